@@ -1,0 +1,120 @@
+//! `dxa-fixtures`: regenerate the committed sample tree or a benchmark corpus.
+//!
+//! ```text
+//! dxa-fixtures sample <DIR> [--print-table]
+//! dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P]
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use dxa_fixtures::corpus::{CorpusOptions, write_corpus};
+use dxa_fixtures::sample::{manifest_markdown, write_sample};
+
+const USAGE: &str = "usage:
+  dxa-fixtures sample <DIR> [--print-table]
+      delete and regenerate the sample export tree (e.g. fixtures/sample);
+      --print-table prints the Markdown manifest used in fixtures/README.md
+  dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P]
+      write N DXA SR files (default seed 1, junk 5 %) as DIR/<site>/<year>/<patient>/<n>.dcm";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("error: {msg}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    let (cmd, rest) = args
+        .split_first()
+        .ok_or_else(|| Failure::Usage("missing command".into()))?;
+    match cmd.as_str() {
+        "sample" => {
+            let mut dir = None;
+            let mut print_table = false;
+            for a in rest {
+                match a.as_str() {
+                    "--print-table" => print_table = true,
+                    s if s.starts_with('-') => {
+                        return Err(Failure::Usage(format!("unknown option {s}")));
+                    }
+                    s if dir.is_none() => dir = Some(PathBuf::from(s)),
+                    s => return Err(Failure::Usage(format!("unexpected argument {s}"))),
+                }
+            }
+            let dir = dir.ok_or_else(|| Failure::Usage("missing <DIR>".into()))?;
+            let files = write_sample(&dir)?;
+            if print_table {
+                print!("{}", manifest_markdown(&files));
+            } else {
+                println!("wrote {} files to {}", files.len(), dir.display());
+            }
+            Ok(())
+        }
+        "corpus" => {
+            let mut dir = None;
+            let mut opts = CorpusOptions::default();
+            let mut n = None;
+            let mut it = rest.iter();
+            while let Some(a) = it.next() {
+                let mut value = |name: &str| {
+                    it.next()
+                        .ok_or_else(|| Failure::Usage(format!("{name} needs a value")))
+                        .and_then(|v| {
+                            v.parse::<u64>()
+                                .map_err(|_| Failure::Usage(format!("{name}: not a number: {v}")))
+                        })
+                };
+                match a.as_str() {
+                    "--n" => n = Some(value("--n")? as usize),
+                    "--seed" => opts.seed = value("--seed")?,
+                    "--junk-pct" => {
+                        opts.junk_pct = u32::try_from(value("--junk-pct")?.min(100)).unwrap_or(100);
+                    }
+                    s if s.starts_with('-') => {
+                        return Err(Failure::Usage(format!("unknown option {s}")));
+                    }
+                    s if dir.is_none() => dir = Some(PathBuf::from(s)),
+                    s => return Err(Failure::Usage(format!("unexpected argument {s}"))),
+                }
+            }
+            let dir = dir.ok_or_else(|| Failure::Usage("missing <DIR>".into()))?;
+            opts.n = n.ok_or_else(|| Failure::Usage("missing --n N".into()))?;
+            let stats = write_corpus(&dir, &opts)?;
+            println!(
+                "wrote {} SR files and {} junk files for {} patients ({} bytes) to {}",
+                stats.sr_files,
+                stats.junk_files,
+                stats.patients,
+                stats.bytes,
+                dir.display()
+            );
+            Ok(())
+        }
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Failure::Usage(format!("unknown command {other}"))),
+    }
+}

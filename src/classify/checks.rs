@@ -1,0 +1,151 @@
+//! Checks reported as flags (clinical.md, "Other flags" and the spine rules). A check never
+//! changes the category: it tells a reader where to look.
+
+use super::RowAssessment;
+use crate::decimal::Decimal;
+use crate::document::Document;
+use crate::vocabulary::{Classification, Laterality, Population, Region};
+
+fn dec(text: &str) -> Decimal {
+    Decimal::parse(text).expect("check thresholds are valid decimals")
+}
+
+/// Runs every check; appends to `flags` and to the rows' notes.
+pub fn run(
+    doc: &Document,
+    population: Population,
+    classification: Classification,
+    min_t: Option<Decimal>,
+    candidates: &[usize],
+    rows: &mut [RowAssessment],
+    flags: &mut Vec<String>,
+) {
+    let ms = &doc.measurements;
+
+    // clinical.md: -2.6, -2.5 and -2.4 sit on the osteoporosis threshold: a reader should look.
+    if let Some(t) = min_t
+        && [dec("-2.6"), dec("-2.5"), dec("-2.4")].contains(&t)
+    {
+        flags.push("t_near_osteoporosis_threshold".to_string());
+    }
+
+    spine_checks(doc, rows, flags);
+
+    // Secondary causes: an adult with Z <= -2.0 at a diagnostic site (ISCD).
+    if matches!(
+        population,
+        Population::AdultTScore | Population::AdultZScore
+    ) && candidates
+        .iter()
+        .any(|&i| ms[i].z_score.is_some_and(|z| z.round_to(1) <= dec("-2.0")))
+    {
+        flags.push("z_score_le_-2".to_string());
+    }
+
+    // A reported hip T-score far from its NHANES III recomputation means another reference
+    // database (male-referenced, pre-NHANES Hologic hip, local): clinical.md.
+    let mut nhanes_differs = false;
+    for (m, row) in ms.iter().zip(rows.iter_mut()) {
+        if let (Some(reported), Some(nhanes)) = (m.t_score, row.t_score_nhanes)
+            && let Some(diff) = reported.checked_sub(nhanes)
+            && (diff > dec("0.5") || diff < dec("-0.5"))
+        {
+            row.notes.push(format!(
+                "reported T {reported} differs from NHANES III T {nhanes} by more than 0.5"
+            ));
+            nhanes_differs = true;
+        }
+    }
+    if nhanes_differs {
+        flags.push("tscore_reported_vs_nhanes_diff_gt_0.5".to_string());
+    }
+
+    // Dual femur: total hip T of the two sides more than 1.0 apart (clinical.md).
+    let total_hip_t = |side| {
+        ms.iter()
+            .find(|m| m.region == Region::TotalHip && m.laterality == side)
+            .and_then(|m| m.t_score)
+    };
+    if let (Some(left), Some(right)) = (
+        total_hip_t(Laterality::Left),
+        total_hip_t(Laterality::Right),
+    ) && let Some(diff) = left.checked_sub(right)
+        && (diff > dec("1.0") || diff < dec("-1.0"))
+    {
+        flags.push("femur_left_right_t_diff_gt_1".to_string());
+    }
+
+    // BHOF Clinician's Guide 2022: treat osteopenia when FRAX major >= 20 % or hip >= 3 %.
+    // FRAX is passed through from the scanner, never computed here.
+    if classification == Classification::Osteopenia
+        && (doc.frax_major.is_some_and(|f| f >= dec("20"))
+            || doc.frax_hip.is_some_and(|f| f >= dec("3")))
+    {
+        flags.push("frax_above_treatment_threshold".to_string());
+    }
+
+    // TBS categories (clinical.md; for postmenopausal women, an adjunct that never decides):
+    // >= 1.350 normal, 1.200-1.350 partially degraded, <= 1.200 degraded.
+    if let Some(tbs) = doc.tbs {
+        let category = if tbs >= dec("1.350") {
+            "tbs_normal"
+        } else if tbs > dec("1.200") {
+            "tbs_partially_degraded"
+        } else {
+            "tbs_degraded"
+        };
+        flags.push(category.to_string());
+    }
+
+    if let Some(reference) = &doc.reference_database {
+        // `;` separates flags: keep it out of the value.
+        flags.push(format!(
+            "reference_database={}",
+            reference.replace(';', ",")
+        ));
+        if !reference.to_ascii_uppercase().contains("NHANES") {
+            flags.push("reference_database_nonstandard".to_string());
+        }
+    }
+}
+
+/// ISCD exclusion criterion: a vertebra whose T-score differs by more than 1.0 from an
+/// adjacent one. Reported, not re-analysed: the scanner's L1-L4 stays the spine result.
+fn spine_checks(doc: &Document, rows: &mut [RowAssessment], flags: &mut Vec<String>) {
+    let ms = &doc.measurements;
+    let vertebra = |n: u8| ms.iter().position(|m| m.region.vertebrae() == Some((n, n)));
+    let mut discordant = false;
+    for n in 1..4u8 {
+        let (Some(a), Some(b)) = (vertebra(n), vertebra(n + 1)) else {
+            continue;
+        };
+        let (Some(ta), Some(tb)) = (ms[a].t_score, ms[b].t_score) else {
+            continue;
+        };
+        let Some(diff) = ta.round_to(1).checked_sub(tb.round_to(1)) else {
+            continue;
+        };
+        if diff > dec("1.0") || diff < dec("-1.0") {
+            discordant = true;
+            rows[a].notes.push(format!(
+                "T differs >1.0 from L{} (ISCD exclusion criterion; not re-analysed)",
+                n + 1
+            ));
+            rows[b].notes.push(format!(
+                "T differs >1.0 from L{n} (ISCD exclusion criterion; not re-analysed)"
+            ));
+        }
+    }
+    if discordant {
+        flags.push("spine_vertebra_discordant".to_string());
+    }
+    let reported = (1..=4u8).filter_map(vertebra).count();
+    let evaluable = (1..=4u8)
+        .filter_map(vertebra)
+        .filter(|&i| ms[i].bmd.is_some() || ms[i].t_score.is_some())
+        .count();
+    if reported > 0 && evaluable < 2 {
+        // ISCD: at least two evaluable vertebrae for a PA spine diagnosis.
+        flags.push("spine_fewer_than_two_evaluable_vertebrae".to_string());
+    }
+}

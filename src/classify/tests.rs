@@ -1,0 +1,512 @@
+//! Table-driven tests of the study step: every boundary of clinical.md.
+
+use super::*;
+use crate::document::{Date, Measurement, Sex};
+use crate::normalise::Calibration;
+use crate::vocabulary::{Laterality, Manufacturer, Region};
+
+fn d(text: &str) -> Decimal {
+    Decimal::parse(text).expect("test decimal")
+}
+
+/// A row with a BMD, T and Z ("" = absent).
+fn row(region: Region, side: Laterality, bmd: &str, t: &str, z: &str) -> Measurement {
+    let mut m = Measurement::new(region, side, region.as_str());
+    m.bmd = Decimal::parse(bmd);
+    m.t_score = Decimal::parse(t);
+    m.z_score = Decimal::parse(z);
+    m
+}
+
+fn study(sex: Option<Sex>, birth: &str, date: &str, rows: Vec<Measurement>) -> Document {
+    Document {
+        patient_sex: sex,
+        birth_date: Date::parse_da(birth),
+        study_date: Date::parse_da(date),
+        manufacturer: Some(Manufacturer::Hologic),
+        calibration: Some(Calibration::Hologic),
+        measurements: rows,
+        ..Document::default()
+    }
+}
+
+fn classify(doc: &Document) -> StudyAssessment {
+    classify_study(doc, &ClassifyOptions::default())
+}
+
+fn has_flag(a: &StudyAssessment, flag: &str) -> bool {
+    a.flags.iter().any(|f| f == flag)
+}
+
+use Laterality::{Left, Mean, None as Mid, Right};
+
+/// The seed example (issue #3): L1-L4 T -1.1, left neck T -2.4, left total hip T -1.9,
+/// trochanter -2.7, Ward's -3.1. Osteopenia on the femoral neck, NOT osteoporosis: Ward's
+/// and trochanter never decide.
+fn seed() -> Document {
+    study(
+        Some(Sex::Female),
+        "19580312",
+        "20240415",
+        vec![
+            row(Region::SpineL1, Mid, "0.851", "-1.4", "-0.2"),
+            row(Region::SpineL2, Mid, "0.925", "-1.2", "0.0"),
+            row(Region::SpineL3, Mid, "0.963", "-1.0", "0.2"),
+            row(Region::SpineL4, Mid, "0.958", "-1.1", "0.1"),
+            row(Region::SpineL1L4, Mid, "0.930", "-1.1", "0.1"),
+            row(Region::FemoralNeck, Left, "0.585", "-2.4", "-0.9"),
+            row(Region::TotalHip, Left, "0.708", "-1.9", "-0.5"),
+            row(Region::Trochanter, Left, "0.512", "-2.7", "-1.2"),
+            row(Region::Intertrochanter, Left, "0.894", "-1.8", "-0.6"),
+            row(Region::Wards, Left, "0.402", "-3.1", "-1.0"),
+        ],
+    )
+}
+
+#[test]
+fn seed_example_is_osteopenia_on_the_neck() {
+    let doc = seed();
+    let a = classify(&doc);
+    assert_eq!(a.population, Population::AdultTScore);
+    assert_eq!(a.classification, Classification::Osteopenia);
+    assert_eq!(a.basis_site.as_deref(), Some("femoral_neck/left"));
+    assert_eq!(a.min_t_score, Some(d("-2.4")));
+    let used: Vec<Region> = doc
+        .measurements
+        .iter()
+        .zip(&a.rows)
+        .filter(|(_, r)| r.used_for_diagnosis)
+        .map(|(m, _)| m.region)
+        .collect();
+    assert_eq!(
+        used,
+        [Region::SpineL1L4, Region::FemoralNeck, Region::TotalHip]
+    );
+    let note_of = |region| {
+        let i = doc
+            .measurements
+            .iter()
+            .position(|m| m.region == region)
+            .unwrap();
+        a.rows[i].notes.join("; ")
+    };
+    assert!(note_of(Region::Wards).contains("not a diagnostic site"));
+    assert!(note_of(Region::Trochanter).contains("not a diagnostic site"));
+    assert!(note_of(Region::SpineL1).contains("single vertebra"));
+    assert!(has_flag(&a, "t_near_osteoporosis_threshold"));
+    assert!(has_flag(&a, "menopausal_status_assumed"));
+    // Reported neck T -2.4 vs NHANES -2.28: within 0.5, no flag.
+    assert!(!has_flag(&a, "tscore_reported_vs_nhanes_diff_gt_0.5"));
+    let neck = doc
+        .measurements
+        .iter()
+        .position(|m| m.region == Region::FemoralNeck)
+        .unwrap();
+    assert_eq!(a.rows[neck].t_score_nhanes, Some(d("-2.28")));
+    assert_eq!(a.rows[neck].sbmd_mg_cm2, Some(d("655")));
+}
+
+#[test]
+fn who_boundaries_on_the_reported_decimal() {
+    let cases = [
+        ("0.5", Classification::Normal),
+        ("-1.0", Classification::Normal),
+        ("-1.1", Classification::Osteopenia),
+        ("-2.4", Classification::Osteopenia),
+        ("-2.5", Classification::Osteoporosis),
+        ("-2.6", Classification::Osteoporosis),
+        ("-4.0", Classification::Osteoporosis),
+        // Two decimals are classified at one decimal, half away from zero.
+        ("-2.45", Classification::Osteoporosis),
+        ("-2.44", Classification::Osteopenia),
+        ("-1.04", Classification::Normal),
+        ("-1.05", Classification::Osteopenia),
+    ];
+    for (t, expected) in cases {
+        let doc = study(
+            Some(Sex::Female),
+            "19500101",
+            "20240101",
+            vec![row(Region::FemoralNeck, Left, "0.7", t, "0.0")],
+        );
+        let a = classify(&doc);
+        assert_eq!(a.classification, expected, "T = {t}");
+        assert_eq!(who_category(d(t)), expected, "T = {t}");
+    }
+}
+
+#[test]
+fn z_wording_boundaries() {
+    for (z, expected) in [
+        ("-1.9", Classification::WithinExpectedRangeForAge),
+        ("-2.0", Classification::BelowExpectedRangeForAge),
+        ("-2.1", Classification::BelowExpectedRangeForAge),
+        ("1.0", Classification::WithinExpectedRangeForAge),
+    ] {
+        // A 35-year-old man: Z-score wording, never osteoporosis even with T -3.0.
+        let doc = study(
+            Some(Sex::Male),
+            "19890101",
+            "20240601",
+            vec![row(Region::SpineL1L4, Mid, "0.8", "-3.0", z)],
+        );
+        let a = classify(&doc);
+        assert_eq!(a.population, Population::AdultZScore);
+        assert_eq!(a.classification, expected, "Z = {z}");
+    }
+}
+
+#[test]
+fn age_boundaries() {
+    // (birth, study date, sex, population, a flag that must be present)
+    let cases = [
+        (
+            "20050601",
+            "20240531",
+            Some(Sex::Female),
+            Population::Pediatric,
+            None,
+        ), // 18.99
+        (
+            "20040601",
+            "20240531",
+            Some(Sex::Female),
+            Population::Pediatric,
+            None,
+        ), // 19, day before 20
+        (
+            "20040601",
+            "20240601",
+            Some(Sex::Female),
+            Population::AdultZScore,
+            Some("menopausal_status_unknown"),
+        ), // 20
+        (
+            "19740601",
+            "20240531",
+            Some(Sex::Female),
+            Population::AdultZScore,
+            Some("menopausal_status_unknown"),
+        ), // 49
+        (
+            "19740601",
+            "20240601",
+            Some(Sex::Female),
+            Population::AdultTScore,
+            Some("menopausal_status_assumed"),
+        ), // 50
+        (
+            "19740601",
+            "20240601",
+            Some(Sex::Male),
+            Population::AdultTScore,
+            None,
+        ), // 50
+        (
+            "19740601",
+            "20240531",
+            Some(Sex::Male),
+            Population::AdultZScore,
+            None,
+        ), // 49
+        (
+            "19500101",
+            "20240601",
+            None,
+            Population::AdultTScore,
+            Some("patient_sex_missing"),
+        ),
+        (
+            "19900101",
+            "20240601",
+            None,
+            Population::AdultZScore,
+            Some("patient_sex_missing"),
+        ),
+    ];
+    for (birth, date, sex, population, flag) in cases {
+        let doc = study(
+            sex,
+            birth,
+            date,
+            vec![row(Region::TotalHip, Left, "0.9", "-0.5", "0.0")],
+        );
+        let a = classify(&doc);
+        assert_eq!(a.population, population, "born {birth}, seen {date}");
+        if let Some(flag) = flag {
+            assert!(has_flag(&a, flag), "born {birth}: flags {:?}", a.flags);
+        }
+    }
+}
+
+#[test]
+fn age_text_shows_one_decimal_never_rounded_up() {
+    let doc = study(Some(Sex::Female), "19740601", "20240531", vec![]);
+    let a = classify(&doc);
+    let age = a.age.unwrap();
+    assert_eq!(age.whole_years, 49);
+    assert_eq!(format!("{:.1}", age.years), "49.9");
+}
+
+#[test]
+fn missing_age_is_indeterminate() {
+    let mut doc = study(
+        Some(Sex::Female),
+        "",
+        "20240101",
+        vec![row(Region::FemoralNeck, Left, "0.5", "-3.0", "-2.5")],
+    );
+    let a = classify(&doc);
+    assert_eq!(a.population, Population::Unknown);
+    assert_eq!(a.classification, Classification::Indeterminate);
+    assert!(has_flag(&a, "age_unknown"));
+    assert!(!a.rows[0].used_for_diagnosis);
+    // PatientAge is the fallback.
+    doc.patient_age = Some("067Y".to_string());
+    let a = classify(&doc);
+    assert_eq!(a.population, Population::AdultTScore);
+    assert_eq!(a.classification, Classification::Osteoporosis);
+    // A birth date without a study date gives no age either.
+    let no_date = study(Some(Sex::Female), "19500101", "", vec![]);
+    assert_eq!(classify(&no_date).population, Population::Unknown);
+}
+
+#[test]
+fn only_the_other_score_fails_closed() {
+    // A 70-year-old with only Z-scores: never substitute Z for T.
+    let doc = study(
+        Some(Sex::Female),
+        "19540101",
+        "20240601",
+        vec![row(Region::FemoralNeck, Left, "0.6", "", "-2.5")],
+    );
+    let a = classify(&doc);
+    assert_eq!(a.classification, Classification::Indeterminate);
+    assert!(has_flag(&a, "no_t_score_at_diagnostic_sites"));
+    assert!(a.rows[0].notes.iter().any(|n| n.contains("no T-score")));
+}
+
+#[test]
+fn excluded_sites_never_decide() {
+    // Only non-diagnostic sites: indeterminate, whatever their T-scores.
+    let doc = study(
+        Some(Sex::Female),
+        "19500101",
+        "20240601",
+        vec![
+            row(Region::SpineL2, Mid, "0.6", "-3.5", ""),
+            row(Region::Trochanter, Left, "0.5", "-3.0", ""),
+            row(Region::Wards, Left, "0.4", "-3.9", ""),
+            row(Region::UpperNeck, Left, "0.4", "-3.2", ""),
+            row(Region::Shaft, Left, "0.4", "-3.2", ""),
+            row(Region::RadiusUd, Left, "0.3", "-3.3", ""),
+            row(Region::Ulna33, Left, "0.3", "-3.3", ""),
+            row(Region::TotalBody, Mid, "0.9", "-3.0", ""),
+        ],
+    );
+    let a = classify(&doc);
+    assert_eq!(a.classification, Classification::Indeterminate);
+    assert!(has_flag(&a, "no_diagnostic_site"));
+    assert!(a.rows.iter().all(|r| !r.used_for_diagnosis));
+}
+
+#[test]
+fn spine_range_fallback_is_the_widest() {
+    let doc = study(
+        Some(Sex::Male),
+        "19500101",
+        "20240601",
+        vec![
+            row(Region::SpineL1L2, Mid, "0.8", "-3.0", ""),
+            row(Region::SpineL2L4, Mid, "0.9", "-1.5", ""),
+            row(Region::SpineL3L4, Mid, "0.9", "-2.8", ""),
+        ],
+    );
+    let a = classify(&doc);
+    assert_eq!(a.basis_site.as_deref(), Some("spine_L2-L4"));
+    assert_eq!(a.classification, Classification::Osteopenia);
+    assert!(a.rows[0].notes[0].contains("spine_L2-L4 is the reported PA spine"));
+}
+
+#[test]
+fn dual_femur_uses_the_lower_side_never_the_mean() {
+    let doc = study(
+        Some(Sex::Female),
+        "19500101",
+        "20240601",
+        vec![
+            row(Region::FemoralNeck, Left, "0.7", "-1.8", ""),
+            row(Region::FemoralNeck, Right, "0.6", "-2.6", ""),
+            row(Region::FemoralNeck, Mean, "0.5", "-3.5", ""),
+            row(Region::TotalHip, Left, "0.8", "-0.9", ""),
+            row(Region::TotalHip, Right, "0.7", "-2.0", ""),
+            row(Region::TotalHip, Mean, "0.7", "-1.5", ""),
+        ],
+    );
+    let a = classify(&doc);
+    assert_eq!(a.classification, Classification::Osteoporosis);
+    assert_eq!(a.basis_site.as_deref(), Some("femoral_neck/right"));
+    assert!(!a.rows[2].used_for_diagnosis);
+    assert!(a.rows[2].notes[0].contains("mean"));
+    assert!(has_flag(&a, "femur_left_right_t_diff_gt_1"));
+}
+
+#[test]
+fn forearm_only_uses_radius_33() {
+    let doc = study(
+        Some(Sex::Female),
+        "19500101",
+        "20240601",
+        vec![
+            row(Region::Radius33, Left, "0.6", "-2.7", ""),
+            row(Region::RadiusUd, Left, "0.4", "-3.5", ""),
+            row(Region::RadiusTotal, Left, "0.5", "-3.0", ""),
+        ],
+    );
+    let a = classify(&doc);
+    assert_eq!(a.classification, Classification::Osteoporosis);
+    assert_eq!(a.basis_site.as_deref(), Some("radius_33/left"));
+    assert!(a.rows[0].used_for_diagnosis);
+    assert!(!a.rows[1].used_for_diagnosis);
+}
+
+#[test]
+fn radius_33_waits_for_hip_and_spine_unless_asked() {
+    let doc = study(
+        Some(Sex::Female),
+        "19500101",
+        "20240601",
+        vec![
+            row(Region::FemoralNeck, Left, "0.8", "-1.2", ""),
+            row(Region::Radius33, Left, "0.6", "-2.7", ""),
+        ],
+    );
+    let a = classify(&doc);
+    assert_eq!(a.classification, Classification::Osteopenia);
+    assert!(
+        a.rows[1]
+            .notes
+            .iter()
+            .any(|n| n == "radius_33 not used: hip/spine available")
+    );
+    let always = classify_study(
+        &doc,
+        &ClassifyOptions {
+            radius_diagnostic: true,
+        },
+    );
+    assert_eq!(always.classification, Classification::Osteoporosis);
+    assert_eq!(always.basis_site.as_deref(), Some("radius_33/left"));
+}
+
+#[test]
+fn pediatric_uses_tblh_and_spine_z() {
+    let doc = study(
+        Some(Sex::Female),
+        "20090101",
+        "20240601",
+        vec![
+            row(Region::SpineL1L4, Mid, "0.7", "-2.9", "-1.2"),
+            row(Region::FemoralNeck, Left, "0.6", "-3.0", "-2.6"),
+            row(Region::TotalBody, Mid, "0.9", "", "-2.8"),
+            row(Region::TotalBodyLessHead, Mid, "0.8", "", "-2.1"),
+        ],
+    );
+    let a = classify(&doc);
+    assert_eq!(a.population, Population::Pediatric);
+    assert_eq!(a.classification, Classification::BelowExpectedRangeForAge);
+    assert_eq!(a.basis_site.as_deref(), Some("total_body_less_head"));
+    assert!(!a.rows[1].used_for_diagnosis, "no hip in children");
+    assert!(
+        !a.rows[2].used_for_diagnosis,
+        "no total body with head in children"
+    );
+    assert!(
+        !has_flag(&a, "z_score_le_-2"),
+        "the secondary-cause flag is for adults"
+    );
+}
+
+#[test]
+fn checks_raise_their_flags() {
+    let mut doc = study(
+        Some(Sex::Female),
+        "19500101",
+        "20240601",
+        vec![
+            row(Region::SpineL1, Mid, "0.9", "-0.5", ""),
+            row(Region::SpineL2, Mid, "0.7", "-1.6", ""),
+            row(Region::SpineL1L4, Mid, "0.85", "-1.2", "-2.1"),
+            // Reported -0.5 vs NHANES (0.585 - 0.858) / 0.120 = -2.28: a different reference.
+            row(Region::FemoralNeck, Left, "0.585", "-0.5", ""),
+        ],
+    );
+    doc.frax_major = Some(d("21"));
+    doc.tbs = Some(d("1.200"));
+    doc.reference_database = Some("Local; clinic".to_string());
+    let a = classify(&doc);
+    assert_eq!(a.classification, Classification::Osteopenia);
+    for flag in [
+        "spine_vertebra_discordant",
+        "z_score_le_-2",
+        "tscore_reported_vs_nhanes_diff_gt_0.5",
+        "frax_above_treatment_threshold",
+        "tbs_degraded",
+        "reference_database=Local, clinic",
+        "reference_database_nonstandard",
+    ] {
+        assert!(has_flag(&a, flag), "missing {flag}: {:?}", a.flags);
+    }
+    assert!(
+        a.rows[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("differs >1.0 from L2"))
+    );
+    // Exactly 1.0 apart is not discordant; TBS boundaries.
+    doc.measurements[1].t_score = Some(d("-1.5"));
+    doc.tbs = Some(d("1.350"));
+    let a = classify(&doc);
+    assert!(!has_flag(&a, "spine_vertebra_discordant"));
+    assert!(has_flag(&a, "tbs_normal"));
+    doc.tbs = Some(d("1.201"));
+    assert!(has_flag(&classify(&doc), "tbs_partially_degraded"));
+}
+
+#[test]
+fn frax_threshold_only_for_osteopenia() {
+    let mut doc = study(
+        Some(Sex::Female),
+        "19500101",
+        "20240601",
+        vec![row(Region::FemoralNeck, Left, "0.7", "-1.5", "")],
+    );
+    doc.frax_hip = Some(d("3"));
+    assert!(has_flag(&classify(&doc), "frax_above_treatment_threshold"));
+    doc.frax_hip = Some(d("2.9"));
+    assert!(!has_flag(&classify(&doc), "frax_above_treatment_threshold"));
+    doc.frax_hip = Some(d("5"));
+    doc.measurements[0].t_score = Some(d("-2.7"));
+    assert!(
+        !has_flag(&classify(&doc), "frax_above_treatment_threshold"),
+        "osteoporosis already"
+    );
+}
+
+#[test]
+fn fewer_than_two_evaluable_vertebrae() {
+    let doc = study(
+        Some(Sex::Female),
+        "19500101",
+        "20240601",
+        vec![
+            row(Region::SpineL1, Mid, "0.9", "-0.5", ""),
+            row(Region::SpineL2, Mid, "", "", ""),
+            row(Region::TotalHip, Left, "0.9", "-0.5", ""),
+        ],
+    );
+    assert!(has_flag(
+        &classify(&doc),
+        "spine_fewer_than_two_evaluable_vertebrae"
+    ));
+}

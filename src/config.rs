@@ -1,0 +1,36 @@
+//! The validated configuration the library runs on; clap stops at `cli.rs`.
+
+use std::path::PathBuf;
+
+use crate::classify::ClassifyOptions;
+use crate::sr::Limits;
+
+/// Where the files to scan come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inputs {
+    /// Folders (walked) and files.
+    Paths(Vec<PathBuf>),
+    /// A list file, one path per line; `-` is standard input.
+    List(PathBuf),
+}
+
+/// Everything `scan` needs.
+#[derive(Debug, Clone)]
+pub struct ScanConfig {
+    /// What to read.
+    pub inputs: Inputs,
+    /// The output folder (created if missing).
+    pub out_dir: PathBuf,
+    /// Worker threads.
+    pub jobs: usize,
+    /// Follow symbolic links while walking.
+    pub follow_symlinks: bool,
+    /// Extra profile files, consulted before the built-in ones.
+    pub profiles: Vec<PathBuf>,
+    /// No progress bar.
+    pub quiet: bool,
+    /// Per-file resource caps.
+    pub limits: Limits,
+    /// Classification choices.
+    pub classify: ClassifyOptions,
+}

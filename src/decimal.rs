@@ -1,0 +1,328 @@
+//! Exact decimal numbers as DICOM writes them (DS, "Decimal String").
+//!
+//! Scanners report BMD as "0.930" and T-scores as "-2.4". Classification boundaries are on the
+//! reported one-decimal value (clinical.md: -2.5 is osteoporosis), and the CSV must show the
+//! value "as given". Binary floats would turn 0.930 / 1000 or -2.45 rounding into guesses, so
+//! values stay decimal: an integer mantissa and a power-of-ten scale.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+/// Most digits a mantissa may hold; DS is at most 16 characters, so 18 is ample.
+const MAX_DIGITS: u32 = 18;
+
+/// An exact decimal: `mantissa / 10^scale`.
+#[derive(Debug, Clone, Copy)]
+pub struct Decimal {
+    mantissa: i64,
+    scale: u32,
+}
+
+impl Decimal {
+    /// Parses DICOM DS text: surrounding spaces, a leading `+` or `-`, digits with an optional
+    /// point, an optional exponent (`9.30E-1`). Returns None for empty or junk text, which the
+    /// caller treats as "missing", never as zero (dicom-rs-notes.md).
+    pub fn parse(text: &str) -> Option<Decimal> {
+        let s = text.trim_matches(|c: char| c == ' ' || c == '\0');
+        let (negative, s) = match s.as_bytes().first()? {
+            b'+' => (false, &s[1..]),
+            b'-' => (true, &s[1..]),
+            _ => (false, s),
+        };
+        let (number, exponent) = match s.find(['e', 'E']) {
+            Some(at) => (&s[..at], parse_exponent(&s[at + 1..])?),
+            None => (s, 0),
+        };
+        let (int_part, frac_part) = match number.find('.') {
+            Some(at) => (&number[..at], &number[at + 1..]),
+            None => (number, ""),
+        };
+        if int_part.is_empty() && frac_part.is_empty() {
+            return None;
+        }
+        let mut mantissa: i64 = 0;
+        let mut digits = 0u32;
+        for b in int_part.bytes().chain(frac_part.bytes()) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            // Leading zeros cost nothing; only significant digits count toward the cap.
+            if mantissa != 0 || b != b'0' {
+                digits += 1;
+            }
+            if digits > MAX_DIGITS {
+                return None;
+            }
+            mantissa = mantissa * 10 + i64::from(b - b'0');
+        }
+        let mut scale = frac_part.len() as i64 - exponent;
+        while scale < 0 {
+            mantissa = mantissa.checked_mul(10)?;
+            scale += 1;
+        }
+        if scale > i64::from(MAX_DIGITS) {
+            return None;
+        }
+        Some(Decimal {
+            mantissa: if negative { -mantissa } else { mantissa },
+            scale: scale as u32,
+        })
+    }
+
+    /// `value / 10^places` exactly (mg/cm² to g/cm² is `shift_left(3)`).
+    pub fn shift_left(self, places: u32) -> Option<Decimal> {
+        let scale = self.scale + places;
+        (scale <= MAX_DIGITS).then_some(Decimal {
+            mantissa: self.mantissa,
+            scale,
+        })
+    }
+
+    /// Rounds to `places` decimals, half away from zero (how a printed -2.45 becomes -2.5).
+    pub fn round_to(self, places: u32) -> Decimal {
+        if self.scale <= places {
+            return self;
+        }
+        let divisor = 10i64.pow(self.scale - places);
+        let quotient = self.mantissa / divisor;
+        let remainder = (self.mantissa % divisor).abs();
+        let rounded = if remainder * 2 >= divisor {
+            quotient + self.mantissa.signum()
+        } else {
+            quotient
+        };
+        Decimal {
+            mantissa: rounded,
+            scale: places,
+        }
+    }
+
+    /// The value as f64, for arithmetic that is itself approximate (sBMD, NHANES).
+    pub fn to_f64(self) -> f64 {
+        self.mantissa as f64 / 10f64.powi(self.scale as i32)
+    }
+
+    /// Number of decimals as written (after exponent resolution).
+    pub fn scale(self) -> u32 {
+        self.scale
+    }
+
+    /// Plain decimal text with at least `min_decimals` decimals (never an exponent).
+    pub fn to_plain(self, min_decimals: u32) -> String {
+        let scale = self.scale.max(min_decimals.min(MAX_DIGITS));
+        let mantissa = self.mantissa.unsigned_abs() as u128 * 10u128.pow(scale - self.scale);
+        let digits = format!("{:0width$}", mantissa, width = scale as usize + 1);
+        let (int_part, frac_part) = digits.split_at(digits.len() - scale as usize);
+        let sign = if self.mantissa < 0 { "-" } else { "" };
+        if frac_part.is_empty() {
+            format!("{sign}{int_part}")
+        } else {
+            format!("{sign}{int_part}.{frac_part}")
+        }
+    }
+
+    /// A decimal from an f64 rounded to `places` decimals (for computed columns).
+    pub fn from_f64(value: f64, places: u32) -> Option<Decimal> {
+        if !value.is_finite() || places > 9 {
+            return None;
+        }
+        let scaled = (value * 10f64.powi(places as i32)).round();
+        (scaled.abs() < 1e15).then_some(Decimal {
+            mantissa: scaled as i64,
+            scale: places,
+        })
+    }
+
+    /// Exact sum; None on overflow.
+    pub fn checked_add(self, other: Decimal) -> Option<Decimal> {
+        let scale = self.scale.max(other.scale);
+        let a = self
+            .mantissa
+            .checked_mul(10i64.checked_pow(scale - self.scale)?)?;
+        let b = other
+            .mantissa
+            .checked_mul(10i64.checked_pow(scale - other.scale)?)?;
+        Some(Decimal {
+            mantissa: a.checked_add(b)?,
+            scale,
+        })
+    }
+
+    /// Exact difference; None on overflow.
+    pub fn checked_sub(self, other: Decimal) -> Option<Decimal> {
+        self.checked_add(Decimal {
+            mantissa: other.mantissa.checked_neg()?,
+            scale: other.scale,
+        })
+    }
+
+    /// Exact product; None on overflow or beyond 18 decimals.
+    pub fn checked_mul(self, other: Decimal) -> Option<Decimal> {
+        let scale = self.scale + other.scale;
+        (scale <= MAX_DIGITS).then_some(())?;
+        Some(Decimal {
+            mantissa: self.mantissa.checked_mul(other.mantissa)?,
+            scale,
+        })
+    }
+
+    /// `self / other` rounded half away from zero to `places` decimals; None for a zero
+    /// divisor or overflow. Exact: no binary float in between, so -0.273 / 0.120 is
+    /// -2.275 and rounds to -2.28, as by hand.
+    pub fn div_rounded(self, other: Decimal, places: u32) -> Option<Decimal> {
+        if other.mantissa == 0 || places > 9 {
+            return None;
+        }
+        // self/other = (ma / 10^sa) / (mb / 10^sb) = ma * 10^(sb - sa) / mb.
+        // Scaled by 10^places: ma * 10^(sb + places) / (mb * 10^sa).
+        let numerator =
+            i128::from(self.mantissa).checked_mul(10i128.checked_pow(other.scale + places)?)?;
+        let denominator =
+            i128::from(other.mantissa).checked_mul(10i128.checked_pow(self.scale)?)?;
+        let quotient = numerator / denominator;
+        let remainder = numerator % denominator;
+        let rounded = if 2 * remainder.abs() >= denominator.abs() {
+            quotient
+                + if (numerator < 0) != (denominator < 0) {
+                    -1
+                } else {
+                    1
+                }
+        } else {
+            quotient
+        };
+        Some(Decimal {
+            mantissa: i64::try_from(rounded).ok()?,
+            scale: places,
+        })
+    }
+
+    fn cmp_value(&self, other: &Decimal) -> Ordering {
+        let scale = self.scale.max(other.scale);
+        let a = i128::from(self.mantissa) * 10i128.pow(scale - self.scale);
+        let b = i128::from(other.mantissa) * 10i128.pow(scale - other.scale);
+        a.cmp(&b)
+    }
+}
+
+fn parse_exponent(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'+' => (false, &text[1..]),
+        b'-' => (true, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let value: i64 = digits.parse().ok()?;
+    Some(if negative { -value } else { value })
+}
+
+impl PartialEq for Decimal {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp_value(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Decimal {}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Decimal {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.cmp_value(other)
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_plain(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::parse(s).expect("test value parses")
+    }
+
+    #[test]
+    fn parses_ds_forms_scanners_write() {
+        assert_eq!(d("0.930").to_plain(0), "0.930");
+        assert_eq!(d(" 0.930 ").to_plain(0), "0.930");
+        assert_eq!(d("+0.930").to_plain(0), "0.930");
+        assert_eq!(d("9.30E-1").to_plain(0), "0.930");
+        assert_eq!(d("9.30e-1").to_plain(0), "0.930");
+        assert_eq!(d("1.2E3").to_plain(0), "1200");
+        assert_eq!(d("-2.4").to_plain(0), "-2.4");
+        assert_eq!(d(".5").to_plain(0), "0.5");
+        assert_eq!(d("-.5").to_plain(0), "-0.5");
+        assert_eq!(d("12.").to_plain(0), "12");
+    }
+
+    #[test]
+    fn junk_is_missing_not_zero() {
+        for junk in [
+            "", "   ", "abc", "1.2.3", "--1", "1e", "1e+", "e5", "+", ".", "1 2",
+        ] {
+            assert!(Decimal::parse(junk).is_none(), "{junk:?} must not parse");
+        }
+    }
+
+    #[test]
+    fn milligrams_to_grams_is_exact() {
+        assert_eq!(d("930").shift_left(3).unwrap().to_plain(3), "0.930");
+        assert_eq!(d("1012").shift_left(3).unwrap().to_plain(3), "1.012");
+        assert_eq!(d("585.5").shift_left(3).unwrap().to_plain(3), "0.5855");
+    }
+
+    #[test]
+    fn at_least_min_decimals() {
+        assert_eq!(d("0.93").to_plain(3), "0.930");
+        assert_eq!(d("1").to_plain(3), "1.000");
+        assert_eq!(d("-0.0012").to_plain(3), "-0.0012");
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        assert_eq!(d("-2.45").round_to(1), d("-2.5"));
+        assert_eq!(d("-2.44").round_to(1), d("-2.4"));
+        assert_eq!(d("2.45").round_to(1), d("2.5"));
+        assert_eq!(d("-2.4").round_to(1), d("-2.4"));
+    }
+
+    #[test]
+    fn compares_across_scales() {
+        assert_eq!(d("-2.50"), d("-2.5"));
+        assert!(d("-2.5") < d("-2.4"));
+        assert!(d("-1.0") >= d("-1"));
+    }
+
+    #[test]
+    fn exact_arithmetic() {
+        assert_eq!(d("0.585").checked_sub(d("0.858")).unwrap(), d("-0.273"));
+        assert_eq!(d("1.008").checked_mul(d("0.708")).unwrap(), d("0.713664"));
+        assert_eq!(
+            d("0.006").checked_add(d("0.713664")).unwrap(),
+            d("0.719664")
+        );
+        // -0.273 / 0.120 = -2.275 exactly: half away from zero gives -2.28.
+        assert_eq!(d("-0.273").div_rounded(d("0.120"), 2).unwrap(), d("-2.28"));
+        assert_eq!(d("1").div_rounded(d("3"), 3).unwrap(), d("0.333"));
+        assert_eq!(d("-2").div_rounded(d("3"), 2).unwrap(), d("-0.67"));
+        assert!(d("1").div_rounded(d("0"), 2).is_none());
+    }
+
+    #[test]
+    fn from_f64_rounds() {
+        assert_eq!(Decimal::from_f64(-2.276, 2).unwrap().to_plain(0), "-2.28");
+        assert_eq!(Decimal::from_f64(0.5, 1).unwrap().to_plain(1), "0.5");
+        assert!(Decimal::from_f64(f64::NAN, 1).is_none());
+    }
+}

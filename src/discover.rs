@@ -1,0 +1,269 @@
+//! Finding the files: walk the input folders (walkdir) or read a list (`--files-from`), and
+//! return every entry sorted by path, so that output order never depends on the walk or on
+//! thread timing. Nothing is opened here: FIFOs, sockets and devices are recognised by their
+//! directory entry and never read (a FIFO would block the run forever).
+
+use std::ffi::OsStr;
+use std::io::BufRead;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::error::{FileError, Reason};
+
+/// One directory entry to account for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The path as given or walked.
+    pub path: PathBuf,
+    /// A regular file to read, or why it is not one.
+    pub kind: CandidateKind,
+}
+
+/// What the walk found at a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CandidateKind {
+    /// A regular file (or a symlink to one, with --follow-symlinks).
+    File,
+    /// Not read: `skipped/not_regular_file` or `error/io_error`, with the message.
+    NotRead(FileError),
+}
+
+/// An input that cannot be read at all: the run stops with exit code 1.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read input {}: {source}", path_text(path))]
+pub struct InputError {
+    /// The input as given.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Walks every root; a root that is a file is itself a candidate.
+pub fn walk(roots: &[PathBuf], follow_symlinks: bool) -> Result<Vec<Candidate>, InputError> {
+    let mut found = Vec::new();
+    for root in roots {
+        std::fs::metadata(root).map_err(|source| InputError {
+            path: root.clone(),
+            source,
+        })?;
+        walk_one(root, follow_symlinks, &mut found);
+    }
+    Ok(sorted(found))
+}
+
+/// Reads one path per line (from a file, or standard input for `-`); folders in the list
+/// are walked. A listed path that does not exist is an `io_error` row, not a fatal error:
+/// lists go stale, and the rest of the batch still matters.
+pub fn from_list(list: &Path, follow_symlinks: bool) -> Result<Vec<Candidate>, InputError> {
+    let read_error = |source| InputError {
+        path: list.to_path_buf(),
+        source,
+    };
+    let reader: Box<dyn BufRead> = if list.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(list).map_err(read_error)?,
+        ))
+    };
+    let mut found = Vec::new();
+    for line in reader.split(b'\n') {
+        let mut line = line.map_err(read_error)?;
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        if line.is_empty() {
+            continue;
+        }
+        let path = PathBuf::from(OsStr::from_bytes(&line));
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => walk_one(&path, follow_symlinks, &mut found),
+            Ok(_) => found.push(classify_entry(&path, follow_symlinks)),
+            Err(e) => found.push(Candidate {
+                path,
+                kind: CandidateKind::NotRead(FileError::new(Reason::IoError, e.to_string())),
+            }),
+        }
+    }
+    Ok(sorted(found))
+}
+
+fn walk_one(root: &Path, follow_symlinks: bool, found: &mut Vec<Candidate>) {
+    for entry in WalkDir::new(root).follow_links(follow_symlinks) {
+        match entry {
+            Ok(entry) => {
+                let file_type = entry.file_type();
+                if file_type.is_dir() {
+                    continue;
+                }
+                let kind = match not_regular(file_type) {
+                    None => CandidateKind::File,
+                    Some(what) => {
+                        CandidateKind::NotRead(FileError::new(Reason::NotRegularFile, what))
+                    }
+                };
+                found.push(Candidate {
+                    path: entry.into_path(),
+                    kind,
+                });
+            }
+            Err(error) => {
+                let Some(path) = error.path().map(Path::to_path_buf) else {
+                    continue;
+                };
+                let error = match error.loop_ancestor() {
+                    Some(ancestor) => FileError::new(
+                        Reason::NotRegularFile,
+                        format!("symlink loop back to {}", path_text(ancestor)),
+                    ),
+                    None => FileError::new(Reason::IoError, walk_error_text(&error)),
+                };
+                found.push(Candidate {
+                    path,
+                    kind: CandidateKind::NotRead(error),
+                });
+            }
+        }
+    }
+}
+
+fn walk_error_text(error: &walkdir::Error) -> String {
+    match error.io_error() {
+        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+            "not found (dangling symlink, or removed during the run)".to_string()
+        }
+        Some(io) => io.to_string(),
+        None => error.to_string(),
+    }
+}
+
+/// A listed path's entry, without following it unless asked.
+fn classify_entry(path: &Path, follow_symlinks: bool) -> Candidate {
+    let meta = if follow_symlinks {
+        std::fs::metadata(path)
+    } else {
+        std::fs::symlink_metadata(path)
+    };
+    let kind = match meta {
+        Ok(meta) => match not_regular(meta.file_type()) {
+            None => CandidateKind::File,
+            Some(what) => CandidateKind::NotRead(FileError::new(Reason::NotRegularFile, what)),
+        },
+        Err(e) => CandidateKind::NotRead(FileError::new(Reason::IoError, e.to_string())),
+    };
+    Candidate {
+        path: path.to_path_buf(),
+        kind,
+    }
+}
+
+/// Why an entry is not a regular file, or None for a regular file.
+fn not_regular(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        None
+    } else if file_type.is_symlink() {
+        Some("symbolic link, not followed (use --follow-symlinks)")
+    } else if file_type.is_fifo() {
+        Some("FIFO (named pipe), not opened")
+    } else if file_type.is_socket() {
+        Some("socket, not opened")
+    } else if file_type.is_block_device() {
+        Some("block device, not opened")
+    } else if file_type.is_char_device() {
+        Some("character device, not opened")
+    } else {
+        Some("not a regular file")
+    }
+}
+
+/// Sorted by the path's bytes, duplicates (the same path given twice) removed.
+fn sorted(mut found: Vec<Candidate>) -> Vec<Candidate> {
+    found.sort_by(|a, b| {
+        a.path
+            .as_os_str()
+            .as_bytes()
+            .cmp(b.path.as_os_str().as_bytes())
+    });
+    found.dedup_by(|a, b| a.path == b.path);
+    found
+}
+
+/// A path as CSV text, losslessly: UTF-8 paths as they are; in a path that is not UTF-8,
+/// each byte that is not part of valid UTF-8 becomes `\xNN` and a backslash becomes `\\`,
+/// so the original bytes can always be recovered (docs/columns.md).
+pub fn path_text(path: &Path) -> String {
+    let bytes = path.as_os_str().as_bytes();
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(&chunk.valid().replace('\\', "\\\\"));
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_utf8_paths_are_escaped_losslessly() {
+        let path = PathBuf::from(OsStr::from_bytes(b"dir/caf\xE9\\x.dcm"));
+        assert_eq!(path_text(&path), "dir/caf\\xE9\\\\x.dcm");
+        assert_eq!(path_text(Path::new("plain/ok.dcm")), "plain/ok.dcm");
+    }
+
+    #[test]
+    fn walk_sorts_and_reports_special_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("b")).unwrap();
+        std::fs::write(dir.path().join("b/2.dcm"), b"x").unwrap();
+        std::fs::write(dir.path().join("a.dcm"), b"x").unwrap();
+        std::os::unix::fs::symlink("missing", dir.path().join("dangling")).unwrap();
+        let fifo = dir.path().join("pipe");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+
+        let found = walk(&[dir.path().to_path_buf()], false).unwrap();
+        let names: Vec<String> = found
+            .iter()
+            .map(|c| {
+                c.path
+                    .strip_prefix(dir.path())
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(names, ["a.dcm", "b/2.dcm", "dangling", "pipe"]);
+        assert_eq!(found[0].kind, CandidateKind::File);
+        let reason = |i: usize| match &found[i].kind {
+            CandidateKind::NotRead(e) => e.reason,
+            CandidateKind::File => panic!("{} is not a file", names[i]),
+        };
+        assert_eq!(reason(2), Reason::NotRegularFile);
+        assert_eq!(reason(3), Reason::NotRegularFile);
+
+        // Following links, the dangling one is an io_error.
+        let found = walk(&[dir.path().to_path_buf()], true).unwrap();
+        let dangling = found.iter().find(|c| c.path.ends_with("dangling")).unwrap();
+        assert!(matches!(&dangling.kind, CandidateKind::NotRead(e) if e.reason == Reason::IoError));
+    }
+
+    #[test]
+    fn missing_root_is_fatal() {
+        let err = walk(&[PathBuf::from("/nonexistent/dxa")], false).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/dxa"));
+    }
+}

@@ -1,0 +1,284 @@
+//! What one ingested SR yields: identity, patient, device, study-level values and one
+//! `Measurement` per region and side. Built by `extract`, read by `classify` and `output`.
+
+use std::fmt;
+
+use crate::decimal::Decimal;
+use crate::normalise::Calibration;
+use crate::vocabulary::{Laterality, Manufacturer, Region};
+
+/// A calendar date (DICOM DA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: u16,
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day, 1-31 (checked against the month).
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses DA `YYYYMMDD` (and the pre-1993 ACR-NEMA `YYYY.MM.DD`); None when invalid.
+    pub fn parse_da(text: &str) -> Option<Date> {
+        let digits: String = text
+            .trim()
+            .chars()
+            .filter(|c| *c != '.' && *c != '-')
+            .collect();
+        if digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let year: u16 = digits[0..4].parse().ok()?;
+        let month: u8 = digits[4..6].parse().ok()?;
+        let day: u8 = digits[6..8].parse().ok()?;
+        (year >= 1800 && (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month))
+            .then_some(Date { year, month, day })
+    }
+
+    /// Completed years from `self` (a birth date) to `on`; None when `on` is earlier.
+    pub fn whole_years_until(self, on: Date) -> Option<u32> {
+        if on < self {
+            return None;
+        }
+        let mut years = u32::from(on.year - self.year);
+        if (on.month, on.day) < (self.month, self.day) {
+            years -= 1;
+        }
+        Some(years)
+    }
+
+    /// Days since 1970-01-01 (civil calendar; H. Hinnant's days_from_civil).
+    pub fn days_since_epoch(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+}
+
+/// Days in a month of the civil calendar.
+pub fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for Date {
+    /// ISO 8601 `YYYY-MM-DD` (contract.md).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// PatientSex (0010,0040).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sex {
+    /// F.
+    Female,
+    /// M.
+    Male,
+    /// O.
+    Other,
+}
+
+impl Sex {
+    /// From CS text; anything but F, M, O is "not stated".
+    pub fn parse(text: &str) -> Option<Sex> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "F" => Some(Sex::Female),
+            "M" => Some(Sex::Male),
+            "O" => Some(Sex::Other),
+            _ => None,
+        }
+    }
+
+    /// The studies.csv value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "F",
+            Sex::Male => "M",
+            Sex::Other => "O",
+        }
+    }
+}
+
+/// PatientAge (0010,1010) `nnnD|W|M|Y`, in years as a decimal.
+pub fn parse_age_string(text: &str) -> Option<f64> {
+    let text = text.trim();
+    if text.len() != 4 {
+        return None;
+    }
+    let (number, unit) = text.split_at(3);
+    let n: f64 = f64::from(number.parse::<u16>().ok()?);
+    // Units per PS3.5 Table 6.2-1 (AS).
+    let years = match unit {
+        "Y" | "y" => n,
+        "M" | "m" => n / 12.0,
+        "W" | "w" => n * 7.0 / 365.25,
+        "D" | "d" => n / 365.25,
+        _ => return None,
+    };
+    Some(years)
+}
+
+/// The values of one region and side. Values are in the contract's units (BMD g/cm²).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Measurement {
+    /// Canonical region.
+    pub region: Region,
+    /// Side.
+    pub laterality: Laterality,
+    /// The region label as the scanner wrote it.
+    pub source_label: String,
+    /// BMD, g/cm².
+    pub bmd: Option<Decimal>,
+    /// BMC, g.
+    pub bmc: Option<Decimal>,
+    /// Area, cm².
+    pub area: Option<Decimal>,
+    /// T-score as reported.
+    pub t_score: Option<Decimal>,
+    /// Z-score as reported.
+    pub z_score: Option<Decimal>,
+    /// % young adult (peak reference).
+    pub pct_young_adult: Option<Decimal>,
+    /// % age matched.
+    pub pct_age_matched: Option<Decimal>,
+    /// Warnings from reading the values (unit not recognised, value given twice).
+    pub notes: Vec<String>,
+}
+
+impl Measurement {
+    /// An empty row for a region and side.
+    pub fn new(region: Region, laterality: Laterality, source_label: &str) -> Self {
+        Measurement {
+            region,
+            laterality,
+            source_label: source_label.to_string(),
+            bmd: None,
+            bmc: None,
+            area: None,
+            t_score: None,
+            z_score: None,
+            pct_young_adult: None,
+            pct_age_matched: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// `region/laterality`, or `region` alone without a side (contract.md `basis_site`).
+    pub fn site_name(&self) -> String {
+        match self.laterality {
+            Laterality::None => self.region.as_str().to_string(),
+            side => format!("{}/{}", self.region, side),
+        }
+    }
+}
+
+/// One ingested SR document.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Document {
+    /// (0008,0018).
+    pub sop_instance_uid: String,
+    /// (0020,000D).
+    pub study_instance_uid: String,
+    /// (0020,000E).
+    pub series_instance_uid: String,
+    /// (0008,0016).
+    pub sop_class_uid: String,
+    /// (0010,0020).
+    pub patient_id: String,
+    /// (0010,0040).
+    pub patient_sex: Option<Sex>,
+    /// (0010,0030).
+    pub birth_date: Option<Date>,
+    /// (0010,1010) as written.
+    pub patient_age: Option<String>,
+    /// (0008,0020), else the content or series date.
+    pub study_date: Option<Date>,
+    /// (0008,0023) + (0008,0033): when the report was made; a re-analysis is newer.
+    pub content_datetime: String,
+    /// Normalised manufacturer.
+    pub manufacturer: Option<Manufacturer>,
+    /// (0008,0070).
+    pub manufacturer_raw: String,
+    /// The scanner family whose sBMD equations apply (from the profiles).
+    pub calibration: Option<Calibration>,
+    /// (0008,1090).
+    pub model: String,
+    /// (0018,1020).
+    pub software_version: String,
+    /// (0018,1000).
+    pub device_serial: String,
+    /// (0008,0080).
+    pub institution: String,
+    /// The document title (root concept meaning).
+    pub title: String,
+    /// The scanner's reference population, when the SR states it.
+    pub reference_database: Option<String>,
+    /// FRAX major osteoporotic fracture probability, %.
+    pub frax_major: Option<Decimal>,
+    /// FRAX hip fracture probability, %.
+    pub frax_hip: Option<Decimal>,
+    /// Trabecular bone score.
+    pub tbs: Option<Decimal>,
+    /// One row per region and side, in region order.
+    pub measurements: Vec<Measurement>,
+    /// NUM items no profile rule recognised (`inspect` shows them).
+    pub unmapped_items: usize,
+    /// Document-level warnings, written to studies.csv `flags`.
+    pub flags: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let d = Date::parse_da("20240415").unwrap();
+        assert_eq!(d.to_string(), "2024-04-15");
+        assert_eq!(
+            Date::parse_da("1958.03.12").unwrap().to_string(),
+            "1958-03-12"
+        );
+        assert!(Date::parse_da("20230229").is_none());
+        assert!(Date::parse_da("20240229").is_some());
+        assert!(Date::parse_da("2024041").is_none());
+        assert!(Date::parse_da("").is_none());
+    }
+
+    #[test]
+    fn completed_years() {
+        let birth = Date::parse_da("19740415").unwrap();
+        let day_before = Date::parse_da("20240414").unwrap();
+        let birthday = Date::parse_da("20240415").unwrap();
+        assert_eq!(birth.whole_years_until(day_before), Some(49));
+        assert_eq!(birth.whole_years_until(birthday), Some(50));
+        assert_eq!(birthday.whole_years_until(birth), None);
+    }
+
+    #[test]
+    fn epoch_days() {
+        assert_eq!(Date::parse_da("19700101").unwrap().days_since_epoch(), 0);
+        assert_eq!(
+            Date::parse_da("20000301").unwrap().days_since_epoch(),
+            11_017
+        );
+    }
+
+    #[test]
+    fn age_strings() {
+        assert_eq!(parse_age_string("067Y"), Some(67.0));
+        assert_eq!(parse_age_string("018M"), Some(1.5));
+        assert!(parse_age_string("67").is_none());
+        assert!(parse_age_string("067X").is_none());
+    }
+}

@@ -1,0 +1,216 @@
+//! The per-file extractor: bytes in, a `Document` or the reason it is not one out. A pure
+//! function of the bytes, the profiles and the limits (no I/O, no clock), so that it can be
+//! fuzzed, tested on in-memory fixtures, and run on any thread.
+
+use std::collections::BTreeMap;
+
+use dicom_core::Tag;
+use dicom_dictionary_std::tags;
+use dicom_object::InMemDicomObject;
+
+use crate::decimal::Decimal;
+use crate::document::{Date, Document, Measurement, Sex};
+use crate::error::{FileError, Reason};
+use crate::normalise::to_contract_unit;
+use crate::profile::{MappedNum, Mapper, TextField};
+use crate::sr::{self, ContentTree, ItemValue, Limits, tree::text};
+use crate::vocabulary::{Laterality, Measure, Region};
+
+/// Reads one file's bytes into a `Document`.
+pub fn extract(bytes: &[u8], mapper: &Mapper, limits: &Limits) -> Result<Document, FileError> {
+    let file = sr::read_sr(bytes, limits)?;
+    let tree = ContentTree::read(&file.object)?;
+    let mut doc = read_header(&file.object, mapper);
+    doc.sop_class_uid = file.sop_class_uid;
+    doc.title = tree.items[0]
+        .concept
+        .map(|c| c.meaning.to_string())
+        .unwrap_or_default();
+    read_content(&tree, mapper, &mut doc);
+    decide_dxa(&tree, mapper, &doc)?;
+    Ok(doc)
+}
+
+fn read_header(object: &InMemDicomObject, mapper: &Mapper) -> Document {
+    let get = |tag: Tag| text(object, tag).unwrap_or("").to_string();
+    let date = |tag: Tag| text(object, tag).and_then(Date::parse_da);
+    let manufacturer_raw = get(tags::MANUFACTURER);
+    let (manufacturer, calibration) = mapper.manufacturer(&manufacturer_raw);
+    let mut flags = Vec::new();
+    let study_date = date(tags::STUDY_DATE)
+        .or_else(|| date(tags::CONTENT_DATE))
+        .or_else(|| date(tags::SERIES_DATE));
+    if study_date.is_none() {
+        flags.push("study_date_missing".to_string());
+    }
+    Document {
+        sop_instance_uid: get(tags::SOP_INSTANCE_UID),
+        study_instance_uid: get(tags::STUDY_INSTANCE_UID),
+        series_instance_uid: get(tags::SERIES_INSTANCE_UID),
+        patient_id: get(tags::PATIENT_ID),
+        patient_sex: text(object, tags::PATIENT_SEX).and_then(Sex::parse),
+        birth_date: date(tags::PATIENT_BIRTH_DATE),
+        patient_age: text(object, tags::PATIENT_AGE).map(str::to_string),
+        study_date,
+        content_datetime: format!(
+            "{}{}",
+            text(object, tags::CONTENT_DATE).unwrap_or(""),
+            text(object, tags::CONTENT_TIME).unwrap_or("")
+        ),
+        manufacturer: Some(manufacturer),
+        calibration,
+        manufacturer_raw,
+        model: get(tags::MANUFACTURER_MODEL_NAME),
+        software_version: get(tags::SOFTWARE_VERSIONS),
+        device_serial: get(tags::DEVICE_SERIAL_NUMBER),
+        institution: get(tags::INSTITUTION_NAME),
+        flags,
+        ..Document::default()
+    }
+}
+
+/// Walks the tree once: NUM items into measurements and study values, TEXT items into
+/// study columns.
+fn read_content(tree: &ContentTree<'_>, mapper: &Mapper, doc: &mut Document) {
+    let modifiers = mapper.modifiers(tree);
+    // One row per (region, side); `other` rows also per label, so unrelated unmapped
+    // regions are not merged.
+    let mut rows: BTreeMap<(Region, Laterality, String), Measurement> = BTreeMap::new();
+    for (index, item) in tree.items.iter().enumerate() {
+        match item.value {
+            ItemValue::Num { text, units } => {
+                let Some(mapped) = mapper.map_num(tree, &modifiers, index) else {
+                    doc.unmapped_items += 1;
+                    continue;
+                };
+                let Some(value) = text.and_then(Decimal::parse) else {
+                    // An empty or junk NumericValue is missing, never zero.
+                    if let Some(row) = row_for(&mut rows, &mapped) {
+                        row.notes.push(format!(
+                            "{} value {:?} is not a number",
+                            mapped.measure,
+                            text.unwrap_or("")
+                        ));
+                    }
+                    continue;
+                };
+                let value = to_contract_unit(mapped.measure, value, units.as_ref());
+                match row_for(&mut rows, &mapped) {
+                    Some(row) => match value {
+                        Ok(value) => set_value(row, mapped.measure, value),
+                        Err(note) => row.notes.push(note),
+                    },
+                    None => match value {
+                        Ok(value) => set_study_value(doc, mapped.measure, value),
+                        Err(note) => doc.flags.push(note.replace(' ', "_")),
+                    },
+                }
+            }
+            ItemValue::Text(value) => {
+                if let Some(TextField::ReferenceDatabase) =
+                    item.concept.as_ref().and_then(|c| mapper.text_field(c))
+                {
+                    doc.reference_database
+                        .get_or_insert_with(|| value.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    doc.measurements = rows.into_values().collect();
+}
+
+fn row_for<'r>(
+    rows: &'r mut BTreeMap<(Region, Laterality, String), Measurement>,
+    mapped: &MappedNum,
+) -> Option<&'r mut Measurement> {
+    if mapped.measure.is_study_level() {
+        return None;
+    }
+    let label_key = if mapped.region == Region::Other {
+        crate::profile::normalise_label(&mapped.source_label)
+    } else {
+        String::new()
+    };
+    Some(
+        rows.entry((mapped.region, mapped.laterality, label_key))
+            .or_insert_with(|| {
+                Measurement::new(mapped.region, mapped.laterality, &mapped.source_label)
+            }),
+    )
+}
+
+fn set_value(row: &mut Measurement, measure: Measure, value: Decimal) {
+    let slot = match measure {
+        Measure::Bmd => &mut row.bmd,
+        Measure::Bmc => &mut row.bmc,
+        Measure::Area => &mut row.area,
+        Measure::TScore => &mut row.t_score,
+        Measure::ZScore => &mut row.z_score,
+        Measure::PctYoungAdult => &mut row.pct_young_adult,
+        Measure::PctAgeMatched => &mut row.pct_age_matched,
+        Measure::FraxMajor | Measure::FraxHip | Measure::Tbs => {
+            unreachable!("study-level measures have no row")
+        }
+    };
+    match slot {
+        None => *slot = Some(value),
+        Some(kept) if *kept == value => {}
+        Some(kept) => {
+            let note = format!("{measure} given twice ({kept}, {value}): first kept");
+            row.notes.push(note);
+        }
+    }
+}
+
+fn set_study_value(doc: &mut Document, measure: Measure, value: Decimal) {
+    let slot = match measure {
+        Measure::FraxMajor => &mut doc.frax_major,
+        Measure::FraxHip => &mut doc.frax_hip,
+        Measure::Tbs => &mut doc.tbs,
+        _ => unreachable!("only study-level measures reach here"),
+    };
+    slot.get_or_insert(value);
+}
+
+/// An SR is DXA when its title says so, or a value was mapped that only densitometry
+/// reports (BMD, BMC, T-score, FRAX, TBS), or a value was placed in a known region. A
+/// Z-score or an area alone is not enough: paediatric echo and vascular SRs have those.
+fn decide_dxa(tree: &ContentTree<'_>, mapper: &Mapper, doc: &Document) -> Result<(), FileError> {
+    let has_values = !doc.measurements.is_empty()
+        || doc.frax_major.is_some()
+        || doc.frax_hip.is_some()
+        || doc.tbs.is_some();
+    let dxa_values = doc.frax_major.is_some()
+        || doc.frax_hip.is_some()
+        || doc.tbs.is_some()
+        || doc.measurements.iter().any(|m| {
+            m.region != Region::Other || m.bmd.is_some() || m.bmc.is_some() || m.t_score.is_some()
+        });
+    let nums = tree
+        .items
+        .iter()
+        .filter(|i| matches!(i.value, ItemValue::Num { .. }))
+        .count();
+    let dxa_title = mapper.is_dxa_title(&doc.title);
+    if dxa_values || (dxa_title && has_values) {
+        return Ok(());
+    }
+    if dxa_title {
+        return Err(FileError::new(
+            Reason::NoMeasurements,
+            format!(
+                "DXA SR {:?} with {nums} NUM items, none mapped to a measure (see `dxa-ingest inspect` and --profile)",
+                doc.title
+            ),
+        ));
+    }
+    Err(FileError::new(
+        Reason::NotDxa,
+        format!(
+            "{} {:?}: {nums} NUM items, no bone densitometry content",
+            sr::sop_class_name(&doc.sop_class_uid),
+            doc.title
+        ),
+    ))
+}

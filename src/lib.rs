@@ -1,0 +1,40 @@
+//! dxa-ingest turns folders of DXA (bone densitometry) DICOM Structured Report exports into
+//! clean, classified, comparable CSV tables.
+//!
+//! The stages, one module each, in the order a file goes through them:
+//! - [`discover`]: walk folders or read a list; every entry accounted for, sorted by path;
+//! - [`sr`]: the defensive pre-scan, the dicom-object parse, the flattened content tree;
+//! - [`profile`]: vendor knowledge as data (TOML): what each NUM item measures, where;
+//! - [`extract`]: the per-file pure function, bytes in, [`document::Document`] or a reason out;
+//! - [`normalise`]: contract units, standardised BMD and NHANES III T-scores;
+//! - [`classify`]: the study step, a pure function: population, sites, category, flags;
+//! - [`output`]: the CSV rows, written atomically;
+//! - [`scan`] and [`inspect`]: the two commands; [`cli`] is the clap border.
+//!
+//! The contract (commands, exit codes, columns) is docs/columns.md and README.md.
+#![deny(missing_docs)]
+
+pub mod classify;
+pub mod cli;
+pub mod config;
+pub mod decimal;
+pub mod discover;
+pub mod document;
+pub mod error;
+pub mod exit;
+pub mod extract;
+pub mod inspect;
+pub mod normalise;
+pub mod output;
+pub mod profile;
+pub mod scan;
+pub mod sr;
+pub mod vocabulary;
+
+pub use classify::{ClassifyOptions, StudyAssessment, classify_study};
+pub use document::{Document, Measurement};
+pub use error::{FileError, Reason, Status};
+pub use exit::ExitCode;
+pub use extract::extract;
+pub use profile::Mapper;
+pub use scan::{Outcome, process_bytes};

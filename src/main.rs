@@ -1,0 +1,63 @@
+//! The `dxa-ingest` binary: parse the command line, run, map the result to an exit code.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use dxa_ingest::cli::{self, Cli, Command};
+use dxa_ingest::{ExitCode, inspect, profile, scan};
+
+fn main() {
+    let code = match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            // A closed pipe (`| head`) is not a failure.
+            if error
+                .chain()
+                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                ExitCode::Success
+            } else {
+                eprintln!("dxa-ingest: error: {error:#}");
+                ExitCode::Fatal
+            }
+        }
+    };
+    std::process::exit(code.into());
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => {
+            let config = cli::scan_config(args);
+            let mapper = profile::load(&config.profiles)?;
+            let (summary, elapsed) = scan::run(&config, &mapper)?;
+            eprintln!("{}", summary.line(elapsed));
+            Ok(summary.exit_code())
+        }
+        Command::Inspect(args) => {
+            let mapper = profile::load(&args.profile)?;
+            let bytes = std::fs::read(&args.file)
+                .with_context(|| format!("cannot read {}", args.file.display()))?;
+            let options = dxa_ingest::ClassifyOptions {
+                radius_diagnostic: args.radius_diagnostic,
+            };
+            let mut out = std::io::stdout().lock();
+            let ingestible = inspect::inspect(
+                &args.file.display().to_string(),
+                &bytes,
+                &mapper,
+                &cli::limits(64),
+                &options,
+                &mut out,
+            )?;
+            out.flush()?;
+            Ok(if ingestible {
+                ExitCode::Success
+            } else {
+                ExitCode::FilesFailed
+            })
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Normalisation across manufacturers: values into the contract's units (`units`), and the
+//! published cross-calibration that makes Hologic, GE Lunar and Norland BMD comparable for
+//! pooled cohorts (`standardise`: sBMD and NHANES III T-scores).
+
+pub mod standardise;
+pub mod units;
+
+pub use standardise::{Calibration, nhanes_t_score, standardised_bmd};
+pub use units::to_contract_unit;

@@ -1,0 +1,123 @@
+//! Every value into the contract's units.
+//! Units come from MeasurementUnitsCodeSequence, never from label text (sr-shapes.md):
+//! g/cm² as is, mg/cm² divided by 1000; an unknown unit on a BMD is a warning and the value
+//! is left out, not guessed.
+
+use crate::decimal::Decimal;
+use crate::sr::Code;
+use crate::vocabulary::Measure;
+
+/// A value in the contract's unit, or the note that explains why it was left out.
+pub fn to_contract_unit(
+    measure: Measure,
+    value: Decimal,
+    units: Option<&Code<'_>>,
+) -> Result<Decimal, String> {
+    let unit = units.map(unit_key).unwrap_or_default();
+    // Powers of ten to shift left (divide) for each accepted spelling; UCUM first.
+    let accepted: &[(&[&str], u32)] = match measure {
+        Measure::Bmd => &[
+            (&["g/cm2", "g/cm-2", "g/cm^2", "g/cm²", "g.cm-2"], 0),
+            (&["mg/cm2", "mg/cm-2", "mg/cm^2", "mg/cm²", "mg.cm-2"], 3),
+        ],
+        Measure::Bmc => &[(&["g", "gram", "grams", ""], 0), (&["mg"], 3)],
+        Measure::Area => &[
+            (&["cm2", "cm^2", "cm²", ""], 0),
+            (&["mm2", "mm^2", "mm²"], 2),
+        ],
+        Measure::TScore | Measure::ZScore => &[(
+            &[
+                "",
+                "1",
+                "{t-score}",
+                "{z-score}",
+                "{tscore}",
+                "{zscore}",
+                "{sd}",
+                "sd",
+                "t-score",
+                "z-score",
+                "no units",
+                "{ratio}",
+            ],
+            0,
+        )],
+        Measure::PctYoungAdult | Measure::PctAgeMatched | Measure::FraxMajor | Measure::FraxHip => {
+            &[(&["%", "percent", ""], 0)]
+        }
+        Measure::Tbs => &[(&["", "1", "no units", "{ratio}", "{tbs}"], 0)],
+    };
+    for (spellings, shift) in accepted {
+        if spellings.contains(&unit.as_str()) {
+            return value
+                .shift_left(*shift)
+                .ok_or_else(|| format!("{measure} {value} {unit}: too many digits to convert"));
+        }
+    }
+    let shown = units.map_or("none".to_string(), |u| {
+        if u.meaning.is_empty() || u.meaning == u.value {
+            format!("{:?}", u.value)
+        } else {
+            format!("{:?} ({})", u.value, u.meaning)
+        }
+    });
+    Err(format!(
+        "{measure} {value} left out: unit {shown} not recognised"
+    ))
+}
+
+/// The unit's code value (UCUM), else its meaning; lower case, without spaces.
+fn unit_key(code: &Code<'_>) -> String {
+    let text = if code.value.is_empty() {
+        code.meaning
+    } else {
+        code.value
+    };
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(value: &'static str) -> Code<'static> {
+        Code {
+            value,
+            scheme: "UCUM",
+            meaning: value,
+        }
+    }
+
+    fn d(s: &str) -> Decimal {
+        Decimal::parse(s).unwrap()
+    }
+
+    #[test]
+    fn bmd_units() {
+        let g = to_contract_unit(Measure::Bmd, d("0.930"), Some(&unit("g/cm2"))).unwrap();
+        assert_eq!(g.to_plain(3), "0.930");
+        let mg = to_contract_unit(Measure::Bmd, d("930"), Some(&unit("mg/cm2"))).unwrap();
+        assert_eq!(mg.to_plain(3), "0.930");
+        for spelling in ["g/cm-2", "g/cm^2", "g/cm²", "G/CM2"] {
+            assert!(to_contract_unit(Measure::Bmd, d("1"), Some(&unit(spelling))).is_ok());
+        }
+    }
+
+    #[test]
+    fn unknown_bmd_unit_is_a_note_not_a_guess() {
+        let note = to_contract_unit(Measure::Bmd, d("0.930"), Some(&unit("kg/m2"))).unwrap_err();
+        assert!(note.contains("kg/m2"), "{note}");
+        let note = to_contract_unit(Measure::Bmd, d("0.930"), None).unwrap_err();
+        assert!(note.contains("none"), "{note}");
+    }
+
+    #[test]
+    fn scores_accept_ucum_annotations() {
+        assert!(to_contract_unit(Measure::TScore, d("-2.4"), Some(&unit("{T-score}"))).is_ok());
+        assert!(to_contract_unit(Measure::ZScore, d("-0.9"), None).is_ok());
+        assert!(to_contract_unit(Measure::TScore, d("-2.4"), Some(&unit("g/cm2"))).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! The CSV files: their rows (`rows`), written atomically (`atomic`). The CSV dialect is set
+//! once here (RFC 4180, UTF-8, comma, `\n`, header row; contract.md).
+
+pub mod atomic;
+pub mod rows;
+
+use std::io::Write;
+
+pub use atomic::AtomicFile;
+
+/// A CSV writer in the contract's dialect over any byte sink (tests pass a `Vec<u8>`).
+pub fn csv_writer<W: Write>(sink: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .has_headers(true)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(sink)
+}

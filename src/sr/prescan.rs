@@ -1,0 +1,791 @@
+//! A cheap, allocation-free walk over element headers before dicom-rs sees the bytes.
+//!
+//! dicom-parser 0.10 reserves an element's declared length before checking that the bytes
+//! exist, and recurses once per nested sequence (dicom-rs-notes.md): a 1 KB file declaring a
+//! 4 GB element, or 20 000 nested sequences, aborts the whole process, which no
+//! `catch_unwind` can stop. This module reads only tags, VRs and lengths, iteratively, and
+//! rejects a file before the parser could be hurt:
+//! - every defined length must fit in the bytes its parent has left;
+//! - sequence nesting is capped (64 levels, sr-shapes.md "Reading the tree");
+//! - the number of elements is capped, so a file cannot cost unbounded time.
+//!
+//! On the way it answers the questions that decide whether a full parse is worth it at all:
+//! the transfer syntax, and the top-level SOP Class UID. An image or a DICOMDIR is skipped
+//! without decoding a single value.
+
+use std::borrow::Cow;
+use std::io::Read;
+
+use dicom_core::Tag;
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
+use dicom_core::header::VR;
+use dicom_dictionary_std::StandardDataDictionary;
+
+use crate::error::{FileError, Reason};
+
+/// Resource caps applied to every file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Files larger than this are `too_large` without being read (default 64 MiB).
+    pub max_file_bytes: u64,
+    /// Deepest sequence nesting accepted (sr-shapes.md: 64).
+    pub max_depth: usize,
+    /// Most data elements (at all levels) accepted in one file.
+    pub max_elements: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 64 * 1024 * 1024,
+            max_depth: 64,
+            // An SR of 100 000 content items (the tree cap) has well under 2 million elements.
+            max_elements: 2_000_000,
+        }
+    }
+}
+
+/// The four transfer syntaxes an SR may use (sr-shapes.md), plus the encapsulated ones an
+/// image may use: their data sets are explicit VR little endian too (PS3.5 A.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// 1.2.840.10008.1.2.1 and every encapsulated (compressed pixel data) syntax.
+    ExplicitLe,
+    /// 1.2.840.10008.1.2, and files without a meta group.
+    ImplicitLe,
+    /// 1.2.840.10008.1.2.1.99: the data set is a raw deflate stream.
+    DeflatedExplicitLe,
+    /// 1.2.840.10008.1.2.2 (retired, still found in old archives).
+    ExplicitBe,
+}
+
+impl Syntax {
+    fn from_uid(uid: &str) -> Syntax {
+        match uid {
+            "1.2.840.10008.1.2" => Syntax::ImplicitLe,
+            "1.2.840.10008.1.2.1.99" => Syntax::DeflatedExplicitLe,
+            "1.2.840.10008.1.2.2" => Syntax::ExplicitBe,
+            _ => Syntax::ExplicitLe,
+        }
+    }
+
+    /// A short name for messages and `inspect`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Syntax::ExplicitLe => "explicit VR little endian",
+            Syntax::ImplicitLe => "implicit VR little endian",
+            Syntax::DeflatedExplicitLe => "deflated explicit VR little endian",
+            Syntax::ExplicitBe => "explicit VR big endian",
+        }
+    }
+}
+
+/// What the pre-scan learned about a file that passed it.
+#[derive(Debug)]
+pub struct Prescanned<'a> {
+    /// The syntax the file declares.
+    pub syntax: Syntax,
+    /// The data set bytes (inflated when the file was deflated), encoded in `dataset_syntax`.
+    pub dataset: Cow<'a, [u8]>,
+    /// How `dataset` is encoded: the declared syntax, or explicit LE after inflating.
+    pub dataset_syntax: Syntax,
+    /// (0008,0016) at the top level, else (0002,0002) from the meta group.
+    pub sop_class_uid: Option<String>,
+    /// Whether the file had a 128-byte preamble.
+    pub preamble: bool,
+    /// Whether the file had a file meta group.
+    pub meta: bool,
+}
+
+const ITEM: Tag = Tag(0xFFFE, 0xE000);
+const ITEM_DELIMITER: Tag = Tag(0xFFFE, 0xE00D);
+const SEQUENCE_DELIMITER: Tag = Tag(0xFFFE, 0xE0DD);
+const SOP_CLASS_UID: Tag = Tag(0x0008, 0x0016);
+const PIXEL_DATA: Tag = Tag(0x7FE0, 0x0010);
+const TS_UID: Tag = Tag(0x0002, 0x0010);
+const MEDIA_SOP_CLASS_UID: Tag = Tag(0x0002, 0x0002);
+const UNDEFINED: u32 = 0xFFFF_FFFF;
+
+/// Checks `bytes` and returns the data set to parse, or the reason it must not be parsed.
+///
+/// `keep_going(sop_class)` is asked once the top-level SOP Class UID is known; returning
+/// false stops the scan there (an image need not be walked to its pixel data).
+pub fn prescan<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    keep_going: impl Fn(&str) -> bool,
+) -> Result<Prescanned<'a>, FileError> {
+    if bytes.is_empty() {
+        return Err(FileError::new(Reason::NotDicom, "empty file"));
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(FileError::new(
+            Reason::TooLarge,
+            format!(
+                "{} bytes exceeds the {}-byte cap (--max-file-size)",
+                bytes.len(),
+                limits.max_file_bytes
+            ),
+        ));
+    }
+    let (preamble, meta_start) = if bytes.len() >= 132 && &bytes[128..132] == b"DICM" {
+        (true, Some(132))
+    } else if bytes.len() >= 4 && &bytes[..4] == b"DICM" {
+        (false, Some(4))
+    } else {
+        (false, None)
+    };
+
+    let (syntax, dataset_start, media_sop_class) = match meta_start {
+        Some(start) => {
+            let meta = read_meta(bytes, start)?;
+            (meta.syntax, meta.end, meta.media_sop_class)
+        }
+        None => match sniff_raw_dataset(bytes) {
+            Some(syntax) => (syntax, 0, None),
+            None => {
+                return Err(FileError::new(
+                    Reason::NotDicom,
+                    format!(
+                        "no DICM magic and no DICOM data set ({})",
+                        describe_magic(bytes)
+                    ),
+                ));
+            }
+        },
+    };
+
+    let raw = &bytes[dataset_start..];
+    let (dataset, dataset_syntax): (Cow<'a, [u8]>, Syntax) = match syntax {
+        Syntax::DeflatedExplicitLe => (
+            Cow::Owned(inflate(raw, limits.max_file_bytes)?),
+            Syntax::ExplicitLe,
+        ),
+        other => (Cow::Borrowed(raw), other),
+    };
+
+    let top_sop_class = scan_dataset(&dataset, dataset_syntax, limits, &keep_going)?;
+    Ok(Prescanned {
+        syntax,
+        dataset,
+        dataset_syntax,
+        sop_class_uid: top_sop_class.or(media_sop_class),
+        preamble,
+        meta: meta_start.is_some(),
+    })
+}
+
+struct Meta {
+    syntax: Syntax,
+    end: usize,
+    media_sop_class: Option<String>,
+}
+
+/// The file meta group is always explicit VR little endian (PS3.10 7.1).
+fn read_meta(bytes: &[u8], start: usize) -> Result<Meta, FileError> {
+    let mut pos = start;
+    let mut ts_uid = None;
+    let mut media_sop_class = None;
+    loop {
+        if pos + 4 > bytes.len() {
+            if pos == bytes.len() && ts_uid.is_some() {
+                // A meta group and nothing after it: an empty data set.
+                break;
+            }
+            return Err(FileError::new(
+                Reason::Truncated,
+                format!("file ends inside the file meta group at byte {pos}"),
+            ));
+        }
+        let tag = Tag(le16(bytes, pos), le16(bytes, pos + 2));
+        if tag.group() != 0x0002 {
+            break;
+        }
+        let header = read_explicit_header(bytes, pos, Endian::Little)
+            .map_err(|e| FileError::new(e.reason, format!("file meta group: {}", e.message)))?;
+        let value_end = header.value_start + header.length as usize;
+        if header.length == UNDEFINED || value_end > bytes.len() {
+            return Err(FileError::new(
+                if header.length == UNDEFINED {
+                    Reason::Malformed
+                } else {
+                    Reason::Truncated
+                },
+                format!(
+                    "file meta element {} declares {} bytes, {} left",
+                    fmt_tag(tag),
+                    header.length,
+                    bytes.len() - header.value_start
+                ),
+            ));
+        }
+        let value = &bytes[header.value_start..value_end];
+        if tag == TS_UID {
+            ts_uid = Some(uid_text(value));
+        } else if tag == MEDIA_SOP_CLASS_UID {
+            media_sop_class = Some(uid_text(value));
+        }
+        pos = value_end;
+    }
+    let ts_uid = ts_uid.ok_or_else(|| {
+        FileError::new(
+            Reason::Malformed,
+            "file meta group has no Transfer Syntax UID (0002,0010)",
+        )
+    })?;
+    Ok(Meta {
+        syntax: Syntax::from_uid(&ts_uid),
+        end: pos,
+        media_sop_class,
+    })
+}
+
+/// Old archives hold bare data sets with neither preamble nor meta group. Accept one only
+/// when its first element is a plausible group 0x0008 element, the group every composite
+/// object starts with in practice, so that random bytes are not mistaken for DICOM.
+fn sniff_raw_dataset(bytes: &[u8]) -> Option<Syntax> {
+    if bytes.len() < 8 || le16(bytes, 0) != 0x0008 {
+        return None;
+    }
+    let vr = [bytes[4], bytes[5]];
+    if VR::from_binary(vr).is_some() {
+        let length = if has_long_length(vr) {
+            (bytes.len() >= 12).then(|| le32(bytes, 8))?
+        } else {
+            u32::from(le16(bytes, 6))
+        };
+        return (length as usize <= bytes.len()).then_some(Syntax::ExplicitLe);
+    }
+    let length = le32(bytes, 4);
+    (length as usize <= bytes.len() - 8).then_some(Syntax::ImplicitLe)
+}
+
+fn describe_magic(bytes: &[u8]) -> &'static str {
+    const SIGNATURES: [(&[u8], &str); 7] = [
+        (b"%PDF", "a PDF document"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"\x89PNG", "a PNG image"),
+        (b"PK\x03\x04", "a ZIP archive"),
+        (b"GIF8", "a GIF image"),
+        (b"<?xml", "an XML document"),
+        (b"II*\0", "a TIFF image"),
+    ];
+    for (magic, what) in SIGNATURES {
+        if bytes.starts_with(magic) {
+            return what;
+        }
+    }
+    let head = &bytes[..bytes.len().min(512)];
+    if std::str::from_utf8(head).is_ok_and(|s| !s.contains('\0')) {
+        "looks like text"
+    } else {
+        "unrecognised binary"
+    }
+}
+
+fn inflate(raw: &[u8], cap: u64) -> Result<Vec<u8>, FileError> {
+    let mut out = Vec::with_capacity(raw.len() * 4);
+    // Read one byte past the cap so that a deflate bomb is detected, not silently cut.
+    let mut decoder = flate2::read::DeflateDecoder::new(raw).take(cap + 1);
+    decoder.read_to_end(&mut out).map_err(|e| {
+        let reason = if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Reason::Truncated
+        } else {
+            Reason::Malformed
+        };
+        FileError::new(reason, format!("deflated data set cannot be inflated: {e}"))
+    })?;
+    if out.len() as u64 > cap {
+        return Err(FileError::new(
+            Reason::TooLarge,
+            format!("deflated data set inflates beyond the {cap}-byte cap"),
+        ));
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Endian {
+    Little,
+    Big,
+}
+
+struct Header {
+    vr: Option<[u8; 2]>,
+    length: u32,
+    value_start: usize,
+}
+
+fn read_explicit_header(bytes: &[u8], pos: usize, endian: Endian) -> Result<Header, FileError> {
+    if pos + 8 > bytes.len() {
+        return Err(truncated_at(pos));
+    }
+    let vr = [bytes[pos + 4], bytes[pos + 5]];
+    if !vr.iter().all(u8::is_ascii_uppercase) {
+        return Err(FileError::new(
+            Reason::Malformed,
+            format!(
+                "invalid VR bytes {:02X} {:02X} at byte {pos} (explicit VR expected)",
+                vr[0], vr[1]
+            ),
+        ));
+    }
+    if has_long_length(vr) {
+        if pos + 12 > bytes.len() {
+            return Err(truncated_at(pos));
+        }
+        Ok(Header {
+            vr: Some(vr),
+            length: read32(bytes, pos + 8, endian),
+            value_start: pos + 12,
+        })
+    } else {
+        Ok(Header {
+            vr: Some(vr),
+            length: u32::from(read16(bytes, pos + 6, endian)),
+            value_start: pos + 8,
+        })
+    }
+}
+
+/// VRs with a 2-byte reserved field and a 4-byte length in explicit syntaxes (PS3.5 7.1.2).
+fn has_long_length(vr: [u8; 2]) -> bool {
+    matches!(
+        &vr,
+        b"OB"
+            | b"OD"
+            | b"OF"
+            | b"OL"
+            | b"OV"
+            | b"OW"
+            | b"SQ"
+            | b"SV"
+            | b"UC"
+            | b"UN"
+            | b"UR"
+            | b"UT"
+            | b"UV"
+    )
+}
+
+#[derive(Clone, Copy)]
+struct Frame {
+    /// Where a defined-length sequence or item ends; None for undefined length.
+    end: Option<usize>,
+    /// A sequence (holds items) or an item (holds elements).
+    sequence: bool,
+    /// Contents are implicit VR (UN with undefined length is, PS3.5 6.2.2).
+    implicit: bool,
+}
+
+/// Walks every element header of the data set. Returns the top-level SOP Class UID.
+fn scan_dataset(
+    data: &[u8],
+    syntax: Syntax,
+    limits: &Limits,
+    keep_going: &impl Fn(&str) -> bool,
+) -> Result<Option<String>, FileError> {
+    let endian = if syntax == Syntax::ExplicitBe {
+        Endian::Big
+    } else {
+        Endian::Little
+    };
+    let root_implicit = syntax == Syntax::ImplicitLe;
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut depth = 0usize; // sequences on the stack
+    let mut pos = 0usize;
+    let mut elements = 0usize;
+    let mut sop_class = None;
+
+    loop {
+        // Close every defined-length frame that ends here.
+        while let Some(frame) = stack.last() {
+            match frame.end {
+                Some(end) if pos == end => {
+                    if stack.pop().is_some_and(|f| f.sequence) {
+                        depth -= 1;
+                    }
+                }
+                Some(end) if pos > end => {
+                    return Err(FileError::new(
+                        Reason::Malformed,
+                        format!("element at byte {pos} overruns its parent ending at {end}"),
+                    ));
+                }
+                _ => break,
+            }
+        }
+        if pos == data.len() {
+            if let Some(open) = stack.iter().rev().find(|f| f.end.is_none()) {
+                let what = if open.sequence { "sequence" } else { "item" };
+                return Err(FileError::new(
+                    Reason::Truncated,
+                    format!("file ends inside an undefined-length {what} (no delimiter)"),
+                ));
+            }
+            return Ok(sop_class);
+        }
+        if pos + 8 > data.len() {
+            return Err(truncated_at(pos));
+        }
+        elements += 1;
+        if elements > limits.max_elements {
+            return Err(FileError::new(
+                Reason::Malformed,
+                format!("more than {} data elements", limits.max_elements),
+            ));
+        }
+        let tag = Tag(read16(data, pos, endian), read16(data, pos + 2, endian));
+        let top = stack.last().copied();
+        let in_sequence = top.is_some_and(|f| f.sequence);
+
+        // Item and delimiter tags carry no VR in any syntax (PS3.5 7.5).
+        if tag.group() == 0xFFFE {
+            let length = read32(data, pos + 4, endian);
+            pos += 8;
+            match tag {
+                ITEM if in_sequence => {
+                    let end = defined_end(pos, length, &stack, data.len(), tag)?;
+                    let implicit = top.is_some_and(|f| f.implicit);
+                    stack.push(Frame {
+                        end,
+                        sequence: false,
+                        implicit,
+                    });
+                }
+                ITEM_DELIMITER if !in_sequence && top.is_some_and(|f| f.end.is_none()) => {
+                    stack.pop();
+                }
+                SEQUENCE_DELIMITER if in_sequence && top.is_some_and(|f| f.end.is_none()) => {
+                    stack.pop();
+                    depth -= 1;
+                }
+                _ => {
+                    return Err(FileError::new(
+                        Reason::Malformed,
+                        format!("unexpected {} at byte {}", fmt_tag(tag), pos - 8),
+                    ));
+                }
+            }
+            continue;
+        }
+        if in_sequence {
+            return Err(FileError::new(
+                Reason::Malformed,
+                format!(
+                    "element {} at byte {pos} where a sequence item was expected",
+                    fmt_tag(tag)
+                ),
+            ));
+        }
+
+        let implicit = top.map_or(root_implicit, |f| f.implicit);
+        let header = if implicit {
+            Header {
+                vr: None,
+                length: le32(data, pos + 4),
+                value_start: pos + 8,
+            }
+        } else {
+            read_explicit_header(data, pos, endian)?
+        };
+        let is_sequence = match header.vr {
+            Some(vr) => &vr == b"SQ" || (&vr == b"UN" && header.length == UNDEFINED),
+            None => header.length == UNDEFINED || implicit_vr_is_sequence(tag),
+        };
+        if is_sequence || (tag == PIXEL_DATA && header.length == UNDEFINED) {
+            if stack.is_empty() && tag == PIXEL_DATA {
+                // Pixel data is the last thing that matters; nothing after it is read.
+                return Ok(sop_class);
+            }
+            depth += 1;
+            if depth > limits.max_depth {
+                return Err(FileError::new(
+                    Reason::Malformed,
+                    format!(
+                        "sequences nested deeper than {} levels (at {} byte {pos})",
+                        limits.max_depth,
+                        fmt_tag(tag)
+                    ),
+                ));
+            }
+            let end = defined_end(header.value_start, header.length, &stack, data.len(), tag)?;
+            let contents_implicit = implicit || header.vr == Some(*b"UN");
+            stack.push(Frame {
+                end,
+                sequence: true,
+                implicit: contents_implicit,
+            });
+            pos = header.value_start;
+            continue;
+        }
+        if header.length == UNDEFINED {
+            return Err(FileError::new(
+                Reason::Malformed,
+                format!("undefined length on non-sequence element {}", fmt_tag(tag)),
+            ));
+        }
+        let end = defined_end(header.value_start, header.length, &stack, data.len(), tag)?
+            .unwrap_or(data.len());
+        if stack.is_empty() && tag == SOP_CLASS_UID {
+            let uid = uid_text(&data[header.value_start..end]);
+            let go_on = keep_going(&uid);
+            sop_class = Some(uid);
+            if !go_on {
+                return Ok(sop_class);
+            }
+        }
+        if stack.is_empty() && tag == PIXEL_DATA {
+            return Ok(sop_class);
+        }
+        pos = end;
+    }
+}
+
+/// The end of a value that declares `length` bytes from `start`, checked against the
+/// innermost defined-length parent and the end of the data.
+fn defined_end(
+    start: usize,
+    length: u32,
+    stack: &[Frame],
+    data_len: usize,
+    tag: Tag,
+) -> Result<Option<usize>, FileError> {
+    if length == UNDEFINED {
+        return Ok(None);
+    }
+    let parent_end = stack.iter().rev().find_map(|f| f.end);
+    let limit = parent_end.unwrap_or(data_len);
+    let end = start as u64 + u64::from(length);
+    if end <= limit as u64 {
+        return Ok(Some(end as usize));
+    }
+    let left = limit.saturating_sub(start);
+    // Past a parent that itself fits in the file, the length lies: the file is not short.
+    // Past the end of the file, the file was most likely cut short, unless the claim is
+    // absurd for any file we would accept.
+    let reason = if parent_end.is_some_and(|e| e < data_len) || u64::from(length) >= 1 << 30 {
+        Reason::Malformed
+    } else {
+        Reason::Truncated
+    };
+    Err(FileError::new(
+        reason,
+        format!(
+            "{} at byte {start} declares {length} bytes, only {left} left",
+            fmt_tag(tag)
+        ),
+    ))
+}
+
+/// In implicit VR the dictionary says which tags are sequences. Only consulted for
+/// defined-length elements of implicit data sets, so not on the hot explicit-VR path.
+fn implicit_vr_is_sequence(tag: Tag) -> bool {
+    StandardDataDictionary
+        .by_tag(tag)
+        .is_some_and(|entry| matches!(entry.vr(), VirtualVr::Exact(VR::SQ)))
+}
+
+fn truncated_at(pos: usize) -> FileError {
+    FileError::new(
+        Reason::Truncated,
+        format!("file ends inside an element header at byte {pos}"),
+    )
+}
+
+fn uid_text(value: &[u8]) -> String {
+    String::from_utf8_lossy(value)
+        .trim_end_matches(['\0', ' '])
+        .trim_start()
+        .to_string()
+}
+
+/// `(gggg,eeee)` as DICOM documents write tags.
+pub(crate) fn fmt_tag(tag: Tag) -> String {
+    format!("({:04X},{:04X})", tag.group(), tag.element())
+}
+
+fn le16(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+fn read16(b: &[u8], at: usize, endian: Endian) -> u16 {
+    match endian {
+        Endian::Little => le16(b, at),
+        Endian::Big => u16::from_be_bytes([b[at], b[at + 1]]),
+    }
+}
+
+fn read32(b: &[u8], at: usize, endian: Endian) -> u32 {
+    match endian {
+        Endian::Little => le32(b, at),
+        Endian::Big => u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An explicit-VR-LE file: preamble, meta group with a transfer syntax, then `dataset`.
+    fn file_with(dataset: &[u8]) -> Vec<u8> {
+        let mut out = vec![0u8; 128];
+        out.extend_from_slice(b"DICM");
+        let ts = b"1.2.840.10008.1.2.1\0";
+        out.extend_from_slice(&[0x02, 0x00, 0x10, 0x00, b'U', b'I']);
+        out.extend_from_slice(&(ts.len() as u16).to_le_bytes());
+        out.extend_from_slice(ts);
+        out.extend_from_slice(dataset);
+        out
+    }
+
+    fn element(group: u16, elem: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&group.to_le_bytes());
+        out.extend_from_slice(&elem.to_le_bytes());
+        out.extend_from_slice(vr);
+        if has_long_length(*vr) {
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        } else {
+            out.extend_from_slice(&(value.len() as u16).to_le_bytes());
+        }
+        out.extend_from_slice(value);
+        out
+    }
+
+    fn nested(depth: usize) -> Vec<u8> {
+        let mut ds = Vec::new();
+        for _ in 0..depth {
+            ds.extend_from_slice(&[
+                0x40, 0x00, 0x30, 0xA7, b'S', b'Q', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF,
+            ]);
+            ds.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        }
+        for _ in 0..depth {
+            ds.extend_from_slice(&[0xFE, 0xFF, 0x0D, 0xE0, 0, 0, 0, 0]);
+            ds.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
+        }
+        ds
+    }
+
+    fn scan(bytes: &[u8]) -> Result<Prescanned<'_>, FileError> {
+        prescan(bytes, &Limits::default(), |_| true)
+    }
+
+    #[test]
+    fn reads_sop_class_and_syntax() {
+        let ds = element(0x0008, 0x0016, b"UI", b"1.2.840.10008.5.1.4.1.1.88.22\0");
+        let bytes = file_with(&ds);
+        let p = scan(&bytes).expect("valid file");
+        assert_eq!(p.syntax, Syntax::ExplicitLe);
+        assert!(p.preamble && p.meta);
+        assert_eq!(
+            p.sop_class_uid.as_deref(),
+            Some("1.2.840.10008.5.1.4.1.1.88.22")
+        );
+    }
+
+    #[test]
+    fn empty_and_text_are_not_dicom() {
+        assert_eq!(scan(b"").unwrap_err().reason, Reason::NotDicom);
+        let err = scan(b"hello, this is a readme\n").unwrap_err();
+        assert_eq!(err.reason, Reason::NotDicom);
+        assert!(err.message.contains("text"), "{}", err.message);
+        let err = scan(b"%PDF-1.4 ...").unwrap_err();
+        assert!(err.message.contains("PDF"), "{}", err.message);
+    }
+
+    #[test]
+    fn huge_declared_length_is_malformed_before_any_allocation() {
+        let mut ds = vec![0x09, 0x00, 0x10, 0x10, b'O', b'B', 0, 0];
+        ds.extend_from_slice(&0xF000_0000u32.to_le_bytes());
+        ds.extend_from_slice(&[1, 2, 3, 4]);
+        let err = scan(&file_with(&ds)).unwrap_err();
+        assert_eq!(err.reason, Reason::Malformed, "{err}");
+        assert!(err.message.contains("4026531840"), "{}", err.message);
+    }
+
+    #[test]
+    fn cut_short_is_truncated() {
+        let ds = element(0x0010, 0x0010, b"PN", b"Doe^Jane");
+        let mut bytes = file_with(&ds);
+        bytes.truncate(bytes.len() - 3);
+        assert_eq!(scan(&bytes).unwrap_err().reason, Reason::Truncated);
+    }
+
+    #[test]
+    fn nesting_is_capped() {
+        assert!(scan(&file_with(&nested(64))).is_ok());
+        let err = scan(&file_with(&nested(65))).unwrap_err();
+        assert_eq!(err.reason, Reason::Malformed);
+        assert!(err.message.contains("deeper than 64"), "{}", err.message);
+        // 20 000 levels: rejected iteratively, no stack growth.
+        assert_eq!(
+            scan(&file_with(&nested(20_000))).unwrap_err().reason,
+            Reason::Malformed
+        );
+    }
+
+    #[test]
+    fn missing_sequence_delimiter_is_truncated() {
+        let mut ds = nested(3);
+        ds.truncate(ds.len() - 8);
+        assert_eq!(scan(&file_with(&ds)).unwrap_err().reason, Reason::Truncated);
+    }
+
+    #[test]
+    fn child_overrunning_its_item_is_malformed() {
+        // A defined-length sequence of 16 bytes holding an item that claims 100.
+        let mut ds = vec![0x40, 0x00, 0x30, 0xA7, b'S', b'Q', 0, 0];
+        ds.extend_from_slice(&16u32.to_le_bytes());
+        ds.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0]);
+        ds.extend_from_slice(&100u32.to_le_bytes());
+        ds.extend_from_slice(&[0; 8]);
+        ds.extend(element(0x0010, 0x0010, b"PN", b"Doe^Jane"));
+        let err = scan(&file_with(&ds)).unwrap_err();
+        assert_eq!(err.reason, Reason::Malformed, "{err}");
+    }
+
+    #[test]
+    fn stops_at_sop_class_when_asked() {
+        let mut ds = element(0x0008, 0x0016, b"UI", b"1.2.840.10008.5.1.4.1.1.2\0");
+        // Garbage after the SOP class is never looked at.
+        ds.extend_from_slice(&[0xAB; 40]);
+        let bytes = file_with(&ds);
+        let p = prescan(&bytes, &Limits::default(), |_| false).expect("stopped early");
+        assert_eq!(
+            p.sop_class_uid.as_deref(),
+            Some("1.2.840.10008.5.1.4.1.1.2")
+        );
+    }
+
+    #[test]
+    fn raw_implicit_dataset_is_recognised() {
+        let mut ds = vec![0x08, 0x00, 0x16, 0x00];
+        let uid = b"1.2.840.10008.5.1.4.1.1.88.22\0";
+        ds.extend_from_slice(&(uid.len() as u32).to_le_bytes());
+        ds.extend_from_slice(uid);
+        let p = scan(&ds).expect("raw dataset");
+        assert_eq!(p.syntax, Syntax::ImplicitLe);
+        assert!(!p.meta);
+        assert_eq!(
+            p.sop_class_uid.as_deref(),
+            Some("1.2.840.10008.5.1.4.1.1.88.22")
+        );
+    }
+
+    #[test]
+    fn size_cap() {
+        let limits = Limits {
+            max_file_bytes: 10,
+            ..Limits::default()
+        };
+        let err = prescan(&[0u8; 11], &limits, |_| true).unwrap_err();
+        assert_eq!(err.reason, Reason::TooLarge);
+    }
+}

@@ -1,0 +1,112 @@
+//! The command line contract: exit codes, usage errors, fatal errors, inspect.
+
+use crate::util::{TestEnv, code, dxa, repo, stderr};
+
+#[test]
+fn usage_error_is_exit_2() {
+    let output = dxa().args(["scan", "somewhere"]).output().expect("run");
+    assert_eq!(code(&output), 2, "missing --out");
+    let output = dxa().args(["frobnicate"]).output().expect("run");
+    assert_eq!(code(&output), 2);
+}
+
+#[test]
+fn missing_input_root_is_exit_1_with_one_line() {
+    let env = TestEnv::new();
+    let output = dxa()
+        .current_dir(env.dir.path())
+        .args(["scan", "does-not-exist", "--out", "out", "--quiet"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 1);
+    let err = stderr(&output);
+    assert!(err.contains("does-not-exist"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!env.out().join("measurements.csv").exists());
+}
+
+#[test]
+fn unwritable_output_is_exit_1_before_any_work() {
+    let env = TestEnv::new();
+    env.write("a.dcm", b"not dicom");
+    // A file where the output folder should be: cannot be created, even as root.
+    std::fs::write(env.dir.path().join("blocker"), b"").unwrap();
+    let output = dxa()
+        .current_dir(env.dir.path())
+        .args(["scan", "in", "--out", "blocker/out", "--quiet"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 1);
+    let err = stderr(&output);
+    assert!(err.contains("output folder"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn summary_is_the_last_stderr_line() {
+    let env = TestEnv::new();
+    env.write("x/readme.txt", b"hello");
+    let output = env.scan(&[]);
+    assert_eq!(code(&output), 0);
+    let err = stderr(&output);
+    let last = err.trim_end().lines().last().expect("a line");
+    assert!(
+        last.starts_with(
+            "dxa-ingest: 1 files seen, 0 SR ingested, 0 studies, 1 skipped, 0 errors in "
+        ),
+        "{last}"
+    );
+}
+
+#[test]
+fn inspect_shows_each_num_mapping() {
+    let output = dxa()
+        .current_dir(repo())
+        .args([
+            "inspect",
+            "fixtures/sample/hologic/2024/HOL000123_DOE_JANE/SR000001.dcm",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("explicit VR little endian"), "{text}");
+    assert!(
+        text.contains("-> bmd femoral_neck/left (label \"Neck\"; by code in profile hologic)"),
+        "{text}"
+    );
+    assert!(text.contains("NUM items: 73 mapped, 0 unmapped"), "{text}");
+    assert!(
+        text.contains("classification osteopenia, basis femoral_neck/left"),
+        "{text}"
+    );
+}
+
+#[test]
+fn inspect_says_unmapped_and_why_not_ingested() {
+    let env = TestEnv::new();
+    let mut header = dxa_fixtures::Header::new("test/unmapped");
+    header.manufacturer = "Nobody".into();
+    let doc = dxa_fixtures::SrDoc {
+        header,
+        root: dxa_fixtures::Item::container(
+            dxa_fixtures::CONTAINS,
+            dxa_fixtures::code("R", "99X", "Bone Densitometry Summary"),
+            vec![dxa_fixtures::Item::num(
+                dxa_fixtures::CONTAINS,
+                dxa_fixtures::code("Q1", "99X", "Quux"),
+                "1.5",
+                dxa_fixtures::code("1", "UCUM", "no units"),
+            )],
+        ),
+    };
+    let path = env.write("u.dcm", &dxa_fixtures::sr_bytes(&doc, Default::default()));
+    let output = dxa().arg("inspect").arg(&path).output().expect("run");
+    assert_eq!(code(&output), 3);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("-> unmapped"), "{text}");
+    assert!(
+        text.contains("not ingested: error no_measurements"),
+        "{text}"
+    );
+}

@@ -1,0 +1,417 @@
+//! `scan` on the committed `fixtures/sample` tree, file by file: every measurement's region,
+//! side and values against the study definitions the fixture writer rendered, and every
+//! junk file's status and reason.
+
+use std::sync::OnceLock;
+
+use dxa_fixtures::sample;
+use dxa_fixtures::{BmdUnit, DxaStudy, Lat};
+
+use crate::util::{Row, code, read_csv, repo, rows_where};
+
+/// The scan of fixtures/sample, run once for all tests of this module.
+struct SampleRun {
+    _dir: tempfile::TempDir,
+    measurements: Vec<Row>,
+    studies: Vec<Row>,
+    files: Vec<Row>,
+}
+
+fn sample_run() -> &'static SampleRun {
+    static RUN: OnceLock<SampleRun> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = dir.path().join("out");
+        let output = crate::util::dxa()
+            .current_dir(repo())
+            .args(["scan", "fixtures/sample", "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .expect("run");
+        assert_eq!(code(&output), 0, "{}", crate::util::stderr(&output));
+        SampleRun {
+            measurements: read_csv(&out.join("measurements.csv")),
+            studies: read_csv(&out.join("studies.csv")),
+            files: read_csv(&out.join("files.csv")),
+            _dir: dir,
+        }
+    })
+}
+
+#[test]
+fn junk_files_are_listed_with_their_reason() {
+    let run = sample_run();
+    let expected = [
+        ("DICOMDIR", "skipped", "not_sr"),
+        ("ct/2024/CT000001/IM000001.dcm", "skipped", "not_sr"),
+        ("gateway/ACME000042/REPORT_PDF.dcm", "skipped", "not_sr"),
+        ("gateway/ACME000042/report.pdf", "skipped", "not_dicom"),
+        (
+            "hologic/2024/HOL000123_DOE_JANE/RAW00001.dcm",
+            "skipped",
+            "not_sr",
+        ),
+        (
+            "hologic/2024/HOL000123_DOE_JANE/SC000001.dcm",
+            "skipped",
+            "not_sr",
+        ),
+        ("lunar/2024/LUN004412/thumb.jpg", "skipped", "not_dicom"),
+        ("other/NOR000311/empty.dcm", "skipped", "not_dicom"),
+        ("radiology/2024/RIS004711/SR_TEXT.dcm", "skipped", "not_dxa"),
+        ("readme.txt", "skipped", "not_dicom"),
+    ];
+    let got: Vec<(String, &str, &str)> = run
+        .files
+        .iter()
+        .map(|r| {
+            (
+                r["source_path"]
+                    .trim_start_matches("fixtures/sample/")
+                    .to_string(),
+                r["status"].as_str(),
+                r["reason"].as_str(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, &str, &str)> = expected
+        .iter()
+        .map(|(p, s, r)| (p.to_string(), *s, *r))
+        .collect();
+    assert_eq!(got, expected);
+    // Messages say what the file is.
+    let message = |suffix| rows_where(&run.files, "source_path", suffix)[0]["message"].clone();
+    assert!(message("IM000001.dcm").contains("CT Image Storage"));
+    assert!(message("DICOMDIR").contains("Directory"));
+    assert!(message("report.pdf").contains("PDF"));
+    assert!(message("empty.dcm").contains("empty"));
+}
+
+#[test]
+fn every_file_is_accounted_for_once() {
+    let run = sample_run();
+    let mut on_disk: Vec<String> = walk(&repo().join("fixtures/sample"));
+    on_disk.sort();
+    let mut listed: Vec<String> = run
+        .studies
+        .iter()
+        .chain(&run.files)
+        .map(|r| {
+            r["source_path"]
+                .trim_start_matches("fixtures/sample/")
+                .to_string()
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, on_disk);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(
+                path.strip_prefix(repo().join("fixtures/sample"))
+                    .expect("under sample")
+                    .display()
+                    .to_string(),
+            );
+        }
+    }
+    out
+}
+
+/// Issue #2's acceptance example, exactly.
+#[test]
+fn seed_study_gives_exactly_its_rows() {
+    let run = sample_run();
+    let rows = rows_where(
+        &run.measurements,
+        "source_path",
+        "HOL000123_DOE_JANE/SR000001.dcm",
+    );
+    let got: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["region"].as_str(),
+                r["laterality"].as_str(),
+                r["bmd_g_cm2"].as_str(),
+                r["t_score"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("spine_L1", "", "0.851", "-1.4"),
+            ("spine_L2", "", "0.925", "-1.2"),
+            ("spine_L3", "", "0.963", "-1.0"),
+            ("spine_L4", "", "0.958", "-1.1"),
+            ("spine_L1-L4", "", "0.930", "-1.1"),
+            ("femoral_neck", "left", "0.585", "-2.4"),
+            ("total_hip", "left", "0.708", "-1.9"),
+            ("trochanter", "left", "0.512", "-2.7"),
+            ("intertrochanter", "left", "0.894", "-1.8"),
+            ("wards", "left", "0.402", "-3.1"),
+        ]
+    );
+    let study = rows_where(
+        &run.studies,
+        "source_path",
+        "HOL000123_DOE_JANE/SR000001.dcm",
+    )[0];
+    assert_eq!(study["classification"], "osteopenia");
+    assert_eq!(study["basis_site"], "femoral_neck/left");
+    assert_eq!(study["frax_major_pct"], "18");
+    assert_eq!(study["frax_hip_pct"], "2.9");
+    assert_eq!(study["tbs"], "1.287");
+    assert_eq!(study["manufacturer"], "hologic");
+    assert_eq!(study["patient_age_years"], "66.0");
+    assert_eq!(study["study_date"], "2024-04-15");
+}
+
+/// What a (group, row) label pair of the fixture writer means, written out by hand from
+/// sr-shapes.md, independently of the product's profiles.
+fn expected_region(group: &str, row: &str) -> &'static str {
+    let g = group.to_lowercase();
+    let site = if g.contains("spine") {
+        "spine"
+    } else if g.contains("hip") || g.contains("femur") {
+        "hip"
+    } else if g.contains("forearm") {
+        "forearm"
+    } else if g.contains("body") {
+        "body"
+    } else {
+        panic!("unknown group {group}")
+    };
+    match (site, row) {
+        ("spine", "L1") => "spine_L1",
+        ("spine", "L2") => "spine_L2",
+        ("spine", "L3") => "spine_L3",
+        ("spine", "L4") => "spine_L4",
+        ("spine", "L1-L4" | "Total") => "spine_L1-L4",
+        ("spine", "L2-L4") => "spine_L2-L4",
+        ("hip", "Neck" | "Femoral Neck") => "femoral_neck",
+        ("hip", "Total" | "Total Hip") => "total_hip",
+        ("hip", "Troch") => "trochanter",
+        ("hip", "Inter") => "intertrochanter",
+        ("hip", "Ward's" | "Wards") => "wards",
+        ("hip", "Upper Neck") => "upper_neck",
+        ("hip", "Shaft") => "shaft",
+        ("forearm", "1/3" | "Radius 33%") => "radius_33",
+        ("forearm", "UD" | "Radius UD") => "radius_ud",
+        ("forearm", "MID") => "radius_mid",
+        ("forearm", "Total" | "Radius Total") => "radius_total",
+        ("forearm", "Ulna 33%") => "ulna_33",
+        ("forearm", "Both 33%") => "forearm_33",
+        ("body", "Total") => "total_body",
+        ("body", "Subtotal") => "total_body_less_head",
+        other => panic!("no expectation for {other:?}"),
+    }
+}
+
+fn expected_side(group: &str, lat: Option<Lat>, region: &str) -> &'static str {
+    if region.starts_with("spine") || region.starts_with("total_body") {
+        return "";
+    }
+    let g = group.to_lowercase();
+    match lat {
+        Some(Lat::Left) => "left",
+        Some(Lat::Right) => "right",
+        Some(Lat::Bilateral) => "mean",
+        None if g.contains("left") => "left",
+        None if g.contains("right") => "right",
+        None if g.contains("mean") => "mean",
+        None => "",
+    }
+}
+
+fn number(text: &str) -> f64 {
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("not a number: {text:?}"))
+}
+
+/// Every row of every sample SR: region, side and all values the style writes.
+#[test]
+fn every_sample_study_matches_its_definition() {
+    let run = sample_run();
+    // (file, study, the measures its style writes beyond BMD/T/Z)
+    let files: [(&str, DxaStudy, bool); 7] = [
+        (
+            "hologic/2024/HOL000123_DOE_JANE/SR000001.dcm",
+            sample::seed_study(),
+            true,
+        ),
+        (
+            "hologic/2023/HOL000456_ASTROM_LARS/SR000001.dcm",
+            sample::hologic_dual_femur_forearm_study(),
+            true,
+        ),
+        (
+            "hologic/2024/HOL000789_MILLER_EMMA/SR000001.dcm",
+            sample::hologic_total_body_study(),
+            true,
+        ),
+        (
+            "lunar/2024/LUN004412/DualFemur_20240122.dcm",
+            sample::lunar_dual_femur_study(),
+            true,
+        ),
+        (
+            "lunar/2011/LUN000187/Forearm_20110322.dcm",
+            sample::lunar_forearm_study(),
+            true,
+        ),
+        (
+            "gateway/ACME000042/DXA_SR.dcm",
+            sample::gateway_study(),
+            false,
+        ),
+        (
+            "other/NOR000311/results.dcm",
+            sample::norland_study(),
+            false,
+        ),
+    ];
+    for (file, study, full_style) in files {
+        let rows = rows_where(&run.measurements, "source_path", file);
+        let mut expected_rows = 0;
+        for group in &study.groups {
+            for row in &group.rows {
+                expected_rows += 1;
+                let region = expected_region(&group.label, &row.label);
+                let side = expected_side(&group.label, group.laterality, region);
+                let found: Vec<&&Row> = rows
+                    .iter()
+                    .filter(|r| r["region"] == region && r["laterality"] == side)
+                    .collect();
+                assert_eq!(
+                    found.len(),
+                    1,
+                    "{file}: {} / {} -> {region}/{side}",
+                    group.label,
+                    row.label
+                );
+                let got = found[0];
+                let check = |column: &str, want: &Option<String>, scale: f64| match want {
+                    Some(text) => assert!(
+                        (number(&got[column]) - number(text) / scale).abs() < 1e-9,
+                        "{file} {region}/{side} {column}: got {} want {text}",
+                        got[column]
+                    ),
+                    None => assert_eq!(got[column], "", "{file} {region}/{side} {column}"),
+                };
+                let bmd_scale = match study.bmd_unit {
+                    BmdUnit::GramsPerCm2 => 1.0,
+                    BmdUnit::MilligramsPerCm2 => 1000.0,
+                };
+                check("bmd_g_cm2", &row.bmd, bmd_scale);
+                check("t_score", &row.t, 1.0);
+                check("z_score", &row.z, 1.0);
+                if full_style {
+                    check("bmc_g", &row.bmc, 1.0);
+                    check("area_cm2", &row.area, 1.0);
+                    check("pct_young_adult", &row.pct_ya, 1.0);
+                    check("pct_age_matched", &row.pct_am, 1.0);
+                }
+                // BMD has at least three decimals.
+                if let Some(dot) = got["bmd_g_cm2"].find('.') {
+                    assert!(got["bmd_g_cm2"].len() - dot > 3, "{}", got["bmd_g_cm2"]);
+                }
+            }
+        }
+        assert_eq!(rows.len(), expected_rows, "{file}: no extra rows");
+        let study_row = rows_where(&run.studies, "source_path", file);
+        assert_eq!(study_row.len(), 1, "{file}");
+        assert_eq!(study_row[0]["patient_id"], study.header.patient_id);
+        assert_eq!(study_row[0]["sop_instance_uid"], study.header.sop_uid);
+        assert_eq!(study_row[0]["device_serial"], study.header.device_serial);
+        assert_eq!(study_row[0]["unmapped_items"], "0", "{file}");
+    }
+}
+
+#[test]
+fn encodings_and_units_of_the_sample() {
+    let run = sample_run();
+    // Deflated + mg/cm2: 1012 mg/cm2 is 1.012 g/cm2.
+    let lunar = rows_where(&run.measurements, "source_path", "DualFemur_20240122.dcm");
+    assert_eq!(lunar[0]["region"], "spine_L1");
+    assert_eq!(lunar[0]["bmd_g_cm2"], "1.012");
+    // No preamble (file starts with DICM), old enCORE: BMD/T/Z only.
+    let forearm = rows_where(&run.measurements, "source_path", "Forearm_20110322.dcm");
+    assert_eq!(forearm[0]["region"], "radius_33");
+    assert_eq!(forearm[0]["bmc_g"], "");
+    // Implicit VR LE with DS forms " 0.930 ", "+0.921", "5.66E-1".
+    let astrom = rows_where(
+        &run.measurements,
+        "source_path",
+        "HOL000456_ASTROM_LARS/SR000001.dcm",
+    );
+    let bmd = |region: &str, side: &str| {
+        astrom
+            .iter()
+            .find(|r| r["region"] == region && r["laterality"] == side)
+            .map(|r| r["bmd_g_cm2"].clone())
+            .expect("row present")
+    };
+    assert_eq!(bmd("total_hip", "left"), "0.930");
+    assert_eq!(bmd("total_hip", "right"), "0.921");
+    assert_eq!(bmd("radius_total", "left"), "0.566");
+    // Big endian, pediatric total body.
+    let body = rows_where(
+        &run.studies,
+        "source_path",
+        "HOL000789_MILLER_EMMA/SR000001.dcm",
+    )[0];
+    assert_eq!(body["population"], "pediatric");
+    assert_eq!(body["basis_site"], "total_body_less_head");
+    // PatientAge without birth date.
+    let lunar_study = rows_where(&run.studies, "source_path", "DualFemur_20240122.dcm")[0];
+    assert_eq!(lunar_study["patient_age_years"], "67.0");
+    assert_eq!(lunar_study["manufacturer"], "ge_lunar");
+}
+
+#[test]
+fn dsrdump_reads_every_sr_fixture() {
+    // dcmtk is installed by .ci/run (scripts/test.sh); a missing dsrdump is a failure here,
+    // not a skip.
+    let output = std::process::Command::new("bash")
+        .arg(repo().join("fixtures/check-dsrdump.sh"))
+        .arg(repo().join("fixtures/sample"))
+        .output()
+        .expect("run check-dsrdump.sh");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("8 SR file(s) checked, 0 failed"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn committed_fixtures_are_what_the_writer_makes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fresh = dir.path().join("sample");
+    let files = sample::write_sample(&fresh).expect("write sample");
+    for file in &files {
+        let committed = std::fs::read(repo().join("fixtures/sample").join(&file.path))
+            .unwrap_or_else(|e| panic!("{} not committed: {e}", file.path));
+        let made = std::fs::read(fresh.join(&file.path)).expect("written");
+        assert!(
+            committed == made,
+            "fixtures/sample/{} differs from the writer's output: run `cargo run -p dxa-fixtures -- sample fixtures/sample`",
+            file.path
+        );
+    }
+    assert_eq!(walk(&repo().join("fixtures/sample")).len(), files.len());
+}

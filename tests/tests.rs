@@ -1,0 +1,8 @@
+//! Integration tests: the `dxa-ingest` binary end to end, on fixtures built by the
+//! `dxa-fixtures` writer (in memory) and on the committed `fixtures/sample` tree.
+
+mod util;
+
+mod cli;
+mod fixtures_sample;
+mod scan;

@@ -1,0 +1,109 @@
+//! A test environment: a temporary folder, the binary, and CSV readers that give rows as
+//! column -> value maps.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// One CSV row, by column name.
+pub type Row = BTreeMap<String, String>;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temporary folder with `in/` for inputs and `out/` for results.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestEnv {
+    pub fn new() -> TestEnv {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("in")).expect("in/");
+        TestEnv { dir }
+    }
+
+    pub fn input(&self) -> PathBuf {
+        self.dir.path().join("in")
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    /// Writes `bytes` at `in/<relative>`, creating folders.
+    pub fn write(&self, relative: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.input().join(relative);
+        std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(&path, bytes).expect("write input");
+        path
+    }
+
+    /// `dxa-ingest scan in --out out <extra>` from the temp folder (relative paths).
+    pub fn scan(&self, extra: &[&str]) -> Output {
+        let mut cmd = dxa();
+        cmd.current_dir(self.dir.path())
+            .args(["scan", "in", "--out", "out", "--quiet"])
+            .args(extra);
+        cmd.output().expect("run dxa-ingest")
+    }
+
+    pub fn csv(&self, name: &str) -> Vec<Row> {
+        read_csv(&self.out().join(name))
+    }
+
+    pub fn bytes(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.out().join(name)).expect("output exists")
+    }
+}
+
+/// The binary under test.
+pub fn dxa() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dxa-ingest"))
+}
+
+pub fn read_csv(path: &Path) -> Vec<Row> {
+    let mut reader = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let headers = reader.headers().expect("header row").clone();
+    reader
+        .records()
+        .map(|record| {
+            let record = record.expect("valid CSV record");
+            headers
+                .iter()
+                .zip(record.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn header(path: &Path) -> Vec<String> {
+    let mut reader = csv::Reader::from_path(path).expect("csv");
+    reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect()
+}
+
+/// The rows whose `column` ends with `suffix`.
+pub fn rows_where<'a>(rows: &'a [Row], column: &str, suffix: &str) -> Vec<&'a Row> {
+    rows.iter()
+        .filter(|r| r[column].ends_with(suffix))
+        .collect()
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited normally")
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
