@@ -52,10 +52,9 @@ fn read_header(object: &InMemDicomObject, mapper: &Mapper) -> Document {
         birth_date: date(tags::PATIENT_BIRTH_DATE),
         patient_age: text(object, tags::PATIENT_AGE).map(str::to_string),
         study_date,
-        content_datetime: format!(
-            "{}{}",
-            text(object, tags::CONTENT_DATE).unwrap_or(""),
-            text(object, tags::CONTENT_TIME).unwrap_or("")
+        content_datetime: sortable_datetime(
+            text(object, tags::CONTENT_DATE),
+            text(object, tags::CONTENT_TIME),
         ),
         manufacturer: Some(manufacturer),
         calibration,
@@ -67,6 +66,24 @@ fn read_header(object: &InMemDicomObject, mapper: &Mapper) -> Document {
         flags,
         ..Document::default()
     }
+}
+
+/// ContentDate + ContentTime as `YYYYMMDDHHMMSS.ffffff`, so that plain string order is time
+/// order (TM may omit seconds and fraction, PS3.5 Table 6.2-1). Empty without a valid date.
+fn sortable_datetime(date: Option<&str>, time: Option<&str>) -> String {
+    let Some(date) = date.and_then(Date::parse_da) else {
+        return String::new();
+    };
+    let time = time.unwrap_or("").replace(':', "");
+    let (whole, fraction) = time.split_once('.').unwrap_or((&time, ""));
+    format!(
+        "{:04}{:02}{:02}{:0<6}.{:0<6}",
+        date.year,
+        date.month,
+        date.day,
+        &whole[..whole.len().min(6)],
+        &fraction[..fraction.len().min(6)]
+    )
 }
 
 /// Walks the tree once: NUM items into measurements and study values, TEXT items into
@@ -213,4 +230,26 @@ fn decide_dxa(tree: &ContentTree<'_>, mapper: &Mapper, doc: &Document) -> Result
             doc.title
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetimes_sort_as_strings() {
+        assert_eq!(
+            sortable_datetime(Some("20240415"), Some("0930")),
+            "20240415093000.000000"
+        );
+        assert_eq!(
+            sortable_datetime(Some("20240415"), Some("093000.5")),
+            "20240415093000.500000"
+        );
+        assert_eq!(sortable_datetime(Some("2024"), Some("0930")), "");
+        assert!(
+            sortable_datetime(Some("20240415"), Some("0930"))
+                < sortable_datetime(Some("20240415"), Some("093001"))
+        );
+    }
 }

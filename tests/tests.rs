@@ -5,4 +5,5 @@ mod util;
 
 mod cli;
 mod fixtures_sample;
+mod hostile;
 mod scan;

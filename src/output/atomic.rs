@@ -1,10 +1,24 @@
 //! Atomic output files: rows go to a hidden temporary name in the output folder, which is
 //! renamed over the final name only once complete (contract.md: a crash or Ctrl-C never
 //! leaves a half-written CSV under the final name). Same folder, so the rename is atomic.
+//!
+//! Temporary names are registered while they exist. On Ctrl-C (SIGINT/SIGTERM, see
+//! `remove_pending_on_interrupt`) the registered files are removed before the process exits,
+//! so an interrupted run leaves nothing behind; the commit of a set of files holds the same
+//! lock, so an interrupt sees either none or all of them renamed.
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Temporary files that exist right now.
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while holding the lock cannot leave the list inconsistent (push/retain only).
+    PENDING.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// A file being written under a temporary name.
 #[derive(Debug)]
@@ -25,7 +39,9 @@ impl AtomicFile {
             .to_string_lossy();
         let temp_path =
             final_path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+        let mut list = pending();
         let file = File::create(&temp_path)?;
+        list.push(temp_path.clone());
         Ok(AtomicFile {
             temp_path,
             final_path: final_path.to_path_buf(),
@@ -33,18 +49,36 @@ impl AtomicFile {
         })
     }
 
-    /// The temporary path (for cleanup on interruption).
+    /// The temporary path.
     pub fn temp_path(&self) -> &Path {
         &self.temp_path
     }
 
-    /// Flushes, syncs and renames the file to its final name.
-    pub fn commit(mut self) -> io::Result<()> {
-        let writer = self.writer.take().expect("commit is called once");
+    /// Flushes and syncs the file; the rename is left to `commit_all`.
+    fn finish(&mut self) -> io::Result<()> {
+        let writer = self.writer.take().expect("finished once");
         let file = writer.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        fs::rename(&self.temp_path, &self.final_path)
+        file.sync_all()
     }
+
+    /// Flushes, syncs and renames the file to its final name.
+    pub fn commit(self) -> io::Result<()> {
+        commit_all(vec![self])
+    }
+}
+
+/// Commits several files as one step with respect to an interrupt: all are flushed first,
+/// then all renamed under the lock the interrupt handler takes.
+pub fn commit_all(mut files: Vec<AtomicFile>) -> io::Result<()> {
+    for file in &mut files {
+        file.finish()?;
+    }
+    let mut list = pending();
+    for file in &files {
+        fs::rename(&file.temp_path, &file.final_path)?;
+        list.retain(|p| p != &file.temp_path);
+    }
+    Ok(())
 }
 
 impl Write for AtomicFile {
@@ -60,10 +94,25 @@ impl Write for AtomicFile {
 impl Drop for AtomicFile {
     /// An uncommitted file is an abandoned one: remove its temporary name.
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
+        let mut list = pending();
+        if list.iter().any(|p| p == &self.temp_path) {
             let _ = fs::remove_file(&self.temp_path);
+            list.retain(|p| p != &self.temp_path);
         }
     }
+}
+
+/// On SIGINT or SIGTERM: remove every temporary output file, say so, exit 130.
+pub fn remove_pending_on_interrupt() -> Result<(), ctrlc::Error> {
+    ctrlc::set_handler(|| {
+        let list = pending();
+        for path in list.iter() {
+            let _ = fs::remove_file(path);
+        }
+        eprintln!("dxa-ingest: interrupted; no output file was written");
+        // 128 + SIGINT, as shells report an interrupted command.
+        std::process::exit(130);
+    })
 }
 
 #[cfg(test)]
@@ -85,6 +134,7 @@ mod tests {
             1,
             "no temp file left"
         );
+        assert!(!pending().iter().any(|p| p.starts_with(dir.path())));
     }
 
     #[test]
@@ -94,7 +144,9 @@ mod tests {
         {
             let mut file = AtomicFile::create(&target).unwrap();
             file.write_all(b"partial").unwrap();
+            assert!(pending().iter().any(|p| p.starts_with(dir.path())));
         }
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert!(!pending().iter().any(|p| p.starts_with(dir.path())));
     }
 }

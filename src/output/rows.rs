@@ -12,6 +12,60 @@ fn plain(value: Option<Decimal>, min_decimals: u32) -> String {
     value.map(|v| v.to_plain(min_decimals)).unwrap_or_default()
 }
 
+/// measurements.csv columns, in order (docs/columns.md); the header row is written from
+/// these even when there are no rows.
+pub const MEASUREMENT_COLUMNS: &[&str] = &[
+    "source_path",
+    "sop_instance_uid",
+    "region",
+    "laterality",
+    "source_label",
+    "bmd_g_cm2",
+    "bmc_g",
+    "area_cm2",
+    "t_score",
+    "z_score",
+    "pct_young_adult",
+    "pct_age_matched",
+    "sbmd_mg_cm2",
+    "t_score_nhanes",
+    "used_for_diagnosis",
+    "note",
+];
+
+/// studies.csv columns, in order.
+pub const STUDY_COLUMNS: &[&str] = &[
+    "source_path",
+    "sop_instance_uid",
+    "study_instance_uid",
+    "series_instance_uid",
+    "patient_id",
+    "patient_sex",
+    "patient_age_years",
+    "study_date",
+    "manufacturer",
+    "manufacturer_raw",
+    "model",
+    "software_version",
+    "device_serial",
+    "institution",
+    "reference_database",
+    "population",
+    "classification",
+    "basis_site",
+    "min_t_score",
+    "min_z_score",
+    "frax_major_pct",
+    "frax_hip_pct",
+    "tbs",
+    "flags",
+    "document_title",
+    "unmapped_items",
+];
+
+/// files.csv columns, in order.
+pub const FILE_COLUMNS: &[&str] = &["source_path", "status", "reason", "message"];
+
 /// measurements.csv
 #[derive(Debug, Serialize)]
 pub struct MeasurementRow<'a> {
@@ -170,5 +224,48 @@ pub fn file_row<'a>(source_path: &'a str, error: &'a FileError) -> FileRow<'a> {
         status: error.reason.status().as_str(),
         reason: error.reason.code(),
         message: &error.message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::{ClassifyOptions, classify_study};
+    use crate::document::Measurement;
+    use crate::error::Reason;
+    use crate::vocabulary::{Laterality, Region};
+
+    /// The serde field order and the header constants are the same list.
+    fn header_of(row: impl Serialize) -> Vec<String> {
+        let mut writer = csv::WriterBuilder::new()
+            .has_headers(true)
+            .from_writer(vec![]);
+        writer.serialize(row).unwrap();
+        let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+        text.lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn headers_match_the_row_structs() {
+        let mut doc = Document::default();
+        doc.measurements.push(Measurement::new(
+            Region::TotalHip,
+            Laterality::Left,
+            "Total",
+        ));
+        let assessment = classify_study(&doc, &ClassifyOptions::default());
+        let row = measurement_rows("p", &doc, &assessment).next().unwrap();
+        assert_eq!(header_of(row), MEASUREMENT_COLUMNS);
+        assert_eq!(
+            header_of(study_row("p", &doc, &assessment, &[])),
+            STUDY_COLUMNS
+        );
+        let error = FileError::new(Reason::NotDicom, "x");
+        assert_eq!(header_of(file_row("p", &error)), FILE_COLUMNS);
     }
 }

@@ -376,6 +376,8 @@ struct Frame {
     sequence: bool,
     /// Contents are implicit VR (UN with undefined length is, PS3.5 6.2.2).
     implicit: bool,
+    /// The sequence's tag (items: their sequence's), for messages.
+    tag: Tag,
 }
 
 /// Walks every element header of the data set. Returns the top-level SOP Class UID.
@@ -423,6 +425,17 @@ fn scan_dataset(
                     format!("file ends inside an undefined-length {what} (no delimiter)"),
                 ));
             }
+            if let Some(lying) = stack.iter().find(|f| f.end.is_some_and(|e| e > data.len())) {
+                return Err(FileError::new(
+                    Reason::Malformed,
+                    format!(
+                        "{} declares a length {} bytes past the end of the file, whose \
+                         contents end cleanly (a lying length)",
+                        fmt_tag(lying.tag),
+                        lying.end.unwrap_or(0) - data.len()
+                    ),
+                ));
+            }
             return Ok(sop_class);
         }
         if pos + 8 > data.len() {
@@ -445,12 +458,13 @@ fn scan_dataset(
             pos += 8;
             match tag {
                 ITEM if in_sequence => {
-                    let end = defined_end(pos, length, &stack, data.len(), tag)?;
+                    let end = defined_end(pos, length, &stack, data.len(), tag, true)?;
                     let implicit = top.is_some_and(|f| f.implicit);
                     stack.push(Frame {
                         end,
                         sequence: false,
                         implicit,
+                        tag: top.map_or(tag, |f| f.tag),
                     });
                 }
                 ITEM_DELIMITER if !in_sequence && top.is_some_and(|f| f.end.is_none()) => {
@@ -509,12 +523,20 @@ fn scan_dataset(
                     ),
                 ));
             }
-            let end = defined_end(header.value_start, header.length, &stack, data.len(), tag)?;
+            let end = defined_end(
+                header.value_start,
+                header.length,
+                &stack,
+                data.len(),
+                tag,
+                true,
+            )?;
             let contents_implicit = implicit || header.vr == Some(*b"UN");
             stack.push(Frame {
                 end,
                 sequence: true,
                 implicit: contents_implicit,
+                tag,
             });
             pos = header.value_start;
             continue;
@@ -525,8 +547,15 @@ fn scan_dataset(
                 format!("undefined length on non-sequence element {}", fmt_tag(tag)),
             ));
         }
-        let end = defined_end(header.value_start, header.length, &stack, data.len(), tag)?
-            .unwrap_or(data.len());
+        let end = defined_end(
+            header.value_start,
+            header.length,
+            &stack,
+            data.len(),
+            tag,
+            false,
+        )?
+        .unwrap_or(data.len());
         if stack.is_empty() && tag == SOP_CLASS_UID {
             let uid = uid_text(&data[header.value_start..end]);
             let go_on = keep_going(&uid);
@@ -544,27 +573,42 @@ fn scan_dataset(
 
 /// The end of a value that declares `length` bytes from `start`, checked against the
 /// innermost defined-length parent and the end of the data.
+///
+/// A sequence or item (`container`) may declare an end past the end of the file: its
+/// contents are walked, and the end of the file decides. If it ends inside an element, the
+/// file was cut short (`truncated`); if it ends cleanly, the length lied (`malformed`).
 fn defined_end(
     start: usize,
     length: u32,
     stack: &[Frame],
     data_len: usize,
     tag: Tag,
+    container: bool,
 ) -> Result<Option<usize>, FileError> {
     if length == UNDEFINED {
         return Ok(None);
     }
-    let parent_end = stack.iter().rev().find_map(|f| f.end);
-    let limit = parent_end.unwrap_or(data_len);
     let end = start as u64 + u64::from(length);
-    if end <= limit as u64 {
+    if let Some(parent_end) = stack.iter().rev().find_map(|f| f.end)
+        && end > parent_end as u64
+        && parent_end <= data_len
+    {
+        // Past a parent that itself fits in the file, the length lies: the file is not short.
+        return Err(FileError::new(
+            Reason::Malformed,
+            format!(
+                "{} at byte {start} declares {length} bytes, its parent has {} left",
+                fmt_tag(tag),
+                parent_end.saturating_sub(start)
+            ),
+        ));
+    }
+    if end <= data_len as u64 || container {
         return Ok(Some(end as usize));
     }
-    let left = limit.saturating_sub(start);
-    // Past a parent that itself fits in the file, the length lies: the file is not short.
-    // Past the end of the file, the file was most likely cut short, unless the claim is
-    // absurd for any file we would accept.
-    let reason = if parent_end.is_some_and(|e| e < data_len) || u64::from(length) >= 1 << 30 {
+    // Past the end of the file: most likely cut short, unless the claim is absurd for any
+    // file we would accept.
+    let reason = if u64::from(length) >= 1 << 30 {
         Reason::Malformed
     } else {
         Reason::Truncated
@@ -572,8 +616,9 @@ fn defined_end(
     Err(FileError::new(
         reason,
         format!(
-            "{} at byte {start} declares {length} bytes, only {left} left",
-            fmt_tag(tag)
+            "{} at byte {start} declares {length} bytes, only {} left in the file",
+            fmt_tag(tag),
+            data_len.saturating_sub(start)
         ),
     ))
 }
@@ -749,6 +794,23 @@ mod tests {
         ds.extend(element(0x0010, 0x0010, b"PN", b"Doe^Jane"));
         let err = scan(&file_with(&ds)).unwrap_err();
         assert_eq!(err.reason, Reason::Malformed, "{err}");
+    }
+
+    #[test]
+    fn sequence_length_past_a_clean_end_is_a_lie() {
+        // A defined-length sequence claiming 1000 bytes, holding one complete 8-byte item.
+        let mut ds = vec![0x40, 0x00, 0x30, 0xA7, b'S', b'Q', 0, 0];
+        ds.extend_from_slice(&1000u32.to_le_bytes());
+        ds.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0]);
+        ds.extend_from_slice(&16u32.to_le_bytes());
+        ds.extend(element(0x0010, 0x0010, b"PN", b"Doe^Jane"));
+        let err = scan(&file_with(&ds)).unwrap_err();
+        assert_eq!(err.reason, Reason::Malformed, "{err}");
+        assert!(err.message.contains("lying length"), "{}", err.message);
+        // The same, cut inside the name: truncated.
+        let mut cut = file_with(&ds);
+        cut.truncate(cut.len() - 3);
+        assert_eq!(scan(&cut).unwrap_err().reason, Reason::Truncated);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! keeps order), then written before the next chunk starts. Output order and bytes never
 //! depend on `--jobs`, and memory does not grow with the size of the archive.
 
+mod reanalysis;
+
 use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::io::{IsTerminal, Read};
+use std::io::{BufWriter, IsTerminal, Read, Seek, SeekFrom};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -22,9 +24,10 @@ use crate::document::Document;
 use crate::error::{FileError, Reason, Status};
 use crate::exit::ExitCode;
 use crate::extract::extract;
-use crate::output::{self, AtomicFile, rows};
+use crate::output::{self, AtomicFile, atomic, rows};
 use crate::profile::Mapper;
 use crate::sr::Limits;
+use reanalysis::Reanalyses;
 
 /// Files per chunk: enough to keep every worker busy, few enough to bound memory.
 const CHUNK: usize = 512;
@@ -106,27 +109,33 @@ pub fn process_bytes(
     limits: &Limits,
     options: &ClassifyOptions,
 ) -> Outcome {
-    let work = panic::catch_unwind(AssertUnwindSafe(|| {
+    let work = isolate(|| {
         extract(bytes, mapper, limits).map(|doc| {
             let assessment = classify_study(&doc, options);
             (doc, assessment)
         })
-    }));
+    });
     match work {
-        Ok(Ok(pair)) => Outcome::Ingested(Box::new(pair)),
-        Ok(Err(error)) => Outcome::NotIngested(error),
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Outcome::NotIngested(FileError::new(
-                Reason::InternalError,
-                format!("dxa-ingest bug while reading this file (please report): {what}"),
-            ))
-        }
+        Ok(pair) => Outcome::Ingested(Box::new(pair)),
+        Err(error) => Outcome::NotIngested(error),
     }
+}
+
+/// Runs one file's work; a panic becomes that file's `error/internal_error` instead of
+/// unwinding through the batch (issue #4). Aborts (stack overflow, allocation failure)
+/// cannot be caught: the pre-scan exists so that they cannot happen.
+fn isolate<T>(work: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileError> {
+    panic::catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(FileError::new(
+            Reason::InternalError,
+            format!("dxa-ingest bug while reading this file (please report): {what}"),
+        ))
+    })
 }
 
 /// Reads a file whole, refusing one larger than `cap` before reading it.
@@ -155,32 +164,46 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
     Ok(bytes)
 }
 
-/// The three CSV files being written, and what the batch remembers across files.
+/// The CSV files being written, and what the batch remembers across files.
 struct Batch {
+    out_dir: PathBuf,
     measurements: csv::Writer<AtomicFile>,
-    studies: csv::Writer<AtomicFile>,
+    /// studies.csv rows go to an anonymous scratch file first: re-analysis flags can only
+    /// be known once every document is seen, and are added when it is copied to its place.
+    studies: csv::Writer<BufWriter<fs::File>>,
+    studies_written: usize,
     files: csv::Writer<AtomicFile>,
     /// SOP Instance UID -> path of the file kept, for duplicate copies.
     seen_sops: HashMap<String, String>,
     study_uids: HashSet<String>,
+    reanalyses: Reanalyses,
     summary: Summary,
 }
 
 impl Batch {
     fn create(out_dir: &Path) -> Result<Batch> {
+        let cannot = || format!("cannot write to output folder {}", path_text(out_dir));
         fs::create_dir_all(out_dir)
             .with_context(|| format!("cannot create output folder {}", path_text(out_dir)))?;
-        let open = |name: &str| -> Result<csv::Writer<AtomicFile>> {
-            let file = AtomicFile::create(&out_dir.join(name))
-                .with_context(|| format!("cannot write to output folder {}", path_text(out_dir)))?;
-            Ok(output::csv_writer(file))
+        let open = |name: &str, columns| -> Result<csv::Writer<AtomicFile>> {
+            let file = AtomicFile::create(&out_dir.join(name)).with_context(cannot)?;
+            output::csv_writer(file, columns).with_context(cannot)
         };
+        // Unlinked at creation: nothing to clean up, whatever happens to the process.
+        let scratch = tempfile::tempfile_in(out_dir).with_context(cannot)?;
         Ok(Batch {
-            measurements: open(MEASUREMENTS_CSV)?,
-            studies: open(STUDIES_CSV)?,
-            files: open(FILES_CSV)?,
+            out_dir: out_dir.to_path_buf(),
+            measurements: open(MEASUREMENTS_CSV, rows::MEASUREMENT_COLUMNS)?,
+            studies: output::csv_writer(
+                BufWriter::with_capacity(256 * 1024, scratch),
+                rows::STUDY_COLUMNS,
+            )
+            .with_context(cannot)?,
+            studies_written: 0,
+            files: open(FILES_CSV, rows::FILE_COLUMNS)?,
             seen_sops: HashMap::new(),
             study_uids: HashSet::new(),
+            reanalyses: Reanalyses::default(),
             summary: Summary::default(),
         })
     }
@@ -223,16 +246,79 @@ impl Batch {
         }
         self.studies
             .serialize(rows::study_row(path, doc, assessment, &[]))?;
+        self.reanalyses.add(self.studies_written, doc);
+        self.studies_written += 1;
         Ok(())
     }
 
+    /// Copies the studies from scratch to studies.csv, adding the re-analysis flags, then
+    /// renames all three files into place.
     fn finish(self) -> Result<Summary> {
-        for writer in [self.measurements, self.studies, self.files] {
-            let file = writer
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!("cannot write output: {}", e.error()))?;
-            file.commit().context("cannot write output")?;
+        let write_error = || format!("cannot write output in {}", path_text(&self.out_dir));
+        let flags = self.reanalyses.flags();
+        let mut scratch = self
+            .studies
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))
+            .with_context(write_error)?
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(write_error)?;
+        scratch.seek(SeekFrom::Start(0)).with_context(write_error)?;
+        let mut reader = csv::Reader::from_reader(std::io::BufReader::new(scratch));
+        let mut studies = output::csv_writer(
+            AtomicFile::create(&self.out_dir.join(STUDIES_CSV)).with_context(write_error)?,
+            rows::STUDY_COLUMNS,
+        )
+        .with_context(write_error)?;
+        reader.headers().context("re-reading studies")?;
+        let flags_column = rows::STUDY_COLUMNS
+            .iter()
+            .position(|h| *h == "flags")
+            .expect("studies.csv has a flags column");
+        let mut record = csv::StringRecord::new();
+        let mut row = 0;
+        while reader
+            .read_record(&mut record)
+            .context("re-reading studies")?
+        {
+            match flags.get(&row) {
+                None => studies.write_record(&record)?,
+                Some(extra) => {
+                    let own = &record[flags_column];
+                    let joined = std::iter::once(own)
+                        .filter(|f| !f.is_empty())
+                        .chain(extra.iter().map(String::as_str))
+                        .collect::<Vec<_>>()
+                        .join(";");
+                    let patched: csv::StringRecord = record
+                        .iter()
+                        .enumerate()
+                        .map(|(i, field)| {
+                            if i == flags_column {
+                                joined.as_str()
+                            } else {
+                                field
+                            }
+                        })
+                        .collect();
+                    studies.write_record(&patched)?;
+                }
+            }
+            row += 1;
         }
+        let into_file = |writer: csv::Writer<AtomicFile>| {
+            writer
+                .into_inner()
+                .map_err(|e| anyhow::anyhow!("{}", e.error()))
+                .with_context(write_error)
+        };
+        atomic::commit_all(vec![
+            into_file(self.measurements)?,
+            into_file(studies)?,
+            into_file(self.files)?,
+        ])
+        .with_context(write_error)?;
         Ok(self.summary)
     }
 }
@@ -257,6 +343,26 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
         .context("cannot start worker threads")?;
     let progress = progress_bar(candidates.len() as u64, config.quiet);
 
+    // A panic in one file's work is reported in its files.csv row (see `isolate`); the
+    // default hook would also print it over the progress bar.
+    let default_hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let result = process_all(&candidates, config, mapper, &pool, &mut batch, &progress);
+    panic::set_hook(default_hook);
+    result?;
+    progress.finish_and_clear();
+    let summary = batch.finish()?;
+    Ok((summary, started.elapsed()))
+}
+
+fn process_all(
+    candidates: &[Candidate],
+    config: &ScanConfig,
+    mapper: &Mapper,
+    pool: &rayon::ThreadPool,
+    batch: &mut Batch,
+    progress: &ProgressBar,
+) -> Result<()> {
     for chunk in candidates.chunks(CHUNK) {
         let outcomes: Vec<Outcome> = pool.install(|| {
             chunk
@@ -274,9 +380,7 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
         }
         progress.inc(chunk.len() as u64);
     }
-    progress.finish_and_clear();
-    let summary = batch.finish()?;
-    Ok((summary, started.elapsed()))
+    Ok(())
 }
 
 /// Our own temporary output files, when the output folder is inside an input folder.
@@ -323,4 +427,26 @@ pub fn output_paths(out_dir: &Path) -> [PathBuf; 3] {
         out_dir.join(STUDIES_CSV),
         out_dir.join(FILES_CSV),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_row() {
+        let hook = panic::take_hook();
+        panic::set_hook(Box::new(|_| {}));
+        let outcome: Result<(), FileError> = isolate(|| panic!("boom at byte 12"));
+        panic::set_hook(hook);
+        let error = outcome.unwrap_err();
+        assert_eq!(error.reason, Reason::InternalError);
+        assert_eq!(error.reason.status(), Status::Error);
+        assert!(
+            error.message.contains("boom at byte 12"),
+            "{}",
+            error.message
+        );
+        assert_eq!(isolate(|| Ok::<_, FileError>(7)), Ok(7));
+    }
 }
