@@ -1,0 +1,351 @@
+#!/usr/bin/env bash
+# Throughput and memory benchmark of `dxa-ingest scan` against its peers.
+#
+# usage: bench/run.sh [N]                      (default N=20000 SR files)
+#
+# environment:
+#   REPEAT=3            runs of each contender; the median wall time is reported
+#   BENCH_SMOKE=1       CI mode: REPEAT=1, docs/benchmarks.md not written
+#   BENCH_WRITE_DOCS=1  write docs/benchmarks.md even in smoke mode
+#                       (default: written unless BENCH_SMOKE=1)
+#   BENCH_MEMORY_N=M    also scan a corpus of M SR files with dxa-ingest alone and add
+#                       a "peak RSS vs N" table
+#   BENCH_SEED=1        corpus seed
+#   CARGO_TARGET_DIR    respected (binaries are taken from $CARGO_TARGET_DIR/release)
+#
+# Contenders, all on the same corpus, the same warm page cache and J=$(nproc) workers:
+#   dxa-ingest  target/release/dxa-ingest scan CORPUS --out DIR --jobs J --quiet
+#   pydicom     python3 bench/peer_pydicom.py CORPUS --out X.csv --jobs J
+#   dcmtk       find | xargs -0 -n 64 -P J dsrdump -q   (parse and print every file)
+#   floor       find | xargs -0 -n 256 -P J cat         (read every byte, nothing else)
+#
+# Fails (non-zero) if the build, the corpus, dxa-ingest (exit code other than 0 or 3)
+# or the pydicom peer fails. dsrdump errors are expected (junk files, and SR files
+# without the 128-byte preamble, which DCMTK 3.6.7 cannot open) and ignored.
+set -euo pipefail
+
+N=${1:-20000}
+SMOKE=${BENCH_SMOKE:-0}
+if [ "$SMOKE" = "1" ]; then
+    REPEAT=1
+    WRITE_DOCS=${BENCH_WRITE_DOCS:-0}
+else
+    REPEAT=${REPEAT:-3}
+    WRITE_DOCS=${BENCH_WRITE_DOCS:-1}
+fi
+SEED=${BENCH_SEED:-1}
+MEMORY_N=${BENCH_MEMORY_N:-}
+
+case "$N" in '' | *[!0-9]*)
+    echo "usage: bench/run.sh [N]   (N: number of SR files, got '$N')" >&2
+    exit 2
+    ;;
+esac
+case "$REPEAT" in '' | *[!0-9]* | 0)
+    echo "REPEAT must be a positive integer (got '$REPEAT')" >&2
+    exit 2
+    ;;
+esac
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+COMMAND="bench/run.sh $*"
+[ "$REPEAT" != "3" ] && [ "$SMOKE" != "1" ] && COMMAND="REPEAT=$REPEAT $COMMAND"
+[ -n "$MEMORY_N" ] && COMMAND="BENCH_MEMORY_N=$MEMORY_N $COMMAND"
+[ -n "${BENCH_WRITE_DOCS:-}" ] && COMMAND="BENCH_WRITE_DOCS=$BENCH_WRITE_DOCS $COMMAND"
+[ "$SMOKE" = "1" ] && COMMAND="BENCH_SMOKE=1 $COMMAND"
+COMMAND=${COMMAND% }
+
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+case "$TARGET" in /*) ;; *) TARGET=$ROOT/$TARGET ;; esac
+DXA=$TARGET/release/dxa-ingest
+FIXTURES=$TARGET/release/dxa-fixtures
+WORK=$ROOT/bench/work
+J=$(nproc)
+TIME=/usr/bin/time
+[ -n "${EPOCHREALTIME:-}" ] || { echo "bench/run.sh needs bash 5 (EPOCHREALTIME)" >&2; exit 1; }
+
+log() { printf '== %s\n' "$*" >&2; }
+die() {
+    printf 'bench/run.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+# ---------------------------------------------------------------- prerequisites
+as_root() {
+    if [ "$(id -u)" = "0" ]; then "$@"; else sudo "$@"; fi
+}
+apt_install() {
+    log "installing $*"
+    as_root apt-get update -qq >&2 || true
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
+}
+[ -x "$TIME" ] || apt_install time || die "GNU time ($TIME) is needed"
+command -v cargo >/dev/null || die "cargo is needed"
+command -v python3 >/dev/null || die "python3 is needed"
+if ! python3 -c 'import pydicom' 2>/dev/null; then
+    log "installing pydicom"
+    python3 -m pip install --quiet 'pydicom>=3' >&2 || die "pip install pydicom failed"
+fi
+HAVE_DCMTK=1
+if ! command -v dsrdump >/dev/null; then
+    apt_install dcmtk || true
+    command -v dsrdump >/dev/null || {
+        HAVE_DCMTK=0
+        log "dsrdump unavailable: the dcmtk row is left out"
+    }
+fi
+
+log "building (release) into $TARGET"
+cargo build --release --quiet -p dxa-ingest -p dxa-fixtures
+[ -x "$DXA" ] || die "no binary at $DXA"
+[ -x "$FIXTURES" ] || die "no binary at $FIXTURES"
+
+# ---------------------------------------------------------------- corpus
+# corpus DIR N: generate N SR files (plus junk) into DIR unless a complete corpus with the
+# same N, seed and generator source is already there.
+corpus() {
+    local dir=$1 n=$2 stamp key
+    stamp=$dir.stamp
+    key="n=$n seed=$SEED gen=$(cat crates/dxa-fixtures/src/*.rs | sha256sum | cut -c1-16)"
+    if [ -d "$dir" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
+        log "reusing $dir ($key)"
+        return
+    fi
+    log "generating $dir ($key)"
+    rm -rf "$dir" "$stamp"
+    mkdir -p "$(dirname "$dir")"
+    "$FIXTURES" corpus "$dir" --n "$n" --seed "$SEED" >&2
+    printf '%s\n' "$key" >"$stamp"
+}
+
+count_files() { find "$1" -type f -printf x | wc -c; }
+warm() {
+    log "warming the page cache ($1)"
+    find "$1" -type f -print0 | xargs -0 -n 256 cat >/dev/null
+}
+
+# ---------------------------------------------------------------- measuring
+# median X...: the median of the numbers, 3 decimals (mean of the middle two if even).
+median() {
+    printf '%s\n' "$@" | sort -g |
+        awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# run_timed NAME CMD...: run CMD REPEAT times; sets WALL (median wall seconds), CPU (median
+# user + system seconds of CMD and its children) and RSS (largest peak RSS in KiB, GNU
+# time's %M). Wall time is taken with bash's EPOCHREALTIME
+# around /usr/bin/time, because %e only has 10 ms resolution. Output of CMD goes to
+# $WORK/log/NAME.*; its exit code is judged by check_NAME.
+run_timed() {
+    local name=$1 i rc walls="" cpus="" rss=0 t0 t1 t e m u y c
+    shift
+    mkdir -p "$WORK/log"
+    for i in $(seq 1 "$REPEAT"); do
+        rm -rf "$WORK/out"
+        mkdir -p "$WORK/out"
+        rc=0
+        t0=$EPOCHREALTIME
+        "$TIME" -f '%e %M %U %S' -o "$WORK/log/$name.time" "$@" \
+            >"$WORK/log/$name.stdout" 2>"$WORK/log/$name.stderr" || rc=$?
+        t1=$EPOCHREALTIME
+        "check_$name" "$rc"
+        read -r e m u y < <(tail -n 1 "$WORK/log/$name.time")
+        t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+        c=$(awk -v a="$u" -v b="$y" 'BEGIN { printf "%.2f", a + b }')
+        walls="$walls $t"
+        cpus="$cpus $c"
+        [ "$m" -gt "$rss" ] && rss=$m
+        log "$name run $i/$REPEAT: $t s wall (GNU time: $e s), $c s CPU, $(mib "$m") MiB"
+    done
+    WALL=$(median $walls)
+    CPU=$(median $cpus)
+    RSS=$rss
+}
+
+check_dxa() {
+    case "$1" in
+    0 | 3) ;;
+    *)
+        cat "$WORK/log/dxa.stderr" >&2
+        die "dxa-ingest failed (exit code $1)"
+        ;;
+    esac
+}
+check_peer() {
+    if [ "$1" != "0" ]; then
+        cat "$WORK/log/peer.stderr" >&2
+        die "peer_pydicom.py failed (exit code $1)"
+    fi
+}
+# xargs exits 123 when some dsrdump call failed: expected (see the header), not fatal.
+check_dcmtk() {
+    case "$1" in
+    0 | 123) ;;
+    *) die "dsrdump via xargs failed (exit code $1)" ;;
+    esac
+}
+check_floor() { [ "$1" = "0" ] || die "cat via xargs failed (exit code $1)"; }
+
+fps() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "inf" }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# ---------------------------------------------------------------- main run
+CORPUS=$WORK/corpus-$N
+corpus "$CORPUS" "$N"
+FILES=$(count_files "$CORPUS")
+BYTES=$(du -sb "$CORPUS" | cut -f1)
+warm "$CORPUS"
+LOAD=$(cut -d" " -f1-3 /proc/loadavg)
+
+if [ "$HAVE_DCMTK" = "1" ]; then
+    # Spot check: dsrdump really parses (prints the content tree of a readable SR).
+    probe=$(find "$CORPUS" -type f -name '*.dcm' -print0 | sort -z | head -z -n 50 |
+        xargs -0 dsrdump -q 2>/dev/null | grep -c 'NUM:(' || true)
+    [ "${probe:-0}" -gt 0 ] || die "dsrdump printed no NUM item for the first 50 .dcm files"
+    log "dsrdump spot check: $probe NUM lines from the first 50 .dcm files"
+    # How many files dsrdump rejects (untimed, every k-th file: at most about 400).
+    step=$(((FILES + 399) / 400))
+    DCMTK_SAMPLE=0
+    DCMTK_REJECTED=0
+    i=0
+    while IFS= read -r -d '' f; do
+        i=$((i + 1))
+        [ $(((i - 1) % step)) -eq 0 ] || continue
+        DCMTK_SAMPLE=$((DCMTK_SAMPLE + 1))
+        dsrdump -q "$f" >/dev/null 2>&1 || DCMTK_REJECTED=$((DCMTK_REJECTED + 1))
+    done < <(find "$CORPUS" -type f -print0 | sort -z)
+fi
+
+declare -A WALLS RSSS CPUS
+run_timed dxa "$DXA" scan "$CORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+WALLS[dxa]=$WALL RSSS[dxa]=$RSS CPUS[dxa]=$CPU
+DXA_MEAS=$(($(wc -l <"$WORK/out/dxa/measurements.csv") - 1))
+DXA_STUDIES=$(($(wc -l <"$WORK/out/dxa/studies.csv") - 1))
+DXA_ERRORS=$(awk -F, 'NR > 1 && $2 == "error"' "$WORK/out/dxa/files.csv" | wc -l)
+
+run_timed peer python3 bench/peer_pydicom.py "$CORPUS" --out "$WORK/out/peer.csv" --jobs "$J"
+WALLS[peer]=$WALL RSSS[peer]=$RSS CPUS[peer]=$CPU
+PEER_SUMMARY="pydicom peer, last run: $(tail -n 1 "$WORK/log/peer.stderr" | sed 's/^peer_pydicom: //')"
+
+if [ "$HAVE_DCMTK" = "1" ]; then
+    run_timed dcmtk bash -c 'find "$1" -type f -print0 | xargs -0 -n 64 -P "$2" dsrdump -q >/dev/null' _ "$CORPUS" "$J"
+    WALLS[dcmtk]=$WALL RSSS[dcmtk]=$RSS CPUS[dcmtk]=$CPU
+fi
+
+run_timed floor bash -c 'find "$1" -type f -print0 | xargs -0 -n 256 -P "$2" cat >/dev/null' _ "$CORPUS" "$J"
+WALLS[floor]=$WALL RSSS[floor]=$RSS CPUS[floor]=$CPU
+
+# ---------------------------------------------------------------- table
+row() { # key label
+    local w=${WALLS[$1]} r=${RSSS[$1]} c=${CPUS[$1]}
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$2" "$(fps "$FILES" "$w")" "$w" "$c" "$(mib "$r")" \
+        "$(ratio "$w" "${WALLS[dxa]}")"
+}
+TABLE=$(
+    echo "| contender | files/s | wall s (median of $REPEAT) | CPU s (median) | peak RSS MiB | time vs dxa-ingest |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    row dxa "dxa-ingest scan"
+    row peer "pydicom peer (bench/peer_pydicom.py)"
+    [ "$HAVE_DCMTK" = "1" ] && row dcmtk "dcmtk dsrdump (parse + print only)"
+    row floor "floor: cat every file"
+)
+FLOOR_RATIO=$(ratio "$(fps "$FILES" "${WALLS[floor]}")" "$(fps "$FILES" "${WALLS[dxa]}")")
+SUMMARY="Corpus: $FILES files ($N DXA SR + junk, $((BYTES / 1024 / 1024)) MiB), $J jobs.
+dxa-ingest vs floor: floor files/s / dxa-ingest files/s = $FLOOR_RATIO.
+dxa-ingest output: $DXA_STUDIES studies, $DXA_MEAS measurement rows, $DXA_ERRORS error files.
+${PEER_SUMMARY}"
+if [ "$HAVE_DCMTK" = "1" ]; then
+    SUMMARY="$SUMMARY
+dsrdump rejected $DCMTK_REJECTED of a sample of $DCMTK_SAMPLE files (junk, non-SR DICOM, and SR files without the 128-byte preamble)."
+fi
+
+echo
+echo "$TABLE"
+echo
+echo "$SUMMARY"
+
+# ---------------------------------------------------------------- peak RSS vs N
+MEM_TABLE=""
+if [ -n "$MEMORY_N" ]; then
+    MCORPUS=$WORK/corpus-$MEMORY_N
+    corpus "$MCORPUS" "$MEMORY_N"
+    MFILES=$(count_files "$MCORPUS")
+    warm "$MCORPUS"
+    saved=$REPEAT
+    REPEAT=1
+    run_timed dxa "$DXA" scan "$MCORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+    REPEAT=$saved
+    MEM_TABLE=$(
+        echo "| SR files (N) | files | files/s | peak RSS MiB |"
+        echo "|---:|---:|---:|---:|"
+        printf '| %s | %s | %s | %s |\n' "$N" "$FILES" "$(fps "$FILES" "${WALLS[dxa]}")" "$(mib "${RSSS[dxa]}")"
+        printf '| %s | %s | %s | %s |\n' "$MEMORY_N" "$MFILES" "$(fps "$MFILES" "$WALL")" "$(mib "$RSS")"
+    )
+    echo
+    echo "$MEM_TABLE"
+fi
+rm -rf "$WORK/out"
+
+# ---------------------------------------------------------------- docs
+if [ "$WRITE_DOCS" != "1" ]; then
+    log "docs/benchmarks.md not written (smoke mode; BENCH_WRITE_DOCS=1 to write it)"
+    exit 0
+fi
+
+mem_kib=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+dcmtk_version=$([ "$HAVE_DCMTK" = "1" ] && dsrdump --version 2>&1 | awk 'NF {print $3; exit}' || echo "n/a")
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown")
+[ -z "$(git status --porcelain -- src crates Cargo.toml Cargo.lock 2>/dev/null)" ] ||
+    commit="$commit (with uncommitted changes)"
+{
+    echo "# Benchmarks"
+    echo
+    echo "Generated by \`bench/run.sh\` (see bench/README.md); do not edit by hand."
+    echo
+    echo "- command: \`$COMMAND\`"
+    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- dxa-ingest: $("$DXA" --version), commit $commit"
+    echo "- machine: $(nproc) cores, ${cpu:-unknown CPU}, $((mem_kib / 1024 / 1024)) GiB RAM, Linux $(uname -r)"
+    echo "- load average before the run: $LOAD (1, 5, 15 min; anything well above 0 means other work shared the cores)"
+    echo "- $(rustc --version), Python $(python3 -c 'import platform; print(platform.python_version())'), pydicom $(python3 -c 'import pydicom; print(pydicom.__version__)'), DCMTK $dcmtk_version"
+    echo
+    echo "## Throughput"
+    echo
+    echo "$TABLE"
+    echo
+    echo "$SUMMARY" | sed 's/$/  /'
+    if [ -n "$MEM_TABLE" ]; then
+        echo
+        echo "## Peak RSS vs N (dxa-ingest alone, one run for the second corpus)"
+        echo
+        echo "$MEM_TABLE"
+    fi
+    cat <<'EOF'
+
+## How to read this
+
+Every contender reads the same generated corpus (`dxa-fixtures corpus`: nested site/year/patient
+folders, Hologic, GE Lunar, LOINC-gateway and flat third-party SR styles, four transfer syntaxes
+including deflated and big endian, some files without the 128-byte preamble, about 5 % junk such
+as PDFs, images and non-DXA SRs) from a warm page cache, with one worker per core. *files/s* is
+all regular files in the corpus divided by the median wall time; *time vs dxa-ingest* is the
+contender's wall time divided by dxa-ingest's (above 1: slower). *CPU s* is user + system time
+of the contender and all its child processes: it moves less than wall time when other work
+shares the machine. The **floor** only reads the bytes, so no parser can beat it; "dxa-ingest vs
+floor" says how far dxa-ingest is from it. The **pydicom peer** does the extraction part of the
+job (region label, measure, value, unit for BMD, BMC, area, T- and Z-score) but none of the
+normalisation, classification, duplicate detection or three-table output, so it does less work
+than dxa-ingest. **dcmtk dsrdump** parses and prints each SR (one process per 64 files) without
+extracting anything, and gives up on files it cannot read (see the rejected count), so it too
+does less than the full job. Peak RSS is GNU time's `%M`: the largest single process. dxa-ingest
+is one process, so that is its whole footprint; for the peer (one Python process per worker),
+dsrdump and cat the total across processes is higher than the figure shown. Small corpora are
+dominated by start-up (Python imports, process pools): compare contenders at N = 20000 or more.
+On a shared or busy machine the runs vary a lot (see the load average): the median of REPEAT
+runs damps that, and the per-run times are printed on stderr.
+EOF
+} >docs/benchmarks.md
+log "wrote docs/benchmarks.md"
