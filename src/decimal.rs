@@ -218,6 +218,19 @@ fn parse_exponent(text: &str) -> Option<i64> {
     Some(if negative { -value } else { value })
 }
 
+impl std::hash::Hash for Decimal {
+    /// Equal values hash alike whatever their written scale (0.93 and 0.930).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (mut mantissa, mut scale) = (self.mantissa, self.scale);
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        state.write_i64(mantissa);
+        state.write_u32(scale);
+    }
+}
+
 impl PartialEq for Decimal {
     fn eq(&self, other: &Self) -> bool {
         self.cmp_value(other) == Ordering::Equal
@@ -317,6 +330,15 @@ mod tests {
         assert_eq!(d("1").div_rounded(d("3"), 3).unwrap(), d("0.333"));
         assert_eq!(d("-2").div_rounded(d("3"), 2).unwrap(), d("-0.67"));
         assert!(d("1").div_rounded(d("0"), 2).is_none());
+    }
+
+    #[test]
+    fn equal_values_hash_alike() {
+        use std::hash::{BuildHasher, RandomState};
+        let state = RandomState::new();
+        assert_eq!(state.hash_one(d("0.93")), state.hash_one(d("0.930")));
+        assert_eq!(state.hash_one(d("0")), state.hash_one(d("0.000")));
+        assert_ne!(state.hash_one(d("0.93")), state.hash_one(d("0.39")));
     }
 
     #[test]

@@ -4,26 +4,47 @@
 
 use std::collections::BTreeMap;
 
-use dicom_core::Tag;
 use dicom_dictionary_std::tags;
-use dicom_object::InMemDicomObject;
 
 use crate::decimal::Decimal;
 use crate::document::{Date, Document, Measurement, Sex};
 use crate::error::{FileError, Reason};
 use crate::normalise::to_contract_unit;
 use crate::profile::{MappedNum, Mapper, TextField};
-use crate::sr::{self, ContentTree, ItemValue, Limits, tree::text};
+use crate::sr::{self, Body, ContentTree, ItemValue, Limits, Reader, SrFile, SrNode};
 use crate::vocabulary::{Laterality, Measure, Region};
 
 /// Reads one file's bytes into a `Document`.
 pub fn extract(bytes: &[u8], mapper: &Mapper, limits: &Limits) -> Result<Document, FileError> {
-    let file = sr::read_sr(bytes, limits)?;
-    let tree = ContentTree::read(&file.object)?;
-    let mut doc = read_header(&file.object, mapper);
-    doc.sop_class_uid = file.sop_class_uid;
+    extract_with(bytes, mapper, limits, Reader::Index)
+}
+
+/// `extract` with a chosen reader (tests compare the two).
+pub fn extract_with(
+    bytes: &[u8],
+    mapper: &Mapper,
+    limits: &Limits,
+    reader: Reader,
+) -> Result<Document, FileError> {
+    let mut inflated = Vec::new();
+    let file = sr::read_sr(bytes, limits, &mut inflated, reader)?;
+    match &file.body {
+        Body::Indexed(set) => document(set.root(), &file, mapper),
+        Body::Object(object) => document(object, &file, mapper),
+    }
+}
+
+fn document<'a, N: SrNode<'a>>(
+    root: N,
+    file: &SrFile<'_>,
+    mapper: &Mapper,
+) -> Result<Document, FileError> {
+    let tree = ContentTree::read(root)?;
+    let mut doc = read_header(root, mapper);
+    doc.sop_class_uid = file.sop_class_uid.clone();
     doc.title = tree.items[0]
         .concept
+        .as_ref()
         .map(|c| c.meaning.to_string())
         .unwrap_or_default();
     read_content(&tree, mapper, &mut doc);
@@ -31,9 +52,10 @@ pub fn extract(bytes: &[u8], mapper: &Mapper, limits: &Limits) -> Result<Documen
     Ok(doc)
 }
 
-fn read_header(object: &InMemDicomObject, mapper: &Mapper) -> Document {
-    let get = |tag: Tag| text(object, tag).unwrap_or("").to_string();
-    let date = |tag: Tag| text(object, tag).and_then(Date::parse_da);
+fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
+    let text = |tag| root.text(tag, false);
+    let get = |tag| text(tag).map(|t| t.into_owned()).unwrap_or_default();
+    let date = |tag| text(tag).and_then(|t| Date::parse_da(&t));
     let manufacturer_raw = get(tags::MANUFACTURER);
     let (manufacturer, calibration) = mapper.manufacturer(&manufacturer_raw);
     let mut flags = Vec::new();
@@ -48,13 +70,13 @@ fn read_header(object: &InMemDicomObject, mapper: &Mapper) -> Document {
         study_instance_uid: get(tags::STUDY_INSTANCE_UID),
         series_instance_uid: get(tags::SERIES_INSTANCE_UID),
         patient_id: get(tags::PATIENT_ID),
-        patient_sex: text(object, tags::PATIENT_SEX).and_then(Sex::parse),
+        patient_sex: text(tags::PATIENT_SEX).and_then(|t| Sex::parse(&t)),
         birth_date: date(tags::PATIENT_BIRTH_DATE),
-        patient_age: text(object, tags::PATIENT_AGE).map(str::to_string),
+        patient_age: text(tags::PATIENT_AGE).map(|t| t.into_owned()),
         study_date,
         content_datetime: sortable_datetime(
-            text(object, tags::CONTENT_DATE),
-            text(object, tags::CONTENT_TIME),
+            text(tags::CONTENT_DATE).as_deref(),
+            text(tags::CONTENT_TIME).as_deref(),
         ),
         manufacturer: Some(manufacturer),
         calibration,
@@ -89,24 +111,24 @@ fn sortable_datetime(date: Option<&str>, time: Option<&str>) -> String {
 /// Walks the tree once: NUM items into measurements and study values, TEXT items into
 /// study columns.
 fn read_content(tree: &ContentTree<'_>, mapper: &Mapper, doc: &mut Document) {
-    let modifiers = mapper.modifiers(tree);
+    let mut nums = mapper.for_tree(tree);
     // One row per (region, side); `other` rows also per label, so unrelated unmapped
     // regions are not merged.
     let mut rows: BTreeMap<(Region, Laterality, String), Measurement> = BTreeMap::new();
     for (index, item) in tree.items.iter().enumerate() {
-        match item.value {
+        match &item.value {
             ItemValue::Num { text, units } => {
-                let Some(mapped) = mapper.map_num(tree, &modifiers, index) else {
+                let Some(mapped) = nums.map_num(index) else {
                     doc.unmapped_items += 1;
                     continue;
                 };
-                let Some(value) = text.and_then(Decimal::parse) else {
+                let Some(value) = text.as_deref().and_then(Decimal::parse) else {
                     // An empty or junk NumericValue is missing, never zero.
                     if let Some(row) = row_for(&mut rows, &mapped) {
                         row.notes.push(format!(
                             "{} value {:?} is not a number",
                             mapped.measure,
-                            text.unwrap_or("")
+                            text.as_deref().unwrap_or("")
                         ));
                     }
                     continue;

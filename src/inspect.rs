@@ -9,7 +9,7 @@ use anyhow::Result;
 use crate::classify::{ClassifyOptions, classify_study};
 use crate::extract::extract;
 use crate::profile::Mapper;
-use crate::sr::{self, Code, ContentTree, ItemValue, Limits};
+use crate::sr::{self, Body, Code, ContentTree, ItemValue, Limits, Reader, SrNode};
 
 fn code_text(code: &Code<'_>) -> String {
     format!("({}, {}, {:?})", code.scheme, code.value, code.meaning)
@@ -26,7 +26,8 @@ pub fn inspect(
     out: &mut impl Write,
 ) -> Result<bool> {
     writeln!(out, "file: {name} ({} bytes)", bytes.len())?;
-    let file = match sr::read_sr(bytes, limits) {
+    let mut inflated = Vec::new();
+    let file = match sr::read_sr(bytes, limits, &mut inflated, Reader::Index) {
         Ok(file) => file,
         Err(error) => {
             writeln!(
@@ -52,63 +53,10 @@ pub fn inspect(
         sr::sop_class_name(&file.sop_class_uid),
         file.sop_class_uid
     )?;
-    let tree = ContentTree::read(&file.object).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let modifiers = mapper.modifiers(&tree);
-    writeln!(out, "\ncontent tree ({} items):", tree.items.len())?;
-    let (mut mapped, mut unmapped) = (0usize, 0usize);
-    for (index, item) in tree.items.iter().enumerate() {
-        let indent = "  ".repeat(item.depth + 1);
-        let concept = item.concept.as_ref().map(code_text).unwrap_or_default();
-        let relationship = if item.relationship.is_empty() {
-            String::new()
-        } else {
-            format!("{} ", item.relationship)
-        };
-        let value = match item.value {
-            ItemValue::Num { text, units } => format!(
-                " = {} {}",
-                text.unwrap_or("<empty>"),
-                units
-                    .map(|u| u.value.to_string())
-                    .unwrap_or_else(|| "<no units>".into())
-            ),
-            ItemValue::Code(code) => format!(" = {}", code_text(&code)),
-            ItemValue::Text(text) => format!(" = {text:?}"),
-            ItemValue::None => String::new(),
-        };
-        let mapping = match item.value {
-            ItemValue::Num { .. } => match mapper.map_num(&tree, &modifiers, index) {
-                Some(m) => {
-                    mapped += 1;
-                    let side = if m.laterality.as_str().is_empty() {
-                        String::new()
-                    } else {
-                        format!("/{}", m.laterality)
-                    };
-                    format!(
-                        "   -> {} {}{} (label {:?}; by {} in profile {})",
-                        m.measure,
-                        m.region,
-                        side,
-                        m.source_label,
-                        if m.by_code { "code" } else { "meaning" },
-                        m.profile
-                    )
-                }
-                None => {
-                    unmapped += 1;
-                    "   -> unmapped".to_string()
-                }
-            },
-            _ => String::new(),
-        };
-        writeln!(
-            out,
-            "{indent}{relationship}{}{concept}{value}{mapping}",
-            item.value_type
-        )?;
+    match &file.body {
+        Body::Indexed(set) => print_tree(set.root(), mapper, out)?,
+        Body::Object(object) => print_tree(object, mapper, out)?,
     }
-    writeln!(out, "\nNUM items: {mapped} mapped, {unmapped} unmapped")?;
 
     match extract(bytes, mapper, limits) {
         Err(error) => {
@@ -164,4 +112,68 @@ pub fn inspect(
             Ok(true)
         }
     }
+}
+
+/// Prints the content tree, one item per line, NUM items with what they map to.
+fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write) -> Result<()> {
+    let tree = ContentTree::read(root).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut nums = mapper.for_tree(&tree);
+    writeln!(out, "\ncontent tree ({} items):", tree.items.len())?;
+    let (mut mapped, mut unmapped) = (0usize, 0usize);
+    for (index, item) in tree.items.iter().enumerate() {
+        let indent = "  ".repeat(item.depth + 1);
+        let concept = item.concept.as_ref().map(code_text).unwrap_or_default();
+        let relationship = if item.relationship.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", item.relationship)
+        };
+        let value = match &item.value {
+            ItemValue::Num { text, units } => format!(
+                " = {} {}",
+                text.as_deref().unwrap_or("<empty>"),
+                units
+                    .as_ref()
+                    .map(|u| u.value.to_string())
+                    .unwrap_or_else(|| "<no units>".into())
+            ),
+            ItemValue::Code(code) => format!(" = {}", code_text(code)),
+            ItemValue::Text(text) => format!(" = {text:?}"),
+            ItemValue::None => String::new(),
+        };
+        let mapping = match item.value {
+            ItemValue::Num { .. } => match nums.map_num(index) {
+                Some(m) => {
+                    mapped += 1;
+                    let side = if m.laterality.as_str().is_empty() {
+                        String::new()
+                    } else {
+                        format!("/{}", m.laterality)
+                    };
+                    format!(
+                        "   -> {} {}{} (label {:?}; by {} in profile {})",
+                        m.measure,
+                        m.region,
+                        side,
+                        m.source_label,
+                        if m.by_code { "code" } else { "meaning" },
+                        m.profile
+                    )
+                }
+                None => {
+                    unmapped += 1;
+                    "   -> unmapped".to_string()
+                }
+            },
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "{indent}{relationship}{}{concept}{value}{mapping}",
+            item.value_type
+        )?;
+    }
+    writeln!(out, "\nNUM items: {mapped} mapped, {unmapped} unmapped")?;
+
+    Ok(())
 }

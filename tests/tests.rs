@@ -6,4 +6,5 @@ mod util;
 mod cli;
 mod fixtures_sample;
 mod hostile;
+mod readers;
 mod scan;

@@ -13,7 +13,7 @@ pub fn to_contract_unit(
     value: Decimal,
     units: Option<&Code<'_>>,
 ) -> Result<Decimal, String> {
-    let unit = units.map(unit_key).unwrap_or_default();
+    let unit = units.map_or("", unit_text);
     // Powers of ten to shift left (divide) for each accepted spelling; UCUM first.
     let accepted: &[(&[&str], u32)] = match measure {
         Measure::Bmd => &[
@@ -48,7 +48,7 @@ pub fn to_contract_unit(
         Measure::Tbs => &[(&["", "1", "no units", "{ratio}", "{tbs}"], 0)],
     };
     for (spellings, shift) in accepted {
-        if spellings.contains(&unit.as_str()) {
+        if spellings.iter().any(|s| same_unit(unit, s)) {
             return value
                 .shift_left(*shift)
                 .ok_or_else(|| format!("{measure} {value} {unit}: too many digits to convert"));
@@ -66,17 +66,35 @@ pub fn to_contract_unit(
     ))
 }
 
-/// The unit's code value (UCUM), else its meaning; lower case, without spaces.
-fn unit_key(code: &Code<'_>) -> String {
-    let text = if code.value.is_empty() {
-        code.meaning
+/// The unit's code value (UCUM), else its meaning.
+fn unit_text<'c>(code: &'c Code<'_>) -> &'c str {
+    if code.value.is_empty() {
+        &code.meaning
     } else {
-        code.value
+        &code.value
+    }
+}
+
+/// Units compare case-insensitively, ignoring spaces ("G/CM2", "g / cm2").
+fn same_unit(found: &str, spelling: &str) -> bool {
+    let squeeze = |s: &'_ str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect::<Vec<char>>()
     };
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+    if found.is_ascii() {
+        let mut bytes = found.bytes().filter(|b| !b.is_ascii_whitespace());
+        let mut want = spelling.bytes();
+        loop {
+            match (bytes.next(), want.next()) {
+                (None, None) => return true,
+                (Some(a), Some(b)) if a.eq_ignore_ascii_case(&b) => {}
+                _ => return false,
+            }
+        }
+    }
+    squeeze(found) == squeeze(spelling)
 }
 
 #[cfg(test)]
@@ -85,9 +103,9 @@ mod tests {
 
     fn unit(value: &'static str) -> Code<'static> {
         Code {
-            value,
-            scheme: "UCUM",
-            meaning: value,
+            value: value.into(),
+            scheme: "UCUM".into(),
+            meaning: value.into(),
         }
     }
 

@@ -4,10 +4,16 @@
 //! 2. site from the nearest label naming one (else what the code implies);
 //! 3. region from the nearest label naming one, within that site;
 //! 4. laterality from the nearest Laterality item or side word (else what the code implies).
+//!
+//! Labels come from a NUM's ancestors, which its siblings share: `TreeMapper` resolves them
+//! once per parent and reuses the answer for every NUM below it.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
-use super::{CodeKey, ProfileError, ProfileFile};
+use hashbrown::HashMap;
+
+use super::keys::{CodeKey, CodeRef, Label, LabelRef, NormalisedRef, normalise_label};
+use super::{CodeKey as RuleCode, ProfileError, ProfileFile};
 use crate::normalise::Calibration;
 use crate::sr::{Code, ContentTree, ItemValue};
 use crate::vocabulary::{Laterality, Manufacturer, Measure, Region, Site};
@@ -44,25 +50,25 @@ enum ModifierRole {
 #[derive(Debug, Default)]
 pub struct Mapper {
     profile_names: Vec<String>,
-    measure_by_code: HashMap<(String, String), MeasureTarget>,
-    measure_by_meaning: HashMap<String, MeasureTarget>,
+    measure_by_code: HashMap<CodeKey, MeasureTarget>,
+    measure_by_meaning: HashMap<Label, MeasureTarget>,
     longest_meaning_words: usize,
     sites: Vec<(String, Site)>,
-    regions: HashMap<String, Vec<RegionTarget>>,
+    regions: HashMap<Label, Vec<RegionTarget>>,
     longest_region_words: usize,
-    laterality_words: HashMap<String, Laterality>,
-    laterality_codes: HashMap<(String, String), Laterality>,
-    modifier_codes: HashMap<(String, String), ModifierRole>,
-    modifier_meanings: HashMap<String, ModifierRole>,
-    text_codes: HashMap<(String, String), TextField>,
-    text_meanings: HashMap<String, TextField>,
+    laterality_words: HashMap<Label, Laterality>,
+    laterality_codes: HashMap<CodeKey, Laterality>,
+    modifier_codes: HashMap<CodeKey, ModifierRole>,
+    modifier_meanings: HashMap<Label, ModifierRole>,
+    text_codes: HashMap<CodeKey, TextField>,
+    text_meanings: HashMap<Label, TextField>,
     manufacturers: Vec<(String, Manufacturer, Option<Calibration>)>,
     dxa_titles: Vec<String>,
 }
 
 /// What a NUM item was mapped to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MappedNum {
+pub struct MappedNum<'m, 't> {
     /// The measure.
     pub measure: Measure,
     /// The canonical region (`other` when no label named one).
@@ -72,36 +78,11 @@ pub struct MappedNum {
     /// The site the region was read within, if any.
     pub site: Option<Site>,
     /// The label that gave the region, as the scanner wrote it.
-    pub source_label: String,
+    pub source_label: Cow<'t, str>,
     /// Name of the profile whose measure rule matched.
-    pub profile: String,
+    pub profile: &'m str,
     /// Whether the measure matched on the code (else on the meaning).
     pub by_code: bool,
-}
-
-/// Lower case, single spaces (underscores count as spaces), typographic apostrophes made
-/// plain: how labels and meanings are compared.
-pub fn normalise_label(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| c.is_whitespace() || c == '_')
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        for c in word.chars() {
-            match c {
-                '\u{2019}' | '\u{2018}' | '`' => out.push('\''),
-                c => out.extend(c.to_lowercase()),
-            }
-        }
-    }
-    out
-}
-
-fn code_key(scheme: &str, code: &str) -> (String, String) {
-    (scheme.trim().to_ascii_uppercase(), code.trim().to_string())
 }
 
 fn parse_field<T: std::str::FromStr<Err = String>>(
@@ -116,6 +97,10 @@ fn parse_field<T: std::str::FromStr<Err = String>>(
     })
 }
 
+fn codes_of(codes: &[RuleCode]) -> impl Iterator<Item = CodeKey> + '_ {
+    codes.iter().map(|c| CodeKey::new(&c.scheme, &c.code))
+}
+
 impl Mapper {
     /// Compiles profiles; earlier profiles win where two rules match the same thing.
     pub fn new(profiles: &[ProfileFile]) -> Result<Mapper, ProfileError> {
@@ -128,55 +113,10 @@ impl Mapper {
                 profile.source.as_str()
             };
             m.profile_names.push(profile.name.clone());
-            for (n, rule) in profile.manufacturers.iter().enumerate() {
-                let manufacturer = parse_field(&rule.manufacturer, name, "manufacturers", n)?;
-                let calibration = match rule.calibration.as_deref() {
-                    Some(text) => Some(parse_field(text, name, "manufacturers", n)?),
-                    None => match manufacturer {
-                        Manufacturer::Hologic => Some(Calibration::Hologic),
-                        Manufacturer::GeLunar => Some(Calibration::GeLunar),
-                        Manufacturer::Other => None,
-                    },
-                };
-                for prefix in &rule.prefixes {
-                    m.manufacturers
-                        .push((prefix.trim().to_uppercase(), manufacturer, calibration));
-                }
-            }
+            m.add_manufacturers(profile, name)?;
             m.dxa_titles
                 .extend(profile.dxa_titles.iter().map(|t| normalise_label(t)));
-            for (n, rule) in profile.measures.iter().enumerate() {
-                if rule.codes.is_empty() && rule.meanings.is_empty() {
-                    return Err(ProfileError {
-                        source_name: name.to_string(),
-                        message: format!("[[measures]] #{}: needs codes or meanings", n + 1),
-                    });
-                }
-                let target = MeasureTarget {
-                    measure: parse_field(&rule.measure, name, "measures", n)?,
-                    site: rule
-                        .implies_site
-                        .as_deref()
-                        .map(|s| parse_field(s, name, "measures", n))
-                        .transpose()?,
-                    laterality: rule
-                        .implies_laterality
-                        .as_deref()
-                        .map(|s| parse_field(s, name, "measures", n))
-                        .transpose()?,
-                    profile: p,
-                };
-                for CodeKey { scheme, code } in &rule.codes {
-                    m.measure_by_code
-                        .entry(code_key(scheme, code))
-                        .or_insert(target);
-                }
-                for meaning in &rule.meanings {
-                    let key = normalise_label(meaning);
-                    m.longest_meaning_words = m.longest_meaning_words.max(key.split(' ').count());
-                    m.measure_by_meaning.entry(key).or_insert(target);
-                }
-            }
+            m.add_measures(profile, p, name)?;
             for (n, rule) in profile.sites.iter().enumerate() {
                 let site = parse_field(&rule.site, name, "sites", n)?;
                 for needle in &rule.contains {
@@ -194,8 +134,8 @@ impl Mapper {
                     whole_of_site: rule.whole_of_site,
                 };
                 for label in &rule.labels {
-                    let key = normalise_label(label);
-                    m.longest_region_words = m.longest_region_words.max(key.split(' ').count());
+                    let key = Label::new(label);
+                    m.longest_region_words = m.longest_region_words.max(word_count(label));
                     m.regions.entry(key).or_default().push(target);
                 }
             }
@@ -203,13 +143,11 @@ impl Mapper {
                 let laterality = parse_field(&rule.laterality, name, "lateralities", n)?;
                 for word in &rule.words {
                     m.laterality_words
-                        .entry(normalise_label(word))
+                        .entry(Label::new(word))
                         .or_insert(laterality);
                 }
-                for CodeKey { scheme, code } in &rule.codes {
-                    m.laterality_codes
-                        .entry(code_key(scheme, code))
-                        .or_insert(laterality);
+                for key in codes_of(&rule.codes) {
+                    m.laterality_codes.entry(key).or_insert(laterality);
                 }
             }
             for (n, rule) in profile.modifiers.iter().enumerate() {
@@ -226,14 +164,12 @@ impl Mapper {
                         });
                     }
                 };
-                for CodeKey { scheme, code } in &rule.codes {
-                    m.modifier_codes
-                        .entry(code_key(scheme, code))
-                        .or_insert(role);
+                for key in codes_of(&rule.codes) {
+                    m.modifier_codes.entry(key).or_insert(role);
                 }
                 for meaning in &rule.meanings {
                     m.modifier_meanings
-                        .entry(normalise_label(meaning))
+                        .entry(Label::new(meaning))
                         .or_insert(role);
                 }
             }
@@ -250,17 +186,74 @@ impl Mapper {
                         });
                     }
                 };
-                for CodeKey { scheme, code } in &rule.codes {
-                    m.text_codes.entry(code_key(scheme, code)).or_insert(field);
+                for key in codes_of(&rule.codes) {
+                    m.text_codes.entry(key).or_insert(field);
                 }
                 for meaning in &rule.meanings {
-                    m.text_meanings
-                        .entry(normalise_label(meaning))
-                        .or_insert(field);
+                    m.text_meanings.entry(Label::new(meaning)).or_insert(field);
                 }
             }
         }
         Ok(m)
+    }
+
+    fn add_manufacturers(&mut self, profile: &ProfileFile, name: &str) -> Result<(), ProfileError> {
+        for (n, rule) in profile.manufacturers.iter().enumerate() {
+            let manufacturer = parse_field(&rule.manufacturer, name, "manufacturers", n)?;
+            let calibration = match rule.calibration.as_deref() {
+                Some(text) => Some(parse_field(text, name, "manufacturers", n)?),
+                None => match manufacturer {
+                    Manufacturer::Hologic => Some(Calibration::Hologic),
+                    Manufacturer::GeLunar => Some(Calibration::GeLunar),
+                    Manufacturer::Other => None,
+                },
+            };
+            for prefix in &rule.prefixes {
+                self.manufacturers
+                    .push((prefix.trim().to_uppercase(), manufacturer, calibration));
+            }
+        }
+        Ok(())
+    }
+
+    fn add_measures(
+        &mut self,
+        profile: &ProfileFile,
+        p: usize,
+        name: &str,
+    ) -> Result<(), ProfileError> {
+        for (n, rule) in profile.measures.iter().enumerate() {
+            if rule.codes.is_empty() && rule.meanings.is_empty() {
+                return Err(ProfileError {
+                    source_name: name.to_string(),
+                    message: format!("[[measures]] #{}: needs codes or meanings", n + 1),
+                });
+            }
+            let target = MeasureTarget {
+                measure: parse_field(&rule.measure, name, "measures", n)?,
+                site: rule
+                    .implies_site
+                    .as_deref()
+                    .map(|s| parse_field(s, name, "measures", n))
+                    .transpose()?,
+                laterality: rule
+                    .implies_laterality
+                    .as_deref()
+                    .map(|s| parse_field(s, name, "measures", n))
+                    .transpose()?,
+                profile: p,
+            };
+            for key in codes_of(&rule.codes) {
+                self.measure_by_code.entry(key).or_insert(target);
+            }
+            for meaning in &rule.meanings {
+                self.longest_meaning_words = self.longest_meaning_words.max(word_count(meaning));
+                self.measure_by_meaning
+                    .entry(Label::new(meaning))
+                    .or_insert(target);
+            }
+        }
+        Ok(())
     }
 
     /// The normalised manufacturer for (0008,0070), and the calibration its BMD is on.
@@ -283,40 +276,35 @@ impl Mapper {
     /// The study column a TEXT item fills, if any.
     pub fn text_field(&self, concept: &Code<'_>) -> Option<TextField> {
         self.text_codes
-            .get(&code_key(concept.scheme, concept.value))
-            .or_else(|| self.text_meanings.get(&normalise_label(concept.meaning)))
+            .get(&code_ref(concept))
+            .or_else(|| self.text_meanings.get(&LabelRef(&concept.meaning)))
             .copied()
     }
 
-    fn measure_of<'t>(&self, concept: &Code<'t>) -> Option<(MeasureTarget, bool, Option<&'t str>)> {
-        if let Some(target) = self
-            .measure_by_code
-            .get(&code_key(concept.scheme, concept.value))
-        {
+    /// The measure rule for a concept, whether it matched on the code, and the leading words
+    /// of a meaning that matched only on its last words ("Left Femoral Neck" of "Left
+    /// Femoral Neck BMD").
+    fn measure_of<'c, 't>(
+        &self,
+        concept: &'c Code<'t>,
+    ) -> Option<(MeasureTarget, bool, Option<&'c str>)> {
+        if let Some(target) = self.measure_by_code.get(&code_ref(concept)) {
             return Some((*target, true, None));
         }
         let meaning = concept.meaning.trim();
-        let normalised = normalise_label(meaning);
-        if let Some(target) = self.measure_by_meaning.get(&normalised) {
+        if let Some(target) = self.measure_by_meaning.get(&LabelRef(meaning)) {
             return Some((*target, false, None));
         }
-        // The last words of a longer meaning: "Left Femoral Neck BMD" is a BMD whose own
-        // label is "Left Femoral Neck". Longest suffix first, so "Age-Matched Z-Score"
-        // beats "Z-Score".
-        let words: Vec<&str> = meaning
-            .split(|c: char| c.is_whitespace() || c == '_')
-            .filter(|w| !w.is_empty())
-            .collect();
+        // Longest suffix first, so that "Age-Matched Z-Score" beats "Z-Score".
+        let starts: Vec<usize> = word_starts(meaning).collect();
         let longest = self
             .longest_meaning_words
-            .min(words.len().saturating_sub(1));
+            .min(starts.len().saturating_sub(1));
         for take in (1..=longest).rev() {
-            let suffix = normalise_label(&words[words.len() - take..].join(" "));
-            if let Some(target) = self.measure_by_meaning.get(&suffix) {
-                // The prefix, as written, is a slice of `meaning` up to the first suffix word.
-                let first = words[words.len() - take];
-                let cut = first.as_ptr() as usize - meaning.as_ptr() as usize;
-                let prefix = meaning[..cut].trim_end();
+            let cut = starts[starts.len() - take];
+            if let Some(target) = self.measure_by_meaning.get(&LabelRef(&meaning[cut..])) {
+                let prefix =
+                    meaning[..cut].trim_end_matches(|c: char| c.is_whitespace() || c == '_');
                 return Some((*target, false, (!prefix.is_empty()).then_some(prefix)));
             }
         }
@@ -330,22 +318,42 @@ impl Mapper {
             .map(|(_, site)| *site)
     }
 
-    /// The label's words with side words removed ("DualFemur Left" -> "dualfemur").
-    fn without_side_words<'l>(&self, normalised_label: &'l str) -> Vec<&'l str> {
-        normalised_label
-            .split(' ')
-            .filter(|w| !w.is_empty() && !self.laterality_words.contains_key(*w))
-            .collect()
+    /// What a label says on its own: its site, its side, its words without side words.
+    fn label_info<'t>(&self, raw: Cow<'t, str>) -> LabelInfo<'t> {
+        let normalised = normalise_label(&raw);
+        let mut side = None;
+        let mut core = String::with_capacity(normalised.len());
+        for word in normalised.split(' ').filter(|w| !w.is_empty()) {
+            match self.laterality_words.get(&NormalisedRef(word)) {
+                Some(found) => {
+                    side.get_or_insert(*found);
+                }
+                None => {
+                    if !core.is_empty() {
+                        core.push(' ');
+                    }
+                    core.push_str(word);
+                }
+            }
+        }
+        LabelInfo {
+            site: self.site_of(&normalised),
+            side,
+            core,
+            raw,
+        }
     }
 
-    /// The region a label names within `site`: the longest run of its last words that a
-    /// rule lists, first rule whose `within` fits.
-    fn region_of(&self, normalised_label: &str, site: Option<Site>) -> Option<RegionTarget> {
-        let words = self.without_side_words(normalised_label);
-        let longest = self.longest_region_words.min(words.len());
+    /// The region a label names within `site`: the longest run of its last words (side
+    /// words removed) that a rule lists, first rule whose `within` fits.
+    fn region_of(&self, core: &str, site: Option<Site>) -> Option<RegionTarget> {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(core.match_indices(' ').map(|(at, _)| at + 1))
+            .collect();
+        let longest = self.longest_region_words.min(starts.len());
         for take in (1..=longest).rev() {
-            let key = words[words.len() - take..].join(" ");
-            if let Some(targets) = self.regions.get(&key)
+            let suffix = &core[starts[starts.len() - take]..];
+            if let Some(targets) = self.regions.get(&NormalisedRef(suffix))
                 && let Some(target) = targets
                     .iter()
                     .find(|t| t.within.is_none() || t.within == site)
@@ -356,101 +364,80 @@ impl Mapper {
         None
     }
 
-    fn side_of_label(&self, normalised_label: &str) -> Option<Laterality> {
-        normalised_label
-            .split(' ')
-            .find_map(|w| self.laterality_words.get(w).copied())
+    fn side_of_label(&self, label: &str) -> Option<Laterality> {
+        self.label_info(Cow::Borrowed(label)).side
     }
 
     fn modifier_role(&self, concept: &Code<'_>) -> Option<ModifierRole> {
         self.modifier_codes
-            .get(&code_key(concept.scheme, concept.value))
-            .or_else(|| {
-                self.modifier_meanings
-                    .get(&normalise_label(concept.meaning))
-            })
+            .get(&code_ref(concept))
+            .or_else(|| self.modifier_meanings.get(&LabelRef(&concept.meaning)))
             .copied()
     }
 
-    /// Collects, per item, the modifiers (Laterality, Finding Site) its children attach to
-    /// it. Done once per tree so that mapping a NUM never rescans siblings.
-    pub fn modifiers<'t>(&self, tree: &ContentTree<'t>) -> Vec<Modifiers<'t>> {
+    /// Prepares mapping the NUM items of one tree.
+    pub fn for_tree<'m, 'r, 't>(&'m self, tree: &'r ContentTree<'t>) -> TreeMapper<'m, 'r, 't> {
+        TreeMapper {
+            mapper: self,
+            modifiers: self.modifiers(tree),
+            labels: Vec::new(),
+            item_labels: vec![None; tree.items.len()],
+            contexts: vec![None; tree.items.len()],
+            tree,
+        }
+    }
+
+    /// Per item, the modifiers (Laterality, Finding Site) its children attach to it.
+    fn modifiers<'t>(&self, tree: &ContentTree<'t>) -> Vec<Modifiers<'t>> {
         let mut out = vec![Modifiers::default(); tree.items.len()];
         for item in &tree.items {
             let (Some(parent), Some(concept), ItemValue::Code(value)) =
-                (item.parent, item.concept.as_ref(), item.value)
+                (item.parent, item.concept.as_ref(), &item.value)
             else {
                 continue;
             };
+            let slot = &mut out[parent];
             match self.modifier_role(concept) {
-                Some(ModifierRole::Laterality) => {
-                    let side = self
+                Some(ModifierRole::Laterality) if slot.laterality.is_none() => {
+                    slot.laterality = self
                         .laterality_codes
-                        .get(&code_key(value.scheme, value.value))
+                        .get(&code_ref(value))
                         .copied()
-                        .or_else(|| self.side_of_label(&normalise_label(value.meaning)));
-                    if out[parent].laterality.is_none() {
-                        out[parent].laterality = side;
-                    }
+                        .or_else(|| self.side_of_label(&normalise_label(&value.meaning)));
                 }
                 Some(ModifierRole::Region)
-                    if out[parent].region_label.is_none() && !value.meaning.is_empty() =>
+                    if slot.region_label.is_none() && !value.meaning.is_empty() =>
                 {
-                    out[parent].region_label = Some(value.meaning);
+                    slot.region_label = Some(value.meaning.clone());
                 }
-                Some(ModifierRole::Region) => {}
-                None => {}
+                _ => {}
             }
         }
         out
     }
 
-    /// Maps the NUM item at `index`; None when no rule names its measure.
-    pub fn map_num(
+    /// Site, region, side and source label from labels (innermost first) and the hints of
+    /// the measure rule. `modifier_side` is a Laterality item's side and the number of
+    /// labels inside it.
+    fn resolve<'t>(
         &self,
-        tree: &ContentTree<'_>,
-        modifiers: &[Modifiers<'_>],
-        index: usize,
-    ) -> Option<MappedNum> {
-        let item = &tree.items[index];
-        let (target, by_code, own_label) = self.measure_of(item.concept.as_ref()?)?;
-
-        // Labels innermost first: the item's own words, then per ancestor its Finding Site
-        // value and its concept meaning.
-        let mut labels: Vec<(&str, String)> = Vec::with_capacity(8);
-        if let Some(own) = own_label {
-            labels.push((own, normalise_label(own)));
-        }
-        let mut modifier_side = None;
-        for ancestor in tree.ancestry(index).skip(1) {
-            let m = &modifiers[ancestor];
-            if modifier_side.is_none() {
-                modifier_side = m.laterality.map(|side| (labels.len(), side));
-            }
-            if let Some(label) = m.region_label {
-                labels.push((label, normalise_label(label)));
-            }
-            if let Some(concept) = &tree.items[ancestor].concept
-                && !concept.meaning.is_empty()
-            {
-                labels.push((concept.meaning, normalise_label(concept.meaning)));
-            }
-        }
-
-        let site_at = labels.iter().position(|(_, l)| self.site_of(l).is_some());
-        let site = site_at
-            .and_then(|at| self.site_of(&labels[at].1))
-            .or(target.site);
+        labels: &[&LabelInfo<'t>],
+        modifier_side: Option<(usize, Laterality)>,
+        target: &MeasureTarget,
+    ) -> Resolved<'t> {
+        let site_at = labels.iter().position(|l| l.site.is_some());
+        let site = site_at.and_then(|at| labels[at].site).or(target.site);
 
         let mut region = Region::Other;
-        let mut source_label = labels.first().map_or("", |(raw, _)| *raw);
-        for (raw, label) in &labels {
-            if let Some(found) = self.region_of(label, site) {
+        let mut source_label = labels.first().map(|l| l.raw.clone()).unwrap_or_default();
+        for label in labels {
+            if let Some(found) = self.region_of(&label.core, site) {
                 region = found.region;
-                source_label = raw;
+                source_label = label.raw.clone();
+                // "Total" under "AP Spine L2-L4" is the group's region.
                 if found.whole_of_site
                     && let Some(at) = site_at
-                    && let Some(group) = self.region_of(&labels[at].1, site)
+                    && let Some(group) = self.region_of(&labels[at].core, site)
                     && !group.whole_of_site
                 {
                     region = group.region;
@@ -459,11 +446,11 @@ impl Mapper {
             }
         }
 
-        // Side: the nearest of a side word in a label and a Laterality item.
+        // Side: the nearer of a side word in a label and a Laterality item.
         let word_side = labels
             .iter()
             .enumerate()
-            .find_map(|(at, (_, l))| self.side_of_label(l).map(|side| (at, side)));
+            .find_map(|(at, l)| l.side.map(|side| (at, side)));
         let laterality = match (word_side, modifier_side) {
             (Some((w, side)), Some((m, _))) if w < m => Some(side),
             (_, Some((_, side))) => Some(side),
@@ -474,36 +461,199 @@ impl Mapper {
         .filter(|_| region.is_sided())
         .unwrap_or(Laterality::None);
 
-        Some(MappedNum {
-            measure: target.measure,
+        Resolved {
+            site,
             region,
             laterality,
-            site,
-            source_label: source_label.to_string(),
-            profile: self.profile_names[target.profile].clone(),
+            source_label,
+        }
+    }
+}
+
+fn code_ref<'c>(code: &'c Code<'_>) -> CodeRef<'c> {
+    CodeRef {
+        scheme: &code.scheme,
+        code: &code.value,
+    }
+}
+
+fn word_count(text: &str) -> usize {
+    word_starts(text).count()
+}
+
+/// Byte offsets where the words of `text` start (words split on whitespace and `_`).
+fn word_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let separator = |c: char| c.is_whitespace() || c == '_';
+    text.char_indices()
+        .scan(true, move |after_separator, (at, c)| {
+            let start = *after_separator && !separator(c);
+            *after_separator = separator(c);
+            Some(start.then_some(at))
+        })
+        .flatten()
+}
+
+/// What modifier items attach to one container.
+#[derive(Debug, Clone, Default)]
+struct Modifiers<'t> {
+    laterality: Option<Laterality>,
+    region_label: Option<Cow<'t, str>>,
+}
+
+/// A label and what it says on its own.
+#[derive(Debug, Clone)]
+struct LabelInfo<'t> {
+    /// As the scanner wrote it.
+    raw: Cow<'t, str>,
+    /// Normalised, side words removed: what region rules match.
+    core: String,
+    site: Option<Site>,
+    side: Option<Laterality>,
+}
+
+/// The labels above an item (ids into `TreeMapper::labels`) and what they resolve to.
+#[derive(Debug, Clone)]
+struct Context<'t> {
+    labels: Vec<u32>,
+    modifier_side: Option<(usize, Laterality)>,
+    /// The last resolution, with the rule hints it was made for.
+    resolved: Option<(Option<Site>, Option<Laterality>, Resolved<'t>)>,
+}
+
+#[derive(Debug, Clone)]
+struct Resolved<'t> {
+    site: Option<Site>,
+    region: Region,
+    laterality: Laterality,
+    source_label: Cow<'t, str>,
+}
+
+/// Maps the NUM items of one tree. Each item's labels are analysed once, and each parent's
+/// resolution is shared by the NUM items below it.
+pub struct TreeMapper<'m, 'r, 't> {
+    mapper: &'m Mapper,
+    tree: &'r ContentTree<'t>,
+    modifiers: Vec<Modifiers<'t>>,
+    /// Every label analysed so far.
+    labels: Vec<LabelInfo<'t>>,
+    /// Per item: its own labels (Finding Site value, concept meaning), once analysed.
+    item_labels: Vec<Option<[Option<u32>; 2]>>,
+    contexts: Vec<Option<Context<'t>>>,
+}
+
+impl<'m, 't> TreeMapper<'m, '_, 't> {
+    fn add_label(&mut self, raw: Cow<'t, str>) -> u32 {
+        self.labels.push(self.mapper.label_info(raw));
+        (self.labels.len() - 1) as u32
+    }
+
+    /// The labels an item contributes, innermost first.
+    fn labels_of(&mut self, item: usize) -> [Option<u32>; 2] {
+        if let Some(ids) = self.item_labels[item] {
+            return ids;
+        }
+        let finding = self.modifiers[item].region_label.clone();
+        let finding = finding.map(|label| self.add_label(label));
+        let concept = self.tree.items[item]
+            .concept
+            .as_ref()
+            .filter(|c| !c.meaning.is_empty())
+            .map(|c| c.meaning.clone());
+        let concept = concept.map(|label| self.add_label(label));
+        let ids = [finding, concept];
+        self.item_labels[item] = Some(ids);
+        ids
+    }
+
+    /// The labels of `parent` and its ancestors, innermost first.
+    fn context(&mut self, parent: usize) -> &mut Context<'t> {
+        if self.contexts[parent].is_none() {
+            let mut labels = Vec::with_capacity(8);
+            let mut modifier_side = None;
+            let tree = self.tree;
+            for ancestor in tree.ancestry(parent) {
+                if modifier_side.is_none() {
+                    modifier_side = self.modifiers[ancestor]
+                        .laterality
+                        .map(|side| (labels.len(), side));
+                }
+                labels.extend(self.labels_of(ancestor).into_iter().flatten());
+            }
+            self.contexts[parent] = Some(Context {
+                labels,
+                modifier_side,
+                resolved: None,
+            });
+        }
+        self.contexts[parent].as_mut().expect("just filled")
+    }
+
+    /// Maps the NUM item at `index`; None when no rule names its measure.
+    pub fn map_num(&mut self, index: usize) -> Option<MappedNum<'m, 't>> {
+        let mapper = self.mapper;
+        let tree = self.tree;
+        let item = &tree.items[index];
+        let (target, by_code, own_label) = mapper.measure_of(item.concept.as_ref()?)?;
+        let own = own_label.map(|own| mapper.label_info(Cow::Owned(own.to_string())));
+        let resolved = match (own, item.parent) {
+            (None, Some(parent)) => {
+                self.context(parent);
+                let context = self.contexts[parent].as_ref().expect("filled");
+                match &context.resolved {
+                    Some((site, side, resolved))
+                        if *site == target.site && *side == target.laterality =>
+                    {
+                        resolved.clone()
+                    }
+                    _ => {
+                        let labels: Vec<&LabelInfo<'t>> = context
+                            .labels
+                            .iter()
+                            .map(|&id| &self.labels[id as usize])
+                            .collect();
+                        let resolved = mapper.resolve(&labels, context.modifier_side, &target);
+                        self.contexts[parent].as_mut().expect("filled").resolved =
+                            Some((target.site, target.laterality, resolved.clone()));
+                        resolved
+                    }
+                }
+            }
+            (own, parent) => {
+                // The item's own words come first; not shared with its siblings.
+                if let Some(parent) = parent {
+                    self.context(parent);
+                }
+                let context = parent.and_then(|p| self.contexts[p].as_ref());
+                let offset = usize::from(own.is_some());
+                let labels: Vec<&LabelInfo<'t>> = own
+                    .iter()
+                    .chain(
+                        context
+                            .into_iter()
+                            .flat_map(|c| c.labels.iter().map(|&id| &self.labels[id as usize])),
+                    )
+                    .collect();
+                let modifier_side = context
+                    .and_then(|c| c.modifier_side)
+                    .map(|(at, side)| (at + offset, side));
+                mapper.resolve(&labels, modifier_side, &target)
+            }
+        };
+        Some(MappedNum {
+            measure: target.measure,
+            region: resolved.region,
+            laterality: resolved.laterality,
+            site: resolved.site,
+            source_label: resolved.source_label,
+            profile: &mapper.profile_names[target.profile],
             by_code,
         })
     }
 }
 
-/// What modifier items attach to one container.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Modifiers<'t> {
-    /// From a Laterality item.
-    pub laterality: Option<Laterality>,
-    /// The meaning of a Finding Site / Region item's value.
-    pub region_label: Option<&'t str>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn labels_normalise() {
-        assert_eq!(normalise_label("  Left   HIP_Total "), "left hip total");
-        assert_eq!(normalise_label("Ward\u{2019}s"), "ward's");
-    }
 
     fn mapper() -> Mapper {
         Mapper::new(&crate::profile::builtin_profiles()).expect("built-ins compile")
@@ -531,16 +681,17 @@ mod tests {
     #[test]
     fn regions_need_their_site() {
         let m = mapper();
-        let total = normalise_label("Total");
+        let core = |label: &str| m.label_info(Cow::Owned(label.to_string())).core;
+        let total = core("Total");
         let region = |site| m.region_of(&total, site).map(|t| t.region);
         assert_eq!(region(Some(Site::Hip)), Some(Region::TotalHip));
         assert_eq!(region(Some(Site::Spine)), Some(Region::SpineL1L4));
         assert_eq!(region(Some(Site::Forearm)), Some(Region::RadiusTotal));
         assert_eq!(region(Some(Site::TotalBody)), Some(Region::TotalBody));
         assert_eq!(region(None), None, "Total means nothing alone");
-        let neck = m.region_of(&normalise_label("Left Hip Femoral Neck"), Some(Site::Hip));
+        let neck = m.region_of(&core("Left Hip Femoral Neck"), Some(Site::Hip));
         assert_eq!(neck.map(|t| t.region), Some(Region::FemoralNeck));
-        let upper = m.region_of(&normalise_label("Upper Neck"), Some(Site::Hip));
+        let upper = m.region_of(&core("Upper Neck"), Some(Site::Hip));
         assert_eq!(upper.map(|t| t.region), Some(Region::UpperNeck));
     }
 
@@ -567,5 +718,33 @@ mod tests {
             m.site_of(&normalise_label("Bone Densitometry Report")),
             None
         );
+    }
+
+    #[test]
+    fn measures_by_meaning_and_by_last_words() {
+        let m = mapper();
+        let code = |meaning: &'static str| Code {
+            value: "X".into(),
+            scheme: "99NOBODY".into(),
+            meaning: meaning.into(),
+        };
+        let bmd = code("Left Femoral Neck BMD");
+        let (target, by_code, own) = m.measure_of(&bmd).unwrap();
+        assert_eq!(target.measure, Measure::Bmd);
+        assert!(!by_code);
+        assert_eq!(own, Some("Left Femoral Neck"));
+        let z = code("Age-Matched Z-Score");
+        assert_eq!(
+            m.measure_of(&z).unwrap().2,
+            None,
+            "the whole meaning is a rule"
+        );
+        assert!(m.measure_of(&code("Weight")).is_none());
+    }
+
+    #[test]
+    fn word_starts_are_byte_offsets() {
+        assert_eq!(word_starts("Left  Hip_BMD").collect::<Vec<_>>(), [0, 6, 10]);
+        assert_eq!(word_starts(" Åb c").collect::<Vec<_>>(), [1, 5]);
     }
 }

@@ -6,11 +6,13 @@
 //! `ProfileFile` is the file format (serde); `Mapper` is all profiles compiled into lookup
 //! tables, user profiles first so that their rules win.
 
+mod keys;
 mod mapper;
 
 use serde::Deserialize;
 
-pub use mapper::{MappedNum, Mapper, TextField, normalise_label};
+pub use keys::normalise_label;
+pub use mapper::{MappedNum, Mapper, TextField, TreeMapper};
 
 /// The built-in profiles, in the order their rules are consulted (after user profiles).
 pub const BUILTIN: [(&str, &str); 5] = [

@@ -363,22 +363,40 @@ fn process_all(
     batch: &mut Batch,
     progress: &ProgressBar,
 ) -> Result<()> {
-    for chunk in candidates.chunks(CHUNK) {
-        let outcomes: Vec<Outcome> = pool.install(|| {
-            chunk
-                .par_iter()
-                .map(|candidate| match &candidate.kind {
-                    CandidateKind::File => {
-                        process_file(&candidate.path, mapper, &config.limits, &config.classify)
-                    }
-                    CandidateKind::NotRead(error) => Outcome::NotIngested(error.clone()),
-                })
-                .collect()
-        });
-        for (candidate, outcome) in chunk.iter().zip(&outcomes) {
+    let process = |chunk: &[Candidate]| -> Vec<Outcome> {
+        chunk
+            .par_iter()
+            .map(|candidate| match &candidate.kind {
+                CandidateKind::File => {
+                    process_file(&candidate.path, mapper, &config.limits, &config.classify)
+                }
+                CandidateKind::NotRead(error) => Outcome::NotIngested(error.clone()),
+            })
+            .collect()
+    };
+    let write = |batch: &mut Batch, chunk: &[Candidate], outcomes: &[Outcome]| -> Result<()> {
+        for (candidate, outcome) in chunk.iter().zip(outcomes) {
             batch.record(&path_text(&candidate.path), outcome)?;
         }
         progress.inc(chunk.len() as u64);
+        Ok(())
+    };
+    // Chunk k is written (in order, by one task) while chunk k + 1 is processed by the
+    // others: writing never leaves the workers idle, and at most two chunks are in memory.
+    let mut written: Option<(&[Candidate], Vec<Outcome>)> = None;
+    for chunk in candidates.chunks(CHUNK) {
+        let previous = written.take();
+        let (outcomes, wrote) = pool.install(|| {
+            rayon::join(
+                || process(chunk),
+                || previous.map_or(Ok(()), |(done, outcomes)| write(batch, done, &outcomes)),
+            )
+        });
+        wrote?;
+        written = Some((chunk, outcomes));
+    }
+    if let Some((done, outcomes)) = written {
+        write(batch, done, &outcomes)?;
     }
     Ok(())
 }

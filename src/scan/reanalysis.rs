@@ -9,9 +9,10 @@
 //!
 //! Only a small record per document is kept, so memory stays a few dozen bytes per study.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{Hash, Hasher};
+use std::collections::BTreeMap;
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashMap};
 
 use crate::document::Document;
 
@@ -27,12 +28,8 @@ struct Member {
 #[derive(Debug, Default)]
 pub struct Reanalyses {
     groups: HashMap<(String, u64), Vec<Member>>,
-}
-
-fn hash_of(value: impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
+    /// Fingerprints are compared within one run only, so a per-run seed is fine.
+    hasher: DefaultHashBuilder,
 }
 
 impl Reanalyses {
@@ -41,45 +38,45 @@ impl Reanalyses {
         if doc.study_instance_uid.is_empty() {
             return;
         }
-        let regions: Vec<_> = doc
-            .measurements
-            .iter()
-            .map(|m| (m.region, m.laterality))
-            .collect();
-        let values: Vec<_> = doc
-            .measurements
-            .iter()
-            .map(|m| {
-                [
-                    m.bmd,
-                    m.bmc,
-                    m.area,
-                    m.t_score,
-                    m.z_score,
-                    m.pct_young_adult,
-                    m.pct_age_matched,
-                ]
-                .map(|v| v.map(|d| d.to_plain(0)))
-            })
-            .collect();
+        let regions = self.hasher.hash_one(
+            doc.measurements
+                .iter()
+                .map(|m| (m.region, m.laterality))
+                .collect::<Vec<_>>(),
+        );
+        let values = self.hasher.hash_one((
+            doc.measurements
+                .iter()
+                .map(|m| {
+                    [
+                        m.bmd,
+                        m.bmc,
+                        m.area,
+                        m.t_score,
+                        m.z_score,
+                        m.pct_young_adult,
+                        m.pct_age_matched,
+                    ]
+                })
+                .collect::<Vec<_>>(),
+            [doc.frax_major, doc.frax_hip, doc.tbs],
+        ));
         self.groups
-            .entry((doc.study_instance_uid.clone(), hash_of(&regions)))
+            .entry((doc.study_instance_uid.clone(), regions))
             .or_default()
             .push(Member {
                 row,
                 sop_instance_uid: doc.sop_instance_uid.clone(),
                 content_datetime: doc.content_datetime.clone(),
-                values: hash_of((
-                    &values,
-                    [doc.frax_major, doc.frax_hip, doc.tbs].map(|v| v.map(|d| d.to_plain(0))),
-                )),
+                values,
             });
     }
 
     /// Flags to add, by studies.csv row.
     pub fn flags(self) -> BTreeMap<usize, Vec<String>> {
         let mut flags: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for (_, members) in self.groups {
+        // Groups in any order: each row's flags come from its own group only.
+        for members in self.groups.into_values() {
             if members.len() < 2 {
                 continue;
             }

@@ -1,8 +1,12 @@
-//! Reading one SR file: the defensive pre-scan (`prescan`), the parse through dicom-object,
-//! and the content tree flattened into a list (`tree`). Nothing here knows about DXA: this
-//! is the generic SR reader of sr-shapes.md ("Reading the tree").
+//! Reading one SR file: the checked, indexing walk over its bytes (`dataset`), and the
+//! content tree flattened into a list (`tree`). Nothing here knows about DXA: this is the
+//! generic SR reader of sr-shapes.md ("Reading the tree").
+//!
+//! Two readers give the same tree: the in-place index (fast; the default) and dicom-object
+//! (the reference, and the reader for character sets the index does not decode). Both only
+//! ever see bytes that passed the walk's checks.
 
-pub mod prescan;
+pub mod dataset;
 pub mod tree;
 
 use dicom_core::dictionary::UidDictionary;
@@ -12,15 +16,34 @@ use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
 use crate::error::{FileError, Reason};
-pub use prescan::{Limits, Syntax};
-pub use tree::{Code, ContentItem, ContentTree, ItemValue};
+pub use dataset::{Charset, DataSet, Limits, Node, Syntax};
+pub use tree::{Code, ContentItem, ContentTree, ItemValue, SrNode};
 
 /// Every SR storage SOP class shares this root (PS3.4 B.5: Basic Text, Enhanced,
 /// Comprehensive, Comprehensive 3D, Extensible SR, ...).
 const SR_SOP_CLASS_ROOT: &str = "1.2.840.10008.5.1.4.1.1.88.";
 
-/// An SR file that passed the pre-scan and parsed.
-pub struct SrFile {
+/// Which reader builds the content tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// The in-place index; dicom-object for character sets it does not decode.
+    Index,
+    /// dicom-object always (the reference, for differential tests).
+    DicomObject,
+}
+
+/// The parsed data set, by reader.
+#[derive(Debug)]
+pub enum Body<'a> {
+    /// Indexed in place.
+    Indexed(DataSet<'a>),
+    /// Parsed by dicom-object.
+    Object(InMemDicomObject),
+}
+
+/// An SR file that passed the checks and was read.
+#[derive(Debug)]
+pub struct SrFile<'a> {
     /// The syntax the file declared.
     pub syntax: Syntax,
     /// Whether the file had the 128-byte preamble.
@@ -29,8 +52,8 @@ pub struct SrFile {
     pub meta: bool,
     /// The SOP Class UID.
     pub sop_class_uid: String,
-    /// The parsed data set.
-    pub object: InMemDicomObject,
+    /// The data set.
+    pub body: Body<'a>,
 }
 
 /// Whether a SOP Class UID is one of the SR storage classes.
@@ -38,9 +61,15 @@ pub fn is_sr_class(uid: &str) -> bool {
     uid.starts_with(SR_SOP_CLASS_ROOT)
 }
 
-/// Pre-scans and parses `bytes` as an SR. Non-SR DICOM is `skipped/not_sr` without a parse.
-pub fn read_sr(bytes: &[u8], limits: &Limits) -> Result<SrFile, FileError> {
-    let scanned = prescan::prescan(bytes, limits, is_sr_class)?;
+/// Checks and reads `bytes` as an SR. Non-SR DICOM is `skipped/not_sr` as soon as its SOP
+/// class is known. A deflated data set is inflated into `inflated`.
+pub fn read_sr<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    inflated: &'a mut Vec<u8>,
+    reader: Reader,
+) -> Result<SrFile<'a>, FileError> {
+    let scanned = dataset::scan_file(bytes, limits, inflated, is_sr_class)?;
     let sop_class_uid = match scanned.sop_class_uid {
         Some(uid) if is_sr_class(&uid) => uid,
         Some(uid) => {
@@ -56,7 +85,27 @@ pub fn read_sr(bytes: &[u8], limits: &Limits) -> Result<SrFile, FileError> {
             ));
         }
     };
-    let ts_uid = match scanned.dataset_syntax {
+    let body = if reader == Reader::Index && scanned.dataset.charset() != Charset::Other {
+        Body::Indexed(scanned.dataset)
+    } else {
+        Body::Object(parse_with_dicom_object(
+            scanned.bytes,
+            scanned.dataset_syntax,
+        )?)
+    };
+    Ok(SrFile {
+        syntax: scanned.syntax,
+        preamble: scanned.preamble,
+        meta: scanned.meta,
+        sop_class_uid,
+        body,
+    })
+}
+
+/// dicom-object on bytes the walk has checked (lengths, nesting): it cannot be made to
+/// allocate by a lying length or to recurse past 64 levels.
+fn parse_with_dicom_object(data: &[u8], syntax: Syntax) -> Result<InMemDicomObject, FileError> {
+    let ts_uid = match syntax {
         Syntax::ExplicitLe | Syntax::DeflatedExplicitLe => "1.2.840.10008.1.2.1",
         Syntax::ImplicitLe => "1.2.840.10008.1.2",
         Syntax::ExplicitBe => "1.2.840.10008.1.2.2",
@@ -64,18 +113,11 @@ pub fn read_sr(bytes: &[u8], limits: &Limits) -> Result<SrFile, FileError> {
     let ts = TransferSyntaxRegistry
         .get(ts_uid)
         .expect("the three native transfer syntaxes are always registered");
-    let object = InMemDicomObject::read_dataset_with_ts(&scanned.dataset[..], ts).map_err(|e| {
+    InMemDicomObject::read_dataset_with_ts(data, ts).map_err(|e| {
         FileError::new(
             Reason::Malformed,
             format!("dicom-rs could not read the data set: {}", error_chain(&e)),
         )
-    })?;
-    Ok(SrFile {
-        syntax: scanned.syntax,
-        preamble: scanned.preamble,
-        meta: scanned.meta,
-        sop_class_uid,
-        object,
     })
 }
 

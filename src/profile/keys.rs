@@ -1,0 +1,229 @@
+//! Lookup keys that compare the way profiles match, without building a new string per
+//! lookup: a meaning is looked up by its normalised characters (case, spaces, apostrophes)
+//! streamed into the hasher, a code by its scheme compared case-insensitively. The stored
+//! keys hold the normalised form; the borrowed probes hash and compare equal to them
+//! (hashbrown's `Equivalent`).
+
+use std::hash::{Hash, Hasher};
+
+use hashbrown::Equivalent;
+
+/// The characters of `text` as profiles compare them: lower case, runs of whitespace and
+/// underscores as one space, no leading or trailing space, typographic apostrophes plain.
+pub fn normalised_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.split(|c: char| c.is_whitespace() || c == '_')
+        .filter(|word| !word.is_empty())
+        .enumerate()
+        .flat_map(|(i, word)| {
+            (i > 0)
+                .then_some(' ')
+                .into_iter()
+                .chain(word.chars().flat_map(|c| match c {
+                    '\u{2019}' | '\u{2018}' | '`' => Some('\'').into_iter().chain(None),
+                    c => {
+                        let mut lower = c.to_lowercase();
+                        let first = lower.next();
+                        first.into_iter().chain(lower.next())
+                    }
+                }))
+        })
+}
+
+/// `normalised_chars` collected; ASCII text (nearly every label) takes a byte-wise path.
+pub fn normalise_label(text: &str) -> String {
+    if !text.is_ascii() {
+        return normalised_chars(text).collect();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for b in text.bytes() {
+        if b.is_ascii_whitespace() || b == b'_' {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(char::from(match b {
+            b'`' => b'\'',
+            b => b.to_ascii_lowercase(),
+        }));
+    }
+    out
+}
+
+/// Stored labels and normalised probes hash their bytes; `LabelRef` normalises first.
+fn hash_normalised<H: Hasher>(normalised: &str, state: &mut H) {
+    state.write(normalised.as_bytes());
+    state.write_u8(0xFF);
+}
+
+/// A stored meaning or label, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label(Box<str>);
+
+impl Label {
+    /// Normalises `text`.
+    pub fn new(text: &str) -> Label {
+        Label(normalise_label(text).into_boxed_str())
+    }
+}
+
+impl Hash for Label {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_normalised(&self.0, state);
+    }
+}
+
+/// A probe: any text, compared as if normalised.
+#[derive(Debug, Clone, Copy)]
+pub struct LabelRef<'t>(pub &'t str);
+
+impl Hash for LabelRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_normalised(&normalise_label(self.0), state);
+    }
+}
+
+impl Equivalent<Label> for LabelRef<'_> {
+    fn equivalent(&self, key: &Label) -> bool {
+        normalised_chars(self.0).eq(key.0.chars())
+    }
+}
+
+/// A probe already in normalised form (lower case, single spaces): hashed and compared as
+/// it is, without normalising again.
+#[derive(Debug, Clone, Copy)]
+pub struct NormalisedRef<'t>(pub &'t str);
+
+impl Hash for NormalisedRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_normalised(self.0, state);
+    }
+}
+
+impl Equivalent<Label> for NormalisedRef<'_> {
+    fn equivalent(&self, key: &Label) -> bool {
+        self.0 == &*key.0
+    }
+}
+
+/// A stored (scheme, code): the scheme upper-cased, both trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeKey {
+    scheme: Box<str>,
+    code: Box<str>,
+}
+
+impl CodeKey {
+    /// From a rule's scheme and code.
+    pub fn new(scheme: &str, code: &str) -> CodeKey {
+        CodeKey {
+            scheme: scheme.trim().to_ascii_uppercase().into_boxed_str(),
+            code: code.trim().into(),
+        }
+    }
+}
+
+fn hash_code<H: Hasher>(scheme: &str, code: &str, state: &mut H) {
+    // Upper-cased on the stack: schemes are short ("LN", "SCT", "99HOLOGIC").
+    let scheme = scheme.trim().as_bytes();
+    let mut upper = [0u8; 32];
+    if scheme.len() <= upper.len() {
+        for (to, from) in upper.iter_mut().zip(scheme) {
+            *to = from.to_ascii_uppercase();
+        }
+        state.write(&upper[..scheme.len()]);
+    } else {
+        state.write(&scheme.to_ascii_uppercase());
+    }
+    state.write_u8(0xFF);
+    code.trim().hash(state);
+}
+
+impl Hash for CodeKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_code(&self.scheme, &self.code, state);
+    }
+}
+
+/// A probe: a concept's scheme and code as found in a file.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeRef<'t> {
+    /// CodingSchemeDesignator.
+    pub scheme: &'t str,
+    /// CodeValue.
+    pub code: &'t str,
+}
+
+impl Hash for CodeRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_code(self.scheme, self.code, state);
+    }
+}
+
+impl Equivalent<CodeKey> for CodeRef<'_> {
+    fn equivalent(&self, key: &CodeKey) -> bool {
+        self.scheme.trim().eq_ignore_ascii_case(&key.scheme) && self.code.trim() == &*key.code
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hashbrown::HashMap;
+
+    #[test]
+    fn labels_normalise() {
+        assert_eq!(normalise_label("  Left   HIP_Total "), "left hip total");
+        assert_eq!(normalise_label("Ward\u{2019}s"), "ward's");
+        assert_eq!(normalise_label("İ"), "i\u{307}");
+        assert_eq!(normalise_label("_a__B_ `c`"), "a b 'c'");
+        // The byte-wise ASCII path and the char path agree.
+        for text in ["  Left   HIP_Total ", "Ward`s", "a\tb\nc", "", "   "] {
+            assert_eq!(
+                normalise_label(text),
+                normalised_chars(text).collect::<String>()
+            );
+        }
+    }
+
+    #[test]
+    fn probes_find_stored_keys() {
+        let mut meanings = HashMap::new();
+        meanings.insert(Label::new("Young-Adult T-Score"), 1);
+        assert_eq!(meanings.get(&LabelRef("young-adult  t-score ")), Some(&1));
+        assert_eq!(meanings.get(&LabelRef("YOUNG-ADULT_T-SCORE")), Some(&1));
+        assert_eq!(meanings.get(&LabelRef("Young-Adult T")), None);
+
+        assert_eq!(
+            meanings.get(&NormalisedRef("young-adult t-score")),
+            Some(&1)
+        );
+
+        let mut codes = HashMap::new();
+        codes.insert(CodeKey::new("99hologic", "BMD"), 2);
+        let long_scheme = "X".repeat(40);
+        codes.insert(CodeKey::new(&long_scheme.to_lowercase(), "1"), 3);
+        let probe_long = CodeRef {
+            scheme: &long_scheme,
+            code: "1",
+        };
+        assert_eq!(codes.get(&probe_long), Some(&3));
+        let probe = CodeRef {
+            scheme: "99HOLOGIC ",
+            code: "BMD",
+        };
+        assert_eq!(codes.get(&probe), Some(&2));
+        let wrong_case_code = CodeRef {
+            scheme: "99HOLOGIC",
+            code: "bmd",
+        };
+        assert_eq!(
+            codes.get(&wrong_case_code),
+            None,
+            "code values are case-sensitive"
+        );
+    }
+}

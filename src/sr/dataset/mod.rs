@@ -1,0 +1,221 @@
+//! A DICOM data set read in place: one checked walk over the element headers (`walk`)
+//! builds an index of every element of every item, and values are borrowed from the file's
+//! bytes when they are read. No value is decoded or copied unless asked for.
+//!
+//! Why not only dicom-object: parsing a typical DXA SR into an `InMemDicomObject` and
+//! dropping it costs about 2.3 million instructions (one `String` per element, a `BTreeMap`
+//! per item, charset decoding of every value), which is 10x the cost of reading the file
+//! (docs/benchmarks.md). The walk was needed anyway as the defence in front of dicom-rs
+//! (lengths, nesting; dicom-rs-notes.md), so it records what it sees. dicom-object stays the
+//! reference reader: files in a character set this reader does not decode go to it, and
+//! tests check that both readers give the same tree on every fixture.
+
+mod file;
+mod walk;
+
+use std::borrow::Cow;
+
+use dicom_core::Tag;
+
+pub use file::{Limits, Scanned, Syntax, scan_file};
+pub(crate) use walk::fmt_tag;
+
+/// "No index": the end of a linked list.
+const NONE: u32 = u32::MAX;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endian {
+    Little,
+    Big,
+}
+
+/// One element of the index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Element {
+    tag: Tag,
+    /// Value position and length in the data set bytes (sequences: their contents).
+    start: u32,
+    len: u32,
+    /// The next element of the same item.
+    next: u32,
+    /// For a sequence, its first item node.
+    first_item: u32,
+}
+
+/// One item (or the root data set): the head of its element list and its next sibling.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Item {
+    first_element: u32,
+    last_element: u32,
+    next_item: u32,
+}
+
+/// The character sets this reader decodes itself (PS3.5 6.1). Anything else (ISO 2022 code
+/// extensions, GB18030, ...) is read through dicom-object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    /// Default repertoire (ISO_IR 6). Bytes above 0x7F are read as Latin-1, the most common
+    /// mislabelling.
+    Default,
+    /// ISO_IR 100, Latin alphabet No. 1.
+    Latin1,
+    /// ISO_IR 192, UTF-8.
+    Utf8,
+    /// Any other: not decoded here.
+    Other,
+}
+
+/// An indexed data set.
+#[derive(Debug)]
+pub struct DataSet<'a> {
+    data: &'a [u8],
+    elements: Vec<Element>,
+    items: Vec<Item>,
+    charset: Charset,
+}
+
+impl<'a> DataSet<'a> {
+    /// The root data set.
+    pub fn root(&self) -> Node<'_, 'a> {
+        Node { set: self, id: 0 }
+    }
+
+    /// The character set declared by (0008,0005) of the root data set.
+    pub fn charset(&self) -> Charset {
+        self.charset
+    }
+
+    fn value(&self, element: &Element) -> &'a [u8] {
+        let start = element.start as usize;
+        &self.data[start..start + element.len as usize]
+    }
+
+    fn read_charset(&mut self) {
+        const SPECIFIC_CHARACTER_SET: Tag = Tag(0x0008, 0x0005);
+        let declared = self
+            .root()
+            .element(SPECIFIC_CHARACTER_SET)
+            .map(|e| self.value(e))
+            .unwrap_or(b"");
+        // Only the first value: later ones are ISO 2022 code extensions.
+        let first = declared.split(|b| *b == b'\\').next().unwrap_or(b"");
+        self.charset = match trim(first) {
+            b"" | b"ISO_IR 6" => Charset::Default,
+            b"ISO_IR 100" => Charset::Latin1,
+            b"ISO_IR 192" => Charset::Utf8,
+            _ => Charset::Other,
+        };
+        if declared.contains(&b'\\') {
+            // Code extensions switch character sets inside values.
+            self.charset = Charset::Other;
+        }
+    }
+}
+
+/// Strips DICOM padding: trailing spaces and NULs, leading spaces.
+fn trim(bytes: &[u8]) -> &[u8] {
+    let end = bytes
+        .iter()
+        .rposition(|b| *b != b' ' && *b != 0)
+        .map_or(0, |p| p + 1);
+    let start = bytes[..end].iter().position(|b| *b != b' ').unwrap_or(end);
+    &bytes[start..end]
+}
+
+/// A handle on one item of an indexed data set.
+#[derive(Debug, Clone, Copy)]
+pub struct Node<'d, 'a> {
+    set: &'d DataSet<'a>,
+    id: u32,
+}
+
+impl<'d, 'a> Node<'d, 'a> {
+    /// The element with `tag` in this item (the first, should a broken file repeat it).
+    fn element(self, tag: Tag) -> Option<&'d Element> {
+        let elements = &self.set.elements;
+        let mut next = self.set.items[self.id as usize].first_element;
+        while next != NONE {
+            let element = &elements[next as usize];
+            if element.tag == tag {
+                return Some(element);
+            }
+            next = element.next;
+        }
+        None
+    }
+
+    /// A text value, trimmed; the first value of a multi-valued one unless `whole` (UT, ST,
+    /// LT may contain backslashes). None when absent or empty.
+    pub fn text(self, tag: Tag, whole: bool) -> Option<Cow<'a, str>> {
+        let element = self.element(tag)?;
+        let mut bytes = self.set.value(element);
+        if !whole && let Some(cut) = bytes.iter().position(|b| *b == b'\\') {
+            bytes = &bytes[..cut];
+        }
+        let bytes = trim(bytes);
+        if bytes.is_empty() {
+            return None;
+        }
+        Some(decode(bytes, self.set.charset))
+    }
+
+    /// The items of a sequence, in order.
+    pub fn items(self, tag: Tag) -> Items<'d, 'a> {
+        let next = self.element(tag).map_or(NONE, |e| e.first_item);
+        Items {
+            set: self.set,
+            next,
+        }
+    }
+}
+
+fn decode(bytes: &[u8], charset: Charset) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        // ASCII is the same in every supported charset.
+        Ok(text) if charset == Charset::Utf8 || text.is_ascii() => Cow::Borrowed(text),
+        _ if charset == Charset::Utf8 => String::from_utf8_lossy(bytes),
+        // Latin-1 bytes are the first 256 code points.
+        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+/// Iterator over the items of a sequence.
+#[derive(Debug, Clone)]
+pub struct Items<'d, 'a> {
+    set: &'d DataSet<'a>,
+    next: u32,
+}
+
+impl<'d, 'a> Iterator for Items<'d, 'a> {
+    type Item = Node<'d, 'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next == NONE {
+            return None;
+        }
+        let id = self.next;
+        self.next = self.set.items[id as usize].next_item;
+        Some(Node { set: self.set, id })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_dicom_padding() {
+        assert_eq!(trim(b" 0.930 "), b"0.930");
+        assert_eq!(trim(b"1.2.3\0"), b"1.2.3");
+        assert_eq!(trim(b"   "), b"");
+        assert_eq!(trim(b""), b"");
+    }
+
+    #[test]
+    fn decodes_latin1_and_utf8() {
+        assert_eq!(decode(b"Astrom", Charset::Latin1), "Astrom");
+        assert_eq!(decode(b"\xC5str\xF6m", Charset::Latin1), "Åström");
+        assert_eq!(decode("Åström".as_bytes(), Charset::Utf8), "Åström");
+        assert!(matches!(decode(b"plain", Charset::Utf8), Cow::Borrowed(_)));
+    }
+}

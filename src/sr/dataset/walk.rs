@@ -1,0 +1,583 @@
+//! The checked walk over a data set's element headers: iterative (no recursion, whatever the
+//! nesting), every length checked against the bytes its parent has left before anything
+//! relies on it, nesting and element count capped (sr-shapes.md: 64 levels). It records
+//! every element in the `DataSet` index as it goes; values are never copied.
+
+use dicom_core::Tag;
+use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
+use dicom_core::header::VR;
+use dicom_dictionary_std::StandardDataDictionary;
+
+use super::file::Limits;
+use super::{Charset, DataSet, Element, Endian, Item, NONE};
+use crate::error::{FileError, Reason};
+
+const ITEM: Tag = Tag(0xFFFE, 0xE000);
+const ITEM_DELIMITER: Tag = Tag(0xFFFE, 0xE00D);
+const SEQUENCE_DELIMITER: Tag = Tag(0xFFFE, 0xE0DD);
+const SOP_CLASS_UID: Tag = Tag(0x0008, 0x0016);
+const PIXEL_DATA: Tag = Tag(0x7FE0, 0x0010);
+const UNDEFINED: u32 = 0xFFFF_FFFF;
+
+/// An element header as read.
+pub(super) struct Header {
+    /// None in implicit VR.
+    pub(super) vr: Option<[u8; 2]>,
+    pub(super) length: u32,
+    pub(super) value_start: usize,
+}
+
+/// Reads an explicit-VR element header at `pos`.
+#[inline]
+pub(super) fn read_explicit_header(
+    bytes: &[u8],
+    pos: usize,
+    endian: Endian,
+) -> Result<Header, FileError> {
+    if pos + 8 > bytes.len() {
+        return Err(truncated_at(pos));
+    }
+    let vr = [bytes[pos + 4], bytes[pos + 5]];
+    if !vr.iter().all(u8::is_ascii_uppercase) {
+        return Err(FileError::new(
+            Reason::Malformed,
+            format!(
+                "invalid VR bytes {:02X} {:02X} at byte {pos} (explicit VR expected)",
+                vr[0], vr[1]
+            ),
+        ));
+    }
+    if has_long_length(vr) {
+        if pos + 12 > bytes.len() {
+            return Err(truncated_at(pos));
+        }
+        Ok(Header {
+            vr: Some(vr),
+            length: read32(bytes, pos + 8, endian),
+            value_start: pos + 12,
+        })
+    } else {
+        Ok(Header {
+            vr: Some(vr),
+            length: u32::from(read16(bytes, pos + 6, endian)),
+            value_start: pos + 8,
+        })
+    }
+}
+
+/// VRs with a 2-byte reserved field and a 4-byte length in explicit syntaxes (PS3.5 7.1.2).
+#[inline]
+pub(super) fn has_long_length(vr: [u8; 2]) -> bool {
+    matches!(
+        &vr,
+        b"OB"
+            | b"OD"
+            | b"OF"
+            | b"OL"
+            | b"OV"
+            | b"OW"
+            | b"SQ"
+            | b"SV"
+            | b"UC"
+            | b"UN"
+            | b"UR"
+            | b"UT"
+            | b"UV"
+    )
+}
+
+#[derive(Clone, Copy)]
+struct Frame {
+    /// Where a defined-length sequence or item ends; None for undefined length.
+    end: Option<usize>,
+    /// The nearest defined end: this frame's, else its parent's bound.
+    bound: Option<usize>,
+    /// A sequence (holds items) or an item (holds elements).
+    sequence: bool,
+    /// Contents are implicit VR (UN with undefined length is, PS3.5 6.2.2).
+    implicit: bool,
+    /// The sequence's tag (items: their sequence's), for messages.
+    tag: Tag,
+    /// Sequences: the index of their element; items: their item id.
+    owner: u32,
+    /// Sequences: their last item so far (to link the next one).
+    last_item: u32,
+    /// Encapsulated pixel data: items are fragments of bytes, not data sets.
+    fragments: bool,
+}
+
+/// The index under construction.
+struct Builder {
+    elements: Vec<Element>,
+    items: Vec<Item>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            elements: Vec::with_capacity(512),
+            items: vec![Item {
+                first_element: NONE,
+                last_element: NONE,
+                next_item: NONE,
+            }],
+        }
+    }
+
+    /// Appends an element to item `owner`; returns its index.
+    fn element(&mut self, owner: u32, tag: Tag, start: usize, len: usize) -> u32 {
+        let index = self.elements.len() as u32;
+        self.elements.push(Element {
+            tag,
+            start: start as u32,
+            len: len as u32,
+            next: NONE,
+            first_item: NONE,
+        });
+        let item = &mut self.items[owner as usize];
+        if item.last_element == NONE {
+            item.first_element = index;
+        } else {
+            self.elements[item.last_element as usize].next = index;
+        }
+        item.last_element = index;
+        index
+    }
+
+    /// Opens a new item of the sequence `frame`; returns its id.
+    fn item(&mut self, frame: &mut Frame) -> u32 {
+        let id = self.items.len() as u32;
+        self.items.push(Item {
+            first_element: NONE,
+            last_element: NONE,
+            next_item: NONE,
+        });
+        if frame.last_item == NONE {
+            self.elements[frame.owner as usize].first_item = id;
+        } else {
+            self.items[frame.last_item as usize].next_item = id;
+        }
+        frame.last_item = id;
+        id
+    }
+}
+
+/// Walks and indexes the data set `data`. Returns the index and the top-level SOP Class
+/// UID. `keep_going(sop_class)` may stop the walk once the SOP class is known.
+pub(super) fn walk<'a>(
+    data: &'a [u8],
+    endian: Endian,
+    root_implicit: bool,
+    limits: &Limits,
+    keep_going: &impl Fn(&str) -> bool,
+) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    let mut index = Builder::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut depth = 0usize; // sequences on the stack
+    let mut pos = 0usize;
+    let mut elements = 0usize;
+    let mut sop_class = None;
+    let done = |index: Builder, sop_class| {
+        let mut set = DataSet {
+            data,
+            elements: index.elements,
+            items: index.items,
+            charset: Charset::Default,
+        };
+        set.read_charset();
+        Ok((set, sop_class))
+    };
+
+    loop {
+        // Close every defined-length frame that ends here.
+        while let Some(frame) = stack.last() {
+            match frame.end {
+                Some(end) if pos == end => {
+                    if stack.pop().is_some_and(|f| f.sequence) {
+                        depth -= 1;
+                    }
+                }
+                Some(end) if pos > end => {
+                    return Err(FileError::new(
+                        Reason::Malformed,
+                        format!("element at byte {pos} overruns its parent ending at {end}"),
+                    ));
+                }
+                _ => break,
+            }
+        }
+        if pos == data.len() {
+            if let Some(open) = stack.iter().rev().find(|f| f.end.is_none()) {
+                let what = if open.sequence { "sequence" } else { "item" };
+                return Err(FileError::new(
+                    Reason::Truncated,
+                    format!("file ends inside an undefined-length {what} (no delimiter)"),
+                ));
+            }
+            if let Some(lying) = stack.iter().find(|f| f.end.is_some_and(|e| e > data.len())) {
+                return Err(FileError::new(
+                    Reason::Malformed,
+                    format!(
+                        "{} declares a length {} bytes past the end of the file, whose \
+                         contents end cleanly (a lying length)",
+                        fmt_tag(lying.tag),
+                        lying.end.unwrap_or(0) - data.len()
+                    ),
+                ));
+            }
+            return done(index, sop_class);
+        }
+        if pos + 8 > data.len() {
+            return Err(truncated_at(pos));
+        }
+        elements += 1;
+        if elements > limits.max_elements {
+            return Err(FileError::new(
+                Reason::Malformed,
+                format!("more than {} data elements", limits.max_elements),
+            ));
+        }
+        let tag = Tag(read16(data, pos, endian), read16(data, pos + 2, endian));
+        let top = stack.last().copied();
+        let in_sequence = top.is_some_and(|f| f.sequence);
+        let bound = top.and_then(|f| f.bound);
+
+        // Item and delimiter tags carry no VR in any syntax (PS3.5 7.5).
+        if tag.group() == 0xFFFE {
+            let length = read32(data, pos + 4, endian);
+            pos += 8;
+            match (tag, stack.last_mut()) {
+                (ITEM, Some(frame)) if frame.sequence && frame.fragments => {
+                    // A pixel data fragment: bytes, not a data set.
+                    let end = defined_end(pos, length, bound, data.len(), tag, false)?.ok_or_else(
+                        || {
+                            FileError::new(
+                                Reason::Malformed,
+                                "pixel data fragment of undefined length",
+                            )
+                        },
+                    )?;
+                    pos = end;
+                }
+                (ITEM, Some(frame)) if frame.sequence => {
+                    let id = index.item(frame);
+                    let (implicit, sequence_tag) = (frame.implicit, frame.tag);
+                    let end = defined_end(pos, length, bound, data.len(), tag, true)?;
+                    stack.push(Frame {
+                        end,
+                        bound: end.or(bound),
+                        sequence: false,
+                        implicit,
+                        tag: sequence_tag,
+                        owner: id,
+                        last_item: NONE,
+                        fragments: false,
+                    });
+                }
+                (ITEM_DELIMITER, Some(frame)) if !frame.sequence && frame.end.is_none() => {
+                    stack.pop();
+                }
+                (SEQUENCE_DELIMITER, Some(frame)) if frame.sequence && frame.end.is_none() => {
+                    stack.pop();
+                    depth -= 1;
+                }
+                _ => {
+                    return Err(FileError::new(
+                        Reason::Malformed,
+                        format!("unexpected {} at byte {}", fmt_tag(tag), pos - 8),
+                    ));
+                }
+            }
+            continue;
+        }
+        if in_sequence {
+            return Err(FileError::new(
+                Reason::Malformed,
+                format!(
+                    "element {} at byte {pos} where a sequence item was expected",
+                    fmt_tag(tag)
+                ),
+            ));
+        }
+
+        let owner = top.map_or(0, |f| f.owner);
+        let implicit = top.map_or(root_implicit, |f| f.implicit);
+        let header = if implicit {
+            Header {
+                vr: None,
+                length: le32(data, pos + 4),
+                value_start: pos + 8,
+            }
+        } else {
+            read_explicit_header(data, pos, endian)?
+        };
+        let is_sequence = match header.vr {
+            Some(vr) => &vr == b"SQ" || (&vr == b"UN" && header.length == UNDEFINED),
+            None => {
+                header.length == UNDEFINED
+                    || implicit_sequence(tag, &data[header.value_start.min(data.len())..])
+            }
+        };
+        let encapsulated = tag == PIXEL_DATA && header.length == UNDEFINED;
+        if stack.is_empty() && tag == PIXEL_DATA {
+            // Pixel data is the last thing that matters; nothing after it is read.
+            return done(index, sop_class);
+        }
+        if is_sequence || encapsulated {
+            depth += 1;
+            if depth > limits.max_depth {
+                return Err(FileError::new(
+                    Reason::Malformed,
+                    format!(
+                        "sequences nested deeper than {} levels (at {} byte {pos})",
+                        limits.max_depth,
+                        fmt_tag(tag)
+                    ),
+                ));
+            }
+            let end = defined_end(
+                header.value_start,
+                header.length,
+                bound,
+                data.len(),
+                tag,
+                true,
+            )?;
+            let element = index.element(owner, tag, header.value_start, 0);
+            stack.push(Frame {
+                end,
+                bound: end.or(bound),
+                sequence: true,
+                implicit: implicit || header.vr == Some(*b"UN"),
+                tag,
+                owner: element,
+                last_item: NONE,
+                fragments: encapsulated,
+            });
+            pos = header.value_start;
+            continue;
+        }
+        if header.length == UNDEFINED {
+            return Err(FileError::new(
+                Reason::Malformed,
+                format!("undefined length on non-sequence element {}", fmt_tag(tag)),
+            ));
+        }
+        let end = defined_end(
+            header.value_start,
+            header.length,
+            bound,
+            data.len(),
+            tag,
+            false,
+        )?
+        .unwrap_or(data.len());
+        index.element(owner, tag, header.value_start, end - header.value_start);
+        if stack.is_empty() && tag == SOP_CLASS_UID {
+            let uid = uid_text(&data[header.value_start..end]);
+            let go_on = keep_going(&uid);
+            sop_class = Some(uid);
+            if !go_on {
+                return done(index, sop_class);
+            }
+        }
+        pos = end;
+    }
+}
+
+/// The end of a value that declares `length` bytes from `start`, checked against the
+/// innermost defined-length parent and the end of the data.
+///
+/// A sequence or item (`container`) may declare an end past the end of the file: its
+/// contents are walked, and the end of the file decides. If it ends inside an element, the
+/// file was cut short (`truncated`); if it ends cleanly, the length lied (`malformed`).
+#[inline]
+fn defined_end(
+    start: usize,
+    length: u32,
+    parent_bound: Option<usize>,
+    data_len: usize,
+    tag: Tag,
+    container: bool,
+) -> Result<Option<usize>, FileError> {
+    if length == UNDEFINED {
+        return Ok(None);
+    }
+    let end = start as u64 + u64::from(length);
+    if let Some(parent_end) = parent_bound
+        && end > parent_end as u64
+        && parent_end <= data_len
+    {
+        // Past a parent that itself fits in the file, the length lies: the file is not short.
+        return Err(FileError::new(
+            Reason::Malformed,
+            format!(
+                "{} at byte {start} declares {length} bytes, its parent has {} left",
+                fmt_tag(tag),
+                parent_end.saturating_sub(start)
+            ),
+        ));
+    }
+    if end <= data_len as u64 || container {
+        return Ok(Some(end as usize));
+    }
+    // Past the end of the file: most likely cut short, unless the claim is absurd for any
+    // file we would accept.
+    let reason = if u64::from(length) >= 1 << 30 {
+        Reason::Malformed
+    } else {
+        Reason::Truncated
+    };
+    Err(FileError::new(
+        reason,
+        format!(
+            "{} at byte {start} declares {length} bytes, only {} left in the file",
+            fmt_tag(tag),
+            data_len.saturating_sub(start)
+        ),
+    ))
+}
+
+/// Whether a defined-length element of an implicit-VR data set is a sequence. A sequence's
+/// value starts with an item tag (or is empty), so only such values cost a dictionary
+/// lookup; an unknown (private) tag whose value starts with an item tag is walked as a
+/// sequence too, so that its nesting is checked like any other.
+fn implicit_sequence(tag: Tag, value: &[u8]) -> bool {
+    if value.len() < 8 || value[..4] != [0xFE, 0xFF, 0x00, 0xE0] {
+        return false;
+    }
+    StandardDataDictionary
+        .by_tag(tag)
+        .is_none_or(|entry| matches!(entry.vr(), VirtualVr::Exact(VR::SQ)))
+}
+
+pub(super) fn truncated_at(pos: usize) -> FileError {
+    FileError::new(
+        Reason::Truncated,
+        format!("file ends inside an element header at byte {pos}"),
+    )
+}
+
+pub(super) fn uid_text(value: &[u8]) -> String {
+    String::from_utf8_lossy(value)
+        .trim_end_matches(['\0', ' '])
+        .trim_start()
+        .to_string()
+}
+
+/// `(gggg,eeee)` as DICOM documents write tags.
+pub(crate) fn fmt_tag(tag: Tag) -> String {
+    format!("({:04X},{:04X})", tag.group(), tag.element())
+}
+
+#[inline]
+pub(super) fn le16(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+#[inline]
+pub(super) fn le32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+#[inline]
+fn read16(b: &[u8], at: usize, endian: Endian) -> u16 {
+    match endian {
+        Endian::Little => le16(b, at),
+        Endian::Big => u16::from_be_bytes([b[at], b[at + 1]]),
+    }
+}
+
+#[inline]
+fn read32(b: &[u8], at: usize, endian: Endian) -> u32 {
+    match endian {
+        Endian::Little => le32(b, at),
+        Endian::Big => u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Explicit VR LE element bytes.
+    fn element(group: u16, elem: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(&group.to_le_bytes());
+        out.extend_from_slice(&elem.to_le_bytes());
+        out.extend_from_slice(vr);
+        if has_long_length(*vr) {
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+        } else {
+            out.extend_from_slice(&(value.len() as u16).to_le_bytes());
+        }
+        out.extend_from_slice(value);
+        out
+    }
+
+    fn sequence(group: u16, elem: u16, items: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = vec![];
+        out.extend_from_slice(&group.to_le_bytes());
+        out.extend_from_slice(&elem.to_le_bytes());
+        out.extend_from_slice(&[b'S', b'Q', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]);
+        for item in items {
+            out.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0]);
+            out.extend_from_slice(&(item.len() as u32).to_le_bytes());
+            out.extend_from_slice(item);
+        }
+        out.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
+        out
+    }
+
+    #[test]
+    fn indexes_items_and_values_in_place() {
+        let mut item1 = element(0x0040, 0xA040, b"CS", b"NUM ");
+        item1.extend(element(0x0008, 0x0104, b"LO", b"BMD "));
+        let item2 = element(0x0040, 0xA040, b"CS", b"TEXT");
+        let mut data = element(0x0008, 0x0005, b"CS", b"ISO_IR 100");
+        data.extend(element(0x0010, 0x0010, b"PN", b"\xC5str\xF6m^Lars"));
+        data.extend(sequence(0x0040, 0xA730, &[item1, item2]));
+        data.extend(element(0x0040, 0xA040, b"CS", b"CONTAINER "));
+        let (set, _) = walk(&data, Endian::Little, false, &Limits::default(), &|_| true).unwrap();
+        let root = set.root();
+        assert_eq!(set.charset(), Charset::Latin1);
+        assert_eq!(
+            root.text(Tag(0x0010, 0x0010), false).unwrap(),
+            "Åström^Lars"
+        );
+        assert_eq!(root.text(Tag(0x0040, 0xA040), false).unwrap(), "CONTAINER");
+        let items: Vec<_> = root.items(Tag(0x0040, 0xA730)).collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].text(Tag(0x0040, 0xA040), false).unwrap(), "NUM");
+        assert_eq!(items[0].text(Tag(0x0008, 0x0104), false).unwrap(), "BMD");
+        assert_eq!(items[1].text(Tag(0x0040, 0xA040), false).unwrap(), "TEXT");
+        assert!(items[1].text(Tag(0x0008, 0x0104), false).is_none());
+        assert_eq!(root.items(Tag(0x0040, 0xA043)).count(), 0);
+    }
+
+    #[test]
+    fn multi_values_and_whole_text() {
+        let mut data = element(0x0008, 0x0060, b"CS", b"SR\\OT ");
+        data.extend(element(0x0040, 0xA160, b"UT", b"a\\b"));
+        let (set, _) = walk(&data, Endian::Little, false, &Limits::default(), &|_| true).unwrap();
+        assert_eq!(set.root().text(Tag(0x0008, 0x0060), false).unwrap(), "SR");
+        assert_eq!(set.root().text(Tag(0x0040, 0xA160), true).unwrap(), "a\\b");
+    }
+
+    #[test]
+    fn implicit_private_sequences_are_walked() {
+        // (0019,1010), unknown to the dictionary, holding an item: walked, so that its
+        // nesting counts.
+        let mut data = vec![0x19, 0x00, 0x10, 0x10];
+        let item = [0xFE, 0xFF, 0x00, 0xE0, 0, 0, 0, 0];
+        data.extend_from_slice(&(item.len() as u32).to_le_bytes());
+        data.extend_from_slice(&item);
+        let limits = Limits {
+            max_depth: 0,
+            ..Limits::default()
+        };
+        let err = walk(&data, Endian::Little, true, &limits, &|_| true).unwrap_err();
+        assert!(err.message.contains("nested deeper"), "{}", err.message);
+    }
+}

@@ -1,0 +1,84 @@
+//! The two readers agree: the in-place index (the default, fast) and dicom-object (the
+//! reference) give the same content tree and the same document for every file of the sample
+//! tree and of a generated corpus of all styles and transfer syntaxes.
+
+use std::path::{Path, PathBuf};
+
+use dxa_ingest::extract::extract_with;
+use dxa_ingest::sr::{Body, ContentTree, Limits, Reader, read_sr};
+
+use crate::util::repo;
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compares both readers on one file; returns whether it was an SR both read.
+fn same_from_both_readers(path: &Path) -> bool {
+    let bytes = std::fs::read(path).expect("read");
+    let limits = Limits::default();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let index = read_sr(&bytes, &limits, &mut a, Reader::Index);
+    let object = read_sr(&bytes, &limits, &mut b, Reader::DicomObject);
+    let (index, object) = match (index, object) {
+        (Ok(index), Ok(object)) => (index, object),
+        (Err(x), Err(y)) => {
+            assert_eq!(x, y, "{}", path.display());
+            return false;
+        }
+        (x, y) => panic!("{}: readers disagree: {x:?} vs {y:?}", path.display()),
+    };
+    let tree_index = match &index.body {
+        Body::Indexed(set) => ContentTree::read(set.root()),
+        Body::Object(_) => panic!("{}: the index reader fell back", path.display()),
+    };
+    let tree_object = match &object.body {
+        Body::Object(object) => ContentTree::read(object),
+        Body::Indexed(_) => panic!("forced dicom-object"),
+    };
+    assert_eq!(tree_index, tree_object, "{}", path.display());
+
+    let mapper = dxa_ingest::profile::load(&[]).expect("built-ins");
+    assert_eq!(
+        extract_with(&bytes, &mapper, &limits, Reader::Index),
+        extract_with(&bytes, &mapper, &limits, Reader::DicomObject),
+        "{}",
+        path.display()
+    );
+    true
+}
+
+#[test]
+fn readers_agree_on_the_sample_tree() {
+    let srs = files_under(&repo().join("fixtures/sample"))
+        .iter()
+        .filter(|p| same_from_both_readers(p))
+        .count();
+    assert_eq!(srs, 8, "every SR of the sample, the text-only one included");
+}
+
+#[test]
+fn readers_agree_on_a_generated_corpus() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = dxa_fixtures::corpus::CorpusOptions {
+        n: 300,
+        seed: 11,
+        junk_pct: 10,
+    };
+    dxa_fixtures::corpus::write_corpus(dir.path(), &options).expect("corpus");
+    let srs = files_under(dir.path())
+        .iter()
+        .filter(|p| same_from_both_readers(p))
+        .count();
+    assert!(srs >= 300, "{srs} SRs compared");
+}
