@@ -1,7 +1,10 @@
 //! Finding the files: walk the input folders (walkdir) or read a list (`--files-from`), and
-//! return every entry sorted by path, so that output order never depends on the walk or on
-//! thread timing. Nothing is opened here: FIFOs, sockets and devices are recognised by their
-//! directory entry and never read (a FIFO would block the run forever).
+//! yield every entry in path order, so that output order never depends on the file system or
+//! on thread timing. Path order is `std::path::Path`'s: component by component, each by its
+//! bytes; a walk that visits each folder's entries sorted by name yields exactly that order,
+//! so the walk streams and the archive's size never costs memory. Nothing is opened here:
+//! FIFOs, sockets and devices are recognised by their directory entry and never read (a FIFO
+//! would block the run forever).
 
 use std::ffi::OsStr;
 use std::io::BufRead;
@@ -42,23 +45,33 @@ pub struct InputError {
     pub source: std::io::Error,
 }
 
-/// Walks every root; a root that is a file is itself a candidate.
-pub fn walk(roots: &[PathBuf], follow_symlinks: bool) -> Result<Vec<Candidate>, InputError> {
-    let mut found = Vec::new();
+/// Every entry, in path order, produced as the walk goes.
+pub type Candidates = Box<dyn Iterator<Item = Candidate>>;
+
+/// Walks every root (in path order); a root that is a file is itself a candidate. A root
+/// that cannot be read is fatal, checked before anything is yielded.
+pub fn walk(roots: &[PathBuf], follow_symlinks: bool) -> Result<Candidates, InputError> {
     for root in roots {
         std::fs::metadata(root).map_err(|source| InputError {
             path: root.clone(),
             source,
         })?;
-        walk_one(root, follow_symlinks, &mut found);
     }
-    Ok(sorted(found))
+    let mut roots = roots.to_vec();
+    roots.sort();
+    roots.dedup();
+    Ok(Box::new(
+        roots
+            .into_iter()
+            .flat_map(move |root| walk_one(root, follow_symlinks)),
+    ))
 }
 
 /// Reads one path per line (from a file, or standard input for `-`); folders in the list
 /// are walked. A listed path that does not exist is an `io_error` row, not a fatal error:
-/// lists go stale, and the rest of the batch still matters.
-pub fn from_list(list: &Path, follow_symlinks: bool) -> Result<Vec<Candidate>, InputError> {
+/// lists go stale, and the rest of the batch still matters. The list itself is held (to be
+/// sorted); the folders in it are streamed.
+pub fn from_list(list: &Path, follow_symlinks: bool) -> Result<Candidates, InputError> {
     let read_error = |source| InputError {
         path: list.to_path_buf(),
         source,
@@ -70,35 +83,52 @@ pub fn from_list(list: &Path, follow_symlinks: bool) -> Result<Vec<Candidate>, I
             std::fs::File::open(list).map_err(read_error)?,
         ))
     };
-    let mut found = Vec::new();
+    let mut paths = Vec::new();
     for line in reader.split(b'\n') {
         let mut line = line.map_err(read_error)?;
         if line.last() == Some(&b'\r') {
             line.pop();
         }
-        if line.is_empty() {
-            continue;
-        }
-        let path = PathBuf::from(OsStr::from_bytes(&line));
-        match std::fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() => walk_one(&path, follow_symlinks, &mut found),
-            Ok(_) => found.push(classify_entry(&path, follow_symlinks)),
-            Err(e) => found.push(Candidate {
-                path,
-                kind: CandidateKind::NotRead(FileError::new(Reason::IoError, e.to_string())),
-            }),
+        if !line.is_empty() {
+            paths.push(PathBuf::from(OsStr::from_bytes(&line)));
         }
     }
-    Ok(sorted(found))
+    paths.sort();
+    paths.dedup();
+    Ok(Box::new(paths.into_iter().flat_map(
+        move |path| -> Candidates {
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => Box::new(walk_one(path, follow_symlinks)),
+                Ok(_) => Box::new(std::iter::once(classify_entry(&path, follow_symlinks))),
+                Err(e) => Box::new(std::iter::once(Candidate {
+                    path,
+                    kind: CandidateKind::NotRead(FileError::new(Reason::IoError, e.to_string())),
+                })),
+            }
+        },
+    )))
 }
 
-fn walk_one(root: &Path, follow_symlinks: bool, found: &mut Vec<Candidate>) {
-    for entry in WalkDir::new(root).follow_links(follow_symlinks) {
-        match entry {
+/// Counts what `walk` would yield, for the progress bar's total (a second walk costs a
+/// directory read per folder, not a file read per file).
+pub fn count(roots: &[PathBuf], follow_symlinks: bool) -> u64 {
+    roots
+        .iter()
+        .flat_map(|root| WalkDir::new(root).follow_links(follow_symlinks))
+        .filter(|entry| entry.as_ref().map_or(true, |e| !e.file_type().is_dir()))
+        .count() as u64
+}
+
+fn walk_one(root: PathBuf, follow_symlinks: bool) -> impl Iterator<Item = Candidate> {
+    WalkDir::new(root)
+        .follow_links(follow_symlinks)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(|entry| match entry {
             Ok(entry) => {
                 let file_type = entry.file_type();
                 if file_type.is_dir() {
-                    continue;
+                    return None;
                 }
                 let kind = match not_regular(file_type) {
                     None => CandidateKind::File,
@@ -106,15 +136,13 @@ fn walk_one(root: &Path, follow_symlinks: bool, found: &mut Vec<Candidate>) {
                         CandidateKind::NotRead(FileError::new(Reason::NotRegularFile, what))
                     }
                 };
-                found.push(Candidate {
+                Some(Candidate {
                     path: entry.into_path(),
                     kind,
-                });
+                })
             }
             Err(error) => {
-                let Some(path) = error.path().map(Path::to_path_buf) else {
-                    continue;
-                };
+                let path = error.path().map(Path::to_path_buf)?;
                 let error = match error.loop_ancestor() {
                     Some(ancestor) => FileError::new(
                         Reason::NotRegularFile,
@@ -122,13 +150,12 @@ fn walk_one(root: &Path, follow_symlinks: bool, found: &mut Vec<Candidate>) {
                     ),
                     None => FileError::new(Reason::IoError, walk_error_text(&error)),
                 };
-                found.push(Candidate {
+                Some(Candidate {
                     path,
                     kind: CandidateKind::NotRead(error),
-                });
+                })
             }
-        }
-    }
+        })
 }
 
 fn walk_error_text(error: &walkdir::Error) -> String {
@@ -180,18 +207,6 @@ fn not_regular(file_type: std::fs::FileType) -> Option<&'static str> {
     }
 }
 
-/// Sorted by the path's bytes, duplicates (the same path given twice) removed.
-fn sorted(mut found: Vec<Candidate>) -> Vec<Candidate> {
-    found.sort_by(|a, b| {
-        a.path
-            .as_os_str()
-            .as_bytes()
-            .cmp(b.path.as_os_str().as_bytes())
-    });
-    found.dedup_by(|a, b| a.path == b.path);
-    found
-}
-
 /// A path as CSV text, losslessly: UTF-8 paths as they are; in a path that is not UTF-8,
 /// each byte that is not part of valid UTF-8 becomes `\xNN` and a backslash becomes `\\`,
 /// so the original bytes can always be recovered (docs/columns.md).
@@ -235,7 +250,7 @@ mod tests {
             .unwrap();
         assert!(status.success());
 
-        let found = walk(&[dir.path().to_path_buf()], false).unwrap();
+        let found: Vec<Candidate> = walk(&[dir.path().to_path_buf()], false).unwrap().collect();
         let names: Vec<String> = found
             .iter()
             .map(|c| {
@@ -256,14 +271,37 @@ mod tests {
         assert_eq!(reason(3), Reason::NotRegularFile);
 
         // Following links, the dangling one is an io_error.
-        let found = walk(&[dir.path().to_path_buf()], true).unwrap();
+        let found: Vec<Candidate> = walk(&[dir.path().to_path_buf()], true).unwrap().collect();
         let dangling = found.iter().find(|c| c.path.ends_with("dangling")).unwrap();
         assert!(matches!(&dangling.kind, CandidateKind::NotRead(e) if e.reason == Reason::IoError));
     }
 
     #[test]
+    fn walk_order_is_path_order() {
+        // Byte order would put "a-b.dcm" (0x2D) before "a/x.dcm" (0x2F); path order
+        // compares the component "a" first.
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a/x.dcm", "a-b.dcm", "a/y/z.dcm", "B.dcm", "a.dcm"] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"x").unwrap();
+        }
+        let walked: Vec<PathBuf> = walk(&[dir.path().to_path_buf()], false)
+            .unwrap()
+            .map(|c| c.path)
+            .collect();
+        let mut sorted = walked.clone();
+        sorted.sort();
+        assert_eq!(walked, sorted);
+        assert_eq!(walked.len(), 5);
+        assert_eq!(count(&[dir.path().to_path_buf()], false), 5);
+    }
+
+    #[test]
     fn missing_root_is_fatal() {
-        let err = walk(&[PathBuf::from("/nonexistent/dxa")], false).unwrap_err();
+        let Err(err) = walk(&[PathBuf::from("/nonexistent/dxa")], false) else {
+            panic!("a missing root must be an error");
+        };
         assert!(err.to_string().contains("/nonexistent/dxa"));
     }
 }

@@ -4,9 +4,9 @@
 //! keeps order), then written before the next chunk starts. Output order and bytes never
 //! depend on `--jobs`, and memory does not grow with the size of the archive.
 
+mod ledger;
 mod reanalysis;
 
-use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{BufWriter, IsTerminal, Read, Seek, SeekFrom};
 use std::panic::{self, AssertUnwindSafe};
@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::classify::{ClassifyOptions, StudyAssessment, classify_study};
 use crate::config::{Inputs, ScanConfig};
-use crate::discover::{self, Candidate, CandidateKind, path_text};
+use crate::discover::{self, Candidate, CandidateKind, Candidates, path_text};
 use crate::document::Document;
 use crate::error::{FileError, Reason, Status};
 use crate::exit::ExitCode;
@@ -27,10 +27,7 @@ use crate::extract::extract;
 use crate::output::{self, AtomicFile, atomic, rows};
 use crate::profile::Mapper;
 use crate::sr::Limits;
-use reanalysis::Reanalyses;
-
-/// Files per chunk: enough to keep every worker busy, few enough to bound memory.
-const CHUNK: usize = 512;
+use ledger::{Admission, Ledger};
 
 /// The output file names (contract.md).
 pub const MEASUREMENTS_CSV: &str = "measurements.csv";
@@ -171,12 +168,10 @@ struct Batch {
     /// studies.csv rows go to an anonymous scratch file first: re-analysis flags can only
     /// be known once every document is seen, and are added when it is copied to its place.
     studies: csv::Writer<BufWriter<fs::File>>,
-    studies_written: usize,
+    studies_written: u32,
     files: csv::Writer<AtomicFile>,
-    /// SOP Instance UID -> path of the file kept, for duplicate copies.
-    seen_sops: HashMap<String, String>,
-    study_uids: HashSet<String>,
-    reanalyses: Reanalyses,
+    /// Duplicates, re-analyses and the study count, in a few bytes per file.
+    ledger: Ledger,
     summary: Summary,
 }
 
@@ -201,9 +196,7 @@ impl Batch {
             .with_context(cannot)?,
             studies_written: 0,
             files: open(FILES_CSV, rows::FILE_COLUMNS)?,
-            seen_sops: HashMap::new(),
-            study_uids: HashSet::new(),
-            reanalyses: Reanalyses::default(),
+            ledger: Ledger::new(out_dir).with_context(cannot)?,
             summary: Summary::default(),
         })
     }
@@ -223,30 +216,31 @@ impl Batch {
             Outcome::NotIngested(error) => return self.not_ingested(path, error),
             Outcome::Ingested(pair) => (&pair.0, &pair.1),
         };
-        if !doc.sop_instance_uid.is_empty() {
-            if let Some(kept) = self.seen_sops.get(&doc.sop_instance_uid) {
-                let error = FileError::new(
-                    Reason::Duplicate,
-                    format!(
-                        "same SOP Instance UID {} as {kept}, which is kept",
-                        doc.sop_instance_uid
-                    ),
-                );
-                return self.not_ingested(path, &error);
-            }
-            self.seen_sops
-                .insert(doc.sop_instance_uid.clone(), path.to_string());
-        }
+        let sop_offset =
+            match self
+                .ledger
+                .admit(&doc.sop_instance_uid, path, &doc.study_instance_uid)?
+            {
+                Admission::New(offset) => offset,
+                Admission::Duplicate(kept) => {
+                    let error = FileError::new(
+                        Reason::Duplicate,
+                        format!(
+                            "same SOP Instance UID {} as {kept}, which is kept",
+                            doc.sop_instance_uid
+                        ),
+                    );
+                    return self.not_ingested(path, &error);
+                }
+            };
         self.summary.ingested += 1;
-        if self.study_uids.insert(doc.study_instance_uid.clone()) {
-            self.summary.studies += 1;
-        }
         for row in rows::measurement_rows(path, doc, assessment) {
             self.measurements.serialize(row)?;
         }
         self.studies
             .serialize(rows::study_row(path, doc, assessment, &[]))?;
-        self.reanalyses.add(self.studies_written, doc);
+        self.ledger
+            .add_study(self.studies_written, doc, sop_offset)?;
         self.studies_written += 1;
         Ok(())
     }
@@ -255,7 +249,7 @@ impl Batch {
     /// renames all three files into place.
     fn finish(self) -> Result<Summary> {
         let write_error = || format!("cannot write output in {}", path_text(&self.out_dir));
-        let flags = self.reanalyses.flags();
+        let (flags, study_count) = self.ledger.finish().with_context(write_error)?;
         let mut scratch = self
             .studies
             .into_inner()
@@ -282,7 +276,7 @@ impl Batch {
             .read_record(&mut record)
             .context("re-reading studies")?
         {
-            match flags.get(&row) {
+            match flags.get(&(row as usize)) {
                 None => studies.write_record(&record)?,
                 Some(extra) => {
                     let own = &record[flags_column];
@@ -319,7 +313,10 @@ impl Batch {
             into_file(self.files)?,
         ])
         .with_context(write_error)?;
-        Ok(self.summary)
+        Ok(Summary {
+            studies: study_count,
+            ..self.summary
+        })
     }
 }
 
@@ -337,17 +334,17 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.jobs)
-        // Generous stacks: the pre-scan caps nesting, this is the second line of defence.
+        // Generous stacks: the walk caps nesting, this is the second line of defence.
         .stack_size(16 * 1024 * 1024)
         .build()
         .context("cannot start worker threads")?;
-    let progress = progress_bar(candidates.len() as u64, config.quiet);
+    let progress = progress_bar(config);
 
     // A panic in one file's work is reported in its files.csv row (see `isolate`); the
     // default hook would also print it over the progress bar.
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let result = process_all(&candidates, config, mapper, &pool, &mut batch, &progress);
+    let result = process_all(candidates, config, mapper, &pool, &mut batch, &progress);
     panic::set_hook(default_hook);
     result?;
     progress.finish_and_clear();
@@ -356,7 +353,7 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
 }
 
 fn process_all(
-    candidates: &[Candidate],
+    mut candidates: Candidates,
     config: &ScanConfig,
     mapper: &Mapper,
     pool: &rayon::ThreadPool,
@@ -381,59 +378,70 @@ fn process_all(
         progress.inc(chunk.len() as u64);
         Ok(())
     };
+    // Enough files per chunk to keep every worker busy, few enough that memory stays flat.
+    let chunk_size = 64 * config.jobs.max(1);
     // Chunk k is written (in order, by one task) while chunk k + 1 is processed by the
     // others: writing never leaves the workers idle, and at most two chunks are in memory.
-    let mut written: Option<(&[Candidate], Vec<Outcome>)> = None;
-    for chunk in candidates.chunks(CHUNK) {
+    let mut written: Option<(Vec<Candidate>, Vec<Outcome>)> = None;
+    loop {
+        let chunk: Vec<Candidate> = candidates.by_ref().take(chunk_size).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let previous = written.take();
         let (outcomes, wrote) = pool.install(|| {
             rayon::join(
-                || process(chunk),
-                || previous.map_or(Ok(()), |(done, outcomes)| write(batch, done, &outcomes)),
+                || process(&chunk),
+                || previous.map_or(Ok(()), |(done, outcomes)| write(batch, &done, &outcomes)),
             )
         });
         wrote?;
         written = Some((chunk, outcomes));
     }
     if let Some((done, outcomes)) = written {
-        write(batch, done, &outcomes)?;
+        write(batch, &done, &outcomes)?;
     }
     Ok(())
 }
 
 /// Our own temporary output files, when the output folder is inside an input folder.
-fn without_own_outputs(candidates: Vec<Candidate>, out_dir: &Path) -> Vec<Candidate> {
+fn without_own_outputs(candidates: Candidates, out_dir: &Path) -> Candidates {
     let suffix = format!(".partial-{}", std::process::id());
     let Ok(out_dir) = out_dir.canonicalize() else {
         return candidates;
     };
-    candidates
-        .into_iter()
-        .filter(|c| {
-            let ours = c
-                .path
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().ends_with(&suffix))
-                && c.path
-                    .parent()
-                    .and_then(|p| p.canonicalize().ok())
-                    .is_some_and(|p| p == out_dir);
-            !ours
-        })
-        .collect()
+    Box::new(candidates.filter(move |c| {
+        let ours = c
+            .path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(&suffix))
+            && c.path
+                .parent()
+                .and_then(|p| p.canonicalize().ok())
+                .is_some_and(|p| p == out_dir);
+        !ours
+    }))
 }
 
-fn progress_bar(total: u64, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
+/// A bar on a terminal (its total from a quick count of the inputs), nothing otherwise.
+fn progress_bar(config: &ScanConfig) -> ProgressBar {
+    if config.quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    let total = match &config.inputs {
+        Inputs::Paths(paths) => Some(discover::count(paths, config.follow_symlinks)),
+        Inputs::List(_) => None,
+    };
+    let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
+    let template = if total.is_some() {
+        "{elapsed_precise} [{bar:40}] {pos}/{len} files ({per_sec}, ETA {eta})"
+    } else {
+        "{elapsed_precise} {spinner} {pos} files ({per_sec})"
+    };
     bar.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:40}] {pos}/{len} files ({per_sec}, ETA {eta})",
-        )
-        .expect("static template is valid")
-        .progress_chars("=> "),
+        ProgressStyle::with_template(template)
+            .expect("static template is valid")
+            .progress_chars("=> "),
     );
     bar
 }

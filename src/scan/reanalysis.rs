@@ -7,189 +7,101 @@
 //! - when the order cannot be told (a tie, or a document without a content date), nobody is
 //!   superseded and all get `reanalysis_order_unknown` (fail closed: no guess).
 //!
-//! Only a small record per document is kept, so memory stays a few dozen bytes per study.
+//! This module is the rule, on one group; `ledger` finds the groups.
 
-use std::collections::BTreeMap;
-use std::hash::BuildHasher;
-
-use hashbrown::{DefaultHashBuilder, HashMap};
-
-use crate::document::Document;
-
-#[derive(Debug)]
-struct Member {
-    row: usize,
-    sop_instance_uid: String,
-    content_datetime: String,
-    values: u64,
+/// One document of a group (same study, same region set), in path order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// studies.csv row (0-based).
+    pub row: usize,
+    /// Its SOP Instance UID, for the flags that name it.
+    pub sop_instance_uid: String,
+    /// ContentDate/ContentTime as a number that orders like time; 0 = unknown.
+    pub content_time: u64,
+    /// Fingerprint of every value.
+    pub values: u64,
 }
 
-/// Collects documents as they are written, then says which rows need which flags.
-#[derive(Debug, Default)]
-pub struct Reanalyses {
-    groups: HashMap<(String, u64), Vec<Member>>,
-    /// Fingerprints are compared within one run only, so a per-run seed is fine.
-    hasher: DefaultHashBuilder,
-}
-
-impl Reanalyses {
-    /// Records the document written as studies.csv row `row` (0-based, in path order).
-    pub fn add(&mut self, row: usize, doc: &Document) {
-        if doc.study_instance_uid.is_empty() {
-            return;
-        }
-        let regions = self.hasher.hash_one(
-            doc.measurements
-                .iter()
-                .map(|m| (m.region, m.laterality))
-                .collect::<Vec<_>>(),
-        );
-        let values = self.hasher.hash_one((
-            doc.measurements
-                .iter()
-                .map(|m| {
-                    [
-                        m.bmd,
-                        m.bmc,
-                        m.area,
-                        m.t_score,
-                        m.z_score,
-                        m.pct_young_adult,
-                        m.pct_age_matched,
-                    ]
-                })
-                .collect::<Vec<_>>(),
-            [doc.frax_major, doc.frax_hip, doc.tbs],
-        ));
-        self.groups
-            .entry((doc.study_instance_uid.clone(), regions))
-            .or_default()
-            .push(Member {
-                row,
-                sop_instance_uid: doc.sop_instance_uid.clone(),
-                content_datetime: doc.content_datetime.clone(),
-                values,
-            });
+/// The flags of one group's members (rows in path order), as (row, flag).
+pub fn group_flags(members: &[Member]) -> Vec<(usize, String)> {
+    let mut flags = Vec::new();
+    if members.len() < 2 {
+        return flags;
     }
-
-    /// Flags to add, by studies.csv row.
-    pub fn flags(self) -> BTreeMap<usize, Vec<String>> {
-        let mut flags: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        // Groups in any order: each row's flags come from its own group only.
-        for members in self.groups.into_values() {
-            if members.len() < 2 {
-                continue;
-            }
-            // Identical values: a copy, not a re-analysis. The first in path order stays.
-            let mut distinct: Vec<&Member> = Vec::new();
-            for member in &members {
-                match distinct.iter().find(|d| d.values == member.values) {
-                    Some(first) => flags
-                        .entry(member.row)
-                        .or_default()
-                        .push(format!("duplicate_of={}", first.sop_instance_uid)),
-                    None => distinct.push(member),
-                }
-            }
-            if distinct.len() < 2 {
-                continue;
-            }
-            let newest = distinct
-                .iter()
-                .max_by(|a, b| a.content_datetime.cmp(&b.content_datetime))
-                .expect("at least two members");
-            let knowable = distinct.iter().all(|m| !m.content_datetime.is_empty())
-                && distinct
-                    .iter()
-                    .filter(|m| m.content_datetime == newest.content_datetime)
-                    .count()
-                    == 1;
-            for member in &distinct {
-                if !knowable {
-                    flags
-                        .entry(member.row)
-                        .or_default()
-                        .push("reanalysis_order_unknown".to_string());
-                } else if member.row != newest.row {
-                    flags
-                        .entry(member.row)
-                        .or_default()
-                        .push(format!("superseded_by={}", newest.sop_instance_uid));
-                }
-            }
+    // Identical values: a copy, not a re-analysis. The first in path order stays.
+    let mut distinct: Vec<&Member> = Vec::new();
+    for member in members {
+        match distinct.iter().find(|d| d.values == member.values) {
+            Some(first) => flags.push((
+                member.row,
+                format!("duplicate_of={}", first.sop_instance_uid),
+            )),
+            None => distinct.push(member),
         }
-        flags
     }
+    if distinct.len() < 2 {
+        return flags;
+    }
+    let newest = distinct
+        .iter()
+        .max_by_key(|m| m.content_time)
+        .expect("at least two members");
+    let knowable = distinct.iter().all(|m| m.content_time != 0)
+        && distinct
+            .iter()
+            .filter(|m| m.content_time == newest.content_time)
+            .count()
+            == 1;
+    for member in &distinct {
+        if !knowable {
+            flags.push((member.row, "reanalysis_order_unknown".to_string()));
+        } else if member.row != newest.row {
+            flags.push((
+                member.row,
+                format!("superseded_by={}", newest.sop_instance_uid),
+            ));
+        }
+    }
+    flags
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decimal::Decimal;
-    use crate::document::Measurement;
-    use crate::vocabulary::{Laterality, Region};
 
-    fn doc(sop: &str, study: &str, datetime: &str, neck_bmd: &str) -> Document {
-        let mut m = Measurement::new(Region::FemoralNeck, Laterality::Left, "Neck");
-        m.bmd = Decimal::parse(neck_bmd);
-        Document {
+    fn member(row: usize, sop: &str, time: u64, values: u64) -> Member {
+        Member {
+            row,
             sop_instance_uid: sop.into(),
-            study_instance_uid: study.into(),
-            content_datetime: datetime.into(),
-            measurements: vec![m],
-            ..Document::default()
+            content_time: time,
+            values,
         }
     }
 
     #[test]
     fn newest_supersedes_older() {
-        let mut r = Reanalyses::default();
-        r.add(0, &doc("1.1", "S", "20240101100000", "0.600"));
-        r.add(1, &doc("1.2", "S", "20240101120000", "0.610"));
-        r.add(2, &doc("1.3", "OTHER", "20240101090000", "0.600"));
-        let flags = r.flags();
-        assert_eq!(flags.get(&0), Some(&vec!["superseded_by=1.2".to_string()]));
-        assert_eq!(flags.get(&1), None);
-        assert_eq!(flags.get(&2), None);
+        let flags = group_flags(&[member(0, "1.1", 100, 1), member(1, "1.2", 120, 2)]);
+        assert_eq!(flags, [(0, "superseded_by=1.2".to_string())]);
     }
 
     #[test]
     fn identical_values_are_a_copy() {
-        let mut r = Reanalyses::default();
-        r.add(0, &doc("1.1", "S", "20240101100000", "0.600"));
-        r.add(1, &doc("1.2", "S", "20240101120000", "0.600"));
-        let flags = r.flags();
-        assert_eq!(flags.get(&1), Some(&vec!["duplicate_of=1.1".to_string()]));
-        assert_eq!(flags.get(&0), None);
+        let flags = group_flags(&[member(0, "1.1", 100, 1), member(1, "1.2", 120, 1)]);
+        assert_eq!(flags, [(1, "duplicate_of=1.1".to_string())]);
     }
 
     #[test]
     fn unknown_order_supersedes_nobody() {
-        let mut r = Reanalyses::default();
-        r.add(0, &doc("1.1", "S", "20240101100000", "0.600"));
-        r.add(1, &doc("1.2", "S", "20240101100000", "0.610"));
-        let flags = r.flags();
+        let tie = group_flags(&[member(0, "1.1", 100, 1), member(1, "1.2", 100, 2)]);
         assert_eq!(
-            flags.get(&0),
-            Some(&vec!["reanalysis_order_unknown".to_string()])
+            tie,
+            [
+                (0, "reanalysis_order_unknown".to_string()),
+                (1, "reanalysis_order_unknown".to_string())
+            ]
         );
-        assert_eq!(
-            flags.get(&1),
-            Some(&vec!["reanalysis_order_unknown".to_string()])
-        );
-        let mut r = Reanalyses::default();
-        r.add(0, &doc("1.1", "S", "", "0.600"));
-        r.add(1, &doc("1.2", "S", "20240101100000", "0.610"));
-        assert_eq!(r.flags().len(), 2);
-    }
-
-    #[test]
-    fn different_region_sets_are_different_scans() {
-        let mut r = Reanalyses::default();
-        r.add(0, &doc("1.1", "S", "20240101100000", "0.600"));
-        let mut other = doc("1.2", "S", "20240101120000", "0.610");
-        other.measurements[0].region = Region::TotalHip;
-        r.add(1, &other);
-        assert!(r.flags().is_empty());
+        let missing = group_flags(&[member(0, "1.1", 0, 1), member(1, "1.2", 100, 2)]);
+        assert_eq!(missing.len(), 2);
+        assert!(group_flags(&[member(0, "1.1", 100, 1)]).is_empty());
     }
 }
