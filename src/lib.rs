@@ -27,6 +27,7 @@ pub mod inspect;
 pub mod normalise;
 pub mod output;
 pub mod profile;
+pub mod report;
 pub mod scan;
 pub mod sr;
 pub mod vocabulary;
