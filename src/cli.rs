@@ -7,6 +7,9 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::classify::ClassifyOptions;
 use crate::config::{Inputs, ScanConfig};
+use crate::followup::LscTable;
+use crate::pseudonym::Pseudonymizer;
+use crate::scan::FollowupMode;
 use crate::sr::Limits;
 
 /// Turn folders of DXA (bone densitometry) DICOM SR exports into clean, classified CSV.
@@ -62,6 +65,29 @@ pub struct ScanArgs {
     /// unavailable (ISCD: hyperparathyroidism, very obese patients).
     #[arg(long)]
     pub radius_diagnostic: bool,
+    /// The facility's least significant changes (CSV: site, lsc_g_cm2 or lsc_pct, optional
+    /// device_serial) for followup.csv [default: ISCD minimum precision x 2.77].
+    #[arg(long, value_name = "FILE")]
+    pub lsc: Option<PathBuf>,
+    /// When to write followup.csv.
+    #[arg(long, value_enum, default_value_t = FollowupMode::Auto)]
+    pub followup: FollowupMode,
+    /// Replace patient IDs, UIDs and paths by keyed pseudonyms (HMAC-SHA256 with the key in
+    /// KEYFILE, at least 16 bytes; same key, same pseudonyms).
+    #[arg(long, value_name = "KEYFILE")]
+    pub pseudonymize: Option<PathBuf>,
+    /// Output format: `csv`, or `parquet` for Parquet files beside the CSV files.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// CSV only.
+    Csv,
+    /// CSV and Parquet.
+    Parquet,
 }
 
 /// `inspect` options.
@@ -85,13 +111,22 @@ pub fn limits(max_file_size_mib: u64) -> Limits {
     }
 }
 
-/// Validated configuration from the parsed arguments.
-pub fn scan_config(args: ScanArgs) -> ScanConfig {
+/// Validated configuration from the parsed arguments; reads the LSC and key files.
+pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
     let jobs = args
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    ScanConfig {
+    let lsc = match &args.lsc {
+        Some(path) => LscTable::load(path)?,
+        None => LscTable::default(),
+    };
+    let pseudonymize = args
+        .pseudonymize
+        .as_deref()
+        .map(Pseudonymizer::from_key_file)
+        .transpose()?;
+    Ok(ScanConfig {
         inputs: match args.files_from {
             Some(list) => Inputs::List(list),
             None => Inputs::Paths(args.paths),
@@ -105,7 +140,11 @@ pub fn scan_config(args: ScanArgs) -> ScanConfig {
         classify: ClassifyOptions {
             radius_diagnostic: args.radius_diagnostic,
         },
-    }
+        lsc,
+        followup: args.followup,
+        pseudonymize,
+        parquet: args.format == Format::Parquet,
+    })
 }
 
 #[cfg(test)]

@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use crate::classify::ClassifyOptions;
+use crate::followup::LscTable;
+use crate::pseudonym::Pseudonymizer;
+use crate::scan::FollowupMode;
 use crate::sr::Limits;
 
 /// Where the files to scan come from.
@@ -33,4 +36,12 @@ pub struct ScanConfig {
     pub limits: Limits,
     /// Classification choices.
     pub classify: ClassifyOptions,
+    /// The facility's least significant changes (defaults when empty).
+    pub lsc: LscTable,
+    /// When to write followup.csv.
+    pub followup: FollowupMode,
+    /// Replace identifiers by keyed pseudonyms.
+    pub pseudonymize: Option<Pseudonymizer>,
+    /// Also write Parquet copies of the CSV files.
+    pub parquet: bool,
 }

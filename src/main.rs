@@ -32,7 +32,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scan(args) => {
             dxa_ingest::output::atomic::remove_pending_on_interrupt()
                 .context("cannot install the Ctrl-C handler")?;
-            let config = cli::scan_config(args);
+            let config = cli::scan_config(args)?;
             let mapper = profile::load(&config.profiles)?;
             let (summary, elapsed) = scan::run(&config, &mapper)?;
             eprintln!("{}", summary.line(elapsed));

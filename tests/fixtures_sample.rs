@@ -131,7 +131,7 @@ fn seed_study_gives_exactly_its_rows() {
     let rows = rows_where(
         &run.measurements,
         "source_path",
-        "HOL000123_DOE_JANE/SR000001.dcm",
+        "2024/HOL000123_DOE_JANE/SR000001.dcm",
     );
     let got: Vec<(&str, &str, &str, &str)> = rows
         .iter()
@@ -162,7 +162,7 @@ fn seed_study_gives_exactly_its_rows() {
     let study = rows_where(
         &run.studies,
         "source_path",
-        "HOL000123_DOE_JANE/SR000001.dcm",
+        "2024/HOL000123_DOE_JANE/SR000001.dcm",
     )[0];
     assert_eq!(study["classification"], "osteopenia");
     assert_eq!(study["basis_site"], "femoral_neck/left");
@@ -393,7 +393,7 @@ fn dsrdump_reads_every_sr_fixture() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("8 SR file(s) checked, 0 failed"),
+        stdout.contains("10 SR file(s) checked, 0 failed"),
         "{stdout}"
     );
 }

@@ -64,7 +64,10 @@ fn readers_agree_on_the_sample_tree() {
         .iter()
         .filter(|p| same_from_both_readers(p))
         .count();
-    assert_eq!(srs, 8, "every SR of the sample, the text-only one included");
+    assert_eq!(
+        srs, 10,
+        "every SR of the sample, the text-only one included"
+    );
 }
 
 #[test]

@@ -7,4 +7,5 @@ mod cli;
 mod fixtures_sample;
 mod hostile;
 mod readers;
+mod research;
 mod scan;

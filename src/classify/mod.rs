@@ -18,6 +18,7 @@ use crate::normalise::{nhanes_t_score, standardised_bmd};
 use crate::vocabulary::{Classification, Population};
 
 pub use population::{Age, age_at_study, population_of};
+pub use sites::pa_spine;
 
 /// Department choices that change which sites decide.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

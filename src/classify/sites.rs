@@ -159,7 +159,7 @@ pub fn select(
 
 /// The PA spine row: L1-L4, else the widest range of two or more vertebrae (ties: the
 /// first in region order, i.e. the most cranial).
-fn pa_spine(ms: &[Measurement]) -> Option<usize> {
+pub fn pa_spine(ms: &[Measurement]) -> Option<usize> {
     if let Some(i) = ms.iter().position(|m| m.region == Region::SpineL1L4) {
         return Some(i);
     }

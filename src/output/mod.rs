@@ -2,6 +2,7 @@
 //! once here (RFC 4180, UTF-8, comma, `\n`, header row; contract.md).
 
 pub mod atomic;
+pub mod parquet;
 pub mod rows;
 
 use std::io::Write;

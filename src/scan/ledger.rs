@@ -294,7 +294,7 @@ impl Record {
 
 /// `YYYYMMDDHHMMSS.ffffff` as a number that orders like the string: microseconds since
 /// year 0 would need a calendar; digits do not. 0 = unknown.
-fn pack_datetime(sortable: &str) -> u64 {
+pub(super) fn pack_datetime(sortable: &str) -> u64 {
     // 14 digits of date and time (< 10^14) times 10^4, plus the first 4 fraction digits:
     // 10^18 < 2^63. Sub-100-microsecond differences are not report edits.
     let digits: String = sortable

@@ -4,11 +4,12 @@
 //! keeps order), then written before the next chunk starts. Output order and bytes never
 //! depend on `--jobs`, and memory does not grow with the size of the archive.
 
+mod batch;
 mod ledger;
 mod reanalysis;
 
 use std::fs;
-use std::io::{BufWriter, IsTerminal, Read, Seek, SeekFrom};
+use std::io::{IsTerminal, Read};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -19,22 +20,17 @@ use rayon::prelude::*;
 
 use crate::classify::{ClassifyOptions, StudyAssessment, classify_study};
 use crate::config::{Inputs, ScanConfig};
-use crate::discover::{self, Candidate, CandidateKind, Candidates, path_text};
+use crate::discover::{self, Candidate, CandidateKind, Candidates};
 use crate::document::Document;
-use crate::error::{FileError, Reason, Status};
+use crate::error::{FileError, Reason};
 use crate::exit::ExitCode;
 use crate::extract::extract;
-use crate::output::{self, AtomicFile, atomic, rows};
 use crate::profile::Mapper;
 use crate::sr::Limits;
-use ledger::{Admission, Ledger};
-
-/// The output file names (contract.md).
-pub const MEASUREMENTS_CSV: &str = "measurements.csv";
-/// studies.csv
-pub const STUDIES_CSV: &str = "studies.csv";
-/// files.csv
-pub const FILES_CSV: &str = "files.csv";
+use batch::Batch;
+pub use batch::{
+    FILES_CSV, FOLLOWUP_CSV, FollowupMode, MEASUREMENTS_CSV, REPORT_HTML, STUDIES_CSV,
+};
 
 /// One file's outcome.
 #[derive(Debug)]
@@ -161,171 +157,12 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
     Ok(bytes)
 }
 
-/// The CSV files being written, and what the batch remembers across files.
-struct Batch {
-    out_dir: PathBuf,
-    measurements: csv::Writer<AtomicFile>,
-    /// studies.csv rows go to an anonymous scratch file first: re-analysis flags can only
-    /// be known once every document is seen, and are added when it is copied to its place.
-    studies: csv::Writer<BufWriter<fs::File>>,
-    studies_written: u32,
-    files: csv::Writer<AtomicFile>,
-    /// Duplicates, re-analyses and the study count, in a few bytes per file.
-    ledger: Ledger,
-    summary: Summary,
-}
-
-impl Batch {
-    fn create(out_dir: &Path) -> Result<Batch> {
-        let cannot = || format!("cannot write to output folder {}", path_text(out_dir));
-        fs::create_dir_all(out_dir)
-            .with_context(|| format!("cannot create output folder {}", path_text(out_dir)))?;
-        let open = |name: &str, columns| -> Result<csv::Writer<AtomicFile>> {
-            let file = AtomicFile::create(&out_dir.join(name)).with_context(cannot)?;
-            output::csv_writer(file, columns).with_context(cannot)
-        };
-        // Unlinked at creation: nothing to clean up, whatever happens to the process.
-        let scratch = tempfile::tempfile_in(out_dir).with_context(cannot)?;
-        Ok(Batch {
-            out_dir: out_dir.to_path_buf(),
-            measurements: open(MEASUREMENTS_CSV, rows::MEASUREMENT_COLUMNS)?,
-            studies: output::csv_writer(
-                BufWriter::with_capacity(256 * 1024, scratch),
-                rows::STUDY_COLUMNS,
-            )
-            .with_context(cannot)?,
-            studies_written: 0,
-            files: open(FILES_CSV, rows::FILE_COLUMNS)?,
-            ledger: Ledger::new(out_dir).with_context(cannot)?,
-            summary: Summary::default(),
-        })
-    }
-
-    fn not_ingested(&mut self, path: &str, error: &FileError) -> Result<()> {
-        match error.reason.status() {
-            Status::Skipped => self.summary.skipped += 1,
-            Status::Error => self.summary.errors += 1,
-        }
-        self.files.serialize(rows::file_row(path, error))?;
-        Ok(())
-    }
-
-    fn record(&mut self, path: &str, outcome: &Outcome) -> Result<()> {
-        self.summary.files_seen += 1;
-        let (doc, assessment) = match outcome {
-            Outcome::NotIngested(error) => return self.not_ingested(path, error),
-            Outcome::Ingested(pair) => (&pair.0, &pair.1),
-        };
-        let sop_offset =
-            match self
-                .ledger
-                .admit(&doc.sop_instance_uid, path, &doc.study_instance_uid)?
-            {
-                Admission::New(offset) => offset,
-                Admission::Duplicate(kept) => {
-                    let error = FileError::new(
-                        Reason::Duplicate,
-                        format!(
-                            "same SOP Instance UID {} as {kept}, which is kept",
-                            doc.sop_instance_uid
-                        ),
-                    );
-                    return self.not_ingested(path, &error);
-                }
-            };
-        self.summary.ingested += 1;
-        for row in rows::measurement_rows(path, doc, assessment) {
-            self.measurements.serialize(row)?;
-        }
-        self.studies
-            .serialize(rows::study_row(path, doc, assessment, &[]))?;
-        self.ledger
-            .add_study(self.studies_written, doc, sop_offset)?;
-        self.studies_written += 1;
-        Ok(())
-    }
-
-    /// Copies the studies from scratch to studies.csv, adding the re-analysis flags, then
-    /// renames all three files into place.
-    fn finish(self) -> Result<Summary> {
-        let write_error = || format!("cannot write output in {}", path_text(&self.out_dir));
-        let (flags, study_count) = self.ledger.finish().with_context(write_error)?;
-        let mut scratch = self
-            .studies
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("{}", e.error()))
-            .with_context(write_error)?
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(write_error)?;
-        scratch.seek(SeekFrom::Start(0)).with_context(write_error)?;
-        let mut reader = csv::Reader::from_reader(std::io::BufReader::new(scratch));
-        let mut studies = output::csv_writer(
-            AtomicFile::create(&self.out_dir.join(STUDIES_CSV)).with_context(write_error)?,
-            rows::STUDY_COLUMNS,
-        )
-        .with_context(write_error)?;
-        reader.headers().context("re-reading studies")?;
-        let flags_column = rows::STUDY_COLUMNS
-            .iter()
-            .position(|h| *h == "flags")
-            .expect("studies.csv has a flags column");
-        let mut record = csv::StringRecord::new();
-        let mut row = 0;
-        while reader
-            .read_record(&mut record)
-            .context("re-reading studies")?
-        {
-            match flags.get(&(row as usize)) {
-                None => studies.write_record(&record)?,
-                Some(extra) => {
-                    let own = &record[flags_column];
-                    let joined = std::iter::once(own)
-                        .filter(|f| !f.is_empty())
-                        .chain(extra.iter().map(String::as_str))
-                        .collect::<Vec<_>>()
-                        .join(";");
-                    let patched: csv::StringRecord = record
-                        .iter()
-                        .enumerate()
-                        .map(|(i, field)| {
-                            if i == flags_column {
-                                joined.as_str()
-                            } else {
-                                field
-                            }
-                        })
-                        .collect();
-                    studies.write_record(&patched)?;
-                }
-            }
-            row += 1;
-        }
-        let into_file = |writer: csv::Writer<AtomicFile>| {
-            writer
-                .into_inner()
-                .map_err(|e| anyhow::anyhow!("{}", e.error()))
-                .with_context(write_error)
-        };
-        atomic::commit_all(vec![
-            into_file(self.measurements)?,
-            into_file(studies)?,
-            into_file(self.files)?,
-        ])
-        .with_context(write_error)?;
-        Ok(Summary {
-            studies: study_count,
-            ..self.summary
-        })
-    }
-}
-
 /// Runs `scan`. Fatal problems (inputs, output folder) are errors; per-file problems are
 /// rows.
 pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
     let started = Instant::now();
     // The output is checked (created) before any work is done.
-    let mut batch = Batch::create(&config.out_dir)?;
+    let mut batch = Batch::create(config)?;
     let candidates = match &config.inputs {
         Inputs::Paths(paths) => discover::walk(paths, config.follow_symlinks)?,
         Inputs::List(list) => discover::from_list(list, config.follow_symlinks)?,
@@ -371,9 +208,9 @@ fn process_all(
             })
             .collect()
     };
-    let write = |batch: &mut Batch, chunk: &[Candidate], outcomes: &[Outcome]| -> Result<()> {
+    let write = |batch: &mut Batch, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<()> {
         for (candidate, outcome) in chunk.iter().zip(outcomes) {
-            batch.record(&path_text(&candidate.path), outcome)?;
+            batch.record(&candidate.path, outcome)?;
         }
         progress.inc(chunk.len() as u64);
         Ok(())
@@ -392,14 +229,14 @@ fn process_all(
         let (outcomes, wrote) = pool.install(|| {
             rayon::join(
                 || process(&chunk),
-                || previous.map_or(Ok(()), |(done, outcomes)| write(batch, &done, &outcomes)),
+                || previous.map_or(Ok(()), |(done, outcomes)| write(batch, &done, outcomes)),
             )
         });
         wrote?;
         written = Some((chunk, outcomes));
     }
     if let Some((done, outcomes)) = written {
-        write(batch, &done, &outcomes)?;
+        write(batch, &done, outcomes)?;
     }
     Ok(())
 }
@@ -467,7 +304,7 @@ mod tests {
         panic::set_hook(hook);
         let error = outcome.unwrap_err();
         assert_eq!(error.reason, Reason::InternalError);
-        assert_eq!(error.reason.status(), Status::Error);
+        assert_eq!(error.reason.status(), crate::error::Status::Error);
         assert!(
             error.message.contains("boom at byte 12"),
             "{}",

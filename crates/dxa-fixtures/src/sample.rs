@@ -144,6 +144,83 @@ pub fn seed_study() -> DxaStudy {
         .tbs("1.287")
 }
 
+/// A study like `base` on another date (and device): new UIDs from `name`, each row's BMD,
+/// T-score and Z-score replaced where `values` names the (group, row) label pair.
+fn follow_up_of(
+    base: DxaStudy,
+    name: &str,
+    date: &str,
+    serial: &str,
+    model: &str,
+    values: &[(&str, &str, &str, &str, &str)],
+) -> DxaStudy {
+    let old = base.header.clone();
+    let mut h = patient(
+        name,
+        &old.patient_name,
+        &old.patient_id,
+        old.sex.as_deref().unwrap_or(""),
+        old.birth_date.as_deref(),
+        old.age.as_deref().unwrap_or(""),
+        date,
+        "100000",
+    );
+    h = equipment(h, &old.manufacturer, model, &old.software_version, serial);
+    h.institution = old.institution.clone();
+    let mut study = DxaStudy { header: h, ..base };
+    for group in &mut study.groups {
+        for row in &mut group.rows {
+            if let Some((_, _, bmd, t, z)) = values
+                .iter()
+                .find(|(g, r, ..)| *g == group.label && *r == row.label)
+            {
+                row.bmd = Some(bmd.to_string());
+                row.t = Some(t.to_string());
+                row.z = Some(z.to_string());
+            }
+        }
+    }
+    study.frax_major = None;
+    study.frax_hip = None;
+    study.tbs = None;
+    study
+}
+
+/// The seed patient four years earlier, same scanner: 2024 against 2020 is a significant
+/// loss at the femoral neck (0.632 -> 0.585, -7.4 % >= 6.9 %) and total hip (0.752 -> 0.708,
+/// -5.9 % >= 5.0 %), stable at the spine (0.955 -> 0.930, -2.6 %).
+pub fn seed_prior_study() -> DxaStudy {
+    follow_up_of(
+        seed_study(),
+        "sample/hologic/seed-2020",
+        "20200420",
+        "300123",
+        "Horizon A",
+        &[
+            ("AP Spine", "Total", "0.955", "-0.9", "0.0"),
+            ("Left Hip", "Neck", "0.632", "-2.0", "-0.7"),
+            ("Left Hip", "Total", "0.752", "-1.6", "-0.4"),
+        ],
+    )
+}
+
+/// The seed patient in 2022 on another scanner (serial 300999): not comparable with 2020 or
+/// 2024 on BMD; the sBMD change is shown for information.
+pub fn seed_other_device_study() -> DxaStudy {
+    follow_up_of(
+        seed_study(),
+        "sample/hologic/seed-2022",
+        "20220419",
+        "300999",
+        "Horizon W",
+        &[
+            ("AP Spine", "Total", "0.941", "-1.0", "0.0"),
+            ("Left Hip", "Neck", "0.611", "-2.2", "-0.8"),
+            ("Left Hip", "Total", "0.733", "-1.7", "-0.5"),
+        ],
+    )
+}
+
 /// Hologic dual femur + forearm, male born 1950 (implicit VR LE). Uses the
 /// DS forms `" 0.930 "`, `"+0.921"`, `"5.66E-1"` and `"+0.3"`.
 pub fn hologic_dual_femur_forearm_study() -> DxaStudy {
@@ -508,6 +585,20 @@ fn plan() -> Vec<Planned> {
             le,
             "seed study: AP Spine L1-L4 + Total, Left Hip 5 rows, all 7 measures, \
              FRAX, TBS, reference DB",
+        ),
+        sr(
+            "hologic/2020/HOL000123_DOE_JANE/SR000001.dcm",
+            hologic_style(&seed_prior_study()),
+            "hologic",
+            le,
+            "the seed patient in 2020, same scanner: follow-up baseline",
+        ),
+        sr(
+            "hologic/2022/HOL000123_DOE_JANE/SR000001.dcm",
+            hologic_style(&seed_other_device_study()),
+            "hologic",
+            le,
+            "the seed patient in 2022 on another scanner: follow-up not comparable",
         ),
         other(
             "hologic/2024/HOL000123_DOE_JANE/SC000001.dcm",

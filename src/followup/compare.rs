@@ -1,0 +1,418 @@
+//! One patient's series at one site and side, study by study against the prior study and
+//! against the baseline (the first): a pure function (clinical.md, "Follow-up").
+//!
+//! Change is in BMD g/cm², never T-score; significant when |change| >= LSC. Comparable only
+//! on the same device (serial) and manufacturer, the same region (vertebral set), and when
+//! neither study is superseded; otherwise `not_comparable` with the reason. Across devices
+//! the sBMD change is shown for information: sBMD keeps a 4-7 % error (Fan 2010), so it never
+//! decides one patient's change.
+
+use super::lsc::{Family, Lsc, LscTable};
+use crate::decimal::Decimal;
+use crate::document::Date;
+use crate::vocabulary::{Laterality, Region};
+
+/// One monitored measurement of one study.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    /// As in studies.csv (the pseudonym under --pseudonymize).
+    pub patient_id: String,
+    /// Spine, femoral neck or total hip.
+    pub family: Family,
+    /// Side.
+    pub laterality: Laterality,
+    /// The exact region (spine: its vertebral set).
+    pub region: Region,
+    /// Study date.
+    pub study_date: Option<Date>,
+    /// Content date/time as an ordering number (0 = unknown).
+    pub content_time: u64,
+    /// studies.csv row.
+    pub row: u32,
+    /// The study's SOP Instance UID (pseudonym under --pseudonymize).
+    pub sop_instance_uid: String,
+    /// BMD, g/cm².
+    pub bmd: Decimal,
+    /// Standardised BMD, mg/cm².
+    pub sbmd: Option<Decimal>,
+    /// Normalised manufacturer.
+    pub manufacturer: String,
+    /// Device serial number.
+    pub device_serial: String,
+    /// The study is superseded by a re-analysis (or a copy of another).
+    pub superseded: bool,
+}
+
+/// followup.csv
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowupRow {
+    patient_id: String,
+    region: &'static str,
+    laterality: &'static str,
+    sop_instance_uid: String,
+    prior_sop_instance_uid: String,
+    study_date: String,
+    prior_study_date: String,
+    baseline_study_date: String,
+    bmd_g_cm2: String,
+    prior_bmd_g_cm2: String,
+    baseline_bmd_g_cm2: String,
+    change_g_cm2: String,
+    change_pct: String,
+    change_vs_baseline_g_cm2: String,
+    change_vs_baseline_pct: String,
+    lsc_g_cm2: String,
+    lsc_pct: String,
+    lsc_source: &'static str,
+    /// `significant_loss`, `significant_gain`, `stable`, `not_comparable`.
+    pub vs_prior: &'static str,
+    vs_baseline: &'static str,
+    sbmd_mg_cm2: String,
+    prior_sbmd_mg_cm2: String,
+    sbmd_change_pct: String,
+    note: String,
+}
+
+/// followup.csv columns, in order (the header row).
+pub const FOLLOWUP_COLUMNS: &[&str] = &[
+    "patient_id",
+    "region",
+    "laterality",
+    "sop_instance_uid",
+    "prior_sop_instance_uid",
+    "study_date",
+    "prior_study_date",
+    "baseline_study_date",
+    "bmd_g_cm2",
+    "prior_bmd_g_cm2",
+    "baseline_bmd_g_cm2",
+    "change_g_cm2",
+    "change_pct",
+    "change_vs_baseline_g_cm2",
+    "change_vs_baseline_pct",
+    "lsc_g_cm2",
+    "lsc_pct",
+    "lsc_source",
+    "vs_prior",
+    "vs_baseline",
+    "sbmd_mg_cm2",
+    "prior_sbmd_mg_cm2",
+    "sbmd_change_pct",
+    "note",
+];
+
+impl FollowupRow {
+    /// The cells, in `FOLLOWUP_COLUMNS` order.
+    pub fn fields(&self) -> [&str; 24] {
+        [
+            &self.patient_id,
+            self.region,
+            self.laterality,
+            &self.sop_instance_uid,
+            &self.prior_sop_instance_uid,
+            &self.study_date,
+            &self.prior_study_date,
+            &self.baseline_study_date,
+            &self.bmd_g_cm2,
+            &self.prior_bmd_g_cm2,
+            &self.baseline_bmd_g_cm2,
+            &self.change_g_cm2,
+            &self.change_pct,
+            &self.change_vs_baseline_g_cm2,
+            &self.change_vs_baseline_pct,
+            &self.lsc_g_cm2,
+            &self.lsc_pct,
+            self.lsc_source,
+            self.vs_prior,
+            self.vs_baseline,
+            &self.sbmd_mg_cm2,
+            &self.prior_sbmd_mg_cm2,
+            &self.sbmd_change_pct,
+            &self.note,
+        ]
+    }
+}
+
+/// One comparison's verdict.
+struct Verdict {
+    change: Option<Decimal>,
+    change_pct: Option<Decimal>,
+    outcome: &'static str,
+    reason: Option<String>,
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::parse(text).expect("constant decimal")
+}
+
+/// `current` against `earlier`, judged by `lsc`.
+fn compare(current: &Visit, earlier: &Visit, lsc: Lsc) -> Verdict {
+    let not_comparable = |reason: String| Verdict {
+        change: None,
+        change_pct: None,
+        outcome: "not_comparable",
+        reason: Some(reason),
+    };
+    if current.superseded || earlier.superseded {
+        return not_comparable("a study is superseded by a re-analysis".into());
+    }
+    if current.manufacturer != earlier.manufacturer {
+        return not_comparable(format!(
+            "manufacturer differs ({} -> {}): BMD not comparable, sBMD change shown for information",
+            earlier.manufacturer, current.manufacturer
+        ));
+    }
+    if current.device_serial != earlier.device_serial {
+        return not_comparable(format!(
+            "device differs ({} -> {}): BMD not comparable, sBMD change shown for information",
+            earlier.device_serial, current.device_serial
+        ));
+    }
+    if current.region != earlier.region {
+        return not_comparable(format!(
+            "region differs ({} -> {})",
+            earlier.region, current.region
+        ));
+    }
+    let Some(change) = current.bmd.checked_sub(earlier.bmd) else {
+        return not_comparable("BMD out of range".into());
+    };
+    let change_pct = change
+        .checked_mul(dec("100"))
+        .and_then(|c| c.div_rounded(earlier.bmd, 2));
+    let magnitude = if change < dec("0") {
+        dec("0").checked_sub(change)
+    } else {
+        Some(change)
+    };
+    // Exact comparisons: |change| >= LSC, or |change| x 100 >= LSC% x prior BMD.
+    let significant = magnitude.is_some_and(|m| match lsc {
+        Lsc::Grams(g) => m >= g,
+        Lsc::Percent(p) => match (m.checked_mul(dec("100")), p.checked_mul(earlier.bmd)) {
+            (Some(lhs), Some(rhs)) => lhs >= rhs,
+            _ => false,
+        },
+    });
+    let outcome = match (significant, change < dec("0")) {
+        (true, true) => "significant_loss",
+        (true, false) => "significant_gain",
+        (false, _) => "stable",
+    };
+    Verdict {
+        change: Some(change),
+        change_pct,
+        outcome,
+        reason: None,
+    }
+}
+
+fn plain(value: Option<Decimal>, decimals: u32) -> String {
+    value.map(|v| v.to_plain(decimals)).unwrap_or_default()
+}
+
+fn date(visit: &Visit) -> String {
+    visit.study_date.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// The rows of one series (one patient, site family and side), visits in time order.
+pub fn compare_series(series: &[Visit], table: &LscTable) -> Vec<FollowupRow> {
+    let Some(baseline) = series.first() else {
+        return Vec::new();
+    };
+    series
+        .windows(2)
+        .map(|pair| {
+            let (prior, current) = (&pair[0], &pair[1]);
+            let (lsc, source) = table.lookup(current.family, &current.device_serial);
+            let vs_prior = compare(current, prior, lsc);
+            let vs_baseline = compare(current, baseline, lsc);
+            let sbmd_change_pct = current.sbmd.zip(prior.sbmd).and_then(|(now, then)| {
+                now.checked_sub(then)?
+                    .checked_mul(dec("100"))?
+                    .div_rounded(then, 1)
+            });
+            let mut notes = Vec::new();
+            if let Some(reason) = &vs_prior.reason {
+                notes.push(format!("vs prior: {reason}"));
+            }
+            if let Some(reason) = &vs_baseline.reason
+                && vs_prior.reason.as_ref() != Some(reason)
+            {
+                notes.push(format!("vs baseline: {reason}"));
+            }
+            if source == super::lsc::LscSource::Default {
+                notes.push("lsc_default".to_string());
+            }
+            let (lsc_g, lsc_pct) = match lsc {
+                Lsc::Grams(g) => (Some(g), None),
+                Lsc::Percent(p) => (None, Some(p)),
+            };
+            FollowupRow {
+                patient_id: current.patient_id.clone(),
+                region: current.region.as_str(),
+                laterality: current.laterality.as_str(),
+                sop_instance_uid: current.sop_instance_uid.clone(),
+                prior_sop_instance_uid: prior.sop_instance_uid.clone(),
+                study_date: date(current),
+                prior_study_date: date(prior),
+                baseline_study_date: date(baseline),
+                bmd_g_cm2: current.bmd.to_plain(3),
+                prior_bmd_g_cm2: prior.bmd.to_plain(3),
+                baseline_bmd_g_cm2: baseline.bmd.to_plain(3),
+                change_g_cm2: plain(vs_prior.change, 3),
+                change_pct: plain(vs_prior.change_pct, 2),
+                change_vs_baseline_g_cm2: plain(vs_baseline.change, 3),
+                change_vs_baseline_pct: plain(vs_baseline.change_pct, 2),
+                lsc_g_cm2: plain(lsc_g, 3),
+                lsc_pct: plain(lsc_pct, 1),
+                lsc_source: source.as_str(),
+                vs_prior: vs_prior.outcome,
+                vs_baseline: vs_baseline.outcome,
+                sbmd_mg_cm2: plain(current.sbmd, 0),
+                prior_sbmd_mg_cm2: plain(prior.sbmd, 0),
+                sbmd_change_pct: plain(sbmd_change_pct, 1),
+                note: notes.join("; "),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visit(date: &str, bmd: &str, serial: &str) -> Visit {
+        Visit {
+            patient_id: "P1".into(),
+            family: Family::TotalHip,
+            laterality: Laterality::Left,
+            region: Region::TotalHip,
+            study_date: Date::parse_da(date),
+            content_time: 0,
+            row: 0,
+            sop_instance_uid: format!("1.{date}"),
+            bmd: Decimal::parse(bmd).unwrap(),
+            sbmd: None,
+            manufacturer: "hologic".into(),
+            device_serial: serial.into(),
+            superseded: false,
+        }
+    }
+
+    fn outcomes(rows: &[FollowupRow]) -> Vec<&'static str> {
+        rows.iter().map(|r| r.vs_prior).collect()
+    }
+
+    #[test]
+    fn loss_at_exactly_the_lsc_is_significant() {
+        // Default total hip LSC 5.0 %: from 0.800, 5.0 % is 0.040 exactly.
+        let series = [
+            visit("20200101", "0.800", "A"),
+            visit("20220101", "0.760", "A"),
+        ];
+        let rows = compare_series(&series, &LscTable::default());
+        assert_eq!(outcomes(&rows), ["significant_loss"]);
+        assert_eq!(rows[0].change_g_cm2, "-0.040");
+        assert_eq!(rows[0].change_pct, "-5.00");
+        assert_eq!(rows[0].lsc_pct, "5.0");
+        assert_eq!(rows[0].lsc_source, "default");
+        assert!(rows[0].note.contains("lsc_default"));
+        // One thousandth less is stable; a gain of the LSC is significant.
+        let series = [
+            visit("20200101", "0.800", "A"),
+            visit("20220101", "0.761", "A"),
+        ];
+        assert_eq!(
+            outcomes(&compare_series(&series, &LscTable::default())),
+            ["stable"]
+        );
+        let series = [
+            visit("20200101", "0.800", "A"),
+            visit("20220101", "0.840", "A"),
+        ];
+        assert_eq!(
+            outcomes(&compare_series(&series, &LscTable::default())),
+            ["significant_gain"]
+        );
+    }
+
+    #[test]
+    fn three_studies_against_prior_and_baseline() {
+        let series = [
+            visit("20180101", "0.800", "A"),
+            visit("20200101", "0.780", "A"),
+            visit("20220101", "0.755", "A"),
+        ];
+        let rows = compare_series(&series, &LscTable::default());
+        assert_eq!(rows.len(), 2);
+        // 0.780 -> 0.755 = -0.025 (-3.21 %): stable vs prior; vs baseline -0.045 (-5.63 %).
+        assert_eq!(rows[1].vs_prior, "stable");
+        assert_eq!(rows[1].change_g_cm2, "-0.025");
+        assert_eq!(rows[1].change_pct, "-3.21");
+        assert_eq!(rows[1].vs_baseline, "significant_loss");
+        assert_eq!(rows[1].change_vs_baseline_g_cm2, "-0.045");
+        assert_eq!(rows[1].change_vs_baseline_pct, "-5.63");
+        assert_eq!(rows[1].baseline_study_date, "2018-01-01");
+        assert_eq!(rows[1].prior_study_date, "2020-01-01");
+    }
+
+    #[test]
+    fn device_change_is_not_comparable_but_shows_sbmd() {
+        let mut before = visit("20200101", "0.800", "A");
+        let mut after = visit("20220101", "0.700", "B");
+        before.sbmd = Decimal::parse("812");
+        after.sbmd = Decimal::parse("711");
+        let rows = compare_series(&[before, after], &LscTable::default());
+        assert_eq!(rows[0].vs_prior, "not_comparable");
+        assert_eq!(rows[0].change_g_cm2, "");
+        assert!(
+            rows[0].note.contains("device differs (A -> B)"),
+            "{}",
+            rows[0].note
+        );
+        // (711 - 812) / 812 = -12.44 % -> -12.4.
+        assert_eq!(rows[0].sbmd_change_pct, "-12.4");
+    }
+
+    #[test]
+    fn region_change_and_superseded_are_not_comparable() {
+        let mut a = visit("20200101", "0.900", "A");
+        let mut b = visit("20220101", "0.850", "A");
+        a.family = Family::Spine;
+        b.family = Family::Spine;
+        a.region = Region::SpineL1L4;
+        b.region = Region::SpineL2L4;
+        let rows = compare_series(&[a.clone(), b.clone()], &LscTable::default());
+        assert_eq!(rows[0].vs_prior, "not_comparable");
+        assert!(rows[0].note.contains("spine_L1-L4 -> spine_L2-L4"));
+        b.region = Region::SpineL1L4;
+        b.superseded = true;
+        let rows = compare_series(&[a, b], &LscTable::default());
+        assert_eq!(rows[0].vs_prior, "not_comparable");
+        assert!(rows[0].note.contains("superseded"));
+    }
+
+    #[test]
+    fn fields_follow_the_columns() {
+        let rows = compare_series(
+            &[
+                visit("20200101", "0.800", "A"),
+                visit("20220101", "0.760", "A"),
+            ],
+            &LscTable::default(),
+        );
+        let fields = rows[0].fields();
+        assert_eq!(fields.len(), FOLLOWUP_COLUMNS.len());
+        let at = |name: &str| fields[FOLLOWUP_COLUMNS.iter().position(|c| *c == name).unwrap()];
+        assert_eq!(at("region"), "total_hip");
+        assert_eq!(at("prior_bmd_g_cm2"), "0.800");
+        assert_eq!(at("vs_prior"), "significant_loss");
+        assert_eq!(at("lsc_source"), "default");
+        assert_eq!(at("baseline_study_date"), "2020-01-01");
+    }
+
+    #[test]
+    fn a_single_study_has_no_row() {
+        assert!(compare_series(&[visit("20200101", "0.8", "A")], &LscTable::default()).is_empty());
+    }
+}

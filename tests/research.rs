@@ -1,0 +1,282 @@
+//! Issue #6 end to end on the sample tree: follow-up of the seed patient's three studies,
+//! pseudonymised research exports, Parquet beside CSV, report.html.
+
+use std::path::{Path, PathBuf};
+
+use arrow_array::{Array, StringArray};
+use dxa_fixtures::{DxaStudy, sample};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use crate::util::{code, dxa, read_csv, repo, stderr};
+
+/// `scan fixtures/sample --out <tmp>/out <extra>`; returns the temp dir and stderr.
+fn scan_sample(extra: &[&str]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dxa()
+        .current_dir(repo())
+        .args(["scan", "fixtures/sample", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .args(extra)
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    (dir, stderr(&output))
+}
+
+#[test]
+fn followup_of_three_studies_with_a_device_change() {
+    let (dir, _) = scan_sample(&[]);
+    let rows = read_csv(&dir.path().join("out/followup.csv"));
+    let hip: Vec<_> = rows
+        .iter()
+        .filter(|r| r["region"] == "total_hip" && r["patient_id"] == "HOL000123")
+        .collect();
+    assert_eq!(
+        hip.len(),
+        2,
+        "2020 is the baseline; 2022 and 2024 each get a row"
+    );
+    // 2022 was measured on another scanner (300999): not comparable with 2020.
+    assert_eq!(hip[0]["study_date"], "2022-04-19");
+    assert_eq!(hip[0]["vs_prior"], "not_comparable");
+    assert!(
+        hip[0]["note"].contains("device differs (300123 -> 300999)"),
+        "{}",
+        hip[0]["note"]
+    );
+    // 2024 against 2022: another device again; against the 2020 baseline on the same
+    // scanner: 0.752 -> 0.708 = -0.044 g/cm2, -5.85 %, beyond the default 5.0 % LSC.
+    assert_eq!(hip[1]["study_date"], "2024-04-15");
+    assert_eq!(hip[1]["prior_study_date"], "2022-04-19");
+    assert_eq!(hip[1]["baseline_study_date"], "2020-04-20");
+    assert_eq!(hip[1]["vs_prior"], "not_comparable");
+    assert_eq!(hip[1]["vs_baseline"], "significant_loss");
+    assert_eq!(hip[1]["change_vs_baseline_g_cm2"], "-0.044");
+    assert_eq!(hip[1]["change_vs_baseline_pct"], "-5.85");
+    assert_eq!(hip[1]["lsc_pct"], "5.0");
+    assert_eq!(hip[1]["lsc_source"], "default");
+    // The spine lost 2.62 % since 2020: within its 5.3 % LSC.
+    let spine = rows
+        .iter()
+        .find(|r| r["region"] == "spine_L1-L4" && r["study_date"] == "2024-04-15")
+        .expect("spine row");
+    assert_eq!(spine["vs_baseline"], "stable");
+    assert_eq!(spine["change_vs_baseline_pct"], "-2.62");
+    // Patients with one study have no rows.
+    assert!(
+        rows.iter().all(|r| r["patient_id"] == "HOL000123"),
+        "only the seed patient"
+    );
+}
+
+#[test]
+fn a_facility_lsc_file_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let lsc = dir.path().join("lsc.csv");
+    // 0.050 g/cm2 at the total hip: the 0.044 loss since 2020 is now stable.
+    std::fs::write(&lsc, "site,lsc_g_cm2\ntotal_hip,0.050\n").unwrap();
+    let (out, _) = scan_sample(&["--lsc", lsc.to_str().unwrap()]);
+    let rows = read_csv(&out.path().join("out/followup.csv"));
+    let hip = rows
+        .iter()
+        .find(|r| r["region"] == "total_hip" && r["study_date"] == "2024-04-15")
+        .unwrap();
+    assert_eq!(hip["lsc_g_cm2"], "0.050");
+    assert_eq!(hip["lsc_source"], "file");
+    assert_eq!(hip["vs_baseline"], "stable");
+}
+
+/// Every identifier the sample's SR files carry.
+fn identifiers() -> Vec<String> {
+    let studies: Vec<DxaStudy> = vec![
+        sample::seed_study(),
+        sample::seed_prior_study(),
+        sample::seed_other_device_study(),
+        sample::hologic_dual_femur_forearm_study(),
+        sample::hologic_total_body_study(),
+        sample::lunar_dual_femur_study(),
+        sample::lunar_forearm_study(),
+        sample::gateway_study(),
+        sample::norland_study(),
+    ];
+    let mut out = Vec::new();
+    for s in studies {
+        let h = &s.header;
+        out.extend([
+            h.patient_id.clone(),
+            h.sop_uid.clone(),
+            h.study_uid.clone(),
+            h.series_uid.clone(),
+            h.accession.clone(),
+        ]);
+        out.extend(h.patient_name.split('^').map(str::to_string));
+        if let Some(birth) = &h.birth_date {
+            out.push(birth.clone());
+            out.push(format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..]));
+        }
+    }
+    out.retain(|s| s.len() >= 3);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// All text of every output file: CSV and HTML as they are, Parquet decoded.
+fn output_texts(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = if path.extension().is_some_and(|e| e == "parquet") {
+            let file = std::fs::File::open(&path).unwrap();
+            let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+                .unwrap()
+                .build()
+                .unwrap();
+            let mut text = String::new();
+            for batch in reader {
+                let batch = batch.unwrap();
+                for column in batch.columns() {
+                    if let Some(strings) = column.as_any().downcast_ref::<StringArray>() {
+                        for i in 0..strings.len() {
+                            if !strings.is_null(i) {
+                                text.push_str(strings.value(i));
+                                text.push('\n');
+                            }
+                        }
+                    }
+                }
+            }
+            assert!(!text.is_empty(), "{} decoded to nothing", path.display());
+            text
+        } else {
+            String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned()
+        };
+        texts.push((path, text));
+    }
+    texts
+}
+
+#[test]
+fn pseudonymized_outputs_hold_no_identifier() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("key");
+    std::fs::write(&key, b"a research key of 32 bytes!!!!!!").unwrap();
+    let (dir, log) = scan_sample(&[
+        "--pseudonymize",
+        key.to_str().unwrap(),
+        "--format",
+        "parquet",
+    ]);
+    let ids = identifiers();
+    assert!(ids.len() > 40, "{} identifiers checked", ids.len());
+    let texts = output_texts(&dir.path().join("out"));
+    assert_eq!(texts.len(), 9, "4 CSV, 4 Parquet, report.html");
+    for (path, text) in &texts {
+        for id in &ids {
+            assert!(
+                !text.contains(id.as_str()),
+                "{id:?} survives in {}",
+                path.display()
+            );
+        }
+    }
+    for id in &ids {
+        assert!(!log.contains(id.as_str()), "{id:?} in the log");
+    }
+    // The data is still there, under pseudonyms.
+    let studies = read_csv(&dir.path().join("out/studies.csv"));
+    assert_eq!(studies.len(), 9);
+    assert!(
+        studies
+            .iter()
+            .all(|r| r["patient_id"].starts_with('P') && r["source_path"].starts_with("file-"))
+    );
+    let followup = read_csv(&dir.path().join("out/followup.csv"));
+    assert_eq!(
+        followup.len(),
+        6,
+        "follow-up still links the patient's studies"
+    );
+}
+
+#[test]
+fn pseudonyms_are_stable_per_key() {
+    let keys = tempfile::tempdir().unwrap();
+    let (key_a, key_b) = (keys.path().join("a"), keys.path().join("b"));
+    std::fs::write(&key_a, [1u8; 32]).unwrap();
+    std::fs::write(&key_b, [2u8; 32]).unwrap();
+    let patients = |key: &Path| {
+        let (dir, _) = scan_sample(&["--pseudonymize", key.to_str().unwrap()]);
+        let rows = read_csv(&dir.path().join("out/studies.csv"));
+        rows.iter()
+            .map(|r| (r["patient_id"].clone(), r["sop_instance_uid"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let first = patients(&key_a);
+    assert_eq!(first, patients(&key_a), "same key, same pseudonyms");
+    let other = patients(&key_b);
+    assert_eq!(first.len(), other.len());
+    for ((pa, ua), (pb, ub)) in first.iter().zip(&other) {
+        assert_ne!(pa, pb);
+        assert_ne!(ua, ub);
+    }
+    // A short key is refused before any work.
+    let short = keys.path().join("short");
+    std::fs::write(&short, b"too short").unwrap();
+    let output = dxa()
+        .current_dir(repo())
+        .args(["scan", "fixtures/sample", "--quiet", "--pseudonymize"])
+        .arg(&short)
+        .arg("--out")
+        .arg(keys.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 1);
+    assert!(
+        stderr(&output).contains("at least 16"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!keys.path().join("out").exists());
+}
+
+#[test]
+fn parquet_matches_csv() {
+    let (dir, _) = scan_sample(&["--format", "parquet"]);
+    for name in ["measurements", "studies", "files", "followup"] {
+        let csv_rows = read_csv(&dir.path().join(format!("out/{name}.csv"))).len();
+        let file = std::fs::File::open(dir.path().join(format!("out/{name}.parquet"))).unwrap();
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        let columns = builder.schema().fields().len();
+        let rows: usize = builder
+            .build()
+            .unwrap()
+            .map(|b| b.unwrap().num_rows())
+            .sum();
+        assert_eq!(rows, csv_rows, "{name}");
+        assert_eq!(
+            columns,
+            crate::util::header(&dir.path().join(format!("out/{name}.csv"))).len(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn report_is_self_contained_with_every_section() {
+    let (dir, _) = scan_sample(&[]);
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("<svg"), "charts are inline SVG");
+    let without_namespace = html.replace("http://www.w3.org/2000/svg", "");
+    assert!(!without_namespace.contains("http"), "no network reference");
+    for needle in [
+        "hologic",
+        "ge_lunar",
+        "osteopenia",
+        "femoral_neck",
+        "not_dicom",
+        "significant_loss",
+    ] {
+        assert!(html.contains(needle), "{needle} missing from the report");
+    }
+}
