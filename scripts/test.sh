@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need (dcmtk's dsrdump,
-# to check that every SR fixture is valid), then runs every test of the workspace.
+# to check that every SR fixture is valid; Chromium, to check that report.html renders),
+# then runs every test of the workspace and the report check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,3 +13,4 @@ if ! command -v dsrdump >/dev/null 2>&1; then
 fi
 
 cargo test --workspace --locked "$@"
+scripts/check-report.sh "${CARGO_TARGET_DIR:-target}/debug/dxa-ingest"

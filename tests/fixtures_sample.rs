@@ -393,7 +393,7 @@ fn dsrdump_reads_every_sr_fixture() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("10 SR file(s) checked, 0 failed"),
+        stdout.contains("11 SR file(s) checked, 0 failed"),
         "{stdout}"
     );
 }

@@ -62,10 +62,26 @@ fn followup_of_three_studies_with_a_device_change() {
         .expect("spine row");
     assert_eq!(spine["vs_baseline"], "stable");
     assert_eq!(spine["change_vs_baseline_pct"], "-2.62");
+    // The Lunar patient, same scanner 2021 -> 2024 (mg/cm2 converted): left total hip
+    // 0.930 -> 0.873 = -0.057, -6.13 %: a significant loss; the mean total hip 0.899 ->
+    // 0.877 = -2.45 %: stable.
+    let lunar = |side: &str| {
+        rows.iter()
+            .find(|r| {
+                r["patient_id"] == "LUN004412" && r["region"] == "total_hip" && r["laterality"] == side
+            })
+            .unwrap_or_else(|| panic!("lunar {side} total hip"))
+    };
+    assert_eq!(lunar("left")["change_g_cm2"], "-0.057");
+    assert_eq!(lunar("left")["change_pct"], "-6.13");
+    assert_eq!(lunar("left")["vs_prior"], "significant_loss");
+    assert_eq!(lunar("mean")["change_pct"], "-2.45");
+    assert_eq!(lunar("mean")["vs_prior"], "stable");
     // Patients with one study have no rows.
     assert!(
-        rows.iter().all(|r| r["patient_id"] == "HOL000123"),
-        "only the seed patient"
+        rows.iter()
+            .all(|r| r["patient_id"] == "HOL000123" || r["patient_id"] == "LUN004412"),
+        "only the two patients with several studies"
     );
 }
 
@@ -95,6 +111,7 @@ fn identifiers() -> Vec<String> {
         sample::hologic_dual_femur_forearm_study(),
         sample::hologic_total_body_study(),
         sample::lunar_dual_femur_study(),
+        sample::lunar_prior_study(),
         sample::lunar_forearm_study(),
         sample::gateway_study(),
         sample::norland_study(),
@@ -185,7 +202,7 @@ fn pseudonymized_outputs_hold_no_identifier() {
     }
     // The data is still there, under pseudonyms.
     let studies = read_csv(&dir.path().join("out/studies.csv"));
-    assert_eq!(studies.len(), 9);
+    assert_eq!(studies.len(), 10);
     assert!(
         studies
             .iter()
@@ -194,8 +211,8 @@ fn pseudonymized_outputs_hold_no_identifier() {
     let followup = read_csv(&dir.path().join("out/followup.csv"));
     assert_eq!(
         followup.len(),
-        6,
-        "follow-up still links the patient's studies"
+        13,
+        "follow-up still links each patient's studies"
     );
 }
 

@@ -58,7 +58,9 @@ impl ReportData {
             .t_score_histograms
             .entry(site.to_string())
             .or_insert_with(|| vec![0; T_BINS]);
-        let bin = ((t - T_MIN) / T_BIN).floor().clamp(0.0, (T_BINS - 1) as f64) as usize;
+        let bin = ((t - T_MIN) / T_BIN)
+            .floor()
+            .clamp(0.0, (T_BINS - 1) as f64) as usize;
         bins[bin] += 1;
     }
 

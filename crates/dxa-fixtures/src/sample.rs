@@ -149,7 +149,7 @@ pub fn seed_study() -> DxaStudy {
 fn follow_up_of(
     base: DxaStudy,
     name: &str,
-    date: &str,
+    (date, age): (&str, &str),
     serial: &str,
     model: &str,
     values: &[(&str, &str, &str, &str, &str)],
@@ -161,7 +161,7 @@ fn follow_up_of(
         &old.patient_id,
         old.sex.as_deref().unwrap_or(""),
         old.birth_date.as_deref(),
-        old.age.as_deref().unwrap_or(""),
+        age,
         date,
         "100000",
     );
@@ -193,7 +193,7 @@ pub fn seed_prior_study() -> DxaStudy {
     follow_up_of(
         seed_study(),
         "sample/hologic/seed-2020",
-        "20200420",
+        ("20200420", "062Y"),
         "300123",
         "Horizon A",
         &[
@@ -210,13 +210,35 @@ pub fn seed_other_device_study() -> DxaStudy {
     follow_up_of(
         seed_study(),
         "sample/hologic/seed-2022",
-        "20220419",
+        ("20220419", "064Y"),
         "300999",
         "Horizon W",
         &[
             ("AP Spine", "Total", "0.941", "-1.0", "0.0"),
             ("Left Hip", "Neck", "0.611", "-2.2", "-0.8"),
             ("Left Hip", "Total", "0.733", "-1.7", "-0.5"),
+        ],
+    )
+}
+
+/// The Lunar dual-femur patient three years earlier on the same iDXA: 2024 against 2021 is
+/// a significant loss at the left total hip (930 -> 873 mg/cm², -6.1 % >= 5.0 %), stable at
+/// the mean total hip (899 -> 877, -2.4 %), a gain within the LSC at the spine.
+pub fn lunar_prior_study() -> DxaStudy {
+    follow_up_of(
+        lunar_dual_femur_study(),
+        "sample/lunar/dual-femur-2021",
+        ("20210118", "064Y"),
+        "200512",
+        "Lunar iDXA",
+        &[
+            ("AP Spine L1-L4", "L1-L4", "1051", "-1.0", "0.0"),
+            ("DualFemur Left", "Neck", "838", "-1.4", "0.0"),
+            ("DualFemur Left", "Total", "930", "-0.6", "0.4"),
+            ("DualFemur Right", "Neck", "810", "-1.6", "-0.2"),
+            ("DualFemur Right", "Total", "869", "-1.1", "0.1"),
+            ("DualFemur Mean", "Neck", "824", "-1.5", "-0.1"),
+            ("DualFemur Mean", "Total", "899", "-0.8", "0.2"),
         ],
     )
 }
@@ -636,6 +658,13 @@ fn plan() -> Vec<Planned> {
             Encoding::new(Ts::DeflatedExplicitLe, true),
             "spine + dual femur (left/right/mean), BMD in mg/cm2, PatientAge without \
              birth date, rows without T/Z (Upper Neck, Shaft), FRAX, TBS",
+        ),
+        sr(
+            "lunar/2021/LUN004412/DualFemur_20210118.dcm",
+            ge_style(&lunar_prior_study()),
+            "ge",
+            Encoding::new(Ts::DeflatedExplicitLe, true),
+            "the Lunar patient in 2021 on the same scanner: follow-up baseline, BMD in mg/cm2",
         ),
         other(
             "lunar/2024/LUN004412/thumb.jpg",

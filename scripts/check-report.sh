@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Checks that report.html from the sample run renders in headless Chromium: the rendered
+# DOM holds every section and its SVG charts, and a screenshot is produced. Installs the
+# Debian package chromium when missing. Run by scripts/test.sh.
+#
+#   scripts/check-report.sh [DXA_INGEST_BINARY]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+binary=${1:-target/debug/dxa-ingest}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$binary" scan fixtures/sample --out "$work/out" --quiet
+
+profile="$work/profile"
+chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+    --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$profile" --dump-dom "file://$work/out/report.html" \
+    >"$work/dom.html" 2>/dev/null
+
+svgs=$(grep -o '<svg' "$work/dom.html" | wc -l)
+for section in "Summary" "Diagnostic categories" "T-score distribution" "Files not ingested" \
+    "Follow-up outcomes"; do
+    grep -q "$section" "$work/dom.html" || { echo "report: section '$section' missing"; exit 1; }
+done
+if [ "$svgs" -lt 8 ]; then
+    echo "report: only $svgs SVG charts in the rendered page"
+    exit 1
+fi
+scripts/screenshot-report.sh "$work/out/report.html" "$work/report.png" 4800 >/dev/null
+size=$(stat -c %s "$work/report.png")
+if [ "$size" -lt 50000 ]; then
+    echo "report: the screenshot is $size bytes, the page looks blank"
+    exit 1
+fi
+echo "report: renders in $(chromium --version): $svgs SVG charts, screenshot $size bytes"
