@@ -96,15 +96,23 @@ fn sortable_datetime(date: Option<&str>, time: Option<&str>) -> String {
     let Some(date) = date.and_then(Date::parse_da) else {
         return String::new();
     };
-    let time = time.unwrap_or("").replace(':', "");
-    let (whole, fraction) = time.split_once('.').unwrap_or((&time, ""));
+    // Only ASCII digits count: TM text may hold anything in a broken file (fuzzing found a
+    // non-ASCII byte that split a slice inside a character).
+    let time = time.unwrap_or("");
+    let (whole, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let digits = |text: &str, most: usize| -> String {
+        text.chars()
+            .filter(char::is_ascii_digit)
+            .take(most)
+            .collect()
+    };
     format!(
         "{:04}{:02}{:02}{:0<6}.{:0<6}",
         date.year,
         date.month,
         date.day,
-        &whole[..whole.len().min(6)],
-        &fraction[..fraction.len().min(6)]
+        digits(whole, 6),
+        digits(fraction, 6)
     )
 }
 
@@ -269,6 +277,19 @@ mod tests {
             "20240415093000.500000"
         );
         assert_eq!(sortable_datetime(Some("2024"), Some("0930")), "");
+        // Fuzzing regressions: non-ASCII bytes (decoded as Latin-1) in the time.
+        assert_eq!(
+            sortable_datetime(Some("20110922"), Some("12345\u{ff}")),
+            "20110922123450.000000"
+        );
+        assert_eq!(
+            sortable_datetime(Some("20110922"), Some("120000.12345\u{ff}")),
+            "20110922120000.123450"
+        );
+        assert_eq!(
+            sortable_datetime(Some("20240415"), Some("09:30:00")),
+            "20240415093000.000000"
+        );
         assert!(
             sortable_datetime(Some("20240415"), Some("0930"))
                 < sortable_datetime(Some("20240415"), Some("093001"))

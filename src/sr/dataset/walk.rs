@@ -38,12 +38,15 @@ pub(super) fn read_explicit_header(
         return Err(truncated_at(pos));
     }
     let vr = [bytes[pos + 4], bytes[pos + 5]];
-    if !vr.iter().all(u8::is_ascii_uppercase) {
+    if !is_known_vr(vr) {
+        // An unknown VR is not read "as UN": dicom-rs would then take other bytes as the
+        // length and nest differently from what was checked here (fuzzing found both a 2 GiB
+        // allocation and a stack overflow that way). One structure, checked, or none.
         return Err(FileError::new(
             Reason::Malformed,
             format!(
-                "invalid VR bytes {:02X} {:02X} at byte {pos} (explicit VR expected)",
-                vr[0], vr[1]
+                "unknown VR {} at byte {pos} (explicit VR expected)",
+                vr_text(vr)
             ),
         ));
     }
@@ -62,6 +65,55 @@ pub(super) fn read_explicit_header(
             length: u32::from(read16(bytes, pos + 6, endian)),
             value_start: pos + 8,
         })
+    }
+}
+
+/// The value representations of PS3.5 Table 6.2-1.
+fn is_known_vr(vr: [u8; 2]) -> bool {
+    matches!(
+        &vr,
+        b"AE"
+            | b"AS"
+            | b"AT"
+            | b"CS"
+            | b"DA"
+            | b"DS"
+            | b"DT"
+            | b"FD"
+            | b"FL"
+            | b"IS"
+            | b"LO"
+            | b"LT"
+            | b"OB"
+            | b"OD"
+            | b"OF"
+            | b"OL"
+            | b"OV"
+            | b"OW"
+            | b"PN"
+            | b"SH"
+            | b"SL"
+            | b"SQ"
+            | b"SS"
+            | b"ST"
+            | b"SV"
+            | b"TM"
+            | b"UC"
+            | b"UI"
+            | b"UL"
+            | b"UN"
+            | b"UR"
+            | b"US"
+            | b"UT"
+            | b"UV"
+    )
+}
+
+fn vr_text(vr: [u8; 2]) -> String {
+    if vr.iter().all(u8::is_ascii_graphic) {
+        format!("{:?}", String::from_utf8_lossy(&vr))
+    } else {
+        format!("bytes {:02X} {:02X}", vr[0], vr[1])
     }
 }
 
