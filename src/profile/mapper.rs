@@ -97,6 +97,15 @@ fn parse_field<T: std::str::FromStr<Err = String>>(
     })
 }
 
+fn parse_optional<T: std::str::FromStr<Err = String>>(
+    text: Option<&str>,
+    profile: &str,
+    rule: &str,
+    n: usize,
+) -> Result<Option<T>, ProfileError> {
+    text.map(|t| parse_field(t, profile, rule, n)).transpose()
+}
+
 fn codes_of(codes: &[RuleCode]) -> impl Iterator<Item = CodeKey> + '_ {
     codes.iter().map(|c| CodeKey::new(&c.scheme, &c.code))
 }
@@ -126,11 +135,7 @@ impl Mapper {
             for (n, rule) in profile.regions.iter().enumerate() {
                 let target = RegionTarget {
                     region: parse_field(&rule.region, name, "regions", n)?,
-                    within: rule
-                        .within
-                        .as_deref()
-                        .map(|s| parse_field(s, name, "regions", n))
-                        .transpose()?,
+                    within: parse_optional(rule.within.as_deref(), name, "regions", n)?,
                     whole_of_site: rule.whole_of_site,
                 };
                 for label in &rule.labels {
@@ -200,14 +205,15 @@ impl Mapper {
     fn add_manufacturers(&mut self, profile: &ProfileFile, name: &str) -> Result<(), ProfileError> {
         for (n, rule) in profile.manufacturers.iter().enumerate() {
             let manufacturer = parse_field(&rule.manufacturer, name, "manufacturers", n)?;
-            let calibration = match rule.calibration.as_deref() {
-                Some(text) => Some(parse_field(text, name, "manufacturers", n)?),
-                None => match manufacturer {
-                    Manufacturer::Hologic => Some(Calibration::Hologic),
-                    Manufacturer::GeLunar => Some(Calibration::GeLunar),
-                    Manufacturer::Other => None,
-                },
-            };
+            let calibration =
+                match parse_optional(rule.calibration.as_deref(), name, "manufacturers", n)? {
+                    Some(calibration) => Some(calibration),
+                    None => match manufacturer {
+                        Manufacturer::Hologic => Some(Calibration::Hologic),
+                        Manufacturer::GeLunar => Some(Calibration::GeLunar),
+                        Manufacturer::Other => None,
+                    },
+                };
             for prefix in &rule.prefixes {
                 self.manufacturers
                     .push((prefix.trim().to_uppercase(), manufacturer, calibration));
@@ -231,16 +237,13 @@ impl Mapper {
             }
             let target = MeasureTarget {
                 measure: parse_field(&rule.measure, name, "measures", n)?,
-                site: rule
-                    .implies_site
-                    .as_deref()
-                    .map(|s| parse_field(s, name, "measures", n))
-                    .transpose()?,
-                laterality: rule
-                    .implies_laterality
-                    .as_deref()
-                    .map(|s| parse_field(s, name, "measures", n))
-                    .transpose()?,
+                site: parse_optional(rule.implies_site.as_deref(), name, "measures", n)?,
+                laterality: parse_optional(
+                    rule.implies_laterality.as_deref(),
+                    name,
+                    "measures",
+                    n,
+                )?,
                 profile: p,
             };
             for key in codes_of(&rule.codes) {

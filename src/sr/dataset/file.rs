@@ -314,6 +314,7 @@ fn inflate(raw: &[u8], cap: u64, out: &mut Vec<u8>) -> Result<(), FileError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_element as element;
     use super::*;
 
     /// An explicit-VR-LE file: preamble, meta group with a transfer syntax, then `dataset`.
@@ -325,21 +326,6 @@ mod tests {
         out.extend_from_slice(&(ts.len() as u16).to_le_bytes());
         out.extend_from_slice(ts);
         out.extend_from_slice(dataset);
-        out
-    }
-
-    fn element(group: u16, elem: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(&group.to_le_bytes());
-        out.extend_from_slice(&elem.to_le_bytes());
-        out.extend_from_slice(vr);
-        if has_long_length(*vr) {
-            out.extend_from_slice(&[0, 0]);
-            out.extend_from_slice(&(value.len() as u32).to_le_bytes());
-        } else {
-            out.extend_from_slice(&(value.len() as u16).to_le_bytes());
-        }
-        out.extend_from_slice(value);
         out
     }
 

@@ -552,21 +552,7 @@ fn read32(b: &[u8], at: usize, endian: Endian) -> u32 {
 mod tests {
     use super::*;
 
-    /// Explicit VR LE element bytes.
-    fn element(group: u16, elem: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
-        let mut out = Vec::new();
-        out.extend_from_slice(&group.to_le_bytes());
-        out.extend_from_slice(&elem.to_le_bytes());
-        out.extend_from_slice(vr);
-        if has_long_length(*vr) {
-            out.extend_from_slice(&[0, 0]);
-            out.extend_from_slice(&(value.len() as u32).to_le_bytes());
-        } else {
-            out.extend_from_slice(&(value.len() as u16).to_le_bytes());
-        }
-        out.extend_from_slice(value);
-        out
-    }
+    use super::super::test_element as element;
 
     fn sequence(group: u16, elem: u16, items: &[Vec<u8>]) -> Vec<u8> {
         let mut out = vec![];
