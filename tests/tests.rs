@@ -7,5 +7,6 @@ mod cli;
 mod fixtures_sample;
 mod hostile;
 mod readers;
+mod regression;
 mod research;
 mod scan;

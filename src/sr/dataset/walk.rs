@@ -371,10 +371,10 @@ pub(super) fn walk<'a>(
             }
         };
         let encapsulated = tag == PIXEL_DATA && header.length == UNDEFINED;
-        if stack.is_empty() && tag == PIXEL_DATA {
-            // Pixel data is the last thing that matters; nothing after it is read.
-            return done(index, sop_class);
-        }
+        // Pixel data does not end the walk: whatever follows it (a digital signature, or a
+        // crafted lying length) is parsed by dicom-object when it reads the file, so it is
+        // checked too (fuzzing found both an allocation and a stack overflow behind it).
+        // Images stop earlier anyway, at their SOP class.
         if is_sequence || encapsulated {
             depth += 1;
             if depth > limits.max_depth {
