@@ -1,11 +1,10 @@
 //! Every fuzzing finding (fuzz/regressions) and the whole fuzz corpus (fuzz/corpus/extract)
-//! go through the per-file entry point with both readers on every `cargo test`: no panic,
-//! no abort, and the findings end as the rows they should.
+//! go through the per-file entry point on every `cargo test`: no panic, no abort, and the
+//! findings end as the rows they should.
 
 use std::path::{Path, PathBuf};
 
-use dxa_ingest::extract::extract_with;
-use dxa_ingest::sr::{Limits, Reader};
+use dxa_ingest::sr::Limits;
 use dxa_ingest::{ClassifyOptions, Outcome, Reason, process_bytes};
 
 use crate::util::repo;
@@ -24,12 +23,9 @@ fn mapper() -> dxa_ingest::Mapper {
     dxa_ingest::profile::load(&[]).expect("built-ins")
 }
 
-/// Runs one input through both readers; returns the default reader's outcome.
+/// Runs one input through the per-file entry point.
 fn run(mapper: &dxa_ingest::Mapper, bytes: &[u8], name: &str) -> Outcome {
     let limits = Limits::default();
-    // The reference reader too: it is the fallback for other character sets, so it must
-    // survive anything the walk lets through.
-    let _ = extract_with(bytes, mapper, &limits, Reader::DicomObject);
     let outcome = process_bytes(bytes, mapper, &limits, &ClassifyOptions::default());
     if let Outcome::NotIngested(error) = &outcome {
         assert_ne!(

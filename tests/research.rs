@@ -68,7 +68,9 @@ fn followup_of_three_studies_with_a_device_change() {
     let lunar = |side: &str| {
         rows.iter()
             .find(|r| {
-                r["patient_id"] == "LUN004412" && r["region"] == "total_hip" && r["laterality"] == side
+                r["patient_id"] == "LUN004412"
+                    && r["region"] == "total_hip"
+                    && r["laterality"] == side
             })
             .unwrap_or_else(|| panic!("lunar {side} total hip"))
     };

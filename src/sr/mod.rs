@@ -2,9 +2,9 @@
 //! content tree flattened into a list (`tree`). Nothing here knows about DXA: this is the
 //! generic SR reader of sr-shapes.md ("Reading the tree").
 //!
-//! Two readers give the same tree: the in-place index (fast; the default) and dicom-object
-//! (the reference, and the reader for character sets the index does not decode). Both only
-//! ever see bytes that passed the walk's checks.
+//! Two readers give the same tree: the in-place index (the product's reader) and
+//! dicom-object (the reference that tests compare it with; see `dataset` for why the
+//! product never hands file bytes to dicom-object's parser).
 
 pub mod dataset;
 pub mod tree;
@@ -26,9 +26,10 @@ const SR_SOP_CLASS_ROOT: &str = "1.2.840.10008.5.1.4.1.1.88.";
 /// Which reader builds the content tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reader {
-    /// The in-place index; dicom-object for character sets it does not decode.
+    /// The in-place index built by the checked walk: what `scan` and `inspect` use.
     Index,
-    /// dicom-object always (the reference, for differential tests).
+    /// dicom-object, on bytes the walk accepted: the reference for differential tests.
+    /// Not hardened: its parser can still read checked bytes differently (fuzz/README.md).
     DicomObject,
 }
 
@@ -85,13 +86,12 @@ pub fn read_sr<'a>(
             ));
         }
     };
-    let body = if reader == Reader::Index && scanned.dataset.charset() != Charset::Other {
-        Body::Indexed(scanned.dataset)
-    } else {
-        Body::Object(parse_with_dicom_object(
+    let body = match reader {
+        Reader::Index => Body::Indexed(scanned.dataset),
+        Reader::DicomObject => Body::Object(parse_with_dicom_object(
             scanned.bytes,
             scanned.dataset_syntax,
-        )?)
+        )?),
     };
     Ok(SrFile {
         syntax: scanned.syntax,
@@ -102,8 +102,7 @@ pub fn read_sr<'a>(
     })
 }
 
-/// dicom-object on bytes the walk has checked (lengths, nesting): it cannot be made to
-/// allocate by a lying length or to recurse past 64 levels.
+/// dicom-object on bytes the walk has checked (the reference reader of the tests).
 fn parse_with_dicom_object(data: &[u8], syntax: Syntax) -> Result<InMemDicomObject, FileError> {
     let ts_uid = match syntax {
         Syntax::ExplicitLe | Syntax::DeflatedExplicitLe => "1.2.840.10008.1.2.1",

@@ -2,13 +2,16 @@
 //! builds an index of every element of every item, and values are borrowed from the file's
 //! bytes when they are read. No value is decoded or copied unless asked for.
 //!
-//! Why not only dicom-object: parsing a typical DXA SR into an `InMemDicomObject` and
-//! dropping it costs about 2.3 million instructions (one `String` per element, a `BTreeMap`
-//! per item, charset decoding of every value), which is 10x the cost of reading the file
-//! (docs/benchmarks.md). The walk was needed anyway as the defence in front of dicom-rs
-//! (lengths, nesting; dicom-rs-notes.md), so it records what it sees. dicom-object stays the
-//! reference reader: files in a character set this reader does not decode go to it, and
-//! tests check that both readers give the same tree on every fixture.
+//! Why not dicom-object: parsing a typical DXA SR into an `InMemDicomObject` and dropping it
+//! costs about 2.3 million instructions (one `String` per element, a `BTreeMap` per item,
+//! charset decoding of every value), which is 10x the cost of reading the file
+//! (docs/benchmarks.md). And its parser does not split bytes into elements exactly as a
+//! checked walk does (unknown VRs read as UN, binary values of odd lengths): fuzzing found
+//! that any such difference lets unchecked lengths and nesting through. So files are read
+//! only through this index, which the walk itself built; text in character sets other than
+//! Latin-1 and UTF-8 is decoded with dicom-encoding's codecs. dicom-object stays the
+//! reference reader in the tests, which check that both give the same tree on every
+//! fixture and corpus file.
 
 mod file;
 mod walk;
@@ -16,6 +19,7 @@ mod walk;
 use std::borrow::Cow;
 
 use dicom_core::Tag;
+use dicom_encoding::text::{SpecificCharacterSet, TextCodec};
 
 pub use file::{Limits, Scanned, Syntax, scan_file};
 pub(crate) use walk::fmt_tag;
@@ -61,7 +65,7 @@ pub enum Charset {
     Latin1,
     /// ISO_IR 192, UTF-8.
     Utf8,
-    /// Any other: not decoded here.
+    /// Any other: decoded with dicom-encoding's codec (`DataSet::codec`).
     Other,
 }
 
@@ -72,6 +76,8 @@ pub struct DataSet<'a> {
     elements: Vec<Element>,
     items: Vec<Item>,
     charset: Charset,
+    /// The codec of a `Charset::Other` (Latin-1 when dicom-encoding does not know the term).
+    codec: Option<SpecificCharacterSet>,
 }
 
 impl<'a> DataSet<'a> {
@@ -99,15 +105,22 @@ impl<'a> DataSet<'a> {
             .unwrap_or(b"");
         // Only the first value: later ones are ISO 2022 code extensions.
         let first = declared.split(|b| *b == b'\\').next().unwrap_or(b"");
-        self.charset = match trim(first) {
+        let first = trim(first);
+        self.charset = match first {
             b"" | b"ISO_IR 6" => Charset::Default,
             b"ISO_IR 100" => Charset::Latin1,
             b"ISO_IR 192" => Charset::Utf8,
             _ => Charset::Other,
         };
         if declared.contains(&b'\\') {
-            // Code extensions switch character sets inside values.
+            // Code extensions (ISO 2022) switch character sets inside values: the first
+            // term's codec reads the rest as best it can.
             self.charset = Charset::Other;
+        }
+        if self.charset == Charset::Other {
+            self.codec = std::str::from_utf8(first)
+                .ok()
+                .and_then(SpecificCharacterSet::from_code);
         }
     }
 }
@@ -156,7 +169,7 @@ impl<'d, 'a> Node<'d, 'a> {
         if bytes.is_empty() {
             return None;
         }
-        Some(decode(bytes, self.set.charset))
+        Some(decode(bytes, self.set.charset, self.set.codec.as_ref()))
     }
 
     /// The items of a sequence, in order.
@@ -169,11 +182,20 @@ impl<'d, 'a> Node<'d, 'a> {
     }
 }
 
-fn decode(bytes: &[u8], charset: Charset) -> Cow<'_, str> {
+fn decode<'a>(
+    bytes: &'a [u8],
+    charset: Charset,
+    codec: Option<&SpecificCharacterSet>,
+) -> Cow<'a, str> {
     match std::str::from_utf8(bytes) {
         // ASCII is the same in every supported charset.
         Ok(text) if charset == Charset::Utf8 || text.is_ascii() => Cow::Borrowed(text),
         _ if charset == Charset::Utf8 => String::from_utf8_lossy(bytes),
+        _ if charset == Charset::Other
+            && let Some(Ok(text)) = codec.map(|c| c.decode(bytes)) =>
+        {
+            Cow::Owned(text)
+        }
         // Latin-1 bytes are the first 256 code points.
         _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
     }
@@ -230,9 +252,20 @@ mod tests {
 
     #[test]
     fn decodes_latin1_and_utf8() {
-        assert_eq!(decode(b"Astrom", Charset::Latin1), "Astrom");
-        assert_eq!(decode(b"\xC5str\xF6m", Charset::Latin1), "Åström");
-        assert_eq!(decode("Åström".as_bytes(), Charset::Utf8), "Åström");
-        assert!(matches!(decode(b"plain", Charset::Utf8), Cow::Borrowed(_)));
+        assert_eq!(decode(b"Astrom", Charset::Latin1, None), "Astrom");
+        assert_eq!(decode(b"\xC5str\xF6m", Charset::Latin1, None), "Åström");
+        assert_eq!(decode("Åström".as_bytes(), Charset::Utf8, None), "Åström");
+        assert!(matches!(
+            decode(b"plain", Charset::Utf8, None),
+            Cow::Borrowed(_)
+        ));
+        // ISO_IR 144 (Cyrillic, ISO 8859-5): 0xC1 0xDE 0xDD 0xD5 is "Соне".
+        let cyrillic = SpecificCharacterSet::from_code("ISO_IR 144");
+        assert_eq!(
+            decode(b"\xC1\xDE\xDD\xD5", Charset::Other, cyrillic.as_ref()),
+            "Соне"
+        );
+        // An unknown term: Latin-1, never an error.
+        assert_eq!(decode(b"\xE9", Charset::Other, None), "é");
     }
 }

@@ -235,6 +235,7 @@ pub(super) fn walk<'a>(
             elements: index.elements,
             items: index.items,
             charset: Charset::Default,
+            codec: None,
         };
         set.read_charset();
         Ok((set, sop_class))
