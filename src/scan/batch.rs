@@ -17,7 +17,7 @@ use crate::config::ScanConfig;
 use crate::discover::path_text;
 use crate::document::Document;
 use crate::error::{FileError, Reason, Status};
-use crate::followup::{self, FOLLOWUP_COLUMNS, Family, Spill};
+use crate::followup::{self, FOLLOWUP_COLUMNS, Spill};
 use crate::output::{self, AtomicFile, atomic, parquet, rows};
 use crate::pseudonym::Pseudonymizer;
 use crate::report::ReportData;
@@ -221,22 +221,19 @@ impl<'c> Batch<'c> {
         let followup_rows = if self.config.followup == FollowupMode::Never {
             0
         } else {
-            self.followup
-                .finish(
-                    &out_dir,
-                    &mut followup_csv,
-                    &self.config.lsc,
-                    superseded,
-                    |family: Family, row| {
-                        *report
-                            .followup
-                            .entry(family.as_str().to_string())
-                            .or_default()
-                            .entry(row.vs_prior.to_string())
-                            .or_default() += 1;
-                    },
-                )
-                .with_context(write_error)?
+            let (rows, outcomes) = self
+                .followup
+                .finish(&out_dir, &mut followup_csv, &self.config.lsc, superseded)
+                .with_context(write_error)?;
+            for ((family, outcome), n) in outcomes {
+                *report
+                    .followup
+                    .entry(family.as_str().to_string())
+                    .or_default()
+                    .entry(outcome.to_string())
+                    .or_default() += n;
+            }
+            rows
         };
 
         let summary = Summary {

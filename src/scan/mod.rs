@@ -185,7 +185,8 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
     panic::set_hook(default_hook);
     result?;
     progress.finish_and_clear();
-    let summary = batch.finish()?;
+    // In the pool: the follow-up partitions are compared in parallel.
+    let summary = pool.install(|| batch.finish())?;
     Ok((summary, started.elapsed()))
 }
 
