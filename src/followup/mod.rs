@@ -79,9 +79,40 @@ pub fn visits_of(
         .collect()
 }
 
+/// Writes one record of text fields: per field a u32 length and the bytes. Spill and run
+/// files are private to a run, so a plain length-prefixed format is enough (and cheaper to
+/// set up than a CSV reader per partition).
+fn write_fields<'f>(out: &mut impl Write, fields: impl IntoIterator<Item = &'f str>) -> io::Result<()> {
+    let fields: Vec<&str> = fields.into_iter().collect();
+    out.write_all(&(fields.len() as u32).to_le_bytes())?;
+    for field in fields {
+        out.write_all(&(field.len() as u32).to_le_bytes())?;
+        out.write_all(field.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Reads one record written by `write_fields`; None at the end of the file.
+fn read_fields(input: &mut impl io::BufRead) -> io::Result<Option<Vec<String>>> {
+    if input.fill_buf()?.is_empty() {
+        return Ok(None);
+    }
+    let mut word = [0u8; 4];
+    input.read_exact(&mut word)?;
+    let count = u32::from_le_bytes(word) as usize;
+    let mut fields = Vec::with_capacity(count);
+    for _ in 0..count {
+        input.read_exact(&mut word)?;
+        let mut bytes = vec![0u8; u32::from_le_bytes(word) as usize];
+        input.read_exact(&mut bytes)?;
+        fields.push(String::from_utf8(bytes).map_err(|_| io::Error::other("spill file is corrupt"))?);
+    }
+    Ok(Some(fields))
+}
+
 /// Visits spilled to disk until the end of the run.
 pub struct Spill {
-    partitions: Vec<csv::Writer<BufWriter<File>>>,
+    partitions: Vec<BufWriter<File>>,
     visits: u64,
 }
 
@@ -90,10 +121,7 @@ impl Spill {
     pub fn new(dir: &Path) -> io::Result<Spill> {
         let partitions = (0..PARTITIONS)
             .map(|_| {
-                Ok(csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .buffer_capacity(4096)
-                    .from_writer(BufWriter::with_capacity(4096, tempfile::tempfile_in(dir)?)))
+                Ok(BufWriter::with_capacity(4096, tempfile::tempfile_in(dir)?))
             })
             .collect::<io::Result<_>>()?;
         Ok(Spill {
@@ -119,7 +147,7 @@ impl Spill {
             &visit.manufacturer,
             &visit.device_serial,
         ];
-        self.partitions[partition].write_record(record)?;
+        write_fields(&mut self.partitions[partition], record)?;
         self.visits += 1;
         Ok(())
     }
@@ -135,7 +163,7 @@ impl Spill {
         table: &LscTable,
         superseded: impl Fn(u32) -> bool + Sync,
     ) -> io::Result<(u64, Outcomes)> {
-        let runs: Vec<(csv::Reader<BufReader<File>>, Outcomes)> = self
+        let runs: Vec<(BufReader<File>, Outcomes)> = self
             .partitions
             .into_par_iter()
             .map(|partition| compare_partition(partition, dir, table, &superseded))
@@ -157,16 +185,12 @@ pub type Outcomes = BTreeMap<(Family, &'static str), u64>;
 
 /// One partition: read, compare, and sort its rows into a run file with a sort key.
 fn compare_partition(
-    partition: csv::Writer<BufWriter<File>>,
+    partition: BufWriter<File>,
     dir: &Path,
     table: &LscTable,
     superseded: &(impl Fn(u32) -> bool + Sync),
-) -> io::Result<(csv::Reader<BufReader<File>>, Outcomes)> {
-    let mut file = partition
-        .into_inner()
-        .map_err(|e| e.into_error())?
-        .into_inner()
-        .map_err(|e| e.into_error())?;
+) -> io::Result<(BufReader<File>, Outcomes)> {
+    let mut file = partition.into_inner().map_err(|e| e.into_error())?;
     file.seek(SeekFrom::Start(0))?;
     let mut visits = read_visits(file)?;
     for visit in &mut visits {
@@ -183,9 +207,7 @@ fn compare_partition(
         ))
     });
     let mut outcomes = Outcomes::new();
-    let mut run = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(BufWriter::new(tempfile::tempfile_in(dir)?));
+    let mut run = BufWriter::new(tempfile::tempfile_in(dir)?);
     for series in visits.chunk_by(|a, b| {
         a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
     }) {
@@ -193,21 +215,12 @@ fn compare_partition(
             let current = &series[i + 1];
             *outcomes.entry((current.family, row.vs_prior)).or_default() += 1;
             let key = sort_key(current);
-            run.write_record(std::iter::once(key.as_str()).chain(row.fields()))?;
+            write_fields(&mut run, std::iter::once(key.as_str()).chain(row.fields()))?;
         }
     }
-    let mut file = run
-        .into_inner()
-        .map_err(|e| e.into_error())?
-        .into_inner()
-        .map_err(|e| e.into_error())?;
+    let mut file = run.into_inner().map_err(|e| e.into_error())?;
     file.seek(SeekFrom::Start(0))?;
-    Ok((
-        csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(BufReader::new(file)),
-        outcomes,
-    ))
+    Ok((BufReader::new(file), outcomes))
 }
 
 /// Orders rows by patient, site, side, then time; the partitions already agree on it.
@@ -224,55 +237,54 @@ fn sort_key(visit: &Visit) -> String {
 }
 
 /// k-way merge of sorted runs (first field: the key, dropped on output).
-fn merge(
-    mut runs: Vec<csv::Reader<BufReader<File>>>,
-    out: &mut csv::Writer<impl Write>,
-) -> io::Result<u64> {
+fn merge(mut runs: Vec<BufReader<File>>, out: &mut csv::Writer<impl Write>) -> io::Result<u64> {
     let mut heads: BinaryHeap<Reverse<(String, usize)>> = BinaryHeap::new();
-    let mut current: Vec<csv::StringRecord> = vec![csv::StringRecord::new(); runs.len()];
+    let mut current: Vec<Vec<String>> = vec![Vec::new(); runs.len()];
     for (i, run) in runs.iter_mut().enumerate() {
-        if run.read_record(&mut current[i])? {
-            heads.push(Reverse((current[i][0].to_string(), i)));
+        if let Some(fields) = read_fields(run)? {
+            heads.push(Reverse((fields[0].clone(), i)));
+            current[i] = fields;
         }
     }
     let mut written = 0;
     while let Some(Reverse((_, i))) = heads.pop() {
         out.write_record(current[i].iter().skip(1))?;
         written += 1;
-        if runs[i].read_record(&mut current[i])? {
-            heads.push(Reverse((current[i][0].to_string(), i)));
+        if let Some(fields) = read_fields(&mut runs[i])? {
+            heads.push(Reverse((fields[0].clone(), i)));
+            current[i] = fields;
         }
     }
     Ok(written)
 }
 
 fn read_visits(file: File) -> io::Result<Vec<Visit>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(BufReader::new(file));
+    let mut reader = BufReader::new(file);
     let invalid = || io::Error::other("follow-up spill file is corrupt");
     let mut visits = Vec::new();
-    for record in reader.records() {
-        let r = record?;
-        let family = match &r[1] {
+    while let Some(r) = read_fields(&mut reader)? {
+        if r.len() != 12 {
+            return Err(invalid());
+        }
+        let family = match r[1].as_str() {
             "spine" => Family::Spine,
             "femoral_neck" => Family::FemoralNeck,
             "total_hip" => Family::TotalHip,
             _ => return Err(invalid()),
         };
         visits.push(Visit {
-            patient_id: r[0].to_string(),
+            patient_id: r[0].clone(),
             family,
             laterality: r[2].parse::<Laterality>().map_err(|_| invalid())?,
             region: r[3].parse::<Region>().map_err(|_| invalid())?,
             study_date: Date::parse_da(&r[4]),
             content_time: r[5].parse().map_err(|_| invalid())?,
             row: r[6].parse().map_err(|_| invalid())?,
-            sop_instance_uid: r[7].to_string(),
+            sop_instance_uid: r[7].clone(),
             bmd: Decimal::parse(&r[8]).ok_or_else(invalid)?,
             sbmd: Decimal::parse(&r[9]),
-            manufacturer: r[10].to_string(),
-            device_serial: r[11].to_string(),
+            manufacturer: r[10].clone(),
+            device_serial: r[11].clone(),
             superseded: false,
         });
     }

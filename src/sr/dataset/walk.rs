@@ -28,7 +28,7 @@ pub(super) struct Header {
 }
 
 /// Reads an explicit-VR element header at `pos`.
-#[inline]
+#[inline(always)]
 pub(super) fn read_explicit_header(
     bytes: &[u8],
     pos: usize,
@@ -38,19 +38,11 @@ pub(super) fn read_explicit_header(
         return Err(truncated_at(pos));
     }
     let vr = [bytes[pos + 4], bytes[pos + 5]];
-    if !is_known_vr(vr) {
-        // An unknown VR is not read "as UN": dicom-rs would then take other bytes as the
-        // length and nest differently from what was checked here (fuzzing found both a 2 GiB
-        // allocation and a stack overflow that way). One structure, checked, or none.
-        return Err(FileError::new(
-            Reason::Malformed,
-            format!(
-                "unknown VR {} at byte {pos} (explicit VR expected)",
-                vr_text(vr)
-            ),
-        ));
+    let class = vr_class(vr);
+    if class == VR_UNKNOWN {
+        return Err(unknown_vr(vr, pos));
     }
-    if has_long_length(vr) {
+    if class == VR_LONG {
         if pos + 12 > bytes.len() {
             return Err(truncated_at(pos));
         }
@@ -68,45 +60,58 @@ pub(super) fn read_explicit_header(
     }
 }
 
-/// The value representations of PS3.5 Table 6.2-1.
-fn is_known_vr(vr: [u8; 2]) -> bool {
-    matches!(
-        &vr,
-        b"AE"
-            | b"AS"
-            | b"AT"
-            | b"CS"
-            | b"DA"
-            | b"DS"
-            | b"DT"
-            | b"FD"
-            | b"FL"
-            | b"IS"
-            | b"LO"
-            | b"LT"
-            | b"OB"
-            | b"OD"
-            | b"OF"
-            | b"OL"
-            | b"OV"
-            | b"OW"
-            | b"PN"
-            | b"SH"
-            | b"SL"
-            | b"SQ"
-            | b"SS"
-            | b"ST"
-            | b"SV"
-            | b"TM"
-            | b"UC"
-            | b"UI"
-            | b"UL"
-            | b"UN"
-            | b"UR"
-            | b"US"
-            | b"UT"
-            | b"UV"
+/// An unknown VR is not read "as UN": dicom-rs would then take other bytes as the length
+/// and nest differently from what was checked here (fuzzing found both a 2 GiB allocation
+/// and a stack overflow that way). One structure, checked, or none.
+#[cold]
+#[inline(never)]
+fn unknown_vr(vr: [u8; 2], pos: usize) -> FileError {
+    FileError::new(
+        Reason::Malformed,
+        format!(
+            "unknown VR {} at byte {pos} (explicit VR expected)",
+            vr_text(vr)
+        ),
     )
+}
+
+const VR_UNKNOWN: u8 = 0;
+const VR_SHORT: u8 = 1;
+const VR_LONG: u8 = 2;
+
+/// Every pair of upper-case letters: unknown, a VR with a 2-byte length, or a VR with a
+/// reserved field and a 4-byte length (PS3.5 Table 6.2-1, 7.1.2). A table, because this is
+/// asked for every element of every file.
+const VR_CLASSES: [u8; 26 * 26] = {
+    const SHORT: [&[u8; 2]; 21] = [
+        b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FD", b"FL", b"IS", b"LO", b"LT",
+        b"PN", b"SH", b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US",
+    ];
+    const LONG: [&[u8; 2]; 13] = [
+        b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT",
+        b"UV",
+    ];
+    let mut table = [VR_UNKNOWN; 26 * 26];
+    let mut i = 0;
+    while i < SHORT.len() {
+        table[(SHORT[i][0] - b'A') as usize * 26 + (SHORT[i][1] - b'A') as usize] = VR_SHORT;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < LONG.len() {
+        table[(LONG[i][0] - b'A') as usize * 26 + (LONG[i][1] - b'A') as usize] = VR_LONG;
+        i += 1;
+    }
+    table
+};
+
+#[inline(always)]
+fn vr_class(vr: [u8; 2]) -> u8 {
+    if vr[0].is_ascii_uppercase() && vr[1].is_ascii_uppercase() {
+        VR_CLASSES[(vr[0] - b'A') as usize * 26 + (vr[1] - b'A') as usize]
+    } else {
+        VR_UNKNOWN
+    }
 }
 
 fn vr_text(vr: [u8; 2]) -> String {
@@ -118,24 +123,9 @@ fn vr_text(vr: [u8; 2]) -> String {
 }
 
 /// VRs with a 2-byte reserved field and a 4-byte length in explicit syntaxes (PS3.5 7.1.2).
-#[inline]
+#[inline(always)]
 pub(super) fn has_long_length(vr: [u8; 2]) -> bool {
-    matches!(
-        &vr,
-        b"OB"
-            | b"OD"
-            | b"OF"
-            | b"OL"
-            | b"OV"
-            | b"OW"
-            | b"SQ"
-            | b"SV"
-            | b"UC"
-            | b"UN"
-            | b"UR"
-            | b"UT"
-            | b"UV"
-    )
+    vr_class(vr) == VR_LONG
 }
 
 #[derive(Clone, Copy)]
@@ -444,7 +434,7 @@ pub(super) fn walk<'a>(
 /// A sequence or item (`container`) may declare an end past the end of the file: its
 /// contents are walked, and the end of the file decides. If it ends inside an element, the
 /// file was cut short (`truncated`); if it ends cleanly, the length lied (`malformed`).
-#[inline]
+#[inline(always)]
 fn defined_end(
     start: usize,
     length: u32,
@@ -457,22 +447,39 @@ fn defined_end(
         return Ok(None);
     }
     let end = start as u64 + u64::from(length);
+    let within_parent = match parent_bound {
+        Some(parent_end) => end <= parent_end as u64 || parent_end > data_len,
+        None => true,
+    };
+    if within_parent && (end <= data_len as u64 || container) {
+        return Ok(Some(end as usize));
+    }
+    Err(length_error(start, length, parent_bound, data_len, tag))
+}
+
+#[cold]
+#[inline(never)]
+fn length_error(
+    start: usize,
+    length: u32,
+    parent_bound: Option<usize>,
+    data_len: usize,
+    tag: Tag,
+) -> FileError {
+    let end = start as u64 + u64::from(length);
     if let Some(parent_end) = parent_bound
         && end > parent_end as u64
         && parent_end <= data_len
     {
         // Past a parent that itself fits in the file, the length lies: the file is not short.
-        return Err(FileError::new(
+        return FileError::new(
             Reason::Malformed,
             format!(
                 "{} at byte {start} declares {length} bytes, its parent has {} left",
                 fmt_tag(tag),
                 parent_end.saturating_sub(start)
             ),
-        ));
-    }
-    if end <= data_len as u64 || container {
-        return Ok(Some(end as usize));
+        );
     }
     // Past the end of the file: most likely cut short, unless the claim is absurd for any
     // file we would accept.
@@ -481,14 +488,14 @@ fn defined_end(
     } else {
         Reason::Truncated
     };
-    Err(FileError::new(
+    FileError::new(
         reason,
         format!(
             "{} at byte {start} declares {length} bytes, only {} left in the file",
             fmt_tag(tag),
             data_len.saturating_sub(start)
         ),
-    ))
+    )
 }
 
 /// Whether a defined-length element of an implicit-VR data set is a sequence. A sequence's
@@ -504,6 +511,8 @@ fn implicit_sequence(tag: Tag, value: &[u8]) -> bool {
         .is_none_or(|entry| matches!(entry.vr(), VirtualVr::Exact(VR::SQ)))
 }
 
+#[cold]
+#[inline(never)]
 pub(super) fn truncated_at(pos: usize) -> FileError {
     FileError::new(
         Reason::Truncated,
@@ -523,29 +532,29 @@ pub(crate) fn fmt_tag(tag: Tag) -> String {
     format!("({:04X},{:04X})", tag.group(), tag.element())
 }
 
-#[inline]
+#[inline(always)]
 pub(super) fn le16(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([b[at], b[at + 1]])
+    u16::from_le_bytes(b[at..at + 2].try_into().expect("a 2-byte slice"))
 }
 
-#[inline]
+#[inline(always)]
 pub(super) fn le32(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("a 4-byte slice"))
 }
 
-#[inline]
+#[inline(always)]
 fn read16(b: &[u8], at: usize, endian: Endian) -> u16 {
     match endian {
         Endian::Little => le16(b, at),
-        Endian::Big => u16::from_be_bytes([b[at], b[at + 1]]),
+        Endian::Big => u16::from_be_bytes(b[at..at + 2].try_into().expect("a 2-byte slice")),
     }
 }
 
-#[inline]
+#[inline(always)]
 fn read32(b: &[u8], at: usize, endian: Endian) -> u32 {
     match endian {
         Endian::Little => le32(b, at),
-        Endian::Big => u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]),
+        Endian::Big => u32::from_be_bytes(b[at..at + 4].try_into().expect("a 4-byte slice")),
     }
 }
 
