@@ -152,14 +152,14 @@ impl Spill {
         Ok(())
     }
 
-    /// Compares every series and writes followup.csv rows to `out` in (patient, site, side,
-    /// date) order; `superseded(row)` says whether a studies.csv row was superseded.
+    /// Compares every series and writes followup.csv rows (CSV lines, after the header the
+    /// caller wrote) to `out` in (patient, site, side, date) order; `superseded(row)` says whether a studies.csv row was superseded.
     /// Partitions are compared in parallel (in the current rayon pool). Returns the rows
     /// written and their count per site family and `vs_prior` outcome (for the report).
     pub fn finish(
         self,
         dir: &Path,
-        out: &mut csv::Writer<impl Write>,
+        out: &mut impl Write,
         table: &LscTable,
         superseded: impl Fn(u32) -> bool + Sync,
     ) -> io::Result<(u64, Outcomes)> {
@@ -208,14 +208,24 @@ fn compare_partition(
     });
     let mut outcomes = Outcomes::new();
     let mut run = BufWriter::new(tempfile::tempfile_in(dir)?);
+    // Rows are rendered to their CSV line here, in parallel; the merge only copies lines.
+    let render = |row: &FollowupRow| -> io::Result<String> {
+        let mut line = csv::WriterBuilder::new()
+            .has_headers(false)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .buffer_capacity(512)
+            .from_writer(Vec::with_capacity(256));
+        line.write_record(row.fields())?;
+        let bytes = line.into_inner().map_err(|e| e.into_error())?;
+        String::from_utf8(bytes).map_err(|_| io::Error::other("follow-up row is not UTF-8"))
+    };
     for series in visits.chunk_by(|a, b| {
         a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
     }) {
         for (i, row) in compare_series(series, table).iter().enumerate() {
             let current = &series[i + 1];
             *outcomes.entry((current.family, row.vs_prior)).or_default() += 1;
-            let key = sort_key(current);
-            write_fields(&mut run, std::iter::once(key.as_str()).chain(row.fields()))?;
+            write_fields(&mut run, [sort_key(current).as_str(), render(row)?.as_str()])?;
         }
     }
     let mut file = run.into_inner().map_err(|e| e.into_error())?;
@@ -236,23 +246,29 @@ fn sort_key(visit: &Visit) -> String {
     )
 }
 
-/// k-way merge of sorted runs (first field: the key, dropped on output).
-fn merge(mut runs: Vec<BufReader<File>>, out: &mut csv::Writer<impl Write>) -> io::Result<u64> {
+/// k-way merge of sorted runs of (key, CSV line) records; writes the lines.
+fn merge(mut runs: Vec<BufReader<File>>, out: &mut impl Write) -> io::Result<u64> {
     let mut heads: BinaryHeap<Reverse<(String, usize)>> = BinaryHeap::new();
-    let mut current: Vec<Vec<String>> = vec![Vec::new(); runs.len()];
+    let mut lines: Vec<String> = vec![String::new(); runs.len()];
+    let next = |run: &mut BufReader<File>| -> io::Result<Option<(String, String)>> {
+        Ok(read_fields(run)?.and_then(|mut fields| {
+            let line = fields.pop()?;
+            Some((fields.pop()?, line))
+        }))
+    };
     for (i, run) in runs.iter_mut().enumerate() {
-        if let Some(fields) = read_fields(run)? {
-            heads.push(Reverse((fields[0].clone(), i)));
-            current[i] = fields;
+        if let Some((key, line)) = next(run)? {
+            heads.push(Reverse((key, i)));
+            lines[i] = line;
         }
     }
     let mut written = 0;
     while let Some(Reverse((_, i))) = heads.pop() {
-        out.write_record(current[i].iter().skip(1))?;
+        out.write_all(lines[i].as_bytes())?;
         written += 1;
-        if let Some(fields) = read_fields(&mut runs[i])? {
-            heads.push(Reverse((fields[0].clone(), i)));
-            current[i] = fields;
+        if let Some((key, line)) = next(&mut runs[i])? {
+            heads.push(Reverse((key, i)));
+            lines[i] = line;
         }
     }
     Ok(written)
@@ -327,14 +343,12 @@ mod tests {
         ] {
             spill.push(&v).unwrap();
         }
-        let mut out = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(vec![]);
+        let mut out = Vec::new();
         let (written, outcomes) = spill
             .finish(dir.path(), &mut out, &LscTable::default(), |row| row == 99)
             .unwrap();
         assert_eq!(written, 2, "P3 has one study");
-        let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
+        let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(
             lines[0].starts_with("P1,total_hip,left,1.1,1.2,2022-01-01,2020-01-01"),

@@ -213,10 +213,14 @@ impl<'c> Batch<'c> {
                 })
             })
         };
+        // The header through the CSV writer; the rows come as CSV lines from the follow-up.
         let mut followup_csv = output::csv_writer(
             AtomicFile::create(&out_dir.join(FOLLOWUP_CSV)).with_context(write_error)?,
             FOLLOWUP_COLUMNS,
         )
+        .with_context(write_error)?
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}", e.error()))
         .with_context(write_error)?;
         let followup_rows = if self.config.followup == FollowupMode::Never {
             0
@@ -267,7 +271,7 @@ impl<'c> Batch<'c> {
             FollowupMode::Never => false,
         };
         if with_followup {
-            files.push(into_file(followup_csv)?);
+            files.push(followup_csv);
         }
         atomic::commit_all(files).with_context(write_error)?;
 

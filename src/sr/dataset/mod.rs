@@ -187,9 +187,15 @@ fn decode<'a>(
     charset: Charset,
     codec: Option<&SpecificCharacterSet>,
 ) -> Cow<'a, str> {
+    if bytes.is_ascii() {
+        // ASCII is the same in every supported charset, and nearly all SR text is ASCII:
+        // this is the path of about a thousand values per file, where a UTF-8 validation
+        // cost a tenth of the per-file time (callgrind).
+        // SAFETY: every ASCII byte sequence is valid UTF-8.
+        return Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
     match std::str::from_utf8(bytes) {
-        // ASCII is the same in every supported charset.
-        Ok(text) if charset == Charset::Utf8 || text.is_ascii() => Cow::Borrowed(text),
+        Ok(text) if charset == Charset::Utf8 => Cow::Borrowed(text),
         _ if charset == Charset::Utf8 => String::from_utf8_lossy(bytes),
         _ if charset == Charset::Other
             && let Some(Ok(text)) = codec.map(|c| c.decode(bytes)) =>
