@@ -102,6 +102,16 @@ impl Decimal {
         self.mantissa as f64 / 10f64.powi(self.scale as i32)
     }
 
+    /// The mantissa and scale (value = mantissa / 10^scale), for compact binary records.
+    pub fn to_parts(self) -> (i64, u32) {
+        (self.mantissa, self.scale)
+    }
+
+    /// The inverse of `to_parts`; None for a scale beyond 18 decimals.
+    pub fn from_parts(mantissa: i64, scale: u32) -> Option<Decimal> {
+        (scale <= MAX_DIGITS).then_some(Decimal { mantissa, scale })
+    }
+
     /// Number of decimals as written (after exponent resolution).
     pub fn scale(self) -> u32 {
         self.scale
@@ -109,16 +119,28 @@ impl Decimal {
 
     /// Plain decimal text with at least `min_decimals` decimals (never an exponent).
     pub fn to_plain(self, min_decimals: u32) -> String {
-        let scale = self.scale.max(min_decimals.min(MAX_DIGITS));
-        let mantissa = self.mantissa.unsigned_abs() as u128 * 10u128.pow(scale - self.scale);
-        let digits = format!("{:0width$}", mantissa, width = scale as usize + 1);
-        let (int_part, frac_part) = digits.split_at(digits.len() - scale as usize);
-        let sign = if self.mantissa < 0 { "-" } else { "" };
-        if frac_part.is_empty() {
-            format!("{sign}{int_part}")
-        } else {
-            format!("{sign}{int_part}.{frac_part}")
+        let scale = self.scale.max(min_decimals.min(MAX_DIGITS)) as usize;
+        // Digits right to left into a stack buffer (this runs for every number written).
+        let mut mantissa =
+            self.mantissa.unsigned_abs() as u128 * 10u128.pow(scale as u32 - self.scale);
+        let mut digits = [0u8; 48];
+        let mut n = 0;
+        while mantissa > 0 || n <= scale {
+            digits[n] = b'0' + (mantissa % 10) as u8;
+            mantissa /= 10;
+            n += 1;
         }
+        let mut out = String::with_capacity(n + 2);
+        if self.mantissa < 0 {
+            out.push('-');
+        }
+        for (i, digit) in digits[..n].iter().rev().enumerate() {
+            if i == n - scale && scale > 0 {
+                out.push('.');
+            }
+            out.push(char::from(*digit));
+        }
+        out
     }
 
     /// A decimal from an f64 rounded to `places` decimals (for computed columns).

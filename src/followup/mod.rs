@@ -14,7 +14,7 @@ pub mod lsc;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 pub use compare::{FOLLOWUP_COLUMNS, FollowupRow, Visit, compare_series};
@@ -23,9 +23,8 @@ pub use lsc::{Family, LscTable};
 use rayon::prelude::*;
 
 use crate::classify::StudyAssessment;
-use crate::decimal::Decimal;
-use crate::document::{Date, Document};
-use crate::vocabulary::{Laterality, Region};
+use crate::document::Document;
+use crate::vocabulary::Region;
 
 /// Visits are spread over this many files by patient: at the end one partition per worker
 /// is in memory, about 1/256 of the visits (100 000 SR files: ~2 000 visits each).
@@ -79,35 +78,184 @@ pub fn visits_of(
         .collect()
 }
 
-/// Writes one record of text fields: per field a u32 length and the bytes. Spill and run
-/// files are private to a run, so a plain length-prefixed format is enough (and cheaper to
-/// set up than a CSV reader per partition).
-fn write_fields<'f>(out: &mut impl Write, fields: impl IntoIterator<Item = &'f str>) -> io::Result<()> {
-    let fields: Vec<&str> = fields.into_iter().collect();
-    out.write_all(&(fields.len() as u32).to_le_bytes())?;
-    for field in fields {
-        out.write_all(&(field.len() as u32).to_le_bytes())?;
-        out.write_all(field.as_bytes())?;
-    }
-    Ok(())
-}
+/// Spill and run files are private to one run: plain little-endian binary records.
+mod codec {
+    use std::io::{self, Write};
 
-/// Reads one record written by `write_fields`; None at the end of the file.
-fn read_fields(input: &mut impl io::BufRead) -> io::Result<Option<Vec<String>>> {
-    if input.fill_buf()?.is_empty() {
-        return Ok(None);
+    use super::{Family, Visit};
+    use crate::decimal::Decimal;
+    use crate::document::Date;
+    use crate::vocabulary::{Laterality, Region};
+
+    fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+        out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        out.extend_from_slice(bytes);
     }
-    let mut word = [0u8; 4];
-    input.read_exact(&mut word)?;
-    let count = u32::from_le_bytes(word) as usize;
-    let mut fields = Vec::with_capacity(count);
-    for _ in 0..count {
-        input.read_exact(&mut word)?;
-        let mut bytes = vec![0u8; u32::from_le_bytes(word) as usize];
-        input.read_exact(&mut bytes)?;
-        fields.push(String::from_utf8(bytes).map_err(|_| io::Error::other("spill file is corrupt"))?);
+
+    fn put_decimal(out: &mut Vec<u8>, value: Option<Decimal>) {
+        let (mantissa, scale) = value.map_or((0, u32::MAX), Decimal::to_parts);
+        out.extend_from_slice(&mantissa.to_le_bytes());
+        out.extend_from_slice(&scale.to_le_bytes());
     }
-    Ok(Some(fields))
+
+    fn date_bits(date: Option<Date>) -> u32 {
+        date.map_or(0, |d| {
+            u32::from(d.year) << 16 | u32::from(d.month) << 8 | u32::from(d.day)
+        })
+    }
+
+    /// Appends a visit.
+    pub fn put_visit(out: &mut Vec<u8>, v: &Visit) {
+        put_bytes(out, v.patient_id.as_bytes());
+        out.push(v.family as u8);
+        out.push(v.laterality as u8);
+        out.push(v.region as u8);
+        out.extend_from_slice(&date_bits(v.study_date).to_le_bytes());
+        out.extend_from_slice(&v.content_time.to_le_bytes());
+        out.extend_from_slice(&v.row.to_le_bytes());
+        put_bytes(out, v.sop_instance_uid.as_bytes());
+        put_decimal(out, Some(v.bmd));
+        put_decimal(out, v.sbmd);
+        put_bytes(out, v.manufacturer.as_bytes());
+        put_bytes(out, v.device_serial.as_bytes());
+    }
+
+    /// Bytes that sort like (patient, family, side, date, content time, row).
+    pub fn sort_key(v: &Visit) -> Vec<u8> {
+        let mut key = Vec::with_capacity(v.patient_id.len() + 24);
+        key.extend_from_slice(v.patient_id.as_bytes());
+        key.push(0);
+        key.push(v.family as u8);
+        key.push(v.laterality as u8);
+        key.extend_from_slice(&date_bits(v.study_date).to_be_bytes());
+        key.extend_from_slice(&v.content_time.to_be_bytes());
+        key.extend_from_slice(&v.row.to_be_bytes());
+        key
+    }
+
+    /// Appends a (key, line) run record.
+    pub fn put_run(out: &mut impl Write, key: &[u8], line: &[u8]) -> io::Result<()> {
+        let mut record = Vec::with_capacity(8 + key.len() + line.len());
+        put_bytes(&mut record, key);
+        put_bytes(&mut record, line);
+        out.write_all(&record)
+    }
+
+    /// Reads the next (key, line) run record; None at the end.
+    pub fn read_run(input: &mut impl io::BufRead) -> io::Result<Option<(Vec<u8>, Vec<u8>)>> {
+        if input.fill_buf()?.is_empty() {
+            return Ok(None);
+        }
+        let mut read = || -> io::Result<Vec<u8>> {
+            let mut len = [0u8; 4];
+            input.read_exact(&mut len)?;
+            let mut bytes = vec![0u8; u32::from_le_bytes(len) as usize];
+            input.read_exact(&mut bytes)?;
+            Ok(bytes)
+        };
+        let key = read()?;
+        Ok(Some((key, read()?)))
+    }
+
+    /// Reads records from a byte slice.
+    pub struct Cursor<'b> {
+        bytes: &'b [u8],
+    }
+
+    fn corrupt() -> io::Error {
+        io::Error::other("follow-up spill file is corrupt")
+    }
+
+    impl<'b> Cursor<'b> {
+        pub fn new(bytes: &'b [u8]) -> Self {
+            Cursor { bytes }
+        }
+
+        pub fn is_empty(&self) -> bool {
+            self.bytes.is_empty()
+        }
+
+        fn take(&mut self, n: usize) -> io::Result<&'b [u8]> {
+            if n > self.bytes.len() {
+                return Err(corrupt());
+            }
+            let (head, rest) = self.bytes.split_at(n);
+            self.bytes = rest;
+            Ok(head)
+        }
+
+        fn u8(&mut self) -> io::Result<u8> {
+            Ok(self.take(1)?[0])
+        }
+
+        fn u32(&mut self) -> io::Result<u32> {
+            Ok(u32::from_le_bytes(
+                self.take(4)?.try_into().expect("4 bytes"),
+            ))
+        }
+
+        fn u64(&mut self) -> io::Result<u64> {
+            Ok(u64::from_le_bytes(
+                self.take(8)?.try_into().expect("8 bytes"),
+            ))
+        }
+
+        pub fn bytes(&mut self) -> io::Result<&'b [u8]> {
+            let n = self.u32()? as usize;
+            self.take(n)
+        }
+
+        fn string(&mut self) -> io::Result<String> {
+            String::from_utf8(self.bytes()?.to_vec()).map_err(|_| corrupt())
+        }
+
+        fn decimal(&mut self) -> io::Result<Option<Decimal>> {
+            let mantissa = self.u64()? as i64;
+            let scale = self.u32()?;
+            Ok(if scale == u32::MAX {
+                None
+            } else {
+                Some(Decimal::from_parts(mantissa, scale).ok_or_else(corrupt)?)
+            })
+        }
+
+        pub fn visit(&mut self) -> io::Result<Visit> {
+            let patient_id = self.string()?;
+            let family = match self.u8()? {
+                0 => Family::Spine,
+                1 => Family::FemoralNeck,
+                2 => Family::TotalHip,
+                _ => return Err(corrupt()),
+            };
+            let laterality = *Laterality::ALL
+                .get(usize::from(self.u8()?))
+                .ok_or_else(corrupt)?;
+            let region = *Region::ALL
+                .get(usize::from(self.u8()?))
+                .ok_or_else(corrupt)?;
+            let bits = self.u32()?;
+            let study_date = (bits != 0).then_some(Date {
+                year: (bits >> 16) as u16,
+                month: (bits >> 8) as u8,
+                day: bits as u8,
+            });
+            Ok(Visit {
+                patient_id,
+                family,
+                laterality,
+                region,
+                study_date,
+                content_time: self.u64()?,
+                row: self.u32()?,
+                sop_instance_uid: self.string()?,
+                bmd: self.decimal()?.ok_or_else(corrupt)?,
+                sbmd: self.decimal()?,
+                manufacturer: self.string()?,
+                device_serial: self.string()?,
+                superseded: false,
+            })
+        }
+    }
 }
 
 /// Visits spilled to disk until the end of the run.
@@ -120,9 +268,7 @@ impl Spill {
     /// Unlinked partition files in `dir`.
     pub fn new(dir: &Path) -> io::Result<Spill> {
         let partitions = (0..PARTITIONS)
-            .map(|_| {
-                Ok(BufWriter::with_capacity(4096, tempfile::tempfile_in(dir)?))
-            })
+            .map(|_| Ok(BufWriter::with_capacity(4096, tempfile::tempfile_in(dir)?)))
             .collect::<io::Result<_>>()?;
         Ok(Spill {
             partitions,
@@ -133,21 +279,9 @@ impl Spill {
     /// Stores a visit.
     pub fn push(&mut self, visit: &Visit) -> io::Result<()> {
         let partition = (fnv1a(visit.patient_id.as_bytes()) % PARTITIONS) as usize;
-        let record = [
-            visit.patient_id.as_str(),
-            visit.family.as_str(),
-            visit.laterality.as_str(),
-            visit.region.as_str(),
-            &visit.study_date.map(|d| d.to_string()).unwrap_or_default(),
-            &visit.content_time.to_string(),
-            &visit.row.to_string(),
-            &visit.sop_instance_uid,
-            &visit.bmd.to_plain(0),
-            &visit.sbmd.map(|d| d.to_plain(0)).unwrap_or_default(),
-            &visit.manufacturer,
-            &visit.device_serial,
-        ];
-        write_fields(&mut self.partitions[partition], record)?;
+        let mut record = Vec::with_capacity(128);
+        codec::put_visit(&mut record, visit);
+        self.partitions[partition].write_all(&record)?;
         self.visits += 1;
         Ok(())
     }
@@ -197,14 +331,22 @@ fn compare_partition(
         visit.superseded = superseded(visit.row);
     }
     visits.sort_by(|a, b| {
-        (&a.patient_id, a.family, a.laterality, a.study_date, a.content_time, a.row).cmp(&(
-            &b.patient_id,
-            b.family,
-            b.laterality,
-            b.study_date,
-            b.content_time,
-            b.row,
-        ))
+        (
+            &a.patient_id,
+            a.family,
+            a.laterality,
+            a.study_date,
+            a.content_time,
+            a.row,
+        )
+            .cmp(&(
+                &b.patient_id,
+                b.family,
+                b.laterality,
+                b.study_date,
+                b.content_time,
+                b.row,
+            ))
     });
     let mut outcomes = Outcomes::new();
     let mut run = BufWriter::new(tempfile::tempfile_in(dir)?);
@@ -225,7 +367,7 @@ fn compare_partition(
         for (i, row) in compare_series(series, table).iter().enumerate() {
             let current = &series[i + 1];
             *outcomes.entry((current.family, row.vs_prior)).or_default() += 1;
-            write_fields(&mut run, [sort_key(current).as_str(), render(row)?.as_str()])?;
+            codec::put_run(&mut run, &codec::sort_key(current), render(row)?.as_bytes())?;
         }
     }
     let mut file = run.into_inner().map_err(|e| e.into_error())?;
@@ -233,40 +375,21 @@ fn compare_partition(
     Ok((BufReader::new(file), outcomes))
 }
 
-/// Orders rows by patient, site, side, then time; the partitions already agree on it.
-fn sort_key(visit: &Visit) -> String {
-    format!(
-        "{}\u{1}{}\u{1}{}\u{1}{}\u{1}{:020}\u{1}{:010}",
-        visit.patient_id,
-        visit.family as u8,
-        visit.laterality as u8,
-        visit.study_date.map(|d| d.to_string()).unwrap_or_default(),
-        visit.content_time,
-        visit.row
-    )
-}
-
-/// k-way merge of sorted runs of (key, CSV line) records; writes the lines.
+/// k-way merge of sorted runs of (key, CSV line) records, each streamed; writes the lines.
 fn merge(mut runs: Vec<BufReader<File>>, out: &mut impl Write) -> io::Result<u64> {
-    let mut heads: BinaryHeap<Reverse<(String, usize)>> = BinaryHeap::new();
-    let mut lines: Vec<String> = vec![String::new(); runs.len()];
-    let next = |run: &mut BufReader<File>| -> io::Result<Option<(String, String)>> {
-        Ok(read_fields(run)?.and_then(|mut fields| {
-            let line = fields.pop()?;
-            Some((fields.pop()?, line))
-        }))
-    };
+    let mut heads: BinaryHeap<Reverse<(Vec<u8>, usize)>> = BinaryHeap::new();
+    let mut lines: Vec<Vec<u8>> = vec![Vec::new(); runs.len()];
     for (i, run) in runs.iter_mut().enumerate() {
-        if let Some((key, line)) = next(run)? {
+        if let Some((key, line)) = codec::read_run(run)? {
             heads.push(Reverse((key, i)));
             lines[i] = line;
         }
     }
     let mut written = 0;
     while let Some(Reverse((_, i))) = heads.pop() {
-        out.write_all(lines[i].as_bytes())?;
+        out.write_all(&lines[i])?;
         written += 1;
-        if let Some((key, line)) = next(&mut runs[i])? {
+        if let Some((key, line)) = codec::read_run(&mut runs[i])? {
             heads.push(Reverse((key, i)));
             lines[i] = line;
         }
@@ -274,35 +397,13 @@ fn merge(mut runs: Vec<BufReader<File>>, out: &mut impl Write) -> io::Result<u64
     Ok(written)
 }
 
-fn read_visits(file: File) -> io::Result<Vec<Visit>> {
-    let mut reader = BufReader::new(file);
-    let invalid = || io::Error::other("follow-up spill file is corrupt");
+fn read_visits(mut file: File) -> io::Result<Vec<Visit>> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    let mut cursor = codec::Cursor::new(&bytes);
     let mut visits = Vec::new();
-    while let Some(r) = read_fields(&mut reader)? {
-        if r.len() != 12 {
-            return Err(invalid());
-        }
-        let family = match r[1].as_str() {
-            "spine" => Family::Spine,
-            "femoral_neck" => Family::FemoralNeck,
-            "total_hip" => Family::TotalHip,
-            _ => return Err(invalid()),
-        };
-        visits.push(Visit {
-            patient_id: r[0].clone(),
-            family,
-            laterality: r[2].parse::<Laterality>().map_err(|_| invalid())?,
-            region: r[3].parse::<Region>().map_err(|_| invalid())?,
-            study_date: Date::parse_da(&r[4]),
-            content_time: r[5].parse().map_err(|_| invalid())?,
-            row: r[6].parse().map_err(|_| invalid())?,
-            sop_instance_uid: r[7].clone(),
-            bmd: Decimal::parse(&r[8]).ok_or_else(invalid)?,
-            sbmd: Decimal::parse(&r[9]),
-            manufacturer: r[10].clone(),
-            device_serial: r[11].clone(),
-            superseded: false,
-        });
+    while !cursor.is_empty() {
+        visits.push(cursor.visit()?);
     }
     Ok(visits)
 }
@@ -310,6 +411,9 @@ fn read_visits(file: File) -> io::Result<Vec<Visit>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decimal::Decimal;
+    use crate::document::Date;
+    use crate::vocabulary::Laterality;
 
     fn visit(patient: &str, date: &str, bmd: &str, row: u32) -> Visit {
         Visit {

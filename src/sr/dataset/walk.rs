@@ -84,12 +84,11 @@ const VR_LONG: u8 = 2;
 /// asked for every element of every file.
 const VR_CLASSES: [u8; 26 * 26] = {
     const SHORT: [&[u8; 2]; 21] = [
-        b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FD", b"FL", b"IS", b"LO", b"LT",
-        b"PN", b"SH", b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US",
+        b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FD", b"FL", b"IS", b"LO", b"LT", b"PN",
+        b"SH", b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US",
     ];
     const LONG: [&[u8; 2]; 13] = [
-        b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT",
-        b"UV",
+        b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT", b"UV",
     ];
     let mut table = [VR_UNKNOWN; 26 * 26];
     let mut i = 0;
