@@ -46,7 +46,7 @@ pub struct InputError {
 }
 
 /// Every entry, in path order, produced as the walk goes.
-pub type Candidates = Box<dyn Iterator<Item = Candidate>>;
+pub type Candidates = Box<dyn Iterator<Item = Candidate> + Send>;
 
 /// Walks every root (in path order); a root that is a file is itself a candidate. A root
 /// that cannot be read is fatal, checked before anything is yielded.
