@@ -49,6 +49,8 @@ enum ModifierRole {
 /// The compiled profiles.
 #[derive(Debug, Default)]
 pub struct Mapper {
+    /// Distinguishes mappers in the per-thread label cache.
+    id: u64,
     profile_names: Vec<String>,
     measure_by_code: HashMap<CodeKey, MeasureTarget>,
     measure_by_meaning: HashMap<Label, MeasureTarget>,
@@ -113,7 +115,11 @@ fn codes_of(codes: &[RuleCode]) -> impl Iterator<Item = CodeKey> + '_ {
 impl Mapper {
     /// Compiles profiles; earlier profiles win where two rules match the same thing.
     pub fn new(profiles: &[ProfileFile]) -> Result<Mapper, ProfileError> {
-        let mut m = Mapper::default();
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let mut m = Mapper {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            ..Mapper::default()
+        };
         for (p, profile) in profiles.iter().enumerate() {
             // Errors name the file; `inspect` shows the profile's own name.
             let name = if profile.source.is_empty() {
@@ -322,8 +328,40 @@ impl Mapper {
     }
 
     /// What a label says on its own: its site, its side, its words without side words.
+    /// Labels repeat across the files of an export ("AP Spine", "L1", "Neck"), so the
+    /// answer is cached per worker thread.
     fn label_info<'t>(&self, raw: Cow<'t, str>) -> LabelInfo<'t> {
-        let normalised = normalise_label(&raw);
+        thread_local! {
+            static CACHE: std::cell::RefCell<(u64, HashMap<Box<str>, LabelMeaning>)> =
+                std::cell::RefCell::new((0, HashMap::new()));
+        }
+        /// Distinct labels kept; a hostile stream of unique labels cannot grow it further.
+        const MOST: usize = 4096;
+        let meaning = CACHE.with_borrow_mut(|(id, cache)| {
+            if *id != self.id {
+                *id = self.id;
+                cache.clear();
+            }
+            if let Some(found) = cache.get(raw.as_ref()) {
+                return found.clone();
+            }
+            let meaning = self.label_meaning(&raw);
+            if cache.len() >= MOST {
+                cache.clear();
+            }
+            cache.insert(raw.as_ref().into(), meaning.clone());
+            meaning
+        });
+        LabelInfo {
+            raw,
+            core: meaning.core,
+            site: meaning.site,
+            side: meaning.side,
+        }
+    }
+
+    fn label_meaning(&self, raw: &str) -> LabelMeaning {
+        let normalised = normalise_label(raw);
         let mut side = None;
         let mut core = String::with_capacity(normalised.len());
         for word in normalised.split(' ').filter(|w| !w.is_empty()) {
@@ -339,11 +377,10 @@ impl Mapper {
                 }
             }
         }
-        LabelInfo {
+        LabelMeaning {
             site: self.site_of(&normalised),
             side,
-            core,
-            raw,
+            core: core.into(),
         }
     }
 
@@ -509,7 +546,15 @@ struct LabelInfo<'t> {
     /// As the scanner wrote it.
     raw: Cow<'t, str>,
     /// Normalised, side words removed: what region rules match.
-    core: String,
+    core: std::rc::Rc<str>,
+    site: Option<Site>,
+    side: Option<Laterality>,
+}
+
+/// What a label's text means, whatever file it is in.
+#[derive(Debug, Clone)]
+struct LabelMeaning {
+    core: std::rc::Rc<str>,
     site: Option<Site>,
     side: Option<Laterality>,
 }
