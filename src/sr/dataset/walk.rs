@@ -154,14 +154,21 @@ struct Builder {
 }
 
 impl Builder {
-    fn new() -> Builder {
+    /// Sized for `data_len` bytes: an element takes at least 8 bytes of header, so
+    /// `data_len / 8` elements is an upper bound that the vector never has to grow past
+    /// (growing copied the index two or three times per file). A content item holds a
+    /// handful of elements, hence the item estimate.
+    fn new(data_len: usize) -> Builder {
+        let elements = (data_len / 8).min(1 << 20);
+        let mut items = Vec::with_capacity(elements / 4 + 1);
+        items.push(Item {
+            first_element: NONE,
+            last_element: NONE,
+            next_item: NONE,
+        });
         Builder {
-            elements: Vec::with_capacity(512),
-            items: vec![Item {
-                first_element: NONE,
-                last_element: NONE,
-                next_item: NONE,
-            }],
+            elements: Vec::with_capacity(elements),
+            items,
         }
     }
 
@@ -212,7 +219,7 @@ pub(super) fn walk<'a>(
     limits: &Limits,
     keep_going: &impl Fn(&str) -> bool,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
-    let mut index = Builder::new();
+    let mut index = Builder::new(data.len());
     let mut stack: Vec<Frame> = Vec::new();
     let mut depth = 0usize; // sequences on the stack
     let mut pos = 0usize;
