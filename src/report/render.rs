@@ -16,7 +16,7 @@ use std::error::Error;
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
-use plotters::coord::types::RangedCoordf64;
+use plotters::coord::types::{RangedCoordf64, RangedCoordu64};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -874,6 +874,31 @@ fn count_axis_end(max: u64, extra: u64) -> u64 {
 
 /// Draws a chart into a string; on any plotters error, returns an error paragraph instead.
 /// The SVG gets `role="img"`, an `aria-label` and a `<title>`.
+/// The grid, axes and labels every column chart shares (count on the y axis).
+fn draw_column_mesh(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<Ticks, RangedCoordu64>>,
+    x_labels: &dyn Fn(&f64) -> String,
+    x_desc: Option<&str>,
+    y_desc: &str,
+) -> DrawResult {
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(AXIS)
+        .y_labels(6)
+        .x_label_formatter(x_labels)
+        .y_label_formatter(&|v: &u64| v.to_string())
+        .label_style(font(13.0, INK))
+        .y_desc(y_desc)
+        .axis_desc_style(font(13.0, MUTED));
+    if let Some(x_desc) = x_desc {
+        mesh.x_desc(x_desc);
+    }
+    mesh.draw()?;
+    Ok(())
+}
+
 fn chart_svg(title: &str, size: (u32, u32), draw: impl FnOnce(&Area) -> DrawResult) -> String {
     let mut buf = String::new();
     let result = {
@@ -1039,19 +1064,7 @@ fn columns_chart(title: &str, bars: &[Bar]) -> String {
                 .map(|b| b.label.clone())
                 .unwrap_or_default()
         };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS)
-            .y_labels(6)
-            .x_label_formatter(&label_of)
-            .y_label_formatter(&|v: &u64| v.to_string())
-            .label_style(font(13.0, INK))
-            .y_desc("Count")
-            .axis_desc_style(font(13.0, MUTED))
-            .draw()?;
+        draw_column_mesh(&mut chart, &label_of, None, "Count")?;
         chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
             let x = i as f64;
             Rectangle::new([(x + 0.15, 0), (x + 0.85, b.value)], b.colour.filled())
@@ -1114,20 +1127,12 @@ fn histogram_chart(title: &str, bins: &[u64]) -> String {
             .x_label_area_size(44)
             .y_label_area_size(count_label_area(end))
             .build_cartesian_2d(Ticks::new(x0, x1, ticks), 0u64..end)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS)
-            .y_labels(6)
-            .x_label_formatter(&|v: &f64| format!("{}", v.round() as i64))
-            .y_label_formatter(&|v: &u64| v.to_string())
-            .label_style(font(13.0, INK))
-            .x_desc("T-score")
-            .y_desc("Rows")
-            .axis_desc_style(font(13.0, MUTED))
-            .draw()?;
+        draw_column_mesh(
+            &mut chart,
+            &|v: &f64| format!("{}", v.round() as i64),
+            Some("T-score"),
+            "Rows",
+        )?;
         chart.draw_series(bins.iter().enumerate().map(|(i, c)| {
             let a = ReportData::bin_start(i);
             let b = ReportData::bin_start(i + 1);
@@ -1233,19 +1238,7 @@ fn grouped_chart(
             }
             labels.get(i as usize).cloned().unwrap_or_default()
         };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .bold_line_style(GRID)
-            .light_line_style(TRANSPARENT)
-            .axis_style(AXIS)
-            .y_labels(6)
-            .x_label_formatter(&label_of)
-            .y_label_formatter(&|v: &u64| v.to_string())
-            .label_style(font(13.0, INK))
-            .y_desc("Follow-up rows")
-            .axis_desc_style(font(13.0, MUTED))
-            .draw()?;
+        draw_column_mesh(&mut chart, &label_of, None, "Follow-up rows")?;
         let width_each = 0.84 / k as f64;
         for (j, outcome) in outcomes.iter().enumerate() {
             let colour = outcome_colour(outcome, j);
