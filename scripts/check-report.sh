@@ -7,12 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq chromium >/dev/null
-fi
+. scripts/lib.sh
+ensure_command chromium chromium
 
 binary=${1:-target/debug/dxa-ingest}
 work=$(mktemp -d)

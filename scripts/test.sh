@@ -5,12 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v dsrdump >/dev/null 2>&1; then
-    sudo=""
-    [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq dcmtk >/dev/null
-fi
+. scripts/lib.sh
+ensure_command dsrdump dcmtk
 
 cargo test --workspace --locked "$@"
 scripts/check-report.sh "${CARGO_TARGET_DIR:-target}/debug/dxa-ingest"

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use dxa_fixtures::sample;
 use dxa_fixtures::{BmdUnit, DxaStudy, Lat};
 
-use crate::util::{Row, code, read_csv, repo, rows_where};
+use crate::util::{Row, code, files_under, read_csv, repo, rows_where};
 
 /// The scan of fixtures/sample, run once for all tests of this module.
 struct SampleRun {
@@ -90,7 +90,14 @@ fn junk_files_are_listed_with_their_reason() {
 #[test]
 fn every_file_is_accounted_for_once() {
     let run = sample_run();
-    let mut on_disk: Vec<String> = walk(&repo().join("fixtures/sample"));
+    let sample_dir = repo().join("fixtures/sample");
+    let mut on_disk: Vec<String> = files_under(&sample_dir)
+        .iter()
+        .map(|p| {
+            let relative = p.strip_prefix(&sample_dir).expect("under sample");
+            relative.display().to_string()
+        })
+        .collect();
     on_disk.sort();
     let mut listed: Vec<String> = run
         .studies
@@ -104,24 +111,6 @@ fn every_file_is_accounted_for_once() {
         .collect();
     listed.sort();
     assert_eq!(listed, on_disk);
-}
-
-fn walk(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read_dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(
-                path.strip_prefix(repo().join("fixtures/sample"))
-                    .expect("under sample")
-                    .display()
-                    .to_string(),
-            );
-        }
-    }
-    out
 }
 
 /// Issue #2's acceptance example, exactly.
@@ -413,5 +402,8 @@ fn committed_fixtures_are_what_the_writer_makes() {
             file.path
         );
     }
-    assert_eq!(walk(&repo().join("fixtures/sample")).len(), files.len());
+    assert_eq!(
+        files_under(&repo().join("fixtures/sample")).len(),
+        files.len()
+    );
 }

@@ -2,26 +2,12 @@
 //! reference) give the same content tree and the same document for every file of the sample
 //! tree and of a generated corpus of all styles and transfer syntaxes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dxa_ingest::extract::extract_with;
 use dxa_ingest::sr::{Body, ContentTree, Limits, Reader, read_sr};
 
-use crate::util::repo;
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("read_dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
-}
+use crate::util::{files_under, repo};
 
 /// Compares both readers on one file; returns whether it was an SR both read.
 fn same_from_both_readers(path: &Path) -> bool {
