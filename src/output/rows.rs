@@ -1,15 +1,29 @@
 //! One struct per CSV file, fields in the contract's column order (docs/columns.md). Empty
 //! cell = value absent; numbers in plain decimal.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::classify::StudyAssessment;
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, PLAIN_MAX};
 use crate::document::Document;
 use crate::error::FileError;
 
-fn plain(value: Option<Decimal>, min_decimals: u32) -> String {
-    value.map(|v| v.to_plain(min_decimals)).unwrap_or_default()
+/// A number cell: plain decimal text with at least `.1` decimals, empty when absent.
+/// Formatted on the stack as it is written (no `String` per cell).
+#[derive(Debug, Clone, Copy)]
+pub struct Plain(Option<Decimal>, u32);
+
+fn plain(value: Option<Decimal>, min_decimals: u32) -> Plain {
+    Plain(value, min_decimals)
+}
+
+impl Serialize for Plain {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(value) => serializer.serialize_str(value.write_plain(self.1, &mut [0; PLAIN_MAX])),
+            None => serializer.serialize_str(""),
+        }
+    }
 }
 
 /// measurements.csv columns, in order (docs/columns.md); the header row is written from
@@ -74,15 +88,15 @@ pub struct MeasurementRow<'a> {
     region: &'static str,
     laterality: &'static str,
     source_label: &'a str,
-    bmd_g_cm2: String,
-    bmc_g: String,
-    area_cm2: String,
-    t_score: String,
-    z_score: String,
-    pct_young_adult: String,
-    pct_age_matched: String,
-    sbmd_mg_cm2: String,
-    t_score_nhanes: String,
+    bmd_g_cm2: Plain,
+    bmc_g: Plain,
+    area_cm2: Plain,
+    t_score: Plain,
+    z_score: Plain,
+    pct_young_adult: Plain,
+    pct_age_matched: Plain,
+    sbmd_mg_cm2: Plain,
+    t_score_nhanes: Plain,
     used_for_diagnosis: &'static str,
     note: String,
 }
@@ -148,11 +162,11 @@ pub struct StudyRow<'a> {
     population: &'static str,
     classification: &'static str,
     basis_site: &'a str,
-    min_t_score: String,
-    min_z_score: String,
-    frax_major_pct: String,
-    frax_hip_pct: String,
-    tbs: String,
+    min_t_score: Plain,
+    min_z_score: Plain,
+    frax_major_pct: Plain,
+    frax_hip_pct: Plain,
+    tbs: Plain,
     flags: String,
     /// Added column: the SR's document title (root concept), to tell report types apart.
     document_title: &'a str,
