@@ -15,6 +15,8 @@ struct SampleRun {
     measurements: Vec<Row>,
     studies: Vec<Row>,
     files: Vec<Row>,
+    /// The run's last stderr line: `dxa-ingest: N files seen, ...`.
+    summary: String,
 }
 
 fn sample_run() -> &'static SampleRun {
@@ -29,13 +31,34 @@ fn sample_run() -> &'static SampleRun {
             .output()
             .expect("run");
         assert_eq!(code(&output), 0, "{}", crate::util::stderr(&output));
+        let summary = crate::util::stderr(&output)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string();
         SampleRun {
+            summary,
             measurements: read_csv(&out.join("measurements.csv")),
             studies: read_csv(&out.join("studies.csv")),
             files: read_csv(&out.join("files.csv")),
             _dir: dir,
         }
     })
+}
+
+/// README.md shows the summary line of its first command; the counts in it must be today's.
+#[test]
+fn readme_shows_the_sample_run_as_it_is() {
+    let counts = |line: &str| line.split(" in ").next().unwrap_or_default().to_string();
+    let actual = counts(&sample_run().summary);
+    assert!(actual.starts_with("dxa-ingest: "), "summary line: {actual}");
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let shown: Vec<String> = readme
+        .lines()
+        .filter(|line| line.starts_with("dxa-ingest: ") && line.contains(" files seen"))
+        .map(counts)
+        .collect();
+    assert_eq!(shown, vec![actual], "README.md's sample summary is stale");
 }
 
 #[test]
