@@ -376,7 +376,8 @@ mod tests {
             .is_none()
         );
         let rows = rows.into_sorted();
-        let seen: Vec<(Region, Laterality, &str, Option<String>, Option<String>)> = rows
+        type Seen<'r> = (Region, Laterality, &'r str, Option<String>, Option<String>);
+        let seen: Vec<Seen> = rows
             .iter()
             .map(|r| {
                 (
