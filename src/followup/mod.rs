@@ -292,7 +292,6 @@ impl Spill {
     /// written and their count per site family and `vs_prior` outcome (for the report).
     pub fn finish(
         self,
-        dir: &Path,
         out: &mut impl Write,
         table: &LscTable,
         superseded: impl Fn(u32) -> bool + Sync,
@@ -300,7 +299,7 @@ impl Spill {
         let runs: Vec<(BufReader<File>, Outcomes)> = self
             .partitions
             .into_par_iter()
-            .map(|partition| compare_partition(partition, dir, table, &superseded))
+            .map(|partition| compare_partition(partition, table, &superseded))
             .collect::<io::Result<_>>()?;
         let mut outcomes = Outcomes::new();
         let mut readers = Vec::with_capacity(runs.len());
@@ -320,13 +319,12 @@ pub type Outcomes = BTreeMap<(Family, &'static str), u64>;
 /// One partition: read, compare, and sort its rows into a run file with a sort key.
 fn compare_partition(
     partition: BufWriter<File>,
-    dir: &Path,
     table: &LscTable,
     superseded: &(impl Fn(u32) -> bool + Sync),
 ) -> io::Result<(BufReader<File>, Outcomes)> {
     let mut file = partition.into_inner().map_err(|e| e.into_error())?;
     file.seek(SeekFrom::Start(0))?;
-    let mut visits = read_visits(file)?;
+    let mut visits = read_visits(&mut file)?;
     for visit in &mut visits {
         visit.superseded = superseded(visit.row);
     }
@@ -349,7 +347,11 @@ fn compare_partition(
             ))
     });
     let mut outcomes = Outcomes::new();
-    let mut run = BufWriter::new(tempfile::tempfile_in(dir)?);
+    // The partition's visits are in memory now: its file is emptied and holds the run
+    // (creating a second unlinked file per partition cost more than the rewind, strace).
+    file.set_len(0)?;
+    file.seek(SeekFrom::Start(0))?;
+    let mut run = BufWriter::new(file);
     // Rows are rendered to their CSV line here, in parallel; the merge only copies lines.
     let render = |row: &FollowupRow| -> io::Result<String> {
         let mut line = csv::WriterBuilder::new()
@@ -397,7 +399,7 @@ fn merge(mut runs: Vec<BufReader<File>>, out: &mut impl Write) -> io::Result<u64
     Ok(written)
 }
 
-fn read_visits(mut file: File) -> io::Result<Vec<Visit>> {
+fn read_visits(file: &mut File) -> io::Result<Vec<Visit>> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
     let mut cursor = codec::Cursor::new(&bytes);
@@ -449,7 +451,7 @@ mod tests {
         }
         let mut out = Vec::new();
         let (written, outcomes) = spill
-            .finish(dir.path(), &mut out, &LscTable::default(), |row| row == 99)
+            .finish(&mut out, &LscTable::default(), |row| row == 99)
             .unwrap();
         assert_eq!(written, 2, "P3 has one study");
         let text = String::from_utf8(out).unwrap();

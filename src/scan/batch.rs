@@ -229,7 +229,7 @@ impl<'c> Batch<'c> {
             || match config.followup {
                 FollowupMode::Never => Ok((0, Default::default())),
                 _ => followup
-                    .finish(&out_dir, &mut followup_csv, &config.lsc, superseded)
+                    .finish(&mut followup_csv, &config.lsc, superseded)
                     .with_context(write_error),
             },
         );
