@@ -31,6 +31,7 @@ pub mod profile;
 pub mod pseudonym;
 pub mod report;
 pub mod scan;
+pub mod scratch;
 pub mod sr;
 pub mod vocabulary;
 

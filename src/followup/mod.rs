@@ -24,11 +24,12 @@ use rayon::prelude::*;
 
 use crate::classify::StudyAssessment;
 use crate::document::Document;
+use crate::scratch::Partitions;
 use crate::vocabulary::Region;
 
 /// Visits are spread over this many files by patient: at the end one partition per worker
 /// is in memory, about 1/256 of the visits (100 000 SR files: ~2 000 visits each).
-const PARTITIONS: u64 = 256;
+const PARTITIONS: usize = 256;
 
 /// 64-bit FNV-1a: a fixed hash, so that partitions and thus output order never vary.
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -260,28 +261,25 @@ mod codec {
 
 /// Visits spilled to disk until the end of the run.
 pub struct Spill {
-    partitions: Vec<BufWriter<File>>,
+    partitions: Partitions,
     visits: u64,
 }
 
 impl Spill {
-    /// Unlinked partition files in `dir`.
-    pub fn new(dir: &Path) -> io::Result<Spill> {
-        let partitions = (0..PARTITIONS)
-            .map(|_| Ok(BufWriter::with_capacity(4096, tempfile::tempfile_in(dir)?)))
-            .collect::<io::Result<_>>()?;
-        Ok(Spill {
-            partitions,
+    /// Partitions whose files will be unlinked temporary files in `dir`.
+    pub fn new(dir: &Path) -> Spill {
+        Spill {
+            partitions: Partitions::new(dir, PARTITIONS),
             visits: 0,
-        })
+        }
     }
 
     /// Stores a visit.
     pub fn push(&mut self, visit: &Visit) -> io::Result<()> {
-        let partition = (fnv1a(visit.patient_id.as_bytes()) % PARTITIONS) as usize;
+        let partition = (fnv1a(visit.patient_id.as_bytes()) % PARTITIONS as u64) as usize;
         let mut record = Vec::with_capacity(128);
         codec::put_visit(&mut record, visit);
-        self.partitions[partition].write_all(&record)?;
+        self.partitions.append(partition, &record)?;
         self.visits += 1;
         Ok(())
     }
@@ -298,6 +296,7 @@ impl Spill {
     ) -> io::Result<(u64, Outcomes)> {
         let runs: Vec<(BufReader<File>, Outcomes)> = self
             .partitions
+            .into_files()?
             .into_par_iter()
             .map(|partition| compare_partition(partition, table, &superseded))
             .collect::<io::Result<_>>()?;
@@ -318,12 +317,10 @@ pub type Outcomes = BTreeMap<(Family, &'static str), u64>;
 
 /// One partition: read, compare, and sort its rows into a run file with a sort key.
 fn compare_partition(
-    partition: BufWriter<File>,
+    mut file: File,
     table: &LscTable,
     superseded: &(impl Fn(u32) -> bool + Sync),
 ) -> io::Result<(BufReader<File>, Outcomes)> {
-    let mut file = partition.into_inner().map_err(|e| e.into_error())?;
-    file.seek(SeekFrom::Start(0))?;
     let mut visits = read_visits(&mut file)?;
     for visit in &mut visits {
         visit.superseded = superseded(visit.row);
@@ -438,7 +435,7 @@ mod tests {
     #[test]
     fn spilled_series_come_back_sorted_and_compared() {
         let dir = tempfile::tempdir().unwrap();
-        let mut spill = Spill::new(dir.path()).unwrap();
+        let mut spill = Spill::new(dir.path());
         // Written in path order, not time order; patients interleaved.
         for v in [
             visit("P2", "20220101", "0.700", 0),

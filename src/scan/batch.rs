@@ -88,7 +88,7 @@ impl<'c> Batch<'c> {
             studies_written: 0,
             files: open(FILES_CSV, rows::FILE_COLUMNS)?,
             ledger: Ledger::new(out_dir).with_context(cannot)?,
-            followup: Spill::new(out_dir).with_context(cannot)?,
+            followup: Spill::new(out_dir),
             report: ReportData {
                 generated_by: format!("dxa-ingest {}", env!("CARGO_PKG_VERSION")),
                 ..ReportData::default()

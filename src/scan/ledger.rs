@@ -15,12 +15,13 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::hash::BuildHasher;
-use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use super::reanalysis::{Member, group_flags};
 use crate::document::Document;
+use crate::scratch::Partitions;
 
 /// Re-analysis records are spread over this many files, by study; the largest one read back
 /// at the end holds about 1/PARTITIONS of the documents.
@@ -85,7 +86,8 @@ pub struct Ledger {
     strings: StringLog,
     /// SOP Instance UID hash -> position (offset / 4) of its (uid, path, study) entry.
     sops: SopIndex,
-    partitions: Vec<BufWriter<File>>,
+    /// Re-analysis records, by study.
+    partitions: Partitions,
     hasher: Hasher,
 }
 
@@ -103,9 +105,7 @@ impl Ledger {
         Ok(Ledger {
             strings: StringLog::new(dir)?,
             sops: SopIndex::default(),
-            partitions: (0..PARTITIONS)
-                .map(|_| Ok(BufWriter::with_capacity(4096, tempfile::tempfile_in(dir)?)))
-                .collect::<io::Result<_>>()?,
+            partitions: Partitions::new(dir, PARTITIONS),
             hasher: Hasher::default(),
         })
     }
@@ -172,7 +172,7 @@ impl Ledger {
         record[32..40].copy_from_slice(&sop_offset.to_le_bytes());
         record[40..44].copy_from_slice(&row.to_le_bytes());
         let partition = (study % PARTITIONS as u64) as usize;
-        self.partitions[partition].write_all(&record)
+        self.partitions.append(partition, &record)
     }
 
     /// Reads the partitions back one at a time: the flags to add per studies.csv row, and
@@ -180,9 +180,7 @@ impl Ledger {
     pub fn finish(mut self) -> io::Result<(BTreeMap<usize, Vec<String>>, usize)> {
         let mut flags = BTreeMap::new();
         let mut studies = 0;
-        for partition in std::mem::take(&mut self.partitions) {
-            let mut file = partition.into_inner().map_err(|e| e.into_error())?;
-            file.seek(SeekFrom::Start(0))?;
+        for file in self.partitions.into_files()? {
             let mut records = Vec::new();
             let mut reader = BufReader::new(file);
             let mut record = [0u8; RECORD];

@@ -1,0 +1,96 @@
+//! Scratch storage of a run: records spread by key over a fixed number of unlinked
+//! temporary files in the output folder, read back one partition at a time at the end, so
+//! that memory does not grow with the archive (issue #5).
+//!
+//! A partition's file is created when its first record arrives. Creating an unlinked file
+//! costs about 0.1 ms on ext4 here; creating all of them up front was a serial 20-50 ms
+//! at the start of every run, the small ones included (measured with timers around
+//! `Batch::create`), and nothing at all is created for partitions that stay empty.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+/// Append-only partitions of unlinked temporary files.
+#[derive(Debug)]
+pub struct Partitions {
+    dir: PathBuf,
+    files: Vec<Option<BufWriter<File>>>,
+}
+
+impl Partitions {
+    /// `count` empty partitions whose files will live (unlinked) in `dir`.
+    pub fn new(dir: &Path, count: usize) -> Partitions {
+        Partitions {
+            dir: dir.to_path_buf(),
+            files: (0..count).map(|_| None).collect(),
+        }
+    }
+
+    /// How many partitions there are.
+    pub fn count(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Appends `bytes` to partition `index` (< `count`).
+    pub fn append(&mut self, index: usize, bytes: &[u8]) -> io::Result<()> {
+        let slot = &mut self.files[index];
+        let file = match slot {
+            Some(file) => file,
+            None => slot.insert(BufWriter::with_capacity(
+                4096,
+                tempfile::tempfile_in(&self.dir)?,
+            )),
+        };
+        file.write_all(bytes)
+    }
+
+    /// The partitions that received records, in partition order, each file flushed and
+    /// rewound to its start.
+    pub fn into_files(self) -> io::Result<Vec<File>> {
+        self.files
+            .into_iter()
+            .flatten()
+            .map(|writer| {
+                let mut file = writer.into_inner().map_err(|e| e.into_error())?;
+                file.seek(SeekFrom::Start(0))?;
+                Ok(file)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn contents(file: &mut File) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn files_only_for_used_partitions_in_partition_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut partitions = Partitions::new(dir.path(), 8);
+        assert_eq!(partitions.count(), 8);
+        partitions.append(5, b"five ").unwrap();
+        partitions.append(2, b"two").unwrap();
+        partitions.append(5, b"again").unwrap();
+        // Unlinked: nothing shows in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        let mut files = partitions.into_files().unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(contents(&mut files[0]), b"two");
+        assert_eq!(contents(&mut files[1]), b"five again");
+    }
+
+    #[test]
+    fn no_records_no_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let partitions = Partitions::new(dir.path(), 4);
+        assert!(partitions.into_files().unwrap().is_empty());
+    }
+}
