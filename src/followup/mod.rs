@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use crate::classify::StudyAssessment;
 use crate::document::Document;
+use crate::output;
 use crate::scratch::Partitions;
 use crate::vocabulary::Region;
 
@@ -136,26 +137,30 @@ mod codec {
 
     /// Appends a (key, line) run record.
     pub fn put_run(out: &mut impl Write, key: &[u8], line: &[u8]) -> io::Result<()> {
-        let mut record = Vec::with_capacity(8 + key.len() + line.len());
-        put_bytes(&mut record, key);
-        put_bytes(&mut record, line);
-        out.write_all(&record)
+        for part in [key, line] {
+            out.write_all(&(part.len() as u32).to_le_bytes())?;
+            out.write_all(part)?;
+        }
+        Ok(())
     }
 
-    /// Reads the next (key, line) run record; None at the end.
-    pub fn read_run(input: &mut impl io::BufRead) -> io::Result<Option<(Vec<u8>, Vec<u8>)>> {
+    /// Reads the next (key, line) run record into `key` and `line` (their allocations are
+    /// reused: the merge reads one record per follow-up row); false at the end.
+    pub fn read_run(
+        input: &mut impl io::BufRead,
+        key: &mut Vec<u8>,
+        line: &mut Vec<u8>,
+    ) -> io::Result<bool> {
         if input.fill_buf()?.is_empty() {
-            return Ok(None);
+            return Ok(false);
         }
-        let mut read = || -> io::Result<Vec<u8>> {
+        for part in [key, line] {
             let mut len = [0u8; 4];
             input.read_exact(&mut len)?;
-            let mut bytes = vec![0u8; u32::from_le_bytes(len) as usize];
-            input.read_exact(&mut bytes)?;
-            Ok(bytes)
-        };
-        let key = read()?;
-        Ok(Some((key, read()?)))
+            part.resize(u32::from_le_bytes(len) as usize, 0);
+            input.read_exact(part)?;
+        }
+        Ok(true)
     }
 
     /// Reads records from a byte slice.
@@ -350,23 +355,19 @@ fn compare_partition(
     file.seek(SeekFrom::Start(0))?;
     let mut run = BufWriter::new(file);
     // Rows are rendered to their CSV line here, in parallel; the merge only copies lines.
-    let render = |row: &FollowupRow| -> io::Result<String> {
-        let mut line = csv::WriterBuilder::new()
-            .has_headers(false)
-            .terminator(csv::Terminator::Any(b'\n'))
-            .buffer_capacity(512)
-            .from_writer(Vec::with_capacity(256));
-        line.write_record(row.fields())?;
-        let bytes = line.into_inner().map_err(|e| e.into_error())?;
-        String::from_utf8(bytes).map_err(|_| io::Error::other("follow-up row is not UTF-8"))
-    };
+    // One CSV writer for the partition: each row's line is what it appended to `lines`.
+    let mut lines = output::csv_rows_writer(Vec::with_capacity(64 * 1024));
     for series in visits.chunk_by(|a, b| {
         a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
     }) {
         for (i, row) in compare_series(series, table).iter().enumerate() {
             let current = &series[i + 1];
             *outcomes.entry((current.family, row.vs_prior)).or_default() += 1;
-            codec::put_run(&mut run, &codec::sort_key(current), render(row)?.as_bytes())?;
+            let start = lines.get_ref().len();
+            lines.write_record(row.fields())?;
+            lines.flush()?;
+            let line = &lines.get_ref()[start..];
+            codec::put_run(&mut run, &codec::sort_key(current), line)?;
         }
     }
     let mut file = run.into_inner().map_err(|e| e.into_error())?;
@@ -379,18 +380,17 @@ fn merge(mut runs: Vec<BufReader<File>>, out: &mut impl Write) -> io::Result<u64
     let mut heads: BinaryHeap<Reverse<(Vec<u8>, usize)>> = BinaryHeap::new();
     let mut lines: Vec<Vec<u8>> = vec![Vec::new(); runs.len()];
     for (i, run) in runs.iter_mut().enumerate() {
-        if let Some((key, line)) = codec::read_run(run)? {
+        let mut key = Vec::new();
+        if codec::read_run(run, &mut key, &mut lines[i])? {
             heads.push(Reverse((key, i)));
-            lines[i] = line;
         }
     }
     let mut written = 0;
-    while let Some(Reverse((_, i))) = heads.pop() {
+    while let Some(Reverse((mut key, i))) = heads.pop() {
         out.write_all(&lines[i])?;
         written += 1;
-        if let Some((key, line)) = codec::read_run(&mut runs[i])? {
+        if codec::read_run(&mut runs[i], &mut key, &mut lines[i])? {
             heads.push(Reverse((key, i)));
-            lines[i] = line;
         }
     }
     Ok(written)
