@@ -355,18 +355,14 @@ fn compare_partition(
     file.seek(SeekFrom::Start(0))?;
     let mut run = BufWriter::new(file);
     // Rows are rendered to their CSV line here, in parallel; the merge only copies lines.
-    // One CSV writer for the partition: each row's line is what it appended to `lines`.
-    let mut lines = output::csv_rows_writer(Vec::with_capacity(64 * 1024));
+    let mut lines = output::LineRenderer::default();
     for series in visits.chunk_by(|a, b| {
         a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
     }) {
         for (i, row) in compare_series(series, table).iter().enumerate() {
             let current = &series[i + 1];
             *outcomes.entry((current.family, row.vs_prior)).or_default() += 1;
-            let start = lines.get_ref().len();
-            lines.write_record(row.fields())?;
-            lines.flush()?;
-            let line = &lines.get_ref()[start..];
+            let line = lines.line(|w| w.write_record(row.fields()))?;
             codec::put_run(&mut run, &codec::sort_key(current), line)?;
         }
     }

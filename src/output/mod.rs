@@ -17,12 +17,81 @@ pub fn csv_writer<W: Write>(sink: W, columns: &[&str]) -> csv::Result<csv::Write
     Ok(writer)
 }
 
-/// A CSV writer in the contract's dialect that writes no header: for rows rendered apart
-/// and copied into a file whose header `csv_writer` wrote.
-pub fn csv_rows_writer<W: Write>(sink: W) -> csv::Writer<W> {
+/// A CSV writer in the contract's dialect that writes no header.
+fn csv_rows_writer<W: Write>(sink: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(sink)
+}
+
+/// Renders one CSV line at a time, in the contract's dialect, for rows that are stored
+/// apart and copied later into a file whose header `csv_writer` wrote (studies.csv rows
+/// wait for the re-analysis flags, follow-up rows for the merge). One writer serves many
+/// lines: building a CSV writer per line cost more than rendering the line.
+pub struct LineRenderer {
+    writer: csv::Writer<Vec<u8>>,
+    /// Where the next line starts in the writer's buffer.
+    start: usize,
+}
+
+impl Default for LineRenderer {
+    fn default() -> Self {
+        LineRenderer {
+            writer: csv_rows_writer(Vec::with_capacity(Self::KEEP)),
+            start: 0,
+        }
+    }
+}
+
+impl LineRenderer {
+    /// Bytes of finished lines kept before the buffer is emptied.
+    const KEEP: usize = 64 * 1024;
+
+    /// The line (with its `\n`) of what `write` writes: one `serialize`, `write_record` or
+    /// `write_byte_record` call.
+    pub fn line(
+        &mut self,
+        write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
+    ) -> csv::Result<&[u8]> {
+        if self.start > Self::KEEP {
+            let mut buffer = std::mem::replace(&mut self.writer, csv_rows_writer(Vec::new()))
+                .into_inner()
+                .map_err(|e| csv::Error::from(e.into_error()))?;
+            buffer.clear();
+            self.writer = csv_rows_writer(buffer);
+            self.start = 0;
+        }
+        write(&mut self.writer)?;
+        self.writer.flush()?;
+        let start = std::mem::replace(&mut self.start, self.writer.get_ref().len());
+        Ok(&self.writer.get_ref()[start..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_one_at_a_time_across_buffer_resets() {
+        let mut lines = LineRenderer::default();
+        let long = "x".repeat(1000);
+        let mut seen = Vec::new();
+        for i in 0..200 {
+            let value = format!("{i},\"{long}");
+            let line = lines
+                .line(|w| w.write_record(["a", value.as_str()]))
+                .unwrap()
+                .to_vec();
+            seen.push(line);
+        }
+        for (i, line) in seen.iter().enumerate() {
+            let expected = format!("a,\"{i},\"\"{long}\"\n");
+            assert_eq!(String::from_utf8_lossy(line), expected, "line {i}");
+        }
+        // 200 lines of ~1 KB went through a buffer emptied past 64 KiB.
+        assert!(lines.writer.get_ref().len() < 2 * LineRenderer::KEEP);
+    }
 }
