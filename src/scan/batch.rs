@@ -213,98 +213,103 @@ impl<'c> Batch<'c> {
         // (their sync was a twentieth of a 20 000-file scan, all of it waiting).
         let (mut measurements, mut files_csv) =
             (into_file(self.measurements)?, into_file(self.files)?);
-        let synced = std::thread::spawn(move || -> std::io::Result<_> {
-            measurements.sync()?;
-            files_csv.sync()?;
-            Ok((measurements, files_csv))
-        });
-        let (flags, study_count) = self.ledger.finish().with_context(write_error)?;
+        // Scoped: on an error below, the sync thread is joined, and the two files dropped
+        // (their temporary names removed), before this returns.
+        std::thread::scope(|scope| {
+            let synced = scope.spawn(move || -> std::io::Result<_> {
+                measurements.sync()?;
+                files_csv.sync()?;
+                Ok((measurements, files_csv))
+            });
+            let (flags, study_count) = self.ledger.finish().with_context(write_error)?;
 
-        // followup.csv, in patient order; a superseded study is compared as such.
-        let mut report = self.report;
-        let superseded = |row: u32| {
-            flags.get(&(row as usize)).is_some_and(|f| {
-                f.iter().any(|flag| {
-                    flag.starts_with("superseded_by=") || flag.starts_with("duplicate_of=")
+            // followup.csv, in patient order; a superseded study is compared as such.
+            let mut report = self.report;
+            let superseded = |row: u32| {
+                flags.get(&(row as usize)).is_some_and(|f| {
+                    f.iter().any(|flag| {
+                        flag.starts_with("superseded_by=") || flag.starts_with("duplicate_of=")
+                    })
                 })
-            })
-        };
-        // The header through the CSV writer; the rows come as CSV lines from the follow-up.
-        let mut followup_csv = output::csv_writer(
-            AtomicFile::create(&out_dir.join(FOLLOWUP_CSV)).with_context(write_error)?,
-            FOLLOWUP_COLUMNS,
-        )
-        .with_context(write_error)?
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))
-        .with_context(write_error)?;
-        let (followup, config, scratch) = (self.followup, self.config, self.studies);
-        // The studies copy is serial and the follow-up comparison is parallel: side by side,
-        // the copy takes no wall time of its own (it was a twentieth of a scan).
-        let (studies, compared) = rayon::join(
-            || copy_studies(scratch, &out_dir, &flags).with_context(write_error),
-            || match config.followup {
-                FollowupMode::Never => Ok((0, Default::default())),
-                _ => followup
-                    .finish(&mut followup_csv, &config.lsc, superseded)
-                    .with_context(write_error),
-            },
-        );
-        let studies = studies?;
-        let (followup_rows, outcomes) = compared?;
-        for ((family, outcome), n) in outcomes {
-            *report
-                .followup
-                .entry(family.as_str().to_string())
-                .or_default()
-                .entry(outcome.to_string())
-                .or_default() += n;
-        }
-
-        let summary = Summary {
-            studies: study_count,
-            ..self.summary
-        };
-        report.files_seen = summary.files_seen as u64;
-        report.ingested = summary.ingested as u64;
-        report.studies = summary.studies as u64;
-        report.skipped = summary.skipped as u64;
-        report.errors = summary.errors as u64;
-        let mut html = AtomicFile::create(&out_dir.join(REPORT_HTML)).with_context(write_error)?;
-        std::io::Write::write_all(&mut html, crate::report::render(&report).as_bytes())
+            };
+            // The header through the CSV writer; the rows come as CSV lines from the follow-up.
+            let mut followup_csv = output::csv_writer(
+                AtomicFile::create(&out_dir.join(FOLLOWUP_CSV)).with_context(write_error)?,
+                FOLLOWUP_COLUMNS,
+            )
+            .with_context(write_error)?
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))
             .with_context(write_error)?;
+            let (followup, config, scratch) = (self.followup, self.config, self.studies);
+            // The studies copy is serial and the follow-up comparison is parallel: side by side,
+            // the copy takes no wall time of its own (it was a twentieth of a scan).
+            let (studies, compared) = rayon::join(
+                || copy_studies(scratch, &out_dir, &flags).with_context(write_error),
+                || match config.followup {
+                    FollowupMode::Never => Ok((0, Default::default())),
+                    _ => followup
+                        .finish(&mut followup_csv, &config.lsc, superseded)
+                        .with_context(write_error),
+                },
+            );
+            let studies = studies?;
+            let (followup_rows, outcomes) = compared?;
+            for ((family, outcome), n) in outcomes {
+                *report
+                    .followup
+                    .entry(family.as_str().to_string())
+                    .or_default()
+                    .entry(outcome.to_string())
+                    .or_default() += n;
+            }
 
-        let (measurements, files_csv) = synced
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            .with_context(write_error)?;
-        let mut files = vec![measurements, studies, files_csv, html];
-        let with_followup = match config.followup {
-            FollowupMode::Auto => followup_rows > 0,
-            FollowupMode::Always => true,
-            FollowupMode::Never => false,
-        };
-        if with_followup {
-            files.push(followup_csv);
-        }
-        atomic::commit_all(files).with_context(write_error)?;
+            let summary = Summary {
+                studies: study_count,
+                ..self.summary
+            };
+            report.files_seen = summary.files_seen as u64;
+            report.ingested = summary.ingested as u64;
+            report.studies = summary.studies as u64;
+            report.skipped = summary.skipped as u64;
+            report.errors = summary.errors as u64;
+            let mut html =
+                AtomicFile::create(&out_dir.join(REPORT_HTML)).with_context(write_error)?;
+            std::io::Write::write_all(&mut html, crate::report::render(&report).as_bytes())
+                .with_context(write_error)?;
 
-        if config.parquet {
-            let mut tables = vec![
-                (MEASUREMENTS_CSV, parquet::MEASUREMENTS),
-                (STUDIES_CSV, parquet::STUDIES),
-                (FILES_CSV, parquet::FILES),
-            ];
+            let (measurements, files_csv) = synced
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                .with_context(write_error)?;
+            let mut files = vec![measurements, studies, files_csv, html];
+            let with_followup = match config.followup {
+                FollowupMode::Auto => followup_rows > 0,
+                FollowupMode::Always => true,
+                FollowupMode::Never => false,
+            };
             if with_followup {
-                tables.push((FOLLOWUP_CSV, parquet::FOLLOWUP));
+                files.push(followup_csv);
             }
-            for (csv_name, schema) in tables {
-                let csv_path = out_dir.join(csv_name);
-                parquet::csv_to_parquet(&csv_path, &csv_path.with_extension("parquet"), schema)
-                    .with_context(write_error)?;
+            atomic::commit_all(files).with_context(write_error)?;
+
+            if config.parquet {
+                let mut tables = vec![
+                    (MEASUREMENTS_CSV, parquet::MEASUREMENTS),
+                    (STUDIES_CSV, parquet::STUDIES),
+                    (FILES_CSV, parquet::FILES),
+                ];
+                if with_followup {
+                    tables.push((FOLLOWUP_CSV, parquet::FOLLOWUP));
+                }
+                for (csv_name, schema) in tables {
+                    let csv_path = out_dir.join(csv_name);
+                    parquet::csv_to_parquet(&csv_path, &csv_path.with_extension("parquet"), schema)
+                        .with_context(write_error)?;
+                }
             }
-        }
-        Ok(summary)
+            Ok(summary)
+        })
     }
 }
 
