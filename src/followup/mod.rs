@@ -87,6 +87,7 @@ mod codec {
     use super::{Family, Visit};
     use crate::decimal::Decimal;
     use crate::document::Date;
+    use crate::scratch::{read_frame, write_frame};
     use crate::vocabulary::{Laterality, Region};
 
     fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -135,13 +136,10 @@ mod codec {
         key
     }
 
-    /// Appends a (key, line) run record.
+    /// Appends a (key, line) run record: two frames.
     pub fn put_run(out: &mut impl Write, key: &[u8], line: &[u8]) -> io::Result<()> {
-        for part in [key, line] {
-            out.write_all(&(part.len() as u32).to_le_bytes())?;
-            out.write_all(part)?;
-        }
-        Ok(())
+        write_frame(out, key)?;
+        write_frame(out, line)
     }
 
     /// Reads the next (key, line) run record into `key` and `line` (their allocations are
@@ -151,14 +149,14 @@ mod codec {
         key: &mut Vec<u8>,
         line: &mut Vec<u8>,
     ) -> io::Result<bool> {
-        if input.fill_buf()?.is_empty() {
+        if !read_frame(input, key)? {
             return Ok(false);
         }
-        for part in [key, line] {
-            let mut len = [0u8; 4];
-            input.read_exact(&mut len)?;
-            part.resize(u32::from_le_bytes(len) as usize, 0);
-            input.read_exact(part)?;
+        if !read_frame(input, line)? {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "follow-up run record without its line",
+            ));
         }
         Ok(true)
     }

@@ -5,7 +5,7 @@
 //! is produced and the files are renamed into place together.
 
 use std::fs;
-use std::io::{BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -21,6 +21,7 @@ use crate::followup::{self, FOLLOWUP_COLUMNS, Spill};
 use crate::output::{self, AtomicFile, LineRenderer, atomic, parquet, rows};
 use crate::pseudonym::Pseudonymizer;
 use crate::report::ReportData;
+use crate::scratch;
 use crate::vocabulary::Region;
 
 /// The output file names (contract.md).
@@ -51,9 +52,10 @@ pub struct Batch<'c> {
     config: &'c ScanConfig,
     out_dir: PathBuf,
     measurements: csv::Writer<AtomicFile>,
-    /// studies.csv lines go to an anonymous scratch file first, each after its length (u32
-    /// LE): re-analysis flags can only be known once every document is seen, and are added
-    /// when the lines are copied to their place. Only flagged lines are parsed again.
+    /// studies.csv lines go to an anonymous scratch file first, one frame each
+    /// (`scratch::write_frame`): re-analysis flags can only be known once every document is
+    /// seen, and are added when the lines are copied to their place. Only flagged lines are
+    /// parsed again.
     studies: BufWriter<fs::File>,
     study_lines: LineRenderer,
     studies_written: u32,
@@ -155,8 +157,7 @@ impl<'c> Batch<'c> {
         let line = self
             .study_lines
             .line(|w| w.serialize(rows::study_row(&path, &doc, &assessment, &[])))?;
-        self.studies.write_all(&(line.len() as u32).to_le_bytes())?;
-        self.studies.write_all(line)?;
+        scratch::write_frame(&mut self.studies, line)?;
         let row = self.studies_written;
         self.ledger.add_study(row, &doc, sop_offset)?;
         let content_time = pack_datetime(&doc.content_datetime);
@@ -334,49 +335,54 @@ fn copy_studies(
         .expect("studies.csv has a flags column");
     let mut lines = LineRenderer::default();
     let mut line = Vec::new();
-    let mut record = csv::ByteRecord::new();
     let mut row = 0;
-    while !scratch.fill_buf()?.is_empty() {
-        let mut len = [0u8; 4];
-        scratch.read_exact(&mut len)?;
-        line.resize(u32::from_le_bytes(len) as usize, 0);
-        scratch.read_exact(&mut line)?;
-        let Some(extra) = flags.get(&row) else {
-            studies.write_all(&line)?;
-            row += 1;
-            continue;
-        };
-        // Bytes, not strings: the text was valid when written, and is copied unchanged.
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(line.as_slice());
-        if !reader
-            .read_byte_record(&mut record)
-            .context("re-reading studies")?
-        {
-            anyhow::bail!("studies scratch line {row} is empty");
+    while scratch::read_frame(&mut scratch, &mut line)? {
+        match flags.get(&row) {
+            None => studies.write_all(&line)?,
+            Some(extra) => studies.write_all(
+                with_flags(&line, extra, flags_column, &mut lines)
+                    .with_context(|| format!("re-reading studies row {row}"))?,
+            )?,
         }
-        let own = &record[flags_column];
-        let joined = std::iter::once(own)
-            .filter(|f| !f.is_empty())
-            .chain(extra.iter().map(String::as_bytes))
-            .collect::<Vec<_>>()
-            .join(&b';');
-        let patched: csv::ByteRecord = record
-            .iter()
-            .enumerate()
-            .map(|(i, field)| {
-                if i == flags_column {
-                    joined.as_slice()
-                } else {
-                    field
-                }
-            })
-            .collect();
-        studies.write_all(lines.line(|w| w.write_byte_record(&patched))?)?;
         row += 1;
     }
     // On disk while the follow-up comparison still runs beside it.
     studies.sync()?;
     Ok(studies)
+}
+
+/// A studies.csv line with re-analysis flags appended to its own flags column.
+fn with_flags<'l>(
+    line: &[u8],
+    extra: &[String],
+    flags_column: usize,
+    lines: &'l mut LineRenderer,
+) -> Result<&'l [u8]> {
+    // Bytes, not strings: the text was valid when written, and is copied unchanged.
+    let mut record = csv::ByteRecord::new();
+    if !csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line)
+        .read_byte_record(&mut record)?
+    {
+        anyhow::bail!("empty line");
+    }
+    let own = &record[flags_column];
+    let joined = std::iter::once(own)
+        .filter(|f| !f.is_empty())
+        .chain(extra.iter().map(String::as_bytes))
+        .collect::<Vec<_>>()
+        .join(&b';');
+    let patched: csv::ByteRecord = record
+        .iter()
+        .enumerate()
+        .map(|(i, field)| {
+            if i == flags_column {
+                joined.as_slice()
+            } else {
+                field
+            }
+        })
+        .collect();
+    Ok(lines.line(|w| w.write_byte_record(&patched))?)
 }

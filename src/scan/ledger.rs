@@ -21,7 +21,7 @@ use std::path::Path;
 
 use super::reanalysis::{Member, group_flags};
 use crate::document::Document;
-use crate::scratch::Partitions;
+use crate::scratch::{Partitions, write_frame};
 
 /// Re-analysis records are spread over this many files, by study; the largest one read back
 /// at the end holds about 1/PARTITIONS of the documents.
@@ -52,8 +52,7 @@ impl StringLog {
     fn push(&mut self, parts: &[&str]) -> io::Result<u64> {
         let offset = self.len;
         for part in parts {
-            self.file.write_all(&(part.len() as u32).to_le_bytes())?;
-            self.file.write_all(part.as_bytes())?;
+            write_frame(&mut self.file, part.as_bytes())?;
             self.len += 4 + part.len() as u64;
         }
         // Entries start at multiples of 4 so that a u32 can address 16 GiB of them.
