@@ -17,6 +17,15 @@ pub fn csv_writer<W: Write>(sink: W, columns: &[&str]) -> csv::Result<csv::Write
     Ok(writer)
 }
 
+/// Writes the header row alone, for a file whose rows are copied in as ready-made lines
+/// (see `LineRenderer`).
+pub fn write_header<W: Write>(sink: &mut W, columns: &[&str]) -> csv::Result<()> {
+    let mut writer = csv_rows_writer(sink);
+    writer.write_record(columns)?;
+    writer.flush()?;
+    Ok(())
+}
+
 /// A CSV writer in the contract's dialect that writes no header.
 fn csv_rows_writer<W: Write>(sink: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()

@@ -233,15 +233,10 @@ impl<'c> Batch<'c> {
                     })
                 })
             };
-            // The header through the CSV writer; the rows come as CSV lines from the follow-up.
-            let mut followup_csv = output::csv_writer(
-                AtomicFile::create(&out_dir.join(FOLLOWUP_CSV)).with_context(write_error)?,
-                FOLLOWUP_COLUMNS,
-            )
-            .with_context(write_error)?
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("{}", e.error()))
-            .with_context(write_error)?;
+            // The rows come as ready-made CSV lines from the follow-up.
+            let mut followup_csv =
+                AtomicFile::create(&out_dir.join(FOLLOWUP_CSV)).with_context(write_error)?;
+            output::write_header(&mut followup_csv, FOLLOWUP_COLUMNS).with_context(write_error)?;
             let (followup, config, scratch) = (self.followup, self.config, self.studies);
             // The studies copy is serial and the follow-up comparison is parallel: side by side,
             // the copy takes no wall time of its own (it was a twentieth of a scan).
@@ -323,12 +318,8 @@ fn copy_studies(
     let mut scratch = scratch.into_inner().map_err(|e| e.into_error())?;
     scratch.seek(SeekFrom::Start(0))?;
     let mut scratch = BufReader::with_capacity(256 * 1024, scratch);
-    let mut studies = output::csv_writer(
-        AtomicFile::create(&out_dir.join(STUDIES_CSV))?,
-        rows::STUDY_COLUMNS,
-    )?
-    .into_inner()
-    .map_err(|e| anyhow::anyhow!("{}", e.error()))?;
+    let mut studies = AtomicFile::create(&out_dir.join(STUDIES_CSV))?;
+    output::write_header(&mut studies, rows::STUDY_COLUMNS)?;
     let flags_column = rows::STUDY_COLUMNS
         .iter()
         .position(|h| *h == "flags")
