@@ -36,7 +36,7 @@ fn csv_rows_writer<W: Write>(sink: W) -> csv::Writer<W> {
 }
 
 /// Renders one CSV line at a time, in the contract's dialect, for rows that are stored
-/// apart and copied later into a file whose header `csv_writer` wrote (studies.csv rows
+/// apart and copied later into a file whose header `write_header` wrote (studies.csv rows
 /// wait for the re-analysis flags, follow-up rows for the merge). One writer serves many
 /// lines: building a CSV writer per line cost more than rendering the line.
 pub struct LineRenderer {
