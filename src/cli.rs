@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::classify::ClassifyOptions;
+use crate::config::FollowupMode;
 use crate::config::{Inputs, ScanConfig};
 use crate::followup::LscTable;
 use crate::pseudonym::Pseudonymizer;
-use crate::scan::FollowupMode;
 use crate::sr::Limits;
 
 /// Turn folders of DXA (bone densitometry) DICOM SR exports into clean, classified CSV.
@@ -70,8 +70,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub lsc: Option<PathBuf>,
     /// When to write followup.csv.
-    #[arg(long, value_enum, default_value_t = FollowupMode::Auto)]
-    pub followup: FollowupMode,
+    #[arg(long, value_enum, default_value_t = FollowupArg::Auto)]
+    pub followup: FollowupArg,
     /// Replace patient IDs, UIDs and paths by keyed pseudonyms (HMAC-SHA256 with the key in
     /// KEYFILE, at least 16 bytes; same key, same pseudonyms).
     #[arg(long, value_name = "KEYFILE")]
@@ -79,6 +79,27 @@ pub struct ScanArgs {
     /// Output format: `csv`, or `parquet` for Parquet files beside the CSV files.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+}
+
+/// `--followup` values (the clap side of `config::FollowupMode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FollowupArg {
+    /// When any patient has more than one visit.
+    Auto,
+    /// Always (only a header when nobody has two visits).
+    Always,
+    /// Never.
+    Never,
+}
+
+impl From<FollowupArg> for FollowupMode {
+    fn from(arg: FollowupArg) -> FollowupMode {
+        match arg {
+            FollowupArg::Auto => FollowupMode::Auto,
+            FollowupArg::Always => FollowupMode::Always,
+            FollowupArg::Never => FollowupMode::Never,
+        }
+    }
 }
 
 /// Output formats.
@@ -141,7 +162,7 @@ pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
             radius_diagnostic: args.radius_diagnostic,
         },
         lsc,
-        followup: args.followup,
+        followup: args.followup.into(),
         pseudonymize,
         parquet: args.format == Format::Parquet,
     })

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use crate::classify::ClassifyOptions;
 use crate::followup::LscTable;
 use crate::pseudonym::Pseudonymizer;
-use crate::scan::FollowupMode;
 use crate::sr::Limits;
 
 /// Where the files to scan come from.
@@ -44,4 +43,16 @@ pub struct ScanConfig {
     pub pseudonymize: Option<Pseudonymizer>,
     /// Also write Parquet copies of the CSV files.
     pub parquet: bool,
+}
+
+/// When to write followup.csv.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum FollowupMode {
+    /// When any patient has more than one visit.
+    #[default]
+    Auto,
+    /// Always (only a header when nobody has two visits).
+    Always,
+    /// Never.
+    Never,
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::decimal::Decimal;
-use crate::normalise::Calibration;
+use crate::vocabulary::Calibration;
 use crate::vocabulary::{Laterality, Manufacturer, Region};
 
 /// A calendar date (DICOM DA).
@@ -57,6 +57,55 @@ impl Date {
         let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
         era * 146_097 + doe - 719_468
+    }
+}
+
+/// A moment of the scanner's clock (ContentDate + ContentTime): when a report was made. A
+/// re-analysis of the same exam is newer; ordering is by date, then time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// The date.
+    pub date: Date,
+    /// Microseconds since midnight (TM may omit seconds and fraction: missing digits are 0).
+    pub micros: u64,
+}
+
+impl Timestamp {
+    /// From DA and TM text (PS3.5 Table 6.2-1); None without a valid date. Only ASCII digits
+    /// of the time count: TM text may hold anything in a broken file (fuzzing found a
+    /// non-ASCII byte that split a slice inside a character).
+    pub fn parse(date: &str, time: &str) -> Option<Timestamp> {
+        let date = Date::parse_da(date)?;
+        let (whole, fraction) = time.split_once('.').unwrap_or((time, ""));
+        let digits = |text: &str, most: usize| -> u64 {
+            let mut taken = 0;
+            let mut value = 0u64;
+            for b in text.bytes().filter(u8::is_ascii_digit).take(most) {
+                value = value * 10 + u64::from(b - b'0');
+                taken += 1;
+            }
+            value * 10u64.pow((most - taken) as u32)
+        };
+        let hhmmss = digits(whole, 6);
+        let (h, m, s) = (hhmmss / 10_000, hhmmss / 100 % 100, hhmmss % 100);
+        let micros = ((h * 60 + m) * 60 + s) * 1_000_000 + digits(fraction, 6);
+        Some(Timestamp { date, micros })
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// ISO 8601 `YYYY-MM-DDTHH:MM:SS.ffffff`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seconds = self.micros / 1_000_000;
+        write!(
+            f,
+            "{}T{:02}:{:02}:{:02}.{:06}",
+            self.date,
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60,
+            self.micros % 1_000_000
+        )
     }
 }
 
@@ -223,7 +272,9 @@ pub struct Document {
     /// (0008,0020), else the content or series date.
     pub study_date: Option<Date>,
     /// (0008,0023) + (0008,0033): when the report was made; a re-analysis is newer.
-    pub content_datetime: String,
+    pub content_time: Option<Timestamp>,
+    /// (0008,0050).
+    pub accession_number: String,
     /// Normalised manufacturer.
     pub manufacturer: Option<Manufacturer>,
     /// (0008,0070).
@@ -254,6 +305,115 @@ pub struct Document {
     pub unmapped_items: usize,
     /// Document-level warnings, written to studies.csv `flags`.
     pub flags: Vec<String>,
+    /// Where the values came from, in the order they were read (documents.csv `carrier`).
+    pub carriers: Vec<Carrier>,
+    /// FRAX major osteoporotic, with prior fracture (Hologic's second FRAX column), %.
+    pub frax_major_prior: Option<Decimal>,
+    /// FRAX hip, with prior fracture, %.
+    pub frax_hip_prior: Option<Decimal>,
+    /// Why the scanner did not report FRAX ("FRAX not reported because ..."), as written.
+    pub frax_not_reported: Option<String>,
+    /// Vertebral fracture assessment: one entry per vertebra graded.
+    pub vertebral_fractures: Vec<VertebralFracture>,
+    /// Earlier exams as the scanner reported them (history.csv): never current values.
+    pub history: Vec<HistoryEntry>,
+    /// Age at menopause, years (Hologic PatientInfo `MenopauseAge`): decides menopausal status.
+    pub menopause_age: Option<Decimal>,
+    /// Height, cm.
+    pub height_cm: Option<Decimal>,
+    /// Weight, kg.
+    pub weight_kg: Option<Decimal>,
+    /// Ethnicity as the scanner recorded it.
+    pub ethnicity: Option<String>,
+}
+
+/// A carrier of results: where in a file the values were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Carrier {
+    /// The SR content tree.
+    SrTree,
+    /// The XML copy in ImageComments (0020,4000) of a GE SR.
+    GeImageCommentsXml,
+    /// The text results document in a private element of a Hologic report image.
+    HologicResultsDocument,
+}
+
+impl Carrier {
+    /// The documents.csv value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Carrier::SrTree => "sr_tree",
+            Carrier::GeImageCommentsXml => "ge_image_comments_xml",
+            Carrier::HologicResultsDocument => "hologic_results_document",
+        }
+    }
+}
+
+/// One vertebra's fracture grade from a vertebral fracture assessment (LVA).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VertebralFracture {
+    /// The vertebra as labelled ("T12", "L1").
+    pub vertebra: String,
+    /// The grade as reported ("None", "Grade 1", ...).
+    pub grade: String,
+}
+
+/// Which part of a file a history entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HistorySource {
+    /// A GE "Trend ..." container of the SR tree.
+    GeTrendTree,
+    /// A GE ImageComments XML `TREND` / `EXAM`.
+    GeXml,
+    /// A Hologic results history table (TableType 2).
+    HologicTable,
+}
+
+impl HistorySource {
+    /// The history.csv `source` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HistorySource::GeTrendTree => "ge_trend_tree",
+            HistorySource::GeXml => "ge_xml",
+            HistorySource::HologicTable => "hologic_history_table",
+        }
+    }
+}
+
+/// One earlier exam of one region as the scanner reported it (history.csv).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The earlier exam's date, when it could be read without guessing.
+    pub exam_date: Option<Date>,
+    /// The date as written ("15-Mar-2021", "03/04/2021").
+    pub exam_date_text: String,
+    /// Day and month cannot be told apart (both <= 12 and the format does not say): flagged,
+    /// `exam_date` left empty, never guessed.
+    pub date_ambiguous: bool,
+    /// Canonical region.
+    pub region: Region,
+    /// Side.
+    pub laterality: Laterality,
+    /// The region label as written.
+    pub source_label: String,
+    /// BMD then, g/cm².
+    pub bmd: Option<Decimal>,
+    /// Age then, years.
+    pub age_years: Option<Decimal>,
+    /// T-score then, when reported.
+    pub t_score: Option<Decimal>,
+    /// Z-score then, when reported.
+    pub z_score: Option<Decimal>,
+    /// Change vs the previous exam, g/cm².
+    pub change_vs_previous_g_cm2: Option<Decimal>,
+    /// Change vs the previous exam, %.
+    pub change_vs_previous_pct: Option<Decimal>,
+    /// Change vs the baseline exam, g/cm².
+    pub change_vs_baseline_g_cm2: Option<Decimal>,
+    /// Change vs the baseline exam, %.
+    pub change_vs_baseline_pct: Option<Decimal>,
+    /// Where it came from.
+    pub source: HistorySource,
 }
 
 #[cfg(test)]
@@ -298,6 +458,35 @@ mod tests {
             Date::parse_da("20000301").unwrap().days_since_epoch(),
             11_017
         );
+    }
+
+    #[test]
+    fn timestamps_order_and_print() {
+        let t = |d: &str, t: &str| Timestamp::parse(d, t);
+        assert_eq!(
+            t("20240415", "0930").unwrap().to_string(),
+            "2024-04-15T09:30:00.000000"
+        );
+        assert_eq!(
+            t("20240415", "093000.5").unwrap().to_string(),
+            "2024-04-15T09:30:00.500000"
+        );
+        assert_eq!(t("2024", "0930"), None);
+        // Fuzzing regressions: non-ASCII bytes (decoded as Latin-1) in the time.
+        assert_eq!(
+            t("20110922", "12345\u{ff}").unwrap().to_string(),
+            "2011-09-22T12:34:50.000000"
+        );
+        assert_eq!(
+            t("20110922", "120000.12345\u{ff}").unwrap().to_string(),
+            "2011-09-22T12:00:00.123450"
+        );
+        assert_eq!(
+            t("20240415", "09:30:00").unwrap().to_string(),
+            "2024-04-15T09:30:00.000000"
+        );
+        assert!(t("20240415", "0930") < t("20240415", "093001"));
+        assert!(t("20231231", "235959.9999") < t("20240101", ""));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use dicom_dictionary_std::tags;
 
 use crate::decimal::Decimal;
-use crate::document::{Date, Document, Measurement, Sex};
+use crate::document::{Carrier, Date, Document, Measurement, Sex, Timestamp};
 use crate::error::{FileError, Reason};
 use crate::normalise::to_contract_unit;
 use crate::profile::{MappedNum, Mapper, TextField};
@@ -72,10 +72,12 @@ fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
         birth_date: date(tags::PATIENT_BIRTH_DATE),
         patient_age: text(tags::PATIENT_AGE).map(|t| t.into_owned()),
         study_date,
-        content_datetime: sortable_datetime(
-            text(tags::CONTENT_DATE).as_deref(),
-            text(tags::CONTENT_TIME).as_deref(),
+        content_time: Timestamp::parse(
+            text(tags::CONTENT_DATE).as_deref().unwrap_or(""),
+            text(tags::CONTENT_TIME).as_deref().unwrap_or(""),
         ),
+        accession_number: get(tags::ACCESSION_NUMBER),
+        carriers: vec![Carrier::SrTree],
         manufacturer: Some(manufacturer),
         calibration,
         manufacturer_raw,
@@ -86,32 +88,6 @@ fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
         flags,
         ..Document::default()
     }
-}
-
-/// ContentDate + ContentTime as `YYYYMMDDHHMMSS.ffffff`, so that plain string order is time
-/// order (TM may omit seconds and fraction, PS3.5 Table 6.2-1). Empty without a valid date.
-fn sortable_datetime(date: Option<&str>, time: Option<&str>) -> String {
-    let Some(date) = date.and_then(Date::parse_da) else {
-        return String::new();
-    };
-    // Only ASCII digits count: TM text may hold anything in a broken file (fuzzing found a
-    // non-ASCII byte that split a slice inside a character).
-    let time = time.unwrap_or("");
-    let (whole, fraction) = time.split_once('.').unwrap_or((time, ""));
-    let digits = |text: &str, most: usize| -> String {
-        text.chars()
-            .filter(char::is_ascii_digit)
-            .take(most)
-            .collect()
-    };
-    format!(
-        "{:04}{:02}{:02}{:0<6}.{:0<6}",
-        date.year,
-        date.month,
-        date.day,
-        digits(whole, 6),
-        digits(fraction, 6)
-    )
 }
 
 /// Walks the tree once: NUM items into measurements and study values, TEXT items into
@@ -423,36 +399,6 @@ mod tests {
                     text("-1.0")
                 ),
             ]
-        );
-    }
-
-    #[test]
-    fn datetimes_sort_as_strings() {
-        assert_eq!(
-            sortable_datetime(Some("20240415"), Some("0930")),
-            "20240415093000.000000"
-        );
-        assert_eq!(
-            sortable_datetime(Some("20240415"), Some("093000.5")),
-            "20240415093000.500000"
-        );
-        assert_eq!(sortable_datetime(Some("2024"), Some("0930")), "");
-        // Fuzzing regressions: non-ASCII bytes (decoded as Latin-1) in the time.
-        assert_eq!(
-            sortable_datetime(Some("20110922"), Some("12345\u{ff}")),
-            "20110922123450.000000"
-        );
-        assert_eq!(
-            sortable_datetime(Some("20110922"), Some("120000.12345\u{ff}")),
-            "20110922120000.123450"
-        );
-        assert_eq!(
-            sortable_datetime(Some("20240415"), Some("09:30:00")),
-            "20240415093000.000000"
-        );
-        assert!(
-            sortable_datetime(Some("20240415"), Some("0930"))
-                < sortable_datetime(Some("20240415"), Some("093001"))
         );
     }
 }

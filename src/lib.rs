@@ -27,6 +27,7 @@ pub mod followup;
 pub mod inspect;
 pub mod normalise;
 pub mod output;
+pub mod path_text;
 pub mod profile;
 pub mod pseudonym;
 pub mod report;

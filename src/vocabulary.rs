@@ -257,6 +257,34 @@ vocabulary! {
     }
 }
 
+/// Calibration sits with the vocabulary because profiles name it and documents carry it;
+/// `normalise::standardise` holds its equations.
+/// The scanner family whose calibration a BMD is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Calibration {
+    /// Hologic: the scale NHANES III was measured on.
+    Hologic,
+    /// GE Lunar.
+    GeLunar,
+    /// Norland.
+    Norland,
+}
+
+impl std::str::FromStr for Calibration {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "hologic" => Ok(Calibration::Hologic),
+            "ge_lunar" => Ok(Calibration::GeLunar),
+            "norland" => Ok(Calibration::Norland),
+            other => Err(format!(
+                "unknown calibration {other:?} (expected hologic, ge_lunar, norland)"
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

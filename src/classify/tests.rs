@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::document::{Date, Measurement, Sex};
-use crate::normalise::Calibration;
+use crate::vocabulary::Calibration;
 use crate::vocabulary::{Laterality, Manufacturer, Region};
 
 fn d(text: &str) -> Decimal {

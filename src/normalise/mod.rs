@@ -5,5 +5,6 @@
 pub mod standardise;
 pub mod units;
 
-pub use standardise::{Calibration, nhanes_t_score, standardised_bmd};
+pub use crate::vocabulary::Calibration;
+pub use standardise::{nhanes_t_score, standardised_bmd};
 pub use units::to_contract_unit;

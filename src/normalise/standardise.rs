@@ -9,33 +9,7 @@
 //! reader works out by hand.
 
 use crate::decimal::Decimal;
-use crate::vocabulary::Region;
-
-/// The scanner family whose calibration a BMD is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Calibration {
-    /// Hologic: the scale NHANES III was measured on.
-    Hologic,
-    /// GE Lunar.
-    GeLunar,
-    /// Norland.
-    Norland,
-}
-
-impl std::str::FromStr for Calibration {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "hologic" => Ok(Calibration::Hologic),
-            "ge_lunar" => Ok(Calibration::GeLunar),
-            "norland" => Ok(Calibration::Norland),
-            other => Err(format!(
-                "unknown calibration {other:?} (expected hologic, ge_lunar, norland)"
-            )),
-        }
-    }
-}
+use crate::vocabulary::{Calibration, Region};
 
 /// sBMD / 1000 = a + b x (BMD - x0), BMD in g/cm².
 #[derive(Debug, Clone, Copy)]

@@ -14,8 +14,8 @@ use hashbrown::HashMap;
 
 use super::keys::{CodeKey, CodeRef, Label, LabelRef, NormalisedRef, normalise_label};
 use super::{CodeKey as RuleCode, ProfileError, ProfileFile};
-use crate::normalise::Calibration;
 use crate::sr::{Code, ContentTree, ItemValue};
+use crate::vocabulary::Calibration;
 use crate::vocabulary::{Laterality, Manufacturer, Measure, Region, Site};
 
 /// A study column that a TEXT item can fill.

@@ -13,12 +13,12 @@ use anyhow::{Context, Result};
 use super::ledger::{Admission, Ledger, pack_datetime};
 use super::{Outcome, Summary};
 use crate::classify::StudyAssessment;
-use crate::config::ScanConfig;
-use crate::discover::path_text;
+use crate::config::{FollowupMode, ScanConfig};
 use crate::document::Document;
 use crate::error::{FileError, Reason, Status};
 use crate::followup::{self, FOLLOWUP_COLUMNS, Spill};
 use crate::output::{self, AtomicFile, LineRenderer, atomic, parquet, rows};
+use crate::path_text::path_text;
 use crate::pseudonym::Pseudonymizer;
 use crate::report::ReportData;
 use crate::scratch;
@@ -34,18 +34,6 @@ pub const FILES_CSV: &str = "files.csv";
 pub const FOLLOWUP_CSV: &str = "followup.csv";
 /// report.html
 pub const REPORT_HTML: &str = "report.html";
-
-/// When to write followup.csv.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum FollowupMode {
-    /// When any patient has more than one study.
-    #[default]
-    Auto,
-    /// Always (only a header when nobody has two studies).
-    Always,
-    /// Never.
-    Never,
-}
 
 /// The files being written, and what the batch remembers across files.
 pub struct Batch<'c> {
@@ -160,7 +148,7 @@ impl<'c> Batch<'c> {
         scratch::write_frame(&mut self.studies, line)?;
         let row = self.studies_written;
         self.ledger.add_study(row, &doc, sop_offset)?;
-        let content_time = pack_datetime(&doc.content_datetime);
+        let content_time = pack_datetime(&doc.content_time);
         for visit in followup::visits_of(&doc, &assessment, row, content_time) {
             self.followup.push(&visit)?;
         }

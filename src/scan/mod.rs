@@ -28,9 +28,7 @@ use crate::extract::extract;
 use crate::profile::Mapper;
 use crate::sr::Limits;
 use batch::Batch;
-pub use batch::{
-    FILES_CSV, FOLLOWUP_CSV, FollowupMode, MEASUREMENTS_CSV, REPORT_HTML, STUDIES_CSV,
-};
+pub use batch::{FILES_CSV, FOLLOWUP_CSV, MEASUREMENTS_CSV, REPORT_HTML, STUDIES_CSV};
 
 /// One file's outcome.
 #[derive(Debug)]

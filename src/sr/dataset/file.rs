@@ -15,30 +15,8 @@ use dicom_core::Tag;
 use dicom_core::header::VR;
 
 use super::walk::{has_long_length, le16, le32, read_explicit_header, uid_text, walk};
-use super::{DataSet, Endian, fmt_tag};
+use super::{DataSet, Endian, Limits, fmt_tag};
 use crate::error::{FileError, Reason};
-
-/// Resource caps applied to every file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Files larger than this are `too_large` without being read (default 64 MiB).
-    pub max_file_bytes: u64,
-    /// Deepest sequence nesting accepted (sr-shapes.md: 64).
-    pub max_depth: usize,
-    /// Most data elements (at all levels) accepted in one file.
-    pub max_elements: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_file_bytes: 64 * 1024 * 1024,
-            max_depth: 64,
-            // An SR of 100 000 content items (the tree cap) has well under 2 million elements.
-            max_elements: 2_000_000,
-        }
-    }
-}
 
 /// The four transfer syntaxes an SR may use (sr-shapes.md), plus the encapsulated ones an
 /// image may use: their data sets are explicit VR little endian too (PS3.5 A.4).

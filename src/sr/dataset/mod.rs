@@ -21,8 +21,33 @@ use std::borrow::Cow;
 use dicom_core::Tag;
 use dicom_encoding::text::{SpecificCharacterSet, TextCodec};
 
-pub use file::{Limits, Scanned, Syntax, scan_file};
+pub use file::{Scanned, Syntax, scan_file};
 pub(crate) use walk::fmt_tag;
+
+/// Limits live here, beside the data set they bound, so that `file.rs` (the caps before the
+/// walk) and `walk.rs` (the caps during it) both import them from their parent, not from
+/// each other.
+/// Resource caps applied to every file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Files larger than this are `too_large` without being read (default 64 MiB).
+    pub max_file_bytes: u64,
+    /// Deepest sequence nesting accepted (sr-shapes.md: 64).
+    pub max_depth: usize,
+    /// Most data elements (at all levels) accepted in one file.
+    pub max_elements: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 64 * 1024 * 1024,
+            max_depth: 64,
+            // An SR of 100 000 content items (the tree cap) has well under 2 million elements.
+            max_elements: 2_000_000,
+        }
+    }
+}
 
 /// "No index": the end of a linked list.
 const NONE: u32 = u32::MAX;

@@ -8,8 +8,7 @@ use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
 use dicom_core::header::VR;
 use dicom_dictionary_std::StandardDataDictionary;
 
-use super::file::Limits;
-use super::{Charset, DataSet, Element, Endian, Item, NONE};
+use super::{Charset, DataSet, Element, Endian, Item, Limits, NONE};
 use crate::error::{FileError, Reason};
 
 const ITEM: Tag = Tag(0xFFFE, 0xE000);
