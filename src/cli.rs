@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::classify::ClassifyOptions;
 use crate::config::FollowupMode;
-use crate::config::{Inputs, ScanConfig};
+use crate::config::{Inputs, OutputOptions, ScanConfig};
 use crate::followup::LscTable;
 use crate::pseudonym::Pseudonymizer;
 use crate::sr::Limits;
@@ -72,10 +72,15 @@ pub struct ScanArgs {
     /// When to write followup.csv.
     #[arg(long, value_enum, default_value_t = FollowupArg::Auto)]
     pub followup: FollowupArg,
-    /// Replace patient IDs, UIDs and paths by keyed pseudonyms (HMAC-SHA256 with the key in
-    /// KEYFILE, at least 16 bytes; same key, same pseudonyms).
+    /// Replace patient IDs, UIDs, paths, institutions and device serials by keyed
+    /// pseudonyms (HMAC-SHA256 with the key in KEYFILE, every byte of it, at least 16; same
+    /// key, same pseudonyms) and write ages over 89 as 90.
     #[arg(long, value_name = "KEYFILE")]
     pub pseudonymize: Option<PathBuf>,
+    /// With --pseudonymize: move every date of a patient by the same key-derived number of
+    /// days (1 to 365, earlier or later), so that intervals are kept and dates are not.
+    #[arg(long, requires = "pseudonymize")]
+    pub shift_dates: bool,
     /// Output format: `csv`, or `parquet` for Parquet files beside the CSV files.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
@@ -142,11 +147,16 @@ pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
         Some(path) => LscTable::load(path)?,
         None => LscTable::default(),
     };
-    let pseudonymize = args
-        .pseudonymize
-        .as_deref()
-        .map(Pseudonymizer::from_key_file)
-        .transpose()?;
+    let pseudonymize = match args.pseudonymize.as_deref() {
+        Some(path) => {
+            let (pseudonymizer, warning) = Pseudonymizer::from_key_file(path)?;
+            if let Some(warning) = warning {
+                eprintln!("dxa-ingest: warning: {warning}");
+            }
+            Some(pseudonymizer)
+        }
+        None => None,
+    };
     Ok(ScanConfig {
         inputs: match args.files_from {
             Some(list) => Inputs::List(list),
@@ -158,13 +168,16 @@ pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
         profiles: args.profile,
         quiet: args.quiet,
         limits: limits(args.max_file_size),
-        classify: ClassifyOptions {
-            radius_diagnostic: args.radius_diagnostic,
+        output: OutputOptions {
+            classify: ClassifyOptions {
+                radius_diagnostic: args.radius_diagnostic,
+            },
+            lsc,
+            followup: args.followup.into(),
+            pseudonymize,
+            shift_dates: args.shift_dates,
+            parquet: args.format == Format::Parquet,
         },
-        lsc,
-        followup: args.followup.into(),
-        pseudonymize,
-        parquet: args.format == Format::Parquet,
     })
 }
 

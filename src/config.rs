@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::classify::ClassifyOptions;
 use crate::followup::LscTable;
-use crate::pseudonym::Pseudonymizer;
+use crate::pseudonym::{Ids, Pseudonymizer};
 use crate::sr::Limits;
 
 /// Where the files to scan come from.
@@ -33,6 +33,14 @@ pub struct ScanConfig {
     pub quiet: bool,
     /// Per-file resource caps.
     pub limits: Limits,
+    /// What happens after extraction: the options `merge` takes too.
+    pub output: OutputOptions,
+}
+
+/// The options that act after the per-file extraction: visits, classification, follow-up,
+/// identifiers, formats. `scan` and `merge` share them, so that both write the same bytes.
+#[derive(Debug, Clone, Default)]
+pub struct OutputOptions {
     /// Classification choices.
     pub classify: ClassifyOptions,
     /// The facility's least significant changes (defaults when empty).
@@ -41,8 +49,20 @@ pub struct ScanConfig {
     pub followup: FollowupMode,
     /// Replace identifiers by keyed pseudonyms.
     pub pseudonymize: Option<Pseudonymizer>,
+    /// Shift every date of a patient by a key-derived number of days (needs a key).
+    pub shift_dates: bool,
     /// Also write Parquet copies of the CSV files.
     pub parquet: bool,
+}
+
+impl OutputOptions {
+    /// How identifiers are written.
+    pub fn ids(&self) -> Ids<'_> {
+        Ids {
+            pseudonymizer: self.pseudonymize.as_ref(),
+            shift_dates: self.shift_dates,
+        }
+    }
 }
 
 /// When to write followup.csv.

@@ -299,6 +299,22 @@ impl fmt::Display for Decimal {
     }
 }
 
+/// Stored as its parts (mantissa, scale): scratch files and partials hold the exact value,
+/// and a scale beyond 18 decimals is refused on the way back in.
+impl serde::Serialize for Decimal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(&(self.mantissa, self.scale), serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Decimal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (mantissa, scale): (i64, u32) = serde::Deserialize::deserialize(deserializer)?;
+        Decimal::from_parts(mantissa, scale)
+            .ok_or_else(|| serde::de::Error::custom("decimal scale beyond 18 digits"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

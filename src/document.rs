@@ -3,12 +3,14 @@
 
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::decimal::Decimal;
 use crate::vocabulary::Calibration;
 use crate::vocabulary::{Laterality, Manufacturer, Region};
 
 /// A calendar date (DICOM DA).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date {
     /// Year.
     pub year: u16,
@@ -48,6 +50,25 @@ impl Date {
         Some(years)
     }
 
+    /// The date `days` later (earlier when negative); None outside years 1800-9999.
+    pub fn plus_days(self, days: i64) -> Option<Date> {
+        // H. Hinnant's civil_from_days.
+        let z = self.days_since_epoch() + days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        (1800..=9999).contains(&year).then_some(Date {
+            year: year as u16,
+            month,
+            day,
+        })
+    }
+
     /// Days since 1970-01-01 (civil calendar; H. Hinnant's days_from_civil).
     pub fn days_since_epoch(self) -> i64 {
         let y = i64::from(self.year) - i64::from(self.month <= 2);
@@ -62,7 +83,7 @@ impl Date {
 
 /// A moment of the scanner's clock (ContentDate + ContentTime): when a report was made. A
 /// re-analysis of the same exam is newer; ordering is by date, then time of day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Timestamp {
     /// The date.
     pub date: Date,
@@ -146,7 +167,7 @@ impl fmt::Display for Date {
 }
 
 /// PatientSex (0010,0040).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Sex {
     /// F.
     Female,
@@ -197,7 +218,7 @@ pub fn parse_age_string(text: &str) -> Option<f64> {
 }
 
 /// The values of one region and side. Values are in the contract's units (BMD g/cm²).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Measurement {
     /// Canonical region.
     pub region: Region,
@@ -251,7 +272,7 @@ impl Measurement {
 }
 
 /// One ingested SR document.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Document {
     /// (0008,0018).
     pub sop_instance_uid: String,
@@ -328,7 +349,7 @@ pub struct Document {
 }
 
 /// A carrier of results: where in a file the values were found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Carrier {
     /// The SR content tree.
     SrTree,
@@ -350,7 +371,7 @@ impl Carrier {
 }
 
 /// One vertebra's fracture grade from a vertebral fracture assessment (LVA).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VertebralFracture {
     /// The vertebra as labelled ("T12", "L1").
     pub vertebra: String,
@@ -359,7 +380,7 @@ pub struct VertebralFracture {
 }
 
 /// Which part of a file a history entry came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum HistorySource {
     /// A GE "Trend ..." container of the SR tree.
     GeTrendTree,
@@ -381,7 +402,7 @@ impl HistorySource {
 }
 
 /// One earlier exam of one region as the scanner reported it (history.csv).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryEntry {
     /// The earlier exam's date, when it could be read without guessing.
     pub exam_date: Option<Date>,
@@ -449,6 +470,20 @@ mod tests {
         assert_eq!(birth.whole_years_until(day_before), Some(49));
         assert_eq!(birth.whole_years_until(birthday), Some(50));
         assert_eq!(birthday.whole_years_until(birth), None);
+    }
+
+    #[test]
+    fn days_added_round_trip() {
+        let d = Date::parse_da("20240228").unwrap();
+        assert_eq!(d.plus_days(1).unwrap().to_string(), "2024-02-29");
+        assert_eq!(d.plus_days(2).unwrap().to_string(), "2024-03-01");
+        assert_eq!(d.plus_days(-59).unwrap().to_string(), "2023-12-31");
+        for n in [-1000, -1, 0, 365, 5000] {
+            assert_eq!(
+                d.plus_days(n).unwrap().days_since_epoch() - d.days_since_epoch(),
+                n
+            );
+        }
     }
 
     #[test]

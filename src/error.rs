@@ -5,7 +5,9 @@
 use std::fmt;
 
 /// files.csv `status`: `skipped` is "not for us", `error` is "meant to be read, could not be".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Status {
     /// Not DICOM, or DICOM but not a DXA SR; not a problem with the file.
     Skipped,
@@ -24,7 +26,9 @@ impl Status {
 }
 
 /// files.csv `reason`: a stable code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Reason {
     /// Not a DICOM file (no DICM magic, no recognisable data set).
     NotDicom,
@@ -102,7 +106,7 @@ impl Reason {
 }
 
 /// Why one file was not ingested: a reason code and a human-readable message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileError {
     /// The stable reason code.
     pub reason: Reason,

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::classify::{ClassifyOptions, classify_study};
+use crate::classify::{ClassifyOptions, classify_document};
 use crate::extract::extract;
 use crate::profile::Mapper;
 use crate::sr::{self, Body, Code, ContentTree, ItemValue, Limits, Reader, SrNode};
@@ -70,7 +70,7 @@ pub fn inspect(
             Ok(false)
         }
         Ok(doc) => {
-            let assessment = classify_study(&doc, options);
+            let assessment = classify_document(&doc, options);
             writeln!(out, "\nrows scan would write:")?;
             for (m, row) in doc.measurements.iter().zip(&assessment.rows) {
                 let value = |v: Option<crate::decimal::Decimal>, min| {

@@ -32,11 +32,12 @@ pub mod profile;
 pub mod pseudonym;
 pub mod report;
 pub mod scan;
-pub mod scratch;
 pub mod sr;
+pub mod store;
+pub mod visit;
 pub mod vocabulary;
 
-pub use classify::{ClassifyOptions, StudyAssessment, classify_study};
+pub use classify::{ClassifyOptions, VisitAssessment, classify_document, classify_visit};
 pub use document::{Document, Measurement};
 pub use error::{FileError, Reason, Status};
 pub use exit::ExitCode;

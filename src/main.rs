@@ -39,8 +39,8 @@ fn main() {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => {
-            dxa_ingest::output::atomic::remove_pending_on_interrupt()
-                .context("cannot install the Ctrl-C handler")?;
+            dxa_ingest::output::folder::handle_signals()
+                .context("cannot install the SIGINT/SIGTERM handler")?;
             let config = cli::scan_config(args)?;
             let mapper = profile::load(&config.profiles)?;
             let (summary, elapsed) = scan::run(&config, &mapper)?;

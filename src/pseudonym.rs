@@ -5,16 +5,23 @@
 //! recomputed from a guessed ID.
 //!
 //! What is replaced: patient ID (`P` + 32 hex digits), SOP/Study/Series Instance UIDs (a
-//! valid UID, `2.25.` + a 128-bit decimal), and source paths (folder names often hold
-//! patient names and IDs: `file-` + 32 hex digits), in every CSV, Parquet file, files.csv
-//! message and report. Names and birth dates are never written (age at study is).
+//! valid UID, `2.25.` + a 128-bit decimal), source paths (folder names often hold patient
+//! names and IDs: `file-` + 32 hex digits), accession number (`accession-` + 16 hex
+//! digits), institution (`institution-` + 16 hex digits) and device serial (`device-` + 16
+//! hex digits), in every CSV, Parquet file, files.csv
+//! message and report; ages over 89 are written as 90 (HIPAA Safe Harbor). With
+//! `--shift-dates`, every date of one patient moves by the same key-derived number of days
+//! (1 to 365, earlier or later), so intervals are kept. Names and birth dates are never
+//! written (age at study is). docs/privacy.md says what remains and the residual risk.
 
 use std::path::Path;
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::document::Document;
+use std::borrow::Cow;
+
+use crate::document::Date;
 
 /// Shortest key accepted, in bytes (128 bits).
 const MIN_KEY: usize = 16;
@@ -51,19 +58,43 @@ impl Pseudonymizer {
         })
     }
 
-    /// Reads the key file: its bytes as they are (e.g. `head -c 32 /dev/urandom > key`).
-    pub fn from_key_file(path: &Path) -> Result<Pseudonymizer, KeyError> {
+    /// Reads the key file: its bytes exactly as they are (e.g. `head -c 32 /dev/urandom >
+    /// key`), a trailing newline included; the second value is a warning when the key ends
+    /// with a newline (an editor may have added it: the same text without it is another key).
+    pub fn from_key_file(path: &Path) -> Result<(Pseudonymizer, Option<String>), KeyError> {
         let error = |message: String| KeyError {
             path: path.display().to_string(),
             message,
         };
-        let key = std::fs::read(path).map_err(|e| error(e.to_string()))?;
-        Pseudonymizer::new(&key).ok_or_else(|| {
+        // A key is short: refuse to read more than a few KiB of something else.
+        let mut key = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(
+                std::fs::File::open(path).map_err(|e| error(e.to_string()))?,
+                4097,
+            ),
+            &mut key,
+        )
+        .map_err(|e| error(e.to_string()))?;
+        if key.len() > 4096 {
+            return Err(error(
+                "more than 4096 bytes: is this the key file?".to_string(),
+            ));
+        }
+        let warning = key.ends_with(b"\n").then(|| {
+            format!(
+                "--pseudonymize {}: the key ends with a newline, which is part of the key \
+                 (every byte of the file is used; docs/privacy.md)",
+                path.display()
+            )
+        });
+        let pseudonymizer = Pseudonymizer::new(&key).ok_or_else(|| {
             error(format!(
                 "the key has {} bytes; use at least {MIN_KEY} (e.g. head -c 32 /dev/urandom > key)",
                 key.len()
             ))
-        })
+        })?;
+        Ok((pseudonymizer, warning))
     }
 
     /// HMAC of `value` in a domain, so that a patient ID and a UID with the same text get
@@ -99,12 +130,112 @@ impl Pseudonymizer {
         format!("file-{}", hex::encode(&self.digest("path", path)[..16]))
     }
 
-    /// Replaces a document's identifiers.
-    pub fn document(&self, doc: &mut Document) {
-        doc.patient_id = self.patient(&doc.patient_id);
-        doc.sop_instance_uid = self.uid(&doc.sop_instance_uid);
-        doc.study_instance_uid = self.uid(&doc.study_instance_uid);
-        doc.series_instance_uid = self.uid(&doc.series_instance_uid);
+    /// An institution's pseudonym; empty stays empty.
+    pub fn institution(&self, name: &str) -> String {
+        if name.trim().is_empty() {
+            return String::new();
+        }
+        format!(
+            "institution-{}",
+            hex::encode(&self.digest("institution", name)[..8])
+        )
+    }
+
+    /// An accession number's pseudonym (it names the order in the RIS); empty stays empty.
+    pub fn accession(&self, number: &str) -> String {
+        if number.trim().is_empty() {
+            return String::new();
+        }
+        format!(
+            "accession-{}",
+            hex::encode(&self.digest("accession", number)[..8])
+        )
+    }
+
+    /// A device serial number's pseudonym; empty stays empty.
+    pub fn serial(&self, serial: &str) -> String {
+        if serial.trim().is_empty() {
+            return String::new();
+        }
+        format!(
+            "device-{}",
+            hex::encode(&self.digest("serial", serial)[..8])
+        )
+    }
+
+    /// The days every date of this patient moves: 1 to 365, earlier or later, from the key
+    /// and the patient ID (never 0, so that no date is left as it was).
+    pub fn shift_days(&self, patient_id: &str) -> i64 {
+        let digest = self.digest("date-shift", patient_id);
+        let n = u64::from_be_bytes(digest[..8].try_into().expect("8 bytes"));
+        let days = (n % 365) as i64 + 1;
+        if n >> 63 == 1 { days } else { -days }
+    }
+}
+
+/// How identifiers are written: as they are, or as pseudonyms (and dates shifted).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ids<'a> {
+    /// The pseudonymizer, when identifiers are replaced.
+    pub pseudonymizer: Option<&'a Pseudonymizer>,
+    /// Whether dates are shifted per patient (`--shift-dates`).
+    pub shift_dates: bool,
+}
+
+impl Ids<'_> {
+    fn apply<'t>(&self, text: &'t str, f: impl Fn(&Pseudonymizer, &str) -> String) -> Cow<'t, str> {
+        match self.pseudonymizer {
+            Some(p) => Cow::Owned(f(p, text)),
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// A patient ID as written.
+    pub fn patient<'t>(&self, id: &'t str) -> Cow<'t, str> {
+        self.apply(id, Pseudonymizer::patient)
+    }
+
+    /// A UID as written.
+    pub fn uid<'t>(&self, uid: &'t str) -> Cow<'t, str> {
+        self.apply(uid, Pseudonymizer::uid)
+    }
+
+    /// A source path (as text) as written.
+    pub fn path<'t>(&self, path: &'t str) -> Cow<'t, str> {
+        self.apply(path, Pseudonymizer::path)
+    }
+
+    /// An institution as written.
+    pub fn institution<'t>(&self, name: &'t str) -> Cow<'t, str> {
+        self.apply(name, Pseudonymizer::institution)
+    }
+
+    /// An accession number as written.
+    pub fn accession<'t>(&self, number: &'t str) -> Cow<'t, str> {
+        self.apply(number, Pseudonymizer::accession)
+    }
+
+    /// A device serial as written.
+    pub fn serial<'t>(&self, serial: &'t str) -> Cow<'t, str> {
+        self.apply(serial, Pseudonymizer::serial)
+    }
+
+    /// A date of this patient (the raw patient ID) as written.
+    pub fn date(&self, patient_id: &str, date: Option<Date>) -> Option<Date> {
+        match (self.pseudonymizer, self.shift_dates, date) {
+            (Some(p), true, Some(date)) => date.plus_days(p.shift_days(patient_id)),
+            _ => date,
+        }
+    }
+
+    /// An age in years as written: over 89 becomes 90 when identifiers are replaced
+    /// (HIPAA Safe Harbor: ages over 89 are identifying).
+    pub fn age_years(&self, years: f64) -> f64 {
+        if self.pseudonymizer.is_some() && years >= 90.0 {
+            90.0
+        } else {
+            years
+        }
     }
 }
 
@@ -128,6 +259,63 @@ mod tests {
         assert!(uid[5..].bytes().all(|c| c.is_ascii_digit()));
         assert_ne!(a.uid("1.2.3"), a.uid("1.2.4"));
         assert_eq!(a.patient(""), "");
+    }
+
+    #[test]
+    fn dates_shift_by_one_amount_per_patient() {
+        let p = Pseudonymizer::new(b"0123456789abcdef0123").unwrap();
+        let ids = Ids {
+            pseudonymizer: Some(&p),
+            shift_dates: true,
+        };
+        let d = |t: &str| Date::parse_da(t);
+        let (a, b) = (
+            ids.date("HOL000123", d("20200101")).unwrap(),
+            ids.date("HOL000123", d("20220315")).unwrap(),
+        );
+        assert_ne!(a, d("20200101").unwrap(), "the date moved");
+        // The interval is kept: 2020-01-01 to 2022-03-15 is 804 days.
+        assert_eq!(b.days_since_epoch() - a.days_since_epoch(), 804);
+        let shift = p.shift_days("HOL000123");
+        assert!((1..=365).contains(&shift.abs()), "{shift}");
+        // Patients move independently; without --shift-dates nothing moves.
+        let shifts: std::collections::BTreeSet<i64> =
+            (0..50).map(|i| p.shift_days(&format!("P{i}"))).collect();
+        assert!(shifts.len() > 40, "{shifts:?}");
+        let plain = Ids {
+            pseudonymizer: Some(&p),
+            shift_dates: false,
+        };
+        assert_eq!(plain.date("HOL000123", d("20200101")), d("20200101"));
+        assert_eq!(ids.age_years(89.9), 89.9);
+        assert_eq!(ids.age_years(93.2), 90.0);
+        assert_eq!(Ids::default().age_years(93.2), 93.2);
+    }
+
+    #[test]
+    fn institution_and_serial_are_replaced() {
+        let p = Pseudonymizer::new(b"0123456789abcdef0123").unwrap();
+        let ids = Ids {
+            pseudonymizer: Some(&p),
+            shift_dates: false,
+        };
+        assert!(ids.institution("St Elsewhere").starts_with("institution-"));
+        assert!(ids.serial("301234M").starts_with("device-"));
+        assert_eq!(ids.serial(""), "");
+        assert_eq!(Ids::default().serial("301234M"), "301234M");
+    }
+
+    #[test]
+    fn a_trailing_newline_is_kept_and_warned_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        std::fs::write(&path, b"0123456789abcdef\n").unwrap();
+        let (with_newline, warning) = Pseudonymizer::from_key_file(&path).unwrap();
+        assert!(warning.unwrap().contains("newline"));
+        let without = Pseudonymizer::new(b"0123456789abcdef").unwrap();
+        assert_ne!(with_newline.patient("X"), without.patient("X"));
+        std::fs::write(&path, b"0123456789abcdef").unwrap();
+        assert!(Pseudonymizer::from_key_file(&path).unwrap().1.is_none());
     }
 
     #[test]

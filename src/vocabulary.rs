@@ -8,7 +8,7 @@ use std::str::FromStr;
 macro_rules! vocabulary {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* $variant),+
         }
@@ -128,6 +128,32 @@ impl Region {
             Region::SpineL2L3 => (2, 3),
             Region::SpineL2L4 => (2, 4),
             Region::SpineL3L4 => (3, 4),
+            _ => return None,
+        })
+    }
+
+    /// The scanned site the region belongs to; None for `other`.
+    pub fn site(self) -> Option<Site> {
+        Some(match self {
+            r if r.vertebrae().is_some() => Site::Spine,
+            Region::FemoralNeck
+            | Region::TotalHip
+            | Region::Trochanter
+            | Region::Intertrochanter
+            | Region::Wards
+            | Region::UpperNeck
+            | Region::Shaft => Site::Hip,
+            Region::Radius33
+            | Region::RadiusUd
+            | Region::RadiusMid
+            | Region::RadiusTotal
+            | Region::Ulna33
+            | Region::UlnaUd
+            | Region::UlnaTotal
+            | Region::Forearm33
+            | Region::ForearmUd
+            | Region::ForearmTotal => Site::Forearm,
+            Region::TotalBody | Region::TotalBodyLessHead => Site::TotalBody,
             _ => return None,
         })
     }
@@ -260,7 +286,7 @@ vocabulary! {
 /// Calibration sits with the vocabulary because profiles name it and documents carry it;
 /// `normalise::standardise` holds its equations.
 /// The scanner family whose calibration a BMD is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Calibration {
     /// Hologic: the scale NHANES III was measured on.
     Hologic,

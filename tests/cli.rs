@@ -52,7 +52,7 @@ fn summary_is_the_last_stderr_line() {
     let last = err.trim_end().lines().last().expect("a line");
     assert!(
         last.starts_with(
-            "dxa-ingest: 1 files seen, 0 SR ingested, 0 studies, 1 skipped, 0 errors in "
+            "dxa-ingest: 1 file seen, 0 documents ingested, 0 visits, 1 skipped, 0 errors in "
         ),
         "{last}"
     );

@@ -14,6 +14,7 @@ struct SampleRun {
     _dir: tempfile::TempDir,
     measurements: Vec<Row>,
     studies: Vec<Row>,
+    documents: Vec<Row>,
     files: Vec<Row>,
     /// The run's last stderr line: `dxa-ingest: N files seen, ...`.
     summary: String,
@@ -40,6 +41,7 @@ fn sample_run() -> &'static SampleRun {
             summary,
             measurements: read_csv(&out.join("measurements.csv")),
             studies: read_csv(&out.join("studies.csv")),
+            documents: read_csv(&out.join("documents.csv")),
             files: read_csv(&out.join("files.csv")),
             _dir: dir,
         }
@@ -344,7 +346,10 @@ fn every_sample_study_matches_its_definition() {
         assert_eq!(study_row[0]["patient_id"], study.header.patient_id);
         assert_eq!(study_row[0]["sop_instance_uid"], study.header.sop_uid);
         assert_eq!(study_row[0]["device_serial"], study.header.device_serial);
-        assert_eq!(study_row[0]["unmapped_items"], "0", "{file}");
+        let document = rows_where(&run.documents, "source_path", file);
+        assert_eq!(document.len(), 1, "{file}");
+        assert_eq!(document[0]["unmapped_items"], "0", "{file}");
+        assert_eq!(document[0]["status"], "used", "{file}");
     }
 }
 

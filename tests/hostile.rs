@@ -221,11 +221,19 @@ fn empty_input_still_writes_three_headers() {
     let output = env.scan(&[]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     for (name, first) in [
-        ("measurements.csv", "source_path,sop_instance_uid,region,"),
+        (
+            "measurements.csv",
+            "source_path,sop_instance_uid,patient_id,",
+        ),
         (
             "studies.csv",
             "source_path,sop_instance_uid,study_instance_uid,",
         ),
+        (
+            "documents.csv",
+            "source_path,sop_instance_uid,sop_class_uid,",
+        ),
+        ("history.csv", "patient_id,study_date,exam_date,"),
         ("files.csv", "source_path,status,reason,message\n"),
     ] {
         let text = String::from_utf8(env.bytes(name)).unwrap();
@@ -259,29 +267,36 @@ fn reanalysis_of_a_study_supersedes_the_older() {
     );
     let output = env.scan(&[]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // One visit, three documents: the re-analysis wins, the copy is a copy.
     let studies = env.csv("studies.csv");
-    assert_eq!(studies.len(), 3, "all ingested");
-    let flags = |i: usize| {
-        studies[i]["flags"]
-            .split(';')
-            .map(String::from)
-            .collect::<Vec<_>>()
-    };
-    assert!(
-        flags(0).contains(&format!("superseded_by={}", second.header.sop_uid)),
-        "{:?}",
-        flags(0)
+    assert_eq!(studies.len(), 1, "one visit");
+    assert_eq!(studies[0]["documents"], "3");
+    let documents = env.csv("documents.csv");
+    assert_eq!(documents.len(), 3, "all ingested");
+    let status: Vec<&str> = documents.iter().map(|d| d["status"].as_str()).collect();
+    assert_eq!(
+        status,
+        [
+            format!("superseded_by={}", second.header.sop_uid).as_str(),
+            "used",
+            format!("duplicate_of={}", second.header.sop_uid).as_str(),
+        ]
     );
-    assert!(
-        !flags(1)
-            .iter()
-            .any(|f| f.starts_with("superseded_by") || f.starts_with("duplicate_of"))
-    );
-    assert!(
-        flags(2).contains(&format!("duplicate_of={}", second.header.sop_uid)),
-        "{:?}",
-        flags(2)
-    );
+    // Only the newer analysis is used: the older rows are kept, with why they are not.
+    let measurements = env.csv("measurements.csv");
+    for row in measurements
+        .iter()
+        .filter(|m| m["source_path"].contains("first"))
+    {
+        assert_eq!(row["used_for_diagnosis"], "false", "{row:?}");
+        assert!(row["note"].contains("superseded_by="), "{row:?}");
+    }
+    let used_necks: Vec<&str> = measurements
+        .iter()
+        .filter(|m| m["region"] == "femoral_neck" && m["used_for_diagnosis"] == "true")
+        .map(|m| m["bmd_g_cm2"].as_str())
+        .collect();
+    assert_eq!(used_necks, ["0.590"]);
 }
 
 #[test]
@@ -297,8 +312,12 @@ fn interrupted_run_leaves_no_csv() {
         .spawn()
         .expect("spawn");
     let out = env.out();
+    let staging = env
+        .dir
+        .path()
+        .join(format!(".out.dxa-staging-{}", child.id()));
     let started = Instant::now();
-    while !out.exists() || std::fs::read_dir(&out).unwrap().count() == 0 {
+    while !staging.exists() {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "scan never started"
@@ -309,9 +328,15 @@ fn interrupted_run_leaves_no_csv() {
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nothing in"),
+        "{}",
+        stderr(&output)
+    );
     let left: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(!staging.exists(), "the staging folder is removed");
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use dxa_ingest::sr::Limits;
-use dxa_ingest::{ClassifyOptions, Outcome, Reason, process_bytes};
+use dxa_ingest::{Outcome, Reason, process_bytes};
 
 use crate::util::repo;
 
@@ -26,7 +26,7 @@ fn mapper() -> dxa_ingest::Mapper {
 /// Runs one input through the per-file entry point.
 fn run(mapper: &dxa_ingest::Mapper, bytes: &[u8], name: &str) -> Outcome {
     let limits = Limits::default();
-    let outcome = process_bytes(bytes, mapper, &limits, &ClassifyOptions::default());
+    let outcome = process_bytes(bytes, mapper, &limits);
     if let Outcome::NotIngested(error) = &outcome {
         assert_ne!(
             error.reason,

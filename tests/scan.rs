@@ -6,6 +6,8 @@ use crate::util::{TestEnv, code, dxa, repo, rows_where, stderr};
 
 fn small_study(name: &str, neck_t: &str) -> Vec<u8> {
     let mut header = Header::new(name);
+    // One patient per study: the same patient, day and device would be one visit.
+    header.patient_id = format!("PAT-{name}");
     header.manufacturer = "HOLOGIC".into();
     header.birth_date = Some("19500101".into());
     header.sex = Some("F".into());
@@ -43,7 +45,7 @@ fn jobs_do_not_change_a_byte() {
     }
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(outputs[0], outputs[2]);
-    // And the content is what was written: 40 studies, 80 rows, 40 junk files.
+    // And the content is what was written: 40 visits, 80 rows, 40 junk files.
     let text = String::from_utf8(outputs[0][1].clone()).unwrap();
     assert_eq!(text.lines().count(), 41);
 }

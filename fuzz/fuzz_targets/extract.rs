@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 
 use dxa_ingest::sr::Limits;
-use dxa_ingest::{ClassifyOptions, Mapper, classify_study, extract};
+use dxa_ingest::{ClassifyOptions, Mapper, classify_document, extract};
 
 fn mapper() -> &'static Mapper {
     static MAPPER: OnceLock<Mapper> = OnceLock::new();
@@ -20,7 +20,7 @@ fn mapper() -> &'static Mapper {
 fuzz_target!(|data: &[u8]| {
     let limits = Limits::default();
     if let Ok(document) = extract(data, mapper(), &limits) {
-        let assessment = classify_study(&document, &ClassifyOptions::default());
+        let assessment = classify_document(&document, &ClassifyOptions::default());
         std::hint::black_box(&assessment);
     }
 });

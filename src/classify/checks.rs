@@ -1,9 +1,9 @@
 //! Checks reported as flags (clinical.md, "Other flags" and the spine rules). A check never
 //! changes the category: it tells a reader where to look.
 
+use super::Exam;
 use super::RowAssessment;
 use crate::decimal::Decimal;
-use crate::document::Document;
 use crate::vocabulary::{Classification, Laterality, Population, Region};
 
 fn dec(text: &str) -> Decimal {
@@ -12,7 +12,7 @@ fn dec(text: &str) -> Decimal {
 
 /// Runs every check; appends to `flags` and to the rows' notes.
 pub fn run(
-    doc: &Document,
+    exam: &Exam,
     population: Population,
     classification: Classification,
     min_t: Option<Decimal>,
@@ -20,7 +20,7 @@ pub fn run(
     rows: &mut [RowAssessment],
     flags: &mut Vec<String>,
 ) {
-    let ms = &doc.measurements;
+    let ms = &exam.measurements;
 
     // clinical.md: -2.6, -2.5 and -2.4 sit on the osteoporosis threshold: a reader should look.
     if let Some(t) = min_t
@@ -29,7 +29,7 @@ pub fn run(
         flags.push("t_near_osteoporosis_threshold".to_string());
     }
 
-    spine_checks(doc, rows, flags);
+    spine_checks(exam, rows, flags);
 
     // Secondary causes: an adult with Z <= -2.0 at a diagnostic site (ISCD).
     if matches!(
@@ -78,15 +78,15 @@ pub fn run(
     // BHOF Clinician's Guide 2022: treat osteopenia when FRAX major >= 20 % or hip >= 3 %.
     // FRAX is passed through from the scanner, never computed here.
     if classification == Classification::Osteopenia
-        && (doc.frax_major.is_some_and(|f| f >= dec("20"))
-            || doc.frax_hip.is_some_and(|f| f >= dec("3")))
+        && (exam.frax_major.is_some_and(|f| f >= dec("20"))
+            || exam.frax_hip.is_some_and(|f| f >= dec("3")))
     {
         flags.push("frax_above_treatment_threshold".to_string());
     }
 
     // TBS categories (clinical.md; for postmenopausal women, an adjunct that never decides):
     // >= 1.350 normal, 1.200-1.350 partially degraded, <= 1.200 degraded.
-    if let Some(tbs) = doc.tbs {
+    if let Some(tbs) = exam.tbs {
         let category = if tbs >= dec("1.350") {
             "tbs_normal"
         } else if tbs > dec("1.200") {
@@ -97,7 +97,7 @@ pub fn run(
         flags.push(category.to_string());
     }
 
-    if let Some(reference) = &doc.reference_database {
+    if let Some(reference) = &exam.reference_database {
         // `;` separates flags: keep it out of the value.
         flags.push(format!(
             "reference_database={}",
@@ -111,8 +111,8 @@ pub fn run(
 
 /// ISCD exclusion criterion: a vertebra whose T-score differs by more than 1.0 from an
 /// adjacent one. Reported, not re-analysed: the scanner's L1-L4 stays the spine result.
-fn spine_checks(doc: &Document, rows: &mut [RowAssessment], flags: &mut Vec<String>) {
-    let ms = &doc.measurements;
+fn spine_checks(exam: &Exam, rows: &mut [RowAssessment], flags: &mut Vec<String>) {
+    let ms = &exam.measurements;
     let vertebra = |n: u8| ms.iter().position(|m| m.region.vertebrae() == Some((n, n)));
     let mut discordant = false;
     for n in 1..4u8 {

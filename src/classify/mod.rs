@@ -1,5 +1,7 @@
-//! The study step: a pure function from one `Document` to its `StudyAssessment`, the same
-//! way for every scanner (clinical.md; ISCD Official Positions 2019/2023; WHO 1994):
+//! The classification of a visit: a pure function from its `Exam` (the patient on the day
+//! and every row the visit kept, from however many documents: `visit::exam_of`) to its
+//! `VisitAssessment`, the same way for every scanner (docs/clinical.md; ISCD Official
+//! Positions 2019/2023; WHO 1994):
 //! 1. population from age at the study date and sex (`population`);
 //! 2. diagnostic sites, and why every other row is not one (`sites`);
 //! 3. the category from the lowest valid score, on the reported one-decimal value;
@@ -13,9 +15,9 @@ mod population;
 mod sites;
 
 use crate::decimal::Decimal;
-use crate::document::Document;
+use crate::document::{Date, Document, Measurement, Sex};
 use crate::normalise::{nhanes_t_score, standardised_bmd};
-use crate::vocabulary::{Classification, Population};
+use crate::vocabulary::{Calibration, Classification, Population};
 
 pub use population::{Age, age_at_study, population_of};
 pub use sites::pa_spine;
@@ -28,7 +30,53 @@ pub struct ClassifyOptions {
     pub radius_diagnostic: bool,
 }
 
-/// What the study step says about one measurement row.
+/// What the classifier reads of a visit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exam {
+    /// PatientSex.
+    pub patient_sex: Option<Sex>,
+    /// PatientBirthDate.
+    pub birth_date: Option<Date>,
+    /// PatientAge as written (used without a birth date).
+    pub patient_age: Option<String>,
+    /// Age at menopause, when the results state it.
+    pub menopause_age: Option<Decimal>,
+    /// The visit's date.
+    pub study_date: Option<Date>,
+    /// Every row the visit kept, in region order.
+    pub measurements: Vec<Measurement>,
+    /// The calibration of each row's scanner (same order as `measurements`).
+    pub calibrations: Vec<Option<Calibration>>,
+    /// FRAX major osteoporotic fracture probability, %.
+    pub frax_major: Option<Decimal>,
+    /// FRAX hip fracture probability, %.
+    pub frax_hip: Option<Decimal>,
+    /// Trabecular bone score.
+    pub tbs: Option<Decimal>,
+    /// The scanner's reference population, when stated.
+    pub reference_database: Option<String>,
+}
+
+impl Exam {
+    /// The exam of one document alone (`inspect`, and tests of the rules).
+    pub fn of_document(doc: &Document) -> Exam {
+        Exam {
+            patient_sex: doc.patient_sex,
+            birth_date: doc.birth_date,
+            patient_age: doc.patient_age.clone(),
+            menopause_age: doc.menopause_age,
+            study_date: doc.study_date,
+            measurements: doc.measurements.clone(),
+            calibrations: vec![doc.calibration; doc.measurements.len()],
+            frax_major: doc.frax_major,
+            frax_hip: doc.frax_hip,
+            tbs: doc.tbs,
+            reference_database: doc.reference_database.clone(),
+        }
+    }
+}
+
+/// What the classification says about one measurement row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RowAssessment {
     /// Whether the row entered the classification.
@@ -41,9 +89,9 @@ pub struct RowAssessment {
     pub t_score_nhanes: Option<Decimal>,
 }
 
-/// What the study step says about one document.
+/// What the classification says about one visit.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StudyAssessment {
+pub struct VisitAssessment {
     /// Age at the study date, if known.
     pub age: Option<Age>,
     /// Which score and wording apply.
@@ -56,37 +104,55 @@ pub struct StudyAssessment {
     pub min_t_score: Option<Decimal>,
     /// Lowest Z-score among diagnostic sites.
     pub min_z_score: Option<Decimal>,
-    /// Warnings, in a stable order.
+    /// Findings, in a stable order.
     pub flags: Vec<String>,
-    /// One per `Document::measurements` row, same order.
+    /// What the rules had to assume (studies.csv `assumptions`), e.g. menopausal status from
+    /// age: kept apart so that `flags` holds findings.
+    pub assumptions: Vec<String>,
+    /// One per `Exam::measurements` row, same order.
     pub rows: Vec<RowAssessment>,
 }
 
-/// Classifies one document.
-pub fn classify_study(doc: &Document, options: &ClassifyOptions) -> StudyAssessment {
-    let mut flags = Vec::new();
-    let age = age_at_study(doc, &mut flags);
-    let population = population_of(age.as_ref(), doc.patient_sex, &mut flags);
+/// Classifies one document alone, as if it were a whole visit (`inspect`, the fuzz target).
+pub fn classify_document(doc: &Document, options: &ClassifyOptions) -> VisitAssessment {
+    classify_visit(&Exam::of_document(doc), options)
+}
 
-    let mut rows: Vec<RowAssessment> = doc
+/// The values a row gets whatever it is used for: sBMD and the NHANES III T-score.
+pub fn cross_calibrated(m: &Measurement, calibration: Option<Calibration>) -> RowAssessment {
+    RowAssessment {
+        sbmd_mg_cm2: calibration
+            .zip(m.bmd)
+            .and_then(|(c, bmd)| standardised_bmd(m.region, c, bmd)),
+        t_score_nhanes: calibration
+            .zip(m.bmd)
+            .and_then(|(c, bmd)| nhanes_t_score(m.region, c, bmd)),
+        ..RowAssessment::default()
+    }
+}
+
+/// Classifies a visit.
+pub fn classify_visit(exam: &Exam, options: &ClassifyOptions) -> VisitAssessment {
+    let mut flags = Vec::new();
+    let mut assumptions = Vec::new();
+    let age = age_at_study(exam, &mut flags);
+    let population = population_of(
+        age.as_ref(),
+        exam.patient_sex,
+        exam.menopause_age,
+        &mut flags,
+        &mut assumptions,
+    );
+
+    let mut rows: Vec<RowAssessment> = exam
         .measurements
         .iter()
-        .map(|m| {
-            let calibration = doc.calibration;
-            RowAssessment {
-                sbmd_mg_cm2: calibration
-                    .zip(m.bmd)
-                    .and_then(|(c, bmd)| standardised_bmd(m.region, c, bmd)),
-                t_score_nhanes: calibration
-                    .zip(m.bmd)
-                    .and_then(|(c, bmd)| nhanes_t_score(m.region, c, bmd)),
-                ..RowAssessment::default()
-            }
-        })
+        .zip(&exam.calibrations)
+        .map(|(m, calibration)| cross_calibrated(m, *calibration))
         .collect();
 
-    let selection = sites::select(doc, population, options, &mut rows);
-    let score_of = |i: usize| sites::score(&doc.measurements[i], population);
+    let selection = sites::select(exam, population, options, &mut rows);
+    let score_of = |i: usize| sites::score(&exam.measurements[i], population);
 
     // The lowest score decides; ties go to the first row in region order.
     let basis = selection
@@ -113,14 +179,14 @@ pub fn classify_study(doc: &Document, options: &ClassifyOptions) -> StudyAssessm
         selection
             .candidates
             .iter()
-            .filter_map(|&i| pick(&doc.measurements[i]).map(|v| v.round_to(1)))
+            .filter_map(|&i| pick(&exam.measurements[i]).map(|v| v.round_to(1)))
             .min()
     };
     let min_t_score = min_of(|m| m.t_score);
     let min_z_score = min_of(|m| m.z_score);
 
     checks::run(
-        doc,
+        exam,
         population,
         classification,
         min_t_score.filter(|_| population == Population::AdultTScore),
@@ -129,14 +195,15 @@ pub fn classify_study(doc: &Document, options: &ClassifyOptions) -> StudyAssessm
         &mut flags,
     );
 
-    StudyAssessment {
+    VisitAssessment {
         age,
         population,
         classification,
-        basis_site: basis.map(|(_, i)| doc.measurements[i].site_name()),
+        basis_site: basis.map(|(_, i)| exam.measurements[i].site_name()),
         min_t_score,
         min_z_score,
         flags,
+        assumptions,
         rows,
     }
 }

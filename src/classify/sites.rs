@@ -7,9 +7,10 @@
 //!
 //! Every row not used gets a note that says why.
 
+use super::Exam;
 use super::{ClassifyOptions, RowAssessment};
 use crate::decimal::Decimal;
-use crate::document::{Document, Measurement};
+use crate::document::Measurement;
 use crate::vocabulary::{Laterality, Population, Region};
 
 /// The rows that are diagnostic sites, and those of them that have the needed score.
@@ -41,12 +42,12 @@ fn score_name(population: Population) -> &'static str {
 
 /// Chooses the diagnostic sites and notes every row.
 pub fn select(
-    doc: &Document,
+    exam: &Exam,
     population: Population,
     options: &ClassifyOptions,
     rows: &mut [RowAssessment],
 ) -> Selection {
-    let ms = &doc.measurements;
+    let ms = &exam.measurements;
     let spine = pa_spine(ms);
     let pediatric = population == Population::Pediatric;
     let mut candidates = Vec::new();

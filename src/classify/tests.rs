@@ -30,12 +30,18 @@ fn study(sex: Option<Sex>, birth: &str, date: &str, rows: Vec<Measurement>) -> D
     }
 }
 
-fn classify(doc: &Document) -> StudyAssessment {
-    classify_study(doc, &ClassifyOptions::default())
+fn classify(doc: &Document) -> VisitAssessment {
+    classify_document(doc, &ClassifyOptions::default())
 }
 
-fn has_flag(a: &StudyAssessment, flag: &str) -> bool {
+fn has_flag(a: &VisitAssessment, flag: &str) -> bool {
     a.flags.iter().any(|f| f == flag)
+}
+
+/// Assumptions have their own column: never among the findings.
+fn has_assumption(a: &VisitAssessment, assumption: &str) -> bool {
+    assert!(!has_flag(a, assumption), "{assumption} among the flags");
+    a.assumptions.iter().any(|f| f == assumption)
 }
 
 use Laterality::{Left, Mean, None as Mid, Right};
@@ -94,7 +100,7 @@ fn seed_example_is_osteopenia_on_the_neck() {
     assert!(note_of(Region::Trochanter).contains("not a diagnostic site"));
     assert!(note_of(Region::SpineL1).contains("single vertebra"));
     assert!(has_flag(&a, "t_near_osteoporosis_threshold"));
-    assert!(has_flag(&a, "menopausal_status_assumed"));
+    assert!(has_assumption(&a, "menopausal_status_assumed"));
     // Reported neck T -2.4 vs NHANES -2.28: within 0.5, no flag.
     assert!(!has_flag(&a, "tscore_reported_vs_nhanes_diff_gt_0.5"));
     let neck = doc
@@ -233,10 +239,54 @@ fn age_boundaries() {
         );
         let a = classify(&doc);
         assert_eq!(a.population, population, "born {birth}, seen {date}");
-        if let Some(flag) = flag {
-            assert!(has_flag(&a, flag), "born {birth}: flags {:?}", a.flags);
+        match flag {
+            Some(assumption) if assumption.starts_with("menopausal") => {
+                assert!(
+                    has_assumption(&a, assumption),
+                    "born {birth}: {:?}",
+                    a.assumptions
+                );
+            }
+            Some(flag) => assert!(has_flag(&a, flag), "born {birth}: flags {:?}", a.flags),
+            None => {}
         }
     }
+}
+
+#[test]
+fn a_stated_menopause_decides_not_the_age_proxy() {
+    // 47 years old, menopause at 44 (a Hologic results document): T-scores, no assumption.
+    let mut doc = study(
+        Some(Sex::Female),
+        "19770301",
+        "20240601",
+        vec![row(Region::FemoralNeck, Left, "0.600", "-2.6", "-1.5")],
+    );
+    doc.menopause_age = Decimal::parse("44");
+    let a = classify(&doc);
+    assert_eq!(a.population, Population::AdultTScore);
+    assert_eq!(a.classification, Classification::Osteoporosis);
+    assert!(a.assumptions.is_empty(), "{:?}", a.assumptions);
+    // The same woman without the statement: Z-score wording, and the assumption said.
+    doc.menopause_age = None;
+    let a = classify(&doc);
+    assert_eq!(a.population, Population::AdultZScore);
+    assert_eq!(a.classification, Classification::WithinExpectedRangeForAge);
+    assert!(has_assumption(&a, "menopausal_status_unknown"));
+    // A menopause age above today's age is not a statement of menopause.
+    doc.menopause_age = Decimal::parse("52");
+    assert_eq!(classify(&doc).population, Population::AdultZScore);
+    // Over 50 with a stated menopause: T-scores without the age-proxy assumption.
+    let mut older = study(
+        Some(Sex::Female),
+        "19600301",
+        "20240601",
+        vec![row(Region::FemoralNeck, Left, "0.600", "-2.4", "-1.5")],
+    );
+    older.menopause_age = Decimal::parse("51");
+    let a = classify(&older);
+    assert_eq!(a.classification, Classification::Osteopenia);
+    assert!(a.assumptions.is_empty());
 }
 
 #[test]
@@ -389,7 +439,7 @@ fn radius_33_waits_for_hip_and_spine_unless_asked() {
             .iter()
             .any(|n| n == "radius_33 not used: hip/spine available")
     );
-    let always = classify_study(
+    let always = classify_document(
         &doc,
         &ClassifyOptions {
             radius_diagnostic: true,

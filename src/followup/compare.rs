@@ -2,19 +2,20 @@
 //! against the baseline (the first): a pure function (clinical.md, "Follow-up").
 //!
 //! Change is in BMD g/cm², never T-score; significant when |change| >= LSC. Comparable only
-//! on the same device (serial) and manufacturer, the same region (vertebral set), and when
-//! neither study is superseded; otherwise `not_comparable` with the reason. Across devices
+//! on the same device (serial) and manufacturer and the same region (vertebral set);
+//! otherwise `not_comparable` with the reason. Superseded re-analyses and copies never get
+//! here: the visit step left them out. Across devices
 //! the sBMD change is shown for information: sBMD keeps a 4-7 % error (Fan 2010), so it never
 //! decides one patient's change.
 
 use super::lsc::{Family, Lsc, LscTable};
 use crate::decimal::Decimal;
-use crate::document::Date;
+use crate::document::{Date, Timestamp};
 use crate::vocabulary::{Laterality, Region};
 
-/// One monitored measurement of one study.
+/// One monitored measurement of one visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Visit {
+pub struct Point {
     /// As in studies.csv (the pseudonym under --pseudonymize).
     pub patient_id: String,
     /// Spine, femoral neck or total hip.
@@ -23,13 +24,13 @@ pub struct Visit {
     pub laterality: Laterality,
     /// The exact region (spine: its vertebral set).
     pub region: Region,
-    /// Study date.
+    /// The visit's date (as written: shifted under --shift-dates).
     pub study_date: Option<Date>,
-    /// Content date/time as an ordering number (0 = unknown).
-    pub content_time: u64,
-    /// studies.csv row.
-    pub row: u32,
-    /// The study's SOP Instance UID (pseudonym under --pseudonymize).
+    /// The newest content date/time of the document that gave the value.
+    pub content_time: Option<Timestamp>,
+    /// The visit's place in path order (its first document's).
+    pub seq: u64,
+    /// The SOP Instance UID of the document that gave the value (as written).
     pub sop_instance_uid: String,
     /// BMD, g/cm².
     pub bmd: Decimal,
@@ -37,10 +38,8 @@ pub struct Visit {
     pub sbmd: Option<Decimal>,
     /// Normalised manufacturer.
     pub manufacturer: String,
-    /// Device serial number.
+    /// Device serial number (as written).
     pub device_serial: String,
-    /// The study is superseded by a re-analysis (or a copy of another).
-    pub superseded: bool,
 }
 
 /// followup.csv
@@ -102,6 +101,22 @@ pub const FOLLOWUP_COLUMNS: &[&str] = &[
 ];
 
 impl FollowupRow {
+    /// The cells as written: text from the files made safe for spreadsheets
+    /// (`output::cell`), numbers and our own words as they are.
+    pub fn cells(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        let safe = crate::output::cell::safe_text;
+        let mut cells: Vec<std::borrow::Cow<'_, str>> = self
+            .fields()
+            .into_iter()
+            .map(std::borrow::Cow::Borrowed)
+            .collect();
+        cells[0] = safe(&self.patient_id);
+        cells[3] = safe(&self.sop_instance_uid);
+        cells[4] = safe(&self.prior_sop_instance_uid);
+        cells[23] = safe(&self.note);
+        cells
+    }
+
     /// The cells, in `FOLLOWUP_COLUMNS` order.
     pub fn fields(&self) -> [&str; 24] {
         [
@@ -146,16 +161,13 @@ fn dec(text: &str) -> Decimal {
 }
 
 /// `current` against `earlier`, judged by `lsc`.
-fn compare(current: &Visit, earlier: &Visit, lsc: Lsc) -> Verdict {
+fn compare(current: &Point, earlier: &Point, lsc: Lsc) -> Verdict {
     let not_comparable = |reason: String| Verdict {
         change: None,
         change_pct: None,
         outcome: "not_comparable",
         reason: Some(reason),
     };
-    if current.superseded || earlier.superseded {
-        return not_comparable("a study is superseded by a re-analysis".into());
-    }
     if current.manufacturer != earlier.manufacturer {
         return not_comparable(format!(
             "manufacturer differs ({} -> {}): BMD not comparable, sBMD change shown for information",
@@ -210,12 +222,12 @@ fn plain(value: Option<Decimal>, decimals: u32) -> String {
     value.map(|v| v.to_plain(decimals)).unwrap_or_default()
 }
 
-fn date(visit: &Visit) -> String {
-    visit.study_date.map(|d| d.to_string()).unwrap_or_default()
+fn date(point: &Point) -> String {
+    point.study_date.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// The rows of one series (one patient, site family and side), visits in time order.
-pub fn compare_series(series: &[Visit], table: &LscTable) -> Vec<FollowupRow> {
+pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<FollowupRow> {
     let Some(baseline) = series.first() else {
         return Vec::new();
     };
@@ -281,21 +293,20 @@ pub fn compare_series(series: &[Visit], table: &LscTable) -> Vec<FollowupRow> {
 mod tests {
     use super::*;
 
-    fn visit(date: &str, bmd: &str, serial: &str) -> Visit {
-        Visit {
+    fn visit(date: &str, bmd: &str, serial: &str) -> Point {
+        Point {
             patient_id: "P1".into(),
             family: Family::TotalHip,
             laterality: Laterality::Left,
             region: Region::TotalHip,
             study_date: Date::parse_da(date),
-            content_time: 0,
-            row: 0,
+            content_time: None,
+            seq: 0,
             sop_instance_uid: format!("1.{date}"),
             bmd: Decimal::parse(bmd).unwrap(),
             sbmd: None,
             manufacturer: "hologic".into(),
             device_serial: serial.into(),
-            superseded: false,
         }
     }
 
@@ -375,7 +386,7 @@ mod tests {
     }
 
     #[test]
-    fn region_change_and_superseded_are_not_comparable() {
+    fn region_change_is_not_comparable() {
         let mut a = visit("20200101", "0.900", "A");
         let mut b = visit("20220101", "0.850", "A");
         a.family = Family::Spine;
@@ -386,10 +397,8 @@ mod tests {
         assert_eq!(rows[0].vs_prior, "not_comparable");
         assert!(rows[0].note.contains("spine_L1-L4 -> spine_L2-L4"));
         b.region = Region::SpineL1L4;
-        b.superseded = true;
         let rows = compare_series(&[a, b], &LscTable::default());
-        assert_eq!(rows[0].vs_prior, "not_comparable");
-        assert!(rows[0].note.contains("superseded"));
+        assert_eq!(rows[0].vs_prior, "significant_loss");
     }
 
     #[test]
@@ -409,6 +418,10 @@ mod tests {
         assert_eq!(at("vs_prior"), "significant_loss");
         assert_eq!(at("lsc_source"), "default");
         assert_eq!(at("baseline_study_date"), "2020-01-01");
+        // Numbers stay numbers when made safe; only text from the files changes.
+        let cells = rows[0].cells();
+        assert_eq!(cells[11], "-0.040");
+        assert_eq!(cells.len(), FOLLOWUP_COLUMNS.len());
     }
 
     #[test]

@@ -1,13 +1,14 @@
-//! The CSV files: their rows (`rows`), written atomically (`atomic`). The CSV dialect is set
-//! once here (RFC 4180, UTF-8, comma, `\n`, header row; contract.md).
+//! Writing the outputs: the rows of each CSV file (`rows`), cells safe for spreadsheets
+//! (`cell`), the Parquet copies (`parquet`), and the output folder that holds one complete
+//! run or the previous one (`folder`). The CSV dialect is set once here (RFC 4180, UTF-8,
+//! comma, `\n`, header row; docs/columns.md).
 
-pub mod atomic;
+pub mod cell;
+pub mod folder;
 pub mod parquet;
 pub mod rows;
 
 use std::io::Write;
-
-pub use atomic::AtomicFile;
 
 /// A CSV writer in the contract's dialect over any byte sink (tests pass a `Vec<u8>`),
 /// with its header row already written: a file without rows still has its columns.
@@ -17,31 +18,24 @@ pub fn csv_writer<W: Write>(sink: W, columns: &[&str]) -> csv::Result<csv::Write
     Ok(writer)
 }
 
-/// Writes the header row alone, for a file whose rows are copied in as ready-made lines
-/// (see `LineRenderer`).
-pub fn write_header<W: Write>(sink: &mut W, columns: &[&str]) -> csv::Result<()> {
-    let mut writer = csv_rows_writer(sink);
-    writer.write_record(columns)?;
-    writer.flush()?;
-    Ok(())
-}
-
-/// A CSV writer in the contract's dialect that writes no header.
-fn csv_rows_writer<W: Write>(sink: W) -> csv::Writer<W> {
+/// A CSV writer in the contract's dialect that writes no header. Flexible: one renderer
+/// writes the rows of several files, each with its own number of columns (a test checks
+/// each file's rows against its header).
+pub fn csv_rows_writer<W: Write>(sink: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .has_headers(false)
+        .flexible(true)
         .terminator(csv::Terminator::Any(b'\n'))
         .quote_style(csv::QuoteStyle::Necessary)
         .from_writer(sink)
 }
 
-/// Renders one CSV line at a time, in the contract's dialect, for rows that are stored
-/// apart and copied later into a file whose header `write_header` wrote (studies.csv rows
-/// wait for the re-analysis flags, follow-up rows for the merge). One writer serves many
-/// lines: building a CSV writer per line cost more than rendering the line.
+/// Renders rows into CSV lines one record at a time, for rows that are stored apart and
+/// merged later (`store::Runs`). One writer serves many records: building a CSV writer per
+/// record cost more than rendering it.
 pub struct LineRenderer {
     writer: csv::Writer<Vec<u8>>,
-    /// Where the next line starts in the writer's buffer.
+    /// Where the next record starts in the writer's buffer.
     start: usize,
 }
 
@@ -58,9 +52,9 @@ impl LineRenderer {
     /// Bytes of finished lines kept before the buffer is emptied.
     const KEEP: usize = 64 * 1024;
 
-    /// The line (with its `\n`) of what `write` writes: one `serialize`, `write_record` or
-    /// `write_byte_record` call.
-    pub fn line(
+    /// The lines (each with its `\n`) of what `write` writes: any number of `serialize`,
+    /// `write_record` or `write_byte_record` calls.
+    pub fn lines(
         &mut self,
         write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
     ) -> csv::Result<&[u8]> {
@@ -91,7 +85,7 @@ mod tests {
         for i in 0..200 {
             let value = format!("{i},\"{long}");
             let line = lines
-                .line(|w| w.write_record(["a", value.as_str()]))
+                .lines(|w| w.write_record(["a", value.as_str()]))
                 .unwrap()
                 .to_vec();
             seen.push(line);

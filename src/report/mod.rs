@@ -25,21 +25,21 @@ pub struct ReportData {
     pub generated_by: String,
     /// Regular files and other entries accounted for.
     pub files_seen: u64,
-    /// SR documents ingested.
+    /// Results documents ingested.
     pub ingested: u64,
-    /// Distinct studies.
+    /// Visits.
     pub studies: u64,
     /// files.csv rows with status skipped.
     pub skipped: u64,
     /// files.csv rows with status error.
     pub errors: u64,
-    /// Ingested documents per normalised manufacturer (`hologic`, `ge_lunar`, `other`).
+    /// Visits per normalised manufacturer (`hologic`, `ge_lunar`, `other`).
     pub by_manufacturer: BTreeMap<String, u64>,
-    /// Ingested documents per "manufacturer_raw model" ("HOLOGIC Horizon A").
+    /// Visits per "manufacturer_raw model" ("HOLOGIC Horizon A").
     pub by_model: BTreeMap<String, u64>,
-    /// Ingested documents per study year (no study date: not counted).
+    /// Visits per year (no date: not counted).
     pub by_year: BTreeMap<u16, u64>,
-    /// Ingested documents per classification (`osteopenia`, ...).
+    /// Visits per classification (`osteopenia`, ...).
     pub by_classification: BTreeMap<String, u64>,
     /// Per diagnostic site family (`spine`, `femoral_neck`, `total_hip`, `radius_33`,
     /// `total_body_less_head`): counts of the rows used for diagnosis, by T-score bin
@@ -62,6 +62,37 @@ impl ReportData {
             .floor()
             .clamp(0.0, (T_BINS - 1) as f64) as usize;
         bins[bin] += 1;
+    }
+
+    /// Adds the counts of `other` (a partition's) to these.
+    pub fn merge(&mut self, other: ReportData) {
+        fn add<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+            for (k, n) in from {
+                *into.entry(k).or_default() += n;
+            }
+        }
+        self.files_seen += other.files_seen;
+        self.ingested += other.ingested;
+        self.studies += other.studies;
+        self.skipped += other.skipped;
+        self.errors += other.errors;
+        add(&mut self.by_manufacturer, other.by_manufacturer);
+        add(&mut self.by_model, other.by_model);
+        add(&mut self.by_year, other.by_year);
+        add(&mut self.by_classification, other.by_classification);
+        add(&mut self.files_by_reason, other.files_by_reason);
+        for (site, bins) in other.t_score_histograms {
+            let into = self
+                .t_score_histograms
+                .entry(site)
+                .or_insert_with(|| vec![0; T_BINS]);
+            for (a, b) in into.iter_mut().zip(bins) {
+                *a += b;
+            }
+        }
+        for (family, outcomes) in other.followup {
+            add(self.followup.entry(family).or_default(), outcomes);
+        }
     }
 
     /// The lower edge of a T-score bin.

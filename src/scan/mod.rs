@@ -1,40 +1,43 @@
-//! The `scan` command: discover, then per file read + extract + classify in parallel
-//! (rayon), then write the rows in path order. Candidates are processed in bounded chunks:
-//! each chunk is mapped in parallel and collected in order (`par_iter().map().collect()`
-//! keeps order), then written before the next chunk starts. Output order and bytes never
-//! depend on `--jobs`, and memory does not grow with the size of the archive.
+//! The `scan` command: discover, then per file read + extract in parallel (rayon), then
+//! record each outcome in path order (`sink`), then the steps that need the whole run
+//! (`finish`), then the commit of the output folder.
+//!
+//! Candidates are processed in bounded chunks: each chunk is mapped in parallel and
+//! collected in order (`par_iter().map().collect()` keeps order), then recorded before the
+//! next chunk is; output order and bytes never depend on `--jobs`, and memory does not
+//! grow with the size of the archive.
 
-mod batch;
+mod finish;
 mod ledger;
-mod reanalysis;
+mod sink;
 
 use std::fs;
 use std::io::{IsTerminal, Read};
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::classify::{ClassifyOptions, StudyAssessment, classify_study};
 use crate::config::{Inputs, ScanConfig};
 use crate::discover::{self, Candidate, CandidateKind, Candidates};
 use crate::document::Document;
 use crate::error::{FileError, Reason};
 use crate::exit::ExitCode;
 use crate::extract::extract;
+use crate::output::folder::OutputFolder;
 use crate::profile::Mapper;
 use crate::sr::Limits;
-use batch::Batch;
-pub use batch::{FILES_CSV, FOLLOWUP_CSV, MEASUREMENTS_CSV, REPORT_HTML, STUDIES_CSV};
+
+pub use sink::Sink;
 
 /// One file's outcome.
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
-    /// An SR read and classified.
-    Ingested(Box<(Document, StudyAssessment)>),
+    /// A results document read.
+    Ingested(Box<Document>),
     /// Anything else, with the reason.
     NotIngested(FileError),
 }
@@ -44,14 +47,19 @@ pub enum Outcome {
 pub struct Summary {
     /// Entries accounted for.
     pub files_seen: usize,
-    /// SR documents ingested.
+    /// Results documents ingested (documents.csv rows).
     pub ingested: usize,
-    /// Distinct studies among them.
-    pub studies: usize,
+    /// Visits (studies.csv rows).
+    pub visits: usize,
     /// files.csv rows with status skipped.
     pub skipped: usize,
     /// files.csv rows with status error.
     pub errors: usize,
+}
+
+/// `n thing` or `n things`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 impl Summary {
@@ -64,57 +72,41 @@ impl Summary {
         }
     }
 
-    /// The last line on stderr (contract.md).
+    /// The last line on stderr (docs/columns.md).
     pub fn line(&self, elapsed: Duration) -> String {
         format!(
-            "dxa-ingest: {} files seen, {} SR ingested, {} studies, {} skipped, {} errors in {:.2} s",
-            self.files_seen,
-            self.ingested,
-            self.studies,
+            "dxa-ingest: {} seen, {} ingested, {}, {} skipped, {} in {:.2} s",
+            count(self.files_seen, "file", "files"),
+            count(self.ingested, "document", "documents"),
+            count(self.visits, "visit", "visits"),
             self.skipped,
-            self.errors,
+            count(self.errors, "error", "errors"),
             elapsed.as_secs_f64()
         )
     }
 }
 
-/// Reads and processes one file. Never panics: a panic inside the per-file work is caught
+/// Reads and extracts one file. Never panics: a panic inside the per-file work is caught
 /// here and becomes this file's `error/internal_error` row, and the batch goes on.
-pub fn process_file(
-    path: &Path,
-    mapper: &Mapper,
-    limits: &Limits,
-    options: &ClassifyOptions,
-) -> Outcome {
+pub fn process_file(path: &Path, mapper: &Mapper, limits: &Limits) -> Outcome {
     let bytes = match read_capped(path, limits.max_file_bytes) {
         Ok(bytes) => bytes,
         Err(error) => return Outcome::NotIngested(error),
     };
-    process_bytes(&bytes, mapper, limits, options)
+    process_bytes(&bytes, mapper, limits)
 }
 
 /// The pure part of `process_file`: bytes in, outcome out (the fuzz target's entry point).
-pub fn process_bytes(
-    bytes: &[u8],
-    mapper: &Mapper,
-    limits: &Limits,
-    options: &ClassifyOptions,
-) -> Outcome {
-    let work = isolate(|| {
-        extract(bytes, mapper, limits).map(|doc| {
-            let assessment = classify_study(&doc, options);
-            (doc, assessment)
-        })
-    });
-    match work {
-        Ok(pair) => Outcome::Ingested(Box::new(pair)),
+pub fn process_bytes(bytes: &[u8], mapper: &Mapper, limits: &Limits) -> Outcome {
+    match isolate(|| extract(bytes, mapper, limits)) {
+        Ok(doc) => Outcome::Ingested(Box::new(doc)),
         Err(error) => Outcome::NotIngested(error),
     }
 }
 
 /// Runs one file's work; a panic becomes that file's `error/internal_error` instead of
-/// unwinding through the batch (issue #4). Aborts (stack overflow, allocation failure)
-/// cannot be caught: the pre-scan exists so that they cannot happen.
+/// unwinding through the batch. Aborts (stack overflow, allocation failure) cannot be
+/// caught: the pre-scan exists so that they cannot happen.
 fn isolate<T>(work: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileError> {
     panic::catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|payload| {
         let what = payload
@@ -159,14 +151,12 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
 /// rows.
 pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
     let started = Instant::now();
-    // The output is checked (created) before any work is done.
-    let mut batch = Batch::create(config)?;
+    // The output folder is checked, locked and staged before any work is done.
+    let folder = OutputFolder::open(&config.out_dir)?;
     let candidates = match &config.inputs {
         Inputs::Paths(paths) => discover::walk(paths, config.follow_symlinks)?,
         Inputs::List(list) => discover::from_list(list, config.follow_symlinks)?,
     };
-    let candidates = without_own_outputs(candidates, &config.out_dir);
-
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.jobs)
         // Generous stacks: the walk caps nesting, this is the second line of defence.
@@ -174,17 +164,21 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
         .build()
         .context("cannot start worker threads")?;
     let progress = progress_bar(config);
+    let mut sink = Sink::new(&config.output, folder.staging())?;
 
     // A panic in one file's work is reported in its files.csv row (see `isolate`); the
     // default hook would also print it over the progress bar.
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let result = process_all(candidates, config, mapper, &pool, &mut batch, &progress);
+    let result = process_all(candidates, config, mapper, &pool, &mut sink, &progress);
     panic::set_hook(default_hook);
     result?;
     progress.finish_and_clear();
-    // In the pool: the follow-up partitions are compared in parallel.
-    let summary = pool.install(|| batch.finish())?;
+    let summary = pool.install(|| finish::finish(sink, &config.output, folder.staging()))?;
+    let committed = folder
+        .commit()
+        .with_context(|| format!("cannot write the outputs into {}", config.out_dir.display()))?;
+    finish::warn_committed(&committed, &config.out_dir);
     Ok((summary, started.elapsed()))
 }
 
@@ -193,23 +187,21 @@ fn process_all(
     config: &ScanConfig,
     mapper: &Mapper,
     pool: &rayon::ThreadPool,
-    batch: &mut Batch,
+    sink: &mut Sink,
     progress: &ProgressBar,
 ) -> Result<()> {
     let process = |chunk: &[Candidate]| -> Vec<Outcome> {
         chunk
             .par_iter()
             .map(|candidate| match &candidate.kind {
-                CandidateKind::File => {
-                    process_file(&candidate.path, mapper, &config.limits, &config.classify)
-                }
+                CandidateKind::File => process_file(&candidate.path, mapper, &config.limits),
                 CandidateKind::NotRead(error) => Outcome::NotIngested(error.clone()),
             })
             .collect()
     };
-    let write = |batch: &mut Batch, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<()> {
+    let record = |sink: &mut Sink, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<()> {
         for (candidate, outcome) in chunk.iter().zip(outcomes) {
-            batch.record(&candidate.path, outcome)?;
+            sink.record(&candidate.path, outcome)?;
         }
         progress.inc(chunk.len() as u64);
         Ok(())
@@ -228,45 +220,26 @@ fn process_all(
                 }
             }
         });
-        // Chunk k is written (in order, by one task) while chunk k + 1 is processed by the
-        // others: writing never leaves the workers idle, and at most a few chunks are in
+        // Chunk k is recorded (in order, by one task) while chunk k + 1 is processed by the
+        // others: recording never leaves the workers idle, and at most a few chunks are in
         // memory.
-        let mut written: Option<(Vec<Candidate>, Vec<Outcome>)> = None;
+        let mut done: Option<(Vec<Candidate>, Vec<Outcome>)> = None;
         for chunk in next_chunk {
-            let previous = written.take();
-            let (outcomes, wrote) = pool.install(|| {
+            let previous = done.take();
+            let (outcomes, recorded) = pool.install(|| {
                 rayon::join(
                     || process(&chunk),
-                    || previous.map_or(Ok(()), |(done, outcomes)| write(batch, &done, outcomes)),
+                    || previous.map_or(Ok(()), |(files, outcomes)| record(sink, &files, outcomes)),
                 )
             });
-            wrote?;
-            written = Some((chunk, outcomes));
+            recorded?;
+            done = Some((chunk, outcomes));
         }
-        if let Some((done, outcomes)) = written {
-            write(batch, &done, outcomes)?;
+        if let Some((files, outcomes)) = done {
+            record(sink, &files, outcomes)?;
         }
         Ok(())
     })
-}
-
-/// Our own temporary output files, when the output folder is inside an input folder.
-fn without_own_outputs(candidates: Candidates, out_dir: &Path) -> Candidates {
-    let suffix = format!(".partial-{}", std::process::id());
-    let Ok(out_dir) = out_dir.canonicalize() else {
-        return candidates;
-    };
-    Box::new(candidates.filter(move |c| {
-        let ours = c
-            .path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().ends_with(&suffix))
-            && c.path
-                .parent()
-                .and_then(|p| p.canonicalize().ok())
-                .is_some_and(|p| p == out_dir);
-        !ours
-    }))
 }
 
 /// A bar on a terminal (its total from a quick count of the inputs), nothing otherwise.
@@ -292,15 +265,6 @@ fn progress_bar(config: &ScanConfig) -> ProgressBar {
     bar
 }
 
-/// Paths of the three CSVs in `out_dir`.
-pub fn output_paths(out_dir: &Path) -> [PathBuf; 3] {
-    [
-        out_dir.join(MEASUREMENTS_CSV),
-        out_dir.join(STUDIES_CSV),
-        out_dir.join(FILES_CSV),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,5 +284,31 @@ mod tests {
             error.message
         );
         assert_eq!(isolate(|| Ok::<_, FileError>(7)), Ok(7));
+    }
+
+    #[test]
+    fn summary_words_agree_with_their_numbers() {
+        let one = Summary {
+            files_seen: 1,
+            ingested: 1,
+            visits: 1,
+            skipped: 0,
+            errors: 1,
+        };
+        let line = one.line(Duration::from_millis(50));
+        assert_eq!(
+            line,
+            "dxa-ingest: 1 file seen, 1 document ingested, 1 visit, 0 skipped, 1 error in 0.05 s"
+        );
+        let many = Summary {
+            files_seen: 20,
+            ingested: 10,
+            visits: 7,
+            skipped: 10,
+            errors: 0,
+        };
+        assert!(many.line(Duration::ZERO).starts_with(
+            "dxa-ingest: 20 files seen, 10 documents ingested, 7 visits, 10 skipped, 0 errors"
+        ));
     }
 }

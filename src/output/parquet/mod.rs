@@ -7,8 +7,12 @@
 //! a non-empty cell that does not parse as its column's type is an error (a bug upstream, never
 //! silently a null).
 //!
-//! The Parquet file is written like the CSV files (`atomic`): under `.<name>.partial-<pid>` in
-//! the same folder, renamed once complete, removed on any error or on Ctrl-C.
+//! The Parquet file is written into the run's staging folder like the CSV files, and
+//! committed with them (`folder`): on any error it is never seen.
+
+mod schema;
+
+pub use schema::{DOCUMENTS, FILES, FOLLOWUP, HISTORY, MEASUREMENTS, STUDIES};
 
 use std::fmt;
 use std::fs::File;
@@ -25,7 +29,6 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use super::atomic::AtomicFile;
 use crate::document::{Date as CivilDate, days_in_month};
 
 /// CSV records per Arrow record batch.
@@ -86,97 +89,9 @@ pub struct Column {
     pub kind: ColumnType,
 }
 
-const fn col(name: &'static str, kind: ColumnType) -> Column {
+pub(super) const fn col(name: &'static str, kind: ColumnType) -> Column {
     Column { name, kind }
 }
-
-use ColumnType::{Bool, Date, Float, Int, Text};
-
-/// measurements.csv (`rows::MEASUREMENT_COLUMNS`, typed).
-pub const MEASUREMENTS: &[Column] = &[
-    col("source_path", Text),
-    col("sop_instance_uid", Text),
-    col("region", Text),
-    col("laterality", Text),
-    col("source_label", Text),
-    col("bmd_g_cm2", Float),
-    col("bmc_g", Float),
-    col("area_cm2", Float),
-    col("t_score", Float),
-    col("z_score", Float),
-    col("pct_young_adult", Float),
-    col("pct_age_matched", Float),
-    col("sbmd_mg_cm2", Float),
-    col("t_score_nhanes", Float),
-    col("used_for_diagnosis", Bool),
-    col("note", Text),
-];
-
-/// studies.csv (`rows::STUDY_COLUMNS`, typed).
-pub const STUDIES: &[Column] = &[
-    col("source_path", Text),
-    col("sop_instance_uid", Text),
-    col("study_instance_uid", Text),
-    col("series_instance_uid", Text),
-    col("patient_id", Text),
-    col("patient_sex", Text),
-    col("patient_age_years", Float),
-    col("study_date", Date),
-    col("manufacturer", Text),
-    col("manufacturer_raw", Text),
-    col("model", Text),
-    col("software_version", Text),
-    col("device_serial", Text),
-    col("institution", Text),
-    col("reference_database", Text),
-    col("population", Text),
-    col("classification", Text),
-    col("basis_site", Text),
-    col("min_t_score", Float),
-    col("min_z_score", Float),
-    col("frax_major_pct", Float),
-    col("frax_hip_pct", Float),
-    col("tbs", Float),
-    col("flags", Text),
-    col("document_title", Text),
-    col("unmapped_items", Int),
-];
-
-/// files.csv (`rows::FILE_COLUMNS`, typed).
-pub const FILES: &[Column] = &[
-    col("source_path", Text),
-    col("status", Text),
-    col("reason", Text),
-    col("message", Text),
-];
-
-/// followup.csv: one row per region and side of a study that has a prior study.
-pub const FOLLOWUP: &[Column] = &[
-    col("patient_id", Text),
-    col("region", Text),
-    col("laterality", Text),
-    col("sop_instance_uid", Text),
-    col("prior_sop_instance_uid", Text),
-    col("study_date", Date),
-    col("prior_study_date", Date),
-    col("baseline_study_date", Date),
-    col("bmd_g_cm2", Float),
-    col("prior_bmd_g_cm2", Float),
-    col("baseline_bmd_g_cm2", Float),
-    col("change_g_cm2", Float),
-    col("change_pct", Float),
-    col("change_vs_baseline_g_cm2", Float),
-    col("change_vs_baseline_pct", Float),
-    col("lsc_g_cm2", Float),
-    col("lsc_pct", Float),
-    col("lsc_source", Text),
-    col("vs_prior", Text),
-    col("vs_baseline", Text),
-    col("sbmd_mg_cm2", Float),
-    col("prior_sbmd_mg_cm2", Float),
-    col("sbmd_change_pct", Float),
-    col("note", Text),
-];
 
 /// Why a CSV file could not be converted. No Parquet file (final or temporary) is left behind.
 #[derive(Debug, thiserror::Error)]
@@ -285,8 +200,21 @@ struct Written {
     batches: usize,
 }
 
-/// [`csv_to_parquet`] with the batch size as a parameter.
+/// [`csv_to_parquet`] with the batch size as a parameter; on error, no Parquet file is left.
 fn convert(
+    csv: &Path,
+    parquet: &Path,
+    schema: &[Column],
+    batch_rows: usize,
+) -> Result<Written, ParquetError> {
+    let result = write_parquet(csv, parquet, schema, batch_rows);
+    if result.is_err() {
+        let _ = std::fs::remove_file(parquet);
+    }
+    result
+}
+
+fn write_parquet(
     csv: &Path,
     parquet: &Path,
     schema: &[Column],
@@ -321,8 +249,7 @@ fn convert(
     }
 
     let arrow_schema: SchemaRef = Arc::new(arrow_schema(schema));
-    // Dropped on any early return below: the temporary file is removed (AtomicFile).
-    let sink = AtomicFile::create(parquet).map_err(|source| ParquetError::Io {
+    let sink = File::create(parquet).map_err(|source| ParquetError::Io {
         path: parquet.to_path_buf(),
         source,
     })?;
@@ -362,9 +289,9 @@ fn convert(
         }
     }
 
-    // Writes the footer and hands back the file, still under its temporary name.
+    // Writes the footer and hands back the file.
     let sink = writer.into_inner().map_err(parquet_error)?;
-    sink.commit().map_err(|source| ParquetError::Io {
+    sink.sync_all().map_err(|source| ParquetError::Io {
         path: parquet.to_path_buf(),
         source,
     })?;
@@ -507,8 +434,11 @@ fn parse_date(cell: &str) -> Option<i32> {
 
 #[cfg(test)]
 mod tests {
+    use super::ColumnType::{Bool, Date, Float, Int, Text};
     use super::*;
-    use crate::output::rows::{FILE_COLUMNS, MEASUREMENT_COLUMNS, STUDY_COLUMNS};
+    use crate::output::rows::{
+        DOCUMENT_COLUMNS, FILE_COLUMNS, HISTORY_COLUMNS, MEASUREMENT_COLUMNS, STUDY_COLUMNS,
+    };
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Date32Type, Float64Type, Int64Type};
     use arrow_array::{Array, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray};
@@ -525,11 +455,10 @@ mod tests {
         assert_eq!(names(MEASUREMENTS), MEASUREMENT_COLUMNS);
         assert_eq!(names(STUDIES), STUDY_COLUMNS);
         assert_eq!(names(FILES), FILE_COLUMNS);
-        // FOLLOWUP: followup.csv's column constant is being written (crate::followup,
-        // FOLLOWUP_COLUMNS, not yet committed); once it is, compare it here too:
-        // assert_eq!(names(FOLLOWUP), crate::followup::FOLLOWUP_COLUMNS);
-        // Meanwhile at least: no duplicate names in any schema.
-        for schema in [MEASUREMENTS, STUDIES, FILES, FOLLOWUP] {
+        assert_eq!(names(DOCUMENTS), DOCUMENT_COLUMNS);
+        assert_eq!(names(HISTORY), HISTORY_COLUMNS);
+        assert_eq!(names(FOLLOWUP), crate::followup::FOLLOWUP_COLUMNS);
+        for schema in [MEASUREMENTS, STUDIES, FILES, FOLLOWUP, DOCUMENTS, HISTORY] {
             let mut sorted = names(schema);
             sorted.sort_unstable();
             sorted.dedup();

@@ -1,0 +1,148 @@
+//! Cells safe to open in a spreadsheet (docs/columns.md, "Text cells"). DICOM text is
+//! written by whoever configured the scanner, and a CSV is opened in Excel or LibreOffice:
+//! - a text cell whose first character is `=`, `+`, `-`, `@` (a formula to a spreadsheet) or
+//!   `'` gets a leading `'` (OWASP, "CSV Injection"); stripping one leading `'` from a cell
+//!   that has one gives the text back;
+//! - control characters (C0, DEL, C1) and the bidirectional and invisible format characters
+//!   that can make text display as something else (U+200B-U+200F, U+202A-U+202E,
+//!   U+2066-U+2069, U+FEFF) are written visibly as `\u{XXXX}`;
+//! - number cells (`Plain`) are never touched: `-2.4` stays a number.
+
+use std::borrow::Cow;
+
+use serde::{Serialize, Serializer};
+
+use crate::decimal::{Decimal, PLAIN_MAX};
+
+/// Whether a character is written as a visible escape.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The cell text of `text` (see the module documentation).
+pub fn safe_text(text: &str) -> Cow<'_, str> {
+    let formula = matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\'')
+    );
+    // Fast path: plain ASCII without control characters (almost every cell).
+    let plain = text.bytes().all(|b| (0x20..0x7F).contains(&b));
+    if !formula && (plain || !text.chars().any(hidden)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    if formula {
+        out.push('\'');
+    }
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A text cell, made safe as it is written.
+#[derive(Debug, Clone, Default)]
+pub struct Text<'a>(pub Cow<'a, str>);
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&safe_text(&self.0))
+    }
+}
+
+impl<'a> From<&'a str> for Text<'a> {
+    fn from(text: &'a str) -> Self {
+        Text(Cow::Borrowed(text))
+    }
+}
+
+impl From<String> for Text<'_> {
+    fn from(text: String) -> Self {
+        Text(Cow::Owned(text))
+    }
+}
+
+impl<'a> From<Cow<'a, str>> for Text<'a> {
+    fn from(text: Cow<'a, str>) -> Self {
+        Text(text)
+    }
+}
+
+/// An optional date cell: ISO 8601 `YYYY-MM-DD`, empty when absent.
+#[derive(Debug, Clone, Copy)]
+pub struct DateCell(pub Option<crate::document::Date>);
+
+impl Serialize for DateCell {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(date) => serializer.collect_str(&date),
+            None => serializer.serialize_str(""),
+        }
+    }
+}
+
+/// A number cell: plain decimal text with at least `min_decimals` decimals, empty when
+/// absent. Formatted on the stack as it is written (no `String` per cell).
+#[derive(Debug, Clone, Copy)]
+pub struct Plain(pub Option<Decimal>, pub u32);
+
+impl Serialize for Plain {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Some(value) => serializer.serialize_str(value.write_plain(self.1, &mut [0; PLAIN_MAX])),
+            None => serializer.serialize_str(""),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_get_a_quote_and_numbers_do_not_exist_here() {
+        for (text, cell) in [
+            ("=2+2", "'=2+2"),
+            ("+3+3", "'+3+3"),
+            ("-1", "'-1"),
+            ("@SUM(1,1)", "'@SUM(1,1)"),
+            ("=cmd|\"/C calc\"!A0", "'=cmd|\"/C calc\"!A0"),
+            ("'quoted", "''quoted"),
+            ("HOLOGIC", "HOLOGIC"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(safe_text(text), cell, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn hidden_characters_are_visible() {
+        assert_eq!(safe_text("a\u{0}b"), "a\\u{0}b");
+        assert_eq!(safe_text("\u{1B}[31mred"), "\\u{1B}[31mred");
+        assert_eq!(safe_text("line\r\nnext"), "line\\u{D}\\u{A}next");
+        assert_eq!(safe_text("\tx"), "\\u{9}x");
+        assert_eq!(safe_text("abc\u{202E}fdp.exe"), "abc\\u{202E}fdp.exe");
+        assert_eq!(safe_text("café"), "café");
+        // A formula hidden behind a control character is still not a formula.
+        assert_eq!(safe_text("\u{0}=1"), "\\u{0}=1");
+    }
+
+    #[test]
+    fn one_leading_quote_undoes_the_rule() {
+        for text in ["=x", "'=x", "''", "plain", "-", "@"] {
+            let cell = safe_text(text);
+            let undone = if matches!(text.chars().next(), Some('=' | '+' | '-' | '@' | '\'')) {
+                cell.strip_prefix('\'').unwrap().to_string()
+            } else {
+                cell.to_string()
+            };
+            assert_eq!(undone, text);
+        }
+    }
+}

@@ -1,0 +1,478 @@
+//! The output folder holds one complete run, or the previous one, never a mix
+//! (docs/columns.md, "The output folder"):
+//! - every output of a run is written into a staging folder beside the output folder
+//!   (`.NAME.dxa-staging-PID`, same parent, so the same file system);
+//! - at the end the two folders are exchanged in one step (`renameat2(RENAME_EXCHANGE)`):
+//!   a reader sees the old set or the new set, never half of each; files of an earlier run
+//!   that this run does not produce are gone with the old folder;
+//! - files in the output folder that this tool did not write are carried over (hard links,
+//!   so they never leave it) and named in a warning;
+//! - one run writes a folder at a time: an advisory lock (`flock`) on the output folder,
+//!   taken before any work; a second run exits 1 naming the process that holds it;
+//! - a run's staging folder is removed on any error, on SIGINT and SIGTERM, and, when a run
+//!   was killed outright, by the next run in that folder. Removing it never deletes what is
+//!   not ours: our outputs are removed, anything else is put back into the output folder.
+//!
+//! Signals (docs/columns.md, "Interrupted runs"): on SIGINT or SIGTERM the run stops, its
+//! staging folder is removed, the output folder is left as it was (or, when the signal
+//! arrives after the commit, as this run left it), one message says which, and the exit
+//! code is 128 + the signal (130, 143), as shells report it. The commit holds the handler's
+//! lock: a signal sees the folders before the exchange or after it, never during.
+
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use rustix::fs::{FlockOperation, RenameFlags, flock, renameat_with};
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+
+use crate::path_text::path_text;
+
+/// The run's staging folder while it exists, and whether its outputs were committed.
+#[derive(Debug)]
+struct Run {
+    staging: Option<PathBuf>,
+    target: Option<PathBuf>,
+    committed: bool,
+}
+
+static RUN: Mutex<Run> = Mutex::new(Run {
+    staging: None,
+    target: None,
+    committed: false,
+});
+
+fn run_state() -> MutexGuard<'static, Run> {
+    RUN.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Starts the thread that handles SIGINT and SIGTERM.
+pub fn handle_signals() -> io::Result<()> {
+    let mut signals = Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
+                let state = run_state();
+                let message = match (&state.staging, &state.target, state.committed) {
+                    (_, Some(target), true) => format!(
+                        "interrupted ({name}) after the outputs were written: {} holds this run's outputs",
+                        path_text(target)
+                    ),
+                    (Some(staging), Some(target), false) => {
+                        discard(staging, target);
+                        format!(
+                            "interrupted ({name}); nothing in {} was replaced: it holds what it held before",
+                            path_text(target)
+                        )
+                    }
+                    _ => format!("interrupted ({name}); no output was written"),
+                };
+                eprintln!("dxa-ingest: {message}");
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+/// The names of every file a run can write; anything else in the folder is the user's.
+pub const OUTPUT_NAMES: &[&str] = &[
+    "measurements.csv",
+    "studies.csv",
+    "files.csv",
+    "documents.csv",
+    "history.csv",
+    "followup.csv",
+    "report.html",
+    "run.json",
+    "measurements.parquet",
+    "studies.parquet",
+    "files.parquet",
+    "documents.parquet",
+    "history.parquet",
+    "followup.parquet",
+];
+
+/// Whether a name in the output folder is one of ours: an output, or a temporary file of
+/// an earlier version (`.studies.csv.partial-PID`).
+fn ours(name: &str) -> bool {
+    OUTPUT_NAMES.contains(&name) || (name.starts_with('.') && name.contains(".partial-"))
+}
+
+/// A locked output folder and the run's staging folder beside it.
+#[derive(Debug)]
+pub struct OutputFolder {
+    /// The output folder (canonical).
+    target: PathBuf,
+    /// Where this run writes.
+    staging: PathBuf,
+    /// Held for the whole run: the lock.
+    _lock: File,
+}
+
+/// What a commit did, for the messages.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// Files of someone else's that were carried over into the new set.
+    pub foreign: Vec<String>,
+    /// The folders could not be exchanged in one step (a file system without
+    /// RENAME_EXCHANGE): files were renamed one by one.
+    pub one_by_one: bool,
+}
+
+impl OutputFolder {
+    /// Creates (if needed) and locks the output folder, removes staging folders of dead
+    /// runs, and creates this run's staging folder.
+    pub fn open(out: &Path) -> io::Result<OutputFolder> {
+        let named = |e: io::Error, what: &str| {
+            io::Error::new(e.kind(), format!("{what} {}: {e}", path_text(out)))
+        };
+        if out.exists() && !out.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "--out {} is a file, not a folder: choose a folder (it is created if missing)",
+                    path_text(out)
+                ),
+            ));
+        }
+        fs::create_dir_all(out).map_err(|e| named(e, "cannot create output folder"))?;
+        let target = out
+            .canonicalize()
+            .map_err(|e| named(e, "cannot resolve output folder"))?;
+        let (lock, target) = lock_folder(&target)?;
+        let parent = target.parent().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the output folder cannot be the root folder",
+            )
+        })?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        remove_dead_staging(parent, &name);
+        let staging = parent.join(format!(".{name}.dxa-staging-{}", std::process::id()));
+        if staging.exists() {
+            discard(&staging, &target);
+        }
+        fs::create_dir(&staging).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot write beside the output folder (the staging folder {}): {e}",
+                    path_text(&staging)
+                ),
+            )
+        })?;
+        {
+            let mut state = run_state();
+            state.staging = Some(staging.clone());
+            state.target = Some(target.clone());
+            state.committed = false;
+        }
+        Ok(OutputFolder {
+            target,
+            staging,
+            _lock: lock,
+        })
+    }
+
+    /// Where this run writes its outputs.
+    pub fn staging(&self) -> &Path {
+        &self.staging
+    }
+
+    /// The output folder.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Puts the staged outputs in place of the folder's contents, as one step.
+    pub fn commit(self) -> io::Result<Committed> {
+        sync_folder_files(&self.staging)?;
+        let mut committed = Committed::default();
+        let mut guard = run_state();
+        for entry in fs::read_dir(&self.target)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let text = name.to_string_lossy();
+            if ours(&text) {
+                continue;
+            }
+            let from = entry.path();
+            let to = self.staging.join(&name);
+            // Files stay in the folder throughout (a second link); folders move.
+            if entry.file_type()?.is_dir() {
+                fs::rename(&from, &to)?;
+            } else {
+                fs::hard_link(&from, &to)?;
+            }
+            committed.foreign.push(path_text(Path::new(&name)));
+        }
+        match renameat_with(
+            rustix::fs::CWD,
+            &self.staging,
+            rustix::fs::CWD,
+            &self.target,
+            RenameFlags::EXCHANGE,
+        ) {
+            Ok(()) => {
+                guard.committed = true;
+                drop(guard);
+                // The old set is now at the staging name.
+                discard(&self.staging, &self.target);
+            }
+            Err(error)
+                if error == rustix::io::Errno::INVAL
+                    || error == rustix::io::Errno::NOSYS
+                    || error == rustix::io::Errno::XDEV
+                    || error == rustix::io::Errno::BUSY =>
+            {
+                committed.one_by_one = true;
+                replace_one_by_one(&self.staging, &self.target)?;
+                guard.committed = true;
+                drop(guard);
+                discard(&self.staging, &self.target);
+            }
+            Err(error) => return Err(io::Error::from(error)),
+        }
+        if let Some(parent) = self.target.parent() {
+            File::open(parent)?.sync_all()?;
+        }
+        Ok(committed)
+    }
+}
+
+impl Drop for OutputFolder {
+    /// An uncommitted staging folder is abandoned: remove it (no-op after a commit).
+    fn drop(&mut self) {
+        let mut state = run_state();
+        if self.staging.exists() {
+            discard(&self.staging, &self.target);
+        }
+        state.staging = None;
+    }
+}
+
+/// Removes a staging folder (or an old set moved aside) without deleting what is not ours:
+/// our outputs and temporary files are removed; a second link to a file that is in the
+/// output folder is removed; anything else is moved back into the output folder (or left,
+/// with the folder, when a file of that name is there already).
+fn discard(staging: &Path, target: &Path) {
+    let Ok(entries) = fs::read_dir(staging) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let path = entry.path();
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let in_target = target.join(&name);
+        let same_file = fs::symlink_metadata(&in_target)
+            .is_ok_and(|t| (t.dev(), t.ino()) == (meta.dev(), meta.ino()));
+        if ours(&name.to_string_lossy()) && !meta.is_dir() || same_file {
+            let _ = fs::remove_file(&path);
+        } else if !in_target.exists() {
+            let _ = fs::rename(&path, &in_target);
+        }
+    }
+    let _ = fs::remove_dir(staging);
+}
+
+/// Locks the folder; retries when the folder was replaced (by a commit) between opening
+/// and locking, so that the lock held is the lock of the folder at that path.
+fn lock_folder(target: &Path) -> io::Result<(File, PathBuf)> {
+    for _ in 0..100 {
+        let dir = File::open(target)?;
+        if let Err(error) = flock(&dir, FlockOperation::NonBlockingLockExclusive) {
+            if error == rustix::io::Errno::WOULDBLOCK {
+                let holder = staging_pids(target)
+                    .first()
+                    .map(|pid| format!(" (process {pid})"))
+                    .unwrap_or_default();
+                return Err(io::Error::new(
+                    io::ErrorKind::WouldBlock,
+                    format!(
+                        "the output folder {} is being written by another dxa-ingest run{holder}: \
+                         wait for it to finish, or choose another --out",
+                        path_text(target)
+                    ),
+                ));
+            }
+            return Err(io::Error::from(error));
+        }
+        let (locked, now) = (dir.metadata()?, fs::metadata(target)?);
+        if (locked.dev(), locked.ino()) == (now.dev(), now.ino()) {
+            return Ok((dir, target.to_path_buf()));
+        }
+    }
+    Err(io::Error::other(format!(
+        "the output folder {} keeps being replaced by other runs",
+        path_text(target)
+    )))
+}
+
+/// PIDs of the staging folders beside `target` (the runs that write it, or died doing so).
+fn staging_pids(target: &Path) -> Vec<u32> {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{}.dxa-staging-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    let mut pids: Vec<u32> = entries
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .strip_prefix(&prefix)
+                .and_then(|pid| pid.parse().ok())
+        })
+        .collect();
+    pids.sort_unstable();
+    pids
+}
+
+/// Whether a process exists.
+fn alive(pid: u32) -> bool {
+    rustix::process::Pid::from_raw(pid as i32)
+        .is_some_and(|pid| rustix::process::test_kill_process(pid).is_ok())
+}
+
+/// Removes the staging folders of runs that died without cleaning up (killed with -9, a
+/// power cut). We hold the folder's lock, so no live run is writing this folder; the PID
+/// check keeps us from touching a folder of a run that is still starting.
+fn remove_dead_staging(parent: &Path, name: &str) {
+    let target = parent.join(name);
+    for pid in staging_pids(&target) {
+        if pid != std::process::id() && !alive(pid) {
+            discard(&parent.join(format!(".{name}.dxa-staging-{pid}")), &target);
+        }
+    }
+    // Temporary files of earlier versions, left by a killed run.
+    if let Ok(entries) = fs::read_dir(&target) {
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let text = file_name.to_string_lossy();
+            if let Some(pid) = text
+                .rsplit_once(".partial-")
+                .filter(|_| text.starts_with('.'))
+                .and_then(|(_, pid)| pid.parse::<u32>().ok())
+                && !alive(pid)
+            {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Flushes every file of the staging folder, and the folder itself, to disk.
+fn sync_folder_files(folder: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(folder)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            File::open(entry.path())?.sync_all()?;
+        }
+    }
+    File::open(folder)?.sync_all()
+}
+
+/// The fallback where folders cannot be exchanged: our old outputs removed, the new ones
+/// renamed in one at a time (not atomic; the caller warns).
+fn replace_one_by_one(staging: &Path, target: &Path) -> io::Result<()> {
+    for name in OUTPUT_NAMES {
+        let old = target.join(name);
+        if old.exists() && !staging.join(name).exists() {
+            fs::remove_file(&old)?;
+        }
+    }
+    for entry in fs::read_dir(staging)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if ours(&name.to_string_lossy()) {
+            fs::rename(entry.path(), target.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_folder_is_replaced_whole_and_foreign_files_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("followup.csv"), b"stale").unwrap();
+        fs::write(out.join("studies.parquet"), b"stale").unwrap();
+        fs::write(out.join("notes.txt"), b"mine").unwrap();
+        fs::write(out.join(".studies.csv.partial-999999999"), b"dead run").unwrap();
+        let folder = OutputFolder::open(&out).unwrap();
+        assert!(
+            !out.join(".studies.csv.partial-999999999").exists(),
+            "a dead run's file is removed"
+        );
+        fs::write(folder.staging().join("studies.csv"), b"new").unwrap();
+        let committed = folder.commit().unwrap();
+        assert_eq!(committed.foreign, ["notes.txt"]);
+        let mut names: Vec<String> = fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["notes.txt", "studies.csv"]);
+        assert_eq!(fs::read(out.join("notes.txt")).unwrap(), b"mine");
+        // Nothing left beside it.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_second_run_is_refused_and_an_abandoned_run_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let first = OutputFolder::open(&out).unwrap();
+        let error = OutputFolder::open(&out).unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::WouldBlock);
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("process {}", std::process::id())),
+            "{error}"
+        );
+        fs::write(first.staging().join("studies.csv"), b"half").unwrap();
+        drop(first);
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 0);
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "staging removed"
+        );
+        // A dead run's staging folder is removed by the next run.
+        fs::create_dir(dir.path().join(".out.dxa-staging-999999999")).unwrap();
+        let next = OutputFolder::open(&out).unwrap();
+        assert!(!dir.path().join(".out.dxa-staging-999999999").exists());
+        drop(next);
+    }
+
+    #[test]
+    fn an_output_path_that_is_a_file_is_refused_with_a_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        fs::write(&out, b"x").unwrap();
+        let error = OutputFolder::open(&out).unwrap_err();
+        assert!(
+            error.to_string().contains("is a file, not a folder"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,108 @@
+//! documents.csv: one row per ingested results document, in path order, with the visit it
+//! joined and what the visit step decided about it. With files.csv, every file the run
+//! looked at is in exactly one of the two.
+
+use serde::Serialize;
+
+use super::{VisitRows, joined};
+use crate::document::Timestamp;
+use crate::output::cell::{DateCell, Text};
+use crate::visit::{DocStatus, Part, parts_of};
+
+/// documents.csv columns, in order.
+pub const DOCUMENT_COLUMNS: &[&str] = &[
+    "source_path",
+    "sop_instance_uid",
+    "sop_class_uid",
+    "study_instance_uid",
+    "series_instance_uid",
+    "patient_id",
+    "study_date",
+    "device_serial",
+    "visit_sop_instance_uid",
+    "carrier",
+    "content",
+    "status",
+    "content_time",
+    "document_title",
+    "unmapped_items",
+    "flags",
+];
+
+/// documents.csv
+#[derive(Debug, Serialize)]
+pub struct DocumentRow<'a> {
+    source_path: Text<'a>,
+    sop_instance_uid: Text<'a>,
+    sop_class_uid: Text<'a>,
+    study_instance_uid: Text<'a>,
+    series_instance_uid: Text<'a>,
+    patient_id: Text<'a>,
+    study_date: DateCell,
+    device_serial: Text<'a>,
+    visit_sop_instance_uid: Text<'a>,
+    carrier: String,
+    content: String,
+    status: Text<'a>,
+    content_time: String,
+    document_title: Text<'a>,
+    unmapped_items: usize,
+    flags: Text<'a>,
+}
+
+/// The row of the visit member at `position`.
+pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow<'a> {
+    let member = view.member(position);
+    let doc = &member.doc;
+    let mut content: Vec<&str> = Vec::new();
+    if !doc.measurements.is_empty() {
+        content.push("bmd");
+    }
+    for (part, name) in [(Part::Frax, "frax"), (Part::Tbs, "tbs"), (Part::Vfa, "vfa")] {
+        if parts_of(doc).contains(&part) {
+            content.push(name);
+        }
+    }
+    if !doc.history.is_empty() {
+        content.push("history");
+    }
+    if content.is_empty() {
+        content.push("none");
+    }
+    let status = match view.visit.status[position] {
+        DocStatus::Used => "used".to_string(),
+        DocStatus::SupersededBy(doc) => format!("superseded_by={}", view.sop(doc)),
+        DocStatus::DuplicateOf(doc) => format!("duplicate_of={}", view.sop(doc)),
+    };
+    let content_time = doc
+        .content_time
+        .and_then(|t| {
+            let date = view.date(Some(t.date))?;
+            Some(Timestamp { date, ..t }.to_string())
+        })
+        .unwrap_or_default();
+    DocumentRow {
+        source_path: Text(view.ids.path(&member.path)),
+        sop_instance_uid: Text(view.ids.uid(&doc.sop_instance_uid)),
+        sop_class_uid: Text::from(doc.sop_class_uid.as_str()),
+        study_instance_uid: Text(view.ids.uid(&doc.study_instance_uid)),
+        series_instance_uid: Text(view.ids.uid(&doc.series_instance_uid)),
+        patient_id: Text(view.patient()),
+        study_date: DateCell(view.date(view.visit.date)),
+        device_serial: Text(
+            view.ids.serial(
+                &view
+                    .first_with(|d| !d.device_serial.trim().is_empty())
+                    .device_serial,
+            ),
+        ),
+        visit_sop_instance_uid: Text(view.ids.uid(&view.first().sop_instance_uid)),
+        carrier: joined(doc.carriers.iter().map(|c| c.as_str()), "+"),
+        content: joined(content, ";"),
+        status: Text::from(status),
+        content_time,
+        document_title: Text::from(doc.title.as_str()),
+        unmapped_items: doc.unmapped_items,
+        flags: Text::from(joined(doc.flags.iter().map(String::as_str), ";")),
+    }
+}

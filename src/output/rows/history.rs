@@ -1,0 +1,96 @@
+//! history.csv: earlier exams as the scanner reported them (GE trends, Hologic history
+//! tables), one row per document, region, side and earlier exam, in path order. These
+//! values are never the current visit's measurements.
+
+use serde::Serialize;
+
+use super::VisitRows;
+use crate::output::cell::{DateCell, Plain, Text};
+
+/// history.csv columns, in order.
+pub const HISTORY_COLUMNS: &[&str] = &[
+    "patient_id",
+    "study_date",
+    "exam_date",
+    "exam_date_as_written",
+    "region",
+    "laterality",
+    "source_label",
+    "bmd_g_cm2",
+    "age_years",
+    "t_score",
+    "z_score",
+    "change_vs_previous_g_cm2",
+    "change_vs_previous_pct",
+    "change_vs_baseline_g_cm2",
+    "change_vs_baseline_pct",
+    "source",
+    "source_path",
+    "sop_instance_uid",
+    "note",
+];
+
+/// history.csv
+#[derive(Debug, Serialize)]
+pub struct HistoryRow<'a> {
+    patient_id: Text<'a>,
+    study_date: DateCell,
+    exam_date: DateCell,
+    exam_date_as_written: Text<'a>,
+    region: &'static str,
+    laterality: &'static str,
+    source_label: Text<'a>,
+    bmd_g_cm2: Plain,
+    age_years: Plain,
+    t_score: Plain,
+    z_score: Plain,
+    change_vs_previous_g_cm2: Plain,
+    change_vs_previous_pct: Plain,
+    change_vs_baseline_g_cm2: Plain,
+    change_vs_baseline_pct: Plain,
+    source: &'static str,
+    source_path: Text<'a>,
+    sop_instance_uid: Text<'a>,
+    note: &'static str,
+}
+
+/// The rows of the visit member at `position`.
+pub fn history_rows<'a>(
+    view: &'a VisitRows<'a>,
+    position: usize,
+) -> impl Iterator<Item = HistoryRow<'a>> + 'a {
+    let member = view.member(position);
+    let path = view.ids.path(&member.path);
+    let sop = view.ids.uid(&member.doc.sop_instance_uid);
+    let shifted = view.ids.shift_dates && view.ids.pseudonymizer.is_some();
+    member.doc.history.iter().map(move |h| HistoryRow {
+        patient_id: Text(view.patient()),
+        study_date: DateCell(view.date(view.visit.date)),
+        exam_date: DateCell(view.date(h.exam_date)),
+        // The date as written would undo --shift-dates.
+        exam_date_as_written: Text::from(if shifted {
+            ""
+        } else {
+            h.exam_date_text.as_str()
+        }),
+        region: h.region.as_str(),
+        laterality: h.laterality.as_str(),
+        source_label: Text::from(h.source_label.as_str()),
+        bmd_g_cm2: Plain(h.bmd, 3),
+        age_years: Plain(h.age_years, 0),
+        t_score: Plain(h.t_score, 0),
+        z_score: Plain(h.z_score, 0),
+        change_vs_previous_g_cm2: Plain(h.change_vs_previous_g_cm2, 0),
+        change_vs_previous_pct: Plain(h.change_vs_previous_pct, 0),
+        change_vs_baseline_g_cm2: Plain(h.change_vs_baseline_g_cm2, 0),
+        change_vs_baseline_pct: Plain(h.change_vs_baseline_pct, 0),
+        source: h.source.as_str(),
+        source_path: Text(path.clone()),
+        sop_instance_uid: Text(sop.clone()),
+        note: if h.date_ambiguous {
+            "exam date ambiguous (day and month both 12 or less): not guessed"
+        } else {
+            ""
+        },
+    })
+}

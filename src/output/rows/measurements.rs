@@ -1,0 +1,108 @@
+//! measurements.csv: one row per region measurement of every ingested document, in path
+//! order, then region order; rows of documents left out of their visit are kept, with
+//! `used_for_diagnosis=false` and why.
+
+use serde::Serialize;
+
+use super::{VisitRows, joined};
+use crate::output::cell::{DateCell, Plain, Text};
+
+/// measurements.csv columns, in order.
+pub const MEASUREMENT_COLUMNS: &[&str] = &[
+    "source_path",
+    "sop_instance_uid",
+    "patient_id",
+    "study_date",
+    "accession_number",
+    "region",
+    "laterality",
+    "source_label",
+    "bmd_g_cm2",
+    "bmc_g",
+    "area_cm2",
+    "t_score",
+    "z_score",
+    "pct_young_adult",
+    "pct_age_matched",
+    "sbmd_mg_cm2",
+    "t_score_nhanes",
+    "used_for_diagnosis",
+    "note",
+];
+
+/// measurements.csv
+#[derive(Debug, Serialize)]
+pub struct MeasurementRow<'a> {
+    source_path: Text<'a>,
+    sop_instance_uid: Text<'a>,
+    patient_id: Text<'a>,
+    study_date: DateCell,
+    accession_number: Text<'a>,
+    region: &'static str,
+    laterality: &'static str,
+    source_label: Text<'a>,
+    bmd_g_cm2: Plain,
+    bmc_g: Plain,
+    area_cm2: Plain,
+    t_score: Plain,
+    z_score: Plain,
+    pct_young_adult: Plain,
+    pct_age_matched: Plain,
+    sbmd_mg_cm2: Plain,
+    t_score_nhanes: Plain,
+    used_for_diagnosis: &'static str,
+    note: Text<'a>,
+}
+
+/// The rows of the visit member at `position`.
+pub fn measurement_rows<'a>(
+    view: &'a VisitRows<'a>,
+    position: usize,
+) -> impl Iterator<Item = MeasurementRow<'a>> + 'a {
+    let member = view.member(position);
+    let doc = &member.doc;
+    let path = view.ids.path(&member.path);
+    let sop = view.ids.uid(&doc.sop_instance_uid);
+    let patient = view.patient();
+    let date = view.date(view.visit.date);
+    doc.measurements
+        .iter()
+        .zip(&view.assessed.rows[position])
+        .map(move |(m, row)| {
+            let left_out = row.left_out.map(|why| view.left_out_note(why));
+            let note = joined(
+                m.notes
+                    .iter()
+                    .chain(&row.assessment.notes)
+                    .map(String::as_str)
+                    .chain(left_out.as_deref()),
+                "; ",
+            );
+            MeasurementRow {
+                source_path: Text(path.clone()),
+                sop_instance_uid: Text(sop.clone()),
+                patient_id: Text(patient.clone()),
+                study_date: DateCell(date),
+                accession_number: Text(view.ids.accession(&doc.accession_number)),
+                region: m.region.as_str(),
+                laterality: m.laterality.as_str(),
+                source_label: Text::from(m.source_label.as_str()),
+                // docs/columns.md: BMD with 3+ decimals as given.
+                bmd_g_cm2: Plain(m.bmd, 3),
+                bmc_g: Plain(m.bmc, 0),
+                area_cm2: Plain(m.area, 0),
+                t_score: Plain(m.t_score, 0),
+                z_score: Plain(m.z_score, 0),
+                pct_young_adult: Plain(m.pct_young_adult, 0),
+                pct_age_matched: Plain(m.pct_age_matched, 0),
+                sbmd_mg_cm2: Plain(row.assessment.sbmd_mg_cm2, 0),
+                t_score_nhanes: Plain(row.assessment.t_score_nhanes, 2),
+                used_for_diagnosis: if row.assessment.used_for_diagnosis {
+                    "true"
+                } else {
+                    "false"
+                },
+                note: Text::from(note),
+            }
+        })
+}

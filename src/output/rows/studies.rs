@@ -1,0 +1,196 @@
+//! studies.csv: one row per visit, in the path order of each visit's first document.
+
+use serde::Serialize;
+
+use super::{VisitRows, joined};
+use crate::document::Document;
+use crate::output::cell::{DateCell, Plain, Text};
+use crate::visit::Part;
+
+/// studies.csv columns, in order.
+pub const STUDY_COLUMNS: &[&str] = &[
+    "source_path",
+    "sop_instance_uid",
+    "study_instance_uid",
+    "series_instance_uid",
+    "documents",
+    "patient_id",
+    "patient_sex",
+    "patient_age_years",
+    "study_date",
+    "manufacturer",
+    "manufacturer_raw",
+    "model",
+    "software_version",
+    "device_serial",
+    "institution",
+    "reference_database",
+    "height_cm",
+    "weight_kg",
+    "ethnicity",
+    "menopause_age",
+    "population",
+    "classification",
+    "basis_site",
+    "min_t_score",
+    "min_z_score",
+    "frax_major_pct",
+    "frax_hip_pct",
+    "frax_major_prior_fracture_pct",
+    "frax_hip_prior_fracture_pct",
+    "frax_not_reported",
+    "tbs",
+    "vertebral_fractures",
+    "flags",
+    "assumptions",
+];
+
+/// studies.csv
+#[derive(Debug, Serialize)]
+pub struct StudyRow<'a> {
+    source_path: Text<'a>,
+    sop_instance_uid: Text<'a>,
+    study_instance_uid: Text<'a>,
+    series_instance_uid: Text<'a>,
+    documents: usize,
+    patient_id: Text<'a>,
+    patient_sex: &'static str,
+    patient_age_years: String,
+    study_date: DateCell,
+    manufacturer: &'static str,
+    manufacturer_raw: Text<'a>,
+    model: Text<'a>,
+    software_version: Text<'a>,
+    device_serial: Text<'a>,
+    institution: Text<'a>,
+    reference_database: Text<'a>,
+    height_cm: Plain,
+    weight_kg: Plain,
+    ethnicity: Text<'a>,
+    menopause_age: Plain,
+    population: &'static str,
+    classification: &'static str,
+    basis_site: Text<'a>,
+    min_t_score: Plain,
+    min_z_score: Plain,
+    frax_major_pct: Plain,
+    frax_hip_pct: Plain,
+    frax_major_prior_fracture_pct: Plain,
+    frax_hip_prior_fracture_pct: Plain,
+    frax_not_reported: Text<'a>,
+    tbs: Plain,
+    vertebral_fractures: Text<'a>,
+    flags: Text<'a>,
+    assumptions: Text<'a>,
+}
+
+/// The row of a visit.
+pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
+    let first = view.first();
+    let member0 = view.member(0);
+    let assessment = &view.assessed.assessment;
+    let exam = &view.assessed.exam;
+    let text = |pick: fn(&Document) -> &str| -> Text<'a> {
+        Text::from(pick(view.first_with(|d| !pick(d).trim().is_empty())))
+    };
+    // The member whose FRAX the visit kept (a re-analysed FRAX: the newest).
+    let kept = |part: Part| {
+        (0..view.visit.members.len())
+            .map(|p| (p, &view.member(p).doc))
+            .find(|(p, d)| {
+                crate::visit::parts_of(d).contains(&part)
+                    && view.visit.part_left_out(*p, part).is_none()
+            })
+            .map(|(_, d)| d)
+    };
+    let frax = kept(Part::Frax);
+    let vfa = kept(Part::Vfa);
+    let mut flags: Vec<String> = Vec::new();
+    for p in 0..view.visit.members.len() {
+        for flag in &view.member(p).doc.flags {
+            if !flags.contains(flag) {
+                flags.push(flag.clone());
+            }
+        }
+    }
+    flags.extend(assessment.flags.iter().cloned());
+    flags.extend(view.visit.flags.iter().map(|f| view.flag_text(f)));
+    StudyRow {
+        source_path: Text(view.ids.path(&member0.path)),
+        sop_instance_uid: Text(view.ids.uid(&first.sop_instance_uid)),
+        study_instance_uid: Text(view.ids.uid(&first.study_instance_uid)),
+        series_instance_uid: Text(view.ids.uid(&first.series_instance_uid)),
+        documents: view.visit.members.len(),
+        patient_id: Text(view.patient()),
+        patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
+        patient_age_years: assessment
+            .age
+            .map(|a| format!("{:.1}", view.ids.age_years(a.years)))
+            .unwrap_or_default(),
+        study_date: DateCell(view.date(view.visit.date)),
+        manufacturer: view
+            .first_with(|d| d.manufacturer.is_some())
+            .manufacturer
+            .map_or("", |m| m.as_str()),
+        manufacturer_raw: text(|d| &d.manufacturer_raw),
+        model: text(|d| &d.model),
+        software_version: text(|d| &d.software_version),
+        device_serial: Text(
+            view.ids.serial(
+                &view
+                    .first_with(|d| !d.device_serial.trim().is_empty())
+                    .device_serial,
+            ),
+        ),
+        institution: Text(
+            view.ids.institution(
+                &view
+                    .first_with(|d| !d.institution.trim().is_empty())
+                    .institution,
+            ),
+        ),
+        reference_database: Text::from(exam.reference_database.as_deref().unwrap_or("")),
+        height_cm: Plain(view.first_with(|d| d.height_cm.is_some()).height_cm, 0),
+        weight_kg: Plain(view.first_with(|d| d.weight_kg.is_some()).weight_kg, 0),
+        ethnicity: Text::from(
+            view.first_with(|d| d.ethnicity.is_some())
+                .ethnicity
+                .as_deref()
+                .unwrap_or(""),
+        ),
+        menopause_age: Plain(exam.menopause_age, 0),
+        population: assessment.population.as_str(),
+        classification: assessment.classification.as_str(),
+        basis_site: Text::from(assessment.basis_site.as_deref().unwrap_or("")),
+        // docs/columns.md: scores one decimal, as classified.
+        min_t_score: Plain(assessment.min_t_score, 1),
+        min_z_score: Plain(assessment.min_z_score, 1),
+        frax_major_pct: Plain(exam.frax_major, 0),
+        frax_hip_pct: Plain(exam.frax_hip, 0),
+        frax_major_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_major_prior), 0),
+        frax_hip_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_hip_prior), 0),
+        frax_not_reported: Text::from(
+            view.first_with(|d| d.frax_not_reported.is_some())
+                .frax_not_reported
+                .as_deref()
+                .unwrap_or(""),
+        ),
+        tbs: Plain(exam.tbs, 0),
+        vertebral_fractures: Text::from(vfa.map_or(String::new(), |d| {
+            joined(
+                d.vertebral_fractures
+                    .iter()
+                    .map(|f| format!("{}={}", f.vertebra, f.grade).replace(';', ","))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(String::as_str),
+                ";",
+            )
+        })),
+        flags: Text::from(joined(flags.iter().map(String::as_str), ";")),
+        assumptions: Text::from(joined(
+            assessment.assumptions.iter().map(String::as_str),
+            ";",
+        )),
+    }
+}

@@ -1,0 +1,221 @@
+//! The steps of a run that need every file, in order:
+//! 1. `visits`: each partition (every document of some patients) is read alone, its visits
+//!    found, resolved and classified, its follow-up series compared, and every row it
+//!    makes rendered into sorted runs (partitions in parallel, one per worker);
+//! 2. `write`: the runs of each file merged, in the contract's row order, into the staging
+//!    folder (the files in parallel);
+//! 3. `report`: report.html from the counts;
+//! 4. `parquet`: the Parquet copies, when asked for.
+//!
+//! The commit of the staging folder is the caller's (`OutputFolder::commit`), so that a run
+//! that fails at any step leaves the output folder as it was.
+
+mod partition;
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+
+use super::Summary;
+use super::sink::{FILES_CSV, Sink};
+use crate::config::{FollowupMode, OutputOptions};
+use crate::followup::FOLLOWUP_COLUMNS;
+use crate::output::folder::Committed;
+use crate::output::{parquet, rows};
+use crate::path_text::path_text;
+use crate::store::{Runs, codec};
+
+/// The output files a run writes, with their columns and Parquet schemas.
+struct Table {
+    name: &'static str,
+    columns: &'static [&'static str],
+    schema: &'static [parquet::Column],
+}
+
+const MEASUREMENTS: Table = Table {
+    name: "measurements.csv",
+    columns: rows::MEASUREMENT_COLUMNS,
+    schema: parquet::MEASUREMENTS,
+};
+const STUDIES: Table = Table {
+    name: "studies.csv",
+    columns: rows::STUDY_COLUMNS,
+    schema: parquet::STUDIES,
+};
+const DOCUMENTS: Table = Table {
+    name: "documents.csv",
+    columns: rows::DOCUMENT_COLUMNS,
+    schema: parquet::DOCUMENTS,
+};
+const HISTORY: Table = Table {
+    name: "history.csv",
+    columns: rows::HISTORY_COLUMNS,
+    schema: parquet::HISTORY,
+};
+const FOLLOWUP: Table = Table {
+    name: "followup.csv",
+    columns: FOLLOWUP_COLUMNS,
+    schema: parquet::FOLLOWUP,
+};
+const FILES: Table = Table {
+    name: FILES_CSV,
+    columns: rows::FILE_COLUMNS,
+    schema: parquet::FILES,
+};
+
+/// report.html's name.
+pub const REPORT_HTML: &str = "report.html";
+
+/// The sorted runs of every file the partitions write.
+pub(super) struct AllRuns {
+    measurements: Runs,
+    studies: Runs,
+    documents: Runs,
+    history: Runs,
+    followup: Runs,
+}
+
+/// Runs every step into `staging`; returns the run's counts.
+pub fn finish(sink: Sink, options: &OutputOptions, staging: &Path) -> Result<Summary> {
+    let cannot = || format!("cannot write the outputs in {}", path_text(staging));
+    let Sink {
+        files,
+        documents,
+        mut summary,
+        mut report,
+        ..
+    } = sink;
+    let files = files
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("{}", e.error()))
+        .with_context(cannot)?;
+    files
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(cannot)?;
+    let runs = AllRuns {
+        measurements: Runs::new(staging).with_context(cannot)?,
+        studies: Runs::new(staging).with_context(cannot)?,
+        documents: Runs::new(staging).with_context(cannot)?,
+        history: Runs::new(staging).with_context(cannot)?,
+        followup: Runs::new(staging).with_context(cannot)?,
+    };
+
+    // 1. visits, partition by partition, in parallel (the current rayon pool).
+    let partials = documents
+        .into_files()
+        .with_context(cannot)?
+        .into_par_iter()
+        .map(|file| partition::render(file, options, &runs))
+        .collect::<io::Result<Vec<_>>>()
+        .context("cannot read back the run's temporary files")?;
+    for partial in partials {
+        summary.visits += partial.visits;
+        report.merge(partial.report);
+    }
+
+    // 2. write: each file merged from its runs (files in parallel).
+    let AllRuns {
+        measurements,
+        studies,
+        documents,
+        history,
+        followup,
+    } = runs;
+    let write_followup = options.followup != FollowupMode::Never;
+    let written: Vec<u64> = [
+        (MEASUREMENTS, measurements),
+        (STUDIES, studies),
+        (DOCUMENTS, documents),
+        (HISTORY, history),
+        (FOLLOWUP, followup),
+    ]
+    .into_par_iter()
+    .map(|(table, runs)| {
+        if table.name == FOLLOWUP.name && !write_followup {
+            return Ok(0);
+        }
+        write_table(&table, runs, staging)
+    })
+    .collect::<io::Result<_>>()
+    .with_context(cannot)?;
+    let followup_rows = written[4];
+    let with_followup = match options.followup {
+        FollowupMode::Auto => followup_rows > 0,
+        FollowupMode::Always => true,
+        FollowupMode::Never => false,
+    };
+    if !with_followup && write_followup {
+        std::fs::remove_file(staging.join(FOLLOWUP.name)).with_context(cannot)?;
+    }
+
+    // 3. report.html
+    report.generated_by = format!("dxa-ingest {}", env!("CARGO_PKG_VERSION"));
+    report.files_seen = summary.files_seen as u64;
+    report.ingested = summary.ingested as u64;
+    report.studies = summary.visits as u64;
+    report.skipped = summary.skipped as u64;
+    report.errors = summary.errors as u64;
+    std::fs::write(staging.join(REPORT_HTML), crate::report::render(&report))
+        .with_context(cannot)?;
+
+    // 4. Parquet copies.
+    if options.parquet {
+        let mut tables = vec![MEASUREMENTS, STUDIES, DOCUMENTS, HISTORY, FILES];
+        if with_followup {
+            tables.push(FOLLOWUP);
+        }
+        tables
+            .into_par_iter()
+            .map(|table| {
+                let csv = staging.join(table.name);
+                parquet::csv_to_parquet(&csv, &parquet::parquet_path_for(&csv), table.schema)
+            })
+            .collect::<Result<Vec<()>, _>>()
+            .with_context(cannot)?;
+    }
+    Ok(summary)
+}
+
+/// Writes one CSV file: its header, then its runs merged in key order.
+fn write_table(table: &Table, runs: Runs, staging: &Path) -> io::Result<u64> {
+    let file = File::create(staging.join(table.name))?;
+    let mut out = BufWriter::with_capacity(256 * 1024, file);
+    let mut header = crate::output::csv_writer(Vec::new(), table.columns)?;
+    header.flush()?;
+    out.write_all(header.get_ref())?;
+    let rows = runs.merge(|payload| out.write_all(payload))?;
+    out.into_inner().map_err(|e| e.into_error())?;
+    Ok(rows)
+}
+
+/// Says what the commit carried over or could not do atomically.
+pub fn warn_committed(committed: &Committed, out: &Path) {
+    if !committed.foreign.is_empty() {
+        eprintln!(
+            "dxa-ingest: warning: {} holds files dxa-ingest did not write, left as they are: {}",
+            path_text(out),
+            committed.foreign.join(", ")
+        );
+    }
+    if committed.one_by_one {
+        eprintln!(
+            "dxa-ingest: warning: the file system of {} cannot exchange folders in one step; \
+             the outputs were replaced one file at a time",
+            path_text(out)
+        );
+    }
+}
+
+/// Decodes a partition's documents (in path order: they were appended so).
+pub(super) fn read_documents(bytes: &[u8]) -> io::Result<Vec<crate::visit::Ingested>> {
+    codec::Frames::new(bytes)
+        .map(|frame| {
+            let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(frame?)?;
+            Ok(crate::visit::Ingested { seq, path, doc })
+        })
+        .collect()
+}

@@ -1,0 +1,121 @@
+//! The per-document step of the write side: outcomes arrive in path order (from the
+//! workers of `scan`, or from the partials of `merge`) and each is recorded once:
+//! - a file not ingested becomes its files.csv row at once;
+//! - a document whose SOP Instance UID was seen before is a `duplicate` row;
+//! - any other document gets its place in path order and waits, encoded, in the partition
+//!   of its patient (`ledger`), for the visit step at the end (`finish`).
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::ledger::{Admission, Ledger};
+use super::{Outcome, Summary};
+use crate::config::OutputOptions;
+use crate::error::{FileError, Reason, Status};
+use crate::output::rows;
+use crate::path_text::path_text;
+use crate::pseudonym::Ids;
+use crate::report::ReportData;
+use crate::store::{Partitions, codec};
+
+/// Documents are spread over this many partitions by patient: at the end one partition
+/// per worker is in memory, about 1/256 of the documents (10^6 files: ~4 000 each).
+pub const PARTITIONS: usize = 256;
+
+/// files.csv's name.
+pub const FILES_CSV: &str = "files.csv";
+
+/// What the run keeps as files are recorded.
+pub struct Sink {
+    pseudonymizer: Option<crate::pseudonym::Pseudonymizer>,
+    pub(super) files: csv::Writer<BufWriter<File>>,
+    ledger: Ledger,
+    pub(super) documents: Partitions,
+    next_seq: u64,
+    pub(super) summary: Summary,
+    pub(super) report: ReportData,
+    buffer: Vec<u8>,
+}
+
+impl Sink {
+    /// A sink writing files.csv and its temporary files into `staging`.
+    pub fn new(options: &OutputOptions, staging: &Path) -> Result<Sink> {
+        let cannot = || format!("cannot write in {}", path_text(staging));
+        let file = File::create(staging.join(FILES_CSV)).with_context(cannot)?;
+        let files = crate::output::csv_writer(
+            BufWriter::with_capacity(256 * 1024, file),
+            rows::FILE_COLUMNS,
+        )
+        .with_context(cannot)?;
+        Ok(Sink {
+            pseudonymizer: options.pseudonymize.clone(),
+            files,
+            ledger: Ledger::new(staging, PARTITIONS).with_context(cannot)?,
+            documents: Partitions::new(staging, PARTITIONS),
+            next_seq: 0,
+            summary: Summary::default(),
+            report: ReportData::default(),
+            buffer: Vec::with_capacity(16 * 1024),
+        })
+    }
+
+    /// Paths and UIDs in files.csv are written like everywhere else (no dates here).
+    fn ids(&self) -> Ids<'_> {
+        Ids {
+            pseudonymizer: self.pseudonymizer.as_ref(),
+            shift_dates: false,
+        }
+    }
+
+    fn not_ingested(&mut self, path: &str, error: &FileError) -> Result<()> {
+        match error.reason.status() {
+            Status::Skipped => self.summary.skipped += 1,
+            Status::Error => self.summary.errors += 1,
+        }
+        *self
+            .report
+            .files_by_reason
+            .entry((
+                error.reason.status().as_str().to_string(),
+                error.reason.code().to_string(),
+            ))
+            .or_default() += 1;
+        let shown = self.ids().path(path).into_owned();
+        self.files.serialize(rows::file_row(&shown, error))?;
+        Ok(())
+    }
+
+    /// Records one file's outcome (files arrive in path order).
+    pub fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
+        self.summary.files_seen += 1;
+        let path = path_text(path);
+        let doc = match outcome {
+            Outcome::NotIngested(error) => return self.not_ingested(&path, &error),
+            Outcome::Ingested(doc) => doc,
+        };
+        let partition = match self.ledger.admit(&doc, &path)? {
+            Admission::New { partition } => partition,
+            Admission::Duplicate(kept) => {
+                let ids = self.ids();
+                let error = FileError::new(
+                    Reason::Duplicate,
+                    format!(
+                        "same SOP Instance UID {} as {}, which is kept",
+                        ids.uid(&doc.sop_instance_uid),
+                        ids.path(&kept)
+                    ),
+                );
+                return self.not_ingested(&path, &error);
+            }
+        };
+        self.summary.ingested += 1;
+        self.buffer.clear();
+        codec::encode_frame(&(self.next_seq, &path, &*doc), &mut self.buffer)?;
+        self.documents.append(partition, &self.buffer)?;
+        self.next_seq += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! A visit classified, and every row of every member assessed: rows the visit kept get what
+//! the classifier said of them; rows left out (copies, superseded re-analyses, analyses of
+//! unknown order) get their cross-manufacturer values and why they were left out.
+
+use super::{Ingested, LeftOut, Visit, exam_of};
+use crate::classify::{
+    ClassifyOptions, Exam, RowAssessment, VisitAssessment, classify_visit, cross_calibrated,
+};
+use crate::vocabulary::Classification;
+
+/// One row of one member, assessed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessedRow {
+    /// What the classifier (or the cross-calibration alone) says of it.
+    pub assessment: RowAssessment,
+    /// Why it is not part of the visit, if it is not.
+    pub left_out: Option<LeftOut>,
+}
+
+/// A visit with its classification.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    /// What the classifier read.
+    pub exam: Exam,
+    /// What it said.
+    pub assessment: VisitAssessment,
+    /// Where each exam row came from (same order as `exam.measurements`).
+    pub origins: Vec<super::ExamRow>,
+    /// Per member, per measurement row.
+    pub rows: Vec<Vec<AssessedRow>>,
+}
+
+/// Classifies a visit and assesses every row of its members.
+pub fn assess(docs: &[Ingested], visit: &Visit, options: &ClassifyOptions) -> Assessed {
+    let (exam, map) = exam_of(docs, visit);
+    let mut assessment = classify_visit(&exam, options);
+    let fail_closed = visit.order_unknown_on_a_site();
+    if fail_closed {
+        // A site was analysed twice and which analysis counts cannot be told: no category
+        // (docs/clinical.md: a wrong category is worse than none).
+        assessment.classification = Classification::Indeterminate;
+        assessment.basis_site = None;
+        for row in &mut assessment.rows {
+            if row.used_for_diagnosis {
+                row.used_for_diagnosis = false;
+                row.notes
+                    .push("visit not classified: re-analysis order unknown".to_string());
+            }
+        }
+    }
+    let mut rows: Vec<Vec<Option<AssessedRow>>> = visit
+        .members
+        .iter()
+        .map(|&i| vec![None; docs[i].doc.measurements.len()])
+        .collect();
+    for (exam_row, origin) in assessment.rows.iter().zip(&map) {
+        rows[origin.member][origin.row] = Some(AssessedRow {
+            assessment: exam_row.clone(),
+            left_out: None,
+        });
+    }
+    let rows = rows
+        .into_iter()
+        .enumerate()
+        .map(|(member, member_rows)| {
+            let doc = &docs[visit.members[member]].doc;
+            member_rows
+                .into_iter()
+                .zip(&doc.measurements)
+                .map(|(row, m)| {
+                    row.unwrap_or_else(|| AssessedRow {
+                        assessment: cross_calibrated(m, doc.calibration),
+                        left_out: visit.row_left_out(member, m),
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    Assessed {
+        exam,
+        assessment,
+        origins: map,
+        rows,
+    }
+}
