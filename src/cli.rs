@@ -1,24 +1,33 @@
 //! The command line (clap derive). Doc comments here are the `--help` text. clap stops at
-//! this border: `Cli` becomes a `ScanConfig` in `scan_config`, and nothing below knows clap.
+//! this border: the arguments become a `ScanConfig` or `MergeConfig` here, and nothing below
+//! knows clap.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::classify::ClassifyOptions;
-use crate::config::FollowupMode;
-use crate::config::{Inputs, OutputOptions, ScanConfig};
+use crate::config::{FollowupMode, Inputs, MergeConfig, OutputOptions, ScanConfig, Target};
 use crate::followup::LscTable;
 use crate::pseudonym::Pseudonymizer;
 use crate::sr::Limits;
 
-/// Turn folders of DXA (bone densitometry) DICOM SR exports into clean, classified CSV.
+/// The exit codes, for every command's --help (docs/columns.md, "Exit codes").
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  every file ingested, or skipped for a stated reason (files.csv says which and why)
+  1  fatal: an input cannot be read, the output cannot be written, a partial is refused
+  2  usage error
+  3  finished, but at least one file is an `error` row in files.csv
+  130, 143  interrupted by SIGINT, SIGTERM: the output folder holds what it held before";
+
+/// Turn DXA (bone densitometry) exports into classified, comparable tables.
 ///
-/// Exit codes: 0 every file ingested or skipped for a stated reason; 3 finished, but some
-/// files are `error` rows in files.csv; 1 fatal (unreadable input, unwritable output);
-/// 2 usage error.
+/// Reads Hologic and GE Lunar results (DICOM SR trees, GE's XML copies, Hologic report
+/// images' results documents) among images, DICOMDIRs, PDFs and junk; classifies every visit
+/// by the ISCD Official Positions; writes CSV (and Parquet) tables and a report.
 #[derive(Debug, Parser)]
-#[command(name = "dxa-ingest", version, about, long_about = None)]
+#[command(name = "dxa-ingest", version, about, long_about, after_help = EXIT_CODES)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -28,21 +37,142 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read every DXA SR under PATHs and write measurements.csv, studies.csv, files.csv.
+    /// Read every results document under PATHs and write measurements.csv, studies.csv
+    /// (one row per visit), documents.csv, history.csv, files.csv, followup.csv,
+    /// report.html and run.json into --out (or a partial scan into --partial).
+    #[command(after_help = SCAN_HELP)]
     Scan(ScanArgs),
-    /// Print one SR's content tree with what each NUM item maps to.
+    /// Combine partial scans (made with `scan --partial`) into the outputs one scan of all
+    /// their files would have written, byte for byte.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
+    /// Print one file's results (SR tree, XML copy or results document) with what each value
+    /// maps to, then the rows and classification `scan` would write.
+    #[command(after_help = INSPECT_HELP)]
     Inspect(InspectArgs),
 }
 
-/// `scan` options (contract.md).
+const SCAN_HELP: &str = "\
+Examples:
+  dxa-ingest scan /archive/dxa --out results
+  dxa-ingest scan /archive --out research --pseudonymize key --shift-dates --format parquet
+  find /archive -name '*.dcm' | dxa-ingest scan --files-from - --out results
+  dxa-ingest scan /archive/2024 --partial 2024.part       (then: dxa-ingest merge *.part --out results)
+  dxa-ingest scan /archive --known archive.part --partial new.part   (only files not in archive.part)
+
+Exit codes:
+  0  every file ingested, or skipped for a stated reason (files.csv says which and why)
+  1  fatal: an input cannot be read, the output cannot be written
+  2  usage error
+  3  finished, but at least one file is an `error` row in files.csv
+  130, 143  interrupted by SIGINT, SIGTERM: the output folder holds what it held before";
+
+const MERGE_HELP: &str = "\
+Examples:
+  dxa-ingest merge part-*.part --out results
+  dxa-ingest merge archive.part new.part --out results --pseudonymize key --shift-dates
+  dxa-ingest merge archive.part new.part --partial archive2.part    (one partial from many)
+
+Partials must come from the same dxa-ingest version, profiles and extraction options; a
+path recorded in several partials is one file. Pseudonymise in merge: partials hold raw
+identifiers.
+
+Exit codes:
+  0  every file ingested, or skipped for a stated reason
+  1  fatal: a partial is cut short, of another version or other options; output unwritable
+  2  usage error
+  3  finished, but at least one file is an `error` row in files.csv
+  130, 143  interrupted: the output folder holds what it held before";
+
+const INSPECT_HELP: &str = "\
+Examples:
+  dxa-ingest inspect export/SR000001.dcm
+  dxa-ingest inspect export/SR000001.dcm --profile site.toml
+
+Exit codes:
+  0  the file would be ingested
+  1  the file cannot be opened (missing, a folder, not a regular file)
+  2  usage error
+  3  the file would not be ingested (the output says why)";
+
+/// Where `scan` reads files from.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["paths", "files_from", "tar"])))]
+pub struct InputArgs {
+    /// Folders to walk and files to read.
+    pub paths: Vec<PathBuf>,
+    /// Read paths from FILE, one per line (`-` for standard input), instead of walking;
+    /// blank lines and lines starting with `#` are ignored.
+    #[arg(long, value_name = "FILE|-")]
+    pub files_from: Option<PathBuf>,
+    /// Read files from a tar stream (`-` for standard input); each member's name is its
+    /// source path.
+    #[arg(long, value_name = "FILE|-")]
+    pub tar: Option<PathBuf>,
+}
+
+/// Where a run writes.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["out", "partial"])))]
+pub struct TargetArgs {
+    /// Output folder (created if missing): every output of the run, replaced as one set.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write a partial scan into FILE instead, for `dxa-ingest merge`.
+    #[arg(long, value_name = "FILE")]
+    pub partial: Option<PathBuf>,
+}
+
+impl TargetArgs {
+    fn target(self) -> Target {
+        match (self.out, self.partial) {
+            (Some(out), _) => Target::Outputs(out),
+            (None, Some(partial)) => Target::Partial(partial),
+            (None, None) => unreachable!("clap requires --out or --partial"),
+        }
+    }
+}
+
+/// Options that act after extraction: `scan` and `merge` share them.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Always use the 33% radius as a diagnostic site, not only when hip and spine are
+    /// unavailable (ISCD: hyperparathyroidism, very obese patients).
+    #[arg(long)]
+    pub radius_diagnostic: bool,
+    /// The facility's least significant changes (CSV: site, lsc_g_cm2 or lsc_pct, optional
+    /// device_serial) for followup.csv [default: ISCD minimum precision x 2.77].
+    #[arg(long, value_name = "FILE")]
+    pub lsc: Option<PathBuf>,
+    /// When to write followup.csv.
+    #[arg(long, value_enum, default_value_t = FollowupArg::Auto)]
+    pub followup: FollowupArg,
+    /// Replace patient IDs, UIDs, accession numbers, paths, institutions and device serials
+    /// by keyed pseudonyms (HMAC-SHA256 with the key in KEYFILE, every byte of it, at least
+    /// 16; same key, same pseudonyms) and write ages over 89 as 90.
+    #[arg(long, value_name = "KEYFILE")]
+    pub pseudonymize: Option<PathBuf>,
+    /// With --pseudonymize: move every date of a patient by the same key-derived number of
+    /// days (1 to 365, earlier or later), so that intervals are kept and dates are not.
+    #[arg(long, requires = "pseudonymize")]
+    pub shift_dates: bool,
+    /// Output format: `csv`, or `parquet` for Parquet files beside the CSV files.
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+}
+
+/// `scan` options.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Folders to walk and files to read.
-    #[arg(required_unless_present = "files_from", conflicts_with = "files_from")]
-    pub paths: Vec<PathBuf>,
-    /// Output folder for the CSV files (created if missing).
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    /// What to read.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// What to write.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Skip the files recorded in these partial scans (repeatable): an incremental scan.
+    #[arg(long, value_name = "PART")]
+    pub known: Vec<PathBuf>,
     /// Worker threads [default: all cores].
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
@@ -55,35 +185,33 @@ pub struct ScanArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Read paths from FILE, one per line (`-` for standard input), instead of walking.
-    #[arg(long, value_name = "FILE|-")]
-    pub files_from: Option<PathBuf>,
-    /// Files larger than this many MiB are `too_large` without being read.
+    /// Read at most this many MiB of a file (pixel data is never read); a file whose
+    /// results need more is `too_large`.
     #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_file_size: u64,
-    /// Always use the 33% radius as a diagnostic site, not only when hip and spine are
-    /// unavailable (ISCD: hyperparathyroidism, very obese patients).
-    #[arg(long)]
-    pub radius_diagnostic: bool,
-    /// The facility's least significant changes (CSV: site, lsc_g_cm2 or lsc_pct, optional
-    /// device_serial) for followup.csv [default: ISCD minimum precision x 2.77].
-    #[arg(long, value_name = "FILE")]
-    pub lsc: Option<PathBuf>,
-    /// When to write followup.csv.
-    #[arg(long, value_enum, default_value_t = FollowupArg::Auto)]
-    pub followup: FollowupArg,
-    /// Replace patient IDs, UIDs, paths, institutions and device serials by keyed
-    /// pseudonyms (HMAC-SHA256 with the key in KEYFILE, every byte of it, at least 16; same
-    /// key, same pseudonyms) and write ages over 89 as 90.
-    #[arg(long, value_name = "KEYFILE")]
-    pub pseudonymize: Option<PathBuf>,
-    /// With --pseudonymize: move every date of a patient by the same key-derived number of
-    /// days (1 to 365, earlier or later), so that intervals are kept and dates are not.
-    #[arg(long, requires = "pseudonymize")]
-    pub shift_dates: bool,
-    /// Output format: `csv`, or `parquet` for Parquet files beside the CSV files.
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    /// What happens after extraction.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// `merge` options.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial scans, in any order, however the files were split between them.
+    #[arg(required = true, value_name = "PART")]
+    pub partials: Vec<PathBuf>,
+    /// What to write.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Worker threads [default: all cores].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// What happens after extraction.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `--followup` values (the clap side of `config::FollowupMode`).
@@ -119,7 +247,7 @@ pub enum Format {
 /// `inspect` options.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The SR file to print.
+    /// The file to print.
     pub file: PathBuf,
     /// Extra vendor mapping (TOML); repeatable.
     #[arg(long, value_name = "FILE")]
@@ -137,12 +265,13 @@ pub fn limits(max_file_size_mib: u64) -> Limits {
     }
 }
 
-/// Validated configuration from the parsed arguments; reads the LSC and key files.
-pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
-    let jobs = args
-        .jobs
-        .map(usize::from)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+fn jobs(jobs: Option<u16>) -> usize {
+    jobs.map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// The validated output options; reads the LSC and key files.
+fn output_options(args: OutputArgs) -> anyhow::Result<OutputOptions> {
     let lsc = match &args.lsc {
         Some(path) => LscTable::load(path)?,
         None => LscTable::default(),
@@ -157,27 +286,46 @@ pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
         }
         None => None,
     };
-    Ok(ScanConfig {
-        inputs: match args.files_from {
-            Some(list) => Inputs::List(list),
-            None => Inputs::Paths(args.paths),
+    Ok(OutputOptions {
+        classify: ClassifyOptions {
+            radius_diagnostic: args.radius_diagnostic,
         },
-        out_dir: args.out,
-        jobs,
+        lsc,
+        followup: args.followup.into(),
+        pseudonymize,
+        shift_dates: args.shift_dates,
+        parquet: args.format == Format::Parquet,
+    })
+}
+
+/// Validated configuration from the parsed `scan` arguments.
+pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
+    let inputs = match (args.input.files_from, args.input.tar) {
+        (Some(list), _) => Inputs::List(list),
+        (None, Some(tar)) => Inputs::Tar(tar),
+        (None, None) => Inputs::Paths(args.input.paths),
+    };
+    Ok(ScanConfig {
+        inputs,
+        target: args.target.target(),
+        known: args.known,
+        jobs: jobs(args.jobs),
         follow_symlinks: args.follow_symlinks,
         profiles: args.profile,
         quiet: args.quiet,
         limits: limits(args.max_file_size),
-        output: OutputOptions {
-            classify: ClassifyOptions {
-                radius_diagnostic: args.radius_diagnostic,
-            },
-            lsc,
-            followup: args.followup.into(),
-            pseudonymize,
-            shift_dates: args.shift_dates,
-            parquet: args.format == Format::Parquet,
-        },
+        output: output_options(args.output)?,
+    })
+}
+
+/// Validated configuration from the parsed `merge` arguments.
+pub fn merge_config(args: MergeArgs) -> anyhow::Result<MergeConfig> {
+    Ok(MergeConfig {
+        partials: args.partials,
+        target: args.target.target(),
+        jobs: jobs(args.jobs),
+        quiet: args.quiet,
+        output: output_options(args.output)?,
     })
 }
 
@@ -192,13 +340,36 @@ mod tests {
     }
 
     #[test]
-    fn paths_or_list_required() {
-        assert!(Cli::try_parse_from(["dxa-ingest", "scan", "--out", "o"]).is_err());
+    fn inputs_and_a_target_are_required() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["dxa-ingest"], args].concat());
+        assert!(parse(&["scan", "--out", "o"]).is_err(), "no input");
+        assert!(parse(&["scan", "d"]).is_err(), "no target");
+        assert!(parse(&["scan", "d", "--out", "o"]).is_ok());
+        assert!(parse(&["scan", "--files-from", "-", "--out", "o"]).is_ok());
+        assert!(parse(&["scan", "--tar", "-", "--partial", "p"]).is_ok());
+        assert!(parse(&["scan", "d", "--files-from", "-", "--out", "o"]).is_err());
+        assert!(parse(&["scan", "d", "--out", "o", "--partial", "p"]).is_err());
+        assert!(parse(&["scan", "d", "--out", "o", "--jobs", "0"]).is_err());
         assert!(
-            Cli::try_parse_from(["dxa-ingest", "scan", "--out", "o", "--files-from", "-"]).is_ok()
+            parse(&["scan", "d", "--out", "o", "--shift-dates"]).is_err(),
+            "needs a key"
         );
-        assert!(
-            Cli::try_parse_from(["dxa-ingest", "scan", "d", "--out", "o", "--jobs", "0"]).is_err()
-        );
+        assert!(parse(&["merge", "--out", "o"]).is_err(), "no partial");
+        assert!(parse(&["merge", "a.part", "b.part", "--out", "o"]).is_ok());
+    }
+
+    #[test]
+    fn help_shows_examples_and_exit_codes() {
+        let mut cli = Cli::command();
+        for name in ["scan", "merge", "inspect"] {
+            let help = cli
+                .find_subcommand_mut(name)
+                .expect("subcommand")
+                .render_long_help()
+                .to_string();
+            assert!(help.contains("Examples:"), "{name}: {help}");
+            assert!(help.contains("Exit codes:"), "{name}: {help}");
+            assert!(help.contains("  3  "), "{name}");
+        }
     }
 }

@@ -14,6 +14,18 @@ pub enum Inputs {
     Paths(Vec<PathBuf>),
     /// A list file, one path per line; `-` is standard input.
     List(PathBuf),
+    /// A tar stream of files (`-` is standard input): each member is a file, its name the
+    /// source path.
+    Tar(PathBuf),
+}
+
+/// What a run writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// The output folder (created if missing).
+    Outputs(PathBuf),
+    /// A partial scan (`--partial FILE`), for a later `merge`.
+    Partial(PathBuf),
 }
 
 /// Everything `scan` needs.
@@ -21,8 +33,10 @@ pub enum Inputs {
 pub struct ScanConfig {
     /// What to read.
     pub inputs: Inputs,
-    /// The output folder (created if missing).
-    pub out_dir: PathBuf,
+    /// What to write.
+    pub target: Target,
+    /// Partials whose files are not read again (`--known`): an incremental scan.
+    pub known: Vec<PathBuf>,
     /// Worker threads.
     pub jobs: usize,
     /// Follow symbolic links while walking.
@@ -34,6 +48,21 @@ pub struct ScanConfig {
     /// Per-file resource caps.
     pub limits: Limits,
     /// What happens after extraction: the options `merge` takes too.
+    pub output: OutputOptions,
+}
+
+/// Everything `merge` needs.
+#[derive(Debug, Clone)]
+pub struct MergeConfig {
+    /// The partial scans, in any order.
+    pub partials: Vec<PathBuf>,
+    /// What to write: the outputs, or one partial holding all of them.
+    pub target: Target,
+    /// Worker threads.
+    pub jobs: usize,
+    /// No progress bar.
+    pub quiet: bool,
+    /// What happens after extraction, as in `scan`.
     pub output: OutputOptions,
 }
 

@@ -44,7 +44,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = cli::scan_config(args)?;
             let mapper = profile::load(&config.profiles)?;
             let (summary, elapsed) = scan::run(&config, &mapper)?;
-            eprintln!("{}", summary.line(elapsed));
+            eprintln!("{}", summary_line(&summary, &config.target, elapsed));
+            Ok(summary.exit_code())
+        }
+        Command::Merge(args) => {
+            dxa_ingest::output::folder::handle_signals()
+                .context("cannot install the SIGINT/SIGTERM handler")?;
+            let config = cli::merge_config(args)?;
+            let (summary, elapsed) = dxa_ingest::merge::run(&config)?;
+            eprintln!("{}", summary_line(&summary, &config.target, elapsed));
             Ok(summary.exit_code())
         }
         Command::Inspect(args) => {
@@ -70,5 +78,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FilesFailed
             })
         }
+    }
+}
+
+/// The last line on stderr: the outputs' counts, or what a partial recorded.
+fn summary_line(
+    summary: &scan::Summary,
+    target: &dxa_ingest::config::Target,
+    elapsed: std::time::Duration,
+) -> String {
+    match target {
+        dxa_ingest::config::Target::Outputs(_) => summary.line(elapsed),
+        dxa_ingest::config::Target::Partial(file) => summary.partial_line(file, elapsed),
     }
 }

@@ -9,4 +9,5 @@ mod hostile;
 mod readers;
 mod regression;
 mod research;
+mod scale;
 mod scan;

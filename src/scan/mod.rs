@@ -8,8 +8,10 @@
 //! grow with the size of the archive.
 
 mod finish;
+mod known;
 mod ledger;
 mod sink;
+mod tar;
 
 use std::fs;
 use std::io::{IsTerminal, Read};
@@ -21,7 +23,7 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::config::{Inputs, ScanConfig};
+use crate::config::{Inputs, OutputOptions, ScanConfig, Target};
 use crate::discover::{self, Candidate, CandidateKind, Candidates};
 use crate::document::Document;
 use crate::error::{FileError, Reason};
@@ -32,6 +34,56 @@ use crate::profile::Mapper;
 use crate::sr::Limits;
 
 pub use sink::Sink;
+
+/// Where outcomes go, one file at a time, in path order: the write side of a scan (`Sink`)
+/// or a partial scan (`partial::Writer`).
+pub trait Recorder {
+    /// Records one file's outcome.
+    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()>;
+}
+
+impl Recorder for Sink {
+    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
+        Sink::record(self, path, outcome)
+    }
+}
+
+/// A partial scan's recorder: the records, and the counts for the summary line.
+pub struct PartialRecorder {
+    /// The partial being written.
+    pub writer: crate::partial::Writer,
+    /// What was recorded.
+    pub summary: Summary,
+}
+
+impl PartialRecorder {
+    /// Records into `writer`.
+    pub fn new(writer: crate::partial::Writer) -> PartialRecorder {
+        PartialRecorder {
+            writer,
+            summary: Summary::default(),
+        }
+    }
+}
+
+impl Recorder for PartialRecorder {
+    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
+        use std::os::unix::ffi::OsStrExt;
+        self.summary.files_seen += 1;
+        match &outcome {
+            Outcome::Ingested(_) => self.summary.ingested += 1,
+            Outcome::NotIngested(e) => match e.reason.status() {
+                crate::error::Status::Skipped => self.summary.skipped += 1,
+                crate::error::Status::Error => self.summary.errors += 1,
+            },
+        }
+        self.writer.record(crate::partial::Record {
+            path: path.as_os_str().as_bytes().to_vec(),
+            outcome,
+        })?;
+        Ok(())
+    }
+}
 
 /// One file's outcome.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -70,6 +122,19 @@ impl Summary {
         } else {
             ExitCode::Success
         }
+    }
+
+    /// The last line on stderr of a partial scan.
+    pub fn partial_line(&self, partial: &Path, elapsed: Duration) -> String {
+        format!(
+            "dxa-ingest: {} seen, {} read, {} skipped, {}, recorded in {} in {:.2} s",
+            count(self.files_seen, "file", "files"),
+            count(self.ingested, "document", "documents"),
+            self.skipped,
+            count(self.errors, "error", "errors"),
+            crate::path_text::path_text(partial),
+            elapsed.as_secs_f64()
+        )
     }
 
     /// The last line on stderr (docs/columns.md).
@@ -151,43 +216,104 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
 /// rows.
 pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
     let started = Instant::now();
-    // The output folder is checked, locked and staged before any work is done.
-    let folder = OutputFolder::open(&config.out_dir)?;
-    let candidates = match &config.inputs {
-        Inputs::Paths(paths) => discover::walk(paths, config.follow_symlinks)?,
-        Inputs::List(list) => discover::from_list(list, config.follow_symlinks)?,
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.jobs)
+    let pool = worker_pool(config.jobs)?;
+    match &config.target {
+        Target::Outputs(out) => {
+            // The output folder is checked, locked and staged before any work is done.
+            let folder = OutputFolder::open(out)?;
+            let mut sink = Sink::new(&config.output, folder.staging())?;
+            read_inputs(config, mapper, &pool, &mut sink)?;
+            let summary = write_outputs(sink, &config.output, folder, &pool)?;
+            Ok((summary, started.elapsed()))
+        }
+        Target::Partial(file) => {
+            let digests = crate::provenance::profile_digests(&config.profiles)?;
+            let options =
+                crate::provenance::extraction_options(&config.limits, config.follow_symlinks);
+            let header = crate::partial::Header::new(&options, &digests);
+            let writer = crate::partial::Writer::create(file, header).with_context(|| {
+                format!(
+                    "cannot write the partial {}",
+                    crate::path_text::path_text(file)
+                )
+            })?;
+            let mut recorder = PartialRecorder::new(writer);
+            read_inputs(config, mapper, &pool, &mut recorder)?;
+            recorder.writer.finish().with_context(|| {
+                format!(
+                    "cannot write the partial {}",
+                    crate::path_text::path_text(file)
+                )
+            })?;
+            Ok((recorder.summary, started.elapsed()))
+        }
+    }
+}
+
+/// The worker threads of a run.
+pub fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
         // Generous stacks: the walk caps nesting, this is the second line of defence.
         .stack_size(16 * 1024 * 1024)
         .build()
-        .context("cannot start worker threads")?;
-    let progress = progress_bar(config);
-    let mut sink = Sink::new(&config.output, folder.staging())?;
+        .context("cannot start worker threads")
+}
 
+/// The steps after the last file: visits, follow-up, report, Parquet; then the commit.
+/// `merge` ends the same way.
+pub fn write_outputs(
+    sink: Sink,
+    options: &OutputOptions,
+    folder: OutputFolder,
+    pool: &rayon::ThreadPool,
+) -> Result<Summary> {
+    let summary = pool.install(|| finish::finish(sink, options, folder.staging()))?;
+    let target = folder.target().to_path_buf();
+    let committed = folder.commit().with_context(|| {
+        format!(
+            "cannot write the outputs into {}",
+            crate::path_text::path_text(&target)
+        )
+    })?;
+    finish::warn_committed(&committed, &target);
+    Ok(summary)
+}
+
+/// Reads every input file and records its outcome, in path order.
+fn read_inputs(
+    config: &ScanConfig,
+    mapper: &Mapper,
+    pool: &rayon::ThreadPool,
+    recorder: &mut (impl Recorder + Send),
+) -> Result<()> {
+    if let Inputs::Tar(source) = &config.inputs {
+        return tar::read(source, config, mapper, pool, recorder);
+    }
+    let candidates = match &config.inputs {
+        Inputs::Paths(paths) => discover::walk(paths, config.follow_symlinks)?,
+        Inputs::List(list) => discover::from_list(list, config.follow_symlinks)?,
+        Inputs::Tar(_) => unreachable!("handled above"),
+    };
+    let candidates = known::without_known(candidates, &config.known)?;
+    let progress = progress_bar(config);
     // A panic in one file's work is reported in its files.csv row (see `isolate`); the
     // default hook would also print it over the progress bar.
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let result = process_all(candidates, config, mapper, &pool, &mut sink, &progress);
+    let result = process_all(candidates, config, mapper, pool, recorder, &progress);
     panic::set_hook(default_hook);
     result?;
     progress.finish_and_clear();
-    let summary = pool.install(|| finish::finish(sink, &config.output, folder.staging()))?;
-    let committed = folder
-        .commit()
-        .with_context(|| format!("cannot write the outputs into {}", config.out_dir.display()))?;
-    finish::warn_committed(&committed, &config.out_dir);
-    Ok((summary, started.elapsed()))
+    Ok(())
 }
 
-fn process_all(
+fn process_all<R: Recorder + Send>(
     mut candidates: Candidates,
     config: &ScanConfig,
     mapper: &Mapper,
     pool: &rayon::ThreadPool,
-    sink: &mut Sink,
+    sink: &mut R,
     progress: &ProgressBar,
 ) -> Result<()> {
     let process = |chunk: &[Candidate]| -> Vec<Outcome> {
@@ -199,7 +325,7 @@ fn process_all(
             })
             .collect()
     };
-    let record = |sink: &mut Sink, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<()> {
+    let record = |sink: &mut R, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<()> {
         for (candidate, outcome) in chunk.iter().zip(outcomes) {
             sink.record(&candidate.path, outcome)?;
         }
@@ -249,7 +375,7 @@ fn progress_bar(config: &ScanConfig) -> ProgressBar {
     }
     let total = match &config.inputs {
         Inputs::Paths(paths) => Some(discover::count(paths, config.follow_symlinks)),
-        Inputs::List(_) => None,
+        Inputs::List(_) | Inputs::Tar(_) => None,
     };
     let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
     let template = if total.is_some() {

@@ -23,10 +23,58 @@ pub use log::Log;
 pub use partitions::Partitions;
 pub use runs::{RunBuf, Runs};
 
+/// Bytes that sort like `std::path::Path` (component by component, each by its bytes):
+/// the components joined by a 0 byte, which no component holds and which sorts before every
+/// byte a component can hold. Keys of the runs that put files in path order.
+pub fn path_key(path: &std::path::Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 1);
+    for (i, component) in path.components().enumerate() {
+        if i > 0 {
+            key.push(0);
+        }
+        key.extend_from_slice(component.as_os_str().as_bytes());
+    }
+    key
+}
+
 /// 64-bit FNV-1a: a fixed hash, so that partitions, and thus output order, never vary from
 /// run to run or machine to machine.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
         (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    #[test]
+    fn path_keys_sort_like_paths() {
+        let mut paths: Vec<PathBuf> = [
+            "a/x.dcm",
+            "a-b.dcm",
+            "a/y/z.dcm",
+            "B.dcm",
+            "a.dcm",
+            "/abs/p",
+            "a//x2.dcm",
+            "a/./y",
+            "ab",
+            "a",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        paths.sort();
+        let mut by_key = paths.clone();
+        by_key.sort_by_key(|p| path_key(p));
+        assert_eq!(by_key, paths);
+        assert_eq!(
+            path_key(std::path::Path::new("a//b/")),
+            path_key(std::path::Path::new("a/b"))
+        );
+    }
 }

@@ -1,0 +1,143 @@
+//! The `merge` command (docs/scale.md): the records of any number of partial scans, merged
+//! in path order (a path recorded twice is one file), fed to the same write side as `scan`
+//! (`scan::Sink`, then `scan::write_outputs`): the outputs are those of one scan of all the
+//! files by construction, not by a second implementation. Memory: one record per partial,
+//! plus what `scan` keeps.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use indicatif::ProgressBar;
+
+use crate::config::{MergeConfig, Target};
+use crate::output::folder::OutputFolder;
+use crate::partial::{Reader, Record, Writer};
+use crate::path_text::path_text;
+use crate::scan::{PartialRecorder, Recorder, Sink, Summary, worker_pool, write_outputs};
+use crate::store::{codec, path_key};
+
+/// Runs `merge`.
+pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
+    let started = Instant::now();
+    let mut readers = Vec::with_capacity(config.partials.len());
+    for path in &config.partials {
+        readers.push(Reader::open(path)?);
+    }
+    let header = readers[0].header.clone();
+    for (reader, path) in readers.iter().zip(&config.partials).skip(1) {
+        if reader.header.version != header.version {
+            bail!(
+                "partial {} was written by dxa-ingest {}, partial {} by {}: scan them again with one version",
+                path_text(path),
+                reader.header.version,
+                path_text(&config.partials[0]),
+                header.version
+            );
+        }
+        if reader.header.options_sha256 != header.options_sha256 {
+            bail!(
+                "partial {} was scanned with other profiles or limits than partial {} \
+                 (--profile, --max-file-size, --follow-symlinks must agree): scan them again alike",
+                path_text(path),
+                path_text(&config.partials[0])
+            );
+        }
+    }
+    let pool = worker_pool(config.jobs)?;
+    let progress = if config.quiet || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    match &config.target {
+        Target::Outputs(out) => {
+            let folder = OutputFolder::open(out)?;
+            let mut sink = Sink::new(&config.output, folder.staging())?;
+            feed(readers, &mut sink, &progress)?;
+            progress.finish_and_clear();
+            let summary = write_outputs(sink, &config.output, folder, &pool)?;
+            Ok((summary, started.elapsed()))
+        }
+        Target::Partial(file) => {
+            let writer = Writer::create(file, header)
+                .with_context(|| format!("cannot write the partial {}", path_text(file)))?;
+            let mut recorder = PartialRecorder::new(writer);
+            feed(readers, &mut recorder, &progress)?;
+            progress.finish_and_clear();
+            recorder
+                .writer
+                .finish()
+                .with_context(|| format!("cannot write the partial {}", path_text(file)))?;
+            Ok((recorder.summary, started.elapsed()))
+        }
+    }
+}
+
+/// Feeds every record, in path order, to `recorder`. A path recorded in several partials
+/// is one file: of records that differ, the one whose encoding sorts first is kept, so that
+/// the choice never depends on the order the partials were given in.
+fn feed(
+    mut readers: Vec<Reader>,
+    recorder: &mut impl Recorder,
+    progress: &ProgressBar,
+) -> Result<()> {
+    let mut heads: BinaryHeap<Reverse<(Vec<u8>, usize)>> = BinaryHeap::new();
+    let mut records: Vec<Option<Record>> = Vec::with_capacity(readers.len());
+    for (i, reader) in readers.iter_mut().enumerate() {
+        let record = reader.next_record()?;
+        if let Some(record) = &record {
+            heads.push(Reverse((path_key(record.path()), i)));
+        }
+        records.push(record);
+    }
+    while let Some(Reverse((key, first))) = heads.pop() {
+        let mut chosen = records[first].take().expect("a head has its record");
+        advance(&mut readers, &mut records, &mut heads, first, &key)?;
+        // The same path in other partials.
+        while heads.peek().is_some_and(|Reverse((k, _))| *k == key) {
+            let Reverse((_, other)) = heads.pop().expect("peeked");
+            let candidate = records[other].take().expect("a head has its record");
+            if encoding(&candidate)? < encoding(&chosen)? {
+                chosen = candidate;
+            }
+            advance(&mut readers, &mut records, &mut heads, other, &key)?;
+        }
+        let path = chosen.path().to_path_buf();
+        recorder.record(&path, chosen.outcome)?;
+        progress.inc(1);
+    }
+    Ok(())
+}
+
+/// Reads partial `i`'s next record into its slot; `previous` is the key of the record it
+/// just gave. A partial is written in path order: one that is not cannot be merged.
+fn advance(
+    readers: &mut [Reader],
+    records: &mut [Option<Record>],
+    heads: &mut BinaryHeap<Reverse<(Vec<u8>, usize)>>,
+    i: usize,
+    previous: &[u8],
+) -> Result<()> {
+    let record = readers[i].next_record()?;
+    if let Some(record) = &record {
+        let key = path_key(record.path());
+        if key.as_slice() < previous {
+            bail!(
+                "partial {} is not in path order at {}: it was not written by `scan --partial`",
+                path_text(readers[i].path()),
+                path_text(record.path())
+            );
+        }
+        heads.push(Reverse((key, i)));
+    }
+    records[i] = record;
+    Ok(())
+}
+
+fn encoding(record: &Record) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    codec::encode_frame(record, &mut bytes)?;
+    Ok(bytes)
+}

@@ -1,0 +1,325 @@
+//! Partial scans (docs/scale.md): `scan --partial FILE` records what each file gave, in path
+//! order, with no cross-file step; `merge` reads any number of partials, in any split, and
+//! feeds their records, in path order, to the same write side `scan` uses, so that the
+//! outputs are those of one scan of all the files by construction.
+//!
+//! File format (every number little endian; records are `store::codec` frames):
+//! - the magic `DXAPART\x01`;
+//! - a frame holding the `Header`: the tool version, and a SHA-256 of every option and
+//!   profile that changes what a file gives (two partials merge only when they agree);
+//! - one frame per file: a `Record` (the path's bytes as walked, and its `Outcome`);
+//! - a last frame, `Trailer`, with the number of records: a partial cut short (a killed
+//!   scan, a full disk, a truncated copy) has none, and is refused.
+//!
+//! A partial is written under a temporary name beside its final name and renamed when its
+//! trailer is on disk.
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::path_text::path_text;
+use crate::scan::Outcome;
+use crate::store::codec;
+
+/// The first bytes of every partial.
+const MAGIC: &[u8; 8] = b"DXAPART\x01";
+
+/// What must agree between partials that are merged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// `dxa-ingest` version that wrote it.
+    pub version: String,
+    /// SHA-256 (hex) of the extraction options and profiles (`Header::new`).
+    pub options_sha256: String,
+    /// The profiles' names and SHA-256, for the report.
+    pub profiles: Vec<(String, String)>,
+}
+
+impl Header {
+    /// The header of this build, for extraction options described by `options` (a stable
+    /// text: every option that changes what one file gives) and the profiles in use.
+    pub fn new(options: &str, profiles: &[(String, String)]) -> Header {
+        let mut hash = Sha256::new();
+        hash.update(options.as_bytes());
+        for (name, digest) in profiles {
+            hash.update(b"\0profile\0");
+            hash.update(name.as_bytes());
+            hash.update(b"\0");
+            hash.update(digest.as_bytes());
+        }
+        Header {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            options_sha256: hex::encode(hash.finalize()),
+            profiles: profiles.to_vec(),
+        }
+    }
+}
+
+/// One file's outcome.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    /// The path's bytes, as walked (or the tar member's name).
+    pub path: Vec<u8>,
+    /// What it gave.
+    pub outcome: Outcome,
+}
+
+impl Record {
+    /// The path.
+    pub fn path(&self) -> &Path {
+        Path::new(OsStr::from_bytes(&self.path))
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+enum Frame {
+    Header(Header),
+    Record(Record),
+    Trailer { records: u64 },
+}
+
+/// A partial being written.
+pub struct Writer {
+    out: BufWriter<File>,
+    temp: PathBuf,
+    target: PathBuf,
+    records: u64,
+    buffer: Vec<u8>,
+}
+
+impl Writer {
+    /// Starts `target` (under a temporary name beside it).
+    pub fn create(target: &Path, header: Header) -> io::Result<Writer> {
+        let name = target.file_name().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "--partial needs a file name")
+        })?;
+        let temp = target.with_file_name(format!(
+            ".{}.dxa-partial-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        let mut out = BufWriter::with_capacity(256 * 1024, File::create(&temp)?);
+        out.write_all(MAGIC)?;
+        let mut writer = Writer {
+            out,
+            temp,
+            target: target.to_path_buf(),
+            records: 0,
+            buffer: Vec::new(),
+        };
+        writer.frame(&Frame::Header(header))?;
+        Ok(writer)
+    }
+
+    fn frame(&mut self, frame: &Frame) -> io::Result<()> {
+        self.buffer.clear();
+        codec::encode_frame(frame, &mut self.buffer)?;
+        self.out.write_all(&self.buffer)
+    }
+
+    /// Appends one file's record (files arrive in path order).
+    pub fn record(&mut self, record: Record) -> io::Result<()> {
+        self.records += 1;
+        self.frame(&Frame::Record(record))
+    }
+
+    /// Writes the trailer, syncs, and renames the partial to its name; returns the count.
+    pub fn finish(mut self) -> io::Result<u64> {
+        let records = self.records;
+        self.frame(&Frame::Trailer { records })?;
+        let file = std::mem::replace(&mut self.out, BufWriter::new(tempfile::tempfile()?))
+            .into_inner()
+            .map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&self.temp, &self.target)?;
+        self.temp = PathBuf::new();
+        Ok(records)
+    }
+}
+
+impl Drop for Writer {
+    /// An unfinished partial is removed.
+    fn drop(&mut self) {
+        if !self.temp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Why a partial cannot be merged.
+#[derive(Debug, thiserror::Error)]
+#[error("partial {}: {message}", path_text(path))]
+pub struct PartialError {
+    /// The partial.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// A partial being read, record by record.
+pub struct Reader {
+    path: PathBuf,
+    input: BufReader<File>,
+    frame: Vec<u8>,
+    records: u64,
+    /// The header.
+    pub header: Header,
+    done: bool,
+}
+
+impl Reader {
+    /// Opens a partial and reads its header.
+    pub fn open(path: &Path) -> Result<Reader, PartialError> {
+        let error = |message: String| PartialError {
+            path: path.to_path_buf(),
+            message,
+        };
+        let file = File::open(path).map_err(|e| error(e.to_string()))?;
+        let mut input = BufReader::with_capacity(256 * 1024, file);
+        let mut magic = [0u8; 8];
+        input
+            .read_exact(&mut magic)
+            .map_err(|_| error("not a dxa-ingest partial (too short)".into()))?;
+        if &magic != MAGIC {
+            return Err(error(
+                "not a dxa-ingest partial (made by `dxa-ingest scan --partial`)".into(),
+            ));
+        }
+        let mut frame = Vec::new();
+        let read = codec::read_frame(&mut input, &mut frame).map_err(|e| error(e.to_string()))?;
+        let header = match read.then(|| codec::decode::<Frame>(&frame)) {
+            Some(Ok(Frame::Header(header))) => header,
+            _ => {
+                return Err(error(
+                    "its header cannot be read: the file is corrupt".into(),
+                ));
+            }
+        };
+        Ok(Reader {
+            path: path.to_path_buf(),
+            input,
+            frame,
+            records: 0,
+            header,
+            done: false,
+        })
+    }
+
+    /// The partial's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The next record; None after the trailer. A partial without its trailer, or whose
+    /// trailer disagrees with its records, is an error.
+    pub fn next_record(&mut self) -> Result<Option<Record>, PartialError> {
+        if self.done {
+            return Ok(None);
+        }
+        let error = |message: String| PartialError {
+            path: self.path.clone(),
+            message,
+        };
+        let cut = "it ends before its last record: a scan that did not finish, or a copy cut short";
+        match codec::read_frame(&mut self.input, &mut self.frame) {
+            Ok(true) => {}
+            Ok(false) => return Err(error(cut.into())),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(error(cut.into())),
+            Err(e) => return Err(error(e.to_string())),
+        }
+        match codec::decode::<Frame>(&self.frame).map_err(|e| error(e.to_string()))? {
+            Frame::Record(record) => {
+                self.records += 1;
+                Ok(Some(record))
+            }
+            Frame::Trailer { records } if records == self.records => {
+                self.done = true;
+                let mut rest = [0u8; 1];
+                if self
+                    .input
+                    .read(&mut rest)
+                    .map_err(|e| error(e.to_string()))?
+                    != 0
+                {
+                    return Err(error("bytes after its trailer: the file is corrupt".into()));
+                }
+                Ok(None)
+            }
+            Frame::Trailer { records } => Err(error(format!(
+                "its trailer counts {records} records, the file holds {}",
+                self.records
+            ))),
+            Frame::Header(_) => Err(error("a second header: the file is corrupt".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{FileError, Reason};
+
+    fn record(path: &str) -> Record {
+        Record {
+            path: path.as_bytes().to_vec(),
+            outcome: Outcome::NotIngested(FileError::new(Reason::NotDicom, "x")),
+        }
+    }
+
+    #[test]
+    fn written_then_read_back_and_cut_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.part");
+        let header = Header::new("opts", &[("hologic".into(), "abc".into())]);
+        let mut writer = Writer::create(&path, header.clone()).unwrap();
+        assert!(!path.exists(), "not under its name until finished");
+        writer.record(record("in/a.dcm")).unwrap();
+        writer.record(record("in/b.dcm")).unwrap();
+        assert_eq!(writer.finish().unwrap(), 2);
+        let mut reader = Reader::open(&path).unwrap();
+        assert_eq!(reader.header, header);
+        let mut seen = Vec::new();
+        while let Some(r) = reader.next_record().unwrap() {
+            seen.push(String::from_utf8(r.path).unwrap());
+        }
+        assert_eq!(seen, ["in/a.dcm", "in/b.dcm"]);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        // Every cut of the file is refused, naming it.
+        let bytes = std::fs::read(&path).unwrap();
+        for cut in [0, 5, 8, 12, bytes.len() - 10, bytes.len() - 1] {
+            let cut_path = dir.path().join("cut.part");
+            std::fs::write(&cut_path, &bytes[..cut]).unwrap();
+            let result = Reader::open(&cut_path).and_then(|mut r| {
+                while r.next_record()?.is_some() {}
+                Ok(())
+            });
+            let error = result.expect_err(&format!("a cut at {cut} was accepted"));
+            assert!(error.to_string().contains("cut.part"), "{error}");
+        }
+    }
+
+    #[test]
+    fn an_abandoned_writer_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.part");
+        let mut writer = Writer::create(&path, Header::new("o", &[])).unwrap();
+        writer.record(record("x")).unwrap();
+        drop(writer);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn headers_differ_with_options_and_profiles() {
+        let a = Header::new("max=64", &[]);
+        assert_eq!(a, Header::new("max=64", &[]));
+        assert_ne!(a, Header::new("max=32", &[]));
+        assert_ne!(a, Header::new("max=64", &[("x".into(), "1".into())]));
+    }
+}
