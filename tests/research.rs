@@ -105,7 +105,7 @@ fn a_facility_lsc_file_is_used() {
 }
 
 /// Every identifier the sample's SR files carry.
-fn identifiers() -> Vec<String> {
+pub(crate) fn identifiers() -> Vec<String> {
     let studies: Vec<DxaStudy> = vec![
         sample::seed_study(),
         sample::seed_prior_study(),
@@ -142,7 +142,7 @@ fn identifiers() -> Vec<String> {
 }
 
 /// All text of every output file: CSV and HTML as they are, Parquet decoded.
-fn output_texts(dir: &Path) -> Vec<(PathBuf, String)> {
+pub(crate) fn output_texts(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut texts = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

@@ -202,13 +202,25 @@ impl OutputFolder {
             let entry = entry?;
             let name = entry.file_name();
             let text = name.to_string_lossy();
-            if ours(&text) {
+            let is_dir = entry.file_type()?.is_dir();
+            // Our names are files; a folder of that name is someone else's.
+            if ours(&text) && !is_dir {
                 continue;
             }
             let from = entry.path();
             let to = self.staging.join(&name);
+            if to.exists() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "{} is not a file dxa-ingest wrote, and this run writes a file of that name: \
+                         move it away, or choose another --out",
+                        path_text(&from)
+                    ),
+                ));
+            }
             // Files stay in the folder throughout (a second link); folders move.
-            if entry.file_type()?.is_dir() {
+            if is_dir {
                 fs::rename(&from, &to)?;
             } else {
                 fs::hard_link(&from, &to)?;

@@ -1,0 +1,272 @@
+//! Output integrity (issue 12): an output folder holds one complete run or the previous one;
+//! a reused folder keeps nothing stale; signals and killed runs leave nothing behind; one
+//! run writes a folder at a time; cells are safe to open in a spreadsheet.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use dxa_fixtures::{DxaStudy, Encoding, Group, Header, Row, hologic_style, sr_bytes};
+
+use crate::research::{identifiers, output_texts};
+use crate::util::{TestEnv, code, dxa, read_csv, repo, stderr};
+
+/// Every file in a folder, by name, with its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = if p.is_dir() {
+                Vec::new()
+            } else {
+                std::fs::read(&p).unwrap()
+            };
+            (name, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Nothing of a run is left beside the output folder.
+fn no_staging_beside(out: &Path) {
+    let parent = out.parent().unwrap();
+    let left: Vec<String> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("dxa-staging"))
+        .collect();
+    assert!(left.is_empty(), "left beside {}: {left:?}", out.display());
+}
+
+fn scan_sample_into(out: &Path, extra: &[&str]) -> std::process::Output {
+    dxa()
+        .current_dir(repo())
+        .args(["scan", "fixtures/sample", "--quiet", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run")
+}
+
+#[test]
+fn a_reused_folder_keeps_nothing_of_the_earlier_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("share");
+    let output = scan_sample_into(&out, &["--format", "parquet"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(out.join("studies.parquet").exists() && out.join("followup.csv").exists());
+    std::fs::write(out.join("notes.txt"), b"the analyst's own notes").unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, b"a research key of 32 bytes!!!!!!").unwrap();
+    let output = scan_sample_into(
+        &out,
+        &[
+            "--pseudonymize",
+            key.to_str().unwrap(),
+            "--followup",
+            "never",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // No Parquet and no follow-up from the earlier run; the analyst's file stays, named.
+    let names: Vec<String> = snapshot(&out).into_iter().map(|f| f.0).collect();
+    assert!(!names.iter().any(|n| n.ends_with(".parquet")), "{names:?}");
+    assert!(!names.contains(&"followup.csv".to_string()), "{names:?}");
+    assert!(names.contains(&"notes.txt".to_string()));
+    assert!(stderr(&output).contains("notes.txt"), "{}", stderr(&output));
+    // No identifier anywhere in the folder (CSV, HTML; the notes are the analyst's).
+    let ids = identifiers();
+    for (path, text) in output_texts(&out) {
+        if path.ends_with("notes.txt") {
+            continue;
+        }
+        for id in &ids {
+            assert!(!text.contains(id.as_str()), "{id:?} in {}", path.display());
+        }
+    }
+    no_staging_beside(&out);
+}
+
+#[test]
+fn a_failed_commit_leaves_the_previous_set_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = scan_sample_into(&out, &[]);
+    assert_eq!(code(&output), 0);
+    // Something that is not ours where this run writes a file: a folder named studies.csv
+    // cannot be carried over beside the new studies.csv.
+    std::fs::rename(out.join("studies.csv"), dir.path().join("studies.keep")).unwrap();
+    std::fs::create_dir(out.join("studies.csv")).unwrap();
+    std::fs::write(out.join("studies.csv/inside.txt"), b"x").unwrap();
+    let before = snapshot(&out);
+    let output = scan_sample_into(&out, &["--format", "parquet"]);
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("studies.csv"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(snapshot(&out), before, "byte for byte as before");
+    assert_eq!(
+        std::fs::read(out.join("studies.csv/inside.txt")).unwrap(),
+        b"x"
+    );
+    no_staging_beside(&out);
+}
+
+/// A scan that waits on its list (a pipe kept open): mid-run for as long as the test wants.
+fn waiting_scan(env: &TestEnv) -> std::process::Child {
+    let child = dxa()
+        .current_dir(env.dir.path())
+        .args(["scan", "--files-from", "-", "--out", "out", "--quiet"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let staging = env
+        .dir
+        .path()
+        .join(format!(".out.dxa-staging-{}", child.id()));
+    let started = Instant::now();
+    while !staging.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "scan never started"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+fn first_run(env: &TestEnv) -> Vec<(String, Vec<u8>)> {
+    env.write("a/readme.txt", b"hello");
+    let output = env.scan(&[]);
+    assert_eq!(code(&output), 0);
+    snapshot(&env.out())
+}
+
+#[test]
+fn sigterm_and_sigint_stop_cleanly_and_leave_the_previous_outputs() {
+    for (signal, exit) in [(libc::SIGTERM, 143), (libc::SIGINT, 130)] {
+        let env = TestEnv::new();
+        let before = first_run(&env);
+        let child = waiting_scan(&env);
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(exit), "{}", stderr(&output));
+        let err = stderr(&output);
+        assert_eq!(err.trim().lines().count(), 1, "one message: {err}");
+        assert!(
+            err.contains("nothing in") && err.contains("was replaced"),
+            "{err}"
+        );
+        assert_eq!(snapshot(&env.out()), before);
+        no_staging_beside(&env.out());
+    }
+}
+
+#[test]
+fn a_killed_run_is_cleaned_up_by_the_next() {
+    let env = TestEnv::new();
+    let before = first_run(&env);
+    let mut child = waiting_scan(&env);
+    let staging = env
+        .dir
+        .path()
+        .join(format!(".out.dxa-staging-{}", child.id()));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(staging.exists(), "kill -9 leaves the staging folder");
+    assert_eq!(snapshot(&env.out()), before, "and the outputs as they were");
+    let output = env.scan(&[]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(!staging.exists(), "the next run removed it");
+    no_staging_beside(&env.out());
+}
+
+#[test]
+fn a_second_run_into_the_same_folder_is_refused_naming_the_first() {
+    let env = TestEnv::new();
+    first_run(&env);
+    let mut first = waiting_scan(&env);
+    let output = env.scan(&[]);
+    assert_eq!(code(&output), 1);
+    let err = stderr(&output);
+    assert!(err.contains(&format!("process {}", first.id())), "{err}");
+    assert!(
+        err.contains("being written by another dxa-ingest run"),
+        "{err}"
+    );
+    // The first run finishes normally once its list ends.
+    drop(first.stdin.take());
+    let status = first.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    no_staging_beside(&env.out());
+}
+
+fn hostile_text_study() -> Vec<u8> {
+    let mut header = Header::new("formula/1");
+    header.specific_character_set = "ISO_IR 192".into();
+    header.patient_id = "@SUM(1,1)".into();
+    header.institution = "=2+2".into();
+    header.manufacturer = "HOLOGIC".into();
+    header.model = "+3+3".into();
+    header.software_version = "=HYPERLINK(\"http://x\",\"y\")".into();
+    header.device_serial = "NUL\u{0}ESC\u{1b}[31m CR\rLF\n RLO\u{202e}gpj.exe".into();
+    header.birth_date = Some("19500101".into());
+    header.sex = Some("F".into());
+    let study = DxaStudy::new(header).group(
+        Group::new("Left Hip")
+            .row(Row::new("Neck").bmd("0.600").t("-2.6").z("-1.0"))
+            .row(Row::new("=cmd|\"/C calc\"!A0").bmd("0.700").t("-1.0")),
+    );
+    sr_bytes(&hologic_style(&study), Encoding::default())
+}
+
+#[test]
+fn cells_are_safe_to_open_in_a_spreadsheet() {
+    let env = TestEnv::new();
+    env.write("=cmd.dcm", &hostile_text_study());
+    let output = env.scan(&[]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let studies = read_csv(&env.out().join("studies.csv"));
+    let study = &studies[0];
+    assert_eq!(study["patient_id"], "'@SUM(1,1)");
+    assert_eq!(study["institution"], "'=2+2");
+    assert_eq!(study["model"], "'+3+3");
+    assert!(study["software_version"].starts_with("'=HYPERLINK"));
+    assert_eq!(
+        study["source_path"], "in/=cmd.dcm",
+        "a relative path starts with the folder"
+    );
+    let serial = &study["device_serial"];
+    for hidden in ['\u{0}', '\u{1b}', '\r', '\n', '\u{202e}'] {
+        assert!(!serial.contains(hidden), "{serial:?}");
+    }
+    assert!(
+        serial.contains("\\u{1B}") && serial.contains("\\u{202E}"),
+        "{serial:?}"
+    );
+    // Numbers are never quoted: the T-score is still a number.
+    assert_eq!(study["min_t_score"], "-2.6");
+    let rows = read_csv(&env.out().join("measurements.csv"));
+    let label = rows
+        .iter()
+        .find(|r| r["source_label"].contains("cmd"))
+        .expect("the odd row");
+    assert!(label["source_label"].starts_with("'="), "{label:?}");
+    assert_eq!(label["t_score"], "-1.0");
+    // A path that starts like a formula, given as it is.
+    let output = dxa()
+        .current_dir(env.input())
+        .args(["scan", "=cmd.dcm", "--quiet", "--out", "../out2"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let studies = read_csv(&env.dir.path().join("out2/studies.csv"));
+    assert_eq!(studies[0]["source_path"], "'=cmd.dcm");
+}
