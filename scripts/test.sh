@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 . scripts/lib.sh
 ensure_command dsrdump dcmtk
+ensure_command tmux tmux
 
 cargo test --workspace --locked "$@"
 scripts/check-report.sh "${CARGO_TARGET_DIR:-target}/debug/dxa-ingest"

@@ -291,6 +291,7 @@ fn output_options(args: OutputArgs) -> anyhow::Result<OutputOptions> {
             radius_diagnostic: args.radius_diagnostic,
         },
         lsc,
+        lsc_file: args.lsc,
         followup: args.followup.into(),
         pseudonymize,
         shift_dates: args.shift_dates,

@@ -74,6 +74,8 @@ pub struct OutputOptions {
     pub classify: ClassifyOptions,
     /// The facility's least significant changes (defaults when empty).
     pub lsc: LscTable,
+    /// The file they came from (`--lsc`), for run.json and the report.
+    pub lsc_file: Option<PathBuf>,
     /// When to write followup.csv.
     pub followup: FollowupMode,
     /// Replace identifiers by keyed pseudonyms.

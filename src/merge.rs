@@ -21,6 +21,7 @@ use crate::store::{codec, path_key};
 /// Runs `merge`.
 pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
     let started = Instant::now();
+    let started_at = std::time::SystemTime::now();
     let mut readers = Vec::with_capacity(config.partials.len());
     for path in &config.partials {
         readers.push(Reader::open(path)?);
@@ -57,7 +58,8 @@ pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
             let mut sink = Sink::new(&config.output, folder.staging())?;
             feed(readers, &mut sink, &progress)?;
             progress.finish_and_clear();
-            let summary = write_outputs(sink, &config.output, folder, &pool)?;
+            let record = run_record(config, &header, started_at);
+            let summary = write_outputs(sink, &config.output, folder, &pool, record, config.quiet)?;
             Ok((summary, started.elapsed()))
         }
         Target::Partial(file) => {
@@ -72,6 +74,56 @@ pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
                 .with_context(|| format!("cannot write the partial {}", path_text(file)))?;
             Ok((recorder.summary, started.elapsed()))
         }
+    }
+}
+
+/// run.json's record of a merge: the partials are its inputs, their bytes what it read.
+fn run_record(
+    config: &MergeConfig,
+    header: &crate::partial::Header,
+    started: std::time::SystemTime,
+) -> crate::provenance::RunRecord {
+    use crate::provenance::{self, Profile};
+    let mut options = vec![("jobs".to_string(), config.jobs.to_string())];
+    options.extend(provenance::output_option_pairs(
+        &config.output,
+        config.output.lsc_file.as_deref(),
+    ));
+    options.push((
+        "extraction_options_sha256".into(),
+        header.options_sha256.clone(),
+    ));
+    provenance::RunRecord {
+        tool: "dxa-ingest",
+        version: env!("CARGO_PKG_VERSION"),
+        command: "merge",
+        inputs: config.partials.iter().map(|p| path_text(p)).collect(),
+        input_kind: "partials",
+        options,
+        profiles: header
+            .profiles
+            .iter()
+            .map(|(name, sha256)| Profile {
+                name: name.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect(),
+        started: provenance::rfc3339(started),
+        finished: String::new(),
+        counts: provenance::Counts {
+            files_seen: 0,
+            documents: 0,
+            visits: 0,
+            skipped: 0,
+            errors: 0,
+        },
+        bytes_read: config
+            .partials
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum(),
+        outputs: Vec::new(),
     }
 }
 

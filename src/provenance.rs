@@ -1,14 +1,183 @@
-//! What a run says about itself: the profiles it used (name and SHA-256), and the options
-//! that change what one file gives. The partial header (`partial::Header`) is built from
-//! them, so that partials made with other profiles or limits are never merged.
+//! What a run says about itself: the profiles it used (name and SHA-256), the options that
+//! change what one file gives, and `run.json`, the record of a run (docs/columns.md,
+//! "run.json"). The partial header (`partial::Header`) is built from the first two, so that
+//! partials made with other profiles or limits are never merged.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use serde::Serialize;
 
 use sha2::{Digest, Sha256};
 
+use crate::config::{FollowupMode, Inputs, OutputOptions};
+use crate::document::Date;
 use crate::path_text::path_text;
 use crate::profile::{BUILTIN, ProfileError};
 use crate::sr::Limits;
+
+/// Bytes read from input files by this process (for run.json: a scan reads the header
+/// region of images, not their pixel data).
+pub static BYTES_READ: AtomicU64 = AtomicU64::new(0);
+
+/// Counts `n` bytes read from an input file.
+pub fn count_bytes_read(n: u64) {
+    BYTES_READ.fetch_add(n, Ordering::Relaxed);
+}
+
+/// `run.json`: what was run, on what, with which options and profiles, when, and what it
+/// wrote. Written into the output folder with the other outputs, as part of the same set.
+#[derive(Debug, Serialize)]
+pub struct RunRecord {
+    /// `dxa-ingest`.
+    pub tool: &'static str,
+    /// Its version.
+    pub version: &'static str,
+    /// `scan` or `merge`.
+    pub command: &'static str,
+    /// Inputs as given: folders and files, a list, a tar stream, or partials.
+    pub inputs: Vec<String>,
+    /// How the inputs were given: `paths`, `files_from`, `tar`, `partials`.
+    pub input_kind: &'static str,
+    /// Every option, as (name, value).
+    pub options: Vec<(String, String)>,
+    /// Profiles in the order consulted, with their SHA-256.
+    pub profiles: Vec<Profile>,
+    /// When the run started and ended (UTC, RFC 3339).
+    pub started: String,
+    /// When the outputs were complete (before the commit).
+    pub finished: String,
+    /// The summary counts.
+    pub counts: Counts,
+    /// Bytes read from input files (partials for `merge`).
+    pub bytes_read: u64,
+    /// Every other output file, with its size.
+    pub outputs: Vec<OutputFile>,
+}
+
+/// A profile in run.json.
+#[derive(Debug, Serialize)]
+pub struct Profile {
+    /// File path, or `built-in NAME`.
+    pub name: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+}
+
+/// The summary counts in run.json.
+#[derive(Debug, Serialize)]
+pub struct Counts {
+    /// Entries accounted for.
+    pub files_seen: usize,
+    /// documents.csv rows.
+    pub documents: usize,
+    /// studies.csv rows (visits).
+    pub visits: usize,
+    /// files.csv rows with status skipped.
+    pub skipped: usize,
+    /// files.csv rows with status error.
+    pub errors: usize,
+}
+
+/// An output file in run.json.
+#[derive(Debug, Serialize)]
+pub struct OutputFile {
+    /// Its name in the output folder.
+    pub name: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// The options of `scan` or `merge` that come after extraction, as (name, value).
+pub fn output_option_pairs(options: &OutputOptions, lsc: Option<&Path>) -> Vec<(String, String)> {
+    let lsc = match lsc {
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => format!("{} (sha256 {})", path_text(path), sha256_hex(&bytes)),
+            Err(_) => path_text(path),
+        },
+        None => "ISCD defaults".to_string(),
+    };
+    vec![
+        (
+            "radius_diagnostic".into(),
+            options.classify.radius_diagnostic.to_string(),
+        ),
+        ("lsc".into(), lsc),
+        (
+            "followup".into(),
+            match options.followup {
+                FollowupMode::Auto => "auto",
+                FollowupMode::Always => "always",
+                FollowupMode::Never => "never",
+            }
+            .into(),
+        ),
+        (
+            "pseudonymize".into(),
+            options.pseudonymize.is_some().to_string(),
+        ),
+        ("shift_dates".into(), options.shift_dates.to_string()),
+        (
+            "format".into(),
+            if options.parquet {
+                "csv+parquet"
+            } else {
+                "csv"
+            }
+            .into(),
+        ),
+    ]
+}
+
+/// The inputs as run.json lists them.
+pub fn inputs_of(inputs: &Inputs) -> (&'static str, Vec<String>) {
+    match inputs {
+        Inputs::Paths(paths) => ("paths", paths.iter().map(|p| path_text(p)).collect()),
+        Inputs::List(list) => ("files_from", vec![path_text(list)]),
+        Inputs::Tar(tar) => ("tar", vec![path_text(tar)]),
+    }
+}
+
+/// A moment as RFC 3339 UTC, to the second.
+pub fn rfc3339(at: SystemTime) -> String {
+    let seconds = at
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let epoch = Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    };
+    let date = epoch
+        .plus_days((seconds / 86_400) as i64)
+        .map_or_else(|| "????-??-??".to_string(), |d| d.to_string());
+    let s = seconds % 86_400;
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+impl RunRecord {
+    /// Writes run.json into `folder`, after listing the sizes of every other file there.
+    pub fn write(mut self, folder: &Path) -> std::io::Result<()> {
+        let mut outputs = Vec::new();
+        for entry in std::fs::read_dir(folder)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type()?.is_file() && name != "run.json" {
+                outputs.push(OutputFile {
+                    name,
+                    bytes: entry.metadata()?.len(),
+                });
+            }
+        }
+        outputs.sort_by(|a, b| a.name.cmp(&b.name));
+        self.outputs = outputs;
+        self.finished = rfc3339(SystemTime::now());
+        let mut text = serde_json::to_string_pretty(&self).map_err(std::io::Error::other)?;
+        text.push('\n');
+        std::fs::write(folder.join("run.json"), text)
+    }
+}
 
 /// SHA-256 of some bytes, in hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -43,6 +212,13 @@ pub fn extraction_options(limits: &Limits, follow_symlinks: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_764_366_000);
+        assert_eq!(rfc3339(at), "2025-11-28T21:40:00Z");
+        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    }
 
     #[test]
     fn digests_name_every_profile_and_change_with_content() {

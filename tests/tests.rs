@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod everyday;
 mod fixtures_sample;
 mod hostile;
 mod integrity;

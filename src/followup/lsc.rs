@@ -155,6 +155,21 @@ impl LscTable {
         Ok(LscTable { entries })
     }
 
+    /// The device serials the file names, each once, in file order.
+    pub fn device_serials(&self) -> Vec<&str> {
+        let mut serials: Vec<&str> = Vec::new();
+        for serial in self
+            .entries
+            .iter()
+            .filter_map(|e| e.device_serial.as_deref())
+        {
+            if !serials.contains(&serial) {
+                serials.push(serial);
+            }
+        }
+        serials
+    }
+
     /// The LSC for a site on a device: the file's row for that device, else its row for all
     /// devices, else the default.
     pub fn lookup(&self, family: Family, device_serial: &str) -> (Lsc, LscSource) {

@@ -10,17 +10,18 @@
 mod finish;
 mod known;
 mod ledger;
+mod progress;
 mod sink;
 mod tar;
 
 use std::fs;
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::ProgressBar;
 use rayon::prelude::*;
 
 use crate::config::{Inputs, OutputOptions, ScanConfig, Target};
@@ -203,6 +204,7 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
         .take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(io_error)?;
+    crate::provenance::count_bytes_read(bytes.len() as u64);
     if bytes.len() as u64 > cap {
         return Err(FileError::new(
             Reason::TooLarge,
@@ -216,6 +218,7 @@ fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
 /// rows.
 pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
     let started = Instant::now();
+    let started_at = std::time::SystemTime::now();
     let pool = worker_pool(config.jobs)?;
     match &config.target {
         Target::Outputs(out) => {
@@ -223,7 +226,8 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
             let folder = OutputFolder::open(out)?;
             let mut sink = Sink::new(&config.output, folder.staging())?;
             read_inputs(config, mapper, &pool, &mut sink)?;
-            let summary = write_outputs(sink, &config.output, folder, &pool)?;
+            let record = run_record(config, started_at)?;
+            let summary = write_outputs(sink, &config.output, folder, &pool, record, config.quiet)?;
             Ok((summary, started.elapsed()))
         }
         Target::Partial(file) => {
@@ -260,22 +264,95 @@ pub fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool> {
         .context("cannot start worker threads")
 }
 
-/// The steps after the last file: visits, follow-up, report, Parquet; then the commit.
-/// `merge` ends the same way.
+/// run.json's record of a scan, but for what only the end of the run knows.
+fn run_record(
+    config: &ScanConfig,
+    started: std::time::SystemTime,
+) -> Result<crate::provenance::RunRecord> {
+    use crate::provenance::{self, Profile};
+    let (input_kind, inputs) = provenance::inputs_of(&config.inputs);
+    let mut options = vec![
+        ("jobs".to_string(), config.jobs.to_string()),
+        ("follow_symlinks".into(), config.follow_symlinks.to_string()),
+        (
+            "max_file_bytes".into(),
+            config.limits.max_file_bytes.to_string(),
+        ),
+        (
+            "known".into(),
+            config
+                .known
+                .iter()
+                .map(|p| crate::path_text::path_text(p))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    ];
+    options.extend(provenance::output_option_pairs(
+        &config.output,
+        config.output.lsc_file.as_deref(),
+    ));
+    Ok(provenance::RunRecord {
+        tool: "dxa-ingest",
+        version: env!("CARGO_PKG_VERSION"),
+        command: "scan",
+        inputs,
+        input_kind,
+        options,
+        profiles: provenance::profile_digests(&config.profiles)?
+            .into_iter()
+            .map(|(name, sha256)| Profile { name, sha256 })
+            .collect(),
+        started: provenance::rfc3339(started),
+        finished: String::new(),
+        counts: provenance::Counts {
+            files_seen: 0,
+            documents: 0,
+            visits: 0,
+            skipped: 0,
+            errors: 0,
+        },
+        bytes_read: 0,
+        outputs: Vec::new(),
+    })
+}
+
+/// The steps after the last file: visits, follow-up, report, Parquet, run.json; then the
+/// commit. `merge` ends the same way.
 pub fn write_outputs(
     sink: Sink,
     options: &OutputOptions,
     folder: OutputFolder,
     pool: &rayon::ThreadPool,
+    mut record: crate::provenance::RunRecord,
+    quiet: bool,
 ) -> Result<Summary> {
-    let summary = pool.install(|| finish::finish(sink, options, folder.staging()))?;
+    let steps = progress::Steps::new(quiet);
+    let summary = pool.install(|| finish::finish(sink, options, folder.staging(), &steps))?;
+    steps.step("run.json");
+    record.counts = crate::provenance::Counts {
+        files_seen: summary.files_seen,
+        documents: summary.ingested,
+        visits: summary.visits,
+        skipped: summary.skipped,
+        errors: summary.errors,
+    };
+    if record.bytes_read == 0 {
+        record.bytes_read =
+            crate::provenance::BYTES_READ.load(std::sync::atomic::Ordering::Relaxed);
+    }
+    record
+        .write(folder.staging())
+        .with_context(|| format!("cannot write run.json in {}", folder.staging().display()))?;
     let target = folder.target().to_path_buf();
+    steps.step("putting the outputs in place");
     let committed = folder.commit().with_context(|| {
         format!(
             "cannot write the outputs into {}",
             crate::path_text::path_text(&target)
         )
     })?;
+    steps.done();
     finish::warn_committed(&committed, &target);
     Ok(summary)
 }
@@ -370,25 +447,14 @@ fn process_all<R: Recorder + Send>(
 
 /// A bar on a terminal (its total from a quick count of the inputs), nothing otherwise.
 fn progress_bar(config: &ScanConfig) -> ProgressBar {
-    if config.quiet || !std::io::stderr().is_terminal() {
+    if !progress::visible(config.quiet) {
         return ProgressBar::hidden();
     }
     let total = match &config.inputs {
         Inputs::Paths(paths) => Some(discover::count(paths, config.follow_symlinks)),
         Inputs::List(_) | Inputs::Tar(_) => None,
     };
-    let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
-    let template = if total.is_some() {
-        "{elapsed_precise} [{bar:40}] {pos}/{len} files ({per_sec}, ETA {eta})"
-    } else {
-        "{elapsed_precise} {spinner} {pos} files ({per_sec})"
-    };
-    bar.set_style(
-        ProgressStyle::with_template(template)
-            .expect("static template is valid")
-            .progress_chars("=> "),
-    );
-    bar
+    progress::files_bar(total, config.quiet)
 }
 
 #[cfg(test)]

@@ -79,7 +79,12 @@ pub(super) struct AllRuns {
 }
 
 /// Runs every step into `staging`; returns the run's counts.
-pub fn finish(sink: Sink, options: &OutputOptions, staging: &Path) -> Result<Summary> {
+pub fn finish(
+    sink: Sink,
+    options: &OutputOptions,
+    staging: &Path,
+    steps: &super::progress::Steps,
+) -> Result<Summary> {
     let cannot = || format!("cannot write the outputs in {}", path_text(staging));
     let Sink {
         files,
@@ -105,6 +110,7 @@ pub fn finish(sink: Sink, options: &OutputOptions, staging: &Path) -> Result<Sum
     };
 
     // 1. visits, partition by partition, in parallel (the current rayon pool).
+    steps.step("visits, classification and follow-up");
     let partials = documents
         .into_files()
         .with_context(cannot)?
@@ -112,12 +118,26 @@ pub fn finish(sink: Sink, options: &OutputOptions, staging: &Path) -> Result<Sum
         .map(|file| partition::render(file, options, &runs))
         .collect::<io::Result<Vec<_>>>()
         .context("cannot read back the run's temporary files")?;
+    let mut serials = std::collections::BTreeSet::new();
     for partial in partials {
         summary.visits += partial.visits;
         report.merge(partial.report);
+        serials.extend(partial.serials);
+    }
+    // A serial in the --lsc file that no scanner of this run has is likely a typo.
+    if let Some(file) = &options.lsc_file {
+        for serial in options.lsc.device_serials() {
+            if !serials.contains(serial) {
+                eprintln!(
+                    "dxa-ingest: warning: --lsc {}: device serial {serial:?} matches no scanner in this run",
+                    path_text(file)
+                );
+            }
+        }
     }
 
     // 2. write: each file merged from its runs (files in parallel).
+    steps.step("the CSV files");
     let AllRuns {
         measurements,
         studies,
@@ -153,6 +173,7 @@ pub fn finish(sink: Sink, options: &OutputOptions, staging: &Path) -> Result<Sum
     }
 
     // 3. report.html
+    steps.step("report.html");
     report.generated_by = format!("dxa-ingest {}", env!("CARGO_PKG_VERSION"));
     report.files_seen = summary.files_seen as u64;
     report.ingested = summary.ingested as u64;
@@ -164,6 +185,7 @@ pub fn finish(sink: Sink, options: &OutputOptions, staging: &Path) -> Result<Sum
 
     // 4. Parquet copies.
     if options.parquet {
+        steps.step("the Parquet copies");
         let mut tables = vec![MEASUREMENTS, STUDIES, DOCUMENTS, HISTORY, FILES];
         if with_followup {
             tables.push(FOLLOWUP);

@@ -22,6 +22,8 @@ pub struct PartitionCounts {
     pub visits: usize,
     /// Its part of the report.
     pub report: ReportData,
+    /// The device serials of its documents (to check `--lsc` serials against).
+    pub serials: std::collections::BTreeSet<String>,
 }
 
 fn csv_error(error: csv::Error) -> io::Error {
@@ -102,9 +104,16 @@ pub fn render(
     runs.history.append(history)?;
     runs.studies.append(studies)?;
     runs.followup.append(followups)?;
+    let serials = docs
+        .iter()
+        .map(|d| d.doc.device_serial.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     Ok(PartitionCounts {
         visits: visits.len(),
         report,
+        serials,
     })
 }
 
