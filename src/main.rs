@@ -28,7 +28,18 @@ fn main() {
             {
                 ExitCode::Success
             } else {
-                eprintln!("dxa-ingest: error: {error:#}");
+                // A full file system (space or inodes) says "No space left on device": say
+                // which to check.
+                let full = error
+                    .chain()
+                    .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                    .any(|e| e.kind() == std::io::ErrorKind::StorageFull);
+                let hint = if full {
+                    " (the file system is full: check its space with `df -h` and its inodes with `df -i`)"
+                } else {
+                    ""
+                };
+                eprintln!("dxa-ingest: error: {error:#}{hint}");
                 ExitCode::Fatal
             }
         }

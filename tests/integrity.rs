@@ -270,3 +270,26 @@ fn cells_are_safe_to_open_in_a_spreadsheet() {
     let studies = read_csv(&env.dir.path().join("out2/studies.csv"));
     assert_eq!(studies[0]["source_path"], "'=cmd.dcm");
 }
+
+#[test]
+fn a_file_system_out_of_inodes_is_named_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mount = dir.path().join("tiny");
+    std::fs::create_dir(&mount).unwrap();
+    // A file system with room for a dozen files: the staging folder runs out of inodes.
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=20m,nr_inodes=12", "tmpfs"])
+        .arg(&mount)
+        .status()
+        .expect("mount");
+    assert!(
+        mounted.success(),
+        "the tests run as root and mount a small tmpfs"
+    );
+    let output = scan_sample_into(&mount.join("out"), &[]);
+    let _ = std::process::Command::new("umount").arg(&mount).status();
+    assert_eq!(code(&output), 1);
+    let err = stderr(&output);
+    assert!(err.contains("tiny/.out.dxa-staging-"), "names where: {err}");
+    assert!(err.contains("df -i"), "says what to check: {err}");
+}

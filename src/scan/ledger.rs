@@ -40,6 +40,9 @@ pub struct Ledger {
     studies: HashIndex,
     hasher: Hasher,
     partitions: usize,
+    /// The last study admitted and its partition: a study's documents usually sit side by
+    /// side in path order, and this answers them without reading the log.
+    last_study: Option<(String, usize)>,
 }
 
 impl Ledger {
@@ -51,6 +54,7 @@ impl Ledger {
             studies: HashIndex::default(),
             hasher: Hasher::default(),
             partitions,
+            last_study: None,
         })
     }
 
@@ -70,8 +74,12 @@ impl Ledger {
         }
         let study = doc.study_instance_uid.as_str();
         let study_hash = self.hasher.hash_one(study) as u32;
-        let mut partition = None;
-        if !study.is_empty() {
+        let mut partition = self
+            .last_study
+            .as_ref()
+            .filter(|(last, _)| !study.is_empty() && last == study)
+            .map(|(_, partition)| *partition);
+        if partition.is_none() && !study.is_empty() {
             for position in self.studies.positions(study_hash) {
                 let entry = self.log.read(position, 4)?;
                 if entry[2] == study.as_bytes() {
@@ -96,6 +104,9 @@ impl Ledger {
         }
         if new_study {
             self.studies.insert(study_hash, position);
+        }
+        if !study.is_empty() {
+            self.last_study = Some((study.to_string(), partition));
         }
         Ok(Admission::New { partition })
     }
