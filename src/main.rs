@@ -55,6 +55,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = cli::scan_config(args)?;
             let mapper = profile::load(&config.profiles)?;
             let (summary, elapsed) = scan::run(&config, &mapper)?;
+            if summary.files_seen == 0 {
+                eprintln!(
+                    "dxa-ingest: nothing to read: the inputs hold no files (the outputs have \
+                     their header rows only)"
+                );
+            }
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
             Ok(summary.exit_code())
         }

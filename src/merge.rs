@@ -97,7 +97,11 @@ fn run_record(
         tool: "dxa-ingest",
         version: env!("CARGO_PKG_VERSION"),
         command: "merge",
-        inputs: config.partials.iter().map(|p| path_text(p)).collect(),
+        inputs: config
+            .partials
+            .iter()
+            .map(|p| config.output.ids().path(&path_text(p)).into_owned())
+            .collect(),
         input_kind: "partials",
         options,
         profiles: header

@@ -220,6 +220,11 @@ fn empty_input_still_writes_three_headers() {
     let env = TestEnv::new();
     let output = env.scan(&[]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nothing to read"),
+        "{}",
+        stderr(&output)
+    );
     for (name, first) in [
         (
             "measurements.csv",

@@ -196,7 +196,7 @@ fn pseudonymized_outputs_hold_no_identifier() {
     let ids = identifiers();
     assert!(ids.len() > 40, "{} identifiers checked", ids.len());
     let texts = output_texts(&dir.path().join("out"));
-    assert_eq!(texts.len(), 13, "6 CSV, 6 Parquet, report.html");
+    assert_eq!(texts.len(), 14, "6 CSV, 6 Parquet, report.html, run.json");
     for (path, text) in &texts {
         for id in &ids {
             assert!(
@@ -267,9 +267,70 @@ fn pseudonyms_are_stable_per_key() {
 }
 
 #[test]
+fn shifted_dates_keep_intervals_and_hide_the_calendar() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("key");
+    std::fs::write(&key, [7u8; 32]).unwrap();
+    let (plain, _) = scan_sample(&[]);
+    let (shifted, _) = scan_sample(&["--pseudonymize", key.to_str().unwrap(), "--shift-dates"]);
+    let dates = |dir: &Path| -> Vec<String> {
+        read_csv(&dir.join("out/studies.csv"))
+            .iter()
+            .map(|r| r["study_date"].clone())
+            .collect()
+    };
+    let (before, after) = (dates(plain.path()), dates(shifted.path()));
+    assert_eq!(before.len(), after.len());
+    // No visit date of the sample survives anywhere in the shifted outputs.
+    for (path, text) in output_texts(&shifted.path().join("out")) {
+        for date in &before {
+            assert!(
+                !text.contains(date.as_str()),
+                "{date} in {}",
+                path.display()
+            );
+        }
+    }
+    // Follow-up intervals are kept: the same changes, the same verdicts.
+    let followup = |dir: &Path| -> Vec<(String, String, String)> {
+        read_csv(&dir.join("out/followup.csv"))
+            .iter()
+            .map(|r| {
+                (
+                    r["region"].clone(),
+                    r["change_g_cm2"].clone(),
+                    r["vs_prior"].clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(followup(plain.path()), followup(shifted.path()));
+    let days = |text: &str| {
+        let d: Vec<i64> = text.split('-').map(|p| p.parse().unwrap()).collect();
+        // Days from civil (Hinnant), enough for intervals.
+        let (y, m) = if d[1] <= 2 {
+            (d[0] - 1, d[1] + 9)
+        } else {
+            (d[0], d[1] - 3)
+        };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * m + 2) / 5 + d[2] - 1;
+        era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy
+    };
+    let rows = |dir: &Path| read_csv(&dir.join("out/followup.csv"));
+    for (a, b) in rows(plain.path()).iter().zip(rows(shifted.path()).iter()) {
+        assert_eq!(
+            days(&a["study_date"]) - days(&a["prior_study_date"]),
+            days(&b["study_date"]) - days(&b["prior_study_date"]),
+        );
+    }
+}
+
+#[test]
 fn parquet_matches_csv() {
     let (dir, _) = scan_sample(&["--format", "parquet"]);
-    for name in ["measurements", "studies", "files", "followup"] {
+    for name in ["measurements", "studies", "documents", "files", "followup"] {
         let csv_rows = read_csv(&dir.path().join(format!("out/{name}.csv"))).len();
         let file = std::fs::File::open(dir.path().join(format!("out/{name}.parquet"))).unwrap();
         let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();

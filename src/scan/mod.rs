@@ -271,6 +271,9 @@ fn run_record(
 ) -> Result<crate::provenance::RunRecord> {
     use crate::provenance::{self, Profile};
     let (input_kind, inputs) = provenance::inputs_of(&config.inputs);
+    // Input paths can name patients (a folder per patient): pseudonymised like the rest.
+    let ids = config.output.ids();
+    let inputs = inputs.iter().map(|p| ids.path(p).into_owned()).collect();
     let mut options = vec![
         ("jobs".to_string(), config.jobs.to_string()),
         ("follow_symlinks".into(), config.follow_symlinks.to_string()),
