@@ -40,6 +40,30 @@ pub struct Point {
     pub manufacturer: String,
     /// Device serial number (as written).
     pub device_serial: String,
+    /// A scanned visit, or an earlier exam as a scanner reported it (history.csv).
+    pub source: Source,
+    /// A scanner's history reported another BMD for this visit's date (a disagreement).
+    pub history_disagrees: Option<Decimal>,
+}
+
+/// Where a follow-up point comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// A visit among the scanned files.
+    Scanned,
+    /// An earlier exam reported by a later visit's scanner (GE trend, Hologic history),
+    /// used when that exam is not among the scanned files.
+    History,
+}
+
+impl Source {
+    /// followup.csv `prior_source`, `baseline_source`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Scanned => "scanned",
+            Source::History => "scanner_history",
+        }
+    }
 }
 
 /// followup.csv
@@ -53,6 +77,8 @@ pub struct FollowupRow {
     study_date: String,
     prior_study_date: String,
     baseline_study_date: String,
+    prior_source: &'static str,
+    baseline_source: &'static str,
     bmd_g_cm2: String,
     prior_bmd_g_cm2: String,
     baseline_bmd_g_cm2: String,
@@ -82,6 +108,8 @@ pub const FOLLOWUP_COLUMNS: &[&str] = &[
     "study_date",
     "prior_study_date",
     "baseline_study_date",
+    "prior_source",
+    "baseline_source",
     "bmd_g_cm2",
     "prior_bmd_g_cm2",
     "baseline_bmd_g_cm2",
@@ -104,21 +132,27 @@ impl FollowupRow {
     /// The cells as written: text from the files made safe for spreadsheets
     /// (`output::cell`), numbers and our own words as they are.
     pub fn cells(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        let safe = crate::output::cell::safe_text;
-        let mut cells: Vec<std::borrow::Cow<'_, str>> = self
-            .fields()
+        let text_columns = [
+            "patient_id",
+            "sop_instance_uid",
+            "prior_sop_instance_uid",
+            "note",
+        ];
+        self.fields()
             .into_iter()
-            .map(std::borrow::Cow::Borrowed)
-            .collect();
-        cells[0] = safe(&self.patient_id);
-        cells[3] = safe(&self.sop_instance_uid);
-        cells[4] = safe(&self.prior_sop_instance_uid);
-        cells[23] = safe(&self.note);
-        cells
+            .zip(FOLLOWUP_COLUMNS)
+            .map(|(cell, column)| {
+                if text_columns.contains(column) {
+                    crate::output::cell::safe_text(cell)
+                } else {
+                    std::borrow::Cow::Borrowed(cell)
+                }
+            })
+            .collect()
     }
 
     /// The cells, in `FOLLOWUP_COLUMNS` order.
-    pub fn fields(&self) -> [&str; 24] {
+    pub fn fields(&self) -> [&str; 26] {
         [
             &self.patient_id,
             self.region,
@@ -128,6 +162,8 @@ impl FollowupRow {
             &self.study_date,
             &self.prior_study_date,
             &self.baseline_study_date,
+            self.prior_source,
+            self.baseline_source,
             &self.bmd_g_cm2,
             &self.prior_bmd_g_cm2,
             &self.baseline_bmd_g_cm2,
@@ -226,14 +262,17 @@ fn date(point: &Point) -> String {
     point.study_date.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// The rows of one series (one patient, site family and side), visits in time order.
-pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<FollowupRow> {
+/// The rows of one series (one patient, site family and side), points in time order: one
+/// per scanned visit after the first point, with the index of its point.
+pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<(usize, FollowupRow)> {
     let Some(baseline) = series.first() else {
         return Vec::new();
     };
     series
         .windows(2)
-        .map(|pair| {
+        .enumerate()
+        .filter(|(_, pair)| pair[1].source == Source::Scanned)
+        .map(|(i, pair)| {
             let (prior, current) = (&pair[0], &pair[1]);
             let (lsc, source) = table.lookup(current.family, &current.device_serial);
             let vs_prior = compare(current, prior, lsc);
@@ -255,11 +294,21 @@ pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<FollowupRow> {
             if source == super::lsc::LscSource::Default {
                 notes.push("lsc_default".to_string());
             }
+            for point in [current, prior] {
+                if let Some(reported) = point.history_disagrees {
+                    notes.push(format!(
+                        "a scanner's history reports {} g/cm2 for {}, the visit {}",
+                        reported.to_plain(3),
+                        date(point),
+                        point.bmd.to_plain(3)
+                    ));
+                }
+            }
             let (lsc_g, lsc_pct) = match lsc {
                 Lsc::Grams(g) => (Some(g), None),
                 Lsc::Percent(p) => (None, Some(p)),
             };
-            FollowupRow {
+            let row = FollowupRow {
                 patient_id: current.patient_id.clone(),
                 region: current.region.as_str(),
                 laterality: current.laterality.as_str(),
@@ -268,6 +317,8 @@ pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<FollowupRow> {
                 study_date: date(current),
                 prior_study_date: date(prior),
                 baseline_study_date: date(baseline),
+                prior_source: prior.source.as_str(),
+                baseline_source: baseline.source.as_str(),
                 bmd_g_cm2: current.bmd.to_plain(3),
                 prior_bmd_g_cm2: prior.bmd.to_plain(3),
                 baseline_bmd_g_cm2: baseline.bmd.to_plain(3),
@@ -284,7 +335,8 @@ pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<FollowupRow> {
                 prior_sbmd_mg_cm2: plain(prior.sbmd, 0),
                 sbmd_change_pct: plain(sbmd_change_pct, 1),
                 note: notes.join("; "),
-            }
+            };
+            (i + 1, row)
         })
         .collect()
 }
@@ -307,11 +359,21 @@ mod tests {
             sbmd: None,
             manufacturer: "hologic".into(),
             device_serial: serial.into(),
+            source: Source::Scanned,
+            history_disagrees: None,
         }
     }
 
     fn outcomes(rows: &[FollowupRow]) -> Vec<&'static str> {
         rows.iter().map(|r| r.vs_prior).collect()
+    }
+
+    /// The rows of a series, without their point indices.
+    fn rows_of(series: &[Point], table: &LscTable) -> Vec<FollowupRow> {
+        compare_series(series, table)
+            .into_iter()
+            .map(|(_, row)| row)
+            .collect()
     }
 
     #[test]
@@ -321,7 +383,7 @@ mod tests {
             visit("20200101", "0.800", "A"),
             visit("20220101", "0.760", "A"),
         ];
-        let rows = compare_series(&series, &LscTable::default());
+        let rows = rows_of(&series, &LscTable::default());
         assert_eq!(outcomes(&rows), ["significant_loss"]);
         assert_eq!(rows[0].change_g_cm2, "-0.040");
         assert_eq!(rows[0].change_pct, "-5.00");
@@ -334,7 +396,7 @@ mod tests {
             visit("20220101", "0.761", "A"),
         ];
         assert_eq!(
-            outcomes(&compare_series(&series, &LscTable::default())),
+            outcomes(&rows_of(&series, &LscTable::default())),
             ["stable"]
         );
         let series = [
@@ -342,7 +404,7 @@ mod tests {
             visit("20220101", "0.840", "A"),
         ];
         assert_eq!(
-            outcomes(&compare_series(&series, &LscTable::default())),
+            outcomes(&rows_of(&series, &LscTable::default())),
             ["significant_gain"]
         );
     }
@@ -354,7 +416,7 @@ mod tests {
             visit("20200101", "0.780", "A"),
             visit("20220101", "0.755", "A"),
         ];
-        let rows = compare_series(&series, &LscTable::default());
+        let rows = rows_of(&series, &LscTable::default());
         assert_eq!(rows.len(), 2);
         // 0.780 -> 0.755 = -0.025 (-3.21 %): stable vs prior; vs baseline -0.045 (-5.63 %).
         assert_eq!(rows[1].vs_prior, "stable");
@@ -373,7 +435,7 @@ mod tests {
         let mut after = visit("20220101", "0.700", "B");
         before.sbmd = Decimal::parse("812");
         after.sbmd = Decimal::parse("711");
-        let rows = compare_series(&[before, after], &LscTable::default());
+        let rows = rows_of(&[before, after], &LscTable::default());
         assert_eq!(rows[0].vs_prior, "not_comparable");
         assert_eq!(rows[0].change_g_cm2, "");
         assert!(
@@ -393,17 +455,17 @@ mod tests {
         b.family = Family::Spine;
         a.region = Region::SpineL1L4;
         b.region = Region::SpineL2L4;
-        let rows = compare_series(&[a.clone(), b.clone()], &LscTable::default());
+        let rows = rows_of(&[a.clone(), b.clone()], &LscTable::default());
         assert_eq!(rows[0].vs_prior, "not_comparable");
         assert!(rows[0].note.contains("spine_L1-L4 -> spine_L2-L4"));
         b.region = Region::SpineL1L4;
-        let rows = compare_series(&[a, b], &LscTable::default());
+        let rows = rows_of(&[a, b], &LscTable::default());
         assert_eq!(rows[0].vs_prior, "significant_loss");
     }
 
     #[test]
     fn fields_follow_the_columns() {
-        let rows = compare_series(
+        let rows = rows_of(
             &[
                 visit("20200101", "0.800", "A"),
                 visit("20220101", "0.760", "A"),
@@ -420,12 +482,44 @@ mod tests {
         assert_eq!(at("baseline_study_date"), "2020-01-01");
         // Numbers stay numbers when made safe; only text from the files changes.
         let cells = rows[0].cells();
-        assert_eq!(cells[11], "-0.040");
+        let change = FOLLOWUP_COLUMNS
+            .iter()
+            .position(|c| *c == "change_g_cm2")
+            .unwrap();
+        assert_eq!(cells[change], "-0.040");
+        // Plain text: every cell as its field, in the same place.
+        let plain: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
+        assert_eq!(plain, fields.to_vec());
         assert_eq!(cells.len(), FOLLOWUP_COLUMNS.len());
     }
 
     #[test]
+    fn history_is_a_prior_never_a_row_of_its_own_and_disagreements_are_said() {
+        let mut h1 = visit("20190101", "0.820", "A");
+        h1.source = Source::History;
+        let mut h2 = visit("20210101", "0.800", "A");
+        h2.source = Source::History;
+        let mut now = visit("20230101", "0.760", "A");
+        now.history_disagrees = Decimal::parse("0.765");
+        let rows = compare_series(&[h1, h2, now], &LscTable::default());
+        assert_eq!(rows.len(), 1, "only the scanned visit gets a row");
+        let (at, row) = &rows[0];
+        assert_eq!(*at, 2);
+        let fields = row.fields();
+        let cell = |name: &str| fields[FOLLOWUP_COLUMNS.iter().position(|c| *c == name).unwrap()];
+        assert_eq!(cell("prior_source"), "scanner_history");
+        assert_eq!(cell("baseline_source"), "scanner_history");
+        assert_eq!(cell("prior_bmd_g_cm2"), "0.800");
+        assert_eq!(cell("change_g_cm2"), "-0.040");
+        assert!(
+            cell("note").contains("history reports 0.765"),
+            "{}",
+            cell("note")
+        );
+    }
+
+    #[test]
     fn a_single_study_has_no_row() {
-        assert!(compare_series(&[visit("20200101", "0.8", "A")], &LscTable::default()).is_empty());
+        assert!(rows_of(&[visit("20200101", "0.8", "A")], &LscTable::default()).is_empty());
     }
 }

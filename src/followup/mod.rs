@@ -7,15 +7,34 @@
 //! partition's points are all that a patient's series needs: `rows` sorts and compares
 //! them, and the partitions' sorted rows are merged into one file ordered by patient, site,
 //! side and date.
+//!
+//! Earlier exams as a scanner reported them (history.csv) are points too, used when that
+//! exam is not among the scanned files (`prior_source = scanner_history`); when it is, the
+//! scanned visit is used and a disagreement between the two is said in the note. History
+//! points are priors only: they never get a row of their own.
 
 mod compare;
 pub mod lsc;
 
-pub use compare::{FOLLOWUP_COLUMNS, FollowupRow, Point, compare_series};
+pub use compare::{FOLLOWUP_COLUMNS, FollowupRow, Point, Source, compare_series};
 pub use lsc::{Family, LscTable};
 
+use crate::decimal::Decimal;
+use crate::document::HistoryEntry;
 use crate::output::rows::VisitRows;
+use crate::visit::DocStatus;
 use crate::vocabulary::Region;
+
+/// The monitored family of a region: femoral neck, total hip, or a spine range (the PA spine
+/// of a history is the range the scanner followed).
+fn family_of(region: Region) -> Option<Family> {
+    match region {
+        Region::FemoralNeck => Some(Family::FemoralNeck),
+        Region::TotalHip => Some(Family::TotalHip),
+        r if r.vertebrae().is_some_and(|(a, b)| b > a) => Some(Family::Spine),
+        _ => None,
+    }
+}
 
 /// The monitored points of a visit.
 pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
@@ -54,9 +73,44 @@ pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
                 sbmd: row.sbmd_mg_cm2,
                 manufacturer: doc.manufacturer.map_or("", |x| x.as_str()).to_string(),
                 device_serial: view.ids.serial(doc.device_serial.trim()).into_owned(),
+                source: Source::Scanned,
+                history_disagrees: None,
             })
         })
+        .chain(history_points(view))
         .collect()
+}
+
+/// The earlier exams the visit's documents report, dated without guessing, as points on the
+/// reporting device (a scanner's history is its own database).
+fn history_points<'a>(view: &'a VisitRows<'a>) -> impl Iterator<Item = Point> + 'a {
+    let patient = view.patient().into_owned();
+    let seq = view.member(0).seq;
+    (0..view.visit.members.len())
+        .filter(move |&p| view.visit.status[p] == DocStatus::Used)
+        .flat_map(move |p| {
+            let doc = &view.member(p).doc;
+            let patient = patient.clone();
+            doc.history.iter().filter_map(move |h: &HistoryEntry| {
+                let date = h.exam_date.filter(|d| Some(*d) < view.visit.date)?;
+                Some(Point {
+                    patient_id: patient.clone(),
+                    family: family_of(h.region)?,
+                    laterality: h.laterality,
+                    region: h.region,
+                    study_date: view.date(Some(date)),
+                    content_time: None,
+                    seq,
+                    sop_instance_uid: view.ids.uid(&doc.sop_instance_uid).into_owned(),
+                    bmd: h.bmd?,
+                    sbmd: None,
+                    manufacturer: doc.manufacturer.map_or("", |x| x.as_str()).to_string(),
+                    device_serial: view.ids.serial(doc.device_serial.trim()).into_owned(),
+                    source: Source::History,
+                    history_disagrees: None,
+                })
+            })
+        })
 }
 
 /// Bytes that sort like (patient, site family, side, date, content time, visit order): the
@@ -80,20 +134,120 @@ pub fn sort_key(point: &Point) -> Vec<u8> {
 }
 
 /// The follow-up rows of some patients' points (in any order), each with its sort key.
-pub fn rows(mut points: Vec<Point>, table: &LscTable) -> Vec<(Vec<u8>, FollowupRow, Family)> {
-    let mut keyed: Vec<(Vec<u8>, Point)> = points.drain(..).map(|p| (sort_key(&p), p)).collect();
+pub fn rows(points: Vec<Point>, table: &LscTable) -> Vec<(Vec<u8>, FollowupRow, Family)> {
+    let mut keyed: Vec<(Vec<u8>, Point)> = points.into_iter().map(|p| (sort_key(&p), p)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    let (keys, points): (Vec<Vec<u8>>, Vec<Point>) = keyed.into_iter().unzip();
     let mut out = Vec::new();
-    let mut start = 0;
-    for series in points.chunk_by(|a, b| {
+    for series in keyed.chunk_by(|(_, a), (_, b)| {
         a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
     }) {
-        for (i, row) in compare_series(series, table).into_iter().enumerate() {
-            let current = start + i + 1;
-            out.push((keys[current].clone(), row, points[current].family));
+        let series = one_point_per_date(series);
+        let points: Vec<Point> = series.iter().map(|(_, p)| p.clone()).collect();
+        for (current, row) in compare_series(&points, table) {
+            out.push((series[current].0.clone(), row, points[current].family));
         }
-        start += series.len();
     }
     out
+}
+
+/// A series with one point per date: a scanned visit wins over a history point of its date
+/// (and a different BMD is recorded as a disagreement), and of several history points of one
+/// date (each later visit's trend repeats the earlier exams) the first stays.
+fn one_point_per_date(series: &[(Vec<u8>, Point)]) -> Vec<(Vec<u8>, Point)> {
+    let scanned_on = |date| {
+        series
+            .iter()
+            .position(|(_, p)| p.source == Source::Scanned && p.study_date == date)
+    };
+    let mut kept: Vec<(Vec<u8>, Point)> = Vec::with_capacity(series.len());
+    let mut disagreements: Vec<(usize, Decimal)> = Vec::new();
+    for (key, point) in series {
+        if point.source == Source::History {
+            if let Some(scanned) = scanned_on(point.study_date) {
+                if series[scanned].1.bmd != point.bmd {
+                    disagreements.push((scanned, point.bmd));
+                }
+                continue;
+            }
+            if kept
+                .iter()
+                .any(|(_, k)| k.source == Source::History && k.study_date == point.study_date)
+            {
+                continue;
+            }
+        }
+        kept.push((key.clone(), point.clone()));
+    }
+    for (scanned, reported) in disagreements {
+        let wanted = &series[scanned].0;
+        if let Some((_, point)) = kept.iter_mut().find(|(k, _)| k == wanted) {
+            point.history_disagrees.get_or_insert(reported);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Date;
+    use crate::vocabulary::Laterality;
+
+    fn point(date: &str, bmd: &str, source: Source, seq: u64) -> Point {
+        Point {
+            patient_id: "P1".into(),
+            family: Family::TotalHip,
+            laterality: Laterality::Left,
+            region: Region::TotalHip,
+            study_date: Date::parse_da(date),
+            content_time: None,
+            seq,
+            sop_instance_uid: format!("1.{seq}"),
+            bmd: Decimal::parse(bmd).unwrap(),
+            sbmd: None,
+            manufacturer: "ge_lunar".into(),
+            device_serial: "A".into(),
+            source,
+            history_disagrees: None,
+        }
+    }
+
+    #[test]
+    fn history_fills_in_what_was_not_scanned_and_never_overrides_a_scan() {
+        // Visits scanned in 2021 and 2023; the 2023 scanner's trend repeats 2019 and 2021
+        // (2021 with another value), the 2021 trend repeats 2019 too.
+        let points = vec![
+            point("20230101", "0.700", Source::Scanned, 5),
+            point("20190101", "0.800", Source::History, 5),
+            point("20210101", "0.755", Source::History, 5),
+            point("20210101", "0.750", Source::Scanned, 2),
+            point("20190101", "0.800", Source::History, 2),
+        ];
+        let rows = rows(points, &LscTable::default());
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|(_, row, _)| row.cells().iter().map(|c| c.to_string()).collect())
+            .collect();
+        let at = |row: usize, name: &str| {
+            cells[row][FOLLOWUP_COLUMNS.iter().position(|c| *c == name).unwrap()].clone()
+        };
+        assert_eq!(rows.len(), 2, "one row per scanned visit");
+        assert_eq!(at(0, "study_date"), "2021-01-01");
+        assert_eq!(at(0, "prior_study_date"), "2019-01-01");
+        assert_eq!(at(0, "prior_source"), "scanner_history");
+        assert_eq!(at(0, "change_g_cm2"), "-0.050");
+        assert!(
+            at(0, "note").contains("history reports 0.755"),
+            "{}",
+            at(0, "note")
+        );
+        assert_eq!(at(1, "prior_study_date"), "2021-01-01");
+        assert_eq!(at(1, "prior_source"), "scanned");
+        assert_eq!(
+            at(1, "prior_bmd_g_cm2"),
+            "0.750",
+            "the scan wins over the history"
+        );
+        assert_eq!(at(1, "baseline_source"), "scanner_history");
+    }
 }

@@ -127,6 +127,8 @@ pub const FOLLOWUP: &[Column] = &[
     col("study_date", Date),
     col("prior_study_date", Date),
     col("baseline_study_date", Date),
+    col("prior_source", Text),
+    col("baseline_source", Text),
     col("bmd_g_cm2", Float),
     col("prior_bmd_g_cm2", Float),
     col("baseline_bmd_g_cm2", Float),
