@@ -11,6 +11,9 @@
 #                       (default: written unless BENCH_SMOKE=1)
 #   BENCH_MEMORY_N=M    also scan a corpus of M SR files with dxa-ingest alone and add
 #                       a "peak RSS vs N" table
+#   BENCH_IMAGES_N=K    SR files of the image-heavy corpus (a 1-3 MB report image beside
+#                       each results document), timed against cat with bytes read
+#                       [default: 1000; 40 in smoke mode; 0 to leave it out]
 #   BENCH_SEED=1        corpus seed
 #   CARGO_TARGET_DIR    respected (binaries are taken from $CARGO_TARGET_DIR/release)
 #
@@ -38,6 +41,7 @@ else
 fi
 SEED=${BENCH_SEED:-1}
 MEMORY_N=${BENCH_MEMORY_N:-}
+if [ "$SMOKE" = "1" ]; then IMAGES_N=${BENCH_IMAGES_N:-40}; else IMAGES_N=${BENCH_IMAGES_N:-1000}; fi
 
 case "$N" in '' | *[!0-9]*)
     echo "usage: bench/run.sh [N]   (N: number of SR files, got '$N')" >&2
@@ -58,6 +62,7 @@ COMMAND="bench/run.sh $*"
 [ "$REPEAT" != "3" ] && [ "$SMOKE" != "1" ] && COMMAND="REPEAT=$REPEAT $COMMAND"
 [ "$FAST_REPEAT" != "7" ] && [ "$SMOKE" != "1" ] && COMMAND="FAST_REPEAT=$FAST_REPEAT $COMMAND"
 [ -n "$MEMORY_N" ] && COMMAND="BENCH_MEMORY_N=$MEMORY_N $COMMAND"
+[ -n "${BENCH_IMAGES_N:-}" ] && COMMAND="BENCH_IMAGES_N=$BENCH_IMAGES_N $COMMAND"
 [ -n "${BENCH_WRITE_DOCS:-}" ] && COMMAND="BENCH_WRITE_DOCS=$BENCH_WRITE_DOCS $COMMAND"
 [ "$SMOKE" = "1" ] && COMMAND="BENCH_SMOKE=1 $COMMAND"
 COMMAND=${COMMAND% }
@@ -108,12 +113,13 @@ cargo build --release --quiet -p dxa-ingest -p dxa-fixtures
 [ -x "$FIXTURES" ] || die "no binary at $FIXTURES"
 
 # ---------------------------------------------------------------- corpus
-# corpus DIR N: generate N SR files (plus junk) into DIR unless a complete corpus with the
-# same N, seed and generator source is already there.
+# corpus DIR N [FLAGS...]: generate N SR files (plus junk) into DIR unless a complete
+# corpus with the same N, flags, seed and generator source is already there.
 corpus() {
     local dir=$1 n=$2 stamp key
+    shift 2
     stamp=$dir.stamp
-    key="n=$n seed=$SEED gen=$(cat crates/dxa-fixtures/src/*.rs | sha256sum | cut -c1-16)"
+    key="n=$n seed=$SEED flags=$* gen=$(find crates/dxa-fixtures/src -name '*.rs' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)"
     if [ -d "$dir" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$key" ]; then
         log "reusing $dir ($key)"
         return
@@ -121,7 +127,7 @@ corpus() {
     log "generating $dir ($key)"
     rm -rf "$dir" "$stamp"
     mkdir -p "$(dirname "$dir")"
-    "$FIXTURES" corpus "$dir" --n "$n" --seed "$SEED" >&2
+    "$FIXTURES" corpus "$dir" --n "$n" --seed "$SEED" "$@" >&2
     printf '%s\n' "$key" >"$stamp"
 }
 
@@ -313,6 +319,40 @@ if [ -n "$MEMORY_N" ]; then
     echo
     echo "$MEM_TABLE"
 fi
+# ---------------------------------------------------------------- image-heavy corpus
+# Report images carry megabytes of pixel data after their results: dxa-ingest reads each
+# file's head (up to the pixel data), cat reads every byte.
+IMG_TABLE=""
+if [ "$IMAGES_N" -gt 0 ]; then
+    ICORPUS=$WORK/corpus-images-$IMAGES_N
+    corpus "$ICORPUS" "$IMAGES_N" --image-heavy
+    IFILES=$(count_files "$ICORPUS")
+    IBYTES=$(du -sb "$ICORPUS" | cut -f1)
+    warm "$ICORPUS"
+    for i in $(seq 1 "$FAST_REPEAT"); do
+        time_once dxa "$DXA" scan "$ICORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+        IREAD=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["bytes_read"])' "$WORK/out/dxa/run.json")
+        time_once floor bash -c 'find "$1" -type f -print0 | xargs -0 -n 256 -P "$2" cat >/dev/null' _ "$ICORPUS" "$J"
+    done
+    summarise dxa
+    IDXA_WALL=$WALL IDXA_RSS=$RSS
+    summarise floor
+    IFLOOR_WALL=$WALL
+    IMG_TABLE=$(
+        echo "| contender | files/s | wall s (median) | bytes read | share of the corpus |"
+        echo "|---|---:|---:|---:|---:|"
+        printf '| dxa-ingest scan | %s | %s | %s | %s |
+' "$(fps "$IFILES" "$IDXA_WALL")" "$IDXA_WALL" "$IREAD" \
+            "$(awk -v a="$IREAD" -v b="$IBYTES" 'BEGIN { printf "%.1f %%", 100 * a / b }')"
+        printf '| floor: cat every file | %s | %s | %s | 100 %% |
+' "$(fps "$IFILES" "$IFLOOR_WALL")" "$IFLOOR_WALL" "$IBYTES"
+        echo
+        echo "Image-heavy corpus: $IFILES files ($IMAGES_N results documents, a 1-3 MB report image beside each, $((IBYTES / 1024 / 1024)) MiB), $J jobs."
+        echo "dxa-ingest time / floor time = $(ratio "$IDXA_WALL" "$IFLOOR_WALL"); dxa-ingest peak RSS $(mib "$IDXA_RSS") MiB."
+    )
+    echo
+    echo "$IMG_TABLE"
+fi
 rm -rf "$WORK/out"
 
 # ---------------------------------------------------------------- docs
@@ -349,6 +389,12 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown")
         echo "## Peak RSS vs N (dxa-ingest alone, one run for the second corpus)"
         echo
         echo "$MEM_TABLE"
+    fi
+    if [ -n "$IMG_TABLE" ]; then
+        echo
+        echo "## Image-heavy corpus: bytes read against cat"
+        echo
+        echo "$IMG_TABLE" | sed 's/^\([A-Za-z]\)/\1/'
     fi
     cat <<'EOF'
 
