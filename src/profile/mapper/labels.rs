@@ -8,9 +8,58 @@ use hashbrown::HashMap;
 use super::{Mapper, MeasureTarget, ModifierRole, RegionTarget, code_ref, word_starts};
 use crate::profile::keys::{LabelRef, NormalisedRef, normalise_label};
 use crate::sr::{Code, ContentTree, ItemValue};
-use crate::vocabulary::{Laterality, Region, Site};
+use crate::vocabulary::{Laterality, Measure, Region, Site};
+
+/// Where a list of labels puts a value (the carriers' labels, read like a NUM's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed<'m> {
+    /// The canonical region (`other` when no label named one).
+    pub region: Region,
+    /// The side.
+    pub laterality: Laterality,
+    /// The site the region was read within.
+    pub site: Option<Site>,
+    /// The label that named the region (else the innermost label).
+    pub source_label: String,
+    /// The region rule's note.
+    pub note: Option<&'m str>,
+}
 
 impl Mapper {
+    /// Region, side and site of `labels` (innermost first), by the rules that place a NUM
+    /// item: for values that do not come from a content tree (XML, results documents,
+    /// trend containers).
+    pub fn place(&self, labels: &[&str]) -> Placed<'_> {
+        let infos: Vec<LabelInfo<'_>> = labels
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| self.label_info(Cow::Owned(l.to_string())))
+            .collect();
+        let refs: Vec<&LabelInfo<'_>> = infos.iter().collect();
+        let target = MeasureTarget {
+            measure: Measure::Bmd,
+            site: None,
+            laterality: None,
+            profile: 0,
+        };
+        let resolved = self.resolve(&refs, None, &target);
+        Placed {
+            region: resolved.region,
+            laterality: resolved.laterality,
+            site: resolved.site,
+            source_label: resolved.source_label.into_owned(),
+            note: resolved.note.map(|n| &*self.notes[n as usize]),
+        }
+    }
+
+    /// The measure a meaning names (code rules are not consulted: for element names and
+    /// labels of the carriers).
+    pub fn measure_named(&self, meaning: &str) -> Option<Measure> {
+        self.measure_by_meaning
+            .get(&LabelRef(meaning.trim()))
+            .map(|t| t.measure)
+    }
+
     /// The measure rule for a concept, whether it matched on the code, and the leading words
     /// of a meaning that matched only on its last words ("Left Femoral Neck" of "Left
     /// Femoral Neck BMD").
@@ -178,10 +227,12 @@ impl Mapper {
         let site = site_at.and_then(|at| labels[at].site).or(target.site);
 
         let mut region = Region::Other;
+        let mut note = None;
         let mut source_label = labels.first().map(|l| l.raw.clone()).unwrap_or_default();
         for label in labels {
             if let Some(found) = self.region_of(&label.core, site) {
                 region = found.region;
+                note = found.note;
                 source_label = label.raw.clone();
                 // "Total" under "AP Spine L2-L4" is the group's region.
                 if found.whole_of_site
@@ -215,6 +266,7 @@ impl Mapper {
             region,
             laterality,
             source_label,
+            note,
         }
     }
 }
@@ -251,4 +303,5 @@ pub(super) struct Resolved<'t> {
     pub(super) region: Region,
     pub(super) laterality: Laterality,
     pub(super) source_label: Cow<'t, str>,
+    pub(super) note: Option<u32>,
 }

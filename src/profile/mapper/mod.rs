@@ -8,6 +8,7 @@
 //! Labels come from a NUM's ancestors, which its siblings share: `TreeMapper` resolves them
 //! once per parent and reuses the answer for every NUM below it.
 
+mod carriers;
 mod labels;
 mod tree;
 
@@ -15,6 +16,8 @@ use std::borrow::Cow;
 
 use hashbrown::HashMap;
 
+pub use carriers::{ColumnField, FraxItem, HistoryField, RowRole, TableKind};
+pub use labels::Placed;
 pub use tree::TreeMapper;
 
 use super::keys::{CodeKey, CodeRef, Label, LabelRef, normalise_label};
@@ -43,6 +46,8 @@ struct RegionTarget {
     region: Region,
     within: Option<Site>,
     whole_of_site: bool,
+    /// Index into `Mapper::notes`.
+    note: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +76,9 @@ pub struct Mapper {
     text_meanings: HashMap<Label, TextField>,
     manufacturers: Vec<(String, Manufacturer, Option<Calibration>)>,
     dxa_titles: Vec<String>,
+    /// Notes of region rules.
+    notes: Vec<Box<str>>,
+    carriers: carriers::CarrierRules,
 }
 
 /// What a NUM item was mapped to.
@@ -90,6 +98,8 @@ pub struct MappedNum<'m, 't> {
     pub profile: &'m str,
     /// Whether the measure matched on the code (else on the meaning).
     pub by_code: bool,
+    /// The note of the region rule that named the region, if any.
+    pub note: Option<&'m str>,
 }
 
 fn parse_field<T: std::str::FromStr<Err = String>>(
@@ -104,7 +114,7 @@ fn parse_field<T: std::str::FromStr<Err = String>>(
     })
 }
 
-fn parse_optional<T: std::str::FromStr<Err = String>>(
+pub(super) fn parse_optional<T: std::str::FromStr<Err = String>>(
     text: Option<&str>,
     profile: &str,
     rule: &str,
@@ -137,6 +147,7 @@ impl Mapper {
             m.dxa_titles
                 .extend(profile.dxa_titles.iter().map(|t| normalise_label(t)));
             m.add_measures(profile, p, name)?;
+            m.carriers.add(profile, name)?;
             for (n, rule) in profile.sites.iter().enumerate() {
                 let site = parse_field(&rule.site, name, "sites", n)?;
                 for needle in &rule.contains {
@@ -148,6 +159,10 @@ impl Mapper {
                     region: parse_field(&rule.region, name, "regions", n)?,
                     within: parse_optional(rule.within.as_deref(), name, "regions", n)?,
                     whole_of_site: rule.whole_of_site,
+                    note: rule.note.as_ref().map(|note| {
+                        m.notes.push(note.as_str().into());
+                        (m.notes.len() - 1) as u32
+                    }),
                 };
                 for label in &rule.labels {
                     let key = Label::new(label);

@@ -150,6 +150,7 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
             source_label: resolved.source_label,
             profile: &mapper.profile_names[target.profile],
             by_code,
+            note: resolved.note.map(|n| &*mapper.notes[n as usize]),
         })
     }
 }
