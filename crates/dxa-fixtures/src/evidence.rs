@@ -1,0 +1,505 @@
+//! The sample's studies in the shapes the field evidence describes (GE "DXA Report" SRs,
+//! several per study; Hologic report images with results documents), public so that tests
+//! compare against the values they were built from. Synthesized: names, values and UIDs are
+//! invented.
+
+use crate::ge_report::{
+    GeExam, GeFrax, GeRegion, GeReport, GeTrend, GeTrendExam, dxa_results_xml, ge_region,
+};
+use crate::header::{Header, uid_from};
+use crate::hologic_report::{HTable, ResultsDocument, column as col, row};
+
+fn header(name: &str, study: &str, patient: (&str, &str, &str, Option<&str>, &str)) -> Header {
+    let (patient_name, id, sex, birth, age) = patient;
+    let mut h = Header::new(name);
+    h.study_uid = uid_from(&format!("{study}/study"));
+    h.patient_name = patient_name.to_string();
+    h.patient_id = id.to_string();
+    h.sex = Some(sex.to_string());
+    h.birth_date = birth.map(str::to_string);
+    h.age = Some(age.to_string());
+    h
+}
+
+// ---------------------------------------------------------------- GE Lunar, 2024-01-22
+
+const LUNAR: (&str, &str, &str, Option<&str>, &str) =
+    ("KOWALSKI^ANNA", "LUN004412", "F", None, "067Y");
+
+fn lunar_header(name: &str, instance: &str) -> Header {
+    let mut h = header(name, "evidence/lunar-2024", LUNAR);
+    h = h.dated("20240122", "083000");
+    h.manufacturer = "GE Healthcare".into();
+    h.model = "Lunar iDXA".into();
+    h.software_version = "enCORE 18".into();
+    h.device_serial = "200512".into();
+    h.accession = "ACC240122412".into();
+    h.instance_number = instance.into();
+    h
+}
+
+fn trend(region: &str, exams: &[(&str, &str, &str, Option<&str>)]) -> GeTrend {
+    GeTrend {
+        region: region.into(),
+        exams: exams
+            .iter()
+            .map(|(date, age, bmd, pchange)| GeTrendExam {
+                date: date.to_string(),
+                age: age.to_string(),
+                bmd: bmd.to_string(),
+                pchange: pchange.map(str::to_string),
+            })
+            .collect(),
+    }
+}
+
+/// The spine and dual femur exams: TEXT scores (one with a decimal comma), Mean and Diff.
+/// rows, Upper/Lower Neck, and trends (dd-Mon-yyyy, and a DD/MM/YYYY whose day proves it).
+pub fn ge_spine_femur_exams() -> Vec<GeExam> {
+    let mut l1l4 = ge_region("L1-L4", "1.069", "-0.9", "0.2");
+    l1l4.bmc = Some("66.49".into());
+    l1l4.area = Some("62.20".into());
+    l1l4.pya = Some("91".into());
+    l1l4.pam = Some("103".into());
+    vec![
+        GeExam {
+            name: "AP Spine".into(),
+            regions: vec![
+                ge_region("L1", "1.012", "-1.4", "-0.3"),
+                ge_region("L2", "1.065", "-1.0", "0.1"),
+                ge_region("L3", "1.103", "-0.6", "0.5"),
+                ge_region("L4", "1.087", "-0.8", "0.4"),
+                l1l4,
+            ],
+            trends: vec![trend(
+                "L1-L4",
+                &[
+                    ("18-Jan-2021", "64", "1.051", Some("1.7")),
+                    ("15-Jan-2019", "62", "1.062", None),
+                ],
+            )],
+        },
+        GeExam {
+            name: "DualFemur".into(),
+            regions: vec![
+                ge_region("Neck Left", "0.812", "-1.6", "-0.2"),
+                ge_region("Neck Right", "0.798", "-1,7", "-0.3"),
+                ge_region("Neck Mean", "0.805", "-1.6", "-0.3"),
+                GeRegion {
+                    label: "Neck Diff.".into(),
+                    bmd: Some("0.014".into()),
+                    ..GeRegion::default()
+                },
+                GeRegion {
+                    label: "Upper Neck Left".into(),
+                    bmd: Some("0.702".into()),
+                    ..GeRegion::default()
+                },
+                GeRegion {
+                    label: "Lower Neck Left".into(),
+                    bmd: Some("0.911".into()),
+                    ..GeRegion::default()
+                },
+                ge_region("Total Left", "0.873", "-1.1", "0.0"),
+                ge_region("Total Right", "0.881", "-1.0", "0.1"),
+                ge_region("Total Mean", "0.877", "-1.0", "0.0"),
+            ],
+            trends: vec![
+                trend("Neck Left", &[("18/01/2021", "64", "0.838", Some("-3.1"))]),
+                trend("Total Mean", &[("18/01/2021", "64", "0.899", Some("-2.4"))]),
+            ],
+        },
+    ]
+}
+
+/// SR 1 of the Lunar study: spine + dual femur, with its XML copy in ImageComments.
+pub fn ge_spine_femur_report() -> GeReport {
+    let mut r = GeReport::new(lunar_header("evidence/lunar-2024/spine-femur", "1"));
+    r.exams = ge_spine_femur_exams();
+    r.image_comments = Some(dxa_results_xml(&r.exams, "22/01/2024"));
+    r
+}
+
+/// The forearm exam whose values are only in ImageComments.
+pub fn ge_forearm_exam() -> GeExam {
+    GeExam {
+        name: "Left Forearm".into(),
+        regions: vec![
+            ge_region("Radius 33%", "0.681", "-1.8", "-0.4"),
+            ge_region("Radius UD", "0.352", "-2.1", "-0.8"),
+        ],
+        trends: Vec::new(),
+    }
+}
+
+/// SR 2: a "DXA Report" with no tree values; the forearm results are only in the XML.
+pub fn ge_forearm_xml_only_report() -> GeReport {
+    let mut r = GeReport::new(lunar_header("evidence/lunar-2024/forearm", "2"));
+    r.image_comments = Some(dxa_results_xml(&[ge_forearm_exam()], "22/01/2024"));
+    r
+}
+
+/// SR 3: the FRAX SR (with and without prior fracture, WHO text).
+pub fn ge_frax_report() -> GeReport {
+    let mut r = GeReport::new(lunar_header("evidence/lunar-2024/frax", "3"));
+    r.frax = Some(GeFrax {
+        major: "12".into(),
+        hip: "1.8".into(),
+        major_prior: Some("17".into()),
+        hip_prior: Some("2.9".into()),
+        who: Some("Osteopenia".into()),
+    });
+    r
+}
+
+/// SR 4: the LVA SR (vertebral fracture assessment).
+pub fn ge_lva_report() -> GeReport {
+    let mut r = GeReport::new(lunar_header("evidence/lunar-2024/lva", "4"));
+    r.lva = vec![
+        ("T12".into(), "None".into()),
+        ("L1".into(), "Grade 1 (mild) wedge".into()),
+        ("L2".into(), "None".into()),
+    ];
+    r
+}
+
+/// SR 5: metadata only (no results tree).
+pub fn ge_metadata_report() -> GeReport {
+    let mut r = GeReport::new(lunar_header("evidence/lunar-2024/metadata", "5"));
+    r.title = "Patient Information".into();
+    r
+}
+
+// ------------------------------------------------------------ Hologic report images
+
+const DOE: (&str, &str, &str, Option<&str>, &str) =
+    ("DOE^JANE", "HOL000123", "F", Some("19580312"), "066Y");
+const ASTROM: (&str, &str, &str, Option<&str>, &str) = (
+    "\u{c5}str\u{f6}m^Lars",
+    "HOL000456",
+    "M",
+    Some("19500704"),
+    "073Y",
+);
+const NILSSON: (&str, &str, &str, Option<&str>, &str) =
+    ("NILSSON^KARIN", "HOL000555", "F", Some("19770212"), "047Y");
+
+/// A Hologic report image header; the serial only in the document's Model when `serial`
+/// is empty.
+pub fn hologic_header(
+    name: &str,
+    study: &str,
+    patient: (&str, &str, &str, Option<&str>, &str),
+    (date, time): (&str, &str),
+    model: &str,
+    serial: &str,
+) -> Header {
+    let mut h = header(name, study, patient).dated(date, time);
+    h.manufacturer = "HOLOGIC".into();
+    h.model = model.into();
+    h.software_version = "13.6.0.4".into();
+    h.device_serial = serial.into();
+    h
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn patient_info(
+    p: (&str, &str, &str, Option<&str>, &str),
+    menopause: &str,
+) -> Vec<(String, String)> {
+    let sex = if p.2 == "M" { "Male" } else { "Female" };
+    pairs(&[
+        ("PatientName", p.0),
+        ("PatientID", p.1),
+        ("PatientSex", sex),
+        ("Ethnicity", "White"),
+        ("Height", "162.0"),
+        ("Weight", "61.5"),
+        ("Age", p.4.trim_start_matches('0').trim_end_matches('Y')),
+        ("MenopauseAge", menopause),
+    ])
+}
+
+const SUMMARY: &[(u32, &str)] = &[
+    (col::LABEL, "Region"),
+    (col::AREA, "Area[cm<sup><small>2</small></sup>]"),
+    (col::BMC, "BMC[(g)]"),
+    (col::BMD, "BMD[(g/cm<sup><small>2</small></sup>)]"),
+    (col::T, "T-<br>score"),
+    (col::PR, "PR<br>(%)"),
+    (col::Z, "Z-<br>score"),
+    (col::AM, "AM<br>(%)"),
+];
+
+/// The seed patient's spine scan, 2024-04-15: summary (L1-L4 + Total) and a history table.
+pub fn hologic_spine_document() -> ResultsDocument {
+    let summary = HTable::new(1, "Results Summary:", SUMMARY)
+        .row(
+            row::L1,
+            &["L1", "14.04", "11.95", "0.851", "-1.4", "84", "-0.2", "98"],
+        )
+        .row(
+            row::L2,
+            &["L2", "15.02", "13.89", "0.925", "-1.2", "87", "0.0", "100"],
+        )
+        .row(
+            row::L3,
+            &["L3", "16.13", "15.53", "0.963", "-1.0", "89", "0.2", "102"],
+        )
+        .row(
+            row::L4,
+            &["L4", "16.44", "15.75", "0.958", "-1.1", "88", "0.1", "101"],
+        )
+        .row(
+            row::TOTAL,
+            &[
+                "Total", "61.63", "57.32", "0.930", "-1.1", "88", "0.1", "101",
+            ],
+        );
+    let history = HTable::new(
+        2,
+        "Results History: L1-L4",
+        &[
+            (col::DATE, "Scan Date"),
+            (col::AGE, "Age"),
+            (col::BMD, "BMD[(g/cm<sup><small>2</small></sup>)]"),
+            (col::T, "T-score"),
+            (col::CHANGE_BASELINE, "BMD Change<br>vs Baseline[(%)]"),
+            (col::CHANGE_PREVIOUS, "BMD Change<br>vs Previous[(%)]"),
+        ],
+    )
+    .row(
+        row::DATE,
+        &["04/15/2024", "66", "0.930", "-1.1", "-2.6%", "-1.2%"],
+    )
+    .row(
+        row::DATE,
+        &["04/19/2022", "64", "0.941", "-1.0", "-1.5%", "-1.5%"],
+    )
+    .row(row::DATE, &["04/20/2020", "62", "0.955", "-0.9", "", ""]);
+    ResultsDocument {
+        patient: patient_info(DOE, "50"),
+        scan: pairs(&[
+            ("Scan", "April 15, 2024 - A04152401"),
+            ("ScanMode", "a Lumbar"),
+            ("AnalProtocol", "Spine"),
+            ("Model", "Horizon A (S/N300123)"),
+            ("HologicSoftwareVer", "13.6.0.4"),
+        ]),
+        tables: vec![summary, history],
+    }
+}
+
+/// The seed patient's left hip scan, 2024-04-15, with FRAX with and without prior fracture.
+pub fn hologic_left_hip_document() -> ResultsDocument {
+    let summary = HTable::new(1, "Results Summary:", SUMMARY)
+        .row(
+            row::NECK,
+            &["Neck", "4.89", "2.86", "0.585", "-2.4", "68", "-0.9", "87"],
+        )
+        .row(
+            row::TOTAL,
+            &[
+                "Total", "34.04", "24.10", "0.708", "-1.9", "75", "-0.5", "92",
+            ],
+        );
+    let frax = HTable::new(
+        8,
+        "10-year Fracture Risk",
+        &[
+            (col::FRAX_LABEL, " "),
+            (col::FRAX, "Without Prior Fracture"),
+            (col::FRAX_PRIOR, "With Prior Fracture"),
+        ],
+    )
+    .row(row::FRAX_HEADER, &["FRAX", "", ""])
+    .row(
+        row::FRAX_MAJOR,
+        &["Major Osteoporotic Fracture", "18", "24"],
+    )
+    .row(row::FRAX_HIP, &["Hip Fracture", "2.9", "4.1"])
+    .row(row::FRAX_TEXT, &["Reported risk factors: none", "", ""]);
+    ResultsDocument {
+        patient: patient_info(DOE, "50"),
+        scan: pairs(&[
+            ("Scan", "April 15, 2024 - A04152402"),
+            ("ScanMode", "f Left Hip"),
+            ("AnalProtocol", "Hip"),
+            ("Model", "Horizon A (S/N300123)"),
+            ("HologicSoftwareVer", "13.6.0.4"),
+        ]),
+        tables: vec![summary, frax],
+    }
+}
+
+/// Åström's dual hip, 2023-09-11: Neck and Total rows blank, sub-rows 133-136 below them.
+pub fn hologic_dual_hip_document() -> ResultsDocument {
+    let summary = HTable::new(1, "Results Summary:", SUMMARY)
+        .row(row::NECK, &["Neck", "", "", "", "", "", "", ""])
+        .row(
+            row::LEFT,
+            &["Left", "5.40", "4.01", "0.742", "-1.3", "83", "0.1", "101"],
+        )
+        .row(
+            row::RIGHT,
+            &["Right", "5.43", "3.95", "0.728", "-1.4", "81", "0.0", "100"],
+        )
+        .row(
+            row::MEAN,
+            &["Mean", "5.42", "3.98", "0.735", "-1.4", "82", "0.1", "100"],
+        )
+        .row(
+            row::DIFF,
+            &["|Diff.|", "0.03", "0.06", "0.014", "0.1", "2", "0.1", "1"],
+        )
+        .row(row::TOTAL, &["Total", "", "", "", "", "", "", ""])
+        .row(
+            row::LEFT,
+            &[
+                "Left", "39.48", "36.37", "0.930", "-0.6", "92", "0.2", "102",
+            ],
+        )
+        .row(
+            row::RIGHT,
+            &[
+                "Right", "39.07", "35.98", "0.921", "-0.7", "91", "0.1", "101",
+            ],
+        )
+        .row(
+            row::MEAN,
+            &[
+                "Mean", "39.28", "36.18", "0.926", "-0.6", "92", "0.2", "102",
+            ],
+        )
+        .row(
+            row::DIFF,
+            &["|Diff.|", "0.41", "0.39", "0.009", "0.1", "1", "0.1", "1"],
+        );
+    ResultsDocument {
+        patient: patient_info(ASTROM, " "),
+        scan: pairs(&[
+            ("Scan", "September 11, 2023 - A09112301"),
+            ("ScanMode", "f Left Hip"),
+            ("AnalProtocol", "Dual Hip"),
+            ("Scan2", "September 11, 2023 - A09112302"),
+            ("ScanMode2", "a Right Hip"),
+            ("AnalProtocol2", "Dual Hip"),
+            ("Model", "Discovery W (S/N300456)"),
+        ]),
+        tables: vec![summary],
+    }
+}
+
+/// Åström's right forearm, 2023-09-11 (ScanMode "a R.Forearm").
+pub fn hologic_forearm_document() -> ResultsDocument {
+    let summary = HTable::new(1, "Results Summary:", SUMMARY)
+        .row(
+            row::THIRD,
+            &["1/3", "3.15", "2.21", "0.701", "-1.0", "91", "0.3", "104"],
+        )
+        .row(
+            row::MID,
+            &["MID", "6.54", "3.91", "0.598", "-1.3", "87", "0.0", "100"],
+        )
+        .row(
+            row::UD,
+            &["UD", "3.46", "1.39", "0.402", "-1.6", "83", "-0.4", "95"],
+        )
+        .row(
+            row::TOTAL,
+            &[
+                "Total", "13.15", "7.51", "0.566", "-1.4", "86", "-0.1", "99",
+            ],
+        );
+    ResultsDocument {
+        patient: patient_info(ASTROM, " "),
+        scan: pairs(&[
+            ("Scan", "September 11, 2023 - A09112303"),
+            ("ScanMode", "a R.Forearm"),
+            ("AnalProtocol", "Forearm"),
+            ("Model", "Discovery W (S/N300456)"),
+        ]),
+        tables: vec![summary],
+    }
+}
+
+/// A 47-year-old woman, menopause at 44: left hip, FRAX not reported (and why).
+pub fn hologic_menopause_document() -> ResultsDocument {
+    let summary = HTable::new(1, "Results Summary:", SUMMARY)
+        .row(
+            row::NECK,
+            &["Neck", "4.71", "3.10", "0.658", "-1.8", "74", "-1.1", "85"],
+        )
+        .row(
+            row::TOTAL,
+            &[
+                "Total", "33.10", "26.41", "0.798", "-1.2", "83", "-0.7", "90",
+            ],
+        );
+    let frax = HTable::new(
+        8,
+        "10-year Fracture Risk",
+        &[
+            (col::FRAX_LABEL, " "),
+            (col::FRAX, "Without Prior Fracture"),
+        ],
+    )
+    .row(
+        row::FRAX_TEXT,
+        &[
+            "FRAX not reported because the patient is under 50 and premenopausal criteria apply",
+            "",
+        ],
+    );
+    ResultsDocument {
+        patient: patient_info(NILSSON, "44"),
+        scan: pairs(&[
+            ("Scan", "June 3, 2024 - A06032401"),
+            ("ScanMode", "f Left Hip"),
+            ("AnalProtocol", "Hip"),
+            ("Model", "Horizon Ci (S/N301234M)"),
+        ]),
+        tables: vec![summary, frax],
+    }
+}
+
+/// Headers of the Hologic report images: (name, study, patient, date/time, model, serial).
+pub fn doe_header(name: &str) -> Header {
+    hologic_header(
+        name,
+        "evidence/hologic-2024-doe",
+        DOE,
+        ("20240415", "093000"),
+        "Horizon A",
+        "",
+    )
+}
+
+/// Åström's report image header.
+pub fn astrom_header(name: &str) -> Header {
+    hologic_header(
+        name,
+        "evidence/hologic-2023-astrom",
+        ASTROM,
+        ("20230911", "101500"),
+        "Discovery W",
+        "300456",
+    )
+}
+
+/// The 47-year-old's report image header (no serial in the header: the Model gives it).
+pub fn nilsson_header(name: &str) -> Header {
+    hologic_header(
+        name,
+        "evidence/hologic-2024-nilsson",
+        NILSSON,
+        ("20240603", "110000"),
+        "",
+        "",
+    )
+}
