@@ -651,3 +651,51 @@ fn damaged_results_documents_are_flagged_never_guessed() {
     let error = run(big.into_bytes()).unwrap_err();
     assert_eq!(error.reason, Reason::TooLarge);
 }
+
+/// `inspect` shows a GE SR's XML beside its tree, and a Hologic document's tables cell by
+/// cell with what each column and row type maps to.
+#[test]
+fn inspect_shows_both_carriers() {
+    let show = |bytes: &[u8]| {
+        let mut out = Vec::new();
+        let ingestible = dxa_ingest::inspect::inspect(
+            "x.dcm",
+            bytes,
+            &mapper(),
+            &Limits::default(),
+            &dxa_ingest::ClassifyOptions::default(),
+            &mut out,
+        )
+        .expect("inspect");
+        (ingestible, String::from_utf8(out).expect("UTF-8"))
+    };
+    let (ok, text) = show(&ge_report_bytes(
+        &evidence::ge_spine_femur_report(),
+        Default::default(),
+    ));
+    assert!(ok);
+    assert!(text.contains("image comments XML ("), "{text}");
+    assert!(text.contains("<ROI region=\"Neck Left\">"), "{text}");
+    assert!(
+        text.contains("-> t_score femoral_neck/left = -1.6"),
+        "{text}"
+    );
+    assert!(text.contains("-> history (\"Trend L1-L4\")"), "{text}");
+    let (ok, text) = show(&report_image(
+        &evidence::astrom_header("t/inspect"),
+        "HIP",
+        "",
+        Some(&evidence::hologic_dual_hip_document()),
+        (4, 4),
+        Default::default(),
+    ));
+    assert!(ok);
+    assert!(text.contains("table 1: type 1 = Results"), "{text}");
+    assert!(
+        text.contains("row 2 (133 = Side(Left)): Label=\"Left\""),
+        "{text}"
+    );
+    assert!(text.contains("bmd=\"0.742\""), "{text}");
+    assert!(text.contains("row 5 (136 = Difference)"), "{text}");
+    assert!(text.contains("carriers hologic_results_document"), "{text}");
+}

@@ -503,3 +503,134 @@ pub fn nilsson_header(name: &str) -> Header {
         "",
     )
 }
+
+/// The seed patient's spine and left hip on an earlier date, as two report images'
+/// documents: (spine Total BMD, T), (Neck BMD, T), (Total BMD, T).
+pub fn hologic_followup_documents(
+    scan_date: &str,
+    model: &str,
+    spine: (&str, &str),
+    neck: (&str, &str),
+    total: (&str, &str),
+) -> [ResultsDocument; 2] {
+    let mut spine_doc = hologic_spine_document();
+    spine_doc.tables = vec![HTable::new(1, "Results Summary:", SUMMARY).row(
+        row::TOTAL,
+        &[
+            "Total", "61.63", "57.32", spine.0, spine.1, "88", "0.0", "101",
+        ],
+    )];
+    let mut hip_doc = hologic_left_hip_document();
+    hip_doc.tables = vec![
+        HTable::new(1, "Results Summary:", SUMMARY)
+            .row(
+                row::NECK,
+                &["Neck", "4.89", "2.86", neck.0, neck.1, "70", "-0.7", "89"],
+            )
+            .row(
+                row::TOTAL,
+                &[
+                    "Total", "34.04", "24.10", total.0, total.1, "77", "-0.4", "93",
+                ],
+            ),
+    ];
+    for doc in [&mut spine_doc, &mut hip_doc] {
+        for (name, value) in doc.scan.iter_mut() {
+            if name == "Scan" {
+                *value = format!("{scan_date} - A0001");
+            }
+            if name == "Model" {
+                *value = model.to_string();
+            }
+        }
+    }
+    [spine_doc, hip_doc]
+}
+
+/// The Lunar patient's 2021 exam on the same iDXA (follow-up baseline): spine and dual femur.
+pub fn ge_prior_report() -> GeReport {
+    let mut h = header(
+        "evidence/lunar-2021/spine-femur",
+        "evidence/lunar-2021",
+        LUNAR,
+    );
+    h = h.dated("20210118", "100000");
+    h.age = Some("064Y".into());
+    h.manufacturer = "GE Healthcare".into();
+    h.model = "Lunar iDXA".into();
+    h.software_version = "enCORE 16".into();
+    h.device_serial = "200512".into();
+    let mut r = GeReport::new(h);
+    r.exams = vec![
+        GeExam {
+            name: "AP Spine".into(),
+            regions: vec![ge_region("L1-L4", "1.051", "-1.0", "0.0")],
+            trends: Vec::new(),
+        },
+        GeExam {
+            name: "DualFemur".into(),
+            regions: vec![
+                ge_region("Neck Left", "0.838", "-1.4", "0.0"),
+                ge_region("Neck Right", "0.810", "-1.6", "-0.2"),
+                ge_region("Neck Mean", "0.824", "-1.5", "-0.1"),
+                ge_region("Total Left", "0.930", "-0.6", "0.4"),
+                ge_region("Total Right", "0.869", "-1.1", "0.1"),
+                ge_region("Total Mean", "0.899", "-0.8", "0.2"),
+            ],
+            trends: Vec::new(),
+        },
+    ];
+    r
+}
+
+/// An old enCORE forearm SR (2011) whose XML copy is the older `<DENSITOMETRY_RESULTS>`:
+/// the tree has the current values, the XML two earlier exams and the current one last.
+pub fn ge_old_forearm_report() -> GeReport {
+    let patient = ("GARCIA^MARIA", "LUN000187", "F", Some("19440118"), "067Y");
+    let mut h = header(
+        "evidence/lunar-2011/forearm",
+        "evidence/lunar-2011",
+        patient,
+    );
+    h = h.dated("20110322", "110500");
+    h.manufacturer = "LUNAR".into();
+    h.model = "DPX-NT".into();
+    h.software_version = "enCORE 9.30".into();
+    h.device_serial = "6712".into();
+    let mut r = GeReport::new(h);
+    r.exams = vec![GeExam {
+        name: "Left Forearm".into(),
+        regions: vec![
+            ge_region("Radius 33%", "0.681", "-1.8", "-0.4"),
+            ge_region("Radius UD", "0.352", "-2.1", "-0.8"),
+            ge_region("Radius Total", "0.512", "-2.0", "-0.6"),
+        ],
+        trends: Vec::new(),
+    }];
+    r.image_comments = Some(
+        "<DENSITOMETRY_RESULTS><CURRENT_EXAM><SCAN type=\"Left Forearm\"><TREND>\
+         <TREND_ROI>Radius 33%</TREND_ROI><BASELINE_EXAM_DATE>3/14/2007</BASELINE_EXAM_DATE>\
+         <EXAM><EXAM_DATE>3/14/2007</EXAM_DATE><BMD>0.712</BMD><YAT>-1.4</YAT><AMZ>-0.3</AMZ></EXAM>\
+         <EXAM><EXAM_DATE>3/19/2009</EXAM_DATE><BMD>0.695</BMD><YAT>-1.6</YAT><AMZ>-0.3</AMZ>\
+         <BMD_CHANGE TYPE=\"ROC_VS_PREVIOUS\" VALUE=\"-1.2\"/></EXAM>\
+         <EXAM><EXAM_DATE>3/22/2011</EXAM_DATE><BMD>0.681</BMD><YAT>-1.8</YAT><AMZ>-0.4</AMZ>\
+         <BMD_CHANGE TYPE=\"ROC_VS_PREVIOUS\" VALUE=\"-1.0\"/></EXAM>\
+         </TREND></SCAN></CURRENT_EXAM></DENSITOMETRY_RESULTS>"
+            .into(),
+    );
+    r
+}
+
+/// The seed patient's report image header on another date and device.
+pub fn doe_header_on(name: &str, date: &str, age: &str, model: &str, serial: &str) -> Header {
+    let mut h = hologic_header(
+        name,
+        &format!("evidence/hologic-{date}-doe"),
+        DOE,
+        (date, "100000"),
+        model,
+        serial,
+    );
+    h.age = Some(age.into());
+    h
+}

@@ -5,11 +5,12 @@ use std::io;
 use std::path::Path;
 
 use crate::encoding::{Encoding, Ts, with_explicit_lengths};
+use crate::evidence;
+use crate::ge_report::{GeReport, ge_report_bytes};
 use crate::header::{COMPREHENSIVE_SR, Header};
+use crate::hologic_report::{ResultsDocument, report_image};
 use crate::junk;
-use crate::styles::{
-    BmdUnit, DxaStudy, Group, Lat, Row, flat_style, ge_style, hologic_style, loinc_style,
-};
+use crate::styles::{BmdUnit, DxaStudy, Group, Lat, Row, flat_style, hologic_style, loinc_style};
 use crate::tree::{SrDoc, sr_bytes, write_file};
 
 /// One file of the sample tree, for manifests and the README table.
@@ -570,9 +571,39 @@ fn other(
     }
 }
 
+/// A report image of the sample.
+fn image(
+    path: &'static str,
+    header: Header,
+    (body_part, laterality): (&str, &str),
+    document: Option<&ResultsDocument>,
+    enc: Encoding,
+    notes: &'static str,
+) -> Planned {
+    Planned {
+        path,
+        bytes: report_image(&header, body_part, laterality, document, (32, 24), enc),
+        kind: "hologic report image",
+        enc: Some(enc),
+        notes,
+    }
+}
+
+/// A GE "DXA Report" SR of the sample.
+fn ge_sr(path: &'static str, report: &GeReport, enc: Encoding, notes: &'static str) -> Planned {
+    Planned {
+        path,
+        bytes: ge_report_bytes(report, enc),
+        kind: "ge dxa report",
+        enc: Some(enc),
+        notes,
+    }
+}
+
 /// Every file of the sample tree, in manifest order.
 fn plan() -> Vec<Planned> {
     let le = Encoding::new(Ts::ExplicitLe, true);
+    let deflated = Encoding::new(Ts::DeflatedExplicitLe, true);
     let gateway = {
         let mut p = sr(
             "gateway/ACME000042/DXA_SR.dcm",
@@ -584,6 +615,23 @@ fn plan() -> Vec<Planned> {
         );
         p.bytes = with_explicit_lengths(&p.bytes).expect("re-encoding our own explicit VR LE SR");
         p
+    };
+    let [spine_2020, hip_2020] = evidence::hologic_followup_documents(
+        "April 20, 2020",
+        "Horizon A (S/N300123)",
+        ("0.955", "-0.9"),
+        ("0.632", "-2.0"),
+        ("0.752", "-1.6"),
+    );
+    let [spine_2022, hip_2022] = evidence::hologic_followup_documents(
+        "April 19, 2022",
+        "Horizon W (S/N300999)",
+        ("0.941", "-1.0"),
+        ("0.611", "-2.2"),
+        ("0.733", "-1.7"),
+    );
+    let doe = |name: &str, date: &str, age: &str, model: &str| {
+        evidence::doe_header_on(name, date, age, model, "")
     };
     vec![
         other(
@@ -600,71 +648,150 @@ fn plan() -> Vec<Planned> {
             None,
             "plain text (skip)",
         ),
-        sr(
-            "hologic/2024/HOL000123_DOE_JANE/SR000001.dcm",
-            hologic_style(&seed_study()),
-            "hologic",
+        image(
+            "hologic/2024/HOL000123_DOE_JANE/RPT_SPINE.dcm",
+            evidence::doe_header("sample/hologic-2024/spine"),
+            ("LSPINE", ""),
+            Some(&evidence::hologic_spine_document()),
             le,
-            "seed study: AP Spine L1-L4 + Total, Left Hip 5 rows, all 7 measures, \
-             FRAX, TBS, reference DB",
+            "seed visit, one of two report images: AP spine L1-L4 + Total, history table \
+             (2022, 2020), serial only in Model (S/N300123)",
         ),
-        sr(
-            "hologic/2020/HOL000123_DOE_JANE/SR000001.dcm",
-            hologic_style(&seed_prior_study()),
-            "hologic",
+        image(
+            "hologic/2024/HOL000123_DOE_JANE/RPT_LHIP.dcm",
+            evidence::doe_header("sample/hologic-2024/left-hip"),
+            ("HIP", "L"),
+            Some(&evidence::hologic_left_hip_document()),
             le,
-            "the seed patient in 2020, same scanner: follow-up baseline",
+            "seed visit, second report image: left hip Neck + Total, FRAX with and without \
+             prior fracture",
         ),
-        sr(
-            "hologic/2022/HOL000123_DOE_JANE/SR000001.dcm",
-            hologic_style(&seed_other_device_study()),
-            "hologic",
+        image(
+            "hologic/2020/HOL000123_DOE_JANE/RPT_SPINE.dcm",
+            doe("sample/hologic-2020/spine", "20200420", "062Y", "Horizon A"),
+            ("LSPINE", ""),
+            Some(&spine_2020),
             le,
-            "the seed patient in 2022 on another scanner: follow-up not comparable",
+            "the seed patient in 2020, same scanner: follow-up baseline (spine)",
+        ),
+        image(
+            "hologic/2020/HOL000123_DOE_JANE/RPT_LHIP.dcm",
+            doe(
+                "sample/hologic-2020/left-hip",
+                "20200420",
+                "062Y",
+                "Horizon A",
+            ),
+            ("HIP", "L"),
+            Some(&hip_2020),
+            le,
+            "the seed patient in 2020: follow-up baseline (left hip)",
+        ),
+        image(
+            "hologic/2022/HOL000123_DOE_JANE/RPT_SPINE.dcm",
+            doe("sample/hologic-2022/spine", "20220419", "064Y", "Horizon W"),
+            ("LSPINE", ""),
+            Some(&spine_2022),
+            le,
+            "the seed patient in 2022 on another scanner (S/N300999): not comparable",
+        ),
+        image(
+            "hologic/2022/HOL000123_DOE_JANE/RPT_LHIP.dcm",
+            doe(
+                "sample/hologic-2022/left-hip",
+                "20220419",
+                "064Y",
+                "Horizon W",
+            ),
+            ("HIP", "L"),
+            Some(&hip_2022),
+            le,
+            "the seed patient in 2022 on another scanner (left hip)",
         ),
         other(
             "hologic/2024/HOL000123_DOE_JANE/SC000001.dcm",
             junk::secondary_capture(),
             "junk: secondary capture",
             Some(le),
-            "SC report page from HOLOGIC (skip)",
+            "SC report page from HOLOGIC without a results document (skip, says so)",
         ),
         other(
             "hologic/2024/HOL000123_DOE_JANE/RAW00001.dcm",
             junk::hologic_raw_scan(),
             "junk: Hologic raw scan",
             Some(le),
-            "SC SOP class with private (0019,xx00) HOLOGIC blob (skip)",
+            "SC SOP class with private (0019,xx00) HOLOGIC blob, not a results document (skip)",
         ),
-        sr(
-            "hologic/2023/HOL000456_ASTROM_LARS/SR000001.dcm",
-            hologic_style(&hologic_dual_femur_forearm_study()),
-            "hologic",
+        image(
+            "hologic/2023/HOL000456_ASTROM_LARS/RPT_DUALHIP.dcm",
+            evidence::astrom_header("sample/hologic-2023/dual-hip"),
+            ("HIP", ""),
+            Some(&evidence::hologic_dual_hip_document()),
             Encoding::new(Ts::ImplicitLe, true),
-            "dual femur + forearm, male, Latin-1 name (\u{c5}str\u{f6}m), DS forms \
-             \" 0.930 \", \"+0.921\", \"5.66E-1\", \"+0.3\"",
+            "dual hip, male, Latin-1 name (\u{c5}str\u{f6}m): Neck and Total with Left, Right, \
+             Mean, |Diff.| sub-rows (133-136)",
+        ),
+        image(
+            "hologic/2023/HOL000456_ASTROM_LARS/RPT_FOREARM.dcm",
+            evidence::astrom_header("sample/hologic-2023/forearm"),
+            ("ARM", "R"),
+            Some(&evidence::hologic_forearm_document()),
+            le,
+            "right forearm (ScanMode \"a R.Forearm\"): 1/3, MID, UD, Total",
+        ),
+        image(
+            "hologic/2024/HOL000555_NILSSON_KARIN/RPT_LHIP.dcm",
+            evidence::nilsson_header("sample/hologic-2024/nilsson"),
+            ("HIP", "L"),
+            Some(&evidence::hologic_menopause_document()),
+            le,
+            "a 47-year-old woman, MenopauseAge 44; FRAX not reported (the reason); model and \
+             serial only in Model \"Horizon Ci (S/N301234M)\"",
         ),
         sr(
             "hologic/2024/HOL000789_MILLER_EMMA/SR000001.dcm",
             hologic_style(&hologic_total_body_study()),
-            "hologic",
+            "generic (modelled) SR",
             Encoding::new(Ts::ExplicitBe, true),
-            "total body, pediatric (15 y): Z and AM % only, no T-score",
+            "old invented shape kept as a generic example: total body, pediatric (15 y), \
+             Z and AM % only, explicit VR big endian",
         ),
-        sr(
-            "lunar/2024/LUN004412/DualFemur_20240122.dcm",
-            ge_style(&lunar_dual_femur_study()),
-            "ge",
-            Encoding::new(Ts::DeflatedExplicitLe, true),
-            "spine + dual femur (left/right/mean), BMD in mg/cm2, PatientAge without \
-             birth date, rows without T/Z (Upper Neck, Shaft), FRAX, TBS",
+        ge_sr(
+            "lunar/2024/LUN004412/SR_SPINE_FEMUR.dcm",
+            &evidence::ge_spine_femur_report(),
+            deflated,
+            "GE visit, SR 1 of 5: AP Spine + DualFemur, TEXT scores (one \"-1,7\"), Mean, Diff., \
+             Upper/Lower Neck, Trend containers, DXA_RESULTS XML copy",
         ),
-        sr(
-            "lunar/2021/LUN004412/DualFemur_20210118.dcm",
-            ge_style(&lunar_prior_study()),
-            "ge",
-            Encoding::new(Ts::DeflatedExplicitLe, true),
-            "the Lunar patient in 2021 on the same scanner: follow-up baseline, BMD in mg/cm2",
+        ge_sr(
+            "lunar/2024/LUN004412/SR_FOREARM.dcm",
+            &evidence::ge_forearm_xml_only_report(),
+            le,
+            "GE visit, SR 2: forearm values only in the ImageComments XML",
+        ),
+        ge_sr(
+            "lunar/2024/LUN004412/SR_FRAX.dcm",
+            &evidence::ge_frax_report(),
+            le,
+            "GE visit, SR 3: FRAX container, with and without prior fracture, WHO text",
+        ),
+        ge_sr(
+            "lunar/2024/LUN004412/SR_LVA.dcm",
+            &evidence::ge_lva_report(),
+            le,
+            "GE visit, SR 4: LVA deformity grades per vertebra",
+        ),
+        ge_sr(
+            "lunar/2024/LUN004412/SR_META.dcm",
+            &evidence::ge_metadata_report(),
+            le,
+            "GE visit, SR 5: metadata only (no results tree): content none",
+        ),
+        ge_sr(
+            "lunar/2021/LUN004412/SR_SPINE_FEMUR.dcm",
+            &evidence::ge_prior_report(),
+            deflated,
+            "the Lunar patient in 2021 on the same scanner: follow-up baseline",
         ),
         other(
             "lunar/2024/LUN004412/thumb.jpg",
@@ -673,12 +800,12 @@ fn plan() -> Vec<Planned> {
             None,
             "SOI..EOI JPEG bytes (skip)",
         ),
-        sr(
+        ge_sr(
             "lunar/2011/LUN000187/Forearm_20110322.dcm",
-            ge_style(&lunar_forearm_study()),
-            "ge",
+            &evidence::ge_old_forearm_report(),
             Encoding::new(Ts::ExplicitLe, false),
-            "old enCORE forearm only, BMD/T/Z only, no preamble (file starts with DICM)",
+            "old enCORE forearm, no preamble (file starts with DICM), older \
+             DENSITOMETRY_RESULTS XML (last EXAM current, two earlier ones)",
         ),
         gateway,
         other(
