@@ -279,6 +279,34 @@ mod tests {
     }
 
     #[test]
+    fn a_site_adds_a_type_code_and_a_trend_word() {
+        let user = ProfileFile::parse(
+            "name = \"site\"\n[[hologic_rows]]\ntypes = [999]\nrole = \"region\"\nlabel = \"Neck\"\n\
+             [[trends]]\nprefixes = [\"Verlauf\"]\n",
+            "site.toml",
+        )
+        .expect("parses");
+        let mut profiles = vec![user];
+        profiles.extend(builtin_profiles());
+        let mapper = Mapper::new(&profiles).expect("compiles");
+        assert_eq!(
+            mapper.hologic_row(999),
+            Some(&RowRole::Region("Neck".to_string()))
+        );
+        assert_eq!(
+            mapper.trend_region("Verlauf Hals links"),
+            Some("Hals links")
+        );
+        let bad = ProfileFile::parse(
+            "name = \"bad\"\n[[hologic_rows]]\ntypes = [1]\nrole = \"side\"\n",
+            "bad.toml",
+        )
+        .expect("parses");
+        let error = Mapper::new(&[bad]).unwrap_err().to_string();
+        assert!(error.contains("[[hologic_rows]] #1"), "{error}");
+    }
+
+    #[test]
     fn unknown_keys_are_errors() {
         let err = ProfileFile::parse(
             "name = \"x\"\n[[measures]]\nmeaning = [\"BMD\"]\nmeasure = \"bmd\"\n",

@@ -330,9 +330,15 @@ impl Mapper {
         contains_any(&normalise_label(text), &self.carriers.frax_not_reported)
     }
 
-    /// Whether a meaning names a vertebral fracture assessment exam.
+    /// Whether a meaning names a vertebral fracture assessment exam (whole words: "LVA",
+    /// not the letters inside "valvar").
     pub fn is_vfa_label(&self, meaning: &str) -> bool {
-        contains_any(&normalise_label(meaning), &self.carriers.vfa_containers)
+        let text = normalise_label(meaning);
+        let words: Vec<&str> = text.split(' ').collect();
+        self.carriers.vfa_containers.iter().any(|container| {
+            let wanted: Vec<&str> = container.split(' ').collect();
+            words.windows(wanted.len()).any(|w| w == wanted.as_slice())
+        })
     }
 
     /// Whether a meaning names a vertebra's fracture grade.
@@ -372,5 +378,41 @@ impl Mapper {
     /// What a Hologic row type code is.
     pub fn hologic_row(&self, code: u32) -> Option<&RowRole> {
         self.carriers.rows.get(&code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapper() -> Mapper {
+        crate::profile::load(&[]).expect("built-ins")
+    }
+
+    #[test]
+    fn carrier_words() {
+        let m = mapper();
+        assert!(m.is_vfa_label("LVA"));
+        assert!(m.is_vfa_label("Lateral LVA exam"));
+        assert!(!m.is_vfa_label("Aortic valvar gradient"));
+        assert_eq!(m.trend_region("Trend Neck Left"), Some("Neck Left"));
+        assert_eq!(m.trend_region("Trend_L1-L4"), Some("L1-L4"));
+        assert_eq!(m.trend_region("Trendy"), None);
+        assert_eq!(
+            m.frax_item("MAJOR_OSTEO_FRAC_RISK"),
+            Some(FraxItem::Major(false))
+        );
+        assert_eq!(
+            m.frax_item("Hip Fracture with Prior Fracture"),
+            Some(FraxItem::Hip(true))
+        );
+        assert!(m.is_dxa_device("GE Healthcare", "Lunar iDXA"));
+        assert!(!m.is_dxa_device("HOLOGIC", "Selenia Dimensions"));
+        assert!(m.is_results_document(b"  <HologicHeader1> ..."));
+        assert!(m.is_results_document(b"x = 1;\nResultsTable1[ 0][ 0] = \"R\";"));
+        assert!(!m.is_results_document(b"<html>"));
+        assert_eq!(m.hologic_row(133), Some(&RowRole::Side(Laterality::Left)));
+        assert_eq!(m.hologic_column(33), Some(ColumnField::FraxPrior));
+        assert_eq!(m.hologic_table(2), Some(TableKind::History));
     }
 }
