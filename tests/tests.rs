@@ -3,8 +3,10 @@
 
 mod util;
 
+mod carriers;
 mod cli;
 mod fixtures_sample;
+mod hologic_documents;
 mod hostile;
 mod readers;
 mod regression;

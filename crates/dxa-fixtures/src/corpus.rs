@@ -17,6 +17,9 @@ use crate::styles::{
 use crate::tree::{sr_bytes, write_file};
 
 mod images;
+mod naming;
+
+use naming::naming;
 
 /// Options of [`write_corpus`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,89 +337,6 @@ fn row(
             .pct_am(&format!("{:.0}", bmd / (bmd - z * sd).max(0.1) * 100.0));
     }
     r
-}
-
-/// Vendor labels for (group, rows) of a style.
-struct Naming {
-    spine: (&'static str, &'static [(&'static str, Site)]),
-    hip: (&'static str, &'static str, &'static [(&'static str, Site)]),
-    arm: (&'static str, &'static [(&'static str, Site)]),
-}
-
-fn naming(style: Style) -> Naming {
-    match style {
-        Style::Hologic => Naming {
-            spine: (
-                "AP Spine",
-                &[
-                    ("L1", Site::L1),
-                    ("L2", Site::L2),
-                    ("L3", Site::L3),
-                    ("L4", Site::L4),
-                    ("Total", Site::SpineTotal),
-                ],
-            ),
-            hip: (
-                "Left Hip",
-                "Right Hip",
-                &[
-                    ("Neck", Site::Neck),
-                    ("Troch", Site::Troch),
-                    ("Inter", Site::Inter),
-                    ("Total", Site::HipTotal),
-                    ("Ward's", Site::Wards),
-                ],
-            ),
-            arm: (
-                "Left Forearm",
-                &[
-                    ("1/3", Site::Rad33),
-                    ("UD", Site::RadUd),
-                    ("MID", Site::RadMid),
-                    ("Total", Site::RadTotal),
-                ],
-            ),
-        },
-        Style::Ge => Naming {
-            spine: (
-                "AP Spine L1-L4",
-                &[
-                    ("L1", Site::L1),
-                    ("L2", Site::L2),
-                    ("L3", Site::L3),
-                    ("L4", Site::L4),
-                    ("L1-L4", Site::SpineTotal),
-                ],
-            ),
-            hip: (
-                "DualFemur Left",
-                "DualFemur Right",
-                &[
-                    ("Neck", Site::Neck),
-                    ("Wards", Site::Wards),
-                    ("Troch", Site::Troch),
-                    ("Total", Site::HipTotal),
-                ],
-            ),
-            arm: (
-                "Left Forearm",
-                &[
-                    ("Radius 33%", Site::Rad33),
-                    ("Radius UD", Site::RadUd),
-                    ("Radius Total", Site::RadTotal),
-                ],
-            ),
-        },
-        Style::Loinc | Style::Flat => Naming {
-            spine: ("Lumbar Spine", &[("L1-L4", Site::SpineTotal)]),
-            hip: (
-                "Left Hip",
-                "Right Hip",
-                &[("Femoral Neck", Site::Neck), ("Total Hip", Site::HipTotal)],
-            ),
-            arm: ("Forearm", &[("Radius 33%", Site::Rad33)]),
-        },
-    }
 }
 
 /// Build one random study of `patient` in `style`.
