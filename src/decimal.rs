@@ -73,6 +73,21 @@ impl Decimal {
         })
     }
 
+    /// Parses a value as a scanner reports it in text (a TEXT item, an XML element, a
+    /// results document cell): DS forms, and a decimal comma ("1,023" is 1.023: GE exports
+    /// from comma locales, vendor-evidence.md) when the text has exactly one comma and no
+    /// point. None for anything else (a thousands separator is not guessed at).
+    pub fn parse_reported(text: &str) -> Option<Decimal> {
+        let text = text.trim();
+        if text.len() > 64 {
+            return None;
+        }
+        if text.bytes().filter(|b| *b == b',').count() == 1 && !text.contains('.') {
+            return Decimal::parse(&text.replace(',', "."));
+        }
+        Decimal::parse(text)
+    }
+
     /// `value / 10^places` exactly (mg/cm² to g/cm² is `shift_left(3)`).
     pub fn shift_left(self, places: u32) -> Option<Decimal> {
         let scale = self.scale + places;
@@ -359,6 +374,16 @@ mod tests {
         assert_eq!(d(".5").to_plain(0), "0.5");
         assert_eq!(d("-.5").to_plain(0), "-0.5");
         assert_eq!(d("12.").to_plain(0), "12");
+    }
+
+    #[test]
+    fn reported_text_with_a_decimal_comma() {
+        assert_eq!(Decimal::parse_reported("1,023"), Some(d("1.023")));
+        assert_eq!(Decimal::parse_reported(" -2,4 "), Some(d("-2.4")));
+        assert_eq!(Decimal::parse_reported("-2.4"), Some(d("-2.4")));
+        assert_eq!(Decimal::parse_reported("1,023.5"), None);
+        assert_eq!(Decimal::parse_reported("1,0,2"), None);
+        assert_eq!(Decimal::parse_reported(""), None);
     }
 
     #[test]

@@ -346,6 +346,9 @@ pub struct Document {
     pub weight_kg: Option<Decimal>,
     /// Ethnicity as the scanner recorded it.
     pub ethnicity: Option<String>,
+    /// The scanner's own WHO classification text (a GE FRAX container's TEXT item), as
+    /// written: shown, never used to classify.
+    pub scanner_classification: Option<String>,
 }
 
 /// A carrier of results: where in a file the values were found.

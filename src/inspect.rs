@@ -1,15 +1,20 @@
-//! The `inspect` command: print one SR's content tree with, on every NUM item, what the
-//! profiles mapped it to (or `unmapped`), then the rows and the classification `scan` would
-//! write. This is how a site writes a profile for an export nobody has mapped yet.
+//! The `inspect` command: print one file's results with what the profiles map them to, then
+//! the rows and the classification `scan` would write. This is how a site writes a profile
+//! for an export nobody has mapped yet.
+//! - an SR: its content tree, every NUM and TEXT measure with its mapping (or `unmapped`),
+//!   trend items marked as history; beside it the ImageComments XML and what it gave;
+//! - any other object: the Hologic results document found in it (which element), its
+//!   values and tables, every cell with the field its column type code maps to.
 
 use std::io::Write;
 
 use anyhow::Result;
 
+use crate::carrier::{ge_xml, hologic};
 use crate::classify::{ClassifyOptions, classify_document};
 use crate::extract::extract;
-use crate::profile::Mapper;
-use crate::sr::{self, Body, Code, ContentTree, ItemValue, Limits, Reader, SrNode};
+use crate::profile::{ColumnField, Mapper};
+use crate::sr::{self, Code, ContentTree, ItemValue, Limits, SrNode};
 
 fn code_text(code: &Code<'_>) -> String {
     format!("({}, {}, {:?})", code.scheme, code.value, code.meaning)
@@ -27,18 +32,19 @@ pub fn inspect(
 ) -> Result<bool> {
     writeln!(out, "file: {name} ({} bytes)", bytes.len())?;
     let mut inflated = Vec::new();
-    let file = match sr::read_sr(bytes, limits, &mut inflated, Reader::Index) {
+    let not_ingested = |out: &mut dyn Write, error: &crate::FileError| -> Result<bool> {
+        writeln!(
+            out,
+            "not ingested: {} {}: {}",
+            error.reason.status().as_str(),
+            error.reason.code(),
+            error.message
+        )?;
+        Ok(false)
+    };
+    let file = match sr::read_dicom(bytes, limits, &mut inflated) {
         Ok(file) => file,
-        Err(error) => {
-            writeln!(
-                out,
-                "not ingested: {} {}: {}",
-                error.reason.status().as_str(),
-                error.reason.code(),
-                error.message
-            )?;
-            return Ok(false);
-        }
+        Err(error) => return not_ingested(out, &error),
     };
     writeln!(
         out,
@@ -47,28 +53,26 @@ pub fn inspect(
         if file.preamble { "yes" } else { "no" },
         if file.meta { "yes" } else { "no" }
     )?;
+    let sop_class = file.sop_class_uid.clone().unwrap_or_default();
     writeln!(
         out,
-        "SOP class: {} ({})",
-        sr::sop_class_name(&file.sop_class_uid),
-        file.sop_class_uid
+        "SOP class: {} ({sop_class})",
+        sr::sop_class_name(&sop_class)
     )?;
-    match &file.body {
-        Body::Indexed(set) => print_tree(set.root(), mapper, out)?,
-        Body::Object(object) => print_tree(object, mapper, out)?,
+    if sr::is_sr_class(&sop_class) {
+        let root = file.dataset.root();
+        print_tree(root, mapper, out)?;
+        if let Some(xml) = root.text(dicom_dictionary_std::tags::IMAGE_COMMENTS, true)
+            && ge_xml::is_results_xml(&xml)
+        {
+            print_xml(&xml, mapper, out)?;
+        }
+    } else if let Some(document) = hologic::find(file.dataset.root(), mapper) {
+        print_results_document(document, mapper, out)?;
     }
 
     match extract(bytes, mapper, limits) {
-        Err(error) => {
-            writeln!(
-                out,
-                "not ingested: {} {}: {}",
-                error.reason.status().as_str(),
-                error.reason.code(),
-                error.message
-            )?;
-            Ok(false)
-        }
+        Err(error) => not_ingested(out, &error),
         Ok(doc) => {
             let assessment = classify_document(&doc, options);
             writeln!(out, "\nrows scan would write:")?;
@@ -96,9 +100,32 @@ pub fn inspect(
                         .collect::<String>()
                 )?;
             }
+            for h in &doc.history {
+                writeln!(
+                    out,
+                    "  history {} {:<22} {:<6} BMD {}  ({}{})",
+                    h.exam_date
+                        .map_or_else(|| "?".to_string(), |d| d.to_string()),
+                    h.region.as_str(),
+                    h.laterality.as_str(),
+                    h.bmd.map_or_else(|| "-".to_string(), |b| b.to_plain(3)),
+                    h.source.as_str(),
+                    if h.date_ambiguous {
+                        format!(", date {:?} ambiguous", h.exam_date_text)
+                    } else {
+                        String::new()
+                    }
+                )?;
+            }
+            let carriers: Vec<&str> = doc.carriers.iter().map(|c| c.as_str()).collect();
             writeln!(
                 out,
-                "\nstudy: population {}, classification {}, basis {}, flags {}",
+                "\nstudy: carriers {}, population {}, classification {}, basis {}, flags {}",
+                if carriers.is_empty() {
+                    "none".to_string()
+                } else {
+                    carriers.join("+")
+                },
                 assessment.population,
                 assessment.classification,
                 assessment.basis_site.as_deref().unwrap_or("-"),
@@ -114,12 +141,21 @@ pub fn inspect(
     }
 }
 
-/// Prints the content tree, one item per line, NUM items with what they map to.
+/// Prints the content tree, one item per line, NUM and TEXT measures with what they map
+/// to; items inside a trend container are history.
 fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write) -> Result<()> {
     let tree = ContentTree::read(root).map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut nums = mapper.for_tree(&tree);
     writeln!(out, "\ncontent tree ({} items):", tree.items.len())?;
     let (mut mapped, mut unmapped) = (0usize, 0usize);
+    let in_trend = |index: usize| {
+        tree.ancestry(index).skip(1).find(|&a| {
+            tree.items[a]
+                .concept
+                .as_ref()
+                .is_some_and(|c| mapper.trend_region(&c.meaning).is_some())
+        })
+    };
     for (index, item) in tree.items.iter().enumerate() {
         let indent = "  ".repeat(item.depth + 1);
         let concept = item.concept.as_ref().map(code_text).unwrap_or_default();
@@ -141,8 +177,18 @@ fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write)
             ItemValue::Text(text) => format!(" = {text:?}"),
             ItemValue::None => String::new(),
         };
-        let mapping = match item.value {
-            ItemValue::Num { .. } => match nums.map_num(index) {
+        let is_num = matches!(item.value, ItemValue::Num { .. });
+        let is_text = matches!(item.value, ItemValue::Text(_));
+        let mapping = if (is_num || is_text)
+            && let Some(trend) = in_trend(index)
+        {
+            let label = tree.items[trend]
+                .concept
+                .as_ref()
+                .map_or(String::new(), |c| c.meaning.to_string());
+            format!("   -> history ({label:?})")
+        } else if is_num || is_text {
+            match nums.map_num(index) {
                 Some(m) => {
                     mapped += 1;
                     let side = if m.laterality.as_str().is_empty() {
@@ -160,12 +206,14 @@ fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write)
                         m.profile
                     )
                 }
-                None => {
+                None if is_num => {
                     unmapped += 1;
                     "   -> unmapped".to_string()
                 }
-            },
-            _ => String::new(),
+                None => String::new(),
+            }
+        } else {
+            String::new()
         };
         writeln!(
             out,
@@ -173,7 +221,89 @@ fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write)
             item.value_type
         )?;
     }
-    writeln!(out, "\nNUM items: {mapped} mapped, {unmapped} unmapped")?;
+    writeln!(
+        out,
+        "\nmeasure items: {mapped} mapped, {unmapped} unmapped NUM"
+    )?;
+    Ok(())
+}
 
+/// The ImageComments XML beside the tree: its text, then what it gives.
+fn print_xml(xml: &str, mapper: &Mapper, out: &mut impl Write) -> Result<()> {
+    writeln!(out, "\nimage comments XML ({} bytes):", xml.len())?;
+    writeln!(out, "  {}", xml.replace("><", ">\n  <"))?;
+    match ge_xml::read(xml, mapper) {
+        Err(message) => writeln!(out, "  -> unreadable: {message}")?,
+        Ok(results) => {
+            for v in &results.values {
+                let value = match &v.value {
+                    Ok(value) => value.to_string(),
+                    Err(note) => note.clone(),
+                };
+                writeln!(
+                    out,
+                    "  -> {} {}/{} = {value} (label {:?})",
+                    v.measure, v.region, v.laterality, v.source_label
+                )?;
+            }
+            for h in &results.history {
+                writeln!(
+                    out,
+                    "  -> history {:?} {}/{}",
+                    h.exam_date_text, h.region, h.laterality
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A Hologic results document: its values, then each table cell by cell with the field its
+/// column type maps to, each row with what its row type is.
+fn print_results_document(bytes: &[u8], mapper: &Mapper, out: &mut impl Write) -> Result<()> {
+    let mut flags = Vec::new();
+    let text = hologic::script::decode(bytes, &mut flags);
+    let script = hologic::script::read(&text);
+    writeln!(out, "\nHologic results document ({} bytes):", bytes.len())?;
+    for (name, value) in &script.values {
+        if !value.trim().is_empty() {
+            writeln!(out, "  {name} = {value:?}")?;
+        }
+    }
+    for (number, table) in &script.tables {
+        let kind = table.table_type.map_or_else(
+            || "no TableType".to_string(),
+            |code| match mapper.hologic_table(code) {
+                Some(kind) => format!("type {code} = {kind:?}"),
+                None => format!("type {code} = unknown"),
+            },
+        );
+        writeln!(out, "  table {number}: {kind} {:?}", table.title)?;
+        for row in std::iter::once(0).chain(table.rows()) {
+            let role = table.row_types.get(&row).map_or_else(
+                || "no type".to_string(),
+                |code| match mapper.hologic_row(*code) {
+                    Some(role) => format!("{code} = {role:?}"),
+                    None => format!("{code} = unknown"),
+                },
+            );
+            let cells: Vec<String> = table
+                .column_types
+                .iter()
+                .map(|(column, code)| {
+                    let field = match mapper.hologic_column(*code) {
+                        Some(ColumnField::Measure(m)) => m.to_string(),
+                        Some(field) => format!("{field:?}"),
+                        None => format!("unknown {code}"),
+                    };
+                    format!("{field}={:?}", table.cell(row, *column))
+                })
+                .collect();
+            writeln!(out, "    row {row} ({role}): {}", cells.join(", "))?;
+        }
+    }
+    for flag in script.flags.iter().chain(&flags) {
+        writeln!(out, "  flag: {flag}")?;
+    }
     Ok(())
 }

@@ -5,6 +5,8 @@
 //! - [`discover`]: walk folders or read a list; every entry accounted for, sorted by path;
 //! - [`sr`]: the defensive pre-scan, the dicom-object parse, the flattened content tree;
 //! - [`profile`]: vendor knowledge as data (TOML): what each NUM item measures, where;
+//! - [`carrier`]: results outside the SR tree (GE ImageComments XML, Hologic results
+//!   documents in report images) and the date forms they write;
 //! - [`extract`]: the per-file pure function, bytes in, [`document::Document`] or a reason out;
 //! - [`normalise`]: contract units, standardised BMD and NHANES III T-scores;
 //! - [`classify`]: the study step, a pure function: population, sites, category, flags;
@@ -14,6 +16,7 @@
 //! The contract (commands, exit codes, columns) is docs/columns.md and README.md.
 #![deny(missing_docs)]
 
+pub mod carrier;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -64,20 +64,35 @@ fn inspect_shows_each_num_mapping() {
         .current_dir(repo())
         .args([
             "inspect",
-            "fixtures/sample/hologic/2024/HOL000123_DOE_JANE/SR000001.dcm",
+            "fixtures/sample/lunar/2024/LUN004412/SR_SPINE_FEMUR.dcm",
         ])
         .output()
         .expect("run");
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("explicit VR little endian"), "{text}");
     assert!(
-        text.contains("-> bmd femoral_neck/left (label \"Neck\"; by code in profile hologic)"),
+        text.contains("deflated explicit VR little endian"),
         "{text}"
     );
-    assert!(text.contains("NUM items: 73 mapped, 0 unmapped"), "{text}");
     assert!(
-        text.contains("classification osteopenia, basis femoral_neck/left"),
+        text.contains(
+            "-> bmd femoral_neck/left (label \"Neck Left\"; by code in profile ge_lunar)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "-> t_score femoral_neck/left (label \"Neck Left\"; by meaning in profile ge_lunar)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("-> history (\"Trend Neck Left\")"), "{text}");
+    assert!(
+        text.contains("measure items: 40 mapped, 0 unmapped NUM"),
+        "{text}"
+    );
+    assert!(
+        text.contains("classification osteopenia, basis femoral_neck/right"),
         "{text}"
     );
 }

@@ -23,7 +23,7 @@ fn run_json_records_the_run() {
     assert_eq!(run["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(run["command"], "scan");
     assert_eq!(run["inputs"][0], "fixtures/sample");
-    assert_eq!(run["counts"]["files_seen"], 20);
+    assert_eq!(run["counts"]["files_seen"], 29);
     let options: Vec<(String, String)> = serde_json::from_value(run["options"].clone()).unwrap();
     assert!(
         options.contains(&("jobs".into(), "2".into())),
@@ -123,8 +123,7 @@ fn the_progress_bar_fits_80_columns() {
     let env = TestEnv::new();
     // Enough files that the bar is on screen for a while.
     let study =
-        std::fs::read(repo().join("fixtures/sample/hologic/2024/HOL000123_DOE_JANE/SR000001.dcm"))
-            .unwrap();
+        std::fs::read(repo().join("fixtures/sample/gateway/ACME000042/DXA_SR.dcm")).unwrap();
     for i in 0..6000 {
         env.write(&format!("d{}/f{i:05}.dcm", i % 50), &study);
     }

@@ -110,8 +110,15 @@ fn junk_files_are_listed_with_their_reason() {
     assert!(message("DICOMDIR").contains("Directory"));
     assert!(message("report.pdf").contains("PDF"));
     assert!(message("empty.dcm").contains("empty"));
+    // A report image without a results document says so.
+    let sc = message("SC000001.dcm");
+    assert!(
+        sc.contains("Secondary Capture") && sc.contains("an image without a results document"),
+        "{sc}"
+    );
 }
 
+/// Every file is in exactly one of documents.csv (a results document) and files.csv.
 #[test]
 fn every_file_is_accounted_for_once() {
     let run = sample_run();
@@ -125,7 +132,7 @@ fn every_file_is_accounted_for_once() {
         .collect();
     on_disk.sort();
     let mut listed: Vec<String> = run
-        .studies
+        .documents
         .iter()
         .chain(&run.files)
         .map(|r| {
@@ -138,15 +145,15 @@ fn every_file_is_accounted_for_once() {
     assert_eq!(listed, on_disk);
 }
 
-/// Issue #2's acceptance example, exactly.
+/// Issue #2's acceptance example, now as the seed visit's two Hologic report images.
 #[test]
-fn seed_study_gives_exactly_its_rows() {
+fn seed_visit_gives_exactly_its_rows() {
     let run = sample_run();
-    let rows = rows_where(
-        &run.measurements,
-        "source_path",
-        "2024/HOL000123_DOE_JANE/SR000001.dcm",
-    );
+    let rows: Vec<&Row> = run
+        .measurements
+        .iter()
+        .filter(|r| r["source_path"].contains("2024/HOL000123_DOE_JANE/RPT_"))
+        .collect();
     let got: Vec<(&str, &str, &str, &str)> = rows
         .iter()
         .map(|r| {
@@ -161,31 +168,48 @@ fn seed_study_gives_exactly_its_rows() {
     assert_eq!(
         got,
         [
+            ("femoral_neck", "left", "0.585", "-2.4"),
+            ("total_hip", "left", "0.708", "-1.9"),
             ("spine_L1", "", "0.851", "-1.4"),
             ("spine_L2", "", "0.925", "-1.2"),
             ("spine_L3", "", "0.963", "-1.0"),
             ("spine_L4", "", "0.958", "-1.1"),
             ("spine_L1-L4", "", "0.930", "-1.1"),
-            ("femoral_neck", "left", "0.585", "-2.4"),
-            ("total_hip", "left", "0.708", "-1.9"),
-            ("trochanter", "left", "0.512", "-2.7"),
-            ("intertrochanter", "left", "0.894", "-1.8"),
-            ("wards", "left", "0.402", "-3.1"),
         ]
     );
-    let study = rows_where(
+    let hip = rows_where(
         &run.studies,
         "source_path",
-        "2024/HOL000123_DOE_JANE/SR000001.dcm",
+        "2024/HOL000123_DOE_JANE/RPT_LHIP.dcm",
     )[0];
-    assert_eq!(study["classification"], "osteopenia");
-    assert_eq!(study["basis_site"], "femoral_neck/left");
-    assert_eq!(study["frax_major_pct"], "18");
-    assert_eq!(study["frax_hip_pct"], "2.9");
-    assert_eq!(study["tbs"], "1.287");
-    assert_eq!(study["manufacturer"], "hologic");
-    assert_eq!(study["patient_age_years"], "66.0");
-    assert_eq!(study["study_date"], "2024-04-15");
+    assert_eq!(hip["frax_major_pct"], "18");
+    assert_eq!(hip["frax_hip_pct"], "2.9");
+    assert_eq!(hip["manufacturer"], "hologic");
+    assert_eq!(hip["device_serial"], "300123", "from the document's Model");
+    assert_eq!(hip["patient_age_years"], "66.0");
+    assert_eq!(hip["study_date"], "2024-04-15");
+    // The visit (both images) is classified once: osteopenia on the left neck (-2.4), not
+    // on the spine (-1.1) or anything lower that is not diagnostic.
+    assert_eq!(hip["documents"], "2");
+    assert_eq!(hip["classification"], "osteopenia");
+    assert_eq!(hip["basis_site"], "femoral_neck/left");
+    assert_eq!(hip["min_t_score"], "-2.4");
+    assert!(
+        rows_where(
+            &run.studies,
+            "source_path",
+            "2024/HOL000123_DOE_JANE/RPT_SPINE.dcm"
+        )
+        .is_empty(),
+        "the spine image is not a visit of its own"
+    );
+    let spine = rows_where(
+        &run.documents,
+        "source_path",
+        "2024/HOL000123_DOE_JANE/RPT_SPINE.dcm",
+    );
+    assert_eq!(spine[0]["visit_sop_instance_uid"], hip["sop_instance_uid"]);
+    assert_eq!(spine[0]["status"], "used");
 }
 
 /// What a (group, row) label pair of the fixture writer means, written out by hand from
@@ -251,35 +275,16 @@ fn number(text: &str) -> f64 {
         .unwrap_or_else(|_| panic!("not a number: {text:?}"))
 }
 
-/// Every row of every sample SR: region, side and all values the style writes.
+/// Every row of the modelled SRs still in the sample (generic, LOINC and flat shapes):
+/// region, side and all values the style writes.
 #[test]
-fn every_sample_study_matches_its_definition() {
+fn every_modelled_sample_study_matches_its_definition() {
     let run = sample_run();
     // (file, study, the measures its style writes beyond BMD/T/Z)
-    let files: [(&str, DxaStudy, bool); 7] = [
-        (
-            "hologic/2024/HOL000123_DOE_JANE/SR000001.dcm",
-            sample::seed_study(),
-            true,
-        ),
-        (
-            "hologic/2023/HOL000456_ASTROM_LARS/SR000001.dcm",
-            sample::hologic_dual_femur_forearm_study(),
-            true,
-        ),
+    let files: [(&str, DxaStudy, bool); 3] = [
         (
             "hologic/2024/HOL000789_MILLER_EMMA/SR000001.dcm",
             sample::hologic_total_body_study(),
-            true,
-        ),
-        (
-            "lunar/2024/LUN004412/DualFemur_20240122.dcm",
-            sample::lunar_dual_femur_study(),
-            true,
-        ),
-        (
-            "lunar/2011/LUN000187/Forearm_20110322.dcm",
-            sample::lunar_forearm_study(),
             true,
         ),
         (
@@ -334,10 +339,6 @@ fn every_sample_study_matches_its_definition() {
                     check("pct_young_adult", &row.pct_ya, 1.0);
                     check("pct_age_matched", &row.pct_am, 1.0);
                 }
-                // BMD has at least three decimals.
-                if let Some(dot) = got["bmd_g_cm2"].find('.') {
-                    assert!(got["bmd_g_cm2"].len() - dot > 3, "{}", got["bmd_g_cm2"]);
-                }
             }
         }
         assert_eq!(rows.len(), expected_rows, "{file}: no extra rows");
@@ -353,23 +354,87 @@ fn every_sample_study_matches_its_definition() {
     }
 }
 
+/// Every region of every GE "DXA Report" SR of the sample, BMD and T as the writer wrote
+/// them (a decimal comma read as a point), and no trend value among them.
+#[test]
+fn every_ge_report_of_the_sample_matches_its_definition() {
+    use dxa_fixtures::evidence;
+    let run = sample_run();
+    let reports = [
+        (
+            "lunar/2024/LUN004412/SR_SPINE_FEMUR.dcm",
+            evidence::ge_spine_femur_report().exams,
+        ),
+        (
+            "lunar/2024/LUN004412/SR_FOREARM.dcm",
+            vec![evidence::ge_forearm_exam()],
+        ),
+        (
+            "lunar/2021/LUN004412/SR_SPINE_FEMUR.dcm",
+            evidence::ge_prior_report().exams,
+        ),
+        (
+            "lunar/2011/LUN000187/Forearm_20110322.dcm",
+            evidence::ge_old_forearm_report().exams,
+        ),
+    ];
+    for (file, exams) in reports {
+        let rows = rows_where(&run.measurements, "source_path", file);
+        let mut expected = 0;
+        for exam in &exams {
+            for region in &exam.regions {
+                expected += 1;
+                let label = region.label.as_str();
+                let found: Vec<&&Row> =
+                    rows.iter().filter(|r| r["source_label"] == label).collect();
+                assert_eq!(found.len(), 1, "{file}: {label}");
+                let want_bmd = region.bmd.clone().unwrap_or_default();
+                assert_eq!(
+                    number(&found[0]["bmd_g_cm2"]),
+                    number(&want_bmd),
+                    "{file} {label}"
+                );
+                if let Some(t) = region.t.first() {
+                    assert_eq!(found[0]["t_score"], t.replace(',', "."), "{file} {label}");
+                }
+                let side = ["Left", "Right", "Mean"]
+                    .iter()
+                    .find(|s| label.ends_with(*s) || exam.name.starts_with(*s))
+                    .map_or("", |s| s);
+                if found[0]["region"] != "other" && !found[0]["region"].starts_with("spine") {
+                    assert_eq!(
+                        found[0]["laterality"],
+                        side.to_lowercase(),
+                        "{file} {label}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            rows.len(),
+            expected,
+            "{file}: no extra rows (no trend value)"
+        );
+    }
+}
+
 #[test]
 fn encodings_and_units_of_the_sample() {
     let run = sample_run();
-    // Deflated + mg/cm2: 1012 mg/cm2 is 1.012 g/cm2.
-    let lunar = rows_where(&run.measurements, "source_path", "DualFemur_20240122.dcm");
+    // Deflated GE SR.
+    let lunar = rows_where(
+        &run.measurements,
+        "source_path",
+        "2024/LUN004412/SR_SPINE_FEMUR.dcm",
+    );
     assert_eq!(lunar[0]["region"], "spine_L1");
     assert_eq!(lunar[0]["bmd_g_cm2"], "1.012");
     // No preamble (file starts with DICM), old enCORE: BMD/T/Z only.
     let forearm = rows_where(&run.measurements, "source_path", "Forearm_20110322.dcm");
     assert_eq!(forearm[0]["region"], "radius_33");
     assert_eq!(forearm[0]["bmc_g"], "");
-    // Implicit VR LE with DS forms " 0.930 ", "+0.921", "5.66E-1".
-    let astrom = rows_where(
-        &run.measurements,
-        "source_path",
-        "HOL000456_ASTROM_LARS/SR000001.dcm",
-    );
+    // Implicit VR LE report image: the results document found in an OB private element.
+    let astrom = rows_where(&run.measurements, "source_path", "RPT_DUALHIP.dcm");
     let bmd = |region: &str, side: &str| {
         astrom
             .iter()
@@ -379,7 +444,7 @@ fn encodings_and_units_of_the_sample() {
     };
     assert_eq!(bmd("total_hip", "left"), "0.930");
     assert_eq!(bmd("total_hip", "right"), "0.921");
-    assert_eq!(bmd("radius_total", "left"), "0.566");
+    assert_eq!(bmd("femoral_neck", "mean"), "0.735");
     // Big endian, pediatric total body.
     let body = rows_where(
         &run.studies,
@@ -388,10 +453,41 @@ fn encodings_and_units_of_the_sample() {
     )[0];
     assert_eq!(body["population"], "pediatric");
     assert_eq!(body["basis_site"], "total_body_less_head");
-    // PatientAge without birth date.
-    let lunar_study = rows_where(&run.studies, "source_path", "DualFemur_20240122.dcm")[0];
+    // PatientAge without birth date. The GE 2024 visit is five SRs; its row is named by
+    // the first in path order (the forearm), its classification comes from all of them.
+    let lunar_study = rows_where(&run.studies, "source_path", "2024/LUN004412/SR_FOREARM.dcm")[0];
     assert_eq!(lunar_study["patient_age_years"], "67.0");
     assert_eq!(lunar_study["manufacturer"], "ge_lunar");
+    assert_eq!(lunar_study["documents"], "5");
+    assert!(
+        lunar_study["basis_site"].starts_with("femoral_neck/"),
+        "{lunar_study:?}"
+    );
+    assert!(
+        !lunar_study["frax_major_pct"].is_empty(),
+        "FRAX from its own SR"
+    );
+    assert!(
+        !lunar_study["vertebral_fractures"].is_empty(),
+        "VFA from its own SR"
+    );
+    // The forearm sent beside spine and hips is not diagnostic.
+    let radius = rows_where(
+        &run.measurements,
+        "source_path",
+        "2024/LUN004412/SR_FOREARM.dcm",
+    );
+    assert!(
+        radius.iter().all(|r| r["used_for_diagnosis"] == "false"),
+        "{radius:?}"
+    );
+    // The metadata-only SR joined the visit with no content.
+    let meta = rows_where(&run.documents, "source_path", "2024/LUN004412/SR_META.dcm");
+    assert_eq!(meta[0]["content"], "none");
+    assert_eq!(
+        meta[0]["visit_sop_instance_uid"],
+        lunar_study["sop_instance_uid"]
+    );
 }
 
 #[test]

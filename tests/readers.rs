@@ -63,6 +63,7 @@ fn readers_agree_on_a_generated_corpus() {
         n: 300,
         seed: 11,
         junk_pct: 10,
+        image_heavy: false,
     };
     dxa_fixtures::corpus::write_corpus(dir.path(), &options).expect("corpus");
     let srs = files_under(dir.path())
@@ -70,4 +71,58 @@ fn readers_agree_on_a_generated_corpus() {
         .filter(|p| same_from_both_readers(p))
         .count();
     assert!(srs >= 300, "{srs} SRs compared");
+}
+
+/// The image-heavy corpus: half the files are 1-3 MB report images; a Hologic-style
+/// study's image carries its results document and gives the same rows as its SR.
+#[test]
+fn image_heavy_corpus_images_carry_the_results() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = dxa_fixtures::corpus::CorpusOptions {
+        n: 12,
+        seed: 3,
+        junk_pct: 0,
+        image_heavy: true,
+    };
+    let stats = dxa_fixtures::corpus::write_corpus(dir.path(), &options).expect("corpus");
+    assert_eq!(stats.images, stats.sr_files);
+    let mapper = dxa_ingest::profile::load(&[]).expect("built-ins");
+    let (mut with_document, mut compared) = (0, 0);
+    for path in files_under(dir.path()) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with("_report.dcm") {
+            continue;
+        }
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(
+            (1_000_000..3_200_000).contains(&size),
+            "{name}: {size} bytes"
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        let Ok(image) = dxa_ingest::extract(&bytes, &mapper, &Limits::default()) else {
+            continue;
+        };
+        with_document += 1;
+        // The SR beside it: `<k>.dcm` for part 0, `<k>_<d>.dcm` otherwise.
+        let stem = name.trim_end_matches("_report.dcm");
+        let sr_name = stem
+            .strip_suffix("_0")
+            .map_or(format!("{stem}.dcm"), |k| format!("{k}.dcm"));
+        let sr = std::fs::read(path.with_file_name(sr_name)).unwrap();
+        let sr = dxa_ingest::extract(&sr, &mapper, &Limits::default()).expect("the SR");
+        for m in &image.measurements {
+            let same = sr
+                .measurements
+                .iter()
+                .find(|s| s.region == m.region && s.laterality == m.laterality)
+                .unwrap_or_else(|| panic!("{name}: {}", m.site_name()));
+            assert_eq!(same.bmd, m.bmd, "{name} {}", m.site_name());
+            assert_eq!(same.t_score, m.t_score, "{name} {}", m.site_name());
+            compared += 1;
+        }
+    }
+    assert!(
+        with_document > 0 && compared > 0,
+        "{with_document} images, {compared} rows"
+    );
 }

@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 
 use arrow_array::{Array, StringArray};
-use dxa_fixtures::{DxaStudy, sample};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::util::{code, dxa, read_csv, repo, stderr};
@@ -106,33 +105,37 @@ fn a_facility_lsc_file_is_used() {
 
 /// Every identifier the sample's SR files carry.
 pub(crate) fn identifiers() -> Vec<String> {
-    let studies: Vec<DxaStudy> = vec![
-        sample::seed_study(),
-        sample::seed_prior_study(),
-        sample::seed_other_device_study(),
-        sample::hologic_dual_femur_forearm_study(),
-        sample::hologic_total_body_study(),
-        sample::lunar_dual_femur_study(),
-        sample::lunar_prior_study(),
-        sample::lunar_forearm_study(),
-        sample::gateway_study(),
-        sample::norland_study(),
-    ];
+    // Read from the sample's DICOM files themselves, whatever the sample holds.
+    use dicom_dictionary_std::tags;
     let mut out = Vec::new();
-    for s in studies {
-        let h = &s.header;
+    for path in crate::util::files_under(&repo().join("fixtures/sample")) {
+        let Ok(object) = dicom_object::OpenFileOptions::new()
+            .read_until(tags::PIXEL_DATA)
+            .open_file(&path)
+        else {
+            continue;
+        };
+        let text = |tag| {
+            object
+                .element(tag)
+                .ok()
+                .and_then(|e| e.to_str().ok())
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default()
+        };
         out.extend([
-            h.patient_id.clone(),
-            h.sop_uid.clone(),
-            h.study_uid.clone(),
-            h.series_uid.clone(),
-            h.accession.clone(),
-            h.institution.clone(),
+            text(tags::PATIENT_ID),
+            text(tags::SOP_INSTANCE_UID),
+            text(tags::STUDY_INSTANCE_UID),
+            text(tags::SERIES_INSTANCE_UID),
+            text(tags::ACCESSION_NUMBER),
+            text(tags::INSTITUTION_NAME),
         ]);
-        out.extend(h.patient_name.split('^').map(str::to_string));
-        if let Some(birth) = &h.birth_date {
-            out.push(birth.clone());
+        out.extend(text(tags::PATIENT_NAME).split('^').map(str::to_string));
+        let birth = text(tags::PATIENT_BIRTH_DATE);
+        if birth.len() == 8 {
             out.push(format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..]));
+            out.push(birth);
         }
     }
     out.retain(|s| s.len() >= 3);
@@ -211,7 +214,9 @@ fn pseudonymized_outputs_hold_no_identifier() {
     }
     // The data is still there, under pseudonyms.
     let studies = read_csv(&dir.path().join("out/studies.csv"));
-    assert_eq!(studies.len(), 10);
+    // One row per visit: 19 documents make 11 visits.
+    assert_eq!(studies.len(), 11);
+    assert_eq!(read_csv(&dir.path().join("out/documents.csv")).len(), 19);
     assert!(
         studies
             .iter()
@@ -220,8 +225,48 @@ fn pseudonymized_outputs_hold_no_identifier() {
     let followup = read_csv(&dir.path().join("out/followup.csv"));
     assert_eq!(
         followup.len(),
-        13,
-        "follow-up still links each patient's studies"
+        14,
+        "follow-up still links each patient's visits"
+    );
+}
+
+#[test]
+fn a_scanners_history_is_a_prior_when_the_earlier_exam_was_not_scanned() {
+    let (dir, _) = scan_sample(&[]);
+    let rows = read_csv(&dir.path().join("out/followup.csv"));
+    // GE 2021's spine: its prior, 2019, is only in the scanner's trend (not scanned).
+    let spine_2021 = rows
+        .iter()
+        .find(|r| {
+            r["patient_id"] == "LUN004412"
+                && r["region"] == "spine_L1-L4"
+                && r["study_date"] == "2021-01-18"
+        })
+        .expect("a row for the 2021 spine");
+    assert_eq!(spine_2021["prior_source"], "scanner_history");
+    assert_eq!(spine_2021["prior_study_date"], "2019-01-15");
+    // 2024 against 2021: the scanned 2021 visit, never the trend's copy of it.
+    let spine_2024 = rows
+        .iter()
+        .find(|r| {
+            r["patient_id"] == "LUN004412"
+                && r["region"] == "spine_L1-L4"
+                && r["study_date"] == "2024-01-22"
+        })
+        .unwrap();
+    assert_eq!(spine_2024["prior_source"], "scanned");
+    assert_eq!(spine_2024["baseline_source"], "scanner_history");
+    // history.csv has the trend, and none of it is among the measurements.
+    let history = read_csv(&dir.path().join("out/history.csv"));
+    assert!(
+        history.iter().any(|h| h["exam_date"] == "2019-01-15"),
+        "{history:?}"
+    );
+    let measurements = read_csv(&dir.path().join("out/measurements.csv"));
+    assert!(
+        !measurements
+            .iter()
+            .any(|m| m["source_label"].starts_with("Trend"))
     );
 }
 

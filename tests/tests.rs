@@ -3,9 +3,11 @@
 
 mod util;
 
+mod carriers;
 mod cli;
 mod everyday;
 mod fixtures_sample;
+mod hologic_documents;
 mod hostile;
 mod integrity;
 mod readers;

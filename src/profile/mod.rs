@@ -8,15 +8,24 @@
 
 mod keys;
 mod mapper;
+pub mod rules;
 
 use serde::Deserialize;
 
 pub use keys::normalise_label;
-pub use mapper::{MappedNum, Mapper, TextField, TreeMapper};
+pub use mapper::{
+    ColumnField, FraxItem, HistoryField, MappedNum, Mapper, Placed, RowRole, TableKind, TextField,
+    TreeMapper,
+};
+use rules::{
+    DeviceRule, FraxRule, HistoryFieldRule, HologicColumnRule, HologicRowRule, HologicTableRule,
+    ResultsDocumentRule, TrendRule, VfaRule,
+};
 
 /// The built-in profiles, in the order their rules are consulted (after user profiles).
-pub const BUILTIN: [(&str, &str); 5] = [
+pub const BUILTIN: [(&str, &str); 6] = [
     ("hologic", include_str!("builtin/hologic.toml")),
+    ("hologic_apex", include_str!("builtin/hologic_apex.toml")),
     ("ge_lunar", include_str!("builtin/ge_lunar.toml")),
     ("loinc", include_str!("builtin/loinc.toml")),
     ("norland", include_str!("builtin/norland.toml")),
@@ -60,6 +69,33 @@ pub struct ProfileFile {
     /// TEXT item concepts -> study columns.
     #[serde(default)]
     pub texts: Vec<TextRule>,
+    /// Densitometers by manufacturer and model (metadata-only SRs are still DXA documents).
+    #[serde(default)]
+    pub dxa_devices: Vec<DeviceRule>,
+    /// History containers (GE "Trend ...").
+    #[serde(default)]
+    pub trends: Vec<TrendRule>,
+    /// Items of an earlier exam that are not measures.
+    #[serde(default)]
+    pub history_fields: Vec<HistoryFieldRule>,
+    /// FRAX words.
+    #[serde(default)]
+    pub frax: Vec<FraxRule>,
+    /// Vertebral fracture assessment.
+    #[serde(default)]
+    pub vfa: Vec<VfaRule>,
+    /// How a results document in a private element is recognised.
+    #[serde(default)]
+    pub results_documents: Vec<ResultsDocumentRule>,
+    /// Hologic table type codes.
+    #[serde(default)]
+    pub hologic_tables: Vec<HologicTableRule>,
+    /// Hologic column type codes.
+    #[serde(default)]
+    pub hologic_columns: Vec<HologicColumnRule>,
+    /// Hologic row type codes.
+    #[serde(default)]
+    pub hologic_rows: Vec<HologicRowRule>,
 }
 
 /// A coded concept in a rule: scheme and code value.
@@ -135,6 +171,10 @@ pub struct RegionRule {
     /// ("AP Spine L2-L4"), that region wins over `region`.
     #[serde(default)]
     pub whole_of_site: bool,
+    /// A note written on every row this rule names (why a row is not what it seems, e.g. a
+    /// left-right difference).
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// `[[lateralities]]`
@@ -236,6 +276,34 @@ mod tests {
         let profiles = builtin_profiles();
         assert_eq!(profiles.len(), BUILTIN.len());
         Mapper::new(&profiles).expect("built-ins compile");
+    }
+
+    #[test]
+    fn a_site_adds_a_type_code_and_a_trend_word() {
+        let user = ProfileFile::parse(
+            "name = \"site\"\n[[hologic_rows]]\ntypes = [999]\nrole = \"region\"\nlabel = \"Neck\"\n\
+             [[trends]]\nprefixes = [\"Verlauf\"]\n",
+            "site.toml",
+        )
+        .expect("parses");
+        let mut profiles = vec![user];
+        profiles.extend(builtin_profiles());
+        let mapper = Mapper::new(&profiles).expect("compiles");
+        assert_eq!(
+            mapper.hologic_row(999),
+            Some(&RowRole::Region("Neck".to_string()))
+        );
+        assert_eq!(
+            mapper.trend_region("Verlauf Hals links"),
+            Some("Hals links")
+        );
+        let bad = ProfileFile::parse(
+            "name = \"bad\"\n[[hologic_rows]]\ntypes = [1]\nrole = \"side\"\n",
+            "bad.toml",
+        )
+        .expect("parses");
+        let error = Mapper::new(&[bad]).unwrap_err().to_string();
+        assert!(error.contains("[[hologic_rows]] #1"), "{error}");
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub const FILES_CSV: &str = "files.csv";
 
 /// What the run keeps as files are recorded.
 pub struct Sink {
+    /// Where the run's temporary files are (named in errors).
+    staging: std::path::PathBuf,
     pseudonymizer: Option<crate::pseudonym::Pseudonymizer>,
     pub(super) files: csv::Writer<BufWriter<File>>,
     ledger: Ledger,
@@ -51,6 +53,7 @@ impl Sink {
         )
         .with_context(cannot)?;
         Ok(Sink {
+            staging: staging.to_path_buf(),
             pseudonymizer: options.pseudonymize.clone(),
             files,
             ledger: Ledger::new(staging, PARTITIONS).with_context(cannot)?,
@@ -90,6 +93,12 @@ impl Sink {
 
     /// Records one file's outcome (files arrive in path order).
     pub fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
+        let staging = self.staging.clone();
+        self.record_outcome(path, outcome)
+            .with_context(|| format!("cannot write the run's files in {}", path_text(&staging)))
+    }
+
+    fn record_outcome(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
         self.summary.files_seen += 1;
         let path = path_text(path);
         let doc = match outcome {

@@ -62,44 +62,84 @@ pub fn is_sr_class(uid: &str) -> bool {
     uid.starts_with(SR_SOP_CLASS_ROOT)
 }
 
-/// Checks and reads `bytes` as an SR. Non-SR DICOM is `skipped/not_sr` as soon as its SOP
-/// class is known. A deflated data set is inflated into `inflated`.
+/// A checked DICOM file of any SOP class.
+#[derive(Debug)]
+pub struct DicomFile<'a> {
+    /// The syntax the file declared.
+    pub syntax: Syntax,
+    /// Whether the file had the 128-byte preamble.
+    pub preamble: bool,
+    /// Whether the file had a file meta group.
+    pub meta: bool,
+    /// The SOP Class UID, when the file has one.
+    pub sop_class_uid: Option<String>,
+    /// The data set, indexed in place (whatever the reader: only SRs are compared).
+    pub dataset: DataSet<'a>,
+    /// The data set bytes and how they are encoded, for dicom-object.
+    bytes: &'a [u8],
+    dataset_syntax: Syntax,
+}
+
+/// Checks and indexes `bytes` whatever their SOP class: a non-SR object (a report image)
+/// may carry results in a private element (vendor-evidence.md), so its top level is walked
+/// too. A deflated data set is inflated into `inflated`.
+pub fn read_dicom<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    inflated: &'a mut Vec<u8>,
+) -> Result<DicomFile<'a>, FileError> {
+    let scanned = dataset::scan_file(bytes, limits, inflated, |_| true)?;
+    Ok(DicomFile {
+        syntax: scanned.syntax,
+        preamble: scanned.preamble,
+        meta: scanned.meta,
+        sop_class_uid: scanned.sop_class_uid,
+        dataset: scanned.dataset,
+        bytes: scanned.bytes,
+        dataset_syntax: scanned.dataset_syntax,
+    })
+}
+
+/// Why a checked file is not an SR: `skipped/not_sr` naming its SOP class.
+pub fn not_sr(sop_class_uid: Option<&str>) -> FileError {
+    match sop_class_uid {
+        Some(uid) => FileError::new(Reason::NotSr, format!("{} ({uid})", sop_class_name(uid))),
+        None => FileError::new(Reason::NotSr, "DICOM without a SOP Class UID"),
+    }
+}
+
+impl<'a> DicomFile<'a> {
+    /// The file as an SR, read by `reader`; `not_sr` for any other SOP class.
+    pub fn into_sr(self, reader: Reader) -> Result<SrFile<'a>, FileError> {
+        let sop_class_uid = match self.sop_class_uid {
+            Some(uid) if is_sr_class(&uid) => uid,
+            other => return Err(not_sr(other.as_deref())),
+        };
+        let body = match reader {
+            Reader::Index => Body::Indexed(self.dataset),
+            Reader::DicomObject => {
+                Body::Object(parse_with_dicom_object(self.bytes, self.dataset_syntax)?)
+            }
+        };
+        Ok(SrFile {
+            syntax: self.syntax,
+            preamble: self.preamble,
+            meta: self.meta,
+            sop_class_uid,
+            body,
+        })
+    }
+}
+
+/// Checks and reads `bytes` as an SR; any other DICOM object is `skipped/not_sr`. A
+/// deflated data set is inflated into `inflated`.
 pub fn read_sr<'a>(
     bytes: &'a [u8],
     limits: &Limits,
     inflated: &'a mut Vec<u8>,
     reader: Reader,
 ) -> Result<SrFile<'a>, FileError> {
-    let scanned = dataset::scan_file(bytes, limits, inflated, is_sr_class)?;
-    let sop_class_uid = match scanned.sop_class_uid {
-        Some(uid) if is_sr_class(&uid) => uid,
-        Some(uid) => {
-            return Err(FileError::new(
-                Reason::NotSr,
-                format!("{} ({uid})", sop_class_name(&uid)),
-            ));
-        }
-        None => {
-            return Err(FileError::new(
-                Reason::NotSr,
-                "DICOM without a SOP Class UID",
-            ));
-        }
-    };
-    let body = match reader {
-        Reader::Index => Body::Indexed(scanned.dataset),
-        Reader::DicomObject => Body::Object(parse_with_dicom_object(
-            scanned.bytes,
-            scanned.dataset_syntax,
-        )?),
-    };
-    Ok(SrFile {
-        syntax: scanned.syntax,
-        preamble: scanned.preamble,
-        meta: scanned.meta,
-        sop_class_uid,
-        body,
-    })
+    read_dicom(bytes, limits, inflated)?.into_sr(reader)
 }
 
 /// dicom-object on bytes the walk has checked (the reference reader of the tests).

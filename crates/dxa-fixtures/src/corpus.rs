@@ -16,6 +16,11 @@ use crate::styles::{
 };
 use crate::tree::{sr_bytes, write_file};
 
+mod images;
+mod naming;
+
+use naming::naming;
+
 /// Options of [`write_corpus`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CorpusOptions {
@@ -25,6 +30,10 @@ pub struct CorpusOptions {
     pub seed: u64,
     /// Chance (in percent) that a junk file is written next to each SR.
     pub junk_pct: u32,
+    /// Beside every document, a 1-3 MB report image of its study (a Hologic-style study's
+    /// carries the results document of the document's groups): half the files are images,
+    /// for the read-less-than-cat benchmark.
+    pub image_heavy: bool,
 }
 
 impl Default for CorpusOptions {
@@ -33,6 +42,7 @@ impl Default for CorpusOptions {
             n: 1000,
             seed: 1,
             junk_pct: 5,
+            image_heavy: false,
         }
     }
 }
@@ -42,6 +52,8 @@ impl Default for CorpusOptions {
 pub struct CorpusStats {
     /// DXA SR files.
     pub sr_files: usize,
+    /// Report images (image-heavy corpora).
+    pub images: usize,
     /// Junk (non-DXA) files.
     pub junk_files: usize,
     /// Distinct patients.
@@ -140,6 +152,9 @@ pub fn write_corpus(dir: &Path, opts: &CorpusOptions) -> io::Result<CorpusStats>
         let n_studies = (rng.range(1, 4) as usize).min(opts.n - stats.sr_files);
         let mut year = 2024 - rng.range(0, 17);
         for k in 1..=n_studies {
+            if stats.sr_files >= opts.n {
+                break;
+            }
             if k > 1 {
                 year = (year + rng.range(1, 3)).min(2025);
             }
@@ -153,21 +168,41 @@ pub fn write_corpus(dir: &Path, opts: &CorpusOptions) -> io::Result<CorpusStats>
                 Style::Flat,
             ]);
             let study = make_study(&mut rng, &patient, style, date, opts.seed, p, k);
-            let doc = match style {
-                Style::Hologic => hologic_style(&study),
-                Style::Ge => ge_style(&study),
-                Style::Loinc => loinc_style(&study),
-                Style::Flat => flat_style(&study),
-            };
             let enc = Encoding::new(*rng.pick(&Ts::ALL), !rng.chance(0.15));
             let folder = dir
                 .join(patient.site)
                 .join(year.to_string())
                 .join(&patient.id);
-            let bytes = sr_bytes(&doc, enc);
-            stats.bytes += bytes.len() as u64;
-            write_file(&folder.join(format!("{k}.dcm")), &bytes)?;
-            stats.sr_files += 1;
+            // A third of the studies are sent as 2-5 documents (one per group or so).
+            let remaining = opts.n - stats.sr_files;
+            let parts = if rng.chance(1.0 / 3.0) && remaining >= 2 {
+                split(&study, (rng.range(2, 5) as usize).min(remaining))
+            } else {
+                vec![study]
+            };
+            for (d, part) in parts.iter().enumerate() {
+                let doc = match style {
+                    Style::Hologic => hologic_style(part),
+                    Style::Ge => ge_style(part),
+                    Style::Loinc => loinc_style(part),
+                    Style::Flat => flat_style(part),
+                };
+                let bytes = sr_bytes(&doc, enc);
+                stats.bytes += bytes.len() as u64;
+                let name = if d == 0 {
+                    format!("{k}.dcm")
+                } else {
+                    format!("{k}_{d}.dcm")
+                };
+                write_file(&folder.join(name), &bytes)?;
+                stats.sr_files += 1;
+                if opts.image_heavy {
+                    let image = images::report_image_of(&mut rng, part, style == Style::Hologic);
+                    stats.bytes += image.len() as u64;
+                    write_file(&folder.join(format!("{k}_{d}_report.dcm")), &image)?;
+                    stats.images += 1;
+                }
+            }
             if rng.below(100) < u64::from(opts.junk_pct) {
                 let (name, bytes) = junk_files.pick(&mut rng);
                 stats.bytes += bytes.len() as u64;
@@ -177,6 +212,37 @@ pub fn write_corpus(dir: &Path, opts: &CorpusOptions) -> io::Result<CorpusStats>
         }
     }
     Ok(stats)
+}
+
+/// The study split over `parts` documents: its groups dealt out in order (FRAX, TBS and
+/// the reference database with the last), each document its own SOP Instance UID, one
+/// study UID. Fewer parts when there are fewer groups.
+fn split(study: &DxaStudy, parts: usize) -> Vec<DxaStudy> {
+    let parts = parts.min(study.groups.len()).max(1);
+    let per = study.groups.len().div_ceil(parts);
+    let mut out: Vec<DxaStudy> = study
+        .groups
+        .chunks(per.max(1))
+        .enumerate()
+        .map(|(i, groups)| {
+            let mut part = DxaStudy::new(study.header.clone());
+            part.header.sop_uid = format!("{}.{}", study.header.sop_uid, i + 1);
+            part.header.instance_number = (i + 1).to_string();
+            part.bmd_unit = study.bmd_unit;
+            part.groups = groups.to_vec();
+            part
+        })
+        .collect();
+    if let Some(last) = out.last_mut() {
+        last.frax_major = study.frax_major.clone();
+        last.frax_hip = study.frax_hip.clone();
+        last.tbs = study.tbs.clone();
+        last.reference_db = study.reference_db.clone();
+    }
+    if out.is_empty() {
+        out.push(study.clone());
+    }
+    out
 }
 
 /// Pre-rendered junk files (name suffix, bytes).
@@ -271,89 +337,6 @@ fn row(
             .pct_am(&format!("{:.0}", bmd / (bmd - z * sd).max(0.1) * 100.0));
     }
     r
-}
-
-/// Vendor labels for (group, rows) of a style.
-struct Naming {
-    spine: (&'static str, &'static [(&'static str, Site)]),
-    hip: (&'static str, &'static str, &'static [(&'static str, Site)]),
-    arm: (&'static str, &'static [(&'static str, Site)]),
-}
-
-fn naming(style: Style) -> Naming {
-    match style {
-        Style::Hologic => Naming {
-            spine: (
-                "AP Spine",
-                &[
-                    ("L1", Site::L1),
-                    ("L2", Site::L2),
-                    ("L3", Site::L3),
-                    ("L4", Site::L4),
-                    ("Total", Site::SpineTotal),
-                ],
-            ),
-            hip: (
-                "Left Hip",
-                "Right Hip",
-                &[
-                    ("Neck", Site::Neck),
-                    ("Troch", Site::Troch),
-                    ("Inter", Site::Inter),
-                    ("Total", Site::HipTotal),
-                    ("Ward's", Site::Wards),
-                ],
-            ),
-            arm: (
-                "Left Forearm",
-                &[
-                    ("1/3", Site::Rad33),
-                    ("UD", Site::RadUd),
-                    ("MID", Site::RadMid),
-                    ("Total", Site::RadTotal),
-                ],
-            ),
-        },
-        Style::Ge => Naming {
-            spine: (
-                "AP Spine L1-L4",
-                &[
-                    ("L1", Site::L1),
-                    ("L2", Site::L2),
-                    ("L3", Site::L3),
-                    ("L4", Site::L4),
-                    ("L1-L4", Site::SpineTotal),
-                ],
-            ),
-            hip: (
-                "DualFemur Left",
-                "DualFemur Right",
-                &[
-                    ("Neck", Site::Neck),
-                    ("Wards", Site::Wards),
-                    ("Troch", Site::Troch),
-                    ("Total", Site::HipTotal),
-                ],
-            ),
-            arm: (
-                "Left Forearm",
-                &[
-                    ("Radius 33%", Site::Rad33),
-                    ("Radius UD", Site::RadUd),
-                    ("Radius Total", Site::RadTotal),
-                ],
-            ),
-        },
-        Style::Loinc | Style::Flat => Naming {
-            spine: ("Lumbar Spine", &[("L1-L4", Site::SpineTotal)]),
-            hip: (
-                "Left Hip",
-                "Right Hip",
-                &[("Femoral Neck", Site::Neck), ("Total Hip", Site::HipTotal)],
-            ),
-            arm: ("Forearm", &[("Radius 33%", Site::Rad33)]),
-        },
-    }
 }
 
 /// Build one random study of `patient` in `style`.
@@ -500,6 +483,7 @@ mod tests {
             n: 25,
             seed: 9,
             junk_pct: 20,
+            image_heavy: false,
         };
         let a = write_corpus(&base.join("a"), &opts).expect("corpus a");
         let b = write_corpus(&base.join("b"), &opts).expect("corpus b");

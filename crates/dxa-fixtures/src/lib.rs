@@ -5,6 +5,8 @@
 //!   serialisation ([`sr_bytes`], [`write_sr`]) in any [`Encoding`].
 //! * [`styles`]: one vendor-neutral [`DxaStudy`] rendered as Hologic-like,
 //!   GE Lunar-like, LOINC-coded or flat SR trees.
+//! * [`ge_report`], [`hologic_report`], [`evidence`]: GE "DXA Report" SRs and Hologic
+//!   report images with results documents, as the field evidence describes them.
 //! * [`junk`]: non-SR / non-DXA files found in real exports.
 //! * [`hostile`]: truncated, oversized, deeply nested and corrupted inputs.
 //! * [`sample`]: the committed `fixtures/sample` tree.
@@ -16,7 +18,10 @@
 
 pub mod corpus;
 pub mod encoding;
+pub mod evidence;
+pub mod ge_report;
 pub mod header;
+pub mod hologic_report;
 pub mod hostile;
 pub mod junk;
 pub mod rng;

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! dxa-fixtures sample <DIR> [--print-table]
-//! dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P]
+//! dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P] [--image-heavy]
 //! ```
 
 use std::path::PathBuf;
@@ -15,8 +15,10 @@ const USAGE: &str = "usage:
   dxa-fixtures sample <DIR> [--print-table]
       delete and regenerate the sample export tree (e.g. fixtures/sample);
       --print-table prints the Markdown manifest used in fixtures/README.md
-  dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P]
-      write N DXA SR files (default seed 1, junk 5 %) as DIR/<site>/<year>/<patient>/<n>.dcm";
+  dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P] [--image-heavy]
+      write N DXA SR files (default seed 1, junk 5 %) as DIR/<site>/<year>/<patient>/<n>.dcm;
+      a third of the studies are split over 2-5 documents; --image-heavy adds beside each
+      document a 1-3 MB report image (Hologic-style: with its results document)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -86,6 +88,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                         })
                 };
                 match a.as_str() {
+                    "--image-heavy" => opts.image_heavy = true,
                     "--n" => n = Some(value("--n")? as usize),
                     "--seed" => opts.seed = value("--seed")?,
                     "--junk-pct" => {
@@ -102,8 +105,9 @@ fn run(args: &[String]) -> Result<(), Failure> {
             opts.n = n.ok_or_else(|| Failure::Usage("missing --n N".into()))?;
             let stats = write_corpus(&dir, &opts)?;
             println!(
-                "wrote {} SR files and {} junk files for {} patients ({} bytes) to {}",
+                "wrote {} SR files, {} report images and {} junk files for {} patients ({} bytes) to {}",
                 stats.sr_files,
+                stats.images,
                 stats.junk_files,
                 stats.patients,
                 stats.bytes,

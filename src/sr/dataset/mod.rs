@@ -197,6 +197,22 @@ impl<'d, 'a> Node<'d, 'a> {
         Some(decode(bytes, self.set.charset, self.set.codec.as_ref()))
     }
 
+    /// Every element of this item with its raw value bytes (undecoded, unpadded: a
+    /// sequence's are empty), in file order: how a carrier in a private element of any tag
+    /// is found by its content (vendor-evidence.md: Hologic results documents).
+    pub fn elements(self) -> impl Iterator<Item = (Tag, &'a [u8])> + 'd {
+        let set = self.set;
+        let mut next = set.items[self.id as usize].first_element;
+        std::iter::from_fn(move || {
+            if next == NONE {
+                return None;
+            }
+            let element = &set.elements[next as usize];
+            next = element.next;
+            Some((element.tag, set.value(element)))
+        })
+    }
+
     /// The items of a sequence, in order.
     pub fn items(self, tag: Tag) -> Items<'d, 'a> {
         let next = self.element(tag).map_or(NONE, |e| e.first_item);

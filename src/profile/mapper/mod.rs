@@ -8,13 +8,21 @@
 //! Labels come from a NUM's ancestors, which its siblings share: `TreeMapper` resolves them
 //! once per parent and reuses the answer for every NUM below it.
 
+mod carriers;
+mod labels;
+mod tree;
+
 use std::borrow::Cow;
 
 use hashbrown::HashMap;
 
-use super::keys::{CodeKey, CodeRef, Label, LabelRef, NormalisedRef, normalise_label};
+pub use carriers::{ColumnField, FraxItem, HistoryField, RowRole, TableKind};
+pub use labels::Placed;
+pub use tree::TreeMapper;
+
+use super::keys::{CodeKey, CodeRef, Label, LabelRef, normalise_label};
 use super::{CodeKey as RuleCode, ProfileError, ProfileFile};
-use crate::sr::{Code, ContentTree, ItemValue};
+use crate::sr::Code;
 use crate::vocabulary::Calibration;
 use crate::vocabulary::{Laterality, Manufacturer, Measure, Region, Site};
 
@@ -38,6 +46,8 @@ struct RegionTarget {
     region: Region,
     within: Option<Site>,
     whole_of_site: bool,
+    /// Index into `Mapper::notes`.
+    note: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +76,9 @@ pub struct Mapper {
     text_meanings: HashMap<Label, TextField>,
     manufacturers: Vec<(String, Manufacturer, Option<Calibration>)>,
     dxa_titles: Vec<String>,
+    /// Notes of region rules.
+    notes: Vec<Box<str>>,
+    carriers: carriers::CarrierRules,
 }
 
 /// What a NUM item was mapped to.
@@ -85,6 +98,8 @@ pub struct MappedNum<'m, 't> {
     pub profile: &'m str,
     /// Whether the measure matched on the code (else on the meaning).
     pub by_code: bool,
+    /// The note of the region rule that named the region, if any.
+    pub note: Option<&'m str>,
 }
 
 fn parse_field<T: std::str::FromStr<Err = String>>(
@@ -99,7 +114,7 @@ fn parse_field<T: std::str::FromStr<Err = String>>(
     })
 }
 
-fn parse_optional<T: std::str::FromStr<Err = String>>(
+pub(super) fn parse_optional<T: std::str::FromStr<Err = String>>(
     text: Option<&str>,
     profile: &str,
     rule: &str,
@@ -132,6 +147,7 @@ impl Mapper {
             m.dxa_titles
                 .extend(profile.dxa_titles.iter().map(|t| normalise_label(t)));
             m.add_measures(profile, p, name)?;
+            m.carriers.add(profile, name)?;
             for (n, rule) in profile.sites.iter().enumerate() {
                 let site = parse_field(&rule.site, name, "sites", n)?;
                 for needle in &rule.contains {
@@ -143,6 +159,10 @@ impl Mapper {
                     region: parse_field(&rule.region, name, "regions", n)?,
                     within: parse_optional(rule.within.as_deref(), name, "regions", n)?,
                     whole_of_site: rule.whole_of_site,
+                    note: rule.note.as_ref().map(|note| {
+                        m.notes.push(note.as_str().into());
+                        (m.notes.len() - 1) as u32
+                    }),
                 };
                 for label in &rule.labels {
                     let key = Label::new(label);
@@ -289,225 +309,6 @@ impl Mapper {
             .or_else(|| self.text_meanings.get(&LabelRef(&concept.meaning)))
             .copied()
     }
-
-    /// The measure rule for a concept, whether it matched on the code, and the leading words
-    /// of a meaning that matched only on its last words ("Left Femoral Neck" of "Left
-    /// Femoral Neck BMD").
-    fn measure_of<'c, 't>(
-        &self,
-        concept: &'c Code<'t>,
-    ) -> Option<(MeasureTarget, bool, Option<&'c str>)> {
-        if let Some(target) = self.measure_by_code.get(&code_ref(concept)) {
-            return Some((*target, true, None));
-        }
-        let meaning = concept.meaning.trim();
-        if let Some(target) = self.measure_by_meaning.get(&LabelRef(meaning)) {
-            return Some((*target, false, None));
-        }
-        // Longest suffix first, so that "Age-Matched Z-Score" beats "Z-Score".
-        let starts: Vec<usize> = word_starts(meaning).collect();
-        let longest = self
-            .longest_meaning_words
-            .min(starts.len().saturating_sub(1));
-        for take in (1..=longest).rev() {
-            let cut = starts[starts.len() - take];
-            if let Some(target) = self.measure_by_meaning.get(&LabelRef(&meaning[cut..])) {
-                let prefix =
-                    meaning[..cut].trim_end_matches(|c: char| c.is_whitespace() || c == '_');
-                return Some((*target, false, (!prefix.is_empty()).then_some(prefix)));
-            }
-        }
-        None
-    }
-
-    fn site_of(&self, normalised_label: &str) -> Option<Site> {
-        self.sites
-            .iter()
-            .find(|(needle, _)| normalised_label.contains(needle.as_str()))
-            .map(|(_, site)| *site)
-    }
-
-    /// What a label says on its own: its site, its side, its words without side words.
-    /// Labels repeat across the files of an export ("AP Spine", "L1", "Neck"), so the
-    /// answer is cached per worker thread.
-    fn label_info<'t>(&self, raw: Cow<'t, str>) -> LabelInfo<'t> {
-        thread_local! {
-            static CACHE: std::cell::RefCell<(u64, HashMap<Box<str>, LabelMeaning>)> =
-                std::cell::RefCell::new((0, HashMap::new()));
-        }
-        /// Distinct labels kept; a hostile stream of unique labels cannot grow it further.
-        const MOST: usize = 4096;
-        let meaning = CACHE.with_borrow_mut(|(id, cache)| {
-            if *id != self.id {
-                *id = self.id;
-                cache.clear();
-            }
-            if let Some(found) = cache.get(raw.as_ref()) {
-                return found.clone();
-            }
-            let meaning = self.label_meaning(&raw);
-            if cache.len() >= MOST {
-                cache.clear();
-            }
-            cache.insert(raw.as_ref().into(), meaning.clone());
-            meaning
-        });
-        LabelInfo {
-            raw,
-            core: meaning.core,
-            site: meaning.site,
-            side: meaning.side,
-        }
-    }
-
-    fn label_meaning(&self, raw: &str) -> LabelMeaning {
-        let normalised = normalise_label(raw);
-        let mut side = None;
-        let mut core = String::with_capacity(normalised.len());
-        for word in normalised.split(' ').filter(|w| !w.is_empty()) {
-            match self.laterality_words.get(&NormalisedRef(word)) {
-                Some(found) => {
-                    side.get_or_insert(*found);
-                }
-                None => {
-                    if !core.is_empty() {
-                        core.push(' ');
-                    }
-                    core.push_str(word);
-                }
-            }
-        }
-        LabelMeaning {
-            site: self.site_of(&normalised),
-            side,
-            core: core.into(),
-        }
-    }
-
-    /// The region a label names within `site`: the longest run of its last words (side
-    /// words removed) that a rule lists, first rule whose `within` fits.
-    fn region_of(&self, core: &str, site: Option<Site>) -> Option<RegionTarget> {
-        let starts: Vec<usize> = std::iter::once(0)
-            .chain(core.match_indices(' ').map(|(at, _)| at + 1))
-            .collect();
-        let longest = self.longest_region_words.min(starts.len());
-        for take in (1..=longest).rev() {
-            let suffix = &core[starts[starts.len() - take]..];
-            if let Some(targets) = self.regions.get(&NormalisedRef(suffix))
-                && let Some(target) = targets
-                    .iter()
-                    .find(|t| t.within.is_none() || t.within == site)
-            {
-                return Some(*target);
-            }
-        }
-        None
-    }
-
-    fn side_of_label(&self, label: &str) -> Option<Laterality> {
-        self.label_info(Cow::Borrowed(label)).side
-    }
-
-    fn modifier_role(&self, concept: &Code<'_>) -> Option<ModifierRole> {
-        self.modifier_codes
-            .get(&code_ref(concept))
-            .or_else(|| self.modifier_meanings.get(&LabelRef(&concept.meaning)))
-            .copied()
-    }
-
-    /// Prepares mapping the NUM items of one tree.
-    pub fn for_tree<'m, 'r, 't>(&'m self, tree: &'r ContentTree<'t>) -> TreeMapper<'m, 'r, 't> {
-        TreeMapper {
-            mapper: self,
-            modifiers: self.modifiers(tree),
-            labels: Vec::new(),
-            item_labels: vec![None; tree.items.len()],
-            contexts: vec![None; tree.items.len()],
-            tree,
-        }
-    }
-
-    /// Per item, the modifiers (Laterality, Finding Site) its children attach to it.
-    fn modifiers<'t>(&self, tree: &ContentTree<'t>) -> Vec<Modifiers<'t>> {
-        let mut out = vec![Modifiers::default(); tree.items.len()];
-        for item in &tree.items {
-            let (Some(parent), Some(concept), ItemValue::Code(value)) =
-                (item.parent, item.concept.as_ref(), &item.value)
-            else {
-                continue;
-            };
-            let slot = &mut out[parent];
-            match self.modifier_role(concept) {
-                Some(ModifierRole::Laterality) if slot.laterality.is_none() => {
-                    slot.laterality = self
-                        .laterality_codes
-                        .get(&code_ref(value))
-                        .copied()
-                        .or_else(|| self.side_of_label(&normalise_label(&value.meaning)));
-                }
-                Some(ModifierRole::Region)
-                    if slot.region_label.is_none() && !value.meaning.is_empty() =>
-                {
-                    slot.region_label = Some(value.meaning.clone());
-                }
-                _ => {}
-            }
-        }
-        out
-    }
-
-    /// Site, region, side and source label from labels (innermost first) and the hints of
-    /// the measure rule. `modifier_side` is a Laterality item's side and the number of
-    /// labels inside it.
-    fn resolve<'t>(
-        &self,
-        labels: &[&LabelInfo<'t>],
-        modifier_side: Option<(usize, Laterality)>,
-        target: &MeasureTarget,
-    ) -> Resolved<'t> {
-        let site_at = labels.iter().position(|l| l.site.is_some());
-        let site = site_at.and_then(|at| labels[at].site).or(target.site);
-
-        let mut region = Region::Other;
-        let mut source_label = labels.first().map(|l| l.raw.clone()).unwrap_or_default();
-        for label in labels {
-            if let Some(found) = self.region_of(&label.core, site) {
-                region = found.region;
-                source_label = label.raw.clone();
-                // "Total" under "AP Spine L2-L4" is the group's region.
-                if found.whole_of_site
-                    && let Some(at) = site_at
-                    && let Some(group) = self.region_of(&labels[at].core, site)
-                    && !group.whole_of_site
-                {
-                    region = group.region;
-                }
-                break;
-            }
-        }
-
-        // Side: the nearer of a side word in a label and a Laterality item.
-        let word_side = labels
-            .iter()
-            .enumerate()
-            .find_map(|(at, l)| l.side.map(|side| (at, side)));
-        let laterality = match (word_side, modifier_side) {
-            (Some((w, side)), Some((m, _))) if w < m => Some(side),
-            (_, Some((_, side))) => Some(side),
-            (Some((_, side)), None) => Some(side),
-            (None, None) => None,
-        }
-        .or(target.laterality)
-        .filter(|_| region.is_sided())
-        .unwrap_or(Laterality::None);
-
-        Resolved {
-            site,
-            region,
-            laterality,
-            source_label,
-        }
-    }
 }
 
 fn code_ref<'c>(code: &'c Code<'_>) -> CodeRef<'c> {
@@ -531,172 +332,6 @@ fn word_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
             Some(start.then_some(at))
         })
         .flatten()
-}
-
-/// What modifier items attach to one container.
-#[derive(Debug, Clone, Default)]
-struct Modifiers<'t> {
-    laterality: Option<Laterality>,
-    region_label: Option<Cow<'t, str>>,
-}
-
-/// A label and what it says on its own.
-#[derive(Debug, Clone)]
-struct LabelInfo<'t> {
-    /// As the scanner wrote it.
-    raw: Cow<'t, str>,
-    /// Normalised, side words removed: what region rules match.
-    core: std::rc::Rc<str>,
-    site: Option<Site>,
-    side: Option<Laterality>,
-}
-
-/// What a label's text means, whatever file it is in.
-#[derive(Debug, Clone)]
-struct LabelMeaning {
-    core: std::rc::Rc<str>,
-    site: Option<Site>,
-    side: Option<Laterality>,
-}
-
-/// The labels above an item (ids into `TreeMapper::labels`) and what they resolve to.
-#[derive(Debug, Clone)]
-struct Context<'t> {
-    labels: Vec<u32>,
-    modifier_side: Option<(usize, Laterality)>,
-    /// The last resolution, with the rule hints it was made for.
-    resolved: Option<(Option<Site>, Option<Laterality>, Resolved<'t>)>,
-}
-
-#[derive(Debug, Clone)]
-struct Resolved<'t> {
-    site: Option<Site>,
-    region: Region,
-    laterality: Laterality,
-    source_label: Cow<'t, str>,
-}
-
-/// Maps the NUM items of one tree. Each item's labels are analysed once, and each parent's
-/// resolution is shared by the NUM items below it.
-pub struct TreeMapper<'m, 'r, 't> {
-    mapper: &'m Mapper,
-    tree: &'r ContentTree<'t>,
-    modifiers: Vec<Modifiers<'t>>,
-    /// Every label analysed so far.
-    labels: Vec<LabelInfo<'t>>,
-    /// Per item: its own labels (Finding Site value, concept meaning), once analysed.
-    item_labels: Vec<Option<[Option<u32>; 2]>>,
-    contexts: Vec<Option<Context<'t>>>,
-}
-
-impl<'m, 't> TreeMapper<'m, '_, 't> {
-    fn add_label(&mut self, raw: Cow<'t, str>) -> u32 {
-        self.labels.push(self.mapper.label_info(raw));
-        (self.labels.len() - 1) as u32
-    }
-
-    /// The labels an item contributes, innermost first.
-    fn labels_of(&mut self, item: usize) -> [Option<u32>; 2] {
-        if let Some(ids) = self.item_labels[item] {
-            return ids;
-        }
-        let finding = self.modifiers[item].region_label.clone();
-        let finding = finding.map(|label| self.add_label(label));
-        let concept = self.tree.items[item]
-            .concept
-            .as_ref()
-            .filter(|c| !c.meaning.is_empty())
-            .map(|c| c.meaning.clone());
-        let concept = concept.map(|label| self.add_label(label));
-        let ids = [finding, concept];
-        self.item_labels[item] = Some(ids);
-        ids
-    }
-
-    /// The labels of `parent` and its ancestors, innermost first.
-    fn context(&mut self, parent: usize) -> &mut Context<'t> {
-        if self.contexts[parent].is_none() {
-            let mut labels = Vec::with_capacity(8);
-            let mut modifier_side = None;
-            let tree = self.tree;
-            for ancestor in tree.ancestry(parent) {
-                if modifier_side.is_none() {
-                    modifier_side = self.modifiers[ancestor]
-                        .laterality
-                        .map(|side| (labels.len(), side));
-                }
-                labels.extend(self.labels_of(ancestor).into_iter().flatten());
-            }
-            self.contexts[parent] = Some(Context {
-                labels,
-                modifier_side,
-                resolved: None,
-            });
-        }
-        self.contexts[parent].as_mut().expect("just filled")
-    }
-
-    /// Maps the NUM item at `index`; None when no rule names its measure.
-    pub fn map_num(&mut self, index: usize) -> Option<MappedNum<'m, 't>> {
-        let mapper = self.mapper;
-        let tree = self.tree;
-        let item = &tree.items[index];
-        let (target, by_code, own_label) = mapper.measure_of(item.concept.as_ref()?)?;
-        let own = own_label.map(|own| mapper.label_info(Cow::Owned(own.to_string())));
-        let resolved = match (own, item.parent) {
-            (None, Some(parent)) => {
-                self.context(parent);
-                let context = self.contexts[parent].as_ref().expect("filled");
-                match &context.resolved {
-                    Some((site, side, resolved))
-                        if *site == target.site && *side == target.laterality =>
-                    {
-                        resolved.clone()
-                    }
-                    _ => {
-                        let labels: Vec<&LabelInfo<'t>> = context
-                            .labels
-                            .iter()
-                            .map(|&id| &self.labels[id as usize])
-                            .collect();
-                        let resolved = mapper.resolve(&labels, context.modifier_side, &target);
-                        self.contexts[parent].as_mut().expect("filled").resolved =
-                            Some((target.site, target.laterality, resolved.clone()));
-                        resolved
-                    }
-                }
-            }
-            (own, parent) => {
-                // The item's own words come first; not shared with its siblings.
-                if let Some(parent) = parent {
-                    self.context(parent);
-                }
-                let context = parent.and_then(|p| self.contexts[p].as_ref());
-                let offset = usize::from(own.is_some());
-                let labels: Vec<&LabelInfo<'t>> = own
-                    .iter()
-                    .chain(
-                        context
-                            .into_iter()
-                            .flat_map(|c| c.labels.iter().map(|&id| &self.labels[id as usize])),
-                    )
-                    .collect();
-                let modifier_side = context
-                    .and_then(|c| c.modifier_side)
-                    .map(|(at, side)| (at + offset, side));
-                mapper.resolve(&labels, modifier_side, &target)
-            }
-        };
-        Some(MappedNum {
-            measure: target.measure,
-            region: resolved.region,
-            laterality: resolved.laterality,
-            site: resolved.site,
-            source_label: resolved.source_label,
-            profile: &mapper.profile_names[target.profile],
-            by_code,
-        })
-    }
 }
 
 #[cfg(test)]

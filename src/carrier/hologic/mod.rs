@@ -1,0 +1,120 @@
+//! Hologic APEX results documents (vendor-evidence.md): Hologic sites receive no SR but a
+//! Secondary Capture report image per scan whose private element holds the results as a
+//! text document. The element is found by its text (profile `results_documents`), at any
+//! tag and with any VR: never a fixed tag. `script` reads the text; `tables` reads the
+//! tables by their type codes (profile `hologic_*`).
+
+pub mod script;
+mod tables;
+
+use dicom_core::Tag;
+
+use crate::decimal::Decimal;
+use crate::document::{Document, Sex};
+use crate::error::{FileError, Reason};
+use crate::profile::Mapper;
+use crate::sr::dataset::Node;
+
+/// The raw bytes of the first element of `root` that holds a results document.
+pub fn find<'a>(root: Node<'_, 'a>, mapper: &Mapper) -> Option<&'a [u8]> {
+    const PIXEL_DATA: Tag = Tag(0x7FE0, 0x0010);
+    root.elements()
+        .filter(|(tag, value)| *tag != PIXEL_DATA && tag.group() != 0x0002 && value.len() >= 16)
+        .find(|(_, value)| mapper.is_results_document(value))
+        .map(|(_, value)| value)
+}
+
+/// Reads a results document into `doc` (whose header the image gave).
+pub fn read(bytes: &[u8], mapper: &Mapper, doc: &mut Document) -> Result<(), FileError> {
+    if bytes.len() > script::MAX_DOCUMENT_BYTES {
+        return Err(FileError::new(
+            Reason::TooLarge,
+            format!(
+                "Hologic results document of {} bytes: more than the {} accepted",
+                bytes.len(),
+                script::MAX_DOCUMENT_BYTES
+            ),
+        ));
+    }
+    let text = script::decode(bytes, &mut doc.flags);
+    let script = script::read(&text);
+    doc.flags.extend(script.flags.iter().cloned());
+    read_patient(&script, doc);
+    read_device(&script, doc);
+    let scans = scans(&script);
+    tables::read(&script, &scans, mapper, doc);
+    Ok(())
+}
+
+/// The labels that place a scan's rows: ScanMode ("f Left Hip", "a R.Forearm": the point
+/// splits the side letter from the site) and AnalProtocol; for a dual hip the second
+/// scan's too (`ScanMode2`).
+fn scans(script: &script::Script) -> Vec<String> {
+    let mut labels = Vec::new();
+    for suffix in ["", "2"] {
+        for name in ["ScanMode", "AnalProtocol"] {
+            if let Some(value) = script.value(&format!("{name}{suffix}")) {
+                labels.push(value.replace('.', " "));
+            }
+        }
+    }
+    labels
+}
+
+fn read_patient(script: &script::Script, doc: &mut Document) {
+    let number = |name: &str| script.value(name).and_then(crate::extract::reported_number);
+    doc.menopause_age = number("MenopauseAge");
+    // APEX writes Height in cm and Weight in kg (docs/profiles.md: a guess; a value with
+    // another unit word is not read).
+    doc.height_cm = number("Height");
+    doc.weight_kg = number("Weight");
+    for (name, value) in [("Height", doc.height_cm), ("Weight", doc.weight_kg)] {
+        if value.is_none() && script.value(name).is_some() {
+            doc.flags
+                .push(format!("hologic_{}_not_read", name.to_lowercase()));
+        }
+    }
+    doc.ethnicity = script.value("Ethnicity").map(str::to_string);
+    if doc.patient_sex.is_none() {
+        doc.patient_sex = match script.value("PatientSex").map(str::to_ascii_lowercase) {
+            Some(s) if s == "female" || s == "f" => Some(Sex::Female),
+            Some(s) if s == "male" || s == "m" => Some(Sex::Male),
+            _ => None,
+        };
+    }
+    if doc.patient_age.is_none()
+        && let Some(age) = script.value("Age").and_then(|a| a.parse::<u16>().ok())
+        && age < 200
+    {
+        doc.patient_age = Some(format!("{age:03}Y"));
+    }
+}
+
+/// `Model = "Horizon Ci (S/N301234M)"` gives the model and serial where the DICOM header
+/// lacks them; `HologicSoftwareVer` the software version.
+fn read_device(script: &script::Script, doc: &mut Document) {
+    if let Some(model) = script.value("Model") {
+        let (name, serial) = match model.split_once("(S/N") {
+            Some((name, rest)) => (name.trim(), rest.split(')').next().map(str::trim)),
+            None => (model, None),
+        };
+        if doc.model.is_empty() {
+            doc.model = name.to_string();
+        }
+        if doc.device_serial.is_empty()
+            && let Some(serial) = serial.filter(|s| !s.is_empty())
+        {
+            doc.device_serial = serial.to_string();
+        }
+    }
+    if doc.software_version.is_empty()
+        && let Some(version) = script.value("HologicSoftwareVer")
+    {
+        doc.software_version = version.to_string();
+    }
+}
+
+/// A value in g/cm², the unit of column type 3 (vendor-evidence.md).
+fn decimal(text: &str) -> Option<Decimal> {
+    crate::extract::reported_number(text)
+}

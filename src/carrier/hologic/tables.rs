@@ -1,0 +1,330 @@
+//! The tables of a results document, read by their type codes (profile `hologic_tables`,
+//! `hologic_columns`, `hologic_rows`; vendor-evidence.md lists them): the results summary
+//! into rows, the history table into history entries (never rows), the FRAX table into the
+//! study's FRAX values. An unknown type code is flagged and its row or table left out: a
+//! label is read only when the document gives no row type at all.
+
+use super::decimal;
+use super::script::{Script, Table};
+use crate::carrier::dates::{DateText, read_date};
+use crate::document::{Document, HistoryEntry, HistorySource};
+use crate::extract::rows::{RowTable, set_value};
+use crate::profile::{ColumnField, Mapper, Placed, RowRole, TableKind};
+use crate::vocabulary::{Laterality, Measure, Region, Site};
+
+fn flag(doc: &mut Document, flag: String) {
+    if !doc.flags.contains(&flag) {
+        doc.flags.push(flag);
+    }
+}
+
+/// Reads every table into `doc`.
+pub(super) fn read(script: &Script, scans: &[String], mapper: &Mapper, doc: &mut Document) {
+    let mut rows = RowTable::default();
+    for table in script.tables.values() {
+        let Some(code) = table.table_type else {
+            if !table.cells.is_empty() {
+                flag(doc, "hologic_table_without_type".to_string());
+            }
+            continue;
+        };
+        let columns = columns(table, mapper, doc);
+        match mapper.hologic_table(code) {
+            Some(TableKind::Results) => results(table, &columns, scans, mapper, doc, &mut rows),
+            Some(TableKind::History) => history(table, &columns, scans, mapper, doc),
+            Some(TableKind::Frax) => frax(table, &columns, mapper, doc),
+            None => flag(doc, format!("hologic_table_type_unknown={code}")),
+        }
+    }
+    doc.measurements = rows.into_sorted();
+}
+
+/// The table's columns whose type code a profile knows.
+fn columns(table: &Table, mapper: &Mapper, doc: &mut Document) -> Vec<(u32, ColumnField)> {
+    let mut out = Vec::new();
+    for (&column, &code) in &table.column_types {
+        match mapper.hologic_column(code) {
+            Some(field) => out.push((column, field)),
+            None => flag(doc, format!("hologic_column_type_unknown={code}")),
+        }
+    }
+    out
+}
+
+fn column_of(columns: &[(u32, ColumnField)], field: ColumnField) -> Option<u32> {
+    columns.iter().find(|(_, f)| *f == field).map(|(c, _)| *c)
+}
+
+/// What a row is: by its type code; by its label only when the document gives no type.
+fn role(
+    table: &Table,
+    row: u32,
+    label: &str,
+    mapper: &Mapper,
+    doc: &mut Document,
+) -> Option<RowRole> {
+    match table.row_types.get(&row) {
+        Some(code) => match mapper.hologic_row(*code) {
+            Some(role) => Some(role.clone()),
+            None => {
+                flag(doc, format!("hologic_row_type_unknown={code}"));
+                None
+            }
+        },
+        None if !label.is_empty() => {
+            flag(doc, "hologic_row_read_by_label".to_string());
+            Some(RowRole::Region(label.to_string()))
+        }
+        None => None,
+    }
+}
+
+fn place<'m>(mapper: &'m Mapper, label: &str, scans: &[String]) -> Placed<'m> {
+    let mut labels: Vec<&str> = vec![label];
+    labels.extend(scans.iter().map(String::as_str));
+    mapper.place(&labels)
+}
+
+/// One row to write: region, side, label, note, values.
+type Written = (
+    Region,
+    Laterality,
+    String,
+    Option<String>,
+    Vec<(Measure, String)>,
+);
+
+fn results(
+    table: &Table,
+    columns: &[(u32, ColumnField)],
+    scans: &[String],
+    mapper: &Mapper,
+    doc: &mut Document,
+    rows: &mut RowTable,
+) {
+    let label_column = column_of(columns, ColumnField::Label);
+    let mut parent: Option<(Placed<'_>, String, bool)> = None;
+    let mut written: Vec<Written> = Vec::new();
+    for row in table.rows() {
+        let label = label_column.map_or_else(String::new, |c| table.cell(row, c));
+        let Some(role) = role(table, row, &label, mapper, doc) else {
+            continue;
+        };
+        let values: Vec<(Measure, String)> = columns
+            .iter()
+            .filter_map(|(column, field)| match field {
+                ColumnField::Measure(measure) => Some((*measure, table.cell(row, *column))),
+                _ => None,
+            })
+            .filter(|(_, text)| !text.is_empty())
+            .collect();
+        match role {
+            RowRole::Region(rule_label) => {
+                let placed = place(mapper, &rule_label, scans);
+                let shown = if label.is_empty() {
+                    rule_label.clone()
+                } else {
+                    label
+                };
+                let total = rule_label.eq_ignore_ascii_case("total");
+                if !values.is_empty() {
+                    let note = placed.note.map(str::to_string);
+                    let (region, side) = (placed.region, placed.laterality);
+                    written.push((region, side, shown.clone(), note, values));
+                }
+                parent = Some((placed, shown, total));
+            }
+            RowRole::Side(side) => {
+                if let Some((placed, shown, _)) = &parent {
+                    written.push((placed.region, side, shown.clone(), None, values));
+                }
+            }
+            RowRole::Difference => {
+                if let Some((_, shown, _)) = &parent {
+                    let note = "left-right difference: not a side's value".to_string();
+                    let label = format!("{shown} |Diff.|");
+                    written.push((Region::Other, Laterality::None, label, Some(note), values));
+                }
+            }
+            _ => {}
+        }
+        let vertebrae = written_vertebrae(&written);
+        if let Some((placed, _, true)) = &parent
+            && placed.site == Some(Site::Spine)
+            && let Some(last) = written.last_mut()
+            && last.0 == placed.region
+        {
+            last.0 = spine_total(&vertebrae, placed.region);
+        }
+    }
+    for (region, side, label, note, values) in written {
+        let Some(out) = rows.row(region, side, &label) else {
+            continue;
+        };
+        if let Some(note) = note
+            && !out.notes.contains(&note)
+        {
+            out.notes.push(note);
+        }
+        for (measure, text) in values {
+            match decimal(&text) {
+                Some(value) => set_value(out, measure, value, &mut doc.flags),
+                None => out
+                    .notes
+                    .push(format!("{measure} value {text:?} is not a number")),
+            }
+        }
+    }
+}
+
+fn written_vertebrae(written: &[Written]) -> Vec<u8> {
+    written
+        .iter()
+        .filter_map(|w| w.0.vertebrae())
+        .filter(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect()
+}
+
+/// A spine Total covers the vertebrae listed above it (vendor-evidence.md: L1-L3 when a
+/// vertebra was excluded); the rule's region when they are not a contiguous range.
+fn spine_total(vertebrae: &[u8], rule_region: Region) -> Region {
+    let (Some(&first), Some(&last)) = (vertebrae.iter().min(), vertebrae.iter().max()) else {
+        return rule_region;
+    };
+    let contiguous = usize::from(last - first) + 1 == vertebrae.len();
+    if !contiguous || first == last {
+        return rule_region;
+    }
+    Region::ALL
+        .iter()
+        .copied()
+        .find(|r| r.vertebrae() == Some((first, last)))
+        .unwrap_or(rule_region)
+}
+
+fn history(
+    table: &Table,
+    columns: &[(u32, ColumnField)],
+    scans: &[String],
+    mapper: &Mapper,
+    doc: &mut Document,
+) {
+    // "Results History: L1-L3" names the region; else the scan's Total.
+    let named = table
+        .title
+        .split_once(':')
+        .map(|(_, r)| r.trim())
+        .unwrap_or("");
+    let mut placed = place(mapper, named, scans);
+    if named.is_empty() || placed.region == Region::Other {
+        placed = place(mapper, "Total", scans);
+    }
+    let Some(date_column) = column_of(columns, ColumnField::ScanDate) else {
+        flag(doc, "hologic_history_without_dates".to_string());
+        return;
+    };
+    for row in table.rows() {
+        let date = table.cell(row, date_column);
+        match table
+            .row_types
+            .get(&row)
+            .and_then(|c| mapper.hologic_row(*c))
+        {
+            Some(RowRole::Date) => {}
+            None if !table.row_types.contains_key(&row) && !date.is_empty() => {}
+            _ => continue,
+        }
+        if date.is_empty() {
+            continue;
+        }
+        if let DateText::Known(found) = read_date(&date)
+            && Some(found) == doc.study_date
+        {
+            // This exam's own row: its values are the results table's.
+            continue;
+        }
+        let mut entry = HistoryEntry {
+            exam_date: None,
+            exam_date_text: date,
+            date_ambiguous: false,
+            region: placed.region,
+            laterality: placed.laterality,
+            source_label: placed.source_label.clone(),
+            bmd: None,
+            age_years: None,
+            t_score: None,
+            z_score: None,
+            change_vs_previous_g_cm2: None,
+            change_vs_previous_pct: None,
+            change_vs_baseline_g_cm2: None,
+            change_vs_baseline_pct: None,
+            source: HistorySource::HologicTable,
+        };
+        for (column, field) in columns {
+            let Some(value) = decimal(&table.cell(row, *column)) else {
+                continue;
+            };
+            let header = table.cell(0, *column);
+            let (percent, grams) = (header.contains('%'), header.contains("g/cm"));
+            let (pct_slot, g_slot) = match field {
+                ColumnField::Measure(Measure::Bmd) => (None, Some(&mut entry.bmd)),
+                ColumnField::Measure(Measure::TScore) => (None, Some(&mut entry.t_score)),
+                ColumnField::Measure(Measure::ZScore) => (None, Some(&mut entry.z_score)),
+                ColumnField::Age => (None, Some(&mut entry.age_years)),
+                ColumnField::ChangeVsBaseline => (
+                    Some(&mut entry.change_vs_baseline_pct),
+                    Some(&mut entry.change_vs_baseline_g_cm2),
+                ),
+                ColumnField::ChangeVsPrevious => (
+                    Some(&mut entry.change_vs_previous_pct),
+                    Some(&mut entry.change_vs_previous_g_cm2),
+                ),
+                _ => continue,
+            };
+            match (pct_slot, g_slot) {
+                (None, Some(slot)) => *slot = Some(value),
+                (Some(slot), _) if percent => *slot = Some(value),
+                (_, Some(slot)) if grams => *slot = Some(value),
+                _ => flag(doc, "hologic_change_unit_unknown".to_string()),
+            }
+        }
+        doc.history.push(entry);
+    }
+}
+
+fn frax(table: &Table, columns: &[(u32, ColumnField)], mapper: &Mapper, doc: &mut Document) {
+    let without = column_of(columns, ColumnField::Frax);
+    let with = column_of(columns, ColumnField::FraxPrior);
+    let value = |row, column: Option<u32>| column.and_then(|c| decimal(&table.cell(row, c)));
+    for row in table.rows() {
+        let Some(code) = table.row_types.get(&row) else {
+            continue;
+        };
+        match mapper.hologic_row(*code) {
+            Some(RowRole::FraxMajor) => {
+                doc.frax_major = doc.frax_major.or(value(row, without));
+                doc.frax_major_prior = doc.frax_major_prior.or(value(row, with));
+            }
+            Some(RowRole::FraxHip) => {
+                doc.frax_hip = doc.frax_hip.or(value(row, without));
+                doc.frax_hip_prior = doc.frax_hip_prior.or(value(row, with));
+            }
+            Some(RowRole::FraxText) => {
+                let text: Vec<String> = table
+                    .cells
+                    .keys()
+                    .filter(|(r, _)| *r == row)
+                    .map(|(_, c)| table.cell(row, *c))
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                let text = text.join(" ");
+                if mapper.says_frax_not_reported(&text) && doc.frax_not_reported.is_none() {
+                    doc.frax_not_reported = Some(text);
+                }
+            }
+            Some(_) => {}
+            None => flag(doc, format!("hologic_row_type_unknown={code}")),
+        }
+    }
+}

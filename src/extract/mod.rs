@@ -1,0 +1,193 @@
+//! The per-file extractor: bytes in, a `Document` or the reason it is not one out. A pure
+//! function of the bytes, the profiles and the limits (no I/O, no clock), so that it can be
+//! fuzzed, tested on in-memory fixtures, and run on any thread.
+
+use dicom_dictionary_std::tags;
+
+mod merge;
+pub(crate) mod rows;
+mod tree;
+
+use crate::carrier::{dates, ge_xml, hologic};
+use crate::document::{Carrier, Date, Document, Sex, Timestamp};
+use crate::error::{FileError, Reason};
+use crate::profile::Mapper;
+use crate::sr::{self, Body, ContentTree, ItemValue, Limits, Reader, SrFile, SrNode};
+use crate::vocabulary::Region;
+use rows::RowTable;
+
+pub(crate) use tree::reported_number;
+
+/// Reads one file's bytes into a `Document`.
+pub fn extract(bytes: &[u8], mapper: &Mapper, limits: &Limits) -> Result<Document, FileError> {
+    extract_with(bytes, mapper, limits, Reader::Index)
+}
+
+/// `extract` with a chosen reader for SRs (tests compare the two). Other objects are read
+/// through the index whatever the reader: only their top-level elements are looked at.
+pub fn extract_with(
+    bytes: &[u8],
+    mapper: &Mapper,
+    limits: &Limits,
+    reader: Reader,
+) -> Result<Document, FileError> {
+    let mut inflated = Vec::new();
+    let file = sr::read_dicom(bytes, limits, &mut inflated)?;
+    if !file.sop_class_uid.as_deref().is_some_and(sr::is_sr_class) {
+        return results_document(&file, mapper);
+    }
+    let file = file.into_sr(reader)?;
+    match &file.body {
+        Body::Indexed(set) => document(set.root(), &file, mapper),
+        Body::Object(object) => document(object, &file, mapper),
+    }
+}
+
+/// A DICOM object that is not an SR: a report image may carry a Hologic results document
+/// in a private element; without one it is `skipped/not_sr`, saying what it is.
+fn results_document(file: &sr::DicomFile<'_>, mapper: &Mapper) -> Result<Document, FileError> {
+    let root = file.dataset.root();
+    let Some(found) = hologic::find(root, mapper) else {
+        let mut error = sr::not_sr(file.sop_class_uid.as_deref());
+        if root.elements().any(|(tag, _)| tag == tags::PIXEL_DATA) {
+            error.message = format!("{}: an image without a results document", error.message);
+        }
+        return Err(error);
+    };
+    let mut doc = read_header(root, mapper);
+    doc.sop_class_uid = file.sop_class_uid.clone().unwrap_or_default();
+    hologic::read(found, mapper, &mut doc)?;
+    doc.carriers.push(Carrier::HologicResultsDocument);
+    dates::resolve_history_dates(&mut doc.history, &mut doc.flags);
+    Ok(doc)
+}
+
+fn document<'a, N: SrNode<'a>>(
+    root: N,
+    file: &SrFile<'_>,
+    mapper: &Mapper,
+) -> Result<Document, FileError> {
+    let tree = ContentTree::read(root)?;
+    let mut doc = read_header(root, mapper);
+    doc.sop_class_uid = file.sop_class_uid.clone();
+    doc.title = tree.items[0]
+        .concept
+        .as_ref()
+        .map(|c| c.meaning.to_string())
+        .unwrap_or_default();
+    let mut rows = RowTable::default();
+    if tree::read_content(&tree, mapper, &mut doc, &mut rows) {
+        doc.carriers.push(Carrier::SrTree);
+    }
+    if let Some(xml) = root.text(tags::IMAGE_COMMENTS, true)
+        && ge_xml::is_results_xml(&xml)
+    {
+        match ge_xml::read(&xml, mapper) {
+            Ok(results) => {
+                if merge::merge_xml(results, &mut doc, &mut rows) {
+                    doc.carriers.push(Carrier::GeImageCommentsXml);
+                }
+            }
+            Err(message) => doc
+                .flags
+                .push(format!("image_comments_xml_unreadable={message}")),
+        }
+    }
+    doc.measurements = rows.into_sorted();
+    dates::resolve_history_dates(&mut doc.history, &mut doc.flags);
+    decide_dxa(&tree, mapper, &doc)?;
+    Ok(doc)
+}
+
+fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
+    let text = |tag| root.text(tag, false);
+    let get = |tag| text(tag).map(|t| t.into_owned()).unwrap_or_default();
+    let date = |tag| text(tag).and_then(|t| Date::parse_da(&t));
+    let manufacturer_raw = get(tags::MANUFACTURER);
+    let (manufacturer, calibration) = mapper.manufacturer(&manufacturer_raw);
+    let mut flags = Vec::new();
+    let study_date = date(tags::STUDY_DATE)
+        .or_else(|| date(tags::CONTENT_DATE))
+        .or_else(|| date(tags::SERIES_DATE));
+    if study_date.is_none() {
+        flags.push("study_date_missing".to_string());
+    }
+    Document {
+        sop_instance_uid: get(tags::SOP_INSTANCE_UID),
+        study_instance_uid: get(tags::STUDY_INSTANCE_UID),
+        series_instance_uid: get(tags::SERIES_INSTANCE_UID),
+        patient_id: get(tags::PATIENT_ID),
+        patient_sex: text(tags::PATIENT_SEX).and_then(|t| Sex::parse(&t)),
+        birth_date: date(tags::PATIENT_BIRTH_DATE),
+        patient_age: text(tags::PATIENT_AGE).map(|t| t.into_owned()),
+        study_date,
+        content_time: Timestamp::parse(
+            text(tags::CONTENT_DATE).as_deref().unwrap_or(""),
+            text(tags::CONTENT_TIME).as_deref().unwrap_or(""),
+        ),
+        accession_number: get(tags::ACCESSION_NUMBER),
+        manufacturer: Some(manufacturer),
+        calibration,
+        manufacturer_raw,
+        model: get(tags::MANUFACTURER_MODEL_NAME),
+        software_version: get(tags::SOFTWARE_VERSIONS),
+        device_serial: get(tags::DEVICE_SERIAL_NUMBER),
+        institution: get(tags::INSTITUTION_NAME),
+        flags,
+        ..Document::default()
+    }
+}
+
+/// An SR is DXA when its title says so, or a value was mapped that only densitometry
+/// reports (BMD, BMC, T-score, FRAX, TBS), or a value was placed in a known region, or it
+/// holds history or fracture grades. A Z-score or an area alone is not enough: paediatric
+/// echo and vascular SRs have those. An SR with no results tree (no content, or a root that
+/// is not a results title) from a densitometer (profile `dxa_devices`) is a DXA document
+/// with no values: one of the several objects of a GE study (vendor-evidence.md).
+fn decide_dxa(tree: &ContentTree<'_>, mapper: &Mapper, doc: &Document) -> Result<(), FileError> {
+    let has_values = !doc.measurements.is_empty()
+        || doc.frax_major.is_some()
+        || doc.frax_hip.is_some()
+        || doc.tbs.is_some();
+    let dxa_values = doc.frax_major.is_some()
+        || doc.frax_hip.is_some()
+        || doc.frax_major_prior.is_some()
+        || doc.frax_hip_prior.is_some()
+        || doc.frax_not_reported.is_some()
+        || doc.tbs.is_some()
+        || !doc.history.is_empty()
+        || !doc.vertebral_fractures.is_empty()
+        || doc.measurements.iter().any(|m| {
+            m.region != Region::Other || m.bmd.is_some() || m.bmc.is_some() || m.t_score.is_some()
+        });
+    let nums = tree
+        .items
+        .iter()
+        .filter(|i| matches!(i.value, ItemValue::Num { .. }))
+        .count();
+    let dxa_title = mapper.is_dxa_title(&doc.title);
+    if dxa_values || (dxa_title && has_values) {
+        return Ok(());
+    }
+    let no_results_tree = tree.items.len() == 1 || !dxa_title;
+    if no_results_tree && mapper.is_dxa_device(&doc.manufacturer_raw, &doc.model) {
+        return Ok(());
+    }
+    if dxa_title {
+        return Err(FileError::new(
+            Reason::NoMeasurements,
+            format!(
+                "DXA SR {:?} with {nums} NUM items, none mapped to a measure (see `dxa-ingest inspect` and --profile)",
+                doc.title
+            ),
+        ));
+    }
+    Err(FileError::new(
+        Reason::NotDxa,
+        format!(
+            "{} {:?}: {nums} NUM items, no bone densitometry content",
+            sr::sop_class_name(&doc.sop_class_uid),
+            doc.title
+        ),
+    ))
+}

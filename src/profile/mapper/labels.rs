@@ -1,0 +1,307 @@
+//! What labels say: a meaning's measure, a label's site, side and region words, and the
+//! resolution of a NUM's labels into site, region and side (steps 1-5 of the module docs).
+
+use std::borrow::Cow;
+
+use hashbrown::HashMap;
+
+use super::{Mapper, MeasureTarget, ModifierRole, RegionTarget, code_ref, word_starts};
+use crate::profile::keys::{LabelRef, NormalisedRef, normalise_label};
+use crate::sr::{Code, ContentTree, ItemValue};
+use crate::vocabulary::{Laterality, Measure, Region, Site};
+
+/// Where a list of labels puts a value (the carriers' labels, read like a NUM's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed<'m> {
+    /// The canonical region (`other` when no label named one).
+    pub region: Region,
+    /// The side.
+    pub laterality: Laterality,
+    /// The site the region was read within.
+    pub site: Option<Site>,
+    /// The label that named the region (else the innermost label).
+    pub source_label: String,
+    /// The region rule's note.
+    pub note: Option<&'m str>,
+}
+
+impl Mapper {
+    /// Region, side and site of `labels` (innermost first), by the rules that place a NUM
+    /// item: for values that do not come from a content tree (XML, results documents,
+    /// trend containers).
+    pub fn place(&self, labels: &[&str]) -> Placed<'_> {
+        let infos: Vec<LabelInfo<'_>> = labels
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| self.label_info(Cow::Owned(l.to_string())))
+            .collect();
+        let refs: Vec<&LabelInfo<'_>> = infos.iter().collect();
+        let target = MeasureTarget {
+            measure: Measure::Bmd,
+            site: None,
+            laterality: None,
+            profile: 0,
+        };
+        let resolved = self.resolve(&refs, None, &target);
+        Placed {
+            region: resolved.region,
+            laterality: resolved.laterality,
+            site: resolved.site,
+            source_label: resolved.source_label.into_owned(),
+            note: resolved.note.map(|n| &*self.notes[n as usize]),
+        }
+    }
+
+    /// The measure a meaning names (code rules are not consulted: for element names and
+    /// labels of the carriers).
+    pub fn measure_named(&self, meaning: &str) -> Option<Measure> {
+        self.measure_by_meaning
+            .get(&LabelRef(meaning.trim()))
+            .map(|t| t.measure)
+    }
+
+    /// The measure rule for a concept, whether it matched on the code, and the leading words
+    /// of a meaning that matched only on its last words ("Left Femoral Neck" of "Left
+    /// Femoral Neck BMD").
+    pub(super) fn measure_of<'c, 't>(
+        &self,
+        concept: &'c Code<'t>,
+    ) -> Option<(MeasureTarget, bool, Option<&'c str>)> {
+        if let Some(target) = self.measure_by_code.get(&code_ref(concept)) {
+            return Some((*target, true, None));
+        }
+        let meaning = concept.meaning.trim();
+        if let Some(target) = self.measure_by_meaning.get(&LabelRef(meaning)) {
+            return Some((*target, false, None));
+        }
+        // Longest suffix first, so that "Age-Matched Z-Score" beats "Z-Score".
+        let starts: Vec<usize> = word_starts(meaning).collect();
+        let longest = self
+            .longest_meaning_words
+            .min(starts.len().saturating_sub(1));
+        for take in (1..=longest).rev() {
+            let cut = starts[starts.len() - take];
+            if let Some(target) = self.measure_by_meaning.get(&LabelRef(&meaning[cut..])) {
+                let prefix =
+                    meaning[..cut].trim_end_matches(|c: char| c.is_whitespace() || c == '_');
+                return Some((*target, false, (!prefix.is_empty()).then_some(prefix)));
+            }
+        }
+        None
+    }
+
+    pub(super) fn site_of(&self, normalised_label: &str) -> Option<Site> {
+        self.sites
+            .iter()
+            .find(|(needle, _)| normalised_label.contains(needle.as_str()))
+            .map(|(_, site)| *site)
+    }
+
+    /// What a label says on its own: its site, its side, its words without side words.
+    /// Labels repeat across the files of an export ("AP Spine", "L1", "Neck"), so the
+    /// answer is cached per worker thread.
+    pub(super) fn label_info<'t>(&self, raw: Cow<'t, str>) -> LabelInfo<'t> {
+        thread_local! {
+            static CACHE: std::cell::RefCell<(u64, HashMap<Box<str>, LabelMeaning>)> =
+                std::cell::RefCell::new((0, HashMap::new()));
+        }
+        /// Distinct labels kept; a hostile stream of unique labels cannot grow it further.
+        const MOST: usize = 4096;
+        let meaning = CACHE.with_borrow_mut(|(id, cache)| {
+            if *id != self.id {
+                *id = self.id;
+                cache.clear();
+            }
+            if let Some(found) = cache.get(raw.as_ref()) {
+                return found.clone();
+            }
+            let meaning = self.label_meaning(&raw);
+            if cache.len() >= MOST {
+                cache.clear();
+            }
+            cache.insert(raw.as_ref().into(), meaning.clone());
+            meaning
+        });
+        LabelInfo {
+            raw,
+            core: meaning.core,
+            site: meaning.site,
+            side: meaning.side,
+        }
+    }
+
+    pub(super) fn label_meaning(&self, raw: &str) -> LabelMeaning {
+        let normalised = normalise_label(raw);
+        let mut side = None;
+        let mut core = String::with_capacity(normalised.len());
+        for word in normalised.split(' ').filter(|w| !w.is_empty()) {
+            match self.laterality_words.get(&NormalisedRef(word)) {
+                Some(found) => {
+                    side.get_or_insert(*found);
+                }
+                None => {
+                    if !core.is_empty() {
+                        core.push(' ');
+                    }
+                    core.push_str(word);
+                }
+            }
+        }
+        LabelMeaning {
+            site: self.site_of(&normalised),
+            side,
+            core: core.into(),
+        }
+    }
+
+    /// The region a label names within `site`: the longest run of its last words (side
+    /// words removed) that a rule lists, first rule whose `within` fits.
+    pub(super) fn region_of(&self, core: &str, site: Option<Site>) -> Option<RegionTarget> {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(core.match_indices(' ').map(|(at, _)| at + 1))
+            .collect();
+        let longest = self.longest_region_words.min(starts.len());
+        for take in (1..=longest).rev() {
+            let suffix = &core[starts[starts.len() - take]..];
+            if let Some(targets) = self.regions.get(&NormalisedRef(suffix))
+                && let Some(target) = targets
+                    .iter()
+                    .find(|t| t.within.is_none() || t.within == site)
+            {
+                return Some(*target);
+            }
+        }
+        None
+    }
+
+    pub(super) fn side_of_label(&self, label: &str) -> Option<Laterality> {
+        self.label_info(Cow::Borrowed(label)).side
+    }
+
+    pub(super) fn modifier_role(&self, concept: &Code<'_>) -> Option<ModifierRole> {
+        self.modifier_codes
+            .get(&code_ref(concept))
+            .or_else(|| self.modifier_meanings.get(&LabelRef(&concept.meaning)))
+            .copied()
+    }
+
+    /// Per item, the modifiers (Laterality, Finding Site) its children attach to it.
+    pub(super) fn modifiers<'t>(&self, tree: &ContentTree<'t>) -> Vec<Modifiers<'t>> {
+        let mut out = vec![Modifiers::default(); tree.items.len()];
+        for item in &tree.items {
+            let (Some(parent), Some(concept), ItemValue::Code(value)) =
+                (item.parent, item.concept.as_ref(), &item.value)
+            else {
+                continue;
+            };
+            let slot = &mut out[parent];
+            match self.modifier_role(concept) {
+                Some(ModifierRole::Laterality) if slot.laterality.is_none() => {
+                    slot.laterality = self
+                        .laterality_codes
+                        .get(&code_ref(value))
+                        .copied()
+                        .or_else(|| self.side_of_label(&normalise_label(&value.meaning)));
+                }
+                Some(ModifierRole::Region)
+                    if slot.region_label.is_none() && !value.meaning.is_empty() =>
+                {
+                    slot.region_label = Some(value.meaning.clone());
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Site, region, side and source label from labels (innermost first) and the hints of
+    /// the measure rule. `modifier_side` is a Laterality item's side and the number of
+    /// labels inside it.
+    pub(super) fn resolve<'t>(
+        &self,
+        labels: &[&LabelInfo<'t>],
+        modifier_side: Option<(usize, Laterality)>,
+        target: &MeasureTarget,
+    ) -> Resolved<'t> {
+        let site_at = labels.iter().position(|l| l.site.is_some());
+        let site = site_at.and_then(|at| labels[at].site).or(target.site);
+
+        let mut region = Region::Other;
+        let mut note = None;
+        let mut source_label = labels.first().map(|l| l.raw.clone()).unwrap_or_default();
+        for label in labels {
+            if let Some(found) = self.region_of(&label.core, site) {
+                region = found.region;
+                note = found.note;
+                source_label = label.raw.clone();
+                // "Total" under "AP Spine L2-L4" is the group's region.
+                if found.whole_of_site
+                    && let Some(at) = site_at
+                    && let Some(group) = self.region_of(&labels[at].core, site)
+                    && !group.whole_of_site
+                {
+                    region = group.region;
+                }
+                break;
+            }
+        }
+
+        // Side: the nearer of a side word in a label and a Laterality item.
+        let word_side = labels
+            .iter()
+            .enumerate()
+            .find_map(|(at, l)| l.side.map(|side| (at, side)));
+        let laterality = match (word_side, modifier_side) {
+            (Some((w, side)), Some((m, _))) if w < m => Some(side),
+            (_, Some((_, side))) => Some(side),
+            (Some((_, side)), None) => Some(side),
+            (None, None) => None,
+        }
+        .or(target.laterality)
+        .filter(|_| region.is_sided())
+        .unwrap_or(Laterality::None);
+
+        Resolved {
+            site,
+            region,
+            laterality,
+            source_label,
+            note,
+        }
+    }
+}
+
+/// What modifier items attach to one container.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Modifiers<'t> {
+    pub(super) laterality: Option<Laterality>,
+    pub(super) region_label: Option<Cow<'t, str>>,
+}
+
+/// A label and what it says on its own.
+#[derive(Debug, Clone)]
+pub(super) struct LabelInfo<'t> {
+    /// As the scanner wrote it.
+    pub(super) raw: Cow<'t, str>,
+    /// Normalised, side words removed: what region rules match.
+    pub(super) core: std::rc::Rc<str>,
+    pub(super) site: Option<Site>,
+    pub(super) side: Option<Laterality>,
+}
+
+/// What a label's text means, whatever file it is in.
+#[derive(Debug, Clone)]
+pub(super) struct LabelMeaning {
+    core: std::rc::Rc<str>,
+    site: Option<Site>,
+    side: Option<Laterality>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Resolved<'t> {
+    pub(super) site: Option<Site>,
+    pub(super) region: Region,
+    pub(super) laterality: Laterality,
+    pub(super) source_label: Cow<'t, str>,
+    pub(super) note: Option<u32>,
+}

@@ -1,0 +1,128 @@
+//! The profile sections that read what scanners send besides NUM items in region containers
+//! (docs/profiles.md, "Carriers, history, FRAX and VFA"): which devices are DXA devices, GE
+//! "Trend ..." history containers, FRAX and vertebral fracture containers, how a Hologic
+//! results document is recognised, and the Hologic table type codes.
+
+use serde::Deserialize;
+
+/// `[[dxa_devices]]`: a device known to be a densitometer. An SR of such a device without a
+/// results tree (metadata only) is a DXA document with no values, not `not_dxa`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceRule {
+    /// Case-insensitive prefixes of Manufacturer (0008,0070).
+    pub manufacturers: Vec<String>,
+    /// Case-insensitive substrings of ManufacturerModelName (0008,1090); empty = any model.
+    #[serde(default)]
+    pub models: Vec<String>,
+}
+
+/// `[[trends]]`: containers of earlier exams (GE "Trend Neck Left"). The words after the
+/// prefix name the region; each child container is one earlier exam, named by its date.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendRule {
+    /// Leading words of the container's meaning, e.g. "Trend".
+    pub prefixes: Vec<String>,
+}
+
+/// `[[history_fields]]`: items of an earlier exam that are not measures (age, changes).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryFieldRule {
+    /// Meanings (an item's, or a container's whose BMD item then holds the value).
+    pub meanings: Vec<String>,
+    /// `age`, `change_vs_previous` (g/cm²), `pct_change_vs_previous`, `change_vs_baseline`,
+    /// `pct_change_vs_baseline`.
+    pub field: String,
+}
+
+/// `[[frax]]`: the words that make FRAX items of an item's meaning. An item is read by
+/// these words when its own meaning or an ancestor's contains a `containers` word.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct FraxRule {
+    /// Words of a FRAX container ("frax", "frac risk").
+    #[serde(default)]
+    pub containers: Vec<String>,
+    /// Words of the major osteoporotic fracture probability ("major").
+    #[serde(default)]
+    pub major: Vec<String>,
+    /// Words of the hip fracture probability ("hip").
+    #[serde(default)]
+    pub hip: Vec<String>,
+    /// Words that make a value the "with prior fracture" one ("prior").
+    #[serde(default)]
+    pub prior: Vec<String>,
+    /// Meaning words of a TEXT item holding the scanner's WHO classification.
+    #[serde(default)]
+    pub classification: Vec<String>,
+    /// Words of a free text that says FRAX was not reported ("not reported").
+    #[serde(default)]
+    pub not_reported: Vec<String>,
+}
+
+/// `[[vfa]]`: vertebral fracture assessment (GE LVA): the exam container's words, and the
+/// meanings of the item that holds a vertebra's grade (its parent names the vertebra).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VfaRule {
+    /// Words of the exam container ("lva").
+    pub containers: Vec<String>,
+    /// Meanings of the grade item ("DEFORMITY").
+    pub grades: Vec<String>,
+}
+
+/// `[[results_documents]]`: how a Hologic results document is recognised in a private
+/// element of any DICOM object, by its text (never by a fixed tag).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResultsDocumentRule {
+    /// The text starts with one of these (after leading whitespace).
+    #[serde(default)]
+    pub starts_with: Vec<String>,
+    /// Or holds one of these.
+    #[serde(default)]
+    pub contains: Vec<String>,
+}
+
+/// `[[hologic_tables]]`: a `TableTypeN` code and what the table holds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HologicTableRule {
+    /// Type codes.
+    pub types: Vec<u32>,
+    /// `results`, `history` or `frax`.
+    pub kind: String,
+}
+
+/// `[[hologic_columns]]`: a `TableColumnTypesN` code and the field its cells hold.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HologicColumnRule {
+    /// Type codes.
+    pub types: Vec<u32>,
+    /// `label`, a measure (`bmd`, `bmc`, `area`, `t_score`, `z_score`, `pct_young_adult`,
+    /// `pct_age_matched`), `scan_date`, `age`, `change_vs_baseline`, `change_vs_previous`,
+    /// `frax_label`, `frax`, `frax_prior`.
+    pub field: String,
+}
+
+/// `[[hologic_rows]]`: a `TableRowTypesN` code and what the row is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HologicRowRule {
+    /// Type codes.
+    pub types: Vec<u32>,
+    /// `region` (its `label` is read by the region rules, within the scan's site), `side`
+    /// (a dual hip sub-row of the region row above it, with `laterality`), `difference` (a
+    /// left-right difference sub-row: region `other`, never a side's value), `date` (a row
+    /// of a history table), `frax_major`, `frax_hip`, `frax_text`, `header`.
+    pub role: String,
+    /// For `region` rows: the label the region rules read ("Neck", "Total", "L1").
+    #[serde(default)]
+    pub label: Option<String>,
+    /// For `side` rows: left, right, mean.
+    #[serde(default)]
+    pub laterality: Option<String>,
+}
