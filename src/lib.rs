@@ -3,6 +3,7 @@
 //!
 //! The stages, one module each, in the order a file goes through them:
 //! - [`discover`]: walk folders or read a list; every entry accounted for, sorted by path;
+//! - [`read`]: open a regular file (never a FIFO, never a swapped-in link) and read its head;
 //! - [`sr`]: the defensive pre-scan, the dicom-object parse, the flattened content tree;
 //! - [`profile`]: vendor knowledge as data (TOML): what each NUM item measures, where;
 //! - [`extract`]: the per-file pure function, bytes in, [`document::Document`] or a reason out;
@@ -30,6 +31,7 @@ pub mod output;
 pub mod path_text;
 pub mod profile;
 pub mod pseudonym;
+pub mod read;
 pub mod report;
 pub mod scan;
 pub mod scratch;

@@ -8,8 +8,7 @@ mod batch;
 mod ledger;
 mod reanalysis;
 
-use std::fs;
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -80,14 +79,16 @@ impl Summary {
 
 /// Reads and processes one file. Never panics: a panic inside the per-file work is caught
 /// here and becomes this file's `error/internal_error` row, and the batch goes on.
+/// `follow_last_link`: see `discover::Candidate::follow_last_link`.
 pub fn process_file(
     path: &Path,
+    follow_last_link: bool,
     mapper: &Mapper,
     limits: &Limits,
     options: &ClassifyOptions,
 ) -> Outcome {
-    let bytes = match read_capped(path, limits.max_file_bytes) {
-        Ok(bytes) => bytes,
+    let bytes = match crate::read::read_file(path, follow_last_link, limits) {
+        Ok(file) => file.head.bytes,
         Err(error) => return Outcome::NotIngested(error),
     };
     process_bytes(&bytes, mapper, limits, options)
@@ -129,32 +130,6 @@ fn isolate<T>(work: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileErro
     })
 }
 
-/// Reads a file whole, refusing one larger than `cap` before reading it.
-fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
-    let io_error = |e: std::io::Error| FileError::new(Reason::IoError, e.to_string());
-    let mut file = fs::File::open(path).map_err(io_error)?;
-    let size = file.metadata().map_err(io_error)?.len();
-    if size > cap {
-        return Err(FileError::new(
-            Reason::TooLarge,
-            format!("{size} bytes exceeds the {cap}-byte cap (--max-file-size)"),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    // `take` guards against a file that grows while being read.
-    file.by_ref()
-        .take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
-    if bytes.len() as u64 > cap {
-        return Err(FileError::new(
-            Reason::TooLarge,
-            format!("more than {cap} bytes (--max-file-size)"),
-        ));
-    }
-    Ok(bytes)
-}
-
 /// Runs `scan`. Fatal problems (inputs, output folder) are errors; per-file problems are
 /// rows.
 pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
@@ -162,8 +137,8 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
     // The output is checked (created) before any work is done.
     let mut batch = Batch::create(config)?;
     let candidates = match &config.inputs {
-        Inputs::Paths(paths) => discover::walk(paths, config.follow_symlinks)?,
-        Inputs::List(list) => discover::from_list(list, config.follow_symlinks)?,
+        Inputs::Paths(paths) => discover::walk(paths, &walk_options(config))?,
+        Inputs::List(list) => discover::from_list(list, &walk_options(config))?,
     };
     let candidates = without_own_outputs(candidates, &config.out_dir);
 
@@ -200,9 +175,13 @@ fn process_all(
         chunk
             .par_iter()
             .map(|candidate| match &candidate.kind {
-                CandidateKind::File => {
-                    process_file(&candidate.path, mapper, &config.limits, &config.classify)
-                }
+                CandidateKind::File => process_file(
+                    &candidate.path,
+                    candidate.follow_last_link,
+                    mapper,
+                    &config.limits,
+                    &config.classify,
+                ),
                 CandidateKind::NotRead(error) => Outcome::NotIngested(error.clone()),
             })
             .collect()
@@ -250,6 +229,14 @@ fn process_all(
     })
 }
 
+/// How to walk: the output folder is never walked into, when it is inside an input.
+fn walk_options(config: &ScanConfig) -> discover::WalkOptions {
+    discover::WalkOptions {
+        follow_symlinks: config.follow_symlinks,
+        skip_dirs: vec![config.out_dir.clone()],
+    }
+}
+
 /// Our own temporary output files, when the output folder is inside an input folder.
 fn without_own_outputs(candidates: Candidates, out_dir: &Path) -> Candidates {
     let suffix = format!(".partial-{}", std::process::id());
@@ -275,7 +262,7 @@ fn progress_bar(config: &ScanConfig) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let total = match &config.inputs {
-        Inputs::Paths(paths) => Some(discover::count(paths, config.follow_symlinks)),
+        Inputs::Paths(paths) => Some(discover::count(paths, &walk_options(config))),
         Inputs::List(_) => None,
     };
     let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
