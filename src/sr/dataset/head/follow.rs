@@ -1,181 +1,21 @@
-//! The head reader: which bytes of a file are read at all (docs/columns.md, "What is
-//! read"). A report image carries megabytes of pixel data after its results, a CT image a
-//! hundred; none of it is ever used. So a file is read as a stream of element headers: the
-//! bytes up to top-level Pixel Data (7FE0,0010), without binary values longer than
-//! `HeadPolicy::elide_above` (OB, OW, UN, ... and private tags in implicit VR), unless their
-//! first bytes are a Hologic results document (docs/profiles.md). An elided value's length is
-//! patched to 0, and so are the lengths of the defined-length sequences and items around
-//! it: everything after moves by the same amount, so the walk (`walk.rs`) sees the same
-//! structure and checks it exactly as it would the whole file (byte positions in its
-//! messages count the bytes as read). The cap (`--max-file-size`) applies to what is kept.
-//!
-//! This reader never decides that a file is bad: the walk does, on what this reader hands
-//! it. Where the structure cannot be followed (an unknown VR, an unexpected delimiter,
-//! nesting or element count past the caps: the walk fails at that very header, whatever
-//! follows), it keeps a short tail and stops, so a 1 GiB run of garbage (a deflate bomb) costs
-//! nothing; where the walk's verdict depends on what follows (a child running past a parent
-//! that itself claims more than the file holds), it keeps the rest of a file as it is. The
-//! same header functions (`header.rs`) serve both, so both split bytes into elements alike;
-//! a test runs both ways over every fuzz corpus file and fixture and compares the outcomes.
+//! Following a data set's structure while reading it: which bytes to keep, which to skip,
+//! where to stop (see the parent module for why). The order of checks is the walk's
+//! (`walk.rs`), header by header, so that the walk meets on the bytes kept exactly what it
+//! would have met on the whole file.
 
 use dicom_core::Tag;
 
-use super::header::{
+use super::super::header::{
     ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, UNDEFINED, binary_value, le16,
     opens_sequence, read_header, read16, read32, write32,
 };
-use super::{Endian, Limits};
+use super::super::{Endian, Limits, Syntax};
+use super::{HeadPolicy, PEEK, Source, TAIL, looks_like_results_document, too_large_if};
 use crate::error::{FileError, Reason};
-
-/// Where bytes come from: a file (seekable, its size known) or an inflating deflate stream.
-pub trait Source {
-    /// Appends up to `max` bytes to `out` (a little more is allowed); returns how many were
-    /// appended, 0 only at the end.
-    fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, FileError>;
-    /// Skips `n` bytes without keeping them; returns how many were skipped (fewer only at
-    /// the end).
-    fn skip(&mut self, n: u64) -> Result<u64, FileError>;
-    /// Bytes left, when known (a file's size minus its position).
-    fn remaining(&self) -> Option<u64>;
-}
-
-/// What is left unread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeadPolicy {
-    /// Binary values longer than this many bytes are not read, unless a results document.
-    /// 64 KiB: larger than any value a reader here uses except the results documents and
-    /// XML (text VRs, never elided), smaller than any pixel data worth skipping.
-    pub elide_above: usize,
-    /// Bytes read at a time.
-    pub chunk: usize,
-}
-
-impl Default for HeadPolicy {
-    fn default() -> Self {
-        HeadPolicy {
-            elide_above: 64 * 1024,
-            chunk: 64 * 1024,
-        }
-    }
-}
-
-/// Bytes kept after a header that the walk will reject whatever follows it.
-const TAIL: usize = 4096;
-/// Bytes of a large binary value looked at to recognise a results document.
-const PEEK: usize = 1024;
-
-/// A file's bytes as read: everything the walk needs, nothing it does not.
-#[derive(Debug, Default)]
-pub struct Head {
-    /// Preamble, meta group and data set, with elided values emptied.
-    pub bytes: Vec<u8>,
-    /// How many values were not read, and their bytes.
-    pub elided_values: usize,
-    /// Bytes of the values not read.
-    pub elided_bytes: u64,
-    /// Whether reading stopped at top-level Pixel Data.
-    pub pixel_data: bool,
-}
-
-/// Whether the first bytes of a value are a Hologic APEX results document (text starting
-/// `<HologicHeader1>`, or holding `ResultsTable1[`: docs/profiles.md), which is read
-/// whatever its size (up to the cap).
-pub fn looks_like_results_document(first: &[u8]) -> bool {
-    let contains = |needle: &[u8]| first.windows(needle.len()).any(|w| w == needle);
-    contains(b"<HologicHeader1>") || contains(b"ResultsTable1[")
-}
-
-/// Reads a file's head from `source` (the whole file when it is not DICOM: only its first
-/// chunk, enough to say what it is).
-pub fn read_head<S: Source>(
-    source: &mut S,
-    limits: &Limits,
-    policy: &HeadPolicy,
-) -> Result<Head, FileError> {
-    let mut head = Head::default();
-    let mut reader = Compactor {
-        source,
-        out: &mut head.bytes,
-        policy,
-        limits,
-        elided_values: 0,
-        elided_bytes: 0,
-    };
-    reader.ensure(policy.chunk)?;
-    let out = &reader.out;
-    let meta_start = if out.len() >= 132 && &out[128..132] == b"DICM" {
-        Some(132)
-    } else if out.len() >= 4 && &out[..4] == b"DICM" {
-        Some(4)
-    } else {
-        None
-    };
-    let stop = match meta_start {
-        None => {
-            let total = reader.known_total();
-            match super::file::sniff_raw_dataset(reader.out, total) {
-                Some(syntax) => reader.data_set(0, syntax)?,
-                // Not DICOM: the first chunk says what it is.
-                None => Stop::End,
-            }
-        }
-        Some(start) => match reader.meta(start)? {
-            Stop::MetaEnd => match super::file::read_meta(reader.out, start) {
-                Ok(meta) if meta.syntax == super::Syntax::DeflatedExplicitLe => {
-                    // Compressed: read whole (it is inflated, capped, by `scan_file`).
-                    reader.verbatim()?
-                }
-                Ok(meta) => reader.data_set(meta.end, meta.syntax)?,
-                // `scan_file` reads the same meta group and says what is wrong with it.
-                Err(_) => Stop::End,
-            },
-            other => other,
-        },
-    };
-    head.elided_values = reader.elided_values;
-    head.elided_bytes = reader.elided_bytes;
-    head.pixel_data = stop == Stop::PixelData;
-    too_large_if(head.bytes.len() as u64, limits.max_file_bytes)?;
-    Ok(head)
-}
-
-/// Reads a data set of `syntax` (never deflated) from `source` into `out`, as `read_head`
-/// does after the meta group: how `scan_file` inflates a deflated data set.
-pub(super) fn read_data_set<S: Source>(
-    source: &mut S,
-    out: &mut Vec<u8>,
-    syntax: super::Syntax,
-    limits: &Limits,
-    policy: &HeadPolicy,
-) -> Result<(), FileError> {
-    let mut reader = Compactor {
-        source,
-        out,
-        policy,
-        limits,
-        elided_values: 0,
-        elided_bytes: 0,
-    };
-    reader.data_set(0, syntax)?;
-    too_large_if(reader.out.len() as u64, limits.max_file_bytes)
-}
-
-fn too_large_if(kept: u64, cap: u64) -> Result<(), FileError> {
-    if kept > cap {
-        return Err(FileError::new(
-            Reason::TooLarge,
-            format!(
-                "{kept} bytes to read (up to the pixel data, large binary values left out) \
-                 exceed the {cap}-byte cap (--max-file-size)"
-            ),
-        ));
-    }
-    Ok(())
-}
 
 /// Why reading stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stop {
+pub(super) enum Stop {
     /// The source ended (or the walk will stop here and say why).
     End,
     /// At the first element after the meta group.
@@ -198,14 +38,14 @@ struct Frame {
     fragments: bool,
 }
 
-struct Compactor<'r, S> {
-    source: &'r mut S,
+pub(super) struct Compactor<'r, S> {
+    pub(super) source: &'r mut S,
     /// Everything kept so far, and what has been read ahead.
-    out: &'r mut Vec<u8>,
-    policy: &'r HeadPolicy,
-    limits: &'r Limits,
-    elided_values: usize,
-    elided_bytes: u64,
+    pub(super) out: &'r mut Vec<u8>,
+    pub(super) policy: &'r HeadPolicy,
+    pub(super) limits: &'r Limits,
+    pub(super) elided_values: usize,
+    pub(super) elided_bytes: u64,
 }
 
 /// What to do with a large binary value.
@@ -220,7 +60,7 @@ enum Large {
 
 impl<S: Source> Compactor<'_, S> {
     /// Makes `out` hold at least `n` bytes; false when the source ends first.
-    fn ensure(&mut self, n: usize) -> Result<bool, FileError> {
+    pub(super) fn ensure(&mut self, n: usize) -> Result<bool, FileError> {
         while self.out.len() < n {
             let want = (n - self.out.len()).max(self.policy.chunk);
             if self.source.read_into(self.out, want)? == 0 {
@@ -231,7 +71,7 @@ impl<S: Source> Compactor<'_, S> {
     }
 
     /// The position in `out` where the source ends, when the source knows its size.
-    fn known_total(&self) -> usize {
+    pub(super) fn known_total(&self) -> usize {
         self.source
             .remaining()
             .and_then(|left| usize::try_from(left).ok())
@@ -239,7 +79,7 @@ impl<S: Source> Compactor<'_, S> {
     }
 
     /// Keeps the rest of the source as it is (the cap still applies).
-    fn verbatim(&mut self) -> Result<Stop, FileError> {
+    pub(super) fn verbatim(&mut self) -> Result<Stop, FileError> {
         loop {
             too_large_if(self.out.len() as u64, self.limits.max_file_bytes)?;
             let want = self.policy.chunk;
@@ -258,7 +98,7 @@ impl<S: Source> Compactor<'_, S> {
 
     /// The file meta group (explicit VR little endian, no nesting: PS3.10 7.1), up to the
     /// first element of another group.
-    fn meta(&mut self, start: usize) -> Result<Stop, FileError> {
+    pub(super) fn meta(&mut self, start: usize) -> Result<Stop, FileError> {
         let mut pos = start;
         loop {
             if !self.ensure(pos + 12)? && self.out.len() < pos + 4 {
@@ -303,13 +143,13 @@ impl<S: Source> Compactor<'_, S> {
 
     /// A data set from `start` in `out`, as the walk reads it (`walk.rs`, same order of
     /// checks), up to top-level Pixel Data.
-    fn data_set(&mut self, start: usize, syntax: super::Syntax) -> Result<Stop, FileError> {
-        let endian = if syntax == super::Syntax::ExplicitBe {
+    pub(super) fn data_set(&mut self, start: usize, syntax: Syntax) -> Result<Stop, FileError> {
+        let endian = if syntax == Syntax::ExplicitBe {
             Endian::Big
         } else {
             Endian::Little
         };
-        let root_implicit = syntax == super::Syntax::ImplicitLe;
+        let root_implicit = syntax == Syntax::ImplicitLe;
         let mut stack: Vec<Frame> = Vec::new();
         let mut depth = 0usize;
         let mut elements = 0usize;
