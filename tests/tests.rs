@@ -3,6 +3,7 @@
 
 mod util;
 
+mod bombs;
 mod cli;
 mod fixtures_sample;
 mod hostile;

@@ -194,6 +194,13 @@ pub(super) fn binary_value(tag: Tag, vr: Option<[u8; 2]>) -> bool {
     }
 }
 
+/// The element cap's error, the same from the walk and from the head reader.
+#[cold]
+#[inline(never)]
+pub(super) fn too_many_elements(max: usize) -> FileError {
+    FileError::new(Reason::Malformed, format!("more than {max} data elements"))
+}
+
 #[cold]
 #[inline(never)]
 pub(super) fn truncated_at(pos: usize) -> FileError {

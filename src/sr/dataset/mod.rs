@@ -49,11 +49,13 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 64 * 1024 * 1024,
             max_depth: 64,
-            // A DXA SR holds a few thousand headers (hundreds of content items, ~20 headers
-            // each); 400 000 leaves a hundredfold margin. The cap is what memory a hostile
-            // file can cost before it is refused: about 5 MB of headers read per worker, none
-            // indexed (issue 12: an SR with 200 000 NUM items, at --jobs 8, under 100 MB).
-            max_elements: 400_000,
+            // A DXA SR holds a few thousand headers (hundreds of content items, about 23
+            // headers each; a GE SR with years of trend containers some tens of thousands):
+            // 200 000 (about 8 700 NUM items) leaves a wide margin. The cap is what memory a
+            // hostile file can cost before it is refused, since it is checked as the file is
+            // read: about 2-3 MB of headers per worker, nothing indexed (issue 12: eight SRs
+            // of 200 000 NUM items at --jobs 8 under 100 MB, tests/bombs.rs).
+            max_elements: 200_000,
         }
     }
 }

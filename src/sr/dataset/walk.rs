@@ -11,7 +11,7 @@ use dicom_core::Tag;
 
 use super::header::{
     ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, SOP_CLASS_UID, UNDEFINED, fmt_tag,
-    opens_sequence, read_header, read16, read32, truncated_at, uid_text,
+    opens_sequence, read_header, read16, read32, too_many_elements, truncated_at, uid_text,
 };
 use super::index::Builder;
 use super::{Charset, DataSet, Endian, Limits, NONE};
@@ -112,10 +112,7 @@ pub(super) fn walk<'a>(
         }
         elements += 1;
         if elements > limits.max_elements {
-            return Err(FileError::new(
-                Reason::Malformed,
-                format!("more than {} data elements", limits.max_elements),
-            ));
+            return Err(too_many_elements(limits.max_elements));
         }
         let top = stack.last().copied();
         let in_sequence = top.is_some_and(|f| f.sequence);

@@ -7,7 +7,7 @@ use dicom_core::Tag;
 
 use super::super::header::{
     ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, UNDEFINED, binary_value, le16,
-    opens_sequence, read_header, read16, read32, write32,
+    opens_sequence, read_header, read16, read32, too_many_elements, write32,
 };
 use super::super::{Endian, Limits, Syntax};
 use super::{HeadPolicy, PEEK, Source, TAIL, looks_like_results_document, too_large_if};
@@ -179,7 +179,9 @@ impl<S: Source> Compactor<'_, S> {
             }
             elements += 1;
             if elements > self.limits.max_elements {
-                return self.tail(pos);
+                // The walk would count the same headers to the same verdict, after
+                // building an index of all of them (8 MB at the cap): said here instead.
+                return Err(too_many_elements(self.limits.max_elements));
             }
             let top = stack.last().copied();
             let bound = top.and_then(|f| f.bound);

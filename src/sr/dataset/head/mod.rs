@@ -61,6 +61,8 @@ impl Default for HeadPolicy {
 
 /// Bytes kept after a header that the walk will reject whatever follows it.
 pub(super) const TAIL: usize = 4096;
+/// Most bytes reserved for a head before anything is read.
+const RESERVE: usize = 8 << 20;
 /// Bytes of a large binary value looked at to recognise a results document.
 pub(super) const PEEK: usize = 1024;
 
@@ -93,6 +95,13 @@ pub fn read_head<S: Source>(
     policy: &HeadPolicy,
 ) -> Result<Head, FileError> {
     let mut head = Head::default();
+    // What is kept is at most the file: reserved at once, the buffer never grows by copying
+    // itself (a copy holds twice the bytes for a moment, on every worker at once). Beyond
+    // `RESERVE` it grows as it must: only heads that large pay for it.
+    if let Some(size) = source.remaining() {
+        let cap = limits.max_file_bytes.min(RESERVE as u64);
+        head.bytes.reserve(size.min(cap) as usize);
+    }
     let mut reader = Compactor {
         source,
         out: &mut head.bytes,

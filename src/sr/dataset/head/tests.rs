@@ -266,7 +266,7 @@ fn values_inside_sequences_are_left_out_in_every_encoding() {
 }
 
 #[test]
-fn garbage_and_too_many_elements_cost_a_tail() {
+fn garbage_costs_a_tail_and_too_many_elements_are_refused_while_reading() {
     // An unknown VR after the SOP class, then 10 MB: the walk stops at that header.
     let enc = Enc::ExplicitLe;
     let mut ds = element(enc, (0x0008, 0x0016), b"UI", SECONDARY_CAPTURE);
@@ -280,7 +280,8 @@ fn garbage_and_too_many_elements_cost_a_tail() {
     assert_eq!(error, walk(&bytes).unwrap_err());
     assert!(error.message.contains("unknown VR"), "{}", error.message);
 
-    // 100 000 elements past a cap of 1 000: refused after a thousand, nothing indexed.
+    // 100 000 elements past a cap of 1 000: refused after a thousand, nothing indexed, with
+    // the walk's words.
     let limits = Limits {
         max_elements: 1000,
         ..Limits::default()
@@ -290,10 +291,15 @@ fn garbage_and_too_many_elements_cost_a_tail() {
         ds.extend(element(enc, (0x0011, (i % 0xFFFF) as u16), b"LO", b"ab"));
     }
     let bytes = file(enc, &ds);
-    let got = read(&bytes, &limits, &HeadPolicy::default()).unwrap();
-    assert!(got.read < 100_000, "read {}", got.read);
+    let mut source = CursorSource {
+        cursor: Cursor::new(&bytes[..]),
+        read: 0,
+    };
+    let error = read_head(&mut source, &limits, &HeadPolicy::default()).unwrap_err();
+    assert!(source.read < 100_000, "read {}", source.read);
     let mut inflated = Vec::new();
-    let error = scan_file(&got.head.bytes, &limits, &mut inflated, |_| true).unwrap_err();
+    let whole = scan_file(&bytes, &limits, &mut inflated, |_| true).unwrap_err();
+    assert_eq!(error, whole);
     assert_eq!(error.reason, Reason::Malformed);
     assert!(
         error.message.contains("more than 1000"),
