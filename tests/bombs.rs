@@ -125,7 +125,7 @@ fn compress(compressor: &mut Compress, input: &[u8], flush: FlushCompress) -> Ve
 /// compresses to about 1 MB. Compressing 1 GiB takes minutes in a debug build, so one MiB is
 /// compressed with a sync flush, and the next MiB's bytes (which, once the window holds
 /// nothing but the unit, are the same for every further MiB) are repeated.
-fn deflated_bomb(prefix: &[u8], unit: &[u8], mib: usize, suffix: &[u8]) -> Vec<u8> {
+pub fn deflated_bomb(prefix: &[u8], unit: &[u8], mib: usize, suffix: &[u8]) -> Vec<u8> {
     assert_eq!((1 << 20) % unit.len(), 0, "whole units per MiB");
     let run: Vec<u8> = unit.iter().copied().cycle().take(1 << 20).collect();
     let mut compressor = Compress::new(Compression::best(), false);

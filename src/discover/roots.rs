@@ -48,9 +48,9 @@ impl InputError {
         let message = match error.kind() {
             std::io::ErrorKind::NotFound => format!("input {shown} does not exist"),
             std::io::ErrorKind::PermissionDenied => format!(
-                "cannot read input {shown}: permission denied (the user running dxa-ingest \
-                 needs read and search permission on it and on the folders above it: \
-                 `chmod u+rx`, or run as a user who can read it)"
+                "cannot read input {shown}: permission denied; the user running dxa-ingest \
+                 needs read and search permission on it and on every folder above it (e.g. \
+                 `chmod -R a+rX {shown}`), or run dxa-ingest as a user who can read it"
             ),
             _ => format!("cannot read input {shown}: {error}"),
         };
