@@ -15,7 +15,7 @@ mod list;
 mod roots;
 mod seen;
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -111,8 +111,10 @@ struct Walker {
 /// The root being walked.
 struct Current {
     entries: walkdir::IntoIter,
-    /// Identities to leave out (earlier roots inside this one, folders to skip).
-    skip: Vec<FileId>,
+    /// Identities to leave out (earlier roots inside this one, folders to skip), and their
+    /// inode numbers, which a directory entry gives without a stat.
+    skip: HashSet<FileId>,
+    skip_inodes: HashSet<u64>,
 }
 
 impl Walker {
@@ -140,23 +142,28 @@ impl Walker {
         for (canonical, id) in &self.skip_dirs {
             // A link can lead anywhere; without links, only a folder inside the root.
             if self.follow_symlinks || canonical.starts_with(&root.canonical) {
-                skip.push(*id);
+                skip.insert(*id);
             }
         }
+        let skip_inodes = skip.iter().map(|(_, inode)| *inode).collect();
         let entries = WalkDir::new(&root.path)
             .follow_links(self.follow_symlinks)
             .follow_root_links(self.follow_symlinks || self.origin == Origin::Operand)
             .sort_by_file_name()
             .into_iter();
-        Current { entries, skip }
+        Current {
+            entries,
+            skip,
+            skip_inodes,
+        }
     }
 
     /// Whether an entry is one to leave out; a folder left out is not walked into.
-    fn leave_out(&mut self, entry: &DirEntry, skip: &[FileId]) -> bool {
+    fn leave_out(&mut self, entry: &DirEntry, current: &Current) -> bool {
         // Without links to follow and nothing to skip, no entry needs a stat.
         let need_identity = self.seen.is_some()
-            || (!skip.is_empty()
-                && (entry.path_is_symlink() || skip.iter().any(|(_, ino)| *ino == entry.ino())));
+            || (!current.skip.is_empty()
+                && (entry.path_is_symlink() || current.skip_inodes.contains(&entry.ino())));
         if !need_identity {
             return false;
         }
@@ -164,7 +171,7 @@ impl Walker {
             return false;
         };
         let id = (meta.dev(), meta.ino());
-        if skip.contains(&id) {
+        if current.skip.contains(&id) {
             return true;
         }
         self.seen.as_mut().is_some_and(|seen| !seen.insert(id))
@@ -203,7 +210,7 @@ impl Iterator for Walker {
         loop {
             let Some(mut current) = self.current.take() else {
                 match self.steps.pop_front()? {
-                    Step::Row(candidate) => return Some(candidate),
+                    Step::Entry(candidate) => return Some(candidate),
                     Step::Walk(root) => {
                         self.current = Some(self.start(root));
                         continue;
@@ -217,7 +224,7 @@ impl Iterator for Walker {
                 Ok(entry) => {
                     let file_type = self.file_type(&entry);
                     let is_dir = file_type.is_dir();
-                    if self.leave_out(&entry, &current.skip) {
+                    if self.leave_out(&entry, &current) {
                         if is_dir {
                             current.entries.skip_current_dir();
                         }

@@ -1,9 +1,15 @@
 //! The inputs before the walk: each checked (an input that cannot be read stops the run
 //! with a message that names it and the fix), then put in path order, and canonicalised so
-//! that one file is looked at once (docs/columns.md, "Paths"): an input inside another
-//! (`scan data data/variants`) or the same folder by two names adds nothing, and an earlier
-//! input inside a later one is skipped when the later one's walk reaches it.
+//! that one file is looked at once (docs/columns.md, "Paths"): an input at or inside an
+//! earlier one (`scan data data/variants`, the same folder by two names) adds nothing, and an
+//! earlier input inside a later one is left out of the later one's walk.
+//!
+//! A `--files-from` list may name a hundred thousand files: each costs one `lstat`, and the
+//! real location of each folder holding them is resolved once (a cache), so that the
+//! checks cost a syscall per input, not one per path component.
 
+use std::collections::{HashMap, HashSet};
+use std::fs::FileType;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +17,7 @@ use super::seen::FileId;
 use super::{Candidate, CandidateKind, InputError};
 use crate::error::{FileError, Reason};
 use crate::path_text::path_text;
+use crate::read::not_regular;
 
 /// Where an input came from: the command line (an input that cannot be read is fatal, a
 /// symlink operand is followed) or a `--files-from` list (lists go stale: such an input is
@@ -21,24 +28,23 @@ pub(super) enum Origin {
     Listed,
 }
 
-/// An input to walk.
+/// A folder to walk.
 #[derive(Debug, Clone)]
 pub(super) struct Root {
     /// As given.
     pub(super) path: PathBuf,
     /// Where it really is (symlinks and `..` resolved).
     pub(super) canonical: PathBuf,
-    pub(super) id: FileId,
-    /// Identities to leave out of this root's walk: earlier inputs inside it.
-    pub(super) skip: Vec<FileId>,
+    /// Identities to leave out of its walk: earlier inputs inside it.
+    pub(super) skip: HashSet<FileId>,
 }
 
 /// One planned step of the walk, in path order.
 #[derive(Debug)]
 pub(super) enum Step {
     Walk(Root),
-    /// A listed input that cannot be read: its row.
-    Row(Candidate),
+    /// An input that is not a folder (a file to read, or its row).
+    Entry(Candidate),
 }
 
 impl InputError {
@@ -61,17 +67,27 @@ impl InputError {
     }
 }
 
+/// An input as checked.
+struct Checked {
+    path: PathBuf,
+    canonical: PathBuf,
+    id: FileId,
+    file_type: FileType,
+}
+
 /// Checks every input and orders them.
 pub(super) fn plan(
     paths: &[PathBuf],
     origin: Origin,
     follow_symlinks: bool,
 ) -> Result<Vec<Step>, InputError> {
+    let mut parents = HashMap::new();
+    let mut inputs = Vec::with_capacity(paths.len());
     let mut steps = Vec::new();
     for path in paths {
-        match check(path, origin, follow_symlinks) {
-            Ok(root) => steps.push(Step::Walk(root)),
-            Err(error) if origin == Origin::Listed => steps.push(Step::Row(Candidate {
+        match check(path, origin, follow_symlinks, &mut parents) {
+            Ok(input) => inputs.push(input),
+            Err(error) if origin == Origin::Listed => steps.push(Step::Entry(Candidate {
                 path: path.clone(),
                 kind: CandidateKind::NotRead(FileError::new(Reason::IoError, listed_text(&error))),
                 follow_last_link: false,
@@ -79,41 +95,69 @@ pub(super) fn plan(
             Err(error) => return Err(error),
         }
     }
-    steps.sort_by(|a, b| step_path(a).cmp(step_path(b)));
-    steps.dedup_by(|a, b| step_path(a) == step_path(b));
+    inputs.sort_by(|a, b| a.path.cmp(&b.path));
+    inputs.dedup_by(|a, b| a.path == b.path);
 
-    // Each root once: a root at or inside an earlier one was reached by it.
-    let mut kept: Vec<Step> = Vec::with_capacity(steps.len());
-    for step in steps {
-        if let Step::Walk(root) = &step
-            && kept.iter().any(|earlier| match earlier {
-                Step::Walk(e) => root.canonical.starts_with(&e.canonical),
-                Step::Row(_) => false,
-            })
-        {
+    // In order of where they are, an input's enclosing inputs come just before it (path
+    // order keeps a folder's subtree together): a stack holds them.
+    let mut by_place: Vec<usize> = (0..inputs.len()).collect();
+    by_place.sort_by(|a, b| inputs[*a].canonical.cmp(&inputs[*b].canonical));
+    let mut dropped = vec![false; inputs.len()];
+    let mut skip: Vec<HashSet<FileId>> = vec![HashSet::new(); inputs.len()];
+    // (input, the earliest input in path order among it and its enclosing inputs)
+    let mut enclosing: Vec<(usize, usize)> = Vec::new();
+    for &i in &by_place {
+        while let Some(&(top, _)) = enclosing.last() {
+            if inputs[i].canonical.starts_with(&inputs[top].canonical) {
+                break;
+            }
+            enclosing.pop();
+        }
+        let earliest = enclosing.last().map_or(i, |&(_, first)| first.min(i));
+        if earliest < i {
+            // At or inside an input walked before it: reached already.
+            dropped[i] = true;
+        } else {
+            // Inside later inputs: left out of their walks.
+            for &(outer, _) in &enclosing {
+                if !dropped[outer] {
+                    skip[outer].insert(inputs[i].id);
+                }
+            }
+        }
+        enclosing.push((i, earliest));
+    }
+
+    for (i, (input, skip)) in inputs.into_iter().zip(skip).enumerate() {
+        if dropped[i] {
             continue;
         }
-        kept.push(step);
-    }
-    // An earlier root inside a later one is left out of the later one's walk.
-    let mut walked: Vec<(PathBuf, FileId)> = Vec::new();
-    for step in &mut kept {
-        if let Step::Walk(root) = step {
-            root.skip = walked
-                .iter()
-                .filter(|(canonical, _)| canonical.starts_with(&root.canonical))
-                .map(|(_, id)| *id)
-                .collect();
-            walked.push((root.canonical.clone(), root.id));
+        if input.file_type.is_dir() {
+            steps.push(Step::Walk(Root {
+                path: input.path,
+                canonical: input.canonical,
+                skip,
+            }));
+        } else {
+            let kind = match not_regular(input.file_type) {
+                None => CandidateKind::File,
+                Some(what) => CandidateKind::NotRead(FileError::new(Reason::NotRegularFile, what)),
+            };
+            steps.push(Step::Entry(Candidate {
+                path: input.path,
+                kind,
+                follow_last_link: origin == Origin::Operand || follow_symlinks,
+            }));
         }
     }
-    Ok(kept)
+    steps.sort_by(|a, b| step_path(a).cmp(step_path(b)));
+    Ok(steps)
 }
 
 fn step_path(step: &Step) -> &Path {
     match step {
         Step::Walk(root) => &root.path,
-        Step::Row(candidate) => &candidate.path,
+        Step::Entry(candidate) => &candidate.path,
     }
 }
 
@@ -129,32 +173,48 @@ fn listed_text(error: &InputError) -> String {
     }
 }
 
-fn check(path: &Path, origin: Origin, follow_symlinks: bool) -> Result<Root, InputError> {
+fn check(
+    path: &Path,
+    origin: Origin,
+    follow_symlinks: bool,
+    parents: &mut HashMap<PathBuf, PathBuf>,
+) -> Result<Checked, InputError> {
+    let unreadable = |e: std::io::Error| InputError::unreadable(path, &e);
+    let mut meta = std::fs::symlink_metadata(path).map_err(unreadable)?;
     let follow = origin == Origin::Operand || follow_symlinks;
-    let meta = if follow {
-        std::fs::metadata(path)
+    let link_followed = follow && meta.file_type().is_symlink();
+    if link_followed {
+        meta = std::fs::metadata(path).map_err(unreadable)?;
+    }
+    let canonical = if meta.is_dir() || link_followed {
+        if meta.is_dir() {
+            // Stat works on a folder that cannot be listed (mode 000): try to list it
+            // now, so that the run stops with a message instead of ending with empty
+            // tables.
+            std::fs::read_dir(path).map_err(unreadable)?;
+        }
+        std::fs::canonicalize(path).map_err(unreadable)?
     } else {
-        std::fs::symlink_metadata(path)
-    }
-    .map_err(|e| InputError::unreadable(path, &e))?;
-    if meta.is_dir() {
-        // Stat works on a folder that cannot be listed (mode 000): try to list it now, so
-        // that the run stops with a message instead of ending with empty tables.
-        std::fs::read_dir(path).map_err(|e| InputError::unreadable(path, &e))?;
-    }
-    let canonical = if follow || !meta.file_type().is_symlink() {
-        std::fs::canonicalize(path)
-    } else {
-        // A symlink that is not followed is an entry of its folder.
-        let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-        std::fs::canonicalize(parent.unwrap_or(Path::new(".")))
-            .map(|p| p.join(path.file_name().unwrap_or_default()))
-    }
-    .map_err(|e| InputError::unreadable(path, &e))?;
-    Ok(Root {
+        // A file (or a link not followed) is an entry of its folder: the folder's real
+        // location, resolved once for all its entries.
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let real = match parents.get(parent) {
+            Some(real) => real.clone(),
+            None => {
+                let real = std::fs::canonicalize(parent).map_err(unreadable)?;
+                parents.insert(parent.to_path_buf(), real.clone());
+                real
+            }
+        };
+        real.join(path.file_name().unwrap_or_default())
+    };
+    Ok(Checked {
         path: path.to_path_buf(),
         canonical,
         id: (meta.dev(), meta.ino()),
-        skip: Vec::new(),
+        file_type: meta.file_type(),
     })
 }

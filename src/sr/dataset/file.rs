@@ -125,7 +125,7 @@ pub fn scan_file<'a>(
                 return Err(FileError::new(
                     Reason::NotDicom,
                     format!(
-                        "{} (no DICM magic, no DICOM data set)",
+                        "{}; not DICOM (no DICM magic and no data set)",
                         describe_magic(bytes)
                     ),
                 ));

@@ -31,7 +31,10 @@ impl Builder {
         }
     }
 
-    /// Appends an element to item `owner`; returns its index.
+    /// Appends an element to item `owner`; returns its index. `#[inline]` here and on
+    /// `item`: called for every element of every file from another module (another
+    /// codegen unit), they were calls, 3 % of a scan's instructions (callgrind).
+    #[inline]
     pub(super) fn element(&mut self, owner: u32, tag: Tag, start: usize, len: usize) -> u32 {
         let index = self.elements.len() as u32;
         self.elements.push(Element {
@@ -53,6 +56,7 @@ impl Builder {
 
     /// Opens a new item of the sequence whose element is `sequence`, after its item
     /// `previous` (NONE for the first); returns the new item's id.
+    #[inline]
     pub(super) fn item(&mut self, sequence: u32, previous: u32) -> u32 {
         let id = self.items.len() as u32;
         self.items.push(Item {

@@ -33,21 +33,29 @@ impl<'r> Inflater<'r> {
             state: Decompress::new(false),
             cap,
             ended: false,
-            scratch: Vec::new(),
+            scratch: Vec::with_capacity(CHUNK),
         }
     }
 
-    /// Fills `buf` as far as the stream goes; returns the bytes written.
-    fn inflate_into(&mut self, buf: &mut [u8]) -> Result<usize, FileError> {
-        let mut filled = 0;
-        while !self.ended && filled < buf.len() {
+    /// Inflates up to `max` bytes (at most a chunk) into `self.scratch`, as far as the
+    /// stream goes; returns how many. `decompress_vec` writes into the spare capacity, so
+    /// nothing is zeroed first (zeroing cost more than inflating: callgrind), and no
+    /// further than the capacity, which `Vec::with_capacity` makes exactly `max`: a skip
+    /// must not inflate past the value it skips.
+    fn inflate_chunk(&mut self, max: usize) -> Result<usize, FileError> {
+        let max = max.min(CHUNK);
+        if self.scratch.capacity() != max {
+            self.scratch = Vec::with_capacity(max);
+        }
+        self.scratch.clear();
+        while !self.ended && self.scratch.len() < max {
             let before = (self.state.total_in(), self.state.total_out());
-            let consumed = before.0 as usize;
+            let consumed = (before.0 as usize).min(self.raw.len());
             let status = self
                 .state
-                .decompress(
-                    &self.raw[consumed.min(self.raw.len())..],
-                    &mut buf[filled..],
+                .decompress_vec(
+                    &self.raw[consumed..],
+                    &mut self.scratch,
                     FlushDecompress::Finish,
                 )
                 .map_err(|e| {
@@ -56,7 +64,6 @@ impl<'r> Inflater<'r> {
                         format!("deflated data set cannot be inflated: {e}"),
                     )
                 })?;
-            filled += (self.state.total_out() - before.1) as usize;
             if self.state.total_out() > self.cap {
                 return Err(FileError::new(
                     Reason::TooLarge,
@@ -76,41 +83,27 @@ impl<'r> Inflater<'r> {
                 ));
             }
         }
-        Ok(filled)
+        Ok(self.scratch.len())
     }
 }
 
 impl Source for Inflater<'_> {
     fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, FileError> {
-        // At most a chunk per call: a value may declare 60 MB and the stream end after a
-        // kilobyte, and the buffer is zeroed before inflating into it.
-        let start = out.len();
-        out.resize(start + max.min(CHUNK), 0);
-        let result = self.inflate_into(&mut out[start..]);
-        let written = *result.as_ref().unwrap_or(&0);
-        out.truncate(start + written);
-        result
+        let got = self.inflate_chunk(max)?;
+        out.extend_from_slice(&self.scratch);
+        Ok(got)
     }
 
     fn skip(&mut self, n: u64) -> Result<u64, FileError> {
-        if self.scratch.is_empty() {
-            self.scratch = vec![0; CHUNK];
-        }
-        let mut scratch = std::mem::take(&mut self.scratch);
         let mut skipped = 0u64;
-        let result = loop {
-            if skipped == n {
-                break Ok(skipped);
+        while skipped < n {
+            let want = (n - skipped).min(CHUNK as u64) as usize;
+            match self.inflate_chunk(want)? {
+                0 => break,
+                got => skipped += got as u64,
             }
-            let want = (n - skipped).min(scratch.len() as u64) as usize;
-            match self.inflate_into(&mut scratch[..want]) {
-                Ok(0) => break Ok(skipped),
-                Ok(got) => skipped += got as u64,
-                Err(e) => break Err(e),
-            }
-        };
-        self.scratch = scratch;
-        result
+        }
+        Ok(skipped)
     }
 
     fn remaining(&self) -> Option<u64> {

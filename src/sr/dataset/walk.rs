@@ -107,7 +107,7 @@ pub(super) fn walk<'a>(
             return Err(truncated_at(pos));
         }
         let tag = Tag(read16(data, pos, endian), read16(data, pos + 2, endian));
-        if stack.is_empty() && tag == PIXEL_DATA {
+        if tag == PIXEL_DATA && stack.is_empty() {
             return done(index, sop_class, pos);
         }
         elements += 1;

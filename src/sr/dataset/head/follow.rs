@@ -173,7 +173,7 @@ impl<S: Source> Compactor<'_, S> {
                 read16(self.out, pos, endian),
                 read16(self.out, pos + 2, endian),
             );
-            if stack.is_empty() && tag == PIXEL_DATA {
+            if tag == PIXEL_DATA && stack.is_empty() {
                 self.out.truncate(pos);
                 return Ok(Stop::PixelData);
             }

@@ -112,6 +112,12 @@ pub fn read_head<S: Source>(
     };
     // Enough to see a preamble and the DICM magic whatever the chunk.
     reader.ensure(policy.chunk.max(132))?;
+    if reader.source.remaining() == Some(0) && reader.out.len() <= policy.elide_above {
+        // The whole file, and no value in it long enough to leave out: nothing to follow
+        // (most SRs; the walk stops at the pixel data and counts elements itself).
+        too_large_if(head.bytes.len() as u64, limits.max_file_bytes)?;
+        return Ok(head);
+    }
     let out = &reader.out;
     let meta_start = if out.len() >= 132 && &out[128..132] == b"DICM" {
         Some(132)
@@ -166,7 +172,11 @@ pub(super) fn read_data_set<S: Source>(
         elided_values: 0,
         elided_bytes: 0,
     };
-    reader.data_set(0, syntax)?;
+    // A data set that ends before a value could be long enough to leave out (most
+    // deflated SRs) is kept as it is: nothing to follow.
+    if reader.ensure(policy.elide_above + 1)? {
+        reader.data_set(0, syntax)?;
+    }
     too_large_if(reader.out.len() as u64, limits.max_file_bytes)
 }
 
