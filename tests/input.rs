@@ -179,10 +179,11 @@ fn a_scan_of_big_images_reads_their_headers() {
             .all(|r| r["status"] == "skipped" && r["reason"] == "not_sr"),
         "{files:?}"
     );
-    // Each file: its header, its document, two chunks read ahead (plus the binary and
-    // the libraries, a few MB at most); never the pixel data.
+    // Each file: its header, its document, 64 KiB into the bitmap and 4 KiB after it (and
+    // what the process reads besides: profiles, /proc); never the pixel data. Measured:
+    // 1.5 MB for 156 MB of images.
     eprintln!("read {read} bytes for {total} bytes of images");
-    assert!(read < 20 << 20, "read {read} bytes");
+    assert!(read < 5 << 20, "read {read} bytes");
 }
 
 #[test]

@@ -153,11 +153,15 @@ pub(super) fn has_long_length(vr: [u8; 2]) -> bool {
 
 /// Whether the element opens a sequence: SQ, UN of undefined length (PS3.5 6.2.2), or in
 /// implicit VR an undefined length or a value that starts with an item (`implicit_sequence`).
+/// `bytes` are the data set's (only an implicit VR value's first 8 bytes are looked at).
 #[inline(always)]
-pub(super) fn opens_sequence(tag: Tag, header: &Header, value: &[u8]) -> bool {
+pub(super) fn opens_sequence(tag: Tag, header: &Header, bytes: &[u8]) -> bool {
     match header.vr {
         Some(vr) => &vr == b"SQ" || (&vr == b"UN" && header.length == UNDEFINED),
-        None => header.length == UNDEFINED || implicit_sequence(tag, value),
+        None => {
+            header.length == UNDEFINED
+                || implicit_sequence(tag, &bytes[header.value_start.min(bytes.len())..])
+        }
     }
 }
 

@@ -180,7 +180,7 @@ pub(super) fn walk<'a>(
         let owner = top.map_or(0, |f| f.owner);
         let implicit = top.map_or(root_implicit, |f| f.implicit);
         let header = read_header(data, pos, endian, implicit)?;
-        let is_sequence = opens_sequence(tag, &header, &data[header.value_start.min(data.len())..]);
+        let is_sequence = opens_sequence(tag, &header, data);
         // Encapsulated pixel data below the top level (an icon image): fragments, walked
         // like a sequence of byte items.
         let encapsulated = tag == PIXEL_DATA && header.length == UNDEFINED;

@@ -46,7 +46,14 @@ pub(super) struct Compactor<'r, S> {
     pub(super) limits: &'r Limits,
     pub(super) elided_values: usize,
     pub(super) elided_bytes: u64,
+    /// Bytes to read ahead next time: a chunk, but after a skipped value a little, doubling
+    /// with each read (what follows a bitmap is usually a few headers and the pixel data:
+    /// a chunk there read 64 KiB of pixels per report image).
+    pub(super) ahead: usize,
 }
+
+/// Read ahead after a skipped value.
+const AFTER_SKIP: usize = 4096;
 
 /// What to do with a large binary value.
 enum Large {
@@ -62,7 +69,8 @@ impl<S: Source> Compactor<'_, S> {
     /// Makes `out` hold at least `n` bytes; false when the source ends first.
     pub(super) fn ensure(&mut self, n: usize) -> Result<bool, FileError> {
         while self.out.len() < n {
-            let want = (n - self.out.len()).max(self.policy.chunk);
+            let want = (n - self.out.len()).max(self.ahead);
+            self.ahead = (self.ahead * 2).min(self.policy.chunk);
             if self.source.read_into(self.out, want)? == 0 {
                 return Ok(false);
             }
@@ -252,11 +260,10 @@ impl<S: Source> Compactor<'_, S> {
             let value_start = header.value_start;
             // The walk looks at a value's first 8 bytes to tell an implicit sequence.
             self.ensure(value_start + 8)?;
-            let value = &self.out[value_start.min(self.out.len())..];
             let encapsulated = tag == PIXEL_DATA && header.length == UNDEFINED;
             let length_endian = if implicit { Endian::Little } else { endian };
             let length_at = value_start - 4;
-            if opens_sequence(tag, &header, value) || encapsulated {
+            if opens_sequence(tag, &header, self.out) || encapsulated {
                 depth += 1;
                 if depth > self.limits.max_depth {
                     return self.tail(pos);
@@ -360,6 +367,7 @@ impl<S: Source> Compactor<'_, S> {
         self.out.drain(value_start..value_start + have);
         self.elided_values += 1;
         self.elided_bytes += u64::from(length);
+        self.ahead = AFTER_SKIP.min(self.policy.chunk);
         Ok(Large::Elided)
     }
 }

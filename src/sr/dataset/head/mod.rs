@@ -109,6 +109,7 @@ pub fn read_head<S: Source>(
         limits,
         elided_values: 0,
         elided_bytes: 0,
+        ahead: policy.chunk,
     };
     // Enough to see a preamble and the DICM magic whatever the chunk.
     reader.ensure(policy.chunk.max(132))?;
@@ -171,6 +172,7 @@ pub(super) fn read_data_set<S: Source>(
         limits,
         elided_values: 0,
         elided_bytes: 0,
+        ahead: policy.chunk,
     };
     // A data set that ends before a value could be long enough to leave out (most
     // deflated SRs) is kept as it is: nothing to follow.
