@@ -5,8 +5,9 @@
 //!
 //! Kept only when links are followed (without it, each entry has one path). Memory: 8 bytes
 //! per entry in a sorted vector per device, plus a hash set of at most `TAIL` recent ones
-//! merged into it in linear time: 8 MB at 10^6 files, where a hash set of (device, inode)
-//! pairs would take about 34 MB (16-byte keys, a power-of-two table).
+//! merged into it in linear time: 8 MB at 10^6 files (16 MB for the moment of a merge, which
+//! builds the new vector beside the old), where a hash set of (device, inode) pairs would
+//! take about 34 MB (16-byte keys, a power-of-two table).
 
 use std::collections::{BTreeMap, HashSet};
 

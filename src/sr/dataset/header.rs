@@ -179,13 +179,15 @@ fn implicit_sequence(tag: Tag, value: &[u8]) -> bool {
 }
 
 /// Whether a leaf value may be bytes that no reader here uses (pixel data, waveforms,
-/// private blobs): the binary VRs (PS3.5 Table 6.2-1: OB, OD, OF, OL, OV, OW, UN), and in
-/// implicit VR the tags whose dictionary VR is one of them (or OB/OW, US/OW for LUT data)
-/// or that the dictionary does not know (private tags). Text VRs (UT, LT, ...) never are: a GE ImageComments XML is text.
+/// private blobs): the binary VRs (PS3.5 Table 6.2-1: OB, OD, OF, OL, OV, OW), and, where the
+/// VR says nothing (implicit VR, or UN: a value its sender did not know), the tags whose
+/// dictionary VR is binary (OB/OW for pixel data, US/OW for LUT data) or that the dictionary
+/// does not know (private tags). Text VRs never are, nor a known text tag sent as UN: a GE
+/// ImageComments XML is text.
 pub(super) fn binary_value(tag: Tag, vr: Option<[u8; 2]>) -> bool {
     match vr {
-        Some(vr) => matches!(&vr, b"OB" | b"OD" | b"OF" | b"OL" | b"OV" | b"OW" | b"UN"),
-        None => StandardDataDictionary
+        Some(vr) if &vr != b"UN" => matches!(&vr, b"OB" | b"OD" | b"OF" | b"OL" | b"OV" | b"OW"),
+        _ => StandardDataDictionary
             .by_tag(tag)
             .is_none_or(|entry| match entry.vr() {
                 VirtualVr::Exact(vr) => matches!(
@@ -270,6 +272,9 @@ mod tests {
         assert!(binary_value(Tag(0x7FE0, 0x0010), Some(*b"OW")));
         assert!(binary_value(Tag(0x0019, 0x1000), Some(*b"UN")));
         assert!(!binary_value(Tag(0x0020, 0x4000), Some(*b"LT")));
+        // A known text tag its sender wrote as UN stays text.
+        assert!(!binary_value(Tag(0x0020, 0x4000), Some(*b"UN")));
+        assert!(binary_value(Tag(0x7FE0, 0x0010), Some(*b"UN")));
         assert!(!binary_value(Tag(0x0040, 0xA160), Some(*b"UT")));
         // Implicit VR: pixel data (OB or OW), a private tag, ImageComments (LT).
         assert!(binary_value(Tag(0x7FE0, 0x0010), None));
