@@ -58,7 +58,8 @@ pub struct ScanArgs {
     /// Read paths from FILE, one per line (`-` for standard input), instead of walking.
     #[arg(long, value_name = "FILE|-")]
     pub files_from: Option<PathBuf>,
-    /// Files larger than this many MiB are `too_large` without being read.
+    /// Most MiB read of one file (up to its pixel data, large binary values skipped);
+    /// a file that needs more is `too_large`, refused before the bytes are read.
     #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_file_size: u64,
     /// Always use the 33% radius as a diagnostic site, not only when hip and spine are

@@ -38,7 +38,8 @@ struct Frame {
     fragments: bool,
 }
 
-pub(super) struct Compactor<'r, S> {
+/// Reads a head from a source into `out`, following the structure (see the module).
+pub(super) struct HeadReader<'r, S> {
     pub(super) source: &'r mut S,
     /// Everything kept so far, and what has been read ahead.
     pub(super) out: &'r mut Vec<u8>,
@@ -65,7 +66,7 @@ enum Large {
     PastEnd,
 }
 
-impl<S: Source> Compactor<'_, S> {
+impl<S: Source> HeadReader<'_, S> {
     /// Makes `out` hold at least `n` bytes; false when the source ends first.
     pub(super) fn ensure(&mut self, n: usize) -> Result<bool, FileError> {
         while self.out.len() < n {

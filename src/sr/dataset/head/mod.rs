@@ -25,7 +25,7 @@ mod tests;
 use super::Limits;
 use super::file::{read_meta, sniff_raw_dataset};
 use crate::error::{FileError, Reason};
-use follow::{Compactor, Stop};
+use follow::{HeadReader, Stop};
 
 /// Where bytes come from: a file (seekable, its size known) or an inflating deflate stream.
 pub trait Source {
@@ -102,7 +102,7 @@ pub fn read_head<S: Source>(
         let cap = limits.max_file_bytes.min(RESERVE as u64);
         head.bytes.reserve(size.min(cap) as usize);
     }
-    let mut reader = Compactor {
+    let mut reader = HeadReader {
         source,
         out: &mut head.bytes,
         policy,
@@ -165,7 +165,7 @@ pub(super) fn read_data_set<S: Source>(
     limits: &Limits,
     policy: &HeadPolicy,
 ) -> Result<(), FileError> {
-    let mut reader = Compactor {
+    let mut reader = HeadReader {
         source,
         out,
         policy,
