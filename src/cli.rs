@@ -185,8 +185,8 @@ pub struct ScanArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Read at most this many MiB of a file (pixel data is never read); a file whose
-    /// results need more is `too_large`.
+    /// Most MiB read of one file (up to its pixel data, large binary values skipped);
+    /// a file that needs more is `too_large`, refused before the bytes are read.
     #[arg(long, value_name = "MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub max_file_size: u64,
     /// What happens after extraction.

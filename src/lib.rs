@@ -3,6 +3,7 @@
 //!
 //! The stages, one module each, in the order a file goes through them:
 //! - [`discover`]: walk folders or read a list; every entry accounted for, sorted by path;
+//! - [`read`]: open a regular file (never a FIFO, never a swapped-in link) and read its head;
 //! - [`sr`]: the defensive pre-scan, the dicom-object parse, the flattened content tree;
 //! - [`profile`]: vendor knowledge as data (TOML): what each NUM item measures, where;
 //! - [`carrier`]: results outside the SR tree (GE ImageComments XML, Hologic results
@@ -36,6 +37,7 @@ pub mod path_text;
 pub mod profile;
 pub mod provenance;
 pub mod pseudonym;
+pub mod read;
 pub mod report;
 pub mod scan;
 pub mod sr;

@@ -74,20 +74,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Inspect(args) => {
             let mapper = profile::load(&args.profile)?;
-            let bytes = std::fs::read(&args.file)
-                .with_context(|| format!("cannot read {}", args.file.display()))?;
+            let limits = cli::limits(64);
+            let name = dxa_ingest::path_text::path_text(&args.file);
+            // Opened as `scan` opens a file (never a FIFO or a device), read up to its pixel
+            // data; a file that cannot be read is fatal, one too large is a verdict.
+            let bytes = match dxa_ingest::read::read_file(&args.file, true, &limits) {
+                Ok(file) => file.head.bytes,
+                Err(error) if error.reason == dxa_ingest::Reason::TooLarge => {
+                    println!(
+                        "file: {name}\nnot ingested: error too_large: {}",
+                        error.message
+                    );
+                    return Ok(ExitCode::FilesFailed);
+                }
+                Err(error) => {
+                    let hint = if args.file.is_dir() {
+                        " (inspect reads one file; `dxa-ingest scan` reads folders)"
+                    } else {
+                        ""
+                    };
+                    anyhow::bail!("cannot inspect {name}: {}{hint}", error.message)
+                }
+            };
             let options = dxa_ingest::ClassifyOptions {
                 radius_diagnostic: args.radius_diagnostic,
             };
             let mut out = std::io::stdout().lock();
-            let ingestible = inspect::inspect(
-                &args.file.display().to_string(),
-                &bytes,
-                &mapper,
-                &cli::limits(64),
-                &options,
-                &mut out,
-            )?;
+            let ingestible = inspect::inspect(&name, &bytes, &mapper, &limits, &options, &mut out)?;
             out.flush()?;
             Ok(if ingestible {
                 ExitCode::Success

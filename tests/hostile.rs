@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use dxa_fixtures::{Encoding, Ts, hologic_style, hostile, junk, sample, sr_bytes};
 
+use crate::rss::measure;
 use crate::util::{TestEnv, code, dxa, stderr};
 
 /// Builds the hostile folder; returns the env and the expected files.csv rows
@@ -86,49 +87,19 @@ fn hostile_folder() -> (TestEnv, Vec<(String, &'static str, &'static str)>) {
 }
 
 /// Runs the scan, failing (not hanging) if it takes more than a minute; returns the
-/// output and the peak RSS of the child in KiB (wait4, so exactly this process).
-// The child is reaped by wait4 below, which std's `wait` cannot do with its rusage.
-#[allow(clippy::zombie_processes)]
+/// output and the peak RSS of the scan in KiB (wait4, through `rss::measure`, so exactly
+/// that process).
 fn scan_measured(env: &TestEnv, extra: &[&str]) -> (std::process::Output, i64) {
-    let mut child = dxa()
-        .current_dir(env.dir.path())
-        .args(["scan", "in", "--out", "out", "--quiet"])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let pid = child.id() as libc::pid_t;
-    let started = Instant::now();
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: wait4 on our own child, with valid pointers to locals.
-        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if done == pid {
-            break;
-        }
-        assert!(done == 0, "wait4 failed");
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("scan did not finish in 60 s (a FIFO opened? a hang?)");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut err = Vec::new();
-    use std::io::Read;
-    child.stderr.take().unwrap().read_to_end(&mut err).unwrap();
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        panic!("scan killed by signal {}", libc::WTERMSIG(status));
-    };
+    let mut args = vec!["scan", "in", "--out", "out", "--quiet"];
+    args.extend_from_slice(extra);
+    let binary = std::path::PathBuf::from(env!("CARGO_BIN_EXE_dxa-ingest"));
+    let run = measure(env.dir.path(), &binary, &args, Duration::from_secs(60));
     let output = std::process::Output {
-        status: std::os::unix::process::ExitStatusExt::from_raw(code << 8),
-        stdout: Vec::new(),
-        stderr: err,
+        status: std::os::unix::process::ExitStatusExt::from_raw(run.code << 8),
+        stdout: run.stdout.into_bytes(),
+        stderr: run.stderr.into_bytes(),
     };
-    (output, usage.ru_maxrss)
+    (output, run.max_rss_kib)
 }
 
 #[test]

@@ -3,15 +3,20 @@
 
 mod util;
 
+mod bombs;
 mod carriers;
 mod cli;
 mod everyday;
 mod fixtures_sample;
 mod hologic_documents;
 mod hostile;
+mod input;
 mod integrity;
+mod paths;
 mod readers;
 mod regression;
 mod research;
+mod rss;
 mod scale;
 mod scan;
+mod swap;

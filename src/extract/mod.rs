@@ -49,7 +49,11 @@ fn results_document(file: &sr::DicomFile<'_>, mapper: &Mapper) -> Result<Documen
     let root = file.dataset.root();
     let Some(found) = hologic::find(root, mapper) else {
         let mut error = sr::not_sr(file.sop_class_uid.as_deref());
-        if root.elements().any(|(tag, _)| tag == tags::PIXEL_DATA) {
+        // An image: it has rows (the reader stops before pixel data, which is never read).
+        if root
+            .elements()
+            .any(|(tag, _)| tag == tags::ROWS || tag == tags::PIXEL_DATA)
+        {
             error.message = format!("{}: an image without a results document", error.message);
         }
         return Err(error);

@@ -14,8 +14,6 @@ mod progress;
 mod sink;
 mod tar;
 
-use std::fs;
-use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -154,9 +152,18 @@ impl Summary {
 
 /// Reads and extracts one file. Never panics: a panic inside the per-file work is caught
 /// here and becomes this file's `error/internal_error` row, and the batch goes on.
-pub fn process_file(path: &Path, mapper: &Mapper, limits: &Limits) -> Outcome {
-    let bytes = match read_capped(path, limits.max_file_bytes) {
-        Ok(bytes) => bytes,
+/// `follow_last_link`: see `discover::Candidate::follow_last_link`.
+pub fn process_file(
+    path: &Path,
+    follow_last_link: bool,
+    mapper: &Mapper,
+    limits: &Limits,
+) -> Outcome {
+    let bytes = match crate::read::read_file(path, follow_last_link, limits) {
+        Ok(file) => {
+            crate::provenance::count_bytes_read(file.head.bytes.len() as u64);
+            file.head.bytes
+        }
         Err(error) => return Outcome::NotIngested(error),
     };
     process_bytes(&bytes, mapper, limits)
@@ -187,45 +194,27 @@ fn isolate<T>(work: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileErro
     })
 }
 
-/// Reads a file whole, refusing one larger than `cap` before reading it.
-fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, FileError> {
-    let io_error = |e: std::io::Error| FileError::new(Reason::IoError, e.to_string());
-    let mut file = fs::File::open(path).map_err(io_error)?;
-    let size = file.metadata().map_err(io_error)?.len();
-    if size > cap {
-        return Err(FileError::new(
-            Reason::TooLarge,
-            format!("{size} bytes exceeds the {cap}-byte cap (--max-file-size)"),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    // `take` guards against a file that grows while being read.
-    file.by_ref()
-        .take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
-    crate::provenance::count_bytes_read(bytes.len() as u64);
-    if bytes.len() as u64 > cap {
-        return Err(FileError::new(
-            Reason::TooLarge,
-            format!("more than {cap} bytes (--max-file-size)"),
-        ));
-    }
-    Ok(bytes)
-}
-
 /// Runs `scan`. Fatal problems (inputs, output folder) are errors; per-file problems are
 /// rows.
 pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
     let started = Instant::now();
     let started_at = std::time::SystemTime::now();
     let pool = worker_pool(config.jobs)?;
+    // Inputs that cannot be read are named first (a cheap check of the roots; the walk
+    // itself starts later, once the folders it must skip exist).
+    if let Inputs::Paths(paths) = &config.inputs {
+        discover::walk(paths, &walk_options(config, &[]))?;
+    }
     match &config.target {
         Target::Outputs(out) => {
             // The output folder is checked, locked and staged before any work is done.
             let folder = OutputFolder::open(out)?;
             let mut sink = Sink::new(&config.output, folder.staging())?;
-            read_inputs(config, mapper, &pool, &mut sink)?;
+            let skip = [
+                folder.target().to_path_buf(),
+                folder.staging().to_path_buf(),
+            ];
+            read_inputs(config, mapper, &pool, &mut sink, &skip)?;
             let record = run_record(config, started_at)?;
             let summary = write_outputs(sink, &config.output, folder, &pool, record, config.quiet)?;
             Ok((summary, started.elapsed()))
@@ -242,7 +231,7 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
                 )
             })?;
             let mut recorder = PartialRecorder::new(writer);
-            read_inputs(config, mapper, &pool, &mut recorder)?;
+            read_inputs(config, mapper, &pool, &mut recorder, &[])?;
             recorder.writer.finish().with_context(|| {
                 format!(
                     "cannot write the partial {}",
@@ -366,17 +355,19 @@ fn read_inputs(
     mapper: &Mapper,
     pool: &rayon::ThreadPool,
     recorder: &mut (impl Recorder + Send),
+    skip_dirs: &[std::path::PathBuf],
 ) -> Result<()> {
     if let Inputs::Tar(source) = &config.inputs {
         return tar::read(source, config, mapper, pool, recorder);
     }
+    let walk = walk_options(config, skip_dirs);
     let candidates = match &config.inputs {
-        Inputs::Paths(paths) => discover::walk(paths, config.follow_symlinks)?,
-        Inputs::List(list) => discover::from_list(list, config.follow_symlinks)?,
+        Inputs::Paths(paths) => discover::walk(paths, &walk)?,
+        Inputs::List(list) => discover::from_list(list, &walk)?,
         Inputs::Tar(_) => unreachable!("handled above"),
     };
     let candidates = known::without_known(candidates, &config.known)?;
-    let progress = progress_bar(config);
+    let progress = progress_bar(config, skip_dirs);
     // A panic in one file's work is reported in its files.csv row (see `isolate`); the
     // default hook would also print it over the progress bar.
     let default_hook = panic::take_hook();
@@ -400,7 +391,12 @@ fn process_all<R: Recorder + Send>(
         chunk
             .par_iter()
             .map(|candidate| match &candidate.kind {
-                CandidateKind::File => process_file(&candidate.path, mapper, &config.limits),
+                CandidateKind::File => process_file(
+                    &candidate.path,
+                    candidate.follow_last_link,
+                    mapper,
+                    &config.limits,
+                ),
                 CandidateKind::NotRead(error) => Outcome::NotIngested(error.clone()),
             })
             .collect()
@@ -448,13 +444,22 @@ fn process_all<R: Recorder + Send>(
     })
 }
 
+/// How to walk: the output folder and the run's staging folder are never walked into,
+/// when they are inside an input.
+fn walk_options(config: &ScanConfig, skip_dirs: &[std::path::PathBuf]) -> discover::WalkOptions {
+    discover::WalkOptions {
+        follow_symlinks: config.follow_symlinks,
+        skip_dirs: skip_dirs.to_vec(),
+    }
+}
+
 /// A bar on a terminal (its total from a quick count of the inputs), nothing otherwise.
-fn progress_bar(config: &ScanConfig) -> ProgressBar {
+fn progress_bar(config: &ScanConfig, skip_dirs: &[std::path::PathBuf]) -> ProgressBar {
     if !progress::visible(config.quiet) {
         return ProgressBar::hidden();
     }
     let total = match &config.inputs {
-        Inputs::Paths(paths) => Some(discover::count(paths, config.follow_symlinks)),
+        Inputs::Paths(paths) => Some(discover::count(paths, &walk_options(config, skip_dirs))),
         Inputs::List(_) | Inputs::Tar(_) => None,
     };
     progress::files_bar(total, config.quiet)

@@ -1,5 +1,7 @@
 //! The file around the data set: preamble, file meta group, transfer syntax, deflate, and
-//! the caps that apply before a single element is read (size, inflated size).
+//! the caps that apply before a single element is read (size, inflated size). Files read
+//! from disk arrive here as their head (`head.rs`): up to the pixel data, large binary values
+//! left out; a deflated data set is inflated the same way, in chunks (`inflate.rs`).
 //!
 //! dicom-parser 0.10 reserves an element's declared length before checking that the bytes
 //! exist, and recurses once per nested sequence (dicom-rs-notes.md): a 1 KB file declaring a
@@ -14,8 +16,12 @@
 use dicom_core::Tag;
 use dicom_core::header::VR;
 
-use super::walk::{has_long_length, le16, le32, read_explicit_header, uid_text, walk};
-use super::{DataSet, Endian, Limits, fmt_tag};
+use super::head::{HeadPolicy, read_data_set};
+use super::header::{fmt_tag, has_long_length, le16, le32, read_explicit_header, uid_text};
+use super::inflate::Inflater;
+use super::magic::describe_magic;
+use super::walk::walk;
+use super::{DataSet, Endian, Limits};
 use crate::error::{FileError, Reason};
 
 /// The four transfer syntaxes an SR may use (sr-shapes.md), plus the encapsulated ones an
@@ -60,7 +66,7 @@ pub struct Scanned<'a> {
     pub syntax: Syntax,
     /// How the indexed bytes are encoded: the declared syntax, or explicit LE after inflating.
     pub dataset_syntax: Syntax,
-    /// The data set bytes (inflated when the file was deflated).
+    /// The data set bytes (inflated when the file was deflated), up to top-level pixel data.
     pub bytes: &'a [u8],
     /// The index of every element (complete unless the walk stopped at the SOP class).
     pub dataset: DataSet<'a>,
@@ -113,13 +119,13 @@ pub fn scan_file<'a>(
             let meta = read_meta(bytes, start)?;
             (meta.syntax, meta.end, meta.media_sop_class)
         }
-        None => match sniff_raw_dataset(bytes) {
+        None => match sniff_raw_dataset(bytes, bytes.len()) {
             Some(syntax) => (syntax, 0, None),
             None => {
                 return Err(FileError::new(
                     Reason::NotDicom,
                     format!(
-                        "no DICM magic and no DICOM data set ({})",
+                        "{}; not DICOM (no DICM magic and no data set)",
                         describe_magic(bytes)
                     ),
                 ));
@@ -130,7 +136,20 @@ pub fn scan_file<'a>(
     let raw = &bytes[dataset_start..];
     let (data, dataset_syntax): (&'a [u8], Syntax) = match syntax {
         Syntax::DeflatedExplicitLe => {
-            inflate(raw, limits.max_file_bytes, inflated)?;
+            inflated.clear();
+            // Deflate shrinks an SR about fourfold: reserved once, rarely grown (growing
+            // copies the buffer, twice its size for a moment).
+            let guess = raw.len().saturating_mul(4).clamp(4096, 8 << 20);
+            inflated
+                .reserve(guess.min(usize::try_from(limits.max_file_bytes).unwrap_or(usize::MAX)));
+            let mut inflater = Inflater::new(raw, limits.max_file_bytes);
+            read_data_set(
+                &mut inflater,
+                inflated,
+                Syntax::ExplicitLe,
+                limits,
+                &HeadPolicy::default(),
+            )?;
             (&inflated[..], Syntax::ExplicitLe)
         }
         other => (raw, other),
@@ -150,7 +169,7 @@ pub fn scan_file<'a>(
     Ok(Scanned {
         syntax,
         dataset_syntax,
-        bytes: data,
+        bytes: dataset.data,
         dataset,
         sop_class_uid: top_sop_class.or(media_sop_class),
         preamble,
@@ -158,14 +177,16 @@ pub fn scan_file<'a>(
     })
 }
 
-struct Meta {
-    syntax: Syntax,
-    end: usize,
+/// What the file meta group says.
+pub(super) struct Meta {
+    pub(super) syntax: Syntax,
+    /// Where the data set starts.
+    pub(super) end: usize,
     media_sop_class: Option<String>,
 }
 
 /// The file meta group is always explicit VR little endian (PS3.10 7.1).
-fn read_meta(bytes: &[u8], start: usize) -> Result<Meta, FileError> {
+pub(super) fn read_meta(bytes: &[u8], start: usize) -> Result<Meta, FileError> {
     let mut pos = start;
     let mut ts_uid = None;
     let mut media_sop_class = None;
@@ -226,7 +247,8 @@ fn read_meta(bytes: &[u8], start: usize) -> Result<Meta, FileError> {
 /// Old archives hold bare data sets with neither preamble nor meta group. Accept one only
 /// when its first element is a plausible group 0x0008 element, the group every composite
 /// object starts with in practice, so that random bytes are not mistaken for DICOM.
-fn sniff_raw_dataset(bytes: &[u8]) -> Option<Syntax> {
+/// `bytes` are the first bytes of a file of `total` bytes.
+pub(super) fn sniff_raw_dataset(bytes: &[u8], total: usize) -> Option<Syntax> {
     if bytes.len() < 8 || le16(bytes, 0) != 0x0008 {
         return None;
     }
@@ -237,125 +259,16 @@ fn sniff_raw_dataset(bytes: &[u8]) -> Option<Syntax> {
         } else {
             u32::from(le16(bytes, 6))
         };
-        return (length as usize <= bytes.len()).then_some(Syntax::ExplicitLe);
+        return (length as usize <= total).then_some(Syntax::ExplicitLe);
     }
     let length = le32(bytes, 4);
-    (length as usize <= bytes.len() - 8).then_some(Syntax::ImplicitLe)
-}
-
-fn describe_magic(bytes: &[u8]) -> &'static str {
-    const SIGNATURES: [(&[u8], &str); 7] = [
-        (b"%PDF", "a PDF document"),
-        (b"\xFF\xD8\xFF", "a JPEG image"),
-        (b"\x89PNG", "a PNG image"),
-        (b"PK\x03\x04", "a ZIP archive"),
-        (b"GIF8", "a GIF image"),
-        (b"<?xml", "an XML document"),
-        (b"II*\0", "a TIFF image"),
-    ];
-    for (magic, what) in SIGNATURES {
-        if bytes.starts_with(magic) {
-            return what;
-        }
-    }
-    let head = &bytes[..bytes.len().min(512)];
-    if std::str::from_utf8(head).is_ok_and(|s| !s.contains('\0')) {
-        "looks like text"
-    } else {
-        "unrecognised binary"
-    }
-}
-
-/// Inflates a deflated data set (raw RFC 1951, no zlib header: PS3.5 A.5) into `out`,
-/// refusing output beyond `cap` bytes (a deflate bomb is an error, never silently cut).
-///
-/// `Decompress` directly rather than a `Read` adapter: the adapter allocated and zeroed a
-/// 32 KiB buffer per file and `read_to_end` zeroed the output before inflating into it,
-/// about a fifth of the cost of a deflated file (callgrind, docs/performance.md).
-fn inflate(raw: &[u8], cap: u64, out: &mut Vec<u8>) -> Result<(), FileError> {
-    use flate2::{Decompress, FlushDecompress, Status};
-
-    // One byte past the cap tells "exactly at the cap" from "beyond it".
-    let limit = usize::try_from(cap).unwrap_or(usize::MAX).saturating_add(1);
-    out.clear();
-    out.reserve(raw.len().saturating_mul(4).clamp(4096, limit));
-    let mut decompress = Decompress::new(false);
-    loop {
-        if out.len() == out.capacity() {
-            if out.len() >= limit {
-                return Err(FileError::new(
-                    Reason::TooLarge,
-                    format!("deflated data set inflates beyond the {cap}-byte cap"),
-                ));
-            }
-            let more = out.len().max(4096).min(limit - out.len());
-            out.reserve_exact(more);
-        }
-        let consumed = decompress.total_in() as usize;
-        let before = (consumed, out.len());
-        let status = decompress
-            .decompress_vec(&raw[consumed..], out, FlushDecompress::Finish)
-            .map_err(|e| {
-                FileError::new(
-                    Reason::Malformed,
-                    format!("deflated data set cannot be inflated: {e}"),
-                )
-            })?;
-        if status == Status::StreamEnd {
-            break;
-        }
-        let progressed = (decompress.total_in() as usize, out.len()) != before;
-        if !progressed && out.len() < out.capacity() {
-            // Room to write, nothing left to read, and no end of stream.
-            return Err(FileError::new(
-                Reason::Truncated,
-                "deflated data set cannot be inflated: the deflate stream ends early",
-            ));
-        }
-    }
-    if out.len() as u64 > cap {
-        return Err(FileError::new(
-            Reason::TooLarge,
-            format!("deflated data set inflates beyond the {cap}-byte cap"),
-        ));
-    }
-    Ok(())
+    (length as usize <= total - 8).then_some(Syntax::ImplicitLe)
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::test_element as element;
     use super::*;
-
-    fn deflate(data: &[u8]) -> Vec<u8> {
-        use std::io::Write;
-        let mut encoder =
-            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-        encoder.write_all(data).expect("deflate");
-        encoder.finish().expect("deflate")
-    }
-
-    #[test]
-    fn inflates_whole_streams_and_names_bad_ones() {
-        // Large and repetitive: inflates past the first reservation, so the buffer grows.
-        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-        let packed = deflate(&data);
-        let mut out = vec![1, 2, 3];
-        inflate(&packed, 1 << 20, &mut out).expect("valid stream");
-        assert_eq!(out, data);
-
-        let reason = |raw: &[u8], cap: u64| inflate(raw, cap, &mut Vec::new()).unwrap_err().reason;
-        assert_eq!(
-            reason(&packed[..packed.len() / 2], 1 << 20),
-            Reason::Truncated
-        );
-        assert_eq!(reason(&[], 1 << 20), Reason::Truncated);
-        // 0xFF: a block of reserved type 3.
-        assert_eq!(reason(&[0xFF, 0xFF, 0xFF], 1 << 20), Reason::Malformed);
-        // The cap: exactly at it is fine, one byte short of the output is not.
-        inflate(&packed, data.len() as u64, &mut Vec::new()).expect("at the cap");
-        assert_eq!(reason(&packed, data.len() as u64 - 1), Reason::TooLarge);
-    }
 
     /// An explicit-VR-LE file: preamble, meta group with a transfer syntax, then `dataset`.
     fn file_with(dataset: &[u8]) -> Vec<u8> {

@@ -14,6 +14,11 @@
 //! fixture and corpus file.
 
 mod file;
+mod head;
+mod header;
+mod index;
+mod inflate;
+mod magic;
 mod walk;
 
 use std::borrow::Cow;
@@ -22,7 +27,7 @@ use dicom_core::Tag;
 use dicom_encoding::text::{SpecificCharacterSet, TextCodec};
 
 pub use file::{Scanned, Syntax, scan_file};
-pub(crate) use walk::fmt_tag;
+pub use head::{Head, HeadPolicy, Source, looks_like_results_document, read_head};
 
 /// Limits live here, beside the data set they bound, so that `file.rs` (the caps before the
 /// walk) and `walk.rs` (the caps during it) both import them from their parent, not from
@@ -34,7 +39,8 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Deepest sequence nesting accepted (sr-shapes.md: 64).
     pub max_depth: usize,
-    /// Most data elements (at all levels) accepted in one file.
+    /// Most element headers (at all levels, items and delimiters included) accepted in one
+    /// data set. Checked as the file is read (`head.rs`), before anything is indexed.
     pub max_elements: usize,
 }
 
@@ -43,8 +49,13 @@ impl Default for Limits {
         Limits {
             max_file_bytes: 64 * 1024 * 1024,
             max_depth: 64,
-            // An SR of 100 000 content items (the tree cap) has well under 2 million elements.
-            max_elements: 2_000_000,
+            // A DXA SR holds a few thousand headers (hundreds of content items, about 23
+            // headers each; a GE SR with years of trend containers some tens of thousands):
+            // 200 000 (about 8 700 NUM items) leaves a wide margin. The cap is what memory a
+            // hostile file can cost before it is refused, since it is checked as the file is
+            // read: about 2-3 MB of headers per worker, nothing indexed (issue 12: eight SRs
+            // of 200 000 NUM items at --jobs 8 under 100 MB, tests/bombs.rs).
+            max_elements: 200_000,
         }
     }
 }
@@ -275,7 +286,7 @@ fn test_element(group: u16, elem: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&group.to_le_bytes());
     out.extend_from_slice(&elem.to_le_bytes());
     out.extend_from_slice(vr);
-    if walk::has_long_length(*vr) {
+    if header::has_long_length(*vr) {
         out.extend_from_slice(&[0, 0]);
         out.extend_from_slice(&(value.len() as u32).to_le_bytes());
     } else {

@@ -1,130 +1,21 @@
 //! The checked walk over a data set's element headers: iterative (no recursion, whatever the
 //! nesting), every length checked against the bytes its parent has left before anything
-//! relies on it, nesting and element count capped (sr-shapes.md: 64 levels). It records
-//! every element in the `DataSet` index as it goes; values are never copied.
+//! relies on it, nesting and element count capped (docs/columns.md, `malformed`: 64 levels).
+//! It records every element in the `DataSet` index as it goes; values are never copied.
+//!
+//! The walk ends at top-level Pixel Data (7FE0,0010): nothing after it is read by anyone
+//! (the data set handed on is cut there), which is also where the head reader stops reading
+//! a file (`head.rs`), so both see the same data set.
 
 use dicom_core::Tag;
-use dicom_core::dictionary::{DataDictionary, DataDictionaryEntry, VirtualVr};
-use dicom_core::header::VR;
-use dicom_dictionary_std::StandardDataDictionary;
 
-use super::{Charset, DataSet, Element, Endian, Item, Limits, NONE};
-use crate::error::{FileError, Reason};
-
-const ITEM: Tag = Tag(0xFFFE, 0xE000);
-const ITEM_DELIMITER: Tag = Tag(0xFFFE, 0xE00D);
-const SEQUENCE_DELIMITER: Tag = Tag(0xFFFE, 0xE0DD);
-const SOP_CLASS_UID: Tag = Tag(0x0008, 0x0016);
-const PIXEL_DATA: Tag = Tag(0x7FE0, 0x0010);
-const UNDEFINED: u32 = 0xFFFF_FFFF;
-
-/// An element header as read.
-pub(super) struct Header {
-    /// None in implicit VR.
-    pub(super) vr: Option<[u8; 2]>,
-    pub(super) length: u32,
-    pub(super) value_start: usize,
-}
-
-/// Reads an explicit-VR element header at `pos`.
-#[inline(always)]
-pub(super) fn read_explicit_header(
-    bytes: &[u8],
-    pos: usize,
-    endian: Endian,
-) -> Result<Header, FileError> {
-    if pos + 8 > bytes.len() {
-        return Err(truncated_at(pos));
-    }
-    let vr = [bytes[pos + 4], bytes[pos + 5]];
-    let class = vr_class(vr);
-    if class == VR_UNKNOWN {
-        return Err(unknown_vr(vr, pos));
-    }
-    if class == VR_LONG {
-        if pos + 12 > bytes.len() {
-            return Err(truncated_at(pos));
-        }
-        Ok(Header {
-            vr: Some(vr),
-            length: read32(bytes, pos + 8, endian),
-            value_start: pos + 12,
-        })
-    } else {
-        Ok(Header {
-            vr: Some(vr),
-            length: u32::from(read16(bytes, pos + 6, endian)),
-            value_start: pos + 8,
-        })
-    }
-}
-
-/// An unknown VR is not read "as UN": dicom-rs would then take other bytes as the length
-/// and nest differently from what was checked here (fuzzing found both a 2 GiB allocation
-/// and a stack overflow that way). One structure, checked, or none.
-#[cold]
-#[inline(never)]
-fn unknown_vr(vr: [u8; 2], pos: usize) -> FileError {
-    FileError::new(
-        Reason::Malformed,
-        format!(
-            "unknown VR {} at byte {pos} (explicit VR expected)",
-            vr_text(vr)
-        ),
-    )
-}
-
-const VR_UNKNOWN: u8 = 0;
-const VR_SHORT: u8 = 1;
-const VR_LONG: u8 = 2;
-
-/// Every pair of upper-case letters: unknown, a VR with a 2-byte length, or a VR with a
-/// reserved field and a 4-byte length (PS3.5 Table 6.2-1, 7.1.2). A table, because this is
-/// asked for every element of every file.
-const VR_CLASSES: [u8; 26 * 26] = {
-    const SHORT: [&[u8; 2]; 21] = [
-        b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FD", b"FL", b"IS", b"LO", b"LT", b"PN",
-        b"SH", b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US",
-    ];
-    const LONG: [&[u8; 2]; 13] = [
-        b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT", b"UV",
-    ];
-    let mut table = [VR_UNKNOWN; 26 * 26];
-    let mut i = 0;
-    while i < SHORT.len() {
-        table[(SHORT[i][0] - b'A') as usize * 26 + (SHORT[i][1] - b'A') as usize] = VR_SHORT;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < LONG.len() {
-        table[(LONG[i][0] - b'A') as usize * 26 + (LONG[i][1] - b'A') as usize] = VR_LONG;
-        i += 1;
-    }
-    table
+use super::header::{
+    ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, SOP_CLASS_UID, UNDEFINED, fmt_tag,
+    opens_sequence, read_header, read16, read32, too_many_elements, truncated_at, uid_text,
 };
-
-#[inline(always)]
-fn vr_class(vr: [u8; 2]) -> u8 {
-    if vr[0].is_ascii_uppercase() && vr[1].is_ascii_uppercase() {
-        VR_CLASSES[(vr[0] - b'A') as usize * 26 + (vr[1] - b'A') as usize]
-    } else {
-        VR_UNKNOWN
-    }
-}
-
-fn vr_text(vr: [u8; 2]) -> String {
-    if vr.iter().all(u8::is_ascii_graphic) {
-        format!("{:?}", String::from_utf8_lossy(&vr))
-    } else {
-        format!("bytes {:02X} {:02X}", vr[0], vr[1])
-    }
-}
-
-/// VRs with a 2-byte reserved field and a 4-byte length in explicit syntaxes (PS3.5 7.1.2).
-#[inline(always)]
-pub(super) fn has_long_length(vr: [u8; 2]) -> bool {
-    vr_class(vr) == VR_LONG
-}
+use super::index::Builder;
+use super::{Charset, DataSet, Endian, Limits, NONE};
+use crate::error::{FileError, Reason};
 
 #[derive(Clone, Copy)]
 struct Frame {
@@ -146,69 +37,6 @@ struct Frame {
     fragments: bool,
 }
 
-/// The index under construction.
-struct Builder {
-    elements: Vec<Element>,
-    items: Vec<Item>,
-}
-
-impl Builder {
-    /// Sized for `data_len` bytes: an element takes at least 8 bytes of header, so
-    /// `data_len / 8` elements is an upper bound that the vector never has to grow past
-    /// (growing copied the index two or three times per file). A content item holds a
-    /// handful of elements, hence the item estimate.
-    fn new(data_len: usize) -> Builder {
-        let elements = (data_len / 8).min(1 << 20);
-        let mut items = Vec::with_capacity(elements / 4 + 1);
-        items.push(Item {
-            first_element: NONE,
-            last_element: NONE,
-            next_item: NONE,
-        });
-        Builder {
-            elements: Vec::with_capacity(elements),
-            items,
-        }
-    }
-
-    /// Appends an element to item `owner`; returns its index.
-    fn element(&mut self, owner: u32, tag: Tag, start: usize, len: usize) -> u32 {
-        let index = self.elements.len() as u32;
-        self.elements.push(Element {
-            tag,
-            start: start as u32,
-            len: len as u32,
-            next: NONE,
-            first_item: NONE,
-        });
-        let item = &mut self.items[owner as usize];
-        if item.last_element == NONE {
-            item.first_element = index;
-        } else {
-            self.elements[item.last_element as usize].next = index;
-        }
-        item.last_element = index;
-        index
-    }
-
-    /// Opens a new item of the sequence `frame`; returns its id.
-    fn item(&mut self, frame: &mut Frame) -> u32 {
-        let id = self.items.len() as u32;
-        self.items.push(Item {
-            first_element: NONE,
-            last_element: NONE,
-            next_item: NONE,
-        });
-        if frame.last_item == NONE {
-            self.elements[frame.owner as usize].first_item = id;
-        } else {
-            self.items[frame.last_item as usize].next_item = id;
-        }
-        frame.last_item = id;
-        id
-    }
-}
-
 /// Walks and indexes the data set `data`. Returns the index and the top-level SOP Class
 /// UID. `keep_going(sop_class)` may stop the walk once the SOP class is known.
 pub(super) fn walk<'a>(
@@ -218,15 +46,15 @@ pub(super) fn walk<'a>(
     limits: &Limits,
     keep_going: &impl Fn(&str) -> bool,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
-    let mut index = Builder::new(data.len());
+    let mut index = Builder::new(data.len(), limits.max_elements);
     let mut stack: Vec<Frame> = Vec::new();
     let mut depth = 0usize; // sequences on the stack
     let mut pos = 0usize;
     let mut elements = 0usize;
     let mut sop_class = None;
-    let done = |index: Builder, sop_class| {
+    let done = |index: Builder, sop_class, end: usize| {
         let mut set = DataSet {
-            data,
+            data: &data[..end],
             elements: index.elements,
             items: index.items,
             charset: Charset::Default,
@@ -273,19 +101,19 @@ pub(super) fn walk<'a>(
                     ),
                 ));
             }
-            return done(index, sop_class);
+            return done(index, sop_class, pos);
         }
         if pos + 8 > data.len() {
             return Err(truncated_at(pos));
         }
+        let tag = Tag(read16(data, pos, endian), read16(data, pos + 2, endian));
+        if tag == PIXEL_DATA && stack.is_empty() {
+            return done(index, sop_class, pos);
+        }
         elements += 1;
         if elements > limits.max_elements {
-            return Err(FileError::new(
-                Reason::Malformed,
-                format!("more than {} data elements", limits.max_elements),
-            ));
+            return Err(too_many_elements(limits.max_elements));
         }
-        let tag = Tag(read16(data, pos, endian), read16(data, pos + 2, endian));
         let top = stack.last().copied();
         let in_sequence = top.is_some_and(|f| f.sequence);
         let bound = top.and_then(|f| f.bound);
@@ -308,7 +136,8 @@ pub(super) fn walk<'a>(
                     pos = end;
                 }
                 (ITEM, Some(frame)) if frame.sequence => {
-                    let id = index.item(frame);
+                    let id = index.item(frame.owner, frame.last_item);
+                    frame.last_item = id;
                     let (implicit, sequence_tag) = (frame.implicit, frame.tag);
                     let end = defined_end(pos, length, bound, data.len(), tag, true)?;
                     stack.push(Frame {
@@ -350,27 +179,11 @@ pub(super) fn walk<'a>(
 
         let owner = top.map_or(0, |f| f.owner);
         let implicit = top.map_or(root_implicit, |f| f.implicit);
-        let header = if implicit {
-            Header {
-                vr: None,
-                length: le32(data, pos + 4),
-                value_start: pos + 8,
-            }
-        } else {
-            read_explicit_header(data, pos, endian)?
-        };
-        let is_sequence = match header.vr {
-            Some(vr) => &vr == b"SQ" || (&vr == b"UN" && header.length == UNDEFINED),
-            None => {
-                header.length == UNDEFINED
-                    || implicit_sequence(tag, &data[header.value_start.min(data.len())..])
-            }
-        };
+        let header = read_header(data, pos, endian, implicit)?;
+        let is_sequence = opens_sequence(tag, &header, data);
+        // Encapsulated pixel data below the top level (an icon image): fragments, walked
+        // like a sequence of byte items.
         let encapsulated = tag == PIXEL_DATA && header.length == UNDEFINED;
-        // Pixel data does not end the walk: whatever follows it (a digital signature, or a
-        // crafted lying length) is parsed by dicom-object when it reads the file, so it is
-        // checked too (fuzzing found both an allocation and a stack overflow behind it).
-        // Images stop earlier anyway, at their SOP class.
         if is_sequence || encapsulated {
             depth += 1;
             if depth > limits.max_depth {
@@ -426,7 +239,7 @@ pub(super) fn walk<'a>(
             let go_on = keep_going(&uid);
             sop_class = Some(uid);
             if !go_on {
-                return done(index, sop_class);
+                return done(index, sop_class, data.len());
             }
         }
         pos = end;
@@ -501,66 +314,6 @@ fn length_error(
             data_len.saturating_sub(start)
         ),
     )
-}
-
-/// Whether a defined-length element of an implicit-VR data set is a sequence. A sequence's
-/// value starts with an item tag (or is empty), so only such values cost a dictionary
-/// lookup; an unknown (private) tag whose value starts with an item tag is walked as a
-/// sequence too, so that its nesting is checked like any other.
-fn implicit_sequence(tag: Tag, value: &[u8]) -> bool {
-    if value.len() < 8 || value[..4] != [0xFE, 0xFF, 0x00, 0xE0] {
-        return false;
-    }
-    StandardDataDictionary
-        .by_tag(tag)
-        .is_none_or(|entry| matches!(entry.vr(), VirtualVr::Exact(VR::SQ)))
-}
-
-#[cold]
-#[inline(never)]
-pub(super) fn truncated_at(pos: usize) -> FileError {
-    FileError::new(
-        Reason::Truncated,
-        format!("file ends inside an element header at byte {pos}"),
-    )
-}
-
-pub(super) fn uid_text(value: &[u8]) -> String {
-    String::from_utf8_lossy(value)
-        .trim_end_matches(['\0', ' '])
-        .trim_start()
-        .to_string()
-}
-
-/// `(gggg,eeee)` as DICOM documents write tags.
-pub(crate) fn fmt_tag(tag: Tag) -> String {
-    format!("({:04X},{:04X})", tag.group(), tag.element())
-}
-
-#[inline(always)]
-pub(super) fn le16(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes(b[at..at + 2].try_into().expect("a 2-byte slice"))
-}
-
-#[inline(always)]
-pub(super) fn le32(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(b[at..at + 4].try_into().expect("a 4-byte slice"))
-}
-
-#[inline(always)]
-fn read16(b: &[u8], at: usize, endian: Endian) -> u16 {
-    match endian {
-        Endian::Little => le16(b, at),
-        Endian::Big => u16::from_be_bytes(b[at..at + 2].try_into().expect("a 2-byte slice")),
-    }
-}
-
-#[inline(always)]
-fn read32(b: &[u8], at: usize, endian: Endian) -> u32 {
-    match endian {
-        Endian::Little => le32(b, at),
-        Endian::Big => u32::from_be_bytes(b[at..at + 4].try_into().expect("a 4-byte slice")),
-    }
 }
 
 #[cfg(test)]

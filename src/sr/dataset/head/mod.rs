@@ -1,0 +1,196 @@
+//! The head reader: which bytes of a file are read at all (docs/columns.md, "What is
+//! read"). A report image carries megabytes of pixel data after its results, a CT image a
+//! hundred; none of it is ever used. So a file is read as a stream of element headers: the
+//! bytes up to top-level Pixel Data (7FE0,0010), without binary values longer than
+//! `HeadPolicy::elide_above` (OB, OW, UN, ... and private tags in implicit VR), unless their
+//! first bytes are a Hologic results document (docs/profiles.md). An elided value's length is
+//! patched to 0, and so are the lengths of the defined-length sequences and items around
+//! it: everything after moves by the same amount, so the walk (`walk.rs`) sees the same
+//! structure and checks it exactly as it would the whole file (byte positions in its
+//! messages count the bytes as read). The cap (`--max-file-size`) applies to what is kept.
+//!
+//! This reader never decides that a file is bad: the walk does, on what this reader hands
+//! it. Where the structure cannot be followed (an unknown VR, an unexpected delimiter,
+//! nesting or element count past the caps: the walk fails at that very header, whatever
+//! follows), it keeps a short tail and stops, so a 1 GiB run of garbage (a deflate bomb) costs
+//! nothing; where the walk's verdict depends on what follows (a child running past a parent
+//! that itself claims more than the file holds), it keeps the rest of a file as it is. The
+//! same header functions (`header.rs`) serve both, so both split bytes into elements alike;
+//! a test runs both ways over every fuzz corpus file and fixture and compares the outcomes.
+
+mod follow;
+#[cfg(test)]
+mod tests;
+
+use super::Limits;
+use super::file::{read_meta, sniff_raw_dataset};
+use crate::error::{FileError, Reason};
+use follow::{HeadReader, Stop};
+
+/// Where bytes come from: a file (seekable, its size known) or an inflating deflate stream.
+pub trait Source {
+    /// Appends up to `max` bytes to `out` (a little more is allowed); returns how many were
+    /// appended, 0 only at the end.
+    fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, FileError>;
+    /// Skips `n` bytes without keeping them; returns how many were skipped (fewer only at
+    /// the end).
+    fn skip(&mut self, n: u64) -> Result<u64, FileError>;
+    /// Bytes left, when known (a file's size minus its position).
+    fn remaining(&self) -> Option<u64>;
+}
+
+/// What is left unread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadPolicy {
+    /// Binary values longer than this many bytes are not read, unless a results document.
+    /// 64 KiB: larger than any value a reader here uses except the results documents and
+    /// XML (text VRs, never elided), smaller than any pixel data worth skipping.
+    pub elide_above: usize,
+    /// Bytes read at a time.
+    pub chunk: usize,
+}
+
+impl Default for HeadPolicy {
+    fn default() -> Self {
+        HeadPolicy {
+            elide_above: 64 * 1024,
+            chunk: 64 * 1024,
+        }
+    }
+}
+
+/// Bytes kept after a header that the walk will reject whatever follows it.
+pub(super) const TAIL: usize = 4096;
+/// Most bytes reserved for a head before anything is read.
+const RESERVE: usize = 8 << 20;
+/// Bytes of a large binary value looked at to recognise a results document.
+pub(super) const PEEK: usize = 1024;
+
+/// A file's bytes as read: everything the walk needs, nothing it does not.
+#[derive(Debug, Default)]
+pub struct Head {
+    /// Preamble, meta group and data set, with elided values emptied.
+    pub bytes: Vec<u8>,
+    /// How many values were not read, and their bytes.
+    pub elided_values: usize,
+    /// Bytes of the values not read.
+    pub elided_bytes: u64,
+    /// Whether reading stopped at top-level Pixel Data.
+    pub pixel_data: bool,
+}
+
+/// Whether the first bytes of a value are a Hologic APEX results document (text starting
+/// `<HologicHeader1>`, or holding `ResultsTable1[`: docs/profiles.md), which is read
+/// whatever its size (up to the cap).
+pub fn looks_like_results_document(first: &[u8]) -> bool {
+    let contains = |needle: &[u8]| first.windows(needle.len()).any(|w| w == needle);
+    contains(b"<HologicHeader1>") || contains(b"ResultsTable1[")
+}
+
+/// Reads a file's head from `source` (the whole file when it is not DICOM: only its first
+/// chunk, enough to say what it is).
+pub fn read_head<S: Source>(
+    source: &mut S,
+    limits: &Limits,
+    policy: &HeadPolicy,
+) -> Result<Head, FileError> {
+    let mut head = Head::default();
+    // What is kept is at most the file: reserved at once, the buffer never grows by copying
+    // itself (a copy holds twice the bytes for a moment, on every worker at once). Beyond
+    // `RESERVE` it grows as it must: only heads that large pay for it.
+    if let Some(size) = source.remaining() {
+        let cap = limits.max_file_bytes.min(RESERVE as u64);
+        head.bytes.reserve(size.min(cap) as usize);
+    }
+    let mut reader = HeadReader {
+        source,
+        out: &mut head.bytes,
+        policy,
+        limits,
+        elided_values: 0,
+        elided_bytes: 0,
+        ahead: policy.chunk,
+    };
+    // Enough to see a preamble and the DICM magic whatever the chunk.
+    reader.ensure(policy.chunk.max(132))?;
+    if reader.source.remaining() == Some(0) && reader.out.len() <= policy.elide_above {
+        // The whole file, and no value in it long enough to leave out: nothing to follow
+        // (most SRs; the walk stops at the pixel data and counts elements itself).
+        too_large_if(head.bytes.len() as u64, limits.max_file_bytes)?;
+        return Ok(head);
+    }
+    let out = &reader.out;
+    let meta_start = if out.len() >= 132 && &out[128..132] == b"DICM" {
+        Some(132)
+    } else if out.len() >= 4 && &out[..4] == b"DICM" {
+        Some(4)
+    } else {
+        None
+    };
+    let stop = match meta_start {
+        None => {
+            let total = reader.known_total();
+            match sniff_raw_dataset(reader.out, total) {
+                Some(syntax) => reader.data_set(0, syntax)?,
+                // Not DICOM: the first chunk says what it is.
+                None => Stop::End,
+            }
+        }
+        Some(start) => match reader.meta(start)? {
+            Stop::MetaEnd => match read_meta(reader.out, start) {
+                Ok(meta) if meta.syntax == super::Syntax::DeflatedExplicitLe => {
+                    // Compressed: read whole (it is inflated, capped, by `scan_file`).
+                    reader.verbatim()?
+                }
+                Ok(meta) => reader.data_set(meta.end, meta.syntax)?,
+                // `scan_file` reads the same meta group and says what is wrong with it.
+                Err(_) => Stop::End,
+            },
+            other => other,
+        },
+    };
+    head.elided_values = reader.elided_values;
+    head.elided_bytes = reader.elided_bytes;
+    head.pixel_data = stop == Stop::PixelData;
+    too_large_if(head.bytes.len() as u64, limits.max_file_bytes)?;
+    Ok(head)
+}
+
+/// Reads a data set of `syntax` (never deflated) from `source` into `out`, as `read_head`
+/// does after the meta group: how `scan_file` inflates a deflated data set.
+pub(super) fn read_data_set<S: Source>(
+    source: &mut S,
+    out: &mut Vec<u8>,
+    syntax: super::Syntax,
+    limits: &Limits,
+    policy: &HeadPolicy,
+) -> Result<(), FileError> {
+    let mut reader = HeadReader {
+        source,
+        out,
+        policy,
+        limits,
+        elided_values: 0,
+        elided_bytes: 0,
+        ahead: policy.chunk,
+    };
+    // A data set that ends before a value could be long enough to leave out (most
+    // deflated SRs) is kept as it is: nothing to follow.
+    if reader.ensure(policy.elide_above + 1)? {
+        reader.data_set(0, syntax)?;
+    }
+    too_large_if(reader.out.len() as u64, limits.max_file_bytes)
+}
+
+pub(super) fn too_large_if(kept: u64, cap: u64) -> Result<(), FileError> {
+    if kept > cap {
+        return Err(FileError::new(
+            Reason::TooLarge,
+            format!(
+                "{kept} bytes to read (up to the pixel data, large binary values left out) \
+                 exceed the {cap}-byte cap (--max-file-size)"
+            ),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! A deflated data set (raw RFC 1951, no zlib header: PS3.5 A.5) inflated as a stream, in
+//! chunks, as the head reader asks for bytes (`head.rs`): values it leaves out are inflated
+//! into a scratch buffer and dropped, so a bomb (1 MB inflating to 1 GiB) costs a chunk of
+//! memory, not its size, and the work stops at the cap: more than `--max-file-size` bytes
+//! inflated is `too_large`, never silently cut.
+//!
+//! `Decompress` directly rather than a `Read` adapter: the adapter allocated and zeroed a
+//! 32 KiB buffer per file, about a fifth of the cost of a deflated SR (callgrind,
+//! docs/performance.md).
+
+use flate2::{Decompress, FlushDecompress, Status};
+
+use super::head::Source;
+use crate::error::{FileError, Reason};
+
+/// Most bytes inflated per call.
+const CHUNK: usize = 64 * 1024;
+
+/// The inflating side of a deflated data set.
+pub(super) struct Inflater<'r> {
+    raw: &'r [u8],
+    state: Decompress,
+    cap: u64,
+    ended: bool,
+    scratch: Vec<u8>,
+}
+
+impl<'r> Inflater<'r> {
+    /// Inflates `raw`, refusing more than `cap` bytes of output.
+    pub(super) fn new(raw: &'r [u8], cap: u64) -> Self {
+        Inflater {
+            raw,
+            state: Decompress::new(false),
+            cap,
+            ended: false,
+            scratch: Vec::with_capacity(CHUNK),
+        }
+    }
+
+    /// Inflates up to `max` bytes (at most a chunk) into `self.scratch`, as far as the
+    /// stream goes; returns how many. `decompress_vec` writes into the spare capacity, so
+    /// nothing is zeroed first (zeroing cost more than inflating: callgrind), and no
+    /// further than the capacity, which `Vec::with_capacity` makes exactly `max`: a skip
+    /// must not inflate past the value it skips.
+    fn inflate_chunk(&mut self, max: usize) -> Result<usize, FileError> {
+        let max = max.min(CHUNK);
+        if self.scratch.capacity() != max {
+            self.scratch = Vec::with_capacity(max);
+        }
+        self.scratch.clear();
+        while !self.ended && self.scratch.len() < max {
+            let before = (self.state.total_in(), self.state.total_out());
+            let consumed = (before.0 as usize).min(self.raw.len());
+            let status = self
+                .state
+                .decompress_vec(
+                    &self.raw[consumed..],
+                    &mut self.scratch,
+                    FlushDecompress::Finish,
+                )
+                .map_err(|e| {
+                    FileError::new(
+                        Reason::Malformed,
+                        format!("deflated data set cannot be inflated: {e}"),
+                    )
+                })?;
+            if self.state.total_out() > self.cap {
+                return Err(FileError::new(
+                    Reason::TooLarge,
+                    format!(
+                        "deflated data set inflates beyond the {}-byte cap",
+                        self.cap
+                    ),
+                ));
+            }
+            if status == Status::StreamEnd {
+                self.ended = true;
+            } else if (self.state.total_in(), self.state.total_out()) == before {
+                // Room to write, nothing left to read, and no end of stream.
+                return Err(FileError::new(
+                    Reason::Truncated,
+                    "deflated data set cannot be inflated: the deflate stream ends early",
+                ));
+            }
+        }
+        Ok(self.scratch.len())
+    }
+}
+
+impl Source for Inflater<'_> {
+    fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, FileError> {
+        let got = self.inflate_chunk(max)?;
+        out.extend_from_slice(&self.scratch);
+        Ok(got)
+    }
+
+    fn skip(&mut self, n: u64) -> Result<u64, FileError> {
+        let mut skipped = 0u64;
+        while skipped < n {
+            let want = (n - skipped).min(CHUNK as u64) as usize;
+            match self.inflate_chunk(want)? {
+                0 => break,
+                got => skipped += got as u64,
+            }
+        }
+        Ok(skipped)
+    }
+
+    fn remaining(&self) -> Option<u64> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deflate(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(data).expect("deflate");
+        encoder.finish().expect("deflate")
+    }
+
+    fn inflate_all(raw: &[u8], cap: u64) -> Result<Vec<u8>, FileError> {
+        let mut inflater = Inflater::new(raw, cap);
+        let mut out = vec![];
+        while inflater.read_into(&mut out, 4096)? > 0 {}
+        Ok(out)
+    }
+
+    #[test]
+    fn inflates_whole_streams_and_names_bad_ones() {
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let packed = deflate(&data);
+        assert_eq!(inflate_all(&packed, 1 << 20).unwrap(), data);
+
+        let reason = |raw: &[u8], cap: u64| inflate_all(raw, cap).unwrap_err().reason;
+        assert_eq!(
+            reason(&packed[..packed.len() / 2], 1 << 20),
+            Reason::Truncated
+        );
+        assert_eq!(reason(&[], 1 << 20), Reason::Truncated);
+        // 0xFF: a block of reserved type 3.
+        assert_eq!(reason(&[0xFF, 0xFF, 0xFF], 1 << 20), Reason::Malformed);
+        // The cap: exactly at it is fine, one byte short of the output is not.
+        inflate_all(&packed, data.len() as u64).expect("at the cap");
+        assert_eq!(reason(&packed, data.len() as u64 - 1), Reason::TooLarge);
+    }
+
+    #[test]
+    fn skipping_inflates_without_keeping() {
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 241) as u8).collect();
+        let packed = deflate(&data);
+        let mut inflater = Inflater::new(&packed, 1 << 20);
+        let mut out = vec![];
+        inflater.read_into(&mut out, 10).unwrap();
+        assert_eq!(out, data[..10]);
+        assert_eq!(inflater.skip(250_000).unwrap(), 250_000);
+        out.clear();
+        inflater.read_into(&mut out, 5).unwrap();
+        assert_eq!(out, data[250_010..250_015]);
+        // Past the end: what there was.
+        assert_eq!(inflater.skip(1 << 20).unwrap(), 300_000 - 250_015);
+        assert_eq!(inflater.read_into(&mut out, 5).unwrap(), 0);
+        // The cap counts skipped bytes too.
+        let mut capped = Inflater::new(&packed, 100_000);
+        assert_eq!(capped.skip(200_000).unwrap_err().reason, Reason::TooLarge);
+    }
+}
