@@ -203,7 +203,7 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
     // Inputs that cannot be read are named first (a cheap check of the roots; the walk
     // itself starts later, once the folders it must skip exist).
     if let Inputs::Paths(paths) = &config.inputs {
-        discover::walk(paths, &walk_options(config, &[]))?;
+        drop(discover::walk(paths, &walk_options(config, &[]))?);
     }
     match &config.target {
         Target::Outputs(out) => {
