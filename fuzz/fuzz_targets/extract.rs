@@ -1,9 +1,11 @@
-//! Fuzz target for the per-file pure function: any bytes in, a `Document` or a
-//! `FileError` out. Never a panic, an abort, a huge allocation or a long run.
+//! Fuzz target for the per-file work: any bytes in, a `Document` or a `FileError` out. Never
+//! a panic, an abort, a huge allocation or a long run.
 //!
-//! The carriers' text readers (issue 11) are reached through `extract` (a report image's
-//! private element, a GE SR's ImageComments), and also fed the raw bytes directly, so that
-//! the fuzzer need not build a DICOM file around every results document or XML it tries.
+//! The bytes go through what `scan` does to a file: the head reader (`read::read_opened`,
+//! here with a 16-byte elision threshold so that its skipping of large values is exercised
+//! on small inputs), then `extract` on the head; `extract` also runs on the whole bytes
+//! (the head reader's differential: both must be safe), and the two text readers of issue 11
+//! run on the raw bytes (the Hologic results document, the GE ImageComments XML).
 //!
 //! `cargo +nightly fuzz run extract fuzz/corpus/extract -- -dict=fuzz/dicom.dict ...`
 //! (see fuzz/README.md). No `catch_unwind`: a panic is a finding.
@@ -15,6 +17,7 @@ use libfuzzer_sys::fuzz_target;
 
 use dxa_ingest::carrier::{ge_xml, hologic};
 use dxa_ingest::sr::Limits;
+use dxa_ingest::sr::dataset::HeadPolicy;
 use dxa_ingest::{ClassifyOptions, Document, Mapper, classify_document, extract};
 
 fn mapper() -> &'static Mapper {
@@ -22,11 +25,24 @@ fn mapper() -> &'static Mapper {
     MAPPER.get_or_init(|| dxa_ingest::profile::load(&[]).expect("built-in profiles load"))
 }
 
-fuzz_target!(|data: &[u8]| {
-    let limits = Limits::default();
-    if let Ok(document) = extract(data, mapper(), &limits) {
+fn extract_and_classify(bytes: &[u8], limits: &Limits) {
+    if let Ok(document) = extract(bytes, mapper(), limits) {
         let assessment = classify_document(&document, &ClassifyOptions::default());
         std::hint::black_box(&assessment);
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let limits = Limits::default();
+    extract_and_classify(data, &limits);
+    // What a scan reads of a file: its head, large values left out.
+    let policy = HeadPolicy {
+        elide_above: 16,
+        chunk: 64,
+    };
+    let cursor = std::io::Cursor::new(data);
+    if let Ok(file) = dxa_ingest::read::read_opened(cursor, data.len() as u64, &limits, &policy) {
+        extract_and_classify(&file.head.bytes, &limits);
     }
     // The results document reader (script + tables) on the raw bytes.
     let mut document = Document::default();
