@@ -109,14 +109,21 @@ impl Drop for AtomicFile {
 /// On SIGINT or SIGTERM: remove every temporary output file, say so, exit 130.
 pub fn remove_pending_on_interrupt() -> Result<(), ctrlc::Error> {
     ctrlc::set_handler(|| {
-        let list = pending();
-        for path in list.iter() {
-            let _ = fs::remove_file(path);
-        }
-        eprintln!("dxa-ingest: interrupted; no output file was written");
-        // 128 + SIGINT, as shells report an interrupted command.
-        std::process::exit(130);
+        abandon_pending_and_exit("dxa-ingest: interrupted; no output file was written")
     })
+}
+
+/// Removes every temporary output file, prints `message`, exits 130. The lock is held to
+/// the end, so no commit can happen after the files are removed. For interrupt handlers
+/// (`remove_pending_on_interrupt`, and `listen`'s second signal).
+pub fn abandon_pending_and_exit(message: &str) -> ! {
+    let list = pending();
+    for path in list.iter() {
+        let _ = fs::remove_file(path);
+    }
+    eprintln!("{message}");
+    // 128 + SIGINT, as shells report an interrupted command.
+    std::process::exit(130);
 }
 
 #[cfg(test)]
