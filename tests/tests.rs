@@ -6,6 +6,7 @@ mod util;
 mod cli;
 mod fixtures_sample;
 mod hostile;
+mod net;
 mod readers;
 mod regression;
 mod research;

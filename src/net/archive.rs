@@ -9,7 +9,8 @@
 //! - The study comes from the data set itself, so C-STORE, C-GET and C-MOVE place an object
 //!   the same way, and an object already archived is never written again.
 //! - A rescan takes the gate exclusively: no temporary file exists while the scan walks the
-//!   archive (it would be read as a truncated file).
+//!   archive (it would be read as a truncated file). Temporary files of a process that
+//!   died (or older than an hour) are removed when an archive is opened.
 
 use std::fs::{self, File};
 use std::io::{self, Write};
@@ -95,13 +96,15 @@ impl Archive {
         let now = SystemTime::now();
         for entry in fs::read_dir(&incoming)? {
             let entry = entry?;
-            let stale = entry
+            let old = entry
                 .metadata()
                 .and_then(|m| m.modified())
                 .ok()
                 .and_then(|modified| now.duration_since(modified).ok())
                 .is_some_and(|age| age > STALE_AFTER);
-            if stale {
+            let orphan = writer_pid(&entry.file_name().to_string_lossy())
+                .is_some_and(|pid| !process_alive(pid));
+            if old || orphan {
                 let _ = fs::remove_file(entry.path());
             }
         }
@@ -222,6 +225,20 @@ impl Archive {
     }
 }
 
+/// The process that wrote a temporary file: `<sop>.<pid>-<n>.partial`.
+fn writer_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_suffix(".partial")?;
+    let (_, tail) = stem.rsplit_once('.')?;
+    tail.split_once('-')?.0.parse().ok()
+}
+
+/// Whether a process exists, where /proc tells (Linux); elsewhere "yes", and only the age
+/// of a temporary file makes it stale.
+fn process_alive(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
+}
+
 fn too_large(size: u64, cap: u64) -> Refusal {
     Refusal::new(
         status::OUT_OF_RESOURCES,
@@ -317,6 +334,23 @@ mod tests {
         assert_eq!(&file[128..132], b"DICM");
         // Nothing left in .incoming.
         assert_eq!(fs::read_dir(dir.path().join(INCOMING)).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn temporary_files_of_dead_writers_are_removed_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let incoming = dir.path().join(INCOMING);
+        fs::create_dir_all(&incoming).unwrap();
+        // pid 0 is never a process of /proc; our own pid is alive.
+        let dead = incoming.join("1.2.3.0-0.partial");
+        let alive = incoming.join(format!("1.2.4.{}-0.partial", std::process::id()));
+        fs::write(&dead, b"half").unwrap();
+        fs::write(&alive, b"half").unwrap();
+        assert_eq!(writer_pid("1.2.3.4.123-7.partial"), Some(123));
+        assert_eq!(writer_pid("notes.txt"), None);
+        Archive::open(dir.path(), 1 << 20).unwrap();
+        assert!(!dead.exists());
+        assert!(alive.exists());
     }
 
     #[test]

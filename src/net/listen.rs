@@ -100,7 +100,6 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
         }),
     };
     let server = Server::new(
-        listener,
         &archive,
         &config.net,
         &config.allow,
@@ -140,7 +139,7 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
                 }
             })
         });
-        let totals = server.run(stop);
+        let totals = server.run(listener, stop);
         serving_done.store(true, Ordering::SeqCst);
         if let Some(rescanner) = rescanner {
             let _ = rescanner.join();

@@ -350,10 +350,10 @@ fn move_all(
     let listener = TcpListener::bind(("0.0.0.0", port))
         .with_context(|| format!("cannot listen on port {port} for C-MOVE (--move-port)"))?;
     // The PACS may open several associations to us; four at once is plenty for one pull.
-    let server = Server::new(listener, archive, &config.net, &[], 4, progress, None);
+    let server = Server::new(archive, &config.net, &[], 4, progress, None);
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let receiver = scope.spawn(|| server.run(&stop));
+        let receiver = scope.spawn(|| server.run(listener, &stop));
         let moved = (|| -> Result<Vec<Finished>> {
             let mut mover = Mover::connect(&config.peer, &config.net)?;
             let mut finished = Vec::new();

@@ -26,9 +26,8 @@ use super::store::{self, Ending, Served, StoreCounts, StoreObserver};
 /// How often the accept loop looks at the stop flag.
 const POLL: Duration = Duration::from_millis(50);
 
-/// A bound port and what is served on it.
+/// What is served on a port.
 pub struct Server<'a> {
-    listener: TcpListener,
     options: ServerAssociationOptions<'static, AllowList, DefaultNegotiation>,
     archive: &'a Archive,
     net: &'a NetOptions,
@@ -39,10 +38,9 @@ pub struct Server<'a> {
 }
 
 impl<'a> Server<'a> {
-    /// Serves `listener` into `archive`. With `log_prefix`, one line per association on
-    /// stderr (`listen`); without, only refused associations are reported.
+    /// A storage SCP into `archive`. With `log_prefix`, one line per association on stderr
+    /// (`listen`); without, only refusals and failures are reported.
     pub fn new(
-        listener: TcpListener,
         archive: &'a Archive,
         net: &'a NetOptions,
         allow: &[String],
@@ -51,7 +49,6 @@ impl<'a> Server<'a> {
         log_prefix: Option<&'static str>,
     ) -> Server<'a> {
         Server {
-            listener,
             options: storage_scp_options(net, allow),
             archive,
             net,
@@ -62,14 +59,15 @@ impl<'a> Server<'a> {
         }
     }
 
-    /// Accepts associations until `stop` is set, then waits for those in flight. Returns
-    /// the counts of every association served.
-    pub fn run(&self, stop: &AtomicBool) -> std::io::Result<StoreCounts> {
-        self.listener.set_nonblocking(true)?;
+    /// Accepts associations on `listener` until `stop` is set, closes it (a sender that
+    /// connects then is refused by the system, not left waiting), then waits for the
+    /// associations in flight. Returns the counts of every association served.
+    pub fn run(&self, listener: TcpListener, stop: &AtomicBool) -> std::io::Result<StoreCounts> {
+        listener.set_nonblocking(true)?;
         let active = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             while !stop.load(Ordering::SeqCst) {
-                let (stream, address) = match self.listener.accept() {
+                let (stream, address) = match listener.accept() {
                     Ok(pair) => pair,
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
                         std::thread::sleep(POLL);
@@ -100,6 +98,7 @@ impl<'a> Server<'a> {
                     active.fetch_sub(1, Ordering::SeqCst);
                 });
             }
+            drop(listener);
         });
         Ok(*self.totals.lock().unwrap_or_else(|e| e.into_inner()))
     }

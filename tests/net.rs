@@ -1,0 +1,475 @@
+//! `pull` and `listen` against real peers (docs/network.md): Orthanc as the PACS, dcmtk's
+//! storescu and echoscu as scanners. Every test has its own folders and ports.
+
+mod peers;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant, SystemTime};
+
+use peers::{
+    Identity, Listener, Orthanc, archive_objects, assert_same_csv_outputs, big_secondary_capture,
+    bytes_written, dataset_dump, fixture_objects, free_port, pixel_data, signal, storescu,
+    storescu_command,
+};
+
+use crate::util::{code, dxa, stderr};
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    dxa()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run dxa-ingest")
+}
+
+/// The fixtures that can carry results (SR, OT), as pull should fetch them.
+fn results(objects: &BTreeMap<String, (PathBuf, Identity)>) -> BTreeSet<String> {
+    objects
+        .iter()
+        .filter(|(_, (_, id))| id.modality == "SR" || id.modality == "OT")
+        .map(|(sop, _)| sop.clone())
+        .collect()
+}
+
+/// Each archived object holds the data set of the file it came from.
+fn assert_same_data_sets(
+    archived: &BTreeMap<String, PathBuf>,
+    originals: &BTreeMap<String, (PathBuf, Identity)>,
+) {
+    for (sop, path) in archived {
+        let (original, _) = &originals[sop];
+        assert_eq!(
+            dataset_dump(path),
+            dataset_dump(original),
+            "{} differs from {}",
+            path.display(),
+            original.display()
+        );
+    }
+}
+
+/// `scan ARCHIVE --out scanned` from `dir` and its outputs compared with `out`.
+fn assert_outputs_equal_a_scan(dir: &Path, archive: &str, out: &str) {
+    let scanned = run_in(dir, &["scan", archive, "--out", "scanned", "--quiet"]);
+    assert!(
+        code(&scanned) == 0 || code(&scanned) == 3,
+        "{}",
+        stderr(&scanned)
+    );
+    assert_same_csv_outputs(&dir.join(out), &dir.join("scanned"));
+}
+
+fn mtimes(objects: &BTreeMap<String, PathBuf>) -> Vec<SystemTime> {
+    objects
+        .values()
+        .map(|p| fs::metadata(p).and_then(|m| m.modified()).expect("mtime"))
+        .collect()
+}
+
+#[test]
+fn pull_fetches_the_result_objects_once_with_c_get() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let orthanc = Orthanc::start(&dir.path().join("orthanc"), None);
+    let fixtures = fixture_objects();
+    let files: Vec<PathBuf> = fixtures.values().map(|(p, _)| p.clone()).collect();
+    let stored = orthanc.store(&files);
+    let stored: BTreeMap<String, (PathBuf, Identity)> = fixtures
+        .into_iter()
+        .filter(|(_, (p, _))| stored.contains(p))
+        .collect();
+    let expected = results(&stored);
+    // The fixture tree holds SRs, secondary captures, a CT and a PDF: only the first two.
+    assert!(expected.len() >= 10, "{expected:?}");
+    assert!(stored.len() > expected.len());
+
+    let from = format!("ORTHANC@127.0.0.1:{}", orthanc.port);
+    let pull = run_in(
+        dir.path(),
+        &[
+            "pull",
+            "--from",
+            &from,
+            "--archive",
+            "archive",
+            "--out",
+            "out",
+            "--quiet",
+        ],
+    );
+    assert_eq!(code(&pull), 0, "{}", stderr(&pull));
+    let archived = archive_objects(&dir.path().join("archive"));
+    assert_eq!(archived.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    assert_same_data_sets(&archived, &stored);
+    assert_outputs_equal_a_scan(dir.path(), "archive", "out");
+    let last = stderr(&pull);
+    assert!(
+        last.trim_end()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .contains("SR ingested"),
+        "the scan's summary line ends stderr: {last}"
+    );
+
+    // A second pull lists the same objects and fetches none of them.
+    let before = mtimes(&archived);
+    let again = run_in(
+        dir.path(),
+        &["pull", "--from", &from, "--archive", "archive", "--quiet"],
+    );
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    let summary = stderr(&again);
+    assert!(
+        summary.contains(&format!("{} already archived, 0 retrieved", expected.len())),
+        "{summary}"
+    );
+    let after = archive_objects(&dir.path().join("archive"));
+    assert_eq!(after.len(), archived.len());
+    assert_eq!(mtimes(&after), before, "archived files were rewritten");
+
+    // A called AE title the PACS does not answer to: refused, exit 1, said so.
+    let wrong = format!("NOTORTHANC@127.0.0.1:{}", orthanc.port);
+    let refused = run_in(
+        dir.path(),
+        &["pull", "--from", &wrong, "--archive", "archive"],
+    );
+    assert_eq!(code(&refused), 1);
+    assert!(
+        stderr(&refused).contains("refused the association"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[test]
+fn pull_with_move_port_fetches_the_date_range() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let move_port = free_port();
+    let orthanc = Orthanc::start(&dir.path().join("orthanc"), Some(("DXA-MOVE", move_port)));
+    let fixtures = fixture_objects();
+    let files: Vec<PathBuf> = fixtures.values().map(|(p, _)| p.clone()).collect();
+    let stored = orthanc.store(&files);
+    let stored: BTreeMap<String, (PathBuf, Identity)> = fixtures
+        .into_iter()
+        .filter(|(_, (p, _))| stored.contains(p))
+        .collect();
+    let in_2024: BTreeMap<String, (PathBuf, Identity)> = stored
+        .into_iter()
+        .filter(|(_, (_, id))| id.study_date.starts_with("2024"))
+        .collect();
+    let expected = results(&in_2024);
+    assert!(expected.len() >= 3, "{expected:?}");
+
+    let from = format!("ORTHANC@127.0.0.1:{}", orthanc.port);
+    let pull = run_in(
+        dir.path(),
+        &[
+            "pull",
+            "--from",
+            &from,
+            "--ae-title",
+            "DXA-MOVE",
+            "--move-port",
+            &move_port.to_string(),
+            "--since",
+            "20240101",
+            "--until",
+            "20241231",
+            "--archive",
+            "archive",
+            "--out",
+            "out",
+            "--quiet",
+        ],
+    );
+    assert_eq!(code(&pull), 0, "{}", stderr(&pull));
+    let archived = archive_objects(&dir.path().join("archive"));
+    assert_eq!(archived.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    assert_same_data_sets(&archived, &in_2024);
+    assert_outputs_equal_a_scan(dir.path(), "archive", "out");
+}
+
+#[test]
+fn pull_from_an_unreachable_pacs_exits_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let from = format!("PACS@127.0.0.1:{}", free_port());
+    let pull = run_in(
+        dir.path(),
+        &["pull", "--from", &from, "--archive", "archive"],
+    );
+    assert_eq!(code(&pull), 1);
+    let message = stderr(&pull);
+    assert!(message.contains("cannot reach PACS@127.0.0.1"), "{message}");
+    assert_eq!(
+        message.matches("refused").count(),
+        1,
+        "said once: {message}"
+    );
+}
+
+/// Kills `child` once it has written `after` bytes (into its association): mid-transfer.
+fn kill_mid_transfer(mut child: std::process::Child, after: u64) {
+    let started = Instant::now();
+    while bytes_written(child.id()) < after {
+        assert!(
+            child.try_wait().expect("poll storescu").is_none(),
+            "storescu ended before it was killed"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "storescu never sent"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    signal(child.id(), libc::SIGKILL);
+    let _ = child.wait();
+}
+
+/// The number just before `what` in a log line ("12 stored" -> 12).
+fn count_before(line: &str, what: &str) -> u64 {
+    let head = &line[..line
+        .find(what)
+        .unwrap_or_else(|| panic!("{what} in {line}"))];
+    head.rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("a count before {what} in {line}"))
+}
+
+fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn listen_stores_every_object_once_from_several_senders() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big_path = dir.path().join("big.dcm");
+    let big_sop = big_secondary_capture(&big_path, 48 << 20, 1);
+    let fixtures = fixture_objects();
+    let files: Vec<&Path> = fixtures.values().map(|(p, _)| p.as_path()).collect();
+    let listener = Listener::start(
+        dir.path(),
+        &[
+            "--archive",
+            "archive",
+            "--out",
+            "out",
+            "--rescan-after",
+            "1",
+            "--ae-title",
+            "DXA",
+            "--allow",
+            "SENDER1",
+            "--allow",
+            "SENDER2",
+            "--allow",
+            "SENDER3",
+            "--allow",
+            "ECHO",
+            "--max-pdu",
+            "16384",
+        ],
+    );
+    let port = listener.port;
+
+    let echo = Command::new("echoscu")
+        .args([
+            "-aet",
+            "ECHO",
+            "-aec",
+            "DXA",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .output()
+        .expect("run echoscu");
+    assert!(
+        echo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&echo.stderr)
+    );
+    let intruder = storescu("INTRUDER", "DXA", port, &files[..1]);
+    assert!(!intruder.status.success(), "a refused AE title must fail");
+
+    // Three senders at once: one plain, one sending everything twice, one killed in the
+    // middle of a large object.
+    let twice: Vec<&Path> = files.iter().chain(files.iter()).copied().collect();
+    let first = storescu_command("SENDER1", "DXA", port, &files)
+        .spawn()
+        .expect("storescu");
+    let second = storescu_command("SENDER2", "DXA", port, &twice)
+        .spawn()
+        .expect("storescu");
+    let doomed = storescu_command("SENDER3", "DXA", port, &[big_path.as_path()])
+        .spawn()
+        .expect("storescu");
+    kill_mid_transfer(doomed, 8 << 20);
+    for sender in [first, second] {
+        let output = sender.wait_with_output().expect("storescu");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    // Nothing of the killed transfer was kept; a full resend is stored whole.
+    assert!(!archive_objects(&dir.path().join("archive")).contains_key(&big_sop));
+    let resend = storescu("SENDER3", "DXA", port, &[big_path.as_path()]);
+    assert!(
+        resend.status.success(),
+        "{}",
+        String::from_utf8_lossy(&resend.stderr)
+    );
+
+    // The quiet period passes: the outputs catch up with the archive before any signal.
+    let archive = dir.path().join("archive");
+    let count = archive_objects(&archive).len();
+    wait_until("the quiet-period scan", Duration::from_secs(60), || {
+        listener
+            .log()
+            .lines()
+            .rev()
+            .find(|l| l.contains(" files seen,"))
+            .is_some_and(|l| l.contains(&format!("dxa-ingest: {count} files seen,")))
+    });
+    let (exit, log) = listener.terminate();
+    assert_eq!(exit, 0, "{log}");
+
+    let archived = archive_objects(&archive);
+    let mut expected: BTreeSet<String> = fixtures.keys().cloned().collect();
+    expected.insert(big_sop.clone());
+    assert_eq!(archived.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    let mut small = archived.clone();
+    let big_copy = small.remove(&big_sop).expect("the big object");
+    assert_same_data_sets(&small, &fixtures);
+    assert_eq!(pixel_data(&big_copy), pixel_data(&big_path));
+    assert_outputs_equal_a_scan(dir.path(), "archive", "out");
+
+    let line = |who: &str| -> Vec<&str> {
+        log.lines()
+            .filter(|l| l.contains(&format!("{who}@127.0.0.1")))
+            .collect()
+    };
+    assert!(line("ECHO")[0].contains("1 echo"), "{log}");
+    // Each of SENDER2's objects came twice: the second copy was never written again.
+    let second_line = line("SENDER2")[0];
+    let stored = count_before(second_line, " stored");
+    let already = count_before(second_line, " already archived");
+    assert_eq!(stored + already, 2 * files.len() as u64, "{second_line}");
+    assert!(already >= files.len() as u64, "{second_line}");
+    let third = line("SENDER3");
+    assert_eq!(third.len(), 2, "{log}");
+    assert!(
+        third[0].contains("0 stored") && third[0].contains("broken"),
+        "{log}"
+    );
+    assert!(third[1].contains("1 stored"), "{log}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("association refused: calling AE title not recognized")),
+        "{log}"
+    );
+}
+
+#[test]
+fn listen_answers_failure_when_an_object_cannot_be_stored() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = fixture_objects();
+    let (victim, victim_id) = fixtures
+        .values()
+        .find(|(_, id)| id.modality == "SR")
+        .expect("an SR fixture")
+        .clone();
+    // The study folder of the victim cannot be created: a file is in the way.
+    let archive = dir.path().join("archive");
+    fs::create_dir_all(&archive).expect("archive");
+    fs::write(archive.join(&victim_id.study), b"in the way").expect("blocker");
+    let big_path = dir.path().join("big.dcm");
+    let big_sop = big_secondary_capture(&big_path, 2 << 20, 2);
+    let listener = Listener::start(
+        dir.path(),
+        &[
+            "--archive",
+            "archive",
+            "--max-file-size",
+            "1",
+            "--ae-title",
+            "DXA",
+        ],
+    );
+    for file in [victim.as_path(), big_path.as_path()] {
+        let sent = storescu_command("SENDER", "DXA", listener.port, &[file])
+            .arg("-v")
+            .output()
+            .expect("storescu");
+        let said = String::from_utf8_lossy(&sent.stderr).into_owned();
+        assert!(
+            said.contains("Received Store Response (Refused: OutOfResources)"),
+            "storescu must be told: {said}"
+        );
+    }
+    let (exit, log) = listener.terminate();
+    assert_eq!(exit, 0, "{log}");
+    assert_eq!(log.matches("1 refused").count(), 2, "{log}");
+    assert!(log.contains("cannot store"), "{log}");
+    assert!(log.contains("--max-file-size"), "{log}");
+    // Nothing stored, nothing half-written.
+    assert!(
+        fs::read_dir(archive.join(".incoming"))
+            .expect("incoming")
+            .next()
+            .is_none()
+    );
+    assert!(archive.join(&victim_id.study).is_file());
+    let studies = fs::read_dir(&archive).expect("archive").count();
+    assert_eq!(studies, 2, "only .incoming and the blocker: {big_sop}");
+}
+
+#[test]
+fn sigterm_finishes_the_transfer_in_progress() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let big_path = dir.path().join("big.dcm");
+    let big_sop = big_secondary_capture(&big_path, 48 << 20, 3);
+    let listener = Listener::start(
+        dir.path(),
+        &["--archive", "archive", "--out", "out", "--max-pdu", "16384"],
+    );
+    let mut sender = storescu_command("SENDER", "ANY", listener.port, &[big_path.as_path()])
+        .spawn()
+        .expect("storescu");
+    while bytes_written(sender.id()) < 4 << 20 {
+        assert!(sender.try_wait().expect("poll").is_none(), "sent too fast");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    signal(listener.pid(), libc::SIGTERM);
+    // The port closes at once: a new sender is refused by the system, not left waiting.
+    let port = listener.port;
+    wait_until("the port to close", Duration::from_secs(10), || {
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+    });
+    // The transfer in progress is finished and answered with success.
+    let output = sender.wait_with_output().expect("storescu");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (exit, log) = listener.wait();
+    assert_eq!(exit, 0, "{log}");
+    let archived = archive_objects(&dir.path().join("archive"));
+    assert_eq!(pixel_data(&archived[&big_sop]), pixel_data(&big_path));
+    // The outputs were brought up to date at shutdown: the image is a files.csv row.
+    let files = crate::util::read_csv(&dir.path().join("out/files.csv"));
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        files[0]["source_path"].ends_with(&format!("{big_sop}.dcm")),
+        "{files:?}"
+    );
+}
