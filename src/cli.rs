@@ -201,8 +201,9 @@ pub struct NetArgs {
     /// Our AE title (calling AE title of `pull`, the title `listen` answers to).
     #[arg(long, value_name = "AET", default_value = net::DEFAULT_AE_TITLE, value_parser = net::check_ae_title)]
     pub ae_title: String,
-    /// Largest PDU we accept, in bytes (the peer may send smaller ones).
-    #[arg(long, value_name = "BYTES", default_value_t = net::DEFAULT_MAX_PDU, value_parser = clap::value_parser!(u32).range(4096..=16_777_216))]
+    /// Largest PDU we accept, in bytes (the peer may send smaller ones). It also bounds the
+    /// association request, which lists the peer's presentation contexts: hence 16 KiB at least.
+    #[arg(long, value_name = "BYTES", default_value_t = net::DEFAULT_MAX_PDU, value_parser = clap::value_parser!(u32).range(16_384..=16_777_216))]
     pub max_pdu: u32,
     /// Seconds to wait for a connection, or for the peer's next message, before giving up
     /// on an association.

@@ -4,8 +4,9 @@
 //!
 //! - [`wire`]: what arrives from a peer is checked (the scan's own element walk) before
 //!   dicom-object parses it;
-//! - [`dimse`]: DIMSE messages over dicom-ul's P-DATA: commands, their statuses, reassembly
-//!   of fragments into messages;
+//! - [`command`]: DIMSE command sets: fields, statuses, the requests and responses sent;
+//! - [`dimse`]: DIMSE messages over dicom-ul's P-DATA: reassembly of fragments into
+//!   messages, sending commands and data sets;
 //! - [`association`]: the presentation contexts we propose (pull) and accept (listen);
 //! - [`archive`]: the archive writer: layout, UID checks, temp name + fsync + rename;
 //! - [`store`]: the C-STORE / C-ECHO service used by `listen`, by C-MOVE and by C-GET;
@@ -18,6 +19,7 @@
 
 pub mod archive;
 pub mod association;
+pub mod command;
 pub mod dimse;
 pub mod find;
 pub mod listen;

@@ -94,19 +94,35 @@ impl Plan {
         classes.into_iter().collect()
     }
 
-    fn targets(&self) -> Vec<Target> {
+    /// Studies with something to retrieve.
+    fn studies_to_retrieve(&self) -> usize {
+        self.series
+            .iter()
+            .map(|s| &s.study_uid)
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+
+    /// What to ask for, in order, each with the (1-based) number of its study.
+    fn targets(&self) -> Vec<(usize, Target)> {
         let mut targets = Vec::new();
+        let mut study = 0;
+        let mut previous: Option<&str> = None;
         for series in &self.series {
+            if previous != Some(series.study_uid.as_str()) {
+                study += 1;
+                previous = Some(&series.study_uid);
+            }
             let target = |sop_instance| Target {
                 study_uid: series.study_uid.clone(),
                 series_uid: series.series_uid.clone(),
                 sop_instance,
             };
             if series.whole {
-                targets.push(target(None));
+                targets.push((study, target(None)));
             } else {
                 for instance in &series.missing {
-                    targets.push(target(Some(instance.sop_instance.clone())));
+                    targets.push((study, target(Some(instance.sop_instance.clone()))));
                 }
             }
         }
@@ -118,7 +134,8 @@ impl Plan {
 struct PullProgress {
     bar: ProgressBar,
     bytes: AtomicU64,
-    studies: String,
+    study: AtomicU64,
+    studies: AtomicU64,
 }
 
 impl PullProgress {
@@ -136,29 +153,36 @@ impl PullProgress {
         PullProgress {
             bar,
             bytes: AtomicU64::new(0),
-            studies: String::new(),
+            study: AtomicU64::new(0),
+            studies: AtomicU64::new(0),
         }
     }
 
-    fn retrieving(&mut self, objects: usize, studies: usize) {
-        self.studies = format!("{studies} studies");
+    /// Switches from the query spinner to the retrieve bar.
+    fn retrieving(&self, objects: usize, studies: usize) {
+        self.studies.store(studies as u64, Ordering::Relaxed);
         self.bar.set_length(objects as u64);
         self.bar.set_position(0);
         self.bar.set_style(
-            ProgressStyle::with_template(
-                "{elapsed_precise} [{bar:30}] {pos}/{len} objects, {msg} ({per_sec}, ETA {eta})",
-            )
-            .expect("static template is valid")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{elapsed_precise} [{bar:24}] {pos}/{len} objects, {msg}")
+                .expect("static template is valid")
+                .progress_chars("=> "),
         );
+        self.update();
+    }
+
+    /// The study being retrieved (1-based).
+    fn at_study(&self, study: usize) {
+        self.study.store(study as u64, Ordering::Relaxed);
         self.update();
     }
 
     fn update(&self) {
         self.bar.set_message(format!(
-            "{} of {}",
-            HumanBytes(self.bytes.load(Ordering::Relaxed)),
-            self.studies
+            "study {}/{}, {}",
+            self.study.load(Ordering::Relaxed),
+            self.studies.load(Ordering::Relaxed),
+            HumanBytes(self.bytes.load(Ordering::Relaxed))
         ));
     }
 }
@@ -179,10 +203,10 @@ pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
     let started = Instant::now();
     let archive = Archive::open(&config.archive, config.net.max_object_bytes)
         .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
-    let mut progress = PullProgress::new(config.quiet);
+    let progress = PullProgress::new(config.quiet);
     let plan = query(config, &archive, &progress)?;
     let missing = plan.missing();
-    progress.retrieving(missing, plan.studies);
+    progress.retrieving(missing, plan.studies_to_retrieve());
     let mut refusals = Vec::new();
     if missing > 0 {
         let finished = match config.method {
@@ -223,6 +247,16 @@ pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
         eprintln!(
             "dxa-ingest: pull: ... and {} more not retrieved",
             not_retrieved.len() - LISTED_FAILURES
+        );
+    }
+    if let RetrieveMethod::Move { port } = config.method
+        && missing > 0
+        && not_retrieved.len() == missing
+    {
+        eprintln!(
+            "dxa-ingest: pull: nothing arrived on port {port}: does {} know the AE title {} \
+             with this host and port {port}? (docs/network.md)",
+            config.peer, config.net.ae_title
         );
     }
     if let Some(first) = refusals.first() {
@@ -328,7 +362,8 @@ fn get_all(
 ) -> Result<Vec<Finished>> {
     let mut getter = Getter::connect(&config.peer, &config.net, &plan.classes())?;
     let mut finished = Vec::new();
-    for target in plan.targets() {
+    for (study, target) in plan.targets() {
+        progress.at_study(study);
         finished.push(
             getter
                 .get(&target, archive, progress)
@@ -357,7 +392,8 @@ fn move_all(
         let moved = (|| -> Result<Vec<Finished>> {
             let mut mover = Mover::connect(&config.peer, &config.net)?;
             let mut finished = Vec::new();
-            for target in plan.targets() {
+            for (study, target) in plan.targets() {
+                progress.at_study(study);
                 let done = mover
                     .move_to_us(&target)
                     .with_context(|| format!("retrieving from {}", config.peer))?;
@@ -439,8 +475,20 @@ mod tests {
         };
         let targets = plan.targets();
         assert_eq!(targets.len(), 2);
-        assert_eq!(targets[0].sop_instance, None);
-        assert_eq!(targets[1].sop_instance.as_deref(), Some("1.1.2.2"));
+        assert_eq!(
+            targets[0],
+            (
+                1,
+                Target {
+                    study_uid: "1.1".into(),
+                    series_uid: "1.1.1".into(),
+                    sop_instance: None,
+                }
+            )
+        );
+        assert_eq!(targets[1].1.sop_instance.as_deref(), Some("1.1.2.2"));
+        assert_eq!(targets[1].0, 1, "same study");
+        assert_eq!(plan.studies_to_retrieve(), 1);
         assert_eq!(plan.missing(), 3);
         assert_eq!(
             plan.classes(),
