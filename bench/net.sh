@@ -13,7 +13,8 @@
 # Measures, on objects made by `dxa-fixtures corpus` (only files with the 128-byte preamble:
 # dcmtk 3.6.7 cannot read the others):
 #   1. objects/s received by `dxa-ingest listen` from 4 storescu processes at once, beside
-#      dcmtk's `storescp --fork +xa` receiving the same (a process per association);
+#      dcmtk's `storescp --fork +xa` receiving the same (a process per association), with
+#      the dcmtk processes as built and with TCP_NODELAY=1 in their environment;
 #   2. objects/s of `dxa-ingest pull` (C-GET) from Orthanc holding the N objects, and the
 #      time of a second pull, which finds everything archived and fetches nothing;
 #   3. the peak RSS of `listen` after each fifth of M objects sent (4 storescu at a time):
@@ -139,34 +140,42 @@ count_objects() { find "$1" -type f -not -path '*/.incoming/*' | wc -l; }
 LIST=$(objects "$N")
 log "warming the page cache"
 xargs cat <"$LIST" >/dev/null
-declare -a LISTEN_RUNS SCP_RUNS
-for run in $(seq 1 "$REPEAT"); do
+# Two settings of the dcmtk processes (the senders, and storescp): as built (Nagle's algorithm
+# on: each data PDU waits for the acknowledgement of its command PDU, which the receiver
+# may delay by 40 ms) and with TCP_NODELAY=1 in their environment. listen sets TCP_NODELAY
+# and TCP_QUICKACK itself (docs/network.md, "Latency").
+declare -A RECEIVE_T
+for nodelay in 0 1; do
+    if [ "$nodelay" = 1 ]; then export TCP_NODELAY=1; else unset TCP_NODELAY; fi
     for receiver in listen storescp; do
-        rm -rf "$WORK/received"
-        mkdir -p "$WORK/received"
-        port=$(free_port)
-        if [ "$receiver" = listen ]; then
-            "$DXA" listen --port "$port" --archive "$WORK/received" --ae-title DXA \
-                2>"$WORK/listen.log" &
-        else
-            storescp --fork +xa -aet DXA -od "$WORK/received" "$port" 2>"$WORK/storescp.log" &
-        fi
-        pid=$!
-        PIDS+=("$pid")
-        wait_port "$port"
-        t0=$EPOCHREALTIME
-        send "$LIST" "$port" DXA 1 "$N"
-        t=$(seconds_since "$t0")
-        kill -TERM "$pid"
-        wait "$pid" || true
-        got=$(count_objects "$WORK/received")
-        [ "$got" = "$N" ] || die "$receiver received $got of $N objects"
-        log "$receiver run $run: $N objects in $t s ($(per_second "$N" "$t")/s)"
-        if [ "$receiver" = listen ]; then LISTEN_RUNS+=("$t"); else SCP_RUNS+=("$t"); fi
+        runs=()
+        for run in $(seq 1 "$REPEAT"); do
+            rm -rf "$WORK/received"
+            mkdir -p "$WORK/received"
+            port=$(free_port)
+            if [ "$receiver" = listen ]; then
+                "$DXA" listen --port "$port" --archive "$WORK/received" --ae-title DXA \
+                    2>"$WORK/listen.log" &
+            else
+                storescp --fork +xa -aet DXA -od "$WORK/received" "$port" 2>"$WORK/storescp.log" &
+            fi
+            pid=$!
+            PIDS+=("$pid")
+            wait_port "$port"
+            t0=$EPOCHREALTIME
+            send "$LIST" "$port" DXA 1 "$N"
+            t=$(seconds_since "$t0")
+            kill -TERM "$pid"
+            wait "$pid" || true
+            got=$(count_objects "$WORK/received")
+            [ "$got" = "$N" ] || die "$receiver received $got of $N objects"
+            log "$receiver (TCP_NODELAY=$nodelay) run $run: $N objects in $t s ($(per_second "$N" "$t")/s)"
+            runs+=("$t")
+        done
+        RECEIVE_T[$receiver-$nodelay]=$(median "${runs[@]}")
     done
 done
-LISTEN_T=$(median "${LISTEN_RUNS[@]}")
-SCP_T=$(median "${SCP_RUNS[@]}")
+unset TCP_NODELAY
 
 # ---------------------------------------------------------------- 2. pull
 ORTHANC_DIR=$WORK/orthanc
@@ -260,10 +269,16 @@ docs/benchmarks.md.
 
 ## Receiving: $SENDERS storescu processes at once
 
-| receiver | objects/s | wall s |
-|---|---:|---:|
-| \`dxa-ingest listen\` (file and folder synced before each success) | $(per_second "$N" "$LISTEN_T") | $LISTEN_T |
-| dcmtk \`storescp --fork +xa\` (no sync) | $(per_second "$N" "$SCP_T") | $SCP_T |
+| receiver | dcmtk processes | objects/s | wall s |
+|---|---|---:|---:|
+| \`dxa-ingest listen\` (file and folder synced before each success) | as built | $(per_second "$N" "${RECEIVE_T[listen-0]}") | ${RECEIVE_T[listen-0]} |
+| dcmtk \`storescp --fork +xa\` (no sync) | as built | $(per_second "$N" "${RECEIVE_T[storescp-0]}") | ${RECEIVE_T[storescp-0]} |
+| \`dxa-ingest listen\` (file and folder synced before each success) | \`TCP_NODELAY=1\` | $(per_second "$N" "${RECEIVE_T[listen-1]}") | ${RECEIVE_T[listen-1]} |
+| dcmtk \`storescp --fork +xa\` (no sync) | \`TCP_NODELAY=1\` | $(per_second "$N" "${RECEIVE_T[storescp-1]}") | ${RECEIVE_T[storescp-1]} |
+
+"dcmtk processes": the environment of the storescu senders (and of storescp). As built,
+dcmtk keeps Nagle's algorithm: each data PDU waits for the acknowledgement of its command
+PDU, which storescp delays by up to 40 ms and listen sends at once (TCP_QUICKACK).
 
 ## Pulling from Orthanc (C-GET)
 
@@ -271,6 +286,9 @@ docs/benchmarks.md.
 |---|---:|---:|
 | first pull: $N objects in ${STUDIES:-? studies} retrieved | $(per_second "$N" "$PULL_T") | $PULL_T |
 | second pull: every object already archived, nothing retrieved | - | $AGAIN_T |
+
+Orthanc runs as built (Nagle's algorithm on); pull queries down to the instance level (one
+C-FIND per study, series and result series) before retrieving anything.
 
 ## Memory of \`listen\` while $M objects arrive ($SENDERS senders at a time)
 

@@ -473,3 +473,48 @@ fn sigterm_finishes_the_transfer_in_progress() {
         "{files:?}"
     );
 }
+
+#[test]
+fn listen_refuses_associations_beyond_its_limit_then_accepts_again() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = fixture_objects();
+    let (file, id) = fixtures.values().next().expect("a fixture").clone();
+    let listener = Listener::start(
+        dir.path(),
+        &[
+            "--archive",
+            "archive",
+            "--max-associations",
+            "1",
+            "--timeout",
+            "30",
+        ],
+    );
+    // The start-up probe of `Listener::start` must have left its slot first.
+    wait_until("the probe to end", Duration::from_secs(10), || {
+        listener.log().contains("connection closed by peer")
+    });
+    // A connection that says nothing holds the only slot.
+    let silent = std::net::TcpStream::connect(("127.0.0.1", listener.port)).expect("connect");
+    std::thread::sleep(Duration::from_millis(300));
+    let busy = storescu("SENDER", "ANY", listener.port, &[file.as_path()]);
+    let said = String::from_utf8_lossy(&busy.stderr).into_owned();
+    assert!(!busy.status.success(), "{said}\n{}", listener.log());
+    assert!(
+        said.contains("Transient"),
+        "a transient rejection, to retry: {said}"
+    );
+    drop(silent);
+    wait_until("the slot to free", Duration::from_secs(10), || {
+        storescu("SENDER", "ANY", listener.port, &[file.as_path()])
+            .status
+            .success()
+    });
+    let (exit, log) = listener.terminate();
+    assert_eq!(exit, 0, "{log}");
+    assert!(
+        log.contains("refused: 1 associations already in progress"),
+        "{log}"
+    );
+    assert!(archive_objects(&dir.path().join("archive")).contains_key(&id.sop_instance));
+}

@@ -22,7 +22,7 @@ use anyhow::{Context, Result};
 
 use super::ListenConfig;
 use super::archive::{Archive, Refusal, Stored};
-use super::rescan::rescan;
+use super::rescan::{check_output, rescan};
 use super::server::Server;
 use super::store::StoreObserver;
 use crate::exit::ExitCode;
@@ -88,6 +88,9 @@ impl StoreObserver for RescanClock {
 /// Runs `listen` until `stop` is set. Exit 1 (an error) when the port or the archive cannot
 /// be used; 0 after a clean shutdown.
 pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<ExitCode> {
+    if let Some(scan) = &config.scan {
+        check_output(scan)?;
+    }
     let archive = Archive::open(&config.archive, config.net.max_object_bytes)
         .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
     let listener = TcpListener::bind(("0.0.0.0", config.port))

@@ -24,7 +24,7 @@ use super::archive::{Archive, Refusal, Stored};
 use super::association::result_classes;
 use super::dimse::status;
 use super::find::{Finder, InstanceMatch};
-use super::rescan::rescan;
+use super::rescan::{check_output, rescan};
 use super::retrieve::{Finished, Getter, Mover, Target};
 use super::server::Server;
 use super::store::StoreObserver;
@@ -201,6 +201,9 @@ impl StoreObserver for PullProgress {
 /// objects could not be retrieved or the scan has `error` rows; else 0.
 pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
     let started = Instant::now();
+    if let Some(scan) = &config.scan {
+        check_output(scan)?;
+    }
     let archive = Archive::open(&config.archive, config.net.max_object_bytes)
         .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
     let progress = PullProgress::new(config.quiet);

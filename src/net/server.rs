@@ -65,6 +65,7 @@ impl<'a> Server<'a> {
     pub fn run(&self, listener: TcpListener, stop: &AtomicBool) -> std::io::Result<StoreCounts> {
         listener.set_nonblocking(true)?;
         let active = AtomicUsize::new(0);
+        let refusing = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             while !stop.load(Ordering::SeqCst) {
                 let (stream, address) = match listener.accept() {
@@ -84,8 +85,18 @@ impl<'a> Server<'a> {
                 }
                 if active.fetch_add(1, Ordering::SeqCst) >= self.max_associations {
                     active.fetch_sub(1, Ordering::SeqCst);
-                    let timeout = self.net.timeout;
-                    scope.spawn(move || refuse_busy(stream, timeout));
+                    // Refusals are bounded too: beyond as many again, a connection is
+                    // closed at once (a flood must not cost a thread per connection).
+                    if refusing.fetch_add(1, Ordering::SeqCst) < self.max_associations {
+                        let (timeout, refusing) = (self.net.timeout, &refusing);
+                        scope.spawn(move || {
+                            refuse_busy(stream, timeout);
+                            refusing.fetch_sub(1, Ordering::SeqCst);
+                        });
+                    } else {
+                        refusing.fetch_sub(1, Ordering::SeqCst);
+                        drop(stream);
+                    }
                     self.log(&format!(
                         "{address}: refused: {} associations already in progress",
                         self.max_associations
