@@ -20,6 +20,8 @@ use super::{NetOptions, PeerAddress, StudyQuery};
 pub struct StudyMatch {
     /// (0020,000D).
     pub study_uid: String,
+    /// (0008,0061) Modalities in Study, when the PACS returned it (an optional key).
+    pub modalities: Vec<String>,
 }
 
 /// A series of a study.
@@ -102,6 +104,7 @@ impl Finder {
         let identifier = InMemDicomObject::from_element_iter([
             text(tags::QUERY_RETRIEVE_LEVEL, VR::CS, "STUDY"),
             text(tags::STUDY_DATE, VR::DA, &date_range),
+            text(tags::MODALITIES_IN_STUDY, VR::CS, ""),
             text(
                 tags::PATIENT_ID,
                 VR::LO,
@@ -112,8 +115,14 @@ impl Finder {
         let matches = self.find(&identifier)?;
         Ok(matches
             .iter()
-            .filter_map(|m| value(m, tags::STUDY_INSTANCE_UID))
-            .map(|study_uid| StudyMatch { study_uid })
+            .filter_map(|m| {
+                Some(StudyMatch {
+                    study_uid: value(m, tags::STUDY_INSTANCE_UID)?,
+                    modalities: value(m, tags::MODALITIES_IN_STUDY)
+                        .map(|all| all.split('\\').map(|m| m.trim().to_string()).collect())
+                        .unwrap_or_default(),
+                })
+            })
             .collect())
     }
 

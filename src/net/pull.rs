@@ -47,6 +47,13 @@ pub fn series_carries_results(modality: Option<&str>) -> bool {
     })
 }
 
+/// Whether a study can hold results, by its Modalities in Study: any SR or OT series, or
+/// unknown (a PACS need not return that key). Image-only studies are not queried further:
+/// in a PACS they are nearly all the studies of a date range.
+pub fn study_carries_results(modalities: &[String]) -> bool {
+    modalities.is_empty() || modalities.iter().any(|m| series_carries_results(Some(m)))
+}
+
 /// Whether an instance of this SOP class can carry results (unknown: kept).
 fn instance_carries_results(sop_class: Option<&str>) -> bool {
     sop_class.is_none_or(|class| result_classes().any(|c| c == class))
@@ -309,12 +316,16 @@ fn query(config: &PullConfig, archive: &Archive, progress: &PullProgress) -> Res
         studies: studies.len(),
         ..Plan::default()
     };
-    for (n, study) in studies.iter().enumerate() {
+    let candidates: Vec<_> = studies
+        .iter()
+        .filter(|s| study_carries_results(&s.modalities))
+        .collect();
+    for (n, study) in candidates.iter().enumerate() {
         progress.bar.set_message(format!(
             "querying {}: study {}/{}",
             config.peer,
             n + 1,
-            studies.len()
+            candidates.len()
         ));
         let series = finder
             .series(&study.study_uid)
@@ -435,6 +446,15 @@ mod tests {
         for image in ["CT", "MR", "DX", "PT", "DOC", "BMD"] {
             assert!(!series_carries_results(Some(image)), "{image}");
         }
+    }
+
+    #[test]
+    fn image_only_studies_are_not_queried_further() {
+        let list = |m: &[&str]| m.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(study_carries_results(&list(&["CT", "SR"])));
+        assert!(study_carries_results(&list(&["OT"])));
+        assert!(study_carries_results(&list(&[])), "not returned: kept");
+        assert!(!study_carries_results(&list(&["CT", "MR"])));
     }
 
     #[test]
