@@ -298,8 +298,9 @@ PDU, which storescp delays by up to 40 ms and listen sends at once (TCP_QUICKACK
 
 Orthanc runs as built (Nagle's algorithm on). pull asks down to the instance level before
 retrieving anything: one C-FIND per study, per study's series and per result series, here
-one study per object, so 2N + 1 queries, then one C-GET per series. Orthanc's CPU time is
-nearly the whole wall time: the PACS is the limit, not the client.
+one study per object, so 2N + 1 queries, then one C-GET per series. The CPU columns show
+where the time goes: dxa-ingest's share is small, Orthanc's (its database and its DICOM
+stack) is most of the rest, on a machine shared with other work.
 
 ## Memory of \`listen\` while $M objects arrive ($SENDERS senders at a time)
 

@@ -1,73 +1,25 @@
 //! `pull` and `listen` against real peers (docs/network.md): Orthanc as the PACS, dcmtk's
 //! storescu and echoscu as scanners. Every test has its own folders and ports.
 
+mod checks;
 mod peers;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant, SystemTime};
+use std::process::Command;
+use std::time::Duration;
 
+use checks::{
+    assert_outputs_equal_a_scan, assert_same_data_sets, count_before, kill_mid_transfer, mtimes,
+    results, run_in, wait_until,
+};
 use peers::{
-    Identity, Listener, Orthanc, archive_objects, assert_same_csv_outputs, big_secondary_capture,
-    bytes_written, dataset_dump, fixture_objects, free_port, pixel_data, signal, storescu,
-    storescu_command,
+    Identity, Listener, Orthanc, archive_objects, big_secondary_capture, bytes_written,
+    fixture_objects, free_port, pixel_data, signal, storescu, storescu_command,
 };
 
-use crate::util::{code, dxa, stderr};
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    dxa()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run dxa-ingest")
-}
-
-/// The fixtures that can carry results (SR, OT), as pull should fetch them.
-fn results(objects: &BTreeMap<String, (PathBuf, Identity)>) -> BTreeSet<String> {
-    objects
-        .iter()
-        .filter(|(_, (_, id))| id.modality == "SR" || id.modality == "OT")
-        .map(|(sop, _)| sop.clone())
-        .collect()
-}
-
-/// Each archived object holds the data set of the file it came from.
-fn assert_same_data_sets(
-    archived: &BTreeMap<String, PathBuf>,
-    originals: &BTreeMap<String, (PathBuf, Identity)>,
-) {
-    for (sop, path) in archived {
-        let (original, _) = &originals[sop];
-        assert_eq!(
-            dataset_dump(path),
-            dataset_dump(original),
-            "{} differs from {}",
-            path.display(),
-            original.display()
-        );
-    }
-}
-
-/// `scan ARCHIVE --out scanned` from `dir` and its outputs compared with `out`.
-fn assert_outputs_equal_a_scan(dir: &Path, archive: &str, out: &str) {
-    let scanned = run_in(dir, &["scan", archive, "--out", "scanned", "--quiet"]);
-    assert!(
-        code(&scanned) == 0 || code(&scanned) == 3,
-        "{}",
-        stderr(&scanned)
-    );
-    assert_same_csv_outputs(&dir.join(out), &dir.join("scanned"));
-}
-
-fn mtimes(objects: &BTreeMap<String, PathBuf>) -> Vec<SystemTime> {
-    objects
-        .values()
-        .map(|p| fs::metadata(p).and_then(|m| m.modified()).expect("mtime"))
-        .collect()
-}
+use crate::util::{code, stderr};
 
 #[test]
 fn pull_fetches_the_result_objects_once_with_c_get() {
@@ -208,43 +160,6 @@ fn pull_from_an_unreachable_pacs_exits_1() {
         1,
         "said once: {message}"
     );
-}
-
-/// Kills `child` once it has written `after` bytes (into its association): mid-transfer.
-fn kill_mid_transfer(mut child: std::process::Child, after: u64) {
-    let started = Instant::now();
-    while bytes_written(child.id()) < after {
-        assert!(
-            child.try_wait().expect("poll storescu").is_none(),
-            "storescu ended before it was killed"
-        );
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "storescu never sent"
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
-    signal(child.id(), libc::SIGKILL);
-    let _ = child.wait();
-}
-
-/// The number just before `what` in a log line ("12 stored" -> 12).
-fn count_before(line: &str, what: &str) -> u64 {
-    let head = &line[..line
-        .find(what)
-        .unwrap_or_else(|| panic!("{what} in {line}"))];
-    head.rsplit(|c: char| !c.is_ascii_digit())
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("a count before {what} in {line}"))
-}
-
-fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[test]
@@ -517,4 +432,21 @@ fn listen_refuses_associations_beyond_its_limit_then_accepts_again() {
         "{log}"
     );
     assert!(archive_objects(&dir.path().join("archive")).contains_key(&id.sop_instance));
+}
+
+#[test]
+fn listen_on_a_port_in_use_exits_1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let taken = std::net::TcpListener::bind("0.0.0.0:0").expect("bind");
+    let port = taken.local_addr().expect("address").port().to_string();
+    let listen = run_in(
+        dir.path(),
+        &["listen", "--port", &port, "--archive", "archive"],
+    );
+    assert_eq!(code(&listen), 1, "{}", stderr(&listen));
+    assert!(
+        stderr(&listen).contains(&format!("cannot listen on port {port}")),
+        "{}",
+        stderr(&listen)
+    );
 }

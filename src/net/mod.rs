@@ -13,7 +13,8 @@
 //! - [`server`]: a storage SCP on a port (`listen`, the C-MOVE destination of `pull`);
 //! - [`storage_classes`]: every standard storage SOP class, accepted by `listen`;
 //! - [`find`] and [`retrieve`]: the C-FIND, C-GET and C-MOVE service users of `pull`;
-//! - [`pull`] and [`listen`]: the two commands; [`rescan`]: the scan of the archive.
+//! - [`pull`] (with its [`progress`] bar) and [`listen`]: the two commands; [`rescan`]: the
+//!   scan of the archive.
 //!
 //! Nothing here knows clap: `cli.rs` builds a [`PullConfig`] or a [`ListenConfig`].
 
@@ -23,6 +24,7 @@ pub mod command;
 pub mod dimse;
 pub mod find;
 pub mod listen;
+pub mod progress;
 pub mod pull;
 pub mod rescan;
 pub mod retrieve;

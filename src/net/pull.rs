@@ -12,22 +12,21 @@
 //! 5. Every listed object is checked in the archive; then the scan of the archive.
 
 use std::collections::BTreeSet;
-use std::io::IsTerminal;
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use indicatif::{HumanBytes, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::HumanBytes;
 
-use super::archive::{Archive, Refusal, Stored};
+use super::archive::Archive;
 use super::association::result_classes;
 use super::dimse::status;
 use super::find::{Finder, InstanceMatch};
+use super::progress::PullProgress;
 use super::rescan::{check_output, rescan};
 use super::retrieve::{Finished, Getter, Mover, Target};
 use super::server::Server;
-use super::store::StoreObserver;
 use super::{PullConfig, RetrieveMethod};
 use crate::exit::ExitCode;
 use crate::profile::Mapper;
@@ -134,73 +133,6 @@ impl Plan {
             }
         }
         targets
-    }
-}
-
-/// The progress bar (studies, objects, bytes) on a terminal; hidden otherwise.
-struct PullProgress {
-    bar: ProgressBar,
-    bytes: AtomicU64,
-    study: AtomicU64,
-    studies: AtomicU64,
-}
-
-impl PullProgress {
-    fn new(quiet: bool) -> PullProgress {
-        let bar = if quiet || !std::io::stderr().is_terminal() {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr())
-        };
-        bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} {spinner} {msg}")
-                .expect("static template is valid"),
-        );
-        bar.enable_steady_tick(Duration::from_millis(200));
-        PullProgress {
-            bar,
-            bytes: AtomicU64::new(0),
-            study: AtomicU64::new(0),
-            studies: AtomicU64::new(0),
-        }
-    }
-
-    /// Switches from the query spinner to the retrieve bar.
-    fn retrieving(&self, objects: usize, studies: usize) {
-        self.studies.store(studies as u64, Ordering::Relaxed);
-        self.bar.set_length(objects as u64);
-        self.bar.set_position(0);
-        self.bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:24}] {pos}/{len} objects, {msg}")
-                .expect("static template is valid")
-                .progress_chars("=> "),
-        );
-        self.update();
-    }
-
-    /// The study being retrieved (1-based).
-    fn at_study(&self, study: usize) {
-        self.study.store(study as u64, Ordering::Relaxed);
-        self.update();
-    }
-
-    fn update(&self) {
-        self.bar.set_message(format!(
-            "study {}/{}, {}",
-            self.study.load(Ordering::Relaxed),
-            self.studies.load(Ordering::Relaxed),
-            HumanBytes(self.bytes.load(Ordering::Relaxed))
-        ));
-    }
-}
-
-impl StoreObserver for PullProgress {
-    fn object(&self, outcome: &Result<Stored, Refusal>) {
-        if let Ok(Stored::New { bytes, .. }) = outcome {
-            self.bytes.fetch_add(*bytes, Ordering::Relaxed);
-        }
-        self.bar.inc(1);
-        self.update();
     }
 }
 
