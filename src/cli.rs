@@ -211,7 +211,7 @@ pub struct NetArgs {
     pub timeout: u64,
 }
 
-/// `pull` options (contract.md).
+/// `pull` options (docs/network.md).
 #[derive(Debug, Args)]
 pub struct PullArgs {
     /// The PACS: its AE title, host and port.
@@ -244,7 +244,7 @@ pub struct PullArgs {
     pub scan: ScanOptions,
 }
 
-/// `listen` options (contract.md).
+/// `listen` options (docs/network.md).
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     /// TCP port to listen on (every interface).
