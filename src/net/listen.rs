@@ -89,7 +89,7 @@ impl StoreObserver for RescanClock {
 /// be used; 0 after a clean shutdown.
 pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<ExitCode> {
     if let Some(scan) = &config.scan {
-        check_output(scan)?;
+        check_output(&scan.out_dir)?;
     }
     let archive = Archive::open(&config.archive, config.net.max_object_bytes)
         .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;

@@ -141,7 +141,7 @@ impl Plan {
 pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
     let started = Instant::now();
     if let Some(scan) = &config.scan {
-        check_output(scan)?;
+        check_output(&scan.out_dir)?;
     }
     let archive = Archive::open(&config.archive, config.net.max_object_bytes)
         .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
