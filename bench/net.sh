@@ -298,9 +298,10 @@ PDU, which storescp delays by up to 40 ms and listen sends at once (TCP_QUICKACK
 
 Orthanc runs as built (Nagle's algorithm on). pull asks down to the instance level before
 retrieving anything: one C-FIND per study, per study's series and per result series, here
-one study per object, so 2N + 1 queries, then one C-GET per series. The CPU columns show
-where the time goes: dxa-ingest's share is small, Orthanc's (its database and its DICOM
-stack) is most of the rest, on a machine shared with other work.
+one study per object, so 2N + 1 queries, then one C-GET per series. dxa-ingest's own CPU
+time is a small part of the wall time; the rest is Orthanc's CPU time (its database and its
+DICOM stack), the two syncs per object stored (file and folder), and waiting for the CPU on
+a machine shared with other work (compare the runs in the script's log).
 
 ## Memory of \`listen\` while $M objects arrive ($SENDERS senders at a time)
 
