@@ -44,6 +44,10 @@ mod tests {
         assert!(check_output(&dir.path().join("file/out")).is_err());
         let fine = dir.path().join("out");
         check_output(&fine).unwrap();
-        assert_eq!(std::fs::read_dir(&fine).unwrap().count(), 0, "the probe is removed");
+        assert_eq!(
+            std::fs::read_dir(&fine).unwrap().count(),
+            0,
+            "the probe is removed"
+        );
     }
 }
