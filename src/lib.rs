@@ -12,7 +12,8 @@
 //! - [`normalise`]: contract units, standardised BMD and NHANES III T-scores;
 //! - [`classify`]: the study step, a pure function: population, sites, category, flags;
 //! - [`output`]: the CSV rows, written atomically;
-//! - [`scan`] and [`inspect`]: the two commands; [`cli`] is the clap border.
+//! - [`scan`] and [`inspect`]: the two commands; [`cli`] is the clap border;
+//! - [`net`]: `pull` and `listen`, the DICOM network into an archive that `scan` reads.
 //!
 //! The contract (commands, exit codes, columns) is docs/columns.md and README.md.
 #![deny(missing_docs)]
@@ -30,6 +31,7 @@ pub mod extract;
 pub mod followup;
 pub mod inspect;
 pub mod merge;
+pub mod net;
 pub mod normalise;
 pub mod output;
 pub mod partial;

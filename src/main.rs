@@ -72,6 +72,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
             Ok(summary.exit_code())
         }
+        Command::Pull(args) => {
+            dxa_ingest::output::folder::handle_signals()
+                .context("cannot install the SIGINT/SIGTERM handler")?;
+            let config = cli::pull_config(args)?;
+            let mapper = profile::load(config.scan.as_ref().map_or(&[][..], |s| &s.profiles))?;
+            dxa_ingest::net::pull::run(&config, &mapper)
+        }
+        Command::Listen(args) => {
+            let stop = dxa_ingest::net::listen::stop_on_signal()
+                .context("cannot install the SIGINT/SIGTERM handler")?;
+            let config = cli::listen_config(args)?;
+            let mapper = profile::load(config.scan.as_ref().map_or(&[][..], |s| &s.profiles))?;
+            dxa_ingest::net::listen::run(&config, &mapper, stop)
+        }
         Command::Inspect(args) => {
             let mapper = profile::load(&args.profile)?;
             let limits = cli::limits(64);

@@ -12,6 +12,7 @@ mod hologic_documents;
 mod hostile;
 mod input;
 mod integrity;
+mod net;
 mod paths;
 mod readers;
 mod regression;

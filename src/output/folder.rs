@@ -50,6 +50,18 @@ fn run_state() -> MutexGuard<'static, Run> {
     RUN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Stops the process at once (exit 130): the run's staging folder, if there is one, is
+/// removed first, so nothing half-written is left. For handlers of their own (`listen`'s
+/// second signal).
+pub fn abandon_and_exit(message: &str) -> ! {
+    let state = run_state();
+    if let (Some(staging), Some(target), false) = (&state.staging, &state.target, state.committed) {
+        discard(staging, target);
+    }
+    eprintln!("{message}");
+    std::process::exit(130);
+}
+
 /// Starts the thread that handles SIGINT and SIGTERM.
 pub fn handle_signals() -> io::Result<()> {
     let mut signals = Signals::new([SIGINT, SIGTERM])?;

@@ -1,0 +1,167 @@
+//! `listen`: a storage SCP for scanners (docs/network.md). Objects go into the archive as
+//! they arrive; with `--out`, the outputs are brought up to date by a scan of the whole
+//! archive once nothing has arrived for `--rescan-after` seconds, and at shutdown.
+//!
+//! Why a whole rescan after a quiet period: a visit is classified over all of its documents,
+//! which a scanner sends in a burst (GE: one SR per exam, FRAX and LVA apart, sometimes a
+//! day after the images; docs/profiles.md). Scanning during the burst would classify a
+//! half-sent visit; scanning once it is over gives the same outputs as a `scan` of the
+//! archive, which is what the tests check. The scan holds the archive's gate: objects
+//! arriving meanwhile wait, and are stored (and answered) when it ends.
+//!
+//! SIGINT / SIGTERM: the port is closed, associations in progress are finished, the
+//! outputs are brought up to date, exit 0. A second signal stops at once (exit 130), removing
+//! any half-written output as `scan` does.
+
+use std::net::TcpListener;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+
+use super::ListenConfig;
+use super::archive::{Archive, Refusal, Stored};
+use super::rescan::{check_output, rescan};
+use super::server::Server;
+use super::store::StoreObserver;
+use crate::exit::ExitCode;
+use crate::profile::Mapper;
+
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Installs the SIGINT / SIGTERM handler of `listen` and returns the flag it sets. A second
+/// signal exits at once with 130, removing temporary output files.
+pub fn stop_on_signal() -> Result<&'static AtomicBool, ctrlc::Error> {
+    ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            crate::output::folder::abandon_and_exit(
+                "dxa-ingest: interrupted again: stopped without bringing the outputs up to date",
+            );
+        }
+        eprintln!(
+            "dxa-ingest: listen: stopping: no new association; finishing those in progress \
+             (signal again to stop at once)"
+        );
+    })?;
+    Ok(&STOP)
+}
+
+/// When the last object arrived, and whether the outputs are behind the archive.
+#[derive(Debug)]
+struct RescanClock {
+    state: Mutex<ClockState>,
+}
+
+#[derive(Debug)]
+struct ClockState {
+    last_arrival: Instant,
+    behind: bool,
+}
+
+impl RescanClock {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether the quiet period is over with new objects to scan; if so, they are taken.
+    fn take_due(&self, quiet: Duration) -> bool {
+        let mut state = self.lock();
+        let due = state.behind && state.last_arrival.elapsed() >= quiet;
+        if due {
+            state.behind = false;
+        }
+        due
+    }
+}
+
+impl StoreObserver for RescanClock {
+    fn object(&self, outcome: &Result<Stored, Refusal>) {
+        let mut state = self.lock();
+        state.last_arrival = Instant::now();
+        if matches!(outcome, Ok(Stored::New { .. })) {
+            state.behind = true;
+        }
+    }
+}
+
+/// Runs `listen` until `stop` is set. Exit 1 (an error) when the port or the archive cannot
+/// be used; 0 after a clean shutdown.
+pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<ExitCode> {
+    if let Some(crate::config::Target::Outputs(out)) = config.scan.as_ref().map(|s| &s.target) {
+        check_output(out)?;
+    }
+    let archive = Archive::open(&config.archive, config.net.max_object_bytes)
+        .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
+    let listener = TcpListener::bind(("0.0.0.0", config.port))
+        .with_context(|| format!("cannot listen on port {}", config.port))?;
+    let clock = RescanClock {
+        state: Mutex::new(ClockState {
+            last_arrival: Instant::now(),
+            // The outputs are written once even if nothing arrives.
+            behind: config.scan.is_some(),
+        }),
+    };
+    let server = Server::new(
+        &archive,
+        &config.net,
+        &config.allow,
+        config.max_associations,
+        &clock,
+        Some("listen: "),
+    );
+    eprintln!(
+        "dxa-ingest: listen: port {} as {}{}, into {}; at most {} associations at once",
+        config.port,
+        config.net.ae_title,
+        if config.allow.is_empty() {
+            String::new()
+        } else {
+            format!(" (calling AE titles: {})", config.allow.join(", "))
+        },
+        config.archive.display(),
+        config.max_associations
+    );
+    let started = Instant::now();
+    let serving_done = AtomicBool::new(false);
+    let totals = std::thread::scope(|scope| {
+        let rescanner = config.scan.as_ref().map(|scan| {
+            let (archive, clock, serving_done) = (&archive, &clock, &serving_done);
+            scope.spawn(move || {
+                while !serving_done.load(Ordering::SeqCst) {
+                    if clock.take_due(config.rescan_after) {
+                        let _exclusive = archive.exclusive();
+                        match rescan(archive.root(), scan, mapper) {
+                            Ok((summary, elapsed)) => eprintln!("{}", summary.line(elapsed)),
+                            Err(error) => eprintln!(
+                                "dxa-ingest: listen: the scan of the archive failed: {error:#}"
+                            ),
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            })
+        });
+        let totals = server.run(listener, stop);
+        serving_done.store(true, Ordering::SeqCst);
+        if let Some(rescanner) = rescanner {
+            let _ = rescanner.join();
+        }
+        totals
+    })
+    .context("the listening port failed")?;
+    eprintln!(
+        "dxa-ingest: listen: stopped after {:.1} s: {} stored, {} already archived, {} refused",
+        started.elapsed().as_secs_f64(),
+        totals.stored,
+        totals.already_archived,
+        totals.refused
+    );
+    if let Some(scan) = &config.scan
+        && clock.take_due(Duration::ZERO)
+    {
+        let (summary, elapsed) = rescan(archive.root(), scan, mapper)?;
+        eprintln!("{}", summary.line(elapsed));
+    }
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,263 @@
+//! C-GET and C-MOVE service users (Study Root, PS3.4 C.4.2 and C.4.3).
+//!
+//! C-GET (the default) brings objects back on the association that asked for them: the PACS
+//! sends a C-STORE request per object, which we answer as a storage SCP (role selection
+//! negotiated per storage SOP class, PS3.7 D.3.3.4), between its pending C-GET responses.
+//! C-MOVE asks the PACS to open its own association to our AE title, where `pull` runs a
+//! storage SCP on `--move-port` (the PACS must know that title, host and port).
+
+use std::net::TcpStream;
+
+use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+use dicom_dictionary_std::tags;
+use dicom_object::InMemDicomObject;
+use dicom_ul::ClientAssociation;
+use dicom_ul::association::Association;
+
+use super::archive::Archive;
+use super::association::{
+    self, ConnectError, QUERY_SYNTAXES, STUDY_ROOT_GET, STUDY_ROOT_MOVE, get_contexts,
+};
+use super::dimse::{self, DimseError, Incoming, MessageReader, SubOperations, field, status};
+use super::store::{self, StoreCounts, StoreObserver};
+use super::{NetOptions, PeerAddress};
+
+/// What to retrieve: a whole series, or one instance of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// (0020,000D).
+    pub study_uid: String,
+    /// (0020,000E).
+    pub series_uid: String,
+    /// (0008,0018) for one instance; None for the whole series.
+    pub sop_instance: Option<String>,
+}
+
+impl Target {
+    fn identifier(&self) -> InMemDicomObject {
+        let level = if self.sop_instance.is_some() {
+            "IMAGE"
+        } else {
+            "SERIES"
+        };
+        let mut elements = vec![
+            text(tags::QUERY_RETRIEVE_LEVEL, VR::CS, level),
+            text(tags::STUDY_INSTANCE_UID, VR::UI, &self.study_uid),
+            text(tags::SERIES_INSTANCE_UID, VR::UI, &self.series_uid),
+        ];
+        if let Some(sop) = &self.sop_instance {
+            elements.push(text(tags::SOP_INSTANCE_UID, VR::UI, sop));
+        }
+        InMemDicomObject::from_element_iter(elements)
+    }
+}
+
+fn text(tag: Tag, vr: VR, value: &str) -> DataElement<InMemDicomObject> {
+    DataElement::new(tag, vr, PrimitiveValue::from(value))
+}
+
+/// The final response of a retrieve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// Its status (0000H success, B000H some sub-operations failed, ...).
+    pub status: u16,
+    /// Its sub-operation counts.
+    pub sub_operations: SubOperations,
+    /// Its Error Comment.
+    pub comment: Option<String>,
+    /// Objects stored on this association (C-GET only).
+    pub counts: StoreCounts,
+}
+
+/// A retrieve that broke: the association cannot go on.
+#[derive(Debug, thiserror::Error)]
+pub enum RetrieveError {
+    /// The exchange broke.
+    #[error("retrieve failed: {0}")]
+    Dimse(#[from] DimseError),
+    /// The PACS ended the association in the middle of a retrieve.
+    #[error("the PACS ended the association during a retrieve")]
+    Ended,
+}
+
+/// An association for C-GET.
+pub struct Getter {
+    association: ClientAssociation<TcpStream>,
+    context_id: u8,
+    syntax: String,
+    reader: MessageReader,
+    next_message_id: u16,
+    max_object_bytes: u64,
+}
+
+impl Getter {
+    /// Associates for Study Root C-GET, offering to store objects of `classes`.
+    pub fn connect(
+        peer: &PeerAddress,
+        net: &NetOptions,
+        classes: &[String],
+    ) -> Result<Getter, ConnectError> {
+        let association = association::connect(peer, net, &get_contexts(classes), classes)?;
+        let context = association
+            .presentation_contexts()
+            .iter()
+            .find(|pc| pc.abstract_syntax.trim_end_matches('\0') == STUDY_ROOT_GET)
+            .ok_or_else(|| ConnectError::Refused {
+                peer: peer.to_string(),
+                reason: "it does not offer C-GET (try --move-port)".to_string(),
+            })?;
+        let (context_id, syntax) = (
+            context.id,
+            context.transfer_syntax.trim_end_matches('\0').to_string(),
+        );
+        let storable = classes.iter().any(|class| {
+            association.requestor_roles_for(class).scp
+                && association
+                    .presentation_contexts()
+                    .iter()
+                    .any(|pc| pc.abstract_syntax.trim_end_matches('\0') == class)
+        });
+        if !storable {
+            return Err(ConnectError::Refused {
+                peer: peer.to_string(),
+                reason: "it accepted none of the storage roles C-GET needs (try --move-port)"
+                    .to_string(),
+            });
+        }
+        Ok(Getter {
+            association,
+            context_id,
+            syntax,
+            reader: MessageReader::new(net.max_object_bytes),
+            next_message_id: 1,
+            max_object_bytes: net.max_object_bytes,
+        })
+    }
+
+    /// Retrieves `target`, storing every object that arrives.
+    pub fn get(
+        &mut self,
+        target: &Target,
+        archive: &Archive,
+        observer: &dyn StoreObserver,
+    ) -> Result<Finished, RetrieveError> {
+        let message_id = self.next_message_id;
+        self.next_message_id = self.next_message_id.wrapping_add(1).max(1);
+        let command = dimse::request(field::C_GET_RQ, message_id, STUDY_ROOT_GET);
+        dimse::send_command(&mut self.association, self.context_id, &command)?;
+        let bytes = dimse::encode(&target.identifier(), &self.syntax)?;
+        dimse::send_data(&mut self.association, self.context_id, &bytes)?;
+        let mut counts = StoreCounts::default();
+        loop {
+            let message = match self.reader.receive(&mut self.association)? {
+                Incoming::Message(message) => message,
+                Incoming::Released | Incoming::Aborted => return Err(RetrieveError::Ended),
+            };
+            match message.command.field {
+                field::C_STORE_RQ => {
+                    let outcome = store::handle_store(
+                        &mut self.association,
+                        archive,
+                        message,
+                        self.max_object_bytes,
+                    )?;
+                    counts.count(&outcome);
+                    observer.object(&outcome);
+                }
+                field::C_GET_RSP => {
+                    let code = message.command.status.unwrap_or(status::SUCCESS);
+                    if !status::is_pending(code) {
+                        return Ok(Finished {
+                            status: code,
+                            sub_operations: message.command.sub_operations,
+                            comment: message.command.error_comment,
+                            counts,
+                        });
+                    }
+                }
+                other => {
+                    return Err(DimseError::Protocol(format!(
+                        "unexpected command {other:04X}H during a C-GET"
+                    ))
+                    .into());
+                }
+            }
+        }
+    }
+
+    /// Releases the association.
+    pub fn release(self) {
+        let _ = self.association.release();
+    }
+}
+
+/// An association for C-MOVE.
+pub struct Mover {
+    association: ClientAssociation<TcpStream>,
+    context_id: u8,
+    syntax: String,
+    reader: MessageReader,
+    next_message_id: u16,
+    destination: String,
+}
+
+impl Mover {
+    /// Associates for Study Root C-MOVE; objects go to `net.ae_title`.
+    pub fn connect(peer: &PeerAddress, net: &NetOptions) -> Result<Mover, ConnectError> {
+        let contexts = [(
+            STUDY_ROOT_MOVE.to_string(),
+            QUERY_SYNTAXES.iter().map(|s| s.to_string()).collect(),
+        )];
+        let association = association::connect(peer, net, &contexts, &[])?;
+        let context = association
+            .presentation_contexts()
+            .first()
+            .expect("dicom-ul refuses an association without an accepted context");
+        Ok(Mover {
+            context_id: context.id,
+            syntax: context.transfer_syntax.trim_end_matches('\0').to_string(),
+            association,
+            reader: MessageReader::new(0),
+            next_message_id: 1,
+            destination: net.ae_title.clone(),
+        })
+    }
+
+    /// Asks the PACS to send `target` to us and waits for its final response. The objects
+    /// arrive on the storage SCP `pull` runs meanwhile.
+    pub fn move_to_us(&mut self, target: &Target) -> Result<Finished, RetrieveError> {
+        let message_id = self.next_message_id;
+        self.next_message_id = self.next_message_id.wrapping_add(1).max(1);
+        let command = dimse::move_request(message_id, STUDY_ROOT_MOVE, &self.destination);
+        dimse::send_command(&mut self.association, self.context_id, &command)?;
+        let bytes = dimse::encode(&target.identifier(), &self.syntax)?;
+        dimse::send_data(&mut self.association, self.context_id, &bytes)?;
+        loop {
+            let message = match self.reader.receive(&mut self.association)? {
+                Incoming::Message(message) => message,
+                Incoming::Released | Incoming::Aborted => return Err(RetrieveError::Ended),
+            };
+            if message.command.field != field::C_MOVE_RSP {
+                return Err(DimseError::Protocol(format!(
+                    "unexpected command {:04X}H during a C-MOVE",
+                    message.command.field
+                ))
+                .into());
+            }
+            let code = message.command.status.unwrap_or(status::SUCCESS);
+            if !status::is_pending(code) {
+                return Ok(Finished {
+                    status: code,
+                    sub_operations: message.command.sub_operations,
+                    comment: message.command.error_comment,
+                    counts: StoreCounts::default(),
+                });
+            }
+        }
+    }
+
+    /// Releases the association.
+    pub fn release(self) {
+        let _ = self.association.release();
+    }
+}

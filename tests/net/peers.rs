@@ -1,0 +1,474 @@
+//! Real peers for the network tests: Orthanc (a PACS) and dcmtk's tools, started and stopped
+//! by the tests on free loopback ports, each in its own temporary folder. They are installed
+//! by scripts/test.sh; a missing one is a test failure, not a skip.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use dicom_core::{DataElement, PrimitiveValue, VR};
+use dicom_dictionary_std::{tags, uids};
+use dicom_object::{FileMetaTableBuilder, InMemDicomObject, OpenFileOptions};
+
+use crate::util::dxa;
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind an ephemeral port")
+        .local_addr()
+        .expect("local address")
+        .port()
+}
+
+/// Waits until something accepts connections on `port`.
+pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < timeout {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+/// Orthanc, with its own configuration and storage folder.
+pub struct Orthanc {
+    child: Child,
+    /// Its DICOM port (AE title ORTHANC).
+    pub port: u16,
+    log: PathBuf,
+}
+
+impl Orthanc {
+    /// Starts Orthanc in `dir`; `move_destination` (AE title, port) is the modality C-MOVE
+    /// may send to; the called AE title is checked (a wrong one is refused).
+    pub fn start(dir: &Path, move_destination: Option<(&str, u16)>) -> Orthanc {
+        fs::create_dir_all(dir.join("storage")).expect("orthanc storage folder");
+        let port = free_port();
+        let modalities = match move_destination {
+            Some((aet, move_port)) => {
+                format!(r#"{{ "dxa": ["{aet}", "127.0.0.1", {move_port}] }}"#)
+            }
+            None => "{}".to_string(),
+        };
+        let config = format!(
+            r#"{{
+  "Name": "dxa-ingest test",
+  "StorageDirectory": "{storage}",
+  "IndexDirectory": "{storage}",
+  "DicomAet": "ORTHANC",
+  "DicomPort": {port},
+  "HttpServerEnabled": false,
+  "DicomCheckCalledAet": true,
+  "DicomAlwaysAllowStore": true,
+  "DicomAlwaysAllowFind": true,
+  "DicomAlwaysAllowGet": true,
+  "DicomAlwaysAllowMove": true,
+  "DicomModalities": {modalities},
+  "StorageCompression": false,
+  "Plugins": []
+}}"#,
+            storage = dir.join("storage").display(),
+        );
+        let config_path = dir.join("orthanc.json");
+        fs::write(&config_path, config).expect("write orthanc.json");
+        let log = dir.join("orthanc.log");
+        // Debian installs it in /usr/sbin, not on a normal user's PATH.
+        let binary = if Path::new("/usr/sbin/Orthanc").exists() {
+            "/usr/sbin/Orthanc"
+        } else {
+            "Orthanc"
+        };
+        let child = Command::new(binary)
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&log).expect("orthanc log"))
+            .spawn()
+            .expect("start Orthanc (scripts/test.sh installs the Debian package `orthanc`)");
+        let orthanc = Orthanc { child, port, log };
+        assert!(
+            wait_for_port(port, Duration::from_secs(60)),
+            "Orthanc did not open port {port}: {}",
+            fs::read_to_string(&orthanc.log).unwrap_or_default()
+        );
+        orthanc
+    }
+
+    /// Stores each file with dcmtk's storescu; returns the files it accepted (storescu
+    /// refuses what dcmtk cannot read: junk, the DICOMDIR, a file without preamble).
+    pub fn store(&self, files: &[PathBuf]) -> Vec<PathBuf> {
+        files
+            .iter()
+            .filter(|file| {
+                storescu("DXA-TEST", "ORTHANC", self.port, &[file.as_path()])
+                    .status
+                    .success()
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+impl Drop for Orthanc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `storescu -aet CALLING -aec CALLED 127.0.0.1 PORT FILES...`.
+pub fn storescu(calling: &str, called: &str, port: u16, files: &[&Path]) -> Output {
+    storescu_command(calling, called, port, files)
+        .output()
+        .expect("run storescu (scripts/test.sh installs dcmtk)")
+}
+
+/// The storescu command, to spawn.
+pub fn storescu_command(calling: &str, called: &str, port: u16, files: &[&Path]) -> Command {
+    let mut command = Command::new("storescu");
+    command
+        .args(["-aet", calling, "-aec", called, "127.0.0.1"])
+        .arg(port.to_string())
+        .args(files)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// `dxa-ingest listen` running in a folder, its stderr in `listen.log`.
+pub struct Listener {
+    child: Child,
+    /// Its port.
+    pub port: u16,
+    log: PathBuf,
+}
+
+impl Listener {
+    /// Starts `dxa-ingest listen --port P <args>` in `dir`.
+    pub fn start(dir: &Path, args: &[&str]) -> Listener {
+        let port = free_port();
+        let log = dir.join("listen.log");
+        let child = dxa()
+            .current_dir(dir)
+            .args(["listen", "--port", &port.to_string()])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(&log).expect("listen log"))
+            .spawn()
+            .expect("start dxa-ingest listen");
+        let listener = Listener { child, port, log };
+        assert!(
+            wait_for_port(port, Duration::from_secs(30)),
+            "listen did not open its port: {}",
+            listener.log()
+        );
+        listener
+    }
+
+    /// What it logged so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends SIGTERM and waits: the exit code and the whole log.
+    pub fn terminate(self) -> (i32, String) {
+        signal(self.child.id(), libc::SIGTERM);
+        self.wait()
+    }
+
+    /// Waits for it to exit (after a signal sent by the test): the exit code and the log.
+    pub fn wait(mut self) -> (i32, String) {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for listen") {
+                return (status.code().unwrap_or(-1), self.log());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120),
+                "listen did not stop: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends a signal to a process.
+pub fn signal(pid: u32, signal: i32) {
+    // SAFETY: kill(2) on a child of this process; no memory is touched.
+    let result = unsafe { libc::kill(pid as i32, signal) };
+    assert_eq!(result, 0, "kill({pid}, {signal})");
+}
+
+/// Bytes a process has written so far (sockets included), from /proc/PID/io.
+pub fn bytes_written(pid: u32) -> u64 {
+    let mut text = String::new();
+    if fs::File::open(format!("/proc/{pid}/io"))
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .is_err()
+    {
+        return 0;
+    }
+    text.lines()
+        .find_map(|line| line.strip_prefix("wchar: "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// dcmdump of a file's data set, without what may change in transit when the data is the
+/// same: the file meta group, the transfer syntax, element lengths, defined or undefined
+/// lengths of sequences and items, and their delimitation items (dcmtk's storescu rewrites
+/// those; Orthanc may change the transfer syntax).
+pub fn dataset_dump(path: &Path) -> String {
+    let output = Command::new("dcmdump")
+        .args(["-q", "+L"])
+        .arg(path)
+        .output()
+        .expect("run dcmdump (scripts/test.sh installs dcmtk)");
+    assert!(output.status.success(), "dcmdump {}", path.display());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let data_set = text
+        .split_once("# Dicom-Data-Set")
+        .map_or(text.as_ref(), |(_, rest)| rest);
+    data_set
+        .lines()
+        .filter(|line| !line.starts_with("# Used TransferSyntax"))
+        .filter(|line| !line.contains("(fffe,e00d)") && !line.contains("(fffe,e0dd)"))
+        .map(|line| {
+            let line = strip_length_comment(line)
+                .replace(" with undefined length", "")
+                .replace(" with explicit length", "");
+            without_private_vr(line.trim_end())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A private element's VR is what the transfer syntax says: implicit VR leaves it unknown
+/// (a Hologic results document sent in implicit VR arrives as UN in explicit VR, same bytes).
+/// Odd groups get `??` so that only values are compared.
+fn without_private_vr(line: &str) -> String {
+    let trimmed = line.trim_start();
+    // "(0019,1000) UN ...": the tag, a space, the VR.
+    let private = trimmed.len() >= 14
+        && trimmed.starts_with('(')
+        && trimmed.as_bytes()[11] == b' '
+        && u16::from_str_radix(&trimmed[1..5], 16).is_ok_and(|group| group % 2 == 1);
+    if private {
+        let indent = &line[..line.len() - trimmed.len()];
+        format!("{indent}{} ??{}", &trimmed[..11], &trimmed[14..])
+    } else {
+        line.to_string()
+    }
+}
+
+/// Drops dcmdump's trailing `#  len, vm Keyword` (or `# u/l, vm Keyword`) comment.
+fn strip_length_comment(line: &str) -> String {
+    if let Some(at) = line.rfind(" #") {
+        let comment = line[at + 2..].trim_start();
+        let length = comment.split(',').next().unwrap_or("");
+        if length == "u/l" || (!length.is_empty() && length.bytes().all(|b| b.is_ascii_digit())) {
+            return line[..at].to_string();
+        }
+    }
+    line.to_string()
+}
+
+/// What a fixture file is, read with dicom-object (no pixel data).
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// (0008,0018).
+    pub sop_instance: String,
+    /// (0020,000D).
+    pub study: String,
+    /// (0008,0060).
+    pub modality: String,
+    /// (0008,0020).
+    pub study_date: String,
+}
+
+/// The identity of a DICOM file, None for anything dicom-object cannot read or without a
+/// SOP Instance UID (junk, DICOMDIR).
+pub fn identity(path: &Path) -> Option<Identity> {
+    let object = OpenFileOptions::new()
+        .read_until(tags::PIXEL_DATA)
+        .open_file(path)
+        .ok()?;
+    let text = |tag| {
+        object
+            .get(tag)
+            .and_then(|e| e.to_str().ok())
+            .map(|t| t.trim_end_matches(['\0', ' ']).to_string())
+    };
+    Some(Identity {
+        sop_instance: text(tags::SOP_INSTANCE_UID)?,
+        study: text(tags::STUDY_INSTANCE_UID)?,
+        modality: text(tags::MODALITY).unwrap_or_default(),
+        study_date: text(tags::STUDY_DATE).unwrap_or_default(),
+    })
+}
+
+/// The objects of an archive: SOP Instance UID -> path. Checks the layout on the way:
+/// `<StudyInstanceUID>/<SOPInstanceUID>.dcm`, nothing else but an empty `.incoming`.
+pub fn archive_objects(archive: &Path) -> BTreeMap<String, PathBuf> {
+    let mut objects = BTreeMap::new();
+    for study in fs::read_dir(archive).expect("read the archive") {
+        let study = study.expect("entry").path();
+        let name = study
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        if name == ".incoming" {
+            let left: Vec<_> = fs::read_dir(&study).expect("read .incoming").collect();
+            assert!(left.is_empty(), "temporary files left: {left:?}");
+            continue;
+        }
+        assert!(study.is_dir(), "{} is not a study folder", study.display());
+        for object in fs::read_dir(&study).expect("read a study folder") {
+            let object = object.expect("entry").path();
+            let sop = object
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            assert_eq!(object.extension().and_then(|e| e.to_str()), Some("dcm"));
+            let id = identity(&object).expect("an archived object is readable");
+            assert_eq!(id.sop_instance, sop, "{}", object.display());
+            assert_eq!(id.study, name, "{}", object.display());
+            assert!(objects.insert(sop, object).is_none());
+        }
+    }
+    objects
+}
+
+/// Every fixture file of `fixtures/sample` that dcmtk can read, by SOP Instance UID.
+pub fn fixture_objects() -> BTreeMap<String, (PathBuf, Identity)> {
+    crate::util::files_under(&crate::util::repo().join("fixtures/sample"))
+        .into_iter()
+        .filter(|path| {
+            Command::new("dcmdump")
+                .args(["-q", "-M"])
+                .arg(path)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+        .filter_map(|path| identity(&path).map(|id| (id.sop_instance.clone(), (path, id))))
+        .collect()
+}
+
+/// Writes a secondary capture image of about `bytes` bytes of pseudo-random pixels (a large
+/// object for the transfer tests); returns its SOP Instance UID.
+pub fn big_secondary_capture(path: &Path, bytes: usize, seed: u64) -> String {
+    let columns = 4096u16;
+    let rows = u16::try_from(bytes / usize::from(columns)).expect("at most 256 MiB");
+    let sop = format!("2.25.{}", 900_000_000 + seed);
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let pixels: Vec<u8> = (0..usize::from(rows) * usize::from(columns))
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 56) as u8
+        })
+        .collect();
+    let text = |tag, vr, value: &str| DataElement::new(tag, vr, PrimitiveValue::from(value));
+    let number = |tag, value: u16| DataElement::new(tag, VR::US, PrimitiveValue::from(value));
+    let object = InMemDicomObject::from_element_iter([
+        text(
+            tags::SOP_CLASS_UID,
+            VR::UI,
+            uids::SECONDARY_CAPTURE_IMAGE_STORAGE,
+        ),
+        text(tags::SOP_INSTANCE_UID, VR::UI, &sop),
+        text(tags::STUDY_DATE, VR::DA, "20240301"),
+        text(tags::MODALITY, VR::CS, "OT"),
+        text(tags::PATIENT_ID, VR::LO, "BIG0001"),
+        text(
+            tags::STUDY_INSTANCE_UID,
+            VR::UI,
+            &format!("2.25.{}", 800_000_000 + seed),
+        ),
+        text(
+            tags::SERIES_INSTANCE_UID,
+            VR::UI,
+            &format!("2.25.{}", 700_000_000 + seed),
+        ),
+        number(tags::SAMPLES_PER_PIXEL, 1),
+        text(tags::PHOTOMETRIC_INTERPRETATION, VR::CS, "MONOCHROME2"),
+        number(tags::ROWS, rows),
+        number(tags::COLUMNS, columns),
+        number(tags::BITS_ALLOCATED, 8),
+        number(tags::BITS_STORED, 8),
+        number(tags::HIGH_BIT, 7),
+        number(tags::PIXEL_REPRESENTATION, 0),
+        DataElement::new(tags::PIXEL_DATA, VR::OB, PrimitiveValue::from(pixels)),
+    ]);
+    object
+        .with_meta(
+            FileMetaTableBuilder::new()
+                .transfer_syntax(uids::EXPLICIT_VR_LITTLE_ENDIAN)
+                .media_storage_sop_class_uid(uids::SECONDARY_CAPTURE_IMAGE_STORAGE)
+                .media_storage_sop_instance_uid(&sop),
+        )
+        .expect("meta group")
+        .write_to_file(path)
+        .expect("write the big object");
+    sop
+}
+
+/// The pixel data of a file (dicom-object).
+pub fn pixel_data(path: &Path) -> Vec<u8> {
+    let object = OpenFileOptions::new().open_file(path).expect("open");
+    object
+        .get(tags::PIXEL_DATA)
+        .expect("pixel data")
+        .to_bytes()
+        .expect("bytes")
+        .into_owned()
+}
+
+/// Every CSV output of `a` equals the one of `b`, byte for byte.
+pub fn assert_same_csv_outputs(a: &Path, b: &Path) {
+    let csvs = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("output folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".csv"))
+            .collect();
+        names.sort();
+        names
+    };
+    let names = csvs(a);
+    assert!(names.contains(&"studies.csv".to_string()), "{names:?}");
+    assert_eq!(names, csvs(b));
+    for name in names {
+        assert_eq!(
+            fs::read_to_string(a.join(&name)).expect("csv"),
+            fs::read_to_string(b.join(&name)).expect("csv"),
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
