@@ -8,5 +8,6 @@ mod fixtures_sample;
 mod hostile;
 mod readers;
 mod regression;
+mod report;
 mod research;
 mod scan;

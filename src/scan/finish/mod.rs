@@ -26,6 +26,7 @@ use crate::followup::FOLLOWUP_COLUMNS;
 use crate::output::folder::Committed;
 use crate::output::{parquet, rows};
 use crate::path_text::path_text;
+use crate::report::RunInfo;
 use crate::store::{Runs, codec};
 
 /// The output files a run writes, with their columns and Parquet schemas.
@@ -153,14 +154,16 @@ pub fn finish(sink: Sink, options: &OutputOptions, staging: &Path) -> Result<Sum
     }
 
     // 3. report.html
-    report.generated_by = format!("dxa-ingest {}", env!("CARGO_PKG_VERSION"));
     report.files_seen = summary.files_seen as u64;
     report.ingested = summary.ingested as u64;
     report.studies = summary.visits as u64;
     report.skipped = summary.skipped as u64;
     report.errors = summary.errors as u64;
-    std::fs::write(staging.join(REPORT_HTML), crate::report::render(&report))
-        .with_context(cannot)?;
+    std::fs::write(
+        staging.join(REPORT_HTML),
+        crate::report::render(&report, &run_info(options)),
+    )
+    .with_context(cannot)?;
 
     // 4. Parquet copies.
     if options.parquet {
@@ -190,6 +193,69 @@ fn write_table(table: &Table, runs: Runs, staging: &Path) -> io::Result<u64> {
     let rows = runs.merge(|payload| out.write_all(payload))?;
     out.into_inner().map_err(|e| e.into_error())?;
     Ok(rows)
+}
+
+/// What report.html says about the run.
+///
+/// PLACEHOLDER (report branch): filled from what `OutputOptions` holds. The lead fills the
+/// rest where the run is known: the `--profile` files (name and SHA-256 of their bytes,
+/// before the built-ins), `--max-file-size`, `--follow-symlinks`, the `--lsc` file's name
+/// and SHA-256; for `merge`, the options the partial scans were made with. Never the
+/// input paths, never a clock (issue 15).
+fn run_info(options: &OutputOptions) -> RunInfo {
+    use crate::followup::Family;
+    use crate::followup::lsc::{Lsc, LscSource};
+    let on_off = |on: bool| if on { "on" } else { "off" }.to_string();
+    let lsc = [Family::Spine, Family::FemoralNeck, Family::TotalHip]
+        .iter()
+        .map(|&family| {
+            let (lsc, source) = options.lsc.lookup(family, "");
+            let value = match lsc {
+                Lsc::Grams(g) => format!("{} g/cm²", g.to_plain(3)),
+                Lsc::Percent(p) => format!("{} %", p.to_plain(1)),
+            };
+            let source = match source {
+                LscSource::Default => "ISCD default",
+                LscSource::File => "--lsc file",
+            };
+            format!("{} {value} ({source})", family.as_str())
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    RunInfo {
+        version: RunInfo::this_version(),
+        options: vec![
+            (
+                "--radius-diagnostic".to_string(),
+                on_off(options.classify.radius_diagnostic),
+            ),
+            ("--lsc (all devices)".to_string(), lsc),
+            (
+                "--followup".to_string(),
+                match options.followup {
+                    FollowupMode::Auto => "auto",
+                    FollowupMode::Always => "always",
+                    FollowupMode::Never => "never",
+                }
+                .to_string(),
+            ),
+            (
+                "--pseudonymize".to_string(),
+                on_off(options.pseudonymize.is_some()),
+            ),
+            ("--shift-dates".to_string(), on_off(options.shift_dates)),
+            (
+                "--format".to_string(),
+                if options.parquet {
+                    "csv, parquet"
+                } else {
+                    "csv"
+                }
+                .to_string(),
+            ),
+        ],
+        profiles: RunInfo::builtin_profiles(),
+    }
 }
 
 /// Says what the commit carried over or could not do atomically.

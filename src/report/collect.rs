@@ -1,0 +1,378 @@
+//! A partition's part of the report, gathered while the partition renders its rows: the
+//! counts of each visit, the visits that need attention, and the BMD series of the
+//! patients it lists. `finish` caps what it keeps (`Attention::cap`), so a partition holds
+//! at most `ATTENTION_CAP` rows and their series until the partitions are merged.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::attention::{AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
+use super::data::ReportData;
+use crate::decimal::Decimal;
+use crate::document::Date;
+use crate::followup::lsc::{Lsc, LscSource};
+use crate::followup::{Family, FollowupRow, LscTable, Point};
+use crate::output::rows::VisitRows;
+use crate::pseudonym::Ids;
+use crate::visit::Ingested;
+use crate::vocabulary::{Classification, Laterality, Population, Region};
+
+/// What the collector remembers of a visit until the follow-up rows are known.
+struct VisitNote {
+    /// The visit's first document's place in path order (followup keys end with it).
+    seq: u64,
+    /// Its first document: an index into the partition's documents.
+    first: usize,
+    date: Option<Date>,
+    classification: &'static str,
+    min_t: Option<Decimal>,
+    min_z: Option<Decimal>,
+    concerns: Vec<Concern>,
+    losses: Vec<String>,
+}
+
+/// A follow-up point, kept in case its patient is listed.
+struct Trace {
+    seq: u64,
+    family: Family,
+    laterality: Laterality,
+    region: Region,
+    date: Option<Date>,
+    bmd: Decimal,
+    device: String,
+}
+
+/// A series: patient ID as written, site family, side.
+type SeriesKey = (String, Family, Laterality);
+
+/// Gathers one partition's part of the report.
+pub struct Collector<'o> {
+    data: ReportData,
+    lsc: &'o LscTable,
+    ids: Ids<'o>,
+    visits: Vec<VisitNote>,
+    sorted: bool,
+    traces: Vec<Trace>,
+    outcomes: Vec<(u64, Family, Laterality, &'static str)>,
+}
+
+impl<'o> Collector<'o> {
+    /// A collector judging trends with `lsc`, writing identifiers as `ids` does.
+    pub fn new(lsc: &'o LscTable, ids: Ids<'o>) -> Self {
+        Collector {
+            data: ReportData::default(),
+            lsc,
+            ids,
+            visits: Vec::new(),
+            sorted: true,
+            traces: Vec::new(),
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// Counts a visit; `points` are its follow-up points (`followup::points_of`).
+    pub fn visit(&mut self, view: &VisitRows<'_>, points: &[Point]) {
+        let data = &mut self.data;
+        let first = view.first_with(|d| d.manufacturer.is_some());
+        let manufacturer = first.manufacturer.map_or("", |m| m.as_str());
+        *data
+            .by_manufacturer
+            .entry(manufacturer.to_string())
+            .or_default() += 1;
+        let model = view.first_with(|d| !d.model.trim().is_empty());
+        *data
+            .by_model
+            .entry((
+                model.manufacturer_raw.trim().to_string(),
+                model.model.trim().to_string(),
+            ))
+            .or_default() += 1;
+        let date = view.date(view.visit.date);
+        if let Some(date) = date {
+            *data.by_year.entry(date.year).or_default() += 1;
+        }
+        data.add_visit_date(date);
+        let assessment = &view.assessed.assessment;
+        let classification = assessment.classification.as_str();
+        *data
+            .by_classification
+            .entry(classification.to_string())
+            .or_default() += 1;
+
+        // T-scores: the T-score population only (Z-score patients are not on them).
+        if assessment.population == Population::AdultTScore {
+            let on_t = matches!(
+                assessment.classification,
+                Classification::Normal | Classification::Osteopenia | Classification::Osteoporosis
+            );
+            // The lowest T among the sites used is the one that decided the category.
+            if let Some(t) = assessment.min_t_score.filter(|_| on_t) {
+                data.add_deciding_t(t);
+            }
+            let exam = &view.assessed.exam;
+            for (m, row) in exam.measurements.iter().zip(&assessment.rows) {
+                let Some(t) = m.t_score.filter(|_| row.used_for_diagnosis) else {
+                    continue;
+                };
+                data.add_t_score(site_family(m.region), t);
+            }
+        }
+
+        if self
+            .visits
+            .last()
+            .is_some_and(|v| v.seq > view.member(0).seq)
+        {
+            self.sorted = false;
+        }
+        self.visits.push(VisitNote {
+            seq: view.member(0).seq,
+            first: view.visit.members[0],
+            date,
+            classification,
+            min_t: assessment.min_t_score,
+            min_z: assessment.min_z_score,
+            concerns: concerns_of(classification, &assessment.flags),
+            losses: Vec::new(),
+        });
+        self.traces.extend(points.iter().map(|p| Trace {
+            seq: p.seq,
+            family: p.family,
+            laterality: p.laterality,
+            region: p.region,
+            date: p.study_date,
+            bmd: p.bmd,
+            device: p.device_serial.clone(),
+        }));
+    }
+
+    /// Counts a follow-up row (`followup::rows`: its sort key, the row, its site family);
+    /// a significant loss makes its visit one that needs attention.
+    pub fn followup_row(&mut self, key: &[u8], row: &FollowupRow, family: Family) {
+        *self
+            .data
+            .followup
+            .entry(family.as_str().to_string())
+            .or_default()
+            .entry(row.vs_prior.to_string())
+            .or_default() += 1;
+        let Some(seq) = visit_seq(key) else {
+            return;
+        };
+        let fields = row.fields();
+        let laterality = Laterality::ALL
+            .iter()
+            .copied()
+            .find(|l| l.as_str() == fields[2])
+            .unwrap_or(Laterality::None);
+        self.outcomes.push((seq, family, laterality, row.vs_prior));
+        if row.vs_prior != "significant_loss" {
+            return;
+        }
+        if !self.sorted {
+            self.visits.sort_by_key(|v| v.seq);
+            self.sorted = true;
+        }
+        if let Ok(i) = self.visits.binary_search_by_key(&seq, |v| v.seq) {
+            let note = &mut self.visits[i];
+            if !note.concerns.contains(&Concern::SignificantLoss) {
+                note.concerns.push(Concern::SignificantLoss);
+                note.concerns.sort_unstable();
+            }
+            let where_ = [fields[1], fields[2]]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let change = if fields[12].is_empty() {
+                format!("{} g/cm²", fields[11])
+            } else {
+                format!("{} %", fields[12])
+            };
+            note.losses
+                .push(format!("{where_} {}", change.replace('-', "−")));
+        }
+    }
+
+    /// The partition's part of the report; `docs` are the partition's documents.
+    pub fn finish(mut self, docs: &[Ingested]) -> ReportData {
+        if !self.sorted {
+            self.visits.sort_by_key(|v| v.seq);
+        }
+        let ids = self.ids;
+        let raw_patient = |note: &VisitNote| docs[note.first].doc.patient_id.as_str();
+        let attention = &mut self.data.attention;
+        for note in self.visits.iter_mut().filter(|n| !n.concerns.is_empty()) {
+            attention.add(AttentionRow {
+                patient: ids.patient(raw_patient(note)).into_owned(),
+                date: note.date,
+                classification: note.classification.to_string(),
+                min_t: note.min_t,
+                min_z: note.min_z,
+                concerns: std::mem::take(&mut note.concerns),
+                losses: std::mem::take(&mut note.losses),
+                seq: note.seq,
+            });
+        }
+        attention.cap();
+
+        // The series of the listed patients.
+        let listed: HashSet<u64> = attention.rows.iter().map(|r| r.seq).collect();
+        let listed_raw: HashSet<&str> = self
+            .visits
+            .iter()
+            .filter(|n| listed.contains(&n.seq))
+            .map(raw_patient)
+            .collect();
+        let outcomes: HashMap<(u64, Family, Laterality), &'static str> = self
+            .outcomes
+            .iter()
+            .map(|&(seq, family, side, outcome)| ((seq, family, side), outcome))
+            .collect();
+        let mut series: BTreeMap<SeriesKey, Vec<&Trace>> = BTreeMap::new();
+        let mut written: HashMap<&str, String> = HashMap::new();
+        for trace in &self.traces {
+            let Ok(i) = self.visits.binary_search_by_key(&trace.seq, |v| v.seq) else {
+                continue;
+            };
+            let raw = raw_patient(&self.visits[i]);
+            if !listed_raw.contains(raw) || trace.date.is_none() {
+                continue;
+            }
+            let patient = written
+                .entry(raw)
+                .or_insert_with(|| ids.patient(raw).into_owned())
+                .clone();
+            series
+                .entry((patient, trace.family, trace.laterality))
+                .or_default()
+                .push(trace);
+        }
+        for ((patient, family, side), mut traces) in series {
+            traces.sort_by_key(|t| (t.date, t.seq));
+            let points: Vec<TrendPoint> = traces
+                .iter()
+                .filter_map(|t| {
+                    Some(TrendPoint {
+                        date: t.date?,
+                        bmd: t.bmd,
+                        region: t.region.as_str().to_string(),
+                        device: t.device.clone(),
+                        vs_prior: outcomes
+                            .get(&(t.seq, family, side))
+                            .copied()
+                            .unwrap_or("")
+                            .to_string(),
+                    })
+                })
+                .collect();
+            // A series is a change over time: one point has nothing to show.
+            let (Some(baseline), true) = (points.first(), points.len() >= 2) else {
+                continue;
+            };
+            let (lsc_g_cm2, lsc_text) = lsc_band(self.lsc, family, baseline);
+            attention
+                .trends
+                .entry(patient)
+                .or_default()
+                .push(TrendSeries {
+                    site: family.as_str().to_string(),
+                    side: side.as_str().to_string(),
+                    lsc_g_cm2,
+                    lsc_text,
+                    points,
+                });
+        }
+        self.data
+    }
+}
+
+/// The LSC around a series' first point, g/cm², and how it was given: the lookup
+/// followup.csv makes (the device's row of `--lsc`, else its all-devices row, else the
+/// ISCD default; docs/clinical.md, "Follow-up").
+fn lsc_band(table: &LscTable, family: Family, baseline: &TrendPoint) -> (Option<Decimal>, String) {
+    let (lsc, source) = table.lookup(family, &baseline.device);
+    let source = match source {
+        LscSource::Default => "ISCD default",
+        LscSource::File => "--lsc file",
+    };
+    match lsc {
+        Lsc::Grams(g) => (Some(g), format!("{} g/cm² ({source})", g.to_plain(3))),
+        Lsc::Percent(p) => {
+            let hundred = Decimal::parse("100").expect("constant");
+            let grams = p
+                .checked_mul(baseline.bmd)
+                .and_then(|x| x.div_rounded(hundred, 3));
+            (
+                grams,
+                format!("{} % of the first BMD ({source})", p.to_plain(1)),
+            )
+        }
+    }
+}
+
+/// The visit a follow-up row belongs to: `followup::sort_key` ends with the visit's
+/// place in path order, 8 bytes big-endian (a test below holds the two together).
+fn visit_seq(key: &[u8]) -> Option<u64> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(tail))
+}
+
+/// The site family a diagnostic row counts under in the per-site histograms.
+fn site_family(region: Region) -> &'static str {
+    match region {
+        r if r.vertebrae().is_some() => "spine",
+        other => other.as_str(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_followup_key_ends_with_its_visit() {
+        let point = Point {
+            patient_id: "P1".into(),
+            family: Family::TotalHip,
+            laterality: Laterality::Left,
+            region: Region::TotalHip,
+            study_date: Date::parse_da("20200101"),
+            content_time: None,
+            seq: 0x0102_0304_0506_0708,
+            sop_instance_uid: "1.2".into(),
+            bmd: Decimal::parse("0.8").expect("decimal"),
+            sbmd: None,
+            manufacturer: "hologic".into(),
+            device_serial: "A".into(),
+        };
+        let key = crate::followup::sort_key(&point);
+        assert_eq!(visit_seq(&key), Some(point.seq));
+        assert_eq!(visit_seq(&[1, 2]), None);
+    }
+
+    #[test]
+    fn lsc_band_from_percent_or_grams() {
+        let point = TrendPoint {
+            date: Date::parse_da("20200101").expect("date"),
+            bmd: Decimal::parse("0.800").expect("decimal"),
+            region: "total_hip".into(),
+            device: "A".into(),
+            vs_prior: String::new(),
+        };
+        // Default total hip LSC 5.0 % of 0.800 = 0.040 g/cm².
+        let (grams, text) = lsc_band(&LscTable::default(), Family::TotalHip, &point);
+        assert_eq!(grams.map(|g| g.to_plain(3)), Some("0.040".to_string()));
+        assert!(
+            text.contains("5.0 %") && text.contains("ISCD default"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn site_families() {
+        assert_eq!(site_family(Region::SpineL2L4), "spine");
+        assert_eq!(site_family(Region::FemoralNeck), "femoral_neck");
+        assert_eq!(site_family(Region::Radius33), "radius_33");
+    }
+}
