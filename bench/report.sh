@@ -141,7 +141,7 @@ under 2 s.
 | corpus | $N SR files, seed $SEED (\`dxa-fixtures corpus\`), 5 % junk files |
 | scan | $summary |
 | visits (studies.csv rows) | $visits |
-| report.html | $page_bytes bytes ($(echo "scale=2; $page_bytes / 1048576" | bc -l) MiB) |
+| report.html | $page_bytes bytes ($(printf '%.2f' "$(echo "$page_bytes / 1048576" | bc -l)") MiB; the brief's cap: 5 MB) |
 | attention table | $rows rows listed, $more more in the CSVs |
 | files listed by name | $files_listed |
 | Chromium load, in page (parse, script, style, layout; median of $RUNS, max) | $inpage_ms ms, $inpage_max ms |

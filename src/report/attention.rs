@@ -1,7 +1,8 @@
 //! The visits that need attention (issue 13): what makes a visit one, the table's rows in a
 //! fixed order, capped, and each listed patient's BMD series for the trend chart.
 //!
-//! A visit needs attention when (docs/clinical.md):
+//! A visit needs attention when (docs/report.md, "Visits that need attention"; the rules are
+//! docs/clinical.md's):
 //! - it is classified `osteoporosis`;
 //! - a Z-score is at or below -2.0: the flag `z_score_le_-2` (adults) or the
 //!   classification `below_expected_range_for_age`;

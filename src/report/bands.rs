@@ -4,7 +4,8 @@
 //! WHO 1994): osteoporosis T <= -2.5, osteopenia -2.5 < T < -1.0, normal T >= -1.0. So
 //! -2.5 is osteoporosis and -1.0 is normal. T-scores are counted in tenths (the integer
 //! `round(T x 10)`), and every bin is a run of whole tenths that lies inside one band: a bin
-//! never straddles a threshold, and a band's count is the sum of its bins.
+//! never straddles a threshold, and a band's count is the sum of its bins (docs/report.md,
+//! "WHO bands").
 
 use crate::decimal::Decimal;
 

@@ -1,5 +1,6 @@
 //! The files not ingested, by name: the first `FILES_CAP` errors and the first `FILES_CAP`
-//! skipped files in path order (files.csv has them all), and what to do about each reason.
+//! skipped files in path order (files.csv has them all), and what to do about each reason
+//! (docs/report.md, "Files not ingested").
 
 use crate::error::{FileError, Reason, Status};
 

@@ -88,7 +88,7 @@
   function chart(series) {
     const where = series.side ? series.site + " " + series.side : series.site;
     const title = "BMD over time at " + where;
-    const W = 440, H = 250, left = 62, right = 14, top = 14, bottom = 42;
+    const W = 350, H = 230, left = 58, right = 12, top = 16, bottom = 40;
     const points = series.points;
     const xs = points.map((p) => day(p[0]));
     const ys = points.map((p) => p[1]);
@@ -98,8 +98,10 @@
     if (lsc !== null) { lo = Math.min(lo, base - lsc); hi = Math.max(hi, base + lsc); }
     const pad = (hi - lo) * 0.12 || 0.02;
     lo -= pad; hi += pad;
-    let x0 = Math.min(...xs), x1 = Math.max(...xs);
-    if (x1 === x0) { x0 -= 200; x1 += 200; }
+    // Room on both sides of the first and last visits, so that their year can show.
+    const span = Math.max(...xs) - Math.min(...xs);
+    const margin = Math.max(60, span * 0.08);
+    const x0 = Math.min(...xs) - margin, x1 = Math.max(...xs) + margin;
     const sx = (x) => left + ((x - x0) / (x1 - x0)) * (W - left - right);
     const sy = (y) => top + ((hi - y) / (hi - lo)) * (H - top - bottom);
     const root = svg("svg", { viewBox: "0 0 " + W + " " + H, width: W, height: H,
@@ -122,10 +124,10 @@
       root.appendChild(svg("text", { x: left - 7, y: y + 4, "text-anchor": "end", class: "tick" }, value.toFixed(3)));
     }
     const firstYear = Number(points[0][0].slice(0, 4));
-    const lastYear = Number(points[points.length - 1][0].slice(0, 4));
+    const lastYear = Number(points[points.length - 1][0].slice(0, 4)) + 1;
     const step = Math.max(1, Math.ceil((lastYear - firstYear + 1) / 6));
     let ticks = 0;
-    for (let year = firstYear; year <= lastYear + 1; year += step) {
+    for (let year = firstYear; year <= lastYear; year += step) {
       const x = Date.UTC(year, 0, 1) / 86400000;
       if (x < x0 || x > x1) continue;
       ticks++;
@@ -149,11 +151,18 @@
       dot.appendChild(svg("title", {}, date + ": " + bmd.toFixed(3) + " g/cm² at " + region +
         (device ? ", device " + device : "") + " (" + (WORDS[outcome] || outcome) + ")"));
       root.appendChild(dot);
+      if (points.length <= 6) {
+        root.appendChild(svg("text", { x: sx(xs[i]), y: sy(bmd) - 9, "text-anchor": "middle", class: "value" },
+          bmd.toFixed(3)));
+      }
     });
     const figure = html("figure", { class: "trend-figure" });
     figure.appendChild(root);
-    figure.appendChild(html("figcaption", {}, where + ": " + points.length + (points.length === 1 ? " visit" : " visits") + "; band: first BMD ± LSC " +
+    const caption = html("figcaption", {});
+    caption.appendChild(html("strong", {}, where));
+    caption.appendChild(document.createTextNode(": " + points.length + " visits; band: first BMD ± LSC " +
       (lsc === null ? "(not known)" : lsc.toFixed(3) + " g/cm², " + series.lscText)));
+    figure.appendChild(caption);
     return figure;
   }
 
@@ -188,7 +197,9 @@
       return;
     }
     panel.appendChild(legend());
-    for (const series of list) panel.appendChild(chart(series));
+    const grid = html("div", { class: "trend-grid" });
+    for (const series of list) grid.appendChild(chart(series));
+    panel.appendChild(grid);
     panel.appendChild(html("p", { class: "note" },
       "Change is judged on BMD in g/cm² on the same device (followup.csv); a point on " +
       "another device or vertebral set is not comparable (hollow)."));
