@@ -5,6 +5,10 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::config::{FollowupMode, OutputOptions};
+use crate::followup::Family;
+use crate::followup::lsc::{Lsc, LscSource};
+
 /// The run's description, filled by the caller of `render`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunInfo {
@@ -21,6 +25,59 @@ impl RunInfo {
     /// This build's version line.
     pub fn this_version() -> String {
         format!("dxa-ingest {}", env!("CARGO_PKG_VERSION"))
+    }
+
+    /// What `OutputOptions` (the options `scan` and `merge` share) says: the version, the
+    /// options that change the outputs, the built-in profiles. The caller adds what only it
+    /// knows (`--profile` files, `--max-file-size`, the `--lsc` file's name and SHA-256).
+    pub fn of_output_options(options: &OutputOptions) -> RunInfo {
+        let on_off = |on: bool| if on { "on" } else { "off" }.to_string();
+        // The LSC each site gets on a device the --lsc file does not name.
+        let lsc = [Family::Spine, Family::FemoralNeck, Family::TotalHip]
+            .iter()
+            .map(|&family| {
+                let (lsc, source) = options.lsc.lookup(family, "");
+                let value = match lsc {
+                    Lsc::Grams(g) => format!("{} g/cm²", g.to_plain(3)),
+                    Lsc::Percent(p) => format!("{} %", p.to_plain(1)),
+                };
+                let source = match source {
+                    LscSource::Default => "ISCD default",
+                    LscSource::File => "--lsc file",
+                };
+                format!("{} {value} ({source})", family.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let followup = match options.followup {
+            FollowupMode::Auto => "auto",
+            FollowupMode::Always => "always",
+            FollowupMode::Never => "never",
+        };
+        let format = if options.parquet {
+            "csv, parquet"
+        } else {
+            "csv"
+        };
+        let pairs = [
+            (
+                "--radius-diagnostic",
+                on_off(options.classify.radius_diagnostic),
+            ),
+            ("--lsc (all devices)", lsc),
+            ("--followup", followup.to_string()),
+            ("--pseudonymize", on_off(options.pseudonymize.is_some())),
+            ("--shift-dates", on_off(options.shift_dates)),
+            ("--format", format.to_string()),
+        ];
+        RunInfo {
+            version: Self::this_version(),
+            options: pairs
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect(),
+            profiles: Self::builtin_profiles(),
+        }
     }
 
     /// The built-in profiles with the SHA-256 of their embedded TOML text.
@@ -52,5 +109,34 @@ mod tests {
         assert_eq!(builtins.len(), crate::profile::BUILTIN.len());
         assert!(builtins.iter().all(|(_, sha)| sha.len() == 64));
         assert_eq!(builtins[0].0, "built-in hologic");
+    }
+
+    #[test]
+    fn output_options_are_described() {
+        let mut options = OutputOptions::default();
+        let info = RunInfo::of_output_options(&options);
+        let value = |info: &RunInfo, name: &str| {
+            info.options
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(info.version, RunInfo::this_version());
+        assert_eq!(value(&info, "--followup"), "auto");
+        assert_eq!(value(&info, "--format"), "csv");
+        assert_eq!(
+            value(&info, "--lsc (all devices)"),
+            "spine 5.3 % (ISCD default); femoral_neck 6.9 % (ISCD default); \
+             total_hip 5.0 % (ISCD default)"
+        );
+        options.parquet = true;
+        options.classify.radius_diagnostic = true;
+        options.followup = FollowupMode::Never;
+        let info = RunInfo::of_output_options(&options);
+        assert_eq!(value(&info, "--format"), "csv, parquet");
+        assert_eq!(value(&info, "--radius-diagnostic"), "on");
+        assert_eq!(value(&info, "--followup"), "never");
+        assert_eq!(info.profiles, RunInfo::builtin_profiles());
     }
 }

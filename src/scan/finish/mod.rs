@@ -203,59 +203,7 @@ fn write_table(table: &Table, runs: Runs, staging: &Path) -> io::Result<u64> {
 /// and SHA-256; for `merge`, the options the partial scans were made with. Never the
 /// input paths, never a clock (issue 15).
 fn run_info(options: &OutputOptions) -> RunInfo {
-    use crate::followup::Family;
-    use crate::followup::lsc::{Lsc, LscSource};
-    let on_off = |on: bool| if on { "on" } else { "off" }.to_string();
-    let lsc = [Family::Spine, Family::FemoralNeck, Family::TotalHip]
-        .iter()
-        .map(|&family| {
-            let (lsc, source) = options.lsc.lookup(family, "");
-            let value = match lsc {
-                Lsc::Grams(g) => format!("{} g/cm²", g.to_plain(3)),
-                Lsc::Percent(p) => format!("{} %", p.to_plain(1)),
-            };
-            let source = match source {
-                LscSource::Default => "ISCD default",
-                LscSource::File => "--lsc file",
-            };
-            format!("{} {value} ({source})", family.as_str())
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    RunInfo {
-        version: RunInfo::this_version(),
-        options: vec![
-            (
-                "--radius-diagnostic".to_string(),
-                on_off(options.classify.radius_diagnostic),
-            ),
-            ("--lsc (all devices)".to_string(), lsc),
-            (
-                "--followup".to_string(),
-                match options.followup {
-                    FollowupMode::Auto => "auto",
-                    FollowupMode::Always => "always",
-                    FollowupMode::Never => "never",
-                }
-                .to_string(),
-            ),
-            (
-                "--pseudonymize".to_string(),
-                on_off(options.pseudonymize.is_some()),
-            ),
-            ("--shift-dates".to_string(), on_off(options.shift_dates)),
-            (
-                "--format".to_string(),
-                if options.parquet {
-                    "csv, parquet"
-                } else {
-                    "csv"
-                }
-                .to_string(),
-            ),
-        ],
-        profiles: RunInfo::builtin_profiles(),
-    }
+    RunInfo::of_output_options(options)
 }
 
 /// Says what the commit carried over or could not do atomically.
