@@ -15,10 +15,13 @@
 //! `--jobs`, so the page is the same bytes.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::decimal::Decimal;
 use crate::document::Date;
+use crate::followup::Family;
+use crate::followup::lsc::{Lsc, LscSource};
+use crate::vocabulary::{Laterality, Region};
 
 /// Visits listed in the page's table; the CSVs hold the others (the page says how many and
 /// how to find them). With their trend data this keeps the page far below 5 MB.
@@ -105,7 +108,7 @@ pub struct AttentionRow {
     /// studies.csv `study_date` (shifted under --shift-dates).
     pub date: Option<Date>,
     /// studies.csv `classification`.
-    pub classification: String,
+    pub classification: &'static str,
     /// studies.csv `min_t_score`.
     pub min_t: Option<Decimal>,
     /// studies.csv `min_z_score`.
@@ -131,35 +134,96 @@ pub fn row_order(a: &AttentionRow, b: &AttentionRow) -> Ordering {
     .then(a.seq.cmp(&b.seq))
 }
 
-/// One point of a BMD series.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One point of a BMD series: 12 bytes, no text of its own (every partition holds the
+/// series of up to `ATTENTION_CAP` patients until the merge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TrendPoint {
     /// The visit's date as written.
     pub date: Date,
-    /// BMD, g/cm².
-    pub bmd: Decimal,
+    /// BMD in thousandths of a g/cm² (the chart's precision).
+    pub bmd_milli: i32,
     /// The exact region (a spine series can change vertebral set).
-    pub region: String,
-    /// The device serial as written.
-    pub device: String,
-    /// followup.csv `vs_prior` of this point; empty for the first.
-    pub vs_prior: String,
+    pub region: Region,
+    /// followup.csv `vs_prior` of this point.
+    pub vs_prior: Outcome,
+}
+
+impl TrendPoint {
+    /// A BMD as thousandths of a g/cm², rounded as the CSVs round (half away from zero).
+    pub fn milli(bmd: Decimal) -> i32 {
+        let (mantissa, scale) = bmd.round_to(3).to_parts();
+        let milli = (0..3u32.saturating_sub(scale)).fold(mantissa, |m, _| m.saturating_mul(10));
+        milli.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+    }
+}
+
+/// followup.csv `vs_prior` of a point, or none for a series' first point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The first point: nothing to compare with.
+    First,
+    /// `stable`.
+    Stable,
+    /// `significant_loss`.
+    SignificantLoss,
+    /// `significant_gain`.
+    SignificantGain,
+    /// `not_comparable`.
+    NotComparable,
+}
+
+impl Outcome {
+    /// The outcome followup.csv writes as `text` (an unknown word reads as not comparable:
+    /// the chart then claims no change).
+    pub fn of(text: &str) -> Outcome {
+        match text {
+            "" => Outcome::First,
+            "stable" => Outcome::Stable,
+            "significant_loss" => Outcome::SignificantLoss,
+            "significant_gain" => Outcome::SignificantGain,
+            _ => Outcome::NotComparable,
+        }
+    }
+
+    /// followup.csv's word (empty for the first point).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::First => "",
+            Outcome::Stable => "stable",
+            Outcome::SignificantLoss => "significant_loss",
+            Outcome::SignificantGain => "significant_gain",
+            Outcome::NotComparable => "not_comparable",
+        }
+    }
 }
 
 /// One patient's BMD over time at one site and side (followup.csv's series).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrendSeries {
-    /// The site family: `spine`, `femoral_neck`, `total_hip`.
-    pub site: String,
-    /// `left`, `right`, `mean` or empty.
-    pub side: String,
-    /// The least significant change around the first point, g/cm² (the facility's
-    /// `--lsc`, else the ISCD default, as followup.csv judges it).
+    /// The site family.
+    pub family: Family,
+    /// The side (none for the spine).
+    pub side: Laterality,
+    /// The LSC followup.csv judges the first point's device with, and where it came from.
+    pub lsc: (Lsc, LscSource),
+    /// That LSC around the first point, g/cm².
     pub lsc_g_cm2: Option<Decimal>,
-    /// How the LSC was given: "5.3 % (ISCD default)", "0.020 g/cm² (--lsc file)".
-    pub lsc_text: String,
     /// The points, oldest first.
     pub points: Vec<TrendPoint>,
+}
+
+impl TrendSeries {
+    /// How the LSC was given: "5.3 % of the first BMD (ISCD default)".
+    pub fn lsc_text(&self) -> String {
+        let source = match self.lsc.1 {
+            LscSource::Default => "ISCD default",
+            LscSource::File => "--lsc file",
+        };
+        match self.lsc.0 {
+            Lsc::Grams(g) => format!("{} g/cm² ({source})", g.to_plain(3)),
+            Lsc::Percent(p) => format!("{} % of the first BMD ({source})", p.to_plain(1)),
+        }
+    }
 }
 
 /// The attention part of the report.
@@ -195,24 +259,68 @@ impl Attention {
             .retain(|patient, _| listed.contains(patient.as_str()));
     }
 
-    /// Adds a partition's (already capped) part: same result in any merge order.
-    pub fn merge(&mut self, other: Attention) {
+    /// Adds a partition's part: the same result in any merge order. Both lists of rows are
+    /// in `row_order` (a partition's after `cap`), so they are merged in one pass.
+    pub fn merge(&mut self, mut other: Attention) {
         self.visits += other.visits;
         for (concern, n) in other.by_concern {
             *self.by_concern.entry(concern).or_default() += n;
         }
-        self.rows.extend(other.rows);
+        for rows in [&mut self.rows, &mut other.rows] {
+            if !rows.is_sorted_by(|a, b| row_order(a, b) != Ordering::Greater) {
+                rows.sort_by(row_order);
+            }
+        }
         for (patient, series) in other.trends {
             // A patient's visits are all in one partition: never two entries to join.
             self.trends.entry(patient).or_insert(series);
         }
-        self.cap();
+        let mine = std::mem::take(&mut self.rows);
+        let (kept, dropped) = merge_sorted(mine, other.rows, ATTENTION_CAP);
+        // The series of a patient whose rows were all dropped go too.
+        let mut kept_patients: Option<HashSet<&str>> = None;
+        for row in dropped {
+            if !self.trends.contains_key(&row.patient) {
+                continue;
+            }
+            let kept_patients = kept_patients
+                .get_or_insert_with(|| kept.iter().map(|r| r.patient.as_str()).collect());
+            if !kept_patients.contains(row.patient.as_str()) {
+                self.trends.remove(&row.patient);
+            }
+        }
+        self.rows = kept;
     }
 
     /// Visits that need attention but are not in the table.
     pub fn not_listed(&self) -> u64 {
         self.visits.saturating_sub(self.rows.len() as u64)
     }
+}
+
+/// Two lists in `row_order` merged: the first `cap` rows, and the rest.
+fn merge_sorted(
+    a: Vec<AttentionRow>,
+    b: Vec<AttentionRow>,
+    cap: usize,
+) -> (Vec<AttentionRow>, Vec<AttentionRow>) {
+    let mut kept = Vec::with_capacity((a.len() + b.len()).min(cap));
+    let mut dropped = Vec::new();
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if row_order(x, y) != Ordering::Greater => a.next(),
+            (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, None) => None,
+        };
+        match next {
+            Some(row) if kept.len() < cap => kept.push(row),
+            Some(row) => dropped.push(row),
+            None => break,
+        }
+    }
+    (kept, dropped)
 }
 
 #[cfg(test)]
@@ -223,7 +331,7 @@ mod tests {
         AttentionRow {
             patient: patient.to_string(),
             date: date.map(|(year, month, day)| Date { year, month, day }),
-            classification: "osteoporosis".to_string(),
+            classification: "osteoporosis",
             min_t: Decimal::parse("-2.7"),
             min_z: Decimal::parse("-1.0"),
             concerns: vec![Concern::Osteoporosis],
@@ -234,16 +342,50 @@ mod tests {
 
     fn series() -> Vec<TrendSeries> {
         vec![TrendSeries {
-            site: "total_hip".into(),
-            side: "left".into(),
+            family: Family::TotalHip,
+            side: Laterality::Left,
+            lsc: (
+                Lsc::Percent(Decimal::parse("5.0").expect("decimal")),
+                LscSource::Default,
+            ),
             lsc_g_cm2: Decimal::parse("0.040"),
-            lsc_text: "5.0 % (ISCD default)".into(),
             points: Vec::new(),
         }]
     }
 
     fn flags(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn points_are_small_and_round_like_the_csvs() {
+        assert!(std::mem::size_of::<TrendPoint>() <= 12);
+        let milli = |t: &str| TrendPoint::milli(Decimal::parse(t).expect("decimal"));
+        assert_eq!(milli("0.8"), 800);
+        assert_eq!(milli("0.8765"), 877);
+        assert_eq!(milli("0.8764"), 876);
+        assert_eq!(milli("1.0005"), 1001);
+        for word in [
+            "",
+            "stable",
+            "significant_loss",
+            "significant_gain",
+            "not_comparable",
+        ] {
+            assert_eq!(Outcome::of(word).as_str(), word);
+        }
+        assert_eq!(Outcome::of("new_word"), Outcome::NotComparable);
+    }
+
+    #[test]
+    fn lsc_texts() {
+        let mut series = series().remove(0);
+        assert_eq!(series.lsc_text(), "5.0 % of the first BMD (ISCD default)");
+        series.lsc = (
+            Lsc::Grams(Decimal::parse("0.02").expect("decimal")),
+            LscSource::File,
+        );
+        assert_eq!(series.lsc_text(), "0.020 g/cm² (--lsc file)");
     }
 
     #[test]

@@ -5,11 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::attention::{AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
+use super::attention::{AttentionRow, Concern, Outcome, TrendPoint, TrendSeries, concerns_of};
 use super::data::ReportData;
 use crate::decimal::Decimal;
 use crate::document::Date;
-use crate::followup::lsc::{Lsc, LscSource};
+use crate::followup::lsc::Lsc;
 use crate::followup::{Family, FollowupRow, LscTable, Point};
 use crate::output::rows::VisitRows;
 use crate::pseudonym::Ids;
@@ -196,9 +196,6 @@ impl<'o> Collector<'o> {
 
     /// The partition's part of the report; `docs` are the partition's documents.
     pub fn finish(mut self, docs: &[Ingested]) -> ReportData {
-        if !self.sorted {
-            self.visits.sort_by_key(|v| v.seq);
-        }
         let ids = self.ids;
         let raw_patient = |note: &VisitNote| docs[note.first].doc.patient_id.as_str();
         let attention = &mut self.data.attention;
@@ -206,7 +203,7 @@ impl<'o> Collector<'o> {
             attention.add(AttentionRow {
                 patient: ids.patient(raw_patient(note)).into_owned(),
                 date: note.date,
-                classification: note.classification.to_string(),
+                classification: note.classification,
                 min_t: note.min_t,
                 min_z: note.min_z,
                 concerns: std::mem::take(&mut note.concerns),
@@ -216,7 +213,10 @@ impl<'o> Collector<'o> {
         }
         attention.cap();
 
-        // The series of the listed patients.
+        // The series of the listed patients: every visit of theirs, listed or not.
+        if attention.rows.is_empty() {
+            return self.data;
+        }
         let listed: HashSet<u64> = attention.rows.iter().map(|r| r.seq).collect();
         let listed_raw: HashSet<&str> = self
             .visits
@@ -224,29 +224,33 @@ impl<'o> Collector<'o> {
             .filter(|n| listed.contains(&n.seq))
             .map(raw_patient)
             .collect();
+        let mut written: HashMap<&str, String> = HashMap::new();
+        let patient_of: HashMap<u64, String> = self
+            .visits
+            .iter()
+            .filter(|n| listed_raw.contains(raw_patient(n)))
+            .map(|n| {
+                let raw = raw_patient(n);
+                let patient = written
+                    .entry(raw)
+                    .or_insert_with(|| ids.patient(raw).into_owned());
+                (n.seq, patient.clone())
+            })
+            .collect();
         let outcomes: HashMap<(u64, Family, Laterality), &'static str> = self
             .outcomes
             .iter()
+            .filter(|(seq, ..)| patient_of.contains_key(seq))
             .map(|&(seq, family, side, outcome)| ((seq, family, side), outcome))
             .collect();
         let mut series: BTreeMap<SeriesKey, Vec<&Trace>> = BTreeMap::new();
-        let mut written: HashMap<&str, String> = HashMap::new();
-        for trace in &self.traces {
-            let Ok(i) = self.visits.binary_search_by_key(&trace.seq, |v| v.seq) else {
-                continue;
-            };
-            let raw = raw_patient(&self.visits[i]);
-            if !listed_raw.contains(raw) || trace.date.is_none() {
-                continue;
+        for trace in self.traces.iter().filter(|t| t.date.is_some()) {
+            if let Some(patient) = patient_of.get(&trace.seq) {
+                series
+                    .entry((patient.clone(), trace.family, trace.laterality))
+                    .or_default()
+                    .push(trace);
             }
-            let patient = written
-                .entry(raw)
-                .or_insert_with(|| ids.patient(raw).into_owned())
-                .clone();
-            series
-                .entry((patient, trace.family, trace.laterality))
-                .or_default()
-                .push(trace);
         }
         for ((patient, family, side), mut traces) in series {
             traces.sort_by_key(|t| (t.date, t.seq));
@@ -255,31 +259,33 @@ impl<'o> Collector<'o> {
                 .filter_map(|t| {
                     Some(TrendPoint {
                         date: t.date?,
-                        bmd: t.bmd,
-                        region: t.region.as_str().to_string(),
-                        device: t.device.clone(),
-                        vs_prior: outcomes
-                            .get(&(t.seq, family, side))
-                            .copied()
-                            .unwrap_or("")
-                            .to_string(),
+                        bmd_milli: TrendPoint::milli(t.bmd),
+                        region: t.region,
+                        vs_prior: Outcome::of(
+                            outcomes.get(&(t.seq, family, side)).copied().unwrap_or(""),
+                        ),
                     })
                 })
                 .collect();
             // A series is a change over time: one point has nothing to show.
-            let (Some(baseline), true) = (points.first(), points.len() >= 2) else {
+            let Some(first) = traces.first() else {
                 continue;
             };
-            let (lsc_g_cm2, lsc_text) = lsc_band(self.lsc, family, baseline);
+            if points.len() < 2 {
+                continue;
+            }
+            // The lookup followup.csv makes for the first point's device (the device's row
+            // of --lsc, else its all-devices row, else the ISCD default; docs/clinical.md).
+            let lsc = self.lsc.lookup(family, &first.device);
             attention
                 .trends
                 .entry(patient)
                 .or_default()
                 .push(TrendSeries {
-                    site: family.as_str().to_string(),
-                    side: side.as_str().to_string(),
-                    lsc_g_cm2,
-                    lsc_text,
+                    family,
+                    side,
+                    lsc,
+                    lsc_g_cm2: lsc_grams(lsc.0, first.bmd),
                     points,
                 });
         }
@@ -287,27 +293,13 @@ impl<'o> Collector<'o> {
     }
 }
 
-/// The LSC around a series' first point, g/cm², and how it was given: the lookup
-/// followup.csv makes (the device's row of `--lsc`, else its all-devices row, else the
-/// ISCD default; docs/clinical.md, "Follow-up").
-fn lsc_band(table: &LscTable, family: Family, baseline: &TrendPoint) -> (Option<Decimal>, String) {
-    let (lsc, source) = table.lookup(family, &baseline.device);
-    let source = match source {
-        LscSource::Default => "ISCD default",
-        LscSource::File => "--lsc file",
-    };
+/// An LSC in g/cm² around a BMD: as given, or its percentage of the BMD.
+fn lsc_grams(lsc: Lsc, bmd: Decimal) -> Option<Decimal> {
     match lsc {
-        Lsc::Grams(g) => (Some(g), format!("{} g/cm² ({source})", g.to_plain(3))),
-        Lsc::Percent(p) => {
-            let hundred = Decimal::parse("100").expect("constant");
-            let grams = p
-                .checked_mul(baseline.bmd)
-                .and_then(|x| x.div_rounded(hundred, 3));
-            (
-                grams,
-                format!("{} % of the first BMD ({source})", p.to_plain(1)),
-            )
-        }
+        Lsc::Grams(g) => Some(g),
+        Lsc::Percent(p) => p
+            .checked_mul(bmd)
+            .and_then(|x| x.div_rounded(Decimal::parse("100").expect("constant"), 3)),
     }
 }
 
@@ -352,20 +344,18 @@ mod tests {
     }
 
     #[test]
-    fn lsc_band_from_percent_or_grams() {
-        let point = TrendPoint {
-            date: Date::parse_da("20200101").expect("date"),
-            bmd: Decimal::parse("0.800").expect("decimal"),
-            region: "total_hip".into(),
-            device: "A".into(),
-            vs_prior: String::new(),
-        };
+    fn lsc_in_grams() {
+        let bmd = Decimal::parse("0.800").expect("decimal");
         // Default total hip LSC 5.0 % of 0.800 = 0.040 g/cm².
-        let (grams, text) = lsc_band(&LscTable::default(), Family::TotalHip, &point);
-        assert_eq!(grams.map(|g| g.to_plain(3)), Some("0.040".to_string()));
-        assert!(
-            text.contains("5.0 %") && text.contains("ISCD default"),
-            "{text}"
+        let (lsc, _) = LscTable::default().lookup(Family::TotalHip, "A");
+        assert_eq!(
+            lsc_grams(lsc, bmd).map(|g| g.to_plain(3)),
+            Some("0.040".into())
+        );
+        let grams = Lsc::Grams(Decimal::parse("0.021").expect("decimal"));
+        assert_eq!(
+            lsc_grams(grams, bmd).map(|g| g.to_plain(3)),
+            Some("0.021".into())
         );
     }
 

@@ -22,7 +22,7 @@ mod run;
 mod sections;
 
 pub use attention::{
-    ATTENTION_CAP, Attention, AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of,
+    ATTENTION_CAP, Attention, AttentionRow, Concern, Outcome, TrendPoint, TrendSeries, concerns_of,
 };
 pub use bands::{BINS, Band, Bin, band, tenths};
 pub use collect::Collector;

@@ -144,12 +144,12 @@
     root.appendChild(svg("polyline", { points: points.map((p, i) => sx(xs[i]) + "," + sy(p[1])).join(" "),
       fill: "none", stroke: "#57606A", "stroke-width": 1.5 }));
     points.forEach((p, i) => {
-      const [date, bmd, region, device, outcome] = p;
+      const [date, bmd, region, outcome] = p;
       const colour = COLOURS[outcome] || "#CC79A7";
       const dot = svg("circle", { cx: sx(xs[i]), cy: sy(bmd), r: 5, fill: outcome === "not_comparable" ? "#ffffff" : colour,
         stroke: colour, "stroke-width": 2 });
       dot.appendChild(svg("title", {}, date + ": " + bmd.toFixed(3) + " g/cm² at " + region +
-        (device ? ", device " + device : "") + " (" + (WORDS[outcome] || outcome) + ")"));
+        " (" + (WORDS[outcome] || outcome) + (outcome ? " vs prior" : "") + ")"));
       root.appendChild(dot);
       if (points.length <= 6) {
         root.appendChild(svg("text", { x: sx(xs[i]), y: sy(bmd) - 9, "text-anchor": "middle", class: "value" },

@@ -7,6 +7,10 @@ use super::*;
 use crate::decimal::Decimal;
 use crate::document::Date;
 use crate::error::{FileError, Reason};
+use crate::followup::Family;
+use crate::followup::lsc::{Lsc, LscSource};
+use crate::report::attention::Outcome;
+use crate::vocabulary::{Laterality, Region};
 
 fn run_info() -> RunInfo {
     RunInfo {
@@ -147,22 +151,25 @@ fn populated(full: bool) -> ReportData {
         };
         part.trends.insert(
             patient.clone(),
-            ["spine", "femoral_neck", "total_hip"]
+            [Family::Spine, Family::FemoralNeck, Family::TotalHip]
                 .iter()
-                .map(|site| TrendSeries {
-                    site: site.to_string(),
-                    side: if *site == "spine" { "" } else { "left" }.to_string(),
+                .map(|&family| TrendSeries {
+                    family,
+                    side: if family == Family::Spine {
+                        Laterality::None
+                    } else {
+                        Laterality::Left
+                    },
+                    lsc: (Lsc::Percent(d("5.0")), LscSource::Default),
                     lsc_g_cm2: Some(d("0.041")),
-                    lsc_text: "5.0 % of the first BMD (ISCD default)".into(),
                     points: (0..4u16)
                         .map(|k| TrendPoint {
                             date: date(2016 + 2 * k, 3, 1 + (i % 27) as u8),
-                            bmd: Decimal::from_parts(820 - 15 * i64::from(k), 3).expect("bmd"),
-                            region: site.to_string(),
-                            device: "300123".into(),
-                            vs_prior: ["", "stable", "significant_loss", "not_comparable"]
-                                [k as usize]
-                                .into(),
+                            bmd_milli: 820 - 15 * i32::from(k),
+                            region: Region::TotalHip,
+                            vs_prior: Outcome::of(
+                                ["", "stable", "significant_loss", "not_comparable"][k as usize],
+                            ),
                         })
                         .collect(),
                 })
@@ -176,9 +183,9 @@ fn populated(full: bool) -> ReportData {
                 1 + (i % 28) as u8,
             )),
             classification: if i % 4 == 2 {
-                "below_expected_range_for_age".into()
+                "below_expected_range_for_age"
             } else {
-                "osteoporosis".into()
+                "osteoporosis"
             },
             min_t: Some(d("-2.8")),
             min_z: Some(d("-2.1")),
@@ -285,7 +292,7 @@ fn hostile_labels_are_escaped() {
         .insert(hostile.into(), 2);
     let mut row = data.attention.rows[0].clone();
     row.patient = hostile.into();
-    row.classification = hostile.into();
+    row.classification = hostile;
     row.seq = 999_999;
     data.attention.trends.insert(hostile.into(), Vec::new());
     data.attention.rows.insert(0, row);

@@ -120,7 +120,7 @@ fn table(rows: &[AttentionRow], has_trend: impl Fn(&str) -> bool) -> String {
              <td class=\"reasons\">{}</td><td>{pick}</td></tr>",
             codes.join(" "),
             row.date.map(|d| d.to_string()).unwrap_or_default(),
-            esc(&row.classification),
+            esc(row.classification),
             row.min_t.map(|t| t.to_plain(1)).unwrap_or_default(),
             row.min_z.map(|z| z.to_plain(1)).unwrap_or_default(),
             esc(&reasons.join("; ")),
@@ -131,7 +131,7 @@ fn table(rows: &[AttentionRow], has_trend: impl Fn(&str) -> bool) -> String {
 }
 
 /// The listed patients' series as JSON: `{"patient": [{"site", "side", "lsc", "lscText",
-/// "points": [[date, bmd, region, device, vs_prior], ...]}, ...]}`, safe inside a
+/// "points": [[date, bmd, region, vs_prior], ...]}, ...]}`, safe inside a
 /// `<script>` element.
 fn trend_json(attention: &crate::report::attention::Attention) -> String {
     let mut out = String::from("{");
@@ -157,12 +157,12 @@ fn series_json(series: &TrendSeries, out: &mut String) {
     let _ = write!(
         out,
         "{{\"site\":{},\"side\":{},\"lsc\":{},\"lscText\":{},\"points\":[",
-        json_string(&series.site),
-        json_string(&series.side),
+        json_string(series.family.as_str()),
+        json_string(series.side.as_str()),
         series
             .lsc_g_cm2
             .map_or("null".to_string(), |g| g.to_plain(3)),
-        json_string(&series.lsc_text)
+        json_string(&series.lsc_text())
     );
     for (k, p) in series.points.iter().enumerate() {
         if k > 0 {
@@ -170,15 +170,21 @@ fn series_json(series: &TrendSeries, out: &mut String) {
         }
         let _ = write!(
             out,
-            "[{},{},{},{},{}]",
+            "[{},{},{},{}]",
             json_string(&p.date.to_string()),
-            p.bmd.to_plain(3),
-            json_string(&p.region),
-            json_string(&p.device),
-            json_string(&p.vs_prior)
+            milli_text(p.bmd_milli),
+            json_string(p.region.as_str()),
+            json_string(p.vs_prior.as_str())
         );
     }
     out.push_str("]}");
+}
+
+/// Thousandths as a decimal number: 800 -> "0.800", -5 -> "-0.005".
+fn milli_text(milli: i32) -> String {
+    let sign = if milli < 0 { "-" } else { "" };
+    let abs = milli.unsigned_abs();
+    format!("{sign}{}.{:03}", abs / 1000, abs % 1000)
 }
 
 /// A JSON string literal that is also safe inside an HTML `<script>` element: `<`, `>`
@@ -208,7 +214,10 @@ mod tests {
     use super::*;
     use crate::decimal::Decimal;
     use crate::document::Date;
-    use crate::report::attention::{Attention, TrendPoint};
+    use crate::followup::Family;
+    use crate::followup::lsc::{Lsc, LscSource};
+    use crate::report::attention::{Attention, Outcome, TrendPoint};
+    use crate::vocabulary::{Laterality, Region};
 
     #[test]
     fn json_strings_cannot_close_the_script() {
@@ -221,28 +230,38 @@ mod tests {
     }
 
     #[test]
+    fn thousandths() {
+        assert_eq!(milli_text(800), "0.800");
+        assert_eq!(milli_text(1234), "1.234");
+        assert_eq!(milli_text(-5), "-0.005");
+        assert_eq!(milli_text(0), "0.000");
+    }
+
+    #[test]
     fn trend_json_shape() {
         let mut attention = Attention::default();
         attention.trends.insert(
             "P<1>".to_string(),
             vec![TrendSeries {
-                site: "total_hip".into(),
-                side: "left".into(),
+                family: Family::TotalHip,
+                side: Laterality::Left,
+                lsc: (
+                    Lsc::Percent(Decimal::parse("5.0").expect("decimal")),
+                    LscSource::Default,
+                ),
                 lsc_g_cm2: Decimal::parse("0.040"),
-                lsc_text: "5.0 %".into(),
                 points: vec![TrendPoint {
                     date: Date::parse_da("20200101").expect("date"),
-                    bmd: Decimal::parse("0.8").expect("decimal"),
-                    region: "total_hip".into(),
-                    device: "A".into(),
-                    vs_prior: String::new(),
+                    bmd_milli: 800,
+                    region: Region::TotalHip,
+                    vs_prior: Outcome::First,
                 }],
             }],
         );
         assert_eq!(
             trend_json(&attention),
             "{\"P\\u003c1\\u003e\":[{\"site\":\"total_hip\",\"side\":\"left\",\"lsc\":0.040,\
-             \"lscText\":\"5.0 %\",\"points\":[[\"2020-01-01\",0.800,\"total_hip\",\"A\",\"\"]]}]}"
+             \"lscText\":\"5.0 % of the first BMD (ISCD default)\",\"points\":[[\"2020-01-01\",0.800,\"total_hip\",\"\"]]}]}"
         );
     }
 }
