@@ -341,3 +341,67 @@ fn the_page_agrees_with_the_csvs_and_does_not_depend_on_jobs() {
     // No input path and no clock: the page names the input folder nowhere.
     assert!(!page.contains(env.dir.path().to_str().expect("UTF-8 temp path")));
 }
+
+/// Under --pseudonymize (and --shift-dates) the page names patients, files and dates as the
+/// CSVs do: no patient ID, path or study date of the files appears in it.
+#[test]
+fn the_page_is_pseudonymised_like_the_csvs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = dir.path().join("key");
+    std::fs::write(&key, b"a key of thirty-two bytes, fixed").expect("key");
+    let out = dir.path().join("out");
+    let run = |extra: &[&str], out: &Path| {
+        let output = dxa()
+            .current_dir(crate::util::repo())
+            .args(["scan", "fixtures/sample", "--quiet", "--out"])
+            .arg(out)
+            .args(extra)
+            .output()
+            .expect("run dxa-ingest");
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+    };
+    let plain = dir.path().join("plain");
+    run(&[], &plain);
+    let key_arg = key.to_str().expect("UTF-8 path");
+    run(&["--pseudonymize", key_arg, "--shift-dates"], &out);
+    let page = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+
+    let raw_studies = read_csv(&plain.join("studies.csv"));
+    let raw_files = read_csv(&plain.join("files.csv"));
+    for study in &raw_studies {
+        assert!(
+            !page.contains(&study["patient_id"]),
+            "{}",
+            study["patient_id"]
+        );
+        assert!(
+            !page.contains(&study["study_date"]),
+            "{}",
+            study["study_date"]
+        );
+    }
+    for file in &raw_files {
+        assert!(
+            !page.contains(&file["source_path"]),
+            "{}",
+            file["source_path"]
+        );
+    }
+    // The attention table names the visits as studies.csv does.
+    let studies = read_csv(&out.join("studies.csv"));
+    let shown = attention_table(&page);
+    assert!(!shown.is_empty());
+    for row in &shown {
+        assert!(
+            studies
+                .iter()
+                .any(|s| s["patient_id"] == row.patient && s["study_date"] == row.date),
+            "{row:?}"
+        );
+    }
+    assert!(page.contains(&format!(
+        "<td class=\"path\">{}</td>",
+        read_csv(&out.join("files.csv"))[0]["source_path"]
+    )));
+    assert!(page.contains("<td>--pseudonymize</td><td>on</td>"));
+}
