@@ -3,7 +3,7 @@
 #
 #   scripts/screenshot-report.sh HTML PNG [HEIGHT]
 #
-# HEIGHT is the window height in CSS pixels (default 3000; the page is 1280 wide): make it
+# HEIGHT is the window height in CSS pixels (default 8000; the page is 1280 wide): make it
 # tall enough for the whole page. No network is used: the page is self-contained and the
 # flags below keep Chromium from reaching out on its own.
 set -euo pipefail
@@ -14,7 +14,7 @@ if [ "$#" -lt 2 ] || [ "$#" -gt 3 ]; then
 fi
 html=$1
 png=$2
-height=${3:-3000}
+height=${3:-8000}
 
 chromium=${CHROMIUM:-}
 if [ -z "$chromium" ]; then

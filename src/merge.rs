@@ -59,7 +59,20 @@ pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
             feed(readers, &mut sink, &progress)?;
             progress.finish_and_clear();
             let record = run_record(config, &header, started_at);
-            let summary = write_outputs(sink, &config.output, folder, &pool, record, config.quiet)?;
+            let run = crate::report::RunInfo::new(
+                &config.output,
+                &header.extraction,
+                header.profiles.clone(),
+            );
+            let summary = write_outputs(
+                sink,
+                &config.output,
+                folder,
+                &pool,
+                record,
+                &run,
+                config.quiet,
+            )?;
             Ok((summary, started.elapsed()))
         }
         Target::Partial(file) => {

@@ -37,6 +37,8 @@ pub struct Header {
     pub version: String,
     /// SHA-256 (hex) of the extraction options and profiles (`Header::new`).
     pub options_sha256: String,
+    /// The extraction options as text (for the report and run.json of a merge).
+    pub extraction: String,
     /// The profiles' names and SHA-256, for the report.
     pub profiles: Vec<(String, String)>,
 }
@@ -56,6 +58,7 @@ impl Header {
         Header {
             version: env!("CARGO_PKG_VERSION").to_string(),
             options_sha256: hex::encode(hash.finalize()),
+            extraction: options.to_string(),
             profiles: profiles.to_vec(),
         }
     }

@@ -16,6 +16,7 @@ mod net;
 mod paths;
 mod readers;
 mod regression;
+mod report;
 mod research;
 mod rss;
 mod scale;

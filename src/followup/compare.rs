@@ -151,6 +151,15 @@ impl FollowupRow {
             .collect()
     }
 
+    /// The cell of a column by its name (a name not in `FOLLOWUP_COLUMNS` is a bug).
+    pub fn cell(&self, column: &str) -> &str {
+        let at = FOLLOWUP_COLUMNS
+            .iter()
+            .position(|c| *c == column)
+            .expect("a followup.csv column");
+        self.fields()[at]
+    }
+
     /// The cells, in `FOLLOWUP_COLUMNS` order.
     pub fn fields(&self) -> [&str; 26] {
         [

@@ -173,6 +173,9 @@ impl OutputFolder {
         if staging.exists() {
             discard(&staging, &target);
         }
+        // Created and recorded under the signal handler's lock: a signal sees no staging
+        // folder, or one it knows about (and removes).
+        let mut state = run_state();
         fs::create_dir(&staging).map_err(|e| {
             io::Error::new(
                 e.kind(),
@@ -182,12 +185,10 @@ impl OutputFolder {
                 ),
             )
         })?;
-        {
-            let mut state = run_state();
-            state.staging = Some(staging.clone());
-            state.target = Some(target.clone());
-            state.committed = false;
-        }
+        state.staging = Some(staging.clone());
+        state.target = Some(target.clone());
+        state.committed = false;
+        drop(state);
         Ok(OutputFolder {
             target,
             staging,

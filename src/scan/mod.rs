@@ -216,7 +216,20 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
             ];
             read_inputs(config, mapper, &pool, &mut sink, &skip)?;
             let record = run_record(config, started_at)?;
-            let summary = write_outputs(sink, &config.output, folder, &pool, record, config.quiet)?;
+            let run = crate::report::RunInfo::new(
+                &config.output,
+                &crate::provenance::extraction_options(&config.limits, config.follow_symlinks),
+                crate::provenance::profile_digests(&config.profiles)?,
+            );
+            let summary = write_outputs(
+                sink,
+                &config.output,
+                folder,
+                &pool,
+                record,
+                &run,
+                config.quiet,
+            )?;
             Ok((summary, started.elapsed()))
         }
         Target::Partial(file) => {
@@ -317,10 +330,11 @@ pub fn write_outputs(
     folder: OutputFolder,
     pool: &rayon::ThreadPool,
     mut record: crate::provenance::RunRecord,
+    run: &crate::report::RunInfo,
     quiet: bool,
 ) -> Result<Summary> {
     let steps = progress::Steps::new(quiet);
-    let summary = pool.install(|| finish::finish(sink, options, folder.staging(), &steps))?;
+    let summary = pool.install(|| finish::finish(sink, options, folder.staging(), &steps, run))?;
     steps.step("run.json");
     record.counts = crate::provenance::Counts {
         files_seen: summary.files_seen,

@@ -78,15 +78,8 @@ impl Sink {
             Status::Skipped => self.summary.skipped += 1,
             Status::Error => self.summary.errors += 1,
         }
-        *self
-            .report
-            .files_by_reason
-            .entry((
-                error.reason.status().as_str().to_string(),
-                error.reason.code().to_string(),
-            ))
-            .or_default() += 1;
         let shown = self.ids().path(path).into_owned();
+        self.report.add_file(&shown, error);
         self.files.serialize(rows::file_row(&shown, error))?;
         Ok(())
     }

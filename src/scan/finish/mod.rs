@@ -26,6 +26,7 @@ use crate::followup::FOLLOWUP_COLUMNS;
 use crate::output::folder::Committed;
 use crate::output::{parquet, rows};
 use crate::path_text::path_text;
+use crate::report::RunInfo;
 use crate::store::{Runs, codec};
 
 /// The output files a run writes, with their columns and Parquet schemas.
@@ -84,6 +85,7 @@ pub fn finish(
     options: &OutputOptions,
     staging: &Path,
     steps: &super::progress::Steps,
+    run: &RunInfo,
 ) -> Result<Summary> {
     let cannot = || format!("cannot write the outputs in {}", path_text(staging));
     let Sink {
@@ -111,19 +113,21 @@ pub fn finish(
 
     // 1. visits, partition by partition, in parallel (the current rayon pool).
     steps.step("visits, classification and follow-up");
-    let partials = documents
+    // Reduced as they come (the order of merging does not change a count): a partition's
+    // report is not held until the last one is done.
+    let counts = documents
         .into_files()
         .with_context(cannot)?
         .into_par_iter()
         .map(|file| partition::render(file, options, &runs))
-        .collect::<io::Result<Vec<_>>>()
+        .try_reduce(partition::PartitionCounts::default, |mut a, b| {
+            a.add(b);
+            Ok(a)
+        })
         .context("cannot read back the run's temporary files")?;
-    let mut serials = std::collections::BTreeSet::new();
-    for partial in partials {
-        summary.visits += partial.visits;
-        report.merge(partial.report);
-        serials.extend(partial.serials);
-    }
+    summary.visits += counts.visits;
+    report.merge(counts.report);
+    let serials = counts.serials;
     // A serial in the --lsc file that no scanner of this run has is likely a typo.
     if let Some(file) = &options.lsc_file {
         for serial in options.lsc.device_serials() {
@@ -174,14 +178,16 @@ pub fn finish(
 
     // 3. report.html
     steps.step("report.html");
-    report.generated_by = format!("dxa-ingest {}", env!("CARGO_PKG_VERSION"));
     report.files_seen = summary.files_seen as u64;
     report.ingested = summary.ingested as u64;
     report.studies = summary.visits as u64;
     report.skipped = summary.skipped as u64;
     report.errors = summary.errors as u64;
-    std::fs::write(staging.join(REPORT_HTML), crate::report::render(&report))
-        .with_context(cannot)?;
+    std::fs::write(
+        staging.join(REPORT_HTML),
+        crate::report::render(&report, run),
+    )
+    .with_context(cannot)?;
 
     // 4. Parquet copies.
     if options.parquet {

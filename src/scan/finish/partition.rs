@@ -11,12 +11,12 @@ use crate::config::OutputOptions;
 use crate::followup;
 use crate::output::LineRenderer;
 use crate::output::rows::{self, VisitRows};
-use crate::report::ReportData;
+use crate::report::{Collector, ReportData};
 use crate::store::RunBuf;
 use crate::visit::{self, Ingested};
-use crate::vocabulary::{Population, Region};
 
-/// What a partition counted.
+/// What a partition counted (or several, added up).
+#[derive(Default)]
 pub struct PartitionCounts {
     /// Its visits.
     pub visits: usize,
@@ -24,6 +24,15 @@ pub struct PartitionCounts {
     pub report: ReportData,
     /// The device serials of its documents (to check `--lsc` serials against).
     pub serials: std::collections::BTreeSet<String>,
+}
+
+impl PartitionCounts {
+    /// Adds another partition's counts to these.
+    pub fn add(&mut self, other: PartitionCounts) {
+        self.visits += other.visits;
+        self.report.merge(other.report);
+        self.serials.extend(other.serials);
+    }
 }
 
 fn csv_error(error: csv::Error) -> io::Error {
@@ -51,7 +60,7 @@ pub fn render(
         RunBuf::default(),
     );
     let mut points = Vec::new();
-    let mut report = ReportData::default();
+    let mut report = Collector::new(&options.lsc, ids);
     for visit in &visits {
         let assessed = visit::assess(&docs, visit, &options.classify);
         let view = VisitRows {
@@ -84,17 +93,13 @@ pub fn render(
         let key = view.member(0).seq.to_be_bytes().to_vec();
         let line = lines.lines(|w| w.serialize(rows::study_row(&view)));
         studies.push(key, line.map_err(csv_error)?);
-        points.extend(followup::points_of(&view));
-        count_visit(&view, &mut report);
+        let visit_points = followup::points_of(&view);
+        report.visit(&view, &visit_points);
+        points.extend(visit_points);
     }
     let mut followups = RunBuf::default();
     for (key, row, family) in followup::rows(points, &options.lsc) {
-        *report
-            .followup
-            .entry(family.as_str().to_string())
-            .or_default()
-            .entry(row.vs_prior.to_string())
-            .or_default() += 1;
+        report.followup_row(&key, &row, family);
         let cells = row.cells();
         let line = lines.lines(|w| w.write_record(cells.iter().map(|c| c.as_bytes())));
         followups.push(key, line.map_err(csv_error)?);
@@ -112,46 +117,7 @@ pub fn render(
         .collect();
     Ok(PartitionCounts {
         visits: visits.len(),
-        report,
+        report: report.finish(&docs),
         serials,
     })
-}
-
-/// A visit's counts for report.html.
-fn count_visit(view: &VisitRows<'_>, report: &mut ReportData) {
-    let first = view.first_with(|d| d.manufacturer.is_some());
-    let manufacturer = first.manufacturer.map_or("", |m| m.as_str());
-    *report
-        .by_manufacturer
-        .entry(manufacturer.to_string())
-        .or_default() += 1;
-    let model = view.first_with(|d| !d.model.trim().is_empty());
-    let name = format!("{} {}", model.manufacturer_raw.trim(), model.model.trim());
-    *report.by_model.entry(name.trim().to_string()).or_default() += 1;
-    if let Some(date) = view.date(view.visit.date) {
-        *report.by_year.entry(date.year).or_default() += 1;
-    }
-    let assessment = &view.assessed.assessment;
-    *report
-        .by_classification
-        .entry(assessment.classification.as_str().to_string())
-        .or_default() += 1;
-    // T-score histograms: the T-score population only (Z-score patients are not on it).
-    if assessment.population != Population::AdultTScore {
-        return;
-    }
-    let exam = &view.assessed.exam;
-    for (m, row) in exam.measurements.iter().zip(&assessment.rows) {
-        let Some(t) = m.t_score.filter(|_| row.used_for_diagnosis) else {
-            continue;
-        };
-        let site = match m.region {
-            r if r.vertebrae().is_some() => "spine",
-            Region::FemoralNeck => "femoral_neck",
-            Region::TotalHip => "total_hip",
-            Region::Radius33 => "radius_33",
-            other => other.as_str(),
-        };
-        report.add_t_score(site, t.round_to(1).to_f64());
-    }
 }

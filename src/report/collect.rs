@@ -1,0 +1,369 @@
+//! A partition's part of the report, gathered while the partition renders its rows: the
+//! counts of each visit, the visits that need attention, and the BMD series of the
+//! patients it lists. `finish` caps what it keeps (`Attention::cap`), so a partition holds
+//! at most `ATTENTION_CAP` rows and their series until the partitions are merged.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::attention::{AttentionRow, Concern, Outcome, TrendPoint, TrendSeries, concerns_of};
+use super::data::ReportData;
+use crate::decimal::Decimal;
+use crate::document::Date;
+use crate::followup::lsc::Lsc;
+use crate::followup::{Family, FollowupRow, LscTable, Point};
+use crate::output::rows::VisitRows;
+use crate::pseudonym::Ids;
+use crate::visit::Ingested;
+use crate::vocabulary::{Classification, Laterality, Population, Region};
+
+/// What the collector remembers of a visit until the follow-up rows are known.
+struct VisitNote {
+    /// The visit's first document's place in path order (followup keys end with it).
+    seq: u64,
+    /// Its first document: an index into the partition's documents.
+    first: usize,
+    date: Option<Date>,
+    classification: &'static str,
+    min_t: Option<Decimal>,
+    min_z: Option<Decimal>,
+    concerns: Vec<Concern>,
+    losses: Vec<String>,
+}
+
+/// A follow-up point, kept in case its patient is listed.
+struct Trace {
+    seq: u64,
+    family: Family,
+    laterality: Laterality,
+    region: Region,
+    date: Option<Date>,
+    bmd: Decimal,
+    device: String,
+}
+
+/// A series: patient ID as written, site family, side.
+type SeriesKey = (String, Family, Laterality);
+
+/// Gathers one partition's part of the report.
+pub struct Collector<'o> {
+    data: ReportData,
+    lsc: &'o LscTable,
+    ids: Ids<'o>,
+    visits: Vec<VisitNote>,
+    sorted: bool,
+    traces: Vec<Trace>,
+    outcomes: Vec<(u64, Family, Laterality, &'static str)>,
+}
+
+impl<'o> Collector<'o> {
+    /// A collector judging trends with `lsc`, writing identifiers as `ids` does.
+    pub fn new(lsc: &'o LscTable, ids: Ids<'o>) -> Self {
+        Collector {
+            data: ReportData::default(),
+            lsc,
+            ids,
+            visits: Vec::new(),
+            sorted: true,
+            traces: Vec::new(),
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// Counts a visit; `points` are its follow-up points (`followup::points_of`).
+    pub fn visit(&mut self, view: &VisitRows<'_>, points: &[Point]) {
+        let data = &mut self.data;
+        let first = view.first_with(|d| d.manufacturer.is_some());
+        let manufacturer = first.manufacturer.map_or("", |m| m.as_str());
+        *data
+            .by_manufacturer
+            .entry(manufacturer.to_string())
+            .or_default() += 1;
+        let model = view.first_with(|d| !d.model.trim().is_empty());
+        *data
+            .by_model
+            .entry((
+                model.manufacturer_raw.trim().to_string(),
+                model.model.trim().to_string(),
+            ))
+            .or_default() += 1;
+        let date = view.date(view.visit.date);
+        if let Some(date) = date {
+            *data.by_year.entry(date.year).or_default() += 1;
+        }
+        data.add_visit_date(date);
+        let assessment = &view.assessed.assessment;
+        let classification = assessment.classification.as_str();
+        *data
+            .by_classification
+            .entry(classification.to_string())
+            .or_default() += 1;
+
+        // T-scores: the T-score population only (Z-score patients are not on them).
+        if assessment.population == Population::AdultTScore {
+            let on_t = matches!(
+                assessment.classification,
+                Classification::Normal | Classification::Osteopenia | Classification::Osteoporosis
+            );
+            // The lowest T among the sites used is the one that decided the category.
+            if let Some(t) = assessment.min_t_score.filter(|_| on_t) {
+                data.add_deciding_t(t);
+            }
+            let exam = &view.assessed.exam;
+            for (m, row) in exam.measurements.iter().zip(&assessment.rows) {
+                let Some(t) = m.t_score.filter(|_| row.used_for_diagnosis) else {
+                    continue;
+                };
+                data.add_t_score(site_family(m.region), t);
+            }
+        }
+
+        if self
+            .visits
+            .last()
+            .is_some_and(|v| v.seq > view.member(0).seq)
+        {
+            self.sorted = false;
+        }
+        self.visits.push(VisitNote {
+            seq: view.member(0).seq,
+            first: view.visit.members[0],
+            date,
+            classification,
+            min_t: assessment.min_t_score,
+            min_z: assessment.min_z_score,
+            concerns: concerns_of(classification, &assessment.flags),
+            losses: Vec::new(),
+        });
+        self.traces.extend(points.iter().map(|p| Trace {
+            seq: p.seq,
+            family: p.family,
+            laterality: p.laterality,
+            region: p.region,
+            date: p.study_date,
+            bmd: p.bmd,
+            device: p.device_serial.clone(),
+        }));
+    }
+
+    /// Counts a follow-up row (`followup::rows`: its sort key, the row, its site family);
+    /// a significant loss makes its visit one that needs attention.
+    pub fn followup_row(&mut self, key: &[u8], row: &FollowupRow, family: Family) {
+        *self
+            .data
+            .followup
+            .entry(family.as_str().to_string())
+            .or_default()
+            .entry(row.vs_prior.to_string())
+            .or_default() += 1;
+        let Some(seq) = visit_seq(key) else {
+            return;
+        };
+        let laterality = Laterality::ALL
+            .iter()
+            .copied()
+            .find(|l| l.as_str() == row.cell("laterality"))
+            .unwrap_or(Laterality::None);
+        self.outcomes.push((seq, family, laterality, row.vs_prior));
+        if row.vs_prior != "significant_loss" {
+            return;
+        }
+        if !self.sorted {
+            self.visits.sort_by_key(|v| v.seq);
+            self.sorted = true;
+        }
+        if let Ok(i) = self.visits.binary_search_by_key(&seq, |v| v.seq) {
+            let note = &mut self.visits[i];
+            if !note.concerns.contains(&Concern::SignificantLoss) {
+                note.concerns.push(Concern::SignificantLoss);
+                note.concerns.sort_unstable();
+            }
+            let where_ = [row.cell("region"), row.cell("laterality")]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let change = if row.cell("change_pct").is_empty() {
+                format!("{} g/cm²", row.cell("change_g_cm2"))
+            } else {
+                format!("{} %", row.cell("change_pct"))
+            };
+            note.losses
+                .push(format!("{where_} {}", change.replace('-', "−")));
+        }
+    }
+
+    /// The partition's part of the report; `docs` are the partition's documents.
+    pub fn finish(mut self, docs: &[Ingested]) -> ReportData {
+        let ids = self.ids;
+        let raw_patient = |note: &VisitNote| docs[note.first].doc.patient_id.as_str();
+        let attention = &mut self.data.attention;
+        for note in self.visits.iter_mut().filter(|n| !n.concerns.is_empty()) {
+            attention.add(AttentionRow {
+                patient: ids.patient(raw_patient(note)).into_owned(),
+                date: note.date,
+                classification: note.classification,
+                min_t: note.min_t,
+                min_z: note.min_z,
+                concerns: std::mem::take(&mut note.concerns),
+                losses: std::mem::take(&mut note.losses),
+                seq: note.seq,
+            });
+        }
+        attention.cap();
+
+        // The series of the listed patients: every visit of theirs, listed or not.
+        if attention.rows.is_empty() {
+            return self.data;
+        }
+        let listed: HashSet<u64> = attention.rows.iter().map(|r| r.seq).collect();
+        let listed_raw: HashSet<&str> = self
+            .visits
+            .iter()
+            .filter(|n| listed.contains(&n.seq))
+            .map(raw_patient)
+            .collect();
+        let mut written: HashMap<&str, String> = HashMap::new();
+        let patient_of: HashMap<u64, String> = self
+            .visits
+            .iter()
+            .filter(|n| listed_raw.contains(raw_patient(n)))
+            .map(|n| {
+                let raw = raw_patient(n);
+                let patient = written
+                    .entry(raw)
+                    .or_insert_with(|| ids.patient(raw).into_owned());
+                (n.seq, patient.clone())
+            })
+            .collect();
+        let outcomes: HashMap<(u64, Family, Laterality), &'static str> = self
+            .outcomes
+            .iter()
+            .filter(|(seq, ..)| patient_of.contains_key(seq))
+            .map(|&(seq, family, side, outcome)| ((seq, family, side), outcome))
+            .collect();
+        let mut series: BTreeMap<SeriesKey, Vec<&Trace>> = BTreeMap::new();
+        for trace in self.traces.iter().filter(|t| t.date.is_some()) {
+            if let Some(patient) = patient_of.get(&trace.seq) {
+                series
+                    .entry((patient.clone(), trace.family, trace.laterality))
+                    .or_default()
+                    .push(trace);
+            }
+        }
+        for ((patient, family, side), mut traces) in series {
+            traces.sort_by_key(|t| (t.date, t.seq));
+            let points: Vec<TrendPoint> = traces
+                .iter()
+                .filter_map(|t| {
+                    Some(TrendPoint {
+                        date: t.date?,
+                        bmd_milli: TrendPoint::milli(t.bmd),
+                        region: t.region,
+                        vs_prior: Outcome::of(
+                            outcomes.get(&(t.seq, family, side)).copied().unwrap_or(""),
+                        ),
+                    })
+                })
+                .collect();
+            // A series is a change over time: one point has nothing to show.
+            let Some(first) = traces.first() else {
+                continue;
+            };
+            if points.len() < 2 {
+                continue;
+            }
+            // The lookup followup.csv makes for the first point's device (the device's row
+            // of --lsc, else its all-devices row, else the ISCD default; docs/clinical.md).
+            let lsc = self.lsc.lookup(family, &first.device);
+            attention
+                .trends
+                .entry(patient)
+                .or_default()
+                .push(TrendSeries {
+                    family,
+                    side,
+                    lsc,
+                    lsc_g_cm2: lsc_grams(lsc.0, first.bmd),
+                    points,
+                });
+        }
+        self.data
+    }
+}
+
+/// An LSC in g/cm² around a BMD: as given, or its percentage of the BMD.
+fn lsc_grams(lsc: Lsc, bmd: Decimal) -> Option<Decimal> {
+    match lsc {
+        Lsc::Grams(g) => Some(g),
+        Lsc::Percent(p) => p
+            .checked_mul(bmd)
+            .and_then(|x| x.div_rounded(Decimal::parse("100").expect("constant"), 3)),
+    }
+}
+
+/// The visit a follow-up row belongs to: `followup::sort_key` ends with the visit's
+/// place in path order, 8 bytes big-endian (a test below holds the two together).
+fn visit_seq(key: &[u8]) -> Option<u64> {
+    let tail: [u8; 8] = key.get(key.len().checked_sub(8)?..)?.try_into().ok()?;
+    Some(u64::from_be_bytes(tail))
+}
+
+/// The site family a diagnostic row counts under in the per-site histograms.
+fn site_family(region: Region) -> &'static str {
+    match region {
+        r if r.vertebrae().is_some() => "spine",
+        other => other.as_str(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_followup_key_ends_with_its_visit() {
+        let point = Point {
+            patient_id: "P1".into(),
+            family: Family::TotalHip,
+            laterality: Laterality::Left,
+            region: Region::TotalHip,
+            study_date: Date::parse_da("20200101"),
+            content_time: None,
+            seq: 0x0102_0304_0506_0708,
+            sop_instance_uid: "1.2".into(),
+            bmd: Decimal::parse("0.8").expect("decimal"),
+            sbmd: None,
+            manufacturer: "hologic".into(),
+            device_serial: "A".into(),
+            source: crate::followup::Source::Scanned,
+            history_disagrees: None,
+        };
+        let key = crate::followup::sort_key(&point);
+        assert_eq!(visit_seq(&key), Some(point.seq));
+        assert_eq!(visit_seq(&[1, 2]), None);
+    }
+
+    #[test]
+    fn lsc_in_grams() {
+        let bmd = Decimal::parse("0.800").expect("decimal");
+        // Default total hip LSC 5.0 % of 0.800 = 0.040 g/cm².
+        let (lsc, _) = LscTable::default().lookup(Family::TotalHip, "A");
+        assert_eq!(
+            lsc_grams(lsc, bmd).map(|g| g.to_plain(3)),
+            Some("0.040".into())
+        );
+        let grams = Lsc::Grams(Decimal::parse("0.021").expect("decimal"));
+        assert_eq!(
+            lsc_grams(grams, bmd).map(|g| g.to_plain(3)),
+            Some("0.021".into())
+        );
+    }
+
+    #[test]
+    fn site_families() {
+        assert_eq!(site_family(Region::SpineL2L4), "spine");
+        assert_eq!(site_family(Region::FemoralNeck), "femoral_neck");
+        assert_eq!(site_family(Region::Radius33), "radius_33");
+    }
+}

@@ -1,0 +1,267 @@
+//! "Visits that need attention": the counts per concern with the CSV filter that finds
+//! every such visit, the capped table (sortable by the page's script), and the BMD trend
+//! of the patient picked in it, drawn by the script from data embedded as JSON.
+
+use std::fmt::Write as _;
+
+use crate::report::attention::{ATTENTION_CAP, AttentionRow, Concern, TrendSeries};
+use crate::report::data::ReportData;
+use crate::report::html::{esc, no_data, plural};
+use crate::report::page::Section;
+
+/// The section.
+pub fn render(data: &ReportData) -> String {
+    let attention = &data.attention;
+    let mut s = Section::Attention.open(
+        "Visits with osteoporosis, a Z-score at or below −2.0, a significant loss since the \
+         prior visit (followup.csv), or discordant vertebrae. Sort the table by a column \
+         heading; pick a patient to see their BMD over time at each monitored site, with the \
+         least significant change (LSC) around the first visit.",
+    );
+    if attention.visits == 0 {
+        s.push_str(&no_data("no visit needs attention by these criteria."));
+        s.push_str("</section>\n");
+        return s;
+    }
+    s.push_str(
+        "<table class=\"data\" id=\"attention-counts\">\n<caption>Visits per reason (a visit \
+         can have several)</caption>\n<thead><tr><th scope=\"col\">Reason</th>\
+         <th scope=\"col\" class=\"num\">Visits</th><th scope=\"col\">Where the CSVs list them all</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    for concern in Concern::ALL {
+        let n = attention.by_concern.get(&concern).copied().unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "<tr data-concern=\"{}\"><td>{}</td><td class=\"num\">{n}</td><td><code>{}</code></td></tr>",
+            concern.code(),
+            concern.label(),
+            esc(concern.csv_filter())
+        );
+    }
+    let _ = write!(
+        s,
+        "</tbody>\n<tfoot><tr><th scope=\"row\">Visits that need attention</th>\
+         <td class=\"num\" id=\"attention-total\">{}</td><td></td></tr></tfoot>\n</table>\n",
+        attention.visits
+    );
+    let not_listed = attention.not_listed();
+    let _ = writeln!(
+        s,
+        "<p class=\"note\" id=\"attention-cap\" data-listed=\"{}\" data-more=\"{not_listed}\">\
+         The table lists {}, newest first (then by patient ID){}</p>",
+        attention.rows.len(),
+        plural(attention.rows.len() as u64, "visit", "visits"),
+        if not_listed > 0 {
+            format!(
+                ": at most {ATTENTION_CAP}. {not_listed} more {} in the CSVs: the filters \
+                 above find them.",
+                if not_listed == 1 {
+                    "visit is"
+                } else {
+                    "visits are"
+                }
+            )
+        } else {
+            ": every visit that needs attention.".to_string()
+        }
+    );
+    s.push_str("<div class=\"attention\">\n<div class=\"scroll tall\">\n");
+    s.push_str(&table(&attention.rows, |p| {
+        attention.trends.contains_key(p)
+    }));
+    s.push_str("</div>\n<div class=\"trend\" id=\"trend\" aria-live=\"polite\">\n");
+    s.push_str(
+        "<p class=\"no-data\">Pick a patient in the table to draw their BMD over time (needs \
+         the page's script).</p>\n</div>\n</div>\n",
+    );
+    s.push_str("<script type=\"application/json\" id=\"trend-data\">");
+    s.push_str(&trend_json(attention));
+    s.push_str("</script>\n</section>\n");
+    s
+}
+
+/// The table of visits; `has_trend` says whether a patient has a series to draw.
+fn table(rows: &[AttentionRow], has_trend: impl Fn(&str) -> bool) -> String {
+    let mut t = String::from(
+        "<table class=\"data sortable\" id=\"attention-table\">\n<thead><tr>\
+         <th scope=\"col\" data-type=\"text\" aria-sort=\"none\"><button type=\"button\">Patient ID</button></th>\
+         <th scope=\"col\" data-type=\"text\" aria-sort=\"descending\"><button type=\"button\">Date</button></th>\
+         <th scope=\"col\" data-type=\"text\" aria-sort=\"none\"><button type=\"button\">Classification</button></th>\
+         <th scope=\"col\" class=\"num\" data-type=\"num\" aria-sort=\"none\"><button type=\"button\">Min T</button></th>\
+         <th scope=\"col\" class=\"num\" data-type=\"num\" aria-sort=\"none\"><button type=\"button\">Min Z</button></th>\
+         <th scope=\"col\" data-type=\"text\" aria-sort=\"none\"><button type=\"button\">Reasons</button></th>\
+         <th scope=\"col\">Trend</th></tr></thead>\n<tbody>\n",
+    );
+    for row in rows {
+        let codes: Vec<&str> = row.concerns.iter().map(|c| c.code()).collect();
+        let reasons: Vec<String> = row
+            .concerns
+            .iter()
+            .map(|c| match c {
+                Concern::SignificantLoss if !row.losses.is_empty() => {
+                    format!("{} ({})", c.label(), row.losses.join(", "))
+                }
+                other => other.label().to_string(),
+            })
+            .collect();
+        let patient = esc(&row.patient);
+        let pick = if has_trend(&row.patient) {
+            format!(
+                "<button type=\"button\" class=\"pick\" data-patient=\"{patient}\">Show</button>"
+            )
+        } else {
+            "<span class=\"muted\">one visit</span>".to_string()
+        };
+        let _ = writeln!(
+            t,
+            "<tr data-patient=\"{patient}\" data-concerns=\"{}\"><td class=\"id\">{patient}</td>\
+             <td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"reasons\">{}</td><td>{pick}</td></tr>",
+            codes.join(" "),
+            row.date.map(|d| d.to_string()).unwrap_or_default(),
+            esc(row.classification),
+            row.min_t.map(|t| t.to_plain(1)).unwrap_or_default(),
+            row.min_z.map(|z| z.to_plain(1)).unwrap_or_default(),
+            esc(&reasons.join("; ")),
+        );
+    }
+    t.push_str("</tbody>\n</table>\n");
+    t
+}
+
+/// The listed patients' series as JSON: `{"patient": [{"site", "side", "lsc", "lscText",
+/// "points": [[date, bmd, region, vs_prior], ...]}, ...]}`, safe inside a
+/// `<script>` element.
+fn trend_json(attention: &crate::report::attention::Attention) -> String {
+    let mut out = String::from("{");
+    for (i, (patient, series)) in attention.trends.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json_string(patient));
+        out.push_str(":[");
+        for (j, one) in series.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            series_json(one, &mut out);
+        }
+        out.push(']');
+    }
+    out.push('}');
+    out
+}
+
+fn series_json(series: &TrendSeries, out: &mut String) {
+    let _ = write!(
+        out,
+        "{{\"site\":{},\"side\":{},\"lsc\":{},\"lscText\":{},\"points\":[",
+        json_string(series.family.as_str()),
+        json_string(series.side.as_str()),
+        series
+            .lsc_g_cm2
+            .map_or("null".to_string(), |g| g.to_plain(3)),
+        json_string(&series.lsc_text())
+    );
+    for (k, p) in series.points.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        let _ = write!(
+            out,
+            "[{},{},{},{}]",
+            json_string(&p.date.to_string()),
+            milli_text(p.bmd_milli),
+            json_string(p.region.as_str()),
+            json_string(p.vs_prior.as_str())
+        );
+    }
+    out.push_str("]}");
+}
+
+/// Thousandths as a decimal number: 800 -> "0.800", -5 -> "-0.005".
+fn milli_text(milli: i32) -> String {
+    let sign = if milli < 0 { "-" } else { "" };
+    let abs = milli.unsigned_abs();
+    format!("{sign}{}.{:03}", abs / 1000, abs % 1000)
+}
+
+/// A JSON string literal that is also safe inside an HTML `<script>` element: `<`, `>`
+/// and `&` are written as escapes, so no `</script>` or `<!--` can appear.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decimal::Decimal;
+    use crate::document::Date;
+    use crate::followup::Family;
+    use crate::followup::lsc::{Lsc, LscSource};
+    use crate::report::attention::{Attention, Outcome, TrendPoint};
+    use crate::vocabulary::{Laterality, Region};
+
+    #[test]
+    fn json_strings_cannot_close_the_script() {
+        assert_eq!(json_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(
+            json_string("</script><!--&"),
+            "\"\\u003c/script\\u003e\\u003c!--\\u0026\""
+        );
+        assert_eq!(json_string("\n\u{1}"), "\"\\u000a\\u0001\"");
+    }
+
+    #[test]
+    fn thousandths() {
+        assert_eq!(milli_text(800), "0.800");
+        assert_eq!(milli_text(1234), "1.234");
+        assert_eq!(milli_text(-5), "-0.005");
+        assert_eq!(milli_text(0), "0.000");
+    }
+
+    #[test]
+    fn trend_json_shape() {
+        let mut attention = Attention::default();
+        attention.trends.insert(
+            "P<1>".to_string(),
+            vec![TrendSeries {
+                family: Family::TotalHip,
+                side: Laterality::Left,
+                lsc: (
+                    Lsc::Percent(Decimal::parse("5.0").expect("decimal")),
+                    LscSource::Default,
+                ),
+                lsc_g_cm2: Decimal::parse("0.040"),
+                points: vec![TrendPoint {
+                    date: Date::parse_da("20200101").expect("date"),
+                    bmd_milli: 800,
+                    region: Region::TotalHip,
+                    vs_prior: Outcome::First,
+                }],
+            }],
+        );
+        assert_eq!(
+            trend_json(&attention),
+            "{\"P\\u003c1\\u003e\":[{\"site\":\"total_hip\",\"side\":\"left\",\"lsc\":0.040,\
+             \"lscText\":\"5.0 % of the first BMD (ISCD default)\",\"points\":[[\"2020-01-01\",0.800,\"total_hip\",\"\"]]}]}"
+        );
+    }
+}
