@@ -101,6 +101,29 @@ fn a_facility_lsc_file_is_used() {
     assert_eq!(hip["lsc_g_cm2"], "0.050");
     assert_eq!(hip["lsc_source"], "file");
     assert_eq!(hip["vs_baseline"], "stable");
+
+    // A row for one device (by its serial in the files) still applies when the outputs
+    // write serials as pseudonyms.
+    std::fs::write(
+        &lsc,
+        "site,lsc_g_cm2,device_serial\ntotal_hip,0.051,300123\n",
+    )
+    .unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, [9u8; 32]).unwrap();
+    let (out, _) = scan_sample(&[
+        "--lsc",
+        lsc.to_str().unwrap(),
+        "--pseudonymize",
+        key.to_str().unwrap(),
+    ]);
+    let rows = read_csv(&out.path().join("out/followup.csv"));
+    let from_file: Vec<_> = rows
+        .iter()
+        .filter(|r| r["region"] == "total_hip" && r["lsc_source"] == "file")
+        .collect();
+    assert!(!from_file.is_empty(), "{rows:?}");
+    assert!(from_file.iter().all(|r| r["lsc_g_cm2"] == "0.051"));
 }
 
 /// Every identifier the sample's SR files carry.

@@ -40,6 +40,8 @@ pub struct Point {
     pub manufacturer: String,
     /// Device serial number (as written).
     pub device_serial: String,
+    /// The serial as in the file: what the facility's `--lsc` rows name (never written).
+    pub serial_raw: String,
     /// A scanned visit, or an earlier exam as a scanner reported it (history.csv).
     pub source: Source,
     /// A scanner's history reported another BMD for this visit's date (a disagreement).
@@ -283,7 +285,7 @@ pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<(usize, Followu
         .filter(|(_, pair)| pair[1].source == Source::Scanned)
         .map(|(i, pair)| {
             let (prior, current) = (&pair[0], &pair[1]);
-            let (lsc, source) = table.lookup(current.family, &current.device_serial);
+            let (lsc, source) = table.lookup(current.family, &current.serial_raw);
             let vs_prior = compare(current, prior, lsc);
             let vs_baseline = compare(current, baseline, lsc);
             let sbmd_change_pct = current.sbmd.zip(prior.sbmd).and_then(|(now, then)| {
@@ -368,6 +370,7 @@ mod tests {
             sbmd: None,
             manufacturer: "hologic".into(),
             device_serial: serial.into(),
+            serial_raw: serial.into(),
             source: Source::Scanned,
             history_disagrees: None,
         }

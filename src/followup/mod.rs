@@ -73,6 +73,7 @@ pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
                 sbmd: row.sbmd_mg_cm2,
                 manufacturer: doc.manufacturer.map_or("", |x| x.as_str()).to_string(),
                 device_serial: view.ids.serial(doc.device_serial.trim()).into_owned(),
+                serial_raw: doc.device_serial.trim().to_string(),
                 source: Source::Scanned,
                 history_disagrees: None,
             })
@@ -106,6 +107,7 @@ fn history_points<'a>(view: &'a VisitRows<'a>) -> impl Iterator<Item = Point> + 
                     sbmd: None,
                     manufacturer: doc.manufacturer.map_or("", |x| x.as_str()).to_string(),
                     device_serial: view.ids.serial(doc.device_serial.trim()).into_owned(),
+                    serial_raw: doc.device_serial.trim().to_string(),
                     source: Source::History,
                     history_disagrees: None,
                 })
@@ -207,6 +209,7 @@ mod tests {
             sbmd: None,
             manufacturer: "ge_lunar".into(),
             device_serial: "A".into(),
+            serial_raw: "A".into(),
             source,
             history_disagrees: None,
         }

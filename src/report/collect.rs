@@ -141,7 +141,7 @@ impl<'o> Collector<'o> {
             region: p.region,
             date: p.study_date,
             bmd: p.bmd,
-            device: p.device_serial.clone(),
+            device: p.serial_raw.clone(),
         }));
     }
 
@@ -336,6 +336,7 @@ mod tests {
             sbmd: None,
             manufacturer: "hologic".into(),
             device_serial: "A".into(),
+            serial_raw: "A".into(),
             source: crate::followup::Source::Scanned,
             history_disagrees: None,
         };
