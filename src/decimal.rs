@@ -25,7 +25,7 @@ pub struct Decimal {
 impl Decimal {
     /// Parses DICOM DS text: surrounding spaces, a leading `+` or `-`, digits with an optional
     /// point, an optional exponent (`9.30E-1`). Returns None for empty or junk text, which the
-    /// caller treats as "missing", never as zero (dicom-rs-notes.md).
+    /// caller treats as "missing", never as zero (docs/dicom.md).
     pub fn parse(text: &str) -> Option<Decimal> {
         let s = text.trim_matches(|c: char| c == ' ' || c == '\0');
         let (negative, s) = match s.as_bytes().first()? {
@@ -75,7 +75,7 @@ impl Decimal {
 
     /// Parses a value as a scanner reports it in text (a TEXT item, an XML element, a
     /// results document cell): DS forms, and a decimal comma ("1,023" is 1.023: GE exports
-    /// from comma locales, vendor-evidence.md) when the text has exactly one comma and no
+    /// from comma locales, docs/evidence.md) when the text has exactly one comma and no
     /// point. None for anything else (a thousands separator is not guessed at).
     pub fn parse_reported(text: &str) -> Option<Decimal> {
         let text = text.trim();

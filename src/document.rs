@@ -141,7 +141,7 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 }
 
 impl fmt::Display for Date {
-    /// ISO 8601 `YYYY-MM-DD` (contract.md).
+    /// ISO 8601 `YYYY-MM-DD` (docs/columns.md).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.year > 9999 || self.month > 99 || self.day > 99 {
             return write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day);
@@ -262,7 +262,7 @@ impl Measurement {
         }
     }
 
-    /// `region/laterality`, or `region` alone without a side (contract.md `basis_site`).
+    /// `region/laterality`, or `region` alone without a side (docs/columns.md `basis_site`).
     pub fn site_name(&self) -> String {
         match self.laterality {
             Laterality::None => self.region.as_str().to_string(),

@@ -1,4 +1,4 @@
-//! Exit codes (contract.md), one enum and one conversion, so that they are documented and
+//! Exit codes (docs/columns.md), one enum and one conversion, so that they are documented and
 //! tested in one place.
 
 /// How a run ended.

@@ -1,5 +1,5 @@
 //! The canonical vocabulary every vendor's labels are mapped onto: regions, laterality,
-//! measures and anatomical sites. The text forms are the contract's (contract.md); the order
+//! measures and anatomical sites. The text forms are the contract's (docs/columns.md); the order
 //! of `Region` is the row order of measurements.csv.
 
 use std::fmt;
@@ -49,7 +49,7 @@ macro_rules! vocabulary {
 }
 
 vocabulary! {
-    /// A canonical region of interest (contract.md, measurements.csv `region`).
+    /// A canonical region of interest (docs/columns.md, measurements.csv `region`).
     Region {
         /// First lumbar vertebra.
         SpineL1 => "spine_L1",
@@ -179,7 +179,7 @@ impl Region {
 }
 
 vocabulary! {
-    /// Side of a measurement (contract.md `laterality`; empty = midline or not stated).
+    /// Side of a measurement (docs/columns.md `laterality`; empty = midline or not stated).
     Laterality {
         /// No side: spine, total body, or not stated.
         None => "",
@@ -193,7 +193,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// What a NUM item measures (sr-shapes.md, "Deciding what a NUM item is").
+    /// What a NUM item measures (docs/sr-reading.md, "Deciding what a NUM item is").
     Measure {
         /// Bone mineral density.
         Bmd => "bmd",
@@ -240,7 +240,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Normalised manufacturer (contract.md studies.csv `manufacturer`).
+    /// Normalised manufacturer (docs/columns.md studies.csv `manufacturer`).
     Manufacturer {
         /// Hologic (APEX: QDR, Discovery, Horizon).
         Hologic => "hologic",
@@ -266,7 +266,7 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// The densitometric category of a study (contract.md studies.csv `classification`).
+    /// The densitometric category of a study (docs/columns.md studies.csv `classification`).
     Classification {
         /// T >= -1.0.
         Normal => "normal",

@@ -213,7 +213,7 @@ fn seed_visit_gives_exactly_its_rows() {
 }
 
 /// What a (group, row) label pair of the fixture writer means, written out by hand from
-/// sr-shapes.md, independently of the product's profiles.
+/// docs/sr-reading.md, independently of the product's profiles.
 fn expected_region(group: &str, row: &str) -> &'static str {
     let g = group.to_lowercase();
     let site = if g.contains("spine") {

@@ -1,6 +1,6 @@
 //! Dates as the carriers write them: GE trend containers name earlier exams `dd-Mon-yyyy`
 //! (Canada), `MM/DD/YYYY` (US) or `DD/MM/YYYY`; Hologic writes "April 15, 2024" and slashed
-//! dates; XML attributes the same (vendor-evidence.md). A slashed date whose day and month
+//! dates; XML attributes the same (docs/evidence.md). A slashed date whose day and month
 //! are both 12 or less cannot be read alone: it is never guessed.
 //!
 //! One rule may settle it (docs/profiles.md, "Dates"): when another slashed date of the

@@ -1,5 +1,5 @@
 //! The XML copy of a GE Lunar SR's results in ImageComments (0020,4000), a second carrier
-//! (vendor-evidence.md): the newer `<DXA_RESULTS>` (SCAN type -> ROI region -> BMD, BMD_TSCORE,
+//! (docs/evidence.md): the newer `<DXA_RESULTS>` (SCAN type -> ROI region -> BMD, BMD_TSCORE,
 //! ...; TREND region -> EXAM date -> BMD, CHANGE type; FRAX risks; LVA DEFORMITY) and the
 //! older `<DENSITOMETRY_RESULTS>` (SCAN -> TREND -> TREND_ROI and EXAM children with
 //! EXAM_DATE, BMD, YAT, AMZ; the last EXAM is the current one).

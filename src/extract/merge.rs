@@ -1,4 +1,4 @@
-//! The second carrier of a GE SR, merged into what the tree gave (vendor-evidence.md: sites
+//! The second carrier of a GE SR, merged into what the tree gave (docs/evidence.md: sites
 //! prefer the tree's values and fill T, Z and history from the XML when the tree lacks
 //! them). Where both carry a value and they differ, the tree's is kept and the
 //! disagreement flagged with its site and measure: never silently picked.

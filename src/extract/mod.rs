@@ -147,7 +147,7 @@ fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
 /// holds history or fracture grades. A Z-score or an area alone is not enough: paediatric
 /// echo and vascular SRs have those. An SR with no results tree (no content, or a root that
 /// is not a results title) from a densitometer (profile `dxa_devices`) is a DXA document
-/// with no values: one of the several objects of a GE study (vendor-evidence.md).
+/// with no values: one of the several objects of a GE study (docs/evidence.md).
 fn decide_dxa(tree: &ContentTree<'_>, mapper: &Mapper, doc: &Document) -> Result<(), FileError> {
     let has_values = !doc.measurements.is_empty()
         || doc.frax_major.is_some()

@@ -31,19 +31,25 @@ use crate::profile::Mapper;
 static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Installs the SIGINT / SIGTERM handler of `listen` and returns the flag it sets. A second
-/// signal exits at once with 130, removing temporary output files.
-pub fn stop_on_signal() -> Result<&'static AtomicBool, ctrlc::Error> {
-    ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            crate::output::folder::abandon_and_exit(
-                "dxa-ingest: interrupted again: stopped without bringing the outputs up to date",
-            );
-        }
-        eprintln!(
-            "dxa-ingest: listen: stopping: no new association; finishing those in progress \
-             (signal again to stop at once)"
-        );
-    })?;
+/// signal exits at once with 130, removing the run's staging folder if a rescan is writing.
+pub fn stop_on_signal() -> std::io::Result<&'static AtomicBool> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                if STOP.swap(true, Ordering::SeqCst) {
+                    crate::output::folder::abandon_and_exit(
+                        "dxa-ingest: interrupted again: stopped without bringing the outputs up to date",
+                    );
+                }
+                eprintln!(
+                    "dxa-ingest: listen: stopping: no new association; finishing those in progress \
+                     (signal again to stop at once)"
+                );
+            }
+        })?;
     Ok(&STOP)
 }
 

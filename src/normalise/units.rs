@@ -1,5 +1,5 @@
 //! Every value into the contract's units.
-//! Units come from MeasurementUnitsCodeSequence, never from label text (sr-shapes.md):
+//! Units come from MeasurementUnitsCodeSequence, never from label text (docs/sr-reading.md):
 //! g/cm² as is, mg/cm² divided by 1000; an unknown unit on a BMD is a warning and the value
 //! is left out, not guessed.
 

@@ -1,4 +1,4 @@
-//! Vendor knowledge as data (sr-shapes.md): which concept codes and labels mean which
+//! Vendor knowledge as data (docs/sr-reading.md): which concept codes and labels mean which
 //! measure, site, region and side. Vendors' codes are not public, so every mapping lives in
 //! TOML profiles: the built-in ones are embedded in the binary (`builtin/*.toml`), and a
 //! site that meets an unmapped export adds its own with `--profile FILE` (docs/profiles.md).

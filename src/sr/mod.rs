@@ -1,6 +1,6 @@
 //! Reading one SR file: the checked, indexing walk over its bytes (`dataset`), and the
 //! content tree flattened into a list (`tree`). Nothing here knows about DXA: this is the
-//! generic SR reader of sr-shapes.md ("Reading the tree").
+//! generic SR reader of docs/sr-reading.md ("Reading the tree").
 //!
 //! Two readers give the same tree: the in-place index (the product's reader) and
 //! dicom-object (the reference that tests compare it with; see `dataset` for why the
@@ -81,7 +81,7 @@ pub struct DicomFile<'a> {
 }
 
 /// Checks and indexes `bytes` whatever their SOP class: a non-SR object (a report image)
-/// may carry results in a private element (vendor-evidence.md), so its top level is walked
+/// may carry results in a private element (docs/evidence.md), so its top level is walked
 /// too. A deflated data set is inflated into `inflated`.
 pub fn read_dicom<'a>(
     bytes: &'a [u8],
@@ -168,7 +168,7 @@ pub fn sop_class_name(uid: &str) -> &'static str {
 }
 
 /// "a: b: c" from an error and its sources; dicom-rs's top-level Display is terse
-/// ("Could not read data set token"), the detail is in the chain (dicom-rs-notes.md).
+/// ("Could not read data set token"), the detail is in the chain (docs/dicom.md).
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();

@@ -1,5 +1,5 @@
 //! The SR content tree, flattened: one `ContentItem` per item in document order, each knowing
-//! its parent. Regions and laterality live in the ancestors of a NUM (sr-shapes.md), so the
+//! its parent. Regions and laterality live in the ancestors of a NUM (docs/sr-reading.md), so the
 //! parent links are what the mapper walks. The walk is iterative and capped at `MAX_ITEMS`
 //! items (nesting is capped by the data set walk): a hostile tree is `malformed`, never a
 //! stack overflow.
@@ -17,7 +17,7 @@ use dicom_object::InMemDicomObject;
 use super::dataset::{Items, Node};
 use crate::error::{FileError, Reason};
 
-/// More content items than any DXA report holds by orders of magnitude (sr-shapes.md).
+/// More content items than any DXA report holds by orders of magnitude (docs/sr-reading.md).
 pub const MAX_ITEMS: usize = 100_000;
 
 /// Read access to one data set or sequence item, whichever reader parsed it.

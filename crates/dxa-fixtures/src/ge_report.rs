@@ -1,5 +1,5 @@
 //! GE Lunar enCORE "DXA Report" SRs as the field evidence describes them
-//! (shared vendor-evidence.md, synthesized, never copied from an export): root "DXA Report",
+//! (docs/evidence.md, synthesized, never copied from an export): root "DXA Report",
 //! exam containers whose CodeValue starts with "2000", region containers named with their
 //! side ("Neck Left"), NUM BMD/BMC/Area, TEXT BMD_TSCORE/BMD_ZSCORE/BMD_PYA/BMD_PAM,
 //! "Trend ..." containers of earlier exams named by date, a FRAX container, an LVA exam,

@@ -1,5 +1,5 @@
 //! Hologic APEX report images as the field evidence describes them (shared
-//! vendor-evidence.md; synthesized, never copied from an export): a Secondary Capture image
+//! docs/evidence.md; synthesized, never copied from an export): a Secondary Capture image
 //! (Modality OT, RGB pixel data) whose private element (0019,1000) holds the results
 //! document, a pseudo-XML text of JavaScript assignments read by table type codes.
 //!
@@ -24,7 +24,7 @@ use dicom_object::mem::InMemElement;
 use crate::encoding::{Encoding, binary, encode_file, text, us};
 use crate::header::Header;
 
-/// Column type codes (vendor-evidence.md).
+/// Column type codes (docs/evidence.md).
 pub mod column {
     /// Region label.
     pub const LABEL: u32 = 1;
@@ -58,7 +58,7 @@ pub mod column {
     pub const FRAX_PRIOR: u32 = 33;
 }
 
-/// Row type codes (vendor-evidence.md).
+/// Row type codes (docs/evidence.md).
 pub mod row {
     /// Header row.
     pub const HEADER: u32 = 1;

@@ -1,4 +1,4 @@
-//! Hologic APEX results documents (vendor-evidence.md): Hologic sites receive no SR but a
+//! Hologic APEX results documents (docs/evidence.md): Hologic sites receive no SR but a
 //! Secondary Capture report image per scan whose private element holds the results as a
 //! text document. The element is found by its text (profile `results_documents`), at any
 //! tag and with any VR: never a fixed tag. `script` reads the text; `tables` reads the
@@ -114,7 +114,7 @@ fn read_device(script: &script::Script, doc: &mut Document) {
     }
 }
 
-/// A value in g/cm², the unit of column type 3 (vendor-evidence.md).
+/// A value in g/cm², the unit of column type 3 (docs/evidence.md).
 fn decimal(text: &str) -> Option<Decimal> {
     crate::extract::reported_number(text)
 }

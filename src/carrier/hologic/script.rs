@@ -1,4 +1,4 @@
-//! The Hologic APEX results document, read as text (vendor-evidence.md): pseudo-XML
+//! The Hologic APEX results document, read as text (docs/evidence.md): pseudo-XML
 //! around JavaScript files of assignments, one per line (`ResultsTable1[ 1][ 3] = "0.585";`).
 //! It is not well-formed XML and never evaluated: each statement is split off the line,
 //! its name and indexes read, its quoted (or bare) value kept as text.

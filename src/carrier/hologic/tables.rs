@@ -1,5 +1,5 @@
 //! The tables of a results document, read by their type codes (profile `hologic_tables`,
-//! `hologic_columns`, `hologic_rows`; vendor-evidence.md lists them): the results summary
+//! `hologic_columns`, `hologic_rows`; docs/evidence.md lists them): the results summary
 //! into rows, the history table into history entries (never rows), the FRAX table into the
 //! study's FRAX values. An unknown type code is flagged and its row or table left out: a
 //! label is read only when the document gives no row type at all.
@@ -186,7 +186,7 @@ fn written_vertebrae(written: &[Written]) -> Vec<u8> {
         .collect()
 }
 
-/// A spine Total covers the vertebrae listed above it (vendor-evidence.md: L1-L3 when a
+/// A spine Total covers the vertebrae listed above it (docs/evidence.md: L1-L3 when a
 /// vertebra was excluded); the rule's region when they are not a contiguous range.
 fn spine_total(vertebrae: &[u8], rule_region: Region) -> Region {
     let (Some(&first), Some(&last)) = (vertebrae.iter().min(), vertebrae.iter().max()) else {

@@ -1,5 +1,5 @@
 //! All profiles compiled into lookup tables, and the one algorithm that applies them to a NUM
-//! item (sr-shapes.md, "Deciding what a NUM item is"):
+//! item (docs/sr-reading.md, "Deciding what a NUM item is"):
 //! 1. measure from (scheme, code), else from the CodeMeaning (whole, or its last words);
 //! 2. site from the nearest label naming one (else what the code implies);
 //! 3. region from the nearest label naming one, within that site;

@@ -4,7 +4,7 @@
 //! left out; a deflated data set is inflated the same way, in chunks (`inflate.rs`).
 //!
 //! dicom-parser 0.10 reserves an element's declared length before checking that the bytes
-//! exist, and recurses once per nested sequence (dicom-rs-notes.md): a 1 KB file declaring a
+//! exist, and recurses once per nested sequence (docs/dicom.md): a 1 KB file declaring a
 //! 4 GB element, or 20 000 nested sequences, aborts the whole process, which no
 //! `catch_unwind` can stop. Nothing here allocates by a declared length, and the walk
 //! (`walk.rs`) is iterative and capped, so hostile files become `malformed`, `truncated` or
@@ -24,7 +24,7 @@ use super::walk::walk;
 use super::{DataSet, Endian, Limits};
 use crate::error::{FileError, Reason};
 
-/// The four transfer syntaxes an SR may use (sr-shapes.md), plus the encapsulated ones an
+/// The four transfer syntaxes an SR may use (docs/sr-reading.md), plus the encapsulated ones an
 /// image may use: their data sets are explicit VR little endian too (PS3.5 A.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {

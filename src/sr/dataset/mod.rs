@@ -37,7 +37,7 @@ pub use head::{Head, HeadPolicy, Source, looks_like_results_document, read_head}
 pub struct Limits {
     /// Files larger than this are `too_large` without being read (default 64 MiB).
     pub max_file_bytes: u64,
-    /// Deepest sequence nesting accepted (sr-shapes.md: 64).
+    /// Deepest sequence nesting accepted (docs/sr-reading.md: 64).
     pub max_depth: usize,
     /// Most element headers (at all levels, items and delimiters included) accepted in one
     /// data set. Checked as the file is read (`head.rs`), before anything is indexed.
@@ -210,7 +210,7 @@ impl<'d, 'a> Node<'d, 'a> {
 
     /// Every element of this item with its raw value bytes (undecoded, unpadded: a
     /// sequence's are empty), in file order: how a carrier in a private element of any tag
-    /// is found by its content (vendor-evidence.md: Hologic results documents).
+    /// is found by its content (docs/evidence.md: Hologic results documents).
     pub fn elements(self) -> impl Iterator<Item = (Tag, &'a [u8])> + 'd {
         let set = self.set;
         let mut next = set.items[self.id as usize].first_element;

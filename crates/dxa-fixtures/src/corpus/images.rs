@@ -1,7 +1,7 @@
 //! Report images of the image-heavy corpus: 1-3 MB of RGB pixels after the header, and for
 //! a Hologic-style study the results document of its first group (one scan, rows by
 //! their type codes; rows without an APEX code, Troch, Inter, Ward's, are not exported,
-//! as at the sites of vendor-evidence.md).
+//! as at the sites of docs/evidence.md).
 
 use crate::encoding::Encoding;
 use crate::hologic_report::{HTable, ResultsDocument, column as col, report_image, row};
