@@ -5,6 +5,5 @@
 pub mod standardise;
 pub mod units;
 
-pub use crate::vocabulary::Calibration;
 pub use standardise::{nhanes_t_score, standardised_bmd};
 pub use units::to_contract_unit;

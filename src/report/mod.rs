@@ -21,13 +21,8 @@ mod page;
 mod run;
 mod sections;
 
-pub use attention::{
-    ATTENTION_CAP, Attention, AttentionRow, Concern, Outcome, TrendPoint, TrendSeries, concerns_of,
-};
-pub use bands::{BINS, Band, Bin, band, tenths};
 pub use collect::Collector;
 pub use data::ReportData;
-pub use files::{FILES_CAP, FileEntry, NotIngested, next_step};
 pub use page::render;
 pub use run::RunInfo;
 

@@ -3,6 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::attention::{ATTENTION_CAP, Attention, AttentionRow, Concern, TrendPoint, TrendSeries};
+use super::bands::Band;
+use super::files::FILES_CAP;
 use super::*;
 use crate::decimal::Decimal;
 use crate::document::Date;

@@ -26,11 +26,6 @@ impl Partitions {
         }
     }
 
-    /// How many partitions there are.
-    pub fn count(&self) -> usize {
-        self.files.len()
-    }
-
     /// Appends `bytes` to partition `index` (< `count`).
     pub fn append(&mut self, index: usize, bytes: &[u8]) -> io::Result<()> {
         let slot = &mut self.files[index];
@@ -74,7 +69,6 @@ mod tests {
     fn files_only_for_used_partitions_in_partition_order() {
         let dir = tempfile::tempdir().unwrap();
         let mut partitions = Partitions::new(dir.path(), 8);
-        assert_eq!(partitions.count(), 8);
         partitions.append(5, b"five ").unwrap();
         partitions.append(2, b"two").unwrap();
         partitions.append(5, b"again").unwrap();

@@ -31,23 +31,6 @@ impl RunBuf {
         self.records.push((key, start..self.payloads.len()));
     }
 
-    /// Adds a record whose payload `write` appends to the buffer (rows rendered in place).
-    pub fn push_with<E>(
-        &mut self,
-        key: Vec<u8>,
-        write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let start = self.payloads.len();
-        write(&mut self.payloads)?;
-        self.records.push((key, start..self.payloads.len()));
-        Ok(())
-    }
-
-    /// How many records.
-    pub fn len(&self) -> usize {
-        self.records.len()
-    }
-
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
@@ -216,11 +199,7 @@ mod tests {
         let runs = Runs::new(dir.path()).unwrap();
         let mut run = RunBuf::default();
         run.push(b"k".to_vec(), b"first");
-        run.push_with(b"k".to_vec(), |out| {
-            out.extend_from_slice(b"second");
-            Ok::<(), ()>(())
-        })
-        .unwrap();
+        run.push(b"k".to_vec(), b"second");
         runs.append(run).unwrap();
         runs.append(RunBuf::default()).unwrap();
         let mut seen = Vec::new();

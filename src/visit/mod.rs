@@ -17,9 +17,8 @@ mod resolve;
 use crate::document::{Date, Document};
 use crate::vocabulary::{Laterality, Site};
 
-pub use assess::{Assessed, AssessedRow, assess};
+pub use assess::{Assessed, assess};
 pub use exam::{ExamRow, exam_of};
-pub use group::device_key;
 
 /// One ingested document as the visit step sees it.
 #[derive(Debug, Clone)]

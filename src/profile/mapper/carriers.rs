@@ -354,6 +354,9 @@ impl Mapper {
             .position(|b| !b.is_ascii_whitespace())
             .unwrap_or(bytes.len());
         let text = &bytes[start..];
+        // Looked for in the first bytes only, as the file's head reader does before it
+        // skips a large value (`sr::dataset::PEEK`): whole file and head agree.
+        let first = &text[..text.len().min(crate::sr::dataset::PEEK)];
         self.carriers
             .document_starts
             .iter()
@@ -362,7 +365,7 @@ impl Mapper {
                 .carriers
                 .document_contains
                 .iter()
-                .any(|s| !s.is_empty() && text.windows(s.len()).any(|w| w == s.as_bytes()))
+                .any(|s| !s.is_empty() && first.windows(s.len()).any(|w| w == s.as_bytes()))
     }
 
     /// What a Hologic table type code holds.

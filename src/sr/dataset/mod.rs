@@ -27,7 +27,7 @@ use dicom_core::Tag;
 use dicom_encoding::text::{SpecificCharacterSet, TextCodec};
 
 pub use file::{Scanned, Syntax, scan_file};
-pub use head::{Head, HeadPolicy, Source, looks_like_results_document, read_head};
+pub use head::{Head, HeadPolicy, PEEK, Source, looks_like_results_document, read_head};
 
 /// Limits live here, beside the data set they bound, so that `file.rs` (the caps before the
 /// walk) and `walk.rs` (the caps during it) both import them from their parent, not from

@@ -64,7 +64,7 @@ pub(super) const TAIL: usize = 4096;
 /// Most bytes reserved for a head before anything is read.
 const RESERVE: usize = 8 << 20;
 /// Bytes of a large binary value looked at to recognise a results document.
-pub(super) const PEEK: usize = 1024;
+pub const PEEK: usize = 1024;
 
 /// A file's bytes as read: everything the walk needs, nothing it does not.
 #[derive(Debug, Default)]
