@@ -3,15 +3,13 @@
 //! instance level so that it can tell, per SOP Instance UID, what the archive already holds
 //! before retrieving anything.
 
-use std::net::TcpStream;
-
-use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+use dicom_core::{Tag, VR};
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
-use dicom_ul::ClientAssociation;
 
 use super::association::{self, ConnectError, QUERY_SYNTAXES, STUDY_ROOT_FIND};
-use super::dimse::{self, DimseError, Incoming, MessageReader, field, status};
+use super::client::{Client, text};
+use super::dimse::{self, DimseError, Incoming, field, status};
 use super::wire;
 use super::{NetOptions, PeerAddress, StudyQuery};
 
@@ -63,11 +61,7 @@ pub enum FindError {
 
 /// An association for queries.
 pub struct Finder {
-    association: ClientAssociation<TcpStream>,
-    context_id: u8,
-    syntax: String,
-    reader: MessageReader,
-    next_message_id: u16,
+    client: Client,
 }
 
 impl Finder {
@@ -78,20 +72,17 @@ impl Finder {
             QUERY_SYNTAXES.iter().map(|s| s.to_string()).collect(),
         )];
         let association = association::connect(peer, net, &contexts, &[])?;
-        let context = association
-            .presentation_contexts()
-            .first()
-            .expect("dicom-ul refuses an association without an accepted context");
-        Ok(Finder {
-            context_id: context.id,
-            syntax: context.transfer_syntax.trim_end_matches('\0').to_string(),
+        let client = Client::on(
             association,
-            reader: MessageReader::new(wire::MAX_IDENTIFIER_BYTES as u64),
-            next_message_id: 1,
-        })
+            STUDY_ROOT_FIND,
+            wire::MAX_IDENTIFIER_BYTES as u64,
+            peer,
+            "it does not offer Study Root C-FIND",
+        )?;
+        Ok(Finder { client })
     }
 
-    /// Studies in the date range, of the patient when one is given.
+    /// Studies in the date range (and of the patient) of `query`.
     pub fn studies(&mut self, query: &StudyQuery) -> Result<Vec<StudyMatch>, FindError> {
         let date_range = match (&query.since, &query.until) {
             (None, None) => String::new(),
@@ -173,19 +164,17 @@ impl Finder {
 
     /// Releases the association (errors ignored: the queries are done).
     pub fn release(self) {
-        let _ = self.association.release();
+        self.client.release();
     }
 
     fn find(&mut self, identifier: &InMemDicomObject) -> Result<Vec<InMemDicomObject>, FindError> {
-        let message_id = self.next_message_id;
-        self.next_message_id = self.next_message_id.wrapping_add(1).max(1);
-        let command = dimse::request(field::C_FIND_RQ, message_id, STUDY_ROOT_FIND);
-        dimse::send_command(&mut self.association, self.context_id, &command)?;
-        let bytes = dimse::encode(identifier, &self.syntax)?;
-        dimse::send_data(&mut self.association, self.context_id, &bytes)?;
+        self.client.request(
+            |id| dimse::request(field::C_FIND_RQ, id, STUDY_ROOT_FIND),
+            identifier,
+        )?;
         let mut matches = Vec::new();
         loop {
-            let message = match self.reader.receive(&mut self.association)? {
+            let message = match self.client.receive()? {
                 Incoming::Message(message) => message,
                 Incoming::Released | Incoming::Aborted => return Err(FindError::Ended),
             };
@@ -200,7 +189,8 @@ impl Finder {
             if status::is_pending(code) {
                 match message.data {
                     dimse::Data::Received(bytes) => matches.push(
-                        wire::parse_identifier(&self.syntax, &bytes).map_err(DimseError::from)?,
+                        wire::parse_identifier(&self.client.syntax, &bytes)
+                            .map_err(DimseError::from)?,
                     ),
                     dimse::Data::TooLarge(size) => {
                         return Err(DimseError::Wire(wire::WireError::TooLarge {
@@ -221,14 +211,6 @@ impl Finder {
                 });
             }
         }
-    }
-}
-
-fn text(tag: Tag, vr: VR, value: &str) -> DataElement<InMemDicomObject> {
-    if value.is_empty() {
-        DataElement::new(tag, vr, PrimitiveValue::Empty)
-    } else {
-        DataElement::new(tag, vr, PrimitiveValue::from(value))
     }
 }
 

@@ -20,6 +20,7 @@
 
 pub mod archive;
 pub mod association;
+pub mod client;
 pub mod command;
 pub mod dimse;
 pub mod find;

@@ -6,19 +6,17 @@
 //! C-MOVE asks the PACS to open its own association to our AE title, where `pull` runs a
 //! storage SCP on `--move-port` (the PACS must know that title, host and port).
 
-use std::net::TcpStream;
-
-use dicom_core::{DataElement, PrimitiveValue, Tag, VR};
+use dicom_core::VR;
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
-use dicom_ul::ClientAssociation;
 use dicom_ul::association::Association;
 
 use super::archive::Archive;
 use super::association::{
     self, ConnectError, QUERY_SYNTAXES, STUDY_ROOT_GET, STUDY_ROOT_MOVE, get_contexts,
 };
-use super::dimse::{self, DimseError, Incoming, MessageReader, SubOperations, field, status};
+use super::client::{Client, text};
+use super::dimse::{self, DimseError, Incoming, SubOperations, field, status};
 use super::store::{self, StoreCounts, StoreObserver};
 use super::{NetOptions, PeerAddress};
 
@@ -52,10 +50,6 @@ impl Target {
     }
 }
 
-fn text(tag: Tag, vr: VR, value: &str) -> DataElement<InMemDicomObject> {
-    DataElement::new(tag, vr, PrimitiveValue::from(value))
-}
-
 /// The final response of a retrieve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finished {
@@ -82,11 +76,7 @@ pub enum RetrieveError {
 
 /// An association for C-GET.
 pub struct Getter {
-    association: ClientAssociation<TcpStream>,
-    context_id: u8,
-    syntax: String,
-    reader: MessageReader,
-    next_message_id: u16,
+    client: Client,
     max_object_bytes: u64,
 }
 
@@ -98,22 +88,17 @@ impl Getter {
         classes: &[String],
     ) -> Result<Getter, ConnectError> {
         let association = association::connect(peer, net, &get_contexts(classes), classes)?;
-        let context = association
-            .presentation_contexts()
-            .iter()
-            .find(|pc| pc.abstract_syntax.trim_end_matches('\0') == STUDY_ROOT_GET)
-            .ok_or_else(|| ConnectError::Refused {
-                peer: peer.to_string(),
-                reason: "it does not offer C-GET (try --move-port)".to_string(),
-            })?;
-        let (context_id, syntax) = (
-            context.id,
-            context.transfer_syntax.trim_end_matches('\0').to_string(),
-        );
+        let client = Client::on(
+            association,
+            STUDY_ROOT_GET,
+            net.max_object_bytes,
+            peer,
+            "it does not offer C-GET (try --move-port)",
+        )?;
+        let contexts = client.association.presentation_contexts();
         let storable = classes.iter().any(|class| {
-            association.requestor_roles_for(class).scp
-                && association
-                    .presentation_contexts()
+            client.association.requestor_roles_for(class).scp
+                && contexts
                     .iter()
                     .any(|pc| pc.abstract_syntax.trim_end_matches('\0') == class)
         });
@@ -125,11 +110,7 @@ impl Getter {
             });
         }
         Ok(Getter {
-            association,
-            context_id,
-            syntax,
-            reader: MessageReader::new(net.max_object_bytes),
-            next_message_id: 1,
+            client,
             max_object_bytes: net.max_object_bytes,
         })
     }
@@ -141,22 +122,20 @@ impl Getter {
         archive: &Archive,
         observer: &dyn StoreObserver,
     ) -> Result<Finished, RetrieveError> {
-        let message_id = self.next_message_id;
-        self.next_message_id = self.next_message_id.wrapping_add(1).max(1);
-        let command = dimse::request(field::C_GET_RQ, message_id, STUDY_ROOT_GET);
-        dimse::send_command(&mut self.association, self.context_id, &command)?;
-        let bytes = dimse::encode(&target.identifier(), &self.syntax)?;
-        dimse::send_data(&mut self.association, self.context_id, &bytes)?;
+        self.client.request(
+            |id| dimse::request(field::C_GET_RQ, id, STUDY_ROOT_GET),
+            &target.identifier(),
+        )?;
         let mut counts = StoreCounts::default();
         loop {
-            let message = match self.reader.receive(&mut self.association)? {
+            let message = match self.client.receive()? {
                 Incoming::Message(message) => message,
                 Incoming::Released | Incoming::Aborted => return Err(RetrieveError::Ended),
             };
             match message.command.field {
                 field::C_STORE_RQ => {
                     let outcome = store::handle_store(
-                        &mut self.association,
+                        &mut self.client.association,
                         archive,
                         message,
                         self.max_object_bytes,
@@ -187,17 +166,13 @@ impl Getter {
 
     /// Releases the association.
     pub fn release(self) {
-        let _ = self.association.release();
+        self.client.release();
     }
 }
 
 /// An association for C-MOVE.
 pub struct Mover {
-    association: ClientAssociation<TcpStream>,
-    context_id: u8,
-    syntax: String,
-    reader: MessageReader,
-    next_message_id: u16,
+    client: Client,
     destination: String,
 }
 
@@ -209,16 +184,16 @@ impl Mover {
             QUERY_SYNTAXES.iter().map(|s| s.to_string()).collect(),
         )];
         let association = association::connect(peer, net, &contexts, &[])?;
-        let context = association
-            .presentation_contexts()
-            .first()
-            .expect("dicom-ul refuses an association without an accepted context");
-        Ok(Mover {
-            context_id: context.id,
-            syntax: context.transfer_syntax.trim_end_matches('\0').to_string(),
+        // A response's identifier (the failed instances) is not used: read to its end and dropped.
+        let client = Client::on(
             association,
-            reader: MessageReader::new(0),
-            next_message_id: 1,
+            STUDY_ROOT_MOVE,
+            0,
+            peer,
+            "it does not offer Study Root C-MOVE",
+        )?;
+        Ok(Mover {
+            client,
             destination: net.ae_title.clone(),
         })
     }
@@ -226,14 +201,13 @@ impl Mover {
     /// Asks the PACS to send `target` to us and waits for its final response. The objects
     /// arrive on the storage SCP `pull` runs meanwhile.
     pub fn move_to_us(&mut self, target: &Target) -> Result<Finished, RetrieveError> {
-        let message_id = self.next_message_id;
-        self.next_message_id = self.next_message_id.wrapping_add(1).max(1);
-        let command = dimse::move_request(message_id, STUDY_ROOT_MOVE, &self.destination);
-        dimse::send_command(&mut self.association, self.context_id, &command)?;
-        let bytes = dimse::encode(&target.identifier(), &self.syntax)?;
-        dimse::send_data(&mut self.association, self.context_id, &bytes)?;
+        let destination = &self.destination;
+        self.client.request(
+            |id| dimse::move_request(id, STUDY_ROOT_MOVE, destination),
+            &target.identifier(),
+        )?;
         loop {
-            let message = match self.reader.receive(&mut self.association)? {
+            let message = match self.client.receive()? {
                 Incoming::Message(message) => message,
                 Incoming::Released | Incoming::Aborted => return Err(RetrieveError::Ended),
             };
@@ -258,6 +232,6 @@ impl Mover {
 
     /// Releases the association.
     pub fn release(self) {
-        let _ = self.association.release();
+        self.client.release();
     }
 }
