@@ -440,6 +440,36 @@ pub struct HistoryEntry {
     pub source: HistorySource,
 }
 
+impl HistoryEntry {
+    /// An entry of `region` and `laterality` dated `exam_date_text` (parsed later), its
+    /// values still to be read.
+    pub fn placed(
+        region: Region,
+        laterality: Laterality,
+        source_label: String,
+        exam_date_text: String,
+        source: HistorySource,
+    ) -> HistoryEntry {
+        HistoryEntry {
+            exam_date: None,
+            exam_date_text,
+            date_ambiguous: false,
+            region,
+            laterality,
+            source_label,
+            bmd: None,
+            age_years: None,
+            t_score: None,
+            z_score: None,
+            change_vs_previous_g_cm2: None,
+            change_vs_previous_pct: None,
+            change_vs_baseline_g_cm2: None,
+            change_vs_baseline_pct: None,
+            source,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -308,23 +308,13 @@ fn history_entry(tree: &Tree, exam: usize, labels: &[&str], mapper: &Mapper) -> 
         .or_else(|| tree.child_text(exam, "EXAM_DATE"))
         .unwrap_or("")
         .to_string();
-    let mut entry = HistoryEntry {
-        exam_date: None,
-        exam_date_text: date,
-        date_ambiguous: false,
-        region: placed.region,
-        laterality: placed.laterality,
-        source_label: placed.source_label,
-        bmd: None,
-        age_years: None,
-        t_score: None,
-        z_score: None,
-        change_vs_previous_g_cm2: None,
-        change_vs_previous_pct: None,
-        change_vs_baseline_g_cm2: None,
-        change_vs_baseline_pct: None,
-        source: HistorySource::GeXml,
-    };
+    let mut entry = HistoryEntry::placed(
+        placed.region,
+        placed.laterality,
+        placed.source_label,
+        date,
+        HistorySource::GeXml,
+    );
     for &child in &tree.elements[exam].children {
         let element = &tree.elements[child];
         // CHANGE type="PCHANGE_VS_PREVIOUS": the type names the field.

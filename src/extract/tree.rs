@@ -200,23 +200,13 @@ fn trend_entry(tree: &ContentTree<'_>, mapper: &Mapper, trend: usize, exam: usiz
     let mut labels: Vec<&str> = vec![region_label];
     labels.extend(ancestors.iter().map(String::as_str));
     let placed = mapper.place(&labels);
-    HistoryEntry {
-        exam_date: None,
-        exam_date_text: meaning(exam),
-        date_ambiguous: false,
-        region: placed.region,
-        laterality: placed.laterality,
-        source_label: placed.source_label,
-        bmd: None,
-        age_years: None,
-        t_score: None,
-        z_score: None,
-        change_vs_previous_g_cm2: None,
-        change_vs_previous_pct: None,
-        change_vs_baseline_g_cm2: None,
-        change_vs_baseline_pct: None,
-        source: HistorySource::GeTrendTree,
-    }
+    HistoryEntry::placed(
+        placed.region,
+        placed.laterality,
+        placed.source_label,
+        meaning(exam),
+        HistorySource::GeTrendTree,
+    )
 }
 
 /// The history field of an item: its own meaning's, else that of a container between it

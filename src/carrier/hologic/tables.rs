@@ -244,23 +244,13 @@ fn history(
             // This exam's own row: its values are the results table's.
             continue;
         }
-        let mut entry = HistoryEntry {
-            exam_date: None,
-            exam_date_text: date,
-            date_ambiguous: false,
-            region: placed.region,
-            laterality: placed.laterality,
-            source_label: placed.source_label.clone(),
-            bmd: None,
-            age_years: None,
-            t_score: None,
-            z_score: None,
-            change_vs_previous_g_cm2: None,
-            change_vs_previous_pct: None,
-            change_vs_baseline_g_cm2: None,
-            change_vs_baseline_pct: None,
-            source: HistorySource::HologicTable,
-        };
+        let mut entry = HistoryEntry::placed(
+            placed.region,
+            placed.laterality,
+            placed.source_label.clone(),
+            date,
+            HistorySource::HologicTable,
+        );
         for (column, field) in columns {
             let Some(value) = decimal(&table.cell(row, *column)) else {
                 continue;

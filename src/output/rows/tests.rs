@@ -35,21 +35,14 @@ fn headers_match_the_row_structs() {
         "Total",
     ));
     doc.history.push(crate::document::HistoryEntry {
-        exam_date: None,
-        exam_date_text: "03/04/2021".into(),
         date_ambiguous: true,
-        region: Region::TotalHip,
-        laterality: Laterality::Left,
-        source_label: "Total".into(),
-        bmd: None,
-        age_years: None,
-        t_score: None,
-        z_score: None,
-        change_vs_previous_g_cm2: None,
-        change_vs_previous_pct: None,
-        change_vs_baseline_g_cm2: None,
-        change_vs_baseline_pct: None,
-        source: crate::document::HistorySource::GeTrendTree,
+        ..crate::document::HistoryEntry::placed(
+            Region::TotalHip,
+            Laterality::Left,
+            "Total".into(),
+            "03/04/2021".into(),
+            crate::document::HistorySource::GeTrendTree,
+        )
     });
     let docs = vec![Ingested {
         seq: 0,
