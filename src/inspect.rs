@@ -1,5 +1,6 @@
 //! The `inspect` command: print one file's results with what the profiles map them to, then
-//! the rows and the classification `scan` would write. This is how a site writes a profile
+//! the exam (device, date), the patient (sex, age, population) and the rows and the
+//! classification `scan` would write. This is how a site writes a profile
 //! for an export nobody has mapped yet.
 //! - an SR: its content tree, every NUM and TEXT measure with its mapping (or `unmapped`),
 //!   trend items marked as history; beside it the ImageComments XML and what it gave;
@@ -11,7 +12,8 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::carrier::{ge_xml, hologic};
-use crate::classify::{ClassifyOptions, classify_document};
+use crate::classify::{ClassifyOptions, VisitAssessment, classify_document};
+use crate::document::Document;
 use crate::extract::extract;
 use crate::profile::{ColumnField, Mapper};
 use crate::sr::{self, Code, ContentTree, ItemValue, Limits, SrNode};
@@ -75,6 +77,7 @@ pub fn inspect(
         Err(error) => not_ingested(out, &error),
         Ok(doc) => {
             let assessment = classify_document(&doc, options);
+            print_exam(&doc, &assessment, out)?;
             writeln!(out, "\nrows scan would write:")?;
             for (m, row) in doc.measurements.iter().zip(&assessment.rows) {
                 let value = |v: Option<crate::decimal::Decimal>, min| {
@@ -139,6 +142,39 @@ pub fn inspect(
             Ok(true)
         }
     }
+}
+
+/// The exam the rows belong to: the device, the date, who was scanned and the population
+/// whose rules classify it (docs/clinical.md).
+fn print_exam(doc: &Document, assessment: &VisitAssessment, out: &mut impl Write) -> Result<()> {
+    let or_dash = |text: &str| {
+        if text.trim().is_empty() {
+            "-".to_string()
+        } else {
+            text.trim().to_string()
+        }
+    };
+    writeln!(
+        out,
+        "\nexam: manufacturer {} ({}), model {}, serial {}, study date {}",
+        or_dash(&doc.manufacturer_raw),
+        doc.manufacturer.map_or("unknown", |m| m.as_str()),
+        or_dash(&doc.model),
+        or_dash(&doc.device_serial),
+        doc.study_date
+            .map_or_else(|| "-".to_string(), |d| d.to_string()),
+    )?;
+    writeln!(
+        out,
+        "patient: sex {}, age {}, population {}",
+        doc.patient_sex.map_or("-", |s| s.as_str()),
+        assessment
+            .age
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |a| format!("{:.1} years", a.years)),
+        assessment.population,
+    )?;
+    Ok(())
 }
 
 /// Prints the content tree, one item per line, NUM and TEXT measures with what they map

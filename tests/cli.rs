@@ -87,6 +87,15 @@ fn inspect_shows_each_num_mapping() {
         "{text}"
     );
     assert!(text.contains("-> history (\"Trend Neck Left\")"), "{text}");
+    // The sample's LUN004412 has no birth date, PatientAge 067Y (crates/dxa-fixtures,
+    // sample/modelled.rs): a woman of 67, classified by T-score.
+    assert!(
+        text.contains(
+            "exam: manufacturer GE Healthcare (ge_lunar), model Lunar iDXA, serial 200512, \
+             study date 2024-01-22\npatient: sex F, age 67.0 years, population adult_t_score"
+        ),
+        "{text}"
+    );
     assert!(
         text.contains("measure items: 40 mapped, 0 unmapped NUM"),
         "{text}"
