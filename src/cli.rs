@@ -178,7 +178,8 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// Skip the files recorded in these partial scans (repeatable): an incremental scan.
-    #[arg(long, value_name = "PART")]
+    /// Not with --tar: a tar stream comes in any order, so stream only the new files.
+    #[arg(long, value_name = "PART", conflicts_with = "tar")]
     pub known: Vec<PathBuf>,
     /// How files are read and classified.
     #[command(flatten)]
@@ -550,6 +551,10 @@ mod tests {
         assert!(parse(&["scan", "d", "--out", "o"]).is_ok());
         assert!(parse(&["scan", "--files-from", "-", "--out", "o"]).is_ok());
         assert!(parse(&["scan", "--tar", "-", "--partial", "p"]).is_ok());
+        assert!(
+            parse(&["scan", "--tar", "-", "--partial", "p", "--known", "k"]).is_err(),
+            "--known is not honoured on a tar stream: refused"
+        );
         assert!(parse(&["scan", "d", "--files-from", "-", "--out", "o"]).is_err());
         assert!(parse(&["scan", "d", "--out", "o", "--partial", "p"]).is_err());
         assert!(parse(&["scan", "d", "--out", "o", "--jobs", "0"]).is_err());
