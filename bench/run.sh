@@ -402,8 +402,9 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown")
 
 Every contender reads the same generated corpus (`dxa-fixtures corpus`: nested site/year/patient
 folders, Hologic, GE Lunar, LOINC-gateway and flat third-party SR styles, four transfer syntaxes
-including deflated and big endian, some files without the 128-byte preamble, about 5 % junk such
-as PDFs, images and non-DXA SRs) from a warm page cache, with one worker per core. *files/s* is
+including deflated and big endian, some files without the 128-byte preamble, a third of the
+visits sent as 2-5 documents that dxa-ingest joins into one visit, about 5 % junk such as PDFs,
+images and non-DXA SRs) from a warm page cache, with one worker per core. *files/s* is
 all regular files in the corpus divided by the median wall time; *time vs dxa-ingest* is the
 contender's wall time divided by dxa-ingest's (above 1: slower). *CPU s* is user + system time
 of the contender and all its child processes: it moves less than wall time when other work
