@@ -111,19 +111,24 @@ impl Ledger {
         Ok(Admission::New { partition })
     }
 
-    /// The partition of a study's first document: its patient's, else its study's, else its
-    /// own (a fixed hash: the same archive is partitioned the same way in every run).
+    /// The partition of a study's first document (a fixed hash: the same archive is
+    /// partitioned the same way in every run).
     fn home(&self, doc: &Document) -> usize {
-        let key = [
-            doc.patient_id.trim(),
-            doc.study_instance_uid.as_str(),
-            doc.sop_instance_uid.as_str(),
-        ]
-        .into_iter()
-        .find(|k| !k.is_empty())
-        .unwrap_or("");
-        (fnv1a(key.as_bytes()) % self.partitions as u64) as usize
+        (fnv1a(home_key(doc).as_bytes()) % self.partitions as u64) as usize
     }
+}
+
+/// What places a study's first document: its patient, else its study, else itself. The
+/// visit step's pieces follow the same rule (finish/pieces.rs).
+pub fn home_key(doc: &Document) -> &str {
+    [
+        doc.patient_id.trim(),
+        doc.study_instance_uid.as_str(),
+        doc.sop_instance_uid.as_str(),
+    ]
+    .into_iter()
+    .find(|k| !k.is_empty())
+    .unwrap_or("")
 }
 
 #[cfg(test)]

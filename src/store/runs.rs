@@ -49,6 +49,9 @@ impl RunBuf {
     }
 }
 
+/// The read buffers of one merge, shared by its segments (each gets 4 to 16 KiB).
+const MERGE_BUFFER_BYTES: usize = 4 * 1024 * 1024;
+
 /// The runs of one kind of row, as segments of one unlinked temporary file.
 pub struct Runs {
     file: File,
@@ -89,11 +92,14 @@ impl Runs {
             .segments
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
+        // Every segment is read at once: their buffers share a fixed budget, so that a run
+        // of many pieces does not take more memory to merge.
+        let buffer = (MERGE_BUFFER_BYTES / segments.len().max(1)).clamp(4 * 1024, 16 * 1024);
         let mut readers: Vec<BufReader<Segment>> = segments
             .iter()
             .map(|&(offset, len)| {
                 BufReader::with_capacity(
-                    16 * 1024,
+                    buffer,
                     Segment {
                         file: &self.file,
                         at: offset,

@@ -1,7 +1,8 @@
 //! The steps of a run that need every file, in order:
-//! 1. `visits`: each partition (every document of some patients) is read alone, its visits
-//!    found, resolved and classified, its follow-up series compared, and every row it
-//!    makes rendered into sorted runs (partitions in parallel, one per worker);
+//! 1. `visits`: each partition (every document of some patients), or each piece of a large
+//!    one, is read alone, its visits found, resolved and classified, its follow-up series
+//!    compared, and every row it makes rendered into sorted runs (partitions in parallel,
+//!    one per worker);
 //! 2. `write`: the runs of each file merged, in the contract's row order, into the staging
 //!    folder (the files in parallel);
 //! 3. `report`: report.html from the counts;
@@ -11,6 +12,7 @@
 //! that fails at any step leaves the output folder as it was.
 
 mod partition;
+mod pieces;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -119,7 +121,13 @@ pub fn finish(
         .into_files()
         .with_context(cannot)?
         .into_par_iter()
-        .map(|file| partition::render(file, options, &runs))
+        .map(|file| {
+            let mut counts = partition::PartitionCounts::default();
+            for piece in pieces::cut(file, staging)? {
+                counts.add(partition::render(piece, options, &runs)?);
+            }
+            Ok::<_, io::Error>(counts)
+        })
         .try_reduce(partition::PartitionCounts::default, |mut a, b| {
             a.add(b);
             Ok(a)
