@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need (dcmtk's dsrdump,
-# to check that every SR fixture is valid; Chromium, to check that report.html renders),
-# then runs every test of the workspace and the report check.
+# to check that every SR fixture is valid; Chromium, to check that report.html renders;
+# pyspark and Java, for the Spark recipe), then runs every test of the workspace, the
+# Spark recipe's test and the report check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,4 +10,25 @@ cd "$(dirname "$0")/.."
 ensure_command dsrdump dcmtk
 
 cargo test --workspace --locked "$@"
+
+# The Spark recipe (examples/spark) against one scan: tests/spark.rs, ignored by a plain
+# `cargo test` because it needs pyspark and Java. Skipped, and said so, only when the
+# package index cannot be reached.
+spark_venv="${CARGO_TARGET_DIR:-target}/spark-venv"
+spark_status=0
+ensure_pyspark "$spark_venv" || spark_status=$?
+case "$spark_status" in
+0)
+    DXA_SPARK_PYTHON="$(cd "$spark_venv" && pwd)/bin/python" \
+        cargo test --locked --test tests spark:: -- --ignored --nocapture
+    ;;
+2)
+    echo "SKIPPED: the Spark recipe test (tests/spark.rs): pyspark $PYSPARK_VERSION cannot be installed, the package index is unreachable" >&2
+    ;;
+*)
+    echo "FAILED: ensure_pyspark $spark_venv (pyspark $PYSPARK_VERSION, Java 17)" >&2
+    exit 1
+    ;;
+esac
+
 scripts/check-report.sh "${CARGO_TARGET_DIR:-target}/debug/dxa-ingest"

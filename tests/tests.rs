@@ -11,3 +11,4 @@ mod regression;
 mod research;
 mod scale;
 mod scan;
+mod spark;
