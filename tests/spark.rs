@@ -173,9 +173,20 @@ fn single_scan(dir: &Path, out: &str, extra: &[&str]) -> i32 {
     code(&output)
 }
 
-/// Runs the recipe from `dir` in `local[2]` mode.
+/// Runs the recipe from `dir` in `local[2]` mode; it must finish (with the merge's code).
 fn recipe(python: &Path, dir: &Path, args: &[&str]) -> Output {
-    let output = Command::new(python)
+    let output = run_recipe(python, dir, args);
+    let text = stderr(&output);
+    let finished = |l: &&str| l.starts_with("dxa_spark: ") && l.contains(" partitions: start");
+    // The phases' times, for the test's log.
+    let lines: Vec<&str> = text.lines().filter(finished).collect();
+    assert_eq!(lines.len(), 1, "the recipe did not finish: {text}");
+    eprintln!("{}", lines[0]);
+    output
+}
+
+fn run_recipe(python: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(python)
         .current_dir(dir)
         .arg(repo().join("examples/spark/dxa_spark.py"))
         .args([
@@ -194,20 +205,7 @@ fn recipe(python: &Path, dir: &Path, args: &[&str]) -> Output {
             "--conf spark.ui.enabled=false pyspark-shell",
         )
         .output()
-        .expect("run the recipe");
-    let text = stderr(&output);
-    assert!(
-        text.lines().any(|l| l.starts_with("dxa_spark: ")),
-        "the recipe did not finish: {text}"
-    );
-    eprintln!(
-        "{}",
-        text.lines()
-            .filter(|l| l.starts_with("dxa_spark: "))
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    output
+        .expect("run the recipe")
 }
 
 fn parts_in(folder: &Path) -> Vec<String> {
@@ -318,12 +316,24 @@ fn the_spark_recipe_writes_what_one_scan_writes() {
             .collect::<Vec<_>>()
     );
 
-    // The object-store path: each task streams its files as a tar archive.
+    // The object-store path: each task streams its files as a tar archive; the files come
+    // from a listing read by Spark (as an object store's inventory would be).
+    let all: Vec<String> = files_under(&corpus)
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    let listing = |paths: &[&String]| paths.iter().map(|p| format!("{p}\n")).collect::<String>();
+    std::fs::write(
+        dir.join("all.txt"),
+        listing(&all.iter().collect::<Vec<_>>()),
+    )
+    .unwrap();
     let output = recipe(
         &python,
         dir,
         &[
-            "corpus",
+            "--list",
+            "all.txt",
             "--out",
             "spark-tar",
             "--partitions",
@@ -337,18 +347,9 @@ fn the_spark_recipe_writes_what_one_scan_writes() {
     assert_same_outputs(&dir.join("single"), &dir.join("spark-tar"));
 
     // Incremental: last night's partial holds the first half of the files; tonight's run
-    // scans only the others and merges both.
-    let all: Vec<String> = files_under(&corpus)
-        .iter()
-        .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
-        .collect();
+    // (contiguous ranges of the listing) scans only the others and merges both.
     let old: Vec<&String> = all.iter().take(all.len() / 2).collect();
-    let list = dir.join("old.txt");
-    std::fs::write(
-        &list,
-        old.iter().map(|p| format!("{p}\n")).collect::<String>(),
-    )
-    .unwrap();
+    std::fs::write(dir.join("old.txt"), listing(&old)).unwrap();
     let scan = dxa()
         .current_dir(dir)
         .args([
@@ -366,7 +367,8 @@ fn the_spark_recipe_writes_what_one_scan_writes() {
         &python,
         dir,
         &[
-            "corpus",
+            "--list",
+            "all.txt",
             "--out",
             "spark-nightly",
             "--partitions",
@@ -394,4 +396,28 @@ fn the_spark_recipe_writes_what_one_scan_writes() {
         .collect();
     assert_eq!(tonight.len(), all.len() - old.len(), "only the new files");
     assert!(tonight.iter().all(|p| !old.contains(&p)));
+
+    // A scan that fails (here: a profile that does not exist) fails the recipe, with the
+    // scan's message, and nothing is merged.
+    let output = run_recipe(
+        &python,
+        dir,
+        &[
+            "corpus",
+            "--out",
+            "spark-failed",
+            "--partitions",
+            "2",
+            "--scan-args",
+            "--profile missing.toml",
+        ],
+    );
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("dxa_spark: a scan failed, nothing merged: partition"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("profile missing.toml"));
+    assert!(!dir.join("spark-failed").exists());
 }

@@ -358,16 +358,81 @@ def resolve_binary(binary: str) -> str:
     return found
 
 
+def partitioned(sc, args: argparse.Namespace):
+    """The paths in args.partitions partitions, and their count when the driver listed them."""
+    n = args.partitions
+    if args.list:
+        source = args.list if "://" in args.list else os.path.abspath(args.list)
+        listed, count = sc.textFile(source, minPartitions=n).filter(bool), None
+    else:
+        paths = list_inputs(args.inputs)
+        if not args.tar:
+            check_listable(paths)
+        listed, count = sc.parallelize(paths, n), len(paths)  # n contiguous slices
+        if args.split == "contiguous":
+            return listed, count
+    # A listing read by textFile comes in byte ranges, not n parts: hashed, or contiguous by
+    # line order (zipWithIndex), into exactly n partitions.
+    if args.split == "hashed":
+        keyed = listed.map(lambda p: (path_hash(p) % n, p))
+    else:
+        total = max(listed.count(), 1)
+        keyed = listed.zipWithIndex().map(lambda pi: (pi[1] * n // total, pi[0]))
+    return keyed.partitionBy(n, lambda k: k).values(), count
+
+
+def run_scans(listed, plan: TaskPlan, parts: str) -> list[str]:
+    """Runs every partition's scan; the paths of the partials, in the parts folder."""
+    scans = listed.mapPartitionsWithIndex(lambda k, it: scan_partition(k, it, plan))
+    if not plan.collect:
+        return [part for _index, part, _summary in sorted(scans.collect())]
+    # Every task runs (in parallel) into the cache, then the driver fetches the partials one
+    # partition at a time: memory for one chunk, not for all the partials.
+    from pyspark import StorageLevel
+
+    scans = scans.persist(StorageLevel.MEMORY_AND_DISK)
+    scans.count()
+    written: list[str] = []
+    sink = None
+    for index, number, chunk in scans.toLocalIterator():
+        if number == 0:
+            if sink:
+                sink.close()
+            written.append(os.path.join(parts, f"{PART_PREFIX}{index:05d}{PART_SUFFIX}"))
+            sink = open(written[-1] + ".tmp", "wb")
+        sink.write(chunk)
+    if sink:
+        sink.close()
+    for path in written:
+        os.replace(path + ".tmp", path)
+    scans.unpersist()
+    return written
+
+
+def task_failure(error: Exception) -> str:
+    """The task's own message out of Spark's report (a Java stack trace around a Python
+    traceback)."""
+    text = str(error)
+    at = text.find("RuntimeError: ")
+    if at < 0:
+        return "\n".join(text.splitlines()[:STDERR_TAIL_LINES])
+    message = text[at + len("RuntimeError: ") :]
+    for marker in ("\n\tat ", " SQLSTATE"):
+        message = message.split(marker, 1)[0]
+    return message.rstrip()
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    from pyspark.sql import SparkSession
+    from pyspark import SparkConf, SparkContext
 
     started = time.monotonic()
-    builder = SparkSession.builder.appName("dxa-ingest")
+    # Only the RDD API is used: a SparkContext starts faster than a SparkSession.
+    conf = SparkConf().setAppName("dxa-ingest")
+    conf = conf.setIfMissing("spark.ui.showConsoleProgress", "false")
     if args.master:
-        builder = builder.master(args.master)
-    spark = builder.getOrCreate()
-    sc = spark.sparkContext
+        conf = conf.setMaster(args.master)
+    sc = SparkContext.getOrCreate(conf)
     try:
         binary = resolve_binary(args.binary)
         parts = os.path.abspath(args.parts or args.out.rstrip("/") + ".parts")
@@ -378,59 +443,16 @@ def main(argv: list[str]) -> int:
         plan = TaskPlan(args, os.getcwd(), binary, parts)
         if plan.jobs is None:
             plan.jobs = int(sc.getConf().get("spark.task.cpus", "1"))
-        n = args.partitions
-
-        if args.list:
-            source = args.list if "://" in args.list else os.path.abspath(args.list)
-            listed = sc.textFile(source, minPartitions=n).filter(bool)
-            count = None
-        else:
-            paths = list_inputs(args.inputs)
-            if not args.tar:
-                check_listable(paths)
-            count = len(paths)
-            listed = sc.parallelize(paths, n)  # n contiguous slices of the sorted list
-        if args.split == "hashed" or args.list:
-            # A listing read by textFile comes in byte ranges, not n parts: hashed, or
-            # contiguous by line order (zipWithIndex), into exactly n partitions.
-            if args.split == "hashed":
-                keyed = listed.map(lambda p: (path_hash(p) % n, p))
-            else:
-                total = listed.count()
-                keyed = listed.zipWithIndex().map(lambda pi: (pi[1] * n // max(total, 1), pi[0]))
-            listed = keyed.partitionBy(n, lambda k: k).values()
+        listed, count = partitioned(sc, args)
         listed_at = time.monotonic()
-
-        scans = listed.mapPartitionsWithIndex(lambda k, it: scan_partition(k, it, plan))
-        written: list[str] = []
-        if args.collect_parts:
-            # Every task runs (in parallel) into the cache, then the driver fetches the
-            # partials one partition at a time: memory for one chunk, not for all partials.
-            from pyspark import StorageLevel
-
-            scans = scans.persist(StorageLevel.MEMORY_AND_DISK)
-            scans.count()
-            current, sink = None, None
-            for index, _number, chunk in scans.toLocalIterator():
-                if index != current:
-                    if sink:
-                        sink.close()
-                    current = index
-                    path = os.path.join(parts, f"{PART_PREFIX}{index:05d}{PART_SUFFIX}")
-                    written.append(path)
-                    sink = open(path + ".tmp", "wb")
-                sink.write(chunk)
-            if sink:
-                sink.close()
-            for path in written:
-                os.replace(path + ".tmp", path)
-            scans.unpersist()
-        else:
-            for _index, part, _summary in sorted(scans.collect()):
-                written.append(part)
+        try:
+            written = run_scans(listed, plan, parts)
+        except Exception as error:  # a task failed (after Spark's retries)
+            print(f"dxa_spark: a scan failed, nothing merged: {task_failure(error)}", file=sys.stderr)
+            return 1
         scanned_at = time.monotonic()
     finally:
-        spark.stop()
+        sc.stop()
 
     command = [binary, "merge", *written, *(os.path.abspath(k) for k in args.known)]
     command += ["--out", args.out, "--quiet", *shlex.split(args.merge_args)]
@@ -438,7 +460,7 @@ def main(argv: list[str]) -> int:
     merged_at = time.monotonic()
     files = f"{count} files" if count is not None else "listed files"
     print(
-        f"dxa_spark: {files} in {n} {args.split} partitions: start and listing "
+        f"dxa_spark: {files} in {args.partitions} {args.split} partitions: start and listing "
         f"{listed_at - started:.1f} s, scans {scanned_at - listed_at:.1f} s, merge "
         f"{merged_at - scanned_at:.1f} s, total {merged_at - started:.1f} s",
         file=sys.stderr,
