@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import os
 import shlex
 import shutil
@@ -254,7 +255,7 @@ def write_tar(paths: list[str], stream) -> None:
                     data = source.read()
                 info = tarfile.TarInfo(path)
                 info.size = len(data)
-                archive.addfile(info, _BytesReader(data))
+                archive.addfile(info, io.BytesIO(data))
                 continue
             info = os.lstat(path)
             member = tarfile.TarInfo(path)
@@ -271,19 +272,9 @@ def write_tar(paths: list[str], stream) -> None:
                 archive.addfile(member)
 
 
-class _BytesReader:
-    def __init__(self, data: bytes):
-        self.data, self.at = data, 0
-
-    def read(self, n: int = -1) -> bytes:
-        end = len(self.data) if n < 0 else self.at + n
-        chunk, self.at = self.data[self.at : end], min(end, len(self.data))
-        return chunk
-
-
 def scan_partition(index: int, paths_iter, plan: TaskPlan):
-    """Runs one partial scan over this partition's paths. Yields (index, part path, summary)
-    or, with --collect-parts, (index, chunk number, bytes) records of the partial."""
+    """Runs one partial scan over this partition's paths. Yields (index, part path) or, with
+    --collect-parts, (index, chunk number, bytes) records of the partial."""
     paths = sorted({p for p in paths_iter}, key=os.fsencode)
     cwd = plan.cwd
     if not os.path.isdir(cwd):
@@ -315,6 +306,12 @@ def scan_partition(index: int, paths_iter, plan: TaskPlan):
                 process.stdin.close()
             except BrokenPipeError:
                 pass  # the scan stopped early: its exit code and stderr say why
+            except OSError as error:
+                # A file that cannot be read in --tar mode cannot become a row (no member
+                # says "unreadable"): the task fails, naming it, rather than lose it.
+                process.kill()
+                process.wait()
+                raise RuntimeError(f"partition {index}: {error}") from error
             code = process.wait()
             errors.seek(0)
             text = errors.read().decode("utf-8", "replace")
@@ -325,9 +322,8 @@ def scan_partition(index: int, paths_iter, plan: TaskPlan):
             raise RuntimeError(
                 f"partition {index}: `{shlex.join(command)}` exited {code}:\n{tail}"
             )
-        summary = text.strip().splitlines()[-1] if text.strip() else ""
         if not plan.collect:
-            yield (index, part, summary)
+            yield (index, part)
             return
         with open(part, "rb") as source:
             # A partial is never empty (its header comes first): at least one chunk.
@@ -385,7 +381,7 @@ def run_scans(listed, plan: TaskPlan, parts: str) -> list[str]:
     """Runs every partition's scan; the paths of the partials, in the parts folder."""
     scans = listed.mapPartitionsWithIndex(lambda k, it: scan_partition(k, it, plan))
     if not plan.collect:
-        return [part for _index, part, _summary in sorted(scans.collect())]
+        return [part for _index, part in sorted(scans.collect())]
     # Every task runs (in parallel) into the cache, then the driver fetches the partials one
     # partition at a time: memory for one chunk, not for all the partials.
     from pyspark import StorageLevel
@@ -448,7 +444,8 @@ def main(argv: list[str]) -> int:
         try:
             written = run_scans(listed, plan, parts)
         except Exception as error:  # a task failed (after Spark's retries)
-            print(f"dxa_spark: a scan failed, nothing merged: {task_failure(error)}", file=sys.stderr)
+            failure = task_failure(error)
+            print(f"dxa_spark: a scan failed, nothing merged: {failure}", file=sys.stderr)
             return 1
         scanned_at = time.monotonic()
     finally:
