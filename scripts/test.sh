@@ -20,7 +20,7 @@ ensure_pyspark "$spark_venv" || spark_status=$?
 case "$spark_status" in
 0)
     DXA_SPARK_PYTHON="$(cd "$spark_venv" && pwd)/bin/python" \
-        cargo test --locked --test tests spark:: -- --ignored --nocapture
+        cargo test --locked --test tests spark::the_spark_recipe -- --ignored --nocapture
     ;;
 2)
     echo "SKIPPED: the Spark recipe test (tests/spark.rs): pyspark $PYSPARK_VERSION cannot be installed, the package index is unreachable" >&2
