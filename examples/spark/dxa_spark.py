@@ -337,9 +337,17 @@ def scan_partition(index: int, paths_iter, plan: TaskPlan):
 # The driver -------------------------------------------------------------------------------
 
 
-def clear_old_parts(parts: str) -> None:
+def clear_old_parts(parts: str, known: list[str]) -> None:
     """Partials of an earlier run in this folder (another N) would confuse a later
-    `merge parts/*.part`: only this run's are left."""
+    `merge parts/*.part`: only this run's are left. A --known partial there would be
+    removed or overwritten: refused."""
+    folder = os.path.realpath(parts)
+    for path in known:
+        if os.path.dirname(os.path.realpath(path)) == folder:
+            raise SystemExit(
+                f"dxa_spark: --known {path} is in {parts}, where this run writes its "
+                "partials: keep it elsewhere"
+            )
     for name in os.listdir(parts):
         if name.startswith(PART_PREFIX) and name.endswith(PART_SUFFIX):
             os.remove(os.path.join(parts, name))
@@ -433,7 +441,7 @@ def main(argv: list[str]) -> int:
         binary = resolve_binary(args.binary)
         parts = os.path.abspath(args.parts or args.out.rstrip("/") + ".parts")
         os.makedirs(parts, exist_ok=True)
-        clear_old_parts(parts)
+        clear_old_parts(parts, args.known)
         if args.ship_binary:
             sc.addFile(binary)
         plan = TaskPlan(args, os.getcwd(), binary, parts)
