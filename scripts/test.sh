@@ -2,7 +2,8 @@
 # The whole test suite, on a fresh machine: installs what the tests need (dcmtk's dsrdump,
 # to check that every SR fixture is valid, and its storescu/echoscu as scanners for
 # `listen`; Orthanc, the PACS of the `pull` tests; Chromium, to check that report.html
-# renders), then runs every test of the workspace and the report check.
+# renders; pyspark and Java, for the Spark recipe), then runs every test of the workspace,
+# the Spark recipe's test and the report check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,4 +16,25 @@ ensure_command storescu dcmtk
 ensure_command Orthanc orthanc
 
 cargo test --workspace --locked "$@"
+
+# The Spark recipe (examples/spark) against one scan: tests/spark.rs, ignored by a plain
+# `cargo test` because it needs pyspark and Java. Skipped, and said so, only when the
+# package index cannot be reached.
+spark_venv="${CARGO_TARGET_DIR:-target}/spark-venv"
+spark_status=0
+ensure_pyspark "$spark_venv" || spark_status=$?
+case "$spark_status" in
+0)
+    DXA_SPARK_PYTHON="$(cd "$spark_venv" && pwd)/bin/python" \
+        cargo test --locked --test tests spark::the_spark_recipe -- --ignored --nocapture
+    ;;
+2)
+    echo "SKIPPED: the Spark recipe test (tests/spark.rs): pyspark $PYSPARK_VERSION cannot be installed, the package index is unreachable" >&2
+    ;;
+*)
+    echo "FAILED: ensure_pyspark $spark_venv (pyspark $PYSPARK_VERSION, Java 17)" >&2
+    exit 1
+    ;;
+esac
+
 scripts/check-report.sh "${CARGO_TARGET_DIR:-target}/debug/dxa-ingest"

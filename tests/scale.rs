@@ -24,7 +24,7 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
-fn assert_same_outputs(single: &Path, merged: &Path) {
+pub(crate) fn assert_same_outputs(single: &Path, merged: &Path) {
     let (a, b) = (outputs(single), outputs(merged));
     let names = |files: &[(String, Vec<u8>)]| files.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b), "the same files");

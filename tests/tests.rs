@@ -21,4 +21,5 @@ mod research;
 mod rss;
 mod scale;
 mod scan;
+mod spark;
 mod swap;
