@@ -230,6 +230,7 @@ fn the_spark_recipe_writes_what_one_scan_writes() {
         n: CORPUS_SR_FILES,
         seed: 15,
         junk_pct: 10,
+        image_heavy: false,
     };
     write_corpus(&corpus, &options).expect("write the corpus");
     add_variants(&corpus);

@@ -49,14 +49,13 @@ impl RunBuf {
     }
 }
 
-/// The read buffers of one merge, shared by its segments (each gets 4 to 16 KiB).
-const MERGE_BUFFER_BYTES: usize = 4 * 1024 * 1024;
-
 /// The runs of one kind of row, as segments of one unlinked temporary file.
 pub struct Runs {
     file: File,
     /// (offset, length) of each segment, and the file's length.
     segments: Mutex<(Vec<(u64, u64)>, u64)>,
+    /// Where the file is (and an intermediate merge's file goes).
+    dir: std::path::PathBuf,
 }
 
 impl Runs {
@@ -65,6 +64,7 @@ impl Runs {
         Ok(Runs {
             file: tempfile::tempfile_in(dir)?,
             segments: Mutex::new((Vec::new(), 0)),
+            dir: dir.to_path_buf(),
         })
     }
 
@@ -88,44 +88,81 @@ impl Runs {
     /// Merges every segment in key order, calling `out` with each payload; returns how many.
     /// Equal keys come out in segment order.
     pub fn merge(self, mut out: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<u64> {
-        let (segments, _) = self
+        let (mut segments, _) = self
             .segments
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
-        // Every segment is read at once: their buffers share a fixed budget, so that a run
-        // of many pieces does not take more memory to merge.
-        let buffer = (MERGE_BUFFER_BYTES / segments.len().max(1)).clamp(4 * 1024, 16 * 1024);
-        let mut readers: Vec<BufReader<Segment>> = segments
-            .iter()
-            .map(|&(offset, len)| {
-                BufReader::with_capacity(
-                    buffer,
-                    Segment {
-                        file: &self.file,
-                        at: offset,
-                        end: offset + len,
-                    },
-                )
-            })
-            .collect();
-        let mut heads: BinaryHeap<Reverse<(Vec<u8>, usize)>> = BinaryHeap::new();
-        let mut payloads: Vec<Vec<u8>> = vec![Vec::new(); readers.len()];
-        for (i, reader) in readers.iter_mut().enumerate() {
-            let mut key = Vec::new();
-            if next(reader, &mut key, &mut payloads[i])? {
-                heads.push(Reverse((key, i)));
+        let mut file = self.file;
+        // More segments than one merge reads at once (a run of 10^7 files or more, cut into
+        // many pieces): groups of consecutive segments are merged into one first, pass after
+        // pass, so that memory stays at MERGE_BUFFER_BYTES (an external merge sort).
+        while segments.len() > MAX_FAN_IN {
+            let next = tempfile::tempfile_in(&self.dir)?;
+            let mut writer = io::BufWriter::with_capacity(256 * 1024, &next);
+            let mut merged = Vec::new();
+            let mut at = 0u64;
+            for group in segments.chunks(MAX_FAN_IN) {
+                let start = at;
+                merge_segments(&file, group, |key, payload| {
+                    let mut frames = Vec::with_capacity(key.len() + payload.len() + 8);
+                    write_frame(&mut frames, key)?;
+                    write_frame(&mut frames, payload)?;
+                    at += frames.len() as u64;
+                    io::Write::write_all(&mut writer, &frames)
+                })?;
+                merged.push((start, at - start));
             }
+            writer.into_inner().map_err(|e| e.into_error())?;
+            (file, segments) = (next, merged);
         }
-        let mut written = 0;
-        while let Some(Reverse((mut key, i))) = heads.pop() {
-            out(&payloads[i])?;
-            written += 1;
-            if next(&mut readers[i], &mut key, &mut payloads[i])? {
-                heads.push(Reverse((key, i)));
-            }
-        }
-        Ok(written)
+        merge_segments(&file, &segments, |_, payload| out(payload))
     }
+}
+
+/// The most segments one merge reads at once (a run of about 10^6 files has ~1 700 pieces).
+const MAX_FAN_IN: usize = 2048;
+
+/// The read buffers of one merge, shared by its segments (each gets 4 to 16 KiB).
+const MERGE_BUFFER_BYTES: usize = 8 * 1024 * 1024;
+
+/// Merges `segments` of `file` in key order, calling `out` with each (key, payload); returns
+/// how many. Equal keys come out in segment order.
+fn merge_segments(
+    file: &File,
+    segments: &[(u64, u64)],
+    mut out: impl FnMut(&[u8], &[u8]) -> io::Result<()>,
+) -> io::Result<u64> {
+    let buffer = (MERGE_BUFFER_BYTES / segments.len().max(1)).clamp(4 * 1024, 16 * 1024);
+    let mut readers: Vec<BufReader<Segment>> = segments
+        .iter()
+        .map(|&(offset, len)| {
+            BufReader::with_capacity(
+                buffer,
+                Segment {
+                    file,
+                    at: offset,
+                    end: offset + len,
+                },
+            )
+        })
+        .collect();
+    let mut heads: BinaryHeap<Reverse<(Vec<u8>, usize)>> = BinaryHeap::new();
+    let mut payloads: Vec<Vec<u8>> = vec![Vec::new(); readers.len()];
+    for (i, reader) in readers.iter_mut().enumerate() {
+        let mut key = Vec::new();
+        if next(reader, &mut key, &mut payloads[i])? {
+            heads.push(Reverse((key, i)));
+        }
+    }
+    let mut written = 0;
+    while let Some(Reverse((mut key, i))) = heads.pop() {
+        out(&key, &payloads[i])?;
+        written += 1;
+        if next(&mut readers[i], &mut key, &mut payloads[i])? {
+            heads.push(Reverse((key, i)));
+        }
+    }
+    Ok(written)
 }
 
 /// Reads the next (key, payload) record; false at the end of the segment.
@@ -197,6 +234,45 @@ mod tests {
         assert_eq!(n, 200);
         let expected: String = (0..200).map(|k| format!("{k}\n")).collect();
         assert_eq!(String::from_utf8(text).unwrap(), expected);
+    }
+
+    #[test]
+    fn more_runs_than_one_merge_reads_merge_in_passes() {
+        let dir = tempfile::tempdir().unwrap();
+        let runs = Runs::new(dir.path()).unwrap();
+        // 3 * MAX_FAN_IN + 5 runs: a first pass of four groups (the last a short one).
+        let count = 3 * MAX_FAN_IN as u64 + 5;
+        for part in 0..count {
+            let mut run = RunBuf::default();
+            for k in 0..3u64 {
+                let key = k * count + part;
+                run.push(key.to_be_bytes().to_vec(), format!("{key}\n").as_bytes());
+            }
+            // The same key in every run: equal keys stay in run order.
+            run.push(
+                u64::MAX.to_be_bytes().to_vec(),
+                format!("last {part}\n").as_bytes(),
+            );
+            runs.append(run).unwrap();
+        }
+        let mut text = String::new();
+        let n = runs
+            .merge(|payload| {
+                text.push_str(std::str::from_utf8(payload).unwrap());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(n, 4 * count);
+        let expected: String = (0..3 * count)
+            .map(|k| format!("{k}\n"))
+            .chain((0..count).map(|p| format!("last {p}\n")))
+            .collect();
+        assert_eq!(text, expected);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "unlinked"
+        );
     }
 
     #[test]
