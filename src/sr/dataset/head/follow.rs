@@ -55,6 +55,9 @@ pub(super) struct HeadReader<'r, S> {
 
 /// Read ahead after a skipped value.
 const AFTER_SKIP: usize = 4096;
+/// A preamble (128 bytes) and the DICM magic: what `read_head` and `scan_file` look at to
+/// say what a file is. No value starting in them is left out.
+const FILE_KIND_BYTES: usize = 132;
 
 /// What to do with a large binary value.
 enum Large {
@@ -341,6 +344,12 @@ impl<S: Source> HeadReader<'_, S> {
         stack: &mut [Frame],
     ) -> Result<Large, FileError> {
         let len = length as usize;
+        if value_start < FILE_KIND_BYTES {
+            // The first 132 bytes say what a file is (a preamble and DICM, or a bare data
+            // set): moving them could turn a bare data set into a Part 10 file (fuzzing
+            // found one whose DICM landed at byte 128 once a value was left out).
+            return Ok(Large::Keep);
+        }
         self.ensure(value_start + PEEK.min(len))?;
         let have = (self.out.len() - value_start).min(len);
         if looks_like_results_document(&self.out[value_start..value_start + have.min(PEEK)]) {

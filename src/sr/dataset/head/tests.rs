@@ -445,3 +445,25 @@ fn results_documents_are_recognised_by_their_first_bytes() {
     assert!(!looks_like_results_document(b"BM\x36\x00\x0C\x00"));
     assert!(!looks_like_results_document(&[0; 1024]));
 }
+
+#[test]
+fn the_bytes_that_say_what_a_file_is_never_move() {
+    // A bare implicit VR data set whose third value holds "DICM" at byte 158: had the
+    // 30-byte private value before it been left out, "DICM" would sit at byte 128 and the
+    // head would read as a Part 10 file (found by fuzzing).
+    let enc = Enc::ImplicitLe;
+    let mut ds = element(enc, (0x0008, 0x0005), b"CS", b"ISO_IR 100");
+    ds.extend(element(enc, (0x0009, 0x1010), b"OB", &[0x11; 30]));
+    let mut name = vec![b'A'; 100];
+    name[94..98].copy_from_slice(b"DICM");
+    ds.extend(element(enc, (0x0008, 0x0080), b"LO", &name));
+    assert_eq!(&ds[158..162], b"DICM");
+    let policy = HeadPolicy {
+        elide_above: 16,
+        chunk: 5,
+    };
+    let got = read(&ds, &Limits::default(), &policy).unwrap();
+    assert_eq!(got.head.elided_values, 0);
+    assert_eq!(got.head.bytes, ds, "kept as it is");
+    assert_eq!(walk(&got.head.bytes), walk(&ds));
+}
