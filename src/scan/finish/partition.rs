@@ -22,7 +22,7 @@ pub struct PartitionCounts {
     pub visits: usize,
     /// Its part of the report.
     pub report: ReportData,
-    /// The device serials of its documents (to check `--lsc` serials against).
+    /// The `--lsc` file's device serials that its documents have (to warn about the rest).
     pub serials: std::collections::BTreeSet<String>,
 }
 
@@ -109,10 +109,13 @@ pub fn render(
     runs.history.append(history)?;
     runs.studies.append(studies)?;
     runs.followup.append(followups)?;
+    // Only the --lsc file's serials are looked for: an archive can hold thousands of
+    // scanners, and a set of all their serials would grow with it.
+    let wanted = options.lsc.device_serials();
     let serials = docs
         .iter()
         .map(|d| d.doc.device_serial.trim())
-        .filter(|s| !s.is_empty())
+        .filter(|s| wanted.contains(s))
         .map(str::to_string)
         .collect();
     Ok(PartitionCounts {
