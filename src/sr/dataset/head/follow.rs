@@ -51,13 +51,16 @@ pub(super) struct HeadReader<'r, S> {
     /// with each read (what follows a bitmap is usually a few headers and the pixel data:
     /// a chunk there read 64 KiB of pixels per report image).
     pub(super) ahead: usize,
+    /// Bytes at the start never moved by leaving a value out: a file's `FILE_KIND_BYTES`,
+    /// none of an inflated data set (which has no preamble to mistake).
+    pub(super) fixed: usize,
 }
 
 /// Read ahead after a skipped value.
 const AFTER_SKIP: usize = 4096;
 /// A preamble (128 bytes) and the DICM magic: what `read_head` and `scan_file` look at to
-/// say what a file is. No value starting in them is left out.
-const FILE_KIND_BYTES: usize = 132;
+/// say what a file is. No value starting in them is left out of a file.
+pub(super) const FILE_KIND_BYTES: usize = 132;
 
 /// What to do with a large binary value.
 enum Large {
@@ -344,7 +347,7 @@ impl<S: Source> HeadReader<'_, S> {
         stack: &mut [Frame],
     ) -> Result<Large, FileError> {
         let len = length as usize;
-        if value_start < FILE_KIND_BYTES {
+        if value_start < self.fixed {
             // The first 132 bytes say what a file is (a preamble and DICM, or a bare data
             // set): moving them could turn a bare data set into a Part 10 file (fuzzing
             // found one whose DICM landed at byte 128 once a value was left out).

@@ -110,6 +110,7 @@ pub fn read_head<S: Source>(
         elided_values: 0,
         elided_bytes: 0,
         ahead: policy.chunk,
+        fixed: follow::FILE_KIND_BYTES,
     };
     // Enough to see a preamble and the DICM magic whatever the chunk.
     reader.ensure(policy.chunk.max(132))?;
@@ -173,6 +174,7 @@ pub(super) fn read_data_set<S: Source>(
         elided_values: 0,
         elided_bytes: 0,
         ahead: policy.chunk,
+        fixed: 0,
     };
     // A data set that ends before a value could be long enough to leave out (most
     // deflated SRs) is kept as it is: nothing to follow.
