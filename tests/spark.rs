@@ -68,15 +68,23 @@ fn changed(bmd: &str) -> String {
     }
 }
 
+/// Whether `path` is one of the corpus's SR files: `K.dcm`, or `K_D.dcm` for a visit's
+/// further documents (dxa-fixtures' corpus.rs); junk files are `K_name`.
+fn is_generated_sr(path: &Path) -> bool {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    path.extension().is_some_and(|e| e == "dcm")
+        && path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|stem| stem.split('_').count() <= 2 && stem.split('_').all(digits))
+}
+
 /// Adds the variants to `corpus`, each kind under its own top-level folder so that
 /// contiguous ranges of the sorted list put a file and its variant in different partitions.
 fn add_variants(corpus: &Path) {
     let generated = files_under(corpus);
     let relative = |p: &Path| p.strip_prefix(corpus).expect("under corpus").to_path_buf();
-    let srs: Vec<&PathBuf> = generated
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "dcm") && !p.to_string_lossy().contains('_'))
-        .collect();
+    let srs: Vec<&PathBuf> = generated.iter().filter(|p| is_generated_sr(p)).collect();
     assert!(srs.len() >= CORPUS_SR_FILES, "{} SR files", srs.len());
     // Exact copies at other paths: one SOP Instance UID twice, a `duplicate` row.
     for path in srs.iter().step_by(29) {
