@@ -406,3 +406,45 @@ fn the_page_is_pseudonymised_like_the_csvs() {
     )));
     assert!(page.contains("<td>--pseudonymize</td><td>on</td>"));
 }
+
+#[test]
+fn followup_never_leaves_follow_up_out_of_the_page_too() {
+    let env = TestEnv::new();
+    for (visit, bmd) in ["0.800", "0.740"].iter().enumerate() {
+        env.write(
+            &format!("followed/0/{visit}.dcm"),
+            &followed_visit(0, visit, bmd, "-2.5"),
+        );
+    }
+    let run = |extra: &[&str], name: &str| {
+        let out = env.dir.path().join(name);
+        let output = dxa()
+            .current_dir(env.dir.path())
+            .args(["scan", "in", "--quiet", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .expect("run dxa-ingest");
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        let page = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+        (page, out)
+    };
+    let none = "no follow-up comparison was made.";
+    let (page, out) = run(&[], "auto");
+    assert!(out.join("followup.csv").exists());
+    assert!(!page.contains(none));
+    let losses = |page: &str| {
+        attention_table(page)
+            .iter()
+            .filter(|row| row.concerns.contains("significant_loss"))
+            .count()
+    };
+    assert_eq!(losses(&page), 1, "the loss of 0.060 g/cm² is shown");
+    let (page, out) = run(&["--followup", "never"], "never");
+    assert!(!out.join("followup.csv").exists());
+    assert!(
+        page.contains(none),
+        "no follow-up section without followup.csv"
+    );
+    assert_eq!(losses(&page), 0, "no loss without a comparison");
+}

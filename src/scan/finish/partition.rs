@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{self, Read};
 
 use super::AllRuns;
-use crate::config::OutputOptions;
+use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
 use crate::output::LineRenderer;
 use crate::output::rows::{self, VisitRows};
@@ -98,6 +98,10 @@ pub fn render(
         points.extend(visit_points);
     }
     let mut followups = RunBuf::default();
+    // `--followup never`: no followup.csv, and nothing of it in the report either.
+    if options.followup == FollowupMode::Never {
+        points.clear();
+    }
     for (key, row, family) in followup::rows(points, &options.lsc) {
         report.followup_row(&key, &row, family);
         let cells = row.cells();
