@@ -1,4 +1,5 @@
 use super::*;
+use crate::net;
 use clap::CommandFactory;
 
 #[test]
