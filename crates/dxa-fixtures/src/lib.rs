@@ -3,7 +3,7 @@
 //!
 //! * [`tree`]: a generic SR content tree ([`Item`], [`SrDoc`]) and its
 //!   serialisation ([`sr_bytes`], [`write_sr`]) in any [`Encoding`].
-//! * [`styles`]: one vendor-neutral [`DxaStudy`] rendered as Hologic-like,
+//! * [`study`], [`styles`]: one vendor-neutral [`DxaStudy`] rendered as Hologic-like,
 //!   GE Lunar-like, LOINC-coded or flat SR trees.
 //! * [`ge_report`], [`hologic_report`], [`evidence`]: GE "DXA Report" SRs and Hologic
 //!   report images with results documents, as the field evidence describes them.
@@ -26,6 +26,7 @@ pub mod hostile;
 pub mod junk;
 pub mod rng;
 pub mod sample;
+pub mod study;
 pub mod styles;
 pub mod tree;
 
