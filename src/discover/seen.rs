@@ -3,73 +3,40 @@
 //! another path too, and each is read once, under the first path in path order
 //! (docs/columns.md, "Paths").
 //!
-//! Kept only when links are followed (without it, each entry has one path). Memory: 8 bytes
-//! per entry in a sorted vector per device, plus a hash set of at most `TAIL` recent ones
-//! merged into it in linear time: 8 MB at 10^6 files (16 MB for the moment of a merge, which
-//! builds the new vector beside the old), where a hash set of (device, inode) pairs would
-//! take about 34 MB (16-byte keys, a power-of-two table).
+//! Kept only when links are followed (without it, each entry has one path). Memory: a
+//! `SortedU64s` per device, 8 bytes per entry (8 MB at 10^6 files, up to as much again in
+//! the vector's spare capacity), where a hash set of (device, inode) pairs would take about
+//! 34 MB (16-byte keys, a power-of-two table).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
-/// Entries merged into the sorted vector at a time.
-const TAIL: usize = 4096;
+use crate::store::SortedU64s;
 
 /// A device and an inode number: what a path leads to.
 pub(crate) type FileId = (u64, u64);
 
-/// The identities reached so far.
+/// The identities reached so far: the inodes of each device.
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
-    devices: BTreeMap<u64, Inodes>,
-}
-
-#[derive(Debug, Default)]
-struct Inodes {
-    sorted: Vec<u64>,
-    recent: HashSet<u64>,
+    devices: BTreeMap<u64, SortedU64s>,
 }
 
 impl Seen {
     /// Records `id`; false when it was already there.
     pub(crate) fn insert(&mut self, (device, inode): FileId) -> bool {
         let inodes = self.devices.entry(device).or_default();
-        if inodes.sorted.binary_search(&inode).is_ok() || !inodes.recent.insert(inode) {
+        if inodes.contains(inode) {
             return false;
         }
-        if inodes.recent.len() >= TAIL {
-            let mut tail: Vec<u64> = inodes.recent.drain().collect();
-            tail.sort_unstable();
-            inodes.sorted = merge(&inodes.sorted, &tail);
-        }
+        inodes.insert(inode);
         true
     }
 
     /// Entries recorded.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.devices
-            .values()
-            .map(|i| i.sorted.len() + i.recent.len())
-            .sum()
+        self.devices.values().map(SortedU64s::len).sum()
     }
-}
-
-/// Two sorted, disjoint runs as one.
-fn merge(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] < b[j] {
-            out.push(a[i]);
-            i += 1;
-        } else {
-            out.push(b[j]);
-            j += 1;
-        }
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
 }
 
 #[cfg(test)]

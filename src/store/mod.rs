@@ -5,7 +5,8 @@
 //! - `partitions`: records spread by key over unlinked temporary files, read back one
 //!   partition at a time;
 //! - `log` and `index`: append-only byte entries read back by position, and a sorted hash
-//!   index over them (duplicate SOP Instance UIDs; a study's partition);
+//!   index over them (duplicate SOP Instance UIDs; a study's partition), on `sorted`: u64s
+//!   in a sorted run with a short tail (also the walk's file identities);
 //! - `runs`: sorted runs of (key, payload) records appended to one file, merged in key
 //!   order into an output.
 //!
@@ -17,11 +18,13 @@ mod index;
 mod log;
 mod partitions;
 mod runs;
+mod sorted;
 
 pub use index::HashIndex;
 pub use log::Log;
 pub use partitions::Partitions;
 pub use runs::{RunBuf, Runs};
+pub use sorted::SortedU64s;
 
 /// Bytes that sort like `std::path::Path` (component by component, each by its bytes):
 /// the components joined by a 0 byte, which no component holds and which sorts before every
