@@ -17,13 +17,24 @@ use crate::path_text::path_text;
 use crate::profile::{BUILTIN, ProfileError};
 use crate::sr::Limits;
 
-/// Bytes read from input files by this process (for run.json: a scan reads the header
-/// region of images, not their pixel data).
-pub static BYTES_READ: AtomicU64 = AtomicU64::new(0);
+/// Bytes read from input files by the current scan (for run.json: a scan reads the header
+/// region of images, not their pixel data). One scan runs at a time in a process; `listen`
+/// runs one after another, each starting from zero (`start_counting_bytes_read`).
+static BYTES_READ: AtomicU64 = AtomicU64::new(0);
+
+/// Starts a scan's count of bytes read from zero.
+pub fn start_counting_bytes_read() {
+    BYTES_READ.store(0, Ordering::Relaxed);
+}
 
 /// Counts `n` bytes read from an input file.
 pub fn count_bytes_read(n: u64) {
     BYTES_READ.fetch_add(n, Ordering::Relaxed);
+}
+
+/// The bytes counted since the scan started.
+pub fn bytes_read() -> u64 {
+    BYTES_READ.load(Ordering::Relaxed)
 }
 
 /// `run.json`: what was run, on what, with which options and profiles, when, and what it

@@ -24,8 +24,6 @@ use crate::sr::dataset::{Head, HeadPolicy, Source, read_head};
 pub struct FileHead {
     /// What was read.
     pub head: Head,
-    /// The file's size when it was opened.
-    pub file_size: u64,
     /// Bytes actually read from the file (seeks past values are not reads).
     pub bytes_read: u64,
 }
@@ -116,7 +114,6 @@ pub fn read_opened<R: Read + Seek>(
     let head = read_head(&mut source, limits, policy)?;
     Ok(FileHead {
         head,
-        file_size: size,
         bytes_read: source.read,
     })
 }

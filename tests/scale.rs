@@ -359,6 +359,14 @@ fn a_tar_stream_gives_what_the_folder_gives() {
         .unwrap();
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert_same_outputs(&single, &from_tar);
+    // run.json counts the members read (every byte of each: a stream is not seeked).
+    let sample_bytes: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(repo().join(f)).unwrap().len())
+        .sum();
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(from_tar.join("run.json")).unwrap()).unwrap();
+    assert_eq!(run["bytes_read"].as_u64(), Some(sample_bytes));
     // A stream cut short is fatal: nothing written.
     let bytes = std::fs::read(&tarball).unwrap();
     let cut = dir.path().join("cut.tar");

@@ -161,7 +161,7 @@ pub fn process_file(
 ) -> Outcome {
     let bytes = match crate::read::read_file(path, follow_last_link, limits) {
         Ok(file) => {
-            crate::provenance::count_bytes_read(file.head.bytes.len() as u64);
+            crate::provenance::count_bytes_read(file.bytes_read);
             file.head.bytes
         }
         Err(error) => return Outcome::NotIngested(error),
@@ -199,6 +199,7 @@ fn isolate<T>(work: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileErro
 pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
     let started = Instant::now();
     let started_at = std::time::SystemTime::now();
+    crate::provenance::start_counting_bytes_read();
     let pool = worker_pool(config.jobs)?;
     // Inputs that cannot be read are named first (a cheap check of the roots; the walk
     // itself starts later, once the folders it must skip exist).
@@ -344,8 +345,7 @@ pub fn write_outputs(
         errors: summary.errors,
     };
     if record.bytes_read == 0 {
-        record.bytes_read =
-            crate::provenance::BYTES_READ.load(std::sync::atomic::Ordering::Relaxed);
+        record.bytes_read = crate::provenance::bytes_read();
     }
     record
         .write(folder.staging())

@@ -113,6 +113,7 @@ pub fn read(
             entry
                 .read_to_end(&mut bytes)
                 .with_context(|| format!("--tar {}: the stream is cut short", path_text(source)))?;
+            crate::provenance::count_bytes_read(bytes.len() as u64);
             Member::Bytes(bytes)
         };
         chunk.push((path, member));
