@@ -115,6 +115,7 @@ pub fn finish(
 
     // 1. visits, partition by partition, in parallel (the current rayon pool).
     steps.step("visits, classification and follow-up");
+    let lsc_serials = options.lsc.device_serials();
     // Reduced as they come (the order of merging does not change a count): a partition's
     // report is not held until the last one is done.
     let counts = documents
@@ -124,7 +125,7 @@ pub fn finish(
         .map(|file| {
             let mut counts = partition::PartitionCounts::default();
             for piece in pieces::cut(file, staging)? {
-                counts.add(partition::render(piece, options, &runs)?);
+                counts.add(partition::render(piece, options, &runs, &lsc_serials)?);
             }
             Ok::<_, io::Error>(counts)
         })
@@ -138,8 +139,8 @@ pub fn finish(
     let serials = counts.serials;
     // A serial in the --lsc file that no scanner of this run has is likely a typo.
     if let Some(file) = &options.lsc_file {
-        for serial in options.lsc.device_serials() {
-            if !serials.contains(serial) {
+        for serial in &lsc_serials {
+            if !serials.contains(*serial) {
                 eprintln!(
                     "dxa-ingest: warning: --lsc {}: device serial {serial:?} matches no scanner in this run",
                     path_text(file)

@@ -39,11 +39,13 @@ fn csv_error(error: csv::Error) -> io::Error {
     io::Error::other(error)
 }
 
-/// Renders one partition's rows into `runs`.
+/// Renders one partition's rows into `runs`; counts which of `lsc_serials` (the `--lsc`
+/// file's device serials) its documents have.
 pub fn render(
     mut file: File,
     options: &OutputOptions,
     runs: &AllRuns,
+    lsc_serials: &[&str],
 ) -> io::Result<PartitionCounts> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
@@ -115,11 +117,10 @@ pub fn render(
     runs.followup.append(followups)?;
     // Only the --lsc file's serials are looked for: an archive can hold thousands of
     // scanners, and a set of all their serials would grow with it.
-    let wanted = options.lsc.device_serials();
     let serials = docs
         .iter()
         .map(|d| d.doc.device_serial.trim())
-        .filter(|s| wanted.contains(s))
+        .filter(|s| lsc_serials.contains(s))
         .map(str::to_string)
         .collect();
     Ok(PartitionCounts {
