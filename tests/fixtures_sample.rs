@@ -339,6 +339,10 @@ fn every_modelled_sample_study_matches_its_definition() {
                     check("pct_young_adult", &row.pct_ya, 1.0);
                     check("pct_age_matched", &row.pct_am, 1.0);
                 }
+                // BMD has at least three decimals.
+                if let Some(dot) = got["bmd_g_cm2"].find('.') {
+                    assert!(got["bmd_g_cm2"].len() - dot > 3, "{}", got["bmd_g_cm2"]);
+                }
             }
         }
         assert_eq!(rows.len(), expected_rows, "{file}: no extra rows");
