@@ -95,7 +95,7 @@ pub struct ObjectIds {
 /// Checks a Part 10 file's bytes with the scan's walk and reads its three UIDs.
 pub fn object_ids(file: &[u8], limits: &Limits) -> Result<ObjectIds, FileError> {
     let mut inflated = Vec::new();
-    let scanned = scan_file(file, limits, &mut inflated, |_| true)?;
+    let scanned = scan_file(file, limits, &mut inflated)?;
     let root = scanned.dataset.root();
     let text = |tag: Tag, name: &str| {
         root.text(tag, false)
@@ -175,7 +175,7 @@ fn parse_checked(
         ..Limits::default()
     };
     let mut inflated = Vec::new();
-    scan_file(&file, &limits, &mut inflated, |_| true).map_err(|e| invalid(e.message))?;
+    scan_file(&file, &limits, &mut inflated).map_err(|e| invalid(e.message))?;
     InMemDicomObject::read_dataset_with_ts(bytes, ts)
         .map_err(|e| invalid(crate::sr::error_chain(&e)))
 }

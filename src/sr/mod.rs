@@ -88,7 +88,7 @@ pub fn read_dicom<'a>(
     limits: &Limits,
     inflated: &'a mut Vec<u8>,
 ) -> Result<DicomFile<'a>, FileError> {
-    let scanned = dataset::scan_file(bytes, limits, inflated, |_| true)?;
+    let scanned = dataset::scan_file(bytes, limits, inflated)?;
     Ok(DicomFile {
         syntax: scanned.syntax,
         preamble: scanned.preamble,

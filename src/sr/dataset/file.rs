@@ -9,9 +9,6 @@
 //! `catch_unwind` can stop. Nothing here allocates by a declared length, and the walk
 //! (`walk.rs`) is iterative and capped, so hostile files become `malformed`, `truncated` or
 //! `too_large` rows.
-//!
-//! The walk also answers the question that decides whether a file is worth reading at all,
-//! the top-level SOP Class UID: an image or a DICOMDIR is skipped at that element.
 
 use dicom_core::Tag;
 use dicom_core::header::VR;
@@ -68,7 +65,7 @@ pub struct Scanned<'a> {
     pub dataset_syntax: Syntax,
     /// The data set bytes (inflated when the file was deflated), up to top-level pixel data.
     pub bytes: &'a [u8],
-    /// The index of every element (complete unless the walk stopped at the SOP class).
+    /// The index of every element.
     pub dataset: DataSet<'a>,
     /// (0008,0016) at the top level, else (0002,0002) from the meta group.
     pub sop_class_uid: Option<String>,
@@ -84,14 +81,10 @@ const UNDEFINED: u32 = 0xFFFF_FFFF;
 
 /// Checks and indexes `bytes`, or says why they must not be read. A deflated data set is
 /// inflated into `inflated` (the caller's buffer, so that the index can borrow from it).
-///
-/// `keep_going(sop_class)` is asked once the top-level SOP Class UID is known; returning
-/// false stops the walk there (an image need not be walked to its pixel data).
 pub fn scan_file<'a>(
     bytes: &'a [u8],
     limits: &Limits,
     inflated: &'a mut Vec<u8>,
-    keep_going: impl Fn(&str) -> bool,
 ) -> Result<Scanned<'a>, FileError> {
     if bytes.is_empty() {
         return Err(FileError::new(Reason::NotDicom, "empty file"));
@@ -159,13 +152,8 @@ pub fn scan_file<'a>(
     } else {
         Endian::Little
     };
-    let (dataset, top_sop_class) = walk(
-        data,
-        endian,
-        dataset_syntax == Syntax::ImplicitLe,
-        limits,
-        &keep_going,
-    )?;
+    let (dataset, top_sop_class) =
+        walk(data, endian, dataset_syntax == Syntax::ImplicitLe, limits)?;
     Ok(Scanned {
         syntax,
         dataset_syntax,
@@ -299,7 +287,7 @@ mod tests {
 
     fn scan(bytes: &[u8]) -> Result<Option<String>, FileError> {
         let mut inflated = Vec::new();
-        scan_file(bytes, &Limits::default(), &mut inflated, |_| true).map(|s| s.sop_class_uid)
+        scan_file(bytes, &Limits::default(), &mut inflated).map(|s| s.sop_class_uid)
     }
 
     #[test]
@@ -307,7 +295,7 @@ mod tests {
         let ds = element(0x0008, 0x0016, b"UI", b"1.2.840.10008.5.1.4.1.1.88.22\0");
         let bytes = file_with(&ds);
         let mut inflated = Vec::new();
-        let p = scan_file(&bytes, &Limits::default(), &mut inflated, |_| true).expect("valid");
+        let p = scan_file(&bytes, &Limits::default(), &mut inflated).expect("valid");
         assert_eq!(p.syntax, Syntax::ExplicitLe);
         assert!(p.preamble && p.meta);
         assert_eq!(
@@ -395,27 +383,13 @@ mod tests {
     }
 
     #[test]
-    fn stops_at_sop_class_when_asked() {
-        let mut ds = element(0x0008, 0x0016, b"UI", b"1.2.840.10008.5.1.4.1.1.2\0");
-        // Garbage after the SOP class is never looked at.
-        ds.extend_from_slice(&[0xAB; 40]);
-        let bytes = file_with(&ds);
-        let mut inflated = Vec::new();
-        let p = scan_file(&bytes, &Limits::default(), &mut inflated, |_| false).expect("stopped");
-        assert_eq!(
-            p.sop_class_uid.as_deref(),
-            Some("1.2.840.10008.5.1.4.1.1.2")
-        );
-    }
-
-    #[test]
     fn raw_implicit_dataset_is_recognised() {
         let mut ds = vec![0x08, 0x00, 0x16, 0x00];
         let uid = b"1.2.840.10008.5.1.4.1.1.88.22\0";
         ds.extend_from_slice(&(uid.len() as u32).to_le_bytes());
         ds.extend_from_slice(uid);
         let mut inflated = Vec::new();
-        let p = scan_file(&ds, &Limits::default(), &mut inflated, |_| true).expect("raw dataset");
+        let p = scan_file(&ds, &Limits::default(), &mut inflated).expect("raw dataset");
         assert_eq!(p.syntax, Syntax::ImplicitLe);
         assert!(!p.meta);
         assert_eq!(
@@ -430,7 +404,7 @@ mod tests {
             max_file_bytes: 10,
             ..Limits::default()
         };
-        let err = scan_file(&[0u8; 11], &limits, &mut Vec::new(), |_| true).unwrap_err();
+        let err = scan_file(&[0u8; 11], &limits, &mut Vec::new()).unwrap_err();
         assert_eq!(err.reason, Reason::TooLarge);
     }
 }

@@ -38,13 +38,12 @@ struct Frame {
 }
 
 /// Walks and indexes the data set `data`. Returns the index and the top-level SOP Class
-/// UID. `keep_going(sop_class)` may stop the walk once the SOP class is known.
+/// UID.
 pub(super) fn walk<'a>(
     data: &'a [u8],
     endian: Endian,
     root_implicit: bool,
     limits: &Limits,
-    keep_going: &impl Fn(&str) -> bool,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
     let mut index = Builder::new(data.len(), limits.max_elements);
     let mut stack: Vec<Frame> = Vec::new();
@@ -235,12 +234,7 @@ pub(super) fn walk<'a>(
         .unwrap_or(data.len());
         index.element(owner, tag, header.value_start, end - header.value_start);
         if stack.is_empty() && tag == SOP_CLASS_UID {
-            let uid = uid_text(&data[header.value_start..end]);
-            let go_on = keep_going(&uid);
-            sop_class = Some(uid);
-            if !go_on {
-                return done(index, sop_class, data.len());
-            }
+            sop_class = Some(uid_text(&data[header.value_start..end]));
         }
         pos = end;
     }
@@ -345,7 +339,7 @@ mod tests {
         data.extend(element(0x0010, 0x0010, b"PN", b"\xC5str\xF6m^Lars"));
         data.extend(sequence(0x0040, 0xA730, &[item1, item2]));
         data.extend(element(0x0040, 0xA040, b"CS", b"CONTAINER "));
-        let (set, _) = walk(&data, Endian::Little, false, &Limits::default(), &|_| true).unwrap();
+        let (set, _) = walk(&data, Endian::Little, false, &Limits::default()).unwrap();
         let root = set.root();
         assert_eq!(set.charset(), Charset::Latin1);
         assert_eq!(
@@ -366,7 +360,7 @@ mod tests {
     fn multi_values_and_whole_text() {
         let mut data = element(0x0008, 0x0060, b"CS", b"SR\\OT ");
         data.extend(element(0x0040, 0xA160, b"UT", b"a\\b"));
-        let (set, _) = walk(&data, Endian::Little, false, &Limits::default(), &|_| true).unwrap();
+        let (set, _) = walk(&data, Endian::Little, false, &Limits::default()).unwrap();
         assert_eq!(set.root().text(Tag(0x0008, 0x0060), false).unwrap(), "SR");
         assert_eq!(set.root().text(Tag(0x0040, 0xA160), true).unwrap(), "a\\b");
     }
@@ -383,7 +377,7 @@ mod tests {
             max_depth: 0,
             ..Limits::default()
         };
-        let err = walk(&data, Endian::Little, true, &limits, &|_| true).unwrap_err();
+        let err = walk(&data, Endian::Little, true, &limits).unwrap_err();
         assert!(err.message.contains("nested deeper"), "{}", err.message);
     }
 }

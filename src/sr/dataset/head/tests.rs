@@ -154,7 +154,7 @@ type Flat = Vec<(Tag, Vec<u8>)>;
 
 fn walk(bytes: &[u8]) -> Result<Flat, FileError> {
     let mut inflated = Vec::new();
-    let scanned = scan_file(bytes, &Limits::default(), &mut inflated, |_| true)?;
+    let scanned = scan_file(bytes, &Limits::default(), &mut inflated)?;
     Ok(flatten(&scanned.dataset))
 }
 
@@ -298,7 +298,7 @@ fn garbage_costs_a_tail_and_too_many_elements_are_refused_while_reading() {
     let error = read_head(&mut source, &limits, &HeadPolicy::default()).unwrap_err();
     assert!(source.read < 100_000, "read {}", source.read);
     let mut inflated = Vec::new();
-    let whole = scan_file(&bytes, &limits, &mut inflated, |_| true).unwrap_err();
+    let whole = scan_file(&bytes, &limits, &mut inflated).unwrap_err();
     assert_eq!(error, whole);
     assert_eq!(error.reason, Reason::Malformed);
     assert!(
@@ -410,7 +410,7 @@ fn deflate_bombs_cost_a_chunk() {
     let got = read(&bytes, &limits, &HeadPolicy::default()).unwrap();
     assert_eq!(got.head.bytes, bytes, "compressed: read whole");
     let mut inflated = Vec::new();
-    let scanned = scan_file(&bytes, &limits, &mut inflated, |_| true).unwrap();
+    let scanned = scan_file(&bytes, &limits, &mut inflated).unwrap();
     assert_eq!(scanned.syntax, Syntax::DeflatedExplicitLe);
     let elements = flatten(&scanned.dataset);
     assert_eq!(elements.last().unwrap().1, b"Doe^Jane");
@@ -425,12 +425,12 @@ fn deflate_bombs_cost_a_chunk() {
         max_file_bytes: 8 << 20,
         ..Limits::default()
     };
-    let error = scan_file(&bytes, &small, &mut inflated, |_| true).unwrap_err();
+    let error = scan_file(&bytes, &small, &mut inflated).unwrap_err();
     assert_eq!(error.reason, Reason::TooLarge);
     assert!(inflated.capacity() < 1 << 20, "{}", inflated.capacity());
     // Zeros where elements should be: refused at the first header.
     let bomb = deflated_file(&vec![0; 32 << 20]);
-    let error = scan_file(&bomb, &limits, &mut inflated, |_| true).unwrap_err();
+    let error = scan_file(&bomb, &limits, &mut inflated).unwrap_err();
     assert_eq!(error.reason, Reason::Malformed);
     assert!(inflated.len() <= 64 * 1024 + TAIL, "{}", inflated.len());
 }
