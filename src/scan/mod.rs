@@ -206,6 +206,10 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
     if let Inputs::Paths(paths) = &config.inputs {
         drop(discover::walk(paths, &walk_options(config, &[]))?);
     }
+    // What the outputs (run.json, the report, a partial's header) say of the reading: the
+    // profiles hashed once, before the files are read, as close as can be to their loading.
+    let digests = crate::provenance::profile_digests(&config.profiles)?;
+    let extraction = crate::provenance::extraction_options(&config.limits, config.follow_symlinks);
     match &config.target {
         Target::Outputs(out) => {
             // The output folder is checked, locked and staged before any work is done.
@@ -216,12 +220,8 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
                 folder.staging().to_path_buf(),
             ];
             read_inputs(config, mapper, &pool, &mut sink, &skip)?;
-            let record = run_record(config, started_at)?;
-            let run = crate::report::RunInfo::new(
-                &config.output,
-                &crate::provenance::extraction_options(&config.limits, config.follow_symlinks),
-                crate::provenance::profile_digests(&config.profiles)?,
-            );
+            let record = run_record(config, started_at, &digests);
+            let run = crate::report::RunInfo::new(&config.output, &extraction, digests);
             let summary = write_outputs(
                 sink,
                 &config.output,
@@ -234,10 +234,7 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
             Ok((summary, started.elapsed()))
         }
         Target::Partial(file) => {
-            let digests = crate::provenance::profile_digests(&config.profiles)?;
-            let options =
-                crate::provenance::extraction_options(&config.limits, config.follow_symlinks);
-            let header = crate::partial::Header::new(&options, &digests);
+            let header = crate::partial::Header::new(&extraction, &digests);
             let writer = crate::partial::Writer::create(file, header).with_context(|| {
                 format!(
                     "cannot write the partial {}",
@@ -271,7 +268,8 @@ pub fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool> {
 fn run_record(
     config: &ScanConfig,
     started: std::time::SystemTime,
-) -> Result<crate::provenance::RunRecord> {
+    digests: &[(String, String)],
+) -> crate::provenance::RunRecord {
     use crate::provenance::{self, Profile};
     let (input_kind, inputs) = provenance::inputs_of(&config.inputs);
     // Input paths can name patients (a folder per patient): pseudonymised like the rest.
@@ -298,16 +296,19 @@ fn run_record(
         &config.output,
         config.output.lsc_file.as_deref(),
     ));
-    Ok(provenance::RunRecord {
+    provenance::RunRecord {
         tool: "dxa-ingest",
         version: env!("CARGO_PKG_VERSION"),
         command: "scan",
         inputs,
         input_kind,
         options,
-        profiles: provenance::profile_digests(&config.profiles)?
-            .into_iter()
-            .map(|(name, sha256)| Profile { name, sha256 })
+        profiles: digests
+            .iter()
+            .map(|(name, sha256)| Profile {
+                name: name.clone(),
+                sha256: sha256.clone(),
+            })
             .collect(),
         started: provenance::rfc3339(started),
         finished: String::new(),
@@ -320,7 +321,7 @@ fn run_record(
         },
         bytes_read: 0,
         outputs: Vec::new(),
-    })
+    }
 }
 
 /// The steps after the last file: visits, follow-up, report, Parquet, run.json; then the
