@@ -372,24 +372,36 @@ fn read_inputs(
     recorder: &mut (impl Recorder + Send),
     skip_dirs: &[std::path::PathBuf],
 ) -> Result<()> {
-    if let Inputs::Tar(source) = &config.inputs {
-        return tar::read(source, config, mapper, pool, recorder);
-    }
+    // A panic in one file's work is reported in its files.csv row (see `isolate`), from a
+    // folder, a list or a tar stream alike; the default hook would also print it (over the
+    // progress bar).
+    let default_hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let result = match &config.inputs {
+        Inputs::Tar(source) => tar::read(source, config, mapper, pool, recorder),
+        _ => read_files(config, mapper, pool, recorder, skip_dirs),
+    };
+    panic::set_hook(default_hook);
+    result
+}
+
+/// `read_inputs` for files in folders or in a list.
+fn read_files(
+    config: &ScanConfig,
+    mapper: &Mapper,
+    pool: &rayon::ThreadPool,
+    recorder: &mut (impl Recorder + Send),
+    skip_dirs: &[std::path::PathBuf],
+) -> Result<()> {
     let walk = walk_options(config, skip_dirs);
     let candidates = match &config.inputs {
         Inputs::Paths(paths) => discover::walk(paths, &walk)?,
         Inputs::List(list) => discover::from_list(list, &walk)?,
-        Inputs::Tar(_) => unreachable!("handled above"),
+        Inputs::Tar(_) => unreachable!("read_inputs reads a tar stream"),
     };
     let candidates = known::without_known(candidates, &config.known)?;
     let progress = progress_bar(config, skip_dirs);
-    // A panic in one file's work is reported in its files.csv row (see `isolate`); the
-    // default hook would also print it over the progress bar.
-    let default_hook = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
-    let result = process_all(candidates, config, mapper, pool, recorder, &progress);
-    panic::set_hook(default_hook);
-    result?;
+    process_all(candidates, config, mapper, pool, recorder, &progress)?;
     progress.finish_and_clear();
     Ok(())
 }
