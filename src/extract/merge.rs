@@ -7,7 +7,7 @@ use crate::carrier::ge_xml::XmlResults;
 use crate::document::{Document, HistoryEntry};
 use crate::profile::FraxItem;
 
-use super::rows::RowTable;
+use super::rows::{RowTable, flag_once};
 
 /// Merges the XML's values into `doc` and `rows`; returns whether it contributed any.
 pub(crate) fn merge_xml(results: XmlResults, doc: &mut Document, rows: &mut RowTable) -> bool {
@@ -51,9 +51,7 @@ pub(crate) fn merge_xml(results: XmlResults, doc: &mut Document, rows: &mut RowT
                 );
                 row.notes.push(note);
                 let flag = format!("xml_disagrees={}:{}", row.site_name(), value.measure);
-                if !doc.flags.contains(&flag) {
-                    doc.flags.push(flag);
-                }
+                flag_once(&mut doc.flags, flag);
             }
         }
     }
@@ -75,10 +73,7 @@ pub(crate) fn merge_xml(results: XmlResults, doc: &mut Document, rows: &mut RowT
             }
             Some(kept) if *kept == value => {}
             Some(_) => {
-                let flag = format!("xml_disagrees={name}");
-                if !doc.flags.contains(&flag) {
-                    doc.flags.push(flag);
-                }
+                flag_once(&mut doc.flags, format!("xml_disagrees={name}"));
             }
         }
     }

@@ -84,11 +84,15 @@ pub(crate) fn set_value(
         Some(kept) => {
             let note = format!("{measure} given twice ({kept}, {value}): first kept");
             row.notes.push(note);
-            let flag = format!("{measure}_given_twice={}", row.site_name());
-            if !flags.contains(&flag) {
-                flags.push(flag);
-            }
+            flag_once(flags, format!("{measure}_given_twice={}", row.site_name()));
         }
+    }
+}
+
+/// Adds `flag` to a document's flags unless it is there already.
+pub(crate) fn flag_once(flags: &mut Vec<String>, flag: String) {
+    if !flags.contains(&flag) {
+        flags.push(flag);
     }
 }
 

@@ -8,15 +8,9 @@ use super::decimal;
 use super::script::{Script, Table};
 use crate::carrier::dates::{DateText, read_date};
 use crate::document::{Document, HistoryEntry, HistorySource};
-use crate::extract::rows::{RowTable, set_value};
+use crate::extract::rows::{RowTable, flag_once, set_value};
 use crate::profile::{ColumnField, Mapper, Placed, RowRole, TableKind};
 use crate::vocabulary::{Laterality, Measure, Region, Site};
-
-fn flag(doc: &mut Document, flag: String) {
-    if !doc.flags.contains(&flag) {
-        doc.flags.push(flag);
-    }
-}
 
 /// Reads every table into `doc`.
 pub(super) fn read(script: &Script, scans: &[String], mapper: &Mapper, doc: &mut Document) {
@@ -24,7 +18,7 @@ pub(super) fn read(script: &Script, scans: &[String], mapper: &Mapper, doc: &mut
     for table in script.tables.values() {
         let Some(code) = table.table_type else {
             if !table.cells.is_empty() {
-                flag(doc, "hologic_table_without_type".to_string());
+                flag_once(&mut doc.flags, "hologic_table_without_type".to_string());
             }
             continue;
         };
@@ -33,7 +27,7 @@ pub(super) fn read(script: &Script, scans: &[String], mapper: &Mapper, doc: &mut
             Some(TableKind::Results) => results(table, &columns, scans, mapper, doc, &mut rows),
             Some(TableKind::History) => history(table, &columns, scans, mapper, doc),
             Some(TableKind::Frax) => frax(table, &columns, mapper, doc),
-            None => flag(doc, format!("hologic_table_type_unknown={code}")),
+            None => flag_once(&mut doc.flags, format!("hologic_table_type_unknown={code}")),
         }
     }
     doc.measurements = rows.into_sorted();
@@ -45,7 +39,10 @@ fn columns(table: &Table, mapper: &Mapper, doc: &mut Document) -> Vec<(u32, Colu
     for (&column, &code) in &table.column_types {
         match mapper.hologic_column(code) {
             Some(field) => out.push((column, field)),
-            None => flag(doc, format!("hologic_column_type_unknown={code}")),
+            None => flag_once(
+                &mut doc.flags,
+                format!("hologic_column_type_unknown={code}"),
+            ),
         }
     }
     out
@@ -67,12 +64,12 @@ fn role(
         Some(code) => match mapper.hologic_row(*code) {
             Some(role) => Some(role.clone()),
             None => {
-                flag(doc, format!("hologic_row_type_unknown={code}"));
+                flag_once(&mut doc.flags, format!("hologic_row_type_unknown={code}"));
                 None
             }
         },
         None if !label.is_empty() => {
-            flag(doc, "hologic_row_read_by_label".to_string());
+            flag_once(&mut doc.flags, "hologic_row_read_by_label".to_string());
             Some(RowRole::Region(label.to_string()))
         }
         None => None,
@@ -221,7 +218,7 @@ fn history(
         placed = place(mapper, "Total", scans);
     }
     let Some(date_column) = column_of(columns, ColumnField::ScanDate) else {
-        flag(doc, "hologic_history_without_dates".to_string());
+        flag_once(&mut doc.flags, "hologic_history_without_dates".to_string());
         return;
     };
     for row in table.rows() {
@@ -276,7 +273,7 @@ fn history(
                 (None, Some(slot)) => *slot = Some(value),
                 (Some(slot), _) if percent => *slot = Some(value),
                 (_, Some(slot)) if grams => *slot = Some(value),
-                _ => flag(doc, "hologic_change_unit_unknown".to_string()),
+                _ => flag_once(&mut doc.flags, "hologic_change_unit_unknown".to_string()),
             }
         }
         doc.history.push(entry);
@@ -314,7 +311,7 @@ fn frax(table: &Table, columns: &[(u32, ColumnField)], mapper: &Mapper, doc: &mu
                 }
             }
             Some(_) => {}
-            None => flag(doc, format!("hologic_row_type_unknown={code}")),
+            None => flag_once(&mut doc.flags, format!("hologic_row_type_unknown={code}")),
         }
     }
 }
