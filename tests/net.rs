@@ -205,11 +205,7 @@ fn listen_stores_every_object_once_from_several_senders() {
         ])
         .output()
         .expect("run echoscu");
-    assert!(
-        echo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&echo.stderr)
-    );
+    assert!(echo.status.success(), "{}", stderr(&echo));
     let intruder = storescu("INTRUDER", "DXA", port, &files[..1]);
     assert!(!intruder.status.success(), "a refused AE title must fail");
 
@@ -228,20 +224,12 @@ fn listen_stores_every_object_once_from_several_senders() {
     kill_mid_transfer(doomed, 8 << 20);
     for sender in [first, second] {
         let output = sender.wait_with_output().expect("storescu");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        assert!(output.status.success(), "{}", stderr(&output));
     }
     // Nothing of the killed transfer was kept; a full resend is stored whole.
     assert!(!archive_objects(&dir.path().join("archive")).contains_key(&big_sop));
     let resend = storescu("SENDER3", "DXA", port, &[big_path.as_path()]);
-    assert!(
-        resend.status.success(),
-        "{}",
-        String::from_utf8_lossy(&resend.stderr)
-    );
+    assert!(resend.status.success(), "{}", stderr(&resend));
 
     // The quiet period passes: the outputs catch up with the archive before any signal.
     let archive = dir.path().join("archive");
@@ -324,7 +312,7 @@ fn listen_answers_failure_when_an_object_cannot_be_stored() {
             .arg("-v")
             .output()
             .expect("storescu");
-        let said = String::from_utf8_lossy(&sent.stderr).into_owned();
+        let said = stderr(&sent);
         assert!(
             said.contains("Received Store Response (Refused: OutOfResources)"),
             "storescu must be told: {said}"
@@ -371,11 +359,7 @@ fn sigterm_finishes_the_transfer_in_progress() {
     });
     // The transfer in progress is finished and answered with success.
     let output = sender.wait_with_output().expect("storescu");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", stderr(&output));
     let (exit, log) = listener.wait();
     assert_eq!(exit, 0, "{log}");
     let archived = archive_objects(&dir.path().join("archive"));
@@ -413,7 +397,7 @@ fn listen_refuses_associations_beyond_its_limit_then_accepts_again() {
     let silent = std::net::TcpStream::connect(("127.0.0.1", listener.port)).expect("connect");
     std::thread::sleep(Duration::from_millis(300));
     let busy = storescu("SENDER", "ANY", listener.port, &[file.as_path()]);
-    let said = String::from_utf8_lossy(&busy.stderr).into_owned();
+    let said = stderr(&busy);
     assert!(!busy.status.success(), "{said}\n{}", listener.log());
     assert!(
         said.contains("Transient"),

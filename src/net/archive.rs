@@ -124,6 +124,11 @@ impl Archive {
         })
     }
 
+    /// The largest object stored (`--max-file-size`).
+    pub fn max_object_bytes(&self) -> u64 {
+        self.limits.max_file_bytes
+    }
+
     /// The archive folder.
     pub fn root(&self) -> &Path {
         &self.root
@@ -160,7 +165,7 @@ impl Archive {
         let file = wire::part10_file(transfer_syntax, sop_class, sop_instance, source_ae, dataset)
             .map_err(|e| Refusal::new(status::CANNOT_UNDERSTAND, e.message))?;
         if file.len() as u64 > self.limits.max_file_bytes {
-            return Err(too_large(file.len() as u64, self.limits.max_file_bytes));
+            return Err(refuse_too_large(file.len() as u64, self.max_object_bytes()));
         }
         let ids = wire::object_ids(&file, &self.limits).map_err(|e| {
             let status = match e.reason {
@@ -239,16 +244,12 @@ fn process_alive(pid: u32) -> bool {
     !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
-fn too_large(size: u64, cap: u64) -> Refusal {
+/// The refusal of an object over the cap (stored or dropped by the reader).
+pub fn refuse_too_large(size: u64, cap: u64) -> Refusal {
     Refusal::new(
         status::OUT_OF_RESOURCES,
         format!("object of {size} bytes is larger than --max-file-size ({cap} bytes)"),
     )
-}
-
-/// A refusal for a data set dropped by the reader because it was over the cap.
-pub fn refuse_too_large(size: u64, cap: u64) -> Refusal {
-    too_large(size, cap)
 }
 
 /// Makes a rename or a new entry durable (the folder's own metadata).

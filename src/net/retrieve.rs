@@ -77,7 +77,6 @@ pub enum RetrieveError {
 /// An association for C-GET.
 pub struct Getter {
     client: Client,
-    max_object_bytes: u64,
 }
 
 impl Getter {
@@ -109,10 +108,7 @@ impl Getter {
                     .to_string(),
             });
         }
-        Ok(Getter {
-            client,
-            max_object_bytes: net.max_object_bytes,
-        })
+        Ok(Getter { client })
     }
 
     /// Retrieves `target`, storing every object that arrives.
@@ -134,12 +130,8 @@ impl Getter {
             };
             match message.command.field {
                 field::C_STORE_RQ => {
-                    let outcome = store::handle_store(
-                        &mut self.client.association,
-                        archive,
-                        message,
-                        self.max_object_bytes,
-                    )?;
+                    let outcome =
+                        store::handle_store(&mut self.client.association, archive, message)?;
                     counts.count(&outcome);
                     observer.object(&outcome);
                 }

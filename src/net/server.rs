@@ -130,12 +130,7 @@ impl<'a> Server<'a> {
         };
         let calling = association.peer_ae_title().trim().to_string();
         let called = association.called_ae_title().trim().to_string();
-        let served = store::serve(
-            association,
-            self.archive,
-            self.net.max_object_bytes,
-            self.observer,
-        );
+        let served = store::serve(association, self.archive, self.observer);
         self.totals
             .lock()
             .unwrap_or_else(|e| e.into_inner())

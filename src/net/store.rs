@@ -78,7 +78,6 @@ pub fn handle_store<A: SyncAssociation<TcpStream>>(
     association: &mut A,
     archive: &Archive,
     message: Message,
-    max_object_bytes: u64,
 ) -> Result<Result<Stored, Refusal>, DimseError> {
     let peer = association.peer_ae_title().trim().to_string();
     let Message {
@@ -94,7 +93,9 @@ pub fn handle_store<A: SyncAssociation<TcpStream>>(
             &peer,
             bytes,
         ),
-        (Data::TooLarge(size), _) => Err(archive::refuse_too_large(size, max_object_bytes)),
+        (Data::TooLarge(size), _) => {
+            Err(archive::refuse_too_large(size, archive.max_object_bytes()))
+        }
         (Data::None, _) => Err(Refusal {
             status: status::CANNOT_UNDERSTAND,
             message: "C-STORE request without a data set".to_string(),
@@ -144,11 +145,10 @@ pub struct Served {
 pub fn serve<A: SyncAssociation<TcpStream>>(
     mut association: A,
     archive: &Archive,
-    max_object_bytes: u64,
     observer: &dyn StoreObserver,
 ) -> Served {
     let started = Instant::now();
-    let mut reader = MessageReader::new(max_object_bytes);
+    let mut reader = MessageReader::new(archive.max_object_bytes());
     let mut served = Served {
         counts: StoreCounts::default(),
         echoes: 0,
@@ -164,16 +164,15 @@ pub fn serve<A: SyncAssociation<TcpStream>>(
             Err(error) => break Ending::Broken(error.to_string()),
         };
         let answered = match message.command.field {
-            field::C_STORE_RQ => handle_store(&mut association, archive, message, max_object_bytes)
-                .map(|outcome| {
-                    if let Err(refusal) = &outcome
-                        && served.first_refusal.is_none()
-                    {
-                        served.first_refusal = Some(refusal.message.clone());
-                    }
-                    served.counts.count(&outcome);
-                    observer.object(&outcome);
-                }),
+            field::C_STORE_RQ => handle_store(&mut association, archive, message).map(|outcome| {
+                if let Err(refusal) = &outcome
+                    && served.first_refusal.is_none()
+                {
+                    served.first_refusal = Some(refusal.message.clone());
+                }
+                served.counts.count(&outcome);
+                observer.object(&outcome);
+            }),
             field::C_ECHO_RQ => {
                 served.echoes += 1;
                 answer(
