@@ -58,12 +58,18 @@ pub(crate) fn read_content(
     let mut contributed = false;
     for (index, item) in tree.items.iter().enumerate() {
         let meaning = item.concept.as_ref().map_or("", |c| c.meaning.as_ref());
-        let frax = zones[index] == Zone::Frax
-            || (zones[index] == Zone::Current
-                && mapper.is_frax_label(meaning)
-                && mapper.frax_item(meaning).is_some());
-        if frax {
-            contributed |= read_frax(mapper, meaning, &item.value, doc);
+        // What a FRAX item is (None: not one of the known kinds), for every item of a FRAX
+        // container and for FRAX-labelled values elsewhere in the current exam. Only a
+        // value (NUM or TEXT) can be one: the labels of other items are not looked at.
+        let frax = match zones[index] {
+            Zone::Frax => Some(mapper.frax_item(meaning)),
+            Zone::Current if value_text(&item.value).is_some() && mapper.is_frax_label(meaning) => {
+                mapper.frax_item(meaning).map(Some)
+            }
+            _ => None,
+        };
+        if let Some(kind) = frax {
+            contributed |= read_frax(mapper, kind, &item.value, doc);
             continue;
         }
         match zones[index] {
@@ -258,13 +264,18 @@ pub(crate) fn set_history_value(
     }
 }
 
-/// A FRAX item: probabilities with and without prior fracture, the WHO text, the reason
-/// FRAX was not reported. Returns whether it gave a value.
-fn read_frax(mapper: &Mapper, meaning: &str, value: &ItemValue<'_>, doc: &mut Document) -> bool {
+/// A FRAX item of `kind` (`Mapper::frax_item`): probabilities with and without prior
+/// fracture, the WHO text, the reason FRAX was not reported. Returns whether it gave a value.
+fn read_frax(
+    mapper: &Mapper,
+    kind: Option<FraxItem>,
+    value: &ItemValue<'_>,
+    doc: &mut Document,
+) -> bool {
     let Some((text, _)) = value_text(value) else {
         return false;
     };
-    match mapper.frax_item(meaning) {
+    match kind {
         Some(FraxItem::Classification) => {
             doc.scanner_classification
                 .get_or_insert_with(|| text.trim().to_string());
