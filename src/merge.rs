@@ -8,12 +8,12 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use indicatif::ProgressBar;
 
 use crate::config::{MergeConfig, Target};
 use crate::output::folder::OutputFolder;
-use crate::partial::{Reader, Record, Writer};
+use crate::partial::{Reader, Record};
 use crate::path_text::path_text;
 use crate::scan::{PartialRecorder, Recorder, Sink, Summary, worker_pool, write_outputs};
 use crate::store::{codec, path_key};
@@ -76,16 +76,10 @@ pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
             Ok((summary, started.elapsed()))
         }
         Target::Partial(file) => {
-            let writer = Writer::create(file, header)
-                .with_context(|| format!("cannot write the partial {}", path_text(file)))?;
-            let mut recorder = PartialRecorder::new(writer);
+            let mut recorder = PartialRecorder::create(file, header)?;
             feed(readers, &mut recorder, &progress)?;
             progress.finish_and_clear();
-            recorder
-                .writer
-                .finish()
-                .with_context(|| format!("cannot write the partial {}", path_text(file)))?;
-            Ok((recorder.summary, started.elapsed()))
+            Ok((recorder.finish(file)?, started.elapsed()))
         }
     }
 }
@@ -96,7 +90,7 @@ fn run_record(
     header: &crate::partial::Header,
     started: std::time::SystemTime,
 ) -> crate::provenance::RunRecord {
-    use crate::provenance::{self, Profile};
+    use crate::provenance;
     let mut options = vec![("jobs".to_string(), config.jobs.to_string())];
     options.extend(provenance::output_option_pairs(
         &config.output,
@@ -106,42 +100,26 @@ fn run_record(
         "extraction_options_sha256".into(),
         header.options_sha256.clone(),
     ));
-    provenance::RunRecord {
-        tool: "dxa-ingest",
-        version: env!("CARGO_PKG_VERSION"),
-        command: "merge",
-        inputs: config
-            .partials
-            .iter()
-            .map(|p| config.output.ids().path(&path_text(p)).into_owned())
-            .collect(),
-        input_kind: "partials",
+    let inputs = config
+        .partials
+        .iter()
+        .map(|p| config.output.ids().path(&path_text(p)).into_owned())
+        .collect();
+    let mut record = provenance::RunRecord::new(
+        "merge",
+        "partials",
+        inputs,
         options,
-        profiles: header
-            .profiles
-            .iter()
-            .map(|(name, sha256)| Profile {
-                name: name.clone(),
-                sha256: sha256.clone(),
-            })
-            .collect(),
-        started: provenance::rfc3339(started),
-        finished: String::new(),
-        counts: provenance::Counts {
-            files_seen: 0,
-            documents: 0,
-            visits: 0,
-            skipped: 0,
-            errors: 0,
-        },
-        bytes_read: config
-            .partials
-            .iter()
-            .filter_map(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len())
-            .sum(),
-        outputs: Vec::new(),
-    }
+        &header.profiles,
+        started,
+    );
+    record.bytes_read = config
+        .partials
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    record
 }
 
 /// Feeds every record, in path order, to `recorder`. A path recorded in several partials

@@ -76,8 +76,42 @@ pub struct Profile {
     pub sha256: String,
 }
 
+impl RunRecord {
+    /// The record of a run as it starts: what only its end knows (finished, counts, bytes
+    /// read, outputs) is filled in by `scan::write_outputs`.
+    pub fn new(
+        command: &'static str,
+        input_kind: &'static str,
+        inputs: Vec<String>,
+        options: Vec<(String, String)>,
+        profiles: &[(String, String)],
+        started: SystemTime,
+    ) -> RunRecord {
+        RunRecord {
+            tool: "dxa-ingest",
+            version: env!("CARGO_PKG_VERSION"),
+            command,
+            inputs,
+            input_kind,
+            options,
+            profiles: profiles
+                .iter()
+                .map(|(name, sha256)| Profile {
+                    name: name.clone(),
+                    sha256: sha256.clone(),
+                })
+                .collect(),
+            started: rfc3339(started),
+            finished: String::new(),
+            counts: Counts::default(),
+            bytes_read: 0,
+            outputs: Vec::new(),
+        }
+    }
+}
+
 /// The summary counts in run.json.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Counts {
     /// Entries accounted for.
     pub files_seen: usize,

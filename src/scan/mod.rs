@@ -50,18 +50,35 @@ impl Recorder for Sink {
 /// A partial scan's recorder: the records, and the counts for the summary line.
 pub struct PartialRecorder {
     /// The partial being written.
-    pub writer: crate::partial::Writer,
+    writer: crate::partial::Writer,
     /// What was recorded.
-    pub summary: Summary,
+    summary: Summary,
 }
 
 impl PartialRecorder {
-    /// Records into `writer`.
-    pub fn new(writer: crate::partial::Writer) -> PartialRecorder {
-        PartialRecorder {
+    /// Creates the partial `file`, headed by `header`.
+    pub fn create(file: &Path, header: crate::partial::Header) -> Result<PartialRecorder> {
+        let writer = crate::partial::Writer::create(file, header).with_context(|| {
+            format!(
+                "cannot write the partial {}",
+                crate::path_text::path_text(file)
+            )
+        })?;
+        Ok(PartialRecorder {
             writer,
             summary: Summary::default(),
-        }
+        })
+    }
+
+    /// Completes the partial `file`; returns what was recorded.
+    pub fn finish(self, file: &Path) -> Result<Summary> {
+        self.writer.finish().with_context(|| {
+            format!(
+                "cannot write the partial {}",
+                crate::path_text::path_text(file)
+            )
+        })?;
+        Ok(self.summary)
     }
 }
 
@@ -235,21 +252,9 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
         }
         Target::Partial(file) => {
             let header = crate::partial::Header::new(&extraction, &digests);
-            let writer = crate::partial::Writer::create(file, header).with_context(|| {
-                format!(
-                    "cannot write the partial {}",
-                    crate::path_text::path_text(file)
-                )
-            })?;
-            let mut recorder = PartialRecorder::new(writer);
+            let mut recorder = PartialRecorder::create(file, header)?;
             read_inputs(config, mapper, &pool, &mut recorder, &[])?;
-            recorder.writer.finish().with_context(|| {
-                format!(
-                    "cannot write the partial {}",
-                    crate::path_text::path_text(file)
-                )
-            })?;
-            Ok((recorder.summary, started.elapsed()))
+            Ok((recorder.finish(file)?, started.elapsed()))
         }
     }
 }
@@ -270,7 +275,7 @@ fn run_record(
     started: std::time::SystemTime,
     digests: &[(String, String)],
 ) -> crate::provenance::RunRecord {
-    use crate::provenance::{self, Profile};
+    use crate::provenance;
     let (input_kind, inputs) = provenance::inputs_of(&config.inputs);
     // Input paths can name patients (a folder per patient): pseudonymised like the rest.
     let ids = config.output.ids();
@@ -296,32 +301,7 @@ fn run_record(
         &config.output,
         config.output.lsc_file.as_deref(),
     ));
-    provenance::RunRecord {
-        tool: "dxa-ingest",
-        version: env!("CARGO_PKG_VERSION"),
-        command: "scan",
-        inputs,
-        input_kind,
-        options,
-        profiles: digests
-            .iter()
-            .map(|(name, sha256)| Profile {
-                name: name.clone(),
-                sha256: sha256.clone(),
-            })
-            .collect(),
-        started: provenance::rfc3339(started),
-        finished: String::new(),
-        counts: provenance::Counts {
-            files_seen: 0,
-            documents: 0,
-            visits: 0,
-            skipped: 0,
-            errors: 0,
-        },
-        bytes_read: 0,
-        outputs: Vec::new(),
-    }
+    provenance::RunRecord::new("scan", input_kind, inputs, options, digests, started)
 }
 
 /// The steps after the last file: visits, follow-up, report, Parquet, run.json; then the
