@@ -143,10 +143,10 @@ pub fn rows(points: Vec<Point>, table: &LscTable) -> Vec<(Vec<u8>, FollowupRow, 
     for series in keyed.chunk_by(|(_, a), (_, b)| {
         a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
     }) {
-        let series = one_point_per_date(series);
-        let points: Vec<Point> = series.iter().map(|(_, p)| p.clone()).collect();
+        let (keys, points): (Vec<Vec<u8>>, Vec<Point>) =
+            one_point_per_date(series).into_iter().unzip();
         for (current, row) in compare_series(&points, table) {
-            out.push((series[current].0.clone(), row, points[current].family));
+            out.push((keys[current].clone(), row, points[current].family));
         }
     }
     out
