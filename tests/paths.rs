@@ -7,7 +7,6 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::Output;
 
 use dxa_fixtures::{Encoding, hologic_style, sample, sr_bytes};
 use dxa_ingest::path_text::text_path;
@@ -19,16 +18,6 @@ fn sr(n: usize) -> Vec<u8> {
     let mut study = sample::seed_study();
     study.header.sop_uid.push_str(&format!(".{n}"));
     sr_bytes(&hologic_style(&study), Encoding::default())
-}
-
-fn scan_args(env: &TestEnv, args: &[&str]) -> Output {
-    dxa()
-        .current_dir(env.dir.path())
-        .args(["scan"])
-        .args(args)
-        .args(["--out", "out", "--quiet"])
-        .output()
-        .expect("run")
 }
 
 #[test]
@@ -81,7 +70,7 @@ fn overlapping_inputs_are_read_once() {
     env.write("a.dcm", &sr(1));
     env.write("sub/b.dcm", &sr(2));
     env.write("sub/c.dcm", &sr(3));
-    let whole = scan_args(&env, &["in"]);
+    let whole = env.scan_args(&["in"]);
     assert_eq!(code(&whole), 0, "{}", stderr(&whole));
     let reference = env.bytes("documents.csv");
     for args in [
@@ -91,7 +80,7 @@ fn overlapping_inputs_are_read_once() {
         &["in", "./in"],
         &["in/sub/b.dcm", "in"],
     ] {
-        let output = scan_args(&env, args);
+        let output = env.scan_args(args);
         assert_eq!(code(&output), 0, "{args:?}: {}", stderr(&output));
         assert!(
             stderr(&output).contains("3 files seen"),
@@ -109,7 +98,7 @@ fn overlapping_inputs_are_read_once() {
 
     // Through a link to a folder, with --follow-symlinks: read once, under the first path.
     std::os::unix::fs::symlink("sub", env.input().join("link")).unwrap();
-    let output = scan_args(&env, &["in", "--follow-symlinks"]);
+    let output = env.scan_args(&["in", "--follow-symlinks"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     assert!(
         stderr(&output).contains("3 files seen"),
@@ -128,7 +117,7 @@ fn overlapping_inputs_are_read_once() {
 #[test]
 fn a_missing_input_is_one_message() {
     let env = TestEnv::new();
-    let output = scan_args(&env, &["/nonexistent/dxa"]);
+    let output = env.scan_args(&["/nonexistent/dxa"]);
     assert_eq!(code(&output), 1);
     assert_eq!(
         stderr(&output),

@@ -208,18 +208,7 @@ fn a_symlink_swapped_in_after_the_walk_is_not_followed() {
 #[test]
 fn files_from_dev_zero_ends_cleanly() {
     let env = TestEnv::new();
-    let output = dxa()
-        .current_dir(env.dir.path())
-        .args([
-            "scan",
-            "--files-from",
-            "/dev/zero",
-            "--out",
-            "out",
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
+    let output = env.scan_args(&["--files-from", "/dev/zero"]);
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     let text = stderr(&output);
     assert!(text.contains("/dev/zero") && text.contains("NUL"), "{text}");
@@ -232,18 +221,7 @@ fn files_from_dev_zero_ends_cleanly() {
     // A line longer than PATH_MAX: the same.
     let long = format!("in/{}\n", "a".repeat(5000));
     std::fs::write(env.dir.path().join("long.txt"), long).unwrap();
-    let output = dxa()
-        .current_dir(env.dir.path())
-        .args([
-            "scan",
-            "--files-from",
-            "long.txt",
-            "--out",
-            "out",
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
+    let output = env.scan_args(&["--files-from", "long.txt"]);
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     assert!(
         stderr(&output).contains("line 1 of the list long.txt"),
@@ -260,18 +238,7 @@ fn files_from_skips_comments_and_blank_lines_and_trims_spaces() {
     env.write("notes.txt", b"not DICOM\n");
     let list = "# exported by PACS query 2024-06-01\n\n   in/a b.dcm   \n\t\n  # in/notes.txt\nin/notes.txt\r\n";
     std::fs::write(env.dir.path().join("list.txt"), list).unwrap();
-    let output = dxa()
-        .current_dir(env.dir.path())
-        .args([
-            "scan",
-            "--files-from",
-            "list.txt",
-            "--out",
-            "out",
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
+    let output = env.scan_args(&["--files-from", "list.txt"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let studies = env.csv("studies.csv");
     assert_eq!(studies.len(), 1);

@@ -45,11 +45,18 @@ impl TestEnv {
 
     /// `dxa-ingest scan in --out out <extra>` from the temp folder (relative paths).
     pub fn scan(&self, extra: &[&str]) -> Output {
-        let mut cmd = dxa();
-        cmd.current_dir(self.dir.path())
-            .args(["scan", "in", "--out", "out", "--quiet"])
-            .args(extra);
-        cmd.output().expect("run dxa-ingest")
+        self.scan_args(&[&["in"], extra].concat())
+    }
+
+    /// `dxa-ingest scan <args> --out out --quiet` from the temp folder.
+    pub fn scan_args(&self, args: &[&str]) -> Output {
+        dxa()
+            .current_dir(self.dir.path())
+            .arg("scan")
+            .args(args)
+            .args(["--out", "out", "--quiet"])
+            .output()
+            .expect("run dxa-ingest")
     }
 
     pub fn csv(&self, name: &str) -> Vec<Row> {
