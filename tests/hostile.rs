@@ -3,13 +3,13 @@
 //! quick and stays small.
 
 use std::os::unix::ffi::OsStrExt;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use dxa_fixtures::{Encoding, Ts, hologic_style, hostile, junk, sample, sr_bytes};
 
 use crate::rss::measure;
-use crate::util::{TestEnv, code, dxa, stderr};
+use crate::util::{TestEnv, code, stderr};
 
 /// Builds the hostile folder; returns the env and the expected files.csv rows
 /// (path suffix, status, reason).
@@ -280,26 +280,8 @@ fn interrupted_run_leaves_no_csv() {
     // The list of files comes from a pipe that stays open: the scan is certainly mid-run
     // (its temporary files exist) when it is interrupted.
     let env = TestEnv::new();
-    let child = dxa()
-        .current_dir(env.dir.path())
-        .args(["scan", "--files-from", "-", "--out", "out", "--quiet"])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let (child, staging) = env.waiting_scan();
     let out = env.out();
-    let staging = env
-        .dir
-        .path()
-        .join(format!(".out.dxa-staging-{}", child.id()));
-    let started = Instant::now();
-    while !staging.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "scan never started"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
     let output = child.wait_with_output().unwrap();

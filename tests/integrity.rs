@@ -3,8 +3,6 @@
 //! run writes a folder at a time; cells are safe to open in a spreadsheet.
 
 use std::path::Path;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use dxa_fixtures::{DxaStudy, Encoding, Group, Header, Row, hologic_style, sr_bytes};
 
@@ -117,30 +115,6 @@ fn a_failed_commit_leaves_the_previous_set_intact() {
     no_staging_beside(&out);
 }
 
-/// A scan that waits on its list (a pipe kept open): mid-run for as long as the test wants.
-fn waiting_scan(env: &TestEnv) -> std::process::Child {
-    let child = dxa()
-        .current_dir(env.dir.path())
-        .args(["scan", "--files-from", "-", "--out", "out", "--quiet"])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let staging = env
-        .dir
-        .path()
-        .join(format!(".out.dxa-staging-{}", child.id()));
-    let started = Instant::now();
-    while !staging.exists() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "scan never started"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    child
-}
-
 fn first_run(env: &TestEnv) -> Vec<(String, Vec<u8>)> {
     env.write("a/readme.txt", b"hello");
     let output = env.scan(&[]);
@@ -153,7 +127,7 @@ fn sigterm_and_sigint_stop_cleanly_and_leave_the_previous_outputs() {
     for (signal, exit) in [(libc::SIGTERM, 143), (libc::SIGINT, 130)] {
         let env = TestEnv::new();
         let before = first_run(&env);
-        let child = waiting_scan(&env);
+        let (child, _) = env.waiting_scan();
         // SAFETY: signalling our own child.
         unsafe { libc::kill(child.id() as libc::pid_t, signal) };
         let output = child.wait_with_output().unwrap();
@@ -173,11 +147,7 @@ fn sigterm_and_sigint_stop_cleanly_and_leave_the_previous_outputs() {
 fn a_killed_run_is_cleaned_up_by_the_next() {
     let env = TestEnv::new();
     let before = first_run(&env);
-    let mut child = waiting_scan(&env);
-    let staging = env
-        .dir
-        .path()
-        .join(format!(".out.dxa-staging-{}", child.id()));
+    let (mut child, staging) = env.waiting_scan();
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(staging.exists(), "kill -9 leaves the staging folder");
@@ -192,7 +162,7 @@ fn a_killed_run_is_cleaned_up_by_the_next() {
 fn a_second_run_into_the_same_folder_is_refused_naming_the_first() {
     let env = TestEnv::new();
     first_run(&env);
-    let mut first = waiting_scan(&env);
+    let (mut first, _) = env.waiting_scan();
     let output = env.scan(&[]);
     assert_eq!(code(&output), 1);
     let err = stderr(&output);

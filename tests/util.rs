@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// One CSV row, by column name.
 pub type Row = BTreeMap<String, String>;
@@ -46,6 +47,31 @@ impl TestEnv {
     /// `dxa-ingest scan in --out out <extra>` from the temp folder (relative paths).
     pub fn scan(&self, extra: &[&str]) -> Output {
         self.scan_args(&[&["in"], extra].concat())
+    }
+
+    /// A scan that waits on its list (a pipe kept open): mid-run for as long as the test
+    /// wants. Returned once its staging folder exists, with that folder.
+    pub fn waiting_scan(&self) -> (Child, PathBuf) {
+        let child = dxa()
+            .current_dir(self.dir.path())
+            .args(["scan", "--files-from", "-", "--out", "out", "--quiet"])
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let staging = self
+            .dir
+            .path()
+            .join(format!(".out.dxa-staging-{}", child.id()));
+        let started = Instant::now();
+        while !staging.exists() {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "scan never started"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        (child, staging)
     }
 
     /// `dxa-ingest scan <args> --out out --quiet` from the temp folder.
