@@ -103,7 +103,7 @@ impl Archive {
                 .and_then(|modified| now.duration_since(modified).ok())
                 .is_some_and(|age| age > STALE_AFTER);
             let orphan = writer_pid(&entry.file_name().to_string_lossy())
-                .is_some_and(|pid| !process_alive(pid));
+                .is_some_and(|pid| !crate::output::folder::process_alive(pid));
             if old || orphan {
                 let _ = fs::remove_file(entry.path());
             }
@@ -235,13 +235,6 @@ fn writer_pid(name: &str) -> Option<u32> {
     let stem = name.strip_suffix(".partial")?;
     let (_, tail) = stem.rsplit_once('.')?;
     tail.split_once('-')?.0.parse().ok()
-}
-
-/// Whether a process exists, where /proc tells (Linux); elsewhere "yes", and only the age
-/// of a temporary file makes it stale.
-fn process_alive(pid: u32) -> bool {
-    let proc = Path::new("/proc");
-    !proc.join("self").exists() || proc.join(pid.to_string()).exists()
 }
 
 /// The refusal of an object over the cap (stored or dropped by the reader).

@@ -366,10 +366,15 @@ fn staging_pids(target: &Path) -> Vec<u32> {
     pids
 }
 
-/// Whether a process exists.
-fn alive(pid: u32) -> bool {
-    rustix::process::Pid::from_raw(pid as i32)
-        .is_some_and(|pid| rustix::process::test_kill_process(pid).is_ok())
+/// Whether a process exists: signal 0 reaches it, or it belongs to another user (EPERM),
+/// whose temporary files are never taken for a dead run's.
+pub(crate) fn process_alive(pid: u32) -> bool {
+    rustix::process::Pid::from_raw(pid as i32).is_some_and(|pid| {
+        match rustix::process::test_kill_process(pid) {
+            Ok(()) => true,
+            Err(error) => error == rustix::io::Errno::PERM,
+        }
+    })
 }
 
 /// Removes the staging folders of runs that died without cleaning up (killed with -9, a
@@ -378,7 +383,7 @@ fn alive(pid: u32) -> bool {
 fn remove_dead_staging(parent: &Path, name: &str) {
     let target = parent.join(name);
     for pid in staging_pids(&target) {
-        if pid != std::process::id() && !alive(pid) {
+        if pid != std::process::id() && !process_alive(pid) {
             discard(&parent.join(format!(".{name}.dxa-staging-{pid}")), &target);
         }
     }
@@ -391,7 +396,7 @@ fn remove_dead_staging(parent: &Path, name: &str) {
                 .rsplit_once(".partial-")
                 .filter(|_| text.starts_with('.'))
                 .and_then(|(_, pid)| pid.parse::<u32>().ok())
-                && !alive(pid)
+                && !process_alive(pid)
             {
                 let _ = fs::remove_file(entry.path());
             }

@@ -67,3 +67,12 @@ fn an_output_path_that_is_a_file_is_refused_with_a_reason() {
         "{error}"
     );
 }
+
+#[test]
+fn a_process_is_alive_while_it_exists() {
+    assert!(process_alive(std::process::id()));
+    // Beyond Linux's largest PID (2^22): never a process.
+    assert!(!process_alive(5_000_000));
+    // pid 1 exists; as another user signal 0 gives EPERM, which counts as alive.
+    assert!(process_alive(1));
+}
