@@ -58,6 +58,7 @@ done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
+. scripts/lib.sh
 COMMAND="bench/run.sh $*"
 [ "$REPEAT" != "3" ] && [ "$SMOKE" != "1" ] && COMMAND="REPEAT=$REPEAT $COMMAND"
 [ "$FAST_REPEAT" != "7" ] && [ "$SMOKE" != "1" ] && COMMAND="FAST_REPEAT=$FAST_REPEAT $COMMAND"
@@ -138,11 +139,7 @@ warm() {
 }
 
 # ---------------------------------------------------------------- measuring
-# median X...: the median of the numbers, 3 decimals (mean of the middle two if even).
-median() {
-    printf '%s\n' "$@" | sort -g |
-        awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
+# median X...: scripts/lib.sh.
 
 # time_once NAME CMD...: run CMD once and add its wall time (bash's EPOCHREALTIME around
 # /usr/bin/time, because %e only has 10 ms resolution), CPU time (user + system of CMD and

@@ -39,3 +39,9 @@ ensure_pyspark() {
     fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check "pyspark==$PYSPARK_VERSION" || return 1
 }
+
+# median X...: the median of the numbers, 3 decimals (mean of the middle two if even).
+median() {
+    printf '%s\n' "$@" | sort -g |
+        awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
