@@ -11,8 +11,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use checks::{
-    assert_outputs_equal_a_scan, assert_same_data_sets, count_before, kill_mid_transfer, mtimes,
-    results, run_in, wait_until,
+    assert_outputs_equal_a_scan, assert_pulled, assert_same_data_sets, count_before,
+    kill_mid_transfer, mtimes, results, run_in, wait_until,
 };
 use peers::{
     Identity, Listener, Orthanc, archive_objects, big_secondary_capture, bytes_written,
@@ -25,13 +25,7 @@ use crate::util::{code, stderr};
 fn pull_fetches_the_result_objects_once_with_c_get() {
     let dir = tempfile::tempdir().expect("temp dir");
     let orthanc = Orthanc::start(&dir.path().join("orthanc"), None);
-    let fixtures = fixture_objects();
-    let files: Vec<PathBuf> = fixtures.values().map(|(p, _)| p.clone()).collect();
-    let stored = orthanc.store(&files);
-    let stored: BTreeMap<String, (PathBuf, Identity)> = fixtures
-        .into_iter()
-        .filter(|(_, (p, _))| stored.contains(p))
-        .collect();
+    let stored = orthanc.store_fixtures();
     let expected = results(&stored);
     // The fixture tree holds SRs, secondary captures, a CT and a PDF: only the first two.
     assert!(expected.len() >= 10, "{expected:?}");
@@ -51,11 +45,7 @@ fn pull_fetches_the_result_objects_once_with_c_get() {
             "--quiet",
         ],
     );
-    assert_eq!(code(&pull), 0, "{}", stderr(&pull));
-    let archived = archive_objects(&dir.path().join("archive"));
-    assert_eq!(archived.keys().cloned().collect::<BTreeSet<_>>(), expected);
-    assert_same_data_sets(&archived, &stored);
-    assert_outputs_equal_a_scan(dir.path(), "archive", "out");
+    let archived = assert_pulled(dir.path(), &pull, &expected, &stored);
     let last = stderr(&pull);
     assert!(
         last.trim_end()
@@ -101,14 +91,8 @@ fn pull_with_move_port_fetches_the_date_range() {
     let dir = tempfile::tempdir().expect("temp dir");
     let move_port = free_port();
     let orthanc = Orthanc::start(&dir.path().join("orthanc"), Some(("DXA-MOVE", move_port)));
-    let fixtures = fixture_objects();
-    let files: Vec<PathBuf> = fixtures.values().map(|(p, _)| p.clone()).collect();
-    let stored = orthanc.store(&files);
-    let stored: BTreeMap<String, (PathBuf, Identity)> = fixtures
-        .into_iter()
-        .filter(|(_, (p, _))| stored.contains(p))
-        .collect();
-    let in_2024: BTreeMap<String, (PathBuf, Identity)> = stored
+    let in_2024: BTreeMap<String, (PathBuf, Identity)> = orthanc
+        .store_fixtures()
         .into_iter()
         .filter(|(_, (_, id))| id.study_date.starts_with("2024"))
         .collect();
@@ -137,11 +121,7 @@ fn pull_with_move_port_fetches_the_date_range() {
             "--quiet",
         ],
     );
-    assert_eq!(code(&pull), 0, "{}", stderr(&pull));
-    let archived = archive_objects(&dir.path().join("archive"));
-    assert_eq!(archived.keys().cloned().collect::<BTreeSet<_>>(), expected);
-    assert_same_data_sets(&archived, &in_2024);
-    assert_outputs_equal_a_scan(dir.path(), "archive", "out");
+    assert_pulled(dir.path(), &pull, &expected, &in_2024);
 }
 
 #[test]

@@ -44,6 +44,23 @@ pub fn assert_same_data_sets(
     }
 }
 
+/// A pull in `dir` that succeeded: the archive holds exactly the `expected` objects, each
+/// with its original's data set, and `out` is what a scan of the archive writes. Returns
+/// the archived objects.
+pub fn assert_pulled(
+    dir: &Path,
+    pull: &Output,
+    expected: &BTreeSet<String>,
+    originals: &BTreeMap<String, (PathBuf, Identity)>,
+) -> BTreeMap<String, PathBuf> {
+    assert_eq!(code(pull), 0, "{}", stderr(pull));
+    let archived = super::peers::archive_objects(&dir.join("archive"));
+    assert_eq!(&archived.keys().cloned().collect::<BTreeSet<_>>(), expected);
+    assert_same_data_sets(&archived, originals);
+    assert_outputs_equal_a_scan(dir, "archive", "out");
+    archived
+}
+
 /// `scan ARCHIVE --out scanned` from `dir` and its outputs compared with `out`.
 pub fn assert_outputs_equal_a_scan(dir: &Path, archive: &str, out: &str) {
     let scanned = run_in(dir, &["scan", archive, "--out", "scanned", "--quiet"]);

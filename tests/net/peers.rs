@@ -102,6 +102,17 @@ impl Orthanc {
 
     /// Stores each file with dcmtk's storescu; returns the files it accepted (storescu
     /// refuses what dcmtk cannot read: junk, the DICOMDIR, a file without preamble).
+    /// Stores every fixture object Orthanc accepts; returns those, by SOP Instance UID.
+    pub fn store_fixtures(&self) -> BTreeMap<String, (PathBuf, Identity)> {
+        let fixtures = fixture_objects();
+        let files: Vec<PathBuf> = fixtures.values().map(|(p, _)| p.clone()).collect();
+        let stored = self.store(&files);
+        fixtures
+            .into_iter()
+            .filter(|(_, (p, _))| stored.contains(p))
+            .collect()
+    }
+
     pub fn store(&self, files: &[PathBuf]) -> Vec<PathBuf> {
         files
             .iter()
