@@ -50,10 +50,7 @@ fn results_document(file: &sr::DicomFile<'_>, mapper: &Mapper) -> Result<Documen
     let Some(found) = hologic::find(root, mapper) else {
         let mut error = sr::not_sr(file.sop_class_uid.as_deref());
         // An image: it has rows (the reader stops before pixel data, which is never read).
-        if root
-            .elements()
-            .any(|(tag, _)| tag == tags::ROWS || tag == tags::PIXEL_DATA)
-        {
+        if root.elements().any(|(tag, _)| tag == tags::ROWS) {
             error.message = format!("{}: an image without a results document", error.message);
         }
         return Err(error);

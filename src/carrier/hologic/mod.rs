@@ -7,9 +7,6 @@
 pub mod script;
 mod tables;
 
-use dicom_core::Tag;
-
-use crate::decimal::Decimal;
 use crate::document::{Document, Sex};
 use crate::error::{FileError, Reason};
 use crate::profile::Mapper;
@@ -17,9 +14,9 @@ use crate::sr::dataset::Node;
 
 /// The raw bytes of the first element of `root` that holds a results document.
 pub fn find<'a>(root: Node<'_, 'a>, mapper: &Mapper) -> Option<&'a [u8]> {
-    const PIXEL_DATA: Tag = Tag(0x7FE0, 0x0010);
+    // Top-level pixel data is never indexed (the walk stops there).
     root.elements()
-        .filter(|(tag, value)| *tag != PIXEL_DATA && tag.group() != 0x0002 && value.len() >= 16)
+        .filter(|(tag, value)| tag.group() != 0x0002 && value.len() >= 16)
         .find(|(_, value)| mapper.is_results_document(value))
         .map(|(_, value)| value)
 }
@@ -112,9 +109,4 @@ fn read_device(script: &script::Script, doc: &mut Document) {
     {
         doc.software_version = version.to_string();
     }
-}
-
-/// A value in g/cm², the unit of column type 3 (docs/evidence.md).
-fn decimal(text: &str) -> Option<Decimal> {
-    crate::extract::reported_number(text)
 }

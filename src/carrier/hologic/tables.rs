@@ -4,10 +4,10 @@
 //! study's FRAX values. An unknown type code is flagged and its row or table left out: a
 //! label is read only when the document gives no row type at all.
 
-use super::decimal;
 use super::script::{Script, Table};
 use crate::carrier::dates::{DateText, read_date};
 use crate::document::{Document, HistoryEntry, HistorySource};
+use crate::extract::reported_number;
 use crate::extract::rows::{RowTable, flag_once, set_value};
 use crate::profile::{ColumnField, Mapper, Placed, RowRole, TableKind};
 use crate::vocabulary::{Laterality, Measure, Region, Site};
@@ -164,7 +164,7 @@ fn results(
             out.notes.push(note);
         }
         for (measure, text) in values {
-            match decimal(&text) {
+            match reported_number(&text) {
                 Some(value) => set_value(out, measure, value, &mut doc.flags),
                 None => out
                     .notes
@@ -249,7 +249,7 @@ fn history(
             HistorySource::HologicTable,
         );
         for (column, field) in columns {
-            let Some(value) = decimal(&table.cell(row, *column)) else {
+            let Some(value) = reported_number(&table.cell(row, *column)) else {
                 continue;
             };
             let header = table.cell(0, *column);
@@ -283,7 +283,8 @@ fn history(
 fn frax(table: &Table, columns: &[(u32, ColumnField)], mapper: &Mapper, doc: &mut Document) {
     let without = column_of(columns, ColumnField::Frax);
     let with = column_of(columns, ColumnField::FraxPrior);
-    let value = |row, column: Option<u32>| column.and_then(|c| decimal(&table.cell(row, c)));
+    let value =
+        |row, column: Option<u32>| column.and_then(|c| reported_number(&table.cell(row, c)));
     for row in table.rows() {
         let Some(code) = table.row_types.get(&row) else {
             continue;
