@@ -4,18 +4,13 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::util::{TestEnv, code, dxa, repo, stderr};
+use crate::util::{TestEnv, code, dxa, repo, scan_sample_into, stderr};
 
 #[test]
 fn run_json_records_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let output = dxa()
-        .current_dir(repo())
-        .args(["scan", "fixtures/sample", "--quiet", "--jobs", "2", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output = scan_sample_into(&out, &["--jobs", "2"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let run: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
@@ -84,14 +79,8 @@ fn an_lsc_serial_that_matches_no_scanner_is_warned_about() {
         "site,lsc_g_cm2,device_serial\nspine,0.030,300123\ntotal_hip,0.020,NOPE-42\n",
     )
     .unwrap();
-    let output = dxa()
-        .current_dir(repo())
-        .args(["scan", "fixtures/sample", "--quiet", "--lsc"])
-        .arg(&lsc)
-        .arg("--out")
-        .arg(env.out())
-        .output()
-        .unwrap();
+    let lsc_arg = lsc.to_str().expect("UTF-8 path");
+    let output = scan_sample_into(&env.out(), &["--lsc", lsc_arg]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("\"NOPE-42\" matches no scanner"), "{err}");
@@ -101,14 +90,7 @@ fn an_lsc_serial_that_matches_no_scanner_is_warned_about() {
     );
     // An unknown site is refused before any work.
     std::fs::write(&lsc, "site,lsc_pct\nwrist,2.0\n").unwrap();
-    let output = dxa()
-        .current_dir(repo())
-        .args(["scan", "fixtures/sample", "--quiet", "--lsc"])
-        .arg(&lsc)
-        .arg("--out")
-        .arg(env.out())
-        .output()
-        .unwrap();
+    let output = scan_sample_into(&env.out(), &["--lsc", lsc_arg]);
     assert_eq!(code(&output), 1);
     assert!(stderr(&output).contains("wrist"), "{}", stderr(&output));
 }

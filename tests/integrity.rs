@@ -7,7 +7,7 @@ use std::path::Path;
 use dxa_fixtures::{DxaStudy, Encoding, Group, Header, Row, hologic_style, sr_bytes};
 
 use crate::research::{identifiers, output_texts};
-use crate::util::{TestEnv, code, dxa, read_csv, repo, stderr};
+use crate::util::{TestEnv, code, dxa, read_csv, scan_sample_into, stderr};
 
 /// Every file in a folder, by name, with its bytes.
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -37,16 +37,6 @@ fn no_staging_beside(out: &Path) {
         .filter(|n| n.contains("dxa-staging"))
         .collect();
     assert!(left.is_empty(), "left beside {}: {left:?}", out.display());
-}
-
-fn scan_sample_into(out: &Path, extra: &[&str]) -> std::process::Output {
-    dxa()
-        .current_dir(repo())
-        .args(["scan", "fixtures/sample", "--quiet", "--out"])
-        .arg(out)
-        .args(extra)
-        .output()
-        .expect("run")
 }
 
 #[test]

@@ -352,13 +352,7 @@ fn the_page_is_pseudonymised_like_the_csvs() {
     std::fs::write(&key, b"a key of thirty-two bytes, fixed").expect("key");
     let out = dir.path().join("out");
     let run = |extra: &[&str], out: &Path| {
-        let output = dxa()
-            .current_dir(crate::util::repo())
-            .args(["scan", "fixtures/sample", "--quiet", "--out"])
-            .arg(out)
-            .args(extra)
-            .output()
-            .expect("run dxa-ingest");
+        let output = crate::util::scan_sample_into(out, extra);
         assert_eq!(code(&output), 0, "{}", stderr(&output));
     };
     let plain = dir.path().join("plain");

@@ -6,18 +6,12 @@ use std::path::{Path, PathBuf};
 use arrow_array::{Array, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::util::{code, dxa, read_csv, repo, stderr};
+use crate::util::{code, dxa, read_csv, repo, scan_sample_into, stderr};
 
 /// `scan fixtures/sample --out <tmp>/out <extra>`; returns the temp dir and stderr.
 fn scan_sample(extra: &[&str]) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = dxa()
-        .current_dir(repo())
-        .args(["scan", "fixtures/sample", "--quiet", "--out"])
-        .arg(dir.path().join("out"))
-        .args(extra)
-        .output()
-        .expect("run");
+    let output = scan_sample_into(&dir.path().join("out"), extra);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     (dir, stderr(&output))
 }

@@ -16,6 +16,17 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `dxa-ingest scan fixtures/sample --quiet --out OUT <extra>` from the repository.
+pub fn scan_sample_into(out: &Path, extra: &[&str]) -> Output {
+    dxa()
+        .current_dir(repo())
+        .args(["scan", "fixtures/sample", "--quiet", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run dxa-ingest")
+}
+
 /// A temporary folder with `in/` for inputs and `out/` for results.
 pub struct TestEnv {
     pub dir: tempfile::TempDir,
