@@ -346,9 +346,48 @@ pub struct Document {
     pub weight_kg: Option<Decimal>,
     /// Ethnicity as the scanner recorded it.
     pub ethnicity: Option<String>,
-    /// The scanner's own WHO classification text (a GE FRAX container's TEXT item), as
-    /// written: shown, never used to classify.
+    /// The scanner's own WHO classification text (a GE FRAX container's TEXT item, a Hologic
+    /// `FractureRiskStr`), as written: shown, never used to classify.
     pub scanner_classification: Option<String>,
+    /// The population the T-scores are referred to, when the document states it apart
+    /// (Hologic `GraphTitle2`): what the classifier checks against the ISCD uniform one.
+    pub t_reference: Option<ScoreReference>,
+    /// The femoral neck T-score on the uniform reference that FRAX used, as the document
+    /// states it (Hologic FRAX inputs `T-score(WHO)=-2.6`).
+    pub frax_neck_t_uniform: Option<Decimal>,
+    /// FRAX major written as a bound (`< 1.0%`): the value is the bound.
+    pub frax_major_censored: Option<Bound>,
+    /// FRAX hip written as a bound.
+    pub frax_hip_censored: Option<Bound>,
+}
+
+/// A reference population as a document names it (`T-score vs. White Female.
+/// Source:NHANES`): who, and whose data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreReference {
+    /// Race and sex as written ("Hispanic Female", "White Male").
+    pub population: String,
+    /// The data source as written ("NHANES", "2012 BMDCS/NHANES"); empty when not stated.
+    pub source: String,
+}
+
+/// A value written as a bound rather than a number (`< 1.0%`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Bound {
+    /// `<`: the value is below the number written.
+    Below,
+    /// `>`: above it.
+    Above,
+}
+
+impl Bound {
+    /// The studies.csv value: `<` or `>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bound::Below => "<",
+            Bound::Above => ">",
+        }
+    }
 }
 
 /// A carrier of results: where in a file the values were found.
@@ -382,93 +421,9 @@ pub struct VertebralFracture {
     pub grade: String,
 }
 
-/// Which part of a file a history entry came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum HistorySource {
-    /// A GE "Trend ..." container of the SR tree.
-    GeTrendTree,
-    /// A GE ImageComments XML `TREND` / `EXAM`.
-    GeXml,
-    /// A Hologic results history table (TableType 2).
-    HologicTable,
-}
+mod history;
 
-impl HistorySource {
-    /// The history.csv `source` value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HistorySource::GeTrendTree => "ge_trend_tree",
-            HistorySource::GeXml => "ge_xml",
-            HistorySource::HologicTable => "hologic_history_table",
-        }
-    }
-}
-
-/// One earlier exam of one region as the scanner reported it (history.csv).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    /// The earlier exam's date, when it could be read without guessing.
-    pub exam_date: Option<Date>,
-    /// The date as written ("15-Mar-2021", "03/04/2021").
-    pub exam_date_text: String,
-    /// Day and month cannot be told apart (both <= 12 and the format does not say): flagged,
-    /// `exam_date` left empty, never guessed.
-    pub date_ambiguous: bool,
-    /// Canonical region.
-    pub region: Region,
-    /// Side.
-    pub laterality: Laterality,
-    /// The region label as written.
-    pub source_label: String,
-    /// BMD then, g/cm².
-    pub bmd: Option<Decimal>,
-    /// Age then, years.
-    pub age_years: Option<Decimal>,
-    /// T-score then, when reported.
-    pub t_score: Option<Decimal>,
-    /// Z-score then, when reported.
-    pub z_score: Option<Decimal>,
-    /// Change vs the previous exam, g/cm².
-    pub change_vs_previous_g_cm2: Option<Decimal>,
-    /// Change vs the previous exam, %.
-    pub change_vs_previous_pct: Option<Decimal>,
-    /// Change vs the baseline exam, g/cm².
-    pub change_vs_baseline_g_cm2: Option<Decimal>,
-    /// Change vs the baseline exam, %.
-    pub change_vs_baseline_pct: Option<Decimal>,
-    /// Where it came from.
-    pub source: HistorySource,
-}
-
-impl HistoryEntry {
-    /// An entry of `region` and `laterality` dated `exam_date_text` (parsed later), its
-    /// values still to be read.
-    pub fn placed(
-        region: Region,
-        laterality: Laterality,
-        source_label: String,
-        exam_date_text: String,
-        source: HistorySource,
-    ) -> HistoryEntry {
-        HistoryEntry {
-            exam_date: None,
-            exam_date_text,
-            date_ambiguous: false,
-            region,
-            laterality,
-            source_label,
-            bmd: None,
-            age_years: None,
-            t_score: None,
-            z_score: None,
-            change_vs_previous_g_cm2: None,
-            change_vs_previous_pct: None,
-            change_vs_baseline_g_cm2: None,
-            change_vs_baseline_pct: None,
-            source,
-        }
-    }
-}
+pub use history::{HistoryEntry, HistorySource, Marked};
 
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,9 @@ use dxa_ingest::sr::Limits;
 
 use crate::carriers::{mapper, read, row, rows, t};
 
-fn hologic(header: dxa_fixtures::Header, document: &ResultsDocument) -> Document {
+mod round_two;
+
+pub(crate) fn hologic(header: dxa_fixtures::Header, document: &ResultsDocument) -> Document {
     read(&report_image(
         &header,
         "HIP",

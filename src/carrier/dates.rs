@@ -145,11 +145,13 @@ pub fn read_date(text: &str) -> DateText {
     }
 }
 
-/// The order the slashed dates among `texts` prove, if they prove one and only one.
-pub fn proven_order<'t>(texts: impl Iterator<Item = &'t str>) -> Option<DateOrder> {
+/// What the slashed dates among `texts` say of the order: (some proves day-first, some
+/// proves month-first). A time after a date (`03/19/2024 10:22`) is ignored.
+fn order_evidence<'t>(texts: impl Iterator<Item = &'t str>) -> (bool, bool) {
     let (mut day_first, mut month_first) = (false, false);
     for text in texts {
-        let parts: Vec<&str> = text.trim().split(['/', '.', '-']).map(str::trim).collect();
+        let date = text.split_whitespace().next().unwrap_or("");
+        let parts: Vec<&str> = date.split(['/', '.', '-']).map(str::trim).collect();
         if parts.len() != 3 || parts[2].len() != 4 {
             continue;
         }
@@ -163,6 +165,10 @@ pub fn proven_order<'t>(texts: impl Iterator<Item = &'t str>) -> Option<DateOrde
             month_first = true;
         }
     }
+    (day_first, month_first)
+}
+
+fn order_of((day_first, month_first): (bool, bool)) -> Option<DateOrder> {
     match (day_first, month_first) {
         (true, false) => Some(DateOrder::DayFirst),
         (false, true) => Some(DateOrder::MonthFirst),
@@ -170,47 +176,99 @@ pub fn proven_order<'t>(texts: impl Iterator<Item = &'t str>) -> Option<DateOrde
     }
 }
 
+/// The order the slashed dates among `texts` prove, if they prove one and only one.
+pub fn proven_order<'t>(texts: impl Iterator<Item = &'t str>) -> Option<DateOrder> {
+    order_of(order_evidence(texts))
+}
+
+/// A date text read in `order` when it is ambiguous.
+pub fn read_in_order(text: &str, order: Option<DateOrder>) -> Option<Date> {
+    match read_date(text) {
+        DateText::Known(found) => Some(found),
+        DateText::Ambiguous {
+            first,
+            second,
+            year,
+        } => match order? {
+            DateOrder::DayFirst => date(year, second, first),
+            DateOrder::MonthFirst => date(year, first, second),
+        },
+        DateText::Unreadable => None,
+    }
+}
+
 /// Reads every history entry's date text, in the order the document proves when a date is
 /// ambiguous; flags what could not be read.
-pub fn resolve_history_dates(history: &mut [HistoryEntry], flags: &mut Vec<String>) {
-    let order = proven_order(history.iter().map(|h| h.exam_date_text.as_str()));
-    let (mut ambiguous, mut inferred, mut unreadable) = (false, false, false);
-    for entry in history.iter_mut() {
-        entry.date_ambiguous = false;
-        entry.exam_date = match read_date(&entry.exam_date_text) {
-            DateText::Known(found) => Some(found),
-            DateText::Ambiguous {
+pub fn resolve_history_dates(history: &mut Vec<HistoryEntry>, flags: &mut Vec<String>) {
+    resolve_history_dates_proven(history, &[], None, flags);
+}
+
+/// The order a document proves for its history dates: any of its slashed dates (the history
+/// dates and `others`, such as a results document's AnalDate and ReportDate) with a number
+/// above 12; and, when the exam's own date is known, a history date one of whose readings
+/// is that date (the current exam's row: the other reading would be after the exam, which
+/// no earlier exam can be). Evidence both ways proves nothing.
+pub fn document_order(
+    history: &[HistoryEntry],
+    others: &[&str],
+    exam: Option<Date>,
+) -> Option<DateOrder> {
+    let texts = history
+        .iter()
+        .map(|h| h.exam_date_text.as_str())
+        .chain(others.iter().copied());
+    let (mut day_first, mut month_first) = order_evidence(texts);
+    if let Some(exam) = exam {
+        for entry in history {
+            if let DateText::Ambiguous {
                 first,
                 second,
                 year,
-            } => match order {
-                Some(DateOrder::DayFirst) => {
-                    inferred = true;
-                    date(year, second, first)
-                }
-                Some(DateOrder::MonthFirst) => {
-                    inferred = true;
-                    date(year, first, second)
-                }
-                None => {
-                    ambiguous = true;
-                    entry.date_ambiguous = true;
-                    None
-                }
-            },
-            DateText::Unreadable => {
-                unreadable = true;
-                None
+            } = read_date(&entry.exam_date_text)
+            {
+                day_first |= date(year, second, first) == Some(exam);
+                month_first |= date(year, first, second) == Some(exam);
             }
-        };
+        }
     }
-    if ambiguous {
+    order_of((day_first, month_first))
+}
+
+/// `resolve_history_dates` with the document's other evidence (`document_order`); the
+/// current exam's rows (dated `exam`) are left out: they are not history.
+pub fn resolve_history_dates_proven(
+    history: &mut Vec<HistoryEntry>,
+    others: &[&str],
+    exam: Option<Date>,
+    flags: &mut Vec<String>,
+) {
+    let order = document_order(history, others, exam);
+    let mut inferred = Vec::with_capacity(history.len());
+    for entry in history.iter_mut() {
+        entry.date_ambiguous = false;
+        let text = read_date(&entry.exam_date_text);
+        entry.exam_date = read_in_order(&entry.exam_date_text, order);
+        let ambiguous = matches!(text, DateText::Ambiguous { .. });
+        entry.date_ambiguous = ambiguous && entry.exam_date.is_none();
+        inferred.push(ambiguous && entry.exam_date.is_some());
+    }
+    let kept: Vec<bool> = history
+        .iter()
+        .map(|h| exam.is_none() || h.exam_date != exam)
+        .collect();
+    let mut keeps = kept.iter();
+    history.retain(|_| keeps.next().copied().unwrap_or(true));
+    let inferred = inferred.iter().zip(&kept).any(|(i, k)| *i && *k);
+    if history.iter().any(|h| h.date_ambiguous) {
         flags.push("history_date_ambiguous".to_string());
     }
     if inferred {
         flags.push("history_date_order_inferred".to_string());
     }
-    if unreadable {
+    if history
+        .iter()
+        .any(|h| matches!(read_date(&h.exam_date_text), DateText::Unreadable))
+    {
         flags.push("history_date_unreadable".to_string());
     }
 }
@@ -270,5 +328,45 @@ mod tests {
         );
         assert_eq!(order(&["03/04/2021"]), None);
         assert_eq!(order(&["13/04/2021", "03/15/2020"]), None);
+        assert_eq!(
+            order(&["03/19/2024 10:22"]),
+            Some(DateOrder::MonthFirst),
+            "a time after the date"
+        );
+    }
+
+    #[test]
+    fn the_exams_own_row_proves_the_order_and_is_not_history() {
+        let entry = |text: &str| {
+            HistoryEntry::placed(
+                crate::vocabulary::Region::TotalHip,
+                crate::vocabulary::Laterality::Left,
+                "Total".into(),
+                text.into(),
+                crate::document::HistorySource::HologicTable,
+            )
+        };
+        let exam = Date::parse_da("20240305");
+        let mut history = vec![entry("03/05/2024"), entry("02/11/2022")];
+        let mut flags = Vec::new();
+        resolve_history_dates_proven(&mut history, &[], exam, &mut flags);
+        assert_eq!(history.len(), 1, "the current row is left out");
+        assert_eq!(history[0].exam_date, Date::parse_da("20220211"));
+        assert_eq!(flags, ["history_date_order_inferred"]);
+        // Read the other way round, the same row proves day-first.
+        let mut history = vec![entry("05/03/2024"), entry("11/02/2022")];
+        let mut flags = Vec::new();
+        resolve_history_dates_proven(&mut history, &[], exam, &mut flags);
+        assert_eq!(history[0].exam_date, Date::parse_da("20220211"));
+        // Evidence both ways proves nothing.
+        let mut history = vec![entry("03/05/2024"), entry("02/11/2022")];
+        let mut flags = Vec::new();
+        resolve_history_dates_proven(&mut history, &["19/03/2024"], exam, &mut flags);
+        assert!(
+            history
+                .iter()
+                .all(|h| h.exam_date.is_none() && h.date_ambiguous)
+        );
+        assert_eq!(flags, ["history_date_ambiguous"]);
     }
 }

@@ -57,9 +57,21 @@ fn results_document(file: &sr::DicomFile<'_>, mapper: &Mapper) -> Result<Documen
     };
     let mut doc = read_header(root, mapper);
     doc.sop_class_uid = file.sop_class_uid.clone().unwrap_or_default();
-    hologic::read(found, mapper, &mut doc)?;
+    // The history dates are read by the document (it proves their order).
+    let stated = hologic::read(found, mapper, &mut doc)?;
     doc.carriers.push(Carrier::HologicResultsDocument);
-    dates::resolve_history_dates(&mut doc.history, &mut doc.flags);
+    // Without a StudyDate, the exam's date is the document's own (its Scan, else its
+    // AnalDate), before the report's ContentDate: a report is often printed later.
+    let study_date = root
+        .text(tags::STUDY_DATE, false)
+        .and_then(|t| Date::parse_da(&t));
+    if study_date.is_none()
+        && let Some((date, flag)) = hologic::study_date_of(&stated)
+    {
+        doc.study_date = Some(date);
+        doc.flags.retain(|f| f != "study_date_missing");
+        doc.flags.push(flag.to_string());
+    }
     Ok(doc)
 }
 

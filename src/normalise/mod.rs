@@ -1,7 +1,9 @@
-//! Normalisation across manufacturers: values into the contract's units (`units`), and the
-//! published cross-calibration that makes Hologic, GE Lunar and Norland BMD comparable for
-//! pooled cohorts (`standardise`: sBMD and NHANES III T-scores).
+//! Normalisation across manufacturers: values into the contract's units (`units`; a body's
+//! height and weight: `body`), and the published cross-calibration that makes Hologic, GE
+//! Lunar and Norland BMD comparable for pooled cohorts (`standardise`: sBMD and NHANES III
+//! T-scores).
 
+pub mod body;
 pub mod standardise;
 pub mod units;
 

@@ -13,13 +13,14 @@ pub mod rules;
 use serde::Deserialize;
 
 pub use keys::normalise_label;
+pub use mapper::FoundValue;
 pub use mapper::{
     ColumnField, FraxItem, HistoryField, MappedNum, Mapper, Placed, RowRole, TableKind, TextField,
-    TreeMapper,
+    TreeMapper, ValueField,
 };
 use rules::{
-    DeviceRule, FraxRule, HistoryFieldRule, HologicColumnRule, HologicRowRule, HologicTableRule,
-    ResultsDocumentRule, TrendRule, VfaRule,
+    DeviceRule, FraxRule, HistoryFieldRule, HologicColumnRule, HologicHistoryRule, HologicRowRule,
+    HologicTableRule, HologicValueRule, ResultsDocumentRule, TrendRule, VfaRule,
 };
 
 /// The built-in profiles, in the order their rules are consulted (after user profiles).
@@ -96,6 +97,12 @@ pub struct ProfileFile {
     /// Hologic row type codes.
     #[serde(default)]
     pub hologic_rows: Vec<HologicRowRule>,
+    /// Named values of a Hologic results document (reference population, verdict, dates).
+    #[serde(default)]
+    pub hologic_values: Vec<HologicValueRule>,
+    /// The region a Hologic history table trends, by site.
+    #[serde(default)]
+    pub hologic_history: Vec<HologicHistoryRule>,
 }
 
 /// A coded concept in a rule: scheme and code value.

@@ -60,6 +60,10 @@ pub struct FraxRule {
     /// Words of a free text that says FRAX was not reported ("not reported").
     #[serde(default)]
     pub not_reported: Vec<String>,
+    /// Words of a FRAX inputs text that the femoral neck T-score on the uniform reference
+    /// follows (Hologic `T-score(WHO)=`).
+    #[serde(default)]
+    pub uniform_t_score: Vec<String>,
 }
 
 /// `[[vfa]]`: vertebral fracture assessment (GE LVA): the exam container's words, and the
@@ -125,4 +129,36 @@ pub struct HologicRowRule {
     /// For `side` rows: left, right, mean.
     #[serde(default)]
     pub laterality: Option<String>,
+}
+
+/// `[[hologic_values]]`: a named value of a results document (`GraphTitle2 = "..."`) that
+/// fills a field of the document.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HologicValueRule {
+    /// The value's names (`GraphTitle2`).
+    pub names: Vec<String>,
+    /// `t_reference`, `z_reference` (the population the scores are referred to),
+    /// `scanner_classification` (the scanner's own WHO classification), `scan_date`,
+    /// `analysis_date`, `report_date`.
+    pub field: String,
+    /// The field's text follows one of these words (case-insensitive) and ends at the next
+    /// `<br>` or `;`; empty: the whole value.
+    #[serde(default)]
+    pub after: Vec<String>,
+    /// For a reference: the words its data source follows (`Source:`).
+    #[serde(default)]
+    pub source: Vec<String>,
+}
+
+/// `[[hologic_history]]`: the region label a history table of a site trends when neither
+/// its title nor a Region column names one (a forearm history trends the 1/3 radius; any
+/// other site its Total).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HologicHistoryRule {
+    /// The scanned site: spine, hip, forearm, total_body.
+    pub site: String,
+    /// The region label, read by the region rules within the site ("1/3").
+    pub label: String,
 }

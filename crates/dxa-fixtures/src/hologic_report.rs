@@ -133,7 +133,7 @@ impl HTable {
 }
 
 /// The scalar assignments and tables of one results document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResultsDocument {
     /// PatInfo.js assignments (name, value).
     pub patient: Vec<(String, String)>,
@@ -143,59 +143,117 @@ pub struct ResultsDocument {
     pub tables: Vec<HTable>,
 }
 
+/// The file sections of a document: (filetype, file name, assignment lines).
+type Section = (u32, &'static str, String);
+
 impl ResultsDocument {
-    /// The document text.
+    /// The document text, without the comment lines and the Graph.js / Fracture.js sections
+    /// of a real export (`ApexDocument` has them).
     pub fn text(&self) -> String {
-        let mut out = String::from(
-            "<HologicHeader1> <Institution>Example Bone Clinic</Institution> <GeneralData> \
-             <ScanID>A0001</ScanID> <RefCurveID>1</RefCurveID> </GeneralData> </HologicHeader1>\r\n",
-        );
-        let file = |out: &mut String, n: u32, name: &str, lines: &[(String, String)]| {
-            out.push_str(&format!(
-                "<JavaScriptFile, filetype={n}, filename=\"C:\\QDR\\qdrdicom\\html2\\{name}\">\r\n"
-            ));
-            for (k, v) in lines {
-                out.push_str(&format!("{k} = \"{v}\";\r\n"));
-            }
-            out.push_str("</JavaScriptFile>\r\n");
+        render(&self.sections(), false)
+    }
+
+    fn sections(&self) -> Vec<Section> {
+        let assignments = |lines: &[(String, String)]| {
+            lines
+                .iter()
+                .map(|(k, v)| format!("{k} = \"{v}\";\r\n"))
+                .collect::<String>()
         };
-        file(&mut out, 1, "PatInfo.js", &self.patient);
-        file(&mut out, 2, "ScanInfo.js", &self.scan);
-        out.push_str(
-            "<JavaScriptFile, filetype=3, filename=\"C:\\QDR\\qdrdicom\\html2\\Results.js\">\r\n",
-        );
+        let mut results = String::new();
         for (i, t) in self.tables.iter().enumerate() {
             let n = i + 1;
-            out.push_str(&format!(
+            results.push_str(&format!(
                 "IncludeTable{n} = true;\r\nMAXROWS{n} = {};\r\nMAXCOLS{n} = {};\r\n",
                 t.rows.len() + 1,
                 t.columns.len()
             ));
-            out.push_str(&format!(
+            results.push_str(&format!(
                 "TableTitle{n} = \"{}\";\r\nTableType{n} = {};\r\n",
                 t.title, t.table_type
             ));
-            out.push_str(&format!("TableRowTypes{n}[ 0] = 1;\r\n"));
+            results.push_str(&format!("TableRowTypes{n}[ 0] = 1;\r\n"));
             for (c, (code, header)) in t.columns.iter().enumerate() {
-                out.push_str(&format!("TableColumnTypes{n}[ {c}] = {code};\r\n"));
-                out.push_str(&format!("ResultsTable{n}[ 0][ {c}] = \"{header}\";\r\n"));
+                results.push_str(&format!("TableColumnTypes{n}[ {c}] = {code};\r\n"));
+                results.push_str(&format!("ResultsTable{n}[ 0][ {c}] = \"{header}\";\r\n"));
             }
             for (r, (code, cells)) in t.rows.iter().enumerate() {
                 let r = r + 1;
-                out.push_str(&format!("TableRowTypes{n}[ {r}] = {code};\r\n"));
+                results.push_str(&format!("TableRowTypes{n}[ {r}] = {code};\r\n"));
                 for (c, cell) in cells.iter().enumerate() {
                     let cell = if cell.is_empty() { " " } else { cell.as_str() };
-                    out.push_str(&format!("ResultsTable{n}[ {r}][ {c}] = \"{cell}\";\r\n"));
+                    results.push_str(&format!("ResultsTable{n}[ {r}][ {c}] = \"{cell}\";\r\n"));
                 }
             }
         }
-        out.push_str("</JavaScriptFile>\r\n");
-        out.push_str(
-            "<JavaScriptFile, filetype=4, filename=\"C:\\QDR\\qdrdicom\\html2\\Image.js\">\r\n\
-             ImageFile = \"image.bmp\";\r\n</JavaScriptFile>\r\n",
-        );
-        out
+        vec![
+            (1, "PatInfo.js", assignments(&self.patient)),
+            (2, "ScanInfo.js", assignments(&self.scan)),
+            (3, "Results.js", results),
+            (4, "Image.js", "ImageFile = \"image.bmp\";\r\n".to_string()),
+        ]
     }
+}
+
+/// A results document as the real exports of one US site are shaped (docs/evidence.md,
+/// "Round two"): each JavaScriptFile section opens with two comment lines (`/ Filename =
+/// ...` and `// Written By HologicDICOMControl`, no `;`), and Graph.js (`GraphTitle2`, the
+/// reference populations) and Fracture.js (`FractureRiskStr`, the scanner's WHO
+/// classification) follow the results.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApexDocument {
+    /// PatInfo.js, ScanInfo.js and the tables.
+    pub results: ResultsDocument,
+    /// Graph.js assignments (`GraphTitle2`).
+    pub graph: Vec<(String, String)>,
+    /// Fracture.js assignments (`FractureRiskStr`).
+    pub fracture: Vec<(String, String)>,
+}
+
+impl ApexDocument {
+    /// The document text, with the comment lines.
+    pub fn text(&self) -> String {
+        let mut sections = self.results.sections();
+        let assignments = |lines: &[(String, String)]| {
+            lines
+                .iter()
+                .map(|(k, v)| format!("{k} = \"{v}\";\r\n"))
+                .collect::<String>()
+        };
+        if !self.graph.is_empty() {
+            sections.push((5, "Graph.js", assignments(&self.graph)));
+        }
+        if !self.fracture.is_empty() {
+            sections.push((7, "Fracture.js", assignments(&self.fracture)));
+        }
+        render(&sections, true)
+    }
+}
+
+/// The empty skeleton that 16 % of the real report images carry instead of a results
+/// document (docs/evidence.md, "Round two"): the header with an empty Institution and
+/// GeneralData, and no JavaScriptFile section at all.
+pub const EMPTY_SKELETON: &str = "<HologicHeader1> <Institution></Institution> <GeneralData></GeneralData> </HologicHeader1>\r\n";
+
+fn render(sections: &[Section], comments: bool) -> String {
+    let mut out = String::from(
+        "<HologicHeader1> <Institution>Example Bone Clinic</Institution> <GeneralData> \
+         <ScanID>A0001</ScanID> <RefCurveID>1</RefCurveID> </GeneralData> </HologicHeader1>\r\n",
+    );
+    for (filetype, name, body) in sections {
+        let path = format!("C:\\QDR\\qdrdicom\\html2\\{name}");
+        out.push_str(&format!(
+            "<JavaScriptFile, filetype={filetype}, filename=\"{path}\">\r\n"
+        ));
+        if comments {
+            out.push_str(&format!(
+                "/ Filename = {path}\r\n// Written By HologicDICOMControl\r\n"
+            ));
+        }
+        out.push_str(body);
+        out.push_str("</JavaScriptFile>\r\n");
+    }
+    out
 }
 
 /// A report image: `header` (its SOP class is replaced by Secondary Capture), RGB pixel
@@ -205,6 +263,20 @@ pub fn report_image(
     body_part: &str,
     laterality: &str,
     document: Option<&ResultsDocument>,
+    size: (u16, u16),
+    enc: Encoding,
+) -> Vec<u8> {
+    let text = document.map(ResultsDocument::text);
+    report_image_with_text(header, body_part, laterality, text.as_deref(), size, enc)
+}
+
+/// A report image whose private element holds `text` (any document text: an
+/// `ApexDocument`, `EMPTY_SKELETON`, a damaged one); None: an image without one.
+pub fn report_image_with_text(
+    header: &Header,
+    body_part: &str,
+    laterality: &str,
+    document_text: Option<&str>,
     (width, height): (u16, u16),
     enc: Encoding,
 ) -> Vec<u8> {
@@ -255,9 +327,9 @@ pub fn report_image(
     if !h.device_serial.is_empty() {
         e.push(text(tags::DEVICE_SERIAL_NUMBER, VR::LO, &h.device_serial));
     }
-    if let Some(doc) = document {
+    if let Some(document) = document_text {
         e.push(text(Tag(0x0019, 0x0010), VR::LO, "HOLOGIC, Inc."));
-        let mut bytes = doc.text().into_bytes();
+        let mut bytes = document.as_bytes().to_vec();
         if bytes.len() % 2 == 1 {
             bytes.push(0);
         }

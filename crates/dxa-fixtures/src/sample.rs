@@ -12,7 +12,9 @@ use crate::encoding::{Encoding, Ts, with_explicit_lengths};
 use crate::evidence;
 use crate::ge_report::{GeReport, ge_report_bytes};
 use crate::header::Header;
-use crate::hologic_report::{ResultsDocument, report_image};
+use crate::hologic_report::{
+    ApexDocument, EMPTY_SKELETON, ResultsDocument, report_image, report_image_with_text,
+};
 use crate::junk;
 use crate::styles::{flat_style, hologic_style, loinc_style};
 use crate::tree::{SrDoc, sr_bytes, write_file};
@@ -91,6 +93,36 @@ fn image(
     }
 }
 
+/// A report image of the sample whose document text is given (an `ApexDocument` shaped like
+/// the real exports, or the empty skeleton).
+fn image_with_text(
+    path: &'static str,
+    header: Header,
+    (body_part, laterality): (&str, &str),
+    text: &str,
+    notes: &'static str,
+) -> Planned {
+    let enc = Encoding::new(Ts::ExplicitLe, true);
+    Planned {
+        path,
+        bytes: report_image_with_text(&header, body_part, laterality, Some(text), (32, 24), enc),
+        kind: "hologic report image",
+        enc: Some(enc),
+        notes,
+    }
+}
+
+/// A seed-visit document as the real exports are shaped: comment lines, the ISCD uniform
+/// reference in Graph.js, the scanner's verdict in Fracture.js.
+fn with_real_shape(results: ResultsDocument, verdict: &str) -> String {
+    ApexDocument {
+        results,
+        graph: evidence::white_female_graph(),
+        fracture: evidence::fracture_risk(verdict),
+    }
+    .text()
+}
+
 /// A GE "DXA Report" SR of the sample.
 fn ge_sr(path: &'static str, report: &GeReport, enc: Encoding, notes: &'static str) -> Planned {
     Planned {
@@ -150,21 +182,20 @@ fn plan() -> Vec<Planned> {
             None,
             "plain text (skip)",
         ),
-        image(
+        image_with_text(
             "hologic/2024/HOL000123_DOE_JANE/RPT_SPINE.dcm",
             evidence::doe_header("sample/hologic-2024/spine"),
             ("LSPINE", ""),
-            Some(&evidence::hologic_spine_document()),
-            le,
+            &with_real_shape(evidence::hologic_spine_document(), "Osteopenia"),
             "seed visit, one of two report images: AP spine L1-L4 + Total, history table \
-             (2022, 2020), serial only in Model (S/N300123)",
+             (2022, 2020), serial only in Model (S/N300123); comment lines, GraphTitle2 \
+             (white female), FractureRiskStr",
         ),
-        image(
+        image_with_text(
             "hologic/2024/HOL000123_DOE_JANE/RPT_LHIP.dcm",
             evidence::doe_header("sample/hologic-2024/left-hip"),
             ("HIP", "L"),
-            Some(&evidence::hologic_left_hip_document()),
-            le,
+            &with_real_shape(evidence::hologic_left_hip_document(), "Osteopenia"),
             "seed visit, second report image: left hip Neck + Total, FRAX with and without \
              prior fracture",
         ),
@@ -249,6 +280,39 @@ fn plan() -> Vec<Planned> {
             le,
             "a 47-year-old woman, MenopauseAge 44; FRAX not reported (the reason); model and \
              serial only in Model \"Horizon Ci (S/N301234M)\"",
+        ),
+        image_with_text(
+            "hologic/2024/HOL000777_GARCIA_ROSA/RPT_LHIP.dcm",
+            evidence::garcia_header("sample/hologic-2024/garcia-left-hip"),
+            ("HIP", "L"),
+            &evidence::garcia_left_hip_document().text(),
+            "US site shape: comment lines, Height/Weight in in/lb, GraphTitle2 Hispanic female, \
+             left hip FRAX with T-score(WHO), Region-column history with change values (* and #), \
+             MM/DD dates proved by ReportDate",
+        ),
+        image_with_text(
+            "hologic/2024/HOL000777_GARCIA_ROSA/RPT_RHIP.dcm",
+            evidence::garcia_header("sample/hologic-2024/garcia-right-hip"),
+            ("HIP", "R"),
+            &evidence::garcia_right_hip_document().text(),
+            "the same visit's right hip: its own FRAX (other values), % changes under headers \
+             without a unit, dates proved by the row equal to Scan",
+        ),
+        image_with_text(
+            "hologic/2024/HOL000777_GARCIA_ROSA/RPT_FOREARM.dcm",
+            evidence::garcia_header("sample/hologic-2024/garcia-forearm"),
+            ("ARM", "L"),
+            &evidence::garcia_forearm_document().text(),
+            "the same visit's left forearm: history trending the 1/3 radius, WHO Classification \
+             on Bolded Results",
+        ),
+        image_with_text(
+            "hologic/2024/HOL000777_GARCIA_ROSA/RPT_EMPTY.dcm",
+            evidence::garcia_header("sample/hologic-2024/garcia-empty"),
+            ("", ""),
+            EMPTY_SKELETON,
+            "an empty skeleton: HologicHeader1 with empty Institution and GeneralData, no \
+             JavaScriptFile (skip: no results document)",
         ),
         sr(
             "hologic/2024/HOL000789_MILLER_EMMA/SR000001.dcm",

@@ -85,13 +85,22 @@ impl Script {
     }
 }
 
-/// Text without HTML tags and with `&nbsp;`, `&lt;`, `&gt;`, `&amp;` decoded.
+/// Text without HTML tags and with `&nbsp;`, `&lt;`, `&gt;`, `&amp;` decoded. A `<` that
+/// does not open a tag (not followed by a letter, `/` or `!`) is text: a censored FRAX
+/// value is written `< 1.0%` (docs/evidence.md, "Round two").
 pub fn plain_text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut in_tag = false;
-    for c in raw.chars() {
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
-            '<' => in_tag = true,
+            '<' if !in_tag
+                && chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!')) =>
+            {
+                in_tag = true
+            }
             '>' if in_tag => in_tag = false,
             c if !in_tag => out.push(c),
             _ => {}
@@ -139,7 +148,10 @@ pub fn read(text: &str) -> Script {
             open_files -= 1;
             continue;
         }
-        if line.starts_with('<') || line.is_empty() {
+        // Each JavaScriptFile section opens with `/ Filename = C:\QDR\...\X.js` and `//
+        // Written By HologicDICOMControl` (docs/evidence.md, "Round two"): comments, not
+        // statements (no name starts with `/`), never a statement cut short.
+        if line.starts_with('<') || line.starts_with('/') || line.is_empty() {
             continue;
         }
         for statement in statements(line, &mut script) {
@@ -305,10 +317,24 @@ TableRowTypes1[ 1] = 10;    ResultsTable1[ 1][ 0] = \"Neck\";   ResultsTable1[ 1
         assert_eq!(table.table_type, Some(1));
         assert_eq!(table.title, "Results Summary:");
         assert_eq!(table.cell(0, 3), "BMD[g/cm2]");
+        assert_eq!(plain_text("< 1.0%"), "< 1.0%", "a bound is not a tag");
+        assert_eq!(plain_text("<0.1%<br>x"), "<0.1%x");
         assert_eq!(table.cell(1, 3), "0.585");
         assert_eq!(table.row_types[&1], 10);
         assert_eq!(table.rows(), [1]);
         assert!(script.flags.is_empty(), "{:?}", script.flags);
+    }
+
+    #[test]
+    fn comment_lines_are_skipped() {
+        let with_comments = DOC.replace(
+            "PatInfo.js\">\n",
+            "PatInfo.js\">\n/ Filename = C:\\QDR\\PatInfo.js\n// Written By HologicDICOMControl\n",
+        );
+        assert_ne!(with_comments, DOC);
+        let script = read(&with_comments);
+        assert!(script.flags.is_empty(), "{:?}", script.flags);
+        assert_eq!(script.value("MenopauseAge"), Some("44"));
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! The tables of a results document, read by their type codes (profile `hologic_tables`,
 //! `hologic_columns`, `hologic_rows`; docs/evidence.md lists them): the results summary
-//! into rows, the history table into history entries (never rows), the FRAX table into the
-//! study's FRAX values. An unknown type code is flagged and its row or table left out: a
+//! into rows, the history table into history entries (never rows: `history`), the FRAX
+//! table into the study's FRAX values. An unknown type code is flagged and its row or table left out: a
 //! label is read only when the document gives no row type at all.
 
 use super::script::{Script, Table};
-use crate::carrier::dates::{DateText, read_date};
-use crate::document::{Document, HistoryEntry, HistorySource};
+use crate::decimal::Decimal;
+use crate::document::{Bound, Document};
 use crate::extract::reported_number;
 use crate::extract::rows::{RowTable, flag_once, set_value};
 use crate::profile::{ColumnField, Mapper, Placed, RowRole, TableKind};
@@ -25,7 +25,7 @@ pub(super) fn read(script: &Script, scans: &[String], mapper: &Mapper, doc: &mut
         let columns = columns(table, mapper, doc);
         match mapper.hologic_table(code) {
             Some(TableKind::Results) => results(table, &columns, scans, mapper, doc, &mut rows),
-            Some(TableKind::History) => history(table, &columns, scans, mapper, doc),
+            Some(TableKind::History) => super::history::read(table, &columns, scans, mapper, doc),
             Some(TableKind::Frax) => frax(table, &columns, mapper, doc),
             None => flag_once(&mut doc.flags, format!("hologic_table_type_unknown={code}")),
         }
@@ -48,7 +48,7 @@ fn columns(table: &Table, mapper: &Mapper, doc: &mut Document) -> Vec<(u32, Colu
     out
 }
 
-fn column_of(columns: &[(u32, ColumnField)], field: ColumnField) -> Option<u32> {
+pub(super) fn column_of(columns: &[(u32, ColumnField)], field: ColumnField) -> Option<u32> {
     columns.iter().find(|(_, f)| *f == field).map(|(c, _)| *c)
 }
 
@@ -76,7 +76,7 @@ fn role(
     }
 }
 
-fn place<'m>(mapper: &'m Mapper, label: &str, scans: &[String]) -> Placed<'m> {
+pub(super) fn place<'m>(mapper: &'m Mapper, label: &str, scans: &[String]) -> Placed<'m> {
     let mut labels: Vec<&str> = vec![label];
     labels.extend(scans.iter().map(String::as_str));
     mapper.place(&labels)
@@ -200,103 +200,49 @@ fn spine_total(vertebrae: &[u8], rule_region: Region) -> Region {
         .unwrap_or(rule_region)
 }
 
-fn history(
-    table: &Table,
-    columns: &[(u32, ColumnField)],
-    scans: &[String],
-    mapper: &Mapper,
-    doc: &mut Document,
-) {
-    // "Results History: L1-L3" names the region; else the scan's Total.
-    let named = table
-        .title
-        .split_once(':')
-        .map(|(_, r)| r.trim())
-        .unwrap_or("");
-    let mut placed = place(mapper, named, scans);
-    if named.is_empty() || placed.region == Region::Other {
-        placed = place(mapper, "Total", scans);
-    }
-    let Some(date_column) = column_of(columns, ColumnField::ScanDate) else {
-        flag_once(&mut doc.flags, "hologic_history_without_dates".to_string());
-        return;
+/// A FRAX cell: its number, and the bound when it is written as one (`< 1.0%`: kept as
+/// written, never dropped).
+fn frax_value(cell: &str) -> Option<(Decimal, Option<Bound>)> {
+    let text = cell.trim();
+    let (bound, number) = match text.chars().next() {
+        Some('<') => (Some(Bound::Below), &text[1..]),
+        Some('>') => (Some(Bound::Above), &text[1..]),
+        _ => (None, text),
     };
-    for row in table.rows() {
-        let date = table.cell(row, date_column);
-        match table
-            .row_types
-            .get(&row)
-            .and_then(|c| mapper.hologic_row(*c))
-        {
-            Some(RowRole::Date) => {}
-            None if !table.row_types.contains_key(&row) && !date.is_empty() => {}
-            _ => continue,
-        }
-        if date.is_empty() {
-            continue;
-        }
-        if let DateText::Known(found) = read_date(&date)
-            && Some(found) == doc.study_date
-        {
-            // This exam's own row: its values are the results table's.
-            continue;
-        }
-        let mut entry = HistoryEntry::placed(
-            placed.region,
-            placed.laterality,
-            placed.source_label.clone(),
-            date,
-            HistorySource::HologicTable,
-        );
-        for (column, field) in columns {
-            let Some(value) = reported_number(&table.cell(row, *column)) else {
-                continue;
-            };
-            let header = table.cell(0, *column);
-            let (percent, grams) = (header.contains('%'), header.contains("g/cm"));
-            let (pct_slot, g_slot) = match field {
-                ColumnField::Measure(Measure::Bmd) => (None, Some(&mut entry.bmd)),
-                ColumnField::Measure(Measure::TScore) => (None, Some(&mut entry.t_score)),
-                ColumnField::Measure(Measure::ZScore) => (None, Some(&mut entry.z_score)),
-                ColumnField::Age => (None, Some(&mut entry.age_years)),
-                ColumnField::ChangeVsBaseline => (
-                    Some(&mut entry.change_vs_baseline_pct),
-                    Some(&mut entry.change_vs_baseline_g_cm2),
-                ),
-                ColumnField::ChangeVsPrevious => (
-                    Some(&mut entry.change_vs_previous_pct),
-                    Some(&mut entry.change_vs_previous_g_cm2),
-                ),
-                _ => continue,
-            };
-            match (pct_slot, g_slot) {
-                (None, Some(slot)) => *slot = Some(value),
-                (Some(slot), _) if percent => *slot = Some(value),
-                (_, Some(slot)) if grams => *slot = Some(value),
-                _ => flag_once(&mut doc.flags, "hologic_change_unit_unknown".to_string()),
-            }
-        }
-        doc.history.push(entry);
-    }
+    reported_number(number).map(|value| (value, bound))
 }
 
 fn frax(table: &Table, columns: &[(u32, ColumnField)], mapper: &Mapper, doc: &mut Document) {
     let without = column_of(columns, ColumnField::Frax);
     let with = column_of(columns, ColumnField::FraxPrior);
-    let value =
-        |row, column: Option<u32>| column.and_then(|c| reported_number(&table.cell(row, c)));
+    let value = |row, column: Option<u32>| column.and_then(|c| frax_value(&table.cell(row, c)));
     for row in table.rows() {
         let Some(code) = table.row_types.get(&row) else {
             continue;
         };
-        match mapper.hologic_row(*code) {
+        let role = mapper.hologic_row(*code);
+        let (now, prior) = (value(row, without), value(row, with));
+        if prior.is_some_and(|(_, bound)| bound.is_some()) {
+            flag_once(&mut doc.flags, "frax_prior_fracture_censored".to_string());
+        }
+        match role {
             Some(RowRole::FraxMajor) => {
-                doc.frax_major = doc.frax_major.or(value(row, without));
-                doc.frax_major_prior = doc.frax_major_prior.or(value(row, with));
+                if doc.frax_major.is_none()
+                    && let Some((value, bound)) = now
+                {
+                    doc.frax_major = Some(value);
+                    doc.frax_major_censored = bound;
+                }
+                doc.frax_major_prior = doc.frax_major_prior.or(prior.map(|p| p.0));
             }
             Some(RowRole::FraxHip) => {
-                doc.frax_hip = doc.frax_hip.or(value(row, without));
-                doc.frax_hip_prior = doc.frax_hip_prior.or(value(row, with));
+                if doc.frax_hip.is_none()
+                    && let Some((value, bound)) = now
+                {
+                    doc.frax_hip = Some(value);
+                    doc.frax_hip_censored = bound;
+                }
+                doc.frax_hip_prior = doc.frax_hip_prior.or(prior.map(|p| p.0));
             }
             Some(RowRole::FraxText) => {
                 let text: Vec<String> = table
@@ -309,6 +255,8 @@ fn frax(table: &Table, columns: &[(u32, ColumnField)], mapper: &Mapper, doc: &mu
                 let text = text.join(" ");
                 if mapper.says_frax_not_reported(&text) && doc.frax_not_reported.is_none() {
                     doc.frax_not_reported = Some(text);
+                } else if doc.frax_neck_t_uniform.is_none() {
+                    doc.frax_neck_t_uniform = mapper.frax_uniform_t_score(&text);
                 }
             }
             Some(_) => {}

@@ -119,6 +119,7 @@ pub(super) struct CarrierRules {
     frax_prior: Vec<String>,
     frax_classification: Vec<String>,
     frax_not_reported: Vec<String>,
+    frax_uniform_t: Vec<String>,
     vfa_containers: Vec<String>,
     vfa_grades: Vec<String>,
     document_starts: Vec<String>,
@@ -171,6 +172,8 @@ impl CarrierRules {
             self.frax_prior.extend(words(&rule.prior));
             self.frax_classification.extend(words(&rule.classification));
             self.frax_not_reported.extend(words(&rule.not_reported));
+            self.frax_uniform_t
+                .extend(rule.uniform_t_score.iter().cloned());
         }
         for rule in &profile.vfa {
             self.vfa_containers.extend(words(&rule.containers));
@@ -328,6 +331,21 @@ impl Mapper {
     /// Whether a FRAX free text says FRAX was not reported.
     pub fn says_frax_not_reported(&self, text: &str) -> bool {
         contains_any(&normalise_label(text), &self.carriers.frax_not_reported)
+    }
+
+    /// The femoral neck T-score on the uniform reference a FRAX inputs text states
+    /// (`..., T-score(WHO)=-2.6, BMI=...`): the number after the profile's words.
+    pub fn frax_uniform_t_score(&self, text: &str) -> Option<crate::decimal::Decimal> {
+        let lower = text.to_ascii_lowercase();
+        self.carriers.frax_uniform_t.iter().find_map(|word| {
+            let at = lower.find(&word.to_ascii_lowercase())? + word.len();
+            let number: String = text[at..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.'))
+                .collect();
+            crate::decimal::Decimal::parse_reported(&number)
+        })
     }
 
     /// Whether a meaning names a vertebral fracture assessment exam (whole words: "LVA",

@@ -9,6 +9,7 @@
 //! once per parent and reuses the answer for every NUM below it.
 
 mod carriers;
+mod hologic_values;
 mod labels;
 mod tree;
 
@@ -17,6 +18,7 @@ use std::borrow::Cow;
 use hashbrown::HashMap;
 
 pub use carriers::{ColumnField, FraxItem, HistoryField, RowRole, TableKind};
+pub use hologic_values::{FoundValue, ValueField};
 pub use labels::Placed;
 pub use tree::TreeMapper;
 
@@ -79,6 +81,7 @@ pub struct Mapper {
     /// Notes of region rules.
     notes: Vec<Box<str>>,
     carriers: carriers::CarrierRules,
+    hologic_values: hologic_values::HologicValues,
 }
 
 /// What a NUM item was mapped to.
@@ -148,6 +151,7 @@ impl Mapper {
                 .extend(profile.dxa_titles.iter().map(|t| normalise_label(t)));
             m.add_measures(profile, p, name)?;
             m.carriers.add(profile, name)?;
+            m.hologic_values.add(profile, name)?;
             for (n, rule) in profile.sites.iter().enumerate() {
                 let site = parse_field(&rule.site, name, "sites", n)?;
                 for needle in &rule.contains {

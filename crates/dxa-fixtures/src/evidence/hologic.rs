@@ -1,6 +1,7 @@
 //! The Hologic studies of the sample: report images whose results documents hold the
-//! tables (spine with history, left hip with FRAX, dual hip, forearm, a 47-year-old with
-//! MenopauseAge 44), and the seed patient's earlier visits.
+//! tables (spine with history, left hip with FRAX, dual hip with the mean total hip's
+//! history, forearm, a 47-year-old with MenopauseAge 44), and the seed patient's earlier
+//! visits.
 
 use super::header;
 use crate::header::Header;
@@ -216,6 +217,24 @@ pub fn hologic_dual_hip_document() -> ResultsDocument {
             row::DIFF,
             &["|Diff.|", "0.41", "0.39", "0.009", "0.1", "1", "0.1", "1"],
         );
+    // A dual hip's history trends the mean total hip; its title says so (docs/evidence.md).
+    let history = HTable::new(
+        2,
+        "DualFemur Total (Mean):",
+        &[
+            (col::DATE, "Scan Date"),
+            (col::AGE, "Age"),
+            (col::BMD, "BMD[(g/cm<sup><small>2</small></sup>)]"),
+            (col::T, "T-score"),
+            (col::CHANGE_BASELINE, "BMD Change<br>vs Baseline"),
+            (col::CHANGE_PREVIOUS, "BMD Change<br>vs Previous"),
+        ],
+    )
+    .row(
+        row::DATE,
+        &["09/11/2023", "73", "0.926", "-0.6", "-1.0%", "-1.0%"],
+    )
+    .row(row::DATE, &["09/14/2021", "71", "0.935", "-0.5", "", ""]);
     ResultsDocument {
         patient: patient_info(ASTROM, " "),
         scan: pairs(&[
@@ -227,7 +246,7 @@ pub fn hologic_dual_hip_document() -> ResultsDocument {
             ("AnalProtocol2", "Dual Hip"),
             ("Model", "Discovery W (S/N300456)"),
         ]),
-        tables: vec![summary],
+        tables: vec![summary, history],
     }
 }
 

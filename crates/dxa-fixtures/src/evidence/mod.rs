@@ -5,9 +5,11 @@
 
 mod ge;
 mod hologic;
+mod hologic_us_site;
 
 pub use ge::*;
 pub use hologic::*;
+pub use hologic_us_site::*;
 
 use crate::header::{Header, uid_from};
 

@@ -1,0 +1,70 @@
+//! Height and weight as a results document writes them into cm and kg: a number alone
+//! ("162.0", "61.5": APEX in metric units), or a number and a unit word ("62.5 in",
+//! "148.0  lb": US sites, docs/evidence.md "Round two"). Another unit word is not guessed.
+
+use crate::decimal::Decimal;
+
+/// Centimetres per inch, exact (the international inch of 1959).
+const CM_PER_INCH: &str = "2.54";
+/// Kilograms per pound, exact (the international avoirdupois pound of 1959).
+const KG_PER_POUND: &str = "0.45359237";
+
+/// The number and the unit word of a value ("148.0  lb" -> 148.0, "lb").
+fn split(text: &str) -> Option<(Decimal, String)> {
+    let text = text.trim();
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')))
+        .unwrap_or(text.len());
+    let number = Decimal::parse_reported(&text[..end])?;
+    Some((number, text[end..].trim().to_ascii_lowercase()))
+}
+
+/// `value` x `factor`, rounded to one decimal (the precision the documents write).
+fn converted(value: Decimal, factor: &str) -> Option<Decimal> {
+    let factor = Decimal::parse(factor).expect("conversion factors are valid decimals");
+    Some(value.checked_mul(factor)?.round_to(1))
+}
+
+/// A body height in cm.
+pub fn body_height_cm(text: &str) -> Option<Decimal> {
+    let (number, unit) = split(text)?;
+    match unit.as_str() {
+        "" | "cm" => Some(number),
+        "in" | "in." | "inch" | "inches" => converted(number, CM_PER_INCH),
+        _ => None,
+    }
+}
+
+/// A body weight in kg.
+pub fn body_weight_kg(text: &str) -> Option<Decimal> {
+    let (number, unit) = split(text)?;
+    match unit.as_str() {
+        "" | "kg" => Some(number),
+        "lb" | "lbs" | "lb." | "pound" | "pounds" => converted(number, KG_PER_POUND),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(value: Option<Decimal>) -> Option<String> {
+        value.map(|v| v.to_string())
+    }
+
+    #[test]
+    fn metric_as_written_us_converted_others_not_guessed() {
+        assert_eq!(text(body_height_cm("162.0")).as_deref(), Some("162.0"));
+        assert_eq!(text(body_height_cm("162 cm")).as_deref(), Some("162"));
+        // 62.5 x 2.54 = 158.75: one decimal, half away from zero.
+        assert_eq!(text(body_height_cm("62.5 in")).as_deref(), Some("158.8"));
+        assert_eq!(text(body_weight_kg("61.5")).as_deref(), Some("61.5"));
+        // 148.0 x 0.45359237 = 67.1316...
+        assert_eq!(text(body_weight_kg("148.0  lb")).as_deref(), Some("67.1"));
+        assert_eq!(body_height_cm("62.5 furlongs"), None);
+        assert_eq!(body_weight_kg("148 st"), None);
+        assert_eq!(body_weight_kg("heavy"), None);
+        assert_eq!(body_height_cm(""), None);
+    }
+}
