@@ -1,7 +1,9 @@
 //! Which documents make one visit (docs/clinical.md, "The unit is the visit"):
 //! - all documents of one StudyInstanceUID belong together, whatever else they say;
 //! - documents of one patient, one study date and one device belong together, whatever
-//!   their StudyInstanceUIDs (GE sends FRAX and LVA as studies of their own at some sites);
+//!   their StudyInstanceUIDs (GE sends FRAX and LVA as studies of their own at some sites),
+//!   when their birth date and sex agree where both state them: a constant or reused ID
+//!   (`ANONYMOUS`, `0000`) never merges two people; the visits kept apart are flagged;
 //! - the patient of a study is its first document's PatientID (in path order): a document
 //!   that says otherwise is kept in its study, and the visit is flagged;
 //! - without a patient ID, a study date or a device, a document joins only its own study.
@@ -9,7 +11,7 @@
 use hashbrown::HashMap;
 
 use super::{Ingested, Visit, VisitFlag};
-use crate::document::Document;
+use crate::document::{Document, Sex};
 
 /// The device a document came from: its serial number, else manufacturer and model; None
 /// when the file says neither.
@@ -47,7 +49,7 @@ impl Sets {
 
 /// The visits' members (indices into `docs`, which is in path order), each visit in path
 /// order, visits ordered by their first document.
-pub fn group(docs: &[Ingested]) -> Vec<Vec<usize>> {
+pub fn group(docs: &[Ingested]) -> Grouping {
     let mut sets = Sets {
         parent: (0..docs.len()).collect(),
     };
@@ -69,7 +71,10 @@ pub fn group(docs: &[Ingested]) -> Vec<Vec<usize>> {
         };
         docs[first].doc.patient_id.as_str()
     };
-    let mut day_first: HashMap<(&str, crate::document::Date, String), usize> = HashMap::new();
+    // Studies of one patient ID, day and device combine when birth date and sex agree
+    // where both state them: a constant or reused ID (`ANONYMOUS`, `0000`) never merges
+    // different people (docs/columns.md, "Visits").
+    let mut days: HashMap<(&str, crate::document::Date, String), Vec<DayGroup>> = HashMap::new();
     for (i, d) in docs.iter().enumerate() {
         let patient = patient_of(i);
         let (Some(date), Some(device)) = (d.doc.study_date, device_key(&d.doc)) else {
@@ -78,8 +83,20 @@ pub fn group(docs: &[Ingested]) -> Vec<Vec<usize>> {
         if patient.trim().is_empty() {
             continue;
         }
-        let first = *day_first.entry((patient, date, device)).or_insert(i);
-        sets.union(first, i);
+        let groups = days.entry((patient, date, device)).or_default();
+        let identity = Identity::of(&d.doc);
+        let root = sets.find(i);
+        if let Some(group) = groups.iter_mut().find(|g| sets.find(g.first) == root) {
+            group.identity.fill(identity);
+            continue;
+        }
+        match groups.iter_mut().find(|g| g.identity.agrees(identity)) {
+            Some(group) => {
+                sets.union(group.first, i);
+                group.identity.fill(identity);
+            }
+            None => groups.push(DayGroup { first: i, identity }),
+        }
     }
     let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
     for i in 0..docs.len() {
@@ -88,7 +105,67 @@ pub fn group(docs: &[Ingested]) -> Vec<Vec<usize>> {
     }
     let mut visits: Vec<Vec<usize>> = by_root.into_values().collect();
     visits.sort_unstable_by_key(|members| members[0]);
-    visits
+    // The days whose ID stayed apart: each visit's first document, with the others'.
+    let mut shared: Vec<(usize, Vec<usize>)> = Vec::new();
+    for groups in days.into_values() {
+        let mut firsts: Vec<usize> = groups.iter().map(|g| sets.find(g.first)).collect();
+        firsts.sort_unstable();
+        firsts.dedup();
+        if firsts.len() > 1 {
+            for &first in &firsts {
+                let others = firsts.iter().copied().filter(|&o| o != first).collect();
+                shared.push((first, others));
+            }
+        }
+    }
+    shared.sort_unstable();
+    Grouping { visits, shared }
+}
+
+/// The visits of a partition, and the visits that share a patient ID on one day and device
+/// but are other people: (a visit's first document, the others' first documents).
+pub struct Grouping {
+    /// Each visit's members, in path order; visits ordered by their first document.
+    pub visits: Vec<Vec<usize>>,
+    /// Visits kept apart under one patient ID.
+    pub shared: Vec<(usize, Vec<usize>)>,
+}
+
+/// Who a document says the patient is, beyond the ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Identity {
+    sex: Option<Sex>,
+    birth_date: Option<crate::document::Date>,
+}
+
+impl Identity {
+    /// The sex and birth date a document states.
+    pub fn of(doc: &Document) -> Identity {
+        Identity {
+            sex: doc.patient_sex,
+            birth_date: doc.birth_date,
+        }
+    }
+
+    /// Whether two identities can be one person: equal where both state a value.
+    pub fn agrees(self, other: Identity) -> bool {
+        fn same<T: PartialEq>(a: Option<T>, b: Option<T>) -> bool {
+            a.is_none() || b.is_none() || a == b
+        }
+        same(self.sex, other.sex) && same(self.birth_date, other.birth_date)
+    }
+
+    /// Takes from `other` what this one does not state.
+    fn fill(&mut self, other: Identity) {
+        self.sex = self.sex.or(other.sex);
+        self.birth_date = self.birth_date.or(other.birth_date);
+    }
+}
+
+/// The documents of one patient ID, day and device that are one person so far.
+struct DayGroup {
+    first: usize,
+    identity: Identity,
 }
 
 /// What the members of one visit disagree on, or lack.
@@ -141,6 +218,13 @@ pub fn findings(docs: &[Ingested], members: &[usize]) -> Vec<VisitFlag> {
 /// Flags the visits of one patient on one day on different devices (a cross-calibration
 /// pair): each names the other visit's first document.
 pub fn flag_same_day_devices(docs: &[Ingested], visits: &mut [Visit]) {
+    let identity = |visit: &Visit| {
+        let mut identity = Identity::default();
+        for &i in &visit.members {
+            identity.fill(Identity::of(&docs[i].doc));
+        }
+        identity
+    };
     let mut by_day: HashMap<(&str, crate::document::Date), Vec<usize>> = HashMap::new();
     for (v, visit) in visits.iter().enumerate() {
         let first = &docs[visit.members[0]].doc;
@@ -158,9 +242,14 @@ pub fn flag_same_day_devices(docs: &[Ingested], visits: &mut [Visit]) {
     for same_day in days {
         for &v in &same_day {
             let own = device_key(&docs[visits[v].members[0]].doc);
+            let who = identity(&visits[v]);
             for &other in &same_day {
                 let first = visits[other].members[0];
-                if other != v && device_key(&docs[first].doc) != own {
+                // Another person under the same ID is not a cross-calibration pair.
+                if other != v
+                    && device_key(&docs[first].doc) != own
+                    && who.agrees(identity(&visits[other]))
+                {
                     visits[v].flags.push(VisitFlag::SameDayOtherDevice(first));
                 }
             }

@@ -103,6 +103,14 @@ pub enum LeftOut {
     /// Analysed more than once and the order cannot be told (a content time missing or
     /// tied): none is used, and the visit is not classified on it.
     OrderUnknown,
+    /// The same values as this document's analysis of the part (a dual-hip report and
+    /// single-hip reports of the same scans): one analysis, kept once.
+    SameAs(usize),
+    /// FRAX of the other hip (this document's) is the visit's: the hips' FRAX differ and
+    /// that femoral neck is the lower (docs/clinical.md, "FRAX of two hips").
+    FraxOfOtherHip(usize),
+    /// The hips' FRAX differ and neither femoral neck is the lower: none is used.
+    FraxHipUndecided,
 }
 
 /// A finding about a visit as a whole (studies.csv `flags`), rendered to text only when the
@@ -130,7 +138,27 @@ pub enum VisitFlag {
     ReanalysisOrderUnknown(Part),
     /// No document of the visit carries results (only metadata documents arrived).
     NoResults,
+    /// The visit's hips carry different FRAX values: the FRAX of `used` (the lower femoral
+    /// neck; None: neither is lower, none used), not those of `others`.
+    FraxHipsDiffer {
+        /// The document whose FRAX the visit has.
+        used: Option<usize>,
+        /// The documents whose FRAX it has not.
+        others: Vec<usize>,
+    },
+    /// Other people's visits that day on the device under the same patient ID (a constant
+    /// or reused ID, e.g. `ANONYMOUS`: birth date or sex differ): kept apart. Their first
+    /// documents, at most `SHARED_LISTED`, and how many more.
+    PatientIdShared {
+        /// The other visits' first documents.
+        listed: Vec<usize>,
+        /// Visits not listed.
+        more: usize,
+    },
 }
+
+/// Most documents a flag of a visit names (the flags cell never grows without bound).
+pub const SHARED_LISTED: usize = 20;
 
 /// One visit of a partition.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,8 +212,9 @@ impl Visit {
 /// The visits of a partition's documents (`docs` in path order), ordered by their first
 /// document.
 pub fn visits(docs: &[Ingested]) -> Vec<Visit> {
-    let groups = group::group(docs);
-    let mut visits: Vec<Visit> = groups
+    let grouping = group::group(docs);
+    let mut visits: Vec<Visit> = grouping
+        .visits
         .into_iter()
         .map(|members| {
             let resolution = resolve::resolve(docs, &members);
@@ -200,6 +229,14 @@ pub fn visits(docs: &[Ingested]) -> Vec<Visit> {
             }
         })
         .collect();
+    for (first, others) in grouping.shared {
+        if let Ok(v) = visits.binary_search_by_key(&first, |v| v.members[0]) {
+            visits[v].flags.push(VisitFlag::PatientIdShared {
+                listed: others.iter().copied().take(SHARED_LISTED).collect(),
+                more: others.len().saturating_sub(SHARED_LISTED),
+            });
+        }
+    }
     group::flag_same_day_devices(docs, &mut visits);
     visits
 }

@@ -326,3 +326,5 @@ fn a_visit_of_metadata_documents_only_says_so() {
         Classification::Indeterminate
     );
 }
+
+mod round_two;

@@ -1,4 +1,4 @@
-//! Real exports, round two (issue 18): what 4 819 real results documents of one US site
+//! Real exports, round two (docs/evidence.md): what 4 819 real results documents of one US site
 //! showed, on synthetic documents of the same shapes (crates/dxa-fixtures,
 //! `evidence::garcia_*`): comment lines, US units, the reference population, empty
 //! skeletons, FRAX per hip, change values, dates the document proves, history regions, the

@@ -19,6 +19,7 @@ pub use studies::{STUDY_COLUMNS, study_row};
 use crate::document::{Date, Document};
 use crate::pseudonym::Ids;
 use crate::visit::{Assessed, Ingested, LeftOut, Visit, VisitFlag};
+use crate::vocabulary::Laterality;
 
 /// One visit and everything its rows are made of.
 #[derive(Clone, Copy)]
@@ -80,6 +81,11 @@ impl<'a> VisitRows<'a> {
             LeftOut::OrderUnknown => {
                 "re-analysed in an order that cannot be told: not used".to_string()
             }
+            LeftOut::SameAs(doc) => format!("same_values_as={}", self.sop(doc)),
+            LeftOut::FraxOfOtherHip(doc) => format!("frax_of_other_hip_used={}", self.sop(doc)),
+            LeftOut::FraxHipUndecided => {
+                "the hips' FRAX differ and neither femoral neck is lower: not used".to_string()
+            }
         }
     }
 
@@ -112,7 +118,54 @@ impl<'a> VisitRows<'a> {
             }
             VisitFlag::ReanalysisOrderUnknown(part) => format!("reanalysis_order_unknown={part}"),
             VisitFlag::NoResults => "no_results".to_string(),
+            VisitFlag::FraxHipsDiffer { used, others } => {
+                let set = |doc: usize| {
+                    let d = &self.docs[doc].doc;
+                    let value = |v: Option<crate::decimal::Decimal>| {
+                        v.map_or_else(|| "-".to_string(), |v| v.to_string())
+                    };
+                    format!(
+                        "{}:{}/{}",
+                        frax_side(d),
+                        value(d.frax_major),
+                        value(d.frax_hip)
+                    )
+                };
+                let mut sets: Vec<String> = used.iter().chain(others).map(|&d| set(d)).collect();
+                match used {
+                    Some(_) => sets[0].push_str(" used"),
+                    None => sets.push("none used".to_string()),
+                }
+                format!("frax_hips_differ={}", sets.join(","))
+            }
+            VisitFlag::PatientIdShared { listed, more } => {
+                let mut parts: Vec<String> = listed
+                    .iter()
+                    .map(|&doc| format!("patient_id_shared={}", self.sop(doc)))
+                    .collect();
+                if *more > 0 {
+                    parts.push(format!("patient_id_shared_not_listed={more}"));
+                }
+                parts.join(";")
+            }
         }
+    }
+}
+
+/// The hip a document's FRAX belongs to: the sides of its femoral neck rows ("left",
+/// "right", "left+right" for a dual hip), `hip` when it has none.
+fn frax_side(doc: &Document) -> String {
+    let sides: Vec<&str> = doc
+        .measurements
+        .iter()
+        .filter(|m| m.region == crate::vocabulary::Region::FemoralNeck)
+        .filter(|m| matches!(m.laterality, Laterality::Left | Laterality::Right))
+        .map(|m| m.laterality.as_str())
+        .collect();
+    if sides.is_empty() {
+        "hip".to_string()
+    } else {
+        sides.join("+")
     }
 }
 
