@@ -18,7 +18,7 @@ fn run_json_records_the_run() {
     assert_eq!(run["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(run["command"], "scan");
     assert_eq!(run["inputs"][0], "fixtures/sample");
-    assert_eq!(run["counts"]["files_seen"], 29);
+    assert_eq!(run["counts"]["files_seen"], 33);
     let options: Vec<(String, String)> = serde_json::from_value(run["options"].clone()).unwrap();
     assert!(
         options.contains(&("jobs".into(), "2".into())),

@@ -3,6 +3,7 @@
 
 use super::Exam;
 use super::RowAssessment;
+use super::reference::TReference;
 use crate::decimal::Decimal;
 use crate::vocabulary::{Classification, Laterality, Population, Region};
 
@@ -103,9 +104,28 @@ pub fn run(
             "reference_database={}",
             reference.replace(';', ",")
         ));
-        if !reference.to_ascii_uppercase().contains("NHANES") {
-            flags.push("reference_database_nonstandard".to_string());
-        }
+    }
+    // Not the ISCD uniform reference (docs/clinical.md, "Reference population"): by the
+    // T reference a row's document states (white women; NHANES for the hip), else by the
+    // reference text (it does not mention NHANES).
+    let stated: Vec<TReference> = (0..ms.len())
+        .map(|i| {
+            exam.references
+                .get(i)
+                .map_or(TReference::NotStated, |r| r.t)
+        })
+        .collect();
+    let nonstandard = if stated.iter().any(|t| *t != TReference::NotStated) {
+        ms.iter()
+            .zip(&stated)
+            .any(|(m, t)| *t == TReference::Other && m.t_score.is_some())
+    } else {
+        exam.reference_database
+            .as_ref()
+            .is_some_and(|r| !r.to_ascii_uppercase().contains("NHANES"))
+    };
+    if nonstandard {
+        flags.push("reference_database_nonstandard".to_string());
     }
 }
 

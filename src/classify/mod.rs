@@ -12,6 +12,7 @@
 
 mod checks;
 mod population;
+pub mod reference;
 mod sites;
 
 use crate::decimal::Decimal;
@@ -20,6 +21,7 @@ use crate::normalise::{nhanes_t_score, standardised_bmd};
 use crate::vocabulary::{Calibration, Classification, Population};
 
 pub use population::{Age, age_at_study, population_of};
+pub use reference::RowReference;
 pub use sites::pa_spine;
 
 /// Department choices that change which sites decide.
@@ -55,6 +57,9 @@ pub struct Exam {
     pub tbs: Option<Decimal>,
     /// The scanner's reference population, when stated.
     pub reference_database: Option<String>,
+    /// What each row's document says of its T's reference (same order as `measurements`;
+    /// missing entries: not stated).
+    pub references: Vec<RowReference>,
 }
 
 impl Exam {
@@ -72,6 +77,11 @@ impl Exam {
             frax_hip: doc.frax_hip,
             tbs: doc.tbs,
             reference_database: doc.reference_database.clone(),
+            references: doc
+                .measurements
+                .iter()
+                .map(|m| RowReference::of(doc, m))
+                .collect(),
         }
     }
 }
@@ -111,6 +121,9 @@ pub struct VisitAssessment {
     pub assumptions: Vec<String>,
     /// One per `Exam::measurements` row, same order.
     pub rows: Vec<RowAssessment>,
+    /// The category on the ISCD uniform reference, where the rows' references are stated
+    /// and it can be known (`reference`); never used as the classification.
+    pub classification_uniform_reference: Option<Classification>,
 }
 
 /// Classifies one document alone, as if it were a whole visit (`inspect`, the fuzz target).
@@ -195,7 +208,22 @@ pub fn classify_visit(exam: &Exam, options: &ClassifyOptions) -> VisitAssessment
         &mut flags,
     );
 
+    // The category on the uniform reference: for WHO categories only; said, never used.
+    let on_t = matches!(
+        classification,
+        Classification::Normal | Classification::Osteopenia | Classification::Osteoporosis
+    );
+    let classification_uniform_reference = if population == Population::AdultTScore && on_t {
+        reference::uniform_category(&exam.measurements, &exam.references, &rows)
+    } else {
+        None
+    };
+    if classification_uniform_reference.is_some_and(|c| c != classification) {
+        flags.push("category_differs_on_uniform_reference".to_string());
+    }
+
     VisitAssessment {
+        classification_uniform_reference,
         age,
         population,
         classification,

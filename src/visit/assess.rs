@@ -28,6 +28,8 @@ pub struct Assessed {
     pub origins: Vec<super::ExamRow>,
     /// Per member, per measurement row.
     pub rows: Vec<Vec<AssessedRow>>,
+    /// The scanner's own verdict of the visit, when its documents state one.
+    pub vendor: Option<super::VendorVerdict>,
 }
 
 /// Classifies a visit and assesses every row of its members.
@@ -76,10 +78,12 @@ pub fn assess(docs: &[Ingested], visit: &Visit, options: &ClassifyOptions) -> As
                 .collect()
         })
         .collect();
+    let vendor = super::vendor_verdict(docs, visit, &exam, &assessment, &map);
     Assessed {
         exam,
         assessment,
         origins: map,
         rows,
+        vendor,
     }
 }

@@ -56,6 +56,13 @@ pub fn exam_of(docs: &[Ingested], visit: &Visit) -> (Exam, Vec<ExamRow>) {
         tbs: tbs.and_then(|m| members[m].tbs),
         reference_database: first(&|d| d.reference_database.is_some())
             .and_then(|m| members[m].reference_database.clone()),
+        references: rows
+            .iter()
+            .map(|r| {
+                let doc = members[r.member];
+                crate::classify::RowReference::of(doc, &doc.measurements[r.row])
+            })
+            .collect(),
     };
     (exam, rows)
 }

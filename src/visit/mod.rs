@@ -13,12 +13,14 @@ mod assess;
 mod exam;
 mod group;
 mod resolve;
+mod vendor;
 
 use crate::document::{Date, Document};
 use crate::vocabulary::{Laterality, Site};
 
 pub use assess::{Assessed, assess};
 pub use exam::{ExamRow, exam_of};
+pub use vendor::{VendorVerdict, vendor_verdict};
 
 /// One ingested document as the visit step sees it.
 #[derive(Debug, Clone)]

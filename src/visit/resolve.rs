@@ -6,8 +6,8 @@
 //!    (`superseded_by`); a document that lost every part it carries is superseded;
 //! 3. when the order cannot be told (a content time missing, or two equal), no analysis of
 //!    that part is used, and the visit is flagged: a wrong category is worse than none;
-//!    analyses with the same values are one analysis, kept once (a dual-hip report and
-//!    single-hip reports of the same scans, printed the same minute), whatever the times;
+//!    but analyses with the same values are one analysis, kept once (a dual-hip report and
+//!    single-hip reports of the same scans, printed the same minute);
 //! 4. FRAX is the patient's: each hip's report may carry a FRAX table; equal values are one
 //!    FRAX, different values are the lower femoral neck's (docs/clinical.md), flagged.
 
@@ -71,8 +71,7 @@ pub fn resolve(docs: &[Ingested], members: &[usize]) -> Resolution {
     }
 
     for p in 0..members.len() {
-        if status[p] != DocStatus::Used || parts[p].is_empty() || lost[p].len() != parts[p].len()
-        {
+        if status[p] != DocStatus::Used || parts[p].is_empty() || lost[p].len() != parts[p].len() {
             continue;
         }
         let superseded_by = lost[p].iter().find_map(|(_, why)| match why {
@@ -118,10 +117,21 @@ impl Carriers<'_, '_> {
         &self.docs[self.members[p]].doc
     }
 
-    /// A part carried by the member positions `carriers`: analyses with the same values are
-    /// one (the first in path order kept); else the newest content date/time wins; else
-    /// none is used. Returns the positions that keep it.
+    /// A part carried by the member positions `carriers`: the newest content date/time
+    /// wins; when the order cannot be told, analyses with the same values are one (the
+    /// first in path order kept), else none is used. Returns the positions that keep it.
     fn part(self, part: Part, carriers: &[usize]) -> Vec<usize> {
+        let time = |p: usize| self.doc(p).content_time;
+        let newest = carriers.iter().copied().max_by_key(|&p| time(p));
+        let knowable = newest.is_some_and(|n| {
+            time(n).is_some() && carriers.iter().all(|&p| p == n || time(p) < time(n))
+        }) && carriers.iter().all(|&p| time(p).is_some());
+        if let Some(winner) = newest.filter(|_| knowable) {
+            for &p in carriers.iter().filter(|&&p| p != winner) {
+                self.lost[p].push((part, LeftOut::SupersededBy(self.members[winner])));
+            }
+            return vec![winner];
+        }
         let first = carriers[0];
         let values = part_values(self.doc(first), part);
         if carriers[1..]
@@ -133,26 +143,11 @@ impl Carriers<'_, '_> {
             }
             return vec![first];
         }
-        let time = |p: usize| self.doc(p).content_time;
-        let newest = carriers.iter().copied().max_by_key(|&p| time(p));
-        let knowable = newest.is_some_and(|n| {
-            time(n).is_some() && carriers.iter().all(|&p| p == n || time(p) < time(n))
-        }) && carriers.iter().all(|&p| time(p).is_some());
-        match newest.filter(|_| knowable) {
-            Some(winner) => {
-                for &p in carriers.iter().filter(|&&p| p != winner) {
-                    self.lost[p].push((part, LeftOut::SupersededBy(self.members[winner])));
-                }
-                vec![winner]
-            }
-            None => {
-                for &p in carriers {
-                    self.lost[p].push((part, LeftOut::OrderUnknown));
-                }
-                self.flags.push(VisitFlag::ReanalysisOrderUnknown(part));
-                Vec::new()
-            }
+        for &p in carriers {
+            self.lost[p].push((part, LeftOut::OrderUnknown));
         }
+        self.flags.push(VisitFlag::ReanalysisOrderUnknown(part));
+        Vec::new()
     }
 
     /// FRAX is the patient's, not an analysis's (docs/clinical.md, "FRAX of two hips"): the

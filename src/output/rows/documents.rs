@@ -26,6 +26,7 @@ pub const DOCUMENT_COLUMNS: &[&str] = &[
     "content_time",
     "document_title",
     "unmapped_items",
+    "vendor_classification",
     "flags",
 ];
 
@@ -47,6 +48,7 @@ pub struct DocumentRow<'a> {
     content_time: String,
     document_title: Text<'a>,
     unmapped_items: usize,
+    vendor_classification: Text<'a>,
     flags: Text<'a>,
 }
 
@@ -103,6 +105,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         content_time,
         document_title: Text::from(doc.title.as_str()),
         unmapped_items: doc.unmapped_items,
+        vendor_classification: Text::from(doc.scanner_classification.as_deref().unwrap_or("")),
         flags: Text::from(joined(doc.flags.iter().map(String::as_str), ";")),
     }
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{VisitRows, joined};
 use crate::document::Document;
 use crate::output::cell::{DateCell, Plain, Text};
-use crate::visit::Part;
+use crate::visit::{Part, SHARED_LISTED, VisitFlag};
 
 /// studies.csv columns, in order.
 pub const STUDY_COLUMNS: &[&str] = &[
@@ -31,11 +31,15 @@ pub const STUDY_COLUMNS: &[&str] = &[
     "menopause_age",
     "population",
     "classification",
+    "classification_uniform_reference",
+    "vendor_classification",
     "basis_site",
     "min_t_score",
     "min_z_score",
     "frax_major_pct",
     "frax_hip_pct",
+    "frax_major_censored",
+    "frax_hip_censored",
     "frax_major_prior_fracture_pct",
     "frax_hip_prior_fracture_pct",
     "frax_not_reported",
@@ -70,11 +74,15 @@ pub struct StudyRow<'a> {
     menopause_age: Plain,
     population: &'static str,
     classification: &'static str,
+    classification_uniform_reference: &'static str,
+    vendor_classification: &'static str,
     basis_site: Text<'a>,
     min_t_score: Plain,
     min_z_score: Plain,
     frax_major_pct: Plain,
     frax_hip_pct: Plain,
+    frax_major_censored: &'static str,
+    frax_hip_censored: &'static str,
     frax_major_prior_fracture_pct: Plain,
     frax_hip_prior_fracture_pct: Plain,
     frax_not_reported: Text<'a>,
@@ -82,6 +90,43 @@ pub struct StudyRow<'a> {
     vertebral_fractures: Text<'a>,
     flags: Text<'a>,
     assumptions: Text<'a>,
+}
+
+/// The visit's findings as flag texts; a kind that names documents lists at most
+/// `SHARED_LISTED` of them, then `<kind>_not_listed=<n>`: the cell never grows without
+/// bound (a study of thousands of documents, an ID shared by thousands of people).
+fn visit_flags(view: &VisitRows<'_>) -> Vec<String> {
+    let kind = |flag: &VisitFlag| match flag {
+        VisitFlag::PatientIdDisagrees(_) => Some("patient_id_disagrees"),
+        VisitFlag::SexDisagrees(_) => Some("patient_sex_disagrees"),
+        VisitFlag::BirthDateDisagrees(_) => Some("birth_date_disagrees"),
+        VisitFlag::SameDayOtherDevice(_) => Some("same_day_other_device"),
+        _ => None,
+    };
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for flag in &view.visit.flags {
+        if let Some(kind) = kind(flag) {
+            let count = match counts.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => n,
+                None => {
+                    counts.push((kind, 0));
+                    &mut counts.last_mut().expect("just pushed").1
+                }
+            };
+            *count += 1;
+            if *count > SHARED_LISTED {
+                continue;
+            }
+        }
+        out.push(view.flag_text(flag));
+    }
+    for (kind, count) in counts {
+        if count > SHARED_LISTED {
+            out.push(format!("{kind}_not_listed={}", count - SHARED_LISTED));
+        }
+    }
+    out
 }
 
 /// The row of a visit.
@@ -114,7 +159,13 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         }
     }
     flags.extend(assessment.flags.iter().cloned());
-    flags.extend(view.visit.flags.iter().map(|f| view.flag_text(f)));
+    if let Some(differs) = view.assessed.vendor.and_then(|v| v.differs) {
+        flags.push(format!(
+            "vendor_classification_differs={}",
+            differs.as_str()
+        ));
+    }
+    flags.extend(visit_flags(view));
     StudyRow {
         source_path: Text(view.ids.path(&member0.path)),
         sop_instance_uid: Text(view.ids.uid(&first.sop_instance_uid)),
@@ -161,12 +212,25 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         menopause_age: Plain(exam.menopause_age, 0),
         population: assessment.population.as_str(),
         classification: assessment.classification.as_str(),
+        classification_uniform_reference: assessment
+            .classification_uniform_reference
+            .map_or("", |c| c.as_str()),
+        vendor_classification: view
+            .assessed
+            .vendor
+            .map_or("", |v| v.classification.as_str()),
         basis_site: Text::from(assessment.basis_site.as_deref().unwrap_or("")),
         // docs/columns.md: scores one decimal, as classified.
         min_t_score: Plain(assessment.min_t_score, 1),
         min_z_score: Plain(assessment.min_z_score, 1),
         frax_major_pct: Plain(exam.frax_major, 0),
         frax_hip_pct: Plain(exam.frax_hip, 0),
+        frax_major_censored: frax
+            .and_then(|d| d.frax_major_censored)
+            .map_or("", |b| b.as_str()),
+        frax_hip_censored: frax
+            .and_then(|d| d.frax_hip_censored)
+            .map_or("", |b| b.as_str()),
         frax_major_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_major_prior), 0),
         frax_hip_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_hip_prior), 0),
         frax_not_reported: Text::from(

@@ -22,7 +22,10 @@ fn two_hips(left: (&str, &str), right: (&str, &str)) -> Vec<Ingested> {
     ingested(vec![
         at(
             with_frax(
-                with_rows(doc("1", "S1", "P1", "20240305", "H1"), hip(Left, "0.546", "-2.2")),
+                with_rows(
+                    doc("1", "S1", "P1", "20240305", "H1"),
+                    hip(Left, "0.546", "-2.2"),
+                ),
                 left.0,
                 left.1,
             ),
@@ -30,7 +33,10 @@ fn two_hips(left: (&str, &str), right: (&str, &str)) -> Vec<Ingested> {
         ),
         at(
             with_frax(
-                with_rows(doc("2", "S1", "P1", "20240305", "H1"), hip(Right, "0.571", "-2.0")),
+                with_rows(
+                    doc("2", "S1", "P1", "20240305", "H1"),
+                    hip(Right, "0.571", "-2.0"),
+                ),
                 right.0,
                 right.1,
             ),
@@ -73,7 +79,10 @@ fn different_frax_of_two_hips_comes_from_the_lower_femoral_neck_never_print_time
         "{:?}",
         visit.flags
     );
-    assert_eq!(visit.part_left_out(1, Part::Frax), Some(LeftOut::FraxOfOtherHip(0)));
+    assert_eq!(
+        visit.part_left_out(1, Part::Frax),
+        Some(LeftOut::FraxOfOtherHip(0))
+    );
     // Both hips' sites still count: nothing but FRAX is left out.
     assert_eq!(assessed.exam.measurements.len(), 4);
     // The same when the left one is printed later.
@@ -105,13 +114,22 @@ fn a_dual_hip_and_single_hip_reports_of_the_same_scans_are_one_analysis() {
         rows
     };
     let docs = ingested(vec![
-        at(with_rows(doc("1", "S1", "P1", "20240305", "H1"), dual), "101500"),
         at(
-            with_rows(doc("2", "S1", "P1", "20240305", "H1"), hip(Left, "0.546", "-2.2")),
+            with_rows(doc("1", "S1", "P1", "20240305", "H1"), dual),
             "101500",
         ),
         at(
-            with_rows(doc("3", "S1", "P1", "20240305", "H1"), hip(Right, "0.571", "-2.0")),
+            with_rows(
+                doc("2", "S1", "P1", "20240305", "H1"),
+                hip(Left, "0.546", "-2.2"),
+            ),
+            "101500",
+        ),
+        at(
+            with_rows(
+                doc("3", "S1", "P1", "20240305", "H1"),
+                hip(Right, "0.571", "-2.0"),
+            ),
             "101500",
         ),
     ]);
@@ -201,4 +219,117 @@ fn a_shared_id_lists_at_most_twenty_others_then_a_count() {
         })
         .expect("flagged");
     assert_eq!(shared, (20, 9));
+}
+
+fn verdict(mut d: Document, text: &str) -> Document {
+    d.scanner_classification = Some(text.to_string());
+    d
+}
+
+fn vendor(docs: &[Ingested]) -> Option<(Classification, Option<&'static str>)> {
+    let visit = &visits(docs)[0];
+    classify(docs, visit)
+        .vendor
+        .map(|v| (v.classification, v.differs.map(|d| d.as_str())))
+}
+
+#[test]
+fn the_scanners_verdict_is_the_worst_of_the_visits_documents() {
+    let docs = ingested(vec![
+        verdict(
+            with_rows(doc("1", "S1", "P1", "20240305", "H1"), spine()),
+            "Osteoporosis",
+        ),
+        verdict(
+            with_rows(doc("2", "S1", "P1", "20240305", "H1"), left_hip("-2.0")),
+            "Osteopenia",
+        ),
+    ]);
+    assert_eq!(
+        vendor(&docs),
+        Some((Classification::Osteoporosis, Some("unexplained")))
+    );
+    // No verdict in any document: none.
+    let docs = ingested(vec![with_rows(
+        doc("1", "S1", "P1", "20240305", "H1"),
+        left_hip("-2.0"),
+    )]);
+    assert_eq!(vendor(&docs), None);
+}
+
+#[test]
+fn a_different_verdict_says_why_in_words_our_rules_know() {
+    // The deciding spine report has no verdict of its own.
+    let docs = ingested(vec![
+        with_rows(
+            doc("1", "S1", "P1", "20240305", "H1"),
+            vec![row(Region::SpineL1L4, Mid, "0.800", "-2.7")],
+        ),
+        verdict(
+            with_rows(doc("2", "S1", "P1", "20240305", "H1"), left_hip("-2.0")),
+            "Osteopenia",
+        ),
+    ]);
+    assert_eq!(
+        vendor(&docs),
+        Some((Classification::Osteopenia, Some("visit_scope")))
+    );
+    // A woman of 45, not stated postmenopausal: Z-scores.
+    let mut young = verdict(
+        with_rows(doc("1", "S1", "P1", "20240305", "H1"), left_hip("-1.5")),
+        "Osteopenia",
+    );
+    young.birth_date = Date::parse_da("19790101");
+    assert_eq!(
+        vendor(&ingested(vec![young])),
+        Some((Classification::Osteopenia, Some("z_score_population")))
+    );
+    // A forearm alone: the scanner's verdict rests on the UD region, ours on the 1/3 radius.
+    let arm = verdict(
+        with_rows(
+            doc("1", "S1", "P1", "20240305", "H1"),
+            vec![
+                row(Region::Radius33, Left, "0.612", "-2.0"),
+                row(Region::RadiusUd, Left, "0.352", "-2.7"),
+            ],
+        ),
+        "Osteoporosis",
+    );
+    assert_eq!(
+        vendor(&ingested(vec![arm])),
+        Some((Classification::Osteoporosis, Some("forearm_not_diagnostic")))
+    );
+    // A forearm beside a hip is not the visit's verdict.
+    let docs = ingested(vec![
+        verdict(
+            with_rows(doc("1", "S1", "P1", "20240305", "H1"), left_hip("-1.5")),
+            "Osteopenia",
+        ),
+        verdict(
+            with_rows(
+                doc("2", "S1", "P1", "20240305", "H1"),
+                vec![row(Region::RadiusUd, Left, "0.352", "-2.7")],
+            ),
+            "Osteoporosis",
+        ),
+    ]);
+    assert_eq!(vendor(&docs), Some((Classification::Osteopenia, None)));
+    // On another reference: the scanner's verdict is the uniform reference's category.
+    let mut hispanic = verdict(
+        with_rows(
+            doc("1", "S1", "P1", "20240305", "H1"),
+            hip(Left, "0.546", "-2.2"),
+        ),
+        "Osteoporosis",
+    );
+    hispanic.t_reference = Some(crate::document::ScoreReference {
+        population: "Hispanic Female".into(),
+        source: "NHANES".into(),
+    });
+    hispanic.manufacturer = Some(Manufacturer::Hologic);
+    hispanic.calibration = Some(Calibration::Hologic);
+    assert_eq!(
+        vendor(&ingested(vec![hispanic])),
+        Some((Classification::Osteoporosis, Some("reference")))
+    );
 }
