@@ -6,8 +6,11 @@
 //! - it is classified `osteoporosis`;
 //! - a Z-score is at or below -2.0: the flag `z_score_le_-2` (adults) or the
 //!   classification `below_expected_range_for_age`;
-//! - a follow-up comparison of it with the prior visit is a `significant_loss`;
-//! - its vertebrae are discordant: the flag `spine_vertebra_discordant`.
+//! - a follow-up comparison of it with the prior visit is a `significant_loss`, or, when the
+//!   prior visit is not comparable (another device), the one with the baseline is;
+//! - its vertebrae are discordant: the flag `spine_vertebra_discordant`;
+//! - it is osteopenia with FRAX above the treatment threshold: the flag
+//!   `frax_above_treatment_threshold` (BHOF 2022).
 //!
 //! Partitions find their visits in any order; each keeps its first `ATTENTION_CAP` rows in
 //! `row_order`, and `Attention::merge` keeps the first `ATTENTION_CAP` of the union in the
@@ -38,15 +41,18 @@ pub enum Concern {
     SignificantLoss,
     /// Discordant vertebrae.
     DiscordantVertebrae,
+    /// Osteopenia with FRAX above the treatment threshold.
+    FraxAboveThreshold,
 }
 
 impl Concern {
     /// Every concern, in the order the page lists them.
-    pub const ALL: [Concern; 4] = [
+    pub const ALL: [Concern; 5] = [
         Concern::Osteoporosis,
         Concern::LowZ,
         Concern::SignificantLoss,
         Concern::DiscordantVertebrae,
+        Concern::FraxAboveThreshold,
     ];
 
     /// A stable code, for the page's markup.
@@ -56,6 +62,7 @@ impl Concern {
             Concern::LowZ => "low_z",
             Concern::SignificantLoss => "significant_loss",
             Concern::DiscordantVertebrae => "discordant_vertebrae",
+            Concern::FraxAboveThreshold => "frax_above_threshold",
         }
     }
 
@@ -66,6 +73,7 @@ impl Concern {
             Concern::LowZ => "Z ≤ −2.0",
             Concern::SignificantLoss => "significant loss",
             Concern::DiscordantVertebrae => "discordant vertebrae",
+            Concern::FraxAboveThreshold => "osteopenia, FRAX above treatment threshold",
         }
     }
 
@@ -77,8 +85,14 @@ impl Concern {
                 "studies.csv: flags contains z_score_le_-2, or classification = \
                  below_expected_range_for_age"
             }
-            Concern::SignificantLoss => "followup.csv: vs_prior = significant_loss",
+            Concern::SignificantLoss => {
+                "followup.csv: vs_prior = significant_loss, or vs_prior = not_comparable and \
+                 vs_baseline = significant_loss"
+            }
             Concern::DiscordantVertebrae => "studies.csv: flags contains spine_vertebra_discordant",
+            Concern::FraxAboveThreshold => {
+                "studies.csv: flags contains frax_above_treatment_threshold"
+            }
         }
     }
 }
@@ -96,6 +110,9 @@ pub fn concerns_of(classification: &str, flags: &[String]) -> Vec<Concern> {
     }
     if has("spine_vertebra_discordant") {
         out.push(Concern::DiscordantVertebrae);
+    }
+    if has("frax_above_treatment_threshold") {
+        out.push(Concern::FraxAboveThreshold);
     }
     out
 }
@@ -115,7 +132,8 @@ pub struct AttentionRow {
     pub min_z: Option<Decimal>,
     /// Its concerns, in `Concern` order.
     pub concerns: Vec<Concern>,
-    /// The significant losses: "total_hip left −7.44 %".
+    /// The significant losses: "total_hip left −7.44 %", "femoral_neck left −7.44 % vs
+    /// baseline 2020-04-20".
     pub losses: Vec<String>,
     /// The visit's place in path order (its first document's): the last tie-break.
     pub seq: u64,
@@ -418,6 +436,10 @@ mod tests {
         );
         // A flag only counts when it is the whole flag, not a prefix of another.
         assert_eq!(concerns_of("normal", &flags(&["z_score_le_-2x"])), []);
+        assert_eq!(
+            concerns_of("osteopenia", &flags(&["frax_above_treatment_threshold"])),
+            [Concern::FraxAboveThreshold]
+        );
     }
 
     #[test]

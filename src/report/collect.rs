@@ -10,7 +10,7 @@ use super::data::ReportData;
 use crate::decimal::Decimal;
 use crate::document::Date;
 use crate::followup::lsc::Lsc;
-use crate::followup::{Family, FollowupRow, LscTable, Point};
+use crate::followup::{Family, FollowupRow, LscTable, Point, Source};
 use crate::output::rows::VisitRows;
 use crate::pseudonym::Ids;
 use crate::visit::Ingested;
@@ -33,6 +33,8 @@ struct VisitNote {
 /// A follow-up point, kept in case its patient is listed.
 struct Trace {
     seq: u64,
+    /// A scanned visit, or an earlier exam a visit's scanner reported.
+    source: Source,
     family: Family,
     laterality: Laterality,
     region: Region,
@@ -136,6 +138,7 @@ impl<'o> Collector<'o> {
         });
         self.traces.extend(points.iter().map(|p| Trace {
             seq: p.seq,
+            source: p.source,
             family: p.family,
             laterality: p.laterality,
             region: p.region,
@@ -164,7 +167,11 @@ impl<'o> Collector<'o> {
             .find(|l| l.as_str() == row.cell("laterality"))
             .unwrap_or(Laterality::None);
         self.outcomes.push((seq, family, laterality, row.vs_prior));
-        if row.vs_prior != "significant_loss" {
+        // A loss since the prior visit; or, when the prior visit is not comparable (another
+        // device), since the baseline.
+        let vs_baseline =
+            row.vs_prior == "not_comparable" && row.cell("vs_baseline") == "significant_loss";
+        if row.vs_prior != "significant_loss" && !vs_baseline {
             return;
         }
         if !self.sorted {
@@ -183,13 +190,22 @@ impl<'o> Collector<'o> {
                 .copied()
                 .collect::<Vec<_>>()
                 .join(" ");
-            let change = if row.cell("change_pct").is_empty() {
-                format!("{} g/cm²", row.cell("change_g_cm2"))
+            let (grams, pct, since) = if vs_baseline {
+                (
+                    "change_vs_baseline_g_cm2",
+                    "change_vs_baseline_pct",
+                    format!(" vs baseline {}", row.cell("baseline_study_date")),
+                )
             } else {
-                format!("{} %", row.cell("change_pct"))
+                ("change_g_cm2", "change_pct", String::new())
+            };
+            let change = if row.cell(pct).is_empty() {
+                format!("{} g/cm²", row.cell(grams))
+            } else {
+                format!("{} %", row.cell(pct))
             };
             note.losses
-                .push(format!("{where_} {}", change.replace('-', "−")));
+                .push(format!("{where_} {}{since}", change.replace('-', "−")));
         }
     }
 
@@ -252,17 +268,26 @@ impl<'o> Collector<'o> {
             }
         }
         for ((patient, family, side), mut traces) in series {
-            traces.sort_by_key(|t| (t.date, t.seq));
+            // One point per exam, as followup.csv has them (`followup::rows`): a scanned
+            // visit wins over a scanner history's report of its date, and of several
+            // reports of one earlier exam the first stays.
+            traces.sort_by_key(|t| (t.date, t.source, t.seq));
+            traces.dedup_by(|later, kept| later.date == kept.date);
             let points: Vec<TrendPoint> = traces
                 .iter()
                 .filter_map(|t| {
+                    // An earlier exam from a history has no followup.csv row of its own.
+                    let outcome = match t.source {
+                        Source::Scanned => {
+                            outcomes.get(&(t.seq, family, side)).copied().unwrap_or("")
+                        }
+                        Source::History => "",
+                    };
                     Some(TrendPoint {
                         date: t.date?,
                         bmd_milli: TrendPoint::milli(t.bmd),
                         region: t.region,
-                        vs_prior: Outcome::of(
-                            outcomes.get(&(t.seq, family, side)).copied().unwrap_or(""),
-                        ),
+                        vs_prior: Outcome::of(outcome),
                     })
                 })
                 .collect();
