@@ -271,6 +271,10 @@ pub struct InspectArgs {
     /// See `scan --radius-diagnostic`.
     #[arg(long)]
     pub radius_diagnostic: bool,
+    /// Show the visit FILE belongs to (the files of its folder, grouped and classified as
+    /// `scan` does) instead of FILE alone.
+    #[arg(long)]
+    pub visit: bool,
 }
 
 /// The limits every command applies.

@@ -6,6 +6,13 @@
 //!   trend items marked as history; beside it the ImageComments XML and what it gave;
 //! - any other object: the Hologic results document found in it (which element), its
 //!   values and tables, every cell with the field its column type code maps to.
+//!
+//! `inspect --visit` (`visit`) shows instead the visit the file belongs to, as `scan`
+//! decides it from the files of its folder.
+
+mod visit;
+
+pub use visit::inspect_visit;
 
 use std::io::Write;
 
@@ -123,7 +130,8 @@ pub fn inspect(
             let carriers: Vec<&str> = doc.carriers.iter().map(|c| c.as_str()).collect();
             writeln!(
                 out,
-                "\nstudy: carriers {}, population {}, classification {}, basis {}, flags {}",
+                "\nthis document alone (`scan` classifies the whole visit: see `inspect --visit`): \
+                 carriers {}, population {}, classification {}, basis {}, flags {}",
                 if carriers.is_empty() {
                     "none".to_string()
                 } else {

@@ -114,7 +114,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 radius_diagnostic: args.radius_diagnostic,
             };
             let mut out = std::io::stdout().lock();
-            let ingestible = inspect::inspect(&name, &bytes, &mapper, &limits, &options, &mut out)?;
+            let ingestible = if args.visit {
+                inspect::inspect_visit(&args.file, &mapper, &limits, &options, &mut out)?
+            } else {
+                inspect::inspect(&name, &bytes, &mapper, &limits, &options, &mut out)?
+            };
             out.flush()?;
             Ok(if ingestible {
                 ExitCode::Success

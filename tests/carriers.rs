@@ -325,3 +325,59 @@ fn inspect_shows_both_carriers() {
     assert!(text.contains("row 5 (136 = Difference)"), "{text}");
     assert!(text.contains("carriers hologic_results_document"), "{text}");
 }
+
+/// `inspect` of one file says it shows that document alone; `inspect --visit` (any file of
+/// the visit) shows the visit's classification and why, as `scan` decides it: the seed
+/// visit's spine image shows the left hip deciding, from the other image.
+#[test]
+fn inspect_one_document_and_its_visit() {
+    let spine = "fixtures/sample/hologic/2024/HOL000123_DOE_JANE/RPT_SPINE.dcm";
+    let run = |args: &[&str]| {
+        let output = crate::util::dxa()
+            .current_dir(crate::util::repo())
+            .args(args)
+            .output()
+            .expect("run");
+        assert_eq!(
+            crate::util::code(&output),
+            0,
+            "{}",
+            crate::util::stderr(&output)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let one = run(&["inspect", spine]);
+    assert!(one.contains("this document alone"), "{one}");
+    assert!(
+        one.contains("classification osteopenia, basis spine_L1-L4"),
+        "{one}"
+    );
+    let visit = run(&["inspect", "--visit", spine]);
+    assert!(visit.contains("visit of 2 documents"), "{visit}");
+    assert!(visit.contains("RPT_LHIP.dcm: used"), "{visit}");
+    assert!(visit.contains("classification = osteopenia"), "{visit}");
+    assert!(visit.contains("basis_site = femoral_neck/left"), "{visit}");
+    assert!(
+        visit.contains("femoral_neck left 0.585 -2.4 used_for_diagnosis"),
+        "{visit}"
+    );
+    assert!(
+        visit.contains("spine_L1 - 0.851 -1.4 not used: single vertebra: not a diagnostic site"),
+        "{visit}"
+    );
+    // The same as the studies.csv row of a scan.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    crate::util::scan_sample_into(&out, &[]);
+    let studies = crate::util::read_csv(&out.join("studies.csv"));
+    let row = studies
+        .iter()
+        .find(|r| r["patient_id"] == "HOL000123" && r["study_date"] == "2024-04-15")
+        .expect("seed visit");
+    for column in ["classification", "basis_site", "min_t_score", "flags"] {
+        assert!(
+            visit.contains(&format!("{column} = {}\n", row[column])),
+            "{column}: {visit}"
+        );
+    }
+}
