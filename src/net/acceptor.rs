@@ -163,8 +163,9 @@ impl Acceptor {
         let reject = |reader: &mut BufReader<Box<dyn Stream>>,
                       result: AssociationRJResult,
                       source: AssociationRJSource,
-                      calling: Option<String>| {
-            let reason = source.to_string();
+                      calling: Option<String>,
+                      note: &str| {
+            let reason = format!("{source}{note}");
             let mut bytes = Vec::new();
             if write_pdu(
                 &mut bytes,
@@ -183,6 +184,7 @@ impl Acceptor {
                 AssociationRJResult::Permanent,
                 AssociationRJSource::ServiceUser(AssociationRJServiceUserReason::NoReasonGiven),
                 None,
+                &format!(": a request of {length} bytes (--max-pdu {})", self.max_pdu),
             ));
         }
         let mut body = vec![0u8; length as usize];
@@ -198,6 +200,7 @@ impl Acceptor {
                     AssociationRJServiceUserReason::CallingAETitleNotRecognized,
                 ),
                 Some(calling),
+                " (--allow)",
             ));
         }
         reader
@@ -223,6 +226,10 @@ impl Acceptor {
                     AssociationRJServiceProviderPresentationReason::LocalLimitExceeded,
                 ),
                 Some(calling),
+                &format!(
+                    ": {} associations already in progress (--max-associations)",
+                    slots.max()
+                ),
             ));
         };
         if request.application_context_name.trim_end_matches('\0') != APPLICATION_CONTEXT {
@@ -233,6 +240,7 @@ impl Acceptor {
                     AssociationRJServiceUserReason::ApplicationContextNameNotSupported,
                 ),
                 Some(calling),
+                "",
             ));
         }
         let (accept, contexts, peer_max_pdu) = self.negotiate(&request);

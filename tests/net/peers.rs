@@ -16,7 +16,9 @@ use dicom_object::{FileMetaTableBuilder, InMemDicomObject, OpenFileOptions};
 
 use crate::util::dxa;
 
-/// A port nobody listens on right now.
+/// A port nobody listens on right now, for a peer that must be told its port before it
+/// binds it (Orthanc's configuration, pull's --move-port): callers retry with another when
+/// the peer finds it taken.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("bind an ephemeral port")
@@ -25,16 +27,20 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Waits until something accepts connections on `port`.
-pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < timeout {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
+/// A port that refuses connections for as long as the socket lives: bound, never listening
+/// (nobody else can take it meanwhile).
+pub fn refusing_port() -> (socket2::Socket, u16) {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+    socket.bind(&any.into()).expect("bind");
+    let port = socket
+        .local_addr()
+        .expect("address")
+        .as_socket()
+        .expect("IPv4")
+        .port();
+    (socket, port)
 }
 
 /// Orthanc, with its own configuration and storage folder.
@@ -49,6 +55,28 @@ impl Orthanc {
     /// Starts Orthanc in `dir`; `move_destination` (AE title, port) is the modality C-MOVE
     /// may send to; the called AE title is checked (a wrong one is refused).
     pub fn start(dir: &Path, move_destination: Option<(&str, u16)>) -> Orthanc {
+        Orthanc::start_with(dir, move_destination, "")
+    }
+
+    /// Starts Orthanc with `extra` lines in its configuration (each ending with a comma).
+    /// Its port is picked free, then bound by Orthanc: if another process took it in
+    /// between, Orthanc exits and is started again on another port.
+    pub fn start_with(dir: &Path, move_destination: Option<(&str, u16)>, extra: &str) -> Orthanc {
+        let mut failures = Vec::new();
+        for _ in 0..5 {
+            match Orthanc::try_start(dir, move_destination, extra) {
+                Ok(orthanc) => return orthanc,
+                Err(log) => failures.push(log),
+            }
+        }
+        panic!("Orthanc did not start: {failures:#?}");
+    }
+
+    fn try_start(
+        dir: &Path,
+        move_destination: Option<(&str, u16)>,
+        extra: &str,
+    ) -> Result<Orthanc, String> {
         fs::create_dir_all(dir.join("storage")).expect("orthanc storage folder");
         let port = free_port();
         let modalities = match move_destination {
@@ -72,6 +100,7 @@ impl Orthanc {
   "DicomAlwaysAllowMove": true,
   "DicomModalities": {modalities},
   "StorageCompression": false,
+  {extra}
   "Plugins": []
 }}"#,
             storage = dir.join("storage").display(),
@@ -91,13 +120,19 @@ impl Orthanc {
             .stderr(fs::File::create(&log).expect("orthanc log"))
             .spawn()
             .expect("start Orthanc (scripts/test.sh installs the Debian package `orthanc`)");
-        let orthanc = Orthanc { child, port, log };
-        assert!(
-            wait_for_port(port, Duration::from_secs(60)),
-            "Orthanc did not open port {port}: {}",
-            fs::read_to_string(&orthanc.log).unwrap_or_default()
-        );
-        orthanc
+        let mut orthanc = Orthanc { child, port, log };
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(orthanc);
+            }
+            if orthanc.child.try_wait().expect("poll Orthanc").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = orthanc.child.kill();
+        Err(fs::read_to_string(&orthanc.log).unwrap_or_default())
     }
 
     /// Stores each file with dcmtk's storescu; returns the files it accepted (storescu
@@ -161,25 +196,34 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Starts `dxa-ingest listen --port P <args>` in `dir`.
+    /// Starts `dxa-ingest listen --port 0 <args>` in `dir`: listen binds a port the system
+    /// picks and says which in its first log line (text or JSON).
     pub fn start(dir: &Path, args: &[&str]) -> Listener {
-        let port = free_port();
         let log = dir.join("listen.log");
-        let child = dxa()
+        let mut child = dxa()
             .current_dir(dir)
-            .args(["listen", "--port", &port.to_string()])
+            .args(["listen", "--port", "0"])
             .args(args)
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log).expect("listen log"))
             .spawn()
             .expect("start dxa-ingest listen");
-        let listener = Listener { child, port, log };
-        assert!(
-            wait_for_port(port, Duration::from_secs(30)),
-            "listen did not open its port: {}",
-            listener.log()
-        );
-        listener
+        let started = Instant::now();
+        loop {
+            let text = fs::read_to_string(&log).unwrap_or_default();
+            if let Some(port) = listening_port(&text) {
+                return Listener { child, port, log };
+            }
+            assert!(
+                child.try_wait().expect("poll listen").is_none(),
+                "listen exited: {text}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "listen did not open its port: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// What it logged so far.
@@ -199,15 +243,20 @@ impl Listener {
     }
 
     /// Waits for it to exit (after a signal sent by the test): the exit code and the log.
-    pub fn wait(mut self) -> (i32, String) {
+    pub fn wait(self) -> (i32, String) {
+        self.wait_at_most(Duration::from_secs(120))
+    }
+
+    /// Waits at most `limit` for it to exit: the exit code and the log.
+    pub fn wait_at_most(mut self, limit: Duration) -> (i32, String) {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("wait for listen") {
                 return (status.code().unwrap_or(-1), self.log());
             }
             assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "listen did not stop: {}",
+                started.elapsed() < limit,
+                "listen did not stop within {limit:?}: {}",
                 self.log()
             );
             std::thread::sleep(Duration::from_millis(50));
@@ -220,6 +269,18 @@ impl Drop for Listener {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The port of listen's first log line: `... listen: port N ...` (text) or
+/// `"message":"port N ...` (JSON).
+fn listening_port(log: &str) -> Option<u16> {
+    let line = log.lines().next()?;
+    let at = line.find("port ")? + "port ".len();
+    let digits: String = line[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 /// Sends a signal to a process.

@@ -124,10 +124,7 @@ fn a_calling_ae_title_not_allowed_is_rejected_before_the_rest_arrives() {
         refused,
         Refused::Rejected {
             calling: Some("INTRUDER".into()),
-            reason: AssociationRJSource::ServiceUser(
-                AssociationRJServiceUserReason::CallingAETitleNotRecognized
-            )
-            .to_string(),
+            reason: "calling AE title not recognized (--allow)".to_string(),
         }
     );
     match read_answer(&mut client) {
