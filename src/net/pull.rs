@@ -161,8 +161,8 @@ fn pull(config: &PullConfig, mapper: &Mapper, deadline: &OperationDeadline) -> R
         Level::Info,
         "pull",
         &format!(
-            "pull from {}: {} studies, {} series with results, {} objects: {} already \
-             archived, {} retrieved ({}), {} not retrieved, in {:.2} s",
+            "from {}: {} studies, {} series with results, {} objects: {} already archived, \
+             {} retrieved ({}), {} not retrieved, in {:.2} s",
             config.peer,
             plan.studies,
             plan.series.len() + plan.fully_archived,
