@@ -352,8 +352,8 @@ runs at $(awk -v t="${RECEIVE_T[listen-1]}" -v s="${RECEIVE_T[listen-tls]}" 'BEG
 | second pull: all archived, nothing retrieved | - | $AGAIN_T | $(median "${AGAIN_CPU[@]}") | $(median "${AGAIN_OCPU[@]}") |
 
 Orthanc runs as built (Nagle's algorithm on). pull asks down to the instance level before
-retrieving anything: one C-FIND per study, per study's series and per result series, here
-one study per object, so 2N + 1 queries, then one C-GET per series. dxa-ingest's own CPU
+retrieving anything: one C-FIND for the studies, then one per study and one per result
+series (here ${STUDIES:-? studies} for $N objects), then one C-GET per series. dxa-ingest's own CPU
 time is a small part of the wall time; the rest is Orthanc's CPU time (its database and its
 DICOM stack), the two syncs per object stored (file and folder), and waiting for the CPU on
 a machine shared with other work (compare the runs in the script's log).

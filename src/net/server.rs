@@ -22,7 +22,8 @@ use super::NetOptions;
 use super::acceptor::{Acceptor, Refused, Slots, Stream};
 use super::archive::{Admission, Archive};
 use super::association::{no_delay, storage_acceptor};
-use super::deadline::{Phase, Watchdog};
+use super::deadline::{Phase, Watch, Watchdog};
+use super::link::Link;
 use super::log::{Event, Level, Peer};
 use super::store::{self, Ending, Served, StoreCounts, StoreObserver};
 
@@ -161,13 +162,7 @@ impl<'a> Server<'a> {
         Ok(*self.totals.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn serve_one(
-        &self,
-        stream: TcpStream,
-        address: SocketAddr,
-        watch: super::deadline::Watch,
-        slots: &Slots,
-    ) {
+    fn serve_one(&self, stream: TcpStream, address: SocketAddr, watch: Watch, slots: &Slots) {
         no_delay(&stream);
         let _ = stream.set_read_timeout(Some(self.net.timeout));
         let _ = stream.set_write_timeout(Some(self.net.timeout));
@@ -208,7 +203,7 @@ impl<'a> Server<'a> {
             Err(why) => return refused(why),
         };
         link.renew_on_each_pdu(watch, self.net.timeout);
-        let calling = link_ae(&link);
+        let calling = link.peer_ae_title().to_string();
         let called = link.called_ae_title().to_string();
         let mut served = store::serve(&mut link, self.archive, &self.admission, self.observer);
         if let (Ending::Broken(_), Some(cut)) = (&served.ending, link.cut()) {
@@ -244,11 +239,6 @@ impl<'a> Server<'a> {
     }
 }
 
-fn link_ae(link: &super::acceptor::ServerLink) -> String {
-    use super::link::Link;
-    link.peer_ae_title().to_string()
-}
-
 /// The server side of a TLS handshake, completed before the association request is read
 /// (within the same deadline). A plain DICOM request on a TLS port fails here.
 fn tls_handshake(
@@ -258,8 +248,11 @@ fn tls_handshake(
     let mut connection =
         rustls::ServerConnection::new(Arc::clone(config)).map_err(|e| format!("TLS: {e}"))?;
     while connection.is_handshaking() {
-        if let Err(e) = connection.complete_io(&mut stream) {
-            return Err(format!("TLS handshake failed: {e}"));
+        match connection.complete_io(&mut stream) {
+            Err(e) => return Err(format!("TLS handshake failed: {e}")),
+            // No progress possible: never spin.
+            Ok((0, 0)) => return Err("TLS handshake failed: it stalled".to_string()),
+            Ok(_) => {}
         }
     }
     Ok(Box::new(rustls::StreamOwned::new(connection, stream)))
