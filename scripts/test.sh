@@ -14,6 +14,8 @@ ensure_command dsrdump dcmtk
 ensure_command tmux tmux
 ensure_command storescu dcmtk
 ensure_command Orthanc orthanc
+# The output folder keeps its ACLs (tests/integrity.rs sets and reads them).
+ensure_command setfacl acl
 
 cargo test --workspace --locked "$@"
 

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::classify::ClassifyOptions;
-use crate::config::{FollowupMode, Inputs, MergeConfig, OutputOptions, ScanConfig, Target};
+use crate::config::{
+    FollowupMode, Inputs, MergeConfig, OutputOptions, ScanConfig, Target, UsageError,
+    check_out_apart_from_inputs,
+};
 use crate::followup::LscTable;
 use crate::pseudonym::Pseudonymizer;
 use crate::sr::Limits;
@@ -315,6 +318,28 @@ fn output_options(args: &OutputArgs) -> anyhow::Result<OutputOptions> {
     })
 }
 
+/// `--pseudonymize` with `--partial`: refused, since partials keep raw identifiers for the
+/// merge, which pseudonymises (docs/privacy.md).
+fn refuse_pseudonymized_partial(target: &Target, output: &OutputArgs) -> Result<(), UsageError> {
+    match (target, &output.pseudonymize) {
+        (Target::Partial(_), Some(_)) => Err(UsageError(
+            "--pseudonymize does not apply to --partial: a partial keeps the identifiers that \
+             merge needs to group visits and follow patients; pseudonymise in the merge \
+             (dxa-ingest merge PART... --out DIR --pseudonymize KEYFILE)"
+                .to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses an output folder that is, or holds, one of the folders or partials read.
+fn check_target(target: &Target, inputs: &[PathBuf]) -> Result<(), UsageError> {
+    match target {
+        Target::Outputs(out) => check_out_apart_from_inputs(out, inputs),
+        Target::Partial(_) => Ok(()),
+    }
+}
+
 /// Validated configuration from the parsed `scan` arguments.
 pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
     let inputs = match (args.input.files_from, args.input.tar) {
@@ -334,6 +359,10 @@ pub fn scan_config_for(
     inputs: Inputs,
     target: Target,
 ) -> anyhow::Result<ScanConfig> {
+    refuse_pseudonymized_partial(&target, &options.output)?;
+    if let Inputs::Paths(paths) = &inputs {
+        check_target(&target, paths)?;
+    }
     Ok(ScanConfig {
         inputs,
         target,
@@ -349,9 +378,12 @@ pub fn scan_config_for(
 
 /// Validated configuration from the parsed `merge` arguments.
 pub fn merge_config(args: MergeArgs) -> anyhow::Result<MergeConfig> {
+    let target = args.target.target();
+    refuse_pseudonymized_partial(&target, &args.output)?;
+    check_target(&target, &args.partials)?;
     Ok(MergeConfig {
         partials: args.partials,
-        target: args.target.target(),
+        target,
         jobs: jobs(args.jobs),
         quiet: args.quiet,
         output: output_options(&args.output)?,

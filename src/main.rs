@@ -27,6 +27,9 @@ fn main() {
                 .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             {
                 ExitCode::Success
+            } else if let Some(usage) = error.downcast_ref::<dxa_ingest::config::UsageError>() {
+                eprintln!("dxa-ingest: error: {usage}");
+                ExitCode::Usage
             } else {
                 // A full file system (space or inodes) says "No space left on device": say
                 // which to check.

@@ -238,10 +238,10 @@ pub fn warn_committed(committed: &Committed, out: &Path) {
             committed.foreign.join(", ")
         );
     }
-    if committed.one_by_one {
+    if let Some(why) = committed.one_by_one {
         eprintln!(
-            "dxa-ingest: warning: the file system of {} cannot exchange folders in one step; \
-             the outputs were replaced one file at a time",
+            "dxa-ingest: note: {} cannot be exchanged with a new folder in one step ({why}): \
+             the outputs were replaced one file at a time, run.json last",
             path_text(out)
         );
     }
