@@ -284,11 +284,7 @@ fn the_folder_keeps_its_mode_owner_group_and_acls() {
         let out = dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
         std::os::unix::fs::chown(&out, None, Some(group)).unwrap();
-        std::fs::set_permissions(
-            &out,
-            std::os::unix::fs::PermissionsExt::from_mode(mode),
-        )
-        .unwrap();
+        std::fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
         let before = access(&out);
         // A second run replaces the first one's set: the folder keeps its looks both times.
         for run in 0..2 {
@@ -305,7 +301,12 @@ fn the_folder_keeps_its_mode_owner_group_and_acls() {
                     path.display()
                 );
                 if mode & 0o2000 != 0 {
-                    assert_eq!(file_group, group, "{}: the setgid folder's group", path.display());
+                    assert_eq!(
+                        file_group,
+                        group,
+                        "{}: the setgid folder's group",
+                        path.display()
+                    );
                 }
             }
         }
@@ -404,23 +405,49 @@ fn an_output_folder_equal_to_or_above_an_input_is_refused_before_reading() {
     };
     refused(run(&["scan", "in", "--out", "in", "-q"]), "equal");
     refused(run(&["scan", "in/hip", "--out", "in", "-q"]), "above");
-    refused(run(&["scan", "in/hip", "--out", "in/hip/.", "-q"]), "spelt otherwise");
+    refused(
+        run(&["scan", "in/hip", "--out", "in/hip/.", "-q"]),
+        "spelt otherwise",
+    );
     // merge: a partial inside the output folder.
     let partial = run(&["scan", "in", "--partial", "in/hip/all.part", "-q"]);
     assert_eq!(code(&partial), 0, "{}", stderr(&partial));
-    refused(run(&["merge", "in/hip/all.part", "--out", "in", "-q"]), "merge");
+    refused(
+        run(&["merge", "in/hip/all.part", "--out", "in", "-q"]),
+        "merge",
+    );
     // The scans of pull and listen: their archive is the input.
     refused(
-        run(&["listen", "--port", "1", "--archive", "arch", "--out", "arch"]),
+        run(&[
+            "listen",
+            "--port",
+            "1",
+            "--archive",
+            "arch",
+            "--out",
+            "arch",
+        ]),
         "listen",
     );
     refused(
-        run(&["pull", "--from", "PACS@127.0.0.1:1", "--archive", "a/b", "--out", "a"]),
+        run(&[
+            "pull",
+            "--from",
+            "PACS@127.0.0.1:1",
+            "--archive",
+            "a/b",
+            "--out",
+            "a",
+        ]),
         "pull",
     );
     assert!(!env.dir.path().join("arch").exists() && !env.dir.path().join("a").exists());
     std::fs::remove_file(env.input().join("hip/all.part")).unwrap();
-    assert_eq!(snapshot(&env.input().join("hip")), before, "nothing read or written");
+    assert_eq!(
+        snapshot(&env.input().join("hip")),
+        before,
+        "nothing read or written"
+    );
     no_staging_beside(&env.input());
     // An output folder inside the input is fine: it is never walked into.
     let output = run(&["scan", "in", "--out", "in/results", "-q"]);
@@ -443,7 +470,12 @@ fn a_department_folder_of_another_user_keeps_its_owner() {
     let before = access(&out);
     for run in 0..2 {
         let output = std::process::Command::new("setpriv")
-            .args(["--reuid", &runner.to_string(), "--regid", &runner.to_string()])
+            .args([
+                "--reuid",
+                &runner.to_string(),
+                "--regid",
+                &runner.to_string(),
+            ])
             .args(["--groups", &group.to_string()])
             .arg(env!("CARGO_BIN_EXE_dxa-ingest"))
             .current_dir(crate::util::repo())
@@ -452,16 +484,29 @@ fn a_department_folder_of_another_user_keeps_its_owner() {
             .output()
             .expect("setpriv (util-linux)");
         assert_eq!(code(&output), 0, "run {run}: {}", stderr(&output));
-        assert!(stderr(&output).contains("one file at a time"), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("one file at a time"),
+            "{}",
+            stderr(&output)
+        );
         assert_eq!(access(&out), before, "run {run}");
         for file in std::fs::read_dir(&out).unwrap() {
             let path = file.unwrap().path();
             let (mode, uid, gid) = access(&path);
-            assert_eq!((mode & !0o660, uid, gid), (0, runner, group), "{}", path.display());
+            assert_eq!(
+                (mode & !0o660, uid, gid),
+                (0, runner, group),
+                "{}",
+                path.display()
+            );
         }
     }
-    assert!(!std::fs::read_dir(&out)
-        .unwrap()
-        .any(|e| e.unwrap().file_name().to_string_lossy().contains("staging")));
+    assert!(
+        !std::fs::read_dir(&out).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("staging"))
+    );
     no_staging_beside(&out);
 }

@@ -142,5 +142,6 @@ fn read_xattr(path: &Path, name: &str) -> Option<Vec<u8>> {
 }
 
 fn write_xattr(path: &Path, name: &str, value: &[u8]) -> io::Result<()> {
-    rustix::fs::setxattr(path, name, value, rustix::fs::XattrFlags::empty()).map_err(io::Error::from)
+    rustix::fs::setxattr(path, name, value, rustix::fs::XattrFlags::empty())
+        .map_err(io::Error::from)
 }
