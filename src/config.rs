@@ -198,7 +198,8 @@ mod tests {
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&input, &link).unwrap();
         assert!(refused(&link, &input));
-        let error = check_out_apart_from_inputs(dir.path(), std::slice::from_ref(&input)).unwrap_err();
+        let error =
+            check_out_apart_from_inputs(dir.path(), std::slice::from_ref(&input)).unwrap_err();
         assert!(error.to_string().contains("holds the input"), "{error}");
     }
 }

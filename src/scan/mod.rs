@@ -217,6 +217,7 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
     let started = Instant::now();
     let started_at = std::time::SystemTime::now();
     crate::provenance::start_counting_bytes_read();
+    crate::pseudonym::start_counting_withheld();
     let pool = worker_pool(config.jobs)?;
     // Inputs that cannot be read are named first (a cheap check of the roots; the walk
     // itself starts later, once the folders it must skip exist).
@@ -292,7 +293,7 @@ fn run_record(
             config
                 .known
                 .iter()
-                .map(|p| crate::path_text::path_text(p))
+                .map(|p| provenance::shown_path(&config.output, p))
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
@@ -301,7 +302,8 @@ fn run_record(
         &config.output,
         config.output.lsc_file.as_deref(),
     ));
-    provenance::RunRecord::new("scan", input_kind, inputs, options, digests, started)
+    let profiles = provenance::shown_profiles(&config.output, digests);
+    provenance::RunRecord::new("scan", input_kind, inputs, options, &profiles, started)
 }
 
 /// The steps after the last file: visits, follow-up, report, Parquet, run.json; then the
@@ -327,6 +329,9 @@ pub fn write_outputs(
     };
     if record.bytes_read == 0 {
         record.bytes_read = crate::provenance::bytes_read();
+    }
+    if options.pseudonymize.is_some() {
+        record.free_text_withheld = Some(crate::pseudonym::withheld());
     }
     record
         .write(folder.staging())

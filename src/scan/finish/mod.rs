@@ -97,14 +97,7 @@ pub fn finish(
         mut report,
         ..
     } = sink;
-    let files = files
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))
-        .with_context(cannot)?;
-    files
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(cannot)?;
+    files.finish(&mut report).with_context(cannot)?;
     let runs = AllRuns {
         measurements: Runs::new(staging).with_context(cannot)?,
         studies: Runs::new(staging).with_context(cannot)?,
