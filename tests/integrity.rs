@@ -108,7 +108,7 @@ fn a_failed_commit_leaves_the_previous_set_intact() {
 fn first_run(env: &TestEnv) -> Vec<(String, Vec<u8>)> {
     env.write("a/readme.txt", b"hello");
     let output = env.scan(&[]);
-    assert_eq!(code(&output), 0);
+    assert_eq!(code(&output), 4, "no document: {}", stderr(&output));
     snapshot(&env.out())
 }
 
@@ -143,7 +143,7 @@ fn a_killed_run_is_cleaned_up_by_the_next() {
     assert!(staging.exists(), "kill -9 leaves the staging folder");
     assert_eq!(snapshot(&env.out()), before, "and the outputs as they were");
     let output = env.scan(&[]);
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
     assert!(!staging.exists(), "the next run removed it");
     no_staging_beside(&env.out());
 }
@@ -161,10 +161,10 @@ fn a_second_run_into_the_same_folder_is_refused_naming_the_first() {
         err.contains("being written by another dxa-ingest run"),
         "{err}"
     );
-    // The first run finishes normally once its list ends.
+    // The first run finishes normally once its list ends (nothing listed: exit 4).
     drop(first.stdin.take());
     let status = first.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(status.code(), Some(4));
     no_staging_beside(&env.out());
 }
 

@@ -131,13 +131,42 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 impl Summary {
-    /// The run's exit code: 3 when any file is an error.
+    /// The exit code of a run that wrote outputs: 4 when no document was ingested, 3 when
+    /// any file is an error.
     pub fn exit_code(&self) -> ExitCode {
+        if self.ingested == 0 {
+            ExitCode::NothingIngested
+        } else {
+            self.partial_exit_code()
+        }
+    }
+
+    /// The exit code of a partial scan: 3 when any file is an error (a piece of an archive
+    /// may hold no document: only the merge knows whether the whole does).
+    pub fn partial_exit_code(&self) -> ExitCode {
         if self.errors > 0 {
             ExitCode::FilesFailed
         } else {
             ExitCode::Success
         }
+    }
+
+    /// Why a run that wrote outputs ingested nothing (exit 4), in one line; None when it
+    /// ingested a document.
+    pub fn nothing_ingested(&self) -> Option<String> {
+        (self.ingested == 0).then(|| {
+            if self.files_seen == 0 {
+                "dxa-ingest: nothing to read: the inputs hold no files (the outputs have their \
+                 header rows only; exit 4)"
+                    .to_string()
+            } else {
+                format!(
+                    "dxa-ingest: nothing ingested: not one of the {} is a results document \
+                     (files.csv says what each is; exit 4)",
+                    count(self.files_seen, "file", "files")
+                )
+            }
+        })
     }
 
     /// The last line on stderr of a partial scan.
@@ -153,10 +182,15 @@ impl Summary {
         )
     }
 
-    /// The last line on stderr (docs/columns.md).
+    /// The last line on stderr (docs/columns.md), after the reason of exit 4 when nothing
+    /// was ingested.
     pub fn line(&self, elapsed: Duration) -> String {
+        let reason = self
+            .nothing_ingested()
+            .map(|reason| reason + "\n")
+            .unwrap_or_default();
         format!(
-            "dxa-ingest: {} seen, {} ingested, {}, {} skipped, {} in {:.2} s",
+            "{reason}dxa-ingest: {} seen, {} ingested, {}, {} skipped, {} in {:.2} s",
             count(self.files_seen, "file", "files"),
             count(self.ingested, "document", "documents"),
             count(self.visits, "visit", "visits"),
