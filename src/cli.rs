@@ -20,8 +20,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every file ingested, or skipped for a stated reason (files.csv says which and why)
   1  fatal: an input cannot be read, the output cannot be written, a partial is refused
-  2  usage error
+  2  usage error (also: --out is or holds an input; --pseudonymize with --partial)
   3  finished, but at least one file is an `error` row in files.csv
+  4  finished, but not one results document was ingested (scan and merge into --out)
   130, 143  interrupted by SIGINT, SIGTERM: the output folder holds what it held before";
 
 /// Turn DXA (bone densitometry) exports into classified, comparable tables.
@@ -72,8 +73,10 @@ Examples:
 Exit codes:
   0  every file ingested, or skipped for a stated reason (files.csv says which and why)
   1  fatal: an input cannot be read, the output cannot be written
-  2  usage error
+  2  usage error; --out is or holds an input; --pseudonymize with --partial
   3  finished, but at least one file is an `error` row in files.csv
+  4  finished, but not one results document was ingested (a misconfigured export?);
+     not with --partial, a piece of an archive
   130, 143  interrupted by SIGINT, SIGTERM: the output folder holds what it held before";
 
 const MERGE_HELP: &str = "\
@@ -88,9 +91,11 @@ identifiers.
 
 Exit codes:
   0  every file ingested, or skipped for a stated reason
-  1  fatal: a partial is cut short, of another version or other options; output unwritable
-  2  usage error
+  1  fatal: a partial is cut short, corrupt, of another version or other options; output
+     unwritable
+  2  usage error; --out holds a partial; --pseudonymize with --partial
   3  finished, but at least one file is an `error` row in files.csv
+  4  finished, but not one results document was ingested (not with --partial)
   130, 143  interrupted: the output folder holds what it held before";
 
 const INSPECT_HELP: &str = "\
@@ -114,8 +119,8 @@ pub struct InputArgs {
     /// blank lines and lines starting with `#` are ignored.
     #[arg(long, value_name = "FILE|-")]
     pub files_from: Option<PathBuf>,
-    /// Read files from a tar stream (`-` for standard input); each member's name is its
-    /// source path.
+    /// Read files from an archive: a tar stream (`-` for standard input), a gzip-compressed
+    /// tar, or a ZIP file (not from a pipe); each member's name is its source path.
     #[arg(long, value_name = "FILE|-")]
     pub tar: Option<PathBuf>,
 }

@@ -68,17 +68,34 @@ fn summary_is_the_last_stderr_line() {
 #[test]
 fn a_run_that_ingests_nothing_exits_4_in_scan_and_merge_but_not_a_partial() {
     let env = TestEnv::new();
-    env.write("export/readme.txt", b"a misconfigured export: no DICOM at all");
-    let run = |args: &[&str]| dxa().current_dir(env.dir.path()).args(args).output().unwrap();
+    env.write(
+        "export/readme.txt",
+        b"a misconfigured export: no DICOM at all",
+    );
+    let run = |args: &[&str]| {
+        dxa()
+            .current_dir(env.dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
     let output = run(&["scan", "in", "--out", "out", "-q"]);
     assert_eq!(code(&output), 4, "{}", stderr(&output));
-    assert_eq!(env.csv("files.csv").len(), 1, "the outputs are written all the same");
+    assert_eq!(
+        env.csv("files.csv").len(),
+        1,
+        "the outputs are written all the same"
+    );
     // A partial is a piece: a piece without documents is no misconfiguration.
     let output = run(&["scan", "in", "--partial", "a.part", "-q"]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let output = run(&["merge", "a.part", "--out", "merged", "-q"]);
     assert_eq!(code(&output), 4, "{}", stderr(&output));
-    assert!(stderr(&output).contains("nothing ingested"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nothing ingested"),
+        "{}",
+        stderr(&output)
+    );
     // With one document, 0 again.
     let sample = repo().join("fixtures/sample/gateway/ACME000042/DXA_SR.dcm");
     std::fs::copy(sample, env.input().join("export/DXA_SR.dcm")).unwrap();

@@ -230,7 +230,10 @@ fn all_texts(out: &Path) -> Vec<(PathBuf, String)> {
 /// counts only where it is not part of a longer number: keyed UIDs (`2.25.` and 39
 /// digits) hold any short number somewhere, by chance.
 fn leaks(text: &str, secret: &str) -> bool {
-    if !secret.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+    if !secret
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
         return text.contains(secret);
     }
     let number = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit() || c == '.');
@@ -379,10 +382,8 @@ fn pseudonymized_outputs_hold_no_identifier_path_or_name_in_free_text() {
         .iter()
         .find(|r| r["frax_not_reported"] == "FRAX not reported because …")
         .expect("the planted remark, its opening kept");
-    assert!(
-        studies.iter().any(|r| r["frax_not_reported"]
-            == "FRAX not reported because the patient is under 50 and premenopausal criteria apply")
-    );
+    assert!(studies.iter().any(|r| r["frax_not_reported"]
+        == "FRAX not reported because the patient is under 50 and premenopausal criteria apply"));
     assert_eq!(planted["ethnicity"], "");
     assert_eq!(planted["patient_age_years"], "90.0", "93 is written as 90");
     let history = read_csv(&out.join("history.csv"));

@@ -457,3 +457,64 @@ fn a_tar_stream_gives_what_the_folder_gives() {
         0
     );
 }
+
+#[test]
+fn a_zip_or_a_gzip_tar_given_to_tar_gives_what_the_folder_gives() {
+    use crate::everyday::{sample_files, tgz_of, zip_of};
+    let dir = tempfile::tempdir().unwrap();
+    let single = dir.path().join("single");
+    let output = run(
+        &repo(),
+        &["scan", "fixtures/sample", "--out", single.to_str().unwrap()],
+    );
+    assert_eq!(code(&output), 0);
+    // Members named as the folder's files, in reverse path order.
+    let mut members: Vec<(String, Vec<u8>)> = sample_files()
+        .into_iter()
+        .map(|(name, bytes)| (format!("fixtures/sample/{name}"), bytes))
+        .collect();
+    members.reverse();
+    for (name, bytes) in [
+        ("sample.zip", zip_of(&members)),
+        ("sample.tgz", tgz_of(&members)),
+    ] {
+        let archive = dir.path().join(name);
+        std::fs::write(&archive, bytes).unwrap();
+        let out = dir.path().join(format!("{name}-out"));
+        let output = run(
+            &repo(),
+            &[
+                "scan",
+                "--tar",
+                archive.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code(&output), 0, "{name}: {}", stderr(&output));
+        assert_same_outputs(&single, &out);
+    }
+    // A gzip tar from a pipe too; a ZIP needs its file (its directory is at its end).
+    let output = dxa()
+        .current_dir(repo())
+        .args(["scan", "--tar", "-", "--quiet", "--out"])
+        .arg(dir.path().join("piped"))
+        .stdin(std::fs::File::open(dir.path().join("sample.tgz")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_same_outputs(&single, &dir.path().join("piped"));
+    let output = dxa()
+        .current_dir(repo())
+        .args(["scan", "--tar", "-", "--quiet", "--out"])
+        .arg(dir.path().join("zip-piped"))
+        .stdin(std::fs::File::open(dir.path().join("sample.zip")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("give --tar the file"),
+        "{}",
+        stderr(&output)
+    );
+}

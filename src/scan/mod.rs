@@ -7,9 +7,11 @@
 //! next chunk is; output order and bytes never depend on `--jobs`, and memory does not
 //! grow with the size of the archive.
 
+mod archive;
 mod finish;
 mod known;
 mod ledger;
+mod members;
 mod progress;
 mod sink;
 mod tar;
@@ -217,7 +219,16 @@ pub fn process_file(
         }
         Err(error) => return Outcome::NotIngested(error),
     };
-    process_bytes(&bytes, mapper, limits)
+    match process_bytes(&bytes, mapper, limits) {
+        // An archive, told by its content: its members are read when it is recorded.
+        Outcome::NotIngested(error) if error.reason == Reason::NotDicom => {
+            match archive::kind_of_file(path) {
+                Some(kind) => Outcome::NotIngested(FileError::new(Reason::Archive, kind.name())),
+                None => Outcome::NotIngested(error),
+            }
+        }
+        outcome => outcome,
+    }
 }
 
 /// The pure part of `process_file`: bytes in, outcome out (the fuzz target's entry point).
@@ -449,7 +460,12 @@ fn process_all<R: Recorder + Send>(
     };
     let record = |sink: &mut R, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<()> {
         for (candidate, outcome) in chunk.iter().zip(outcomes) {
-            sink.record(&candidate.path, outcome)?;
+            match outcome {
+                Outcome::NotIngested(error) if error.reason == Reason::Archive => {
+                    record_archive(&candidate.path, config, mapper, pool, sink)?
+                }
+                outcome => sink.record(&candidate.path, outcome)?,
+            }
         }
         progress.inc(chunk.len() as u64);
         Ok(())
@@ -488,6 +504,27 @@ fn process_all<R: Recorder + Send>(
         }
         Ok(())
     })
+}
+
+/// Records an archive found in a walk and its members (`members`); one that is no longer
+/// an archive when it is read again is what it now is to the first bytes.
+fn record_archive(
+    path: &Path,
+    config: &ScanConfig,
+    mapper: &Mapper,
+    pool: &rayon::ThreadPool,
+    recorder: &mut impl Recorder,
+) -> Result<()> {
+    match archive::kind_of_file(path) {
+        Some(kind) => members::record_archive_file(path, kind, config, mapper, pool, recorder),
+        None => recorder.record(
+            path,
+            Outcome::NotIngested(FileError::new(
+                Reason::IoError,
+                "an archive when first read, no longer one: changed during the run",
+            )),
+        ),
+    }
 }
 
 /// How to walk: the output folder and the run's staging folder are never walked into,
