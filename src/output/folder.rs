@@ -354,10 +354,14 @@ fn create_staging(target: &Path, placement: Placement) -> io::Result<PathBuf> {
     std::os::unix::fs::DirBuilderExt::mode(&mut fs::DirBuilder::new(), 0o700)
         .create(&staging)
         .map_err(|e| {
+            let place = match placement {
+                Placement::Beside => "beside",
+                Placement::Inside => "in",
+            };
             io::Error::new(
                 e.kind(),
                 format!(
-                    "cannot write beside the output folder (the staging folder {}): {e}",
+                    "cannot write {place} the output folder (the staging folder {}): {e}",
                     path_text(&staging)
                 ),
             )

@@ -260,6 +260,7 @@ mod tests {
             keep(Vocabulary::DocumentTitle, "Bone Densitometry Report").as_deref(),
             Some("Bone Densitometry Report")
         );
+        assert!(keep(Vocabulary::DocumentTitle, "Lunar enCORE DXA Report").is_some());
         assert_eq!(keep(Vocabulary::DocumentTitle, "Report for DOE JANE"), None);
         assert_eq!(
             keep(
