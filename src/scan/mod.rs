@@ -153,18 +153,16 @@ impl Summary {
         }
     }
 
-    /// Why a run that wrote outputs ingested nothing (exit 4), in one line; None when it
-    /// ingested a document.
+    /// Why a run that wrote outputs ingested nothing (exit 4); None when it ingested a
+    /// document.
     pub fn nothing_ingested(&self) -> Option<String> {
         (self.ingested == 0).then(|| {
             if self.files_seen == 0 {
-                "dxa-ingest: nothing to read: the inputs hold no files (the outputs have their \
-                 header rows only; exit 4)"
-                    .to_string()
+                "nothing to read: the inputs hold no files (exit 4)".to_string()
             } else {
                 format!(
-                    "dxa-ingest: nothing ingested: not one of the {} is a results document \
-                     (files.csv says what each is; exit 4)",
+                    "nothing ingested: not one of the {} is a results document (files.csv \
+                     says what each is; exit 4)",
                     count(self.files_seen, "file", "files")
                 )
             }
@@ -184,15 +182,15 @@ impl Summary {
         )
     }
 
-    /// The last line on stderr (docs/columns.md), after the reason of exit 4 when nothing
-    /// was ingested.
+    /// The last line on stderr (docs/columns.md), ending with the reason of exit 4 when
+    /// nothing was ingested (one line: `pull` and `listen` log it as one event).
     pub fn line(&self, elapsed: Duration) -> String {
         let reason = self
             .nothing_ingested()
-            .map(|reason| reason + "\n")
+            .map(|reason| format!("; {reason}"))
             .unwrap_or_default();
         format!(
-            "{reason}dxa-ingest: {} seen, {} ingested, {}, {} skipped, {} in {:.2} s",
+            "dxa-ingest: {} seen, {} ingested, {}, {} skipped, {} in {:.2} s{reason}",
             count(self.files_seen, "file", "files"),
             count(self.ingested, "document", "documents"),
             count(self.visits, "visit", "visits"),
