@@ -37,13 +37,15 @@ pub enum Vocabulary {
     FractureGrade,
     /// history.csv `exam_date_as_written`.
     DateAsWritten,
+    /// The scanner's own classification text, where a column shows it.
+    VendorClassification,
     /// Document text quoted in a message, a note or a flag.
     Quoted,
 }
 
 impl Vocabulary {
     /// Every vocabulary, in run.json's order.
-    pub const ALL: [Vocabulary; 9] = [
+    pub const ALL: [Vocabulary; 10] = [
         Vocabulary::DocumentTitle,
         Vocabulary::RegionLabel,
         Vocabulary::ReferenceDatabase,
@@ -52,6 +54,7 @@ impl Vocabulary {
         Vocabulary::Vertebra,
         Vocabulary::FractureGrade,
         Vocabulary::DateAsWritten,
+        Vocabulary::VendorClassification,
         Vocabulary::Quoted,
     ];
 
@@ -66,6 +69,7 @@ impl Vocabulary {
             Vocabulary::Vertebra => "vertebra",
             Vocabulary::FractureGrade => "fracture_grade",
             Vocabulary::DateAsWritten => "date_as_written",
+            Vocabulary::VendorClassification => "vendor_classification",
             Vocabulary::Quoted => "quoted",
         }
     }
@@ -183,7 +187,8 @@ pub(super) const FLAG_VALUES: &[(&str, Vocabulary)] =
 
 /// Cells (or quoted spans) left out since the run started, per vocabulary. One run at a
 /// time in a process (`listen` runs its scans one after another), as for bytes read.
-static WITHHELD: [AtomicU64; Vocabulary::ALL.len()] = [const { AtomicU64::new(0) }; 9];
+static WITHHELD: [AtomicU64; Vocabulary::ALL.len()] =
+    [const { AtomicU64::new(0) }; Vocabulary::ALL.len()];
 
 /// Starts a run's counts from zero.
 pub fn start_counting_withheld() {
@@ -303,6 +308,13 @@ mod tests {
         assert!(keep(Vocabulary::DateAsWritten, "15-Jan-2019").is_some());
         assert!(keep(Vocabulary::DateAsWritten, "04/19/2022").is_some());
         assert_eq!(keep(Vocabulary::DateAsWritten, "ask Karin"), None);
+        assert!(
+            keep(
+                Vocabulary::VendorClassification,
+                "Fracture Risk: Increased; WHO Classification: Osteopenia"
+            )
+            .is_some()
+        );
         assert!(
             keep(Vocabulary::Ethnicity, "").is_some(),
             "empty is nothing to hide"
