@@ -1,5 +1,6 @@
 //! Everyday use (issue 13): the record of a run, help, messages, the progress bar at 80
-//! columns (in a real terminal, tmux), the facility LSC file checked against the scanners.
+//! columns (in a real terminal, tmux), the facility LSC file checked against the scanners;
+//! archives (a ZIP export, a .tar.gz) read member by member, in a walk and with --tar.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -171,7 +172,7 @@ fn the_progress_bar_fits_80_columns() {
 }
 
 /// A ZIP of `members` (name, bytes), deflated, as the zip crate writes it.
-pub(crate) fn zip_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+fn zip_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -183,7 +184,7 @@ pub(crate) fn zip_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// A gzip-compressed tar of `members`.
-pub(crate) fn tgz_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
+fn tgz_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
     let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
     for (name, bytes) in members {
@@ -198,7 +199,7 @@ pub(crate) fn tgz_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
 }
 
 /// The sample's files as (path under fixtures/sample, bytes).
-pub(crate) fn sample_files() -> Vec<(String, Vec<u8>)> {
+fn sample_files() -> Vec<(String, Vec<u8>)> {
     let root = repo().join("fixtures/sample");
     crate::util::files_under(&root)
         .into_iter()
@@ -419,4 +420,62 @@ fn overlapping(zip: &[u8]) -> Vec<u8> {
     eocd[12..16].copy_from_slice(&(3 * entry.len() as u32).to_le_bytes());
     out.extend_from_slice(&eocd);
     out
+}
+
+#[test]
+fn a_zip_or_a_gzip_tar_given_to_tar_gives_what_the_folder_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let single = dir.path().join("single");
+    assert_eq!(code(&scan_sample_into(&single, &[])), 0);
+    // Members named as the folder's files, in reverse path order.
+    let mut members: Vec<(String, Vec<u8>)> = sample_files()
+        .into_iter()
+        .map(|(name, bytes)| (format!("fixtures/sample/{name}"), bytes))
+        .collect();
+    members.reverse();
+    for (name, bytes) in [
+        ("sample.zip", zip_of(&members)),
+        ("sample.tgz", tgz_of(&members)),
+    ] {
+        let archive = dir.path().join(name);
+        std::fs::write(&archive, bytes).unwrap();
+        let out = dir.path().join(format!("{name}-out"));
+        let output = dxa()
+            .current_dir(repo())
+            .args([
+                "scan",
+                "--tar",
+                archive.to_str().unwrap(),
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(code(&output), 0, "{name}: {}", stderr(&output));
+        crate::scale::assert_same_outputs(&single, &out);
+    }
+    // A gzip tar from a pipe too; a ZIP needs its file (its directory is at its end).
+    let output = dxa()
+        .current_dir(repo())
+        .args(["scan", "--tar", "-", "--quiet", "--out"])
+        .arg(dir.path().join("piped"))
+        .stdin(std::fs::File::open(dir.path().join("sample.tgz")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    crate::scale::assert_same_outputs(&single, &dir.path().join("piped"));
+    let output = dxa()
+        .current_dir(repo())
+        .args(["scan", "--tar", "-", "--quiet", "--out"])
+        .arg(dir.path().join("zip-piped"))
+        .stdin(std::fs::File::open(dir.path().join("sample.zip")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("give --tar the file"),
+        "{}",
+        stderr(&output)
+    );
 }
