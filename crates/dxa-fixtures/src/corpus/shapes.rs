@@ -12,6 +12,7 @@ use super::{
 use crate::encoding::{Encoding, Ts};
 use crate::header::uid_from;
 use crate::rng::Rng;
+use crate::styles::DxaStudy;
 use crate::tree::write_file;
 
 /// How a corpus's documents are laid out in studies, visits and folders.
@@ -65,6 +66,7 @@ fn write_archive(dir: &Path, opts: &CorpusOptions) -> io::Result<CorpusStats> {
             let date = (year, rng.range(1, 12), rng.range(1, 28));
             let style = pick_style(&mut rng);
             let mut study = make_study(&mut rng, &patient, style, date, opts.seed, p, k);
+            rename(&mut study, &format!("corpus/{}/archive/{p}/{k}", opts.seed));
             study.groups.truncate(1);
             let enc = Encoding::new(*rng.pick(&Ts::ALL), !rng.chance(0.15));
             let bytes = render(style, &study, enc);
@@ -95,7 +97,8 @@ fn write_giant_visits(dir: &Path, opts: &CorpusOptions, visits: usize) -> io::Re
             1 + (v % 12) as i64,
             1 + (v % 28) as i64,
         );
-        let study = make_study(&mut rng, &patient, style, date, opts.seed, v + 1, 1);
+        let mut study = make_study(&mut rng, &patient, style, date, opts.seed, v + 1, 1);
+        rename(&mut study, &format!("corpus/{}/giant/{v}", opts.seed));
         let enc = Encoding::new(*rng.pick(&Ts::ALL), true);
         let folder = dir.join(format!("visit-{v}"));
         let anonymous = v % 2 == 1;
@@ -106,6 +109,7 @@ fn write_giant_visits(dir: &Path, opts: &CorpusOptions, visits: usize) -> io::Re
                 let other = new_patient(&mut rng, opts.seed, p);
                 stats.patients += 1;
                 let mut other = make_study(&mut rng, &other, style, date, opts.seed, p, v + 1);
+                rename(&mut other, &format!("corpus/{}/giant/{v}/{i}", opts.seed));
                 other.header.patient_id = "ANONYMOUS".into();
                 for (field, value) in [
                     (&mut other.header.manufacturer, &study.header.manufacturer),
@@ -134,6 +138,15 @@ fn write_giant_visits(dir: &Path, opts: &CorpusOptions, visits: usize) -> io::Re
         }
     }
     Ok(stats)
+}
+
+/// New UIDs for a study, from `name`: the mixed shape of the same seed made the same
+/// studies' UIDs from their patient and study numbers, and a scan of both corpora together
+/// would take one's files for duplicates of the other's.
+fn rename(study: &mut DxaStudy, name: &str) {
+    study.header.study_uid = uid_from(&format!("{name}/study"));
+    study.header.series_uid = uid_from(&format!("{name}/series"));
+    study.header.sop_uid = uid_from(&format!("{name}/sop"));
 }
 
 #[cfg(test)]
