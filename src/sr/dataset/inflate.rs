@@ -1,5 +1,5 @@
 //! A deflated data set (raw RFC 1951, no zlib header: PS3.5 A.5) inflated as a stream, in
-//! chunks, as the head reader asks for bytes (`head.rs`): values it leaves out are inflated
+//! chunks, as the head reader asks for bytes (`head`): values it leaves out are inflated
 //! into a scratch buffer and dropped, so a bomb (1 MB inflating to 1 GiB) costs a chunk of
 //! memory, not its size, and the work stops at the cap: more than `--max-file-size` bytes
 //! inflated is `too_large`, never silently cut.
@@ -10,7 +10,7 @@
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use super::head::Source;
+use super::source::Source;
 use crate::error::{FileError, Reason};
 
 /// Most bytes inflated per call.

@@ -19,6 +19,8 @@ mod header;
 mod index;
 mod inflate;
 mod magic;
+mod meta;
+mod source;
 mod walk;
 
 use std::borrow::Cow;
@@ -26,8 +28,10 @@ use std::borrow::Cow;
 use dicom_core::Tag;
 use dicom_encoding::text::{SpecificCharacterSet, TextCodec};
 
-pub use file::{Scanned, Syntax, scan_file};
-pub use head::{Head, HeadPolicy, PEEK, Source, looks_like_results_document, read_head};
+pub use file::{Scanned, scan_file};
+pub use head::{Head, HeadPolicy, PEEK, looks_like_results_document, read_head};
+pub use meta::Syntax;
+pub use source::Source;
 
 /// Limits live here, beside the data set they bound, so that `file.rs` (the caps before the
 /// walk) and `walk.rs` (the caps during it) both import them from their parent, not from
@@ -40,7 +44,7 @@ pub struct Limits {
     /// Deepest sequence nesting accepted (docs/sr-reading.md: 64).
     pub max_depth: usize,
     /// Most element headers (at all levels, items and delimiters included) accepted in one
-    /// data set. Checked as the file is read (`head.rs`), before anything is indexed.
+    /// data set. Checked as the file is read (`head`), before anything is indexed.
     pub max_elements: usize,
 }
 
