@@ -7,8 +7,9 @@
 //!   visit step finds every document of a visit, and every visit of a patient, in one
 //!   partition.
 //!
-//! UIDs and paths live in a log on disk; two hash indexes point into it (8 bytes per
-//! document, 8 per study), and every hash hit is confirmed against the log.
+//! UIDs and paths live in a log on disk; two hash indexes point into it (9 to 18 bytes per
+//! document and per study, found in a few slots whatever their size: docs/performance.md,
+//! "The ledger's indexes"), and every hash hit is confirmed against the log.
 
 use std::hash::BuildHasher;
 use std::io;
