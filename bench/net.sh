@@ -14,7 +14,8 @@
 # dcmtk 3.6.7 cannot read the others):
 #   1. objects/s received by `dxa-ingest listen` from 4 storescu processes at once, beside
 #      dcmtk's `storescp --fork +xa` receiving the same (a process per association), with
-#      the dcmtk processes as built and with TCP_NODELAY=1 in their environment;
+#      the dcmtk processes as built and with TCP_NODELAY=1 in their environment; then both
+#      over DICOM TLS (mutual: the senders present client certificates; TCP_NODELAY=1);
 #   2. objects/s of `dxa-ingest pull` (C-GET) from Orthanc holding the N objects, and the
 #      time of a second pull, which finds everything archived and fetches nothing;
 #   3. the peak RSS of `listen` after each fifth of M objects sent (4 storescu at a time):
@@ -71,6 +72,7 @@ trap cleanup EXIT
 export PATH="$PATH:/usr/sbin"
 ensure_command storescu dcmtk
 ensure_command Orthanc orthanc
+ensure_command openssl openssl
 command -v python3 >/dev/null || die "python3 is needed (free ports)"
 
 log "building (release) into $TARGET"
@@ -111,7 +113,9 @@ PY
     printf '%s\n' "$list"
 }
 
-# send LIST PORT CALLED FIRST LAST: lines FIRST..LAST of LIST, by $SENDERS storescu at once.
+# send LIST PORT CALLED FIRST LAST: lines FIRST..LAST of LIST, by $SENDERS storescu at once
+# (with the options of SEND_ARGS: TLS).
+SEND_ARGS=()
 send() {
     local list=$1 port=$2 called=$3 first=$4 last=$5 i pids=() total chunk from to
     total=$((last - first + 1))
@@ -121,7 +125,7 @@ send() {
         to=$((from + chunk - 1))
         [ "$to" -gt "$last" ] && to=$last
         [ "$from" -gt "$to" ] && continue
-        sed -n "${from},${to}p" "$list" | xargs storescu -aet "SENDER$i" -aec "$called" 127.0.0.1 "$port" \
+        sed -n "${from},${to}p" "$list" | xargs storescu "${SEND_ARGS[@]}" -aet "SENDER$i" -aec "$called" 127.0.0.1 "$port" \
             2>>"$WORK/storescu.log" &
         pids+=($!)
     done
@@ -171,6 +175,55 @@ for nodelay in 0 1; do
         RECEIVE_T[$receiver-$nodelay]=$(median "${runs[@]}")
     done
 done
+
+# Over DICOM TLS, with certificates made here: a CA, the receiver's (127.0.0.1), the senders'.
+CERTS=$WORK/certs
+rm -rf "$CERTS"
+mkdir -p "$CERTS"
+(
+    cd "$CERTS"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
+        -subj "/CN=bench CA" -addext basicConstraints=critical,CA:TRUE \
+        -addext keyUsage=critical,keyCertSign,cRLSign
+    for name in node client; do
+        printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1\n' >"$name.ext"
+        openssl req -newkey rsa:2048 -nodes -keyout "$name.key" -out "$name.csr" -subj "/CN=$name"
+        openssl x509 -req -in "$name.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+            -out "$name.pem" -extfile "$name.ext"
+    done
+) >/dev/null 2>&1 || die "openssl could not make the certificates"
+SEND_ARGS=(+tls "$CERTS/client.key" "$CERTS/client.pem" +cf "$CERTS/ca.pem")
+for receiver in listen storescp; do
+    runs=()
+    for run in $(seq 1 "$REPEAT"); do
+        rm -rf "$WORK/received"
+        mkdir -p "$WORK/received"
+        port=$(free_port)
+        if [ "$receiver" = listen ]; then
+            "$DXA" listen --port "$port" --archive "$WORK/received" --ae-title DXA \
+                --tls-cert "$CERTS/node.pem" --tls-key "$CERTS/node.key" --tls-ca "$CERTS/ca.pem" \
+                2>"$WORK/listen.log" &
+        else
+            storescp --fork +xa -aet DXA -od "$WORK/received" \
+                +tls "$CERTS/node.key" "$CERTS/node.pem" +cf "$CERTS/ca.pem" \
+                "$port" 2>"$WORK/storescp.log" &
+        fi
+        pid=$!
+        PIDS+=("$pid")
+        wait_port "$port"
+        t0=$EPOCHREALTIME
+        send "$LIST" "$port" DXA 1 "$N"
+        t=$(seconds_since "$t0")
+        kill -TERM "$pid"
+        wait "$pid" || true
+        got=$(count_objects "$WORK/received")
+        [ "$got" = "$N" ] || die "$receiver (TLS) received $got of $N objects"
+        log "$receiver (TLS, TCP_NODELAY=1) run $run: $N objects in $t s ($(per_second "$N" "$t")/s)"
+        runs+=("$t")
+    done
+    RECEIVE_T[$receiver-tls]=$(median "${runs[@]}")
+done
+SEND_ARGS=()
 unset TCP_NODELAY
 
 # ---------------------------------------------------------------- 2. pull
@@ -280,10 +333,16 @@ docs/benchmarks.md.
 | dcmtk \`storescp --fork +xa\` (no sync) | as built | $(per_second "$N" "${RECEIVE_T[storescp-0]}") | ${RECEIVE_T[storescp-0]} |
 | \`dxa-ingest listen\` (file and folder synced before each success) | \`TCP_NODELAY=1\` | $(per_second "$N" "${RECEIVE_T[listen-1]}") | ${RECEIVE_T[listen-1]} |
 | dcmtk \`storescp --fork +xa\` (no sync) | \`TCP_NODELAY=1\` | $(per_second "$N" "${RECEIVE_T[storescp-1]}") | ${RECEIVE_T[storescp-1]} |
+| \`dxa-ingest listen\` over DICOM TLS (mutual) | \`TCP_NODELAY=1\` | $(per_second "$N" "${RECEIVE_T[listen-tls]}") | ${RECEIVE_T[listen-tls]} |
+| dcmtk \`storescp --fork +xa\` over DICOM TLS (mutual) | \`TCP_NODELAY=1\` | $(per_second "$N" "${RECEIVE_T[storescp-tls]}") | ${RECEIVE_T[storescp-tls]} |
 
 "dcmtk processes": the environment of the storescu senders (and of storescp). As built,
 dcmtk keeps Nagle's algorithm: each data PDU waits for the acknowledgement of its command
 PDU, which storescp delays by up to 40 ms and listen sends at once (TCP_QUICKACK).
+TLS (PS3.15 B.1, BCP 195: TLS 1.2/1.3, AEAD ciphers): every sender presents a client
+certificate signed by the receiver's CA; each association costs one handshake (RSA 2048
+certificates), then every PDU is encrypted and authenticated. listen with TLS
+runs at $(awk -v t="${RECEIVE_T[listen-1]}" -v s="${RECEIVE_T[listen-tls]}" 'BEGIN { printf "%.2f", t / s }') times its plain rate in this run (same senders, \`TCP_NODELAY=1\`).
 
 ## Pulling from Orthanc (C-GET)
 
@@ -293,8 +352,8 @@ PDU, which storescp delays by up to 40 ms and listen sends at once (TCP_QUICKACK
 | second pull: all archived, nothing retrieved | - | $AGAIN_T | $(median "${AGAIN_CPU[@]}") | $(median "${AGAIN_OCPU[@]}") |
 
 Orthanc runs as built (Nagle's algorithm on). pull asks down to the instance level before
-retrieving anything: one C-FIND per study, per study's series and per result series, here
-one study per object, so 2N + 1 queries, then one C-GET per series. dxa-ingest's own CPU
+retrieving anything: one C-FIND for the studies, then one per study and one per result
+series (here ${STUDIES:-? studies} for $N objects), then one C-GET per series. dxa-ingest's own CPU
 time is a small part of the wall time; the rest is Orthanc's CPU time (its database and its
 DICOM stack), the two syncs per object stored (file and folder), and waiting for the CPU on
 a machine shared with other work (compare the runs in the script's log).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need (dcmtk's dsrdump,
 # to check that every SR fixture is valid, and its storescu/echoscu as scanners for
-# `listen`; Orthanc, the PACS of the `pull` tests; Chromium, to check that report.html
+# `listen`; Orthanc, the PACS of the `pull` tests; openssl and systemd's tools, for the TLS
+# certificates and the systemd units; Chromium, to check that report.html
 # renders; pyspark and Java, for the Spark recipe), then runs every test of the workspace,
 # the Spark recipe's test and the report check.
 set -euo pipefail
@@ -14,6 +15,10 @@ ensure_command dsrdump dcmtk
 ensure_command tmux tmux
 ensure_command storescu dcmtk
 ensure_command Orthanc orthanc
+# Certificates for the DICOM TLS tests (tests/net/tls.rs), and `systemd-analyze verify` for
+# the units of packaging/ (tests/net/service.rs).
+ensure_command openssl openssl
+ensure_command systemd-analyze systemd
 
 cargo test --workspace --locked "$@"
 

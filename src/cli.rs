@@ -359,8 +359,22 @@ pub fn merge_config(args: MergeArgs) -> anyhow::Result<MergeConfig> {
 }
 
 mod net_args;
+mod net_config;
 use net_args::{LISTEN_HELP, PULL_HELP};
 pub use net_args::{ListenArgs, NetArgs, PullArgs, listen_config, pull_config};
 
 #[cfg(test)]
 mod tests;
+
+/// The command line, with the options of `listen --config FILE` and `pull --config FILE`
+/// added (docs/service.md); exits with clap's message and code 2 on a usage error.
+pub fn parse() -> Cli {
+    use clap::{CommandFactory, Parser};
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    match net_config::with_config_file(&Cli::command(), args) {
+        Ok(args) => Cli::parse_from(args),
+        Err(message) => Cli::command()
+            .error(clap::error::ErrorKind::ValueValidation, message)
+            .exit(),
+    }
+}

@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use clap::Parser;
 use dxa_ingest::cli::{self, Cli, Command};
 use dxa_ingest::{ExitCode, inspect, profile, scan};
 
@@ -17,7 +16,7 @@ use dxa_ingest::{ExitCode, inspect, profile, scan};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let code = match run(Cli::parse()) {
+    let code = match run(cli::parse()) {
         Ok(code) => code,
         Err(error) => {
             // A closed pipe (`| head`) is not a failure.

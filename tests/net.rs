@@ -2,7 +2,12 @@
 //! storescu and echoscu as scanners. Every test has its own folders and ports.
 
 mod checks;
+mod fake_pacs;
+mod listen_guard;
 mod peers;
+mod pull_guard;
+mod service;
+mod tls;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -16,7 +21,7 @@ use checks::{
 };
 use peers::{
     Identity, Listener, Orthanc, archive_objects, big_secondary_capture, bytes_written,
-    fixture_objects, free_port, pixel_data, signal, storescu, storescu_command,
+    fixture_objects, free_port, pixel_data, refusing_port, signal, storescu, storescu_command,
 };
 
 use crate::util::{code, stderr};
@@ -88,20 +93,33 @@ fn pull_fetches_the_result_objects_once_with_c_get() {
 
 #[test]
 fn pull_with_move_port_fetches_the_date_range() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let move_port = free_port();
-    let orthanc = Orthanc::start(&dir.path().join("orthanc"), Some(("DXA-MOVE", move_port)));
-    let in_2024: BTreeMap<String, (PathBuf, Identity)> = orthanc
-        .store_fixtures()
-        .into_iter()
-        .filter(|(_, (_, id))| id.study_date.starts_with("2024"))
-        .collect();
-    let expected = results(&in_2024);
-    assert!(expected.len() >= 3, "{expected:?}");
+    // Orthanc must be told the move port before pull binds it: if another process takes it
+    // in between, pull says so, and the whole is tried again on another port.
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let move_port = free_port();
+        let orthanc = Orthanc::start(&dir.path().join("orthanc"), Some(("DXA-MOVE", move_port)));
+        let in_2024: BTreeMap<String, (PathBuf, Identity)> = orthanc
+            .store_fixtures()
+            .into_iter()
+            .filter(|(_, (_, id))| id.study_date.starts_with("2024"))
+            .collect();
+        let expected = results(&in_2024);
+        assert!(expected.len() >= 3, "{expected:?}");
+        let pull = pull_by_move(dir.path(), orthanc.port, move_port);
+        if stderr(&pull).contains("cannot listen on port") {
+            continue;
+        }
+        assert_pulled(dir.path(), &pull, &expected, &in_2024);
+        return;
+    }
+    panic!("the move port was taken three times");
+}
 
-    let from = format!("ORTHANC@127.0.0.1:{}", orthanc.port);
-    let pull = run_in(
-        dir.path(),
+fn pull_by_move(dir: &Path, orthanc_port: u16, move_port: u16) -> std::process::Output {
+    let from = format!("ORTHANC@127.0.0.1:{orthanc_port}");
+    run_in(
+        dir,
         &[
             "pull",
             "--from",
@@ -120,14 +138,14 @@ fn pull_with_move_port_fetches_the_date_range() {
             "out",
             "--quiet",
         ],
-    );
-    assert_pulled(dir.path(), &pull, &expected, &in_2024);
+    )
 }
 
 #[test]
 fn pull_from_an_unreachable_pacs_exits_1() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let from = format!("PACS@127.0.0.1:{}", free_port());
+    let (_closed, port) = refusing_port();
+    let from = format!("PACS@127.0.0.1:{port}");
     let pull = run_in(
         dir.path(),
         &["pull", "--from", &from, "--archive", "archive"],
@@ -220,7 +238,7 @@ fn listen_stores_every_object_once_from_several_senders() {
             .lines()
             .rev()
             .find(|l| l.contains(" files seen,"))
-            .is_some_and(|l| l.contains(&format!("dxa-ingest: {count} files seen,")))
+            .is_some_and(|l| l.contains(&format!("listen: scan: {count} files seen,")))
     });
     let (exit, log) = listener.terminate();
     assert_eq!(exit, 0, "{log}");
@@ -322,15 +340,25 @@ fn sigterm_finishes_the_transfer_in_progress() {
     let big_sop = big_secondary_capture(&big_path, 48 << 20, 3);
     let listener = Listener::start(
         dir.path(),
-        &["--archive", "archive", "--out", "out", "--max-pdu", "16384"],
+        &[
+            "--archive",
+            "archive",
+            "--out",
+            "out",
+            "--max-pdu",
+            "16384",
+            // Enough for the rest of the transfer on a loaded machine.
+            "--grace",
+            "120",
+        ],
     );
     let mut sender = storescu_command("SENDER", "ANY", listener.port, &[big_path.as_path()])
         .spawn()
         .expect("storescu");
-    while bytes_written(sender.id()) < 4 << 20 {
+    wait_until("4 MiB sent", Duration::from_secs(60), || {
         assert!(sender.try_wait().expect("poll").is_none(), "sent too fast");
-        std::thread::sleep(Duration::from_millis(1));
-    }
+        bytes_written(sender.id()) >= 4 << 20
+    });
     signal(listener.pid(), libc::SIGTERM);
     // The port closes at once: a new sender is refused by the system, not left waiting.
     let port = listener.port;
@@ -369,13 +397,9 @@ fn listen_refuses_associations_beyond_its_limit_then_accepts_again() {
             "30",
         ],
     );
-    // The start-up probe of `Listener::start` must have left its slot first.
-    wait_until("the probe to end", Duration::from_secs(10), || {
-        listener.log().contains("connection closed by peer")
-    });
-    // A connection that says nothing holds the only slot.
-    let silent = std::net::TcpStream::connect(("127.0.0.1", listener.port)).expect("connect");
-    std::thread::sleep(Duration::from_millis(300));
+    // An association that sends nothing holds the only slot (it is established once
+    // the acceptance has arrived: the slot is taken by then).
+    let silent = listen_guard::idle_association(listener.port, "IDLE");
     let busy = storescu("SENDER", "ANY", listener.port, &[file.as_path()]);
     let said = stderr(&busy);
     assert!(!busy.status.success(), "{said}\n{}", listener.log());
@@ -383,7 +407,7 @@ fn listen_refuses_associations_beyond_its_limit_then_accepts_again() {
         said.contains("Transient"),
         "a transient rejection, to retry: {said}"
     );
-    drop(silent);
+    silent.release();
     wait_until("the slot to free", Duration::from_secs(10), || {
         storescu("SENDER", "ANY", listener.port, &[file.as_path()])
             .status
@@ -392,7 +416,7 @@ fn listen_refuses_associations_beyond_its_limit_then_accepts_again() {
     let (exit, log) = listener.terminate();
     assert_eq!(exit, 0, "{log}");
     assert!(
-        log.contains("refused: 1 associations already in progress"),
+        log.contains("local limit exceeded: 1 associations already in progress"),
         "{log}"
     );
     assert!(archive_objects(&dir.path().join("archive")).contains_key(&id.sop_instance));

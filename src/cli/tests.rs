@@ -85,7 +85,7 @@ fn pull_and_listen_share_the_scan_options() {
             "--since",
             "20241301",
         ],
-        vec!["listen", "--port", "0", "--archive", "a"],
+        vec!["listen", "--port", "70000", "--archive", "a"],
         vec![
             "listen",
             "--port",

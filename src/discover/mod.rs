@@ -6,6 +6,10 @@
 //! FIFOs, sockets and devices are recognised by their directory entry and never read (a FIFO
 //! would block the run forever); `read` checks again when it opens a file.
 //!
+//! The working folder of `listen` and `pull` inside an archive (`.incoming`, their temporary
+//! `*.partial` files: docs/network.md, "The archive") is never walked into: its files are
+//! objects half-written, or left by a crash, not documents.
+//!
 //! One file, one look (docs/columns.md, "Paths"): the inputs are canonicalised (`roots`), the
 //! folders to skip (the output folder inside an input) are left out by identity, and with
 //! `--follow-symlinks` every file and folder reached is remembered by identity (`seen`), so
@@ -224,7 +228,10 @@ impl Iterator for Walker {
                 Ok(entry) => {
                     let file_type = self.file_type(&entry);
                     let is_dir = file_type.is_dir();
-                    if self.leave_out(&entry, &current) {
+                    if is_dir && entry.depth() > 0 && is_network_working_folder(&entry) {
+                        current.entries.skip_current_dir();
+                        None
+                    } else if self.leave_out(&entry, &current) {
                         if is_dir {
                             current.entries.skip_current_dir();
                         }
@@ -243,6 +250,12 @@ impl Iterator for Walker {
             }
         }
     }
+}
+
+/// `ARCHIVE/.incoming`, where `listen` and `pull` write objects before renaming them
+/// (`crate::net::archive::INCOMING`).
+fn is_network_working_folder(entry: &DirEntry) -> bool {
+    entry.file_name() == crate::net::archive::INCOMING
 }
 
 fn walk_error(error: walkdir::Error) -> Option<Candidate> {

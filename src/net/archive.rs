@@ -76,6 +76,39 @@ impl Refusal {
     }
 }
 
+/// Which objects an association may store, beyond being well-formed: any (`listen`), or
+/// only those of the studies asked for (the C-GET and C-MOVE of `pull`: a PACS, or whoever
+/// reaches the C-MOVE port, cannot fill the archive with what was not requested).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Admission {
+    studies: Option<std::collections::HashSet<String>>,
+}
+
+impl Admission {
+    /// Any object.
+    pub fn any() -> Admission {
+        Admission::default()
+    }
+
+    /// Only objects of these studies.
+    pub fn only_studies(studies: impl IntoIterator<Item = String>) -> Admission {
+        Admission {
+            studies: Some(studies.into_iter().collect()),
+        }
+    }
+
+    /// Whether an object of `study` may be stored.
+    pub fn check(&self, study: &str) -> Result<(), Refusal> {
+        match &self.studies {
+            Some(studies) if !studies.contains(study) => Err(Refusal::new(
+                status::NOT_AUTHORIZED,
+                format!("an object of study {study}, which was not asked for"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// An archive folder open for writing.
 #[derive(Debug)]
 pub struct Archive {
@@ -152,8 +185,8 @@ impl Archive {
     }
 
     /// Stores one received data set (`transfer_syntax` as negotiated; `sop_class` and
-    /// `sop_instance` as the command stated them; `source_ae` the sender). Returns only
-    /// once the file and its name are on disk.
+    /// `sop_instance` as the command stated them; `source_ae` the sender), if `admission`
+    /// lets its study in. Returns only once the file and its name are on disk.
     pub fn store(
         &self,
         transfer_syntax: &str,
@@ -161,6 +194,7 @@ impl Archive {
         sop_instance: &str,
         source_ae: &str,
         dataset: Vec<u8>,
+        admission: &Admission,
     ) -> Result<Stored, Refusal> {
         let file = wire::part10_file(transfer_syntax, sop_class, sop_instance, source_ae, dataset)
             .map_err(|e| Refusal::new(status::CANNOT_UNDERSTAND, e.message))?;
@@ -194,6 +228,7 @@ impl Archive {
                     ),
                 )
             })?;
+        admission.check(&ids.study_instance)?;
         if path.is_file() {
             return Ok(Stored::AlreadyArchived { path });
         }
@@ -307,7 +342,14 @@ mod tests {
         let archive = Archive::open(dir.path(), 1 << 20).unwrap();
         let data = dataset("1.2.3.4", "1.2.3");
         let first = archive
-            .store(EXPLICIT_VR_LE, SR, "1.2.3.4", "SCANNER", data.clone())
+            .store(
+                EXPLICIT_VR_LE,
+                SR,
+                "1.2.3.4",
+                "SCANNER",
+                data.clone(),
+                &Admission::any(),
+            )
             .unwrap();
         let path = dir.path().join("1.2.3").join("1.2.3.4.dcm");
         assert_eq!(
@@ -319,7 +361,14 @@ mod tests {
         );
         assert!(archive.contains("1.2.3", "1.2.3.4"));
         let again = archive
-            .store(EXPLICIT_VR_LE, SR, "1.2.3.4", "SCANNER", data.clone())
+            .store(
+                EXPLICIT_VR_LE,
+                SR,
+                "1.2.3.4",
+                "SCANNER",
+                data.clone(),
+                &Admission::any(),
+            )
             .unwrap();
         assert_eq!(again, Stored::AlreadyArchived { path: path.clone() });
         // The file is the data set as received, after a preamble and a meta group.
@@ -353,12 +402,26 @@ mod tests {
         let archive = Archive::open(dir.path(), 4096).unwrap();
         let data = dataset("1.2.3.4", "1.2.3");
         let mismatch = archive
-            .store(EXPLICIT_VR_LE, SR, "1.2.3.5", "", data.clone())
+            .store(
+                EXPLICIT_VR_LE,
+                SR,
+                "1.2.3.5",
+                "",
+                data.clone(),
+                &Admission::any(),
+            )
             .unwrap_err();
         assert_eq!(mismatch.status, status::DATA_SET_MISMATCH);
         let hostile = dataset("1.2.3.4", "../../etc");
         let escape = archive
-            .store(EXPLICIT_VR_LE, SR, "1.2.3.4", "", hostile)
+            .store(
+                EXPLICIT_VR_LE,
+                SR,
+                "1.2.3.4",
+                "",
+                hostile,
+                &Admission::any(),
+            )
             .unwrap_err();
         assert_eq!(escape.status, status::CANNOT_UNDERSTAND);
         let junk = archive
@@ -368,12 +431,13 @@ mod tests {
                 "1.2.3.4",
                 "",
                 b"\x08\x00\x18\x00UI\xff\xff".to_vec(),
+                &Admission::any(),
             )
             .unwrap_err();
         assert_eq!(junk.status, status::CANNOT_UNDERSTAND, "{}", junk.message);
         let big = [data.clone(), vec![0; 5000]].concat();
         let too_big = archive
-            .store(EXPLICIT_VR_LE, SR, "1.2.3.4", "", big)
+            .store(EXPLICIT_VR_LE, SR, "1.2.3.4", "", big, &Admission::any())
             .unwrap_err();
         assert_eq!(too_big.status, status::OUT_OF_RESOURCES);
         assert_eq!(
@@ -381,5 +445,36 @@ mod tests {
             1,
             "only .incoming"
         );
+    }
+
+    #[test]
+    fn objects_of_studies_not_asked_for_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::open(dir.path(), 1 << 20).unwrap();
+        let asked = Admission::only_studies(["1.2.3".to_string()]);
+        let other = archive
+            .store(
+                EXPLICIT_VR_LE,
+                SR,
+                "1.2.9.4",
+                "PACS",
+                dataset("1.2.9.4", "1.2.9"),
+                &asked,
+            )
+            .unwrap_err();
+        assert_eq!(other.status, status::NOT_AUTHORIZED);
+        assert!(other.message.contains("1.2.9"), "{}", other.message);
+        assert!(!dir.path().join("1.2.9").exists());
+        let wanted = archive
+            .store(
+                EXPLICIT_VR_LE,
+                SR,
+                "1.2.3.4",
+                "PACS",
+                dataset("1.2.3.4", "1.2.3"),
+                &asked,
+            )
+            .unwrap();
+        assert!(matches!(wanted, Stored::New { .. }));
     }
 }

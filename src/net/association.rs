@@ -2,13 +2,16 @@
 //! `listen` accepts, the transfer syntaxes we can store as received, the calling AE title
 //! check, and error messages that name the peer and say what went wrong.
 
+use std::collections::HashSet;
 use std::net::TcpStream;
+use std::sync::Arc;
 
 use dicom_dictionary_std::uids;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
-use dicom_ul::association::server::{AccessControl, DefaultNegotiation};
-use dicom_ul::pdu::{AssociationRJServiceUserReason, UserIdentity};
-use dicom_ul::{ClientAssociation, ClientAssociationOptions, ServerAssociationOptions};
+use dicom_ul::ClientAssociationOptions;
+
+use super::acceptor::Acceptor;
+use super::link::Link;
 
 use super::storage_classes::STORAGE_SOP_CLASSES;
 use super::wire::{DEFLATED_EXPLICIT_VR_LE, EXPLICIT_VR_BE, EXPLICIT_VR_LE, IMPLICIT_VR_LE};
@@ -119,13 +122,15 @@ pub enum ConnectError {
 
 /// Requests an association with `peer`, proposing `contexts` (abstract syntax, transfer
 /// syntaxes); `scp_role_for` lists the SOP classes for which we ask to act as SCP (the
-/// storage sub-operations of C-GET, PS3.7 D.3.3.4).
+/// storage sub-operations of C-GET, PS3.7 D.3.3.4). With `tls`, over DICOM TLS, the
+/// PACS's certificate checked against the host of `peer`.
 pub fn connect(
     peer: &PeerAddress,
     net: &NetOptions,
+    tls: Option<&Arc<rustls::ClientConfig>>,
     contexts: &[(String, Vec<String>)],
     scp_role_for: &[String],
-) -> Result<ClientAssociation<TcpStream>, ConnectError> {
+) -> Result<Box<dyn Link>, ConnectError> {
     let mut options = ClientAssociationOptions::new()
         .calling_ae_title(net.ae_title.as_str())
         .called_ae_title(peer.ae_title.as_str())
@@ -143,11 +148,23 @@ pub fn connect(
         options = options.with_role_selection(class.as_str(), false, true);
     }
     let name = peer.to_string();
-    let mut association = options
-        .establish((peer.host.as_str(), peer.port))
-        .map_err(|error| describe(&name, error))?;
-    no_delay(association.inner_stream());
-    Ok(association)
+    let address = (peer.host.as_str(), peer.port);
+    let mut link: Box<dyn Link> = match tls {
+        Some(config) => Box::new(
+            options
+                .tls_config(Arc::clone(config))
+                .server_name(&peer.host)
+                .establish_tls(address)
+                .map_err(|error| describe(&name, error))?,
+        ),
+        None => Box::new(
+            options
+                .establish(address)
+                .map_err(|error| describe(&name, error))?,
+        ),
+    };
+    no_delay(link.tcp());
+    Ok(link)
 }
 
 /// Acknowledges the next segments at once. Peers that keep Nagle's algorithm (Orthanc, as
@@ -198,49 +215,21 @@ fn describe(peer: &str, error: dicom_ul::association::Error) -> ConnectError {
     }
 }
 
-/// Calling AE titles allowed to associate (`--allow`); empty: anyone.
-#[derive(Debug, Clone, Default)]
-pub struct AllowList(pub Vec<String>);
-
-impl AccessControl for AllowList {
-    fn check_access(
-        &self,
-        _this_ae_title: &str,
-        calling_ae_title: &str,
-        _called_ae_title: &str,
-        _user_identity: Option<&UserIdentity>,
-    ) -> Result<(), AssociationRJServiceUserReason> {
-        let calling = calling_ae_title.trim_matches([' ', '\0']);
-        if self.0.is_empty() || self.0.iter().any(|allowed| allowed == calling) {
-            Ok(())
-        } else {
-            Err(AssociationRJServiceUserReason::CallingAETitleNotRecognized)
-        }
-    }
-}
-
-/// Acceptor options of a storage SCP (`listen`, and the C-MOVE destination of `pull`):
+/// The acceptor of a storage SCP (`listen`, and the C-MOVE receiver of `pull`):
 /// Verification and every standard storage class, in any storable transfer syntax, from the
 /// calling AE titles of `allow`. The called AE title is not checked: a scanner configured
 /// with another title for this node still gets its objects stored (docs/network.md).
-pub fn storage_scp_options(
-    net: &NetOptions,
-    allow: &[String],
-) -> ServerAssociationOptions<'static, AllowList, DefaultNegotiation> {
-    let mut options = ServerAssociationOptions::new()
-        .ae_access_control(AllowList(allow.to_vec()))
-        .ae_title(net.ae_title.clone())
-        .max_pdu_length(net.max_pdu)
-        .read_timeout(net.timeout)
-        .write_timeout(net.timeout)
-        .with_abstract_syntax(VERIFICATION);
-    for class in STORAGE_SOP_CLASSES {
-        options = options.with_abstract_syntax(*class);
+pub fn storage_acceptor(net: &NetOptions, allow: &[String]) -> Acceptor {
+    let mut abstract_syntaxes: HashSet<String> =
+        STORAGE_SOP_CLASSES.iter().map(|c| c.to_string()).collect();
+    abstract_syntaxes.insert(VERIFICATION.to_string());
+    Acceptor {
+        ae_title: net.ae_title.clone(),
+        allow: allow.to_vec(),
+        abstract_syntaxes,
+        transfer_syntaxes: storable_syntaxes().iter().map(|s| s.to_string()).collect(),
+        max_pdu: net.max_pdu,
     }
-    for syntax in storable_syntaxes() {
-        options = options.with_transfer_syntax(syntax);
-    }
-    options
 }
 
 #[cfg(test)]
@@ -294,14 +283,22 @@ mod tests {
     }
 
     #[test]
-    fn allow_list() {
-        let open = AllowList::default();
-        assert!(open.check_access("ME", "ANY", "ME", None).is_ok());
-        let closed = AllowList(vec!["HOLOGIC".into()]);
-        assert!(closed.check_access("ME", "HOLOGIC ", "ME", None).is_ok());
-        assert_eq!(
-            closed.check_access("ME", "INTRUDER", "ME", None),
-            Err(AssociationRJServiceUserReason::CallingAETitleNotRecognized)
+    fn the_storage_acceptor_serves_storage_and_verification_only() {
+        let net = NetOptions {
+            ae_title: "DXA".into(),
+            max_pdu: 16_384,
+            max_object_bytes: 1 << 20,
+            timeout: std::time::Duration::from_secs(1),
+        };
+        let acceptor = storage_acceptor(&net, &["HOLOGIC".into()]);
+        assert!(acceptor.abstract_syntaxes.contains(VERIFICATION));
+        assert!(
+            acceptor
+                .abstract_syntaxes
+                .contains(uids::ENHANCED_SR_STORAGE)
         );
+        assert!(!acceptor.abstract_syntaxes.contains(STUDY_ROOT_FIND));
+        assert!(acceptor.transfer_syntaxes.contains(EXPLICIT_VR_LE));
+        assert_eq!(acceptor.allow, vec!["HOLOGIC".to_string()]);
     }
 }

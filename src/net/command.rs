@@ -51,6 +51,11 @@ pub mod status {
     pub const DATA_SET_MISMATCH: u16 = 0xA900;
     /// C-STORE error: cannot understand (the data set cannot be read).
     pub const CANNOT_UNDERSTAND: u16 = 0xC000;
+    /// Refused: SOP class not supported (PS3.7 C.5.7): not a storage class, or not the
+    /// presentation context's abstract syntax.
+    pub const SOP_CLASS_NOT_SUPPORTED: u16 = 0x0122;
+    /// Refused: not authorized (PS3.7 C.5.15): an object `pull` did not ask for.
+    pub const NOT_AUTHORIZED: u16 = 0x0124;
     /// A DIMSE service this SCP does not provide (PS3.7 C.5.6: unrecognized operation).
     pub const UNRECOGNIZED_OPERATION: u16 = 0x0211;
     /// C-GET / C-MOVE warning: some sub-operations failed (PS3.4 C.4.2.1.5).

@@ -6,17 +6,15 @@
 //! peer's maximum PDU length.
 
 use std::collections::VecDeque;
-use std::io::Write;
-use std::net::TcpStream;
 
 use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
 use dicom_object::InMemDicomObject;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use dicom_ul::Pdu;
-use dicom_ul::association::SyncAssociation;
 use dicom_ul::pdu::{PDataValue, PDataValueType};
 
 pub use super::command::{Command, SubOperations, field, move_request, request, response, status};
+use super::link::Link;
 use super::wire::{self, IMPLICIT_VR_LE, MAX_COMMAND_BYTES, WireError};
 
 /// A message's data set, as far as it was kept.
@@ -64,9 +62,12 @@ pub enum DimseError {
     /// The peer broke the order of fragments or messages.
     #[error("protocol error: {0}")]
     Protocol(String),
-    /// Writing to the connection failed.
-    #[error("cannot send: {0}")]
+    /// Writing to (or reading from) the connection failed.
+    #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The watchdog closed the connection: a deadline passed (docs/network.md).
+    #[error("{0}")]
+    Deadline(String),
 }
 
 /// The fragments of the current PDU not yet consumed, and the data set size limit.
@@ -94,10 +95,7 @@ impl MessageReader {
     /// Reads the next message (or the end of the association). A data set larger than the
     /// limit is read to its end and dropped: the association stays usable, and the
     /// message says `Data::TooLarge` so that it can be refused.
-    pub fn receive<A: SyncAssociation<TcpStream>>(
-        &mut self,
-        association: &mut A,
-    ) -> Result<Incoming, DimseError> {
+    pub fn receive(&mut self, association: &mut dyn Link) -> Result<Incoming, DimseError> {
         let mut command_bytes = Vec::new();
         let context_id = loop {
             let fragment = match self.next(association)? {
@@ -181,19 +179,16 @@ impl MessageReader {
         }))
     }
 
-    fn next<A: SyncAssociation<TcpStream>>(
-        &mut self,
-        association: &mut A,
-    ) -> Result<Next, DimseError> {
+    fn next(&mut self, association: &mut dyn Link) -> Result<Next, DimseError> {
         loop {
             if let Some(fragment) = self.pending.pop_front() {
                 return Ok(Next::Fragment(fragment));
             }
-            super::association::quick_ack(association.inner_stream());
-            match SyncAssociation::receive(association)? {
+            super::association::quick_ack(association.tcp());
+            match association.receive_pdu()? {
                 Pdu::PData { data } => self.pending.extend(data),
                 Pdu::ReleaseRQ => {
-                    SyncAssociation::send(association, &Pdu::ReleaseRP)?;
+                    association.send_pdu(&Pdu::ReleaseRP)?;
                     return Ok(Next::Released);
                 }
                 Pdu::AbortRQ { .. } => return Ok(Next::Aborted),
@@ -209,36 +204,29 @@ impl MessageReader {
 }
 
 /// Sends a command set (one fragment: command sets are far below the smallest PDU).
-pub fn send_command<A: SyncAssociation<TcpStream>>(
-    association: &mut A,
+pub fn send_command(
+    association: &mut dyn Link,
     context_id: u8,
     command: &InMemDicomObject,
 ) -> Result<(), DimseError> {
     let bytes = encode(command, IMPLICIT_VR_LE)?;
-    SyncAssociation::send(
-        association,
-        &Pdu::PData {
-            data: vec![PDataValue {
-                presentation_context_id: context_id,
-                value_type: PDataValueType::Command,
-                is_last: true,
-                data: bytes,
-            }],
-        },
-    )?;
-    Ok(())
+    association.send_pdu(&Pdu::PData {
+        data: vec![PDataValue {
+            presentation_context_id: context_id,
+            value_type: PDataValueType::Command,
+            is_last: true,
+            data: bytes,
+        }],
+    })
 }
 
 /// Sends a data set, split to the peer's maximum PDU length.
-pub fn send_data<A: SyncAssociation<TcpStream>>(
-    association: &mut A,
+pub fn send_data(
+    association: &mut dyn Link,
     context_id: u8,
     bytes: &[u8],
 ) -> Result<(), DimseError> {
-    let mut writer = association.send_pdata(context_id);
-    writer.write_all(bytes)?;
-    writer.finish()?;
-    Ok(())
+    association.send_data(context_id, bytes)
 }
 
 /// Encodes a data set (or command set) in a transfer syntax.
@@ -342,7 +330,7 @@ mod tests {
                 .with_abstract_syntax(SR)
                 .establish(stream)
                 .unwrap();
-            let peer = association.peer_ae_title().to_string();
+            let peer = Association::peer_ae_title(&association).to_string();
             (MessageReader::new(8).receive(&mut association), peer)
         });
         let mut client = ClientAssociationOptions::new()

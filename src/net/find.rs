@@ -8,10 +8,16 @@ use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
 use super::association::{self, ConnectError, QUERY_SYNTAXES, STUDY_ROOT_FIND};
-use super::client::{Client, text};
+use super::client::{Client, OperationDeadline, text};
 use super::dimse::{self, DimseError, Incoming, field, status};
 use super::wire;
 use super::{NetOptions, PeerAddress, StudyQuery};
+
+/// Series of one study kept from a C-FIND: a DXA study has a handful; more than this is not
+/// a study a scanner wrote (docs/network.md, "Limits").
+pub const MAX_SERIES_PER_STUDY: usize = 10_000;
+/// Instances of one series kept from a C-FIND (a results series holds a few).
+pub const MAX_INSTANCES_PER_SERIES: usize = 100_000;
 
 /// A study the PACS matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +63,16 @@ pub enum FindError {
     /// The PACS ended the association in the middle of a query.
     #[error("the PACS ended the association during a query")]
     Ended,
+    /// More matches than the limit: the query was abandoned.
+    #[error("more than {limit} {what} match ({flag})")]
+    TooMany {
+        /// What was counted.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+        /// What raises it, or why it is fixed.
+        flag: &'static str,
+    },
 }
 
 /// An association for queries.
@@ -66,24 +82,35 @@ pub struct Finder {
 
 impl Finder {
     /// Associates with the PACS for Study Root C-FIND.
-    pub fn connect(peer: &PeerAddress, net: &NetOptions) -> Result<Finder, ConnectError> {
+    pub fn connect(
+        peer: &PeerAddress,
+        net: &NetOptions,
+        tls: Option<&std::sync::Arc<rustls::ClientConfig>>,
+        deadline: Option<&OperationDeadline>,
+    ) -> Result<Finder, ConnectError> {
         let contexts = [(
             STUDY_ROOT_FIND.to_string(),
             QUERY_SYNTAXES.iter().map(|s| s.to_string()).collect(),
         )];
-        let association = association::connect(peer, net, &contexts, &[])?;
+        let association = association::connect(peer, net, tls, &contexts, &[])?;
         let client = Client::on(
             association,
             STUDY_ROOT_FIND,
             wire::MAX_IDENTIFIER_BYTES as u64,
             peer,
             "it does not offer Study Root C-FIND",
+            deadline,
         )?;
         Ok(Finder { client })
     }
 
-    /// Studies in the date range (and of the patient) of `query`.
-    pub fn studies(&mut self, query: &StudyQuery) -> Result<Vec<StudyMatch>, FindError> {
+    /// Studies in the date range (and of the patient) of `query`, at most `max_studies`:
+    /// one more ends the query with [`FindError::TooMany`].
+    pub fn studies(
+        &mut self,
+        query: &StudyQuery,
+        max_studies: usize,
+    ) -> Result<Vec<StudyMatch>, FindError> {
         let date_range = match (&query.since, &query.until) {
             (None, None) => String::new(),
             (since, until) => format!(
@@ -103,18 +130,11 @@ impl Finder {
             ),
             text(tags::STUDY_INSTANCE_UID, VR::UI, ""),
         ]);
-        let matches = self.find(&identifier)?;
-        Ok(matches
-            .iter()
-            .filter_map(|m| {
-                Some(StudyMatch {
-                    study_uid: value(m, tags::STUDY_INSTANCE_UID)?,
-                    modalities: value(m, tags::MODALITIES_IN_STUDY)
-                        .map(|all| all.split('\\').map(|m| m.trim().to_string()).collect())
-                        .unwrap_or_default(),
-                })
-            })
-            .collect())
+        self.find(
+            &identifier,
+            (max_studies, "studies", "--max-studies"),
+            study_match,
+        )
     }
 
     /// The series of a study.
@@ -125,16 +145,8 @@ impl Finder {
             text(tags::STUDY_INSTANCE_UID, VR::UI, study_uid),
             text(tags::SERIES_INSTANCE_UID, VR::UI, ""),
         ]);
-        let matches = self.find(&identifier)?;
-        Ok(matches
-            .iter()
-            .filter_map(|m| {
-                Some(SeriesMatch {
-                    series_uid: value(m, tags::SERIES_INSTANCE_UID)?,
-                    modality: value(m, tags::MODALITY),
-                })
-            })
-            .collect())
+        let limit = (MAX_SERIES_PER_STUDY, "series in one study", "a fixed limit");
+        self.find(&identifier, limit, series_match)
     }
 
     /// The instances of a series.
@@ -150,16 +162,12 @@ impl Finder {
             text(tags::STUDY_INSTANCE_UID, VR::UI, study_uid),
             text(tags::SERIES_INSTANCE_UID, VR::UI, series_uid),
         ]);
-        let matches = self.find(&identifier)?;
-        Ok(matches
-            .iter()
-            .filter_map(|m| {
-                Some(InstanceMatch {
-                    sop_instance: value(m, tags::SOP_INSTANCE_UID)?,
-                    sop_class: value(m, tags::SOP_CLASS_UID),
-                })
-            })
-            .collect())
+        let limit = (
+            MAX_INSTANCES_PER_SERIES,
+            "instances in one series",
+            "a fixed limit",
+        );
+        self.find(&identifier, limit, instance_match)
     }
 
     /// Releases the association (errors ignored: the queries are done).
@@ -167,7 +175,16 @@ impl Finder {
         self.client.release();
     }
 
-    fn find(&mut self, identifier: &InMemDicomObject) -> Result<Vec<InMemDicomObject>, FindError> {
+    /// Runs one C-FIND; each match is turned into a `T` as it arrives (a match without the
+    /// key `keep` needs is dropped), so that memory holds the UIDs kept, not the identifiers
+    /// received. More than `limit.0` matches: the association is aborted (the PACS may still
+    /// be sending) and the query fails.
+    fn find<T>(
+        &mut self,
+        identifier: &InMemDicomObject,
+        limit: (usize, &'static str, &'static str),
+        keep: fn(&InMemDicomObject) -> Option<T>,
+    ) -> Result<Vec<T>, FindError> {
         self.client.request(
             |id| dimse::request(field::C_FIND_RQ, id, STUDY_ROOT_FIND),
             identifier,
@@ -188,10 +205,20 @@ impl Finder {
             let code = message.command.status.unwrap_or(status::SUCCESS);
             if status::is_pending(code) {
                 match message.data {
-                    dimse::Data::Received(bytes) => matches.push(
-                        wire::parse_identifier(&self.client.syntax, &bytes)
-                            .map_err(DimseError::from)?,
-                    ),
+                    dimse::Data::Received(bytes) => {
+                        let identifier = wire::parse_identifier(&self.client.syntax, &bytes)
+                            .map_err(DimseError::from)?;
+                        if let Some(kept) = keep(&identifier) {
+                            if matches.len() >= limit.0 {
+                                return Err(FindError::TooMany {
+                                    what: limit.1,
+                                    limit: limit.0,
+                                    flag: limit.2,
+                                });
+                            }
+                            matches.push(kept);
+                        }
+                    }
                     dimse::Data::TooLarge(size) => {
                         return Err(DimseError::Wire(wire::WireError::TooLarge {
                             what: "identifier",
@@ -214,8 +241,98 @@ impl Finder {
     }
 }
 
+/// A study match: its UID (required) and its modalities (optional).
+pub fn study_match(m: &InMemDicomObject) -> Option<StudyMatch> {
+    Some(StudyMatch {
+        study_uid: value(m, tags::STUDY_INSTANCE_UID)?,
+        modalities: value(m, tags::MODALITIES_IN_STUDY)
+            .map(|all| all.split('\\').map(|m| m.trim().to_string()).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// A series match: its UID (required) and modality (optional).
+pub fn series_match(m: &InMemDicomObject) -> Option<SeriesMatch> {
+    Some(SeriesMatch {
+        series_uid: value(m, tags::SERIES_INSTANCE_UID)?,
+        modality: value(m, tags::MODALITY),
+    })
+}
+
+/// An instance match: its SOP Instance UID (required) and SOP class (optional).
+pub fn instance_match(m: &InMemDicomObject) -> Option<InstanceMatch> {
+    Some(InstanceMatch {
+        sop_instance: value(m, tags::SOP_INSTANCE_UID)?,
+        sop_class: value(m, tags::SOP_CLASS_UID),
+    })
+}
+
 fn value(object: &InMemDicomObject, tag: Tag) -> Option<String> {
     let text = object.get(tag)?.to_str().ok()?;
     let text = text.trim_matches(['\0', ' ']);
     (!text.is_empty()).then(|| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dicom_core::PrimitiveValue;
+
+    fn object(elements: &[(Tag, VR, &str)]) -> InMemDicomObject {
+        InMemDicomObject::from_element_iter(elements.iter().map(|(tag, vr, value)| {
+            dicom_core::DataElement::new(*tag, *vr, PrimitiveValue::from(*value))
+        }))
+    }
+
+    #[test]
+    fn matches_keep_their_keys_trimmed_and_need_their_uid() {
+        let study = object(&[
+            (tags::STUDY_INSTANCE_UID, VR::UI, "1.2.3\0"),
+            (tags::MODALITIES_IN_STUDY, VR::CS, "CT\\SR "),
+        ]);
+        assert_eq!(
+            study_match(&study),
+            Some(StudyMatch {
+                study_uid: "1.2.3".into(),
+                modalities: vec!["CT".into(), "SR".into()],
+            })
+        );
+        assert_eq!(
+            study_match(&object(&[(tags::MODALITIES_IN_STUDY, VR::CS, "SR")])),
+            None
+        );
+        let series = object(&[
+            (tags::SERIES_INSTANCE_UID, VR::UI, "1.2.3.4"),
+            (tags::MODALITY, VR::CS, "  "),
+        ]);
+        assert_eq!(
+            series_match(&series),
+            Some(SeriesMatch {
+                series_uid: "1.2.3.4".into(),
+                modality: None,
+            })
+        );
+        let instance = object(&[
+            (tags::SOP_INSTANCE_UID, VR::UI, "1.2.3.4.5"),
+            (tags::SOP_CLASS_UID, VR::UI, "1.2.840.10008.5.1.4.1.1.88.22"),
+        ]);
+        assert_eq!(
+            instance_match(&instance).map(|i| i.sop_class),
+            Some(Some("1.2.840.10008.5.1.4.1.1.88.22".into()))
+        );
+        assert_eq!(instance_match(&object(&[])), None);
+    }
+
+    #[test]
+    fn too_many_matches_say_what_raises_the_limit() {
+        let error = FindError::TooMany {
+            what: "studies",
+            limit: 3,
+            flag: "--max-studies",
+        };
+        assert_eq!(
+            error.to_string(),
+            "more than 3 studies match (--max-studies)"
+        );
+    }
 }

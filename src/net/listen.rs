@@ -9,9 +9,9 @@
 //! archive, which is what the tests check. The scan holds the archive's gate: objects
 //! arriving meanwhile wait, and are stored (and answered) when it ends.
 //!
-//! SIGINT / SIGTERM: the port is closed, associations in progress are finished, the
-//! outputs are brought up to date, exit 0. A second signal stops at once (exit 130), removing
-//! any half-written output as `scan` does.
+//! SIGINT / SIGTERM: the port is closed, connections still negotiating are cut, associations
+//! in progress get `--grace` seconds to end, the outputs are brought up to date, exit 0. A
+//! second signal stops at once (exit 130), removing any half-written output as `scan` does.
 
 use std::net::TcpListener;
 use std::sync::Mutex;
@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use super::ListenConfig;
-use super::archive::{Archive, Refusal, Stored};
+use super::archive::{Admission, Archive, Refusal, Stored};
+use super::log::{self, Event, Level};
 use super::rescan::{check_output, rescan};
 use super::server::Server;
 use super::store::StoreObserver;
@@ -44,9 +45,12 @@ pub fn stop_on_signal() -> std::io::Result<&'static AtomicBool> {
                         "dxa-ingest: interrupted again: stopped without bringing the outputs up to date",
                     );
                 }
-                eprintln!(
-                    "dxa-ingest: listen: stopping: no new association; finishing those in progress \
-                     (signal again to stop at once)"
+                log::emit(
+                    "listen",
+                    Level::Info,
+                    "stopping",
+                    "stopping: no new association; negotiations cut; those in progress get \
+                     --grace to end (signal again to stop at once)",
                 );
             }
         })?;
@@ -101,6 +105,8 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
         .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
     let listener = TcpListener::bind(("0.0.0.0", config.port))
         .with_context(|| format!("cannot listen on port {}", config.port))?;
+    // Port 0: the system picks one, said in the first log line.
+    let port = listener.local_addr().map_or(config.port, |a| a.port());
     let clock = RescanClock {
         state: Mutex::new(ClockState {
             last_arrival: Instant::now(),
@@ -112,21 +118,29 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
         &archive,
         &config.net,
         &config.allow,
-        config.max_associations,
+        config.limits.clone(),
+        Admission::any(),
+        config.tls.clone(),
         &clock,
-        Some("listen: "),
+        "listen",
+        true,
     );
-    eprintln!(
-        "dxa-ingest: listen: port {} as {}{}, into {}; at most {} associations at once",
-        config.port,
-        config.net.ae_title,
-        if config.allow.is_empty() {
-            String::new()
-        } else {
-            format!(" (calling AE titles: {})", config.allow.join(", "))
-        },
-        config.archive.display(),
-        config.max_associations
+    log::emit(
+        "listen",
+        Level::Info,
+        "listening",
+        &format!(
+            "port {port}{} as {}{}, into {}; at most {} associations at once",
+            if config.tls.is_some() { " (TLS)" } else { "" },
+            config.net.ae_title,
+            if config.allow.is_empty() {
+                String::new()
+            } else {
+                format!(" (calling AE titles: {})", config.allow.join(", "))
+            },
+            config.archive.display(),
+            config.limits.max_associations
+        ),
     );
     let started = Instant::now();
     let serving_done = AtomicBool::new(false);
@@ -138,9 +152,12 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
                     if clock.take_due(config.rescan_after) {
                         let _exclusive = archive.exclusive();
                         match rescan(archive.root(), scan, mapper) {
-                            Ok((summary, elapsed)) => eprintln!("{}", summary.line(elapsed)),
-                            Err(error) => eprintln!(
-                                "dxa-ingest: listen: the scan of the archive failed: {error:#}"
+                            Ok((summary, elapsed)) => scanned(&summary.line(elapsed)),
+                            Err(error) => log::emit(
+                                "listen",
+                                Level::Error,
+                                "scan",
+                                &format!("the scan of the archive failed: {error:#}"),
                             ),
                         }
                     }
@@ -156,18 +173,31 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
         totals
     })
     .context("the listening port failed")?;
-    eprintln!(
-        "dxa-ingest: listen: stopped after {:.1} s: {} stored, {} already archived, {} refused",
-        started.elapsed().as_secs_f64(),
-        totals.stored,
-        totals.already_archived,
-        totals.refused
-    );
+    Event::new(
+        "listen",
+        Level::Info,
+        "stopped",
+        &format!(
+            "stopped after {:.1} s: {} stored, {} already archived, {} refused",
+            started.elapsed().as_secs_f64(),
+            totals.stored,
+            totals.already_archived,
+            totals.refused
+        ),
+    )
+    .counts(totals)
+    .emit();
     if let Some(scan) = &config.scan
         && clock.take_due(Duration::ZERO)
     {
         let (summary, elapsed) = rescan(archive.root(), scan, mapper)?;
-        eprintln!("{}", summary.line(elapsed));
+        scanned(&summary.line(elapsed));
     }
     Ok(ExitCode::Success)
+}
+
+/// Logs a scan's summary line ("dxa-ingest: 13 files seen, ...") as a `scan` event.
+fn scanned(summary: &str) {
+    let message = summary.strip_prefix("dxa-ingest: ").unwrap_or(summary);
+    log::emit("listen", Level::Info, "scan", &format!("scan: {message}"));
 }

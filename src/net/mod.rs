@@ -4,6 +4,12 @@
 //!
 //! - [`wire`]: what arrives from a peer is checked (the scan's own element walk) before
 //!   dicom-object parses it;
+//! - [`link`]: one established association, dicom-ul's (client) or ours (server);
+//! - [`acceptor`]: our association acceptor: `--allow` on the first bytes of the request,
+//!   a slot only once the whole request is in;
+//! - [`deadline`]: the watchdog that cuts connections past their deadline;
+//! - [`tls`]: DICOM TLS configurations (rustls);
+//! - [`log`]: timestamped text or JSON log lines, peer text escaped;
 //! - [`command`]: DIMSE command sets: fields, statuses, the requests and responses sent;
 //! - [`dimse`]: DIMSE messages over dicom-ul's P-DATA: reassembly of fragments into
 //!   messages, sending commands and data sets;
@@ -18,13 +24,18 @@
 //!
 //! Nothing here knows clap: `cli.rs` builds a [`PullConfig`] or a [`ListenConfig`].
 
+pub mod acceptor;
 pub mod archive;
 pub mod association;
 pub mod client;
 pub mod command;
+pub mod deadline;
 pub mod dimse;
 pub mod find;
+pub mod link;
 pub mod listen;
+pub mod log;
+pub mod plan;
 pub mod progress;
 pub mod pull;
 pub mod rescan;
@@ -32,11 +43,13 @@ pub mod retrieve;
 pub mod server;
 pub mod storage_classes;
 pub mod store;
+pub mod tls;
 pub mod wire;
 
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::ScanConfig;
@@ -58,8 +71,8 @@ pub struct NetOptions {
     pub max_pdu: u32,
     /// Largest object accepted (the scan's `--max-file-size`): larger ones are refused.
     pub max_object_bytes: u64,
-    /// Connecting, and every wait for the peer's next PDU; an association silent for this
-    /// long is dropped.
+    /// Connecting, and every wait for the peer's next PDU: an association on which no whole
+    /// PDU arrives for this long is dropped (`listen`), and no read waits longer (`pull`).
     pub timeout: Duration,
 }
 
@@ -198,7 +211,16 @@ pub struct PullConfig {
     pub quiet: bool,
     /// The scan of the archive into `--out`, when asked for.
     pub scan: Option<ScanConfig>,
+    /// DICOM TLS to the PACS (`--tls-ca`, and our certificate when given).
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// Studies kept from the study-level C-FIND; more: `pull` stops before retrieving.
+    pub max_studies: usize,
+    /// How long one operation (a C-FIND, a C-GET, a C-MOVE) may take, to its final response.
+    pub deadline: Duration,
 }
+
+/// Studies `pull` keeps from one query unless `--max-studies` says otherwise.
+pub const DEFAULT_MAX_STUDIES: usize = 100_000;
 
 /// Everything `listen` needs.
 #[derive(Debug, Clone)]
@@ -211,12 +233,14 @@ pub struct ListenConfig {
     pub net: NetOptions,
     /// Calling AE titles accepted; empty: any.
     pub allow: Vec<String>,
-    /// Associations served at once; more are refused (transient, so the sender retries).
-    pub max_associations: usize,
+    /// Associations served at once, negotiations, their deadlines, the shutdown's grace.
+    pub limits: server::ServerLimits,
     /// With `scan`: the outputs are brought up to date once nothing arrived for this long.
     pub rescan_after: Duration,
     /// The scan of the archive into `--out`, when asked for.
     pub scan: Option<ScanConfig>,
+    /// DICOM TLS (`--tls-cert`, `--tls-key`, and `--tls-ca` for client certificates).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 #[cfg(test)]

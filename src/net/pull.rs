@@ -11,22 +11,26 @@
 //!    instance by instance.
 //! 5. Every listed object is checked in the archive; then the scan of the archive.
 
-use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use indicatif::HumanBytes;
 
-use super::archive::Archive;
-use super::association::result_classes;
+use super::archive::{Admission, Archive};
+use super::client::OperationDeadline;
+use super::deadline::Watchdog;
 use super::dimse::status;
-use super::find::{Finder, InstanceMatch};
+use super::find::{FindError, Finder, InstanceMatch};
+use super::log::{self, Level};
+use super::plan::{
+    Plan, SeriesPlan, instance_carries_results, series_carries_results, study_carries_results,
+};
 use super::progress::PullProgress;
 use super::rescan::{check_output, rescan};
-use super::retrieve::{Finished, Getter, Mover, Target};
-use super::server::Server;
+use super::retrieve::{Finished, Getter, Mover};
+use super::server::{Server, ServerLimits};
 use super::{PullConfig, RetrieveMethod};
 use crate::exit::ExitCode;
 use crate::profile::Mapper;
@@ -37,108 +41,36 @@ const MOVE_DESTINATION_UNKNOWN: u16 = 0xA801;
 /// Objects not retrieved that are named on stderr; the rest are counted.
 const LISTED_FAILURES: usize = 10;
 
-/// Whether a series of this modality can carry results: SR, or OT (secondary capture).
-/// A series whose modality the PACS did not return is kept (its instances' classes decide).
-pub fn series_carries_results(modality: Option<&str>) -> bool {
-    modality.is_none_or(|m| {
-        let m = m.trim();
-        m.eq_ignore_ascii_case("SR") || m.eq_ignore_ascii_case("OT")
+/// How often the watchdog of `pull` looks at the deadlines.
+const WATCH_EVERY: Duration = Duration::from_millis(50);
+
+/// Runs `pull`. Exit 1 (an error) when the PACS cannot be reached, refuses, or does not
+/// finish an operation within `--deadline`; 3 when some objects could not be retrieved or
+/// the scan has `error` rows; else 0.
+pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
+    let deadline = OperationDeadline {
+        watchdog: Watchdog::new(),
+        limit: config.deadline,
+    };
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::SeqCst) {
+                deadline.watchdog.check();
+                std::thread::sleep(WATCH_EVERY);
+            }
+        });
+        let result = pull(config, mapper, &deadline);
+        done.store(true, Ordering::SeqCst);
+        result
     })
 }
 
-/// Whether a study can hold results, by its Modalities in Study: any SR or OT series, or
-/// unknown (a PACS need not return that key). Image-only studies are not queried further:
-/// in a PACS they are nearly all the studies of a date range.
-pub fn study_carries_results(modalities: &[String]) -> bool {
-    modalities.is_empty() || modalities.iter().any(|m| series_carries_results(Some(m)))
+fn say(level: Level, event: &'static str, message: &str) {
+    log::emit("pull", level, event, message);
 }
 
-/// Whether an instance of this SOP class can carry results (unknown: kept).
-fn instance_carries_results(sop_class: Option<&str>) -> bool {
-    sop_class.is_none_or(|class| result_classes().any(|c| c == class))
-}
-
-/// What one series needs.
-#[derive(Debug)]
-struct SeriesPlan {
-    study_uid: String,
-    series_uid: String,
-    /// Every instance of the series is a result object and missing: one series-level
-    /// retrieve is enough.
-    whole: bool,
-    missing: Vec<InstanceMatch>,
-}
-
-#[derive(Debug, Default)]
-struct Plan {
-    studies: usize,
-    series: Vec<SeriesPlan>,
-    /// Result objects the PACS listed.
-    listed: usize,
-    /// Of which already archived.
-    archived: usize,
-    /// Series with results of which everything is archived (not in `series`).
-    fully_archived: usize,
-}
-
-impl Plan {
-    fn missing(&self) -> usize {
-        self.series.iter().map(|s| s.missing.len()).sum()
-    }
-
-    fn classes(&self) -> Vec<String> {
-        let mut classes = BTreeSet::new();
-        for instance in self.series.iter().flat_map(|s| &s.missing) {
-            match &instance.sop_class {
-                Some(class) => classes.insert(class.clone()),
-                None => {
-                    classes.extend(result_classes().map(String::from));
-                    false
-                }
-            };
-        }
-        classes.into_iter().collect()
-    }
-
-    /// Studies with something to retrieve.
-    fn studies_to_retrieve(&self) -> usize {
-        self.series
-            .iter()
-            .map(|s| &s.study_uid)
-            .collect::<BTreeSet<_>>()
-            .len()
-    }
-
-    /// What to ask for, in order, each with the (1-based) number of its study.
-    fn targets(&self) -> Vec<(usize, Target)> {
-        let mut targets = Vec::new();
-        let mut study = 0;
-        let mut previous: Option<&str> = None;
-        for series in &self.series {
-            if previous != Some(series.study_uid.as_str()) {
-                study += 1;
-                previous = Some(&series.study_uid);
-            }
-            let target = |sop_instance| Target {
-                study_uid: series.study_uid.clone(),
-                series_uid: series.series_uid.clone(),
-                sop_instance,
-            };
-            if series.whole {
-                targets.push((study, target(None)));
-            } else {
-                for instance in &series.missing {
-                    targets.push((study, target(Some(instance.sop_instance.clone()))));
-                }
-            }
-        }
-        targets
-    }
-}
-
-/// Runs `pull`. Exit 1 (an error) when the PACS cannot be reached or refuses; 3 when some
-/// objects could not be retrieved or the scan has `error` rows; else 0.
-pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
+fn pull(config: &PullConfig, mapper: &Mapper, deadline: &OperationDeadline) -> Result<ExitCode> {
     let started = Instant::now();
     if let Some(crate::config::Target::Outputs(out)) = config.scan.as_ref().map(|s| &s.target) {
         check_output(out)?;
@@ -146,14 +78,16 @@ pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
     let archive = Archive::open(&config.archive, config.net.max_object_bytes)
         .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
     let progress = PullProgress::new(config.quiet);
-    let plan = query(config, &archive, &progress)?;
+    let plan = query(config, &archive, &progress, deadline)?;
     let missing = plan.missing();
     progress.retrieving(missing, plan.studies_to_retrieve());
     let mut refusals = Vec::new();
     if missing > 0 {
         let finished = match config.method {
-            RetrieveMethod::Get => get_all(config, &archive, &plan, &progress)?,
-            RetrieveMethod::Move { port } => move_all(config, &archive, &plan, &progress, port)?,
+            RetrieveMethod::Get => get_all(config, &archive, &plan, &progress, deadline)?,
+            RetrieveMethod::Move { port } => {
+                move_all(config, &archive, &plan, &progress, port, deadline)?
+            }
         };
         refusals = finished
             .iter()
@@ -183,47 +117,69 @@ pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
         .map(|(study, sop)| format!("{study}/{sop}"))
         .collect();
     for object in not_retrieved.iter().take(LISTED_FAILURES) {
-        eprintln!("dxa-ingest: pull: not retrieved: {object}");
+        say(
+            Level::Warn,
+            "not_retrieved",
+            &format!("not retrieved: {object}"),
+        );
     }
     if not_retrieved.len() > LISTED_FAILURES {
-        eprintln!(
-            "dxa-ingest: pull: ... and {} more not retrieved",
-            not_retrieved.len() - LISTED_FAILURES
+        say(
+            Level::Warn,
+            "not_retrieved",
+            &format!(
+                "... and {} more not retrieved",
+                not_retrieved.len() - LISTED_FAILURES
+            ),
         );
     }
     if let RetrieveMethod::Move { port } = config.method
         && missing > 0
         && not_retrieved.len() == missing
     {
-        eprintln!(
-            "dxa-ingest: pull: nothing arrived on port {port}: does {} know the AE title {} \
-             with this host and port {port}? (docs/network.md)",
-            config.peer, config.net.ae_title
+        say(
+            Level::Warn,
+            "not_retrieved",
+            &format!(
+                "nothing arrived on port {port}: does {} know the AE title {} with this host \
+                 and port {port}? (docs/network.md)",
+                config.peer, config.net.ae_title
+            ),
         );
     }
     if let Some(first) = refusals.first() {
-        eprintln!(
-            "dxa-ingest: pull: {} retrieve request(s) did not fully succeed, the first with {first}",
-            refusals.len()
+        say(
+            Level::Warn,
+            "not_retrieved",
+            &format!(
+                "{} retrieve request(s) did not fully succeed, the first with {first}",
+                refusals.len()
+            ),
         );
     }
-    eprintln!(
-        "dxa-ingest: pull from {}: {} studies, {} series with results, {} objects: {} already \
-         archived, {} retrieved ({}), {} not retrieved, in {:.2} s",
-        config.peer,
-        plan.studies,
-        plan.series.len() + plan.fully_archived,
-        plan.listed,
-        plan.archived,
-        missing - not_retrieved.len(),
-        HumanBytes(progress.bytes.load(Ordering::Relaxed)),
-        not_retrieved.len(),
-        started.elapsed().as_secs_f64()
+    say(
+        Level::Info,
+        "pull",
+        &format!(
+            "from {}: {} studies, {} series with results, {} objects: {} already archived, \
+             {} retrieved ({}), {} not retrieved, in {:.2} s",
+            config.peer,
+            plan.studies,
+            plan.series.len() + plan.fully_archived,
+            plan.listed,
+            plan.archived,
+            missing - not_retrieved.len(),
+            HumanBytes(progress.bytes.load(Ordering::Relaxed)),
+            not_retrieved.len(),
+            started.elapsed().as_secs_f64()
+        ),
     );
     let scanned = match &config.scan {
         Some(scan) => {
             let (summary, elapsed) = rescan(archive.root(), scan, mapper)?;
-            eprintln!("{}", summary.line(elapsed));
+            let line = summary.line(elapsed);
+            let line = line.strip_prefix("dxa-ingest: ").unwrap_or(&line);
+            say(Level::Info, "scan", &format!("scan: {line}"));
             summary.exit_code()
         }
         None => ExitCode::Success,
@@ -236,14 +192,29 @@ pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
 }
 
 /// Steps 1-3: what the PACS has that can carry results, and what of it is missing.
-fn query(config: &PullConfig, archive: &Archive, progress: &PullProgress) -> Result<Plan> {
+fn query(
+    config: &PullConfig,
+    archive: &Archive,
+    progress: &PullProgress,
+    deadline: &OperationDeadline,
+) -> Result<Plan> {
     progress
         .bar
         .set_message(format!("querying {}", config.peer));
-    let mut finder = Finder::connect(&config.peer, &config.net)?;
-    let studies = finder
-        .studies(&config.query)
-        .with_context(|| format!("querying {}", config.peer))?;
+    let mut finder = Finder::connect(
+        &config.peer,
+        &config.net,
+        config.tls.as_ref(),
+        Some(deadline),
+    )?;
+    let studies = match finder.studies(&config.query, config.max_studies) {
+        Err(FindError::TooMany { limit, .. }) => bail!(
+            "{} has more than {limit} studies matching the query: nothing was retrieved. \
+             Narrow it (--since, --until, --patient) or raise --max-studies",
+            config.peer
+        ),
+        other => other.with_context(|| format!("querying {}", config.peer))?,
+    };
     let mut plan = Plan {
         studies: studies.len(),
         ..Plan::default()
@@ -305,8 +276,15 @@ fn get_all(
     archive: &Archive,
     plan: &Plan,
     progress: &PullProgress,
+    deadline: &OperationDeadline,
 ) -> Result<Vec<Finished>> {
-    let mut getter = Getter::connect(&config.peer, &config.net, &plan.classes())?;
+    let mut getter = Getter::connect(
+        &config.peer,
+        &config.net,
+        config.tls.as_ref(),
+        Some(deadline),
+        &plan.classes(),
+    )?;
     let mut finished = Vec::new();
     for (study, target) in plan.targets() {
         progress.at_study(study);
@@ -320,23 +298,47 @@ fn get_all(
     Ok(finished)
 }
 
-/// Step 4 with C-MOVE: a storage SCP on `port` while the moves run.
+/// Step 4 with C-MOVE: a storage SCP on `port` while the moves run. It accepts only the
+/// PACS's AE title, and only objects of the studies asked for: the port is open to the
+/// network, and anyone who finds it must not be able to fill the archive.
 fn move_all(
     config: &PullConfig,
     archive: &Archive,
     plan: &Plan,
     progress: &PullProgress,
     port: u16,
+    deadline: &OperationDeadline,
 ) -> Result<Vec<Finished>> {
     let listener = TcpListener::bind(("0.0.0.0", port))
         .with_context(|| format!("cannot listen on port {port} for C-MOVE (--move-port)"))?;
-    // The PACS may open several associations to us; four at once is plenty for one pull.
-    let server = Server::new(archive, &config.net, &[], 4, progress, None);
+    let limits = ServerLimits {
+        // The PACS may open several associations to us; four at once is plenty for one pull.
+        max_associations: 4,
+        max_negotiating: 8,
+        request_timeout: config.net.timeout.min(Duration::from_secs(10)),
+        grace: config.net.timeout,
+    };
+    let server = Server::new(
+        archive,
+        &config.net,
+        std::slice::from_ref(&config.peer.ae_title),
+        limits,
+        Admission::only_studies(plan.study_uids()),
+        None,
+        progress,
+        "pull",
+        false,
+    );
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let receiver = scope.spawn(|| server.run(listener, &stop));
         let moved = (|| -> Result<Vec<Finished>> {
-            let mut mover = Mover::connect(&config.peer, &config.net)?;
+            let mut mover = Mover::connect(
+                &config.peer,
+                &config.net,
+                config.tls.as_ref(),
+                Some(deadline),
+            )?;
             let mut finished = Vec::new();
             for (study, target) in plan.targets() {
                 progress.at_study(study);
@@ -363,91 +365,4 @@ fn move_all(
         received.context("the C-MOVE receiving port failed")?;
         moved
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_result_series_are_kept() {
-        assert!(series_carries_results(Some("SR")));
-        assert!(series_carries_results(Some("OT ")));
-        assert!(series_carries_results(Some("sr")));
-        assert!(series_carries_results(None));
-        for image in ["CT", "MR", "DX", "PT", "DOC", "BMD"] {
-            assert!(!series_carries_results(Some(image)), "{image}");
-        }
-    }
-
-    #[test]
-    fn image_only_studies_are_not_queried_further() {
-        let list = |m: &[&str]| m.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(study_carries_results(&list(&["CT", "SR"])));
-        assert!(study_carries_results(&list(&["OT"])));
-        assert!(study_carries_results(&list(&[])), "not returned: kept");
-        assert!(!study_carries_results(&list(&["CT", "MR"])));
-    }
-
-    #[test]
-    fn only_result_instances_are_kept() {
-        assert!(instance_carries_results(Some(
-            "1.2.840.10008.5.1.4.1.1.88.22"
-        )));
-        assert!(instance_carries_results(Some("1.2.840.10008.5.1.4.1.1.7")));
-        assert!(instance_carries_results(None));
-        // Encapsulated PDF in an OT series: not read by the scan, not fetched.
-        assert!(!instance_carries_results(Some(
-            "1.2.840.10008.5.1.4.1.1.104.1"
-        )));
-    }
-
-    #[test]
-    fn a_partly_archived_series_is_retrieved_instance_by_instance() {
-        let instance = |sop: &str| InstanceMatch {
-            sop_instance: sop.into(),
-            sop_class: Some("1.2.840.10008.5.1.4.1.1.88.22".into()),
-        };
-        let plan = Plan {
-            studies: 1,
-            series: vec![
-                SeriesPlan {
-                    study_uid: "1.1".into(),
-                    series_uid: "1.1.1".into(),
-                    whole: true,
-                    missing: vec![instance("1.1.1.1"), instance("1.1.1.2")],
-                },
-                SeriesPlan {
-                    study_uid: "1.1".into(),
-                    series_uid: "1.1.2".into(),
-                    whole: false,
-                    missing: vec![instance("1.1.2.2")],
-                },
-            ],
-            listed: 4,
-            archived: 1,
-            fully_archived: 0,
-        };
-        let targets = plan.targets();
-        assert_eq!(targets.len(), 2);
-        assert_eq!(
-            targets[0],
-            (
-                1,
-                Target {
-                    study_uid: "1.1".into(),
-                    series_uid: "1.1.1".into(),
-                    sop_instance: None,
-                }
-            )
-        );
-        assert_eq!(targets[1].1.sop_instance.as_deref(), Some("1.1.2.2"));
-        assert_eq!(targets[1].0, 1, "same study");
-        assert_eq!(plan.studies_to_retrieve(), 1);
-        assert_eq!(plan.missing(), 3);
-        assert_eq!(
-            plan.classes(),
-            vec!["1.2.840.10008.5.1.4.1.1.88.22".to_string()]
-        );
-    }
 }

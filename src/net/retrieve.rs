@@ -9,15 +9,16 @@
 use dicom_core::VR;
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
-use dicom_ul::association::Association;
+use std::sync::Arc;
 
 use super::archive::Archive;
 use super::association::{
     self, ConnectError, QUERY_SYNTAXES, STUDY_ROOT_GET, STUDY_ROOT_MOVE, get_contexts,
 };
-use super::client::{Client, text};
+use super::client::{Client, OperationDeadline, text};
 use super::dimse::{self, DimseError, Incoming, SubOperations, field, status};
-use super::store::{self, StoreCounts, StoreObserver};
+use super::link::trim_uid;
+use super::store::{self, Admission, StoreCounts, StoreObserver};
 use super::{NetOptions, PeerAddress};
 
 /// What to retrieve: a whole series, or one instance of it.
@@ -84,22 +85,25 @@ impl Getter {
     pub fn connect(
         peer: &PeerAddress,
         net: &NetOptions,
+        tls: Option<&Arc<rustls::ClientConfig>>,
+        deadline: Option<&OperationDeadline>,
         classes: &[String],
     ) -> Result<Getter, ConnectError> {
-        let association = association::connect(peer, net, &get_contexts(classes), classes)?;
+        let association = association::connect(peer, net, tls, &get_contexts(classes), classes)?;
         let client = Client::on(
             association,
             STUDY_ROOT_GET,
             net.max_object_bytes,
             peer,
             "it does not offer C-GET (try --move-port)",
+            deadline,
         )?;
-        let contexts = client.association.presentation_contexts();
+        let contexts = client.association.contexts();
         let storable = classes.iter().any(|class| {
-            client.association.requestor_roles_for(class).scp
+            client.association.scp_role_accepted(class)
                 && contexts
                     .iter()
-                    .any(|pc| pc.abstract_syntax.trim_end_matches('\0') == class)
+                    .any(|pc| trim_uid(&pc.abstract_syntax) == class)
         });
         if !storable {
             return Err(ConnectError::Refused {
@@ -111,13 +115,15 @@ impl Getter {
         Ok(Getter { client })
     }
 
-    /// Retrieves `target`, storing every object that arrives.
+    /// Retrieves `target`, storing every object that arrives (of the study asked for: the
+    /// PACS is trusted no further than that).
     pub fn get(
         &mut self,
         target: &Target,
         archive: &Archive,
         observer: &dyn StoreObserver,
     ) -> Result<Finished, RetrieveError> {
+        let admission = Admission::only_studies([target.study_uid.clone()]);
         self.client.request(
             |id| dimse::request(field::C_GET_RQ, id, STUDY_ROOT_GET),
             &target.identifier(),
@@ -130,8 +136,13 @@ impl Getter {
             };
             match message.command.field {
                 field::C_STORE_RQ => {
-                    let outcome =
-                        store::handle_store(&mut self.client.association, archive, message)?;
+                    let outcome = store::handle_store(
+                        &mut *self.client.association,
+                        archive,
+                        &admission,
+                        message,
+                    )
+                    .map_err(|e| self.client.explain(e))?;
                     counts.count(&outcome);
                     observer.object(&outcome);
                 }
@@ -170,12 +181,17 @@ pub struct Mover {
 
 impl Mover {
     /// Associates for Study Root C-MOVE; objects go to `net.ae_title`.
-    pub fn connect(peer: &PeerAddress, net: &NetOptions) -> Result<Mover, ConnectError> {
+    pub fn connect(
+        peer: &PeerAddress,
+        net: &NetOptions,
+        tls: Option<&Arc<rustls::ClientConfig>>,
+        deadline: Option<&OperationDeadline>,
+    ) -> Result<Mover, ConnectError> {
         let contexts = [(
             STUDY_ROOT_MOVE.to_string(),
             QUERY_SYNTAXES.iter().map(|s| s.to_string()).collect(),
         )];
-        let association = association::connect(peer, net, &contexts, &[])?;
+        let association = association::connect(peer, net, tls, &contexts, &[])?;
         // A response's identifier (the failed instances) is not used: read to its end and dropped.
         let client = Client::on(
             association,
@@ -183,6 +199,7 @@ impl Mover {
             0,
             peer,
             "it does not offer Study Root C-MOVE",
+            deadline,
         )?;
         Ok(Mover {
             client,
@@ -225,5 +242,54 @@ impl Mover {
     /// Releases the association.
     pub fn release(self) {
         self.client.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dicom_dictionary_std::tags;
+
+    fn uid(object: &InMemDicomObject, tag: dicom_core::Tag) -> Option<String> {
+        object
+            .get(tag)
+            .and_then(|e| e.to_str().ok())
+            .map(|t| t.to_string())
+    }
+
+    #[test]
+    fn a_target_asks_for_its_series_or_its_instance() {
+        let series = Target {
+            study_uid: "1.2".into(),
+            series_uid: "1.2.3".into(),
+            sop_instance: None,
+        };
+        let identifier = series.identifier();
+        assert_eq!(
+            uid(&identifier, tags::QUERY_RETRIEVE_LEVEL).as_deref(),
+            Some("SERIES")
+        );
+        assert_eq!(
+            uid(&identifier, tags::SERIES_INSTANCE_UID).as_deref(),
+            Some("1.2.3")
+        );
+        assert!(identifier.get(tags::SOP_INSTANCE_UID).is_none());
+        let one = Target {
+            sop_instance: Some("1.2.3.4".into()),
+            ..series
+        };
+        let identifier = one.identifier();
+        assert_eq!(
+            uid(&identifier, tags::QUERY_RETRIEVE_LEVEL).as_deref(),
+            Some("IMAGE")
+        );
+        assert_eq!(
+            uid(&identifier, tags::STUDY_INSTANCE_UID).as_deref(),
+            Some("1.2")
+        );
+        assert_eq!(
+            uid(&identifier, tags::SOP_INSTANCE_UID).as_deref(),
+            Some("1.2.3.4")
+        );
     }
 }

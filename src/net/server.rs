@@ -1,73 +1,104 @@
-//! A storage SCP on a TCP port: `listen`'s, and the C-MOVE destination of `pull`. One thread
-//! per association, at most `max_associations` at once: one more is refused with a transient
-//! rejection (PS3.8 9.3.4: "local limit exceeded"), which senders retry. When `stop` is set
-//! the port is closed at once (no new association), and `run` returns when every association
-//! in flight has ended: a transfer under way is finished, not cut.
+//! A storage SCP on a TCP port: `listen`'s, and the C-MOVE destination of `pull`
+//! (docs/network.md, "Slots and deadlines", "Shutdown"). One thread per connection.
+//!
+//! - A connection first negotiates: TLS handshake (with `--tls-cert`) and association
+//!   request, within `request_timeout` as a whole; at most `max_negotiating` at once (one
+//!   more cuts the oldest). Negotiating takes no association slot.
+//! - Once the whole request is in, it takes one of `max_associations` slots; none free: a
+//!   transient rejection, which senders retry. An association then gets `timeout` for
+//!   each whole PDU (a peer that drips bytes is cut, whatever its pace).
+//! - When `stop` is set the port is closed at once (a new sender is refused by the system),
+//!   connections still negotiating are cut, and associations in progress get `grace` to
+//!   end (a transfer under way is finished, not cut, if it ends in time).
+//!
+//! Every deadline is enforced by a [`Watchdog`] that the accept loop checks as it polls.
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use dicom_ul::association::Association;
-use dicom_ul::association::server::DefaultNegotiation;
-use dicom_ul::pdu::{
-    AssociationRJ, AssociationRJResult, AssociationRJServiceProviderPresentationReason,
-    AssociationRJSource, MAXIMUM_PDU_SIZE, Pdu,
-};
-use dicom_ul::{ServerAssociationOptions, read_pdu, write_pdu};
-
 use super::NetOptions;
-use super::archive::Archive;
-use super::association::{AllowList, no_delay, storage_scp_options};
+use super::acceptor::{Acceptor, Refused, Slots, Stream};
+use super::archive::{Admission, Archive};
+use super::association::{no_delay, storage_acceptor};
+use super::deadline::{Phase, Watch, Watchdog};
+use super::link::Link;
+use super::log::{Event, Level, Peer};
 use super::store::{self, Ending, Served, StoreCounts, StoreObserver};
 
-/// How often the accept loop looks at the stop flag.
+/// How often the accept loop looks at the stop flag and the deadlines.
 const POLL: Duration = Duration::from_millis(50);
+
+/// The limits of a server (documented with the options in docs/network.md).
+#[derive(Debug, Clone)]
+pub struct ServerLimits {
+    /// Associations served at once.
+    pub max_associations: usize,
+    /// Connections negotiating at once.
+    pub max_negotiating: usize,
+    /// TLS handshake and whole association request.
+    pub request_timeout: Duration,
+    /// What associations in progress get after the stop signal.
+    pub grace: Duration,
+}
 
 /// What is served on a port.
 pub struct Server<'a> {
-    options: ServerAssociationOptions<'static, AllowList, DefaultNegotiation>,
+    acceptor: Acceptor,
+    tls: Option<Arc<rustls::ServerConfig>>,
     archive: &'a Archive,
     net: &'a NetOptions,
-    max_associations: usize,
+    limits: ServerLimits,
+    admission: Admission,
     observer: &'a dyn StoreObserver,
-    log_prefix: Option<&'static str>,
+    /// `listen` logs every association; the C-MOVE receiver only refusals and failures.
+    log_every_association: bool,
+    command: &'static str,
     totals: Mutex<StoreCounts>,
 }
 
 impl<'a> Server<'a> {
-    /// A storage SCP into `archive`. With `log_prefix`, one line per association on stderr
-    /// (`listen`); without, only refusals and failures are reported.
+    /// A storage SCP into `archive`, from the calling AE titles of `allow` (empty: anyone),
+    /// of the objects `admission` lets in, over TLS with `tls`. `command` names the log
+    /// lines; with `log_every_association`, one line per association (`listen`).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         archive: &'a Archive,
         net: &'a NetOptions,
         allow: &[String],
-        max_associations: usize,
+        limits: ServerLimits,
+        admission: Admission,
+        tls: Option<Arc<rustls::ServerConfig>>,
         observer: &'a dyn StoreObserver,
-        log_prefix: Option<&'static str>,
+        command: &'static str,
+        log_every_association: bool,
     ) -> Server<'a> {
         Server {
-            options: storage_scp_options(net, allow),
+            acceptor: storage_acceptor(net, allow),
+            tls,
             archive,
             net,
-            max_associations: max_associations.max(1),
+            limits,
+            admission,
             observer,
-            log_prefix,
+            log_every_association,
+            command,
             totals: Mutex::new(StoreCounts::default()),
         }
     }
 
-    /// Accepts associations on `listener` until `stop` is set, closes it (a sender that
-    /// connects then is refused by the system, not left waiting), then waits for the
-    /// associations in flight. Returns the counts of every association served.
+    /// Accepts connections on `listener` until `stop` is set, closes it, cuts the
+    /// negotiations, gives the associations their grace period, and returns the counts of
+    /// every association served.
     pub fn run(&self, listener: TcpListener, stop: &AtomicBool) -> std::io::Result<StoreCounts> {
         listener.set_nonblocking(true)?;
-        let active = AtomicUsize::new(0);
-        let refusing = AtomicUsize::new(0);
+        let watchdog = Watchdog::new();
+        let slots = Slots::new(self.limits.max_associations);
+        let live = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             while !stop.load(Ordering::SeqCst) {
+                watchdog.check();
                 let (stream, address) = match listener.accept() {
                     Ok(pair) => pair,
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -75,7 +106,11 @@ impl<'a> Server<'a> {
                         continue;
                     }
                     Err(e) => {
-                        eprintln!("dxa-ingest: cannot accept a connection: {e}");
+                        self.log(
+                            Level::Error,
+                            "error",
+                            &format!("cannot accept a connection: {e}"),
+                        );
                         std::thread::sleep(POLL);
                         continue;
                     }
@@ -83,74 +118,147 @@ impl<'a> Server<'a> {
                 if stream.set_nonblocking(false).is_err() {
                     continue;
                 }
-                if active.fetch_add(1, Ordering::SeqCst) >= self.max_associations {
-                    active.fetch_sub(1, Ordering::SeqCst);
-                    // Refusals are bounded too: beyond as many again, a connection is
-                    // closed at once (a flood must not cost a thread per connection).
-                    if refusing.fetch_add(1, Ordering::SeqCst) < self.max_associations {
-                        let (timeout, refusing) = (self.net.timeout, &refusing);
-                        scope.spawn(move || {
-                            refuse_busy(stream, timeout);
-                            refusing.fetch_sub(1, Ordering::SeqCst);
-                        });
-                    } else {
-                        refusing.fetch_sub(1, Ordering::SeqCst);
-                        drop(stream);
-                    }
-                    self.log(&format!(
-                        "{address}: refused: {} associations already in progress",
-                        self.max_associations
-                    ));
-                    continue;
+                if watchdog.count(Phase::Negotiating) >= self.limits.max_negotiating
+                    && watchdog.cut_oldest(
+                        Phase::Negotiating,
+                        &format!(
+                            "closed: {} connections were negotiating, a newer one came",
+                            self.limits.max_negotiating
+                        ),
+                    )
+                {
+                    self.event(
+                        Level::Warn,
+                        "dropped",
+                        Peer::at(address),
+                        &format!(
+                            "{address}: {} connections negotiating: the oldest is closed",
+                            self.limits.max_negotiating
+                        ),
+                    );
                 }
-                let active = &active;
+                let Some(watch) = watchdog.watch(
+                    &stream,
+                    Phase::Negotiating,
+                    self.limits.request_timeout,
+                    "whole association request",
+                ) else {
+                    continue;
+                };
+                live.fetch_add(1, Ordering::SeqCst);
+                let (slots, live) = (&slots, &live);
                 scope.spawn(move || {
-                    self.serve_one(stream, address);
-                    active.fetch_sub(1, Ordering::SeqCst);
+                    self.serve_one(stream, address, watch, slots);
+                    live.fetch_sub(1, Ordering::SeqCst);
                 });
             }
             drop(listener);
+            watchdog.stop(self.limits.grace);
+            while live.load(Ordering::SeqCst) > 0 {
+                watchdog.check();
+                std::thread::sleep(POLL);
+            }
         });
         Ok(*self.totals.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn serve_one(&self, stream: TcpStream, address: SocketAddr) {
+    fn serve_one(&self, stream: TcpStream, address: SocketAddr, watch: Watch, slots: &Slots) {
         no_delay(&stream);
-        let association = match self.options.establish(stream) {
-            Ok(association) => association,
-            Err(error) => {
-                // Refusals (--allow) are always reported: someone is knocking.
-                eprintln!(
-                    "dxa-ingest: {}{address}: association refused: {}",
-                    self.log_prefix.unwrap_or(""),
-                    describe_refusal(&error)
-                );
-                return;
-            }
+        let _ = stream.set_read_timeout(Some(self.net.timeout));
+        let _ = stream.set_write_timeout(Some(self.net.timeout));
+        let Ok(tcp) = stream.try_clone() else {
+            return;
         };
-        let calling = association.peer_ae_title().trim().to_string();
-        let called = association.called_ae_title().trim().to_string();
-        let served = store::serve(association, self.archive, self.observer);
+        let refused = |why: Refused| {
+            let cut = watch.cut();
+            let (calling, reason) = match why {
+                Refused::Rejected { calling, reason } => (calling, reason),
+                Refused::Broken(reason) => (None, reason),
+            };
+            let peer = match &calling {
+                Some(calling) => Peer::titled(calling, address),
+                None => Peer::at(address),
+            };
+            let who = match &peer.ae_title {
+                Some(title) => format!("{title}@{address}"),
+                None => address.to_string(),
+            };
+            let reason = cut.unwrap_or(reason);
+            self.event(
+                Level::Warn,
+                "refused",
+                peer,
+                &format!("{who}: association refused: {reason}"),
+            );
+        };
+        let stream: Box<dyn Stream> = match &self.tls {
+            Some(config) => match tls_handshake(stream, config) {
+                Ok(tls) => tls,
+                Err(why) => return refused(Refused::Broken(why)),
+            },
+            None => Box::new(stream),
+        };
+        let (mut link, _slot) = match self.acceptor.accept(stream, tcp, slots) {
+            Ok(accepted) => accepted,
+            Err(why) => return refused(why),
+        };
+        link.renew_on_each_pdu(watch, self.net.timeout);
+        let calling = link.peer_ae_title().to_string();
+        let called = link.called_ae_title().to_string();
+        let mut served = store::serve(&mut link, self.archive, &self.admission, self.observer);
+        if let (Ending::Broken(_), Some(cut)) = (&served.ending, link.cut()) {
+            served.ending = Ending::Broken(cut);
+        }
         self.totals
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .add(&served.counts);
         let refused = served.counts.refused > 0 || matches!(served.ending, Ending::Broken(_));
-        if self.log_prefix.is_some() || refused {
-            eprintln!(
-                "dxa-ingest: {}{}",
-                self.log_prefix.unwrap_or(""),
-                association_line(&calling, address, &called, &served)
-            );
+        if self.log_every_association || refused {
+            let level = if refused { Level::Warn } else { Level::Info };
+            Event::new(
+                self.command,
+                level,
+                "association",
+                &association_line(&calling, address, &called, &served),
+            )
+            .peer(Peer::titled(&calling, address))
+            .counts(served.counts)
+            .emit();
         }
     }
 
-    fn log(&self, line: &str) {
-        eprintln!("dxa-ingest: {}{line}", self.log_prefix.unwrap_or(""));
+    fn event(&self, level: Level, event: &'static str, peer: Peer, message: &str) {
+        Event::new(self.command, level, event, message)
+            .peer(peer)
+            .emit();
+    }
+
+    fn log(&self, level: Level, event: &'static str, message: &str) {
+        Event::new(self.command, level, event, message).emit();
     }
 }
 
-/// The log line of one association (docs/network.md, "Log").
+/// The server side of a TLS handshake, completed before the association request is read
+/// (within the same deadline). A plain DICOM request on a TLS port fails here.
+fn tls_handshake(
+    mut stream: TcpStream,
+    config: &Arc<rustls::ServerConfig>,
+) -> Result<Box<dyn Stream>, String> {
+    let mut connection =
+        rustls::ServerConnection::new(Arc::clone(config)).map_err(|e| format!("TLS: {e}"))?;
+    while connection.is_handshaking() {
+        match connection.complete_io(&mut stream) {
+            Err(e) => return Err(format!("TLS handshake failed: {e}")),
+            // No progress possible: never spin.
+            Ok((0, 0)) => return Err("TLS handshake failed: it stalled".to_string()),
+            Ok(_) => {}
+        }
+    }
+    Ok(Box::new(rustls::StreamOwned::new(connection, stream)))
+}
+
+/// The log line of one association (docs/network.md, "Log"); escaped when logged.
 pub fn association_line(
     calling: &str,
     address: SocketAddr,
@@ -182,43 +290,43 @@ pub fn association_line(
     line
 }
 
-fn describe_refusal(error: &dicom_ul::association::Error) -> String {
-    match error {
-        dicom_ul::association::Error::Rejected { association_rj, .. } => {
-            format!("{} (--allow)", association_rj.source)
-        }
-        other => crate::sr::error_chain(other),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Answers an association request with a transient rejection (too many associations):
-/// the request is read first, so that the sender reads the rejection, not a reset.
-fn refuse_busy(mut stream: TcpStream, timeout: Duration) {
-    let _ = stream.set_read_timeout(Some(timeout.min(Duration::from_secs(10))));
-    let mut received = Vec::new();
-    let mut chunk = [0u8; 4096];
-    loop {
-        match read_pdu(&received[..], MAXIMUM_PDU_SIZE, false) {
-            Ok(Some(_)) => break,
-            Ok(None) => {}
-            Err(_) => return,
-        }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => received.extend_from_slice(&chunk[..n]),
-        }
-        if received.len() > 1 << 20 {
-            return;
-        }
-    }
-    let rejection = Pdu::AssociationRJ(AssociationRJ {
-        result: AssociationRJResult::Transient,
-        source: AssociationRJSource::ServiceProviderPresentation(
-            AssociationRJServiceProviderPresentationReason::LocalLimitExceeded,
-        ),
-    });
-    let mut bytes = Vec::new();
-    if write_pdu(&mut bytes, &rejection).is_ok() {
-        let _ = stream.write_all(&bytes);
+    #[test]
+    fn association_lines_say_counts_and_ending() {
+        let served = Served {
+            counts: StoreCounts {
+                stored: 12,
+                already_archived: 1,
+                refused: 1,
+                bytes: 2048,
+            },
+            echoes: 1,
+            ending: Ending::Broken("closed: no whole PDU (--timeout) within 60 s".into()),
+            elapsed: Duration::from_millis(840),
+            first_refusal: Some("1.2.3.4.5 is not a storage SOP class".into()),
+        };
+        let line = association_line(
+            "HOLOGIC1",
+            "10.0.0.7:40312".parse().unwrap(),
+            "DXA",
+            &served,
+        );
+        assert_eq!(
+            line,
+            "HOLOGIC1@10.0.0.7:40312 -> DXA: 12 stored, 1 already archived, 1 refused, 2.0 KiB, \
+             1 echo in 0.84 s; broken: closed: no whole PDU (--timeout) within 60 s; first \
+             refusal: 1.2.3.4.5 is not a storage SOP class"
+        );
+        let released = Served {
+            echoes: 0,
+            ending: Ending::Released,
+            first_refusal: None,
+            ..served
+        };
+        let line = association_line("A", "127.0.0.1:1".parse().unwrap(), "B", &released);
+        assert!(line.ends_with("in 0.84 s; released"), "{line}");
     }
 }

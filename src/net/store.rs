@@ -4,15 +4,17 @@
 //! C-GET). Each object is answered after the archive has it on disk, or with the failure
 //! status that says why not (docs/network.md, "Statuses").
 
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use dicom_ul::association::{Association, SyncAssociation};
+use dicom_ul::Pdu;
 
+pub use super::archive::Admission;
 use super::archive::{self, Archive, Refusal, Stored};
 use super::dimse::{
     self, Command, Data, DimseError, Incoming, Message, MessageReader, field, status,
 };
+use super::link::{self, Link};
+use super::storage_classes::STORAGE_SOP_CLASSES;
 
 /// Told about every object stored or refused (progress bars, the rescan clock).
 pub trait StoreObserver: Sync {
@@ -29,7 +31,7 @@ impl StoreObserver for Unobserved {
 }
 
 /// Counts of one association, for its log line and for `pull`'s summary.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct StoreCounts {
     /// Objects written.
     pub stored: u64,
@@ -63,20 +65,45 @@ impl StoreCounts {
     }
 }
 
-/// The transfer syntax of a presentation context, as accepted.
-pub fn context_syntax<A: Association>(association: &A, context_id: u8) -> Option<String> {
-    association
-        .presentation_contexts()
-        .iter()
-        .find(|pc| pc.id == context_id)
-        .map(|pc| pc.transfer_syntax.trim_end_matches(['\0', ' ']).to_string())
+/// The transfer syntax to store an object in, if its command may be served on its context:
+/// the context must be accepted, its abstract syntax must be the command's SOP class
+/// (PS3.7 9.3.1.1: the Affected SOP Class UID is the context's), and that class a storage
+/// class (a C-STORE on the Verification context, or of a class that stores nothing, is
+/// refused before its data set is looked at).
+pub fn check_class<'a>(
+    context: Option<(&str, &'a str)>,
+    sop_class: &str,
+) -> Result<&'a str, Refusal> {
+    let Some((abstract_syntax, transfer_syntax)) = context else {
+        return Err(Refusal {
+            status: status::CANNOT_UNDERSTAND,
+            message: "a C-STORE on a presentation context that was not accepted".to_string(),
+        });
+    };
+    if abstract_syntax != sop_class {
+        return Err(Refusal {
+            status: status::SOP_CLASS_NOT_SUPPORTED,
+            message: format!(
+                "a C-STORE of class {sop_class} on the presentation context of {abstract_syntax}"
+            ),
+        });
+    }
+    if !STORAGE_SOP_CLASSES.contains(&sop_class) {
+        return Err(Refusal {
+            status: status::SOP_CLASS_NOT_SUPPORTED,
+            message: format!("{sop_class} is not a storage SOP class"),
+        });
+    }
+    Ok(transfer_syntax)
 }
 
-/// Stores the object of a C-STORE-RQ and answers it. The outcome is returned; an error is
-/// the association failing (the response could not be sent).
-pub fn handle_store<A: SyncAssociation<TcpStream>>(
-    association: &mut A,
+/// Stores the object of a C-STORE-RQ, if `admission` lets it in, and answers it. The
+/// outcome is returned; an error is the association failing (the response could not be
+/// sent).
+pub fn handle_store(
+    association: &mut dyn Link,
     archive: &Archive,
+    admission: &Admission,
     message: Message,
 ) -> Result<Result<Stored, Refusal>, DimseError> {
     let peer = association.peer_ae_title().trim().to_string();
@@ -85,24 +112,26 @@ pub fn handle_store<A: SyncAssociation<TcpStream>>(
         command,
         data,
     } = message;
-    let outcome = match (data, context_syntax(association, context_id)) {
-        (Data::Received(bytes), Some(syntax)) => archive.store(
-            &syntax,
-            &command.sop_class,
-            &command.sop_instance,
-            &peer,
-            bytes,
-        ),
-        (Data::TooLarge(size), _) => {
+    let context = link::context(&*association, context_id);
+    let outcome = match (data, check_class(context, &command.sop_class)) {
+        (_, Err(refusal)) => Err(refusal),
+        (Data::Received(bytes), Ok(syntax)) => {
+            let syntax = syntax.to_string();
+            archive.store(
+                &syntax,
+                &command.sop_class,
+                &command.sop_instance,
+                &peer,
+                bytes,
+                admission,
+            )
+        }
+        (Data::TooLarge(size), Ok(_)) => {
             Err(archive::refuse_too_large(size, archive.max_object_bytes()))
         }
-        (Data::None, _) => Err(Refusal {
+        (Data::None, Ok(_)) => Err(Refusal {
             status: status::CANNOT_UNDERSTAND,
             message: "C-STORE request without a data set".to_string(),
-        }),
-        (Data::Received(_), None) => Err(Refusal {
-            status: status::CANNOT_UNDERSTAND,
-            message: format!("unknown presentation context {context_id}"),
         }),
     };
     let (code, comment) = match &outcome {
@@ -141,10 +170,12 @@ pub struct Served {
 }
 
 /// Serves C-STORE and C-ECHO on an established association until the peer releases or
-/// aborts it, or it breaks. Other requests are answered "unrecognized operation".
-pub fn serve<A: SyncAssociation<TcpStream>>(
-    mut association: A,
+/// aborts it, or it breaks (then it is aborted). Other requests are answered "unrecognized
+/// operation".
+pub fn serve(
+    association: &mut dyn Link,
     archive: &Archive,
+    admission: &Admission,
     observer: &dyn StoreObserver,
 ) -> Served {
     let started = Instant::now();
@@ -157,35 +188,32 @@ pub fn serve<A: SyncAssociation<TcpStream>>(
         first_refusal: None,
     };
     served.ending = loop {
-        let message = match reader.receive(&mut association) {
+        let message = match reader.receive(association) {
             Ok(Incoming::Message(message)) => message,
             Ok(Incoming::Released) => break Ending::Released,
             Ok(Incoming::Aborted) => break Ending::Aborted,
             Err(error) => break Ending::Broken(error.to_string()),
         };
         let answered = match message.command.field {
-            field::C_STORE_RQ => handle_store(&mut association, archive, message).map(|outcome| {
-                if let Err(refusal) = &outcome
-                    && served.first_refusal.is_none()
-                {
-                    served.first_refusal = Some(refusal.message.clone());
-                }
-                served.counts.count(&outcome);
-                observer.object(&outcome);
-            }),
+            field::C_STORE_RQ => {
+                handle_store(association, archive, admission, message).map(|outcome| {
+                    if let Err(refusal) = &outcome
+                        && served.first_refusal.is_none()
+                    {
+                        served.first_refusal = Some(refusal.message.clone());
+                    }
+                    served.counts.count(&outcome);
+                    observer.object(&outcome);
+                })
+            }
             field::C_ECHO_RQ => {
                 served.echoes += 1;
-                answer(
-                    &mut association,
-                    &message,
-                    field::C_ECHO_RSP,
-                    status::SUCCESS,
-                )
+                answer(association, &message, field::C_ECHO_RSP, status::SUCCESS)
             }
             // A cancel has no response (PS3.7 9.3.2.3); nothing of ours is cancellable.
             field::C_CANCEL_RQ => Ok(()),
             other => answer(
-                &mut association,
+                association,
                 &message,
                 other | 0x8000,
                 status::UNRECOGNIZED_OPERATION,
@@ -196,14 +224,19 @@ pub fn serve<A: SyncAssociation<TcpStream>>(
         }
     };
     if let Ending::Broken(_) = served.ending {
-        let _ = association.abort();
+        let _ = association.send_pdu(&Pdu::AbortRQ {
+            source: dicom_ul::pdu::AbortRQSource::ServiceProvider(
+                dicom_ul::pdu::AbortRQServiceProviderReason::ReasonNotSpecified,
+            ),
+        });
+        let _ = association.tcp().shutdown(std::net::Shutdown::Both);
     }
     served.elapsed = started.elapsed();
     served
 }
 
-fn answer<A: SyncAssociation<TcpStream>>(
-    association: &mut A,
+fn answer(
+    association: &mut dyn Link,
     message: &Message,
     response_field: u16,
     code: u16,
@@ -211,4 +244,59 @@ fn answer<A: SyncAssociation<TcpStream>>(
     let request: &Command = &message.command;
     let response = dimse::response(response_field, request, code, None);
     dimse::send_command(association, message.context_id, &response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SR: &str = "1.2.840.10008.5.1.4.1.1.88.22";
+    const TS: &str = "1.2.840.10008.1.2.1";
+
+    #[test]
+    fn only_storage_classes_on_their_own_context_are_stored() {
+        assert_eq!(check_class(Some((SR, TS)), SR), Ok(TS));
+        let verification = check_class(Some(("1.2.840.10008.1.1", TS)), "1.2.840.10008.1.1");
+        assert_eq!(
+            verification.unwrap_err().status,
+            status::SOP_CLASS_NOT_SUPPORTED
+        );
+        let other_context = check_class(Some(("1.2.840.10008.1.1", TS)), SR).unwrap_err();
+        assert_eq!(other_context.status, status::SOP_CLASS_NOT_SUPPORTED);
+        assert!(other_context.message.contains("presentation context"));
+        let invented = check_class(Some(("1.2.3.4.5", TS)), "1.2.3.4.5").unwrap_err();
+        assert_eq!(invented.message, "1.2.3.4.5 is not a storage SOP class");
+        assert_eq!(
+            check_class(None, SR).unwrap_err().status,
+            status::CANNOT_UNDERSTAND
+        );
+    }
+
+    #[test]
+    fn counts_add_up() {
+        let mut counts = StoreCounts::default();
+        counts.count(&Ok(Stored::New {
+            path: "a".into(),
+            bytes: 10,
+        }));
+        counts.count(&Ok(Stored::AlreadyArchived { path: "b".into() }));
+        counts.count(&Err(Refusal {
+            status: status::OUT_OF_RESOURCES,
+            message: "full".into(),
+        }));
+        assert_eq!(
+            counts,
+            StoreCounts {
+                stored: 1,
+                already_archived: 1,
+                refused: 1,
+                bytes: 10
+            }
+        );
+        let mut total = StoreCounts::default();
+        total.add(&counts);
+        total.add(&counts);
+        assert_eq!(total.stored, 2);
+        assert_eq!(total.bytes, 20);
+    }
 }

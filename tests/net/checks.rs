@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::peers::{Identity, assert_same_csv_outputs, bytes_written, dataset_dump, signal};
+use super::peers::{Identity, bytes_written, signal};
 use crate::util::{code, dxa, stderr};
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
@@ -113,5 +113,89 @@ pub fn wait_until(what: &str, timeout: Duration, mut done: impl FnMut() -> bool)
     while !done() {
         assert!(started.elapsed() < timeout, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// dcmdump of a file's data set, without what may change in transit when the data is the
+/// same: the file meta group, the transfer syntax, element lengths, defined or undefined
+/// lengths of sequences and items, and their delimitation items (dcmtk's storescu rewrites
+/// those; Orthanc may change the transfer syntax).
+pub fn dataset_dump(path: &Path) -> String {
+    let output = Command::new("dcmdump")
+        .args(["-q", "+L"])
+        .arg(path)
+        .output()
+        .expect("run dcmdump (scripts/test.sh installs dcmtk)");
+    assert!(output.status.success(), "dcmdump {}", path.display());
+    let text = String::from_utf8_lossy(&output.stdout);
+    let data_set = text
+        .split_once("# Dicom-Data-Set")
+        .map_or(text.as_ref(), |(_, rest)| rest);
+    data_set
+        .lines()
+        .filter(|line| !line.starts_with("# Used TransferSyntax"))
+        .filter(|line| !line.contains("(fffe,e00d)") && !line.contains("(fffe,e0dd)"))
+        .map(|line| {
+            let line = strip_length_comment(line)
+                .replace(" with undefined length", "")
+                .replace(" with explicit length", "");
+            without_private_vr(line.trim_end())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A private element's VR is what the transfer syntax says: implicit VR leaves it unknown
+/// (a Hologic results document sent in implicit VR arrives as UN in explicit VR, same bytes).
+/// Odd groups get `??` so that only values are compared.
+fn without_private_vr(line: &str) -> String {
+    let trimmed = line.trim_start();
+    // "(0019,1000) UN ...": the tag, a space, the VR.
+    let private = trimmed.len() >= 14
+        && trimmed.starts_with('(')
+        && trimmed.as_bytes()[11] == b' '
+        && u16::from_str_radix(&trimmed[1..5], 16).is_ok_and(|group| group % 2 == 1);
+    if private {
+        let indent = &line[..line.len() - trimmed.len()];
+        format!("{indent}{} ??{}", &trimmed[..11], &trimmed[14..])
+    } else {
+        line.to_string()
+    }
+}
+
+/// Drops dcmdump's trailing `#  len, vm Keyword` (or `# u/l, vm Keyword`) comment.
+fn strip_length_comment(line: &str) -> String {
+    if let Some(at) = line.rfind(" #") {
+        let comment = line[at + 2..].trim_start();
+        let length = comment.split(',').next().unwrap_or("");
+        if length == "u/l" || (!length.is_empty() && length.bytes().all(|b| b.is_ascii_digit())) {
+            return line[..at].to_string();
+        }
+    }
+    line.to_string()
+}
+
+/// Every CSV output of `a` equals the one of `b`, byte for byte.
+pub fn assert_same_csv_outputs(a: &Path, b: &Path) {
+    let csvs = |dir: &Path| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("output folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".csv"))
+            .collect();
+        names.sort();
+        names
+    };
+    let names = csvs(a);
+    assert!(names.contains(&"studies.csv".to_string()), "{names:?}");
+    assert_eq!(names, csvs(b));
+    for name in names {
+        assert_eq!(
+            fs::read_to_string(a.join(&name)).expect("csv"),
+            fs::read_to_string(b.join(&name)).expect("csv"),
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }

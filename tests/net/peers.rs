@@ -16,7 +16,9 @@ use dicom_object::{FileMetaTableBuilder, InMemDicomObject, OpenFileOptions};
 
 use crate::util::dxa;
 
-/// A port nobody listens on right now.
+/// A port nobody listens on right now, for a peer that must be told its port before it
+/// binds it (Orthanc's configuration, pull's --move-port): callers retry with another when
+/// the peer finds it taken.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .expect("bind an ephemeral port")
@@ -25,16 +27,20 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Waits until something accepts connections on `port`.
-pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < timeout {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
+/// A port that refuses connections for as long as the socket lives: bound, never listening
+/// (nobody else can take it meanwhile).
+pub fn refusing_port() -> (socket2::Socket, u16) {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().expect("address");
+    socket.bind(&any.into()).expect("bind");
+    let port = socket
+        .local_addr()
+        .expect("address")
+        .as_socket()
+        .expect("IPv4")
+        .port();
+    (socket, port)
 }
 
 /// Orthanc, with its own configuration and storage folder.
@@ -49,6 +55,28 @@ impl Orthanc {
     /// Starts Orthanc in `dir`; `move_destination` (AE title, port) is the modality C-MOVE
     /// may send to; the called AE title is checked (a wrong one is refused).
     pub fn start(dir: &Path, move_destination: Option<(&str, u16)>) -> Orthanc {
+        Orthanc::start_with(dir, move_destination, "")
+    }
+
+    /// Starts Orthanc with `extra` lines in its configuration (each ending with a comma).
+    /// Its port is picked free, then bound by Orthanc: if another process took it in
+    /// between, Orthanc exits and is started again on another port.
+    pub fn start_with(dir: &Path, move_destination: Option<(&str, u16)>, extra: &str) -> Orthanc {
+        let mut failures = Vec::new();
+        for _ in 0..5 {
+            match Orthanc::try_start(dir, move_destination, extra) {
+                Ok(orthanc) => return orthanc,
+                Err(log) => failures.push(log),
+            }
+        }
+        panic!("Orthanc did not start: {failures:#?}");
+    }
+
+    fn try_start(
+        dir: &Path,
+        move_destination: Option<(&str, u16)>,
+        extra: &str,
+    ) -> Result<Orthanc, String> {
         fs::create_dir_all(dir.join("storage")).expect("orthanc storage folder");
         let port = free_port();
         let modalities = match move_destination {
@@ -72,6 +100,7 @@ impl Orthanc {
   "DicomAlwaysAllowMove": true,
   "DicomModalities": {modalities},
   "StorageCompression": false,
+  {extra}
   "Plugins": []
 }}"#,
             storage = dir.join("storage").display(),
@@ -91,13 +120,19 @@ impl Orthanc {
             .stderr(fs::File::create(&log).expect("orthanc log"))
             .spawn()
             .expect("start Orthanc (scripts/test.sh installs the Debian package `orthanc`)");
-        let orthanc = Orthanc { child, port, log };
-        assert!(
-            wait_for_port(port, Duration::from_secs(60)),
-            "Orthanc did not open port {port}: {}",
-            fs::read_to_string(&orthanc.log).unwrap_or_default()
-        );
-        orthanc
+        let mut orthanc = Orthanc { child, port, log };
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(orthanc);
+            }
+            if orthanc.child.try_wait().expect("poll Orthanc").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = orthanc.child.kill();
+        Err(fs::read_to_string(&orthanc.log).unwrap_or_default())
     }
 
     /// Stores each file with dcmtk's storescu; returns the files it accepted (storescu
@@ -161,25 +196,34 @@ pub struct Listener {
 }
 
 impl Listener {
-    /// Starts `dxa-ingest listen --port P <args>` in `dir`.
+    /// Starts `dxa-ingest listen --port 0 <args>` in `dir`: listen binds a port the system
+    /// picks and says which in its first log line (text or JSON).
     pub fn start(dir: &Path, args: &[&str]) -> Listener {
-        let port = free_port();
         let log = dir.join("listen.log");
-        let child = dxa()
+        let mut child = dxa()
             .current_dir(dir)
-            .args(["listen", "--port", &port.to_string()])
+            .args(["listen", "--port", "0"])
             .args(args)
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log).expect("listen log"))
             .spawn()
             .expect("start dxa-ingest listen");
-        let listener = Listener { child, port, log };
-        assert!(
-            wait_for_port(port, Duration::from_secs(30)),
-            "listen did not open its port: {}",
-            listener.log()
-        );
-        listener
+        let started = Instant::now();
+        loop {
+            let text = fs::read_to_string(&log).unwrap_or_default();
+            if let Some(port) = listening_port(&text) {
+                return Listener { child, port, log };
+            }
+            assert!(
+                child.try_wait().expect("poll listen").is_none(),
+                "listen exited: {text}"
+            );
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "listen did not open its port: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// What it logged so far.
@@ -199,15 +243,20 @@ impl Listener {
     }
 
     /// Waits for it to exit (after a signal sent by the test): the exit code and the log.
-    pub fn wait(mut self) -> (i32, String) {
+    pub fn wait(self) -> (i32, String) {
+        self.wait_at_most(Duration::from_secs(120))
+    }
+
+    /// Waits at most `limit` for it to exit: the exit code and the log.
+    pub fn wait_at_most(mut self, limit: Duration) -> (i32, String) {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("wait for listen") {
                 return (status.code().unwrap_or(-1), self.log());
             }
             assert!(
-                started.elapsed() < Duration::from_secs(120),
-                "listen did not stop: {}",
+                started.elapsed() < limit,
+                "listen did not stop within {limit:?}: {}",
                 self.log()
             );
             std::thread::sleep(Duration::from_millis(50));
@@ -220,6 +269,18 @@ impl Drop for Listener {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The port of listen's first log line: `... listen: port N ...` (text) or
+/// `"message":"port N ...` (JSON).
+fn listening_port(log: &str) -> Option<u16> {
+    let line = log.lines().next()?;
+    let at = line.find("port ")? + "port ".len();
+    let digits: String = line[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
 }
 
 /// Sends a signal to a process.
@@ -242,65 +303,6 @@ pub fn bytes_written(pid: u32) -> u64 {
         .find_map(|line| line.strip_prefix("wchar: "))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0)
-}
-
-/// dcmdump of a file's data set, without what may change in transit when the data is the
-/// same: the file meta group, the transfer syntax, element lengths, defined or undefined
-/// lengths of sequences and items, and their delimitation items (dcmtk's storescu rewrites
-/// those; Orthanc may change the transfer syntax).
-pub fn dataset_dump(path: &Path) -> String {
-    let output = Command::new("dcmdump")
-        .args(["-q", "+L"])
-        .arg(path)
-        .output()
-        .expect("run dcmdump (scripts/test.sh installs dcmtk)");
-    assert!(output.status.success(), "dcmdump {}", path.display());
-    let text = String::from_utf8_lossy(&output.stdout);
-    let data_set = text
-        .split_once("# Dicom-Data-Set")
-        .map_or(text.as_ref(), |(_, rest)| rest);
-    data_set
-        .lines()
-        .filter(|line| !line.starts_with("# Used TransferSyntax"))
-        .filter(|line| !line.contains("(fffe,e00d)") && !line.contains("(fffe,e0dd)"))
-        .map(|line| {
-            let line = strip_length_comment(line)
-                .replace(" with undefined length", "")
-                .replace(" with explicit length", "");
-            without_private_vr(line.trim_end())
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// A private element's VR is what the transfer syntax says: implicit VR leaves it unknown
-/// (a Hologic results document sent in implicit VR arrives as UN in explicit VR, same bytes).
-/// Odd groups get `??` so that only values are compared.
-fn without_private_vr(line: &str) -> String {
-    let trimmed = line.trim_start();
-    // "(0019,1000) UN ...": the tag, a space, the VR.
-    let private = trimmed.len() >= 14
-        && trimmed.starts_with('(')
-        && trimmed.as_bytes()[11] == b' '
-        && u16::from_str_radix(&trimmed[1..5], 16).is_ok_and(|group| group % 2 == 1);
-    if private {
-        let indent = &line[..line.len() - trimmed.len()];
-        format!("{indent}{} ??{}", &trimmed[..11], &trimmed[14..])
-    } else {
-        line.to_string()
-    }
-}
-
-/// Drops dcmdump's trailing `#  len, vm Keyword` (or `# u/l, vm Keyword`) comment.
-fn strip_length_comment(line: &str) -> String {
-    if let Some(at) = line.rfind(" #") {
-        let comment = line[at + 2..].trim_start();
-        let length = comment.split(',').next().unwrap_or("");
-        if length == "u/l" || (!length.is_empty() && length.bytes().all(|b| b.is_ascii_digit())) {
-            return line[..at].to_string();
-        }
-    }
-    line.to_string()
 }
 
 /// What a fixture file is, read with dicom-object (no pixel data).
@@ -457,29 +459,4 @@ pub fn pixel_data(path: &Path) -> Vec<u8> {
         .to_bytes()
         .expect("bytes")
         .into_owned()
-}
-
-/// Every CSV output of `a` equals the one of `b`, byte for byte.
-pub fn assert_same_csv_outputs(a: &Path, b: &Path) {
-    let csvs = |dir: &Path| -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .expect("output folder")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".csv"))
-            .collect();
-        names.sort();
-        names
-    };
-    let names = csvs(a);
-    assert!(names.contains(&"studies.csv".to_string()), "{names:?}");
-    assert_eq!(names, csvs(b));
-    for name in names {
-        assert_eq!(
-            fs::read_to_string(a.join(&name)).expect("csv"),
-            fs::read_to_string(b.join(&name)).expect("csv"),
-            "{name} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
 }
