@@ -33,6 +33,7 @@ pub use file::{Scanned, scan_file};
 pub use head::{Head, HeadPolicy, PEEK, looks_like_results_document, read_head};
 pub use meta::Syntax;
 pub use source::Source;
+pub use text::Charset;
 
 /// Limits live here, beside the data set they bound, so that `file.rs` (the caps before the
 /// walk) and `walk.rs` (the caps during it) both import them from their parent, not from
@@ -93,21 +94,6 @@ pub(crate) struct Item {
     first_element: u32,
     last_element: u32,
     next_item: u32,
-}
-
-/// The character sets this reader decodes itself (PS3.5 6.1). Anything else (ISO 2022 code
-/// extensions, GB18030, ...) is read through dicom-object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Charset {
-    /// Default repertoire (ISO_IR 6). Bytes above 0x7F are read as Latin-1, the most common
-    /// mislabelling.
-    Default,
-    /// ISO_IR 100, Latin alphabet No. 1.
-    Latin1,
-    /// ISO_IR 192, UTF-8.
-    Utf8,
-    /// Any other: decoded with dicom-encoding's codec (`DataSet::codec`).
-    Other,
 }
 
 /// An indexed data set.

@@ -9,7 +9,20 @@ use std::borrow::Cow;
 
 use dicom_encoding::text::{SpecificCharacterSet, TextCodec};
 
-use super::Charset;
+/// The character sets this reader decodes itself (PS3.5 6.1). Anything else (ISO 2022 code
+/// extensions, GB18030, ...) is read through dicom-object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    /// Default repertoire (ISO_IR 6). Bytes above 0x7F are read as Latin-1, the most common
+    /// mislabelling.
+    Default,
+    /// ISO_IR 100, Latin alphabet No. 1.
+    Latin1,
+    /// ISO_IR 192, UTF-8.
+    Utf8,
+    /// Any other: decoded with dicom-encoding's codec (`DataSet::codec`).
+    Other,
+}
 
 const ONES: u64 = u64::from_le_bytes([1; 8]);
 const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
@@ -90,7 +103,6 @@ pub(super) fn decode<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sr::dataset::Charset;
 
     /// The one-pass scan against the two byte loops it replaced, on seeded random values
     /// of every length up to 40 (backslashes, spaces, NULs and bytes above 0x7F among them,
