@@ -19,6 +19,8 @@ ensure_command Orthanc orthanc
 # the units of packaging/ (tests/net/service.rs).
 ensure_command openssl openssl
 ensure_command systemd-analyze systemd
+# The output folder keeps its ACLs (tests/integrity.rs sets and reads them).
+ensure_command setfacl acl
 
 cargo test --workspace --locked "$@"
 

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::classify::ClassifyOptions;
-use crate::config::{FollowupMode, Inputs, MergeConfig, OutputOptions, ScanConfig, Target};
+use crate::config::{
+    FollowupMode, Inputs, MergeConfig, OutputOptions, ScanConfig, Target, UsageError,
+    check_out_apart_from_inputs,
+};
 use crate::followup::LscTable;
 use crate::pseudonym::Pseudonymizer;
 use crate::sr::Limits;
@@ -17,8 +20,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  every file ingested, or skipped for a stated reason (files.csv says which and why)
   1  fatal: an input cannot be read, the output cannot be written, a partial is refused
-  2  usage error
+  2  usage error (also: --out is or holds an input; --pseudonymize with --partial)
   3  finished, but at least one file is an `error` row in files.csv
+  4  finished, but not one results document was ingested (scan and merge into --out)
   130, 143  interrupted by SIGINT, SIGTERM: the output folder holds what it held before";
 
 /// Turn DXA (bone densitometry) exports into classified, comparable tables.
@@ -69,8 +73,10 @@ Examples:
 Exit codes:
   0  every file ingested, or skipped for a stated reason (files.csv says which and why)
   1  fatal: an input cannot be read, the output cannot be written
-  2  usage error
+  2  usage error; --out is or holds an input; --pseudonymize with --partial
   3  finished, but at least one file is an `error` row in files.csv
+  4  finished, but not one results document was ingested (a misconfigured export?);
+     not with --partial, a piece of an archive
   130, 143  interrupted by SIGINT, SIGTERM: the output folder holds what it held before";
 
 const MERGE_HELP: &str = "\
@@ -85,9 +91,11 @@ identifiers.
 
 Exit codes:
   0  every file ingested, or skipped for a stated reason
-  1  fatal: a partial is cut short, of another version or other options; output unwritable
-  2  usage error
+  1  fatal: a partial is cut short, corrupt, of another version or other options; output
+     unwritable
+  2  usage error; --out holds a partial; --pseudonymize with --partial
   3  finished, but at least one file is an `error` row in files.csv
+  4  finished, but not one results document was ingested (not with --partial)
   130, 143  interrupted: the output folder holds what it held before";
 
 const INSPECT_HELP: &str = "\
@@ -111,8 +119,8 @@ pub struct InputArgs {
     /// blank lines and lines starting with `#` are ignored.
     #[arg(long, value_name = "FILE|-")]
     pub files_from: Option<PathBuf>,
-    /// Read files from a tar stream (`-` for standard input); each member's name is its
-    /// source path.
+    /// Read files from an archive: a tar stream (`-` for standard input), a gzip-compressed
+    /// tar, or a ZIP file (not from a pipe); each member's name is its source path.
     #[arg(long, value_name = "FILE|-")]
     pub tar: Option<PathBuf>,
 }
@@ -315,6 +323,28 @@ fn output_options(args: &OutputArgs) -> anyhow::Result<OutputOptions> {
     })
 }
 
+/// `--pseudonymize` with `--partial`: refused, since partials keep raw identifiers for the
+/// merge, which pseudonymises (docs/privacy.md).
+fn refuse_pseudonymized_partial(target: &Target, output: &OutputArgs) -> Result<(), UsageError> {
+    match (target, &output.pseudonymize) {
+        (Target::Partial(_), Some(_)) => Err(UsageError(
+            "--pseudonymize does not apply to --partial: a partial keeps the identifiers that \
+             merge needs to group visits and follow patients; pseudonymise in the merge \
+             (dxa-ingest merge PART... --out DIR --pseudonymize KEYFILE)"
+                .to_string(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses an output folder that is, or holds, one of the folders or partials read.
+fn check_target(target: &Target, inputs: &[PathBuf]) -> Result<(), UsageError> {
+    match target {
+        Target::Outputs(out) => check_out_apart_from_inputs(out, inputs),
+        Target::Partial(_) => Ok(()),
+    }
+}
+
 /// Validated configuration from the parsed `scan` arguments.
 pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
     let inputs = match (args.input.files_from, args.input.tar) {
@@ -334,6 +364,10 @@ pub fn scan_config_for(
     inputs: Inputs,
     target: Target,
 ) -> anyhow::Result<ScanConfig> {
+    refuse_pseudonymized_partial(&target, &options.output)?;
+    if let Inputs::Paths(paths) = &inputs {
+        check_target(&target, paths)?;
+    }
     Ok(ScanConfig {
         inputs,
         target,
@@ -349,9 +383,12 @@ pub fn scan_config_for(
 
 /// Validated configuration from the parsed `merge` arguments.
 pub fn merge_config(args: MergeArgs) -> anyhow::Result<MergeConfig> {
+    let target = args.target.target();
+    refuse_pseudonymized_partial(&target, &args.output)?;
+    check_target(&target, &args.partials)?;
     Ok(MergeConfig {
         partials: args.partials,
-        target: args.target.target(),
+        target,
         jobs: jobs(args.jobs),
         quiet: args.quiet,
         output: output_options(&args.output)?,

@@ -1,6 +1,6 @@
 //! The validated configuration the library runs on; clap stops at `cli.rs`.
 
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 use crate::classify::ClassifyOptions;
 use crate::followup::LscTable;
@@ -106,4 +106,100 @@ pub enum FollowupMode {
     Always,
     /// Never.
     Never,
+}
+
+/// A command line that cannot run as given: exit 2, like clap's own usage errors
+/// (docs/columns.md, "Exit codes"). The message says what to do instead.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Refuses an output folder that is an input folder, or holds one (`scan in --out in`,
+/// `listen --archive a --out a`, `merge out/a.part --out out`): its files would be read as
+/// inputs and then replaced by the outputs (the walk never reads the output folder, so such
+/// a run read nothing and said so with exit 0). Checked where every command's configuration
+/// is made, before any file is read; inputs that do not exist yet (an archive `listen` will
+/// create) are compared by where they would be.
+pub fn check_out_apart_from_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(), UsageError> {
+    let out_at = resolved(out);
+    for input in inputs {
+        let input_at = resolved(input);
+        if input_at.starts_with(&out_at) {
+            let what = if input_at == out_at {
+                "is".to_string()
+            } else {
+                format!("holds the input {}", crate::path_text::path_text(input))
+            };
+            return Err(UsageError(format!(
+                "--out {} {what}: the output folder is replaced by each run's outputs and never \
+                 read as an input; choose an output folder outside the inputs",
+                crate::path_text::path_text(out)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where a path is or would be: absolute, its longest existing part resolved (symlinks,
+/// `..`), the rest normalised by its text.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    let base = loop {
+        if let Ok(real) = existing.canonicalize() {
+            break real;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break PathBuf::from("/"),
+        }
+    };
+    let mut out = base;
+    for name in rest.iter().rev() {
+        match Path::new(name).components().next() {
+            Some(Component::ParentDir) => {
+                out.pop();
+            }
+            Some(Component::CurDir) | None => {}
+            _ => out.push(name),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_output_folder_equal_to_or_above_an_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        std::fs::create_dir_all(input.join("sub")).unwrap();
+        let refused = |out: &Path, input: &Path| {
+            check_out_apart_from_inputs(out, &[input.to_path_buf()]).is_err()
+        };
+        assert!(refused(&input, &input));
+        assert!(refused(dir.path(), &input), "above");
+        assert!(refused(&input, &input.join("sub")), "above a subfolder");
+        assert!(refused(&input.join("sub/.."), &input), "spelt otherwise");
+        assert!(!refused(&input.join("out"), &input), "inside: never walked");
+        assert!(!refused(&dir.path().join("out"), &input), "beside");
+        // Inputs and outputs that do not exist yet (listen's archive).
+        let archive = dir.path().join("new/archive");
+        assert!(refused(&archive, &archive));
+        assert!(refused(&dir.path().join("new"), &archive));
+        assert!(!refused(&dir.path().join("new/out"), &archive));
+        // A link to the input is the input.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&input, &link).unwrap();
+        assert!(refused(&link, &input));
+        let error =
+            check_out_apart_from_inputs(dir.path(), std::slice::from_ref(&input)).unwrap_err();
+        assert!(error.to_string().contains("holds the input"), "{error}");
+    }
 }

@@ -52,11 +52,14 @@ pub enum Reason {
     Duplicate,
     /// The per-file work panicked: a bug in dxa-ingest, reported instead of killing the batch.
     InternalError,
+    /// An archive (ZIP, tar, gzip-compressed tar) whose members are read, each a row of its
+    /// own named `ARCHIVE/MEMBER`.
+    Archive,
 }
 
 impl Reason {
     /// Every reason, in the order docs/columns.md lists them.
-    pub const ALL: [Reason; 11] = [
+    pub const ALL: [Reason; 12] = [
         Reason::NotDicom,
         Reason::NotSr,
         Reason::NotDxa,
@@ -68,6 +71,7 @@ impl Reason {
         Reason::IoError,
         Reason::Duplicate,
         Reason::InternalError,
+        Reason::Archive,
     ];
 
     /// The stable code written in files.csv.
@@ -84,6 +88,7 @@ impl Reason {
             Reason::IoError => "io_error",
             Reason::Duplicate => "duplicate",
             Reason::InternalError => "internal_error",
+            Reason::Archive => "archive",
         }
     }
 
@@ -94,7 +99,8 @@ impl Reason {
             | Reason::NotSr
             | Reason::NotDxa
             | Reason::NotRegularFile
-            | Reason::Duplicate => Status::Skipped,
+            | Reason::Duplicate
+            | Reason::Archive => Status::Skipped,
             Reason::Truncated
             | Reason::Malformed
             | Reason::TooLarge

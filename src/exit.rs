@@ -12,6 +12,9 @@ pub enum ExitCode {
     Usage,
     /// Finished, but at least one file is listed as `error` in files.csv.
     FilesFailed,
+    /// Finished, but not one results document was ingested (the outputs have their header
+    /// rows only): a misconfigured export must not look like a quiet night.
+    NothingIngested,
 }
 
 impl From<ExitCode> for i32 {
@@ -21,6 +24,7 @@ impl From<ExitCode> for i32 {
             ExitCode::Fatal => 1,
             ExitCode::Usage => 2,
             ExitCode::FilesFailed => 3,
+            ExitCode::NothingIngested => 4,
         }
     }
 }
@@ -35,5 +39,6 @@ mod tests {
         assert_eq!(i32::from(ExitCode::Fatal), 1);
         assert_eq!(i32::from(ExitCode::Usage), 2);
         assert_eq!(i32::from(ExitCode::FilesFailed), 3);
+        assert_eq!(i32::from(ExitCode::NothingIngested), 4);
     }
 }

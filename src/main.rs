@@ -26,6 +26,9 @@ fn main() {
                 .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             {
                 ExitCode::Success
+            } else if let Some(usage) = error.downcast_ref::<dxa_ingest::config::UsageError>() {
+                eprintln!("dxa-ingest: error: {usage}");
+                ExitCode::Usage
             } else {
                 // A full file system (space or inodes) says "No space left on device": say
                 // which to check.
@@ -54,14 +57,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = cli::scan_config(args)?;
             let mapper = profile::load(&config.profiles)?;
             let (summary, elapsed) = scan::run(&config, &mapper)?;
-            if summary.files_seen == 0 {
-                eprintln!(
-                    "dxa-ingest: nothing to read: the inputs hold no files (the outputs have \
-                     their header rows only)"
-                );
-            }
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
-            Ok(summary.exit_code())
+            Ok(exit_code(&summary, &config.target))
         }
         Command::Merge(args) => {
             dxa_ingest::output::folder::handle_signals()
@@ -69,7 +66,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = cli::merge_config(args)?;
             let (summary, elapsed) = dxa_ingest::merge::run(&config)?;
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
-            Ok(summary.exit_code())
+            Ok(exit_code(&summary, &config.target))
         }
         Command::Pull(args) => {
             dxa_ingest::output::folder::handle_signals()
@@ -121,6 +118,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::FilesFailed
             })
         }
+    }
+}
+
+/// Exit 4 (nothing ingested) is for runs that write outputs; a partial is a piece.
+fn exit_code(summary: &scan::Summary, target: &dxa_ingest::config::Target) -> ExitCode {
+    match target {
+        dxa_ingest::config::Target::Outputs(_) => summary.exit_code(),
+        dxa_ingest::config::Target::Partial(_) => summary.partial_exit_code(),
     }
 }
 

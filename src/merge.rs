@@ -22,6 +22,7 @@ use crate::store::{codec, path_key};
 pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
     let started = Instant::now();
     let started_at = std::time::SystemTime::now();
+    crate::pseudonym::start_counting_withheld();
     let mut readers = Vec::with_capacity(config.partials.len());
     for path in &config.partials {
         readers.push(Reader::open(path)?);
@@ -110,7 +111,7 @@ fn run_record(
         "partials",
         inputs,
         options,
-        &header.profiles,
+        &provenance::shown_profiles(&config.output, &header.profiles),
         started,
     );
     record.bytes_read = config

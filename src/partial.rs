@@ -4,19 +4,23 @@
 //! outputs are those of one scan of all the files by construction.
 //!
 //! File format (every number little endian; records are `store::codec` frames):
-//! - the magic `DXAPART\x01`;
+//! - the magic `DXAPART\x02`;
 //! - a frame holding the `Header`: the tool version, and a SHA-256 of every option and
 //!   profile that changes what a file gives (two partials merge only when they agree);
 //! - one frame per file: a `Record` (the path's bytes as walked, and its `Outcome`);
 //! - a last frame, `Trailer`, with the number of records: a partial cut short (a killed
-//!   scan, a full disk, a truncated copy) has none, and is refused.
+//!   scan, a full disk, a truncated copy) has none, and is refused;
+//! - the SHA-256 of every byte before it (32 bytes): the partial as it was written.
 //!
-//! A partial is written under a temporary name beside its final name and renamed when its
-//! trailer is on disk.
+//! The checksum is verified before the first record is used (`Reader::open` reads the whole
+//! file once), and again as the records are read: a partial with one bit flipped, cut short
+//! or grown is refused (exit 1, nothing written), never merged into other numbers. A
+//! partial is written under a temporary name beside its final name and renamed when its
+//! trailer and checksum are on disk.
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
@@ -27,8 +31,11 @@ use crate::path_text::path_text;
 use crate::scan::Outcome;
 use crate::store::codec;
 
-/// The first bytes of every partial.
-const MAGIC: &[u8; 8] = b"DXAPART\x01";
+/// The first bytes of every partial (`\x01` was the format without a checksum).
+const MAGIC: &[u8; 8] = b"DXAPART\x02";
+
+/// The checksum at the end of a partial: SHA-256 of every byte before it.
+const CHECKSUM_BYTES: u64 = 32;
 
 /// What must agree between partials that are merged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +97,8 @@ enum Frame {
 /// A partial being written.
 pub struct Writer {
     out: BufWriter<File>,
+    /// Every byte written so far.
+    checksum: Sha256,
     temp: PathBuf,
     target: PathBuf,
     records: u64,
@@ -107,23 +116,32 @@ impl Writer {
             name.to_string_lossy(),
             std::process::id()
         ));
-        let mut out = BufWriter::with_capacity(256 * 1024, File::create(&temp)?);
-        out.write_all(MAGIC)?;
+        let out = BufWriter::with_capacity(256 * 1024, File::create(&temp)?);
         let mut writer = Writer {
             out,
+            checksum: Sha256::new(),
             temp,
             target: target.to_path_buf(),
             records: 0,
             buffer: Vec::new(),
         };
+        writer.write(MAGIC)?;
         writer.frame(&Frame::Header(header))?;
         Ok(writer)
     }
 
+    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.checksum.update(bytes);
+        self.out.write_all(bytes)
+    }
+
     fn frame(&mut self, frame: &Frame) -> io::Result<()> {
-        self.buffer.clear();
-        codec::encode_frame(frame, &mut self.buffer)?;
-        self.out.write_all(&self.buffer)
+        let mut buffer = std::mem::take(&mut self.buffer);
+        buffer.clear();
+        codec::encode_frame(frame, &mut buffer)?;
+        let written = self.write(&buffer);
+        self.buffer = buffer;
+        written
     }
 
     /// Appends one file's record (files arrive in path order).
@@ -132,10 +150,13 @@ impl Writer {
         self.frame(&Frame::Record(record))
     }
 
-    /// Writes the trailer, syncs, and renames the partial to its name; returns the count.
+    /// Writes the trailer and the checksum, syncs, and renames the partial to its name;
+    /// returns the count.
     pub fn finish(mut self) -> io::Result<u64> {
         let records = self.records;
         self.frame(&Frame::Trailer { records })?;
+        let checksum = std::mem::take(&mut self.checksum).finalize();
+        self.out.write_all(&checksum)?;
         let file = std::mem::replace(&mut self.out, BufWriter::new(tempfile::tempfile()?))
             .into_inner()
             .map_err(|e| e.into_error())?;
@@ -168,7 +189,12 @@ pub struct PartialError {
 /// A partial being read, record by record.
 pub struct Reader {
     path: PathBuf,
-    input: BufReader<File>,
+    /// The file up to its checksum.
+    input: BufReader<io::Take<File>>,
+    /// The checksum the whole file was verified against, and what is read now (a file
+    /// changed between the two readings is refused too).
+    expected: [u8; 32],
+    checksum: Sha256,
     frame: Vec<u8>,
     records: u64,
     /// The header.
@@ -176,24 +202,68 @@ pub struct Reader {
     done: bool,
 }
 
+/// The SHA-256 of the first `len` bytes of `file` (read from where it is).
+fn digest_of(file: &mut File, len: u64) -> io::Result<[u8; 32]> {
+    let mut hash = Sha256::new();
+    let mut input = BufReader::with_capacity(1024 * 1024, file.take(len));
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            break;
+        }
+        hash.update(chunk);
+        let n = chunk.len();
+        input.consume(n);
+    }
+    Ok(hash.finalize().into())
+}
+
 impl Reader {
-    /// Opens a partial and reads its header.
+    /// Opens a partial, verifies its checksum over the whole file, and reads its header.
     pub fn open(path: &Path) -> Result<Reader, PartialError> {
         let error = |message: String| PartialError {
             path: path.to_path_buf(),
             message,
         };
-        let file = File::open(path).map_err(|e| error(e.to_string()))?;
-        let mut input = BufReader::with_capacity(256 * 1024, file);
+        let corrupt = || {
+            error(
+                "its checksum does not match its bytes: the file is corrupt, cut short or \
+                 changed since it was written (copy it again, or scan again)"
+                    .into(),
+            )
+        };
+        let mut file = File::open(path).map_err(|e| error(e.to_string()))?;
+        let size = file.metadata().map_err(|e| error(e.to_string()))?.len();
         let mut magic = [0u8; 8];
-        input
-            .read_exact(&mut magic)
+        file.read_exact(&mut magic)
             .map_err(|_| error("not a dxa-ingest partial (too short)".into()))?;
+        if &magic[..7] == b"DXAPART" && magic != *MAGIC {
+            return Err(error(
+                "a partial of another dxa-ingest version (another format): scan again".into(),
+            ));
+        }
         if &magic != MAGIC {
             return Err(error(
                 "not a dxa-ingest partial (made by `dxa-ingest scan --partial`)".into(),
             ));
         }
+        let body = size
+            .checked_sub(CHECKSUM_BYTES)
+            .filter(|&body| body >= MAGIC.len() as u64)
+            .ok_or_else(corrupt)?;
+        file.rewind().map_err(|e| error(e.to_string()))?;
+        let actual = digest_of(&mut file, body).map_err(|e| error(e.to_string()))?;
+        let mut expected = [0u8; 32];
+        file.read_exact(&mut expected).map_err(|_| corrupt())?;
+        if actual != expected {
+            return Err(corrupt());
+        }
+        file.rewind().map_err(|e| error(e.to_string()))?;
+        let mut checksum = Sha256::new();
+        checksum.update(MAGIC);
+        file.seek(io::SeekFrom::Start(MAGIC.len() as u64))
+            .map_err(|e| error(e.to_string()))?;
+        let mut input = BufReader::with_capacity(256 * 1024, file.take(body - MAGIC.len() as u64));
         let mut frame = Vec::new();
         let read = codec::read_frame(&mut input, &mut frame).map_err(|e| error(e.to_string()))?;
         let header = match read.then(|| codec::decode::<Frame>(&frame)) {
@@ -204,9 +274,12 @@ impl Reader {
                 ));
             }
         };
+        hash_frame(&mut checksum, &frame);
         Ok(Reader {
             path: path.to_path_buf(),
             input,
+            expected,
+            checksum,
             frame,
             records: 0,
             header,
@@ -236,6 +309,7 @@ impl Reader {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(error(cut.into())),
             Err(e) => return Err(error(e.to_string())),
         }
+        hash_frame(&mut self.checksum, &self.frame);
         match codec::decode::<Frame>(&self.frame).map_err(|e| error(e.to_string()))? {
             Frame::Record(record) => {
                 self.records += 1;
@@ -252,6 +326,12 @@ impl Reader {
                 {
                     return Err(error("bytes after its trailer: the file is corrupt".into()));
                 }
+                let read: [u8; 32] = std::mem::take(&mut self.checksum).finalize().into();
+                if read != self.expected {
+                    return Err(error(
+                        "it changed while it was read: its checksum no longer matches".into(),
+                    ));
+                }
                 Ok(None)
             }
             Frame::Trailer { records } => Err(error(format!(
@@ -261,6 +341,12 @@ impl Reader {
             Frame::Header(_) => Err(error("a second header: the file is corrupt".into())),
         }
     }
+}
+
+/// Adds one frame as it is in the file (its length, then its bytes) to a checksum.
+fn hash_frame(checksum: &mut Sha256, frame: &[u8]) {
+    checksum.update((frame.len() as u32).to_le_bytes());
+    checksum.update(frame);
 }
 
 #[cfg(test)]
@@ -306,6 +392,38 @@ mod tests {
             let error = result.expect_err(&format!("a cut at {cut} was accepted"));
             assert!(error.to_string().contains("cut.part"), "{error}");
         }
+    }
+
+    #[test]
+    fn every_flipped_bit_and_every_cut_is_refused_before_a_record_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.part");
+        let mut writer = Writer::create(&path, Header::new("opts", &[])).unwrap();
+        for i in 0..20 {
+            writer.record(record(&format!("in/{i:03}.dcm"))).unwrap();
+        }
+        writer.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let bad = dir.path().join("bad.part");
+        for position in 0..bytes.len() {
+            for bit in [0, 3, 7] {
+                let mut flipped = bytes.clone();
+                flipped[position] ^= 1 << bit;
+                std::fs::write(&bad, &flipped).unwrap();
+                let error = Reader::open(&bad)
+                    .err()
+                    .unwrap_or_else(|| panic!("bit {bit} of byte {position} flipped: opened"));
+                assert!(error.to_string().contains("bad.part"), "{error}");
+            }
+        }
+        for cut in 0..bytes.len() {
+            std::fs::write(&bad, &bytes[..cut]).unwrap();
+            assert!(Reader::open(&bad).is_err(), "cut at {cut}: opened");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        std::fs::write(&bad, &longer).unwrap();
+        assert!(Reader::open(&bad).is_err(), "a byte more: opened");
     }
 
     #[test]

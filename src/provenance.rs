@@ -65,6 +65,9 @@ pub struct RunRecord {
     pub bytes_read: u64,
     /// Every other output file, with its size.
     pub outputs: Vec<OutputFile>,
+    /// Under --pseudonymize: the documents' texts left out, by vocabulary (docs/privacy.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free_text_withheld: Option<std::collections::BTreeMap<&'static str, u64>>,
 }
 
 /// A profile in run.json.
@@ -101,6 +104,7 @@ impl RunRecord {
                     sha256: sha256.clone(),
                 })
                 .collect(),
+            free_text_withheld: None,
             started: rfc3339(started),
             finished: String::new(),
             counts: Counts::default(),
@@ -134,12 +138,41 @@ pub struct OutputFile {
     pub bytes: u64,
 }
 
+/// An option's path as the outputs show it: as given, or under --pseudonymize its keyed
+/// pseudonym (`file-...`): a folder per patient names patients in any path.
+pub fn shown_path(options: &OutputOptions, path: &Path) -> String {
+    options.ids().path(&path_text(path)).into_owned()
+}
+
+/// The profiles (name, SHA-256) as the outputs show them: a profile file's path as given,
+/// or its pseudonym under --pseudonymize; built-in profiles by name.
+pub fn shown_profiles(
+    options: &OutputOptions,
+    profiles: &[(String, String)],
+) -> Vec<(String, String)> {
+    profiles
+        .iter()
+        .map(|(name, digest)| {
+            let name = if name.starts_with("built-in ") {
+                name.clone()
+            } else {
+                options.ids().path(name).into_owned()
+            };
+            (name, digest.clone())
+        })
+        .collect()
+}
+
 /// The options of `scan` or `merge` that come after extraction, as (name, value).
 pub fn output_option_pairs(options: &OutputOptions, lsc: Option<&Path>) -> Vec<(String, String)> {
     let lsc = match lsc {
         Some(path) => match std::fs::read(path) {
-            Ok(bytes) => format!("{} (sha256 {})", path_text(path), sha256_hex(&bytes)),
-            Err(_) => path_text(path),
+            Ok(bytes) => format!(
+                "{} (sha256 {})",
+                shown_path(options, path),
+                sha256_hex(&bytes)
+            ),
+            Err(_) => shown_path(options, path),
         },
         None => "ISCD defaults".to_string(),
     };

@@ -47,15 +47,63 @@ fn summary_is_the_last_stderr_line() {
     let env = TestEnv::new();
     env.write("x/readme.txt", b"hello");
     let output = env.scan(&[]);
-    assert_eq!(code(&output), 0);
     let err = stderr(&output);
-    let last = err.trim_end().lines().last().expect("a line");
+    let lines: Vec<&str> = err.trim_end().lines().collect();
+    let last = lines.last().expect("a line");
     assert!(
         last.starts_with(
             "dxa-ingest: 1 file seen, 0 documents ingested, 0 visits, 1 skipped, 0 errors in "
         ),
         "{last}"
     );
+    // Nothing ingested: exit 4, and the summary ends saying why, on the same line.
+    assert_eq!(code(&output), 4, "{err}");
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        last.ends_with(
+            "; nothing ingested: not one of the 1 file is a results document (files.csv says \
+             what each is; exit 4)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_run_that_ingests_nothing_exits_4_in_scan_and_merge_but_not_a_partial() {
+    let env = TestEnv::new();
+    env.write(
+        "export/readme.txt",
+        b"a misconfigured export: no DICOM at all",
+    );
+    let run = |args: &[&str]| {
+        dxa()
+            .current_dir(env.dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let output = run(&["scan", "in", "--out", "out", "-q"]);
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    assert_eq!(
+        env.csv("files.csv").len(),
+        1,
+        "the outputs are written all the same"
+    );
+    // A partial is a piece: a piece without documents is no misconfiguration.
+    let output = run(&["scan", "in", "--partial", "a.part", "-q"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let output = run(&["merge", "a.part", "--out", "merged", "-q"]);
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("nothing ingested"),
+        "{}",
+        stderr(&output)
+    );
+    // With one document, 0 again.
+    let sample = repo().join("fixtures/sample/gateway/ACME000042/DXA_SR.dcm");
+    std::fs::copy(sample, env.input().join("export/DXA_SR.dcm")).unwrap();
+    let output = run(&["scan", "in", "--out", "out", "-q"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
 }
 
 #[test]

@@ -190,7 +190,13 @@ fn without_follow_symlinks_links_are_skipped() {
 fn empty_input_still_writes_three_headers() {
     let env = TestEnv::new();
     let output = env.scan(&[]);
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    // Nothing to ingest: exit 4, saying why.
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the inputs hold no files"),
+        "{}",
+        stderr(&output)
+    );
     assert!(
         stderr(&output).contains("nothing to read"),
         "{}",

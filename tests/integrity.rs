@@ -108,7 +108,7 @@ fn a_failed_commit_leaves_the_previous_set_intact() {
 fn first_run(env: &TestEnv) -> Vec<(String, Vec<u8>)> {
     env.write("a/readme.txt", b"hello");
     let output = env.scan(&[]);
-    assert_eq!(code(&output), 0);
+    assert_eq!(code(&output), 4, "no document: {}", stderr(&output));
     snapshot(&env.out())
 }
 
@@ -143,7 +143,7 @@ fn a_killed_run_is_cleaned_up_by_the_next() {
     assert!(staging.exists(), "kill -9 leaves the staging folder");
     assert_eq!(snapshot(&env.out()), before, "and the outputs as they were");
     let output = env.scan(&[]);
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
     assert!(!staging.exists(), "the next run removed it");
     no_staging_beside(&env.out());
 }
@@ -161,10 +161,10 @@ fn a_second_run_into_the_same_folder_is_refused_naming_the_first() {
         err.contains("being written by another dxa-ingest run"),
         "{err}"
     );
-    // The first run finishes normally once its list ends.
+    // The first run finishes normally once its list ends (nothing listed: exit 4).
     drop(first.stdin.take());
     let status = first.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(status.code(), Some(4));
     no_staging_beside(&env.out());
 }
 
@@ -252,4 +252,261 @@ fn a_file_system_out_of_inodes_is_named_with_the_fix() {
     let err = stderr(&output);
     assert!(err.contains("tiny/.out.dxa-staging-"), "names where: {err}");
     assert!(err.contains("df -i"), "says what to check: {err}");
+}
+
+/// Mode bits (with setgid and sticky), owner and group of a path.
+fn access(path: &Path) -> (u32, u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).unwrap();
+    (meta.mode() & 0o7777, meta.uid(), meta.gid())
+}
+
+/// `getfacl` of a path without its name line, or None without the acl tools.
+fn acl(path: &Path) -> Option<String> {
+    let output = std::process::Command::new("getfacl")
+        .args(["--omit-header", "--absolute-names"])
+        .arg(path)
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn the_folder_keeps_its_mode_owner_group_and_acls() {
+    // As root (the tests run as root), a group the runner is not in; a department's
+    // 2770 root:radiology folder, and a private 700 one.
+    let group = 4242;
+    for (mode, widest_file) in [(0o2770, 0o660), (0o700, 0o600), (0o750, 0o640)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::chown(&out, None, Some(group)).unwrap();
+        std::fs::set_permissions(&out, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
+        let before = access(&out);
+        // A second run replaces the first one's set: the folder keeps its looks both times.
+        for run in 0..2 {
+            let output = scan_sample_into(&out, &["--format", "parquet"]);
+            assert_eq!(code(&output), 0, "{}", stderr(&output));
+            assert_eq!(access(&out), before, "{mode:o}, run {run}");
+            for file in std::fs::read_dir(&out).unwrap() {
+                let path = file.unwrap().path();
+                let (file_mode, _, file_group) = access(&path);
+                assert_eq!(
+                    file_mode & !widest_file,
+                    0,
+                    "{} is {file_mode:o} in a {mode:o} folder",
+                    path.display()
+                );
+                if mode & 0o2000 != 0 {
+                    assert_eq!(
+                        file_group,
+                        group,
+                        "{}: the setgid folder's group",
+                        path.display()
+                    );
+                }
+            }
+        }
+        no_staging_beside(&out);
+    }
+
+    // ACLs: the folder's own and its default (which files inherit) stay as set.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let setfacl = |args: &[&str]| {
+        std::process::Command::new("setfacl")
+            .args(args)
+            .arg(&out)
+            .status()
+            .expect("setfacl (scripts/test.sh installs the acl package)")
+            .success()
+    };
+    assert!(setfacl(&["-m", "u:4243:rx"]) && setfacl(&["-d", "-m", "u:4243:r,o::-"]));
+    let before = acl(&out).unwrap();
+    let output = scan_sample_into(&out, &[]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(acl(&out).unwrap(), before);
+    let studies = acl(&out.join("studies.csv")).unwrap();
+    assert!(studies.contains("user:4243:r--"), "inherited: {studies}");
+    assert!(studies.contains("other::---"), "inherited: {studies}");
+}
+
+#[test]
+fn an_output_folder_that_is_a_mount_point_is_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference");
+    assert_eq!(code(&scan_sample_into(&reference, &[])), 0);
+    // A volume: a file system mounted at --out (Docker's -v, a mounted share).
+    let out = dir.path().join("volume");
+    std::fs::create_dir(&out).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=20m", "tmpfs"])
+        .arg(&out)
+        .status()
+        .expect("mount");
+    assert!(mounted.success(), "the tests run as root and mount a tmpfs");
+    std::fs::write(out.join("notes.txt"), b"mine").unwrap();
+    let first = scan_sample_into(&out, &["--format", "parquet"]);
+    let second = scan_sample_into(&out, &[]);
+    let listing = snapshot(&out);
+    let _ = std::process::Command::new("umount").arg(&out).status();
+    for output in [&first, &second] {
+        assert_eq!(code(output), 0, "{}", stderr(output));
+        assert!(stderr(output).contains("mount point"), "{}", stderr(output));
+    }
+    // The second set whole, nothing left of the first (its Parquet copies), nothing of
+    // the run's own (no staging folder inside), the user's file kept; run.json lists
+    // exactly the other outputs.
+    let names: Vec<String> = listing.iter().map(|(n, _)| n.clone()).collect();
+    let mut expected: Vec<String> = snapshot(&reference).into_iter().map(|(n, _)| n).collect();
+    expected.push("notes.txt".into());
+    expected.sort();
+    assert_eq!(names, expected);
+    for (name, bytes) in snapshot(&reference) {
+        let got = &listing.iter().find(|(n, _)| *n == name).unwrap().1;
+        if name == "run.json" {
+            let run: serde_json::Value = serde_json::from_slice(got).unwrap();
+            let mut listed: Vec<&str> = run["outputs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["name"].as_str().unwrap())
+                .collect();
+            listed.extend(["notes.txt", "run.json"]);
+            listed.sort_unstable();
+            assert_eq!(listed, expected);
+        } else {
+            assert_eq!(got, &bytes, "{name}");
+        }
+    }
+}
+
+#[test]
+fn an_output_folder_equal_to_or_above_an_input_is_refused_before_reading() {
+    let env = TestEnv::new();
+    env.write("hip/a.dcm", &hostile_text_study());
+    let before = snapshot(&env.input().join("hip"));
+    let run = |args: &[&str]| {
+        dxa()
+            .current_dir(env.dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let refused = |output: std::process::Output, what: &str| {
+        assert_eq!(code(&output), 2, "{what}: {}", stderr(&output));
+        let err = stderr(&output);
+        assert!(err.contains("outside the inputs"), "{what}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{what}: one line: {err}");
+    };
+    refused(run(&["scan", "in", "--out", "in", "-q"]), "equal");
+    refused(run(&["scan", "in/hip", "--out", "in", "-q"]), "above");
+    refused(
+        run(&["scan", "in/hip", "--out", "in/hip/.", "-q"]),
+        "spelt otherwise",
+    );
+    // merge: a partial inside the output folder.
+    let partial = run(&["scan", "in", "--partial", "in/hip/all.part", "-q"]);
+    assert_eq!(code(&partial), 0, "{}", stderr(&partial));
+    refused(
+        run(&["merge", "in/hip/all.part", "--out", "in", "-q"]),
+        "merge",
+    );
+    // The scans of pull and listen: their archive is the input.
+    refused(
+        run(&[
+            "listen",
+            "--port",
+            "1",
+            "--archive",
+            "arch",
+            "--out",
+            "arch",
+        ]),
+        "listen",
+    );
+    refused(
+        run(&[
+            "pull",
+            "--from",
+            "PACS@127.0.0.1:1",
+            "--archive",
+            "a/b",
+            "--out",
+            "a",
+        ]),
+        "pull",
+    );
+    assert!(!env.dir.path().join("arch").exists() && !env.dir.path().join("a").exists());
+    std::fs::remove_file(env.input().join("hip/all.part")).unwrap();
+    assert_eq!(
+        snapshot(&env.input().join("hip")),
+        before,
+        "nothing read or written"
+    );
+    no_staging_beside(&env.input());
+    // An output folder inside the input is fine: it is never walked into.
+    let output = run(&["scan", "in", "--out", "in/results", "-q"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+#[test]
+fn a_department_folder_of_another_user_keeps_its_owner() {
+    // /srv/dxa-out as root:radiology 2770 in a /srv only root writes, and a runner in the
+    // radiology group: no folder with that owner can be made beside it, so the files are
+    // renamed into it, and it stays root's, of its group, 2770.
+    use std::os::unix::fs::PermissionsExt;
+    let (group, runner) = (4244, 65534);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), PermissionsExt::from_mode(0o755)).unwrap();
+    let out = dir.path().join("dxa-out");
+    std::fs::create_dir(&out).unwrap();
+    std::os::unix::fs::chown(&out, Some(0), Some(group)).unwrap();
+    std::fs::set_permissions(&out, PermissionsExt::from_mode(0o2770)).unwrap();
+    let before = access(&out);
+    for run in 0..2 {
+        let output = std::process::Command::new("setpriv")
+            .args([
+                "--reuid",
+                &runner.to_string(),
+                "--regid",
+                &runner.to_string(),
+            ])
+            .args(["--groups", &group.to_string()])
+            .arg(env!("CARGO_BIN_EXE_dxa-ingest"))
+            .current_dir(crate::util::repo())
+            .args(["scan", "fixtures/sample", "--quiet", "--out"])
+            .arg(&out)
+            .output()
+            .expect("setpriv (util-linux)");
+        assert_eq!(code(&output), 0, "run {run}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("one file at a time"),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(access(&out), before, "run {run}");
+        for file in std::fs::read_dir(&out).unwrap() {
+            let path = file.unwrap().path();
+            let (mode, uid, gid) = access(&path);
+            assert_eq!(
+                (mode & !0o660, uid, gid),
+                (0, runner, group),
+                "{}",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        !std::fs::read_dir(&out).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains("staging"))
+    );
+    no_staging_beside(&out);
 }

@@ -269,6 +269,78 @@ fn partials_that_disagree_or_are_cut_short_are_refused_and_nothing_is_written() 
 }
 
 #[test]
+fn a_partial_with_a_flipped_bit_or_cut_anywhere_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.part");
+    let output = run(
+        &repo(),
+        &[
+            "scan",
+            "fixtures/sample",
+            "--partial",
+            whole.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let bytes = std::fs::read(&whole).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("studies.csv"), b"previous run").unwrap();
+    let bad = dir.path().join("bad.part");
+    // 60 one-bit flips spread over the whole file (header, records, trailer, checksum),
+    // and 20 cuts: each is refused with exit 1, and the output folder stays as it was.
+    let flips = (0..60).map(|i| {
+        let mut flipped = bytes.clone();
+        let position = i * (bytes.len() - 1) / 59;
+        flipped[position] ^= 1 << (i % 8);
+        (format!("bit {} of byte {position}", i % 8), flipped)
+    });
+    let cuts = (0..20).map(|i| {
+        let cut = i * (bytes.len() - 1) / 19;
+        (format!("cut at {cut}"), bytes[..cut].to_vec())
+    });
+    for (what, damaged) in flips.chain(cuts) {
+        std::fs::write(&bad, &damaged).unwrap();
+        let output = run(
+            &repo(),
+            &[
+                "merge",
+                bad.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code(&output), 1, "{what}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("bad.part"),
+            "{what}: {}",
+            stderr(&output)
+        );
+        let names: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["studies.csv"], "{what}");
+        assert_eq!(
+            std::fs::read(out.join("studies.csv")).unwrap(),
+            b"previous run"
+        );
+    }
+    // The same file, undamaged, merges.
+    std::fs::write(&bad, &bytes).unwrap();
+    let output = run(
+        &repo(),
+        &[
+            "merge",
+            bad.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+#[test]
 fn an_incremental_scan_reads_only_new_files_and_merges_to_the_full_scan() {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("archive");

@@ -144,9 +144,9 @@ fn french_export() -> Vec<u8> {
 fn user_profile_maps_an_unknown_export() {
     let env = TestEnv::new();
     env.write("fr.dcm", &french_export());
-    // Without the profile the built-ins do not recognise it.
+    // Without the profile the built-ins do not recognise it: nothing ingested, exit 4.
     let output = env.scan(&[]);
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
     assert_eq!(env.csv("studies.csv").len(), 0);
     assert_eq!(env.csv("files.csv")[0]["reason"], "not_dxa");
 

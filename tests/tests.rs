@@ -15,6 +15,7 @@ mod input;
 mod integrity;
 mod net;
 mod paths;
+mod privacy;
 mod readers;
 mod regression;
 mod report;

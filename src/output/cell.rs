@@ -73,6 +73,25 @@ impl<'a> From<Cow<'a, str>> for Text<'a> {
     }
 }
 
+/// A cell of a document's free text (a title, a label, a remark: docs/privacy.md, "Free
+/// text"), which can hold a name. Made only by `Ids::doc_text`, which names the column's
+/// vocabulary: under --pseudonymize, only what the vocabulary knows is written.
+#[derive(Debug, Clone, Default)]
+pub struct DocText<'a>(Text<'a>);
+
+impl<'a> DocText<'a> {
+    /// The cell of a text `Ids::doc_text` has checked.
+    pub(crate) fn from_checked(text: Cow<'a, str>) -> DocText<'a> {
+        DocText(Text(text))
+    }
+}
+
+impl Serialize for DocText<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
 /// An optional date cell: ISO 8601 `YYYY-MM-DD`, empty when absent.
 #[derive(Debug, Clone, Copy)]
 pub struct DateCell(pub Option<crate::document::Date>);

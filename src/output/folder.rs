@@ -1,10 +1,15 @@
 //! The output folder holds one complete run, or the previous one, never a mix
 //! (docs/columns.md, "The output folder"):
 //! - every output of a run is written into a staging folder beside the output folder
-//!   (`.NAME.dxa-staging-PID`, same parent, so the same file system);
+//!   (`.NAME.dxa-staging-PID`, same parent, so the same file system), which gets the
+//!   folder's owner, group, mode and ACLs (`access`);
 //! - at the end the two folders are exchanged in one step (`renameat2(RENAME_EXCHANGE)`):
 //!   a reader sees the old set or the new set, never half of each; files of an earlier run
 //!   that this run does not produce are gone with the old folder;
+//! - where folders cannot be exchanged (the output folder is a mount point, or belongs to a
+//!   user this run cannot give a folder to), the staging folder is inside the output folder
+//!   (`.dxa-staging-PID`) and the files are renamed into place one by one, run.json last
+//!   (`in_place`): a folder that holds run.json holds one complete run;
 //! - files in the output folder that this tool did not write are carried over (hard links,
 //!   so they never leave it) and named in a warning;
 //! - one run writes a folder at a time: an advisory lock (`flock`) on the output folder,
@@ -31,6 +36,15 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::path_text::path_text;
+
+mod access;
+mod dead;
+mod in_place;
+
+use access::Access;
+pub use access::is_mount_point;
+pub(crate) use dead::process_alive;
+use dead::{remove_dead_staging, staging_pids};
 
 /// The run's staging folder while it exists, and whether its outputs were committed.
 #[derive(Debug)]
@@ -116,6 +130,18 @@ fn ours(name: &str) -> bool {
     OUTPUT_NAMES.contains(&name) || (name.starts_with('.') && name.contains(".partial-"))
 }
 
+/// The name of a staging folder inside the output folder (see `Placement::Inside`).
+const INSIDE_PREFIX: &str = ".dxa-staging-";
+
+/// Where a run's staging folder is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Beside the output folder: the two are exchanged in one step.
+    Beside,
+    /// Inside it: the files are renamed into place one by one (`in_place`).
+    Inside,
+}
+
 /// A locked output folder and the run's staging folder beside it.
 #[derive(Debug)]
 pub struct OutputFolder {
@@ -123,6 +149,10 @@ pub struct OutputFolder {
     target: PathBuf,
     /// Where this run writes.
     staging: PathBuf,
+    /// Where that is.
+    placement: Placement,
+    /// The folder's permissions, which the new set keeps.
+    access: Access,
     /// Held for the whole run: the lock.
     _lock: File,
 }
@@ -132,9 +162,9 @@ pub struct OutputFolder {
 pub struct Committed {
     /// Files of someone else's that were carried over into the new set.
     pub foreign: Vec<String>,
-    /// The folders could not be exchanged in one step (a file system without
-    /// RENAME_EXCHANGE): files were renamed one by one.
-    pub one_by_one: bool,
+    /// The folders could not be exchanged in one step: files were renamed one by one,
+    /// and why.
+    pub one_by_one: Option<&'static str>,
 }
 
 impl OutputFolder {
@@ -169,22 +199,38 @@ impl OutputFolder {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         remove_dead_staging(parent, &name);
-        let staging = parent.join(format!(".{name}.dxa-staging-{}", std::process::id()));
-        if staging.exists() {
-            discard(&staging, &target);
-        }
+        let access = Access::of(&target).map_err(|e| named(e, "cannot read output folder"))?;
+        let mut placement = if is_mount_point(&target)? {
+            Placement::Inside
+        } else {
+            Placement::Beside
+        };
         // Created and recorded under the signal handler's lock: a signal sees no staging
         // folder, or one it knows about (and removes).
         let mut state = run_state();
-        fs::create_dir(&staging).map_err(|e| {
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "cannot write beside the output folder (the staging folder {}): {e}",
-                    path_text(&staging)
-                ),
-            )
-        })?;
+        let beside = match placement {
+            Placement::Beside => create_staging(&target, Placement::Beside).and_then(|staging| {
+                match access.prepare(&staging) {
+                    Ok(()) => Ok(Some(staging)),
+                    Err(error) => {
+                        discard(&staging, &target);
+                        Err(error)
+                    }
+                }
+            }),
+            Placement::Inside => Ok(None),
+        };
+        // A folder in a parent this user cannot write, or of another user (or group), cannot
+        // be replaced by a new folder that looks the same: the folder itself stays, and the
+        // files are renamed into it.
+        let staging = match beside {
+            Ok(Some(staging)) => staging,
+            Err(error) if error.kind() != io::ErrorKind::PermissionDenied => return Err(error),
+            _ => {
+                placement = Placement::Inside;
+                create_staging(&target, placement)?
+            }
+        };
         state.staging = Some(staging.clone());
         state.target = Some(target.clone());
         state.committed = false;
@@ -192,6 +238,8 @@ impl OutputFolder {
         Ok(OutputFolder {
             target,
             staging,
+            placement,
+            access,
             _lock: lock,
         })
     }
@@ -208,9 +256,22 @@ impl OutputFolder {
 
     /// Puts the staged outputs in place of the folder's contents, as one step.
     pub fn commit(self) -> io::Result<Committed> {
+        self.access.restrict_files(&self.staging)?;
         sync_folder_files(&self.staging)?;
         let mut committed = Committed::default();
         let mut guard = run_state();
+        if self.placement == Placement::Inside {
+            committed.one_by_one = Some(if is_mount_point(&self.target)? {
+                "it is a mount point"
+            } else {
+                "this user cannot make a folder beside it with its owner and group"
+            });
+            in_place::replace_in_place(&self.staging, &self.target)?;
+            guard.committed = true;
+            drop(guard);
+            discard(&self.staging, &self.target);
+            return Ok(committed);
+        }
         for entry in fs::read_dir(&self.target)? {
             let entry = entry?;
             let name = entry.file_name();
@@ -240,6 +301,7 @@ impl OutputFolder {
             }
             committed.foreign.push(path_text(Path::new(&name)));
         }
+        self.access.apply(&self.staging)?;
         match renameat_with(
             rustix::fs::CWD,
             &self.staging,
@@ -259,8 +321,8 @@ impl OutputFolder {
                     || error == rustix::io::Errno::XDEV
                     || error == rustix::io::Errno::BUSY =>
             {
-                committed.one_by_one = true;
-                replace_one_by_one(&self.staging, &self.target)?;
+                committed.one_by_one = Some("its file system cannot exchange folders");
+                in_place::replace_in_place(&self.staging, &self.target)?;
                 guard.committed = true;
                 drop(guard);
                 discard(&self.staging, &self.target);
@@ -272,6 +334,39 @@ impl OutputFolder {
         }
         Ok(committed)
     }
+}
+
+/// Creates a run's staging folder, private (0700) while the run writes into it.
+fn create_staging(target: &Path, placement: Placement) -> io::Result<PathBuf> {
+    let staging = match placement {
+        Placement::Beside => {
+            let name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            target.with_file_name(format!(".{name}.dxa-staging-{}", std::process::id()))
+        }
+        Placement::Inside => target.join(format!("{INSIDE_PREFIX}{}", std::process::id())),
+    };
+    if staging.exists() {
+        discard(&staging, target);
+    }
+    std::os::unix::fs::DirBuilderExt::mode(&mut fs::DirBuilder::new(), 0o700)
+        .create(&staging)
+        .map_err(|e| {
+            let place = match placement {
+                Placement::Beside => "beside",
+                Placement::Inside => "in",
+            };
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot write {place} the output folder (the staging folder {}): {e}",
+                    path_text(&staging)
+                ),
+            )
+        })?;
+    Ok(staging)
 }
 
 impl Drop for OutputFolder {
@@ -304,7 +399,7 @@ fn discard(staging: &Path, target: &Path) {
             .is_ok_and(|t| (t.dev(), t.ino()) == (meta.dev(), meta.ino()));
         if ours(&name.to_string_lossy()) && !meta.is_dir() || same_file {
             let _ = fs::remove_file(&path);
-        } else if !in_target.exists() {
+        } else if in_target != staging && !in_target.exists() {
             let _ = fs::rename(&path, &in_target);
         }
     }
@@ -344,66 +439,6 @@ fn lock_folder(target: &Path) -> io::Result<(File, PathBuf)> {
     )))
 }
 
-/// PIDs of the staging folders beside `target` (the runs that write it, or died doing so).
-fn staging_pids(target: &Path) -> Vec<u32> {
-    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
-        return Vec::new();
-    };
-    let prefix = format!(".{}.dxa-staging-", name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(parent) else {
-        return Vec::new();
-    };
-    let mut pids: Vec<u32> = entries
-        .flatten()
-        .filter_map(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .strip_prefix(&prefix)
-                .and_then(|pid| pid.parse().ok())
-        })
-        .collect();
-    pids.sort_unstable();
-    pids
-}
-
-/// Whether a process exists: signal 0 reaches it, or it belongs to another user (EPERM),
-/// whose temporary files are never taken for a dead run's.
-pub(crate) fn process_alive(pid: u32) -> bool {
-    rustix::process::Pid::from_raw(pid as i32).is_some_and(|pid| {
-        match rustix::process::test_kill_process(pid) {
-            Ok(()) => true,
-            Err(error) => error == rustix::io::Errno::PERM,
-        }
-    })
-}
-
-/// Removes the staging folders of runs that died without cleaning up (killed with -9, a
-/// power cut). We hold the folder's lock, so no live run is writing this folder; the PID
-/// check keeps us from touching a folder of a run that is still starting.
-fn remove_dead_staging(parent: &Path, name: &str) {
-    let target = parent.join(name);
-    for pid in staging_pids(&target) {
-        if pid != std::process::id() && !process_alive(pid) {
-            discard(&parent.join(format!(".{name}.dxa-staging-{pid}")), &target);
-        }
-    }
-    // Temporary files of earlier versions, left by a killed run.
-    if let Ok(entries) = fs::read_dir(&target) {
-        for entry in entries.flatten() {
-            let file_name = entry.file_name();
-            let text = file_name.to_string_lossy();
-            if let Some(pid) = text
-                .rsplit_once(".partial-")
-                .filter(|_| text.starts_with('.'))
-                .and_then(|(_, pid)| pid.parse::<u32>().ok())
-                && !process_alive(pid)
-            {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
-    }
-}
-
 /// Flushes every file of the staging folder, and the folder itself, to disk.
 fn sync_folder_files(folder: &Path) -> io::Result<()> {
     for entry in fs::read_dir(folder)? {
@@ -413,25 +448,6 @@ fn sync_folder_files(folder: &Path) -> io::Result<()> {
         }
     }
     File::open(folder)?.sync_all()
-}
-
-/// The fallback where folders cannot be exchanged: our old outputs removed, the new ones
-/// renamed in one at a time (not atomic; the caller warns).
-fn replace_one_by_one(staging: &Path, target: &Path) -> io::Result<()> {
-    for name in OUTPUT_NAMES {
-        let old = target.join(name);
-        if old.exists() && !staging.join(name).exists() {
-            fs::remove_file(&old)?;
-        }
-    }
-    for entry in fs::read_dir(staging)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if ours(&name.to_string_lossy()) {
-            fs::rename(entry.path(), target.join(&name))?;
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

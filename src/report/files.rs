@@ -79,6 +79,9 @@ pub fn reason_of(code: &str) -> Option<Reason> {
 /// exhaustive, so a new reason cannot be added without one.
 pub fn next_step(reason: Reason) -> &'static str {
     match reason {
+        Reason::Archive => {
+            "Nothing to do: an archive whose members were read; each member has its own row."
+        }
         Reason::NotDicom => {
             "Nothing to do: not a DICOM file. If it should be one, export it again from the scanner."
         }

@@ -79,7 +79,8 @@ impl RunInfo {
                 .into_iter()
                 .map(|(name, value)| (name.to_string(), value))
                 .collect(),
-            profiles,
+            // A profile's path can name a patient's folder: pseudonymised like the rest.
+            profiles: crate::provenance::shown_profiles(options, &profiles),
         }
     }
 }

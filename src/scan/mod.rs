@@ -7,11 +7,14 @@
 //! next chunk is; output order and bytes never depend on `--jobs`, and memory does not
 //! grow with the size of the archive.
 
+mod archive;
 mod finish;
 mod known;
 mod ledger;
+mod members;
 mod progress;
 mod sink;
+mod summary;
 mod tar;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -26,13 +29,13 @@ use crate::config::{Inputs, OutputOptions, ScanConfig, Target};
 use crate::discover::{self, Candidate, CandidateKind, Candidates};
 use crate::document::Document;
 use crate::error::{FileError, Reason};
-use crate::exit::ExitCode;
 use crate::extract::extract;
 use crate::output::folder::OutputFolder;
 use crate::profile::Mapper;
 use crate::sr::Limits;
 
 pub use sink::Sink;
+pub use summary::Summary;
 
 /// Where outcomes go, one file at a time, in path order: the write side of a scan (`Sink`)
 /// or a partial scan (`partial::Writer`).
@@ -110,63 +113,6 @@ pub enum Outcome {
     NotIngested(FileError),
 }
 
-/// Counts for the summary line.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Summary {
-    /// Entries accounted for.
-    pub files_seen: usize,
-    /// Results documents ingested (documents.csv rows).
-    pub ingested: usize,
-    /// Visits (studies.csv rows).
-    pub visits: usize,
-    /// files.csv rows with status skipped.
-    pub skipped: usize,
-    /// files.csv rows with status error.
-    pub errors: usize,
-}
-
-/// `n thing` or `n things`.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-impl Summary {
-    /// The run's exit code: 3 when any file is an error.
-    pub fn exit_code(&self) -> ExitCode {
-        if self.errors > 0 {
-            ExitCode::FilesFailed
-        } else {
-            ExitCode::Success
-        }
-    }
-
-    /// The last line on stderr of a partial scan.
-    pub fn partial_line(&self, partial: &Path, elapsed: Duration) -> String {
-        format!(
-            "dxa-ingest: {} seen, {} read, {} skipped, {}, recorded in {} in {:.2} s",
-            count(self.files_seen, "file", "files"),
-            count(self.ingested, "document", "documents"),
-            self.skipped,
-            count(self.errors, "error", "errors"),
-            crate::path_text::path_text(partial),
-            elapsed.as_secs_f64()
-        )
-    }
-
-    /// The last line on stderr (docs/columns.md).
-    pub fn line(&self, elapsed: Duration) -> String {
-        format!(
-            "dxa-ingest: {} seen, {} ingested, {}, {} skipped, {} in {:.2} s",
-            count(self.files_seen, "file", "files"),
-            count(self.ingested, "document", "documents"),
-            count(self.visits, "visit", "visits"),
-            self.skipped,
-            count(self.errors, "error", "errors"),
-            elapsed.as_secs_f64()
-        )
-    }
-}
-
 /// Reads and extracts one file. Never panics: a panic inside the per-file work is caught
 /// here and becomes this file's `error/internal_error` row, and the batch goes on.
 /// `follow_last_link`: see `discover::Candidate::follow_last_link`.
@@ -183,7 +129,16 @@ pub fn process_file(
         }
         Err(error) => return Outcome::NotIngested(error),
     };
-    process_bytes(&bytes, mapper, limits)
+    match process_bytes(&bytes, mapper, limits) {
+        // An archive, told by its content: its members are read when it is recorded.
+        Outcome::NotIngested(error) if error.reason == Reason::NotDicom => {
+            match archive::kind_of_file(path) {
+                Some(kind) => Outcome::NotIngested(FileError::new(Reason::Archive, kind.name())),
+                None => Outcome::NotIngested(error),
+            }
+        }
+        outcome => outcome,
+    }
 }
 
 /// The pure part of `process_file`: bytes in, outcome out (the fuzz target's entry point).
@@ -217,6 +172,7 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
     let started = Instant::now();
     let started_at = std::time::SystemTime::now();
     crate::provenance::start_counting_bytes_read();
+    crate::pseudonym::start_counting_withheld();
     let pool = worker_pool(config.jobs)?;
     // Inputs that cannot be read are named first (a cheap check of the roots; the walk
     // itself starts later, once the folders it must skip exist).
@@ -292,7 +248,7 @@ fn run_record(
             config
                 .known
                 .iter()
-                .map(|p| crate::path_text::path_text(p))
+                .map(|p| provenance::shown_path(&config.output, p))
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
@@ -301,7 +257,8 @@ fn run_record(
         &config.output,
         config.output.lsc_file.as_deref(),
     ));
-    provenance::RunRecord::new("scan", input_kind, inputs, options, digests, started)
+    let profiles = provenance::shown_profiles(&config.output, digests);
+    provenance::RunRecord::new("scan", input_kind, inputs, options, &profiles, started)
 }
 
 /// The steps after the last file: visits, follow-up, report, Parquet, run.json; then the
@@ -327,6 +284,9 @@ pub fn write_outputs(
     };
     if record.bytes_read == 0 {
         record.bytes_read = crate::provenance::bytes_read();
+    }
+    if options.pseudonymize.is_some() {
+        record.free_text_withheld = Some(crate::pseudonym::withheld());
     }
     record
         .write(folder.staging())
@@ -410,7 +370,12 @@ fn process_all<R: Recorder + Send>(
     };
     let record = |sink: &mut R, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<()> {
         for (candidate, outcome) in chunk.iter().zip(outcomes) {
-            sink.record(&candidate.path, outcome)?;
+            match outcome {
+                Outcome::NotIngested(error) if error.reason == Reason::Archive => {
+                    record_archive(&candidate.path, config, mapper, pool, sink)?
+                }
+                outcome => sink.record(&candidate.path, outcome)?,
+            }
         }
         progress.inc(chunk.len() as u64);
         Ok(())
@@ -449,6 +414,27 @@ fn process_all<R: Recorder + Send>(
         }
         Ok(())
     })
+}
+
+/// Records an archive found in a walk and its members (`members`); one that is no longer
+/// an archive when it is read again is what it now is to the first bytes.
+fn record_archive(
+    path: &Path,
+    config: &ScanConfig,
+    mapper: &Mapper,
+    pool: &rayon::ThreadPool,
+    recorder: &mut impl Recorder,
+) -> Result<()> {
+    match archive::kind_of_file(path) {
+        Some(kind) => members::record_archive_file(path, kind, config, mapper, pool, recorder),
+        None => recorder.record(
+            path,
+            Outcome::NotIngested(FileError::new(
+                Reason::IoError,
+                "an archive when first read, no longer one: changed during the run",
+            )),
+        ),
+    }
 }
 
 /// How to walk: the output folder and the run's staging folder are never walked into,

@@ -1,6 +1,8 @@
 //! The per-document step of the write side: outcomes arrive in path order (from the
 //! workers of `scan`, or from the partials of `merge`) and each is recorded once:
-//! - a file not ingested becomes its files.csv row at once;
+//! - a file not ingested becomes its files.csv row at once (under --pseudonymize, its row
+//!   waits in sorted runs, to be written in the order of the pseudonymised paths: the
+//!   original paths' order tells folder names, which sort by surname);
 //! - a document whose SOP Instance UID was seen before is a `duplicate` row;
 //! - any other document gets its place in path order and waits, encoded, in the partition
 //!   of its patient (`ledger`), for the visit step at the end (`finish`).
@@ -19,7 +21,7 @@ use crate::output::rows;
 use crate::path_text::path_text;
 use crate::pseudonym::Ids;
 use crate::report::ReportData;
-use crate::store::{Partitions, codec};
+use crate::store::{Partitions, RunBuf, Runs, codec};
 
 /// Documents are spread over this many partitions by patient: at the end one partition
 /// per worker is in memory, about 1/256 of the documents (10^6 files: ~4 000 each).
@@ -33,7 +35,7 @@ pub struct Sink {
     /// Where the run's temporary files are (named in errors).
     staging: std::path::PathBuf,
     pseudonymizer: Option<crate::pseudonym::Pseudonymizer>,
-    pub(super) files: csv::Writer<BufWriter<File>>,
+    pub(super) files: FilesTable,
     ledger: Ledger,
     pub(super) documents: Partitions,
     next_seq: u64,
@@ -47,11 +49,20 @@ impl Sink {
     pub fn new(options: &OutputOptions, staging: &Path) -> Result<Sink> {
         let cannot = || format!("cannot write in {}", path_text(staging));
         let file = File::create(staging.join(FILES_CSV)).with_context(cannot)?;
-        let files = crate::output::csv_writer(
+        let writer = crate::output::csv_writer(
             BufWriter::with_capacity(256 * 1024, file),
             rows::FILE_COLUMNS,
         )
         .with_context(cannot)?;
+        let sorted = match options.pseudonymize {
+            Some(_) => Some((
+                Runs::new(staging).with_context(cannot)?,
+                RunBuf::default(),
+                0,
+            )),
+            None => None,
+        };
+        let files = FilesTable { writer, sorted };
         Ok(Sink {
             staging: staging.to_path_buf(),
             pseudonymizer: options.pseudonymize.clone(),
@@ -79,8 +90,25 @@ impl Sink {
             Status::Error => self.summary.errors += 1,
         }
         let shown = self.ids().path(path).into_owned();
-        self.report.add_file(&shown, error);
-        self.files.serialize(rows::file_row(&shown, error))?;
+        let error = FileError::new(error.reason, self.ids().message(&error.message));
+        match &mut self.files.sorted {
+            None => {
+                self.report.add_file(&shown, &error);
+                self.files
+                    .writer
+                    .serialize(rows::file_row(&shown, &error))?;
+            }
+            Some((runs, run, bytes)) => {
+                self.buffer.clear();
+                codec::encode_frame(&(&shown, &error), &mut self.buffer)?;
+                run.push(shown.as_bytes().to_vec(), &self.buffer);
+                *bytes += self.buffer.len() + shown.len();
+                if *bytes > SORTED_FILES_BYTES {
+                    runs.append(std::mem::take(run))?;
+                    *bytes = 0;
+                }
+            }
+        }
         Ok(())
     }
 
@@ -118,6 +146,43 @@ impl Sink {
         codec::encode_frame(&(self.next_seq, &path, &*doc), &mut self.buffer)?;
         self.documents.append(partition, &self.buffer)?;
         self.next_seq += 1;
+        Ok(())
+    }
+}
+
+/// Bytes of files.csv rows held before a sorted run is written out (under --pseudonymize).
+const SORTED_FILES_BYTES: usize = 16 * 1024 * 1024;
+
+/// files.csv as it is being written: rows in path order, or, under --pseudonymize, sorted
+/// runs keyed by the pseudonymised path, written by `finish`.
+pub struct FilesTable {
+    writer: csv::Writer<BufWriter<File>>,
+    sorted: Option<(Runs, RunBuf, usize)>,
+}
+
+impl FilesTable {
+    /// Writes the rows still held (in pseudonymised path order, each also given to the
+    /// report) and closes files.csv.
+    pub fn finish(self, report: &mut ReportData) -> Result<()> {
+        let FilesTable { mut writer, sorted } = self;
+        if let Some((runs, run, _)) = sorted {
+            runs.append(run)?;
+            runs.merge(|payload| {
+                let frame = codec::Frames::new(payload)
+                    .next()
+                    .ok_or_else(|| std::io::Error::other("an empty files.csv record"))??;
+                let (shown, error): (String, FileError) = codec::decode(frame)?;
+                report.add_file(&shown, &error);
+                writer
+                    .serialize(rows::file_row(&shown, &error))
+                    .map_err(std::io::Error::other)
+            })?;
+        }
+        writer
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{}", e.error()))?
+            .into_inner()
+            .map_err(|e| e.into_error())?;
         Ok(())
     }
 }

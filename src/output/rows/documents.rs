@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use super::{VisitRows, joined};
 use crate::document::Timestamp;
-use crate::output::cell::{DateCell, Text};
+use crate::output::cell::{DateCell, DocText, Text};
+use crate::pseudonym::Vocabulary;
 use crate::visit::{DocStatus, Part, parts_of};
 
 /// documents.csv columns, in order.
@@ -45,7 +46,7 @@ pub struct DocumentRow<'a> {
     content: String,
     status: Text<'a>,
     content_time: String,
-    document_title: Text<'a>,
+    document_title: DocText<'a>,
     unmapped_items: usize,
     flags: Text<'a>,
 }
@@ -101,8 +102,12 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         content: joined(content, ";"),
         status: Text::from(status),
         content_time,
-        document_title: Text::from(doc.title.as_str()),
+        document_title: view.ids.doc_text(Vocabulary::DocumentTitle, &doc.title),
         unmapped_items: doc.unmapped_items,
-        flags: Text::from(joined(doc.flags.iter().map(String::as_str), ";")),
+        flags: Text::from(
+            view.ids
+                .flags(&joined(doc.flags.iter().map(String::as_str), ";"))
+                .into_owned(),
+        ),
     }
 }

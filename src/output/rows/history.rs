@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::VisitRows;
-use crate::output::cell::{DateCell, Plain, Text};
+use crate::output::cell::{DateCell, DocText, Plain, Text};
+use crate::pseudonym::Vocabulary;
 
 /// history.csv columns, in order.
 pub const HISTORY_COLUMNS: &[&str] = &[
@@ -36,10 +37,10 @@ pub struct HistoryRow<'a> {
     patient_id: Text<'a>,
     study_date: DateCell,
     exam_date: DateCell,
-    exam_date_as_written: Text<'a>,
+    exam_date_as_written: DocText<'a>,
     region: &'static str,
     laterality: &'static str,
-    source_label: Text<'a>,
+    source_label: DocText<'a>,
     bmd_g_cm2: Plain,
     age_years: Plain,
     t_score: Plain,
@@ -68,16 +69,15 @@ pub fn history_rows<'a>(
         study_date: DateCell(view.date(view.visit.date)),
         exam_date: DateCell(view.date(h.exam_date)),
         // The date as written would undo --shift-dates.
-        exam_date_as_written: Text::from(if shifted {
-            ""
-        } else {
-            h.exam_date_text.as_str()
-        }),
+        exam_date_as_written: view.ids.doc_text(
+            Vocabulary::DateAsWritten,
+            if shifted { "" } else { &h.exam_date_text },
+        ),
         region: h.region.as_str(),
         laterality: h.laterality.as_str(),
-        source_label: Text::from(h.source_label.as_str()),
+        source_label: view.ids.doc_text(Vocabulary::RegionLabel, &h.source_label),
         bmd_g_cm2: Plain(h.bmd, 3),
-        age_years: Plain(h.age_years, 0),
+        age_years: Plain(view.ids.age(h.age_years), 0),
         t_score: Plain(h.t_score, 0),
         z_score: Plain(h.z_score, 0),
         change_vs_previous_g_cm2: Plain(h.change_vs_previous_g_cm2, 0),

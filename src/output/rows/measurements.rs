@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::{VisitRows, joined};
-use crate::output::cell::{DateCell, Plain, Text};
+use crate::output::cell::{DateCell, DocText, Plain, Text};
+use crate::pseudonym::Vocabulary;
 
 /// measurements.csv columns, in order.
 pub const MEASUREMENT_COLUMNS: &[&str] = &[
@@ -40,7 +41,7 @@ pub struct MeasurementRow<'a> {
     accession_number: Text<'a>,
     region: &'static str,
     laterality: &'static str,
-    source_label: Text<'a>,
+    source_label: DocText<'a>,
     bmd_g_cm2: Plain,
     bmc_g: Plain,
     area_cm2: Plain,
@@ -86,7 +87,7 @@ pub fn measurement_rows<'a>(
                 accession_number: Text(view.ids.accession(&doc.accession_number)),
                 region: m.region.as_str(),
                 laterality: m.laterality.as_str(),
-                source_label: Text::from(m.source_label.as_str()),
+                source_label: view.ids.doc_text(Vocabulary::RegionLabel, &m.source_label),
                 // docs/columns.md: BMD with 3+ decimals as given.
                 bmd_g_cm2: Plain(m.bmd, 3),
                 bmc_g: Plain(m.bmc, 0),
@@ -102,7 +103,7 @@ pub fn measurement_rows<'a>(
                 } else {
                     "false"
                 },
-                note: Text::from(note),
+                note: Text::from(view.ids.message(&note).into_owned()),
             }
         })
 }

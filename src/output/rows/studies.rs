@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use super::{VisitRows, joined};
 use crate::document::Document;
-use crate::output::cell::{DateCell, Plain, Text};
+use crate::output::cell::{DateCell, DocText, Plain, Text};
+use crate::pseudonym::Vocabulary;
 use crate::visit::Part;
 
 /// studies.csv columns, in order.
@@ -63,10 +64,10 @@ pub struct StudyRow<'a> {
     software_version: Text<'a>,
     device_serial: Text<'a>,
     institution: Text<'a>,
-    reference_database: Text<'a>,
+    reference_database: DocText<'a>,
     height_cm: Plain,
     weight_kg: Plain,
-    ethnicity: Text<'a>,
+    ethnicity: DocText<'a>,
     menopause_age: Plain,
     population: &'static str,
     classification: &'static str,
@@ -77,7 +78,7 @@ pub struct StudyRow<'a> {
     frax_hip_pct: Plain,
     frax_major_prior_fracture_pct: Plain,
     frax_hip_prior_fracture_pct: Plain,
-    frax_not_reported: Text<'a>,
+    frax_not_reported: DocText<'a>,
     tbs: Plain,
     vertebral_fractures: Text<'a>,
     flags: Text<'a>,
@@ -149,16 +150,20 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
                     .institution,
             ),
         ),
-        reference_database: Text::from(exam.reference_database.as_deref().unwrap_or("")),
+        reference_database: view.ids.doc_text(
+            Vocabulary::ReferenceDatabase,
+            exam.reference_database.as_deref().unwrap_or(""),
+        ),
         height_cm: Plain(view.first_with(|d| d.height_cm.is_some()).height_cm, 0),
         weight_kg: Plain(view.first_with(|d| d.weight_kg.is_some()).weight_kg, 0),
-        ethnicity: Text::from(
+        ethnicity: view.ids.doc_text(
+            Vocabulary::Ethnicity,
             view.first_with(|d| d.ethnicity.is_some())
                 .ethnicity
                 .as_deref()
                 .unwrap_or(""),
         ),
-        menopause_age: Plain(exam.menopause_age, 0),
+        menopause_age: Plain(view.ids.age(exam.menopause_age), 0),
         population: assessment.population.as_str(),
         classification: assessment.classification.as_str(),
         basis_site: Text::from(assessment.basis_site.as_deref().unwrap_or("")),
@@ -169,7 +174,8 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         frax_hip_pct: Plain(exam.frax_hip, 0),
         frax_major_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_major_prior), 0),
         frax_hip_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_hip_prior), 0),
-        frax_not_reported: Text::from(
+        frax_not_reported: view.ids.doc_text(
+            Vocabulary::FraxRemark,
             view.first_with(|d| d.frax_not_reported.is_some())
                 .frax_not_reported
                 .as_deref()
@@ -180,14 +186,25 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             joined(
                 d.vertebral_fractures
                     .iter()
-                    .map(|f| format!("{}={}", f.vertebra, f.grade).replace(';', ","))
+                    .map(|f| {
+                        format!(
+                            "{}={}",
+                            view.ids.free_text(Vocabulary::Vertebra, &f.vertebra),
+                            view.ids.free_text(Vocabulary::FractureGrade, &f.grade)
+                        )
+                        .replace(';', ",")
+                    })
                     .collect::<Vec<_>>()
                     .iter()
                     .map(String::as_str),
                 ";",
             )
         })),
-        flags: Text::from(joined(flags.iter().map(String::as_str), ";")),
+        flags: Text::from(
+            view.ids
+                .flags(&joined(flags.iter().map(String::as_str), ";"))
+                .into_owned(),
+        ),
         assumptions: Text::from(joined(
             assessment.assumptions.iter().map(String::as_str),
             ";",

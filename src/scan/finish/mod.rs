@@ -97,14 +97,7 @@ pub fn finish(
         mut report,
         ..
     } = sink;
-    let files = files
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("{}", e.error()))
-        .with_context(cannot)?;
-    files
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .with_context(cannot)?;
+    files.finish(&mut report).with_context(cannot)?;
     let runs = AllRuns {
         measurements: Runs::new(staging).with_context(cannot)?,
         studies: Runs::new(staging).with_context(cannot)?,
@@ -238,10 +231,10 @@ pub fn warn_committed(committed: &Committed, out: &Path) {
             committed.foreign.join(", ")
         );
     }
-    if committed.one_by_one {
+    if let Some(why) = committed.one_by_one {
         eprintln!(
-            "dxa-ingest: warning: the file system of {} cannot exchange folders in one step; \
-             the outputs were replaced one file at a time",
+            "dxa-ingest: note: {} cannot be exchanged with a new folder in one step ({why}): \
+             the outputs were replaced one file at a time, run.json last",
             path_text(out)
         );
     }

@@ -1,7 +1,8 @@
 //! One partition of the run: every document of some patients, read back alone, grouped
 //! into visits, classified, compared over time, and rendered into sorted runs of rows:
 //! measurements, documents and history by document (path order), studies by visit (its
-//! first document), follow-up by patient, site, side and date.
+//! first document), follow-up by patient, site, side and date. Under --pseudonymize, "path
+//! order" is the order of the pseudonymised paths (`row_key`), in scan and merge alike.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -33,6 +34,19 @@ impl PartitionCounts {
         self.report.merge(other.report);
         self.serials.extend(other.serials);
     }
+}
+
+/// The sort key of a document's rows (a visit's: its first document's): its place in path
+/// order; under --pseudonymize, its pseudonymised path first, since the original order
+/// tells folder names, which often sort by surname.
+fn row_key(view: &VisitRows, position: usize) -> Vec<u8> {
+    let member = view.member(position);
+    let mut key = Vec::with_capacity(48);
+    if view.ids.pseudonymizer.is_some() {
+        key.extend_from_slice(view.ids.path(&member.path).as_bytes());
+    }
+    key.extend_from_slice(&member.seq.to_be_bytes());
+    key
 }
 
 fn csv_error(error: csv::Error) -> io::Error {
@@ -72,7 +86,7 @@ pub fn render(
             ids,
         };
         for position in 0..visit.members.len() {
-            let key = view.member(position).seq.to_be_bytes().to_vec();
+            let key = row_key(&view, position);
             let line = lines.lines(|w| {
                 for row in rows::measurement_rows(&view, position) {
                     w.serialize(row)?;
@@ -92,7 +106,7 @@ pub fn render(
                 history.push(key, line.map_err(csv_error)?);
             }
         }
-        let key = view.member(0).seq.to_be_bytes().to_vec();
+        let key = row_key(&view, 0);
         let line = lines.lines(|w| w.serialize(rows::study_row(&view)));
         studies.push(key, line.map_err(csv_error)?);
         let visit_points = followup::points_of(&view);

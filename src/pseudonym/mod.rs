@@ -9,10 +9,15 @@
 //! names and IDs: `file-` + 32 hex digits), accession number (`accession-` + 16 hex
 //! digits), institution (`institution-` + 16 hex digits) and device serial (`device-` + 16
 //! hex digits), in every CSV, Parquet file, files.csv
-//! message and report; ages over 89 are written as 90 (HIPAA Safe Harbor). With
+//! message and report; every age over 89 is written as 90 (HIPAA Safe Harbor); the
+//! documents' free text is written only where a vocabulary knows it (`free_text`). With
 //! `--shift-dates`, every date of one patient moves by the same key-derived number of days
 //! (1 to 365, earlier or later), so intervals are kept. Names and birth dates are never
 //! written (age at study is). docs/privacy.md says what remains and the residual risk.
+
+mod free_text;
+
+pub use free_text::{Vocabulary, start_counting_withheld, withheld};
 
 use std::path::Path;
 
@@ -21,7 +26,9 @@ use sha2::Sha256;
 
 use std::borrow::Cow;
 
+use crate::decimal::Decimal;
 use crate::document::Date;
+use crate::output::cell::DocText;
 
 /// Shortest key accepted, in bytes (128 bits).
 const MIN_KEY: usize = 16;
@@ -236,6 +243,66 @@ impl Ids<'_> {
         } else {
             years
         }
+    }
+
+    /// An age cell (a decimal of years) as written: over 89 becomes 90, as `age_years`.
+    pub fn age(&self, years: Option<Decimal>) -> Option<Decimal> {
+        let ninety = Decimal::from_parts(90, 0).expect("90 is a decimal");
+        match years {
+            Some(years) if self.pseudonymizer.is_some() && years >= ninety => Some(ninety),
+            other => other,
+        }
+    }
+
+    /// A document's free text as written: as it is, or under --pseudonymize only what
+    /// `vocabulary` knows of it (else nothing, counted).
+    pub fn free_text<'t>(&self, vocabulary: Vocabulary, text: &'t str) -> Cow<'t, str> {
+        if self.pseudonymizer.is_none() {
+            return Cow::Borrowed(text);
+        }
+        free_text::checked(vocabulary, text, "")
+    }
+
+    /// A cell of a document's free text (docs/privacy.md, "Free text").
+    pub fn doc_text<'t>(&self, vocabulary: Vocabulary, text: &'t str) -> DocText<'t> {
+        DocText::from_checked(self.free_text(vocabulary, text))
+    }
+
+    /// A text of ours that may quote a document's text in `"..."` (a files.csv message, a
+    /// note): under --pseudonymize every quoted span that the `quoted` vocabulary does not
+    /// know is written `"…"` (counted).
+    pub fn message<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.pseudonymizer.is_none() || !text.contains('"') {
+            return Cow::Borrowed(text);
+        }
+        Cow::Owned(free_text::map_quoted(text, |span| {
+            free_text::checked(Vocabulary::Quoted, span, "…")
+        }))
+    }
+
+    /// A `;`-joined flags cell: flags are ours, but a flag's value can be a document's text
+    /// (`reference_database=NHANES III`): such values are checked against their vocabulary,
+    /// and quoted spans as in `message`.
+    pub fn flags<'t>(&self, flags: &'t str) -> Cow<'t, str> {
+        if self.pseudonymizer.is_none() {
+            return Cow::Borrowed(flags);
+        }
+        let checked: Vec<String> = flags
+            .split(';')
+            .map(|flag| match flag.split_once('=') {
+                Some((name, value)) => match free_text::FLAG_VALUES
+                    .iter()
+                    .find(|(flag_name, _)| *flag_name == name)
+                {
+                    Some((_, vocabulary)) => {
+                        format!("{name}={}", self.free_text(*vocabulary, value))
+                    }
+                    None => self.message(flag).into_owned(),
+                },
+                None => self.message(flag).into_owned(),
+            })
+            .collect();
+        Cow::Owned(checked.join(";"))
     }
 }
 
