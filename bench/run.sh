@@ -14,6 +14,12 @@
 #   BENCH_IMAGES_N=K    SR files of the image-heavy corpus (a 1-3 MB report image beside
 #                       each results document), timed against cat with bytes read
 #                       [default: 1000; 40 in smoke mode; 0 to leave it out]
+#   BENCH_ARCHIVE_N="A B"  sizes of the archive-shaped corpus (every file its own small
+#                       study, two studies per patient), each timed against cat in turns
+#                       [default: "4000 20000"; "200" in smoke mode; 0 to leave it out]
+#   BENCH_GIANT_N=G     documents of the giant-visit corpus (G documents in
+#                       BENCH_GIANT_VISITS visits, default 8), scanned once for peak RSS
+#                       [default: 100000; 400 in smoke mode; 0 to leave it out]
 #   BENCH_SEED=1        corpus seed
 #   CARGO_TARGET_DIR    respected (binaries are taken from $CARGO_TARGET_DIR/release)
 #
@@ -42,15 +48,25 @@ fi
 SEED=${BENCH_SEED:-1}
 MEMORY_N=${BENCH_MEMORY_N:-}
 if [ "$SMOKE" = "1" ]; then IMAGES_N=${BENCH_IMAGES_N:-40}; else IMAGES_N=${BENCH_IMAGES_N:-1000}; fi
+if [ "$SMOKE" = "1" ]; then ARCHIVE_NS=${BENCH_ARCHIVE_N:-200}; else ARCHIVE_NS=${BENCH_ARCHIVE_N:-4000 20000}; fi
+if [ "$SMOKE" = "1" ]; then GIANT_N=${BENCH_GIANT_N:-400}; else GIANT_N=${BENCH_GIANT_N:-100000}; fi
+GIANT_VISITS=${BENCH_GIANT_VISITS:-8}
 
 case "$N" in '' | *[!0-9]*)
     echo "usage: bench/run.sh [N]   (N: number of SR files, got '$N')" >&2
     exit 2
     ;;
 esac
-for count in "$REPEAT" "$FAST_REPEAT"; do
+for count in "$REPEAT" "$FAST_REPEAT" "$GIANT_VISITS"; do
     case "$count" in '' | *[!0-9]* | 0)
-        echo "REPEAT and FAST_REPEAT must be positive integers (got '$REPEAT', '$FAST_REPEAT')" >&2
+        echo "REPEAT, FAST_REPEAT and BENCH_GIANT_VISITS must be positive integers (got '$REPEAT', '$FAST_REPEAT', '$GIANT_VISITS')" >&2
+        exit 2
+        ;;
+    esac
+done
+for count in $ARCHIVE_NS "$GIANT_N" "$IMAGES_N"; do
+    case "$count" in '' | *[!0-9]*)
+        echo "BENCH_ARCHIVE_N, BENCH_GIANT_N and BENCH_IMAGES_N must be numbers (got '$ARCHIVE_NS', '$GIANT_N', '$IMAGES_N')" >&2
         exit 2
         ;;
     esac
@@ -64,6 +80,9 @@ COMMAND="bench/run.sh $*"
 [ "$FAST_REPEAT" != "7" ] && [ "$SMOKE" != "1" ] && COMMAND="FAST_REPEAT=$FAST_REPEAT $COMMAND"
 [ -n "$MEMORY_N" ] && COMMAND="BENCH_MEMORY_N=$MEMORY_N $COMMAND"
 [ -n "${BENCH_IMAGES_N:-}" ] && COMMAND="BENCH_IMAGES_N=$BENCH_IMAGES_N $COMMAND"
+[ -n "${BENCH_ARCHIVE_N:-}" ] && COMMAND="BENCH_ARCHIVE_N=\"$BENCH_ARCHIVE_N\" $COMMAND"
+[ -n "${BENCH_GIANT_N:-}" ] && COMMAND="BENCH_GIANT_N=$BENCH_GIANT_N $COMMAND"
+[ -n "${BENCH_GIANT_VISITS:-}" ] && COMMAND="BENCH_GIANT_VISITS=$BENCH_GIANT_VISITS $COMMAND"
 [ -n "${BENCH_WRITE_DOCS:-}" ] && COMMAND="BENCH_WRITE_DOCS=$BENCH_WRITE_DOCS $COMMAND"
 [ "$SMOKE" = "1" ] && COMMAND="BENCH_SMOKE=1 $COMMAND"
 COMMAND=${COMMAND% }
@@ -350,6 +369,64 @@ if [ "$IMAGES_N" -gt 0 ]; then
     echo
     echo "$IMG_TABLE"
 fi
+# ---------------------------------------------------------------- archive-shaped corpus
+# Every file its own small study, two studies per patient: the cost per file, and the
+# cross-file state (the ledger's indexes) growing with every file, against cat.
+ARCHIVE_TABLE=""
+ARCHIVE_ROWS=""
+for AN in $ARCHIVE_NS; do
+    [ "$AN" -gt 0 ] || continue
+    ACORPUS=$WORK/corpus-archive-$AN
+    corpus "$ACORPUS" "$AN" --archive --junk-pct 0
+    AFILES=$(count_files "$ACORPUS")
+    ABYTES=$(du -sb "$ACORPUS" | cut -f1)
+    warm "$ACORPUS"
+    for i in $(seq 1 "$FAST_REPEAT"); do
+        time_once dxa "$DXA" scan "$ACORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+        time_once floor bash -c 'find "$1" -type f -print0 | xargs -0 -n 256 -P "$2" cat >/dev/null' _ "$ACORPUS" "$J"
+    done
+    summarise dxa
+    ADXA_WALL=$WALL ADXA_CPU=$CPU ADXA_RSS=$RSS
+    summarise floor
+    ARCHIVE_ROWS="$ARCHIVE_ROWS$(printf '| %s | %s | %s | %s | %s | %s | %s | %s |' "$AFILES" \
+        "$((ABYTES / 1024 / 1024))" "$(fps "$AFILES" "$ADXA_WALL")" "$ADXA_WALL" "$ADXA_CPU" \
+        "$(fps "$AFILES" "$WALL")" "$WALL" "$(ratio "$ADXA_WALL" "$WALL")")
+"
+done
+if [ -n "$ARCHIVE_ROWS" ]; then
+    ARCHIVE_TABLE=$(
+        echo "| files | MiB | dxa-ingest files/s | wall s (median) | CPU s (median) | floor files/s | floor wall s | dxa-ingest vs floor |"
+        echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+        printf '%s' "$ARCHIVE_ROWS"
+        echo
+        echo "Archive-shaped corpora (\`dxa-fixtures corpus --archive\`: every file its own study of one scan, two studies per patient, no junk), $J jobs, dxa-ingest and the floor in turns, $FAST_REPEAT runs each."
+    )
+    echo
+    echo "$ARCHIVE_TABLE"
+fi
+
+# ---------------------------------------------------------------- giant visits
+# Thousands of documents in one visit (re-sends of one study; studies under one constant
+# patient ID): what a visit costs in memory.
+GIANT_TABLE=""
+if [ "$GIANT_N" -gt 0 ]; then
+    GCORPUS=$WORK/corpus-giant-$GIANT_N-$GIANT_VISITS
+    corpus "$GCORPUS" "$GIANT_N" --giant-visits "$GIANT_VISITS"
+    GFILES=$(count_files "$GCORPUS")
+    warm "$GCORPUS"
+    time_once dxa "$DXA" scan "$GCORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+    GVISITS=$(($(wc -l <"$WORK/out/dxa/studies.csv") - 1))
+    summarise dxa
+    GIANT_TABLE=$(
+        echo "| files (documents) | visits | files/s | wall s | CPU s | peak RSS MiB |"
+        echo "|---:|---:|---:|---:|---:|---:|"
+        printf '| %s | %s | %s | %s | %s | %s |\n' "$GFILES" "$GVISITS" "$(fps "$GFILES" "$WALL")" "$WALL" "$CPU" "$(mib "$RSS")"
+        echo
+        echo "Giant-visit corpus (\`dxa-fixtures corpus --giant-visits $GIANT_VISITS\`: half the visits re-send one study under new SOP Instance UIDs, half are studies of different people under one patient ID), one run of dxa-ingest alone, $J jobs."
+    )
+    echo
+    echo "$GIANT_TABLE"
+fi
 rm -rf "$WORK/out"
 
 # ---------------------------------------------------------------- docs
@@ -396,6 +473,18 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown")
         echo
         echo "$IMG_TABLE" | sed 's/^\([A-Za-z]\)/\1/'
     fi
+    if [ -n "$ARCHIVE_TABLE" ]; then
+        echo
+        echo "## Archive-shaped corpus: per-file cost against cat"
+        echo
+        echo "$ARCHIVE_TABLE"
+    fi
+    if [ -n "$GIANT_TABLE" ]; then
+        echo
+        echo "## Giant visits: memory"
+        echo
+        echo "$GIANT_TABLE"
+    fi
     # The network and the report have benchmarks of their own (they need Orthanc, dcmtk and
     # Chromium and run for minutes): their tables are quoted here as last generated.
     if [ -f docs/benchmarks-network.md ]; then
@@ -435,6 +524,14 @@ On a shared or busy machine the runs vary a lot (see the load average): medians 
 and the per-run times are printed on stderr. dxa-ingest and the floor, a second or less each,
 are run in turns (FAST_REPEAT times each), so that their ratio compares runs made under the
 same conditions; the peer and dsrdump run REPEAT times.
+
+The **archive-shaped corpus** is what a PACS export looks like: every file its own study of
+one scan (a few KB), two studies per patient, so that the run's memory of what it has seen
+(duplicate SOP Instance UIDs, each study's partition) grows with every file, and the fixed
+cost per file weighs more than in the mixed corpus. The **giant-visit corpus** puts its
+documents in a few visits (re-sends of one study under new SOP Instance UIDs, and studies
+of different people exported under one constant patient ID, as anonymised exports do): its
+peak RSS says what the largest visit costs in memory.
 EOF
 } >docs/benchmarks.md
 log "wrote docs/benchmarks.md"

@@ -10,6 +10,7 @@ mod everyday;
 mod fixtures_sample;
 mod hologic_documents;
 mod hostile;
+mod imports;
 mod input;
 mod integrity;
 mod net;

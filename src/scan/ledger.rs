@@ -7,8 +7,9 @@
 //!   visit step finds every document of a visit, and every visit of a patient, in one
 //!   partition.
 //!
-//! UIDs and paths live in a log on disk; two hash indexes point into it (8 bytes per
-//! document, 8 per study), and every hash hit is confirmed against the log.
+//! UIDs and paths live in a log on disk; two hash indexes point into it (9 to 18 bytes per
+//! document and per study, found in a few slots whatever their size: docs/performance.md,
+//! "The ledger's indexes"), and every hash hit is confirmed against the log.
 
 use std::hash::BuildHasher;
 use std::io;
@@ -40,9 +41,10 @@ pub struct Ledger {
     studies: HashIndex,
     hasher: Hasher,
     partitions: usize,
-    /// The last study admitted and its partition: a study's documents usually sit side by
-    /// side in path order, and this answers them without reading the log.
-    last_study: Option<(String, usize)>,
+    /// The last study admitted and its partition (no study yet: ""): a study's documents
+    /// usually sit side by side in path order, and this answers them without reading the
+    /// log. Its text is overwritten in place, not allocated per document.
+    last_study: (String, usize),
 }
 
 impl Ledger {
@@ -54,7 +56,7 @@ impl Ledger {
             studies: HashIndex::default(),
             hasher: Hasher::default(),
             partitions,
-            last_study: None,
+            last_study: (String::new(), 0),
         })
     }
 
@@ -74,11 +76,8 @@ impl Ledger {
         }
         let study = doc.study_instance_uid.as_str();
         let study_hash = self.hasher.hash_one(study) as u32;
-        let mut partition = self
-            .last_study
-            .as_ref()
-            .filter(|(last, _)| !study.is_empty() && last == study)
-            .map(|(_, partition)| *partition);
+        let mut partition =
+            (!study.is_empty() && self.last_study.0 == study).then_some(self.last_study.1);
         if partition.is_none() && !study.is_empty() {
             for position in self.studies.positions(study_hash) {
                 let entry = self.log.read(position, 4)?;
@@ -106,7 +105,9 @@ impl Ledger {
             self.studies.insert(study_hash, position);
         }
         if !study.is_empty() {
-            self.last_study = Some((study.to_string(), partition));
+            self.last_study.0.clear();
+            self.last_study.0.push_str(study);
+            self.last_study.1 = partition;
         }
         Ok(Admission::New { partition })
     }

@@ -4,9 +4,9 @@
 //!   `--partial` files alike);
 //! - `partitions`: records spread by key over unlinked temporary files, read back one
 //!   partition at a time;
-//! - `log` and `index`: append-only byte entries read back by position, and a sorted hash
-//!   index over them (duplicate SOP Instance UIDs; a study's partition), on `sorted`: u64s
-//!   in a sorted run with a short tail (also the walk's file identities);
+//! - `log` and `index`: append-only byte entries read back by position, and a hash index
+//!   over them (duplicate SOP Instance UIDs; a study's partition), on `hashed`: u64s in an
+//!   open-addressing table (also the walk's file identities);
 //! - `runs`: sorted runs of (key, payload) records appended to one file, merged in key
 //!   order into an output.
 //!
@@ -14,17 +14,20 @@
 //! whatever happens to the process; and memory does not grow with the size of the archive.
 
 pub mod codec;
+mod hashed;
 mod index;
 mod log;
 mod partitions;
 mod runs;
-mod sorted;
 
+pub use hashed::HashedU64s;
 pub use index::HashIndex;
 pub use log::Log;
 pub use partitions::Partitions;
 pub use runs::{RunBuf, Runs};
-pub use sorted::SortedU64s;
+
+/// A plain set of u64s (keyed by the whole value).
+pub type U64Set = HashedU64s<0>;
 
 /// Bytes that sort like `std::path::Path` (component by component, each by its bytes):
 /// the components joined by a 0 byte, which no component holds and which sorts before every

@@ -18,8 +18,10 @@ use crate::tree::{sr_bytes, write_file};
 
 mod images;
 mod naming;
+mod shapes;
 
 use naming::naming;
+pub use shapes::{Shape, write_shaped};
 
 /// Options of [`write_corpus`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,8 +140,9 @@ const MALE: &[&str] = &[
 ];
 const SITES: &[&str] = &["site-north", "site-south", "site-east", "site-west"];
 
-/// Write `opts.n` DXA SR files (plus junk) under `dir`. Existing files with
-/// the same names are overwritten; nothing is deleted.
+/// Write `opts.n` DXA SR files (plus junk) under `dir` in the mixed shape ([`Shape::Mixed`];
+/// [`write_shaped`] for the others). Existing files with the same names are overwritten;
+/// nothing is deleted.
 pub fn write_corpus(dir: &Path, opts: &CorpusOptions) -> io::Result<CorpusStats> {
     let mut rng = Rng::new(opts.seed ^ 0x00D0_A5C0_4B05);
     let mut stats = CorpusStats::default();
@@ -159,14 +162,7 @@ pub fn write_corpus(dir: &Path, opts: &CorpusOptions) -> io::Result<CorpusStats>
                 year = (year + rng.range(1, 3)).min(2025);
             }
             let date = (year, rng.range(1, 12), rng.range(1, 28));
-            let style = *rng.pick(&[
-                Style::Hologic,
-                Style::Hologic,
-                Style::Ge,
-                Style::Ge,
-                Style::Loinc,
-                Style::Flat,
-            ]);
+            let style = pick_style(&mut rng);
             let study = make_study(&mut rng, &patient, style, date, opts.seed, p, k);
             let enc = Encoding::new(*rng.pick(&Ts::ALL), !rng.chance(0.15));
             let folder = dir
@@ -181,13 +177,7 @@ pub fn write_corpus(dir: &Path, opts: &CorpusOptions) -> io::Result<CorpusStats>
                 vec![study]
             };
             for (d, part) in parts.iter().enumerate() {
-                let doc = match style {
-                    Style::Hologic => hologic_style(part),
-                    Style::Ge => ge_style(part),
-                    Style::Loinc => loinc_style(part),
-                    Style::Flat => flat_style(part),
-                };
-                let bytes = sr_bytes(&doc, enc);
+                let bytes = render(style, part, enc);
                 stats.bytes += bytes.len() as u64;
                 let name = if d == 0 {
                     format!("{k}.dcm")
@@ -243,6 +233,29 @@ fn split(study: &DxaStudy, parts: usize) -> Vec<DxaStudy> {
         out.push(study.clone());
     }
     out
+}
+
+/// A study's style: Hologic and GE twice as often as the others.
+fn pick_style(rng: &mut Rng) -> Style {
+    *rng.pick(&[
+        Style::Hologic,
+        Style::Hologic,
+        Style::Ge,
+        Style::Ge,
+        Style::Loinc,
+        Style::Flat,
+    ])
+}
+
+/// A study's file in its style.
+fn render(style: Style, study: &DxaStudy, enc: Encoding) -> Vec<u8> {
+    let doc = match style {
+        Style::Hologic => hologic_style(study),
+        Style::Ge => ge_style(study),
+        Style::Loinc => loinc_style(study),
+        Style::Flat => flat_style(study),
+    };
+    sr_bytes(&doc, enc)
 }
 
 /// Pre-rendered junk files (name suffix, bytes).
@@ -470,25 +483,4 @@ fn make_study(
         }
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn corpus_is_deterministic() {
-        let base = std::env::temp_dir().join(format!("dxa-fixtures-corpus-{}", std::process::id()));
-        let opts = CorpusOptions {
-            n: 25,
-            seed: 9,
-            junk_pct: 20,
-            image_heavy: false,
-        };
-        let a = write_corpus(&base.join("a"), &opts).expect("corpus a");
-        let b = write_corpus(&base.join("b"), &opts).expect("corpus b");
-        assert_eq!(a, b);
-        assert_eq!(a.sr_files, 25);
-        let _ = std::fs::remove_dir_all(&base);
-    }
 }

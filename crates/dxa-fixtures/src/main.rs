@@ -2,23 +2,29 @@
 //!
 //! ```text
 //! dxa-fixtures sample <DIR> [--print-table]
-//! dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P] [--image-heavy]
+//! dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P]
+//!                    [--image-heavy | --archive | --giant-visits V]
 //! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use dxa_fixtures::corpus::{CorpusOptions, write_corpus};
+use dxa_fixtures::corpus::{CorpusOptions, Shape, write_shaped};
 use dxa_fixtures::sample::{manifest_markdown, write_sample};
 
 const USAGE: &str = "usage:
   dxa-fixtures sample <DIR> [--print-table]
       delete and regenerate the sample export tree (e.g. fixtures/sample);
       --print-table prints the Markdown manifest used in fixtures/README.md
-  dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P] [--image-heavy]
+  dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P]
+                     [--image-heavy | --archive | --giant-visits V]
       write N DXA SR files (default seed 1, junk 5 %) as DIR/<site>/<year>/<patient>/<n>.dcm;
       a third of the studies are split over 2-5 documents; --image-heavy adds beside each
-      document a 1-3 MB report image (Hologic-style: with its results document)";
+      document a 1-3 MB report image (Hologic-style: with its results document);
+      --archive: as DIR/<site>/<patient>/<k>.dcm, two studies per patient, each one small
+      file (one scan); --giant-visits V: the N documents in V visits, as
+      DIR/visit-<v>/<thousand>/<i>.dcm (even visits re-send one study under new SOP
+      Instance UIDs, odd ones are studies of different people under one patient ID; no junk)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -77,6 +83,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let mut dir = None;
             let mut opts = CorpusOptions::default();
             let mut n = None;
+            let mut shape = Shape::Mixed;
+            let mut set_shape = |new: Shape| {
+                if shape != Shape::Mixed {
+                    return Err(Failure::Usage("one of --archive and --giant-visits".into()));
+                }
+                shape = new;
+                Ok(())
+            };
             let mut it = rest.iter();
             while let Some(a) = it.next() {
                 let mut value = |name: &str| {
@@ -89,6 +103,11 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 };
                 match a.as_str() {
                     "--image-heavy" => opts.image_heavy = true,
+                    "--archive" => set_shape(Shape::Archive)?,
+                    "--giant-visits" => {
+                        let visits = value("--giant-visits")?.max(1) as usize;
+                        set_shape(Shape::GiantVisits { visits })?;
+                    }
                     "--n" => n = Some(value("--n")? as usize),
                     "--seed" => opts.seed = value("--seed")?,
                     "--junk-pct" => {
@@ -103,7 +122,12 @@ fn run(args: &[String]) -> Result<(), Failure> {
             }
             let dir = dir.ok_or_else(|| Failure::Usage("missing <DIR>".into()))?;
             opts.n = n.ok_or_else(|| Failure::Usage("missing --n N".into()))?;
-            let stats = write_corpus(&dir, &opts)?;
+            if opts.image_heavy && shape != Shape::Mixed {
+                return Err(Failure::Usage(
+                    "--image-heavy is for the mixed shape only".into(),
+                ));
+            }
+            let stats = write_shaped(&dir, &opts, shape)?;
             println!(
                 "wrote {} SR files, {} report images and {} junk files for {} patients ({} bytes) to {}",
                 stats.sr_files,

@@ -1,7 +1,7 @@
 //! Element headers: the bytes that say where a value starts and how long it is, in the
 //! three native encodings (PS3.5 7.1: explicit VR little and big endian, implicit VR little
 //! endian). Shared by the walk (`walk.rs`, which checks and indexes) and the head reader
-//! (`head.rs`, which decides what to read at all), so that both split bytes into elements
+//! (`head`, which decides what to read at all), so that both split bytes into elements
 //! the same way: fuzzing showed that two parsers that disagree let unchecked lengths through
 //! (fuzz/README.md, F2-F4).
 

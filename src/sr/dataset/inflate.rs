@@ -1,25 +1,35 @@
 //! A deflated data set (raw RFC 1951, no zlib header: PS3.5 A.5) inflated as a stream, in
-//! chunks, as the head reader asks for bytes (`head.rs`): values it leaves out are inflated
+//! chunks, as the head reader asks for bytes (`head`): values it leaves out are inflated
 //! into a scratch buffer and dropped, so a bomb (1 MB inflating to 1 GiB) costs a chunk of
 //! memory, not its size, and the work stops at the cap: more than `--max-file-size` bytes
 //! inflated is `too_large`, never silently cut.
 //!
 //! `Decompress` directly rather than a `Read` adapter: the adapter allocated and zeroed a
 //! 32 KiB buffer per file, about a fifth of the cost of a deflated SR (callgrind,
-//! docs/performance.md).
+//! docs/performance.md). And one `Decompress` per thread, reset for each file: a new one
+//! allocated and initialised its 32 KiB window and tables, another 14 000 instructions per
+//! deflated file.
+
+use std::cell::RefCell;
 
 use flate2::{Decompress, FlushDecompress, Status};
 
-use super::head::Source;
+use super::source::Source;
 use crate::error::{FileError, Reason};
 
 /// Most bytes inflated per call.
 const CHUNK: usize = 64 * 1024;
 
+thread_local! {
+    /// The inflate state and scratch buffer of the thread's last `Inflater`, for its next.
+    static SPARE: RefCell<Option<(Decompress, Vec<u8>)>> = const { RefCell::new(None) };
+}
+
 /// The inflating side of a deflated data set.
 pub(super) struct Inflater<'r> {
     raw: &'r [u8],
-    state: Decompress,
+    /// None only once dropped (handed back to `SPARE`).
+    state: Option<Decompress>,
     cap: u64,
     ended: bool,
     scratch: Vec<u8>,
@@ -28,12 +38,21 @@ pub(super) struct Inflater<'r> {
 impl<'r> Inflater<'r> {
     /// Inflates `raw`, refusing more than `cap` bytes of output.
     pub(super) fn new(raw: &'r [u8], cap: u64) -> Self {
+        let (state, scratch) = match SPARE.with(|spare| spare.borrow_mut().take()) {
+            Some((mut state, scratch)) => {
+                // Whatever the last stream left (an error, or a stop half way): a raw
+                // deflate stream from its start.
+                state.reset(false);
+                (state, scratch)
+            }
+            None => (Decompress::new(false), Vec::with_capacity(CHUNK)),
+        };
         Inflater {
             raw,
-            state: Decompress::new(false),
+            state: Some(state),
             cap,
             ended: false,
-            scratch: Vec::with_capacity(CHUNK),
+            scratch,
         }
     }
 
@@ -48,11 +67,11 @@ impl<'r> Inflater<'r> {
             self.scratch = Vec::with_capacity(max);
         }
         self.scratch.clear();
+        let state = self.state.as_mut().expect("present until dropped");
         while !self.ended && self.scratch.len() < max {
-            let before = (self.state.total_in(), self.state.total_out());
+            let before = (state.total_in(), state.total_out());
             let consumed = (before.0 as usize).min(self.raw.len());
-            let status = self
-                .state
+            let status = state
                 .decompress_vec(
                     &self.raw[consumed..],
                     &mut self.scratch,
@@ -64,7 +83,7 @@ impl<'r> Inflater<'r> {
                         format!("deflated data set cannot be inflated: {e}"),
                     )
                 })?;
-            if self.state.total_out() > self.cap {
+            if state.total_out() > self.cap {
                 return Err(FileError::new(
                     Reason::TooLarge,
                     format!(
@@ -75,7 +94,7 @@ impl<'r> Inflater<'r> {
             }
             if status == Status::StreamEnd {
                 self.ended = true;
-            } else if (self.state.total_in(), self.state.total_out()) == before {
+            } else if (state.total_in(), state.total_out()) == before {
                 // Room to write, nothing left to read, and no end of stream.
                 return Err(FileError::new(
                     Reason::Truncated,
@@ -84,6 +103,15 @@ impl<'r> Inflater<'r> {
             }
         }
         Ok(self.scratch.len())
+    }
+}
+
+impl Drop for Inflater<'_> {
+    fn drop(&mut self) {
+        if let Some(state) = self.state.take() {
+            let scratch = std::mem::take(&mut self.scratch);
+            SPARE.with(|spare| *spare.borrow_mut() = Some((state, scratch)));
+        }
     }
 }
 
@@ -147,6 +175,24 @@ mod tests {
         // The cap: exactly at it is fine, one byte short of the output is not.
         inflate_all(&packed, data.len() as u64).expect("at the cap");
         assert_eq!(reason(&packed, data.len() as u64 - 1), Reason::TooLarge);
+    }
+
+    /// The thread's state is reused: after a stream left half way, one cut short and a
+    /// broken one, the next stream still inflates from its start.
+    #[test]
+    fn a_reused_state_starts_each_stream_afresh() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i % 239) as u8).collect();
+        let packed = deflate(&data);
+        let mut left = Inflater::new(&packed, 1 << 20);
+        left.read_into(&mut vec![], 1000).unwrap();
+        drop(left);
+        assert!(SPARE.with(|spare| spare.borrow().is_some()), "handed back");
+        assert_eq!(inflate_all(&packed, 1 << 20).unwrap(), data);
+        assert!(inflate_all(&packed[..packed.len() / 3], 1 << 20).is_err());
+        assert!(inflate_all(&[0xFF, 0xFF, 0xFF], 1 << 20).is_err());
+        let other: Vec<u8> = (0..70_000u32).map(|i| (i % 7) as u8 * 31).collect();
+        assert_eq!(inflate_all(&deflate(&other), 1 << 20).unwrap(), other);
+        assert_eq!(inflate_all(&packed, 1 << 20).unwrap(), data);
     }
 
     #[test]

@@ -19,15 +19,21 @@ mod header;
 mod index;
 mod inflate;
 mod magic;
+mod meta;
+mod source;
+mod text;
 mod walk;
 
 use std::borrow::Cow;
 
 use dicom_core::Tag;
-use dicom_encoding::text::{SpecificCharacterSet, TextCodec};
+use dicom_encoding::text::SpecificCharacterSet;
 
-pub use file::{Scanned, Syntax, scan_file};
-pub use head::{Head, HeadPolicy, PEEK, Source, looks_like_results_document, read_head};
+pub use file::{Scanned, scan_file};
+pub use head::{Head, HeadPolicy, PEEK, looks_like_results_document, read_head};
+pub use meta::Syntax;
+pub use source::Source;
+pub use text::Charset;
 
 /// Limits live here, beside the data set they bound, so that `file.rs` (the caps before the
 /// walk) and `walk.rs` (the caps during it) both import them from their parent, not from
@@ -40,7 +46,7 @@ pub struct Limits {
     /// Deepest sequence nesting accepted (docs/sr-reading.md: 64).
     pub max_depth: usize,
     /// Most element headers (at all levels, items and delimiters included) accepted in one
-    /// data set. Checked as the file is read (`head.rs`), before anything is indexed.
+    /// data set. Checked as the file is read (`head`), before anything is indexed.
     pub max_elements: usize,
 }
 
@@ -90,21 +96,6 @@ pub(crate) struct Item {
     next_item: u32,
 }
 
-/// The character sets this reader decodes itself (PS3.5 6.1). Anything else (ISO 2022 code
-/// extensions, GB18030, ...) is read through dicom-object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Charset {
-    /// Default repertoire (ISO_IR 6). Bytes above 0x7F are read as Latin-1, the most common
-    /// mislabelling.
-    Default,
-    /// ISO_IR 100, Latin alphabet No. 1.
-    Latin1,
-    /// ISO_IR 192, UTF-8.
-    Utf8,
-    /// Any other: decoded with dicom-encoding's codec (`DataSet::codec`).
-    Other,
-}
-
 /// An indexed data set.
 #[derive(Debug)]
 pub struct DataSet<'a> {
@@ -141,7 +132,7 @@ impl<'a> DataSet<'a> {
             .unwrap_or(b"");
         // Only the first value: later ones are ISO 2022 code extensions.
         let first = declared.split(|b| *b == b'\\').next().unwrap_or(b"");
-        let first = trim(first);
+        let first = text::trim(first);
         self.charset = match first {
             b"" | b"ISO_IR 6" => Charset::Default,
             b"ISO_IR 100" => Charset::Latin1,
@@ -159,16 +150,6 @@ impl<'a> DataSet<'a> {
                 .and_then(SpecificCharacterSet::from_code);
         }
     }
-}
-
-/// Strips DICOM padding: trailing spaces and NULs, leading spaces.
-fn trim(bytes: &[u8]) -> &[u8] {
-    let end = bytes
-        .iter()
-        .rposition(|b| *b != b' ' && *b != 0)
-        .map_or(0, |p| p + 1);
-    let start = bytes[..end].iter().position(|b| *b != b' ').unwrap_or(end);
-    &bytes[start..end]
 }
 
 /// A handle on one item of an indexed data set.
@@ -197,15 +178,20 @@ impl<'d, 'a> Node<'d, 'a> {
     /// LT may contain backslashes). None when absent or empty.
     pub fn text(self, tag: Tag, whole: bool) -> Option<Cow<'a, str>> {
         let element = self.element(tag)?;
-        let mut bytes = self.set.value(element);
-        if !whole && let Some(cut) = bytes.iter().position(|b| *b == b'\\') {
-            bytes = &bytes[..cut];
-        }
-        let bytes = trim(bytes);
-        if bytes.is_empty() {
+        let start = element.start as usize;
+        let end = start + element.len as usize;
+        let (value, ascii) = text::first_value(self.set.data, start, end, whole);
+        let value = text::trim(value);
+        if value.is_empty() {
             return None;
         }
-        Some(decode(bytes, self.set.charset, self.set.codec.as_ref()))
+        Some(if ascii {
+            // SAFETY: every ASCII byte sequence is valid UTF-8 (and the same text in every
+            // supported character set).
+            Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(value) })
+        } else {
+            text::decode(value, self.set.charset, self.set.codec.as_ref())
+        })
     }
 
     /// Every element of this item with its raw value bytes (undecoded, unpadded: a
@@ -231,31 +217,6 @@ impl<'d, 'a> Node<'d, 'a> {
             set: self.set,
             next,
         }
-    }
-}
-
-fn decode<'a>(
-    bytes: &'a [u8],
-    charset: Charset,
-    codec: Option<&SpecificCharacterSet>,
-) -> Cow<'a, str> {
-    if bytes.is_ascii() {
-        // ASCII is the same in every supported charset, and nearly all SR text is ASCII:
-        // this is the path of about a thousand values per file, where a UTF-8 validation
-        // cost a tenth of the per-file time (callgrind).
-        // SAFETY: every ASCII byte sequence is valid UTF-8.
-        return Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(bytes) });
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) if charset == Charset::Utf8 => Cow::Borrowed(text),
-        _ if charset == Charset::Utf8 => String::from_utf8_lossy(bytes),
-        _ if charset == Charset::Other
-            && let Some(Ok(text)) = codec.map(|c| c.decode(bytes)) =>
-        {
-            Cow::Owned(text)
-        }
-        // Latin-1 bytes are the first 256 code points.
-        _ => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
     }
 }
 
@@ -294,36 +255,4 @@ fn test_element(group: u16, elem: u16, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
     }
     out.extend_from_slice(value);
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trims_dicom_padding() {
-        assert_eq!(trim(b" 0.930 "), b"0.930");
-        assert_eq!(trim(b"1.2.3\0"), b"1.2.3");
-        assert_eq!(trim(b"   "), b"");
-        assert_eq!(trim(b""), b"");
-    }
-
-    #[test]
-    fn decodes_latin1_and_utf8() {
-        assert_eq!(decode(b"Astrom", Charset::Latin1, None), "Astrom");
-        assert_eq!(decode(b"\xC5str\xF6m", Charset::Latin1, None), "Åström");
-        assert_eq!(decode("Åström".as_bytes(), Charset::Utf8, None), "Åström");
-        assert!(matches!(
-            decode(b"plain", Charset::Utf8, None),
-            Cow::Borrowed(_)
-        ));
-        // ISO_IR 144 (Cyrillic, ISO 8859-5): 0xC1 0xDE 0xDD 0xD5 is "Соне".
-        let cyrillic = SpecificCharacterSet::from_code("ISO_IR 144");
-        assert_eq!(
-            decode(b"\xC1\xDE\xDD\xD5", Charset::Other, cyrillic.as_ref()),
-            "Соне"
-        );
-        // An unknown term: Latin-1, never an error.
-        assert_eq!(decode(b"\xE9", Charset::Other, None), "é");
-    }
 }

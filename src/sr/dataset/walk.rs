@@ -5,7 +5,7 @@
 //!
 //! The walk ends at top-level Pixel Data (7FE0,0010): nothing after it is read by anyone
 //! (the data set handed on is cut there), which is also where the head reader stops reading
-//! a file (`head.rs`), so both see the same data set.
+//! a file (`head`), so both see the same data set.
 
 use dicom_core::Tag;
 

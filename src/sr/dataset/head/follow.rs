@@ -9,8 +9,10 @@ use super::super::header::{
     ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, UNDEFINED, binary_value, le16,
     opens_sequence, read_header, read16, read32, too_many_elements, write32,
 };
-use super::super::{Endian, Limits, Syntax};
-use super::{HeadPolicy, PEEK, Source, TAIL, looks_like_results_document, too_large_if};
+use super::super::meta::Syntax;
+use super::super::source::Source;
+use super::super::{Endian, Limits};
+use super::policy::{HeadPolicy, PEEK, TAIL, looks_like_results_document, too_large_if};
 use crate::error::{FileError, Reason};
 
 /// Why reading stopped.

@@ -19,53 +19,20 @@
 //! a test runs both ways over every fuzz corpus file and fixture and compares the outcomes.
 
 mod follow;
+mod policy;
 #[cfg(test)]
 mod tests;
 
 use super::Limits;
-use super::file::{read_meta, sniff_raw_dataset};
-use crate::error::{FileError, Reason};
+use super::meta::{Syntax, read_meta, sniff_raw_dataset};
+use super::source::Source;
+use crate::error::FileError;
 use follow::{HeadReader, Stop};
+use policy::too_large_if;
+pub use policy::{HeadPolicy, PEEK, looks_like_results_document};
 
-/// Where bytes come from: a file (seekable, its size known) or an inflating deflate stream.
-pub trait Source {
-    /// Appends up to `max` bytes to `out` (a little more is allowed); returns how many were
-    /// appended, 0 only at the end.
-    fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, FileError>;
-    /// Skips `n` bytes without keeping them; returns how many were skipped (fewer only at
-    /// the end).
-    fn skip(&mut self, n: u64) -> Result<u64, FileError>;
-    /// Bytes left, when known (a file's size minus its position).
-    fn remaining(&self) -> Option<u64>;
-}
-
-/// What is left unread.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeadPolicy {
-    /// Binary values longer than this many bytes are not read, unless a results document.
-    /// 64 KiB: larger than any value a reader here uses except the results documents and
-    /// XML (text VRs, never elided), smaller than any pixel data worth skipping.
-    pub elide_above: usize,
-    /// Bytes read at a time.
-    pub chunk: usize,
-}
-
-impl Default for HeadPolicy {
-    fn default() -> Self {
-        HeadPolicy {
-            elide_above: 64 * 1024,
-            chunk: 64 * 1024,
-        }
-    }
-}
-
-/// Bytes kept after a header that the walk will reject whatever follows it.
-pub(super) const TAIL: usize = 4096;
 /// Most bytes reserved for a head before anything is read.
 const RESERVE: usize = 8 << 20;
-/// Bytes of a large binary value looked at to recognise a results document.
-pub const PEEK: usize = 1024;
-
 /// A file's bytes as read: everything the walk needs, nothing it does not.
 #[derive(Debug, Default)]
 pub struct Head {
@@ -77,14 +44,6 @@ pub struct Head {
     pub elided_bytes: u64,
     /// Whether reading stopped at top-level Pixel Data.
     pub pixel_data: bool,
-}
-
-/// Whether the first bytes of a value are a Hologic APEX results document (text starting
-/// `<HologicHeader1>`, or holding `ResultsTable1[`: docs/profiles.md), which is read
-/// whatever its size (up to the cap).
-pub fn looks_like_results_document(first: &[u8]) -> bool {
-    let contains = |needle: &[u8]| first.windows(needle.len()).any(|w| w == needle);
-    contains(b"<HologicHeader1>") || contains(b"ResultsTable1[")
 }
 
 /// Reads a file's head from `source` (the whole file when it is not DICOM: only its first
@@ -139,7 +98,7 @@ pub fn read_head<S: Source>(
         }
         Some(start) => match reader.meta(start)? {
             Stop::MetaEnd => match read_meta(reader.out, start) {
-                Ok(meta) if meta.syntax == super::Syntax::DeflatedExplicitLe => {
+                Ok(meta) if meta.syntax == Syntax::DeflatedExplicitLe => {
                     // Compressed: read whole (it is inflated, capped, by `scan_file`).
                     reader.verbatim()?
                 }
@@ -162,7 +121,7 @@ pub fn read_head<S: Source>(
 pub(super) fn read_data_set<S: Source>(
     source: &mut S,
     out: &mut Vec<u8>,
-    syntax: super::Syntax,
+    syntax: Syntax,
     limits: &Limits,
     policy: &HeadPolicy,
 ) -> Result<(), FileError> {
@@ -182,17 +141,4 @@ pub(super) fn read_data_set<S: Source>(
         reader.data_set(0, syntax)?;
     }
     too_large_if(reader.out.len() as u64, limits.max_file_bytes)
-}
-
-pub(super) fn too_large_if(kept: u64, cap: u64) -> Result<(), FileError> {
-    if kept > cap {
-        return Err(FileError::new(
-            Reason::TooLarge,
-            format!(
-                "{kept} bytes to read (up to the pixel data, large binary values left out) \
-                 exceed the {cap}-byte cap (--max-file-size)"
-            ),
-        ));
-    }
-    Ok(())
 }

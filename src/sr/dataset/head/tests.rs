@@ -6,6 +6,7 @@ use std::io::Cursor;
 
 use dicom_core::Tag;
 
+use super::policy::TAIL;
 use super::*;
 use crate::error::Reason;
 use crate::sr::dataset::{DataSet, Syntax, scan_file};
