@@ -34,6 +34,7 @@ pub mod document;
 pub mod error;
 mod exit;
 pub mod extract;
+mod flag;
 mod followup;
 pub mod inspect;
 pub mod merge;

@@ -181,10 +181,6 @@ fn words_of(normal: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-/// Flags whose value is a document's text (`name=value`), and the vocabulary of the value.
-pub(super) const FLAG_VALUES: &[(&str, Vocabulary)] =
-    &[("reference_database", Vocabulary::ReferenceDatabase)];
-
 /// Cells (or quoted spans) left out since the run started, per vocabulary. One run at a
 /// time in a process (`listen` runs its scans one after another), as for bytes read.
 static WITHHELD: [AtomicU64; Vocabulary::ALL.len()] =

@@ -279,31 +279,6 @@ impl Ids<'_> {
             free_text::checked(Vocabulary::Quoted, span, "…")
         }))
     }
-
-    /// A `;`-joined flags cell: flags are ours, but a flag's value can be a document's text
-    /// (`reference_database=NHANES III`): such values are checked against their vocabulary,
-    /// and quoted spans as in `message`.
-    pub fn flags<'t>(&self, flags: &'t str) -> Cow<'t, str> {
-        if self.pseudonymizer.is_none() {
-            return Cow::Borrowed(flags);
-        }
-        let checked: Vec<String> = flags
-            .split(';')
-            .map(|flag| match flag.split_once('=') {
-                Some((name, value)) => match free_text::FLAG_VALUES
-                    .iter()
-                    .find(|(flag_name, _)| *flag_name == name)
-                {
-                    Some((_, vocabulary)) => {
-                        format!("{name}={}", self.free_text(*vocabulary, value))
-                    }
-                    None => self.message(flag).into_owned(),
-                },
-                None => self.message(flag).into_owned(),
-            })
-            .collect();
-        Cow::Owned(checked.join(";"))
-    }
 }
 
 #[cfg(test)]

@@ -110,10 +110,6 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
             Vocabulary::VendorClassification,
             doc.scanner_classification.as_deref().unwrap_or(""),
         ),
-        flags: Text::from(
-            view.ids
-                .flags(&joined(doc.flags.iter().map(String::as_str), ";"))
-                .into_owned(),
-        ),
+        flags: Text::from(crate::output::flags::document_cell(&doc.flags, view.ids)),
     }
 }

@@ -4,6 +4,7 @@
 
 mod documents;
 mod files;
+mod followup;
 mod history;
 mod measurements;
 mod studies;
@@ -12,14 +13,14 @@ use std::borrow::Cow;
 
 pub use documents::{DOCUMENT_COLUMNS, document_row};
 pub use files::{FILE_COLUMNS, file_row};
+pub use followup::{FOLLOWUP_COLUMNS, followup_line, lsc_source_word, source_word, verdict_word};
 pub use history::{HISTORY_COLUMNS, history_rows};
 pub use measurements::{MEASUREMENT_COLUMNS, measurement_rows};
 pub use studies::{STUDY_COLUMNS, study_row};
 
 use crate::document::{Date, Document};
 use crate::pseudonym::Ids;
-use crate::visit::{Assessed, Ingested, LeftOut, Visit, VisitFlag};
-use crate::vocabulary::Laterality;
+use crate::visit::{Assessed, Ingested, LeftOut, Visit};
 
 /// One visit and everything its rows are made of.
 #[derive(Clone, Copy)]
@@ -87,85 +88,6 @@ impl<'a> VisitRows<'a> {
                 "the hips' FRAX differ and neither femoral neck is lower: not used".to_string()
             }
         }
-    }
-
-    /// A visit finding as its flag text.
-    pub fn flag_text(&self, flag: &VisitFlag) -> String {
-        match flag {
-            VisitFlag::PatientIdDisagrees(doc) => {
-                format!("patient_id_disagrees={}", self.sop(*doc))
-            }
-            VisitFlag::SexDisagrees(doc) => format!("patient_sex_disagrees={}", self.sop(*doc)),
-            VisitFlag::BirthDateDisagrees(doc) => {
-                format!("birth_date_disagrees={}", self.sop(*doc))
-            }
-            VisitFlag::PatientIdMissing => "patient_id_missing".to_string(),
-            VisitFlag::DateUnknown => "visit_date_unknown".to_string(),
-            VisitFlag::StudyDatesDiffer => "study_dates_differ".to_string(),
-            VisitFlag::SeveralDevices => "several_devices_in_study".to_string(),
-            VisitFlag::SameDayOtherDevice(doc) => {
-                let other = &self.docs[*doc].doc;
-                let device = if other.device_serial.trim().is_empty() {
-                    Cow::Owned(
-                        format!("{} {}", other.manufacturer_raw, other.model)
-                            .trim()
-                            .to_string(),
-                    )
-                } else {
-                    self.ids.serial(other.device_serial.trim())
-                };
-                format!("same_day_other_device={}", device.replace(';', ","))
-            }
-            VisitFlag::ReanalysisOrderUnknown(part) => format!("reanalysis_order_unknown={part}"),
-            VisitFlag::NoResults => "no_results".to_string(),
-            VisitFlag::FraxHipsDiffer { used, others } => {
-                let set = |doc: usize| {
-                    let d = &self.docs[doc].doc;
-                    let value = |v: Option<crate::decimal::Decimal>| {
-                        v.map_or_else(|| "-".to_string(), |v| v.to_string())
-                    };
-                    format!(
-                        "{}:{}/{}",
-                        frax_side(d),
-                        value(d.frax_major),
-                        value(d.frax_hip)
-                    )
-                };
-                let mut sets: Vec<String> = used.iter().chain(others).map(|&d| set(d)).collect();
-                match used {
-                    Some(_) => sets[0].push_str(" used"),
-                    None => sets.push("none used".to_string()),
-                }
-                format!("frax_hips_differ={}", sets.join(","))
-            }
-            VisitFlag::PatientIdShared { listed, more } => {
-                let mut parts: Vec<String> = listed
-                    .iter()
-                    .map(|&doc| format!("patient_id_shared={}", self.sop(doc)))
-                    .collect();
-                if *more > 0 {
-                    parts.push(format!("patient_id_shared_not_listed={more}"));
-                }
-                parts.join(";")
-            }
-        }
-    }
-}
-
-/// The hip a document's FRAX belongs to: the sides of its femoral neck rows ("left",
-/// "right", "left+right" for a dual hip), `hip` when it has none.
-fn frax_side(doc: &Document) -> String {
-    let sides: Vec<&str> = doc
-        .measurements
-        .iter()
-        .filter(|m| m.region == crate::vocabulary::Region::FemoralNeck)
-        .filter(|m| matches!(m.laterality, Laterality::Left | Laterality::Right))
-        .map(|m| m.laterality.as_str())
-        .collect();
-    if sides.is_empty() {
-        "hip".to_string()
-    } else {
-        sides.join("+")
     }
 }
 

@@ -120,8 +120,7 @@ pub fn render(
     }
     for (key, row, family) in followup::rows(points, &options.lsc) {
         report.followup_row(&key, &row, family);
-        let cells = row.cells();
-        let line = lines.lines(|w| w.write_record(cells.iter().map(|c| c.as_bytes())));
+        let line = lines.lines(|w| w.serialize(rows::followup_line(&row)));
         followups.push(key, line.map_err(csv_error)?);
     }
     runs.measurements.append(measurements)?;
