@@ -23,8 +23,7 @@ pub use lsc::{Family, LscTable};
 
 use crate::decimal::Decimal;
 use crate::document::HistoryEntry;
-use crate::output::rows::VisitRows;
-use crate::visit::DocStatus;
+use crate::visit::{DocStatus, VisitRows};
 use crate::vocabulary::Region;
 
 /// The monitored family of a region: femoral neck, total hip, or a spine range (the PA spine

@@ -6,11 +6,10 @@
 
 use std::borrow::Cow;
 
-use super::rows::VisitRows;
 use crate::classify::{AssessmentFlag, AssessmentFlagKind};
 use crate::document::{DocFlag, DocFlagKind, Document, FraxValue};
 use crate::pseudonym::{Ids, Vocabulary};
-use crate::visit::{Differs, SHARED_LISTED, VisitFlag, VisitFlagKind};
+use crate::visit::{Differs, SHARED_LISTED, VisitFlag, VisitFlagKind, VisitRows};
 use crate::vocabulary::{Laterality, Region};
 
 /// The patterns of a document flag.

@@ -6,7 +6,7 @@
 //! counted (run.json `free_text_withheld`).
 //!
 //! One mechanism for every output: a column of document text is a `DocText` cell, which
-//! only `Ids::doc_text` makes, naming the column's vocabulary; text of ours that quotes
+//! only `DocText::new` makes, naming the column's vocabulary; text of ours that quotes
 //! document text (a files.csv message, a note, a flag) goes through `Ids::message`, which
 //! checks every quoted span (`"..."`, as `{:?}` writes it). A new column of document text
 //! is a new `DocText` field and, if no vocabulary fits, a new table in vocabulary.toml.

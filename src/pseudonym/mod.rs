@@ -28,7 +28,6 @@ use std::borrow::Cow;
 
 use crate::decimal::Decimal;
 use crate::document::Date;
-use crate::output::cell::DocText;
 
 /// Shortest key accepted, in bytes (128 bits).
 const MIN_KEY: usize = 16;
@@ -261,11 +260,6 @@ impl Ids<'_> {
             return Cow::Borrowed(text);
         }
         free_text::checked(vocabulary, text, "")
-    }
-
-    /// A cell of a document's free text (docs/privacy.md, "Free text").
-    pub fn doc_text<'t>(&self, vocabulary: Vocabulary, text: &'t str) -> DocText<'t> {
-        DocText::from_checked(self.free_text(vocabulary, text))
     }
 
     /// A text of ours that may quote a document's text in `"..."` (a files.csv message, a

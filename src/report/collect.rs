@@ -11,9 +11,9 @@ use crate::decimal::Decimal;
 use crate::document::Date;
 use crate::followup::lsc::Lsc;
 use crate::followup::{Family, FollowupRow, LscTable, Point, Source, Verdict};
-use crate::output::rows::{VisitRows, verdict_word};
+use crate::output::rows::verdict_word;
 use crate::pseudonym::Ids;
-use crate::visit::Ingested;
+use crate::visit::{Ingested, VisitRows};
 use crate::vocabulary::{Classification, Laterality, Population, Region};
 
 /// What the collector remembers of a visit until the follow-up rows are known.

@@ -14,6 +14,7 @@ mod exam;
 mod flag;
 mod group;
 mod resolve;
+mod rows;
 mod vendor;
 
 use crate::document::{Date, Document};
@@ -22,6 +23,7 @@ use crate::vocabulary::{Laterality, Site};
 pub use assess::{Assessed, assess};
 pub use exam::{ExamRow, exam_of};
 pub use flag::{VisitFlag, VisitFlagKind};
+pub use rows::VisitRows;
 pub use vendor::{Differs, VendorVerdict, vendor_verdict};
 
 /// One ingested document as the visit step sees it.

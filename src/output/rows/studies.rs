@@ -2,11 +2,12 @@
 
 use serde::Serialize;
 
-use super::{VisitRows, joined};
+use super::joined;
 use crate::document::Document;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::pseudonym::Vocabulary;
 use crate::visit::Part;
+use crate::visit::VisitRows;
 
 /// studies.csv columns, in order.
 pub const STUDY_COLUMNS: &[&str] = &[
@@ -148,13 +149,15 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
                     .institution,
             ),
         ),
-        reference_database: view.ids.doc_text(
+        reference_database: DocText::new(
+            view.ids,
             Vocabulary::ReferenceDatabase,
             exam.reference_database.as_deref().unwrap_or(""),
         ),
         height_cm: Plain(view.first_with(|d| d.height_cm.is_some()).height_cm, 0),
         weight_kg: Plain(view.first_with(|d| d.weight_kg.is_some()).weight_kg, 0),
-        ethnicity: view.ids.doc_text(
+        ethnicity: DocText::new(
+            view.ids,
             Vocabulary::Ethnicity,
             view.first_with(|d| d.ethnicity.is_some())
                 .ethnicity
@@ -185,7 +188,8 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             .map_or("", |b| b.as_str()),
         frax_major_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_major_prior), 0),
         frax_hip_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_hip_prior), 0),
-        frax_not_reported: view.ids.doc_text(
+        frax_not_reported: DocText::new(
+            view.ids,
             Vocabulary::FraxRemark,
             view.first_with(|d| d.frax_not_reported.is_some())
                 .frax_not_reported

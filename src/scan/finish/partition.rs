@@ -11,10 +11,10 @@ use super::AllRuns;
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
 use crate::output::LineRenderer;
-use crate::output::rows::{self, VisitRows};
+use crate::output::rows;
 use crate::report::{Collector, ReportData};
 use crate::store::RunBuf;
-use crate::visit::{self, Ingested};
+use crate::visit::{self, Ingested, VisitRows};
 
 /// What a partition counted (or several, added up).
 #[derive(Default)]
