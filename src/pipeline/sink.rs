@@ -13,10 +13,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::Summary;
 use super::ledger::{Admission, Ledger};
-use super::{Outcome, Summary};
 use crate::config::OutputOptions;
 use crate::error::{FileError, Reason, Status};
+use crate::outcome::Outcome;
 use crate::output::parquet::{ParquetWriter, parquet_path_for};
 use crate::output::rows::{self, FileRow};
 use crate::output::table::{Row, names, write_csv};

@@ -76,7 +76,7 @@ pub fn finish(
     sink: Sink,
     options: &OutputOptions,
     staging: &Path,
-    steps: &super::progress::Steps,
+    steps: &super::Steps,
     run: &RunInfo,
 ) -> Result<Summary> {
     let cannot = || format!("cannot write the outputs in {}", path_text(staging));
