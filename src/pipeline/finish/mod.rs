@@ -242,12 +242,15 @@ pub fn warn_committed(committed: &Committed, out: &Path) {
     }
 }
 
-/// Decodes a partition's documents (in path order: they were appended so).
-pub(super) fn read_documents(bytes: &[u8]) -> io::Result<Vec<crate::visit::Ingested>> {
-    codec::Frames::new(bytes)
-        .map(|frame| {
-            let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(frame?)?;
-            Ok(crate::visit::Ingested { seq, path, doc })
-        })
-        .collect()
+/// Decodes a partition's documents (in path order: they were appended so), frame by frame:
+/// the encoded partition is never held beside the documents.
+pub(super) fn read_documents(file: File) -> io::Result<Vec<crate::visit::Ingested>> {
+    let mut input = io::BufReader::with_capacity(64 * 1024, file);
+    let mut frame = Vec::new();
+    let mut docs = Vec::new();
+    while codec::read_frame(&mut input, &mut frame)? {
+        let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(&frame)?;
+        docs.push(crate::visit::Ingested { seq, path, doc });
+    }
+    Ok(docs)
 }

@@ -5,7 +5,7 @@
 //! order" is the order of the pseudonymised paths (`row_key`), in scan and merge alike.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 
 use super::AllRuns;
 use crate::config::{FollowupMode, OutputOptions};
@@ -49,19 +49,18 @@ fn row_key(view: &VisitRows, position: usize) -> Vec<u8> {
     key
 }
 
+/// The rendered rows of one kind a partition holds before it writes them out as a run.
+const RUN_BYTES: usize = 4 * 1024 * 1024;
+
 /// Renders one partition's rows into `runs`; counts which of `lsc_serials` (the `--lsc`
 /// file's device serials) its documents have.
 pub fn render(
-    mut file: File,
+    file: File,
     options: &OutputOptions,
     runs: &AllRuns,
     lsc_serials: &[&str],
 ) -> io::Result<PartitionCounts> {
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    drop(file);
-    let docs: Vec<Ingested> = super::read_documents(&bytes)?;
-    drop(bytes);
+    let docs: Vec<Ingested> = super::read_documents(file)?;
     let visits = visit::visits(&docs);
     let ids = options.ids();
     let mut render = RowRenderer::new(options.parquet);
@@ -100,6 +99,18 @@ pub fn render(
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
         points.extend(visit_points);
+        // A partition of one giant visit or patient renders hundreds of MB of rows: they go
+        // to disk as they grow (equal keys keep their order: segments merge in order).
+        for (buf, runs) in [
+            (&mut measurements, &runs.measurements),
+            (&mut documents, &runs.documents),
+            (&mut history, &runs.history),
+            (&mut studies, &runs.studies),
+        ] {
+            if buf.bytes() > RUN_BYTES {
+                runs.append(std::mem::take(buf))?;
+            }
+        }
     }
     let mut followups = RunBuf::default();
     // `--followup never`: no followup.csv, and nothing of it in the report either.
