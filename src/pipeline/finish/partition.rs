@@ -7,14 +7,16 @@
 use std::fs::File;
 use std::io;
 
-use super::AllRuns;
+use std::collections::HashSet;
+
+use super::{AllRuns, pieces};
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
 use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
 use crate::store::RunBuf;
-use crate::visit::{self, Ingested, VisitRows};
+use crate::visit::{self, Ingested, VisitFlag, VisitRows};
 
 /// What a partition counted (or several, added up).
 #[derive(Default)]
@@ -52,16 +54,38 @@ fn row_key(view: &VisitRows, position: usize) -> Vec<u8> {
 /// The rendered rows of one kind a partition holds before it writes them out as a run.
 const RUN_BYTES: usize = 4 * 1024 * 1024;
 
+/// The groups of a partition over `pieces::GROUP_DOCUMENTS`, read in parts.
+#[derive(Clone, Copy)]
+pub struct Over<'a> {
+    /// Those groups (`pieces::Cut::over`).
+    pub groups: &'a HashSet<u64>,
+    /// Whether this piece is a later part of one of them.
+    pub later_part: bool,
+}
+
 /// Renders one partition's rows into `runs`; counts which of `lsc_serials` (the `--lsc`
 /// file's device serials) its documents have.
 pub fn render(
     file: File,
+    over: Over<'_>,
     options: &OutputOptions,
     runs: &AllRuns,
     lsc_serials: &[&str],
 ) -> io::Result<PartitionCounts> {
     let docs: Vec<Ingested> = super::read_documents(file)?;
-    let visits = visit::visits(&docs);
+    let mut visits = visit::visits(&docs);
+    for visit in &mut visits {
+        if over.later_part
+            || visit
+                .members
+                .iter()
+                .any(|&i| pieces::in_group(&docs[i].doc, over.groups))
+        {
+            visit
+                .flags
+                .push(VisitFlag::ReadInParts(pieces::GROUP_DOCUMENTS));
+        }
+    }
     let ids = options.ids();
     let mut render = RowRenderer::new(options.parquet);
     let (mut measurements, mut documents, mut history, mut studies) = (
