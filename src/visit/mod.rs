@@ -20,6 +20,7 @@ use crate::vocabulary::{Laterality, Site};
 
 pub use assess::{Assessed, assess};
 pub use exam::{ExamRow, exam_of};
+pub use group::device_key;
 pub use vendor::{VendorVerdict, vendor_verdict};
 
 /// One ingested document as the visit step sees it.

@@ -1,0 +1,73 @@
+//! The research exports, written from the same visits as the tables (docs/interop.md):
+//! - `visit_id`: every visit's stable key;
+//! - `wide`: visits_wide.csv, one row per visit with its sites side by side;
+//! - `fhir`: `--fhir`, one FHIR R4 transaction Bundle per visit;
+//! - `omop`: `--omop`, the OMOP CDM v5.4 person, observation_period, visit_occurrence and
+//!   measurement tables;
+//! - `codes` and `values`: the LOINC, SNOMED CT, UCUM and OMOP codes, and which values of a
+//!   visit carry them.
+//!
+//! Every exporter reads the typed visit (its documents, resolution and classification),
+//! never the CSV text.
+
+pub mod codes;
+pub mod fhir;
+pub mod omop;
+pub mod values;
+pub mod visit_id;
+pub mod wide;
+
+use std::borrow::Cow;
+
+pub(crate) use crate::output::rows::VisitRows;
+
+/// The UTF-8 byte order mark `--excel` starts every CSV file with (Excel reads a CSV without
+/// one in the system's code page, so `é` shows as `Ã©`).
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The folder of the FHIR export, in the output folder, and its file.
+pub const FHIR_DIR: &str = "fhir";
+/// fhir/'s one file.
+pub const FHIR_BUNDLES: &str = "bundles.ndjson";
+
+/// studies.csv `accession_number`: every distinct accession number of the visit's
+/// documents, in path order, `;`-joined (pseudonymised each under --pseudonymize).
+pub fn accession_numbers(view: &VisitRows<'_>) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for p in 0..view.visit.members.len() {
+        let number = view.member(p).doc.accession_number.trim();
+        if !number.is_empty() && !seen.contains(&number) {
+            seen.push(number);
+        }
+    }
+    let written: Vec<Cow<'_, str>> = seen
+        .iter()
+        .map(|n| match view.ids.accession(n) {
+            Cow::Borrowed(text) => Cow::Owned(text.replace(';', ",")),
+            owned => owned,
+        })
+        .collect();
+    crate::output::rows::joined(written.iter().map(|c| c.as_ref()), ";")
+}
+
+/// studies.csv `basis_source_path`: the path of the document whose row decided the
+/// classification (the used row of `basis_site`), as written; empty when none decided.
+pub fn basis_source_path<'a>(view: &VisitRows<'a>) -> Cow<'a, str> {
+    let assessed = view.assessed;
+    let Some(basis) = assessed.assessment.basis_site.as_deref() else {
+        return Cow::Borrowed("");
+    };
+    let row = assessed
+        .exam
+        .measurements
+        .iter()
+        .zip(&assessed.assessment.rows)
+        .position(|(m, row)| row.used_for_diagnosis && m.site_name() == basis);
+    match row {
+        Some(i) => {
+            let member = assessed.origins[i].member;
+            view.ids.path(&view.member(member).path)
+        }
+        None => Cow::Borrowed(""),
+    }
+}
