@@ -246,6 +246,20 @@ impl RunRecord {
                     name,
                     bytes: entry.metadata()?.len(),
                 });
+            } else if let Some((_, files)) = crate::output::folder::OUTPUT_FOLDERS
+                .iter()
+                .find(|(f, _)| *f == name)
+                .filter(|_| entry.path().is_dir())
+            {
+                // A folder of ours: its files, as `folder/name`.
+                for file in *files {
+                    if let Ok(meta) = std::fs::metadata(entry.path().join(file)) {
+                        outputs.push(OutputFile {
+                            name: format!("{name}/{file}"),
+                            bytes: meta.len(),
+                        });
+                    }
+                }
             }
         }
         outputs.sort_by(|a, b| a.name.cmp(&b.name));

@@ -146,36 +146,274 @@ pub const DXA_CODES: &[(Bone, Laterality, Quantity, Code)] = {
     use Laterality::{Left, None as Unsided, Right};
     use Quantity::*;
     &[
-        (LumbarSpine, Unsided, Bmd, code("24966-4", "DXA Lumbar spine [Mass/Area] Bone density", 3033804)),
-        (LumbarSpine, Unsided, TScore, code("38267-1", "DXA Lumbar spine [T-score] Bone density", 3049654)),
-        (LumbarSpine, Unsided, ZScore, code("85394-5", "DXA Lumbar spine [Z-score] Bone density", 36204417)),
-        (Femur, Unsided, Bmd, code("24701-5", "DXA Femur [Mass/Area] Bone density", 3021722)),
-        (Femur, Unsided, TScore, code("38263-0", "DXA Femur [T-score] Bone density", 3051450)),
-        (Femur, Unsided, ZScore, code("80934-3", "DXA Femur [Z-score] Bone density", 21494100)),
-        (Femur, Left, Bmd, code("80954-1", "DXA Femur - left [Mass/Area] Bone density", 21494209)),
-        (Femur, Left, TScore, code("80948-3", "DXA Femur - left [T-score] Bone density", 21494203)),
-        (Femur, Left, ZScore, code("80940-0", "DXA Femur - left [Z-score] Bone density", 21492968)),
-        (Femur, Right, Bmd, code("80953-3", "DXA Femur - right [Mass/Area] Bone density", 21494208)),
-        (Femur, Right, TScore, code("80947-5", "DXA Femur - right [T-score] Bone density", 21494202)),
-        (Femur, Right, ZScore, code("80939-2", "DXA Femur - right [Z-score] Bone density", 21494199)),
-        (Hip, Unsided, Bmd, code("38261-4", "DXA Hip [Mass/Area] Bone density", 3052486)),
-        (Hip, Unsided, TScore, code("38264-8", "DXA Hip [T-score] Bone density", 3049278)),
-        (Hip, Unsided, ZScore, code("80933-5", "DXA Hip [Z-score] Bone density", 21494099)),
-        (Hip, Left, Bmd, code("46278-8", "DXA Hip - left [Mass/Area] Bone density", 3051938)),
-        (Hip, Left, TScore, code("80946-7", "DXA Hip - left [T-score] Bone density", 21494201)),
-        (Hip, Left, ZScore, code("80938-4", "DXA Hip - left [Z-score] Bone density", 21494198)),
-        (Hip, Right, Bmd, code("46279-6", "DXA Hip - right [Mass/Area] Bone density", 3049418)),
-        (Hip, Right, TScore, code("80945-9", "DXA Hip - right [T-score] Bone density", 21494200)),
-        (Hip, Right, ZScore, code("80937-6", "DXA Hip - right [Z-score] Bone density", 21494197)),
-        (RadiusAndUlna, Unsided, Bmd, code("24890-6", "DXA Radius and Ulna [Mass/Area] Bone density", 3002101)),
-        (RadiusAndUlna, Unsided, TScore, code("38265-5", "DXA Radius and Ulna [T-score] Bone density", 3049273)),
-        (RadiusAndUlna, Unsided, ZScore, code("80932-7", "DXA Radius and Ulna [Z-score] Bone density", 21494098)),
-        (RadiusAndUlna, Left, Bmd, code("80952-5", "DXA Radius and Ulna - left [Mass/Area] Bone density", 21494207)),
-        (RadiusAndUlna, Left, TScore, code("80944-2", "DXA Radius and Ulna - left [T-score] Bone density", 21492972)),
-        (RadiusAndUlna, Left, ZScore, code("80936-8", "DXA Radius and Ulna - left [Z-score] Bone density", 21494196)),
-        (RadiusAndUlna, Right, Bmd, code("80951-7", "DXA Radius and Ulna - right [Mass/Area] Bone density", 21494206)),
-        (RadiusAndUlna, Right, TScore, code("80943-4", "DXA Radius and Ulna - right [T-score] Bone density", 21492971)),
-        (RadiusAndUlna, Right, ZScore, code("80935-0", "DXA Radius and Ulna - right [Z-score] Bone density", 21494101)),
+        (
+            LumbarSpine,
+            Unsided,
+            Bmd,
+            code(
+                "24966-4",
+                "DXA Lumbar spine [Mass/Area] Bone density",
+                3033804,
+            ),
+        ),
+        (
+            LumbarSpine,
+            Unsided,
+            TScore,
+            code(
+                "38267-1",
+                "DXA Lumbar spine [T-score] Bone density",
+                3049654,
+            ),
+        ),
+        (
+            LumbarSpine,
+            Unsided,
+            ZScore,
+            code(
+                "85394-5",
+                "DXA Lumbar spine [Z-score] Bone density",
+                36204417,
+            ),
+        ),
+        (
+            Femur,
+            Unsided,
+            Bmd,
+            code("24701-5", "DXA Femur [Mass/Area] Bone density", 3021722),
+        ),
+        (
+            Femur,
+            Unsided,
+            TScore,
+            code("38263-0", "DXA Femur [T-score] Bone density", 3051450),
+        ),
+        (
+            Femur,
+            Unsided,
+            ZScore,
+            code("80934-3", "DXA Femur [Z-score] Bone density", 21494100),
+        ),
+        (
+            Femur,
+            Left,
+            Bmd,
+            code(
+                "80954-1",
+                "DXA Femur - left [Mass/Area] Bone density",
+                21494209,
+            ),
+        ),
+        (
+            Femur,
+            Left,
+            TScore,
+            code(
+                "80948-3",
+                "DXA Femur - left [T-score] Bone density",
+                21494203,
+            ),
+        ),
+        (
+            Femur,
+            Left,
+            ZScore,
+            code(
+                "80940-0",
+                "DXA Femur - left [Z-score] Bone density",
+                21492968,
+            ),
+        ),
+        (
+            Femur,
+            Right,
+            Bmd,
+            code(
+                "80953-3",
+                "DXA Femur - right [Mass/Area] Bone density",
+                21494208,
+            ),
+        ),
+        (
+            Femur,
+            Right,
+            TScore,
+            code(
+                "80947-5",
+                "DXA Femur - right [T-score] Bone density",
+                21494202,
+            ),
+        ),
+        (
+            Femur,
+            Right,
+            ZScore,
+            code(
+                "80939-2",
+                "DXA Femur - right [Z-score] Bone density",
+                21494199,
+            ),
+        ),
+        (
+            Hip,
+            Unsided,
+            Bmd,
+            code("38261-4", "DXA Hip [Mass/Area] Bone density", 3052486),
+        ),
+        (
+            Hip,
+            Unsided,
+            TScore,
+            code("38264-8", "DXA Hip [T-score] Bone density", 3049278),
+        ),
+        (
+            Hip,
+            Unsided,
+            ZScore,
+            code("80933-5", "DXA Hip [Z-score] Bone density", 21494099),
+        ),
+        (
+            Hip,
+            Left,
+            Bmd,
+            code(
+                "46278-8",
+                "DXA Hip - left [Mass/Area] Bone density",
+                3051938,
+            ),
+        ),
+        (
+            Hip,
+            Left,
+            TScore,
+            code("80946-7", "DXA Hip - left [T-score] Bone density", 21494201),
+        ),
+        (
+            Hip,
+            Left,
+            ZScore,
+            code("80938-4", "DXA Hip - left [Z-score] Bone density", 21494198),
+        ),
+        (
+            Hip,
+            Right,
+            Bmd,
+            code(
+                "46279-6",
+                "DXA Hip - right [Mass/Area] Bone density",
+                3049418,
+            ),
+        ),
+        (
+            Hip,
+            Right,
+            TScore,
+            code(
+                "80945-9",
+                "DXA Hip - right [T-score] Bone density",
+                21494200,
+            ),
+        ),
+        (
+            Hip,
+            Right,
+            ZScore,
+            code(
+                "80937-6",
+                "DXA Hip - right [Z-score] Bone density",
+                21494197,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Unsided,
+            Bmd,
+            code(
+                "24890-6",
+                "DXA Radius and Ulna [Mass/Area] Bone density",
+                3002101,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Unsided,
+            TScore,
+            code(
+                "38265-5",
+                "DXA Radius and Ulna [T-score] Bone density",
+                3049273,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Unsided,
+            ZScore,
+            code(
+                "80932-7",
+                "DXA Radius and Ulna [Z-score] Bone density",
+                21494098,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Left,
+            Bmd,
+            code(
+                "80952-5",
+                "DXA Radius and Ulna - left [Mass/Area] Bone density",
+                21494207,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Left,
+            TScore,
+            code(
+                "80944-2",
+                "DXA Radius and Ulna - left [T-score] Bone density",
+                21492972,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Left,
+            ZScore,
+            code(
+                "80936-8",
+                "DXA Radius and Ulna - left [Z-score] Bone density",
+                21494196,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Right,
+            Bmd,
+            code(
+                "80951-7",
+                "DXA Radius and Ulna - right [Mass/Area] Bone density",
+                21494206,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Right,
+            TScore,
+            code(
+                "80943-4",
+                "DXA Radius and Ulna - right [T-score] Bone density",
+                21492971,
+            ),
+        ),
+        (
+            RadiusAndUlna,
+            Right,
+            ZScore,
+            code(
+                "80935-0",
+                "DXA Radius and Ulna - right [Z-score] Bone density",
+                21494101,
+            ),
+        ),
     ]
 };
 
@@ -256,67 +494,6 @@ pub fn category_display(category: Classification) -> &'static str {
         }
         Classification::Indeterminate => "Indeterminate: no diagnostic site has the score needed",
     }
-}
-
-/// Whether a LOINC code's check digit is right (LOINC's mod 10 algorithm, which is Luhn's).
-pub fn loinc_check_digit_ok(code: &str) -> bool {
-    let Some((digits, check)) = code.split_once('-') else {
-        return false;
-    };
-    if digits.is_empty() || check.len() != 1 || !code.bytes().all(|b| b.is_ascii_digit() || b == b'-')
-    {
-        return false;
-    }
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 {
-                let twice = d * 2;
-                twice / 10 + twice % 10
-            } else {
-                d
-            }
-        })
-        .sum();
-    (10 - sum % 10) % 10 == u32::from(check.as_bytes()[0] - b'0')
-}
-
-/// Whether a SNOMED CT identifier's check digit is right (Verhoeff's dihedral check, SNOMED
-/// CT Technical Implementation Guide, "SCTID check-digit").
-pub fn sctid_check_digit_ok(sctid: &str) -> bool {
-    const D: [[u8; 10]; 10] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-    ];
-    const P: [[u8; 10]; 8] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-    ];
-    if sctid.len() < 6 || !sctid.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let mut c = 0u8;
-    for (i, b) in sctid.bytes().rev().enumerate() {
-        c = D[usize::from(c)][usize::from(P[i % 8][usize::from(b - b'0')])];
-    }
-    c == 0
 }
 
 #[cfg(test)]

@@ -206,7 +206,11 @@ fn gender(sex: Option<Sex>) -> Option<&'static str> {
 }
 
 fn observation(value: &Value, ids: &Refs) -> Entry {
-    let id = uuid_of(&format!("{}/observation/{}", ids.visit_id, value.source_value()));
+    let id = uuid_of(&format!(
+        "{}/observation/{}",
+        ids.visit_id,
+        value.source_value()
+    ));
     let (unit_code, unit_text) = value.quantity.ucum();
     let body_site = value.site.and_then(|(region, side)| {
         let code = codes::body_site(region, side)?;
@@ -290,10 +294,7 @@ pub fn bundle_line(view: &VisitRows<'_>, visit_id: &str) -> String {
             gender: gender(view.assessed.exam.patient_sex),
         }),
     ));
-    let observations: Vec<Entry> = values(view)
-        .iter()
-        .map(|v| observation(v, &ids))
-        .collect();
+    let observations: Vec<Entry> = values(view).iter().map(|v| observation(v, &ids)).collect();
     let category = view.assessed.assessment.classification;
     let mut conclusion_code = Vec::new();
     if let Some(snomed) = codes::snomed_category(category) {

@@ -18,6 +18,11 @@ pub mod visit_id;
 pub mod wide;
 
 use std::borrow::Cow;
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::config::OutputOptions;
+use crate::store::Runs;
 
 pub(crate) use crate::output::rows::VisitRows;
 
@@ -69,5 +74,42 @@ pub fn basis_source_path<'a>(view: &VisitRows<'a>) -> Cow<'a, str> {
             view.ids.path(&view.member(member).path)
         }
         None => Cow::Borrowed(""),
+    }
+}
+
+/// Writes the exports asked for into `staging`: fhir/bundles.ndjson from the Bundles' run
+/// (`--fhir`), the OMOP tables from the OMOP records' run (`--omop`).
+pub fn write(fhir: Runs, omop: Runs, options: &OutputOptions, staging: &Path) -> io::Result<()> {
+    if options.fhir {
+        let dir = staging.join(FHIR_DIR);
+        std::fs::create_dir_all(&dir)?;
+        let file = std::fs::File::create(dir.join(FHIR_BUNDLES))?;
+        let mut out = io::BufWriter::with_capacity(256 * 1024, file);
+        fhir.merge(|line| out.write_all(line))?;
+        out.into_inner().map_err(|e| e.into_error())?;
+    }
+    if options.omop {
+        omop::write_omop(omop, &staging.join(omop::OMOP_DIR), options.excel)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::folder::OUTPUT_FOLDERS;
+
+    #[test]
+    fn every_file_the_exports_write_is_an_output_of_the_folder() {
+        let listed = |folder: &str, file: &str| {
+            OUTPUT_FOLDERS
+                .iter()
+                .any(|(f, files)| *f == folder && files.contains(&file))
+        };
+        assert!(listed(FHIR_DIR, FHIR_BUNDLES));
+        for (file, _) in omop::TABLES {
+            assert!(listed(omop::OMOP_DIR, file), "{file}");
+        }
+        assert!(crate::output::folder::OUTPUT_NAMES.contains(&"visits_wide.csv"));
     }
 }

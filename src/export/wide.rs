@@ -80,10 +80,53 @@ pub const WIDE: &[Column] = {
     ]
 };
 
-/// visits_wide.csv's header row.
-pub fn wide_columns() -> Vec<&'static str> {
-    WIDE.iter().map(|c| c.name).collect()
-}
+/// visits_wide.csv's header row (the names of `WIDE`; a test checks they agree).
+pub const WIDE_COLUMNS: &[&str] = &[
+    "visit_id",
+    "patient_id",
+    "study_date",
+    "patient_sex",
+    "patient_age_years",
+    "manufacturer",
+    "model",
+    "device_serial",
+    "study_instance_uid",
+    "accession_number",
+    "population",
+    "classification",
+    "classification_uniform_reference",
+    "vendor_classification",
+    "basis_site",
+    "min_t_score",
+    "min_z_score",
+    "spine_L1-L4_bmd",
+    "spine_L1-L4_t",
+    "spine_L1-L4_z",
+    "spine_L2-L4_bmd",
+    "spine_L2-L4_t",
+    "spine_L2-L4_z",
+    "femoral_neck_left_bmd",
+    "femoral_neck_left_t",
+    "femoral_neck_left_z",
+    "femoral_neck_right_bmd",
+    "femoral_neck_right_t",
+    "femoral_neck_right_z",
+    "total_hip_left_bmd",
+    "total_hip_left_t",
+    "total_hip_left_z",
+    "total_hip_right_bmd",
+    "total_hip_right_t",
+    "total_hip_right_z",
+    "radius_33_left_bmd",
+    "radius_33_left_t",
+    "radius_33_left_z",
+    "radius_33_right_bmd",
+    "radius_33_right_t",
+    "radius_33_right_z",
+    "frax_major_pct",
+    "frax_hip_pct",
+    "tbs",
+];
 
 /// One site's BMD, T and Z cells.
 type SiteCells = [Plain; 3];
@@ -125,11 +168,7 @@ fn site_values(view: &VisitRows<'_>, region: Region, side: Laterality) -> [Optio
 }
 
 /// The wide row of a visit; `accession` is studies.csv's `accession_number` cell.
-pub fn wide_row<'a>(
-    view: &'a VisitRows<'a>,
-    visit_id: &'a str,
-    accession: &'a str,
-) -> WideRow<'a> {
+pub fn wide_row<'a>(view: &'a VisitRows<'a>, visit_id: &'a str, accession: &'a str) -> WideRow<'a> {
     let first = view.first();
     let assessment = &view.assessed.assessment;
     let exam = &view.assessed.exam;
@@ -150,7 +189,11 @@ pub fn wide_row<'a>(
             .first_with(|d| d.manufacturer.is_some())
             .manufacturer
             .map_or("", |m| m.as_str()),
-        model: Text::from(view.first_with(|d| !d.model.trim().is_empty()).model.as_str()),
+        model: Text::from(
+            view.first_with(|d| !d.model.trim().is_empty())
+                .model
+                .as_str(),
+        ),
         device_serial: Text(
             view.ids.serial(
                 &view
@@ -185,7 +228,9 @@ mod tests {
 
     #[test]
     fn the_site_columns_follow_the_sites() {
-        let names = wide_columns();
+        let names = WIDE_COLUMNS;
+        let typed: Vec<&str> = WIDE.iter().map(|c| c.name).collect();
+        assert_eq!(names, typed.as_slice());
         let at = names.iter().position(|n| *n == "spine_L1-L4_bmd").unwrap();
         for (i, (_, _, prefix)) in SITES.iter().enumerate() {
             for (j, suffix) in ["bmd", "t", "z"].iter().enumerate() {
@@ -193,5 +238,6 @@ mod tests {
             }
         }
         assert_eq!(names[at + 24..], ["frax_major_pct", "frax_hip_pct", "tbs"]);
+        assert_eq!(names[0], "visit_id");
     }
 }

@@ -122,12 +122,37 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "documents.parquet",
     "history.parquet",
     "followup.parquet",
+    "visits_wide.csv",
+    "visits_wide.parquet",
+];
+
+/// The folders a run can write (`--fhir`, `--omop`: docs/interop.md), with the names of
+/// the files it writes in each; anything else in them is the user's.
+pub const OUTPUT_FOLDERS: &[(&str, &[&str])] = &[
+    ("fhir", &["bundles.ndjson"]),
+    (
+        "omop",
+        &[
+            "person.csv",
+            "observation_period.csv",
+            "visit_occurrence.csv",
+            "measurement.csv",
+        ],
+    ),
 ];
 
 /// Whether a name in the output folder is one of ours: an output, or a temporary file of
 /// an earlier version (`.studies.csv.partial-PID`).
 fn ours(name: &str) -> bool {
     OUTPUT_NAMES.contains(&name) || (name.starts_with('.') && name.contains(".partial-"))
+}
+
+/// The files we write in a folder of ours, when `name` is one.
+fn our_folder(name: &str) -> Option<&'static [&'static str]> {
+    OUTPUT_FOLDERS
+        .iter()
+        .find(|(folder, _)| *folder == name)
+        .map(|(_, files)| *files)
 }
 
 /// The name of a staging folder inside the output folder (see `Placement::Inside`).
@@ -281,6 +306,15 @@ impl OutputFolder {
             if ours(&text) && !is_dir {
                 continue;
             }
+            // A folder of ours: what else it holds is carried over into the new one.
+            if let (Some(files), true) = (our_folder(&text), is_dir) {
+                committed.foreign.extend(carry_over_folder(
+                    &entry.path(),
+                    &self.staging.join(&name),
+                    files,
+                )?);
+                continue;
+            }
             let from = entry.path();
             let to = self.staging.join(&name);
             if to.exists() {
@@ -385,6 +419,12 @@ impl Drop for OutputFolder {
 /// output folder is removed; anything else is moved back into the output folder (or left,
 /// with the folder, when a file of that name is there already).
 fn discard(staging: &Path, target: &Path) {
+    discard_in(staging, target, None);
+}
+
+/// `discard` of a folder (`files`: the names we write in it when it is a folder of ours,
+/// None for the staging folder itself).
+fn discard_in(staging: &Path, target: &Path, files: Option<&[&str]>) {
     let Ok(entries) = fs::read_dir(staging) else {
         return;
     };
@@ -395,9 +435,18 @@ fn discard(staging: &Path, target: &Path) {
             continue;
         };
         let in_target = target.join(&name);
+        let text = name.to_string_lossy();
+        if let (None, Some(inner), true) = (files, our_folder(&text), meta.is_dir()) {
+            discard_in(&path, &in_target, Some(inner));
+            continue;
+        }
         let same_file = fs::symlink_metadata(&in_target)
             .is_ok_and(|t| (t.dev(), t.ino()) == (meta.dev(), meta.ino()));
-        if ours(&name.to_string_lossy()) && !meta.is_dir() || same_file {
+        let is_ours = match files {
+            None => ours(&text),
+            Some(files) => files.contains(&text.as_ref()),
+        };
+        if is_ours && !meta.is_dir() || same_file {
             let _ = fs::remove_file(&path);
         } else if in_target != staging && !in_target.exists() {
             let _ = fs::rename(&path, &in_target);
@@ -439,15 +488,55 @@ fn lock_folder(target: &Path) -> io::Result<(File, PathBuf)> {
     )))
 }
 
-/// Flushes every file of the staging folder, and the folder itself, to disk.
+/// Flushes every file of the staging folder and of its folders of ours, and the folders
+/// themselves, to disk.
 fn sync_folder_files(folder: &Path) -> io::Result<()> {
     for entry in fs::read_dir(folder)? {
         let entry = entry?;
-        if entry.file_type()?.is_file() {
+        let kind = entry.file_type()?;
+        if kind.is_file() {
             File::open(entry.path())?.sync_all()?;
+        } else if kind.is_dir() && our_folder(&entry.file_name().to_string_lossy()).is_some() {
+            sync_folder_files(&entry.path())?;
         }
     }
     File::open(folder)?.sync_all()
+}
+
+/// Carries what a folder of ours in the output folder holds beside our files (`ours`)
+/// into the new set's folder of that name (hard links, as `commit` does at the top);
+/// returns their names (`folder/name`).
+fn carry_over_folder(old: &Path, new: &Path, ours: &[&str]) -> io::Result<Vec<String>> {
+    let mut carried = Vec::new();
+    for entry in fs::read_dir(old)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        let is_dir = entry.file_type()?.is_dir();
+        if ours.contains(&text.as_ref()) && !is_dir {
+            continue;
+        }
+        fs::create_dir_all(new)?;
+        let to = new.join(&name);
+        if to.exists() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} is not a file dxa-ingest wrote, and this run writes a file of that name: \
+                     move it away, or choose another --out",
+                    path_text(&entry.path())
+                ),
+            ));
+        }
+        if is_dir {
+            fs::rename(entry.path(), &to)?;
+        } else {
+            fs::hard_link(entry.path(), &to)?;
+        }
+        let folder = old.file_name().unwrap_or_default().to_string_lossy();
+        carried.push(path_text(&Path::new(folder.as_ref()).join(&name)));
+    }
+    Ok(carried)
 }
 
 #[cfg(test)]

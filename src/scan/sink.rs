@@ -49,11 +49,11 @@ impl Sink {
     pub fn new(options: &OutputOptions, staging: &Path) -> Result<Sink> {
         let cannot = || format!("cannot write in {}", path_text(staging));
         let file = File::create(staging.join(FILES_CSV)).with_context(cannot)?;
-        let writer = crate::output::csv_writer(
-            BufWriter::with_capacity(256 * 1024, file),
-            rows::FILE_COLUMNS,
-        )
-        .with_context(cannot)?;
+        let mut file = BufWriter::with_capacity(256 * 1024, file);
+        if options.excel {
+            std::io::Write::write_all(&mut file, crate::export::BOM).with_context(cannot)?;
+        }
+        let writer = crate::output::csv_writer(file, rows::FILE_COLUMNS).with_context(cannot)?;
         let sorted = match options.pseudonymize {
             Some(_) => Some((
                 Runs::new(staging).with_context(cannot)?,

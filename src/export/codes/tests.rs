@@ -1,6 +1,69 @@
 use super::*;
 use crate::vocabulary::Laterality;
 
+/// Whether a LOINC code's check digit is right (LOINC's mod 10 algorithm, which is Luhn's).
+pub fn loinc_check_digit_ok(code: &str) -> bool {
+    let Some((digits, check)) = code.split_once('-') else {
+        return false;
+    };
+    if digits.is_empty()
+        || check.len() != 1
+        || !code.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+    {
+        return false;
+    }
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let twice = d * 2;
+                twice / 10 + twice % 10
+            } else {
+                d
+            }
+        })
+        .sum();
+    (10 - sum % 10) % 10 == u32::from(check.as_bytes()[0] - b'0')
+}
+
+/// Whether a SNOMED CT identifier's check digit is right (Verhoeff's dihedral check, SNOMED
+/// CT Technical Implementation Guide, "SCTID check-digit").
+pub fn sctid_check_digit_ok(sctid: &str) -> bool {
+    const D: [[u8; 10]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    ];
+    const P: [[u8; 10]; 8] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    ];
+    if sctid.len() < 6 || !sctid.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut c = 0u8;
+    for (i, b) in sctid.bytes().rev().enumerate() {
+        c = D[usize::from(c)][usize::from(P[i % 8][usize::from(b - b'0')])];
+    }
+    c == 0
+}
+
 #[test]
 fn every_loinc_check_digit_is_right() {
     let mut all: Vec<&str> = DXA_CODES.iter().map(|(.., c)| c.loinc).collect();
@@ -83,9 +146,15 @@ fn sides_take_their_own_codes_and_the_mean_none() {
         code(Region::Radius33, Laterality::None, Quantity::TScore),
         Some("38265-5")
     );
-    assert_eq!(code(Region::TotalHip, Laterality::Mean, Quantity::Bmd), None);
+    assert_eq!(
+        code(Region::TotalHip, Laterality::Mean, Quantity::Bmd),
+        None
+    );
     assert_eq!(code(Region::SpineL1, Laterality::None, Quantity::Bmd), None);
-    assert_eq!(code(Region::Trochanter, Laterality::Left, Quantity::Bmd), None);
+    assert_eq!(
+        code(Region::Trochanter, Laterality::Left, Quantity::Bmd),
+        None
+    );
     assert!(negative_allowed(3049654), "lumbar spine T");
     assert!(!negative_allowed(0), "FRAX: no verified concept");
     assert!(!negative_allowed(8554));
@@ -162,7 +231,11 @@ fn docs_interop_lists_every_code_as_the_exports_write_it() {
     // And nothing documented that no code here writes (a LOINC row the exports dropped).
     for (system, code, ..) in docs.iter().filter(|(s, ..)| s == LOINC) {
         let known = DXA_CODES.iter().any(|(.., c)| c.loinc == code)
-            || [FRAX_MAJOR.loinc, FRAX_HIP.loinc, PANEL.0, RADIOLOGY_LOINC.0].contains(&code.as_str());
-        assert!(known, "docs/interop.md lists {system} {code}, which no export writes");
+            || [FRAX_MAJOR.loinc, FRAX_HIP.loinc, PANEL.0, RADIOLOGY_LOINC.0]
+                .contains(&code.as_str());
+        assert!(
+            known,
+            "docs/interop.md lists {system} {code}, which no export writes"
+        );
     }
 }

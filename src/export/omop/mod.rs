@@ -18,7 +18,7 @@
 
 mod write;
 
-pub use write::{OmopCounts, write_omop};
+pub use write::{TABLES, write_omop};
 
 use serde::{Deserialize, Serialize};
 
@@ -176,9 +176,7 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
     let mut payload = Vec::new();
     let mut push = |run: &mut RunBuf, key: Vec<u8>, record: &Record| -> std::io::Result<()> {
         payload.clear();
-        payload.extend_from_slice(
-            &postcard::to_allocvec(record).map_err(std::io::Error::other)?,
-        );
+        payload.extend_from_slice(&postcard::to_allocvec(record).map_err(std::io::Error::other)?);
         run.push(key, &payload);
         Ok(())
     };

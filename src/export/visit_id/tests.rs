@@ -142,7 +142,11 @@ fn pseudonymised_ids_are_keyed() {
         .clone()
     };
     let plain = ids_of(&docs, Ids::default())[0].1.clone();
-    assert_ne!(keyed(&key), plain, "not the unkeyed hash of a guessable text");
+    assert_ne!(
+        keyed(&key),
+        plain,
+        "not the unkeyed hash of a guessable text"
+    );
     assert_ne!(keyed(&key), keyed(&other));
     assert_eq!(keyed(&key), keyed(&key.clone()));
     // The unkeyed id is the SHA-256 of the identity: recomputable, as the plain outputs'

@@ -63,6 +63,11 @@ const FOLLOWUP: Table = Table {
     columns: FOLLOWUP_COLUMNS,
     schema: parquet::FOLLOWUP,
 };
+const WIDE: Table = Table {
+    name: "visits_wide.csv",
+    columns: crate::export::wide::WIDE_COLUMNS,
+    schema: crate::export::wide::WIDE,
+};
 const FILES: Table = Table {
     name: FILES_CSV,
     columns: rows::FILE_COLUMNS,
@@ -79,6 +84,9 @@ pub(super) struct AllRuns {
     documents: Runs,
     history: Runs,
     followup: Runs,
+    wide: Runs,
+    fhir: Runs,
+    omop: Runs,
 }
 
 /// Runs every step into `staging`; returns the run's counts.
@@ -104,6 +112,9 @@ pub fn finish(
         documents: Runs::new(staging).with_context(cannot)?,
         history: Runs::new(staging).with_context(cannot)?,
         followup: Runs::new(staging).with_context(cannot)?,
+        wide: Runs::new(staging).with_context(cannot)?,
+        fhir: Runs::new(staging).with_context(cannot)?,
+        omop: Runs::new(staging).with_context(cannot)?,
     };
 
     // 1. visits, partition by partition, in parallel (the current rayon pool).
@@ -150,6 +161,9 @@ pub fn finish(
         documents,
         history,
         followup,
+        wide,
+        fhir,
+        omop,
     } = runs;
     let write_followup = options.followup != FollowupMode::Never;
     let written: Vec<u64> = [
@@ -158,13 +172,14 @@ pub fn finish(
         (DOCUMENTS, documents),
         (HISTORY, history),
         (FOLLOWUP, followup),
+        (WIDE, wide),
     ]
     .into_par_iter()
     .map(|(table, runs)| {
         if table.name == FOLLOWUP.name && !write_followup {
             return Ok(0);
         }
-        write_table(&table, runs, staging)
+        write_table(&table, runs, staging, options.excel)
     })
     .collect::<io::Result<_>>()
     .with_context(cannot)?;
@@ -177,6 +192,7 @@ pub fn finish(
     if !with_followup && write_followup {
         std::fs::remove_file(staging.join(FOLLOWUP.name)).with_context(cannot)?;
     }
+    crate::export::write(fhir, omop, options, staging).with_context(cannot)?;
 
     // 3. report.html
     steps.step("report.html");
@@ -194,7 +210,7 @@ pub fn finish(
     // 4. Parquet copies.
     if options.parquet {
         steps.step("the Parquet copies");
-        let mut tables = vec![MEASUREMENTS, STUDIES, DOCUMENTS, HISTORY, FILES];
+        let mut tables = vec![MEASUREMENTS, STUDIES, DOCUMENTS, HISTORY, FILES, WIDE];
         if with_followup {
             tables.push(FOLLOWUP);
         }
@@ -210,10 +226,14 @@ pub fn finish(
     Ok(summary)
 }
 
-/// Writes one CSV file: its header, then its runs merged in key order.
-fn write_table(table: &Table, runs: Runs, staging: &Path) -> io::Result<u64> {
+/// Writes one CSV file: its header (after a byte order mark with `bom`), then its runs
+/// merged in key order.
+fn write_table(table: &Table, runs: Runs, staging: &Path, bom: bool) -> io::Result<u64> {
     let file = File::create(staging.join(table.name))?;
     let mut out = BufWriter::with_capacity(256 * 1024, file);
+    if bom {
+        out.write_all(crate::export::BOM)?;
+    }
     let mut header = crate::output::csv_writer(Vec::new(), table.columns)?;
     header.flush()?;
     out.write_all(header.get_ref())?;

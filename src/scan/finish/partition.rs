@@ -68,6 +68,9 @@ pub fn render(
     drop(bytes);
     let visits = visit::visits(&docs);
     let ids = options.ids();
+    let visit_ids = crate::export::visit_id::visit_ids(&docs, &visits, ids);
+    let (mut wide, mut fhir) = (RunBuf::default(), RunBuf::default());
+    let mut omop_visits = Vec::new();
     let mut lines = LineRenderer::default();
     let (mut measurements, mut documents, mut history, mut studies) = (
         RunBuf::default(),
@@ -77,7 +80,7 @@ pub fn render(
     );
     let mut points = Vec::new();
     let mut report = Collector::new(&options.lsc, ids);
-    for visit in &visits {
+    for (visit, visit_id) in visits.iter().zip(&visit_ids) {
         let assessed = visit::assess(&docs, visit, &options.classify);
         let view = VisitRows {
             docs: &docs,
@@ -108,7 +111,19 @@ pub fn render(
         }
         let key = row_key(&view, 0);
         let line = lines.lines(|w| w.serialize(rows::study_row(&view)));
-        studies.push(key, line.map_err(csv_error)?);
+        studies.push(key.clone(), line.map_err(csv_error)?);
+        let accession = crate::export::accession_numbers(&view);
+        let line = lines
+            .lines(|w| w.serialize(crate::export::wide::wide_row(&view, visit_id, &accession)));
+        wide.push(key.clone(), line.map_err(csv_error)?);
+        if options.fhir {
+            let mut line = crate::export::fhir::bundle_line(&view, visit_id).into_bytes();
+            line.push(b'\n');
+            fhir.push(key, &line);
+        }
+        if options.omop {
+            omop_visits.extend(crate::export::omop::omop_visit(&view, visit_id));
+        }
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
         points.extend(visit_points);
@@ -129,6 +144,11 @@ pub fn render(
     runs.history.append(history)?;
     runs.studies.append(studies)?;
     runs.followup.append(followups)?;
+    runs.wide.append(wide)?;
+    runs.fhir.append(fhir)?;
+    let mut omop = RunBuf::default();
+    crate::export::omop::records(omop_visits, &mut omop)?;
+    runs.omop.append(omop)?;
     // Only the --lsc file's serials are looked for: an archive can hold thousands of
     // scanners, and a set of all their serials would grow with it.
     let serials = docs
