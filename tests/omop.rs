@@ -1,0 +1,446 @@
+//! `--omop` (docs/interop.md, "OMOP"): the OMOP CDM v5.4 person, observation_period,
+//! visit_occurrence and measurement tables. The tests here read the CSV files; the DuckDB
+//! loads (with our transcription of the four tables, tests/omop/cdm54_tables.sql, and with
+//! OHDSI's own DDL when `OMOP_CDM_DDL_DIR` names a clone's `inst/ddl/5.4/duckdb`) need the
+//! Python package duckdb: scripts/test.sh installs it and sets `DXA_INTEROP_PYTHON`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::fhir::{interop_python, scan_sample_with};
+use crate::util::{header, read_csv, repo, stderr};
+
+const TABLES: [&str; 4] = [
+    "person",
+    "observation_period",
+    "visit_occurrence",
+    "measurement",
+];
+
+/// The columns of each table of tests/omop/cdm54_tables.sql: (name, type, NOT NULL).
+fn transcribed() -> BTreeMap<String, Vec<(String, String, bool)>> {
+    let sql = std::fs::read_to_string(repo().join("tests/omop/cdm54_tables.sql")).unwrap();
+    let mut tables = BTreeMap::new();
+    for block in sql.split("CREATE TABLE @cdmDatabaseSchema.").skip(1) {
+        let (name, body) = block.split_once(" (").unwrap();
+        let columns = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("PRIMARY KEY") && !l.starts_with(')'))
+            .map(|l| {
+                let words: Vec<&str> = l.trim_end_matches(',').split_whitespace().collect();
+                (
+                    words[0].to_string(),
+                    words[1].to_string(),
+                    words[2..] == ["NOT", "NULL"],
+                )
+            })
+            .collect();
+        tables.insert(name.to_string(), columns);
+    }
+    tables
+}
+
+fn omop(out: &Path, table: &str) -> Vec<crate::util::Row> {
+    read_csv(&out.join(format!("omop/{table}.csv")))
+}
+
+#[test]
+fn the_tables_of_the_sample() {
+    let dir = scan_sample_with(&["--omop", "--fhir"]);
+    let out = dir.path().join("out");
+    // Every column of each table, in the specification's order.
+    let spec = transcribed();
+    assert_eq!(spec.len(), 4);
+    for table in TABLES {
+        let names: Vec<String> = spec[table].iter().map(|c| c.0.clone()).collect();
+        assert_eq!(
+            header(&out.join(format!("omop/{table}.csv"))),
+            names,
+            "{table}"
+        );
+        // Every NOT NULL column has a value in every row.
+        for row in omop(&out, table) {
+            for (column, _, required) in &spec[table] {
+                assert!(
+                    !required || !row[column].is_empty(),
+                    "{table}.{column}: {row:?}"
+                );
+            }
+        }
+    }
+    let studies = read_csv(&out.join("studies.csv"));
+    let (persons, periods, visits, measurements) = (
+        omop(&out, "person"),
+        omop(&out, "observation_period"),
+        omop(&out, "visit_occurrence"),
+        omop(&out, "measurement"),
+    );
+    // Every sample visit has a patient ID, a date and an age: all are there.
+    let patients: BTreeSet<&str> = studies.iter().map(|r| r["patient_id"].as_str()).collect();
+    assert_eq!(persons.len(), patients.len());
+    assert_eq!(periods.len(), persons.len());
+    assert_eq!(visits.len(), studies.len());
+    // Ids are 1..n, in order.
+    for (rows, column) in [
+        (&persons, "person_id"),
+        (&visits, "visit_occurrence_id"),
+        (&measurements, "measurement_id"),
+    ] {
+        let ids: Vec<String> = rows.iter().map(|r| r[column].clone()).collect();
+        let expected: Vec<String> = (1..=rows.len()).map(|i| i.to_string()).collect();
+        assert_eq!(ids, expected, "{column}");
+    }
+    // As many measurements as FHIR Observations: the same values.
+    let observations = std::fs::read_to_string(out.join("fhir/bundles.ndjson"))
+        .unwrap()
+        .matches("\"resourceType\":\"Observation\"")
+        .count();
+    assert_eq!(measurements.len(), observations);
+
+    let person_of: BTreeMap<&str, &crate::util::Row> = persons
+        .iter()
+        .map(|p| (p["person_id"].as_str(), p))
+        .collect();
+    let visit_of: BTreeMap<&str, &crate::util::Row> = visits
+        .iter()
+        .map(|v| (v["visit_occurrence_id"].as_str(), v))
+        .collect();
+    for v in &visits {
+        assert_eq!(v["visit_concept_id"], "9202");
+        assert_eq!(v["visit_type_concept_id"], "32827");
+        assert_eq!(v["visit_start_date"], v["visit_end_date"]);
+        assert!(v["visit_source_value"].starts_with('V') && v["visit_source_value"].len() == 33);
+        let person = person_of[v["person_id"].as_str()];
+        // The visit's row in studies.csv: its patient, date and sex.
+        let study = studies
+            .iter()
+            .find(|s| {
+                s["patient_id"] == person["person_source_value"]
+                    && s["study_date"] == v["visit_start_date"]
+            })
+            .expect("the visit's study");
+        let gender = match study["patient_sex"].as_str() {
+            "F" => "8532",
+            "M" => "8507",
+            _ => "0",
+        };
+        assert_eq!(person["gender_concept_id"], gender);
+        // The year of birth agrees with the age at the visit (within the year).
+        let year: i32 = person["year_of_birth"].parse().unwrap();
+        let visit_year: f64 = v["visit_start_date"][..4].parse().unwrap();
+        let age: f64 = study["patient_age_years"].parse().unwrap();
+        assert!(
+            (visit_year - age - f64::from(year)).abs() <= 1.0,
+            "{year} {age}"
+        );
+    }
+    for p in &periods {
+        assert_eq!(p["period_type_concept_id"], "32882");
+        assert_eq!(p["observation_period_id"], p["person_id"]);
+    }
+    let allowed_negative: BTreeSet<&str> = [
+        "3049654", "36204417", "3051450", "21494100", "21494203", "21492968", "21494202",
+        "21494199", "3049278", "21494099", "21494201", "21494198", "21494200", "21494197",
+        "3049273", "21494098", "21492972", "21494196", "21492971", "21494101",
+    ]
+    .into();
+    for m in &measurements {
+        let visit = visit_of[m["visit_occurrence_id"].as_str()];
+        assert_eq!(m["person_id"], visit["person_id"]);
+        assert_eq!(m["measurement_date"], visit["visit_start_date"]);
+        assert_eq!(m["measurement_type_concept_id"], "32827");
+        assert!(m["measurement_source_value"].chars().count() <= 50);
+        let source = m["measurement_source_value"].as_str();
+        if source.ends_with(" bmd") {
+            assert_eq!(m["unit_concept_id"], "32701");
+            assert_eq!(m["unit_source_value"], "g/cm2");
+        } else if source.ends_with("_score") {
+            assert_eq!(m["unit_concept_id"], "", "T and Z have no unit: NULL");
+        } else {
+            // FRAX: no verified concept; the LOINC code is the source value.
+            assert!(["90265-0", "90266-8"].contains(&source), "{source}");
+            assert_eq!(m["measurement_concept_id"], "0");
+            assert_eq!(m["unit_concept_id"], "8554");
+        }
+        if m["value_as_number"].starts_with('-') {
+            assert!(
+                allowed_negative.contains(m["measurement_concept_id"].as_str()),
+                "negative {m:?}"
+            );
+        }
+    }
+    // The seed patient's 2024 left femoral neck T-score, as reported.
+    let seed = visits
+        .iter()
+        .find(|v| {
+            person_of[v["person_id"].as_str()]["person_source_value"] == "HOL000123"
+                && v["visit_start_date"] == "2024-04-15"
+        })
+        .unwrap();
+    let neck_t = measurements
+        .iter()
+        .find(|m| {
+            m["visit_occurrence_id"] == seed["visit_occurrence_id"]
+                && m["measurement_source_value"] == "femoral_neck/left t_score"
+        })
+        .unwrap();
+    assert_eq!(neck_t["measurement_concept_id"], "21494203");
+    assert_eq!(neck_t["value_as_number"], "-2.4");
+}
+
+/// A folder with one GE SR of a woman of 93 (born 1931-02-14, scanned 2024-06-10).
+fn ninety_three(dir: &Path) -> PathBuf {
+    use dxa_fixtures::ge_report::{GeExam, GeReport, ge_region, ge_report_bytes};
+    let mut header = dxa_fixtures::Header::new("omop/93").dated("20240610", "101500");
+    header.patient_id = "OLD000093".into();
+    header.sex = Some("F".into());
+    header.birth_date = Some("19310214".into());
+    header.age = Some("093Y".into());
+    header.manufacturer = "GE Healthcare".into();
+    header.model = "Lunar iDXA".into();
+    let mut report = GeReport::new(header);
+    report.exams = vec![GeExam {
+        name: "AP Spine".into(),
+        regions: vec![ge_region("L1-L4", "0.912", "-1.9", "1.1")],
+        trends: vec![],
+    }];
+    let folder = dir.join("in");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("SR.dcm"),
+        ge_report_bytes(&report, dxa_fixtures::Encoding::default()),
+    )
+    .unwrap();
+    folder
+}
+
+#[test]
+fn a_year_of_birth_never_tells_an_age_over_89_under_pseudonymize() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = ninety_three(dir.path());
+    let key = dir.path().join("key");
+    std::fs::write(&key, b"a research key of 32 bytes!!!!!!").unwrap();
+    let year_of_birth = |name: &str, extra: &[&str]| {
+        let out = dir.path().join(name);
+        let output = crate::util::dxa()
+            .args(["scan", "--quiet", "--omop", "--out"])
+            .arg(&out)
+            .arg(&input)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_eq!(crate::util::code(&output), 0, "{}", stderr(&output));
+        let persons = omop(&out, "person");
+        assert_eq!(persons.len(), 1);
+        let visit = &omop(&out, "visit_occurrence")[0];
+        (
+            persons[0]["year_of_birth"].parse::<i32>().unwrap(),
+            visit["visit_start_date"][..4].parse::<i32>().unwrap(),
+        )
+    };
+    // Without a key: the birth date's year.
+    assert_eq!(year_of_birth("plain", &[]), (1931, 2024));
+    // With one: 90 years before the visit, as studies.csv's age says 90.
+    let key = key.to_str().unwrap();
+    assert_eq!(
+        year_of_birth("keyed", &["--pseudonymize", key]),
+        (1934, 2024)
+    );
+    let (born, visited) = year_of_birth("shifted", &["--pseudonymize", key, "--shift-dates"]);
+    assert_eq!(visited - born, 90, "shifted dates, the same rule");
+}
+
+#[test]
+fn pseudonymised_tables_hold_pseudonyms_and_no_birth_date() {
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("key");
+    std::fs::write(&key, b"a research key of 32 bytes!!!!!!").unwrap();
+    let dir = scan_sample_with(&[
+        "--omop",
+        "--pseudonymize",
+        key.to_str().unwrap(),
+        "--shift-dates",
+    ]);
+    let out = dir.path().join("out");
+    let studies = read_csv(&out.join("studies.csv"));
+    let persons = omop(&out, "person");
+    let pseudonyms: BTreeSet<&str> = studies.iter().map(|r| r["patient_id"].as_str()).collect();
+    let sources: BTreeSet<&str> = persons
+        .iter()
+        .map(|p| p["person_source_value"].as_str())
+        .collect();
+    assert_eq!(sources, pseudonyms);
+    // Persons come in the order of their pseudonyms (which tells nothing).
+    let order: Vec<&str> = persons
+        .iter()
+        .map(|p| p["person_source_value"].as_str())
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(order, sorted);
+    for p in &persons {
+        assert_eq!(p["month_of_birth"], "");
+        assert_eq!(p["day_of_birth"], "");
+        assert_eq!(p["birth_datetime"], "");
+    }
+    // Shifted dates: the visits' dates are studies.csv's (shifted) dates.
+    let dates: BTreeSet<&str> = studies.iter().map(|r| r["study_date"].as_str()).collect();
+    for v in omop(&out, "visit_occurrence") {
+        assert!(dates.contains(v["visit_start_date"].as_str()));
+    }
+}
+
+/// Runs tests/omop/load_omop.py on `folder` with `sql` (and `--compare DIR`).
+fn load(
+    python: &Path,
+    folder: &Path,
+    sql: &[PathBuf],
+    compare: Option<&Path>,
+) -> std::process::Output {
+    let mut command = Command::new(python);
+    command
+        .arg(repo().join("tests/omop/load_omop.py"))
+        .arg(folder)
+        .args(sql);
+    if let Some(dir) = compare {
+        command.arg("--compare").arg(dir);
+    }
+    command.output().unwrap()
+}
+
+fn loaded(output: &std::process::Output) -> Value {
+    assert!(output.status.success(), "{}", stderr(output));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// What a load of the sample's tables reports, checked against the CSV files.
+fn check_load(report: &Value, out: &Path) {
+    for table in TABLES {
+        assert_eq!(
+            report["counts"][table].as_u64().unwrap() as usize,
+            omop(out, table).len(),
+            "{table}"
+        );
+    }
+    for (what, count) in report["orphans"].as_object().unwrap() {
+        assert_eq!(count, 0, "{what}");
+    }
+    for (column, length) in report["max_length"].as_object().unwrap() {
+        assert!(length.as_u64().unwrap() <= 50, "{column}: varchar(50)");
+    }
+}
+
+#[test]
+#[ignore = "needs duckdb: scripts/test.sh runs it"]
+fn the_tables_load_into_duckdb_with_the_v54_definitions() {
+    let python = interop_python();
+    let ours = repo().join("tests/omop/cdm54_tables.sql");
+    let keys = tempfile::tempdir().unwrap();
+    let key = keys.path().join("key");
+    std::fs::write(&key, b"a research key of 32 bytes!!!!!!").unwrap();
+    for extra in [
+        vec![],
+        vec!["--pseudonymize", key.to_str().unwrap(), "--shift-dates"],
+    ] {
+        let dir = scan_sample_with(&[&["--omop"][..], &extra].concat());
+        let out = dir.path().join("out");
+        let report = loaded(&load(
+            &python,
+            &out.join("omop"),
+            std::slice::from_ref(&ours),
+            None,
+        ));
+        eprintln!("duckdb, our transcription: {report}");
+        check_load(&report, &out);
+        assert_eq!(report["counts"]["visit_occurrence"], 12);
+    }
+
+    // The load can fail: a person without a year of birth (NOT NULL), a measurement id
+    // twice (primary key).
+    let dir = scan_sample_with(&["--omop"]);
+    let folder = dir.path().join("out/omop");
+    let person = std::fs::read_to_string(folder.join("person.csv")).unwrap();
+    let mut lines: Vec<String> = person.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[1].split(',').collect();
+    cells[2] = "";
+    lines[1] = cells.join(",");
+    std::fs::write(folder.join("person.csv"), lines.join("\n") + "\n").unwrap();
+    let output = load(&python, &folder, std::slice::from_ref(&ours), None);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("NOT NULL"), "{}", stderr(&output));
+    std::fs::write(folder.join("person.csv"), person).unwrap();
+    let measurement = std::fs::read_to_string(folder.join("measurement.csv")).unwrap();
+    let second = measurement.lines().nth(2).unwrap().replacen("2,", "1,", 1);
+    std::fs::write(
+        folder.join("measurement.csv"),
+        format!("{measurement}{second}\n"),
+    )
+    .unwrap();
+    let output = load(&python, &folder, std::slice::from_ref(&ours), None);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).to_lowercase().contains("duplicate key"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+#[ignore = "needs duckdb and OMOP_CDM_DDL_DIR: scripts/test.sh runs it"]
+fn the_tables_load_with_the_official_ddl_and_our_transcription_matches_it() {
+    let python = interop_python();
+    let Some(ddl) = std::env::var_os("OMOP_CDM_DDL_DIR").map(PathBuf::from) else {
+        eprintln!(
+            "SKIPPED: OMOP_CDM_DDL_DIR is not set (a clone of OHDSI/CommonDataModel's \
+             inst/ddl/5.4/duckdb): the load with the official DDL did not run"
+        );
+        return;
+    };
+    let official: Vec<PathBuf> = ["ddl", "primary_keys", "indices"]
+        .iter()
+        .map(|f| ddl.join(format!("OMOPCDM_duckdb_5.4_{f}.sql")))
+        .collect();
+    let dir = scan_sample_with(&["--omop"]);
+    let out = dir.path().join("out");
+    let report = loaded(&load(&python, &out.join("omop"), &official, None));
+    eprintln!("duckdb, OHDSI's DDL: {report}");
+    check_load(&report, &out);
+    // Our transcription against the official file, column by column.
+    let ours = repo().join("tests/omop/cdm54_tables.sql");
+    let report = loaded(&load(
+        &python,
+        &out.join("omop"),
+        &[ours.clone()],
+        Some(&ddl),
+    ));
+    assert_eq!(report["compared_columns"], 63);
+    assert_eq!(
+        report["official_differences"],
+        Value::Array(vec![]),
+        "{report}"
+    );
+    // The comparison can fail: a column made nullable in a copy of ours is found.
+    let copy = dir.path().join("changed.sql");
+    let text = std::fs::read_to_string(&ours).unwrap();
+    std::fs::write(
+        &copy,
+        text.replace(
+            "visit_start_date              date        NOT NULL",
+            "visit_start_date date NULL",
+        ),
+    )
+    .unwrap();
+    let report = loaded(&load(&python, &out.join("omop"), &[copy], Some(&ddl)));
+    let differences = report["official_differences"].as_array().unwrap();
+    assert_eq!(differences.len(), 1, "{report}");
+    assert!(
+        differences[0]
+            .as_str()
+            .unwrap()
+            .contains("visit_start_date")
+    );
+}
