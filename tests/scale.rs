@@ -51,7 +51,7 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
 
 /// The sample tree's files as `fixtures/sample/...`, split into `parts` lists by a rule
 /// that scatters neighbours (every k-th file), written into `dir`.
-fn split_lists(dir: &Path, parts: usize) -> Vec<PathBuf> {
+pub(crate) fn split_lists(dir: &Path, parts: usize) -> Vec<PathBuf> {
     let root = repo();
     let files: Vec<String> = files_under(&root.join("fixtures/sample"))
         .iter()
@@ -78,7 +78,7 @@ fn split_lists(dir: &Path, parts: usize) -> Vec<PathBuf> {
         .collect()
 }
 
-fn scan_parts(dir: &Path, lists: &[PathBuf]) -> Vec<String> {
+pub(crate) fn scan_parts(dir: &Path, lists: &[PathBuf]) -> Vec<String> {
     lists
         .iter()
         .enumerate()

@@ -7,6 +7,7 @@ mod bombs;
 mod carriers;
 mod cli;
 mod everyday;
+mod export;
 mod fhir;
 mod fixtures_sample;
 mod hologic_documents;

@@ -18,7 +18,9 @@
 
 mod write;
 
-pub use write::{TABLES, write_omop};
+#[cfg(test)]
+pub use write::TABLES;
+pub use write::write_omop;
 
 use serde::{Deserialize, Serialize};
 
