@@ -205,6 +205,9 @@ pub fn output_option_pairs(options: &OutputOptions, lsc: Option<&Path>) -> Vec<(
             }
             .into(),
         ),
+        ("fhir".into(), options.fhir.to_string()),
+        ("omop".into(), options.omop.to_string()),
+        ("excel".into(), options.excel.to_string()),
     ]
 }
 
