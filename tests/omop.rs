@@ -192,14 +192,15 @@ fn the_tables_of_the_sample() {
     assert_eq!(neck_t["value_as_number"], "-2.4");
 }
 
-/// A folder with one GE SR of a woman of 93 (born 1931-02-14, scanned 2024-06-10).
-fn ninety_three(dir: &Path) -> PathBuf {
+/// A GE SR of one spine exam of patient `id` (empty: none), born `birth`, aged `age`,
+/// scanned 2024-06-10, written as `folder/name`.
+fn ge_spine(folder: &Path, name: &str, id: &str, birth: Option<&str>, age: Option<&str>) {
     use dxa_fixtures::ge_report::{GeExam, GeReport, ge_region, ge_report_bytes};
-    let mut header = dxa_fixtures::Header::new("omop/93").dated("20240610", "101500");
-    header.patient_id = "OLD000093".into();
+    let mut header = dxa_fixtures::Header::new(&format!("omop/{name}")).dated("20240610", "101500");
+    header.patient_id = id.into();
     header.sex = Some("F".into());
-    header.birth_date = Some("19310214".into());
-    header.age = Some("093Y".into());
+    header.birth_date = birth.map(str::to_string);
+    header.age = age.map(str::to_string);
     header.manufacturer = "GE Healthcare".into();
     header.model = "Lunar iDXA".into();
     let mut report = GeReport::new(header);
@@ -208,14 +209,73 @@ fn ninety_three(dir: &Path) -> PathBuf {
         regions: vec![ge_region("L1-L4", "0.912", "-1.9", "1.1")],
         trends: vec![],
     }];
-    let folder = dir.join("in");
-    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::create_dir_all(folder).unwrap();
     std::fs::write(
-        folder.join("SR.dcm"),
+        folder.join(name),
         ge_report_bytes(&report, dxa_fixtures::Encoding::default()),
     )
     .unwrap();
+}
+
+/// A folder with one GE SR of a woman of 93 (born 1931-02-14, scanned 2024-06-10).
+fn ninety_three(dir: &Path) -> PathBuf {
+    let folder = dir.join("in");
+    ge_spine(
+        &folder,
+        "SR.dcm",
+        "OLD000093",
+        Some("19310214"),
+        Some("093Y"),
+    );
     folder
+}
+
+#[test]
+fn visits_the_cdm_cannot_hold_are_left_out_and_fhir_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("in");
+    ge_spine(
+        &folder,
+        "A.dcm",
+        "KNOWN0001",
+        Some("19500101"),
+        Some("074Y"),
+    );
+    // No patient ID: no person to hold the visit.
+    ge_spine(&folder, "B.dcm", "", Some("19500101"), Some("074Y"));
+    // No birth date and no age: no year of birth, which the CDM requires.
+    ge_spine(&folder, "C.dcm", "AGELESS01", None, None);
+    let out = dir.path().join("out");
+    let output = crate::util::dxa()
+        .args(["scan", "--quiet", "--omop", "--fhir", "--out"])
+        .arg(&out)
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(crate::util::code(&output), 0, "{}", stderr(&output));
+    assert_eq!(read_csv(&out.join("studies.csv")).len(), 3);
+    let persons = omop(&out, "person");
+    assert_eq!(persons.len(), 1, "{persons:?}");
+    assert_eq!(persons[0]["person_source_value"], "KNOWN0001");
+    assert_eq!(omop(&out, "visit_occurrence").len(), 1);
+    assert!(
+        omop(&out, "measurement")
+            .iter()
+            .all(|m| m["person_id"] == "1")
+    );
+    // FHIR has every visit: the one without an ID is a Patient of its own, without identifier.
+    let bundles: Vec<Value> = std::fs::read_to_string(out.join("fhir/bundles.ndjson"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(bundles.len(), 3);
+    let anonymous: Vec<&Value> = bundles
+        .iter()
+        .map(|b| &b["entry"][0]["resource"])
+        .filter(|p| p.get("identifier").is_none())
+        .collect();
+    assert_eq!(anonymous.len(), 1);
 }
 
 #[test]

@@ -42,7 +42,9 @@ pub const RADIOLOGY_V2: (&str, &str) = ("RAD", "Radiology");
 pub const IMAGING: (&str, &str) = ("imaging", "Imaging");
 
 /// What a value measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Quantity {
     /// Bone mineral density, g/cm².
     Bmd,

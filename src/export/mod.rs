@@ -85,7 +85,13 @@ pub fn write(fhir: Runs, omop: Runs, options: &OutputOptions, staging: &Path) ->
         std::fs::create_dir_all(&dir)?;
         let file = std::fs::File::create(dir.join(FHIR_BUNDLES))?;
         let mut out = io::BufWriter::with_capacity(256 * 1024, file);
-        fhir.merge(|line| out.write_all(line))?;
+        let mut line = Vec::with_capacity(16 * 1024);
+        fhir.merge(|record| {
+            let visit: fhir::FhirVisit = postcard::from_bytes(record).map_err(io::Error::other)?;
+            line.clear();
+            fhir::write_bundle(&visit, &mut line);
+            out.write_all(&line)
+        })?;
         out.into_inner().map_err(|e| e.into_error())?;
     }
     if options.omop {

@@ -11,6 +11,8 @@
 //!
 //! A region and side that appears twice among the visit's rows is exported once, the first.
 
+use serde::{Deserialize, Serialize};
+
 use super::VisitRows;
 use super::codes::{self, Code, FRAX_HIP, FRAX_MAJOR, Quantity};
 use crate::decimal::Decimal;
@@ -19,12 +21,10 @@ use crate::visit::Part;
 use crate::vocabulary::{Laterality, Region};
 
 /// One exported value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Value {
     /// What it measures.
     pub quantity: Quantity,
-    /// Its code.
-    pub code: Code,
     /// The value as reported (BMD in g/cm², scores, FRAX in %).
     pub value: Decimal,
     /// A FRAX written as a bound (`< 1.0%`): the value is the bound.
@@ -34,6 +34,17 @@ pub struct Value {
 }
 
 impl Value {
+    /// Its code (`values` makes only values that have one).
+    pub fn code(&self) -> Code {
+        match (self.quantity, self.site) {
+            (Quantity::FraxMajor, _) => FRAX_MAJOR,
+            (Quantity::FraxHip, _) => FRAX_HIP,
+            (quantity, Some((region, side))) => codes::dxa_code(region, side, quantity)
+                .expect("a value is made only for a region and side with a code"),
+            (_, None) => unreachable!("a BMD, T or Z value has a site"),
+        }
+    }
+
     /// Our name of what the value is: `<region>[/<side>] <quantity>` (`femoral_neck/left
     /// t_score`), or the FRAX quantity; at most 50 characters (OMOP's varchar(50)).
     pub fn source_value(&self) -> String {
@@ -90,14 +101,14 @@ pub fn values(view: &VisitRows<'_>) -> Vec<Value> {
             (Quantity::TScore, m.t_score),
             (Quantity::ZScore, m.z_score),
         ] {
-            let (Some(value), Some(code)) =
-                (value, codes::dxa_code(m.region, m.laterality, quantity))
-            else {
+            let Some(value) = value else {
                 continue;
             };
+            if codes::dxa_code(m.region, m.laterality, quantity).is_none() {
+                continue;
+            }
             out.push(Value {
                 quantity,
-                code,
                 value,
                 comparator: None,
                 site: Some((m.region, m.laterality)),
@@ -105,16 +116,14 @@ pub fn values(view: &VisitRows<'_>) -> Vec<Value> {
         }
     }
     let frax = frax_document(view);
-    for (quantity, code, value, bound) in [
+    for (quantity, value, bound) in [
         (
             Quantity::FraxMajor,
-            FRAX_MAJOR,
             exam.frax_major,
             frax.and_then(|d| d.frax_major_censored),
         ),
         (
             Quantity::FraxHip,
-            FRAX_HIP,
             exam.frax_hip,
             frax.and_then(|d| d.frax_hip_censored),
         ),
@@ -122,7 +131,6 @@ pub fn values(view: &VisitRows<'_>) -> Vec<Value> {
         if let Some(value) = value {
             out.push(Value {
                 quantity,
-                code,
                 value,
                 comparator: bound,
                 site: None,

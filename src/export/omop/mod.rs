@@ -111,7 +111,8 @@ pub fn omop_visit(view: &VisitRows<'_>, visit_id: &str) -> Option<OmopVisit> {
     let measurements = values(view)
         .into_iter()
         .map(|v| {
-            let concept_id = v.code.concept_id;
+            let code = v.code();
+            let concept_id = code.concept_id;
             let negative_refused = v.value.to_parts().0 < 0 && !negative_allowed(concept_id);
             let (unit_code, _) = v.quantity.ucum();
             let value_text = match v.comparator {
@@ -124,7 +125,7 @@ pub fn omop_visit(view: &VisitRows<'_>, visit_id: &str) -> Option<OmopVisit> {
                 value: (v.comparator.is_none() && !negative_refused).then_some(v.value),
                 unit_concept_id: v.quantity.omop_unit(),
                 source_value: match v.quantity {
-                    Quantity::FraxMajor | Quantity::FraxHip => v.code.loinc.to_string(),
+                    Quantity::FraxMajor | Quantity::FraxHip => code.loinc.to_string(),
                     _ => v.source_value(),
                 },
                 unit_source_value: match v.quantity {

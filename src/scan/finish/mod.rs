@@ -166,23 +166,31 @@ pub fn finish(
         omop,
     } = runs;
     let write_followup = options.followup != FollowupMode::Never;
-    let written: Vec<u64> = [
-        (MEASUREMENTS, measurements),
-        (STUDIES, studies),
-        (DOCUMENTS, documents),
-        (HISTORY, history),
-        (FOLLOWUP, followup),
-        (WIDE, wide),
-    ]
-    .into_par_iter()
-    .map(|(table, runs)| {
-        if table.name == FOLLOWUP.name && !write_followup {
-            return Ok(0);
-        }
-        write_table(&table, runs, staging, options.excel)
-    })
-    .collect::<io::Result<_>>()
-    .with_context(cannot)?;
+    // The exports are written beside the tables (one more worker's job).
+    let (written, exported) = rayon::join(
+        || {
+            let written: Vec<u64> = [
+                (MEASUREMENTS, measurements),
+                (STUDIES, studies),
+                (DOCUMENTS, documents),
+                (HISTORY, history),
+                (FOLLOWUP, followup),
+                (WIDE, wide),
+            ]
+            .into_par_iter()
+            .map(|(table, runs)| {
+                if table.name == FOLLOWUP.name && !write_followup {
+                    return Ok(0);
+                }
+                write_table(&table, runs, staging, options.excel)
+            })
+            .collect::<io::Result<_>>()?;
+            Ok::<_, io::Error>(written)
+        },
+        || crate::export::write(fhir, omop, options, staging),
+    );
+    let written = written.with_context(cannot)?;
+    exported.with_context(cannot)?;
     let followup_rows = written[4];
     let with_followup = match options.followup {
         FollowupMode::Auto => followup_rows > 0,
@@ -192,7 +200,6 @@ pub fn finish(
     if !with_followup && write_followup {
         std::fs::remove_file(staging.join(FOLLOWUP.name)).with_context(cannot)?;
     }
-    crate::export::write(fhir, omop, options, staging).with_context(cannot)?;
 
     // 3. report.html
     steps.step("report.html");

@@ -117,9 +117,11 @@ pub fn render(
             .lines(|w| w.serialize(crate::export::wide::wide_row(&view, visit_id, &accession)));
         wide.push(key.clone(), line.map_err(csv_error)?);
         if options.fhir {
-            let mut line = crate::export::fhir::bundle_line(&view, visit_id).into_bytes();
-            line.push(b'\n');
-            fhir.push(key, &line);
+            let record = crate::export::fhir::fhir_visit(&view, visit_id);
+            fhir.push(
+                key,
+                &postcard::to_allocvec(&record).map_err(io::Error::other)?,
+            );
         }
         if options.omop {
             omop_visits.extend(crate::export::omop::omop_visit(&view, visit_id));
