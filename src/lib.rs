@@ -36,6 +36,7 @@ pub mod error;
 mod exit;
 mod export;
 pub mod extract;
+mod flag;
 mod followup;
 pub mod inspect;
 pub mod merge;

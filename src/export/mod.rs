@@ -24,7 +24,7 @@ use std::path::Path;
 use crate::config::OutputOptions;
 use crate::store::Runs;
 
-pub(crate) use crate::output::rows::VisitRows;
+pub(crate) use crate::visit::VisitRows;
 
 /// The UTF-8 byte order mark `--excel` starts every CSV file with (Excel reads a CSV without
 /// one in the system's code page, so `é` shows as `Ã©`).

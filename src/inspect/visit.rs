@@ -14,14 +14,13 @@ use serde::Serialize;
 use crate::classify::ClassifyOptions;
 use crate::extract::extract;
 use crate::output::rows::{
-    DOCUMENT_COLUMNS, MEASUREMENT_COLUMNS, STUDY_COLUMNS, VisitRows, document_row,
-    measurement_rows, study_row,
+    DOCUMENT_COLUMNS, MEASUREMENT_COLUMNS, STUDY_COLUMNS, document_row, measurement_rows, study_row,
 };
 use crate::path_text::path_text;
 use crate::profile::Mapper;
 use crate::pseudonym::Ids;
 use crate::sr::Limits;
-use crate::visit::{Ingested, assess, visits};
+use crate::visit::{Ingested, VisitRows, assess, visits};
 
 /// A row as (column, cell) pairs, the cells as the CSV writes them.
 fn cells<T: Serialize>(row: &T, columns: &[&str]) -> Result<Vec<(String, String)>> {

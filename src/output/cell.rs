@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use serde::{Serialize, Serializer};
 
 use crate::decimal::{Decimal, PLAIN_MAX};
+use crate::pseudonym::{Ids, Vocabulary};
 
 /// Whether a character is written as a visible escape.
 fn hidden(c: char) -> bool {
@@ -74,15 +75,16 @@ impl<'a> From<Cow<'a, str>> for Text<'a> {
 }
 
 /// A cell of a document's free text (a title, a label, a remark: docs/privacy.md, "Free
-/// text"), which can hold a name. Made only by `Ids::doc_text`, which names the column's
+/// text"), which can hold a name. Made only by `DocText::new`, which names the column's
 /// vocabulary: under --pseudonymize, only what the vocabulary knows is written.
 #[derive(Debug, Clone, Default)]
 pub struct DocText<'a>(Text<'a>);
 
 impl<'a> DocText<'a> {
-    /// The cell of a text `Ids::doc_text` has checked.
-    pub(crate) fn from_checked(text: Cow<'a, str>) -> DocText<'a> {
-        DocText(Text(text))
+    /// The cell of a document's `text`, as `ids` writes it: as it is, or under
+    /// --pseudonymize only what `vocabulary` knows of it.
+    pub fn new(ids: Ids<'_>, vocabulary: Vocabulary, text: &'a str) -> DocText<'a> {
+        DocText(Text(ids.free_text(vocabulary, text)))
     }
 }
 

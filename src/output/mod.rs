@@ -4,6 +4,7 @@
 //! comma, `\n`, header row; docs/columns.md).
 
 pub mod cell;
+pub mod flags;
 pub mod folder;
 pub mod parquet;
 pub mod rows;

@@ -21,7 +21,7 @@ fn schemas_match_the_csv_columns() {
     assert_eq!(names(FILES), FILE_COLUMNS);
     assert_eq!(names(DOCUMENTS), DOCUMENT_COLUMNS);
     assert_eq!(names(HISTORY), HISTORY_COLUMNS);
-    assert_eq!(names(FOLLOWUP), crate::followup::FOLLOWUP_COLUMNS);
+    assert_eq!(names(FOLLOWUP), crate::output::rows::FOLLOWUP_COLUMNS);
     for schema in [MEASUREMENTS, STUDIES, FILES, FOLLOWUP, DOCUMENTS, HISTORY] {
         let mut sorted = names(schema);
         sorted.sort_unstable();

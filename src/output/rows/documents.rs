@@ -4,10 +4,11 @@
 
 use serde::Serialize;
 
-use super::{VisitRows, joined};
+use super::joined;
 use crate::document::Timestamp;
 use crate::output::cell::{DateCell, DocText, Text};
 use crate::pseudonym::Vocabulary;
+use crate::visit::VisitRows;
 use crate::visit::{DocStatus, Part, parts_of};
 
 /// documents.csv columns, in order.
@@ -104,16 +105,13 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         content: joined(content, ";"),
         status: Text::from(status),
         content_time,
-        document_title: view.ids.doc_text(Vocabulary::DocumentTitle, &doc.title),
+        document_title: DocText::new(view.ids, Vocabulary::DocumentTitle, &doc.title),
         unmapped_items: doc.unmapped_items,
-        vendor_classification: view.ids.doc_text(
+        vendor_classification: DocText::new(
+            view.ids,
             Vocabulary::VendorClassification,
             doc.scanner_classification.as_deref().unwrap_or(""),
         ),
-        flags: Text::from(
-            view.ids
-                .flags(&joined(doc.flags.iter().map(String::as_str), ";"))
-                .into_owned(),
-        ),
+        flags: Text::from(crate::output::flags::document_cell(&doc.flags, view.ids)),
     }
 }

@@ -4,9 +4,9 @@
 
 use serde::Serialize;
 
-use super::VisitRows;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::pseudonym::Vocabulary;
+use crate::visit::VisitRows;
 
 /// history.csv columns, in order.
 pub const HISTORY_COLUMNS: &[&str] = &[
@@ -73,13 +73,14 @@ pub fn history_rows<'a>(
         study_date: DateCell(view.date(view.visit.date)),
         exam_date: DateCell(view.date(h.exam_date)),
         // The date as written would undo --shift-dates.
-        exam_date_as_written: view.ids.doc_text(
+        exam_date_as_written: DocText::new(
+            view.ids,
             Vocabulary::DateAsWritten,
             if shifted { "" } else { &h.exam_date_text },
         ),
         region: h.region.as_str(),
         laterality: h.laterality.as_str(),
-        source_label: view.ids.doc_text(Vocabulary::RegionLabel, &h.source_label),
+        source_label: DocText::new(view.ids, Vocabulary::RegionLabel, &h.source_label),
         bmd_g_cm2: Plain(h.bmd, 3),
         age_years: Plain(view.ids.age(h.age_years), 0),
         t_score: Plain(h.t_score, 0),

@@ -4,9 +4,11 @@
 
 use serde::Serialize;
 
-use super::{VisitRows, joined};
+use super::joined;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::pseudonym::Vocabulary;
+use crate::visit::LeftOut;
+use crate::visit::VisitRows;
 
 /// measurements.csv columns, in order.
 pub const MEASUREMENT_COLUMNS: &[&str] = &[
@@ -70,7 +72,7 @@ pub fn measurement_rows<'a>(
         .iter()
         .zip(&view.assessed.rows[position])
         .map(move |(m, row)| {
-            let left_out = row.left_out.map(|why| view.left_out_note(why));
+            let left_out = row.left_out.map(|why| left_out_note(view, why));
             let note = joined(
                 m.notes
                     .iter()
@@ -87,7 +89,7 @@ pub fn measurement_rows<'a>(
                 accession_number: Text(view.ids.accession(&doc.accession_number)),
                 region: m.region.as_str(),
                 laterality: m.laterality.as_str(),
-                source_label: view.ids.doc_text(Vocabulary::RegionLabel, &m.source_label),
+                source_label: DocText::new(view.ids, Vocabulary::RegionLabel, &m.source_label),
                 // docs/columns.md: BMD with 3+ decimals as given.
                 bmd_g_cm2: Plain(m.bmd, 3),
                 bmc_g: Plain(m.bmc, 0),
@@ -106,4 +108,20 @@ pub fn measurement_rows<'a>(
                 note: Text::from(view.ids.message(&note).into_owned()),
             }
         })
+}
+
+/// Why a row is left out, as its note.
+fn left_out_note(view: &VisitRows<'_>, why: LeftOut) -> String {
+    match why {
+        LeftOut::SupersededBy(doc) => format!("superseded_by={}", view.sop(doc)),
+        LeftOut::DuplicateOf(doc) => format!("duplicate_of={}", view.sop(doc)),
+        LeftOut::OrderUnknown => {
+            "re-analysed in an order that cannot be told: not used".to_string()
+        }
+        LeftOut::SameAs(doc) => format!("same_values_as={}", view.sop(doc)),
+        LeftOut::FraxOfOtherHip(doc) => format!("frax_of_other_hip_used={}", view.sop(doc)),
+        LeftOut::FraxHipUndecided => {
+            "the hips' FRAX differ and neither femoral neck is lower: not used".to_string()
+        }
+    }
 }

@@ -2,11 +2,12 @@
 
 use serde::Serialize;
 
-use super::{VisitRows, joined};
+use super::joined;
 use crate::document::Document;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::pseudonym::Vocabulary;
-use crate::visit::{Part, SHARED_LISTED, VisitFlag};
+use crate::visit::Part;
+use crate::visit::VisitRows;
 
 /// studies.csv columns, in order.
 pub const STUDY_COLUMNS: &[&str] = &[
@@ -93,43 +94,6 @@ pub struct StudyRow<'a> {
     assumptions: Text<'a>,
 }
 
-/// The visit's findings as flag texts; a kind that names documents lists at most
-/// `SHARED_LISTED` of them, then `<kind>_not_listed=<n>`: the cell never grows without
-/// bound (a study of thousands of documents, an ID shared by thousands of people).
-fn visit_flags(view: &VisitRows<'_>) -> Vec<String> {
-    let kind = |flag: &VisitFlag| match flag {
-        VisitFlag::PatientIdDisagrees(_) => Some("patient_id_disagrees"),
-        VisitFlag::SexDisagrees(_) => Some("patient_sex_disagrees"),
-        VisitFlag::BirthDateDisagrees(_) => Some("birth_date_disagrees"),
-        VisitFlag::SameDayOtherDevice(_) => Some("same_day_other_device"),
-        _ => None,
-    };
-    let mut counts: Vec<(&'static str, usize)> = Vec::new();
-    let mut out = Vec::new();
-    for flag in &view.visit.flags {
-        if let Some(kind) = kind(flag) {
-            let count = match counts.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, n)) => n,
-                None => {
-                    counts.push((kind, 0));
-                    &mut counts.last_mut().expect("just pushed").1
-                }
-            };
-            *count += 1;
-            if *count > SHARED_LISTED {
-                continue;
-            }
-        }
-        out.push(view.flag_text(flag));
-    }
-    for (kind, count) in counts {
-        if count > SHARED_LISTED {
-            out.push(format!("{kind}_not_listed={}", count - SHARED_LISTED));
-        }
-    }
-    out
-}
-
 /// The row of a visit.
 pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     let first = view.first();
@@ -151,22 +115,6 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     };
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
-    let mut flags: Vec<String> = Vec::new();
-    for p in 0..view.visit.members.len() {
-        for flag in &view.member(p).doc.flags {
-            if !flags.contains(flag) {
-                flags.push(flag.clone());
-            }
-        }
-    }
-    flags.extend(assessment.flags.iter().cloned());
-    if let Some(differs) = view.assessed.vendor.and_then(|v| v.differs) {
-        flags.push(format!(
-            "vendor_classification_differs={}",
-            differs.as_str()
-        ));
-    }
-    flags.extend(visit_flags(view));
     StudyRow {
         source_path: Text(view.ids.path(&member0.path)),
         sop_instance_uid: Text(view.ids.uid(&first.sop_instance_uid)),
@@ -201,13 +149,15 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
                     .institution,
             ),
         ),
-        reference_database: view.ids.doc_text(
+        reference_database: DocText::new(
+            view.ids,
             Vocabulary::ReferenceDatabase,
             exam.reference_database.as_deref().unwrap_or(""),
         ),
         height_cm: Plain(view.first_with(|d| d.height_cm.is_some()).height_cm, 0),
         weight_kg: Plain(view.first_with(|d| d.weight_kg.is_some()).weight_kg, 0),
-        ethnicity: view.ids.doc_text(
+        ethnicity: DocText::new(
+            view.ids,
             Vocabulary::Ethnicity,
             view.first_with(|d| d.ethnicity.is_some())
                 .ethnicity
@@ -238,7 +188,8 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             .map_or("", |b| b.as_str()),
         frax_major_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_major_prior), 0),
         frax_hip_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_hip_prior), 0),
-        frax_not_reported: view.ids.doc_text(
+        frax_not_reported: DocText::new(
+            view.ids,
             Vocabulary::FraxRemark,
             view.first_with(|d| d.frax_not_reported.is_some())
                 .frax_not_reported
@@ -264,11 +215,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
                 ";",
             )
         })),
-        flags: Text::from(
-            view.ids
-                .flags(&joined(flags.iter().map(String::as_str), ";"))
-                .into_owned(),
-        ),
+        flags: Text::from(crate::output::flags::study_cell(view)),
         assumptions: Text::from(joined(
             assessment.assumptions.iter().map(String::as_str),
             ";",

@@ -6,6 +6,7 @@ use super::*;
 use crate::classify::ClassifyOptions;
 use crate::document::{Document, Measurement};
 use crate::error::{FileError, Reason};
+use crate::visit::{Ingested, VisitRows};
 use crate::vocabulary::{Laterality, Region};
 
 /// The header row serde writes for a row struct.

@@ -24,7 +24,6 @@ use rayon::prelude::*;
 use super::Summary;
 use super::sink::{FILES_CSV, Sink};
 use crate::config::{FollowupMode, OutputOptions};
-use crate::followup::FOLLOWUP_COLUMNS;
 use crate::output::folder::Committed;
 use crate::output::{parquet, rows};
 use crate::path_text::path_text;
@@ -60,7 +59,7 @@ const HISTORY: Table = Table {
 };
 const FOLLOWUP: Table = Table {
     name: "followup.csv",
-    columns: FOLLOWUP_COLUMNS,
+    columns: rows::FOLLOWUP_COLUMNS,
     schema: parquet::FOLLOWUP,
 };
 const WIDE: Table = Table {

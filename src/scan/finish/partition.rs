@@ -11,10 +11,10 @@ use super::AllRuns;
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
 use crate::output::LineRenderer;
-use crate::output::rows::{self, VisitRows};
+use crate::output::rows;
 use crate::report::{Collector, ReportData};
 use crate::store::RunBuf;
-use crate::visit::{self, Ingested};
+use crate::visit::{self, Ingested, VisitRows};
 
 /// What a partition counted (or several, added up).
 #[derive(Default)]
@@ -137,8 +137,7 @@ pub fn render(
     }
     for (key, row, family) in followup::rows(points, &options.lsc) {
         report.followup_row(&key, &row, family);
-        let cells = row.cells();
-        let line = lines.lines(|w| w.write_record(cells.iter().map(|c| c.as_bytes())));
+        let line = lines.lines(|w| w.serialize(rows::followup_line(&row)));
         followups.push(key, line.map_err(csv_error)?);
     }
     runs.measurements.append(measurements)?;
