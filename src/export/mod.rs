@@ -26,10 +26,6 @@ use crate::store::Runs;
 
 pub(crate) use crate::visit::VisitRows;
 
-/// The UTF-8 byte order mark `--excel` starts every CSV file with (Excel reads a CSV without
-/// one in the system's code page, so `é` shows as `Ã©`).
-pub const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// The folder of the FHIR export, in the output folder, and its file.
 pub const FHIR_DIR: &str = "fhir";
 /// fhir/'s one file.

@@ -40,11 +40,14 @@ use crate::path_text::path_text;
 mod access;
 mod dead;
 mod in_place;
+mod names;
 
 use access::Access;
 pub use access::is_mount_point;
 pub(crate) use dead::process_alive;
 use dead::{remove_dead_staging, staging_pids};
+pub use names::OUTPUT_FOLDERS;
+use names::our_folder;
 
 /// The run's staging folder while it exists, and whether its outputs were committed.
 #[derive(Debug)]
@@ -126,33 +129,10 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "visits_wide.parquet",
 ];
 
-/// The folders a run can write (`--fhir`, `--omop`: docs/interop.md), with the names of
-/// the files it writes in each; anything else in them is the user's.
-pub const OUTPUT_FOLDERS: &[(&str, &[&str])] = &[
-    ("fhir", &["bundles.ndjson"]),
-    (
-        "omop",
-        &[
-            "person.csv",
-            "observation_period.csv",
-            "visit_occurrence.csv",
-            "measurement.csv",
-        ],
-    ),
-];
-
 /// Whether a name in the output folder is one of ours: an output, or a temporary file of
 /// an earlier version (`.studies.csv.partial-PID`).
 fn ours(name: &str) -> bool {
     OUTPUT_NAMES.contains(&name) || (name.starts_with('.') && name.contains(".partial-"))
-}
-
-/// The files we write in a folder of ours, when `name` is one.
-fn our_folder(name: &str) -> Option<&'static [&'static str]> {
-    OUTPUT_FOLDERS
-        .iter()
-        .find(|(folder, _)| *folder == name)
-        .map(|(_, files)| *files)
 }
 
 /// The name of a staging folder inside the output folder (see `Placement::Inside`).

@@ -51,7 +51,7 @@ impl Sink {
         let file = File::create(staging.join(FILES_CSV)).with_context(cannot)?;
         let mut file = BufWriter::with_capacity(256 * 1024, file);
         if options.excel {
-            std::io::Write::write_all(&mut file, crate::export::BOM).with_context(cannot)?;
+            std::io::Write::write_all(&mut file, crate::output::BOM).with_context(cannot)?;
         }
         let writer = crate::output::csv_writer(file, rows::FILE_COLUMNS).with_context(cannot)?;
         let sorted = match options.pseudonymize {

@@ -134,7 +134,7 @@ pub fn write_omop(runs: Runs, dir: &Path, bom: bool) -> io::Result<OmopCounts> {
     let open = |name: &str, columns: &[&str]| -> io::Result<csv::Writer<BufWriter<File>>> {
         let mut file = BufWriter::with_capacity(128 * 1024, File::create(dir.join(name))?);
         if bom {
-            file.write_all(super::super::BOM)?;
+            file.write_all(crate::output::BOM)?;
         }
         crate::output::csv_writer(file, columns).map_err(io::Error::other)
     };

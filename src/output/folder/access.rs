@@ -89,7 +89,9 @@ impl Access {
             let kind = entry.file_type()?;
             // A folder of ours (fhir/, omop/): the output folder's mode, and its files
             // restricted alike.
-            if kind.is_dir() && super::our_folder(&entry.file_name().to_string_lossy()).is_some() {
+            if kind.is_dir()
+                && super::names::our_folder(&entry.file_name().to_string_lossy()).is_some()
+            {
                 fs::set_permissions(entry.path(), fs::Permissions::from_mode(self.mode & 0o777))?;
                 self.restrict_files(&entry.path())?;
                 continue;

@@ -238,7 +238,7 @@ fn write_table(table: &Table, runs: Runs, staging: &Path, bom: bool) -> io::Resu
     let file = File::create(staging.join(table.name))?;
     let mut out = BufWriter::with_capacity(256 * 1024, file);
     if bom {
-        out.write_all(crate::export::BOM)?;
+        out.write_all(crate::output::BOM)?;
     }
     let mut header = crate::output::csv_writer(Vec::new(), table.columns)?;
     header.flush()?;
