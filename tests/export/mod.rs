@@ -3,5 +3,6 @@
 //! (FHIR and OMOP themselves: tests/fhir.rs, tests/omop.rs.)
 
 mod excel;
+mod folders;
 mod merge;
 mod wide;
