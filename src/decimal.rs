@@ -163,9 +163,16 @@ impl Decimal {
         }
     }
 
-    /// The value as f64, for arithmetic that is itself approximate (sBMD, NHANES).
+    /// The double nearest to the value (what parsing its plain text gives): for arithmetic
+    /// that is itself approximate (sBMD, NHANES) and for Parquet's Float64 columns.
     pub fn to_f64(self) -> f64 {
-        self.mantissa as f64 / 10f64.powi(self.scale as i32)
+        // A mantissa below 2^53 and a power of ten up to 10^18 are exact doubles, so one
+        // division rounds once, to the nearest; larger mantissas go through the text.
+        if self.mantissa.unsigned_abs() < 1 << 53 {
+            self.mantissa as f64 / 10f64.powi(self.scale as i32)
+        } else {
+            self.to_plain(0).parse().unwrap_or(f64::NAN)
+        }
     }
 
     /// The mantissa and scale (value = mantissa / 10^scale), for compact binary records.

@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::outcome::Outcome;
 use crate::path_text::path_text;
-use crate::scan::Outcome;
 use crate::store::codec;
 
 /// The first bytes of every partial (`\x01` was the format without a checksum, `\x02` the

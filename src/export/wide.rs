@@ -4,12 +4,10 @@
 //! analysis starts from. The values are those of the rows the visit used (`visit::exam_of`:
 //! never a superseded analysis or a copy), each site and side its first such row.
 
-use serde::Serialize;
-
 use super::VisitRows;
 use crate::decimal::Decimal;
 use crate::output::cell::{DateCell, Plain, Text};
-use crate::output::parquet::{Column, ColumnType};
+use crate::output::table::{Cell, Column, ColumnType, Row, ToCell};
 use crate::vocabulary::{Laterality, Region};
 
 /// The sites of the wide row, in column order, with their column prefix.
@@ -28,9 +26,10 @@ const fn col(name: &'static str, kind: ColumnType) -> Column {
     Column { name, kind }
 }
 
-/// visits_wide.csv's columns, typed (the Parquet copy's schema: every column has its type
-/// whether or not any row has a value).
-pub const WIDE: &[Column] = {
+/// visits_wide.csv's columns, typed (the header row, and the Parquet copy's schema: every
+/// column has its type whether or not any row has a value). Not a `row_struct!`: the site
+/// columns are named after the regions (`spine_L1-L4_bmd`), which no field name can be.
+const WIDE: &[Column] = {
     use ColumnType::{Date, Float, Text};
     &[
         col("visit_id", Text),
@@ -80,65 +79,17 @@ pub const WIDE: &[Column] = {
     ]
 };
 
-/// visits_wide.csv's header row (the names of `WIDE`; a test checks they agree).
-pub const WIDE_COLUMNS: &[&str] = &[
-    "visit_id",
-    "patient_id",
-    "study_date",
-    "patient_sex",
-    "patient_age_years",
-    "manufacturer",
-    "model",
-    "device_serial",
-    "study_instance_uid",
-    "accession_number",
-    "population",
-    "classification",
-    "classification_uniform_reference",
-    "vendor_classification",
-    "basis_site",
-    "min_t_score",
-    "min_z_score",
-    "spine_L1-L4_bmd",
-    "spine_L1-L4_t",
-    "spine_L1-L4_z",
-    "spine_L2-L4_bmd",
-    "spine_L2-L4_t",
-    "spine_L2-L4_z",
-    "femoral_neck_left_bmd",
-    "femoral_neck_left_t",
-    "femoral_neck_left_z",
-    "femoral_neck_right_bmd",
-    "femoral_neck_right_t",
-    "femoral_neck_right_z",
-    "total_hip_left_bmd",
-    "total_hip_left_t",
-    "total_hip_left_z",
-    "total_hip_right_bmd",
-    "total_hip_right_t",
-    "total_hip_right_z",
-    "radius_33_left_bmd",
-    "radius_33_left_t",
-    "radius_33_left_z",
-    "radius_33_right_bmd",
-    "radius_33_right_t",
-    "radius_33_right_z",
-    "frax_major_pct",
-    "frax_hip_pct",
-    "tbs",
-];
-
 /// One site's BMD, T and Z cells.
 type SiteCells = [Plain; 3];
 
 /// A row of visits_wide.csv, fields in column order.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct WideRow<'a> {
     visit_id: Text<'a>,
     patient_id: Text<'a>,
     study_date: DateCell,
     patient_sex: &'static str,
-    patient_age_years: String,
+    patient_age_years: Plain,
     manufacturer: &'static str,
     model: Text<'a>,
     device_serial: Text<'a>,
@@ -155,6 +106,38 @@ pub struct WideRow<'a> {
     frax_major_pct: Plain,
     frax_hip_pct: Plain,
     tbs: Plain,
+}
+
+impl Row for WideRow<'_> {
+    const COLUMNS: &'static [Column] = WIDE;
+
+    fn cells(&self, cell: &mut dyn FnMut(Cell<'_>)) {
+        cell(self.visit_id.cell());
+        cell(self.patient_id.cell());
+        cell(self.study_date.cell());
+        cell(self.patient_sex.cell());
+        cell(self.patient_age_years.cell());
+        cell(self.manufacturer.cell());
+        cell(self.model.cell());
+        cell(self.device_serial.cell());
+        cell(self.study_instance_uid.cell());
+        cell(self.accession_number.cell());
+        cell(self.population.cell());
+        cell(self.classification.cell());
+        cell(self.classification_uniform_reference.cell());
+        cell(self.vendor_classification.cell());
+        cell(self.basis_site.cell());
+        cell(self.min_t_score.cell());
+        cell(self.min_z_score.cell());
+        for site in &self.sites {
+            for value in site {
+                cell(value.cell());
+            }
+        }
+        cell(self.frax_major_pct.cell());
+        cell(self.frax_hip_pct.cell());
+        cell(self.tbs.cell());
+    }
 }
 
 /// The BMD, T and Z of one site among the rows the visit used: its first row.
@@ -181,10 +164,13 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>, visit_id: &'a str, accession: &'a s
         patient_id: Text(view.patient()),
         study_date: DateCell(view.date(view.visit.date)),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
-        patient_age_years: assessment
-            .age
-            .map(|a| format!("{:.1}", view.ids.age_years(a.years)))
-            .unwrap_or_default(),
+        // One decimal as studies.csv writes it.
+        patient_age_years: Plain(
+            assessment
+                .age
+                .and_then(|a| Decimal::parse(&format!("{:.1}", view.ids.age_years(a.years)))),
+            1,
+        ),
         manufacturer: view
             .first_with(|d| d.manufacturer.is_some())
             .manufacturer
@@ -228,9 +214,7 @@ mod tests {
 
     #[test]
     fn the_site_columns_follow_the_sites() {
-        let names = WIDE_COLUMNS;
-        let typed: Vec<&str> = WIDE.iter().map(|c| c.name).collect();
-        assert_eq!(names, typed.as_slice());
+        let names = crate::output::table::names(WIDE);
         let at = names.iter().position(|n| *n == "spine_L1-L4_bmd").unwrap();
         for (i, (_, _, prefix)) in SITES.iter().enumerate() {
             for (j, suffix) in ["bmd", "t", "z"].iter().enumerate() {
@@ -238,6 +222,16 @@ mod tests {
             }
         }
         assert_eq!(names[at + 24..], ["frax_major_pct", "frax_hip_pct", "tbs"]);
+        // Every cell a row gives is of its column's type, in order.
+        let kinds: Vec<ColumnType> = WIDE.iter().map(|c| c.kind).collect();
+        let given = [
+            Text::from("V1").cell().kind(),
+            Plain(None, 0).cell().kind(),
+            DateCell(None).cell().kind(),
+        ];
+        assert_eq!(kinds[0], given[0]);
+        assert_eq!(kinds[at], given[1]);
+        assert_eq!(kinds[2], given[2]);
         assert_eq!(names[0], "visit_id");
     }
 }

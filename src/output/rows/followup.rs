@@ -1,71 +1,42 @@
 //! followup.csv: one row per patient, site, side and later visit (`followup::rows`), in the
 //! order of `followup::sort_key`. The words of its columns and its notes are spelled here.
 
-use serde::Serialize;
-
 use crate::followup::lsc::{Lsc, LscSource};
 use crate::followup::{Comparison, FollowupNote, FollowupRow, NotComparable, Source, Verdict};
 use crate::output::cell::{DateCell, Plain, Text};
+use crate::output::table::row_struct;
 
-/// followup.csv columns, in order.
-pub const FOLLOWUP_COLUMNS: &[&str] = &[
-    "patient_id",
-    "region",
-    "laterality",
-    "sop_instance_uid",
-    "prior_sop_instance_uid",
-    "study_date",
-    "prior_study_date",
-    "baseline_study_date",
-    "prior_source",
-    "baseline_source",
-    "bmd_g_cm2",
-    "prior_bmd_g_cm2",
-    "baseline_bmd_g_cm2",
-    "change_g_cm2",
-    "change_pct",
-    "change_vs_baseline_g_cm2",
-    "change_vs_baseline_pct",
-    "lsc_g_cm2",
-    "lsc_pct",
-    "lsc_source",
-    "vs_prior",
-    "vs_baseline",
-    "sbmd_mg_cm2",
-    "prior_sbmd_mg_cm2",
-    "sbmd_change_pct",
-    "note",
-];
-
-/// followup.csv
-#[derive(Debug, Serialize)]
-pub struct FollowupLine<'a> {
-    patient_id: Text<'a>,
-    region: &'static str,
-    laterality: &'static str,
-    sop_instance_uid: Text<'a>,
-    prior_sop_instance_uid: Text<'a>,
-    study_date: DateCell,
-    prior_study_date: DateCell,
-    baseline_study_date: DateCell,
-    prior_source: &'static str,
-    baseline_source: &'static str,
-    bmd_g_cm2: Plain,
-    prior_bmd_g_cm2: Plain,
-    baseline_bmd_g_cm2: Plain,
-    change_g_cm2: Plain,
-    change_pct: Plain,
-    change_vs_baseline_g_cm2: Plain,
-    change_vs_baseline_pct: Plain,
-    lsc_g_cm2: Plain,
-    lsc_pct: Plain,
-    lsc_source: &'static str,
-    vs_prior: &'static str,
-    vs_baseline: &'static str,
-    sbmd_mg_cm2: Plain,
-    prior_sbmd_mg_cm2: Plain,
-    sbmd_change_pct: Plain,
-    note: Text<'a>,
+row_struct! {
+    /// followup.csv
+    #[derive(Debug)]
+    pub struct FollowupLine<'a> {
+        patient_id: Text<'a>,
+        region: &'static str,
+        laterality: &'static str,
+        sop_instance_uid: Text<'a>,
+        prior_sop_instance_uid: Text<'a>,
+        study_date: DateCell,
+        prior_study_date: DateCell,
+        baseline_study_date: DateCell,
+        prior_source: &'static str,
+        baseline_source: &'static str,
+        bmd_g_cm2: Plain,
+        prior_bmd_g_cm2: Plain,
+        baseline_bmd_g_cm2: Plain,
+        change_g_cm2: Plain,
+        change_pct: Plain,
+        change_vs_baseline_g_cm2: Plain,
+        change_vs_baseline_pct: Plain,
+        lsc_g_cm2: Plain,
+        lsc_pct: Plain,
+        lsc_source: &'static str,
+        vs_prior: &'static str,
+        vs_baseline: &'static str,
+        sbmd_mg_cm2: Plain,
+        prior_sbmd_mg_cm2: Plain,
+        sbmd_change_pct: Plain,
+        note: Text<'a>,
+    }
 }
 
 /// `vs_prior`, `vs_baseline`.

@@ -1,6 +1,7 @@
-//! One struct per CSV file, fields in the column order of docs/columns.md; `*_COLUMNS` are
-//! the header rows, checked against the structs by a test. Empty cell = value absent;
-//! numbers in plain decimal; text made safe for spreadsheets (`cell`).
+//! One struct per output file (`row_struct!`), fields in the column order of
+//! docs/columns.md: the struct is the header row and the Parquet schema (`Row::COLUMNS`).
+//! Empty cell = value absent; numbers in plain decimal; text made safe for spreadsheets
+//! (`cell`).
 
 mod documents;
 mod files;
@@ -9,12 +10,12 @@ mod history;
 mod measurements;
 mod studies;
 
-pub use documents::{DOCUMENT_COLUMNS, document_row};
-pub use files::{FILE_COLUMNS, file_row};
-pub use followup::{FOLLOWUP_COLUMNS, followup_line, lsc_source_word, source_word, verdict_word};
-pub use history::{HISTORY_COLUMNS, history_rows};
-pub use measurements::{MEASUREMENT_COLUMNS, measurement_rows};
-pub use studies::{STUDY_COLUMNS, study_row};
+pub use documents::{DocumentRow, document_row};
+pub use files::{FileRow, file_row};
+pub use followup::{FollowupLine, followup_line, lsc_source_word, source_word, verdict_word};
+pub use history::{HistoryRow, history_rows};
+pub use measurements::{MeasurementRow, measurement_rows};
+pub use studies::{StudyRow, study_row};
 
 /// `;`-joined cell text.
 pub fn joined<'s>(parts: impl IntoIterator<Item = &'s str>, separator: &str) -> String {

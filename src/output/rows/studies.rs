@@ -1,97 +1,57 @@
 //! studies.csv: one row per visit, in the path order of each visit's first document.
 
-use serde::Serialize;
-
 use super::joined;
+use crate::decimal::Decimal;
 use crate::document::Document;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
+use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;
 use crate::visit::Part;
 use crate::visit::VisitRows;
 
-/// studies.csv columns, in order.
-pub const STUDY_COLUMNS: &[&str] = &[
-    "source_path",
-    "sop_instance_uid",
-    "study_instance_uid",
-    "series_instance_uid",
-    "documents",
-    "patient_id",
-    "patient_sex",
-    "patient_age_years",
-    "study_date",
-    "manufacturer",
-    "manufacturer_raw",
-    "model",
-    "software_version",
-    "device_serial",
-    "institution",
-    "reference_database",
-    "height_cm",
-    "weight_kg",
-    "ethnicity",
-    "menopause_age",
-    "population",
-    "classification",
-    "classification_uniform_reference",
-    "vendor_classification",
-    "basis_site",
-    "min_t_score",
-    "min_z_score",
-    "frax_major_pct",
-    "frax_hip_pct",
-    "frax_major_censored",
-    "frax_hip_censored",
-    "frax_major_prior_fracture_pct",
-    "frax_hip_prior_fracture_pct",
-    "frax_not_reported",
-    "tbs",
-    "vertebral_fractures",
-    "flags",
-    "assumptions",
-];
-
-/// studies.csv
-#[derive(Debug, Serialize)]
-pub struct StudyRow<'a> {
-    source_path: Text<'a>,
-    sop_instance_uid: Text<'a>,
-    study_instance_uid: Text<'a>,
-    series_instance_uid: Text<'a>,
-    documents: usize,
-    patient_id: Text<'a>,
-    patient_sex: &'static str,
-    patient_age_years: String,
-    study_date: DateCell,
-    manufacturer: &'static str,
-    manufacturer_raw: Text<'a>,
-    model: Text<'a>,
-    software_version: Text<'a>,
-    device_serial: Text<'a>,
-    institution: Text<'a>,
-    reference_database: DocText<'a>,
-    height_cm: Plain,
-    weight_kg: Plain,
-    ethnicity: DocText<'a>,
-    menopause_age: Plain,
-    population: &'static str,
-    classification: &'static str,
-    classification_uniform_reference: &'static str,
-    vendor_classification: &'static str,
-    basis_site: Text<'a>,
-    min_t_score: Plain,
-    min_z_score: Plain,
-    frax_major_pct: Plain,
-    frax_hip_pct: Plain,
-    frax_major_censored: &'static str,
-    frax_hip_censored: &'static str,
-    frax_major_prior_fracture_pct: Plain,
-    frax_hip_prior_fracture_pct: Plain,
-    frax_not_reported: DocText<'a>,
-    tbs: Plain,
-    vertebral_fractures: Text<'a>,
-    flags: Text<'a>,
-    assumptions: Text<'a>,
+row_struct! {
+    /// studies.csv
+    #[derive(Debug)]
+    pub struct StudyRow<'a> {
+        source_path: Text<'a>,
+        sop_instance_uid: Text<'a>,
+        study_instance_uid: Text<'a>,
+        series_instance_uid: Text<'a>,
+        documents: usize,
+        patient_id: Text<'a>,
+        patient_sex: &'static str,
+        patient_age_years: Plain,
+        study_date: DateCell,
+        manufacturer: &'static str,
+        manufacturer_raw: Text<'a>,
+        model: Text<'a>,
+        software_version: Text<'a>,
+        device_serial: Text<'a>,
+        institution: Text<'a>,
+        reference_database: DocText<'a>,
+        height_cm: Plain,
+        weight_kg: Plain,
+        ethnicity: DocText<'a>,
+        menopause_age: Plain,
+        population: &'static str,
+        classification: &'static str,
+        classification_uniform_reference: &'static str,
+        vendor_classification: &'static str,
+        basis_site: Text<'a>,
+        min_t_score: Plain,
+        min_z_score: Plain,
+        frax_major_pct: Plain,
+        frax_hip_pct: Plain,
+        frax_major_censored: &'static str,
+        frax_hip_censored: &'static str,
+        frax_major_prior_fracture_pct: Plain,
+        frax_hip_prior_fracture_pct: Plain,
+        frax_not_reported: DocText<'a>,
+        tbs: Plain,
+        vertebral_fractures: Text<'a>,
+        flags: Text<'a>,
+        assumptions: Text<'a>,
+    }
 }
 
 /// The row of a visit.
@@ -123,10 +83,14 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         documents: view.visit.members.len(),
         patient_id: Text(view.patient()),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
-        patient_age_years: assessment
-            .age
-            .map(|a| format!("{:.1}", view.ids.age_years(a.years)))
-            .unwrap_or_default(),
+        // One decimal as the float formats it (round half to even on the binary value),
+        // then held exactly.
+        patient_age_years: Plain(
+            assessment
+                .age
+                .and_then(|a| Decimal::parse(&format!("{:.1}", view.ids.age_years(a.years)))),
+            1,
+        ),
         study_date: DateCell(view.date(view.visit.date)),
         manufacturer: view
             .first_with(|d| d.manufacturer.is_some())

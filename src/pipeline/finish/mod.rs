@@ -4,9 +4,8 @@
 //!    compared, and every row it makes rendered into sorted runs (partitions in parallel,
 //!    one per worker);
 //! 2. `write`: the runs of each file merged, in the contract's row order, into the staging
-//!    folder (the files in parallel);
-//! 3. `report`: report.html from the counts;
-//! 4. `parquet`: the Parquet copies, when asked for.
+//!    folder (the files in parallel), each CSV file with its Parquet copy when asked for;
+//! 3. `report`: report.html from the counts.
 //!
 //! The commit of the staging folder is the caller's (`OutputFolder::commit`), so that a run
 //! that fails at any step leaves the output folder as it was.
@@ -22,55 +21,46 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::Summary;
-use super::sink::{FILES_CSV, Sink};
+use super::sink::Sink;
 use crate::config::{FollowupMode, OutputOptions};
+use crate::output::Rendered;
 use crate::output::folder::Committed;
-use crate::output::{parquet, rows};
+use crate::output::parquet::{self, ParquetWriter};
+use crate::output::rows;
+use crate::output::table::{Column, Row, names};
 use crate::path_text::path_text;
 use crate::report::RunInfo;
 use crate::store::{Runs, codec};
 
-/// The output files a run writes, with their columns and Parquet schemas.
+/// The output files a run writes, with their columns (the header row, the Parquet schema).
 struct Table {
     name: &'static str,
-    columns: &'static [&'static str],
-    schema: &'static [parquet::Column],
+    columns: &'static [Column],
 }
 
 const MEASUREMENTS: Table = Table {
     name: "measurements.csv",
-    columns: rows::MEASUREMENT_COLUMNS,
-    schema: parquet::MEASUREMENTS,
+    columns: rows::MeasurementRow::COLUMNS,
 };
 const STUDIES: Table = Table {
     name: "studies.csv",
-    columns: rows::STUDY_COLUMNS,
-    schema: parquet::STUDIES,
+    columns: rows::StudyRow::COLUMNS,
 };
 const DOCUMENTS: Table = Table {
     name: "documents.csv",
-    columns: rows::DOCUMENT_COLUMNS,
-    schema: parquet::DOCUMENTS,
+    columns: rows::DocumentRow::COLUMNS,
 };
 const HISTORY: Table = Table {
     name: "history.csv",
-    columns: rows::HISTORY_COLUMNS,
-    schema: parquet::HISTORY,
+    columns: rows::HistoryRow::COLUMNS,
 };
 const FOLLOWUP: Table = Table {
     name: "followup.csv",
-    columns: rows::FOLLOWUP_COLUMNS,
-    schema: parquet::FOLLOWUP,
+    columns: rows::FollowupLine::COLUMNS,
 };
 const WIDE: Table = Table {
     name: "visits_wide.csv",
-    columns: crate::export::wide::WIDE_COLUMNS,
-    schema: crate::export::wide::WIDE,
-};
-const FILES: Table = Table {
-    name: FILES_CSV,
-    columns: rows::FILE_COLUMNS,
-    schema: parquet::FILES,
+    columns: crate::export::wide::WideRow::COLUMNS,
 };
 
 /// report.html's name.
@@ -93,7 +83,7 @@ pub fn finish(
     sink: Sink,
     options: &OutputOptions,
     staging: &Path,
-    steps: &super::progress::Steps,
+    steps: &super::Steps,
     run: &RunInfo,
 ) -> Result<Summary> {
     let cannot = || format!("cannot write the outputs in {}", path_text(staging));
@@ -153,7 +143,11 @@ pub fn finish(
     }
 
     // 2. write: each file merged from its runs (files in parallel).
-    steps.step("the CSV files");
+    steps.step(if options.parquet {
+        "the CSV and Parquet files"
+    } else {
+        "the CSV files"
+    });
     let AllRuns {
         measurements,
         studies,
@@ -168,7 +162,7 @@ pub fn finish(
     // The exports are written beside the tables (one more worker's job).
     let (written, exported) = rayon::join(
         || {
-            let written: Vec<u64> = [
+            [
                 (MEASUREMENTS, measurements),
                 (STUDIES, studies),
                 (DOCUMENTS, documents),
@@ -181,10 +175,9 @@ pub fn finish(
                 if table.name == FOLLOWUP.name && !write_followup {
                     return Ok(0);
                 }
-                write_table(&table, runs, staging, options.excel)
+                write_table(&table, runs, staging, options)
             })
-            .collect::<io::Result<_>>()?;
-            Ok::<_, io::Error>(written)
+            .collect::<Result<Vec<u64>>>()
         },
         || crate::export::write(fhir, omop, options, staging),
     );
@@ -197,7 +190,11 @@ pub fn finish(
         FollowupMode::Never => false,
     };
     if !with_followup && write_followup {
-        std::fs::remove_file(staging.join(FOLLOWUP.name)).with_context(cannot)?;
+        let csv = staging.join(FOLLOWUP.name);
+        std::fs::remove_file(&csv).with_context(cannot)?;
+        if options.parquet {
+            std::fs::remove_file(parquet::parquet_path_for(&csv)).with_context(cannot)?;
+        }
     }
 
     // 3. report.html
@@ -213,38 +210,43 @@ pub fn finish(
     )
     .with_context(cannot)?;
 
-    // 4. Parquet copies.
-    if options.parquet {
-        steps.step("the Parquet copies");
-        let mut tables = vec![MEASUREMENTS, STUDIES, DOCUMENTS, HISTORY, FILES, WIDE];
-        if with_followup {
-            tables.push(FOLLOWUP);
-        }
-        tables
-            .into_par_iter()
-            .map(|table| {
-                let csv = staging.join(table.name);
-                parquet::csv_to_parquet(&csv, &parquet::parquet_path_for(&csv), table.schema)
-            })
-            .collect::<Result<Vec<()>, _>>()
-            .with_context(cannot)?;
-    }
     Ok(summary)
 }
 
-/// Writes one CSV file: its header (after a byte order mark with `bom`), then its runs
-/// merged in key order.
-fn write_table(table: &Table, runs: Runs, staging: &Path, bom: bool) -> io::Result<u64> {
-    let file = File::create(staging.join(table.name))?;
+/// Writes one CSV file (after a byte order mark with `--excel`), and its Parquet copy with
+/// `--format parquet`: the header, then the runs merged in key order, each record's lines
+/// and values (`Rendered`).
+fn write_table(table: &Table, runs: Runs, staging: &Path, options: &OutputOptions) -> Result<u64> {
+    let parquet = options.parquet;
+    let csv = staging.join(table.name);
+    let file = File::create(&csv)?;
     let mut out = BufWriter::with_capacity(256 * 1024, file);
-    if bom {
+    if options.excel {
         out.write_all(crate::output::BOM)?;
     }
-    let mut header = crate::output::csv_writer(Vec::new(), table.columns)?;
+    let mut header = crate::output::csv_writer(Vec::new(), &names(table.columns))?;
     header.flush()?;
     out.write_all(header.get_ref())?;
-    let rows = runs.merge(|payload| out.write_all(payload))?;
+    let mut copy = match parquet {
+        true => Some(ParquetWriter::create(
+            &parquet::parquet_path_for(&csv),
+            table.columns,
+        )?),
+        false => None,
+    };
+    let rows = runs.merge(|payload| {
+        let rendered = Rendered::split(payload, parquet)?;
+        out.write_all(rendered.lines)?;
+        if let Some(copy) = &mut copy {
+            copy.push_encoded(rendered.values)
+                .map_err(io::Error::other)?;
+        }
+        Ok(())
+    })?;
     out.into_inner().map_err(|e| e.into_error())?;
+    if let Some(copy) = copy {
+        copy.finish()?;
+    }
     Ok(rows)
 }
 

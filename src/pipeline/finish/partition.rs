@@ -10,7 +10,7 @@ use std::io::{self, Read};
 use super::AllRuns;
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
-use crate::output::LineRenderer;
+use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
 use crate::store::RunBuf;
@@ -49,10 +49,6 @@ fn row_key(view: &VisitRows, position: usize) -> Vec<u8> {
     key
 }
 
-fn csv_error(error: csv::Error) -> io::Error {
-    io::Error::other(error)
-}
-
 /// Renders one partition's rows into `runs`; counts which of `lsc_serials` (the `--lsc`
 /// file's device serials) its documents have.
 pub fn render(
@@ -71,7 +67,7 @@ pub fn render(
     let visit_ids = crate::export::visit_id::visit_ids(&docs, &visits, ids);
     let (mut wide, mut fhir) = (RunBuf::default(), RunBuf::default());
     let mut omop_visits = Vec::new();
-    let mut lines = LineRenderer::default();
+    let mut render = RowRenderer::new(options.parquet);
     let (mut measurements, mut documents, mut history, mut studies) = (
         RunBuf::default(),
         RunBuf::default(),
@@ -90,32 +86,25 @@ pub fn render(
         };
         for position in 0..visit.members.len() {
             let key = row_key(&view, position);
-            let line = lines.lines(|w| {
-                for row in rows::measurement_rows(&view, position) {
-                    w.serialize(row)?;
-                }
-                Ok(())
-            });
-            measurements.push(key.clone(), line.map_err(csv_error)?);
-            let line = lines.lines(|w| w.serialize(rows::document_row(&view, position)));
-            documents.push(key.clone(), line.map_err(csv_error)?);
+            measurements.push(
+                key.clone(),
+                render.render(rows::measurement_rows(&view, position))?,
+            );
+            documents.push(
+                key.clone(),
+                render.render([rows::document_row(&view, position)])?,
+            );
             if !view.member(position).doc.history.is_empty() {
-                let line = lines.lines(|w| {
-                    for row in rows::history_rows(&view, position) {
-                        w.serialize(row)?;
-                    }
-                    Ok(())
-                });
-                history.push(key, line.map_err(csv_error)?);
+                history.push(key, render.render(rows::history_rows(&view, position))?);
             }
         }
         let key = row_key(&view, 0);
-        let line = lines.lines(|w| w.serialize(rows::study_row(&view)));
-        studies.push(key.clone(), line.map_err(csv_error)?);
+        studies.push(key.clone(), render.render([rows::study_row(&view)])?);
         let accession = crate::export::accession_numbers(&view);
-        let line = lines
-            .lines(|w| w.serialize(crate::export::wide::wide_row(&view, visit_id, &accession)));
-        wide.push(key.clone(), line.map_err(csv_error)?);
+        wide.push(
+            key.clone(),
+            render.render([crate::export::wide::wide_row(&view, visit_id, &accession)])?,
+        );
         if options.fhir {
             let record = crate::export::fhir::fhir_visit(&view, visit_id);
             fhir.push(
@@ -137,8 +126,7 @@ pub fn render(
     }
     for (key, row, family) in followup::rows(points, &options.lsc) {
         report.followup_row(&key, &row, family);
-        let line = lines.lines(|w| w.serialize(rows::followup_line(&row)));
-        followups.push(key, line.map_err(csv_error)?);
+        followups.push(key, render.render([rows::followup_line(&row)])?);
     }
     runs.measurements.append(measurements)?;
     runs.documents.append(documents)?;
