@@ -474,7 +474,7 @@ fn the_tables_load_with_the_official_ddl_and_our_transcription_matches_it() {
     let report = loaded(&load(
         &python,
         &out.join("omop"),
-        &[ours.clone()],
+        std::slice::from_ref(&ours),
         Some(&ddl),
     ));
     assert_eq!(report["compared_columns"], 63);

@@ -66,9 +66,9 @@ fn conclusion(view: &VisitRows<'_>) -> String {
 }
 
 /// What the Bundle of a visit will say.
-pub fn fhir_visit(view: &VisitRows<'_>, visit_id: &str) -> FhirVisit {
+pub fn fhir_visit(view: &VisitRows<'_>) -> FhirVisit {
     FhirVisit {
-        visit_id: visit_id.to_string(),
+        visit_id: view.visit_id.to_string(),
         patient: view.patient().into_owned(),
         sex: view.assessed.exam.patient_sex,
         date: view.date(view.visit.date),

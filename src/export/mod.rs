@@ -17,7 +17,6 @@ pub mod values;
 pub mod visit_id;
 pub mod wide;
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -30,48 +29,6 @@ pub(crate) use crate::visit::VisitRows;
 pub const FHIR_DIR: &str = "fhir";
 /// fhir/'s one file.
 pub const FHIR_BUNDLES: &str = "bundles.ndjson";
-
-/// studies.csv `accession_number`: every distinct accession number of the visit's
-/// documents, in path order, `;`-joined (pseudonymised each under --pseudonymize).
-pub fn accession_numbers(view: &VisitRows<'_>) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for p in 0..view.visit.members.len() {
-        let number = view.member(p).doc.accession_number.trim();
-        if !number.is_empty() && !seen.contains(&number) {
-            seen.push(number);
-        }
-    }
-    let written: Vec<Cow<'_, str>> = seen
-        .iter()
-        .map(|n| match view.ids.accession(n) {
-            Cow::Borrowed(text) => Cow::Owned(text.replace(';', ",")),
-            owned => owned,
-        })
-        .collect();
-    crate::output::rows::joined(written.iter().map(|c| c.as_ref()), ";")
-}
-
-/// studies.csv `basis_source_path`: the path of the document whose row decided the
-/// classification (the used row of `basis_site`), as written; empty when none decided.
-pub fn basis_source_path<'a>(view: &VisitRows<'a>) -> Cow<'a, str> {
-    let assessed = view.assessed;
-    let Some(basis) = assessed.assessment.basis_site.as_deref() else {
-        return Cow::Borrowed("");
-    };
-    let row = assessed
-        .exam
-        .measurements
-        .iter()
-        .zip(&assessed.assessment.rows)
-        .position(|(m, row)| row.used_for_diagnosis && m.site_name() == basis);
-    match row {
-        Some(i) => {
-            let member = assessed.origins[i].member;
-            view.ids.path(&view.member(member).path)
-        }
-        None => Cow::Borrowed(""),
-    }
-}
 
 /// Writes the exports asked for into `staging`: fhir/bundles.ndjson from the Bundles' run
 /// (`--fhir`), the OMOP tables from the OMOP records' run (`--omop`).

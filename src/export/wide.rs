@@ -150,8 +150,8 @@ fn site_values(view: &VisitRows<'_>, region: Region, side: Laterality) -> [Optio
         .map_or([None; 3], |m| [m.bmd, m.t_score, m.z_score])
 }
 
-/// The wide row of a visit; `accession` is studies.csv's `accession_number` cell.
-pub fn wide_row<'a>(view: &'a VisitRows<'a>, visit_id: &'a str, accession: &'a str) -> WideRow<'a> {
+/// The wide row of a visit.
+pub fn wide_row<'a>(view: &'a VisitRows<'a>) -> WideRow<'a> {
     let first = view.first();
     let assessment = &view.assessed.assessment;
     let exam = &view.assessed.exam;
@@ -160,7 +160,7 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>, visit_id: &'a str, accession: &'a s
         [Plain(bmd, 0), Plain(t, 0), Plain(z, 0)]
     });
     WideRow {
-        visit_id: Text::from(visit_id),
+        visit_id: Text::from(view.visit_id),
         patient_id: Text(view.patient()),
         study_date: DateCell(view.date(view.visit.date)),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
@@ -188,7 +188,7 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>, visit_id: &'a str, accession: &'a s
             ),
         ),
         study_instance_uid: Text(view.ids.uid(&first.study_instance_uid)),
-        accession_number: Text::from(accession),
+        accession_number: Text::from(view.accession_numbers()),
         population: assessment.population.as_str(),
         classification: assessment.classification.as_str(),
         classification_uniform_reference: assessment

@@ -5,4 +5,5 @@
 mod excel;
 mod folders;
 mod merge;
+mod visit_id;
 mod wide;

@@ -102,7 +102,7 @@ pub struct OmopVisit {
 const VARCHAR: usize = 50;
 
 /// The visit as OMOP records it; None without a patient ID or a date.
-pub fn omop_visit(view: &VisitRows<'_>, visit_id: &str) -> Option<OmopVisit> {
+pub fn omop_visit(view: &VisitRows<'_>) -> Option<OmopVisit> {
     let person = view.patient();
     let date = view.date(view.visit.date)?;
     if person.trim().is_empty() {
@@ -139,7 +139,7 @@ pub fn omop_visit(view: &VisitRows<'_>, visit_id: &str) -> Option<OmopVisit> {
     Some(OmopVisit {
         person: person.into_owned(),
         date,
-        visit_id: visit_id.to_string(),
+        visit_id: view.visit_id.to_string(),
         sex: view.assessed.exam.patient_sex,
         birth_year: birth_year(view, date),
         measurements,

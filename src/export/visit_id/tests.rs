@@ -152,6 +152,6 @@ fn pseudonymised_ids_are_keyed() {
     // The unkeyed id is the SHA-256 of the identity: recomputable, as the plain outputs'
     // identifiers are there anyway.
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(b"visit\0P1\02024-01-01\0serial:K1");
+    let digest = sha2::Sha256::digest(b"visit\0P1\x002024-01-01\0serial:K1");
     assert_eq!(plain, format!("V{}", hex::encode(&digest[..16])));
 }

@@ -83,6 +83,7 @@ pub fn render(
             visit,
             assessed: &assessed,
             ids,
+            visit_id,
         };
         for position in 0..visit.members.len() {
             let key = row_key(&view, position);
@@ -100,20 +101,19 @@ pub fn render(
         }
         let key = row_key(&view, 0);
         studies.push(key.clone(), render.render([rows::study_row(&view)])?);
-        let accession = crate::export::accession_numbers(&view);
         wide.push(
             key.clone(),
-            render.render([crate::export::wide::wide_row(&view, visit_id, &accession)])?,
+            render.render([crate::export::wide::wide_row(&view)])?,
         );
         if options.fhir {
-            let record = crate::export::fhir::fhir_visit(&view, visit_id);
+            let record = crate::export::fhir::fhir_visit(&view);
             fhir.push(
                 key,
                 &postcard::to_allocvec(&record).map_err(io::Error::other)?,
             );
         }
         if options.omop {
-            omop_visits.extend(crate::export::omop::omop_visit(&view, visit_id));
+            omop_visits.extend(crate::export::omop::omop_visit(&view));
         }
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
