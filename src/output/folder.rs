@@ -288,7 +288,7 @@ impl OutputFolder {
             }
             // A folder of ours: what else it holds is carried over into the new one.
             if let (Some(files), true) = (our_folder(&text), is_dir) {
-                committed.foreign.extend(carry_over_folder(
+                committed.foreign.extend(names::carry_over_folder(
                     &entry.path(),
                     &self.staging.join(&name),
                     files,
@@ -481,42 +481,6 @@ fn sync_folder_files(folder: &Path) -> io::Result<()> {
         }
     }
     File::open(folder)?.sync_all()
-}
-
-/// Carries what a folder of ours in the output folder holds beside our files (`ours`)
-/// into the new set's folder of that name (hard links, as `commit` does at the top);
-/// returns their names (`folder/name`).
-fn carry_over_folder(old: &Path, new: &Path, ours: &[&str]) -> io::Result<Vec<String>> {
-    let mut carried = Vec::new();
-    for entry in fs::read_dir(old)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let text = name.to_string_lossy();
-        let is_dir = entry.file_type()?.is_dir();
-        if ours.contains(&text.as_ref()) && !is_dir {
-            continue;
-        }
-        fs::create_dir_all(new)?;
-        let to = new.join(&name);
-        if to.exists() {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "{} is not a file dxa-ingest wrote, and this run writes a file of that name: \
-                     move it away, or choose another --out",
-                    path_text(&entry.path())
-                ),
-            ));
-        }
-        if is_dir {
-            fs::rename(entry.path(), &to)?;
-        } else {
-            fs::hard_link(entry.path(), &to)?;
-        }
-        let folder = old.file_name().unwrap_or_default().to_string_lossy();
-        carried.push(path_text(&Path::new(folder.as_ref()).join(&name)));
-    }
-    Ok(carried)
 }
 
 #[cfg(test)]
