@@ -31,25 +31,35 @@ pub const FHIR_DIR: &str = "fhir";
 pub const FHIR_BUNDLES: &str = "bundles.ndjson";
 
 /// Writes the exports asked for into `staging`: fhir/bundles.ndjson from the Bundles' run
-/// (`--fhir`), the OMOP tables from the OMOP records' run (`--omop`).
+/// (`--fhir`), the OMOP tables from the OMOP records' run (`--omop`); the two at once.
 pub fn write(fhir: Runs, omop: Runs, options: &OutputOptions, staging: &Path) -> io::Result<()> {
-    if options.fhir {
-        let dir = staging.join(FHIR_DIR);
-        std::fs::create_dir_all(&dir)?;
-        let file = std::fs::File::create(dir.join(FHIR_BUNDLES))?;
-        let mut out = io::BufWriter::with_capacity(256 * 1024, file);
-        let mut line = Vec::with_capacity(16 * 1024);
-        fhir.merge(|record| {
-            let visit: fhir::FhirVisit = postcard::from_bytes(record).map_err(io::Error::other)?;
-            line.clear();
-            fhir::write_bundle(&visit, &mut line);
-            out.write_all(&line)
-        })?;
-        out.into_inner().map_err(|e| e.into_error())?;
-    }
-    if options.omop {
-        omop::write_omop(omop, &staging.join(omop::OMOP_DIR), options.excel)?;
-    }
+    let (fhir, omop) = rayon::join(
+        || options.fhir.then(|| write_fhir(fhir, staging)),
+        || {
+            options
+                .omop
+                .then(|| omop::write_omop(omop, &staging.join(omop::OMOP_DIR), options.excel))
+        },
+    );
+    fhir.transpose()?;
+    omop.transpose()?;
+    Ok(())
+}
+
+/// fhir/bundles.ndjson: one line per visit, in the run's order.
+fn write_fhir(fhir: Runs, staging: &Path) -> io::Result<()> {
+    let dir = staging.join(FHIR_DIR);
+    std::fs::create_dir_all(&dir)?;
+    let file = std::fs::File::create(dir.join(FHIR_BUNDLES))?;
+    let mut out = io::BufWriter::with_capacity(256 * 1024, file);
+    let mut line = Vec::with_capacity(16 * 1024);
+    fhir.merge(|record| {
+        let visit: fhir::FhirVisit = postcard::from_bytes(record).map_err(io::Error::other)?;
+        line.clear();
+        fhir::write_bundle(&visit, &mut line);
+        out.write_all(&line)
+    })?;
+    out.into_inner().map_err(|e| e.into_error())?;
     Ok(())
 }
 
