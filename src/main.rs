@@ -16,7 +16,8 @@ use dxa_ingest::{ExitCode, inspect, profile, scan};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let code = match run(cli::parse()) {
+    let cli = cli::parse().unwrap_or_else(|error| error.exit());
+    let code = match run(cli) {
         Ok(code) => code,
         Err(error) => {
             // A closed pipe (`| head`) is not a failure.

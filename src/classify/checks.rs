@@ -1,10 +1,10 @@
 //! Checks reported as flags (clinical.md, "Other flags" and the spine rules). A check never
 //! changes the category: it tells a reader where to look.
 
-use super::Exam;
-use super::RowAssessment;
+use super::exam::Exam;
 use super::flag::AssessmentFlag;
 use super::reference::TReference;
+use super::row::RowAssessment;
 use crate::decimal::Decimal;
 use crate::vocabulary::{Classification, Laterality, Population, Region};
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ScanOptions, limits, scan_config_for};
+use super::scan_args::{ScanOptions, limits, scan_config_for};
 use crate::config::{Inputs, ScanConfig, Target};
 use crate::net;
 use crate::net::log::LogFormat;

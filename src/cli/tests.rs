@@ -1,6 +1,8 @@
 use super::*;
+use crate::config::Inputs;
 use crate::net;
 use clap::CommandFactory;
+use std::path::PathBuf;
 
 #[test]
 fn cli_is_consistent() {

@@ -14,20 +14,44 @@
 //! second signal stops at once (exit 130), removing any half-written output as `scan` does.
 
 use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use super::ListenConfig;
 use super::archive::{Admission, Archive, Refusal, Stored};
 use super::log::{self, Event, Level};
+use super::options::NetOptions;
 use super::rescan::{check_output, rescan};
-use super::server::Server;
+use super::server::{Server, ServerLimits};
 use super::store::StoreObserver;
+use crate::config::ScanConfig;
 use crate::exit::ExitCode;
 use crate::profile::Mapper;
+
+/// Everything `listen` needs.
+#[derive(Debug, Clone)]
+pub struct ListenConfig {
+    /// TCP port, on every interface.
+    pub port: u16,
+    /// The archive folder (created if missing).
+    pub archive: PathBuf,
+    /// Limits and our AE title.
+    pub net: NetOptions,
+    /// Calling AE titles accepted; empty: any.
+    pub allow: Vec<String>,
+    /// Associations served at once, negotiations, their deadlines, the shutdown's grace.
+    pub limits: ServerLimits,
+    /// With `scan`: the outputs are brought up to date once nothing arrived for this long.
+    pub rescan_after: Duration,
+    /// The scan of the archive into `--out`, when asked for.
+    pub scan: Option<ScanConfig>,
+    /// DICOM TLS (`--tls-cert`, `--tls-key`, and `--tls-ca` for client certificates).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
 
 static STOP: AtomicBool = AtomicBool::new(false);
 

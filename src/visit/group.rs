@@ -10,7 +10,9 @@
 
 use hashbrown::HashMap;
 
-use super::{Ingested, Visit, VisitFlag};
+use super::flag::VisitFlag;
+use super::model::{Ingested, Visit};
+use super::part::parts_of;
 use crate::document::{Document, Sex};
 
 /// The device a document came from: its serial number, else manufacturer and model; None
@@ -200,10 +202,7 @@ pub fn findings(docs: &[Ingested], members: &[usize]) -> Vec<VisitFlag> {
             }
         }
     }
-    if members
-        .iter()
-        .all(|&i| super::parts_of(&docs[i].doc).is_empty())
-    {
+    if members.iter().all(|&i| parts_of(&docs[i].doc).is_empty()) {
         flags.push(VisitFlag::NoResults);
     }
     let mut devices = members.iter().filter_map(|&i| device_key(&docs[i].doc));

@@ -4,7 +4,8 @@
 
 use std::borrow::Cow;
 
-use super::{Assessed, Ingested, Visit};
+use super::assess::Assessed;
+use super::model::{Ingested, Visit};
 use crate::document::{Date, Document};
 use crate::pseudonym::Ids;
 

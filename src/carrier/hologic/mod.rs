@@ -5,6 +5,7 @@
 //! tables by their type codes (profile `hologic_*`), `history` the history tables;
 //! `values` the named values (reference population, the scanner's verdict, dates).
 
+mod columns;
 mod history;
 pub mod script;
 mod tables;

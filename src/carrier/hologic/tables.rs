@@ -4,6 +4,7 @@
 //! table into the study's FRAX values. An unknown type code is flagged and its row or table left out: a
 //! label is read only when the document gives no row type at all.
 
+use super::columns::{column_of, columns, place};
 use super::script::{Script, Table};
 use crate::decimal::Decimal;
 use crate::decimal::reported_number;
@@ -33,22 +34,6 @@ pub(super) fn read(script: &Script, scans: &[String], mapper: &Mapper, doc: &mut
     doc.measurements = rows.into_sorted();
 }
 
-/// The table's columns whose type code a profile knows.
-fn columns(table: &Table, mapper: &Mapper, doc: &mut Document) -> Vec<(u32, ColumnField)> {
-    let mut out = Vec::new();
-    for (&column, &code) in &table.column_types {
-        match mapper.hologic_column(code) {
-            Some(field) => out.push((column, field)),
-            None => flag_once(&mut doc.flags, DocFlag::HologicColumnTypeUnknown(code)),
-        }
-    }
-    out
-}
-
-pub(super) fn column_of(columns: &[(u32, ColumnField)], field: ColumnField) -> Option<u32> {
-    columns.iter().find(|(_, f)| *f == field).map(|(c, _)| *c)
-}
-
 /// What a row is: by its type code; by its label only when the document gives no type.
 fn role(
     table: &Table,
@@ -71,12 +56,6 @@ fn role(
         }
         None => None,
     }
-}
-
-pub(super) fn place<'m>(mapper: &'m Mapper, label: &str, scans: &[String]) -> Placed<'m> {
-    let mut labels: Vec<&str> = vec![label];
-    labels.extend(scans.iter().map(String::as_str));
-    mapper.place(&labels)
 }
 
 /// One row to write: region, side, label, note, values.
