@@ -15,6 +15,16 @@ const MAX_DIGITS: u32 = 18;
 /// mantissa times at most 10^18).
 pub const PLAIN_MAX: usize = 40;
 
+/// A decimal constant, checked when the crate is built (`dec!("-2.5")`: `Decimal::lit` in
+/// a `const` block): the one way the code states a number.
+macro_rules! dec {
+    ($text:literal) => {
+        const { $crate::decimal::Decimal::lit($text) }
+    };
+}
+
+pub(crate) use dec;
+
 /// A number as a scanner reports it in text: DS, a decimal comma, a trailing `%` on a
 /// percentage (`Decimal::parse_reported`).
 pub fn reported_number(text: &str) -> Option<Decimal> {

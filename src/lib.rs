@@ -28,6 +28,7 @@ pub mod carrier;
 mod classify;
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod decimal;
 mod discover;
 pub mod document;

@@ -3,8 +3,9 @@
 //! (`ClassifyOptions`).
 
 use super::reference::RowReference;
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::{Date, Document, Measurement, Sex};
+use crate::document::{Document, Measurement, Sex};
 use crate::vocabulary::Calibration;
 
 /// Department choices that change which sites decide.

@@ -3,8 +3,9 @@
 
 use super::exam::Exam;
 use super::flag::AssessmentFlag;
+use crate::date::{Date, days_in_month};
 use crate::decimal::Decimal;
-use crate::document::{Date, Sex, days_in_month, parse_age_string};
+use crate::document::{Sex, parse_age_string};
 use crate::vocabulary::Population;
 
 /// Age at the study date.

@@ -128,7 +128,8 @@ pub fn uniform_category(
 mod tests {
     use super::*;
     use crate::classify::{AssessmentFlag, ClassifyOptions, classify_document};
-    use crate::document::{Date, Sex};
+    use crate::date::Date;
+    use crate::document::Sex;
     use crate::vocabulary::{Calibration, Manufacturer};
 
     fn reference(population: &str, source: &str) -> Option<ScoreReference> {

@@ -1,7 +1,8 @@
 //! Table-driven tests of the study step: every boundary of clinical.md.
 
 use super::*;
-use crate::document::{Date, Measurement, Sex};
+use crate::date::Date;
+use crate::document::{Measurement, Sex};
 use crate::vocabulary::Calibration;
 use crate::vocabulary::{Laterality, Manufacturer, Region};
 

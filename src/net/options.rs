@@ -5,6 +5,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::date::Date;
+
 /// Our AE title when none is given.
 pub const DEFAULT_AE_TITLE: &str = "DXA-INGEST";
 
@@ -99,27 +101,14 @@ pub fn check_ae_title(text: &str) -> Result<String, String> {
     Ok(trimmed.to_string())
 }
 
-/// Checks a `YYYYMMDD` date (for `--since` and `--until`): a real calendar date.
+/// Checks a `YYYYMMDD` date (for `--since` and `--until`): a real calendar date, as the
+/// date module reads DICOM dates (years 1800-9999).
 pub fn check_date(text: &str) -> Result<String, String> {
-    let bad = || format!("`{text}` is not a date YYYYMMDD");
-    if text.len() != 8 || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
+    let eight_digits = text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit());
+    match eight_digits.then(|| Date::parse_da(text)).flatten() {
+        Some(_) => Ok(text.to_string()),
+        None => Err(format!("`{text}` is not a date YYYYMMDD")),
     }
-    let year: u32 = text[..4].parse().map_err(|_| bad())?;
-    let month: u32 = text[4..6].parse().map_err(|_| bad())?;
-    let day: u32 = text[6..].parse().map_err(|_| bad())?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return Err(bad()),
-    };
-    if year == 0 || day == 0 || day > days {
-        return Err(bad());
-    }
-    Ok(text.to_string())
 }
 
 /// What `pull` asks the PACS for.
@@ -192,5 +181,13 @@ mod tests {
         assert!(check_date("20240431").is_err());
         assert!(check_date("2024-04-01").is_err());
         assert!(check_date("00000101").is_err());
+        assert!(
+            check_date("17991231").is_err(),
+            "before the dates DICOM files hold"
+        );
+        assert!(
+            check_date("2024.04.01").is_err(),
+            "eight digits, nothing else"
+        );
     }
 }

@@ -97,7 +97,7 @@ impl ToCell for DocText<'_> {
 
 /// An optional date cell: ISO 8601 `YYYY-MM-DD`, empty when absent.
 #[derive(Debug, Clone, Copy)]
-pub struct DateCell(pub Option<crate::document::Date>);
+pub struct DateCell(pub Option<crate::date::Date>);
 
 impl ToCell for DateCell {
     const KIND: ColumnType = ColumnType::Date;

@@ -26,8 +26,8 @@ use sha2::Sha256;
 
 use std::borrow::Cow;
 
-use crate::decimal::Decimal;
-use crate::document::Date;
+use crate::date::Date;
+use crate::decimal::{Decimal, dec};
 
 /// Shortest key accepted, in bytes (128 bits).
 const MIN_KEY: usize = 16;
@@ -246,7 +246,7 @@ impl Ids<'_> {
 
     /// An age cell (a decimal of years) as written: over 89 becomes 90, as `age_years`.
     pub fn age(&self, years: Option<Decimal>) -> Option<Decimal> {
-        let ninety = Decimal::from_parts(90, 0).expect("90 is a decimal");
+        let ninety = dec!("90");
         match years {
             Some(years) if self.pseudonymizer.is_some() && years >= ninety => Some(ninety),
             other => other,

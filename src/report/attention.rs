@@ -21,8 +21,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::classify::{AssessmentFlag, AssessmentFlagKind};
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::Date;
 use crate::followup::lsc::{Lsc, LscSource};
 use crate::followup::{Family, Verdict};
 use crate::output::flags::assessment_patterns;

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::attention::Attention;
 use super::bands;
 use super::files::NotIngested;
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::Date;
 use crate::error::FileError;
 
 /// Everything the report shows. All maps are ordered and all lists sorted or in path

@@ -7,8 +7,8 @@ use super::attention::{ATTENTION_CAP, Attention, AttentionRow, Concern, TrendPoi
 use super::bands::Band;
 use super::files::FILES_CAP;
 use super::*;
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::Date;
 use crate::error::{FileError, Reason};
 use crate::followup::Family;
 use crate::followup::Verdict;

@@ -3,7 +3,8 @@
 
 use super::flag::VisitFlag;
 use super::part::Part;
-use crate::document::{Date, Document};
+use crate::date::Date;
+use crate::document::Document;
 
 /// One ingested document as the visit step sees it.
 #[derive(Debug, Clone)]

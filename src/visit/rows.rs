@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use super::assess::Assessed;
 use super::model::{Ingested, Visit};
-use crate::document::{Date, Document};
+use crate::date::Date;
+use crate::document::Document;
 use crate::pseudonym::Ids;
 
 /// One visit and everything its rows are made of.

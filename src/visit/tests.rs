@@ -4,8 +4,9 @@
 use super::assess::Assessed;
 use super::*;
 use crate::classify::ClassifyOptions;
+use crate::date::{Date, Timestamp};
 use crate::decimal::Decimal;
-use crate::document::{Date, Document, Measurement, Sex, Timestamp};
+use crate::document::{Document, Measurement, Sex};
 use crate::vocabulary::{Calibration, Classification, Laterality, Manufacturer, Region};
 
 use Laterality::{Left, None as Mid, Right};

@@ -11,7 +11,8 @@ pub mod script;
 mod tables;
 mod values;
 
-use crate::document::{Date, DocFlag, Document, Sex};
+use crate::date::Date;
+use crate::document::{DocFlag, Document, Sex};
 use crate::error::{FileError, Reason};
 use crate::profile::Mapper;
 use crate::sr::dataset::Node;
