@@ -54,6 +54,7 @@ mod report;
 pub mod scan;
 pub mod sr;
 mod store;
+mod visible;
 mod visit;
 pub mod vocabulary;
 
