@@ -13,7 +13,7 @@ mod read;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use read::{ModPath, Source, read_crate};
+use read::{ModPath, Source, read_crate, strip_comments_and_strings, without_tests};
 
 /// The module that defines what `path` names, following the imports of the modules it
 /// passes through (a parent's `pub use child::Item`).
@@ -167,6 +167,35 @@ fn the_crate_has_no_import_circle() {
         Vec::<Vec<String>>::new(),
         "file by file"
     );
+}
+
+/// The library never ends the process (a signal, an error): it returns, and the binary
+/// (src/main.rs) maps what it returns to an exit code (docs/columns.md, "Exit codes").
+#[test]
+fn the_library_never_exits_the_process() {
+    let mut exits = Vec::new();
+    let mut folders = vec![crate_src()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("main.rs") {
+                let code = without_tests(&strip_comments_and_strings(
+                    &std::fs::read_to_string(&path).unwrap(),
+                ));
+                if code.contains("process::exit") {
+                    exits.push(
+                        path.strip_prefix(crate_src())
+                            .unwrap()
+                            .display()
+                            .to_string(),
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(exits, Vec::<String>::new());
 }
 
 /// The reading above finds circles: through a `use`, through a path written in code, and

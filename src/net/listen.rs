@@ -55,30 +55,29 @@ pub struct ListenConfig {
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
-/// Installs the SIGINT / SIGTERM handler of `listen` and returns the flag it sets. A second
-/// signal exits at once with 130, removing the run's staging folder if a rescan is writing.
-pub fn stop_on_signal() -> std::io::Result<&'static AtomicBool> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            for _ in signals.forever() {
-                if STOP.swap(true, Ordering::SeqCst) {
-                    crate::output::folder::abandon_and_exit(
-                        "dxa-ingest: interrupted again: stopped without bringing the outputs up to date",
-                    );
-                }
-                log::emit(
-                    "listen",
-                    Level::Info,
-                    "stopping",
-                    "stopping: no new association; negotiations cut; those in progress get \
-                     --grace to end (signal again to stop at once)",
-                );
-            }
-        })?;
-    Ok(&STOP)
+/// The flag `run` stops on (`stop_requested` sets it).
+pub fn stop_flag() -> &'static AtomicBool {
+    &STOP
+}
+
+/// `listen`'s answer to a SIGINT or SIGTERM: the first asks `run` to stop (no new
+/// association; those in progress get --grace) and returns None; a second removes the run's
+/// staging folder if a rescan is writing and returns the interruption the binary exits with
+/// (130).
+pub fn stop_requested() -> Option<crate::output::folder::Interruption> {
+    if STOP.swap(true, Ordering::SeqCst) {
+        return Some(crate::output::folder::abandon(
+            "dxa-ingest: interrupted again: stopped without bringing the outputs up to date",
+        ));
+    }
+    log::emit(
+        "listen",
+        Level::Info,
+        "stopping",
+        "stopping: no new association; negotiations cut; those in progress get \
+         --grace to end (signal again to stop at once)",
+    );
+    None
 }
 
 /// When the last object arrived, and whether the outputs are behind the archive.
