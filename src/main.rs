@@ -12,7 +12,7 @@ use dxa_ingest::{ExitCode, inspect, profile, scan};
 /// (callgrind), and a scan's wall time is 15-25 % lower with mimalloc. Version 2 rather
 /// than the crate's default 3: v3 kept 45-72 MB resident (varying from run to run, and more
 /// at 100 000 files than at 20 000) where v2 keeps about 40 MB whatever the archive size
-/// (issue 5: memory must not grow with the archive; docs/performance.md).
+/// (memory must not grow with the archive: docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,4 +1,4 @@
-//! Everyday use (issue 13): the record of a run, help, messages, the progress bar at 80
+//! Everyday use (README.md, docs/columns.md): the record of a run, help, messages, the progress bar at 80
 //! columns (in a real terminal, tmux), the facility LSC file checked against the scanners;
 //! archives (a ZIP export, a .tar.gz) read member by member, in a walk and with --tar.
 

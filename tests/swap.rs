@@ -1,4 +1,4 @@
-//! A file swapped between the walk and the read (issue 12 finding 5), and `--files-from`
+//! A file swapped between the walk and the read (docs/columns.md, "What is read"), and `--files-from`
 //! lists that are not lists. The swap is made deterministic: the scan reads a list whose
 //! first files are slow to process (deflate bombs, inflated to the cap), so every entry is
 //! classified before the first is opened; the test waits for that open (inotify), stops the

@@ -1,4 +1,4 @@
-//! `--pseudonymize KEYFILE`: research exports without identifiers (issue #6). Every
+//! `--pseudonymize KEYFILE`: research exports without identifiers (docs/privacy.md). Every
 //! identifier is replaced by a keyed hash (HMAC-SHA256 with the site's secret key): the same
 //! patient gets the same pseudonym in every run with the same key, so follow-up and
 //! re-identification-free linkage work; without the key, pseudonyms cannot be reversed or

@@ -1,4 +1,4 @@
-//! The visits that need attention (issue 13): what makes a visit one, the table's rows in a
+//! The visits that need attention (docs/report.md): what makes a visit one, the table's rows in a
 //! fixed order, capped, and each listed patient's BMD series for the trend chart.
 //!
 //! A visit needs attention when (docs/report.md, "Visits that need attention"; the rules are

@@ -342,7 +342,7 @@ fn rendering_is_deterministic() {
 }
 
 /// With every list at its cap (long pseudonyms, long paths, four points per series), the
-/// page stays far below the 5 MB the brief allows at 100 000 visits.
+/// page stays far below the 5 MB docs/report.md ("Size") allows at 100 000 visits.
 #[test]
 fn a_full_page_stays_small() {
     let data = populated(true);

@@ -1,5 +1,5 @@
 //! The visit step on hand-built documents: grouping, resolution and the classification of
-//! the whole visit (issue 10's cases).
+//! the whole visit (the cases of docs/columns.md, "Visits").
 
 use super::assess::Assessed;
 use super::*;
