@@ -198,6 +198,60 @@ fn the_library_never_exits_the_process() {
     assert_eq!(exits, Vec::<String>::new());
 }
 
+/// Comments and docs cite what a reader of the repository has (docs/, tests, a commit),
+/// never an issue of ours or a brief; another project's issue is named as upstream's.
+#[test]
+fn comments_cite_docs_not_issues() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut citing = Vec::new();
+    let mut folders: Vec<PathBuf> = ["src", "tests", "crates", "fuzz", "bench", "scripts", "docs"]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+    let mut files = vec![root.join("README.md")];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !matches!(
+                    name.as_str(),
+                    "target" | "corpus" | "artifacts" | "examples"
+                ) {
+                    folders.push(path);
+                }
+            } else if [".rs", ".md", ".sh", ".py", ".toml", ".dict"]
+                .iter()
+                .any(|e| name.ends_with(e))
+            {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for (number, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            let issue = lower.match_indices("issue").any(|(at, _)| {
+                let after = lower[at + 5..].trim_start_matches(['s', ' ', '#']);
+                after.starts_with(|c: char| c.is_ascii_digit())
+                    && !lower[..at].trim_end().ends_with("upstream")
+            });
+            // Spelt in two pieces, so that this test does not find itself.
+            if issue || lower.contains(&["the", "brief"].join(" ")) {
+                let shown = file.strip_prefix(root).unwrap().display();
+                citing.push(format!("{shown}:{}: {line}", number + 1));
+            }
+        }
+    }
+    assert_eq!(citing, Vec::<String>::new());
+}
+
 /// The reading above finds circles: through a `use`, through a path written in code, and
 /// through a parent's re-export; and it ignores test code, comments and strings.
 #[test]
