@@ -1,6 +1,7 @@
 //! `ReportData`: everything the page shows, as counts and short capped lists, filled while
 //! the run writes its rows (constant memory whatever the archive size) and summed over the
-//! partitions by `merge`, in any order, to the same value.
+//! partitions by `merge`, in any order, to the same value (the files not ingested, one list
+//! in path order, come from the run's one files.csv stream, never from a partition).
 
 use std::collections::BTreeMap;
 
