@@ -112,8 +112,10 @@ fn the_progress_bar_fits_80_columns() {
     }
     let session = format!("dxa-test-{}", std::process::id());
     let binary = env!("CARGO_BIN_EXE_dxa-ingest");
+    // The pane stays open after the run (for its summary line) until the session is killed:
+    // `tmux wait-for` on a channel nobody signals.
     let script = format!(
-        "cd {} && {binary} scan in --jobs 1 --out out; sleep 30",
+        "cd {} && {binary} scan in --jobs 1 --out out; tmux wait-for {session}-never",
         env.dir.path().display()
     );
     let started = Command::new("tmux")
