@@ -199,3 +199,6 @@ fn decide_dxa(tree: &ContentTree<'_>, mapper: &Mapper, doc: &Document) -> Result
         ),
     ))
 }
+
+#[cfg(test)]
+mod tests;
