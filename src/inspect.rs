@@ -351,3 +351,6 @@ fn print_results_document(bytes: &[u8], mapper: &Mapper, out: &mut impl Write) -
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
