@@ -98,9 +98,11 @@ Exit codes:
   2  usage error
   3  the file would not be ingested (the output says why)";
 
+mod config_error;
 mod net_args;
 mod net_config;
 mod scan_args;
+pub use config_error::ConfigError;
 use net_args::{LISTEN_HELP, PULL_HELP};
 pub use net_args::{ListenArgs, NetArgs, PullArgs, listen_config, pull_config};
 pub use scan_args::{

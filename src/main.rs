@@ -28,6 +28,9 @@ fn main() {
                 .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             {
                 ExitCode::Success
+            } else if let Some(config) = error.downcast_ref::<cli::ConfigError>() {
+                eprintln!("dxa-ingest: error: {error:#}");
+                config.exit_code()
             } else if let Some(usage) = error.downcast_ref::<dxa_ingest::config::UsageError>() {
                 eprintln!("dxa-ingest: error: {usage}");
                 ExitCode::Usage

@@ -14,6 +14,8 @@ use crate::followup::LscTable;
 use crate::pseudonym::Pseudonymizer;
 use crate::sr::Limits;
 
+use super::ConfigError;
+
 /// Where `scan` reads files from.
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("input").required(true).args(["paths", "files_from", "tar"])))]
@@ -204,7 +206,7 @@ fn jobs(jobs: Option<u16>) -> usize {
 }
 
 /// The validated output options; reads the LSC and key files.
-fn output_options(args: &OutputArgs) -> anyhow::Result<OutputOptions> {
+fn output_options(args: &OutputArgs) -> Result<OutputOptions, ConfigError> {
     let lsc = match &args.lsc {
         Some(path) => LscTable::load(path)?,
         None => LscTable::default(),
@@ -255,7 +257,7 @@ fn check_target(target: &Target, inputs: &[PathBuf]) -> Result<(), UsageError> {
 }
 
 /// Validated configuration from the parsed `scan` arguments.
-pub fn scan_config(args: ScanArgs) -> anyhow::Result<ScanConfig> {
+pub fn scan_config(args: ScanArgs) -> Result<ScanConfig, ConfigError> {
     let inputs = match (args.input.files_from, args.input.tar) {
         (Some(list), _) => Inputs::List(list),
         (None, Some(tar)) => Inputs::Tar(tar),
@@ -272,7 +274,7 @@ pub fn scan_config_for(
     options: &ScanOptions,
     inputs: Inputs,
     target: Target,
-) -> anyhow::Result<ScanConfig> {
+) -> Result<ScanConfig, ConfigError> {
     refuse_pseudonymized_partial(&target, &options.output)?;
     if let Inputs::Paths(paths) = &inputs {
         check_target(&target, paths)?;
@@ -291,7 +293,7 @@ pub fn scan_config_for(
 }
 
 /// Validated configuration from the parsed `merge` arguments.
-pub fn merge_config(args: MergeArgs) -> anyhow::Result<MergeConfig> {
+pub fn merge_config(args: MergeArgs) -> Result<MergeConfig, ConfigError> {
     let target = args.target.target();
     refuse_pseudonymized_partial(&target, &args.output)?;
     check_target(&target, &args.partials)?;
