@@ -38,7 +38,7 @@ fn run_json_records_the_run() {
         let size = std::fs::metadata(out.join(name)).unwrap().len();
         assert_eq!(entry["bytes"], size, "{name}");
     }
-    assert_eq!(run["outputs"].as_array().unwrap().len(), 7);
+    assert_eq!(run["outputs"].as_array().unwrap().len(), 8);
     for key in ["started", "finished"] {
         let time = run[key].as_str().unwrap();
         assert!(

@@ -48,8 +48,8 @@ use access::Access;
 pub use access::is_mount_point;
 pub(crate) use dead::process_alive;
 use dead::{remove_dead_staging, staging_pids};
-pub use names::OUTPUT_NAMES;
-use names::{INSIDE_PREFIX, discard, ours};
+use names::{INSIDE_PREFIX, discard, our_folder, ours};
+pub use names::{OUTPUT_FOLDERS, OUTPUT_NAMES};
 
 /// The run's staging folder while it exists, and whether its outputs were committed.
 #[derive(Debug)]
@@ -298,6 +298,15 @@ impl OutputFolder {
             if ours(&text) && !is_dir {
                 continue;
             }
+            // A folder of ours: what else it holds is carried over into the new one.
+            if let (Some(files), true) = (our_folder(&text), is_dir) {
+                committed.foreign.extend(names::carry_over_folder(
+                    &entry.path(),
+                    &self.staging.join(&name),
+                    files,
+                )?);
+                continue;
+            }
             let from = entry.path();
             let to = self.staging.join(&name);
             if to.exists() {
@@ -430,12 +439,16 @@ fn lock_folder(target: &Path) -> io::Result<(File, PathBuf)> {
     )))
 }
 
-/// Flushes every file of the staging folder, and the folder itself, to disk.
+/// Flushes every file of the staging folder and of its folders of ours, and the folders
+/// themselves, to disk.
 fn sync_folder_files(folder: &Path) -> io::Result<()> {
     for entry in fs::read_dir(folder)? {
         let entry = entry?;
-        if entry.file_type()?.is_file() {
+        let kind = entry.file_type()?;
+        if kind.is_file() {
             File::open(entry.path())?.sync_all()?;
+        } else if kind.is_dir() && our_folder(&entry.file_name().to_string_lossy()).is_some() {
+            sync_folder_files(&entry.path())?;
         }
     }
     File::open(folder)?.sync_all()

@@ -1,10 +1,15 @@
 //! What in an output folder is ours: the names of the files a run writes (and temporary
-//! files of earlier versions), the staging folder's name, and how a staging folder is
-//! removed without deleting anything that is not ours.
+//! files of earlier versions), the folders of ours (`--fhir`, `--omop`) with the files we
+//! write in each, the staging folder's name; how a staging folder is removed without
+//! deleting anything that is not ours, and how a user's files in a folder of ours are
+//! carried over: below the commit, its fallback and the permissions that read them.
 
 use std::fs;
+use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+
+use crate::path_text::path_text;
 
 /// The names of every file a run can write; anything else in the folder is the user's.
 pub const OUTPUT_NAMES: &[&str] = &[
@@ -22,6 +27,8 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "documents.parquet",
     "history.parquet",
     "followup.parquet",
+    "visits_wide.csv",
+    "visits_wide.parquet",
 ];
 
 /// Whether a name in the output folder is one of ours: an output, or a temporary file of
@@ -38,6 +45,12 @@ pub(super) const INSIDE_PREFIX: &str = ".dxa-staging-";
 /// output folder is removed; anything else is moved back into the output folder (or left,
 /// with the folder, when a file of that name is there already).
 pub(super) fn discard(staging: &Path, target: &Path) {
+    discard_in(staging, target, None);
+}
+
+/// `discard` of a folder (`files`: the names we write in it when it is a folder of ours,
+/// None for the staging folder itself).
+fn discard_in(staging: &Path, target: &Path, files: Option<&[&str]>) {
     let Ok(entries) = fs::read_dir(staging) else {
         return;
     };
@@ -48,13 +61,81 @@ pub(super) fn discard(staging: &Path, target: &Path) {
             continue;
         };
         let in_target = target.join(&name);
+        let text = name.to_string_lossy();
+        if let (None, Some(inner), true) = (files, our_folder(&text), meta.is_dir()) {
+            discard_in(&path, &in_target, Some(inner));
+            continue;
+        }
         let same_file = fs::symlink_metadata(&in_target)
             .is_ok_and(|t| (t.dev(), t.ino()) == (meta.dev(), meta.ino()));
-        if ours(&name.to_string_lossy()) && !meta.is_dir() || same_file {
+        let is_ours = match files {
+            None => ours(&text),
+            Some(files) => files.contains(&text.as_ref()),
+        };
+        if is_ours && !meta.is_dir() || same_file {
             let _ = fs::remove_file(&path);
         } else if in_target != staging && !in_target.exists() {
             let _ = fs::rename(&path, &in_target);
         }
     }
     let _ = fs::remove_dir(staging);
+}
+
+/// The folders a run can write (`--fhir`, `--omop`: docs/interop.md), with the names of
+/// the files it writes in each; anything else in them is the user's.
+pub const OUTPUT_FOLDERS: &[(&str, &[&str])] = &[
+    ("fhir", &["bundles.ndjson"]),
+    (
+        "omop",
+        &[
+            "person.csv",
+            "observation_period.csv",
+            "visit_occurrence.csv",
+            "measurement.csv",
+        ],
+    ),
+];
+
+/// The files we write in a folder of ours, when `name` is one.
+pub fn our_folder(name: &str) -> Option<&'static [&'static str]> {
+    OUTPUT_FOLDERS
+        .iter()
+        .find(|(folder, _)| *folder == name)
+        .map(|(_, files)| *files)
+}
+
+/// Carries what a folder of ours in the output folder holds beside our files (`ours`)
+/// into the new set's folder of that name (hard links, as `commit` does at the top);
+/// returns their names (`folder/name`).
+pub fn carry_over_folder(old: &Path, new: &Path, ours: &[&str]) -> io::Result<Vec<String>> {
+    let mut carried = Vec::new();
+    for entry in fs::read_dir(old)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let text = name.to_string_lossy();
+        let is_dir = entry.file_type()?.is_dir();
+        if ours.contains(&text.as_ref()) && !is_dir {
+            continue;
+        }
+        fs::create_dir_all(new)?;
+        let to = new.join(&name);
+        if to.exists() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} is not a file dxa-ingest wrote, and this run writes a file of that name: \
+                     move it away, or choose another --out",
+                    path_text(&entry.path())
+                ),
+            ));
+        }
+        if is_dir {
+            fs::rename(entry.path(), &to)?;
+        } else {
+            fs::hard_link(entry.path(), &to)?;
+        }
+        let folder = old.file_name().unwrap_or_default().to_string_lossy();
+        carried.push(path_text(&Path::new(folder.as_ref()).join(&name)));
+    }
+    Ok(carried)
 }

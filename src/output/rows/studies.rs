@@ -13,10 +13,12 @@ row_struct! {
     /// studies.csv
     #[derive(Debug)]
     pub struct StudyRow<'a> {
+        visit_id: Text<'a>,
         source_path: Text<'a>,
         sop_instance_uid: Text<'a>,
         study_instance_uid: Text<'a>,
         series_instance_uid: Text<'a>,
+        accession_number: Text<'a>,
         documents: usize,
         patient_id: Text<'a>,
         patient_sex: &'static str,
@@ -38,6 +40,7 @@ row_struct! {
         classification_uniform_reference: &'static str,
         vendor_classification: &'static str,
         basis_site: Text<'a>,
+        basis_source_path: Text<'a>,
         min_t_score: Plain,
         min_z_score: Plain,
         frax_major_pct: Plain,
@@ -76,10 +79,12 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
     StudyRow {
+        visit_id: Text::from(view.visit_id),
         source_path: Text(view.ids.path(&member0.path)),
         sop_instance_uid: Text(view.ids.uid(&first.sop_instance_uid)),
         study_instance_uid: Text(view.ids.uid(&first.study_instance_uid)),
         series_instance_uid: Text(view.ids.uid(&first.series_instance_uid)),
+        accession_number: Text::from(view.accession_numbers()),
         documents: view.visit.members.len(),
         patient_id: Text(view.patient()),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
@@ -139,6 +144,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             .vendor
             .map_or("", |v| v.classification.as_str()),
         basis_site: Text::from(assessment.basis_site.as_deref().unwrap_or("")),
+        basis_source_path: Text(view.basis_source_path().unwrap_or_default()),
         // docs/columns.md: scores one decimal, as classified.
         min_t_score: Plain(assessment.min_t_score, 1),
         min_z_score: Plain(assessment.min_z_score, 1),
