@@ -224,3 +224,52 @@ fn scanned(summary: &str) {
     let message = summary.strip_prefix("dxa-ingest: ").unwrap_or(summary);
     log::emit("listen", Level::Info, "scan", &format!("scan: {message}"));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(behind: bool) -> RescanClock {
+        RescanClock {
+            state: Mutex::new(ClockState {
+                last_arrival: Instant::now(),
+                behind,
+            }),
+        }
+    }
+
+    /// The outputs are brought up to date once after new objects, when the quiet period
+    /// has passed; an object already archived or refused does not make them behind.
+    #[test]
+    fn a_rescan_is_due_once_after_new_objects_and_the_quiet_period() {
+        let quiet = Duration::ZERO;
+        let clock = clock(false);
+        assert!(!clock.take_due(quiet), "nothing arrived");
+        clock.object(&Ok(Stored::AlreadyArchived {
+            path: "a.dcm".into(),
+        }));
+        clock.object(&Err(Refusal {
+            status: 0xA700,
+            message: "full".into(),
+        }));
+        assert!(!clock.take_due(quiet), "nothing new");
+        clock.object(&Ok(Stored::New {
+            path: "b.dcm".into(),
+            bytes: 10,
+        }));
+        assert!(
+            !clock.take_due(Duration::from_secs(3600)),
+            "the quiet period has not passed"
+        );
+        assert!(clock.take_due(quiet), "new objects, quiet period over");
+        assert!(!clock.take_due(quiet), "taken");
+    }
+
+    /// At start the outputs are written once, even if nothing arrives.
+    #[test]
+    fn the_first_scan_is_due_at_start() {
+        let clock = clock(true);
+        assert!(clock.take_due(Duration::ZERO));
+        assert!(!clock.take_due(Duration::ZERO));
+    }
+}
