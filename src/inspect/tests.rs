@@ -122,3 +122,53 @@ fn a_results_document_shows_each_table_row_and_cell_with_its_codes() {
         assert!(text.contains(line), "{line:?} in:\n{text}");
     }
 }
+
+/// A writer whose reader has gone (`| head`).
+struct ClosedPipe;
+
+impl std::io::Write for ClosedPipe {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What stops `inspect` is a typed error, with the cause as its source: the binary finds
+/// a closed pipe there (not a failure) and says the rest.
+#[test]
+fn what_stops_inspect_is_typed_with_its_cause() {
+    use std::error::Error;
+    let bytes = sr_bytes(&hologic_style(&sample::seed_study()), Encoding::default());
+    let error = inspect(
+        "x.dcm",
+        &bytes,
+        &mapper(),
+        &Limits::default(),
+        &ClassifyOptions::default(),
+        &mut ClosedPipe,
+    )
+    .unwrap_err();
+    assert!(matches!(error, InspectError::Write(_)), "{error:?}");
+    let cause = error
+        .source()
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .expect("the io error is the source");
+    assert_eq!(cause.kind(), std::io::ErrorKind::BrokenPipe);
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("gone/x.dcm");
+    let error = inspect_visit(
+        &missing,
+        &mapper(),
+        &Limits::default(),
+        &ClassifyOptions::default(),
+        &mut Vec::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&error, InspectError::List { folder, .. } if folder.ends_with("/gone")),
+        "{error:?}"
+    );
+}
