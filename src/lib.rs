@@ -29,6 +29,7 @@ pub mod carrier;
 mod classify;
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod decimal;
 mod discover;
 pub mod document;
@@ -55,6 +56,7 @@ mod report;
 pub mod scan;
 pub mod sr;
 mod store;
+mod visible;
 mod visit;
 pub mod vocabulary;
 

@@ -8,7 +8,8 @@ mod merge;
 mod tree;
 
 use crate::carrier::{dates, ge_xml, hologic};
-use crate::document::{Carrier, Date, DocFlag, Document, RowTable, Sex, Timestamp};
+use crate::date::{Date, Timestamp};
+use crate::document::{Carrier, DocFlag, Document, RowTable, Sex};
 use crate::error::{FileError, Reason};
 use crate::profile::Mapper;
 use crate::sr::{self, Body, ContentTree, ItemValue, Limits, Reader, SrFile, SrNode};
@@ -198,3 +199,6 @@ fn decide_dxa(tree: &ContentTree<'_>, mapper: &Mapper, doc: &Document) -> Result
         ),
     ))
 }
+
+#[cfg(test)]
+mod tests;

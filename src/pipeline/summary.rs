@@ -123,4 +123,54 @@ mod tests {
             "dxa-ingest: 20 files seen, 10 documents ingested, 7 visits, 10 skipped, 0 errors"
         ));
     }
+
+    /// The summary lines README.md and docs/ quote add up as a run's do: every file seen is
+    /// ingested, skipped or an error.
+    #[test]
+    fn the_summary_lines_the_docs_quote_add_up() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut pages = vec![root.join("README.md")];
+        for entry in std::fs::read_dir(root.join("docs")).expect("docs/") {
+            let path = entry.expect("docs/ entry").path();
+            if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
+        }
+        let mut quoted = 0;
+        for page in pages {
+            let text = std::fs::read_to_string(&page).expect("page");
+            // A line quoted across two lines of the page is one line.
+            let words: Vec<&str> = text.split_whitespace().collect();
+            for (at, pair) in words.windows(2).enumerate() {
+                if pair != ["files", "seen,"] {
+                    continue;
+                }
+                let number = |i: usize| -> Option<u64> {
+                    let word = words.get(i)?.trim_start_matches(['`', '(']);
+                    word.parse().ok()
+                };
+                // Prose that names the counts without numbers, or a line quoted in part,
+                // is not a summary line.
+                let (Some(seen), Some(ingested), Some(skipped), Some(errors)) = (
+                    number(at.wrapping_sub(1)),
+                    number(at + 2),
+                    number(at + 7),
+                    number(at + 9),
+                ) else {
+                    continue;
+                };
+                if (words[at + 8], words[at + 10]) != ("skipped,", "errors") {
+                    continue;
+                }
+                assert_eq!(
+                    seen,
+                    ingested + skipped + errors,
+                    "{}: {seen} files seen, {ingested} ingested, {skipped} skipped, {errors} errors",
+                    page.display()
+                );
+                quoted += 1;
+            }
+        }
+        assert!(quoted >= 5, "the docs quote five summary lines: {quoted}");
+    }
 }

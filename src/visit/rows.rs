@@ -4,8 +4,10 @@
 
 use std::borrow::Cow;
 
-use super::{Assessed, Ingested, Visit};
-use crate::document::{Date, Document};
+use super::assess::Assessed;
+use super::model::{Ingested, Visit};
+use crate::date::Date;
+use crate::document::Document;
 use crate::pseudonym::Ids;
 
 /// One visit and everything its rows are made of.

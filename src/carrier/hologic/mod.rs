@@ -5,12 +5,14 @@
 //! tables by their type codes (profile `hologic_*`), `history` the history tables;
 //! `values` the named values (reference population, the scanner's verdict, dates).
 
+mod columns;
 mod history;
 pub mod script;
 mod tables;
 mod values;
 
-use crate::document::{Date, DocFlag, Document, Sex};
+use crate::date::Date;
+use crate::document::{DocFlag, Document, Sex};
 use crate::error::{FileError, Reason};
 use crate::profile::Mapper;
 use crate::sr::dataset::Node;

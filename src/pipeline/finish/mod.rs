@@ -13,6 +13,8 @@
 mod partition;
 mod pieces;
 
+use partition::AllRuns;
+
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -30,7 +32,7 @@ use crate::output::rows;
 use crate::output::table::{Column, Row, names};
 use crate::path_text::path_text;
 use crate::report::RunInfo;
-use crate::store::{Runs, codec};
+use crate::store::Runs;
 
 /// The output files a run writes, with their columns (the header row, the Parquet schema).
 struct Table {
@@ -65,18 +67,6 @@ const WIDE: Table = Table {
 
 /// report.html's name.
 pub const REPORT_HTML: &str = "report.html";
-
-/// The sorted runs of every file the partitions write.
-pub(super) struct AllRuns {
-    measurements: Runs,
-    studies: Runs,
-    documents: Runs,
-    history: Runs,
-    followup: Runs,
-    wide: Runs,
-    fhir: Runs,
-    omop: Runs,
-}
 
 /// Runs every step into `staging`; returns the run's counts.
 pub fn finish(
@@ -277,17 +267,4 @@ pub fn warn_committed(committed: &Committed, out: &Path) {
             path_text(out)
         );
     }
-}
-
-/// Decodes a partition's documents (in path order: they were appended so), frame by frame:
-/// the encoded partition is never held beside the documents.
-pub(super) fn read_documents(file: File) -> io::Result<Vec<crate::visit::Ingested>> {
-    let mut input = io::BufReader::with_capacity(64 * 1024, file);
-    let mut frame = Vec::new();
-    let mut docs = Vec::new();
-    while codec::read_frame(&mut input, &mut frame)? {
-        let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(&frame)?;
-        docs.push(crate::visit::Ingested { seq, path, doc });
-    }
-    Ok(docs)
 }

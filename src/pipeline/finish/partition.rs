@@ -4,19 +4,44 @@
 //! first document), follow-up by patient, site, side and date. Under --pseudonymize, "path
 //! order" is the order of the pseudonymised paths (`row_key`), in scan and merge alike.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io;
 
-use std::collections::HashSet;
+use super::pieces;
 
-use super::{AllRuns, pieces};
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
 use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
-use crate::store::RunBuf;
+use crate::store::{RunBuf, Runs, codec};
 use crate::visit::{self, Ingested, VisitFlag, VisitRows};
+
+/// The sorted runs of every file the partitions write.
+pub(super) struct AllRuns {
+    pub(super) measurements: Runs,
+    pub(super) studies: Runs,
+    pub(super) documents: Runs,
+    pub(super) history: Runs,
+    pub(super) followup: Runs,
+    pub(super) wide: Runs,
+    pub(super) fhir: Runs,
+    pub(super) omop: Runs,
+}
+
+/// Decodes a partition's documents (in path order: they were appended so), frame by frame:
+/// the encoded partition is never held beside the documents.
+fn read_documents(file: File) -> io::Result<Vec<crate::visit::Ingested>> {
+    let mut input = io::BufReader::with_capacity(64 * 1024, file);
+    let mut frame = Vec::new();
+    let mut docs = Vec::new();
+    while codec::read_frame(&mut input, &mut frame)? {
+        let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(&frame)?;
+        docs.push(crate::visit::Ingested { seq, path, doc });
+    }
+    Ok(docs)
+}
 
 /// What a partition counted (or several, added up).
 #[derive(Default)]
@@ -72,7 +97,7 @@ pub fn render(
     runs: &AllRuns,
     lsc_serials: &[&str],
 ) -> io::Result<PartitionCounts> {
-    let docs: Vec<Ingested> = super::read_documents(file)?;
+    let docs: Vec<Ingested> = read_documents(file)?;
     let mut visits = visit::visits(&docs);
     for visit in &mut visits {
         if over.later_part
@@ -148,6 +173,8 @@ pub fn render(
             (&mut documents, &runs.documents),
             (&mut history, &runs.history),
             (&mut studies, &runs.studies),
+            (&mut wide, &runs.wide),
+            (&mut fhir, &runs.fhir),
         ] {
             if buf.bytes() > RUN_BYTES {
                 runs.append(std::mem::take(buf))?;
