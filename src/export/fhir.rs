@@ -24,7 +24,7 @@ use super::codes;
 use super::values::{Value, site_text, values};
 use crate::date::Date;
 use crate::document::{Bound, Sex};
-use crate::vocabulary::{Classification, Population};
+use crate::vocabulary::{Classification, Laterality, Population};
 
 /// What a visit's Bundle says, kept until the file is written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,23 +79,54 @@ pub fn fhir_visit(view: &VisitRows<'_>) -> FhirVisit {
     }
 }
 
-/// A name-based UUID (RFC 9562 version 8, from SHA-256 of `name`): the same name gives the
-/// same id in every run.
-pub fn uuid_of(name: &str) -> String {
-    let digest = Sha256::digest(name.as_bytes());
+/// A name-based UUID (RFC 9562 version 8, from SHA-256 of the name that `parts` make end to
+/// end), as text: the same name gives the same id in every run. Neither the name nor the
+/// text is built on the heap: a Bundle takes one per Observation, and the allocations and
+/// formatting were a third of what writing the file cost (docs/performance.md).
+fn uuid_of_parts(parts: &[&[u8]]) -> [u8; 36] {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
     let mut b = [0u8; 16];
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [b'-'; 36];
+    let mut at = 0;
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1;
+        }
+        out[at] = HEX[usize::from(byte >> 4)];
+        out[at + 1] = HEX[usize::from(byte & 0x0f)];
+        at += 2;
+    }
+    out
+}
+
+/// The UUID of a visit's Observation of `value`: of `<visit_id>/observation/<source
+/// value>`, the source value's parts fed to the hash as `Value::source_value` joins them.
+fn observation_id(visit_id: &str, value: &Value) -> [u8; 36] {
+    let head: [&[u8]; 2] = [visit_id.as_bytes(), b"/observation/"];
+    let quantity = value.quantity.as_str().as_bytes();
+    match value.site {
+        Some((region, Laterality::None)) => {
+            uuid_of_parts(&[head[0], head[1], region.as_str().as_bytes(), b" ", quantity])
+        }
+        Some((region, side)) => uuid_of_parts(&[
+            head[0],
+            head[1],
+            region.as_str().as_bytes(),
+            b"/",
+            side.as_str().as_bytes(),
+            b" ",
+            quantity,
+        ]),
+        None => uuid_of_parts(&[head[0], head[1], quantity]),
+    }
 }
 
 /// A JSON string of any text (escaped by serde_json).
@@ -118,29 +149,29 @@ fn coding(out: &mut Vec<u8>, system: &str, code: &str, display: Option<&str>) {
 }
 
 /// The opening of an entry, up to the resource's own elements: fullUrl, resourceType, id.
-fn open_entry(out: &mut Vec<u8>, kind: &str, id: &str) {
+fn open_entry(out: &mut Vec<u8>, kind: &str, id: &[u8]) {
     out.extend_from_slice(b"{\"fullUrl\":\"urn:uuid:");
-    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(id);
     out.extend_from_slice(b"\",\"resource\":{\"resourceType\":\"");
     out.extend_from_slice(kind.as_bytes());
     out.extend_from_slice(b"\",\"id\":\"");
-    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(id);
     out.push(b'"');
 }
 
 /// The end of an entry: the resource closed, the PUT of its id.
-fn close_entry(out: &mut Vec<u8>, kind: &str, id: &str) {
+fn close_entry(out: &mut Vec<u8>, kind: &str, id: &[u8]) {
     out.extend_from_slice(b"},\"request\":{\"method\":\"PUT\",\"url\":\"");
     out.extend_from_slice(kind.as_bytes());
     out.push(b'/');
-    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(id);
     out.extend_from_slice(b"\"}}");
 }
 
-/// `,"subject":{...}[,"effectiveDateTime":"..."]`.
-fn subject_and_date(out: &mut Vec<u8>, patient_ref: &str, date: &str) {
-    out.extend_from_slice(b",\"subject\":{\"reference\":\"");
-    out.extend_from_slice(patient_ref.as_bytes());
+/// `,"subject":{"reference":"urn:uuid:<patient_id>"}[,"effectiveDateTime":"..."]`.
+fn subject_and_date(out: &mut Vec<u8>, patient_id: &[u8], date: &str) {
+    out.extend_from_slice(b",\"subject\":{\"reference\":\"urn:uuid:");
+    out.extend_from_slice(patient_id);
     out.extend_from_slice(b"\"}");
     if !date.is_empty() {
         out.extend_from_slice(b",\"effectiveDateTime\":\"");
@@ -149,7 +180,7 @@ fn subject_and_date(out: &mut Vec<u8>, patient_ref: &str, date: &str) {
     }
 }
 
-fn observation(out: &mut Vec<u8>, value: &Value, id: &str, patient_ref: &str, date: &str) {
+fn observation(out: &mut Vec<u8>, value: &Value, id: &[u8], patient_id: &[u8], date: &str) {
     open_entry(out, "Observation", id);
     out.extend_from_slice(b",\"status\":\"final\",\"category\":[{\"coding\":[");
     coding(
@@ -162,11 +193,11 @@ fn observation(out: &mut Vec<u8>, value: &Value, id: &str, patient_ref: &str, da
     let code = value.code();
     coding(out, codes::LOINC, code.loinc, Some(code.name));
     out.extend_from_slice(b"]}");
-    subject_and_date(out, patient_ref, date);
+    subject_and_date(out, patient_id, date);
     let (unit_code, unit_text) = value.quantity.ucum();
     out.extend_from_slice(b",\"valueQuantity\":{\"value\":");
     // A decimal's plain text is a JSON number, its trailing zeros kept (0.930).
-    out.extend_from_slice(value.value.to_string().as_bytes());
+    out.extend_from_slice(value.value.to_plain(0).as_bytes());
     match value.comparator {
         Some(Bound::Below) => out.extend_from_slice(b",\"comparator\":\"<\""),
         Some(Bound::Above) => out.extend_from_slice(b",\"comparator\":\">\""),
@@ -196,25 +227,18 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
     // A visit without a patient ID is its own patient.
     let anonymous = v.patient.trim().is_empty();
     let patient_id = if anonymous {
-        uuid_of(&format!("{}/patient", v.visit_id))
+        uuid_of_parts(&[v.visit_id.as_bytes(), b"/patient"])
     } else {
-        uuid_of(&format!("patient/{}", v.patient))
+        uuid_of_parts(&[b"patient/", v.patient.as_bytes()])
     };
-    let patient_ref = format!("urn:uuid:{patient_id}");
     let date = v.date.map(|d| d.to_string()).unwrap_or_default();
-    let observation_ids: Vec<String> = v
+    let observation_ids: Vec<[u8; 36]> = v
         .values
         .iter()
-        .map(|value| {
-            uuid_of(&format!(
-                "{}/observation/{}",
-                v.visit_id,
-                value.source_value()
-            ))
-        })
+        .map(|value| observation_id(&v.visit_id, value))
         .collect();
     out.extend_from_slice(b"{\"resourceType\":\"Bundle\",\"id\":\"");
-    out.extend_from_slice(uuid_of(&format!("{}/bundle", v.visit_id)).as_bytes());
+    out.extend_from_slice(&uuid_of_parts(&[v.visit_id.as_bytes(), b"/bundle"]));
     out.extend_from_slice(b"\",\"type\":\"transaction\",\"entry\":[");
 
     open_entry(out, "Patient", &patient_id);
@@ -234,7 +258,7 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
     }
     close_entry(out, "Patient", &patient_id);
 
-    let report_id = uuid_of(&format!("{}/report", v.visit_id));
+    let report_id = uuid_of_parts(&[v.visit_id.as_bytes(), b"/report"]);
     out.push(b',');
     open_entry(out, "DiagnosticReport", &report_id);
     out.extend_from_slice(b",\"identifier\":[{\"system\":\"");
@@ -258,7 +282,7 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
     out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
     coding(out, codes::LOINC, codes::PANEL.0, Some(codes::PANEL.1));
     out.extend_from_slice(b"]}");
-    subject_and_date(out, &patient_ref, &date);
+    subject_and_date(out, &patient_id, &date);
     if !observation_ids.is_empty() {
         out.extend_from_slice(b",\"result\":[");
         for (i, id) in observation_ids.iter().enumerate() {
@@ -266,7 +290,7 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"reference\":\"urn:uuid:");
-            out.extend_from_slice(id.as_bytes());
+            out.extend_from_slice(id);
             out.extend_from_slice(b"\"}");
         }
         out.push(b']');
@@ -291,7 +315,7 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
 
     for (value, id) in v.values.iter().zip(&observation_ids) {
         out.push(b',');
-        observation(out, value, id, &patient_ref, &date);
+        observation(out, value, id, &patient_id, &date);
     }
     out.extend_from_slice(b"]}\n");
 }
@@ -301,7 +325,52 @@ mod tests {
     use super::*;
     use crate::decimal::Decimal;
     use crate::export::codes::Quantity;
-    use crate::vocabulary::{Laterality, Region};
+    use crate::vocabulary::Region;
+
+    /// The UUID as first written: SHA-256 of the whole name, hex-encoded, then cut.
+    fn uuid_of(name: &str) -> String {
+        let digest = Sha256::digest(name.as_bytes());
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&digest[..16]);
+        b[6] = (b[6] & 0x0f) | 0x80;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let hex = hex::encode(b);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+
+    #[test]
+    fn ids_are_the_uuid_of_the_whole_name() {
+        let text = |id: [u8; 36]| String::from_utf8(id.to_vec()).unwrap();
+        for name in ["", "V0/bundle", "patient/HOL\"000", "é/report"] {
+            let (a, b) = name.split_at(name.len() / 2);
+            let whole = uuid_of(name);
+            assert_eq!(text(uuid_of_parts(&[name.as_bytes()])), whole);
+            assert_eq!(text(uuid_of_parts(&[a.as_bytes(), b.as_bytes()])), whole);
+        }
+        assert_eq!(uuid_of("V0/bundle").as_bytes()[14], b'8');
+        for &region in Region::ALL {
+            for &side in Laterality::ALL {
+                for quantity in [Quantity::Bmd, Quantity::TScore, Quantity::FraxMajor] {
+                    let site = (quantity != Quantity::FraxMajor).then_some((region, side));
+                    let value = Value {
+                        quantity,
+                        value: Decimal::parse("1").unwrap(),
+                        comparator: None,
+                        site,
+                    };
+                    let name = format!("V9/observation/{}", value.source_value());
+                    assert_eq!(text(observation_id("V9", &value)), uuid_of(&name), "{name}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn any_patient_id_makes_valid_json_and_comes_back_as_it_was() {

@@ -52,6 +52,16 @@ pub enum Record {
     Measurement(Measurement),
 }
 
+/// A `Record` borrowed, for writing the run: postcard writes a reference as what it refers
+/// to and a variant by its index, so the bytes are a `Record`'s, without a copy of every
+/// measurement.
+#[derive(Serialize)]
+enum RecordRef<'a> {
+    Person(&'a Person),
+    Visit { visit_id: &'a str, date: Date },
+    Measurement(&'a Measurement),
+}
+
 /// What person.csv and observation_period.csv say of a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
@@ -177,10 +187,11 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
             b.visit_id.as_str(),
         ))
     });
-    let mut payload = Vec::new();
-    let mut push = |run: &mut RunBuf, key: Vec<u8>, record: &Record| -> std::io::Result<()> {
+    let mut payload = Vec::with_capacity(128);
+    let mut push = |run: &mut RunBuf, key: Vec<u8>, record: RecordRef| -> std::io::Result<()> {
         payload.clear();
-        payload.extend_from_slice(&postcard::to_allocvec(record).map_err(std::io::Error::other)?);
+        payload = postcard::to_extend(&record, std::mem::take(&mut payload))
+            .map_err(std::io::Error::other)?;
         run.push(key, &payload);
         Ok(())
     };
@@ -215,7 +226,7 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
         };
         let mut key = person_key.clone();
         key.push(0);
-        push(run, key, &Record::Person(person))?;
+        push(run, key, RecordRef::Person(&person))?;
         for visit in person_visits {
             let mut visit_key = person_key.clone();
             visit_key.push(1);
@@ -227,8 +238,8 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
             push(
                 run,
                 key,
-                &Record::Visit {
-                    visit_id: visit.visit_id.clone(),
+                RecordRef::Visit {
+                    visit_id: &visit.visit_id,
                     date: visit.date,
                 },
             )?;
@@ -236,7 +247,7 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
                 let mut key = visit_key.clone();
                 key.push(1);
                 key.extend_from_slice(&(i as u32).to_be_bytes());
-                push(run, key, &Record::Measurement(m.clone()))?;
+                push(run, key, RecordRef::Measurement(m))?;
             }
         }
     }
