@@ -62,7 +62,8 @@ Examples:
 Exit codes:
   0  every file ingested, or skipped for a stated reason (files.csv says which and why)
   1  fatal: an input cannot be read, the output cannot be written
-  2  usage error; --out is or holds an input; --pseudonymize with --partial
+  2  usage error; --out is or holds an input (named or listed); --partial inside an
+     input folder; --pseudonymize with --partial
   3  finished, but at least one file is an `error` row in files.csv
   4  finished, but not one results document was ingested (a misconfigured export?);
      not with --partial, a piece of an archive

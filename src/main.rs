@@ -31,7 +31,10 @@ fn main() {
             } else if let Some(config) = error.downcast_ref::<cli::ConfigError>() {
                 eprintln!("dxa-ingest: error: {error:#}");
                 config.exit_code()
-            } else if let Some(usage) = error.downcast_ref::<dxa_ingest::config::UsageError>() {
+            } else if let Some(usage) = error
+                .chain()
+                .find_map(|e| e.downcast_ref::<dxa_ingest::config::UsageError>())
+            {
                 eprintln!("dxa-ingest: error: {usage}");
                 ExitCode::Usage
             } else {
