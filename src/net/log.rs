@@ -41,10 +41,35 @@ pub enum Level {
 }
 
 static FORMAT: OnceLock<LogFormat> = OnceLock::new();
+static COMMAND: OnceLock<&'static str> = OnceLock::new();
 
 /// Sets the format of every later line (once, at start-up; later calls are ignored).
 pub fn set_format(format: LogFormat) {
     let _ = FORMAT.set(format);
+}
+
+/// Starts the log of `command` (`listen` or `pull`) in `format`, as the command line asks,
+/// before the command line is checked: the errors that stop the command before it runs
+/// (an unreadable `--config`, a refused option) are then lines of that log too.
+pub fn start(command: &'static str, format: LogFormat) {
+    let _ = COMMAND.set(command);
+    set_format(format);
+}
+
+/// The line of an error that ends the process: `dxa-ingest: error: MESSAGE`, or, when the
+/// log of a command was started as JSON, an `error` event of that command.
+pub fn fatal_line(message: &str) -> String {
+    match (format(), COMMAND.get()) {
+        (LogFormat::Json, Some(command)) => {
+            Event::new(command, Level::Error, "error", message).line(LogFormat::Json)
+        }
+        _ => format!("dxa-ingest: error: {message}"),
+    }
+}
+
+/// Whether error lines are JSON (the log was started as JSON).
+pub fn json_started() -> bool {
+    format() == LogFormat::Json && COMMAND.get().is_some()
 }
 
 fn format() -> LogFormat {
