@@ -227,7 +227,7 @@ fn output_options(args: &OutputArgs) -> Result<OutputOptions, ConfigError> {
         Some(path) => {
             let (pseudonymizer, warning) = Pseudonymizer::from_key_file(path)?;
             if let Some(warning) = warning {
-                eprintln!("dxa-ingest: warning: {warning}");
+                eprintln!("{}", crate::net::log::warning_line(&warning));
             }
             Some(pseudonymizer)
         }

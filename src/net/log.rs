@@ -67,6 +67,18 @@ pub fn fatal_line(message: &str) -> String {
     }
 }
 
+/// The line of a warning given before the log of a command starts (a key file that ends
+/// with a newline): `dxa-ingest: warning: MESSAGE`, or a `warn` event of the command whose
+/// log was started as JSON.
+pub fn warning_line(message: &str) -> String {
+    match (format(), COMMAND.get()) {
+        (LogFormat::Json, Some(command)) => {
+            Event::new(command, Level::Warn, "warning", message).line(LogFormat::Json)
+        }
+        _ => format!("dxa-ingest: warning: {message}"),
+    }
+}
+
 /// Whether error lines are JSON (the log was started as JSON).
 pub fn json_started() -> bool {
     format() == LogFormat::Json && COMMAND.get().is_some()
@@ -113,7 +125,7 @@ pub struct Event {
     /// How bad.
     pub level: Level,
     /// What happened: `listening`, `association`, `refused`, `dropped`, `stopping`,
-    /// `stopped`, `scan`, `pull`, `not_retrieved`, `error`.
+    /// `stopped`, `scan`, `pull`, `not_retrieved`, `warning`, `error`.
     pub event: &'static str,
     /// The command: `listen` or `pull`.
     pub command: &'static str,

@@ -131,3 +131,45 @@ fn errors_before_the_log_starts_are_json_lines_when_json_is_asked_for() {
         serde_json::from_str::<serde_json::Value>(stderr(&text).lines().next().unwrap()).is_err()
     );
 }
+
+#[test]
+fn a_warning_before_the_log_starts_is_a_json_line_too() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A key file that ends with a newline is warned about while the options are read.
+    std::fs::write(dir.path().join("key"), "a research key of 32 bytes!!!!!!\n").expect("key");
+    let (_closed, port) = super::peers::refusing_port();
+    let from = format!("PACS@127.0.0.1:{port}");
+    let pull = run_in(
+        dir.path(),
+        &[
+            "pull",
+            "--log-format",
+            "json",
+            "--from",
+            &from,
+            "--archive",
+            "a",
+            "--out",
+            "o",
+            "--pseudonymize",
+            "key",
+        ],
+    );
+    assert_eq!(code(&pull), 1, "{}", stderr(&pull));
+    let events: Vec<serde_json::Value> = stderr(&pull)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let warning = events
+        .iter()
+        .find(|e| e["level"] == "warn")
+        .unwrap_or_else(|| panic!("{}", stderr(&pull)));
+    assert_eq!(warning["command"], "pull");
+    assert!(
+        warning["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ends with a newline")),
+        "{warning}"
+    );
+    assert_eq!(events.last().expect("an event")["level"], "error");
+}
