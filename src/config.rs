@@ -159,18 +159,23 @@ pub fn check_partial_apart_from_inputs(
     inputs: &[PathBuf],
 ) -> Result<(), UsageError> {
     let partial_at = resolved(partial);
-    match inputs
-        .iter()
-        .find(|input| partial_at.starts_with(resolved(input)))
-    {
-        None => Ok(()),
-        Some(input) => Err(UsageError(format!(
-            "--partial {} is inside the input {}: a partial holds identifiers and the next \
-             scan of that folder would read it as an input; write it outside the inputs",
-            crate::path_text::path_text(partial),
-            crate::path_text::path_text(input)
-        ))),
+    for input in inputs {
+        let input_at = resolved(input);
+        if partial_at.starts_with(&input_at) {
+            let place = if partial_at == input_at {
+                "is"
+            } else {
+                "is inside"
+            };
+            return Err(UsageError(format!(
+                "--partial {} {place} the input {}: a partial holds identifiers and the next \
+                 scan of that folder would read it as an input; write it outside the inputs",
+                crate::path_text::path_text(partial),
+                crate::path_text::path_text(input)
+            )));
+        }
     }
+    Ok(())
 }
 
 /// Where a path is or would be: absolute, its longest existing part resolved (symlinks,
@@ -259,5 +264,9 @@ mod tests {
             check_partial_apart_from_inputs(&input.join("a.part"), std::slice::from_ref(&input))
                 .unwrap_err();
         assert!(error.to_string().contains("outside the inputs"), "{error}");
+        assert!(error.to_string().contains("is inside the input"), "{error}");
+        let error =
+            check_partial_apart_from_inputs(&input, std::slice::from_ref(&input)).unwrap_err();
+        assert!(error.to_string().contains("is the input"), "{error}");
     }
 }
