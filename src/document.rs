@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bodycomp::BodyComposition;
 use crate::decimal::Decimal;
 use crate::vocabulary::Calibration;
 use crate::vocabulary::{Laterality, Manufacturer, Region};
@@ -359,6 +360,8 @@ pub struct Document {
     pub frax_major_censored: Option<Bound>,
     /// FRAX hip written as a bound.
     pub frax_hip_censored: Option<Bound>,
+    /// The body composition of a whole-body exam (Hologic's whole-body tables).
+    pub body_composition: Option<BodyComposition>,
 }
 
 /// A reference population as a document names it (`T-score vs. White Female.
