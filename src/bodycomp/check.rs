@@ -198,8 +198,11 @@ fn vat_density(comp: &BodyComposition) -> bool {
     }
 }
 
+/// A check: whether the composition fails it.
+type Check = fn(&BodyComposition) -> bool;
+
 /// The checks, in the order their flags are written.
-const CHECKS: [(&str, fn(&BodyComposition) -> bool); 6] = [
+const CHECKS: [(&str, Check); 6] = [
     ("subtotal", subtotal),
     ("total", total),
     ("sides", sides),

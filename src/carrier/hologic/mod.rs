@@ -3,12 +3,14 @@
 //! text document. The element is found by its text (profile `results_documents`), at any
 //! tag and with any VR: never a fixed tag. `script` reads the text; `tables` reads the
 //! tables by their type codes (profile `hologic_*`), `history` the history tables;
-//! `values` the named values (reference population, the scanner's verdict, dates).
+//! `values` the named values (reference population, the scanner's verdict, dates);
+//! `whole_body` the whole-body tables, by their labels (profile `body_composition_*`).
 
 mod history;
 pub mod script;
 mod tables;
 mod values;
+mod whole_body;
 
 use crate::document::{Date, Document, Sex};
 use crate::error::{FileError, Reason};
@@ -55,7 +57,9 @@ pub fn read(bytes: &[u8], mapper: &Mapper, doc: &mut Document) -> Result<Documen
     read_device(&script, doc);
     values::read(&script, mapper, doc);
     let scans = scans(&script);
-    tables::read(&script, &scans, mapper, doc);
+    let mut rows = crate::extract::rows::RowTable::default();
+    let whole_body = whole_body::read(&script, mapper, doc, &mut rows);
+    tables::read(&script, &scans, mapper, doc, &whole_body, rows);
     let dates = values::dates(&script, mapper, &doc.history);
     let others: Vec<&str> = dates.texts.iter().map(String::as_str).collect();
     let exam = dates.scan.or(doc.study_date);

@@ -2,7 +2,10 @@
 //! `hologic_columns`, `hologic_rows`; docs/evidence.md lists them): the results summary
 //! into rows, the history table into history entries (never rows: `history`), the FRAX
 //! table into the study's FRAX values. An unknown type code is flagged and its row or table left out: a
-//! label is read only when the document gives no row type at all.
+//! label is read only when the document gives no row type at all. The whole-body tables
+//! (`whole_body`, read by their labels first) are not read here.
+
+use std::collections::BTreeSet;
 
 use super::script::{Script, Table};
 use crate::decimal::Decimal;
@@ -12,10 +15,21 @@ use crate::extract::rows::{RowTable, flag_once, set_value};
 use crate::profile::{ColumnField, Mapper, Placed, RowRole, TableKind};
 use crate::vocabulary::{Laterality, Measure, Region, Site};
 
-/// Reads every table into `doc`.
-pub(super) fn read(script: &Script, scans: &[String], mapper: &Mapper, doc: &mut Document) {
-    let mut rows = RowTable::default();
-    for table in script.tables.values() {
+/// Reads every table but the whole-body ones into `doc`, its rows after the whole-body
+/// tables' `rows`.
+pub(super) fn read(
+    script: &Script,
+    scans: &[String],
+    mapper: &Mapper,
+    doc: &mut Document,
+    whole_body: &BTreeSet<u32>,
+    mut rows: RowTable,
+) {
+    for (_, table) in script
+        .tables
+        .iter()
+        .filter(|(n, _)| !whole_body.contains(n))
+    {
         let Some(code) = table.table_type else {
             if !table.cells.is_empty() {
                 flag_once(&mut doc.flags, "hologic_table_without_type".to_string());

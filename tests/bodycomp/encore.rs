@@ -1,0 +1,1 @@
+//! GE enCORE export sets (written below once the reader exists).
