@@ -19,6 +19,11 @@ use crate::decimal::Decimal;
 
 pub use names::{BodyRegion, Dimension, Field, IndexKind};
 
+/// The note on the measurement row of a whole body's part (an arm, the ribs): the
+/// vocabulary of measurements.csv has no region for it (`other`), and no part is a
+/// diagnostic site (docs/clinical.md).
+pub const PART_NOTE: &str = "whole-body part: no canonical region, not a diagnostic site";
+
 /// One value as read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reading {

@@ -6,6 +6,7 @@
 use super::Reading;
 use super::names::Dimension;
 use crate::decimal::Decimal;
+use crate::vocabulary::Measure;
 
 /// Grams per pound, exact: the international avoirdupois pound of 1959 (0.45359237 kg).
 const GRAMS_PER_POUND: &str = "453.59237";
@@ -101,6 +102,18 @@ pub fn rounding(reading: &Reading, dimension: Dimension) -> Decimal {
     written.checked_add(kept).unwrap_or(written)
 }
 
+/// Whether a whole-body BMD table's measure is read in `unit` (written or not: APEX and
+/// enCORE write g/cm², g and cm², docs/evidence.md); any other unit is left out.
+pub fn bone_unit_known(measure: Measure, unit: &str) -> bool {
+    let unit = unit_key(unit);
+    match measure {
+        Measure::Bmd => matches!(unit.as_str(), "" | "g/cm2"),
+        Measure::Bmc => matches!(unit.as_str(), "" | "g"),
+        Measure::Area => matches!(unit.as_str(), "" | "cm2"),
+        _ => unit.is_empty(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +165,16 @@ mod tests {
             text(convert(d("23.4"), "%", Dimension::Percent)).as_deref(),
             Some("23.4")
         );
+    }
+
+    #[test]
+    fn bone_units() {
+        assert!(bone_unit_known(Measure::Bmd, "(g/cm²)"));
+        assert!(bone_unit_known(Measure::Bmd, ""));
+        assert!(!bone_unit_known(Measure::Bmd, "mg/cm2"));
+        assert!(bone_unit_known(Measure::Area, "cm2"));
+        assert!(bone_unit_known(Measure::TScore, ""));
+        assert!(!bone_unit_known(Measure::TScore, "%"));
     }
 
     #[test]

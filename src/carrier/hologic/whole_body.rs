@@ -14,15 +14,14 @@
 use std::collections::BTreeSet;
 
 use super::script::{Script, Table};
-use crate::bodycomp::{BodyComposition, BodyRegion, BodySource, Field, IndexKind, Reading, units};
+use crate::bodycomp::{
+    BodyComposition, BodyRegion, BodySource, Field, IndexKind, PART_NOTE, Reading, units,
+};
 use crate::document::Document;
 use crate::extract::reported_number;
 use crate::extract::rows::{RowTable, flag_once, set_value};
 use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
 use crate::vocabulary::{Measure, Region};
-
-/// Written on the measurement rows of a whole body's parts.
-const PART_NOTE: &str = "whole-body part: no canonical region, not a diagnostic site";
 
 /// One column: its index, what it holds, the unit and the header as written.
 struct Column {
@@ -226,7 +225,7 @@ fn bone(
             if text.is_empty() {
                 continue;
             }
-            if !bone_unit_known(measure, &column.unit) {
+            if !units::bone_unit_known(measure, &column.unit) {
                 flag_once(
                     &mut doc.flags,
                     format!("body_composition_unit_unknown={measure}"),
@@ -246,18 +245,6 @@ fn bone(
                     .push(format!("{measure} value {text:?} is not a number")),
             }
         }
-    }
-}
-
-/// The units a whole-body BMD table's measures are read in (written or not: APEX writes
-/// g/cm², g and cm², docs/evidence.md); any other is left out.
-fn bone_unit_known(measure: Measure, unit: &str) -> bool {
-    let unit = units::unit_key(unit);
-    match measure {
-        Measure::Bmd => matches!(unit.as_str(), "" | "g/cm2"),
-        Measure::Bmc => matches!(unit.as_str(), "" | "g"),
-        Measure::Area => matches!(unit.as_str(), "" | "cm2"),
-        _ => true,
     }
 }
 
