@@ -414,3 +414,19 @@ fn damaged_exports_never_panic() {
         "both kinds seen: {read_ok} read, {reasons} reasons"
     );
 }
+
+/// The fuzz target's corpus (fuzz/corpus/encore) read on every test run.
+#[test]
+fn encore_fuzz_corpus_never_crashes() {
+    let dir = crate::util::repo().join("fuzz/corpus/encore");
+    let files = crate::util::files_under(&dir);
+    assert!(files.len() >= 5, "{} corpus files", files.len());
+    let mapper = mapper();
+    let mut read = 0;
+    for path in files {
+        if encore::read(&std::fs::read(&path).unwrap(), &mapper).is_ok() {
+            read += 1;
+        }
+    }
+    assert!(read >= 5, "the seeds are exports: {read} read");
+}
