@@ -5,7 +5,6 @@
 //! rounding moves it; the VAT's density within 0.90-0.96 g/cm³ for some values its rounding
 //! allows. A check that lacks a value is not made.
 
-use super::units::rounding;
 use super::{BodyComposition, BodyRegion, Dimension, Field, IndexKind, Reading};
 use crate::decimal::Decimal;
 
@@ -47,14 +46,14 @@ fn sum_differs(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
         return false;
     };
     let mut total = d("0");
-    let mut allowed = rounding(sum, Dimension::Mass);
+    let mut allowed = sum.rounding(Dimension::Mass);
     for part in parts {
         let Some(part) = part else {
             return false;
         };
         let (Some(t), Some(a)) = (
             total.checked_add(part.value),
-            allowed.checked_add(rounding(part, Dimension::Mass)),
+            allowed.checked_add(part.rounding(Dimension::Mass)),
         ) else {
             return false;
         };
@@ -122,8 +121,8 @@ fn total_mass(comp: &BodyComposition) -> bool {
 /// The range `part / whole` x 100 takes over the values the readings' rounding allows.
 fn percent_range(part: &Reading, whole: &Reading) -> Option<(Decimal, Decimal)> {
     let (dp, dw) = (
-        rounding(part, Dimension::Mass),
-        rounding(whole, Dimension::Mass),
+        part.rounding(Dimension::Mass),
+        whole.rounding(Dimension::Mass),
     );
     let low_part = part.value.checked_sub(dp)?.max(d("0"));
     let high_whole = whole.value.checked_add(dw)?;
@@ -176,8 +175,8 @@ fn vat_density(comp: &BodyComposition) -> bool {
         return false;
     };
     let (dm, dv) = (
-        rounding(mass, Dimension::Mass),
-        rounding(volume, Dimension::Volume),
+        mass.rounding(Dimension::Mass),
+        volume.rounding(Dimension::Volume),
     );
     let range = || -> Option<(Decimal, Decimal)> {
         let low_volume = volume.value.checked_sub(dv)?;

@@ -37,6 +37,13 @@ pub struct Reading {
     pub from: String,
 }
 
+impl Reading {
+    /// How far it may be from the value it stands for by rounding alone (`units::rounding`).
+    pub fn rounding(&self, dimension: Dimension) -> Decimal {
+        units::rounding(self.written, &self.unit, dimension)
+    }
+}
+
 /// The composition of one region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionComposition {
@@ -169,7 +176,7 @@ fn flag_once(flags: &mut Vec<String>, flag: String) {
 
 /// Whether two readings of one value agree within what their rounding allows.
 fn agree(a: &Reading, b: &Reading, dimension: Dimension) -> bool {
-    let allowed = units::rounding(a, dimension).checked_add(units::rounding(b, dimension));
+    let allowed = a.rounding(dimension).checked_add(b.rounding(dimension));
     match (a.value.checked_sub(b.value), allowed) {
         (Some(difference), Some(allowed)) => abs(difference) <= allowed,
         _ => false,
@@ -199,7 +206,7 @@ fn keep(
     match slot {
         None => *slot = Some(reading),
         Some(kept) if agree(kept, &reading, dimension) => {
-            if units::rounding(&reading, dimension) < units::rounding(kept, dimension) {
+            if reading.rounding(dimension) < kept.rounding(dimension) {
                 *kept = reading;
             }
         }

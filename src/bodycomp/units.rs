@@ -3,7 +3,6 @@
 //! site chose, in each cell (`9.9 lbs`, `99.99 in³`; metric sites g, kg, cm³). A unit this
 //! page does not know is never guessed: the value is left out.
 
-use super::Reading;
 use super::names::Dimension;
 use crate::decimal::Decimal;
 use crate::vocabulary::Measure;
@@ -82,16 +81,16 @@ pub fn convert(number: Decimal, unit: &str, dimension: Dimension) -> Option<Deci
     })
 }
 
-/// How far a reading may be from the value it stands for by rounding alone, in the
-/// dimension's unit: half of the last digit written (`9.9 lbs`: 0.05 lb, 22.68 g), plus
-/// half of the last digit kept by the conversion (0.5 g). The checks allow this much per
-/// value (docs/clinical.md).
-pub fn rounding(reading: &Reading, dimension: Dimension) -> Decimal {
+/// How far a value written `written` in `unit` may be from the value it stands for by
+/// rounding alone, in the dimension's unit: half of the last digit written (`9.9 lbs`:
+/// 0.05 lb, 22.68 g), plus half of the last digit kept by the conversion (0.5 g). The checks
+/// allow this much per value (docs/clinical.md).
+pub fn rounding(written: Decimal, unit: &str, dimension: Dimension) -> Decimal {
     let zero = Decimal::from_parts(0, 0).expect("zero");
-    let Some(conversion) = conversion(&reading.unit, dimension) else {
+    let Some(conversion) = conversion(unit, dimension) else {
         return zero;
     };
-    let half_written = Decimal::from_parts(5, reading.written.scale() + 1).unwrap_or(zero);
+    let half_written = Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
     let written = half_written
         .checked_mul(decimal(conversion.factor))
         .unwrap_or(zero);
@@ -179,28 +178,13 @@ mod tests {
 
     #[test]
     fn rounding_of_what_is_written() {
-        let reading = |written: &str, unit: &str| Reading {
-            value: d("0"),
-            written: d(written),
-            unit: unit.to_string(),
-            from: String::new(),
+        let rounded = |written: &str, unit: &str, dimension| {
+            rounding(d(written), unit, dimension).to_string()
         };
         // 0.05 lb = 22.6796185 g, and 0.5 g of the whole grams kept.
-        assert_eq!(
-            rounding(&reading("9.9", "lbs"), Dimension::Mass).to_string(),
-            "23.1796185"
-        );
-        assert_eq!(
-            rounding(&reading("1234", "g"), Dimension::Mass).to_string(),
-            "0.5"
-        );
-        assert_eq!(
-            rounding(&reading("1234.5", "g"), Dimension::Mass).to_string(),
-            "0.05"
-        );
-        assert_eq!(
-            rounding(&reading("23.4", "%"), Dimension::Percent).to_string(),
-            "0.05"
-        );
+        assert_eq!(rounded("9.9", "lbs", Dimension::Mass), "23.1796185");
+        assert_eq!(rounded("1234", "g", Dimension::Mass), "0.5");
+        assert_eq!(rounded("1234.5", "g", Dimension::Mass), "0.05");
+        assert_eq!(rounded("23.4", "%", Dimension::Percent), "0.05");
     }
 }

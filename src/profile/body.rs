@@ -10,64 +10,10 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
-
 use super::ProfileError;
 use super::ProfileFile;
 use crate::bodycomp::{BodyRegion, Field, IndexKind};
 use crate::vocabulary::Measure;
-
-/// `[[body_composition_columns]]`: a column header (without its unit) and what its cells
-/// hold.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BodyColumnRule {
-    /// Column headers without their unit (Hologic `Fat` of `Fat[(g)]`; GE `Fat Mass`, the
-    /// measure words of `Arm Left Fat Mass`).
-    #[serde(default)]
-    pub headers: Vec<String>,
-    /// `TableColumnTypesN` codes (none is known publicly).
-    #[serde(default)]
-    pub types: Vec<u32>,
-    /// `label` (the region or measure label), `result` (an index's value), `ignored`, a
-    /// composition field (`fat`, `lean`, `bmc`, `lean_bmc`, `tissue`, `total_mass`,
-    /// `fat_pct`, `tissue_fat_pct`), a bone measure (`bmd`, `area`, `t_score`, `z_score`;
-    /// `bmc` is both) or an index (`vat_mass`, `vat_volume`, ...).
-    pub field: String,
-}
-
-/// `[[body_composition_rows]]`: a region label.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BodyRowRule {
-    /// Row labels (`L Arm`, `Android (A)`; GE `Arm Left`), matched whole.
-    #[serde(default)]
-    pub labels: Vec<String>,
-    /// `TableRowTypesN` codes (none is known publicly).
-    #[serde(default)]
-    pub types: Vec<u32>,
-    /// The region: `arm_left` ... `tblh`, or a part of the whole-body BMD table
-    /// (`ribs_left`, `thoracic_spine`, `pelvis`, ...).
-    pub region: String,
-}
-
-/// `[[body_composition_indices]]`: the label of an index row (Hologic "Adipose Indices",
-/// "Lean Indices"), without its unit.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BodyIndexRule {
-    /// The index's names as its row writes them, without the unit (`Fat Mass/Height²` of
-    /// `Fat Mass/Height² (kg/m²)`).
-    #[serde(default)]
-    pub names: Vec<String>,
-    /// `TableRowTypesN` codes (none is known publicly).
-    #[serde(default)]
-    pub types: Vec<u32>,
-    /// The index: `total_fat_pct`, `fmi`, `lmi`, `almi`, `android_gynoid_ratio`,
-    /// `trunk_legs_fat_pct_ratio`, `trunk_limb_fat_ratio`, `vat_mass`, `vat_volume`,
-    /// `vat_area`.
-    pub index: String,
-}
 
 /// What a body composition column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

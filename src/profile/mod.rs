@@ -107,13 +107,13 @@ pub struct ProfileFile {
     pub hologic_history: Vec<HologicHistoryRule>,
     /// Body composition: columns of Hologic whole-body tables and of GE enCORE exports.
     #[serde(default)]
-    pub body_composition_columns: Vec<body::BodyColumnRule>,
+    pub body_composition_columns: Vec<rules::BodyColumnRule>,
     /// Body composition: region labels.
     #[serde(default)]
-    pub body_composition_rows: Vec<body::BodyRowRule>,
+    pub body_composition_rows: Vec<rules::BodyRowRule>,
     /// Body composition: index labels (Hologic "Adipose Indices", "Lean Indices").
     #[serde(default)]
-    pub body_composition_indices: Vec<body::BodyIndexRule>,
+    pub body_composition_indices: Vec<rules::BodyIndexRule>,
 }
 
 /// A coded concept in a rule: scheme and code value.

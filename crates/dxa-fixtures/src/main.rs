@@ -13,8 +13,8 @@ use std::process::ExitCode;
 use dxa_fixtures::corpus::{CorpusOptions, Shape, write_shaped};
 use dxa_fixtures::encore::{Units, export_set};
 use dxa_fixtures::evidence::hologic_header;
-use dxa_fixtures::whole_body::{Codes, whole_body_document, whole_body_image};
 use dxa_fixtures::sample::{manifest_markdown, write_sample};
+use dxa_fixtures::whole_body::{Codes, whole_body_document, whole_body_image};
 
 const USAGE: &str = "usage:
   dxa-fixtures sample <DIR> [--print-table]
@@ -166,16 +166,25 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 "Horizon A",
                 "300888M",
             );
-            for (codes, name) in [(Codes::Absent, "absent"), (Codes::Placeholder, "placeholder")] {
+            for (codes, name) in [
+                (Codes::Absent, "absent"),
+                (Codes::Placeholder, "placeholder"),
+            ] {
                 let text = whole_body_document(codes);
                 write(&format!("whole_body_{name}.txt"), text.as_bytes())?;
-                write(&format!("whole_body_{name}.dcm"), &whole_body_image(&header, &text))?;
+                write(
+                    &format!("whole_body_{name}.dcm"),
+                    &whole_body_image(&header, &text),
+                )?;
             }
             for (units, name) in [(Units::Pounds, "lbs"), (Units::Grams, "g")] {
                 let set = export_set(units);
                 write(&format!("encore_{name}_Total_Body_Comp.txt"), &set.comp)?;
                 write(&format!("encore_{name}_Total_Body.txt"), &set.bmd)?;
-                write(&format!("encore_{name}_Total_Body_CoreScan.txt"), &set.core_scan)?;
+                write(
+                    &format!("encore_{name}_Total_Body_CoreScan.txt"),
+                    &set.core_scan,
+                )?;
             }
             println!("wrote {written} files to {}", dir.display());
             Ok(())

@@ -19,65 +19,21 @@ mod header;
 mod record;
 mod text;
 
-use crate::bodycomp::BodyComposition;
 use crate::carrier::dates::proven_order;
-use crate::document::{Date, Measurement};
 use crate::error::{FileError, Reason};
 use crate::profile::{BodyField, Mapper};
 use header::Role;
 use text::{Line, Lines};
 
+pub use record::{ExportKind, Record};
+pub use text::MAX_LINE_CHARS;
+
 /// Largest file read (the one public set: 85 rows, 70 KiB).
 pub const MAX_FILE_BYTES: usize = 64 << 20;
-/// Longest line, in characters (a 160-column row is about 1 500).
-pub const MAX_LINE_CHARS: usize = 64 << 10;
 /// Most columns of a header.
 pub const MAX_COLUMNS: usize = 1024;
 /// Most rows read; the rest are left out and flagged.
 pub const MAX_ROWS: usize = 100_000;
-
-/// Which of the three files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportKind {
-    /// Total Body Comp: regions' fat, lean, bone mineral, masses, %fat.
-    Composition,
-    /// Total Body: regions' BMD, BMC, area, T- and Z-scores.
-    Bone,
-    /// CoreScan: visceral adipose tissue mass and volume.
-    CoreScan,
-}
-
-impl ExportKind {
-    /// The text of the outputs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportKind::Composition => "encore_total_body_comp",
-            ExportKind::Bone => "encore_total_body",
-            ExportKind::CoreScan => "encore_core_scan",
-        }
-    }
-}
-
-/// One exam of an export: one data line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    /// The line it was read from (the header is line 1).
-    pub line: usize,
-    /// Patient ID as written (trimmed).
-    pub patient_id: String,
-    /// The measure date (`MM/DD/YYYY`, read in the order the file proves when day and
-    /// month are both 12 or less; never guessed).
-    pub measure_date: Option<Date>,
-    /// The measure date as written.
-    pub measure_date_text: String,
-    /// The composition (Total Body Comp, CoreScan).
-    pub body_composition: Option<BodyComposition>,
-    /// The BMD rows (Total Body): the whole body, the whole body less the head (TBLH), the
-    /// parts as `other`.
-    pub measurements: Vec<Measurement>,
-    /// What was left out or disagreed, and why.
-    pub flags: Vec<String>,
-}
 
 /// What a file gave besides its records.
 #[derive(Debug, Clone, PartialEq, Eq)]

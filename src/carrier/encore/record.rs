@@ -5,16 +5,59 @@
 
 use super::cells::{self, Cell, DecimalMark};
 use super::header::{MEASURE_DATE, PATIENT_ID, Role};
-use super::{ExportKind, Record};
-use crate::bodycomp::units::{bone_unit_known, convert, rounding};
+use crate::bodycomp::units::{bone_unit_known, convert};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, Dimension, Field, PART_NOTE, Reading,
 };
 use crate::carrier::dates::{DateOrder, DateText, read_date, read_in_order};
 use crate::decimal::Decimal;
+use crate::document::{Date, Measurement};
 use crate::extract::rows::{RowTable, flag_once, set_value};
 use crate::profile::BodyField;
 use crate::vocabulary::{Measure, Region};
+
+/// Which of the three files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// Total Body Comp: regions' fat, lean, bone mineral, masses, %fat.
+    Composition,
+    /// Total Body: regions' BMD, BMC, area, T- and Z-scores.
+    Bone,
+    /// CoreScan: visceral adipose tissue mass and volume.
+    CoreScan,
+}
+
+impl ExportKind {
+    /// The text of the outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportKind::Composition => "encore_total_body_comp",
+            ExportKind::Bone => "encore_total_body",
+            ExportKind::CoreScan => "encore_core_scan",
+        }
+    }
+}
+
+/// One exam of an export: one data line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The line it was read from (the header is line 1).
+    pub line: usize,
+    /// Patient ID as written (trimmed).
+    pub patient_id: String,
+    /// The measure date (`MM/DD/YYYY`, read in the order the file proves when day and
+    /// month are both 12 or less; never guessed).
+    pub measure_date: Option<Date>,
+    /// The measure date as written.
+    pub measure_date_text: String,
+    /// The composition (Total Body Comp, CoreScan).
+    pub body_composition: Option<BodyComposition>,
+    /// The BMD rows (Total Body): the whole body, the whole body less the head (TBLH), the
+    /// parts as `other`.
+    pub measurements: Vec<Measurement>,
+    /// What was left out or disagreed, and why.
+    pub flags: Vec<String>,
+}
 
 /// What every line of a file is read with.
 pub(super) struct Context<'a> {
@@ -181,7 +224,7 @@ impl Line<'_> {
             let allowed = [right, left, diff]
                 .iter()
                 .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
-                    sum.checked_add(rounding(r, dimension))
+                    sum.checked_add(r.rounding(dimension))
                 });
             let difference = right
                 .value

@@ -3,7 +3,8 @@
 //! Lines end with CRLF (LF alone is taken too). A line is decoded into one reused buffer and
 //! never beyond `MAX_LINE_CHARS`: a longer one is skipped to its end and reported.
 
-use super::MAX_LINE_CHARS;
+/// Longest line, in characters (a 160-column row is about 1 500).
+pub const MAX_LINE_CHARS: usize = 64 << 10;
 
 /// The encoding of a file, from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
