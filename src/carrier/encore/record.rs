@@ -249,12 +249,9 @@ impl Line<'_> {
 }
 
 /// The measure date: unambiguous, or read in the order the file proves; flagged when it
-/// cannot be read.
-fn measure_date(
-    text: &str,
-    order: Option<DateOrder>,
-    flags: &mut Vec<String>,
-) -> Option<crate::document::Date> {
+/// cannot be read. A time after the date (`03/19/2024 10:22`) is not read.
+fn measure_date(text: &str, order: Option<DateOrder>, flags: &mut Vec<String>) -> Option<Date> {
+    let text = text.split_whitespace().next().unwrap_or("");
     match read_date(text) {
         DateText::Known(date) => Some(date),
         DateText::Ambiguous { .. } => {

@@ -127,6 +127,15 @@ fn ambiguous_dates_need_the_files_proof() {
         &m,
     )
     .expect("read");
+    let timed = read(&utf16(&[VAT_HEADER, &row("11/21/2023 10:22")]), &m).expect("read");
+    assert_eq!(
+        timed.records[0]
+            .measure_date
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2023-11-21"),
+        "a time after the date"
+    );
     let first = &proven.records[0];
     assert_eq!(
         first.measure_date.map(|d| d.to_string()).as_deref(),
