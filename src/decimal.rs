@@ -15,6 +15,16 @@ const MAX_DIGITS: u32 = 18;
 /// mantissa times at most 10^18).
 pub const PLAIN_MAX: usize = 40;
 
+/// A number as a scanner reports it in text: DS, a decimal comma, a trailing `%` on a
+/// percentage (`Decimal::parse_reported`).
+pub fn reported_number(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    Decimal::parse_reported(text).or_else(|| {
+        text.strip_suffix('%')
+            .and_then(|t| Decimal::parse_reported(t.trim()))
+    })
+}
+
 /// An exact decimal: `mantissa / 10^scale`.
 #[derive(Debug, Clone, Copy)]
 pub struct Decimal {
@@ -23,6 +33,43 @@ pub struct Decimal {
 }
 
 impl Decimal {
+    /// A constant written as plain decimal text (`"-2.5"`, `"100"`, `"0.040"`): the one way
+    /// the code states a number (a clinical threshold, a factor). A `const` evaluates it at
+    /// compile time, so that a malformed constant does not build.
+    pub const fn lit(text: &str) -> Decimal {
+        let bytes = text.as_bytes();
+        let negative = !bytes.is_empty() && bytes[0] == b'-';
+        let mut i = if negative { 1 } else { 0 };
+        assert!(i < bytes.len(), "a decimal constant has digits");
+        let mut mantissa: i64 = 0;
+        let mut scale: u32 = 0;
+        let mut point = false;
+        let mut digits = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'.' {
+                assert!(!point, "one decimal point");
+                point = true;
+            } else {
+                assert!(b.is_ascii_digit(), "digits, a sign and a point only");
+                mantissa = mantissa * 10 + (b - b'0') as i64;
+                digits += 1;
+                if point {
+                    scale += 1;
+                }
+            }
+            i += 1;
+        }
+        assert!(
+            digits > 0 && digits <= MAX_DIGITS,
+            "1 to 18 digits in a decimal constant"
+        );
+        Decimal {
+            mantissa: if negative { -mantissa } else { mantissa },
+            scale,
+        }
+    }
+
     /// Parses DICOM DS text: surrounding spaces, a leading `+` or `-`, digits with an optional
     /// point, an optional exponent (`9.30E-1`). Returns None for empty or junk text, which the
     /// caller treats as "missing", never as zero (docs/dicom.md).
@@ -116,9 +163,16 @@ impl Decimal {
         }
     }
 
-    /// The value as f64, for arithmetic that is itself approximate (sBMD, NHANES).
+    /// The double nearest to the value (what parsing its plain text gives): for arithmetic
+    /// that is itself approximate (sBMD, NHANES) and for Parquet's Float64 columns.
     pub fn to_f64(self) -> f64 {
-        self.mantissa as f64 / 10f64.powi(self.scale as i32)
+        // A mantissa below 2^53 and a power of ten up to 10^18 are exact doubles, so one
+        // division rounds once, to the nearest; larger mantissas go through the text.
+        if self.mantissa.unsigned_abs() < 1 << 53 {
+            self.mantissa as f64 / 10f64.powi(self.scale as i32)
+        } else {
+            self.to_plain(0).parse().unwrap_or(f64::NAN)
+        }
     }
 
     /// The mantissa and scale (value = mantissa / 10^scale), for compact binary records.

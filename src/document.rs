@@ -325,8 +325,8 @@ pub struct Document {
     pub measurements: Vec<Measurement>,
     /// NUM items no profile rule recognised (`inspect` shows them).
     pub unmapped_items: usize,
-    /// Document-level warnings, written to studies.csv `flags`.
-    pub flags: Vec<String>,
+    /// Findings about the document (documents.csv and studies.csv `flags`).
+    pub flags: Vec<DocFlag>,
     /// Where the values came from, in the order they were read (documents.csv `carrier`).
     pub carriers: Vec<Carrier>,
     /// FRAX major osteoporotic, with prior fracture (Hologic's second FRAX column), %.
@@ -424,9 +424,13 @@ pub struct VertebralFracture {
     pub grade: String,
 }
 
+mod flag;
 mod history;
+mod rows;
 
+pub use flag::{DocFlag, DocFlagKind, FraxValue};
 pub use history::{HistoryEntry, HistorySource, Marked};
+pub use rows::{RowTable, set_value};
 
 #[cfg(test)]
 mod tests;

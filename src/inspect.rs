@@ -142,8 +142,8 @@ pub fn inspect(
                 assessment.basis_site.as_deref().unwrap_or("-"),
                 doc.flags
                     .iter()
-                    .chain(&assessment.flags)
-                    .map(String::as_str)
+                    .map(ToString::to_string)
+                    .chain(assessment.flags.iter().map(ToString::to_string))
                     .collect::<Vec<_>>()
                     .join(";")
             )?;

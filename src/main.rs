@@ -126,7 +126,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 /// Exit 4 (nothing ingested) is for runs that write outputs; a partial is a piece.
-fn exit_code(summary: &scan::Summary, target: &dxa_ingest::config::Target) -> ExitCode {
+fn exit_code(
+    summary: &dxa_ingest::pipeline::Summary,
+    target: &dxa_ingest::config::Target,
+) -> ExitCode {
     match target {
         dxa_ingest::config::Target::Outputs(_) => summary.exit_code(),
         dxa_ingest::config::Target::Partial(_) => summary.partial_exit_code(),
@@ -135,7 +138,7 @@ fn exit_code(summary: &scan::Summary, target: &dxa_ingest::config::Target) -> Ex
 
 /// The last line on stderr: the outputs' counts, or what a partial recorded.
 fn summary_line(
-    summary: &scan::Summary,
+    summary: &dxa_ingest::pipeline::Summary,
     target: &dxa_ingest::config::Target,
     elapsed: std::time::Duration,
 ) -> String {

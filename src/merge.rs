@@ -1,8 +1,8 @@
 //! The `merge` command (docs/scale.md): the records of any number of partial scans, merged
-//! in path order (a path recorded twice is one file), fed to the same write side as `scan`
-//! (`scan::Sink`, then `scan::write_outputs`): the outputs are those of one scan of all the
-//! files by construction, not by a second implementation. Memory: one record per partial,
-//! plus what `scan` keeps.
+//! in path order (a path recorded twice is one file), fed to the write side `scan` uses
+//! (`pipeline::Sink`, then `pipeline::write_outputs`): the outputs are those of one scan of
+//! all the files by construction, not by a second implementation. Memory: one record per
+//! partial, plus what the write side keeps.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -15,7 +15,7 @@ use crate::config::{MergeConfig, Target};
 use crate::output::folder::OutputFolder;
 use crate::partial::{Reader, Record};
 use crate::path_text::path_text;
-use crate::scan::{PartialRecorder, Recorder, Sink, Summary, worker_pool, write_outputs};
+use crate::pipeline::{PartialRecorder, Recorder, Sink, Summary, worker_pool, write_outputs};
 use crate::store::{codec, path_key};
 
 /// Runs `merge`.

@@ -4,7 +4,7 @@
 //! outputs are those of one scan of all the files by construction.
 //!
 //! File format (every number little endian; records are `store::codec` frames):
-//! - the magic `DXAPART\x02`;
+//! - the magic `DXAPART\x03`;
 //! - a frame holding the `Header`: the tool version, and a SHA-256 of every option and
 //!   profile that changes what a file gives (two partials merge only when they agree);
 //! - one frame per file: a `Record` (the path's bytes as walked, and its `Outcome`);
@@ -27,12 +27,13 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::outcome::Outcome;
 use crate::path_text::path_text;
-use crate::scan::Outcome;
 use crate::store::codec;
 
-/// The first bytes of every partial (`\x01` was the format without a checksum).
-const MAGIC: &[u8; 8] = b"DXAPART\x02";
+/// The first bytes of every partial (`\x01` was the format without a checksum, `\x02` the
+/// one whose documents' flags were text).
+const MAGIC: &[u8; 8] = b"DXAPART\x03";
 
 /// The checksum at the end of a partial: SHA-256 of every byte before it.
 const CHECKSUM_BYTES: u64 = 32;

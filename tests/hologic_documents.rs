@@ -1,6 +1,7 @@
 //! Hologic report images (issue 11): the results document found in any DICOM object by its
 //! text, read by type codes: rows, sides, history, FRAX, MenopauseAge; damaged documents.
 
+use crate::util::flags;
 use dxa_fixtures::evidence;
 use dxa_fixtures::hologic_report::{ResultsDocument, report_image};
 use dxa_ingest::Document;
@@ -66,7 +67,7 @@ fn hologic_left_hip_with_frax() {
             .to_string(),
         "68"
     );
-    assert!(doc.flags.is_empty(), "{:?}", doc.flags);
+    assert!(flags(&doc).is_empty(), "{:?}", flags(&doc));
 }
 
 #[test]
@@ -255,10 +256,9 @@ fn damaged_results_documents_are_flagged_never_guessed() {
     let cut = text[..text.find("\"0.585").unwrap() + 4].to_string();
     let doc = run(cut.into_bytes()).expect("read what is complete");
     assert!(
-        doc.flags
-            .contains(&"hologic_document_cut_short".to_string()),
+        flags(&doc).contains(&"hologic_document_cut_short".to_string()),
         "{:?}",
-        doc.flags
+        flags(&doc)
     );
     assert!(
         doc.measurements
@@ -277,9 +277,9 @@ fn damaged_results_documents_are_flagged_never_guessed() {
         "hologic_row_type_unknown=999",
     ] {
         assert!(
-            doc.flags.contains(&flag.to_string()),
+            flags(&doc).contains(&flag.to_string()),
             "{flag}: {:?}",
-            doc.flags
+            flags(&doc)
         );
     }
     assert!(
@@ -300,10 +300,9 @@ fn damaged_results_documents_are_flagged_never_guessed() {
         .collect();
     let doc = run(latin).expect("read");
     assert!(
-        doc.flags
-            .contains(&"hologic_document_not_latin1".to_string()),
+        flags(&doc).contains(&"hologic_document_not_latin1".to_string()),
         "{:?}",
-        doc.flags
+        flags(&doc)
     );
     assert_eq!(
         row(&doc, "femoral_neck", "left").bmd.unwrap().to_string(),

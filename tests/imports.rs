@@ -195,6 +195,9 @@ fn circles_are_found() {
     );
     assert_eq!(circles(src, &[], None), [["a::inner", "b"]]);
     assert_eq!(circles(src, &[], Some(1)), [["a", "b"]], "stage by stage");
+    // Test code in a `tests` folder is left out like a `tests.rs`: no circle f <-> g::tests.
+    write("f.rs", "pub fn f() { crate::g::tests::h(); }\n");
+    write("g/tests/mod.rs", "pub fn h() { crate::f::f(); }\n");
     write("d.rs", "use super::c::Y;\npub struct X;\n");
     write("c.rs", "pub struct Y;\nfn k() { let _ = super::d::X; }\n");
     assert_eq!(circles(src, &[], None), [["a::inner", "b"], ["c", "d"]]);

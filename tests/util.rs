@@ -106,6 +106,11 @@ impl TestEnv {
 }
 
 /// The binary under test.
+/// A document's flags as documents.csv spells them.
+pub fn flags(doc: &dxa_ingest::Document) -> Vec<String> {
+    doc.flags.iter().map(ToString::to_string).collect()
+}
+
 pub fn dxa() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dxa-ingest"))
 }

@@ -8,7 +8,7 @@
 //! (month first), and no date of the document says the opposite, the document proves its
 //! order, and its ambiguous dates are read in that order (flag `date_order_inferred`).
 
-use crate::document::{Date, HistoryEntry, days_in_month};
+use crate::document::{Date, DocFlag, HistoryEntry, days_in_month};
 
 /// A date text read without knowing the day/month order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,7 +199,7 @@ pub fn read_in_order(text: &str, order: Option<DateOrder>) -> Option<Date> {
 
 /// Reads every history entry's date text, in the order the document proves when a date is
 /// ambiguous; flags what could not be read.
-pub fn resolve_history_dates(history: &mut Vec<HistoryEntry>, flags: &mut Vec<String>) {
+pub fn resolve_history_dates(history: &mut Vec<HistoryEntry>, flags: &mut Vec<DocFlag>) {
     resolve_history_dates_proven(history, &[], None, flags);
 }
 
@@ -240,7 +240,7 @@ pub fn resolve_history_dates_proven(
     history: &mut Vec<HistoryEntry>,
     others: &[&str],
     exam: Option<Date>,
-    flags: &mut Vec<String>,
+    flags: &mut Vec<DocFlag>,
 ) {
     let order = document_order(history, others, exam);
     let mut inferred = Vec::with_capacity(history.len());
@@ -260,16 +260,16 @@ pub fn resolve_history_dates_proven(
     history.retain(|_| keeps.next().copied().unwrap_or(true));
     let inferred = inferred.iter().zip(&kept).any(|(i, k)| *i && *k);
     if history.iter().any(|h| h.date_ambiguous) {
-        flags.push("history_date_ambiguous".to_string());
+        flags.push(DocFlag::HistoryDateAmbiguous);
     }
     if inferred {
-        flags.push("history_date_order_inferred".to_string());
+        flags.push(DocFlag::HistoryDateOrderInferred);
     }
     if history
         .iter()
         .any(|h| matches!(read_date(&h.exam_date_text), DateText::Unreadable))
     {
-        flags.push("history_date_unreadable".to_string());
+        flags.push(DocFlag::HistoryDateUnreadable);
     }
 }
 
@@ -352,7 +352,7 @@ mod tests {
         resolve_history_dates_proven(&mut history, &[], exam, &mut flags);
         assert_eq!(history.len(), 1, "the current row is left out");
         assert_eq!(history[0].exam_date, Date::parse_da("20220211"));
-        assert_eq!(flags, ["history_date_order_inferred"]);
+        assert_eq!(flags, [DocFlag::HistoryDateOrderInferred]);
         // Read the other way round, the same row proves day-first.
         let mut history = vec![entry("05/03/2024"), entry("11/02/2022")];
         let mut flags = Vec::new();
@@ -367,6 +367,6 @@ mod tests {
                 .iter()
                 .all(|h| h.exam_date.is_none() && h.date_ambiguous)
         );
-        assert_eq!(flags, ["history_date_ambiguous"]);
+        assert_eq!(flags, [DocFlag::HistoryDateAmbiguous]);
     }
 }

@@ -222,7 +222,7 @@ fn contract_value(
     units: Option<&str>,
 ) -> Result<Decimal, String> {
     let units = units.or((measure == Measure::Bmd).then_some("g/cm2"));
-    to_contract_unit(measure, value, units_code(units).as_ref())
+    to_contract_unit(measure, value, units_code(units).as_ref()).map_err(|e| e.to_string())
 }
 
 /// Reads the results XML of one SR.
@@ -266,7 +266,7 @@ pub fn read(xml: &str, mapper: &Mapper) -> Result<XmlResults, String> {
         if mapper.is_frax_label(&element.name)
             && let Some(item) = mapper.frax_item(&element.name)
             && item != FraxItem::Classification
-            && let Some(value) = crate::extract::reported_number(&element.text)
+            && let Some(value) = crate::decimal::reported_number(&element.text)
         {
             out.frax.push((item, value));
         }
@@ -285,7 +285,7 @@ fn read_values(tree: &Tree, at: usize, labels: &[&str], mapper: &Mapper, out: &m
         if measure.is_study_level() {
             continue;
         }
-        let Some(value) = crate::extract::reported_number(&element.text) else {
+        let Some(value) = crate::decimal::reported_number(&element.text) else {
             continue;
         };
         out.values.push(XmlValue {
@@ -325,7 +325,7 @@ fn history_entry(tree: &Tree, exam: usize, labels: &[&str], mapper: &Mapper) -> 
         });
         let measure = mapper.measure_named(&element.name);
         let text = element.attribute("value").unwrap_or(&element.text);
-        let Some(value) = crate::extract::reported_number(text) else {
+        let Some(value) = crate::decimal::reported_number(text) else {
             continue;
         };
         let units = element.attribute("units");

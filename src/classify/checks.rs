@@ -3,6 +3,7 @@
 
 use super::Exam;
 use super::RowAssessment;
+use super::flag::AssessmentFlag;
 use super::reference::TReference;
 use crate::decimal::Decimal;
 use crate::vocabulary::{Classification, Laterality, Population, Region};
@@ -19,7 +20,7 @@ pub fn run(
     min_t: Option<Decimal>,
     candidates: &[usize],
     rows: &mut [RowAssessment],
-    flags: &mut Vec<String>,
+    flags: &mut Vec<AssessmentFlag>,
 ) {
     let ms = &exam.measurements;
 
@@ -27,7 +28,7 @@ pub fn run(
     if let Some(t) = min_t
         && [dec("-2.6"), dec("-2.5"), dec("-2.4")].contains(&t)
     {
-        flags.push("t_near_osteoporosis_threshold".to_string());
+        flags.push(AssessmentFlag::TNearOsteoporosisThreshold);
     }
 
     spine_checks(exam, rows, flags);
@@ -40,7 +41,7 @@ pub fn run(
         .iter()
         .any(|&i| ms[i].z_score.is_some_and(|z| z.round_to(1) <= dec("-2.0")))
     {
-        flags.push("z_score_le_-2".to_string());
+        flags.push(AssessmentFlag::ZScoreAtOrBelowMinus2);
     }
 
     // A reported hip T-score far from its NHANES III recomputation means another reference
@@ -58,7 +59,7 @@ pub fn run(
         }
     }
     if nhanes_differs {
-        flags.push("tscore_reported_vs_nhanes_diff_gt_0.5".to_string());
+        flags.push(AssessmentFlag::TScoreReportedVsNhanesDiffers);
     }
 
     // Dual femur: total hip T of the two sides more than 1.0 apart (clinical.md).
@@ -73,7 +74,7 @@ pub fn run(
     ) && let Some(diff) = left.checked_sub(right)
         && (diff > dec("1.0") || diff < dec("-1.0"))
     {
-        flags.push("femur_left_right_t_diff_gt_1".to_string());
+        flags.push(AssessmentFlag::FemurLeftRightTDiffers);
     }
 
     // BHOF Clinician's Guide 2022: treat osteopenia when FRAX major >= 20 % or hip >= 3 %.
@@ -82,28 +83,24 @@ pub fn run(
         && (exam.frax_major.is_some_and(|f| f >= dec("20"))
             || exam.frax_hip.is_some_and(|f| f >= dec("3")))
     {
-        flags.push("frax_above_treatment_threshold".to_string());
+        flags.push(AssessmentFlag::FraxAboveTreatmentThreshold);
     }
 
     // TBS categories (clinical.md; for postmenopausal women, an adjunct that never decides):
     // >= 1.350 normal, 1.200-1.350 partially degraded, <= 1.200 degraded.
     if let Some(tbs) = exam.tbs {
         let category = if tbs >= dec("1.350") {
-            "tbs_normal"
+            AssessmentFlag::TbsNormal
         } else if tbs > dec("1.200") {
-            "tbs_partially_degraded"
+            AssessmentFlag::TbsPartiallyDegraded
         } else {
-            "tbs_degraded"
+            AssessmentFlag::TbsDegraded
         };
-        flags.push(category.to_string());
+        flags.push(category);
     }
 
     if let Some(reference) = &exam.reference_database {
-        // `;` separates flags: keep it out of the value.
-        flags.push(format!(
-            "reference_database={}",
-            reference.replace(';', ",")
-        ));
+        flags.push(AssessmentFlag::ReferenceDatabase(reference.clone()));
     }
     // Not the ISCD uniform reference (docs/clinical.md, "Reference population"): by the
     // T reference a row's document states (white women; NHANES for the hip), else by the
@@ -125,13 +122,13 @@ pub fn run(
             .is_some_and(|r| !r.to_ascii_uppercase().contains("NHANES"))
     };
     if nonstandard {
-        flags.push("reference_database_nonstandard".to_string());
+        flags.push(AssessmentFlag::ReferenceDatabaseNonstandard);
     }
 }
 
 /// ISCD exclusion criterion: a vertebra whose T-score differs by more than 1.0 from an
 /// adjacent one. Reported, not re-analysed: the scanner's L1-L4 stays the spine result.
-fn spine_checks(exam: &Exam, rows: &mut [RowAssessment], flags: &mut Vec<String>) {
+fn spine_checks(exam: &Exam, rows: &mut [RowAssessment], flags: &mut Vec<AssessmentFlag>) {
     let ms = &exam.measurements;
     let vertebra = |n: u8| ms.iter().position(|m| m.region.vertebrae() == Some((n, n)));
     let mut discordant = false;
@@ -157,7 +154,7 @@ fn spine_checks(exam: &Exam, rows: &mut [RowAssessment], flags: &mut Vec<String>
         }
     }
     if discordant {
-        flags.push("spine_vertebra_discordant".to_string());
+        flags.push(AssessmentFlag::SpineVertebraDiscordant);
     }
     let reported = (1..=4u8).filter_map(vertebra).count();
     let evaluable = (1..=4u8)
@@ -166,6 +163,6 @@ fn spine_checks(exam: &Exam, rows: &mut [RowAssessment], flags: &mut Vec<String>
         .count();
     if reported > 0 && evaluable < 2 {
         // ISCD: at least two evaluable vertebrae for a PA spine diagnosis.
-        flags.push("spine_fewer_than_two_evaluable_vertebrae".to_string());
+        flags.push(AssessmentFlag::SpineFewerThanTwoEvaluableVertebrae);
     }
 }

@@ -11,6 +11,7 @@
 //! `indeterminate` with a flag saying why.
 
 mod checks;
+mod flag;
 mod population;
 pub mod reference;
 mod sites;
@@ -20,6 +21,7 @@ use crate::document::{Date, Document, Measurement, Sex};
 use crate::normalise::{nhanes_t_score, standardised_bmd};
 use crate::vocabulary::{Calibration, Classification, Population};
 
+pub use flag::{AssessmentFlag, AssessmentFlagKind};
 pub use population::{Age, age_at_study, population_of};
 pub use reference::RowReference;
 pub use sites::pa_spine;
@@ -115,7 +117,7 @@ pub struct VisitAssessment {
     /// Lowest Z-score among diagnostic sites.
     pub min_z_score: Option<Decimal>,
     /// Findings, in a stable order.
-    pub flags: Vec<String>,
+    pub flags: Vec<AssessmentFlag>,
     /// What the rules had to assume (studies.csv `assumptions`), e.g. menopausal status from
     /// age: kept apart so that `flags` holds findings.
     pub assumptions: Vec<String>,
@@ -177,7 +179,7 @@ pub fn classify_visit(exam: &Exam, options: &ClassifyOptions) -> VisitAssessment
 
     let classification = match (population, basis) {
         (Population::Unknown, _) => {
-            flags.push("age_unknown".to_string());
+            flags.push(AssessmentFlag::AgeUnknown);
             Classification::Indeterminate
         }
         (_, None) => {
@@ -219,7 +221,7 @@ pub fn classify_visit(exam: &Exam, options: &ClassifyOptions) -> VisitAssessment
         None
     };
     if classification_uniform_reference.is_some_and(|c| c != classification) {
-        flags.push("category_differs_on_uniform_reference".to_string());
+        flags.push(AssessmentFlag::CategoryDiffersOnUniformReference);
     }
 
     VisitAssessment {

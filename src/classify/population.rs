@@ -2,6 +2,7 @@
 //! PatientBirthDate, else PatientAge; then the ISCD populations.
 
 use super::Exam;
+use super::flag::AssessmentFlag;
 use crate::decimal::Decimal;
 use crate::document::{Date, Sex, days_in_month, parse_age_string};
 use crate::vocabulary::Population;
@@ -16,11 +17,11 @@ pub struct Age {
 }
 
 /// Age at the study date from the birth date, else from PatientAge.
-pub fn age_at_study(exam: &Exam, flags: &mut Vec<String>) -> Option<Age> {
+pub fn age_at_study(exam: &Exam, flags: &mut Vec<AssessmentFlag>) -> Option<Age> {
     if let (Some(birth), Some(study)) = (exam.birth_date, exam.study_date) {
         match birth.whole_years_until(study) {
             Some(whole) => return Some(precise_age(birth, study, whole)),
-            None => flags.push("birth_date_after_study_date".to_string()),
+            None => flags.push(AssessmentFlag::BirthDateAfterStudyDate),
         }
     }
     let years = exam.patient_age.as_deref().and_then(parse_age_string)?;
@@ -64,7 +65,7 @@ pub fn population_of(
     age: Option<&Age>,
     sex: Option<Sex>,
     menopause_age: Option<Decimal>,
-    flags: &mut Vec<String>,
+    flags: &mut Vec<AssessmentFlag>,
     assumptions: &mut Vec<String>,
 ) -> Population {
     let Some(age) = age else {
@@ -94,7 +95,7 @@ pub fn population_of(
             assumptions.push("menopausal_status_unknown".to_string());
         }
         (Population::AdultTScore | Population::AdultZScore, None | Some(Sex::Other)) => {
-            flags.push("patient_sex_missing".to_string());
+            flags.push(AssessmentFlag::PatientSexMissing);
         }
         _ => {}
     }

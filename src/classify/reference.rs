@@ -126,7 +126,7 @@ pub fn uniform_category(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classify::{ClassifyOptions, classify_document};
+    use crate::classify::{AssessmentFlag, ClassifyOptions, classify_document};
     use crate::document::{Date, Sex};
     use crate::vocabulary::{Calibration, Manufacturer};
 
@@ -208,10 +208,10 @@ mod tests {
             Some(Classification::Osteoporosis)
         );
         for flag in [
-            "reference_database_nonstandard",
-            "category_differs_on_uniform_reference",
+            AssessmentFlag::ReferenceDatabaseNonstandard,
+            AssessmentFlag::CategoryDiffersOnUniformReference,
         ] {
-            assert!(a.flags.iter().any(|f| f == flag), "{flag}: {:?}", a.flags);
+            assert!(a.flags.contains(&flag), "{flag:?}: {:?}", a.flags);
         }
         // FRAX's T-score(WHO) is the neck's uniform T when the document states it.
         let mut doc = hispanic_hip("0.546", "-2.2");
@@ -223,8 +223,7 @@ mod tests {
         );
         assert!(
             !a.flags
-                .iter()
-                .any(|f| f == "category_differs_on_uniform_reference")
+                .contains(&AssessmentFlag::CategoryDiffersOnUniformReference)
         );
     }
 
@@ -242,8 +241,7 @@ mod tests {
         );
         assert!(
             !a.flags
-                .iter()
-                .any(|f| f == "reference_database_nonstandard")
+                .contains(&AssessmentFlag::ReferenceDatabaseNonstandard)
         );
     }
 

@@ -8,6 +8,7 @@
 //! Every row not used gets a note that says why.
 
 use super::Exam;
+use super::flag::AssessmentFlag;
 use super::{ClassifyOptions, RowAssessment};
 use crate::decimal::Decimal;
 use crate::document::Measurement;
@@ -20,7 +21,7 @@ pub struct Selection {
     /// Candidates with the population's score: they decide.
     pub used: Vec<usize>,
     /// The flag to raise when nothing is used.
-    pub why_none: String,
+    pub why_none: AssessmentFlag,
 }
 
 /// The score the population is classified on, at its reported one decimal.
@@ -144,11 +145,11 @@ pub fn select(
     }
 
     let why_none = if candidates.is_empty() {
-        "no_diagnostic_site".to_string()
+        AssessmentFlag::NoDiagnosticSite
     } else {
         match population {
-            Population::AdultTScore => "no_t_score_at_diagnostic_sites".to_string(),
-            _ => "no_z_score_at_diagnostic_sites".to_string(),
+            Population::AdultTScore => AssessmentFlag::NoTScoreAtDiagnosticSites,
+            _ => AssessmentFlag::NoZScoreAtDiagnosticSites,
         }
     };
     Selection {

@@ -34,8 +34,9 @@ fn classify(doc: &Document) -> VisitAssessment {
     classify_document(doc, &ClassifyOptions::default())
 }
 
+/// Whether a flag is raised, by its spelling in studies.csv.
 fn has_flag(a: &VisitAssessment, flag: &str) -> bool {
-    a.flags.iter().any(|f| f == flag)
+    a.flags.iter().any(|f| f.to_string() == flag)
 }
 
 /// Assumptions have their own column: never among the findings.

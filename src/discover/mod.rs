@@ -252,10 +252,13 @@ impl Iterator for Walker {
     }
 }
 
-/// `ARCHIVE/.incoming`, where `listen` and `pull` write objects before renaming them
-/// (`crate::net::archive::INCOMING`).
+/// The folder inside an archive where `listen` and `pull` write objects before renaming
+/// them into place (docs/network.md): never walked into, its files are not yet objects.
+pub const INCOMING: &str = ".incoming";
+
+/// `ARCHIVE/.incoming` (`INCOMING`).
 fn is_network_working_folder(entry: &DirEntry) -> bool {
-    entry.file_name() == crate::net::archive::INCOMING
+    entry.file_name() == INCOMING
 }
 
 fn walk_error(error: walkdir::Error) -> Option<Candidate> {

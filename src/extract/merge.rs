@@ -4,10 +4,9 @@
 //! disagreement flagged with its site and measure: never silently picked.
 
 use crate::carrier::ge_xml::XmlResults;
-use crate::document::{Document, HistoryEntry};
+use crate::document::{DocFlag, Document, FraxValue, HistoryEntry, RowTable};
+use crate::flag::flag_once;
 use crate::profile::FraxItem;
-
-use super::rows::{RowTable, flag_once};
 
 /// Merges the XML's values into `doc` and `rows`; returns whether it contributed any.
 pub(crate) fn merge_xml(results: XmlResults, doc: &mut Document, rows: &mut RowTable) -> bool {
@@ -50,7 +49,7 @@ pub(crate) fn merge_xml(results: XmlResults, doc: &mut Document, rows: &mut RowT
                     value.measure
                 );
                 row.notes.push(note);
-                let flag = format!("xml_disagrees={}:{}", row.site_name(), value.measure);
+                let flag = DocFlag::XmlDisagrees(row.site_name(), value.measure);
                 flag_once(&mut doc.flags, flag);
             }
         }
@@ -60,10 +59,10 @@ pub(crate) fn merge_xml(results: XmlResults, doc: &mut Document, rows: &mut RowT
     }
     for (item, value) in results.frax {
         let (slot, name) = match item {
-            FraxItem::Major(false) => (&mut doc.frax_major, "frax_major"),
-            FraxItem::Major(true) => (&mut doc.frax_major_prior, "frax_major_prior"),
-            FraxItem::Hip(false) => (&mut doc.frax_hip, "frax_hip"),
-            FraxItem::Hip(true) => (&mut doc.frax_hip_prior, "frax_hip_prior"),
+            FraxItem::Major(false) => (&mut doc.frax_major, FraxValue::Major),
+            FraxItem::Major(true) => (&mut doc.frax_major_prior, FraxValue::MajorPrior),
+            FraxItem::Hip(false) => (&mut doc.frax_hip, FraxValue::Hip),
+            FraxItem::Hip(true) => (&mut doc.frax_hip_prior, FraxValue::HipPrior),
             FraxItem::Classification => continue,
         };
         match slot {
@@ -73,7 +72,7 @@ pub(crate) fn merge_xml(results: XmlResults, doc: &mut Document, rows: &mut RowT
             }
             Some(kept) if *kept == value => {}
             Some(_) => {
-                flag_once(&mut doc.flags, format!("xml_disagrees={name}"));
+                flag_once(&mut doc.flags, DocFlag::XmlDisagreesOnFrax(name));
             }
         }
     }

@@ -5,18 +5,14 @@
 use dicom_dictionary_std::tags;
 
 mod merge;
-pub(crate) mod rows;
 mod tree;
 
 use crate::carrier::{dates, ge_xml, hologic};
-use crate::document::{Carrier, Date, Document, Sex, Timestamp};
+use crate::document::{Carrier, Date, DocFlag, Document, RowTable, Sex, Timestamp};
 use crate::error::{FileError, Reason};
 use crate::profile::Mapper;
 use crate::sr::{self, Body, ContentTree, ItemValue, Limits, Reader, SrFile, SrNode};
 use crate::vocabulary::Region;
-use rows::RowTable;
-
-pub(crate) use tree::reported_number;
 
 /// Reads one file's bytes into a `Document`.
 pub fn extract(bytes: &[u8], mapper: &Mapper, limits: &Limits) -> Result<Document, FileError> {
@@ -69,8 +65,8 @@ fn results_document(file: &sr::DicomFile<'_>, mapper: &Mapper) -> Result<Documen
         && let Some((date, flag)) = hologic::study_date_of(&stated)
     {
         doc.study_date = Some(date);
-        doc.flags.retain(|f| f != "study_date_missing");
-        doc.flags.push(flag.to_string());
+        doc.flags.retain(|f| *f != DocFlag::StudyDateMissing);
+        doc.flags.push(flag);
     }
     Ok(doc)
 }
@@ -101,9 +97,7 @@ fn document<'a, N: SrNode<'a>>(
                     doc.carriers.push(Carrier::GeImageCommentsXml);
                 }
             }
-            Err(message) => doc
-                .flags
-                .push(format!("image_comments_xml_unreadable={message}")),
+            Err(message) => doc.flags.push(DocFlag::ImageCommentsXmlUnreadable(message)),
         }
     }
     doc.measurements = rows.into_sorted();
@@ -123,7 +117,7 @@ fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
         .or_else(|| date(tags::CONTENT_DATE))
         .or_else(|| date(tags::SERIES_DATE));
     if study_date.is_none() {
-        flags.push("study_date_missing".to_string());
+        flags.push(DocFlag::StudyDateMissing);
     }
     Document {
         sop_instance_uid: get(tags::SOP_INSTANCE_UID),

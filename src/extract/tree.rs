@@ -2,14 +2,15 @@
 //! into study values, GE "Trend ..." containers into history (never into the rows), and
 //! vertebral fracture grades. What each item is comes from the profiles.
 
-use crate::decimal::Decimal;
-use crate::document::{Document, HistoryEntry, HistorySource, VertebralFracture};
-use crate::normalise::to_contract_unit;
-use crate::profile::{FraxItem, HistoryField, Mapper, TextField};
+use crate::decimal::{Decimal, reported_number};
+use crate::document::{
+    DocFlag, Document, HistoryEntry, HistorySource, Measurement, RowTable, VertebralFracture,
+    set_value,
+};
+use crate::normalise::{UnitError, to_contract_unit};
+use crate::profile::{FraxItem, HistoryField, MappedNum, Mapper, TextField};
 use crate::sr::{Code, ContentTree, ItemValue};
 use crate::vocabulary::Measure;
-
-use super::rows::{RowTable, set_value};
 
 /// Where an item sits, by its nearest special container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,15 +34,6 @@ fn value_text<'v, 'a>(value: &'v ItemValue<'a>) -> Option<(&'v str, Option<&'v C
         ItemValue::Text(text) => Some((text.as_ref(), None)),
         _ => None,
     }
-}
-
-/// A number as reported: DS, decimal comma, a trailing `%` on a percentage.
-pub(crate) fn reported_number(text: &str) -> Option<Decimal> {
-    let text = text.trim();
-    Decimal::parse_reported(text).or_else(|| {
-        text.strip_suffix('%')
-            .and_then(|t| Decimal::parse_reported(t.trim()))
-    })
 }
 
 /// Reads the tree's values into `doc`; returns whether the tree contributed anything.
@@ -92,7 +84,7 @@ pub(crate) fn read_content(
                 };
                 let Some(value) = reported_number(text) else {
                     // An empty or junk value is missing, never zero.
-                    if let Some(row) = rows.row_for(&mapped) {
+                    if let Some(row) = row_for(rows, &mapped) {
                         row.notes
                             .push(format!("{} value {text:?} is not a number", mapped.measure));
                     }
@@ -100,7 +92,7 @@ pub(crate) fn read_content(
                 };
                 contributed = true;
                 let value = to_contract_unit(mapped.measure, value, units);
-                match rows.row_for(&mapped) {
+                match row_for(rows, &mapped) {
                     Some(row) => {
                         if let Some(note) = mapped.note
                             && !row.notes.iter().any(|n| n == note)
@@ -109,12 +101,25 @@ pub(crate) fn read_content(
                         }
                         match value {
                             Ok(value) => set_value(row, mapped.measure, value, &mut doc.flags),
-                            Err(note) => row.notes.push(note),
+                            Err(note) => row.notes.push(note.to_string()),
                         }
                     }
                     None => match value {
                         Ok(value) => set_study_value(doc, mapped.measure, value),
-                        Err(note) => doc.flags.push(note.replace(' ', "_")),
+                        Err(UnitError::NotRecognised {
+                            measure,
+                            value,
+                            unit,
+                        }) => doc
+                            .flags
+                            .push(DocFlag::StudyValueUnitNotRecognised(measure, value, unit)),
+                        Err(UnitError::TooManyDigits {
+                            measure,
+                            value,
+                            unit,
+                        }) => doc
+                            .flags
+                            .push(DocFlag::StudyValueTooManyDigits(measure, value, unit)),
                     },
                 }
             }
@@ -160,6 +165,14 @@ pub(crate) fn read_content(
         }
     }
     contributed || doc.history.len() + doc.vertebral_fractures.len() > before
+}
+
+/// The row a mapped value goes into; none for a study-level measure (FRAX, TBS).
+fn row_for<'r>(rows: &'r mut RowTable, mapped: &MappedNum) -> Option<&'r mut Measurement> {
+    if mapped.measure.is_study_level() {
+        return None;
+    }
+    rows.row(mapped.region, mapped.laterality, &mapped.source_label)
 }
 
 /// Each item's zone, from its parent's and its own meaning.
@@ -288,7 +301,7 @@ fn read_frax(
                         .get_or_insert_with(|| text.trim().to_string());
                     return true;
                 }
-                doc.flags.push("frax_value_not_a_number".to_string());
+                doc.flags.push(DocFlag::FraxValueNotANumber);
                 return false;
             };
             let slot = match item {

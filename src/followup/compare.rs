@@ -8,10 +8,10 @@
 //! the sBMD change is shown for information: sBMD keeps a 4-7 % error (Fan 2010), so it never
 //! decides one patient's change.
 
-use super::lsc::{Family, Lsc, LscTable};
+use super::lsc::{Family, Lsc, LscSource, LscTable};
 use crate::decimal::Decimal;
 use crate::document::{Date, Timestamp};
-use crate::vocabulary::{Laterality, Region};
+use crate::vocabulary::{Laterality, Manufacturer, Region};
 
 /// One monitored measurement of one visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub struct Point {
     /// Standardised BMD, mg/cm².
     pub sbmd: Option<Decimal>,
     /// Normalised manufacturer.
-    pub manufacturer: String,
+    pub manufacturer: Option<Manufacturer>,
     /// Device serial number (as written).
     pub device_serial: String,
     /// The serial as in the file: what the facility's `--lsc` rows name (never written).
@@ -58,219 +58,171 @@ pub enum Source {
     History,
 }
 
-impl Source {
-    /// followup.csv `prior_source`, `baseline_source`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Scanned => "scanned",
-            Source::History => "scanner_history",
-        }
-    }
+/// How a visit's BMD compares with an earlier one's (followup.csv `vs_prior`,
+/// `vs_baseline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verdict {
+    /// A loss of at least the LSC.
+    SignificantLoss,
+    /// A gain of at least the LSC.
+    SignificantGain,
+    /// Less than the LSC either way.
+    Stable,
+    /// Not on the same device, manufacturer or region (or out of range): no change judged.
+    NotComparable,
 }
 
-/// followup.csv
+/// Why two points are not comparable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotComparable {
+    /// Other manufacturers (earlier, current); sBMD change shown for information.
+    Manufacturer(Option<Manufacturer>, Option<Manufacturer>),
+    /// Other devices (earlier, current serials as written); sBMD change shown for
+    /// information.
+    Device(String, String),
+    /// Other regions (another vertebral set: earlier, current).
+    Region(Region, Region),
+    /// The difference overflows.
+    BmdOutOfRange,
+}
+
+/// One comparison: the change, and the verdict on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comparison {
+    /// The exact difference in BMD, g/cm² (none when not comparable).
+    pub change: Option<Decimal>,
+    /// The change in % of the earlier BMD, two decimals.
+    pub change_pct: Option<Decimal>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why not comparable, when it is not.
+    pub not_comparable: Option<NotComparable>,
+}
+
+/// What followup.csv's `note` says of a row, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowupNote {
+    /// Why the prior visit is not comparable.
+    VsPrior(NotComparable),
+    /// Why the baseline is not comparable (when not for the prior's reason).
+    VsBaseline(NotComparable),
+    /// The LSC is the ISCD default.
+    LscDefault,
+    /// A scanner's history reported another BMD for a scanned visit's date: what it
+    /// reported, that date, and the visit's BMD.
+    HistoryDisagrees {
+        /// The BMD the history reports, g/cm².
+        reported: Decimal,
+        /// The visit's date as written.
+        date: Option<Date>,
+        /// The scanned visit's BMD, g/cm².
+        visit: Decimal,
+    },
+}
+
+/// followup.csv: one visit compared with the prior one and with the baseline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowupRow {
-    patient_id: String,
-    region: &'static str,
-    laterality: &'static str,
-    sop_instance_uid: String,
-    prior_sop_instance_uid: String,
-    study_date: String,
-    prior_study_date: String,
-    baseline_study_date: String,
-    prior_source: &'static str,
-    baseline_source: &'static str,
-    bmd_g_cm2: String,
-    prior_bmd_g_cm2: String,
-    baseline_bmd_g_cm2: String,
-    change_g_cm2: String,
-    change_pct: String,
-    change_vs_baseline_g_cm2: String,
-    change_vs_baseline_pct: String,
-    lsc_g_cm2: String,
-    lsc_pct: String,
-    lsc_source: &'static str,
-    /// `significant_loss`, `significant_gain`, `stable`, `not_comparable`.
-    pub vs_prior: &'static str,
-    vs_baseline: &'static str,
-    sbmd_mg_cm2: String,
-    prior_sbmd_mg_cm2: String,
-    sbmd_change_pct: String,
-    note: String,
+    /// As in studies.csv (the pseudonym under --pseudonymize).
+    pub patient_id: String,
+    /// The exact region of this visit's value.
+    pub region: Region,
+    /// Its side.
+    pub laterality: Laterality,
+    /// The document that gave this visit's value (as written).
+    pub sop_instance_uid: String,
+    /// The document that gave the prior's value (as written).
+    pub prior_sop_instance_uid: String,
+    /// This visit's date (as written).
+    pub study_date: Option<Date>,
+    /// The prior's date.
+    pub prior_study_date: Option<Date>,
+    /// The baseline's date.
+    pub baseline_study_date: Option<Date>,
+    /// Where the prior comes from.
+    pub prior_source: Source,
+    /// Where the baseline comes from.
+    pub baseline_source: Source,
+    /// This visit's BMD, g/cm².
+    pub bmd: Decimal,
+    /// The prior's BMD.
+    pub prior_bmd: Decimal,
+    /// The baseline's BMD.
+    pub baseline_bmd: Decimal,
+    /// Against the prior.
+    pub vs_prior: Comparison,
+    /// Against the baseline.
+    pub vs_baseline: Comparison,
+    /// The LSC used, for this visit's device.
+    pub lsc: Lsc,
+    /// Where it came from.
+    pub lsc_source: LscSource,
+    /// Standardised BMD of this visit, mg/cm².
+    pub sbmd: Option<Decimal>,
+    /// Standardised BMD of the prior.
+    pub prior_sbmd: Option<Decimal>,
+    /// The sBMD change in %, one decimal: for information, never a decision.
+    pub sbmd_change_pct: Option<Decimal>,
+    /// What the note says.
+    pub notes: Vec<FollowupNote>,
 }
 
-/// followup.csv columns, in order (the header row).
-pub const FOLLOWUP_COLUMNS: &[&str] = &[
-    "patient_id",
-    "region",
-    "laterality",
-    "sop_instance_uid",
-    "prior_sop_instance_uid",
-    "study_date",
-    "prior_study_date",
-    "baseline_study_date",
-    "prior_source",
-    "baseline_source",
-    "bmd_g_cm2",
-    "prior_bmd_g_cm2",
-    "baseline_bmd_g_cm2",
-    "change_g_cm2",
-    "change_pct",
-    "change_vs_baseline_g_cm2",
-    "change_vs_baseline_pct",
-    "lsc_g_cm2",
-    "lsc_pct",
-    "lsc_source",
-    "vs_prior",
-    "vs_baseline",
-    "sbmd_mg_cm2",
-    "prior_sbmd_mg_cm2",
-    "sbmd_change_pct",
-    "note",
-];
-
-impl FollowupRow {
-    /// The cells as written: text from the files made safe for spreadsheets
-    /// (`output::cell`), numbers and our own words as they are.
-    pub fn cells(&self) -> Vec<std::borrow::Cow<'_, str>> {
-        let text_columns = [
-            "patient_id",
-            "sop_instance_uid",
-            "prior_sop_instance_uid",
-            "note",
-        ];
-        self.fields()
-            .into_iter()
-            .zip(FOLLOWUP_COLUMNS)
-            .map(|(cell, column)| {
-                if text_columns.contains(column) {
-                    crate::output::cell::safe_text(cell)
-                } else {
-                    std::borrow::Cow::Borrowed(cell)
-                }
-            })
-            .collect()
-    }
-
-    /// The cell of a column by its name (a name not in `FOLLOWUP_COLUMNS` is a bug).
-    pub fn cell(&self, column: &str) -> &str {
-        let at = FOLLOWUP_COLUMNS
-            .iter()
-            .position(|c| *c == column)
-            .expect("a followup.csv column");
-        self.fields()[at]
-    }
-
-    /// The cells, in `FOLLOWUP_COLUMNS` order.
-    pub fn fields(&self) -> [&str; 26] {
-        [
-            &self.patient_id,
-            self.region,
-            self.laterality,
-            &self.sop_instance_uid,
-            &self.prior_sop_instance_uid,
-            &self.study_date,
-            &self.prior_study_date,
-            &self.baseline_study_date,
-            self.prior_source,
-            self.baseline_source,
-            &self.bmd_g_cm2,
-            &self.prior_bmd_g_cm2,
-            &self.baseline_bmd_g_cm2,
-            &self.change_g_cm2,
-            &self.change_pct,
-            &self.change_vs_baseline_g_cm2,
-            &self.change_vs_baseline_pct,
-            &self.lsc_g_cm2,
-            &self.lsc_pct,
-            self.lsc_source,
-            self.vs_prior,
-            self.vs_baseline,
-            &self.sbmd_mg_cm2,
-            &self.prior_sbmd_mg_cm2,
-            &self.sbmd_change_pct,
-            &self.note,
-        ]
-    }
-}
-
-/// One comparison's verdict.
-struct Verdict {
-    change: Option<Decimal>,
-    change_pct: Option<Decimal>,
-    outcome: &'static str,
-    reason: Option<String>,
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::parse(text).expect("constant decimal")
-}
+const HUNDRED: Decimal = Decimal::lit("100");
+const ZERO: Decimal = Decimal::lit("0");
 
 /// `current` against `earlier`, judged by `lsc`.
-fn compare(current: &Point, earlier: &Point, lsc: Lsc) -> Verdict {
-    let not_comparable = |reason: String| Verdict {
+fn compare(current: &Point, earlier: &Point, lsc: Lsc) -> Comparison {
+    let not_comparable = |why: NotComparable| Comparison {
         change: None,
         change_pct: None,
-        outcome: "not_comparable",
-        reason: Some(reason),
+        verdict: Verdict::NotComparable,
+        not_comparable: Some(why),
     };
     if current.manufacturer != earlier.manufacturer {
-        return not_comparable(format!(
-            "manufacturer differs ({} -> {}): BMD not comparable, sBMD change shown for information",
-            earlier.manufacturer, current.manufacturer
+        return not_comparable(NotComparable::Manufacturer(
+            earlier.manufacturer,
+            current.manufacturer,
         ));
     }
     if current.device_serial != earlier.device_serial {
-        return not_comparable(format!(
-            "device differs ({} -> {}): BMD not comparable, sBMD change shown for information",
-            earlier.device_serial, current.device_serial
+        return not_comparable(NotComparable::Device(
+            earlier.device_serial.clone(),
+            current.device_serial.clone(),
         ));
     }
     if current.region != earlier.region {
-        return not_comparable(format!(
-            "region differs ({} -> {})",
-            earlier.region, current.region
-        ));
+        return not_comparable(NotComparable::Region(earlier.region, current.region));
     }
     let Some(change) = current.bmd.checked_sub(earlier.bmd) else {
-        return not_comparable("BMD out of range".into());
+        return not_comparable(NotComparable::BmdOutOfRange);
     };
     let change_pct = change
-        .checked_mul(dec("100"))
+        .checked_mul(HUNDRED)
         .and_then(|c| c.div_rounded(earlier.bmd, 2));
-    let magnitude = if change < dec("0") {
-        dec("0").checked_sub(change)
+    let magnitude = if change < ZERO {
+        ZERO.checked_sub(change)
     } else {
         Some(change)
     };
     // Exact comparisons: |change| >= LSC, or |change| x 100 >= LSC% x prior BMD.
     let significant = magnitude.is_some_and(|m| match lsc {
         Lsc::Grams(g) => m >= g,
-        Lsc::Percent(p) => match (m.checked_mul(dec("100")), p.checked_mul(earlier.bmd)) {
+        Lsc::Percent(p) => match (m.checked_mul(HUNDRED), p.checked_mul(earlier.bmd)) {
             (Some(lhs), Some(rhs)) => lhs >= rhs,
             _ => false,
         },
     });
-    let outcome = match (significant, change < dec("0")) {
-        (true, true) => "significant_loss",
-        (true, false) => "significant_gain",
-        (false, _) => "stable",
+    let verdict = match (significant, change < ZERO) {
+        (true, true) => Verdict::SignificantLoss,
+        (true, false) => Verdict::SignificantGain,
+        (false, _) => Verdict::Stable,
     };
-    Verdict {
+    Comparison {
         change: Some(change),
         change_pct,
-        outcome,
-        reason: None,
+        verdict,
+        not_comparable: None,
     }
-}
-
-fn plain(value: Option<Decimal>, decimals: u32) -> String {
-    value.map(|v| v.to_plain(decimals)).unwrap_or_default()
-}
-
-fn date(point: &Point) -> String {
-    point.study_date.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// The rows of one series (one patient, site family and side), points in time order: one
@@ -290,62 +242,52 @@ pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<(usize, Followu
             let vs_baseline = compare(current, baseline, lsc);
             let sbmd_change_pct = current.sbmd.zip(prior.sbmd).and_then(|(now, then)| {
                 now.checked_sub(then)?
-                    .checked_mul(dec("100"))?
+                    .checked_mul(HUNDRED)?
                     .div_rounded(then, 1)
             });
             let mut notes = Vec::new();
-            if let Some(reason) = &vs_prior.reason {
-                notes.push(format!("vs prior: {reason}"));
+            if let Some(why) = &vs_prior.not_comparable {
+                notes.push(FollowupNote::VsPrior(why.clone()));
             }
-            if let Some(reason) = &vs_baseline.reason
-                && vs_prior.reason.as_ref() != Some(reason)
+            if let Some(why) = &vs_baseline.not_comparable
+                && vs_prior.not_comparable.as_ref() != Some(why)
             {
-                notes.push(format!("vs baseline: {reason}"));
+                notes.push(FollowupNote::VsBaseline(why.clone()));
             }
-            if source == super::lsc::LscSource::Default {
-                notes.push("lsc_default".to_string());
+            if source == LscSource::Default {
+                notes.push(FollowupNote::LscDefault);
             }
             for point in [current, prior] {
                 if let Some(reported) = point.history_disagrees {
-                    notes.push(format!(
-                        "a scanner's history reports {} g/cm2 for {}, the visit {}",
-                        reported.to_plain(3),
-                        date(point),
-                        point.bmd.to_plain(3)
-                    ));
+                    notes.push(FollowupNote::HistoryDisagrees {
+                        reported,
+                        date: point.study_date,
+                        visit: point.bmd,
+                    });
                 }
             }
-            let (lsc_g, lsc_pct) = match lsc {
-                Lsc::Grams(g) => (Some(g), None),
-                Lsc::Percent(p) => (None, Some(p)),
-            };
             let row = FollowupRow {
                 patient_id: current.patient_id.clone(),
-                region: current.region.as_str(),
-                laterality: current.laterality.as_str(),
+                region: current.region,
+                laterality: current.laterality,
                 sop_instance_uid: current.sop_instance_uid.clone(),
                 prior_sop_instance_uid: prior.sop_instance_uid.clone(),
-                study_date: date(current),
-                prior_study_date: date(prior),
-                baseline_study_date: date(baseline),
-                prior_source: prior.source.as_str(),
-                baseline_source: baseline.source.as_str(),
-                bmd_g_cm2: current.bmd.to_plain(3),
-                prior_bmd_g_cm2: prior.bmd.to_plain(3),
-                baseline_bmd_g_cm2: baseline.bmd.to_plain(3),
-                change_g_cm2: plain(vs_prior.change, 3),
-                change_pct: plain(vs_prior.change_pct, 2),
-                change_vs_baseline_g_cm2: plain(vs_baseline.change, 3),
-                change_vs_baseline_pct: plain(vs_baseline.change_pct, 2),
-                lsc_g_cm2: plain(lsc_g, 3),
-                lsc_pct: plain(lsc_pct, 1),
-                lsc_source: source.as_str(),
-                vs_prior: vs_prior.outcome,
-                vs_baseline: vs_baseline.outcome,
-                sbmd_mg_cm2: plain(current.sbmd, 0),
-                prior_sbmd_mg_cm2: plain(prior.sbmd, 0),
-                sbmd_change_pct: plain(sbmd_change_pct, 1),
-                note: notes.join("; "),
+                study_date: current.study_date,
+                prior_study_date: prior.study_date,
+                baseline_study_date: baseline.study_date,
+                prior_source: prior.source,
+                baseline_source: baseline.source,
+                bmd: current.bmd,
+                prior_bmd: prior.bmd,
+                baseline_bmd: baseline.bmd,
+                vs_prior,
+                vs_baseline,
+                lsc,
+                lsc_source: source,
+                sbmd: current.sbmd,
+                prior_sbmd: prior.sbmd,
+                sbmd_change_pct,
+                notes,
             };
             (i + 1, row)
         })

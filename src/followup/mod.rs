@@ -16,13 +16,14 @@
 mod compare;
 pub mod lsc;
 
-pub use compare::{FOLLOWUP_COLUMNS, FollowupRow, Point, Source, compare_series};
+pub use compare::{
+    Comparison, FollowupNote, FollowupRow, NotComparable, Point, Source, Verdict, compare_series,
+};
 pub use lsc::{Family, LscTable};
 
 use crate::decimal::Decimal;
 use crate::document::HistoryEntry;
-use crate::output::rows::VisitRows;
-use crate::visit::DocStatus;
+use crate::visit::{DocStatus, VisitRows};
 use crate::vocabulary::Region;
 
 /// The monitored family of a region: femoral neck, total hip, or a spine range (the PA spine
@@ -71,7 +72,7 @@ pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
                 sop_instance_uid: view.ids.uid(&doc.sop_instance_uid).into_owned(),
                 bmd: m.bmd?,
                 sbmd: row.sbmd_mg_cm2,
-                manufacturer: doc.manufacturer.map_or("", |x| x.as_str()).to_string(),
+                manufacturer: doc.manufacturer,
                 device_serial: view.ids.serial(doc.device_serial.trim()).into_owned(),
                 serial_raw: doc.device_serial.trim().to_string(),
                 source: Source::Scanned,
@@ -105,7 +106,7 @@ fn history_points<'a>(view: &'a VisitRows<'a>) -> impl Iterator<Item = Point> + 
                     sop_instance_uid: view.ids.uid(&doc.sop_instance_uid).into_owned(),
                     bmd: h.bmd?,
                     sbmd: None,
-                    manufacturer: doc.manufacturer.map_or("", |x| x.as_str()).to_string(),
+                    manufacturer: doc.manufacturer,
                     device_serial: view.ids.serial(doc.device_serial.trim()).into_owned(),
                     serial_raw: doc.device_serial.trim().to_string(),
                     source: Source::History,
@@ -207,7 +208,7 @@ mod tests {
             sop_instance_uid: format!("1.{seq}"),
             bmd: Decimal::parse(bmd).unwrap(),
             sbmd: None,
-            manufacturer: "ge_lunar".into(),
+            manufacturer: Some(crate::vocabulary::Manufacturer::GeLunar),
             device_serial: "A".into(),
             serial_raw: "A".into(),
             source,
@@ -226,31 +227,32 @@ mod tests {
             point("20210101", "0.750", Source::Scanned, 2),
             point("20190101", "0.800", Source::History, 2),
         ];
-        let rows = rows(points, &LscTable::default());
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|(_, row, _)| row.cells().iter().map(|c| c.to_string()).collect())
+        let rows: Vec<FollowupRow> = rows(points, &LscTable::default())
+            .into_iter()
+            .map(|(_, row, _)| row)
             .collect();
-        let at = |row: usize, name: &str| {
-            cells[row][FOLLOWUP_COLUMNS.iter().position(|c| *c == name).unwrap()].clone()
-        };
+        let d = |text: &str| Decimal::parse(text).unwrap();
         assert_eq!(rows.len(), 2, "one row per scanned visit");
-        assert_eq!(at(0, "study_date"), "2021-01-01");
-        assert_eq!(at(0, "prior_study_date"), "2019-01-01");
-        assert_eq!(at(0, "prior_source"), "scanner_history");
-        assert_eq!(at(0, "change_g_cm2"), "-0.050");
+        assert_eq!(rows[0].study_date, Date::parse_da("20210101"));
+        assert_eq!(rows[0].prior_study_date, Date::parse_da("20190101"));
+        assert_eq!(rows[0].prior_source, Source::History);
+        assert_eq!(rows[0].vs_prior.change, Some(d("-0.050")));
         assert!(
-            at(0, "note").contains("history reports 0.755"),
-            "{}",
-            at(0, "note")
+            rows[0].notes.contains(&FollowupNote::HistoryDisagrees {
+                reported: d("0.755"),
+                date: Date::parse_da("20210101"),
+                visit: d("0.750"),
+            }),
+            "{:?}",
+            rows[0].notes
         );
-        assert_eq!(at(1, "prior_study_date"), "2021-01-01");
-        assert_eq!(at(1, "prior_source"), "scanned");
+        assert_eq!(rows[1].prior_study_date, Date::parse_da("20210101"));
+        assert_eq!(rows[1].prior_source, Source::Scanned);
         assert_eq!(
-            at(1, "prior_bmd_g_cm2"),
-            "0.750",
+            rows[1].prior_bmd,
+            d("0.750"),
             "the scan wins over the history"
         );
-        assert_eq!(at(1, "baseline_source"), "scanner_history");
+        assert_eq!(rows[1].baseline_source, Source::History);
     }
 }

@@ -9,38 +9,24 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use serde::Serialize;
 
 use crate::classify::ClassifyOptions;
 use crate::extract::extract;
-use crate::output::rows::{
-    DOCUMENT_COLUMNS, MEASUREMENT_COLUMNS, STUDY_COLUMNS, VisitRows, document_row,
-    measurement_rows, study_row,
-};
+use crate::output::rows::{document_row, measurement_rows, study_row};
+use crate::output::table::{Row, cell_texts};
 use crate::path_text::path_text;
 use crate::profile::Mapper;
 use crate::pseudonym::Ids;
 use crate::sr::Limits;
-use crate::visit::{Ingested, assess, visits};
+use crate::visit::{Ingested, VisitRows, assess, visits};
 
 /// A row as (column, cell) pairs, the cells as the CSV writes them.
-fn cells<T: Serialize>(row: &T, columns: &[&str]) -> Result<Vec<(String, String)>> {
-    let mut writer = crate::output::csv_rows_writer(Vec::new());
-    writer.serialize(row)?;
-    let bytes = writer.into_inner().context("a row in memory")?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(bytes.as_slice());
-    let record = reader
-        .records()
-        .next()
-        .context("the row written")?
-        .context("the row read back")?;
-    Ok(columns
+fn cells<R: Row>(row: &R) -> Vec<(String, String)> {
+    R::COLUMNS
         .iter()
-        .zip(record.iter())
-        .map(|(c, v)| (c.to_string(), v.to_string()))
-        .collect())
+        .zip(cell_texts(row))
+        .map(|(c, v)| (c.name.to_string(), v))
+        .collect()
 }
 
 fn cell<'c>(cells: &'c [(String, String)], column: &str) -> &'c str {
@@ -118,7 +104,7 @@ pub fn inspect_visit(
     )?;
     writeln!(out, "\ndocuments:")?;
     for position in 0..visit.members.len() {
-        let row = cells(&document_row(&view, position), DOCUMENT_COLUMNS)?;
+        let row = cells(&document_row(&view, position));
         writeln!(
             out,
             "  {}: {} ({})",
@@ -128,7 +114,7 @@ pub fn inspect_visit(
         )?;
     }
     writeln!(out, "\nstudies.csv row:")?;
-    for (column, value) in cells(&study_row(&view), STUDY_COLUMNS)? {
+    for (column, value) in cells(&study_row(&view)) {
         writeln!(out, "  {column} = {value}")?;
     }
     writeln!(
@@ -137,7 +123,7 @@ pub fn inspect_visit(
     )?;
     for position in 0..visit.members.len() {
         for row in measurement_rows(&view, position) {
-            let row = cells(&row, MEASUREMENT_COLUMNS)?;
+            let row = cells(&row);
             let or_dash = |text: &str| {
                 if text.is_empty() {
                     "-".to_string()

@@ -24,8 +24,9 @@ use super::wire;
 use crate::error::Reason;
 use crate::sr::Limits;
 
-/// The folder of temporary files, inside the archive (same file system: rename is atomic).
-pub const INCOMING: &str = ".incoming";
+/// The folder of temporary files, inside the archive (same file system: rename is atomic);
+/// a walk never goes into it.
+pub use crate::discover::INCOMING;
 /// Temporary files older than this at start-up were left by a crash and are removed.
 const STALE_AFTER: Duration = Duration::from_secs(3600);
 

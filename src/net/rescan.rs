@@ -9,8 +9,9 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use crate::config::{Inputs, ScanConfig};
+use crate::pipeline::Summary;
 use crate::profile::Mapper;
-use crate::scan::{self, Summary};
+use crate::scan;
 
 /// Scans `archive` with the options of `config` (its `inputs` are replaced by the archive).
 pub fn rescan(archive: &Path, config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {

@@ -7,12 +7,38 @@ use crate::decimal::Decimal;
 use crate::sr::Code;
 use crate::vocabulary::Measure;
 
-/// A value in the contract's unit, or the note that explains why it was left out.
+/// Why a value is left out: its unit (a measurement row's note says it, a study-level
+/// value's flag names it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnitError {
+    /// No accepted spelling of the measure's unit: the unit as shown (`"kg/m2"`, `none`).
+    #[error("{measure} {value} left out: unit {unit} not recognised")]
+    NotRecognised {
+        /// The measure.
+        measure: Measure,
+        /// The value as reported.
+        value: Decimal,
+        /// The unit as shown: its code value quoted, with its meaning when it differs.
+        unit: String,
+    },
+    /// A known unit, but the value has too many digits to convert exactly.
+    #[error("{measure} {value} {unit}: too many digits to convert")]
+    TooManyDigits {
+        /// The measure.
+        measure: Measure,
+        /// The value as reported.
+        value: Decimal,
+        /// The unit as written.
+        unit: String,
+    },
+}
+
+/// A value in the contract's unit, or why it was left out.
 pub fn to_contract_unit(
     measure: Measure,
     value: Decimal,
     units: Option<&Code<'_>>,
-) -> Result<Decimal, String> {
+) -> Result<Decimal, UnitError> {
     let unit = units.map_or("", unit_text);
     // Powers of ten to shift left (divide) for each accepted spelling; UCUM first.
     let accepted: &[(&[&str], u32)] = match measure {
@@ -51,7 +77,11 @@ pub fn to_contract_unit(
         if spellings.iter().any(|s| same_unit(unit, s)) {
             return value
                 .shift_left(*shift)
-                .ok_or_else(|| format!("{measure} {value} {unit}: too many digits to convert"));
+                .ok_or_else(|| UnitError::TooManyDigits {
+                    measure,
+                    value,
+                    unit: unit.to_string(),
+                });
         }
     }
     let shown = units.map_or("none".to_string(), |u| {
@@ -61,9 +91,11 @@ pub fn to_contract_unit(
             format!("{:?} ({})", u.value, u.meaning)
         }
     });
-    Err(format!(
-        "{measure} {value} left out: unit {shown} not recognised"
-    ))
+    Err(UnitError::NotRecognised {
+        measure,
+        value,
+        unit: shown,
+    })
 }
 
 /// The unit's code value (UCUM), else its meaning.
@@ -127,9 +159,15 @@ mod tests {
     #[test]
     fn unknown_bmd_unit_is_a_note_not_a_guess() {
         let note = to_contract_unit(Measure::Bmd, d("0.930"), Some(&unit("kg/m2"))).unwrap_err();
-        assert!(note.contains("kg/m2"), "{note}");
+        assert_eq!(
+            note.to_string(),
+            "bmd 0.930 left out: unit \"kg/m2\" not recognised"
+        );
         let note = to_contract_unit(Measure::Bmd, d("0.930"), None).unwrap_err();
-        assert!(note.contains("none"), "{note}");
+        assert_eq!(
+            note.to_string(),
+            "bmd 0.930 left out: unit none not recognised"
+        );
     }
 
     #[test]

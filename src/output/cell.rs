@@ -10,9 +10,9 @@
 
 use std::borrow::Cow;
 
-use serde::{Serialize, Serializer};
-
-use crate::decimal::{Decimal, PLAIN_MAX};
+use super::table::{Cell, ColumnType, ToCell};
+use crate::decimal::Decimal;
+use crate::pseudonym::{Ids, Vocabulary};
 
 /// Whether a character is written as a visible escape.
 fn hidden(c: char) -> bool {
@@ -49,9 +49,10 @@ pub fn safe_text(text: &str) -> Cow<'_, str> {
 #[derive(Debug, Clone, Default)]
 pub struct Text<'a>(pub Cow<'a, str>);
 
-impl Serialize for Text<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&safe_text(&self.0))
+impl ToCell for Text<'_> {
+    const KIND: ColumnType = ColumnType::Text;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Text(safe_text(&self.0))
     }
 }
 
@@ -74,21 +75,23 @@ impl<'a> From<Cow<'a, str>> for Text<'a> {
 }
 
 /// A cell of a document's free text (a title, a label, a remark: docs/privacy.md, "Free
-/// text"), which can hold a name. Made only by `Ids::doc_text`, which names the column's
+/// text"), which can hold a name. Made only by `DocText::new`, which names the column's
 /// vocabulary: under --pseudonymize, only what the vocabulary knows is written.
 #[derive(Debug, Clone, Default)]
 pub struct DocText<'a>(Text<'a>);
 
 impl<'a> DocText<'a> {
-    /// The cell of a text `Ids::doc_text` has checked.
-    pub(crate) fn from_checked(text: Cow<'a, str>) -> DocText<'a> {
-        DocText(Text(text))
+    /// The cell of a document's `text`, as `ids` writes it: as it is, or under
+    /// --pseudonymize only what `vocabulary` knows of it.
+    pub fn new(ids: Ids<'_>, vocabulary: Vocabulary, text: &'a str) -> DocText<'a> {
+        DocText(Text(ids.free_text(vocabulary, text)))
     }
 }
 
-impl Serialize for DocText<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+impl ToCell for DocText<'_> {
+    const KIND: ColumnType = ColumnType::Text;
+    fn cell(&self) -> Cell<'_> {
+        self.0.cell()
     }
 }
 
@@ -96,12 +99,10 @@ impl Serialize for DocText<'_> {
 #[derive(Debug, Clone, Copy)]
 pub struct DateCell(pub Option<crate::document::Date>);
 
-impl Serialize for DateCell {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Some(date) => serializer.collect_str(&date),
-            None => serializer.serialize_str(""),
-        }
+impl ToCell for DateCell {
+    const KIND: ColumnType = ColumnType::Date;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Date(self.0)
     }
 }
 
@@ -110,12 +111,10 @@ impl Serialize for DateCell {
 #[derive(Debug, Clone, Copy)]
 pub struct Plain(pub Option<Decimal>, pub u32);
 
-impl Serialize for Plain {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Some(value) => serializer.serialize_str(value.write_plain(self.1, &mut [0; PLAIN_MAX])),
-            None => serializer.serialize_str(""),
-        }
+impl ToCell for Plain {
+    const KIND: ColumnType = ColumnType::Float;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Number(self.0, self.1)
     }
 }
 

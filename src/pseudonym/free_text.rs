@@ -6,7 +6,7 @@
 //! counted (run.json `free_text_withheld`).
 //!
 //! One mechanism for every output: a column of document text is a `DocText` cell, which
-//! only `Ids::doc_text` makes, naming the column's vocabulary; text of ours that quotes
+//! only `DocText::new` makes, naming the column's vocabulary; text of ours that quotes
 //! document text (a files.csv message, a note, a flag) goes through `Ids::message`, which
 //! checks every quoted span (`"..."`, as `{:?}` writes it). A new column of document text
 //! is a new `DocText` field and, if no vocabulary fits, a new table in vocabulary.toml.
@@ -180,10 +180,6 @@ fn words_of(normal: &str) -> impl Iterator<Item = &str> {
         })
         .filter(|w| !w.is_empty())
 }
-
-/// Flags whose value is a document's text (`name=value`), and the vocabulary of the value.
-pub(super) const FLAG_VALUES: &[(&str, Vocabulary)] =
-    &[("reference_database", Vocabulary::ReferenceDatabase)];
 
 /// Cells (or quoted spans) left out since the run started, per vocabulary. One run at a
 /// time in a process (`listen` runs its scans one after another), as for bytes read.

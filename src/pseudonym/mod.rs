@@ -28,7 +28,6 @@ use std::borrow::Cow;
 
 use crate::decimal::Decimal;
 use crate::document::Date;
-use crate::output::cell::DocText;
 
 /// Shortest key accepted, in bytes (128 bits).
 const MIN_KEY: usize = 16;
@@ -263,11 +262,6 @@ impl Ids<'_> {
         free_text::checked(vocabulary, text, "")
     }
 
-    /// A cell of a document's free text (docs/privacy.md, "Free text").
-    pub fn doc_text<'t>(&self, vocabulary: Vocabulary, text: &'t str) -> DocText<'t> {
-        DocText::from_checked(self.free_text(vocabulary, text))
-    }
-
     /// A text of ours that may quote a document's text in `"..."` (a files.csv message, a
     /// note): under --pseudonymize every quoted span that the `quoted` vocabulary does not
     /// know is written `"…"` (counted).
@@ -278,31 +272,6 @@ impl Ids<'_> {
         Cow::Owned(free_text::map_quoted(text, |span| {
             free_text::checked(Vocabulary::Quoted, span, "…")
         }))
-    }
-
-    /// A `;`-joined flags cell: flags are ours, but a flag's value can be a document's text
-    /// (`reference_database=NHANES III`): such values are checked against their vocabulary,
-    /// and quoted spans as in `message`.
-    pub fn flags<'t>(&self, flags: &'t str) -> Cow<'t, str> {
-        if self.pseudonymizer.is_none() {
-            return Cow::Borrowed(flags);
-        }
-        let checked: Vec<String> = flags
-            .split(';')
-            .map(|flag| match flag.split_once('=') {
-                Some((name, value)) => match free_text::FLAG_VALUES
-                    .iter()
-                    .find(|(flag_name, _)| *flag_name == name)
-                {
-                    Some((_, vocabulary)) => {
-                        format!("{name}={}", self.free_text(*vocabulary, value))
-                    }
-                    None => self.message(flag).into_owned(),
-                },
-                None => self.message(flag).into_owned(),
-            })
-            .collect();
-        Cow::Owned(checked.join(";"))
     }
 }
 

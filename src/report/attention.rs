@@ -20,11 +20,14 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use crate::classify::{AssessmentFlag, AssessmentFlagKind};
 use crate::decimal::Decimal;
 use crate::document::Date;
-use crate::followup::Family;
 use crate::followup::lsc::{Lsc, LscSource};
-use crate::vocabulary::{Laterality, Region};
+use crate::followup::{Family, Verdict};
+use crate::output::flags::assessment_patterns;
+use crate::output::rows::verdict_word;
+use crate::vocabulary::{Classification, Laterality, Region};
 
 /// Visits listed in the page's table; the CSVs hold the others (the page says how many and
 /// how to find them). With their trend data this keeps the page far below 5 MB.
@@ -77,41 +80,54 @@ impl Concern {
         }
     }
 
-    /// Where the CSVs hold every visit with this concern.
-    pub fn csv_filter(self) -> &'static str {
+    /// Where the CSVs hold every visit with this concern (in the CSVs' own words).
+    pub fn csv_filter(self) -> String {
+        let flag = |kind| assessment_patterns(kind)[0];
+        let outcome = verdict_word;
         match self {
-            Concern::Osteoporosis => "studies.csv: classification = osteoporosis",
-            Concern::LowZ => {
-                "studies.csv: flags contains z_score_le_-2, or classification = \
-                 below_expected_range_for_age"
-            }
-            Concern::SignificantLoss => {
-                "followup.csv: vs_prior = significant_loss, or vs_prior = not_comparable and \
-                 vs_baseline = significant_loss"
-            }
-            Concern::DiscordantVertebrae => "studies.csv: flags contains spine_vertebra_discordant",
-            Concern::FraxAboveThreshold => {
-                "studies.csv: flags contains frax_above_treatment_threshold"
-            }
+            Concern::Osteoporosis => format!(
+                "studies.csv: classification = {}",
+                Classification::Osteoporosis
+            ),
+            Concern::LowZ => format!(
+                "studies.csv: flags contains {}, or classification = {}",
+                flag(AssessmentFlagKind::ZScoreAtOrBelowMinus2),
+                Classification::BelowExpectedRangeForAge
+            ),
+            Concern::SignificantLoss => format!(
+                "followup.csv: vs_prior = {loss}, or vs_prior = {} and vs_baseline = {loss}",
+                outcome(Verdict::NotComparable),
+                loss = outcome(Verdict::SignificantLoss)
+            ),
+            Concern::DiscordantVertebrae => format!(
+                "studies.csv: flags contains {}",
+                flag(AssessmentFlagKind::SpineVertebraDiscordant)
+            ),
+            Concern::FraxAboveThreshold => format!(
+                "studies.csv: flags contains {}",
+                flag(AssessmentFlagKind::FraxAboveTreatmentThreshold)
+            ),
         }
     }
 }
 
 /// The concerns a visit's classification and flags raise (the follow-up's significant
 /// loss is added once the comparisons are made).
-pub fn concerns_of(classification: &str, flags: &[String]) -> Vec<Concern> {
-    let has = |flag: &str| flags.iter().any(|f| f == flag);
+pub fn concerns_of(classification: Classification, flags: &[AssessmentFlag]) -> Vec<Concern> {
+    let has = |flag: AssessmentFlag| flags.contains(&flag);
     let mut out = Vec::new();
-    if classification == "osteoporosis" {
+    if classification == Classification::Osteoporosis {
         out.push(Concern::Osteoporosis);
     }
-    if has("z_score_le_-2") || classification == "below_expected_range_for_age" {
+    if has(AssessmentFlag::ZScoreAtOrBelowMinus2)
+        || classification == Classification::BelowExpectedRangeForAge
+    {
         out.push(Concern::LowZ);
     }
-    if has("spine_vertebra_discordant") {
+    if has(AssessmentFlag::SpineVertebraDiscordant) {
         out.push(Concern::DiscordantVertebrae);
     }
-    if has("frax_above_treatment_threshold") {
+    if has(AssessmentFlag::FraxAboveTreatmentThreshold) {
         out.push(Concern::FraxAboveThreshold);
     }
     out
@@ -162,8 +178,9 @@ pub struct TrendPoint {
     pub bmd_milli: i32,
     /// The exact region (a spine series can change vertebral set).
     pub region: Region,
-    /// followup.csv `vs_prior` of this point.
-    pub vs_prior: Outcome,
+    /// followup.csv `vs_prior` of this point (none for a series' first point, and for an
+    /// earlier exam a scanner reported: it has no row of its own).
+    pub vs_prior: Option<Verdict>,
 }
 
 impl TrendPoint {
@@ -172,46 +189,6 @@ impl TrendPoint {
         let (mantissa, scale) = bmd.round_to(3).to_parts();
         let milli = (0..3u32.saturating_sub(scale)).fold(mantissa, |m, _| m.saturating_mul(10));
         milli.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
-    }
-}
-
-/// followup.csv `vs_prior` of a point, or none for a series' first point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// The first point: nothing to compare with.
-    First,
-    /// `stable`.
-    Stable,
-    /// `significant_loss`.
-    SignificantLoss,
-    /// `significant_gain`.
-    SignificantGain,
-    /// `not_comparable`.
-    NotComparable,
-}
-
-impl Outcome {
-    /// The outcome followup.csv writes as `text` (an unknown word reads as not comparable:
-    /// the chart then claims no change).
-    pub fn of(text: &str) -> Outcome {
-        match text {
-            "" => Outcome::First,
-            "stable" => Outcome::Stable,
-            "significant_loss" => Outcome::SignificantLoss,
-            "significant_gain" => Outcome::SignificantGain,
-            _ => Outcome::NotComparable,
-        }
-    }
-
-    /// followup.csv's word (empty for the first point).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::First => "",
-            Outcome::Stable => "stable",
-            Outcome::SignificantLoss => "significant_loss",
-            Outcome::SignificantGain => "significant_gain",
-            Outcome::NotComparable => "not_comparable",
-        }
     }
 }
 

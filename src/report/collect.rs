@@ -5,15 +5,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::attention::{AttentionRow, Concern, Outcome, TrendPoint, TrendSeries, concerns_of};
+use super::attention::{AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
 use super::data::ReportData;
 use crate::decimal::Decimal;
 use crate::document::Date;
 use crate::followup::lsc::Lsc;
-use crate::followup::{Family, FollowupRow, LscTable, Point, Source};
-use crate::output::rows::VisitRows;
+use crate::followup::{Family, FollowupRow, LscTable, Point, Source, Verdict};
+use crate::output::rows::verdict_word;
 use crate::pseudonym::Ids;
-use crate::visit::Ingested;
+use crate::visit::{Ingested, VisitRows};
 use crate::vocabulary::{Classification, Laterality, Population, Region};
 
 /// What the collector remembers of a visit until the follow-up rows are known.
@@ -54,7 +54,7 @@ pub struct Collector<'o> {
     visits: Vec<VisitNote>,
     sorted: bool,
     traces: Vec<Trace>,
-    outcomes: Vec<(u64, Family, Laterality, &'static str)>,
+    outcomes: Vec<(u64, Family, Laterality, Verdict)>,
 }
 
 impl<'o> Collector<'o> {
@@ -133,7 +133,7 @@ impl<'o> Collector<'o> {
             classification,
             min_t: assessment.min_t_score,
             min_z: assessment.min_z_score,
-            concerns: concerns_of(classification, &assessment.flags),
+            concerns: concerns_of(assessment.classification, &assessment.flags),
             losses: Vec::new(),
         });
         self.traces.extend(points.iter().map(|p| Trace {
@@ -151,27 +151,23 @@ impl<'o> Collector<'o> {
     /// Counts a follow-up row (`followup::rows`: its sort key, the row, its site family);
     /// a significant loss makes its visit one that needs attention.
     pub fn followup_row(&mut self, key: &[u8], row: &FollowupRow, family: Family) {
+        let verdict = row.vs_prior.verdict;
         *self
             .data
             .followup
             .entry(family.as_str().to_string())
             .or_default()
-            .entry(row.vs_prior.to_string())
+            .entry(verdict_word(verdict).to_string())
             .or_default() += 1;
         let Some(seq) = visit_seq(key) else {
             return;
         };
-        let laterality = Laterality::ALL
-            .iter()
-            .copied()
-            .find(|l| l.as_str() == row.cell("laterality"))
-            .unwrap_or(Laterality::None);
-        self.outcomes.push((seq, family, laterality, row.vs_prior));
+        self.outcomes.push((seq, family, row.laterality, verdict));
         // A loss since the prior visit; or, when the prior visit is not comparable (another
         // device), since the baseline.
-        let vs_baseline =
-            row.vs_prior == "not_comparable" && row.cell("vs_baseline") == "significant_loss";
-        if row.vs_prior != "significant_loss" && !vs_baseline {
+        let vs_baseline = verdict == Verdict::NotComparable
+            && row.vs_baseline.verdict == Verdict::SignificantLoss;
+        if verdict != Verdict::SignificantLoss && !vs_baseline {
             return;
         }
         if !self.sorted {
@@ -184,25 +180,30 @@ impl<'o> Collector<'o> {
                 note.concerns.push(Concern::SignificantLoss);
                 note.concerns.sort_unstable();
             }
-            let where_ = [row.cell("region"), row.cell("laterality")]
+            let where_ = [row.region.as_str(), row.laterality.as_str()]
                 .iter()
                 .filter(|s| !s.is_empty())
                 .copied()
                 .collect::<Vec<_>>()
                 .join(" ");
-            let (grams, pct, since) = if vs_baseline {
+            let (comparison, since) = if vs_baseline {
                 (
-                    "change_vs_baseline_g_cm2",
-                    "change_vs_baseline_pct",
-                    format!(" vs baseline {}", row.cell("baseline_study_date")),
+                    &row.vs_baseline,
+                    format!(
+                        " vs baseline {}",
+                        row.baseline_study_date
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
+                    ),
                 )
             } else {
-                ("change_g_cm2", "change_pct", String::new())
+                (&row.vs_prior, String::new())
             };
-            let change = if row.cell(pct).is_empty() {
-                format!("{} g/cm²", row.cell(grams))
-            } else {
-                format!("{} %", row.cell(pct))
+            let change = match (comparison.change_pct, comparison.change) {
+                (Some(pct), _) => format!("{} %", pct.to_plain(2)),
+                (None, grams) => {
+                    format!("{} g/cm²", grams.map(|g| g.to_plain(3)).unwrap_or_default())
+                }
             };
             note.losses
                 .push(format!("{where_} {}{since}", change.replace('-', "−")));
@@ -252,7 +253,7 @@ impl<'o> Collector<'o> {
                 (n.seq, patient.clone())
             })
             .collect();
-        let outcomes: HashMap<(u64, Family, Laterality), &'static str> = self
+        let outcomes: HashMap<(u64, Family, Laterality), Verdict> = self
             .outcomes
             .iter()
             .filter(|(seq, ..)| patient_of.contains_key(seq))
@@ -278,16 +279,14 @@ impl<'o> Collector<'o> {
                 .filter_map(|t| {
                     // An earlier exam from a history has no followup.csv row of its own.
                     let outcome = match t.source {
-                        Source::Scanned => {
-                            outcomes.get(&(t.seq, family, side)).copied().unwrap_or("")
-                        }
-                        Source::History => "",
+                        Source::Scanned => outcomes.get(&(t.seq, family, side)).copied(),
+                        Source::History => None,
                     };
                     Some(TrendPoint {
                         date: t.date?,
                         bmd_milli: TrendPoint::milli(t.bmd),
                         region: t.region,
-                        vs_prior: Outcome::of(outcome),
+                        vs_prior: outcome,
                     })
                 })
                 .collect();
@@ -359,7 +358,7 @@ mod tests {
             sop_instance_uid: "1.2".into(),
             bmd: Decimal::parse("0.8").expect("decimal"),
             sbmd: None,
-            manufacturer: "hologic".into(),
+            manufacturer: Some(crate::vocabulary::Manufacturer::Hologic),
             device_serial: "A".into(),
             serial_raw: "A".into(),
             source: crate::followup::Source::Scanned,

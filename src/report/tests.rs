@@ -11,8 +11,8 @@ use crate::decimal::Decimal;
 use crate::document::Date;
 use crate::error::{FileError, Reason};
 use crate::followup::Family;
+use crate::followup::Verdict;
 use crate::followup::lsc::{Lsc, LscSource};
-use crate::report::attention::Outcome;
 use crate::vocabulary::{Laterality, Region};
 
 fn run_info() -> RunInfo {
@@ -170,9 +170,12 @@ fn populated(full: bool) -> ReportData {
                             date: date(2016 + 2 * k, 3, 1 + (i % 27) as u8),
                             bmd_milli: 820 - 15 * i32::from(k),
                             region: Region::TotalHip,
-                            vs_prior: Outcome::of(
-                                ["", "stable", "significant_loss", "not_comparable"][k as usize],
-                            ),
+                            vs_prior: [
+                                None,
+                                Some(Verdict::Stable),
+                                Some(Verdict::SignificantLoss),
+                                Some(Verdict::NotComparable),
+                            ][k as usize],
                         })
                         .collect(),
                 })

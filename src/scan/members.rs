@@ -10,11 +10,13 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::archive::{self, Kind, Member};
-use super::{Outcome, Recorder, process_bytes};
+use super::process::process_bytes;
 use crate::config::ScanConfig;
 use crate::error::{FileError, Reason};
+use crate::outcome::Outcome;
 use crate::partial::Record;
 use crate::path_text::path_text;
+use crate::pipeline::Recorder;
 use crate::profile::Mapper;
 use crate::store::{RunBuf, Runs, codec, path_key};
 

@@ -1,6 +1,6 @@
-//! The `scan` command: discover, then per file read + extract in parallel (rayon), then
-//! record each outcome in path order (`sink`), then the steps that need the whole run
-//! (`finish`), then the commit of the output folder.
+//! The `scan` command: discover, then per file read + extract in parallel (rayon,
+//! `process`), then record each outcome in path order, then the steps that need the whole
+//! run and the commit of the output folder (both `pipeline`'s).
 //!
 //! Candidates are processed in bounded chunks: each chunk is mapped in parallel and
 //! collected in order (`par_iter().map().collect()` keeps order), then recorded before the
@@ -8,163 +8,29 @@
 //! grow with the size of the archive.
 
 mod archive;
-mod finish;
 mod known;
-mod ledger;
 mod members;
+mod process;
 mod progress;
-mod sink;
-mod summary;
 mod tar;
 
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
-use crate::config::{Inputs, OutputOptions, ScanConfig, Target};
+use crate::config::{Inputs, ScanConfig, Target};
 use crate::discover::{self, Candidate, CandidateKind, Candidates};
-use crate::document::Document;
 use crate::error::{FileError, Reason};
-use crate::extract::extract;
+use crate::outcome::Outcome;
 use crate::output::folder::OutputFolder;
+use crate::pipeline::{PartialRecorder, Recorder, Sink, Summary, worker_pool, write_outputs};
 use crate::profile::Mapper;
-use crate::sr::Limits;
 
-pub use sink::Sink;
-pub use summary::Summary;
-
-/// Where outcomes go, one file at a time, in path order: the write side of a scan (`Sink`)
-/// or a partial scan (`partial::Writer`).
-pub trait Recorder {
-    /// Records one file's outcome.
-    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()>;
-}
-
-impl Recorder for Sink {
-    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
-        Sink::record(self, path, outcome)
-    }
-}
-
-/// A partial scan's recorder: the records, and the counts for the summary line.
-pub struct PartialRecorder {
-    /// The partial being written.
-    writer: crate::partial::Writer,
-    /// What was recorded.
-    summary: Summary,
-}
-
-impl PartialRecorder {
-    /// Creates the partial `file`, headed by `header`.
-    pub fn create(file: &Path, header: crate::partial::Header) -> Result<PartialRecorder> {
-        let writer = crate::partial::Writer::create(file, header).with_context(|| {
-            format!(
-                "cannot write the partial {}",
-                crate::path_text::path_text(file)
-            )
-        })?;
-        Ok(PartialRecorder {
-            writer,
-            summary: Summary::default(),
-        })
-    }
-
-    /// Completes the partial `file`; returns what was recorded.
-    pub fn finish(self, file: &Path) -> Result<Summary> {
-        self.writer.finish().with_context(|| {
-            format!(
-                "cannot write the partial {}",
-                crate::path_text::path_text(file)
-            )
-        })?;
-        Ok(self.summary)
-    }
-}
-
-impl Recorder for PartialRecorder {
-    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
-        use std::os::unix::ffi::OsStrExt;
-        self.summary.files_seen += 1;
-        match &outcome {
-            Outcome::Ingested(_) => self.summary.ingested += 1,
-            Outcome::NotIngested(e) => match e.reason.status() {
-                crate::error::Status::Skipped => self.summary.skipped += 1,
-                crate::error::Status::Error => self.summary.errors += 1,
-            },
-        }
-        self.writer.record(crate::partial::Record {
-            path: path.as_os_str().as_bytes().to_vec(),
-            outcome,
-        })?;
-        Ok(())
-    }
-}
-
-/// One file's outcome.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub enum Outcome {
-    /// A results document read.
-    Ingested(Box<Document>),
-    /// Anything else, with the reason.
-    NotIngested(FileError),
-}
-
-/// Reads and extracts one file. Never panics: a panic inside the per-file work is caught
-/// here and becomes this file's `error/internal_error` row, and the batch goes on.
-/// `follow_last_link`: see `discover::Candidate::follow_last_link`.
-pub fn process_file(
-    path: &Path,
-    follow_last_link: bool,
-    mapper: &Mapper,
-    limits: &Limits,
-) -> Outcome {
-    let bytes = match crate::read::read_file(path, follow_last_link, limits) {
-        Ok(file) => {
-            crate::provenance::count_bytes_read(file.bytes_read);
-            file.head.bytes
-        }
-        Err(error) => return Outcome::NotIngested(error),
-    };
-    match process_bytes(&bytes, mapper, limits) {
-        // An archive, told by its content: its members are read when it is recorded.
-        Outcome::NotIngested(error) if error.reason == Reason::NotDicom => {
-            match archive::kind_of_file(path) {
-                Some(kind) => Outcome::NotIngested(FileError::new(Reason::Archive, kind.name())),
-                None => Outcome::NotIngested(error),
-            }
-        }
-        outcome => outcome,
-    }
-}
-
-/// The pure part of `process_file`: bytes in, outcome out (the fuzz target's entry point).
-pub fn process_bytes(bytes: &[u8], mapper: &Mapper, limits: &Limits) -> Outcome {
-    match isolate(|| extract(bytes, mapper, limits)) {
-        Ok(doc) => Outcome::Ingested(Box::new(doc)),
-        Err(error) => Outcome::NotIngested(error),
-    }
-}
-
-/// Runs one file's work; a panic becomes that file's `error/internal_error` instead of
-/// unwinding through the batch. Aborts (stack overflow, allocation failure) cannot be
-/// caught: the pre-scan exists so that they cannot happen.
-fn isolate<T>(work: impl FnOnce() -> Result<T, FileError>) -> Result<T, FileError> {
-    panic::catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        Err(FileError::new(
-            Reason::InternalError,
-            format!("dxa-ingest bug while reading this file (please report): {what}"),
-        ))
-    })
-}
+pub use process::{process_bytes, process_file};
 
 /// Runs `scan`. Fatal problems (inputs, output folder) are errors; per-file problems are
 /// rows.
@@ -215,16 +81,6 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
     }
 }
 
-/// The worker threads of a run.
-pub fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        // Generous stacks: the walk caps nesting, this is the second line of defence.
-        .stack_size(16 * 1024 * 1024)
-        .build()
-        .context("cannot start worker threads")
-}
-
 /// run.json's record of a scan, but for what only the end of the run knows.
 fn run_record(
     config: &ScanConfig,
@@ -259,49 +115,6 @@ fn run_record(
     ));
     let profiles = provenance::shown_profiles(&config.output, digests);
     provenance::RunRecord::new("scan", input_kind, inputs, options, &profiles, started)
-}
-
-/// The steps after the last file: visits, follow-up, report, Parquet, run.json; then the
-/// commit. `merge` ends the same way.
-pub fn write_outputs(
-    sink: Sink,
-    options: &OutputOptions,
-    folder: OutputFolder,
-    pool: &rayon::ThreadPool,
-    mut record: crate::provenance::RunRecord,
-    run: &crate::report::RunInfo,
-    quiet: bool,
-) -> Result<Summary> {
-    let steps = progress::Steps::new(quiet);
-    let summary = pool.install(|| finish::finish(sink, options, folder.staging(), &steps, run))?;
-    steps.step("run.json");
-    record.counts = crate::provenance::Counts {
-        files_seen: summary.files_seen,
-        documents: summary.ingested,
-        visits: summary.visits,
-        skipped: summary.skipped,
-        errors: summary.errors,
-    };
-    if record.bytes_read == 0 {
-        record.bytes_read = crate::provenance::bytes_read();
-    }
-    if options.pseudonymize.is_some() {
-        record.free_text_withheld = Some(crate::pseudonym::withheld());
-    }
-    record
-        .write(folder.staging())
-        .with_context(|| format!("cannot write run.json in {}", folder.staging().display()))?;
-    let target = folder.target().to_path_buf();
-    steps.step("putting the outputs in place");
-    let committed = folder.commit().with_context(|| {
-        format!(
-            "cannot write the outputs into {}",
-            crate::path_text::path_text(&target)
-        )
-    })?;
-    steps.done();
-    finish::warn_committed(&committed, &target);
-    Ok(summary)
 }
 
 /// Reads every input file and records its outcome, in path order.
@@ -457,6 +270,3 @@ fn progress_bar(config: &ScanConfig, skip_dirs: &[std::path::PathBuf]) -> Progre
     };
     progress::files_bar(total, config.quiet)
 }
-
-#[cfg(test)]
-mod tests;

@@ -9,11 +9,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use super::Recorder;
 use super::archive::{self, Kind};
 use super::members::Collector;
 use crate::config::ScanConfig;
 use crate::path_text::path_text;
+use crate::pipeline::Recorder;
 use crate::profile::Mapper;
 
 /// Reads the archive `source` (`-` = standard input) and records every member.

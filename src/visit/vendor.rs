@@ -36,20 +36,6 @@ pub enum Differs {
     Unexplained,
 }
 
-impl Differs {
-    /// The flag's value (`vendor_classification_differs=<why>`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Differs::ZScorePopulation => "z_score_population",
-            Differs::NotClassified => "not_classified",
-            Differs::VisitScope => "visit_scope",
-            Differs::ForearmNotDiagnostic => "forearm_not_diagnostic",
-            Differs::Reference => "reference",
-            Differs::Unexplained => "unexplained",
-        }
-    }
-}
-
 /// The scanner's verdict of a visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VendorVerdict {

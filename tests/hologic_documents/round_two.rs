@@ -4,6 +4,7 @@
 //! skeletons, FRAX per hip, change values, dates the document proves, history regions, the
 //! study date from the document, the scanner's own verdict.
 
+use crate::util::flags;
 use dxa_fixtures::evidence;
 use dxa_fixtures::hologic_report::{
     ApexDocument, EMPTY_SKELETON, HTable, column as col, report_image_with_text, row,
@@ -59,9 +60,11 @@ fn entry<'d>(doc: &'d Document, date: &str, region: &str) -> &'d HistoryEntry {
 fn comment_lines_are_not_a_document_cut_short() {
     let doc = apex(&evidence::garcia_left_hip_document());
     assert!(
-        !doc.flags.iter().any(|f| f == "hologic_document_cut_short"),
+        !flags(&doc)
+            .iter()
+            .any(|f| f == "hologic_document_cut_short"),
         "{:?}",
-        doc.flags
+        flags(&doc)
     );
     assert_eq!(text(row_of(&doc, "femoral_neck", "left").bmd), "0.546");
     // A statement really cut short (no `;`) is still caught.
@@ -70,9 +73,11 @@ fn comment_lines_are_not_a_document_cut_short() {
         .replace("ScanMode = \"f Left Hip\";", "ScanMode = \"f Left Hip\"");
     let doc = read(&image(evidence::garcia_header("t/cut"), &cut)).expect("read");
     assert!(
-        doc.flags.iter().any(|f| f == "hologic_document_cut_short"),
+        flags(&doc)
+            .iter()
+            .any(|f| f == "hologic_document_cut_short"),
         "{:?}",
-        doc.flags
+        flags(&doc)
     );
 }
 
@@ -83,18 +88,18 @@ fn us_units_become_cm_and_kg() {
     assert_eq!(text(doc.height_cm), "158.8");
     assert_eq!(text(doc.weight_kg), "67.1");
     assert!(
-        !doc.flags
+        !flags(&doc)
             .iter()
             .any(|f| f.starts_with("hologic_height") || f.starts_with("hologic_weight")),
         "{:?}",
-        doc.flags
+        flags(&doc)
     );
     // A unit word that is not a length is not guessed.
     let mut odd = evidence::garcia_left_hip_document();
     odd.results.patient[4].1 = "62.5 furlongs".into();
     let doc = apex(&odd);
     assert_eq!(doc.height_cm, None);
-    assert!(doc.flags.iter().any(|f| f == "hologic_height_not_read"));
+    assert!(flags(&doc).iter().any(|f| f == "hologic_height_not_read"));
 }
 
 #[test]
@@ -164,12 +169,11 @@ fn change_values_and_their_marks_are_kept() {
     assert_eq!(text(total.change_vs_baseline_pct), "-0.5");
     assert_eq!(total.change_vs_baseline_g_cm2, None);
     assert!(
-        !right
-            .flags
+        !flags(&right)
             .iter()
             .any(|f| f == "hologic_change_unit_unknown"),
         "{:?}",
-        right.flags
+        flags(&right)
     );
 }
 
@@ -192,9 +196,9 @@ fn dates_the_document_proves_and_never_the_current_exam() {
         ["2022-02-11", "2020-01-08", "2022-02-11", "2020-01-08"]
     );
     assert!(
-        !doc.flags.iter().any(|f| f == "history_date_ambiguous"),
+        !flags(&doc).iter().any(|f| f == "history_date_ambiguous"),
         "{:?}",
-        doc.flags
+        flags(&doc)
     );
     // Without Scan, the image's StudyDate is the exam's date: its row proves the order too.
     let mut no_scan = evidence::garcia_right_hip_document();
@@ -219,7 +223,7 @@ fn dates_the_document_proves_and_never_the_current_exam() {
             .iter()
             .all(|h| h.exam_date.is_none() && h.date_ambiguous)
     );
-    assert!(doc.flags.iter().any(|f| f == "history_date_ambiguous"));
+    assert!(flags(&doc).iter().any(|f| f == "history_date_ambiguous"));
 }
 
 #[test]
@@ -280,11 +284,11 @@ fn a_report_image_without_study_date_takes_the_documents_scan_date() {
         Some("2024-03-05")
     );
     assert!(
-        doc.flags
+        flags(&doc)
             .iter()
             .any(|f| f == "study_date_from_document_scan"),
         "{:?}",
-        doc.flags
+        flags(&doc)
     );
     // No Scan: AnalDate.
     let mut document = evidence::garcia_left_hip_document();
@@ -295,11 +299,11 @@ fn a_report_image_without_study_date_takes_the_documents_scan_date() {
         Some("2024-03-05")
     );
     assert!(
-        doc.flags
+        flags(&doc)
             .iter()
             .any(|f| f == "study_date_from_document_analysis_date"),
         "{:?}",
-        doc.flags
+        flags(&doc)
     );
 }
 

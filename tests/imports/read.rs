@@ -52,13 +52,16 @@ pub(super) fn read_crate(src: &Path) -> BTreeMap<ModPath, Source> {
 }
 
 /// `src/a/b.rs` and `src/a/b/mod.rs` are `a::b`; `src/lib.rs` the root; `main.rs` (another
-/// crate) and `tests.rs` files (test code) are left out.
+/// crate), `tests.rs` files and files under a `tests` folder (test code) are left out.
 fn module_path(src: &Path, file: &Path) -> Option<ModPath> {
     let relative = file.strip_prefix(src).ok()?;
     let mut parts: Vec<String> = relative
         .iter()
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
+    if parts[..parts.len() - 1].iter().any(|p| p == "tests") {
+        return None;
+    }
     let last = parts.pop()?.trim_end_matches(".rs").to_string();
     match last.as_str() {
         "main" | "tests" => return None,

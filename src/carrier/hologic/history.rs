@@ -13,10 +13,9 @@
 
 use super::script::Table;
 use super::tables::{column_of, place};
-use crate::decimal::Decimal;
-use crate::document::{Document, HistoryEntry, HistorySource, Marked};
-use crate::extract::reported_number;
-use crate::extract::rows::flag_once;
+use crate::decimal::{Decimal, reported_number};
+use crate::document::{DocFlag, Document, HistoryEntry, HistorySource, Marked};
+use crate::flag::flag_once;
 use crate::profile::{ColumnField, Mapper, Placed, RowRole};
 use crate::vocabulary::{Measure, Region};
 
@@ -99,7 +98,7 @@ pub(super) fn read(
     doc: &mut Document,
 ) {
     let Some(date_column) = column_of(columns, ColumnField::ScanDate) else {
-        flag_once(&mut doc.flags, "hologic_history_without_dates".to_string());
+        flag_once(&mut doc.flags, DocFlag::HologicHistoryWithoutDates);
         return;
     };
     let default = default_placement(table, scans, mapper);
@@ -174,7 +173,7 @@ pub(super) fn read(
                     dissimilar[which] = found.dissimilar;
                 }
                 Ok(None) => {}
-                Err(()) => flag_once(&mut doc.flags, "hologic_change_unit_unknown".to_string()),
+                Err(()) => flag_once(&mut doc.flags, DocFlag::HologicChangeUnitUnknown),
             }
         }
         if changes {

@@ -12,7 +12,7 @@ mod tables;
 mod values;
 mod whole_body;
 
-use crate::document::{Date, Document, Sex};
+use crate::document::{Date, DocFlag, Document, Sex};
 use crate::error::{FileError, Reason};
 use crate::profile::Mapper;
 use crate::sr::dataset::Node;
@@ -74,14 +74,14 @@ pub fn read(bytes: &[u8], mapper: &Mapper, doc: &mut Document) -> Result<Documen
 
 /// The exam's date for an image without StudyDate: the document's `Scan` date, else its
 /// AnalDate (flagged which); None when the document states neither.
-pub fn study_date_of(dates: &DocumentDates) -> Option<(Date, &'static str)> {
+pub fn study_date_of(dates: &DocumentDates) -> Option<(Date, DocFlag)> {
     dates
         .scan
-        .map(|d| (d, "study_date_from_document_scan"))
+        .map(|d| (d, DocFlag::StudyDateFromDocumentScan))
         .or_else(|| {
             dates
                 .analysis
-                .map(|d| (d, "study_date_from_document_analysis_date"))
+                .map(|d| (d, DocFlag::StudyDateFromDocumentAnalysisDate))
         })
 }
 
@@ -104,15 +104,17 @@ fn read_patient(script: &script::Script, doc: &mut Document) {
     use crate::normalise::body::{body_height_cm, body_weight_kg};
     doc.menopause_age = script
         .value("MenopauseAge")
-        .and_then(crate::extract::reported_number);
+        .and_then(crate::decimal::reported_number);
     // A number alone is cm and kg (docs/profiles.md: a guess); US sites write "62.5 in" and
     // "148.0  lb" (docs/evidence.md, "Round two"), converted; another unit word is not read.
     doc.height_cm = script.value("Height").and_then(body_height_cm);
     doc.weight_kg = script.value("Weight").and_then(body_weight_kg);
-    for (name, value) in [("Height", doc.height_cm), ("Weight", doc.weight_kg)] {
+    for (name, value, flag) in [
+        ("Height", doc.height_cm, DocFlag::HologicHeightNotRead),
+        ("Weight", doc.weight_kg, DocFlag::HologicWeightNotRead),
+    ] {
         if value.is_none() && script.value(name).is_some() {
-            doc.flags
-                .push(format!("hologic_{}_not_read", name.to_lowercase()));
+            doc.flags.push(flag);
         }
     }
     doc.ethnicity = script.value("Ethnicity").map(str::to_string);

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::document::DocFlag;
+
 /// Largest results document read (the real ones are tens of KiB).
 pub const MAX_DOCUMENT_BYTES: usize = 4 << 20;
 /// Highest table number (`ResultsTable64`).
@@ -66,7 +68,7 @@ pub struct Script {
     /// Tables by number.
     pub tables: BTreeMap<u32, Table>,
     /// What was left out, and why (studies.csv flags).
-    pub flags: Vec<String>,
+    pub flags: Vec<DocFlag>,
 }
 
 impl Script {
@@ -78,10 +80,8 @@ impl Script {
             .filter(|v| !v.is_empty())
     }
 
-    fn flag(&mut self, flag: &str) {
-        if !self.flags.iter().any(|f| f == flag) {
-            self.flags.push(flag.to_string());
-        }
+    fn flag(&mut self, flag: DocFlag) {
+        crate::flag::flag_once(&mut self.flags, flag);
     }
 }
 
@@ -116,7 +116,7 @@ pub fn plain_text(raw: &str) -> String {
 
 /// Decodes the element's bytes: UTF-8 when valid, else Latin-1 (the charset APEX writes);
 /// C1 control bytes (0x80-0x9F), which are not Latin-1 text, are flagged.
-pub fn decode(bytes: &[u8], flags: &mut Vec<String>) -> String {
+pub fn decode(bytes: &[u8], flags: &mut Vec<DocFlag>) -> String {
     let end = bytes
         .iter()
         .rposition(|b| *b != 0 && *b != b' ')
@@ -126,7 +126,7 @@ pub fn decode(bytes: &[u8], flags: &mut Vec<String>) -> String {
         Ok(text) => text.to_string(),
         Err(_) => {
             if bytes.iter().any(|b| (0x80..0xA0).contains(b)) {
-                flags.push("hologic_document_not_latin1".to_string());
+                flags.push(DocFlag::HologicDocumentNotLatin1);
             }
             bytes.iter().map(|&b| char::from(b)).collect()
         }
@@ -159,14 +159,14 @@ pub fn read(text: &str) -> Script {
                 continue;
             };
             if value.chars().count() > MAX_CELL {
-                script.flag("hologic_cell_too_long");
+                script.flag(DocFlag::HologicCellTooLong);
                 continue;
             }
             store(&mut script, &name, &indexes, value, &mut cells);
         }
     }
     if open_files != 0 {
-        script.flag("hologic_document_cut_short");
+        script.flag(DocFlag::HologicDocumentCutShort);
     }
     script
 }
@@ -189,10 +189,10 @@ fn statements<'l>(line: &'l str, script: &mut Script) -> Vec<&'l str> {
         }
     }
     if quoted {
-        script.flag("hologic_document_cut_short");
+        script.flag(DocFlag::HologicDocumentCutShort);
     } else if !line[start..].trim().is_empty() {
         // A statement without its `;` (the last line of a document cut short).
-        script.flag("hologic_document_cut_short");
+        script.flag(DocFlag::HologicDocumentCutShort);
     }
     out
 }
@@ -214,7 +214,7 @@ fn parse_statement(statement: &str, script: &mut Script) -> Option<(String, Vec<
         match digits.parse::<u64>() {
             Ok(n) if n <= u64::from(MAX_INDEX) => indexes.push(n as u32),
             _ => {
-                script.flag("hologic_index_out_of_range");
+                script.flag(DocFlag::HologicIndexOutOfRange);
                 return None;
             }
         }
@@ -260,12 +260,12 @@ fn store(script: &mut Script, name: &str, indexes: &[u32], value: String, cells:
         return;
     };
     if number == 0 || number > MAX_TABLE {
-        script.flag("hologic_index_out_of_range");
+        script.flag(DocFlag::HologicIndexOutOfRange);
         return;
     }
     *cells += 1;
     if *cells > MAX_CELLS {
-        script.flag("hologic_too_many_cells");
+        script.flag(DocFlag::HologicTooManyCells);
         return;
     }
     let table = script.tables.entry(number).or_default();
@@ -341,11 +341,7 @@ TableRowTypes1[ 1] = 10;    ResultsTable1[ 1][ 0] = \"Neck\";   ResultsTable1[ 1
     fn bounds_and_damage_are_flagged() {
         let cut = &DOC[..DOC.find("0.585").unwrap() + 3];
         let script = read(cut);
-        assert!(
-            script
-                .flags
-                .contains(&"hologic_document_cut_short".to_string())
-        );
+        assert!(script.flags.contains(&DocFlag::HologicDocumentCutShort));
         assert_eq!(
             script.tables[&1].cell(1, 3),
             "",
@@ -354,22 +350,18 @@ TableRowTypes1[ 1] = 10;    ResultsTable1[ 1][ 0] = \"Neck\";   ResultsTable1[ 1
 
         let huge = "ResultsTable1[ 2147483648][ 0] = \"x\";\nResultsTable1[ 1][ 0] = \"Neck\";";
         let script = read(huge);
-        assert!(
-            script
-                .flags
-                .contains(&"hologic_index_out_of_range".to_string())
-        );
+        assert!(script.flags.contains(&DocFlag::HologicIndexOutOfRange));
         assert_eq!(script.tables[&1].cell(1, 0), "Neck");
 
         let long = format!("ResultsTable1[ 1][ 3] = \"{}\";", "9".repeat(10_000));
         let script = read(&long);
-        assert!(script.flags.contains(&"hologic_cell_too_long".to_string()));
+        assert!(script.flags.contains(&DocFlag::HologicCellTooLong));
         assert!(script.tables.is_empty());
 
         let mut flags = Vec::new();
         assert_eq!(decode(b"Sm\xf6rg\xe5s\0", &mut flags), "Smörgås");
         assert!(flags.is_empty());
         decode(b"bad \x85 byte", &mut flags);
-        assert_eq!(flags, ["hologic_document_not_latin1"]);
+        assert_eq!(flags, [DocFlag::HologicDocumentNotLatin1]);
     }
 }

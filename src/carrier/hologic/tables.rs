@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 
 use super::script::{Script, Table};
 use crate::decimal::Decimal;
-use crate::document::{Bound, Document};
-use crate::extract::reported_number;
-use crate::extract::rows::{RowTable, flag_once, set_value};
+use crate::decimal::reported_number;
+use crate::document::{Bound, DocFlag, Document, RowTable, set_value};
+use crate::flag::flag_once;
 use crate::profile::{ColumnField, Mapper, Placed, RowRole, TableKind};
 use crate::vocabulary::{Laterality, Measure, Region, Site};
 
@@ -32,7 +32,7 @@ pub(super) fn read(
     {
         let Some(code) = table.table_type else {
             if !table.cells.is_empty() {
-                flag_once(&mut doc.flags, "hologic_table_without_type".to_string());
+                flag_once(&mut doc.flags, DocFlag::HologicTableWithoutType);
             }
             continue;
         };
@@ -41,7 +41,7 @@ pub(super) fn read(
             Some(TableKind::Results) => results(table, &columns, scans, mapper, doc, &mut rows),
             Some(TableKind::History) => super::history::read(table, &columns, scans, mapper, doc),
             Some(TableKind::Frax) => frax(table, &columns, mapper, doc),
-            None => flag_once(&mut doc.flags, format!("hologic_table_type_unknown={code}")),
+            None => flag_once(&mut doc.flags, DocFlag::HologicTableTypeUnknown(code)),
         }
     }
     doc.measurements = rows.into_sorted();
@@ -53,10 +53,7 @@ fn columns(table: &Table, mapper: &Mapper, doc: &mut Document) -> Vec<(u32, Colu
     for (&column, &code) in &table.column_types {
         match mapper.hologic_column(code) {
             Some(field) => out.push((column, field)),
-            None => flag_once(
-                &mut doc.flags,
-                format!("hologic_column_type_unknown={code}"),
-            ),
+            None => flag_once(&mut doc.flags, DocFlag::HologicColumnTypeUnknown(code)),
         }
     }
     out
@@ -78,12 +75,12 @@ fn role(
         Some(code) => match mapper.hologic_row(*code) {
             Some(role) => Some(role.clone()),
             None => {
-                flag_once(&mut doc.flags, format!("hologic_row_type_unknown={code}"));
+                flag_once(&mut doc.flags, DocFlag::HologicRowTypeUnknown(*code));
                 None
             }
         },
         None if !label.is_empty() => {
-            flag_once(&mut doc.flags, "hologic_row_read_by_label".to_string());
+            flag_once(&mut doc.flags, DocFlag::HologicRowReadByLabel);
             Some(RowRole::Region(label.to_string()))
         }
         None => None,
@@ -237,7 +234,7 @@ fn frax(table: &Table, columns: &[(u32, ColumnField)], mapper: &Mapper, doc: &mu
         let role = mapper.hologic_row(*code);
         let (now, prior) = (value(row, without), value(row, with));
         if prior.is_some_and(|(_, bound)| bound.is_some()) {
-            flag_once(&mut doc.flags, "frax_prior_fracture_censored".to_string());
+            flag_once(&mut doc.flags, DocFlag::FraxPriorFractureCensored);
         }
         match role {
             Some(RowRole::FraxMajor) => {
@@ -274,7 +271,7 @@ fn frax(table: &Table, columns: &[(u32, ColumnField)], mapper: &Mapper, doc: &mu
                 }
             }
             Some(_) => {}
-            None => flag_once(&mut doc.flags, format!("hologic_row_type_unknown={code}")),
+            None => flag_once(&mut doc.flags, DocFlag::HologicRowTypeUnknown(*code)),
         }
     }
 }

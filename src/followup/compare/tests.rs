@@ -1,4 +1,5 @@
 use super::*;
+use crate::vocabulary::Manufacturer;
 
 fn visit(date: &str, bmd: &str, serial: &str) -> Point {
     Point {
@@ -12,7 +13,7 @@ fn visit(date: &str, bmd: &str, serial: &str) -> Point {
         sop_instance_uid: format!("1.{date}"),
         bmd: Decimal::parse(bmd).unwrap(),
         sbmd: None,
-        manufacturer: "hologic".into(),
+        manufacturer: Some(Manufacturer::Hologic),
         device_serial: serial.into(),
         serial_raw: serial.into(),
         source: Source::Scanned,
@@ -20,8 +21,12 @@ fn visit(date: &str, bmd: &str, serial: &str) -> Point {
     }
 }
 
-fn outcomes(rows: &[FollowupRow]) -> Vec<&'static str> {
-    rows.iter().map(|r| r.vs_prior).collect()
+fn outcomes(rows: &[FollowupRow]) -> Vec<Verdict> {
+    rows.iter().map(|r| r.vs_prior.verdict).collect()
+}
+
+fn d(text: &str) -> Decimal {
+    Decimal::parse(text).unwrap()
 }
 
 /// The rows of a series, without their point indices.
@@ -40,12 +45,12 @@ fn loss_at_exactly_the_lsc_is_significant() {
         visit("20220101", "0.760", "A"),
     ];
     let rows = rows_of(&series, &LscTable::default());
-    assert_eq!(outcomes(&rows), ["significant_loss"]);
-    assert_eq!(rows[0].change_g_cm2, "-0.040");
-    assert_eq!(rows[0].change_pct, "-5.00");
-    assert_eq!(rows[0].lsc_pct, "5.0");
-    assert_eq!(rows[0].lsc_source, "default");
-    assert!(rows[0].note.contains("lsc_default"));
+    assert_eq!(outcomes(&rows), [Verdict::SignificantLoss]);
+    assert_eq!(rows[0].vs_prior.change, Some(d("-0.040")));
+    assert_eq!(rows[0].vs_prior.change_pct, Some(d("-5.00")));
+    assert_eq!(rows[0].lsc, Lsc::Percent(d("5.0")));
+    assert_eq!(rows[0].lsc_source, LscSource::Default);
+    assert!(rows[0].notes.contains(&FollowupNote::LscDefault));
     // One thousandth less is stable; a gain of the LSC is significant.
     let series = [
         visit("20200101", "0.800", "A"),
@@ -53,7 +58,7 @@ fn loss_at_exactly_the_lsc_is_significant() {
     ];
     assert_eq!(
         outcomes(&rows_of(&series, &LscTable::default())),
-        ["stable"]
+        [Verdict::Stable]
     );
     let series = [
         visit("20200101", "0.800", "A"),
@@ -61,7 +66,7 @@ fn loss_at_exactly_the_lsc_is_significant() {
     ];
     assert_eq!(
         outcomes(&rows_of(&series, &LscTable::default())),
-        ["significant_gain"]
+        [Verdict::SignificantGain]
     );
 }
 
@@ -75,14 +80,14 @@ fn three_studies_against_prior_and_baseline() {
     let rows = rows_of(&series, &LscTable::default());
     assert_eq!(rows.len(), 2);
     // 0.780 -> 0.755 = -0.025 (-3.21 %): stable vs prior; vs baseline -0.045 (-5.63 %).
-    assert_eq!(rows[1].vs_prior, "stable");
-    assert_eq!(rows[1].change_g_cm2, "-0.025");
-    assert_eq!(rows[1].change_pct, "-3.21");
-    assert_eq!(rows[1].vs_baseline, "significant_loss");
-    assert_eq!(rows[1].change_vs_baseline_g_cm2, "-0.045");
-    assert_eq!(rows[1].change_vs_baseline_pct, "-5.63");
-    assert_eq!(rows[1].baseline_study_date, "2018-01-01");
-    assert_eq!(rows[1].prior_study_date, "2020-01-01");
+    assert_eq!(rows[1].vs_prior.verdict, Verdict::Stable);
+    assert_eq!(rows[1].vs_prior.change, Some(d("-0.025")));
+    assert_eq!(rows[1].vs_prior.change_pct, Some(d("-3.21")));
+    assert_eq!(rows[1].vs_baseline.verdict, Verdict::SignificantLoss);
+    assert_eq!(rows[1].vs_baseline.change, Some(d("-0.045")));
+    assert_eq!(rows[1].vs_baseline.change_pct, Some(d("-5.63")));
+    assert_eq!(rows[1].baseline_study_date, Date::parse_da("20180101"));
+    assert_eq!(rows[1].prior_study_date, Date::parse_da("20200101"));
 }
 
 #[test]
@@ -92,15 +97,14 @@ fn device_change_is_not_comparable_but_shows_sbmd() {
     before.sbmd = Decimal::parse("812");
     after.sbmd = Decimal::parse("711");
     let rows = rows_of(&[before, after], &LscTable::default());
-    assert_eq!(rows[0].vs_prior, "not_comparable");
-    assert_eq!(rows[0].change_g_cm2, "");
-    assert!(
-        rows[0].note.contains("device differs (A -> B)"),
-        "{}",
-        rows[0].note
+    assert_eq!(rows[0].vs_prior.verdict, Verdict::NotComparable);
+    assert_eq!(rows[0].vs_prior.change, None);
+    assert_eq!(
+        rows[0].notes[0],
+        FollowupNote::VsPrior(NotComparable::Device("A".into(), "B".into())),
     );
     // (711 - 812) / 812 = -12.44 % -> -12.4.
-    assert_eq!(rows[0].sbmd_change_pct, "-12.4");
+    assert_eq!(rows[0].sbmd_change_pct, Some(d("-12.4")));
 }
 
 #[test]
@@ -112,41 +116,14 @@ fn region_change_is_not_comparable() {
     a.region = Region::SpineL1L4;
     b.region = Region::SpineL2L4;
     let rows = rows_of(&[a.clone(), b.clone()], &LscTable::default());
-    assert_eq!(rows[0].vs_prior, "not_comparable");
-    assert!(rows[0].note.contains("spine_L1-L4 -> spine_L2-L4"));
+    assert_eq!(rows[0].vs_prior.verdict, Verdict::NotComparable);
+    assert_eq!(
+        rows[0].notes[0],
+        FollowupNote::VsPrior(NotComparable::Region(Region::SpineL1L4, Region::SpineL2L4)),
+    );
     b.region = Region::SpineL1L4;
     let rows = rows_of(&[a, b], &LscTable::default());
-    assert_eq!(rows[0].vs_prior, "significant_loss");
-}
-
-#[test]
-fn fields_follow_the_columns() {
-    let rows = rows_of(
-        &[
-            visit("20200101", "0.800", "A"),
-            visit("20220101", "0.760", "A"),
-        ],
-        &LscTable::default(),
-    );
-    let fields = rows[0].fields();
-    assert_eq!(fields.len(), FOLLOWUP_COLUMNS.len());
-    let at = |name: &str| fields[FOLLOWUP_COLUMNS.iter().position(|c| *c == name).unwrap()];
-    assert_eq!(at("region"), "total_hip");
-    assert_eq!(at("prior_bmd_g_cm2"), "0.800");
-    assert_eq!(at("vs_prior"), "significant_loss");
-    assert_eq!(at("lsc_source"), "default");
-    assert_eq!(at("baseline_study_date"), "2020-01-01");
-    // Numbers stay numbers when made safe; only text from the files changes.
-    let cells = rows[0].cells();
-    let change = FOLLOWUP_COLUMNS
-        .iter()
-        .position(|c| *c == "change_g_cm2")
-        .unwrap();
-    assert_eq!(cells[change], "-0.040");
-    // Plain text: every cell as its field, in the same place.
-    let plain: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
-    assert_eq!(plain, fields.to_vec());
-    assert_eq!(cells.len(), FOLLOWUP_COLUMNS.len());
+    assert_eq!(rows[0].vs_prior.verdict, Verdict::SignificantLoss);
 }
 
 #[test]
@@ -161,16 +138,18 @@ fn history_is_a_prior_never_a_row_of_its_own_and_disagreements_are_said() {
     assert_eq!(rows.len(), 1, "only the scanned visit gets a row");
     let (at, row) = &rows[0];
     assert_eq!(*at, 2);
-    let fields = row.fields();
-    let cell = |name: &str| fields[FOLLOWUP_COLUMNS.iter().position(|c| *c == name).unwrap()];
-    assert_eq!(cell("prior_source"), "scanner_history");
-    assert_eq!(cell("baseline_source"), "scanner_history");
-    assert_eq!(cell("prior_bmd_g_cm2"), "0.800");
-    assert_eq!(cell("change_g_cm2"), "-0.040");
+    assert_eq!(row.prior_source, Source::History);
+    assert_eq!(row.baseline_source, Source::History);
+    assert_eq!(row.prior_bmd, d("0.800"));
+    assert_eq!(row.vs_prior.change, Some(d("-0.040")));
     assert!(
-        cell("note").contains("history reports 0.765"),
-        "{}",
-        cell("note")
+        row.notes.contains(&FollowupNote::HistoryDisagrees {
+            reported: d("0.765"),
+            date: Date::parse_da("20230101"),
+            visit: d("0.760"),
+        }),
+        "{:?}",
+        row.notes
     );
 }
 

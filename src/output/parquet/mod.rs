@@ -1,20 +1,16 @@
-//! Parquet copies of the CSV files (`scan --format parquet`, docs/parquet.md).
+//! Parquet copies of the output files (`--format parquet`, docs/parquet.md), written from
+//! the same typed rows as the CSV files (`output::table`): each row's cells become one
+//! Parquet row (`Value`), appended to Arrow builders and written in record batches of
+//! [`BATCH_ROWS`] through `parquet::arrow::ArrowWriter` (Snappy, row groups bounded in rows
+//! and bytes: memory does not grow with the file). The CSV and the Parquet file hold the
+//! same cells: an empty text, an absent number or date is a null.
 //!
-//! A CSV file, once complete, is streamed back and rewritten as Parquet with the same columns:
-//! [`csv_to_parquet`] reads it in batches of [`BATCH_ROWS`] records (memory does not grow with
-//! the file), types each cell by its [`Column`], and writes Snappy-compressed row groups through
-//! `parquet::arrow::ArrowWriter`. The CSV stays the reference: an empty cell becomes a null, and
-//! a non-empty cell that does not parse as its column's type is an error (a bug upstream, never
-//! silently a null).
-//!
-//! The Parquet file is written into the run's staging folder like the CSV files, and
-//! committed with them (`folder`): on any error it is never seen.
+//! Rows rendered in a partition wait in sorted runs with their CSV lines (`RowRenderer`);
+//! the merge that writes the CSV file writes the Parquet file from the same records. The
+//! files are written into the run's staging folder and committed with the others
+//! (`folder`): on any error the run fails and none is seen.
 
-mod schema;
-
-pub use schema::{DOCUMENTS, FILES, FOLLOWUP, HISTORY, MEASUREMENTS, STUDIES};
-
-use std::fmt;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -29,9 +25,9 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::document::{Date as CivilDate, days_in_month};
+use super::table::{Cell, Column, ColumnType, Row};
 
-/// CSV records per Arrow record batch.
+/// Rows per Arrow record batch.
 pub const BATCH_ROWS: usize = 8192;
 
 /// Rows per Parquet row group at most (a row group is buffered in memory until written).
@@ -40,131 +36,23 @@ const ROW_GROUP_ROWS: usize = 128 * 1024;
 /// Encoded bytes per Parquet row group at most, whichever limit comes first.
 const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
 
-/// The type of a CSV column, and so of its Parquet column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ColumnType {
-    /// Any text, as written: Arrow `Utf8`.
-    Text,
-    /// A plain decimal number: Arrow `Float64`.
-    Float,
-    /// `true` or `false`: Arrow `Boolean`.
-    Bool,
-    /// A calendar date `YYYY-MM-DD`: Arrow `Date32` (days since 1970-01-01).
-    Date,
-    /// A whole number: Arrow `Int64`.
-    Int,
-}
-
-impl ColumnType {
-    /// The Arrow type of the Parquet column.
-    pub fn data_type(self) -> DataType {
-        match self {
-            ColumnType::Text => DataType::Utf8,
-            ColumnType::Float => DataType::Float64,
-            ColumnType::Bool => DataType::Boolean,
-            ColumnType::Date => DataType::Date32,
-            ColumnType::Int => DataType::Int64,
-        }
+/// The Arrow type of a column.
+pub fn data_type(kind: ColumnType) -> DataType {
+    match kind {
+        ColumnType::Text => DataType::Utf8,
+        ColumnType::Float => DataType::Float64,
+        ColumnType::Bool => DataType::Boolean,
+        ColumnType::Date => DataType::Date32,
+        ColumnType::Int => DataType::Int64,
     }
 }
 
-impl fmt::Display for ColumnType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ColumnType::Text => "text",
-            ColumnType::Float => "number",
-            ColumnType::Bool => "boolean (true or false)",
-            ColumnType::Date => "date (YYYY-MM-DD)",
-            ColumnType::Int => "integer",
-        })
-    }
-}
-
-/// One column of a CSV file: its header name and its type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Column {
-    /// The header name, as in the CSV.
-    pub name: &'static str,
-    /// The type of its cells.
-    pub kind: ColumnType,
-}
-
-pub(super) const fn col(name: &'static str, kind: ColumnType) -> Column {
-    Column { name, kind }
-}
-
-/// Why a CSV file could not be converted. No Parquet file (final or temporary) is left behind.
-#[derive(Debug, thiserror::Error)]
-pub enum ParquetError {
-    /// Opening the CSV, or creating, writing or renaming the Parquet file.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file concerned.
-        path: PathBuf,
-        /// The cause.
-        source: io::Error,
-    },
-    /// The CSV itself is unreadable (invalid UTF-8, a record with the wrong number of fields).
-    #[error("{}: {source}", path.display())]
-    Csv {
-        /// The CSV file.
-        path: PathBuf,
-        /// The cause, with its position.
-        source: csv::Error,
-    },
-    /// The header row is not the schema's column names, in order.
-    #[error("{}: header {found:?} is not the expected columns {expected:?}", path.display())]
-    Header {
-        /// The CSV file.
-        path: PathBuf,
-        /// The header row as read.
-        found: Vec<String>,
-        /// The schema's column names.
-        expected: Vec<&'static str>,
-    },
-    /// A non-empty cell that does not parse as its column's type.
-    #[error(
-        "{}: row {row} (line {line}), column {column}: {value:?} is not a valid {kind}",
-        path.display()
-    )]
-    Value {
-        /// The CSV file.
-        path: PathBuf,
-        /// The data row, 1-based, the header row not counted.
-        row: u64,
-        /// The line of the file where the record starts, 1-based (the header is line 1).
-        line: u64,
-        /// The column name.
-        column: &'static str,
-        /// The column type.
-        kind: ColumnType,
-        /// The cell as read.
-        value: String,
-    },
-    /// Building a record batch (a bug: the arrays are built from the schema).
-    #[error("{}: {source}", path.display())]
-    Arrow {
-        /// The CSV file.
-        path: PathBuf,
-        /// The cause.
-        source: ArrowError,
-    },
-    /// The Parquet writer failed (its I/O included).
-    #[error("{}: {source}", path.display())]
-    Parquet {
-        /// The Parquet file.
-        path: PathBuf,
-        /// The cause.
-        source: parquet::errors::ParquetError,
-    },
-}
-
-/// The Arrow schema of a CSV file: one nullable field per column, in order.
-pub fn arrow_schema(schema: &[Column]) -> Schema {
+/// The Arrow schema of an output file: one nullable field per column, in order.
+pub fn arrow_schema(columns: &[Column]) -> Schema {
     Schema::new(
-        schema
+        columns
             .iter()
-            .map(|c| Field::new(c.name, c.kind.data_type(), true))
+            .map(|c| Field::new(c.name, data_type(c.kind), true))
             .collect::<Vec<_>>(),
     )
 }
@@ -172,6 +60,135 @@ pub fn arrow_schema(schema: &[Column]) -> Schema {
 /// The Parquet name beside a CSV file: `out/studies.csv` → `out/studies.parquet`.
 pub fn parquet_path_for(csv: &Path) -> PathBuf {
     csv.with_extension("parquet")
+}
+
+/// One value of a Parquet row: what a cell becomes. Kept with the CSV lines in the sorted
+/// runs until the merge writes both (`encode`, `decode`: a tag byte, then the value).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    /// An empty text, an absent number or date.
+    Null,
+    /// Text, as the CSV cell holds it.
+    Text(Cow<'a, str>),
+    /// A number: the double nearest to its decimal value.
+    Float(f64),
+    /// A yes or no.
+    Bool(bool),
+    /// A date, as days since 1970-01-01.
+    Date(i32),
+    /// A count.
+    Int(i64),
+}
+
+impl<'a> Value<'a> {
+    /// The value of a cell.
+    pub fn of(cell: Cell<'a>) -> Value<'a> {
+        match cell {
+            Cell::Text(text) if text.is_empty() => Value::Null,
+            Cell::Text(text) => Value::Text(text),
+            Cell::Number(None, _) | Cell::Date(None) => Value::Null,
+            Cell::Number(Some(value), _) => Value::Float(value.to_f64()),
+            // Years 1800-9999 (`Date`): far inside i32.
+            Cell::Date(Some(date)) => Value::Date(date.days_since_epoch() as i32),
+            Cell::Int(n) => Value::Int(i64::try_from(n).unwrap_or(i64::MAX)),
+            Cell::Bool(b) => Value::Bool(b),
+        }
+    }
+
+    /// Appends the value's bytes: a tag, then little-endian numbers or a u32 length and
+    /// the text.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        match self {
+            Value::Null => out.push(0),
+            Value::Text(text) => {
+                out.push(1);
+                out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                out.extend_from_slice(text.as_bytes());
+            }
+            Value::Float(x) => {
+                out.push(2);
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+            Value::Bool(b) => out.extend_from_slice(&[3, u8::from(*b)]),
+            Value::Date(days) => {
+                out.push(4);
+                out.extend_from_slice(&days.to_le_bytes());
+            }
+            Value::Int(n) => {
+                out.push(5);
+                out.extend_from_slice(&n.to_le_bytes());
+            }
+        }
+    }
+
+    /// The value at the start of `bytes`, which moves past it (text borrowed, not copied).
+    pub fn decode(bytes: &mut &'a [u8]) -> io::Result<Value<'a>> {
+        fn take<const N: usize>(bytes: &mut &[u8]) -> io::Result<[u8; N]> {
+            let (head, rest) = bytes
+                .split_first_chunk::<N>()
+                .ok_or_else(|| io::Error::other("a Parquet value cut short"))?;
+            *bytes = rest;
+            Ok(*head)
+        }
+        let [tag] = take::<1>(bytes)?;
+        Ok(match tag {
+            0 => Value::Null,
+            1 => {
+                let len = u32::from_le_bytes(take::<4>(bytes)?) as usize;
+                if bytes.len() < len {
+                    return Err(io::Error::other("a Parquet text cut short"));
+                }
+                let (text, rest) = bytes.split_at(len);
+                *bytes = rest;
+                let text = std::str::from_utf8(text).map_err(io::Error::other)?;
+                Value::Text(Cow::Borrowed(text))
+            }
+            2 => Value::Float(f64::from_le_bytes(take::<8>(bytes)?)),
+            3 => Value::Bool(take::<1>(bytes)?[0] != 0),
+            4 => Value::Date(i32::from_le_bytes(take::<4>(bytes)?)),
+            5 => Value::Int(i64::from_le_bytes(take::<8>(bytes)?)),
+            other => return Err(io::Error::other(format!("Parquet value tag {other}"))),
+        })
+    }
+}
+
+/// Why a Parquet file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ParquetError {
+    /// Creating or writing the file.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: io::Error,
+    },
+    /// A row whose values do not fit the columns (a bug: rows and columns are one list).
+    #[error("{}: row {row}: {problem}", path.display())]
+    Row {
+        /// The file.
+        path: PathBuf,
+        /// The row, 1-based.
+        row: u64,
+        /// What does not fit.
+        problem: String,
+    },
+    /// Building a record batch (a bug: the arrays are built from the schema).
+    #[error("{}: {source}", path.display())]
+    Arrow {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: ArrowError,
+    },
+    /// The Parquet writer failed (its I/O included).
+    #[error("{}: {source}", path.display())]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: parquet::errors::ParquetError,
+    },
 }
 
 /// The writer settings: Snappy, row groups bounded in rows and bytes.
@@ -183,126 +200,147 @@ fn writer_properties() -> WriterProperties {
         .build()
 }
 
-/// Converts a complete CSV file into a Parquet file with the same columns, typed by `schema`.
-///
-/// The header row must be `schema`'s names in order. Empty cells become nulls (every type,
-/// text included); any other cell must parse as its column's type (`true`/`false`,
-/// `YYYY-MM-DD`, a decimal, a whole number). The CSV is read in batches of [`BATCH_ROWS`]
-/// records. `parquet` appears only once complete (atomic rename); on error nothing is left.
-pub fn csv_to_parquet(csv: &Path, parquet: &Path, schema: &[Column]) -> Result<(), ParquetError> {
-    convert(csv, parquet, schema, BATCH_ROWS).map(|_| ())
-}
-
-/// What a conversion wrote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Written {
+/// A Parquet file being written, row by row.
+pub struct ParquetWriter {
+    path: PathBuf,
+    columns: &'static [Column],
+    schema: SchemaRef,
+    writer: ArrowWriter<File>,
+    builders: Vec<Builder>,
+    batch_rows: usize,
+    in_batch: usize,
     rows: u64,
-    batches: usize,
 }
 
-/// [`csv_to_parquet`] with the batch size as a parameter; on error, no Parquet file is left.
-fn convert(
-    csv: &Path,
-    parquet: &Path,
-    schema: &[Column],
-    batch_rows: usize,
-) -> Result<Written, ParquetError> {
-    let result = write_parquet(csv, parquet, schema, batch_rows);
-    if result.is_err() {
-        let _ = std::fs::remove_file(parquet);
-    }
-    result
-}
-
-fn write_parquet(
-    csv: &Path,
-    parquet: &Path,
-    schema: &[Column],
-    batch_rows: usize,
-) -> Result<Written, ParquetError> {
-    let csv_error = |source| ParquetError::Csv {
-        path: csv.to_path_buf(),
-        source,
-    };
-    let parquet_error = |source| ParquetError::Parquet {
-        path: parquet.to_path_buf(),
-        source,
-    };
-
-    let file = File::open(csv).map_err(|source| ParquetError::Io {
-        path: csv.to_path_buf(),
-        source,
-    })?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .buffer_capacity(256 * 1024)
-        .from_reader(file);
-
-    let header = reader.headers().map_err(csv_error)?;
-    if !header.iter().eq(schema.iter().map(|c| c.name)) {
-        return Err(ParquetError::Header {
-            path: csv.to_path_buf(),
-            found: header.iter().map(str::to_owned).collect(),
-            expected: schema.iter().map(|c| c.name).collect(),
-        });
+impl ParquetWriter {
+    /// Creates (or replaces) `path`, for rows of `columns`.
+    pub fn create(path: &Path, columns: &'static [Column]) -> Result<Self, ParquetError> {
+        Self::with_batch_rows(path, columns, BATCH_ROWS)
     }
 
-    let arrow_schema: SchemaRef = Arc::new(arrow_schema(schema));
-    let sink = File::create(parquet).map_err(|source| ParquetError::Io {
-        path: parquet.to_path_buf(),
-        source,
-    })?;
-    let mut writer = ArrowWriter::try_new(sink, arrow_schema.clone(), Some(writer_properties()))
-        .map_err(parquet_error)?;
-
-    let arrow_error = |source| ParquetError::Arrow {
-        path: csv.to_path_buf(),
-        source,
-    };
-    let mut batch = Batch::new(schema);
-    let mut record = csv::StringRecord::new();
-    let mut written = Written {
-        rows: 0,
-        batches: 0,
-    };
-    loop {
-        let more = reader.read_record(&mut record).map_err(csv_error)?;
-        if more {
-            written.rows += 1;
-            batch.push(&record).map_err(|bad| ParquetError::Value {
-                path: csv.to_path_buf(),
-                row: written.rows,
-                line: record.position().map_or(0, csv::Position::line),
-                column: bad.column,
-                kind: bad.kind,
-                value: bad.value,
+    fn with_batch_rows(
+        path: &Path,
+        columns: &'static [Column],
+        batch_rows: usize,
+    ) -> Result<Self, ParquetError> {
+        let schema: SchemaRef = Arc::new(arrow_schema(columns));
+        let file = File::create(path).map_err(|source| ParquetError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(writer_properties()))
+            .map_err(|source| ParquetError::Parquet {
+                path: path.to_path_buf(),
+                source,
             })?;
-        }
-        if batch.rows == batch_rows || (!more && batch.rows > 0) {
-            let done = batch.finish(&arrow_schema).map_err(arrow_error)?;
-            writer.write(&done).map_err(parquet_error)?;
-            written.batches += 1;
-        }
-        if !more {
-            break;
-        }
+        Ok(ParquetWriter {
+            path: path.to_path_buf(),
+            columns,
+            schema,
+            writer,
+            builders: columns.iter().map(|c| Builder::new(c.kind)).collect(),
+            batch_rows,
+            in_batch: 0,
+            rows: 0,
+        })
     }
 
-    // Writes the footer and hands back the file.
-    let sink = writer.into_inner().map_err(parquet_error)?;
-    sink.sync_all().map_err(|source| ParquetError::Io {
-        path: parquet.to_path_buf(),
-        source,
-    })?;
-    Ok(written)
-}
+    /// Appends one row.
+    pub fn push(&mut self, row: &impl Row) -> Result<(), ParquetError> {
+        let mut values = Vec::with_capacity(self.columns.len());
+        row.cells(&mut |cell| values.push(Value::of(cell.into_owned())));
+        self.push_values(values)
+    }
 
-/// A cell that does not parse as its column's type.
-struct BadCell {
-    column: &'static str,
-    kind: ColumnType,
-    value: String,
+    /// Appends the rows whose values `encoded` holds, one after the other (`Value::encode`).
+    pub fn push_encoded(&mut self, mut encoded: &[u8]) -> Result<(), ParquetError> {
+        let mut values = Vec::with_capacity(self.columns.len());
+        while !encoded.is_empty() {
+            for _ in 0..self.columns.len() {
+                let value = Value::decode(&mut encoded).map_err(|source| ParquetError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                values.push(value);
+            }
+            self.push_values(values.drain(..))?;
+        }
+        Ok(())
+    }
+
+    /// Appends one row's values, in column order.
+    pub fn push_values<'v>(
+        &mut self,
+        values: impl IntoIterator<Item = Value<'v>>,
+    ) -> Result<(), ParquetError> {
+        self.rows += 1;
+        let problem = |problem: String| ParquetError::Row {
+            path: self.path.clone(),
+            row: self.rows,
+            problem,
+        };
+        let mut values = values.into_iter();
+        for (column, builder) in self.columns.iter().zip(&mut self.builders) {
+            let Some(value) = values.next() else {
+                return Err(problem(format!(
+                    "fewer values than the {} columns",
+                    self.columns.len()
+                )));
+            };
+            if let Err(value) = builder.append(value) {
+                return Err(problem(format!(
+                    "column {} is {}, the value {value:?}",
+                    column.name, column.kind
+                )));
+            }
+        }
+        if values.next().is_some() {
+            return Err(problem(format!(
+                "more values than the {} columns",
+                self.columns.len()
+            )));
+        }
+        self.in_batch += 1;
+        if self.in_batch == self.batch_rows {
+            self.write_batch()?;
+        }
+        Ok(())
+    }
+
+    fn write_batch(&mut self) -> Result<(), ParquetError> {
+        self.in_batch = 0;
+        let arrays = self.builders.iter_mut().map(Builder::finish).collect();
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays).map_err(|source| {
+            ParquetError::Arrow {
+                path: self.path.clone(),
+                source,
+            }
+        })?;
+        self.writer
+            .write(&batch)
+            .map_err(|source| ParquetError::Parquet {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// Writes the rows still in a batch and the footer; returns the number of rows.
+    pub fn finish(mut self) -> Result<u64, ParquetError> {
+        if self.in_batch > 0 {
+            self.write_batch()?;
+        }
+        let path = self.path.clone();
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|source| ParquetError::Parquet {
+                path: path.clone(),
+                source,
+            })?;
+        file.sync_all()
+            .map_err(|source| ParquetError::Io { path, source })?;
+        Ok(self.rows)
+    }
 }
 
 /// One Arrow builder per column.
@@ -325,29 +363,25 @@ impl Builder {
         }
     }
 
-    /// Appends one cell: empty is null; otherwise `None` when it does not parse.
-    fn append(&mut self, cell: &str) -> Option<()> {
-        if cell.is_empty() {
-            match self {
-                Builder::Text(b) => b.append_null(),
-                Builder::Float(b) => b.append_null(),
-                Builder::Bool(b) => b.append_null(),
-                Builder::Date(b) => b.append_null(),
-                Builder::Int(b) => b.append_null(),
-            }
-            return Some(());
+    /// Appends one value; gives it back when it is not of the column's type.
+    fn append<'v>(&mut self, value: Value<'v>) -> Result<(), Value<'v>> {
+        match (self, value) {
+            (Builder::Text(b), Value::Null) => b.append_null(),
+            (Builder::Float(b), Value::Null) => b.append_null(),
+            (Builder::Bool(b), Value::Null) => b.append_null(),
+            (Builder::Date(b), Value::Null) => b.append_null(),
+            (Builder::Int(b), Value::Null) => b.append_null(),
+            (Builder::Text(b), Value::Text(text)) => b.append_value(text),
+            (Builder::Float(b), Value::Float(x)) => b.append_value(x),
+            (Builder::Bool(b), Value::Bool(x)) => b.append_value(x),
+            (Builder::Date(b), Value::Date(x)) => b.append_value(x),
+            (Builder::Int(b), Value::Int(x)) => b.append_value(x),
+            (_, value) => return Err(value),
         }
-        match self {
-            Builder::Text(b) => b.append_value(cell),
-            Builder::Float(b) => b.append_value(parse_float(cell)?),
-            Builder::Bool(b) => b.append_value(parse_bool(cell)?),
-            Builder::Date(b) => b.append_value(parse_date(cell)?),
-            Builder::Int(b) => b.append_value(cell.parse().ok()?),
-        }
-        Some(())
+        Ok(())
     }
 
-    /// The array of the cells appended since the last call; the builder is left empty.
+    /// The array of the values appended since the last call; the builder is left empty.
     fn finish(&mut self) -> ArrayRef {
         match self {
             Builder::Text(b) => Arc::new(b.finish()),
@@ -357,79 +391,6 @@ impl Builder {
             Builder::Int(b) => Arc::new(b.finish()),
         }
     }
-}
-
-/// The record batch being filled.
-struct Batch<'s> {
-    schema: &'s [Column],
-    builders: Vec<Builder>,
-    rows: usize,
-}
-
-impl<'s> Batch<'s> {
-    fn new(schema: &'s [Column]) -> Batch<'s> {
-        Batch {
-            schema,
-            builders: schema.iter().map(|c| Builder::new(c.kind)).collect(),
-            rows: 0,
-        }
-    }
-
-    /// Appends one record (its length is the header's: the CSV reader is not flexible).
-    fn push(&mut self, record: &csv::StringRecord) -> Result<(), BadCell> {
-        for ((column, builder), cell) in self.schema.iter().zip(&mut self.builders).zip(record) {
-            if builder.append(cell).is_none() {
-                return Err(BadCell {
-                    column: column.name,
-                    kind: column.kind,
-                    value: cell.to_owned(),
-                });
-            }
-        }
-        self.rows += 1;
-        Ok(())
-    }
-
-    /// The rows pushed since the last call, as one record batch.
-    fn finish(&mut self, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
-        self.rows = 0;
-        let arrays = self.builders.iter_mut().map(Builder::finish).collect();
-        RecordBatch::try_new(schema.clone(), arrays)
-    }
-}
-
-/// A plain decimal (`-1.25`, `0.812`, `3`); NaN and infinities are not numbers in the CSV.
-fn parse_float(cell: &str) -> Option<f64> {
-    cell.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-fn parse_bool(cell: &str) -> Option<bool> {
-    match cell {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
-    }
-}
-
-/// `YYYY-MM-DD` exactly, a real calendar date, as days since 1970-01-01.
-fn parse_date(cell: &str) -> Option<i32> {
-    let b = cell.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let number = |digits: &[u8]| {
-        digits.iter().try_fold(0u16, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + u16::from(c - b'0'))
-        })
-    };
-    let year = number(&b[0..4])?;
-    let month = u8::try_from(number(&b[5..7])?).ok()?;
-    let day = u8::try_from(number(&b[8..10])?).ok()?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    // Years 0000-9999: well inside i32.
-    i32::try_from(CivilDate { year, month, day }.days_since_epoch()).ok()
 }
 
 #[cfg(test)]

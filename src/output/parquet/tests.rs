@@ -1,66 +1,43 @@
-use super::ColumnType::{Bool, Date, Float, Int, Text};
-use super::*;
-use crate::output::rows::{
-    DOCUMENT_COLUMNS, FILE_COLUMNS, HISTORY_COLUMNS, MEASUREMENT_COLUMNS, STUDY_COLUMNS,
-};
+//! Parquet files from typed rows: values and nulls as the CSV cells, batches, errors, and
+//! docs/parquet.md's tables as the row structs' columns.
+
+use std::borrow::Cow;
+use std::fs;
+
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Float64Type, Int64Type};
 use arrow_array::{Array, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use std::fmt::Write as _;
-use std::fs;
 
-fn names(schema: &[Column]) -> Vec<&'static str> {
-    schema.iter().map(|c| c.name).collect()
-}
+use super::*;
+use crate::decimal::Decimal;
+use crate::document::Date;
+use crate::output::cell::{DateCell, Plain, Text};
+use crate::output::rows::{
+    DocumentRow, FileRow, FollowupLine, HistoryRow, MeasurementRow, StudyRow,
+};
+use crate::output::table::row_struct;
 
-#[test]
-fn schemas_match_the_csv_columns() {
-    assert_eq!(names(MEASUREMENTS), MEASUREMENT_COLUMNS);
-    assert_eq!(names(STUDIES), STUDY_COLUMNS);
-    assert_eq!(names(FILES), FILE_COLUMNS);
-    assert_eq!(names(DOCUMENTS), DOCUMENT_COLUMNS);
-    assert_eq!(names(HISTORY), HISTORY_COLUMNS);
-    assert_eq!(names(FOLLOWUP), crate::followup::FOLLOWUP_COLUMNS);
-    for schema in [MEASUREMENTS, STUDIES, FILES, FOLLOWUP, DOCUMENTS, HISTORY] {
-        let mut sorted = names(schema);
-        sorted.sort_unstable();
-        sorted.dedup();
-        assert_eq!(sorted.len(), schema.len());
+row_struct! {
+    /// A small table of every column type.
+    #[derive(Debug)]
+    pub struct Small<'a> {
+        name: Text<'a>,
+        value: Plain,
+        ok: bool,
+        day: DateCell,
+        count: usize,
     }
 }
 
-#[test]
-fn dates() {
-    assert_eq!(parse_date("1970-01-01"), Some(0));
-    assert_eq!(parse_date("2024-04-15"), Some(19828));
-    assert_eq!(parse_date("1969-12-31"), Some(-1));
-    assert_eq!(parse_date("2000-02-29"), Some(11016));
-    assert_eq!(parse_date("1900-02-29"), None);
-    assert_eq!(parse_date("2023-02-29"), None);
-    assert_eq!(parse_date("2024-13-01"), None);
-    assert_eq!(parse_date("2024-04-31"), None);
-    assert_eq!(parse_date("2024-4-15"), None);
-    assert_eq!(parse_date("20240415"), None);
-    assert_eq!(parse_date("2024-04-1x"), None);
-    assert_eq!(parse_date("+024-04-15"), None);
-    assert_eq!(parse_date("2024-04-15 "), None);
-    assert_eq!(parse_date("2024-00-15"), None);
-    assert_eq!(parse_date("2024-04-00"), None);
-    assert_eq!(parse_date("2024-004-1"), None);
-    assert_eq!(parse_date("0000-01-01"), Some(-719_528));
-    assert_eq!(parse_date("9999-12-31"), Some(2_932_896));
-}
-
-#[test]
-fn cells() {
-    assert_eq!(parse_float("-1.25"), Some(-1.25));
-    assert_eq!(parse_float("NaN"), None);
-    assert_eq!(parse_float("inf"), None);
-    assert_eq!(parse_float("1,2"), None);
-    assert_eq!(parse_bool("true"), Some(true));
-    assert_eq!(parse_bool("True"), None);
-    assert_eq!(parse_bool("1"), None);
+fn small<'a>(name: &'a str, value: &str, ok: bool, day: &str, count: usize) -> Small<'a> {
+    Small {
+        name: Text(Cow::Borrowed(name)),
+        value: Plain(Decimal::parse(value), 3),
+        ok,
+        day: DateCell(Date::parse_da(day)),
+        count,
+    }
 }
 
 /// Reads a Parquet file back: its Arrow schema and all its batches.
@@ -71,43 +48,24 @@ fn read(path: &Path) -> (SchemaRef, Vec<RecordBatch>) {
     (schema, batches)
 }
 
-fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-const SMALL: &[Column] = &[
-    col("name", Text),
-    col("value", Float),
-    col("ok", Bool),
-    col("day", Date),
-    col("count", Int),
-];
-
 #[test]
 fn round_trip() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("small.csv");
-    let parquet = dir.path().join("small.parquet");
-    fs::write(
-        &csv,
-        "name,value,ok,day,count\n\
-         Åström,0.812,true,2024-04-15,3\n\
-         ,,,,\n\
-         \"a, b\",-1.25,false,1970-01-01,-7\n\
-         \"line one\nline \"\"two\"\"\",1200,true,1969-12-31,0\n\
-         /data/caf\\xE9/a\\\\b.dcm,1e-3,,,9223372036854775807\n",
-    )
-    .unwrap();
-    csv_to_parquet(&csv, &parquet, SMALL).unwrap();
-    assert_eq!(files_in(dir.path()), ["small.csv", "small.parquet"]);
+    let path = dir.path().join("small.parquet");
+    let mut writer = ParquetWriter::create(&path, Small::COLUMNS).unwrap();
+    for row in [
+        small("Åström", "0.812", true, "20240415", 3),
+        small("", "", false, "", 0),
+        small("a, b", "-1.25", false, "19700101", 7),
+        small("line one\nline \"two\"", "1200", true, "19691231", 0),
+        small("=cmd", "1E-3", true, "", usize::MAX),
+    ] {
+        writer.push(&row).unwrap();
+    }
+    assert_eq!(writer.finish().unwrap(), 5);
 
-    let (schema, batches) = read(&parquet);
-    assert_eq!(schema.as_ref(), &arrow_schema(SMALL));
+    let (schema, batches) = read(&path);
+    assert_eq!(schema.as_ref(), &arrow_schema(Small::COLUMNS));
     let types: Vec<&DataType> = schema.fields().iter().map(|f| f.data_type()).collect();
     assert_eq!(
         types,
@@ -122,14 +80,14 @@ fn round_trip() {
     assert_eq!(batches.len(), 1);
     let batch = &batches[0];
     assert_eq!(batch.num_rows(), 5);
-
+    // Text as the CSV cell: made safe for spreadsheets, empty is null.
     let name = batch.column(0).as_string::<i32>();
     let expected = StringArray::from(vec![
         Some("Åström"),
         None,
         Some("a, b"),
-        Some("line one\nline \"two\""),
-        Some("/data/caf\\xE9/a\\\\b.dcm"),
+        Some("line one\\u{A}line \"two\""),
+        Some("'=cmd"),
     ]);
     assert_eq!(name, &expected);
     let value = batch.column(1).as_primitive::<Float64Type>();
@@ -142,7 +100,13 @@ fn round_trip() {
     ]);
     assert_eq!(value, &expected);
     let ok = batch.column(2).as_boolean();
-    let expected = BooleanArray::from(vec![Some(true), None, Some(false), Some(true), None]);
+    let expected = BooleanArray::from(vec![
+        Some(true),
+        Some(false),
+        Some(false),
+        Some(true),
+        Some(true),
+    ]);
     assert_eq!(ok, &expected);
     let day = batch.column(3).as_primitive::<Date32Type>();
     assert_eq!(
@@ -152,230 +116,208 @@ fn round_trip() {
     let count = batch.column(4).as_primitive::<Int64Type>();
     assert_eq!(
         count,
-        &Int64Array::from(vec![Some(3), None, Some(-7), Some(0), Some(i64::MAX)])
+        &Int64Array::from(vec![Some(3), Some(0), Some(7), Some(0), Some(i64::MAX)])
     );
     assert_eq!(name.null_count(), 1);
     assert_eq!(value.null_count(), 1);
-    assert_eq!(ok.null_count(), 2);
+}
+
+/// A number is the double nearest its decimal value: what parsing the CSV cell gives,
+/// mantissas beyond 2^53 included.
+#[test]
+fn numbers_are_the_nearest_double() {
+    for text in [
+        "0.812",
+        "-2.45",
+        "0.1",
+        "1.000",
+        "123456789012345678",
+        "0.123456789012345678",
+        "-9007199254740993",
+        "900719925474099.3",
+        "0",
+    ] {
+        let value = Decimal::parse(text).unwrap();
+        let csv = value.to_plain(0);
+        assert_eq!(
+            Value::of(Cell::Number(Some(value), 0)),
+            Value::Float(csv.parse::<f64>().unwrap()),
+            "{text}"
+        );
+    }
+}
+
+/// Values wait in the sorted runs encoded: each comes back as it was, and a record cut
+/// short or of an unknown tag is an error, never a value.
+#[test]
+fn values_encode_and_decode() {
+    let values = [
+        Value::Null,
+        Value::Text(Cow::Borrowed("Åström, \"x\"")),
+        Value::Text(Cow::Borrowed("")),
+        Value::Float(-0.812),
+        Value::Bool(true),
+        Value::Bool(false),
+        Value::Date(-719_528),
+        Value::Int(i64::MIN),
+    ];
+    let mut bytes = Vec::new();
+    for value in &values {
+        value.encode(&mut bytes);
+    }
+    let mut rest = bytes.as_slice();
+    for value in &values {
+        assert_eq!(&Value::decode(&mut rest).unwrap(), value);
+    }
+    assert!(rest.is_empty());
+    for cut in 1..bytes.len() {
+        let mut rest = &bytes[..cut];
+        let decoded: Result<Vec<Value<'_>>, _> = (0..values.len())
+            .map(|_| Value::decode(&mut rest))
+            .collect();
+        assert!(decoded.is_err(), "cut at {cut}");
+    }
+    assert!(Value::decode(&mut &[9u8][..]).is_err());
 }
 
 #[test]
 fn many_rows_in_several_batches() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("big.csv");
-    let parquet = dir.path().join("big.parquet");
-    let mut text = String::from("name,value,ok,day,count\n");
-    for i in 0..20_000 {
-        writeln!(text, "row {i},{i}.5,{},2024-04-15,{i}", i % 2 == 0).unwrap();
+    let path = dir.path().join("big.parquet");
+    let mut writer = ParquetWriter::create(&path, Small::COLUMNS).unwrap();
+    let names: Vec<String> = (0..20_000).map(|i| format!("row {i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let row = small(name, &format!("{i}.5"), i % 2 == 0, "20240415", i);
+        writer.push(&row).unwrap();
     }
-    fs::write(&csv, text).unwrap();
-    let written = convert(&csv, &parquet, SMALL, BATCH_ROWS).unwrap();
-    // 8192 + 8192 + 3616.
-    assert_eq!(
-        written,
-        Written {
-            rows: 20_000,
-            batches: 3
-        }
-    );
-
-    let (_, batches) = read(&parquet);
-    assert_eq!(
-        batches.iter().map(RecordBatch::num_rows).sum::<usize>(),
-        20_000
-    );
+    assert_eq!(writer.finish().unwrap(), 20_000);
+    let (_, batches) = read(&path);
     let counts: Vec<i64> = batches
         .iter()
         .flat_map(|b| b.column(4).as_primitive::<Int64Type>().values().to_vec())
         .collect();
     assert_eq!(counts, (0..20_000).collect::<Vec<i64>>());
-    // A last batch that is exactly full is not followed by an empty one.
-    let head: String = fs::read_to_string(&csv)
-        .unwrap()
-        .lines()
-        .take(9)
-        .map(|l| format!("{l}\n"))
-        .collect();
-    fs::write(&csv, head).unwrap();
+    let last = batches.last().unwrap();
+    let values = last.column(1).as_primitive::<Float64Type>();
+    assert_eq!(values.value(values.len() - 1), 19_999.5);
+
+    // Batches of 4: 8 rows are two full batches, and no empty third.
+    let mut writer = ParquetWriter::with_batch_rows(&path, Small::COLUMNS, 4).unwrap();
+    for i in 0..8 {
+        writer.push(&small("r", "1", true, "", i)).unwrap();
+        assert_eq!(writer.in_batch, (i + 1) % 4, "after row {i}");
+    }
+    assert_eq!(writer.finish().unwrap(), 8);
     assert_eq!(
-        convert(&csv, &parquet, SMALL, 4).unwrap(),
-        Written {
-            rows: 8,
-            batches: 2
-        }
-    );
-    assert_eq!(
-        read(&parquet)
+        read(&path)
             .1
             .iter()
             .map(RecordBatch::num_rows)
             .sum::<usize>(),
         8
     );
-    let last = batches.last().unwrap();
-    let values = last.column(1).as_primitive::<Float64Type>();
-    assert_eq!(values.value(values.len() - 1), 19_999.5);
 }
 
 #[test]
-fn wrong_header_is_an_error_and_leaves_nothing() {
+fn a_value_that_does_not_fit_names_row_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("h.csv");
-    let parquet = dir.path().join("h.parquet");
-    for header in [
-        "name,value,ok,count,day\n",
-        "name,value,ok,day\n",
-        "name,value,ok,day,count,extra\n",
-        "Name,value,ok,day,count\n",
-    ] {
-        fs::write(&csv, format!("{header}x,1,true,2024-04-15,1\n")).unwrap();
-        let error = csv_to_parquet(&csv, &parquet, SMALL).unwrap_err();
-        assert!(
-            matches!(error, ParquetError::Header { .. }),
-            "{header:?}: {error}"
-        );
-        assert_eq!(files_in(dir.path()), ["h.csv"]);
-    }
-    // An empty file has no header at all.
-    fs::write(&csv, "").unwrap();
-    let error = csv_to_parquet(&csv, &parquet, SMALL).unwrap_err();
-    assert!(matches!(error, ParquetError::Header { .. }), "{error}");
-    assert_eq!(files_in(dir.path()), ["h.csv"]);
-}
-
-#[test]
-fn bad_cell_is_an_error_naming_row_and_column_and_leaves_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("bad.csv");
-    let parquet = dir.path().join("bad.parquet");
-    // Row 3 starts on line 5: row 2 spans two lines. Enough good rows before it that a
-    // batch has already been written when the bad cell comes.
-    let mut text = String::from("name,value,ok,day,count\nfine,1,true,,\n\"two\nlines\",2,,,\n");
-    text.push_str("x,1.2.3,true,2024-04-15,1\n");
-    fs::write(&csv, &text).unwrap();
-    let error = csv_to_parquet(&csv, &parquet, SMALL).unwrap_err();
-    match &error {
-        ParquetError::Value {
-            row,
-            line,
-            column,
-            value,
-            ..
-        } => {
-            assert_eq!(
-                (*row, *line, *column, value.as_str()),
-                (3, 5, "value", "1.2.3")
-            );
-        }
-        other => panic!("{other}"),
-    }
+    let path = dir.path().join("bad.parquet");
+    let mut writer = ParquetWriter::create(&path, Small::COLUMNS).unwrap();
+    writer.push(&small("fine", "1", true, "", 1)).unwrap();
+    let error = writer
+        .push_values(vec![
+            Value::Text("x".into()),
+            Value::Text("1.2.3".into()),
+            Value::Bool(true),
+            Value::Null,
+            Value::Int(1),
+        ])
+        .unwrap_err();
     let message = error.to_string();
-    assert!(message.contains("bad.csv"), "{message}");
-    assert!(message.contains("row 3"), "{message}");
-    assert!(message.contains("column value"), "{message}");
-    assert_eq!(files_in(dir.path()), ["bad.csv"]);
-
-    // Also after whole batches were written to the temporary file.
-    let mut text = String::from("name,value,ok,day,count\n");
-    for i in 0..(BATCH_ROWS + 10) {
-        writeln!(text, "r,{i},true,2024-04-15,{i}").unwrap();
-    }
-    text.push_str("r,1,yes,2024-04-15,1\n");
-    fs::write(&csv, &text).unwrap();
-    let error = csv_to_parquet(&csv, &parquet, SMALL).unwrap_err();
     assert!(
-        matches!(error, ParquetError::Value { column: "ok", row, .. } if row == BATCH_ROWS as u64 + 11),
+        matches!(error, ParquetError::Row { row: 2, .. }),
+        "{message}"
+    );
+    assert!(message.contains("column value is number"), "{message}");
+    assert!(message.contains("bad.parquet"), "{message}");
+    let error = writer.push_values(vec![Value::Null]).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("fewer values than the 5 columns"),
         "{error}"
     );
-    assert_eq!(files_in(dir.path()), ["bad.csv"]);
-
-    // A record with the wrong number of fields is the CSV reader's error.
-    fs::write(&csv, "name,value,ok,day,count\nx,1\n").unwrap();
-    let error = csv_to_parquet(&csv, &parquet, SMALL).unwrap_err();
-    assert!(matches!(error, ParquetError::Csv { .. }), "{error}");
-    assert_eq!(files_in(dir.path()), ["bad.csv"]);
+    let error = writer.push_values(vec![Value::Null; 6]).unwrap_err();
+    assert!(
+        error.to_string().contains("more values than the 5 columns"),
+        "{error}"
+    );
 }
 
 #[test]
-fn header_only_gives_an_empty_table_with_the_schema() {
+fn no_rows_give_an_empty_table_with_the_schema() {
     let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("studies.csv");
-    let parquet = parquet_path_for(&csv);
-    assert_eq!(parquet, dir.path().join("studies.parquet"));
-    fs::write(&csv, format!("{}\n", STUDY_COLUMNS.join(","))).unwrap();
-    csv_to_parquet(&csv, &parquet, STUDIES).unwrap();
-    let (schema, batches) = read(&parquet);
-    assert_eq!(schema.as_ref(), &arrow_schema(STUDIES));
+    let path = dir.path().join("studies.parquet");
+    fs::write(&path, "old").unwrap();
+    let writer = ParquetWriter::create(&path, StudyRow::COLUMNS).unwrap();
+    assert_eq!(writer.finish().unwrap(), 0);
+    let (schema, batches) = read(&path);
+    assert_eq!(schema.as_ref(), &arrow_schema(StudyRow::COLUMNS));
     assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 0);
-    assert_eq!(files_in(dir.path()), ["studies.csv", "studies.parquet"]);
-}
-
-#[test]
-fn replaces_an_existing_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let csv = dir.path().join("files.csv");
-    let parquet = dir.path().join("files.parquet");
-    fs::write(&parquet, "old").unwrap();
-    fs::write(
-        &csv,
-        "source_path,status,reason,message\na,skipped,not_dicom,\n",
-    )
-    .unwrap();
-    csv_to_parquet(&csv, &parquet, FILES).unwrap();
-    let (_, batches) = read(&parquet);
-    assert_eq!(batches[0].num_rows(), 1);
-    assert!(batches[0].column(3).is_null(0));
-}
-
-/// Writes demo Parquet files for a look with DuckDB:
-/// `DXA_PARQUET_DEMO=/some/dir cargo test --lib output::parquet::tests::demo -- --ignored`.
-#[test]
-#[ignore = "writes demo files outside the temporary folder"]
-fn demo() {
-    let dir = std::env::var_os("DXA_PARQUET_DEMO").map_or_else(
-        || std::env::temp_dir().join("dxa-parquet-demo"),
-        PathBuf::from,
+    assert_eq!(
+        parquet_path_for(&dir.path().join("studies.csv")),
+        dir.path().join("studies.parquet")
     );
-    fs::create_dir_all(&dir).unwrap();
-    let mut studies = STUDY_COLUMNS.join(",");
-    studies.push('\n');
-    let classes = ["normal", "osteopenia", "osteoporosis", "osteopenia", ""];
-    for (i, class) in classes.iter().enumerate() {
-        writeln!(
-            studies,
-            "s/{i}.dcm,1.2.{i},1.3.{i},1.4.{i},P{i},F,{}.5,2024-04-1{i},hologic,HOLOGIC,Horizon A,13.6,,Clinic,NHANES,white_female,{class},femoral_neck,-{i}.1,-0.{i},,,,,DXA Report,{i}",
-            60 + i
-        )
-        .unwrap();
+}
+
+/// The column tables of docs/parquet.md: `### NAME.parquet`, then `| column | type |` rows.
+fn documented(docs: &str, file: &str) -> Vec<(String, String)> {
+    let heading = format!("### {file}");
+    let start = docs
+        .lines()
+        .position(|l| l.trim() == heading)
+        .unwrap_or_else(|| panic!("no section {heading}"));
+    docs.lines()
+        .skip(start)
+        .skip_while(|l| !l.starts_with("| column |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            // "Utf8 (`;`-separated, as in the CSV)": the type is the first word.
+            let kind = cells[2].split_whitespace().next().unwrap_or("");
+            (cells[1].to_string(), kind.to_string())
+        })
+        .collect()
+}
+
+/// docs/parquet.md lists every Parquet file, each with the columns and types the code
+/// writes.
+#[test]
+fn every_file_is_documented_with_its_types() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/parquet.md");
+    let docs = fs::read_to_string(path).expect("docs/parquet.md");
+    let tables: [(&str, &[Column]); 6] = [
+        ("measurements.parquet", MeasurementRow::COLUMNS),
+        ("studies.parquet", StudyRow::COLUMNS),
+        ("documents.parquet", DocumentRow::COLUMNS),
+        ("history.parquet", HistoryRow::COLUMNS),
+        ("files.parquet", FileRow::COLUMNS),
+        ("followup.parquet", FollowupLine::COLUMNS),
+    ];
+    for (file, columns) in tables {
+        let expected: Vec<(String, String)> = columns
+            .iter()
+            .map(|c| (c.name.to_string(), data_type(c.kind).to_string()))
+            .collect();
+        assert_eq!(documented(&docs, file), expected, "docs/parquet.md, {file}");
+        assert!(
+            docs.contains(&format!("`{file}`")),
+            "{file} in the list of files"
+        );
     }
-    let csv = dir.join("studies.csv");
-    fs::write(&csv, studies).unwrap();
-    csv_to_parquet(&csv, &parquet_path_for(&csv), STUDIES).unwrap();
-
-    let mut measurements = MEASUREMENT_COLUMNS.join(",");
-    measurements.push('\n');
-    measurements.push_str(
-        "s/0.dcm,1.2.0,femoral_neck,left,Neck,0.812,4.12,5.07,-1.2,-0.3,86,97,786,-1.25,true,\n",
+    assert!(
+        !docs.contains(".partial-"),
+        "no temporary file is written: the copies are made in the staging folder"
     );
-    measurements.push_str(
-        "s/0.dcm,1.2.0,spine_L1-L4,,L1-L4,1.004,60.2,60.0,-0.4,0.1,96,101,,,true,\"a, note\"\n",
-    );
-    let csv = dir.join("measurements.csv");
-    fs::write(&csv, measurements).unwrap();
-    csv_to_parquet(&csv, &parquet_path_for(&csv), MEASUREMENTS).unwrap();
-    let csv = dir.join("files.csv");
-    fs::write(
-        &csv,
-        "source_path,status,reason,message\ns/caf\\xE9.pdf,skipped,not_dicom,PDF document\ns/x.dcm,error,truncated,\n",
-    )
-    .unwrap();
-    csv_to_parquet(&csv, &parquet_path_for(&csv), FILES).unwrap();
-
-    let mut followup = names(FOLLOWUP).join(",");
-    followup.push('\n');
-    followup.push_str("P0,femoral_neck,left,1.2.5,1.2.0,2024-04-15,2022-04-11,2020-04-06,0.780,0.812,0.830,-0.032,-3.94,-0.050,-6.02,0.028,,iscd_minimum,significant_loss,significant_loss,754,786,-4.07,\n");
-    let csv = dir.join("followup.csv");
-    fs::write(&csv, followup).unwrap();
-    csv_to_parquet(&csv, &parquet_path_for(&csv), FOLLOWUP).unwrap();
-    println!("demo files in {}", dir.display());
 }

@@ -2,55 +2,36 @@
 //! joined and what the visit step decided about it. With files.csv, every file the run
 //! looked at is in exactly one of the two.
 
-use serde::Serialize;
-
-use super::{VisitRows, joined};
+use super::joined;
 use crate::document::Timestamp;
 use crate::output::cell::{DateCell, DocText, Text};
+use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;
+use crate::visit::VisitRows;
 use crate::visit::{DocStatus, Part, parts_of};
 
-/// documents.csv columns, in order.
-pub const DOCUMENT_COLUMNS: &[&str] = &[
-    "source_path",
-    "sop_instance_uid",
-    "sop_class_uid",
-    "study_instance_uid",
-    "series_instance_uid",
-    "patient_id",
-    "study_date",
-    "device_serial",
-    "visit_sop_instance_uid",
-    "carrier",
-    "content",
-    "status",
-    "content_time",
-    "document_title",
-    "unmapped_items",
-    "vendor_classification",
-    "flags",
-];
-
-/// documents.csv
-#[derive(Debug, Serialize)]
-pub struct DocumentRow<'a> {
-    source_path: Text<'a>,
-    sop_instance_uid: Text<'a>,
-    sop_class_uid: Text<'a>,
-    study_instance_uid: Text<'a>,
-    series_instance_uid: Text<'a>,
-    patient_id: Text<'a>,
-    study_date: DateCell,
-    device_serial: Text<'a>,
-    visit_sop_instance_uid: Text<'a>,
-    carrier: String,
-    content: String,
-    status: Text<'a>,
-    content_time: String,
-    document_title: DocText<'a>,
-    unmapped_items: usize,
-    vendor_classification: DocText<'a>,
-    flags: Text<'a>,
+row_struct! {
+    /// documents.csv
+    #[derive(Debug)]
+    pub struct DocumentRow<'a> {
+        source_path: Text<'a>,
+        sop_instance_uid: Text<'a>,
+        sop_class_uid: Text<'a>,
+        study_instance_uid: Text<'a>,
+        series_instance_uid: Text<'a>,
+        patient_id: Text<'a>,
+        study_date: DateCell,
+        device_serial: Text<'a>,
+        visit_sop_instance_uid: Text<'a>,
+        carrier: String,
+        content: String,
+        status: Text<'a>,
+        content_time: String,
+        document_title: DocText<'a>,
+        unmapped_items: usize,
+        vendor_classification: DocText<'a>,
+        flags: Text<'a>,
+    }
 }
 
 /// The row of the visit member at `position`.
@@ -104,16 +85,13 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         content: joined(content, ";"),
         status: Text::from(status),
         content_time,
-        document_title: view.ids.doc_text(Vocabulary::DocumentTitle, &doc.title),
+        document_title: DocText::new(view.ids, Vocabulary::DocumentTitle, &doc.title),
         unmapped_items: doc.unmapped_items,
-        vendor_classification: view.ids.doc_text(
+        vendor_classification: DocText::new(
+            view.ids,
             Vocabulary::VendorClassification,
             doc.scanner_classification.as_deref().unwrap_or(""),
         ),
-        flags: Text::from(
-            view.ids
-                .flags(&joined(doc.flags.iter().map(String::as_str), ";"))
-                .into_owned(),
-        ),
+        flags: Text::from(crate::output::flags::document_cell(&doc.flags, view.ids)),
     }
 }

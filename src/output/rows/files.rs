@@ -1,20 +1,18 @@
 //! files.csv: one row per file looked at and not ingested, in path order.
 
-use serde::Serialize;
-
 use crate::error::FileError;
 use crate::output::cell::Text;
+use crate::output::table::row_struct;
 
-/// files.csv columns, in order.
-pub const FILE_COLUMNS: &[&str] = &["source_path", "status", "reason", "message"];
-
-/// files.csv
-#[derive(Debug, Serialize)]
-pub struct FileRow<'a> {
-    source_path: Text<'a>,
-    status: &'static str,
-    reason: &'static str,
-    message: Text<'a>,
+row_struct! {
+    /// files.csv
+    #[derive(Debug)]
+    pub struct FileRow<'a> {
+        source_path: Text<'a>,
+        status: &'static str,
+        reason: &'static str,
+        message: Text<'a>,
+    }
 }
 
 /// The row of a file not ingested; `source_path` as written (pseudonymised or not).

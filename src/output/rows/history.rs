@@ -2,61 +2,37 @@
 //! tables), one row per document, region, side and earlier exam, in path order. These
 //! values are never the current visit's measurements.
 
-use serde::Serialize;
-
-use super::VisitRows;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
+use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;
+use crate::visit::VisitRows;
 
-/// history.csv columns, in order.
-pub const HISTORY_COLUMNS: &[&str] = &[
-    "patient_id",
-    "study_date",
-    "exam_date",
-    "exam_date_as_written",
-    "region",
-    "laterality",
-    "source_label",
-    "bmd_g_cm2",
-    "age_years",
-    "t_score",
-    "z_score",
-    "change_vs_previous_g_cm2",
-    "change_vs_previous_pct",
-    "change_vs_baseline_g_cm2",
-    "change_vs_baseline_pct",
-    "change_significant",
-    "change_dissimilar_scans",
-    "source",
-    "source_path",
-    "sop_instance_uid",
-    "note",
-];
-
-/// history.csv
-#[derive(Debug, Serialize)]
-pub struct HistoryRow<'a> {
-    patient_id: Text<'a>,
-    study_date: DateCell,
-    exam_date: DateCell,
-    exam_date_as_written: DocText<'a>,
-    region: &'static str,
-    laterality: &'static str,
-    source_label: DocText<'a>,
-    bmd_g_cm2: Plain,
-    age_years: Plain,
-    t_score: Plain,
-    z_score: Plain,
-    change_vs_previous_g_cm2: Plain,
-    change_vs_previous_pct: Plain,
-    change_vs_baseline_g_cm2: Plain,
-    change_vs_baseline_pct: Plain,
-    change_significant: &'static str,
-    change_dissimilar_scans: &'static str,
-    source: &'static str,
-    source_path: Text<'a>,
-    sop_instance_uid: Text<'a>,
-    note: &'static str,
+row_struct! {
+    /// history.csv
+    #[derive(Debug)]
+    pub struct HistoryRow<'a> {
+        patient_id: Text<'a>,
+        study_date: DateCell,
+        exam_date: DateCell,
+        exam_date_as_written: DocText<'a>,
+        region: &'static str,
+        laterality: &'static str,
+        source_label: DocText<'a>,
+        bmd_g_cm2: Plain,
+        age_years: Plain,
+        t_score: Plain,
+        z_score: Plain,
+        change_vs_previous_g_cm2: Plain,
+        change_vs_previous_pct: Plain,
+        change_vs_baseline_g_cm2: Plain,
+        change_vs_baseline_pct: Plain,
+        change_significant: &'static str,
+        change_dissimilar_scans: &'static str,
+        source: &'static str,
+        source_path: Text<'a>,
+        sop_instance_uid: Text<'a>,
+        note: &'static str,
+    }
 }
 
 /// The rows of the visit member at `position`.
@@ -73,13 +49,14 @@ pub fn history_rows<'a>(
         study_date: DateCell(view.date(view.visit.date)),
         exam_date: DateCell(view.date(h.exam_date)),
         // The date as written would undo --shift-dates.
-        exam_date_as_written: view.ids.doc_text(
+        exam_date_as_written: DocText::new(
+            view.ids,
             Vocabulary::DateAsWritten,
             if shifted { "" } else { &h.exam_date_text },
         ),
         region: h.region.as_str(),
         laterality: h.laterality.as_str(),
-        source_label: view.ids.doc_text(Vocabulary::RegionLabel, &h.source_label),
+        source_label: DocText::new(view.ids, Vocabulary::RegionLabel, &h.source_label),
         bmd_g_cm2: Plain(h.bmd, 3),
         age_years: Plain(view.ids.age(h.age_years), 0),
         t_score: Plain(h.t_score, 0),

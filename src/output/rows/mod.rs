@@ -1,173 +1,21 @@
-//! One struct per CSV file, fields in the column order of docs/columns.md; `*_COLUMNS` are
-//! the header rows, checked against the structs by a test. Empty cell = value absent;
-//! numbers in plain decimal; text made safe for spreadsheets (`cell`).
+//! One struct per output file (`row_struct!`), fields in the column order of
+//! docs/columns.md: the struct is the header row and the Parquet schema (`Row::COLUMNS`).
+//! Empty cell = value absent; numbers in plain decimal; text made safe for spreadsheets
+//! (`cell`).
 
 mod documents;
 mod files;
+mod followup;
 mod history;
 mod measurements;
 mod studies;
 
-use std::borrow::Cow;
-
-pub use documents::{DOCUMENT_COLUMNS, document_row};
-pub use files::{FILE_COLUMNS, file_row};
-pub use history::{HISTORY_COLUMNS, history_rows};
-pub use measurements::{MEASUREMENT_COLUMNS, measurement_rows};
-pub use studies::{STUDY_COLUMNS, study_row};
-
-use crate::document::{Date, Document};
-use crate::pseudonym::Ids;
-use crate::visit::{Assessed, Ingested, LeftOut, Visit, VisitFlag};
-use crate::vocabulary::Laterality;
-
-/// One visit and everything its rows are made of.
-#[derive(Clone, Copy)]
-pub struct VisitRows<'a> {
-    /// The partition's documents.
-    pub docs: &'a [Ingested],
-    /// The visit.
-    pub visit: &'a Visit,
-    /// Its classification.
-    pub assessed: &'a Assessed,
-    /// How identifiers are written.
-    pub ids: Ids<'a>,
-}
-
-impl<'a> VisitRows<'a> {
-    /// The document at a member position.
-    pub fn member(&self, position: usize) -> &'a Ingested {
-        &self.docs[self.visit.members[position]]
-    }
-
-    /// The visit's first document.
-    pub fn first(&self) -> &'a Document {
-        &self.member(0).doc
-    }
-
-    /// The visit's patient ID as in the file (its first document's).
-    pub fn patient_raw(&self) -> &'a str {
-        &self.first().patient_id
-    }
-
-    /// The visit's patient ID as written.
-    pub fn patient(&self) -> Cow<'a, str> {
-        self.ids.patient(self.patient_raw())
-    }
-
-    /// A date of the visit's patient, as written (shifted under --shift-dates).
-    pub fn date(&self, date: Option<Date>) -> Option<Date> {
-        self.ids.date(self.patient_raw(), date)
-    }
-
-    /// The SOP Instance UID of a document (by index into `docs`), as written.
-    pub fn sop(&self, doc: usize) -> Cow<'a, str> {
-        self.ids.uid(&self.docs[doc].doc.sop_instance_uid)
-    }
-
-    /// The first member with a non-empty value, else the first member.
-    pub fn first_with(&self, pick: impl Fn(&Document) -> bool) -> &'a Document {
-        (0..self.visit.members.len())
-            .map(|p| &self.member(p).doc)
-            .find(|d| pick(d))
-            .unwrap_or_else(|| self.first())
-    }
-
-    /// Why a row is left out, as its note.
-    pub fn left_out_note(&self, why: LeftOut) -> String {
-        match why {
-            LeftOut::SupersededBy(doc) => format!("superseded_by={}", self.sop(doc)),
-            LeftOut::DuplicateOf(doc) => format!("duplicate_of={}", self.sop(doc)),
-            LeftOut::OrderUnknown => {
-                "re-analysed in an order that cannot be told: not used".to_string()
-            }
-            LeftOut::SameAs(doc) => format!("same_values_as={}", self.sop(doc)),
-            LeftOut::FraxOfOtherHip(doc) => format!("frax_of_other_hip_used={}", self.sop(doc)),
-            LeftOut::FraxHipUndecided => {
-                "the hips' FRAX differ and neither femoral neck is lower: not used".to_string()
-            }
-        }
-    }
-
-    /// A visit finding as its flag text.
-    pub fn flag_text(&self, flag: &VisitFlag) -> String {
-        match flag {
-            VisitFlag::PatientIdDisagrees(doc) => {
-                format!("patient_id_disagrees={}", self.sop(*doc))
-            }
-            VisitFlag::SexDisagrees(doc) => format!("patient_sex_disagrees={}", self.sop(*doc)),
-            VisitFlag::BirthDateDisagrees(doc) => {
-                format!("birth_date_disagrees={}", self.sop(*doc))
-            }
-            VisitFlag::PatientIdMissing => "patient_id_missing".to_string(),
-            VisitFlag::DateUnknown => "visit_date_unknown".to_string(),
-            VisitFlag::StudyDatesDiffer => "study_dates_differ".to_string(),
-            VisitFlag::SeveralDevices => "several_devices_in_study".to_string(),
-            VisitFlag::SameDayOtherDevice(doc) => {
-                let other = &self.docs[*doc].doc;
-                let device = if other.device_serial.trim().is_empty() {
-                    Cow::Owned(
-                        format!("{} {}", other.manufacturer_raw, other.model)
-                            .trim()
-                            .to_string(),
-                    )
-                } else {
-                    self.ids.serial(other.device_serial.trim())
-                };
-                format!("same_day_other_device={}", device.replace(';', ","))
-            }
-            VisitFlag::ReanalysisOrderUnknown(part) => format!("reanalysis_order_unknown={part}"),
-            VisitFlag::NoResults => "no_results".to_string(),
-            VisitFlag::FraxHipsDiffer { used, others } => {
-                let set = |doc: usize| {
-                    let d = &self.docs[doc].doc;
-                    let value = |v: Option<crate::decimal::Decimal>| {
-                        v.map_or_else(|| "-".to_string(), |v| v.to_string())
-                    };
-                    format!(
-                        "{}:{}/{}",
-                        frax_side(d),
-                        value(d.frax_major),
-                        value(d.frax_hip)
-                    )
-                };
-                let mut sets: Vec<String> = used.iter().chain(others).map(|&d| set(d)).collect();
-                match used {
-                    Some(_) => sets[0].push_str(" used"),
-                    None => sets.push("none used".to_string()),
-                }
-                format!("frax_hips_differ={}", sets.join(","))
-            }
-            VisitFlag::PatientIdShared { listed, more } => {
-                let mut parts: Vec<String> = listed
-                    .iter()
-                    .map(|&doc| format!("patient_id_shared={}", self.sop(doc)))
-                    .collect();
-                if *more > 0 {
-                    parts.push(format!("patient_id_shared_not_listed={more}"));
-                }
-                parts.join(";")
-            }
-        }
-    }
-}
-
-/// The hip a document's FRAX belongs to: the sides of its femoral neck rows ("left",
-/// "right", "left+right" for a dual hip), `hip` when it has none.
-fn frax_side(doc: &Document) -> String {
-    let sides: Vec<&str> = doc
-        .measurements
-        .iter()
-        .filter(|m| m.region == crate::vocabulary::Region::FemoralNeck)
-        .filter(|m| matches!(m.laterality, Laterality::Left | Laterality::Right))
-        .map(|m| m.laterality.as_str())
-        .collect();
-    if sides.is_empty() {
-        "hip".to_string()
-    } else {
-        sides.join("+")
-    }
-}
+pub use documents::{DocumentRow, document_row};
+pub use files::{FileRow, file_row};
+pub use followup::{FollowupLine, followup_line, lsc_source_word, source_word, verdict_word};
+pub use history::{HistoryRow, history_rows};
+pub use measurements::{MeasurementRow, measurement_rows};
+pub use studies::{StudyRow, study_row};
 
 /// `;`-joined cell text.
 pub fn joined<'s>(parts: impl IntoIterator<Item = &'s str>, separator: &str) -> String {

@@ -1,133 +1,57 @@
 //! studies.csv: one row per visit, in the path order of each visit's first document.
 
-use serde::Serialize;
-
-use super::{VisitRows, joined};
+use super::joined;
+use crate::decimal::Decimal;
 use crate::document::Document;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
+use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;
-use crate::visit::{Part, SHARED_LISTED, VisitFlag};
+use crate::visit::Part;
+use crate::visit::VisitRows;
 
-/// studies.csv columns, in order.
-pub const STUDY_COLUMNS: &[&str] = &[
-    "source_path",
-    "sop_instance_uid",
-    "study_instance_uid",
-    "series_instance_uid",
-    "documents",
-    "patient_id",
-    "patient_sex",
-    "patient_age_years",
-    "study_date",
-    "manufacturer",
-    "manufacturer_raw",
-    "model",
-    "software_version",
-    "device_serial",
-    "institution",
-    "reference_database",
-    "height_cm",
-    "weight_kg",
-    "ethnicity",
-    "menopause_age",
-    "population",
-    "classification",
-    "classification_uniform_reference",
-    "vendor_classification",
-    "basis_site",
-    "min_t_score",
-    "min_z_score",
-    "frax_major_pct",
-    "frax_hip_pct",
-    "frax_major_censored",
-    "frax_hip_censored",
-    "frax_major_prior_fracture_pct",
-    "frax_hip_prior_fracture_pct",
-    "frax_not_reported",
-    "tbs",
-    "vertebral_fractures",
-    "flags",
-    "assumptions",
-];
-
-/// studies.csv
-#[derive(Debug, Serialize)]
-pub struct StudyRow<'a> {
-    source_path: Text<'a>,
-    sop_instance_uid: Text<'a>,
-    study_instance_uid: Text<'a>,
-    series_instance_uid: Text<'a>,
-    documents: usize,
-    patient_id: Text<'a>,
-    patient_sex: &'static str,
-    patient_age_years: String,
-    study_date: DateCell,
-    manufacturer: &'static str,
-    manufacturer_raw: Text<'a>,
-    model: Text<'a>,
-    software_version: Text<'a>,
-    device_serial: Text<'a>,
-    institution: Text<'a>,
-    reference_database: DocText<'a>,
-    height_cm: Plain,
-    weight_kg: Plain,
-    ethnicity: DocText<'a>,
-    menopause_age: Plain,
-    population: &'static str,
-    classification: &'static str,
-    classification_uniform_reference: &'static str,
-    vendor_classification: &'static str,
-    basis_site: Text<'a>,
-    min_t_score: Plain,
-    min_z_score: Plain,
-    frax_major_pct: Plain,
-    frax_hip_pct: Plain,
-    frax_major_censored: &'static str,
-    frax_hip_censored: &'static str,
-    frax_major_prior_fracture_pct: Plain,
-    frax_hip_prior_fracture_pct: Plain,
-    frax_not_reported: DocText<'a>,
-    tbs: Plain,
-    vertebral_fractures: Text<'a>,
-    flags: Text<'a>,
-    assumptions: Text<'a>,
-}
-
-/// The visit's findings as flag texts; a kind that names documents lists at most
-/// `SHARED_LISTED` of them, then `<kind>_not_listed=<n>`: the cell never grows without
-/// bound (a study of thousands of documents, an ID shared by thousands of people).
-fn visit_flags(view: &VisitRows<'_>) -> Vec<String> {
-    let kind = |flag: &VisitFlag| match flag {
-        VisitFlag::PatientIdDisagrees(_) => Some("patient_id_disagrees"),
-        VisitFlag::SexDisagrees(_) => Some("patient_sex_disagrees"),
-        VisitFlag::BirthDateDisagrees(_) => Some("birth_date_disagrees"),
-        VisitFlag::SameDayOtherDevice(_) => Some("same_day_other_device"),
-        _ => None,
-    };
-    let mut counts: Vec<(&'static str, usize)> = Vec::new();
-    let mut out = Vec::new();
-    for flag in &view.visit.flags {
-        if let Some(kind) = kind(flag) {
-            let count = match counts.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, n)) => n,
-                None => {
-                    counts.push((kind, 0));
-                    &mut counts.last_mut().expect("just pushed").1
-                }
-            };
-            *count += 1;
-            if *count > SHARED_LISTED {
-                continue;
-            }
-        }
-        out.push(view.flag_text(flag));
+row_struct! {
+    /// studies.csv
+    #[derive(Debug)]
+    pub struct StudyRow<'a> {
+        source_path: Text<'a>,
+        sop_instance_uid: Text<'a>,
+        study_instance_uid: Text<'a>,
+        series_instance_uid: Text<'a>,
+        documents: usize,
+        patient_id: Text<'a>,
+        patient_sex: &'static str,
+        patient_age_years: Plain,
+        study_date: DateCell,
+        manufacturer: &'static str,
+        manufacturer_raw: Text<'a>,
+        model: Text<'a>,
+        software_version: Text<'a>,
+        device_serial: Text<'a>,
+        institution: Text<'a>,
+        reference_database: DocText<'a>,
+        height_cm: Plain,
+        weight_kg: Plain,
+        ethnicity: DocText<'a>,
+        menopause_age: Plain,
+        population: &'static str,
+        classification: &'static str,
+        classification_uniform_reference: &'static str,
+        vendor_classification: &'static str,
+        basis_site: Text<'a>,
+        min_t_score: Plain,
+        min_z_score: Plain,
+        frax_major_pct: Plain,
+        frax_hip_pct: Plain,
+        frax_major_censored: &'static str,
+        frax_hip_censored: &'static str,
+        frax_major_prior_fracture_pct: Plain,
+        frax_hip_prior_fracture_pct: Plain,
+        frax_not_reported: DocText<'a>,
+        tbs: Plain,
+        vertebral_fractures: Text<'a>,
+        flags: Text<'a>,
+        assumptions: Text<'a>,
     }
-    for (kind, count) in counts {
-        if count > SHARED_LISTED {
-            out.push(format!("{kind}_not_listed={}", count - SHARED_LISTED));
-        }
-    }
-    out
 }
 
 /// The row of a visit.
@@ -151,22 +75,6 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     };
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
-    let mut flags: Vec<String> = Vec::new();
-    for p in 0..view.visit.members.len() {
-        for flag in &view.member(p).doc.flags {
-            if !flags.contains(flag) {
-                flags.push(flag.clone());
-            }
-        }
-    }
-    flags.extend(assessment.flags.iter().cloned());
-    if let Some(differs) = view.assessed.vendor.and_then(|v| v.differs) {
-        flags.push(format!(
-            "vendor_classification_differs={}",
-            differs.as_str()
-        ));
-    }
-    flags.extend(visit_flags(view));
     StudyRow {
         source_path: Text(view.ids.path(&member0.path)),
         sop_instance_uid: Text(view.ids.uid(&first.sop_instance_uid)),
@@ -175,10 +83,14 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         documents: view.visit.members.len(),
         patient_id: Text(view.patient()),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
-        patient_age_years: assessment
-            .age
-            .map(|a| format!("{:.1}", view.ids.age_years(a.years)))
-            .unwrap_or_default(),
+        // One decimal as the float formats it (round half to even on the binary value),
+        // then held exactly.
+        patient_age_years: Plain(
+            assessment
+                .age
+                .and_then(|a| Decimal::parse(&format!("{:.1}", view.ids.age_years(a.years)))),
+            1,
+        ),
         study_date: DateCell(view.date(view.visit.date)),
         manufacturer: view
             .first_with(|d| d.manufacturer.is_some())
@@ -201,13 +113,15 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
                     .institution,
             ),
         ),
-        reference_database: view.ids.doc_text(
+        reference_database: DocText::new(
+            view.ids,
             Vocabulary::ReferenceDatabase,
             exam.reference_database.as_deref().unwrap_or(""),
         ),
         height_cm: Plain(view.first_with(|d| d.height_cm.is_some()).height_cm, 0),
         weight_kg: Plain(view.first_with(|d| d.weight_kg.is_some()).weight_kg, 0),
-        ethnicity: view.ids.doc_text(
+        ethnicity: DocText::new(
+            view.ids,
             Vocabulary::Ethnicity,
             view.first_with(|d| d.ethnicity.is_some())
                 .ethnicity
@@ -238,7 +152,8 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             .map_or("", |b| b.as_str()),
         frax_major_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_major_prior), 0),
         frax_hip_prior_fracture_pct: Plain(frax.and_then(|d| d.frax_hip_prior), 0),
-        frax_not_reported: view.ids.doc_text(
+        frax_not_reported: DocText::new(
+            view.ids,
             Vocabulary::FraxRemark,
             view.first_with(|d| d.frax_not_reported.is_some())
                 .frax_not_reported
@@ -264,11 +179,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
                 ";",
             )
         })),
-        flags: Text::from(
-            view.ids
-                .flags(&joined(flags.iter().map(String::as_str), ";"))
-                .into_owned(),
-        ),
+        flags: Text::from(crate::output::flags::study_cell(view)),
         assumptions: Text::from(joined(
             assessment.assumptions.iter().map(String::as_str),
             ";",

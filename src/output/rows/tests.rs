@@ -1,30 +1,26 @@
-//! The header constants and the row structs are the same lists, and a visit renders.
-
-use serde::Serialize;
+//! Each row struct gives one cell per column, of its column's type; docs/columns.md lists
+//! every file's columns, in order.
 
 use super::*;
 use crate::classify::ClassifyOptions;
 use crate::document::{Document, Measurement};
 use crate::error::{FileError, Reason};
+use crate::output::table::{Cell, Column, Row};
+use crate::visit::{Ingested, VisitRows};
 use crate::vocabulary::{Laterality, Region};
 
-/// The header row serde writes for a row struct.
-fn header_of(row: impl Serialize) -> Vec<String> {
-    let mut writer = csv::WriterBuilder::new()
-        .has_headers(true)
-        .from_writer(vec![]);
-    writer.serialize(row).unwrap();
-    let text = String::from_utf8(writer.into_inner().unwrap()).unwrap();
-    text.lines()
-        .next()
-        .unwrap()
-        .split(',')
-        .map(String::from)
-        .collect()
+/// The kinds of a row's cells, checked against its columns.
+fn check<R: Row>(row: &R) {
+    let mut cells: Vec<Cell<'_>> = Vec::new();
+    row.cells(&mut |cell| cells.push(cell.clone().into_owned()));
+    assert_eq!(cells.len(), R::COLUMNS.len());
+    for (cell, column) in cells.iter().zip(R::COLUMNS) {
+        assert_eq!(cell.kind(), column.kind, "{}", column.name);
+    }
 }
 
 #[test]
-fn headers_match_the_row_structs() {
+fn cells_fit_their_columns() {
     let mut doc = Document {
         patient_id: "P1".into(),
         ..Document::default()
@@ -57,14 +53,51 @@ fn headers_match_the_row_structs() {
         assessed: &assessed,
         ids: crate::pseudonym::Ids::default(),
     };
-    let row = measurement_rows(&view, 0).next().unwrap();
-    assert_eq!(header_of(row), MEASUREMENT_COLUMNS);
-    assert_eq!(header_of(study_row(&view)), STUDY_COLUMNS);
-    assert_eq!(header_of(document_row(&view, 0)), DOCUMENT_COLUMNS);
-    assert_eq!(
-        header_of(history_rows(&view, 0).next().unwrap()),
-        HISTORY_COLUMNS
-    );
+    check(&measurement_rows(&view, 0).next().unwrap());
+    check(&study_row(&view));
+    check(&document_row(&view, 0));
+    check(&history_rows(&view, 0).next().unwrap());
     let error = FileError::new(Reason::NotDicom, "x");
-    assert_eq!(header_of(file_row("p", &error)), FILE_COLUMNS);
+    check(&file_row("p", &error));
+}
+
+/// The column names of each file's table in docs/columns.md (`## NAME: ...`), in order: a
+/// cell can name several (`source_path, sop_instance_uid`, `lsc_g_cm2 / lsc_pct`).
+fn documented(docs: &str, file: &str) -> Vec<String> {
+    let heading = format!("## {file}");
+    let start = docs
+        .lines()
+        .position(|l| l.starts_with(&heading))
+        .unwrap_or_else(|| panic!("no section {heading}"));
+    docs.lines()
+        .skip(start)
+        .skip_while(|l| !l.starts_with("| column |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .flat_map(|l| {
+            let first = l.split('|').nth(1).unwrap_or("");
+            first
+                .split([',', '/'])
+                .map(|name| name.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn columns_are_documented_in_order() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/columns.md");
+    let docs = std::fs::read_to_string(path).expect("docs/columns.md");
+    let tables: [(&str, &[Column]); 6] = [
+        ("measurements.csv", MeasurementRow::COLUMNS),
+        ("studies.csv", StudyRow::COLUMNS),
+        ("documents.csv", DocumentRow::COLUMNS),
+        ("history.csv", HistoryRow::COLUMNS),
+        ("followup.csv", FollowupLine::COLUMNS),
+        ("files.csv", FileRow::COLUMNS),
+    ];
+    for (file, columns) in tables {
+        let names: Vec<&str> = columns.iter().map(|c| c.name).collect();
+        assert_eq!(documented(&docs, file), names, "docs/columns.md, {file}");
+    }
 }

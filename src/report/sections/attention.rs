@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::output::rows::verdict_word;
 use crate::report::attention::{ATTENTION_CAP, AttentionRow, Concern, TrendSeries};
 use crate::report::data::ReportData;
 use crate::report::html::{esc, no_data, plural};
@@ -36,7 +37,7 @@ pub fn render(data: &ReportData) -> String {
             "<tr data-concern=\"{}\"><td>{}</td><td class=\"num\">{n}</td><td><code>{}</code></td></tr>",
             concern.code(),
             concern.label(),
-            esc(concern.csv_filter())
+            esc(&concern.csv_filter())
         );
     }
     let _ = write!(
@@ -174,7 +175,7 @@ fn series_json(series: &TrendSeries, out: &mut String) {
             json_string(&p.date.to_string()),
             milli_text(p.bmd_milli),
             json_string(p.region.as_str()),
-            json_string(p.vs_prior.as_str())
+            json_string(p.vs_prior.map_or("", verdict_word))
         );
     }
     out.push_str("]}");
@@ -216,7 +217,7 @@ mod tests {
     use crate::document::Date;
     use crate::followup::Family;
     use crate::followup::lsc::{Lsc, LscSource};
-    use crate::report::attention::{Attention, Outcome, TrendPoint};
+    use crate::report::attention::{Attention, TrendPoint};
     use crate::vocabulary::{Laterality, Region};
 
     #[test]
@@ -254,7 +255,7 @@ mod tests {
                     date: Date::parse_da("20200101").expect("date"),
                     bmd_milli: 800,
                     region: Region::TotalHip,
-                    vs_prior: Outcome::First,
+                    vs_prior: None,
                 }],
             }],
         );

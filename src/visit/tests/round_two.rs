@@ -228,9 +228,12 @@ fn verdict(mut d: Document, text: &str) -> Document {
 
 fn vendor(docs: &[Ingested]) -> Option<(Classification, Option<&'static str>)> {
     let visit = &visits(docs)[0];
-    classify(docs, visit)
-        .vendor
-        .map(|v| (v.classification, v.differs.map(|d| d.as_str())))
+    classify(docs, visit).vendor.map(|v| {
+        (
+            v.classification,
+            v.differs.map(crate::output::flags::differs_word),
+        )
+    })
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::io::{self, BufReader};
 use std::path::Path;
 
 use crate::document::Document;
-use crate::scan::ledger::home_key;
+use crate::pipeline::ledger::home_key;
 use crate::store::{Partitions, codec, fnv1a};
 
 /// The encoded size a piece aims at. A partition of 10^5 files / 256 partitions is about

@@ -13,11 +13,14 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::Summary;
 use super::ledger::{Admission, Ledger};
-use super::{Outcome, Summary};
 use crate::config::OutputOptions;
 use crate::error::{FileError, Reason, Status};
-use crate::output::rows;
+use crate::outcome::Outcome;
+use crate::output::parquet::{ParquetWriter, parquet_path_for};
+use crate::output::rows::{self, FileRow};
+use crate::output::table::{Row, names, write_csv};
 use crate::path_text::path_text;
 use crate::pseudonym::Ids;
 use crate::report::ReportData;
@@ -51,9 +54,16 @@ impl Sink {
         let file = File::create(staging.join(FILES_CSV)).with_context(cannot)?;
         let writer = crate::output::csv_writer(
             BufWriter::with_capacity(256 * 1024, file),
-            rows::FILE_COLUMNS,
+            &names(FileRow::COLUMNS),
         )
         .with_context(cannot)?;
+        let parquet = match options.parquet {
+            true => Some(ParquetWriter::create(
+                &parquet_path_for(&staging.join(FILES_CSV)),
+                FileRow::COLUMNS,
+            )?),
+            false => None,
+        };
         let sorted = match options.pseudonymize {
             Some(_) => Some((
                 Runs::new(staging).with_context(cannot)?,
@@ -62,7 +72,11 @@ impl Sink {
             )),
             None => None,
         };
-        let files = FilesTable { writer, sorted };
+        let files = FilesTable {
+            writer,
+            parquet,
+            sorted,
+        };
         Ok(Sink {
             staging: staging.to_path_buf(),
             pseudonymizer: options.pseudonymize.clone(),
@@ -94,9 +108,7 @@ impl Sink {
         match &mut self.files.sorted {
             None => {
                 self.report.add_file(&shown, &error);
-                self.files
-                    .writer
-                    .serialize(rows::file_row(&shown, &error))?;
+                self.files.write(&rows::file_row(&shown, &error))?;
             }
             Some((runs, run, bytes)) => {
                 self.buffer.clear();
@@ -153,19 +165,29 @@ impl Sink {
 /// Bytes of files.csv rows held before a sorted run is written out (under --pseudonymize).
 const SORTED_FILES_BYTES: usize = 16 * 1024 * 1024;
 
-/// files.csv as it is being written: rows in path order, or, under --pseudonymize, sorted
-/// runs keyed by the pseudonymised path, written by `finish`.
+/// files.csv (and its Parquet copy) as it is being written: rows in path order, or, under
+/// --pseudonymize, sorted runs keyed by the pseudonymised path, written by `finish`.
 pub struct FilesTable {
     writer: csv::Writer<BufWriter<File>>,
+    parquet: Option<ParquetWriter>,
     sorted: Option<(Runs, RunBuf, usize)>,
 }
 
 impl FilesTable {
+    /// Writes one row.
+    fn write(&mut self, row: &FileRow<'_>) -> Result<()> {
+        write_csv(&mut self.writer, row)?;
+        if let Some(parquet) = &mut self.parquet {
+            parquet.push(row)?;
+        }
+        Ok(())
+    }
+
     /// Writes the rows still held (in pseudonymised path order, each also given to the
     /// report) and closes files.csv.
     pub fn finish(self, report: &mut ReportData) -> Result<()> {
-        let FilesTable { mut writer, sorted } = self;
-        if let Some((runs, run, _)) = sorted {
+        let mut table = self;
+        if let Some((runs, run, _)) = table.sorted.take() {
             runs.append(run)?;
             runs.merge(|payload| {
                 let frame = codec::Frames::new(payload)
@@ -173,16 +195,20 @@ impl FilesTable {
                     .ok_or_else(|| std::io::Error::other("an empty files.csv record"))??;
                 let (shown, error): (String, FileError) = codec::decode(frame)?;
                 report.add_file(&shown, &error);
-                writer
-                    .serialize(rows::file_row(&shown, &error))
+                table
+                    .write(&rows::file_row(&shown, &error))
                     .map_err(std::io::Error::other)
             })?;
         }
-        writer
+        table
+            .writer
             .into_inner()
             .map_err(|e| anyhow::anyhow!("{}", e.error()))?
             .into_inner()
             .map_err(|e| e.into_error())?;
+        if let Some(parquet) = table.parquet {
+            parquet.finish()?;
+        }
         Ok(())
     }
 }

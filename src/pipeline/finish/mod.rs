@@ -4,9 +4,8 @@
 //!    compared, and every row it makes rendered into sorted runs (partitions in parallel,
 //!    one per worker);
 //! 2. `write`: the runs of each file merged, in the contract's row order, into the staging
-//!    folder (the files in parallel);
-//! 3. `report`: report.html from the counts;
-//! 4. `parquet`: the Parquet copies, when asked for.
+//!    folder (the files in parallel), each CSV file with its Parquet copy when asked for;
+//! 3. `report`: report.html from the counts.
 //!
 //! The commit of the staging folder is the caller's (`OutputFolder::commit`), so that a run
 //! that fails at any step leaves the output folder as it was.
@@ -22,51 +21,42 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::Summary;
-use super::sink::{FILES_CSV, Sink};
+use super::sink::Sink;
 use crate::config::{FollowupMode, OutputOptions};
-use crate::followup::FOLLOWUP_COLUMNS;
+use crate::output::Rendered;
 use crate::output::folder::Committed;
-use crate::output::{parquet, rows};
+use crate::output::parquet::{self, ParquetWriter};
+use crate::output::rows;
+use crate::output::table::{Column, Row, names};
 use crate::path_text::path_text;
 use crate::report::RunInfo;
 use crate::store::{Runs, codec};
 
-/// The output files a run writes, with their columns and Parquet schemas.
+/// The output files a run writes, with their columns (the header row, the Parquet schema).
 struct Table {
     name: &'static str,
-    columns: &'static [&'static str],
-    schema: &'static [parquet::Column],
+    columns: &'static [Column],
 }
 
 const MEASUREMENTS: Table = Table {
     name: "measurements.csv",
-    columns: rows::MEASUREMENT_COLUMNS,
-    schema: parquet::MEASUREMENTS,
+    columns: rows::MeasurementRow::COLUMNS,
 };
 const STUDIES: Table = Table {
     name: "studies.csv",
-    columns: rows::STUDY_COLUMNS,
-    schema: parquet::STUDIES,
+    columns: rows::StudyRow::COLUMNS,
 };
 const DOCUMENTS: Table = Table {
     name: "documents.csv",
-    columns: rows::DOCUMENT_COLUMNS,
-    schema: parquet::DOCUMENTS,
+    columns: rows::DocumentRow::COLUMNS,
 };
 const HISTORY: Table = Table {
     name: "history.csv",
-    columns: rows::HISTORY_COLUMNS,
-    schema: parquet::HISTORY,
+    columns: rows::HistoryRow::COLUMNS,
 };
 const FOLLOWUP: Table = Table {
     name: "followup.csv",
-    columns: FOLLOWUP_COLUMNS,
-    schema: parquet::FOLLOWUP,
-};
-const FILES: Table = Table {
-    name: FILES_CSV,
-    columns: rows::FILE_COLUMNS,
-    schema: parquet::FILES,
+    columns: rows::FollowupLine::COLUMNS,
 };
 
 /// report.html's name.
@@ -86,7 +76,7 @@ pub fn finish(
     sink: Sink,
     options: &OutputOptions,
     staging: &Path,
-    steps: &super::progress::Steps,
+    steps: &super::Steps,
     run: &RunInfo,
 ) -> Result<Summary> {
     let cannot = || format!("cannot write the outputs in {}", path_text(staging));
@@ -143,7 +133,11 @@ pub fn finish(
     }
 
     // 2. write: each file merged from its runs (files in parallel).
-    steps.step("the CSV files");
+    steps.step(if options.parquet {
+        "the CSV and Parquet files"
+    } else {
+        "the CSV files"
+    });
     let AllRuns {
         measurements,
         studies,
@@ -164,9 +158,9 @@ pub fn finish(
         if table.name == FOLLOWUP.name && !write_followup {
             return Ok(0);
         }
-        write_table(&table, runs, staging)
+        write_table(&table, runs, staging, options.parquet)
     })
-    .collect::<io::Result<_>>()
+    .collect::<Result<_>>()
     .with_context(cannot)?;
     let followup_rows = written[4];
     let with_followup = match options.followup {
@@ -175,7 +169,11 @@ pub fn finish(
         FollowupMode::Never => false,
     };
     if !with_followup && write_followup {
-        std::fs::remove_file(staging.join(FOLLOWUP.name)).with_context(cannot)?;
+        let csv = staging.join(FOLLOWUP.name);
+        std::fs::remove_file(&csv).with_context(cannot)?;
+        if options.parquet {
+            std::fs::remove_file(parquet::parquet_path_for(&csv)).with_context(cannot)?;
+        }
     }
 
     // 3. report.html
@@ -191,34 +189,38 @@ pub fn finish(
     )
     .with_context(cannot)?;
 
-    // 4. Parquet copies.
-    if options.parquet {
-        steps.step("the Parquet copies");
-        let mut tables = vec![MEASUREMENTS, STUDIES, DOCUMENTS, HISTORY, FILES];
-        if with_followup {
-            tables.push(FOLLOWUP);
-        }
-        tables
-            .into_par_iter()
-            .map(|table| {
-                let csv = staging.join(table.name);
-                parquet::csv_to_parquet(&csv, &parquet::parquet_path_for(&csv), table.schema)
-            })
-            .collect::<Result<Vec<()>, _>>()
-            .with_context(cannot)?;
-    }
     Ok(summary)
 }
 
-/// Writes one CSV file: its header, then its runs merged in key order.
-fn write_table(table: &Table, runs: Runs, staging: &Path) -> io::Result<u64> {
-    let file = File::create(staging.join(table.name))?;
+/// Writes one CSV file, and its Parquet copy when `parquet`: the header, then the runs
+/// merged in key order, each record's lines and values (`Rendered`).
+fn write_table(table: &Table, runs: Runs, staging: &Path, parquet: bool) -> Result<u64> {
+    let csv = staging.join(table.name);
+    let file = File::create(&csv)?;
     let mut out = BufWriter::with_capacity(256 * 1024, file);
-    let mut header = crate::output::csv_writer(Vec::new(), table.columns)?;
+    let mut header = crate::output::csv_writer(Vec::new(), &names(table.columns))?;
     header.flush()?;
     out.write_all(header.get_ref())?;
-    let rows = runs.merge(|payload| out.write_all(payload))?;
+    let mut copy = match parquet {
+        true => Some(ParquetWriter::create(
+            &parquet::parquet_path_for(&csv),
+            table.columns,
+        )?),
+        false => None,
+    };
+    let rows = runs.merge(|payload| {
+        let rendered = Rendered::split(payload, parquet)?;
+        out.write_all(rendered.lines)?;
+        if let Some(copy) = &mut copy {
+            copy.push_encoded(rendered.values)
+                .map_err(io::Error::other)?;
+        }
+        Ok(())
+    })?;
     out.into_inner().map_err(|e| e.into_error())?;
+    if let Some(copy) = copy {
+        copy.finish()?;
+    }
     Ok(rows)
 }
 

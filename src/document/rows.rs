@@ -1,8 +1,10 @@
-//! The measurement rows of one document, whichever carrier the values came from.
+//! The measurement rows of one document, whichever carrier the values came from (the SR
+//! tree, a GE SR's XML, a Hologic results document): `extract` and the carriers fill the
+//! same table.
 
+use super::{DocFlag, Measurement};
 use crate::decimal::Decimal;
-use crate::document::Measurement;
-use crate::profile::MappedNum;
+use crate::flag::flag_once;
 use crate::vocabulary::{Laterality, Measure, Region};
 
 /// The measurement rows of one document: one per (region, side); `other` rows also per
@@ -11,7 +13,7 @@ use crate::vocabulary::{Laterality, Measure, Region};
 /// search finds the row at once; an ordered map compared label strings on every lookup
 /// (5 % of a scan's time, perf).
 #[derive(Default)]
-pub(crate) struct RowTable {
+pub struct RowTable {
     rows: Vec<(RowKey, Measurement)>,
 }
 
@@ -19,15 +21,8 @@ pub(crate) struct RowTable {
 type RowKey = (Region, Laterality, String);
 
 impl RowTable {
-    pub(crate) fn row_for(&mut self, mapped: &MappedNum) -> Option<&mut Measurement> {
-        if mapped.measure.is_study_level() {
-            return None;
-        }
-        self.row(mapped.region, mapped.laterality, &mapped.source_label)
-    }
-
     /// The row of a region, side (and label, for `other`), created when new.
-    pub(crate) fn row(
+    pub fn row(
         &mut self,
         region: Region,
         laterality: Laterality,
@@ -51,7 +46,7 @@ impl RowTable {
     }
 
     /// The rows in (region, side, label) order: the order of measurements.csv.
-    pub(crate) fn into_sorted(mut self) -> Vec<Measurement> {
+    pub fn into_sorted(mut self) -> Vec<Measurement> {
         // Keys are unique, so an unstable sort gives one order.
         self.rows.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
         self.rows.into_iter().map(|(_, row)| row).collect()
@@ -60,11 +55,11 @@ impl RowTable {
 
 /// Sets a row's value; a second, different value is kept out, noted on the row and flagged
 /// on the document (a man's male- and female-referenced T-scores: never silently picked).
-pub(crate) fn set_value(
+pub fn set_value(
     row: &mut Measurement,
     measure: Measure,
     value: Decimal,
-    flags: &mut Vec<String>,
+    flags: &mut Vec<DocFlag>,
 ) {
     let slot = match measure {
         Measure::Bmd => &mut row.bmd,
@@ -84,39 +79,14 @@ pub(crate) fn set_value(
         Some(kept) => {
             let note = format!("{measure} given twice ({kept}, {value}): first kept");
             row.notes.push(note);
-            flag_once(flags, format!("{measure}_given_twice={}", row.site_name()));
+            flag_once(flags, DocFlag::GivenTwice(measure, row.site_name()));
         }
-    }
-}
-
-/// Adds `flag` to a document's flags unless it is there already.
-pub(crate) fn flag_once(flags: &mut Vec<String>, flag: String) {
-    if !flags.contains(&flag) {
-        flags.push(flag);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn mapped(
-        measure: Measure,
-        region: Region,
-        side: Laterality,
-        label: &str,
-    ) -> MappedNum<'static, 'static> {
-        MappedNum {
-            measure,
-            region,
-            laterality: side,
-            site: None,
-            source_label: std::borrow::Cow::Owned(label.to_string()),
-            profile: "test",
-            by_code: true,
-            note: None,
-        }
-    }
 
     #[test]
     fn rows_per_region_and_side_other_per_label_in_region_order() {
@@ -174,9 +144,7 @@ mod tests {
             ),
         ];
         for (measure, region, side, label, value) in items {
-            let row = rows
-                .row_for(&mapped(measure, region, side, label))
-                .expect("row");
+            let row = rows.row(region, side, label).expect("row");
             set_value(
                 row,
                 measure,
@@ -184,15 +152,6 @@ mod tests {
                 &mut Vec::new(),
             );
         }
-        assert!(
-            rows.row_for(&mapped(
-                Measure::FraxMajor,
-                Region::Other,
-                Laterality::None,
-                "FRAX"
-            ))
-            .is_none()
-        );
         let rows = rows.into_sorted();
         type Seen<'r> = (Region, Laterality, &'r str, Option<String>, Option<String>);
         let seen: Vec<Seen> = rows

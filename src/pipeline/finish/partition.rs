@@ -10,11 +10,11 @@ use std::io::{self, Read};
 use super::AllRuns;
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
-use crate::output::LineRenderer;
-use crate::output::rows::{self, VisitRows};
+use crate::output::RowRenderer;
+use crate::output::rows;
 use crate::report::{Collector, ReportData};
 use crate::store::RunBuf;
-use crate::visit::{self, Ingested};
+use crate::visit::{self, Ingested, VisitRows};
 
 /// What a partition counted (or several, added up).
 #[derive(Default)]
@@ -49,10 +49,6 @@ fn row_key(view: &VisitRows, position: usize) -> Vec<u8> {
     key
 }
 
-fn csv_error(error: csv::Error) -> io::Error {
-    io::Error::other(error)
-}
-
 /// Renders one partition's rows into `runs`; counts which of `lsc_serials` (the `--lsc`
 /// file's device serials) its documents have.
 pub fn render(
@@ -68,7 +64,7 @@ pub fn render(
     drop(bytes);
     let visits = visit::visits(&docs);
     let ids = options.ids();
-    let mut lines = LineRenderer::default();
+    let mut render = RowRenderer::new(options.parquet);
     let (mut measurements, mut documents, mut history, mut studies) = (
         RunBuf::default(),
         RunBuf::default(),
@@ -87,28 +83,20 @@ pub fn render(
         };
         for position in 0..visit.members.len() {
             let key = row_key(&view, position);
-            let line = lines.lines(|w| {
-                for row in rows::measurement_rows(&view, position) {
-                    w.serialize(row)?;
-                }
-                Ok(())
-            });
-            measurements.push(key.clone(), line.map_err(csv_error)?);
-            let line = lines.lines(|w| w.serialize(rows::document_row(&view, position)));
-            documents.push(key.clone(), line.map_err(csv_error)?);
+            measurements.push(
+                key.clone(),
+                render.render(rows::measurement_rows(&view, position))?,
+            );
+            documents.push(
+                key.clone(),
+                render.render([rows::document_row(&view, position)])?,
+            );
             if !view.member(position).doc.history.is_empty() {
-                let line = lines.lines(|w| {
-                    for row in rows::history_rows(&view, position) {
-                        w.serialize(row)?;
-                    }
-                    Ok(())
-                });
-                history.push(key, line.map_err(csv_error)?);
+                history.push(key, render.render(rows::history_rows(&view, position))?);
             }
         }
         let key = row_key(&view, 0);
-        let line = lines.lines(|w| w.serialize(rows::study_row(&view)));
-        studies.push(key, line.map_err(csv_error)?);
+        studies.push(key, render.render([rows::study_row(&view)])?);
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
         points.extend(visit_points);
@@ -120,9 +108,7 @@ pub fn render(
     }
     for (key, row, family) in followup::rows(points, &options.lsc) {
         report.followup_row(&key, &row, family);
-        let cells = row.cells();
-        let line = lines.lines(|w| w.write_record(cells.iter().map(|c| c.as_bytes())));
-        followups.push(key, line.map_err(csv_error)?);
+        followups.push(key, render.render([rows::followup_line(&row)])?);
     }
     runs.measurements.append(measurements)?;
     runs.documents.append(documents)?;

@@ -1,0 +1,359 @@
+//! How every flag is spelled in the `flags` cells: the one place (docs/columns.md's tables
+//! "Findings about the classification", "... the visit", "... a document" list the same
+//! patterns, which a test holds together). A pattern is the flag's text with each `<...>`
+//! filled by one of the flag's values, in order; a kind can have more than one (a capped
+//! list's `_not_listed` count).
+
+use std::borrow::Cow;
+
+use crate::classify::{AssessmentFlag, AssessmentFlagKind};
+use crate::document::{DocFlag, DocFlagKind, Document, FraxValue};
+use crate::pseudonym::{Ids, Vocabulary};
+use crate::visit::{Differs, SHARED_LISTED, VisitFlag, VisitFlagKind, VisitRows};
+use crate::vocabulary::{Laterality, Region};
+
+/// The patterns of a document flag.
+pub fn doc_patterns(kind: DocFlagKind) -> &'static [&'static str] {
+    use DocFlagKind as K;
+    match kind {
+        K::StudyDateMissing => &["study_date_missing"],
+        K::StudyDateFromDocumentScan => &["study_date_from_document_scan"],
+        K::StudyDateFromDocumentAnalysisDate => &["study_date_from_document_analysis_date"],
+        K::ImageCommentsXmlUnreadable => &["image_comments_xml_unreadable=<why>"],
+        K::GivenTwice => &["<measure>_given_twice=<site>"],
+        K::XmlDisagrees => &["xml_disagrees=<site>:<measure>"],
+        K::XmlDisagreesOnFrax => &["xml_disagrees=<frax value>"],
+        K::FraxValueNotANumber => &["frax_value_not_a_number"],
+        K::StudyValueUnitNotRecognised => {
+            &["<measure>_<value>_left_out:_unit_<unit>_not_recognised"]
+        }
+        K::StudyValueTooManyDigits => &["<measure>_<value>_<unit>:_too_many_digits_to_convert"],
+        K::HistoryDateAmbiguous => &["history_date_ambiguous"],
+        K::HistoryDateOrderInferred => &["history_date_order_inferred"],
+        K::HistoryDateUnreadable => &["history_date_unreadable"],
+        K::HologicDocumentCutShort => &["hologic_document_cut_short"],
+        K::HologicDocumentNotLatin1 => &["hologic_document_not_latin1"],
+        K::HologicCellTooLong => &["hologic_cell_too_long"],
+        K::HologicIndexOutOfRange => &["hologic_index_out_of_range"],
+        K::HologicTooManyCells => &["hologic_too_many_cells"],
+        K::HologicTableWithoutType => &["hologic_table_without_type"],
+        K::HologicTableTypeUnknown => &["hologic_table_type_unknown=<n>"],
+        K::HologicColumnTypeUnknown => &["hologic_column_type_unknown=<n>"],
+        K::HologicRowTypeUnknown => &["hologic_row_type_unknown=<n>"],
+        K::HologicRowReadByLabel => &["hologic_row_read_by_label"],
+        K::HologicHistoryWithoutDates => &["hologic_history_without_dates"],
+        K::HologicChangeUnitUnknown => &["hologic_change_unit_unknown"],
+        K::HologicHeightNotRead => &["hologic_height_not_read"],
+        K::HologicWeightNotRead => &["hologic_weight_not_read"],
+        K::FraxPriorFractureCensored => &["frax_prior_fracture_censored"],
+    }
+}
+
+/// The patterns of a classification flag.
+pub fn assessment_patterns(kind: AssessmentFlagKind) -> &'static [&'static str] {
+    use AssessmentFlagKind as K;
+    match kind {
+        K::PatientSexMissing => &["patient_sex_missing"],
+        K::AgeUnknown => &["age_unknown"],
+        K::BirthDateAfterStudyDate => &["birth_date_after_study_date"],
+        K::NoDiagnosticSite => &["no_diagnostic_site"],
+        K::NoTScoreAtDiagnosticSites => &["no_t_score_at_diagnostic_sites"],
+        K::NoZScoreAtDiagnosticSites => &["no_z_score_at_diagnostic_sites"],
+        K::TNearOsteoporosisThreshold => &["t_near_osteoporosis_threshold"],
+        K::SpineVertebraDiscordant => &["spine_vertebra_discordant"],
+        K::SpineFewerThanTwoEvaluableVertebrae => &["spine_fewer_than_two_evaluable_vertebrae"],
+        K::ZScoreAtOrBelowMinus2 => &["z_score_le_-2"],
+        K::TScoreReportedVsNhanesDiffers => &["tscore_reported_vs_nhanes_diff_gt_0.5"],
+        K::FemurLeftRightTDiffers => &["femur_left_right_t_diff_gt_1"],
+        K::FraxAboveTreatmentThreshold => &["frax_above_treatment_threshold"],
+        K::TbsNormal => &["tbs_normal"],
+        K::TbsPartiallyDegraded => &["tbs_partially_degraded"],
+        K::TbsDegraded => &["tbs_degraded"],
+        K::ReferenceDatabase => &["reference_database=<name>"],
+        K::ReferenceDatabaseNonstandard => &["reference_database_nonstandard"],
+        K::CategoryDiffersOnUniformReference => &["category_differs_on_uniform_reference"],
+    }
+}
+
+/// The patterns of a visit flag; a kind that names documents has a second one, the count
+/// of those not named (the cell never grows without bound).
+pub fn visit_patterns(kind: VisitFlagKind) -> &'static [&'static str] {
+    use VisitFlagKind as K;
+    match kind {
+        K::PatientIdDisagrees => &[
+            "patient_id_disagrees=<uid>",
+            "patient_id_disagrees_not_listed=<n>",
+        ],
+        K::SexDisagrees => &[
+            "patient_sex_disagrees=<uid>",
+            "patient_sex_disagrees_not_listed=<n>",
+        ],
+        K::BirthDateDisagrees => &[
+            "birth_date_disagrees=<uid>",
+            "birth_date_disagrees_not_listed=<n>",
+        ],
+        K::PatientIdMissing => &["patient_id_missing"],
+        K::DateUnknown => &["visit_date_unknown"],
+        K::StudyDatesDiffer => &["study_dates_differ"],
+        K::SeveralDevices => &["several_devices_in_study"],
+        K::SameDayOtherDevice => &[
+            "same_day_other_device=<serial>",
+            "same_day_other_device_not_listed=<n>",
+        ],
+        K::ReanalysisOrderUnknown => &["reanalysis_order_unknown=<part>"],
+        K::NoResults => &["no_results"],
+        K::FraxHipsDiffer => &["frax_hips_differ=<hips>"],
+        K::PatientIdShared => &[
+            "patient_id_shared=<uid>",
+            "patient_id_shared_not_listed=<n>",
+        ],
+        K::VendorClassificationDiffers => &["vendor_classification_differs=<why>"],
+    }
+}
+
+/// `pattern` with each `<...>` replaced by the next of `values`.
+fn fill(pattern: &str, values: &[&str]) -> String {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut values = values.iter();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
+        out.push_str(values.next().expect("a value for every placeholder"));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A document flag as written (before `Ids` checks it).
+pub fn doc_flag_text(flag: &DocFlag) -> String {
+    let pattern = doc_patterns(flag.kind())[0];
+    let underscored = |text: &str| text.replace(' ', "_");
+    match flag {
+        DocFlag::ImageCommentsXmlUnreadable(why) => fill(pattern, &[why]),
+        DocFlag::GivenTwice(measure, site) => fill(pattern, &[measure.as_str(), site]),
+        DocFlag::XmlDisagrees(site, measure) => fill(pattern, &[site, measure.as_str()]),
+        DocFlag::XmlDisagreesOnFrax(value) => fill(pattern, &[frax_value(*value)]),
+        DocFlag::StudyValueUnitNotRecognised(measure, value, unit)
+        | DocFlag::StudyValueTooManyDigits(measure, value, unit) => fill(
+            pattern,
+            &[measure.as_str(), &value.to_string(), &underscored(unit)],
+        ),
+        DocFlag::HologicTableTypeUnknown(code)
+        | DocFlag::HologicColumnTypeUnknown(code)
+        | DocFlag::HologicRowTypeUnknown(code) => fill(pattern, &[&code.to_string()]),
+        _ => fill(pattern, &[]),
+    }
+}
+
+impl std::fmt::Display for DocFlag {
+    /// The flag as written, before `Ids` checks it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&doc_flag_text(self))
+    }
+}
+
+impl std::fmt::Display for AssessmentFlag {
+    /// The flag as written, before `Ids` checks it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&assessment_flag_text(self))
+    }
+}
+
+/// A FRAX value's name in `xml_disagrees=<frax value>`.
+fn frax_value(value: FraxValue) -> &'static str {
+    match value {
+        FraxValue::Major => "frax_major",
+        FraxValue::MajorPrior => "frax_major_prior",
+        FraxValue::Hip => "frax_hip",
+        FraxValue::HipPrior => "frax_hip_prior",
+    }
+}
+
+/// A classification flag as written (before `Ids` checks it).
+pub fn assessment_flag_text(flag: &AssessmentFlag) -> String {
+    let pattern = assessment_patterns(flag.kind())[0];
+    match flag {
+        // `;` separates flags: it is kept out of the value.
+        AssessmentFlag::ReferenceDatabase(name) => fill(pattern, &[&name.replace(';', ",")]),
+        _ => fill(pattern, &[]),
+    }
+}
+
+/// A classification flag as a cell holds it: a reference database's name is document text,
+/// written only where its vocabulary knows it (docs/privacy.md, "Free text").
+fn assessment_flag_cell(flag: &AssessmentFlag, ids: Ids<'_>) -> String {
+    match flag {
+        AssessmentFlag::ReferenceDatabase(name) => fill(
+            assessment_patterns(flag.kind())[0],
+            &[&ids.free_text(Vocabulary::ReferenceDatabase, &name.replace(';', ","))],
+        ),
+        _ => assessment_flag_text(flag),
+    }
+}
+
+/// Why the scanner's verdict differs, as `vendor_classification_differs` says it.
+pub fn differs_word(why: Differs) -> &'static str {
+    match why {
+        Differs::ZScorePopulation => "z_score_population",
+        Differs::NotClassified => "not_classified",
+        Differs::VisitScope => "visit_scope",
+        Differs::ForearmNotDiagnostic => "forearm_not_diagnostic",
+        Differs::Reference => "reference",
+        Differs::Unexplained => "unexplained",
+    }
+}
+
+/// documents.csv `flags`: the document's flags, each as written (a quoted document text
+/// checked by `Ids::message`).
+pub fn document_cell(flags: &[DocFlag], ids: Ids<'_>) -> String {
+    let texts: Vec<String> = flags
+        .iter()
+        .map(|f| ids.message(&doc_flag_text(f)).into_owned())
+        .collect();
+    texts.join(";")
+}
+
+/// studies.csv `flags`: every member's document flags (each once), the classification's,
+/// the scanner's verdict's, then the visit's; a visit kind that names documents names at
+/// most `SHARED_LISTED` of them, then `<kind>_not_listed=<n>`.
+pub fn study_cell(view: &VisitRows<'_>) -> String {
+    let mut doc_flags: Vec<&DocFlag> = Vec::new();
+    for p in 0..view.visit.members.len() {
+        for flag in &view.member(p).doc.flags {
+            if !doc_flags.contains(&flag) {
+                doc_flags.push(flag);
+            }
+        }
+    }
+    let mut out: Vec<String> = doc_flags
+        .into_iter()
+        .map(|f| view.ids.message(&doc_flag_text(f)).into_owned())
+        .collect();
+    out.extend(
+        view.assessed
+            .assessment
+            .flags
+            .iter()
+            .map(|f| assessment_flag_cell(f, view.ids)),
+    );
+    let vendor = view
+        .assessed
+        .vendor
+        .and_then(|v| v.differs)
+        .map(VisitFlag::VendorClassificationDiffers);
+    let mut counts: Vec<(VisitFlagKind, usize)> = Vec::new();
+    for flag in vendor.iter().chain(&view.visit.flags) {
+        let kind = flag.kind();
+        let capped = matches!(
+            kind,
+            VisitFlagKind::PatientIdDisagrees
+                | VisitFlagKind::SexDisagrees
+                | VisitFlagKind::BirthDateDisagrees
+                | VisitFlagKind::SameDayOtherDevice
+        );
+        if capped {
+            let count = match counts.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => n,
+                None => {
+                    counts.push((kind, 0));
+                    &mut counts.last_mut().expect("just pushed").1
+                }
+            };
+            *count += 1;
+            if *count > SHARED_LISTED {
+                continue;
+            }
+        }
+        visit_flag_texts(view, flag, &mut out);
+    }
+    for (kind, count) in counts {
+        if count > SHARED_LISTED {
+            out.push(fill(
+                visit_patterns(kind)[1],
+                &[&(count - SHARED_LISTED).to_string()],
+            ));
+        }
+    }
+    out.join(";")
+}
+
+/// A visit flag's texts (one flag, or several for a list of documents), as written.
+fn visit_flag_texts(view: &VisitRows<'_>, flag: &VisitFlag, out: &mut Vec<String>) {
+    let patterns = visit_patterns(flag.kind());
+    let text = |values: &[&str]| view.ids.message(&fill(patterns[0], values)).into_owned();
+    match flag {
+        VisitFlag::PatientIdDisagrees(doc)
+        | VisitFlag::SexDisagrees(doc)
+        | VisitFlag::BirthDateDisagrees(doc) => out.push(text(&[&view.sop(*doc)])),
+        VisitFlag::SameDayOtherDevice(doc) => {
+            let other = &view.docs[*doc].doc;
+            let device = if other.device_serial.trim().is_empty() {
+                Cow::Owned(
+                    format!("{} {}", other.manufacturer_raw, other.model)
+                        .trim()
+                        .to_string(),
+                )
+            } else {
+                view.ids.serial(other.device_serial.trim())
+            };
+            out.push(text(&[&device.replace(';', ",")]));
+        }
+        VisitFlag::ReanalysisOrderUnknown(part) => out.push(text(&[&part.to_string()])),
+        VisitFlag::FraxHipsDiffer { used, others } => {
+            let set = |doc: usize| {
+                let d = &view.docs[doc].doc;
+                let value = |v: Option<crate::decimal::Decimal>| {
+                    v.map_or_else(|| "-".to_string(), |v| v.to_string())
+                };
+                format!(
+                    "{}:{}/{}",
+                    frax_side(d),
+                    value(d.frax_major),
+                    value(d.frax_hip)
+                )
+            };
+            let mut sets: Vec<String> = used.iter().chain(others).map(|&d| set(d)).collect();
+            match used {
+                Some(_) => sets[0].push_str(" used"),
+                None => sets.push("none used".to_string()),
+            }
+            out.push(text(&[&sets.join(",")]));
+        }
+        VisitFlag::PatientIdShared { listed, more } => {
+            for &doc in listed {
+                out.push(text(&[&view.sop(doc)]));
+            }
+            if *more > 0 {
+                out.push(fill(patterns[1], &[&more.to_string()]));
+            }
+        }
+        VisitFlag::VendorClassificationDiffers(why) => out.push(text(&[differs_word(*why)])),
+        VisitFlag::PatientIdMissing
+        | VisitFlag::DateUnknown
+        | VisitFlag::StudyDatesDiffer
+        | VisitFlag::SeveralDevices
+        | VisitFlag::NoResults => out.push(text(&[])),
+    }
+}
+
+/// The hip a document's FRAX belongs to: the sides of its femoral neck rows ("left",
+/// "right", "left+right" for a dual hip), `hip` when it has none.
+fn frax_side(doc: &Document) -> String {
+    let sides: Vec<&str> = doc
+        .measurements
+        .iter()
+        .filter(|m| m.region == Region::FemoralNeck)
+        .filter(|m| matches!(m.laterality, Laterality::Left | Laterality::Right))
+        .map(|m| m.laterality.as_str())
+        .collect();
+    if sides.is_empty() {
+        "hip".to_string()
+    } else {
+        sides.join("+")
+    }
+}
+
+#[cfg(test)]
+mod tests;

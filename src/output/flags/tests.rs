@@ -1,0 +1,112 @@
+//! Flags are spelled as docs/columns.md lists them, values filled in order.
+
+use super::*;
+use crate::decimal::Decimal;
+use crate::vocabulary::Measure;
+
+#[test]
+fn patterns_are_filled_in_order() {
+    assert_eq!(fill("a=<x>:<y>", &["1", "2"]), "a=1:2");
+    assert_eq!(
+        fill("<m>_given_twice=<site>", &["bmd", "total_hip/left"]),
+        "bmd_given_twice=total_hip/left"
+    );
+    assert_eq!(fill("plain", &[]), "plain");
+}
+
+#[test]
+fn document_flags_as_written() {
+    let d = |text: &str| Decimal::parse(text).unwrap();
+    for (flag, text) in [
+        (DocFlag::StudyDateMissing, "study_date_missing"),
+        (
+            DocFlag::GivenTwice(Measure::TScore, "femoral_neck/left".into()),
+            "t_score_given_twice=femoral_neck/left",
+        ),
+        (
+            DocFlag::XmlDisagrees("spine_L1-L4".into(), Measure::Bmd),
+            "xml_disagrees=spine_L1-L4:bmd",
+        ),
+        (
+            DocFlag::XmlDisagreesOnFrax(FraxValue::HipPrior),
+            "xml_disagrees=frax_hip_prior",
+        ),
+        (
+            DocFlag::StudyValueUnitNotRecognised(Measure::FraxMajor, d("12"), "\"x y\"".into()),
+            "frax_major_12_left_out:_unit_\"x_y\"_not_recognised",
+        ),
+        (
+            DocFlag::HologicRowTypeUnknown(77),
+            "hologic_row_type_unknown=77",
+        ),
+        (
+            DocFlag::ImageCommentsXmlUnreadable("not XML".into()),
+            "image_comments_xml_unreadable=not XML",
+        ),
+    ] {
+        assert_eq!(doc_flag_text(&flag), text);
+        assert_eq!(flag.to_string(), text);
+    }
+}
+
+#[test]
+fn classification_flags_as_written() {
+    for (flag, text) in [
+        (AssessmentFlag::ZScoreAtOrBelowMinus2, "z_score_le_-2"),
+        (
+            AssessmentFlag::TScoreReportedVsNhanesDiffers,
+            "tscore_reported_vs_nhanes_diff_gt_0.5",
+        ),
+        (
+            AssessmentFlag::ReferenceDatabase("NHANES; local".into()),
+            "reference_database=NHANES, local",
+        ),
+    ] {
+        assert_eq!(assessment_flag_text(&flag), text);
+    }
+}
+
+#[test]
+fn every_kind_has_a_pattern_and_placeholders_close() {
+    let all = DocFlagKind::ALL
+        .iter()
+        .flat_map(|k| doc_patterns(*k))
+        .chain(
+            AssessmentFlagKind::ALL
+                .iter()
+                .flat_map(|k| assessment_patterns(*k)),
+        )
+        .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)));
+    let mut seen = std::collections::BTreeSet::new();
+    for pattern in all {
+        assert!(seen.insert(*pattern), "{pattern} twice");
+        assert_eq!(
+            pattern.matches('<').count(),
+            pattern.matches('>').count(),
+            "{pattern}"
+        );
+        assert!(!pattern.contains(';'), "{pattern}: `;` separates flags");
+    }
+}
+
+/// docs/columns.md documents every flag the code can write: each pattern of each kind, in
+/// backquotes, in one of its tables of findings.
+#[test]
+fn every_flag_is_in_the_documentation() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/columns.md");
+    let docs = std::fs::read_to_string(path).expect("docs/columns.md");
+    let documented = |pattern: &str| docs.contains(&format!("`{pattern}`"));
+    let missing: Vec<&str> = DocFlagKind::ALL
+        .iter()
+        .flat_map(|k| doc_patterns(*k))
+        .chain(
+            AssessmentFlagKind::ALL
+                .iter()
+                .flat_map(|k| assessment_patterns(*k)),
+        )
+        .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)))
+        .copied()
+        .filter(|p| !documented(p))
+        .collect();
+    assert!(missing.is_empty(), "not in docs/columns.md: {missing:?}");
+}

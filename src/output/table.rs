@@ -1,0 +1,223 @@
+//! The rows of the output files as typed values: one struct per file (`output::rows`),
+//! declared with `row_struct!`, whose fields are its columns in order. Each field is a cell
+//! type that knows its column type (`ToCell`); a row gives its cells one by one (`Row`), and
+//! the same cells become a CSV line (`write_csv`) and a Parquet row (`output::parquet`): the
+//! Parquet copy is made from the rows, never by reading a CSV back.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::Write;
+
+use crate::decimal::{Decimal, PLAIN_MAX};
+use crate::document::Date;
+
+/// The type of a column, in the CSV and in Parquet (docs/parquet.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ColumnType {
+    /// Any text, as written: Arrow `Utf8`.
+    Text,
+    /// A plain decimal number: Arrow `Float64`.
+    Float,
+    /// `true` or `false`: Arrow `Boolean`.
+    Bool,
+    /// A calendar date `YYYY-MM-DD`: Arrow `Date32` (days since 1970-01-01).
+    Date,
+    /// A whole number: Arrow `Int64`.
+    Int,
+}
+
+impl fmt::Display for ColumnType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ColumnType::Text => "text",
+            ColumnType::Float => "number",
+            ColumnType::Bool => "boolean (true or false)",
+            ColumnType::Date => "date (YYYY-MM-DD)",
+            ColumnType::Int => "integer",
+        })
+    }
+}
+
+/// One column of an output file: its header name and its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Column {
+    /// The header name.
+    pub name: &'static str,
+    /// The type of its cells.
+    pub kind: ColumnType,
+}
+
+/// One cell, typed. Text is as the CSV writes it (made safe for spreadsheets where it comes
+/// from the files: `Text`); an empty text, an absent number or date is an empty CSV cell
+/// and a Parquet null.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'c> {
+    /// Text.
+    Text(Cow<'c, str>),
+    /// A number, written with at least this many decimals.
+    Number(Option<Decimal>, u32),
+    /// A date.
+    Date(Option<Date>),
+    /// A count.
+    Int(u64),
+    /// A yes or no.
+    Bool(bool),
+}
+
+impl Cell<'_> {
+    /// The cell, owning its text.
+    pub fn into_owned(self) -> Cell<'static> {
+        match self {
+            Cell::Text(text) => Cell::Text(Cow::Owned(text.into_owned())),
+            Cell::Number(value, decimals) => Cell::Number(value, decimals),
+            Cell::Date(date) => Cell::Date(date),
+            Cell::Int(n) => Cell::Int(n),
+            Cell::Bool(b) => Cell::Bool(b),
+        }
+    }
+
+    /// The column type this cell belongs in.
+    pub fn kind(&self) -> ColumnType {
+        match self {
+            Cell::Text(_) => ColumnType::Text,
+            Cell::Number(..) => ColumnType::Float,
+            Cell::Date(_) => ColumnType::Date,
+            Cell::Int(_) => ColumnType::Int,
+            Cell::Bool(_) => ColumnType::Bool,
+        }
+    }
+
+    /// The CSV field, formatted into `buf` when it is a number (no `String` per cell).
+    fn csv<'b>(&'b self, buf: &'b mut [u8; PLAIN_MAX]) -> &'b [u8] {
+        match self {
+            Cell::Text(text) => text.as_bytes(),
+            Cell::Number(Some(value), decimals) => value.write_plain(*decimals, buf).as_bytes(),
+            Cell::Number(None, _) | Cell::Date(None) => b"",
+            Cell::Date(Some(date)) => written(buf, date),
+            Cell::Int(n) => written(buf, n),
+            Cell::Bool(true) => b"true",
+            Cell::Bool(false) => b"false",
+        }
+    }
+}
+
+/// `value`'s text in `buf` (a date, a count: at most 20 characters).
+fn written<'b>(buf: &'b mut [u8; PLAIN_MAX], value: &dyn fmt::Display) -> &'b [u8] {
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    let _ = write!(cursor, "{value}");
+    let len = cursor.position() as usize;
+    &buf[..len]
+}
+
+/// A field of a row struct: its column type, and its cell.
+pub trait ToCell {
+    /// The column's type.
+    const KIND: ColumnType;
+    /// The cell.
+    fn cell(&self) -> Cell<'_>;
+}
+
+/// Our own words (`total_hip`, `used`): written as they are.
+impl ToCell for &'static str {
+    const KIND: ColumnType = ColumnType::Text;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Text(Cow::Borrowed(self))
+    }
+}
+
+/// Text of ours made at run time (`sr_tree+ge_image_comments_xml`, a content time).
+impl ToCell for String {
+    const KIND: ColumnType = ColumnType::Text;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Text(Cow::Borrowed(self))
+    }
+}
+
+impl ToCell for usize {
+    const KIND: ColumnType = ColumnType::Int;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Int(*self as u64)
+    }
+}
+
+impl ToCell for bool {
+    const KIND: ColumnType = ColumnType::Bool;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Bool(*self)
+    }
+}
+
+/// The rows of one output file.
+pub trait Row {
+    /// Its columns, in order: the header row, and the Parquet schema.
+    const COLUMNS: &'static [Column];
+    /// Gives each cell, in column order.
+    fn cells(&self, cell: &mut dyn FnMut(Cell<'_>));
+}
+
+/// Declares a row struct: `row_struct! { /// doc; pub struct Name<'a> { /// doc; field:
+/// Type, ... } }` makes the struct and its `Row` impl, whose columns are the fields, in
+/// order, named as the fields and typed by their `ToCell::KIND`.
+macro_rules! row_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident<$lt:lifetime> {
+            $(
+                $(#[$field_meta:meta])*
+                $field:ident: $ty:ty
+            ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name<$lt> {
+            $(
+                $(#[$field_meta])*
+                $field: $ty
+            ),+
+        }
+
+        impl<$lt> $crate::output::table::Row for $name<$lt> {
+            const COLUMNS: &'static [$crate::output::table::Column] = &[
+                $($crate::output::table::Column {
+                    name: stringify!($field),
+                    kind: <$ty as $crate::output::table::ToCell>::KIND,
+                }),+
+            ];
+
+            fn cells(&self, cell: &mut dyn FnMut($crate::output::table::Cell<'_>)) {
+                $(cell($crate::output::table::ToCell::cell(&self.$field));)+
+            }
+        }
+    };
+}
+
+pub(crate) use row_struct;
+
+/// The header names of `columns`.
+pub fn names(columns: &[Column]) -> Vec<&'static str> {
+    columns.iter().map(|c| c.name).collect()
+}
+
+/// Writes one row as a CSV record.
+pub fn write_csv<W: Write>(writer: &mut csv::Writer<W>, row: &impl Row) -> csv::Result<()> {
+    let mut result = Ok(());
+    row.cells(&mut |cell| {
+        if result.is_ok() {
+            let mut buf = [0u8; PLAIN_MAX];
+            result = writer.write_field(cell.csv(&mut buf));
+        }
+    });
+    result?;
+    writer.write_record(None::<&[u8]>)
+}
+
+/// The cells of one row, owned (tests, and `inspect --visit`, which shows a row column by
+/// column).
+pub fn cell_texts(row: &impl Row) -> Vec<String> {
+    let mut out = Vec::with_capacity(32);
+    row.cells(&mut |cell| {
+        let mut buf = [0u8; PLAIN_MAX];
+        out.push(String::from_utf8_lossy(cell.csv(&mut buf)).into_owned());
+    });
+    out
+}

@@ -1,0 +1,62 @@
+//! One visit as the writers see it: the partition's documents, the visit, its
+//! classification, and how identifiers are written (`Ids`). The rows of every output file,
+//! the follow-up points and the report's counts are read through it.
+
+use std::borrow::Cow;
+
+use super::{Assessed, Ingested, Visit};
+use crate::document::{Date, Document};
+use crate::pseudonym::Ids;
+
+/// One visit and everything its rows are made of.
+#[derive(Clone, Copy)]
+pub struct VisitRows<'a> {
+    /// The partition's documents.
+    pub docs: &'a [Ingested],
+    /// The visit.
+    pub visit: &'a Visit,
+    /// Its classification.
+    pub assessed: &'a Assessed,
+    /// How identifiers are written.
+    pub ids: Ids<'a>,
+}
+
+impl<'a> VisitRows<'a> {
+    /// The document at a member position.
+    pub fn member(&self, position: usize) -> &'a Ingested {
+        &self.docs[self.visit.members[position]]
+    }
+
+    /// The visit's first document.
+    pub fn first(&self) -> &'a Document {
+        &self.member(0).doc
+    }
+
+    /// The visit's patient ID as in the file (its first document's).
+    pub fn patient_raw(&self) -> &'a str {
+        &self.first().patient_id
+    }
+
+    /// The visit's patient ID as written.
+    pub fn patient(&self) -> Cow<'a, str> {
+        self.ids.patient(self.patient_raw())
+    }
+
+    /// A date of the visit's patient, as written (shifted under --shift-dates).
+    pub fn date(&self, date: Option<Date>) -> Option<Date> {
+        self.ids.date(self.patient_raw(), date)
+    }
+
+    /// The SOP Instance UID of a document (by index into `docs`), as written.
+    pub fn sop(&self, doc: usize) -> Cow<'a, str> {
+        self.ids.uid(&self.docs[doc].doc.sop_instance_uid)
+    }
+
+    /// The first member with a non-empty value, else the first member.
+    pub fn first_with(&self, pick: impl Fn(&Document) -> bool) -> &'a Document {
+        (0..self.visit.members.len())
+            .map(|p| &self.member(p).doc)
+            .find(|d| pick(d))
+            .unwrap_or_else(|| self.first())
+    }
+}
