@@ -197,25 +197,62 @@ fn vat_density(comp: &BodyComposition) -> bool {
     }
 }
 
-/// A check: whether the composition fails it.
-type Check = fn(&BodyComposition) -> bool;
+/// A check a body composition can fail (`body_composition_inconsistent=<check>`,
+/// docs/clinical.md).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Check {
+    /// Hologic's five regions against `Subtotal`.
+    Subtotal,
+    /// `Subtotal` and `Head` against `Total`.
+    Total,
+    /// A region against its right and left halves.
+    Sides,
+    /// A region's masses against each other.
+    TotalMass,
+    /// A reported %fat against fat / total mass.
+    FatPct,
+    /// The VAT's mass / volume.
+    VatDensity,
+    /// A GE `Diff` against Right - Left (the enCORE reader's: the difference is not kept).
+    Diff,
+}
 
-/// The checks, in the order their flags are written.
-const CHECKS: [(&str, Check); 6] = [
-    ("subtotal", subtotal),
-    ("total", total),
-    ("sides", sides),
-    ("total_mass", total_mass),
-    ("fat_pct", fat_pct),
-    ("vat_density", vat_density),
+impl Check {
+    /// The check's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Subtotal => "subtotal",
+            Check::Total => "total",
+            Check::Sides => "sides",
+            Check::TotalMass => "total_mass",
+            Check::FatPct => "fat_pct",
+            Check::VatDensity => "vat_density",
+            Check::Diff => "diff",
+        }
+    }
+}
+
+/// Whether a composition fails a check.
+type Fails = fn(&BodyComposition) -> bool;
+
+/// The checks made here, in order.
+const CHECKS: [(Check, Fails); 6] = [
+    (Check::Subtotal, subtotal),
+    (Check::Total, total),
+    (Check::Sides, sides),
+    (Check::TotalMass, total_mass),
+    (Check::FatPct, fat_pct),
+    (Check::VatDensity, vat_density),
 ];
 
-/// The names of the checks the composition fails (`body_composition_inconsistent=<name>`).
-pub fn inconsistencies(comp: &BodyComposition) -> Vec<&'static str> {
+/// The checks the composition fails.
+pub fn inconsistencies(comp: &BodyComposition) -> Vec<Check> {
     CHECKS
         .iter()
         .filter(|(_, fails)| fails(comp))
-        .map(|(name, _)| *name)
+        .map(|(check, _)| *check)
         .collect()
 }
 
@@ -224,6 +261,10 @@ mod tests {
     use super::super::units::convert;
     use super::super::{BodySource, Dimension};
     use super::*;
+
+    fn names(comp: &BodyComposition) -> Vec<&'static str> {
+        inconsistencies(comp).iter().map(|c| c.as_str()).collect()
+    }
 
     fn reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
         let written = d(written);
@@ -237,9 +278,8 @@ mod tests {
 
     /// A Hologic-like composition in whole grams: five regions, their subtotal, head and
     /// total, each with fat, lean + BMC, total mass and %fat.
-    fn hologic() -> (BodyComposition, Vec<String>) {
+    fn hologic() -> BodyComposition {
         let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
-        let mut flags = Vec::new();
         let rows = [
             (BodyRegion::ArmLeft, "1201", "2375", "3576", "33.6"),
             (BodyRegion::ArmRight, "1250", "2510", "3760", "33.2"),
@@ -252,13 +292,13 @@ mod tests {
         ];
         for (region, fat, lean_bmc, total, pct) in rows {
             let mass = |w| reading(w, "g", Dimension::Mass);
-            comp.set(region, "", Field::Fat, mass(fat), &mut flags);
-            comp.set(region, "", Field::LeanBmc, mass(lean_bmc), &mut flags);
-            comp.set(region, "", Field::TotalMass, mass(total), &mut flags);
+            assert!(comp.set(region, "", Field::Fat, mass(fat)));
+            assert!(comp.set(region, "", Field::LeanBmc, mass(lean_bmc)));
+            assert!(comp.set(region, "", Field::TotalMass, mass(total)));
             let pct = reading(pct, "%", Dimension::Percent);
-            comp.set(region, "", Field::FatPct, pct, &mut flags);
+            assert!(comp.set(region, "", Field::FatPct, pct));
         }
-        (comp, flags)
+        comp
     }
 
     fn with(
@@ -280,23 +320,22 @@ mod tests {
 
     #[test]
     fn a_consistent_composition_passes_every_check() {
-        let (comp, flags) = hologic();
-        assert!(flags.is_empty());
-        assert_eq!(inconsistencies(&comp), Vec::<&str>::new());
+        let comp = hologic();
+        assert_eq!(names(&comp), Vec::<&str>::new());
     }
 
     #[test]
     fn regions_that_do_not_sum_to_subtotal_or_total() {
         // 2 g off in one arm: beyond 1 g, but within the rounding of six values written
         // to the gram (6 x 0.5 g).
-        let (comp, _) = hologic();
+        let comp = hologic();
         let comp = with(comp, BodyRegion::ArmLeft, Field::Fat, "1203", "g");
-        assert_eq!(inconsistencies(&comp), Vec::<&str>::new());
+        assert_eq!(names(&comp), Vec::<&str>::new());
         // 4 g off: beyond both.
         let comp = with(comp, BodyRegion::ArmLeft, Field::Fat, "1205", "g");
-        assert_eq!(inconsistencies(&comp), ["subtotal"]);
+        assert_eq!(names(&comp), ["subtotal"]);
         // Written to tenths, 1.2 g off is beyond 1 g (rounding allows 0.3 g).
-        let (comp, _) = hologic();
+        let comp = hologic();
         let mut comp = comp;
         for (region, fat) in [
             (BodyRegion::ArmLeft, "1201.0"),
@@ -308,15 +347,15 @@ mod tests {
         ] {
             comp = with(comp, region, Field::Fat, fat, "g");
         }
-        assert_eq!(inconsistencies(&comp), ["subtotal"]);
-        let (comp, _) = hologic();
+        assert_eq!(names(&comp), ["subtotal"]);
+        let comp = hologic();
         let comp = with(comp, BodyRegion::Total, Field::TotalMass, "65125", "g");
-        assert_eq!(inconsistencies(&comp), ["total"]);
+        assert_eq!(names(&comp), ["total"]);
     }
 
     #[test]
     fn fat_pct_recomputed_within_two_tenths() {
-        let (comp, _) = hologic();
+        let comp = hologic();
         // 1201 / 3576 = 33.585 %: 33.8 is within 0.2 of it, 33.9 is not.
         let near = with(
             comp.clone(),
@@ -325,76 +364,49 @@ mod tests {
             "33.8",
             "%",
         );
-        assert_eq!(inconsistencies(&near), Vec::<&str>::new());
+        assert_eq!(names(&near), Vec::<&str>::new());
         let far = with(comp, BodyRegion::ArmLeft, Field::FatPct, "33.9", "%");
-        assert_eq!(inconsistencies(&far), ["fat_pct"]);
+        assert_eq!(names(&far), ["fat_pct"]);
     }
 
     #[test]
     fn pounds_allow_their_rounding() {
         // GE: Arms 5.1 lbs = Arm Right 2.6 + Arm Left 2.6 (5.2) is within 3 x 0.05 lb.
         let mut comp = BodyComposition::new(BodySource::EncoreExport);
-        let mut flags = Vec::new();
         let lbs = |w| reading(w, "lbs", Dimension::Mass);
-        comp.set(BodyRegion::Arms, "Arms", Field::Fat, lbs("5.1"), &mut flags);
-        comp.set(
-            BodyRegion::ArmRight,
-            "Arm Right",
-            Field::Fat,
-            lbs("2.6"),
-            &mut flags,
-        );
-        comp.set(
-            BodyRegion::ArmLeft,
-            "Arm Left",
-            Field::Fat,
-            lbs("2.6"),
-            &mut flags,
-        );
-        assert_eq!(inconsistencies(&comp), Vec::<&str>::new());
+        assert!(comp.set(BodyRegion::Arms, "Arms", Field::Fat, lbs("5.1")));
+        assert!(comp.set(BodyRegion::ArmRight, "Arm Right", Field::Fat, lbs("2.6")));
+        assert!(comp.set(BodyRegion::ArmLeft, "Arm Left", Field::Fat, lbs("2.6")));
+        assert_eq!(names(&comp), Vec::<&str>::new());
         // 5.4 is not.
         let comp = with(comp, BodyRegion::Arms, Field::Fat, "5.4", "lbs");
-        assert_eq!(inconsistencies(&comp), ["sides"]);
+        assert_eq!(names(&comp), ["sides"]);
         // An android %fat from 0.1 lb masses: 2.0 / 5.0 lb = 40 %, rounding moves it by
         // 1.4 points: 41.0 is within.
         let mut comp = BodyComposition::new(BodySource::EncoreExport);
-        comp.set(
-            BodyRegion::Android,
-            "Android",
-            Field::Fat,
-            lbs("2.0"),
-            &mut flags,
-        );
-        comp.set(
-            BodyRegion::Android,
-            "Android",
-            Field::Tissue,
-            lbs("5.0"),
-            &mut flags,
-        );
+        assert!(comp.set(BodyRegion::Android, "Android", Field::Fat, lbs("2.0")));
+        assert!(comp.set(BodyRegion::Android, "Android", Field::Tissue, lbs("5.0")));
         let pct = |w| reading(w, "%", Dimension::Percent);
-        comp.set(
+        assert!(comp.set(
             BodyRegion::Android,
             "Android",
             Field::TissueFatPct,
-            pct("41.0"),
-            &mut flags,
-        );
-        assert_eq!(inconsistencies(&comp), Vec::<&str>::new());
+            pct("41.0")
+        ));
+        assert_eq!(names(&comp), Vec::<&str>::new());
         let comp = with(comp, BodyRegion::Android, Field::TissueFatPct, "43.0", "%");
-        assert_eq!(inconsistencies(&comp), ["fat_pct"]);
+        assert_eq!(names(&comp), ["fat_pct"]);
     }
 
     #[test]
     fn vat_density_outside_its_range() {
         let vat = |mass: &str, mass_unit: &str, volume: &str, volume_unit: &str| {
             let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
-            let mut flags = Vec::new();
             let mass = reading(mass, mass_unit, Dimension::Mass);
             let volume = reading(volume, volume_unit, Dimension::Volume);
-            comp.set_index(IndexKind::VatMass, mass, &mut flags);
-            comp.set_index(IndexKind::VatVolume, volume, &mut flags);
-            inconsistencies(&comp)
+            assert!(comp.set_index(IndexKind::VatMass, mass));
+            assert!(comp.set_index(IndexKind::VatVolume, volume));
+            names(&comp)
         };
         // Hologic: 450 g / 487 cm³ = 0.924.
         assert_eq!(vat("450", "g", "487", "cm³"), Vec::<&str>::new());

@@ -7,9 +7,12 @@
 //! kg/m² with lean mass **without** bone mineral (docs/evidence.md: Hologic's `Lean/Height²`
 //! and `Appen. Lean/Height²` are, and EWGSOP2 and FNIH define appendicular lean mass so).
 
-use super::check::inconsistencies;
+use serde::{Deserialize, Serialize};
+
+use super::check::{Check, inconsistencies};
 use super::{BodyComposition, BodyRegion, Field, IndexKind};
 use crate::decimal::Decimal;
+use crate::flag::flag_enum;
 
 /// The cohort a cut-off was derived in: the papers give one per sex.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +68,7 @@ pub struct Index {
 
 /// The fat mass index classes of Kelly, Wilson and Heymsfield, PLoS ONE 2009;4(9):e7038
 /// (NHANES 1999-2004, Hologic).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum FmiClass {
     /// Severe fat deficit.
     SevereDeficit,
@@ -101,6 +104,27 @@ impl FmiClass {
     }
 }
 
+flag_enum! {
+    /// A finding about a body composition (docs/clinical.md, "Body composition"; spelled
+    /// `height_unknown`, `weight_unknown`, `low_muscle_mass_ewgsop2`, `low_lean_mass_fnih`,
+    /// `fmi_class=<class>`, `body_composition_inconsistent=<check>`).
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum BodyFlag / BodyFlagKind {
+        /// An index needed a height the exam does not state: not computed.
+        HeightUnknown,
+        /// ALM/BMI needed a weight the exam does not state: not computed.
+        WeightUnknown,
+        /// ALMI below the EWGSOP2 cut-off.
+        LowMuscleMassEwgsop2,
+        /// ALM/BMI below the FNIH cut-off.
+        LowLeanMassFnih,
+        /// The FMI class.
+        FmiClass(FmiClass),
+        /// The numbers disagree with themselves.
+        Inconsistent(Check),
+    }
+}
+
 /// The indices, the FMI class and the flags of one exam.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Assessment {
@@ -108,9 +132,9 @@ pub struct Assessment {
     pub indices: Vec<Index>,
     /// The FMI class (adults with a cohort).
     pub fmi_class: Option<FmiClass>,
-    /// `height_unknown`, `weight_unknown`, `low_muscle_mass_ewgsop2`, `low_lean_mass_fnih`,
-    /// `fmi_class=<class>`, `body_composition_inconsistent=<check>`.
-    pub flags: Vec<String>,
+    /// What was found, in that order: the height and weight missing, the cut-offs, the
+    /// checks failed.
+    pub flags: Vec<BodyFlag>,
 }
 
 impl Assessment {
@@ -285,16 +309,17 @@ pub fn assess(comp: &BodyComposition, patient: &Patient) -> Assessment {
         }
     }
     if inputs.missing_height {
-        out.flags.push("height_unknown".to_string());
+        out.flags.push(BodyFlag::HeightUnknown);
     }
     if weight_missing {
-        out.flags.push("weight_unknown".to_string());
+        out.flags.push(BodyFlag::WeightUnknown);
     }
     cut_offs(&mut out, patient);
-    for check in inconsistencies(comp) {
-        out.flags
-            .push(format!("body_composition_inconsistent={check}"));
-    }
+    out.flags.extend(
+        inconsistencies(comp)
+            .into_iter()
+            .map(BodyFlag::Inconsistent),
+    );
     out
 }
 
@@ -309,15 +334,15 @@ fn cut_offs(out: &mut Assessment, patient: &Patient) {
     let value = |kind| out.get(kind).map(|i| i.value);
     let mut flags = Vec::new();
     if value(IndexKind::Almi).is_some_and(|almi| almi < ewgsop2_almi(cohort)) {
-        flags.push("low_muscle_mass_ewgsop2".to_string());
+        flags.push(BodyFlag::LowMuscleMassEwgsop2);
     }
     if value(IndexKind::AlmBmi).is_some_and(|ratio| ratio < fnih_alm_bmi(cohort)) {
-        flags.push("low_lean_mass_fnih".to_string());
+        flags.push(BodyFlag::LowLeanMassFnih);
     }
     if let Some(fmi) = value(IndexKind::Fmi) {
         let class = fmi_class(fmi, cohort);
         out.fmi_class = Some(class);
-        flags.push(format!("fmi_class={}", class.as_str()));
+        flags.push(BodyFlag::FmiClass(class));
     }
     out.flags.extend(flags);
 }

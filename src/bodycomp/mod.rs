@@ -24,6 +24,31 @@ pub use names::{BodyRegion, Dimension, Field, IndexKind};
 /// diagnostic site (docs/clinical.md).
 pub const PART_NOTE: &str = "whole-body part: no canonical region, not a diagnostic site";
 
+/// A value of a body composition, as the flags that name one say it (`arm_left:fat`,
+/// `arms_diff:fat`, `vat_mass`, `bmd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BodyValue {
+    /// A region's value.
+    Region(BodyRegion, Field),
+    /// The right-left difference of a region's value (GE `Diff`).
+    Diff(BodyRegion, Field),
+    /// An index.
+    Index(IndexKind),
+    /// A measure of a whole-body BMD table.
+    Bone(crate::vocabulary::Measure),
+}
+
+impl std::fmt::Display for BodyValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyValue::Region(region, field) => write!(f, "{region}:{field}"),
+            BodyValue::Diff(region, field) => write!(f, "{region}_diff:{field}"),
+            BodyValue::Index(kind) => f.write_str(kind.as_str()),
+            BodyValue::Bone(measure) => f.write_str(measure.as_str()),
+        }
+    }
+}
+
 /// One value as read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reading {
@@ -167,13 +192,6 @@ pub struct BodyComposition {
     pub indices: Vec<ReportedIndex>,
 }
 
-/// Adds `flag` unless it is there.
-fn flag_once(flags: &mut Vec<String>, flag: String) {
-    if !flags.contains(&flag) {
-        flags.push(flag);
-    }
-}
-
 /// Whether two readings of one value agree within what their rounding allows.
 fn agree(a: &Reading, b: &Reading, dimension: Dimension) -> bool {
     let allowed = a.rounding(dimension).checked_add(b.rounding(dimension));
@@ -195,14 +213,8 @@ fn abs(value: Decimal) -> Decimal {
 
 /// A second reading of a value that one already holds (a Hologic region is in two tables,
 /// one to whole grams, one to tenths): when they agree within their rounding the finer one
-/// is kept; else the first, and the document is flagged `body_composition_given_twice`.
-fn keep(
-    slot: &mut Option<Reading>,
-    reading: Reading,
-    dimension: Dimension,
-    what: String,
-    flags: &mut Vec<String>,
-) {
+/// is kept; else the first. False when a reading that disagrees was left out.
+fn keep(slot: &mut Option<Reading>, reading: Reading, dimension: Dimension) -> bool {
     match slot {
         None => *slot = Some(reading),
         Some(kept) if agree(kept, &reading, dimension) => {
@@ -210,8 +222,9 @@ fn keep(
                 *kept = reading;
             }
         }
-        Some(_) => flag_once(flags, format!("body_composition_given_twice={what}")),
+        Some(_) => return false,
     }
+    true
 }
 
 impl BodyComposition {
@@ -247,15 +260,10 @@ impl BodyComposition {
             .map(|i| &i.reading)
     }
 
-    /// Sets a region's value (`keep` says what a second reading does).
-    pub fn set(
-        &mut self,
-        region: BodyRegion,
-        label: &str,
-        field: Field,
-        reading: Reading,
-        flags: &mut Vec<String>,
-    ) {
+    /// Sets a region's value (`keep` says what a second reading does); false when the
+    /// reading disagreed with one already held and was left out (the caller flags it).
+    #[must_use]
+    pub fn set(&mut self, region: BodyRegion, label: &str, field: Field, reading: Reading) -> bool {
         let at = match self.regions.binary_search_by(|r| r.region.cmp(&region)) {
             Ok(at) => at,
             Err(at) => {
@@ -264,18 +272,12 @@ impl BodyComposition {
                 at
             }
         };
-        let what = format!("{region}:{field}");
-        keep(
-            self.regions[at].slot(field),
-            reading,
-            field.dimension(),
-            what,
-            flags,
-        );
+        keep(self.regions[at].slot(field), reading, field.dimension())
     }
 
-    /// Sets a reported index.
-    pub fn set_index(&mut self, kind: IndexKind, reading: Reading, flags: &mut Vec<String>) {
+    /// Sets a reported index; false as for `set`.
+    #[must_use]
+    pub fn set_index(&mut self, kind: IndexKind, reading: Reading) -> bool {
         let at = match self.indices.binary_search_by(|i| i.kind.cmp(&kind)) {
             Ok(at) => at,
             Err(at) => {
@@ -286,20 +288,15 @@ impl BodyComposition {
                         reading: reading.clone(),
                     },
                 );
-                return;
+                return true;
             }
         };
         let mut slot = Some(self.indices[at].reading.clone());
-        keep(
-            &mut slot,
-            reading,
-            kind.dimension(),
-            kind.to_string(),
-            flags,
-        );
-        if let Some(kept) = slot {
-            self.indices[at].reading = kept;
+        let kept = keep(&mut slot, reading, kind.dimension());
+        if let Some(reading) = slot {
+            self.indices[at].reading = reading;
         }
+        kept
     }
 }
 
@@ -318,72 +315,39 @@ mod tests {
     }
 
     #[test]
-    fn a_value_given_twice_keeps_the_finer_or_the_first_and_flags() {
+    fn a_value_given_twice_keeps_the_finer_or_the_first() {
         let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
-        let mut flags = Vec::new();
-        comp.set(
-            BodyRegion::Total,
-            "Total",
-            Field::Fat,
-            grams("21034", "g"),
-            &mut flags,
-        );
-        comp.set(
-            BodyRegion::ArmLeft,
-            "L Arm",
-            Field::Fat,
-            grams("1201", "g"),
-            &mut flags,
-        );
+        let fat =
+            |comp: &BodyComposition, region| comp.value(region, Field::Fat).unwrap().to_string();
+        assert!(comp.set(BodyRegion::Total, "Total", Field::Fat, grams("21034", "g")));
+        assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, grams("1201", "g")));
         // The finer table's 21034.4 agrees with 21034 within their rounding: kept.
-        comp.set(
+        assert!(comp.set(
             BodyRegion::Total,
             "Total",
             Field::Fat,
-            grams("21034.4", "g"),
-            &mut flags,
-        );
-        assert_eq!(
-            comp.value(BodyRegion::Total, Field::Fat)
-                .unwrap()
-                .to_string(),
-            "21034.4"
-        );
-        assert!(flags.is_empty(), "{flags:?}");
+            grams("21034.4", "g")
+        ));
+        assert_eq!(fat(&comp, BodyRegion::Total), "21034.4");
         // A coarser one after it changes nothing.
-        comp.set(
-            BodyRegion::Total,
-            "Total",
-            Field::Fat,
-            grams("21034", "g"),
-            &mut flags,
-        );
-        assert_eq!(
-            comp.value(BodyRegion::Total, Field::Fat)
-                .unwrap()
-                .to_string(),
-            "21034.4"
-        );
-        // One that disagrees is left out, flagged.
-        comp.set(
-            BodyRegion::ArmLeft,
-            "L Arm",
-            Field::Fat,
-            grams("1301", "g"),
-            &mut flags,
-        );
-        assert_eq!(
-            comp.value(BodyRegion::ArmLeft, Field::Fat)
-                .unwrap()
-                .to_string(),
-            "1201"
-        );
-        assert_eq!(flags, ["body_composition_given_twice=arm_left:fat"]);
+        assert!(comp.set(BodyRegion::Total, "Total", Field::Fat, grams("21034", "g")));
+        assert_eq!(fat(&comp, BodyRegion::Total), "21034.4");
+        // One that disagrees is left out, and said so (the caller flags it).
+        assert!(!comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, grams("1301", "g")));
+        assert_eq!(fat(&comp, BodyRegion::ArmLeft), "1201");
         let order: Vec<_> = comp.regions.iter().map(|r| r.region).collect();
         assert_eq!(
             order,
             [BodyRegion::ArmLeft, BodyRegion::Total],
             "region order"
+        );
+        assert_eq!(
+            BodyValue::Region(BodyRegion::ArmLeft, Field::Fat).to_string(),
+            "arm_left:fat"
+        );
+        assert_eq!(
+            BodyValue::Diff(BodyRegion::Arms, Field::Fat).to_string(),
+            "arms_diff:fat"
         );
     }
 

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bodycomp::BodyValue;
 use crate::decimal::Decimal;
 use crate::flag::flag_enum;
 use crate::vocabulary::Measure;
@@ -83,5 +84,21 @@ flag_enum! {
         HologicWeightNotRead,
         /// A with-prior-fracture FRAX value written as a bound.
         FraxPriorFractureCensored,
+        /// A Hologic whole-body table read by its labels (no public source gives its type
+        /// codes).
+        BodyCompositionReadByLabel,
+        /// A column of a whole-body table that no rule names: left out.
+        BodyCompositionColumnUnknown,
+        /// A row of a whole-body table that no rule names: left out.
+        BodyCompositionRowUnknown,
+        /// A whole-body value in a unit not converted: left out.
+        BodyCompositionUnitUnknown(BodyValue),
+        /// A whole-body value that is not a number: left out.
+        BodyCompositionValueUnreadable(BodyValue),
+        /// Two whole-body tables give one value differently beyond their rounding: the
+        /// first is kept.
+        BodyCompositionGivenTwice(BodyValue),
+        /// An indices table without a `Result` column: not read.
+        BodyCompositionResultColumnMissing,
     }
 }

@@ -46,6 +46,13 @@ pub fn doc_patterns(kind: DocFlagKind) -> &'static [&'static str] {
         K::HologicHeightNotRead => &["hologic_height_not_read"],
         K::HologicWeightNotRead => &["hologic_weight_not_read"],
         K::FraxPriorFractureCensored => &["frax_prior_fracture_censored"],
+        K::BodyCompositionReadByLabel => &["body_composition_read_by_label"],
+        K::BodyCompositionColumnUnknown => &["body_composition_column_unknown"],
+        K::BodyCompositionRowUnknown => &["body_composition_row_unknown"],
+        K::BodyCompositionUnitUnknown => &["body_composition_unit_unknown=<what>"],
+        K::BodyCompositionValueUnreadable => &["body_composition_value_unreadable=<what>"],
+        K::BodyCompositionGivenTwice => &["body_composition_given_twice=<what>"],
+        K::BodyCompositionResultColumnMissing => &["body_composition_result_column_missing"],
     }
 }
 
@@ -143,6 +150,9 @@ pub fn doc_flag_text(flag: &DocFlag) -> String {
         DocFlag::HologicTableTypeUnknown(code)
         | DocFlag::HologicColumnTypeUnknown(code)
         | DocFlag::HologicRowTypeUnknown(code) => fill(pattern, &[&code.to_string()]),
+        DocFlag::BodyCompositionUnitUnknown(what)
+        | DocFlag::BodyCompositionValueUnreadable(what)
+        | DocFlag::BodyCompositionGivenTwice(what) => fill(pattern, &[&what.to_string()]),
         _ => fill(pattern, &[]),
     }
 }

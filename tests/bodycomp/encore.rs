@@ -3,9 +3,10 @@
 //! the same grams; Diff is Right - Left; bad bytes are a flag or a reason, never a panic.
 
 use dxa_fixtures::encore::{ExportSet, Units, export_set, utf16le};
-use dxa_ingest::bodycomp::index::{Basis, Cohort, Patient, assess};
+use dxa_ingest::bodycomp::check::Check;
+use dxa_ingest::bodycomp::index::{Basis, BodyFlag, Cohort, Patient, assess};
 use dxa_ingest::bodycomp::{BodyComposition, BodyRegion, Field, IndexKind, check};
-use dxa_ingest::carrier::encore::{self, Export, ExportKind};
+use dxa_ingest::carrier::encore::{self, EncoreFlag, Export, ExportKind};
 
 use crate::carriers::mapper;
 
@@ -118,7 +119,7 @@ fn total_body_comp_in_pounds() {
         roe.measure_date.map(|d| d.to_string()).as_deref(),
         Some("2024-03-05")
     );
-    assert_eq!(roe.flags, ["measure_date_order_inferred"]);
+    assert_eq!(roe.flags, [EncoreFlag::MeasureDateOrderInferred]);
     // 40.1 lb of lean: arms, legs and trunk.
     assert_eq!(
         grams(comp(&export, 1), BodyRegion::Tblh, Field::Lean),
@@ -128,7 +129,7 @@ fn total_body_comp_in_pounds() {
     for record in 0..3 {
         assert_eq!(
             check::inconsistencies(comp(&export, record)),
-            Vec::<&str>::new()
+            Vec::<Check>::new()
         );
     }
 }
@@ -177,12 +178,11 @@ fn pounds_and_grams_give_the_same_grams() {
     let fat = metric.records[0].body_composition.as_ref().unwrap();
     let fat = fat.region(BodyRegion::Total).unwrap().fat.as_ref().unwrap();
     assert_eq!(fat.unit, "g", "the unit as written");
-    assert!(
-        metric
-            .records
+    assert!(metric.records.iter().all(|r| {
+        r.flags
             .iter()
-            .all(|r| r.flags.iter().all(|f| f.starts_with("measure_date")))
-    );
+            .all(|f| *f == EncoreFlag::MeasureDateOrderInferred)
+    }));
 }
 
 #[test]
@@ -199,16 +199,11 @@ fn diff_is_right_minus_left() {
     );
     let swapped = with_cell(&set.comp, "Arms Diff Fat Mass", 1, "-0.1 lbs");
     let export = read(&swapped);
-    assert_eq!(
-        export.records[0].flags,
-        ["body_composition_inconsistent=diff"]
-    );
-    assert!(export.records[1].flags.iter().all(|f| !f.contains("diff")));
+    let diff = EncoreFlag::Inconsistent(Check::Diff);
+    assert_eq!(export.records[0].flags, std::slice::from_ref(&diff));
+    assert!(!export.records[1].flags.contains(&diff));
     let percent = with_cell(&set.comp, "Legs Diff Region %Fat", 3, "3.0%");
-    assert_eq!(
-        read(&percent).records[2].flags,
-        ["body_composition_inconsistent=diff"]
-    );
+    assert_eq!(read(&percent).records[2].flags, [diff]);
 }
 
 #[test]
@@ -262,12 +257,11 @@ fn total_body_bmd_file() {
     let tblh = row(1, "total_body_less_head", "", "TBLH");
     assert_eq!(tblh.z_score.unwrap().to_string(), "-1.1");
     assert_eq!(row(1, "total_body", "", "Total").z_score, None);
-    assert!(
-        export
-            .records
+    assert!(export.records.iter().all(|r| {
+        r.flags
             .iter()
-            .all(|r| r.flags.iter().all(|f| f.starts_with("measure_date")))
-    );
+            .all(|f| *f == EncoreFlag::MeasureDateOrderInferred)
+    }));
 }
 
 #[test]
@@ -282,7 +276,7 @@ fn core_scan_vat_and_a_zero_mass() {
     assert_eq!(value(doe, IndexKind::VatVolume).as_deref(), Some("485.1"));
     assert_eq!(
         check::inconsistencies(doe),
-        Vec::<&str>::new(),
+        Vec::<Check>::new(),
         "0.944 g/cm³"
     );
     let poe = comp(&export, 1);
@@ -291,7 +285,7 @@ fn core_scan_vat_and_a_zero_mass() {
         Some("0"),
         "kept as written"
     );
-    assert_eq!(check::inconsistencies(poe), ["vat_density"]);
+    assert_eq!(check::inconsistencies(poe), [Check::VatDensity]);
 }
 
 #[test]
@@ -306,11 +300,7 @@ fn encore_indices_need_a_height() {
     };
     let a = assess(c, &woman(None));
     assert_eq!(a.get(IndexKind::Almi), None);
-    assert!(
-        a.flags.contains(&"height_unknown".to_string()),
-        "{:?}",
-        a.flags
-    );
+    assert!(a.flags.contains(&BodyFlag::HeightUnknown), "{:?}", a.flags);
     // Total %fat: the Total's Region %Fat, as reported.
     let pct = a
         .get(IndexKind::TotalFatPct)

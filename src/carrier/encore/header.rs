@@ -54,8 +54,20 @@ pub(super) fn is_identity(cells: &[&str]) -> bool {
             .all(|(cell, name)| cell.trim().eq_ignore_ascii_case(name))
 }
 
+/// Longest header read, in characters, and most words (the public headers have at most 48
+/// characters and 5 words): the split below tries every suffix of the words, and a header
+/// of thousands of words (damage) must not cost their square.
+const MAX_HEADER_CHARS: usize = 128;
+/// Most words of a header.
+const MAX_HEADER_WORDS: usize = 16;
+
 /// What `header` holds.
 fn role(header: &str, labels: &BodyLabels) -> Role {
+    if header.chars().count() > MAX_HEADER_CHARS
+        || header.split_whitespace().nth(MAX_HEADER_WORDS).is_some()
+    {
+        return Role::Unknown;
+    }
     match labels.column(header) {
         Some(BodyField::Index(kind)) => return Role::Index(kind),
         Some(BodyField::Ignored) => return Role::Ignored,
@@ -187,10 +199,14 @@ mod tests {
             ("Elbow Fat Mass", Role::Unknown),
             ("Fat Mass", Role::Unknown),
             ("Shoe Size", Role::Unknown),
+            ("a b c d e f g h i j k l m n o p Fat Mass", Role::Unknown),
         ];
         for (header, expected) in cases {
             assert_eq!(role(header, labels), expected, "{header}");
         }
+        // A header that would name a value, beyond the limits: not read.
+        let spaced = format!("Arm Left{}Fat Mass", " ".repeat(MAX_HEADER_CHARS));
+        assert_eq!(role(&spaced, labels), Role::Unknown, "too long");
         let mut duplicate = false;
         let roles = roles(
             &[

@@ -15,16 +15,19 @@
 //! records one at a time (`read_each`), so that a large export is never all in memory.
 
 mod cells;
+mod flag;
 mod header;
 mod record;
 mod text;
 
 use crate::carrier::dates::proven_order;
 use crate::error::{FileError, Reason};
+use crate::flag::flag_once;
 use crate::profile::{BodyField, Mapper};
 use header::Role;
 use text::{Line, Lines};
 
+pub use flag::{EncoreFlag, EncoreFlagKind};
 pub use record::{ExportKind, Record};
 pub use text::MAX_LINE_CHARS;
 
@@ -43,7 +46,7 @@ pub struct Summary {
     /// How many records were given.
     pub records: usize,
     /// The file's flags.
-    pub flags: Vec<String>,
+    pub flags: Vec<EncoreFlag>,
 }
 
 /// A whole export read.
@@ -54,7 +57,7 @@ pub struct Export {
     /// Its records, in line order.
     pub records: Vec<Record>,
     /// The file's flags.
-    pub flags: Vec<String>,
+    pub flags: Vec<EncoreFlag>,
 }
 
 fn error(reason: Reason, message: &str) -> FileError {
@@ -77,13 +80,6 @@ pub fn read(bytes: &[u8], mapper: &Mapper) -> Result<Export, FileError> {
         records,
         flags: summary.flags,
     })
-}
-
-/// Adds `flag` unless it is there.
-fn flag_once(flags: &mut Vec<String>, flag: &str) {
-    if !flags.iter().any(|f| f == flag) {
-        flags.push(flag.to_string());
-    }
 }
 
 /// The file's kind, from what its columns hold.
@@ -118,7 +114,7 @@ struct Proven {
 }
 
 /// The first pass: the decimal mark, the date order, whether there is a row.
-fn prove(bytes: &[u8], roles: &[Role], flags: &mut Vec<String>) -> Proven {
+fn prove(bytes: &[u8], roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Proven {
     let mut lines = Lines::new(bytes);
     lines.next_line();
     let mut evidence = cells::MarkEvidence::default();
@@ -141,11 +137,11 @@ fn prove(bytes: &[u8], roles: &[Role], flags: &mut Vec<String>) -> Proven {
         }
     }
     let mark = evidence.mark().unwrap_or_else(|| {
-        flag_once(flags, "encore_decimal_mark_mixed");
+        flag_once(flags, EncoreFlag::DecimalMarkMixed);
         cells::DecimalMark::Point
     });
     if mark == cells::DecimalMark::Comma {
-        flag_once(flags, "encore_decimal_comma");
+        flag_once(flags, EncoreFlag::DecimalComma);
     }
     Proven {
         mark,
@@ -205,10 +201,10 @@ pub fn read_each(
     let mut duplicate = false;
     let roles = header::roles(&header_cells, mapper.body_labels(), &mut duplicate);
     if duplicate {
-        flag_once(&mut flags, "encore_column_duplicate");
+        flag_once(&mut flags, EncoreFlag::ColumnDuplicate);
     }
     if roles.contains(&Role::Unknown) {
-        flag_once(&mut flags, "encore_column_unknown");
+        flag_once(&mut flags, EncoreFlag::ColumnUnknown);
     }
     let Some(kind) = kind(&roles) else {
         return Err(error(
@@ -235,14 +231,14 @@ pub fn read_each(
     let mut records = 0;
     while let Some(line) = lines.next_line() {
         if line == Line::TooLong {
-            flag_once(&mut flags, "encore_line_too_long");
+            flag_once(&mut flags, EncoreFlag::LineTooLong);
             continue;
         }
         if lines.buffer.trim().is_empty() {
             continue;
         }
         if records == MAX_ROWS {
-            flag_once(&mut flags, "encore_too_many_rows");
+            flag_once(&mut flags, EncoreFlag::TooManyRows);
             break;
         }
         let cells: Vec<&str> = lines.buffer.split('\t').collect();
@@ -250,7 +246,7 @@ pub fn read_each(
         records += 1;
     }
     if lines.damaged {
-        flag_once(&mut flags, "encore_text_damaged");
+        flag_once(&mut flags, EncoreFlag::TextDamaged);
     }
     Ok(Summary {
         kind,

@@ -4,15 +4,18 @@
 //! halves they are the difference of (Right - Left), then dropped.
 
 use super::cells::{self, Cell, DecimalMark};
+use super::flag::EncoreFlag;
 use super::header::{MEASURE_DATE, PATIENT_ID, Role};
+use crate::bodycomp::BodyValue;
+use crate::bodycomp::check::Check;
 use crate::bodycomp::units::{bone_unit_known, convert};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, Dimension, Field, PART_NOTE, Reading,
 };
 use crate::carrier::dates::{DateOrder, DateText, read_date, read_in_order};
 use crate::decimal::Decimal;
-use crate::document::{Date, Measurement};
-use crate::extract::rows::{RowTable, flag_once, set_value};
+use crate::document::{Date, DocFlag, Measurement, RowTable, set_value};
+use crate::flag::flag_once;
 use crate::profile::BodyField;
 use crate::vocabulary::{Measure, Region};
 
@@ -56,7 +59,7 @@ pub struct Record {
     /// parts as `other`.
     pub measurements: Vec<Measurement>,
     /// What was left out or disagreed, and why.
-    pub flags: Vec<String>,
+    pub flags: Vec<EncoreFlag>,
 }
 
 /// What every line of a file is read with.
@@ -86,14 +89,14 @@ struct Line<'a> {
 fn number<'t>(
     text: &'t str,
     mark: DecimalMark,
-    what: &str,
-    flags: &mut Vec<String>,
+    what: BodyValue,
+    flags: &mut Vec<EncoreFlag>,
 ) -> Option<(Decimal, &'t str)> {
     match cells::read(text, mark) {
         Cell::Empty => None,
         Cell::Number(value, unit) => Some((value, unit)),
         Cell::Unreadable => {
-            flag_once(flags, format!("encore_value_unreadable={what}"));
+            flag_once(flags, EncoreFlag::ValueUnreadable(what));
             None
         }
     }
@@ -106,12 +109,12 @@ impl Line<'_> {
         text: &str,
         column: usize,
         dimension: Dimension,
-        what: &str,
+        what: BodyValue,
     ) -> Option<Reading> {
         let flags = &mut self.record.flags;
         let (written, unit) = number(text, self.context.mark, what, flags)?;
         let Some(value) = convert(written, unit, dimension) else {
-            flag_once(flags, format!("encore_unit_unknown={what}"));
+            flag_once(flags, EncoreFlag::UnitUnknown(what));
             return None;
         };
         Some(Reading {
@@ -130,21 +133,22 @@ impl Line<'_> {
         field: Field,
         label: &str,
     ) {
-        let what = format!("{region}:{field}");
-        if let Some(reading) = self.reading(text, column, field.dimension(), &what) {
-            let flags = &mut self.record.flags;
-            self.composition.set(region, label, field, reading, flags);
+        let what = BodyValue::Region(region, field);
+        if let Some(reading) = self.reading(text, column, field.dimension(), what)
+            && !self.composition.set(region, label, field, reading)
+        {
+            flag_once(&mut self.record.flags, EncoreFlag::ValueGivenTwice(what));
         }
     }
 
     fn bone(&mut self, text: &str, region: BodyRegion, measure: Measure, label: &str) {
-        let what = format!("{region}:{measure}");
+        let what = BodyValue::Bone(measure);
         let flags = &mut self.record.flags;
-        let Some((value, unit)) = number(text, self.context.mark, &what, flags) else {
+        let Some((value, unit)) = number(text, self.context.mark, what, flags) else {
             return;
         };
         if !bone_unit_known(measure, unit) {
-            flag_once(flags, format!("encore_unit_unknown={what}"));
+            flag_once(flags, EncoreFlag::UnitUnknown(what));
             return;
         }
         let measurement_region = region.measurement_region();
@@ -157,7 +161,13 @@ impl Line<'_> {
         if measurement_region == Region::Other && !row.notes.iter().any(|n| n == PART_NOTE) {
             row.notes.push(PART_NOTE.to_string());
         }
-        set_value(row, measure, value, flags);
+        let mut given_twice = Vec::new();
+        set_value(row, measure, value, &mut given_twice);
+        for flag in given_twice {
+            if let DocFlag::GivenTwice(measure, site) = flag {
+                flag_once(flags, EncoreFlag::BoneGivenTwice(measure, site));
+            }
+        }
     }
 
     fn cell(&mut self, column: usize, text: &str) {
@@ -194,16 +204,17 @@ impl Line<'_> {
                 },
                 ExportKind::Composition,
             ) => {
-                let what = format!("{region}_diff:{field}");
-                if let Some(reading) = self.reading(text, column, field.dimension(), &what) {
+                let what = BodyValue::Diff(*region, *field);
+                if let Some(reading) = self.reading(text, column, field.dimension(), what) {
                     self.diffs.push((*region, *field, reading));
                 }
             }
             (Role::Index(index), _) => {
-                if let Some(reading) = self.reading(text, column, index.dimension(), index.as_str())
+                let what = BodyValue::Index(*index);
+                if let Some(reading) = self.reading(text, column, index.dimension(), what)
+                    && !self.composition.set_index(*index, reading)
                 {
-                    let flags = &mut self.record.flags;
-                    self.composition.set_index(*index, reading, flags);
+                    flag_once(&mut self.record.flags, EncoreFlag::ValueGivenTwice(what));
                 }
             }
             _ => {}
@@ -240,7 +251,7 @@ impl Line<'_> {
                 if magnitude > allowed {
                     flag_once(
                         &mut self.record.flags,
-                        "body_composition_inconsistent=diff".to_string(),
+                        EncoreFlag::Inconsistent(Check::Diff),
                     );
                 }
             }
@@ -250,22 +261,21 @@ impl Line<'_> {
 
 /// The measure date: unambiguous, or read in the order the file proves; flagged when it
 /// cannot be read. A time after the date (`03/19/2024 10:22`) is not read.
-fn measure_date(text: &str, order: Option<DateOrder>, flags: &mut Vec<String>) -> Option<Date> {
+fn measure_date(text: &str, order: Option<DateOrder>, flags: &mut Vec<EncoreFlag>) -> Option<Date> {
     let text = text.split_whitespace().next().unwrap_or("");
     match read_date(text) {
         DateText::Known(date) => Some(date),
         DateText::Ambiguous { .. } => {
             let date = read_in_order(text, order);
-            let flag = if date.is_some() {
-                "measure_date_order_inferred"
+            flags.push(if date.is_some() {
+                EncoreFlag::MeasureDateOrderInferred
             } else {
-                "measure_date_ambiguous"
-            };
-            flags.push(flag.to_string());
+                EncoreFlag::MeasureDateAmbiguous
+            });
             date
         }
         DateText::Unreadable => {
-            flags.push("measure_date_unreadable".to_string());
+            flags.push(EncoreFlag::MeasureDateUnreadable);
             None
         }
     }
@@ -277,14 +287,14 @@ pub(super) fn build(number: usize, cells: &[&str], context: &Context<'_>) -> Rec
     let mut flags = Vec::new();
     let patient_id = text(PATIENT_ID).to_string();
     if patient_id.is_empty() {
-        flags.push("patient_id_missing".to_string());
+        flags.push(EncoreFlag::PatientIdMissing);
     }
     let measure_date_text = text(MEASURE_DATE).to_string();
     let measure_date = measure_date(&measure_date_text, context.order, &mut flags);
     if cells.len() < context.roles.len() {
-        flags.push("encore_row_short".to_string());
+        flags.push(EncoreFlag::RowShort);
     } else if cells.len() > context.roles.len() {
-        flags.push("encore_row_long".to_string());
+        flags.push(EncoreFlag::RowLong);
     }
     let mut line = Line {
         record: Record {

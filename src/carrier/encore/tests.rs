@@ -1,5 +1,5 @@
 use super::*;
-use crate::bodycomp::{BodyRegion, Field, IndexKind};
+use crate::bodycomp::{BodyRegion, BodyValue, Field, IndexKind};
 
 fn mapper() -> Mapper {
     crate::profile::load(&[]).expect("built-ins")
@@ -68,7 +68,7 @@ fn limits_are_reasons_or_flags() {
     assert_eq!(export.records.len(), 1);
     assert_eq!(export.records[0].patient_id, "2");
     assert_eq!(export.records[0].line, 3);
-    assert_eq!(export.flags, ["encore_line_too_long"]);
+    assert_eq!(export.flags, [EncoreFlag::LineTooLong]);
 }
 
 #[test]
@@ -79,7 +79,7 @@ fn rows_beyond_the_limit_are_left_out() {
     let mut count = 0;
     let summary = read_each(&utf16(&refs), &mapper(), |_| count += 1).expect("read");
     assert_eq!((count, summary.records), (MAX_ROWS, MAX_ROWS));
-    assert_eq!(summary.flags, ["encore_too_many_rows"]);
+    assert_eq!(summary.flags, [EncoreFlag::TooManyRows]);
 }
 
 #[test]
@@ -94,14 +94,20 @@ fn a_line_says_what_it_lacks() {
         &mapper(),
     )
     .expect("read");
-    let flags: Vec<&[String]> = export.records.iter().map(|r| r.flags.as_slice()).collect();
-    assert_eq!(flags[0], ["patient_id_missing", "encore_row_short"]);
-    assert_eq!(flags[1], ["measure_date_unreadable", "encore_row_long"]);
+    let flags: Vec<&[EncoreFlag]> = export.records.iter().map(|r| r.flags.as_slice()).collect();
+    assert_eq!(
+        flags[0],
+        [EncoreFlag::PatientIdMissing, EncoreFlag::RowShort]
+    );
+    assert_eq!(
+        flags[1],
+        [EncoreFlag::MeasureDateUnreadable, EncoreFlag::RowLong]
+    );
     assert_eq!(
         flags[2],
         [
-            "encore_value_unreadable=vat_mass",
-            "encore_unit_unknown=vat_volume"
+            EncoreFlag::ValueUnreadable(BodyValue::Index(IndexKind::VatMass)),
+            EncoreFlag::UnitUnknown(BodyValue::Index(IndexKind::VatVolume))
         ]
     );
     // Day first here (13/01/2024), month first there (01/13/2024): both unambiguous.
@@ -121,7 +127,7 @@ fn ambiguous_dates_need_the_files_proof() {
     let row = |date: &str| format!("A\tB\t1\t{date}\t1.01 lbs\t29.60 in³");
     let alone = read(&utf16(&[VAT_HEADER, &row("03/05/2024")]), &m).expect("read");
     assert_eq!(alone.records[0].measure_date, None, "never guessed");
-    assert_eq!(alone.records[0].flags, ["measure_date_ambiguous"]);
+    assert_eq!(alone.records[0].flags, [EncoreFlag::MeasureDateAmbiguous]);
     let proven = read(
         &utf16(&[VAT_HEADER, &row("03/05/2024"), &row("11/21/2023")]),
         &m,
@@ -141,7 +147,7 @@ fn ambiguous_dates_need_the_files_proof() {
         first.measure_date.map(|d| d.to_string()).as_deref(),
         Some("2024-03-05")
     );
-    assert_eq!(first.flags, ["measure_date_order_inferred"]);
+    assert_eq!(first.flags, [EncoreFlag::MeasureDateOrderInferred]);
     assert_eq!(first.measure_date_text, "03/05/2024");
 }
 
@@ -153,7 +159,7 @@ fn a_comma_locale_file_and_a_mixed_one() {
         &m,
     )
     .expect("read");
-    assert_eq!(export.flags, ["encore_decimal_comma"]);
+    assert_eq!(export.flags, [EncoreFlag::DecimalComma]);
     let comp = export.records[0].body_composition.as_ref().expect("read");
     let mass = comp.index(IndexKind::VatMass).expect("mass");
     assert_eq!(
@@ -165,10 +171,12 @@ fn a_comma_locale_file_and_a_mixed_one() {
         &m,
     )
     .expect("read");
-    assert_eq!(mixed.flags, ["encore_decimal_mark_mixed"]);
+    assert_eq!(mixed.flags, [EncoreFlag::DecimalMarkMixed]);
     assert_eq!(
         mixed.records[0].flags,
-        ["encore_value_unreadable=vat_mass"],
+        [EncoreFlag::ValueUnreadable(BodyValue::Index(
+            IndexKind::VatMass
+        ))],
         "read with a point: the comma is no group"
     );
 }
@@ -185,7 +193,7 @@ fn columns_unknown_or_twice() {
     assert_eq!(export.kind, ExportKind::Composition);
     assert_eq!(
         export.flags,
-        ["encore_column_duplicate", "encore_column_unknown"]
+        [EncoreFlag::ColumnDuplicate, EncoreFlag::ColumnUnknown]
     );
     let comp = export.records[0].body_composition.as_ref().expect("read");
     // 2.7 lb = 1224.7 g: the first column, the repeated one ignored.

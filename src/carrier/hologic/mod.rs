@@ -57,7 +57,7 @@ pub fn read(bytes: &[u8], mapper: &Mapper, doc: &mut Document) -> Result<Documen
     read_device(&script, doc);
     values::read(&script, mapper, doc);
     let scans = scans(&script);
-    let mut rows = crate::extract::rows::RowTable::default();
+    let mut rows = crate::document::RowTable::default();
     let whole_body = whole_body::read(&script, mapper, doc, &mut rows);
     tables::read(&script, &scans, mapper, doc, &whole_body, rows);
     let dates = values::dates(&script, mapper, &doc.history);

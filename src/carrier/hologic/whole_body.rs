@@ -15,11 +15,11 @@ use std::collections::BTreeSet;
 
 use super::script::{Script, Table};
 use crate::bodycomp::{
-    BodyComposition, BodyRegion, BodySource, Field, IndexKind, PART_NOTE, Reading, units,
+    BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Reading, units,
 };
-use crate::document::Document;
-use crate::extract::reported_number;
-use crate::extract::rows::{RowTable, flag_once, set_value};
+use crate::decimal::reported_number;
+use crate::document::{DocFlag, Document, RowTable, set_value};
+use crate::flag::flag_once;
 use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
 use crate::vocabulary::{Measure, Region};
 
@@ -76,14 +76,14 @@ pub(super) fn read(
             Kind::Indices => index_rows(table, &columns, &indices, &mut comp, doc),
         }
         if found.by_label {
-            flag_once(&mut doc.flags, "body_composition_read_by_label".into());
+            flag_once(&mut doc.flags, DocFlag::BodyCompositionReadByLabel);
         }
         if found.unknown_column {
-            flag_once(&mut doc.flags, "body_composition_column_unknown".into());
+            flag_once(&mut doc.flags, DocFlag::BodyCompositionColumnUnknown);
         }
         let rows_read = regions.len() + indices.len();
         if table.rows().len() > rows_read {
-            flag_once(&mut doc.flags, "body_composition_row_unknown".into());
+            flag_once(&mut doc.flags, DocFlag::BodyCompositionRowUnknown);
         }
     }
     if !comp.is_empty() {
@@ -226,10 +226,8 @@ fn bone(
                 continue;
             }
             if !units::bone_unit_known(measure, &column.unit) {
-                flag_once(
-                    &mut doc.flags,
-                    format!("body_composition_unit_unknown={measure}"),
-                );
+                let what = BodyValue::Bone(measure);
+                flag_once(&mut doc.flags, DocFlag::BodyCompositionUnitUnknown(what));
                 continue;
             }
             let Some(out) = rows.row(measurement_region, region.laterality(), label) else {
@@ -255,15 +253,15 @@ fn reading(
     unit: &str,
     from: &str,
     dimension: crate::bodycomp::Dimension,
-    what: &str,
-    flags: &mut Vec<String>,
+    what: BodyValue,
+    flags: &mut Vec<DocFlag>,
 ) -> Option<Reading> {
     let Some(written) = reported_number(text) else {
-        flag_once(flags, format!("body_composition_value_unreadable={what}"));
+        flag_once(flags, DocFlag::BodyCompositionValueUnreadable(what));
         return None;
     };
     let Some(value) = units::convert(written, unit, dimension) else {
-        flag_once(flags, format!("body_composition_unit_unknown={what}"));
+        flag_once(flags, DocFlag::BodyCompositionUnitUnknown(what));
         return None;
     };
     Some(Reading {
@@ -294,17 +292,20 @@ fn composition(
             if text.is_empty() {
                 continue;
             }
-            let what = format!("{region}:{field}");
+            let what = BodyValue::Region(*region, field);
             let dimension = field.dimension();
-            if let Some(value) = reading(
+            let Some(value) = reading(
                 &text,
                 &column.unit,
                 &column.header,
                 dimension,
-                &what,
+                what,
                 &mut doc.flags,
-            ) {
-                comp.set(*region, label, field, value, &mut doc.flags);
+            ) else {
+                continue;
+            };
+            if !comp.set(*region, label, field, value) {
+                flag_once(&mut doc.flags, DocFlag::BodyCompositionGivenTwice(what));
             }
         }
     }
@@ -319,10 +320,7 @@ fn index_rows(
     doc: &mut Document,
 ) {
     let Some(result) = columns.iter().find(|c| c.field == BodyField::Result) else {
-        flag_once(
-            &mut doc.flags,
-            "body_composition_result_column_missing".into(),
-        );
+        flag_once(&mut doc.flags, DocFlag::BodyCompositionResultColumnMissing);
         return;
     };
     for (row, kind, label) in indices {
@@ -331,15 +329,13 @@ fn index_rows(
             continue;
         }
         let unit = split_unit(label).1;
-        if let Some(value) = reading(
-            &text,
-            unit,
-            label,
-            kind.dimension(),
-            kind.as_str(),
-            &mut doc.flags,
-        ) {
-            comp.set_index(*kind, value, &mut doc.flags);
+        let what = BodyValue::Index(*kind);
+        let Some(value) = reading(&text, unit, label, kind.dimension(), what, &mut doc.flags)
+        else {
+            continue;
+        };
+        if !comp.set_index(*kind, value) {
+            flag_once(&mut doc.flags, DocFlag::BodyCompositionGivenTwice(what));
         }
     }
 }

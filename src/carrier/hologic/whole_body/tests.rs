@@ -63,9 +63,9 @@ fn a_composition_table_alone_is_read_whatever_its_type() {
     assert_eq!(
         doc.flags,
         [
-            "body_composition_read_by_label",
-            "body_composition_column_unknown",
-            "body_composition_row_unknown"
+            DocFlag::BodyCompositionReadByLabel,
+            DocFlag::BodyCompositionColumnUnknown,
+            DocFlag::BodyCompositionRowUnknown
         ]
     );
 }
@@ -79,7 +79,7 @@ fn an_index_table_without_a_result_column_is_flagged() {
     assert_eq!(doc.body_composition, None);
     assert!(
         doc.flags
-            .contains(&"body_composition_result_column_missing".to_string()),
+            .contains(&DocFlag::BodyCompositionResultColumnMissing),
         "{:?}",
         doc.flags
     );
