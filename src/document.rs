@@ -402,6 +402,8 @@ pub enum Carrier {
     GeImageCommentsXml,
     /// The text results document in a private element of a Hologic report image.
     HologicResultsDocument,
+    /// A line of a GE enCORE export file (docs/profiles.md, "Body composition").
+    EncoreExport,
 }
 
 impl Carrier {
@@ -411,6 +413,7 @@ impl Carrier {
             Carrier::SrTree => "sr_tree",
             Carrier::GeImageCommentsXml => "ge_image_comments_xml",
             Carrier::HologicResultsDocument => "hologic_results_document",
+            Carrier::EncoreExport => "encore_export",
         }
     }
 }

@@ -10,6 +10,7 @@ use dxa_ingest::bodycomp::{BodyRegion, Field, IndexKind};
 use crate::carriers::{mapper, read};
 
 mod encore;
+mod scan;
 
 /// The whole-body report image, read by `extract` as a scan reads it.
 fn whole_body(codes: Codes, mapper: &dxa_ingest::Mapper) -> Document {

@@ -27,6 +27,7 @@ fn inputs() -> Vec<PathBuf> {
 fn verdict(outcome: Outcome, with_message: bool) -> String {
     match outcome {
         Outcome::Ingested(doc) => format!("{doc:?}"),
+        Outcome::Records(docs) => format!("{docs:?}"),
         Outcome::NotIngested(e) if with_message => format!("{} {}", e.reason.code(), e.message),
         Outcome::NotIngested(e) => e.reason.code().to_string(),
     }

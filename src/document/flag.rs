@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bodycomp::BodyValue;
+use crate::carrier::encore::EncoreFlag;
 use crate::decimal::Decimal;
 use crate::flag::flag_enum;
 use crate::vocabulary::Measure;
@@ -100,5 +101,10 @@ flag_enum! {
         BodyCompositionGivenTwice(BodyValue),
         /// An indices table without a `Result` column: not read.
         BodyCompositionResultColumnMissing,
+        /// A document without a device (a line of an enCORE export): joined to the visit
+        /// of its patient and day, else a visit of its own (docs/columns.md, "Visits").
+        DeviceUnknown,
+        /// What reading an enCORE export found, in the file or in this document's line.
+        Export(EncoreFlag),
     }
 }

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use crate::carrier::encore::{EncoreFlag, EncoreFlagKind};
 use crate::classify::{AssessmentFlag, AssessmentFlagKind};
 use crate::document::{DocFlag, DocFlagKind, Document, FraxValue};
 use crate::pseudonym::{Ids, Vocabulary};
@@ -53,6 +54,46 @@ pub fn doc_patterns(kind: DocFlagKind) -> &'static [&'static str] {
         K::BodyCompositionValueUnreadable => &["body_composition_value_unreadable=<what>"],
         K::BodyCompositionGivenTwice => &["body_composition_given_twice=<what>"],
         K::BodyCompositionResultColumnMissing => &["body_composition_result_column_missing"],
+        K::DeviceUnknown => &["device_unknown"],
+        K::Export => &["<enCORE finding>"],
+    }
+}
+
+/// The patterns of what reading an enCORE export found (a document's `<enCORE finding>`).
+pub fn encore_patterns(kind: EncoreFlagKind) -> &'static [&'static str] {
+    use EncoreFlagKind as K;
+    match kind {
+        K::LineTooLong => &["encore_line_too_long"],
+        K::TooManyRows => &["encore_too_many_rows"],
+        K::ColumnDuplicate => &["encore_column_duplicate"],
+        K::ColumnUnknown => &["encore_column_unknown"],
+        K::DecimalComma => &["encore_decimal_comma"],
+        K::DecimalMarkMixed => &["encore_decimal_mark_mixed"],
+        K::TextDamaged => &["encore_text_damaged"],
+        K::PatientIdMissing => &["patient_id_missing"],
+        K::MeasureDateAmbiguous => &["measure_date_ambiguous"],
+        K::MeasureDateOrderInferred => &["measure_date_order_inferred"],
+        K::MeasureDateUnreadable => &["measure_date_unreadable"],
+        K::RowShort => &["encore_row_short"],
+        K::RowLong => &["encore_row_long"],
+        K::ValueUnreadable => &["encore_value_unreadable=<what>"],
+        K::UnitUnknown => &["encore_unit_unknown=<what>"],
+        K::ValueGivenTwice => &["body_composition_given_twice=<what>"],
+        K::BoneGivenTwice => &["<measure>_given_twice=<site>"],
+        K::Inconsistent => &["body_composition_inconsistent=<check>"],
+    }
+}
+
+/// An enCORE finding as written.
+fn encore_flag_text(flag: &EncoreFlag) -> String {
+    let pattern = encore_patterns(flag.kind())[0];
+    match flag {
+        EncoreFlag::ValueUnreadable(what)
+        | EncoreFlag::UnitUnknown(what)
+        | EncoreFlag::ValueGivenTwice(what) => fill(pattern, &[&what.to_string()]),
+        EncoreFlag::BoneGivenTwice(measure, site) => fill(pattern, &[measure.as_str(), site]),
+        EncoreFlag::Inconsistent(check) => fill(pattern, &[check.as_str()]),
+        _ => fill(pattern, &[]),
     }
 }
 
@@ -153,6 +194,7 @@ pub fn doc_flag_text(flag: &DocFlag) -> String {
         DocFlag::BodyCompositionUnitUnknown(what)
         | DocFlag::BodyCompositionValueUnreadable(what)
         | DocFlag::BodyCompositionGivenTwice(what) => fill(pattern, &[&what.to_string()]),
+        DocFlag::Export(flag) => encore_flag_text(flag),
         _ => fill(pattern, &[]),
     }
 }

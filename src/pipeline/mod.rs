@@ -77,6 +77,7 @@ impl Recorder for PartialRecorder {
         self.summary.files_seen += 1;
         match &outcome {
             Outcome::Ingested(_) => self.summary.ingested += 1,
+            Outcome::Records(docs) => self.summary.ingested += docs.len(),
             Outcome::NotIngested(e) => match e.reason.status() {
                 crate::error::Status::Skipped => self.summary.skipped += 1,
                 crate::error::Status::Error => self.summary.errors += 1,

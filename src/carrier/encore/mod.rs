@@ -15,6 +15,7 @@
 //! records one at a time (`read_each`), so that a large export is never all in memory.
 
 mod cells;
+mod documents;
 mod flag;
 mod header;
 mod record;
@@ -27,6 +28,7 @@ use crate::profile::{BodyField, Mapper};
 use header::Role;
 use text::{Line, Lines};
 
+pub use documents::{documents, from_export};
 pub use flag::{EncoreFlag, EncoreFlagKind};
 pub use record::{ExportKind, Record};
 pub use text::MAX_LINE_CHARS;

@@ -118,6 +118,7 @@ fn every_flag_is_in_the_documentation() {
                 .flat_map(|k| assessment_patterns(*k)),
         )
         .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)))
+        .chain(EncoreFlagKind::ALL.iter().flat_map(|k| encore_patterns(*k)))
         .copied()
         .filter(|p| !documented(p))
         .collect();

@@ -1,0 +1,193 @@
+//! Body composition through `scan`: a Hologic whole-body report image gives measurements
+//! rows and the visit's composition; GE enCORE export files are found by their content
+//! (any name), each record joined to the visit of its patient and day or a visit of its
+//! own; body_composition.csv and the studies.csv indices.
+
+use dxa_fixtures::encore::{Units, export_set};
+use dxa_fixtures::evidence::hologic_header;
+use dxa_fixtures::whole_body::{self, Codes};
+use dxa_fixtures::{DxaStudy, Encoding, Group, Header, Row, Ts, ge_style, sr_bytes};
+
+use crate::util::{Row as CsvRow, TestEnv, code, stderr};
+
+/// The whole-body report image of patient HOL000901 (2024-06-03).
+fn whole_body_image() -> Vec<u8> {
+    let header = hologic_header(
+        "scan/whole-body",
+        "scan/whole-body",
+        ("LEE^MAY", "HOL000901", "F", Some("19700211"), "054Y"),
+        ("20240603", "101500"),
+        "Horizon A",
+        "300888M",
+    );
+    whole_body::whole_body_image(&header, &whole_body::whole_body_document(Codes::Absent))
+}
+
+/// A GE SR of a hip for `patient` on `date` (YYYYMMDD).
+fn ge_hip(name: &str, patient: &str, date: &str) -> Vec<u8> {
+    let mut header = Header::new(name).dated(date, "100000");
+    header.patient_id = patient.to_string();
+    header.manufacturer = "GE Healthcare".into();
+    header.model = "Lunar iDXA".into();
+    header.device_serial = "GE0042".into();
+    header.sex = Some("F".into());
+    header.birth_date = Some("19600101".into());
+    let study = DxaStudy::new(header).group(
+        Group::new("Left Hip")
+            .row(Row::new("Neck").bmd("0.700").t("-1.9").z("-0.8"))
+            .row(Row::new("Total").bmd("0.800").t("-1.2").z("-0.4")),
+    );
+    sr_bytes(&ge_style(&study), Encoding::new(Ts::ExplicitLe, true))
+}
+
+fn scanned(env: &TestEnv) {
+    let output = env.scan(&[]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}
+
+fn rows_of<'a>(rows: &'a [CsvRow], column: &str, value: &str) -> Vec<&'a CsvRow> {
+    rows.iter().filter(|r| r[column] == value).collect()
+}
+
+#[test]
+fn a_whole_body_scan_gives_total_body_rows_not_diagnostic() {
+    let env = TestEnv::new();
+    env.write("hologic/wb.dcm", &whole_body_image());
+    scanned(&env);
+    let measurements = env.csv("measurements.csv");
+    let total = rows_of(&measurements, "region", "total_body");
+    assert_eq!(total.len(), 1, "{measurements:#?}");
+    assert_eq!(total[0]["bmd_g_cm2"], "1.141");
+    assert_eq!(total[0]["used_for_diagnosis"], "false");
+    let tblh = rows_of(&measurements, "region", "total_body_less_head");
+    assert_eq!(tblh.len(), 1);
+    assert_eq!(tblh[0]["used_for_diagnosis"], "false", "an adult's TBLH");
+    let studies = env.csv("studies.csv");
+    assert_eq!(studies.len(), 1);
+    assert!(
+        studies[0]["flags"].contains("no_diagnostic_site"),
+        "{}",
+        studies[0]["flags"]
+    );
+}
+
+#[test]
+fn encore_files_are_found_by_content_and_join_their_visits() {
+    let env = TestEnv::new();
+    let set = export_set(Units::Pounds);
+    // Any name: the content says what a file is.
+    env.write("exports/a.dat", &set.comp);
+    env.write("exports/b", &set.bmd);
+    env.write("exports/vat.TXT", &set.core_scan);
+    // A GE SR of the first patient on the day of the export's exam: the records join it.
+    env.write(
+        "ge/hip.dcm",
+        &ge_hip("scan/ge-hip", "ENC000101", "20240614"),
+    );
+    scanned(&env);
+    let files = env.csv("files.csv");
+    assert!(files.is_empty(), "every file read: {files:#?}");
+    let documents = env.csv("documents.csv");
+    let from = |path: &str| rows_of(&documents, "source_path", path).len();
+    assert_eq!(from("in/exports/a.dat"), 3, "one document per record");
+    assert_eq!(from("in/exports/b"), 3);
+    assert_eq!(from("in/exports/vat.TXT"), 2, "a VAT row for two patients");
+    for row in documents
+        .iter()
+        .filter(|r| r["source_path"].starts_with("in/exports/"))
+    {
+        assert_eq!(row["carrier"], "encore_export", "{row:?}");
+        assert!(row["flags"].contains("device_unknown"), "{row:?}");
+    }
+    let studies = env.csv("studies.csv");
+    let visit = |patient: &str| {
+        let found = rows_of(&studies, "patient_id", patient);
+        assert_eq!(found.len(), 1, "one visit of {patient}: {studies:#?}");
+        found[0].clone()
+    };
+    let doe = visit("ENC000101");
+    assert_eq!(doe["documents"], "4", "the SR and the three files' records");
+    assert_eq!(doe["study_date"], "2024-06-14");
+    assert_eq!(doe["device_serial"], "GE0042");
+    assert_eq!(visit("ENC000202")["documents"], "2", "no VAT row");
+    assert_eq!(visit("ENC000303")["documents"], "3", "a visit of its own");
+    assert_eq!(visit("ENC000303")["study_date"], "2023-11-21");
+    let measurements = env.csv("measurements.csv");
+    let total_body = rows_of(&measurements, "region", "total_body");
+    assert_eq!(total_body.len(), 3, "the BMD file's Total of each record");
+    // The names are read only to be dropped: never in any output.
+    for file in crate::util::files_under(&env.out()) {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for name in ["DOE", "ANNE", "ROE", "POE"] {
+            assert!(!text.contains(name), "{name} in {}", file.display());
+        }
+    }
+}
+
+#[test]
+fn an_encore_file_without_records_is_a_files_row() {
+    let env = TestEnv::new();
+    let set = export_set(Units::Grams);
+    // The header line alone.
+    let header_only: Vec<u8> = {
+        let text = String::from_utf16(
+            &set.core_scan[2..]
+                .chunks(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let first = text.split("\r\n").next().unwrap().to_string();
+        dxa_fixtures::encore::utf16le(&first)
+    };
+    env.write("empty_export.txt", &header_only);
+    let output = env.scan(&[]);
+    assert_eq!(code(&output), 4, "nothing ingested: {}", stderr(&output));
+    let files = env.csv("files.csv");
+    assert_eq!(files.len(), 1, "{files:#?}");
+    assert_eq!(files[0]["reason"], "no_measurements");
+    assert!(files[0]["message"].contains("enCORE"), "{:?}", files[0]);
+}
+
+#[test]
+fn partials_of_exports_merge_to_the_scan_byte_for_byte() {
+    let env = TestEnv::new();
+    let set = export_set(Units::Grams);
+    env.write("a/comp.txt", &set.comp);
+    env.write("a/wb.dcm", &whole_body_image());
+    env.write("b/bmd.txt", &set.bmd);
+    env.write("b/vat.txt", &set.core_scan);
+    env.write(
+        "b/hip.dcm",
+        &ge_hip("scan/merge-hip", "ENC000202", "20240305"),
+    );
+    scanned(&env);
+    for part in ["a", "b"] {
+        let output = crate::util::dxa()
+            .current_dir(env.dir.path())
+            .args(["scan", &format!("in/{part}"), "--quiet", "--partial"])
+            .arg(format!("{part}.part"))
+            .output()
+            .expect("run");
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+    }
+    let merged = crate::util::dxa()
+        .current_dir(env.dir.path())
+        .args(["merge", "a.part", "b.part", "--out", "merged", "--quiet"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&merged), 0, "{}", stderr(&merged));
+    for name in [
+        "files.csv",
+        "documents.csv",
+        "studies.csv",
+        "measurements.csv",
+    ] {
+        assert_eq!(
+            String::from_utf8(env.bytes(name)).unwrap(),
+            std::fs::read_to_string(env.dir.path().join("merged").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+}
