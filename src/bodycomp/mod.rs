@@ -275,6 +275,24 @@ impl BodyComposition {
         keep(self.regions[at].slot(field), reading, field.dimension())
     }
 
+    /// Takes from `other` what this one does not hold (a visit's documents: GE's Total
+    /// Body Comp line and its CoreScan line); a value both hold is kept as `set` keeps it.
+    /// False when one of `other`'s values disagreed and was left out.
+    pub fn absorb(&mut self, other: &BodyComposition) -> bool {
+        let mut agreed = true;
+        for region in &other.regions {
+            for &field in Field::ALL {
+                if let Some(reading) = region.get(field) {
+                    agreed &= self.set(region.region, &region.label, field, reading.clone());
+                }
+            }
+        }
+        for index in &other.indices {
+            agreed &= self.set_index(index.kind, index.reading.clone());
+        }
+        agreed
+    }
+
     /// Sets a reported index; false as for `set`.
     #[must_use]
     pub fn set_index(&mut self, kind: IndexKind, reading: Reading) -> bool {

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use crate::bodycomp::index::{BodyFlag, BodyFlagKind};
 use crate::carrier::encore::{EncoreFlag, EncoreFlagKind};
 use crate::classify::{AssessmentFlag, AssessmentFlagKind};
 use crate::document::{DocFlag, DocFlagKind, Document, FraxValue};
@@ -270,7 +271,7 @@ pub fn document_cell(flags: &[DocFlag], ids: Ids<'_>) -> String {
 /// studies.csv `flags`: every member's document flags (each once), the classification's,
 /// the scanner's verdict's, then the visit's; a visit kind that names documents names at
 /// most `SHARED_LISTED` of them, then `<kind>_not_listed=<n>`.
-pub fn study_cell(view: &VisitRows<'_>) -> String {
+pub fn study_cell(view: &VisitRows<'_>, body: &[BodyFlag]) -> String {
     let mut doc_flags: Vec<&DocFlag> = Vec::new();
     for p in 0..view.visit.members.len() {
         for flag in &view.member(p).doc.flags {
@@ -328,7 +329,31 @@ pub fn study_cell(view: &VisitRows<'_>) -> String {
             ));
         }
     }
+    out.extend(body.iter().map(body_flag_text));
     out.join(";")
+}
+
+/// The patterns of a finding about a visit's body composition.
+pub fn body_patterns(kind: BodyFlagKind) -> &'static [&'static str] {
+    use BodyFlagKind as K;
+    match kind {
+        K::HeightUnknown => &["height_unknown"],
+        K::WeightUnknown => &["weight_unknown"],
+        K::LowMuscleMassEwgsop2 => &["low_muscle_mass_ewgsop2"],
+        K::LowLeanMassFnih => &["low_lean_mass_fnih"],
+        K::FmiClass => &["fmi_class=<class>"],
+        K::Inconsistent => &["body_composition_inconsistent=<check>"],
+    }
+}
+
+/// A finding about a visit's body composition as written.
+pub fn body_flag_text(flag: &BodyFlag) -> String {
+    let pattern = body_patterns(flag.kind())[0];
+    match flag {
+        BodyFlag::FmiClass(class) => fill(pattern, &[class.as_str()]),
+        BodyFlag::Inconsistent(check) => fill(pattern, &[check.as_str()]),
+        _ => fill(pattern, &[]),
+    }
 }
 
 /// A visit flag's texts (one flag, or several for a list of documents), as written.

@@ -191,3 +191,138 @@ fn partials_of_exports_merge_to_the_scan_byte_for_byte() {
         );
     }
 }
+
+fn number(row: &CsvRow, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} is not a number: {row:?}"))
+}
+
+#[test]
+fn body_composition_rows_and_the_visit_indices_of_a_whole_body_report() {
+    let env = TestEnv::new();
+    env.write("hologic/wb.dcm", &whole_body_image());
+    scanned(&env);
+    let rows = env.csv("body_composition.csv");
+    let regions: Vec<&str> = rows.iter().map(|r| r["region"].as_str()).collect();
+    assert_eq!(
+        regions,
+        [
+            "arm_left",
+            "arm_right",
+            "leg_left",
+            "leg_right",
+            "trunk",
+            "head",
+            "android",
+            "gynoid",
+            "subtotal",
+            "total"
+        ],
+        "{rows:#?}"
+    );
+    for row in &rows {
+        assert_eq!(row["source"], "hologic_results_document");
+        assert_eq!(row["patient_id"], "HOL000901");
+        assert_eq!(row["study_date"], "2024-06-03");
+        assert_eq!(row["computed"], "", "every value reported: {row:?}");
+        // Android and gynoid: Lean + BMC only (the ancillary table), nothing to split it.
+        if row["bmc_g"].is_empty() {
+            assert_eq!(row["lean_g"], "", "{row:?}");
+        } else {
+            let (lean, bmc) = (number(row, "lean_g"), number(row, "bmc_g"));
+            assert!(
+                (lean + bmc - number(row, "lean_bmc_g")).abs() < 0.1,
+                "{row:?}"
+            );
+        }
+        let pct = 100.0 * number(row, "fat_g") / number(row, "total_mass_g");
+        assert!((pct - number(row, "fat_pct")).abs() <= 0.1, "{row:?}");
+    }
+    let studies = env.csv("studies.csv");
+    let visit = &studies[0];
+    let total = rows.iter().find(|r| r["region"] == "total").unwrap();
+    assert_eq!(visit["total_fat_pct"], total["fat_pct"], "reported");
+    // ALM/BMI is not in the report: computed from the regions, height and weight.
+    assert_eq!(visit["body_composition_computed"], "alm_bmi");
+    let alm_kg: f64 = ["arm_left", "arm_right", "leg_left", "leg_right"]
+        .iter()
+        .map(|r| {
+            number(
+                rows.iter().find(|row| row["region"] == *r).unwrap(),
+                "lean_g",
+            )
+        })
+        .sum::<f64>()
+        / 1000.0;
+    let height_m = number(visit, "height_cm") / 100.0;
+    let bmi = number(visit, "weight_kg") / (height_m * height_m);
+    assert!(
+        (number(visit, "alm_bmi") - alm_kg / bmi).abs() < 0.001,
+        "{visit:?}"
+    );
+    // The reported ALMI agrees with the regions within the report's rounding.
+    assert!(
+        (number(visit, "almi_kg_m2") - alm_kg / (height_m * height_m)).abs() < 0.05,
+        "{visit:?}"
+    );
+    // A woman of 54 with an FMI of 7.59: Kelly 2009's normal class (5 to 9).
+    assert_eq!(visit["fmi_kg_m2"], "7.59");
+    assert!(
+        visit["flags"].split(';').any(|f| f == "fmi_class=normal"),
+        "{}",
+        visit["flags"]
+    );
+    assert!(
+        !visit["flags"].contains("low_muscle_mass"),
+        "ALMI 6.63 >= 5.5"
+    );
+    assert!(!visit["flags"].contains("height_unknown"));
+}
+
+#[test]
+fn an_encore_set_in_pounds_and_one_in_grams_give_the_same_rows() {
+    let grams_of = |units: Units| {
+        let env = TestEnv::new();
+        let set = export_set(units);
+        env.write("comp.txt", &set.comp);
+        env.write("vat.txt", &set.core_scan);
+        scanned(&env);
+        let columns = [
+            "patient_id",
+            "study_date",
+            "region",
+            "fat_g",
+            "lean_g",
+            "bmc_g",
+            "lean_bmc_g",
+            "total_mass_g",
+        ];
+        let rows: Vec<Vec<String>> = env
+            .csv("body_composition.csv")
+            .iter()
+            .map(|r| columns.iter().map(|c| r[*c].clone()).collect())
+            .collect();
+        let studies: Vec<(String, String, String)> = env
+            .csv("studies.csv")
+            .iter()
+            .map(|r| {
+                assert!(r["flags"].contains("height_unknown"), "{r:?}");
+                assert_eq!(r["fmi_kg_m2"], "", "no height: no FMI");
+                (
+                    r["patient_id"].clone(),
+                    r["vat_mass_g"].clone(),
+                    r["total_fat_pct"].clone(),
+                )
+            })
+            .collect();
+        (rows, studies)
+    };
+    let (pounds, grams) = (grams_of(Units::Pounds), grams_of(Units::Grams));
+    assert_eq!(pounds.0.len(), 14 + 15 + 14, "the three records' regions");
+    assert_eq!(pounds, grams);
+    let doe = &pounds.1[0];
+    assert_eq!(doe.0, "ENC000101");
+    // 1.01 lbs = 458.1283 g, written in whole grams.
+    assert_eq!(doe.1, "458");
+}

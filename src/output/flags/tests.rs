@@ -119,6 +119,7 @@ fn every_flag_is_in_the_documentation() {
         )
         .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)))
         .chain(EncoreFlagKind::ALL.iter().flat_map(|k| encore_patterns(*k)))
+        .chain(BodyFlagKind::ALL.iter().flat_map(|k| body_patterns(*k)))
         .copied()
         .filter(|p| !documented(p))
         .collect();

@@ -14,7 +14,7 @@ use crate::decimal::Decimal;
 use crate::document::Date;
 use crate::output::cell::{DateCell, Plain, Text};
 use crate::output::rows::{
-    DocumentRow, FileRow, FollowupLine, HistoryRow, MeasurementRow, StudyRow,
+    BodyCompositionRow, DocumentRow, FileRow, FollowupLine, HistoryRow, MeasurementRow, StudyRow,
 };
 use crate::output::table::row_struct;
 
@@ -297,13 +297,14 @@ fn documented(docs: &str, file: &str) -> Vec<(String, String)> {
 fn every_file_is_documented_with_its_types() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/parquet.md");
     let docs = fs::read_to_string(path).expect("docs/parquet.md");
-    let tables: [(&str, &[Column]); 6] = [
+    let tables: [(&str, &[Column]); 7] = [
         ("measurements.parquet", MeasurementRow::COLUMNS),
         ("studies.parquet", StudyRow::COLUMNS),
         ("documents.parquet", DocumentRow::COLUMNS),
         ("history.parquet", HistoryRow::COLUMNS),
         ("files.parquet", FileRow::COLUMNS),
         ("followup.parquet", FollowupLine::COLUMNS),
+        ("body_composition.parquet", BodyCompositionRow::COLUMNS),
     ];
     for (file, columns) in tables {
         let expected: Vec<(String, String)> = columns

@@ -58,6 +58,10 @@ const FOLLOWUP: Table = Table {
     name: "followup.csv",
     columns: rows::FollowupLine::COLUMNS,
 };
+const BODY_COMPOSITION: Table = Table {
+    name: "body_composition.csv",
+    columns: rows::BodyCompositionRow::COLUMNS,
+};
 
 /// report.html's name.
 pub const REPORT_HTML: &str = "report.html";
@@ -69,6 +73,7 @@ pub(super) struct AllRuns {
     documents: Runs,
     history: Runs,
     followup: Runs,
+    body_composition: Runs,
 }
 
 /// Runs every step into `staging`; returns the run's counts.
@@ -94,6 +99,7 @@ pub fn finish(
         documents: Runs::new(staging).with_context(cannot)?,
         history: Runs::new(staging).with_context(cannot)?,
         followup: Runs::new(staging).with_context(cannot)?,
+        body_composition: Runs::new(staging).with_context(cannot)?,
     };
 
     // 1. visits, partition by partition, in parallel (the current rayon pool).
@@ -144,6 +150,7 @@ pub fn finish(
         documents,
         history,
         followup,
+        body_composition,
     } = runs;
     let write_followup = options.followup != FollowupMode::Never;
     let written: Vec<u64> = [
@@ -152,6 +159,7 @@ pub fn finish(
         (DOCUMENTS, documents),
         (HISTORY, history),
         (FOLLOWUP, followup),
+        (BODY_COMPOSITION, body_composition),
     ]
     .into_par_iter()
     .map(|(table, runs)| {
@@ -168,8 +176,13 @@ pub fn finish(
         FollowupMode::Always => true,
         FollowupMode::Never => false,
     };
-    if !with_followup && write_followup {
-        let csv = staging.join(FOLLOWUP.name);
+    // body_composition.csv only in a run with a whole-body exam's composition.
+    let unwritten = [
+        (!with_followup && write_followup).then_some(FOLLOWUP.name),
+        (written[5] == 0).then_some(BODY_COMPOSITION.name),
+    ];
+    for name in unwritten.into_iter().flatten() {
+        let csv = staging.join(name);
         std::fs::remove_file(&csv).with_context(cannot)?;
         if options.parquet {
             std::fs::remove_file(parquet::parquet_path_for(&csv)).with_context(cannot)?;

@@ -65,7 +65,8 @@ pub fn render(
     let visits = visit::visits(&docs);
     let ids = options.ids();
     let mut render = RowRenderer::new(options.parquet);
-    let (mut measurements, mut documents, mut history, mut studies) = (
+    let (mut measurements, mut documents, mut history, mut studies, mut body) = (
+        RunBuf::default(),
         RunBuf::default(),
         RunBuf::default(),
         RunBuf::default(),
@@ -96,6 +97,12 @@ pub fn render(
             }
         }
         let key = row_key(&view, 0);
+        if let Some(composition) = rows::visit_body(&view) {
+            body.push(
+                key.clone(),
+                render.render(rows::body_composition_rows(&view, &composition))?,
+            );
+        }
         studies.push(key, render.render([rows::study_row(&view)])?);
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
@@ -115,6 +122,7 @@ pub fn render(
     runs.history.append(history)?;
     runs.studies.append(studies)?;
     runs.followup.append(followups)?;
+    runs.body_composition.append(body)?;
     // Only the --lsc file's serials are looked for: an archive can hold thousands of
     // scanners, and a set of all their serials would grow with it.
     let serials = docs
