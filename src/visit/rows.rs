@@ -47,9 +47,14 @@ impl<'a> VisitRows<'a> {
         self.ids.date(self.patient_raw(), date)
     }
 
-    /// The SOP Instance UID of a document (by index into `docs`), as written.
+    /// The SOP Instance UID of a document (by index into `docs`), as written; a document
+    /// without one (a line of an enCORE export) is named by its path.
     pub fn sop(&self, doc: usize) -> Cow<'a, str> {
-        self.ids.uid(&self.docs[doc].doc.sop_instance_uid)
+        let ingested = &self.docs[doc];
+        match ingested.doc.sop_instance_uid.as_str() {
+            "" => self.ids.path(&ingested.path),
+            uid => self.ids.uid(uid),
+        }
     }
 
     /// The first member with a non-empty value, else the first member.

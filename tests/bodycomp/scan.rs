@@ -326,3 +326,58 @@ fn an_encore_set_in_pounds_and_one_in_grams_give_the_same_rows() {
     // 1.01 lbs = 458.1283 g, written in whole grams.
     assert_eq!(doe.1, "458");
 }
+
+#[test]
+fn a_copy_of_an_export_line_names_the_file_it_copies() {
+    let env = TestEnv::new();
+    let set = export_set(Units::Grams);
+    env.write("a.txt", &set.bmd);
+    env.write("b.txt", &export_set(Units::Pounds).bmd);
+    scanned(&env);
+    let documents = env.csv("documents.csv");
+    let copies: Vec<&CsvRow> = rows_of(&documents, "source_path", "in/b.txt");
+    assert_eq!(copies.len(), 3);
+    for copy in copies {
+        assert_eq!(copy["status"], "duplicate_of=in/a.txt", "{copy:?}");
+    }
+}
+
+#[test]
+fn a_childs_total_body_less_head_from_an_export_is_diagnostic() {
+    let env = TestEnv::new();
+    env.write("export.txt", &export_set(Units::Pounds).bmd);
+    // The child's hip SR of that day (a birth date: a child of 10); the hip is not a
+    // paediatric site, the TBLH is.
+    let mut header = Header::new("scan/child-hip").dated("20240305", "100000");
+    header.patient_id = "ENC000202".into();
+    header.manufacturer = "GE Healthcare".into();
+    header.model = "Lunar iDXA".into();
+    header.device_serial = "GE0042".into();
+    header.sex = Some("M".into());
+    header.birth_date = Some("20140101".into());
+    let study = DxaStudy::new(header)
+        .group(Group::new("Left Hip").row(Row::new("Total").bmd("0.700").z("-0.5")));
+    env.write(
+        "hip.dcm",
+        &sr_bytes(&ge_style(&study), Encoding::new(Ts::ExplicitLe, true)),
+    );
+    scanned(&env);
+    let studies = env.csv("studies.csv");
+    let child = rows_of(&studies, "patient_id", "ENC000202");
+    assert_eq!(child.len(), 1, "{studies:#?}");
+    assert_eq!(child[0]["population"], "pediatric");
+    assert_eq!(
+        child[0]["basis_site"], "total_body_less_head",
+        "{:?}",
+        child[0]
+    );
+    assert_eq!(child[0]["min_z_score"], "-1.1");
+    let measurements = env.csv("measurements.csv");
+    let tblh = rows_of(&measurements, "region", "total_body_less_head");
+    let used: Vec<_> = tblh
+        .iter()
+        .filter(|r| r["patient_id"] == "ENC000202")
+        .collect();
+    assert_eq!(used.len(), 1);
+    assert_eq!(used[0]["used_for_diagnosis"], "true", "{:?}", used[0]);
+}
