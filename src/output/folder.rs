@@ -114,6 +114,7 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "documents.csv",
     "history.csv",
     "followup.csv",
+    "body_composition.csv",
     "report.html",
     "run.json",
     "measurements.parquet",
@@ -122,6 +123,7 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "documents.parquet",
     "history.parquet",
     "followup.parquet",
+    "body_composition.parquet",
 ];
 
 /// Whether a name in the output folder is one of ours: an output, or a temporary file of

@@ -381,3 +381,35 @@ fn a_childs_total_body_less_head_from_an_export_is_diagnostic() {
     assert_eq!(used.len(), 1);
     assert_eq!(used[0]["used_for_diagnosis"], "true", "{:?}", used[0]);
 }
+
+/// The text of a UTF-16LE export.
+fn utf16_text(bytes: &[u8]) -> String {
+    let units: Vec<u16> = bytes[2..]
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16(&units).unwrap()
+}
+
+#[test]
+fn an_export_larger_than_a_read_chunk_is_read_to_its_last_line() {
+    let text = utf16_text(&export_set(Units::Pounds).comp);
+    let mut lines = text.split("\r\n");
+    let header = lines.next().unwrap();
+    let first = lines.next().unwrap();
+    let mut out = vec![header.to_string()];
+    // 200 exams of as many patients: about 300 KiB, several times the 64 KiB a scan reads of
+    // a file that is not DICOM.
+    for i in 0..200 {
+        out.push(first.replacen("ENC000101", &format!("BIG{i:05}"), 1));
+    }
+    let bytes = dxa_fixtures::encore::utf16le(&out.join("\r\n"));
+    assert!(bytes.len() > 4 * 64 * 1024, "{} bytes", bytes.len());
+    let env = TestEnv::new();
+    env.write("big_export.txt", &bytes);
+    scanned(&env);
+    let documents = env.csv("documents.csv");
+    assert_eq!(documents.len(), 200);
+    assert_eq!(documents[199]["patient_id"], "BIG00199");
+    assert!(env.csv("files.csv").is_empty());
+}

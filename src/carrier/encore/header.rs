@@ -5,11 +5,9 @@
 //! left (`Arms Diff` = `Arm Right` - `Arm Left`): checked, not kept. A column of its own
 //! (`VAT Mass`) is an index.
 
+use super::text::IDENTITY;
 use crate::bodycomp::{BodyRegion, IndexKind};
 use crate::profile::{BodyField, BodyLabels};
-
-/// The identity columns, in order: what makes a file an enCORE export.
-pub(super) const IDENTITY: [&str; 4] = ["Last Name", "First Name", "Patient ID", "Measure Date"];
 
 /// Where the patient ID and the date are (the names, columns 0 and 1, are never read).
 pub(super) const PATIENT_ID: usize = 2;
@@ -47,11 +45,7 @@ pub(super) enum Role {
 
 /// Whether the first cells of a header line are the identity columns.
 pub(super) fn is_identity(cells: &[&str]) -> bool {
-    cells.len() >= IDENTITY.len()
-        && cells
-            .iter()
-            .zip(IDENTITY)
-            .all(|(cell, name)| cell.trim().eq_ignore_ascii_case(name))
+    super::text::is_identity(cells.iter().copied())
 }
 
 /// Longest header read, in characters, and most words (the public headers have at most 48

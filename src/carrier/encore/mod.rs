@@ -31,7 +31,7 @@ use text::{Line, Lines};
 pub use documents::{documents, from_export};
 pub use flag::{EncoreFlag, EncoreFlagKind};
 pub use record::{ExportKind, Record};
-pub use text::MAX_LINE_CHARS;
+pub use text::{MAX_LINE_CHARS, starts_like_export};
 
 /// Largest file read (the one public set: 85 rows, 70 KiB).
 pub const MAX_FILE_BYTES: usize = 64 << 20;
@@ -68,9 +68,7 @@ fn error(reason: Reason, message: &str) -> FileError {
 
 /// Whether `bytes` are an enCORE export: the first line holds the identity columns.
 pub fn is_export(bytes: &[u8]) -> bool {
-    let mut lines = Lines::new(bytes);
-    matches!(lines.next_line(), Some(Line::Text))
-        && header::is_identity(&lines.buffer.split('\t').collect::<Vec<_>>())
+    starts_like_export(bytes)
 }
 
 /// Reads a whole export.

@@ -6,6 +6,27 @@
 /// Longest line, in characters (a 160-column row is about 1 500).
 pub const MAX_LINE_CHARS: usize = 64 << 10;
 
+/// The identity columns, in order: what makes a file an enCORE export.
+pub(super) const IDENTITY: [&str; 4] = ["Last Name", "First Name", "Patient ID", "Measure Date"];
+
+/// Whether `first` (a file's first bytes: enough for the header line's first four cells)
+/// starts with the identity columns of an export. The head reader (`sr::dataset::head`)
+/// reads such a file whole: for any other file that is not DICOM, a first chunk is enough.
+pub fn starts_like_export(first: &[u8]) -> bool {
+    let mut lines = Lines::new(first);
+    matches!(lines.next_line(), Some(Line::Text)) && is_identity(lines.buffer.split('\t'))
+}
+
+/// Whether a header line's first cells are the identity columns.
+pub(super) fn is_identity<'c>(cells: impl IntoIterator<Item = &'c str>) -> bool {
+    let mut cells = cells.into_iter();
+    IDENTITY.iter().all(|name| {
+        cells
+            .next()
+            .is_some_and(|cell| cell.trim().eq_ignore_ascii_case(name))
+    })
+}
+
 /// The encoding of a file, from its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Encoding {

@@ -26,6 +26,7 @@ mod tests;
 use super::Limits;
 use super::meta::{Syntax, read_meta, sniff_raw_dataset};
 use super::source::Source;
+use crate::carrier::encore::starts_like_export;
 use crate::error::FileError;
 use follow::{HeadReader, Stop};
 use policy::too_large_if;
@@ -46,8 +47,8 @@ pub struct Head {
     pub pixel_data: bool,
 }
 
-/// Reads a file's head from `source` (the whole file when it is not DICOM: only its first
-/// chunk, enough to say what it is).
+/// Reads a file's head from `source` (when it is not DICOM, only its first chunk, enough
+/// to say what it is; an export of a densitometer's database whole).
 pub fn read_head<S: Source>(
     source: &mut S,
     limits: &Limits,
@@ -92,6 +93,9 @@ pub fn read_head<S: Source>(
             let total = reader.known_total();
             match sniff_raw_dataset(reader.out, total) {
                 Some(syntax) => reader.data_set(0, syntax)?,
+                // A densitometer database's export (GE enCORE: text, one line per exam,
+                // docs/profiles.md "Body composition"): every line is read.
+                None if starts_like_export(reader.out) => reader.verbatim()?,
                 // Not DICOM: the first chunk says what it is.
                 None => Stop::End,
             }
