@@ -89,6 +89,18 @@ pub enum FmiClass {
 }
 
 impl FmiClass {
+    /// Every class, from the lowest FMI.
+    pub const ALL: [FmiClass; 8] = [
+        FmiClass::SevereDeficit,
+        FmiClass::ModerateDeficit,
+        FmiClass::MildDeficit,
+        FmiClass::Normal,
+        FmiClass::Excess,
+        FmiClass::ObeseClass1,
+        FmiClass::ObeseClass2,
+        FmiClass::ObeseClass3,
+    ];
+
     /// The text of the flag `fmi_class=<class>`.
     pub fn as_str(self) -> &'static str {
         match self {
