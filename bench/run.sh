@@ -20,6 +20,8 @@
 #   BENCH_GIANT_N=G     documents of the giant-visit corpus (G documents in
 #                       BENCH_GIANT_VISITS visits, default 8), scanned once for peak RSS
 #                       [default: 100000; 400 in smoke mode; 0 to leave it out]
+#   BENCH_EXPORT=1      also time `scan --fhir --omop` against a plain scan on the main
+#                       corpus, in turns [default: 1; 0 to leave it out]
 #   BENCH_SEED=1        corpus seed
 #   CARGO_TARGET_DIR    respected (binaries are taken from $CARGO_TARGET_DIR/release)
 #
@@ -51,6 +53,7 @@ if [ "$SMOKE" = "1" ]; then IMAGES_N=${BENCH_IMAGES_N:-40}; else IMAGES_N=${BENC
 if [ "$SMOKE" = "1" ]; then ARCHIVE_NS=${BENCH_ARCHIVE_N:-200}; else ARCHIVE_NS=${BENCH_ARCHIVE_N:-4000 20000}; fi
 if [ "$SMOKE" = "1" ]; then GIANT_N=${BENCH_GIANT_N:-400}; else GIANT_N=${BENCH_GIANT_N:-100000}; fi
 GIANT_VISITS=${BENCH_GIANT_VISITS:-8}
+EXPORT=${BENCH_EXPORT:-1}
 
 case "$N" in '' | *[!0-9]*)
     echo "usage: bench/run.sh [N]   (N: number of SR files, got '$N')" >&2
@@ -83,6 +86,7 @@ COMMAND="bench/run.sh $*"
 [ -n "${BENCH_ARCHIVE_N:-}" ] && COMMAND="BENCH_ARCHIVE_N=\"$BENCH_ARCHIVE_N\" $COMMAND"
 [ -n "${BENCH_GIANT_N:-}" ] && COMMAND="BENCH_GIANT_N=$BENCH_GIANT_N $COMMAND"
 [ -n "${BENCH_GIANT_VISITS:-}" ] && COMMAND="BENCH_GIANT_VISITS=$BENCH_GIANT_VISITS $COMMAND"
+[ -n "${BENCH_EXPORT:-}" ] && COMMAND="BENCH_EXPORT=$BENCH_EXPORT $COMMAND"
 [ -n "${BENCH_WRITE_DOCS:-}" ] && COMMAND="BENCH_WRITE_DOCS=$BENCH_WRITE_DOCS $COMMAND"
 [ "$SMOKE" = "1" ] && COMMAND="BENCH_SMOKE=1 $COMMAND"
 COMMAND=${COMMAND% }
@@ -215,6 +219,7 @@ check_dxa() {
         ;;
     esac
 }
+check_export() { check_dxa "$1"; }
 check_peer() {
     if [ "$1" != "0" ]; then
         cat "$WORK/log/peer.stderr" >&2
@@ -316,6 +321,30 @@ echo
 echo "$TABLE"
 echo
 echo "$SUMMARY"
+
+# ---------------------------------------------------------------- the exports' cost
+# `--fhir --omop` (docs/interop.md) against a plain scan of the same corpus, in turns.
+EXPORT_TABLE=""
+if [ "$EXPORT" = "1" ]; then
+    for i in $(seq 1 "$FAST_REPEAT"); do
+        time_once dxa "$DXA" scan "$CORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+        time_once export "$DXA" scan "$CORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet --fhir --omop
+        EXPORT_BYTES=$(du -sb "$WORK/out/dxa/fhir" "$WORK/out/dxa/omop" | awk '{ s += $1 } END { print s }')
+    done
+    summarise dxa
+    PLAIN_WALL=$WALL PLAIN_CPU=$CPU PLAIN_RSS=$RSS
+    summarise export
+    EXPORT_TABLE=$(
+        echo "| run | wall s (median) | CPU s (median) | peak RSS MiB | time vs plain scan |"
+        echo "|---|---:|---:|---:|---:|"
+        printf '| scan | %s | %s | %s | 1.00 |\n' "$PLAIN_WALL" "$PLAIN_CPU" "$(mib "$PLAIN_RSS")"
+        printf '| scan --fhir --omop | %s | %s | %s | %s |\n' "$WALL" "$CPU" "$(mib "$RSS")" "$(ratio "$WALL" "$PLAIN_WALL")"
+        echo
+        echo "The main corpus ($FILES files), $J jobs, the two in turns, $FAST_REPEAT runs each; the exports wrote $((EXPORT_BYTES / 1024 / 1024)) MiB (fhir/ and omop/). Goal: under 1.20."
+    )
+    echo
+    echo "$EXPORT_TABLE"
+fi
 
 # ---------------------------------------------------------------- peak RSS vs N
 MEM_TABLE=""
@@ -461,6 +490,12 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown")
     echo "$TABLE"
     echo
     echo "$SUMMARY" | sed 's/$/  /'
+    if [ -n "$EXPORT_TABLE" ]; then
+        echo
+        echo "## The research exports: --fhir --omop against a plain scan"
+        echo
+        echo "$EXPORT_TABLE"
+    fi
     if [ -n "$MEM_TABLE" ]; then
         echo
         echo "## Peak RSS vs N (dxa-ingest alone, one run for the second corpus)"

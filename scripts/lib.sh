@@ -40,6 +40,27 @@ ensure_pyspark() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "pyspark==$PYSPARK_VERSION" || return 1
 }
 
+# The Python packages the FHIR and OMOP exports are checked with (docs/interop.md,
+# "Validation"): fhir.resources 6.4.0 is FHIR R4 4.0.1 at its root and needs pydantic 1;
+# duckdb loads the OMOP tables.
+INTEROP_PACKAGES=("fhir.resources==6.4.0" "pydantic==1.10.27" "duckdb==2.0.1")
+
+# ensure_interop VENV: a Python virtual environment at VENV with $INTEROP_PACKAGES. Returns 0
+# when ready, 2 when the package index cannot be reached (the caller skips, and says so), 1
+# on any other failure.
+ensure_interop() {
+    local venv="$1"
+    if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c \
+        "import sys, duckdb, pydantic, fhir.resources as f; sys.exit(not (f.__version__ == '6.4.0' and duckdb.__version__ == '2.0.1' and pydantic.VERSION == '1.10.27'))" 2>/dev/null; then
+        return 0
+    fi
+    python3 -m venv "$venv" || return 1
+    if ! "$venv/bin/pip" index versions duckdb --timeout 20 --retries 1 >/dev/null 2>&1; then
+        return 2
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "${INTEROP_PACKAGES[@]}" || return 1
+}
+
 # median X...: the median of the numbers, 3 decimals (mean of the middle two if even).
 median() {
     printf '%s\n' "$@" | sort -g |

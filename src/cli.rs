@@ -173,6 +173,18 @@ pub struct OutputArgs {
     /// Output format: `csv`, or `parquet` for Parquet files beside the CSV files.
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
+    /// Also write fhir/bundles.ndjson: one FHIR R4 transaction Bundle per visit (Patient,
+    /// DiagnosticReport, one Observation per value; LOINC, UCUM, SNOMED CT: docs/interop.md).
+    #[arg(long)]
+    pub fhir: bool,
+    /// Also write omop/: the OMOP CDM v5.4 person, observation_period, visit_occurrence and
+    /// measurement tables (docs/interop.md).
+    #[arg(long)]
+    pub omop: bool,
+    /// Start every CSV file with a UTF-8 byte order mark, so that Excel reads accented
+    /// names right (numbers keep their decimal point).
+    #[arg(long)]
+    pub excel: bool,
 }
 
 /// `scan` options.
@@ -324,6 +336,9 @@ fn output_options(args: &OutputArgs) -> anyhow::Result<OutputOptions> {
         pseudonymize,
         shift_dates: args.shift_dates,
         parquet: args.format == Format::Parquet,
+        fhir: args.fhir,
+        omop: args.omop,
+        excel: args.excel,
     })
 }
 

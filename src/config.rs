@@ -84,6 +84,12 @@ pub struct OutputOptions {
     pub shift_dates: bool,
     /// Also write Parquet copies of the CSV files.
     pub parquet: bool,
+    /// Also write fhir/bundles.ndjson (docs/interop.md).
+    pub fhir: bool,
+    /// Also write the OMOP CDM tables in omop/ (docs/interop.md).
+    pub omop: bool,
+    /// Start every CSV file with a UTF-8 byte order mark (Excel).
+    pub excel: bool,
 }
 
 impl OutputOptions {

@@ -14,6 +14,7 @@
 //! - `visit`: the documents of one patient, day and device, resolved (copies, re-analyses);
 //! - `classify`: a visit's classification, a pure function: population, sites, category;
 //! - `followup`, `report`: change over time, the report page;
+//! - `export`: visit_id, visits_wide.csv, and the FHIR and OMOP exports;
 //! - [`output`]: the rows of each file, safe cells, Parquet, the output folder;
 //! - `store`, `partial`: the run's temporary records, and partial scans for `merge`;
 //! - [`scan`], [`merge`] and [`inspect`]: the commands; [`cli`] is the clap border;
@@ -35,6 +36,7 @@ mod discover;
 pub mod document;
 pub mod error;
 mod exit;
+mod export;
 pub mod extract;
 mod flag;
 mod followup;

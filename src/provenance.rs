@@ -205,6 +205,9 @@ pub fn output_option_pairs(options: &OutputOptions, lsc: Option<&Path>) -> Vec<(
             }
             .into(),
         ),
+        ("fhir".into(), options.fhir.to_string()),
+        ("omop".into(), options.omop.to_string()),
+        ("excel".into(), options.excel.to_string()),
     ]
 }
 
@@ -246,6 +249,20 @@ impl RunRecord {
                     name,
                     bytes: entry.metadata()?.len(),
                 });
+            } else if let Some((_, files)) = crate::output::folder::OUTPUT_FOLDERS
+                .iter()
+                .find(|(f, _)| *f == name)
+                .filter(|_| entry.path().is_dir())
+            {
+                // A folder of ours: its files, as `folder/name`.
+                for file in *files {
+                    if let Ok(meta) = std::fs::metadata(entry.path().join(file)) {
+                        outputs.push(OutputFile {
+                            name: format!("{name}/{file}"),
+                            bytes: meta.len(),
+                        });
+                    }
+                }
             }
         }
         outputs.sort_by(|a, b| a.name.cmp(&b.name));

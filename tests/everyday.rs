@@ -38,9 +38,9 @@ fn run_json_records_the_run() {
         let size = std::fs::metadata(out.join(name)).unwrap().len();
         assert_eq!(entry["bytes"], size, "{name}");
     }
-    // The five CSV files, followup.csv and body_composition.csv (the sample has a
-    // whole-body exam), report.html.
-    assert_eq!(run["outputs"].as_array().unwrap().len(), 8);
+    // The five CSV files, followup.csv, body_composition.csv (the sample has a whole-body
+    // exam) and visits_wide.csv, report.html.
+    assert_eq!(run["outputs"].as_array().unwrap().len(), 9);
     for key in ["started", "finished"] {
         let time = run[key].as_str().unwrap();
         assert!(

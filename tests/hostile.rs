@@ -205,17 +205,17 @@ fn empty_input_still_writes_three_headers() {
     for (name, first) in [
         (
             "measurements.csv",
-            "source_path,sop_instance_uid,patient_id,",
+            "visit_id,source_path,sop_instance_uid,patient_id,",
         ),
         (
             "studies.csv",
-            "source_path,sop_instance_uid,study_instance_uid,",
+            "visit_id,source_path,sop_instance_uid,study_instance_uid,",
         ),
         (
             "documents.csv",
-            "source_path,sop_instance_uid,sop_class_uid,",
+            "visit_id,source_path,sop_instance_uid,sop_class_uid,",
         ),
-        ("history.csv", "patient_id,study_date,exam_date,"),
+        ("history.csv", "visit_id,patient_id,study_date,exam_date,"),
         ("files.csv", "source_path,status,reason,message\n"),
     ] {
         let text = String::from_utf8(env.bytes(name)).unwrap();

@@ -291,6 +291,8 @@ fn pseudonymized_outputs_hold_no_identifier_path_or_name_in_free_text() {
         profile.to_str().unwrap(),
         "--format",
         "parquet",
+        "--fhir",
+        "--omop",
     ];
     // Without a key, the planted text reaches the outputs: what is checked below is real.
     let plain = dir.path().join("plain");
@@ -348,7 +350,10 @@ fn pseudonymized_outputs_hold_no_identifier_path_or_name_in_free_text() {
         "{components:?}"
     );
     let texts = all_texts(&out);
-    assert!(texts.len() >= 14, "6 CSV, 6 Parquet, report.html, run.json");
+    assert!(
+        texts.len() >= 21,
+        "7 CSV, 7 Parquet, report.html, run.json, fhir/bundles.ndjson, 4 OMOP tables"
+    );
     for (path, text) in &texts {
         for secret in ids.iter().chain(&components) {
             assert!(
@@ -437,7 +442,14 @@ fn pseudonymized_outputs_hold_no_identifier_path_or_name_in_free_text() {
         key_arg,
         "--shift-dates",
     ];
-    args.extend(["--lsc", lsc.to_str().unwrap(), "--format", "parquet"]);
+    args.extend([
+        "--lsc",
+        lsc.to_str().unwrap(),
+        "--format",
+        "parquet",
+        "--fhir",
+        "--omop",
+    ]);
     let output = run(dir.path(), &args);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     crate::scale::assert_same_outputs(&out, &merged);

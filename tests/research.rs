@@ -163,11 +163,11 @@ pub(crate) fn identifiers() -> Vec<String> {
     out
 }
 
-/// All text of every output file: CSV and HTML as they are, Parquet decoded.
+/// All text of every output file, however deep (fhir/, omop/): CSV, NDJSON and HTML as
+/// they are, Parquet decoded.
 pub(crate) fn output_texts(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut texts = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in crate::util::files_under(dir) {
         let text = if path.extension().is_some_and(|e| e == "parquet") {
             let file = std::fs::File::open(&path).unwrap();
             let reader = ParquetRecordBatchReaderBuilder::try_new(file)
@@ -214,11 +214,17 @@ fn pseudonymized_outputs_hold_no_identifier() {
         key.to_str().unwrap(),
         "--format",
         "parquet",
+        "--fhir",
+        "--omop",
     ]);
     let ids = identifiers();
     assert!(ids.len() > 40, "{} identifiers checked", ids.len());
     let texts = output_texts(&dir.path().join("out"));
-    assert_eq!(texts.len(), 16, "7 CSV, 7 Parquet, report.html, run.json");
+    assert_eq!(
+        texts.len(),
+        23,
+        "8 CSV, 8 Parquet, report.html, run.json, fhir/bundles.ndjson, 4 OMOP tables"
+    );
     for (path, text) in &texts {
         for id in &ids {
             assert!(

@@ -7,15 +7,18 @@ use std::process::Command;
 
 use crate::util::{code, dxa, files_under, repo, stderr};
 
-/// Every output file of a folder, by name (run.json, the run's own record, excepted).
+/// Every output file of a folder, however deep (fhir/, omop/), by its name in the folder
+/// (run.json, the run's own record, excepted).
 fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().is_some_and(|n| n != "run.json"))
+    let mut files: Vec<(String, Vec<u8>)> = files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            p.strip_prefix(dir)
+                .is_ok_and(|n| n != Path::new("run.json"))
+        })
         .map(|p| {
             (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
+                p.strip_prefix(dir).unwrap().to_string_lossy().into_owned(),
                 std::fs::read(&p).unwrap(),
             )
         })
@@ -48,7 +51,7 @@ fn run(dir: &Path, args: &[&str]) -> std::process::Output {
 
 /// The sample tree's files as `fixtures/sample/...`, split into `parts` lists by a rule
 /// that scatters neighbours (every k-th file), written into `dir`.
-fn split_lists(dir: &Path, parts: usize) -> Vec<PathBuf> {
+pub(crate) fn split_lists(dir: &Path, parts: usize) -> Vec<PathBuf> {
     let root = repo();
     let files: Vec<String> = files_under(&root.join("fixtures/sample"))
         .iter()
@@ -75,7 +78,7 @@ fn split_lists(dir: &Path, parts: usize) -> Vec<PathBuf> {
         .collect()
 }
 
-fn scan_parts(dir: &Path, lists: &[PathBuf]) -> Vec<String> {
+pub(crate) fn scan_parts(dir: &Path, lists: &[PathBuf]) -> Vec<String> {
     lists
         .iter()
         .enumerate()

@@ -16,6 +16,9 @@ use crate::vocabulary::{Laterality, Manufacturer, Region};
 /// One monitored measurement of one visit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Point {
+    /// The visit's key (studies.csv `visit_id`); a history point's: the visit that reported
+    /// it.
+    pub visit_id: String,
     /// As in studies.csv (the pseudonym under --pseudonymize).
     pub patient_id: String,
     /// Spine, femoral neck or total hip.
@@ -123,6 +126,8 @@ pub enum FollowupNote {
 /// followup.csv: one visit compared with the prior one and with the baseline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FollowupRow {
+    /// This visit's key (studies.csv `visit_id`).
+    pub visit_id: String,
     /// As in studies.csv (the pseudonym under --pseudonymize).
     pub patient_id: String,
     /// The exact region of this visit's value.
@@ -267,6 +272,7 @@ pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<(usize, Followu
                 }
             }
             let row = FollowupRow {
+                visit_id: current.visit_id.clone(),
                 patient_id: current.patient_id.clone(),
                 region: current.region,
                 laterality: current.laterality,

@@ -62,6 +62,7 @@ pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
             };
             let doc = &view.member(origin.member).doc;
             Some(Point {
+                visit_id: view.visit_id.to_string(),
                 patient_id: patient.clone(),
                 family,
                 laterality: m.laterality,
@@ -96,6 +97,7 @@ fn history_points<'a>(view: &'a VisitRows<'a>) -> impl Iterator<Item = Point> + 
             doc.history.iter().filter_map(move |h: &HistoryEntry| {
                 let date = h.exam_date.filter(|d| Some(*d) < view.visit.date)?;
                 Some(Point {
+                    visit_id: view.visit_id.to_string(),
                     patient_id: patient.clone(),
                     family: family_of(h.region)?,
                     laterality: h.laterality,
@@ -198,6 +200,7 @@ mod tests {
 
     fn point(date: &str, bmd: &str, source: Source, seq: u64) -> Point {
         Point {
+            visit_id: "V1".into(),
             patient_id: "P1".into(),
             family: Family::TotalHip,
             laterality: Laterality::Left,

@@ -86,14 +86,21 @@ pub fn inspect_visit(
         .find(|v| v.members.contains(&target_doc))
         .expect("every document is in a visit");
     let assessed = assess(&docs, visit, options);
+    let ids = Ids {
+        pseudonymizer: None,
+        shift_dates: false,
+    };
+    let visit_ids = crate::export::visit_id::visit_ids(&docs, &found, ids);
+    let at = found
+        .iter()
+        .position(|v| std::ptr::eq(v, visit))
+        .expect("the visit is one of them");
     let view = VisitRows {
         docs: &docs,
         visit,
         assessed: &assessed,
-        ids: Ids {
-            pseudonymizer: None,
-            shift_dates: false,
-        },
+        ids,
+        visit_id: &visit_ids[at],
     };
     writeln!(
         out,

@@ -40,11 +40,14 @@ use crate::path_text::path_text;
 mod access;
 mod dead;
 mod in_place;
+mod names;
 
 use access::Access;
 pub use access::is_mount_point;
 pub(crate) use dead::process_alive;
 use dead::{remove_dead_staging, staging_pids};
+pub use names::OUTPUT_FOLDERS;
+use names::our_folder;
 
 /// The run's staging folder while it exists, and whether its outputs were committed.
 #[derive(Debug)]
@@ -124,6 +127,8 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "history.parquet",
     "followup.parquet",
     "body_composition.parquet",
+    "visits_wide.csv",
+    "visits_wide.parquet",
 ];
 
 /// Whether a name in the output folder is one of ours: an output, or a temporary file of
@@ -283,6 +288,15 @@ impl OutputFolder {
             if ours(&text) && !is_dir {
                 continue;
             }
+            // A folder of ours: what else it holds is carried over into the new one.
+            if let (Some(files), true) = (our_folder(&text), is_dir) {
+                committed.foreign.extend(names::carry_over_folder(
+                    &entry.path(),
+                    &self.staging.join(&name),
+                    files,
+                )?);
+                continue;
+            }
             let from = entry.path();
             let to = self.staging.join(&name);
             if to.exists() {
@@ -387,6 +401,12 @@ impl Drop for OutputFolder {
 /// output folder is removed; anything else is moved back into the output folder (or left,
 /// with the folder, when a file of that name is there already).
 fn discard(staging: &Path, target: &Path) {
+    discard_in(staging, target, None);
+}
+
+/// `discard` of a folder (`files`: the names we write in it when it is a folder of ours,
+/// None for the staging folder itself).
+fn discard_in(staging: &Path, target: &Path, files: Option<&[&str]>) {
     let Ok(entries) = fs::read_dir(staging) else {
         return;
     };
@@ -397,9 +417,18 @@ fn discard(staging: &Path, target: &Path) {
             continue;
         };
         let in_target = target.join(&name);
+        let text = name.to_string_lossy();
+        if let (None, Some(inner), true) = (files, our_folder(&text), meta.is_dir()) {
+            discard_in(&path, &in_target, Some(inner));
+            continue;
+        }
         let same_file = fs::symlink_metadata(&in_target)
             .is_ok_and(|t| (t.dev(), t.ino()) == (meta.dev(), meta.ino()));
-        if ours(&name.to_string_lossy()) && !meta.is_dir() || same_file {
+        let is_ours = match files {
+            None => ours(&text),
+            Some(files) => files.contains(&text.as_ref()),
+        };
+        if is_ours && !meta.is_dir() || same_file {
             let _ = fs::remove_file(&path);
         } else if in_target != staging && !in_target.exists() {
             let _ = fs::rename(&path, &in_target);
@@ -441,12 +470,16 @@ fn lock_folder(target: &Path) -> io::Result<(File, PathBuf)> {
     )))
 }
 
-/// Flushes every file of the staging folder, and the folder itself, to disk.
+/// Flushes every file of the staging folder and of its folders of ours, and the folders
+/// themselves, to disk.
 fn sync_folder_files(folder: &Path) -> io::Result<()> {
     for entry in fs::read_dir(folder)? {
         let entry = entry?;
-        if entry.file_type()?.is_file() {
+        let kind = entry.file_type()?;
+        if kind.is_file() {
             File::open(entry.path())?.sync_all()?;
+        } else if kind.is_dir() && our_folder(&entry.file_name().to_string_lossy()).is_some() {
+            sync_folder_files(&entry.path())?;
         }
     }
     File::open(folder)?.sync_all()

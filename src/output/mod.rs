@@ -16,6 +16,10 @@ pub use render::{LineRenderer, Rendered, RowRenderer};
 
 use std::io::Write;
 
+/// The UTF-8 byte order mark `--excel` starts every CSV file with (Excel reads a CSV without
+/// one in the system's code page, so `é` shows as `Ã©`; docs/columns.md).
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// A CSV writer in the contract's dialect over any byte sink (tests pass a `Vec<u8>`),
 /// with its header row already written: a file without rows still has its columns.
 pub fn csv_writer<W: Write>(sink: W, columns: &[&str]) -> csv::Result<csv::Writer<W>> {

@@ -52,11 +52,12 @@ impl Sink {
     pub fn new(options: &OutputOptions, staging: &Path) -> Result<Sink> {
         let cannot = || format!("cannot write in {}", path_text(staging));
         let file = File::create(staging.join(FILES_CSV)).with_context(cannot)?;
-        let writer = crate::output::csv_writer(
-            BufWriter::with_capacity(256 * 1024, file),
-            &names(FileRow::COLUMNS),
-        )
-        .with_context(cannot)?;
+        let mut file = BufWriter::with_capacity(256 * 1024, file);
+        if options.excel {
+            std::io::Write::write_all(&mut file, crate::output::BOM).with_context(cannot)?;
+        }
+        let writer =
+            crate::output::csv_writer(file, &names(FileRow::COLUMNS)).with_context(cannot)?;
         let parquet = match options.parquet {
             true => Some(ParquetWriter::create(
                 &parquet_path_for(&staging.join(FILES_CSV)),

@@ -169,6 +169,12 @@ impl Pseudonymizer {
         )
     }
 
+    /// A visit's key (docs/columns.md `visit_id`) from the text of its identity
+    /// (`export::visit_id`): `V` + 32 hex digits.
+    pub fn visit(&self, identity: &str) -> String {
+        format!("V{}", hex::encode(&self.digest("visit", identity)[..16]))
+    }
+
     /// The days every date of this patient moves: 1 to 365, earlier or later, from the key
     /// and the patient ID (never 0, so that no date is left as it was).
     pub fn shift_days(&self, patient_id: &str) -> i64 {
@@ -224,6 +230,19 @@ impl Ids<'_> {
     /// A device serial as written.
     pub fn serial<'t>(&self, serial: &'t str) -> Cow<'t, str> {
         self.apply(serial, Pseudonymizer::serial)
+    }
+
+    /// A visit's key from the text of its identity: keyed under --pseudonymize, else its
+    /// SHA-256 (`V` + 32 hex digits either way).
+    pub fn visit_id(&self, identity: &str) -> String {
+        match self.pseudonymizer {
+            Some(p) => p.visit(identity),
+            None => {
+                use sha2::Digest;
+                let digest = Sha256::digest(identity.as_bytes());
+                format!("V{}", hex::encode(&digest[..16]))
+            }
+        }
     }
 
     /// A date of this patient (the raw patient ID) as written.

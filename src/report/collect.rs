@@ -351,6 +351,7 @@ mod tests {
     #[test]
     fn a_followup_key_ends_with_its_visit() {
         let point = Point {
+            visit_id: "V1".into(),
             patient_id: "P1".into(),
             family: Family::TotalHip,
             laterality: Laterality::Left,

@@ -71,6 +71,9 @@ impl RunInfo {
             ("--pseudonymize", on_off(options.pseudonymize.is_some())),
             ("--shift-dates", on_off(options.shift_dates)),
             ("--format", format.to_string()),
+            ("--fhir", on_off(options.fhir)),
+            ("--omop", on_off(options.omop)),
+            ("--excel", on_off(options.excel)),
             ("reading", extraction.replace(';', ", ")),
         ];
         RunInfo {

@@ -23,6 +23,7 @@ use crate::vocabulary::{Laterality, Site};
 pub use assess::{Assessed, assess};
 pub use exam::{ExamRow, exam_of};
 pub use flag::{VisitFlag, VisitFlagKind};
+pub use group::device_key;
 pub use rows::VisitRows;
 pub use vendor::{Differs, VendorVerdict, vendor_verdict};
 

@@ -19,6 +19,8 @@ pub struct VisitRows<'a> {
     pub assessed: &'a Assessed,
     /// How identifiers are written.
     pub ids: Ids<'a>,
+    /// The visit's key, as written (docs/columns.md, "visit_id"; `export::visit_id`).
+    pub visit_id: &'a str,
 }
 
 impl<'a> VisitRows<'a> {
@@ -63,5 +65,37 @@ impl<'a> VisitRows<'a> {
             .map(|p| &self.member(p).doc)
             .find(|d| pick(d))
             .unwrap_or_else(|| self.first())
+    }
+
+    /// Every distinct accession number of the visit's documents, in path order, each as
+    /// written (keyed under --pseudonymize), `;`-joined (studies.csv `accession_number`).
+    pub fn accession_numbers(&self) -> String {
+        let mut seen: Vec<&str> = Vec::new();
+        for p in 0..self.visit.members.len() {
+            let number = self.member(p).doc.accession_number.trim();
+            if !number.is_empty() && !seen.contains(&number) {
+                seen.push(number);
+            }
+        }
+        let written: Vec<String> = seen
+            .iter()
+            .map(|n| self.ids.accession(n).replace(';', ","))
+            .collect();
+        written.join(";")
+    }
+
+    /// The path, as written, of the document whose row decided the classification (the used
+    /// row of `basis_site`); None when no row decided (studies.csv `basis_source_path`).
+    pub fn basis_source_path(&self) -> Option<Cow<'a, str>> {
+        let assessed = self.assessed;
+        let basis = assessed.assessment.basis_site.as_deref()?;
+        let row = assessed
+            .exam
+            .measurements
+            .iter()
+            .zip(&assessed.assessment.rows)
+            .position(|(m, row)| row.used_for_diagnosis && m.site_name() == basis)?;
+        let member = assessed.origins[row].member;
+        Some(self.ids.path(&self.member(member).path))
     }
 }

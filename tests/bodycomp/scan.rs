@@ -278,6 +278,18 @@ fn body_composition_rows_and_the_visit_indices_of_a_whole_body_report() {
         "ALMI 6.63 >= 5.5"
     );
     assert!(!visit["flags"].contains("height_unknown"));
+    // visits_wide.csv carries the same indices.
+    let wide = &env.csv("visits_wide.csv")[0];
+    for column in [
+        "total_fat_pct",
+        "fmi_kg_m2",
+        "almi_kg_m2",
+        "alm_bmi",
+        "vat_mass_g",
+    ] {
+        assert_eq!(wide[column], visit[column], "{column}");
+    }
+    assert_eq!(wide["visit_id"], visit["visit_id"]);
 }
 
 #[test]
@@ -412,4 +424,39 @@ fn an_export_larger_than_a_read_chunk_is_read_to_its_last_line() {
     assert_eq!(documents.len(), 200);
     assert_eq!(documents[199]["patient_id"], "BIG00199");
     assert!(env.csv("files.csv").is_empty());
+}
+
+#[test]
+fn export_visits_have_a_visit_id_of_their_own() {
+    let env = TestEnv::new();
+    let set = export_set(Units::Pounds);
+    env.write("comp.txt", &set.comp);
+    env.write("bmd.txt", &set.bmd);
+    scanned(&env);
+    let studies = env.csv("studies.csv");
+    assert_eq!(studies.len(), 3);
+    let mut ids: Vec<&str> = studies.iter().map(|r| r["visit_id"].as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        3,
+        "one file's three patients: three keys {studies:#?}"
+    );
+    // The key is the patient and day's, not the file's: the files in another order, or
+    // under other names, give the same keys.
+    let again = TestEnv::new();
+    again.write("z/1.txt", &set.bmd);
+    again.write("a/2.txt", &set.comp);
+    scanned(&again);
+    let mut other: Vec<String> = again
+        .csv("studies.csv")
+        .iter()
+        .map(|r| r["visit_id"].clone())
+        .collect();
+    other.sort_unstable();
+    assert_eq!(ids, other.iter().map(String::as_str).collect::<Vec<_>>());
+    for row in env.csv("body_composition.csv") {
+        assert!(ids.contains(&row["visit_id"].as_str()), "{row:?}");
+    }
 }

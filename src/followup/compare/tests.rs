@@ -3,6 +3,7 @@ use crate::vocabulary::Manufacturer;
 
 fn visit(date: &str, bmd: &str, serial: &str) -> Point {
     Point {
+        visit_id: "V1".into(),
         patient_id: "P1".into(),
         family: Family::TotalHip,
         laterality: Laterality::Left,

@@ -86,7 +86,17 @@ impl Access {
         let allowed = self.mode & 0o666;
         for entry in fs::read_dir(staging)? {
             let entry = entry?;
-            if !entry.file_type()?.is_file() {
+            let kind = entry.file_type()?;
+            // A folder of ours (fhir/, omop/): the output folder's mode, and its files
+            // restricted alike.
+            if kind.is_dir()
+                && super::names::our_folder(&entry.file_name().to_string_lossy()).is_some()
+            {
+                fs::set_permissions(entry.path(), fs::Permissions::from_mode(self.mode & 0o777))?;
+                self.restrict_files(&entry.path())?;
+                continue;
+            }
+            if !kind.is_file() {
                 continue;
             }
             let mode = entry.metadata()?.permissions().mode() & 0o7777;

@@ -11,6 +11,7 @@ use std::fs::{self, File};
 use std::io;
 use std::path::Path;
 
+use super::names::OUTPUT_FOLDERS;
 use super::{OUTPUT_NAMES, ours};
 
 /// The file whose presence says the set is complete.
@@ -27,7 +28,27 @@ pub fn replace_in_place(staging: &Path, target: &Path) -> io::Result<()> {
             remove_if_there(&target.join(name))?;
         }
     }
-    // 3. The new files, run.json last.
+    // 3. The folders of ours (`--fhir`, `--omop`), file by file: what else is in them stays.
+    for (folder, files) in OUTPUT_FOLDERS {
+        let (from, to) = (staging.join(folder), target.join(folder));
+        if from.is_dir() {
+            fs::create_dir_all(&to)?;
+        }
+        for name in *files {
+            if from.join(name).exists() {
+                move_file(&from.join(name), &to.join(name))?;
+            } else {
+                remove_if_there(&to.join(name))?;
+            }
+        }
+        if from.is_dir() {
+            File::open(&to)?.sync_all()?;
+        } else {
+            // Empty now unless the user keeps files there: then it stays.
+            let _ = fs::remove_dir(&to);
+        }
+    }
+    // 4. The new files, run.json last.
     let mut names: Vec<std::ffi::OsString> = fs::read_dir(staging)?
         .map(|e| e.map(|e| e.file_name()))
         .collect::<io::Result<_>>()?;

@@ -5,7 +5,7 @@
 
 use super::joined;
 use crate::bodycomp::index::{Assessment, Cohort, Patient, assess};
-use crate::bodycomp::{BodyComposition, Field, RegionComposition};
+use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
 use crate::decimal::Decimal;
 use crate::document::Sex;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
@@ -17,8 +17,7 @@ row_struct! {
     /// body_composition.csv
     #[derive(Debug)]
     pub struct BodyCompositionRow<'a> {
-        source_path: Text<'a>,
-        visit_sop_instance_uid: Text<'a>,
+        visit_id: Text<'a>,
         patient_id: Text<'a>,
         study_date: DateCell,
         region: &'static str,
@@ -84,6 +83,28 @@ pub fn visit_body(view: &VisitRows<'_>) -> Option<VisitBody> {
     })
 }
 
+/// The columns of a visit's indices in studies.csv and visits_wide.csv, in order.
+pub const INDEX_COLUMNS: [(&str, IndexKind); 8] = [
+    ("total_fat_pct", IndexKind::TotalFatPct),
+    ("fmi_kg_m2", IndexKind::Fmi),
+    ("lmi_kg_m2", IndexKind::Lmi),
+    ("almi_kg_m2", IndexKind::Almi),
+    ("alm_bmi", IndexKind::AlmBmi),
+    ("android_gynoid_ratio", IndexKind::AndroidGynoidRatio),
+    ("vat_mass_g", IndexKind::VatMass),
+    ("vat_volume_cm3", IndexKind::VatVolume),
+];
+
+/// The cells of `INDEX_COLUMNS` for a visit (empty without a body composition).
+pub fn index_cells(body: Option<&VisitBody>) -> [Plain; 8] {
+    INDEX_COLUMNS.map(|(_, kind)| {
+        Plain(
+            body.and_then(|b| b.assessment.get(kind)).map(|i| i.value),
+            0,
+        )
+    })
+}
+
 /// fat / total mass, %, one decimal (docs/clinical.md, "Body composition").
 fn fat_pct(region: &RegionComposition) -> Option<Decimal> {
     region
@@ -97,9 +118,6 @@ pub fn body_composition_rows<'a>(
     view: &'a VisitRows<'a>,
     body: &'a VisitBody,
 ) -> impl Iterator<Item = BodyCompositionRow<'a>> + 'a {
-    let member0 = view.member(0);
-    let path = view.ids.path(&member0.path);
-    let sop = view.ids.uid(&view.first().sop_instance_uid);
     let patient = view.patient();
     let date = view.date(view.visit.date);
     let source = body.composition.source.as_str();
@@ -127,8 +145,7 @@ pub fn body_composition_rows<'a>(
             }
         }
         BodyCompositionRow {
-            source_path: Text(path.clone()),
-            visit_sop_instance_uid: Text(sop.clone()),
+            visit_id: Text::from(view.visit_id),
             patient_id: Text(patient.clone()),
             study_date: DateCell(date),
             region: region.region.as_str(),

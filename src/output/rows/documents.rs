@@ -14,6 +14,7 @@ row_struct! {
     /// documents.csv
     #[derive(Debug)]
     pub struct DocumentRow<'a> {
+        visit_id: Text<'a>,
         source_path: Text<'a>,
         sop_instance_uid: Text<'a>,
         sop_class_uid: Text<'a>,
@@ -66,6 +67,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         })
         .unwrap_or_default();
     DocumentRow {
+        visit_id: Text::from(view.visit_id),
         source_path: Text(view.ids.path(&member.path)),
         sop_instance_uid: Text(view.ids.uid(&doc.sop_instance_uid)),
         sop_class_uid: Text::from(doc.sop_class_uid.as_str()),

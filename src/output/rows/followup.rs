@@ -10,6 +10,7 @@ row_struct! {
     /// followup.csv
     #[derive(Debug)]
     pub struct FollowupLine<'a> {
+        visit_id: Text<'a>,
         patient_id: Text<'a>,
         region: &'static str,
         laterality: &'static str,
@@ -111,6 +112,7 @@ pub fn followup_line(row: &FollowupRow) -> FollowupLine<'_> {
     let pct = |c: &Comparison| Plain(c.change_pct, 2);
     let notes: Vec<String> = row.notes.iter().map(note_text).collect();
     FollowupLine {
+        visit_id: Text::from(row.visit_id.as_str()),
         patient_id: Text::from(row.patient_id.as_str()),
         region: row.region.as_str(),
         laterality: row.laterality.as_str(),

@@ -11,6 +11,7 @@ row_struct! {
     /// history.csv
     #[derive(Debug)]
     pub struct HistoryRow<'a> {
+        visit_id: Text<'a>,
         patient_id: Text<'a>,
         study_date: DateCell,
         exam_date: DateCell,
@@ -45,6 +46,7 @@ pub fn history_rows<'a>(
     let sop = view.ids.uid(&member.doc.sop_instance_uid);
     let shifted = view.ids.shift_dates && view.ids.pseudonymizer.is_some();
     member.doc.history.iter().map(move |h| HistoryRow {
+        visit_id: Text::from(view.visit_id),
         patient_id: Text(view.patient()),
         study_date: DateCell(view.date(view.visit.date)),
         exam_date: DateCell(view.date(h.exam_date)),

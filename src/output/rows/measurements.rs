@@ -13,6 +13,7 @@ row_struct! {
     /// measurements.csv
     #[derive(Debug)]
     pub struct MeasurementRow<'a> {
+        visit_id: Text<'a>,
         source_path: Text<'a>,
         sop_instance_uid: Text<'a>,
         patient_id: Text<'a>,
@@ -60,6 +61,7 @@ pub fn measurement_rows<'a>(
                 "; ",
             );
             MeasurementRow {
+                visit_id: Text::from(view.visit_id),
                 source_path: Text(path.clone()),
                 sop_instance_uid: Text(sop.clone()),
                 patient_id: Text(patient.clone()),

@@ -11,7 +11,9 @@ mod history;
 mod measurements;
 mod studies;
 
-pub use body::{BodyCompositionRow, VisitBody, body_composition_rows, visit_body};
+pub use body::{
+    BodyCompositionRow, INDEX_COLUMNS, VisitBody, body_composition_rows, index_cells, visit_body,
+};
 pub use documents::{DocumentRow, document_row};
 pub use files::{FileRow, file_row};
 pub use followup::{FollowupLine, followup_line, lsc_source_word, source_word, verdict_word};

@@ -15,10 +15,12 @@ row_struct! {
     /// studies.csv
     #[derive(Debug)]
     pub struct StudyRow<'a> {
+        visit_id: Text<'a>,
         source_path: Text<'a>,
         sop_instance_uid: Text<'a>,
         study_instance_uid: Text<'a>,
         series_instance_uid: Text<'a>,
+        accession_number: Text<'a>,
         documents: usize,
         patient_id: Text<'a>,
         patient_sex: &'static str,
@@ -40,6 +42,7 @@ row_struct! {
         classification_uniform_reference: &'static str,
         vendor_classification: &'static str,
         basis_site: Text<'a>,
+        basis_source_path: Text<'a>,
         min_t_score: Plain,
         min_z_score: Plain,
         frax_major_pct: Plain,
@@ -67,17 +70,10 @@ row_struct! {
 
 /// The studies.csv column of an index, for those it has.
 fn index_column(kind: IndexKind) -> Option<&'static str> {
-    Some(match kind {
-        IndexKind::TotalFatPct => "total_fat_pct",
-        IndexKind::Fmi => "fmi_kg_m2",
-        IndexKind::Lmi => "lmi_kg_m2",
-        IndexKind::Almi => "almi_kg_m2",
-        IndexKind::AlmBmi => "alm_bmi",
-        IndexKind::AndroidGynoidRatio => "android_gynoid_ratio",
-        IndexKind::VatMass => "vat_mass_g",
-        IndexKind::VatVolume => "vat_volume_cm3",
-        _ => return None,
-    })
+    super::body::INDEX_COLUMNS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(name, _)| *name)
 }
 
 /// The row of a visit.
@@ -117,10 +113,12 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
     StudyRow {
+        visit_id: Text::from(view.visit_id),
         source_path: Text(view.ids.path(&member0.path)),
         sop_instance_uid: Text(view.ids.uid(&first.sop_instance_uid)),
         study_instance_uid: Text(view.ids.uid(&first.study_instance_uid)),
         series_instance_uid: Text(view.ids.uid(&first.series_instance_uid)),
+        accession_number: Text::from(view.accession_numbers()),
         documents: view.visit.members.len(),
         patient_id: Text(view.patient()),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
@@ -180,6 +178,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             .vendor
             .map_or("", |v| v.classification.as_str()),
         basis_site: Text::from(assessment.basis_site.as_deref().unwrap_or("")),
+        basis_source_path: Text(view.basis_source_path().unwrap_or_default()),
         // docs/columns.md: scores one decimal, as classified.
         min_t_score: Plain(assessment.min_t_score, 1),
         min_z_score: Plain(assessment.min_z_score, 1),

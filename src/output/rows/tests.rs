@@ -52,11 +52,13 @@ fn cells_fit_their_columns() {
         visit: &visits[0],
         assessed: &assessed,
         ids: crate::pseudonym::Ids::default(),
+        visit_id: "V0",
     };
     check(&measurement_rows(&view, 0).next().unwrap());
     check(&study_row(&view));
     check(&document_row(&view, 0));
     check(&history_rows(&view, 0).next().unwrap());
+    check(&crate::export::wide::wide_row(&view));
     let error = FileError::new(Reason::NotDicom, "x");
     check(&file_row("p", &error));
 }
@@ -88,7 +90,7 @@ fn documented(docs: &str, file: &str) -> Vec<String> {
 fn columns_are_documented_in_order() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/columns.md");
     let docs = std::fs::read_to_string(path).expect("docs/columns.md");
-    let tables: [(&str, &[Column]); 7] = [
+    let tables: [(&str, &[Column]); 8] = [
         ("measurements.csv", MeasurementRow::COLUMNS),
         ("studies.csv", StudyRow::COLUMNS),
         ("documents.csv", DocumentRow::COLUMNS),
@@ -96,6 +98,7 @@ fn columns_are_documented_in_order() {
         ("followup.csv", FollowupLine::COLUMNS),
         ("files.csv", FileRow::COLUMNS),
         ("body_composition.csv", BodyCompositionRow::COLUMNS),
+        ("visits_wide.csv", crate::export::wide::WideRow::COLUMNS),
     ];
     for (file, columns) in tables {
         let names: Vec<&str> = columns.iter().map(|c| c.name).collect();

@@ -62,6 +62,10 @@ const BODY_COMPOSITION: Table = Table {
     name: "body_composition.csv",
     columns: rows::BodyCompositionRow::COLUMNS,
 };
+const WIDE: Table = Table {
+    name: "visits_wide.csv",
+    columns: crate::export::wide::WideRow::COLUMNS,
+};
 
 /// report.html's name.
 pub const REPORT_HTML: &str = "report.html";
@@ -74,6 +78,9 @@ pub(super) struct AllRuns {
     history: Runs,
     followup: Runs,
     body_composition: Runs,
+    wide: Runs,
+    fhir: Runs,
+    omop: Runs,
 }
 
 /// Runs every step into `staging`; returns the run's counts.
@@ -100,6 +107,9 @@ pub fn finish(
         history: Runs::new(staging).with_context(cannot)?,
         followup: Runs::new(staging).with_context(cannot)?,
         body_composition: Runs::new(staging).with_context(cannot)?,
+        wide: Runs::new(staging).with_context(cannot)?,
+        fhir: Runs::new(staging).with_context(cannot)?,
+        omop: Runs::new(staging).with_context(cannot)?,
     };
 
     // 1. visits, partition by partition, in parallel (the current rayon pool).
@@ -150,26 +160,37 @@ pub fn finish(
         documents,
         history,
         followup,
+        wide,
+        fhir,
+        omop,
         body_composition,
     } = runs;
     let write_followup = options.followup != FollowupMode::Never;
-    let written: Vec<u64> = [
-        (MEASUREMENTS, measurements),
-        (STUDIES, studies),
-        (DOCUMENTS, documents),
-        (HISTORY, history),
-        (FOLLOWUP, followup),
-        (BODY_COMPOSITION, body_composition),
-    ]
-    .into_par_iter()
-    .map(|(table, runs)| {
-        if table.name == FOLLOWUP.name && !write_followup {
-            return Ok(0);
-        }
-        write_table(&table, runs, staging, options.parquet)
-    })
-    .collect::<Result<_>>()
-    .with_context(cannot)?;
+    // The exports are written beside the tables (one more worker's job).
+    let (written, exported) = rayon::join(
+        || {
+            [
+                (MEASUREMENTS, measurements),
+                (STUDIES, studies),
+                (DOCUMENTS, documents),
+                (HISTORY, history),
+                (FOLLOWUP, followup),
+                (WIDE, wide),
+                (BODY_COMPOSITION, body_composition),
+            ]
+            .into_par_iter()
+            .map(|(table, runs)| {
+                if table.name == FOLLOWUP.name && !write_followup {
+                    return Ok(0);
+                }
+                write_table(&table, runs, staging, options)
+            })
+            .collect::<Result<Vec<u64>>>()
+        },
+        || crate::export::write(fhir, omop, options, staging),
+    );
+    let written = written.with_context(cannot)?;
+    exported.with_context(cannot)?;
     let followup_rows = written[4];
     let with_followup = match options.followup {
         FollowupMode::Auto => followup_rows > 0,
@@ -179,7 +200,7 @@ pub fn finish(
     // body_composition.csv only in a run with a whole-body exam's composition.
     let unwritten = [
         (!with_followup && write_followup).then_some(FOLLOWUP.name),
-        (written[5] == 0).then_some(BODY_COMPOSITION.name),
+        (written[6] == 0).then_some(BODY_COMPOSITION.name),
     ];
     for name in unwritten.into_iter().flatten() {
         let csv = staging.join(name);
@@ -205,12 +226,17 @@ pub fn finish(
     Ok(summary)
 }
 
-/// Writes one CSV file, and its Parquet copy when `parquet`: the header, then the runs
-/// merged in key order, each record's lines and values (`Rendered`).
-fn write_table(table: &Table, runs: Runs, staging: &Path, parquet: bool) -> Result<u64> {
+/// Writes one CSV file (after a byte order mark with `--excel`), and its Parquet copy with
+/// `--format parquet`: the header, then the runs merged in key order, each record's lines
+/// and values (`Rendered`).
+fn write_table(table: &Table, runs: Runs, staging: &Path, options: &OutputOptions) -> Result<u64> {
+    let parquet = options.parquet;
     let csv = staging.join(table.name);
     let file = File::create(&csv)?;
     let mut out = BufWriter::with_capacity(256 * 1024, file);
+    if options.excel {
+        out.write_all(crate::output::BOM)?;
+    }
     let mut header = crate::output::csv_writer(Vec::new(), &names(table.columns))?;
     header.flush()?;
     out.write_all(header.get_ref())?;

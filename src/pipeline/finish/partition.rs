@@ -64,6 +64,9 @@ pub fn render(
     drop(bytes);
     let visits = visit::visits(&docs);
     let ids = options.ids();
+    let visit_ids = crate::export::visit_id::visit_ids(&docs, &visits, ids);
+    let (mut wide, mut fhir) = (RunBuf::default(), RunBuf::default());
+    let mut omop_visits = Vec::new();
     let mut render = RowRenderer::new(options.parquet);
     let (mut measurements, mut documents, mut history, mut studies, mut body) = (
         RunBuf::default(),
@@ -74,13 +77,14 @@ pub fn render(
     );
     let mut points = Vec::new();
     let mut report = Collector::new(&options.lsc, ids);
-    for visit in &visits {
+    for (visit, visit_id) in visits.iter().zip(&visit_ids) {
         let assessed = visit::assess(&docs, visit, &options.classify);
         let view = VisitRows {
             docs: &docs,
             visit,
             assessed: &assessed,
             ids,
+            visit_id,
         };
         for position in 0..visit.members.len() {
             let key = row_key(&view, position);
@@ -103,7 +107,21 @@ pub fn render(
                 render.render(rows::body_composition_rows(&view, &composition))?,
             );
         }
-        studies.push(key, render.render([rows::study_row(&view)])?);
+        studies.push(key.clone(), render.render([rows::study_row(&view)])?);
+        wide.push(
+            key.clone(),
+            render.render([crate::export::wide::wide_row(&view)])?,
+        );
+        if options.fhir {
+            let record = crate::export::fhir::fhir_visit(&view);
+            fhir.push(
+                key,
+                &postcard::to_allocvec(&record).map_err(io::Error::other)?,
+            );
+        }
+        if options.omop {
+            omop_visits.extend(crate::export::omop::omop_visit(&view));
+        }
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
         points.extend(visit_points);
@@ -123,6 +141,11 @@ pub fn render(
     runs.studies.append(studies)?;
     runs.followup.append(followups)?;
     runs.body_composition.append(body)?;
+    runs.wide.append(wide)?;
+    runs.fhir.append(fhir)?;
+    let mut omop = RunBuf::default();
+    crate::export::omop::records(omop_visits, &mut omop)?;
+    runs.omop.append(omop)?;
     // Only the --lsc file's serials are looked for: an archive can hold thousands of
     // scanners, and a set of all their serials would grow with it.
     let serials = docs

@@ -1,0 +1,364 @@
+//! `--fhir`: fhir/bundles.ndjson, one FHIR R4 transaction Bundle per visit, one per line
+//! (docs/interop.md, "FHIR"): the Patient, a DiagnosticReport (LOINC 83311-1, the
+//! densitometric category as `conclusion` and `conclusionCode`) and one Observation per
+//! exported value (`values`), coded as HL7 US Core's bone density examples code them.
+//!
+//! Every id is a UUID derived from the visit_id (the Patient's from the patient ID as
+//! written: the pseudonym under --pseudonymize), and every entry is a PUT of that id: loading
+//! a file twice, or the next run's file, updates the same resources instead of adding copies.
+//! References are the entries' `urn:uuid:` full URLs, which a FHIR server resolves within
+//! the transaction. Under --pseudonymize the Patient is the pseudonym alone: no name, no
+//! birth date (none is ever written), its gender, nothing else (docs/privacy.md).
+//!
+//! A partition keeps each visit as a `FhirVisit` (a few hundred bytes: what the Bundle says);
+//! the Bundle's JSON (about 10 KB) is written once, from it, when the file is written
+//! (`write_bundle`): the run's temporary files stay small. The JSON is written by hand
+//! (every text we do not own through serde_json's string escaping): the file is most of
+//! what `--fhir` costs.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::VisitRows;
+use super::codes;
+use super::values::{Value, site_text, values};
+use crate::document::{Bound, Date, Sex};
+use crate::vocabulary::{Classification, Population};
+
+/// What a visit's Bundle says, kept until the file is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FhirVisit {
+    visit_id: String,
+    /// The patient ID as written (blank: none).
+    patient: String,
+    sex: Option<Sex>,
+    /// The visit's date as written.
+    date: Option<Date>,
+    category: Classification,
+    conclusion: String,
+    values: Vec<Value>,
+}
+
+/// The densitometric category in words, for `DiagnosticReport.conclusion`: what it is,
+/// from which score, and that it is not a clinical diagnosis (docs/clinical.md).
+fn conclusion(view: &VisitRows<'_>) -> String {
+    let a = &view.assessed.assessment;
+    let category = a.classification;
+    if category == Classification::Indeterminate {
+        return "Densitometric category: indeterminate (no diagnostic site has the score \
+                the patient's age and sex call for). This is a bone density category, \
+                not a clinical diagnosis."
+            .to_string();
+    }
+    let (score, value) = match a.population {
+        Population::AdultZScore | Population::Pediatric => ("Z-score", a.min_z_score),
+        _ => ("T-score", a.min_t_score),
+    };
+    let basis = match (a.basis_site.as_deref(), value) {
+        (Some(site), Some(v)) => format!(", {score} {v} at {site}"),
+        _ => String::new(),
+    };
+    format!(
+        "Densitometric category (ISCD Official Positions, lowest {score} of the diagnostic \
+         sites): {}{basis}. This is a bone density category, not a clinical diagnosis.",
+        category.as_str().replace('_', " ")
+    )
+}
+
+/// What the Bundle of a visit will say.
+pub fn fhir_visit(view: &VisitRows<'_>) -> FhirVisit {
+    FhirVisit {
+        visit_id: view.visit_id.to_string(),
+        patient: view.patient().into_owned(),
+        sex: view.assessed.exam.patient_sex,
+        date: view.date(view.visit.date),
+        category: view.assessed.assessment.classification,
+        conclusion: conclusion(view),
+        values: values(view),
+    }
+}
+
+/// A name-based UUID (RFC 9562 version 8, from SHA-256 of `name`): the same name gives the
+/// same id in every run.
+pub fn uuid_of(name: &str) -> String {
+    let digest = Sha256::digest(name.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// A JSON string of any text (escaped by serde_json).
+fn text(out: &mut Vec<u8>, value: &str) {
+    serde_json::to_writer(&mut *out, value).expect("writing to a Vec cannot fail");
+}
+
+/// `{"system":S,"code":C[,"display":D]}` of our own (JSON-safe) texts.
+fn coding(out: &mut Vec<u8>, system: &str, code: &str, display: Option<&str>) {
+    out.extend_from_slice(b"{\"system\":\"");
+    out.extend_from_slice(system.as_bytes());
+    out.extend_from_slice(b"\",\"code\":\"");
+    out.extend_from_slice(code.as_bytes());
+    out.push(b'"');
+    if let Some(display) = display {
+        out.extend_from_slice(b",\"display\":");
+        text(out, display);
+    }
+    out.push(b'}');
+}
+
+/// The opening of an entry, up to the resource's own elements: fullUrl, resourceType, id.
+fn open_entry(out: &mut Vec<u8>, kind: &str, id: &str) {
+    out.extend_from_slice(b"{\"fullUrl\":\"urn:uuid:");
+    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(b"\",\"resource\":{\"resourceType\":\"");
+    out.extend_from_slice(kind.as_bytes());
+    out.extend_from_slice(b"\",\"id\":\"");
+    out.extend_from_slice(id.as_bytes());
+    out.push(b'"');
+}
+
+/// The end of an entry: the resource closed, the PUT of its id.
+fn close_entry(out: &mut Vec<u8>, kind: &str, id: &str) {
+    out.extend_from_slice(b"},\"request\":{\"method\":\"PUT\",\"url\":\"");
+    out.extend_from_slice(kind.as_bytes());
+    out.push(b'/');
+    out.extend_from_slice(id.as_bytes());
+    out.extend_from_slice(b"\"}}");
+}
+
+/// `,"subject":{...}[,"effectiveDateTime":"..."]`.
+fn subject_and_date(out: &mut Vec<u8>, patient_ref: &str, date: &str) {
+    out.extend_from_slice(b",\"subject\":{\"reference\":\"");
+    out.extend_from_slice(patient_ref.as_bytes());
+    out.extend_from_slice(b"\"}");
+    if !date.is_empty() {
+        out.extend_from_slice(b",\"effectiveDateTime\":\"");
+        out.extend_from_slice(date.as_bytes());
+        out.push(b'"');
+    }
+}
+
+fn observation(out: &mut Vec<u8>, value: &Value, id: &str, patient_ref: &str, date: &str) {
+    open_entry(out, "Observation", id);
+    out.extend_from_slice(b",\"status\":\"final\",\"category\":[{\"coding\":[");
+    coding(
+        out,
+        codes::OBSERVATION_CATEGORY,
+        codes::IMAGING.0,
+        Some(codes::IMAGING.1),
+    );
+    out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
+    let code = value.code();
+    coding(out, codes::LOINC, code.loinc, Some(code.name));
+    out.extend_from_slice(b"]}");
+    subject_and_date(out, patient_ref, date);
+    let (unit_code, unit_text) = value.quantity.ucum();
+    out.extend_from_slice(b",\"valueQuantity\":{\"value\":");
+    // A decimal's plain text is a JSON number, its trailing zeros kept (0.930).
+    out.extend_from_slice(value.value.to_string().as_bytes());
+    match value.comparator {
+        Some(Bound::Below) => out.extend_from_slice(b",\"comparator\":\"<\""),
+        Some(Bound::Above) => out.extend_from_slice(b",\"comparator\":\">\""),
+        None => {}
+    }
+    out.extend_from_slice(b",\"unit\":\"");
+    out.extend_from_slice(unit_text.as_bytes());
+    out.extend_from_slice(b"\",\"system\":\"");
+    out.extend_from_slice(codes::UCUM.as_bytes());
+    out.extend_from_slice(b"\",\"code\":\"");
+    out.extend_from_slice(unit_code.as_bytes());
+    out.extend_from_slice(b"\"}");
+    if let Some((region, side)) = value.site
+        && let Some(site) = codes::body_site(region, side)
+    {
+        out.extend_from_slice(b",\"bodySite\":{\"coding\":[");
+        coding(out, codes::SNOMED, site, None);
+        out.extend_from_slice(b"],\"text\":");
+        text(out, &site_text(region, side));
+        out.push(b'}');
+    }
+    close_entry(out, "Observation", id);
+}
+
+/// Appends the Bundle of a visit to `out`, as one line of JSON with its `\n`.
+pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
+    // A visit without a patient ID is its own patient.
+    let anonymous = v.patient.trim().is_empty();
+    let patient_id = if anonymous {
+        uuid_of(&format!("{}/patient", v.visit_id))
+    } else {
+        uuid_of(&format!("patient/{}", v.patient))
+    };
+    let patient_ref = format!("urn:uuid:{patient_id}");
+    let date = v.date.map(|d| d.to_string()).unwrap_or_default();
+    let observation_ids: Vec<String> = v
+        .values
+        .iter()
+        .map(|value| {
+            uuid_of(&format!(
+                "{}/observation/{}",
+                v.visit_id,
+                value.source_value()
+            ))
+        })
+        .collect();
+    out.extend_from_slice(b"{\"resourceType\":\"Bundle\",\"id\":\"");
+    out.extend_from_slice(uuid_of(&format!("{}/bundle", v.visit_id)).as_bytes());
+    out.extend_from_slice(b"\",\"type\":\"transaction\",\"entry\":[");
+
+    open_entry(out, "Patient", &patient_id);
+    if !anonymous {
+        out.extend_from_slice(b",\"identifier\":[{\"system\":\"");
+        out.extend_from_slice(codes::PATIENT_ID_SYSTEM.as_bytes());
+        out.extend_from_slice(b"\",\"value\":");
+        text(out, &v.patient);
+        out.extend_from_slice(b"}]");
+    }
+    if let Some(sex) = v.sex {
+        out.extend_from_slice(match sex {
+            Sex::Female => b",\"gender\":\"female\"".as_slice(),
+            Sex::Male => b",\"gender\":\"male\"",
+            Sex::Other => b",\"gender\":\"other\"",
+        });
+    }
+    close_entry(out, "Patient", &patient_id);
+
+    let report_id = uuid_of(&format!("{}/report", v.visit_id));
+    out.push(b',');
+    open_entry(out, "DiagnosticReport", &report_id);
+    out.extend_from_slice(b",\"identifier\":[{\"system\":\"");
+    out.extend_from_slice(codes::VISIT_ID_SYSTEM.as_bytes());
+    out.extend_from_slice(b"\",\"value\":");
+    text(out, &v.visit_id);
+    out.extend_from_slice(b"}],\"status\":\"final\",\"category\":[{\"coding\":[");
+    coding(
+        out,
+        codes::LOINC,
+        codes::RADIOLOGY_LOINC.0,
+        Some(codes::RADIOLOGY_LOINC.1),
+    );
+    out.push(b',');
+    coding(
+        out,
+        codes::V2_0074,
+        codes::RADIOLOGY_V2.0,
+        Some(codes::RADIOLOGY_V2.1),
+    );
+    out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
+    coding(out, codes::LOINC, codes::PANEL.0, Some(codes::PANEL.1));
+    out.extend_from_slice(b"]}");
+    subject_and_date(out, &patient_ref, &date);
+    if !observation_ids.is_empty() {
+        out.extend_from_slice(b",\"result\":[");
+        for (i, id) in observation_ids.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"reference\":\"urn:uuid:");
+            out.extend_from_slice(id.as_bytes());
+            out.extend_from_slice(b"\"}");
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(b",\"conclusion\":");
+    text(out, &v.conclusion);
+    out.extend_from_slice(b",\"conclusionCode\":[{\"coding\":[");
+    if let Some((code, display)) = codes::snomed_category(v.category) {
+        coding(out, codes::SNOMED, code, Some(display));
+        out.push(b',');
+    }
+    coding(
+        out,
+        codes::CATEGORY_SYSTEM,
+        v.category.as_str(),
+        Some(codes::category_display(v.category)),
+    );
+    out.extend_from_slice(b"],\"text\":");
+    text(out, &v.category.as_str().replace('_', " "));
+    out.extend_from_slice(b"}]");
+    close_entry(out, "DiagnosticReport", &report_id);
+
+    for (value, id) in v.values.iter().zip(&observation_ids) {
+        out.push(b',');
+        observation(out, value, id, &patient_ref, &date);
+    }
+    out.extend_from_slice(b"]}\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decimal::Decimal;
+    use crate::export::codes::Quantity;
+    use crate::vocabulary::{Laterality, Region};
+
+    #[test]
+    fn any_patient_id_makes_valid_json_and_comes_back_as_it_was() {
+        for patient in [
+            "HOL\"000\\123",
+            "tab\there",
+            "é\u{1}\u{7f}",
+            "</script>",
+            "",
+        ] {
+            let visit = FhirVisit {
+                visit_id: "V0".into(),
+                patient: patient.into(),
+                sex: Some(Sex::Other),
+                date: Date::parse_da("20240101"),
+                category: Classification::BelowExpectedRangeForAge,
+                conclusion: "a \"quoted\" conclusion".into(),
+                values: vec![
+                    Value {
+                        quantity: Quantity::FraxHip,
+                        value: Decimal::parse("0.5").unwrap(),
+                        comparator: Some(Bound::Below),
+                        site: None,
+                    },
+                    Value {
+                        quantity: Quantity::ZScore,
+                        value: Decimal::parse("-2.10").unwrap(),
+                        comparator: None,
+                        site: Some((Region::Radius33, Laterality::Right)),
+                    },
+                ],
+            };
+            let mut line = Vec::new();
+            write_bundle(&visit, &mut line);
+            assert_eq!(line.last(), Some(&b'\n'));
+            let json: serde_json::Value = serde_json::from_slice(&line).unwrap();
+            let entries = json["entry"].as_array().unwrap();
+            let identifier = &entries[0]["resource"]["identifier"][0]["value"];
+            if patient.is_empty() {
+                assert!(identifier.is_null());
+            } else {
+                assert_eq!(identifier, patient);
+            }
+            assert_eq!(entries[0]["resource"]["gender"], "other");
+            assert_eq!(entries[2]["resource"]["valueQuantity"]["comparator"], "<");
+            assert_eq!(
+                entries[3]["resource"]["code"]["coding"][0]["code"],
+                "80935-0"
+            );
+            assert_eq!(
+                entries[3]["resource"]["bodySite"]["text"],
+                "right radius 33% (one-third)"
+            );
+            assert!(
+                String::from_utf8(line)
+                    .unwrap()
+                    .contains("\"value\":-2.10,")
+            );
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! The research exports, written from the same visits as the tables (docs/interop.md):
+//! - `visit_id`: every visit's stable key;
+//! - `wide`: visits_wide.csv, one row per visit with its sites side by side;
+//! - `fhir`: `--fhir`, one FHIR R4 transaction Bundle per visit;
+//! - `omop`: `--omop`, the OMOP CDM v5.4 person, observation_period, visit_occurrence and
+//!   measurement tables;
+//! - `codes` and `values`: the LOINC, SNOMED CT, UCUM and OMOP codes, and which values of a
+//!   visit carry them.
+//!
+//! Every exporter reads the typed visit (its documents, resolution and classification),
+//! never the CSV text.
+
+pub mod codes;
+pub mod fhir;
+pub mod omop;
+pub mod values;
+pub mod visit_id;
+pub mod wide;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::config::OutputOptions;
+use crate::store::Runs;
+
+pub(crate) use crate::visit::VisitRows;
+
+/// The folder of the FHIR export, in the output folder, and its file.
+pub const FHIR_DIR: &str = "fhir";
+/// fhir/'s one file.
+pub const FHIR_BUNDLES: &str = "bundles.ndjson";
+
+/// Writes the exports asked for into `staging`: fhir/bundles.ndjson from the Bundles' run
+/// (`--fhir`), the OMOP tables from the OMOP records' run (`--omop`); the two at once.
+pub fn write(fhir: Runs, omop: Runs, options: &OutputOptions, staging: &Path) -> io::Result<()> {
+    let (fhir, omop) = rayon::join(
+        || options.fhir.then(|| write_fhir(fhir, staging)),
+        || {
+            options
+                .omop
+                .then(|| omop::write_omop(omop, &staging.join(omop::OMOP_DIR), options.excel))
+        },
+    );
+    fhir.transpose()?;
+    omop.transpose()?;
+    Ok(())
+}
+
+/// fhir/bundles.ndjson: one line per visit, in the run's order.
+fn write_fhir(fhir: Runs, staging: &Path) -> io::Result<()> {
+    let dir = staging.join(FHIR_DIR);
+    std::fs::create_dir_all(&dir)?;
+    let file = std::fs::File::create(dir.join(FHIR_BUNDLES))?;
+    let mut out = io::BufWriter::with_capacity(256 * 1024, file);
+    let mut line = Vec::with_capacity(16 * 1024);
+    fhir.merge(|record| {
+        let visit: fhir::FhirVisit = postcard::from_bytes(record).map_err(io::Error::other)?;
+        line.clear();
+        fhir::write_bundle(&visit, &mut line);
+        out.write_all(&line)
+    })?;
+    out.into_inner().map_err(|e| e.into_error())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::folder::OUTPUT_FOLDERS;
+
+    #[test]
+    fn every_file_the_exports_write_is_an_output_of_the_folder() {
+        let listed = |folder: &str, file: &str| {
+            OUTPUT_FOLDERS
+                .iter()
+                .any(|(f, files)| *f == folder && files.contains(&file))
+        };
+        assert!(listed(FHIR_DIR, FHIR_BUNDLES));
+        for (file, _) in omop::TABLES {
+            assert!(listed(omop::OMOP_DIR, file), "{file}");
+        }
+        assert!(crate::output::folder::OUTPUT_NAMES.contains(&"visits_wide.csv"));
+    }
+}

@@ -1,0 +1,246 @@
+//! `--omop`: the visits as OMOP CDM v5.4 tables in omop/ (docs/interop.md, "OMOP"):
+//! person.csv, observation_period.csv, visit_occurrence.csv and measurement.csv, every
+//! column of each table in the CDM's order, loadable with the official DDL.
+//!
+//! A partition turns its visits into records (`records`): for each person (a patient ID as
+//! written: the pseudonym under --pseudonymize) a person record, then each visit and its
+//! measurements, under keys that sort by person, then visit date and visit_id. A patient's
+//! visits are all in one partition, so the person's year of birth, gender and observation
+//! period are known there. `write` reads the records back in key order and numbers them:
+//! person_id, visit_occurrence_id and measurement_id are ranks in that order, 1, 2, 3, ...
+//! The same files give the same ids in every run, a partial scan and its merge too. Ids are
+//! not hashes: the CDM's ids are 32-bit integers, where hashes of 10^5 measurements would
+//! collide (birthday bound); the visit_id (`visit_source_value`) and the patient ID as
+//! written (`person_source_value`) are the keys that link across runs.
+//!
+//! Left out, since the CDM requires what they lack: visits without a patient ID or a date,
+//! and persons without a year of birth (no birth date and no age in any of their visits).
+
+mod write;
+
+#[cfg(test)]
+pub use write::TABLES;
+pub use write::write_omop;
+
+use serde::{Deserialize, Serialize};
+
+use super::VisitRows;
+use super::codes::{Quantity, negative_allowed};
+use super::values::values;
+use crate::decimal::Decimal;
+use crate::document::{Bound, Date, Sex};
+use crate::store::RunBuf;
+
+/// The folder of the OMOP tables, in the output folder.
+pub const OMOP_DIR: &str = "omop";
+
+/// One record of the OMOP run, in key order: a person, then each of its visits followed by
+/// the visit's measurements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Record {
+    /// A person, with its observation period.
+    Person(Person),
+    /// A visit of the last person.
+    Visit {
+        /// visit_source_value.
+        visit_id: String,
+        /// Its date, as written.
+        date: Date,
+    },
+    /// A measurement of the last visit.
+    Measurement(Measurement),
+}
+
+/// What person.csv and observation_period.csv say of a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// The patient ID as written (empty when longer than the CDM's 50 characters).
+    pub source_value: String,
+    /// F or M as the documents state it, else empty.
+    pub gender_source_value: String,
+    /// 8532 female, 8507 male, 0 otherwise.
+    pub gender_concept_id: u32,
+    /// Year of birth, as written (shifted with the dates; 90 years before the visit for a
+    /// patient over 89 under --pseudonymize).
+    pub year_of_birth: i32,
+    /// The first visit's date.
+    pub period_start: Date,
+    /// The last visit's date.
+    pub period_end: Date,
+}
+
+/// One row of measurement.csv, before its ids.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Measurement {
+    /// measurement_concept_id (0: none verified).
+    pub concept_id: u32,
+    /// value_as_number (NULL for a negative value of a concept not on the Themis list, or
+    /// for a value written as a bound).
+    pub value: Option<Decimal>,
+    /// unit_concept_id (NULL: no unit).
+    pub unit_concept_id: Option<u32>,
+    /// measurement_source_value: our region and quantity, or the LOINC code for FRAX.
+    pub source_value: String,
+    /// unit_source_value: the UCUM code, empty for scores.
+    pub unit_source_value: String,
+    /// value_source_value: the value as reported (`<1.0` for a bound).
+    pub value_source_value: String,
+}
+
+/// The OMOP view of one visit.
+#[derive(Debug, Clone)]
+pub struct OmopVisit {
+    person: String,
+    date: Date,
+    visit_id: String,
+    sex: Option<Sex>,
+    birth_year: Option<i32>,
+    measurements: Vec<Measurement>,
+}
+
+/// The CDM's varchar(50).
+const VARCHAR: usize = 50;
+
+/// The visit as OMOP records it; None without a patient ID or a date.
+pub fn omop_visit(view: &VisitRows<'_>) -> Option<OmopVisit> {
+    let person = view.patient();
+    let date = view.date(view.visit.date)?;
+    if person.trim().is_empty() {
+        return None;
+    }
+    let measurements = values(view)
+        .into_iter()
+        .map(|v| {
+            let code = v.code();
+            let concept_id = code.concept_id;
+            let negative_refused = v.value.to_parts().0 < 0 && !negative_allowed(concept_id);
+            let (unit_code, _) = v.quantity.ucum();
+            let value_text = match v.comparator {
+                Some(Bound::Below) => format!("<{}", v.value),
+                Some(Bound::Above) => format!(">{}", v.value),
+                None => v.value.to_string(),
+            };
+            Measurement {
+                concept_id,
+                value: (v.comparator.is_none() && !negative_refused).then_some(v.value),
+                unit_concept_id: v.quantity.omop_unit(),
+                source_value: match v.quantity {
+                    Quantity::FraxMajor | Quantity::FraxHip => code.loinc.to_string(),
+                    _ => v.source_value(),
+                },
+                unit_source_value: match v.quantity {
+                    Quantity::TScore | Quantity::ZScore => String::new(),
+                    _ => unit_code.to_string(),
+                },
+                value_source_value: value_text,
+            }
+        })
+        .collect();
+    Some(OmopVisit {
+        person: person.into_owned(),
+        date,
+        visit_id: view.visit_id.to_string(),
+        sex: view.assessed.exam.patient_sex,
+        birth_year: birth_year(view, date),
+        measurements,
+    })
+}
+
+/// The year of birth as the outputs may show it, from the visit (`date`: its date as
+/// written): the birth date's year (shifted with the patient's dates under --shift-dates),
+/// else the year `age` before the visit; under --pseudonymize an age over 89 counts as 90
+/// (HIPAA Safe Harbor: no element of a date may say an age over 89).
+fn birth_year(view: &VisitRows<'_>, date: Date) -> Option<i32> {
+    let age = view.assessed.assessment.age.as_ref().map(|a| a.years);
+    let capped = view.ids.pseudonymizer.is_some() && age.is_some_and(|a| a >= 90.0);
+    if !capped && let Some(birth) = view.date(view.assessed.exam.birth_date) {
+        return Some(i32::from(birth.year));
+    }
+    let years = view.ids.age_years(age?);
+    let born = date.plus_days(-(years * 365.2425).round() as i64)?;
+    Some(i32::from(born.year))
+}
+
+/// Bytes that sort like `value` (an i64 as an unsigned big-endian number).
+fn ordered(value: i64) -> [u8; 8] {
+    ((value as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+/// Renders a partition's OMOP visits into `run`: per person (every visit of a patient is in
+/// the partition), a person record, then its visits in date order with their measurements.
+pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<()> {
+    visits.sort_by(|a, b| {
+        (a.person.as_str(), a.date, a.visit_id.as_str()).cmp(&(
+            b.person.as_str(),
+            b.date,
+            b.visit_id.as_str(),
+        ))
+    });
+    let mut payload = Vec::new();
+    let mut push = |run: &mut RunBuf, key: Vec<u8>, record: &Record| -> std::io::Result<()> {
+        payload.clear();
+        payload.extend_from_slice(&postcard::to_allocvec(record).map_err(std::io::Error::other)?);
+        run.push(key, &payload);
+        Ok(())
+    };
+    for person_visits in visits.chunk_by(|a, b| a.person == b.person) {
+        let first = &person_visits[0];
+        let Some(year_of_birth) = person_visits.iter().filter_map(|v| v.birth_year).max() else {
+            continue;
+        };
+        let sex = person_visits.iter().find_map(|v| v.sex);
+        // The person's key: its ID in hex (order kept, no zero byte), then a separator.
+        let mut person_key = hex::encode(first.person.as_bytes()).into_bytes();
+        person_key.push(0);
+        let person = Person {
+            source_value: if first.person.chars().count() <= VARCHAR {
+                crate::output::cell::safe_text(&first.person).into_owned()
+            } else {
+                String::new()
+            },
+            gender_source_value: match sex {
+                Some(Sex::Female) => "F".to_string(),
+                Some(Sex::Male) => "M".to_string(),
+                _ => String::new(),
+            },
+            gender_concept_id: match sex {
+                Some(Sex::Female) => 8532,
+                Some(Sex::Male) => 8507,
+                _ => 0,
+            },
+            year_of_birth,
+            period_start: first.date,
+            period_end: person_visits.last().expect("a chunk has a visit").date,
+        };
+        let mut key = person_key.clone();
+        key.push(0);
+        push(run, key, &Record::Person(person))?;
+        for visit in person_visits {
+            let mut visit_key = person_key.clone();
+            visit_key.push(1);
+            visit_key.extend_from_slice(&ordered(visit.date.days_since_epoch()));
+            visit_key.extend_from_slice(visit.visit_id.as_bytes());
+            visit_key.push(0);
+            let mut key = visit_key.clone();
+            key.push(0);
+            push(
+                run,
+                key,
+                &Record::Visit {
+                    visit_id: visit.visit_id.clone(),
+                    date: visit.date,
+                },
+            )?;
+            for (i, m) in visit.measurements.iter().enumerate() {
+                let mut key = visit_key.clone();
+                key.push(1);
+                key.extend_from_slice(&(i as u32).to_be_bytes());
+                push(run, key, &Record::Measurement(m.clone()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
