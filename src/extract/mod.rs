@@ -10,6 +10,7 @@ mod tree;
 use crate::carrier::{dates, ge_xml, hologic};
 use crate::document::{Carrier, Date, DocFlag, Document, RowTable, Sex, Timestamp};
 use crate::error::{FileError, Reason};
+use crate::normalise::body::{patient_size_cm, patient_weight_kg};
 use crate::profile::Mapper;
 use crate::sr::{self, Body, ContentTree, ItemValue, Limits, Reader, SrFile, SrNode};
 use crate::vocabulary::Region;
@@ -140,6 +141,8 @@ fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
         software_version: get(tags::SOFTWARE_VERSIONS),
         device_serial: get(tags::DEVICE_SERIAL_NUMBER),
         institution: get(tags::INSTITUTION_NAME),
+        height_cm: text(tags::PATIENT_SIZE).and_then(|t| patient_size_cm(&t)),
+        weight_kg: text(tags::PATIENT_WEIGHT).and_then(|t| patient_weight_kg(&t)),
         flags,
         ..Document::default()
     }

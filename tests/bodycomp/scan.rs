@@ -460,3 +460,40 @@ fn export_visits_have_a_visit_id_of_their_own() {
         assert!(ids.contains(&row["visit_id"].as_str()), "{row:?}");
     }
 }
+
+#[test]
+fn the_height_is_the_documents_else_patient_size() {
+    let env = TestEnv::new();
+    // An SR whose header states PatientSize (m) and PatientWeight (kg).
+    let mut header = Header::new("scan/size").dated("20240110", "100000");
+    header.patient_id = "SIZE0001".into();
+    header.height_m = Some("1.705".into());
+    header.weight_kg = Some("70".into());
+    let study = DxaStudy::new(header)
+        .group(Group::new("Left Hip").row(Row::new("Neck").bmd("0.700").t("-1.9")));
+    env.write(
+        "sr.dcm",
+        &sr_bytes(&ge_style(&study), Encoding::new(Ts::ExplicitLe, true)),
+    );
+    // The whole-body image: its results document says 165.0 cm, its header 1.50 m.
+    let mut wb = hologic_header(
+        "scan/size-wb",
+        "scan/size-wb",
+        ("LEE^MAY", "HOL000901", "F", Some("19700211"), "054Y"),
+        ("20240603", "101500"),
+        "Horizon A",
+        "300888M",
+    );
+    wb.height_m = Some("1.50".into());
+    env.write(
+        "wb.dcm",
+        &whole_body::whole_body_image(&wb, &whole_body::whole_body_document(Codes::Absent)),
+    );
+    scanned(&env);
+    let studies = env.csv("studies.csv");
+    let sized = rows_of(&studies, "patient_id", "SIZE0001");
+    assert_eq!(sized[0]["height_cm"], "170.5", "1.705 m");
+    assert_eq!(sized[0]["weight_kg"], "70");
+    let whole = rows_of(&studies, "patient_id", "HOL000901");
+    assert_eq!(whole[0]["height_cm"], "165.0", "the results document's");
+}

@@ -107,16 +107,21 @@ fn read_patient(script: &script::Script, doc: &mut Document) {
         .and_then(crate::decimal::reported_number);
     // A number alone is cm and kg (docs/profiles.md: a guess); US sites write "62.5 in" and
     // "148.0  lb" (docs/evidence.md, "Round two"), converted; another unit word is not read.
-    doc.height_cm = script.value("Height").and_then(body_height_cm);
-    doc.weight_kg = script.value("Weight").and_then(body_weight_kg);
+    // The results document's, else the header's PatientSize and PatientWeight.
+    let (height, weight) = (
+        script.value("Height").and_then(body_height_cm),
+        script.value("Weight").and_then(body_weight_kg),
+    );
     for (name, value, flag) in [
-        ("Height", doc.height_cm, DocFlag::HologicHeightNotRead),
-        ("Weight", doc.weight_kg, DocFlag::HologicWeightNotRead),
+        ("Height", height, DocFlag::HologicHeightNotRead),
+        ("Weight", weight, DocFlag::HologicWeightNotRead),
     ] {
         if value.is_none() && script.value(name).is_some() {
             doc.flags.push(flag);
         }
     }
+    doc.height_cm = height.or(doc.height_cm);
+    doc.weight_kg = weight.or(doc.weight_kg);
     doc.ethnicity = script.value("Ethnicity").map(str::to_string);
     if doc.patient_sex.is_none() {
         doc.patient_sex = match script.value("PatientSex").map(str::to_ascii_lowercase) {
