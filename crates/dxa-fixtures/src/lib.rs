@@ -18,6 +18,7 @@
 //! ([`uid_from`]), nothing reads the clock, and randomness comes from the
 //! seeded [`rng::Rng`].
 
+pub mod body_corpus;
 pub mod corpus;
 pub mod encoding;
 pub mod encore;

@@ -5,6 +5,7 @@
 //! dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P]
 //!                    [--image-heavy | --archive | --giant-visits V]
 //! dxa-fixtures body-composition <DIR>
+//! dxa-fixtures body-corpus <DIR> --n N
 //! ```
 
 use std::path::PathBuf;
@@ -32,7 +33,10 @@ const USAGE: &str = "usage:
   dxa-fixtures body-composition <DIR>
       write the body composition fixtures (fuzzing seeds; not in the sample yet): a Hologic
       whole-body report image and its results document (type codes absent and placeholder),
-      and a GE enCORE export set in pounds and in grams";
+      and a GE enCORE export set in pounds and in grams
+  dxa-fixtures body-corpus <DIR> --n N
+      write N body composition files (the benchmark's): half Hologic whole-body report
+      images, half GE enCORE Total Body Comp exports of three exams, all of other patients";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -187,6 +191,21 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 )?;
             }
             println!("wrote {written} files to {}", dir.display());
+            Ok(())
+        }
+        "body-corpus" => {
+            let [dir, flag, n] = rest else {
+                return Err(Failure::Usage("body-corpus needs <DIR> --n N".into()));
+            };
+            let n: usize = match (flag.as_str(), n.parse()) {
+                ("--n", Ok(n)) => n,
+                _ => return Err(Failure::Usage("body-corpus needs <DIR> --n N".into())),
+            };
+            let written = dxa_fixtures::body_corpus::write_body_corpus(&PathBuf::from(dir), n)?;
+            println!(
+                "wrote {} whole-body images and {} enCORE exports ({} lines) to {dir}",
+                written.images, written.exports, written.export_lines
+            );
             Ok(())
         }
         "-h" | "--help" | "help" => {
