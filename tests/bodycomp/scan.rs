@@ -497,3 +497,29 @@ fn the_height_is_the_documents_else_patient_size() {
     let whole = rows_of(&studies, "patient_id", "HOL000901");
     assert_eq!(whole[0]["height_cm"], "165.0", "the results document's");
 }
+
+#[test]
+fn inspect_shows_what_scan_reads_of_an_export() {
+    let env = TestEnv::new();
+    let path = env.write("any_name.dat", &export_set(Units::Pounds).comp);
+    let output = crate::util::dxa()
+        .arg("inspect")
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("GE enCORE export (encore_total_body_comp): 3 lines"),
+        "{text}"
+    );
+    assert!(
+        text.contains("patient ENC000202 measure date 2024-03-05"),
+        "{text}"
+    );
+    assert!(text.contains("measure_date_order_inferred"), "{text}");
+    assert!(
+        !text.contains("DOE") && !text.contains("ANNE"),
+        "no name: {text}"
+    );
+}
