@@ -149,6 +149,16 @@ pub struct Assessment {
     pub flags: Vec<BodyFlag>,
 }
 
+/// A visit's body composition (its documents' together) and what `assess` made of it for
+/// the patient on the day: computed once per visit, read by every output.
+#[derive(Debug, Clone)]
+pub struct VisitBody {
+    /// The composition.
+    pub composition: BodyComposition,
+    /// The indices, the FMI class, the flags.
+    pub assessment: Assessment,
+}
+
 impl Assessment {
     /// An index's value.
     pub fn get(&self, kind: IndexKind) -> Option<&Index> {
@@ -160,6 +170,13 @@ impl Assessment {
 /// adult populations start at 20).
 const ADULT_AGE: u32 = 20;
 
+/// A decimal constant, made when compiling.
+macro_rules! d {
+    ($text:literal) => {
+        const { Decimal::lit($text) }
+    };
+}
+
 fn d(text: &str) -> Decimal {
     Decimal::parse(text).expect("constants are valid decimals")
 }
@@ -168,8 +185,8 @@ fn d(text: &str) -> Decimal {
 /// 2019;48(1):16-31, table 3): below 7.0 in men, 5.5 in women.
 fn ewgsop2_almi(cohort: Cohort) -> Decimal {
     match cohort {
-        Cohort::Men => d("7.0"),
-        Cohort::Women => d("5.5"),
+        Cohort::Men => d!("7.0"),
+        Cohort::Women => d!("5.5"),
     }
 }
 
@@ -177,8 +194,8 @@ fn ewgsop2_almi(cohort: Cohort) -> Decimal {
 /// 2014;69(5):547-558): ALM (kg) / BMI below 0.789 in men, 0.512 in women.
 fn fnih_alm_bmi(cohort: Cohort) -> Decimal {
     match cohort {
-        Cohort::Men => d("0.789"),
-        Cohort::Women => d("0.512"),
+        Cohort::Men => d!("0.789"),
+        Cohort::Women => d!("0.512"),
     }
 }
 
@@ -212,7 +229,7 @@ pub fn fmi_class(fmi: Decimal, cohort: Cohort) -> FmiClass {
 /// `grams` / height² in kg/m² (grams x 10 / cm²), two decimals.
 fn per_height_squared(grams: Decimal, height_cm: Decimal) -> Option<Decimal> {
     let squared = height_cm.checked_mul(height_cm)?;
-    grams.checked_mul(d("10"))?.div_rounded(squared, 2)
+    grams.checked_mul(d!("10"))?.div_rounded(squared, 2)
 }
 
 /// Appendicular lean mass without bone mineral, g: both arms and both legs, else GE's
@@ -222,7 +239,7 @@ fn appendicular_lean(comp: &BodyComposition) -> Option<Decimal> {
     let sum = |regions: &[BodyRegion]| {
         regions
             .iter()
-            .try_fold(d("0"), |sum, &r| sum.checked_add(lean(r)?))
+            .try_fold(d!("0"), |sum, &r| sum.checked_add(lean(r)?))
     };
     sum(&[
         BodyRegion::ArmLeft,
@@ -241,7 +258,7 @@ fn fat_pct(comp: &BodyComposition, region: BodyRegion) -> Option<(Decimal, Basis
     }
     let computed = r
         .value(Field::Fat)?
-        .checked_mul(d("100"))?
+        .checked_mul(d!("100"))?
         .div_rounded(r.value(Field::TotalMass)?, 1)?;
     Some((computed, Basis::Computed))
 }
@@ -269,7 +286,7 @@ impl Inputs {
 /// The indices of `comp` for `patient`, the FMI class and the flags.
 pub fn assess(comp: &BodyComposition, patient: &Patient) -> Assessment {
     let mut inputs = Inputs {
-        height: patient.height_cm.filter(|h| *h > d("0")),
+        height: patient.height_cm.filter(|h| *h > d!("0")),
         missing_height: false,
     };
     let total = comp.region(BodyRegion::Total);
@@ -289,9 +306,9 @@ pub fn assess(comp: &BodyComposition, patient: &Patient) -> Assessment {
                 .map(|v| (v, Basis::Computed)),
             IndexKind::Almi => inputs.per_height(alm).map(|v| (v, Basis::Computed)),
             IndexKind::AlmBmi => match (alm, inputs.height, patient.weight_kg) {
-                (Some(alm), Some(height), Some(weight)) if weight > d("0") => alm
-                    .checked_mul(height.checked_mul(height).unwrap_or(d("0")))
-                    .and_then(|n| n.div_rounded(weight.checked_mul(d("10000000"))?, 3))
+                (Some(alm), Some(height), Some(weight)) if weight > d!("0") => alm
+                    .checked_mul(height.checked_mul(height).unwrap_or(d!("0")))
+                    .and_then(|n| n.div_rounded(weight.checked_mul(d!("10000000"))?, 3))
                     .map(|v| (v, Basis::Computed)),
                 (Some(_), None, _) => {
                     inputs.missing_height = true;

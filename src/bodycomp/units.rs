@@ -8,22 +8,22 @@ use crate::decimal::Decimal;
 use crate::vocabulary::Measure;
 
 /// Grams per pound, exact: the international avoirdupois pound of 1959 (0.45359237 kg).
-const GRAMS_PER_POUND: &str = "453.59237";
+const GRAMS_PER_POUND: Decimal = Decimal::lit("453.59237");
 /// Cubic centimetres per cubic inch, exact: 2.54³ (the international inch of 1959).
-const CM3_PER_CUBIC_INCH: &str = "16.387064";
+const CM3_PER_CUBIC_INCH: Decimal = Decimal::lit("16.387064");
 /// Square centimetres per square inch, exact: 2.54².
-const CM2_PER_SQUARE_INCH: &str = "6.4516";
+const CM2_PER_SQUARE_INCH: Decimal = Decimal::lit("6.4516");
 
 /// How a written unit becomes the dimension's: a factor, and the decimals the product is
 /// rounded to (None: exact). A pound is written to 0.1 lb (45 g) and a cubic inch to
 /// 0.01 in³ (0.16 cm³): whole grams and tenths of cm³ lose nothing of that.
 struct Conversion {
-    factor: &'static str,
+    factor: Decimal,
     round_to: Option<u32>,
 }
 
 const EXACT: Conversion = Conversion {
-    factor: "1",
+    factor: Decimal::lit("1"),
     round_to: None,
 };
 
@@ -41,6 +41,17 @@ pub fn unit_key(unit: &str) -> String {
 }
 
 fn conversion(unit: &str, dimension: Dimension) -> Option<Conversion> {
+    // The units every file writes, without making a key (the checks ask for each value).
+    match (dimension, unit) {
+        (Dimension::Mass, "g") | (Dimension::Percent, "" | "%") => return Some(EXACT),
+        (Dimension::Mass, "lbs") => {
+            return Some(Conversion {
+                factor: GRAMS_PER_POUND,
+                round_to: Some(0),
+            });
+        }
+        _ => {}
+    }
     let key = unit_key(unit);
     let factor = |factor, round_to| {
         Some(Conversion {
@@ -51,7 +62,7 @@ fn conversion(unit: &str, dimension: Dimension) -> Option<Conversion> {
     match (dimension, key.as_str()) {
         (Dimension::Mass, "g" | "gram" | "grams") => Some(EXACT),
         (Dimension::Mass, "kg") => Some(Conversion {
-            factor: "1000",
+            factor: Decimal::lit("1000"),
             round_to: None,
         }),
         (Dimension::Mass, "lb" | "lbs" | "lb." | "lbs.") => factor(GRAMS_PER_POUND, 0),
@@ -66,15 +77,11 @@ fn conversion(unit: &str, dimension: Dimension) -> Option<Conversion> {
     }
 }
 
-fn decimal(text: &str) -> Decimal {
-    Decimal::parse(text).expect("conversion factors are valid decimals")
-}
-
 /// `number` written in `unit`, in the dimension's unit; None when the unit is not one the
 /// dimension knows (a mass without a unit is not guessed to be grams) or on overflow.
 pub fn convert(number: Decimal, unit: &str, dimension: Dimension) -> Option<Decimal> {
     let conversion = conversion(unit, dimension)?;
-    let value = number.checked_mul(decimal(conversion.factor))?;
+    let value = number.checked_mul(conversion.factor)?;
     Some(match conversion.round_to {
         Some(places) => value.round_to(places),
         None => value,
@@ -91,9 +98,7 @@ pub fn rounding(written: Decimal, unit: &str, dimension: Dimension) -> Decimal {
         return zero;
     };
     let half_written = Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
-    let written = half_written
-        .checked_mul(decimal(conversion.factor))
-        .unwrap_or(zero);
+    let written = half_written.checked_mul(conversion.factor).unwrap_or(zero);
     let kept = conversion
         .round_to
         .and_then(|places| Decimal::from_parts(5, places + 1))

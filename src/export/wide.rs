@@ -218,7 +218,7 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>) -> WideRow<'a> {
         frax_major_pct: Plain(exam.frax_major, 0),
         frax_hip_pct: Plain(exam.frax_hip, 0),
         tbs: Plain(exam.tbs, 0),
-        body: crate::output::rows::index_cells(crate::output::rows::visit_body(view).as_ref()),
+        body: crate::output::rows::index_cells(view.body),
     }
 }
 

@@ -93,7 +93,7 @@ impl<'o> Collector<'o> {
             *data.by_year.entry(date.year).or_default() += 1;
         }
         data.add_visit_date(date);
-        if let Some(body) = crate::output::rows::visit_body(view) {
+        if let Some(body) = view.body {
             data.body.add(&body.assessment.flags);
         }
         let assessment = &view.assessed.assessment;

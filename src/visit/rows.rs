@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use super::{Assessed, Ingested, Visit};
+use crate::bodycomp::index::VisitBody;
 use crate::document::{Date, Document};
 use crate::pseudonym::Ids;
 
@@ -21,6 +22,8 @@ pub struct VisitRows<'a> {
     pub ids: Ids<'a>,
     /// The visit's key, as written (docs/columns.md, "visit_id"; `export::visit_id`).
     pub visit_id: &'a str,
+    /// Its body composition, when a document has one (`output::rows::visit_body`).
+    pub body: Option<&'a VisitBody>,
 }
 
 impl<'a> VisitRows<'a> {

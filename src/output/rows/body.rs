@@ -4,7 +4,8 @@
 //! (docs/columns.md, "body_composition.csv"; docs/clinical.md, "Body composition").
 
 use super::joined;
-use crate::bodycomp::index::{Assessment, Cohort, Patient, assess};
+pub use crate::bodycomp::index::VisitBody;
+use crate::bodycomp::index::{Cohort, Patient, assess};
 use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
 use crate::decimal::Decimal;
 use crate::document::Sex;
@@ -34,18 +35,9 @@ row_struct! {
     }
 }
 
-/// A visit's body composition (its documents' together) and what `bodycomp::index` makes of
-/// it for the patient on the day.
-#[derive(Debug, Clone)]
-pub struct VisitBody {
-    /// The composition.
-    pub composition: BodyComposition,
-    /// The indices, the FMI class, the flags.
-    pub assessment: Assessment,
-}
-
 /// The body composition of a visit: every document's that is not a copy, in path order, the
-/// first document's values first; None when no document has one.
+/// first document's values first; None when no document has one. Made once per visit (the
+/// writers read it from `VisitRows::body`).
 pub fn visit_body(view: &VisitRows<'_>) -> Option<VisitBody> {
     let mut composition: Option<BodyComposition> = None;
     for position in 0..view.visit.members.len() {

@@ -95,13 +95,9 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             })
             .map(|(_, d)| d)
     };
-    let body = super::body::visit_body(view);
-    let index = |kind: IndexKind| {
-        body.as_ref()
-            .and_then(|b| b.assessment.get(kind))
-            .map(|i| i.value)
-    };
-    let computed: Vec<&str> = body.as_ref().map_or(Vec::new(), |b| {
+    let body = view.body;
+    let index = |kind: IndexKind| body.and_then(|b| b.assessment.get(kind)).map(|i| i.value);
+    let computed: Vec<&str> = body.map_or(Vec::new(), |b| {
         b.assessment
             .indices
             .iter()
@@ -109,7 +105,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             .filter_map(|i| index_column(i.kind))
             .collect()
     });
-    let body_flags = body.as_ref().map_or(&[][..], |b| &b.assessment.flags[..]);
+    let body_flags = body.map_or(&[][..], |b| &b.assessment.flags[..]);
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
     StudyRow {

@@ -53,6 +53,7 @@ fn cells_fit_their_columns() {
         assessed: &assessed,
         ids: crate::pseudonym::Ids::default(),
         visit_id: "V0",
+        body: None,
     };
     check(&measurement_rows(&view, 0).next().unwrap());
     check(&study_row(&view));

@@ -85,6 +85,12 @@ pub fn render(
             assessed: &assessed,
             ids,
             visit_id,
+            body: None,
+        };
+        let visit_body = rows::visit_body(&view);
+        let view = VisitRows {
+            body: visit_body.as_ref(),
+            ..view
         };
         for position in 0..visit.members.len() {
             let key = row_key(&view, position);
@@ -101,10 +107,10 @@ pub fn render(
             }
         }
         let key = row_key(&view, 0);
-        if let Some(composition) = rows::visit_body(&view) {
+        if let Some(composition) = view.body {
             body.push(
                 key.clone(),
-                render.render(rows::body_composition_rows(&view, &composition))?,
+                render.render(rows::body_composition_rows(&view, composition))?,
             );
         }
         studies.push(key.clone(), render.render([rows::study_row(&view)])?);
