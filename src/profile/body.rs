@@ -165,7 +165,17 @@ impl BodyLabels {
 
     /// What a column holds, by its header label (its unit split off first).
     pub fn column(&self, label: &str) -> Option<BodyField> {
-        self.columns.get(&label_key(label)).copied()
+        self.column_by_key(&label_key(label))
+    }
+
+    /// What a column holds, by its label's `label_key`.
+    pub fn column_by_key(&self, key: &str) -> Option<BodyField> {
+        self.columns.get(key).copied()
+    }
+
+    /// The region a row label names, by its `label_key`.
+    pub fn row_by_key(&self, key: &str) -> Option<BodyRegion> {
+        self.rows.get(key).copied()
     }
 
     /// What a column holds, by its type code.

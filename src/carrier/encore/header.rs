@@ -62,14 +62,22 @@ fn role(header: &str, labels: &BodyLabels) -> Role {
     {
         return Role::Unknown;
     }
-    match labels.column(header) {
+    // The key of every word once: a suffix of the words is a suffix of the header's key
+    // (keys leave out white space), looked up without being made again.
+    let words: Vec<&str> = header.split_whitespace().collect();
+    let mut key = String::with_capacity(header.len());
+    let mut starts = Vec::with_capacity(words.len());
+    for word in &words {
+        starts.push(key.len());
+        key.push_str(&crate::profile::label_key(word));
+    }
+    match labels.column_by_key(&key) {
         Some(BodyField::Index(kind)) => return Role::Index(kind),
         Some(BodyField::Ignored) => return Role::Ignored,
         _ => {}
     }
-    let words: Vec<&str> = header.split_whitespace().collect();
     for start in 1..words.len() {
-        let Some(field) = labels.column(&words[start..].join(" ")) else {
+        let Some(field) = labels.column_by_key(&key[starts[start]..]) else {
             continue;
         };
         match field {
@@ -80,18 +88,17 @@ fn role(header: &str, labels: &BodyLabels) -> Role {
         let region_words = &words[..start];
         let last = region_words[region_words.len() - 1];
         if last.eq_ignore_ascii_case("diff") || last.eq_ignore_ascii_case("diff.") {
-            let whole = labels.row(&region_words[..region_words.len() - 1].join(" "));
+            let whole = labels.row_by_key(&key[..starts[start - 1]]);
             return match whole {
                 Some(region) if region.halves().is_some() => Role::Diff { region, field },
                 _ => Role::Unknown,
             };
         }
-        let label = region_words.join(" ");
-        return match labels.row(&label) {
+        return match labels.row_by_key(&key[..starts[start]]) {
             Some(region) => Role::Value {
                 region,
                 field,
-                label,
+                label: region_words.join(" "),
             },
             None => Role::Unknown,
         };
