@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load figures of `dxa-ingest listen` and `dxa-ingest pull` on loopback (issue 14).
+# Load figures of `dxa-ingest listen` and `dxa-ingest pull` on loopback (docs/benchmarks-network.md).
 #
 # usage: bench/net.sh [N] [M]        (defaults N=2000 SR objects, M=10000 for the memory run)
 #

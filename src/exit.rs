@@ -17,6 +17,17 @@ pub enum ExitCode {
     NothingIngested,
 }
 
+impl ExitCode {
+    /// Every exit code, for the test that docs/columns.md lists each.
+    pub const ALL: [ExitCode; 5] = [
+        ExitCode::Success,
+        ExitCode::Fatal,
+        ExitCode::Usage,
+        ExitCode::FilesFailed,
+        ExitCode::NothingIngested,
+    ];
+}
+
 impl From<ExitCode> for i32 {
     fn from(code: ExitCode) -> i32 {
         match code {
@@ -40,5 +51,32 @@ mod tests {
         assert_eq!(i32::from(ExitCode::Usage), 2);
         assert_eq!(i32::from(ExitCode::FilesFailed), 3);
         assert_eq!(i32::from(ExitCode::NothingIngested), 4);
+    }
+
+    /// docs/columns.md's "Exit codes" table has a row for every code, and for the signals'
+    /// codes (128 + the signal, which the binary exits with: `output::folder::Interruption`).
+    #[test]
+    fn every_code_is_in_the_docs() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/columns.md");
+        let docs = std::fs::read_to_string(path).expect("docs/columns.md");
+        let documented: Vec<String> = docs
+            .lines()
+            .skip_while(|l| *l != "## Exit codes")
+            .skip(3)
+            .take_while(|l| l.starts_with('|'))
+            .flat_map(|l| {
+                let codes = l.split('|').nth(1).unwrap_or("");
+                codes
+                    .split(',')
+                    .map(|c| c.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut expected: Vec<String> = ExitCode::ALL
+            .iter()
+            .map(|c| i32::from(*c).to_string())
+            .collect();
+        expected.extend([130, 143].map(|c: i32| c.to_string()));
+        assert_eq!(documented, expected);
     }
 }

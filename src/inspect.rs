@@ -16,14 +16,34 @@ pub use visit::inspect_visit;
 
 use std::io::Write;
 
-use anyhow::Result;
-
 use crate::carrier::{ge_xml, hologic};
 use crate::classify::{ClassifyOptions, VisitAssessment, classify_document};
 use crate::document::Document;
 use crate::extract::extract;
 use crate::profile::{ColumnField, Mapper};
 use crate::sr::{self, Code, ContentTree, ItemValue, Limits, SrNode};
+
+/// Why `inspect` could not say all it had to.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// The report cannot be written (a closed pipe: `| head`).
+    #[error("cannot write the report")]
+    Write(#[from] std::io::Error),
+    /// The folder of the file cannot be listed (`--visit`).
+    #[error("cannot list {folder}")]
+    List {
+        /// The folder, as path text.
+        folder: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The SR's content tree cannot be read.
+    #[error(transparent)]
+    Tree(crate::FileError),
+}
+
+type Result<T> = std::result::Result<T, InspectError>;
 
 fn code_text(code: &Code<'_>) -> String {
     format!("({}, {}, {:?})", code.scheme, code.value, code.meaning)
@@ -194,7 +214,7 @@ fn print_exam(doc: &Document, assessment: &VisitAssessment, out: &mut impl Write
 /// Prints the content tree, one item per line, NUM and TEXT measures with what they map
 /// to; items inside a trend container are history.
 fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write) -> Result<()> {
-    let tree = ContentTree::read(root).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let tree = ContentTree::read(root).map_err(InspectError::Tree)?;
     let mut nums = mapper.for_tree(&tree);
     writeln!(out, "\ncontent tree ({} items):", tree.items.len())?;
     let (mut mapped, mut unmapped) = (0usize, 0usize);
@@ -390,3 +410,6 @@ fn print_export(docs: &[crate::Document], out: &mut impl Write) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -31,6 +31,7 @@ pub mod carrier;
 mod classify;
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod decimal;
 mod discover;
 pub mod document;
@@ -57,6 +58,7 @@ mod report;
 pub mod scan;
 pub mod sr;
 mod store;
+mod visible;
 mod visit;
 pub mod vocabulary;
 

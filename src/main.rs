@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use dxa_ingest::cli::{self, Cli, Command};
+use dxa_ingest::output::folder::{self, Interruption};
 use dxa_ingest::{ExitCode, inspect, profile, scan};
 
 /// mimalloc: each file's parse allocates and frees a few hundred small blocks on every
@@ -11,12 +12,13 @@ use dxa_ingest::{ExitCode, inspect, profile, scan};
 /// (callgrind), and a scan's wall time is 15-25 % lower with mimalloc. Version 2 rather
 /// than the crate's default 3: v3 kept 45-72 MB resident (varying from run to run, and more
 /// at 100 000 files than at 20 000) where v2 keeps about 40 MB whatever the archive size
-/// (issue 5: memory must not grow with the archive; docs/performance.md).
+/// (memory must not grow with the archive: docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let code = match run(cli::parse()) {
+    let cli = cli::parse().unwrap_or_else(|error| error.exit());
+    let code = match run(cli) {
         Ok(code) => code,
         Err(error) => {
             // A closed pipe (`| head`) is not a failure.
@@ -26,6 +28,9 @@ fn main() {
                 .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             {
                 ExitCode::Success
+            } else if let Some(config) = error.downcast_ref::<cli::ConfigError>() {
+                eprintln!("dxa-ingest: error: {error:#}");
+                config.exit_code()
             } else if let Some(usage) = error.downcast_ref::<dxa_ingest::config::UsageError>() {
                 eprintln!("dxa-ingest: error: {usage}");
                 ExitCode::Usage
@@ -52,8 +57,7 @@ fn main() {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Scan(args) => {
-            dxa_ingest::output::folder::handle_signals()
-                .context("cannot install the SIGINT/SIGTERM handler")?;
+            exit_on_signal()?;
             let config = cli::scan_config(args)?;
             let mapper = profile::load(&config.profiles)?;
             let (summary, elapsed) = scan::run(&config, &mapper)?;
@@ -61,23 +65,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(exit_code(&summary, &config.target))
         }
         Command::Merge(args) => {
-            dxa_ingest::output::folder::handle_signals()
-                .context("cannot install the SIGINT/SIGTERM handler")?;
+            exit_on_signal()?;
             let config = cli::merge_config(args)?;
             let (summary, elapsed) = dxa_ingest::merge::run(&config)?;
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
             Ok(exit_code(&summary, &config.target))
         }
         Command::Pull(args) => {
-            dxa_ingest::output::folder::handle_signals()
-                .context("cannot install the SIGINT/SIGTERM handler")?;
+            exit_on_signal()?;
             let config = cli::pull_config(args)?;
             let mapper = profile::load(config.scan.as_ref().map_or(&[][..], |s| &s.profiles))?;
             dxa_ingest::net::pull::run(&config, &mapper)
         }
         Command::Listen(args) => {
-            let stop = dxa_ingest::net::listen::stop_on_signal()
-                .context("cannot install the SIGINT/SIGTERM handler")?;
+            let mut interrupts =
+                folder::catch_signals().context("cannot install the SIGINT/SIGTERM handler")?;
+            std::thread::Builder::new()
+                .name("signals".into())
+                .spawn(move || {
+                    while interrupts.next_signal().is_some() {
+                        if let Some(interruption) = dxa_ingest::net::listen::stop_requested() {
+                            exit_interrupted(interruption);
+                        }
+                    }
+                })?;
+            let stop = dxa_ingest::net::listen::stop_flag();
             let config = cli::listen_config(args)?;
             let mapper = profile::load(config.scan.as_ref().map_or(&[][..], |s| &s.profiles))?;
             dxa_ingest::net::listen::run(&config, &mapper, stop)
@@ -123,6 +135,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
     }
+}
+
+/// On SIGINT or SIGTERM the run's outputs are settled (docs/columns.md, "Interrupted runs")
+/// and the process ends at once with 128 + the signal.
+fn exit_on_signal() -> Result<()> {
+    let mut interrupts =
+        folder::catch_signals().context("cannot install the SIGINT/SIGTERM handler")?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            if let Some(interruption) = interrupts.next_interruption() {
+                exit_interrupted(interruption);
+            }
+        })
+        .context("cannot install the SIGINT/SIGTERM handler")?;
+    Ok(())
+}
+
+/// Says what the interruption left and ends the process while it still holds the commit's
+/// lock.
+fn exit_interrupted(interruption: Interruption) -> ! {
+    eprintln!("{}", interruption.message);
+    std::process::exit(interruption.exit_code)
 }
 
 /// Exit 4 (nothing ingested) is for runs that write outputs; a partial is a piece.

@@ -8,7 +8,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use indicatif::ProgressBar;
 
 use crate::config::{MergeConfig, Target};
@@ -17,6 +17,47 @@ use crate::partial::{Reader, Record};
 use crate::path_text::path_text;
 use crate::pipeline::{PartialRecorder, Recorder, Sink, Summary, worker_pool, write_outputs};
 use crate::store::{codec, path_key};
+
+/// Partials that cannot be merged into one scan's outputs: each says which and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeRefusal {
+    /// Written by two versions of dxa-ingest.
+    #[error(
+        "partial {partial} was written by dxa-ingest {version}, partial {first} by \
+         {first_version}: scan them again with one version"
+    )]
+    Versions {
+        /// The partial that differs, as path text.
+        partial: String,
+        /// Its version.
+        version: String,
+        /// The first partial given.
+        first: String,
+        /// The first partial's version.
+        first_version: String,
+    },
+    /// Scanned with other profiles or limits.
+    #[error(
+        "partial {partial} was scanned with other profiles or limits than partial {first} \
+         (--profile, --max-file-size, --follow-symlinks must agree): scan them again alike"
+    )]
+    Options {
+        /// The partial that differs, as path text.
+        partial: String,
+        /// The first partial given.
+        first: String,
+    },
+    /// Records out of path order: not written by `scan --partial`.
+    #[error(
+        "partial {partial} is not in path order at {at}: it was not written by `scan --partial`"
+    )]
+    NotInPathOrder {
+        /// The partial, as path text.
+        partial: String,
+        /// The record's path, as path text.
+        at: String,
+    },
+}
 
 /// Runs `merge`.
 pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
@@ -29,22 +70,22 @@ pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
     }
     let header = readers[0].header.clone();
     for (reader, path) in readers.iter().zip(&config.partials).skip(1) {
+        let first = || path_text(&config.partials[0]);
         if reader.header.version != header.version {
-            bail!(
-                "partial {} was written by dxa-ingest {}, partial {} by {}: scan them again with one version",
-                path_text(path),
-                reader.header.version,
-                path_text(&config.partials[0]),
-                header.version
-            );
+            return Err(MergeRefusal::Versions {
+                partial: path_text(path),
+                version: reader.header.version.clone(),
+                first: first(),
+                first_version: header.version.clone(),
+            }
+            .into());
         }
         if reader.header.options_sha256 != header.options_sha256 {
-            bail!(
-                "partial {} was scanned with other profiles or limits than partial {} \
-                 (--profile, --max-file-size, --follow-symlinks must agree): scan them again alike",
-                path_text(path),
-                path_text(&config.partials[0])
-            );
+            return Err(MergeRefusal::Options {
+                partial: path_text(path),
+                first: first(),
+            }
+            .into());
         }
     }
     let pool = worker_pool(config.jobs)?;
@@ -172,11 +213,11 @@ fn advance(
     if let Some(record) = &record {
         let key = path_key(record.path());
         if key.as_slice() < previous {
-            bail!(
-                "partial {} is not in path order at {}: it was not written by `scan --partial`",
-                path_text(readers[i].path()),
-                path_text(record.path())
-            );
+            return Err(MergeRefusal::NotInPathOrder {
+                partial: path_text(readers[i].path()),
+                at: path_text(record.path()),
+            }
+            .into());
         }
         heads.push(Reverse((key, i)));
     }
@@ -188,4 +229,42 @@ fn encoding(record: &Record) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     codec::encode_frame(record, &mut bytes)?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_say_which_partial_and_what_to_do() {
+        let versions = MergeRefusal::Versions {
+            partial: "b.part".into(),
+            version: "0.2.0".into(),
+            first: "a.part".into(),
+            first_version: "0.1.0".into(),
+        };
+        assert_eq!(
+            versions.to_string(),
+            "partial b.part was written by dxa-ingest 0.2.0, partial a.part by 0.1.0: scan \
+             them again with one version"
+        );
+        let options = MergeRefusal::Options {
+            partial: "b.part".into(),
+            first: "a.part".into(),
+        };
+        assert_eq!(
+            options.to_string(),
+            "partial b.part was scanned with other profiles or limits than partial a.part \
+             (--profile, --max-file-size, --follow-symlinks must agree): scan them again alike"
+        );
+        let order = MergeRefusal::NotInPathOrder {
+            partial: "b.part".into(),
+            at: "x/1.dcm".into(),
+        };
+        assert_eq!(
+            order.to_string(),
+            "partial b.part is not in path order at x/1.dcm: it was not written by `scan \
+             --partial`"
+        );
+    }
 }

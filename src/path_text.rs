@@ -5,9 +5,9 @@
 //! - a backslash becomes `\\` (in every path: without that, `caf\xE9.dcm` spelt with a real
 //!   backslash and a name holding the byte 0xE9 would read the same);
 //! - a byte that is not part of valid UTF-8 becomes `\xNN` (two upper-case hex digits);
-//! - so do the bytes of control characters (C0, DEL, C1: a newline or an escape sequence
-//!   in a name) and of the characters that reorder or hide text (bidirectional controls,
-//!   line and paragraph separators, the byte-order mark);
+//! - so do the bytes of the characters a reader would not see as they are
+//!   (`crate::visible`: control characters such as a newline or an escape sequence in a
+//!   name, and the characters that reorder or hide text), the same that text cells escape;
 //! - everything else is written as it is.
 //!
 //! `\xNN` always stands for one byte of the path, so `text_path` undoes it exactly.
@@ -15,6 +15,8 @@
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+
+use crate::visible::hidden;
 
 /// A path as CSV text, losslessly (see the module documentation).
 pub fn path_text(path: &Path) -> String {
@@ -87,25 +89,6 @@ fn push_byte(out: &mut String, byte: u8) {
     out.push('x');
     out.push(char::from(HEX[usize::from(byte >> 4)]));
     out.push(char::from(HEX[usize::from(byte & 0xF)]));
-}
-
-/// Characters that a reader would not see as they are: controls (Unicode general category
-/// Cc: C0, DEL, C1), the bidirectional controls of Unicode UAX #9 (ALM, LRM, RLM, LRE, RLE,
-/// PDF, LRO, RLO, LRI, RLI, FSI, PDI), the line and paragraph separators, and the byte-order
-/// mark / zero-width no-break space.
-fn hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{FEFF}'
-        )
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::{FollowupMode, Inputs, OutputOptions};
-use crate::document::Date;
+use crate::date::rfc3339;
 use crate::path_text::path_text;
 use crate::profile::{BUILTIN, ProfileError};
 use crate::sr::Limits;
@@ -218,23 +218,6 @@ pub fn inputs_of(inputs: &Inputs) -> (&'static str, Vec<String>) {
         Inputs::List(list) => ("files_from", vec![path_text(list)]),
         Inputs::Tar(tar) => ("tar", vec![path_text(tar)]),
     }
-}
-
-/// A moment as RFC 3339 UTC, to the second.
-pub fn rfc3339(at: SystemTime) -> String {
-    let seconds = at
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let epoch = Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    };
-    let date = epoch
-        .plus_days((seconds / 86_400) as i64)
-        .map_or_else(|| "????-??-??".to_string(), |d| d.to_string());
-    let s = seconds % 86_400;
-    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
 }
 
 impl RunRecord {

@@ -1,4 +1,4 @@
-//! Body composition (issue 22, the reading side): a Hologic whole-body report image read
+//! Body composition (the reading side): a Hologic whole-body report image read
 //! into total-body measurements and a body composition by its labels, the indices and
 //! cut-offs on what it gives, and GE enCORE export sets, in pounds and in grams.
 

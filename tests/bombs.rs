@@ -1,4 +1,4 @@
-//! Memory under bombs (issue 12): deflate bombs (1 MB inflating to 1 GiB) and an SR with
+//! Memory under bombs (docs/dicom.md): deflate bombs (1 MB inflating to 1 GiB) and an SR with
 //! 200 000 NUM items, eight of each read at once (`--jobs 8`): each refused, the scan's
 //! peak RSS under 100 MB, measured with wait4 (`rss::measure`).
 

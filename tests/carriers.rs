@@ -1,4 +1,4 @@
-//! What scanners really send (issue 11), at the library level: `extract` on GE "DXA
+//! What scanners really send (docs/evidence.md), at the library level: `extract` on GE "DXA
 //! Report" SRs and Hologic report images built by the fixture writer from the field
 //! evidence, and `inspect` on both carriers.
 

@@ -1,4 +1,4 @@
-//! Everyday use (issue 13): the record of a run, help, messages, the progress bar at 80
+//! Everyday use (README.md, docs/columns.md): the record of a run, help, messages, the progress bar at 80
 //! columns (in a real terminal, tmux), the facility LSC file checked against the scanners;
 //! archives (a ZIP export, a .tar.gz) read member by member, in a walk and with --tar.
 
@@ -114,8 +114,10 @@ fn the_progress_bar_fits_80_columns() {
     }
     let session = format!("dxa-test-{}", std::process::id());
     let binary = env!("CARGO_BIN_EXE_dxa-ingest");
+    // The pane stays open after the run (for its summary line) until the session is killed:
+    // `tmux wait-for` on a channel nobody signals.
     let script = format!(
-        "cd {} && {binary} scan in --jobs 1 --out out; sleep 30",
+        "cd {} && {binary} scan in --jobs 1 --out out; tmux wait-for {session}-never",
         env.dir.path().display()
     );
     let started = Command::new("tmux")

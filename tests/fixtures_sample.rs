@@ -169,7 +169,7 @@ fn every_file_is_accounted_for_once() {
     assert_eq!(listed, on_disk);
 }
 
-/// Issue #2's acceptance example, now as the seed visit's two Hologic report images.
+/// The seed example (docs/clinical.md), as the seed visit's two Hologic report images.
 #[test]
 fn seed_visit_gives_exactly_its_rows() {
     let run = sample_run();

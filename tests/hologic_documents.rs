@@ -1,4 +1,4 @@
-//! Hologic report images (issue 11): the results document found in any DICOM object by its
+//! Hologic report images (docs/evidence.md, 2): the results document found in any DICOM object by its
 //! text, read by type codes: rows, sides, history, FRAX, MenopauseAge; damaged documents.
 
 use crate::util::flags;

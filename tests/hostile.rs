@@ -1,4 +1,4 @@
-//! Bad input is normal input (issue #4): a folder of hostile files beside good ones. Every
+//! Bad input is normal input (docs/columns.md, files.csv): a folder of hostile files beside good ones. Every
 //! file gets its row, the good files are fully ingested, the exit code is 3, the run is
 //! quick and stays small.
 

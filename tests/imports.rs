@@ -3,18 +3,17 @@
 //!
 //! The edges are read from the source text (`src/**/*.rs`, one module per file): every
 //! `use` of the crate's own paths (`crate::`, `super::`, `self::`) and every such path
-//! written out in code, test code (`#[cfg(test)]` items, `tests.rs` files) left out. A path
-//! leads to the module that defines the item, not to one that re-exports it (`pub use` in a
-//! parent is its table of contents, not a dependency). `circles(src, scope)` lists the
-//! circles among the modules under `scope`; the tests below hold the folders already free of
-//! them to it, and the whole crate can be held to it once its last circles are gone.
+//! written out in code, test code (`#[cfg(test)]` items, `tests.rs` files, `tests/` folders)
+//! left out. A path leads to the module that defines the item, not to one that re-exports
+//! it (`pub use` in a parent is its table of contents, not a dependency). `circles(src, scope)` lists the
+//! circles among the modules under `scope`; the whole crate is held to none.
 
 mod read;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use read::{ModPath, Source, read_crate};
+use read::{ModPath, Source, read_crate, strip_comments_and_strings, without_tests};
 
 /// The module that defines what `path` names, following the imports of the modules it
 /// passes through (a parent's `pub use child::Item`).
@@ -154,17 +153,103 @@ fn crate_src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
-/// The SR reader (`sr`: the data set reader, the content tree) and the run's temporary
-/// storage (`store`).
+/// No circle in the whole crate: between its stages (`extract`, `visit`, `output`, ...,
+/// each taken with everything under it) and between its files.
 #[test]
-fn the_readers_and_the_store_have_no_import_circle() {
-    for scope in [["sr"], ["store"]] {
-        assert_eq!(
-            circles(&crate_src(), &scope, None),
-            Vec::<Vec<String>>::new(),
-            "{scope:?}"
-        );
+fn the_crate_has_no_import_circle() {
+    assert_eq!(
+        circles(&crate_src(), &[], Some(1)),
+        Vec::<Vec<String>>::new(),
+        "stage by stage"
+    );
+    assert_eq!(
+        circles(&crate_src(), &[], None),
+        Vec::<Vec<String>>::new(),
+        "file by file"
+    );
+}
+
+/// The library never ends the process (a signal, an error): it returns, and the binary
+/// (src/main.rs) maps what it returns to an exit code (docs/columns.md, "Exit codes").
+#[test]
+fn the_library_never_exits_the_process() {
+    let mut exits = Vec::new();
+    let mut folders = vec![crate_src()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("main.rs") {
+                let code = without_tests(&strip_comments_and_strings(
+                    &std::fs::read_to_string(&path).unwrap(),
+                ));
+                if code.contains("process::exit") {
+                    exits.push(
+                        path.strip_prefix(crate_src())
+                            .unwrap()
+                            .display()
+                            .to_string(),
+                    );
+                }
+            }
+        }
     }
+    assert_eq!(exits, Vec::<String>::new());
+}
+
+/// Comments and docs cite what a reader of the repository has (docs/, tests, a commit),
+/// never an issue of ours or a brief; another project's issue is named as upstream's.
+#[test]
+fn comments_cite_docs_not_issues() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut citing = Vec::new();
+    let mut folders: Vec<PathBuf> = ["src", "tests", "crates", "fuzz", "bench", "scripts", "docs"]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+    let mut files = vec![root.join("README.md")];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !matches!(
+                    name.as_str(),
+                    "target" | "corpus" | "artifacts" | "examples"
+                ) {
+                    folders.push(path);
+                }
+            } else if [".rs", ".md", ".sh", ".py", ".toml", ".dict"]
+                .iter()
+                .any(|e| name.ends_with(e))
+            {
+                files.push(path);
+            }
+        }
+    }
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for (number, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            let issue = lower.match_indices("issue").any(|(at, _)| {
+                let after = lower[at + 5..].trim_start_matches(['s', ' ', '#']);
+                after.starts_with(|c: char| c.is_ascii_digit())
+                    && !lower[..at].trim_end().ends_with("upstream")
+            });
+            // Spelt in two pieces, so that this test does not find itself.
+            if issue || lower.contains(&["the", "brief"].join(" ")) {
+                let shown = file.strip_prefix(root).unwrap().display();
+                citing.push(format!("{shown}:{}: {line}", number + 1));
+            }
+        }
+    }
+    assert_eq!(citing, Vec::<String>::new());
 }
 
 /// The reading above finds circles: through a `use`, through a path written in code, and

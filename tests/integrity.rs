@@ -1,4 +1,4 @@
-//! Output integrity (issue 12): an output folder holds one complete run or the previous one;
+//! Output integrity (docs/columns.md, "The output folder"): an output folder holds one complete run or the previous one;
 //! a reused folder keeps nothing stale; signals and killed runs leave nothing behind; one
 //! run writes a folder at a time; cells are safe to open in a spreadsheet.
 

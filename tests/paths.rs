@@ -1,4 +1,4 @@
-//! Paths and inputs (issue 12 finding 7, issue 13 points 1 and 3): names that collided or
+//! Paths and inputs (docs/columns.md, "Paths" and "What is read"): names that collided or
 //! hid characters, overlapping inputs read once, inputs that cannot be read, the output
 //! folder inside an input, and what a `not_dicom` message says.
 

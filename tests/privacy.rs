@@ -1,4 +1,4 @@
-//! Pseudonymised outputs hold nothing that names a patient (issue 19, docs/privacy.md): not
+//! Pseudonymised outputs hold nothing that names a patient (docs/privacy.md): not
 //! the identifiers of the files, not the paths they were found at (folders named after
 //! patients), not the option files' paths, and not a name typed into a document's free
 //! text; every age over 89 is 90; rows come in the order of the pseudonyms, in scan and merge

@@ -1,4 +1,4 @@
-//! Issue #6 end to end on the sample tree: follow-up of the seed patient's three studies,
+//! Research use end to end on the sample tree (docs/privacy.md, docs/parquet.md): follow-up of the seed patient's three studies,
 //! pseudonymised research exports, Parquet beside CSV, report.html.
 
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! Partial scans and merge (issue 15): however the files are split, `merge` writes the bytes
+//! Partial scans and merge (docs/scale.md): however the files are split, `merge` writes the bytes
 //! one `scan` of all of them writes; partials that disagree, or are cut short, are refused
 //! and nothing is written; incremental scans and tar streams read the same files.
 

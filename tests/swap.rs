@@ -1,4 +1,4 @@
-//! A file swapped between the walk and the read (issue 12 finding 5), and `--files-from`
+//! A file swapped between the walk and the read (docs/columns.md, "What is read"), and `--files-from`
 //! lists that are not lists. The swap is made deterministic: the scan reads a list whose
 //! first files are slow to process (deflate bombs, inflated to the cap), so every entry is
 //! classified before the first is opened; the test waits for that open (inotify), stops the
@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use dxa_fixtures::{Encoding, hologic_style, sample, sr_bytes};
 
 use crate::bombs::deflated_bomb;
-use crate::util::{Row, TestEnv, code, dxa, stderr};
+use crate::util::{Deadline, Row, TestEnv, code, dxa, stderr};
 
 /// A deflated SR holding a 1 GiB OB of zeros: inflating it to the cap takes a while.
 fn slow_file() -> Vec<u8> {
@@ -78,17 +78,6 @@ impl Drop for OpenWatch {
     }
 }
 
-fn stopped(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            s.rsplit(')')
-                .next()
-                .map(|r| r.trim_start().starts_with('T'))
-        })
-        .unwrap_or(false)
-}
-
 /// Scans a list of three slow files and `in/x.dcm` (a good SR); swaps `x.dcm` with `swap`
 /// once the scan has opened the first file and before it opens x.dcm. Returns files.csv.
 fn swap_mid_scan(swap: impl FnOnce(&Path)) -> Vec<Row> {
@@ -105,7 +94,7 @@ fn swap_mid_scan(swap: impl FnOnce(&Path)) -> Vec<Row> {
     std::fs::write(env.dir.path().join("list.txt"), list).unwrap();
 
     let watch = OpenWatch::new(&env.input());
-    let mut child = dxa()
+    let child = dxa()
         .current_dir(env.dir.path())
         .args([
             "scan",
@@ -132,11 +121,18 @@ fn swap_mid_scan(swap: impl FnOnce(&Path)) -> Vec<Row> {
             "a1.dcm never opened"
         );
     }
+    let deadline = Deadline::new(pid, Duration::from_secs(120));
     // SAFETY: signalling our own child.
     unsafe { libc::kill(pid as libc::pid_t, libc::SIGSTOP) };
-    while !stopped(pid) {
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    // Waits until the child has stopped (WUNTRACED reports a stop; the exit is still for
+    // `wait_with_output` to collect).
+    let mut status = 0;
+    // SAFETY: waiting on our own child, whose status std has not collected.
+    let waited = unsafe { libc::waitpid(pid as libc::pid_t, &mut status, libc::WUNTRACED) };
+    assert!(
+        waited == pid as libc::pid_t && libc::WIFSTOPPED(status),
+        "the scan did not stop: {status:#x}"
+    );
     let opened = watch.opened(Duration::ZERO);
     assert!(
         !opened.contains(&"x.dcm".to_string()),
@@ -144,14 +140,8 @@ fn swap_mid_scan(swap: impl FnOnce(&Path)) -> Vec<Row> {
     );
     swap(&x);
     unsafe { libc::kill(pid as libc::pid_t, libc::SIGCONT) };
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(120) {
-            let _ = child.kill();
-            panic!("the scan hangs after the swap");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
     let output = child.wait_with_output().unwrap();
+    assert!(!deadline.ended(), "the scan hangs after the swap");
     // Error rows, and no document in the run: exit 4.
     assert_eq!(code(&output), 4, "{}", stderr(&output));
     let files = env.csv("files.csv");

@@ -171,3 +171,50 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A deadline for a blocking wait on a process: unless dropped (or `ended`) within
+/// `timeout`, the process is killed (SIGKILL), so that the wait returns and the test can
+/// say what hung.
+pub struct Deadline {
+    cancel: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<bool>>,
+}
+
+impl Deadline {
+    /// Starts counting for process `pid`.
+    pub fn new(pid: u32, timeout: Duration) -> Deadline {
+        let (cancel, cancelled) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            match cancelled.recv_timeout(timeout) {
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    // SAFETY: signalling a child of this test, still unwaited for.
+                    unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+                    true
+                }
+                _ => false,
+            }
+        });
+        Deadline {
+            cancel: Some(cancel),
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops counting; whether the deadline passed (and the process was killed).
+    pub fn ended(mut self) -> bool {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> bool {
+        drop(self.cancel.take());
+        self.thread
+            .take()
+            .is_some_and(|thread| thread.join().expect("deadline thread"))
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -5,7 +5,7 @@
 //! here with a 16-byte elision threshold so that its skipping of large values is exercised
 //! on small inputs), then `extract` on the head; `extract` also runs on the whole bytes
 //! (the head reader's differential: both must be safe and agree on the document or the
-//! reason), and the two text readers of issue 11
+//! reason), and the two text readers of the carriers (docs/evidence.md)
 //! run on the raw bytes (the Hologic results document, the GE ImageComments XML).
 //!
 //! `cargo +nightly fuzz run extract fuzz/corpus/extract -- -dict=fuzz/dicom.dict ...`

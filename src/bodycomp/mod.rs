@@ -9,6 +9,7 @@
 //! cut-offs; `check` finds numbers that disagree with themselves. Both are pure functions.
 
 pub mod check;
+pub mod encore_flag;
 pub mod index;
 mod names;
 pub mod units;

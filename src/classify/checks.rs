@@ -1,16 +1,12 @@
 //! Checks reported as flags (clinical.md, "Other flags" and the spine rules). A check never
 //! changes the category: it tells a reader where to look.
 
-use super::Exam;
-use super::RowAssessment;
+use super::exam::Exam;
 use super::flag::AssessmentFlag;
 use super::reference::TReference;
-use crate::decimal::Decimal;
+use super::row::RowAssessment;
+use crate::decimal::{Decimal, dec};
 use crate::vocabulary::{Classification, Laterality, Population, Region};
-
-fn dec(text: &str) -> Decimal {
-    Decimal::parse(text).expect("check thresholds are valid decimals")
-}
 
 /// Runs every check; appends to `flags` and to the rows' notes.
 pub fn run(
@@ -26,7 +22,7 @@ pub fn run(
 
     // clinical.md: -2.6, -2.5 and -2.4 sit on the osteoporosis threshold: a reader should look.
     if let Some(t) = min_t
-        && [dec("-2.6"), dec("-2.5"), dec("-2.4")].contains(&t)
+        && [dec!("-2.6"), dec!("-2.5"), dec!("-2.4")].contains(&t)
     {
         flags.push(AssessmentFlag::TNearOsteoporosisThreshold);
     }
@@ -39,7 +35,7 @@ pub fn run(
         Population::AdultTScore | Population::AdultZScore
     ) && candidates
         .iter()
-        .any(|&i| ms[i].z_score.is_some_and(|z| z.round_to(1) <= dec("-2.0")))
+        .any(|&i| ms[i].z_score.is_some_and(|z| z.round_to(1) <= dec!("-2.0")))
     {
         flags.push(AssessmentFlag::ZScoreAtOrBelowMinus2);
     }
@@ -50,7 +46,7 @@ pub fn run(
     for (m, row) in ms.iter().zip(rows.iter_mut()) {
         if let (Some(reported), Some(nhanes)) = (m.t_score, row.t_score_nhanes)
             && let Some(diff) = reported.checked_sub(nhanes)
-            && (diff > dec("0.5") || diff < dec("-0.5"))
+            && (diff > dec!("0.5") || diff < dec!("-0.5"))
         {
             row.notes.push(format!(
                 "reported T {reported} differs from NHANES III T {nhanes} by more than 0.5"
@@ -72,7 +68,7 @@ pub fn run(
         total_hip_t(Laterality::Left),
         total_hip_t(Laterality::Right),
     ) && let Some(diff) = left.checked_sub(right)
-        && (diff > dec("1.0") || diff < dec("-1.0"))
+        && (diff > dec!("1.0") || diff < dec!("-1.0"))
     {
         flags.push(AssessmentFlag::FemurLeftRightTDiffers);
     }
@@ -80,8 +76,8 @@ pub fn run(
     // BHOF Clinician's Guide 2022: treat osteopenia when FRAX major >= 20 % or hip >= 3 %.
     // FRAX is passed through from the scanner, never computed here.
     if classification == Classification::Osteopenia
-        && (exam.frax_major.is_some_and(|f| f >= dec("20"))
-            || exam.frax_hip.is_some_and(|f| f >= dec("3")))
+        && (exam.frax_major.is_some_and(|f| f >= dec!("20"))
+            || exam.frax_hip.is_some_and(|f| f >= dec!("3")))
     {
         flags.push(AssessmentFlag::FraxAboveTreatmentThreshold);
     }
@@ -89,9 +85,9 @@ pub fn run(
     // TBS categories (clinical.md; for postmenopausal women, an adjunct that never decides):
     // >= 1.350 normal, 1.200-1.350 partially degraded, <= 1.200 degraded.
     if let Some(tbs) = exam.tbs {
-        let category = if tbs >= dec("1.350") {
+        let category = if tbs >= dec!("1.350") {
             AssessmentFlag::TbsNormal
-        } else if tbs > dec("1.200") {
+        } else if tbs > dec!("1.200") {
             AssessmentFlag::TbsPartiallyDegraded
         } else {
             AssessmentFlag::TbsDegraded
@@ -142,7 +138,7 @@ fn spine_checks(exam: &Exam, rows: &mut [RowAssessment], flags: &mut Vec<Assessm
         let Some(diff) = ta.round_to(1).checked_sub(tb.round_to(1)) else {
             continue;
         };
-        if diff > dec("1.0") || diff < dec("-1.0") {
+        if diff > dec!("1.0") || diff < dec!("-1.0") {
             discordant = true;
             rows[a].notes.push(format!(
                 "T differs >1.0 from L{} (ISCD exclusion criterion; not re-analysed)",

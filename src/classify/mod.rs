@@ -10,96 +10,27 @@
 //! A wrong category is worse than none: whatever is missing or ambiguous fails closed to
 //! `indeterminate` with a flag saying why.
 
+mod category;
 mod checks;
+mod exam;
 mod flag;
 mod population;
 pub mod reference;
+mod row;
 mod sites;
 
 use crate::decimal::Decimal;
-use crate::document::{Date, Document, Measurement, Sex};
+use crate::document::{Document, Measurement};
 use crate::normalise::{nhanes_t_score, standardised_bmd};
 use crate::vocabulary::{Calibration, Classification, Population};
 
+pub use category::{who_category, z_wording};
+pub use exam::{ClassifyOptions, Exam};
 pub use flag::{AssessmentFlag, AssessmentFlagKind};
 pub use population::{Age, age_at_study, population_of};
 pub use reference::RowReference;
+pub use row::RowAssessment;
 pub use sites::pa_spine;
-
-/// Department choices that change which sites decide.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ClassifyOptions {
-    /// Always include the 33 % radius as a diagnostic site (ISCD: hyperparathyroidism,
-    /// very obese patients; not knowable from the SR, so a department decides).
-    pub radius_diagnostic: bool,
-}
-
-/// What the classifier reads of a visit.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Exam {
-    /// PatientSex.
-    pub patient_sex: Option<Sex>,
-    /// PatientBirthDate.
-    pub birth_date: Option<Date>,
-    /// PatientAge as written (used without a birth date).
-    pub patient_age: Option<String>,
-    /// Age at menopause, when the results state it.
-    pub menopause_age: Option<Decimal>,
-    /// The visit's date.
-    pub study_date: Option<Date>,
-    /// Every row the visit kept, in region order.
-    pub measurements: Vec<Measurement>,
-    /// The calibration of each row's scanner (same order as `measurements`).
-    pub calibrations: Vec<Option<Calibration>>,
-    /// FRAX major osteoporotic fracture probability, %.
-    pub frax_major: Option<Decimal>,
-    /// FRAX hip fracture probability, %.
-    pub frax_hip: Option<Decimal>,
-    /// Trabecular bone score.
-    pub tbs: Option<Decimal>,
-    /// The scanner's reference population, when stated.
-    pub reference_database: Option<String>,
-    /// What each row's document says of its T's reference (same order as `measurements`;
-    /// missing entries: not stated).
-    pub references: Vec<RowReference>,
-}
-
-impl Exam {
-    /// The exam of one document alone (`inspect`, and tests of the rules).
-    pub fn of_document(doc: &Document) -> Exam {
-        Exam {
-            patient_sex: doc.patient_sex,
-            birth_date: doc.birth_date,
-            patient_age: doc.patient_age.clone(),
-            menopause_age: doc.menopause_age,
-            study_date: doc.study_date,
-            measurements: doc.measurements.clone(),
-            calibrations: vec![doc.calibration; doc.measurements.len()],
-            frax_major: doc.frax_major,
-            frax_hip: doc.frax_hip,
-            tbs: doc.tbs,
-            reference_database: doc.reference_database.clone(),
-            references: doc
-                .measurements
-                .iter()
-                .map(|m| RowReference::of(doc, m))
-                .collect(),
-        }
-    }
-}
-
-/// What the classification says about one measurement row.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RowAssessment {
-    /// Whether the row entered the classification.
-    pub used_for_diagnosis: bool,
-    /// Why not used, or a warning.
-    pub notes: Vec<String>,
-    /// Standardised BMD, mg/cm².
-    pub sbmd_mg_cm2: Option<Decimal>,
-    /// T-score recomputed on NHANES III (hip sites).
-    pub t_score_nhanes: Option<Decimal>,
-}
 
 /// What the classification says about one visit.
 #[derive(Debug, Clone, PartialEq)]
@@ -236,33 +167,6 @@ pub fn classify_visit(exam: &Exam, options: &ClassifyOptions) -> VisitAssessment
         assumptions,
         rows,
     }
-}
-
-/// WHO 1994 on the reported one-decimal T-score: osteoporosis T <= -2.5, osteopenia (low
-/// bone mass) -2.5 < T < -1.0, normal T >= -1.0. -2.4 is osteopenia.
-pub fn who_category(t: Decimal) -> Classification {
-    let t = t.round_to(1);
-    if t <= dec("-2.5") {
-        Classification::Osteoporosis
-    } else if t < dec("-1.0") {
-        Classification::Osteopenia
-    } else {
-        Classification::Normal
-    }
-}
-
-/// ISCD wording for Z-scores (adults 20-49 and children): Z <= -2.0 is "below the expected
-/// range for age", never osteoporosis from density alone.
-pub fn z_wording(z: Decimal) -> Classification {
-    if z.round_to(1) <= dec("-2.0") {
-        Classification::BelowExpectedRangeForAge
-    } else {
-        Classification::WithinExpectedRangeForAge
-    }
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::parse(text).expect("clinical thresholds are valid decimals")
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! Who gets which score (clinical.md): age in completed years at the study date, from
 //! PatientBirthDate, else PatientAge; then the ISCD populations.
 
-use super::Exam;
+use super::exam::Exam;
 use super::flag::AssessmentFlag;
+use crate::date::{Date, days_in_month};
 use crate::decimal::Decimal;
-use crate::document::{Date, Sex, days_in_month, parse_age_string};
+use crate::document::{Sex, parse_age_string};
 use crate::vocabulary::Population;
 
 /// Age at the study date.

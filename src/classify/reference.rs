@@ -11,7 +11,8 @@
 //! or forearm T on another reference cannot be recomputed (no public white-female spine
 //! reference per manufacturer is applied here).
 
-use super::{RowAssessment, who_category};
+use super::category::who_category;
+use super::row::RowAssessment;
 use crate::decimal::Decimal;
 use crate::document::{Document, Measurement, ScoreReference};
 use crate::vocabulary::{Classification, Laterality, Region};
@@ -127,7 +128,8 @@ pub fn uniform_category(
 mod tests {
     use super::*;
     use crate::classify::{AssessmentFlag, ClassifyOptions, classify_document};
-    use crate::document::{Date, Sex};
+    use crate::date::Date;
+    use crate::document::Sex;
     use crate::vocabulary::{Calibration, Manufacturer};
 
     fn reference(population: &str, source: &str) -> Option<ScoreReference> {

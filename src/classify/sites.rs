@@ -7,9 +7,9 @@
 //!
 //! Every row not used gets a note that says why.
 
-use super::Exam;
+use super::exam::{ClassifyOptions, Exam};
 use super::flag::AssessmentFlag;
-use super::{ClassifyOptions, RowAssessment};
+use super::row::RowAssessment;
 use crate::decimal::Decimal;
 use crate::document::Measurement;
 use crate::vocabulary::{Laterality, Population, Region};

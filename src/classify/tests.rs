@@ -1,7 +1,8 @@
 //! Table-driven tests of the study step: every boundary of clinical.md.
 
 use super::*;
-use crate::document::{Date, Measurement, Sex};
+use crate::date::Date;
+use crate::document::{Measurement, Sex};
 use crate::vocabulary::Calibration;
 use crate::vocabulary::{Laterality, Manufacturer, Region};
 
@@ -47,7 +48,7 @@ fn has_assumption(a: &VisitAssessment, assumption: &str) -> bool {
 
 use Laterality::{Left, Mean, None as Mid, Right};
 
-/// The seed example (issue #3): L1-L4 T -1.1, left neck T -2.4, left total hip T -1.9,
+/// The seed example (docs/clinical.md, "Category"): L1-L4 T -1.1, left neck T -2.4, left total hip T -1.9,
 /// trochanter -2.7, Ward's -3.1. Osteopenia on the femoral neck, NOT osteoporosis: Ward's
 /// and trochanter never decide.
 fn seed() -> Document {

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ScanOptions, limits, scan_config_for};
+use super::ConfigError;
+use super::scan_args::{ScanOptions, limits, scan_config_for};
 use crate::config::{Inputs, ScanConfig, Target};
 use crate::net;
 use crate::net::log::LogFormat;
@@ -188,7 +189,7 @@ fn archive_scan(
     out: Option<PathBuf>,
     archive: &std::path::Path,
     scan: &ScanOptions,
-) -> anyhow::Result<Option<ScanConfig>> {
+) -> Result<Option<ScanConfig>, ConfigError> {
     out.map(|out| {
         scan_config_for(
             scan,
@@ -200,11 +201,14 @@ fn archive_scan(
 }
 
 /// The validated configuration of `pull`.
-pub fn pull_config(args: PullArgs) -> anyhow::Result<net::PullConfig> {
+pub fn pull_config(args: PullArgs) -> Result<net::PullConfig, ConfigError> {
     if let (Some(since), Some(until)) = (&args.since, &args.until)
         && since > until
     {
-        anyhow::bail!("--since {since} is after --until {until}");
+        return Err(ConfigError::SinceAfterUntil {
+            since: since.clone(),
+            until: until.clone(),
+        });
     }
     let files = TlsFiles {
         cert: args.tls_cert,
@@ -212,10 +216,7 @@ pub fn pull_config(args: PullArgs) -> anyhow::Result<net::PullConfig> {
         ca: args.tls_ca,
     };
     if files.any() && args.move_port.is_some() {
-        anyhow::bail!(
-            "--move-port with TLS: the PACS's association back to us would not be encrypted; \
-             retrieve with C-GET (leave out --move-port)"
-        );
+        return Err(ConfigError::MoveWithTls);
     }
     let tls = if files.any() {
         tls::server_name(&args.from.host)?;
@@ -245,7 +246,7 @@ pub fn pull_config(args: PullArgs) -> anyhow::Result<net::PullConfig> {
 }
 
 /// The validated configuration of `listen`.
-pub fn listen_config(args: ListenArgs) -> anyhow::Result<net::ListenConfig> {
+pub fn listen_config(args: ListenArgs) -> Result<net::ListenConfig, ConfigError> {
     let files = TlsFiles {
         cert: args.tls_cert,
         key: args.tls_key,

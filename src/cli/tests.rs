@@ -1,6 +1,8 @@
 use super::*;
+use crate::config::Inputs;
 use crate::net;
 use clap::CommandFactory;
+use std::path::PathBuf;
 
 #[test]
 fn cli_is_consistent() {
@@ -116,4 +118,59 @@ fn pull_and_listen_share_the_scan_options() {
         panic!("not pull")
     };
     assert!(pull_config(args).is_err());
+}
+
+/// A configuration that cannot be made says why in a typed error, whose exit code the
+/// binary uses: 2 for options that do not go together, 1 for a file that cannot be used.
+#[test]
+fn configuration_errors_are_typed_with_their_exit_codes() {
+    let command = |args: &[&str]| {
+        Cli::try_parse_from([&["dxa-ingest"], args].concat())
+            .expect("parsed")
+            .command
+    };
+    let pull = |args: &[&str]| match command(args) {
+        Command::Pull(args) => pull_config(args).map(|_| ()),
+        _ => panic!("not pull"),
+    };
+    let scan = |args: &[&str]| match command(args) {
+        Command::Scan(args) => scan_config(args).map(|_| ()),
+        _ => panic!("not scan"),
+    };
+    let base = ["pull", "--from", "PACS@host:104", "--archive", "a"];
+    let error =
+        pull(&[&base[..], &["--since", "20240102", "--until", "20240101"]].concat()).unwrap_err();
+    assert!(
+        matches!(&error, ConfigError::SinceAfterUntil { since, until }
+            if since == "20240102" && until == "20240101"),
+        "{error:?}"
+    );
+    assert_eq!(error.exit_code(), crate::ExitCode::Fatal);
+    let error =
+        pull(&[&base[..], &["--tls-ca", "ca.pem", "--move-port", "4006"]].concat()).unwrap_err();
+    assert!(matches!(error, ConfigError::MoveWithTls), "{error:?}");
+    let error = pull(&[&base[..], &["--tls-ca", "/nonexistent/ca.pem"]].concat()).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ConfigError::Tls(net::tls::TlsError::Certificates { .. })
+        ),
+        "{error:?}"
+    );
+    let error = scan(&["scan", "d", "--out", "d"]).unwrap_err();
+    assert!(matches!(error, ConfigError::Usage(_)), "{error:?}");
+    assert_eq!(error.exit_code(), crate::ExitCode::Usage);
+    let error = scan(&["scan", "d", "--out", "o", "--lsc", "/nonexistent/lsc.csv"]).unwrap_err();
+    assert!(matches!(error, ConfigError::Lsc(_)), "{error:?}");
+    assert_eq!(error.exit_code(), crate::ExitCode::Fatal);
+    let error = scan(&[
+        "scan",
+        "d",
+        "--out",
+        "o",
+        "--pseudonymize",
+        "/nonexistent/key",
+    ])
+    .unwrap_err();
+    assert!(matches!(error, ConfigError::Key(_)), "{error:?}");
 }

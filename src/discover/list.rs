@@ -9,7 +9,7 @@ use std::io::{BufRead, Read};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use super::InputError;
+use super::candidate::InputError;
 use crate::path_text::path_text;
 
 /// The longest line accepted: PATH_MAX on Linux (limits.h), the longest path `open` takes.

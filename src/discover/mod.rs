@@ -15,6 +15,7 @@
 //! `--follow-symlinks` every file and folder reached is remembered by identity (`seen`), so
 //! a file reached twice is read once, under the first path in path order.
 
+mod candidate;
 mod list;
 mod roots;
 mod seen;
@@ -28,41 +29,9 @@ use walkdir::{DirEntry, DirEntryExt, WalkDir};
 use crate::error::{FileError, Reason};
 use crate::path_text::path_text;
 use crate::read::not_regular;
+pub use candidate::{Candidate, CandidateKind, InputError};
 use roots::{Origin, Root, Step};
 use seen::{FileId, Seen};
-
-/// One directory entry to account for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    /// The path as given or walked.
-    pub path: PathBuf,
-    /// A regular file to read, or why it is not one.
-    pub kind: CandidateKind,
-    /// Whether a symlink at the path's last component may be opened through
-    /// (`read::open_regular`): with `--follow-symlinks`, and for an input named on the
-    /// command line; otherwise a link swapped in after the walk is refused.
-    pub follow_last_link: bool,
-}
-
-/// What the walk found at a path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CandidateKind {
-    /// A regular file (or a symlink to one, with --follow-symlinks).
-    File,
-    /// Not read: `skipped/not_regular_file` or `error/io_error`, with the message.
-    NotRead(FileError),
-}
-
-/// An input that cannot be read at all: the run stops with exit code 1. The message names
-/// the path and the fix, once (no OS error text repeated by a source chain).
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct InputError {
-    /// The input as given.
-    pub path: PathBuf,
-    /// What is wrong, and what to do.
-    pub message: String,
-}
 
 /// How to walk.
 #[derive(Debug, Clone, Default)]

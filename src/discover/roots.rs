@@ -13,8 +13,8 @@ use std::fs::FileType;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use super::candidate::{Candidate, CandidateKind, InputError};
 use super::seen::FileId;
-use super::{Candidate, CandidateKind, InputError};
 use crate::error::{FileError, Reason};
 use crate::path_text::path_text;
 use crate::read::not_regular;

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::bodycomp::BodyValue;
-use crate::carrier::encore::EncoreFlag;
+use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::decimal::Decimal;
 use crate::flag::flag_enum;
 use crate::vocabulary::Measure;

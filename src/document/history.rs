@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Date;
+use crate::date::Date;
 use crate::decimal::Decimal;
 use crate::vocabulary::{Laterality, Region};
 

@@ -22,7 +22,8 @@ use sha2::{Digest, Sha256};
 use super::VisitRows;
 use super::codes;
 use super::values::{Value, site_text, values};
-use crate::document::{Bound, Date, Sex};
+use crate::date::Date;
+use crate::document::{Bound, Sex};
 use crate::vocabulary::{Classification, Population};
 
 /// What a visit's Bundle says, kept until the file is written.

@@ -8,7 +8,8 @@ mod merge;
 mod tree;
 
 use crate::carrier::{dates, ge_xml, hologic};
-use crate::document::{Carrier, Date, DocFlag, Document, RowTable, Sex, Timestamp};
+use crate::date::{Date, Timestamp};
+use crate::document::{Carrier, DocFlag, Document, RowTable, Sex};
 use crate::error::{FileError, Reason};
 use crate::normalise::body::{patient_size_cm, patient_weight_kg};
 use crate::profile::Mapper;
@@ -201,3 +202,6 @@ fn decide_dxa(tree: &ContentTree<'_>, mapper: &Mapper, doc: &Document) -> Result
         ),
     ))
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,8 +9,8 @@
 //! decides one patient's change.
 
 use super::lsc::{Family, Lsc, LscSource, LscTable};
-use crate::decimal::Decimal;
-use crate::document::{Date, Timestamp};
+use crate::date::{Date, Timestamp};
+use crate::decimal::{Decimal, dec};
 use crate::vocabulary::{Laterality, Manufacturer, Region};
 
 /// One monitored measurement of one visit.
@@ -172,8 +172,8 @@ pub struct FollowupRow {
     pub notes: Vec<FollowupNote>,
 }
 
-const HUNDRED: Decimal = Decimal::lit("100");
-const ZERO: Decimal = Decimal::lit("0");
+const HUNDRED: Decimal = dec!("100");
+const ZERO: Decimal = dec!("0");
 
 /// `current` against `earlier`, judged by `lsc`.
 fn compare(current: &Point, earlier: &Point, lsc: Lsc) -> Comparison {

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, dec};
 
 /// The monitored site families.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,11 +40,11 @@ impl Family {
     }
 
     /// ISCD minimum acceptable precision x 2.77, in % (clinical.md).
-    fn default_lsc_pct(self) -> &'static str {
+    fn default_lsc_pct(self) -> Decimal {
         match self {
-            Family::Spine => "5.3",
-            Family::FemoralNeck => "6.9",
-            Family::TotalHip => "5.0",
+            Family::Spine => dec!("5.3"),
+            Family::FemoralNeck => dec!("6.9"),
+            Family::TotalHip => dec!("5.0"),
         }
     }
 }
@@ -134,7 +134,7 @@ impl LscTable {
             })?;
             let number = |text: &str| {
                 Decimal::parse(text)
-                    .filter(|d| *d > Decimal::parse("0").expect("zero"))
+                    .filter(|d| *d > dec!("0"))
                     .ok_or_else(|| error(format!("line {line}: {text:?} is not a positive number")))
             };
             let lsc = match (cell(grams), cell(pct)) {
@@ -184,10 +184,7 @@ impl LscTable {
         };
         match for_device.or_else(for_site) {
             Some(entry) => (entry.lsc, LscSource::File),
-            None => (
-                Lsc::Percent(Decimal::parse(family.default_lsc_pct()).expect("valid default")),
-                LscSource::Default,
-            ),
+            None => (Lsc::Percent(family.default_lsc_pct()), LscSource::Default),
         }
     }
 }

@@ -195,7 +195,7 @@ fn one_point_per_date(series: &[(Vec<u8>, Point)]) -> Vec<(Vec<u8>, Point)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::Date;
+    use crate::date::Date;
     use crate::vocabulary::Laterality;
 
     fn point(date: &str, bmd: &str, source: Source, seq: u64) -> Point {

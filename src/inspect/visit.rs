@@ -8,8 +8,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
-
+use super::{InspectError, Result};
 use crate::classify::ClassifyOptions;
 use crate::extract::extract;
 use crate::output::rows::{document_row, measurement_rows, study_row};
@@ -47,7 +46,10 @@ pub fn inspect_visit(
     let folder = file.parent().filter(|p| !p.as_os_str().is_empty());
     let folder = folder.unwrap_or(Path::new("."));
     let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(folder)
-        .with_context(|| format!("cannot list {}", path_text(folder)))?
+        .map_err(|source| InspectError::List {
+            folder: path_text(folder),
+            source,
+        })?
         .filter_map(|entry| entry.ok())
         .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
         .map(|entry| folder.join(entry.file_name()))

@@ -3,7 +3,6 @@
 //! check, and error messages that name the peer and say what went wrong.
 
 use std::collections::HashSet;
-use std::net::TcpStream;
 use std::sync::Arc;
 
 use dicom_dictionary_std::uids;
@@ -12,6 +11,7 @@ use dicom_ul::ClientAssociationOptions;
 
 use super::acceptor::Acceptor;
 use super::link::Link;
+pub use super::link::{no_delay, quick_ack};
 
 use super::storage_classes::STORAGE_SOP_CLASSES;
 use super::wire::{DEFLATED_EXPLICIT_VR_LE, EXPLICIT_VR_BE, EXPLICIT_VR_LE, IMPLICIT_VR_LE};
@@ -165,29 +165,6 @@ pub fn connect(
     };
     no_delay(link.tcp());
     Ok(link)
-}
-
-/// Acknowledges the next segments at once. Peers that keep Nagle's algorithm (Orthanc, as
-/// DCMTK builds it, unless started with `TCP_NODELAY=1`) hold each response PDU until the
-/// previous one is acknowledged, and Linux delays acknowledgements by 40 ms: without this,
-/// every C-FIND took 45 ms against Orthanc, with it under 5 ms (docs/network.md). The kernel
-/// leaves quick-ack mode by itself, so it is set again before every read.
-pub fn quick_ack(stream: &TcpStream) {
-    #[cfg(target_os = "linux")]
-    {
-        // Only a latency matter, as for `no_delay`.
-        let _ = socket2::SockRef::from(stream).set_tcp_quickack(true);
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = stream;
-}
-
-/// Sends small writes at once. A message is a command PDU then a data PDU: with Nagle's
-/// algorithm the second waits for the peer's delayed acknowledgement of the first, 40 ms
-/// on Linux, per message (measured: 60 ms per C-FIND against Orthanc without this).
-pub fn no_delay(stream: &TcpStream) {
-    // Only a latency matter: a failure leaves a slower but working association.
-    let _ = stream.set_nodelay(true);
 }
 
 fn describe(peer: &str, error: dicom_ul::association::Error) -> ConnectError {

@@ -14,7 +14,8 @@ use dicom_ul::Pdu;
 use dicom_ul::pdu::{PDataValue, PDataValueType};
 
 pub use super::command::{Command, SubOperations, field, move_request, request, response, status};
-use super::link::Link;
+pub use super::link::DimseError;
+use super::link::{Link, quick_ack};
 use super::wire::{self, IMPLICIT_VR_LE, MAX_COMMAND_BYTES, WireError};
 
 /// A message's data set, as far as it was kept.
@@ -48,26 +49,6 @@ pub enum Incoming {
     Released,
     /// Aborted the association.
     Aborted,
-}
-
-/// A broken exchange: the association cannot go on.
-#[derive(Debug, thiserror::Error)]
-pub enum DimseError {
-    /// The upper layer failed (connection closed, timeout, bad PDU).
-    #[error(transparent)]
-    Association(#[from] dicom_ul::association::Error),
-    /// A command or identifier could not be read.
-    #[error(transparent)]
-    Wire(#[from] WireError),
-    /// The peer broke the order of fragments or messages.
-    #[error("protocol error: {0}")]
-    Protocol(String),
-    /// Writing to (or reading from) the connection failed.
-    #[error("{0}")]
-    Io(#[from] std::io::Error),
-    /// The watchdog closed the connection: a deadline passed (docs/network.md).
-    #[error("{0}")]
-    Deadline(String),
 }
 
 /// The fragments of the current PDU not yet consumed, and the data set size limit.
@@ -184,7 +165,7 @@ impl MessageReader {
             if let Some(fragment) = self.pending.pop_front() {
                 return Ok(Next::Fragment(fragment));
             }
-            super::association::quick_ack(association.tcp());
+            quick_ack(association.tcp());
             match association.receive_pdu()? {
                 Pdu::PData { data } => self.pending.extend(data),
                 Pdu::ReleaseRQ => {

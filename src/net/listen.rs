@@ -14,47 +14,70 @@
 //! second signal stops at once (exit 130), removing any half-written output as `scan` does.
 
 use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
-use super::ListenConfig;
 use super::archive::{Admission, Archive, Refusal, Stored};
 use super::log::{self, Event, Level};
+use super::options::NetOptions;
 use super::rescan::{check_output, rescan};
-use super::server::Server;
+use super::server::{Server, ServerLimits};
 use super::store::StoreObserver;
+use crate::config::ScanConfig;
 use crate::exit::ExitCode;
 use crate::profile::Mapper;
 
+/// Everything `listen` needs.
+#[derive(Debug, Clone)]
+pub struct ListenConfig {
+    /// TCP port, on every interface.
+    pub port: u16,
+    /// The archive folder (created if missing).
+    pub archive: PathBuf,
+    /// Limits and our AE title.
+    pub net: NetOptions,
+    /// Calling AE titles accepted; empty: any.
+    pub allow: Vec<String>,
+    /// Associations served at once, negotiations, their deadlines, the shutdown's grace.
+    pub limits: ServerLimits,
+    /// With `scan`: the outputs are brought up to date once nothing arrived for this long.
+    pub rescan_after: Duration,
+    /// The scan of the archive into `--out`, when asked for.
+    pub scan: Option<ScanConfig>,
+    /// DICOM TLS (`--tls-cert`, `--tls-key`, and `--tls-ca` for client certificates).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
 static STOP: AtomicBool = AtomicBool::new(false);
 
-/// Installs the SIGINT / SIGTERM handler of `listen` and returns the flag it sets. A second
-/// signal exits at once with 130, removing the run's staging folder if a rescan is writing.
-pub fn stop_on_signal() -> std::io::Result<&'static AtomicBool> {
-    use signal_hook::consts::{SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])?;
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            for _ in signals.forever() {
-                if STOP.swap(true, Ordering::SeqCst) {
-                    crate::output::folder::abandon_and_exit(
-                        "dxa-ingest: interrupted again: stopped without bringing the outputs up to date",
-                    );
-                }
-                log::emit(
-                    "listen",
-                    Level::Info,
-                    "stopping",
-                    "stopping: no new association; negotiations cut; those in progress get \
-                     --grace to end (signal again to stop at once)",
-                );
-            }
-        })?;
-    Ok(&STOP)
+/// The flag `run` stops on (`stop_requested` sets it).
+pub fn stop_flag() -> &'static AtomicBool {
+    &STOP
+}
+
+/// `listen`'s answer to a SIGINT or SIGTERM: the first asks `run` to stop (no new
+/// association; those in progress get --grace) and returns None; a second removes the run's
+/// staging folder if a rescan is writing and returns the interruption the binary exits with
+/// (130).
+pub fn stop_requested() -> Option<crate::output::folder::Interruption> {
+    if STOP.swap(true, Ordering::SeqCst) {
+        return Some(crate::output::folder::abandon(
+            "dxa-ingest: interrupted again: stopped without bringing the outputs up to date",
+        ));
+    }
+    log::emit(
+        "listen",
+        Level::Info,
+        "stopping",
+        "stopping: no new association; negotiations cut; those in progress get \
+         --grace to end (signal again to stop at once)",
+    );
+    None
 }
 
 /// When the last object arrived, and whether the outputs are behind the archive.
@@ -200,4 +223,53 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
 fn scanned(summary: &str) {
     let message = summary.strip_prefix("dxa-ingest: ").unwrap_or(summary);
     log::emit("listen", Level::Info, "scan", &format!("scan: {message}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(behind: bool) -> RescanClock {
+        RescanClock {
+            state: Mutex::new(ClockState {
+                last_arrival: Instant::now(),
+                behind,
+            }),
+        }
+    }
+
+    /// The outputs are brought up to date once after new objects, when the quiet period
+    /// has passed; an object already archived or refused does not make them behind.
+    #[test]
+    fn a_rescan_is_due_once_after_new_objects_and_the_quiet_period() {
+        let quiet = Duration::ZERO;
+        let clock = clock(false);
+        assert!(!clock.take_due(quiet), "nothing arrived");
+        clock.object(&Ok(Stored::AlreadyArchived {
+            path: "a.dcm".into(),
+        }));
+        clock.object(&Err(Refusal {
+            status: 0xA700,
+            message: "full".into(),
+        }));
+        assert!(!clock.take_due(quiet), "nothing new");
+        clock.object(&Ok(Stored::New {
+            path: "b.dcm".into(),
+            bytes: 10,
+        }));
+        assert!(
+            !clock.take_due(Duration::from_secs(3600)),
+            "the quiet period has not passed"
+        );
+        assert!(clock.take_due(quiet), "new objects, quiet period over");
+        assert!(!clock.take_due(quiet), "taken");
+    }
+
+    /// At start the outputs are written once, even if nothing arrives.
+    #[test]
+    fn the_first_scan_is_due_at_start() {
+        let clock = clock(true);
+        assert!(clock.take_due(Duration::ZERO));
+        assert!(!clock.take_due(Duration::ZERO));
+    }
 }

@@ -155,7 +155,7 @@ pub fn timestamp(at: SystemTime) -> String {
     let millis = at
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_millis());
-    let seconds = crate::provenance::rfc3339(at);
+    let seconds = crate::date::rfc3339(at);
     match seconds.strip_suffix('Z') {
         Some(head) => format!("{head}.{millis:03}Z"),
         None => seconds,

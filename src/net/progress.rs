@@ -80,3 +80,28 @@ impl StoreObserver for PullProgress {
         self.update();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_counts_objects_and_the_bytes_of_new_ones() {
+        let progress = PullProgress::new(true);
+        assert!(progress.bar.is_hidden(), "--quiet");
+        progress.retrieving(3, 2);
+        progress.at_study(1);
+        progress.object(&Ok(Stored::New {
+            path: "a.dcm".into(),
+            bytes: 2048,
+        }));
+        progress.object(&Ok(Stored::AlreadyArchived {
+            path: "b.dcm".into(),
+        }));
+        progress.at_study(2);
+        assert_eq!(progress.bar.position(), 2);
+        assert_eq!(progress.bar.length(), Some(3));
+        assert_eq!(progress.bytes.load(Ordering::Relaxed), 2048);
+        assert_eq!(progress.bar.message(), "study 2/2, 2.00 KiB");
+    }
+}

@@ -12,6 +12,8 @@
 //! 5. Every listed object is checked in the archive; then the scan of the archive.
 
 use std::net::TcpListener;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -24,6 +26,7 @@ use super::deadline::Watchdog;
 use super::dimse::status;
 use super::find::{FindError, Finder, InstanceMatch};
 use super::log::{self, Level};
+use super::options::{NetOptions, PeerAddress, RetrieveMethod, StudyQuery};
 use super::plan::{
     Plan, SeriesPlan, instance_carries_results, series_carries_results, study_carries_results,
 };
@@ -31,9 +34,37 @@ use super::progress::PullProgress;
 use super::rescan::{check_output, rescan};
 use super::retrieve::{Finished, Getter, Mover};
 use super::server::{Server, ServerLimits};
-use super::{PullConfig, RetrieveMethod};
+use crate::config::ScanConfig;
 use crate::exit::ExitCode;
 use crate::profile::Mapper;
+
+/// Everything `pull` needs.
+#[derive(Debug, Clone)]
+pub struct PullConfig {
+    /// The PACS.
+    pub peer: PeerAddress,
+    /// The archive folder (created if missing).
+    pub archive: PathBuf,
+    /// Limits and our AE title.
+    pub net: NetOptions,
+    /// Date range and patient.
+    pub query: StudyQuery,
+    /// C-GET or C-MOVE.
+    pub method: RetrieveMethod,
+    /// No progress bar.
+    pub quiet: bool,
+    /// The scan of the archive into `--out`, when asked for.
+    pub scan: Option<ScanConfig>,
+    /// DICOM TLS to the PACS (`--tls-ca`, and our certificate when given).
+    pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// Studies kept from the study-level C-FIND; more: `pull` stops before retrieving.
+    pub max_studies: usize,
+    /// How long one operation (a C-FIND, a C-GET, a C-MOVE) may take, to its final response.
+    pub deadline: Duration,
+}
+
+/// Studies `pull` keeps from one query unless `--max-studies` says otherwise.
+pub const DEFAULT_MAX_STUDIES: usize = 100_000;
 
 /// Status of a C-MOVE the PACS cannot send anywhere: it does not know our AE title
 /// (PS3.4 C.4.2.1.5).

@@ -8,59 +8,62 @@
 //! All arithmetic is exact decimal (`Decimal`), so the values in the tests are the values a
 //! reader works out by hand.
 
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, dec};
 use crate::vocabulary::{Calibration, Region};
 
 /// sBMD / 1000 = a + b x (BMD - x0), BMD in g/cm².
 #[derive(Debug, Clone, Copy)]
 struct Equation {
-    a: &'static str,
-    b: &'static str,
-    x0: &'static str,
+    a: Decimal,
+    b: Decimal,
+    x0: Decimal,
 }
 
-const fn hip(a: &'static str, b: &'static str) -> Equation {
-    Equation { a, b, x0: "0" }
+const fn hip(a: &str, b: &str) -> Equation {
+    Equation {
+        a: Decimal::lit(a),
+        b: Decimal::lit(b),
+        x0: dec!("0"),
+    }
 }
 
 /// Spine: sBMD = 1000 x (b x (BMD - x0) + 1.0436) (Hui et al., JBMR 1997;12:1463).
-const fn spine(b: &'static str, x0: &'static str) -> Equation {
-    Equation { a: "1.0436", b, x0 }
+const fn spine(b: &str, x0: &str) -> Equation {
+    Equation {
+        a: dec!("1.0436"),
+        b: Decimal::lit(b),
+        x0: Decimal::lit(x0),
+    }
 }
 
 fn equation(region: Region, calibration: Calibration) -> Option<Equation> {
     use Calibration::{GeLunar, Hologic, Norland};
+    // Each equation a constant: its numbers are checked when the crate is built.
     Some(match (region, calibration) {
         // Total hip: Hui et al., JBMR 1997;12:1463 / ICSBM.
-        (Region::TotalHip, Hologic) => hip("0.006", "1.008"),
-        (Region::TotalHip, GeLunar) => hip("-0.031", "0.979"),
-        (Region::TotalHip, Norland) => hip("0.026", "1.012"),
+        (Region::TotalHip, Hologic) => const { hip("0.006", "1.008") },
+        (Region::TotalHip, GeLunar) => const { hip("-0.031", "0.979") },
+        (Region::TotalHip, Norland) => const { hip("0.026", "1.012") },
         // Femoral neck: Lu et al., Osteoporos Int 2001;12:438.
-        (Region::FemoralNeck, Hologic) => hip("0.019", "1.087"),
-        (Region::FemoralNeck, GeLunar) => hip("-0.023", "0.939"),
-        (Region::FemoralNeck, Norland) => hip("0.006", "0.985"),
+        (Region::FemoralNeck, Hologic) => const { hip("0.019", "1.087") },
+        (Region::FemoralNeck, GeLunar) => const { hip("-0.023", "0.939") },
+        (Region::FemoralNeck, Norland) => const { hip("0.006", "0.985") },
         // Trochanter: Lu et al., Osteoporos Int 2001;12:438.
-        (Region::Trochanter, Hologic) => hip("-0.017", "1.105"),
-        (Region::Trochanter, GeLunar) => hip("-0.042", "0.949"),
-        (Region::Trochanter, Norland) => hip("0.057", "0.961"),
+        (Region::Trochanter, Hologic) => const { hip("-0.017", "1.105") },
+        (Region::Trochanter, GeLunar) => const { hip("-0.042", "0.949") },
+        (Region::Trochanter, Norland) => const { hip("0.057", "0.961") },
         // Spine L1-L4 and L2-L4: Hui et al., JBMR 1997;12:1463.
-        (Region::SpineL1L4 | Region::SpineL2L4, Hologic) => spine("1.0550", "0.972"),
-        (Region::SpineL1L4 | Region::SpineL2L4, GeLunar) => spine("0.9683", "1.100"),
-        (Region::SpineL1L4 | Region::SpineL2L4, Norland) => spine("0.9743", "0.969"),
+        (Region::SpineL1L4 | Region::SpineL2L4, Hologic) => const { spine("1.0550", "0.972") },
+        (Region::SpineL1L4 | Region::SpineL2L4, GeLunar) => const { spine("0.9683", "1.100") },
+        (Region::SpineL1L4 | Region::SpineL2L4, Norland) => const { spine("0.9743", "0.969") },
         _ => return None,
     })
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::parse(text).expect("equation constants are valid decimals")
 }
 
 /// a + b x (BMD - x0), exact, in g/cm².
 fn standardised_g(region: Region, calibration: Calibration, bmd: Decimal) -> Option<Decimal> {
     let eq = equation(region, calibration)?;
-    dec(eq.b)
-        .checked_mul(bmd.checked_sub(dec(eq.x0))?)?
-        .checked_add(dec(eq.a))
+    eq.b.checked_mul(bmd.checked_sub(eq.x0)?)?.checked_add(eq.a)
 }
 
 /// Standardised BMD in mg/cm², rounded to whole mg/cm² (the equations' error is 4-7 %);
@@ -68,17 +71,17 @@ fn standardised_g(region: Region, calibration: Calibration, bmd: Decimal) -> Opt
 pub fn standardised_bmd(region: Region, calibration: Calibration, bmd: Decimal) -> Option<Decimal> {
     Some(
         standardised_g(region, calibration, bmd)?
-            .checked_mul(dec("1000"))?
+            .checked_mul(dec!("1000"))?
             .round_to(0),
     )
 }
 
 /// NHANES III young white women 20-29, Hologic scale, g/cm² (Looker et al., Osteoporos Int
 /// 1998;8:468): (mean, SD).
-fn nhanes_reference(region: Region) -> Option<(&'static str, &'static str)> {
+fn nhanes_reference(region: Region) -> Option<(Decimal, Decimal)> {
     match region {
-        Region::FemoralNeck => Some(("0.858", "0.120")),
-        Region::TotalHip => Some(("0.942", "0.122")),
+        Region::FemoralNeck => Some((dec!("0.858"), dec!("0.120"))),
+        Region::TotalHip => Some((dec!("0.942"), dec!("0.122"))),
         _ => None,
     }
 }
@@ -88,10 +91,9 @@ fn nhanes_reference(region: Region) -> Option<(&'static str, &'static str)> {
 /// BMD_h = (sBMD/1000 - a_h) / b_h, so T = (s - a_h - mean x b_h) / (b_h x SD).
 pub fn nhanes_t_score(region: Region, calibration: Calibration, bmd: Decimal) -> Option<Decimal> {
     let (mean, sd) = nhanes_reference(region)?;
-    let (mean, sd) = (dec(mean), dec(sd));
     let s = standardised_g(region, calibration, bmd)?;
     let hologic = equation(region, Calibration::Hologic)?;
-    let (a_h, b_h) = (dec(hologic.a), dec(hologic.b));
+    let (a_h, b_h) = (hologic.a, hologic.b);
     let numerator = s.checked_sub(a_h)?.checked_sub(mean.checked_mul(b_h)?)?;
     numerator.div_rounded(b_h.checked_mul(sd)?, 2)
 }

@@ -3,9 +3,9 @@
 //! - a text cell whose first character is `=`, `+`, `-`, `@` (a formula to a spreadsheet) or
 //!   `'` gets a leading `'` (OWASP, "CSV Injection"); stripping one leading `'` from a cell
 //!   that has one gives the text back;
-//! - control characters (C0, DEL, C1) and the bidirectional and invisible format characters
-//!   that can make text display as something else (U+200B-U+200F, U+202A-U+202E,
-//!   U+2066-U+2069, U+FEFF) are written visibly as `\u{XXXX}`;
+//! - the characters a reader would not see as they are (`crate::visible`: controls, the
+//!   bidirectional and zero-width characters, the line and paragraph separators, U+FEFF)
+//!   are written visibly as `\u{XXXX}`, the same characters a path escapes (`path_text`);
 //! - number cells (`Plain`) are never touched: `-2.4` stays a number.
 
 use std::borrow::Cow;
@@ -13,12 +13,7 @@ use std::borrow::Cow;
 use super::table::{Cell, ColumnType, ToCell};
 use crate::decimal::Decimal;
 use crate::pseudonym::{Ids, Vocabulary};
-
-/// Whether a character is written as a visible escape.
-fn hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
+use crate::visible::hidden;
 
 /// The cell text of `text` (see the module documentation).
 pub fn safe_text(text: &str) -> Cow<'_, str> {
@@ -97,7 +92,7 @@ impl ToCell for DocText<'_> {
 
 /// An optional date cell: ISO 8601 `YYYY-MM-DD`, empty when absent.
 #[derive(Debug, Clone, Copy)]
-pub struct DateCell(pub Option<crate::document::Date>);
+pub struct DateCell(pub Option<crate::date::Date>);
 
 impl ToCell for DateCell {
     const KIND: ColumnType = ColumnType::Date;
@@ -149,6 +144,20 @@ mod tests {
         assert_eq!(safe_text("café"), "café");
         // A formula hidden behind a control character is still not a formula.
         assert_eq!(safe_text("\u{0}=1"), "\\u{0}=1");
+    }
+
+    #[test]
+    fn a_cell_hides_nothing_a_path_would_show() {
+        // One list of hidden characters (crate::visible) for text cells and paths: the
+        // Arabic letter mark and the line and paragraph separators included.
+        for c in [
+            '\u{61C}', '\u{200B}', '\u{200E}', '\u{2028}', '\u{2029}', '\u{FEFF}',
+        ] {
+            let cell = safe_text(&format!("a{c}b")).into_owned();
+            assert_eq!(cell, format!("a\\u{{{:X}}}b", u32::from(c)));
+            let path = crate::path_text::path_text(std::path::Path::new(&format!("a{c}b")));
+            assert!(path.starts_with("a\\x") && !path.contains(c), "{path:?}");
+        }
     }
 
     #[test]

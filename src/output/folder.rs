@@ -21,8 +21,10 @@
 //! Signals (docs/columns.md, "Interrupted runs"): on SIGINT or SIGTERM the run stops, its
 //! staging folder is removed, the output folder is left as it was (or, when the signal
 //! arrives after the commit, as this run left it), one message says which, and the exit
-//! code is 128 + the signal (130, 143), as shells report it. The commit holds the handler's
-//! lock: a signal sees the folders before the exchange or after it, never during.
+//! code is 128 + the signal (130, 143), as shells report it: the library settles the folders
+//! and returns an `Interruption`, the binary says it and ends the process. The commit holds
+//! the lock the interruption holds: a signal sees the folders before the exchange or after
+//! it, never during.
 
 use std::fs::{self, File};
 use std::io;
@@ -46,8 +48,8 @@ use access::Access;
 pub use access::is_mount_point;
 pub(crate) use dead::process_alive;
 use dead::{remove_dead_staging, staging_pids};
-pub use names::OUTPUT_FOLDERS;
-use names::our_folder;
+use names::{INSIDE_PREFIX, discard, our_folder, ours};
+pub use names::{OUTPUT_FOLDERS, OUTPUT_NAMES};
 
 /// The run's staging folder while it exists, and whether its outputs were committed.
 #[derive(Debug)]
@@ -67,78 +69,86 @@ fn run_state() -> MutexGuard<'static, Run> {
     RUN.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Stops the process at once (exit 130): the run's staging folder, if there is one, is
-/// removed first, so nothing half-written is left. For handlers of their own (`listen`'s
-/// second signal).
-pub fn abandon_and_exit(message: &str) -> ! {
+/// A SIGINT or SIGTERM that stopped the run, its outputs settled: the run's staging folder,
+/// if it had one and had not committed, is removed. While this is held the run cannot
+/// commit (it holds the commit's lock), so the binary ends the process with `exit_code`
+/// before dropping it; the library itself never exits the process.
+#[derive(Debug)]
+pub struct Interruption {
+    /// What happened to the output folder, one line for stderr.
+    pub message: String,
+    /// 128 + the signal (130, 143), as shells report it; 130 for a run abandoned on
+    /// `listen`'s second signal.
+    pub exit_code: i32,
+    _commit: MutexGuard<'static, Run>,
+}
+
+/// Removes the run's staging folder if it has not committed (`listen`'s second signal, whose
+/// `message` says why); the binary exits with the returned interruption's code.
+pub fn abandon(message: &str) -> Interruption {
     let state = run_state();
     if let (Some(staging), Some(target), false) = (&state.staging, &state.target, state.committed) {
         discard(staging, target);
     }
-    eprintln!("{message}");
-    std::process::exit(130);
+    Interruption {
+        message: message.to_string(),
+        exit_code: 130,
+        _commit: state,
+    }
 }
 
-/// Starts the thread that handles SIGINT and SIGTERM.
-pub fn handle_signals() -> io::Result<()> {
-    let mut signals = Signals::new([SIGINT, SIGTERM])?;
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                let name = if signal == SIGINT { "SIGINT" } else { "SIGTERM" };
-                let state = run_state();
-                let message = match (&state.staging, &state.target, state.committed) {
-                    (_, Some(target), true) => format!(
-                        "interrupted ({name}) after the outputs were written: {} holds this run's outputs",
-                        path_text(target)
-                    ),
-                    (Some(staging), Some(target), false) => {
-                        discard(staging, target);
-                        format!(
-                            "interrupted ({name}); nothing in {} was replaced: it holds what it held before",
-                            path_text(target)
-                        )
-                    }
-                    _ => format!("interrupted ({name}); no output was written"),
-                };
-                eprintln!("dxa-ingest: {message}");
-                std::process::exit(128 + signal);
+/// SIGINT and SIGTERM, caught from `catch_signals` on (docs/columns.md, "Interrupted runs").
+pub struct Interrupts(Signals);
+
+impl std::fmt::Debug for Interrupts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Interrupts")
+    }
+}
+
+/// Catches SIGINT and SIGTERM: from now on they no longer end the process, they arrive
+/// through `Interrupts`.
+pub fn catch_signals() -> io::Result<Interrupts> {
+    Signals::new([SIGINT, SIGTERM]).map(Interrupts)
+}
+
+impl Interrupts {
+    /// Waits for the next SIGINT or SIGTERM; the signal number.
+    pub fn next_signal(&mut self) -> Option<i32> {
+        self.0.forever().next()
+    }
+
+    /// Waits for the next SIGINT or SIGTERM and settles the run's outputs for it (see
+    /// `Interruption`).
+    pub fn next_interruption(&mut self) -> Option<Interruption> {
+        let signal = self.next_signal()?;
+        let name = if signal == SIGINT {
+            "SIGINT"
+        } else {
+            "SIGTERM"
+        };
+        let state = run_state();
+        let message = match (&state.staging, &state.target, state.committed) {
+            (_, Some(target), true) => format!(
+                "interrupted ({name}) after the outputs were written: {} holds this run's outputs",
+                path_text(target)
+            ),
+            (Some(staging), Some(target), false) => {
+                discard(staging, target);
+                format!(
+                    "interrupted ({name}); nothing in {} was replaced: it holds what it held before",
+                    path_text(target)
+                )
             }
-        })?;
-    Ok(())
+            _ => format!("interrupted ({name}); no output was written"),
+        };
+        Some(Interruption {
+            message: format!("dxa-ingest: {message}"),
+            exit_code: 128 + signal,
+            _commit: state,
+        })
+    }
 }
-
-/// The names of every file a run can write; anything else in the folder is the user's.
-pub const OUTPUT_NAMES: &[&str] = &[
-    "measurements.csv",
-    "studies.csv",
-    "files.csv",
-    "documents.csv",
-    "history.csv",
-    "followup.csv",
-    "body_composition.csv",
-    "report.html",
-    "run.json",
-    "measurements.parquet",
-    "studies.parquet",
-    "files.parquet",
-    "documents.parquet",
-    "history.parquet",
-    "followup.parquet",
-    "body_composition.parquet",
-    "visits_wide.csv",
-    "visits_wide.parquet",
-];
-
-/// Whether a name in the output folder is one of ours: an output, or a temporary file of
-/// an earlier version (`.studies.csv.partial-PID`).
-fn ours(name: &str) -> bool {
-    OUTPUT_NAMES.contains(&name) || (name.starts_with('.') && name.contains(".partial-"))
-}
-
-/// The name of a staging folder inside the output folder (see `Placement::Inside`).
-const INSIDE_PREFIX: &str = ".dxa-staging-";
 
 /// Where a run's staging folder is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -394,47 +404,6 @@ impl Drop for OutputFolder {
         }
         state.staging = None;
     }
-}
-
-/// Removes a staging folder (or an old set moved aside) without deleting what is not ours:
-/// our outputs and temporary files are removed; a second link to a file that is in the
-/// output folder is removed; anything else is moved back into the output folder (or left,
-/// with the folder, when a file of that name is there already).
-fn discard(staging: &Path, target: &Path) {
-    discard_in(staging, target, None);
-}
-
-/// `discard` of a folder (`files`: the names we write in it when it is a folder of ours,
-/// None for the staging folder itself).
-fn discard_in(staging: &Path, target: &Path, files: Option<&[&str]>) {
-    let Ok(entries) = fs::read_dir(staging) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let path = entry.path();
-        let Ok(meta) = fs::symlink_metadata(&path) else {
-            continue;
-        };
-        let in_target = target.join(&name);
-        let text = name.to_string_lossy();
-        if let (None, Some(inner), true) = (files, our_folder(&text), meta.is_dir()) {
-            discard_in(&path, &in_target, Some(inner));
-            continue;
-        }
-        let same_file = fs::symlink_metadata(&in_target)
-            .is_ok_and(|t| (t.dev(), t.ino()) == (meta.dev(), meta.ino()));
-        let is_ours = match files {
-            None => ours(&text),
-            Some(files) => files.contains(&text.as_ref()),
-        };
-        if is_ours && !meta.is_dir() || same_file {
-            let _ = fs::remove_file(&path);
-        } else if in_target != staging && !in_target.exists() {
-            let _ = fs::rename(&path, &in_target);
-        }
-    }
-    let _ = fs::remove_dir(staging);
 }
 
 /// Locks the folder; retries when the folder was replaced (by a commit) between opening

@@ -8,8 +8,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 
+use crate::date::Date;
 use crate::decimal::{Decimal, PLAIN_MAX};
-use crate::document::Date;
 
 /// The type of a column, in the CSV and in Parquet (docs/parquet.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

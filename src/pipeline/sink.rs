@@ -137,10 +137,19 @@ impl Sink {
         let path = path_text(path);
         match outcome {
             Outcome::NotIngested(error) => self.not_ingested(&path, &error),
-            Outcome::Ingested(doc) => self.document(&path, &doc),
+            Outcome::Ingested(doc) => {
+                let ingested = self.summary.ingested;
+                self.document(&path, &doc)?;
+                // A copy of a document already ingested is a files.csv row instead.
+                self.summary.files_ingested += self.summary.ingested - ingested;
+                Ok(())
+            }
             // An export's records: each a document of the file (documents.csv names the
             // file once per record); they have no SOP Instance UID, so no duplicates.
-            Outcome::Records(docs) => docs.iter().try_for_each(|doc| self.document(&path, doc)),
+            Outcome::Records(docs) => {
+                self.summary.files_ingested += 1;
+                docs.iter().try_for_each(|doc| self.document(&path, doc))
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-//! `--pseudonymize KEYFILE`: research exports without identifiers (issue #6). Every
+//! `--pseudonymize KEYFILE`: research exports without identifiers (docs/privacy.md). Every
 //! identifier is replaced by a keyed hash (HMAC-SHA256 with the site's secret key): the same
 //! patient gets the same pseudonym in every run with the same key, so follow-up and
 //! re-identification-free linkage work; without the key, pseudonyms cannot be reversed or
@@ -26,8 +26,8 @@ use sha2::Sha256;
 
 use std::borrow::Cow;
 
-use crate::decimal::Decimal;
-use crate::document::Date;
+use crate::date::Date;
+use crate::decimal::{Decimal, dec};
 
 /// Shortest key accepted, in bytes (128 bits).
 const MIN_KEY: usize = 16;
@@ -265,7 +265,7 @@ impl Ids<'_> {
 
     /// An age cell (a decimal of years) as written: over 89 becomes 90, as `age_years`.
     pub fn age(&self, years: Option<Decimal>) -> Option<Decimal> {
-        let ninety = Decimal::from_parts(90, 0).expect("90 is a decimal");
+        let ninety = dec!("90");
         match years {
             Some(years) if self.pseudonymizer.is_some() && years >= ninety => Some(ninety),
             other => other,

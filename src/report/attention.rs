@@ -1,4 +1,4 @@
-//! The visits that need attention (issue 13): what makes a visit one, the table's rows in a
+//! The visits that need attention (docs/report.md): what makes a visit one, the table's rows in a
 //! fixed order, capped, and each listed patient's BMD series for the trend chart.
 //!
 //! A visit needs attention when (docs/report.md, "Visits that need attention"; the rules are
@@ -21,8 +21,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::classify::{AssessmentFlag, AssessmentFlagKind};
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::Date;
 use crate::followup::lsc::{Lsc, LscSource};
 use crate::followup::{Family, Verdict};
 use crate::output::flags::assessment_patterns;

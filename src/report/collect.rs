@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::attention::{AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
 use super::data::ReportData;
-use crate::decimal::Decimal;
-use crate::document::Date;
+use crate::date::Date;
+use crate::decimal::{Decimal, dec};
 use crate::followup::lsc::Lsc;
 use crate::followup::{Family, FollowupRow, LscTable, Point, Source, Verdict};
 use crate::output::rows::verdict_word;
@@ -325,7 +325,7 @@ fn lsc_grams(lsc: Lsc, bmd: Decimal) -> Option<Decimal> {
         Lsc::Grams(g) => Some(g),
         Lsc::Percent(p) => p
             .checked_mul(bmd)
-            .and_then(|x| x.div_rounded(Decimal::parse("100").expect("constant"), 3)),
+            .and_then(|x| x.div_rounded(dec!("100"), 3)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `ReportData`: everything the page shows, as counts and short capped lists, filled while
 //! the run writes its rows (constant memory whatever the archive size) and summed over the
-//! partitions by `merge`, in any order, to the same value.
+//! partitions by `merge`, in any order, to the same value (the files not ingested, one list
+//! in path order, come from the run's one files.csv stream, never from a partition).
 
 use std::collections::BTreeMap;
 
@@ -8,8 +9,8 @@ use super::attention::Attention;
 use super::bands;
 use super::files::NotIngested;
 use crate::bodycomp::index::BodyFlag;
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::Date;
 use crate::error::FileError;
 
 /// Everything the report shows. All maps are ordered and all lists sorted or in path

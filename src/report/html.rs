@@ -3,10 +3,14 @@
 //! Text from the data (manufacturers, models, reasons, paths, patient IDs) is escaped with
 //! `esc` wherever it enters the page; `chart_label` makes it safe for the charts.
 
+use crate::visible::hidden;
+
 /// Longest category label drawn inside a chart (the tables show it whole).
 pub const LABEL_MAX_CHARS: usize = 34;
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values; a character that
+/// would not show as itself (`crate::visible`, as CSV cells and paths escape them) becomes
+/// U+FFFD, a tab stays.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -16,7 +20,7 @@ pub fn esc(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\t' => out.push('\u{FFFD}'),
+            c if hidden(c) && c != '\t' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -25,7 +29,7 @@ pub fn esc(text: &str) -> String {
 
 /// A label for plotters: markup characters replaced by harmless look-alikes (plotters-svg
 /// escapes text itself; this keeps the page safe whatever its version, and nothing is
-/// escaped twice), control characters by spaces, long labels shortened with an ellipsis.
+/// escaped twice), hidden characters (`crate::visible`) by spaces, long labels shortened with an ellipsis.
 pub fn chart_label(text: &str) -> String {
     let clean: String = text
         .chars()
@@ -34,7 +38,7 @@ pub fn chart_label(text: &str) -> String {
             '>' => '›',
             '&' => '+',
             '"' => '\'',
-            c if c.is_control() => ' ',
+            c if hidden(c) => ' ',
             c => c,
         })
         .collect();
@@ -124,6 +128,11 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
         assert_eq!(esc("a\u{7}b"), "a\u{FFFD}b");
+        // What a CSV cell or a path escapes (crate::visible) cannot reorder the page either:
+        // `exe.dcm` behind a right-to-left override.
+        assert_eq!(esc("x\u{202E}mcd.exe"), "x\u{FFFD}mcd.exe");
+        assert_eq!(esc("a\u{2028}\u{200B}b\tc"), "a\u{FFFD}\u{FFFD}b\tc");
+        assert_eq!(chart_label("x\u{202E}mcd\u{FEFF}.exe"), "x mcd .exe");
         assert_eq!(chart_label("<b>&\"x\""), "‹b›+'x'");
         assert_eq!(
             chart_label(&"m".repeat(50)).chars().count(),

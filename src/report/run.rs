@@ -1,7 +1,7 @@
 //! What the page says about the run itself: the tool's version, the options that change
 //! the outputs, the profiles with their SHA-256. Never the input paths and never a clock:
 //! a `merge` of partial scans must write the same page as one `scan` of the same files
-//! (issue 15), and the same inputs always give the same bytes.
+//! (docs/report.md, docs/scale.md), and the same inputs always give the same bytes.
 
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup::Family;

@@ -2,7 +2,8 @@
 //! the classifier said of them; rows left out (copies, superseded re-analyses, analyses of
 //! unknown order) get their cross-manufacturer values and why they were left out.
 
-use super::{Ingested, LeftOut, Visit, exam_of};
+use super::exam::exam_of;
+use super::model::{Ingested, LeftOut, Visit};
 use crate::classify::{
     ClassifyOptions, Exam, RowAssessment, VisitAssessment, classify_visit, cross_calibrated,
 };

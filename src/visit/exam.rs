@@ -1,7 +1,8 @@
 //! What the classifier reads of a visit (`classify::Exam`): the patient on the day, and
 //! every measurement row of the visit's documents that resolution kept, in region order.
 
-use super::{Ingested, Part, Visit};
+use super::model::{Ingested, Visit};
+use super::part::{Part, parts_of};
 use crate::classify::Exam;
 
 /// Where an exam row came from: (member position in the visit, row in that document).
@@ -35,7 +36,7 @@ pub fn exam_of(docs: &[Ingested], visit: &Visit) -> (Exam, Vec<ExamRow>) {
     // The first document that carries a part and kept it (a re-analysed FRAX: the newest).
     let carrier = |part: Part| {
         (0..members.len()).find(|&m| {
-            super::parts_of(members[m]).contains(&part) && visit.part_left_out(m, part).is_none()
+            parts_of(members[m]).contains(&part) && visit.part_left_out(m, part).is_none()
         })
     };
     let (frax, tbs) = (carrier(Part::Frax), carrier(Part::Tbs));

@@ -2,8 +2,7 @@
 //! and resolved. Indices point into the partition's documents; `output::flags` spells them
 //! with the documents' UIDs (docs/columns.md, "Findings about the visit").
 
-use super::Part;
-use super::vendor::Differs;
+use super::part::Part;
 use crate::flag::flag_enum;
 
 flag_enum! {
@@ -52,4 +51,21 @@ flag_enum! {
         /// the visit is assessed: `Assessed::vendor`).
         VendorClassificationDiffers(Differs),
     }
+}
+
+/// Why the scanner's verdict differs from the visit's classification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Differs {
+    /// Our rules give Z-score wording.
+    ZScorePopulation,
+    /// Our classification is indeterminate.
+    NotClassified,
+    /// The deciding row's document has no verdict.
+    VisitScope,
+    /// A forearm region our rules do not use has the verdict's category.
+    ForearmNotDiagnostic,
+    /// The verdict is the uniform reference's category.
+    Reference,
+    /// None of the above.
+    Unexplained,
 }

@@ -10,7 +10,9 @@
 
 use hashbrown::HashMap;
 
-use super::{Ingested, Visit, VisitFlag};
+use super::flag::VisitFlag;
+use super::model::{Ingested, Visit};
+use super::part::parts_of;
 use crate::document::{Document, Sex};
 
 /// The device a document came from: its serial number, else manufacturer and model; None
@@ -74,7 +76,7 @@ pub fn group(docs: &[Ingested]) -> Grouping {
     // Studies of one patient ID, day and device combine when birth date and sex agree
     // where both state them: a constant or reused ID (`ANONYMOUS`, `0000`) never merges
     // different people (docs/columns.md, "Visits").
-    let mut days: HashMap<(&str, crate::document::Date, String), Vec<DayGroup>> = HashMap::new();
+    let mut days: HashMap<(&str, crate::date::Date, String), Vec<DayGroup>> = HashMap::new();
     for (i, d) in docs.iter().enumerate() {
         let patient = patient_of(i);
         let (Some(date), Some(device)) = (d.doc.study_date, device_key(&d.doc)) else {
@@ -130,17 +132,17 @@ pub fn group(docs: &[Ingested]) -> Grouping {
 fn join_exports<'d>(
     docs: &'d [Ingested],
     sets: &mut Sets,
-    days: &HashMap<(&'d str, crate::document::Date, String), Vec<DayGroup>>,
+    days: &HashMap<(&'d str, crate::date::Date, String), Vec<DayGroup>>,
     patient_of: &dyn Fn(usize) -> &'d str,
 ) {
-    let mut visits_of_day: HashMap<(&str, crate::document::Date), Vec<usize>> = HashMap::new();
+    let mut visits_of_day: HashMap<(&str, crate::date::Date), Vec<usize>> = HashMap::new();
     for ((patient, date, _), groups) in days {
         visits_of_day
             .entry((patient, *date))
             .or_default()
             .extend(groups.iter().map(|g| g.first));
     }
-    let mut export_of_day: HashMap<(&str, crate::document::Date), usize> = HashMap::new();
+    let mut export_of_day: HashMap<(&str, crate::date::Date), usize> = HashMap::new();
     for (i, d) in docs.iter().enumerate() {
         let patient = patient_of(i);
         let Some(date) = d.doc.study_date else {
@@ -181,7 +183,7 @@ pub struct Grouping {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Identity {
     sex: Option<Sex>,
-    birth_date: Option<crate::document::Date>,
+    birth_date: Option<crate::date::Date>,
 }
 
 impl Identity {
@@ -246,10 +248,7 @@ pub fn findings(docs: &[Ingested], members: &[usize]) -> Vec<VisitFlag> {
             }
         }
     }
-    if members
-        .iter()
-        .all(|&i| super::parts_of(&docs[i].doc).is_empty())
-    {
+    if members.iter().all(|&i| parts_of(&docs[i].doc).is_empty()) {
         flags.push(VisitFlag::NoResults);
     }
     let mut devices = members.iter().filter_map(|&i| device_key(&docs[i].doc));
@@ -271,7 +270,7 @@ pub fn flag_same_day_devices(docs: &[Ingested], visits: &mut [Visit]) {
         }
         identity
     };
-    let mut by_day: HashMap<(&str, crate::document::Date), Vec<usize>> = HashMap::new();
+    let mut by_day: HashMap<(&str, crate::date::Date), Vec<usize>> = HashMap::new();
     for (v, visit) in visits.iter().enumerate() {
         let first = &docs[visit.members[0]].doc;
         if let Some(date) = visit.date

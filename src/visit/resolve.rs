@@ -11,7 +11,9 @@
 //! 4. FRAX is the patient's: each hip's report may carry a FRAX table; equal values are one
 //!    FRAX, different values are the lower femoral neck's (docs/clinical.md), flagged.
 
-use super::{DocStatus, Ingested, LeftOut, Part, VisitFlag, parts_of};
+use super::flag::VisitFlag;
+use super::model::{DocStatus, Ingested, LeftOut};
+use super::part::{Part, parts_of};
 use crate::decimal::Decimal;
 use crate::document::{Bound, Document, Measurement, VertebralFracture};
 use crate::vocabulary::{Laterality, Region};

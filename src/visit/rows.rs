@@ -4,9 +4,11 @@
 
 use std::borrow::Cow;
 
-use super::{Assessed, Ingested, Visit};
+use super::assess::Assessed;
+use super::model::{Ingested, Visit};
 use crate::bodycomp::index::VisitBody;
-use crate::document::{Date, Document};
+use crate::date::Date;
+use crate::document::Document;
 use crate::pseudonym::Ids;
 
 /// One visit and everything its rows are made of.

@@ -1,11 +1,13 @@
 //! The visit step on hand-built documents: grouping, resolution and the classification of
-//! the whole visit (issue 10's cases).
+//! the whole visit (the cases of docs/columns.md, "Visits").
 
+use super::assess::Assessed;
 use super::*;
 use crate::classify::ClassifyOptions;
+use crate::date::{Date, Timestamp};
 use crate::decimal::Decimal;
-use crate::document::{Measurement, Sex, Timestamp};
-use crate::vocabulary::{Calibration, Classification, Manufacturer, Region};
+use crate::document::{Document, Measurement, Sex};
+use crate::vocabulary::{Calibration, Classification, Laterality, Manufacturer, Region};
 
 use Laterality::{Left, None as Mid, Right};
 
@@ -61,7 +63,7 @@ fn ingested(docs: Vec<Document>) -> Vec<Ingested> {
         .collect()
 }
 
-fn classify(docs: &[Ingested], visit: &Visit) -> crate::visit::Assessed {
+fn classify(docs: &[Ingested], visit: &Visit) -> Assessed {
     assess(docs, visit, &ClassifyOptions::default())
 }
 

@@ -14,27 +14,11 @@
 //! - `reference`: the verdict is the category on the ISCD uniform reference;
 //! - `unexplained`: none of these.
 
-use super::{DocStatus, Ingested, Visit};
+use super::flag::Differs;
+use super::model::{DocStatus, Ingested, Visit};
 use crate::classify::{Exam, VisitAssessment, who_category};
 use crate::document::Document;
 use crate::vocabulary::{Classification, Population, Site};
-
-/// Why the scanner's verdict differs from the visit's classification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Differs {
-    /// Our rules give Z-score wording.
-    ZScorePopulation,
-    /// Our classification is indeterminate.
-    NotClassified,
-    /// The deciding row's document has no verdict.
-    VisitScope,
-    /// A forearm region our rules do not use has the verdict's category.
-    ForearmNotDiagnostic,
-    /// The verdict is the uniform reference's category.
-    Reference,
-    /// None of the above.
-    Unexplained,
-}
 
 /// The scanner's verdict of a visit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

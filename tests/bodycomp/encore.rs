@@ -1,4 +1,4 @@
-//! GE enCORE export sets (issue 22): the three files read by their content, every unit
+//! GE enCORE export sets: the three files read by their content, every unit
 //! converted, one record per line, names never kept; a set in pounds and one in grams give
 //! the same grams; Diff is Right - Left; bad bytes are a flag or a reason, never a panic.
 

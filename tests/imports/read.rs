@@ -74,7 +74,7 @@ fn module_path(src: &Path, file: &Path) -> Option<ModPath> {
 
 /// The code with comments removed and the insides of string and character literals
 /// emptied, so that no brace, `use` or path in them is taken for code.
-fn strip_comments_and_strings(text: &str) -> String {
+pub(super) fn strip_comments_and_strings(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -164,7 +164,7 @@ fn ident_before(chars: &[char], i: usize) -> bool {
 
 /// The code without its `#[cfg(test)]` items (a `mod tests;` line, or an item to the end
 /// of its braces).
-fn without_tests(code: &str) -> String {
+pub(super) fn without_tests(code: &str) -> String {
     let mut out = String::with_capacity(code.len());
     let mut rest = code;
     while let Some(at) = rest.find("#[cfg(test)]") {

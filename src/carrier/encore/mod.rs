@@ -16,20 +16,19 @@
 
 mod cells;
 mod documents;
-mod flag;
 mod header;
 mod record;
 mod text;
 
-use crate::carrier::dates::proven_order;
+use crate::date::text::proven_order;
 use crate::error::{FileError, Reason};
 use crate::flag::flag_once;
 use crate::profile::{BodyField, Mapper};
 use header::Role;
 use text::{Line, Lines};
 
+pub use crate::bodycomp::encore_flag::{EncoreFlag, EncoreFlagKind};
 pub use documents::{documents, from_export};
-pub use flag::{EncoreFlag, EncoreFlagKind};
 pub use record::{ExportKind, Record};
 pub use text::{MAX_LINE_CHARS, starts_like_export};
 
@@ -109,7 +108,7 @@ fn kind(roles: &[Role]) -> Option<ExportKind> {
 /// What the first pass learns of the file.
 struct Proven {
     mark: cells::DecimalMark,
-    order: Option<crate::carrier::dates::DateOrder>,
+    order: Option<crate::date::text::DateOrder>,
     rows: usize,
 }
 

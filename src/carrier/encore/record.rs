@@ -4,17 +4,18 @@
 //! halves they are the difference of (Right - Left), then dropped.
 
 use super::cells::{self, Cell, DecimalMark};
-use super::flag::EncoreFlag;
 use super::header::{MEASURE_DATE, PATIENT_ID, Role};
 use crate::bodycomp::BodyValue;
 use crate::bodycomp::check::Check;
+use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::bodycomp::units::{bone_unit_known, convert};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, Dimension, Field, PART_NOTE, Reading,
 };
-use crate::carrier::dates::{DateOrder, DateText, read_date, read_in_order};
+use crate::date::Date;
+use crate::date::text::{DateOrder, DateText, read_date, read_in_order};
 use crate::decimal::Decimal;
-use crate::document::{Date, DocFlag, Measurement, RowTable, set_value};
+use crate::document::{DocFlag, Measurement, RowTable, set_value};
 use crate::flag::flag_once;
 use crate::profile::BodyField;
 use crate::vocabulary::{Measure, Region};

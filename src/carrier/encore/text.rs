@@ -7,14 +7,13 @@
 pub const MAX_LINE_CHARS: usize = 64 << 10;
 
 /// The identity columns, in order: what makes a file an enCORE export.
-pub(super) const IDENTITY: [&str; 4] = ["Last Name", "First Name", "Patient ID", "Measure Date"];
+pub(super) use crate::sr::dataset::EXPORT_IDENTITY as IDENTITY;
 
 /// Whether `first` (a file's first bytes: enough for the header line's first four cells)
-/// starts with the identity columns of an export. The head reader (`sr::dataset::head`)
-/// reads such a file whole: for any other file that is not DICOM, a first chunk is enough.
+/// starts with the identity columns of an export: the head reader's check
+/// (`sr::dataset::looks_like_export`), which reads such a file whole.
 pub fn starts_like_export(first: &[u8]) -> bool {
-    let mut lines = Lines::new(first);
-    matches!(lines.next_line(), Some(Line::Text)) && is_identity(lines.buffer.split('\t'))
+    crate::sr::dataset::looks_like_export(first)
 }
 
 /// Whether a header line's first cells are the identity columns.

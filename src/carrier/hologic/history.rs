@@ -11,8 +11,8 @@
 //! header gives; `*` after a value marks a significant change (beyond the LSC at 95 %
 //! confidence), `#` a change between dissimilar scans (TableNote2's legend).
 
+use super::columns::{column_of, place};
 use super::script::Table;
-use super::tables::{column_of, place};
 use crate::decimal::{Decimal, reported_number};
 use crate::document::{DocFlag, Document, HistoryEntry, HistorySource, Marked};
 use crate::flag::flag_once;

@@ -6,13 +6,15 @@
 //! `values` the named values (reference population, the scanner's verdict, dates);
 //! `whole_body` the whole-body tables, by their labels (profile `body_composition_*`).
 
+mod columns;
 mod history;
 pub mod script;
 mod tables;
 mod values;
 mod whole_body;
 
-use crate::document::{Date, DocFlag, Document, Sex};
+use crate::date::Date;
+use crate::document::{DocFlag, Document, Sex};
 use crate::error::{FileError, Reason};
 use crate::profile::Mapper;
 use crate::sr::dataset::Node;

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use super::columns::{column_of, columns, place};
 use super::script::{Script, Table};
 use crate::decimal::Decimal;
 use crate::decimal::reported_number;
@@ -47,22 +48,6 @@ pub(super) fn read(
     doc.measurements = rows.into_sorted();
 }
 
-/// The table's columns whose type code a profile knows.
-fn columns(table: &Table, mapper: &Mapper, doc: &mut Document) -> Vec<(u32, ColumnField)> {
-    let mut out = Vec::new();
-    for (&column, &code) in &table.column_types {
-        match mapper.hologic_column(code) {
-            Some(field) => out.push((column, field)),
-            None => flag_once(&mut doc.flags, DocFlag::HologicColumnTypeUnknown(code)),
-        }
-    }
-    out
-}
-
-pub(super) fn column_of(columns: &[(u32, ColumnField)], field: ColumnField) -> Option<u32> {
-    columns.iter().find(|(_, f)| *f == field).map(|(c, _)| *c)
-}
-
 /// What a row is: by its type code; by its label only when the document gives no type.
 fn role(
     table: &Table,
@@ -85,12 +70,6 @@ fn role(
         }
         None => None,
     }
-}
-
-pub(super) fn place<'m>(mapper: &'m Mapper, label: &str, scans: &[String]) -> Placed<'m> {
-    let mut labels: Vec<&str> = vec![label];
-    labels.extend(scans.iter().map(String::as_str));
-    mapper.place(&labels)
 }
 
 /// One row to write: region, side, label, note, values.
@@ -273,5 +252,249 @@ fn frax(table: &Table, columns: &[(u32, ColumnField)], mapper: &Mapper, doc: &mu
             Some(_) => {}
             None => flag_once(&mut doc.flags, DocFlag::HologicRowTypeUnknown(*code)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::carrier::hologic::script;
+
+    fn d(text: &str) -> Decimal {
+        Decimal::parse(text).expect("decimal")
+    }
+
+    /// A row of a test table: its row type (if any) and its cells by column.
+    type TestRow<'a> = (Option<u32>, &'a [(u32, &'a str)]);
+
+    /// A table as Results.js writes it: its type, its columns' types, and rows of (row type,
+    /// cells by column).
+    fn table(
+        number: u32,
+        kind: Option<u32>,
+        columns: &[(u32, u32)],
+        rows: &[TestRow<'_>],
+    ) -> String {
+        let mut text = String::new();
+        if let Some(kind) = kind {
+            text.push_str(&format!("TableType{number} = {kind};\n"));
+        }
+        for (column, kind) in columns {
+            text.push_str(&format!("TableColumnTypes{number}[ {column}] = {kind};\n"));
+            text.push_str(&format!(
+                "ResultsTable{number}[ 0][ {column}] = \"c{column}\";\n"
+            ));
+        }
+        for (at, (kind, cells)) in rows.iter().enumerate() {
+            let row = at + 1;
+            if let Some(kind) = kind {
+                text.push_str(&format!("TableRowTypes{number}[ {row}] = {kind};\n"));
+            }
+            for (column, cell) in *cells {
+                text.push_str(&format!(
+                    "ResultsTable{number}[ {row}][ {column}] = \"{cell}\";\n"
+                ));
+            }
+        }
+        text
+    }
+
+    /// Label, BMD and T-score columns (the built-in hologic_apex profile's codes).
+    const RESULTS_COLUMNS: &[(u32, u32)] = &[(0, 1), (3, 3), (5, 5)];
+
+    fn read_tables(text: &str, scans: &[&str]) -> Document {
+        let mapper = crate::profile::load(&[]).expect("built-in profiles");
+        let scans: Vec<String> = scans.iter().map(|s| s.to_string()).collect();
+        let mut doc = Document::default();
+        read(
+            &script::read(text),
+            &scans,
+            &mapper,
+            &mut doc,
+            &BTreeSet::new(),
+            RowTable::default(),
+        );
+        doc
+    }
+
+    fn row_of(doc: &Document, region: Region, side: Laterality) -> &crate::document::Measurement {
+        doc.measurements
+            .iter()
+            .find(|m| m.region == region && m.laterality == side)
+            .unwrap_or_else(|| panic!("no {region:?} {side:?} row in {:?}", doc.measurements))
+    }
+
+    #[test]
+    fn a_spine_total_covers_the_vertebrae_listed_above_it() {
+        assert_eq!(
+            spine_total(&[1, 2, 3], Region::SpineL1L4),
+            Region::SpineL1L3
+        );
+        assert_eq!(
+            spine_total(&[2, 3, 4], Region::SpineL1L4),
+            Region::SpineL2L4
+        );
+        assert_eq!(
+            spine_total(&[1, 3], Region::SpineL1L4),
+            Region::SpineL1L4,
+            "a gap"
+        );
+        assert_eq!(
+            spine_total(&[2], Region::SpineL1L4),
+            Region::SpineL1L4,
+            "one"
+        );
+        assert_eq!(spine_total(&[], Region::TotalHip), Region::TotalHip);
+
+        let text = table(
+            1,
+            Some(1),
+            RESULTS_COLUMNS,
+            &[
+                (Some(5), &[(0, "L1"), (3, "0.851"), (5, "-1.4")]),
+                (Some(6), &[(0, "L2"), (3, "0.925"), (5, "-1.2")]),
+                (Some(7), &[(0, "L3"), (3, "0.963"), (5, "-1.0")]),
+                (Some(3), &[(0, "Total"), (3, "0.915"), (5, "-1.2")]),
+            ],
+        );
+        let doc = read_tables(&text, &["AP Spine"]);
+        assert!(doc.flags.is_empty(), "{:?}", doc.flags);
+        let total = row_of(&doc, Region::SpineL1L3, Laterality::None);
+        assert_eq!(total.bmd, Some(d("0.915")));
+        assert_eq!(total.source_label, "Total");
+        assert_eq!(
+            row_of(&doc, Region::SpineL2, Laterality::None).t_score,
+            Some(d("-1.2"))
+        );
+        assert_eq!(doc.measurements.len(), 4);
+    }
+
+    #[test]
+    fn dual_hip_sides_and_the_difference_row() {
+        let text = table(
+            1,
+            Some(1),
+            RESULTS_COLUMNS,
+            &[
+                (Some(10), &[(0, "Neck")]),
+                (Some(133), &[(3, "0.701"), (5, "-1.9")]),
+                (Some(134), &[(3, "0.689"), (5, "-2.0")]),
+                (Some(136), &[(3, "0.012")]),
+                (Some(135), &[(3, "0.695"), (5, "abc")]),
+            ],
+        );
+        let doc = read_tables(&text, &["DualFemur"]);
+        assert_eq!(
+            row_of(&doc, Region::FemoralNeck, Laterality::Left).bmd,
+            Some(d("0.701"))
+        );
+        assert_eq!(
+            row_of(&doc, Region::FemoralNeck, Laterality::Right).t_score,
+            Some(d("-2.0"))
+        );
+        let mean = row_of(&doc, Region::FemoralNeck, Laterality::Mean);
+        assert_eq!(mean.t_score, None);
+        assert_eq!(mean.notes, ["t_score value \"abc\" is not a number"]);
+        let difference = row_of(&doc, Region::Other, Laterality::None);
+        assert_eq!(difference.source_label, "Neck |Diff.|");
+        assert_eq!(difference.bmd, Some(d("0.012")));
+        assert_eq!(
+            difference.notes,
+            ["left-right difference: not a side's value"]
+        );
+        assert!(
+            doc.measurements
+                .iter()
+                .all(|m| m.region != Region::FemoralNeck || m.laterality != Laterality::None),
+            "the Neck row's own cells are blank: no row"
+        );
+    }
+
+    #[test]
+    fn unknown_codes_are_flagged_once_and_left_out() {
+        let mut text = table(
+            1,
+            Some(1),
+            RESULTS_COLUMNS,
+            &[
+                (Some(999), &[(0, "L1"), (3, "0.851")]),
+                (Some(999), &[(0, "L2"), (3, "0.925")]),
+                (Some(10), &[(0, "Neck"), (3, "0.701")]),
+            ],
+        );
+        text.push_str(&table(
+            2,
+            Some(77),
+            &[(0, 1)],
+            &[(Some(10), &[(0, "Neck")])],
+        ));
+        text.push_str(&table(3, None, &[(0, 1)], &[(Some(10), &[(0, "Neck")])]));
+        let doc = read_tables(&text, &["Left Hip"]);
+        assert_eq!(
+            doc.flags,
+            [
+                DocFlag::HologicRowTypeUnknown(999),
+                DocFlag::HologicTableTypeUnknown(77),
+                DocFlag::HologicTableWithoutType,
+            ]
+        );
+        assert_eq!(doc.measurements.len(), 1, "{:?}", doc.measurements);
+        assert_eq!(doc.measurements[0].bmd, Some(d("0.701")));
+    }
+
+    #[test]
+    fn a_row_without_a_type_is_read_by_its_label_and_flagged() {
+        let text = table(
+            1,
+            Some(1),
+            RESULTS_COLUMNS,
+            &[(None, &[(0, "Neck"), (3, "0.701")]), (None, &[(3, "0.5")])],
+        );
+        let doc = read_tables(&text, &["Left Hip"]);
+        assert_eq!(doc.flags, [DocFlag::HologicRowReadByLabel]);
+        assert_eq!(doc.measurements.len(), 1, "no label, no type: no row");
+        assert_eq!(doc.measurements[0].region, Region::FemoralNeck);
+    }
+
+    #[test]
+    fn frax_values_bounds_and_text() {
+        assert_eq!(frax_value("12"), Some((d("12"), None)));
+        assert_eq!(frax_value("< 1.0%"), Some((d("1.0"), Some(Bound::Below))));
+        assert_eq!(frax_value(">50"), Some((d("50"), Some(Bound::Above))));
+        assert_eq!(frax_value("n/a"), None);
+        assert_eq!(frax_value(""), None);
+
+        let text = table(
+            1,
+            Some(8),
+            &[(0, 20), (1, 32), (2, 33)],
+            &[
+                (Some(71), &[(0, "Major"), (1, "12"), (2, "< 1.0")]),
+                (Some(72), &[(0, "Hip"), (1, "< 1.0%"), (2, "2.1")]),
+                (
+                    Some(73),
+                    &[(0, "US (Hispanic), T-score(WHO)=-2.6, BMI=26.6")],
+                ),
+                (Some(71), &[(1, "13")]),
+            ],
+        );
+        let doc = read_tables(&text, &[]);
+        assert_eq!(doc.frax_major, Some(d("12")), "the first kept");
+        assert_eq!(doc.frax_major_censored, None);
+        assert_eq!(doc.frax_major_prior, Some(d("1.0")));
+        assert_eq!(doc.frax_hip, Some(d("1.0")));
+        assert_eq!(doc.frax_hip_censored, Some(Bound::Below));
+        assert_eq!(doc.frax_hip_prior, Some(d("2.1")));
+        assert_eq!(doc.frax_neck_t_uniform, Some(d("-2.6")));
+        assert_eq!(doc.flags, [DocFlag::FraxPriorFractureCensored]);
+
+        let text = table(
+            1,
+            Some(8),
+            &[(0, 20)],
+            &[(Some(73), &[(0, "FRAX not reported")])],
+        );
+        let doc = read_tables(&text, &[]);
+        assert_eq!(doc.frax_not_reported.as_deref(), Some("FRAX not reported"));
     }
 }

@@ -4,8 +4,10 @@
 //! and the dates of ScanInfo.js (`Scan`, `AnalDate`, `ReportDate`).
 
 use super::script::{Script, plain_text};
-use crate::carrier::dates::{DateText, document_order, read_date, read_in_order};
-use crate::document::{Date, Document, HistoryEntry, ScoreReference};
+use crate::carrier::dates::document_order;
+use crate::date::Date;
+use crate::date::text::{DateText, read_date, read_in_order};
+use crate::document::{Document, HistoryEntry, ScoreReference};
 use crate::profile::{FoundValue, Mapper, ValueField};
 
 /// The dates a document states.

@@ -27,8 +27,9 @@ use serde::{Deserialize, Serialize};
 use super::VisitRows;
 use super::codes::{Quantity, negative_allowed};
 use super::values::values;
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::{Bound, Date, Sex};
+use crate::document::{Bound, Sex};
 use crate::store::RunBuf;
 
 /// The folder of the OMOP tables, in the output folder.

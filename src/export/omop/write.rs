@@ -6,8 +6,8 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use super::{Measurement, Person, Record};
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::Date;
 use crate::store::Runs;
 
 /// person.csv's columns (OMOP CDM v5.4, in the DDL's order).

@@ -1,5 +1,6 @@
 use super::*;
-use crate::document::{Date, Document, Sex};
+use crate::date::Date;
+use crate::document::{Document, Sex};
 use crate::pseudonym::Pseudonymizer;
 use crate::visit::visits;
 

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use super::{INSIDE_PREFIX, discard};
+use super::names::{INSIDE_PREFIX, discard};
 
 /// PIDs of the staging folders beside `target` and inside it (the runs that write it, or
 /// died doing so).

@@ -11,8 +11,7 @@ use std::fs::{self, File};
 use std::io;
 use std::path::Path;
 
-use super::names::OUTPUT_FOLDERS;
-use super::{OUTPUT_NAMES, ours};
+use super::names::{OUTPUT_FOLDERS, OUTPUT_NAMES, ours};
 
 /// The file whose presence says the set is complete.
 const RUN_JSON: &str = "run.json";

@@ -1,12 +1,87 @@
-//! The folders of ours in an output folder (`--fhir`, `--omop`), the files we write in
-//! each, and how a user's files in them are carried over: below the commit, its fallback
-//! and the permissions that read them.
+//! What in an output folder is ours: the names of the files a run writes (and temporary
+//! files of earlier versions), the folders of ours (`--fhir`, `--omop`) with the files we
+//! write in each, the staging folder's name; how a staging folder is removed without
+//! deleting anything that is not ours, and how a user's files in a folder of ours are
+//! carried over: below the commit, its fallback and the permissions that read them.
 
 use std::fs;
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use crate::path_text::path_text;
+
+/// The names of every file a run can write; anything else in the folder is the user's.
+pub const OUTPUT_NAMES: &[&str] = &[
+    "measurements.csv",
+    "studies.csv",
+    "files.csv",
+    "documents.csv",
+    "history.csv",
+    "followup.csv",
+    "body_composition.csv",
+    "report.html",
+    "run.json",
+    "measurements.parquet",
+    "studies.parquet",
+    "files.parquet",
+    "documents.parquet",
+    "history.parquet",
+    "followup.parquet",
+    "body_composition.parquet",
+    "visits_wide.csv",
+    "visits_wide.parquet",
+];
+
+/// Whether a name in the output folder is one of ours: an output, or a temporary file of
+/// an earlier version (`.studies.csv.partial-PID`).
+pub(super) fn ours(name: &str) -> bool {
+    OUTPUT_NAMES.contains(&name) || (name.starts_with('.') && name.contains(".partial-"))
+}
+
+/// The name of a staging folder inside the output folder (see `Placement::Inside`).
+pub(super) const INSIDE_PREFIX: &str = ".dxa-staging-";
+
+/// Removes a staging folder (or an old set moved aside) without deleting what is not ours:
+/// our outputs and temporary files are removed; a second link to a file that is in the
+/// output folder is removed; anything else is moved back into the output folder (or left,
+/// with the folder, when a file of that name is there already).
+pub(super) fn discard(staging: &Path, target: &Path) {
+    discard_in(staging, target, None);
+}
+
+/// `discard` of a folder (`files`: the names we write in it when it is a folder of ours,
+/// None for the staging folder itself).
+fn discard_in(staging: &Path, target: &Path, files: Option<&[&str]>) {
+    let Ok(entries) = fs::read_dir(staging) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let path = entry.path();
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let in_target = target.join(&name);
+        let text = name.to_string_lossy();
+        if let (None, Some(inner), true) = (files, our_folder(&text), meta.is_dir()) {
+            discard_in(&path, &in_target, Some(inner));
+            continue;
+        }
+        let same_file = fs::symlink_metadata(&in_target)
+            .is_ok_and(|t| (t.dev(), t.ino()) == (meta.dev(), meta.ino()));
+        let is_ours = match files {
+            None => ours(&text),
+            Some(files) => files.contains(&text.as_ref()),
+        };
+        if is_ours && !meta.is_dir() || same_file {
+            let _ = fs::remove_file(&path);
+        } else if in_target != staging && !in_target.exists() {
+            let _ = fs::rename(&path, &in_target);
+        }
+    }
+    let _ = fs::remove_dir(staging);
+}
 
 /// The folders a run can write (`--fhir`, `--omop`: docs/interop.md), with the names of
 /// the files it writes in each; anything else in them is the user's.

@@ -10,8 +10,8 @@ use arrow_array::{Array, BooleanArray, Date32Array, Float64Array, Int64Array, St
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::*;
+use crate::date::Date;
 use crate::decimal::Decimal;
-use crate::document::Date;
 use crate::output::cell::{DateCell, Plain, Text};
 use crate::output::rows::{
     BodyCompositionRow, DocumentRow, FileRow, FollowupLine, HistoryRow, MeasurementRow, StudyRow,

@@ -3,7 +3,7 @@
 //! looked at is in exactly one of the two.
 
 use super::joined;
-use crate::document::Timestamp;
+use crate::date::Timestamp;
 use crate::output::cell::{DateCell, DocText, Text};
 use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;

@@ -13,6 +13,8 @@
 mod partition;
 mod pieces;
 
+use partition::AllRuns;
+
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
@@ -30,7 +32,7 @@ use crate::output::rows;
 use crate::output::table::{Column, Row, names};
 use crate::path_text::path_text;
 use crate::report::RunInfo;
-use crate::store::{Runs, codec};
+use crate::store::Runs;
 
 /// The output files a run writes, with their columns (the header row, the Parquet schema).
 struct Table {
@@ -69,19 +71,6 @@ const WIDE: Table = Table {
 
 /// report.html's name.
 pub const REPORT_HTML: &str = "report.html";
-
-/// The sorted runs of every file the partitions write.
-pub(super) struct AllRuns {
-    measurements: Runs,
-    studies: Runs,
-    documents: Runs,
-    history: Runs,
-    followup: Runs,
-    body_composition: Runs,
-    wide: Runs,
-    fhir: Runs,
-    omop: Runs,
-}
 
 /// Runs every step into `staging`; returns the run's counts.
 pub fn finish(
@@ -279,14 +268,4 @@ pub fn warn_committed(committed: &Committed, out: &Path) {
             path_text(out)
         );
     }
-}
-
-/// Decodes a partition's documents (in path order: they were appended so).
-pub(super) fn read_documents(bytes: &[u8]) -> io::Result<Vec<crate::visit::Ingested>> {
-    codec::Frames::new(bytes)
-        .map(|frame| {
-            let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(frame?)?;
-            Ok(crate::visit::Ingested { seq, path, doc })
-        })
-        .collect()
 }

@@ -7,14 +7,36 @@
 use std::fs::File;
 use std::io::{self, Read};
 
-use super::AllRuns;
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
 use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
-use crate::store::RunBuf;
+use crate::store::{RunBuf, Runs, codec};
 use crate::visit::{self, Ingested, VisitRows};
+
+/// The sorted runs of every file the partitions write.
+pub(super) struct AllRuns {
+    pub(super) measurements: Runs,
+    pub(super) studies: Runs,
+    pub(super) documents: Runs,
+    pub(super) history: Runs,
+    pub(super) followup: Runs,
+    pub(super) body_composition: Runs,
+    pub(super) wide: Runs,
+    pub(super) fhir: Runs,
+    pub(super) omop: Runs,
+}
+
+/// Decodes a partition's documents (in path order: they were appended so).
+fn read_documents(bytes: &[u8]) -> io::Result<Vec<crate::visit::Ingested>> {
+    codec::Frames::new(bytes)
+        .map(|frame| {
+            let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(frame?)?;
+            Ok(crate::visit::Ingested { seq, path, doc })
+        })
+        .collect()
+}
 
 /// What a partition counted (or several, added up).
 #[derive(Default)]
@@ -60,7 +82,7 @@ pub fn render(
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
     drop(file);
-    let docs: Vec<Ingested> = super::read_documents(&bytes)?;
+    let docs: Vec<Ingested> = read_documents(&bytes)?;
     drop(bytes);
     let visits = visit::visits(&docs);
     let ids = options.ids();

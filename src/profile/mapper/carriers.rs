@@ -2,7 +2,7 @@
 //! containers, history fields, FRAX and VFA words, results document markers and the
 //! Hologic type codes. Earlier profiles win where two rules name the same code.
 
-use super::{Mapper, parse_optional};
+use super::fields::parse_optional;
 use crate::profile::keys::{Label, LabelRef, normalise_label};
 use crate::profile::{ProfileError, ProfileFile};
 use crate::vocabulary::{Laterality, Measure};
@@ -267,12 +267,12 @@ fn contains_any(text: &str, words: &[String]) -> bool {
     words.iter().any(|w| text.contains(w.as_str()))
 }
 
-impl Mapper {
+impl CarrierRules {
     /// Whether Manufacturer and ManufacturerModelName name a densitometer.
     pub fn is_dxa_device(&self, manufacturer: &str, model: &str) -> bool {
         let manufacturer = manufacturer.trim().to_uppercase();
         let model = normalise_label(model);
-        self.carriers.devices.iter().any(|(prefix, models)| {
+        self.devices.iter().any(|(prefix, models)| {
             manufacturer.starts_with(prefix.as_str())
                 && (models.is_empty() || contains_any(&model, models))
         })
@@ -283,7 +283,7 @@ impl Mapper {
     pub fn trend_region<'t>(&self, meaning: &'t str) -> Option<&'t str> {
         let trimmed = meaning.trim();
         let normalised = normalise_label(trimmed);
-        self.carriers.trend_prefixes.iter().find_map(|prefix| {
+        self.trend_prefixes.iter().find_map(|prefix| {
             let rest = normalised.strip_prefix(prefix.as_str())?;
             if !(rest.is_empty() || rest.starts_with(' ')) {
                 return None;
@@ -302,26 +302,23 @@ impl Mapper {
 
     /// The history field an item's (or its container's) meaning names.
     pub fn history_field(&self, meaning: &str) -> Option<HistoryField> {
-        self.carriers
-            .history_fields
-            .get(&LabelRef(meaning))
-            .copied()
+        self.history_fields.get(&LabelRef(meaning)).copied()
     }
 
     /// Whether a meaning names a FRAX container (or is itself a FRAX item's).
     pub fn is_frax_label(&self, meaning: &str) -> bool {
-        contains_any(&normalise_label(meaning), &self.carriers.frax_containers)
+        contains_any(&normalise_label(meaning), &self.frax_containers)
     }
 
     /// What a FRAX item's meaning says it is.
     pub fn frax_item(&self, meaning: &str) -> Option<FraxItem> {
         let text = normalise_label(meaning);
-        let prior = contains_any(&text, &self.carriers.frax_prior);
-        if contains_any(&text, &self.carriers.frax_major) {
+        let prior = contains_any(&text, &self.frax_prior);
+        if contains_any(&text, &self.frax_major) {
             Some(FraxItem::Major(prior))
-        } else if contains_any(&text, &self.carriers.frax_hip) {
+        } else if contains_any(&text, &self.frax_hip) {
             Some(FraxItem::Hip(prior))
-        } else if contains_any(&text, &self.carriers.frax_classification) {
+        } else if contains_any(&text, &self.frax_classification) {
             Some(FraxItem::Classification)
         } else {
             None
@@ -330,14 +327,14 @@ impl Mapper {
 
     /// Whether a FRAX free text says FRAX was not reported.
     pub fn says_frax_not_reported(&self, text: &str) -> bool {
-        contains_any(&normalise_label(text), &self.carriers.frax_not_reported)
+        contains_any(&normalise_label(text), &self.frax_not_reported)
     }
 
     /// The femoral neck T-score on the uniform reference a FRAX inputs text states
     /// (`..., T-score(WHO)=-2.6, BMI=...`): the number after the profile's words.
     pub fn frax_uniform_t_score(&self, text: &str) -> Option<crate::decimal::Decimal> {
         let lower = text.to_ascii_lowercase();
-        self.carriers.frax_uniform_t.iter().find_map(|word| {
+        self.frax_uniform_t.iter().find_map(|word| {
             let at = lower.find(&word.to_ascii_lowercase())? + word.len();
             let number: String = text[at..]
                 .trim_start()
@@ -353,7 +350,7 @@ impl Mapper {
     pub fn is_vfa_label(&self, meaning: &str) -> bool {
         let text = normalise_label(meaning);
         let words: Vec<&str> = text.split(' ').collect();
-        self.carriers.vfa_containers.iter().any(|container| {
+        self.vfa_containers.iter().any(|container| {
             let wanted: Vec<&str> = container.split(' ').collect();
             words.windows(wanted.len()).any(|w| w == wanted.as_slice())
         })
@@ -362,7 +359,7 @@ impl Mapper {
     /// Whether a meaning names a vertebra's fracture grade.
     pub fn is_vfa_grade(&self, meaning: &str) -> bool {
         let text = normalise_label(meaning);
-        self.carriers.vfa_grades.contains(&text)
+        self.vfa_grades.contains(&text)
     }
 
     /// Whether an element's bytes are a results document (by its text, never its tag).
@@ -375,12 +372,10 @@ impl Mapper {
         // Looked for in the first bytes only, as the file's head reader does before it
         // skips a large value (`sr::dataset::PEEK`): whole file and head agree.
         let first = &text[..text.len().min(crate::sr::dataset::PEEK)];
-        self.carriers
-            .document_starts
+        self.document_starts
             .iter()
             .any(|s| text.starts_with(s.as_bytes()))
             || self
-                .carriers
                 .document_contains
                 .iter()
                 .any(|s| !s.is_empty() && first.windows(s.len()).any(|w| w == s.as_bytes()))
@@ -388,23 +383,24 @@ impl Mapper {
 
     /// What a Hologic table type code holds.
     pub fn hologic_table(&self, code: u32) -> Option<TableKind> {
-        self.carriers.tables.get(&code).copied()
+        self.tables.get(&code).copied()
     }
 
     /// What a Hologic column type code holds.
     pub fn hologic_column(&self, code: u32) -> Option<ColumnField> {
-        self.carriers.columns.get(&code).copied()
+        self.columns.get(&code).copied()
     }
 
     /// What a Hologic row type code is.
     pub fn hologic_row(&self, code: u32) -> Option<&RowRole> {
-        self.carriers.rows.get(&code)
+        self.rows.get(&code)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Mapper;
 
     fn mapper() -> Mapper {
         crate::profile::load(&[]).expect("built-ins")

@@ -3,7 +3,7 @@
 //! words each field's text follows, and the region a site's history table trends when the
 //! table names none. Earlier profiles win: their rules are tried first.
 
-use super::parse_field;
+use super::fields::parse_field;
 use crate::profile::{ProfileError, ProfileFile};
 use crate::vocabulary::Site;
 
@@ -107,7 +107,7 @@ fn up_to_break(text: &str) -> &str {
     &text[..end]
 }
 
-impl super::Mapper {
+impl HologicValues {
     /// The text of `field` in a document whose named values `value` looks up: the first
     /// rule (in profile order) whose name is present and whose words the value holds.
     pub fn hologic_value<'v>(
@@ -115,8 +115,7 @@ impl super::Mapper {
         field: ValueField,
         value: impl Fn(&str) -> Option<&'v str>,
     ) -> Option<FoundValue> {
-        self.hologic_values
-            .rules
+        self.rules
             .iter()
             .filter(|rule| rule.field == field)
             .find_map(|rule| {
@@ -152,8 +151,7 @@ impl super::Mapper {
     /// The region label a history table of `site` trends when it names none ("Total" when
     /// no rule names the site).
     pub fn hologic_history_label(&self, site: Option<Site>) -> &str {
-        self.hologic_values
-            .history_labels
+        self.history_labels
             .iter()
             .find(|(s, _)| Some(*s) == site)
             .map_or("Total", |(_, label)| label.as_str())

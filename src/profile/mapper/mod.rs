@@ -9,6 +9,7 @@
 //! once per parent and reuses the answer for every NUM below it.
 
 mod carriers;
+mod fields;
 mod hologic_values;
 mod labels;
 mod tree;
@@ -21,6 +22,8 @@ pub use carriers::{ColumnField, FraxItem, HistoryField, RowRole, TableKind};
 pub use hologic_values::{FoundValue, ValueField};
 pub use labels::Placed;
 pub use tree::TreeMapper;
+
+use fields::{parse_field, parse_optional};
 
 use super::keys::{CodeKey, CodeRef, Label, LabelRef, normalise_label};
 use super::{CodeKey as RuleCode, ProfileError, ProfileFile};
@@ -105,27 +108,6 @@ pub struct MappedNum<'m, 't> {
     pub by_code: bool,
     /// The note of the region rule that named the region, if any.
     pub note: Option<&'m str>,
-}
-
-fn parse_field<T: std::str::FromStr<Err = String>>(
-    text: &str,
-    profile: &str,
-    rule: &str,
-    n: usize,
-) -> Result<T, ProfileError> {
-    text.parse().map_err(|message| ProfileError {
-        source_name: profile.to_string(),
-        message: format!("[[{rule}]] #{}: {message}", n + 1),
-    })
-}
-
-pub(super) fn parse_optional<T: std::str::FromStr<Err = String>>(
-    text: Option<&str>,
-    profile: &str,
-    rule: &str,
-    n: usize,
-) -> Result<Option<T>, ProfileError> {
-    text.map(|t| parse_field(t, profile, rule, n)).transpose()
 }
 
 fn codes_of(codes: &[RuleCode]) -> impl Iterator<Item = CodeKey> + '_ {
@@ -344,6 +326,94 @@ fn word_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
             Some(start.then_some(at))
         })
         .flatten()
+}
+
+/// The carrier rules (`carriers`) and the Hologic named values (`hologic_values`) answer
+/// through the mapper, which compiled them with the profiles' other rules.
+impl Mapper {
+    /// Whether Manufacturer and ManufacturerModelName name a densitometer.
+    pub fn is_dxa_device(&self, manufacturer: &str, model: &str) -> bool {
+        self.carriers.is_dxa_device(manufacturer, model)
+    }
+
+    /// For a trend container's meaning, the region label after its prefix ("Trend Neck
+    /// Left" gives "Neck Left"); None when the meaning is not a trend container's.
+    pub fn trend_region<'t>(&self, meaning: &'t str) -> Option<&'t str> {
+        self.carriers.trend_region(meaning)
+    }
+
+    /// The history field an item's (or its container's) meaning names.
+    pub fn history_field(&self, meaning: &str) -> Option<HistoryField> {
+        self.carriers.history_field(meaning)
+    }
+
+    /// Whether a meaning names a FRAX container (or is itself a FRAX item's).
+    pub fn is_frax_label(&self, meaning: &str) -> bool {
+        self.carriers.is_frax_label(meaning)
+    }
+
+    /// What a FRAX item's meaning says it is.
+    pub fn frax_item(&self, meaning: &str) -> Option<FraxItem> {
+        self.carriers.frax_item(meaning)
+    }
+
+    /// Whether a FRAX free text says FRAX was not reported.
+    pub fn says_frax_not_reported(&self, text: &str) -> bool {
+        self.carriers.says_frax_not_reported(text)
+    }
+
+    /// The femoral neck T-score on the uniform reference a FRAX inputs text states
+    /// (`..., T-score(WHO)=-2.6, BMI=...`): the number after the profile's words.
+    pub fn frax_uniform_t_score(&self, text: &str) -> Option<crate::decimal::Decimal> {
+        self.carriers.frax_uniform_t_score(text)
+    }
+
+    /// Whether a meaning names a vertebral fracture assessment exam (whole words: "LVA",
+    /// not the letters inside "valvar").
+    pub fn is_vfa_label(&self, meaning: &str) -> bool {
+        self.carriers.is_vfa_label(meaning)
+    }
+
+    /// Whether a meaning names a vertebra's fracture grade.
+    pub fn is_vfa_grade(&self, meaning: &str) -> bool {
+        self.carriers.is_vfa_grade(meaning)
+    }
+
+    /// Whether an element's bytes are a results document (by its text, never its tag).
+    pub fn is_results_document(&self, bytes: &[u8]) -> bool {
+        self.carriers.is_results_document(bytes)
+    }
+
+    /// What a Hologic table type code holds.
+    pub fn hologic_table(&self, code: u32) -> Option<TableKind> {
+        self.carriers.hologic_table(code)
+    }
+
+    /// What a Hologic column type code holds.
+    pub fn hologic_column(&self, code: u32) -> Option<ColumnField> {
+        self.carriers.hologic_column(code)
+    }
+
+    /// What a Hologic row type code is.
+    pub fn hologic_row(&self, code: u32) -> Option<&RowRole> {
+        self.carriers.hologic_row(code)
+    }
+
+    /// The text of `field` in a document whose named values `value` looks up: the first
+    /// rule (in profile order) whose name is present and whose words the value holds.
+    pub fn hologic_value<'v>(
+        &self,
+        field: ValueField,
+        value: impl Fn(&str) -> Option<&'v str>,
+    ) -> Option<FoundValue> {
+        self.hologic_values.hologic_value(field, value)
+    }
+
+    /// The region label a history table of `site` trends when it names none ("Total" when
+    /// no rule names the site).
+    pub fn hologic_history_label(&self, site: Option<Site>) -> &str {
+        self.hologic_values.hologic_history_label(site)
+    }
 }
 
 #[cfg(test)]

@@ -213,8 +213,8 @@ fn json_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::date::Date;
     use crate::decimal::Decimal;
-    use crate::document::Date;
     use crate::followup::Family;
     use crate::followup::lsc::{Lsc, LscSource};
     use crate::report::attention::{Attention, TrendPoint};

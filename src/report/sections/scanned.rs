@@ -1,6 +1,6 @@
 //! "What was scanned": the counts of the run, the visit dates, the options that change the
-//! outputs and the profiles with their SHA-256. No input path and no clock (issue 15: a
-//! `merge` of partial scans writes the same page as one `scan`).
+//! outputs and the profiles with their SHA-256. No input path and no clock (docs/report.md:
+//! a `merge` of partial scans writes the same page as one `scan`).
 
 use crate::report::data::ReportData;
 use crate::report::html::{esc, no_data, plural};

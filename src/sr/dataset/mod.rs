@@ -30,7 +30,10 @@ use dicom_core::Tag;
 use dicom_encoding::text::SpecificCharacterSet;
 
 pub use file::{Scanned, scan_file};
-pub use head::{Head, HeadPolicy, PEEK, looks_like_results_document, read_head};
+pub use head::{
+    EXPORT_IDENTITY, Head, HeadPolicy, PEEK, looks_like_export, looks_like_results_document,
+    read_head,
+};
 pub use meta::Syntax;
 pub use source::Source;
 pub use text::Charset;
@@ -59,8 +62,8 @@ impl Default for Limits {
             // headers each; a GE SR with years of trend containers some tens of thousands):
             // 200 000 (about 8 700 NUM items) leaves a wide margin. The cap is what memory a
             // hostile file can cost before it is refused, since it is checked as the file is
-            // read: about 2-3 MB of headers per worker, nothing indexed (issue 12: eight SRs
-            // of 200 000 NUM items at --jobs 8 under 100 MB, tests/bombs.rs).
+            // read: about 2-3 MB of headers per worker, nothing indexed (tests/bombs.rs: eight SRs
+            // of 200 000 NUM items at --jobs 8 under 100 MB).
             max_elements: 200_000,
         }
     }

@@ -26,11 +26,12 @@ mod tests;
 use super::Limits;
 use super::meta::{Syntax, read_meta, sniff_raw_dataset};
 use super::source::Source;
-use crate::carrier::encore::starts_like_export;
 use crate::error::FileError;
 use follow::{HeadReader, Stop};
 use policy::too_large_if;
-pub use policy::{HeadPolicy, PEEK, looks_like_results_document};
+pub use policy::{
+    EXPORT_IDENTITY, HeadPolicy, PEEK, looks_like_export, looks_like_results_document,
+};
 
 /// Most bytes reserved for a head before anything is read.
 const RESERVE: usize = 8 << 20;
@@ -95,7 +96,7 @@ pub fn read_head<S: Source>(
                 Some(syntax) => reader.data_set(0, syntax)?,
                 // A densitometer database's export (GE enCORE: text, one line per exam,
                 // docs/profiles.md "Body composition"): every line is read.
-                None if starts_like_export(reader.out) => reader.verbatim()?,
+                None if looks_like_export(reader.out) => reader.verbatim()?,
                 // Not DICOM: the first chunk says what it is.
                 None => Stop::End,
             }

@@ -1,6 +1,7 @@
-//! What reading an export left out or found, for the file and for each record: typed, as
-//! every stage's findings (src/flag.rs); the pipeline that will scan exports spells them
-//! (the names below are docs/profiles.md's).
+//! What reading a GE enCORE export (`carrier::encore`) left out or found, for the file and
+//! for each record: typed, as every stage's findings (src/flag.rs), here beside the body
+//! composition so that a document can carry them; `output::flags` spells them
+//! (docs/columns.md).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,125 @@
+//! Tests of exact decimals: DS and reported text parsed, junk missing (never zero), plain
+//! text, rounding, comparison, arithmetic and hashing across scales.
+
+use super::*;
+
+/// Extremes of the mantissa and scale, beyond u64 once padded to 18 decimals, against
+/// an independent rendering (i128 integer and fraction parts through `format!`).
+#[test]
+fn plain_text_of_extreme_values() {
+    for mantissa in [i64::MIN, i64::MAX, -1, 0, 7, 10_000_000_000_000_000] {
+        for scale in [0, 1, 9, 18] {
+            for min_decimals in [0, 3, 18] {
+                let value = Decimal::from_parts(mantissa, scale).unwrap();
+                let shown = scale.max(min_decimals);
+                let padded = i128::from(mantissa) * 10i128.pow(shown - scale);
+                let unit = 10i128.pow(shown);
+                let (int, frac) = (padded.abs() / unit, padded.abs() % unit);
+                let sign = if mantissa < 0 { "-" } else { "" };
+                let expected = if shown == 0 {
+                    format!("{sign}{int}")
+                } else {
+                    format!("{sign}{int}.{frac:0width$}", width = shown as usize)
+                };
+                assert_eq!(value.to_plain(min_decimals), expected);
+            }
+        }
+    }
+}
+
+fn d(s: &str) -> Decimal {
+    Decimal::parse(s).expect("test value parses")
+}
+
+#[test]
+fn parses_ds_forms_scanners_write() {
+    assert_eq!(d("0.930").to_plain(0), "0.930");
+    assert_eq!(d(" 0.930 ").to_plain(0), "0.930");
+    assert_eq!(d("+0.930").to_plain(0), "0.930");
+    assert_eq!(d("9.30E-1").to_plain(0), "0.930");
+    assert_eq!(d("9.30e-1").to_plain(0), "0.930");
+    assert_eq!(d("1.2E3").to_plain(0), "1200");
+    assert_eq!(d("-2.4").to_plain(0), "-2.4");
+    assert_eq!(d(".5").to_plain(0), "0.5");
+    assert_eq!(d("-.5").to_plain(0), "-0.5");
+    assert_eq!(d("12.").to_plain(0), "12");
+}
+
+#[test]
+fn reported_text_with_a_decimal_comma() {
+    assert_eq!(Decimal::parse_reported("1,023"), Some(d("1.023")));
+    assert_eq!(Decimal::parse_reported(" -2,4 "), Some(d("-2.4")));
+    assert_eq!(Decimal::parse_reported("-2.4"), Some(d("-2.4")));
+    assert_eq!(Decimal::parse_reported("1,023.5"), None);
+    assert_eq!(Decimal::parse_reported("1,0,2"), None);
+    assert_eq!(Decimal::parse_reported(""), None);
+}
+
+#[test]
+fn junk_is_missing_not_zero() {
+    for junk in [
+        "", "   ", "abc", "1.2.3", "--1", "1e", "1e+", "e5", "+", ".", "1 2",
+    ] {
+        assert!(Decimal::parse(junk).is_none(), "{junk:?} must not parse");
+    }
+}
+
+#[test]
+fn milligrams_to_grams_is_exact() {
+    assert_eq!(d("930").shift_left(3).unwrap().to_plain(3), "0.930");
+    assert_eq!(d("1012").shift_left(3).unwrap().to_plain(3), "1.012");
+    assert_eq!(d("585.5").shift_left(3).unwrap().to_plain(3), "0.5855");
+}
+
+#[test]
+fn at_least_min_decimals() {
+    assert_eq!(d("0.93").to_plain(3), "0.930");
+    assert_eq!(d("1").to_plain(3), "1.000");
+    assert_eq!(d("-0.0012").to_plain(3), "-0.0012");
+}
+
+#[test]
+fn rounds_half_away_from_zero() {
+    assert_eq!(d("-2.45").round_to(1), d("-2.5"));
+    assert_eq!(d("-2.44").round_to(1), d("-2.4"));
+    assert_eq!(d("2.45").round_to(1), d("2.5"));
+    assert_eq!(d("-2.4").round_to(1), d("-2.4"));
+}
+
+#[test]
+fn compares_across_scales() {
+    assert_eq!(d("-2.50"), d("-2.5"));
+    assert!(d("-2.5") < d("-2.4"));
+    assert!(d("-1.0") >= d("-1"));
+}
+
+#[test]
+fn exact_arithmetic() {
+    assert_eq!(d("0.585").checked_sub(d("0.858")).unwrap(), d("-0.273"));
+    assert_eq!(d("1.008").checked_mul(d("0.708")).unwrap(), d("0.713664"));
+    assert_eq!(
+        d("0.006").checked_add(d("0.713664")).unwrap(),
+        d("0.719664")
+    );
+    // -0.273 / 0.120 = -2.275 exactly: half away from zero gives -2.28.
+    assert_eq!(d("-0.273").div_rounded(d("0.120"), 2).unwrap(), d("-2.28"));
+    assert_eq!(d("1").div_rounded(d("3"), 3).unwrap(), d("0.333"));
+    assert_eq!(d("-2").div_rounded(d("3"), 2).unwrap(), d("-0.67"));
+    assert!(d("1").div_rounded(d("0"), 2).is_none());
+}
+
+#[test]
+fn equal_values_hash_alike() {
+    use std::hash::{BuildHasher, RandomState};
+    let state = RandomState::new();
+    assert_eq!(state.hash_one(d("0.93")), state.hash_one(d("0.930")));
+    assert_eq!(state.hash_one(d("0")), state.hash_one(d("0.000")));
+    assert_ne!(state.hash_one(d("0.93")), state.hash_one(d("0.39")));
+}
+
+#[test]
+fn from_f64_rounds() {
+    assert_eq!(Decimal::from_f64(-2.276, 2).unwrap().to_plain(0), "-2.28");
+    assert_eq!(Decimal::from_f64(0.5, 1).unwrap().to_plain(1), "0.5");
+    assert!(Decimal::from_f64(f64::NAN, 1).is_none());
+}
