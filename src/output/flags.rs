@@ -157,6 +157,7 @@ pub fn visit_patterns(kind: VisitFlagKind) -> &'static [&'static str] {
             "patient_id_shared_not_listed=<n>",
         ],
         K::VendorClassificationDiffers => &["vendor_classification_differs=<why>"],
+        K::ReadInParts => &["visit_read_in_parts=<n>"],
     }
 }
 
@@ -407,6 +408,7 @@ fn visit_flag_texts(view: &VisitRows<'_>, flag: &VisitFlag, out: &mut Vec<String
             }
         }
         VisitFlag::VendorClassificationDiffers(why) => out.push(text(&[differs_word(*why)])),
+        VisitFlag::ReadInParts(n) => out.push(text(&[&n.to_string()])),
         VisitFlag::PatientIdMissing
         | VisitFlag::DateUnknown
         | VisitFlag::StudyDatesDiffer

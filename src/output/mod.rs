@@ -12,7 +12,7 @@ mod render;
 pub mod rows;
 pub mod table;
 
-pub use render::{LineRenderer, Rendered, RowRenderer};
+pub use render::{Rendered, RowRenderer};
 
 use std::io::Write;
 

@@ -6,58 +6,14 @@
 
 use std::io;
 
-use super::csv_rows_writer;
 use super::parquet::Value;
-use super::table::{Row, write_csv};
+use super::table::{Row, append_csv_line};
 use crate::store::codec;
-
-/// Renders rows into CSV lines one record at a time, for rows that are stored apart and
-/// merged later (`store::Runs`). One writer serves many records: building a CSV writer per
-/// record cost more than rendering it.
-pub struct LineRenderer {
-    writer: csv::Writer<Vec<u8>>,
-    /// Where the next record starts in the writer's buffer.
-    start: usize,
-}
-
-impl Default for LineRenderer {
-    fn default() -> Self {
-        LineRenderer {
-            writer: csv_rows_writer(Vec::with_capacity(Self::KEEP)),
-            start: 0,
-        }
-    }
-}
-
-impl LineRenderer {
-    /// Bytes of finished lines kept before the buffer is emptied.
-    const KEEP: usize = 64 * 1024;
-
-    /// The lines (each with its `\n`) of what `write` writes: any number of `serialize`,
-    /// `write_record` or `write_byte_record` calls.
-    pub fn lines(
-        &mut self,
-        write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>,
-    ) -> csv::Result<&[u8]> {
-        if self.start > Self::KEEP {
-            let mut buffer = std::mem::replace(&mut self.writer, csv_rows_writer(Vec::new()))
-                .into_inner()
-                .map_err(|e| csv::Error::from(e.into_error()))?;
-            buffer.clear();
-            self.writer = csv_rows_writer(buffer);
-            self.start = 0;
-        }
-        write(&mut self.writer)?;
-        self.writer.flush()?;
-        let start = std::mem::replace(&mut self.start, self.writer.get_ref().len());
-        Ok(&self.writer.get_ref()[start..])
-    }
-}
 
 /// Renders rows into run payloads: their CSV lines; with Parquet, a frame of the lines and
 /// a frame of the rows' values.
 pub struct RowRenderer {
-    lines: LineRenderer,
+    lines: Vec<u8>,
     parquet: bool,
     values: Vec<u8>,
     payload: Vec<u8>,
@@ -67,7 +23,7 @@ impl RowRenderer {
     /// A renderer for runs that also carry Parquet values when `parquet`.
     pub fn new(parquet: bool) -> Self {
         RowRenderer {
-            lines: LineRenderer::default(),
+            lines: Vec::with_capacity(64 * 1024),
             parquet,
             values: Vec::new(),
             payload: Vec::new(),
@@ -83,17 +39,13 @@ impl RowRenderer {
             payload,
         } = self;
         values.clear();
-        let lines = lines
-            .lines(|w| {
-                for row in rows {
-                    write_csv(w, &row)?;
-                    if *parquet {
-                        row.cells(&mut |cell| Value::of(cell).encode(values));
-                    }
-                }
-                Ok(())
-            })
-            .map_err(io::Error::other)?;
+        lines.clear();
+        for row in rows {
+            append_csv_line(lines, &row);
+            if *parquet {
+                row.cells(&mut |cell| Value::of(cell).encode(values));
+            }
+        }
         if !*parquet {
             return Ok(lines);
         }
@@ -136,25 +88,31 @@ impl<'p> Rendered<'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::table::{Cell, Column};
 
+    struct Pair<'a>(&'a str, &'a str);
+
+    impl Row for Pair<'_> {
+        const COLUMNS: &'static [Column] = &[];
+        fn cells(&self, each: &mut dyn FnMut(Cell<'_>)) {
+            each(Cell::Text(self.0.into()));
+            each(Cell::Text(self.1.into()));
+        }
+    }
+
+    /// Each payload holds only its own rows' lines, however many came before.
     #[test]
-    fn lines_one_at_a_time_across_buffer_resets() {
-        let mut lines = LineRenderer::default();
+    fn payloads_one_at_a_time() {
+        let mut render = RowRenderer::new(false);
         let long = "x".repeat(1000);
-        let mut seen = Vec::new();
         for i in 0..200 {
             let value = format!("{i},\"{long}");
-            let line = lines
-                .lines(|w| w.write_record(["a", value.as_str()]))
+            let payload = render
+                .render([Pair("a", &value), Pair("b", "")])
                 .unwrap()
                 .to_vec();
-            seen.push(line);
+            let expected = format!("a,\"{i},\"\"{long}\"\nb,\n");
+            assert_eq!(String::from_utf8_lossy(&payload), expected, "payload {i}");
         }
-        for (i, line) in seen.iter().enumerate() {
-            let expected = format!("a,\"{i},\"\"{long}\"\n");
-            assert_eq!(String::from_utf8_lossy(line), expected, "line {i}");
-        }
-        // 200 lines of ~1 KB went through a buffer emptied past 64 KiB.
-        assert!(lines.writer.get_ref().len() < 2 * LineRenderer::KEEP);
     }
 }

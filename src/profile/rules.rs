@@ -215,3 +215,71 @@ pub struct BodyIndexRule {
     /// `vat_area`.
     pub index: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn optional_lists_default_to_empty() {
+        let device: DeviceRule = parse("manufacturers = [\"GE\"]").unwrap();
+        assert_eq!(
+            (device.manufacturers, device.models.len()),
+            (vec!["GE".to_string()], 0)
+        );
+        let frax: FraxRule = parse("containers = [\"frax\"]").unwrap();
+        assert_eq!(frax.containers, ["frax"]);
+        assert!(
+            frax.major.is_empty()
+                && frax.hip.is_empty()
+                && frax.prior.is_empty()
+                && frax.classification.is_empty()
+                && frax.not_reported.is_empty()
+                && frax.uniform_t_score.is_empty()
+        );
+        let document: ResultsDocumentRule = parse("contains = [\"ResultsTable1[\"]").unwrap();
+        assert!(document.starts_with.is_empty());
+        let row: HologicRowRule = parse("types = [1, 2]\nrole = \"header\"").unwrap();
+        assert_eq!(
+            (row.types, row.label, row.laterality),
+            (vec![1, 2], None, None)
+        );
+        let value: HologicValueRule =
+            parse("names = [\"GraphTitle2\"]\nfield = \"t_reference\"").unwrap();
+        assert!(value.after.is_empty() && value.source.is_empty());
+    }
+
+    #[test]
+    fn required_fields_and_unknown_keys_are_errors() {
+        // Required: a trend rule's prefixes, a VFA rule's grades, a table's kind.
+        assert!(parse::<TrendRule>("").unwrap_err().contains("prefixes"));
+        assert!(
+            parse::<VfaRule>("containers = [\"lva\"]")
+                .unwrap_err()
+                .contains("grades")
+        );
+        assert!(
+            parse::<HologicTableRule>("types = [1]")
+                .unwrap_err()
+                .contains("kind")
+        );
+        assert!(
+            parse::<HistoryFieldRule>("meanings = [\"AGE\"]")
+                .unwrap_err()
+                .contains("field")
+        );
+        // A typo is an error, never a rule silently dropped.
+        let typo = parse::<FraxRule>("container = [\"frax\"]").unwrap_err();
+        assert!(typo.contains("container"), "{typo}");
+        let typo = parse::<HologicColumnRule>("types = [1]\nfield = \"bmd\"\nfeld = 1");
+        assert!(typo.unwrap_err().contains("feld"));
+        let typo = parse::<HologicHistoryRule>("site = \"hip\"\nlabel = \"Total\"\nsides = 2");
+        assert!(typo.unwrap_err().contains("sides"));
+        // Type codes are numbers.
+        assert!(parse::<HologicTableRule>("types = [\"1\"]\nkind = \"results\"").is_err());
+    }
+}

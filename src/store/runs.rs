@@ -21,12 +21,15 @@ use super::codec::{read_frame, write_frame};
 pub struct RunBuf {
     records: Vec<(Vec<u8>, std::ops::Range<usize>)>,
     payloads: Vec<u8>,
+    /// The keys' bytes, added up.
+    key_bytes: usize,
 }
 
 impl RunBuf {
     /// Adds a record. Keys compare as bytes: encode numbers big endian.
     pub fn push(&mut self, key: Vec<u8>, payload: &[u8]) {
         let start = self.payloads.len();
+        self.key_bytes += key.len();
         self.payloads.extend_from_slice(payload);
         self.records.push((key, start..self.payloads.len()));
     }
@@ -34,6 +37,13 @@ impl RunBuf {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
+    }
+
+    /// About how many bytes it holds (payloads, keys and their records).
+    pub fn bytes(&self) -> usize {
+        self.payloads.len()
+            + self.key_bytes
+            + self.records.len() * std::mem::size_of::<(Vec<u8>, std::ops::Range<usize>)>()
     }
 
     /// The sorted run as frames: key, payload, key, payload, ... Equal keys keep their
@@ -273,6 +283,18 @@ mod tests {
             0,
             "unlinked"
         );
+    }
+
+    #[test]
+    fn a_run_knows_its_size() {
+        let mut run = RunBuf::default();
+        assert_eq!(run.bytes(), 0);
+        run.push(vec![1; 8], &[2; 100]);
+        let one = run.bytes();
+        assert!(one >= 108, "{one}");
+        run.push(vec![3; 8], &[4; 1000]);
+        assert!(run.bytes() >= one + 1008);
+        assert_eq!(RunBuf::default().bytes(), 0);
     }
 
     #[test]

@@ -47,6 +47,11 @@ flag_enum! {
             /// Visits not listed.
             more: usize,
         },
+        /// The visit's group (its study and its patient's other documents in the run)
+        /// holds more documents than the visit step reads at once (this many): it was read
+        /// in parts of this many, in path order, and the visit is one part's. Copies,
+        /// re-analyses and visits across parts are not joined (docs/columns.md).
+        ReadInParts(usize),
         /// The scanner's own verdict differs from the classification, and why (found when
         /// the visit is assessed: `Assessed::vendor`).
         VendorClassificationDiffers(Differs),

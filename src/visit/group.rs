@@ -11,7 +11,7 @@
 use hashbrown::HashMap;
 
 use super::flag::VisitFlag;
-use super::model::{Ingested, Visit};
+use super::model::{Ingested, SHARED_LISTED, Visit};
 use super::part::parts_of;
 use crate::document::{Document, Sex};
 
@@ -108,16 +108,28 @@ pub fn group(docs: &[Ingested]) -> Grouping {
     }
     let mut visits: Vec<Vec<usize>> = by_root.into_values().collect();
     visits.sort_unstable_by_key(|members| members[0]);
-    // The days whose ID stayed apart: each visit's first document, with the others'.
-    let mut shared: Vec<(usize, Vec<usize>)> = Vec::new();
+    // The days whose ID stayed apart: each visit's first document, with the first
+    // `SHARED_LISTED` others' and a count of the rest (a constant ID on a busy day can
+    // stand for thousands of people: naming them all would take the square of their number).
+    let mut shared: Vec<Shared> = Vec::new();
     for groups in days.into_values() {
         let mut firsts: Vec<usize> = groups.iter().map(|g| sets.find(g.first)).collect();
         firsts.sort_unstable();
         firsts.dedup();
         if firsts.len() > 1 {
             for &first in &firsts {
-                let others = firsts.iter().copied().filter(|&o| o != first).collect();
-                shared.push((first, others));
+                let listed: Vec<usize> = firsts
+                    .iter()
+                    .copied()
+                    .filter(|&o| o != first)
+                    .take(SHARED_LISTED)
+                    .collect();
+                let more = firsts.len() - 1 - listed.len();
+                shared.push(Shared {
+                    first,
+                    listed,
+                    more,
+                });
             }
         }
     }
@@ -171,12 +183,23 @@ fn join_exports<'d>(
 }
 
 /// The visits of a partition, and the visits that share a patient ID on one day and device
-/// but are other people: (a visit's first document, the others' first documents).
+/// but are other people.
 pub struct Grouping {
     /// Each visit's members, in path order; visits ordered by their first document.
     pub visits: Vec<Vec<usize>>,
-    /// Visits kept apart under one patient ID.
-    pub shared: Vec<(usize, Vec<usize>)>,
+    /// Visits kept apart under one patient ID, ordered by their first document.
+    pub shared: Vec<Shared>,
+}
+
+/// A visit kept apart from others under its patient ID, day and device.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Shared {
+    /// The visit's first document.
+    pub first: usize,
+    /// The others' first documents, the first `SHARED_LISTED` of them in path order.
+    pub listed: Vec<usize>,
+    /// How many others there are beyond those listed.
+    pub more: usize,
 }
 
 /// Who a document says the patient is, beyond the ID.

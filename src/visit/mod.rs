@@ -48,11 +48,11 @@ pub fn visits(docs: &[Ingested]) -> Vec<Visit> {
             }
         })
         .collect();
-    for (first, others) in grouping.shared {
-        if let Ok(v) = visits.binary_search_by_key(&first, |v| v.members[0]) {
+    for shared in grouping.shared {
+        if let Ok(v) = visits.binary_search_by_key(&shared.first, |v| v.members[0]) {
             visits[v].flags.push(VisitFlag::PatientIdShared {
-                listed: others.iter().copied().take(SHARED_LISTED).collect(),
-                more: others.len().saturating_sub(SHARED_LISTED),
+                listed: shared.listed,
+                more: shared.more,
             });
         }
     }

@@ -112,8 +112,19 @@ pub fn finish(
         .into_par_iter()
         .map(|file| {
             let mut counts = partition::PartitionCounts::default();
-            for piece in pieces::cut(file, staging)? {
-                counts.add(partition::render(piece, options, &runs, &lsc_serials)?);
+            let cut = pieces::cut(file, staging)?;
+            for (piece, later_part) in cut.pieces {
+                let over = partition::Over {
+                    groups: &cut.over,
+                    later_part,
+                };
+                counts.add(partition::render(
+                    piece,
+                    over,
+                    options,
+                    &runs,
+                    &lsc_serials,
+                )?);
             }
             Ok::<_, io::Error>(counts)
         })

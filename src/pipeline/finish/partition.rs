@@ -4,8 +4,11 @@
 //! first document), follow-up by patient, site, side and date. Under --pseudonymize, "path
 //! order" is the order of the pseudonymised paths (`row_key`), in scan and merge alike.
 
+use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
+
+use super::pieces;
 
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
@@ -13,7 +16,7 @@ use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
 use crate::store::{RunBuf, Runs, codec};
-use crate::visit::{self, Ingested, VisitRows};
+use crate::visit::{self, Ingested, VisitFlag, VisitRows};
 
 /// The sorted runs of every file the partitions write.
 pub(super) struct AllRuns {
@@ -28,14 +31,17 @@ pub(super) struct AllRuns {
     pub(super) omop: Runs,
 }
 
-/// Decodes a partition's documents (in path order: they were appended so).
-fn read_documents(bytes: &[u8]) -> io::Result<Vec<crate::visit::Ingested>> {
-    codec::Frames::new(bytes)
-        .map(|frame| {
-            let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(frame?)?;
-            Ok(crate::visit::Ingested { seq, path, doc })
-        })
-        .collect()
+/// Decodes a partition's documents (in path order: they were appended so), frame by frame:
+/// the encoded partition is never held beside the documents.
+fn read_documents(file: File) -> io::Result<Vec<crate::visit::Ingested>> {
+    let mut input = io::BufReader::with_capacity(64 * 1024, file);
+    let mut frame = Vec::new();
+    let mut docs = Vec::new();
+    while codec::read_frame(&mut input, &mut frame)? {
+        let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(&frame)?;
+        docs.push(crate::visit::Ingested { seq, path, doc });
+    }
+    Ok(docs)
 }
 
 /// What a partition counted (or several, added up).
@@ -71,20 +77,41 @@ fn row_key(view: &VisitRows, position: usize) -> Vec<u8> {
     key
 }
 
+/// The rendered rows of one kind a partition holds before it writes them out as a run.
+const RUN_BYTES: usize = 4 * 1024 * 1024;
+
+/// The groups of a partition over `pieces::GROUP_DOCUMENTS`, read in parts.
+#[derive(Clone, Copy)]
+pub struct Over<'a> {
+    /// Those groups (`pieces::Cut::over`).
+    pub groups: &'a HashSet<u64>,
+    /// Whether this piece is a later part of one of them.
+    pub later_part: bool,
+}
+
 /// Renders one partition's rows into `runs`; counts which of `lsc_serials` (the `--lsc`
 /// file's device serials) its documents have.
 pub fn render(
-    mut file: File,
+    file: File,
+    over: Over<'_>,
     options: &OutputOptions,
     runs: &AllRuns,
     lsc_serials: &[&str],
 ) -> io::Result<PartitionCounts> {
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    drop(file);
-    let docs: Vec<Ingested> = read_documents(&bytes)?;
-    drop(bytes);
-    let visits = visit::visits(&docs);
+    let docs: Vec<Ingested> = read_documents(file)?;
+    let mut visits = visit::visits(&docs);
+    for visit in &mut visits {
+        if over.later_part
+            || visit
+                .members
+                .iter()
+                .any(|&i| pieces::in_group(&docs[i].doc, over.groups))
+        {
+            visit
+                .flags
+                .push(VisitFlag::ReadInParts(pieces::GROUP_DOCUMENTS));
+        }
+    }
     let ids = options.ids();
     let visit_ids = crate::export::visit_id::visit_ids(&docs, &visits, ids);
     let (mut wide, mut fhir) = (RunBuf::default(), RunBuf::default());
@@ -153,6 +180,20 @@ pub fn render(
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
         points.extend(visit_points);
+        // A partition of one giant visit or patient renders hundreds of MB of rows: they go
+        // to disk as they grow (equal keys keep their order: segments merge in order).
+        for (buf, runs) in [
+            (&mut measurements, &runs.measurements),
+            (&mut documents, &runs.documents),
+            (&mut history, &runs.history),
+            (&mut studies, &runs.studies),
+            (&mut wide, &runs.wide),
+            (&mut fhir, &runs.fhir),
+        ] {
+            if buf.bytes() > RUN_BYTES {
+                runs.append(std::mem::take(buf))?;
+            }
+        }
     }
     let mut followups = RunBuf::default();
     // `--followup never`: no followup.csv, and nothing of it in the report either.

@@ -4,10 +4,17 @@
 //! (one study, one patient) share a piece, so every visit and every patient's series is
 //! whole in one piece, and the visit step's memory stays at a piece's, whatever the size
 //! of the run (docs/performance.md, "Memory").
+//!
+//! Except beyond `GROUP_DOCUMENTS`: a group that large (one study re-sent thousands of
+//! times, an ID such as `ANONYMOUS` for thousands of people) is read in parts of that many
+//! documents, in path order, each part a piece of its own, and its visits are flagged
+//! (`visit::VisitFlag::ReadInParts`, docs/columns.md): a visit is never held whole at any
+//! size.
 
-use std::collections::HashMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use crate::document::Document;
@@ -19,35 +26,97 @@ use crate::store::{Partitions, codec, fnv1a};
 /// (docs/performance.md has the measurements).
 pub const PIECE_BYTES: u64 = 384 * 1024;
 
+/// The most documents of one group (a study and its patient's other documents) the visit
+/// step holds at once: a DXA visit has a handful, a patient's whole history some tens.
+/// About 20 KB of memory each while a piece is read (docs/performance.md, "Giant visits").
+pub const GROUP_DOCUMENTS: usize = 2_000;
+
+/// A partition's pieces.
+pub struct Cut {
+    /// Each piece, rewound to its start, and whether it is a later part of a group over
+    /// `GROUP_DOCUMENTS` (all its visits are read in parts).
+    pub pieces: Vec<(File, bool)>,
+    /// The groups over `GROUP_DOCUMENTS` (`group_of`'s hash of their first document's
+    /// home key): their first part shares a piece with other groups.
+    pub over: HashSet<u64>,
+}
+
 /// `file` (a partition: frames of (seq, path, document) in path order) as pieces of about
 /// `PIECE_BYTES`, each rewound to its start; a small partition is its own one piece. The
 /// pieces are unlinked files in `dir`.
-pub fn cut(file: File, dir: &Path) -> io::Result<Vec<File>> {
+pub fn cut(file: File, dir: &Path) -> io::Result<Cut> {
+    cut_with(file, dir, GROUP_DOCUMENTS)
+}
+
+/// `cut` with groups read in parts of `bound` documents.
+fn cut_with(file: File, dir: &Path, bound: usize) -> io::Result<Cut> {
     let count = file.metadata()?.len().div_ceil(PIECE_BYTES);
     if count <= 1 {
-        return Ok(vec![file]);
+        return Ok(Cut {
+            pieces: vec![(file, false)],
+            over: HashSet::new(),
+        });
     }
     let mut pieces = Partitions::new(dir, count as usize);
-    // Keyed by the study UID's hash: two studies that collide share a piece, which is
-    // harmless (only splitting what belongs together would not be).
-    let mut studies: HashMap<u64, usize> = HashMap::new();
+    // Study UID hash -> its group (its first document's home key hash). Two studies that
+    // collide share a group, which is harmless (only splitting what belongs together would
+    // not be).
+    let mut studies: HashMap<u64, u64> = HashMap::new();
+    let mut sizes: HashMap<u64, usize> = HashMap::new();
+    // The later part being written of each group over the bound (a part is done when it
+    // holds `bound` documents: a group's documents only grow), and the parts done.
+    let mut open: BTreeMap<u64, BufWriter<File>> = BTreeMap::new();
+    let mut parts: Vec<File> = Vec::new();
+    let mut over = HashSet::new();
     let mut input = BufReader::with_capacity(64 * 1024, file);
     let (mut frame, mut framed) = (Vec::new(), Vec::new());
     while codec::read_frame(&mut input, &mut frame)? {
         let (_, _, doc): (u64, String, Document) = codec::decode(&frame)?;
-        let piece = piece_of(&doc, &mut studies, count);
+        let group = group_of(&doc, &mut studies);
+        let size = sizes.entry(group).or_insert(0);
+        let part = *size / bound;
+        *size += 1;
+        let last_of_part = *size % bound == 0;
         framed.clear();
         codec::write_frame(&mut framed, &frame)?;
-        pieces.append(piece, &framed)?;
+        if part == 0 {
+            pieces.append((mix(group) % count) as usize, &framed)?;
+            continue;
+        }
+        over.insert(group);
+        let writer = match open.entry(group) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                entry.insert(BufWriter::with_capacity(8192, tempfile::tempfile_in(dir)?))
+            }
+        };
+        writer.write_all(&framed)?;
+        if last_of_part && let Some(writer) = open.remove(&group) {
+            parts.push(rewound(writer)?);
+        }
     }
-    pieces.into_files()
+    for writer in open.into_values() {
+        parts.push(rewound(writer)?);
+    }
+    let mut all: Vec<(File, bool)> = pieces
+        .into_files()?
+        .into_iter()
+        .map(|f| (f, false))
+        .collect();
+    all.extend(parts.into_iter().map(|f| (f, true)));
+    Ok(Cut { pieces: all, over })
 }
 
-/// The piece of a document: its study's, else by its home key. Not by FNV-1a's low bits,
-/// which chose the partition (all alike within one), nor its high bits (the last bytes of
-/// a key barely reach them): by the whole hash, mixed (MurmurHash3's 64-bit finaliser).
-fn piece_of(doc: &Document, studies: &mut HashMap<u64, usize>, count: u64) -> usize {
-    let home = || (mix(fnv1a(home_key(doc).as_bytes())) % count) as usize;
+/// A written part, flushed and rewound to its start.
+fn rewound(writer: BufWriter<File>) -> io::Result<File> {
+    let mut file = writer.into_inner().map_err(|e| e.into_error())?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
+}
+
+/// The group of a document: its study's, else its own home key's (FNV-1a of it).
+fn group_of(doc: &Document, studies: &mut HashMap<u64, u64>) -> u64 {
+    let home = || fnv1a(home_key(doc).as_bytes());
     let study = doc.study_instance_uid.as_str();
     if study.is_empty() {
         return home();
@@ -55,7 +124,16 @@ fn piece_of(doc: &Document, studies: &mut HashMap<u64, usize>, count: u64) -> us
     *studies.entry(fnv1a(study.as_bytes())).or_insert_with(home)
 }
 
-/// MurmurHash3's fmix64: every input bit reaches every output bit.
+/// Whether a document belongs to one of `over`'s groups by its own home key (a document
+/// of another patient in such a group's study is in the study's visit, whose first
+/// document names the group).
+pub fn in_group(doc: &Document, over: &HashSet<u64>) -> bool {
+    !over.is_empty() && over.contains(&fnv1a(home_key(doc).as_bytes()))
+}
+
+/// The piece of a group among `count`. Not by FNV-1a's low bits, which chose the partition
+/// (all alike within one), nor its high bits (the last bytes of a key barely reach them):
+/// by the whole hash, mixed (MurmurHash3's 64-bit finaliser).
 fn mix(mut h: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -95,10 +173,10 @@ mod tests {
         file
     }
 
-    fn read(pieces: Vec<File>) -> Vec<Vec<(u64, Document)>> {
-        pieces
+    fn read(cut: Cut) -> Vec<Vec<(u64, Document)>> {
+        cut.pieces
             .into_iter()
-            .map(|file| {
+            .map(|(file, _)| {
                 let mut input = BufReader::new(file);
                 let mut frame = Vec::new();
                 let mut docs = Vec::new();
@@ -109,6 +187,72 @@ mod tests {
                 docs
             })
             .collect()
+    }
+
+    /// A group over the bound (a study re-sent, an ID for many people) is read in parts
+    /// of the bound, in path order, the later parts pieces of their own; the other groups
+    /// are cut as before.
+    #[test]
+    fn a_group_over_the_bound_is_read_in_parts() {
+        let dir = tempfile::tempdir().unwrap();
+        let bound = 40;
+        let mut docs: Vec<Document> = Vec::new();
+        for i in 0..130 {
+            // One study re-sent, and an ID for many people, interleaved; a small patient.
+            docs.push(doc(&format!("R{i}"), "RESENT", "P1"));
+            docs.push(doc(&format!("A{i}"), &format!("AS{i}"), "ANONYMOUS"));
+            if i % 40 == 0 {
+                docs.push(doc(&format!("C{i}"), &format!("CS{i}"), "CAROL"));
+            }
+        }
+        let filler = 3 * PIECE_BYTES as usize / 2000;
+        let cut = cut_with(partition(dir.path(), &docs, filler), dir.path(), bound).unwrap();
+        let over = cut.over.clone();
+        let later: Vec<bool> = cut.pieces.iter().map(|(_, later)| *later).collect();
+        let pieces = read(cut);
+        assert_eq!(
+            over,
+            HashSet::from([fnv1a(b"P1"), fnv1a(b"ANONYMOUS")]),
+            "the two large groups, not Carol nor the filler"
+        );
+        let total: usize = pieces.iter().map(Vec::len).sum();
+        assert_eq!(total, docs.len() + filler, "every document once");
+        // 130 documents of each large group: 40 in a shared piece, then parts of 40, 40, 10.
+        let in_later: Vec<Vec<&str>> = pieces
+            .iter()
+            .zip(&later)
+            .filter(|(_, later)| **later)
+            .map(|(p, _)| p.iter().map(|(_, d)| d.sop_instance_uid.as_str()).collect())
+            .collect();
+        assert_eq!(in_later.len(), 6, "{in_later:?}");
+        for part in &in_later {
+            assert!(part.len() == 40 || part.len() == 10, "{}", part.len());
+            let first = &part[0][..1];
+            assert!(part.iter().all(|s| &s[..1] == first), "one group per part");
+        }
+        let r_parts: Vec<Vec<&str>> = in_later
+            .iter()
+            .filter(|p| p[0].starts_with('R'))
+            .cloned()
+            .collect();
+        let names = |range: std::ops::Range<usize>| -> Vec<String> {
+            range.map(|i| format!("R{i}")).collect()
+        };
+        assert_eq!(r_parts[0], names(40..80), "in path order");
+        assert_eq!(r_parts[1], names(80..120));
+        assert_eq!(r_parts[2], names(120..130));
+        for piece in &pieces {
+            assert!(piece.windows(2).all(|w| w[0].0 < w[1].0), "path order kept");
+        }
+        let carol = pieces
+            .iter()
+            .zip(&later)
+            .filter(|(p, _)| p.iter().any(|(_, d)| d.patient_id == "CAROL"))
+            .collect::<Vec<_>>();
+        assert_eq!(carol.len(), 1, "Carol whole in one piece");
+        assert!(!*carol[0].1);
+        assert!(in_group(&doc("x", "", "ANONYMOUS"), &over));
+        assert!(!in_group(&doc("x", "", "CAROL"), &over));
     }
 
     #[test]

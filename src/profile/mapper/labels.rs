@@ -305,3 +305,6 @@ pub(super) struct Resolved<'t> {
     pub(super) source_label: Cow<'t, str>,
     pub(super) note: Option<u32>,
 }
+
+#[cfg(test)]
+mod tests;

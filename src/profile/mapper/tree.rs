@@ -154,3 +154,6 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,6 +16,10 @@ use super::magic::describe_magic;
 use super::meta::{Syntax, read_meta, sniff_raw_dataset};
 use super::walk::walk;
 use super::{DataSet, Endian, Limits};
+
+/// A walk over a data set (`walk::walk`; the tests also give its model).
+pub(super) type Walk =
+    for<'b> fn(&'b [u8], Endian, bool, &Limits) -> Result<(DataSet<'b>, Option<String>), FileError>;
 use crate::error::{FileError, Reason};
 
 /// What reading a file's structure gave: how it is encoded, and its indexed data set.
@@ -43,6 +47,16 @@ pub fn scan_file<'a>(
     bytes: &'a [u8],
     limits: &Limits,
     inflated: &'a mut Vec<u8>,
+) -> Result<Scanned<'a>, FileError> {
+    scan_file_with(bytes, limits, inflated, walk)
+}
+
+/// `scan_file` with the data set walked by `walk`.
+pub(super) fn scan_file_with<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+    inflated: &'a mut Vec<u8>,
+    walk: Walk,
 ) -> Result<Scanned<'a>, FileError> {
     if bytes.is_empty() {
         return Err(FileError::new(Reason::NotDicom, "empty file"));

@@ -89,7 +89,7 @@ pub(super) fn read_header(
 /// and a stack overflow that way). One structure, checked, or none.
 #[cold]
 #[inline(never)]
-fn unknown_vr(vr: [u8; 2], pos: usize) -> FileError {
+pub(super) fn unknown_vr(vr: [u8; 2], pos: usize) -> FileError {
     FileError::new(
         Reason::Malformed,
         format!(
@@ -99,9 +99,9 @@ fn unknown_vr(vr: [u8; 2], pos: usize) -> FileError {
     )
 }
 
-const VR_UNKNOWN: u8 = 0;
-const VR_SHORT: u8 = 1;
-const VR_LONG: u8 = 2;
+pub(super) const VR_UNKNOWN: u8 = 0;
+pub(super) const VR_SHORT: u8 = 1;
+pub(super) const VR_LONG: u8 = 2;
 
 /// Every pair of upper-case letters: unknown, a VR with a 2-byte length, or a VR with a
 /// reserved field and a 4-byte length (PS3.5 Table 6.2-1, 7.1.2). A table, because this is
@@ -129,7 +129,7 @@ const VR_CLASSES: [u8; 26 * 26] = {
 };
 
 #[inline(always)]
-fn vr_class(vr: [u8; 2]) -> u8 {
+pub(super) fn vr_class(vr: [u8; 2]) -> u8 {
     if vr[0].is_ascii_uppercase() && vr[1].is_ascii_uppercase() {
         VR_CLASSES[(vr[0] - b'A') as usize * 26 + (vr[1] - b'A') as usize]
     } else {
@@ -169,7 +169,7 @@ pub(super) fn opens_sequence(tag: Tag, header: &Header, bytes: &[u8]) -> bool {
 /// value starts with an item tag (or is empty), so only such values cost a dictionary
 /// lookup; an unknown (private) tag whose value starts with an item tag is walked as a
 /// sequence too, so that its nesting is checked like any other.
-fn implicit_sequence(tag: Tag, value: &[u8]) -> bool {
+pub(super) fn implicit_sequence(tag: Tag, value: &[u8]) -> bool {
     if value.len() < 8 || value[..4] != [0xFE, 0xFF, 0x00, 0xE0] {
         return false;
     }

@@ -79,7 +79,7 @@ pub(crate) enum Endian {
 }
 
 /// One element of the index.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Element {
     tag: Tag,
     /// Value position and length in the data set bytes (sequences: their contents).
@@ -92,7 +92,7 @@ pub(crate) struct Element {
 }
 
 /// One item (or the root data set): the head of its element list and its next sibling.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Item {
     first_element: u32,
     last_element: u32,

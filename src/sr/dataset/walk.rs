@@ -6,35 +6,96 @@
 //! The walk ends at top-level Pixel Data (7FE0,0010): nothing after it is read by anyone
 //! (the data set handed on is cut there), which is also where the head reader stops reading
 //! a file (`head`), so both see the same data set.
+//!
+//! It runs for every element of every file (about a thousand per file), so the innermost
+//! frame is held in a local (`Frame`, its limits worked out once when it opens) and the
+//! byte order is a type parameter: the walk as first written, which copied the frame off
+//! its stack and worked out each limit per element, took three times the instructions
+//! (docs/performance.md). That walk is kept as the model of this one (`reference`, tests
+//! only): both must give the same index and the same error on every input (`tests`).
+
+#[cfg(test)]
+pub(super) mod reference;
+#[cfg(test)]
+mod tests;
 
 use dicom_core::Tag;
 
 use super::header::{
-    ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, SOP_CLASS_UID, UNDEFINED, fmt_tag,
-    opens_sequence, read_header, read16, read32, too_many_elements, truncated_at, uid_text,
+    ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, SOP_CLASS_UID, UNDEFINED, VR_LONG,
+    VR_SHORT, fmt_tag, implicit_sequence, too_many_elements, truncated_at, uid_text, unknown_vr,
+    vr_class,
 };
 use super::index::Builder;
 use super::{Charset, DataSet, Endian, Limits, NONE};
 use crate::error::{FileError, Reason};
 
+/// No end: an undefined length, or the root.
+const NO_END: usize = usize::MAX;
+
+/// `Frame::flags`: holds items (else elements).
+const SEQUENCE: u8 = 1;
+/// `Frame::flags`: contents are implicit VR (UN with undefined length is, PS3.5 6.2.2).
+const IMPLICIT: u8 = 2;
+/// `Frame::flags`: encapsulated pixel data, whose items are fragments of bytes.
+const FRAGMENTS: u8 = 4;
+
+/// An open sequence or item, or the root data set (the frame below all others). Small,
+/// and its limits worked out where they are needed: the walk reads the innermost frame for
+/// every element, and a frame copied whole (as the model does) cost a hundred instructions
+/// per sequence or item, and stalled on its own stores (`perf`).
 #[derive(Clone, Copy)]
 struct Frame {
-    /// Where a defined-length sequence or item ends; None for undefined length.
-    end: Option<usize>,
-    /// The nearest defined end: this frame's, else its parent's bound.
-    bound: Option<usize>,
-    /// A sequence (holds items) or an item (holds elements).
-    sequence: bool,
-    /// Contents are implicit VR (UN with undefined length is, PS3.5 6.2.2).
-    implicit: bool,
-    /// The sequence's tag (items: their sequence's), for messages.
-    tag: Tag,
-    /// Sequences: the index of their element; items: their item id.
+    /// Where a defined-length sequence or item ends; `NO_END` for undefined length.
+    end: usize,
+    /// The nearest defined end: this frame's, else its parent's bound (`NO_END`: none).
+    bound: usize,
+    /// Sequences: the index of their element; items (and the root): their item id.
     owner: u32,
     /// Sequences: their last item so far (to link the next one).
     last_item: u32,
-    /// Encapsulated pixel data: items are fragments of bytes, not data sets.
-    fragments: bool,
+    /// The sequence's tag (items: their sequence's), for messages.
+    tag: Tag,
+    /// `SEQUENCE`, `IMPLICIT`, `FRAGMENTS`.
+    flags: u8,
+}
+
+impl Frame {
+    #[inline(always)]
+    fn open(end: usize, parent_bound: usize, flags: u8, tag: Tag, owner: u32) -> Frame {
+        Frame {
+            end,
+            bound: if end == NO_END { parent_bound } else { end },
+            owner,
+            last_item: NONE,
+            tag,
+            flags,
+        }
+    }
+
+    /// The furthest a value inside may end: the bound if it lies within the data, else
+    /// the end of the data.
+    #[inline(always)]
+    fn leaf_limit(&self, data_len: usize) -> usize {
+        self.bound.min(data_len)
+    }
+
+    /// The furthest a sequence or item inside may declare to end: the bound if it lies
+    /// within the data, else anywhere (a container may claim more than the file holds: the
+    /// end of the file then decides whether it was cut short or lied).
+    #[inline(always)]
+    fn container_limit(&self, data_len: usize) -> usize {
+        if self.bound <= data_len {
+            self.bound
+        } else {
+            NO_END
+        }
+    }
+
+    /// The bound as `length_error` takes it.
+    fn parent_bound(&self) -> Option<usize> {
+        (self.bound != NO_END).then_some(self.bound)
+    }
 }
 
 /// Walks and indexes the data set `data`. Returns the index and the top-level SOP Class
@@ -45,128 +106,89 @@ pub(super) fn walk<'a>(
     root_implicit: bool,
     limits: &Limits,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
-    let mut index = Builder::new(data.len(), limits.max_elements);
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut depth = 0usize; // sequences on the stack
+    match endian {
+        Endian::Little => walk_in::<false>(data, root_implicit, limits),
+        Endian::Big => walk_in::<true>(data, root_implicit, limits),
+    }
+}
+
+/// The 2-byte number at `at` of `bytes`, whose length the caller has checked (read as one
+/// load: through an array of bytes, the compiler took the header apart byte by byte).
+#[inline(always)]
+fn u16_at<const BIG: bool>(bytes: &[u8], at: usize) -> u16 {
+    let word: [u8; 2] = bytes[at..at + 2].try_into().expect("2 bytes");
+    if BIG {
+        u16::from_be_bytes(word)
+    } else {
+        u16::from_le_bytes(word)
+    }
+}
+
+/// The 4-byte number at `at` of `bytes` (see `u16_at`).
+#[inline(always)]
+fn u32_at<const BIG: bool>(bytes: &[u8], at: usize) -> u32 {
+    let word: [u8; 4] = bytes[at..at + 4].try_into().expect("4 bytes");
+    if BIG {
+        u32::from_be_bytes(word)
+    } else {
+        u32::from_le_bytes(word)
+    }
+}
+
+/// `walk` in one byte order. The checks are the model's (`reference`), in its order, so
+/// that a broken file gets the same error from both.
+#[inline(never)]
+fn walk_in<'a, const BIG: bool>(
+    data: &'a [u8],
+    root_implicit: bool,
+    limits: &Limits,
+) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    let len = data.len();
+    let mut index = Builder::new(len, limits.max_elements);
+    let root_flags = if root_implicit { IMPLICIT } else { 0 };
+    let mut stack: Vec<Frame> = Vec::with_capacity(16);
+    stack.push(Frame::open(NO_END, NO_END, root_flags, Tag(0, 0), 0));
+    let mut depth = 0usize; // sequences open
     let mut pos = 0usize;
     let mut elements = 0usize;
     let mut sop_class = None;
-    let done = |index: Builder, sop_class, end: usize| {
-        let mut set = DataSet {
-            data: &data[..end],
-            elements: index.elements,
-            items: index.items,
-            charset: Charset::Default,
-            codec: None,
-        };
-        set.read_charset();
-        Ok((set, sop_class))
-    };
 
     loop {
-        // Close every defined-length frame that ends here.
-        while let Some(frame) = stack.last() {
-            match frame.end {
-                Some(end) if pos == end => {
-                    if stack.pop().is_some_and(|f| f.sequence) {
-                        depth -= 1;
-                    }
-                }
-                Some(end) if pos > end => {
-                    return Err(FileError::new(
-                        Reason::Malformed,
-                        format!("element at byte {pos} overruns its parent ending at {end}"),
-                    ));
-                }
-                _ => break,
+        let top = *stack.last().expect("the root is never closed");
+        // Close every defined-length frame that ends here (the root never ends).
+        if pos >= top.end {
+            if pos > top.end {
+                return Err(overrun(pos, top.end));
             }
+            if top.flags & SEQUENCE != 0 {
+                depth -= 1;
+            }
+            stack.pop();
+            continue;
         }
-        if pos == data.len() {
-            if let Some(open) = stack.iter().rev().find(|f| f.end.is_none()) {
-                let what = if open.sequence { "sequence" } else { "item" };
-                return Err(FileError::new(
-                    Reason::Truncated,
-                    format!("file ends inside an undefined-length {what} (no delimiter)"),
-                ));
-            }
-            if let Some(lying) = stack.iter().find(|f| f.end.is_some_and(|e| e > data.len())) {
-                return Err(FileError::new(
-                    Reason::Malformed,
-                    format!(
-                        "{} declares a length {} bytes past the end of the file, whose \
-                         contents end cleanly (a lying length)",
-                        fmt_tag(lying.tag),
-                        lying.end.unwrap_or(0) - data.len()
-                    ),
-                ));
-            }
-            return done(index, sop_class, pos);
+        if pos == len {
+            return finish(data, index, sop_class, &stack[1..]);
         }
-        if pos + 8 > data.len() {
+        let Some(head) = data.get(pos..pos + 8) else {
             return Err(truncated_at(pos));
-        }
-        let tag = Tag(read16(data, pos, endian), read16(data, pos + 2, endian));
-        if tag == PIXEL_DATA && stack.is_empty() {
-            return done(index, sop_class, pos);
+        };
+        let tag = Tag(u16_at::<BIG>(head, 0), u16_at::<BIG>(head, 2));
+        let at_root = stack.len() == 1;
+        if tag == PIXEL_DATA && at_root {
+            return done(data, index, sop_class, pos);
         }
         elements += 1;
         if elements > limits.max_elements {
             return Err(too_many_elements(limits.max_elements));
         }
-        let top = stack.last().copied();
-        let in_sequence = top.is_some_and(|f| f.sequence);
-        let bound = top.and_then(|f| f.bound);
 
         // Item and delimiter tags carry no VR in any syntax (PS3.5 7.5).
         if tag.group() == 0xFFFE {
-            let length = read32(data, pos + 4, endian);
-            pos += 8;
-            match (tag, stack.last_mut()) {
-                (ITEM, Some(frame)) if frame.sequence && frame.fragments => {
-                    // A pixel data fragment: bytes, not a data set.
-                    let end = defined_end(pos, length, bound, data.len(), tag, false)?.ok_or_else(
-                        || {
-                            FileError::new(
-                                Reason::Malformed,
-                                "pixel data fragment of undefined length",
-                            )
-                        },
-                    )?;
-                    pos = end;
-                }
-                (ITEM, Some(frame)) if frame.sequence => {
-                    let id = index.item(frame.owner, frame.last_item);
-                    frame.last_item = id;
-                    let (implicit, sequence_tag) = (frame.implicit, frame.tag);
-                    let end = defined_end(pos, length, bound, data.len(), tag, true)?;
-                    stack.push(Frame {
-                        end,
-                        bound: end.or(bound),
-                        sequence: false,
-                        implicit,
-                        tag: sequence_tag,
-                        owner: id,
-                        last_item: NONE,
-                        fragments: false,
-                    });
-                }
-                (ITEM_DELIMITER, Some(frame)) if !frame.sequence && frame.end.is_none() => {
-                    stack.pop();
-                }
-                (SEQUENCE_DELIMITER, Some(frame)) if frame.sequence && frame.end.is_none() => {
-                    stack.pop();
-                    depth -= 1;
-                }
-                _ => {
-                    return Err(FileError::new(
-                        Reason::Malformed,
-                        format!("unexpected {} at byte {}", fmt_tag(tag), pos - 8),
-                    ));
-                }
-            }
+            let length = u32_at::<BIG>(head, 4);
+            pos = item_tag(data, pos, tag, length, &mut stack, &mut index, &mut depth)?;
             continue;
         }
-        if in_sequence {
+        if top.flags & SEQUENCE != 0 {
             return Err(FileError::new(
                 Reason::Malformed,
                 format!(
@@ -176,102 +198,239 @@ pub(super) fn walk<'a>(
             ));
         }
 
-        let owner = top.map_or(0, |f| f.owner);
-        let implicit = top.map_or(root_implicit, |f| f.implicit);
-        let header = read_header(data, pos, endian, implicit)?;
-        let is_sequence = opens_sequence(tag, &header, data);
+        // The header (implicit VR is always little endian, PS3.5 A.1).
+        let implicit = top.flags & IMPLICIT != 0;
+        let (vr, length, value_start) = if implicit {
+            (None, u32_at::<false>(head, 4), pos + 8)
+        } else {
+            let vr = [head[4], head[5]];
+            let class = vr_class(vr);
+            if class == VR_SHORT {
+                (Some(vr), u32::from(u16_at::<BIG>(head, 6)), pos + 8)
+            } else if class == VR_LONG {
+                let Some(long) = data.get(pos + 8..pos + 12) else {
+                    return Err(truncated_at(pos));
+                };
+                (Some(vr), u32_at::<BIG>(long, 0), pos + 12)
+            } else {
+                return Err(unknown_vr(vr, pos));
+            }
+        };
+        let is_sequence = match vr {
+            Some(vr) => &vr == b"SQ" || (&vr == b"UN" && length == UNDEFINED),
+            None => length == UNDEFINED || implicit_sequence(tag, &data[value_start.min(len)..]),
+        };
         // Encapsulated pixel data below the top level (an icon image): fragments, walked
         // like a sequence of byte items.
-        let encapsulated = tag == PIXEL_DATA && header.length == UNDEFINED;
+        let encapsulated = tag == PIXEL_DATA && length == UNDEFINED;
         if is_sequence || encapsulated {
             depth += 1;
             if depth > limits.max_depth {
-                return Err(FileError::new(
-                    Reason::Malformed,
-                    format!(
-                        "sequences nested deeper than {} levels (at {} byte {pos})",
-                        limits.max_depth,
-                        fmt_tag(tag)
-                    ),
-                ));
+                return Err(too_deep(limits.max_depth, tag, pos));
             }
-            let end = defined_end(
-                header.value_start,
-                header.length,
-                bound,
-                data.len(),
-                tag,
-                true,
-            )?;
-            let element = index.element(owner, tag, header.value_start, 0);
-            stack.push(Frame {
-                end,
-                bound: end.or(bound),
-                sequence: true,
-                implicit: implicit || header.vr == Some(*b"UN"),
-                tag,
-                owner: element,
-                last_item: NONE,
-                fragments: encapsulated,
-            });
-            pos = header.value_start;
+            let end = if length == UNDEFINED {
+                NO_END
+            } else {
+                let end = value_start + length as usize;
+                if end > top.container_limit(len) {
+                    return Err(length_error(
+                        value_start,
+                        length,
+                        top.parent_bound(),
+                        len,
+                        tag,
+                    ));
+                }
+                end
+            };
+            let element = index.element(top.owner, tag, value_start, 0);
+            let mut flags = SEQUENCE;
+            if implicit || vr == Some(*b"UN") {
+                flags |= IMPLICIT;
+            }
+            if encapsulated {
+                flags |= FRAGMENTS;
+            }
+            stack.push(Frame::open(end, top.bound, flags, tag, element));
+            pos = value_start;
             continue;
         }
-        if header.length == UNDEFINED {
+        if length == UNDEFINED {
             return Err(FileError::new(
                 Reason::Malformed,
                 format!("undefined length on non-sequence element {}", fmt_tag(tag)),
             ));
         }
-        let end = defined_end(
-            header.value_start,
-            header.length,
-            bound,
-            data.len(),
-            tag,
-            false,
-        )?
-        .unwrap_or(data.len());
-        index.element(owner, tag, header.value_start, end - header.value_start);
-        if stack.is_empty() && tag == SOP_CLASS_UID {
-            sop_class = Some(uid_text(&data[header.value_start..end]));
+        let end = value_start + length as usize;
+        if end > top.leaf_limit(len) {
+            return Err(length_error(
+                value_start,
+                length,
+                top.parent_bound(),
+                len,
+                tag,
+            ));
+        }
+        index.element(top.owner, tag, value_start, length as usize);
+        if at_root && tag == SOP_CLASS_UID {
+            sop_class = Some(uid_text(&data[value_start..end]));
         }
         pos = end;
     }
 }
 
-/// The end of a value that declares `length` bytes from `start`, checked against the
-/// innermost defined-length parent and the end of the data.
-///
-/// A sequence or item (`container`) may declare an end past the end of the file: its
-/// contents are walked, and the end of the file decides. If it ends inside an element, the
-/// file was cut short (`truncated`); if it ends cleanly, the length lied (`malformed`).
+/// An item or delimiter tag at `at`, declaring `length`: opens an item (or steps over a
+/// pixel data fragment), or closes the undefined-length item or sequence it ends. Returns
+/// where the walk goes on.
 #[inline(always)]
-fn defined_end(
-    start: usize,
-    length: u32,
-    parent_bound: Option<usize>,
-    data_len: usize,
+fn item_tag(
+    data: &[u8],
+    at: usize,
     tag: Tag,
-    container: bool,
-) -> Result<Option<usize>, FileError> {
-    if length == UNDEFINED {
-        return Ok(None);
+    length: u32,
+    stack: &mut Vec<Frame>,
+    index: &mut Builder,
+    depth: &mut usize,
+) -> Result<usize, FileError> {
+    let len = data.len();
+    let pos = at + 8;
+    if stack.len() == 1 {
+        return Err(unexpected(tag, at));
     }
-    let end = start as u64 + u64::from(length);
-    let within_parent = match parent_bound {
-        Some(parent_end) => end <= parent_end as u64 || parent_end > data_len,
-        None => true,
-    };
-    if within_parent && (end <= data_len as u64 || container) {
-        return Ok(Some(end as usize));
+    let top = stack.last_mut().expect("not at the root");
+    let sequence = top.flags & SEQUENCE != 0;
+    match tag {
+        ITEM if sequence && top.flags & FRAGMENTS != 0 => {
+            // A pixel data fragment: bytes, not a data set.
+            if length == UNDEFINED {
+                return Err(FileError::new(
+                    Reason::Malformed,
+                    "pixel data fragment of undefined length",
+                ));
+            }
+            let end = pos + length as usize;
+            if end > top.leaf_limit(len) {
+                return Err(length_error(pos, length, top.parent_bound(), len, tag));
+            }
+            Ok(end)
+        }
+        ITEM if sequence => {
+            let id = index.item(top.owner, top.last_item);
+            top.last_item = id;
+            let end = if length == UNDEFINED {
+                NO_END
+            } else {
+                let end = pos + length as usize;
+                if end > top.container_limit(len) {
+                    return Err(length_error(pos, length, top.parent_bound(), len, tag));
+                }
+                end
+            };
+            let item = Frame::open(end, top.bound, top.flags & IMPLICIT, top.tag, id);
+            stack.push(item);
+            Ok(pos)
+        }
+        ITEM_DELIMITER if !sequence && top.end == NO_END => {
+            stack.pop();
+            Ok(pos)
+        }
+        SEQUENCE_DELIMITER if sequence && top.end == NO_END => {
+            stack.pop();
+            *depth -= 1;
+            Ok(pos)
+        }
+        _ => Err(unexpected(tag, at)),
     }
-    Err(length_error(start, length, parent_bound, data_len, tag))
 }
 
 #[cold]
 #[inline(never)]
-fn length_error(
+fn too_deep(max_depth: usize, tag: Tag, pos: usize) -> FileError {
+    FileError::new(
+        Reason::Malformed,
+        format!(
+            "sequences nested deeper than {max_depth} levels (at {} byte {pos})",
+            fmt_tag(tag)
+        ),
+    )
+}
+
+/// The walk reached the end of the data: complete, unless a frame is still open.
+#[cold]
+fn finish<'a>(
+    data: &'a [u8],
+    index: Builder,
+    sop_class: Option<String>,
+    open: &[Frame],
+) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    if let Some(frame) = open.iter().rev().find(|f| f.end == NO_END) {
+        let what = if frame.flags & SEQUENCE != 0 {
+            "sequence"
+        } else {
+            "item"
+        };
+        return Err(FileError::new(
+            Reason::Truncated,
+            format!("file ends inside an undefined-length {what} (no delimiter)"),
+        ));
+    }
+    if let Some(lying) = open.iter().find(|f| f.end > data.len()) {
+        return Err(FileError::new(
+            Reason::Malformed,
+            format!(
+                "{} declares a length {} bytes past the end of the file, whose \
+                 contents end cleanly (a lying length)",
+                fmt_tag(lying.tag),
+                lying.end - data.len()
+            ),
+        ));
+    }
+    done(data, index, sop_class, data.len())
+}
+
+/// The index of `data[..end]`.
+fn done<'a>(
+    data: &'a [u8],
+    index: Builder,
+    sop_class: Option<String>,
+    end: usize,
+) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    let mut set = DataSet {
+        data: &data[..end],
+        elements: index.elements,
+        items: index.items,
+        charset: Charset::Default,
+        codec: None,
+    };
+    set.read_charset();
+    Ok((set, sop_class))
+}
+
+#[cold]
+#[inline(never)]
+fn overrun(pos: usize, end: usize) -> FileError {
+    FileError::new(
+        Reason::Malformed,
+        format!("element at byte {pos} overruns its parent ending at {end}"),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn unexpected(tag: Tag, at: usize) -> FileError {
+    FileError::new(
+        Reason::Malformed,
+        format!("unexpected {} at byte {at}", fmt_tag(tag)),
+    )
+}
+
+/// Why a value that declares `length` bytes from `start` does not fit: past a parent that
+/// itself fits in the file the length lies (`malformed`); past the end of the file, the
+/// file was most likely cut short (`truncated`), unless the claim is absurd for any file
+/// we would accept.
+#[cold]
+#[inline(never)]
+pub(super) fn length_error(
     start: usize,
     length: u32,
     parent_bound: Option<usize>,
@@ -293,8 +452,6 @@ fn length_error(
             ),
         );
     }
-    // Past the end of the file: most likely cut short, unless the claim is absurd for any
-    // file we would accept.
     let reason = if u64::from(length) >= 1 << 30 {
         Reason::Malformed
     } else {
@@ -308,76 +465,4 @@ fn length_error(
             data_len.saturating_sub(start)
         ),
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    use super::super::test_element as element;
-
-    fn sequence(group: u16, elem: u16, items: &[Vec<u8>]) -> Vec<u8> {
-        let mut out = vec![];
-        out.extend_from_slice(&group.to_le_bytes());
-        out.extend_from_slice(&elem.to_le_bytes());
-        out.extend_from_slice(&[b'S', b'Q', 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]);
-        for item in items {
-            out.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0]);
-            out.extend_from_slice(&(item.len() as u32).to_le_bytes());
-            out.extend_from_slice(item);
-        }
-        out.extend_from_slice(&[0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]);
-        out
-    }
-
-    #[test]
-    fn indexes_items_and_values_in_place() {
-        let mut item1 = element(0x0040, 0xA040, b"CS", b"NUM ");
-        item1.extend(element(0x0008, 0x0104, b"LO", b"BMD "));
-        let item2 = element(0x0040, 0xA040, b"CS", b"TEXT");
-        let mut data = element(0x0008, 0x0005, b"CS", b"ISO_IR 100");
-        data.extend(element(0x0010, 0x0010, b"PN", b"\xC5str\xF6m^Lars"));
-        data.extend(sequence(0x0040, 0xA730, &[item1, item2]));
-        data.extend(element(0x0040, 0xA040, b"CS", b"CONTAINER "));
-        let (set, _) = walk(&data, Endian::Little, false, &Limits::default()).unwrap();
-        let root = set.root();
-        assert_eq!(set.charset(), Charset::Latin1);
-        assert_eq!(
-            root.text(Tag(0x0010, 0x0010), false).unwrap(),
-            "Åström^Lars"
-        );
-        assert_eq!(root.text(Tag(0x0040, 0xA040), false).unwrap(), "CONTAINER");
-        let items: Vec<_> = root.items(Tag(0x0040, 0xA730)).collect();
-        assert_eq!(items.len(), 2);
-        assert_eq!(items[0].text(Tag(0x0040, 0xA040), false).unwrap(), "NUM");
-        assert_eq!(items[0].text(Tag(0x0008, 0x0104), false).unwrap(), "BMD");
-        assert_eq!(items[1].text(Tag(0x0040, 0xA040), false).unwrap(), "TEXT");
-        assert!(items[1].text(Tag(0x0008, 0x0104), false).is_none());
-        assert_eq!(root.items(Tag(0x0040, 0xA043)).count(), 0);
-    }
-
-    #[test]
-    fn multi_values_and_whole_text() {
-        let mut data = element(0x0008, 0x0060, b"CS", b"SR\\OT ");
-        data.extend(element(0x0040, 0xA160, b"UT", b"a\\b"));
-        let (set, _) = walk(&data, Endian::Little, false, &Limits::default()).unwrap();
-        assert_eq!(set.root().text(Tag(0x0008, 0x0060), false).unwrap(), "SR");
-        assert_eq!(set.root().text(Tag(0x0040, 0xA160), true).unwrap(), "a\\b");
-    }
-
-    #[test]
-    fn implicit_private_sequences_are_walked() {
-        // (0019,1010), unknown to the dictionary, holding an item: walked, so that its
-        // nesting counts.
-        let mut data = vec![0x19, 0x00, 0x10, 0x10];
-        let item = [0xFE, 0xFF, 0x00, 0xE0, 0, 0, 0, 0];
-        data.extend_from_slice(&(item.len() as u32).to_le_bytes());
-        data.extend_from_slice(&item);
-        let limits = Limits {
-            max_depth: 0,
-            ..Limits::default()
-        };
-        let err = walk(&data, Endian::Little, true, &limits).unwrap_err();
-        assert!(err.message.contains("nested deeper"), "{}", err.message);
-    }
 }

@@ -221,6 +221,35 @@ fn a_shared_id_lists_at_most_twenty_others_then_a_count() {
     assert_eq!(shared, (20, 9));
 }
 
+/// A constant ID on a busy day: each of its n visits names at most twenty others and
+/// counts the rest, so grouping holds n x 20 names, not n x (n - 1) (3 000 people held
+/// nine million before).
+#[test]
+fn a_shared_id_on_a_busy_day_is_not_held_as_every_pair() {
+    let n = 3_000;
+    let docs = ingested(
+        (0..n)
+            .map(|i| {
+                let birth = format!("{}{:02}{:02}", 1900 + i / 300, 1 + i / 25 % 12, 1 + i % 25);
+                person(&i.to_string(), &format!("S{i}"), "0000", Some(&birth), None)
+            })
+            .collect(),
+    );
+    let grouping = crate::visit::group::group(&docs);
+    assert_eq!(grouping.visits.len(), n);
+    assert_eq!(grouping.shared.len(), n);
+    let held: usize = grouping.shared.iter().map(|s| s.listed.len()).sum();
+    assert_eq!(held, n * crate::visit::SHARED_LISTED);
+    for shared in &grouping.shared {
+        assert_eq!(shared.listed.len() + shared.more, n - 1);
+        assert!(!shared.listed.contains(&shared.first));
+        assert!(shared.listed.windows(2).all(|w| w[0] < w[1]));
+    }
+    assert_eq!(grouping.shared[0].listed, (1..=20).collect::<Vec<_>>());
+    assert_eq!(grouping.shared[5].listed[..5], [0, 1, 2, 3, 4]);
+    assert_eq!(grouping.shared[5].listed[5], 6);
+}
+
 fn verdict(mut d: Document, text: &str) -> Document {
     d.scanner_classification = Some(text.to_string());
     d
