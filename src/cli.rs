@@ -62,7 +62,8 @@ Examples:
 Exit codes:
   0  every file ingested, or skipped for a stated reason (files.csv says which and why)
   1  fatal: an input cannot be read, the output cannot be written
-  2  usage error; --out is or holds an input; --pseudonymize with --partial
+  2  usage error; --out is or holds an input (named or listed); --partial inside an
+     input folder; --pseudonymize with --partial
   3  finished, but at least one file is an `error` row in files.csv
   4  finished, but not one results document was ingested (a misconfigured export?);
      not with --partial, a piece of an archive
@@ -116,11 +117,41 @@ mod tests;
 /// The command line, with the options of `listen --config FILE` and `pull --config FILE`
 /// added (docs/service.md); clap's error (a usage error, or `--help` and `--version`, which
 /// it prints and exits 0 for) is the caller's to print and exit with (`clap::Error::exit`).
+///
+/// The log of `listen` and `pull` is started first, in the `--log-format` asked for (on the
+/// command line, or in a `--config` file that can be read), so that their errors, clap's
+/// included, are lines of that log (docs/service.md, "The log").
 pub fn parse() -> Result<Cli, clap::Error> {
     use clap::{CommandFactory, Parser};
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    match net_config::with_config_file(&Cli::command(), args) {
+    let merged = net_config::with_config_file(&Cli::command(), args.clone());
+    start_log(merged.as_deref().unwrap_or(&args));
+    match merged {
         Ok(args) => Cli::try_parse_from(args),
         Err(message) => Err(Cli::command().error(clap::error::ErrorKind::ValueValidation, message)),
     }
+}
+
+/// Starts the log of `listen` or `pull` in the format `args` ask for, read leniently (the
+/// rest of the command line may be wrong: the real parse says so, in that format).
+fn start_log(args: &[std::ffi::OsString]) {
+    use clap::CommandFactory;
+    let command = match args.get(1).and_then(|a| a.to_str()) {
+        Some("listen") => "listen",
+        Some("pull") => "pull",
+        _ => return,
+    };
+    let format = Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(args)
+        .ok()
+        .and_then(|matches| {
+            let (_, sub) = matches.subcommand()?;
+            sub.try_get_one::<crate::net::log::LogFormat>("log_format")
+                .ok()
+                .flatten()
+                .copied()
+        })
+        .unwrap_or_default();
+    crate::net::log::start(command, format);
 }

@@ -131,15 +131,47 @@ pub fn check_out_apart_from_inputs(out: &Path, inputs: &[PathBuf]) -> Result<(),
     for input in inputs {
         let input_at = resolved(input);
         if input_at.starts_with(&out_at) {
-            let what = if input_at == out_at {
-                "is".to_string()
+            return Err(out_holds_input(out, input, input_at == out_at));
+        }
+    }
+    Ok(())
+}
+
+/// The refusal of an output folder `out` that is (`same`) or holds `input`.
+pub fn out_holds_input(out: &Path, input: &Path, same: bool) -> UsageError {
+    let what = if same {
+        "is".to_string()
+    } else {
+        format!("holds the input {}", crate::path_text::path_text(input))
+    };
+    UsageError(format!(
+        "--out {} {what}: the output folder is replaced by each run's outputs and never read \
+         as an input; choose an output folder outside the inputs",
+        crate::path_text::path_text(out)
+    ))
+}
+
+/// Refuses a partial (`scan --partial FILE`) written at or inside one of the inputs: it
+/// holds the patients' identifiers, and the next scan of that folder would read it back as
+/// an input. Checked with the output folder's check, before any file is read.
+pub fn check_partial_apart_from_inputs(
+    partial: &Path,
+    inputs: &[PathBuf],
+) -> Result<(), UsageError> {
+    let partial_at = resolved(partial);
+    for input in inputs {
+        let input_at = resolved(input);
+        if partial_at.starts_with(&input_at) {
+            let place = if partial_at == input_at {
+                "is"
             } else {
-                format!("holds the input {}", crate::path_text::path_text(input))
+                "is inside"
             };
             return Err(UsageError(format!(
-                "--out {} {what}: the output folder is replaced by each run's outputs and never \
-                 read as an input; choose an output folder outside the inputs",
-                crate::path_text::path_text(out)
+                "--partial {} {place} the input {}: a partial holds identifiers and the next \
+                 scan of that folder would read it as an input; write it outside the inputs",
+                crate::path_text::path_text(partial),
+                crate::path_text::path_text(input)
             )));
         }
     }
@@ -207,5 +239,34 @@ mod tests {
         let error =
             check_out_apart_from_inputs(dir.path(), std::slice::from_ref(&input)).unwrap_err();
         assert!(error.to_string().contains("holds the input"), "{error}");
+    }
+
+    #[test]
+    fn a_partial_at_or_inside_an_input_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in");
+        std::fs::create_dir_all(input.join("sub")).unwrap();
+        let refused = |partial: &Path| {
+            check_partial_apart_from_inputs(partial, std::slice::from_ref(&input)).is_err()
+        };
+        assert!(refused(&input.join("a.part")));
+        assert!(
+            refused(&input.join("sub/../sub/new/a.part")),
+            "spelt otherwise, not yet made"
+        );
+        assert!(refused(&input), "the input itself");
+        assert!(!refused(&dir.path().join("a.part")), "beside");
+        assert!(
+            !refused(&dir.path().join("in2/a.part")),
+            "a name that only starts alike"
+        );
+        let error =
+            check_partial_apart_from_inputs(&input.join("a.part"), std::slice::from_ref(&input))
+                .unwrap_err();
+        assert!(error.to_string().contains("outside the inputs"), "{error}");
+        assert!(error.to_string().contains("is inside the input"), "{error}");
+        let error =
+            check_partial_apart_from_inputs(&input, std::slice::from_ref(&input)).unwrap_err();
+        assert!(error.to_string().contains("is the input"), "{error}");
     }
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use dxa_ingest::cli::{self, Cli, Command};
+use dxa_ingest::net::log::fatal_line;
 use dxa_ingest::output::folder::{self, Interruption};
 use dxa_ingest::{ExitCode, inspect, profile, scan};
 
@@ -17,7 +18,7 @@ use dxa_ingest::{ExitCode, inspect, profile, scan};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = cli::parse().unwrap_or_else(|error| error.exit());
+    let cli = cli::parse().unwrap_or_else(|error| exit_usage(error));
     let code = match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -29,10 +30,13 @@ fn main() {
             {
                 ExitCode::Success
             } else if let Some(config) = error.downcast_ref::<cli::ConfigError>() {
-                eprintln!("dxa-ingest: error: {error:#}");
+                eprintln!("{}", fatal_line(&format!("{error:#}")));
                 config.exit_code()
-            } else if let Some(usage) = error.downcast_ref::<dxa_ingest::config::UsageError>() {
-                eprintln!("dxa-ingest: error: {usage}");
+            } else if let Some(usage) = error
+                .chain()
+                .find_map(|e| e.downcast_ref::<dxa_ingest::config::UsageError>())
+            {
+                eprintln!("{}", fatal_line(&usage.to_string()));
                 ExitCode::Usage
             } else {
                 // A full file system (space or inodes) says "No space left on device": say
@@ -46,12 +50,36 @@ fn main() {
                 } else {
                     ""
                 };
-                eprintln!("dxa-ingest: error: {error:#}{hint}");
+                eprintln!("{}", fatal_line(&format!("{error:#}{hint}")));
                 ExitCode::Fatal
             }
         }
     };
     std::process::exit(code.into());
+}
+
+/// A command line clap refuses: printed by clap (with its usage and colours), or, when the
+/// log was started as JSON (`listen`, `pull`), as one `error` event; `--help` and
+/// `--version` are clap's to print.
+fn exit_usage(error: clap::Error) -> ! {
+    if !error.use_stderr() || !dxa_ingest::net::log::json_started() {
+        error.exit()
+    }
+    let text = error.to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    // The error, without clap's pointers to the usage and to --help.
+    let text = ["\n\nUsage:", "\n\nFor more information"]
+        .iter()
+        .filter_map(|tail| text.find(tail))
+        .min()
+        .map_or(text, |end| &text[..end]);
+    let message: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    eprintln!("{}", fatal_line(&message.join(" ")));
+    std::process::exit(error.exit_code())
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {

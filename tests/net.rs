@@ -7,6 +7,7 @@ mod listen_guard;
 mod peers;
 mod pull_guard;
 mod service;
+mod startup_log;
 mod tls;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -21,6 +21,7 @@ mod omop;
 mod paths;
 mod privacy;
 mod readers;
+mod refusals;
 mod regression;
 mod report;
 mod research;

@@ -8,7 +8,7 @@ use clap::{ArgGroup, Args};
 use crate::classify::ClassifyOptions;
 use crate::config::{
     FollowupMode, Inputs, MergeConfig, OutputOptions, ScanConfig, Target, UsageError,
-    check_out_apart_from_inputs,
+    check_out_apart_from_inputs, check_partial_apart_from_inputs,
 };
 use crate::followup::LscTable;
 use crate::pseudonym::Pseudonymizer;
@@ -227,7 +227,7 @@ fn output_options(args: &OutputArgs) -> Result<OutputOptions, ConfigError> {
         Some(path) => {
             let (pseudonymizer, warning) = Pseudonymizer::from_key_file(path)?;
             if let Some(warning) = warning {
-                eprintln!("dxa-ingest: warning: {warning}");
+                eprintln!("{}", crate::net::log::warning_line(&warning));
             }
             Some(pseudonymizer)
         }
@@ -263,11 +263,12 @@ fn refuse_pseudonymized_partial(target: &Target, output: &OutputArgs) -> Result<
     }
 }
 
-/// Refuses an output folder that is, or holds, one of the folders or partials read.
+/// Refuses an output folder that is, or holds, one of the folders or partials read, and a
+/// partial written inside one of them.
 fn check_target(target: &Target, inputs: &[PathBuf]) -> Result<(), UsageError> {
     match target {
         Target::Outputs(out) => check_out_apart_from_inputs(out, inputs),
-        Target::Partial(_) => Ok(()),
+        Target::Partial(partial) => check_partial_apart_from_inputs(partial, inputs),
     }
 }
 

@@ -27,6 +27,20 @@ pub enum CandidateKind {
     NotRead(FileError),
 }
 
+/// Why the inputs cannot be read: an input that cannot be read (exit 1), or a listed input
+/// at or inside the output folder (a usage error, exit 2: the output folder is replaced by
+/// the run's outputs, docs/columns.md "Exit codes").
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    /// An input that cannot be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// An input at or inside a folder the run writes (the output folder, its staging
+    /// folder): refused before anything is read.
+    #[error("{0}")]
+    InsideOutput(#[source] crate::config::UsageError),
+}
+
 /// An input that cannot be read at all: the run stops with exit code 1. The message names
 /// the path and the fix, once (no OS error text repeated by a source chain).
 #[derive(Debug, thiserror::Error)]

@@ -29,7 +29,7 @@ use walkdir::{DirEntry, DirEntryExt, WalkDir};
 use crate::error::{FileError, Reason};
 use crate::path_text::path_text;
 use crate::read::not_regular;
-pub use candidate::{Candidate, CandidateKind, InputError};
+pub use candidate::{Candidate, CandidateKind, DiscoverError};
 use roots::{Origin, Root, Step};
 use seen::{FileId, Seen};
 
@@ -48,8 +48,9 @@ pub type Candidates = Box<dyn Iterator<Item = Candidate> + Send>;
 
 /// Walks every root (in path order); a root that is a file is itself a candidate. A root
 /// that cannot be read is fatal, checked before anything is yielded.
-pub fn walk(roots: &[PathBuf], options: &WalkOptions) -> Result<Candidates, InputError> {
-    let steps = roots::plan(roots, Origin::Operand, options.follow_symlinks)?;
+pub fn walk(roots: &[PathBuf], options: &WalkOptions) -> Result<Candidates, DiscoverError> {
+    let written = written(options);
+    let steps = roots::plan(roots, Origin::Operand, options.follow_symlinks, &written)?;
     Ok(Box::new(Walker::new(steps, Origin::Operand, options)))
 }
 
@@ -57,10 +58,26 @@ pub fn walk(roots: &[PathBuf], options: &WalkOptions) -> Result<Candidates, Inpu
 /// "--files-from"); folders in the list are walked. A listed path that does not exist is an
 /// `io_error` row, not a fatal error: lists go stale, and the rest of the batch still
 /// matters. The list itself is held (to be sorted); the folders in it are streamed.
-pub fn from_list(list: &Path, options: &WalkOptions) -> Result<Candidates, InputError> {
+///
+/// A listed path at or inside a folder to skip (the output folder: `--out` is, or is above,
+/// a listed entry) is refused before any file is read, as an operand is by
+/// `config::check_out_apart_from_inputs`: read, then replaced by the outputs, it would
+/// be lost. The check costs nothing beyond the list: each entry's real location is known
+/// from its check.
+pub fn from_list(list: &Path, options: &WalkOptions) -> Result<Candidates, DiscoverError> {
     let paths = list::read_list(list)?;
-    let steps = roots::plan(&paths, Origin::Listed, options.follow_symlinks)?;
+    let written = written(options);
+    let steps = roots::plan(&paths, Origin::Listed, options.follow_symlinks, &written)?;
     Ok(Box::new(Walker::new(steps, Origin::Listed, options)))
+}
+
+/// Where the folders to skip really are (those that exist).
+fn written(options: &WalkOptions) -> Vec<PathBuf> {
+    options
+        .skip_dirs
+        .iter()
+        .filter_map(|dir| dir.canonicalize().ok())
+        .collect()
 }
 
 /// Counts what `walk` would yield, for the progress bar's total (a second walk costs a

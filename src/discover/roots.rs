@@ -13,8 +13,9 @@ use std::fs::FileType;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use super::candidate::{Candidate, CandidateKind, InputError};
+use super::candidate::{Candidate, CandidateKind, DiscoverError, InputError};
 use super::seen::FileId;
+use crate::config::out_holds_input;
 use crate::error::{FileError, Reason};
 use crate::path_text::path_text;
 use crate::read::not_regular;
@@ -75,24 +76,36 @@ struct Checked {
     file_type: FileType,
 }
 
-/// Checks every input and orders them.
+/// Checks every input and orders them. An input at or inside one of the `written` folders
+/// (canonical: the output folder and its staging folder) is refused.
 pub(super) fn plan(
     paths: &[PathBuf],
     origin: Origin,
     follow_symlinks: bool,
-) -> Result<Vec<Step>, InputError> {
+    written: &[PathBuf],
+) -> Result<Vec<Step>, DiscoverError> {
     let mut parents = HashMap::new();
     let mut inputs = Vec::with_capacity(paths.len());
     let mut steps = Vec::new();
     for path in paths {
         match check(path, origin, follow_symlinks, &mut parents) {
-            Ok(input) => inputs.push(input),
+            Ok(input) => {
+                // Where it really is, known already: the check costs no syscall.
+                if let Some(out) = written.iter().find(|o| input.canonical.starts_with(o)) {
+                    return Err(DiscoverError::InsideOutput(out_holds_input(
+                        out,
+                        path,
+                        &input.canonical == out,
+                    )));
+                }
+                inputs.push(input)
+            }
             Err(error) if origin == Origin::Listed => steps.push(Step::Entry(Candidate {
                 path: path.clone(),
                 kind: CandidateKind::NotRead(FileError::new(Reason::IoError, listed_text(&error))),
                 follow_last_link: false,
             })),
-            Err(error) => return Err(error),
+            Err(error) => return Err(error.into()),
         }
     }
     inputs.sort_by(|a, b| a.path.cmp(&b.path));

@@ -237,7 +237,7 @@ fn listed_paths_are_rows_when_missing_and_walked_once() {
     let Err(error) = from_list(Path::new("/dev/zero"), &options(false)) else {
         panic!("/dev/zero is not a list");
     };
-    assert!(error.message.contains("NUL"), "{}", error.message);
+    assert!(error.to_string().contains("NUL"), "{error}");
 }
 
 #[test]

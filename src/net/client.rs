@@ -134,3 +134,129 @@ pub fn text(tag: Tag, vr: VR, value: &str) -> DataElement<InMemDicomObject> {
         DataElement::new(tag, vr, PrimitiveValue::from(value))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::link::fake::{FakeLink, Sent};
+    use dicom_dictionary_std::tags;
+    use dicom_ul::Pdu;
+    use dicom_ul::pdu::PDataValueType;
+    use std::sync::{Arc, Mutex};
+
+    const FIND: &str = "1.2.840.10008.5.1.4.1.2.2.1";
+    const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+    const IMPLICIT_LE: &str = "1.2.840.10008.1.2";
+
+    fn pacs() -> PeerAddress {
+        PeerAddress {
+            ae_title: "PACS".into(),
+            host: "127.0.0.1".into(),
+            port: 104,
+        }
+    }
+
+    fn client(contexts: &[(u8, &str, &str, bool)]) -> Result<Client, ConnectError> {
+        client_recording(contexts).0
+    }
+
+    /// The client, and what its association sends.
+    fn client_recording(
+        contexts: &[(u8, &str, &str, bool)],
+    ) -> (Result<Client, ConnectError>, Arc<Mutex<Sent>>) {
+        let link = FakeLink::new(contexts);
+        let sent = Arc::clone(&link.sent);
+        let client = Client::on(Box::new(link), FIND, 1 << 20, &pacs(), "no C-FIND", None);
+        (client, sent)
+    }
+
+    #[test]
+    fn a_client_takes_the_accepted_context_of_its_sop_class() {
+        let client = client(&[
+            (1, FIND, IMPLICIT_LE, false),
+            (3, "1.2.840.10008.1.1", IMPLICIT_LE, true),
+            (5, &format!("{FIND}\0"), &format!("{EXPLICIT_LE}\0"), true),
+        ])
+        .unwrap_or_else(|_| panic!("an accepted C-FIND context"));
+        assert_eq!(client.context_id, 5);
+        assert_eq!(client.syntax, EXPLICIT_LE, "padding removed");
+    }
+
+    #[test]
+    fn no_accepted_context_is_a_refusal_with_the_reason_given() {
+        let Err(error) = client(&[(1, FIND, IMPLICIT_LE, false)]) else {
+            panic!("a rejected context is not one to use");
+        };
+        match error {
+            ConnectError::Refused { peer, reason } => {
+                assert_eq!(peer, pacs().to_string());
+                assert_eq!(reason, "no C-FIND");
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    /// The message ID of a command PDU.
+    fn message_id(pdu: &Pdu) -> u16 {
+        let Pdu::PData { data } = pdu else {
+            panic!("{pdu:?}")
+        };
+        assert_eq!(data[0].value_type, PDataValueType::Command);
+        let command = InMemDicomObject::read_dataset_with_ts(
+            data[0].data.as_slice(),
+            &dicom_transfer_syntax_registry::entries::IMPLICIT_VR_LITTLE_ENDIAN.erased(),
+        )
+        .expect("a command set");
+        command
+            .get(tags::MESSAGE_ID)
+            .and_then(|e| e.to_int::<u16>().ok())
+            .expect("a message ID")
+    }
+
+    #[test]
+    fn requests_go_on_the_context_with_message_ids_that_skip_zero() {
+        let (client, sent) = client_recording(&[(7, FIND, EXPLICIT_LE, true)]);
+        let mut client = client.unwrap_or_else(|_| panic!("an accepted context"));
+        let command = |id: u16| {
+            InMemDicomObject::from_element_iter([DataElement::new(
+                tags::MESSAGE_ID,
+                VR::US,
+                PrimitiveValue::from(id),
+            )])
+        };
+        let identifier =
+            InMemDicomObject::from_element_iter([text(tags::PATIENT_ID, VR::LO, "P1")]);
+        client.request(command, &identifier).expect("sent");
+        client.request(command, &identifier).expect("sent");
+        client.next_message_id = u16::MAX;
+        client.request(command, &identifier).expect("sent");
+        client.request(command, &identifier).expect("sent");
+        client.release();
+        let link = sent.lock().expect("sent");
+        let ids: Vec<u16> = link.pdus.iter().map(message_id).collect();
+        assert_eq!(ids, [1, 2, u16::MAX, 1]);
+        assert_eq!(link.data.len(), 4);
+        assert!(link.data.iter().all(|(context, _)| *context == 7));
+        let sent = InMemDicomObject::read_dataset_with_ts(
+            link.data[0].1.as_slice(),
+            &dicom_transfer_syntax_registry::entries::EXPLICIT_VR_LITTLE_ENDIAN.erased(),
+        )
+        .expect("the identifier, in the context's syntax");
+        assert_eq!(
+            sent.get(tags::PATIENT_ID)
+                .and_then(|e| e.to_str().ok())
+                .as_deref(),
+            Some("P1")
+        );
+    }
+
+    #[test]
+    fn an_empty_value_is_a_universal_match() {
+        let empty = text(tags::PATIENT_NAME, VR::PN, "");
+        assert_eq!(empty.value().primitive(), Some(&PrimitiveValue::Empty));
+        assert_eq!(empty.vr(), VR::PN);
+        let given = text(tags::PATIENT_ID, VR::LO, "P1");
+        assert_eq!(given.to_str().ok().as_deref(), Some("P1"));
+        assert_eq!(given.vr(), VR::LO);
+    }
+}

@@ -161,3 +161,132 @@ pub fn no_delay(stream: &TcpStream) {
     // Only a latency matter: a failure leaves a slower but working association.
     let _ = stream.set_nodelay(true);
 }
+
+/// An association in memory, for the unit tests of what is written against [`Link`]: it
+/// records what is sent and has the contexts it is given; its socket is one end of a
+/// loopback connection nobody writes to.
+#[cfg(test)]
+pub(crate) mod fake {
+    use super::*;
+    use dicom_ul::pdu::PresentationContextResultReason;
+
+    /// What was sent: the PDUs, and the data sets as (context, bytes).
+    #[derive(Default)]
+    pub(crate) struct Sent {
+        pub(crate) pdus: Vec<Pdu>,
+        pub(crate) data: Vec<(u8, Vec<u8>)>,
+    }
+
+    pub(crate) struct FakeLink {
+        contexts: Vec<PresentationContextNegotiated>,
+        /// Shared with the test, which gives the link away.
+        pub(crate) sent: std::sync::Arc<std::sync::Mutex<Sent>>,
+        tcp: TcpStream,
+        _other_end: TcpStream,
+    }
+
+    impl FakeLink {
+        /// With these contexts: (id, abstract syntax, transfer syntax, accepted).
+        pub(crate) fn new(contexts: &[(u8, &str, &str, bool)]) -> FakeLink {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            let tcp = TcpStream::connect(listener.local_addr().expect("address")).expect("connect");
+            let (other_end, _) = listener.accept().expect("accept");
+            FakeLink {
+                contexts: contexts
+                    .iter()
+                    .map(|&(id, abstract_syntax, transfer_syntax, accepted)| {
+                        PresentationContextNegotiated {
+                            id,
+                            reason: if accepted {
+                                PresentationContextResultReason::Acceptance
+                            } else {
+                                PresentationContextResultReason::AbstractSyntaxNotSupported
+                            },
+                            abstract_syntax: abstract_syntax.to_string(),
+                            transfer_syntax: transfer_syntax.to_string(),
+                        }
+                    })
+                    .collect(),
+                sent: Default::default(),
+                tcp,
+                _other_end: other_end,
+            }
+        }
+    }
+
+    impl Link for FakeLink {
+        fn receive_pdu(&mut self) -> Result<Pdu, DimseError> {
+            Err(DimseError::Protocol("nothing to receive".into()))
+        }
+        fn send_pdu(&mut self, pdu: &Pdu) -> Result<(), DimseError> {
+            self.sent.lock().expect("sent").pdus.push(pdu.clone());
+            Ok(())
+        }
+        fn send_data(&mut self, context_id: u8, bytes: &[u8]) -> Result<(), DimseError> {
+            let mut sent = self.sent.lock().expect("sent");
+            sent.data.push((context_id, bytes.to_vec()));
+            Ok(())
+        }
+        fn contexts(&self) -> &[PresentationContextNegotiated] {
+            &self.contexts
+        }
+        fn peer_ae_title(&self) -> &str {
+            "PACS"
+        }
+        fn scp_role_accepted(&self, _sop_class: &str) -> bool {
+            false
+        }
+        fn tcp(&mut self) -> &TcpStream {
+            &self.tcp
+        }
+        fn release(self: Box<Self>) {}
+        fn abort(self: Box<Self>) {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fake::FakeLink;
+    use super::*;
+
+    const SR: &str = "1.2.840.10008.5.1.4.1.1.88.22";
+    const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
+
+    #[test]
+    fn uids_lose_their_pdu_padding_only() {
+        assert_eq!(trim_uid("1.2.840.10008.1.2\0"), "1.2.840.10008.1.2");
+        assert_eq!(trim_uid("1.2.3 \0 "), "1.2.3");
+        assert_eq!(trim_uid("1.2.3"), "1.2.3");
+        assert_eq!(trim_uid(" 1.2"), " 1.2", "only trailing padding");
+    }
+
+    #[test]
+    fn a_context_is_found_by_its_id_with_its_syntaxes_trimmed() {
+        let link = FakeLink::new(&[
+            (1, "1.2.840.10008.1.1\0", "1.2.840.10008.1.2\0", true),
+            (3, SR, &format!("{EXPLICIT_LE} "), false),
+        ]);
+        assert_eq!(
+            context(&link, 1),
+            Some(("1.2.840.10008.1.1", "1.2.840.10008.1.2"))
+        );
+        // Accepted or not: the context the peer used is named by its id.
+        assert_eq!(context(&link, 3), Some((SR, EXPLICIT_LE)));
+        assert_eq!(context(&link, 5), None);
+    }
+
+    #[test]
+    fn small_writes_go_at_once_and_acknowledgements_are_quick() {
+        let mut link = FakeLink::new(&[]);
+        let stream = link.tcp();
+        no_delay(stream);
+        assert!(stream.nodelay().expect("TCP_NODELAY"));
+        quick_ack(stream);
+        #[cfg(target_os = "linux")]
+        assert!(
+            socket2::SockRef::from(stream)
+                .tcp_quickack()
+                .expect("TCP_QUICKACK")
+        );
+    }
+}

@@ -41,10 +41,47 @@ pub enum Level {
 }
 
 static FORMAT: OnceLock<LogFormat> = OnceLock::new();
+static COMMAND: OnceLock<&'static str> = OnceLock::new();
 
 /// Sets the format of every later line (once, at start-up; later calls are ignored).
 pub fn set_format(format: LogFormat) {
     let _ = FORMAT.set(format);
+}
+
+/// Starts the log of `command` (`listen` or `pull`) in `format`, as the command line asks,
+/// before the command line is checked: the errors that stop the command before it runs
+/// (an unreadable `--config`, a refused option) are then lines of that log too.
+pub fn start(command: &'static str, format: LogFormat) {
+    let _ = COMMAND.set(command);
+    set_format(format);
+}
+
+/// The line of an error that ends the process: `dxa-ingest: error: MESSAGE`, or, when the
+/// log of a command was started as JSON, an `error` event of that command.
+pub fn fatal_line(message: &str) -> String {
+    match (format(), COMMAND.get()) {
+        (LogFormat::Json, Some(command)) => {
+            Event::new(command, Level::Error, "error", message).line(LogFormat::Json)
+        }
+        _ => format!("dxa-ingest: error: {message}"),
+    }
+}
+
+/// The line of a warning given before the log of a command starts (a key file that ends
+/// with a newline): `dxa-ingest: warning: MESSAGE`, or a `warn` event of the command whose
+/// log was started as JSON.
+pub fn warning_line(message: &str) -> String {
+    match (format(), COMMAND.get()) {
+        (LogFormat::Json, Some(command)) => {
+            Event::new(command, Level::Warn, "warning", message).line(LogFormat::Json)
+        }
+        _ => format!("dxa-ingest: warning: {message}"),
+    }
+}
+
+/// Whether error lines are JSON (the log was started as JSON).
+pub fn json_started() -> bool {
+    format() == LogFormat::Json && COMMAND.get().is_some()
 }
 
 fn format() -> LogFormat {
@@ -88,7 +125,7 @@ pub struct Event {
     /// How bad.
     pub level: Level,
     /// What happened: `listening`, `association`, `refused`, `dropped`, `stopping`,
-    /// `stopped`, `scan`, `pull`, `not_retrieved`, `error`.
+    /// `stopped`, `scan`, `pull`, `not_retrieved`, `warning`, `error`.
     pub event: &'static str,
     /// The command: `listen` or `pull`.
     pub command: &'static str,

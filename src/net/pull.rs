@@ -120,20 +120,7 @@ fn pull(config: &PullConfig, mapper: &Mapper, deadline: &OperationDeadline) -> R
                 move_all(config, &archive, &plan, &progress, port, deadline)?
             }
         };
-        refusals = finished
-            .iter()
-            .filter(|f| f.status != status::SUCCESS)
-            .map(|f| {
-                format!(
-                    "status {:04X}H{}",
-                    f.status,
-                    f.comment
-                        .as_deref()
-                        .map(|c| format!(" ({c})"))
-                        .unwrap_or_default()
-                )
-            })
-            .collect();
+        refusals = finished.iter().filter_map(refusal).collect();
     }
     progress.bar.finish_and_clear();
     let not_retrieved: Vec<String> = plan
@@ -147,22 +134,8 @@ fn pull(config: &PullConfig, mapper: &Mapper, deadline: &OperationDeadline) -> R
         .filter(|(study, sop)| !archive.contains(study, sop))
         .map(|(study, sop)| format!("{study}/{sop}"))
         .collect();
-    for object in not_retrieved.iter().take(LISTED_FAILURES) {
-        say(
-            Level::Warn,
-            "not_retrieved",
-            &format!("not retrieved: {object}"),
-        );
-    }
-    if not_retrieved.len() > LISTED_FAILURES {
-        say(
-            Level::Warn,
-            "not_retrieved",
-            &format!(
-                "... and {} more not retrieved",
-                not_retrieved.len() - LISTED_FAILURES
-            ),
-        );
+    for line in not_retrieved_lines(&not_retrieved) {
+        say(Level::Warn, "not_retrieved", &line);
     }
     if let RetrieveMethod::Move { port } = config.method
         && missing > 0
@@ -220,6 +193,39 @@ fn pull(config: &PullConfig, mapper: &Mapper, deadline: &OperationDeadline) -> R
     } else {
         ExitCode::FilesFailed
     })
+}
+
+/// A retrieve request that did not fully succeed, named by its status and its Error
+/// Comment (escaped when logged); `None` for a success.
+fn refusal(finished: &Finished) -> Option<String> {
+    (finished.status != status::SUCCESS).then(|| {
+        format!(
+            "status {:04X}H{}",
+            finished.status,
+            finished
+                .comment
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
+        )
+    })
+}
+
+/// The log lines of the objects not retrieved: the first `LISTED_FAILURES` named, the rest
+/// counted (a PACS that sends nothing must not flood the log).
+fn not_retrieved_lines(objects: &[String]) -> Vec<String> {
+    let mut lines: Vec<String> = objects
+        .iter()
+        .take(LISTED_FAILURES)
+        .map(|object| format!("not retrieved: {object}"))
+        .collect();
+    if objects.len() > LISTED_FAILURES {
+        lines.push(format!(
+            "... and {} more not retrieved",
+            objects.len() - LISTED_FAILURES
+        ));
+    }
+    lines
 }
 
 /// Steps 1-3: what the PACS has that can carry results, and what of it is missing.
@@ -396,4 +402,53 @@ fn move_all(
         received.context("the C-MOVE receiving port failed")?;
         moved
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::dimse::SubOperations;
+    use crate::net::store::StoreCounts;
+
+    fn finished(status: u16, comment: Option<&str>) -> Finished {
+        Finished {
+            status,
+            sub_operations: SubOperations::default(),
+            comment: comment.map(str::to_string),
+            counts: StoreCounts::default(),
+        }
+    }
+
+    #[test]
+    fn a_retrieve_that_did_not_fully_succeed_is_named_by_status_and_comment() {
+        assert_eq!(refusal(&finished(status::SUCCESS, Some("fine"))), None);
+        assert_eq!(
+            refusal(&finished(0xB000, None)).as_deref(),
+            Some("status B000H")
+        );
+        assert_eq!(
+            refusal(&finished(MOVE_DESTINATION_UNKNOWN, Some("unknown AE"))).as_deref(),
+            Some("status A801H (unknown AE)")
+        );
+        assert_eq!(
+            refusal(&finished(0x0122, None)).as_deref(),
+            Some("status 0122H"),
+            "four hex digits"
+        );
+    }
+
+    #[test]
+    fn objects_not_retrieved_are_named_up_to_ten_then_counted() {
+        let objects: Vec<String> = (0..13).map(|n| format!("1.2/1.2.{n}")).collect();
+        assert!(not_retrieved_lines(&[]).is_empty());
+        assert_eq!(
+            not_retrieved_lines(&objects[..2]),
+            ["not retrieved: 1.2/1.2.0", "not retrieved: 1.2/1.2.1"]
+        );
+        assert_eq!(not_retrieved_lines(&objects[..LISTED_FAILURES]).len(), 10);
+        let lines = not_retrieved_lines(&objects);
+        assert_eq!(lines.len(), LISTED_FAILURES + 1);
+        assert_eq!(lines[9], "not retrieved: 1.2/1.2.9");
+        assert_eq!(lines[10], "... and 3 more not retrieved");
+    }
 }

@@ -27,6 +27,50 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Whether process `pid` holds a socket listening on TCP `port` (/proc/net/tcp{,6}: the
+/// listening sockets' inodes; /proc/PID/fd: the process's sockets).
+pub fn listens_on(pid: u32, port: u16) -> bool {
+    const LISTEN: &str = "0A";
+    let inodes: Vec<String> = ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| fs::read_to_string(table).ok())
+        .flat_map(|table| {
+            table
+                .lines()
+                .skip(1)
+                .filter_map(|line| {
+                    let fields: Vec<&str> = line.split_whitespace().collect();
+                    let local_port = fields.get(1)?.rsplit(':').next()?;
+                    let listening = fields.get(3) == Some(&LISTEN);
+                    let inode = fields.get(9)?;
+                    (listening && u16::from_str_radix(local_port, 16).ok()? == port)
+                        .then(|| format!("socket:[{inode}]"))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+        return false;
+    };
+    fds.filter_map(|fd| fs::read_link(fd.ok()?.path()).ok())
+        .any(|target| {
+            inodes
+                .iter()
+                .any(|inode| target.as_os_str() == inode.as_str())
+        })
+}
+
+#[test]
+fn a_listening_socket_is_found_in_its_process_only() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    assert!(listens_on(std::process::id(), port));
+    // Not another process's, and not once closed.
+    assert!(!listens_on(1, port));
+    drop(listener);
+    assert!(!listens_on(std::process::id(), port));
+}
+
 /// A port that refuses connections for as long as the socket lives: bound, never listening
 /// (nobody else can take it meanwhile).
 pub fn refusing_port() -> (socket2::Socket, u16) {
@@ -123,7 +167,11 @@ impl Orthanc {
         let mut orthanc = Orthanc { child, port, log };
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(60) {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            // Orthanc's own socket: a process that took the port between free_port and
+            // Orthanc's bind also answers a connection (and Orthanc then exits).
+            if TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && listens_on(orthanc.child.id(), port)
+            {
                 return Ok(orthanc);
             }
             if orthanc.child.try_wait().expect("poll Orthanc").is_some() {
