@@ -20,6 +20,10 @@
 #   BENCH_GIANT_N=G     documents of the giant-visit corpus (G documents in
 #                       BENCH_GIANT_VISITS visits, default 8), scanned once for peak RSS
 #                       [default: 100000; 400 in smoke mode; 0 to leave it out]
+#   BENCH_BODY_N=B      files of the body composition corpus (half Hologic whole-body
+#                       images, half GE enCORE exports of three exams), timed in turns
+#                       against an SR corpus of as many files: the cost per file
+#                       [default: 2000; 40 in smoke mode; 0 to leave it out]
 #   BENCH_EXPORT=1      also time `scan --fhir --omop` against a plain scan on the main
 #                       corpus, in turns [default: 1; 0 to leave it out]
 #   BENCH_SEED=1        corpus seed
@@ -53,6 +57,7 @@ if [ "$SMOKE" = "1" ]; then IMAGES_N=${BENCH_IMAGES_N:-40}; else IMAGES_N=${BENC
 if [ "$SMOKE" = "1" ]; then ARCHIVE_NS=${BENCH_ARCHIVE_N:-200}; else ARCHIVE_NS=${BENCH_ARCHIVE_N:-4000 20000}; fi
 if [ "$SMOKE" = "1" ]; then GIANT_N=${BENCH_GIANT_N:-400}; else GIANT_N=${BENCH_GIANT_N:-100000}; fi
 GIANT_VISITS=${BENCH_GIANT_VISITS:-8}
+if [ "$SMOKE" = "1" ]; then BODY_N=${BENCH_BODY_N:-40}; else BODY_N=${BENCH_BODY_N:-2000}; fi
 EXPORT=${BENCH_EXPORT:-1}
 
 case "$N" in '' | *[!0-9]*)
@@ -220,6 +225,7 @@ check_dxa() {
     esac
 }
 check_export() { check_dxa "$1"; }
+check_sr() { check_dxa "$1"; }
 check_peer() {
     if [ "$1" != "0" ]; then
         cat "$WORK/log/peer.stderr" >&2
@@ -398,6 +404,48 @@ if [ "$IMAGES_N" -gt 0 ]; then
     echo
     echo "$IMG_TABLE"
 fi
+# ---------------------------------------------------------------- body composition corpus
+# Whole-body images and enCORE exports (each export three documents) against SR files:
+# the goal is no slower per file than SR documents (docs/clinical.md, "Body composition").
+BODY_TABLE=""
+if [ "$BODY_N" -gt 0 ]; then
+    BCORPUS=$WORK/corpus-body-$BODY_N
+    bkey="n=$BODY_N gen=$(find crates/dxa-fixtures/src -name '*.rs' -print0 | sort -z | xargs -0 cat | sha256sum | cut -c1-16)"
+    if ! { [ -d "$BCORPUS" ] && [ "$(cat "$BCORPUS.stamp" 2>/dev/null)" = "$bkey" ]; }; then
+        log "generating $BCORPUS ($bkey)"
+        rm -rf "$BCORPUS" "$BCORPUS.stamp"
+        "$FIXTURES" body-corpus "$BCORPUS" --n "$BODY_N" >&2
+        printf '%s\n' "$bkey" >"$BCORPUS.stamp"
+    fi
+    SCORPUS=$WORK/corpus-sr-$BODY_N
+    corpus "$SCORPUS" "$BODY_N" --junk-pct 0
+    BFILES=$(count_files "$BCORPUS")
+    SFILES=$(count_files "$SCORPUS")
+    warm "$BCORPUS"
+    warm "$SCORPUS"
+    for i in $(seq 1 "$FAST_REPEAT"); do
+        time_once dxa "$DXA" scan "$BCORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+        BDOCS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["documents"])' "$WORK/out/dxa/run.json")
+        time_once sr "$DXA" scan "$SCORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+    done
+    summarise dxa
+    BDXA_WALL=$WALL BDXA_RSS=$RSS
+    summarise sr
+    BSR_WALL=$WALL BSR_RSS=$RSS
+    BODY_TABLE=$(
+        echo "| corpus | files | documents | files/s | wall s (median) | peak RSS MiB |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        printf '| body composition | %s | %s | %s | %s | %s |\n' "$BFILES" "$BDOCS" \
+            "$(fps "$BFILES" "$BDXA_WALL")" "$BDXA_WALL" "$(mib "$BDXA_RSS")"
+        printf '| SR documents | %s | %s | %s | %s | %s |\n' "$SFILES" "$SFILES" \
+            "$(fps "$SFILES" "$BSR_WALL")" "$BSR_WALL" "$(mib "$BSR_RSS")"
+        echo
+        echo "$BODY_N body composition files (half Hologic whole-body report images, half GE enCORE Total Body Comp exports of three exams) against $BODY_N SR files, $J jobs, in turns."
+        echo "Time per file, body composition / SR: $(ratio "$(awk -v w="$BDXA_WALL" -v n="$BFILES" 'BEGIN { print w / n }')" "$(awk -v w="$BSR_WALL" -v n="$SFILES" 'BEGIN { print w / n }')") (goal: at most 1)."
+    )
+    echo
+    echo "$BODY_TABLE"
+fi
 # ---------------------------------------------------------------- archive-shaped corpus
 # Every file its own small study, two studies per patient: the cost per file, and the
 # cross-file state (the ledger's indexes) growing with every file, against cat.
@@ -507,6 +555,12 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo "unknown")
         echo "## Image-heavy corpus: bytes read against cat"
         echo
         echo "$IMG_TABLE" | sed 's/^\([A-Za-z]\)/\1/'
+    fi
+    if [ -n "$BODY_TABLE" ]; then
+        echo
+        echo "## Body composition files: per-file cost against SR documents"
+        echo
+        echo "$BODY_TABLE"
     fi
     if [ -n "$ARCHIVE_TABLE" ]; then
         echo

@@ -24,7 +24,8 @@ chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 
 svgs=$(grep -o '<svg class="chart"' "$work/dom.html" | wc -l)
 for section in "What was scanned" "Visits that need attention" "Diagnostic categories" \
-    "T-scores and WHO bands" "Files not ingested" "Follow-up outcomes" "Scanners and study years"; do
+    "T-scores and WHO bands" "Files not ingested" "Follow-up outcomes" "Body composition" \
+    "Scanners and study years"; do
     grep -q "$section</h2>" "$work/dom.html" || { echo "report: section '$section' missing"; exit 1; }
 done
 if [ "$svgs" -lt 8 ]; then

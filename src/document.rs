@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bodycomp::BodyComposition;
 use crate::date::{Date, Timestamp};
 use crate::decimal::Decimal;
 use crate::vocabulary::Calibration;
@@ -201,6 +202,8 @@ pub struct Document {
     pub frax_major_censored: Option<Bound>,
     /// FRAX hip written as a bound.
     pub frax_hip_censored: Option<Bound>,
+    /// The body composition of a whole-body exam (Hologic's whole-body tables).
+    pub body_composition: Option<BodyComposition>,
 }
 
 /// A reference population as a document names it (`T-score vs. White Female.
@@ -241,6 +244,8 @@ pub enum Carrier {
     GeImageCommentsXml,
     /// The text results document in a private element of a Hologic report image.
     HologicResultsDocument,
+    /// A line of a GE enCORE export file (docs/profiles.md, "Body composition").
+    EncoreExport,
 }
 
 impl Carrier {
@@ -250,6 +255,7 @@ impl Carrier {
             Carrier::SrTree => "sr_tree",
             Carrier::GeImageCommentsXml => "ge_image_comments_xml",
             Carrier::HologicResultsDocument => "hologic_results_document",
+            Carrier::EncoreExport => "encore_export",
         }
     }
 }

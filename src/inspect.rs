@@ -73,6 +73,12 @@ pub fn inspect(
     };
     let file = match sr::read_dicom(bytes, limits, &mut inflated) {
         Ok(file) => file,
+        Err(error) if crate::carrier::encore::is_export(bytes) => {
+            return match crate::carrier::encore::documents(bytes, mapper) {
+                Ok(docs) => print_export(&docs, out).map(|()| true),
+                Err(_) => not_ingested(out, &error),
+            };
+        }
         Err(error) => return not_ingested(out, &error),
     };
     writeln!(
@@ -368,6 +374,39 @@ fn print_results_document(bytes: &[u8], mapper: &Mapper, out: &mut impl Write) -
     }
     for flag in script.flags.iter().chain(&flags) {
         writeln!(out, "  flag: {flag}")?;
+    }
+    Ok(())
+}
+
+/// An enCORE export's documents, one line each: what `scan` reads of every line (the
+/// values are in body_composition.csv and measurements.csv; the names are never read).
+fn print_export(docs: &[crate::Document], out: &mut impl Write) -> Result<()> {
+    let kind = docs.first().map_or("", |d| d.title.as_str());
+    writeln!(
+        out,
+        "GE enCORE export ({kind}): {} lines, each a document of its own (device unknown: \
+         joined to the visit of its patient and day)",
+        docs.len()
+    )?;
+    for doc in docs {
+        let regions = doc
+            .body_composition
+            .as_ref()
+            .map_or(0, |c| c.regions.len() + c.indices.len());
+        writeln!(
+            out,
+            "  patient {} measure date {}: {} body composition values, {} BMD rows, flags {}",
+            doc.patient_id,
+            doc.study_date
+                .map_or_else(|| "?".to_string(), |d| d.to_string()),
+            regions,
+            doc.measurements.len(),
+            doc.flags
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(";")
+        )?;
     }
     Ok(())
 }

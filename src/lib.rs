@@ -6,6 +6,7 @@
 //! - [`read`]: open a regular file (never a FIFO, never a swapped-in link) and read its head;
 //! - [`sr`]: the defensive pre-scan, the dicom-object parse, the flattened content tree;
 //! - [`profile`]: vendor knowledge as data (TOML): what each NUM item measures, where;
+//! - [`bodycomp`]: body composition of a whole-body exam (regions, indices, cut-offs);
 //! - [`carrier`]: results outside the SR tree (GE ImageComments XML, Hologic results
 //!   documents in report images) and the date forms they write;
 //! - [`extract`]: the per-file pure function, bytes in, [`document::Document`] or a reason out;
@@ -25,6 +26,7 @@
 // The modules other programs use (the binary, the tests, the fuzz target, the fixture
 // writer's checks) are public; the stages only the library itself calls are private, so
 // that an item nobody calls shows as dead code.
+pub mod bodycomp;
 pub mod carrier;
 mod classify;
 pub mod cli;

@@ -12,6 +12,9 @@ use crate::error::FileError;
 pub enum Outcome {
     /// A results document read.
     Ingested(Box<Document>),
+    /// An export file's records, each a document of its own (a GE enCORE export: one line
+    /// per exam, of any patients), in line order.
+    Records(Vec<Document>),
     /// Anything else, with the reason.
     NotIngested(FileError),
 }

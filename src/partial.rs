@@ -4,7 +4,7 @@
 //! outputs are those of one scan of all the files by construction.
 //!
 //! File format (every number little endian; records are `store::codec` frames):
-//! - the magic `DXAPART\x03`;
+//! - the magic `DXAPART\x04`;
 //! - a frame holding the `Header`: the tool version, and a SHA-256 of every option and
 //!   profile that changes what a file gives (two partials merge only when they agree);
 //! - one frame per file: a `Record` (the path's bytes as walked, and its `Outcome`);
@@ -33,7 +33,7 @@ use crate::store::codec;
 
 /// The first bytes of every partial (`\x01` was the format without a checksum, `\x02` the
 /// one whose documents' flags were text).
-const MAGIC: &[u8; 8] = b"DXAPART\x03";
+const MAGIC: &[u8; 8] = b"DXAPART\x04";
 
 /// The checksum at the end of a partial: SHA-256 of every byte before it.
 const CHECKSUM_BYTES: u64 = 32;

@@ -19,7 +19,7 @@ fn run_json_records_the_run() {
     assert_eq!(run["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(run["command"], "scan");
     assert_eq!(run["inputs"][0], "fixtures/sample");
-    assert_eq!(run["counts"]["files_seen"], 33);
+    assert_eq!(run["counts"]["files_seen"], 37);
     let options: Vec<(String, String)> = serde_json::from_value(run["options"].clone()).unwrap();
     assert!(
         options.contains(&("jobs".into(), "2".into())),
@@ -38,7 +38,9 @@ fn run_json_records_the_run() {
         let size = std::fs::metadata(out.join(name)).unwrap().len();
         assert_eq!(entry["bytes"], size, "{name}");
     }
-    assert_eq!(run["outputs"].as_array().unwrap().len(), 8);
+    // The five CSV files, followup.csv, body_composition.csv (the sample has a whole-body
+    // exam) and visits_wide.csv, report.html.
+    assert_eq!(run["outputs"].as_array().unwrap().len(), 9);
     for key in ["started", "finished"] {
         let time = run[key].as_str().unwrap();
         assert!(
@@ -238,9 +240,9 @@ fn archives_found_in_a_walk_are_read_member_by_member() {
     let output = env.scan(&[]);
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let (documents, files) = (env.csv("documents.csv"), env.csv("files.csv"));
-    // The sample's 22 documents (the one outside.dcm repeats is a duplicate) make the
-    // sample's 12 visits, classified alike.
-    assert_eq!(documents.len(), 22, "{documents:?}");
+    // The sample's 31 documents (the one outside.dcm repeats is a duplicate; an enCORE
+    // export's lines are a document each) make the sample's 16 visits, classified alike.
+    assert_eq!(documents.len(), 31, "{documents:?}");
     let classes = |rows: Vec<crate::util::Row>| {
         let mut c: Vec<String> = rows.iter().map(|r| r["classification"].clone()).collect();
         c.sort();
@@ -263,15 +265,47 @@ fn archives_found_in_a_walk_are_read_member_by_member() {
         .chain(&files)
         .map(|r| r["source_path"].as_str())
         .collect();
-    for (name, _) in &ge[..ge.len() - 3] {
+    // An enCORE export member is a row per line (its documents).
+    let lines = |bytes: &[u8]| match dxa_ingest::carrier::encore::starts_like_export(bytes) {
+        true => {
+            String::from_utf16_lossy(
+                &bytes[2..]
+                    .chunks(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                    .collect::<Vec<_>>(),
+            )
+            .trim_end()
+            .lines()
+            .count()
+                - 1
+        }
+        false => 1,
+    };
+    let mut export_lines = 0;
+    for (name, bytes) in &ge[..ge.len() - 3] {
         let path = format!("in/nightly/EXPORT/{name}");
-        assert_eq!(rows.iter().filter(|r| **r == path).count(), 1, "{path}");
+        let expected = lines(bytes);
+        export_lines += expected - 1;
+        assert_eq!(
+            rows.iter().filter(|r| **r == path).count(),
+            expected,
+            "{path}"
+        );
     }
+    assert_eq!(
+        export_lines,
+        8 - 3,
+        "the sample's three export files, eight lines"
+    );
     for (name, _) in &in_tgz {
         let path = format!("in/nightly/hologic-2020.tgz/{name}");
         assert_eq!(rows.iter().filter(|r| **r == path).count(), 1, "{path}");
     }
-    assert_eq!(rows.len(), ge.len() + in_tgz.len() + 2, "{rows:?}");
+    assert_eq!(
+        rows.len(),
+        ge.len() + in_tgz.len() + 2 + export_lines,
+        "{rows:?}"
+    );
     let row = |path: &str| {
         files
             .iter()

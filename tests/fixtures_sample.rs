@@ -128,7 +128,8 @@ fn junk_files_are_listed_with_their_reason() {
     );
 }
 
-/// Every file is in exactly one of documents.csv (a results document) and files.csv.
+/// Every file is in exactly one of documents.csv (a results document; an enCORE export's
+/// every line) and files.csv.
 #[test]
 fn every_file_is_accounted_for_once() {
     let run = sample_run();
@@ -152,6 +153,20 @@ fn every_file_is_accounted_for_once() {
         })
         .collect();
     listed.sort();
+    // The export files' lines: each a document naming its file (the sample's set: three
+    // exams, two with a CoreScan line).
+    for (file, lines) in [
+        ("lunar/enc2024/Total_Body.txt", 3),
+        ("lunar/enc2024/Total_Body_Comp.txt", 3),
+        ("lunar/enc2024/Total_Body_CoreScan.txt", 2),
+    ] {
+        assert_eq!(
+            listed.iter().filter(|p| *p == file).count(),
+            lines,
+            "{file}"
+        );
+    }
+    listed.dedup();
     assert_eq!(listed, on_disk);
 }
 

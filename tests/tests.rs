@@ -3,6 +3,7 @@
 
 mod util;
 
+mod bodycomp;
 mod bombs;
 mod carriers;
 mod cli;

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bodycomp::BodyValue;
+use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::decimal::Decimal;
 use crate::flag::flag_enum;
 use crate::vocabulary::Measure;
@@ -83,5 +85,26 @@ flag_enum! {
         HologicWeightNotRead,
         /// A with-prior-fracture FRAX value written as a bound.
         FraxPriorFractureCensored,
+        /// A Hologic whole-body table read by its labels (no public source gives its type
+        /// codes).
+        BodyCompositionReadByLabel,
+        /// A column of a whole-body table that no rule names: left out.
+        BodyCompositionColumnUnknown,
+        /// A row of a whole-body table that no rule names: left out.
+        BodyCompositionRowUnknown,
+        /// A whole-body value in a unit not converted: left out.
+        BodyCompositionUnitUnknown(BodyValue),
+        /// A whole-body value that is not a number: left out.
+        BodyCompositionValueUnreadable(BodyValue),
+        /// Two whole-body tables give one value differently beyond their rounding: the
+        /// first is kept.
+        BodyCompositionGivenTwice(BodyValue),
+        /// An indices table without a `Result` column: not read.
+        BodyCompositionResultColumnMissing,
+        /// A document without a device (a line of an enCORE export): joined to the visit
+        /// of its patient and day, else a visit of its own (docs/columns.md, "Visits").
+        DeviceUnknown,
+        /// What reading an enCORE export found, in the file or in this document's line.
+        Export(EncoreFlag),
     }
 }

@@ -4,6 +4,7 @@
 //! - a visit of a known patient, day and device: the patient ID, the date and the device;
 //!   when other people's visits share that ID on that day and device (`patient_id_shared`),
 //!   also the sex and birth date that kept them apart;
+//! - a visit of enCORE export lines alone (no device, no study): the patient ID and the date;
 //! - a visit without one of those (it is its study alone): its StudyInstanceUID, or, without
 //!   one, its file's path.
 //!
@@ -63,6 +64,11 @@ fn identity(docs: &[Ingested], visit: &Visit) -> String {
                 ));
             }
             text
+        }
+        // Lines of enCORE exports alone (no device, no study): their patient and day are
+        // what made them one visit (docs/columns.md, "Visits").
+        (false, Some(date), None) if members().all(crate::carrier::encore::from_export) => {
+            format!("export\0{patient}\0{date}")
         }
         _ => format!("own\0{}", least_own_key(docs, visit)),
     }

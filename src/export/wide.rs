@@ -76,6 +76,14 @@ const WIDE: &[Column] = {
         col("frax_major_pct", Float),
         col("frax_hip_pct", Float),
         col("tbs", Float),
+        col("total_fat_pct", Float),
+        col("fmi_kg_m2", Float),
+        col("lmi_kg_m2", Float),
+        col("almi_kg_m2", Float),
+        col("alm_bmi", Float),
+        col("android_gynoid_ratio", Float),
+        col("vat_mass_g", Float),
+        col("vat_volume_cm3", Float),
     ]
 };
 
@@ -106,6 +114,8 @@ pub struct WideRow<'a> {
     frax_major_pct: Plain,
     frax_hip_pct: Plain,
     tbs: Plain,
+    /// The body composition indices (`output::rows::INDEX_COLUMNS`).
+    body: [Plain; 8],
 }
 
 impl Row for WideRow<'_> {
@@ -137,6 +147,9 @@ impl Row for WideRow<'_> {
         cell(self.frax_major_pct.cell());
         cell(self.frax_hip_pct.cell());
         cell(self.tbs.cell());
+        for value in &self.body {
+            cell(value.cell());
+        }
     }
 }
 
@@ -205,6 +218,7 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>) -> WideRow<'a> {
         frax_major_pct: Plain(exam.frax_major, 0),
         frax_hip_pct: Plain(exam.frax_hip, 0),
         tbs: Plain(exam.tbs, 0),
+        body: crate::output::rows::index_cells(view.body),
     }
 }
 
@@ -221,7 +235,19 @@ mod tests {
                 assert_eq!(names[at + 3 * i + j], format!("{prefix}_{suffix}"));
             }
         }
-        assert_eq!(names[at + 24..], ["frax_major_pct", "frax_hip_pct", "tbs"]);
+        assert_eq!(
+            names[at + 24..at + 27],
+            ["frax_major_pct", "frax_hip_pct", "tbs"]
+        );
+        let body: Vec<&str> = crate::output::rows::INDEX_COLUMNS
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(
+            names[at + 27..],
+            body[..],
+            "the body composition indices last"
+        );
         // Every cell a row gives is of its column's type, in order.
         let kinds: Vec<ColumnType> = WIDE.iter().map(|c| c.kind).collect();
         let given = [

@@ -11,6 +11,7 @@ use crate::carrier::{dates, ge_xml, hologic};
 use crate::date::{Date, Timestamp};
 use crate::document::{Carrier, DocFlag, Document, RowTable, Sex};
 use crate::error::{FileError, Reason};
+use crate::normalise::body::{patient_size_cm, patient_weight_kg};
 use crate::profile::Mapper;
 use crate::sr::{self, Body, ContentTree, ItemValue, Limits, Reader, SrFile, SrNode};
 use crate::vocabulary::Region;
@@ -141,6 +142,8 @@ fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
         software_version: get(tags::SOFTWARE_VERSIONS),
         device_serial: get(tags::DEVICE_SERIAL_NUMBER),
         institution: get(tags::INSTITUTION_NAME),
+        height_cm: text(tags::PATIENT_SIZE).and_then(|t| patient_size_cm(&t)),
+        weight_kg: text(tags::PATIENT_WEIGHT).and_then(|t| patient_weight_kg(&t)),
         flags,
         ..Document::default()
     }

@@ -103,6 +103,12 @@ pub fn inspect_visit(
         assessed: &assessed,
         ids,
         visit_id: &visit_ids[at],
+        body: None,
+    };
+    let body = crate::output::rows::visit_body(&view);
+    let view = VisitRows {
+        body: body.as_ref(),
+        ..view
     };
     writeln!(
         out,

@@ -1,6 +1,8 @@
 //! Height and weight as a results document writes them into cm and kg: a number alone
 //! ("162.0", "61.5": APEX in metric units), or a number and a unit word ("62.5 in",
 //! "148.0  lb": US sites, docs/evidence.md "Round two"). Another unit word is not guessed.
+//! The DICOM header's PatientSize and PatientWeight (metres, kilograms) when the document
+//! states none.
 
 use crate::decimal::Decimal;
 
@@ -35,6 +37,26 @@ pub fn body_height_cm(text: &str) -> Option<Decimal> {
     }
 }
 
+/// PatientSize (0010,1020), DS in metres, in cm (exactly: 1.705 m is 170.5 cm); None
+/// outside 0.2-2.8 m (a height written in cm or inches there is not guessed).
+pub fn patient_size_cm(text: &str) -> Option<Decimal> {
+    let metres = Decimal::parse(text.trim())?;
+    if metres < Decimal::lit("0.2") || metres > Decimal::lit("2.8") {
+        return None;
+    }
+    let (mantissa, scale) = metres.to_parts();
+    match scale {
+        2.. => Decimal::from_parts(mantissa, scale - 2),
+        _ => metres.checked_mul(Decimal::lit("100")),
+    }
+}
+
+/// PatientWeight (0010,1030), DS in kg; None outside 0.5-650 kg.
+pub fn patient_weight_kg(text: &str) -> Option<Decimal> {
+    let kg = Decimal::parse(text.trim())?;
+    (kg >= Decimal::lit("0.5") && kg <= Decimal::lit("650")).then_some(kg)
+}
+
 /// A body weight in kg.
 pub fn body_weight_kg(text: &str) -> Option<Decimal> {
     let (number, unit) = split(text)?;
@@ -66,5 +88,15 @@ mod tests {
         assert_eq!(body_weight_kg("148 st"), None);
         assert_eq!(body_weight_kg("heavy"), None);
         assert_eq!(body_height_cm(""), None);
+        assert_eq!(text(patient_size_cm("1.705")).as_deref(), Some("170.5"));
+        assert_eq!(text(patient_size_cm("1.62")).as_deref(), Some("162"));
+        assert_eq!(text(patient_size_cm(" 2 ")).as_deref(), Some("200"));
+        assert_eq!(
+            patient_size_cm("162"),
+            None,
+            "cm in a metres field: not guessed"
+        );
+        assert_eq!(text(patient_weight_kg("61.5")).as_deref(), Some("61.5"));
+        assert_eq!(patient_weight_kg("0"), None);
     }
 }

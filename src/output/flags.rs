@@ -6,6 +6,8 @@
 
 use std::borrow::Cow;
 
+use crate::bodycomp::index::{BodyFlag, BodyFlagKind};
+use crate::carrier::encore::{EncoreFlag, EncoreFlagKind};
 use crate::classify::{AssessmentFlag, AssessmentFlagKind};
 use crate::document::{DocFlag, DocFlagKind, Document, FraxValue};
 use crate::pseudonym::{Ids, Vocabulary};
@@ -46,6 +48,53 @@ pub fn doc_patterns(kind: DocFlagKind) -> &'static [&'static str] {
         K::HologicHeightNotRead => &["hologic_height_not_read"],
         K::HologicWeightNotRead => &["hologic_weight_not_read"],
         K::FraxPriorFractureCensored => &["frax_prior_fracture_censored"],
+        K::BodyCompositionReadByLabel => &["body_composition_read_by_label"],
+        K::BodyCompositionColumnUnknown => &["body_composition_column_unknown"],
+        K::BodyCompositionRowUnknown => &["body_composition_row_unknown"],
+        K::BodyCompositionUnitUnknown => &["body_composition_unit_unknown=<what>"],
+        K::BodyCompositionValueUnreadable => &["body_composition_value_unreadable=<what>"],
+        K::BodyCompositionGivenTwice => &["body_composition_given_twice=<what>"],
+        K::BodyCompositionResultColumnMissing => &["body_composition_result_column_missing"],
+        K::DeviceUnknown => &["device_unknown"],
+        K::Export => &["<enCORE finding>"],
+    }
+}
+
+/// The patterns of what reading an enCORE export found (a document's `<enCORE finding>`).
+pub fn encore_patterns(kind: EncoreFlagKind) -> &'static [&'static str] {
+    use EncoreFlagKind as K;
+    match kind {
+        K::LineTooLong => &["encore_line_too_long"],
+        K::TooManyRows => &["encore_too_many_rows"],
+        K::ColumnDuplicate => &["encore_column_duplicate"],
+        K::ColumnUnknown => &["encore_column_unknown"],
+        K::DecimalComma => &["encore_decimal_comma"],
+        K::DecimalMarkMixed => &["encore_decimal_mark_mixed"],
+        K::TextDamaged => &["encore_text_damaged"],
+        K::PatientIdMissing => &["patient_id_missing"],
+        K::MeasureDateAmbiguous => &["measure_date_ambiguous"],
+        K::MeasureDateOrderInferred => &["measure_date_order_inferred"],
+        K::MeasureDateUnreadable => &["measure_date_unreadable"],
+        K::RowShort => &["encore_row_short"],
+        K::RowLong => &["encore_row_long"],
+        K::ValueUnreadable => &["encore_value_unreadable=<what>"],
+        K::UnitUnknown => &["encore_unit_unknown=<what>"],
+        K::ValueGivenTwice => &["body_composition_given_twice=<what>"],
+        K::BoneGivenTwice => &["<measure>_given_twice=<site>"],
+        K::Inconsistent => &["body_composition_inconsistent=<check>"],
+    }
+}
+
+/// An enCORE finding as written.
+fn encore_flag_text(flag: &EncoreFlag) -> String {
+    let pattern = encore_patterns(flag.kind())[0];
+    match flag {
+        EncoreFlag::ValueUnreadable(what)
+        | EncoreFlag::UnitUnknown(what)
+        | EncoreFlag::ValueGivenTwice(what) => fill(pattern, &[&what.to_string()]),
+        EncoreFlag::BoneGivenTwice(measure, site) => fill(pattern, &[measure.as_str(), site]),
+        EncoreFlag::Inconsistent(check) => fill(pattern, &[check.as_str()]),
+        _ => fill(pattern, &[]),
     }
 }
 
@@ -144,6 +193,10 @@ pub fn doc_flag_text(flag: &DocFlag) -> String {
         DocFlag::HologicTableTypeUnknown(code)
         | DocFlag::HologicColumnTypeUnknown(code)
         | DocFlag::HologicRowTypeUnknown(code) => fill(pattern, &[&code.to_string()]),
+        DocFlag::BodyCompositionUnitUnknown(what)
+        | DocFlag::BodyCompositionValueUnreadable(what)
+        | DocFlag::BodyCompositionGivenTwice(what) => fill(pattern, &[&what.to_string()]),
+        DocFlag::Export(flag) => encore_flag_text(flag),
         _ => fill(pattern, &[]),
     }
 }
@@ -219,7 +272,7 @@ pub fn document_cell(flags: &[DocFlag], ids: Ids<'_>) -> String {
 /// studies.csv `flags`: every member's document flags (each once), the classification's,
 /// the scanner's verdict's, then the visit's; a visit kind that names documents names at
 /// most `SHARED_LISTED` of them, then `<kind>_not_listed=<n>`.
-pub fn study_cell(view: &VisitRows<'_>) -> String {
+pub fn study_cell(view: &VisitRows<'_>, body: &[BodyFlag]) -> String {
     let mut doc_flags: Vec<&DocFlag> = Vec::new();
     for p in 0..view.visit.members.len() {
         for flag in &view.member(p).doc.flags {
@@ -277,7 +330,31 @@ pub fn study_cell(view: &VisitRows<'_>) -> String {
             ));
         }
     }
+    out.extend(body.iter().map(body_flag_text));
     out.join(";")
+}
+
+/// The patterns of a finding about a visit's body composition.
+pub fn body_patterns(kind: BodyFlagKind) -> &'static [&'static str] {
+    use BodyFlagKind as K;
+    match kind {
+        K::HeightUnknown => &["height_unknown"],
+        K::WeightUnknown => &["weight_unknown"],
+        K::LowMuscleMassEwgsop2 => &["low_muscle_mass_ewgsop2"],
+        K::LowLeanMassFnih => &["low_lean_mass_fnih"],
+        K::FmiClass => &["fmi_class=<class>"],
+        K::Inconsistent => &["body_composition_inconsistent=<check>"],
+    }
+}
+
+/// A finding about a visit's body composition as written.
+pub fn body_flag_text(flag: &BodyFlag) -> String {
+    let pattern = body_patterns(flag.kind())[0];
+    match flag {
+        BodyFlag::FmiClass(class) => fill(pattern, &[class.as_str()]),
+        BodyFlag::Inconsistent(check) => fill(pattern, &[check.as_str()]),
+        _ => fill(pattern, &[]),
+    }
 }
 
 /// A visit flag's texts (one flag, or several for a list of documents), as written.

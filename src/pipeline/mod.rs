@@ -76,7 +76,14 @@ impl Recorder for PartialRecorder {
         use std::os::unix::ffi::OsStrExt;
         self.summary.files_seen += 1;
         match &outcome {
-            Outcome::Ingested(_) => self.summary.ingested += 1,
+            Outcome::Ingested(_) => {
+                self.summary.ingested += 1;
+                self.summary.files_ingested += 1;
+            }
+            Outcome::Records(docs) => {
+                self.summary.ingested += docs.len();
+                self.summary.files_ingested += 1;
+            }
             Outcome::NotIngested(e) => match e.reason.status() {
                 crate::error::Status::Skipped => self.summary.skipped += 1,
                 crate::error::Status::Error => self.summary.errors += 1,

@@ -135,11 +135,27 @@ impl Sink {
     fn record_outcome(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
         self.summary.files_seen += 1;
         let path = path_text(path);
-        let doc = match outcome {
-            Outcome::NotIngested(error) => return self.not_ingested(&path, &error),
-            Outcome::Ingested(doc) => doc,
-        };
-        let partition = match self.ledger.admit(&doc, &path)? {
+        match outcome {
+            Outcome::NotIngested(error) => self.not_ingested(&path, &error),
+            Outcome::Ingested(doc) => {
+                let ingested = self.summary.ingested;
+                self.document(&path, &doc)?;
+                // A copy of a document already ingested is a files.csv row instead.
+                self.summary.files_ingested += self.summary.ingested - ingested;
+                Ok(())
+            }
+            // An export's records: each a document of the file (documents.csv names the
+            // file once per record); they have no SOP Instance UID, so no duplicates.
+            Outcome::Records(docs) => {
+                self.summary.files_ingested += 1;
+                docs.iter().try_for_each(|doc| self.document(&path, doc))
+            }
+        }
+    }
+
+    /// Records one document of the file at `path`.
+    fn document(&mut self, path: &str, doc: &crate::document::Document) -> Result<()> {
+        let partition = match self.ledger.admit(doc, path)? {
             Admission::New { partition } => partition,
             Admission::Duplicate(kept) => {
                 let ids = self.ids();
@@ -151,12 +167,12 @@ impl Sink {
                         ids.path(&kept)
                     ),
                 );
-                return self.not_ingested(&path, &error);
+                return self.not_ingested(path, &error);
             }
         };
         self.summary.ingested += 1;
         self.buffer.clear();
-        codec::encode_frame(&(self.next_seq, &path, &*doc), &mut self.buffer)?;
+        codec::encode_frame(&(self.next_seq, path, doc), &mut self.buffer)?;
         self.documents.append(partition, &self.buffer)?;
         self.next_seq += 1;
         Ok(())

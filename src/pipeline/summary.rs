@@ -12,6 +12,8 @@ pub struct Summary {
     pub files_seen: usize,
     /// Results documents ingested (documents.csv rows).
     pub ingested: usize,
+    /// Files those documents came from (an enCORE export: one file, a document per line).
+    pub files_ingested: usize,
     /// Visits (studies.csv rows).
     pub visits: usize,
     /// files.csv rows with status skipped.
@@ -65,14 +67,27 @@ impl Summary {
     /// The last line on stderr of a partial scan.
     pub fn partial_line(&self, partial: &Path, elapsed: Duration) -> String {
         format!(
-            "dxa-ingest: {} seen, {} read, {} skipped, {}, recorded in {} in {:.2} s",
+            "dxa-ingest: {} seen, {}, {} skipped, {}, recorded in {} in {:.2} s",
             count(self.files_seen, "file", "files"),
-            count(self.ingested, "document", "documents"),
+            self.documents("read"),
             self.skipped,
             count(self.errors, "error", "errors"),
             crate::path_text::path_text(partial),
             elapsed.as_secs_f64()
         )
+    }
+
+    /// `N documents`, and `from M files` when a file gave several (an export): what was
+    /// ingested, in words that add up with the files seen.
+    fn documents(&self, verb: &str) -> String {
+        let documents = count(self.ingested, "document", "documents");
+        match self.files_ingested == self.ingested {
+            true => format!("{documents} {verb}"),
+            false => format!(
+                "{documents} {verb} from {}",
+                count(self.files_ingested, "file", "files")
+            ),
+        }
     }
 
     /// The last line on stderr (docs/columns.md), ending with the reason of exit 4 when
@@ -83,9 +98,9 @@ impl Summary {
             .map(|reason| format!("; {reason}"))
             .unwrap_or_default();
         format!(
-            "dxa-ingest: {} seen, {} ingested, {}, {} skipped, {} in {:.2} s{reason}",
+            "dxa-ingest: {} seen, {}, {}, {} skipped, {} in {:.2} s{reason}",
             count(self.files_seen, "file", "files"),
-            count(self.ingested, "document", "documents"),
+            self.documents("ingested"),
             count(self.visits, "visit", "visits"),
             self.skipped,
             count(self.errors, "error", "errors"),
@@ -103,6 +118,7 @@ mod tests {
         let one = Summary {
             files_seen: 1,
             ingested: 1,
+            files_ingested: 1,
             visits: 1,
             skipped: 0,
             errors: 1,
@@ -115,12 +131,21 @@ mod tests {
         let many = Summary {
             files_seen: 20,
             ingested: 10,
+            files_ingested: 10,
             visits: 7,
             skipped: 10,
             errors: 0,
         };
         assert!(many.line(Duration::ZERO).starts_with(
             "dxa-ingest: 20 files seen, 10 documents ingested, 7 visits, 10 skipped, 0 errors"
+        ));
+        // An export's lines: documents from fewer files.
+        let export = Summary {
+            files_ingested: 8,
+            ..many
+        };
+        assert!(export.line(Duration::ZERO).starts_with(
+            "dxa-ingest: 20 files seen, 10 documents ingested from 8 files, 7 visits, 10 skipped"
         ));
     }
 
@@ -151,15 +176,20 @@ mod tests {
                 };
                 // Prose that names the counts without numbers, or a line quoted in part,
                 // is not a summary line.
+                // `N documents ingested from M files`: M files were ingested.
+                let from = words.get(at + 5) == Some(&"from");
+                let shift = if from { 3 } else { 0 };
                 let (Some(seen), Some(ingested), Some(skipped), Some(errors)) = (
                     number(at.wrapping_sub(1)),
-                    number(at + 2),
-                    number(at + 7),
-                    number(at + 9),
+                    number(if from { at + 6 } else { at + 2 }),
+                    number(at + 7 + shift),
+                    number(at + 9 + shift),
                 ) else {
                     continue;
                 };
-                if (words[at + 8], words[at + 10]) != ("skipped,", "errors") {
+                if (words.get(at + 8 + shift), words.get(at + 10 + shift))
+                    != (Some(&"skipped,"), Some(&"errors"))
+                {
                     continue;
                 }
                 assert_eq!(

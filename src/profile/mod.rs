@@ -6,12 +6,14 @@
 //! `ProfileFile` is the file format (serde); `Mapper` is all profiles compiled into lookup
 //! tables, user profiles first so that their rules win.
 
+mod body;
 mod keys;
 mod mapper;
 pub mod rules;
 
 use serde::Deserialize;
 
+pub use body::{BodyField, BodyLabels, label_key, split_unit};
 pub use keys::normalise_label;
 pub use mapper::FoundValue;
 pub use mapper::{
@@ -103,6 +105,15 @@ pub struct ProfileFile {
     /// The region a Hologic history table trends, by site.
     #[serde(default)]
     pub hologic_history: Vec<HologicHistoryRule>,
+    /// Body composition: columns of Hologic whole-body tables and of GE enCORE exports.
+    #[serde(default)]
+    pub body_composition_columns: Vec<rules::BodyColumnRule>,
+    /// Body composition: region labels.
+    #[serde(default)]
+    pub body_composition_rows: Vec<rules::BodyRowRule>,
+    /// Body composition: index labels (Hologic "Adipose Indices", "Lean Indices").
+    #[serde(default)]
+    pub body_composition_indices: Vec<rules::BodyIndexRule>,
 }
 
 /// A coded concept in a rule: scheme and code value.

@@ -1,7 +1,8 @@
 //! The profile sections that read what scanners send besides NUM items in region containers
 //! (docs/profiles.md, "Carriers, history, FRAX and VFA"): which devices are DXA devices, GE
 //! "Trend ..." history containers, FRAX and vertebral fracture containers, how a Hologic
-//! results document is recognised, and the Hologic table type codes.
+//! results document is recognised, and the Hologic table type codes; the labels of body
+//! composition (compiled in profile/body.rs).
 
 use serde::Deserialize;
 
@@ -161,6 +162,58 @@ pub struct HologicHistoryRule {
     pub site: String,
     /// The region label, read by the region rules within the site ("1/3").
     pub label: String,
+}
+
+/// `[[body_composition_columns]]`: a column header (without its unit) and what its cells
+/// hold.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyColumnRule {
+    /// Column headers without their unit (Hologic `Fat` of `Fat[(g)]`; GE `Fat Mass`, the
+    /// measure words of `Arm Left Fat Mass`).
+    #[serde(default)]
+    pub headers: Vec<String>,
+    /// `TableColumnTypesN` codes (none is known publicly).
+    #[serde(default)]
+    pub types: Vec<u32>,
+    /// `label` (the region or measure label), `result` (an index's value), `ignored`, a
+    /// composition field (`fat`, `lean`, `bmc`, `lean_bmc`, `tissue`, `total_mass`,
+    /// `fat_pct`, `tissue_fat_pct`), a bone measure (`bmd`, `area`, `t_score`, `z_score`;
+    /// `bmc` is both) or an index (`vat_mass`, `vat_volume`, ...).
+    pub field: String,
+}
+
+/// `[[body_composition_rows]]`: a region label.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyRowRule {
+    /// Row labels (`L Arm`, `Android (A)`; GE `Arm Left`), matched whole.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// `TableRowTypesN` codes (none is known publicly).
+    #[serde(default)]
+    pub types: Vec<u32>,
+    /// The region: `arm_left` ... `tblh`, or a part of the whole-body BMD table
+    /// (`ribs_left`, `thoracic_spine`, `pelvis`, ...).
+    pub region: String,
+}
+
+/// `[[body_composition_indices]]`: the label of an index row (Hologic "Adipose Indices",
+/// "Lean Indices"), without its unit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BodyIndexRule {
+    /// The index's names as its row writes them, without the unit (`Fat Mass/Height²` of
+    /// `Fat Mass/Height² (kg/m²)`).
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// `TableRowTypesN` codes (none is known publicly).
+    #[serde(default)]
+    pub types: Vec<u32>,
+    /// The index: `total_fat_pct`, `fmi`, `lmi`, `almi`, `android_gynoid_ratio`,
+    /// `trunk_legs_fat_pct_ratio`, `trunk_limb_fat_ratio`, `vat_mass`, `vat_volume`,
+    /// `vat_area`.
+    pub index: String,
 }
 
 #[cfg(test)]

@@ -93,6 +93,9 @@ impl<'o> Collector<'o> {
             *data.by_year.entry(date.year).or_default() += 1;
         }
         data.add_visit_date(date);
+        if let Some(body) = view.body {
+            data.body.add(&body.assessment.flags);
+        }
         let assessment = &view.assessed.assessment;
         let classification = assessment.classification.as_str();
         *data

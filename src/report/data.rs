@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::attention::Attention;
 use super::bands;
 use super::files::NotIngested;
+use crate::bodycomp::index::BodyFlag;
 use crate::date::Date;
 use crate::decimal::Decimal;
 use crate::error::FileError;
@@ -53,6 +54,60 @@ pub struct ReportData {
     pub followup: BTreeMap<String, BTreeMap<String, u64>>,
     /// The visits that need attention.
     pub attention: Attention,
+    /// The visits with a body composition.
+    pub body: BodyCounts,
+}
+
+/// The visits with a whole-body exam's body composition and their findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BodyCounts {
+    /// Visits with a body composition.
+    pub visits: u64,
+    /// Visits per FMI class (`normal`, ...).
+    pub fmi_class: BTreeMap<String, u64>,
+    /// Visits flagged `low_muscle_mass_ewgsop2`.
+    pub low_muscle_mass: u64,
+    /// Visits flagged `low_lean_mass_fnih`.
+    pub low_lean_mass: u64,
+    /// Visits flagged `height_unknown`.
+    pub height_unknown: u64,
+    /// Visits flagged `body_composition_inconsistent=...`.
+    pub inconsistent: u64,
+}
+
+impl BodyCounts {
+    /// Counts one visit's findings.
+    pub fn add(&mut self, flags: &[BodyFlag]) {
+        self.visits += 1;
+        for flag in flags {
+            match flag {
+                BodyFlag::FmiClass(class) => {
+                    *self
+                        .fmi_class
+                        .entry(class.as_str().to_string())
+                        .or_default() += 1
+                }
+                BodyFlag::LowMuscleMassEwgsop2 => self.low_muscle_mass += 1,
+                BodyFlag::LowLeanMassFnih => self.low_lean_mass += 1,
+                BodyFlag::HeightUnknown => self.height_unknown += 1,
+                BodyFlag::WeightUnknown | BodyFlag::Inconsistent(_) => {}
+            }
+        }
+        if flags.iter().any(|f| matches!(f, BodyFlag::Inconsistent(_))) {
+            self.inconsistent += 1;
+        }
+    }
+
+    fn merge(&mut self, other: BodyCounts) {
+        self.visits += other.visits;
+        for (class, n) in other.fmi_class {
+            *self.fmi_class.entry(class).or_default() += n;
+        }
+        self.low_muscle_mass += other.low_muscle_mass;
+        self.low_lean_mass += other.low_lean_mass;
+        self.height_unknown += other.height_unknown;
+        self.inconsistent += other.inconsistent;
+    }
 }
 
 impl ReportData {
@@ -128,6 +183,7 @@ impl ReportData {
             add(self.followup.entry(family).or_default(), outcomes);
         }
         self.attention.merge(other.attention);
+        self.body.merge(other.body);
     }
 }
 

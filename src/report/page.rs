@@ -29,19 +29,22 @@ pub enum Section {
     NotIngested,
     /// Follow-up outcomes.
     FollowUp,
+    /// Body composition: FMI classes and the low muscle and lean mass findings.
+    BodyComposition,
     /// Visits per manufacturer, model and year.
     Scanners,
 }
 
 impl Section {
     /// The sections, in page order.
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Section::Scanned,
         Section::Attention,
         Section::Categories,
         Section::TScores,
         Section::NotIngested,
         Section::FollowUp,
+        Section::BodyComposition,
         Section::Scanners,
     ];
 
@@ -54,6 +57,7 @@ impl Section {
             Section::TScores => ("t-scores", "T-scores and WHO bands"),
             Section::NotIngested => ("not-ingested", "Files not ingested"),
             Section::FollowUp => ("follow-up", "Follow-up outcomes"),
+            Section::BodyComposition => ("body-composition", "Body composition"),
             Section::Scanners => ("scanners", "Scanners and study years"),
         }
     }
@@ -100,6 +104,7 @@ pub fn render(data: &ReportData, run: &RunInfo) -> String {
             Section::TScores => sections::tscores::render(data),
             Section::NotIngested => sections::files::render(data),
             Section::FollowUp => sections::followup::render(data),
+            Section::BodyComposition => sections::body::render(data),
             Section::Scanners => sections::scanners::render(data),
         });
     }

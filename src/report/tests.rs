@@ -202,6 +202,22 @@ fn populated(full: bool) -> ReportData {
     }
     part.cap();
     data.attention.merge(part);
+    use crate::bodycomp::index::{BodyFlag, FmiClass};
+    for (flags, n) in [
+        (vec![BodyFlag::FmiClass(FmiClass::Normal)], 30),
+        (
+            vec![
+                BodyFlag::LowMuscleMassEwgsop2,
+                BodyFlag::FmiClass(FmiClass::ObeseClass1),
+            ],
+            7,
+        ),
+        (vec![BodyFlag::HeightUnknown], 4),
+    ] {
+        for _ in 0..n {
+            data.body.add(&flags);
+        }
+    }
     data
 }
 
@@ -227,6 +243,12 @@ fn populated_report_has_every_section_chart_and_number() {
     assert!(!html.contains("No data"));
     assert!(html.contains(">1234<") && html.contains(">410<") && html.contains(">520<"));
     assert!(html.contains("2012-01-03 to 2022-12-20"));
+    // Body composition: 41 visits, 37 classified, 7 with low muscle mass.
+    assert!(html.contains("Visits per FMI class"));
+    assert!(html.contains("<td class=\"num\">41</td>") && html.contains(">37<"));
+    assert!(
+        html.contains("<td class=\"label\">low_muscle_mass_ewgsop2</td><td class=\"num\">7</td>")
+    );
     assert!(html.contains("2 visits without a date"));
     assert!(html.contains("--radius-diagnostic") && html.contains("built-in hologic"));
     // The WHO bands: the deciding table's rows add up to the visits counted.

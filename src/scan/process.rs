@@ -5,6 +5,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 
 use super::archive;
+use crate::carrier::encore;
 use crate::error::{FileError, Reason};
 use crate::extract::extract;
 use crate::outcome::Outcome;
@@ -40,9 +41,17 @@ pub fn process_file(
 }
 
 /// The pure part of `process_file`: bytes in, outcome out (the fuzz target's entry point).
+/// A file that is not DICOM may be a GE enCORE export, told by its first line whatever its
+/// name: its records are its documents.
 pub fn process_bytes(bytes: &[u8], mapper: &Mapper, limits: &Limits) -> Outcome {
     match isolate(|| extract(bytes, mapper, limits)) {
         Ok(doc) => Outcome::Ingested(Box::new(doc)),
+        Err(error) if error.reason == Reason::NotDicom && encore::is_export(bytes) => {
+            match isolate(|| encore::documents(bytes, mapper)) {
+                Ok(docs) => Outcome::Records(docs),
+                Err(error) => Outcome::NotIngested(error),
+            }
+        }
         Err(error) => Outcome::NotIngested(error),
     }
 }

@@ -100,6 +100,7 @@ pub fn group(docs: &[Ingested]) -> Grouping {
             None => groups.push(DayGroup { first: i, identity }),
         }
     }
+    join_exports(docs, &mut sets, &days, &patient_of);
     let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
     for i in 0..docs.len() {
         let root = sets.find(i);
@@ -134,6 +135,51 @@ pub fn group(docs: &[Ingested]) -> Grouping {
     }
     shared.sort_unstable();
     Grouping { visits, shared }
+}
+
+/// The documents of an export file (`carrier::encore`: no device, no study) join the
+/// visit of their patient and day when one device of the same maker has exactly one there,
+/// else the other export documents of that patient and day (a visit of their own); each
+/// says `device_unknown` (docs/columns.md, "Visits").
+fn join_exports<'d>(
+    docs: &'d [Ingested],
+    sets: &mut Sets,
+    days: &HashMap<(&'d str, crate::date::Date, String), Vec<DayGroup>>,
+    patient_of: &dyn Fn(usize) -> &'d str,
+) {
+    let mut visits_of_day: HashMap<(&str, crate::date::Date), Vec<usize>> = HashMap::new();
+    for ((patient, date, _), groups) in days {
+        visits_of_day
+            .entry((patient, *date))
+            .or_default()
+            .extend(groups.iter().map(|g| g.first));
+    }
+    let mut export_of_day: HashMap<(&str, crate::date::Date), usize> = HashMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        let patient = patient_of(i);
+        let Some(date) = d.doc.study_date else {
+            continue;
+        };
+        if !crate::carrier::encore::from_export(&d.doc) || patient.trim().is_empty() {
+            continue;
+        }
+        let mut roots: Vec<usize> = visits_of_day
+            .get(&(patient, date))
+            .into_iter()
+            .flatten()
+            .filter(|&&first| docs[first].doc.manufacturer == d.doc.manufacturer)
+            .map(|&first| sets.find(first))
+            .collect();
+        roots.sort_unstable();
+        roots.dedup();
+        match roots[..] {
+            [root] => sets.union(root, i),
+            _ => {
+                let first = *export_of_day.entry((patient, date)).or_insert(i);
+                sets.union(first, i);
+            }
+        }
+    }
 }
 
 /// The visits of a partition, and the visits that share a patient ID on one day and device

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use super::assess::Assessed;
 use super::model::{Ingested, Visit};
+use crate::bodycomp::index::VisitBody;
 use crate::date::Date;
 use crate::document::Document;
 use crate::pseudonym::Ids;
@@ -23,6 +24,8 @@ pub struct VisitRows<'a> {
     pub ids: Ids<'a>,
     /// The visit's key, as written (docs/columns.md, "visit_id"; `export::visit_id`).
     pub visit_id: &'a str,
+    /// Its body composition, when a document has one (`output::rows::visit_body`).
+    pub body: Option<&'a VisitBody>,
 }
 
 impl<'a> VisitRows<'a> {
@@ -51,9 +54,14 @@ impl<'a> VisitRows<'a> {
         self.ids.date(self.patient_raw(), date)
     }
 
-    /// The SOP Instance UID of a document (by index into `docs`), as written.
+    /// The SOP Instance UID of a document (by index into `docs`), as written; a document
+    /// without one (a line of an enCORE export) is named by its path.
     pub fn sop(&self, doc: usize) -> Cow<'a, str> {
-        self.ids.uid(&self.docs[doc].doc.sop_instance_uid)
+        let ingested = &self.docs[doc];
+        match ingested.doc.sop_instance_uid.as_str() {
+            "" => self.ids.path(&ingested.path),
+            uid => self.ids.uid(uid),
+        }
     }
 
     /// The first member with a non-empty value, else the first member.

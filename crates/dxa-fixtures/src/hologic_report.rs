@@ -144,7 +144,7 @@ pub struct ResultsDocument {
 }
 
 /// The file sections of a document: (filetype, file name, assignment lines).
-type Section = (u32, &'static str, String);
+pub(crate) type Section = (u32, &'static str, String);
 
 impl ResultsDocument {
     /// The document text, without the comment lines and the Graph.js / Fracture.js sections
@@ -235,7 +235,7 @@ impl ApexDocument {
 /// GeneralData, and no JavaScriptFile section at all.
 pub const EMPTY_SKELETON: &str = "<HologicHeader1> <Institution></Institution> <GeneralData></GeneralData> </HologicHeader1>\r\n";
 
-fn render(sections: &[Section], comments: bool) -> String {
+pub(crate) fn render(sections: &[Section], comments: bool) -> String {
     let mut out = String::from(
         "<HologicHeader1> <Institution>Example Bone Clinic</Institution> <GeneralData> \
          <ScanID>A0001</ScanID> <RefCurveID>1</RefCurveID> </GeneralData> </HologicHeader1>\r\n",

@@ -7,6 +7,8 @@
 //!   GE Lunar-like, LOINC-coded or flat SR trees.
 //! * [`ge_report`], [`hologic_report`], [`evidence`]: GE "DXA Report" SRs and Hologic
 //!   report images with results documents, as the field evidence describes them.
+//! * [`whole_body`], [`encore`]: a Hologic whole-body report image and a GE enCORE
+//!   export set, body composition as the public evidence shows it.
 //! * [`junk`]: non-SR / non-DXA files found in real exports.
 //! * [`hostile`]: truncated, oversized, deeply nested and corrupted inputs.
 //! * [`sample`]: the committed `fixtures/sample` tree.
@@ -16,8 +18,10 @@
 //! ([`uid_from`]), nothing reads the clock, and randomness comes from the
 //! seeded [`rng::Rng`].
 
+pub mod body_corpus;
 pub mod corpus;
 pub mod encoding;
+pub mod encore;
 pub mod evidence;
 pub mod ge_report;
 pub mod header;
@@ -29,6 +33,7 @@ pub mod sample;
 pub mod study;
 pub mod styles;
 pub mod tree;
+pub mod whole_body;
 
 pub use encoding::{Encoding, Ts, file_bytes, file_object, with_explicit_lengths};
 pub use header::{BASIC_TEXT_SR, COMPREHENSIVE_SR, ENHANCED_SR, Header, uid_from};

@@ -4,13 +4,18 @@
 //! dxa-fixtures sample <DIR> [--print-table]
 //! dxa-fixtures corpus <DIR> --n N [--seed S] [--junk-pct P]
 //!                    [--image-heavy | --archive | --giant-visits V]
+//! dxa-fixtures body-composition <DIR>
+//! dxa-fixtures body-corpus <DIR> --n N
 //! ```
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use dxa_fixtures::corpus::{CorpusOptions, Shape, write_shaped};
+use dxa_fixtures::encore::{Units, export_set};
+use dxa_fixtures::evidence::hologic_header;
 use dxa_fixtures::sample::{manifest_markdown, write_sample};
+use dxa_fixtures::whole_body::{Codes, whole_body_document, whole_body_image};
 
 const USAGE: &str = "usage:
   dxa-fixtures sample <DIR> [--print-table]
@@ -24,7 +29,14 @@ const USAGE: &str = "usage:
       --archive: as DIR/<site>/<patient>/<k>.dcm, two studies per patient, each one small
       file (one scan); --giant-visits V: the N documents in V visits, as
       DIR/visit-<v>/<thousand>/<i>.dcm (even visits re-send one study under new SOP
-      Instance UIDs, odd ones are studies of different people under one patient ID; no junk)";
+      Instance UIDs, odd ones are studies of different people under one patient ID; no junk)
+  dxa-fixtures body-composition <DIR>
+      write the body composition fixtures (fuzzing seeds; not in the sample yet): a Hologic
+      whole-body report image and its results document (type codes absent and placeholder),
+      and a GE enCORE export set in pounds and in grams
+  dxa-fixtures body-corpus <DIR> --n N
+      write N body composition files (the benchmark's): half Hologic whole-body report
+      images, half GE enCORE Total Body Comp exports of three exams, all of other patients";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -136,6 +148,63 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 stats.patients,
                 stats.bytes,
                 dir.display()
+            );
+            Ok(())
+        }
+        "body-composition" => {
+            let [dir] = rest else {
+                return Err(Failure::Usage("body-composition needs <DIR>".into()));
+            };
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir)?;
+            let mut written = 0;
+            let mut write = |name: &str, bytes: &[u8]| -> std::io::Result<()> {
+                written += 1;
+                std::fs::write(dir.join(name), bytes)
+            };
+            let header = hologic_header(
+                "body-composition/whole-body",
+                "body-composition/whole-body",
+                ("LEE^MAY", "HOL000901", "F", Some("19700211"), "054Y"),
+                ("20240603", "101500"),
+                "Horizon A",
+                "300888M",
+            );
+            for (codes, name) in [
+                (Codes::Absent, "absent"),
+                (Codes::Placeholder, "placeholder"),
+            ] {
+                let text = whole_body_document(codes);
+                write(&format!("whole_body_{name}.txt"), text.as_bytes())?;
+                write(
+                    &format!("whole_body_{name}.dcm"),
+                    &whole_body_image(&header, &text),
+                )?;
+            }
+            for (units, name) in [(Units::Pounds, "lbs"), (Units::Grams, "g")] {
+                let set = export_set(units);
+                write(&format!("encore_{name}_Total_Body_Comp.txt"), &set.comp)?;
+                write(&format!("encore_{name}_Total_Body.txt"), &set.bmd)?;
+                write(
+                    &format!("encore_{name}_Total_Body_CoreScan.txt"),
+                    &set.core_scan,
+                )?;
+            }
+            println!("wrote {written} files to {}", dir.display());
+            Ok(())
+        }
+        "body-corpus" => {
+            let [dir, flag, n] = rest else {
+                return Err(Failure::Usage("body-corpus needs <DIR> --n N".into()));
+            };
+            let n: usize = match (flag.as_str(), n.parse()) {
+                ("--n", Ok(n)) => n,
+                _ => return Err(Failure::Usage("body-corpus needs <DIR> --n N".into())),
+            };
+            let written = dxa_fixtures::body_corpus::write_body_corpus(&PathBuf::from(dir), n)?;
+            println!(
+                "wrote {} whole-body images and {} enCORE exports ({} lines) to {dir}",
+                written.images, written.exports, written.export_lines
             );
             Ok(())
         }

@@ -9,6 +9,7 @@ mod modelled;
 pub use modelled::*;
 
 use crate::encoding::{Encoding, Ts, with_explicit_lengths};
+use crate::encore::{Units, export_set};
 use crate::evidence;
 use crate::ge_report::{GeReport, ge_report_bytes};
 use crate::header::Header;
@@ -18,6 +19,7 @@ use crate::hologic_report::{
 use crate::junk;
 use crate::styles::{flat_style, hologic_style, loinc_style};
 use crate::tree::{SrDoc, sr_bytes, write_file};
+use crate::whole_body::{Codes, whole_body_document};
 
 /// One file of the sample tree, for manifests and the README table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,6 +138,7 @@ fn ge_sr(path: &'static str, report: &GeReport, enc: Encoding, notes: &'static s
 
 /// Every file of the sample tree, in manifest order.
 fn plan() -> Vec<Planned> {
+    let encore_set = export_set(Units::Pounds);
     let le = Encoding::new(Ts::ExplicitLe, true);
     let deflated = Encoding::new(Ts::DeflatedExplicitLe, true);
     let gateway = {
@@ -416,7 +419,43 @@ fn plan() -> Vec<Planned> {
             le,
             "an SR that is not DXA: TEXT items only (skip / not DXA)",
         ),
+        image_with_text(
+            "hologic/2024/HOL000901_LEE_MAY/RPT_WB.dcm",
+            evidence::hologic_header(
+                "sample/hologic-2024/whole-body",
+                "sample/hologic-2024/whole-body",
+                ("LEE^MAY", "HOL000901", "F", Some("19700211"), "054Y"),
+                ("20240603", "101500"),
+                "Horizon A",
+                "300888M",
+            ),
+            ("", ""),
+            &whole_body_document(Codes::Absent),
+            "whole body (ScanMode \"a Whole Body\"): the whole-body BMD table, Body \
+             Composition Results, Adipose and Lean Indices, read by their labels",
+        ),
+        encore(
+            "lunar/enc2024/Total_Body_Comp.txt",
+            encore_set.comp,
+            "GE enCORE Total Body Comp export (UTF-16LE, tabs, lbs): three patients, Right \
+             before Left, Diff, an empty-cell row, a child's TBLH",
+        ),
+        encore(
+            "lunar/enc2024/Total_Body.txt",
+            encore_set.bmd,
+            "GE enCORE Total Body (BMD) export: the same three exams' regions",
+        ),
+        encore(
+            "lunar/enc2024/Total_Body_CoreScan.txt",
+            encore_set.core_scan,
+            "GE enCORE CoreScan export: VAT mass (lbs) and volume (in\u{b3}) of two exams",
+        ),
     ]
+}
+
+/// An enCORE export file of the sample.
+fn encore(path: &'static str, bytes: Vec<u8>, notes: &'static str) -> Planned {
+    other(path, bytes, "ge encore export", None, notes)
 }
 
 /// Delete `dir` (if it is a previous sample tree) and write the sample tree.

@@ -3,13 +3,15 @@
 //! text document. The element is found by its text (profile `results_documents`), at any
 //! tag and with any VR: never a fixed tag. `script` reads the text; `tables` reads the
 //! tables by their type codes (profile `hologic_*`), `history` the history tables;
-//! `values` the named values (reference population, the scanner's verdict, dates).
+//! `values` the named values (reference population, the scanner's verdict, dates);
+//! `whole_body` the whole-body tables, by their labels (profile `body_composition_*`).
 
 mod columns;
 mod history;
 pub mod script;
 mod tables;
 mod values;
+mod whole_body;
 
 use crate::date::Date;
 use crate::document::{DocFlag, Document, Sex};
@@ -57,7 +59,9 @@ pub fn read(bytes: &[u8], mapper: &Mapper, doc: &mut Document) -> Result<Documen
     read_device(&script, doc);
     values::read(&script, mapper, doc);
     let scans = scans(&script);
-    tables::read(&script, &scans, mapper, doc);
+    let mut rows = crate::document::RowTable::default();
+    let whole_body = whole_body::read(&script, mapper, doc, &mut rows);
+    tables::read(&script, &scans, mapper, doc, &whole_body, rows);
     let dates = values::dates(&script, mapper, &doc.history);
     let others: Vec<&str> = dates.texts.iter().map(String::as_str).collect();
     let exam = dates.scan.or(doc.study_date);
@@ -105,16 +109,21 @@ fn read_patient(script: &script::Script, doc: &mut Document) {
         .and_then(crate::decimal::reported_number);
     // A number alone is cm and kg (docs/profiles.md: a guess); US sites write "62.5 in" and
     // "148.0  lb" (docs/evidence.md, "Round two"), converted; another unit word is not read.
-    doc.height_cm = script.value("Height").and_then(body_height_cm);
-    doc.weight_kg = script.value("Weight").and_then(body_weight_kg);
+    // The results document's, else the header's PatientSize and PatientWeight.
+    let (height, weight) = (
+        script.value("Height").and_then(body_height_cm),
+        script.value("Weight").and_then(body_weight_kg),
+    );
     for (name, value, flag) in [
-        ("Height", doc.height_cm, DocFlag::HologicHeightNotRead),
-        ("Weight", doc.weight_kg, DocFlag::HologicWeightNotRead),
+        ("Height", height, DocFlag::HologicHeightNotRead),
+        ("Weight", weight, DocFlag::HologicWeightNotRead),
     ] {
         if value.is_none() && script.value(name).is_some() {
             doc.flags.push(flag);
         }
     }
+    doc.height_cm = height.or(doc.height_cm);
+    doc.weight_kg = weight.or(doc.weight_kg);
     doc.ethnicity = script.value("Ethnicity").map(str::to_string);
     if doc.patient_sex.is_none() {
         doc.patient_sex = match script.value("PatientSex").map(str::to_ascii_lowercase) {

@@ -2,7 +2,10 @@
 //! `hologic_columns`, `hologic_rows`; docs/evidence.md lists them): the results summary
 //! into rows, the history table into history entries (never rows: `history`), the FRAX
 //! table into the study's FRAX values. An unknown type code is flagged and its row or table left out: a
-//! label is read only when the document gives no row type at all.
+//! label is read only when the document gives no row type at all. The whole-body tables
+//! (`whole_body`, read by their labels first) are not read here.
+
+use std::collections::BTreeSet;
 
 use super::columns::{column_of, columns, place};
 use super::script::{Script, Table};
@@ -13,10 +16,21 @@ use crate::flag::flag_once;
 use crate::profile::{ColumnField, Mapper, Placed, RowRole, TableKind};
 use crate::vocabulary::{Laterality, Measure, Region, Site};
 
-/// Reads every table into `doc`.
-pub(super) fn read(script: &Script, scans: &[String], mapper: &Mapper, doc: &mut Document) {
-    let mut rows = RowTable::default();
-    for table in script.tables.values() {
+/// Reads every table but the whole-body ones into `doc`, its rows after the whole-body
+/// tables' `rows`.
+pub(super) fn read(
+    script: &Script,
+    scans: &[String],
+    mapper: &Mapper,
+    doc: &mut Document,
+    whole_body: &BTreeSet<u32>,
+    mut rows: RowTable,
+) {
+    for (_, table) in script
+        .tables
+        .iter()
+        .filter(|(n, _)| !whole_body.contains(n))
+    {
         let Some(code) = table.table_type else {
             if !table.cells.is_empty() {
                 flag_once(&mut doc.flags, DocFlag::HologicTableWithoutType);
@@ -292,7 +306,14 @@ mod tests {
         let mapper = crate::profile::load(&[]).expect("built-in profiles");
         let scans: Vec<String> = scans.iter().map(|s| s.to_string()).collect();
         let mut doc = Document::default();
-        read(&script::read(text), &scans, &mapper, &mut doc);
+        read(
+            &script::read(text),
+            &scans,
+            &mapper,
+            &mut doc,
+            &BTreeSet::new(),
+            RowTable::default(),
+        );
         doc
     }
 

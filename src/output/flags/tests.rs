@@ -1,6 +1,7 @@
 //! Flags are spelled as docs/columns.md lists them, values filled in order.
 
 use super::*;
+use crate::bodycomp::{BodyRegion, BodyValue, Field, IndexKind};
 use crate::decimal::Decimal;
 use crate::vocabulary::Measure;
 
@@ -42,6 +43,18 @@ fn document_flags_as_written() {
         (
             DocFlag::ImageCommentsXmlUnreadable("not XML".into()),
             "image_comments_xml_unreadable=not XML",
+        ),
+        (
+            DocFlag::BodyCompositionGivenTwice(BodyValue::Region(BodyRegion::ArmLeft, Field::Fat)),
+            "body_composition_given_twice=arm_left:fat",
+        ),
+        (
+            DocFlag::BodyCompositionUnitUnknown(BodyValue::Index(IndexKind::VatVolume)),
+            "body_composition_unit_unknown=vat_volume",
+        ),
+        (
+            DocFlag::BodyCompositionValueUnreadable(BodyValue::Bone(Measure::Bmd)),
+            "body_composition_value_unreadable=bmd",
         ),
     ] {
         assert_eq!(doc_flag_text(&flag), text);
@@ -105,6 +118,8 @@ fn every_flag_is_in_the_documentation() {
                 .flat_map(|k| assessment_patterns(*k)),
         )
         .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)))
+        .chain(EncoreFlagKind::ALL.iter().flat_map(|k| encore_patterns(*k)))
+        .chain(BodyFlagKind::ALL.iter().flat_map(|k| body_patterns(*k)))
         .copied()
         .filter(|p| !documented(p))
         .collect();

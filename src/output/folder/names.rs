@@ -19,6 +19,7 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "documents.csv",
     "history.csv",
     "followup.csv",
+    "body_composition.csv",
     "report.html",
     "run.json",
     "measurements.parquet",
@@ -27,6 +28,7 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "documents.parquet",
     "history.parquet",
     "followup.parquet",
+    "body_composition.parquet",
     "visits_wide.csv",
     "visits_wide.parquet",
 ];

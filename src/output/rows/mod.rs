@@ -3,6 +3,7 @@
 //! Empty cell = value absent; numbers in plain decimal; text made safe for spreadsheets
 //! (`cell`).
 
+mod body;
 mod documents;
 mod files;
 mod followup;
@@ -10,6 +11,9 @@ mod history;
 mod measurements;
 mod studies;
 
+pub use body::{
+    BodyCompositionRow, INDEX_COLUMNS, VisitBody, body_composition_rows, index_cells, visit_body,
+};
 pub use documents::{DocumentRow, document_row};
 pub use files::{FileRow, file_row};
 pub use followup::{FollowupLine, followup_line, lsc_source_word, source_word, verdict_word};

@@ -1,6 +1,8 @@
 //! studies.csv: one row per visit, in the path order of each visit's first document.
 
 use super::joined;
+use crate::bodycomp::IndexKind;
+use crate::bodycomp::index::Basis;
 use crate::decimal::Decimal;
 use crate::document::Document;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
@@ -52,9 +54,26 @@ row_struct! {
         frax_not_reported: DocText<'a>,
         tbs: Plain,
         vertebral_fractures: Text<'a>,
+        total_fat_pct: Plain,
+        fmi_kg_m2: Plain,
+        lmi_kg_m2: Plain,
+        almi_kg_m2: Plain,
+        alm_bmi: Plain,
+        android_gynoid_ratio: Plain,
+        vat_mass_g: Plain,
+        vat_volume_cm3: Plain,
+        body_composition_computed: Text<'a>,
         flags: Text<'a>,
         assumptions: Text<'a>,
     }
+}
+
+/// The studies.csv column of an index, for those it has.
+fn index_column(kind: IndexKind) -> Option<&'static str> {
+    super::body::INDEX_COLUMNS
+        .iter()
+        .find(|(_, k)| *k == kind)
+        .map(|(name, _)| *name)
 }
 
 /// The row of a visit.
@@ -76,6 +95,17 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
             })
             .map(|(_, d)| d)
     };
+    let body = view.body;
+    let index = |kind: IndexKind| body.and_then(|b| b.assessment.get(kind)).map(|i| i.value);
+    let computed: Vec<&str> = body.map_or(Vec::new(), |b| {
+        b.assessment
+            .indices
+            .iter()
+            .filter(|i| i.basis == Basis::Computed)
+            .filter_map(|i| index_column(i.kind))
+            .collect()
+    });
+    let body_flags = body.map_or(&[][..], |b| &b.assessment.flags[..]);
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
     StudyRow {
@@ -185,7 +215,16 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
                 ";",
             )
         })),
-        flags: Text::from(crate::output::flags::study_cell(view)),
+        total_fat_pct: Plain(index(IndexKind::TotalFatPct), 0),
+        fmi_kg_m2: Plain(index(IndexKind::Fmi), 0),
+        lmi_kg_m2: Plain(index(IndexKind::Lmi), 0),
+        almi_kg_m2: Plain(index(IndexKind::Almi), 0),
+        alm_bmi: Plain(index(IndexKind::AlmBmi), 0),
+        android_gynoid_ratio: Plain(index(IndexKind::AndroidGynoidRatio), 0),
+        vat_mass_g: Plain(index(IndexKind::VatMass), 0),
+        vat_volume_cm3: Plain(index(IndexKind::VatVolume), 0),
+        body_composition_computed: Text::from(joined(computed, ";")),
+        flags: Text::from(crate::output::flags::study_cell(view, body_flags)),
         assumptions: Text::from(joined(
             assessment.assumptions.iter().map(String::as_str),
             ";",

@@ -53,6 +53,7 @@ fn cells_fit_their_columns() {
         assessed: &assessed,
         ids: crate::pseudonym::Ids::default(),
         visit_id: "V0",
+        body: None,
     };
     check(&measurement_rows(&view, 0).next().unwrap());
     check(&study_row(&view));
@@ -90,13 +91,14 @@ fn documented(docs: &str, file: &str) -> Vec<String> {
 fn columns_are_documented_in_order() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/columns.md");
     let docs = std::fs::read_to_string(path).expect("docs/columns.md");
-    let tables: [(&str, &[Column]); 7] = [
+    let tables: [(&str, &[Column]); 8] = [
         ("measurements.csv", MeasurementRow::COLUMNS),
         ("studies.csv", StudyRow::COLUMNS),
         ("documents.csv", DocumentRow::COLUMNS),
         ("history.csv", HistoryRow::COLUMNS),
         ("followup.csv", FollowupLine::COLUMNS),
         ("files.csv", FileRow::COLUMNS),
+        ("body_composition.csv", BodyCompositionRow::COLUMNS),
         ("visits_wide.csv", crate::export::wide::WideRow::COLUMNS),
     ];
     for (file, columns) in tables {

@@ -60,6 +60,10 @@ const FOLLOWUP: Table = Table {
     name: "followup.csv",
     columns: rows::FollowupLine::COLUMNS,
 };
+const BODY_COMPOSITION: Table = Table {
+    name: "body_composition.csv",
+    columns: rows::BodyCompositionRow::COLUMNS,
+};
 const WIDE: Table = Table {
     name: "visits_wide.csv",
     columns: crate::export::wide::WideRow::COLUMNS,
@@ -91,6 +95,7 @@ pub fn finish(
         documents: Runs::new(staging).with_context(cannot)?,
         history: Runs::new(staging).with_context(cannot)?,
         followup: Runs::new(staging).with_context(cannot)?,
+        body_composition: Runs::new(staging).with_context(cannot)?,
         wide: Runs::new(staging).with_context(cannot)?,
         fhir: Runs::new(staging).with_context(cannot)?,
         omop: Runs::new(staging).with_context(cannot)?,
@@ -158,6 +163,7 @@ pub fn finish(
         wide,
         fhir,
         omop,
+        body_composition,
     } = runs;
     let write_followup = options.followup != FollowupMode::Never;
     // The exports are written beside the tables (one more worker's job).
@@ -170,6 +176,7 @@ pub fn finish(
                 (HISTORY, history),
                 (FOLLOWUP, followup),
                 (WIDE, wide),
+                (BODY_COMPOSITION, body_composition),
             ]
             .into_par_iter()
             .map(|(table, runs)| {
@@ -190,8 +197,13 @@ pub fn finish(
         FollowupMode::Always => true,
         FollowupMode::Never => false,
     };
-    if !with_followup && write_followup {
-        let csv = staging.join(FOLLOWUP.name);
+    // body_composition.csv only in a run with a whole-body exam's composition.
+    let unwritten = [
+        (!with_followup && write_followup).then_some(FOLLOWUP.name),
+        (written[6] == 0).then_some(BODY_COMPOSITION.name),
+    ];
+    for name in unwritten.into_iter().flatten() {
+        let csv = staging.join(name);
         std::fs::remove_file(&csv).with_context(cannot)?;
         if options.parquet {
             std::fs::remove_file(parquet::parquet_path_for(&csv)).with_context(cannot)?;

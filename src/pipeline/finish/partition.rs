@@ -25,6 +25,7 @@ pub(super) struct AllRuns {
     pub(super) documents: Runs,
     pub(super) history: Runs,
     pub(super) followup: Runs,
+    pub(super) body_composition: Runs,
     pub(super) wide: Runs,
     pub(super) fhir: Runs,
     pub(super) omop: Runs,
@@ -116,7 +117,8 @@ pub fn render(
     let (mut wide, mut fhir) = (RunBuf::default(), RunBuf::default());
     let mut omop_visits = Vec::new();
     let mut render = RowRenderer::new(options.parquet);
-    let (mut measurements, mut documents, mut history, mut studies) = (
+    let (mut measurements, mut documents, mut history, mut studies, mut body) = (
+        RunBuf::default(),
         RunBuf::default(),
         RunBuf::default(),
         RunBuf::default(),
@@ -132,6 +134,12 @@ pub fn render(
             assessed: &assessed,
             ids,
             visit_id,
+            body: None,
+        };
+        let visit_body = rows::visit_body(&view);
+        let view = VisitRows {
+            body: visit_body.as_ref(),
+            ..view
         };
         for position in 0..visit.members.len() {
             let key = row_key(&view, position);
@@ -148,6 +156,12 @@ pub fn render(
             }
         }
         let key = row_key(&view, 0);
+        if let Some(composition) = view.body {
+            body.push(
+                key.clone(),
+                render.render(rows::body_composition_rows(&view, composition))?,
+            );
+        }
         studies.push(key.clone(), render.render([rows::study_row(&view)])?);
         wide.push(
             key.clone(),
@@ -195,6 +209,7 @@ pub fn render(
     runs.history.append(history)?;
     runs.studies.append(studies)?;
     runs.followup.append(followups)?;
+    runs.body_composition.append(body)?;
     runs.wide.append(wide)?;
     runs.fhir.append(fhir)?;
     let mut omop = RunBuf::default();

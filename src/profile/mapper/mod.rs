@@ -85,6 +85,8 @@ pub struct Mapper {
     notes: Vec<Box<str>>,
     carriers: carriers::CarrierRules,
     hologic_values: hologic_values::HologicValues,
+    /// Body composition labels (profile/body.rs).
+    body: super::body::BodyLabels,
 }
 
 /// What a NUM item was mapped to.
@@ -134,6 +136,7 @@ impl Mapper {
             m.add_measures(profile, p, name)?;
             m.carriers.add(profile, name)?;
             m.hologic_values.add(profile, name)?;
+            m.body.add(profile, name)?;
             for (n, rule) in profile.sites.iter().enumerate() {
                 let site = parse_field(&rule.site, name, "sites", n)?;
                 for needle in &rule.contains {
@@ -280,6 +283,11 @@ impl Mapper {
             .filter(|(prefix, _, _)| upper.starts_with(prefix.as_str()))
             .max_by_key(|(prefix, _, _)| prefix.len())
             .map_or((Manufacturer::Other, None), |(_, m, c)| (*m, *c))
+    }
+
+    /// The body composition labels (docs/profiles.md, "Body composition").
+    pub fn body_labels(&self) -> &super::body::BodyLabels {
+        &self.body
     }
 
     /// Whether a document title says "bone densitometry" in any of the profiles' words.

@@ -1,6 +1,7 @@
 //! The page's sections, one module each, and the orders and colours they share.
 
 pub mod attention;
+pub mod body;
 pub mod categories;
 pub mod files;
 pub mod followup;

@@ -30,7 +30,10 @@ use dicom_core::Tag;
 use dicom_encoding::text::SpecificCharacterSet;
 
 pub use file::{Scanned, scan_file};
-pub use head::{Head, HeadPolicy, PEEK, looks_like_results_document, read_head};
+pub use head::{
+    EXPORT_IDENTITY, Head, HeadPolicy, PEEK, looks_like_export, looks_like_results_document,
+    read_head,
+};
 pub use meta::Syntax;
 pub use source::Source;
 pub use text::Charset;

@@ -29,7 +29,9 @@ use super::source::Source;
 use crate::error::FileError;
 use follow::{HeadReader, Stop};
 use policy::too_large_if;
-pub use policy::{HeadPolicy, PEEK, looks_like_results_document};
+pub use policy::{
+    EXPORT_IDENTITY, HeadPolicy, PEEK, looks_like_export, looks_like_results_document,
+};
 
 /// Most bytes reserved for a head before anything is read.
 const RESERVE: usize = 8 << 20;
@@ -46,8 +48,8 @@ pub struct Head {
     pub pixel_data: bool,
 }
 
-/// Reads a file's head from `source` (the whole file when it is not DICOM: only its first
-/// chunk, enough to say what it is).
+/// Reads a file's head from `source` (when it is not DICOM, only its first chunk, enough
+/// to say what it is; an export of a densitometer's database whole).
 pub fn read_head<S: Source>(
     source: &mut S,
     limits: &Limits,
@@ -92,6 +94,9 @@ pub fn read_head<S: Source>(
             let total = reader.known_total();
             match sniff_raw_dataset(reader.out, total) {
                 Some(syntax) => reader.data_set(0, syntax)?,
+                // A densitometer database's export (GE enCORE: text, one line per exam,
+                // docs/profiles.md "Body composition"): every line is read.
+                None if looks_like_export(reader.out) => reader.verbatim()?,
                 // Not DICOM: the first chunk says what it is.
                 None => Stop::End,
             }

@@ -36,6 +36,38 @@ pub fn looks_like_results_document(first: &[u8]) -> bool {
     contains(b"<HologicHeader1>") || contains(b"ResultsTable1[")
 }
 
+/// The identity columns that open the first line of a GE enCORE export (docs/profiles.md,
+/// "Body composition"), in order.
+pub const EXPORT_IDENTITY: [&str; 4] = ["Last Name", "First Name", "Patient ID", "Measure Date"];
+
+/// Whether a file's first bytes (UTF-16LE after its BOM, or UTF-8) open with an export's
+/// identity columns: such a file is read whole, any other that is not DICOM only to its
+/// first chunk. `carrier::encore` reads it.
+pub fn looks_like_export(first: &[u8]) -> bool {
+    let line: String = match first {
+        [0xFF, 0xFE, rest @ ..] => char::decode_utf16(
+            rest.chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .take(PEEK),
+        )
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .take_while(|c| *c != '\n')
+        .collect(),
+        _ => {
+            let rest = first.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(first);
+            let rest = &rest[..rest.len().min(PEEK)];
+            let end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+            String::from_utf8_lossy(&rest[..end]).into_owned()
+        }
+    };
+    let mut cells = line.split('\t');
+    EXPORT_IDENTITY.iter().all(|name| {
+        cells
+            .next()
+            .is_some_and(|cell| cell.trim().eq_ignore_ascii_case(name))
+    })
+}
+
 /// The cap (`--max-file-size`) on what is kept.
 pub(super) fn too_large_if(kept: u64, cap: u64) -> Result<(), FileError> {
     if kept > cap {

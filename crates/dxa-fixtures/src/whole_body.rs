@@ -1,0 +1,499 @@
+//! A Hologic whole-body report image (shared docs/bodycomp-evidence.md 1.1 and 1.2;
+//! synthesized: names, values and UIDs invented): the results document in the label style
+//! of the one real whole-body document whose reader is public (`Fat[(g)]`, `% Fat[(%)]`,
+//! `BMD[g/cm<sup><small>2</small></sup>]`, `ResultsTable1[ r][ c]` with space padding,
+//! blank cells `" "`, CRLF) and the tables of the printed APEX whole-body report: the
+//! whole-body BMD table, "Body Composition Results", the ancillary "DXA Results Summary"
+//! with BMC and lean, "Adipose Indices" and "Lean Indices".
+//!
+//! The TableType, TableColumnTypes and TableRowTypes codes of these tables are in no public
+//! source: `Codes::Absent` leaves them out, `Codes::Placeholder` writes numbers from 9000 up
+//! that stand for them (invented, never real codes), so that a test can give a site's
+//! profile codes to read.
+
+use crate::encoding::Encoding;
+use crate::header::Header;
+use crate::hologic_report::{Section, render, report_image_with_text};
+
+/// Whether the tables carry type codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codes {
+    /// No TableType, TableColumnTypes or TableRowTypes statement.
+    Absent,
+    /// Placeholder codes: table n is `PLACEHOLDER_TABLE + n`, a column `PLACEHOLDER_COLUMN
+    /// + its index in [`HEADERS`]`, a row `PLACEHOLDER_ROW + its index in [`ROW_LABELS`]`.
+    Placeholder,
+}
+
+/// First placeholder table type.
+pub const PLACEHOLDER_TABLE: u32 = 9000;
+/// First placeholder column type.
+pub const PLACEHOLDER_COLUMN: u32 = 9100;
+/// First placeholder row type.
+pub const PLACEHOLDER_ROW: u32 = 9200;
+
+/// Every header the tables write, in the order of their placeholder codes.
+pub const HEADERS: [&str; 16] = [
+    "Region",
+    "Area[cm<sup><small>2</small></sup>]",
+    "BMC[(g)]",
+    "BMD[g/cm<sup><small>2</small></sup>]",
+    "T-<br>score",
+    "Z-<br>score",
+    "Fat[(g)]",
+    "Lean+BMC[(g)]",
+    "Total[(g)]",
+    "% Fat[(%)]",
+    "% Fat<br>T-score",
+    "% Fat<br>Z-score",
+    "Lean[(g)]",
+    "Measure",
+    "Result",
+    "Est. VAT = Estimated Visceral Adipose Tissue",
+];
+
+/// Every row label the tables write, in the order of their placeholder codes.
+pub const ROW_LABELS: [&str; 25] = [
+    "L Arm",
+    "R Arm",
+    "L Ribs",
+    "R Ribs",
+    "T Spine",
+    "L Spine",
+    "Pelvis",
+    "L Leg",
+    "R Leg",
+    "Subtotal",
+    "Head",
+    "Total",
+    "Trunk",
+    "Android (A)",
+    "Gynoid (G)",
+    "Total Body % Fat",
+    "Fat Mass/Height<sup>2</sup> (kg/m<sup>2</sup>)",
+    "Android/Gynoid Ratio",
+    "% Fat Trunk/% Fat Legs",
+    "Trunk/Limb Fat Mass Ratio",
+    "Est. VAT Mass (g)",
+    "Est. VAT Volume (cm<sup>3</sup>)",
+    "Est. VAT Area (cm<sup>2</sup>)",
+    "Lean/Height² (kg/m²)",
+    "Appen. Lean/Height² (kg/m²)",
+];
+
+/// One region's composition: fat and lean (without bone mineral) in tenths of a gram,
+/// bone mineral in hundredths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Part {
+    /// The row label.
+    pub label: &'static str,
+    /// Fat, 0.1 g.
+    pub fat: i64,
+    /// Lean without BMC, 0.1 g.
+    pub lean: i64,
+    /// BMC, 0.01 g.
+    pub bmc: i64,
+}
+
+const fn part(label: &'static str, fat: i64, lean: i64, bmc: i64) -> Part {
+    Part {
+        label,
+        fat,
+        lean,
+        bmc,
+    }
+}
+
+/// The five regions of the subtotal, in table order, then the head.
+pub const PARTS: [Part; 6] = [
+    part("L Arm", 12014, 22246, 15012),
+    part("R Arm", 12503, 23498, 16035),
+    part("Trunk", 98022, 202305, 61048),
+    part("L Leg", 37106, 67002, 42066),
+    part("R Leg", 36901, 67749, 43021),
+    part("Head", 10025, 30953, 52487),
+];
+
+/// The android and gynoid regions.
+pub const ANDROID_GYNOID: [Part; 2] = [
+    part("Android (A)", 14502, 25607, 4011),
+    part("Gynoid (G)", 33204, 49806, 12052),
+];
+
+/// The whole-body BMD table's parts: (label, area in 0.01 cm², BMC in 0.01 g). The ribs,
+/// spines and pelvis make up the trunk's BMC.
+pub const BONE: [(&str, i64, i64); 10] = [
+    ("L Arm", 19045, 15012),
+    ("R Arm", 19812, 16035),
+    ("L Ribs", 14020, 9530),
+    ("R Ribs", 14105, 9612),
+    ("T Spine", 12033, 11045),
+    ("L Spine", 6010, 6237),
+    ("Pelvis", 23040, 24624),
+    ("L Leg", 35022, 42066),
+    ("R Leg", 35210, 43021),
+    ("Head", 23055, 52487),
+];
+
+/// The patient's height, cm, and weight, kg, as PatInfo writes them.
+pub const HEIGHT_CM: &str = "165.0";
+/// Weight, kg.
+pub const WEIGHT_KG: &str = "66.0";
+/// The estimated VAT: mass g, volume cm³, area cm² (0.924 g/cm³, Hologic's density).
+pub const VAT: (&str, &str, &str) = ("450", "487", "93.4");
+
+/// `value` (in units of 10^-`scale`) written with `places` decimals, half away from zero.
+pub fn fixed(value: i64, scale: u32, places: u32) -> String {
+    let drop = 10i64.pow(scale - places);
+    let rounded = (value.abs() * 2 + drop) / (2 * drop) * value.signum();
+    let unit = 10i64.pow(places);
+    let sign = if rounded < 0 { "-" } else { "" };
+    let (whole, fraction) = (rounded.abs() / unit, rounded.abs() % unit);
+    if places == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction:0width$}", width = places as usize)
+    }
+}
+
+/// A part's sums in hundredths of a gram: (fat, lean, bmc, lean + bmc, total).
+pub fn hundredths(p: &Part) -> (i64, i64, i64, i64, i64) {
+    let (fat, lean) = (p.fat * 10, p.lean * 10);
+    (fat, lean, p.bmc, lean + p.bmc, fat + lean + p.bmc)
+}
+
+/// The sum of parts, labelled.
+pub fn sum(label: &'static str, parts: &[Part]) -> Part {
+    let mut out = part(label, 0, 0, 0);
+    for p in parts {
+        out.fat += p.fat;
+        out.lean += p.lean;
+        out.bmc += p.bmc;
+    }
+    out
+}
+
+/// The subtotal (the five regions) and the total (and the head).
+pub fn subtotal_and_total() -> (Part, Part) {
+    (sum("Subtotal", &PARTS[..5]), sum("Total", &PARTS))
+}
+
+/// Fat / total mass, %, as the tables write it (one decimal).
+pub fn fat_pct(p: &Part) -> String {
+    let (fat, .., total) = hundredths(p);
+    fixed(fat * 10_000 / total, 2, 1)
+}
+
+fn ratio(a: f64, b: f64) -> String {
+    format!("{:.2}", a / b)
+}
+
+/// The "Adipose Indices" and "Lean Indices" rows: (label, result).
+pub fn indices() -> Vec<(&'static str, String)> {
+    let (_, total) = subtotal_and_total();
+    let h2 = (165.0f64 / 100.0).powi(2);
+    let kg = |tenths: i64| tenths as f64 / 10_000.0;
+    let pct = |p: &Part| fat_pct(p).parse::<f64>().expect("a number");
+    let legs = sum("Legs", &[PARTS[3], PARTS[4]]);
+    let limbs = sum("Limbs", &[PARTS[0], PARTS[1], PARTS[3], PARTS[4]]);
+    let legs_pct = hundredths(&legs).0 as f64 / hundredths(&legs).4 as f64 * 100.0;
+    vec![
+        (ROW_LABELS[15], fat_pct(&total)),
+        (ROW_LABELS[16], format!("{:.2}", kg(total.fat) / h2)),
+        (
+            ROW_LABELS[17],
+            ratio(pct(&ANDROID_GYNOID[0]), pct(&ANDROID_GYNOID[1])),
+        ),
+        (ROW_LABELS[18], ratio(pct(&PARTS[2]), legs_pct)),
+        (ROW_LABELS[19], ratio(PARTS[2].fat as f64, limbs.fat as f64)),
+        (ROW_LABELS[20], VAT.0.to_string()),
+        (ROW_LABELS[21], VAT.1.to_string()),
+        (ROW_LABELS[22], VAT.2.to_string()),
+        (ROW_LABELS[23], format!("{:.1}", kg(total.lean) / h2)),
+        (ROW_LABELS[24], format!("{:.2}", kg(limbs.lean) / h2)),
+    ]
+}
+
+/// One table: title, headers, rows of cells (the label first; "" is written `" "`).
+struct Table {
+    title: &'static str,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+fn bone_table() -> Table {
+    let mut rows = Vec::new();
+    let bmd = |area: i64, bmc: i64| fixed(bmc * 1000 * 1000 / area, 6, 3);
+    let row = |label: &str, area: i64, bmc: i64, z: &str| {
+        vec![
+            label.to_string(),
+            fixed(area, 2, 2),
+            fixed(bmc, 2, 2),
+            bmd(area, bmc),
+            String::new(),
+            z.to_string(),
+        ]
+    };
+    for &(label, area, bmc) in &BONE[..9] {
+        rows.push(row(label, area, bmc, ""));
+    }
+    let total =
+        |parts: &[(&str, i64, i64)]| parts.iter().fold((0, 0), |(a, b), p| (a + p.1, b + p.2));
+    let (area, bmc) = total(&BONE[..9]);
+    rows.push(row("Subtotal", area, bmc, ""));
+    let (head_area, head_bmc) = (BONE[9].1, BONE[9].2);
+    rows.push(row("Head", head_area, head_bmc, ""));
+    rows.push(row("Total", area + head_area, bmc + head_bmc, "0.4"));
+    Table {
+        title: "DXA Results Summary:",
+        headers: HEADERS[..6].to_vec(),
+        rows,
+    }
+}
+
+fn composition_table() -> Table {
+    let (subtotal, total) = subtotal_and_total();
+    let mut parts: Vec<Part> = PARTS[..5].to_vec();
+    parts.extend([subtotal, PARTS[5], total]);
+    parts.extend(ANDROID_GYNOID);
+    let scores = ["0.8", "0.6", "0.2", "0.9", "0.8", "0.5", "", "0.5", "", ""];
+    let rows = parts
+        .iter()
+        .zip(scores)
+        .map(|(p, score)| {
+            let (fat, _, _, lean_bmc, total) = hundredths(p);
+            let z = if score.is_empty() { "" } else { "0.1" };
+            vec![
+                p.label.to_string(),
+                fixed(fat, 2, 0),
+                fixed(lean_bmc, 2, 0),
+                fixed(total, 2, 0),
+                fat_pct(p),
+                score.to_string(),
+                z.to_string(),
+            ]
+        })
+        .collect();
+    Table {
+        title: "Body Composition Results",
+        headers: [0, 6, 7, 8, 9, 10, 11]
+            .iter()
+            .map(|&i| HEADERS[i])
+            .collect(),
+        rows,
+    }
+}
+
+fn ancillary_table() -> Table {
+    let (subtotal, total) = subtotal_and_total();
+    let mut parts: Vec<Part> = PARTS[..5].to_vec();
+    parts.extend([subtotal, PARTS[5], total]);
+    let rows = parts
+        .iter()
+        .map(|p| {
+            let (fat, lean, bmc, lean_bmc, total) = hundredths(p);
+            vec![
+                p.label.to_string(),
+                fixed(bmc, 2, 2),
+                fixed(fat, 2, 1),
+                fixed(lean, 2, 1),
+                fixed(lean_bmc, 2, 1),
+                fixed(total, 2, 1),
+                fat_pct(p),
+            ]
+        })
+        .collect();
+    Table {
+        title: "DXA Results Summary:",
+        headers: [0, 2, 6, 12, 7, 8, 9].iter().map(|&i| HEADERS[i]).collect(),
+        rows,
+    }
+}
+
+fn index_table(title: &'static str, rows: &[(&'static str, String)]) -> Table {
+    let scored = [
+        "Total Body % Fat",
+        "Fat Mass/Height",
+        "% Fat Trunk",
+        "Trunk/Limb",
+        "Lean/",
+        "Appen.",
+    ];
+    let rows = rows
+        .iter()
+        .map(|(label, result)| {
+            let scored = scored.iter().any(|s| label.starts_with(s));
+            let (t, z) = if scored { ("0.7", "0.4") } else { ("", "") };
+            vec![label.to_string(), result.clone(), t.into(), z.into()]
+        })
+        .collect();
+    Table {
+        title,
+        headers: vec![HEADERS[13], HEADERS[14], HEADERS[4], HEADERS[5]],
+        rows,
+    }
+}
+
+/// The five tables, in the order of the printed report's pages.
+fn tables() -> Vec<Table> {
+    let indices = indices();
+    vec![
+        bone_table(),
+        composition_table(),
+        ancillary_table(),
+        index_table("Adipose Indices", &indices[..8]),
+        index_table("Lean Indices", &indices[8..]),
+    ]
+}
+
+fn results(codes: Codes) -> String {
+    let mut out = String::new();
+    for (i, table) in tables().iter().enumerate() {
+        let n = i + 1;
+        let line = |out: &mut String, text: String| {
+            out.push_str(&text);
+            out.push_str("\r\n");
+        };
+        line(&mut out, format!("IncludeTable{n} = true;"));
+        line(&mut out, format!("MAXROWS{n} = {};", table.rows.len() + 1));
+        line(&mut out, format!("MAXCOLS{n} = {};", table.headers.len()));
+        line(&mut out, format!("TableTitle{n} = \"{}\";", table.title));
+        if n == 1 {
+            line(
+                &mut out,
+                "TableNote1 = \"Total BMD CV 1.0%, ACF = 1.025, BCF = 0.998\";".into(),
+            );
+        }
+        let placeholder = codes == Codes::Placeholder;
+        if placeholder {
+            line(
+                &mut out,
+                format!("TableType{n} = {};", PLACEHOLDER_TABLE + n as u32),
+            );
+        }
+        for (c, header) in table.headers.iter().enumerate() {
+            if placeholder {
+                let code = HEADERS.iter().position(|h| h == header).expect("listed");
+                line(
+                    &mut out,
+                    format!(
+                        "TableColumnTypes{n}[ {c}] = {};",
+                        PLACEHOLDER_COLUMN + code as u32
+                    ),
+                );
+            }
+            line(
+                &mut out,
+                format!("ResultsTable{n}[ 0][ {c}] = \"{header}\";"),
+            );
+        }
+        for (r, cells) in table.rows.iter().enumerate() {
+            let r = r + 1;
+            if placeholder {
+                let code = ROW_LABELS
+                    .iter()
+                    .position(|l| *l == cells[0])
+                    .expect("listed");
+                line(
+                    &mut out,
+                    format!(
+                        "TableRowTypes{n}[ {r}] = {};",
+                        PLACEHOLDER_ROW + code as u32
+                    ),
+                );
+            }
+            for (c, cell) in cells.iter().enumerate() {
+                let cell = if cell.is_empty() { " " } else { cell.as_str() };
+                line(
+                    &mut out,
+                    format!("ResultsTable{n}[ {r}][ {c}] = \"{cell}\";"),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn assignments(lines: &[(&str, &str)]) -> String {
+    lines
+        .iter()
+        .map(|(k, v)| format!("{k} = \"{v}\";\r\n"))
+        .collect()
+}
+
+/// The results document of a whole-body scan (a woman of 54, 165.0 cm, 66.0 kg).
+pub fn whole_body_document(codes: Codes) -> String {
+    let sections: Vec<Section> = vec![
+        (
+            1,
+            "PatInfo.js",
+            assignments(&[
+                ("PatientName", "LEE^MAY"),
+                ("PatientID", "HOL000901"),
+                ("PatientSex", "Female"),
+                ("Ethnicity", "White"),
+                ("Height", HEIGHT_CM),
+                ("Weight", WEIGHT_KG),
+                ("DOB", "02/11/1970"),
+                ("Age", "54"),
+                ("MenopauseAge", "51"),
+            ]),
+        ),
+        (
+            2,
+            "ScanInfo.js",
+            assignments(&[
+                ("Scan", "June 3, 2024 - A06032401"),
+                ("ScanMode", "a Whole Body"),
+                ("AnalProtocol", "Auto Whole Body Fan Beam"),
+                ("AnalDate", "06/03/2024"),
+                ("Model", "Horizon A (S/N 300888M)"),
+                ("HologicSoftwareVer", "13.6.0.5"),
+            ]),
+        ),
+        (3, "Results.js", results(codes)),
+        (4, "Image.js", "ImageFile = \"image.bmp\";\r\n".to_string()),
+    ];
+    render(&sections, true)
+}
+
+/// The report image (Secondary Capture, Modality OT, BodyPartExamined empty: a whole body)
+/// holding `text`.
+pub fn whole_body_image(header: &Header, text: &str) -> Vec<u8> {
+    report_image_with_text(header, "", "", Some(text), (16, 16), Encoding::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_rounded_half_away_from_zero() {
+        assert_eq!(fixed(12345, 2, 1), "123.5");
+        assert_eq!(fixed(-12345, 2, 1), "-123.5");
+        assert_eq!(fixed(12344, 2, 0), "123");
+        assert_eq!(fixed(5, 2, 2), "0.05");
+        assert_eq!(fixed(150, 2, 0), "2");
+    }
+
+    #[test]
+    fn the_document_has_the_real_label_style() {
+        let text = whole_body_document(Codes::Absent);
+        assert!(text.contains("ResultsTable2[ 0][ 1] = \"Fat[(g)]\";\r\n"));
+        assert!(
+            text.contains("ResultsTable1[ 5][ 4] = \" \";\r\n"),
+            "blank cells"
+        );
+        assert!(text.contains("ScanMode = \"a Whole Body\";"));
+        assert!(!text.contains("TableType"), "no code without placeholders");
+        assert!(!text.replace("\r\n", "").contains('\n'), "CRLF only");
+        let coded = whole_body_document(Codes::Placeholder);
+        assert!(coded.contains("TableType2 = 9002;"));
+        assert!(coded.contains("TableRowTypes2[ 1] = 9200;"), "L Arm");
+        // The subtotal is the five regions; the total adds the head.
+        let (subtotal, total) = subtotal_and_total();
+        assert_eq!(subtotal.fat + PARTS[5].fat, total.fat);
+        // 20 657.1 g of 64 329.09 g.
+        assert_eq!(fat_pct(&total), "32.1");
+    }
+}

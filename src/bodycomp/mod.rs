@@ -1,0 +1,387 @@
+//! Body composition of a whole-body exam (docs/clinical.md, "Body composition"): fat, lean
+//! and bone mineral per region, and the indices research asks for. Hologic writes it into
+//! the whole-body results document (tables read by their labels, `carrier::hologic`), GE
+//! enCORE into tab-separated export files (`carrier::encore`). Both give one
+//! `BodyComposition`: every value in grams, %, kg/m², cm³ or cm², with the unit it was
+//! written in and the label it came from.
+//!
+//! `index` computes what the scanner did not report (from a height) and applies the
+//! cut-offs; `check` finds numbers that disagree with themselves. Both are pure functions.
+
+pub mod check;
+pub mod encore_flag;
+pub mod index;
+mod names;
+pub mod units;
+
+use serde::{Deserialize, Serialize};
+
+use crate::decimal::Decimal;
+
+pub use names::{BodyRegion, Dimension, Field, IndexKind};
+
+/// The note on the measurement row of a whole body's part (an arm, the ribs): the
+/// vocabulary of measurements.csv has no region for it (`other`), and no part is a
+/// diagnostic site (docs/clinical.md).
+pub const PART_NOTE: &str = "whole-body part: no canonical region, not a diagnostic site";
+
+/// A value of a body composition, as the flags that name one say it (`arm_left:fat`,
+/// `arms_diff:fat`, `vat_mass`, `bmd`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BodyValue {
+    /// A region's value.
+    Region(BodyRegion, Field),
+    /// The right-left difference of a region's value (GE `Diff`).
+    Diff(BodyRegion, Field),
+    /// An index.
+    Index(IndexKind),
+    /// A measure of a whole-body BMD table.
+    Bone(crate::vocabulary::Measure),
+}
+
+impl std::fmt::Display for BodyValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyValue::Region(region, field) => write!(f, "{region}:{field}"),
+            BodyValue::Diff(region, field) => write!(f, "{region}_diff:{field}"),
+            BodyValue::Index(kind) => f.write_str(kind.as_str()),
+            BodyValue::Bone(measure) => f.write_str(measure.as_str()),
+        }
+    }
+}
+
+/// One value as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reading {
+    /// The value in the output unit (g, %, kg/m², cm³, cm²).
+    pub value: Decimal,
+    /// The number as written, before any conversion: its decimals say how it was rounded.
+    pub written: Decimal,
+    /// The unit as written (`g`, `lbs`, `in³`, `%`; empty when none was written).
+    pub unit: String,
+    /// Where it came from: the column header (or index label) as written.
+    pub from: String,
+}
+
+impl Reading {
+    /// How far it may be from the value it stands for by rounding alone (`units::rounding`).
+    pub fn rounding(&self, dimension: Dimension) -> Decimal {
+        units::rounding(self.written, &self.unit, dimension)
+    }
+}
+
+/// The composition of one region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionComposition {
+    /// The region.
+    pub region: BodyRegion,
+    /// The region's label as written (`L Arm`, `Arm Left`).
+    pub label: String,
+    /// Fat mass, g.
+    pub fat: Option<Reading>,
+    /// Lean mass without bone mineral, g.
+    pub lean: Option<Reading>,
+    /// Bone mineral content, g.
+    pub bmc: Option<Reading>,
+    /// Lean mass with bone mineral, g.
+    pub lean_bmc: Option<Reading>,
+    /// Soft tissue (fat and lean), g.
+    pub tissue: Option<Reading>,
+    /// Total mass (fat, lean and bone mineral), g.
+    pub total_mass: Option<Reading>,
+    /// Fat / total mass, %.
+    pub fat_pct: Option<Reading>,
+    /// Fat / soft tissue, %.
+    pub tissue_fat_pct: Option<Reading>,
+}
+
+impl RegionComposition {
+    /// An empty region.
+    pub fn new(region: BodyRegion, label: &str) -> Self {
+        RegionComposition {
+            region,
+            label: label.to_string(),
+            fat: None,
+            lean: None,
+            bmc: None,
+            lean_bmc: None,
+            tissue: None,
+            total_mass: None,
+            fat_pct: None,
+            tissue_fat_pct: None,
+        }
+    }
+
+    /// The reading of a field.
+    pub fn get(&self, field: Field) -> Option<&Reading> {
+        match field {
+            Field::Fat => self.fat.as_ref(),
+            Field::Lean => self.lean.as_ref(),
+            Field::Bmc => self.bmc.as_ref(),
+            Field::LeanBmc => self.lean_bmc.as_ref(),
+            Field::Tissue => self.tissue.as_ref(),
+            Field::TotalMass => self.total_mass.as_ref(),
+            Field::FatPct => self.fat_pct.as_ref(),
+            Field::TissueFatPct => self.tissue_fat_pct.as_ref(),
+        }
+    }
+
+    fn slot(&mut self, field: Field) -> &mut Option<Reading> {
+        match field {
+            Field::Fat => &mut self.fat,
+            Field::Lean => &mut self.lean,
+            Field::Bmc => &mut self.bmc,
+            Field::LeanBmc => &mut self.lean_bmc,
+            Field::Tissue => &mut self.tissue,
+            Field::TotalMass => &mut self.total_mass,
+            Field::FatPct => &mut self.fat_pct,
+            Field::TissueFatPct => &mut self.tissue_fat_pct,
+        }
+    }
+
+    /// The value of a field.
+    pub fn value(&self, field: Field) -> Option<Decimal> {
+        self.get(field).map(|r| r.value)
+    }
+
+    /// Lean mass without bone mineral: as reported, else lean with bone mineral less the
+    /// bone mineral (Hologic's composition table has only `Lean + BMC`).
+    pub fn lean_without_bmc(&self) -> Option<Decimal> {
+        self.value(Field::Lean).or_else(|| {
+            self.value(Field::LeanBmc)?
+                .checked_sub(self.value(Field::Bmc)?)
+        })
+    }
+}
+
+/// Where a body composition was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BodySource {
+    /// The whole-body tables of a Hologic results document.
+    HologicResultsDocument,
+    /// A GE enCORE export file.
+    EncoreExport,
+}
+
+impl BodySource {
+    /// The text of the outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodySource::HologicResultsDocument => "hologic_results_document",
+            BodySource::EncoreExport => "encore_export",
+        }
+    }
+}
+
+/// An index as the scanner reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportedIndex {
+    /// Which index.
+    pub kind: IndexKind,
+    /// Its value, unit and label.
+    pub reading: Reading,
+}
+
+/// The body composition of one exam.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyComposition {
+    /// Where it was read.
+    pub source: BodySource,
+    /// The regions, in `BodyRegion` order.
+    pub regions: Vec<RegionComposition>,
+    /// The indices the scanner reported, in `IndexKind` order.
+    pub indices: Vec<ReportedIndex>,
+}
+
+/// Whether two readings of one value agree within what their rounding allows.
+fn agree(a: &Reading, b: &Reading, dimension: Dimension) -> bool {
+    let allowed = a.rounding(dimension).checked_add(b.rounding(dimension));
+    match (a.value.checked_sub(b.value), allowed) {
+        (Some(difference), Some(allowed)) => abs(difference) <= allowed,
+        _ => false,
+    }
+}
+
+fn abs(value: Decimal) -> Decimal {
+    if value < Decimal::from_parts(0, 0).expect("zero") {
+        Decimal::from_parts(0, 0)
+            .and_then(|zero| zero.checked_sub(value))
+            .unwrap_or(value)
+    } else {
+        value
+    }
+}
+
+/// A second reading of a value that one already holds (a Hologic region is in two tables,
+/// one to whole grams, one to tenths): when they agree within their rounding the finer one
+/// is kept; else the first. False when a reading that disagrees was left out.
+fn keep(slot: &mut Option<Reading>, reading: Reading, dimension: Dimension) -> bool {
+    match slot {
+        None => *slot = Some(reading),
+        Some(kept) if agree(kept, &reading, dimension) => {
+            if reading.rounding(dimension) < kept.rounding(dimension) {
+                *kept = reading;
+            }
+        }
+        Some(_) => return false,
+    }
+    true
+}
+
+impl BodyComposition {
+    /// An empty composition.
+    pub fn new(source: BodySource) -> Self {
+        BodyComposition {
+            source,
+            regions: Vec::new(),
+            indices: Vec::new(),
+        }
+    }
+
+    /// Whether nothing was read.
+    pub fn is_empty(&self) -> bool {
+        self.regions.is_empty() && self.indices.is_empty()
+    }
+
+    /// A region's composition.
+    pub fn region(&self, region: BodyRegion) -> Option<&RegionComposition> {
+        self.regions.iter().find(|r| r.region == region)
+    }
+
+    /// A region's value.
+    pub fn value(&self, region: BodyRegion, field: Field) -> Option<Decimal> {
+        self.region(region)?.value(field)
+    }
+
+    /// A reported index.
+    pub fn index(&self, kind: IndexKind) -> Option<&Reading> {
+        self.indices
+            .iter()
+            .find(|i| i.kind == kind)
+            .map(|i| &i.reading)
+    }
+
+    /// Sets a region's value (`keep` says what a second reading does); false when the
+    /// reading disagreed with one already held and was left out (the caller flags it).
+    #[must_use]
+    pub fn set(&mut self, region: BodyRegion, label: &str, field: Field, reading: Reading) -> bool {
+        let at = match self.regions.binary_search_by(|r| r.region.cmp(&region)) {
+            Ok(at) => at,
+            Err(at) => {
+                self.regions
+                    .insert(at, RegionComposition::new(region, label));
+                at
+            }
+        };
+        keep(self.regions[at].slot(field), reading, field.dimension())
+    }
+
+    /// Takes from `other` what this one does not hold (a visit's documents: GE's Total
+    /// Body Comp line and its CoreScan line); a value both hold is kept as `set` keeps it.
+    /// False when one of `other`'s values disagreed and was left out.
+    pub fn absorb(&mut self, other: &BodyComposition) -> bool {
+        let mut agreed = true;
+        for region in &other.regions {
+            for &field in Field::ALL {
+                if let Some(reading) = region.get(field) {
+                    agreed &= self.set(region.region, &region.label, field, reading.clone());
+                }
+            }
+        }
+        for index in &other.indices {
+            agreed &= self.set_index(index.kind, index.reading.clone());
+        }
+        agreed
+    }
+
+    /// Sets a reported index; false as for `set`.
+    #[must_use]
+    pub fn set_index(&mut self, kind: IndexKind, reading: Reading) -> bool {
+        let at = match self.indices.binary_search_by(|i| i.kind.cmp(&kind)) {
+            Ok(at) => at,
+            Err(at) => {
+                self.indices.insert(
+                    at,
+                    ReportedIndex {
+                        kind,
+                        reading: reading.clone(),
+                    },
+                );
+                return true;
+            }
+        };
+        let mut slot = Some(self.indices[at].reading.clone());
+        let kept = keep(&mut slot, reading, kind.dimension());
+        if let Some(reading) = slot {
+            self.indices[at].reading = reading;
+        }
+        kept
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn grams(written: &str, unit: &str) -> Reading {
+        let written = Decimal::parse(written).unwrap();
+        Reading {
+            value: units::convert(written, unit, Dimension::Mass).unwrap(),
+            written,
+            unit: unit.to_string(),
+            from: "test".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_value_given_twice_keeps_the_finer_or_the_first() {
+        let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+        let fat =
+            |comp: &BodyComposition, region| comp.value(region, Field::Fat).unwrap().to_string();
+        assert!(comp.set(BodyRegion::Total, "Total", Field::Fat, grams("21034", "g")));
+        assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, grams("1201", "g")));
+        // The finer table's 21034.4 agrees with 21034 within their rounding: kept.
+        assert!(comp.set(
+            BodyRegion::Total,
+            "Total",
+            Field::Fat,
+            grams("21034.4", "g")
+        ));
+        assert_eq!(fat(&comp, BodyRegion::Total), "21034.4");
+        // A coarser one after it changes nothing.
+        assert!(comp.set(BodyRegion::Total, "Total", Field::Fat, grams("21034", "g")));
+        assert_eq!(fat(&comp, BodyRegion::Total), "21034.4");
+        // One that disagrees is left out, and said so (the caller flags it).
+        assert!(!comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, grams("1301", "g")));
+        assert_eq!(fat(&comp, BodyRegion::ArmLeft), "1201");
+        let order: Vec<_> = comp.regions.iter().map(|r| r.region).collect();
+        assert_eq!(
+            order,
+            [BodyRegion::ArmLeft, BodyRegion::Total],
+            "region order"
+        );
+        assert_eq!(
+            BodyValue::Region(BodyRegion::ArmLeft, Field::Fat).to_string(),
+            "arm_left:fat"
+        );
+        assert_eq!(
+            BodyValue::Diff(BodyRegion::Arms, Field::Fat).to_string(),
+            "arms_diff:fat"
+        );
+    }
+
+    #[test]
+    fn lean_without_bone_mineral_from_lean_with_it() {
+        let mut region = RegionComposition::new(BodyRegion::ArmLeft, "L Arm");
+        region.lean_bmc = Some(grams("2300", "g"));
+        assert_eq!(region.lean_without_bmc(), None, "without BMC: unknown");
+        region.bmc = Some(grams("150.5", "g"));
+        assert_eq!(region.lean_without_bmc().unwrap().to_string(), "2149.5");
+        region.lean = Some(grams("2150", "g"));
+        assert_eq!(
+            region.lean_without_bmc().unwrap().to_string(),
+            "2150",
+            "reported first"
+        );
+    }
+}

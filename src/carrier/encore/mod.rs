@@ -1,0 +1,258 @@
+//! GE Lunar enCORE export files (docs/evidence.md, "Whole body"; docs/profiles.md, "Body
+//! composition"): the tab-separated text files enCORE writes for its database's whole-body
+//! exams: Total Body Comp (fat, lean, bone mineral per region), Total Body (BMD per region)
+//! and CoreScan (visceral fat). One header line, then one line per exam.
+//!
+//! Recognised by content, whatever the file's name: its first line starts with the four
+//! identity columns (`Last Name`, `First Name`, `Patient ID`, `Measure Date`). The names
+//! are never read: a record holds the patient ID, the measure date, and the values. A pure
+//! function: bytes in, records (or the reason there are none) out; every limit is checked
+//! (the file's size, a line's length, the columns, the rows, a cell's length) and bad input
+//! is a flag or a reason, never a panic.
+//!
+//! Two passes over the bytes: the first reads what the file proves of itself (its decimal
+//! mark, the order of its slashed dates: docs/profiles.md, "Dates"), the second gives the
+//! records one at a time (`read_each`), so that a large export is never all in memory.
+
+mod cells;
+mod documents;
+mod header;
+mod record;
+mod text;
+
+use crate::date::text::proven_order;
+use crate::error::{FileError, Reason};
+use crate::flag::flag_once;
+use crate::profile::{BodyField, Mapper};
+use header::Role;
+use text::{Line, Lines};
+
+pub use crate::bodycomp::encore_flag::{EncoreFlag, EncoreFlagKind};
+pub use documents::{documents, from_export};
+pub use record::{ExportKind, Record};
+pub use text::{MAX_LINE_CHARS, starts_like_export};
+
+/// Largest file read (the one public set: 85 rows, 70 KiB).
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+/// Most columns of a header.
+pub const MAX_COLUMNS: usize = 1024;
+/// Most rows read; the rest are left out and flagged.
+pub const MAX_ROWS: usize = 100_000;
+
+/// What a file gave besides its records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Which file.
+    pub kind: ExportKind,
+    /// How many records were given.
+    pub records: usize,
+    /// The file's flags.
+    pub flags: Vec<EncoreFlag>,
+}
+
+/// A whole export read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    /// Which file.
+    pub kind: ExportKind,
+    /// Its records, in line order.
+    pub records: Vec<Record>,
+    /// The file's flags.
+    pub flags: Vec<EncoreFlag>,
+}
+
+fn error(reason: Reason, message: &str) -> FileError {
+    FileError::new(reason, message.to_string())
+}
+
+/// Whether `bytes` are an enCORE export: the first line holds the identity columns.
+pub fn is_export(bytes: &[u8]) -> bool {
+    starts_like_export(bytes)
+}
+
+/// Reads a whole export.
+pub fn read(bytes: &[u8], mapper: &Mapper) -> Result<Export, FileError> {
+    let mut records = Vec::new();
+    let summary = read_each(bytes, mapper, |record| records.push(record))?;
+    Ok(Export {
+        kind: summary.kind,
+        records,
+        flags: summary.flags,
+    })
+}
+
+/// The file's kind, from what its columns hold.
+fn kind(roles: &[Role]) -> Option<ExportKind> {
+    let any = |test: &dyn Fn(&Role) -> bool| roles.iter().any(test);
+    if any(
+        &|r| matches!(r, Role::Value { field: BodyField::Value(f), .. } if *f != crate::bodycomp::Field::Bmc),
+    ) {
+        Some(ExportKind::Composition)
+    } else if any(&|r| {
+        matches!(
+            r,
+            Role::Value {
+                field: BodyField::Bone(_),
+                ..
+            }
+        )
+    }) {
+        Some(ExportKind::Bone)
+    } else if any(&|r| matches!(r, Role::Index(_))) {
+        Some(ExportKind::CoreScan)
+    } else {
+        None
+    }
+}
+
+/// What the first pass learns of the file.
+struct Proven {
+    mark: cells::DecimalMark,
+    order: Option<crate::date::text::DateOrder>,
+    rows: usize,
+}
+
+/// The first pass: the decimal mark, the date order, whether there is a row.
+fn prove(bytes: &[u8], roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Proven {
+    let mut lines = Lines::new(bytes);
+    lines.next_line();
+    let mut evidence = cells::MarkEvidence::default();
+    let mut dates = Vec::new();
+    let mut rows = 0;
+    while let Some(line) = lines.next_line() {
+        if line != Line::Text || lines.buffer.trim().is_empty() {
+            continue;
+        }
+        rows += 1;
+        if rows > MAX_ROWS {
+            break;
+        }
+        for (i, cell) in lines.buffer.split('\t').enumerate() {
+            match roles.get(i) {
+                Some(Role::Value { .. } | Role::Diff { .. } | Role::Index(_)) => evidence.add(cell),
+                _ if i == header::MEASURE_DATE => dates.push(cell.trim().to_string()),
+                _ => {}
+            }
+        }
+    }
+    let mark = evidence.mark().unwrap_or_else(|| {
+        flag_once(flags, EncoreFlag::DecimalMarkMixed);
+        cells::DecimalMark::Point
+    });
+    if mark == cells::DecimalMark::Comma {
+        flag_once(flags, EncoreFlag::DecimalComma);
+    }
+    Proven {
+        mark,
+        order: proven_order(dates.iter().map(String::as_str)),
+        rows,
+    }
+}
+
+/// Reads an export, giving each record to `each` in line order; the reason when the file
+/// is not an export or holds no record (then `each` is never called).
+pub fn read_each(
+    bytes: &[u8],
+    mapper: &Mapper,
+    mut each: impl FnMut(Record),
+) -> Result<Summary, FileError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(FileError::new(
+            Reason::TooLarge,
+            format!(
+                "enCORE export of {} bytes: more than the {MAX_FILE_BYTES} accepted",
+                bytes.len()
+            ),
+        ));
+    }
+    let mut lines = Lines::new(bytes);
+    let not_export = "not a GE enCORE export: its first line is not Last Name, First Name, \
+                      Patient ID, Measure Date";
+    match lines.next_line() {
+        Some(Line::Text) => {}
+        Some(Line::TooLong) => {
+            return Err(error(
+                Reason::Malformed,
+                "enCORE export header line too long",
+            ));
+        }
+        None => return Err(error(Reason::NotDicom, not_export)),
+    }
+    let headers: Vec<String> = lines
+        .buffer
+        .split('\t')
+        .map(|h| h.trim().to_string())
+        .collect();
+    let header_cells: Vec<&str> = headers.iter().map(String::as_str).collect();
+    if !header::is_identity(&header_cells) {
+        return Err(error(Reason::NotDicom, not_export));
+    }
+    if headers.len() > MAX_COLUMNS {
+        return Err(FileError::new(
+            Reason::Malformed,
+            format!(
+                "enCORE export of {} columns: more than {MAX_COLUMNS}",
+                headers.len()
+            ),
+        ));
+    }
+    let mut flags = Vec::new();
+    let mut duplicate = false;
+    let roles = header::roles(&header_cells, mapper.body_labels(), &mut duplicate);
+    if duplicate {
+        flag_once(&mut flags, EncoreFlag::ColumnDuplicate);
+    }
+    if roles.contains(&Role::Unknown) {
+        flag_once(&mut flags, EncoreFlag::ColumnUnknown);
+    }
+    let Some(kind) = kind(&roles) else {
+        return Err(error(
+            Reason::NoMeasurements,
+            "an enCORE export whose columns hold no value this reader knows",
+        ));
+    };
+    let proven = prove(bytes, &roles, &mut flags);
+    if proven.rows == 0 {
+        return Err(error(
+            Reason::NoMeasurements,
+            "an enCORE export without a data line",
+        ));
+    }
+    let context = record::Context {
+        roles: &roles,
+        headers: &headers,
+        kind,
+        mark: proven.mark,
+        order: proven.order,
+    };
+    let mut lines = Lines::new(bytes);
+    lines.next_line();
+    let mut records = 0;
+    while let Some(line) = lines.next_line() {
+        if line == Line::TooLong {
+            flag_once(&mut flags, EncoreFlag::LineTooLong);
+            continue;
+        }
+        if lines.buffer.trim().is_empty() {
+            continue;
+        }
+        if records == MAX_ROWS {
+            flag_once(&mut flags, EncoreFlag::TooManyRows);
+            break;
+        }
+        let cells: Vec<&str> = lines.buffer.split('\t').collect();
+        each(record::build(lines.number, &cells, &context));
+        records += 1;
+    }
+    if lines.damaged {
+        flag_once(&mut flags, EncoreFlag::TextDamaged);
+    }
+    Ok(Summary {
+        kind,
+        records,
+        flags,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,211 @@
+use super::*;
+use crate::bodycomp::{BodyRegion, BodyValue, Field, IndexKind};
+
+fn mapper() -> Mapper {
+    crate::profile::load(&[]).expect("built-ins")
+}
+
+/// `lines` as enCORE writes them: UTF-16LE, a BOM, CRLF after each.
+fn utf16(lines: &[&str]) -> Vec<u8> {
+    let mut text = lines.join("\r\n");
+    text.push_str("\r\n");
+    let mut out = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        out.extend(unit.to_le_bytes());
+    }
+    out
+}
+
+const VAT_HEADER: &str = "Last Name\tFirst Name\tPatient ID\tMeasure Date\tVAT Mass\tVAT Volume";
+
+fn reason(result: Result<Export, FileError>) -> Reason {
+    result.expect_err("a reason").reason
+}
+
+#[test]
+fn what_is_not_an_export_and_what_holds_nothing() {
+    let m = mapper();
+    assert_eq!(reason(read(b"", &m)), Reason::NotDicom);
+    assert_eq!(
+        reason(read(&utf16(&["Patient ID\tLast Name"]), &m)),
+        Reason::NotDicom
+    );
+    assert_eq!(reason(read(b"DICM\x00\x01", &m)), Reason::NotDicom);
+    let unknown = "Last Name\tFirst Name\tPatient ID\tMeasure Date\tShoe Size";
+    assert_eq!(
+        reason(read(&utf16(&[unknown, "A\tB\t1\t01/02/2024\t42"]), &m)),
+        Reason::NoMeasurements
+    );
+    assert_eq!(
+        reason(read(&utf16(&[VAT_HEADER, "", "  "]), &m)),
+        Reason::NoMeasurements
+    );
+    assert!(is_export(&utf16(&[VAT_HEADER])));
+    assert!(is_export(format!("{VAT_HEADER}\n").as_bytes()), "UTF-8 too");
+    assert!(!is_export(b"<HologicHeader1>"));
+}
+
+#[test]
+fn limits_are_reasons_or_flags() {
+    let m = mapper();
+    let huge = vec![0u8; MAX_FILE_BYTES + 1];
+    assert_eq!(reason(read(&huge, &m)), Reason::TooLarge);
+    let long_header = format!("{VAT_HEADER}\t{}", "x".repeat(MAX_LINE_CHARS));
+    assert_eq!(reason(read(&utf16(&[&long_header]), &m)), Reason::Malformed);
+    let wide = format!("{VAT_HEADER}{}", "\tx".repeat(MAX_COLUMNS));
+    assert_eq!(reason(read(&utf16(&[&wide]), &m)), Reason::Malformed);
+    // A data line too long is left out, the others read.
+    let long_row = format!("A\tB\t1\t01/13/2024\t{}", "9".repeat(MAX_LINE_CHARS));
+    let export = read(
+        &utf16(&[
+            VAT_HEADER,
+            &long_row,
+            "A\tB\t2\t01/13/2024\t1.01 lbs\t29.60 in³",
+        ]),
+        &m,
+    )
+    .expect("read");
+    assert_eq!(export.records.len(), 1);
+    assert_eq!(export.records[0].patient_id, "2");
+    assert_eq!(export.records[0].line, 3);
+    assert_eq!(export.flags, [EncoreFlag::LineTooLong]);
+}
+
+#[test]
+fn rows_beyond_the_limit_are_left_out() {
+    let mut lines = vec![VAT_HEADER.to_string()];
+    lines.extend((0..=MAX_ROWS).map(|i| format!("\t\t{i}\t01/13/2024\t1.01 lbs\t29.60 in³")));
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let mut count = 0;
+    let summary = read_each(&utf16(&refs), &mapper(), |_| count += 1).expect("read");
+    assert_eq!((count, summary.records), (MAX_ROWS, MAX_ROWS));
+    assert_eq!(summary.flags, [EncoreFlag::TooManyRows]);
+}
+
+#[test]
+fn a_line_says_what_it_lacks() {
+    let export = read(
+        &utf16(&[
+            VAT_HEADER,
+            "A\tB\t\t13/01/2024\t1.01 lbs",
+            "A\tB\t7\tlast week\t1.01 lbs\t29.60 in³\textra",
+            "A\tB\t8\t01/13/2024\t1,01 lbs\t29.60 furlongs",
+        ]),
+        &mapper(),
+    )
+    .expect("read");
+    let flags: Vec<&[EncoreFlag]> = export.records.iter().map(|r| r.flags.as_slice()).collect();
+    assert_eq!(
+        flags[0],
+        [EncoreFlag::PatientIdMissing, EncoreFlag::RowShort]
+    );
+    assert_eq!(
+        flags[1],
+        [EncoreFlag::MeasureDateUnreadable, EncoreFlag::RowLong]
+    );
+    assert_eq!(
+        flags[2],
+        [
+            EncoreFlag::ValueUnreadable(BodyValue::Index(IndexKind::VatMass)),
+            EncoreFlag::UnitUnknown(BodyValue::Index(IndexKind::VatVolume))
+        ]
+    );
+    // Day first here (13/01/2024), month first there (01/13/2024): both unambiguous.
+    assert_eq!(
+        export.records[0]
+            .measure_date
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2024-01-13")
+    );
+    assert_eq!(export.records[2].body_composition, None, "nothing read");
+}
+
+#[test]
+fn ambiguous_dates_need_the_files_proof() {
+    let m = mapper();
+    let row = |date: &str| format!("A\tB\t1\t{date}\t1.01 lbs\t29.60 in³");
+    let alone = read(&utf16(&[VAT_HEADER, &row("03/05/2024")]), &m).expect("read");
+    assert_eq!(alone.records[0].measure_date, None, "never guessed");
+    assert_eq!(alone.records[0].flags, [EncoreFlag::MeasureDateAmbiguous]);
+    let proven = read(
+        &utf16(&[VAT_HEADER, &row("03/05/2024"), &row("11/21/2023")]),
+        &m,
+    )
+    .expect("read");
+    let timed = read(&utf16(&[VAT_HEADER, &row("11/21/2023 10:22")]), &m).expect("read");
+    assert_eq!(
+        timed.records[0]
+            .measure_date
+            .map(|d| d.to_string())
+            .as_deref(),
+        Some("2023-11-21"),
+        "a time after the date"
+    );
+    let first = &proven.records[0];
+    assert_eq!(
+        first.measure_date.map(|d| d.to_string()).as_deref(),
+        Some("2024-03-05")
+    );
+    assert_eq!(first.flags, [EncoreFlag::MeasureDateOrderInferred]);
+    assert_eq!(first.measure_date_text, "03/05/2024");
+}
+
+#[test]
+fn a_comma_locale_file_and_a_mixed_one() {
+    let m = mapper();
+    let export = read(
+        &utf16(&[VAT_HEADER, "A\tB\t1\t13.01.2024\t1,01 lbs\t29,60 in³"]),
+        &m,
+    )
+    .expect("read");
+    assert_eq!(export.flags, [EncoreFlag::DecimalComma]);
+    let comp = export.records[0].body_composition.as_ref().expect("read");
+    let mass = comp.index(IndexKind::VatMass).expect("mass");
+    assert_eq!(
+        (mass.value.to_string(), mass.written.to_string()),
+        ("458".into(), "1.01".into())
+    );
+    let mixed = read(
+        &utf16(&[VAT_HEADER, "A\tB\t1\t01/13/2024\t1,01 lbs\t29.60 in³"]),
+        &m,
+    )
+    .expect("read");
+    assert_eq!(mixed.flags, [EncoreFlag::DecimalMarkMixed]);
+    assert_eq!(
+        mixed.records[0].flags,
+        [EncoreFlag::ValueUnreadable(BodyValue::Index(
+            IndexKind::VatMass
+        ))],
+        "read with a point: the comma is no group"
+    );
+}
+
+#[test]
+fn columns_unknown_or_twice() {
+    let header = "Last Name\tFirst Name\tPatient ID\tMeasure Date\tArm Left Fat Mass\t\
+                  Arm Left Fat Mass\tArm Left Shoe Size\tTBW";
+    let export = read(
+        &utf16(&[header, "A\tB\t1\t01/13/2024\t2.7 lbs\t9.9 lbs\t12\t"]),
+        &mapper(),
+    )
+    .expect("read");
+    assert_eq!(export.kind, ExportKind::Composition);
+    assert_eq!(
+        export.flags,
+        [EncoreFlag::ColumnDuplicate, EncoreFlag::ColumnUnknown]
+    );
+    let comp = export.records[0].body_composition.as_ref().expect("read");
+    // 2.7 lb = 1224.7 g: the first column, the repeated one ignored.
+    assert_eq!(
+        comp.value(BodyRegion::ArmLeft, Field::Fat)
+            .map(|v| v.to_string())
+            .as_deref(),
+        Some("1225")
+    );
+    assert!(
+        export.records[0].flags.is_empty(),
+        "{:?}",
+        export.records[0].flags
+    );
+}

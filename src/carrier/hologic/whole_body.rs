@@ -1,0 +1,344 @@
+//! The whole-body tables of a results document (docs/profiles.md, "Body composition"): the
+//! whole-body BMD table into measurement rows (the whole body, the whole body less the
+//! head, and its parts as `other`: none is a diagnostic site in adults), the composition
+//! tables and the "Adipose Indices" and "Lean Indices" into the document's body composition.
+//!
+//! No public source shows the type codes of these tables (docs/evidence.md, "Whole body"):
+//! they are read by their header and row labels (profile `body_composition_*`, flagged
+//! `body_composition_read_by_label`), by a code only where a site's profile gives one. A
+//! table is whole-body by what it holds, whatever its TableType: a composition column (fat,
+//! lean, %fat...) with a region row, an index row, or a bone column with a row only a whole
+//! body has (an arm, the ribs, the head). The tables read here are not read again as
+//! results, history or FRAX tables.
+
+use std::collections::BTreeSet;
+
+use super::script::{Script, Table};
+use crate::bodycomp::{
+    BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Reading, units,
+};
+use crate::decimal::reported_number;
+use crate::document::{DocFlag, Document, RowTable, set_value};
+use crate::flag::flag_once;
+use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
+use crate::vocabulary::{Measure, Region};
+
+/// One column: its index, what it holds, the unit and the header as written.
+struct Column {
+    index: u32,
+    field: BodyField,
+    unit: String,
+    header: String,
+}
+
+/// What a table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Bone,
+    Composition,
+    Indices,
+}
+
+/// What was found while reading one table (flags are written only for tables read).
+#[derive(Default)]
+struct Found {
+    by_label: bool,
+    unknown_column: bool,
+}
+
+/// Reads the whole-body tables into `doc` (measurement rows into `rows`); returns the
+/// numbers of the tables read.
+pub(super) fn read(
+    script: &Script,
+    mapper: &Mapper,
+    doc: &mut Document,
+    rows: &mut RowTable,
+) -> BTreeSet<u32> {
+    let labels = mapper.body_labels();
+    let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+    let mut claimed = BTreeSet::new();
+    for (&number, table) in &script.tables {
+        let mut found = Found::default();
+        let columns = columns(table, labels, &mut found);
+        let label_column = columns
+            .iter()
+            .find(|c| c.field == BodyField::Label)
+            .map_or(0, |c| c.index);
+        let regions = regions(table, label_column, labels, &mut found);
+        let indices = indices(table, label_column, labels, &mut found);
+        let Some(kind) = kind(&columns, &regions, &indices) else {
+            continue;
+        };
+        claimed.insert(number);
+        match kind {
+            Kind::Bone => bone(table, &columns, &regions, doc, rows),
+            Kind::Composition => composition(table, &columns, &regions, &mut comp, doc),
+            Kind::Indices => index_rows(table, &columns, &indices, &mut comp, doc),
+        }
+        if found.by_label {
+            flag_once(&mut doc.flags, DocFlag::BodyCompositionReadByLabel);
+        }
+        if found.unknown_column {
+            flag_once(&mut doc.flags, DocFlag::BodyCompositionColumnUnknown);
+        }
+        let rows_read = regions.len() + indices.len();
+        if table.rows().len() > rows_read {
+            flag_once(&mut doc.flags, DocFlag::BodyCompositionRowUnknown);
+        }
+    }
+    if !comp.is_empty() {
+        doc.body_composition = Some(comp);
+    }
+    claimed
+}
+
+/// The table's columns a profile knows: by type code, else by header label.
+fn columns(table: &Table, labels: &BodyLabels, found: &mut Found) -> Vec<Column> {
+    let mut indexes: Vec<u32> = table
+        .cells
+        .keys()
+        .filter(|(r, _)| *r == 0)
+        .map(|(_, c)| *c)
+        .chain(table.column_types.keys().copied())
+        .collect();
+    indexes.sort_unstable();
+    indexes.dedup();
+    let mut out = Vec::new();
+    for index in indexes {
+        let header = table.cell(0, index);
+        let (label, unit) = split_unit(&header);
+        let by_code = table
+            .column_types
+            .get(&index)
+            .and_then(|code| labels.column_code(*code));
+        let field = by_code.or_else(|| {
+            let field = labels.column(label);
+            found.by_label |= field.is_some();
+            field
+        });
+        match field {
+            Some(field) => out.push(Column {
+                index,
+                field,
+                unit: unit.to_string(),
+                header: header.clone(),
+            }),
+            None => found.unknown_column |= !header.is_empty(),
+        }
+    }
+    out
+}
+
+/// The rows that name a region: by type code, else by label.
+fn regions(
+    table: &Table,
+    label_column: u32,
+    labels: &BodyLabels,
+    found: &mut Found,
+) -> Vec<(u32, BodyRegion, String)> {
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let label = table.cell(row, label_column);
+        let by_code = table
+            .row_types
+            .get(&row)
+            .and_then(|code| labels.row_code(*code));
+        let region = by_code.or_else(|| {
+            let region = labels.row(&label);
+            found.by_label |= region.is_some();
+            region
+        });
+        if let Some(region) = region {
+            out.push((row, region, label));
+        }
+    }
+    out
+}
+
+/// The rows that name an index: by type code, else by label (its unit split off).
+fn indices(
+    table: &Table,
+    label_column: u32,
+    labels: &BodyLabels,
+    found: &mut Found,
+) -> Vec<(u32, IndexKind, String)> {
+    let mut out = Vec::new();
+    for row in table.rows() {
+        let label = table.cell(row, label_column);
+        let by_code = table
+            .row_types
+            .get(&row)
+            .and_then(|code| labels.index_code(*code));
+        let kind = by_code.or_else(|| {
+            let kind = labels.index(split_unit(&label).0);
+            found.by_label |= kind.is_some();
+            kind
+        });
+        if let Some(kind) = kind {
+            out.push((row, kind, label));
+        }
+    }
+    out
+}
+
+/// What the table holds, if it is a whole-body table.
+fn kind(
+    columns: &[Column],
+    regions: &[(u32, BodyRegion, String)],
+    indices: &[(u32, IndexKind, String)],
+) -> Option<Kind> {
+    let composition = columns
+        .iter()
+        .any(|c| matches!(c.field, BodyField::Value(f) if f != Field::Bmc));
+    let bone = columns
+        .iter()
+        .any(|c| matches!(c.field, BodyField::Bone(_) | BodyField::Value(Field::Bmc)));
+    let whole_body_rows = regions.iter().any(|(_, r, _)| r.is_whole_body_only());
+    if composition && !regions.is_empty() {
+        Some(Kind::Composition)
+    } else if !indices.is_empty() {
+        Some(Kind::Indices)
+    } else if bone && whole_body_rows {
+        Some(Kind::Bone)
+    } else {
+        None
+    }
+}
+
+/// The whole-body BMD table: a measurement row per region.
+fn bone(
+    table: &Table,
+    columns: &[Column],
+    regions: &[(u32, BodyRegion, String)],
+    doc: &mut Document,
+    rows: &mut RowTable,
+) {
+    for (row, region, label) in regions {
+        let measurement_region = region.measurement_region();
+        for column in columns {
+            let measure = match column.field {
+                BodyField::Bone(measure) => measure,
+                BodyField::Value(Field::Bmc) => Measure::Bmc,
+                _ => continue,
+            };
+            let text = table.cell(*row, column.index);
+            if text.is_empty() {
+                continue;
+            }
+            if !units::bone_unit_known(measure, &column.unit) {
+                let what = BodyValue::Bone(measure);
+                flag_once(&mut doc.flags, DocFlag::BodyCompositionUnitUnknown(what));
+                continue;
+            }
+            let Some(out) = rows.row(measurement_region, region.laterality(), label) else {
+                continue;
+            };
+            if measurement_region == Region::Other && !out.notes.iter().any(|n| n == PART_NOTE) {
+                out.notes.push(PART_NOTE.to_string());
+            }
+            match reported_number(&text) {
+                Some(value) => set_value(out, measure, value, &mut doc.flags),
+                None => out
+                    .notes
+                    .push(format!("{measure} value {text:?} is not a number")),
+            }
+        }
+    }
+}
+
+/// A number in a cell, converted from the unit written to the dimension's; flagged when
+/// it is not a number or the unit is unknown.
+fn reading(
+    text: &str,
+    unit: &str,
+    from: &str,
+    dimension: crate::bodycomp::Dimension,
+    what: BodyValue,
+    flags: &mut Vec<DocFlag>,
+) -> Option<Reading> {
+    let Some(written) = reported_number(text) else {
+        flag_once(flags, DocFlag::BodyCompositionValueUnreadable(what));
+        return None;
+    };
+    let Some(value) = units::convert(written, unit, dimension) else {
+        flag_once(flags, DocFlag::BodyCompositionUnitUnknown(what));
+        return None;
+    };
+    Some(Reading {
+        value,
+        written,
+        unit: unit.to_string(),
+        from: from.to_string(),
+    })
+}
+
+/// A composition table: each region's values.
+fn composition(
+    table: &Table,
+    columns: &[Column],
+    regions: &[(u32, BodyRegion, String)],
+    comp: &mut BodyComposition,
+    doc: &mut Document,
+) {
+    for (row, region, label) in regions {
+        if !region.is_composition() {
+            continue;
+        }
+        for column in columns {
+            let BodyField::Value(field) = column.field else {
+                continue;
+            };
+            let text = table.cell(*row, column.index);
+            if text.is_empty() {
+                continue;
+            }
+            let what = BodyValue::Region(*region, field);
+            let dimension = field.dimension();
+            let Some(value) = reading(
+                &text,
+                &column.unit,
+                &column.header,
+                dimension,
+                what,
+                &mut doc.flags,
+            ) else {
+                continue;
+            };
+            if !comp.set(*region, label, field, value) {
+                flag_once(&mut doc.flags, DocFlag::BodyCompositionGivenTwice(what));
+            }
+        }
+    }
+}
+
+/// An indices table: each index row's `Result`.
+fn index_rows(
+    table: &Table,
+    columns: &[Column],
+    indices: &[(u32, IndexKind, String)],
+    comp: &mut BodyComposition,
+    doc: &mut Document,
+) {
+    let Some(result) = columns.iter().find(|c| c.field == BodyField::Result) else {
+        flag_once(&mut doc.flags, DocFlag::BodyCompositionResultColumnMissing);
+        return;
+    };
+    for (row, kind, label) in indices {
+        let text = table.cell(*row, result.index);
+        if text.is_empty() {
+            continue;
+        }
+        let unit = split_unit(label).1;
+        let what = BodyValue::Index(*kind);
+        let Some(value) = reading(&text, unit, label, kind.dimension(), what, &mut doc.flags)
+        else {
+            continue;
+        };
+        if !comp.set_index(*kind, value) {
+            flag_once(&mut doc.flags, DocFlag::BodyCompositionGivenTwice(what));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,86 @@
+use super::*;
+use crate::carrier::hologic::script;
+
+fn mapper() -> Mapper {
+    crate::profile::load(&[]).expect("built-ins")
+}
+
+fn read_text(text: &str) -> (Document, RowTable, BTreeSet<u32>) {
+    let mut doc = Document::default();
+    let mut rows = RowTable::default();
+    let claimed = read(&script::read(text), &mapper(), &mut doc, &mut rows);
+    (doc, rows, claimed)
+}
+
+#[test]
+fn other_sites_tables_are_not_whole_body() {
+    // A hip's results summary: a BMD column, but no row only a whole body has.
+    let hip = "TableType1 = 1;\n\
+        TableColumnTypes1[ 0] = 1; ResultsTable1[ 0][ 0] = \"Region\";\n\
+        TableColumnTypes1[ 1] = 3; ResultsTable1[ 0][ 1] = \"BMD[g/cm2]\";\n\
+        TableRowTypes1[ 1] = 10; ResultsTable1[ 1][ 0] = \"Neck\"; ResultsTable1[ 1][ 1] = \"0.585\";\n\
+        TableRowTypes1[ 2] = 3; ResultsTable1[ 2][ 0] = \"Total\"; ResultsTable1[ 2][ 1] = \"0.708\";\n";
+    let (doc, rows, claimed) = read_text(hip);
+    assert!(claimed.is_empty());
+    assert!(rows.into_sorted().is_empty());
+    assert_eq!(doc.body_composition, None);
+    assert!(doc.flags.is_empty(), "{:?}", doc.flags);
+}
+
+#[test]
+fn a_composition_column_without_a_region_row_is_not_read() {
+    let text = "ResultsTable3[ 0][ 0] = \"Region\"; ResultsTable3[ 0][ 1] = \"% Fat\";\n\
+        ResultsTable3[ 1][ 0] = \"Elbow\"; ResultsTable3[ 1][ 1] = \"30.0\";\n";
+    let (doc, _, claimed) = read_text(text);
+    assert!(claimed.is_empty());
+    assert_eq!(doc.body_composition, None);
+}
+
+#[test]
+fn a_composition_table_alone_is_read_whatever_its_type() {
+    let text = "TableType4 = 77;\n\
+        ResultsTable4[ 0][ 0] = \"Region\"; ResultsTable4[ 0][ 1] = \"Fat Mass (g)\"; \
+        ResultsTable4[ 0][ 2] = \"% Fat\"; ResultsTable4[ 0][ 3] = \"Shoe size\";\n\
+        ResultsTable4[ 1][ 0] = \"Head\"; ResultsTable4[ 1][ 1] = \"1002\"; \
+        ResultsTable4[ 1][ 2] = \"21.7\";\n\
+        ResultsTable4[ 2][ 0] = \"Elbow\"; ResultsTable4[ 2][ 1] = \"99\";\n";
+    let (doc, _, claimed) = read_text(text);
+    assert_eq!(claimed.into_iter().collect::<Vec<_>>(), [4]);
+    let comp = doc.body_composition.expect("read");
+    let head = comp.region(BodyRegion::Head).expect("head");
+    assert_eq!(
+        head.fat.as_ref().map(|r| r.value.to_string()).as_deref(),
+        Some("1002")
+    );
+    assert_eq!(head.fat.as_ref().map(|r| r.unit.as_str()), Some("g"));
+    assert_eq!(
+        head.fat_pct
+            .as_ref()
+            .map(|r| r.value.to_string())
+            .as_deref(),
+        Some("21.7")
+    );
+    assert_eq!(
+        doc.flags,
+        [
+            DocFlag::BodyCompositionReadByLabel,
+            DocFlag::BodyCompositionColumnUnknown,
+            DocFlag::BodyCompositionRowUnknown
+        ]
+    );
+}
+
+#[test]
+fn an_index_table_without_a_result_column_is_flagged() {
+    let text = "ResultsTable5[ 0][ 0] = \"Measure\"; ResultsTable5[ 0][ 1] = \"Value\";\n\
+        ResultsTable5[ 1][ 0] = \"Lean/Height² (kg/m²)\"; ResultsTable5[ 1][ 1] = \"15.2\";\n";
+    let (doc, _, claimed) = read_text(text);
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(doc.body_composition, None);
+    assert!(
+        doc.flags
+            .contains(&DocFlag::BodyCompositionResultColumnMissing),
+        "{:?}",
+        doc.flags
+    );
+}

@@ -1,0 +1,156 @@
+//! body_composition.csv: one row per visit and region of a whole-body exam's composition,
+//! in the order of studies.csv (each visit's first document in path order), then region
+//! order; and the visit's indices, cut-offs and checks that studies.csv writes
+//! (docs/columns.md, "body_composition.csv"; docs/clinical.md, "Body composition").
+
+use super::joined;
+pub use crate::bodycomp::index::VisitBody;
+use crate::bodycomp::index::{Cohort, Patient, assess};
+use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
+use crate::decimal::Decimal;
+use crate::document::Sex;
+use crate::output::cell::{DateCell, DocText, Plain, Text};
+use crate::output::table::row_struct;
+use crate::pseudonym::Vocabulary;
+use crate::visit::{DocStatus, VisitRows};
+
+row_struct! {
+    /// body_composition.csv
+    #[derive(Debug)]
+    pub struct BodyCompositionRow<'a> {
+        visit_id: Text<'a>,
+        patient_id: Text<'a>,
+        study_date: DateCell,
+        region: &'static str,
+        region_label: DocText<'a>,
+        fat_g: Plain,
+        lean_g: Plain,
+        bmc_g: Plain,
+        lean_bmc_g: Plain,
+        total_mass_g: Plain,
+        fat_pct: Plain,
+        computed: &'static str,
+        source: &'static str,
+        unit: Text<'a>,
+    }
+}
+
+/// The body composition of a visit: every document's that is not a copy, in path order, the
+/// first document's values first; None when no document has one. Made once per visit (the
+/// writers read it from `VisitRows::body`).
+pub fn visit_body(view: &VisitRows<'_>) -> Option<VisitBody> {
+    let mut composition: Option<BodyComposition> = None;
+    for position in 0..view.visit.members.len() {
+        if matches!(view.visit.status[position], DocStatus::DuplicateOf(_)) {
+            continue;
+        }
+        let Some(comp) = &view.member(position).doc.body_composition else {
+            continue;
+        };
+        match &mut composition {
+            None => composition = Some(comp.clone()),
+            Some(held) => {
+                // A value two documents give differently: the first is kept, and the
+                // checks of the visit's numbers say what disagrees.
+                let _ = held.absorb(comp);
+            }
+        }
+    }
+    let composition = composition?;
+    let exam = &view.assessed.exam;
+    let patient = Patient {
+        height_cm: view.first_with(|d| d.height_cm.is_some()).height_cm,
+        weight_kg: view.first_with(|d| d.weight_kg.is_some()).weight_kg,
+        cohort: match exam.patient_sex {
+            Some(Sex::Male) => Some(Cohort::Men),
+            Some(Sex::Female) => Some(Cohort::Women),
+            _ => None,
+        },
+        age_years: view.assessed.assessment.age.map(|a| a.whole_years),
+    };
+    let assessment = assess(&composition, &patient);
+    Some(VisitBody {
+        composition,
+        assessment,
+    })
+}
+
+/// The columns of a visit's indices in studies.csv and visits_wide.csv, in order.
+pub const INDEX_COLUMNS: [(&str, IndexKind); 8] = [
+    ("total_fat_pct", IndexKind::TotalFatPct),
+    ("fmi_kg_m2", IndexKind::Fmi),
+    ("lmi_kg_m2", IndexKind::Lmi),
+    ("almi_kg_m2", IndexKind::Almi),
+    ("alm_bmi", IndexKind::AlmBmi),
+    ("android_gynoid_ratio", IndexKind::AndroidGynoidRatio),
+    ("vat_mass_g", IndexKind::VatMass),
+    ("vat_volume_cm3", IndexKind::VatVolume),
+];
+
+/// The cells of `INDEX_COLUMNS` for a visit (empty without a body composition).
+pub fn index_cells(body: Option<&VisitBody>) -> [Plain; 8] {
+    INDEX_COLUMNS.map(|(_, kind)| {
+        Plain(
+            body.and_then(|b| b.assessment.get(kind)).map(|i| i.value),
+            0,
+        )
+    })
+}
+
+/// fat / total mass, %, one decimal (docs/clinical.md, "Body composition").
+fn fat_pct(region: &RegionComposition) -> Option<Decimal> {
+    region
+        .value(Field::Fat)?
+        .checked_mul(Decimal::lit("100"))?
+        .div_rounded(region.value(Field::TotalMass)?, 1)
+}
+
+/// The rows of a visit's composition.
+pub fn body_composition_rows<'a>(
+    view: &'a VisitRows<'a>,
+    body: &'a VisitBody,
+) -> impl Iterator<Item = BodyCompositionRow<'a>> + 'a {
+    let patient = view.patient();
+    let date = view.date(view.visit.date);
+    let source = body.composition.source.as_str();
+    body.composition.regions.iter().map(move |region| {
+        let lean_reported = region.value(Field::Lean);
+        let lean = region.lean_without_bmc();
+        let pct_reported = region.value(Field::FatPct);
+        let pct = pct_reported.or_else(|| fat_pct(region));
+        let computed = match (
+            lean.is_some() && lean_reported.is_none(),
+            pct.is_some() && pct_reported.is_none(),
+        ) {
+            (true, true) => "lean_g;fat_pct",
+            (true, false) => "lean_g",
+            (false, true) => "fat_pct",
+            (false, false) => "",
+        };
+        let mut units: Vec<&str> = Vec::new();
+        for &field in Field::ALL {
+            if let Some(reading) = region.get(field)
+                && !reading.unit.is_empty()
+                && !units.contains(&reading.unit.as_str())
+            {
+                units.push(&reading.unit);
+            }
+        }
+        BodyCompositionRow {
+            visit_id: Text::from(view.visit_id),
+            patient_id: Text(patient.clone()),
+            study_date: DateCell(date),
+            region: region.region.as_str(),
+            region_label: DocText::new(view.ids, Vocabulary::RegionLabel, &region.label),
+            fat_g: Plain(region.value(Field::Fat), 0),
+            lean_g: Plain(lean, 0),
+            bmc_g: Plain(region.value(Field::Bmc), 0),
+            lean_bmc_g: Plain(region.value(Field::LeanBmc), 0),
+            total_mass_g: Plain(region.value(Field::TotalMass), 0),
+            fat_pct: Plain(pct, 0),
+            computed,
+            source,
+            unit: Text::from(joined(units, ";")),
+        }
+    })
+}
