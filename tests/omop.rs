@@ -100,11 +100,32 @@ fn the_tables_of_the_sample() {
         let expected: Vec<String> = (1..=rows.len()).map(|i| i.to_string()).collect();
         assert_eq!(ids, expected, "{column}");
     }
-    // As many measurements as FHIR Observations: the same values.
-    let observations = std::fs::read_to_string(out.join("fhir/bundles.ndjson"))
+    // As many measurements as FHIR Observations of the visits the CDM holds: the same
+    // values (the enCORE visits' body composition is in FHIR only).
+    let held: BTreeSet<&str> = visits
+        .iter()
+        .map(|v| v["visit_source_value"].as_str())
+        .collect();
+    let observations: usize = std::fs::read_to_string(out.join("fhir/bundles.ndjson"))
         .unwrap()
-        .matches("\"resourceType\":\"Observation\"")
-        .count();
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|b| {
+            held.contains(
+                b["entry"][1]["resource"]["identifier"][0]["value"]
+                    .as_str()
+                    .unwrap(),
+            )
+        })
+        .map(|b| {
+            b["entry"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["resource"]["resourceType"] == "Observation")
+                .count()
+        })
+        .sum();
     assert_eq!(measurements.len(), observations);
 
     let person_of: BTreeMap<&str, &crate::util::Row> = persons
@@ -171,11 +192,19 @@ fn the_tables_of_the_sample() {
             assert_eq!(m["unit_source_value"], "g/cm2");
         } else if source.ends_with("_score") {
             assert_eq!(m["unit_concept_id"], "", "T and Z have no unit: NULL");
-        } else {
+        } else if source.starts_with("90") {
             // FRAX: no verified concept; the LOINC code is the source value.
             assert!(["90265-0", "90266-8"].contains(&source), "{source}");
             assert_eq!(m["measurement_concept_id"], "0");
             assert_eq!(m["unit_concept_id"], "8554");
+        } else {
+            // Body composition (tests/export/body.rs checks the values): no verified
+            // concept, the UCUM unit as the source unit, a concept for % only.
+            assert_eq!(m["measurement_concept_id"], "0", "{source}");
+            let unit = m["unit_source_value"].as_str();
+            assert!(["g", "%", "kg/m2", "cm3", "1"].contains(&unit), "{m:?}");
+            let concept = if unit == "%" { "8554" } else { "" };
+            assert_eq!(m["unit_concept_id"], concept, "{m:?}");
         }
         if m["value_as_number"].starts_with('-') {
             assert!(

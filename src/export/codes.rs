@@ -27,6 +27,9 @@ pub const V2_0074: &str = "http://terminology.hl7.org/CodeSystem/v2-0074";
 /// The project's own code system for the densitometric category (docs/interop.md): every
 /// category has a code here, whether or not SNOMED CT has a concept for it.
 pub const CATEGORY_SYSTEM: &str = "urn:dxa-ingest:classification";
+/// The project's own code system for body composition values (docs/interop.md, "Body
+/// composition"): `<region> <column>` and the indices' columns (`export::body`).
+pub const BODY_COMPOSITION_SYSTEM: &str = "urn:dxa-ingest:body-composition";
 /// The project's identifier system for a patient ID as the outputs write it (the keyed
 /// pseudonym under --pseudonymize).
 pub const PATIENT_ID_SYSTEM: &str = "urn:dxa-ingest:patient-id";
@@ -38,6 +41,10 @@ pub const PANEL: (&str, &str) = (
     "83311-1",
     "Bone density quantitative measurement by DXA panel",
 );
+/// Total body %fat: LOINC 41982-0 "Percentage of body fat Measured" (docs/interop.md,
+/// "Sources"), written beside the project's `total_fat_pct`. Its OMOP concept is not
+/// verified: measurement_concept_id 0.
+pub const BODY_FAT_PCT: (&str, &str) = ("41982-0", "Percentage of body fat Measured");
 /// The DiagnosticReport category of US Core's bone density example: LOINC LP29684-5.
 pub const RADIOLOGY_LOINC: (&str, &str) = ("LP29684-5", "Radiology");
 /// The same category in HL7 v2 table 0074.

@@ -1,7 +1,8 @@
 //! `--fhir`: fhir/bundles.ndjson, one FHIR R4 transaction Bundle per visit, one per line
 //! (docs/interop.md, "FHIR"): the Patient, a DiagnosticReport (LOINC 83311-1, the
 //! densitometric category as `conclusion` and `conclusionCode`) and one Observation per
-//! exported value (`values`), coded as HL7 US Core's bone density examples code them.
+//! exported value (`values`), coded as HL7 US Core's bone density examples code them, and
+//! one per body composition value of a whole-body exam (`body`, `export::body`).
 //!
 //! Every id is a UUID derived from the visit_id (the Patient's from the patient ID as
 //! written: the pseudonym under --pseudonymize), and every entry is a PUT of that id: loading
@@ -16,10 +17,13 @@
 //! (every text we do not own through serde_json's string escaping): the file is most of
 //! what `--fhir` costs.
 
+mod body;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::VisitRows;
+use super::body::{CompositionValue, body_values};
 use super::codes;
 use super::values::{Value, site_text, values};
 use crate::date::Date;
@@ -38,6 +42,8 @@ pub struct FhirVisit {
     category: Classification,
     conclusion: String,
     values: Vec<Value>,
+    /// The body composition values (none without a whole-body exam).
+    body: Vec<CompositionValue>,
 }
 
 /// The densitometric category in words, for `DiagnosticReport.conclusion`: what it is,
@@ -76,6 +82,7 @@ pub fn fhir_visit(view: &VisitRows<'_>) -> FhirVisit {
         category: view.assessed.assessment.classification,
         conclusion: conclusion(view),
         values: values(view),
+        body: view.body.map(body_values).unwrap_or_default(),
     }
 }
 
@@ -236,6 +243,11 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
         .values
         .iter()
         .map(|value| observation_id(&v.visit_id, value))
+        .chain(
+            v.body
+                .iter()
+                .map(|value| body::observation_id(&v.visit_id, value)),
+        )
         .collect();
     out.extend_from_slice(b"{\"resourceType\":\"Bundle\",\"id\":\"");
     out.extend_from_slice(&uuid_of_parts(&[v.visit_id.as_bytes(), b"/bundle"]));
@@ -316,6 +328,10 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
     for (value, id) in v.values.iter().zip(&observation_ids) {
         out.push(b',');
         observation(out, value, id, &patient_id, &date);
+    }
+    for (value, id) in v.body.iter().zip(&observation_ids[v.values.len()..]) {
+        out.push(b',');
+        body::observation(out, value, id, &patient_id, &date);
     }
     out.extend_from_slice(b"]}\n");
 }
@@ -402,6 +418,7 @@ mod tests {
                         site: Some((Region::Radius33, Laterality::Right)),
                     },
                 ],
+                body: Vec::new(),
             };
             let mut line = Vec::new();
             write_bundle(&visit, &mut line);

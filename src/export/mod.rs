@@ -5,11 +5,12 @@
 //! - `omop`: `--omop`, the OMOP CDM v5.4 person, observation_period, visit_occurrence and
 //!   measurement tables;
 //! - `codes` and `values`: the LOINC, SNOMED CT, UCUM and OMOP codes, and which values of a
-//!   visit carry them.
+//!   visit carry them; `body`: the body composition values of a whole-body exam.
 //!
 //! Every exporter reads the typed visit (its documents, resolution and classification),
 //! never the CSV text.
 
+pub mod body;
 pub mod codes;
 pub mod fhir;
 pub mod omop;

@@ -67,7 +67,7 @@ pub fn sctid_check_digit_ok(sctid: &str) -> bool {
 #[test]
 fn every_loinc_check_digit_is_right() {
     let mut all: Vec<&str> = DXA_CODES.iter().map(|(.., c)| c.loinc).collect();
-    all.extend([FRAX_MAJOR.loinc, FRAX_HIP.loinc, PANEL.0]);
+    all.extend([FRAX_MAJOR.loinc, FRAX_HIP.loinc, PANEL.0, BODY_FAT_PCT.0]);
     for code in &all {
         assert!(loinc_check_digit_ok(code), "{code}");
     }
@@ -231,11 +231,51 @@ fn docs_interop_lists_every_code_as_the_exports_write_it() {
     // And nothing documented that no code here writes (a LOINC row the exports dropped).
     for (system, code, ..) in docs.iter().filter(|(s, ..)| s == LOINC) {
         let known = DXA_CODES.iter().any(|(.., c)| c.loinc == code)
-            || [FRAX_MAJOR.loinc, FRAX_HIP.loinc, PANEL.0, RADIOLOGY_LOINC.0]
-                .contains(&code.as_str());
+            || [
+                FRAX_MAJOR.loinc,
+                FRAX_HIP.loinc,
+                PANEL.0,
+                RADIOLOGY_LOINC.0,
+                BODY_FAT_PCT.0,
+            ]
+            .contains(&code.as_str());
         assert!(
             known,
             "docs/interop.md lists {system} {code}, which no export writes"
         );
     }
+}
+
+#[test]
+fn docs_interop_lists_every_body_composition_code_as_the_exports_write_it() {
+    use crate::export::body::{Measure, REGION_COLUMNS, field_display, index_display};
+    use crate::output::rows::INDEX_COLUMNS;
+    let docs = documented();
+    let find = |system: &str, code: &str| {
+        docs.iter()
+            .find(|(s, c, ..)| s == system && c == code)
+            .unwrap_or_else(|| panic!("docs/interop.md lacks {system} {code}"))
+    };
+    let (_, _, name, concept) = find(LOINC, BODY_FAT_PCT.0);
+    assert_eq!((name.as_str(), concept.as_str()), (BODY_FAT_PCT.1, "0"));
+    for (_, kind) in INDEX_COLUMNS {
+        let measure = Measure::Index(kind);
+        let (.., name, concept) = find(BODY_COMPOSITION_SYSTEM, &measure.code());
+        assert_eq!(name, index_display(kind));
+        assert_eq!(concept, "0", "no OMOP concept verified");
+        find(UCUM, measure.ucum().0);
+    }
+    // A region's codes are documented once, with `<region>` for any region.
+    for (field, column) in REGION_COLUMNS {
+        let (.., name, concept) = find(BODY_COMPOSITION_SYSTEM, &format!("<region> {column}"));
+        assert_eq!(name, field_display(field));
+        assert_eq!(concept, "0");
+        find(
+            UCUM,
+            Measure::Region(crate::bodycomp::BodyRegion::Arms, field)
+                .ucum()
+                .0,
+        );
+    }
+    assert!(loinc_check_digit_ok(BODY_FAT_PCT.0));
 }

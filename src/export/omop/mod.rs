@@ -25,6 +25,7 @@ pub use write::write_omop;
 use serde::{Deserialize, Serialize};
 
 use super::VisitRows;
+use super::body::body_values;
 use super::codes::{Quantity, negative_allowed};
 use super::values::values;
 use crate::date::Date;
@@ -119,7 +120,7 @@ pub fn omop_visit(view: &VisitRows<'_>) -> Option<OmopVisit> {
     if person.trim().is_empty() {
         return None;
     }
-    let measurements = values(view)
+    let mut measurements: Vec<Measurement> = values(view)
         .into_iter()
         .map(|v| {
             let code = v.code();
@@ -147,6 +148,20 @@ pub fn omop_visit(view: &VisitRows<'_>) -> Option<OmopVisit> {
             }
         })
         .collect();
+    // The body composition values: no OMOP concept is verified (0), our code as the source
+    // value, the UCUM unit as written (docs/interop.md, "Body composition"). None is
+    // negative; one would be NULL, as for any concept off the Themis list.
+    for v in view.body.map(body_values).unwrap_or_default() {
+        let negative = v.value.to_parts().0 < 0;
+        measurements.push(Measurement {
+            concept_id: 0,
+            value: (!negative).then_some(v.value),
+            unit_concept_id: v.measure.omop_unit(),
+            source_value: v.measure.code(),
+            unit_source_value: v.measure.ucum().0.to_string(),
+            value_source_value: v.value.to_string(),
+        });
+    }
     Some(OmopVisit {
         person: person.into_owned(),
         date,
