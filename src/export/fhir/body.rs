@@ -3,7 +3,7 @@
 //! %fat also with LOINC 41982-0), its value as a UCUM quantity, and `method.text` saying so
 //! when the value was computed here rather than reported by the scanner.
 
-use super::{close_entry, coding, open_entry, subject_and_date, text, uuid_of_parts};
+use super::json::{close_entry, coding, open_entry, subject_and_date, text, uuid_of_parts};
 use crate::bodycomp::IndexKind;
 use crate::export::body::{CompositionValue, Measure};
 use crate::export::codes;

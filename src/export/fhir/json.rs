@@ -1,0 +1,83 @@
+//! The JSON of a Bundle, written by hand (every text we do not own through serde_json's
+//! string escaping): ids, codings, and the parts every entry shares.
+
+use sha2::{Digest, Sha256};
+
+/// A name-based UUID (RFC 9562 version 8, from SHA-256 of the name that `parts` make end to
+/// end), as text: the same name gives the same id in every run. Neither the name nor the
+/// text is built on the heap: a Bundle takes one per Observation, and the allocations and
+/// formatting were a third of what writing the file cost (docs/performance.md).
+pub(super) fn uuid_of_parts(parts: &[&[u8]]) -> [u8; 36] {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&digest[..16]);
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [b'-'; 36];
+    let mut at = 0;
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            at += 1;
+        }
+        out[at] = HEX[usize::from(byte >> 4)];
+        out[at + 1] = HEX[usize::from(byte & 0x0f)];
+        at += 2;
+    }
+    out
+}
+
+/// A JSON string of any text (escaped by serde_json).
+pub(super) fn text(out: &mut Vec<u8>, value: &str) {
+    serde_json::to_writer(&mut *out, value).expect("writing to a Vec cannot fail");
+}
+
+/// `{"system":S,"code":C[,"display":D]}` of our own (JSON-safe) texts.
+pub(super) fn coding(out: &mut Vec<u8>, system: &str, code: &str, display: Option<&str>) {
+    out.extend_from_slice(b"{\"system\":\"");
+    out.extend_from_slice(system.as_bytes());
+    out.extend_from_slice(b"\",\"code\":\"");
+    out.extend_from_slice(code.as_bytes());
+    out.push(b'"');
+    if let Some(display) = display {
+        out.extend_from_slice(b",\"display\":");
+        text(out, display);
+    }
+    out.push(b'}');
+}
+
+/// The opening of an entry, up to the resource's own elements: fullUrl, resourceType, id.
+pub(super) fn open_entry(out: &mut Vec<u8>, kind: &str, id: &[u8]) {
+    out.extend_from_slice(b"{\"fullUrl\":\"urn:uuid:");
+    out.extend_from_slice(id);
+    out.extend_from_slice(b"\",\"resource\":{\"resourceType\":\"");
+    out.extend_from_slice(kind.as_bytes());
+    out.extend_from_slice(b"\",\"id\":\"");
+    out.extend_from_slice(id);
+    out.push(b'"');
+}
+
+/// The end of an entry: the resource closed, the PUT of its id.
+pub(super) fn close_entry(out: &mut Vec<u8>, kind: &str, id: &[u8]) {
+    out.extend_from_slice(b"},\"request\":{\"method\":\"PUT\",\"url\":\"");
+    out.extend_from_slice(kind.as_bytes());
+    out.push(b'/');
+    out.extend_from_slice(id);
+    out.extend_from_slice(b"\"}}");
+}
+
+/// `,"subject":{"reference":"urn:uuid:<patient_id>"}[,"effectiveDateTime":"..."]`.
+pub(super) fn subject_and_date(out: &mut Vec<u8>, patient_id: &[u8], date: &str) {
+    out.extend_from_slice(b",\"subject\":{\"reference\":\"urn:uuid:");
+    out.extend_from_slice(patient_id);
+    out.extend_from_slice(b"\"}");
+    if !date.is_empty() {
+        out.extend_from_slice(b",\"effectiveDateTime\":\"");
+        out.extend_from_slice(date.as_bytes());
+        out.push(b'"');
+    }
+}
