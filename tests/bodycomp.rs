@@ -10,6 +10,7 @@ use dxa_ingest::bodycomp::{BodyRegion, Field, IndexKind};
 use crate::carriers::{mapper, read};
 
 mod encore;
+mod followup;
 mod scan;
 
 /// The whole-body report image, read by `extract` as a scan reads it.

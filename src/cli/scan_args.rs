@@ -65,7 +65,7 @@ pub struct OutputArgs {
     /// device_serial) for followup.csv [default: ISCD minimum precision x 2.77].
     #[arg(long, value_name = "FILE")]
     pub lsc: Option<PathBuf>,
-    /// When to write followup.csv.
+    /// When to write followup.csv (`never`: no body_followup.csv either).
     #[arg(long, value_enum, default_value_t = FollowupArg::Auto)]
     pub followup: FollowupArg,
     /// Replace patient IDs, UIDs, accession numbers, paths, institutions and device serials

@@ -12,7 +12,11 @@
 //! exam is not among the scanned files (`prior_source = scanner_history`); when it is, the
 //! scanned visit is used and a disagreement between the two is said in the note. History
 //! points are priors only: they never get a row of their own.
+//!
+//! A whole-body exam's composition is followed apart (`body`: body_followup.csv), without
+//! a verdict.
 
+pub mod body;
 mod compare;
 pub mod lsc;
 

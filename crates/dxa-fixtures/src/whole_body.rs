@@ -173,9 +173,33 @@ pub fn sum(label: &'static str, parts: &[Part]) -> Part {
     out
 }
 
-/// The subtotal (the five regions) and the total (and the head).
+/// A whole body's composition: the five regions of the subtotal then the head, and the
+/// android and gynoid regions. [`BODY`] is the one [`whole_body_document`] writes; a test of
+/// follow-up writes another exam of the patient with [`whole_body_document_of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Body {
+    /// As [`PARTS`].
+    pub parts: [Part; 6],
+    /// As [`ANDROID_GYNOID`].
+    pub android_gynoid: [Part; 2],
+}
+
+/// The composition of [`whole_body_document`].
+pub const BODY: Body = Body {
+    parts: PARTS,
+    android_gynoid: ANDROID_GYNOID,
+};
+
+impl Body {
+    /// The subtotal (the five regions) and the total (and the head).
+    pub fn subtotal_and_total(&self) -> (Part, Part) {
+        (sum("Subtotal", &self.parts[..5]), sum("Total", &self.parts))
+    }
+}
+
+/// The subtotal (the five regions) and the total (and the head) of [`BODY`].
 pub fn subtotal_and_total() -> (Part, Part) {
-    (sum("Subtotal", &PARTS[..5]), sum("Total", &PARTS))
+    BODY.subtotal_and_total()
 }
 
 /// Fat / total mass, %, as the tables write it (one decimal).
@@ -188,24 +212,30 @@ fn ratio(a: f64, b: f64) -> String {
     format!("{:.2}", a / b)
 }
 
-/// The "Adipose Indices" and "Lean Indices" rows: (label, result).
+/// The "Adipose Indices" and "Lean Indices" rows of [`BODY`]: (label, result).
 pub fn indices() -> Vec<(&'static str, String)> {
-    let (_, total) = subtotal_and_total();
+    indices_of(&BODY)
+}
+
+/// The "Adipose Indices" and "Lean Indices" rows of a body: (label, result).
+pub fn indices_of(body: &Body) -> Vec<(&'static str, String)> {
+    let (_, total) = body.subtotal_and_total();
+    let (parts, android_gynoid) = (&body.parts, &body.android_gynoid);
     let h2 = (165.0f64 / 100.0).powi(2);
     let kg = |tenths: i64| tenths as f64 / 10_000.0;
     let pct = |p: &Part| fat_pct(p).parse::<f64>().expect("a number");
-    let legs = sum("Legs", &[PARTS[3], PARTS[4]]);
-    let limbs = sum("Limbs", &[PARTS[0], PARTS[1], PARTS[3], PARTS[4]]);
+    let legs = sum("Legs", &[parts[3], parts[4]]);
+    let limbs = sum("Limbs", &[parts[0], parts[1], parts[3], parts[4]]);
     let legs_pct = hundredths(&legs).0 as f64 / hundredths(&legs).4 as f64 * 100.0;
     vec![
         (ROW_LABELS[15], fat_pct(&total)),
         (ROW_LABELS[16], format!("{:.2}", kg(total.fat) / h2)),
         (
             ROW_LABELS[17],
-            ratio(pct(&ANDROID_GYNOID[0]), pct(&ANDROID_GYNOID[1])),
+            ratio(pct(&android_gynoid[0]), pct(&android_gynoid[1])),
         ),
-        (ROW_LABELS[18], ratio(pct(&PARTS[2]), legs_pct)),
-        (ROW_LABELS[19], ratio(PARTS[2].fat as f64, limbs.fat as f64)),
+        (ROW_LABELS[18], ratio(pct(&parts[2]), legs_pct)),
+        (ROW_LABELS[19], ratio(parts[2].fat as f64, limbs.fat as f64)),
         (ROW_LABELS[20], VAT.0.to_string()),
         (ROW_LABELS[21], VAT.1.to_string()),
         (ROW_LABELS[22], VAT.2.to_string()),
@@ -251,11 +281,11 @@ fn bone_table() -> Table {
     }
 }
 
-fn composition_table() -> Table {
-    let (subtotal, total) = subtotal_and_total();
-    let mut parts: Vec<Part> = PARTS[..5].to_vec();
-    parts.extend([subtotal, PARTS[5], total]);
-    parts.extend(ANDROID_GYNOID);
+fn composition_table(body: &Body) -> Table {
+    let (subtotal, total) = body.subtotal_and_total();
+    let mut parts: Vec<Part> = body.parts[..5].to_vec();
+    parts.extend([subtotal, body.parts[5], total]);
+    parts.extend(body.android_gynoid);
     let scores = ["0.8", "0.6", "0.2", "0.9", "0.8", "0.5", "", "0.5", "", ""];
     let rows = parts
         .iter()
@@ -284,10 +314,10 @@ fn composition_table() -> Table {
     }
 }
 
-fn ancillary_table() -> Table {
-    let (subtotal, total) = subtotal_and_total();
-    let mut parts: Vec<Part> = PARTS[..5].to_vec();
-    parts.extend([subtotal, PARTS[5], total]);
+fn ancillary_table(body: &Body) -> Table {
+    let (subtotal, total) = body.subtotal_and_total();
+    let mut parts: Vec<Part> = body.parts[..5].to_vec();
+    parts.extend([subtotal, body.parts[5], total]);
     let rows = parts
         .iter()
         .map(|p| {
@@ -335,20 +365,20 @@ fn index_table(title: &'static str, rows: &[(&'static str, String)]) -> Table {
 }
 
 /// The five tables, in the order of the printed report's pages.
-fn tables() -> Vec<Table> {
-    let indices = indices();
+fn tables(body: &Body) -> Vec<Table> {
+    let indices = indices_of(body);
     vec![
         bone_table(),
-        composition_table(),
-        ancillary_table(),
+        composition_table(body),
+        ancillary_table(body),
         index_table("Adipose Indices", &indices[..8]),
         index_table("Lean Indices", &indices[8..]),
     ]
 }
 
-fn results(codes: Codes) -> String {
+fn results(codes: Codes, body: &Body) -> String {
     let mut out = String::new();
-    for (i, table) in tables().iter().enumerate() {
+    for (i, table) in tables(body).iter().enumerate() {
         let n = i + 1;
         let line = |out: &mut String, text: String| {
             out.push_str(&text);
@@ -423,6 +453,12 @@ fn assignments(lines: &[(&str, &str)]) -> String {
 
 /// The results document of a whole-body scan (a woman of 54, 165.0 cm, 66.0 kg).
 pub fn whole_body_document(codes: Codes) -> String {
+    whole_body_document_of(codes, &BODY)
+}
+
+/// The results document of a whole-body scan of the same woman with another composition
+/// (the bone mineral of the whole-body BMD table is [`BONE`]'s whatever `body` says).
+pub fn whole_body_document_of(codes: Codes, body: &Body) -> String {
     let sections: Vec<Section> = vec![
         (
             1,
@@ -451,7 +487,7 @@ pub fn whole_body_document(codes: Codes) -> String {
                 ("HologicSoftwareVer", "13.6.0.5"),
             ]),
         ),
-        (3, "Results.js", results(codes)),
+        (3, "Results.js", results(codes, body)),
         (4, "Image.js", "ImageFile = \"image.bmp\";\r\n".to_string()),
     ];
     render(&sections, true)

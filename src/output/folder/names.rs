@@ -20,6 +20,7 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "history.csv",
     "followup.csv",
     "body_composition.csv",
+    "body_followup.csv",
     "report.html",
     "run.json",
     "measurements.parquet",
@@ -29,6 +30,7 @@ pub const OUTPUT_NAMES: &[&str] = &[
     "history.parquet",
     "followup.parquet",
     "body_composition.parquet",
+    "body_followup.parquet",
     "visits_wide.csv",
     "visits_wide.parquet",
 ];

@@ -14,7 +14,8 @@ use crate::date::Date;
 use crate::decimal::Decimal;
 use crate::output::cell::{DateCell, Plain, Text};
 use crate::output::rows::{
-    BodyCompositionRow, DocumentRow, FileRow, FollowupLine, HistoryRow, MeasurementRow, StudyRow,
+    BodyCompositionRow, BodyFollowupLine, DocumentRow, FileRow, FollowupLine, HistoryRow,
+    MeasurementRow, StudyRow,
 };
 use crate::output::table::row_struct;
 
@@ -297,7 +298,7 @@ fn documented(docs: &str, file: &str) -> Vec<(String, String)> {
 fn every_file_is_documented_with_its_types() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/parquet.md");
     let docs = fs::read_to_string(path).expect("docs/parquet.md");
-    let tables: [(&str, &[Column]); 8] = [
+    let tables: [(&str, &[Column]); 9] = [
         ("visits_wide.parquet", crate::export::wide::WideRow::COLUMNS),
         ("measurements.parquet", MeasurementRow::COLUMNS),
         ("studies.parquet", StudyRow::COLUMNS),
@@ -306,6 +307,7 @@ fn every_file_is_documented_with_its_types() {
         ("files.parquet", FileRow::COLUMNS),
         ("followup.parquet", FollowupLine::COLUMNS),
         ("body_composition.parquet", BodyCompositionRow::COLUMNS),
+        ("body_followup.parquet", BodyFollowupLine::COLUMNS),
     ];
     for (file, columns) in tables {
         let expected: Vec<(String, String)> = columns

@@ -4,6 +4,7 @@
 //! (`cell`).
 
 mod body;
+mod body_followup;
 mod documents;
 mod files;
 mod followup;
@@ -14,6 +15,7 @@ mod studies;
 pub use body::{
     BodyCompositionRow, INDEX_COLUMNS, VisitBody, body_composition_rows, index_cells, visit_body,
 };
+pub use body_followup::{BodyFollowupLine, body_followup_line};
 pub use documents::{DocumentRow, document_row};
 pub use files::{FileRow, file_row};
 pub use followup::{FollowupLine, followup_line, lsc_source_word, source_word, verdict_word};

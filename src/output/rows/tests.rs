@@ -91,7 +91,7 @@ fn documented(docs: &str, file: &str) -> Vec<String> {
 fn columns_are_documented_in_order() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/columns.md");
     let docs = std::fs::read_to_string(path).expect("docs/columns.md");
-    let tables: [(&str, &[Column]); 8] = [
+    let tables: [(&str, &[Column]); 9] = [
         ("measurements.csv", MeasurementRow::COLUMNS),
         ("studies.csv", StudyRow::COLUMNS),
         ("documents.csv", DocumentRow::COLUMNS),
@@ -99,6 +99,7 @@ fn columns_are_documented_in_order() {
         ("followup.csv", FollowupLine::COLUMNS),
         ("files.csv", FileRow::COLUMNS),
         ("body_composition.csv", BodyCompositionRow::COLUMNS),
+        ("body_followup.csv", BodyFollowupLine::COLUMNS),
         ("visits_wide.csv", crate::export::wide::WideRow::COLUMNS),
     ];
     for (file, columns) in tables {

@@ -64,6 +64,10 @@ const BODY_COMPOSITION: Table = Table {
     name: "body_composition.csv",
     columns: rows::BodyCompositionRow::COLUMNS,
 };
+const BODY_FOLLOWUP: Table = Table {
+    name: "body_followup.csv",
+    columns: rows::BodyFollowupLine::COLUMNS,
+};
 const WIDE: Table = Table {
     name: "visits_wide.csv",
     columns: crate::export::wide::WideRow::COLUMNS,
@@ -96,6 +100,7 @@ pub fn finish(
         history: Runs::new(staging).with_context(cannot)?,
         followup: Runs::new(staging).with_context(cannot)?,
         body_composition: Runs::new(staging).with_context(cannot)?,
+        body_followup: Runs::new(staging).with_context(cannot)?,
         wide: Runs::new(staging).with_context(cannot)?,
         fhir: Runs::new(staging).with_context(cannot)?,
         omop: Runs::new(staging).with_context(cannot)?,
@@ -164,6 +169,7 @@ pub fn finish(
         fhir,
         omop,
         body_composition,
+        body_followup,
     } = runs;
     let write_followup = options.followup != FollowupMode::Never;
     // The exports are written beside the tables (one more worker's job).
@@ -177,10 +183,12 @@ pub fn finish(
                 (FOLLOWUP, followup),
                 (WIDE, wide),
                 (BODY_COMPOSITION, body_composition),
+                (BODY_FOLLOWUP, body_followup),
             ]
             .into_par_iter()
             .map(|(table, runs)| {
-                if table.name == FOLLOWUP.name && !write_followup {
+                let followup_table = [FOLLOWUP.name, BODY_FOLLOWUP.name].contains(&table.name);
+                if followup_table && !write_followup {
                     return Ok(0);
                 }
                 write_table(&table, runs, staging, options)
@@ -197,10 +205,12 @@ pub fn finish(
         FollowupMode::Always => true,
         FollowupMode::Never => false,
     };
-    // body_composition.csv only in a run with a whole-body exam's composition.
+    // body_composition.csv only in a run with a whole-body exam's composition,
+    // body_followup.csv only with a row (whatever --followup, but never).
     let unwritten = [
         (!with_followup && write_followup).then_some(FOLLOWUP.name),
         (written[6] == 0).then_some(BODY_COMPOSITION.name),
+        (written[7] == 0 && write_followup).then_some(BODY_FOLLOWUP.name),
     ];
     for name in unwritten.into_iter().flatten() {
         let csv = staging.join(name);

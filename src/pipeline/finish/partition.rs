@@ -26,6 +26,7 @@ pub(super) struct AllRuns {
     pub(super) history: Runs,
     pub(super) followup: Runs,
     pub(super) body_composition: Runs,
+    pub(super) body_followup: Runs,
     pub(super) wide: Runs,
     pub(super) fhir: Runs,
     pub(super) omop: Runs,
@@ -125,6 +126,7 @@ pub fn render(
         RunBuf::default(),
     );
     let mut points = Vec::new();
+    let mut body_points = Vec::new();
     let mut report = Collector::new(&options.lsc, ids);
     for (visit, visit_id) in visits.iter().zip(&visit_ids) {
         let assessed = visit::assess(&docs, visit, &options.classify);
@@ -177,6 +179,7 @@ pub fn render(
         if options.omop {
             omop_visits.extend(crate::export::omop::omop_visit(&view));
         }
+        body_points.extend(followup::body::body_point(&view));
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
         points.extend(visit_points);
@@ -199,10 +202,15 @@ pub fn render(
     // `--followup never`: no followup.csv, and nothing of it in the report either.
     if options.followup == FollowupMode::Never {
         points.clear();
+        body_points.clear();
     }
     for (key, row, family) in followup::rows(points, &options.lsc) {
         report.followup_row(&key, &row, family);
         followups.push(key, render.render([rows::followup_line(&row)])?);
+    }
+    let mut body_followups = RunBuf::default();
+    for (key, row) in followup::body::body_rows(body_points) {
+        body_followups.push(key, render.render([rows::body_followup_line(&row)])?);
     }
     runs.measurements.append(measurements)?;
     runs.documents.append(documents)?;
@@ -210,6 +218,7 @@ pub fn render(
     runs.studies.append(studies)?;
     runs.followup.append(followups)?;
     runs.body_composition.append(body)?;
+    runs.body_followup.append(body_followups)?;
     runs.wide.append(wide)?;
     runs.fhir.append(fhir)?;
     let mut omop = RunBuf::default();
