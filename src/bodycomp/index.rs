@@ -256,10 +256,7 @@ fn fat_pct(comp: &BodyComposition, region: BodyRegion) -> Option<(Decimal, Basis
     if let Some(reported) = r.value(Field::FatPct) {
         return Some((reported, Basis::Reported));
     }
-    let computed = r
-        .value(Field::Fat)?
-        .checked_mul(d!("100"))?
-        .div_rounded(r.value(Field::TotalMass)?, 1)?;
+    let computed = r.fat_pct_of_masses()?;
     Some((computed, Basis::Computed))
 }
 

@@ -152,6 +152,14 @@ impl RegionComposition {
                 .checked_sub(self.value(Field::Bmc)?)
         })
     }
+
+    /// %fat computed from the masses: fat / total mass x 100, one decimal (docs/clinical.md,
+    /// "Body composition"); the tables, the indices and the exports all use this one.
+    pub fn fat_pct_of_masses(&self) -> Option<Decimal> {
+        self.value(Field::Fat)?
+            .checked_mul(Decimal::lit("100"))?
+            .div_rounded(self.value(Field::TotalMass)?, 1)
+    }
 }
 
 /// Where a body composition was read.

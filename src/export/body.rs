@@ -174,10 +174,7 @@ fn region_value(region: &RegionComposition, field: Field) -> Option<(Decimal, bo
     }
     let computed = match field {
         Field::Lean => region.lean_without_bmc(),
-        Field::FatPct => region
-            .value(Field::Fat)?
-            .checked_mul(Decimal::lit("100"))?
-            .div_rounded(region.value(Field::TotalMass)?, 1),
+        Field::FatPct => region.fat_pct_of_masses(),
         _ => None,
     };
     computed.map(|value| (value, true))

@@ -6,8 +6,7 @@
 use super::joined;
 pub use crate::bodycomp::index::VisitBody;
 use crate::bodycomp::index::{Cohort, Patient, assess};
-use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
-use crate::decimal::Decimal;
+use crate::bodycomp::{BodyComposition, Field, IndexKind};
 use crate::document::Sex;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::output::table::row_struct;
@@ -97,14 +96,6 @@ pub fn index_cells(body: Option<&VisitBody>) -> [Plain; 8] {
     })
 }
 
-/// fat / total mass, %, one decimal (docs/clinical.md, "Body composition").
-fn fat_pct(region: &RegionComposition) -> Option<Decimal> {
-    region
-        .value(Field::Fat)?
-        .checked_mul(Decimal::lit("100"))?
-        .div_rounded(region.value(Field::TotalMass)?, 1)
-}
-
 /// The rows of a visit's composition.
 pub fn body_composition_rows<'a>(
     view: &'a VisitRows<'a>,
@@ -117,7 +108,7 @@ pub fn body_composition_rows<'a>(
         let lean_reported = region.value(Field::Lean);
         let lean = region.lean_without_bmc();
         let pct_reported = region.value(Field::FatPct);
-        let pct = pct_reported.or_else(|| fat_pct(region));
+        let pct = pct_reported.or_else(|| region.fat_pct_of_masses());
         let computed = match (
             lean.is_some() && lean_reported.is_none(),
             pct.is_some() && pct_reported.is_none(),
