@@ -132,7 +132,10 @@ fn the_tables_load_into_duckdb_with_the_v54_definitions() {
 #[ignore = "needs duckdb and OMOP_CDM_DDL_DIR: scripts/test.sh runs it"]
 fn the_tables_load_with_the_official_ddl_and_our_transcription_matches_it() {
     let python = interop_python();
-    let Some(ddl) = std::env::var_os("OMOP_CDM_DDL_DIR").map(PathBuf::from) else {
+    let Some(ddl) = std::env::var_os("OMOP_CDM_DDL_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+    else {
         eprintln!(
             "SKIPPED: OMOP_CDM_DDL_DIR is not set (a clone of OHDSI/CommonDataModel's \
              inst/ddl/5.4/duckdb): the load with the official DDL did not run"
