@@ -48,6 +48,9 @@ macro_rules! vocabulary {
     };
 }
 
+/// The same closed sets of names for other vocabularies (bodycomp's regions, fields, indices).
+pub(crate) use vocabulary;
+
 vocabulary! {
     /// A canonical region of interest (docs/columns.md, measurements.csv `region`).
     Region {

@@ -6,7 +6,7 @@
 //! allows. A check that lacks a value is not made.
 
 use super::{BodyComposition, BodyRegion, Dimension, Field, IndexKind, Reading};
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, dec};
 
 /// The mass fields a sum is checked on.
 const MASSES: [Field; 6] = [
@@ -27,16 +27,9 @@ const SUBTOTAL_PARTS: [BodyRegion; 5] = [
     BodyRegion::LegRight,
 ];
 
-/// A decimal constant, made when compiling.
-macro_rules! d {
-    ($text:literal) => {
-        const { Decimal::lit($text) }
-    };
-}
-
 fn abs(value: Decimal) -> Decimal {
-    if value < d!("0") {
-        d!("0").checked_sub(value).unwrap_or(value)
+    if value < dec!("0") {
+        dec!("0").checked_sub(value).unwrap_or(value)
     } else {
         value
     }
@@ -48,7 +41,7 @@ fn sum_differs(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
     let Some(sum) = sum else {
         return false;
     };
-    let mut total = d!("0");
+    let mut total = dec!("0");
     let mut allowed = sum.rounding(Dimension::Mass);
     for part in parts {
         let Some(part) = part else {
@@ -63,7 +56,7 @@ fn sum_differs(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
         total = t;
         allowed = a;
     }
-    let allowed = allowed.max(d!("1"));
+    let allowed = allowed.max(dec!("1"));
     total
         .checked_sub(sum.value)
         .is_some_and(|difference| abs(difference) > allowed)
@@ -127,14 +120,14 @@ fn percent_range(part: &Reading, whole: &Reading) -> Option<(Decimal, Decimal)> 
         part.rounding(Dimension::Mass),
         whole.rounding(Dimension::Mass),
     );
-    let low_part = part.value.checked_sub(dp)?.max(d!("0"));
+    let low_part = part.value.checked_sub(dp)?.max(dec!("0"));
     let high_whole = whole.value.checked_add(dw)?;
     let high_part = part.value.checked_add(dp)?;
     let low_whole = whole.value.checked_sub(dw)?;
-    if low_whole <= d!("0") {
+    if low_whole <= dec!("0") {
         return None;
     }
-    let hundred = d!("100");
+    let hundred = dec!("100");
     Some((
         low_part.checked_mul(hundred)?.div_rounded(high_whole, 6)?,
         high_part.checked_mul(hundred)?.div_rounded(low_whole, 6)?,
@@ -143,7 +136,7 @@ fn percent_range(part: &Reading, whole: &Reading) -> Option<(Decimal, Decimal)> 
 
 /// A reported %fat against fat / total mass (and GE's tissue %fat against fat / tissue).
 fn fat_pct(comp: &BodyComposition) -> bool {
-    let slack = d!("0.2");
+    let slack = dec!("0.2");
     comp.regions.iter().any(|r| {
         [
             (Field::FatPct, Field::TotalMass),
@@ -183,19 +176,19 @@ fn vat_density(comp: &BodyComposition) -> bool {
     );
     let range = || -> Option<(Decimal, Decimal)> {
         let low_volume = volume.value.checked_sub(dv)?;
-        if low_volume <= d!("0") {
+        if low_volume <= dec!("0") {
             return None;
         }
         Some((
             mass.value
                 .checked_sub(dm)?
-                .max(d!("0"))
+                .max(dec!("0"))
                 .div_rounded(volume.value.checked_add(dv)?, 6)?,
             mass.value.checked_add(dm)?.div_rounded(low_volume, 6)?,
         ))
     };
     match range() {
-        Some((low, high)) => high < d!("0.90") || low > d!("0.96"),
+        Some((low, high)) => high < dec!("0.90") || low > dec!("0.96"),
         None => false,
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::check::{Check, inconsistencies};
 use super::{BodyComposition, BodyRegion, Field, IndexKind};
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, dec};
 use crate::flag::flag_enum;
 
 /// The cohort a cut-off was derived in: the papers give one per sex.
@@ -170,23 +170,12 @@ impl Assessment {
 /// adult populations start at 20).
 const ADULT_AGE: u32 = 20;
 
-/// A decimal constant, made when compiling.
-macro_rules! d {
-    ($text:literal) => {
-        const { Decimal::lit($text) }
-    };
-}
-
-fn d(text: &str) -> Decimal {
-    Decimal::parse(text).expect("constants are valid decimals")
-}
-
 /// Low appendicular lean mass index, kg/m²: EWGSOP2 (Cruz-Jentoft et al., Age Ageing
 /// 2019;48(1):16-31, table 3): below 7.0 in men, 5.5 in women.
 fn ewgsop2_almi(cohort: Cohort) -> Decimal {
     match cohort {
-        Cohort::Men => d!("7.0"),
-        Cohort::Women => d!("5.5"),
+        Cohort::Men => dec!("7.0"),
+        Cohort::Women => dec!("5.5"),
     }
 }
 
@@ -194,8 +183,8 @@ fn ewgsop2_almi(cohort: Cohort) -> Decimal {
 /// 2014;69(5):547-558): ALM (kg) / BMI below 0.789 in men, 0.512 in women.
 fn fnih_alm_bmi(cohort: Cohort) -> Decimal {
     match cohort {
-        Cohort::Men => d!("0.789"),
-        Cohort::Women => d!("0.512"),
+        Cohort::Men => dec!("0.789"),
+        Cohort::Women => dec!("0.512"),
     }
 }
 
@@ -204,8 +193,14 @@ fn fnih_alm_bmi(cohort: Cohort) -> Decimal {
 /// I, <= 15 obese II, above obese III; women < 3.5, < 4, < 5, <= 9, <= 13, <= 17, <= 21.
 pub fn fmi_class(fmi: Decimal, cohort: Cohort) -> FmiClass {
     let (deficits, upper) = match cohort {
-        Cohort::Men => (["2", "2.3", "3"], ["6", "9", "12", "15"]),
-        Cohort::Women => (["3.5", "4", "5"], ["9", "13", "17", "21"]),
+        Cohort::Men => (
+            [dec!("2"), dec!("2.3"), dec!("3")],
+            [dec!("6"), dec!("9"), dec!("12"), dec!("15")],
+        ),
+        Cohort::Women => (
+            [dec!("3.5"), dec!("4"), dec!("5")],
+            [dec!("9"), dec!("13"), dec!("17"), dec!("21")],
+        ),
     };
     let below = [
         FmiClass::SevereDeficit,
@@ -221,15 +216,15 @@ pub fn fmi_class(fmi: Decimal, cohort: Cohort) -> FmiClass {
     below
         .iter()
         .zip(deficits)
-        .find(|(_, limit)| fmi < d(limit))
-        .or_else(|| up_to.iter().zip(upper).find(|(_, limit)| fmi <= d(limit)))
+        .find(|(_, limit)| fmi < *limit)
+        .or_else(|| up_to.iter().zip(upper).find(|(_, limit)| fmi <= *limit))
         .map_or(FmiClass::ObeseClass3, |(class, _)| *class)
 }
 
 /// `grams` / height² in kg/m² (grams x 10 / cm²), two decimals.
 fn per_height_squared(grams: Decimal, height_cm: Decimal) -> Option<Decimal> {
     let squared = height_cm.checked_mul(height_cm)?;
-    grams.checked_mul(d!("10"))?.div_rounded(squared, 2)
+    grams.checked_mul(dec!("10"))?.div_rounded(squared, 2)
 }
 
 /// Appendicular lean mass without bone mineral, g: both arms and both legs, else GE's
@@ -239,7 +234,7 @@ fn appendicular_lean(comp: &BodyComposition) -> Option<Decimal> {
     let sum = |regions: &[BodyRegion]| {
         regions
             .iter()
-            .try_fold(d!("0"), |sum, &r| sum.checked_add(lean(r)?))
+            .try_fold(dec!("0"), |sum, &r| sum.checked_add(lean(r)?))
     };
     sum(&[
         BodyRegion::ArmLeft,
@@ -283,7 +278,7 @@ impl Inputs {
 /// The indices of `comp` for `patient`, the FMI class and the flags.
 pub fn assess(comp: &BodyComposition, patient: &Patient) -> Assessment {
     let mut inputs = Inputs {
-        height: patient.height_cm.filter(|h| *h > d!("0")),
+        height: patient.height_cm.filter(|h| *h > dec!("0")),
         missing_height: false,
     };
     let total = comp.region(BodyRegion::Total);
@@ -303,9 +298,9 @@ pub fn assess(comp: &BodyComposition, patient: &Patient) -> Assessment {
                 .map(|v| (v, Basis::Computed)),
             IndexKind::Almi => inputs.per_height(alm).map(|v| (v, Basis::Computed)),
             IndexKind::AlmBmi => match (alm, inputs.height, patient.weight_kg) {
-                (Some(alm), Some(height), Some(weight)) if weight > d!("0") => alm
-                    .checked_mul(height.checked_mul(height).unwrap_or(d!("0")))
-                    .and_then(|n| n.div_rounded(weight.checked_mul(d!("10000000"))?, 3))
+                (Some(alm), Some(height), Some(weight)) if weight > dec!("0") => alm
+                    .checked_mul(height.checked_mul(height).unwrap_or(dec!("0")))
+                    .and_then(|n| n.div_rounded(weight.checked_mul(dec!("10000000"))?, 3))
                     .map(|v| (v, Basis::Computed)),
                 (Some(_), None, _) => {
                     inputs.missing_height = true;

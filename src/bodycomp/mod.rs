@@ -16,7 +16,7 @@ pub mod units;
 
 use serde::{Deserialize, Serialize};
 
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, dec};
 
 pub use names::{BodyRegion, Dimension, Field, IndexKind};
 
@@ -157,7 +157,7 @@ impl RegionComposition {
     /// "Body composition"); the tables, the indices and the exports all use this one.
     pub fn fat_pct_of_masses(&self) -> Option<Decimal> {
         self.value(Field::Fat)?
-            .checked_mul(Decimal::lit("100"))?
+            .checked_mul(dec!("100"))?
             .div_rounded(self.value(Field::TotalMass)?, 1)
     }
 }

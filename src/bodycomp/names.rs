@@ -4,53 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::vocabulary::{Laterality, Region};
+use crate::vocabulary::{Laterality, Region, vocabulary};
 
-/// A closed set of names, each with its text; `FromStr` names the accepted ones.
-macro_rules! names {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The text of profiles and outputs.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                match text {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(format!(
-                        "unknown {} {other:?} (expected one of: {})",
-                        stringify!($name).to_lowercase(),
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-names! {
+vocabulary! {
     /// A region of a whole-body exam. The first seventeen carry body composition (Hologic's
     /// `L Arm` ... `Gynoid (G)`, GE enCORE's `Arms` ... `TBLH`); the last seven are parts of
     /// the whole-body BMD table only (Hologic `L Ribs` ... `Pelvis`, GE `Ribs`, `Spine`).
@@ -153,7 +109,7 @@ impl BodyRegion {
     }
 }
 
-names! {
+vocabulary! {
     /// A value of one region's body composition.
     Field {
         /// Fat mass, g.
@@ -202,7 +158,7 @@ impl Field {
     }
 }
 
-names! {
+vocabulary! {
     /// A whole-body index: reported by the scanner (Hologic "Adipose Indices" and "Lean
     /// Indices", GE CoreScan) or computed from the regions and the height.
     IndexKind {

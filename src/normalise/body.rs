@@ -4,7 +4,7 @@
 //! The DICOM header's PatientSize and PatientWeight (metres, kilograms) when the document
 //! states none.
 
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, dec};
 
 /// Centimetres per inch, exact (the international inch of 1959).
 const CM_PER_INCH: &str = "2.54";
@@ -41,20 +41,20 @@ pub fn body_height_cm(text: &str) -> Option<Decimal> {
 /// outside 0.2-2.8 m (a height written in cm or inches there is not guessed).
 pub fn patient_size_cm(text: &str) -> Option<Decimal> {
     let metres = Decimal::parse(text.trim())?;
-    if metres < Decimal::lit("0.2") || metres > Decimal::lit("2.8") {
+    if metres < dec!("0.2") || metres > dec!("2.8") {
         return None;
     }
     let (mantissa, scale) = metres.to_parts();
     match scale {
         2.. => Decimal::from_parts(mantissa, scale - 2),
-        _ => metres.checked_mul(Decimal::lit("100")),
+        _ => metres.checked_mul(dec!("100")),
     }
 }
 
 /// PatientWeight (0010,1030), DS in kg; None outside 0.5-650 kg.
 pub fn patient_weight_kg(text: &str) -> Option<Decimal> {
     let kg = Decimal::parse(text.trim())?;
-    (kg >= Decimal::lit("0.5") && kg <= Decimal::lit("650")).then_some(kg)
+    (kg >= dec!("0.5") && kg <= dec!("650")).then_some(kg)
 }
 
 /// A body weight in kg.

@@ -2,6 +2,10 @@ use super::*;
 use crate::bodycomp::units::convert;
 use crate::bodycomp::{BodySource, Dimension, Reading};
 
+fn d(text: &str) -> Decimal {
+    Decimal::parse(text).expect("test values are valid decimals")
+}
+
 fn reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
     let written = d(written);
     Reading {
