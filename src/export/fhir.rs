@@ -22,7 +22,10 @@ mod json;
 
 use serde::{Deserialize, Serialize};
 
-use json::{close_entry, coding, open_entry, subject_and_date, text, uuid_of_parts};
+use json::{
+    close_entry, close_ucum_quantity, coding, open_entry, open_observation, subject_and_date, text,
+    uuid_of_parts,
+};
 
 use super::VisitRows;
 use super::body::{CompositionValue, body_values};
@@ -111,15 +114,7 @@ fn observation_id(visit_id: &str, value: &Value) -> [u8; 36] {
 }
 
 fn observation(out: &mut Vec<u8>, value: &Value, id: &[u8], patient_id: &[u8], date: &str) {
-    open_entry(out, "Observation", id);
-    out.extend_from_slice(b",\"status\":\"final\",\"category\":[{\"coding\":[");
-    coding(
-        out,
-        codes::OBSERVATION_CATEGORY,
-        codes::IMAGING.0,
-        Some(codes::IMAGING.1),
-    );
-    out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
+    open_observation(out, id);
     let code = value.code();
     coding(out, codes::LOINC, code.loinc, Some(code.name));
     out.extend_from_slice(b"]}");
@@ -133,13 +128,7 @@ fn observation(out: &mut Vec<u8>, value: &Value, id: &[u8], patient_id: &[u8], d
         Some(Bound::Above) => out.extend_from_slice(b",\"comparator\":\">\""),
         None => {}
     }
-    out.extend_from_slice(b",\"unit\":\"");
-    out.extend_from_slice(unit_text.as_bytes());
-    out.extend_from_slice(b"\",\"system\":\"");
-    out.extend_from_slice(codes::UCUM.as_bytes());
-    out.extend_from_slice(b"\",\"code\":\"");
-    out.extend_from_slice(unit_code.as_bytes());
-    out.extend_from_slice(b"\"}");
+    close_ucum_quantity(out, unit_code, unit_text);
     if let Some((region, side)) = value.site
         && let Some(site) = codes::body_site(region, side)
     {

@@ -3,7 +3,10 @@
 //! %fat also with LOINC 41982-0), its value as a UCUM quantity, and `method.text` saying so
 //! when the value was computed here rather than reported by the scanner.
 
-use super::json::{close_entry, coding, open_entry, subject_and_date, text, uuid_of_parts};
+use super::json::{
+    close_entry, close_ucum_quantity, coding, open_observation, subject_and_date, text,
+    uuid_of_parts,
+};
 use crate::bodycomp::IndexKind;
 use crate::export::body::{CompositionValue, Measure};
 use crate::export::codes;
@@ -31,15 +34,7 @@ pub(super) fn observation(
     patient_id: &[u8],
     date: &str,
 ) {
-    open_entry(out, "Observation", id);
-    out.extend_from_slice(b",\"status\":\"final\",\"category\":[{\"coding\":[");
-    coding(
-        out,
-        codes::OBSERVATION_CATEGORY,
-        codes::IMAGING.0,
-        Some(codes::IMAGING.1),
-    );
-    out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
+    open_observation(out, id);
     if value.measure == Measure::Index(IndexKind::TotalFatPct) {
         coding(
             out,
@@ -61,13 +56,7 @@ pub(super) fn observation(
     out.extend_from_slice(b",\"valueQuantity\":{\"value\":");
     // A decimal's plain text is a JSON number, its digits as written.
     out.extend_from_slice(value.value.to_plain(0).as_bytes());
-    out.extend_from_slice(b",\"unit\":\"");
-    out.extend_from_slice(unit_text.as_bytes());
-    out.extend_from_slice(b"\",\"system\":\"");
-    out.extend_from_slice(codes::UCUM.as_bytes());
-    out.extend_from_slice(b"\",\"code\":\"");
-    out.extend_from_slice(unit_code.as_bytes());
-    out.extend_from_slice(b"\"}");
+    close_ucum_quantity(out, unit_code, unit_text);
     if value.computed {
         out.extend_from_slice(b",\"method\":{\"text\":");
         text(out, COMPUTED);

@@ -3,6 +3,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::export::codes;
+
 /// A name-based UUID (RFC 9562 version 8, from SHA-256 of the name that `parts` make end to
 /// end), as text: the same name gives the same id in every run. Neither the name nor the
 /// text is built on the heap: a Bundle takes one per Observation, and the allocations and
@@ -80,4 +82,29 @@ pub(super) fn subject_and_date(out: &mut Vec<u8>, patient_id: &[u8], date: &str)
         out.extend_from_slice(date.as_bytes());
         out.push(b'"');
     }
+}
+
+/// Opens an imaging Observation entry, up to the opening of its `code.coding` list (every
+/// Observation of a Bundle, a BMD value's or a body composition value's, starts so).
+pub(super) fn open_observation(out: &mut Vec<u8>, id: &[u8]) {
+    open_entry(out, "Observation", id);
+    out.extend_from_slice(b",\"status\":\"final\",\"category\":[{\"coding\":[");
+    coding(
+        out,
+        codes::OBSERVATION_CATEGORY,
+        codes::IMAGING.0,
+        Some(codes::IMAGING.1),
+    );
+    out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
+}
+
+/// Closes a `valueQuantity` whose value is written: its UCUM unit (text and code).
+pub(super) fn close_ucum_quantity(out: &mut Vec<u8>, unit_code: &str, unit_text: &str) {
+    out.extend_from_slice(b",\"unit\":\"");
+    out.extend_from_slice(unit_text.as_bytes());
+    out.extend_from_slice(b"\",\"system\":\"");
+    out.extend_from_slice(codes::UCUM.as_bytes());
+    out.extend_from_slice(b"\",\"code\":\"");
+    out.extend_from_slice(unit_code.as_bytes());
+    out.extend_from_slice(b"\"}");
 }
