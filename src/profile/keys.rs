@@ -34,23 +34,62 @@ pub fn normalise_label(text: &str) -> String {
     if !text.is_ascii() {
         return normalised_chars(text).collect();
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = vec![0u8; text.len()];
+    let len = normalise_ascii(text.as_bytes(), &mut out);
+    out.truncate(len);
+    // SAFETY: `normalise_ascii` writes ASCII bytes only (it reads ASCII text).
+    unsafe { String::from_utf8_unchecked(out) }
+}
+
+/// `normalised_chars` of ASCII `text` written into `out` (at least as long as `text`: the
+/// normalised form is never longer); returns its length.
+fn normalise_ascii(text: &[u8], out: &mut [u8]) -> usize {
+    let out = &mut out[..text.len()];
+    let mut len = 0;
     let mut pending_space = false;
-    for b in text.bytes() {
+    for &b in text {
         if b.is_ascii_whitespace() || b == b'_' {
-            pending_space = !out.is_empty();
+            pending_space = len > 0;
             continue;
         }
         if pending_space {
-            out.push(' ');
+            out[len] = b' ';
+            len += 1;
             pending_space = false;
         }
-        out.push(char::from(match b {
+        out[len] = match b {
             b'`' => b'\'',
             b => b.to_ascii_lowercase(),
-        }));
+        };
+        len += 1;
     }
-    out
+    len
+}
+
+/// Calls `f` with `text` normalised: on the stack for short ASCII text (a probe's label),
+/// without allocating; else through `normalise_label`.
+fn with_normalised<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    const STACK: usize = 96;
+    if text.len() <= STACK && text.is_ascii() {
+        let mut buf = [0u8; STACK];
+        let len = normalise_ascii(text.as_bytes(), &mut buf);
+        // SAFETY: `normalise_ascii` writes ASCII bytes only (it reads ASCII text).
+        return f(unsafe { std::str::from_utf8_unchecked(&buf[..len]) });
+    }
+    f(&normalise_label(text))
+}
+
+/// `str::trim` without decoding characters when the text neither starts nor ends with a
+/// space or a non-ASCII byte (a code read from a file: DICOM padding is already gone).
+#[inline]
+fn trim(text: &str) -> &str {
+    let plain = |b: &u8| *b > b' ' && *b < 0x80;
+    let bytes = text.as_bytes();
+    if bytes.first().is_some_and(plain) && bytes.last().is_some_and(plain) {
+        text
+    } else {
+        text.trim()
+    }
 }
 
 /// Stored labels and normalised probes hash their bytes; `LabelRef` normalises first.
@@ -82,13 +121,13 @@ pub struct LabelRef<'t>(pub &'t str);
 
 impl Hash for LabelRef<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_normalised(&normalise_label(self.0), state);
+        with_normalised(self.0, |normalised| hash_normalised(normalised, state));
     }
 }
 
 impl Equivalent<Label> for LabelRef<'_> {
     fn equivalent(&self, key: &Label) -> bool {
-        normalised_chars(self.0).eq(key.0.chars())
+        with_normalised(self.0, |normalised| normalised == &*key.0)
     }
 }
 
@@ -128,7 +167,7 @@ impl CodeKey {
 
 fn hash_code<H: Hasher>(scheme: &str, code: &str, state: &mut H) {
     // Upper-cased on the stack: schemes are short ("LN", "SCT", "99HOLOGIC").
-    let scheme = scheme.trim().as_bytes();
+    let scheme = trim(scheme).as_bytes();
     let mut upper = [0u8; 32];
     if scheme.len() <= upper.len() {
         for (to, from) in upper.iter_mut().zip(scheme) {
@@ -139,7 +178,7 @@ fn hash_code<H: Hasher>(scheme: &str, code: &str, state: &mut H) {
         state.write(&scheme.to_ascii_uppercase());
     }
     state.write_u8(0xFF);
-    code.trim().hash(state);
+    trim(code).hash(state);
 }
 
 impl Hash for CodeKey {
@@ -165,7 +204,7 @@ impl Hash for CodeRef<'_> {
 
 impl Equivalent<CodeKey> for CodeRef<'_> {
     fn equivalent(&self, key: &CodeKey) -> bool {
-        self.scheme.trim().eq_ignore_ascii_case(&key.scheme) && self.code.trim() == &*key.code
+        trim(self.scheme).eq_ignore_ascii_case(&key.scheme) && trim(self.code) == &*key.code
     }
 }
 
@@ -185,6 +224,33 @@ mod tests {
             assert_eq!(
                 normalise_label(text),
                 normalised_chars(text).collect::<String>()
+            );
+        }
+    }
+
+    /// The fast paths (the stack buffer, the trim that decodes nothing) agree with the
+    /// plain forms, on ASCII and other text, short and past the stack buffer.
+    #[test]
+    fn fast_paths_agree() {
+        let long = "Left Femoral Neck ".repeat(8);
+        for text in [
+            "",
+            " ",
+            "BMD",
+            " BMD",
+            "BMD ",
+            "\tBMD\n",
+            "Ward\u{2019}s",
+            "\u{a0}LN\u{a0}",
+            "  Left   HIP_Total ",
+            &long,
+            "x\u{2019}",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+            assert_eq!(
+                with_normalised(text, str::to_string),
+                normalised_chars(text).collect::<String>(),
+                "{text:?}"
             );
         }
     }
