@@ -164,6 +164,7 @@ pub struct Node<'d, 'a> {
 
 impl<'d, 'a> Node<'d, 'a> {
     /// The element with `tag` in this item (the first, should a broken file repeat it).
+    #[inline]
     fn element(self, tag: Tag) -> Option<&'d Element> {
         let elements = &self.set.elements;
         let mut next = self.set.items[self.id as usize].first_element;
@@ -178,7 +179,11 @@ impl<'d, 'a> Node<'d, 'a> {
     }
 
     /// A text value, trimmed; the first value of a multi-valued one unless `whole` (UT, ST,
-    /// LT may contain backslashes). None when absent or empty.
+    /// LT may contain backslashes). None when absent or empty. Inlined into the content
+    /// tree's reader (another codegen unit), which calls it some 380 times per file: as a
+    /// call, its entry and exit and the returned `Cow` written through memory were a
+    /// quarter of its cost (callgrind, docs/performance.md).
+    #[inline]
     pub fn text(self, tag: Tag, whole: bool) -> Option<Cow<'a, str>> {
         let element = self.element(tag)?;
         let start = element.start as usize;
