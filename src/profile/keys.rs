@@ -154,25 +154,16 @@ impl CodeKey {
     }
 }
 
-fn hash_code<H: Hasher>(scheme: &str, code: &str, state: &mut H) {
-    // Upper-cased on the stack: schemes are short ("LN", "SCT", "99HOLOGIC").
-    let scheme = trim(scheme).as_bytes();
-    let mut upper = [0u8; 32];
-    if scheme.len() <= upper.len() {
-        for (to, from) in upper.iter_mut().zip(scheme) {
-            *to = from.to_ascii_uppercase();
-        }
-        state.write(&upper[..scheme.len()]);
-    } else {
-        state.write(&scheme.to_ascii_uppercase());
-    }
-    state.write_u8(0xFF);
+/// A code's hash is its value's alone: values rarely repeat across schemes, and the
+/// scheme, compared case-insensitively, would have to be upper-cased to be hashed (it is
+/// compared in `equivalent` instead, on the few entries the hash finds).
+fn hash_code<H: Hasher>(code: &str, state: &mut H) {
     trim(code).hash(state);
 }
 
 impl Hash for CodeKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_code(&self.scheme, &self.code, state);
+        hash_code(&self.code, state);
     }
 }
 
@@ -187,13 +178,20 @@ pub struct CodeRef<'t> {
 
 impl Hash for CodeRef<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_code(self.scheme, self.code, state);
+        hash_code(self.code, state);
     }
 }
 
 impl Equivalent<CodeKey> for CodeRef<'_> {
     fn equivalent(&self, key: &CodeKey) -> bool {
-        trim(self.scheme).eq_ignore_ascii_case(&key.scheme) && trim(self.code) == &*key.code
+        // The stored scheme is upper case: only the probe's needs folding.
+        let scheme = trim(self.scheme).as_bytes();
+        trim(self.code) == &*key.code
+            && scheme.len() == key.scheme.len()
+            && scheme
+                .iter()
+                .zip(key.scheme.bytes())
+                .all(|(a, b)| a.to_ascii_uppercase() == b)
     }
 }
 
