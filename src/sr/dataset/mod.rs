@@ -179,11 +179,11 @@ impl<'d, 'a> Node<'d, 'a> {
     }
 
     /// A text value, trimmed; the first value of a multi-valued one unless `whole` (UT, ST,
-    /// LT may contain backslashes). None when absent or empty. Inlined into the content
-    /// tree's reader (another codegen unit), which calls it some 380 times per file: as a
-    /// call, its entry and exit and the returned `Cow` written through memory were a
-    /// quarter of its cost (callgrind, docs/performance.md).
-    #[inline]
+    /// LT may contain backslashes). None when absent or empty. Always inlined into the
+    /// content tree's reader, which calls it some 380 times per file: as a call, its entry
+    /// and exit and the returned `Cow` written through memory were a fifth of its cost
+    /// (callgrind, docs/performance.md); `#[inline]` alone left it a call.
+    #[inline(always)]
     pub fn text(self, tag: Tag, whole: bool) -> Option<Cow<'a, str>> {
         let element = self.element(tag)?;
         let start = element.start as usize;
