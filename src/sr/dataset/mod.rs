@@ -164,7 +164,6 @@ pub struct Node<'d, 'a> {
 
 impl<'d, 'a> Node<'d, 'a> {
     /// The element with `tag` in this item (the first, should a broken file repeat it).
-    #[inline]
     fn element(self, tag: Tag) -> Option<&'d Element> {
         let elements = &self.set.elements;
         let mut next = self.set.items[self.id as usize].first_element;
@@ -179,11 +178,7 @@ impl<'d, 'a> Node<'d, 'a> {
     }
 
     /// A text value, trimmed; the first value of a multi-valued one unless `whole` (UT, ST,
-    /// LT may contain backslashes). None when absent or empty. Always inlined into the
-    /// content tree's reader, which calls it some 380 times per file: as a call, its entry
-    /// and exit and the returned `Cow` written through memory were a fifth of its cost
-    /// (callgrind, docs/performance.md); `#[inline]` alone left it a call.
-    #[inline(always)]
+    /// LT may contain backslashes). None when absent or empty.
     pub fn text(self, tag: Tag, whole: bool) -> Option<Cow<'a, str>> {
         let element = self.element(tag)?;
         let start = element.start as usize;
