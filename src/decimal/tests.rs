@@ -208,3 +208,42 @@ fn one_pass_parse_agrees_with_reference() {
         assert_eq!(reference_parse(&long).is_some(), digits);
     }
 }
+
+/// The plain text of seeded random values (every magnitude of mantissa, every scale and
+/// minimum of decimals, the u64 path and the u128 one) against an independent rendering
+/// (i128 integer and fraction parts through `format!`), as above.
+#[test]
+fn plain_text_of_random_values() {
+    let mut state = 5u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for _ in 0..50_000 {
+        let magnitude = next() % 64;
+        let mantissa =
+            (next() >> (63 - magnitude.min(62))) as i64 * if next() % 2 == 0 { 1 } else { -1 };
+        let scale = (next() % 19) as u32;
+        let min_decimals = (next() % 21) as u32;
+        let value = Decimal::from_parts(mantissa, scale).unwrap();
+        let shown = scale.max(min_decimals.min(MAX_DIGITS));
+        let padded = i128::from(mantissa) * 10i128.pow(shown - scale);
+        let unit = 10i128.pow(shown);
+        let (int, frac) = (padded.abs() / unit, padded.abs() % unit);
+        let sign = if mantissa < 0 { "-" } else { "" };
+        let expected = if shown == 0 {
+            format!("{sign}{int}")
+        } else {
+            format!("{sign}{int}.{frac:0width$}", width = shown as usize)
+        };
+        let mut buf = [0u8; PLAIN_MAX];
+        assert_eq!(
+            value.write_plain(min_decimals, &mut buf),
+            expected,
+            "{mantissa} {scale} {min_decimals}"
+        );
+    }
+}
