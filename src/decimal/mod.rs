@@ -243,41 +243,9 @@ impl Decimal {
     /// row is formatted, and a `String` each was a tenth of the writing cost (callgrind).
     pub fn write_plain(self, min_decimals: u32, buf: &mut [u8; PLAIN_MAX]) -> &str {
         let scale = self.scale.max(min_decimals.min(MAX_DIGITS)) as usize;
-        // The digits padded to `scale` decimals, in a u64 when they fit (every value a
-        // scanner reports), written right to left straight into the end of `buf`.
-        let Some(mut narrow) = 10u64
-            .checked_pow(scale as u32 - self.scale)
-            .and_then(|pad| self.mantissa.unsigned_abs().checked_mul(pad))
-        else {
-            return self.write_plain_wide(scale, buf);
-        };
-        let mut at = PLAIN_MAX;
-        let mut written = 0;
-        // At least one digit before the point.
-        while narrow > 0 || written <= scale {
-            if written == scale && scale > 0 {
-                at -= 1;
-                buf[at] = b'.';
-            }
-            at -= 1;
-            buf[at] = b'0' + (narrow % 10) as u8;
-            narrow /= 10;
-            written += 1;
-        }
-        if self.mantissa < 0 {
-            at -= 1;
-            buf[at] = b'-';
-        }
-        std::str::from_utf8(&buf[at..]).expect("ASCII digits")
-    }
-
-    /// `write_plain` of a value whose padded digits pass u64's range (a mantissa near
-    /// i64's limits with many decimals), through u128.
-    #[cold]
-    fn write_plain_wide(self, scale: usize, buf: &mut [u8; PLAIN_MAX]) -> &str {
         let mut wide = self.mantissa.unsigned_abs() as u128 * 10u128.pow(scale as u32 - self.scale);
         // Digits right to left. u128 division is a library call, so only the digits above
-        // u64's range take it.
+        // u64's range take it (in practice none).
         let mut digits = [0u8; 40];
         let mut n = 0;
         while wide > u128::from(u64::MAX) {
