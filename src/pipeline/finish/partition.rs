@@ -7,8 +7,10 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io;
+use std::sync::Arc;
 
 use super::pieces;
+use crate::pipeline::held::Held;
 
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
@@ -33,14 +35,28 @@ pub(super) struct AllRuns {
 }
 
 /// Decodes a partition's documents (in path order: they were appended so), frame by frame:
-/// the encoded partition is never held beside the documents.
-fn read_documents(file: File) -> io::Result<Vec<crate::visit::Ingested>> {
+/// the encoded partition is never held beside the documents. An identical re-send shares
+/// the document it re-sends, which is before it in the piece (`pieces`).
+fn read_documents(file: File) -> io::Result<Vec<Ingested>> {
     let mut input = io::BufReader::with_capacity(64 * 1024, file);
     let mut frame = Vec::new();
-    let mut docs = Vec::new();
+    let mut docs: Vec<Ingested> = Vec::new();
     while codec::read_frame(&mut input, &mut frame)? {
-        let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(&frame)?;
-        docs.push(crate::visit::Ingested { seq, path, doc });
+        let (seq, path, held): (u64, String, Held) = codec::decode(&frame)?;
+        match held {
+            Held::Document(doc) => docs.push(Ingested::new(seq, path, *doc)),
+            Held::Resend { sop, kept } => {
+                let kept = docs
+                    .binary_search_by_key(&kept, |d| d.seq)
+                    .map_err(|_| io::Error::other(pieces::NO_KEPT))?;
+                docs.push(Ingested {
+                    seq,
+                    path,
+                    doc: Arc::clone(&docs[kept].doc),
+                    resent_as: Some(sop),
+                });
+            }
+        }
     }
     Ok(docs)
 }
@@ -155,6 +171,17 @@ pub fn render(
             );
             if !view.member(position).doc.history.is_empty() {
                 history.push(key, render.render(rows::history_rows(&view, position))?);
+            }
+            // A visit of thousands of documents (identical re-sends, held as one) renders
+            // its members' rows out as they grow.
+            for (buf, runs) in [
+                (&mut measurements, &runs.measurements),
+                (&mut documents, &runs.documents),
+                (&mut history, &runs.history),
+            ] {
+                if buf.bytes() > RUN_BYTES {
+                    runs.append(std::mem::take(buf))?;
+                }
             }
         }
         let key = row_key(&view, 0);
