@@ -265,3 +265,57 @@ pub fn render(
         serials,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::pipeline::held::HeldRef;
+    use std::io::{Seek, SeekFrom, Write};
+
+    fn file_of(frames: &[(u64, &str, HeldRef<'_>)]) -> File {
+        let mut bytes = Vec::new();
+        for frame in frames {
+            codec::encode_frame(frame, &mut bytes).unwrap();
+        }
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&bytes).unwrap();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        file
+    }
+
+    /// A re-send is read as the document it names, shared, under its own UID and path.
+    #[test]
+    fn a_resend_shares_the_document_it_names() {
+        let kept = Document {
+            sop_instance_uid: "1.1".into(),
+            study_instance_uid: "9".into(),
+            title: "Left Hip".into(),
+            ..Document::default()
+        };
+        let other = Document {
+            sop_instance_uid: "2.1".into(),
+            ..Document::default()
+        };
+        let resend = |kept| HeldRef::Resend { sop: "1.2", kept };
+        let file = file_of(&[
+            (3, "a", HeldRef::Document(&kept)),
+            (5, "b", HeldRef::Document(&other)),
+            (8, "c", resend(3)),
+        ]);
+        let docs = read_documents(file).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!((docs[2].seq, docs[2].path.as_str()), (8, "c"));
+        assert_eq!(docs[2].sop_instance_uid(), "1.2");
+        assert_eq!(docs[0].sop_instance_uid(), "1.1");
+        assert!(Arc::ptr_eq(&docs[0].doc, &docs[2].doc));
+        assert_eq!(*docs[2].doc, kept);
+        // A re-send of a document the piece does not hold is a corrupt partition.
+        let error = read_documents(file_of(&[
+            (5, "b", HeldRef::Document(&other)),
+            (8, "c", resend(3)),
+        ]))
+        .unwrap_err();
+        assert!(error.to_string().contains("corrupt"), "{error}");
+    }
+}
