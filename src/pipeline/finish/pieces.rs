@@ -295,6 +295,71 @@ mod tests {
         assert!(!in_group(&doc("x", "", "CAROL"), &over));
     }
 
+    /// An identical re-send goes where the document it names went, a done part included,
+    /// and does not count towards its group's parts.
+    #[test]
+    fn resends_go_with_their_document_and_do_not_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let bound = 40;
+        let mut bytes = Vec::new();
+        let mut seq = 0u64;
+        let mut frame = |held: HeldRef<'_>, bytes: &mut Vec<u8>| {
+            codec::encode_frame(&(seq, format!("p{seq}"), held), bytes).unwrap();
+            seq += 1;
+            seq - 1
+        };
+        // 60 documents of one study: a shared piece of 40, then a part of 20.
+        let mut seqs = Vec::new();
+        for i in 0..60 {
+            let d = doc(&format!("R{i}"), "RESENT", "P1");
+            seqs.push(frame(HeldRef::Document(&d), &mut bytes));
+        }
+        // Re-sends of R5 (in the shared piece) and R45 (in the part, done by now), and
+        // 100 of R0: no part of their own.
+        for (sop, kept) in [("X5", seqs[5]), ("X45", seqs[45])] {
+            frame(HeldRef::Resend { sop, kept }, &mut bytes);
+        }
+        for i in 0..100 {
+            let sop = format!("Y{i}");
+            let held = HeldRef::Resend {
+                sop: &sop,
+                kept: seqs[0],
+            };
+            frame(held, &mut bytes);
+        }
+        let padding = "x".repeat(2000);
+        for i in 0..(3 * PIECE_BYTES as usize / 2000) {
+            let d = Document {
+                title: padding.clone(),
+                ..doc(&format!("F{i}"), &format!("FS{i}"), &format!("FP{i}"))
+            };
+            frame(HeldRef::Document(&d), &mut bytes);
+        }
+        let mut file = tempfile::tempfile_in(dir.path()).unwrap();
+        file.write_all(&bytes).unwrap();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        let cut = cut_with(file, dir.path(), bound).unwrap();
+        let later = cut.pieces.iter().filter(|(_, later)| *later).count();
+        assert_eq!(
+            later, 1,
+            "one part beyond the first 40: the re-sends add none"
+        );
+        let pieces = read(cut);
+        let piece_of = |sop: &str| {
+            pieces
+                .iter()
+                .position(|p| p.iter().any(|(_, d)| d.sop_instance_uid == sop))
+                .unwrap()
+        };
+        assert_eq!(piece_of("X5"), piece_of("R5"));
+        assert_eq!(piece_of("X45"), piece_of("R45"));
+        assert_ne!(piece_of("R45"), piece_of("R5"));
+        assert!((0..100).all(|i| piece_of(&format!("Y{i}")) == piece_of("R0")));
+        for piece in &pieces {
+            assert!(piece.windows(2).all(|w| w[0].0 < w[1].0), "path order kept");
+        }
+    }
+
     #[test]
     fn a_small_partition_is_one_piece() {
         let dir = tempfile::tempdir().unwrap();
