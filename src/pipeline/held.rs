@@ -46,7 +46,7 @@ pub enum HeldRef<'a> {
 pub fn may_be_resent(doc: &Document) -> bool {
     !doc.sop_instance_uid.is_empty()
         && !doc.study_instance_uid.is_empty()
-        && !crate::visit::parts_of(doc).is_empty()
+        && crate::visit::has_parts(doc)
 }
 
 /// Where, in the frame of (seq, path, `HeldRef::Document(doc)`) that `encode_frame` wrote
