@@ -12,9 +12,10 @@
 //!   document in its partition on disk, so that no hash collision can make two documents
 //!   one.
 //!
-//! UIDs and paths live in a log on disk; two hash indexes point into it (9 to 18 bytes per
-//! document and per study, found in a few slots whatever their size: docs/performance.md,
-//! "The ledger's indexes"), and every hash hit is confirmed against the log.
+//! UIDs and paths live in a log on disk; three hash indexes point into it (9 to 18 bytes per
+//! document, per study and per document with results, found in a few slots whatever their
+//! size: docs/performance.md, "The ledger's indexes"), and every hash hit is confirmed
+//! against the log (a re-send's, against its partition).
 
 use std::hash::BuildHasher;
 use std::io;
