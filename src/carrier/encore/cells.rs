@@ -97,7 +97,7 @@ pub(super) fn read(text: &str, mark: DecimalMark) -> Cell<'_> {
     if text.is_empty() || text == "-" {
         return Cell::Empty;
     }
-    if text.chars().count() > MAX_CELL_CHARS {
+    if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
         return Cell::Unreadable;
     }
     let (number, unit) = split(text);
@@ -114,19 +114,28 @@ pub(super) fn read(text: &str, mark: DecimalMark) -> Cell<'_> {
     if fraction.is_some_and(|f| f.contains([decimal, group])) {
         return Cell::Unreadable;
     }
-    let whole = if whole.contains(group) {
-        if !grouped(whole, group) {
+    if whole.contains(group) && !grouped(whole, group) {
+        return Cell::Unreadable;
+    }
+    // The number as `Decimal::parse` reads it: the sign, the whole part without its group
+    // separators, a point and the fraction. The number part is ASCII of at most
+    // `MAX_CELL_CHARS` bytes and this is never longer, so it fits on the stack.
+    let mut plain = [0u8; MAX_CELL_CHARS];
+    let mut len = 0;
+    let whole = whole.bytes().filter(|b| char::from(*b) != group);
+    let point = fraction.map(|_| b'.');
+    let fraction = fraction.unwrap_or("").bytes();
+    for byte in sign.bytes().chain(whole).chain(point).chain(fraction) {
+        let Some(slot) = plain.get_mut(len) else {
             return Cell::Unreadable;
-        }
-        whole.replace(group, "")
-    } else {
-        whole.to_string()
-    };
-    let plain = match fraction {
-        Some(fraction) => format!("{sign}{whole}.{fraction}"),
-        None => format!("{sign}{whole}"),
-    };
-    match Decimal::parse(&plain) {
+        };
+        *slot = byte;
+        len += 1;
+    }
+    let parsed = std::str::from_utf8(&plain[..len])
+        .ok()
+        .and_then(Decimal::parse);
+    match parsed {
         Some(value) if sign.len() <= 1 => Cell::Number(value, unit),
         _ => Cell::Unreadable,
     }

@@ -133,6 +133,11 @@ impl<'b> Lines<'b> {
                     self.damaged = true;
                     return None;
                 };
+                // Outside the surrogates a code unit is its character (nearly every one).
+                if let Some(c) = char::from_u32(u32::from(first)) {
+                    self.at += 2;
+                    return Some(c);
+                }
                 let pair = [first, unit(1).unwrap_or(0)];
                 match char::decode_utf16(pair).next() {
                     Some(Ok(c)) => {
@@ -164,6 +169,48 @@ impl<'b> Lines<'b> {
                 Some(c)
             }
         }
+    }
+}
+
+/// A file's lines, decoded once (both passes of the reader go over them).
+pub(super) struct Decoded {
+    /// Every line's text, one after the other.
+    text: String,
+    /// Each line's end in `text` and what it is (a line too long has no text).
+    lines: Vec<(usize, Line)>,
+    /// The first line (from 1) where a code unit or byte sequence was not text (replaced
+    /// by U+FFFD).
+    pub(super) first_damaged: Option<usize>,
+}
+
+impl Decoded {
+    /// Decodes every line of `bytes`.
+    pub(super) fn new(bytes: &[u8]) -> Self {
+        let mut reader = Lines::new(bytes);
+        let mut text = String::new();
+        let mut lines = Vec::new();
+        let mut first_damaged = None;
+        while let Some(line) = reader.next_line() {
+            text.push_str(&reader.buffer);
+            lines.push((text.len(), line));
+            if reader.damaged && first_damaged.is_none() {
+                first_damaged = Some(reader.number);
+            }
+        }
+        Decoded {
+            text,
+            lines,
+            first_damaged,
+        }
+    }
+
+    /// The lines: their number (from 1), what each is, and its text (empty when too long).
+    pub(super) fn lines(&self) -> impl Iterator<Item = (usize, Line, &str)> {
+        let starts = std::iter::once(0).chain(self.lines.iter().map(|(end, _)| *end));
+        starts
+            .zip(&self.lines)
+            .enumerate()
+            .map(|(i, (start, (end, line)))| (i + 1, *line, &self.text[start..*end]))
     }
 }
 
@@ -201,6 +248,42 @@ mod tests {
         assert!(!damaged);
         let (lines, _) = all("\u{feff}x\ny\r\nlast".as_bytes());
         assert_eq!(lines, [Ok("x".into()), Ok("y".into()), Ok("last".into())]);
+    }
+
+    #[test]
+    fn decoded_once_as_read_line_by_line() {
+        let mut bytes = utf16(&format!(
+            "h\tx\r\n\r\n{}\r\nlast\t𝄞",
+            "y".repeat(MAX_LINE_CHARS + 1)
+        ));
+        bytes.extend([0x00, 0xD8]);
+        let decoded = Decoded::new(&bytes);
+        let (expected, damaged) = all(&bytes);
+        let got: Vec<(usize, Result<String, Line>)> = decoded
+            .lines()
+            .map(|(n, line, text)| {
+                (
+                    n,
+                    match line {
+                        Line::Text => Ok(text.to_string()),
+                        other => Err(other),
+                    },
+                )
+            })
+            .collect();
+        let expected: Vec<_> = expected
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l))
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(got.len(), 4);
+        assert!(damaged);
+        assert_eq!(
+            decoded.first_damaged,
+            Some(4),
+            "the damage is in the last line"
+        );
     }
 
     #[test]
