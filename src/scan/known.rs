@@ -32,7 +32,7 @@ pub fn without_known(candidates: Candidates, known: &[PathBuf]) -> Result<Candid
                 // A partial that turns out to be unreadable: its files are read again (and
                 // the merge will refuse that partial and say why).
                 Err(error) => {
-                    eprintln!("dxa-ingest: warning: --known {error}; its files are read again");
+                    crate::warning::warn(&format!("--known {error}; its files are read again"));
                     reader.done = true;
                 }
             }

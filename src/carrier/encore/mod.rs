@@ -10,9 +10,12 @@
 //! (the file's size, a line's length, the columns, the rows, a cell's length) and bad input
 //! is a flag or a reason, never a panic.
 //!
-//! Two passes over the bytes: the first reads what the file proves of itself (its decimal
-//! mark, the order of its slashed dates: docs/profiles.md, "Dates"), the second gives the
-//! records one at a time (`read_each`), so that a large export is never all in memory.
+//! Two passes over the file's text, decoded once (no larger than the file's bytes): the
+//! first reads what the file proves of itself (its decimal mark, the order of its slashed
+//! dates: docs/profiles.md, "Dates"), the second gives the records one at a time
+//! (`read_each`), so that a large export's records are never all in memory. The header
+//! line's roles are cached per worker thread (`header::header`): an export set and a
+//! site's exports repeat a few header lines.
 
 mod cells;
 mod documents;

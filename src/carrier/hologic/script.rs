@@ -227,7 +227,11 @@ fn parse_statement(statement: &str, script: &mut Script) -> Option<(String, Vec<
     let value = match right.strip_prefix('"') {
         Some(quoted) => {
             let body = quoted.strip_suffix('"')?;
-            body.replace("\\\"", "\"").replace("\\\\", "\\")
+            if body.contains('\\') {
+                body.replace("\\\"", "\"").replace("\\\\", "\\")
+            } else {
+                body.to_string()
+            }
         }
         None => right.to_string(),
     };
