@@ -4,14 +4,16 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
-
 use crate::discover::Candidates;
-use crate::partial::Reader;
+use crate::partial::{PartialError, Reader};
 use crate::store::path_key;
 
-/// The candidates whose paths no known partial holds.
-pub fn without_known(candidates: Candidates, known: &[PathBuf]) -> Result<Candidates> {
+/// The candidates whose paths no known partial holds; the error of a partial that cannot
+/// be opened.
+pub fn without_known(
+    candidates: Candidates,
+    known: &[PathBuf],
+) -> Result<Candidates, PartialError> {
     if known.is_empty() {
         return Ok(candidates);
     }
@@ -50,7 +52,7 @@ struct KnownPaths {
 
 impl KnownPaths {
     /// Skips paths before `key`; whether `key` itself is there.
-    fn advance_to(&mut self, key: &[u8]) -> Result<bool, crate::partial::PartialError> {
+    fn advance_to(&mut self, key: &[u8]) -> Result<bool, PartialError> {
         loop {
             if self.done {
                 return Ok(false);
