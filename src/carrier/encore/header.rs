@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use super::text::IDENTITY;
 use crate::bodycomp::{BodyRegion, IndexKind};
@@ -55,8 +56,8 @@ pub(super) fn is_identity(cells: &[&str]) -> bool {
 /// most `MAX_COLUMNS`), each column's role.
 #[derive(Debug)]
 pub(super) struct Header {
-    /// The cells as written, trimmed.
-    pub(super) cells: Vec<String>,
+    /// The cells as written, trimmed (shared with the values read from each column).
+    pub(super) cells: Vec<Arc<str>>,
     /// Whether the first cells are the identity columns.
     pub(super) identity: bool,
     /// The columns' roles (empty unless `identity` and at most `MAX_COLUMNS` cells).
@@ -67,8 +68,8 @@ pub(super) struct Header {
 
 impl Header {
     fn new(line: &str, labels: &BodyLabels) -> Header {
-        let cells: Vec<String> = line.split('\t').map(|h| h.trim().to_string()).collect();
-        let borrowed: Vec<&str> = cells.iter().map(String::as_str).collect();
+        let cells: Vec<Arc<str>> = line.split('\t').map(|h| Arc::from(h.trim())).collect();
+        let borrowed: Vec<&str> = cells.iter().map(|c| &**c).collect();
         let identity = is_identity(&borrowed);
         let mut duplicate = false;
         let roles = if identity && cells.len() <= super::MAX_COLUMNS {

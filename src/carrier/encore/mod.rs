@@ -218,6 +218,7 @@ pub fn read_each(
         kind,
         mark: proven.mark,
         order: proven.order,
+        units: Default::default(),
     };
     let mut records = 0;
     let mut last_read = 1;

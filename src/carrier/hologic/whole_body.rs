@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::script::{Script, Table, plain_text};
 use crate::bodycomp::{
@@ -28,8 +29,8 @@ use crate::vocabulary::{Measure, Region};
 struct Column {
     index: u32,
     field: BodyField,
-    unit: String,
-    header: String,
+    unit: Arc<str>,
+    header: Arc<str>,
 }
 
 /// What a table is.
@@ -136,8 +137,8 @@ fn columns(table: &Table, labels: &BodyLabels, found: &mut Found) -> Vec<Column>
             Some(field) => out.push(Column {
                 index,
                 field,
-                unit: unit.to_string(),
-                header: header.to_string(),
+                unit: unit.into(),
+                header: header.as_ref().into(),
             }),
             None => found.unknown_column |= !header.is_empty(),
         }
@@ -266,8 +267,8 @@ fn bone(
 /// it is not a number or the unit is unknown.
 fn reading(
     text: &str,
-    unit: &str,
-    from: &str,
+    unit: &Arc<str>,
+    from: &Arc<str>,
     dimension: crate::bodycomp::Dimension,
     what: BodyValue,
     flags: &mut Vec<DocFlag>,
@@ -283,8 +284,8 @@ fn reading(
     Some(Reading {
         value,
         written,
-        unit: unit.to_string(),
-        from: from.to_string(),
+        unit: Arc::clone(unit),
+        from: Arc::clone(from),
     })
 }
 
@@ -344,9 +345,10 @@ fn index_rows(
         if text.is_empty() {
             continue;
         }
-        let unit = split_unit(label).1;
+        let unit: Arc<str> = split_unit(label).1.into();
+        let label: Arc<str> = (*label).into();
         let what = BodyValue::Index(*kind);
-        let Some(value) = reading(&text, unit, label, kind.dimension(), what, &mut doc.flags)
+        let Some(value) = reading(&text, &unit, &label, kind.dimension(), what, &mut doc.flags)
         else {
             continue;
         };
