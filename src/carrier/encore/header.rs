@@ -13,6 +13,9 @@ use super::text::IDENTITY;
 use crate::bodycomp::{BodyRegion, IndexKind};
 use crate::profile::{BodyField, BodyLabels};
 
+/// Most columns of a header.
+pub const MAX_COLUMNS: usize = 1024;
+
 /// Where the patient ID and the date are (the names, columns 0 and 1, are never read).
 pub(super) const PATIENT_ID: usize = 2;
 /// The measure date's column.
@@ -72,7 +75,7 @@ impl Header {
         let borrowed: Vec<&str> = cells.iter().map(|c| &**c).collect();
         let identity = is_identity(&borrowed);
         let mut duplicate = false;
-        let roles = if identity && cells.len() <= super::MAX_COLUMNS {
+        let roles = if identity && cells.len() <= MAX_COLUMNS {
             roles(&borrowed, labels, &mut duplicate)
         } else {
             Vec::new()

@@ -32,13 +32,12 @@ use text::{Decoded, Line};
 
 pub use crate::bodycomp::encore_flag::{EncoreFlag, EncoreFlagKind};
 pub use documents::{documents, from_export};
+pub use header::MAX_COLUMNS;
 pub use record::{ExportKind, Record};
 pub use text::{MAX_LINE_CHARS, starts_like_export};
 
 /// Largest file read (the one public set: 85 rows, 70 KiB).
 pub const MAX_FILE_BYTES: usize = 64 << 20;
-/// Most columns of a header.
-pub const MAX_COLUMNS: usize = 1024;
 /// Most rows read; the rest are left out and flagged.
 pub const MAX_ROWS: usize = 100_000;
 
