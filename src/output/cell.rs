@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use super::table::{Cell, ColumnType, ToCell};
+use super::table::{Cell, ColumnType, ToCell, append_field};
 use crate::decimal::Decimal;
 use crate::pseudonym::{Ids, Vocabulary};
 use crate::visible::hidden;
@@ -71,6 +71,10 @@ impl ToCell for Text<'_> {
     fn cell(&self) -> Cell<'_> {
         Cell::Text(safe_text(&self.0))
     }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        append_field(out, safe_text(&self.0).as_bytes());
+    }
 }
 
 impl<'a> From<&'a str> for Text<'a> {
@@ -110,6 +114,10 @@ impl ToCell for DocText<'_> {
     fn cell(&self) -> Cell<'_> {
         self.0.cell()
     }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        self.0.append_csv(out);
+    }
 }
 
 /// An optional date cell: ISO 8601 `YYYY-MM-DD`, empty when absent.
@@ -120,6 +128,30 @@ impl ToCell for DateCell {
     const KIND: ColumnType = ColumnType::Date;
     fn cell(&self) -> Cell<'_> {
         Cell::Date(self.0)
+    }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        let Some(date) = self.0 else { return };
+        let (y, m, d) = (date.year, u16::from(date.month), u16::from(date.day));
+        if y > 9999 || m > 99 || d > 99 {
+            // Out of `YYYY-MM-DD`'s widths: the date's own text (no comma, quote or line end).
+            use std::io::Write;
+            let _ = write!(out, "{date}");
+            return;
+        }
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        out.extend_from_slice(&[
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ]);
     }
 }
 
@@ -132,6 +164,13 @@ impl ToCell for Plain {
     const KIND: ColumnType = ColumnType::Float;
     fn cell(&self) -> Cell<'_> {
         Cell::Number(self.0, self.1)
+    }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        if let Some(value) = self.0 {
+            // A plain number: digits, `-` and `.` only, never quoted.
+            value.append_plain(self.1, out);
+        }
     }
 }
 
