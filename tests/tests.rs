@@ -25,6 +25,7 @@ mod refusals;
 mod regression;
 mod report;
 mod research;
+mod resends;
 mod rss;
 mod scale;
 mod scan;

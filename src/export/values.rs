@@ -82,7 +82,7 @@ pub fn exported_rows(view: &VisitRows<'_>) -> Vec<usize> {
 /// The document whose FRAX the visit kept (a re-analysed FRAX: the newest), if any.
 pub fn frax_document<'a>(view: &VisitRows<'a>) -> Option<&'a Document> {
     (0..view.visit.members.len())
-        .map(|p| (p, &view.member(p).doc))
+        .map(|p| (p, &*view.member(p).doc))
         .find(|(p, d)| {
             crate::visit::carries(d, Part::Frax)
                 && view.visit.part_left_out(*p, Part::Frax).is_none()

@@ -43,7 +43,7 @@ pub fn visit_ids(docs: &[Ingested], visits: &[Visit], ids: Ids<'_>) -> Vec<Strin
 
 /// The text of a visit's identity (see the module documentation).
 fn identity(docs: &[Ingested], visit: &Visit) -> String {
-    let members = || visit.members.iter().map(|&i| &docs[i].doc);
+    let members = || visit.members.iter().map(|&i| &*docs[i].doc);
     let first = &docs[visit.members[0]].doc;
     let patient = first.patient_id.trim();
     let device = members().find_map(device_key);

@@ -64,7 +64,8 @@ pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
                 _ if Some(i) == spine => Family::Spine,
                 _ => return None,
             };
-            let doc = &view.member(origin.member).doc;
+            let member = view.member(origin.member);
+            let doc = &member.doc;
             Some(Point {
                 visit_id: view.visit_id.to_string(),
                 patient_id: patient.clone(),
@@ -74,7 +75,7 @@ pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
                 study_date: date,
                 content_time: doc.content_time,
                 seq,
-                sop_instance_uid: view.ids.uid(&doc.sop_instance_uid).into_owned(),
+                sop_instance_uid: view.ids.uid(member.sop_instance_uid()).into_owned(),
                 bmd: m.bmd?,
                 sbmd: row.sbmd_mg_cm2,
                 manufacturer: doc.manufacturer,
@@ -96,7 +97,8 @@ fn history_points<'a>(view: &'a VisitRows<'a>) -> impl Iterator<Item = Point> + 
     (0..view.visit.members.len())
         .filter(move |&p| view.visit.status[p] == DocStatus::Used)
         .flat_map(move |p| {
-            let doc = &view.member(p).doc;
+            let member = view.member(p);
+            let doc = &member.doc;
             let patient = patient.clone();
             doc.history.iter().filter_map(move |h: &HistoryEntry| {
                 let date = h.exam_date.filter(|d| Some(*d) < view.visit.date)?;
@@ -109,7 +111,7 @@ fn history_points<'a>(view: &'a VisitRows<'a>) -> impl Iterator<Item = Point> + 
                     study_date: view.date(Some(date)),
                     content_time: None,
                     seq,
-                    sop_instance_uid: view.ids.uid(&doc.sop_instance_uid).into_owned(),
+                    sop_instance_uid: view.ids.uid(member.sop_instance_uid()).into_owned(),
                     bmd: h.bmd?,
                     sbmd: None,
                     manufacturer: doc.manufacturer,

@@ -68,11 +68,7 @@ pub fn inspect_visit(
         if target.is_some() && std::fs::canonicalize(path).ok() == target {
             target_doc = Some(docs.len());
         }
-        docs.push(Ingested {
-            seq: docs.len() as u64,
-            path: path_text(path),
-            doc,
-        });
+        docs.push(Ingested::new(docs.len() as u64, path_text(path), doc));
     }
     let name = path_text(file);
     let Some(target_doc) = target_doc else {

@@ -5,18 +5,24 @@
 //! - a study's partition: every document of one StudyInstanceUID goes to the partition of
 //!   the study's first document, and that is the partition of its patient, so that the
 //!   visit step finds every document of a visit, and every visit of a patient, in one
-//!   partition.
+//!   partition;
+//! - identical re-sends: a document with results whose encoding but its SOP Instance UID
+//!   equals an earlier document's (`held`) is written as a few bytes that name the earlier
+//!   one, found by a hash of that encoding and confirmed byte for byte against the earlier
+//!   document in its partition on disk, so that no hash collision can make two documents
+//!   one.
 //!
-//! UIDs and paths live in a log on disk; two hash indexes point into it (9 to 18 bytes per
-//! document and per study, found in a few slots whatever their size: docs/performance.md,
-//! "The ledger's indexes"), and every hash hit is confirmed against the log.
+//! UIDs and paths live in a log on disk; three hash indexes point into it (9 to 18 bytes per
+//! document, per study and per document with results, found in a few slots whatever their
+//! size: docs/performance.md, "The ledger's indexes"), and every hash hit is confirmed
+//! against the log (a re-send's, against its partition).
 
 use std::hash::BuildHasher;
 use std::io;
 use std::path::Path;
 
 use crate::document::Document;
-use crate::store::{HashIndex, Log, fnv1a};
+use crate::store::{HashIndex, Log, Partitions, fnv1a};
 
 /// Hashes that must agree within one run only; confirmed against the log, so their seed
 /// never shows in the outputs.
@@ -39,6 +45,10 @@ pub struct Ledger {
     log: Log,
     sops: HashIndex,
     studies: HashIndex,
+    /// The documents that an identical re-send can name: the hash of their encoding but
+    /// the SOP Instance UID (`held::body_start`), pointing at a log entry of (partition,
+    /// where that encoding starts in it, its length, the document's seq).
+    bodies: HashIndex,
     hasher: Hasher,
     partitions: usize,
     /// The last study admitted and its partition (no study yet: ""): a study's documents
@@ -54,6 +64,7 @@ impl Ledger {
             log: Log::new(dir)?,
             sops: HashIndex::default(),
             studies: HashIndex::default(),
+            bodies: HashIndex::default(),
             hasher: Hasher::default(),
             partitions,
             last_study: (String::new(), 0),
@@ -112,11 +123,84 @@ impl Ledger {
         Ok(Admission::New { partition })
     }
 
+    /// The document of the run whose encoding but its SOP Instance UID is `body`, in
+    /// `partition` of `partitions`: `Resent::Of` its seq, confirmed byte for byte; else
+    /// `Resent::No` with the hash to `keep` it under.
+    pub fn resent(
+        &mut self,
+        partition: usize,
+        body: &[u8],
+        partitions: &mut Partitions,
+    ) -> io::Result<Resent> {
+        let hash = self.hasher.hash_one(body) as u32;
+        let mut kept = Vec::new();
+        for position in self.bodies.positions(hash) {
+            let entry = self.log.read(position, 1)?;
+            let (at_partition, at, len, seq) = body_entry(&entry[0])?;
+            if at_partition != partition || len != body.len() {
+                continue;
+            }
+            kept.resize(len, 0);
+            partitions.read_at(partition, at, &mut kept)?;
+            if kept == body {
+                return Ok(Resent::Of(seq));
+            }
+        }
+        Ok(Resent::No(hash))
+    }
+
+    /// Remembers the document of `seq` as one that an identical re-send can name: its
+    /// encoding but the SOP Instance UID is in `partition`, `len` bytes from `at`.
+    pub fn keep(
+        &mut self,
+        hash: u32,
+        partition: usize,
+        at: u64,
+        len: usize,
+        seq: u64,
+    ) -> io::Result<()> {
+        let mut entry = [0u8; 24];
+        entry[..4].copy_from_slice(&(partition as u32).to_le_bytes());
+        entry[4..12].copy_from_slice(&at.to_le_bytes());
+        entry[12..16].copy_from_slice(&(len as u32).to_le_bytes());
+        entry[16..].copy_from_slice(&seq.to_le_bytes());
+        let position = self.log.push(&[&entry])?;
+        self.bodies.insert(hash, position);
+        Ok(())
+    }
+
     /// The partition of a study's first document (a fixed hash: the same archive is
     /// partitioned the same way in every run).
     fn home(&self, doc: &Document) -> usize {
         (fnv1a(home_key(doc).as_bytes()) % self.partitions as u64) as usize
     }
+}
+
+/// Whether a document re-sends an earlier one (`Ledger::resent`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resent {
+    /// It does: the earlier document's seq.
+    Of(u64),
+    /// It does not: the hash to `Ledger::keep` it under.
+    No(u32),
+}
+
+/// (partition, start, length, seq) of a `Ledger::keep` entry.
+fn body_entry(entry: &[u8]) -> io::Result<(usize, u64, usize, u64)> {
+    let bytes: &[u8; 24] = entry
+        .try_into()
+        .map_err(|_| io::Error::other("the run's ledger is corrupt (a document entry)"))?;
+    let word = |range: std::ops::Range<usize>| {
+        let mut b = [0u8; 8];
+        b[..range.len()].copy_from_slice(&bytes[range]);
+        u64::from_le_bytes(b)
+    };
+    Ok((
+        word(0..4) as usize,
+        word(4..12),
+        word(12..16) as usize,
+        word(16..24),
+    ))
 }
 
 /// What places a study's first document: its patient, else its study, else itself. The
@@ -170,6 +254,58 @@ mod tests {
         assert_eq!(
             ledger.admit(&doc("9.9.9", "S", "P"), "g.dcm").unwrap(),
             Admission::Duplicate("f.dcm".into())
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// A re-send is found by the hash of its encoding and confirmed against the bytes in
+    /// the partition: a colliding hash, another length or another partition is no re-send.
+    #[test]
+    fn resends_are_confirmed_against_the_partition() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ledger = Ledger::new(dir.path(), 16).unwrap();
+        let mut partitions = Partitions::new(dir.path(), 16);
+        let keep =
+            |ledger: &mut Ledger, partitions: &mut Partitions, p: usize, body: &[u8], seq| {
+                match ledger.resent(p, body, partitions).unwrap() {
+                    Resent::Of(kept) => Some(kept),
+                    Resent::No(hash) => {
+                        let at = partitions.append(p, b"frame head ").unwrap() + 11;
+                        partitions.append(p, body).unwrap();
+                        ledger.keep(hash, p, at, body.len(), seq).unwrap();
+                        None
+                    }
+                }
+            };
+        assert_eq!(keep(&mut ledger, &mut partitions, 3, b"results A", 0), None);
+        assert_eq!(keep(&mut ledger, &mut partitions, 3, b"results B", 1), None);
+        assert_eq!(
+            keep(&mut ledger, &mut partitions, 3, b"results A", 2),
+            Some(0)
+        );
+        assert_eq!(keep(&mut ledger, &mut partitions, 4, b"results A", 3), None);
+        assert_eq!(
+            keep(&mut ledger, &mut partitions, 4, b"results A", 4),
+            Some(3)
+        );
+        assert_eq!(
+            ledger.resent(3, b"results B", &mut partitions).unwrap(),
+            Resent::Of(1)
+        );
+        // B's entry indexed under the hash of "results C" too (a collision, same length,
+        // same partition): only the bytes tell them apart.
+        let hash_of = |ledger: &Ledger, body: &[u8]| ledger.hasher.hash_one(body) as u32;
+        let b_entry = ledger
+            .bodies
+            .positions(hash_of(&ledger, b"results B"))
+            .next()
+            .unwrap();
+        let hash = hash_of(&ledger, b"results C");
+        ledger.bodies.insert(hash, b_entry);
+        assert_eq!(keep(&mut ledger, &mut partitions, 3, b"results C", 5), None);
+        assert_eq!(
+            keep(&mut ledger, &mut partitions, 3, b"results C", 6),
+            Some(5)
         );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }

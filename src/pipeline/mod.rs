@@ -6,6 +6,7 @@
 //! (`write_outputs`). The commands read their inputs and call this.
 
 mod finish;
+mod held;
 mod ledger;
 mod sink;
 mod steps;

@@ -5,7 +5,8 @@
 //!   original paths' order tells folder names, which sort by surname);
 //! - a document whose SOP Instance UID was seen before is a `duplicate` row;
 //! - any other document gets its place in path order and waits, encoded, in the partition
-//!   of its patient (`ledger`), for the visit step at the end (`finish`).
+//!   of its patient (`ledger`), for the visit step at the end (`finish`); an identical
+//!   re-send of an earlier document waits as a few bytes that name it (`held`).
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -14,7 +15,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::Summary;
-use super::ledger::{Admission, Ledger};
+use super::held::{self, HeldRef};
+use super::ledger::{Admission, Ledger, Resent};
 use crate::config::OutputOptions;
 use crate::error::{FileError, Reason, Status};
 use crate::outcome::Outcome;
@@ -171,10 +173,33 @@ impl Sink {
             }
         };
         self.summary.ingested += 1;
-        self.buffer.clear();
-        codec::encode_frame(&(self.next_seq, path, doc), &mut self.buffer)?;
-        self.documents.append(partition, &self.buffer)?;
+        let seq = self.next_seq;
         self.next_seq += 1;
+        self.buffer.clear();
+        codec::encode_frame(&(seq, path, HeldRef::Document(doc)), &mut self.buffer)?;
+        if !held::may_be_resent(doc) {
+            self.documents.append(partition, &self.buffer)?;
+            return Ok(());
+        }
+        let start = held::body_start(seq, path, doc);
+        let body = &self.buffer[start..];
+        match self.ledger.resent(partition, body, &mut self.documents)? {
+            Resent::Of(kept) => {
+                self.buffer.clear();
+                let resend = HeldRef::Resend {
+                    sop: &doc.sop_instance_uid,
+                    kept,
+                };
+                codec::encode_frame(&(seq, path, resend), &mut self.buffer)?;
+                self.documents.append(partition, &self.buffer)?;
+            }
+            Resent::No(hash) => {
+                let at = self.documents.append(partition, &self.buffer)?;
+                let len = self.buffer.len() - start;
+                self.ledger
+                    .keep(hash, partition, at + start as u64, len, seq)?;
+            }
+        }
         Ok(())
     }
 }

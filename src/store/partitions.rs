@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 pub struct Partitions {
     dir: PathBuf,
     files: Vec<Option<BufWriter<File>>>,
+    /// Each partition's length in bytes (written or buffered).
+    lens: Vec<u64>,
 }
 
 impl Partitions {
@@ -23,11 +25,12 @@ impl Partitions {
         Partitions {
             dir: dir.to_path_buf(),
             files: (0..count).map(|_| None).collect(),
+            lens: vec![0; count],
         }
     }
 
-    /// Appends `bytes` to partition `index` (< `count`).
-    pub fn append(&mut self, index: usize, bytes: &[u8]) -> io::Result<()> {
+    /// Appends `bytes` to partition `index` (< `count`); returns where they start in it.
+    pub fn append(&mut self, index: usize, bytes: &[u8]) -> io::Result<u64> {
         let slot = &mut self.files[index];
         let file = match slot {
             Some(file) => file,
@@ -36,7 +39,19 @@ impl Partitions {
                 tempfile::tempfile_in(&self.dir)?,
             )),
         };
-        file.write_all(bytes)
+        file.write_all(bytes)?;
+        let at = self.lens[index];
+        self.lens[index] += bytes.len() as u64;
+        Ok(at)
+    }
+
+    /// Reads `out.len()` bytes of partition `index` from `at` (what `append` wrote there).
+    pub fn read_at(&mut self, index: usize, at: u64, out: &mut [u8]) -> io::Result<()> {
+        let Some(file) = &mut self.files[index] else {
+            return Err(io::Error::other("a read from an empty partition"));
+        };
+        file.flush()?;
+        std::os::unix::fs::FileExt::read_exact_at(file.get_ref(), out, at)
     }
 
     /// The partitions that received records, in partition order, each file flushed and
@@ -69,9 +84,13 @@ mod tests {
     fn files_only_for_used_partitions_in_partition_order() {
         let dir = tempfile::tempdir().unwrap();
         let mut partitions = Partitions::new(dir.path(), 8);
-        partitions.append(5, b"five ").unwrap();
-        partitions.append(2, b"two").unwrap();
-        partitions.append(5, b"again").unwrap();
+        assert_eq!(partitions.append(5, b"five ").unwrap(), 0);
+        assert_eq!(partitions.append(2, b"two").unwrap(), 0);
+        assert_eq!(partitions.append(5, b"again").unwrap(), 5);
+        let mut back = [0u8; 4];
+        partitions.read_at(5, 6, &mut back).unwrap();
+        assert_eq!(&back, b"gain");
+        assert!(partitions.read_at(3, 0, &mut back).is_err());
         // Unlinked: nothing shows in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         let mut files = partitions.into_files().unwrap();

@@ -17,7 +17,7 @@ pub struct ExamRow {
 /// The exam of a visit, and where each of its rows came from.
 pub fn exam_of(docs: &[Ingested], visit: &Visit) -> (Exam, Vec<ExamRow>) {
     let members: Vec<&crate::document::Document> =
-        visit.members.iter().map(|&i| &docs[i].doc).collect();
+        visit.members.iter().map(|&i| &*docs[i].doc).collect();
     let first =
         |pick: &dyn Fn(&crate::document::Document) -> bool| members.iter().position(|d| pick(d));
     let mut rows: Vec<ExamRow> = Vec::new();

@@ -1,6 +1,8 @@
 //! What the visit step works on and decides: one ingested document, a document's status in
 //! its visit, why a part of it is left out, and the visit itself.
 
+use std::sync::Arc;
+
 use super::flag::VisitFlag;
 use super::part::Part;
 use crate::date::Date;
@@ -13,8 +15,31 @@ pub struct Ingested {
     pub seq: u64,
     /// The path as text (docs/columns.md, "Paths"), before pseudonymisation.
     pub path: String,
-    /// What the file held.
-    pub doc: Document,
+    /// What the file held; for an identical re-send, the document it re-sends, shared
+    /// (docs/performance.md, "Giant visits").
+    pub doc: Arc<Document>,
+    /// An identical re-send's own SOP Instance UID: the file held `doc` under this UID
+    /// (`doc`'s own is the kept document's). None for any other document.
+    pub resent_as: Option<String>,
+}
+
+impl Ingested {
+    /// A document as the file held it.
+    pub fn new(seq: u64, path: String, doc: Document) -> Ingested {
+        Ingested {
+            seq,
+            path,
+            doc: Arc::new(doc),
+            resent_as: None,
+        }
+    }
+
+    /// Its SOP Instance UID (a re-send's own, not the kept document's).
+    pub fn sop_instance_uid(&self) -> &str {
+        self.resent_as
+            .as_deref()
+            .unwrap_or(&self.doc.sop_instance_uid)
+    }
 }
 
 /// What the visit step decided about one document (documents.csv `status`).

@@ -73,12 +73,57 @@ pub fn parts_of(doc: &Document) -> Vec<Part> {
     parts
 }
 
+/// Whether a document carries any part (`parts_of` is not empty), without listing them.
+pub fn has_parts(doc: &Document) -> bool {
+    doc.measurements.iter().any(|m| m.region.site().is_some())
+        || doc.frax_major.is_some()
+        || doc.frax_hip.is_some()
+        || doc.frax_major_prior.is_some()
+        || doc.frax_hip_prior.is_some()
+        || doc.tbs.is_some()
+        || !doc.vertebral_fractures.is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::decimal::Decimal;
     use crate::document::{Measurement, VertebralFracture};
     use crate::vocabulary::Region;
+
+    #[test]
+    fn has_parts_is_parts_of_not_empty() {
+        let row = |region| Measurement::new(region, Laterality::None, "");
+        let docs = [
+            Document::default(),
+            Document {
+                measurements: vec![row(Region::FemoralNeck)],
+                ..Document::default()
+            },
+            Document {
+                tbs: Decimal::parse("1.3"),
+                ..Document::default()
+            },
+            Document {
+                frax_hip_prior: Decimal::parse("2"),
+                ..Document::default()
+            },
+        ];
+        let regions_without_site: Vec<Region> = Region::ALL
+            .iter()
+            .copied()
+            .filter(|r| r.site().is_none())
+            .collect();
+        let mut all: Vec<Document> = docs.to_vec();
+        all.extend(regions_without_site.iter().map(|&r| Document {
+            measurements: vec![row(r)],
+            ..Document::default()
+        }));
+        for doc in &all {
+            assert_eq!(has_parts(doc), !parts_of(doc).is_empty(), "{doc:?}");
+        }
+        assert!(all.iter().any(|d| !has_parts(d)) && all.iter().any(has_parts));
+    }
 
     /// `carries` against `parts_of(..).contains`, for every part, on seeded random
     /// documents: measurements of any region and side, FRAX, TBS and VFA present or not.

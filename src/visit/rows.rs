@@ -58,7 +58,7 @@ impl<'a> VisitRows<'a> {
     /// without one (a line of an enCORE export) is named by its path.
     pub fn sop(&self, doc: usize) -> Cow<'a, str> {
         let ingested = &self.docs[doc];
-        match ingested.doc.sop_instance_uid.as_str() {
+        match ingested.sop_instance_uid() {
             "" => self.ids.path(&ingested.path),
             uid => self.ids.uid(uid),
         }
@@ -67,7 +67,7 @@ impl<'a> VisitRows<'a> {
     /// The first member with a non-empty value, else the first member.
     pub fn first_with(&self, pick: impl Fn(&Document) -> bool) -> &'a Document {
         (0..self.visit.members.len())
-            .map(|p| &self.member(p).doc)
+            .map(|p| &*self.member(p).doc)
             .find(|d| pick(d))
             .unwrap_or_else(|| self.first())
     }

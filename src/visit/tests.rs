@@ -55,11 +55,7 @@ fn at(mut d: Document, time: &str) -> Document {
 fn ingested(docs: Vec<Document>) -> Vec<Ingested> {
     docs.into_iter()
         .enumerate()
-        .map(|(i, doc)| Ingested {
-            seq: i as u64,
-            path: format!("f{i}.dcm"),
-            doc,
-        })
+        .map(|(i, doc)| Ingested::new(i as u64, format!("f{i}.dcm"), doc))
         .collect()
 }
 

@@ -74,7 +74,7 @@ pub fn vendor_verdict(
         .iter()
         .enumerate()
         .filter(|(p, _)| visit.status[*p] == DocStatus::Used)
-        .map(|(p, &i)| (p, &docs[i].doc))
+        .map(|(p, &i)| (p, &*docs[i].doc))
         .collect();
     let worst = |forearm: bool| {
         kept.iter()

@@ -24,10 +24,12 @@ fn doc(sop: &str, study: &str, patient: &str, date: &str, serial: &str) -> Docum
 fn ingested(docs: &[Document], prefix: &str, first_seq: u64) -> Vec<Ingested> {
     docs.iter()
         .enumerate()
-        .map(|(i, doc)| Ingested {
-            seq: first_seq + i as u64,
-            path: format!("{prefix}{i}.dcm"),
-            doc: doc.clone(),
+        .map(|(i, doc)| {
+            Ingested::new(
+                first_seq + i as u64,
+                format!("{prefix}{i}.dcm"),
+                doc.clone(),
+            )
         })
         .collect()
 }

@@ -69,7 +69,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
     DocumentRow {
         visit_id: Text::from(view.visit_id),
         source_path: Text(view.ids.path(&member.path)),
-        sop_instance_uid: Text(view.ids.uid(&doc.sop_instance_uid)),
+        sop_instance_uid: Text(view.ids.uid(member.sop_instance_uid())),
         sop_class_uid: Text::from(doc.sop_class_uid.as_str()),
         study_instance_uid: Text(view.ids.uid(&doc.study_instance_uid)),
         series_instance_uid: Text(view.ids.uid(&doc.series_instance_uid)),

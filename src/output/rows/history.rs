@@ -43,7 +43,7 @@ pub fn history_rows<'a>(
 ) -> impl Iterator<Item = HistoryRow<'a>> + 'a {
     let member = view.member(position);
     let path = view.ids.path(&member.path);
-    let sop = view.ids.uid(&member.doc.sop_instance_uid);
+    let sop = view.ids.uid(member.sop_instance_uid());
     let shifted = view.ids.shift_dates && view.ids.pseudonymizer.is_some();
     member.doc.history.iter().map(move |h| HistoryRow {
         visit_id: Text::from(view.visit_id),

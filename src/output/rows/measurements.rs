@@ -56,7 +56,7 @@ pub fn measurement_rows<'a>(
     let member = view.member(position);
     let doc = &member.doc;
     let path = view.ids.path(&member.path);
-    let sop = view.ids.uid(&doc.sop_instance_uid);
+    let sop = view.ids.uid(member.sop_instance_uid());
     let patient = view.patient();
     let date = view.date(view.visit.date);
     doc.measurements

@@ -48,11 +48,7 @@ fn cells_fit_their_columns() {
             crate::document::HistorySource::GeTrendTree,
         )
     });
-    let docs = vec![Ingested {
-        seq: 0,
-        path: "p".into(),
-        doc,
-    }];
+    let docs = vec![Ingested::new(0, "p".into(), doc)];
     let visits = crate::visit::visits(&docs);
     let assessed = crate::visit::assess(&docs, &visits[0], &ClassifyOptions::default());
     let view = VisitRows {

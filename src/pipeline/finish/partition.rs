@@ -7,8 +7,10 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io;
+use std::sync::Arc;
 
 use super::pieces;
+use crate::pipeline::held::Held;
 
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
@@ -33,14 +35,28 @@ pub(super) struct AllRuns {
 }
 
 /// Decodes a partition's documents (in path order: they were appended so), frame by frame:
-/// the encoded partition is never held beside the documents.
-fn read_documents(file: File) -> io::Result<Vec<crate::visit::Ingested>> {
+/// the encoded partition is never held beside the documents. An identical re-send shares
+/// the document it re-sends, which is before it in the piece (`pieces`).
+fn read_documents(file: File) -> io::Result<Vec<Ingested>> {
     let mut input = io::BufReader::with_capacity(64 * 1024, file);
     let mut frame = Vec::new();
-    let mut docs = Vec::new();
+    let mut docs: Vec<Ingested> = Vec::new();
     while codec::read_frame(&mut input, &mut frame)? {
-        let (seq, path, doc): (u64, String, crate::document::Document) = codec::decode(&frame)?;
-        docs.push(crate::visit::Ingested { seq, path, doc });
+        let (seq, path, held): (u64, String, Held) = codec::decode(&frame)?;
+        match held {
+            Held::Document(doc) => docs.push(Ingested::new(seq, path, *doc)),
+            Held::Resend { sop, kept } => {
+                let kept = docs
+                    .binary_search_by_key(&kept, |d| d.seq)
+                    .map_err(|_| io::Error::other(pieces::NO_KEPT))?;
+                docs.push(Ingested {
+                    seq,
+                    path,
+                    doc: Arc::clone(&docs[kept].doc),
+                    resent_as: Some(sop),
+                });
+            }
+        }
     }
     Ok(docs)
 }
@@ -156,6 +172,17 @@ pub fn render(
             if !view.member(position).doc.history.is_empty() {
                 history.push(key, render.render(rows::history_rows(&view, position))?);
             }
+            // A visit of thousands of documents (identical re-sends, held as one) renders
+            // its members' rows out as they grow.
+            for (buf, runs) in [
+                (&mut measurements, &runs.measurements),
+                (&mut documents, &runs.documents),
+                (&mut history, &runs.history),
+            ] {
+                if buf.bytes() > RUN_BYTES {
+                    runs.append(std::mem::take(buf))?;
+                }
+            }
         }
         let key = row_key(&view, 0);
         if let Some(composition) = view.body {
@@ -237,4 +264,58 @@ pub fn render(
         report: report.finish(&docs),
         serials,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Document;
+    use crate::pipeline::held::HeldRef;
+    use std::io::{Seek, SeekFrom, Write};
+
+    fn file_of(frames: &[(u64, &str, HeldRef<'_>)]) -> File {
+        let mut bytes = Vec::new();
+        for frame in frames {
+            codec::encode_frame(frame, &mut bytes).unwrap();
+        }
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&bytes).unwrap();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        file
+    }
+
+    /// A re-send is read as the document it names, shared, under its own UID and path.
+    #[test]
+    fn a_resend_shares_the_document_it_names() {
+        let kept = Document {
+            sop_instance_uid: "1.1".into(),
+            study_instance_uid: "9".into(),
+            title: "Left Hip".into(),
+            ..Document::default()
+        };
+        let other = Document {
+            sop_instance_uid: "2.1".into(),
+            ..Document::default()
+        };
+        let resend = |kept| HeldRef::Resend { sop: "1.2", kept };
+        let file = file_of(&[
+            (3, "a", HeldRef::Document(&kept)),
+            (5, "b", HeldRef::Document(&other)),
+            (8, "c", resend(3)),
+        ]);
+        let docs = read_documents(file).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!((docs[2].seq, docs[2].path.as_str()), (8, "c"));
+        assert_eq!(docs[2].sop_instance_uid(), "1.2");
+        assert_eq!(docs[0].sop_instance_uid(), "1.1");
+        assert!(Arc::ptr_eq(&docs[0].doc, &docs[2].doc));
+        assert_eq!(*docs[2].doc, kept);
+        // A re-send of a document the piece does not hold is a corrupt partition.
+        let error = read_documents(file_of(&[
+            (5, "b", HeldRef::Document(&other)),
+            (8, "c", resend(3)),
+        ]))
+        .unwrap_err();
+        assert!(error.to_string().contains("corrupt"), "{error}");
+    }
 }

@@ -5,19 +5,20 @@
 //! whole in one piece, and the visit step's memory stays at a piece's, whatever the size
 //! of the run (docs/performance.md, "Memory").
 //!
-//! Except beyond `GROUP_DOCUMENTS`: a group that large (one study re-sent thousands of
-//! times, an ID such as `ANONYMOUS` for thousands of people) is read in parts of that many
-//! documents, in path order, each part a piece of its own, and its visits are flagged
-//! (`visit::VisitFlag::ReadInParts`, docs/columns.md): a visit is never held whole at any
-//! size.
+//! Except beyond `GROUP_DOCUMENTS`: a group that large (an ID such as `ANONYMOUS` for
+//! thousands of people, one study re-sent thousands of times with other values) is read in
+//! parts of that many documents, in path order, each part a piece of its own, and its
+//! visits are flagged (`visit::VisitFlag::ReadInParts`, docs/columns.md): a visit is never
+//! held whole at any size. An identical re-send (`pipeline::held`) does not count: it goes
+//! where the document it re-sends went, and holds no document of its own there.
 
-use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use crate::document::Document;
+use crate::pipeline::held::Held;
 use crate::pipeline::ledger::home_key;
 use crate::store::{Partitions, codec, fnv1a};
 
@@ -41,7 +42,7 @@ pub struct Cut {
     pub over: HashSet<u64>,
 }
 
-/// `file` (a partition: frames of (seq, path, document) in path order) as pieces of about
+/// `file` (a partition: frames of (seq, path, `Held`) in path order) as pieces of about
 /// `PIECE_BYTES`, each rewound to its start; a small partition is its own one piece. The
 /// pieces are unlinked files in `dir`.
 pub fn cut(file: File, dir: &Path) -> io::Result<Cut> {
@@ -63,49 +64,82 @@ fn cut_with(file: File, dir: &Path, bound: usize) -> io::Result<Cut> {
     // not be).
     let mut studies: HashMap<u64, u64> = HashMap::new();
     let mut sizes: HashMap<u64, usize> = HashMap::new();
-    // The later part being written of each group over the bound (a part is done when it
-    // holds `bound` documents: a group's documents only grow), and the parts done.
-    let mut open: BTreeMap<u64, BufWriter<File>> = BTreeMap::new();
-    let mut parts: Vec<File> = Vec::new();
+    // Where each document went, for the identical re-sends that name it (which go with it
+    // and do not count towards a part: they hold no document of their own).
+    let mut placed: HashMap<u64, Place> = HashMap::new();
+    // Every later part of the groups over the bound, the one being written of each such
+    // group (a part is done when it holds `bound` documents: a group's documents only
+    // grow), and the parts done, in the order they were done.
+    let mut parts: Vec<BufWriter<File>> = Vec::new();
+    let mut open: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut done: Vec<usize> = Vec::new();
     let mut over = HashSet::new();
     let mut input = BufReader::with_capacity(64 * 1024, file);
     let (mut frame, mut framed) = (Vec::new(), Vec::new());
     while codec::read_frame(&mut input, &mut frame)? {
-        let (_, _, doc): (u64, String, Document) = codec::decode(&frame)?;
+        let (seq, _, held): (u64, String, Held) = codec::decode(&frame)?;
+        framed.clear();
+        codec::write_frame(&mut framed, &frame)?;
+        let doc = match held {
+            Held::Document(doc) => doc,
+            Held::Resend { kept, .. } => {
+                match placed.get(&kept) {
+                    Some(Place::Piece(piece)) => {
+                        pieces.append(*piece, &framed)?;
+                    }
+                    Some(Place::Part(part)) => parts[*part].write_all(&framed)?,
+                    None => return Err(io::Error::other(NO_KEPT)),
+                }
+                continue;
+            }
+        };
         let group = group_of(&doc, &mut studies);
         let size = sizes.entry(group).or_insert(0);
         let part = *size / bound;
         *size += 1;
         let last_of_part = *size % bound == 0;
-        framed.clear();
-        codec::write_frame(&mut framed, &frame)?;
         if part == 0 {
-            pieces.append((mix(group) % count) as usize, &framed)?;
+            let piece = (mix(group) % count) as usize;
+            pieces.append(piece, &framed)?;
+            placed.insert(seq, Place::Piece(piece));
             continue;
         }
         over.insert(group);
-        let writer = match open.entry(group) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => {
-                entry.insert(BufWriter::with_capacity(8192, tempfile::tempfile_in(dir)?))
-            }
-        };
-        writer.write_all(&framed)?;
-        if last_of_part && let Some(writer) = open.remove(&group) {
-            parts.push(rewound(writer)?);
+        let index = *open.entry(group).or_insert_with(|| parts.len());
+        if index == parts.len() {
+            parts.push(BufWriter::with_capacity(8192, tempfile::tempfile_in(dir)?));
+        }
+        parts[index].write_all(&framed)?;
+        placed.insert(seq, Place::Part(index));
+        if last_of_part {
+            open.remove(&group);
+            done.push(index);
         }
     }
-    for writer in open.into_values() {
-        parts.push(rewound(writer)?);
-    }
+    done.extend(open.into_values());
+    let mut parts: Vec<Option<BufWriter<File>>> = parts.into_iter().map(Some).collect();
     let mut all: Vec<(File, bool)> = pieces
         .into_files()?
         .into_iter()
         .map(|f| (f, false))
         .collect();
-    all.extend(parts.into_iter().map(|f| (f, true)));
+    for index in done {
+        if let Some(writer) = parts[index].take() {
+            all.push((rewound(writer)?, true));
+        }
+    }
     Ok(Cut { pieces: all, over })
 }
+
+/// Where a document of a partition went: a piece, or a later part of a group.
+enum Place {
+    Piece(usize),
+    Part(usize),
+}
+
+/// The error of a re-send whose document is not before it in its partition.
+pub const NO_KEPT: &str =
+    "the run's partition is corrupt (an identical re-send of a document it does not hold)";
 
 /// A written part, flushed and rewound to its start.
 fn rewound(writer: BufWriter<File>) -> io::Result<File> {
@@ -145,6 +179,7 @@ fn mix(mut h: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::held::HeldRef;
     use std::io::{Seek, SeekFrom, Write};
 
     fn doc(sop: &str, study: &str, patient: &str) -> Document {
@@ -165,7 +200,8 @@ mod tests {
             ..doc(&format!("F{i}"), &format!("FS{i}"), &format!("FP{i}"))
         });
         for (seq, d) in docs.iter().cloned().chain(fill).enumerate() {
-            codec::encode_frame(&(seq as u64, format!("p{seq}"), d), &mut bytes).unwrap();
+            let held = HeldRef::Document(&d);
+            codec::encode_frame(&(seq as u64, format!("p{seq}"), held), &mut bytes).unwrap();
         }
         let mut file = tempfile::tempfile_in(dir).unwrap();
         file.write_all(&bytes).unwrap();
@@ -181,7 +217,11 @@ mod tests {
                 let mut frame = Vec::new();
                 let mut docs = Vec::new();
                 while codec::read_frame(&mut input, &mut frame).unwrap() {
-                    let (seq, _, doc): (u64, String, Document) = codec::decode(&frame).unwrap();
+                    let (seq, _, held): (u64, String, Held) = codec::decode(&frame).unwrap();
+                    let doc = match held {
+                        Held::Document(doc) => *doc,
+                        Held::Resend { sop, .. } => doc(&sop, "", "resend"),
+                    };
                     docs.push((seq, doc));
                 }
                 docs
@@ -253,6 +293,71 @@ mod tests {
         assert!(!*carol[0].1);
         assert!(in_group(&doc("x", "", "ANONYMOUS"), &over));
         assert!(!in_group(&doc("x", "", "CAROL"), &over));
+    }
+
+    /// An identical re-send goes where the document it names went, a done part included,
+    /// and does not count towards its group's parts.
+    #[test]
+    fn resends_go_with_their_document_and_do_not_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let bound = 40;
+        let mut bytes = Vec::new();
+        let mut seq = 0u64;
+        let mut frame = |held: HeldRef<'_>, bytes: &mut Vec<u8>| {
+            codec::encode_frame(&(seq, format!("p{seq}"), held), bytes).unwrap();
+            seq += 1;
+            seq - 1
+        };
+        // 60 documents of one study: a shared piece of 40, then a part of 20.
+        let mut seqs = Vec::new();
+        for i in 0..60 {
+            let d = doc(&format!("R{i}"), "RESENT", "P1");
+            seqs.push(frame(HeldRef::Document(&d), &mut bytes));
+        }
+        // Re-sends of R5 (in the shared piece) and R45 (in the part, done by now), and
+        // 100 of R0: no part of their own.
+        for (sop, kept) in [("X5", seqs[5]), ("X45", seqs[45])] {
+            frame(HeldRef::Resend { sop, kept }, &mut bytes);
+        }
+        for i in 0..100 {
+            let sop = format!("Y{i}");
+            let held = HeldRef::Resend {
+                sop: &sop,
+                kept: seqs[0],
+            };
+            frame(held, &mut bytes);
+        }
+        let padding = "x".repeat(2000);
+        for i in 0..(3 * PIECE_BYTES as usize / 2000) {
+            let d = Document {
+                title: padding.clone(),
+                ..doc(&format!("F{i}"), &format!("FS{i}"), &format!("FP{i}"))
+            };
+            frame(HeldRef::Document(&d), &mut bytes);
+        }
+        let mut file = tempfile::tempfile_in(dir.path()).unwrap();
+        file.write_all(&bytes).unwrap();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        let cut = cut_with(file, dir.path(), bound).unwrap();
+        let later = cut.pieces.iter().filter(|(_, later)| *later).count();
+        assert_eq!(
+            later, 1,
+            "one part beyond the first 40: the re-sends add none"
+        );
+        let pieces = read(cut);
+        let piece_of = |sop: &str| {
+            pieces
+                .iter()
+                .position(|p| p.iter().any(|(_, d)| d.sop_instance_uid == sop))
+                .unwrap()
+        };
+        assert_eq!(piece_of("X5"), piece_of("R5"));
+        assert_eq!(piece_of("X45"), piece_of("R45"));
+        assert_ne!(piece_of("R45"), piece_of("R5"));
+        assert!((0..100).all(|i| piece_of(&format!("Y{i}")) == piece_of("R0")));
+        for piece in &pieces {
+            assert!(piece.windows(2).all(|w| w[0].0 < w[1].0), "path order kept");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! identical analyses of one scan never tie; one patient ID shared by several people.
 
 use super::*;
+use std::sync::Arc;
 
 fn hip(side: Laterality, neck_bmd: &str, neck_t: &str) -> Vec<Measurement> {
     vec![
@@ -66,7 +67,7 @@ fn one_frax_on_both_hips_is_one_frax() {
 fn different_frax_of_two_hips_comes_from_the_lower_femoral_neck_never_print_time() {
     // The right hip's report is printed later; the left femoral neck is the lower.
     let mut docs = two_hips(("17", "3.6"), ("15", "3.0"));
-    docs[1].doc = at(docs[1].doc.clone(), "104000");
+    docs[1].doc = at((*docs[1].doc).clone(), "104000").into();
     let visit = &visits(&docs)[0];
     let assessed = classify(&docs, visit);
     assert_eq!(assessed.exam.frax_major, Decimal::parse("17"));
@@ -87,7 +88,7 @@ fn different_frax_of_two_hips_comes_from_the_lower_femoral_neck_never_print_time
     assert_eq!(assessed.exam.measurements.len(), 4);
     // The same when the left one is printed later.
     let mut docs = two_hips(("17", "3.6"), ("15", "3.0"));
-    docs[0].doc = at(docs[0].doc.clone(), "104000");
+    docs[0].doc = at((*docs[0].doc).clone(), "104000").into();
     let assessed = classify(&docs, &visits(&docs)[0]);
     assert_eq!(assessed.exam.frax_major, Decimal::parse("17"));
 }
@@ -95,7 +96,7 @@ fn different_frax_of_two_hips_comes_from_the_lower_femoral_neck_never_print_time
 #[test]
 fn different_frax_of_two_equal_necks_is_not_guessed() {
     let mut docs = two_hips(("17", "3.6"), ("15", "3.0"));
-    docs[1].doc.measurements[0].bmd = Decimal::parse("0.546");
+    Arc::make_mut(&mut docs[1].doc).measurements[0].bmd = Decimal::parse("0.546");
     let visit = &visits(&docs)[0];
     assert!(visit.flags.contains(&VisitFlag::FraxHipsDiffer {
         used: None,
@@ -156,7 +157,7 @@ fn a_dual_hip_and_single_hip_reports_of_the_same_scans_are_one_analysis() {
     );
     // Different values at the same minute are still not guessed.
     let mut docs = docs;
-    docs[2].doc.measurements[0].t_score = Decimal::parse("-2.6");
+    Arc::make_mut(&mut docs[2].doc).measurements[0].t_score = Decimal::parse("-2.6");
     let visit = &visits(&docs)[0];
     assert!(visit.order_unknown_on_a_site());
 }
