@@ -263,7 +263,8 @@ impl<'f> SegmentReader<'f> {
         self.pos = 0;
         self.key = 0..0;
         self.payload = 0..0;
-        let want = ((n - have).max(self.budget) as u64).min(self.end - self.at);
+        // Up to the budget with what is held (a `BufReader`'s bound), or the record's length.
+        let want = ((n.max(self.budget) - have) as u64).min(self.end - self.at);
         let mut file = self.file;
         io::Seek::seek(&mut file, io::SeekFrom::Start(self.at))?;
         self.buf.reserve_exact(want as usize);
