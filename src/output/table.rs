@@ -202,35 +202,6 @@ pub trait Row {
     {
         append_cells_line(out, self);
     }
-
-    /// How many leading columns consecutive rows can share (a document's measurement rows:
-    /// its keys): `RowRenderer` writes them once and copies their text into each following
-    /// row whose `same_head` says they are equal. 0: none.
-    const SHARED_HEAD: usize = 0;
-
-    /// Whether this row's first `SHARED_HEAD` cells are those of `other`.
-    fn same_head(&self, _other: &Self) -> bool
-    where
-        Self: Sized,
-    {
-        false
-    }
-
-    /// Appends the fields of the columns `from..to` (each followed by a comma).
-    fn append_csv_fields(&self, out: &mut Vec<u8>, from: usize, to: usize)
-    where
-        Self: Sized,
-    {
-        let mut i = 0;
-        self.cells(&mut |cell| {
-            if (from..to).contains(&i) {
-                let mut buf = [0u8; PLAIN_MAX];
-                append_field(out, cell.csv(&mut buf));
-                out.push(b',');
-            }
-            i += 1;
-        });
-    }
 }
 
 /// Declares a row struct: `row_struct! { /// doc; pub struct Name<'a> { /// doc; field:
@@ -245,7 +216,6 @@ macro_rules! row_struct {
                 $field:ident: $ty:ty
             ),+ $(,)?
         }
-        $(shared_head = $shared:literal, $same_head:path;)?
     ) => {
         $(#[$meta])*
         pub struct $name<$lt> {
@@ -275,26 +245,6 @@ macro_rules! row_struct {
                 )+
                 $crate::output::table::end_csv_line(out, start);
             }
-
-            #[allow(unused_assignments)]
-            fn append_csv_fields(&self, out: &mut Vec<u8>, from: usize, to: usize) {
-                let mut i = 0usize;
-                $(
-                    if i >= from && i < to {
-                        $crate::output::table::ToCell::append_csv(&self.$field, out);
-                        out.push(b',');
-                    }
-                    i += 1;
-                )+
-            }
-
-            $(
-                const SHARED_HEAD: usize = $shared;
-
-                fn same_head(&self, other: &Self) -> bool {
-                    $same_head(self, other)
-                }
-            )?
         }
     };
 }

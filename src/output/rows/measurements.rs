@@ -34,18 +34,6 @@ row_struct! {
         used_for_diagnosis: bool,
         note: Text<'a>,
     }
-    shared_head = 6, same_keys;
-}
-
-/// Whether two rows have the same first six cells, the document's keys (every row of a
-/// document has: `RowRenderer` writes them once per document).
-fn same_keys(a: &MeasurementRow<'_>, b: &MeasurementRow<'_>) -> bool {
-    a.visit_id.0 == b.visit_id.0
-        && a.source_path.0 == b.source_path.0
-        && a.sop_instance_uid.0 == b.sop_instance_uid.0
-        && a.patient_id.0 == b.patient_id.0
-        && a.study_date.0 == b.study_date.0
-        && a.accession_number.0 == b.accession_number.0
 }
 
 /// The rows of the visit member at `position`.
@@ -111,31 +99,5 @@ fn left_out_note(view: &VisitRows<'_>, why: LeftOut) -> String {
         LeftOut::FraxHipUndecided => {
             "the hips' FRAX differ and neither femoral neck is lower: not used".to_string()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::output::table::Row;
-
-    /// `same_keys` compares the columns the renderer copies: the first `SHARED_HEAD`.
-    #[test]
-    fn the_shared_head_is_the_keys() {
-        let names: Vec<&str> = MeasurementRow::COLUMNS[..MeasurementRow::SHARED_HEAD]
-            .iter()
-            .map(|c| c.name)
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "visit_id",
-                "source_path",
-                "sop_instance_uid",
-                "patient_id",
-                "study_date",
-                "accession_number"
-            ]
-        );
     }
 }
