@@ -61,6 +61,7 @@ mod store;
 mod visible;
 mod visit;
 pub mod vocabulary;
+mod warning;
 
 pub use classify::{ClassifyOptions, VisitAssessment, classify_document, classify_visit};
 pub use document::{Document, Measurement};

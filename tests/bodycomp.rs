@@ -130,14 +130,14 @@ fn hologic_whole_body_composition_by_labels() {
     let arm = comp.region(BodyRegion::ArmLeft).unwrap();
     assert_eq!(arm.label, "L Arm");
     let fat = arm.fat.as_ref().unwrap();
-    assert_eq!((fat.unit.as_str(), fat.from.as_str()), ("g", "Fat[(g)]"));
+    assert_eq!((&*fat.unit, &*fat.from), ("g", "Fat[(g)]"));
     let index = |kind| comp.index(kind).map(|r| r.value.to_string());
     assert_eq!(index(IndexKind::Fmi).as_deref(), Some("7.59"));
     assert_eq!(index(IndexKind::VatMass).as_deref(), Some("450"));
     assert_eq!(index(IndexKind::VatVolume).as_deref(), Some("487"));
     assert_eq!(index(IndexKind::VatArea).as_deref(), Some("93.4"));
     assert_eq!(index(IndexKind::Almi).as_deref(), Some("6.63"));
-    let unit = comp.index(IndexKind::VatVolume).unwrap().unit.as_str();
+    let unit = &*comp.index(IndexKind::VatVolume).unwrap().unit;
     assert_eq!(unit, "cm3", "as written, HTML removed");
     assert!(
         flags(&doc).contains(&"body_composition_read_by_label".to_string()),
@@ -242,7 +242,7 @@ fn a_site_reads_whole_body_rows_by_the_codes_it_adds() {
         .region(BodyRegion::ArmLeft)
         .unwrap();
     assert_eq!(arm.label, "Bras G", "the label as written");
-    assert_eq!(arm.fat.as_ref().unwrap().from, "Graisse[(g)]");
+    assert_eq!(&*arm.fat.as_ref().unwrap().from, "Graisse[(g)]");
     let row = doc
         .measurements
         .iter()

@@ -267,8 +267,8 @@ mod tests {
         Reading {
             value: convert(written, unit, dimension).unwrap(),
             written,
-            unit: unit.to_string(),
-            from: String::new(),
+            unit: unit.into(),
+            from: "".into(),
         }
     }
 

@@ -14,6 +14,8 @@ pub mod index;
 mod names;
 pub mod units;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::decimal::{Decimal, dec};
@@ -57,10 +59,12 @@ pub struct Reading {
     pub value: Decimal,
     /// The number as written, before any conversion: its decimals say how it was rounded.
     pub written: Decimal,
-    /// The unit as written (`g`, `lbs`, `in³`, `%`; empty when none was written).
-    pub unit: String,
-    /// Where it came from: the column header (or index label) as written.
-    pub from: String,
+    /// The unit as written (`g`, `lbs`, `in³`, `%`; empty when none was written). Shared:
+    /// a file's values in one unit hold one copy of it.
+    pub unit: Arc<str>,
+    /// Where it came from: the column header (or index label) as written; shared with the
+    /// file's other values from that column.
+    pub from: Arc<str>,
 }
 
 impl Reading {
@@ -336,8 +340,8 @@ mod tests {
         Reading {
             value: units::convert(written, unit, Dimension::Mass).unwrap(),
             written,
-            unit: unit.to_string(),
-            from: "test".to_string(),
+            unit: unit.into(),
+            from: "test".into(),
         }
     }
 

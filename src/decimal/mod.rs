@@ -15,6 +15,9 @@ const MAX_DIGITS: u32 = 18;
 /// mantissa times at most 10^18).
 pub const PLAIN_MAX: usize = 40;
 
+/// `plain_right`'s buffer: 39 digits of a u128, the point and the sign, with room.
+const PLAIN_RIGHT: usize = 48;
+
 /// A decimal constant, checked when the crate is built (`dec!("-2.5")`: `Decimal::lit` in
 /// a `const` block): the one way the code states a number.
 macro_rules! dec {
@@ -242,37 +245,57 @@ impl Decimal {
     /// `to_plain` into a caller's stack buffer, for the row writers: every number of every
     /// row is formatted, and a `String` each was a tenth of the writing cost (callgrind).
     pub fn write_plain(self, min_decimals: u32, buf: &mut [u8; PLAIN_MAX]) -> &str {
+        let mut text = [0u8; PLAIN_RIGHT];
+        let start = self.plain_right(min_decimals, &mut text);
+        let len = PLAIN_RIGHT - start;
+        buf[..len].copy_from_slice(&text[start..]);
+        std::str::from_utf8(&buf[..len]).expect("ASCII digits")
+    }
+
+    /// `to_plain` appended to `out` (the CSV lines: no `str` made, so no UTF-8 check).
+    pub fn append_plain(self, min_decimals: u32, out: &mut Vec<u8>) {
+        let mut text = [0u8; PLAIN_RIGHT];
+        let start = self.plain_right(min_decimals, &mut text);
+        out.extend_from_slice(&text[start..]);
+    }
+
+    /// The plain text written right-aligned into `text`, right to left (the point placed as
+    /// the digits go); returns where it starts.
+    #[inline]
+    fn plain_right(self, min_decimals: u32, text: &mut [u8; PLAIN_RIGHT]) -> usize {
         let scale = self.scale.max(min_decimals.min(MAX_DIGITS)) as usize;
         let mut wide = self.mantissa.unsigned_abs() as u128 * 10u128.pow(scale as u32 - self.scale);
-        // Digits right to left. u128 division is a library call, so only the digits above
-        // u64's range take it (in practice none).
-        let mut digits = [0u8; 40];
+        let mut at = PLAIN_RIGHT;
         let mut n = 0;
+        // u128 division is a library call, so only the digits above u64's range take it
+        // (in practice none).
         while wide > u128::from(u64::MAX) {
-            digits[n] = b'0' + (wide % 10) as u8;
+            at -= 1;
+            text[at] = b'0' + (wide % 10) as u8;
             wide /= 10;
             n += 1;
+            if n == scale {
+                at -= 1;
+                text[at] = b'.';
+            }
         }
         let mut narrow = wide as u64;
+        // At least one digit before the point.
         while narrow > 0 || n <= scale {
-            digits[n] = b'0' + (narrow % 10) as u8;
+            at -= 1;
+            text[at] = b'0' + (narrow % 10) as u8;
             narrow /= 10;
             n += 1;
-        }
-        let mut len = 0;
-        if self.mantissa < 0 {
-            buf[0] = b'-';
-            len = 1;
-        }
-        for (i, digit) in digits[..n].iter().rev().enumerate() {
-            if i == n - scale && scale > 0 {
-                buf[len] = b'.';
-                len += 1;
+            if n == scale {
+                at -= 1;
+                text[at] = b'.';
             }
-            buf[len] = *digit;
-            len += 1;
         }
-        std::str::from_utf8(&buf[..len]).expect("ASCII digits")
+        if self.mantissa < 0 {
+            at -= 1;
+            text[at] = b'-';
+        }
+        at
     }
 
     /// A decimal from an f64 rounded to `places` decimals (for computed columns).

@@ -27,6 +27,51 @@ fn plain_text_of_extreme_values() {
     }
 }
 
+/// `write_plain` and `append_plain` against the independent rendering above, on seeded
+/// random mantissas (every digit count, both signs) and scales.
+#[test]
+fn plain_text_of_random_values() {
+    let mut state = 7u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let mut out = b"x".to_vec();
+    for _ in 0..50_000 {
+        let digits = (next() % 20) as u32;
+        let magnitude = if digits == 0 {
+            0
+        } else {
+            next() % 10u64.pow(digits.min(19))
+        };
+        let mantissa = if next() % 2 == 0 {
+            magnitude as i64
+        } else {
+            -(magnitude as i64)
+        };
+        let (scale, min_decimals) = ((next() % 19) as u32, (next() % 22) as u32);
+        let value = Decimal::from_parts(mantissa, scale).unwrap();
+        let shown = scale.max(min_decimals.min(18));
+        let padded = i128::from(mantissa) * 10i128.pow(shown - scale);
+        let unit = 10i128.pow(shown);
+        let (int, frac) = (padded.abs() / unit, padded.abs() % unit);
+        let sign = if mantissa < 0 { "-" } else { "" };
+        let expected = if shown == 0 {
+            format!("{sign}{int}")
+        } else {
+            format!("{sign}{int}.{frac:0width$}", width = shown as usize)
+        };
+        let mut buf = [0u8; PLAIN_MAX];
+        assert_eq!(value.write_plain(min_decimals, &mut buf), expected);
+        out.truncate(1);
+        value.append_plain(min_decimals, &mut out);
+        assert_eq!(&out[1..], expected.as_bytes());
+    }
+}
+
 fn d(s: &str) -> Decimal {
     Decimal::parse(s).expect("test value parses")
 }

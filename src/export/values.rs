@@ -84,7 +84,7 @@ pub fn frax_document<'a>(view: &VisitRows<'a>) -> Option<&'a Document> {
     (0..view.visit.members.len())
         .map(|p| (p, &*view.member(p).doc))
         .find(|(p, d)| {
-            crate::visit::parts_of(d).contains(&Part::Frax)
+            crate::visit::carries(d, Part::Frax)
                 && view.visit.part_left_out(*p, Part::Frax).is_none()
         })
         .map(|(_, d)| d)

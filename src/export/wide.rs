@@ -7,7 +7,7 @@
 use super::VisitRows;
 use crate::decimal::Decimal;
 use crate::output::cell::{DateCell, Plain, Text};
-use crate::output::table::{Cell, Column, ColumnType, Row, ToCell};
+use crate::output::table::{Cell, Column, ColumnType, Row, ToCell, end_csv_line};
 use crate::vocabulary::{Laterality, Region};
 
 /// The sites of the wide row, in column order, with their column prefix.
@@ -118,38 +118,64 @@ pub struct WideRow<'a> {
     body: [Plain; 8],
 }
 
+/// Calls `$each!(&field)` on each field of a `WideRow` in column order (one list for the
+/// cells and for the CSV line).
+macro_rules! wide_fields {
+    ($row:ident, $each:ident) => {
+        $each!(&$row.visit_id);
+        $each!(&$row.patient_id);
+        $each!(&$row.study_date);
+        $each!(&$row.patient_sex);
+        $each!(&$row.patient_age_years);
+        $each!(&$row.manufacturer);
+        $each!(&$row.model);
+        $each!(&$row.device_serial);
+        $each!(&$row.study_instance_uid);
+        $each!(&$row.accession_number);
+        $each!(&$row.population);
+        $each!(&$row.classification);
+        $each!(&$row.classification_uniform_reference);
+        $each!(&$row.vendor_classification);
+        $each!(&$row.basis_site);
+        $each!(&$row.min_t_score);
+        $each!(&$row.min_z_score);
+        for site in &$row.sites {
+            for value in site {
+                $each!(value);
+            }
+        }
+        $each!(&$row.frax_major_pct);
+        $each!(&$row.frax_hip_pct);
+        $each!(&$row.tbs);
+        for value in &$row.body {
+            $each!(value);
+        }
+    };
+}
+
 impl Row for WideRow<'_> {
     const COLUMNS: &'static [Column] = WIDE;
 
     fn cells(&self, cell: &mut dyn FnMut(Cell<'_>)) {
-        cell(self.visit_id.cell());
-        cell(self.patient_id.cell());
-        cell(self.study_date.cell());
-        cell(self.patient_sex.cell());
-        cell(self.patient_age_years.cell());
-        cell(self.manufacturer.cell());
-        cell(self.model.cell());
-        cell(self.device_serial.cell());
-        cell(self.study_instance_uid.cell());
-        cell(self.accession_number.cell());
-        cell(self.population.cell());
-        cell(self.classification.cell());
-        cell(self.classification_uniform_reference.cell());
-        cell(self.vendor_classification.cell());
-        cell(self.basis_site.cell());
-        cell(self.min_t_score.cell());
-        cell(self.min_z_score.cell());
-        for site in &self.sites {
-            for value in site {
-                cell(value.cell());
-            }
+        macro_rules! give {
+            ($field:expr) => {
+                cell(ToCell::cell($field))
+            };
         }
-        cell(self.frax_major_pct.cell());
-        cell(self.frax_hip_pct.cell());
-        cell(self.tbs.cell());
-        for value in &self.body {
-            cell(value.cell());
+        wide_fields!(self, give);
+    }
+
+    /// Each field straight from its cell type, as `row_struct!` rows do.
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        macro_rules! append {
+            ($field:expr) => {
+                ToCell::append_csv($field, out);
+                out.push(b',');
+            };
         }
+        wide_fields!(self, append);
+        end_csv_line(out, start);
     }
 }
 

@@ -54,6 +54,9 @@ pub fn set_format(format: LogFormat) {
 pub fn start(command: &'static str, format: LogFormat) {
     let _ = COMMAND.set(command);
     set_format(format);
+    // The warnings of the stages below (a rescan's `--lsc` serial that matches no scanner)
+    // are lines of this log too.
+    crate::warning::set_line(warning_line);
 }
 
 /// The line of an error that ends the process: `dxa-ingest: error: MESSAGE`, or, when the

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::config::{Inputs, ScanConfig};
 use crate::pipeline::Summary;
@@ -22,16 +22,45 @@ pub fn rescan(archive: &Path, config: &ScanConfig, mapper: &Mapper) -> Result<(S
     scan::run(&config, mapper)
 }
 
+/// Why the output folder cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputFolderError {
+    /// It cannot be created.
+    #[error("cannot create the output folder {path}")]
+    Create {
+        /// The folder.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file cannot be written in it.
+    #[error("cannot write in the output folder {path}")]
+    Write {
+        /// The folder.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Creates the output folder and checks that it can be written, before any network work:
 /// a `pull` that retrieved for an hour, or a `listen` that stored all day, must not find
 /// only then that its outputs cannot be written.
-pub fn check_output(out: &Path) -> Result<()> {
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create the output folder {}", out.display()))?;
+pub fn check_output(out: &Path) -> Result<(), OutputFolderError> {
+    let path = || out.display().to_string();
+    std::fs::create_dir_all(out).map_err(|source| OutputFolderError::Create {
+        path: path(),
+        source,
+    })?;
     let probe = out.join(format!(".dxa-ingest-probe-{}", std::process::id()));
     std::fs::File::create(&probe)
         .and_then(|_| std::fs::remove_file(&probe))
-        .with_context(|| format!("cannot write in the output folder {}", out.display()))
+        .map_err(|source| OutputFolderError::Write {
+            path: path(),
+            source,
+        })
 }
 
 #[cfg(test)]
@@ -42,7 +71,16 @@ mod tests {
     fn an_output_folder_under_a_file_is_refused_early() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("file"), b"x").unwrap();
-        assert!(check_output(&dir.path().join("file/out")).is_err());
+        let under_a_file = dir.path().join("file/out");
+        let error = check_output(&under_a_file).unwrap_err();
+        assert!(
+            matches!(error, OutputFolderError::Create { .. }),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            format!("cannot create the output folder {}", under_a_file.display())
+        );
         let fine = dir.path().join("out");
         check_output(&fine).unwrap();
         assert_eq!(

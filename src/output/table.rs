@@ -115,6 +115,15 @@ pub trait ToCell {
     const KIND: ColumnType;
     /// The cell.
     fn cell(&self) -> Cell<'_>;
+
+    /// Appends the cell's CSV field to `out`: the bytes of `cell`'s field as
+    /// `append_cells_line` writes them. Cell types write theirs straight from the value
+    /// (no `Cell` made, no call through a `dyn FnMut` per cell: docs/performance.md).
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; PLAIN_MAX];
+        append_field(out, self.cell().csv(&mut buf));
+    }
 }
 
 /// Our own words (`total_hip`, `used`): written as they are.
@@ -122,6 +131,10 @@ impl ToCell for &'static str {
     const KIND: ColumnType = ColumnType::Text;
     fn cell(&self) -> Cell<'_> {
         Cell::Text(Cow::Borrowed(self))
+    }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        append_field(out, self.as_bytes());
     }
 }
 
@@ -131,12 +144,20 @@ impl ToCell for String {
     fn cell(&self) -> Cell<'_> {
         Cell::Text(Cow::Borrowed(self))
     }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        append_field(out, self.as_bytes());
+    }
 }
 
 impl ToCell for usize {
     const KIND: ColumnType = ColumnType::Int;
     fn cell(&self) -> Cell<'_> {
         Cell::Int(*self as u64)
+    }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        append_u64(out, *self as u64);
     }
 }
 
@@ -145,6 +166,25 @@ impl ToCell for bool {
     fn cell(&self) -> Cell<'_> {
         Cell::Bool(*self)
     }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(if *self { b"true" } else { b"false" });
+    }
+}
+
+/// Appends `n`'s decimal digits (a count's field: never quoted).
+pub(super) fn append_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// The rows of one output file.
@@ -153,6 +193,15 @@ pub trait Row {
     const COLUMNS: &'static [Column];
     /// Gives each cell, in column order.
     fn cells(&self, cell: &mut dyn FnMut(Cell<'_>));
+
+    /// Appends the row as a CSV line, its `\n` included: `append_cells_line`'s bytes
+    /// (`row_struct!` writes each field straight from its cell type instead).
+    fn append_csv(&self, out: &mut Vec<u8>)
+    where
+        Self: Sized,
+    {
+        append_cells_line(out, self);
+    }
 }
 
 /// Declares a row struct: `row_struct! { /// doc; pub struct Name<'a> { /// doc; field:
@@ -187,6 +236,15 @@ macro_rules! row_struct {
             fn cells(&self, cell: &mut dyn FnMut($crate::output::table::Cell<'_>)) {
                 $(cell($crate::output::table::ToCell::cell(&self.$field));)+
             }
+
+            fn append_csv(&self, out: &mut Vec<u8>) {
+                let start = out.len();
+                $(
+                    $crate::output::table::ToCell::append_csv(&self.$field, out);
+                    out.push(b',');
+                )+
+                $crate::output::table::end_csv_line(out, start);
+            }
         }
     };
 }
@@ -211,11 +269,30 @@ pub fn write_csv<W: Write>(writer: &mut csv::Writer<W>, row: &impl Row) -> csv::
     writer.write_record(None::<&[u8]>)
 }
 
-/// Appends one row as a CSV line (its `\n` included) to `out`: the same bytes as
-/// `write_csv` through `output::csv_rows_writer` (a field with `,`, `"`, `\r` or `\n`
-/// quoted, its quotes doubled; a record of no bytes written `""`), without the csv
-/// writer's state machine, which cost 5 % of a scan's instructions (docs/performance.md).
+/// Ends a line `row_struct!` wrote from `start`, each field followed by a comma: the last
+/// comma becomes the `\n`; a line of one empty field is `""` (as the csv writer writes it).
+#[doc(hidden)]
+#[inline]
+pub fn end_csv_line(out: &mut Vec<u8>, start: usize) {
+    let last = out.len() - 1;
+    if last == start {
+        out.truncate(start);
+        out.extend_from_slice(b"\"\"\n");
+    } else {
+        out[last] = b'\n';
+    }
+}
+
+/// Appends one row as a CSV line (its `\n` included) to `out`: `row.append_csv`.
 pub fn append_csv_line(out: &mut Vec<u8>, row: &impl Row) {
+    row.append_csv(out);
+}
+
+/// Appends one row as a CSV line (its `\n` included) to `out` from its cells: the same
+/// bytes as `write_csv` through `output::csv_rows_writer` (a field with `,`, `"`, `\r` or
+/// `\n` quoted, its quotes doubled; a record of no bytes written `""`), without the csv
+/// writer's state machine, which cost 5 % of a scan's instructions (docs/performance.md).
+pub fn append_cells_line(out: &mut Vec<u8>, row: &impl Row) {
     let start = out.len();
     let mut first = true;
     row.cells(&mut |cell| {
@@ -262,7 +339,8 @@ fn needs_quotes(field: &[u8]) -> bool {
 }
 
 /// Appends one CSV field, quoted when it must be.
-fn append_field(out: &mut Vec<u8>, field: &[u8]) {
+#[inline]
+pub(super) fn append_field(out: &mut Vec<u8>, field: &[u8]) {
     if !needs_quotes(field) {
         out.extend_from_slice(field);
         return;
@@ -289,66 +367,4 @@ pub fn cell_texts(row: &impl Row) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod line_tests {
-    use super::*;
-
-    /// A row of given text cells.
-    struct Texts(Vec<String>);
-
-    impl Row for Texts {
-        const COLUMNS: &'static [Column] = &[];
-        fn cells(&self, each: &mut dyn FnMut(Cell<'_>)) {
-            for text in &self.0 {
-                each(Cell::Text(Cow::Borrowed(text)));
-            }
-        }
-    }
-
-    /// `append_csv_line` against the csv writer it replaced, on seeded random rows of 0 to
-    /// 5 cells made of the bytes that matter (delimiters, quotes, line ends, spaces,
-    /// non-ASCII) and empty cells.
-    #[test]
-    fn lines_are_the_csv_writers() {
-        let mut state = 5u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        let alphabet = [
-            "a", "Z", "1", "b", "c", "0", ".", "-", "x", "y", ",", "\"", "\r", "\n", " ", "'", "é",
-            "\t", "=", "\u{ff}",
-        ];
-        let mut quoted = 0;
-        for _ in 0..20_000 {
-            let cells: Vec<String> = (0..next() % 6)
-                .map(|_| {
-                    // Half the cells from the first ten (plain) characters only.
-                    let choices = if next() % 2 == 0 { 10 } else { alphabet.len() } as u64;
-                    (0..next() % 21)
-                        .map(|_| alphabet[(next() % choices) as usize])
-                        .collect()
-                })
-                .collect();
-            let row = Texts(cells);
-            let mut writer = crate::output::csv_rows_writer(Vec::new());
-            write_csv(&mut writer, &row).unwrap();
-            let expected = writer.into_inner().unwrap();
-            let mut line = b"before".to_vec();
-            append_csv_line(&mut line, &row);
-            assert_eq!(
-                String::from_utf8_lossy(&line[6..]),
-                String::from_utf8_lossy(&expected),
-                "{:?}",
-                row.0
-            );
-            quoted += usize::from(expected.contains(&b'"'));
-        }
-        assert!(
-            quoted > 5_000 && quoted < 18_000,
-            "{quoted} lines of 20 000 with quotes"
-        );
-    }
-}
+mod line_tests;

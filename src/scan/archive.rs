@@ -140,12 +140,13 @@ fn stopped(reason: Reason, message: impl Into<String>) -> Stopped {
 
 /// Gives every member of a tar stream (`gzip`: inside a gzip stream) to `each`, in the
 /// stream's order: (its path inside the archive, the member). Folders are not members.
-pub fn tar_members(
+/// The archive's own faults stop it (`Stopped`); an error is `each`'s, given back as is.
+pub fn tar_members<E>(
     input: impl Read,
     gzip: bool,
     cap: u64,
-    mut each: impl FnMut(PathBuf, Member) -> anyhow::Result<()>,
-) -> anyhow::Result<Result<u64, Stopped>> {
+    mut each: impl FnMut(PathBuf, Member) -> Result<(), E>,
+) -> Result<Result<u64, Stopped>, E> {
     let input: Box<dyn Read> = if gzip {
         Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(input)))
     } else {
@@ -208,11 +209,12 @@ fn too_many() -> Stopped {
 
 /// Gives every member of the ZIP archive `file` to `each`, in the order of its directory.
 /// Its directory is checked first (members, size, overlapping members).
-pub fn zip_members(
+/// An error is `each`'s, given back as is.
+pub fn zip_members<E>(
     mut file: File,
     cap: u64,
-    mut each: impl FnMut(PathBuf, Member) -> anyhow::Result<()>,
-) -> anyhow::Result<Result<u64, Stopped>> {
+    mut each: impl FnMut(PathBuf, Member) -> Result<(), E>,
+) -> Result<Result<u64, Stopped>, E> {
     match directory(&mut file) {
         Ok((entries, _)) if entries > MAX_MEMBERS => return Ok(Err(too_many())),
         Ok((_, bytes)) if bytes > MAX_DIRECTORY_BYTES => {

@@ -4,14 +4,16 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
-
 use crate::discover::Candidates;
-use crate::partial::Reader;
+use crate::partial::{PartialError, Reader};
 use crate::store::path_key;
 
-/// The candidates whose paths no known partial holds.
-pub fn without_known(candidates: Candidates, known: &[PathBuf]) -> Result<Candidates> {
+/// The candidates whose paths no known partial holds; the error of a partial that cannot
+/// be opened.
+pub fn without_known(
+    candidates: Candidates,
+    known: &[PathBuf],
+) -> Result<Candidates, PartialError> {
     if known.is_empty() {
         return Ok(candidates);
     }
@@ -32,7 +34,7 @@ pub fn without_known(candidates: Candidates, known: &[PathBuf]) -> Result<Candid
                 // A partial that turns out to be unreadable: its files are read again (and
                 // the merge will refuse that partial and say why).
                 Err(error) => {
-                    eprintln!("dxa-ingest: warning: --known {error}; its files are read again");
+                    crate::warning::warn(&format!("--known {error}; its files are read again"));
                     reader.done = true;
                 }
             }
@@ -50,7 +52,7 @@ struct KnownPaths {
 
 impl KnownPaths {
     /// Skips paths before `key`; whether `key` itself is there.
-    fn advance_to(&mut self, key: &[u8]) -> Result<bool, crate::partial::PartialError> {
+    fn advance_to(&mut self, key: &[u8]) -> Result<bool, PartialError> {
         loop {
             if self.done {
                 return Ok(false);

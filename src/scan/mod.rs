@@ -131,7 +131,9 @@ fn read_inputs(
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let result = match &config.inputs {
-        Inputs::Tar(source) => tar::read(source, config, mapper, pool, recorder),
+        Inputs::Tar(source) => {
+            tar::read(source, config, mapper, pool, recorder).map_err(tar::TarError::into_anyhow)
+        }
         _ => read_files(config, mapper, pool, recorder, skip_dirs),
     };
     panic::set_hook(default_hook);

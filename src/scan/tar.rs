@@ -7,14 +7,55 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
-
 use super::archive::{self, Kind};
 use super::members::Collector;
 use crate::config::ScanConfig;
 use crate::path_text::path_text;
 use crate::pipeline::Recorder;
 use crate::profile::Mapper;
+
+/// Why an archive given to `--tar` could not be read through.
+#[derive(Debug, thiserror::Error)]
+pub enum TarError {
+    /// The file cannot be opened or its first bytes read.
+    #[error("cannot read --tar {path}")]
+    Read {
+        /// The source as given (`-` for standard input).
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A ZIP archive on standard input: its directory is at its end.
+    #[error(
+        "--tar -: a ZIP archive cannot be read from a stream (its directory is at its end): \
+         give --tar the file"
+    )]
+    ZipFromStream,
+    /// Not an archive, or one that stops before its end.
+    #[error("--tar {path}: {message} (a tar, a gzip-compressed tar or a ZIP file is read)")]
+    Stopped {
+        /// The source as given.
+        path: String,
+        /// Why it stopped.
+        message: String,
+    },
+    /// The scan of its members failed (the pipeline's error, given back as is by `read`'s
+    /// caller: `into_anyhow`).
+    #[error(transparent)]
+    Members(#[from] anyhow::Error),
+}
+
+impl TarError {
+    /// As the scan's error: the members' own error unwrapped, so that its causes (an I/O
+    /// error the binary looks for) stay in the chain.
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            TarError::Members(error) => error,
+            other => anyhow::Error::new(other),
+        }
+    }
+}
 
 /// Reads the archive `source` (`-` = standard input) and records every member.
 pub fn read(
@@ -23,28 +64,27 @@ pub fn read(
     mapper: &Mapper,
     pool: &rayon::ThreadPool,
     recorder: &mut impl Recorder,
-) -> Result<()> {
+) -> Result<(), TarError> {
     let stdin = source.as_os_str() == "-";
-    let cannot = || format!("cannot read --tar {}", path_text(source));
+    let path = path_text(source).to_string();
+    let cannot = |error| TarError::Read {
+        path: path.clone(),
+        source: error,
+    };
     let mut input: Box<dyn BufRead> = if stdin {
         Box::new(BufReader::new(std::io::stdin().lock()))
     } else {
-        Box::new(BufReader::new(
-            std::fs::File::open(source).with_context(cannot)?,
-        ))
+        Box::new(BufReader::new(std::fs::File::open(source).map_err(cannot)?))
     };
-    let head = archive::peek(&mut input, 4096).with_context(cannot)?;
+    let head = archive::peek(&mut input, 4096).map_err(cannot)?;
     let kind = Kind::of(&head);
     let mut collector = Collector::new(config, mapper, pool, None)?;
     let cap = config.limits.max_file_bytes;
     let read = match kind {
-        Some(Kind::Zip) if stdin => bail!(
-            "--tar -: a ZIP archive cannot be read from a stream (its directory is at its end): \
-             give --tar the file"
-        ),
+        Some(Kind::Zip) if stdin => return Err(TarError::ZipFromStream),
         Some(Kind::Zip) => {
             drop(input);
-            let file = std::fs::File::open(source).with_context(cannot)?;
+            let file = std::fs::File::open(source).map_err(cannot)?;
             archive::zip_members(file, cap, |name, m| collector.add(name, m))?
         }
         _ => archive::tar_members(
@@ -55,11 +95,49 @@ pub fn read(
         )?,
     };
     if let Err(stopped) = read {
-        bail!(
-            "--tar {}: {} (a tar, a gzip-compressed tar or a ZIP file is read)",
-            path_text(source),
-            stopped.error.message
+        return Err(TarError::Stopped {
+            path,
+            message: stopped.error.message,
+        });
+    }
+    Ok(collector.finish(None, recorder)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_their_causes() {
+        let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
+        let error = TarError::Read {
+            path: "x.tar".into(),
+            source: io,
+        }
+        .into_anyhow();
+        assert_eq!(format!("{error:#}"), "cannot read --tar x.tar: disk full");
+        assert!(
+            error
+                .chain()
+                .any(|e| e.downcast_ref::<std::io::Error>().is_some()),
+            "the binary finds the I/O error's kind"
+        );
+        // The members' (the pipeline's) error comes back as it was, not wrapped.
+        let pipe = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "pipe");
+        let error = TarError::from(anyhow::Error::new(pipe)).into_anyhow();
+        assert!(error.downcast_ref::<std::io::Error>().is_some());
+        assert_eq!(
+            TarError::ZipFromStream.to_string(),
+            "--tar -: a ZIP archive cannot be read from a stream (its directory is at its \
+             end): give --tar the file"
+        );
+        let stopped = TarError::Stopped {
+            path: "a.bin".into(),
+            message: "not an archive".into(),
+        };
+        assert_eq!(
+            stopped.to_string(),
+            "--tar a.bin: not an archive (a tar, a gzip-compressed tar or a ZIP file is read)"
         );
     }
-    collector.finish(None, recorder)
 }

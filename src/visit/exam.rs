@@ -2,7 +2,7 @@
 //! every measurement row of the visit's documents that resolution kept, in region order.
 
 use super::model::{Ingested, Visit};
-use super::part::{Part, parts_of};
+use super::part::{Part, carries};
 use crate::classify::Exam;
 
 /// Where an exam row came from: (member position in the visit, row in that document).
@@ -35,9 +35,8 @@ pub fn exam_of(docs: &[Ingested], visit: &Visit) -> (Exam, Vec<ExamRow>) {
     });
     // The first document that carries a part and kept it (a re-analysed FRAX: the newest).
     let carrier = |part: Part| {
-        (0..members.len()).find(|&m| {
-            parts_of(members[m]).contains(&part) && visit.part_left_out(m, part).is_none()
-        })
+        (0..members.len())
+            .find(|&m| carries(members[m], part) && visit.part_left_out(m, part).is_none())
     };
     let (frax, tbs) = (carrier(Part::Frax), carrier(Part::Tbs));
     let exam = Exam {

@@ -24,7 +24,7 @@ pub use exam::ExamRow;
 pub use flag::{Differs, VisitFlag, VisitFlagKind};
 pub use group::device_key;
 pub use model::{DocStatus, Ingested, LeftOut, SHARED_LISTED, Visit};
-pub use part::{Part, has_parts, parts_of};
+pub use part::{Part, carries, has_parts};
 pub use rows::VisitRows;
 pub use vendor::{VendorVerdict, vendor_verdict};
 

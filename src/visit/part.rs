@@ -29,6 +29,25 @@ impl std::fmt::Display for Part {
     }
 }
 
+/// Whether a document carries `part`: `parts_of(doc).contains(&part)`, without the list
+/// (the rows ask it of each part of each member: docs/performance.md).
+pub fn carries(doc: &Document, part: Part) -> bool {
+    match part {
+        Part::Site(site, side) => doc
+            .measurements
+            .iter()
+            .any(|m| m.laterality == side && m.region.site() == Some(site)),
+        Part::Frax => {
+            doc.frax_major.is_some()
+                || doc.frax_hip.is_some()
+                || doc.frax_major_prior.is_some()
+                || doc.frax_hip_prior.is_some()
+        }
+        Part::Tbs => doc.tbs.is_some(),
+        Part::Vfa => !doc.vertebral_fractures.is_empty(),
+    }
+}
+
 /// The parts a document carries, in order, each once.
 pub fn parts_of(doc: &Document) -> Vec<Part> {
     let mut parts: Vec<Part> = doc
@@ -69,7 +88,7 @@ pub fn has_parts(doc: &Document) -> bool {
 mod tests {
     use super::*;
     use crate::decimal::Decimal;
-    use crate::document::Measurement;
+    use crate::document::{Measurement, VertebralFracture};
     use crate::vocabulary::Region;
 
     #[test]
@@ -104,5 +123,54 @@ mod tests {
             assert_eq!(has_parts(doc), !parts_of(doc).is_empty(), "{doc:?}");
         }
         assert!(all.iter().any(|d| !has_parts(d)) && all.iter().any(has_parts));
+    }
+
+    /// `carries` against `parts_of(..).contains`, for every part, on seeded random
+    /// documents: measurements of any region and side, FRAX, TBS and VFA present or not.
+    #[test]
+    fn carries_is_parts_of_contains() {
+        let mut state = 13u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let mut parts: Vec<Part> = [Part::Frax, Part::Tbs, Part::Vfa].into();
+        for site in Site::ALL {
+            for side in Laterality::ALL {
+                parts.push(Part::Site(*site, *side));
+            }
+        }
+        let value = Decimal::parse("1.5");
+        let (mut carried, mut not) = (0, 0);
+        for _ in 0..5_000 {
+            let mut doc = Document::default();
+            for _ in 0..next() % 5 {
+                let region = Region::ALL[(next() % Region::ALL.len() as u64) as usize];
+                let side = Laterality::ALL[(next() % Laterality::ALL.len() as u64) as usize];
+                doc.measurements.push(Measurement::new(region, side, "x"));
+            }
+            let mut some = || if next() % 4 == 0 { value } else { None };
+            doc.frax_major = some();
+            doc.frax_hip = some();
+            doc.frax_major_prior = some();
+            doc.frax_hip_prior = some();
+            doc.tbs = some();
+            if next() % 3 == 0 {
+                doc.vertebral_fractures.push(VertebralFracture {
+                    vertebra: "L1".into(),
+                    grade: "None".into(),
+                });
+            }
+            let listed = parts_of(&doc);
+            for part in &parts {
+                let yes = carries(&doc, *part);
+                assert_eq!(yes, listed.contains(part), "{part} of {doc:?}");
+                if yes { carried += 1 } else { not += 1 }
+            }
+        }
+        assert!(carried > 10_000 && not > 10_000, "{carried} {not}");
     }
 }

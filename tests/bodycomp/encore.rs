@@ -80,11 +80,7 @@ fn total_body_comp_in_pounds() {
         .as_ref()
         .unwrap();
     assert_eq!(
-        (
-            reading.unit.as_str(),
-            reading.from.as_str(),
-            reading.written.to_string()
-        ),
+        (&*reading.unit, &*reading.from, reading.written.to_string()),
         ("lbs", "Arm Right Fat Mass", "2.8".to_string())
     );
     assert_eq!(
@@ -177,7 +173,7 @@ fn pounds_and_grams_give_the_same_grams() {
     let metric = read(&metric.comp);
     let fat = metric.records[0].body_composition.as_ref().unwrap();
     let fat = fat.region(BodyRegion::Total).unwrap().fat.as_ref().unwrap();
-    assert_eq!(fat.unit, "g", "the unit as written");
+    assert_eq!(&*fat.unit, "g", "the unit as written");
     assert!(metric.records.iter().all(|r| {
         r.flags
             .iter()

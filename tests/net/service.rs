@@ -164,3 +164,54 @@ fn scan_skips_the_archives_working_folder() {
         assert!(!row["source_path"].contains(".incoming"), "{row:?}");
     }
 }
+
+/// With `--log-format json`, the warnings of listen's scan of its archive (an `--lsc`
+/// serial that matches no scanner) are JSON lines of its log like every other line.
+#[test]
+fn a_rescan_warning_is_a_json_line_of_the_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(
+        dir.path().join("lsc.csv"),
+        "site,lsc_g_cm2,device_serial\ntotal_hip,0.020,NOPE-42\n",
+    )
+    .expect("lsc");
+    let listener = Listener::start(
+        dir.path(),
+        &[
+            "--archive",
+            "archive",
+            "--out",
+            "out",
+            "--ae-title",
+            "DXA",
+            "--allow",
+            "SCANNER",
+            "--log-format",
+            "json",
+            "--lsc",
+            "lsc.csv",
+        ],
+    );
+    let fixtures = fixture_objects();
+    let (file, _) = fixtures.values().next().expect("a fixture").clone();
+    let sent = storescu("SCANNER", "DXA", listener.port, &[file.as_path()]);
+    assert!(sent.status.success(), "{}", stderr(&sent));
+    // The archive is scanned at shutdown.
+    let (exit, log) = listener.terminate();
+    assert_eq!(exit, 0, "{log}");
+    assert!(dir.path().join("out/run.json").is_file(), "{log}");
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let warning = events
+        .iter()
+        .find(|e| {
+            e["level"] == "warn"
+                && e["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("\"NOPE-42\" matches no scanner"))
+        })
+        .unwrap_or_else(|| panic!("{log}"));
+    assert_eq!(warning["command"], "listen", "{warning}");
+}

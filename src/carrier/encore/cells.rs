@@ -28,34 +28,38 @@ pub(super) struct MarkEvidence {
     comma: bool,
 }
 
-/// The number part of a cell and the unit after it, both trimmed.
+/// The number part of a cell and the unit after it, both trimmed. The number's characters
+/// are ASCII, so the first byte that is not one of them starts a character.
 fn split(text: &str) -> (&str, &str) {
     let end = text
-        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-' | '+')))
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
         .unwrap_or(text.len());
     (text[..end].trim(), text[end..].trim())
 }
 
 /// Whether `digits` is grouped by three with `separator` (`1,234` or `12,345,678`; never
 /// `0,123`).
-fn grouped(digits: &str, separator: char) -> bool {
-    let mut groups = digits.split(separator);
-    let first = groups.next().unwrap_or("");
-    let digits_only = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
-    let mut rest = groups.peekable();
-    rest.peek().is_some()
-        && (1..=3).contains(&first.len())
-        && !first.starts_with('0')
-        && digits_only(first)
-        && rest.all(|g| g.len() == 3 && digits_only(g))
+fn grouped(digits: &[u8], separator: u8) -> bool {
+    let Some(first_end) = digits.iter().position(|b| *b == separator) else {
+        return false;
+    };
+    let first = &digits[..first_end];
+    (1..=3).contains(&first.len())
+        && first[0] != b'0'
+        && first.iter().all(u8::is_ascii_digit)
+        && digits[first_end + 1..]
+            .split(|b| *b == separator)
+            .all(|g| g.len() == 3 && g.iter().all(u8::is_ascii_digit))
 }
 
 impl MarkEvidence {
     /// Adds what one cell says.
     pub(super) fn add(&mut self, cell: &str) {
-        let number = split(cell.trim()).0;
-        let number = number.trim_start_matches(['-', '+']);
-        match (number.rfind('.'), number.rfind(',')) {
+        let number = split(cell.trim()).0.as_bytes();
+        let unsigned = &number[sign_length(number)..];
+        let last = |mark: u8| unsigned.iter().rposition(|b| *b == mark);
+        match (last(b'.'), last(b',')) {
             (Some(point), Some(comma)) => {
                 if point > comma {
                     self.point = true;
@@ -63,8 +67,8 @@ impl MarkEvidence {
                     self.comma = true;
                 }
             }
-            (Some(_), None) => self.point |= !grouped(number, '.'),
-            (None, Some(_)) => self.comma |= !grouped(number, ','),
+            (Some(_), None) => self.point |= !grouped(unsigned, b'.'),
+            (None, Some(_)) => self.comma |= !grouped(unsigned, b','),
             (None, None) => {}
         }
     }
@@ -91,42 +95,71 @@ pub(super) enum Cell<'t> {
     Unreadable,
 }
 
+/// How many signs (`-`, `+`) a number starts with.
+fn sign_length(number: &[u8]) -> usize {
+    number
+        .iter()
+        .take_while(|b| matches!(b, b'-' | b'+'))
+        .count()
+}
+
 /// Reads a cell with the file's decimal mark.
 pub(super) fn read(text: &str, mark: DecimalMark) -> Cell<'_> {
     let text = text.trim();
     if text.is_empty() || text == "-" {
         return Cell::Empty;
     }
-    if text.chars().count() > MAX_CELL_CHARS {
+    if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
         return Cell::Unreadable;
     }
     let (number, unit) = split(text);
     let (decimal, group) = match mark {
-        DecimalMark::Point => ('.', ','),
-        DecimalMark::Comma => (',', '.'),
+        DecimalMark::Point => (b'.', b','),
+        DecimalMark::Comma => (b',', b'.'),
     };
-    let sign_len = number.len() - number.trim_start_matches(['-', '+']).len();
-    let (sign, digits) = number.split_at(sign_len);
-    let (whole, fraction) = match digits.split_once(decimal) {
-        Some((whole, fraction)) => (whole, Some(fraction)),
+    let number = number.as_bytes();
+    let (sign, digits) = number.split_at(sign_length(number));
+    let (whole, fraction) = match digits.iter().position(|b| *b == decimal) {
+        Some(at) => (&digits[..at], Some(&digits[at + 1..])),
         None => (digits, None),
     };
-    if fraction.is_some_and(|f| f.contains([decimal, group])) {
+    if fraction.is_some_and(|f| f.iter().any(|b| *b == decimal || *b == group)) {
         return Cell::Unreadable;
     }
-    let whole = if whole.contains(group) {
-        if !grouped(whole, group) {
-            return Cell::Unreadable;
+    let has_groups = whole.contains(&group);
+    if has_groups && !grouped(whole, group) {
+        return Cell::Unreadable;
+    }
+    // The number as `Decimal::parse` reads it: the sign, the whole part without its group
+    // separators, a point and the fraction. The number part is ASCII of at most
+    // `MAX_CELL_CHARS` bytes and this is never longer, so it fits on the stack.
+    let mut plain = [0u8; MAX_CELL_CHARS];
+    let mut len = 0;
+    let mut put = |bytes: &[u8]| {
+        let end = len + bytes.len();
+        let slot = plain.get_mut(len..end)?;
+        slot.copy_from_slice(bytes);
+        len = end;
+        Some(())
+    };
+    let copied = put(sign).and_then(|()| {
+        if has_groups {
+            whole.split(|b| *b == group).try_for_each(&mut put)?;
+        } else {
+            put(whole)?;
         }
-        whole.replace(group, "")
-    } else {
-        whole.to_string()
-    };
-    let plain = match fraction {
-        Some(fraction) => format!("{sign}{whole}.{fraction}"),
-        None => format!("{sign}{whole}"),
-    };
-    match Decimal::parse(&plain) {
+        match fraction {
+            Some(fraction) => put(b".").and_then(|()| put(fraction)),
+            None => Some(()),
+        }
+    });
+    if copied.is_none() {
+        return Cell::Unreadable;
+    }
+    let parsed = std::str::from_utf8(&plain[..len])
+        .ok()
+        .and_then(Decimal::parse);
+    match parsed {
         Some(value) if sign.len() <= 1 => Cell::Number(value, unit),
         _ => Cell::Unreadable,
     }
@@ -174,6 +207,25 @@ mod tests {
         assert_eq!(number("9,9 lbs", comma), Some(("9.9".into(), "lbs".into())));
         assert_eq!(number("4.491 g", comma), Some(("4491".into(), "g".into())));
         assert_eq!(number("1,023", comma), Some(("1.023".into(), "".into())));
+    }
+
+    #[test]
+    fn groups_of_three_only() {
+        for (digits, expected) in [
+            ("1,234", true),
+            ("12,345,678", true),
+            ("0,123", false),
+            ("1234", false),
+            ("1,23", false),
+            (",123", false),
+            ("1,234,", false),
+            ("1234,567", false),
+            ("1,2a4", false),
+        ] {
+            assert_eq!(grouped(digits.as_bytes(), b','), expected, "{digits}");
+        }
+        assert!(grouped(b"1.234", b'.'));
+        assert!(!grouped(b"1,234", b'.'));
     }
 
     #[test]

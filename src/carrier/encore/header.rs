@@ -5,9 +5,16 @@
 //! left (`Arms Diff` = `Arm Right` - `Arm Left`): checked, not kept. A column of its own
 //! (`VAT Mass`) is an index.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
 use super::text::IDENTITY;
 use crate::bodycomp::{BodyRegion, IndexKind};
 use crate::profile::{BodyField, BodyLabels};
+
+/// Most columns of a header.
+pub const MAX_COLUMNS: usize = 1024;
 
 /// Where the patient ID and the date are (the names, columns 0 and 1, are never read).
 pub(super) const PATIENT_ID: usize = 2;
@@ -46,6 +53,75 @@ pub(super) enum Role {
 /// Whether the first cells of a header line are the identity columns.
 pub(super) fn is_identity(cells: &[&str]) -> bool {
     super::text::is_identity(cells.iter().copied())
+}
+
+/// What a header line says: its cells and, for an export's (identity columns first, at
+/// most `MAX_COLUMNS`), each column's role.
+#[derive(Debug)]
+pub(super) struct Header {
+    /// The cells as written, trimmed (shared with the values read from each column).
+    pub(super) cells: Vec<Arc<str>>,
+    /// Whether the first cells are the identity columns.
+    pub(super) identity: bool,
+    /// The columns' roles (empty unless `identity` and at most `MAX_COLUMNS` cells).
+    pub(super) roles: Vec<Role>,
+    /// Whether a header was written twice (`roles`).
+    pub(super) duplicate: bool,
+}
+
+impl Header {
+    fn new(line: &str, labels: &BodyLabels) -> Header {
+        let cells: Vec<Arc<str>> = line.split('\t').map(|h| Arc::from(h.trim())).collect();
+        let borrowed: Vec<&str> = cells.iter().map(|c| &**c).collect();
+        let identity = is_identity(&borrowed);
+        let mut duplicate = false;
+        let roles = if identity && cells.len() <= MAX_COLUMNS {
+            roles(&borrowed, labels, &mut duplicate)
+        } else {
+            Vec::new()
+        };
+        Header {
+            cells,
+            identity,
+            roles,
+            duplicate,
+        }
+    }
+}
+
+/// Header lines kept per worker thread: the files of one export set, and a site's exports
+/// over the years, repeat a few header lines (each costs hundreds of label lookups).
+const CACHED_HEADERS: usize = 8;
+/// Longest header line cached (in bytes); a longer one is read each time.
+const MOST_CACHED_BYTES: usize = 16 << 10;
+
+/// What `line` (a file's first line) says, with `mapper`'s body composition labels: from
+/// this thread's cache when the line was seen before with the same mapper.
+pub(super) fn header(line: &str, mapper: &crate::profile::Mapper) -> Rc<Header> {
+    type Cache = (u64, Vec<(Box<str>, Rc<Header>)>);
+    thread_local! {
+        static CACHE: RefCell<Cache> = const { RefCell::new((0, Vec::new())) };
+    }
+    if line.len() > MOST_CACHED_BYTES {
+        return Rc::new(Header::new(line, mapper.body_labels()));
+    }
+    CACHE.with_borrow_mut(|(id, cache)| {
+        if *id != mapper.id() {
+            *id = mapper.id();
+            cache.clear();
+        }
+        if let Some(at) = cache.iter().position(|(seen, _)| **seen == *line) {
+            // The latest first: the one left out when full is the least recently used.
+            let entry = cache.remove(at);
+            let header = Rc::clone(&entry.1);
+            cache.insert(0, entry);
+            return header;
+        }
+        let header = Rc::new(Header::new(line, mapper.body_labels()));
+        cache.truncate(CACHED_HEADERS - 1);
+        cache.insert(0, (line.into(), Rc::clone(&header)));
+        header
+    })
 }
 
 /// Longest header read, in characters, and most words (the public headers have at most 48

@@ -10,9 +10,12 @@
 //! (the file's size, a line's length, the columns, the rows, a cell's length) and bad input
 //! is a flag or a reason, never a panic.
 //!
-//! Two passes over the bytes: the first reads what the file proves of itself (its decimal
-//! mark, the order of its slashed dates: docs/profiles.md, "Dates"), the second gives the
-//! records one at a time (`read_each`), so that a large export is never all in memory.
+//! Two passes over the file's text, decoded once (no larger than the file's bytes): the
+//! first reads what the file proves of itself (its decimal mark, the order of its slashed
+//! dates: docs/profiles.md, "Dates"), the second gives the records one at a time
+//! (`read_each`), so that a large export's records are never all in memory. The header
+//! line's roles are cached per worker thread (`header::header`): an export set and a
+//! site's exports repeat a few header lines.
 
 mod cells;
 mod documents;
@@ -25,17 +28,16 @@ use crate::error::{FileError, Reason};
 use crate::flag::flag_once;
 use crate::profile::{BodyField, Mapper};
 use header::Role;
-use text::{Line, Lines};
+use text::{Decoded, Line};
 
 pub use crate::bodycomp::encore_flag::{EncoreFlag, EncoreFlagKind};
 pub use documents::{documents, from_export};
+pub use header::MAX_COLUMNS;
 pub use record::{ExportKind, Record};
 pub use text::{MAX_LINE_CHARS, starts_like_export};
 
 /// Largest file read (the one public set: 85 rows, 70 KiB).
 pub const MAX_FILE_BYTES: usize = 64 << 20;
-/// Most columns of a header.
-pub const MAX_COLUMNS: usize = 1024;
 /// Most rows read; the rest are left out and flagged.
 pub const MAX_ROWS: usize = 100_000;
 
@@ -113,24 +115,22 @@ struct Proven {
 }
 
 /// The first pass: the decimal mark, the date order, whether there is a row.
-fn prove(bytes: &[u8], roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Proven {
-    let mut lines = Lines::new(bytes);
-    lines.next_line();
+fn prove(decoded: &Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Proven {
     let mut evidence = cells::MarkEvidence::default();
     let mut dates = Vec::new();
     let mut rows = 0;
-    while let Some(line) = lines.next_line() {
-        if line != Line::Text || lines.buffer.trim().is_empty() {
+    for (_, line, text) in decoded.lines().skip(1) {
+        if line != Line::Text || text.trim().is_empty() {
             continue;
         }
         rows += 1;
         if rows > MAX_ROWS {
             break;
         }
-        for (i, cell) in lines.buffer.split('\t').enumerate() {
+        for (i, cell) in text.split('\t').enumerate() {
             match roles.get(i) {
                 Some(Role::Value { .. } | Role::Diff { .. } | Role::Index(_)) => evidence.add(cell),
-                _ if i == header::MEASURE_DATE => dates.push(cell.trim().to_string()),
+                _ if i == header::MEASURE_DATE => dates.push(cell.trim()),
                 _ => {}
             }
         }
@@ -144,7 +144,7 @@ fn prove(bytes: &[u8], roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Proven {
     }
     Proven {
         mark,
-        order: proven_order(dates.iter().map(String::as_str)),
+        order: proven_order(dates.iter().copied()),
         rows,
     }
 }
@@ -165,53 +165,46 @@ pub fn read_each(
             ),
         ));
     }
-    let mut lines = Lines::new(bytes);
+    let decoded = Decoded::new(bytes);
     let not_export = "not a GE enCORE export: its first line is not Last Name, First Name, \
                       Patient ID, Measure Date";
-    match lines.next_line() {
-        Some(Line::Text) => {}
-        Some(Line::TooLong) => {
+    let header = match decoded.lines().next() {
+        Some((_, Line::Text, text)) => header::header(text, mapper),
+        Some((_, Line::TooLong, _)) => {
             return Err(error(
                 Reason::Malformed,
                 "enCORE export header line too long",
             ));
         }
         None => return Err(error(Reason::NotDicom, not_export)),
-    }
-    let headers: Vec<String> = lines
-        .buffer
-        .split('\t')
-        .map(|h| h.trim().to_string())
-        .collect();
-    let header_cells: Vec<&str> = headers.iter().map(String::as_str).collect();
-    if !header::is_identity(&header_cells) {
+    };
+    if !header.identity {
         return Err(error(Reason::NotDicom, not_export));
     }
-    if headers.len() > MAX_COLUMNS {
+    if header.cells.len() > MAX_COLUMNS {
         return Err(FileError::new(
             Reason::Malformed,
             format!(
                 "enCORE export of {} columns: more than {MAX_COLUMNS}",
-                headers.len()
+                header.cells.len()
             ),
         ));
     }
     let mut flags = Vec::new();
-    let mut duplicate = false;
-    let roles = header::roles(&header_cells, mapper.body_labels(), &mut duplicate);
-    if duplicate {
+    let roles = &header.roles;
+    if header.duplicate {
         flag_once(&mut flags, EncoreFlag::ColumnDuplicate);
     }
     if roles.contains(&Role::Unknown) {
         flag_once(&mut flags, EncoreFlag::ColumnUnknown);
     }
-    let Some(kind) = kind(&roles) else {
+    let Some(kind) = kind(roles) else {
         return Err(error(
             Reason::NoMeasurements,
             "an enCORE export whose columns hold no value this reader knows",
         ));
     };
-    let proven = prove(bytes, &roles, &mut flags);
+    let proven = prove(&decoded, roles, &mut flags);
     if proven.rows == 0 {
         return Err(error(
             Reason::NoMeasurements,
@@ -219,32 +212,36 @@ pub fn read_each(
         ));
     }
     let context = record::Context {
-        roles: &roles,
-        headers: &headers,
+        roles,
+        headers: &header.cells,
         kind,
         mark: proven.mark,
         order: proven.order,
+        units: Default::default(),
     };
-    let mut lines = Lines::new(bytes);
-    lines.next_line();
     let mut records = 0;
-    while let Some(line) = lines.next_line() {
+    let mut last_read = 1;
+    let mut cells = Vec::new();
+    for (number, line, text) in decoded.lines().skip(1) {
+        last_read = number;
         if line == Line::TooLong {
             flag_once(&mut flags, EncoreFlag::LineTooLong);
             continue;
         }
-        if lines.buffer.trim().is_empty() {
+        if text.trim().is_empty() {
             continue;
         }
         if records == MAX_ROWS {
             flag_once(&mut flags, EncoreFlag::TooManyRows);
             break;
         }
-        let cells: Vec<&str> = lines.buffer.split('\t').collect();
-        each(record::build(lines.number, &cells, &context));
+        cells.clear();
+        cells.extend(text.split('\t'));
+        each(record::build(number, &cells, &context));
         records += 1;
     }
-    if lines.damaged {
+    // Damage is said for the lines read (none beyond the rows' limit).
+    if decoded.first_damaged.is_some_and(|line| line <= last_read) {
         flag_once(&mut flags, EncoreFlag::TextDamaged);
     }
     Ok(Summary {

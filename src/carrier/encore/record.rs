@@ -3,6 +3,9 @@
 //! The two name columns are skipped, never read. `Diff` columns are checked against the
 //! halves they are the difference of (Right - Left), then dropped.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use super::cells::{self, Cell, DecimalMark};
 use super::header::{MEASURE_DATE, PATIENT_ID, Role};
 use crate::bodycomp::BodyValue;
@@ -68,13 +71,33 @@ pub(super) struct Context<'a> {
     /// The columns' roles.
     pub(super) roles: &'a [Role],
     /// The headers as written.
-    pub(super) headers: &'a [String],
+    pub(super) headers: &'a [Arc<str>],
     /// Which file.
     pub(super) kind: ExportKind,
     /// The file's decimal mark.
     pub(super) mark: DecimalMark,
     /// The order the file's slashed dates prove.
     pub(super) order: Option<DateOrder>,
+    /// The units written so far, each kept once (`unit`).
+    pub(super) units: RefCell<Vec<Arc<str>>>,
+}
+
+/// Most distinct units kept for sharing (a file writes a handful: lbs, %, in³).
+const SHARED_UNITS: usize = 16;
+
+impl Context<'_> {
+    /// The unit as written, one copy per file shared by its values.
+    fn unit(&self, written: &str) -> Arc<str> {
+        let mut units = self.units.borrow_mut();
+        if let Some(unit) = units.iter().find(|u| ***u == *written) {
+            return Arc::clone(unit);
+        }
+        let unit: Arc<str> = written.into();
+        if units.len() < SHARED_UNITS {
+            units.push(Arc::clone(&unit));
+        }
+        unit
+    }
 }
 
 /// What one line gives as it is read.
@@ -121,8 +144,8 @@ impl Line<'_> {
         Some(Reading {
             value,
             written,
-            unit: unit.to_string(),
-            from: self.context.headers[column].clone(),
+            unit: self.context.unit(unit),
+            from: Arc::clone(&self.context.headers[column]),
         })
     }
 

@@ -1,6 +1,7 @@
 //! The text of an export file, line by line: UTF-16LE after its BOM (what enCORE writes,
 //! docs/evidence.md), or UTF-8 (a copy saved again by a spreadsheet: accepted, not seen).
-//! Lines end with CRLF (LF alone is taken too). A line is decoded into one reused buffer and
+//! Lines end with CRLF (LF alone is taken too). The lines are decoded once, one after the
+//! other into one text (`Decoded`: both passes of the reader go over it), a line
 //! never beyond `MAX_LINE_CHARS`: a longer one is skipped to its end and reported.
 
 /// Longest line, in characters (a 160-column row is about 1 500).
@@ -47,21 +48,19 @@ pub(super) fn encoding(bytes: &[u8]) -> (Encoding, usize) {
 /// One line, or why it was not read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Line {
-    /// The line (in the reader's buffer), without its end.
+    /// The line, without its end.
     Text,
     /// Longer than `MAX_LINE_CHARS`: skipped.
     TooLong,
 }
 
-/// Reads a file's lines into one buffer.
+/// Reads a file's lines.
 pub(super) struct Lines<'b> {
     bytes: &'b [u8],
     at: usize,
     encoding: Encoding,
     /// Whether a code unit or byte sequence was not text (replaced by U+FFFD).
     pub(super) damaged: bool,
-    /// The current line.
-    pub(super) buffer: String,
     /// Lines read so far (the current one's number, from 1).
     pub(super) number: usize,
 }
@@ -75,21 +74,29 @@ impl<'b> Lines<'b> {
             at,
             encoding,
             damaged: false,
-            buffer: String::new(),
             number: 0,
         }
     }
 
-    /// The next line into `buffer`; None at the end.
-    pub(super) fn next_line(&mut self) -> Option<Line> {
+    /// The next line and its text; None at the end.
+    #[cfg(test)]
+    fn next_line(&mut self) -> Option<(Line, String)> {
+        let mut bytes = Vec::new();
+        let line = self.line_into(&mut bytes)?;
+        Some((line, String::from_utf8(bytes).expect("UTF-8")))
+    }
+
+    /// The next line appended to `out` as UTF-8 (nothing when it is too long); None at the
+    /// end.
+    fn line_into(&mut self, out: &mut Vec<u8>) -> Option<Line> {
         if self.at >= self.bytes.len() {
             return None;
         }
-        self.buffer.clear();
+        let start = out.len();
         self.number += 1;
         let mut chars = 0usize;
         let mut too_long = false;
-        while let Some(c) = self.next_char() {
+        while let Some(c) = self.next_ascii().or_else(|| self.next_char()) {
             if c == '\n' {
                 break;
             }
@@ -97,23 +104,41 @@ impl<'b> Lines<'b> {
             // One more than the limit: the CR of a CRLF.
             if chars > MAX_LINE_CHARS + 1 {
                 too_long = true;
-                self.buffer.clear();
+                out.truncate(start);
                 continue;
             }
-            if !too_long {
-                self.buffer.push(c);
+            if too_long {
+                continue;
+            }
+            match u8::try_from(c) {
+                Ok(byte) if byte.is_ascii() => out.push(byte),
+                _ => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
             }
         }
-        if self.buffer.ends_with('\r') {
-            self.buffer.pop();
+        if out.len() > start && out.last() == Some(&b'\r') {
+            out.pop();
             chars -= 1;
         }
         Some(if too_long || chars > MAX_LINE_CHARS {
-            self.buffer.clear();
+            out.truncate(start);
             Line::TooLong
         } else {
             Line::Text
         })
+    }
+
+    /// The next character when it is ASCII (nearly every one): `next_char`'s answer, sooner.
+    fn next_ascii(&mut self) -> Option<char> {
+        let (low, width) = match (self.encoding, self.bytes.get(self.at..)?) {
+            (Encoding::Utf16Le, [low, 0, ..]) => (*low, 2),
+            (Encoding::Utf8, [low, ..]) => (*low, 1),
+            _ => return None,
+        };
+        if !low.is_ascii() {
+            return None;
+        }
+        self.at += width;
+        Some(char::from(low))
     }
 
     fn next_char(&mut self) -> Option<char> {
@@ -133,6 +158,11 @@ impl<'b> Lines<'b> {
                     self.damaged = true;
                     return None;
                 };
+                // Outside the surrogates a code unit is its character (nearly every one).
+                if let Some(c) = char::from_u32(u32::from(first)) {
+                    self.at += 2;
+                    return Some(c);
+                }
                 let pair = [first, unit(1).unwrap_or(0)];
                 match char::decode_utf16(pair).next() {
                     Some(Ok(c)) => {
@@ -167,6 +197,47 @@ impl<'b> Lines<'b> {
     }
 }
 
+/// A file's lines, decoded once (both passes of the reader go over them).
+pub(super) struct Decoded {
+    /// Every line's text, one after the other.
+    text: String,
+    /// Each line's end in `text` and what it is (a line too long has no text).
+    lines: Vec<(usize, Line)>,
+    /// The first line (from 1) where a code unit or byte sequence was not text (replaced
+    /// by U+FFFD).
+    pub(super) first_damaged: Option<usize>,
+}
+
+impl Decoded {
+    /// Decodes every line of `bytes`.
+    pub(super) fn new(bytes: &[u8]) -> Self {
+        let mut reader = Lines::new(bytes);
+        let mut text = Vec::new();
+        let mut lines = Vec::new();
+        let mut first_damaged = None;
+        while let Some(line) = reader.line_into(&mut text) {
+            lines.push((text.len(), line));
+            if reader.damaged && first_damaged.is_none() {
+                first_damaged = Some(reader.number);
+            }
+        }
+        Decoded {
+            text: String::from_utf8(text).expect("decoded characters are UTF-8"),
+            lines,
+            first_damaged,
+        }
+    }
+
+    /// The lines: their number (from 1), what each is, and its text (empty when too long).
+    pub(super) fn lines(&self) -> impl Iterator<Item = (usize, Line, &str)> {
+        let starts = std::iter::once(0).chain(self.lines.iter().map(|(end, _)| *end));
+        starts
+            .zip(&self.lines)
+            .enumerate()
+            .map(|(i, (start, (end, line)))| (i + 1, *line, &self.text[start..*end]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,9 +253,9 @@ mod tests {
     fn all(bytes: &[u8]) -> (Vec<Result<String, Line>>, bool) {
         let mut lines = Lines::new(bytes);
         let mut out = Vec::new();
-        while let Some(line) = lines.next_line() {
+        while let Some((line, text)) = lines.next_line() {
             out.push(match line {
-                Line::Text => Ok(lines.buffer.clone()),
+                Line::Text => Ok(text),
                 other => Err(other),
             });
         }
@@ -201,6 +272,42 @@ mod tests {
         assert!(!damaged);
         let (lines, _) = all("\u{feff}x\ny\r\nlast".as_bytes());
         assert_eq!(lines, [Ok("x".into()), Ok("y".into()), Ok("last".into())]);
+    }
+
+    #[test]
+    fn decoded_once_as_read_line_by_line() {
+        let mut bytes = utf16(&format!(
+            "h\tx\r\n\r\n{}\r\nlast\t𝄞",
+            "y".repeat(MAX_LINE_CHARS + 1)
+        ));
+        bytes.extend([0x00, 0xD8]);
+        let decoded = Decoded::new(&bytes);
+        let (expected, damaged) = all(&bytes);
+        let got: Vec<(usize, Result<String, Line>)> = decoded
+            .lines()
+            .map(|(n, line, text)| {
+                (
+                    n,
+                    match line {
+                        Line::Text => Ok(text.to_string()),
+                        other => Err(other),
+                    },
+                )
+            })
+            .collect();
+        let expected: Vec<_> = expected
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l))
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(got.len(), 4);
+        assert!(damaged);
+        assert_eq!(
+            decoded.first_damaged,
+            Some(4),
+            "the damage is in the last line"
+        );
     }
 
     #[test]

@@ -158,7 +158,7 @@ pub fn read(text: &str) -> Script {
             let Some((name, indexes, value)) = parse_statement(statement, &mut script) else {
                 continue;
             };
-            if value.chars().count() > MAX_CELL {
+            if value.len() > MAX_CELL && value.chars().count() > MAX_CELL {
                 script.flag(DocFlag::HologicCellTooLong);
                 continue;
             }
@@ -176,12 +176,13 @@ pub fn read(text: &str) -> Script {
 fn statements<'l>(line: &'l str, script: &mut Script) -> Vec<&'l str> {
     let mut out = Vec::new();
     let (mut start, mut quoted, mut escaped) = (0usize, false, false);
-    for (at, c) in line.char_indices() {
+    // The bytes looked for are ASCII, which no byte of a longer character equals.
+    for (at, c) in line.bytes().enumerate() {
         match c {
             _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            ';' if !quoted => {
+            b'\\' if quoted => escaped = true,
+            b'"' => quoted = !quoted,
+            b';' if !quoted => {
                 out.push(&line[start..at]);
                 start = at + 1;
             }
@@ -227,7 +228,11 @@ fn parse_statement(statement: &str, script: &mut Script) -> Option<(String, Vec<
     let value = match right.strip_prefix('"') {
         Some(quoted) => {
             let body = quoted.strip_suffix('"')?;
-            body.replace("\\\"", "\"").replace("\\\\", "\\")
+            if body.contains('\\') {
+                body.replace("\\\"", "\"").replace("\\\\", "\\")
+            } else {
+                body.to_string()
+            }
         }
         None => right.to_string(),
     };

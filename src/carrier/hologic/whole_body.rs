@@ -11,9 +11,11 @@
 //! body has (an arm, the ribs, the head). The tables read here are not read again as
 //! results, history or FRAX tables.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use super::script::{Script, Table};
+use super::script::{Script, Table, plain_text};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Reading, units,
 };
@@ -27,8 +29,8 @@ use crate::vocabulary::{Measure, Region};
 struct Column {
     index: u32,
     field: BodyField,
-    unit: String,
-    header: String,
+    unit: Arc<str>,
+    header: Arc<str>,
 }
 
 /// What a table is.
@@ -64,8 +66,13 @@ pub(super) fn read(
             .iter()
             .find(|c| c.field == BodyField::Label)
             .map_or(0, |c| c.index);
-        let regions = regions(table, label_column, labels, &mut found);
-        let indices = indices(table, label_column, labels, &mut found);
+        let rows_of_table = table.rows();
+        let row_labels: Vec<(u32, Cow<str>)> = rows_of_table
+            .iter()
+            .map(|&row| (row, cell(table, row, label_column)))
+            .collect();
+        let regions = regions(table, &row_labels, labels, &mut found);
+        let indices = indices(table, &row_labels, labels, &mut found);
         let Some(kind) = kind(&columns, &regions, &indices) else {
             continue;
         };
@@ -82,7 +89,7 @@ pub(super) fn read(
             flag_once(&mut doc.flags, DocFlag::BodyCompositionColumnUnknown);
         }
         let rows_read = regions.len() + indices.len();
-        if table.rows().len() > rows_read {
+        if rows_of_table.len() > rows_read {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionRowUnknown);
         }
     }
@@ -90,6 +97,16 @@ pub(super) fn read(
         doc.body_composition = Some(comp);
     }
     claimed
+}
+
+/// A cell as `Table::cell` gives it (HTML removed, trimmed), borrowed when it holds no
+/// HTML (no `<` or `&`: then it is its text trimmed), as nearly every cell.
+fn cell(table: &Table, row: u32, column: u32) -> Cow<'_, str> {
+    match table.cells.get(&(row, column)) {
+        None => Cow::Borrowed(""),
+        Some(raw) if !raw.contains(['<', '&']) => Cow::Borrowed(raw.trim()),
+        Some(raw) => Cow::Owned(plain_text(raw)),
+    }
 }
 
 /// The table's columns a profile knows: by type code, else by header label.
@@ -105,7 +122,7 @@ fn columns(table: &Table, labels: &BodyLabels, found: &mut Found) -> Vec<Column>
     indexes.dedup();
     let mut out = Vec::new();
     for index in indexes {
-        let header = table.cell(0, index);
+        let header = cell(table, 0, index);
         let (label, unit) = split_unit(&header);
         let by_code = table
             .column_types
@@ -120,8 +137,8 @@ fn columns(table: &Table, labels: &BodyLabels, found: &mut Found) -> Vec<Column>
             Some(field) => out.push(Column {
                 index,
                 field,
-                unit: unit.to_string(),
-                header: header.clone(),
+                unit: unit.into(),
+                header: header.as_ref().into(),
             }),
             None => found.unknown_column |= !header.is_empty(),
         }
@@ -130,21 +147,21 @@ fn columns(table: &Table, labels: &BodyLabels, found: &mut Found) -> Vec<Column>
 }
 
 /// The rows that name a region: by type code, else by label.
-fn regions(
+fn regions<'l>(
     table: &Table,
-    label_column: u32,
+    row_labels: &'l [(u32, Cow<str>)],
     labels: &BodyLabels,
     found: &mut Found,
-) -> Vec<(u32, BodyRegion, String)> {
+) -> Vec<(u32, BodyRegion, &'l str)> {
     let mut out = Vec::new();
-    for row in table.rows() {
-        let label = table.cell(row, label_column);
+    for (row, label) in row_labels {
+        let (row, label) = (*row, label.as_ref());
         let by_code = table
             .row_types
             .get(&row)
             .and_then(|code| labels.row_code(*code));
         let region = by_code.or_else(|| {
-            let region = labels.row(&label);
+            let region = labels.row(label);
             found.by_label |= region.is_some();
             region
         });
@@ -156,21 +173,21 @@ fn regions(
 }
 
 /// The rows that name an index: by type code, else by label (its unit split off).
-fn indices(
+fn indices<'l>(
     table: &Table,
-    label_column: u32,
+    row_labels: &'l [(u32, Cow<str>)],
     labels: &BodyLabels,
     found: &mut Found,
-) -> Vec<(u32, IndexKind, String)> {
+) -> Vec<(u32, IndexKind, &'l str)> {
     let mut out = Vec::new();
-    for row in table.rows() {
-        let label = table.cell(row, label_column);
+    for (row, label) in row_labels {
+        let (row, label) = (*row, label.as_ref());
         let by_code = table
             .row_types
             .get(&row)
             .and_then(|code| labels.index_code(*code));
         let kind = by_code.or_else(|| {
-            let kind = labels.index(split_unit(&label).0);
+            let kind = labels.index(split_unit(label).0);
             found.by_label |= kind.is_some();
             kind
         });
@@ -184,8 +201,8 @@ fn indices(
 /// What the table holds, if it is a whole-body table.
 fn kind(
     columns: &[Column],
-    regions: &[(u32, BodyRegion, String)],
-    indices: &[(u32, IndexKind, String)],
+    regions: &[(u32, BodyRegion, &str)],
+    indices: &[(u32, IndexKind, &str)],
 ) -> Option<Kind> {
     let composition = columns
         .iter()
@@ -209,7 +226,7 @@ fn kind(
 fn bone(
     table: &Table,
     columns: &[Column],
-    regions: &[(u32, BodyRegion, String)],
+    regions: &[(u32, BodyRegion, &str)],
     doc: &mut Document,
     rows: &mut RowTable,
 ) {
@@ -221,7 +238,7 @@ fn bone(
                 BodyField::Value(Field::Bmc) => Measure::Bmc,
                 _ => continue,
             };
-            let text = table.cell(*row, column.index);
+            let text = cell(table, *row, column.index);
             if text.is_empty() {
                 continue;
             }
@@ -250,8 +267,8 @@ fn bone(
 /// it is not a number or the unit is unknown.
 fn reading(
     text: &str,
-    unit: &str,
-    from: &str,
+    unit: &Arc<str>,
+    from: &Arc<str>,
     dimension: crate::bodycomp::Dimension,
     what: BodyValue,
     flags: &mut Vec<DocFlag>,
@@ -267,8 +284,8 @@ fn reading(
     Some(Reading {
         value,
         written,
-        unit: unit.to_string(),
-        from: from.to_string(),
+        unit: Arc::clone(unit),
+        from: Arc::clone(from),
     })
 }
 
@@ -276,7 +293,7 @@ fn reading(
 fn composition(
     table: &Table,
     columns: &[Column],
-    regions: &[(u32, BodyRegion, String)],
+    regions: &[(u32, BodyRegion, &str)],
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
@@ -288,7 +305,7 @@ fn composition(
             let BodyField::Value(field) = column.field else {
                 continue;
             };
-            let text = table.cell(*row, column.index);
+            let text = cell(table, *row, column.index);
             if text.is_empty() {
                 continue;
             }
@@ -315,7 +332,7 @@ fn composition(
 fn index_rows(
     table: &Table,
     columns: &[Column],
-    indices: &[(u32, IndexKind, String)],
+    indices: &[(u32, IndexKind, &str)],
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
@@ -324,13 +341,14 @@ fn index_rows(
         return;
     };
     for (row, kind, label) in indices {
-        let text = table.cell(*row, result.index);
+        let text = cell(table, *row, result.index);
         if text.is_empty() {
             continue;
         }
-        let unit = split_unit(label).1;
+        let unit: Arc<str> = split_unit(label).1.into();
+        let label: Arc<str> = (*label).into();
         let what = BodyValue::Index(*kind);
-        let Some(value) = reading(&text, unit, label, kind.dimension(), what, &mut doc.flags)
+        let Some(value) = reading(&text, &unit, &label, kind.dimension(), what, &mut doc.flags)
         else {
             continue;
         };

@@ -8,8 +8,8 @@ fn reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
     Reading {
         value: convert(written, unit, dimension).unwrap(),
         written,
-        unit: unit.to_string(),
-        from: String::new(),
+        unit: unit.into(),
+        from: "".into(),
     }
 }
 

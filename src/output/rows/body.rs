@@ -122,7 +122,7 @@ pub fn body_composition_rows<'a>(
         for &field in Field::ALL {
             if let Some(reading) = region.get(field)
                 && !reading.unit.is_empty()
-                && !units.contains(&reading.unit.as_str())
+                && !units.contains(&&*reading.unit)
             {
                 units.push(&reading.unit);
             }

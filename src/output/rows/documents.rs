@@ -8,7 +8,7 @@ use crate::output::cell::{DateCell, DocText, Text};
 use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;
 use crate::visit::VisitRows;
-use crate::visit::{DocStatus, Part, parts_of};
+use crate::visit::{DocStatus, Part, carries};
 
 row_struct! {
     /// documents.csv
@@ -44,7 +44,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         content.push("bmd");
     }
     for (part, name) in [(Part::Frax, "frax"), (Part::Tbs, "tbs"), (Part::Vfa, "vfa")] {
-        if parts_of(doc).contains(&part) {
+        if carries(doc, part) {
             content.push(name);
         }
     }

@@ -90,8 +90,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         (0..view.visit.members.len())
             .map(|p| (p, &view.member(p).doc))
             .find(|(p, d)| {
-                crate::visit::parts_of(d).contains(&part)
-                    && view.visit.part_left_out(*p, part).is_none()
+                crate::visit::carries(d, part) && view.visit.part_left_out(*p, part).is_none()
             })
             .map(|(_, d)| d)
     };

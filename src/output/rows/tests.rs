@@ -9,7 +9,8 @@ use crate::output::table::{Cell, Column, Row};
 use crate::visit::{Ingested, VisitRows};
 use crate::vocabulary::{Laterality, Region};
 
-/// The kinds of a row's cells, checked against its columns.
+/// The kinds of a row's cells, checked against its columns; its CSV line written field by
+/// field is the one written from its cells.
 fn check<R: Row>(row: &R) {
     let mut cells: Vec<Cell<'_>> = Vec::new();
     row.cells(&mut |cell| cells.push(cell.clone().into_owned()));
@@ -17,6 +18,13 @@ fn check<R: Row>(row: &R) {
     for (cell, column) in cells.iter().zip(R::COLUMNS) {
         assert_eq!(cell.kind(), column.kind, "{}", column.name);
     }
+    let (mut direct, mut from_cells) = (Vec::new(), Vec::new());
+    crate::output::table::append_csv_line(&mut direct, row);
+    crate::output::table::append_cells_line(&mut from_cells, row);
+    assert_eq!(
+        String::from_utf8_lossy(&direct),
+        String::from_utf8_lossy(&from_cells)
+    );
 }
 
 #[test]

@@ -145,10 +145,10 @@ pub fn finish(
     if let Some(file) = &options.lsc_file {
         for serial in &lsc_serials {
             if !serials.contains(*serial) {
-                eprintln!(
-                    "dxa-ingest: warning: --lsc {}: device serial {serial:?} matches no scanner in this run",
+                crate::warning::warn(&format!(
+                    "--lsc {}: device serial {serial:?} matches no scanner in this run",
                     path_text(file)
-                );
+                ));
             }
         }
     }

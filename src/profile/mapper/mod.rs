@@ -292,6 +292,12 @@ impl Mapper {
         &self.body
     }
 
+    /// What tells this mapper from any other of the process (per-thread caches of what
+    /// its profiles say are keyed by it).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
     /// Whether a document title says "bone densitometry" in any of the profiles' words.
     pub fn is_dxa_title(&self, title: &str) -> bool {
         let title = normalise_label(title);
