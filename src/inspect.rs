@@ -214,7 +214,7 @@ fn print_exam(doc: &Document, assessment: &VisitAssessment, out: &mut impl Write
 /// Prints the content tree, one item per line, NUM and TEXT measures with what they map
 /// to; items inside a trend container are history.
 fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write) -> Result<()> {
-    let tree = ContentTree::read(root).map_err(InspectError::Tree)?;
+    let tree = ContentTree::read_with_relationships(root).map_err(InspectError::Tree)?;
     let mut nums = mapper.for_tree(&tree);
     writeln!(out, "\ncontent tree ({} items):", tree.items.len())?;
     let (mut mapped, mut unmapped) = (0usize, 0usize);
@@ -229,10 +229,9 @@ fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write)
     for (index, item) in tree.items.iter().enumerate() {
         let indent = "  ".repeat(item.depth + 1);
         let concept = item.concept.as_ref().map(code_text).unwrap_or_default();
-        let relationship = if item.relationship.is_empty() {
-            String::new()
-        } else {
-            format!("{} ", item.relationship)
+        let relationship = match item.relationship.as_deref() {
+            Some(r) if !r.is_empty() => format!("{r} "),
+            _ => String::new(),
         };
         let value = match &item.value {
             ItemValue::Num { text, units } => format!(

@@ -25,11 +25,11 @@ fn same_from_both_readers(path: &Path) -> bool {
         (x, y) => panic!("{}: readers disagree: {x:?} vs {y:?}", path.display()),
     };
     let tree_index = match &index.body {
-        Body::Indexed(set) => ContentTree::read(set.root()),
+        Body::Indexed(set) => ContentTree::read_with_relationships(set.root()),
         Body::Object(_) => panic!("{}: the index reader fell back", path.display()),
     };
     let tree_object = match &object.body {
-        Body::Object(object) => ContentTree::read(object),
+        Body::Object(object) => ContentTree::read_with_relationships(object),
         Body::Indexed(_) => panic!("forced dicom-object"),
     };
     assert_eq!(tree_index, tree_object, "{}", path.display());

@@ -104,7 +104,9 @@ pub struct ContentItem<'a> {
     /// 0 for the root, 1 for its children, ...
     pub depth: usize,
     /// RelationshipType (0040,A010): CONTAINS, HAS PROPERTIES, ... (empty for the root).
-    pub relationship: Cow<'a, str>,
+    /// None when the tree was read without it (`ContentTree::read`: the mapper never asks;
+    /// `read_with_relationships` reads it for `inspect`).
+    pub relationship: Option<Cow<'a, str>>,
     /// ValueType (0040,A040): CONTAINER, NUM, CODE, TEXT, ...
     pub value_type: Cow<'a, str>,
     /// ConceptNameCodeSequence (0040,A043).
@@ -121,10 +123,22 @@ pub struct ContentTree<'a> {
 }
 
 impl<'a> ContentTree<'a> {
-    /// Flattens the content tree under `root` (the SR data set).
+    /// Flattens the content tree under `root` (the SR data set), without the items'
+    /// relationship types (one look-up per item that extraction never uses).
     pub fn read<N: SrNode<'a>>(root: N) -> Result<ContentTree<'a>, FileError> {
+        Self::read_items::<N, false>(root)
+    }
+
+    /// `read`, with each item's relationship type (`inspect` prints them).
+    pub fn read_with_relationships<N: SrNode<'a>>(root: N) -> Result<ContentTree<'a>, FileError> {
+        Self::read_items::<N, true>(root)
+    }
+
+    fn read_items<N: SrNode<'a>, const RELATIONSHIPS: bool>(
+        root: N,
+    ) -> Result<ContentTree<'a>, FileError> {
         let mut items = Vec::with_capacity(256);
-        items.push(read_item(root, None, 0));
+        items.push(read_item::<N, RELATIONSHIPS>(root, None, 0));
         // One iterator per open level: pre-order without recursion.
         let mut open: Vec<(N::Items, usize, usize)> =
             vec![(root.items(tags::CONTENT_SEQUENCE), 0, 1)];
@@ -141,7 +155,7 @@ impl<'a> ContentTree<'a> {
             }
             let (parent, depth) = (*parent, *depth);
             let index = items.len();
-            items.push(read_item(child, Some(parent), depth));
+            items.push(read_item::<N, RELATIONSHIPS>(child, Some(parent), depth));
             open.push((child.items(tags::CONTENT_SEQUENCE), index, depth + 1));
         }
         Ok(ContentTree { items })
@@ -153,7 +167,11 @@ impl<'a> ContentTree<'a> {
     }
 }
 
-fn read_item<'a, N: SrNode<'a>>(node: N, parent: Option<usize>, depth: usize) -> ContentItem<'a> {
+fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
+    node: N,
+    parent: Option<usize>,
+    depth: usize,
+) -> ContentItem<'a> {
     let value_type = node.text(tags::VALUE_TYPE, false).unwrap_or_default();
     let text = |tag| {
         node.text(tag, true)
@@ -183,9 +201,10 @@ fn read_item<'a, N: SrNode<'a>>(node: N, parent: Option<usize>, depth: usize) ->
     ContentItem {
         parent,
         depth,
-        relationship: node
-            .text(tags::RELATIONSHIP_TYPE, false)
-            .unwrap_or_default(),
+        relationship: RELATIONSHIP.then(|| {
+            node.text(tags::RELATIONSHIP_TYPE, false)
+                .unwrap_or_default()
+        }),
         value_type,
         concept: node
             .first_item(tags::CONCEPT_NAME_CODE_SEQUENCE)

@@ -284,7 +284,7 @@ fn modifier_items_attach_to_their_parent() {
     let item = |parent, concept, value: Option<Code<'static>>| ContentItem {
         parent,
         depth: usize::from(parent.is_some()),
-        relationship: "".into(),
+        relationship: None,
         value_type: if value.is_some() { "CODE" } else { "CONTAINER" }.into(),
         concept: Some(concept),
         value: value.map_or(ItemValue::None, ItemValue::Code),

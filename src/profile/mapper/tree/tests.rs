@@ -35,7 +35,7 @@ fn tree(
         out.push(ContentItem {
             parent: *parent,
             depth,
-            relationship: if parent.is_some() { "CONTAINS" } else { "" }.into(),
+            relationship: Some(if parent.is_some() { "CONTAINS" } else { "" }.into()),
             value_type: (*value_type).into(),
             concept: concept.clone(),
             value: value.clone(),
