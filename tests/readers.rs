@@ -33,6 +33,21 @@ fn same_from_both_readers(path: &Path) -> bool {
         Body::Indexed(_) => panic!("forced dicom-object"),
     };
     assert_eq!(tree_index, tree_object, "{}", path.display());
+    // `read` is the same tree without the relationship types, which extraction never uses.
+    if let (Body::Indexed(set), Ok(full)) = (&index.body, &tree_index) {
+        let bare = ContentTree::read(set.root()).expect("the same tree");
+        assert!(bare.items.iter().all(|i| i.relationship.is_none()));
+        let mut stripped = full.items.clone();
+        stripped.iter_mut().for_each(|i| i.relationship = None);
+        assert_eq!(bare.items, stripped, "{}", path.display());
+        assert!(
+            full.items[1..]
+                .iter()
+                .all(|i| i.relationship.as_deref().is_some_and(|r| !r.is_empty())),
+            "{}",
+            path.display()
+        );
+    }
 
     let mapper = dxa_ingest::profile::load(&[]).expect("built-ins");
     assert_eq!(

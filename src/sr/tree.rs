@@ -86,7 +86,9 @@ pub enum ItemValue<'a> {
     Num {
         /// (0040,A30A) as written, None when absent or empty.
         text: Option<Cow<'a, str>>,
-        /// (0040,08EA) MeasurementUnitsCodeSequence.
+        /// (0040,08EA) MeasurementUnitsCodeSequence: its value and meaning; the scheme is
+        /// not read (left empty): a unit is known by its spelling, whatever the scheme
+        /// (docs/sr-reading.md).
         units: Option<Code<'a>>,
     },
     /// CODE: ConceptCodeSequence (0040,A168).
@@ -184,7 +186,7 @@ fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
                 text: measured.and_then(|m| m.text(tags::NUMERIC_VALUE, false)),
                 units: measured
                     .and_then(|m| m.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE))
-                    .map(read_code),
+                    .map(read_unit),
             }
         }
         "CODE" => node
@@ -215,14 +217,22 @@ fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
 
 fn read_code<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
     Code {
+        scheme: item
+            .text(tags::CODING_SCHEME_DESIGNATOR, false)
+            .unwrap_or_default(),
+        ..read_unit(item)
+    }
+}
+
+/// A unit's code: value and meaning, no scheme (see `ItemValue::Num`).
+fn read_unit<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
+    Code {
         value: item
             .text(tags::CODE_VALUE, false)
             .or_else(|| item.text(tags::LONG_CODE_VALUE, false))
             .or_else(|| item.text(tags::URN_CODE_VALUE, false))
             .unwrap_or_default(),
-        scheme: item
-            .text(tags::CODING_SCHEME_DESIGNATOR, false)
-            .unwrap_or_default(),
+        scheme: Cow::Borrowed(""),
         meaning: item.text(tags::CODE_MEANING, false).unwrap_or_default(),
     }
 }
