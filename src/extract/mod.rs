@@ -2,6 +2,9 @@
 //! function of the bytes, the profiles and the limits (no I/O, no clock), so that it can be
 //! fuzzed, tested on in-memory fixtures, and run on any thread.
 
+use std::borrow::Cow;
+
+use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 
 mod merge;
@@ -108,42 +111,85 @@ fn document<'a, N: SrNode<'a>>(
     Ok(doc)
 }
 
+/// The root attributes `read_header` reads, in ascending tag order (`SrNode::texts`).
+const HEADER_TAGS: [Tag; 19] = [
+    tags::SOP_INSTANCE_UID,
+    tags::STUDY_DATE,
+    tags::SERIES_DATE,
+    tags::CONTENT_DATE,
+    tags::CONTENT_TIME,
+    tags::ACCESSION_NUMBER,
+    tags::MANUFACTURER,
+    tags::INSTITUTION_NAME,
+    tags::MANUFACTURER_MODEL_NAME,
+    tags::PATIENT_ID,
+    tags::PATIENT_BIRTH_DATE,
+    tags::PATIENT_SEX,
+    tags::PATIENT_AGE,
+    tags::PATIENT_SIZE,
+    tags::PATIENT_WEIGHT,
+    tags::DEVICE_SERIAL_NUMBER,
+    tags::SOFTWARE_VERSIONS,
+    tags::STUDY_INSTANCE_UID,
+    tags::SERIES_INSTANCE_UID,
+];
+
 fn read_header<'a, N: SrNode<'a>>(root: N, mapper: &Mapper) -> Document {
-    let text = |tag| root.text(tag, false);
-    let get = |tag| text(tag).map(|t| t.into_owned()).unwrap_or_default();
-    let date = |tag| text(tag).and_then(|t| Date::parse_da(&t));
-    let manufacturer_raw = get(tags::MANUFACTURER);
+    let [
+        sop_instance_uid,
+        study_date,
+        series_date,
+        content_date,
+        content_time,
+        accession_number,
+        manufacturer,
+        institution,
+        model,
+        patient_id,
+        birth_date,
+        patient_sex,
+        patient_age,
+        patient_size,
+        patient_weight,
+        device_serial,
+        software_version,
+        study_instance_uid,
+        series_instance_uid,
+    ] = root.texts(&HEADER_TAGS);
+    let owned = |t: Option<Cow<'_, str>>| t.map(Cow::into_owned).unwrap_or_default();
+    let date = |t: &Option<Cow<'_, str>>| t.as_deref().and_then(Date::parse_da);
+    let manufacturer_raw = owned(manufacturer);
     let (manufacturer, calibration) = mapper.manufacturer(&manufacturer_raw);
     let mut flags = Vec::new();
-    let study_date = date(tags::STUDY_DATE)
-        .or_else(|| date(tags::CONTENT_DATE))
-        .or_else(|| date(tags::SERIES_DATE));
+    let study_date = date(&study_date)
+        .or_else(|| date(&content_date))
+        .or_else(|| date(&series_date));
     if study_date.is_none() {
         flags.push(DocFlag::StudyDateMissing);
     }
     Document {
-        sop_instance_uid: get(tags::SOP_INSTANCE_UID),
-        study_instance_uid: get(tags::STUDY_INSTANCE_UID),
-        series_instance_uid: get(tags::SERIES_INSTANCE_UID),
-        patient_id: get(tags::PATIENT_ID),
-        patient_sex: text(tags::PATIENT_SEX).and_then(|t| Sex::parse(&t)),
-        birth_date: date(tags::PATIENT_BIRTH_DATE),
-        patient_age: text(tags::PATIENT_AGE).map(|t| t.into_owned()),
+        sop_instance_uid: owned(sop_instance_uid),
+        study_instance_uid: owned(study_instance_uid),
+        series_instance_uid: owned(series_instance_uid),
+        patient_id: owned(patient_id),
+        patient_sex: patient_sex.as_deref().and_then(Sex::parse),
+        birth_date: date(&birth_date),
+        patient_age: patient_age.map(Cow::into_owned),
         study_date,
         content_time: Timestamp::parse(
-            text(tags::CONTENT_DATE).as_deref().unwrap_or(""),
-            text(tags::CONTENT_TIME).as_deref().unwrap_or(""),
+            content_date.as_deref().unwrap_or(""),
+            content_time.as_deref().unwrap_or(""),
         ),
-        accession_number: get(tags::ACCESSION_NUMBER),
+        accession_number: owned(accession_number),
         manufacturer: Some(manufacturer),
         calibration,
         manufacturer_raw,
-        model: get(tags::MANUFACTURER_MODEL_NAME),
-        software_version: get(tags::SOFTWARE_VERSIONS),
-        device_serial: get(tags::DEVICE_SERIAL_NUMBER),
-        institution: get(tags::INSTITUTION_NAME),
-        height_cm: text(tags::PATIENT_SIZE).and_then(|t| patient_size_cm(&t)),
-        weight_kg: text(tags::PATIENT_WEIGHT).and_then(|t| patient_weight_kg(&t)),
+        model: owned(model),
+        software_version: owned(software_version),
+        device_serial: owned(device_serial),
+        institution: owned(institution),
+        height_cm: patient_size.as_deref().and_then(patient_size_cm),
+        weight_kg: patient_weight.as_deref().and_then(patient_weight_kg),
         flags,
         ..Document::default()
     }

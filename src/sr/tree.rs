@@ -36,6 +36,11 @@ pub trait SrNode<'a>: Copy {
     fn first_item(self, tag: Tag) -> Option<Self> {
         self.items(tag).next()
     }
+
+    /// `text(tag, false)` for each of `tags`, which are in ascending order.
+    fn texts<const N: usize>(self, tags: &[Tag; N]) -> [Option<Cow<'a, str>>; N] {
+        std::array::from_fn(|i| self.text(tags[i], false))
+    }
 }
 
 impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
@@ -47,6 +52,10 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
 
     fn items(self, tag: Tag) -> Self::Items {
         Node::items(self, tag)
+    }
+
+    fn texts<const N: usize>(self, tags: &[Tag; N]) -> [Option<Cow<'a, str>>; N] {
+        Node::texts(self, tags)
     }
 }
 

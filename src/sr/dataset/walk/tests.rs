@@ -282,3 +282,31 @@ fn agrees_with_its_model_on_mutations() {
         "{failed} of {tried} failed: the errors are compared too"
     );
 }
+
+#[test]
+fn texts_finds_each_tag_as_text_does() {
+    // Out of order and repeated, as a broken file may have them: the first of each, as
+    // `text` finds it, padding trimmed, an empty value None.
+    let mut data = element(0x0010, 0x0020, b"LO", b"ID1 ");
+    data.extend(element(0x0008, 0x0020, b"DA", b"20240101"));
+    data.extend(element(0x0010, 0x0020, b"LO", b"ID2 "));
+    data.extend(element(0x0008, 0x0070, b"LO", b"  "));
+    data.extend(element(0x0020, 0x000D, b"UI", b"1.2.3\0"));
+    data.extend(element(0x0040, 0xA040, b"CS", b"CONTAINER "));
+    let (set, _) = walk(&data, Endian::Little, false, &Limits::default()).unwrap();
+    let root = set.root();
+    let tags = [
+        Tag(0x0008, 0x0020),
+        Tag(0x0008, 0x0021),
+        Tag(0x0008, 0x0070),
+        Tag(0x0010, 0x0020),
+        Tag(0x0020, 0x000D),
+    ];
+    let each: Vec<_> = tags.iter().map(|&t| root.text(t, false)).collect();
+    assert_eq!(root.texts(&tags).to_vec(), each);
+    assert_eq!(each[0].as_deref(), Some("20240101"));
+    assert_eq!(each[1], None);
+    assert_eq!(each[2], None);
+    assert_eq!(each[3].as_deref(), Some("ID1"));
+    assert_eq!(each[4].as_deref(), Some("1.2.3"));
+}
