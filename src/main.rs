@@ -23,11 +23,7 @@ fn main() {
         Ok(code) => code,
         Err(error) => {
             // A closed pipe (`| head`) is not a failure.
-            if error
-                .chain()
-                .filter_map(|e| e.downcast_ref::<std::io::Error>())
-                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            if io_kinds(&error).any(|kind| kind == std::io::ErrorKind::BrokenPipe) {
                 ExitCode::Success
             } else if let Some(config) = error.downcast_ref::<cli::ConfigError>() {
                 eprintln!("{}", fatal_line(&format!("{error:#}")));
@@ -41,10 +37,7 @@ fn main() {
             } else {
                 // A full file system (space or inodes) says "No space left on device": say
                 // which to check.
-                let full = error
-                    .chain()
-                    .filter_map(|e| e.downcast_ref::<std::io::Error>())
-                    .any(|e| e.kind() == std::io::ErrorKind::StorageFull);
+                let full = io_kinds(&error).any(|kind| kind == std::io::ErrorKind::StorageFull);
                 let hint = if full {
                     " (the file system is full: check its space with `df -h` and its inodes with `df -i`)"
                 } else {
@@ -61,6 +54,19 @@ fn main() {
 /// A command line clap refuses: printed by clap (with its usage and colours), or, when the
 /// log was started as JSON (`listen`, `pull`), as one `error` event; `--help` and
 /// `--version` are clap's to print.
+/// The kinds of the I/O errors among `error`'s causes (the write side's bare cause, which
+/// its chain does not repeat, included).
+fn io_kinds(error: &anyhow::Error) -> impl Iterator<Item = std::io::ErrorKind> + '_ {
+    error.chain().filter_map(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .or_else(|| {
+                e.downcast_ref::<dxa_ingest::pipeline::PipelineError>()
+                    .and_then(|p| p.io_error())
+            })
+            .map(std::io::Error::kind)
+    })
+}
+
 fn exit_usage(error: clap::Error) -> ! {
     if !error.use_stderr() || !dxa_ingest::net::log::json_started() {
         error.exit()
@@ -88,14 +94,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             exit_on_signal()?;
             let config = cli::scan_config(args)?;
             let mapper = profile::load(&config.profiles)?;
-            let (summary, elapsed) = scan::run(&config, &mapper)?;
+            let (summary, elapsed) = scan::run(&config, &mapper)
+                .map_err(|e| anyhow::Error::from_boxed(e.into_cause()))?;
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
             Ok(exit_code(&summary, &config.target))
         }
         Command::Merge(args) => {
             exit_on_signal()?;
             let config = cli::merge_config(args)?;
-            let (summary, elapsed) = dxa_ingest::merge::run(&config)?;
+            let (summary, elapsed) = dxa_ingest::merge::run(&config)
+                .map_err(|e| anyhow::Error::from_boxed(e.into_cause()))?;
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
             Ok(exit_code(&summary, &config.target))
         }
