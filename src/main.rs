@@ -112,6 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = cli::pull_config(args)?;
             let mapper = profile::load(config.scan.as_ref().map_or(&[][..], |s| &s.profiles))?;
             dxa_ingest::net::pull::run(&config, &mapper)
+                .map_err(|e| anyhow::Error::from_boxed(e.into_cause()))
         }
         Command::Listen(args) => {
             let mut interrupts =
@@ -129,6 +130,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = cli::listen_config(args)?;
             let mapper = profile::load(config.scan.as_ref().map_or(&[][..], |s| &s.profiles))?;
             dxa_ingest::net::listen::run(&config, &mapper, stop)
+                .map_err(|e| anyhow::Error::from_boxed(e.into_cause()))
         }
         Command::Inspect(args) => {
             let mapper = profile::load(&args.profile)?;

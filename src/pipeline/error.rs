@@ -56,6 +56,18 @@ impl PipelineError {
     }
 }
 
+/// `error` and its causes, `a: b: c`, as the binary says a fatal error (for a log line).
+pub fn chain_text(error: &(dyn Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
+}
+
 /// A bare cause: `?` on a cause no step names.
 impl From<io::Error> for PipelineError {
     fn from(error: io::Error) -> PipelineError {
@@ -99,6 +111,11 @@ mod tests {
         let pipe = io::Error::new(io::ErrorKind::BrokenPipe, "Broken pipe");
         let error = anyhow::Error::new(PipelineError::from(pipe));
         assert_eq!(format!("{error:#}"), "Broken pipe");
+        let pipe = io::Error::new(io::ErrorKind::BrokenPipe, "Broken pipe");
+        assert_eq!(
+            chain_text(&PipelineError::doing("cannot write in out", pipe)),
+            "cannot write in out: Broken pipe"
+        );
         let pipeline = error.downcast_ref::<PipelineError>().unwrap();
         assert_eq!(
             pipeline.io_error().unwrap().kind(),

@@ -19,7 +19,7 @@ use crate::config::OutputOptions;
 use crate::outcome::Outcome;
 use crate::output::folder::OutputFolder;
 
-pub use error::{Cause, PipelineError};
+pub use error::{Cause, PipelineError, chain_text};
 pub use sink::Sink;
 pub use steps::{Steps, visible};
 pub use summary::Summary;
