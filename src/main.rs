@@ -220,3 +220,45 @@ fn summary_line(
         dxa_ingest::config::Target::Partial(file) => summary.partial_line(file, elapsed),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Error, ErrorKind};
+
+    use dxa_ingest::pipeline::PipelineError;
+
+    /// The kinds the exit code and the hint depend on are found whatever stage said them.
+    #[test]
+    fn io_kinds_are_found_through_every_stage() {
+        // A cause named by a step: in the chain.
+        let doing =
+            PipelineError::doing("cannot write in out", Error::from(ErrorKind::StorageFull));
+        let error = anyhow::Error::new(doing);
+        assert!(super::io_kinds(&error).any(|k| k == ErrorKind::StorageFull));
+        // A bare cause (a partial's record): not repeated in the chain, still found.
+        let bare = PipelineError::from(Error::from(ErrorKind::BrokenPipe));
+        let error = anyhow::Error::new(bare);
+        assert_eq!(
+            format!("{error:#}"),
+            Error::from(ErrorKind::BrokenPipe).to_string()
+        );
+        assert!(super::io_kinds(&error).any(|k| k == ErrorKind::BrokenPipe));
+        // Through a `--tar` scan: the stage's error unwrapped by `into_cause`.
+        let scan = dxa_ingest::scan::ScanError::from(PipelineError::doing(
+            "cannot write the outputs in out",
+            Error::from(ErrorKind::StorageFull),
+        ));
+        let error = anyhow::Error::from_boxed(scan.into_cause());
+        assert_eq!(
+            format!("{error:#}"),
+            format!(
+                "cannot write the outputs in out: {}",
+                Error::from(ErrorKind::StorageFull)
+            )
+        );
+        assert!(super::io_kinds(&error).any(|k| k == ErrorKind::StorageFull));
+        // No I/O error: none found.
+        let error = anyhow::anyhow!("cannot inspect x");
+        assert_eq!(super::io_kinds(&error).count(), 0);
+    }
+}

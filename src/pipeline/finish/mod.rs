@@ -304,3 +304,28 @@ fn foreign_warning(committed: &Committed, out: &Path) -> Option<String> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn foreign_files_are_a_warning_naming_them() {
+        let mut committed = Committed {
+            foreign: Vec::new(),
+            one_by_one: None,
+        };
+        assert_eq!(foreign_warning(&committed, Path::new("out")), None);
+        committed.foreign = vec!["notes.txt".into(), "x.csv".into()];
+        assert_eq!(
+            foreign_warning(&committed, Path::new("out")).as_deref(),
+            Some("out holds files dxa-ingest did not write, left as they are: notes.txt, x.csv")
+        );
+        // The plain form, as before the warning went through `crate::warning`.
+        assert_eq!(
+            crate::warning::line(&foreign_warning(&committed, Path::new("out")).unwrap()),
+            "dxa-ingest: warning: out holds files dxa-ingest did not write, left as they are: \
+             notes.txt, x.csv"
+        );
+    }
+}
