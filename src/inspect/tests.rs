@@ -34,6 +34,10 @@ fn an_sr_shows_each_mapping_the_exam_and_the_rows() {
     assert!(text.starts_with("file: x.dcm ("), "{text}");
     assert!(text.contains("\ncontent tree ("), "{text}");
     assert!(
+        text.contains("  CONTAINS "),
+        "relationship types shown: {text}"
+    );
+    assert!(
         text.contains("-> bmd spine_L1-L4 (label \"Total\"; by "),
         "{text}"
     );
