@@ -23,11 +23,7 @@ fn main() {
         Ok(code) => code,
         Err(error) => {
             // A closed pipe (`| head`) is not a failure.
-            if error
-                .chain()
-                .filter_map(|e| e.downcast_ref::<std::io::Error>())
-                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            {
+            if io_kinds(&error).any(|kind| kind == std::io::ErrorKind::BrokenPipe) {
                 ExitCode::Success
             } else if let Some(config) = error.downcast_ref::<cli::ConfigError>() {
                 eprintln!("{}", fatal_line(&format!("{error:#}")));
@@ -41,10 +37,7 @@ fn main() {
             } else {
                 // A full file system (space or inodes) says "No space left on device": say
                 // which to check.
-                let full = error
-                    .chain()
-                    .filter_map(|e| e.downcast_ref::<std::io::Error>())
-                    .any(|e| e.kind() == std::io::ErrorKind::StorageFull);
+                let full = io_kinds(&error).any(|kind| kind == std::io::ErrorKind::StorageFull);
                 let hint = if full {
                     " (the file system is full: check its space with `df -h` and its inodes with `df -i`)"
                 } else {
@@ -61,6 +54,19 @@ fn main() {
 /// A command line clap refuses: printed by clap (with its usage and colours), or, when the
 /// log was started as JSON (`listen`, `pull`), as one `error` event; `--help` and
 /// `--version` are clap's to print.
+/// The kinds of the I/O errors among `error`'s causes (the write side's bare cause, which
+/// its chain does not repeat, included).
+fn io_kinds(error: &anyhow::Error) -> impl Iterator<Item = std::io::ErrorKind> + '_ {
+    error.chain().filter_map(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .or_else(|| {
+                e.downcast_ref::<dxa_ingest::pipeline::PipelineError>()
+                    .and_then(|p| p.io_error())
+            })
+            .map(std::io::Error::kind)
+    })
+}
+
 fn exit_usage(error: clap::Error) -> ! {
     if !error.use_stderr() || !dxa_ingest::net::log::json_started() {
         error.exit()
@@ -88,14 +94,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             exit_on_signal()?;
             let config = cli::scan_config(args)?;
             let mapper = profile::load(&config.profiles)?;
-            let (summary, elapsed) = scan::run(&config, &mapper)?;
+            let (summary, elapsed) = scan::run(&config, &mapper)
+                .map_err(|e| anyhow::Error::from_boxed(e.into_cause()))?;
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
             Ok(exit_code(&summary, &config.target))
         }
         Command::Merge(args) => {
             exit_on_signal()?;
             let config = cli::merge_config(args)?;
-            let (summary, elapsed) = dxa_ingest::merge::run(&config)?;
+            let (summary, elapsed) = dxa_ingest::merge::run(&config)
+                .map_err(|e| anyhow::Error::from_boxed(e.into_cause()))?;
             eprintln!("{}", summary_line(&summary, &config.target, elapsed));
             Ok(exit_code(&summary, &config.target))
         }
@@ -104,6 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = cli::pull_config(args)?;
             let mapper = profile::load(config.scan.as_ref().map_or(&[][..], |s| &s.profiles))?;
             dxa_ingest::net::pull::run(&config, &mapper)
+                .map_err(|e| anyhow::Error::from_boxed(e.into_cause()))
         }
         Command::Listen(args) => {
             let mut interrupts =
@@ -121,6 +130,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let config = cli::listen_config(args)?;
             let mapper = profile::load(config.scan.as_ref().map_or(&[][..], |s| &s.profiles))?;
             dxa_ingest::net::listen::run(&config, &mapper, stop)
+                .map_err(|e| anyhow::Error::from_boxed(e.into_cause()))
         }
         Command::Inspect(args) => {
             let mapper = profile::load(&args.profile)?;
@@ -208,5 +218,47 @@ fn summary_line(
     match target {
         dxa_ingest::config::Target::Outputs(_) => summary.line(elapsed),
         dxa_ingest::config::Target::Partial(file) => summary.partial_line(file, elapsed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Error, ErrorKind};
+
+    use dxa_ingest::pipeline::PipelineError;
+
+    /// The kinds the exit code and the hint depend on are found whatever stage said them.
+    #[test]
+    fn io_kinds_are_found_through_every_stage() {
+        // A cause named by a step: in the chain.
+        let doing =
+            PipelineError::doing("cannot write in out", Error::from(ErrorKind::StorageFull));
+        let error = anyhow::Error::new(doing);
+        assert!(super::io_kinds(&error).any(|k| k == ErrorKind::StorageFull));
+        // A bare cause (a partial's record): not repeated in the chain, still found.
+        let bare = PipelineError::from(Error::from(ErrorKind::BrokenPipe));
+        let error = anyhow::Error::new(bare);
+        assert_eq!(
+            format!("{error:#}"),
+            Error::from(ErrorKind::BrokenPipe).to_string()
+        );
+        assert!(super::io_kinds(&error).any(|k| k == ErrorKind::BrokenPipe));
+        // Through a `--tar` scan: the stage's error unwrapped by `into_cause`.
+        let scan = dxa_ingest::scan::ScanError::from(PipelineError::doing(
+            "cannot write the outputs in out",
+            Error::from(ErrorKind::StorageFull),
+        ));
+        let error = anyhow::Error::from_boxed(scan.into_cause());
+        assert_eq!(
+            format!("{error:#}"),
+            format!(
+                "cannot write the outputs in out: {}",
+                Error::from(ErrorKind::StorageFull)
+            )
+        );
+        assert!(super::io_kinds(&error).any(|k| k == ErrorKind::StorageFull));
+        // No I/O error: none found.
+        let error = anyhow::anyhow!("cannot inspect x");
+        assert_eq!(super::io_kinds(&error).count(), 0);
     }
 }

@@ -8,15 +8,47 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
 use indicatif::ProgressBar;
 
 use crate::config::{MergeConfig, Target};
 use crate::output::folder::OutputFolder;
-use crate::partial::{Reader, Record};
+use crate::partial::{PartialError, Reader, Record};
 use crate::path_text::path_text;
-use crate::pipeline::{PartialRecorder, Recorder, Sink, Summary, worker_pool, write_outputs};
+use crate::pipeline::{
+    Cause, PartialRecorder, PipelineError, Recorder, Sink, Summary, worker_pool, write_outputs,
+};
 use crate::store::{codec, path_key};
+
+/// Why `merge` stopped: each variant is its stage's error, shown as it is; `into_cause`
+/// gives the binary that error itself, so that its causes (an I/O error's kind) are found in
+/// its chain (docs/columns.md, "Exit codes").
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// The partials cannot be merged.
+    #[error(transparent)]
+    Refusal(#[from] MergeRefusal),
+    /// A partial cannot be read.
+    #[error(transparent)]
+    Partial(#[from] PartialError),
+    /// The output folder cannot be opened, or a record encoded to be compared.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// The write side failed.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+}
+
+impl MergeError {
+    /// The stage's own error, for a chain that starts at it.
+    pub fn into_cause(self) -> Cause {
+        match self {
+            MergeError::Refusal(e) => Box::new(e),
+            MergeError::Partial(e) => Box::new(e),
+            MergeError::Io(e) => Box::new(e),
+            MergeError::Pipeline(e) => Box::new(e),
+        }
+    }
+}
 
 /// Partials that cannot be merged into one scan's outputs: each says which and what to do.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +92,7 @@ pub enum MergeRefusal {
 }
 
 /// Runs `merge`.
-pub fn run(config: &MergeConfig) -> Result<(Summary, Duration)> {
+pub fn run(config: &MergeConfig) -> Result<(Summary, Duration), MergeError> {
     let started = Instant::now();
     let started_at = std::time::SystemTime::now();
     crate::pseudonym::start_counting_withheld();
@@ -171,7 +203,7 @@ fn feed(
     mut readers: Vec<Reader>,
     recorder: &mut impl Recorder,
     progress: &ProgressBar,
-) -> Result<()> {
+) -> Result<(), MergeError> {
     let mut heads: BinaryHeap<Reverse<(Vec<u8>, usize)>> = BinaryHeap::new();
     let mut records: Vec<Option<Record>> = Vec::with_capacity(readers.len());
     for (i, reader) in readers.iter_mut().enumerate() {
@@ -208,7 +240,7 @@ fn advance(
     heads: &mut BinaryHeap<Reverse<(Vec<u8>, usize)>>,
     i: usize,
     previous: &[u8],
-) -> Result<()> {
+) -> Result<(), MergeError> {
     let record = readers[i].next_record()?;
     if let Some(record) = &record {
         let key = path_key(record.path());
@@ -225,7 +257,7 @@ fn advance(
     Ok(())
 }
 
-fn encoding(record: &Record) -> Result<Vec<u8>> {
+fn encoding(record: &Record) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     codec::encode_frame(record, &mut bytes)?;
     Ok(bytes)

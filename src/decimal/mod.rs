@@ -31,11 +31,25 @@ pub(crate) use dec;
 /// A number as a scanner reports it in text: DS, a decimal comma, a trailing `%` on a
 /// percentage (`Decimal::parse_reported`).
 pub fn reported_number(text: &str) -> Option<Decimal> {
-    let text = text.trim();
+    let text = trim(text);
     Decimal::parse_reported(text).or_else(|| {
         text.strip_suffix('%')
-            .and_then(|t| Decimal::parse_reported(t.trim()))
+            .and_then(|t| Decimal::parse_reported(trim(t)))
     })
+}
+
+/// `str::trim`, without decoding characters when `text` neither starts nor ends with a
+/// space, a control or a non-ASCII byte (a value or code read from a file, its DICOM padding
+/// already gone): the common case of the per-file path's lookups and numbers.
+#[inline]
+pub fn trim(text: &str) -> &str {
+    let plain = |b: &u8| *b > b' ' && *b < 0x80;
+    let bytes = text.as_bytes();
+    if bytes.first().is_some_and(plain) && bytes.last().is_some_and(plain) {
+        text
+    } else {
+        text.trim()
+    }
 }
 
 /// An exact decimal: `mantissa / 10^scale`.
@@ -87,39 +101,53 @@ impl Decimal {
     /// point, an optional exponent (`9.30E-1`). Returns None for empty or junk text, which the
     /// caller treats as "missing", never as zero (docs/dicom.md).
     pub fn parse(text: &str) -> Option<Decimal> {
+        // One pass over the bytes (the point, the exponent's letter and the digits found
+        // together): a value per NUM item comes through here (callgrind,
+        // docs/performance.md). Every byte sought is ASCII, so byte positions are character
+        // boundaries.
         let s = text.trim_matches(|c: char| c == ' ' || c == '\0');
         let (negative, s) = match s.as_bytes().first()? {
             b'+' => (false, &s[1..]),
             b'-' => (true, &s[1..]),
             _ => (false, s),
         };
-        let (number, exponent) = match s.find(['e', 'E']) {
-            Some(at) => (&s[..at], parse_exponent(&s[at + 1..])?),
-            None => (s, 0),
-        };
-        let (int_part, frac_part) = match number.find('.') {
-            Some(at) => (&number[..at], &number[at + 1..]),
-            None => (number, ""),
-        };
-        if int_part.is_empty() && frac_part.is_empty() {
-            return None;
-        }
+        let bytes = s.as_bytes();
         let mut mantissa: i64 = 0;
         let mut digits = 0u32;
-        for b in int_part.bytes().chain(frac_part.bytes()) {
-            if !b.is_ascii_digit() {
-                return None;
+        let mut point = None;
+        let mut end = bytes.len();
+        for (at, &b) in bytes.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => {
+                    // Leading zeros cost nothing; only significant digits count toward the
+                    // cap.
+                    if mantissa != 0 || b != b'0' {
+                        digits += 1;
+                    }
+                    if digits > MAX_DIGITS {
+                        return None;
+                    }
+                    mantissa = mantissa * 10 + i64::from(b - b'0');
+                }
+                b'.' if point.is_none() => point = Some(at),
+                b'e' | b'E' => {
+                    end = at;
+                    break;
+                }
+                _ => return None,
             }
-            // Leading zeros cost nothing; only significant digits count toward the cap.
-            if mantissa != 0 || b != b'0' {
-                digits += 1;
-            }
-            if digits > MAX_DIGITS {
-                return None;
-            }
-            mantissa = mantissa * 10 + i64::from(b - b'0');
         }
-        let mut scale = frac_part.len() as i64 - exponent;
+        let exponent = if end < bytes.len() {
+            parse_exponent(&s[end + 1..])?
+        } else {
+            0
+        };
+        let frac_len = point.map_or(0, |p| end - p - 1);
+        if end == usize::from(point.is_some()) {
+            // No digit before or after the point.
+            return None;
+        }
+        let mut scale = frac_len as i64 - exponent;
         while scale < 0 {
             mantissa = mantissa.checked_mul(10)?;
             scale += 1;
@@ -138,11 +166,16 @@ impl Decimal {
     /// from comma locales, docs/evidence.md) when the text has exactly one comma and no
     /// point. None for anything else (a thousands separator is not guessed at).
     pub fn parse_reported(text: &str) -> Option<Decimal> {
-        let text = text.trim();
+        let text = trim(text);
         if text.len() > 64 {
             return None;
         }
-        if text.bytes().filter(|b| *b == b',').count() == 1 && !text.contains('.') {
+        let (mut commas, mut points) = (0, 0);
+        for b in text.bytes() {
+            commas += usize::from(b == b',');
+            points += usize::from(b == b'.');
+        }
+        if commas == 1 && points == 0 {
             return Decimal::parse(&text.replace(',', "."));
         }
         Decimal::parse(text)

@@ -168,3 +168,88 @@ fn from_f64_rounds() {
     assert_eq!(Decimal::from_f64(0.5, 1).unwrap().to_plain(1), "0.5");
     assert!(Decimal::from_f64(f64::NAN, 1).is_none());
 }
+
+/// The two-step parse that the one-pass `Decimal::parse` replaced (find the exponent, then
+/// the point, then read the digits), as the reference for the test below.
+fn reference_parse(text: &str) -> Option<Decimal> {
+    let s = text.trim_matches(|c: char| c == ' ' || c == '\0');
+    let (negative, s) = match s.as_bytes().first()? {
+        b'+' => (false, &s[1..]),
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    let (number, exponent) = match s.find(['e', 'E']) {
+        Some(at) => (&s[..at], parse_exponent(&s[at + 1..])?),
+        None => (s, 0),
+    };
+    let (int_part, frac_part) = match number.find('.') {
+        Some(at) => (&number[..at], &number[at + 1..]),
+        None => (number, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        if mantissa != 0 || b != b'0' {
+            digits += 1;
+        }
+        if digits > MAX_DIGITS {
+            return None;
+        }
+        mantissa = mantissa * 10 + i64::from(b - b'0');
+    }
+    let mut scale = frac_part.len() as i64 - exponent;
+    while scale < 0 {
+        mantissa = mantissa.checked_mul(10)?;
+        scale += 1;
+    }
+    if scale > i64::from(MAX_DIGITS) {
+        return None;
+    }
+    Some(Decimal {
+        mantissa: if negative { -mantissa } else { mantissa },
+        scale: scale as u32,
+    })
+}
+
+/// The one-pass parse against the reference on seeded random texts of digits, points,
+/// signs, exponents, padding, commas, percent signs and other characters (mantissa and
+/// scale compared, not only the value), and `trim` against `str::trim`.
+#[test]
+fn one_pass_parse_agrees_with_reference() {
+    let mut state = 11u64;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let alphabet = [
+        "0", "1", "5", "9", "0", "7", ".", ".", "-", "+", "e", "E", " ", "\0", ",", "%", "x", "\t",
+        "\u{a0}", "é",
+    ];
+    let mut parsed = 0;
+    for _ in 0..200_000 {
+        let len = (next() % 12) as usize;
+        let text: String = (0..len)
+            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+            .collect();
+        let ours = Decimal::parse(&text).map(|d| (d.mantissa, d.scale));
+        let reference = reference_parse(&text).map(|d| (d.mantissa, d.scale));
+        assert_eq!(ours, reference, "{text:?}");
+        parsed += usize::from(ours.is_some());
+        assert_eq!(trim(&text), text.trim(), "{text:?}");
+    }
+    // Both answers are common among the texts.
+    assert!(parsed > 1_000, "{parsed} parsed");
+    for (long, digits) in [("1".repeat(18), true), ("1".repeat(19), false)] {
+        assert_eq!(Decimal::parse(&long).is_some(), digits);
+        assert_eq!(reference_parse(&long).is_some(), digits);
+    }
+}

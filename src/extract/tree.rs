@@ -54,9 +54,13 @@ pub(crate) fn read_content(
         // container and for FRAX-labelled values elsewhere in the current exam. Only a
         // value (NUM or TEXT) can be one: the labels of other items are not looked at.
         let frax = match zones[index] {
-            Zone::Frax => Some(mapper.frax_item(meaning)),
-            Zone::Current if value_text(&item.value).is_some() && mapper.is_frax_label(meaning) => {
-                mapper.frax_item(meaning).map(Some)
+            Zone::Frax => Some(mapper.meaning_kind(meaning).frax_item),
+            Zone::Current if value_text(&item.value).is_some() => {
+                let kind = mapper.meaning_kind(meaning);
+                kind.frax_label
+                    .then_some(kind.frax_item)
+                    .flatten()
+                    .map(Some)
             }
             _ => None,
         };
@@ -187,11 +191,12 @@ fn zones(tree: &ContentTree<'_>, mapper: &Mapper) -> Vec<Zone> {
                 Zone::TrendExam(trend, index)
             }
             Zone::Current if container && index > 0 => {
-                if mapper.trend_region(meaning).is_some() {
+                let kind = mapper.meaning_kind(meaning);
+                if kind.trend {
                     Zone::Trend(index)
-                } else if mapper.is_frax_label(meaning) {
+                } else if kind.frax_label {
                     Zone::Frax
-                } else if mapper.is_vfa_label(meaning) {
+                } else if kind.vfa_label {
                     Zone::Vfa
                 } else {
                     Zone::Current

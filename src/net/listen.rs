@@ -20,17 +20,17 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
-
 use super::archive::{Admission, Archive, Refusal, Stored};
 use super::log::{self, Event, Level};
 use super::options::NetOptions;
-use super::rescan::{check_output, rescan};
+use super::rescan::{OutputFolderError, check_output, rescan};
 use super::server::{Server, ServerLimits};
 use super::store::StoreObserver;
 use crate::config::ScanConfig;
 use crate::exit::ExitCode;
+use crate::pipeline::{Cause, chain_text};
 use crate::profile::Mapper;
+use crate::scan::ScanError;
 
 /// Everything `listen` needs.
 #[derive(Debug, Clone)]
@@ -51,6 +51,49 @@ pub struct ListenConfig {
     pub scan: Option<ScanConfig>,
     /// DICOM TLS (`--tls-cert`, `--tls-key`, and `--tls-ca` for client certificates).
     pub tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// Why `listen` stopped with an error (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum ListenError {
+    /// `--out` cannot be used.
+    #[error(transparent)]
+    OutputFolder(#[from] OutputFolderError),
+    /// The archive folder cannot be created or written in.
+    #[error("cannot write the archive {path}")]
+    Archive {
+        /// The archive folder, as given.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The port cannot be bound.
+    #[error("cannot listen on port {port}")]
+    Bind {
+        /// The port.
+        port: u16,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Accepting connections failed.
+    #[error("the listening port failed")]
+    Serve(#[source] std::io::Error),
+    /// The scan at shutdown failed.
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+}
+
+impl ListenError {
+    /// The error for a chain that starts at it (a scan's: its stage's own error).
+    pub fn into_cause(self) -> Cause {
+        match self {
+            ListenError::OutputFolder(e) => Box::new(e),
+            ListenError::Scan(e) => e.into_cause(),
+            other => Box::new(other),
+        }
+    }
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -120,14 +163,26 @@ impl StoreObserver for RescanClock {
 
 /// Runs `listen` until `stop` is set. Exit 1 (an error) when the port or the archive cannot
 /// be used; 0 after a clean shutdown.
-pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<ExitCode> {
+pub fn run(
+    config: &ListenConfig,
+    mapper: &Mapper,
+    stop: &AtomicBool,
+) -> Result<ExitCode, ListenError> {
     if let Some(crate::config::Target::Outputs(out)) = config.scan.as_ref().map(|s| &s.target) {
         check_output(out)?;
     }
-    let archive = Archive::open(&config.archive, config.net.max_object_bytes)
-        .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
-    let listener = TcpListener::bind(("0.0.0.0", config.port))
-        .with_context(|| format!("cannot listen on port {}", config.port))?;
+    let archive =
+        Archive::open(&config.archive, config.net.max_object_bytes).map_err(|source| {
+            ListenError::Archive {
+                path: config.archive.display().to_string(),
+                source,
+            }
+        })?;
+    let listener =
+        TcpListener::bind(("0.0.0.0", config.port)).map_err(|source| ListenError::Bind {
+            port: config.port,
+            source,
+        })?;
     // Port 0: the system picks one, said in the first log line.
     let port = listener.local_addr().map_or(config.port, |a| a.port());
     let clock = RescanClock {
@@ -180,7 +235,10 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
                                 "listen",
                                 Level::Error,
                                 "scan",
-                                &format!("the scan of the archive failed: {error:#}"),
+                                &format!(
+                                    "the scan of the archive failed: {}",
+                                    chain_text(&*error.into_cause())
+                                ),
                             ),
                         }
                     }
@@ -195,7 +253,7 @@ pub fn run(config: &ListenConfig, mapper: &Mapper, stop: &AtomicBool) -> Result<
         }
         totals
     })
-    .context("the listening port failed")?;
+    .map_err(ListenError::Serve)?;
     Event::new(
         "listen",
         Level::Info,

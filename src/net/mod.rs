@@ -40,6 +40,7 @@ mod options;
 pub mod plan;
 pub mod progress;
 pub mod pull;
+mod pull_error;
 pub mod rescan;
 pub mod retrieve;
 pub mod server;

@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
 use indicatif::HumanBytes;
 
 use super::archive::{Admission, Archive};
@@ -31,6 +30,7 @@ use super::plan::{
     Plan, SeriesPlan, instance_carries_results, series_carries_results, study_carries_results,
 };
 use super::progress::PullProgress;
+pub use super::pull_error::PullError;
 use super::rescan::{check_output, rescan};
 use super::retrieve::{Finished, Getter, Mover};
 use super::server::{Server, ServerLimits};
@@ -78,7 +78,7 @@ const WATCH_EVERY: Duration = Duration::from_millis(50);
 /// Runs `pull`. Exit 1 (an error) when the PACS cannot be reached, refuses, or does not
 /// finish an operation within `--deadline`; 3 when some objects could not be retrieved or
 /// the scan has `error` rows; else 0.
-pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode> {
+pub fn run(config: &PullConfig, mapper: &Mapper) -> Result<ExitCode, PullError> {
     let deadline = OperationDeadline {
         watchdog: Watchdog::new(),
         limit: config.deadline,
@@ -101,13 +101,22 @@ fn say(level: Level, event: &'static str, message: &str) {
     log::emit("pull", level, event, message);
 }
 
-fn pull(config: &PullConfig, mapper: &Mapper, deadline: &OperationDeadline) -> Result<ExitCode> {
+fn pull(
+    config: &PullConfig,
+    mapper: &Mapper,
+    deadline: &OperationDeadline,
+) -> Result<ExitCode, PullError> {
     let started = Instant::now();
     if let Some(crate::config::Target::Outputs(out)) = config.scan.as_ref().map(|s| &s.target) {
         check_output(out)?;
     }
-    let archive = Archive::open(&config.archive, config.net.max_object_bytes)
-        .with_context(|| format!("cannot write the archive {}", config.archive.display()))?;
+    let archive =
+        Archive::open(&config.archive, config.net.max_object_bytes).map_err(|source| {
+            PullError::Archive {
+                path: config.archive.display().to_string(),
+                source,
+            }
+        })?;
     let progress = PullProgress::new(config.quiet);
     let plan = query(config, &archive, &progress, deadline)?;
     let missing = plan.missing();
@@ -234,7 +243,7 @@ fn query(
     archive: &Archive,
     progress: &PullProgress,
     deadline: &OperationDeadline,
-) -> Result<Plan> {
+) -> Result<Plan, PullError> {
     progress
         .bar
         .set_message(format!("querying {}", config.peer));
@@ -245,12 +254,16 @@ fn query(
         Some(deadline),
     )?;
     let studies = match finder.studies(&config.query, config.max_studies) {
-        Err(FindError::TooMany { limit, .. }) => bail!(
-            "{} has more than {limit} studies matching the query: nothing was retrieved. \
-             Narrow it (--since, --until, --patient) or raise --max-studies",
-            config.peer
-        ),
-        other => other.with_context(|| format!("querying {}", config.peer))?,
+        Err(FindError::TooMany { limit, .. }) => {
+            return Err(PullError::TooManyStudies {
+                peer: config.peer.to_string(),
+                limit,
+            });
+        }
+        other => other.map_err(|source| PullError::Find {
+            doing: format!("querying {}", config.peer),
+            source: Box::new(source),
+        })?,
     };
     let mut plan = Plan {
         studies: studies.len(),
@@ -269,15 +282,19 @@ fn query(
         ));
         let series = finder
             .series(&study.study_uid)
-            .with_context(|| format!("querying the series of study {}", study.study_uid))?;
+            .map_err(|source| PullError::Find {
+                doing: format!("querying the series of study {}", study.study_uid),
+                source: Box::new(source),
+            })?;
         for series in series
             .into_iter()
             .filter(|s| series_carries_results(s.modality.as_deref()))
         {
             let instances = finder
                 .instances(&study.study_uid, &series.series_uid)
-                .with_context(|| {
-                    format!("querying the instances of series {}", series.series_uid)
+                .map_err(|source| PullError::Find {
+                    doing: format!("querying the instances of series {}", series.series_uid),
+                    source: Box::new(source),
                 })?;
             let all = instances.len();
             let results: Vec<InstanceMatch> = instances
@@ -314,7 +331,7 @@ fn get_all(
     plan: &Plan,
     progress: &PullProgress,
     deadline: &OperationDeadline,
-) -> Result<Vec<Finished>> {
+) -> Result<Vec<Finished>, PullError> {
     let mut getter = Getter::connect(
         &config.peer,
         &config.net,
@@ -325,11 +342,12 @@ fn get_all(
     let mut finished = Vec::new();
     for (study, target) in plan.targets() {
         progress.at_study(study);
-        finished.push(
-            getter
-                .get(&target, archive, progress)
-                .with_context(|| format!("retrieving from {}", config.peer))?,
-        );
+        finished.push(getter.get(&target, archive, progress).map_err(|source| {
+            PullError::Retrieve {
+                peer: config.peer.to_string(),
+                source: Box::new(source),
+            }
+        })?);
     }
     getter.release();
     Ok(finished)
@@ -345,9 +363,9 @@ fn move_all(
     progress: &PullProgress,
     port: u16,
     deadline: &OperationDeadline,
-) -> Result<Vec<Finished>> {
+) -> Result<Vec<Finished>, PullError> {
     let listener = TcpListener::bind(("0.0.0.0", port))
-        .with_context(|| format!("cannot listen on port {port} for C-MOVE (--move-port)"))?;
+        .map_err(|source| PullError::MovePort { port, source })?;
     let limits = ServerLimits {
         // The PACS may open several associations to us; four at once is plenty for one pull.
         max_associations: 4,
@@ -369,7 +387,7 @@ fn move_all(
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let receiver = scope.spawn(|| server.run(listener, &stop));
-        let moved = (|| -> Result<Vec<Finished>> {
+        let moved = (|| -> Result<Vec<Finished>, PullError> {
             let mut mover = Mover::connect(
                 &config.peer,
                 &config.net,
@@ -381,14 +399,16 @@ fn move_all(
                 progress.at_study(study);
                 let done = mover
                     .move_to_us(&target)
-                    .with_context(|| format!("retrieving from {}", config.peer))?;
+                    .map_err(|source| PullError::Retrieve {
+                        peer: config.peer.to_string(),
+                        source: Box::new(source),
+                    })?;
                 if done.status == MOVE_DESTINATION_UNKNOWN {
-                    bail!(
-                        "{} does not know the AE title {}: add it to the PACS's modalities \
-                         with this host and port {port} (docs/network.md)",
-                        config.peer,
-                        config.net.ae_title
-                    );
+                    return Err(PullError::DestinationUnknown {
+                        peer: config.peer.to_string(),
+                        ae_title: config.net.ae_title.to_string(),
+                        port,
+                    });
                 }
                 finished.push(done);
             }
@@ -396,10 +416,8 @@ fn move_all(
             Ok(finished)
         })();
         stop.store(true, Ordering::SeqCst);
-        let received = receiver
-            .join()
-            .map_err(|_| anyhow::anyhow!("the C-MOVE receiver failed"))?;
-        received.context("the C-MOVE receiving port failed")?;
+        let received = receiver.join().map_err(|_| PullError::Receiver)?;
+        received.map_err(PullError::Receiving)?;
         moved
     })
 }

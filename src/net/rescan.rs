@@ -6,15 +6,17 @@
 use std::path::Path;
 use std::time::Duration;
 
-use anyhow::Result;
-
 use crate::config::{Inputs, ScanConfig};
 use crate::pipeline::Summary;
 use crate::profile::Mapper;
-use crate::scan;
+use crate::scan::{self, ScanError};
 
 /// Scans `archive` with the options of `config` (its `inputs` are replaced by the archive).
-pub fn rescan(archive: &Path, config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
+pub fn rescan(
+    archive: &Path,
+    config: &ScanConfig,
+    mapper: &Mapper,
+) -> Result<(Summary, Duration), ScanError> {
     let config = ScanConfig {
         inputs: Inputs::Paths(vec![archive.to_path_buf()]),
         ..config.clone()

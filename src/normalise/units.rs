@@ -73,8 +73,9 @@ pub fn to_contract_unit(
         }
         Measure::Tbs => &[(&["", "1", "no units", "{ratio}", "{tbs}"], 0)],
     };
+    let ascii = unit.is_ascii();
     for (spellings, shift) in accepted {
-        if spellings.iter().any(|s| same_unit(unit, s)) {
+        if spellings.iter().any(|s| same_unit(unit, ascii, s)) {
             return value
                 .shift_left(*shift)
                 .ok_or_else(|| UnitError::TooManyDigits {
@@ -107,15 +108,16 @@ fn unit_text<'c>(code: &'c Code<'_>) -> &'c str {
     }
 }
 
-/// Units compare case-insensitively, ignoring spaces ("G/CM2", "g / cm2").
-fn same_unit(found: &str, spelling: &str) -> bool {
+/// Units compare case-insensitively, ignoring spaces ("G/CM2", "g / cm2"). `ascii`: whether
+/// `found` is ASCII (asked once per value, not once per spelling).
+fn same_unit(found: &str, ascii: bool, spelling: &str) -> bool {
     let squeeze = |s: &'_ str| {
         s.chars()
             .filter(|c| !c.is_whitespace())
             .flat_map(char::to_lowercase)
             .collect::<Vec<char>>()
     };
-    if found.is_ascii() {
+    if ascii {
         let mut bytes = found.bytes().filter(|b| !b.is_ascii_whitespace());
         let mut want = spelling.bytes();
         loop {

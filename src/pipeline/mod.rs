@@ -5,6 +5,7 @@
 //! follow-up, the files, the report), run.json, and the commit of the output folder
 //! (`write_outputs`). The commands read their inputs and call this.
 
+mod error;
 mod finish;
 mod held;
 mod ledger;
@@ -14,12 +15,11 @@ mod summary;
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
-
 use crate::config::OutputOptions;
 use crate::outcome::Outcome;
 use crate::output::folder::OutputFolder;
 
+pub use error::{Cause, PipelineError, chain_text};
 pub use sink::Sink;
 pub use steps::{Steps, visible};
 pub use summary::Summary;
@@ -28,11 +28,11 @@ pub use summary::Summary;
 /// or a partial scan (`partial::Writer`).
 pub trait Recorder {
     /// Records one file's outcome.
-    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()>;
+    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<(), PipelineError>;
 }
 
 impl Recorder for Sink {
-    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
+    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<(), PipelineError> {
         Sink::record(self, path, outcome)
     }
 }
@@ -47,13 +47,12 @@ pub struct PartialRecorder {
 
 impl PartialRecorder {
     /// Creates the partial `file`, headed by `header`.
-    pub fn create(file: &Path, header: crate::partial::Header) -> Result<PartialRecorder> {
-        let writer = crate::partial::Writer::create(file, header).with_context(|| {
-            format!(
-                "cannot write the partial {}",
-                crate::path_text::path_text(file)
-            )
-        })?;
+    pub fn create(
+        file: &Path,
+        header: crate::partial::Header,
+    ) -> Result<PartialRecorder, PipelineError> {
+        let writer = crate::partial::Writer::create(file, header)
+            .map_err(|e| PipelineError::doing(cannot_write_partial(file), e))?;
         Ok(PartialRecorder {
             writer,
             summary: Summary::default(),
@@ -61,19 +60,23 @@ impl PartialRecorder {
     }
 
     /// Completes the partial `file`; returns what was recorded.
-    pub fn finish(self, file: &Path) -> Result<Summary> {
-        self.writer.finish().with_context(|| {
-            format!(
-                "cannot write the partial {}",
-                crate::path_text::path_text(file)
-            )
-        })?;
+    pub fn finish(self, file: &Path) -> Result<Summary, PipelineError> {
+        self.writer
+            .finish()
+            .map_err(|e| PipelineError::doing(cannot_write_partial(file), e))?;
         Ok(self.summary)
     }
 }
 
+fn cannot_write_partial(file: &Path) -> String {
+    format!(
+        "cannot write the partial {}",
+        crate::path_text::path_text(file)
+    )
+}
+
 impl Recorder for PartialRecorder {
-    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
+    fn record(&mut self, path: &Path, outcome: Outcome) -> Result<(), PipelineError> {
         use std::os::unix::ffi::OsStrExt;
         self.summary.files_seen += 1;
         match &outcome {
@@ -99,13 +102,13 @@ impl Recorder for PartialRecorder {
 }
 
 /// The worker threads of a run.
-pub fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool> {
+pub fn worker_pool(jobs: usize) -> Result<rayon::ThreadPool, PipelineError> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         // Generous stacks: the walk caps nesting, this is the second line of defence.
         .stack_size(16 * 1024 * 1024)
         .build()
-        .context("cannot start worker threads")
+        .map_err(PipelineError::Workers)
 }
 
 /// The steps after the last file: visits, follow-up, report, Parquet, run.json; then the
@@ -118,7 +121,7 @@ pub fn write_outputs(
     mut record: crate::provenance::RunRecord,
     run: &crate::report::RunInfo,
     quiet: bool,
-) -> Result<Summary> {
+) -> Result<Summary, PipelineError> {
     let steps = Steps::new(quiet);
     let summary = pool.install(|| finish::finish(sink, options, folder.staging(), &steps, run))?;
     steps.step("run.json");
@@ -135,15 +138,21 @@ pub fn write_outputs(
     if options.pseudonymize.is_some() {
         record.free_text_withheld = Some(crate::pseudonym::withheld());
     }
-    record
-        .write(folder.staging())
-        .with_context(|| format!("cannot write run.json in {}", folder.staging().display()))?;
+    record.write(folder.staging()).map_err(|e| {
+        PipelineError::doing(
+            format!("cannot write run.json in {}", folder.staging().display()),
+            e,
+        )
+    })?;
     let target = folder.target().to_path_buf();
     steps.step("putting the outputs in place");
-    let committed = folder.commit().with_context(|| {
-        format!(
-            "cannot write the outputs into {}",
-            crate::path_text::path_text(&target)
+    let committed = folder.commit().map_err(|e| {
+        PipelineError::doing(
+            format!(
+                "cannot write the outputs into {}",
+                crate::path_text::path_text(&target)
+            ),
+            e,
         )
     })?;
     steps.done();

@@ -12,9 +12,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
 
-use anyhow::{Context, Result};
-
 use super::Summary;
+use super::error::{Cause, PipelineError};
 use super::held::{self, HeldRef};
 use super::ledger::{Admission, Ledger, Resent};
 use crate::config::OutputOptions;
@@ -51,15 +50,18 @@ pub struct Sink {
 
 impl Sink {
     /// A sink writing files.csv and its temporary files into `staging`.
-    pub fn new(options: &OutputOptions, staging: &Path) -> Result<Sink> {
-        let cannot = || format!("cannot write in {}", path_text(staging));
-        let file = File::create(staging.join(FILES_CSV)).with_context(cannot)?;
+    pub fn new(options: &OutputOptions, staging: &Path) -> Result<Sink, PipelineError> {
+        let cannot = |cause: Cause| {
+            PipelineError::doing(format!("cannot write in {}", path_text(staging)), cause)
+        };
+        let file = File::create(staging.join(FILES_CSV)).map_err(|e| cannot(e.into()))?;
         let mut file = BufWriter::with_capacity(256 * 1024, file);
         if options.excel {
-            std::io::Write::write_all(&mut file, crate::output::BOM).with_context(cannot)?;
+            std::io::Write::write_all(&mut file, crate::output::BOM)
+                .map_err(|e| cannot(e.into()))?;
         }
-        let writer =
-            crate::output::csv_writer(file, &names(FileRow::COLUMNS)).with_context(cannot)?;
+        let writer = crate::output::csv_writer(file, &names(FileRow::COLUMNS))
+            .map_err(|e| cannot(e.into()))?;
         let parquet = match options.parquet {
             true => Some(ParquetWriter::create(
                 &parquet_path_for(&staging.join(FILES_CSV)),
@@ -69,7 +71,7 @@ impl Sink {
         };
         let sorted = match options.pseudonymize {
             Some(_) => Some((
-                Runs::new(staging).with_context(cannot)?,
+                Runs::new(staging).map_err(|e| cannot(e.into()))?,
                 RunBuf::default(),
                 0,
             )),
@@ -84,7 +86,7 @@ impl Sink {
             staging: staging.to_path_buf(),
             pseudonymizer: options.pseudonymize.clone(),
             files,
-            ledger: Ledger::new(staging, PARTITIONS).with_context(cannot)?,
+            ledger: Ledger::new(staging, PARTITIONS).map_err(|e| cannot(e.into()))?,
             documents: Partitions::new(staging, PARTITIONS),
             next_seq: 0,
             summary: Summary::default(),
@@ -101,7 +103,7 @@ impl Sink {
         }
     }
 
-    fn not_ingested(&mut self, path: &str, error: &FileError) -> Result<()> {
+    fn not_ingested(&mut self, path: &str, error: &FileError) -> Result<(), Cause> {
         match error.reason.status() {
             Status::Skipped => self.summary.skipped += 1,
             Status::Error => self.summary.errors += 1,
@@ -128,13 +130,19 @@ impl Sink {
     }
 
     /// Records one file's outcome (files arrive in path order).
-    pub fn record(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
-        let staging = self.staging.clone();
-        self.record_outcome(path, outcome)
-            .with_context(|| format!("cannot write the run's files in {}", path_text(&staging)))
+    pub fn record(&mut self, path: &Path, outcome: Outcome) -> Result<(), PipelineError> {
+        self.record_outcome(path, outcome).map_err(|cause| {
+            PipelineError::doing(
+                format!(
+                    "cannot write the run's files in {}",
+                    path_text(&self.staging)
+                ),
+                cause,
+            )
+        })
     }
 
-    fn record_outcome(&mut self, path: &Path, outcome: Outcome) -> Result<()> {
+    fn record_outcome(&mut self, path: &Path, outcome: Outcome) -> Result<(), Cause> {
         self.summary.files_seen += 1;
         let path = path_text(path);
         match outcome {
@@ -156,7 +164,7 @@ impl Sink {
     }
 
     /// Records one document of the file at `path`.
-    fn document(&mut self, path: &str, doc: &crate::document::Document) -> Result<()> {
+    fn document(&mut self, path: &str, doc: &crate::document::Document) -> Result<(), Cause> {
         let partition = match self.ledger.admit(doc, path)? {
             Admission::New { partition } => partition,
             Admission::Duplicate(kept) => {
@@ -217,7 +225,7 @@ pub struct FilesTable {
 
 impl FilesTable {
     /// Writes one row.
-    fn write(&mut self, row: &FileRow<'_>) -> Result<()> {
+    fn write(&mut self, row: &FileRow<'_>) -> Result<(), Cause> {
         write_csv(&mut self.writer, row)?;
         if let Some(parquet) = &mut self.parquet {
             parquet.push(row)?;
@@ -227,7 +235,7 @@ impl FilesTable {
 
     /// Writes the rows still held (in pseudonymised path order, each also given to the
     /// report) and closes files.csv.
-    pub fn finish(self, report: &mut ReportData) -> Result<()> {
+    pub fn finish(self, report: &mut ReportData) -> Result<(), Cause> {
         let mut table = self;
         if let Some((runs, run, _)) = table.sorted.take() {
             runs.append(run)?;
@@ -245,7 +253,7 @@ impl FilesTable {
         table
             .writer
             .into_inner()
-            .map_err(|e| anyhow::anyhow!("{}", e.error()))?
+            .map_err(|e| std::io::Error::new(e.error().kind(), e.error().to_string()))?
             .into_inner()
             .map_err(|e| e.into_error())?;
         if let Some(parquet) = table.parquet {

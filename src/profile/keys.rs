@@ -8,6 +8,8 @@ use std::hash::{Hash, Hasher};
 
 use hashbrown::Equivalent;
 
+use crate::decimal::trim;
+
 /// The characters of `text` as profiles compare them: lower case, runs of whitespace and
 /// underscores as one space, no leading or trailing space, typographic apostrophes plain.
 pub fn normalised_chars(text: &str) -> impl Iterator<Item = char> + '_ {
@@ -34,23 +36,49 @@ pub fn normalise_label(text: &str) -> String {
     if !text.is_ascii() {
         return normalised_chars(text).collect();
     }
-    let mut out = String::with_capacity(text.len());
+    let mut out = vec![0u8; text.len()];
+    let len = normalise_ascii(text.as_bytes(), &mut out);
+    out.truncate(len);
+    // SAFETY: `normalise_ascii` writes ASCII bytes only (it reads ASCII text).
+    unsafe { String::from_utf8_unchecked(out) }
+}
+
+/// `normalised_chars` of ASCII `text` written into `out` (at least as long as `text`: the
+/// normalised form is never longer); returns its length.
+fn normalise_ascii(text: &[u8], out: &mut [u8]) -> usize {
+    let out = &mut out[..text.len()];
+    let mut len = 0;
     let mut pending_space = false;
-    for b in text.bytes() {
+    for &b in text {
         if b.is_ascii_whitespace() || b == b'_' {
-            pending_space = !out.is_empty();
+            pending_space = len > 0;
             continue;
         }
         if pending_space {
-            out.push(' ');
+            out[len] = b' ';
+            len += 1;
             pending_space = false;
         }
-        out.push(char::from(match b {
+        out[len] = match b {
             b'`' => b'\'',
             b => b.to_ascii_lowercase(),
-        }));
+        };
+        len += 1;
     }
-    out
+    len
+}
+
+/// Calls `f` with `text` normalised: on the stack for short ASCII text (a probe's label),
+/// without allocating; else through `normalise_label`.
+fn with_normalised<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    const STACK: usize = 96;
+    if text.len() <= STACK && text.is_ascii() {
+        let mut buf = [0u8; STACK];
+        let len = normalise_ascii(text.as_bytes(), &mut buf);
+        // SAFETY: `normalise_ascii` writes ASCII bytes only (it reads ASCII text).
+        return f(unsafe { std::str::from_utf8_unchecked(&buf[..len]) });
+    }
+    f(&normalise_label(text))
 }
 
 /// Stored labels and normalised probes hash their bytes; `LabelRef` normalises first.
@@ -82,13 +110,13 @@ pub struct LabelRef<'t>(pub &'t str);
 
 impl Hash for LabelRef<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_normalised(&normalise_label(self.0), state);
+        with_normalised(self.0, |normalised| hash_normalised(normalised, state));
     }
 }
 
 impl Equivalent<Label> for LabelRef<'_> {
     fn equivalent(&self, key: &Label) -> bool {
-        normalised_chars(self.0).eq(key.0.chars())
+        with_normalised(self.0, |normalised| normalised == &*key.0)
     }
 }
 
@@ -126,25 +154,16 @@ impl CodeKey {
     }
 }
 
-fn hash_code<H: Hasher>(scheme: &str, code: &str, state: &mut H) {
-    // Upper-cased on the stack: schemes are short ("LN", "SCT", "99HOLOGIC").
-    let scheme = scheme.trim().as_bytes();
-    let mut upper = [0u8; 32];
-    if scheme.len() <= upper.len() {
-        for (to, from) in upper.iter_mut().zip(scheme) {
-            *to = from.to_ascii_uppercase();
-        }
-        state.write(&upper[..scheme.len()]);
-    } else {
-        state.write(&scheme.to_ascii_uppercase());
-    }
-    state.write_u8(0xFF);
-    code.trim().hash(state);
+/// A code's hash is its value's alone: values rarely repeat across schemes, and the
+/// scheme, compared case-insensitively, would have to be upper-cased to be hashed (it is
+/// compared in `equivalent` instead, on the few entries the hash finds).
+fn hash_code<H: Hasher>(code: &str, state: &mut H) {
+    trim(code).hash(state);
 }
 
 impl Hash for CodeKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_code(&self.scheme, &self.code, state);
+        hash_code(&self.code, state);
     }
 }
 
@@ -159,13 +178,20 @@ pub struct CodeRef<'t> {
 
 impl Hash for CodeRef<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_code(self.scheme, self.code, state);
+        hash_code(self.code, state);
     }
 }
 
 impl Equivalent<CodeKey> for CodeRef<'_> {
     fn equivalent(&self, key: &CodeKey) -> bool {
-        self.scheme.trim().eq_ignore_ascii_case(&key.scheme) && self.code.trim() == &*key.code
+        // The stored scheme is upper case: only the probe's needs folding.
+        let scheme = trim(self.scheme).as_bytes();
+        trim(self.code) == &*key.code
+            && scheme.len() == key.scheme.len()
+            && scheme
+                .iter()
+                .zip(key.scheme.bytes())
+                .all(|(a, b)| a.to_ascii_uppercase() == b)
     }
 }
 
@@ -185,6 +211,32 @@ mod tests {
             assert_eq!(
                 normalise_label(text),
                 normalised_chars(text).collect::<String>()
+            );
+        }
+    }
+
+    /// The stack buffer's path agrees with the plain form, on ASCII and other text, short
+    /// and past the stack buffer.
+    #[test]
+    fn fast_paths_agree() {
+        let long = "Left Femoral Neck ".repeat(8);
+        for text in [
+            "",
+            " ",
+            "BMD",
+            " BMD",
+            "BMD ",
+            "\tBMD\n",
+            "Ward\u{2019}s",
+            "\u{a0}LN\u{a0}",
+            "  Left   HIP_Total ",
+            &long,
+            "x\u{2019}",
+        ] {
+            assert_eq!(
+                with_normalised(text, str::to_string),
+                normalised_chars(text).collect::<String>(),
+                "{text:?}"
             );
         }
     }

@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::archive::{self, Kind, Member};
@@ -16,7 +15,7 @@ use crate::error::{FileError, Reason};
 use crate::outcome::Outcome;
 use crate::partial::Record;
 use crate::path_text::path_text;
-use crate::pipeline::Recorder;
+use crate::pipeline::{PipelineError, Recorder};
 use crate::profile::Mapper;
 use crate::store::{RunBuf, Runs, codec, path_key};
 
@@ -49,9 +48,11 @@ impl<'a> Collector<'a> {
         mapper: &'a Mapper,
         pool: &'a rayon::ThreadPool,
         prefix: Option<PathBuf>,
-    ) -> Result<Collector<'a>> {
-        let scratch = tempfile::tempdir().context("cannot create a temporary folder")?;
-        let runs = Runs::new(scratch.path()).context("cannot create a temporary file")?;
+    ) -> Result<Collector<'a>, PipelineError> {
+        let scratch = tempfile::tempdir()
+            .map_err(|e| PipelineError::doing("cannot create a temporary folder", e))?;
+        let runs = Runs::new(scratch.path())
+            .map_err(|e| PipelineError::doing("cannot create a temporary file", e))?;
         Ok(Collector {
             config,
             mapper,
@@ -67,7 +68,7 @@ impl<'a> Collector<'a> {
     }
 
     /// Takes one member (processed with its chunk).
-    pub fn add(&mut self, name: PathBuf, member: Member) -> Result<()> {
+    pub fn add(&mut self, name: PathBuf, member: Member) -> Result<(), PipelineError> {
         let path = match &self.prefix {
             Some(prefix) => prefix.join(name),
             None => name,
@@ -83,7 +84,7 @@ impl<'a> Collector<'a> {
     }
 
     /// Processes the chunk in parallel, and keeps its records in the sorted run.
-    fn process(&mut self) -> Result<()> {
+    fn process(&mut self) -> Result<(), PipelineError> {
         let (config, mapper) = (self.config, self.mapper);
         let outcomes: Vec<Outcome> = self.pool.install(|| {
             self.chunk
@@ -102,7 +103,7 @@ impl<'a> Collector<'a> {
         Ok(())
     }
 
-    fn keep(&mut self, path: PathBuf, outcome: Outcome) -> Result<()> {
+    fn keep(&mut self, path: PathBuf, outcome: Outcome) -> Result<(), PipelineError> {
         use std::os::unix::ffi::OsStrExt;
         let key = path_key(&path);
         let record = Record {
@@ -126,7 +127,7 @@ impl<'a> Collector<'a> {
         mut self,
         first: Option<(&Path, Outcome)>,
         recorder: &mut impl Recorder,
-    ) -> Result<()> {
+    ) -> Result<(), PipelineError> {
         self.process()?;
         if let Some((path, outcome)) = first {
             self.keep(path.to_path_buf(), outcome)?;
@@ -134,7 +135,7 @@ impl<'a> Collector<'a> {
         let Collector { runs, run, .. } = self;
         runs.append(run)?;
         let mut last: Option<Vec<u8>> = None;
-        let mut failure: Option<anyhow::Error> = None;
+        let mut failure: Option<PipelineError> = None;
         runs.merge(|payload| {
             let mut frames = codec::Frames::new(payload);
             let frame = frames.next().expect("one frame per record")?;
@@ -170,7 +171,7 @@ pub fn record_archive_file(
     mapper: &Mapper,
     pool: &rayon::ThreadPool,
     recorder: &mut impl Recorder,
-) -> Result<()> {
+) -> Result<(), PipelineError> {
     let mut collector = Collector::new(config, mapper, pool, Some(path.to_path_buf()))?;
     let cap = config.limits.max_file_bytes;
     let read = match std::fs::File::open(path) {

@@ -8,6 +8,7 @@
 //! grow with the size of the archive.
 
 mod archive;
+mod error;
 mod known;
 mod members;
 mod process;
@@ -18,7 +19,6 @@ use std::panic;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
 
@@ -30,11 +30,12 @@ use crate::output::folder::OutputFolder;
 use crate::pipeline::{PartialRecorder, Recorder, Sink, Summary, worker_pool, write_outputs};
 use crate::profile::Mapper;
 
+pub use error::ScanError;
 pub use process::{process_bytes, process_file};
 
 /// Runs `scan`. Fatal problems (inputs, output folder) are errors; per-file problems are
 /// rows.
-pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> {
+pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration), ScanError> {
     let started = Instant::now();
     let started_at = std::time::SystemTime::now();
     crate::provenance::start_counting_bytes_read();
@@ -52,7 +53,7 @@ pub fn run(config: &ScanConfig, mapper: &Mapper) -> Result<(Summary, Duration)> 
     match &config.target {
         Target::Outputs(out) => {
             // The output folder is checked, locked and staged before any work is done.
-            let folder = OutputFolder::open(out)?;
+            let folder = OutputFolder::open(out).map_err(ScanError::OutputFolder)?;
             let mut sink = Sink::new(&config.output, folder.staging())?;
             let skip = [
                 folder.target().to_path_buf(),
@@ -124,7 +125,7 @@ fn read_inputs(
     pool: &rayon::ThreadPool,
     recorder: &mut (impl Recorder + Send),
     skip_dirs: &[std::path::PathBuf],
-) -> Result<()> {
+) -> Result<(), ScanError> {
     // A panic in one file's work is reported in its files.csv row (see `isolate`), from a
     // folder, a list or a tar stream alike; the default hook would also print it (over the
     // progress bar).
@@ -132,7 +133,7 @@ fn read_inputs(
     panic::set_hook(Box::new(|_| {}));
     let result = match &config.inputs {
         Inputs::Tar(source) => {
-            tar::read(source, config, mapper, pool, recorder).map_err(tar::TarError::into_anyhow)
+            tar::read(source, config, mapper, pool, recorder).map_err(ScanError::from)
         }
         _ => read_files(config, mapper, pool, recorder, skip_dirs),
     };
@@ -147,7 +148,7 @@ fn read_files(
     pool: &rayon::ThreadPool,
     recorder: &mut (impl Recorder + Send),
     skip_dirs: &[std::path::PathBuf],
-) -> Result<()> {
+) -> Result<(), ScanError> {
     let walk = walk_options(config, skip_dirs);
     let candidates = match &config.inputs {
         Inputs::Paths(paths) => discover::walk(paths, &walk)?,
@@ -168,7 +169,7 @@ fn process_all<R: Recorder + Send>(
     pool: &rayon::ThreadPool,
     sink: &mut R,
     progress: &ProgressBar,
-) -> Result<()> {
+) -> Result<(), ScanError> {
     let process = |chunk: &[Candidate]| -> Vec<Outcome> {
         chunk
             .par_iter()
@@ -183,18 +184,19 @@ fn process_all<R: Recorder + Send>(
             })
             .collect()
     };
-    let record = |sink: &mut R, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<()> {
-        for (candidate, outcome) in chunk.iter().zip(outcomes) {
-            match outcome {
-                Outcome::NotIngested(error) if error.reason == Reason::Archive => {
-                    record_archive(&candidate.path, config, mapper, pool, sink)?
+    let record =
+        |sink: &mut R, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<(), ScanError> {
+            for (candidate, outcome) in chunk.iter().zip(outcomes) {
+                match outcome {
+                    Outcome::NotIngested(error) if error.reason == Reason::Archive => {
+                        record_archive(&candidate.path, config, mapper, pool, sink)?
+                    }
+                    outcome => sink.record(&candidate.path, outcome)?,
                 }
-                outcome => sink.record(&candidate.path, outcome)?,
             }
-        }
-        progress.inc(chunk.len() as u64);
-        Ok(())
-    };
+            progress.inc(chunk.len() as u64);
+            Ok(())
+        };
     // Enough files per chunk to keep every worker busy, few enough that memory stays flat.
     let chunk_size = 64 * config.jobs.max(1);
     std::thread::scope(|scope| {
@@ -239,7 +241,7 @@ fn record_archive(
     mapper: &Mapper,
     pool: &rayon::ThreadPool,
     recorder: &mut impl Recorder,
-) -> Result<()> {
+) -> Result<(), crate::pipeline::PipelineError> {
     match archive::kind_of_file(path) {
         Some(kind) => members::record_archive_file(path, kind, config, mapper, pool, recorder),
         None => recorder.record(

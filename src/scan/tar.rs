@@ -40,21 +40,10 @@ pub enum TarError {
         /// Why it stopped.
         message: String,
     },
-    /// The scan of its members failed (the pipeline's error, given back as is by `read`'s
-    /// caller: `into_anyhow`).
+    /// The scan of its members failed (the write side's error, given back as is by
+    /// `ScanError::into_cause`).
     #[error(transparent)]
-    Members(#[from] anyhow::Error),
-}
-
-impl TarError {
-    /// As the scan's error: the members' own error unwrapped, so that its causes (an I/O
-    /// error the binary looks for) stay in the chain.
-    pub fn into_anyhow(self) -> anyhow::Error {
-        match self {
-            TarError::Members(error) => error,
-            other => anyhow::Error::new(other),
-        }
-    }
+    Members(#[from] crate::pipeline::PipelineError),
 }
 
 /// Reads the archive `source` (`-` = standard input) and records every member.
@@ -110,11 +99,13 @@ mod tests {
     #[test]
     fn messages_and_their_causes() {
         let io = std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full");
-        let error = TarError::Read {
-            path: "x.tar".into(),
-            source: io,
-        }
-        .into_anyhow();
+        let error = anyhow::Error::from_boxed(
+            super::super::ScanError::from(TarError::Read {
+                path: "x.tar".into(),
+                source: io,
+            })
+            .into_cause(),
+        );
         assert_eq!(format!("{error:#}"), "cannot read --tar x.tar: disk full");
         assert!(
             error
@@ -122,10 +113,8 @@ mod tests {
                 .any(|e| e.downcast_ref::<std::io::Error>().is_some()),
             "the binary finds the I/O error's kind"
         );
-        // The members' (the pipeline's) error comes back as it was, not wrapped.
-        let pipe = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "pipe");
-        let error = TarError::from(anyhow::Error::new(pipe)).into_anyhow();
-        assert!(error.downcast_ref::<std::io::Error>().is_some());
+        // The members' (the write side's) error comes back as it was, not wrapped: in
+        // scan::error's tests.
         assert_eq!(
             TarError::ZipFromStream.to_string(),
             "--tar -: a ZIP archive cannot be read from a stream (its directory is at its \

@@ -19,10 +19,10 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use super::Summary;
+use super::error::{Cause, PipelineError};
 use super::sink::Sink;
 use crate::config::{FollowupMode, OutputOptions};
 use crate::output::Rendered;
@@ -83,8 +83,9 @@ pub fn finish(
     staging: &Path,
     steps: &super::Steps,
     run: &RunInfo,
-) -> Result<Summary> {
-    let cannot = || format!("cannot write the outputs in {}", path_text(staging));
+) -> Result<Summary, PipelineError> {
+    let doing = || format!("cannot write the outputs in {}", path_text(staging));
+    let cannot = |cause: Cause| PipelineError::doing(doing(), cause);
     let Sink {
         files,
         documents,
@@ -92,18 +93,18 @@ pub fn finish(
         mut report,
         ..
     } = sink;
-    files.finish(&mut report).with_context(cannot)?;
+    files.finish(&mut report).map_err(cannot)?;
     let runs = AllRuns {
-        measurements: Runs::new(staging).with_context(cannot)?,
-        studies: Runs::new(staging).with_context(cannot)?,
-        documents: Runs::new(staging).with_context(cannot)?,
-        history: Runs::new(staging).with_context(cannot)?,
-        followup: Runs::new(staging).with_context(cannot)?,
-        body_composition: Runs::new(staging).with_context(cannot)?,
-        body_followup: Runs::new(staging).with_context(cannot)?,
-        wide: Runs::new(staging).with_context(cannot)?,
-        fhir: Runs::new(staging).with_context(cannot)?,
-        omop: Runs::new(staging).with_context(cannot)?,
+        measurements: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        studies: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        documents: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        history: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        followup: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        body_composition: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        body_followup: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        wide: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        fhir: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        omop: Runs::new(staging).map_err(|e| cannot(e.into()))?,
     };
 
     // 1. visits, partition by partition, in parallel (the current rayon pool).
@@ -113,7 +114,7 @@ pub fn finish(
     // report is not held until the last one is done.
     let counts = documents
         .into_files()
-        .with_context(cannot)?
+        .map_err(|e| cannot(e.into()))?
         .into_par_iter()
         .map(|file| {
             let mut counts = partition::PartitionCounts::default();
@@ -137,7 +138,7 @@ pub fn finish(
             a.add(b);
             Ok(a)
         })
-        .context("cannot read back the run's temporary files")?;
+        .map_err(|e| PipelineError::doing("cannot read back the run's temporary files", e))?;
     summary.visits += counts.visits;
     report.merge(counts.report);
     let serials = counts.serials;
@@ -193,12 +194,12 @@ pub fn finish(
                 }
                 write_table(&table, runs, staging, options)
             })
-            .collect::<Result<Vec<u64>>>()
+            .collect::<Result<Vec<u64>, Cause>>()
         },
         || crate::export::write(fhir, omop, options, staging),
     );
-    let written = written.with_context(cannot)?;
-    exported.with_context(cannot)?;
+    let written = written.map_err(cannot)?;
+    exported.map_err(|e| cannot(e.into()))?;
     let followup_rows = written[4];
     let with_followup = match options.followup {
         FollowupMode::Auto => followup_rows > 0,
@@ -214,9 +215,9 @@ pub fn finish(
     ];
     for name in unwritten.into_iter().flatten() {
         let csv = staging.join(name);
-        std::fs::remove_file(&csv).with_context(cannot)?;
+        std::fs::remove_file(&csv).map_err(|e| cannot(e.into()))?;
         if options.parquet {
-            std::fs::remove_file(parquet::parquet_path_for(&csv)).with_context(cannot)?;
+            std::fs::remove_file(parquet::parquet_path_for(&csv)).map_err(|e| cannot(e.into()))?;
         }
     }
 
@@ -231,7 +232,7 @@ pub fn finish(
         staging.join(REPORT_HTML),
         crate::report::render(&report, run),
     )
-    .with_context(cannot)?;
+    .map_err(|e| cannot(e.into()))?;
 
     Ok(summary)
 }
@@ -239,7 +240,12 @@ pub fn finish(
 /// Writes one CSV file (after a byte order mark with `--excel`), and its Parquet copy with
 /// `--format parquet`: the header, then the runs merged in key order, each record's lines
 /// and values (`Rendered`).
-fn write_table(table: &Table, runs: Runs, staging: &Path, options: &OutputOptions) -> Result<u64> {
+fn write_table(
+    table: &Table,
+    runs: Runs,
+    staging: &Path,
+    options: &OutputOptions,
+) -> Result<u64, Cause> {
     let parquet = options.parquet;
     let csv = staging.join(table.name);
     let file = File::create(&csv)?;
@@ -273,20 +279,53 @@ fn write_table(table: &Table, runs: Runs, staging: &Path, options: &OutputOption
     Ok(rows)
 }
 
-/// Says what the commit carried over or could not do atomically.
+/// Says what the commit carried over (a warning, in the form of the command's log:
+/// `crate::warning`) or could not do atomically (a note, on stderr as it is).
 pub fn warn_committed(committed: &Committed, out: &Path) {
-    if !committed.foreign.is_empty() {
-        eprintln!(
-            "dxa-ingest: warning: {} holds files dxa-ingest did not write, left as they are: {}",
-            path_text(out),
-            committed.foreign.join(", ")
-        );
+    if let Some(warning) = foreign_warning(committed, out) {
+        crate::warning::warn(&warning);
     }
     if let Some(why) = committed.one_by_one {
         eprintln!(
             "dxa-ingest: note: {} cannot be exchanged with a new folder in one step ({why}): \
              the outputs were replaced one file at a time, run.json last",
             path_text(out)
+        );
+    }
+}
+
+/// The warning for files in the output folder that dxa-ingest did not write, if any.
+fn foreign_warning(committed: &Committed, out: &Path) -> Option<String> {
+    (!committed.foreign.is_empty()).then(|| {
+        format!(
+            "{} holds files dxa-ingest did not write, left as they are: {}",
+            path_text(out),
+            committed.foreign.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn foreign_files_are_a_warning_naming_them() {
+        let mut committed = Committed {
+            foreign: Vec::new(),
+            one_by_one: None,
+        };
+        assert_eq!(foreign_warning(&committed, Path::new("out")), None);
+        committed.foreign = vec!["notes.txt".into(), "x.csv".into()];
+        assert_eq!(
+            foreign_warning(&committed, Path::new("out")).as_deref(),
+            Some("out holds files dxa-ingest did not write, left as they are: notes.txt, x.csv")
+        );
+        // The plain form, as before the warning went through `crate::warning`.
+        assert_eq!(
+            crate::warning::line(&foreign_warning(&committed, Path::new("out")).unwrap()),
+            "dxa-ingest: warning: out holds files dxa-ingest did not write, left as they are: \
+             notes.txt, x.csv"
         );
     }
 }

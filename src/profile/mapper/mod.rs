@@ -12,6 +12,7 @@ mod carriers;
 mod fields;
 mod hologic_values;
 mod labels;
+mod meanings;
 mod tree;
 
 use std::borrow::Cow;
@@ -21,6 +22,7 @@ use hashbrown::HashMap;
 pub use carriers::{ColumnField, FraxItem, HistoryField, RowRole, TableKind};
 pub use hologic_values::{FoundValue, ValueField};
 pub use labels::Placed;
+pub use meanings::MeaningKind;
 pub use tree::TreeMapper;
 
 use fields::{parse_field, parse_optional};
