@@ -18,7 +18,7 @@ pub struct ClassifyOptions {
 
 /// What the classifier reads of a visit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Exam {
+pub struct Exam<'a> {
     /// PatientSex.
     pub patient_sex: Option<Sex>,
     /// PatientBirthDate.
@@ -29,8 +29,8 @@ pub struct Exam {
     pub menopause_age: Option<Decimal>,
     /// The visit's date.
     pub study_date: Option<Date>,
-    /// Every row the visit kept, in region order.
-    pub measurements: Vec<Measurement>,
+    /// Every row the visit kept, in region order (borrowed from its documents).
+    pub measurements: Vec<&'a Measurement>,
     /// The calibration of each row's scanner (same order as `measurements`).
     pub calibrations: Vec<Option<Calibration>>,
     /// FRAX major osteoporotic fracture probability, %.
@@ -46,16 +46,16 @@ pub struct Exam {
     pub references: Vec<RowReference>,
 }
 
-impl Exam {
+impl<'a> Exam<'a> {
     /// The exam of one document alone (`inspect`, and tests of the rules).
-    pub fn of_document(doc: &Document) -> Exam {
+    pub fn of_document(doc: &'a Document) -> Exam<'a> {
         Exam {
             patient_sex: doc.patient_sex,
             birth_date: doc.birth_date,
             patient_age: doc.patient_age.clone(),
             menopause_age: doc.menopause_age,
             study_date: doc.study_date,
-            measurements: doc.measurements.clone(),
+            measurements: doc.measurements.iter().collect(),
             calibrations: vec![doc.calibration; doc.measurements.len()],
             frax_major: doc.frax_major,
             frax_hip: doc.frax_hip,

@@ -98,7 +98,7 @@ pub fn classify_visit(exam: &Exam, options: &ClassifyOptions) -> VisitAssessment
         .collect();
 
     let selection = sites::select(exam, population, options, &mut rows);
-    let score_of = |i: usize| sites::score(&exam.measurements[i], population);
+    let score_of = |i: usize| sites::score(exam.measurements[i], population);
 
     // The lowest score decides; ties go to the first row in region order.
     let basis = selection
@@ -125,7 +125,7 @@ pub fn classify_visit(exam: &Exam, options: &ClassifyOptions) -> VisitAssessment
         selection
             .candidates
             .iter()
-            .filter_map(|&i| pick(&exam.measurements[i]).map(|v| v.round_to(1)))
+            .filter_map(|&i| pick(exam.measurements[i]).map(|v| v.round_to(1)))
             .min()
     };
     let min_t_score = min_of(|m| m.t_score);

@@ -100,7 +100,7 @@ fn uniform_t(m: &Measurement, reference: RowReference, row: &RowAssessment) -> O
 /// cannot be recomputed, unless the known rows already make it osteoporosis: the lowest T
 /// decides, so a lower unknown one cannot change that).
 pub fn uniform_category(
-    measurements: &[Measurement],
+    measurements: &[&Measurement],
     references: &[RowReference],
     rows: &[RowAssessment],
 ) -> Option<Classification> {
@@ -116,7 +116,7 @@ pub fn uniform_category(
     }
     let known: Vec<Option<Decimal>> = used
         .iter()
-        .map(|&i| uniform_t(&measurements[i], reference(i), &rows[i]))
+        .map(|&i| uniform_t(measurements[i], reference(i), &rows[i]))
         .collect();
     let lowest = known.iter().flatten().min().copied()?;
     let category = who_category(lowest);

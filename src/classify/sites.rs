@@ -100,7 +100,7 @@ pub fn select(
         }
     }
 
-    let has_score = |i: &usize| score(&ms[*i], population).is_some();
+    let has_score = |i: &usize| score(ms[*i], population).is_some();
     // ISCD: the 33 % radius when hip and spine cannot be measured or interpreted.
     let spine_or_hip_valid = candidates.iter().any(has_score);
     for &i in &radius {
@@ -161,7 +161,7 @@ pub fn select(
 
 /// The PA spine row: L1-L4, else the widest range of two or more vertebrae (ties: the
 /// first in region order, i.e. the most cranial).
-pub fn pa_spine(ms: &[Measurement]) -> Option<usize> {
+pub fn pa_spine(ms: &[&Measurement]) -> Option<usize> {
     if let Some(i) = ms.iter().position(|m| m.region == Region::SpineL1L4) {
         return Some(i);
     }

@@ -30,6 +30,30 @@ impl RowRenderer {
         }
     }
 
+    /// Appends the payload of `rows` to `out` (as `render` gives it), with no copy of the
+    /// CSV lines without Parquet.
+    pub fn render_into<R: Row>(
+        &mut self,
+        rows: impl IntoIterator<Item = R>,
+        out: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        if !self.parquet {
+            for row in rows {
+                append_csv_line(out, &row);
+            }
+            return Ok(());
+        }
+        let RowRenderer { lines, values, .. } = self;
+        values.clear();
+        lines.clear();
+        for row in rows {
+            append_csv_line(lines, &row);
+            row.cells(&mut |cell| Value::of(cell).encode(values));
+        }
+        codec::write_frame(out, lines)?;
+        codec::write_frame(out, values)
+    }
+
     /// The payload of `rows` (any number: a document's measurement rows are one payload).
     pub fn render<R: Row>(&mut self, rows: impl IntoIterator<Item = R>) -> io::Result<&[u8]> {
         let RowRenderer {
@@ -113,6 +137,24 @@ mod tests {
                 .to_vec();
             let expected = format!("a,\"{i},\"\"{long}\"\nb,\n");
             assert_eq!(String::from_utf8_lossy(&payload), expected, "payload {i}");
+        }
+    }
+
+    /// A payload appended to a vector is the payload `render` gives, after what the vector
+    /// held, with and without Parquet.
+    #[test]
+    fn rendered_into_a_vector_as_alone() {
+        for parquet in [false, true] {
+            let mut render = RowRenderer::new(parquet);
+            let rows = || [Pair("a", "x,y"), Pair("", "\"q\"")];
+            let alone = render.render(rows()).unwrap().to_vec();
+            let mut out = b"before".to_vec();
+            render.render_into(rows(), &mut out).unwrap();
+            render.render_into(rows(), &mut out).unwrap();
+            let expected = [&b"before"[..], &alone, &alone].concat();
+            assert_eq!(out, expected, "parquet {parquet}");
+            let lines = Rendered::split(&alone, parquet).unwrap().lines;
+            assert_eq!(lines, b"a,\"x,y\"\n,\"\"\"q\"\"\"\n");
         }
     }
 }

@@ -16,22 +16,61 @@ use std::sync::Mutex;
 
 use super::codec::write_frame;
 
-/// A run being built in memory: records in any order, sorted by `finish`.
+/// A run being built in memory: records in any order, sorted by `finish`. Each record is
+/// held as the frames it is written as (key, payload), so that a run pushed in key order
+/// (and a payload rendered into it, `push_with`) is written out without another copy.
 #[derive(Debug, Default)]
 pub struct RunBuf {
-    records: Vec<(Vec<u8>, std::ops::Range<usize>)>,
-    payloads: Vec<u8>,
-    /// The keys' bytes, added up.
-    key_bytes: usize,
+    /// Per record: where its frames start in `frames`, and its key's length.
+    records: Vec<(usize, u32)>,
+    frames: Vec<u8>,
+    /// Whether the records were pushed in key order (so far).
+    sorted: bool,
 }
 
 impl RunBuf {
     /// Adds a record. Keys compare as bytes: encode numbers big endian.
     pub fn push(&mut self, key: Vec<u8>, payload: &[u8]) {
-        let start = self.payloads.len();
-        self.key_bytes += key.len();
-        self.payloads.extend_from_slice(payload);
-        self.records.push((key, start..self.payloads.len()));
+        self.push_with(&key, |out| {
+            out.extend_from_slice(payload);
+            Ok(())
+        })
+        .expect("appending a slice never fails");
+    }
+
+    /// Adds a record whose payload `payload` appends to the vector it is given (and only
+    /// appends); a failure leaves the run as it was.
+    pub fn push_with(
+        &mut self,
+        key: &[u8],
+        payload: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let key_len = frame_len(key.len())?;
+        let start = self.frames.len();
+        let was_sorted = self.sorted;
+        if self.records.is_empty() {
+            self.sorted = true;
+        } else if self.sorted {
+            let (last, last_len) = *self.records.last().expect("not empty");
+            self.sorted = &self.frames[last + 4..last + 4 + last_len as usize] <= key;
+        }
+        self.frames.extend_from_slice(&key_len.to_le_bytes());
+        self.frames.extend_from_slice(key);
+        let at = self.frames.len();
+        self.frames.extend_from_slice(&[0; 4]);
+        let len = payload(&mut self.frames).and_then(|()| frame_len(self.frames.len() - at - 4));
+        match len {
+            Ok(len) => {
+                self.frames[at..at + 4].copy_from_slice(&len.to_le_bytes());
+                self.records.push((start, key_len));
+                Ok(())
+            }
+            Err(error) => {
+                self.frames.truncate(start);
+                self.sorted = was_sorted;
+                Err(error)
+            }
+        }
     }
 
     /// Whether there are none.
@@ -39,24 +78,33 @@ impl RunBuf {
         self.records.is_empty()
     }
 
-    /// About how many bytes it holds (payloads, keys and their records).
+    /// About how many bytes it holds (its frames and their records).
     pub fn bytes(&self) -> usize {
-        self.payloads.len()
-            + self.key_bytes
-            + self.records.len() * std::mem::size_of::<(Vec<u8>, std::ops::Range<usize>)>()
+        self.frames.len() + self.records.len() * std::mem::size_of::<(usize, u32)>()
     }
 
     /// The sorted run as frames: key, payload, key, payload, ... Equal keys keep their
     /// insertion order (stable sort).
-    fn finish(mut self) -> io::Result<Vec<u8>> {
-        self.records.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out = Vec::with_capacity(self.payloads.len() + 12 * self.records.len());
-        for (key, range) in &self.records {
-            write_frame(&mut out, key)?;
-            write_frame(&mut out, &self.payloads[range.clone()])?;
+    fn finish(mut self) -> Vec<u8> {
+        if self.sorted {
+            return self.frames;
         }
-        Ok(out)
+        let frames = &self.frames;
+        let key = |&(start, len): &(usize, u32)| &frames[start + 4..start + 4 + len as usize];
+        self.records.sort_by(|a, b| key(a).cmp(key(b)));
+        let mut out = Vec::with_capacity(frames.len());
+        for &(start, key_len) in &self.records {
+            let at = start + 4 + key_len as usize;
+            let len = u32::from_le_bytes(frames[at..at + 4].try_into().expect("4 bytes"));
+            out.extend_from_slice(&frames[start..at + 4 + len as usize]);
+        }
+        out
     }
+}
+
+/// A frame's length as written, or an error over 4 GiB.
+fn frame_len(len: usize) -> io::Result<u32> {
+    u32::try_from(len).map_err(|_| io::Error::other("a record of more than 4 GiB"))
 }
 
 /// The runs of one kind of row, as segments of one unlinked temporary file.
@@ -83,7 +131,7 @@ impl Runs {
         if run.is_empty() {
             return Ok(());
         }
-        let bytes = run.finish()?;
+        let bytes = run.finish();
         let offset = {
             let mut guard = self.segments.lock().unwrap_or_else(|e| e.into_inner());
             let offset = guard.1;
@@ -354,6 +402,62 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             0,
             "unlinked"
+        );
+    }
+
+    /// A run pushed in key order is written as pushed; one out of order is sorted (equal
+    /// keys in push order); a payload that fails leaves the run as it was.
+    #[test]
+    fn a_run_is_sorted_only_when_pushed_out_of_order() {
+        let frames = |run: RunBuf| {
+            let bytes = run.finish();
+            let mut records = Vec::new();
+            let mut at = 0;
+            while at < bytes.len() {
+                let mut frame = || {
+                    let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+                    let frame = bytes[at + 4..at + 4 + len].to_vec();
+                    at += 4 + len;
+                    frame
+                };
+                let key = frame();
+                records.push((key, frame()));
+            }
+            records
+        };
+        let record = |k: u8, p: &str| (vec![k], p.as_bytes().to_vec());
+        let mut run = RunBuf::default();
+        run.push(vec![1], b"a");
+        run.push(vec![1], b"b");
+        run.push_with(&[2], |out| {
+            out.extend_from_slice(b"c");
+            Ok(())
+        })
+        .unwrap();
+        let error = run.push_with(&[0], |out| {
+            out.extend_from_slice(b"never");
+            Err(io::Error::other("failed"))
+        });
+        assert!(error.is_err());
+        assert!(run.sorted);
+        assert_eq!(
+            frames(run),
+            [record(1, "a"), record(1, "b"), record(2, "c")]
+        );
+        let mut run = RunBuf::default();
+        for (k, p) in [(3, "a"), (1, "b"), (3, "c"), (1, "d"), (2, "")] {
+            run.push(vec![k], p.as_bytes());
+        }
+        assert!(!run.sorted);
+        assert_eq!(
+            frames(run),
+            [
+                record(1, "b"),
+                record(1, "d"),
+                record(2, ""),
+                record(3, "a"),
+                record(3, "c")
+            ]
         );
     }
 

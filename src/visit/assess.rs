@@ -20,9 +20,9 @@ pub struct AssessedRow {
 
 /// A visit with its classification.
 #[derive(Debug, Clone)]
-pub struct Assessed {
-    /// What the classifier read.
-    pub exam: Exam,
+pub struct Assessed<'a> {
+    /// What the classifier read (borrowing the visit's documents).
+    pub exam: Exam<'a>,
     /// What it said.
     pub assessment: VisitAssessment,
     /// Where each exam row came from (same order as `exam.measurements`).
@@ -34,7 +34,7 @@ pub struct Assessed {
 }
 
 /// Classifies a visit and assesses every row of its members.
-pub fn assess(docs: &[Ingested], visit: &Visit, options: &ClassifyOptions) -> Assessed {
+pub fn assess<'a>(docs: &'a [Ingested], visit: &Visit, options: &ClassifyOptions) -> Assessed<'a> {
     let (exam, map) = exam_of(docs, visit);
     let mut assessment = classify_visit(&exam, options);
     let fail_closed = visit.order_unknown_on_a_site();

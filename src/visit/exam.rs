@@ -15,7 +15,7 @@ pub struct ExamRow {
 }
 
 /// The exam of a visit, and where each of its rows came from.
-pub fn exam_of(docs: &[Ingested], visit: &Visit) -> (Exam, Vec<ExamRow>) {
+pub fn exam_of<'a>(docs: &'a [Ingested], visit: &Visit) -> (Exam<'a>, Vec<ExamRow>) {
     let members: Vec<&crate::document::Document> =
         visit.members.iter().map(|&i| &*docs[i].doc).collect();
     let first =
@@ -48,7 +48,7 @@ pub fn exam_of(docs: &[Ingested], visit: &Visit) -> (Exam, Vec<ExamRow>) {
         study_date: visit.date,
         measurements: rows
             .iter()
-            .map(|r| members[r.member].measurements[r.row].clone())
+            .map(|r| &members[r.member].measurements[r.row])
             .collect(),
         calibrations: rows.iter().map(|r| members[r.member].calibration).collect(),
         frax_major: frax.and_then(|m| members[m].frax_major),

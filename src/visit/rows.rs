@@ -19,7 +19,7 @@ pub struct VisitRows<'a> {
     /// The visit.
     pub visit: &'a Visit,
     /// Its classification.
-    pub assessed: &'a Assessed,
+    pub assessed: &'a Assessed<'a>,
     /// How identifiers are written.
     pub ids: Ids<'a>,
     /// The visit's key, as written (docs/columns.md, "visit_id"; `export::visit_id`).

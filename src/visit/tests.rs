@@ -59,7 +59,7 @@ fn ingested(docs: Vec<Document>) -> Vec<Ingested> {
         .collect()
 }
 
-fn classify(docs: &[Ingested], visit: &Visit) -> Assessed {
+fn classify<'a>(docs: &'a [Ingested], visit: &Visit) -> Assessed<'a> {
     assess(docs, visit, &ClassifyOptions::default())
 }
 

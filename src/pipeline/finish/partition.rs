@@ -161,16 +161,16 @@ pub fn render(
         };
         for position in 0..visit.members.len() {
             let key = row_key(&view, position);
-            measurements.push(
-                key.clone(),
-                render.render(rows::measurement_rows(&view, position))?,
-            );
-            documents.push(
-                key.clone(),
-                render.render([rows::document_row(&view, position)])?,
-            );
+            measurements.push_with(&key, |out| {
+                render.render_into(rows::measurement_rows(&view, position), out)
+            })?;
+            documents.push_with(&key, |out| {
+                render.render_into([rows::document_row(&view, position)], out)
+            })?;
             if !view.member(position).doc.history.is_empty() {
-                history.push(key, render.render(rows::history_rows(&view, position))?);
+                history.push_with(&key, |out| {
+                    render.render_into(rows::history_rows(&view, position), out)
+                })?;
             }
             // A visit of thousands of documents (identical re-sends, held as one) renders
             // its members' rows out as they grow.
@@ -186,16 +186,16 @@ pub fn render(
         }
         let key = row_key(&view, 0);
         if let Some(composition) = view.body {
-            body.push(
-                key.clone(),
-                render.render(rows::body_composition_rows(&view, composition))?,
-            );
+            body.push_with(&key, |out| {
+                render.render_into(rows::body_composition_rows(&view, composition), out)
+            })?;
         }
-        studies.push(key.clone(), render.render([rows::study_row(&view)])?);
-        wide.push(
-            key.clone(),
-            render.render([crate::export::wide::wide_row(&view)])?,
-        );
+        studies.push_with(&key, |out| {
+            render.render_into([rows::study_row(&view)], out)
+        })?;
+        wide.push_with(&key, |out| {
+            render.render_into([crate::export::wide::wide_row(&view)], out)
+        })?;
         if options.fhir {
             let record = crate::export::fhir::fhir_visit(&view);
             fhir.push(
@@ -233,11 +233,15 @@ pub fn render(
     }
     for (key, row, family) in followup::rows(points, &options.lsc) {
         report.followup_row(&key, &row, family);
-        followups.push(key, render.render([rows::followup_line(&row)])?);
+        followups.push_with(&key, |out| {
+            render.render_into([rows::followup_line(&row)], out)
+        })?;
     }
     let mut body_followups = RunBuf::default();
     for (key, row) in followup::body::body_rows(body_points) {
-        body_followups.push(key, render.render([rows::body_followup_line(&row)])?);
+        body_followups.push_with(&key, |out| {
+            render.render_into([rows::body_followup_line(&row)], out)
+        })?;
     }
     runs.measurements.append(measurements)?;
     runs.documents.append(documents)?;
