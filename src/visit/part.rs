@@ -37,12 +37,7 @@ pub fn carries(doc: &Document, part: Part) -> bool {
             .measurements
             .iter()
             .any(|m| m.laterality == side && m.region.site() == Some(site)),
-        Part::Frax => {
-            doc.frax_major.is_some()
-                || doc.frax_hip.is_some()
-                || doc.frax_major_prior.is_some()
-                || doc.frax_hip_prior.is_some()
-        }
+        Part::Frax => carries_frax(doc),
         Part::Tbs => doc.tbs.is_some(),
         Part::Vfa => !doc.vertebral_fractures.is_empty(),
     }
@@ -55,11 +50,7 @@ pub fn parts_of(doc: &Document) -> Vec<Part> {
         .iter()
         .filter_map(|m| m.region.site().map(|site| Part::Site(site, m.laterality)))
         .collect();
-    if doc.frax_major.is_some()
-        || doc.frax_hip.is_some()
-        || doc.frax_major_prior.is_some()
-        || doc.frax_hip_prior.is_some()
-    {
+    if carries_frax(doc) {
         parts.push(Part::Frax);
     }
     if doc.tbs.is_some() {
@@ -76,12 +67,17 @@ pub fn parts_of(doc: &Document) -> Vec<Part> {
 /// Whether a document carries any part (`parts_of` is not empty), without listing them.
 pub fn has_parts(doc: &Document) -> bool {
     doc.measurements.iter().any(|m| m.region.site().is_some())
-        || doc.frax_major.is_some()
+        || [Part::Frax, Part::Tbs, Part::Vfa]
+            .into_iter()
+            .any(|part| carries(doc, part))
+}
+
+/// Whether a document carries a FRAX value (any of the four probabilities).
+fn carries_frax(doc: &Document) -> bool {
+    doc.frax_major.is_some()
         || doc.frax_hip.is_some()
         || doc.frax_major_prior.is_some()
         || doc.frax_hip_prior.is_some()
-        || doc.tbs.is_some()
-        || !doc.vertebral_fractures.is_empty()
 }
 
 #[cfg(test)]
