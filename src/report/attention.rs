@@ -270,27 +270,72 @@ impl Attention {
             // A patient's visits are all in one partition: never two entries to join.
             self.trends.entry(patient).or_insert(series);
         }
-        let mine = std::mem::take(&mut self.rows);
-        let (kept, dropped) = merge_sorted(mine, other.rows, ATTENTION_CAP);
+        let dropped = if other.rows.len() * FEW_ROWS_DIVISOR <= self.rows.len() {
+            // A part with few rows (most partitions hold a few visits) goes into place,
+            // so that adding it costs its own rows, not a pass over the whole table.
+            insert_sorted(&mut self.rows, other.rows, ATTENTION_CAP)
+        } else {
+            let mine = std::mem::take(&mut self.rows);
+            let (kept, dropped) = merge_sorted(mine, other.rows, ATTENTION_CAP);
+            self.rows = kept;
+            dropped
+        };
         // The series of a patient whose rows were all dropped go too.
         let mut kept_patients: Option<HashSet<&str>> = None;
-        for row in dropped {
+        for row in &dropped {
             if !self.trends.contains_key(&row.patient) {
                 continue;
             }
-            let kept_patients = kept_patients
-                .get_or_insert_with(|| kept.iter().map(|r| r.patient.as_str()).collect());
-            if !kept_patients.contains(row.patient.as_str()) {
+            let listed = if dropped.len() <= FEW_ROWS_DIVISOR {
+                self.rows.iter().any(|r| r.patient == row.patient)
+            } else {
+                kept_patients
+                    .get_or_insert_with(|| self.rows.iter().map(|r| r.patient.as_str()).collect())
+                    .contains(row.patient.as_str())
+            };
+            if !listed {
                 self.trends.remove(&row.patient);
             }
         }
-        self.rows = kept;
     }
 
     /// Visits that need attention but are not in the table.
     pub fn not_listed(&self) -> u64 {
         self.visits.saturating_sub(self.rows.len() as u64)
     }
+}
+
+/// A part is inserted row by row when the table has at least this many times its rows
+/// (and a few dropped patients are looked up in the table rather than hashed).
+const FEW_ROWS_DIVISOR: usize = 8;
+
+/// `rows` (in `row_order`, at most `cap`) with `more` (in `row_order`) put in place, each
+/// after the equal rows already there (the order `merge_sorted` gives); returns the rows
+/// past `cap`.
+fn insert_sorted(
+    rows: &mut Vec<AttentionRow>,
+    more: Vec<AttentionRow>,
+    cap: usize,
+) -> Vec<AttentionRow> {
+    let mut dropped = Vec::new();
+    // `more` is sorted: each row goes after the place of the one before.
+    let mut from = 0;
+    let mut more = more.into_iter();
+    for row in more.by_ref() {
+        let at =
+            from + rows[from..].partition_point(|kept| row_order(kept, &row) != Ordering::Greater);
+        if at >= cap {
+            dropped.push(row);
+            break;
+        }
+        rows.insert(at, row);
+        from = at + 1;
+        if rows.len() > cap {
+            dropped.extend(rows.pop());
+        }
+    }
+    dropped.extend(more);
+    dropped
 }
 
 /// Two lists in `row_order` merged: the first `cap` rows, and the rest.

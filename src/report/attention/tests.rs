@@ -158,3 +158,39 @@ fn merge_is_deterministic_and_capped() {
     assert_eq!(forward.trends.len(), listed.len());
     assert!(forward.trends.keys().all(|p| listed.contains(p.as_str())));
 }
+
+/// Parts of a few rows each (put in place one by one) give the same table, series and
+/// counts as sorting all rows at once, in any merge order, ties included.
+#[test]
+fn merge_of_small_parts_equals_one_sort() {
+    let parts: Vec<Attention> = (0..(3 * ATTENTION_CAP as u64))
+        .map(|p| {
+            let mut part = Attention::default();
+            for i in 0..(p % 3) {
+                let patient = format!("P{:04}", p % 97);
+                part.trends.insert(patient.clone(), series());
+                // Few distinct dates: many rows tie on the date.
+                let day = ((p + i) % 5 + 1) as u8;
+                part.add(row(&patient, Some((2010, 1, day)), p * 10 + i));
+            }
+            part.cap();
+            part
+        })
+        .collect();
+    let mut forward = Attention::default();
+    for part in parts.iter().cloned() {
+        forward.merge(part);
+    }
+    let mut backward = Attention::default();
+    for part in parts.iter().rev().cloned() {
+        backward.merge(part);
+    }
+    let mut all: Vec<AttentionRow> = parts.iter().flat_map(|p| p.rows.clone()).collect();
+    all.sort_by(row_order);
+    all.truncate(ATTENTION_CAP);
+    assert_eq!(forward.rows, all);
+    assert_eq!(forward, backward);
+    let listed: BTreeSet<&str> = forward.rows.iter().map(|r| r.patient.as_str()).collect();
+    assert_eq!(forward.trends.len(), listed.len());
+    assert!(forward.trends.keys().all(|p| listed.contains(p.as_str())));
+}
