@@ -53,10 +53,33 @@ fn grouped(digits: &[u8], separator: u8) -> bool {
             .all(|g| g.len() == 3 && g.iter().all(u8::is_ascii_digit))
 }
 
+/// A cell cut once, for both passes over a file: its trimmed text, and the number part and
+/// unit of that text (`split`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Scan<'t> {
+    /// The cell, trimmed.
+    pub(super) text: &'t str,
+    number: &'t str,
+    unit: &'t str,
+}
+
+/// Cuts a cell into its number part and unit.
+pub(super) fn scan(cell: &str) -> Scan<'_> {
+    let text = cell.trim();
+    let (number, unit) = split(text);
+    Scan { text, number, unit }
+}
+
 impl MarkEvidence {
     /// Adds what one cell says.
+    #[cfg(test)]
     pub(super) fn add(&mut self, cell: &str) {
-        let number = split(cell.trim()).0.as_bytes();
+        self.add_scan(&scan(cell));
+    }
+
+    /// Adds what one cut cell says.
+    pub(super) fn add_scan(&mut self, cell: &Scan<'_>) {
+        let number = cell.number.as_bytes();
         let unsigned = &number[sign_length(number)..];
         let last = |mark: u8| unsigned.iter().rposition(|b| *b == mark);
         match (last(b'.'), last(b',')) {
@@ -104,15 +127,21 @@ fn sign_length(number: &[u8]) -> usize {
 }
 
 /// Reads a cell with the file's decimal mark.
+#[cfg(test)]
 pub(super) fn read(text: &str, mark: DecimalMark) -> Cell<'_> {
-    let text = text.trim();
+    read_scan(scan(text), mark)
+}
+
+/// Reads a cut cell with the file's decimal mark.
+pub(super) fn read_scan(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
+    let text = cell.text;
     if text.is_empty() || text == "-" {
         return Cell::Empty;
     }
     if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
         return Cell::Unreadable;
     }
-    let (number, unit) = split(text);
+    let (number, unit) = (cell.number, cell.unit);
     let (decimal, group) = match mark {
         DecimalMark::Point => (b'.', b','),
         DecimalMark::Comma => (b',', b'.'),

@@ -13,7 +13,9 @@
 //! Two passes over the file's text, decoded once (no larger than the file's bytes): the
 //! first reads what the file proves of itself (its decimal mark, the order of its slashed
 //! dates: docs/profiles.md, "Dates"), the second gives the records one at a time
-//! (`read_each`), so that a large export's records are never all in memory. The header
+//! (`read_each`), so that a large export's records are never all in memory. The first pass
+//! cuts each cell once (trimmed, its number part and unit) and keeps the cuts for the
+//! second while they are few (`KEPT_CELLS`); the second reads the numbers. The header
 //! line's roles are cached per worker thread (`header::header`): an export set and a
 //! site's exports repeat a few header lines.
 
@@ -107,18 +109,34 @@ fn kind(roles: &[Role]) -> Option<ExportKind> {
     }
 }
 
+/// Most cells the first pass keeps cut for the second (48 bytes each: 3 MiB); a larger
+/// file's cells are cut again, row by row, so that its rows are never all held.
+const KEPT_CELLS: usize = 1 << 16;
+
 /// What the first pass learns of the file.
-struct Proven {
+struct Proven<'t> {
     mark: cells::DecimalMark,
     order: Option<crate::date::text::DateOrder>,
     rows: usize,
+    /// The data rows' cells, cut, in row order (None when more than `KEPT_CELLS`).
+    kept: Option<Kept<'t>>,
 }
 
-/// The first pass: the decimal mark, the date order, whether there is a row.
-fn prove(decoded: &Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Proven {
+/// The data rows' cells as the first pass cut them.
+#[derive(Default)]
+struct Kept<'t> {
+    cells: Vec<cells::Scan<'t>>,
+    /// Where each row's cells end in `cells`.
+    ends: Vec<usize>,
+}
+
+/// The first pass: the decimal mark, the date order, whether there is a row; the rows'
+/// cells cut once for the second pass.
+fn prove<'t>(decoded: &'t Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Proven<'t> {
     let mut evidence = cells::MarkEvidence::default();
     let mut dates = Vec::new();
     let mut rows = 0;
+    let mut kept = Some(Kept::default());
     for (_, line, text) in decoded.lines().skip(1) {
         if line != Line::Text || text.trim().is_empty() {
             continue;
@@ -128,10 +146,22 @@ fn prove(decoded: &Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Prov
             break;
         }
         for (i, cell) in text.split('\t').enumerate() {
+            let cell = cells::scan(cell);
             match roles.get(i) {
-                Some(Role::Value { .. } | Role::Diff { .. } | Role::Index(_)) => evidence.add(cell),
-                _ if i == header::MEASURE_DATE => dates.push(cell.trim()),
+                Some(Role::Value { .. } | Role::Diff { .. } | Role::Index(_)) => {
+                    evidence.add_scan(&cell)
+                }
+                _ if i == header::MEASURE_DATE => dates.push(cell.text),
                 _ => {}
+            }
+            if let Some(kept) = &mut kept {
+                kept.cells.push(cell);
+            }
+        }
+        if let Some(store) = &mut kept {
+            store.ends.push(store.cells.len());
+            if store.cells.len() > KEPT_CELLS {
+                kept = None;
             }
         }
     }
@@ -146,6 +176,7 @@ fn prove(decoded: &Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Prov
         mark,
         order: proven_order(dates.iter().copied()),
         rows,
+        kept,
     }
 }
 
@@ -222,6 +253,9 @@ pub fn read_each(
     let mut records = 0;
     let mut last_read = 1;
     let mut cells = Vec::new();
+    // The second pass meets the same data rows in the same order as the first (the lines
+    // too long are skipped by both, the blank ones too): row `records` is `kept`'s.
+    let mut kept_start = 0;
     for (number, line, text) in decoded.lines().skip(1) {
         last_read = number;
         if line == Line::TooLong {
@@ -235,9 +269,20 @@ pub fn read_each(
             flag_once(&mut flags, EncoreFlag::TooManyRows);
             break;
         }
-        cells.clear();
-        cells.extend(text.split('\t'));
-        each(record::build(number, &cells, &context));
+        let row = match &proven.kept {
+            Some(kept) => {
+                let end = kept.ends[records];
+                let row = &kept.cells[kept_start..end];
+                kept_start = end;
+                row
+            }
+            None => {
+                cells.clear();
+                cells.extend(text.split('\t').map(cells::scan));
+                &cells[..]
+            }
+        };
+        each(record::build(number, row, &context));
         records += 1;
     }
     // Damage is said for the lines read (none beyond the rows' limit).

@@ -6,7 +6,7 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::cells::{self, Cell, DecimalMark};
+use super::cells::{self, Cell, DecimalMark, Scan};
 use super::header::{MEASURE_DATE, PATIENT_ID, Role};
 use crate::bodycomp::BodyValue;
 use crate::bodycomp::check::Check;
@@ -111,12 +111,12 @@ struct Line<'a> {
 
 /// A cell's number and unit, flagged when it is not one.
 fn number<'t>(
-    text: &'t str,
+    text: Scan<'t>,
     mark: DecimalMark,
     what: BodyValue,
     flags: &mut Vec<EncoreFlag>,
 ) -> Option<(Decimal, &'t str)> {
-    match cells::read(text, mark) {
+    match cells::read_scan(text, mark) {
         Cell::Empty => None,
         Cell::Number(value, unit) => Some((value, unit)),
         Cell::Unreadable => {
@@ -130,7 +130,7 @@ impl Line<'_> {
     /// A value converted to its dimension's unit, as a reading.
     fn reading(
         &mut self,
-        text: &str,
+        text: Scan<'_>,
         column: usize,
         dimension: Dimension,
         what: BodyValue,
@@ -152,7 +152,7 @@ impl Line<'_> {
     fn composition(
         &mut self,
         column: usize,
-        text: &str,
+        text: Scan<'_>,
         region: BodyRegion,
         field: Field,
         label: &str,
@@ -165,7 +165,7 @@ impl Line<'_> {
         }
     }
 
-    fn bone(&mut self, text: &str, region: BodyRegion, measure: Measure, label: &str) {
+    fn bone(&mut self, text: Scan<'_>, region: BodyRegion, measure: Measure, label: &str) {
         let what = BodyValue::Bone(measure);
         let flags = &mut self.record.flags;
         let Some((value, unit)) = number(text, self.context.mark, what, flags) else {
@@ -194,7 +194,7 @@ impl Line<'_> {
         }
     }
 
-    fn cell(&mut self, column: usize, text: &str) {
+    fn cell(&mut self, column: usize, text: Scan<'_>) {
         let context = self.context;
         match (&context.roles[column], context.kind) {
             (
@@ -306,8 +306,8 @@ fn measure_date(text: &str, order: Option<DateOrder>, flags: &mut Vec<EncoreFlag
 }
 
 /// The record of one data line (`number`: its line number).
-pub(super) fn build(number: usize, cells: &[&str], context: &Context<'_>) -> Record {
-    let text = |i: usize| cells.get(i).map_or("", |c| c.trim());
+pub(super) fn build(number: usize, cells: &[Scan<'_>], context: &Context<'_>) -> Record {
+    let text = |i: usize| cells.get(i).map_or("", |c| c.text);
     let mut flags = Vec::new();
     let patient_id = text(PATIENT_ID).to_string();
     if patient_id.is_empty() {
@@ -337,7 +337,7 @@ pub(super) fn build(number: usize, cells: &[&str], context: &Context<'_>) -> Rec
     };
     // The names (columns 0 and 1) are identity columns: never read.
     for (column, cell) in cells.iter().enumerate().take(context.roles.len()) {
-        line.cell(column, cell);
+        line.cell(column, *cell);
     }
     line.check_diffs();
     let mut record = line.record;

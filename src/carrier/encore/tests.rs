@@ -209,3 +209,36 @@ fn columns_unknown_or_twice() {
         export.records[0].flags
     );
 }
+
+#[test]
+fn the_proof_of_a_later_row_reads_the_first_one_small_or_large() {
+    let m = mapper();
+    let row = |date: &str, mass: &str| format!("A\tB\t1\t{date}\t{mass}\t29 in³");
+    // (the deciding row's mass and date, the first row's mass and date as read)
+    let cases = [
+        ("1.01 lbs", "11/21/2023", "1010", "2024-03-05"),
+        ("1.01 lbs", "21/11/2023", "1010", "2024-05-03"),
+        ("1,01 lbs", "11/21/2023", "1.010", "2024-03-05"),
+        ("1,01 lbs", "21/11/2023", "1.010", "2024-05-03"),
+    ];
+    // No padding: the cells kept from the first pass; past `KEPT_CELLS`: cut again.
+    for padding in [0, KEPT_CELLS / 6 + 10] {
+        for (mass, date, written, read_as) in cases {
+            let mut lines = vec![VAT_HEADER.to_string(), row("03/05/2024", "1,010 lbs")];
+            lines.extend((0..padding).map(|i| format!("\t\t{i}\t\t\t")));
+            lines.push(row(date, mass));
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let export = read(&utf16(&refs), &m).expect("read");
+            let first = &export.records[0];
+            let comp = first.body_composition.as_ref().expect("read");
+            let vat = comp.index(IndexKind::VatMass).expect("mass");
+            assert_eq!(vat.written.to_string(), written, "{mass} {date} {padding}");
+            assert_eq!(
+                first.measure_date.map(|d| d.to_string()).as_deref(),
+                Some(read_as),
+                "{mass} {date} {padding}"
+            );
+            assert_eq!(export.records.len(), padding + 2);
+        }
+    }
+}
