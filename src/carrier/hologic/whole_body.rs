@@ -71,8 +71,21 @@ pub(super) fn read(
             .iter()
             .map(|&row| (row, cell(table, row, label_column)))
             .collect();
-        let regions = regions(table, &row_labels, labels, &mut found);
-        let indices = indices(table, &row_labels, labels, &mut found);
+        let regions = named_rows(
+            table,
+            &row_labels,
+            &mut found,
+            |code| labels.row_code(code),
+            |label| labels.row(label),
+        );
+        // An index's label carries its unit: `Est. VAT Mass (g)`.
+        let indices = named_rows(
+            table,
+            &row_labels,
+            &mut found,
+            |code| labels.index_code(code),
+            |label| labels.index(split_unit(label).0),
+        );
         let Some(kind) = kind(&columns, &regions, &indices) else {
             continue;
         };
@@ -146,53 +159,26 @@ fn columns(table: &Table, labels: &BodyLabels, found: &mut Found) -> Vec<Column>
     out
 }
 
-/// The rows that name a region: by type code, else by label.
-fn regions<'l>(
+/// The rows that name what `by_code` or `by_label` knows (a region, an index): by the
+/// row's type code, else by its label (`found.by_label` says a label decided).
+fn named_rows<'l, T>(
     table: &Table,
     row_labels: &'l [(u32, Cow<str>)],
-    labels: &BodyLabels,
     found: &mut Found,
-) -> Vec<(u32, BodyRegion, &'l str)> {
+    by_code: impl Fn(u32) -> Option<T>,
+    by_label: impl Fn(&str) -> Option<T>,
+) -> Vec<(u32, T, &'l str)> {
     let mut out = Vec::new();
     for (row, label) in row_labels {
         let (row, label) = (*row, label.as_ref());
-        let by_code = table
-            .row_types
-            .get(&row)
-            .and_then(|code| labels.row_code(*code));
-        let region = by_code.or_else(|| {
-            let region = labels.row(label);
-            found.by_label |= region.is_some();
-            region
+        let named = table.row_types.get(&row).and_then(|code| by_code(*code));
+        let named = named.or_else(|| {
+            let named = by_label(label);
+            found.by_label |= named.is_some();
+            named
         });
-        if let Some(region) = region {
-            out.push((row, region, label));
-        }
-    }
-    out
-}
-
-/// The rows that name an index: by type code, else by label (its unit split off).
-fn indices<'l>(
-    table: &Table,
-    row_labels: &'l [(u32, Cow<str>)],
-    labels: &BodyLabels,
-    found: &mut Found,
-) -> Vec<(u32, IndexKind, &'l str)> {
-    let mut out = Vec::new();
-    for (row, label) in row_labels {
-        let (row, label) = (*row, label.as_ref());
-        let by_code = table
-            .row_types
-            .get(&row)
-            .and_then(|code| labels.index_code(*code));
-        let kind = by_code.or_else(|| {
-            let kind = labels.index(split_unit(label).0);
-            found.by_label |= kind.is_some();
-            kind
-        });
-        if let Some(kind) = kind {
-            out.push((row, kind, label));
+        if let Some(named) = named {
+            out.push((row, named, label));
         }
     }
     out
