@@ -58,6 +58,8 @@ mod report;
 pub mod scan;
 pub mod sr;
 mod store;
+#[cfg(test)]
+mod test_rng;
 mod visible;
 mod visit;
 pub mod vocabulary;

@@ -31,14 +31,7 @@ fn plain_text_of_extreme_values() {
 /// random mantissas (every digit count, both signs) and scales.
 #[test]
 fn plain_text_of_random_values() {
-    let mut state = 7u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut next = crate::test_rng::splitmix(7);
     let mut out = b"x".to_vec();
     for _ in 0..50_000 {
         let digits = (next() % 20) as u32;
@@ -222,14 +215,7 @@ fn reference_parse(text: &str) -> Option<Decimal> {
 /// scale compared, not only the value), and `trim` against `str::trim`.
 #[test]
 fn one_pass_parse_agrees_with_reference() {
-    let mut state = 11u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut next = crate::test_rng::splitmix(11);
     let alphabet = [
         "0", "1", "5", "9", "0", "7", ".", ".", "-", "+", "e", "E", " ", "\0", ",", "%", "x", "\t",
         "\u{a0}", "é",

@@ -222,14 +222,7 @@ mod tests {
     /// of every length up to 40 (each byte value at every position of a word among them).
     #[test]
     fn printable_ascii_agrees_with_a_byte_loop() {
-        let mut state = 3u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
+        let mut next = crate::test_rng::splitmix(3);
         let slow = |bytes: &[u8]| bytes.iter().all(|b| (0x20..0x7F).contains(b));
         let (mut plain, mut not) = (0, 0);
         for _ in 0..50_000 {
@@ -264,14 +257,7 @@ mod tests {
     /// the bytes that matter at every position of a word.
     #[test]
     fn plain_field_is_safe_and_unquoted() {
-        let mut state = 17u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
+        let mut next = crate::test_rng::splitmix(17);
         let special = [
             ",", "\"", "\r", "\n", "=", "+", "-", "@", "'", "\u{0}", "\u{7f}", "\t", "é",
             "\u{202E}", "\u{1f}", " ", "~", "!",

@@ -125,14 +125,7 @@ mod tests {
     /// documents: measurements of any region and side, FRAX, TBS and VFA present or not.
     #[test]
     fn carries_is_parts_of_contains() {
-        let mut state = 13u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
+        let mut next = crate::test_rng::splitmix(13);
         let mut parts: Vec<Part> = [Part::Frax, Part::Tbs, Part::Vfa].into();
         for site in Site::ALL {
             for side in Laterality::ALL {

@@ -19,14 +19,7 @@ impl Row for Texts {
 /// non-ASCII) and empty cells.
 #[test]
 fn lines_are_the_csv_writers() {
-    let mut state = 5u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut next = crate::test_rng::splitmix(5);
     let alphabet = [
         "a", "Z", "1", "b", "c", "0", ".", "-", "x", "y", ",", "\"", "\r", "\n", " ", "'", "é",
         "\t", "=", "\u{ff}",
@@ -89,14 +82,7 @@ row_struct! {
 /// numbers of every sign and scale, absent ones; dates, absent ones).
 #[test]
 fn row_struct_lines_are_the_csv_writers() {
-    let mut state = 11u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut next = crate::test_rng::splitmix(11);
     let alphabet = [
         "a", "1", ".", ",", "\"", "\n", "=", "-", "\u{0}", "é", " ", "+",
     ];

@@ -150,14 +150,7 @@ mod tests {
     /// at every position of an 8-byte word).
     #[test]
     fn first_value_agrees_with_byte_loops() {
-        let mut state = 7u64;
-        let mut next = move || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
+        let mut next = crate::test_rng::splitmix(7);
         let alphabet = [
             b'A', b'7', b'.', b' ', 0, b'\\', 0x80, 0xC5, 0xFF, 0x5B, 0x5D, 0xDC,
         ];

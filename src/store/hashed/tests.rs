@@ -4,16 +4,16 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::*;
 
-/// SplitMix64: a seeded generator, so that a failure comes back with the same values.
-struct Rng(u64);
+/// A seeded generator (`crate::test_rng`), so that a failure comes back with the same values.
+struct Rng(Box<dyn FnMut() -> u64>);
 
 impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(Box::new(crate::test_rng::splitmix(seed)))
+    }
+
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        (self.0)()
     }
 
     fn below(&mut self, n: u64) -> u64 {
@@ -50,7 +50,7 @@ fn draw_pair(rng: &mut Rng) -> u64 {
 }
 
 fn against_the_model<const SHIFT: u32>(seed: u64, ops: usize, draw: fn(&mut Rng) -> u64) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     let mut table = HashedU64s::<SHIFT>::default();
     let mut model = HashSet::new();
     for op in 0..ops {
@@ -129,7 +129,7 @@ fn the_edges() {
 /// lookup reads stays short at 10^6 values (a scan of the table would read a million).
 #[test]
 fn lookups_read_a_few_slots() {
-    let mut rng = Rng(99);
+    let mut rng = Rng::new(99);
     let mut set = HashedU64s::<0>::default();
     for _ in 0..1_000_000 {
         set.insert(rng.next() | 1);

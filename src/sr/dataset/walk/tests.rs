@@ -227,14 +227,7 @@ fn agrees_with_its_model_on_every_file() {
 /// undefined value, cut short, a run of bytes removed.
 #[test]
 fn agrees_with_its_model_on_mutations() {
-    let mut state = 0x5EED_u64;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut next = crate::test_rng::splitmix(0x5EED);
     let limits = Limits::default();
     let valid: Vec<(String, Vec<u8>)> = every_input()
         .into_iter()
