@@ -125,37 +125,9 @@ fn a_facility_lsc_file_is_used() {
 /// Every identifier the sample's SR files carry.
 pub(crate) fn identifiers() -> Vec<String> {
     // Read from the sample's DICOM files themselves, whatever the sample holds.
-    use dicom_dictionary_std::tags;
     let mut out = Vec::new();
     for path in crate::util::files_under(&repo().join("fixtures/sample")) {
-        let Ok(object) = dicom_object::OpenFileOptions::new()
-            .read_until(tags::PIXEL_DATA)
-            .open_file(&path)
-        else {
-            continue;
-        };
-        let text = |tag| {
-            object
-                .element(tag)
-                .ok()
-                .and_then(|e| e.to_str().ok())
-                .map(|t| t.trim().to_string())
-                .unwrap_or_default()
-        };
-        out.extend([
-            text(tags::PATIENT_ID),
-            text(tags::SOP_INSTANCE_UID),
-            text(tags::STUDY_INSTANCE_UID),
-            text(tags::SERIES_INSTANCE_UID),
-            text(tags::ACCESSION_NUMBER),
-            text(tags::INSTITUTION_NAME),
-        ]);
-        out.extend(text(tags::PATIENT_NAME).split('^').map(str::to_string));
-        let birth = text(tags::PATIENT_BIRTH_DATE);
-        if birth.len() == 8 {
-            out.push(format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..]));
-            out.push(birth);
-        }
+        out.extend(crate::util::dicom_identifiers(&path, &[]));
     }
     out.retain(|s| s.len() >= 3);
     out.sort();

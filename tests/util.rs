@@ -157,6 +157,47 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The patient and study identifiers a DICOM file states (patient ID, the UIDs, accession
+/// number, institution, each part of the patient's name, the birth date as written and as
+/// ISO 8601), and `extra` tags' values; nothing for a file dicom-object cannot read. The
+/// privacy tests look for each in outputs that must not hold them.
+pub fn dicom_identifiers(path: &Path, extra: &[dicom_core::Tag]) -> Vec<String> {
+    use dicom_dictionary_std::tags;
+    let Ok(object) = dicom_object::OpenFileOptions::new()
+        .read_until(tags::PIXEL_DATA)
+        .open_file(path)
+    else {
+        return Vec::new();
+    };
+    let text = |tag| {
+        object
+            .element(tag)
+            .ok()
+            .and_then(|e| e.to_str().ok())
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<String> = [
+        tags::PATIENT_ID,
+        tags::SOP_INSTANCE_UID,
+        tags::STUDY_INSTANCE_UID,
+        tags::SERIES_INSTANCE_UID,
+        tags::ACCESSION_NUMBER,
+        tags::INSTITUTION_NAME,
+    ]
+    .iter()
+    .chain(extra)
+    .map(|tag| text(*tag))
+    .collect();
+    out.extend(text(tags::PATIENT_NAME).split('^').map(str::to_string));
+    let birth = text(tags::PATIENT_BIRTH_DATE);
+    if birth.len() == 8 {
+        out.push(format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..]));
+        out.push(birth);
+    }
+    out
+}
+
 /// Every regular file under `dir`, recursively, sorted.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();

@@ -11,7 +11,7 @@ use dxa_fixtures::hologic_report::{report_image, row};
 use dxa_fixtures::{Encoding, Header, evidence, uid_from};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-use crate::util::{files_under, repo};
+use crate::util::{dicom_identifiers, files_under, repo};
 
 /// The planted patient: in file names, DICOM identifiers and the documents' free text.
 pub(super) const SURNAME: &str = "SVENSSON";
@@ -138,37 +138,7 @@ pub(super) fn identifiers(root: &Path) -> Vec<String> {
                 .collect();
             out.push(serial);
         }
-        let Ok(object) = dicom_object::OpenFileOptions::new()
-            .read_until(tags::PIXEL_DATA)
-            .open_file(&path)
-        else {
-            continue;
-        };
-        let value = |tag| {
-            object
-                .element(tag)
-                .ok()
-                .and_then(|e| e.to_str().ok())
-                .map(|t| t.trim().to_string())
-                .unwrap_or_default()
-        };
-        for tag in [
-            tags::PATIENT_ID,
-            tags::SOP_INSTANCE_UID,
-            tags::STUDY_INSTANCE_UID,
-            tags::SERIES_INSTANCE_UID,
-            tags::ACCESSION_NUMBER,
-            tags::INSTITUTION_NAME,
-            tags::DEVICE_SERIAL_NUMBER,
-        ] {
-            out.push(value(tag));
-        }
-        out.extend(value(tags::PATIENT_NAME).split('^').map(str::to_string));
-        let birth = value(tags::PATIENT_BIRTH_DATE);
-        if birth.len() == 8 {
-            out.push(format!("{}-{}-{}", &birth[..4], &birth[4..6], &birth[6..]));
-            out.push(birth);
-        }
+        out.extend(dicom_identifiers(&path, &[tags::DEVICE_SERIAL_NUMBER]));
     }
     out.retain(|s| s.len() >= 3);
     out.sort();
