@@ -3,10 +3,15 @@
 //! It is not well-formed XML and never evaluated: each statement is split off the line,
 //! its name and indexes read, its quoted (or bare) value kept as text.
 //!
+//! The statements are read in one pass over the bytes, the names and values borrowed from
+//! the document's text (a value is copied only when it holds a backslash escape): a report
+//! image's document has some 300 statements (docs/performance.md, "Body composition files").
+//!
 //! Everything is bounded: the document's size, the table number, the indexes, a cell's
 //! length, the number of cells. What is beyond a bound is left out and flagged, never
 //! wrapped or truncated into a value.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::document::DocFlag;
@@ -24,7 +29,7 @@ pub const MAX_CELLS: usize = 100_000;
 
 /// One table (`ResultsTableN` and its `TableTypeN`, `TableTitleN`, ... companions).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Table {
+pub struct Table<'t> {
     /// `TableTypeN`.
     pub table_type: Option<u32>,
     /// `TableTitleN`.
@@ -33,11 +38,11 @@ pub struct Table {
     pub column_types: BTreeMap<u32, u32>,
     /// `TableRowTypesN[r]`.
     pub row_types: BTreeMap<u32, u32>,
-    /// `ResultsTableN[r][c]`, row 0 the header row.
-    pub cells: BTreeMap<(u32, u32), String>,
+    /// `ResultsTableN[r][c]`, row 0 the header row, as written (escapes undone).
+    pub cells: BTreeMap<(u32, u32), Cow<'t, str>>,
 }
 
-impl Table {
+impl Table<'_> {
     /// A cell as text, HTML removed (`<sup>`, `&nbsp;`), trimmed; empty when absent.
     pub fn cell(&self, row: u32, column: u32) -> String {
         self.cells
@@ -60,18 +65,18 @@ impl Table {
     }
 }
 
-/// The document, as statements.
+/// The document, as statements (borrowing the document's text).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Script {
+pub struct Script<'t> {
     /// Plain assignments (`MenopauseAge = "44";`), first one of a name kept.
-    pub values: BTreeMap<String, String>,
+    pub values: BTreeMap<&'t str, Cow<'t, str>>,
     /// Tables by number.
-    pub tables: BTreeMap<u32, Table>,
+    pub tables: BTreeMap<u32, Table<'t>>,
     /// What was left out, and why (studies.csv flags).
     pub flags: Vec<DocFlag>,
 }
 
-impl Script {
+impl Script<'_> {
     /// A plain value, trimmed; None when absent or blank (`" "`).
     pub fn value(&self, name: &str) -> Option<&str> {
         self.values
@@ -89,6 +94,10 @@ impl Script {
 /// does not open a tag (not followed by a letter, `/` or `!`) is text: a censored FRAX
 /// value is written `< 1.0%` (docs/evidence.md, "Round two").
 pub fn plain_text(raw: &str) -> String {
+    // Without `<` and `&` there is nothing to remove or decode: the text trimmed.
+    if !raw.bytes().any(|b| b == b'<' || b == b'&') {
+        return raw.trim().to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut in_tag = false;
     let mut chars = raw.chars().peekable();
@@ -114,32 +123,69 @@ pub fn plain_text(raw: &str) -> String {
         .to_string()
 }
 
-/// Decodes the element's bytes: UTF-8 when valid, else Latin-1 (the charset APEX writes);
-/// C1 control bytes (0x80-0x9F), which are not Latin-1 text, are flagged.
-pub fn decode(bytes: &[u8], flags: &mut Vec<DocFlag>) -> String {
+/// Decodes the element's bytes: UTF-8 when valid (borrowed), else Latin-1 (the charset
+/// APEX writes); C1 control bytes (0x80-0x9F), which are not Latin-1 text, are flagged.
+pub fn decode<'b>(bytes: &'b [u8], flags: &mut Vec<DocFlag>) -> Cow<'b, str> {
     let end = bytes
         .iter()
         .rposition(|b| *b != 0 && *b != b' ')
         .map_or(0, |p| p + 1);
     let bytes = &bytes[..end];
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
+        Ok(text) => Cow::Borrowed(text),
         Err(_) => {
             if bytes.iter().any(|b| (0x80..0xA0).contains(b)) {
                 flags.push(DocFlag::HologicDocumentNotLatin1);
             }
-            bytes.iter().map(|&b| char::from(b)).collect()
+            Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())
         }
     }
 }
 
+/// `str::trim`, the ASCII whitespace cut byte by byte (nearly every line, name and value
+/// of a document is ASCII); `str::trim` only where a byte of a longer character is at an
+/// end (it may be whitespace: U+00A0, a Latin-1 document's 0xA0).
+fn trim(text: &str) -> &str {
+    // The ASCII characters `char::is_whitespace` holds (`u8::is_ascii_whitespace` leaves
+    // out U+000B).
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |p| p + 1);
+    let cut = &text[start..end];
+    match cut.as_bytes() {
+        [first, ..] if !first.is_ascii() => cut.trim(),
+        [.., last] if !last.is_ascii() => cut.trim(),
+        _ => cut,
+    }
+}
+
+/// The position of the first `byte` in `text` at or after `from`.
+fn find_byte(text: &str, byte: u8, from: usize) -> Option<usize> {
+    text.as_bytes()[from..]
+        .iter()
+        .position(|b| *b == byte)
+        .map(|p| from + p)
+}
+
 /// Reads the document's statements.
-pub fn read(text: &str) -> Script {
+pub fn read(text: &str) -> Script<'_> {
     let mut script = Script::default();
     let mut cells = 0usize;
     let mut open_files = 0i32;
-    for line in text.lines() {
-        let line = line.trim();
+    // One line's statement ends, the buffer kept from line to line.
+    let mut ends: Vec<usize> = Vec::new();
+    let mut at = 0;
+    // The lines as `str::lines` cuts them (each is trimmed, which removes a `\r`), each
+    // scanned once for its end and its statements' ends.
+    while at < text.len() {
+        let line_start = at;
+        let scan = scan_line(text.as_bytes(), at, &mut ends);
+        at = scan.end + 1;
+        let line = trim(&text[line_start..scan.end]);
         if line.starts_with("<JavaScriptFile") {
             open_files += 1;
             continue;
@@ -154,15 +200,24 @@ pub fn read(text: &str) -> Script {
         if line.starts_with('<') || line.starts_with('/') || line.is_empty() {
             continue;
         }
-        for statement in statements(line, &mut script) {
-            let Some((name, indexes, value)) = parse_statement(statement, &mut script) else {
+        // A quote left open, or a statement without its `;` (the last line of a document
+        // cut short).
+        if scan.quoted || !trim(&text[scan.rest..scan.end]).is_empty() {
+            script.flag(DocFlag::HologicDocumentCutShort);
+        }
+        let mut start = line_start;
+        for &end in &ends {
+            let statement = &text[start..end];
+            start = end + 1;
+            let Some(statement) = parse_statement(statement, &mut script) else {
                 continue;
             };
+            let value = &statement.value;
             if value.len() > MAX_CELL && value.chars().count() > MAX_CELL {
                 script.flag(DocFlag::HologicCellTooLong);
                 continue;
             }
-            store(&mut script, &name, &indexes, value, &mut cells);
+            store(&mut script, statement, &mut cells);
         }
     }
     if open_files != 0 {
@@ -171,72 +226,114 @@ pub fn read(text: &str) -> Script {
     script
 }
 
-/// The statements of a line, split at `;` outside quotes; a quote left open means the
-/// document was cut short.
-fn statements<'l>(line: &'l str, script: &mut Script) -> Vec<&'l str> {
-    let mut out = Vec::new();
-    let (mut start, mut quoted, mut escaped) = (0usize, false, false);
-    // The bytes looked for are ASCII, which no byte of a longer character equals.
-    for (at, c) in line.bytes().enumerate() {
-        match c {
-            _ if escaped => escaped = false,
-            b'\\' if quoted => escaped = true,
+/// What one pass over a line found.
+struct LineScan {
+    /// Where the line ends (its `\n`, or the end of the text).
+    end: usize,
+    /// Where the text after the last statement starts.
+    rest: usize,
+    /// Whether a quote was left open.
+    quoted: bool,
+}
+
+/// Which bytes the line scan stops at.
+const STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    stops[b'\n' as usize] = true;
+    stops[b'\\' as usize] = true;
+    stops[b'"' as usize] = true;
+    stops[b';' as usize] = true;
+    stops
+};
+
+/// Scans the line from `from`: its end, and into `ends` the `;` that end its statements
+/// (outside quotes, where a backslash escapes the next byte). The bytes looked for are
+/// ASCII, which no byte of a longer character equals.
+fn scan_line(bytes: &[u8], from: usize, ends: &mut Vec<usize>) -> LineScan {
+    ends.clear();
+    let (mut at, mut quoted) = (from, false);
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if !STOPS[usize::from(byte)] {
+            at += 1;
+            continue;
+        }
+        match byte {
+            b'\n' => break,
+            // The escaped byte is skipped, unless it ends the line.
+            b'\\' if quoted && bytes.get(at + 1).is_some_and(|b| *b != b'\n') => at += 1,
             b'"' => quoted = !quoted,
-            b';' if !quoted => {
-                out.push(&line[start..at]);
-                start = at + 1;
-            }
+            b';' if !quoted => ends.push(at),
             _ => {}
         }
+        at += 1;
     }
-    if quoted {
-        script.flag(DocFlag::HologicDocumentCutShort);
-    } else if !line[start..].trim().is_empty() {
-        // A statement without its `;` (the last line of a document cut short).
-        script.flag(DocFlag::HologicDocumentCutShort);
+    LineScan {
+        end: at,
+        rest: ends.last().map_or(from, |end| end + 1),
+        quoted,
     }
-    out
+}
+
+/// One assignment: its name, its indexes (at most two) and its value.
+struct Statement<'t> {
+    name: &'t str,
+    indexes: [u32; 2],
+    count: usize,
+    value: Cow<'t, str>,
+}
+
+impl Statement<'_> {
+    fn indexes(&self) -> &[u32] {
+        &self.indexes[..self.count]
+    }
 }
 
 /// `Name[ i][ j] = "value"` into its parts; None (flagged) when it is not an assignment.
-fn parse_statement(statement: &str, script: &mut Script) -> Option<(String, Vec<u32>, String)> {
-    let (left, right) = statement.split_once('=')?;
-    let left = left.trim();
-    let name_end = left.find('[').unwrap_or(left.len());
-    let name = left[..name_end].trim();
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+fn parse_statement<'t>(statement: &'t str, script: &mut Script<'_>) -> Option<Statement<'t>> {
+    let equals = find_byte(statement, b'=', 0)?;
+    let (left, right) = (trim(&statement[..equals]), &statement[equals + 1..]);
+    let name_end = find_byte(left, b'[', 0).unwrap_or(left.len());
+    let name = trim(&left[..name_end]);
+    if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
         return None;
     }
-    let mut indexes = Vec::new();
-    let mut rest = &left[name_end..];
-    while let Some(open) = rest.find('[') {
-        let close = rest[open..].find(']')? + open;
-        let digits = rest[open + 1..close].trim();
-        match digits.parse::<u64>() {
-            Ok(n) if n <= u64::from(MAX_INDEX) => indexes.push(n as u32),
+    let mut out = Statement {
+        name,
+        indexes: [0; 2],
+        count: 0,
+        value: Cow::Borrowed(""),
+    };
+    let mut from = name_end;
+    while let Some(open) = find_byte(left, b'[', from) {
+        let close = find_byte(left, b']', open)?;
+        let digits = trim(&left[open + 1..close]);
+        let index = match digits.parse::<u64>() {
+            Ok(n) if n <= u64::from(MAX_INDEX) => n as u32,
             _ => {
                 script.flag(DocFlag::HologicIndexOutOfRange);
                 return None;
             }
-        }
-        rest = &rest[close + 1..];
-        if indexes.len() > 2 {
-            return None;
-        }
+        };
+        // A third index: no statement of a results document has one.
+        let slot = out.indexes.get_mut(out.count)?;
+        *slot = index;
+        out.count += 1;
+        from = close + 1;
     }
-    let right = right.trim();
-    let value = match right.strip_prefix('"') {
+    let right = trim(right);
+    out.value = match right.strip_prefix('"') {
         Some(quoted) => {
             let body = quoted.strip_suffix('"')?;
-            if body.contains('\\') {
-                body.replace("\\\"", "\"").replace("\\\\", "\\")
+            if body.as_bytes().contains(&b'\\') {
+                Cow::Owned(body.replace("\\\"", "\"").replace("\\\\", "\\"))
             } else {
-                body.to_string()
+                Cow::Borrowed(body)
             }
         }
-        None => right.to_string(),
+        None => Cow::Borrowed(right),
     };
-    Some((name.to_string(), indexes, value))
+    Some(out)
 }
 
 /// The table number at the end of a name with one of the table prefixes.
@@ -257,10 +354,13 @@ fn table_name(name: &str) -> Option<(&'static str, u32)> {
     })
 }
 
-fn store(script: &mut Script, name: &str, indexes: &[u32], value: String, cells: &mut usize) {
-    let Some((prefix, number)) = table_name(name) else {
-        if indexes.is_empty() {
-            script.values.entry(name.to_string()).or_insert(value);
+fn store<'t>(script: &mut Script<'t>, statement: Statement<'t>, cells: &mut usize) {
+    let Some((prefix, number)) = table_name(statement.name) else {
+        if statement.count == 0 {
+            script
+                .values
+                .entry(statement.name)
+                .or_insert(statement.value);
         }
         return;
     };
@@ -274,99 +374,26 @@ fn store(script: &mut Script, name: &str, indexes: &[u32], value: String, cells:
         return;
     }
     let table = script.tables.entry(number).or_default();
-    let code = || value.trim().parse::<u32>().ok();
-    match (prefix, indexes) {
-        ("ResultsTable", [row, column]) => {
-            table.cells.entry((*row, *column)).or_insert(value);
+    let code = || statement.value.trim().parse::<u32>().ok();
+    match (prefix, statement.indexes()) {
+        ("ResultsTable", &[row, column]) => {
+            table.cells.entry((row, column)).or_insert(statement.value);
         }
-        ("TableColumnTypes", [column]) => {
+        ("TableColumnTypes", &[column]) => {
             if let Some(code) = code() {
-                table.column_types.entry(*column).or_insert(code);
+                table.column_types.entry(column).or_insert(code);
             }
         }
-        ("TableRowTypes", [row]) => {
+        ("TableRowTypes", &[row]) => {
             if let Some(code) = code() {
-                table.row_types.entry(*row).or_insert(code);
+                table.row_types.entry(row).or_insert(code);
             }
         }
         ("TableType", []) => table.table_type = table.table_type.or(code()),
-        ("TableTitle", []) if table.title.is_empty() => table.title = plain_text(&value),
+        ("TableTitle", []) if table.title.is_empty() => table.title = plain_text(&statement.value),
         _ => {}
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const DOC: &str = "<HologicHeader1> <Institution>X</Institution> </HologicHeader1>
-<JavaScriptFile, filetype=1, filename=\"C:\\QDR\\PatInfo.js\">
-PatientSex = \"Female\"; MenopauseAge = \"44\";
-Height = \" \";
-</JavaScriptFile>
-<JavaScriptFile, filetype=3, filename=\"C:\\QDR\\Results.js\">
-TableType1 = 1;
-TableTitle1 = \"Results Summary:\";
-TableColumnTypes1[ 3] = 3;  ResultsTable1[ 0][ 3] = \"BMD[g/cm<sup><small>2</small></sup>]\";
-TableRowTypes1[ 1] = 10;    ResultsTable1[ 1][ 0] = \"Neck\";   ResultsTable1[ 1][ 3] = \"0.585\";
-</JavaScriptFile>
-";
-
-    #[test]
-    fn statements_and_tables() {
-        let script = read(DOC);
-        assert_eq!(script.value("MenopauseAge"), Some("44"));
-        assert_eq!(script.value("PatientSex"), Some("Female"));
-        assert_eq!(script.value("Height"), None, "a blank value is absent");
-        let table = &script.tables[&1];
-        assert_eq!(table.table_type, Some(1));
-        assert_eq!(table.title, "Results Summary:");
-        assert_eq!(table.cell(0, 3), "BMD[g/cm2]");
-        assert_eq!(plain_text("< 1.0%"), "< 1.0%", "a bound is not a tag");
-        assert_eq!(plain_text("<0.1%<br>x"), "<0.1%x");
-        assert_eq!(table.cell(1, 3), "0.585");
-        assert_eq!(table.row_types[&1], 10);
-        assert_eq!(table.rows(), [1]);
-        assert!(script.flags.is_empty(), "{:?}", script.flags);
-    }
-
-    #[test]
-    fn comment_lines_are_skipped() {
-        let with_comments = DOC.replace(
-            "PatInfo.js\">\n",
-            "PatInfo.js\">\n/ Filename = C:\\QDR\\PatInfo.js\n// Written By HologicDICOMControl\n",
-        );
-        assert_ne!(with_comments, DOC);
-        let script = read(&with_comments);
-        assert!(script.flags.is_empty(), "{:?}", script.flags);
-        assert_eq!(script.value("MenopauseAge"), Some("44"));
-    }
-
-    #[test]
-    fn bounds_and_damage_are_flagged() {
-        let cut = &DOC[..DOC.find("0.585").unwrap() + 3];
-        let script = read(cut);
-        assert!(script.flags.contains(&DocFlag::HologicDocumentCutShort));
-        assert_eq!(
-            script.tables[&1].cell(1, 3),
-            "",
-            "the cut value is not taken"
-        );
-
-        let huge = "ResultsTable1[ 2147483648][ 0] = \"x\";\nResultsTable1[ 1][ 0] = \"Neck\";";
-        let script = read(huge);
-        assert!(script.flags.contains(&DocFlag::HologicIndexOutOfRange));
-        assert_eq!(script.tables[&1].cell(1, 0), "Neck");
-
-        let long = format!("ResultsTable1[ 1][ 3] = \"{}\";", "9".repeat(10_000));
-        let script = read(&long);
-        assert!(script.flags.contains(&DocFlag::HologicCellTooLong));
-        assert!(script.tables.is_empty());
-
-        let mut flags = Vec::new();
-        assert_eq!(decode(b"Sm\xf6rg\xe5s\0", &mut flags), "Smörgås");
-        assert!(flags.is_empty());
-        decode(b"bad \x85 byte", &mut flags);
-        assert_eq!(flags, [DocFlag::HologicDocumentNotLatin1]);
-    }
-}
+mod tests;

@@ -41,7 +41,7 @@ fn reference(found: FoundValue) -> Option<ScoreReference> {
 
 /// Reads the reference populations and the scanner's verdict into `doc`.
 pub(super) fn read(script: &Script, mapper: &Mapper, doc: &mut Document) {
-    let value = |name: &str| script.values.get(name).map(String::as_str);
+    let value = |name: &str| script.values.get(name).map(|v| v.as_ref());
     doc.t_reference = mapper
         .hologic_value(ValueField::TReference, value)
         .and_then(reference);
@@ -74,7 +74,7 @@ pub(super) fn read(script: &Script, mapper: &Mapper, doc: &mut Document) {
 /// The dates the document states; `history` (read, not yet dated) helps prove the order of
 /// an ambiguous AnalDate.
 pub(super) fn dates(script: &Script, mapper: &Mapper, history: &[HistoryEntry]) -> DocumentDates {
-    let value = |name: &str| script.values.get(name).map(String::as_str);
+    let value = |name: &str| script.values.get(name).map(|v| v.as_ref());
     let text = |field| {
         mapper
             .hologic_value(field, value)

@@ -114,7 +114,7 @@ pub(super) fn read(
 
 /// A cell as `Table::cell` gives it (HTML removed, trimmed), borrowed when it holds no
 /// HTML (no `<` or `&`: then it is its text trimmed), as nearly every cell.
-fn cell(table: &Table, row: u32, column: u32) -> Cow<'_, str> {
+fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
     match table.cells.get(&(row, column)) {
         None => Cow::Borrowed(""),
         Some(raw) if !raw.contains(['<', '&']) => Cow::Borrowed(raw.trim()),
