@@ -12,6 +12,7 @@ pub mod check;
 pub mod encore_flag;
 pub mod index;
 mod names;
+mod shared;
 pub mod units;
 
 use std::sync::Arc;
@@ -61,9 +62,11 @@ pub struct Reading {
     pub written: Decimal,
     /// The unit as written (`g`, `lbs`, `in³`, `%`; empty when none was written). Shared:
     /// a file's values in one unit hold one copy of it.
+    #[serde(deserialize_with = "shared::deserialize")]
     pub unit: Arc<str>,
     /// Where it came from: the column header (or index label) as written; shared with the
     /// file's other values from that column.
+    #[serde(deserialize_with = "shared::deserialize")]
     pub from: Arc<str>,
 }
 

@@ -1,0 +1,95 @@
+//! The unit and header texts of the readings, shared again when a composition is read back
+//! from the run's store (docs/performance.md, "Body composition files"): a file's readings
+//! hold a few distinct units and headers (`Reading::unit`, `Reading::from`), which the
+//! derived reading would allocate twice per reading. A per-thread table of the texts last
+//! read (by a hash of the text) gives back the one already made.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Deserializer;
+use serde::de::{self, Visitor};
+
+/// Texts kept per thread (a table's distinct headers and units fit many times).
+const SLOTS: usize = 256;
+
+thread_local! {
+    static KEPT: RefCell<Vec<Option<Arc<str>>>> = RefCell::new(vec![None; SLOTS]);
+}
+
+/// The slot of a text: FNV-1a of its bytes.
+fn slot(text: &str) -> usize {
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in text.bytes() {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    hash as usize % SLOTS
+}
+
+/// The text as an `Arc<str>`: the one its slot holds when that is the same text, else a
+/// new one (which then takes the slot).
+pub fn shared(text: &str) -> Arc<str> {
+    KEPT.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        let slot = &mut kept[slot(text)];
+        match slot {
+            Some(held) if **held == *text => Arc::clone(held),
+            _ => {
+                let made: Arc<str> = Arc::from(text);
+                *slot = Some(Arc::clone(&made));
+                made
+            }
+        }
+    })
+}
+
+/// `#[serde(deserialize_with)]` of an `Arc<str>`: the text through `shared`.
+pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
+    struct Text;
+    impl Visitor<'_> for Text {
+        type Value = Arc<str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Arc<str>, E> {
+            Ok(shared(text))
+        }
+    }
+    deserializer.deserialize_str(Text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_read_again_is_the_one_made_before() {
+        let first = shared("Arm Left Fat");
+        let again = shared(&String::from("Arm Left Fat"));
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(&*shared("lbs"), "lbs");
+        assert_eq!(&*shared(""), "");
+        // Texts in one slot replace each other and stay themselves.
+        let texts: Vec<String> = (0..2 * SLOTS).map(|n| format!("h{n}")).collect();
+        for text in texts.iter().chain(&texts) {
+            assert_eq!(&*shared(text), text.as_str());
+        }
+    }
+
+    #[test]
+    fn a_reading_reads_back_as_written() {
+        let reading = crate::bodycomp::Reading {
+            value: crate::decimal::dec!("1201"),
+            written: crate::decimal::dec!("2.65"),
+            unit: "lbs".into(),
+            from: "Arm Left Fat".into(),
+        };
+        let bytes = postcard::to_allocvec(&reading).expect("written");
+        let back: crate::bodycomp::Reading = postcard::from_bytes(&bytes).expect("read");
+        assert_eq!(back, reading);
+        let json = serde_json::to_string(&reading).expect("json");
+        let back: crate::bodycomp::Reading = serde_json::from_str(&json).expect("read");
+        assert_eq!(back, reading);
+    }
+}
