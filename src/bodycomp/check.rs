@@ -36,30 +36,38 @@ fn abs(value: Decimal) -> Decimal {
 }
 
 /// Whether `sum` and the sum of `parts` differ by more than 1 g and more than their
-/// rounding allows; false when a value is missing.
+/// rounding allows; false when a value is missing (or a sum overflows).
 fn sum_differs(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
     let Some(sum) = sum else {
         return false;
     };
     let mut total = dec!("0");
-    let mut allowed = sum.rounding(Dimension::Mass);
     for part in parts {
         let Some(part) = part else {
             return false;
         };
-        let (Some(t), Some(a)) = (
-            total.checked_add(part.value),
-            allowed.checked_add(part.rounding(Dimension::Mass)),
-        ) else {
+        let Some(t) = total.checked_add(part.value) else {
             return false;
         };
         total = t;
+    }
+    let Some(difference) = total.checked_sub(sum.value) else {
+        return false;
+    };
+    // Within 1 g the sum agrees whatever the rounding allows (at least 1 g): the rounding
+    // of each value is worked out only for the few sums that differ by more.
+    let difference = abs(difference);
+    if difference <= dec!("1") {
+        return false;
+    }
+    let mut allowed = sum.rounding(Dimension::Mass);
+    for part in parts.iter().flatten() {
+        let Some(a) = allowed.checked_add(part.rounding(Dimension::Mass)) else {
+            return false;
+        };
         allowed = a;
     }
-    let allowed = allowed.max(dec!("1"));
-    total
-        .checked_sub(sum.value)
-        .is_some_and(|difference| abs(difference) > allowed)
+    difference > allowed.max(dec!("1"))
 }
 
 fn field_of(comp: &BodyComposition, region: BodyRegion, field: Field) -> Option<&Reading> {
@@ -134,9 +142,51 @@ fn percent_range(part: &Reading, whole: &Reading) -> Option<(Decimal, Decimal)> 
     ))
 }
 
+/// Whether `reported` is surely within 0.2 of fat / whole x 100 whatever the rounding:
+/// within 0.199999 of the exact quotient, which every range `percent_range` gives holds
+/// (its ends are within 0.0000005 of quotients on either side of the exact one, the fat
+/// and whole being at least 0 and above 0). Worked out without a division: |reported x
+/// whole - 100 x fat| <= 0.199999 x whole.
+fn surely_agrees(reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
+    let (reported, fat, whole) = (reported.value, fat.value, whole.value);
+    if fat < dec!("0") || whole <= dec!("0") {
+        return false;
+    }
+    let (Some(product), Some(hundred_fat), Some(room)) = (
+        reported.checked_mul(whole),
+        fat.checked_mul(dec!("100")),
+        dec!("0.199999").checked_mul(whole),
+    ) else {
+        return false;
+    };
+    product
+        .checked_sub(hundred_fat)
+        .is_some_and(|difference| abs(difference) <= room)
+}
+
+/// Whether a reported %fat is outside fat / whole x 100 by more than 0.2 and the
+/// readings' rounding; false when it cannot be worked out.
+fn pct_differs(reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
+    if surely_agrees(reported, fat, whole) {
+        return false;
+    }
+    pct_differs_by_range(reported, fat, whole)
+}
+
+/// `pct_differs` by the range the rounding allows.
+fn pct_differs_by_range(reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
+    let slack = dec!("0.2");
+    let Some((low, high)) = percent_range(fat, whole) else {
+        return false;
+    };
+    let (Some(low), Some(high)) = (low.checked_sub(slack), high.checked_add(slack)) else {
+        return false;
+    };
+    reported.value < low || reported.value > high
+}
+
 /// A reported %fat against fat / total mass (and GE's tissue %fat against fat / tissue).
 fn fat_pct(comp: &BodyComposition) -> bool {
-    let slack = dec!("0.2");
     comp.regions.iter().any(|r| {
         [
             (Field::FatPct, Field::TotalMass),
@@ -149,13 +199,7 @@ fn fat_pct(comp: &BodyComposition) -> bool {
             else {
                 return false;
             };
-            let Some((low, high)) = percent_range(fat, whole) else {
-                return false;
-            };
-            let (Some(low), Some(high)) = (low.checked_sub(slack), high.checked_add(slack)) else {
-                return false;
-            };
-            reported.value < low || reported.value > high
+            pct_differs(reported, fat, whole)
         })
     })
 }
@@ -253,167 +297,4 @@ pub fn inconsistencies(comp: &BodyComposition) -> Vec<Check> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::units::convert;
-    use super::super::{BodySource, Dimension};
-    use super::*;
-
-    fn names(comp: &BodyComposition) -> Vec<&'static str> {
-        inconsistencies(comp).iter().map(|c| c.as_str()).collect()
-    }
-
-    fn reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
-        let written = Decimal::parse(written).unwrap();
-        Reading {
-            value: convert(written, unit, dimension).unwrap(),
-            written,
-            unit: unit.into(),
-            from: "".into(),
-        }
-    }
-
-    /// A Hologic-like composition in whole grams: five regions, their subtotal, head and
-    /// total, each with fat, lean + BMC, total mass and %fat.
-    fn hologic() -> BodyComposition {
-        let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
-        let rows = [
-            (BodyRegion::ArmLeft, "1201", "2375", "3576", "33.6"),
-            (BodyRegion::ArmRight, "1250", "2510", "3760", "33.2"),
-            (BodyRegion::Trunk, "9802", "21540", "31342", "31.3"),
-            (BodyRegion::LegLeft, "3710", "7120", "10830", "34.3"),
-            (BodyRegion::LegRight, "3690", "7205", "10895", "33.9"),
-            (BodyRegion::Subtotal, "19653", "40750", "60403", "32.5"),
-            (BodyRegion::Head, "1002", "3620", "4622", "21.7"),
-            (BodyRegion::Total, "20655", "44370", "65025", "31.8"),
-        ];
-        for (region, fat, lean_bmc, total, pct) in rows {
-            let mass = |w| reading(w, "g", Dimension::Mass);
-            assert!(comp.set(region, "", Field::Fat, mass(fat)));
-            assert!(comp.set(region, "", Field::LeanBmc, mass(lean_bmc)));
-            assert!(comp.set(region, "", Field::TotalMass, mass(total)));
-            let pct = reading(pct, "%", Dimension::Percent);
-            assert!(comp.set(region, "", Field::FatPct, pct));
-        }
-        comp
-    }
-
-    fn with(
-        mut comp: BodyComposition,
-        region: BodyRegion,
-        field: Field,
-        written: &str,
-        unit: &str,
-    ) -> BodyComposition {
-        let at = comp
-            .regions
-            .iter()
-            .position(|r| r.region == region)
-            .unwrap();
-        let reading = reading(written, unit, field.dimension());
-        *comp.regions[at].slot(field) = Some(reading);
-        comp
-    }
-
-    #[test]
-    fn a_consistent_composition_passes_every_check() {
-        let comp = hologic();
-        assert_eq!(names(&comp), Vec::<&str>::new());
-    }
-
-    #[test]
-    fn regions_that_do_not_sum_to_subtotal_or_total() {
-        // 2 g off in one arm: beyond 1 g, but within the rounding of six values written
-        // to the gram (6 x 0.5 g).
-        let comp = hologic();
-        let comp = with(comp, BodyRegion::ArmLeft, Field::Fat, "1203", "g");
-        assert_eq!(names(&comp), Vec::<&str>::new());
-        // 4 g off: beyond both.
-        let comp = with(comp, BodyRegion::ArmLeft, Field::Fat, "1205", "g");
-        assert_eq!(names(&comp), ["subtotal"]);
-        // Written to tenths, 1.2 g off is beyond 1 g (rounding allows 0.3 g).
-        let comp = hologic();
-        let mut comp = comp;
-        for (region, fat) in [
-            (BodyRegion::ArmLeft, "1201.0"),
-            (BodyRegion::ArmRight, "1250.0"),
-            (BodyRegion::Trunk, "9802.0"),
-            (BodyRegion::LegLeft, "3710.0"),
-            (BodyRegion::LegRight, "3691.2"),
-            (BodyRegion::Subtotal, "19653.0"),
-        ] {
-            comp = with(comp, region, Field::Fat, fat, "g");
-        }
-        assert_eq!(names(&comp), ["subtotal"]);
-        let comp = hologic();
-        let comp = with(comp, BodyRegion::Total, Field::TotalMass, "65125", "g");
-        assert_eq!(names(&comp), ["total"]);
-    }
-
-    #[test]
-    fn fat_pct_recomputed_within_two_tenths() {
-        let comp = hologic();
-        // 1201 / 3576 = 33.585 %: 33.8 is within 0.2 of it, 33.9 is not.
-        let near = with(
-            comp.clone(),
-            BodyRegion::ArmLeft,
-            Field::FatPct,
-            "33.8",
-            "%",
-        );
-        assert_eq!(names(&near), Vec::<&str>::new());
-        let far = with(comp, BodyRegion::ArmLeft, Field::FatPct, "33.9", "%");
-        assert_eq!(names(&far), ["fat_pct"]);
-    }
-
-    #[test]
-    fn pounds_allow_their_rounding() {
-        // GE: Arms 5.1 lbs = Arm Right 2.6 + Arm Left 2.6 (5.2) is within 3 x 0.05 lb.
-        let mut comp = BodyComposition::new(BodySource::EncoreExport);
-        let lbs = |w| reading(w, "lbs", Dimension::Mass);
-        assert!(comp.set(BodyRegion::Arms, "Arms", Field::Fat, lbs("5.1")));
-        assert!(comp.set(BodyRegion::ArmRight, "Arm Right", Field::Fat, lbs("2.6")));
-        assert!(comp.set(BodyRegion::ArmLeft, "Arm Left", Field::Fat, lbs("2.6")));
-        assert_eq!(names(&comp), Vec::<&str>::new());
-        // 5.4 is not.
-        let comp = with(comp, BodyRegion::Arms, Field::Fat, "5.4", "lbs");
-        assert_eq!(names(&comp), ["sides"]);
-        // An android %fat from 0.1 lb masses: 2.0 / 5.0 lb = 40 %, rounding moves it by
-        // 1.4 points: 41.0 is within.
-        let mut comp = BodyComposition::new(BodySource::EncoreExport);
-        assert!(comp.set(BodyRegion::Android, "Android", Field::Fat, lbs("2.0")));
-        assert!(comp.set(BodyRegion::Android, "Android", Field::Tissue, lbs("5.0")));
-        let pct = |w| reading(w, "%", Dimension::Percent);
-        assert!(comp.set(
-            BodyRegion::Android,
-            "Android",
-            Field::TissueFatPct,
-            pct("41.0")
-        ));
-        assert_eq!(names(&comp), Vec::<&str>::new());
-        let comp = with(comp, BodyRegion::Android, Field::TissueFatPct, "43.0", "%");
-        assert_eq!(names(&comp), ["fat_pct"]);
-    }
-
-    #[test]
-    fn vat_density_outside_its_range() {
-        let vat = |mass: &str, mass_unit: &str, volume: &str, volume_unit: &str| {
-            let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
-            let mass = reading(mass, mass_unit, Dimension::Mass);
-            let volume = reading(volume, volume_unit, Dimension::Volume);
-            assert!(comp.set_index(IndexKind::VatMass, mass));
-            assert!(comp.set_index(IndexKind::VatVolume, volume));
-            names(&comp)
-        };
-        // Hologic: 450 g / 487 cm³ = 0.924.
-        assert_eq!(vat("450", "g", "487", "cm³"), Vec::<&str>::new());
-        // 450 g / 400 cm³ = 1.125.
-        assert_eq!(vat("450", "g", "400", "cm³"), ["vat_density"]);
-        // GE: 1.01 lbs (458 g) / 29.60 in³ (485.1 cm³) = 0.944.
-        assert_eq!(vat("1.01", "lbs", "29.60", "in³"), Vec::<&str>::new());
-        // A zero mass beside a volume.
-        assert_eq!(vat("0.00", "lbs", "29.60", "in³"), ["vat_density"]);
-        // Rounding of a small VAT: 0.20 lb (90.7 g) / 6.00 in³ (98.3 cm³) = 0.92, and
-        // 0.21 / 6.00 = 0.97 is within the 0.005 lb of the written mass.
-        assert_eq!(vat("0.21", "lbs", "6.00", "in³"), Vec::<&str>::new());
-    }
-}
+mod tests;
