@@ -12,7 +12,7 @@ pub mod check;
 pub mod encore_flag;
 pub mod index;
 mod names;
-mod shared;
+pub mod shared;
 pub mod units;
 
 use std::sync::Arc;

@@ -18,13 +18,19 @@ thread_local! {
     static KEPT: RefCell<Vec<Option<Arc<str>>>> = RefCell::new(vec![None; SLOTS]);
 }
 
-/// The slot of a text: FNV-1a of its bytes.
-fn slot(text: &str) -> usize {
+/// FNV-1a (32 bits) of a text's bytes: the slot of a short text in a per-thread table
+/// (here, and the whole-body labels' of `carrier::hologic`).
+pub fn fnv1a(text: &str) -> u32 {
     let mut hash: u32 = 0x811c_9dc5;
     for byte in text.bytes() {
         hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
     }
-    hash as usize % SLOTS
+    hash
+}
+
+/// The slot of a text.
+fn slot(text: &str) -> usize {
+    fnv1a(text) as usize % SLOTS
 }
 
 /// The text as an `Arc<str>`: the one its slot holds when that is the same text, else a

@@ -11,6 +11,8 @@
 //! body has (an arm, the ribs, the head). The tables read here are not read again as
 //! results, history or FRAX tables.
 
+mod known;
+
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -57,11 +59,12 @@ pub(super) fn read(
     rows: &mut RowTable,
 ) -> BTreeSet<u32> {
     let labels = mapper.body_labels();
+    let label_of = |label: &str| known::named(label, mapper);
     let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
     let mut claimed = BTreeSet::new();
     for (&number, table) in &script.tables {
         let mut found = Found::default();
-        let columns = columns(table, labels, &mut found);
+        let columns = columns(table, labels, label_of, &mut found);
         let label_column = columns
             .iter()
             .find(|c| c.field == BodyField::Label)
@@ -76,7 +79,7 @@ pub(super) fn read(
             &row_labels,
             &mut found,
             |code| labels.row_code(code),
-            |label| labels.row(label),
+            |label| label_of(label).row,
         );
         // An index's label carries its unit: `Est. VAT Mass (g)`.
         let indices = named_rows(
@@ -84,7 +87,7 @@ pub(super) fn read(
             &row_labels,
             &mut found,
             |code| labels.index_code(code),
-            |label| labels.index(split_unit(label).0),
+            |label| label_of(label).index,
         );
         let Some(kind) = kind(&columns, &regions, &indices) else {
             continue;
@@ -122,8 +125,14 @@ fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
     }
 }
 
-/// The table's columns a profile knows: by type code, else by header label.
-fn columns(table: &Table, labels: &BodyLabels, found: &mut Found) -> Vec<Column> {
+/// The table's columns a profile knows: by type code, else by header label (`label_of`:
+/// what a header names).
+fn columns(
+    table: &Table,
+    labels: &BodyLabels,
+    label_of: impl Fn(&str) -> known::Named,
+    found: &mut Found,
+) -> Vec<Column> {
     let mut indexes: Vec<u32> = table
         .cells
         .keys()
@@ -136,13 +145,13 @@ fn columns(table: &Table, labels: &BodyLabels, found: &mut Found) -> Vec<Column>
     let mut out = Vec::new();
     for index in indexes {
         let header = cell(table, 0, index);
-        let (label, unit) = split_unit(&header);
+        let unit = split_unit(&header).1;
         let by_code = table
             .column_types
             .get(&index)
             .and_then(|code| labels.column_code(*code));
         let field = by_code.or_else(|| {
-            let field = labels.column(label);
+            let field = label_of(&header).column;
             found.by_label |= field.is_some();
             field
         });

@@ -1,0 +1,118 @@
+//! What a whole-body table's label names (a region, an index, a column), kept per worker
+//! thread: every report image repeats the same few dozen labels (`L Arm`, `Fat[(g)]`,
+//! `Est. VAT Mass (g)`), each looked up by its `label_key`, a new `String`, three times
+//! (docs/performance.md, "Body composition files").
+
+use std::cell::RefCell;
+
+use crate::bodycomp::shared::fnv1a;
+use crate::bodycomp::{BodyRegion, IndexKind};
+use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
+
+/// What a label names, each by the profile's labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Named {
+    /// The region a row label names.
+    pub row: Option<BodyRegion>,
+    /// The index a row label names (its unit split off).
+    pub index: Option<IndexKind>,
+    /// What a column header names (its unit split off).
+    pub column: Option<BodyField>,
+}
+
+/// Labels kept per thread (a table of slots by hash: a label replaces the one in its slot).
+const SLOTS: usize = 512;
+/// Longest label kept, in bytes (the real ones are short); a longer one is looked up each
+/// time.
+const MOST_CACHED_BYTES: usize = 256;
+
+/// The labels kept, and the mapper whose labels they were looked up in.
+struct Kept {
+    mapper: u64,
+    slots: Vec<Option<(Box<str>, Named)>>,
+}
+
+thread_local! {
+    static KEPT: RefCell<Kept> = const {
+        RefCell::new(Kept {
+            mapper: 0,
+            slots: Vec::new(),
+        })
+    };
+}
+
+/// What `label` names, looked up in `labels`.
+fn look_up(label: &str, labels: &BodyLabels) -> Named {
+    let without_unit = split_unit(label).0;
+    Named {
+        row: labels.row(label),
+        index: labels.index(without_unit),
+        column: labels.column(without_unit),
+    }
+}
+
+/// What `label` names in `mapper`'s labels: from this thread's table when it was looked up
+/// before with the same mapper.
+pub(super) fn named(label: &str, mapper: &Mapper) -> Named {
+    if label.len() > MOST_CACHED_BYTES {
+        return look_up(label, mapper.body_labels());
+    }
+    KEPT.with_borrow_mut(|kept| {
+        if kept.mapper != mapper.id() || kept.slots.is_empty() {
+            kept.mapper = mapper.id();
+            kept.slots.clear();
+            kept.slots.resize(SLOTS, None);
+        }
+        let slot = &mut kept.slots[fnv1a(label) as usize % SLOTS];
+        if let Some((held, named)) = slot
+            && **held == *label
+        {
+            return *named;
+        }
+        let named = look_up(label, mapper.body_labels());
+        *slot = Some((label.into(), named));
+        named
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_label_kept_names_what_its_lookup_names() {
+        let mapper = crate::profile::load(&[]).expect("built-ins");
+        let labels = mapper.body_labels();
+        let texts = [
+            "L Arm",
+            "Trunk",
+            "Fat[(g)]",
+            "% Fat[(%)]",
+            "Est. VAT Mass (g)",
+            "Region",
+            "",
+            "Lean+BMC[(g)]",
+            "Android (A)",
+            "unknown label",
+        ];
+        for _ in 0..2 {
+            for text in texts {
+                assert_eq!(named(text, &mapper), look_up(text, labels), "{text:?}");
+            }
+        }
+        assert_eq!(named("L Arm", &mapper).row, Some(BodyRegion::ArmLeft));
+        assert_eq!(named("Fat[(g)]", &mapper).column, labels.column("Fat"));
+        assert!(named("Fat[(g)]", &mapper).column.is_some());
+        assert_eq!(
+            named("Est. VAT Mass (g)", &mapper).index,
+            Some(IndexKind::VatMass)
+        );
+        // Many labels in few slots: each still names what it names.
+        for n in 0..3 * SLOTS {
+            let text = format!("L Arm {n}");
+            assert_eq!(named(&text, &mapper), look_up(&text, labels));
+        }
+        let long = "Trunk ".repeat(100);
+        assert_eq!(named(&long, &mapper), look_up(&long, labels));
+    }
+}
