@@ -39,7 +39,50 @@ pub struct Table<'t> {
     /// `TableRowTypesN[r]`.
     pub row_types: BTreeMap<u32, u32>,
     /// `ResultsTableN[r][c]`, row 0 the header row, as written (escapes undone).
-    pub cells: BTreeMap<(u32, u32), Cow<'t, str>>,
+    pub cells: Cells<'t>,
+}
+
+/// A table's cells by (row, column), in order; the first one written of a cell kept. Read
+/// into a list in the order written (by row, as APEX writes them), sorted once at the end:
+/// no tree node per cell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cells<'t> {
+    sorted: Vec<((u32, u32), Cow<'t, str>)>,
+}
+
+impl<'t> Cells<'t> {
+    /// A cell as written.
+    pub fn get(&self, key: &(u32, u32)) -> Option<&Cow<'t, str>> {
+        let at = self.sorted.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some(&self.sorted[at].1)
+    }
+
+    /// The cells' (row, column), in order.
+    pub fn keys(&self) -> impl Iterator<Item = &(u32, u32)> {
+        self.sorted.iter().map(|(key, _)| key)
+    }
+
+    /// The cells, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&(u32, u32), &Cow<'t, str>)> {
+        self.sorted.iter().map(|(key, value)| (key, value))
+    }
+
+    /// Whether the table has no cell.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// How many cells the table has.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// The cells in order, the first written of each kept (a stable sort keeps the order
+    /// written among equal keys).
+    fn finish(&mut self) {
+        self.sorted.sort_by_key(|(key, _)| *key);
+        self.sorted.dedup_by_key(|(key, _)| *key);
+    }
 }
 
 impl Table<'_> {
@@ -223,6 +266,9 @@ pub fn read(text: &str) -> Script<'_> {
     if open_files != 0 {
         script.flag(DocFlag::HologicDocumentCutShort);
     }
+    for table in script.tables.values_mut() {
+        table.cells.finish();
+    }
     script
 }
 
@@ -377,7 +423,7 @@ fn store<'t>(script: &mut Script<'t>, statement: Statement<'t>, cells: &mut usiz
     let code = || statement.value.trim().parse::<u32>().ok();
     match (prefix, statement.indexes()) {
         ("ResultsTable", &[row, column]) => {
-            table.cells.entry((row, column)).or_insert(statement.value);
+            table.cells.sorted.push(((row, column), statement.value));
         }
         ("TableColumnTypes", &[column]) => {
             if let Some(code) = code() {
