@@ -206,6 +206,19 @@ fn trim(text: &str) -> &str {
     }
 }
 
+/// An index as `str::parse::<u64>` reads it, without its general path for the one to three
+/// digits every index has.
+fn index_number(digits: &str) -> Option<u64> {
+    match digits.as_bytes() {
+        [a @ b'0'..=b'9'] => Some(u64::from(a - b'0')),
+        [a @ b'0'..=b'9', b @ b'0'..=b'9'] => Some(u64::from(a - b'0') * 10 + u64::from(b - b'0')),
+        [a @ b'0'..=b'9', b @ b'0'..=b'9', c @ b'0'..=b'9'] => {
+            Some(u64::from(a - b'0') * 100 + u64::from(b - b'0') * 10 + u64::from(c - b'0'))
+        }
+        _ => digits.parse().ok(),
+    }
+}
+
 /// The position of the first `byte` in `text` at or after `from`.
 fn find_byte(text: &str, byte: u8, from: usize) -> Option<usize> {
     text.as_bytes()[from..]
@@ -354,8 +367,8 @@ fn parse_statement<'t>(statement: &'t str, script: &mut Script<'_>) -> Option<St
     while let Some(open) = find_byte(left, b'[', from) {
         let close = find_byte(left, b']', open)?;
         let digits = trim(&left[open + 1..close]);
-        let index = match digits.parse::<u64>() {
-            Ok(n) if n <= u64::from(MAX_INDEX) => n as u32,
+        let index = match index_number(digits) {
+            Some(n) if n <= u64::from(MAX_INDEX) => n as u32,
             _ => {
                 script.flag(DocFlag::HologicIndexOutOfRange);
                 return None;
@@ -393,9 +406,9 @@ fn table_name(name: &str) -> Option<(&'static str, u32)> {
     ];
     PREFIXES.iter().find_map(|prefix| {
         let digits = name.strip_prefix(prefix)?;
-        let n: u32 = (!digits.is_empty() && digits.len() <= 3)
-            .then(|| digits.parse().ok())
-            .flatten()?;
+        let n = (!digits.is_empty() && digits.len() <= 3)
+            .then(|| index_number(digits))
+            .flatten()? as u32;
         Some((*prefix, n))
     })
 }

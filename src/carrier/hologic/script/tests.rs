@@ -251,6 +251,25 @@ fn trim_is_str_trim() {
     ] {
         assert_eq!(trim(text), text.trim(), "{text:?}");
     }
+    for digits in [
+        "0",
+        "7",
+        "42",
+        "512",
+        "999",
+        "+1",
+        "-1",
+        "",
+        "1a",
+        "00012",
+        "18446744073709551616",
+    ] {
+        assert_eq!(
+            index_number(digits),
+            digits.parse::<u64>().ok(),
+            "{digits:?}"
+        );
+    }
 }
 
 #[test]
