@@ -158,6 +158,10 @@ pub fn plain_text(raw: &str) -> String {
             _ => {}
         }
     }
+    // Without `&` there is no entity to decode (a header's `<sup>` only).
+    if !out.contains('&') {
+        return out.trim().to_string();
+    }
     out.replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")

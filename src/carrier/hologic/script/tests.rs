@@ -25,6 +25,7 @@ fn statements_and_tables() {
     assert_eq!(table.cell(0, 3), "BMD[g/cm2]");
     assert_eq!(plain_text("< 1.0%"), "< 1.0%", "a bound is not a tag");
     assert_eq!(plain_text("<0.1%<br>x"), "<0.1%x");
+    assert_eq!(plain_text(" a&nbsp;&amp; <b>b</b>&lt;&gt; "), "a & b<>");
     assert_eq!(table.cell(1, 3), "0.585");
     assert_eq!(table.row_types[&1], 10);
     assert_eq!(table.rows(), [1]);
