@@ -37,8 +37,8 @@ thread_local! {
 
 /// The spare buffers a thread keeps, and the largest it keeps (a larger one is freed, so
 /// that a giant partition's buffers are not held to the end of the run).
-const SPARE_BUFFERS: usize = 12;
-const SPARE_CAPACITY: usize = 1024 * 1024;
+const SPARE_BUFFERS: usize = 10;
+const SPARE_CAPACITY: usize = 64 * 1024;
 
 /// Keeps `bytes`' allocation for a later run of this thread, if there is room.
 fn give_back(mut bytes: Vec<u8>) {
