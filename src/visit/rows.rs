@@ -99,53 +99,8 @@ impl<'a> VisitRows<'a> {
             .measurements
             .iter()
             .zip(&assessed.assessment.rows)
-            .position(|(m, row)| row.used_for_diagnosis && is_site(m, basis))?;
+            .position(|(m, row)| row.used_for_diagnosis && crate::classify::is_site(m, basis))?;
         let member = assessed.origins[row].member;
         Some(self.ids.path(&self.member(member).path))
-    }
-}
-
-/// Whether `name` is `m.site_name()` (`region` or `region/side`), without making it: the
-/// basis site is looked for among a visit's rows (docs/performance.md).
-pub fn is_site(m: &crate::document::Measurement, name: &str) -> bool {
-    let region = m.region.as_str();
-    match m.laterality {
-        crate::vocabulary::Laterality::None => name == region,
-        side => name
-            .strip_prefix(region)
-            .and_then(|rest| rest.strip_prefix('/'))
-            .is_some_and(|rest| rest == side.as_str()),
-    }
-}
-
-#[cfg(test)]
-mod site_tests {
-    use super::is_site;
-    use crate::document::Measurement;
-    use crate::vocabulary::{Laterality, Region};
-
-    /// `is_site` answers as comparing with `site_name` does, for every region and side
-    /// against every name.
-    #[test]
-    fn is_site_is_the_site_name_compared() {
-        let all: Vec<Measurement> = Region::ALL
-            .iter()
-            .flat_map(|&r| {
-                Laterality::ALL
-                    .iter()
-                    .map(move |&l| Measurement::new(r, l, ""))
-            })
-            .collect();
-        let mut names: Vec<String> = all.iter().map(Measurement::site_name).collect();
-        names
-            .extend(["", "/", "total_hip/", "total_hipleft", "total_hip/left/x"].map(String::from));
-        let mut matched = 0;
-        for m in &all {
-            for name in &names {
-                assert_eq!(is_site(m, name), m.site_name() == *name, "{m:?} {name}");
-                matched += usize::from(is_site(m, name));
-            }
-        }
-        assert_eq!(matched, all.len());
     }
 }

@@ -98,7 +98,7 @@ pub fn vendor_verdict(
             assessment
                 .basis_site
                 .as_deref()
-                .is_some_and(|basis| super::rows::is_site(m, basis))
+                .is_some_and(|basis| crate::classify::is_site(m, basis))
         })
         .map(|(_, origin)| origin.member);
     let forearm_says_it = exam
