@@ -95,7 +95,6 @@ pub(crate) struct Element {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Item {
     first_element: u32,
-    last_element: u32,
     next_item: u32,
 }
 

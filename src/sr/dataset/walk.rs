@@ -43,17 +43,23 @@ const FRAGMENTS: u8 = 4;
 /// An open sequence or item, or the root data set (the frame below all others). Small,
 /// and its limits worked out where they are needed: the walk reads the innermost frame for
 /// every element, and a frame copied whole (as the model does) cost a hundred instructions
-/// per sequence or item, and stalled on its own stores (`perf`).
+/// per sequence or item, and stalled on its own stores (`perf`). The innermost frame is a
+/// local of the walk (its fields stay in registers); the stack holds the ones around it.
 #[derive(Clone, Copy)]
 struct Frame {
     /// Where a defined-length sequence or item ends; `NO_END` for undefined length.
     end: usize,
-    /// The nearest defined end: this frame's, else its parent's bound (`NO_END`: none).
+    /// The nearest defined end that lies within the data: this frame's, else its parent's
+    /// bound; `NO_END` when there is none, or when it lies past the end of the data (a
+    /// bound past the data decides nothing the end of the data does not: values are held
+    /// to the data, containers may claim more, and `length_error` blames such a parent for
+    /// nothing).
     bound: usize,
     /// Sequences: the index of their element; items (and the root): their item id.
     owner: u32,
-    /// Sequences: their last item so far (to link the next one).
-    last_item: u32,
+    /// Sequences: their last item so far; items (and the root): their last element so far
+    /// (to link the next one: `Builder::element`, `Builder::item`).
+    last: u32,
     /// The sequence's tag (items: their sequence's), for messages.
     tag: Tag,
     /// `SEQUENCE`, `IMPLICIT`, `FRAGMENTS`.
@@ -62,34 +68,35 @@ struct Frame {
 
 impl Frame {
     #[inline(always)]
-    fn open(end: usize, parent_bound: usize, flags: u8, tag: Tag, owner: u32) -> Frame {
+    fn open(
+        end: usize,
+        parent_bound: usize,
+        data_len: usize,
+        flags: u8,
+        tag: Tag,
+        owner: u32,
+    ) -> Frame {
+        let bound = if end == NO_END {
+            parent_bound
+        } else if end <= data_len {
+            end
+        } else {
+            NO_END
+        };
         Frame {
             end,
-            bound: if end == NO_END { parent_bound } else { end },
+            bound,
             owner,
-            last_item: NONE,
+            last: NONE,
             tag,
             flags,
         }
     }
 
-    /// The furthest a value inside may end: the bound if it lies within the data, else
-    /// the end of the data.
+    /// The furthest a value inside may end: the bound, else the end of the data.
     #[inline(always)]
     fn leaf_limit(&self, data_len: usize) -> usize {
         self.bound.min(data_len)
-    }
-
-    /// The furthest a sequence or item inside may declare to end: the bound if it lies
-    /// within the data, else anywhere (a container may claim more than the file holds: the
-    /// end of the file then decides whether it was cut short or lied).
-    #[inline(always)]
-    fn container_limit(&self, data_len: usize) -> usize {
-        if self.bound <= data_len {
-            self.bound
-        } else {
-            NO_END
-        }
     }
 
     /// The bound as `length_error` takes it.
@@ -135,6 +142,41 @@ fn u32_at<const BIG: bool>(bytes: &[u8], at: usize) -> u32 {
     }
 }
 
+/// A tag's first four bytes read as one number in byte order `BIG` (`u32_at`): the
+/// group in the low half in little endian, in the high half in big endian.
+#[inline(always)]
+const fn tag_word<const BIG: bool>(tag: Tag) -> u32 {
+    let (group, element) = (tag.0 as u32, tag.1 as u32);
+    if BIG {
+        group << 16 | element
+    } else {
+        element << 16 | group
+    }
+}
+
+/// The tag of a `tag_word`.
+#[inline(always)]
+const fn word_tag<const BIG: bool>(word: u32) -> Tag {
+    Tag(
+        word_group::<BIG>(word),
+        if BIG {
+            word as u16
+        } else {
+            (word >> 16) as u16
+        },
+    )
+}
+
+/// The group of a `tag_word`.
+#[inline(always)]
+const fn word_group<const BIG: bool>(word: u32) -> u16 {
+    if BIG {
+        (word >> 16) as u16
+    } else {
+        word as u16
+    }
+}
+
 /// `walk` in one byte order. The checks are the model's (`reference`), in its order, so
 /// that a broken file gets the same error from both.
 #[inline(never)]
@@ -146,15 +188,15 @@ fn walk_in<'a, const BIG: bool>(
     let len = data.len();
     let mut index = Builder::new(len, limits.max_elements);
     let root_flags = if root_implicit { IMPLICIT } else { 0 };
+    // The frames around the innermost one (`top`); empty at the root.
     let mut stack: Vec<Frame> = Vec::with_capacity(16);
-    stack.push(Frame::open(NO_END, NO_END, root_flags, Tag(0, 0), 0));
+    let mut top = Frame::open(NO_END, NO_END, len, root_flags, Tag(0, 0), 0);
     let mut depth = 0usize; // sequences open
     let mut pos = 0usize;
     let mut elements = 0usize;
     let mut sop_class = None;
 
     loop {
-        let top = *stack.last().expect("the root is never closed");
         // Close every defined-length frame that ends here (the root never ends).
         if pos >= top.end {
             if pos > top.end {
@@ -163,18 +205,20 @@ fn walk_in<'a, const BIG: bool>(
             if top.flags & SEQUENCE != 0 {
                 depth -= 1;
             }
-            stack.pop();
+            top = stack.pop().expect("the root never ends");
             continue;
         }
         if pos == len {
-            return finish(data, index, sop_class, &stack[1..]);
+            return finish(data, index, sop_class, &stack, top);
         }
         let Some(head) = data.get(pos..pos + 8) else {
             return Err(truncated_at(pos));
         };
-        let tag = Tag(u16_at::<BIG>(head, 0), u16_at::<BIG>(head, 2));
-        let at_root = stack.len() == 1;
-        if tag == PIXEL_DATA && at_root {
+        // The tag as one number, compared with the tags the walk looks for in the same
+        // form (`tag_word`).
+        let word = u32_at::<BIG>(head, 0);
+        let tag = word_tag::<BIG>(word);
+        if word == tag_word::<BIG>(PIXEL_DATA) && stack.is_empty() {
             return done(data, index, sop_class, pos);
         }
         elements += 1;
@@ -183,19 +227,15 @@ fn walk_in<'a, const BIG: bool>(
         }
 
         // Item and delimiter tags carry no VR in any syntax (PS3.5 7.5).
-        if tag.group() == 0xFFFE {
+        if word_group::<BIG>(word) == 0xFFFE {
             let length = u32_at::<BIG>(head, 4);
-            pos = item_tag(data, pos, tag, length, &mut stack, &mut index, &mut depth)?;
+            pos = item_tag(
+                data, pos, tag, length, &mut stack, &mut top, &mut index, &mut depth,
+            )?;
             continue;
         }
         if top.flags & SEQUENCE != 0 {
-            return Err(FileError::new(
-                Reason::Malformed,
-                format!(
-                    "element {} at byte {pos} where a sequence item was expected",
-                    fmt_tag(tag)
-                ),
-            ));
+            return Err(element_in_sequence(tag, pos));
         }
 
         // The header (implicit VR is always little endian, PS3.5 A.1).
@@ -206,7 +246,25 @@ fn walk_in<'a, const BIG: bool>(
             let vr = [head[4], head[5]];
             let class = vr_class(vr);
             if class == VR_SHORT {
-                (Some(vr), u32::from(u16_at::<BIG>(head, 6)), pos + 8)
+                // The common case, a value with a 2-byte length: never a sequence, never
+                // undefined, nothing to decide but whether it fits.
+                let value_start = pos + 8;
+                let end = value_start + usize::from(u16_at::<BIG>(head, 6));
+                if end > top.leaf_limit(len) {
+                    return Err(length_error(
+                        value_start,
+                        u32::from(u16_at::<BIG>(head, 6)),
+                        top.parent_bound(),
+                        len,
+                        tag,
+                    ));
+                }
+                top.last = index.element(top.owner, top.last, tag, value_start, end - value_start);
+                if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
+                    sop_class = Some(uid_text(&data[value_start..end]));
+                }
+                pos = end;
+                continue;
             } else if class == VR_LONG {
                 let Some(long) = data.get(pos + 8..pos + 12) else {
                     return Err(truncated_at(pos));
@@ -222,7 +280,7 @@ fn walk_in<'a, const BIG: bool>(
         };
         // Encapsulated pixel data below the top level (an icon image): fragments, walked
         // like a sequence of byte items.
-        let encapsulated = tag == PIXEL_DATA && length == UNDEFINED;
+        let encapsulated = word == tag_word::<BIG>(PIXEL_DATA) && length == UNDEFINED;
         if is_sequence || encapsulated {
             depth += 1;
             if depth > limits.max_depth {
@@ -232,7 +290,7 @@ fn walk_in<'a, const BIG: bool>(
                 NO_END
             } else {
                 let end = value_start + length as usize;
-                if end > top.container_limit(len) {
+                if end > top.bound {
                     return Err(length_error(
                         value_start,
                         length,
@@ -243,7 +301,8 @@ fn walk_in<'a, const BIG: bool>(
                 }
                 end
             };
-            let element = index.element(top.owner, tag, value_start, 0);
+            let element = index.element(top.owner, top.last, tag, value_start, 0);
+            top.last = element;
             let mut flags = SEQUENCE;
             if implicit || vr == Some(*b"UN") {
                 flags |= IMPLICIT;
@@ -251,7 +310,9 @@ fn walk_in<'a, const BIG: bool>(
             if encapsulated {
                 flags |= FRAGMENTS;
             }
-            stack.push(Frame::open(end, top.bound, flags, tag, element));
+            let parent_bound = top.bound;
+            stack.push(top);
+            top = Frame::open(end, parent_bound, len, flags, tag, element);
             pos = value_start;
             continue;
         }
@@ -271,8 +332,8 @@ fn walk_in<'a, const BIG: bool>(
                 tag,
             ));
         }
-        index.element(top.owner, tag, value_start, length as usize);
-        if at_root && tag == SOP_CLASS_UID {
+        top.last = index.element(top.owner, top.last, tag, value_start, length as usize);
+        if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
             sop_class = Some(uid_text(&data[value_start..end]));
         }
         pos = end;
@@ -283,21 +344,22 @@ fn walk_in<'a, const BIG: bool>(
 /// pixel data fragment), or closes the undefined-length item or sequence it ends. Returns
 /// where the walk goes on.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // the walk's state, in its registers
 fn item_tag(
     data: &[u8],
     at: usize,
     tag: Tag,
     length: u32,
     stack: &mut Vec<Frame>,
+    top: &mut Frame,
     index: &mut Builder,
     depth: &mut usize,
 ) -> Result<usize, FileError> {
     let len = data.len();
     let pos = at + 8;
-    if stack.len() == 1 {
+    if stack.is_empty() {
         return Err(unexpected(tag, at));
     }
-    let top = stack.last_mut().expect("not at the root");
     let sequence = top.flags & SEQUENCE != 0;
     match tag {
         ITEM if sequence && top.flags & FRAGMENTS != 0 => {
@@ -315,32 +377,45 @@ fn item_tag(
             Ok(end)
         }
         ITEM if sequence => {
-            let id = index.item(top.owner, top.last_item);
-            top.last_item = id;
+            let id = index.item(top.owner, top.last);
+            top.last = id;
             let end = if length == UNDEFINED {
                 NO_END
             } else {
                 let end = pos + length as usize;
-                if end > top.container_limit(len) {
+                if end > top.bound {
                     return Err(length_error(pos, length, top.parent_bound(), len, tag));
                 }
                 end
             };
-            let item = Frame::open(end, top.bound, top.flags & IMPLICIT, top.tag, id);
-            stack.push(item);
+            let item = Frame::open(end, top.bound, len, top.flags & IMPLICIT, top.tag, id);
+            stack.push(*top);
+            *top = item;
             Ok(pos)
         }
         ITEM_DELIMITER if !sequence && top.end == NO_END => {
-            stack.pop();
+            *top = stack.pop().expect("not at the root");
             Ok(pos)
         }
         SEQUENCE_DELIMITER if sequence && top.end == NO_END => {
-            stack.pop();
+            *top = stack.pop().expect("not at the root");
             *depth -= 1;
             Ok(pos)
         }
         _ => Err(unexpected(tag, at)),
     }
+}
+
+#[cold]
+#[inline(never)]
+fn element_in_sequence(tag: Tag, pos: usize) -> FileError {
+    FileError::new(
+        Reason::Malformed,
+        format!(
+            "element {} at byte {pos} where a sequence item was expected",
+            fmt_tag(tag)
+        ),
+    )
 }
 
 #[cold]
@@ -355,14 +430,21 @@ fn too_deep(max_depth: usize, tag: Tag, pos: usize) -> FileError {
     )
 }
 
-/// The walk reached the end of the data: complete, unless a frame is still open.
+/// The walk reached the end of the data: complete, unless a frame is still open (`open`
+/// around `top`, which is the root when `open` is empty).
 #[cold]
 fn finish<'a>(
     data: &'a [u8],
     index: Builder,
     sop_class: Option<String>,
     open: &[Frame],
+    top: Frame,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    // The open frames but the root, outermost first.
+    let open: Vec<Frame> = match open.split_first() {
+        Some((_root, around)) => around.iter().copied().chain([top]).collect(),
+        None => Vec::new(),
+    };
     if let Some(frame) = open.iter().rev().find(|f| f.end == NO_END) {
         let what = if frame.flags & SEQUENCE != 0 {
             "sequence"
