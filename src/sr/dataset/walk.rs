@@ -30,6 +30,9 @@ use super::index::Builder;
 use super::{Charset, DataSet, Endian, Limits, NONE};
 use crate::error::{FileError, Reason};
 
+/// An item tag's bytes (implicit VR is little endian).
+const ITEM_BYTES: [u8; 4] = [0xFE, 0xFF, 0x00, 0xE0];
+
 /// No end: an undefined length, or the root.
 const NO_END: usize = usize::MAX;
 
@@ -241,7 +244,33 @@ fn walk_in<'a, const BIG: bool>(
         // The header (implicit VR is always little endian, PS3.5 A.1).
         let implicit = top.flags & IMPLICIT != 0;
         let (vr, length, value_start) = if implicit {
-            (None, u32_at::<false>(head, 4), pos + 8)
+            let length = u32_at::<false>(head, 4);
+            let value_start = pos + 8;
+            // The common case again: a defined length and a value that does not start
+            // with an item tag (eight bytes of it, as `implicit_sequence` asks) is a plain
+            // value, never a sequence nor encapsulated pixel data.
+            let item_next = data
+                .get(value_start..value_start + 8)
+                .is_some_and(|value| value[..4] == ITEM_BYTES);
+            if length != UNDEFINED && !item_next {
+                let end = value_start + length as usize;
+                if end > top.leaf_limit(len) {
+                    return Err(length_error(
+                        value_start,
+                        length,
+                        top.parent_bound(),
+                        len,
+                        tag,
+                    ));
+                }
+                top.last = index.element(top.owner, top.last, tag, value_start, length as usize);
+                if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
+                    sop_class = Some(uid_text(&data[value_start..end]));
+                }
+                pos = end;
+                continue;
+            }
+            (None, length, value_start)
         } else {
             let vr = [head[4], head[5]];
             let class = vr_class(vr);
