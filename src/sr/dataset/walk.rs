@@ -14,6 +14,8 @@
 //! (docs/performance.md). That walk is kept as the model of this one (`reference`, tests
 //! only): both must give the same index and the same error on every input (`tests`).
 
+mod bytes;
+mod errors;
 #[cfg(test)]
 pub(super) mod reference;
 #[cfg(test)]
@@ -29,6 +31,8 @@ use super::header::{
 use super::index::Builder;
 use super::{Charset, DataSet, Endian, Limits, NONE};
 use crate::error::{FileError, Reason};
+use bytes::{tag_word, u16_at, u32_at, word_group, word_tag};
+use errors::{element_in_sequence, length_error, overrun, too_deep, unexpected};
 
 /// An item tag's bytes (implicit VR is little endian).
 const ITEM_BYTES: [u8; 4] = [0xFE, 0xFF, 0x00, 0xE0];
@@ -119,64 +123,6 @@ pub(super) fn walk<'a>(
     match endian {
         Endian::Little => walk_in::<false>(data, root_implicit, limits),
         Endian::Big => walk_in::<true>(data, root_implicit, limits),
-    }
-}
-
-/// The 2-byte number at `at` of `bytes`, whose length the caller has checked (read as one
-/// load: through an array of bytes, the compiler took the header apart byte by byte).
-#[inline(always)]
-fn u16_at<const BIG: bool>(bytes: &[u8], at: usize) -> u16 {
-    let word: [u8; 2] = bytes[at..at + 2].try_into().expect("2 bytes");
-    if BIG {
-        u16::from_be_bytes(word)
-    } else {
-        u16::from_le_bytes(word)
-    }
-}
-
-/// The 4-byte number at `at` of `bytes` (see `u16_at`).
-#[inline(always)]
-fn u32_at<const BIG: bool>(bytes: &[u8], at: usize) -> u32 {
-    let word: [u8; 4] = bytes[at..at + 4].try_into().expect("4 bytes");
-    if BIG {
-        u32::from_be_bytes(word)
-    } else {
-        u32::from_le_bytes(word)
-    }
-}
-
-/// A tag's first four bytes read as one number in byte order `BIG` (`u32_at`): the
-/// group in the low half in little endian, in the high half in big endian.
-#[inline(always)]
-const fn tag_word<const BIG: bool>(tag: Tag) -> u32 {
-    let (group, element) = (tag.0 as u32, tag.1 as u32);
-    if BIG {
-        group << 16 | element
-    } else {
-        element << 16 | group
-    }
-}
-
-/// The tag of a `tag_word`.
-#[inline(always)]
-const fn word_tag<const BIG: bool>(word: u32) -> Tag {
-    Tag(
-        word_group::<BIG>(word),
-        if BIG {
-            word as u16
-        } else {
-            (word >> 16) as u16
-        },
-    )
-}
-
-/// The group of a `tag_word`.
-#[inline(always)]
-const fn word_group<const BIG: bool>(word: u32) -> u16 {
-    if BIG {
-        (word >> 16) as u16
-    } else {
-        word as u16
     }
 }
 
@@ -435,30 +381,6 @@ fn item_tag(
     }
 }
 
-#[cold]
-#[inline(never)]
-fn element_in_sequence(tag: Tag, pos: usize) -> FileError {
-    FileError::new(
-        Reason::Malformed,
-        format!(
-            "element {} at byte {pos} where a sequence item was expected",
-            fmt_tag(tag)
-        ),
-    )
-}
-
-#[cold]
-#[inline(never)]
-fn too_deep(max_depth: usize, tag: Tag, pos: usize) -> FileError {
-    FileError::new(
-        Reason::Malformed,
-        format!(
-            "sequences nested deeper than {max_depth} levels (at {} byte {pos})",
-            fmt_tag(tag)
-        ),
-    )
-}
-
 /// The walk reached the end of the data: complete, unless a frame is still open (`open`
 /// around `top`, which is the root when `open` is empty).
 #[cold]
@@ -515,65 +437,4 @@ fn done<'a>(
     };
     set.read_charset();
     Ok((set, sop_class))
-}
-
-#[cold]
-#[inline(never)]
-fn overrun(pos: usize, end: usize) -> FileError {
-    FileError::new(
-        Reason::Malformed,
-        format!("element at byte {pos} overruns its parent ending at {end}"),
-    )
-}
-
-#[cold]
-#[inline(never)]
-fn unexpected(tag: Tag, at: usize) -> FileError {
-    FileError::new(
-        Reason::Malformed,
-        format!("unexpected {} at byte {at}", fmt_tag(tag)),
-    )
-}
-
-/// Why a value that declares `length` bytes from `start` does not fit: past a parent that
-/// itself fits in the file the length lies (`malformed`); past the end of the file, the
-/// file was most likely cut short (`truncated`), unless the claim is absurd for any file
-/// we would accept.
-#[cold]
-#[inline(never)]
-pub(super) fn length_error(
-    start: usize,
-    length: u32,
-    parent_bound: Option<usize>,
-    data_len: usize,
-    tag: Tag,
-) -> FileError {
-    let end = start as u64 + u64::from(length);
-    if let Some(parent_end) = parent_bound
-        && end > parent_end as u64
-        && parent_end <= data_len
-    {
-        // Past a parent that itself fits in the file, the length lies: the file is not short.
-        return FileError::new(
-            Reason::Malformed,
-            format!(
-                "{} at byte {start} declares {length} bytes, its parent has {} left",
-                fmt_tag(tag),
-                parent_end.saturating_sub(start)
-            ),
-        );
-    }
-    let reason = if u64::from(length) >= 1 << 30 {
-        Reason::Malformed
-    } else {
-        Reason::Truncated
-    };
-    FileError::new(
-        reason,
-        format!(
-            "{} at byte {start} declares {length} bytes, only {} left in the file",
-            fmt_tag(tag),
-            data_len.saturating_sub(start)
-        ),
-    )
 }
