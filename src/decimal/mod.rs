@@ -52,6 +52,40 @@ pub fn trim(text: &str) -> &str {
     }
 }
 
+/// "00" to "99", two bytes each.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// `value`'s decimal digits written right-aligned ending at `at`, zero-padded to at least
+/// `least` digits; returns where they start.
+#[inline]
+fn digits_right(mut value: u64, least: usize, text: &mut [u8], mut at: usize) -> usize {
+    let end = at;
+    while value >= 100 {
+        let pair = (value % 100) as usize * 2;
+        value /= 100;
+        at -= 2;
+        text[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if value >= 10 {
+        let pair = value as usize * 2;
+        at -= 2;
+        text[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        at -= 1;
+        text[at] = b'0' + value as u8;
+    }
+    while end - at < least {
+        at -= 1;
+        text[at] = b'0';
+    }
+    at
+}
+
 /// An exact decimal: `mantissa / 10^scale`.
 #[derive(Debug, Clone, Copy)]
 pub struct Decimal {
@@ -259,32 +293,45 @@ impl Decimal {
         out.extend_from_slice(&text[start..]);
     }
 
-    /// The plain text written right-aligned into `text`, right to left (the point placed as
-    /// the digits go); returns where it starts.
+    /// The plain text written right-aligned into `text`, right to left; returns where it
+    /// starts. Two digits at a time from a table (most values have three to five digits, so
+    /// a digit at a time spent about twenty instructions each).
     #[inline]
     fn plain_right(self, min_decimals: u32, text: &mut [u8; PLAIN_RIGHT]) -> usize {
-        let scale = self.scale.max(min_decimals.min(MAX_DIGITS)) as usize;
-        let mut wide = self.mantissa.unsigned_abs() as u128 * 10u128.pow(scale as u32 - self.scale);
+        let scale = self.scale.max(min_decimals.min(MAX_DIGITS));
+        let wide = u128::from(self.mantissa.unsigned_abs()) * 10u128.pow(scale - self.scale);
+        let Ok(narrow) = u64::try_from(wide) else {
+            return self.plain_right_wide(scale as usize, wide, text);
+        };
+        let mut at = PLAIN_RIGHT;
+        if scale > 0 {
+            // scale <= MAX_DIGITS (18): 10^scale fits a u64.
+            let unit = 10u64.pow(scale);
+            at = digits_right(narrow % unit, scale as usize, text, at);
+            at -= 1;
+            text[at] = b'.';
+            at = digits_right(narrow / unit, 1, text, at);
+        } else {
+            at = digits_right(narrow, 1, text, at);
+        }
+        if self.mantissa < 0 {
+            at -= 1;
+            text[at] = b'-';
+        }
+        at
+    }
+
+    /// `plain_right` for a value whose digits pass u64's range (in practice none): a digit
+    /// at a time, u128 division being a library call.
+    #[cold]
+    fn plain_right_wide(self, scale: usize, mut wide: u128, text: &mut [u8; PLAIN_RIGHT]) -> usize {
         let mut at = PLAIN_RIGHT;
         let mut n = 0;
-        // u128 division is a library call, so only the digits above u64's range take it
-        // (in practice none).
-        while wide > u128::from(u64::MAX) {
+        // At least one digit before the point.
+        while wide > 0 || n <= scale {
             at -= 1;
             text[at] = b'0' + (wide % 10) as u8;
             wide /= 10;
-            n += 1;
-            if n == scale {
-                at -= 1;
-                text[at] = b'.';
-            }
-        }
-        let mut narrow = wide as u64;
-        // At least one digit before the point.
-        while narrow > 0 || n <= scale {
-            at -= 1;
-            text[at] = b'0' + (narrow % 10) as u8;
-            narrow /= 10;
             n += 1;
             if n == scale {
                 at -= 1;

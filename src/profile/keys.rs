@@ -184,14 +184,16 @@ impl Hash for CodeRef<'_> {
 
 impl Equivalent<CodeKey> for CodeRef<'_> {
     fn equivalent(&self, key: &CodeKey) -> bool {
-        // The stored scheme is upper case: only the probe's needs folding.
+        // The stored scheme is upper case: only the probe's needs folding, and files mostly
+        // write it in upper case already (one comparison of bytes, not a folded byte loop).
         let scheme = trim(self.scheme).as_bytes();
         trim(self.code) == &*key.code
-            && scheme.len() == key.scheme.len()
-            && scheme
-                .iter()
-                .zip(key.scheme.bytes())
-                .all(|(a, b)| a.to_ascii_uppercase() == b)
+            && (scheme == key.scheme.as_bytes()
+                || scheme.len() == key.scheme.len()
+                    && scheme
+                        .iter()
+                        .zip(key.scheme.bytes())
+                        .all(|(a, b)| a.to_ascii_uppercase() == b))
     }
 }
 
@@ -268,6 +270,17 @@ mod tests {
             code: "BMD",
         };
         assert_eq!(codes.get(&probe), Some(&2));
+        // A scheme in another case is found by folding, not only by equal bytes.
+        let lower_scheme = CodeRef {
+            scheme: " 99Hologic",
+            code: "BMD",
+        };
+        assert_eq!(codes.get(&lower_scheme), Some(&2));
+        let other_scheme = CodeRef {
+            scheme: "99HOLOGIX",
+            code: "BMD",
+        };
+        assert_eq!(codes.get(&other_scheme), None);
         let wrong_case_code = CodeRef {
             scheme: "99HOLOGIC",
             code: "bmd",

@@ -63,6 +63,7 @@ impl Mapper {
     /// The measure rule for a concept, whether it matched on the code, and the leading words
     /// of a meaning that matched only on its last words ("Left Femoral Neck" of "Left
     /// Femoral Neck BMD").
+    #[inline]
     pub(super) fn measure_of<'c, 't>(
         &self,
         concept: &'c Code<'t>,
