@@ -18,9 +18,9 @@
 //! entries in a table of at most `TABLE_SLOTS` slots (1 MiB) and the older ones on disk,
 //! beside the log, with a Bloom filter of 1.5 bytes per entry in memory, so that a new UID
 //! is answered without a read (`store::HashIndex`): the ledger's memory is about 3 MiB
-//! plus 4.5 bytes per document, where tables of every entry took 27 to 55 (9 to 18 per
-//! entry, 27 while one doubled), and a run of 10^6 files peaks within a few MB of a run of
-//! 10^5 (docs/performance.md, "The ledger's indexes").
+//! plus at most 4.5 bytes per document (6.7 MiB at 10^6 documents), where tables of every
+//! entry took 27 to 55 (9 to 18 per entry, 27 while one doubled): docs/performance.md,
+//! "The ledger's indexes".
 
 use std::hash::BuildHasher;
 use std::io;

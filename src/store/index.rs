@@ -8,7 +8,8 @@
 //! - when it is 7/8 full, its entries go to disk, sorted, as an immutable table
 //!   (`Sealed`), and the same slots are filled again (no allocation, no doubling);
 //! - two tables on disk are merged into one while the older is less than twice the
-//!   newer (a binary counter: O(log n) tables, each entry rewritten O(log n) times);
+//!   newer (a binary counter: O(log n) tables, each entry rewritten O(log n) times; at
+//!   10^8 entries, at most 10 tables and as many open files per index);
 //! - each table on disk keeps in memory a Bloom filter of its hashes (12 bits per entry)
 //!   and the first hash of each 4 KiB block: a hash no table holds, the common case (a
 //!   new SOP Instance UID, a new study), is answered from memory; one a table holds, or
