@@ -120,6 +120,9 @@ impl Sealed {
 pub struct Writer {
     out: BufWriter<File>,
     len: usize,
+    /// Entries the table will hold: the last one pushed flushes the file, so that an
+    /// error writing it comes while the caller still holds its entries.
+    expected: usize,
     fences: Vec<u32>,
     filter: Filter,
 }
@@ -130,6 +133,7 @@ impl Writer {
         Ok(Writer {
             out: BufWriter::with_capacity(64 * 1024, tempfile::tempfile_in(dir)?),
             len: 0,
+            expected: len,
             fences: Vec::with_capacity(len.div_ceil(BLOCK)),
             filter: Filter::with_capacity(len),
         })
@@ -144,6 +148,9 @@ impl Writer {
         self.filter.insert(hash);
         self.out.write_all(&entry.to_le_bytes())?;
         self.len += 1;
+        if self.len == self.expected {
+            self.out.flush()?;
+        }
         Ok(())
     }
 
