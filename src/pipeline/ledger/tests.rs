@@ -243,7 +243,7 @@ fn agrees_with_a_model_across_many_spills() {
 
 /// An index that cannot spill (its folder gone, like a full or unwritable disk) fails the
 /// admission with the error the log gets from the same folder: the run stops as it does
-/// when its log cannot be written, it never answers from what it lost.
+/// when its log cannot be written, and the index still holds what it held.
 #[test]
 fn a_spill_into_a_missing_folder_is_the_logs_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -259,4 +259,9 @@ fn a_spill_into_a_missing_folder_is_the_logs_error() {
         })
         .expect("a spill into no folder fails");
     assert_eq!(spill_error.kind(), log_error.kind());
+    // Nothing the index held before is lost.
+    assert_eq!(
+        ledger.admit(&doc("1.0", "2.0", "P"), "b.dcm").unwrap(),
+        Admission::Duplicate("a.dcm".into())
+    );
 }
