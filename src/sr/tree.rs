@@ -235,13 +235,24 @@ fn read_code<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
 
 /// A unit's code: value and meaning, no scheme (see `ItemValue::Num`).
 fn read_unit<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
+    let value = match item.text(tags::CODE_VALUE, false) {
+        Some(value) => value,
+        None => long_code_value(item),
+    };
     Code {
-        value: item
-            .text(tags::CODE_VALUE, false)
-            .or_else(|| item.text(tags::LONG_CODE_VALUE, false))
-            .or_else(|| item.text(tags::URN_CODE_VALUE, false))
-            .unwrap_or_default(),
+        value,
         scheme: Cow::Borrowed(""),
         meaning: item.text(tags::CODE_MEANING, false).unwrap_or_default(),
     }
+}
+
+/// A code without a CodeValue: its LongCodeValue, else its URNCodeValue (PS3.3 8.8). Rare,
+/// and apart, so that `read_unit`, read for every code, does not carry the chain of
+/// optional values (`or_else`) that it moved through the stack.
+#[cold]
+#[inline(never)]
+fn long_code_value<'a, N: SrNode<'a>>(item: N) -> Cow<'a, str> {
+    item.text(tags::LONG_CODE_VALUE, false)
+        .or_else(|| item.text(tags::URN_CODE_VALUE, false))
+        .unwrap_or_default()
 }

@@ -105,8 +105,9 @@ pub(super) const VR_LONG: u8 = 2;
 
 /// Every pair of upper-case letters: unknown, a VR with a 2-byte length, or a VR with a
 /// reserved field and a 4-byte length (PS3.5 Table 6.2-1, 7.1.2). A table, because this is
-/// asked for every element of every file.
-const VR_CLASSES: [u8; 26 * 26] = {
+/// asked for every element of every file; 32 by 32 (the rows and columns past `Z` unknown),
+/// so that one comparison checks both letters and the index is a shift.
+const VR_CLASSES: [u8; 32 * 32] = {
     const SHORT: [&[u8; 2]; 21] = [
         b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FD", b"FL", b"IS", b"LO", b"LT", b"PN",
         b"SH", b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US",
@@ -114,15 +115,15 @@ const VR_CLASSES: [u8; 26 * 26] = {
     const LONG: [&[u8; 2]; 13] = [
         b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT", b"UV",
     ];
-    let mut table = [VR_UNKNOWN; 26 * 26];
+    let mut table = [VR_UNKNOWN; 32 * 32];
     let mut i = 0;
     while i < SHORT.len() {
-        table[(SHORT[i][0] - b'A') as usize * 26 + (SHORT[i][1] - b'A') as usize] = VR_SHORT;
+        table[(SHORT[i][0] - b'A') as usize * 32 + (SHORT[i][1] - b'A') as usize] = VR_SHORT;
         i += 1;
     }
     let mut i = 0;
     while i < LONG.len() {
-        table[(LONG[i][0] - b'A') as usize * 26 + (LONG[i][1] - b'A') as usize] = VR_LONG;
+        table[(LONG[i][0] - b'A') as usize * 32 + (LONG[i][1] - b'A') as usize] = VR_LONG;
         i += 1;
     }
     table
@@ -130,8 +131,11 @@ const VR_CLASSES: [u8; 26 * 26] = {
 
 #[inline(always)]
 pub(super) fn vr_class(vr: [u8; 2]) -> u8 {
-    if vr[0].is_ascii_uppercase() && vr[1].is_ascii_uppercase() {
-        VR_CLASSES[(vr[0] - b'A') as usize * 26 + (vr[1] - b'A') as usize]
+    // Both letters from `A` on, and fewer than 32 past it (the bytes `[` to `` ` `` after
+    // `Z` are unknown in the table).
+    let (first, second) = (vr[0].wrapping_sub(b'A'), vr[1].wrapping_sub(b'A'));
+    if first | second < 32 {
+        VR_CLASSES[(usize::from(first) << 5 | usize::from(second)) & (32 * 32 - 1)]
     } else {
         VR_UNKNOWN
     }
@@ -280,6 +284,28 @@ mod tests {
         assert!(binary_value(Tag(0x7FE0, 0x0010), None));
         assert!(binary_value(Tag(0x0019, 0x1000), None));
         assert!(!binary_value(Tag(0x0020, 0x4000), None));
+    }
+
+    /// The table against the two lists of PS3.5 Table 6.2-1 (7.1.2), for every pair of
+    /// bytes.
+    #[test]
+    fn vr_classes_for_every_pair_of_bytes() {
+        const SHORT: &str = "AE AS AT CS DA DS DT FD FL IS LO LT PN SH SL SS ST TM UI UL US";
+        const LONG: &str = "OB OD OF OL OV OW SQ SV UC UN UR UT UV";
+        for first in 0..=255u8 {
+            for second in 0..=255u8 {
+                let pair = [first, second];
+                let named = |list: &str| list.split(' ').any(|vr| vr.as_bytes() == pair);
+                let expected = if named(SHORT) {
+                    VR_SHORT
+                } else if named(LONG) {
+                    VR_LONG
+                } else {
+                    VR_UNKNOWN
+                };
+                assert_eq!(vr_class(pair), expected, "{pair:?}");
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,8 @@
 //! (docs/performance.md). That walk is kept as the model of this one (`reference`, tests
 //! only): both must give the same index and the same error on every input (`tests`).
 
+mod bytes;
+mod errors;
 #[cfg(test)]
 pub(super) mod reference;
 #[cfg(test)]
@@ -29,6 +31,11 @@ use super::header::{
 use super::index::Builder;
 use super::{Charset, DataSet, Endian, Limits, NONE};
 use crate::error::{FileError, Reason};
+use bytes::{tag_word, u16_at, u32_at, word_group, word_tag};
+use errors::{element_in_sequence, length_error, overrun, too_deep, unexpected};
+
+/// An item tag's bytes (implicit VR is little endian).
+const ITEM_BYTES: [u8; 4] = [0xFE, 0xFF, 0x00, 0xE0];
 
 /// No end: an undefined length, or the root.
 const NO_END: usize = usize::MAX;
@@ -43,17 +50,23 @@ const FRAGMENTS: u8 = 4;
 /// An open sequence or item, or the root data set (the frame below all others). Small,
 /// and its limits worked out where they are needed: the walk reads the innermost frame for
 /// every element, and a frame copied whole (as the model does) cost a hundred instructions
-/// per sequence or item, and stalled on its own stores (`perf`).
+/// per sequence or item, and stalled on its own stores (`perf`). The innermost frame is a
+/// local of the walk (its fields stay in registers); the stack holds the ones around it.
 #[derive(Clone, Copy)]
 struct Frame {
     /// Where a defined-length sequence or item ends; `NO_END` for undefined length.
     end: usize,
-    /// The nearest defined end: this frame's, else its parent's bound (`NO_END`: none).
+    /// The nearest defined end that lies within the data: this frame's, else its parent's
+    /// bound; `NO_END` when there is none, or when it lies past the end of the data (a
+    /// bound past the data decides nothing the end of the data does not: values are held
+    /// to the data, containers may claim more, and `length_error` blames such a parent for
+    /// nothing).
     bound: usize,
     /// Sequences: the index of their element; items (and the root): their item id.
     owner: u32,
-    /// Sequences: their last item so far (to link the next one).
-    last_item: u32,
+    /// Sequences: their last item so far; items (and the root): their last element so far
+    /// (to link the next one: `Builder::element`, `Builder::item`).
+    last: u32,
     /// The sequence's tag (items: their sequence's), for messages.
     tag: Tag,
     /// `SEQUENCE`, `IMPLICIT`, `FRAGMENTS`.
@@ -62,34 +75,35 @@ struct Frame {
 
 impl Frame {
     #[inline(always)]
-    fn open(end: usize, parent_bound: usize, flags: u8, tag: Tag, owner: u32) -> Frame {
+    fn open(
+        end: usize,
+        parent_bound: usize,
+        data_len: usize,
+        flags: u8,
+        tag: Tag,
+        owner: u32,
+    ) -> Frame {
+        let bound = if end == NO_END {
+            parent_bound
+        } else if end <= data_len {
+            end
+        } else {
+            NO_END
+        };
         Frame {
             end,
-            bound: if end == NO_END { parent_bound } else { end },
+            bound,
             owner,
-            last_item: NONE,
+            last: NONE,
             tag,
             flags,
         }
     }
 
-    /// The furthest a value inside may end: the bound if it lies within the data, else
-    /// the end of the data.
+    /// The furthest a value inside may end: the bound, else the end of the data.
     #[inline(always)]
     fn leaf_limit(&self, data_len: usize) -> usize {
         self.bound.min(data_len)
-    }
-
-    /// The furthest a sequence or item inside may declare to end: the bound if it lies
-    /// within the data, else anywhere (a container may claim more than the file holds: the
-    /// end of the file then decides whether it was cut short or lied).
-    #[inline(always)]
-    fn container_limit(&self, data_len: usize) -> usize {
-        if self.bound <= data_len {
-            self.bound
-        } else {
-            NO_END
-        }
     }
 
     /// The bound as `length_error` takes it.
@@ -112,29 +126,6 @@ pub(super) fn walk<'a>(
     }
 }
 
-/// The 2-byte number at `at` of `bytes`, whose length the caller has checked (read as one
-/// load: through an array of bytes, the compiler took the header apart byte by byte).
-#[inline(always)]
-fn u16_at<const BIG: bool>(bytes: &[u8], at: usize) -> u16 {
-    let word: [u8; 2] = bytes[at..at + 2].try_into().expect("2 bytes");
-    if BIG {
-        u16::from_be_bytes(word)
-    } else {
-        u16::from_le_bytes(word)
-    }
-}
-
-/// The 4-byte number at `at` of `bytes` (see `u16_at`).
-#[inline(always)]
-fn u32_at<const BIG: bool>(bytes: &[u8], at: usize) -> u32 {
-    let word: [u8; 4] = bytes[at..at + 4].try_into().expect("4 bytes");
-    if BIG {
-        u32::from_be_bytes(word)
-    } else {
-        u32::from_le_bytes(word)
-    }
-}
-
 /// `walk` in one byte order. The checks are the model's (`reference`), in its order, so
 /// that a broken file gets the same error from both.
 #[inline(never)]
@@ -146,15 +137,15 @@ fn walk_in<'a, const BIG: bool>(
     let len = data.len();
     let mut index = Builder::new(len, limits.max_elements);
     let root_flags = if root_implicit { IMPLICIT } else { 0 };
+    // The frames around the innermost one (`top`); empty at the root.
     let mut stack: Vec<Frame> = Vec::with_capacity(16);
-    stack.push(Frame::open(NO_END, NO_END, root_flags, Tag(0, 0), 0));
+    let mut top = Frame::open(NO_END, NO_END, len, root_flags, Tag(0, 0), 0);
     let mut depth = 0usize; // sequences open
     let mut pos = 0usize;
     let mut elements = 0usize;
     let mut sop_class = None;
 
     loop {
-        let top = *stack.last().expect("the root is never closed");
         // Close every defined-length frame that ends here (the root never ends).
         if pos >= top.end {
             if pos > top.end {
@@ -163,18 +154,20 @@ fn walk_in<'a, const BIG: bool>(
             if top.flags & SEQUENCE != 0 {
                 depth -= 1;
             }
-            stack.pop();
+            top = stack.pop().expect("the root never ends");
             continue;
         }
         if pos == len {
-            return finish(data, index, sop_class, &stack[1..]);
+            return finish(data, index, sop_class, &stack, top);
         }
         let Some(head) = data.get(pos..pos + 8) else {
             return Err(truncated_at(pos));
         };
-        let tag = Tag(u16_at::<BIG>(head, 0), u16_at::<BIG>(head, 2));
-        let at_root = stack.len() == 1;
-        if tag == PIXEL_DATA && at_root {
+        // The tag as one number, compared with the tags the walk looks for in the same
+        // form (`tag_word`).
+        let word = u32_at::<BIG>(head, 0);
+        let tag = word_tag::<BIG>(word);
+        if word == tag_word::<BIG>(PIXEL_DATA) && stack.is_empty() {
             return done(data, index, sop_class, pos);
         }
         elements += 1;
@@ -183,30 +176,70 @@ fn walk_in<'a, const BIG: bool>(
         }
 
         // Item and delimiter tags carry no VR in any syntax (PS3.5 7.5).
-        if tag.group() == 0xFFFE {
+        if word_group::<BIG>(word) == 0xFFFE {
             let length = u32_at::<BIG>(head, 4);
-            pos = item_tag(data, pos, tag, length, &mut stack, &mut index, &mut depth)?;
+            pos = item_tag(
+                data, pos, tag, length, &mut stack, &mut top, &mut index, &mut depth,
+            )?;
             continue;
         }
         if top.flags & SEQUENCE != 0 {
-            return Err(FileError::new(
-                Reason::Malformed,
-                format!(
-                    "element {} at byte {pos} where a sequence item was expected",
-                    fmt_tag(tag)
-                ),
-            ));
+            return Err(element_in_sequence(tag, pos));
         }
 
         // The header (implicit VR is always little endian, PS3.5 A.1).
         let implicit = top.flags & IMPLICIT != 0;
         let (vr, length, value_start) = if implicit {
-            (None, u32_at::<false>(head, 4), pos + 8)
+            let length = u32_at::<false>(head, 4);
+            let value_start = pos + 8;
+            // The common case again: a defined length and a value that does not start
+            // with an item tag (eight bytes of it, as `implicit_sequence` asks) is a plain
+            // value, never a sequence nor encapsulated pixel data.
+            let item_next = data
+                .get(value_start..value_start + 8)
+                .is_some_and(|value| value[..4] == ITEM_BYTES);
+            if length != UNDEFINED && !item_next {
+                let end = value_start + length as usize;
+                if end > top.leaf_limit(len) {
+                    return Err(length_error(
+                        value_start,
+                        length,
+                        top.parent_bound(),
+                        len,
+                        tag,
+                    ));
+                }
+                top.last = index.element(top.owner, top.last, tag, value_start, length as usize);
+                if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
+                    sop_class = Some(uid_text(&data[value_start..end]));
+                }
+                pos = end;
+                continue;
+            }
+            (None, length, value_start)
         } else {
             let vr = [head[4], head[5]];
             let class = vr_class(vr);
             if class == VR_SHORT {
-                (Some(vr), u32::from(u16_at::<BIG>(head, 6)), pos + 8)
+                // The common case, a value with a 2-byte length: never a sequence, never
+                // undefined, nothing to decide but whether it fits.
+                let value_start = pos + 8;
+                let end = value_start + usize::from(u16_at::<BIG>(head, 6));
+                if end > top.leaf_limit(len) {
+                    return Err(length_error(
+                        value_start,
+                        u32::from(u16_at::<BIG>(head, 6)),
+                        top.parent_bound(),
+                        len,
+                        tag,
+                    ));
+                }
+                top.last = index.element(top.owner, top.last, tag, value_start, end - value_start);
+                if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
+                    sop_class = Some(uid_text(&data[value_start..end]));
+                }
+                pos = end;
+                continue;
             } else if class == VR_LONG {
                 let Some(long) = data.get(pos + 8..pos + 12) else {
                     return Err(truncated_at(pos));
@@ -222,7 +255,7 @@ fn walk_in<'a, const BIG: bool>(
         };
         // Encapsulated pixel data below the top level (an icon image): fragments, walked
         // like a sequence of byte items.
-        let encapsulated = tag == PIXEL_DATA && length == UNDEFINED;
+        let encapsulated = word == tag_word::<BIG>(PIXEL_DATA) && length == UNDEFINED;
         if is_sequence || encapsulated {
             depth += 1;
             if depth > limits.max_depth {
@@ -232,7 +265,7 @@ fn walk_in<'a, const BIG: bool>(
                 NO_END
             } else {
                 let end = value_start + length as usize;
-                if end > top.container_limit(len) {
+                if end > top.bound {
                     return Err(length_error(
                         value_start,
                         length,
@@ -243,7 +276,8 @@ fn walk_in<'a, const BIG: bool>(
                 }
                 end
             };
-            let element = index.element(top.owner, tag, value_start, 0);
+            let element = index.element(top.owner, top.last, tag, value_start, 0);
+            top.last = element;
             let mut flags = SEQUENCE;
             if implicit || vr == Some(*b"UN") {
                 flags |= IMPLICIT;
@@ -251,7 +285,9 @@ fn walk_in<'a, const BIG: bool>(
             if encapsulated {
                 flags |= FRAGMENTS;
             }
-            stack.push(Frame::open(end, top.bound, flags, tag, element));
+            let parent_bound = top.bound;
+            stack.push(top);
+            top = Frame::open(end, parent_bound, len, flags, tag, element);
             pos = value_start;
             continue;
         }
@@ -271,8 +307,8 @@ fn walk_in<'a, const BIG: bool>(
                 tag,
             ));
         }
-        index.element(top.owner, tag, value_start, length as usize);
-        if at_root && tag == SOP_CLASS_UID {
+        top.last = index.element(top.owner, top.last, tag, value_start, length as usize);
+        if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
             sop_class = Some(uid_text(&data[value_start..end]));
         }
         pos = end;
@@ -283,21 +319,22 @@ fn walk_in<'a, const BIG: bool>(
 /// pixel data fragment), or closes the undefined-length item or sequence it ends. Returns
 /// where the walk goes on.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // the walk's state, in its registers
 fn item_tag(
     data: &[u8],
     at: usize,
     tag: Tag,
     length: u32,
     stack: &mut Vec<Frame>,
+    top: &mut Frame,
     index: &mut Builder,
     depth: &mut usize,
 ) -> Result<usize, FileError> {
     let len = data.len();
     let pos = at + 8;
-    if stack.len() == 1 {
+    if stack.is_empty() {
         return Err(unexpected(tag, at));
     }
-    let top = stack.last_mut().expect("not at the root");
     let sequence = top.flags & SEQUENCE != 0;
     match tag {
         ITEM if sequence && top.flags & FRAGMENTS != 0 => {
@@ -315,27 +352,28 @@ fn item_tag(
             Ok(end)
         }
         ITEM if sequence => {
-            let id = index.item(top.owner, top.last_item);
-            top.last_item = id;
+            let id = index.item(top.owner, top.last);
+            top.last = id;
             let end = if length == UNDEFINED {
                 NO_END
             } else {
                 let end = pos + length as usize;
-                if end > top.container_limit(len) {
+                if end > top.bound {
                     return Err(length_error(pos, length, top.parent_bound(), len, tag));
                 }
                 end
             };
-            let item = Frame::open(end, top.bound, top.flags & IMPLICIT, top.tag, id);
-            stack.push(item);
+            let item = Frame::open(end, top.bound, len, top.flags & IMPLICIT, top.tag, id);
+            stack.push(*top);
+            *top = item;
             Ok(pos)
         }
         ITEM_DELIMITER if !sequence && top.end == NO_END => {
-            stack.pop();
+            *top = stack.pop().expect("not at the root");
             Ok(pos)
         }
         SEQUENCE_DELIMITER if sequence && top.end == NO_END => {
-            stack.pop();
+            *top = stack.pop().expect("not at the root");
             *depth -= 1;
             Ok(pos)
         }
@@ -343,26 +381,21 @@ fn item_tag(
     }
 }
 
-#[cold]
-#[inline(never)]
-fn too_deep(max_depth: usize, tag: Tag, pos: usize) -> FileError {
-    FileError::new(
-        Reason::Malformed,
-        format!(
-            "sequences nested deeper than {max_depth} levels (at {} byte {pos})",
-            fmt_tag(tag)
-        ),
-    )
-}
-
-/// The walk reached the end of the data: complete, unless a frame is still open.
+/// The walk reached the end of the data: complete, unless a frame is still open (`open`
+/// around `top`, which is the root when `open` is empty).
 #[cold]
 fn finish<'a>(
     data: &'a [u8],
     index: Builder,
     sop_class: Option<String>,
     open: &[Frame],
+    top: Frame,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    // The open frames but the root, outermost first.
+    let open: Vec<Frame> = match open.split_first() {
+        Some((_root, around)) => around.iter().copied().chain([top]).collect(),
+        None => Vec::new(),
+    };
     if let Some(frame) = open.iter().rev().find(|f| f.end == NO_END) {
         let what = if frame.flags & SEQUENCE != 0 {
             "sequence"
@@ -404,65 +437,4 @@ fn done<'a>(
     };
     set.read_charset();
     Ok((set, sop_class))
-}
-
-#[cold]
-#[inline(never)]
-fn overrun(pos: usize, end: usize) -> FileError {
-    FileError::new(
-        Reason::Malformed,
-        format!("element at byte {pos} overruns its parent ending at {end}"),
-    )
-}
-
-#[cold]
-#[inline(never)]
-fn unexpected(tag: Tag, at: usize) -> FileError {
-    FileError::new(
-        Reason::Malformed,
-        format!("unexpected {} at byte {at}", fmt_tag(tag)),
-    )
-}
-
-/// Why a value that declares `length` bytes from `start` does not fit: past a parent that
-/// itself fits in the file the length lies (`malformed`); past the end of the file, the
-/// file was most likely cut short (`truncated`), unless the claim is absurd for any file
-/// we would accept.
-#[cold]
-#[inline(never)]
-pub(super) fn length_error(
-    start: usize,
-    length: u32,
-    parent_bound: Option<usize>,
-    data_len: usize,
-    tag: Tag,
-) -> FileError {
-    let end = start as u64 + u64::from(length);
-    if let Some(parent_end) = parent_bound
-        && end > parent_end as u64
-        && parent_end <= data_len
-    {
-        // Past a parent that itself fits in the file, the length lies: the file is not short.
-        return FileError::new(
-            Reason::Malformed,
-            format!(
-                "{} at byte {start} declares {length} bytes, its parent has {} left",
-                fmt_tag(tag),
-                parent_end.saturating_sub(start)
-            ),
-        );
-    }
-    let reason = if u64::from(length) >= 1 << 30 {
-        Reason::Malformed
-    } else {
-        Reason::Truncated
-    };
-    FileError::new(
-        reason,
-        format!(
-            "{} at byte {start} declares {length} bytes, only {} left in the file",
-            fmt_tag(tag),
-            data_len.saturating_sub(start)
-        ),
-    )
 }

@@ -30,6 +30,8 @@ struct Frame {
     owner: u32,
     /// Sequences: their last item so far (to link the next one).
     last_item: u32,
+    /// Items: their last element so far (to link the next one).
+    last_element: u32,
     /// Encapsulated pixel data: items are fragments of bytes, not data sets.
     fragments: bool,
 }
@@ -48,6 +50,7 @@ pub(in crate::sr::dataset) fn walk<'a>(
     let mut pos = 0usize;
     let mut elements = 0usize;
     let mut sop_class = None;
+    let mut root_last = NONE; // the root's last element so far
     let done = |index: Builder, sop_class, end: usize| {
         let mut set = DataSet {
             data: &data[..end],
@@ -144,6 +147,7 @@ pub(in crate::sr::dataset) fn walk<'a>(
                         tag: sequence_tag,
                         owner: id,
                         last_item: NONE,
+                        last_element: NONE,
                         fragments: false,
                     });
                 }
@@ -200,7 +204,14 @@ pub(in crate::sr::dataset) fn walk<'a>(
                 tag,
                 true,
             )?;
-            let element = index.element(owner, tag, header.value_start, 0);
+            let element = index.element(
+                owner,
+                last_element(&stack, root_last),
+                tag,
+                header.value_start,
+                0,
+            );
+            set_last_element(&mut stack, &mut root_last, element);
             stack.push(Frame {
                 end,
                 bound: end.or(bound),
@@ -209,6 +220,7 @@ pub(in crate::sr::dataset) fn walk<'a>(
                 tag,
                 owner: element,
                 last_item: NONE,
+                last_element: NONE,
                 fragments: encapsulated,
             });
             pos = header.value_start;
@@ -229,11 +241,30 @@ pub(in crate::sr::dataset) fn walk<'a>(
             false,
         )?
         .unwrap_or(data.len());
-        index.element(owner, tag, header.value_start, end - header.value_start);
+        let element = index.element(
+            owner,
+            last_element(&stack, root_last),
+            tag,
+            header.value_start,
+            end - header.value_start,
+        );
+        set_last_element(&mut stack, &mut root_last, element);
         if stack.is_empty() && tag == SOP_CLASS_UID {
             sop_class = Some(uid_text(&data[header.value_start..end]));
         }
         pos = end;
+    }
+}
+
+/// The last element so far of the innermost item (the root's when no frame is open).
+fn last_element(stack: &[Frame], root_last: u32) -> u32 {
+    stack.last().map_or(root_last, |f| f.last_element)
+}
+
+fn set_last_element(stack: &mut [Frame], root_last: &mut u32, element: u32) {
+    match stack.last_mut() {
+        Some(frame) => frame.last_element = element,
+        None => *root_last = element,
     }
 }
 

@@ -303,3 +303,55 @@ fn texts_finds_each_tag_as_text_does() {
     assert_eq!(each[3].as_deref(), Some("ID1"));
     assert_eq!(each[4].as_deref(), Some("1.2.3"));
 }
+
+/// A code's value: its CodeValue, else its LongCodeValue, else its URNCodeValue (PS3.3
+/// 8.8), else empty, as the content tree reads it from the index.
+#[test]
+fn code_values_long_and_urn_in_turn() {
+    let code_item = |value: Option<(u16, &[u8; 2], &[u8])>| {
+        let mut code = Vec::new();
+        if let Some((elem, vr, text)) = value {
+            if elem < 0x0102 {
+                code.extend(element(0x0008, elem, vr, text));
+            }
+        }
+        code.extend(element(0x0008, 0x0102, b"SH", b"DCM "));
+        code.extend(element(0x0008, 0x0104, b"LO", b"Meaning "));
+        if let Some((elem, vr, text)) = value
+            && elem > 0x0104
+        {
+            code.extend(element(0x0008, elem, vr, text));
+        }
+        let mut item = element(0x0040, 0xA040, b"CS", b"CODE");
+        item.extend(sequence(0x0040, 0xA168, &[code]));
+        item
+    };
+    let items = [
+        code_item(Some((0x0100, b"SH", b"121071"))),
+        code_item(Some((0x0119, b"UC", b"a long code value"))),
+        code_item(Some((0x0120, b"UR", b"urn:oid:1.2.3 "))),
+        code_item(None),
+    ];
+    let mut data = element(0x0040, 0xA040, b"CS", b"CONTAINER ");
+    data.extend(sequence(0x0040, 0xA730, &items));
+    let (set, _) = walk(&data, Endian::Little, false, &Limits::default()).unwrap();
+    let tree = crate::sr::ContentTree::read(set.root()).unwrap();
+    let values: Vec<_> = tree.items[1..]
+        .iter()
+        .map(|item| match &item.value {
+            crate::sr::ItemValue::Code(code) => {
+                assert_eq!(
+                    (code.scheme.as_ref(), code.meaning.as_ref()),
+                    ("DCM", "Meaning")
+                );
+                code.value.to_string()
+            }
+            other => panic!("not a code: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        values,
+        ["121071", "a long code value", "urn:oid:1.2.3", ""],
+        "{tree:?}"
+    );
+}
