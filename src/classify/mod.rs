@@ -30,6 +30,7 @@ pub use flag::{AssessmentFlag, AssessmentFlagKind};
 pub use population::{Age, age_at_study, population_of};
 pub use reference::RowReference;
 pub use row::RowAssessment;
+pub use sites::is_site;
 pub use sites::pa_spine;
 
 /// What the classification says about one visit.

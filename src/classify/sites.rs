@@ -63,10 +63,15 @@ pub fn select(
             r if r.vertebrae().is_some_and(|(a, b)| a == b) => {
                 Some("single vertebra: not a diagnostic site".to_string())
             }
-            r if r.vertebrae().is_some() => Some(format!(
-                "{r} not used: {} is the reported PA spine",
-                spine.map_or("-".to_string(), |s| ms[s].region.to_string())
-            )),
+            r if r.vertebrae().is_some() => Some(
+                [
+                    r.as_str(),
+                    " not used: ",
+                    spine.map_or("-", |s| ms[s].region.as_str()),
+                    " is the reported PA spine",
+                ]
+                .concat(),
+            ),
             Region::FemoralNeck | Region::TotalHip if pediatric => {
                 Some("hip: not a diagnostic site in children (ISCD pediatric)".to_string())
             }
@@ -93,7 +98,8 @@ pub fn select(
                 Some("total body: not a diagnostic site in adults".to_string())
             }
             Region::Other => Some("region not identified".to_string()),
-            r => Some(format!("{r}: not a diagnostic site (ISCD)")),
+            // Concatenated, not formatted: a note on most rows of most visits.
+            r => Some([r.as_str(), ": not a diagnostic site (ISCD)"].concat()),
         };
         if let Some(note) = note {
             rows[i].notes.push(note);
@@ -171,4 +177,49 @@ pub fn pa_spine(ms: &[&Measurement]) -> Option<usize> {
         .filter(|(width, _)| *width >= 1)
         .min_by(|(wa, ia), (wb, ib)| wb.cmp(wa).then(ia.cmp(ib)))
         .map(|(_, i)| i)
+}
+
+/// Whether `name` is `m.site_name()` (`region` or `region/side`), without making it: the
+/// basis site is looked for among a visit's rows (docs/performance.md).
+pub fn is_site(m: &crate::document::Measurement, name: &str) -> bool {
+    let region = m.region.as_str();
+    match m.laterality {
+        crate::vocabulary::Laterality::None => name == region,
+        side => name
+            .strip_prefix(region)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .is_some_and(|rest| rest == side.as_str()),
+    }
+}
+
+#[cfg(test)]
+mod site_tests {
+    use super::is_site;
+    use crate::document::Measurement;
+    use crate::vocabulary::{Laterality, Region};
+
+    /// `is_site` answers as comparing with `site_name` does, for every region and side
+    /// against every name.
+    #[test]
+    fn is_site_is_the_site_name_compared() {
+        let all: Vec<Measurement> = Region::ALL
+            .iter()
+            .flat_map(|&r| {
+                Laterality::ALL
+                    .iter()
+                    .map(move |&l| Measurement::new(r, l, ""))
+            })
+            .collect();
+        let mut names: Vec<String> = all.iter().map(Measurement::site_name).collect();
+        names
+            .extend(["", "/", "total_hip/", "total_hipleft", "total_hip/left/x"].map(String::from));
+        let mut matched = 0;
+        for m in &all {
+            for name in &names {
+                assert_eq!(is_site(m, name), m.site_name() == *name, "{m:?} {name}");
+                matched += usize::from(is_site(m, name));
+            }
+        }
+        assert_eq!(matched, all.len());
+    }
 }

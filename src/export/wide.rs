@@ -7,6 +7,7 @@
 use super::VisitRows;
 use crate::decimal::Decimal;
 use crate::output::cell::{DateCell, Plain, Text};
+use crate::output::rows::age_one_decimal;
 use crate::output::table::{Cell, Column, ColumnType, Row, ToCell, end_csv_line};
 use crate::vocabulary::{Laterality, Region};
 
@@ -207,7 +208,7 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>) -> WideRow<'a> {
         patient_age_years: Plain(
             assessment
                 .age
-                .and_then(|a| Decimal::parse(&format!("{:.1}", view.ids.age_years(a.years)))),
+                .and_then(|a| age_one_decimal(view.ids.age_years(a.years))),
             1,
         ),
         manufacturer: view

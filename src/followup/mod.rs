@@ -148,14 +148,25 @@ pub fn sort_key(point: &Point) -> Vec<u8> {
 pub fn rows(points: Vec<Point>, table: &LscTable) -> Vec<(Vec<u8>, FollowupRow, Family)> {
     let mut keyed: Vec<(Vec<u8>, Point)> = points.into_iter().map(|p| (sort_key(&p), p)).collect();
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let lengths: Vec<usize> = keyed
+        .chunk_by(|(_, a), (_, b)| {
+            a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
+        })
+        .map(<[_]>::len)
+        .collect();
+    // Each series moved out of the sorted points, its keys and points never copied.
+    let mut keyed = keyed.into_iter();
     let mut out = Vec::new();
-    for series in keyed.chunk_by(|(_, a), (_, b)| {
-        a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
-    }) {
-        let (keys, points): (Vec<Vec<u8>>, Vec<Point>) =
+    for length in lengths {
+        let series: Vec<(Vec<u8>, Point)> = keyed.by_ref().take(length).collect();
+        let (mut keys, points): (Vec<Vec<u8>>, Vec<Point>) =
             one_point_per_date(series).into_iter().unzip();
         for (current, row) in compare_series(&points, table) {
-            out.push((keys[current].clone(), row, points[current].family));
+            out.push((
+                std::mem::take(&mut keys[current]),
+                row,
+                points[current].family,
+            ));
         }
     }
     out
@@ -164,38 +175,46 @@ pub fn rows(points: Vec<Point>, table: &LscTable) -> Vec<(Vec<u8>, FollowupRow, 
 /// A series with one point per date: a scanned visit wins over a history point of its date
 /// (and a different BMD is recorded as a disagreement), and of several history points of one
 /// date (each later visit's trend repeats the earlier exams) the first stays.
-fn one_point_per_date(series: &[(Vec<u8>, Point)]) -> Vec<(Vec<u8>, Point)> {
+fn one_point_per_date(series: Vec<(Vec<u8>, Point)>) -> Vec<(Vec<u8>, Point)> {
     let scanned_on = |date| {
         series
             .iter()
             .position(|(_, p)| p.source == Source::Scanned && p.study_date == date)
     };
-    let mut kept: Vec<(Vec<u8>, Point)> = Vec::with_capacity(series.len());
-    let mut disagreements: Vec<(usize, Decimal)> = Vec::new();
-    for (key, point) in series {
+    let mut keep = vec![false; series.len()];
+    let mut kept_history: Vec<usize> = Vec::new();
+    // Per point, the first BMD a history point of its date reported, when they differ.
+    let mut disagrees: Vec<Option<Decimal>> = vec![None; series.len()];
+    for (i, (_, point)) in series.iter().enumerate() {
         if point.source == Source::History {
             if let Some(scanned) = scanned_on(point.study_date) {
                 if series[scanned].1.bmd != point.bmd {
-                    disagreements.push((scanned, point.bmd));
+                    disagrees[scanned].get_or_insert(point.bmd);
                 }
                 continue;
             }
-            if kept
+            if kept_history
                 .iter()
-                .any(|(_, k)| k.source == Source::History && k.study_date == point.study_date)
+                .any(|&k| series[k].1.study_date == point.study_date)
             {
                 continue;
             }
+            kept_history.push(i);
         }
-        kept.push((key.clone(), point.clone()));
+        keep[i] = true;
     }
-    for (scanned, reported) in disagreements {
-        let wanted = &series[scanned].0;
-        if let Some((_, point)) = kept.iter_mut().find(|(k, _)| k == wanted) {
-            point.history_disagrees.get_or_insert(reported);
-        }
-    }
-    kept
+    series
+        .into_iter()
+        .zip(keep)
+        .zip(disagrees)
+        .filter(|((_, keep), _)| *keep)
+        .map(|(((key, mut point), _), reported)| {
+            if let Some(reported) = reported {
+                point.history_disagrees.get_or_insert(reported);
+            }
+            (key, point)
+        })
+        .collect()
 }
 
 #[cfg(test)]

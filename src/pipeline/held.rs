@@ -9,7 +9,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::io;
+
 use crate::document::Document;
+use crate::store::codec::{self, document as wire};
 
 /// A partition record's third part, after (seq, path), as read.
 #[derive(Debug, Deserialize)]
@@ -27,7 +30,7 @@ pub enum Held {
 }
 
 /// `Held` as written (the same encoding, borrowed).
-#[derive(Serialize)]
+#[derive(Clone, Copy, Serialize)]
 pub enum HeldRef<'a> {
     /// A document.
     Document(&'a Document),
@@ -38,6 +41,49 @@ pub enum HeldRef<'a> {
         /// The `seq` of the document it re-sends.
         kept: u64,
     },
+}
+
+/// Appends the frame of (`seq`, `path`, `held`): the bytes `codec::encode_frame` writes for
+/// that tuple, the document written by hand (`store::codec::document`).
+pub fn encode_frame(seq: u64, path: &str, held: HeldRef<'_>, out: &mut Vec<u8>) -> io::Result<()> {
+    let start = codec::open_frame(out);
+    wire::put_varint(out, seq);
+    wire::put_str(out, path);
+    match held {
+        HeldRef::Document(doc) => {
+            wire::put_varint(out, 0);
+            wire::put_document(out, doc)?;
+        }
+        HeldRef::Resend { sop, kept } => {
+            wire::put_varint(out, 1);
+            wire::put_str(out, sop);
+            wire::put_varint(out, kept);
+        }
+    }
+    codec::close_frame(out, start)
+}
+
+/// Reads a frame's bytes (all of them) that `encode_frame` wrote: what
+/// `codec::decode::<(u64, String, Held)>` reads, the document read by hand.
+pub fn decode(bytes: &[u8]) -> io::Result<(u64, String, Held)> {
+    let mut input = wire::Reader::new(bytes);
+    let seq = input.u64()?;
+    let path = input.string()?;
+    let held = match input.variant()? {
+        0 => Held::Document(Box::new(input.document()?)),
+        1 => Held::Resend {
+            sop: input.string()?,
+            kept: input.u64()?,
+        },
+        _ => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a record cannot be decoded (a bad variant): the file is corrupt",
+            ));
+        }
+    };
+    input.finish()?;
+    Ok((seq, path, held))
 }
 
 /// Whether a document may be recognised as an identical re-send: it has results (a copy
@@ -99,6 +145,12 @@ mod tests {
             let (s, p, held): (u64, String, Held) = codec::decode(&frame[4..]).unwrap();
             assert_eq!((s, p.as_str()), (seq, path));
             assert!(matches!(held, Held::Document(d) if *d == doc));
+            let mut ours = vec![1, 2];
+            encode_frame(seq, path, HeldRef::Document(&doc), &mut ours).unwrap();
+            assert_eq!(ours[2..], frame[..], "seq {seq}");
+            let (s, p, held) = decode(&frame[4..]).unwrap();
+            assert_eq!((s, p.as_str()), (seq, path));
+            assert!(matches!(held, Held::Document(d) if *d == doc));
         }
         let mut frame = Vec::new();
         let resend = HeldRef::Resend {
@@ -108,5 +160,17 @@ mod tests {
         codec::encode_frame(&(5u64, "b", resend), &mut frame).unwrap();
         let (_, _, held): (u64, String, Held) = codec::decode(&frame[4..]).unwrap();
         assert!(matches!(held, Held::Resend { sop, kept: 300 } if sop == "1.9"));
+        let mut ours = Vec::new();
+        encode_frame(5, "b", resend, &mut ours).unwrap();
+        assert_eq!(ours, frame);
+        let (_, _, held) = decode(&frame[4..]).unwrap();
+        assert!(matches!(held, Held::Resend { sop, kept: 300 } if sop == "1.9"));
+        // A variant beyond Resend's, and trailing bytes, are corrupt records.
+        let mut bad = frame[4..].to_vec();
+        bad[3] = 2;
+        assert!(decode(&bad).is_err());
+        let mut trailing = frame[4..].to_vec();
+        trailing.push(0);
+        assert!(decode(&trailing).is_err());
     }
 }

@@ -184,7 +184,7 @@ impl Sink {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.buffer.clear();
-        codec::encode_frame(&(seq, path, HeldRef::Document(doc)), &mut self.buffer)?;
+        held::encode_frame(seq, path, HeldRef::Document(doc), &mut self.buffer)?;
         if !held::may_be_resent(doc) {
             self.documents.append(partition, &self.buffer)?;
             return Ok(());
@@ -198,7 +198,7 @@ impl Sink {
                     sop: &doc.sop_instance_uid,
                     kept,
                 };
-                codec::encode_frame(&(seq, path, resend), &mut self.buffer)?;
+                held::encode_frame(seq, path, resend, &mut self.buffer)?;
                 self.documents.append(partition, &self.buffer)?;
             }
             Resent::No(hash) => {

@@ -2,6 +2,8 @@
 //! u32 (little endian) byte count, then the bytes; a record's bytes are a postcard encoding
 //! of a serde value (postcard's wire format is stable since 1.0: docs/scale.md).
 
+pub mod document;
+
 use std::io::{self, BufRead, Read, Write};
 
 use serde::Serialize;
@@ -53,6 +55,19 @@ pub fn encode_frame<T: Serialize>(value: &T, out: &mut Vec<u8>) -> io::Result<()
     out.extend_from_slice(&[0; 4]);
     let encoded = postcard::to_extend(value, std::mem::take(out)).map_err(invalid)?;
     *out = encoded;
+    close_frame(out, start)
+}
+
+/// Starts a frame written by hand (`document`): its length's four bytes, set by
+/// `close_frame(out, start)` with the `start` returned.
+pub fn open_frame(out: &mut Vec<u8>) -> usize {
+    let start = out.len();
+    out.extend_from_slice(&[0; 4]);
+    start
+}
+
+/// Sets the length of the frame `open_frame` started at `start`.
+pub fn close_frame(out: &mut [u8], start: usize) -> io::Result<()> {
     let len = u32::try_from(out.len() - start - 4)
         .map_err(|_| io::Error::other("a record of more than 4 GiB"))?;
     out[start..start + 4].copy_from_slice(&len.to_le_bytes());

@@ -19,13 +19,52 @@ use super::codec::write_frame;
 /// A run being built in memory: records in any order, sorted by `finish`. Each record is
 /// held as the frames it is written as (key, payload), so that a run pushed in key order
 /// (and a payload rendered into it, `push_with`) is written out without another copy.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RunBuf {
     /// Per record: where its frames start in `frames`, and its key's length.
     records: Vec<(usize, u32)>,
     frames: Vec<u8>,
     /// Whether the records were pushed in key order (so far).
     sorted: bool,
+}
+
+thread_local! {
+    /// Buffers of runs already written, kept for the next runs of this thread: a partition
+    /// fills about ten runs, and each grew from nothing by doubling, reallocated and
+    /// copied each time (docs/performance.md, "The end of a run").
+    static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The spare buffers a thread keeps, and the largest it keeps (a larger one is freed, so
+/// that a giant partition's buffers are not held to the end of the run).
+const SPARE_BUFFERS: usize = 10;
+const SPARE_CAPACITY: usize = 64 * 1024;
+
+/// Keeps `bytes`' allocation for a later run of this thread, if there is room.
+fn give_back(mut bytes: Vec<u8>) {
+    if bytes.capacity() == 0 || bytes.capacity() > SPARE_CAPACITY {
+        return;
+    }
+    bytes.clear();
+    SPARE.with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < SPARE_BUFFERS {
+            spare.push(bytes);
+        }
+    });
+}
+
+impl Default for RunBuf {
+    /// An empty run, in a buffer a written run of this thread left, if any.
+    fn default() -> Self {
+        RunBuf {
+            records: Vec::new(),
+            frames: SPARE
+                .with(|spare| spare.borrow_mut().pop())
+                .unwrap_or_default(),
+            sorted: false,
+        }
+    }
 }
 
 impl RunBuf {
@@ -98,6 +137,7 @@ impl RunBuf {
             let len = u32::from_le_bytes(frames[at..at + 4].try_into().expect("4 bytes"));
             out.extend_from_slice(&frames[start..at + 4 + len as usize]);
         }
+        give_back(std::mem::take(&mut self.frames));
         out
     }
 }
@@ -129,6 +169,7 @@ impl Runs {
     /// Sorts `run` and appends it as a segment (from any thread).
     pub fn append(&self, run: RunBuf) -> io::Result<()> {
         if run.is_empty() {
+            give_back(run.frames);
             return Ok(());
         }
         let bytes = run.finish();
@@ -140,7 +181,9 @@ impl Runs {
             offset
         };
         // The range is reserved: writes of two segments never overlap.
-        self.file.write_all_at(&bytes, offset)
+        self.file.write_all_at(&bytes, offset)?;
+        give_back(bytes);
+        Ok(())
     }
 
     /// Merges every segment in key order, calling `out` with each payload; returns how many.

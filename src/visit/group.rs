@@ -19,11 +19,12 @@ use crate::document::{Document, Sex};
 /// when the file says neither.
 pub fn device_key(doc: &Document) -> Option<String> {
     let serial = doc.device_serial.trim();
+    // Concatenated, not `format!`: a key per document, each visit's (docs/performance.md).
     if !serial.is_empty() {
-        return Some(format!("serial:{serial}"));
+        return Some(["serial:", serial].concat());
     }
     let (maker, model) = (doc.manufacturer_raw.trim(), doc.model.trim());
-    (!maker.is_empty() || !model.is_empty()).then(|| format!("model:{maker}|{model}"))
+    (!maker.is_empty() || !model.is_empty()).then(|| ["model:", maker, "|", model].concat())
 }
 
 /// Union-find over document indices.

@@ -99,7 +99,7 @@ impl<'a> VisitRows<'a> {
             .measurements
             .iter()
             .zip(&assessed.assessment.rows)
-            .position(|(m, row)| row.used_for_diagnosis && m.site_name() == basis)?;
+            .position(|(m, row)| row.used_for_diagnosis && crate::classify::is_site(m, basis))?;
         let member = assessed.origins[row].member;
         Some(self.ids.path(&self.member(member).path))
     }

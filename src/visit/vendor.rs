@@ -94,7 +94,12 @@ pub fn vendor_verdict(
         .measurements
         .iter()
         .zip(origins)
-        .find(|(m, _)| assessment.basis_site.as_deref() == Some(m.site_name().as_str()))
+        .find(|(m, _)| {
+            assessment
+                .basis_site
+                .as_deref()
+                .is_some_and(|basis| crate::classify::is_site(m, basis))
+        })
         .map(|(_, origin)| origin.member);
     let forearm_says_it = exam
         .measurements

@@ -81,7 +81,10 @@ fn spine_range_fallback_is_the_widest() {
     let a = classify(&doc);
     assert_eq!(a.basis_site.as_deref(), Some("spine_L2-L4"));
     assert_eq!(a.classification, Classification::Osteopenia);
-    assert!(a.rows[0].notes[0].contains("spine_L2-L4 is the reported PA spine"));
+    assert_eq!(
+        a.rows[0].notes[0],
+        "spine_L1-L2 not used: spine_L2-L4 is the reported PA spine"
+    );
 }
 
 #[test]

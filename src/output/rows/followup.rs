@@ -66,39 +66,56 @@ pub fn lsc_source_word(source: LscSource) -> &'static str {
     }
 }
 
-/// Why two points are not comparable, as the note says it.
-fn not_comparable_text(why: &NotComparable) -> String {
+/// Why two points are not comparable, as the note says it, appended to `out` (pieces
+/// pushed, not formatted: a note on most rows of a patient whose device changed).
+fn push_not_comparable(out: &mut String, why: &NotComparable) {
+    const NOT_COMPARABLE: &str = "): BMD not comparable, sBMD change shown for information";
     let manufacturer = |m: &Option<crate::vocabulary::Manufacturer>| m.map_or("", |m| m.as_str());
-    match why {
-        NotComparable::Manufacturer(from, to) => format!(
-            "manufacturer differs ({} -> {}): BMD not comparable, sBMD change shown for information",
+    let parts: [&str; 5] = match why {
+        NotComparable::Manufacturer(from, to) => [
+            "manufacturer differs (",
             manufacturer(from),
-            manufacturer(to)
-        ),
-        NotComparable::Device(from, to) => format!(
-            "device differs ({from} -> {to}): BMD not comparable, sBMD change shown for information"
-        ),
-        NotComparable::Region(from, to) => format!("region differs ({from} -> {to})"),
-        NotComparable::BmdOutOfRange => "BMD out of range".to_string(),
+            " -> ",
+            manufacturer(to),
+            NOT_COMPARABLE,
+        ],
+        NotComparable::Device(from, to) => ["device differs (", from, " -> ", to, NOT_COMPARABLE],
+        NotComparable::Region(from, to) => {
+            ["region differs (", from.as_str(), " -> ", to.as_str(), ")"]
+        }
+        NotComparable::BmdOutOfRange => ["BMD out of range", "", "", "", ""],
+    };
+    for part in parts {
+        out.push_str(part);
     }
 }
 
-/// One part of the note.
-fn note_text(note: &FollowupNote) -> String {
+/// One part of the note, appended to `out`.
+fn push_note(out: &mut String, note: &FollowupNote) {
     match note {
-        FollowupNote::VsPrior(why) => format!("vs prior: {}", not_comparable_text(why)),
-        FollowupNote::VsBaseline(why) => format!("vs baseline: {}", not_comparable_text(why)),
-        FollowupNote::LscDefault => "lsc_default".to_string(),
+        FollowupNote::VsPrior(why) => {
+            out.push_str("vs prior: ");
+            push_not_comparable(out, why);
+        }
+        FollowupNote::VsBaseline(why) => {
+            out.push_str("vs baseline: ");
+            push_not_comparable(out, why);
+        }
+        FollowupNote::LscDefault => out.push_str("lsc_default"),
         FollowupNote::HistoryDisagrees {
             reported,
             date,
             visit,
-        } => format!(
-            "a scanner's history reports {} g/cm2 for {}, the visit {}",
-            reported.to_plain(3),
-            date.map(|d| d.to_string()).unwrap_or_default(),
-            visit.to_plain(3)
-        ),
+        } => {
+            out.push_str("a scanner's history reports ");
+            out.push_str(&reported.to_plain(3));
+            out.push_str(" g/cm2 for ");
+            if let Some(date) = date {
+                out.push_str(&date.to_string());
+            }
+            out.push_str(", the visit ");
+            out.push_str(&visit.to_plain(3));
+        }
     }
 }
 
@@ -110,7 +127,13 @@ pub fn followup_line(row: &FollowupRow) -> FollowupLine<'_> {
     };
     let change = |c: &Comparison, decimals| Plain(c.change, decimals);
     let pct = |c: &Comparison| Plain(c.change_pct, 2);
-    let notes: Vec<String> = row.notes.iter().map(note_text).collect();
+    let mut note = String::new();
+    for (i, part) in row.notes.iter().enumerate() {
+        if i > 0 {
+            note.push_str("; ");
+        }
+        push_note(&mut note, part);
+    }
     FollowupLine {
         visit_id: Text::from(row.visit_id.as_str()),
         patient_id: Text::from(row.patient_id.as_str()),
@@ -138,6 +161,71 @@ pub fn followup_line(row: &FollowupRow) -> FollowupLine<'_> {
         sbmd_mg_cm2: Plain(row.sbmd, 0),
         prior_sbmd_mg_cm2: Plain(row.prior_sbmd, 0),
         sbmd_change_pct: Plain(row.sbmd_change_pct, 1),
-        note: Text::from(notes.join("; ")),
+        note: Text::from(note),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::Date;
+    use crate::decimal::Decimal;
+    use crate::vocabulary::{Manufacturer, Region};
+
+    /// Every note as the file writes it (docs/columns.md, followup.csv `note`).
+    #[test]
+    fn notes_are_written_as_documented() {
+        let text = |note: &FollowupNote| {
+            let mut out = String::new();
+            push_note(&mut out, note);
+            out
+        };
+        let why = NotComparable::Manufacturer(Some(Manufacturer::ALL[0]), None);
+        assert_eq!(
+            text(&FollowupNote::VsPrior(why)),
+            format!(
+                "vs prior: manufacturer differs ({} -> ): BMD not comparable, sBMD change \
+                 shown for information",
+                Manufacturer::ALL[0].as_str()
+            )
+        );
+        let why = NotComparable::Device("S1".into(), "S2".into());
+        assert_eq!(
+            text(&FollowupNote::VsBaseline(why)),
+            "vs baseline: device differs (S1 -> S2): BMD not comparable, sBMD change shown \
+             for information"
+        );
+        let why = NotComparable::Region(Region::TotalHip, Region::FemoralNeck);
+        assert_eq!(
+            text(&FollowupNote::VsPrior(why)),
+            format!(
+                "vs prior: region differs ({} -> {})",
+                Region::TotalHip.as_str(),
+                Region::FemoralNeck.as_str()
+            )
+        );
+        assert_eq!(
+            text(&FollowupNote::VsPrior(NotComparable::BmdOutOfRange)),
+            "vs prior: BMD out of range"
+        );
+        assert_eq!(text(&FollowupNote::LscDefault), "lsc_default");
+        let disagrees = |date| FollowupNote::HistoryDisagrees {
+            reported: Decimal::lit("0.8"),
+            date,
+            visit: Decimal::lit("0.8125"),
+        };
+        let date = Date {
+            year: 2021,
+            month: 3,
+            day: 4,
+        };
+        assert_eq!(
+            text(&disagrees(Some(date))),
+            "a scanner's history reports 0.800 g/cm2 for 2021-03-04, the visit 0.8125"
+        );
+        assert_eq!(
+            text(&disagrees(None)),
+            "a scanner's history reports 0.800 g/cm2 for , the visit 0.8125"
+        );
     }
 }

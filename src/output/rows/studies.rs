@@ -1,9 +1,8 @@
 //! studies.csv: one row per visit, in the path order of each visit's first document.
 
-use super::joined;
+use super::{age_one_decimal, joined};
 use crate::bodycomp::IndexKind;
 use crate::bodycomp::index::Basis;
-use crate::decimal::Decimal;
 use crate::document::Document;
 use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::output::table::row_struct;
@@ -122,7 +121,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         patient_age_years: Plain(
             assessment
                 .age
-                .and_then(|a| Decimal::parse(&format!("{:.1}", view.ids.age_years(a.years)))),
+                .and_then(|a| age_one_decimal(view.ids.age_years(a.years))),
             1,
         ),
         study_date: DateCell(view.date(view.visit.date)),

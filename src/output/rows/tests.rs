@@ -111,3 +111,30 @@ fn columns_are_documented_in_order() {
         assert_eq!(documented(&docs, file), names, "docs/columns.md, {file}");
     }
 }
+
+/// The age's one decimal is the float's formatting, ties (62.25 is 747 months) and values
+/// a hair beside them included.
+#[test]
+fn ages_round_as_the_float_formats_them() {
+    let by_text = |years: f64| crate::decimal::Decimal::parse(&format!("{years:.1}"));
+    let mut next = crate::test_rng::splitmix(90);
+    let mut cases = vec![
+        0.0, 0.05, 0.15, 0.25, 62.25, 62.35, 89.95, 90.0, 1e6, 1e7, -0.04,
+    ];
+    for months in 0..1_500u32 {
+        cases.push(f64::from(months) / 12.0);
+    }
+    for days in (0..40_000u32).step_by(7) {
+        cases.push(f64::from(days) / 365.25);
+    }
+    for _ in 0..100_000 {
+        let tie = (next() % 1_200) as f64 / 10.0 + 0.05;
+        let beside = f64::from_bits(tie.to_bits().wrapping_add(next() % 5).wrapping_sub(2));
+        cases.push(beside);
+        cases.push((next() % 200_000) as f64 / 997.0);
+    }
+    for years in cases {
+        assert_eq!(age_one_decimal(years), by_text(years), "{years:?}");
+    }
+    assert_eq!(age_one_decimal(62.25).unwrap().to_plain(1), "62.2");
+}

@@ -10,7 +10,7 @@ use std::io;
 use std::sync::Arc;
 
 use super::pieces;
-use crate::pipeline::held::Held;
+use crate::pipeline::held::{self, Held};
 
 use crate::config::{FollowupMode, OutputOptions};
 use crate::followup;
@@ -42,7 +42,7 @@ fn read_documents(file: File) -> io::Result<Vec<Ingested>> {
     let mut frame = Vec::new();
     let mut docs: Vec<Ingested> = Vec::new();
     while codec::read_frame(&mut input, &mut frame)? {
-        let (seq, path, held): (u64, String, Held) = codec::decode(&frame)?;
+        let (seq, path, held) = held::decode(&frame)?;
         match held {
             Held::Document(doc) => docs.push(Ingested::new(seq, path, *doc)),
             Held::Resend { sop, kept } => {

@@ -18,7 +18,7 @@ use std::io::{self, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use crate::document::Document;
-use crate::pipeline::held::Held;
+use crate::pipeline::held::{self, Held};
 use crate::pipeline::ledger::home_key;
 use crate::store::{Partitions, codec, fnv1a};
 
@@ -77,7 +77,7 @@ fn cut_with(file: File, dir: &Path, bound: usize) -> io::Result<Cut> {
     let mut input = BufReader::with_capacity(64 * 1024, file);
     let (mut frame, mut framed) = (Vec::new(), Vec::new());
     while codec::read_frame(&mut input, &mut frame)? {
-        let (seq, _, held): (u64, String, Held) = codec::decode(&frame)?;
+        let (seq, _, held) = held::decode(&frame)?;
         framed.clear();
         codec::write_frame(&mut framed, &frame)?;
         let doc = match held {

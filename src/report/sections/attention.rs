@@ -193,6 +193,15 @@ fn milli_text(milli: i32) -> String {
 fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
+    // Most texts (dates, sites, IDs) have nothing to escape: copied whole, not by character.
+    if text
+        .bytes()
+        .all(|b| b >= 0x20 && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&') && b < 0x80)
+    {
+        out.push_str(text);
+        out.push('"');
+        return out;
+    }
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -228,6 +237,40 @@ mod tests {
             "\"\\u003c/script\\u003e\\u003c!--\\u0026\""
         );
         assert_eq!(json_string("\n\u{1}"), "\"\\u000a\\u0001\"");
+    }
+
+    /// A text with nothing to escape is copied whole, one with something is escaped by
+    /// character: the same JSON as escaping every text by character.
+    #[test]
+    fn json_strings_plain_or_escaped_alike() {
+        let by_character = |text: &str| {
+            let escaped: String = text
+                .chars()
+                .map(|c| match c {
+                    '"' | '\\' => format!("\\{c}"),
+                    '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => format!("\\u{:04x}", c as u32),
+                    c if (c as u32) < 0x20 => format!("\\u{:04x}", c as u32),
+                    c => c.to_string(),
+                })
+                .collect();
+            format!("\"{escaped}\"")
+        };
+        let mut next = crate::test_rng::splitmix(5);
+        let alphabet = [
+            'a', '1', ' ', '-', '"', '\\', '<', '>', '&', '\n', '\u{7f}', 'é', '\u{2028}',
+            '\u{2029}',
+        ];
+        for _ in 0..20_000 {
+            let len = (next() % 8) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    // Mostly plain characters, so that half the texts need no escape.
+                    let plain = next() % 5 != 0;
+                    alphabet[(next() % if plain { 4 } else { alphabet.len() as u64 }) as usize]
+                })
+                .collect();
+            assert_eq!(json_string(&text), by_character(&text), "{text:?}");
+        }
     }
 
     #[test]

@@ -1,0 +1,264 @@
+use super::*;
+use crate::bodycomp::{BodyComposition, BodySource};
+use crate::document::{
+    Bound, Carrier, DocFlag, HistoryEntry, HistorySource, ScoreReference, VertebralFracture,
+};
+use crate::test_rng::splitmix;
+
+/// Random documents: every field drawn, empty or absent about half the time, strings of
+/// ASCII and of other characters, numbers of every size and sign.
+struct Gen(Box<dyn FnMut() -> u64>);
+
+impl Gen {
+    fn below(&mut self, n: u64) -> u64 {
+        (self.0)() % n
+    }
+
+    fn coin(&mut self) -> bool {
+        self.below(2) == 0
+    }
+
+    fn text(&mut self) -> String {
+        let len = [0, 1, 5, 64, 200][self.below(5) as usize];
+        (0..len)
+            .map(|_| match self.below(10) {
+                0 => 'é',
+                1 => '\u{20AC}',
+                2 => '\0',
+                _ => char::from(b' ' + self.below(95) as u8),
+            })
+            .collect()
+    }
+
+    fn opt_text(&mut self) -> Option<String> {
+        self.coin().then(|| self.text())
+    }
+
+    fn decimal(&mut self) -> Decimal {
+        let mantissa = match self.below(4) {
+            0 => (self.0)() as i64,
+            1 => -((self.below(1000)) as i64),
+            2 => i64::MIN + self.below(3) as i64,
+            _ => self.below(1 << 20) as i64,
+        };
+        Decimal::from_parts(mantissa, self.below(19) as u32).unwrap()
+    }
+
+    fn opt_decimal(&mut self) -> Option<Decimal> {
+        self.coin().then(|| self.decimal())
+    }
+
+    fn date(&mut self) -> Option<Date> {
+        self.coin().then(|| Date {
+            year: self.below(1 << 16) as u16,
+            month: self.below(256) as u8,
+            day: self.below(256) as u8,
+        })
+    }
+
+    fn pick<T: Copy>(&mut self, all: &[T]) -> T {
+        all[self.below(all.len() as u64) as usize]
+    }
+
+    fn measurement(&mut self) -> Measurement {
+        let (region, laterality) = (self.pick(Region::ALL), self.pick(Laterality::ALL));
+        let mut m = Measurement::new(region, laterality, &self.text());
+        m.bmd = self.opt_decimal();
+        m.bmc = self.opt_decimal();
+        m.area = self.opt_decimal();
+        m.t_score = self.opt_decimal();
+        m.z_score = self.opt_decimal();
+        m.pct_young_adult = self.opt_decimal();
+        m.pct_age_matched = self.opt_decimal();
+        m.notes = (0..self.below(3)).map(|_| self.text()).collect();
+        m
+    }
+
+    fn document(&mut self) -> Document {
+        let mut history = HistoryEntry::placed(
+            self.pick(Region::ALL),
+            self.pick(Laterality::ALL),
+            self.text(),
+            self.text(),
+            HistorySource::HologicTable,
+        );
+        history.bmd = self.opt_decimal();
+        history.exam_date = self.date();
+        Document {
+            sop_instance_uid: self.text(),
+            study_instance_uid: self.text(),
+            series_instance_uid: self.text(),
+            sop_class_uid: self.text(),
+            patient_id: self.text(),
+            patient_sex: self
+                .coin()
+                .then(|| self.pick(&[Sex::Female, Sex::Male, Sex::Other])),
+            birth_date: self.date(),
+            patient_age: self.opt_text(),
+            study_date: self.date(),
+            content_time: self.date().map(|date| Timestamp {
+                date,
+                micros: (self.0)() >> self.below(64),
+            }),
+            accession_number: self.text(),
+            manufacturer: self.coin().then(|| self.pick(Manufacturer::ALL)),
+            manufacturer_raw: self.text(),
+            calibration: self.coin().then(|| {
+                self.pick(&[
+                    Calibration::Hologic,
+                    Calibration::GeLunar,
+                    Calibration::Norland,
+                ])
+            }),
+            model: self.text(),
+            software_version: self.text(),
+            device_serial: self.text(),
+            institution: self.text(),
+            title: self.text(),
+            reference_database: self.opt_text(),
+            frax_major: self.opt_decimal(),
+            frax_hip: self.opt_decimal(),
+            tbs: self.opt_decimal(),
+            measurements: (0..self.below(12)).map(|_| self.measurement()).collect(),
+            unmapped_items: ((self.0)() >> self.below(64)) as usize,
+            flags: (0..self.below(3))
+                .map(|_| match self.below(3) {
+                    0 => DocFlag::StudyDateMissing,
+                    1 => DocFlag::ImageCommentsXmlUnreadable(self.text()),
+                    _ => DocFlag::HologicTableTypeUnknown(self.below(1 << 31) as u32),
+                })
+                .collect(),
+            carriers: (0..self.below(3))
+                .map(|_| {
+                    self.pick(&[
+                        Carrier::SrTree,
+                        Carrier::GeImageCommentsXml,
+                        Carrier::HologicResultsDocument,
+                        Carrier::EncoreExport,
+                    ])
+                })
+                .collect(),
+            frax_major_prior: self.opt_decimal(),
+            frax_hip_prior: self.opt_decimal(),
+            frax_not_reported: self.opt_text(),
+            vertebral_fractures: (0..self.below(3))
+                .map(|_| VertebralFracture {
+                    vertebra: self.text(),
+                    grade: self.text(),
+                })
+                .collect(),
+            history: if self.coin() {
+                vec![history]
+            } else {
+                Vec::new()
+            },
+            menopause_age: self.opt_decimal(),
+            height_cm: self.opt_decimal(),
+            weight_kg: self.opt_decimal(),
+            ethnicity: self.opt_text(),
+            scanner_classification: self.opt_text(),
+            t_reference: self.coin().then(|| ScoreReference {
+                population: self.text(),
+                source: self.text(),
+            }),
+            frax_neck_t_uniform: self.opt_decimal(),
+            frax_major_censored: self
+                .coin()
+                .then(|| self.pick(&[Bound::Below, Bound::Above])),
+            frax_hip_censored: self
+                .coin()
+                .then(|| self.pick(&[Bound::Below, Bound::Above])),
+            body_composition: self
+                .coin()
+                .then(|| BodyComposition::new(BodySource::EncoreExport)),
+        }
+    }
+}
+
+/// The hand-written encoding is serde's (postcard's) byte for byte, and reads back as the
+/// same document; so is serde's reading of it, and the `--partial` files that encode the
+/// same documents through serde are unchanged.
+#[test]
+fn documents_encode_as_postcard_does_and_read_back() {
+    let mut generate = Gen(Box::new(splitmix(0x00C0_DEC0)));
+    for case in 0..2_000 {
+        let doc = if case == 0 {
+            Document::default()
+        } else {
+            generate.document()
+        };
+        let mut ours = vec![7u8];
+        put_document(&mut ours, &doc).unwrap();
+        let serde = postcard::to_extend(&doc, vec![7u8]).unwrap();
+        assert_eq!(ours, serde, "case {case}: {doc:?}");
+        let mut reader = Reader::new(&ours[1..]);
+        assert_eq!(reader.document().unwrap(), doc, "case {case}");
+        reader.finish().unwrap();
+    }
+}
+
+/// A varint is read as postcard reads it: longest and largest accepted, one byte more or
+/// a bit beyond the integer refused.
+#[test]
+fn varints_are_bounded_as_postcard_bounds_them() {
+    for n in [0u64, 1, 127, 128, 300, u64::from(u32::MAX), u64::MAX] {
+        let mut bytes = Vec::new();
+        put_varint(&mut bytes, n);
+        assert_eq!(bytes, postcard::to_allocvec(&n).unwrap());
+        assert_eq!(Reader::new(&bytes).u64().unwrap(), n);
+    }
+    // u64::MAX's varint with a bit beyond 64 in its tenth byte.
+    let mut too_large = vec![0xFF; 9];
+    too_large.push(0x02);
+    assert!(postcard::from_bytes::<u64>(&too_large).is_err());
+    assert!(Reader::new(&too_large).u64().is_err());
+    let too_long = [0x80; 11];
+    assert!(Reader::new(&too_long).u64().is_err());
+    // A u32 (a scale, a variant) of more than 32 bits.
+    let mut scale = Vec::new();
+    put_varint(&mut scale, 1 << 32);
+    assert!(Reader::new(&scale).u32().is_err());
+}
+
+/// Corrupt records are errors, never a panic or a huge allocation: every cut of a
+/// document's encoding, a bad option tag, a bad variant, a string not UTF-8.
+#[test]
+fn corrupt_documents_are_errors() {
+    let mut generate = Gen(Box::new(splitmix(17)));
+    let mut doc = generate.document();
+    doc.measurements.push(generate.measurement());
+    let mut bytes = Vec::new();
+    put_document(&mut bytes, &doc).unwrap();
+    for cut in 0..bytes.len() {
+        let mut reader = Reader::new(&bytes[..cut]);
+        assert!(reader.document().is_err(), "cut at {cut}");
+    }
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    let mut reader = Reader::new(&trailing);
+    reader.document().unwrap();
+    assert!(reader.finish().is_err());
+    // The first string's first byte made invalid UTF-8; a length beyond the record.
+    let empty = Document {
+        sop_instance_uid: "a".into(),
+        ..Document::default()
+    };
+    let mut bytes = Vec::new();
+    put_document(&mut bytes, &empty).unwrap();
+    let mut bad = bytes.clone();
+    bad[1] = 0xFF;
+    assert!(Reader::new(&bad).document().is_err());
+    let mut long = bytes.clone();
+    long[0] = 0x7F;
+    assert!(Reader::new(&long).document().is_err());
+    // patient_sex (after five one-byte-long strings... the first of which is "a"): tag 2.
+    let sex_at = 2 + 4;
+    assert_eq!(bytes[sex_at], 0);
+    let mut bad_option = bytes.clone();
+    bad_option[sex_at] = 2;
+    assert!(Reader::new(&bad_option).document().is_err());
+    let mut bad_variant = bytes.clone();
+    bad_variant.splice(sex_at..=sex_at, [1, 3]);
+    assert!(Reader::new(&bad_variant).document().is_err());
+    assert!(postcard::from_bytes::<Document>(&bad_variant).is_err());
+}
