@@ -12,10 +12,15 @@
 //!   document in its partition on disk, so that no hash collision can make two documents
 //!   one.
 //!
-//! UIDs and paths live in a log on disk; three hash indexes point into it (9 to 18 bytes per
-//! document, per study and per document with results, found in a few slots whatever their
-//! size: docs/performance.md, "The ledger's indexes"), and every hash hit is confirmed
-//! against the log (a re-send's, against its partition).
+//! UIDs and paths live in a log on disk; three hash indexes point into it (one entry per
+//! document, per study and per document with results), and every hash hit is confirmed
+//! against the log (a re-send's, against its partition). Each index keeps its newest
+//! entries in a table of at most `TABLE_SLOTS` slots (1 MiB) and the older ones on disk,
+//! beside the log, with a Bloom filter of 1.5 bytes per entry in memory, so that a new UID
+//! is answered without a read (`store::HashIndex`): the ledger's memory is about 3 MiB
+//! plus at most 4.5 bytes per document (6.7 MiB at 10^6 documents), where tables of every
+//! entry took 27 to 55 (9 to 18 per entry, 27 while one doubled): docs/performance.md,
+//! "The ledger's indexes".
 
 use std::hash::BuildHasher;
 use std::io;
@@ -27,6 +32,10 @@ use crate::store::{HashIndex, Log, Partitions, fnv1a};
 /// Hashes that must agree within one run only; confirmed against the log, so their seed
 /// never shows in the outputs.
 type Hasher = hashbrown::DefaultHashBuilder;
+
+/// Slots of each index's table in memory (8 bytes each): beyond 7/8 of them, the index
+/// moves its entries to a table on disk (`store::HashIndex`).
+const TABLE_SLOTS: usize = 1 << 17;
 
 /// What the ledger says of a new document.
 #[derive(Debug, PartialEq, Eq)]
@@ -51,6 +60,8 @@ pub struct Ledger {
     bodies: HashIndex,
     hasher: Hasher,
     partitions: usize,
+    /// The positions an index lookup found (reused: no allocation per lookup).
+    found: Vec<u32>,
     /// The last study admitted and its partition (no study yet: ""): a study's documents
     /// usually sit side by side in path order, and this answers them without reading the
     /// log. Its text is overwritten in place, not allocated per document.
@@ -60,15 +71,32 @@ pub struct Ledger {
 impl Ledger {
     /// A ledger for `partitions` partitions, its log (unlinked) in `dir`.
     pub fn new(dir: &Path, partitions: usize) -> io::Result<Ledger> {
+        Ledger::with_table_slots(dir, partitions, TABLE_SLOTS)
+    }
+
+    /// A ledger whose indexes keep at most `slots` slots each in memory (a power of two;
+    /// the tests make it small, so that they spill often).
+    pub fn with_table_slots(dir: &Path, partitions: usize, slots: usize) -> io::Result<Ledger> {
         Ok(Ledger {
             log: Log::new(dir)?,
-            sops: HashIndex::default(),
-            studies: HashIndex::default(),
-            bodies: HashIndex::default(),
+            sops: HashIndex::new(dir, slots),
+            studies: HashIndex::new(dir, slots),
+            bodies: HashIndex::new(dir, slots),
             hasher: Hasher::default(),
             partitions,
+            found: Vec::new(),
             last_study: (String::new(), 0),
         })
+    }
+
+    /// Bytes of memory the ledger holds: its indexes' tables and filters, its log's buffer.
+    #[cfg(test)]
+    pub fn memory_bytes(&self) -> usize {
+        self.sops.memory_bytes()
+            + self.studies.memory_bytes()
+            + self.bodies.memory_bytes()
+            + self.log.memory_bytes()
+            + self.found.capacity() * std::mem::size_of::<u32>()
     }
 
     /// Admits a document found at `path` (documents arrive in path order).
@@ -76,7 +104,8 @@ impl Ledger {
         let sop = doc.sop_instance_uid.as_str();
         let sop_hash = self.hasher.hash_one(sop) as u32;
         if !sop.is_empty() {
-            for position in self.sops.positions(sop_hash) {
+            self.sops.positions(sop_hash, &mut self.found)?;
+            for &position in &self.found {
                 let kept = self.log.read(position, 2)?;
                 if kept[0] == sop.as_bytes() {
                     return Ok(Admission::Duplicate(
@@ -90,7 +119,8 @@ impl Ledger {
         let mut partition =
             (!study.is_empty() && self.last_study.0 == study).then_some(self.last_study.1);
         if partition.is_none() && !study.is_empty() {
-            for position in self.studies.positions(study_hash) {
+            self.studies.positions(study_hash, &mut self.found)?;
+            for &position in &self.found {
                 let entry = self.log.read(position, 4)?;
                 if entry[2] == study.as_bytes() {
                     let bytes: [u8; 4] = entry[3].as_slice().try_into().map_err(|_| {
@@ -110,10 +140,10 @@ impl Ledger {
             &(partition as u32).to_le_bytes(),
         ])?;
         if !sop.is_empty() {
-            self.sops.insert(sop_hash, position);
+            self.sops.insert(sop_hash, position)?;
         }
         if new_study {
-            self.studies.insert(study_hash, position);
+            self.studies.insert(study_hash, position)?;
         }
         if !study.is_empty() {
             self.last_study.0.clear();
@@ -134,7 +164,8 @@ impl Ledger {
     ) -> io::Result<Resent> {
         let hash = self.hasher.hash_one(body) as u32;
         let mut kept = Vec::new();
-        for position in self.bodies.positions(hash) {
+        self.bodies.positions(hash, &mut self.found)?;
+        for &position in &self.found {
             let entry = self.log.read(position, 1)?;
             let (at_partition, at, len, seq) = body_entry(&entry[0])?;
             if at_partition != partition || len != body.len() {
@@ -165,8 +196,7 @@ impl Ledger {
         entry[12..16].copy_from_slice(&(len as u32).to_le_bytes());
         entry[16..].copy_from_slice(&seq.to_le_bytes());
         let position = self.log.push(&[&entry])?;
-        self.bodies.insert(hash, position);
-        Ok(())
+        self.bodies.insert(hash, position)
     }
 
     /// The partition of a study's first document (a fixed hash: the same archive is
@@ -217,123 +247,4 @@ pub fn home_key(doc: &Document) -> &str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn doc(sop: &str, study: &str, patient: &str) -> Document {
-        Document {
-            sop_instance_uid: sop.into(),
-            study_instance_uid: study.into(),
-            patient_id: patient.into(),
-            ..Document::default()
-        }
-    }
-
-    #[test]
-    fn duplicates_are_confirmed_against_the_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::new(dir.path(), 16).unwrap();
-        let mut admit = |sop: &str, path| ledger.admit(&doc(sop, "S", "P"), path).unwrap();
-        assert!(matches!(admit("1.2.3", "a.dcm"), Admission::New { .. }));
-        assert!(matches!(admit("1.2.4", "b.dcm"), Admission::New { .. }));
-        assert_eq!(
-            admit("1.2.3", "c.dcm"),
-            Admission::Duplicate("a.dcm".into())
-        );
-        // Documents without a UID are never duplicates of each other.
-        assert!(matches!(admit("", "d.dcm"), Admission::New { .. }));
-        assert!(matches!(admit("", "e.dcm"), Admission::New { .. }));
-        // A hash collision is told apart by the UID itself: index "1.2.3"'s entry under
-        // the hash of "9.9.9" too.
-        let hash = ledger.hasher.hash_one("9.9.9") as u32;
-        ledger.sops.insert(hash, 0);
-        assert!(matches!(
-            ledger.admit(&doc("9.9.9", "S", "P"), "f.dcm").unwrap(),
-            Admission::New { .. }
-        ));
-        assert_eq!(
-            ledger.admit(&doc("9.9.9", "S", "P"), "g.dcm").unwrap(),
-            Admission::Duplicate("f.dcm".into())
-        );
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    }
-
-    /// A re-send is found by the hash of its encoding and confirmed against the bytes in
-    /// the partition: a colliding hash, another length or another partition is no re-send.
-    #[test]
-    fn resends_are_confirmed_against_the_partition() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::new(dir.path(), 16).unwrap();
-        let mut partitions = Partitions::new(dir.path(), 16);
-        let keep =
-            |ledger: &mut Ledger, partitions: &mut Partitions, p: usize, body: &[u8], seq| {
-                match ledger.resent(p, body, partitions).unwrap() {
-                    Resent::Of(kept) => Some(kept),
-                    Resent::No(hash) => {
-                        let at = partitions.append(p, b"frame head ").unwrap() + 11;
-                        partitions.append(p, body).unwrap();
-                        ledger.keep(hash, p, at, body.len(), seq).unwrap();
-                        None
-                    }
-                }
-            };
-        assert_eq!(keep(&mut ledger, &mut partitions, 3, b"results A", 0), None);
-        assert_eq!(keep(&mut ledger, &mut partitions, 3, b"results B", 1), None);
-        assert_eq!(
-            keep(&mut ledger, &mut partitions, 3, b"results A", 2),
-            Some(0)
-        );
-        assert_eq!(keep(&mut ledger, &mut partitions, 4, b"results A", 3), None);
-        assert_eq!(
-            keep(&mut ledger, &mut partitions, 4, b"results A", 4),
-            Some(3)
-        );
-        assert_eq!(
-            ledger.resent(3, b"results B", &mut partitions).unwrap(),
-            Resent::Of(1)
-        );
-        // B's entry indexed under the hash of "results C" too (a collision, same length,
-        // same partition): only the bytes tell them apart.
-        let hash_of = |ledger: &Ledger, body: &[u8]| ledger.hasher.hash_one(body) as u32;
-        let b_entry = ledger
-            .bodies
-            .positions(hash_of(&ledger, b"results B"))
-            .next()
-            .unwrap();
-        let hash = hash_of(&ledger, b"results C");
-        ledger.bodies.insert(hash, b_entry);
-        assert_eq!(keep(&mut ledger, &mut partitions, 3, b"results C", 5), None);
-        assert_eq!(
-            keep(&mut ledger, &mut partitions, 3, b"results C", 6),
-            Some(5)
-        );
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-    }
-
-    #[test]
-    fn a_study_follows_its_first_document() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ledger = Ledger::new(dir.path(), 64).unwrap();
-        let partition = |a: Admission| match a {
-            Admission::New { partition } => partition,
-            Admission::Duplicate(_) => panic!("not a duplicate"),
-        };
-        let first = partition(ledger.admit(&doc("1", "S1", "ALICE"), "a").unwrap());
-        // Another patient ID in the same study: the study's partition, not its own.
-        let odd = partition(ledger.admit(&doc("2", "S1", "BOB"), "b").unwrap());
-        assert_eq!(odd, first);
-        // Alice's other studies and studyless documents: her partition.
-        assert_eq!(
-            partition(ledger.admit(&doc("3", "S2", "ALICE"), "c").unwrap()),
-            first
-        );
-        assert_eq!(
-            partition(ledger.admit(&doc("4", "", "ALICE"), " d").unwrap()),
-            first
-        );
-        // Bob's own study goes to Bob's partition, which (for these names) differs.
-        let bob = partition(ledger.admit(&doc("5", "S3", "BOB"), "e").unwrap());
-        assert_eq!(bob, (fnv1a(b"BOB") % 64) as usize);
-        assert_ne!(bob, first, "pick names that hash apart");
-    }
-}
+mod tests;

@@ -138,6 +138,30 @@ impl<const SHIFT: u32> HashedU64s<SHIFT> {
         zero.into_iter().chain(found)
     }
 
+    /// Calls `each` with every value in increasing order, then empties the table but
+    /// keeps its slots (an index that moves its entries to disk fills the same slots
+    /// again: no allocation, no doubling). On an error from `each` the table is left
+    /// holding every value, as before.
+    pub fn drain_sorted<E>(&mut self, mut each: impl FnMut(u64) -> Result<(), E>) -> Result<(), E> {
+        self.slots.sort_unstable();
+        let zero = self.zero.then_some(EMPTY);
+        let held = self.slots.iter().copied().filter(|&v| v != EMPTY);
+        let result = zero.into_iter().chain(held).try_for_each(&mut each);
+        if result.is_ok() {
+            self.slots.fill(EMPTY);
+            self.len = 0;
+            self.zero = false;
+        } else {
+            // Sorting moved the values out of their slots: place them again.
+            let size = self.slots.len();
+            let values = std::mem::replace(&mut self.slots, vec![EMPTY; size]);
+            for value in values.into_iter().filter(|&v| v != EMPTY) {
+                self.place(value);
+            }
+        }
+        result
+    }
+
     /// Whether `value` is there.
     #[cfg(test)]
     pub fn contains(&self, value: u64) -> bool {
@@ -145,7 +169,6 @@ impl<const SHIFT: u32> HashedU64s<SHIFT> {
     }
 
     /// Values held.
-    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.len + usize::from(self.zero)
     }

@@ -46,6 +46,12 @@ impl Log {
         Ok(position)
     }
 
+    /// Bytes of memory the log holds (its write buffer).
+    #[cfg(test)]
+    pub fn memory_bytes(&self) -> usize {
+        self.file.capacity()
+    }
+
     /// Reads the first `count` parts of the entry at `position`.
     pub fn read(&mut self, position: u32, count: usize) -> io::Result<Vec<Vec<u8>>> {
         self.file.flush()?;

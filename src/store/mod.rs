@@ -6,7 +6,8 @@
 //!   partition at a time;
 //! - `log` and `index`: append-only byte entries read back by position, and a hash index
 //!   over them (duplicate SOP Instance UIDs; a study's partition), on `hashed`: u64s in an
-//!   open-addressing table (also the walk's file identities);
+//!   open-addressing table (also the walk's file identities) of bounded size, whose
+//!   entries then go to `sealed` tables on disk, each with a `filter` in memory;
 //! - `runs`: sorted runs of (key, payload) records appended to one file, merged in key
 //!   order into an output.
 //!
@@ -14,11 +15,13 @@
 //! whatever happens to the process; and memory does not grow with the size of the archive.
 
 pub mod codec;
+mod filter;
 mod hashed;
 mod index;
 mod log;
 mod partitions;
 mod runs;
+mod sealed;
 
 pub use hashed::HashedU64s;
 pub use index::HashIndex;

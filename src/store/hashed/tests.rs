@@ -159,3 +159,41 @@ fn memory_per_value() {
     assert!(best >= 8.0 * 8.0 / 7.0 - 0.01, "{best}");
     assert!(worst <= 8.0 * 16.0 / 7.0 + 0.01, "{worst}");
 }
+
+/// Draining gives every value once, in order, and leaves an empty table of the same slots
+/// that takes values again; an error leaves every value in place.
+#[test]
+fn drains_in_order_and_keeps_its_slots() {
+    let mut rng = Rng::new(5);
+    let mut table = HashedU64s::<32>::default();
+    let mut model = BTreeSet::new();
+    for _ in 0..5_000 {
+        let value = draw_pair(&mut rng);
+        table.insert(value);
+        model.insert(value);
+    }
+    table.insert(0);
+    model.insert(0);
+    let slots = table.table_bytes();
+    let mut seen = 0;
+    let failed: Result<(), usize> = table.drain_sorted(|_| {
+        seen += 1;
+        if seen == 100 { Err(seen) } else { Ok(()) }
+    });
+    assert_eq!(failed, Err(100));
+    assert_eq!(table.len(), model.len());
+    assert!(model.iter().all(|&v| table.contains(v)), "a value lost");
+    let mut drained = Vec::new();
+    table
+        .drain_sorted(|v| {
+            drained.push(v);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+    assert_eq!(drained, model.iter().copied().collect::<Vec<_>>());
+    assert_eq!(table.len(), 0);
+    assert_eq!(table.table_bytes(), slots);
+    assert!(!table.contains(0) && !table.contains(drained[1]));
+    assert!(table.insert(drained[1]));
+    assert!(table.contains(drained[1]));
+}
