@@ -40,12 +40,12 @@ pub struct Sink {
     staging: std::path::PathBuf,
     pseudonymizer: Option<crate::pseudonym::Pseudonymizer>,
     pub(super) files: FilesTable,
-    ledger: Ledger,
+    pub(super) ledger: Ledger,
     pub(super) documents: Partitions,
     next_seq: u64,
     pub(super) summary: Summary,
     pub(super) report: ReportData,
-    buffer: Vec<u8>,
+    pub(super) buffer: Vec<u8>,
 }
 
 impl Sink {

@@ -91,8 +91,14 @@ pub fn finish(
         documents,
         mut summary,
         mut report,
+        ledger,
+        buffer,
         ..
     } = sink;
+    // The ledger (up to a few MiB of tables and filters at 10^6 files) and the encoding
+    // buffer are not needed past the last file: freed before the visit step, whose pieces
+    // and runs make the run's peak (docs/performance.md, "Memory").
+    drop((ledger, buffer));
     files.finish(&mut report).map_err(cannot)?;
     let runs = AllRuns {
         measurements: Runs::new(staging).map_err(|e| cannot(e.into()))?,
