@@ -1,0 +1,228 @@
+use super::*;
+
+#[test]
+fn runs_from_several_threads_merge_in_key_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = Runs::new(dir.path()).unwrap();
+    std::thread::scope(|scope| {
+        for part in 0..4u64 {
+            let runs = &runs;
+            scope.spawn(move || {
+                let mut run = RunBuf::default();
+                // Keys part, part + 4, ... pushed in reverse: the run sorts them.
+                for k in (0..50u64).rev() {
+                    let key = k * 4 + part;
+                    run.push(key.to_be_bytes().to_vec(), format!("{key}\n").as_bytes());
+                }
+                runs.append(run).unwrap();
+            });
+        }
+    });
+    let mut text = Vec::new();
+    let n = runs
+        .merge(|payload| {
+            text.extend_from_slice(payload);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n, 200);
+    let expected: String = (0..200).map(|k| format!("{k}\n")).collect();
+    assert_eq!(String::from_utf8(text).unwrap(), expected);
+}
+
+#[test]
+fn more_runs_than_one_merge_reads_merge_in_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = Runs::new(dir.path()).unwrap();
+    // 3 * MAX_FAN_IN + 5 runs: a first pass of four groups (the last a short one).
+    let count = 3 * MAX_FAN_IN as u64 + 5;
+    for part in 0..count {
+        let mut run = RunBuf::default();
+        for k in 0..3u64 {
+            let key = k * count + part;
+            run.push(key.to_be_bytes().to_vec(), format!("{key}\n").as_bytes());
+        }
+        // The same key in every run: equal keys stay in run order.
+        run.push(
+            u64::MAX.to_be_bytes().to_vec(),
+            format!("last {part}\n").as_bytes(),
+        );
+        runs.append(run).unwrap();
+    }
+    let mut text = String::new();
+    let n = runs
+        .merge(|payload| {
+            text.push_str(std::str::from_utf8(payload).unwrap());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(n, 4 * count);
+    let expected: String = (0..3 * count)
+        .map(|k| format!("{k}\n"))
+        .chain((0..count).map(|p| format!("last {p}\n")))
+        .collect();
+    assert_eq!(text, expected);
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "unlinked"
+    );
+}
+
+/// A run pushed in key order is written as pushed; one out of order is sorted (equal
+/// keys in push order); a payload that fails leaves the run as it was.
+#[test]
+fn a_run_is_sorted_only_when_pushed_out_of_order() {
+    let frames = |run: RunBuf| {
+        let bytes = run.finish();
+        let mut records = Vec::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let mut frame = || {
+                let len = u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize;
+                let frame = bytes[at + 4..at + 4 + len].to_vec();
+                at += 4 + len;
+                frame
+            };
+            let key = frame();
+            records.push((key, frame()));
+        }
+        records
+    };
+    let record = |k: u8, p: &str| (vec![k], p.as_bytes().to_vec());
+    let mut run = RunBuf::default();
+    run.push(vec![1], b"a");
+    run.push(vec![1], b"b");
+    run.push_with(&[2], |out| {
+        out.extend_from_slice(b"c");
+        Ok(())
+    })
+    .unwrap();
+    let error = run.push_with(&[0], |out| {
+        out.extend_from_slice(b"never");
+        Err(io::Error::other("failed"))
+    });
+    assert!(error.is_err());
+    assert!(run.sorted);
+    assert_eq!(
+        frames(run),
+        [record(1, "a"), record(1, "b"), record(2, "c")]
+    );
+    let mut run = RunBuf::default();
+    for (k, p) in [(3, "a"), (1, "b"), (3, "c"), (1, "d"), (2, "")] {
+        run.push(vec![k], p.as_bytes());
+    }
+    assert!(!run.sorted);
+    assert_eq!(
+        frames(run),
+        [
+            record(1, "b"),
+            record(1, "d"),
+            record(2, ""),
+            record(3, "a"),
+            record(3, "c")
+        ]
+    );
+}
+
+#[test]
+fn a_run_knows_its_size() {
+    let mut run = RunBuf::default();
+    assert_eq!(run.bytes(), 0);
+    run.push(vec![1; 8], &[2; 100]);
+    let one = run.bytes();
+    assert!(one >= 108, "{one}");
+    run.push(vec![3; 8], &[4; 1000]);
+    assert!(run.bytes() >= one + 1008);
+    assert_eq!(RunBuf::default().bytes(), 0);
+}
+
+#[test]
+fn equal_keys_keep_their_order_and_empty_runs_are_fine() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = Runs::new(dir.path()).unwrap();
+    let mut run = RunBuf::default();
+    run.push(b"k".to_vec(), b"first");
+    run.push(b"k".to_vec(), b"second");
+    runs.append(run).unwrap();
+    runs.append(RunBuf::default()).unwrap();
+    let mut seen = Vec::new();
+    runs.merge(|p| {
+        seen.push(p.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(seen, [b"first".to_vec(), b"second".to_vec()]);
+}
+
+/// Records larger than a segment's read budget, and many small ones after them, come
+/// back whole and in order from every segment (a record read across several refills).
+#[test]
+fn records_larger_than_the_read_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = Runs::new(dir.path()).unwrap();
+    let payload = |k: u64| -> Vec<u8> {
+        let len = match k % 5 {
+            0 => 40_000 + k as usize,
+            1 => 16 * 1024 - 3,
+            _ => (k % 97) as usize,
+        };
+        (0..len).map(|i| (i as u64 * 31 + k) as u8).collect()
+    };
+    for part in 0..3u64 {
+        let mut run = RunBuf::default();
+        for k in (0..120u64).filter(|k| k % 3 == part) {
+            run.push(
+                vec![b'k'; (k % 7) as usize]
+                    .into_iter()
+                    .chain(k.to_be_bytes())
+                    .collect(),
+                &payload(k),
+            );
+        }
+        runs.append(run).unwrap();
+    }
+    let mut seen = Vec::new();
+    runs.merge(|p| {
+        seen.push(p.to_vec());
+        Ok(())
+    })
+    .unwrap();
+    let mut keys: Vec<(Vec<u8>, u64)> = (0..120u64)
+        .map(|k| {
+            (
+                vec![b'k'; (k % 7) as usize]
+                    .into_iter()
+                    .chain(k.to_be_bytes())
+                    .collect(),
+                k,
+            )
+        })
+        .collect();
+    keys.sort();
+    let expected: Vec<Vec<u8>> = keys.iter().map(|&(_, k)| payload(k)).collect();
+    assert_eq!(seen.len(), expected.len());
+    assert!(seen == expected, "payloads differ");
+}
+
+/// A segment that ends inside a record is an error, not a shorter merge.
+#[test]
+fn a_segment_cut_short_is_an_error() {
+    let file = tempfile::tempfile().unwrap();
+    let mut bytes = Vec::new();
+    write_frame(&mut bytes, b"key").unwrap();
+    write_frame(&mut bytes, &[7; 100]).unwrap();
+    file.write_all_at(&bytes, 0).unwrap();
+    for cut in [1, 5, 10, 50, bytes.len() - 1] {
+        let mut reader = SegmentReader::new(&file, 0, cut as u64, 4096);
+        let error = reader.advance().unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof, "cut at {cut}");
+    }
+    let mut reader = SegmentReader::new(&file, 0, bytes.len() as u64, 4096);
+    assert!(reader.advance().unwrap());
+    assert_eq!(
+        (reader.key(), reader.payload()),
+        (&b"key"[..], &[7; 100][..])
+    );
+    assert!(!reader.advance().unwrap());
+}
