@@ -217,3 +217,61 @@ fn a_partial_inside_an_input_folder_is_refused_before_reading() {
     let beside = run_in(&env, &["scan", "in", "--partial", "all.part", "-q"], "");
     assert_eq!(code(&beside), 0, "{}", stderr(&beside));
 }
+
+#[test]
+fn a_partial_inside_a_listed_folder_is_refused_before_reading() {
+    let env = TestEnv::new();
+    env.write("hip/a.dcm", &hostile_text_study());
+    let before = snapshot(&env.input().join("hip"));
+    std::fs::write(env.dir.path().join("folders.txt"), "in\n").unwrap();
+    for (args, stdin, what) in [
+        (
+            [
+                "--files-from",
+                "folders.txt",
+                "--partial",
+                "in/hip/all.part",
+            ],
+            "",
+            "inside a listed folder",
+        ),
+        (
+            ["--files-from", "-", "--partial", "in/hip/../hip/x.part"],
+            "in/hip\n",
+            "spelt otherwise, a list on stdin",
+        ),
+        (
+            ["--files-from", "-", "--partial", "in/hip/a.dcm"],
+            "in/hip/a.dcm\n",
+            "the listed file itself",
+        ),
+    ] {
+        let mut all = vec!["scan", "-q"];
+        all.extend_from_slice(&args);
+        let output = run_in(&env, &all, stdin);
+        refused(&output, what, "--partial");
+        assert!(
+            stderr(&output).contains("outside the input"),
+            "{what}: {}",
+            stderr(&output)
+        );
+        assert_eq!(
+            snapshot(&env.input().join("hip")),
+            before,
+            "{what}: nothing read or written, no temporary partial left"
+        );
+    }
+    let beside = run_in(
+        &env,
+        &[
+            "scan",
+            "-q",
+            "--files-from",
+            "folders.txt",
+            "--partial",
+            "all.part",
+        ],
+        "",
+    );
+    assert_eq!(code(&beside), 0, "{}", stderr(&beside));
+}

@@ -36,7 +36,8 @@ pub enum DiscoverError {
     #[error(transparent)]
     Input(#[from] InputError),
     /// An input at or inside a folder the run writes (the output folder, its staging
-    /// folder): refused before anything is read.
+    /// folder), or a listed input holding the partial the run writes: refused before
+    /// anything is read.
     #[error("{0}")]
     InsideOutput(#[source] crate::config::UsageError),
 }

@@ -41,6 +41,11 @@ pub struct WalkOptions {
     /// Folders never walked into, wherever they are (the output folder and its staging
     /// folder, when they are inside an input). Missing ones are ignored.
     pub skip_dirs: Vec<PathBuf>,
+    /// The partial the run writes (`scan --partial`): a listed path at or above it is
+    /// refused before any file is read, as an operand is by
+    /// `config::check_partial_apart_from_inputs` (its temporary file would be read back as
+    /// an input, and the next scan of that folder would read the partial).
+    pub partial: Option<PathBuf>,
 }
 
 /// Every entry, in path order, produced as the walk goes.
@@ -66,6 +71,10 @@ pub fn walk(roots: &[PathBuf], options: &WalkOptions) -> Result<Candidates, Disc
 /// from its check.
 pub fn from_list(list: &Path, options: &WalkOptions) -> Result<Candidates, DiscoverError> {
     let paths = list::read_list(list)?;
+    if let Some(partial) = &options.partial {
+        crate::config::check_partial_apart_from_inputs(partial, &paths)
+            .map_err(DiscoverError::InsideOutput)?;
+    }
     let written = written(options);
     let steps = roots::plan(&paths, Origin::Listed, options.follow_symlinks, &written)?;
     Ok(Box::new(Walker::new(steps, Origin::Listed, options)))

@@ -6,6 +6,7 @@ fn options(follow_symlinks: bool) -> WalkOptions {
     WalkOptions {
         follow_symlinks,
         skip_dirs: Vec::new(),
+        partial: None,
     }
 }
 
@@ -189,6 +190,7 @@ fn skipped_folders_are_not_walked() {
     let skip = WalkOptions {
         follow_symlinks: false,
         skip_dirs: vec![root.join("out"), dir.path().join("missing")],
+        partial: None,
     };
     let found: Vec<Candidate> = walk(std::slice::from_ref(&root), &skip).unwrap().collect();
     assert_eq!(relative(&found, &root), ["a.dcm", "z/b.dcm"]);

@@ -260,6 +260,10 @@ fn walk_options(config: &ScanConfig, skip_dirs: &[std::path::PathBuf]) -> discov
     discover::WalkOptions {
         follow_symlinks: config.follow_symlinks,
         skip_dirs: skip_dirs.to_vec(),
+        partial: match &config.target {
+            crate::config::Target::Partial(file) => Some(file.clone()),
+            crate::config::Target::Outputs(_) => None,
+        },
     }
 }
 
