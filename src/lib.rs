@@ -41,6 +41,7 @@ mod export;
 pub mod extract;
 mod flag;
 mod followup;
+mod hash;
 pub mod inspect;
 pub mod merge;
 pub mod net;

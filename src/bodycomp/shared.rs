@@ -18,19 +18,9 @@ thread_local! {
     static KEPT: RefCell<Vec<Option<Arc<str>>>> = RefCell::new(vec![None; SLOTS]);
 }
 
-/// FNV-1a (32 bits) of a text's bytes: the slot of a short text in a per-thread table
-/// (here, and the whole-body labels' of `carrier::hologic`).
-pub fn fnv1a(text: &str) -> u32 {
-    let mut hash: u32 = 0x811c_9dc5;
-    for byte in text.bytes() {
-        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
-    }
-    hash
-}
-
-/// The slot of a text.
+/// The slot of a text: the run's fixed hash of its bytes (`store::fnv1a`).
 fn slot(text: &str) -> usize {
-    fnv1a(text) as usize % SLOTS
+    (crate::hash::fnv1a(text.as_bytes()) % SLOTS as u64) as usize
 }
 
 /// The text as an `Arc<str>`: the one its slot holds when that is the same text, else a

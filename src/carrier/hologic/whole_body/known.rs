@@ -5,8 +5,8 @@
 
 use std::cell::RefCell;
 
-use crate::bodycomp::shared::fnv1a;
 use crate::bodycomp::{BodyRegion, IndexKind};
+use crate::hash::fnv1a;
 use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
 
 /// What a label names, each by the profile's labels.
@@ -63,7 +63,7 @@ pub(super) fn named(label: &str, mapper: &Mapper) -> Named {
             kept.slots.clear();
             kept.slots.resize(SLOTS, None);
         }
-        let slot = &mut kept.slots[fnv1a(label) as usize % SLOTS];
+        let slot = &mut kept.slots[(fnv1a(label.as_bytes()) % SLOTS as u64) as usize];
         if let Some((held, named)) = slot
             && **held == *label
         {
