@@ -88,6 +88,20 @@ pub struct Measurement {
 }
 
 impl Measurement {
+    /// The seven measured values, in the order their fields are declared (the order the
+    /// partitions' encoding writes them in, `store::codec`).
+    pub fn values(&self) -> [Option<Decimal>; 7] {
+        [
+            self.bmd,
+            self.bmc,
+            self.area,
+            self.t_score,
+            self.z_score,
+            self.pct_young_adult,
+            self.pct_age_matched,
+        ]
+    }
+
     /// An empty row for a region and side.
     pub fn new(region: Region, laterality: Laterality, source_label: &str) -> Self {
         Measurement {
@@ -279,3 +293,15 @@ pub use rows::{RowTable, set_value};
 
 #[cfg(test)]
 mod tests;
+
+/// A document with these UIDs and patient ID and nothing else, for the tests of the stages
+/// that route documents by them (the ledger, the pieces).
+#[cfg(test)]
+pub fn with_ids(sop: &str, study: &str, patient: &str) -> Document {
+    Document {
+        sop_instance_uid: sop.into(),
+        study_instance_uid: study.into(),
+        patient_id: patient.into(),
+        ..Document::default()
+    }
+}

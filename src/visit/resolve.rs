@@ -270,19 +270,7 @@ enum PartValues<'d> {
 type RowValues = (Region, Laterality, [Option<Decimal>; 7]);
 
 fn row_values(m: &Measurement) -> RowValues {
-    (
-        m.region,
-        m.laterality,
-        [
-            m.bmd,
-            m.bmc,
-            m.area,
-            m.t_score,
-            m.z_score,
-            m.pct_young_adult,
-            m.pct_age_matched,
-        ],
-    )
+    (m.region, m.laterality, m.values())
 }
 
 fn part_values(doc: &Document, part: Part) -> PartValues<'_> {

@@ -86,15 +86,7 @@ fn put_measurement(out: &mut Vec<u8>, m: &Measurement) {
     put_varint(out, m.region as u64);
     put_varint(out, m.laterality as u64);
     put_str(out, &m.source_label);
-    for value in [
-        m.bmd,
-        m.bmc,
-        m.area,
-        m.t_score,
-        m.z_score,
-        m.pct_young_adult,
-        m.pct_age_matched,
-    ] {
+    for value in m.values() {
         put_option(out, value, put_decimal);
     }
     put_varint(out, m.notes.len() as u64);
@@ -385,12 +377,7 @@ impl<'a> Reader<'a> {
             series_instance_uid: self.string()?,
             sop_class_uid: self.string()?,
             patient_id: self.string()?,
-            patient_sex: self.option(|r| match r.variant()? {
-                0 => Ok(Sex::Female),
-                1 => Ok(Sex::Male),
-                2 => Ok(Sex::Other),
-                _ => Err(corrupt("a bad variant")),
-            })?,
+            patient_sex: self.option(|r| r.unit_enum(&[Sex::Female, Sex::Male, Sex::Other]))?,
             birth_date: self.option(Self::date)?,
             patient_age: self.text()?,
             study_date: self.option(Self::date)?,
@@ -403,11 +390,12 @@ impl<'a> Reader<'a> {
             accession_number: self.string()?,
             manufacturer: self.option(|r| r.unit_enum(Manufacturer::ALL))?,
             manufacturer_raw: self.string()?,
-            calibration: self.option(|r| match r.variant()? {
-                0 => Ok(Calibration::Hologic),
-                1 => Ok(Calibration::GeLunar),
-                2 => Ok(Calibration::Norland),
-                _ => Err(corrupt("a bad variant")),
+            calibration: self.option(|r| {
+                r.unit_enum(&[
+                    Calibration::Hologic,
+                    Calibration::GeLunar,
+                    Calibration::Norland,
+                ])
             })?,
             model: self.string()?,
             software_version: self.string()?,
