@@ -334,17 +334,26 @@ impl BodyComposition {
     }
 }
 
+/// A reading of `written` in `unit`, converted as a carrier converts it (for tests).
+#[cfg(test)]
+pub(crate) fn test_reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
+    let written = Decimal::parse(written).expect("test values are valid decimals");
+    Reading {
+        value: units::convert(written, unit, dimension).unwrap(),
+        written,
+        unit: unit.into(),
+        from: "".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     pub(crate) fn grams(written: &str, unit: &str) -> Reading {
-        let written = Decimal::parse(written).unwrap();
         Reading {
-            value: units::convert(written, unit, Dimension::Mass).unwrap(),
-            written,
-            unit: unit.into(),
             from: "test".into(),
+            ..test_reading(written, unit, Dimension::Mass)
         }
     }
 

@@ -6,15 +6,7 @@ fn names(comp: &BodyComposition) -> Vec<&'static str> {
     inconsistencies(comp).iter().map(|c| c.as_str()).collect()
 }
 
-fn reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
-    let written = Decimal::parse(written).unwrap();
-    Reading {
-        value: convert(written, unit, dimension).unwrap(),
-        written,
-        unit: unit.into(),
-        from: "".into(),
-    }
-}
+use crate::bodycomp::test_reading as reading;
 
 /// A Hologic-like composition in whole grams: five regions, their subtotal, head and
 /// total, each with fat, lean + BMC, total mass and %fat.

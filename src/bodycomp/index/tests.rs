@@ -1,20 +1,11 @@
 use super::*;
-use crate::bodycomp::units::convert;
-use crate::bodycomp::{BodySource, Dimension, Reading};
+use crate::bodycomp::{BodySource, Dimension};
 
 fn d(text: &str) -> Decimal {
     Decimal::parse(text).expect("test values are valid decimals")
 }
 
-fn reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
-    let written = d(written);
-    Reading {
-        value: convert(written, unit, dimension).unwrap(),
-        written,
-        unit: unit.into(),
-        from: "".into(),
-    }
-}
+use crate::bodycomp::test_reading as reading;
 
 /// A Hologic-like composition: the four limbs and the total with fat, lean + BMC and BMC
 /// (lean without BMC is their difference), android and gynoid with %fat.

@@ -1,17 +1,8 @@
 use super::*;
 use crate::bodycomp::index::{Cohort, Patient, assess};
-use crate::bodycomp::units::convert;
-use crate::bodycomp::{BodyComposition, BodySource, Reading};
+use crate::bodycomp::{BodyComposition, BodySource};
 
-fn reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
-    let written = Decimal::parse(written).unwrap();
-    Reading {
-        value: convert(written, unit, dimension).unwrap(),
-        written,
-        unit: unit.into(),
-        from: "".into(),
-    }
-}
+use crate::bodycomp::test_reading as reading;
 
 /// A whole-body exam: the left arm with fat, lean + BMC and BMC (lean computed), the total
 /// with fat, lean, BMC, total mass and %fat, VAT mass reported; a woman of 165 cm.

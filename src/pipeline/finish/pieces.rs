@@ -182,14 +182,7 @@ mod tests {
     use crate::pipeline::held::HeldRef;
     use std::io::{Seek, SeekFrom, Write};
 
-    fn doc(sop: &str, study: &str, patient: &str) -> Document {
-        Document {
-            sop_instance_uid: sop.into(),
-            study_instance_uid: study.into(),
-            patient_id: patient.into(),
-            ..Document::default()
-        }
-    }
+    use crate::document::with_ids as doc;
 
     /// A partition file of `docs`, padded past `PIECE_BYTES` with documents of their own.
     fn partition(dir: &Path, docs: &[Document], filler: usize) -> File {

@@ -2,14 +2,7 @@
 
 use super::*;
 
-fn doc(sop: &str, study: &str, patient: &str) -> Document {
-    Document {
-        sop_instance_uid: sop.into(),
-        study_instance_uid: study.into(),
-        patient_id: patient.into(),
-        ..Document::default()
-    }
-}
+use crate::document::with_ids as doc;
 
 #[test]
 fn duplicates_are_confirmed_against_the_log() {
