@@ -11,44 +11,44 @@
 //! the transaction. Under --pseudonymize the Patient is the pseudonym alone: no name, no
 //! birth date (none is ever written), its gender, nothing else (docs/privacy.md).
 //!
-//! A partition keeps each visit as a `FhirVisit` (a few hundred bytes: what the Bundle says);
-//! the Bundle's JSON (about 10 KB) is written once, from it, when the file is written
-//! (`write_bundle`): the run's temporary files stay small. The JSON is written by hand
-//! (every text we do not own through serde_json's string escaping): the file is most of
-//! what `--fhir` costs.
+//! A partition writes each visit's Bundle (about 10 KB of JSON, `write_bundle`) into its run
+//! as it renders the visit's rows, on every worker at once; the file is then the runs'
+//! lines merged in order, copied as they are (docs/performance.md, "The research
+//! exports"). The JSON is written by hand (every text we do not own through serde_json's
+//! string escaping): the file is most of what `--fhir` costs.
 
 mod body;
 mod json;
 
-use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use json::{
     close_entry, close_ucum_quantity, coding, open_entry, open_observation, subject_and_date, text,
     uuid_of_parts,
 };
 
-use super::VisitRows;
-use super::body::{CompositionValue, body_values};
+use super::body::CompositionValue;
 use super::codes;
-use super::values::{Value, site_text, values};
+use super::values::{Value, site_text};
+use super::{Exported, VisitRows};
 use crate::date::Date;
 use crate::document::{Bound, Sex};
 use crate::vocabulary::{Classification, Laterality, Population};
 
-/// What a visit's Bundle says, kept until the file is written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FhirVisit {
-    visit_id: String,
+/// What a visit's Bundle says, borrowed from the visit and its exported values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FhirVisit<'a> {
+    visit_id: &'a str,
     /// The patient ID as written (blank: none).
-    patient: String,
+    patient: Cow<'a, str>,
     sex: Option<Sex>,
     /// The visit's date as written.
     date: Option<Date>,
     category: Classification,
     conclusion: String,
-    values: Vec<Value>,
+    values: &'a [Value],
     /// The body composition values (none without a whole-body exam).
-    body: Vec<CompositionValue>,
+    body: &'a [CompositionValue],
 }
 
 /// The densitometric category in words, for `DiagnosticReport.conclusion`: what it is,
@@ -77,17 +77,17 @@ fn conclusion(view: &VisitRows<'_>) -> String {
     )
 }
 
-/// What the Bundle of a visit will say.
-pub fn fhir_visit(view: &VisitRows<'_>) -> FhirVisit {
+/// What the Bundle of a visit says, of what the exports take of it (`Exported`).
+pub fn fhir_visit<'a>(view: &VisitRows<'a>, exported: &'a Exported<'a>) -> FhirVisit<'a> {
     FhirVisit {
-        visit_id: view.visit_id.to_string(),
-        patient: view.patient().into_owned(),
+        visit_id: view.visit_id,
+        patient: Cow::Borrowed(&exported.patient),
         sex: view.assessed.exam.patient_sex,
-        date: view.date(view.visit.date),
+        date: exported.date,
         category: view.assessed.assessment.classification,
         conclusion: conclusion(view),
-        values: values(view),
-        body: view.body.map(body_values).unwrap_or_default(),
+        values: &exported.values,
+        body: &exported.body,
     }
 }
 
@@ -122,7 +122,7 @@ fn observation(out: &mut Vec<u8>, value: &Value, id: &[u8], patient_id: &[u8], d
     let (unit_code, unit_text) = value.quantity.ucum();
     out.extend_from_slice(b",\"valueQuantity\":{\"value\":");
     // A decimal's plain text is a JSON number, its trailing zeros kept (0.930).
-    out.extend_from_slice(value.value.to_plain(0).as_bytes());
+    value.value.append_plain(0, out);
     match value.comparator {
         Some(Bound::Below) => out.extend_from_slice(b",\"comparator\":\"<\""),
         Some(Bound::Above) => out.extend_from_slice(b",\"comparator\":\">\""),
@@ -142,7 +142,7 @@ fn observation(out: &mut Vec<u8>, value: &Value, id: &[u8], patient_id: &[u8], d
 }
 
 /// Appends the Bundle of a visit to `out`, as one line of JSON with its `\n`.
-pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
+pub fn write_bundle(v: &FhirVisit<'_>, out: &mut Vec<u8>) {
     // A visit without a patient ID is its own patient.
     let anonymous = v.patient.trim().is_empty();
     let patient_id = if anonymous {
@@ -154,11 +154,11 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
     let observation_ids: Vec<[u8; 36]> = v
         .values
         .iter()
-        .map(|value| observation_id(&v.visit_id, value))
+        .map(|value| observation_id(v.visit_id, value))
         .chain(
             v.body
                 .iter()
-                .map(|value| body::observation_id(&v.visit_id, value)),
+                .map(|value| body::observation_id(v.visit_id, value)),
         )
         .collect();
     out.extend_from_slice(b"{\"resourceType\":\"Bundle\",\"id\":\"");
@@ -188,7 +188,7 @@ pub fn write_bundle(v: &FhirVisit, out: &mut Vec<u8>) {
     out.extend_from_slice(b",\"identifier\":[{\"system\":\"");
     out.extend_from_slice(codes::VISIT_ID_SYSTEM.as_bytes());
     out.extend_from_slice(b"\",\"value\":");
-    text(out, &v.visit_id);
+    text(out, v.visit_id);
     out.extend_from_slice(b"}],\"status\":\"final\",\"category\":[{\"coding\":[");
     coding(
         out,
@@ -312,13 +312,13 @@ mod tests {
             "",
         ] {
             let visit = FhirVisit {
-                visit_id: "V0".into(),
+                visit_id: "V0",
                 patient: patient.into(),
                 sex: Some(Sex::Other),
                 date: Date::parse_da("20240101"),
                 category: Classification::BelowExpectedRangeForAge,
                 conclusion: "a \"quoted\" conclusion".into(),
-                values: vec![
+                values: &[
                     Value {
                         quantity: Quantity::FraxHip,
                         value: Decimal::parse("0.5").unwrap(),
@@ -332,7 +332,7 @@ mod tests {
                         site: Some((Region::Radius33, Laterality::Right)),
                     },
                 ],
-                body: Vec::new(),
+                body: &[],
             };
             let mut line = Vec::new();
             write_bundle(&visit, &mut line);

@@ -18,11 +18,13 @@ pub mod values;
 pub mod visit_id;
 pub mod wide;
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
 use crate::config::OutputOptions;
-use crate::store::Runs;
+use crate::date::Date;
+use crate::store::{RunBuf, Runs};
 
 pub(crate) use crate::visit::VisitRows;
 
@@ -30,6 +32,64 @@ pub(crate) use crate::visit::VisitRows;
 pub const FHIR_DIR: &str = "fhir";
 /// fhir/'s one file.
 pub const FHIR_BUNDLES: &str = "bundles.ndjson";
+
+/// What both exports take of a visit, found once for the two.
+pub struct Exported<'a> {
+    /// The patient ID as written (the pseudonym under --pseudonymize).
+    pub patient: Cow<'a, str>,
+    /// The visit's date as written (shifted under --shift-dates).
+    pub date: Option<Date>,
+    /// Its exported values (`values::values`).
+    pub values: Vec<values::Value>,
+    /// Its body composition values (none without a whole-body exam).
+    pub body: Vec<body::CompositionValue>,
+}
+
+impl<'a> Exported<'a> {
+    /// What the exports take of `view`.
+    pub fn of(view: &VisitRows<'a>) -> Exported<'a> {
+        Exported {
+            patient: view.patient(),
+            date: view.date(view.visit.date),
+            values: values::values(view),
+            body: view.body.map(body::body_values).unwrap_or_default(),
+        }
+    }
+}
+
+/// The capacity of a partition's run of Bundles: the size at which a partition writes its
+/// runs out (4 MiB, `pipeline::finish::partition`), and room for the Bundle that passes it.
+const FHIR_RUN_CAPACITY: usize = 4 * 1024 * 1024 + 256 * 1024;
+
+/// The exports asked for of one visit, rendered with its rows: its Bundle's line of JSON
+/// into `fhir` under `key` (`--fhir`), its OMOP view into `omop` (`--omop`).
+pub fn render_visit(
+    view: &VisitRows<'_>,
+    key: &[u8],
+    options: &OutputOptions,
+    fhir: &mut RunBuf,
+    omop: &mut Vec<omop::OmopVisit>,
+) -> io::Result<()> {
+    if !options.fhir && !options.omop {
+        return Ok(());
+    }
+    let exported = Exported::of(view);
+    if options.fhir {
+        fhir.push_with(key, |out| {
+            // The run's buffer is given its full size at once: grown by doubling it was
+            // copied, about as many bytes as it holds (docs/performance.md).
+            if out.capacity() < FHIR_RUN_CAPACITY {
+                out.reserve_exact(FHIR_RUN_CAPACITY - out.len());
+            }
+            fhir::write_bundle(&fhir::fhir_visit(view, &exported), out);
+            Ok(())
+        })?;
+    }
+    if options.omop {
+        omop.extend(omop::omop_visit(view, &exported));
+    }
+    Ok(())
+}
 
 /// Writes the exports asked for into `staging`: fhir/bundles.ndjson from the Bundles' run
 /// (`--fhir`), the OMOP tables from the OMOP records' run (`--omop`); the two at once.
@@ -47,19 +107,13 @@ pub fn write(fhir: Runs, omop: Runs, options: &OutputOptions, staging: &Path) ->
     Ok(())
 }
 
-/// fhir/bundles.ndjson: one line per visit, in the run's order.
+/// fhir/bundles.ndjson: one line per visit, in the run's order (each written already).
 fn write_fhir(fhir: Runs, staging: &Path) -> io::Result<()> {
     let dir = staging.join(FHIR_DIR);
     std::fs::create_dir_all(&dir)?;
     let file = std::fs::File::create(dir.join(FHIR_BUNDLES))?;
     let mut out = io::BufWriter::with_capacity(256 * 1024, file);
-    let mut line = Vec::with_capacity(16 * 1024);
-    fhir.merge(|record| {
-        let visit: fhir::FhirVisit = postcard::from_bytes(record).map_err(io::Error::other)?;
-        line.clear();
-        fhir::write_bundle(&visit, &mut line);
-        out.write_all(&line)
-    })?;
+    fhir.merge(|line| out.write_all(line))?;
     out.into_inner().map_err(|e| e.into_error())?;
     Ok(())
 }

@@ -55,7 +55,7 @@ pub(super) fn observation(
     let (unit_code, unit_text) = value.measure.ucum();
     out.extend_from_slice(b",\"valueQuantity\":{\"value\":");
     // A decimal's plain text is a JSON number, its digits as written.
-    out.extend_from_slice(value.value.to_plain(0).as_bytes());
+    value.value.append_plain(0, out);
     close_ucum_quantity(out, unit_code, unit_text);
     if value.computed {
         out.extend_from_slice(b",\"method\":{\"text\":");
@@ -82,14 +82,14 @@ mod tests {
             computed,
         };
         let visit = FhirVisit {
-            visit_id: "V0".into(),
+            visit_id: "V0",
             patient: "HOL000901".into(),
             sex: None,
             date: Date::parse_da("20240603"),
             category: Classification::Indeterminate,
             conclusion: String::new(),
-            values: Vec::new(),
-            body: vec![
+            values: &[],
+            body: &[
                 value(
                     Measure::Region(BodyRegion::ArmLeft, Field::Fat),
                     "1201.0",

@@ -33,9 +33,19 @@ pub(super) fn uuid_of_parts(parts: &[&[u8]]) -> [u8; 36] {
     out
 }
 
-/// A JSON string of any text (escaped by serde_json).
+/// A JSON string of any text: as it is between quotes when no byte of it needs an escape
+/// (serde_json escapes only `"`, `\\` and control characters, and writes every other
+/// character as it is), else escaped by serde_json. Most texts of a Bundle are our own
+/// displays, which need none: serde_json's escaping was a tenth of what a Bundle cost.
 pub(super) fn text(out: &mut Vec<u8>, value: &str) {
-    serde_json::to_writer(&mut *out, value).expect("writing to a Vec cannot fail");
+    if value.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        serde_json::to_writer(&mut *out, value).expect("writing to a Vec cannot fail");
+        return;
+    }
+    out.reserve(value.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(value.as_bytes());
+    out.push(b'"');
 }
 
 /// `{"system":S,"code":C[,"display":D]}` of our own (JSON-safe) texts.
@@ -107,4 +117,23 @@ pub(super) fn close_ucum_quantity(out: &mut Vec<u8>, unit_code: &str, unit_text:
     out.extend_from_slice(b"\",\"code\":\"");
     out.extend_from_slice(unit_code.as_bytes());
     out.extend_from_slice(b"\"}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text;
+
+    #[test]
+    fn a_text_is_written_as_serde_json_writes_it() {
+        let mut every_byte = String::new();
+        for c in (0u8..=0x7f).map(char::from).chain(['é', '\u{2028}', '😀']) {
+            every_byte.push(c);
+            let texts = [c.to_string(), format!("a{c}b"), every_byte.clone()];
+            for value in texts {
+                let mut ours = Vec::new();
+                text(&mut ours, &value);
+                assert_eq!(ours, serde_json::to_vec(&value).unwrap(), "{value:?}");
+            }
+        }
+    }
 }

@@ -22,12 +22,8 @@ mod write;
 pub use write::TABLES;
 pub use write::write_omop;
 
-use serde::{Deserialize, Serialize};
-
-use super::VisitRows;
-use super::body::body_values;
 use super::codes::{Quantity, negative_allowed};
-use super::values::values;
+use super::{Exported, VisitRows};
 use crate::date::Date;
 use crate::decimal::Decimal;
 use crate::document::{Bound, Sex};
@@ -36,35 +32,8 @@ use crate::store::RunBuf;
 /// The folder of the OMOP tables, in the output folder.
 pub const OMOP_DIR: &str = "omop";
 
-/// One record of the OMOP run, in key order: a person, then each of its visits followed by
-/// the visit's measurements.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Record {
-    /// A person, with its observation period.
-    Person(Person),
-    /// A visit of the last person.
-    Visit {
-        /// visit_source_value.
-        visit_id: String,
-        /// Its date, as written.
-        date: Date,
-    },
-    /// A measurement of the last visit.
-    Measurement(Measurement),
-}
-
-/// A `Record` borrowed, for writing the run: postcard writes a reference as what it refers
-/// to and a variant by its index, so the bytes are a `Record`'s, without a copy of every
-/// measurement.
-#[derive(Serialize)]
-enum RecordRef<'a> {
-    Person(&'a Person),
-    Visit { visit_id: &'a str, date: Date },
-    Measurement(&'a Measurement),
-}
-
 /// What person.csv and observation_period.csv say of a person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
     /// The patient ID as written (empty when longer than the CDM's 50 characters).
     pub source_value: String,
@@ -82,7 +51,7 @@ pub struct Person {
 }
 
 /// One row of measurement.csv, before its ids.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Measurement {
     /// measurement_concept_id (0: none verified).
     pub concept_id: u32,
@@ -107,53 +76,62 @@ pub struct OmopVisit {
     visit_id: String,
     sex: Option<Sex>,
     birth_year: Option<i32>,
-    measurements: Vec<Measurement>,
+    /// Its measurements' records (`write::measurement_record`), one after another, and
+    /// where each ends.
+    measurements: Vec<u8>,
+    ends: Vec<usize>,
 }
 
 /// The CDM's varchar(50).
 const VARCHAR: usize = 50;
 
-/// The visit as OMOP records it; None without a patient ID or a date.
-pub fn omop_visit(view: &VisitRows<'_>) -> Option<OmopVisit> {
-    let person = view.patient();
-    let date = view.date(view.visit.date)?;
+/// The visit as OMOP records it, of what the exports take of it (`Exported`); None without
+/// a patient ID or a date.
+pub fn omop_visit(view: &VisitRows<'_>, exported: &Exported<'_>) -> Option<OmopVisit> {
+    let person = &exported.patient;
+    let date = exported.date?;
     if person.trim().is_empty() {
         return None;
     }
-    let mut measurements: Vec<Measurement> = values(view)
-        .into_iter()
-        .map(|v| {
-            let code = v.code();
-            let concept_id = code.concept_id;
-            let negative_refused = v.value.to_parts().0 < 0 && !negative_allowed(concept_id);
-            let (unit_code, _) = v.quantity.ucum();
-            let value_text = match v.comparator {
-                Some(Bound::Below) => format!("<{}", v.value),
-                Some(Bound::Above) => format!(">{}", v.value),
-                None => v.value.to_string(),
-            };
-            Measurement {
-                concept_id,
-                value: (v.comparator.is_none() && !negative_refused).then_some(v.value),
-                unit_concept_id: v.quantity.omop_unit(),
-                source_value: match v.quantity {
-                    Quantity::FraxMajor | Quantity::FraxHip => code.loinc.to_string(),
-                    _ => v.source_value(),
-                },
-                unit_source_value: match v.quantity {
-                    Quantity::TScore | Quantity::ZScore => String::new(),
-                    _ => unit_code.to_string(),
-                },
-                value_source_value: value_text,
-            }
-        })
-        .collect();
+    let mut records = Vec::new();
+    let mut ends = Vec::new();
+    let mut add = |m: Measurement| {
+        write::measurement_record(&mut records, date, &m);
+        ends.push(records.len());
+    };
+    for m in exported.values.iter().map(|v| {
+        let code = v.code();
+        let concept_id = code.concept_id;
+        let negative_refused = v.value.to_parts().0 < 0 && !negative_allowed(concept_id);
+        let (unit_code, _) = v.quantity.ucum();
+        let value_text = match v.comparator {
+            Some(Bound::Below) => format!("<{}", v.value),
+            Some(Bound::Above) => format!(">{}", v.value),
+            None => v.value.to_string(),
+        };
+        Measurement {
+            concept_id,
+            value: (v.comparator.is_none() && !negative_refused).then_some(v.value),
+            unit_concept_id: v.quantity.omop_unit(),
+            source_value: match v.quantity {
+                Quantity::FraxMajor | Quantity::FraxHip => code.loinc.to_string(),
+                _ => v.source_value(),
+            },
+            unit_source_value: match v.quantity {
+                Quantity::TScore | Quantity::ZScore => String::new(),
+                _ => unit_code.to_string(),
+            },
+            value_source_value: value_text,
+        }
+    }) {
+        add(m);
+    }
     // The body composition values: no OMOP concept is verified (0), our code as the source
     // value, the UCUM unit as written (docs/interop.md, "Body composition"). None is
     // negative; one would be NULL, as for any concept off the Themis list.
-    for v in view.body.map(body_values).unwrap_or_default() {
+    for v in &exported.body {
         let negative = v.value.to_parts().0 < 0;
-        measurements.push(Measurement {
+        add(Measurement {
             concept_id: 0,
             value: (!negative).then_some(v.value),
             unit_concept_id: v.measure.omop_unit(),
@@ -163,12 +141,13 @@ pub fn omop_visit(view: &VisitRows<'_>) -> Option<OmopVisit> {
         });
     }
     Some(OmopVisit {
-        person: person.into_owned(),
+        person: person.to_string(),
         date,
         visit_id: view.visit_id.to_string(),
         sex: view.assessed.exam.patient_sex,
         birth_year: birth_year(view, date),
-        measurements,
+        measurements: records,
+        ends,
     })
 }
 
@@ -202,14 +181,7 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
             b.visit_id.as_str(),
         ))
     });
-    let mut payload = Vec::with_capacity(128);
-    let mut push = |run: &mut RunBuf, key: Vec<u8>, record: RecordRef| -> std::io::Result<()> {
-        payload.clear();
-        payload = postcard::to_extend(&record, std::mem::take(&mut payload))
-            .map_err(std::io::Error::other)?;
-        run.push(key, &payload);
-        Ok(())
-    };
+    let mut record = Vec::with_capacity(256);
     for person_visits in visits.chunk_by(|a, b| a.person == b.person) {
         let first = &person_visits[0];
         let Some(year_of_birth) = person_visits.iter().filter_map(|v| v.birth_year).max() else {
@@ -241,7 +213,9 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
         };
         let mut key = person_key.clone();
         key.push(0);
-        push(run, key, RecordRef::Person(&person))?;
+        record.clear();
+        write::person_record(&mut record, &person);
+        run.push(key, &record);
         for visit in person_visits {
             let mut visit_key = person_key.clone();
             visit_key.push(1);
@@ -250,19 +224,16 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
             visit_key.push(0);
             let mut key = visit_key.clone();
             key.push(0);
-            push(
-                run,
-                key,
-                RecordRef::Visit {
-                    visit_id: &visit.visit_id,
-                    date: visit.date,
-                },
-            )?;
-            for (i, m) in visit.measurements.iter().enumerate() {
+            record.clear();
+            write::visit_record(&mut record, &visit.visit_id, visit.date);
+            run.push(key, &record);
+            let mut start = 0;
+            for (i, &end) in visit.ends.iter().enumerate() {
                 let mut key = visit_key.clone();
                 key.push(1);
                 key.extend_from_slice(&(i as u32).to_be_bytes());
-                push(run, key, RecordRef::Measurement(m))?;
+                run.push(key, &visit.measurements[start..end]);
+                start = end;
             }
         }
     }

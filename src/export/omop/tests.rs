@@ -1,4 +1,5 @@
 use super::*;
+use crate::store::Runs;
 
 #[test]
 fn ordered_keys_sort_like_the_numbers() {
@@ -10,8 +11,9 @@ fn ordered_keys_sort_like_the_numbers() {
     assert_eq!(keys, back);
 }
 
+/// The rows the records make, as the contract's csv writer writes their fields one by one.
 #[test]
-fn a_borrowed_record_is_written_as_the_record() {
+fn records_make_the_rows_the_csv_writer_writes_field_by_field() {
     let date = Date::parse_da("20240229").unwrap();
     let person = Person {
         source_value: "HOL,\"1".into(),
@@ -19,38 +21,153 @@ fn a_borrowed_record_is_written_as_the_record() {
         gender_concept_id: 8532,
         year_of_birth: -3,
         period_start: date,
-        period_end: date,
+        period_end: Date::parse_da("20250301").unwrap(),
     };
-    let measurement = Measurement {
-        concept_id: 3_000_000,
-        value: Some(Decimal::parse("-2.10").unwrap()),
-        unit_concept_id: None,
-        source_value: "femoral_neck/left t_score".into(),
-        unit_source_value: String::new(),
-        value_source_value: "-2.10".into(),
-    };
-    let pairs = [
-        (RecordRef::Person(&person), Record::Person(person.clone())),
-        (
-            RecordRef::Visit {
-                visit_id: "V1",
-                date,
-            },
-            Record::Visit {
-                visit_id: "V1".into(),
-                date,
-            },
-        ),
-        (
-            RecordRef::Measurement(&measurement),
-            Record::Measurement(measurement.clone()),
-        ),
+    let measurements = [
+        Measurement {
+            concept_id: 3_000_000,
+            value: Some(Decimal::parse("-2.10").unwrap()),
+            unit_concept_id: None,
+            source_value: "femoral_neck/left t_score".into(),
+            unit_source_value: String::new(),
+            value_source_value: "-2.10".into(),
+        },
+        Measurement {
+            concept_id: 0,
+            value: None,
+            unit_concept_id: Some(8554),
+            source_value: "a \"quoted\", text".into(),
+            unit_source_value: "%".into(),
+            value_source_value: "<1.0".into(),
+        },
     ];
-    for (borrowed, owned) in pairs {
-        let bytes = postcard::to_allocvec(&borrowed).unwrap();
-        assert_eq!(bytes, postcard::to_allocvec(&owned).unwrap());
-        assert_eq!(postcard::from_bytes::<Record>(&bytes).unwrap(), owned);
+    let dir = tempfile::tempdir().unwrap();
+    let runs = Runs::new(dir.path()).unwrap();
+    let mut run = RunBuf::default();
+    let mut record = Vec::new();
+    let mut push = |run: &mut RunBuf, key: u8, fill: &dyn Fn(&mut Vec<u8>)| {
+        record.clear();
+        fill(&mut record);
+        run.push(vec![key], &record);
+    };
+    push(&mut run, 0, &|r| write::person_record(r, &person));
+    push(&mut run, 1, &|r| write::visit_record(r, "V,1", date));
+    for (i, m) in measurements.iter().enumerate() {
+        push(&mut run, 2 + i as u8, &|r| {
+            write::measurement_record(r, date, m)
+        });
     }
+    push(&mut run, 9, &|r| write::visit_record(r, "V2", date));
+    runs.append(run).unwrap();
+    let out = dir.path().join("omop");
+    let counts = write_omop(runs, &out, false).unwrap();
+    assert_eq!(
+        (counts.persons, counts.visits, counts.measurements),
+        (1, 2, 2)
+    );
+    let csv = |rows: &[Vec<&str>]| {
+        let mut writer = crate::output::csv_rows_writer(Vec::new());
+        for row in rows {
+            writer.write_record(row).unwrap();
+        }
+        String::from_utf8(writer.into_inner().unwrap()).unwrap()
+    };
+    let file = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    let header = |columns: &[&'static str]| columns.to_vec();
+    let e = "";
+    let expected_person = csv(&[
+        header(write::PERSON_COLUMNS),
+        vec![
+            "1", "8532", "-3", e, e, e, "0", "0", e, e, e, "HOL,\"1", "F", e, e, e, e, e,
+        ],
+    ]);
+    assert_eq!(file("person.csv"), expected_person);
+    let expected_period = csv(&[
+        header(write::OBSERVATION_PERIOD_COLUMNS),
+        vec!["1", "1", "2024-02-29", "2025-03-01", "32882"],
+    ]);
+    assert_eq!(file("observation_period.csv"), expected_period);
+    let visit = |id, source| {
+        vec![
+            id,
+            "1",
+            "9202",
+            "2024-02-29",
+            e,
+            "2024-02-29",
+            e,
+            "32827",
+            e,
+            e,
+            source,
+            e,
+            e,
+            e,
+            e,
+            e,
+            e,
+        ]
+    };
+    let expected_visits = csv(&[
+        header(write::VISIT_OCCURRENCE_COLUMNS),
+        visit("1", "V,1"),
+        visit("2", "V2"),
+    ]);
+    assert_eq!(file("visit_occurrence.csv"), expected_visits);
+    let expected_measurements = csv(&[
+        header(write::MEASUREMENT_COLUMNS),
+        vec![
+            "1",
+            "1",
+            "3000000",
+            "2024-02-29",
+            e,
+            e,
+            "32827",
+            e,
+            "-2.10",
+            e,
+            e,
+            e,
+            e,
+            e,
+            "1",
+            e,
+            "femoral_neck/left t_score",
+            "3000000",
+            e,
+            e,
+            "-2.10",
+            e,
+            e,
+        ],
+        vec![
+            "2",
+            "1",
+            "0",
+            "2024-02-29",
+            e,
+            e,
+            "32827",
+            e,
+            e,
+            e,
+            "8554",
+            e,
+            e,
+            e,
+            "1",
+            e,
+            "a \"quoted\", text",
+            "0",
+            "%",
+            e,
+            "<1.0",
+            e,
+            e,
+        ],
+    ]);
+    assert_eq!(file("measurement.csv"), expected_measurements);
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use super::{Measurement, Person, Record};
+use super::{Measurement, Person};
 use crate::date::Date;
 use crate::store::Runs;
 
@@ -151,9 +151,138 @@ pub(super) fn text_field(line: &mut Vec<u8>, value: &str) {
     line.push(b'"');
 }
 
-/// One table's file. A row is appended to `line` field by field and written whole: the
-/// csv writer's state machine, the `String` of every number and date and the array of
-/// fields were two thirds of what writing the tables cost (docs/performance.md).
+/// The fields of a row that follow its ids, appended to a record each after its comma: a
+/// partition renders them (`person_record`, `visit_record`, `measurement_record`); the
+/// writer only puts the ids, which are ranks in the merged order, in front.
+struct Fields<'a>(&'a mut Vec<u8>);
+
+impl Fields<'_> {
+    fn text(&mut self, value: &str) -> &mut Self {
+        self.0.push(b',');
+        text_field(self.0, value);
+        self
+    }
+
+    fn number(&mut self, value: u64) -> &mut Self {
+        self.0.push(b',');
+        number(self.0, value);
+        self
+    }
+
+    fn date(&mut self, value: Date) -> &mut Self {
+        // A date's text is digits and hyphens: never quoted.
+        write!(self.0, ",{value}").expect("writing to a Vec cannot fail");
+        self
+    }
+
+    /// `count` empty fields.
+    fn empty(&mut self, count: usize) -> &mut Self {
+        self.0.extend(std::iter::repeat_n(b',', count));
+        self
+    }
+
+    /// Where the first part of a two-part record ends: its length, written in the 4 bytes
+    /// `at` kept for it.
+    fn close_part(&mut self, at: usize) {
+        let len = (self.0.len() - at - 4) as u32;
+        self.0[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    }
+
+    /// Keeps 4 bytes for the first part's length (`close_part`); returns where.
+    fn open_part(&mut self) -> usize {
+        let at = self.0.len();
+        self.0.extend_from_slice(&[0; 4]);
+        at
+    }
+}
+
+/// The kinds of record, their first byte.
+const PERSON: u8 = 0;
+const VISIT: u8 = 1;
+const MEASUREMENT: u8 = 2;
+
+/// A person's record: person.csv's fields after person_id, then observation_period.csv's
+/// after its two ids.
+pub(super) fn person_record(out: &mut Vec<u8>, p: &Person) {
+    out.push(PERSON);
+    let mut f = Fields(out);
+    let at = f.open_part();
+    f.number(u64::from(p.gender_concept_id));
+    write!(f.0, ",{}", p.year_of_birth).expect("writing to a Vec cannot fail");
+    f.empty(3)
+        // race and ethnicity: 0, "no information" (the documents do not say them in
+        // the CDM's sense; CDM v5.4: "If a clear race ... cannot be established, use
+        // Concept_Id 0").
+        .text("0")
+        .text("0")
+        .empty(3)
+        .text(&p.source_value)
+        .text(&p.gender_source_value)
+        .empty(5);
+    f.close_part(at);
+    f.date(p.period_start)
+        .date(p.period_end)
+        .text(STANDARD_ALGORITHM_FROM_EHR);
+}
+
+/// A visit's record: visit_occurrence.csv's fields after its two ids.
+pub(super) fn visit_record(out: &mut Vec<u8>, visit_id: &str, day: Date) {
+    out.push(VISIT);
+    Fields(out)
+        .text(OUTPATIENT_VISIT)
+        .date(day)
+        .empty(1)
+        .date(day)
+        .empty(1)
+        .text(EHR_ENCOUNTER_RECORD)
+        .empty(2)
+        .text(visit_id)
+        .empty(6);
+}
+
+/// A measurement's record, of a visit on `day`: measurement.csv's fields between its
+/// person_id and its visit_occurrence_id, then those after it.
+pub(super) fn measurement_record(out: &mut Vec<u8>, day: Date, m: &Measurement) {
+    out.push(MEASUREMENT);
+    let mut f = Fields(out);
+    let at = f.open_part();
+    let concept = u64::from(m.concept_id);
+    f.number(concept)
+        .date(day)
+        .empty(2)
+        .text(EHR_ENCOUNTER_RECORD)
+        .empty(2);
+    if let Some(value) = m.value {
+        // A decimal's plain text: digits, a sign and a point, never quoted.
+        value.append_plain(0, f.0);
+    }
+    f.empty(2);
+    if let Some(unit) = m.unit_concept_id {
+        number(f.0, u64::from(unit));
+    }
+    f.empty(3);
+    f.close_part(at);
+    f.empty(1)
+        .text(&m.source_value)
+        .number(concept)
+        .text(&m.unit_source_value)
+        .empty(1)
+        .text(&m.value_source_value)
+        .empty(2);
+}
+
+/// A record's two parts (the first's length before it).
+fn parts(record: &[u8]) -> io::Result<(&[u8], &[u8])> {
+    let corrupt = || io::Error::other("a corrupt OMOP record");
+    let len = record.get(..4).ok_or_else(corrupt)?;
+    let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
+    let rest = &record[4..];
+    (len <= rest.len())
+        .then(|| rest.split_at(len))
+        .ok_or_else(corrupt)
+}
+
+/// One table's file: each row is its ids, then its record's fields as rendered.
 struct Table {
     file: BufWriter<File>,
     line: Vec<u8>,
@@ -165,57 +294,39 @@ impl Table {
         if bom {
             file.write_all(crate::output::BOM)?;
         }
-        let mut table = Table {
+        let mut header = Vec::new();
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                header.push(b',');
+            }
+            text_field(&mut header, column);
+        }
+        header.push(b'\n');
+        file.write_all(&header)?;
+        Ok(Table {
             file,
             line: Vec::with_capacity(256),
-        };
-        for column in columns {
-            table.text(column);
-        }
-        table.end()?;
-        Ok(table)
+        })
     }
 
-    /// The separator before every field but the first.
-    fn comma(&mut self) {
-        if !self.line.is_empty() {
-            self.line.push(b',');
-        }
-    }
-
-    fn text(&mut self, value: &str) -> &mut Self {
-        self.comma();
-        text_field(&mut self.line, value);
-        self
-    }
-
-    fn number(&mut self, value: u64) -> &mut Self {
-        self.comma();
-        number(&mut self.line, value);
-        self
-    }
-
-    fn date(&mut self, value: Date) -> &mut Self {
-        self.comma();
-        // A date's text is digits and hyphens: never quoted.
-        write!(self.line, "{value}").expect("writing to a Vec cannot fail");
-        self
-    }
-
-    /// `count` empty fields.
-    fn empty(&mut self, count: usize) -> &mut Self {
-        for _ in 0..count {
-            self.comma();
-        }
-        self
-    }
-
-    /// Ends the row: its line written, `line` emptied for the next.
-    fn end(&mut self) -> io::Result<()> {
-        self.line.push(b'\n');
-        self.file.write_all(&self.line)?;
+    /// Writes a row: its first ids, the fields rendered after them, and for a measurement
+    /// its visit_occurrence_id and the fields after that.
+    fn row(&mut self, ids: &[u64], fields: &[u8], then: Option<(u64, &[u8])>) -> io::Result<()> {
         self.line.clear();
-        Ok(())
+        for (i, &id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.line.push(b',');
+            }
+            number(&mut self.line, id);
+        }
+        self.line.extend_from_slice(fields);
+        if let Some((id, fields)) = then {
+            self.line.push(b',');
+            number(&mut self.line, id);
+            self.line.extend_from_slice(fields);
+        }
+        self.line.push(b'\n');
+        self.file.write_all(&self.line)
     }
 
     fn finish(self) -> io::Result<()> {
@@ -234,111 +345,43 @@ pub fn write_omop(runs: Runs, dir: &Path, bom: bool) -> io::Result<OmopCounts> {
     let mut visit = open(TABLES[2])?;
     let mut measurement = open(TABLES[3])?;
     let mut counts = OmopCounts::default();
-    let (mut visit_date, mut person_id, mut visit_id) = (None, 0u64, 0u64);
+    let (mut person_id, mut visit_id) = (0u64, 0u64);
     runs.merge(|payload| {
-        let record: Record = postcard::from_bytes(payload).map_err(io::Error::other)?;
-        match record {
-            Record::Person(p) => {
+        let (&kind, record) = payload
+            .split_first()
+            .ok_or_else(|| io::Error::other("an empty OMOP record"))?;
+        match kind {
+            PERSON => {
                 counts.persons += 1;
                 person_id = counts.persons;
-                write_person(&mut person, &mut period, person_id, &p)
+                let (person_fields, period_fields) = parts(record)?;
+                person.row(&[person_id], person_fields, None)?;
+                period.row(&[person_id, person_id], period_fields, None)
             }
-            Record::Visit {
-                visit_id: source,
-                date: day,
-            } => {
+            VISIT => {
                 counts.visits += 1;
                 visit_id = counts.visits;
-                visit_date = Some(day);
-                visit
-                    .number(visit_id)
-                    .number(person_id)
-                    .text(OUTPATIENT_VISIT)
-                    .date(day)
-                    .empty(1)
-                    .date(day)
-                    .empty(1)
-                    .text(EHR_ENCOUNTER_RECORD)
-                    .empty(2)
-                    .text(&source)
-                    .empty(6)
-                    .end()
+                visit.row(&[visit_id, person_id], record, None)
             }
-            Record::Measurement(m) => {
+            MEASUREMENT => {
+                if visit_id == 0 {
+                    return Err(io::Error::other(
+                        "an OMOP measurement record before its visit",
+                    ));
+                }
                 counts.measurements += 1;
-                let day = visit_date.ok_or_else(|| {
-                    io::Error::other("an OMOP measurement record before its visit")
-                })?;
-                write_measurement(
-                    &mut measurement,
-                    [counts.measurements, person_id, visit_id],
-                    day,
-                    &m,
+                let (before_visit, after_visit) = parts(record)?;
+                measurement.row(
+                    &[counts.measurements, person_id],
+                    before_visit,
+                    Some((visit_id, after_visit)),
                 )
             }
+            _ => Err(io::Error::other("an OMOP record of an unknown kind")),
         }
     })?;
     for table in [person, period, visit, measurement] {
         table.finish()?;
     }
     Ok(counts)
-}
-
-fn write_person(person: &mut Table, period: &mut Table, id: u64, p: &Person) -> io::Result<()> {
-    person.number(id).number(u64::from(p.gender_concept_id));
-    write!(person.line, ",{}", p.year_of_birth).expect("writing to a Vec cannot fail");
-    person
-        .empty(3)
-        // race and ethnicity: 0, "no information" (the documents do not say them in
-        // the CDM's sense; CDM v5.4: "If a clear race ... cannot be established, use
-        // Concept_Id 0").
-        .text("0")
-        .text("0")
-        .empty(3)
-        .text(&p.source_value)
-        .text(&p.gender_source_value)
-        .empty(5)
-        .end()?;
-    period
-        .number(id)
-        .number(id)
-        .date(p.period_start)
-        .date(p.period_end)
-        .text(STANDARD_ALGORITHM_FROM_EHR)
-        .end()
-}
-
-fn write_measurement(
-    out: &mut Table,
-    [id, person, visit]: [u64; 3],
-    day: Date,
-    m: &Measurement,
-) -> io::Result<()> {
-    let concept = u64::from(m.concept_id);
-    out.number(id)
-        .number(person)
-        .number(concept)
-        .date(day)
-        .empty(2)
-        .text(EHR_ENCOUNTER_RECORD)
-        .empty(1);
-    out.comma();
-    if let Some(value) = m.value {
-        // A decimal's plain text: digits, a sign and a point, never quoted.
-        out.line.extend_from_slice(value.to_plain(0).as_bytes());
-    }
-    out.empty(1).comma();
-    if let Some(unit) = m.unit_concept_id {
-        number(&mut out.line, u64::from(unit));
-    }
-    out.empty(3)
-        .number(visit)
-        .empty(1)
-        .text(&m.source_value)
-        .number(concept)
-        .text(&m.unit_source_value)
-        .empty(1)
-        .text(&m.value_source_value)
-        .empty(2)
-        .end()
 }

@@ -196,16 +196,7 @@ pub fn render(
         wide.push_with(&key, |out| {
             render.render_into([crate::export::wide::wide_row(&view)], out)
         })?;
-        if options.fhir {
-            let record = crate::export::fhir::fhir_visit(&view);
-            fhir.push(
-                key,
-                &postcard::to_allocvec(&record).map_err(io::Error::other)?,
-            );
-        }
-        if options.omop {
-            omop_visits.extend(crate::export::omop::omop_visit(&view));
-        }
+        crate::export::render_visit(&view, &key, options, &mut fhir, &mut omop_visits)?;
         body_points.extend(followup::body::body_point(&view));
         let visit_points = followup::points_of(&view);
         report.visit(&view, &visit_points);
