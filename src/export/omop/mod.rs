@@ -6,7 +6,9 @@
 //! written: the pseudonym under --pseudonymize) a person record, then each visit and its
 //! measurements, under keys that sort by person, then visit date and visit_id. A patient's
 //! visits are all in one partition, so the person's year of birth, gender and observation
-//! period are known there. `write` reads the records back in key order and numbers them:
+//! period are known there. A record holds its row's fields already rendered as CSV, all but
+//! the ids (`write::measurement_record` and the others). `write` reads the records back in
+//! key order, numbers them and puts the ids in front of the fields:
 //! person_id, visit_occurrence_id and measurement_id are ranks in that order, 1, 2, 3, ...
 //! The same files give the same ids in every run, a partial scan and its merge too. Ids are
 //! not hashes: the CDM's ids are 32-bit integers, where hashes of 10^5 measurements would
