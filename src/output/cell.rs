@@ -43,7 +43,7 @@ fn printable_ascii(bytes: &[u8]) -> bool {
 /// (and so no CR or LF), and not starting as a formula does. One pass, eight bytes at a
 /// time: `safe_text` then the CSV quoting test read a field twice (docs/performance.md).
 #[inline]
-fn plain_field(bytes: &[u8]) -> bool {
+pub(super) fn plain_field(bytes: &[u8]) -> bool {
     const fn splat(b: u8) -> u64 {
         u64::from_le_bytes([b; 8])
     }

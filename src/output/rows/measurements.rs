@@ -5,9 +5,9 @@
 use std::borrow::Cow;
 
 use super::joined;
-use crate::output::cell::{DateCell, DocText, Plain, Text};
-use crate::output::table::{Cell, Column, Row, ToCell, row_struct};
-use crate::pseudonym::Vocabulary;
+use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field};
+use crate::output::table::{Cell, Column, ColumnType, Row, ToCell, row_struct};
+use crate::pseudonym::{Ids, Vocabulary};
 use crate::visit::LeftOut;
 use crate::visit::VisitRows;
 
@@ -34,7 +34,7 @@ row_struct! {
         sbmd_mg_cm2: Plain,
         t_score_nhanes: Plain,
         used_for_diagnosis: bool,
-        note: Text<'a>,
+        note: NoteCell<'a>,
     }
 }
 
@@ -138,19 +138,11 @@ pub fn measurement_rows<'a>(
         .iter()
         .zip(&view.assessed.rows[position])
         .map(move |(m, row)| {
-            let left_out = row.left_out.map(|why| left_out_note(view, why));
-            let note = joined(
-                m.notes
-                    .iter()
-                    .chain(&row.assessment.notes)
-                    .map(String::as_str)
-                    .chain(left_out.as_deref()),
-                "; ",
-            );
-            // The note as written: itself unless --pseudonymize hides a quoted span.
-            let note = match view.ids.message(&note) {
-                Cow::Borrowed(_) => note,
-                Cow::Owned(written) => written,
+            let note = NoteCell {
+                own: &m.notes,
+                assessed: &row.assessment.notes,
+                left_out: row.left_out.map(|why| left_out_note(view, why)),
+                ids: view.ids,
             };
             MeasurementRow {
                 cells: MeasurementCells {
@@ -174,11 +166,67 @@ pub fn measurement_rows<'a>(
                     sbmd_mg_cm2: Plain(row.assessment.sbmd_mg_cm2, 0),
                     t_score_nhanes: Plain(row.assessment.t_score_nhanes, 2),
                     used_for_diagnosis: row.assessment.used_for_diagnosis,
-                    note: Text::from(note),
+                    note,
                 },
                 keys_line: &keys.line,
             }
         })
+}
+
+/// A measurement row's note: the row's own notes, the classifier's, then why the row is
+/// left out, `; `-joined. Written straight from its parts when they need no quoting or
+/// escaping and nothing is pseudonymised (most notes), not joined into a `String` per row
+/// first (docs/performance.md, "The end of a run").
+#[derive(Debug)]
+pub struct NoteCell<'a> {
+    own: &'a [String],
+    assessed: &'a [String],
+    left_out: Option<String>,
+    ids: Ids<'a>,
+}
+
+impl NoteCell<'_> {
+    fn parts(&self) -> impl Iterator<Item = &str> {
+        self.own
+            .iter()
+            .chain(self.assessed)
+            .map(String::as_str)
+            .chain(self.left_out.as_deref())
+    }
+
+    /// The note as written: joined, and under --pseudonymize with the quoted spans the
+    /// vocabulary does not know hidden.
+    fn text(&self) -> String {
+        let note = joined(self.parts(), "; ");
+        match self.ids.message(&note) {
+            Cow::Borrowed(_) => note,
+            Cow::Owned(written) => written,
+        }
+    }
+}
+
+impl ToCell for NoteCell<'_> {
+    const KIND: ColumnType = ColumnType::Text;
+    fn cell(&self) -> Cell<'_> {
+        Text::from(self.text()).cell().into_owned()
+    }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        // Each part plain (`plain_field`: printable ASCII, no comma or quote, not starting
+        // as a formula), so their join with `; ` is: the same bytes `Text` writes.
+        if self.ids.pseudonymizer.is_none() && self.parts().all(|p| plain_field(p.as_bytes())) {
+            // As `joined` joins: a separator once something is written.
+            let start = out.len();
+            for part in self.parts() {
+                if out.len() > start {
+                    out.extend_from_slice(b"; ");
+                }
+                out.extend_from_slice(part.as_bytes());
+            }
+        } else {
+            Text::from(self.text()).append_csv(out);
+        }
+    }
 }
 
 /// Why a row is left out, as its note.

@@ -158,8 +158,11 @@ fn measurement_rows_with_shared_keys_are_their_cells_lines() {
     ] {
         let mut m = Measurement::new(region, Laterality::Left, label);
         m.bmd = crate::decimal::Decimal::parse("0.875");
-        if region == Region::FemoralNeck {
-            m.notes.push("a \"quoted\" note, with a comma".into());
+        match region {
+            Region::FemoralNeck => m.notes.push("a \"quoted\" note, with a comma".into()),
+            // Empty parts, and a later part that would be a formula on its own.
+            Region::TotalHip => m.notes.extend(["".into(), "plain".into(), "".into()]),
+            _ => m.notes.extend(["=one".into(), "-two".into()]),
         }
         doc.measurements.push(m);
     }
@@ -193,4 +196,35 @@ fn measurement_rows_with_shared_keys_are_their_cells_lines() {
             check(row);
         }
     }
+}
+
+/// A visit's accession numbers: each distinct one once, in path order, trimmed, `;`-joined,
+/// a `;` inside one written `,` (studies.csv and visits_wide.csv `accession_number`).
+#[test]
+fn accession_numbers_are_listed_once_each() {
+    let docs: Vec<Ingested> = ["A1", " A1 ", "", "B;2;3", "C"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, number)| {
+            let doc = Document {
+                patient_id: "P1".into(),
+                study_instance_uid: "1.2".into(),
+                accession_number: number.into(),
+                ..Document::default()
+            };
+            Ingested::new(i as u64, format!("p{i}"), doc)
+        })
+        .collect();
+    let visits = crate::visit::visits(&docs);
+    assert_eq!(visits.len(), 1);
+    let assessed = crate::visit::assess(&docs, &visits[0], &ClassifyOptions::default());
+    let view = VisitRows {
+        docs: &docs,
+        visit: &visits[0],
+        assessed: &assessed,
+        ids: crate::pseudonym::Ids::default(),
+        visit_id: "V0",
+        body: None,
+    };
+    assert_eq!(view.accession_numbers(), "A1;B,2,3;C");
 }
