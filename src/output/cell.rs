@@ -199,7 +199,7 @@ impl ToCell for DateCell {
 
 /// An optional date and time cell: ISO 8601 `YYYY-MM-DDTHH:MM:SS.ffffff` (`Timestamp`'s
 /// text), empty when absent. Its digits written by hand: the padded `write!` of a content
-/// time cost about 1 500 instructions per document (docs/performance.md, "The end of a
+/// time cost about 2 000 instructions per document (docs/performance.md, "The end of a
 /// run").
 #[derive(Debug, Clone, Copy)]
 pub struct TimeCell(pub Option<crate::date::Timestamp>);
