@@ -27,10 +27,11 @@ use json::{
     uuid_of_parts,
 };
 
+use super::VisitRows;
 use super::body::CompositionValue;
 use super::codes;
+use super::values::Exported;
 use super::values::{Value, site_text};
-use super::{Exported, VisitRows};
 use crate::date::Date;
 use crate::document::{Bound, Sex};
 use crate::vocabulary::{Classification, Laterality, Population};

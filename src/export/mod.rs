@@ -18,12 +18,10 @@ pub mod values;
 pub mod visit_id;
 pub mod wide;
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
 use crate::config::OutputOptions;
-use crate::date::Date;
 use crate::store::{RunBuf, Runs};
 
 pub(crate) use crate::visit::VisitRows;
@@ -32,30 +30,6 @@ pub(crate) use crate::visit::VisitRows;
 pub const FHIR_DIR: &str = "fhir";
 /// fhir/'s one file.
 pub const FHIR_BUNDLES: &str = "bundles.ndjson";
-
-/// What both exports take of a visit, found once for the two.
-pub struct Exported<'a> {
-    /// The patient ID as written (the pseudonym under --pseudonymize).
-    pub patient: Cow<'a, str>,
-    /// The visit's date as written (shifted under --shift-dates).
-    pub date: Option<Date>,
-    /// Its exported values (`values::values`).
-    pub values: Vec<values::Value>,
-    /// Its body composition values (none without a whole-body exam).
-    pub body: Vec<body::CompositionValue>,
-}
-
-impl<'a> Exported<'a> {
-    /// What the exports take of `view`.
-    pub fn of(view: &VisitRows<'a>) -> Exported<'a> {
-        Exported {
-            patient: view.patient(),
-            date: view.date(view.visit.date),
-            values: values::values(view),
-            body: view.body.map(body::body_values).unwrap_or_default(),
-        }
-    }
-}
 
 /// The capacity of a partition's run of Bundles: the size at which a partition writes its
 /// runs out (4 MiB, `pipeline::finish::partition`), and room for the Bundle that passes it.
@@ -73,7 +47,7 @@ pub fn render_visit(
     if !options.fhir && !options.omop {
         return Ok(());
     }
-    let exported = Exported::of(view);
+    let exported = values::Exported::of(view);
     if options.fhir {
         fhir.push_with(key, |out| {
             // The run's buffer is given its full size at once: grown by doubling it was

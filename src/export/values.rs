@@ -11,10 +11,13 @@
 //!
 //! A region and side that appears twice among the visit's rows is exported once, the first.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::VisitRows;
 use super::codes::{self, Code, FRAX_HIP, FRAX_MAJOR, Quantity};
+use crate::date::Date;
 use crate::decimal::Decimal;
 use crate::document::{Bound, Document};
 use crate::visit::Part;
@@ -156,5 +159,29 @@ pub fn site_text(region: Region, side: Laterality) -> String {
         Laterality::Left | Laterality::Right => format!("{side} {what}"),
         Laterality::Mean => format!("{what}, mean of left and right"),
         Laterality::None => what,
+    }
+}
+
+/// What both exports take of a visit, found once for the two.
+pub struct Exported<'a> {
+    /// The patient ID as written (the pseudonym under --pseudonymize).
+    pub patient: Cow<'a, str>,
+    /// The visit's date as written (shifted under --shift-dates).
+    pub date: Option<Date>,
+    /// Its exported values (`values::values`).
+    pub values: Vec<Value>,
+    /// Its body composition values (none without a whole-body exam).
+    pub body: Vec<super::body::CompositionValue>,
+}
+
+impl<'a> Exported<'a> {
+    /// What the exports take of `view`.
+    pub fn of(view: &VisitRows<'a>) -> Exported<'a> {
+        Exported {
+            patient: view.patient(),
+            date: view.date(view.visit.date),
+            values: values(view),
+            body: view.body.map(super::body::body_values).unwrap_or_default(),
+        }
     }
 }

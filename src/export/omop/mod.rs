@@ -7,7 +7,7 @@
 //! measurements, under keys that sort by person, then visit date and visit_id. A patient's
 //! visits are all in one partition, so the person's year of birth, gender and observation
 //! period are known there. A record holds its row's fields already rendered as CSV, all but
-//! the ids (`write::measurement_record` and the others). `write` reads the records back in
+//! the ids (`record::measurement_record` and the others). `write` reads the records back in
 //! key order, numbers them and puts the ids in front of the fields:
 //! person_id, visit_occurrence_id and measurement_id are ranks in that order, 1, 2, 3, ...
 //! The same files give the same ids in every run, a partial scan and its merge too. Ids are
@@ -18,57 +18,24 @@
 //! Left out, since the CDM requires what they lack: visits without a patient ID or a date,
 //! and persons without a year of birth (no birth date and no age in any of their visits).
 
+mod record;
 mod write;
+
+pub use record::{Measurement, Person};
 
 #[cfg(test)]
 pub use write::TABLES;
 pub use write::write_omop;
 
+use super::VisitRows;
 use super::codes::{Quantity, negative_allowed};
-use super::{Exported, VisitRows};
+use super::values::Exported;
 use crate::date::Date;
-use crate::decimal::Decimal;
 use crate::document::{Bound, Sex};
 use crate::store::RunBuf;
 
 /// The folder of the OMOP tables, in the output folder.
 pub const OMOP_DIR: &str = "omop";
-
-/// What person.csv and observation_period.csv say of a person.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
-    /// The patient ID as written (empty when longer than the CDM's 50 characters).
-    pub source_value: String,
-    /// F or M as the documents state it, else empty.
-    pub gender_source_value: String,
-    /// 8532 female, 8507 male, 0 otherwise.
-    pub gender_concept_id: u32,
-    /// Year of birth, as written (shifted with the dates; 90 years before the visit for a
-    /// patient over 89 under --pseudonymize).
-    pub year_of_birth: i32,
-    /// The first visit's date.
-    pub period_start: Date,
-    /// The last visit's date.
-    pub period_end: Date,
-}
-
-/// One row of measurement.csv, before its ids.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Measurement {
-    /// measurement_concept_id (0: none verified).
-    pub concept_id: u32,
-    /// value_as_number (NULL for a negative value of a concept not on the Themis list, or
-    /// for a value written as a bound).
-    pub value: Option<Decimal>,
-    /// unit_concept_id (NULL: no unit).
-    pub unit_concept_id: Option<u32>,
-    /// measurement_source_value: our region and quantity, or the LOINC code for FRAX.
-    pub source_value: String,
-    /// unit_source_value: the UCUM code, empty for scores.
-    pub unit_source_value: String,
-    /// value_source_value: the value as reported (`<1.0` for a bound).
-    pub value_source_value: String,
-}
 
 /// The OMOP view of one visit.
 #[derive(Debug, Clone)]
@@ -78,7 +45,7 @@ pub struct OmopVisit {
     visit_id: String,
     sex: Option<Sex>,
     birth_year: Option<i32>,
-    /// Its measurements' records (`write::measurement_record`), one after another, and
+    /// Its measurements' records (`record::measurement_record`), one after another, and
     /// where each ends.
     measurements: Vec<u8>,
     ends: Vec<usize>,
@@ -98,7 +65,7 @@ pub fn omop_visit(view: &VisitRows<'_>, exported: &Exported<'_>) -> Option<OmopV
     let mut records = Vec::new();
     let mut ends = Vec::new();
     let mut add = |m: Measurement| {
-        write::measurement_record(&mut records, date, &m);
+        record::measurement_record(&mut records, date, &m);
         ends.push(records.len());
     };
     for m in exported.values.iter().map(|v| {
@@ -216,7 +183,7 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
         let mut key = person_key.clone();
         key.push(0);
         record.clear();
-        write::person_record(&mut record, &person);
+        record::person_record(&mut record, &person);
         run.push(key, &record);
         for visit in person_visits {
             let mut visit_key = person_key.clone();
@@ -227,7 +194,7 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
             let mut key = visit_key.clone();
             key.push(0);
             record.clear();
-            write::visit_record(&mut record, &visit.visit_id, visit.date);
+            record::visit_record(&mut record, &visit.visit_id, visit.date);
             run.push(key, &record);
             let mut start = 0;
             for (i, &end) in visit.ends.iter().enumerate() {

@@ -1,4 +1,5 @@
 use super::*;
+use crate::decimal::Decimal;
 use crate::store::Runs;
 
 #[test]
@@ -50,14 +51,14 @@ fn records_make_the_rows_the_csv_writer_writes_field_by_field() {
         fill(&mut record);
         run.push(vec![key], &record);
     };
-    push(&mut run, 0, &|r| write::person_record(r, &person));
-    push(&mut run, 1, &|r| write::visit_record(r, "V,1", date));
+    push(&mut run, 0, &|r| record::person_record(r, &person));
+    push(&mut run, 1, &|r| record::visit_record(r, "V,1", date));
     for (i, m) in measurements.iter().enumerate() {
         push(&mut run, 2 + i as u8, &|r| {
-            write::measurement_record(r, date, m)
+            record::measurement_record(r, date, m)
         });
     }
-    push(&mut run, 9, &|r| write::visit_record(r, "V2", date));
+    push(&mut run, 9, &|r| record::visit_record(r, "V2", date));
     runs.append(run).unwrap();
     let out = dir.path().join("omop");
     let counts = write_omop(runs, &out, false).unwrap();
@@ -186,7 +187,7 @@ fn text_fields_are_quoted_as_the_csv_writer_quotes_them() {
     let mut ours = Vec::new();
     for field in fields {
         ours.clear();
-        write::text_field(&mut ours, field);
+        record::text_field(&mut ours, field);
         let mut theirs = crate::output::csv_rows_writer(Vec::new());
         theirs.write_record([field, "x"]).unwrap();
         let theirs = theirs.into_inner().unwrap();
