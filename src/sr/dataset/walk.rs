@@ -432,10 +432,11 @@ fn done<'a>(
     sop_class: Option<String>,
     end: usize,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    let (elements, items) = index.finish();
     let mut set = DataSet {
         data: &data[..end],
-        elements: index.elements,
-        items: index.items,
+        elements,
+        items,
         charset: Charset::Default,
         codec: None,
     };
