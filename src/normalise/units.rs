@@ -70,9 +70,10 @@ pub fn to_contract_unit(
 /// (docs/performance.md, "2026-12-06, night": the spellings compared for each value took
 /// 7 300 instructions per file); the last unit seen for each measure is kept with its answer.
 fn accepted_shift(measure: Measure, unit: &str) -> Option<u32> {
+    /// A unit as found, and its shift (None: not a spelling of the measure's unit).
+    type Answer = Option<(Box<str>, Option<u32>)>;
     thread_local! {
-        static LAST: RefCell<Vec<Option<(Box<str>, Option<u32>)>>> =
-            RefCell::new(vec![None; Measure::ALL.len()]);
+        static LAST: RefCell<Vec<Answer>> = RefCell::new(vec![None; Measure::ALL.len()]);
     }
     let slot = measure as usize;
     LAST.with_borrow_mut(|last| {
