@@ -5,28 +5,18 @@ use dicom_core::Tag;
 
 use super::{Element, Item, NONE};
 
-/// The index under construction. Elements are written through a pointer into capacity
-/// reserved up front, with their count kept beside it, rather than by `Vec::push`: a push
-/// may grow the vector, so it reloaded the vector's length, capacity and address from
-/// memory for every element of every file (docs/performance.md, "2026-12-06, night").
+/// The index under construction.
 pub(super) struct Builder {
-    /// Holds the elements written so far in its first `written` slots; its length stays
-    /// 0 until `finish`.
-    elements: Vec<Element>,
-    /// `elements`' buffer.
-    base: *mut Element,
-    /// Elements written.
-    written: usize,
-    /// `elements`' capacity: never reached (see `new`), and checked all the same.
-    capacity: usize,
+    pub(super) elements: Vec<Element>,
     pub(super) items: Vec<Item>,
 }
 
 impl Builder {
     /// Sized for `data_len` bytes: an element takes at least 8 bytes of header, so
-    /// `data_len / 8` elements is an upper bound that the index never has to grow past,
-    /// and no more than the element cap is ever needed. A content item holds a handful of
-    /// elements, hence the item estimate.
+    /// `data_len / 8` elements is an upper bound that the vector never has to grow past
+    /// (growing copied the index two or three times per file), and no more than the
+    /// element cap is ever needed. A content item holds a handful of elements, hence the
+    /// item estimate.
     pub(super) fn new(data_len: usize, max_elements: usize) -> Builder {
         let elements = (data_len / 8).min(max_elements.saturating_add(1));
         let mut items = Vec::with_capacity(elements / 4 + 1);
@@ -34,32 +24,10 @@ impl Builder {
             first_element: NONE,
             next_item: NONE,
         });
-        let mut elements: Vec<Element> = Vec::with_capacity(elements);
         Builder {
-            base: elements.as_mut_ptr(),
-            written: 0,
-            capacity: elements.capacity(),
-            elements,
+            elements: Vec::with_capacity(elements),
             items,
         }
-    }
-
-    /// The elements and items, once the walk is over.
-    pub(super) fn finish(mut self) -> (Vec<Element>, Vec<Item>) {
-        // SAFETY: the first `written` slots were written by `element` (`written` never
-        // exceeds the capacity), and `Element` is `Copy`.
-        unsafe { self.elements.set_len(self.written) };
-        (self.elements, self.items)
-    }
-
-    /// The element at `index`, written already.
-    #[inline(always)]
-    fn written_mut(&mut self, index: u32) -> &mut Element {
-        let index = index as usize;
-        assert!(index < self.written, "an element not written yet");
-        // SAFETY: slots below `written` are initialised, inside the buffer, and only
-        // reached through `&mut self`.
-        unsafe { &mut *self.base.add(index) }
     }
 
     /// Appends an element to item `owner`, after its element `after` (NONE for its first);
@@ -76,26 +44,18 @@ impl Builder {
         start: usize,
         len: usize,
     ) -> u32 {
-        let index = self.written;
-        if index >= self.capacity {
-            index_full();
-        }
-        // SAFETY: `index` is below the capacity of the buffer `base` points to.
-        unsafe {
-            self.base.add(index).write(Element {
-                tag,
-                start: start as u32,
-                len: len as u32,
-                next: NONE,
-                first_item: NONE,
-            });
-        }
-        self.written = index + 1;
-        let index = index as u32;
+        let index = self.elements.len() as u32;
+        self.elements.push(Element {
+            tag,
+            start: start as u32,
+            len: len as u32,
+            next: NONE,
+            first_item: NONE,
+        });
         if after == NONE {
             self.items[owner as usize].first_element = index;
         } else {
-            self.written_mut(after).next = index;
+            self.elements[after as usize].next = index;
         }
         index
     }
@@ -110,18 +70,10 @@ impl Builder {
             next_item: NONE,
         });
         if previous == NONE {
-            self.written_mut(sequence).first_item = id;
+            self.elements[sequence as usize].first_item = id;
         } else {
             self.items[previous as usize].next_item = id;
         }
         id
     }
-}
-
-/// More elements than `Builder::new` reserved for: impossible (each takes 8 bytes of the
-/// data), stopped all the same.
-#[cold]
-#[inline(never)]
-fn index_full() -> ! {
-    panic!("the element index is full")
 }

@@ -432,11 +432,10 @@ fn done<'a>(
     sop_class: Option<String>,
     end: usize,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
-    let (elements, items) = index.finish();
     let mut set = DataSet {
         data: &data[..end],
-        elements,
-        items,
+        elements: index.elements,
+        items: index.items,
         charset: Charset::Default,
         codec: None,
     };

@@ -52,11 +52,10 @@ pub(in crate::sr::dataset) fn walk<'a>(
     let mut sop_class = None;
     let mut root_last = NONE; // the root's last element so far
     let done = |index: Builder, sop_class, end: usize| {
-        let (elements, items) = index.finish();
         let mut set = DataSet {
             data: &data[..end],
-            elements,
-            items,
+            elements: index.elements,
+            items: index.items,
             charset: Charset::Default,
             codec: None,
         };
