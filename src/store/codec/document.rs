@@ -10,8 +10,9 @@
 //! encoded first, a `u8` as itself, a string or sequence as its length (a varint) then its
 //! contents, an `Option` as 0, or 1 then the value, an enum variant as its index (a
 //! varint) then its contents, a struct or tuple as its fields in order. Fields that are
-//! seldom present (flags, carriers, fractures, history, the reference, bounds, body
-//! composition) go through serde when they are, and are one byte when they are not.
+//! seldom present (flags, carriers, fractures, history, the reference, bounds) go through
+//! serde when they are, and are one byte when they are not; the body composition, present
+//! in every document of a whole-body exam, is written by hand too (`body`).
 
 use std::io;
 
@@ -156,7 +157,8 @@ pub fn put_document(out: &mut Vec<u8>, doc: &Document) -> io::Result<()> {
         doc.frax_major_censored.is_none(),
     )?;
     put_seldom(out, &doc.frax_hip_censored, doc.frax_hip_censored.is_none())?;
-    put_seldom(out, &doc.body_composition, doc.body_composition.is_none())
+    put_option(out, doc.body_composition.as_ref(), body::put_body);
+    Ok(())
 }
 
 /// Reads postcard's encoding from a frame's bytes, front to back.
@@ -424,10 +426,12 @@ impl<'a> Reader<'a> {
             frax_neck_t_uniform: self.opt_decimal()?,
             frax_major_censored: self.seldom_option()?,
             frax_hip_censored: self.seldom_option()?,
-            body_composition: self.seldom_option()?,
+            body_composition: self.option(Self::body)?,
         })
     }
 }
+
+mod body;
 
 #[cfg(test)]
 mod tests;
