@@ -40,6 +40,7 @@ fn put_region(out: &mut Vec<u8>, region: &RegionComposition) {
 }
 
 /// Appends `body` as postcard encodes it.
+#[inline(never)]
 pub fn put_body(out: &mut Vec<u8>, body: &BodyComposition) {
     put_varint(out, body.source as u64);
     put_varint(out, body.regions.len() as u64);
@@ -79,7 +80,10 @@ impl Reader<'_> {
         })
     }
 
-    /// A `BodyComposition` as `put_body` (and postcard) writes it.
+    /// A `BodyComposition` as `put_body` (and postcard) writes it. Not inlined into
+    /// `document`, whose other fields every document has (an SR document has no body
+    /// composition).
+    #[inline(never)]
     pub fn body(&mut self) -> io::Result<BodyComposition> {
         Ok(BodyComposition {
             source: self
