@@ -207,6 +207,14 @@ impl<'a> Reader<'a> {
     /// such an integer's varint or with bits beyond it in its last byte.
     #[inline]
     fn varint(&mut self, bits: u32) -> io::Result<u64> {
+        // One byte below 0x80 (a length, a scale, a variant, most mantissas of a body
+        // composition's readings): the value, whatever the integer's width.
+        if let Some(&byte) = self.bytes.get(self.at)
+            && byte < 0x80
+        {
+            self.at += 1;
+            return Ok(u64::from(byte));
+        }
         let max_bytes = bits.div_ceil(7);
         let last_max = (1u64 << (bits % 7)) - 1;
         let mut value = 0u64;
