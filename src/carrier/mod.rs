@@ -11,20 +11,12 @@ pub mod hologic;
 /// `str::trim`, the ASCII whitespace cut byte by byte (nearly every line, name, value and
 /// cell a carrier reads is ASCII); `str::trim` only where a byte of a longer character is
 /// at an end (it may be whitespace: U+00A0, a Latin-1 document's 0xA0).
+#[inline]
 pub(crate) fn trim(text: &str) -> &str {
     // The ASCII characters `char::is_whitespace` holds (`u8::is_ascii_whitespace` leaves
     // out U+000B).
     let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
     let bytes = text.as_bytes();
-    // Most texts have nothing to cut: both ends ASCII and not whitespace.
-    if let (Some(first), Some(last)) = (bytes.first(), bytes.last())
-        && first.is_ascii()
-        && last.is_ascii()
-        && !space(first)
-        && !space(last)
-    {
-        return text;
-    }
     let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
     let end = bytes
         .iter()
