@@ -7,7 +7,6 @@
 //! then a comma, says decimal comma; a point between digits says decimal point. A group
 //! separator is read only where it groups by three (`1,234,567`), never guessed elsewhere.
 
-use crate::carrier::trim;
 use crate::decimal::Decimal;
 
 /// Longest cell read (a cell is a number and a short unit).
@@ -36,10 +35,10 @@ fn split(text: &str) -> (&str, &str) {
         .bytes()
         .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
         .unwrap_or(text.len());
-    (cut(&text[..end]), trim(&text[end..]))
+    (cut(&text[..end]), cut(&text[end..]))
 }
 
-/// `carrier::trim`, with nothing to do for most of a file's cells and numbers (both ends
+/// `str::trim`, with nothing to do for most of a file's cells and numbers (both ends
 /// ASCII and not whitespace), which it then tells at once.
 #[inline]
 fn cut(text: &str) -> &str {
@@ -49,7 +48,7 @@ fn cut(text: &str) -> &str {
         {
             text
         }
-        _ => trim(text),
+        _ => text.trim(),
     }
 }
 
@@ -323,7 +322,7 @@ mod tests {
         }
     }
 
-    /// Cells cut with `carrier::trim` as `str::trim` cuts them: ASCII and other
+    /// Cells cut with `cut` as `str::trim` cuts them: ASCII and other
     /// whitespace (U+00A0, U+2003, U+000B) on either side of a number and of its unit.
     #[test]
     fn cells_are_cut_as_str_trim_cuts_them() {

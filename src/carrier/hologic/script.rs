@@ -14,7 +14,6 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::carrier::trim;
 use crate::document::DocFlag;
 
 /// Largest results document read (the real ones are tens of KiB).
@@ -187,6 +186,27 @@ pub fn decode<'b>(bytes: &'b [u8], flags: &mut Vec<DocFlag>) -> Cow<'b, str> {
             }
             Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())
         }
+    }
+}
+
+/// `str::trim`, the ASCII whitespace cut byte by byte (nearly every line, name and value
+/// of a document is ASCII); `str::trim` only where a byte of a longer character is at an
+/// end (it may be whitespace: U+00A0, a Latin-1 document's 0xA0).
+fn trim(text: &str) -> &str {
+    // The ASCII characters `char::is_whitespace` holds (`u8::is_ascii_whitespace` leaves
+    // out U+000B).
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !space(b))
+        .map_or(start, |p| p + 1);
+    let cut = &text[start..end];
+    match cut.as_bytes() {
+        [first, ..] if !first.is_ascii() => cut.trim(),
+        [.., last] if !last.is_ascii() => cut.trim(),
+        _ => cut,
     }
 }
 
