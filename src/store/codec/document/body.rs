@@ -7,7 +7,7 @@
 
 use std::io;
 
-use super::{Reader, put_decimal, put_option, put_str, put_varint};
+use super::wire::{Reader, put_decimal, put_option, put_str, put_varint};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
     shared,

@@ -2,6 +2,7 @@ use super::*;
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
 };
+use crate::date::Date;
 use crate::document::{
     Bound, Carrier, DocFlag, HistoryEntry, HistorySource, ScoreReference, VertebralFracture,
 };
