@@ -132,9 +132,15 @@ fn read_error(error: std::io::Error) -> FileError {
 
 impl<R: Read + Seek> Source for FileSource<R> {
     fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, FileError> {
-        // `take` bounds the read whatever the file does meanwhile (it may grow).
+        // The size seen at open bounds the read: a file that grows meanwhile is read as it
+        // was, and no read is spent to learn where it ends (one `read` per small file, where
+        // asking for more than is left costs a second one that returns nothing).
+        let want = (max as u64).min(self.remaining);
+        if want == 0 {
+            return Ok(0);
+        }
         let got = (&mut self.reader)
-            .take(max as u64)
+            .take(want)
             .read_to_end(out)
             .map_err(read_error)?;
         self.read += got as u64;
@@ -161,6 +167,45 @@ impl<R: Read + Seek> Source for FileSource<R> {
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+
+    /// A reader that counts its `read` calls.
+    struct Counted {
+        inner: std::io::Cursor<Vec<u8>>,
+        reads: usize,
+    }
+
+    impl Read for Counted {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.reads += 1;
+            self.inner.read(buf)
+        }
+    }
+
+    impl Seek for Counted {
+        fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+            self.inner.seek(to)
+        }
+    }
+
+    #[test]
+    fn a_small_file_costs_one_read() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+        let mut source = FileSource {
+            reader: Counted {
+                inner: std::io::Cursor::new(bytes.clone()),
+                reads: 0,
+            },
+            remaining: 1000,
+            read: 0,
+        };
+        let mut out = Vec::with_capacity(1000);
+        assert_eq!(source.read_into(&mut out, 64 * 1024).unwrap(), 1000);
+        assert_eq!(out, bytes);
+        assert_eq!(source.remaining(), Some(0));
+        assert_eq!(source.read_into(&mut out, 64 * 1024).unwrap(), 0);
+        assert_eq!(source.reader.reads, 1, "the size says where the file ends");
+        assert_eq!(source.read, 1000);
+    }
 
     fn reason(result: Result<(File, u64), FileError>) -> Reason {
         result.map(|_| ()).unwrap_err().reason

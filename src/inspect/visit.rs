@@ -11,7 +11,7 @@ use std::path::Path;
 use super::{InspectError, Result};
 use crate::classify::ClassifyOptions;
 use crate::extract::extract;
-use crate::output::rows::{document_row, measurement_rows, study_row};
+use crate::output::rows::{document_row, measurement_keys, measurement_rows, study_row};
 use crate::output::table::{Row, cell_texts};
 use crate::path_text::path_text;
 use crate::profile::Mapper;
@@ -133,7 +133,8 @@ pub fn inspect_visit(
         "\nrows (region side BMD T, whether it decided, and why not):"
     )?;
     for position in 0..visit.members.len() {
-        for row in measurement_rows(&view, position) {
+        let keys = measurement_keys(&view, position);
+        for row in measurement_rows(&view, position, &keys) {
             let row = cells(&row);
             let or_dash = |text: &str| {
                 if text.is_empty() {

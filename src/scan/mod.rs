@@ -205,7 +205,8 @@ fn process_all<R: Recorder + Send>(
         let (chunks, next_chunk) = std::sync::mpsc::sync_channel::<Vec<Candidate>>(2);
         scope.spawn(move || {
             loop {
-                let chunk: Vec<Candidate> = candidates.by_ref().take(chunk_size).collect();
+                let mut chunk = Vec::with_capacity(chunk_size);
+                chunk.extend(candidates.by_ref().take(chunk_size));
                 if chunk.is_empty() || chunks.send(chunk).is_err() {
                     break;
                 }
@@ -213,23 +214,25 @@ fn process_all<R: Recorder + Send>(
         });
         // Chunk k is recorded (in order, by one task) while chunk k + 1 is processed by the
         // others: recording never leaves the workers idle, and at most a few chunks are in
-        // memory.
-        let mut done: Option<(Vec<Candidate>, Vec<Outcome>)> = None;
-        for chunk in next_chunk {
-            let previous = done.take();
-            let (outcomes, recorded) = pool.install(|| {
-                rayon::join(
+        // memory. The loop runs on a worker: the next chunk's tasks are queued the moment
+        // a pair of tasks ends, where a loop on the calling thread would wait to be woken,
+        // then wake a worker, at every chunk (docs/performance.md, "Both cores").
+        pool.install(|| {
+            let mut done: Option<(Vec<Candidate>, Vec<Outcome>)> = None;
+            for chunk in next_chunk {
+                let previous = done.take();
+                let (outcomes, recorded) = rayon::join(
                     || process(&chunk),
                     || previous.map_or(Ok(()), |(files, outcomes)| record(sink, &files, outcomes)),
-                )
-            });
-            recorded?;
-            done = Some((chunk, outcomes));
-        }
-        if let Some((files, outcomes)) = done {
-            record(sink, &files, outcomes)?;
-        }
-        Ok(())
+                );
+                recorded?;
+                done = Some((chunk, outcomes));
+            }
+            if let Some((files, outcomes)) = done {
+                record(sink, &files, outcomes)?;
+            }
+            Ok(())
+        })
     })
 }
 

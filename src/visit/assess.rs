@@ -51,30 +51,38 @@ pub fn assess<'a>(docs: &'a [Ingested], visit: &Visit, options: &ClassifyOptions
             }
         }
     }
-    let mut rows: Vec<Vec<Option<AssessedRow>>> = visit
+    // Each member row's exam row, if the visit kept it: one flat table (members' rows
+    // one after the other), not a vector of `Option<AssessedRow>` per member filled and
+    // then unwrapped.
+    let mut offsets = Vec::with_capacity(visit.members.len());
+    let mut total = 0;
+    for &i in &visit.members {
+        offsets.push(total);
+        total += docs[i].doc.measurements.len();
+    }
+    let mut exam_row = vec![usize::MAX; total];
+    for (k, origin) in map.iter().enumerate() {
+        exam_row[offsets[origin.member] + origin.row] = k;
+    }
+    let rows = visit
         .members
         .iter()
-        .map(|&i| vec![None; docs[i].doc.measurements.len()])
-        .collect();
-    for (exam_row, origin) in assessment.rows.iter().zip(&map) {
-        rows[origin.member][origin.row] = Some(AssessedRow {
-            assessment: exam_row.clone(),
-            left_out: None,
-        });
-    }
-    let rows = rows
-        .into_iter()
+        .zip(&offsets)
         .enumerate()
-        .map(|(member, member_rows)| {
-            let doc = &docs[visit.members[member]].doc;
-            member_rows
-                .into_iter()
-                .zip(&doc.measurements)
-                .map(|(row, m)| {
-                    row.unwrap_or_else(|| AssessedRow {
+        .map(|(member, (&i, &offset))| {
+            let doc = &docs[i].doc;
+            doc.measurements
+                .iter()
+                .zip(&exam_row[offset..])
+                .map(|(m, &k)| match assessment.rows.get(k) {
+                    Some(kept) => AssessedRow {
+                        assessment: kept.clone(),
+                        left_out: None,
+                    },
+                    None => AssessedRow {
                         assessment: cross_calibrated(m, doc.calibration),
                         left_out: visit.row_left_out(member, m),
-                    })
+                    },
                 })
                 .collect()
         })

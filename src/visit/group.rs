@@ -12,7 +12,7 @@ use hashbrown::HashMap;
 
 use super::flag::VisitFlag;
 use super::model::{Ingested, SHARED_LISTED, Visit};
-use super::part::parts_of;
+use super::part::has_parts;
 use crate::document::{Document, Sex};
 
 /// The device a document came from: its serial number, else manufacturer and model; None
@@ -272,7 +272,7 @@ pub fn findings(docs: &[Ingested], members: &[usize]) -> Vec<VisitFlag> {
             }
         }
     }
-    if members.iter().all(|&i| parts_of(&docs[i].doc).is_empty()) {
+    if !members.iter().any(|&i| has_parts(&docs[i].doc)) {
         flags.push(VisitFlag::NoResults);
     }
     let mut devices = members.iter().filter_map(|&i| device_key(&docs[i].doc));

@@ -4,7 +4,7 @@
 
 use super::joined;
 use crate::date::Timestamp;
-use crate::output::cell::{DateCell, DocText, Text};
+use crate::output::cell::{DateCell, DocText, Text, TimeCell};
 use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;
 use crate::visit::VisitRows;
@@ -27,7 +27,7 @@ row_struct! {
         carrier: String,
         content: String,
         status: Text<'a>,
-        content_time: String,
+        content_time: TimeCell,
         document_title: DocText<'a>,
         unmapped_items: usize,
         vendor_classification: DocText<'a>,
@@ -55,17 +55,14 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         content.push("none");
     }
     let status = match view.visit.status[position] {
-        DocStatus::Used => "used".to_string(),
-        DocStatus::SupersededBy(doc) => format!("superseded_by={}", view.sop(doc)),
-        DocStatus::DuplicateOf(doc) => format!("duplicate_of={}", view.sop(doc)),
+        DocStatus::Used => Text::from("used"),
+        DocStatus::SupersededBy(doc) => Text::from(format!("superseded_by={}", view.sop(doc))),
+        DocStatus::DuplicateOf(doc) => Text::from(format!("duplicate_of={}", view.sop(doc))),
     };
-    let content_time = doc
-        .content_time
-        .and_then(|t| {
-            let date = view.date(Some(t.date))?;
-            Some(Timestamp { date, ..t }.to_string())
-        })
-        .unwrap_or_default();
+    let content_time = TimeCell(doc.content_time.and_then(|t| {
+        let date = view.date(Some(t.date))?;
+        Some(Timestamp { date, ..t })
+    }));
     DocumentRow {
         visit_id: Text::from(view.visit_id),
         source_path: Text(view.ids.path(&member.path)),
@@ -85,7 +82,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         visit_sop_instance_uid: Text(view.ids.uid(&view.first().sop_instance_uid)),
         carrier: joined(doc.carriers.iter().map(|c| c.as_str()), "+"),
         content: joined(content, ";"),
-        status: Text::from(status),
+        status,
         content_time,
         document_title: DocText::new(view.ids, Vocabulary::DocumentTitle, &doc.title),
         unmapped_items: doc.unmapped_items,

@@ -20,7 +20,7 @@ pub use documents::{DocumentRow, document_row};
 pub use files::{FileRow, file_row};
 pub use followup::{FollowupLine, followup_line, lsc_source_word, source_word, verdict_word};
 pub use history::{HistoryRow, history_rows};
-pub use measurements::{MeasurementRow, measurement_rows};
+pub use measurements::{MeasurementKeys, MeasurementRow, measurement_keys, measurement_rows};
 pub use studies::{StudyRow, study_row};
 
 /// An age in years to one decimal as the float formats it (`format!("{:.1}")`: round half

@@ -59,7 +59,8 @@ fn cells_fit_their_columns() {
         visit_id: "V0",
         body: None,
     };
-    check(&measurement_rows(&view, 0).next().unwrap());
+    let keys = measurement_keys(&view, 0);
+    check(&measurement_rows(&view, 0, &keys).next().unwrap());
     check(&study_row(&view));
     check(&document_row(&view, 0));
     check(&history_rows(&view, 0).next().unwrap());
@@ -137,4 +138,93 @@ fn ages_round_as_the_float_formats_them() {
         assert_eq!(age_one_decimal(years), by_text(years), "{years:?}");
     }
     assert_eq!(age_one_decimal(62.25).unwrap().to_plain(1), "62.2");
+}
+
+/// A document's measurement rows, whose key fields are rendered once per document
+/// (`measurement_keys`), write the lines their cells make, with key cells that must be
+/// quoted or made safe (a comma in the path, a formula as patient ID, a quote in the
+/// accession number) and notes on some rows, plain and under --pseudonymize.
+#[test]
+fn measurement_rows_with_shared_keys_are_their_cells_lines() {
+    let mut doc = Document {
+        patient_id: "=HYPERLINK(1)".into(),
+        accession_number: "A\"1,2".into(),
+        ..Document::default()
+    };
+    for (region, label) in [
+        (Region::TotalHip, "Total, left"),
+        (Region::FemoralNeck, "Neck"),
+        (Region::SpineL1L4, "-L1-L4"),
+    ] {
+        let mut m = Measurement::new(region, Laterality::Left, label);
+        m.bmd = crate::decimal::Decimal::parse("0.875");
+        match region {
+            Region::FemoralNeck => m.notes.push("a \"quoted\" note, with a comma".into()),
+            // Empty parts, and a later part that would be a formula on its own.
+            Region::TotalHip => m.notes.extend(["".into(), "plain".into(), "".into()]),
+            _ => m.notes.extend(["=one".into(), "-two".into()]),
+        }
+        doc.measurements.push(m);
+    }
+    let docs = vec![Ingested::new(
+        0,
+        "dir, with comma/p\u{202E}.dcm".into(),
+        doc,
+    )];
+    let visits = crate::visit::visits(&docs);
+    let assessed = crate::visit::assess(&docs, &visits[0], &ClassifyOptions::default());
+    let pseudonymizer = crate::pseudonym::Pseudonymizer::new(&[7u8; 32]).expect("a key");
+    for ids in [
+        crate::pseudonym::Ids::default(),
+        crate::pseudonym::Ids {
+            pseudonymizer: Some(&pseudonymizer),
+            shift_dates: true,
+        },
+    ] {
+        let view = VisitRows {
+            docs: &docs,
+            visit: &visits[0],
+            assessed: &assessed,
+            ids,
+            visit_id: "V,0",
+            body: None,
+        };
+        let keys = measurement_keys(&view, 0);
+        let rows: Vec<_> = measurement_rows(&view, 0, &keys).collect();
+        assert_eq!(rows.len(), 3);
+        for row in &rows {
+            check(row);
+        }
+    }
+}
+
+/// A visit's accession numbers: each distinct one once, in path order, trimmed, `;`-joined,
+/// a `;` inside one written `,` (studies.csv and visits_wide.csv `accession_number`).
+#[test]
+fn accession_numbers_are_listed_once_each() {
+    let docs: Vec<Ingested> = ["A1", " A1 ", "", "B;2;3", "C"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, number)| {
+            let doc = Document {
+                patient_id: "P1".into(),
+                study_instance_uid: "1.2".into(),
+                accession_number: number.into(),
+                ..Document::default()
+            };
+            Ingested::new(i as u64, format!("p{i}"), doc)
+        })
+        .collect();
+    let visits = crate::visit::visits(&docs);
+    assert_eq!(visits.len(), 1);
+    let assessed = crate::visit::assess(&docs, &visits[0], &ClassifyOptions::default());
+    let view = VisitRows {
+        docs: &docs,
+        visit: &visits[0],
+        assessed: &assessed,
+        ids: crate::pseudonym::Ids::default(),
+        visit_id: "V0",
+        body: None,
+    };
+    assert_eq!(view.accession_numbers(), "A1;B,2,3;C");
 }

@@ -161,8 +161,9 @@ pub fn render(
         };
         for position in 0..visit.members.len() {
             let key = row_key(&view, position);
+            let keys = rows::measurement_keys(&view, position);
             measurements.push_with(&key, |out| {
-                render.render_into(rows::measurement_rows(&view, position), out)
+                render.render_into(rows::measurement_rows(&view, position, &keys), out)
             })?;
             documents.push_with(&key, |out| {
                 render.render_into([rows::document_row(&view, position)], out)

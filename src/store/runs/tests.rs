@@ -226,3 +226,31 @@ fn a_segment_cut_short_is_an_error() {
     );
     assert!(!reader.advance().unwrap());
 }
+
+/// A merge's heap orders its heads as their keys' bytes, then their segments: on seeded
+/// random keys of 0 to 12 bytes (zero bytes, equal prefixes, keys that are another's
+/// prefix among them).
+#[test]
+fn heads_order_as_their_keys_bytes() {
+    let mut next = crate::test_rng::splitmix(41);
+    let key = |next: &mut dyn FnMut() -> u64| -> Vec<u8> {
+        let len = (next() % 13) as usize;
+        (0..len)
+            .map(|_| [0u8, 1, 2, 0xFF][(next() % 4) as usize])
+            .collect()
+    };
+    let (mut less, mut equal) = (0, 0);
+    for _ in 0..100_000 {
+        let (a, b) = (key(&mut next), key(&mut next));
+        let (i, j) = ((next() % 3) as usize, (next() % 3) as usize);
+        let expected = (&a, i).cmp(&(&b, j));
+        let got = super::Head::new(a.clone(), i).cmp(&super::Head::new(b.clone(), j));
+        assert_eq!(got, expected, "{a:?} {i} against {b:?} {j}");
+        match expected {
+            std::cmp::Ordering::Less => less += 1,
+            std::cmp::Ordering::Equal => equal += 1,
+            std::cmp::Ordering::Greater => {}
+        }
+    }
+    assert!(less > 10_000 && equal > 100, "{less} {equal}");
+}
