@@ -12,7 +12,8 @@
 //! varint) then its contents, a struct or tuple as its fields in order. Fields that are
 //! seldom present (flags, carriers, fractures, history, the reference, bounds) go through
 //! serde when they are, and are one byte when they are not; the body composition, present
-//! in every document of a whole-body exam, is written by hand too (`body`). The primitives of both are in `wire`.
+//! in every document of a whole-body exam, is written by hand too (`body`). The primitives
+//! of both are in `wire`.
 
 use std::io;
 
