@@ -11,16 +11,33 @@ use std::sync::Arc;
 use serde::Deserializer;
 use serde::de::{self, Visitor};
 
-/// Texts kept per thread (a table's distinct headers and units fit many times).
-const SLOTS: usize = 256;
+/// Texts kept per thread: room for the distinct headers and units of both carriers' files
+/// (some 200: a table of 256 had them replace each other), 64 KiB.
+const SLOTS: usize = 4096;
 
 thread_local! {
     static KEPT: RefCell<Vec<Option<Arc<str>>>> = RefCell::new(vec![None; SLOTS]);
 }
 
-/// The slot of a text: the run's fixed hash of its bytes (`store::fnv1a`).
+/// The slot of a text: a hash of its length and of its first and last eight bytes (the
+/// words that tell a file's headers apart: `Arm Left Fat`, `Arm Right Lean Mass`), not of
+/// every byte. Two texts in one slot only replace each other: the text is compared before
+/// it is shared.
 fn slot(text: &str) -> usize {
-    (crate::hash::fnv1a(text.as_bytes()) % SLOTS as u64) as usize
+    let bytes = text.as_bytes();
+    let word = |eight: &[u8]| u64::from_le_bytes(eight.try_into().expect("eight bytes"));
+    let (head, tail) = match bytes.len() {
+        len @ 8.. => (word(&bytes[..8]), word(&bytes[len - 8..])),
+        len => {
+            let mut padded = [0u8; 8];
+            padded[..len].copy_from_slice(bytes);
+            (u64::from_le_bytes(padded), 0)
+        }
+    };
+    let mixed =
+        (head ^ tail.rotate_left(31) ^ bytes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    // The product's top bits, which every bit of the text's words reaches.
+    (mixed >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
 /// The text as an `Arc<str>`: the one its slot holds when that is the same text, else a
@@ -71,6 +88,35 @@ mod tests {
         for text in texts.iter().chain(&texts) {
             assert_eq!(&*shared(text), text.as_str());
         }
+    }
+
+    /// A file's headers (as enCORE's Total Body Comp file writes them) fall into many
+    /// slots: a slot shared by two of them makes them replace each other.
+    #[test]
+    fn headers_spread_over_the_slots() {
+        let mut slots = std::collections::HashSet::new();
+        let mut headers = 0;
+        for region in [
+            "Arm Left",
+            "Arm Right",
+            "Arms",
+            "Leg Left",
+            "Leg Right",
+            "Legs",
+        ] {
+            for measure in [
+                "Fat",
+                "Lean Mass",
+                "Bone Mass",
+                "Tissue %Fat",
+                "Region %Fat",
+            ] {
+                slots.insert(slot(&format!("{region} {measure}")));
+                headers += 1;
+            }
+        }
+        assert!(slots.len() * 10 >= headers * 7, "{} slots", slots.len());
+        assert!(slot("") < SLOTS && slot("g") != slot("%"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! fuzzed, tested on in-memory fixtures, and run on any thread.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 
 use dicom_core::Tag;
 use dicom_dictionary_std::tags;
@@ -32,8 +33,37 @@ pub fn extract_with(
     limits: &Limits,
     reader: Reader,
 ) -> Result<Document, FileError> {
-    let mut inflated = Vec::new();
-    let file = sr::read_dicom(bytes, limits, &mut inflated)?;
+    // A deflated file is inflated into a buffer kept per thread: a new one for every such
+    // file (a quarter of an export) was allocated, grown and freed each time. A buffer
+    // grown past `KEEP` by a large file is let go rather than held by the worker: an SR
+    // inflates to tens of KiB, and eight workers each holding a deflate bomb's megabytes
+    // pushed tests/bombs.rs past its 100 MB.
+    const KEEP: usize = 1 << 20;
+    thread_local! {
+        static INFLATED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    INFLATED.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut inflated) => {
+            let document = extract_into(bytes, mapper, limits, reader, &mut inflated);
+            if inflated.capacity() > KEEP {
+                *inflated = Vec::new();
+            }
+            document
+        }
+        // Only if a file's extraction ever extracted another on the same thread.
+        Err(_) => extract_into(bytes, mapper, limits, reader, &mut Vec::new()),
+    })
+}
+
+/// `extract_with`, inflating into `inflated`.
+fn extract_into(
+    bytes: &[u8],
+    mapper: &Mapper,
+    limits: &Limits,
+    reader: Reader,
+    inflated: &mut Vec<u8>,
+) -> Result<Document, FileError> {
+    let file = sr::read_dicom(bytes, limits, inflated)?;
     if !file.sop_class_uid.as_deref().is_some_and(sr::is_sr_class) {
         return results_document(&file, mapper);
     }

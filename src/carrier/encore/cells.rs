@@ -35,7 +35,21 @@ fn split(text: &str) -> (&str, &str) {
         .bytes()
         .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
         .unwrap_or(text.len());
-    (text[..end].trim(), text[end..].trim())
+    (cut(&text[..end]), cut(&text[end..]))
+}
+
+/// `str::trim`, with nothing to do for most of a file's cells and numbers (both ends
+/// ASCII and not whitespace), which it then tells at once.
+#[inline]
+fn cut(text: &str) -> &str {
+    match text.as_bytes() {
+        [first, .., last] | [first @ last]
+            if first.is_ascii_graphic() && last.is_ascii_graphic() =>
+        {
+            text
+        }
+        _ => text.trim(),
+    }
 }
 
 /// Whether `digits` is grouped by three with `separator` (`1,234` or `12,345,678`; never
@@ -65,7 +79,7 @@ pub(super) struct Scan<'t> {
 
 /// Cuts a cell into its number part and unit.
 pub(super) fn scan(cell: &str) -> Scan<'_> {
-    let text = cell.trim();
+    let text = cut(cell);
     let (number, unit) = split(text);
     Scan { text, number, unit }
 }
@@ -159,6 +173,82 @@ pub(super) fn read_scan(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
     if has_groups && !grouped(whole, group) {
         return Cell::Unreadable;
     }
+    match number_value(sign, whole, fraction, has_groups.then_some(group)) {
+        Some(value) => Cell::Number(value, unit),
+        None => Cell::Unreadable,
+    }
+}
+
+/// The number of a cell's parts (at most one sign, the whole part with its group
+/// separators `group` when it has some, checked already, and the fraction), as
+/// `Decimal::parse` reads the sign, the whole part without its separators, a point and the
+/// fraction (`read_scan_by_parse`, which the tests hold `read_scan` to): digits only, at least one, at most
+/// 18 significant ones and 18 decimals. Read digit by digit, not copied and parsed again:
+/// an export's every cell comes through here.
+fn number_value(
+    sign: &[u8],
+    whole: &[u8],
+    fraction: Option<&[u8]>,
+    group: Option<u8>,
+) -> Option<Decimal> {
+    const MAX_DIGITS: u32 = 18;
+    let negative = match sign {
+        [] | [b'+'] => false,
+        [b'-'] => true,
+        _ => return None,
+    };
+    let (mut mantissa, mut significant, mut digits) = (0i64, 0u32, 0usize);
+    let fraction = fraction.unwrap_or_default();
+    let whole = whole.iter().filter(|b| Some(**b) != group);
+    for &b in whole.chain(fraction) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        digits += 1;
+        if mantissa != 0 || b != b'0' {
+            significant += 1;
+            if significant > MAX_DIGITS {
+                return None;
+            }
+        }
+        mantissa = mantissa * 10 + i64::from(b - b'0');
+    }
+    if digits == 0 {
+        return None;
+    }
+    let scale = u32::try_from(fraction.len()).ok()?;
+    Decimal::from_parts(if negative { -mantissa } else { mantissa }, scale)
+}
+
+/// `read_scan` as it was before `number_value`: the parts copied into one text, read by
+/// `Decimal::parse` (the tests' reference).
+#[cfg(test)]
+fn read_scan_by_parse(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
+    let text = cell.text;
+    if text.is_empty() || text == "-" {
+        return Cell::Empty;
+    }
+    if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+        return Cell::Unreadable;
+    }
+    let (number, unit) = (cell.number, cell.unit);
+    let (decimal, group) = match mark {
+        DecimalMark::Point => (b'.', b','),
+        DecimalMark::Comma => (b',', b'.'),
+    };
+    let number = number.as_bytes();
+    let (sign, digits) = number.split_at(sign_length(number));
+    let (whole, fraction) = match digits.iter().position(|b| *b == decimal) {
+        Some(at) => (&digits[..at], Some(&digits[at + 1..])),
+        None => (digits, None),
+    };
+    if fraction.is_some_and(|f| f.iter().any(|b| *b == decimal || *b == group)) {
+        return Cell::Unreadable;
+    }
+    let has_groups = whole.contains(&group);
+    if has_groups && !grouped(whole, group) {
+        return Cell::Unreadable;
+    }
     // The number as `Decimal::parse` reads it: the sign, the whole part without its group
     // separators, a point and the fraction. The number part is ASCII of at most
     // `MAX_CELL_CHARS` bytes and this is never longer, so it fits on the stack.
@@ -202,6 +292,74 @@ mod tests {
         match read(text, mark) {
             Cell::Number(value, unit) => Some((value.to_string(), unit.to_string())),
             _ => None,
+        }
+    }
+
+    /// Cells read digit by digit as `Decimal::parse` read them copied into one text:
+    /// signs, digits, points, commas and units in every order, up to 40 characters
+    /// (beyond 18 digits and 18 decimals), with either mark.
+    #[test]
+    fn cells_read_as_decimal_parse_reads_them() {
+        let mut next = crate::test_rng::splitmix(0x00DE_C1A1);
+        let marks = b"-+.,  ";
+        let units = ["", " lbs", "%", " in\u{b3}", "x", " 9"];
+        for case in 0..200_000 {
+            let len = [0, 1, 2, 3, 5, 8, 12, 19, 25, 40][(next() % 10) as usize];
+            let mut text: String = (0..len)
+                .map(|_| match next() % 3 {
+                    0 => char::from(marks[(next() % marks.len() as u64) as usize]),
+                    _ => char::from(b'0' + (next() % 10) as u8),
+                })
+                .collect();
+            text.push_str(units[(next() % units.len() as u64) as usize]);
+            for mark in [DecimalMark::Point, DecimalMark::Comma] {
+                assert_eq!(
+                    read_scan(scan(&text), mark),
+                    read_scan_by_parse(scan(&text), mark),
+                    "case {case}: {text:?} {mark:?}"
+                );
+            }
+        }
+    }
+
+    /// Cells cut with `cut` as `str::trim` cuts them: ASCII and other
+    /// whitespace (U+00A0, U+2003, U+000B) on either side of a number and of its unit.
+    #[test]
+    fn cells_are_cut_as_str_trim_cuts_them() {
+        let pieces = [
+            "",
+            " ",
+            "\t",
+            "\u{a0}",
+            "\u{2003}",
+            "\u{b}",
+            "9",
+            "-0.3",
+            "9,999",
+            "1.5",
+            "lbs",
+            "%",
+            "in³",
+            "é",
+            "x",
+            " \u{a0}lbs ",
+        ];
+        let mut next = crate::test_rng::splitmix(0x000C_E115);
+        for _ in 0..20_000 {
+            let cell: String = (0..next() % 6)
+                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                .collect();
+            let text = cell.trim();
+            let end = text
+                .bytes()
+                .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
+                .unwrap_or(text.len());
+            let expected = Scan {
+                text,
+                number: text[..end].trim(),
+                unit: text[end..].trim(),
+            };
+            assert_eq!(scan(&cell), expected, "{cell:?}");
         }
     }
 

@@ -63,6 +63,36 @@ pub(super) struct Lines<'b> {
     pub(super) damaged: bool,
     /// Lines read so far (the current one's number, from 1).
     pub(super) number: usize,
+    /// Whether runs of ASCII are taken eight characters at a step (`ascii_run`); off only
+    /// in tests, where the character-by-character reading is the reference.
+    bulk: bool,
+}
+
+/// A word of four UTF-16LE code units: each unit's bits that are zero when it is ASCII,
+/// a 1 in each unit, and each unit's top bit.
+const UTF16_NOT_ASCII: u64 = 0xFF80_FF80_FF80_FF80;
+const UTF16_ONES: u64 = 0x0001_0001_0001_0001;
+const UTF16_TOPS: u64 = 0x8000_8000_8000_8000;
+/// The same for eight UTF-8 bytes.
+const UTF8_NOT_ASCII: u64 = 0x8080_8080_8080_8080;
+const UTF8_ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Whether a word of ASCII lanes (16 or 8 bits each: `ones` has a 1 in each, `tops` each
+/// one's top bit) holds a line feed. A lane of `x = word ^ LF` is zero only for a line
+/// feed, and, every lane being below 0x80, taking 1 from each sets a lane's top bit only
+/// in a zero lane or above one (by its borrow): never without a zero lane.
+#[inline]
+fn has_line_feed(word: u64, ones: u64, tops: u64) -> bool {
+    let x = word ^ ones.wrapping_mul(u64::from(b'\n'));
+    x.wrapping_sub(ones) & !x & tops != 0
+}
+
+/// The low bytes of four UTF-16LE code units whose high bytes are zero (a word
+/// `a 0 b 0 c 0 d 0`), as the four bytes `a b c d` of the result's low half.
+#[inline]
+fn low_bytes(units: u64) -> u64 {
+    let pairs = (units | units >> 8) & 0x0000_FFFF_0000_FFFF;
+    (pairs | pairs >> 16) & 0xFFFF_FFFF
 }
 
 impl<'b> Lines<'b> {
@@ -75,6 +105,7 @@ impl<'b> Lines<'b> {
             encoding,
             damaged: false,
             number: 0,
+            bulk: true,
         }
     }
 
@@ -96,7 +127,21 @@ impl<'b> Lines<'b> {
         self.number += 1;
         let mut chars = 0usize;
         let mut too_long = false;
-        while let Some(c) = self.next_ascii().or_else(|| self.next_char()) {
+        // Characters to read one by one before trying eight at a step again (after a step
+        // that could not be taken: the end of a line, a character beyond ASCII).
+        let mut one_by_one = 0u8;
+        loop {
+            if one_by_one == 0 && self.bulk && !too_long && chars + 8 <= MAX_LINE_CHARS {
+                if self.ascii_run(out) {
+                    chars += 8;
+                    continue;
+                }
+                one_by_one = 8;
+            }
+            one_by_one = one_by_one.saturating_sub(1);
+            let Some(c) = self.next_ascii().or_else(|| self.next_char()) else {
+                break;
+            };
             if c == '\n' {
                 break;
             }
@@ -125,6 +170,44 @@ impl<'b> Lines<'b> {
         } else {
             Line::Text
         })
+    }
+
+    /// Eight ASCII characters at the reading position, none of them a line feed, appended
+    /// to `out` and read past; false, with nothing read, when the next eight are not such.
+    /// A line's characters are nearly all ASCII: this is `next_ascii` eight times, in one
+    /// test of two words (of four UTF-16 code units, or eight UTF-8 bytes, each).
+    #[inline]
+    fn ascii_run(&mut self, out: &mut Vec<u8>) -> bool {
+        let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().expect("eight bytes"));
+        match self.encoding {
+            Encoding::Utf16Le => {
+                let Some(units) = self.bytes.get(self.at..self.at + 16) else {
+                    return false;
+                };
+                let (low, high) = (word(&units[..8]), word(&units[8..]));
+                if (low | high) & UTF16_NOT_ASCII != 0
+                    || has_line_feed(low, UTF16_ONES, UTF16_TOPS)
+                    || has_line_feed(high, UTF16_ONES, UTF16_TOPS)
+                {
+                    return false;
+                }
+                let packed = low_bytes(low) | low_bytes(high) << 32;
+                out.extend_from_slice(&packed.to_le_bytes());
+                self.at += 16;
+            }
+            Encoding::Utf8 => {
+                let Some(bytes) = self.bytes.get(self.at..self.at + 8) else {
+                    return false;
+                };
+                let eight = word(bytes);
+                if eight & UTF8_NOT_ASCII != 0 || has_line_feed(eight, UTF8_ONES, UTF8_NOT_ASCII) {
+                    return false;
+                }
+                out.extend_from_slice(bytes);
+                self.at += 8;
+            }
+        }
+        true
     }
 
     /// The next character when it is ASCII (nearly every one): `next_char`'s answer, sooner.
@@ -211,7 +294,13 @@ pub(super) struct Decoded {
 impl Decoded {
     /// Decodes every line of `bytes`.
     pub(super) fn new(bytes: &[u8]) -> Self {
+        Self::decode(bytes, true)
+    }
+
+    /// `new`, with ASCII runs taken eight characters at a step or not (`Lines::bulk`).
+    fn decode(bytes: &[u8], bulk: bool) -> Self {
         let mut reader = Lines::new(bytes);
+        reader.bulk = bulk;
         let mut text = Vec::new();
         let mut lines = Vec::new();
         let mut first_damaged = None;
@@ -322,6 +411,77 @@ mod tests {
         let (lines, damaged) = all(b"a\xffb\n");
         assert_eq!(lines, [Ok("a\u{fffd}b".into())]);
         assert!(damaged);
+    }
+
+    /// Texts of ASCII runs, line ends (CRLF, LF, a lone CR), characters of two, three and
+    /// four UTF-8 bytes, damage (a lone surrogate, an odd last byte, a byte not UTF-8) and
+    /// lines about `MAX_LINE_CHARS` long: decoded eight characters at a step where they
+    /// can be, as character by character, in both encodings.
+    #[test]
+    fn ascii_runs_decode_as_character_by_character() {
+        let mut next = crate::test_rng::splitmix(0x00E1_C0DE);
+        for case in 0..3_000 {
+            let mut text = String::new();
+            let mut damage = Vec::new();
+            for _ in 0..next() % 40 {
+                match next() % 12 {
+                    0 => text.push_str("\r\n"),
+                    1 => text.push('\n'),
+                    2 => text.push('\r'),
+                    3 => text.push(['é', '³', '\u{20AC}', '𝄞', '\u{7F}'][(next() % 5) as usize]),
+                    4 if case % 50 == 0 => {
+                        let around = MAX_LINE_CHARS - 10 + (next() % 20) as usize;
+                        text.push_str(&"x".repeat(around));
+                    }
+                    5 => damage.push(text.chars().count()),
+                    _ => {
+                        let len = next() % 24;
+                        text.extend((0..len).map(|_| char::from(b' ' + (next() % 95) as u8)));
+                    }
+                }
+            }
+            let mut units = vec![0xFF, 0xFE];
+            let mut utf8 = Vec::new();
+            for (at, c) in text.chars().enumerate() {
+                if damage.contains(&at) {
+                    units.extend([0x00, 0xDC]);
+                    utf8.push(0xFF);
+                }
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    units.extend(unit.to_le_bytes());
+                }
+                utf8.extend(c.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            if next() % 4 == 0 {
+                units.push(b'z');
+            }
+            for bytes in [&units, &utf8] {
+                let (bulk, reference) =
+                    (Decoded::decode(bytes, true), Decoded::decode(bytes, false));
+                assert_eq!(bulk.text, reference.text, "case {case}");
+                assert_eq!(bulk.lines, reference.lines, "case {case}");
+                assert_eq!(bulk.first_damaged, reference.first_damaged, "case {case}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_feed_is_found_in_every_lane() {
+        for lane in 0..8 {
+            let mut line = *b"abcdefgh";
+            line[lane] = b'\n';
+            let eight = u64::from_le_bytes(line);
+            assert!(has_line_feed(eight, UTF8_ONES, UTF8_NOT_ASCII), "{lane}");
+            let units: Vec<u8> = line.iter().flat_map(|&b| [b, 0]).collect();
+            let word = u64::from_le_bytes(units[lane / 4 * 8..][..8].try_into().unwrap());
+            assert!(has_line_feed(word, UTF16_ONES, UTF16_TOPS), "{lane}");
+        }
+        let plain = u64::from_le_bytes(*b"\x0b\x09\r\x00\x7f ab");
+        assert!(!has_line_feed(plain, UTF8_ONES, UTF8_NOT_ASCII));
+        assert_eq!(
+            low_bytes(u64::from_le_bytes(*b"a\0b\0c\0d\0")),
+            u64::from(u32::from_le_bytes(*b"abcd"))
+        );
     }
 
     #[test]

@@ -1,5 +1,8 @@
 use super::*;
-use crate::bodycomp::{BodyComposition, BodySource};
+use crate::bodycomp::{
+    BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
+};
+use crate::date::Date;
 use crate::document::{
     Bound, Carrier, DocFlag, HistoryEntry, HistorySource, ScoreReference, VertebralFracture,
 };
@@ -168,10 +171,45 @@ impl Gen {
             frax_hip_censored: self
                 .coin()
                 .then(|| self.pick(&[Bound::Below, Bound::Above])),
-            body_composition: self
-                .coin()
-                .then(|| BodyComposition::new(BodySource::EncoreExport)),
+            body_composition: self.coin().then(|| self.body()),
         }
+    }
+
+    fn reading(&mut self) -> Option<Reading> {
+        self.coin().then(|| Reading {
+            value: self.decimal(),
+            written: self.decimal(),
+            unit: self.text().into(),
+            from: self.text().into(),
+        })
+    }
+
+    /// A composition: empty, or regions with every field drawn, and indices.
+    fn body(&mut self) -> BodyComposition {
+        let source = self.pick(&[BodySource::HologicResultsDocument, BodySource::EncoreExport]);
+        let mut body = BodyComposition::new(source);
+        body.regions = (0..self.below(4) * self.below(8))
+            .map(|_| RegionComposition {
+                region: self.pick(BodyRegion::ALL),
+                label: self.text(),
+                fat: self.reading(),
+                lean: self.reading(),
+                bmc: self.reading(),
+                lean_bmc: self.reading(),
+                tissue: self.reading(),
+                total_mass: self.reading(),
+                fat_pct: self.reading(),
+                tissue_fat_pct: self.reading(),
+            })
+            .collect();
+        body.indices = (0..self.below(4))
+            .filter_map(|_| {
+                let kind = self.pick(IndexKind::ALL);
+                self.reading()
+                    .map(|reading| ReportedIndex { kind, reading })
+            })
+            .collect();
+        body
     }
 }
 
@@ -227,6 +265,10 @@ fn corrupt_documents_are_errors() {
     let mut generate = Gen(Box::new(splitmix(17)));
     let mut doc = generate.document();
     doc.measurements.push(generate.measurement());
+    // A composition with regions: its every cut is an error too.
+    doc.body_composition = (0..)
+        .map(|_| generate.body())
+        .find(|body| !body.regions.is_empty());
     let mut bytes = Vec::new();
     put_document(&mut bytes, &doc).unwrap();
     for cut in 0..bytes.len() {

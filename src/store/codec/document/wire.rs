@@ -1,0 +1,282 @@
+//! The primitives of postcard's encoding that `document` and `body` write and read
+//! (the wire format: `document`'s opening): varints, strings, options, decimals, dates,
+//! and the values that go through serde.
+
+use std::io;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::date::Date;
+use crate::decimal::Decimal;
+
+/// Appends `n` as a varint.
+#[inline]
+pub fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// Appends a string: its length, then its bytes.
+#[inline]
+pub fn put_str(out: &mut Vec<u8>, text: &str) {
+    put_varint(out, text.len() as u64);
+    out.extend_from_slice(text.as_bytes());
+}
+
+#[inline]
+pub(super) fn put_option<T>(
+    out: &mut Vec<u8>,
+    value: Option<T>,
+    put: impl FnOnce(&mut Vec<u8>, T),
+) {
+    match value {
+        None => out.push(0),
+        Some(value) => {
+            out.push(1);
+            put(out, value);
+        }
+    }
+}
+
+#[inline]
+pub(super) fn put_decimal(out: &mut Vec<u8>, value: Decimal) {
+    let (mantissa, scale) = value.to_parts();
+    put_varint(out, ((mantissa << 1) ^ (mantissa >> 63)) as u64);
+    put_varint(out, u64::from(scale));
+}
+
+#[inline]
+pub(super) fn put_date(out: &mut Vec<u8>, date: Date) {
+    put_varint(out, u64::from(date.year));
+    out.push(date.month);
+    out.push(date.day);
+}
+
+/// A value through serde (the fields seldom present).
+pub(super) fn put_serde<T: Serialize>(out: &mut Vec<u8>, value: &T) -> io::Result<()> {
+    *out = postcard::to_extend(value, std::mem::take(out)).map_err(crate::store::codec::invalid)?;
+    Ok(())
+}
+
+/// A sequence or option through serde when it holds something, else its one byte 0.
+pub(super) fn put_seldom<T: Serialize>(
+    out: &mut Vec<u8>,
+    value: &T,
+    empty: bool,
+) -> io::Result<()> {
+    if empty {
+        out.push(0);
+        Ok(())
+    } else {
+        put_serde(out, value)
+    }
+}
+
+/// Reads postcard's encoding from a frame's bytes, front to back.
+pub struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
+}
+
+#[cold]
+pub(super) fn corrupt(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("a record cannot be decoded ({what}): the file is corrupt"),
+    )
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, at: 0 }
+    }
+
+    /// Ok when every byte was read, as `codec::decode` requires.
+    pub fn finish(self) -> io::Result<()> {
+        if self.at == self.bytes.len() {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "a record with trailing bytes: the file is corrupt",
+            ))
+        }
+    }
+
+    #[inline]
+    pub(super) fn byte(&mut self) -> io::Result<u8> {
+        let byte = *self
+            .bytes
+            .get(self.at)
+            .ok_or_else(|| corrupt("the record ends early"))?;
+        self.at += 1;
+        Ok(byte)
+    }
+
+    /// A varint of an integer of `bits` bits, refused (as postcard does) when longer than
+    /// such an integer's varint or with bits beyond it in its last byte.
+    #[inline]
+    pub(super) fn varint(&mut self, bits: u32) -> io::Result<u64> {
+        // One byte below 0x80 (a length, a scale, a variant, most mantissas of a body
+        // composition's readings): the value, whatever the integer's width.
+        if let Some(&byte) = self.bytes.get(self.at)
+            && byte < 0x80
+        {
+            self.at += 1;
+            return Ok(u64::from(byte));
+        }
+        let max_bytes = bits.div_ceil(7);
+        let last_max = (1u64 << (bits % 7)) - 1;
+        let mut value = 0u64;
+        for i in 0..max_bytes {
+            let byte = self.byte()?;
+            value |= u64::from(byte & 0x7F) << (7 * i);
+            if byte & 0x80 == 0 {
+                if i == max_bytes - 1 && u64::from(byte) > last_max {
+                    break;
+                }
+                return Ok(value);
+            }
+        }
+        Err(corrupt("a bad varint"))
+    }
+
+    /// A u64 (or usize) varint.
+    #[inline]
+    pub fn u64(&mut self) -> io::Result<u64> {
+        self.varint(64)
+    }
+
+    #[inline]
+    pub(super) fn u32(&mut self) -> io::Result<u32> {
+        Ok(self.varint(32)? as u32)
+    }
+
+    /// A borrowed string.
+    #[inline]
+    pub fn str(&mut self) -> io::Result<&'a str> {
+        let len = usize::try_from(self.u64()?).map_err(|_| corrupt("a bad length"))?;
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or_else(|| corrupt("the record ends early"))?;
+        let bytes = &self.bytes[self.at..end];
+        // Almost every string is ASCII, which is checked a word at a time.
+        let text = if bytes.is_ascii() {
+            // SAFETY: ASCII is UTF-8.
+            unsafe { std::str::from_utf8_unchecked(bytes) }
+        } else {
+            std::str::from_utf8(bytes).map_err(|_| corrupt("a string not UTF-8"))?
+        };
+        self.at = end;
+        Ok(text)
+    }
+
+    /// An owned string.
+    #[inline]
+    pub fn string(&mut self) -> io::Result<String> {
+        Ok(self.str()?.to_owned())
+    }
+
+    /// An enum's variant index.
+    pub fn variant(&mut self) -> io::Result<u32> {
+        self.u32()
+    }
+
+    #[inline]
+    pub(super) fn option<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> io::Result<T>,
+    ) -> io::Result<Option<T>> {
+        match self.byte()? {
+            0 => Ok(None),
+            1 => read(self).map(Some),
+            _ => Err(corrupt("a bad option")),
+        }
+    }
+
+    #[inline]
+    pub(super) fn decimal(&mut self) -> io::Result<Decimal> {
+        let zigzag = self.u64()?;
+        let mantissa = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
+        let scale = self.u32()?;
+        Decimal::from_parts(mantissa, scale).ok_or_else(|| corrupt("a bad decimal"))
+    }
+
+    #[inline]
+    pub(super) fn date(&mut self) -> io::Result<Date> {
+        Ok(Date {
+            year: self.varint(16)? as u16,
+            month: self.byte()?,
+            day: self.byte()?,
+        })
+    }
+
+    #[inline]
+    pub(super) fn unit_enum<T: Copy>(&mut self, all: &[T]) -> io::Result<T> {
+        let index = self.variant()? as usize;
+        all.get(index)
+            .copied()
+            .ok_or_else(|| corrupt("a bad variant"))
+    }
+
+    /// A value through serde (the fields seldom present).
+    pub(super) fn serde<T: DeserializeOwned>(&mut self) -> io::Result<T> {
+        let rest = &self.bytes[self.at..];
+        let (value, left) =
+            postcard::take_from_bytes(rest).map_err(crate::store::codec::invalid)?;
+        self.at += rest.len() - left.len();
+        Ok(value)
+    }
+
+    /// A sequence through serde when it holds something.
+    pub(super) fn seldom_vec<T: DeserializeOwned>(&mut self) -> io::Result<Vec<T>> {
+        if self.bytes.get(self.at) == Some(&0) {
+            self.at += 1;
+            return Ok(Vec::new());
+        }
+        self.serde()
+    }
+
+    /// An option through serde when it holds something.
+    pub(super) fn seldom_option<T: DeserializeOwned>(&mut self) -> io::Result<Option<T>> {
+        if self.bytes.get(self.at) == Some(&0) {
+            self.at += 1;
+            return Ok(None);
+        }
+        self.serde()
+    }
+
+    #[inline]
+    pub(super) fn text(&mut self) -> io::Result<Option<String>> {
+        self.option(Self::string)
+    }
+
+    #[inline]
+    pub(super) fn opt_decimal(&mut self) -> io::Result<Option<Decimal>> {
+        self.option(Self::decimal)
+    }
+
+    pub(super) fn vec<T>(
+        &mut self,
+        read: impl Fn(&mut Self) -> io::Result<T>,
+    ) -> io::Result<Vec<T>> {
+        let len = self.u64()?;
+        // Each element takes a byte at least: a longer count is a corrupt record, and
+        // must not be allocated.
+        if len > (self.bytes.len() - self.at) as u64 {
+            return Err(corrupt("a bad length"));
+        }
+        let mut items = Vec::with_capacity(len as usize);
+        for _ in 0..len {
+            items.push(read(self)?);
+        }
+        Ok(items)
+    }
+}
