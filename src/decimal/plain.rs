@@ -1,0 +1,118 @@
+//! A `Decimal`'s plain text (never an exponent), written right to left into a stack
+//! buffer: every number of every row is rendered (the row writers, docs/performance.md).
+
+use super::{Decimal, MAX_DIGITS, PLAIN_MAX};
+
+/// `plain_right`'s buffer: 39 digits of a u128, the point and the sign, with room.
+const PLAIN_RIGHT: usize = 48;
+
+/// "00" to "99", two bytes each.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// `value`'s decimal digits written right-aligned ending at `at`, zero-padded to at least
+/// `least` digits; returns where they start.
+#[inline]
+fn digits_right(mut value: u64, least: usize, text: &mut [u8], mut at: usize) -> usize {
+    let end = at;
+    while value >= 100 {
+        let pair = (value % 100) as usize * 2;
+        value /= 100;
+        at -= 2;
+        text[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    }
+    if value >= 10 {
+        let pair = value as usize * 2;
+        at -= 2;
+        text[at..at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        at -= 1;
+        text[at] = b'0' + value as u8;
+    }
+    while end - at < least {
+        at -= 1;
+        text[at] = b'0';
+    }
+    at
+}
+
+impl Decimal {
+    /// Plain decimal text with at least `min_decimals` decimals (never an exponent).
+    pub fn to_plain(self, min_decimals: u32) -> String {
+        let mut buf = [0u8; PLAIN_MAX];
+        self.write_plain(min_decimals, &mut buf).to_string()
+    }
+
+    /// `to_plain` into a caller's stack buffer, for the row writers: every number of every
+    /// row is formatted, and a `String` each was a tenth of the writing cost (callgrind).
+    pub fn write_plain(self, min_decimals: u32, buf: &mut [u8; PLAIN_MAX]) -> &str {
+        let mut text = [0u8; PLAIN_RIGHT];
+        let start = self.plain_right(min_decimals, &mut text);
+        let len = PLAIN_RIGHT - start;
+        buf[..len].copy_from_slice(&text[start..]);
+        std::str::from_utf8(&buf[..len]).expect("ASCII digits")
+    }
+
+    /// `to_plain` appended to `out` (the CSV lines: no `str` made, so no UTF-8 check).
+    pub fn append_plain(self, min_decimals: u32, out: &mut Vec<u8>) {
+        let mut text = [0u8; PLAIN_RIGHT];
+        let start = self.plain_right(min_decimals, &mut text);
+        out.extend_from_slice(&text[start..]);
+    }
+
+    /// The plain text written right-aligned into `text`, right to left; returns where it
+    /// starts. Two digits at a time from a table (most values have three to five digits, so
+    /// a digit at a time spent about twenty instructions each).
+    #[inline]
+    fn plain_right(self, min_decimals: u32, text: &mut [u8; PLAIN_RIGHT]) -> usize {
+        let scale = self.scale.max(min_decimals.min(MAX_DIGITS));
+        let wide = u128::from(self.mantissa.unsigned_abs()) * 10u128.pow(scale - self.scale);
+        let Ok(narrow) = u64::try_from(wide) else {
+            return self.plain_right_wide(scale as usize, wide, text);
+        };
+        let mut at = PLAIN_RIGHT;
+        if scale > 0 {
+            // scale <= MAX_DIGITS (18): 10^scale fits a u64.
+            let unit = 10u64.pow(scale);
+            at = digits_right(narrow % unit, scale as usize, text, at);
+            at -= 1;
+            text[at] = b'.';
+            at = digits_right(narrow / unit, 1, text, at);
+        } else {
+            at = digits_right(narrow, 1, text, at);
+        }
+        if self.mantissa < 0 {
+            at -= 1;
+            text[at] = b'-';
+        }
+        at
+    }
+
+    /// `plain_right` for a value whose digits pass u64's range (in practice none): a digit
+    /// at a time, u128 division being a library call.
+    #[cold]
+    fn plain_right_wide(self, scale: usize, mut wide: u128, text: &mut [u8; PLAIN_RIGHT]) -> usize {
+        let mut at = PLAIN_RIGHT;
+        let mut n = 0;
+        // At least one digit before the point.
+        while wide > 0 || n <= scale {
+            at -= 1;
+            text[at] = b'0' + (wide % 10) as u8;
+            wide /= 10;
+            n += 1;
+            if n == scale {
+                at -= 1;
+                text[at] = b'.';
+            }
+        }
+        if self.mantissa < 0 {
+            at -= 1;
+            text[at] = b'-';
+        }
+        at
+    }
+}
