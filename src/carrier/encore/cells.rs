@@ -148,35 +148,59 @@ pub(super) fn read(text: &str, mark: DecimalMark) -> Cell<'_> {
 
 /// Reads a cut cell with the file's decimal mark.
 pub(super) fn read_scan(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
+    let parts = match number_parts(&cell, mark) {
+        Ok(parts) => parts,
+        Err(cell) => return cell,
+    };
+    match number_value(parts.sign, parts.whole, parts.fraction, parts.group) {
+        Some(value) => Cell::Number(value, cell.unit),
+        None => Cell::Unreadable,
+    }
+}
+
+/// A cell's number cut at the file's decimal mark, its group separators checked.
+struct NumberParts<'n> {
+    /// At most one sign (checked by the reader).
+    sign: &'n [u8],
+    /// The whole part, with its group separators when `group` says it has some.
+    whole: &'n [u8],
+    fraction: Option<&'n [u8]>,
+    group: Option<u8>,
+}
+
+/// A cut cell's number in parts, or what the cell is when it is no number (empty, too
+/// long, marks in the wrong places).
+fn number_parts<'n>(cell: &Scan<'n>, mark: DecimalMark) -> Result<NumberParts<'n>, Cell<'n>> {
     let text = cell.text;
     if text.is_empty() || text == "-" {
-        return Cell::Empty;
+        return Err(Cell::Empty);
     }
     if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
-        return Cell::Unreadable;
+        return Err(Cell::Unreadable);
     }
-    let (number, unit) = (cell.number, cell.unit);
     let (decimal, group) = match mark {
         DecimalMark::Point => (b'.', b','),
         DecimalMark::Comma => (b',', b'.'),
     };
-    let number = number.as_bytes();
+    let number = cell.number.as_bytes();
     let (sign, digits) = number.split_at(sign_length(number));
     let (whole, fraction) = match digits.iter().position(|b| *b == decimal) {
         Some(at) => (&digits[..at], Some(&digits[at + 1..])),
         None => (digits, None),
     };
     if fraction.is_some_and(|f| f.iter().any(|b| *b == decimal || *b == group)) {
-        return Cell::Unreadable;
+        return Err(Cell::Unreadable);
     }
     let has_groups = whole.contains(&group);
     if has_groups && !grouped(whole, group) {
-        return Cell::Unreadable;
+        return Err(Cell::Unreadable);
     }
-    match number_value(sign, whole, fraction, has_groups.then_some(group)) {
-        Some(value) => Cell::Number(value, unit),
-        None => Cell::Unreadable,
-    }
+    Ok(NumberParts {
+        sign,
+        whole,
+        fraction,
+        group: has_groups.then_some(group),
+    })
 }
 
 /// The number of a cell's parts (at most one sign, the whole part with its group
@@ -224,31 +248,16 @@ fn number_value(
 /// `Decimal::parse` (the tests' reference).
 #[cfg(test)]
 fn read_scan_by_parse(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
-    let text = cell.text;
-    if text.is_empty() || text == "-" {
-        return Cell::Empty;
-    }
-    if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
-        return Cell::Unreadable;
-    }
-    let (number, unit) = (cell.number, cell.unit);
-    let (decimal, group) = match mark {
-        DecimalMark::Point => (b'.', b','),
-        DecimalMark::Comma => (b',', b'.'),
+    let NumberParts {
+        sign,
+        whole,
+        fraction,
+        group,
+    } = match number_parts(&cell, mark) {
+        Ok(parts) => parts,
+        Err(cell) => return cell,
     };
-    let number = number.as_bytes();
-    let (sign, digits) = number.split_at(sign_length(number));
-    let (whole, fraction) = match digits.iter().position(|b| *b == decimal) {
-        Some(at) => (&digits[..at], Some(&digits[at + 1..])),
-        None => (digits, None),
-    };
-    if fraction.is_some_and(|f| f.iter().any(|b| *b == decimal || *b == group)) {
-        return Cell::Unreadable;
-    }
-    let has_groups = whole.contains(&group);
-    if has_groups && !grouped(whole, group) {
-        return Cell::Unreadable;
-    }
+    let unit = cell.unit;
     // The number as `Decimal::parse` reads it: the sign, the whole part without its group
     // separators, a point and the fraction. The number part is ASCII of at most
     // `MAX_CELL_CHARS` bytes and this is never longer, so it fits on the stack.
@@ -262,10 +271,9 @@ fn read_scan_by_parse(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
         Some(())
     };
     let copied = put(sign).and_then(|()| {
-        if has_groups {
-            whole.split(|b| *b == group).try_for_each(&mut put)?;
-        } else {
-            put(whole)?;
+        match group {
+            Some(group) => whole.split(|b| *b == group).try_for_each(&mut put)?,
+            None => put(whole)?,
         }
         match fraction {
             Some(fraction) => put(b".").and_then(|()| put(fraction)),

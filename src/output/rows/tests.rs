@@ -27,6 +27,25 @@ fn check<R: Row>(row: &R) {
     );
 }
 
+/// `f` of the rows of the first visit of `docs`, classified with the default options.
+fn with_first_visit<T>(
+    docs: &[Ingested],
+    ids: crate::pseudonym::Ids<'_>,
+    visit_id: &str,
+    f: impl FnOnce(&VisitRows) -> T,
+) -> T {
+    let visits = crate::visit::visits(docs);
+    let assessed = crate::visit::assess(docs, &visits[0], &ClassifyOptions::default());
+    f(&VisitRows {
+        docs,
+        visit: &visits[0],
+        assessed: &assessed,
+        ids,
+        visit_id,
+        body: None,
+    })
+}
+
 #[test]
 fn cells_fit_their_columns() {
     let mut doc = Document {
@@ -49,22 +68,14 @@ fn cells_fit_their_columns() {
         )
     });
     let docs = vec![Ingested::new(0, "p".into(), doc)];
-    let visits = crate::visit::visits(&docs);
-    let assessed = crate::visit::assess(&docs, &visits[0], &ClassifyOptions::default());
-    let view = VisitRows {
-        docs: &docs,
-        visit: &visits[0],
-        assessed: &assessed,
-        ids: crate::pseudonym::Ids::default(),
-        visit_id: "V0",
-        body: None,
-    };
-    let keys = measurement_keys(&view, 0);
-    check(&measurement_rows(&view, 0, &keys).next().unwrap());
-    check(&study_row(&view));
-    check(&document_row(&view, 0));
-    check(&history_rows(&view, 0).next().unwrap());
-    check(&crate::export::wide::wide_row(&view));
+    with_first_visit(&docs, crate::pseudonym::Ids::default(), "V0", |view| {
+        let keys = measurement_keys(view, 0);
+        check(&measurement_rows(view, 0, &keys).next().unwrap());
+        check(&study_row(view));
+        check(&document_row(view, 0));
+        check(&history_rows(view, 0).next().unwrap());
+        check(&crate::export::wide::wide_row(view));
+    });
     let error = FileError::new(Reason::NotDicom, "x");
     check(&file_row("p", &error));
 }
@@ -171,8 +182,6 @@ fn measurement_rows_with_shared_keys_are_their_cells_lines() {
         "dir, with comma/p\u{202E}.dcm".into(),
         doc,
     )];
-    let visits = crate::visit::visits(&docs);
-    let assessed = crate::visit::assess(&docs, &visits[0], &ClassifyOptions::default());
     let pseudonymizer = crate::pseudonym::Pseudonymizer::new(&[7u8; 32]).expect("a key");
     for ids in [
         crate::pseudonym::Ids::default(),
@@ -181,20 +190,14 @@ fn measurement_rows_with_shared_keys_are_their_cells_lines() {
             shift_dates: true,
         },
     ] {
-        let view = VisitRows {
-            docs: &docs,
-            visit: &visits[0],
-            assessed: &assessed,
-            ids,
-            visit_id: "V,0",
-            body: None,
-        };
-        let keys = measurement_keys(&view, 0);
-        let rows: Vec<_> = measurement_rows(&view, 0, &keys).collect();
-        assert_eq!(rows.len(), 3);
-        for row in &rows {
-            check(row);
-        }
+        with_first_visit(&docs, ids, "V,0", |view| {
+            let keys = measurement_keys(view, 0);
+            let rows: Vec<_> = measurement_rows(view, 0, &keys).collect();
+            assert_eq!(rows.len(), 3);
+            for row in &rows {
+                check(row);
+            }
+        });
     }
 }
 
@@ -215,16 +218,9 @@ fn accession_numbers_are_listed_once_each() {
             Ingested::new(i as u64, format!("p{i}"), doc)
         })
         .collect();
-    let visits = crate::visit::visits(&docs);
-    assert_eq!(visits.len(), 1);
-    let assessed = crate::visit::assess(&docs, &visits[0], &ClassifyOptions::default());
-    let view = VisitRows {
-        docs: &docs,
-        visit: &visits[0],
-        assessed: &assessed,
-        ids: crate::pseudonym::Ids::default(),
-        visit_id: "V0",
-        body: None,
-    };
-    assert_eq!(view.accession_numbers(), "A1;B,2,3;C");
+    assert_eq!(crate::visit::visits(&docs).len(), 1);
+    let numbers = with_first_visit(&docs, crate::pseudonym::Ids::default(), "V0", |view| {
+        view.accession_numbers()
+    });
+    assert_eq!(numbers, "A1;B,2,3;C");
 }
