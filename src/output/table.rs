@@ -173,7 +173,7 @@ impl ToCell for bool {
 }
 
 /// Appends `n`'s decimal digits (a count's field: never quoted).
-pub(super) fn append_u64(out: &mut Vec<u8>, mut n: u64) {
+pub(crate) fn append_u64(out: &mut Vec<u8>, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut at = digits.len();
     loop {
@@ -338,9 +338,10 @@ fn needs_quotes(field: &[u8]) -> bool {
         .any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
 }
 
-/// Appends one CSV field, quoted when it must be.
+/// Appends one CSV field, quoted when it must be (the contract's dialect,
+/// `output::csv_writer`: quoted, its quotes doubled, when it holds a comma, a quote, CR or LF).
 #[inline]
-pub(super) fn append_field(out: &mut Vec<u8>, field: &[u8]) {
+pub(crate) fn append_field(out: &mut Vec<u8>, field: &[u8]) {
     if !needs_quotes(field) {
         out.extend_from_slice(field);
         return;

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use crate::date::Date;
 use crate::decimal::Decimal;
+use crate::output::table::{append_field, append_u64};
 
 /// What person.csv and observation_period.csv say of a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,43 +50,6 @@ const EHR_ENCOUNTER_RECORD: &str = "32827";
 /// period_type: 32882 "Standard algorithm from EHR" (OHDSI ETL-Synthea v5.4).
 const STANDARD_ALGORITHM_FROM_EHR: &str = "32882";
 
-/// Appends `value`'s decimal digits.
-pub(super) fn number(line: &mut Vec<u8>, value: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = value;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    line.extend_from_slice(&digits[at..]);
-}
-
-/// Appends a text field as the contract's CSV dialect writes it (`output::csv_writer`): as
-/// it is, or quoted with its quotes doubled when it holds a comma, a quote, CR or LF.
-pub(crate) fn text_field(line: &mut Vec<u8>, value: &str) {
-    let bytes = value.as_bytes();
-    if !bytes
-        .iter()
-        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
-        line.extend_from_slice(bytes);
-        return;
-    }
-    line.push(b'"');
-    for &b in bytes {
-        if b == b'"' {
-            line.push(b'"');
-        }
-        line.push(b);
-    }
-    line.push(b'"');
-}
-
 /// The fields of a row that follow its ids, appended to a record each after its comma: a
 /// partition renders them (`person_record`, `visit_record`, `measurement_record`); the
 /// writer only puts the ids, which are ranks in the merged order, in front.
@@ -94,13 +58,13 @@ struct Fields<'a>(&'a mut Vec<u8>);
 impl Fields<'_> {
     fn text(&mut self, value: &str) -> &mut Self {
         self.0.push(b',');
-        text_field(self.0, value);
+        append_field(self.0, value.as_bytes());
         self
     }
 
     fn number(&mut self, value: u64) -> &mut Self {
         self.0.push(b',');
-        number(self.0, value);
+        append_u64(self.0, value);
         self
     }
 
@@ -193,7 +157,7 @@ pub(super) fn measurement_record(out: &mut Vec<u8>, day: Date, m: &Measurement) 
     }
     f.empty(2);
     if let Some(unit) = m.unit_concept_id {
-        number(f.0, u64::from(unit));
+        append_u64(f.0, u64::from(unit));
     }
     f.empty(3);
     f.close_part(at);

@@ -5,7 +5,8 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use super::record::{MEASUREMENT, PERSON, VISIT, number, parts, text_field};
+use super::record::{MEASUREMENT, PERSON, VISIT, parts};
+use crate::output::table::{append_field, append_u64};
 use crate::store::Runs;
 
 /// person.csv's columns (OMOP CDM v5.4, in the DDL's order).
@@ -123,7 +124,7 @@ impl Table {
             if i > 0 {
                 header.push(b',');
             }
-            text_field(&mut header, column);
+            append_field(&mut header, column.as_bytes());
         }
         header.push(b'\n');
         file.write_all(&header)?;
@@ -141,12 +142,12 @@ impl Table {
             if i > 0 {
                 self.line.push(b',');
             }
-            number(&mut self.line, id);
+            append_u64(&mut self.line, id);
         }
         self.line.extend_from_slice(fields);
         if let Some((id, fields)) = then {
             self.line.push(b',');
-            number(&mut self.line, id);
+            append_u64(&mut self.line, id);
             self.line.extend_from_slice(fields);
         }
         self.line.push(b'\n');
