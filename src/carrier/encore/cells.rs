@@ -7,7 +7,7 @@
 //! then a comma, says decimal comma; a point between digits says decimal point. A group
 //! separator is read only where it groups by three (`1,234,567`), never guessed elsewhere.
 
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, trim};
 
 /// Longest cell read (a cell is a number and a short unit).
 pub(super) const MAX_CELL_CHARS: usize = 64;
@@ -35,21 +35,7 @@ fn split(text: &str) -> (&str, &str) {
         .bytes()
         .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
         .unwrap_or(text.len());
-    (cut(&text[..end]), cut(&text[end..]))
-}
-
-/// `str::trim`, with nothing to do for most of a file's cells and numbers (both ends
-/// ASCII and not whitespace), which it then tells at once.
-#[inline]
-fn cut(text: &str) -> &str {
-    match text.as_bytes() {
-        [first, .., last] | [first @ last]
-            if first.is_ascii_graphic() && last.is_ascii_graphic() =>
-        {
-            text
-        }
-        _ => text.trim(),
-    }
+    (trim(&text[..end]), trim(&text[end..]))
 }
 
 /// Whether `digits` is grouped by three with `separator` (`1,234` or `12,345,678`; never
@@ -79,7 +65,7 @@ pub(super) struct Scan<'t> {
 
 /// Cuts a cell into its number part and unit.
 pub(super) fn scan(cell: &str) -> Scan<'_> {
-    let text = cut(cell);
+    let text = trim(cell);
     let (number, unit) = split(text);
     Scan { text, number, unit }
 }
@@ -330,8 +316,9 @@ mod tests {
         }
     }
 
-    /// Cells cut with `cut` as `str::trim` cuts them: ASCII and other
-    /// whitespace (U+00A0, U+2003, U+000B) on either side of a number and of its unit.
+    /// Cells cut (`decimal::trim`) as `str::trim` cuts them: ASCII and other whitespace
+    /// (U+00A0, U+2003, U+000B), and DEL, a control that is not whitespace, on either side
+    /// of a number and of its unit.
     #[test]
     fn cells_are_cut_as_str_trim_cuts_them() {
         let pieces = [
@@ -341,6 +328,7 @@ mod tests {
             "\u{a0}",
             "\u{2003}",
             "\u{b}",
+            "\u{7f}",
             "9",
             "-0.3",
             "9,999",
