@@ -32,8 +32,8 @@ pub const FHIR_DIR: &str = "fhir";
 pub const FHIR_BUNDLES: &str = "bundles.ndjson";
 
 /// The capacity of a partition's run of Bundles: the size at which a partition writes its
-/// runs out (4 MiB, `pipeline::finish::partition`), and room for the Bundle that passes it.
-const FHIR_RUN_CAPACITY: usize = 4 * 1024 * 1024 + 256 * 1024;
+/// runs out (`store::RUN_BYTES`), and room for the Bundle that passes it.
+const FHIR_RUN_CAPACITY: usize = crate::store::RUN_BYTES + 256 * 1024;
 
 /// The exports asked for of one visit, rendered with its rows: its Bundle's line of JSON
 /// into `fhir` under `key` (`--fhir`), its OMOP view into `omop` (`--omop`).

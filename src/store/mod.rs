@@ -27,7 +27,7 @@ pub use hashed::HashedU64s;
 pub use index::HashIndex;
 pub use log::Log;
 pub use partitions::Partitions;
-pub use runs::{RunBuf, Runs};
+pub use runs::{RUN_BYTES, RunBuf, Runs};
 
 /// A plain set of u64s (keyed by the whole value).
 pub type U64Set = HashedU64s<0>;

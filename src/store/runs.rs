@@ -16,6 +16,10 @@ use std::sync::Mutex;
 
 use super::codec::write_frame;
 
+/// The rendered records of one kind a partition holds before it writes them out as a run
+/// (`pipeline::finish::partition`; the exports size their runs' buffers by it).
+pub const RUN_BYTES: usize = 4 * 1024 * 1024;
+
 /// A run being built in memory: records in any order, sorted by `finish`. Each record is
 /// held as the frames it is written as (key, payload), so that a run pushed in key order
 /// (and a payload rendered into it, `push_with`) is written out without another copy.

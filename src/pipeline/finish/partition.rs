@@ -17,7 +17,7 @@ use crate::followup;
 use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
-use crate::store::{RunBuf, Runs, codec};
+use crate::store::{RUN_BYTES, RunBuf, Runs, codec};
 use crate::visit::{self, Ingested, VisitFlag, VisitRows};
 
 /// The sorted runs of every file the partitions write.
@@ -93,9 +93,6 @@ fn row_key(view: &VisitRows, position: usize) -> Vec<u8> {
     key.extend_from_slice(&member.seq.to_be_bytes());
     key
 }
-
-/// The rendered rows of one kind a partition holds before it writes them out as a run.
-const RUN_BYTES: usize = 4 * 1024 * 1024;
 
 /// The groups of a partition over `pieces::GROUP_DOCUMENTS`, read in parts.
 #[derive(Clone, Copy)]
