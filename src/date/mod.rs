@@ -122,9 +122,51 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The 26 bytes of `YYYY-MM-DDTHH:MM:SS.ffffff`, or None when the date or the hours pass
+    /// their widths (the text is then written padded, `Display`). Digits by hand: a content
+    /// time per document (documents.csv), where the padded `write!` cost about 2 000
+    /// instructions each (docs/performance.md, "The end of a run").
+    pub fn iso_digits(&self) -> Option<[u8; 26]> {
+        let seconds = self.micros / 1_000_000;
+        let hours = seconds / 3600;
+        if hours > 99 {
+            return None;
+        }
+        let date = self.date.iso_digits()?;
+        let digit = |n: u64| b'0' + (n % 10) as u8;
+        let (minutes, second, fraction) =
+            (seconds / 60 % 60, seconds % 60, self.micros % 1_000_000);
+        let mut text = [0u8; 26];
+        text[..10].copy_from_slice(&date);
+        text[10..].copy_from_slice(&[
+            b'T',
+            digit(hours / 10),
+            digit(hours),
+            b':',
+            digit(minutes / 10),
+            digit(minutes),
+            b':',
+            digit(second / 10),
+            digit(second),
+            b'.',
+            digit(fraction / 100_000),
+            digit(fraction / 10_000),
+            digit(fraction / 1_000),
+            digit(fraction / 100),
+            digit(fraction / 10),
+            digit(fraction),
+        ]);
+        Some(text)
+    }
+}
+
 impl fmt::Display for Timestamp {
     /// ISO 8601 `YYYY-MM-DDTHH:MM:SS.ffffff`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(text) = self.iso_digits() {
+            return f.write_str(std::str::from_utf8(&text).expect("ASCII digits"));
+        }
         let seconds = self.micros / 1_000_000;
         write!(
             f,
@@ -148,17 +190,17 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
     }
 }
 
-impl fmt::Display for Date {
-    /// ISO 8601 `YYYY-MM-DD` (docs/columns.md).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.year > 9999 || self.month > 99 || self.day > 99 {
-            return write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day);
-        }
-        // Digits by hand: three dates per follow-up row and two per study, and padded
-        // `write!` was a tenth of the follow-up phase (perf).
-        let digit = |n: u16| b'0' + (n % 10) as u8;
+impl Date {
+    /// The ten bytes of `YYYY-MM-DD`, or None when a part passes its width (the text is then
+    /// written padded, `Display`). Digits by hand: three dates per follow-up row and two per
+    /// study, and padded `write!` was a tenth of the follow-up phase (perf).
+    pub fn iso_digits(&self) -> Option<[u8; 10]> {
         let (y, m, d) = (self.year, u16::from(self.month), u16::from(self.day));
-        let text = [
+        if y > 9999 || m > 99 || d > 99 {
+            return None;
+        }
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        Some([
             digit(y / 1000),
             digit(y / 100),
             digit(y / 10),
@@ -169,8 +211,17 @@ impl fmt::Display for Date {
             b'-',
             digit(d / 10),
             digit(d),
-        ];
-        f.write_str(std::str::from_utf8(&text).expect("ASCII digits"))
+        ])
+    }
+}
+
+impl fmt::Display for Date {
+    /// ISO 8601 `YYYY-MM-DD` (docs/columns.md).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.iso_digits() {
+            Some(text) => f.write_str(std::str::from_utf8(&text).expect("ASCII digits")),
+            None => write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day),
+        }
     }
 }
 

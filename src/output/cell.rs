@@ -174,33 +174,19 @@ impl ToCell for DateCell {
     #[inline]
     fn append_csv(&self, out: &mut Vec<u8>) {
         let Some(date) = self.0 else { return };
-        let (y, m, d) = (date.year, u16::from(date.month), u16::from(date.day));
-        if y > 9999 || m > 99 || d > 99 {
+        match date.iso_digits() {
+            Some(text) => out.extend_from_slice(&text),
             // Out of `YYYY-MM-DD`'s widths: the date's own text (no comma, quote or line end).
-            use std::io::Write;
-            let _ = write!(out, "{date}");
-            return;
+            None => {
+                use std::io::Write;
+                let _ = write!(out, "{date}");
+            }
         }
-        let digit = |n: u16| b'0' + (n % 10) as u8;
-        out.extend_from_slice(&[
-            digit(y / 1000),
-            digit(y / 100),
-            digit(y / 10),
-            digit(y),
-            b'-',
-            digit(m / 10),
-            digit(m),
-            b'-',
-            digit(d / 10),
-            digit(d),
-        ]);
     }
 }
 
 /// An optional date and time cell: ISO 8601 `YYYY-MM-DDTHH:MM:SS.ffffff` (`Timestamp`'s
-/// text), empty when absent. Its digits written by hand: the padded `write!` of a content
-/// time cost about 2 000 instructions per document (docs/performance.md, "The end of a
-/// run").
+/// text, its digits `Timestamp::iso_digits`), empty when absent.
 #[derive(Debug, Clone, Copy)]
 pub struct TimeCell(pub Option<crate::date::Timestamp>);
 
@@ -215,37 +201,15 @@ impl ToCell for TimeCell {
     #[inline]
     fn append_csv(&self, out: &mut Vec<u8>) {
         let Some(time) = self.0 else { return };
-        let seconds = time.micros / 1_000_000;
-        let hours = seconds / 3600;
-        if hours > 99 {
-            // Out of `HH`'s width (no valid TM): the timestamp's own text (digits, `-`,
+        match time.iso_digits() {
+            Some(text) => out.extend_from_slice(&text),
+            // Out of `YYYY-MM-DD` or `HH`'s widths: the timestamp's own text (digits, `-`,
             // `T`, `:` and `.`: never quoted).
-            use std::io::Write;
-            let _ = write!(out, "{time}");
-            return;
+            None => {
+                use std::io::Write;
+                let _ = write!(out, "{time}");
+            }
         }
-        DateCell(Some(time.date)).append_csv(out);
-        let digit = |n: u64| b'0' + (n % 10) as u8;
-        let (minutes, second, fraction) =
-            (seconds / 60 % 60, seconds % 60, time.micros % 1_000_000);
-        out.extend_from_slice(&[
-            b'T',
-            digit(hours / 10),
-            digit(hours),
-            b':',
-            digit(minutes / 10),
-            digit(minutes),
-            b':',
-            digit(second / 10),
-            digit(second),
-            b'.',
-            digit(fraction / 100_000),
-            digit(fraction / 10_000),
-            digit(fraction / 1_000),
-            digit(fraction / 100),
-            digit(fraction / 10),
-            digit(fraction),
-        ]);
     }
 }
 
@@ -337,8 +301,9 @@ mod tests {
         assert!(plain > 10_000 && not > 10_000, "{plain} {not}");
     }
 
-    /// A time cell's digits by hand are `Timestamp`'s text, on seeded random dates and
-    /// times of every width (a day's last microsecond, hours past a day, years past 9999).
+    /// A time cell's digits by hand (`Timestamp::iso_digits`, which `Timestamp`'s text
+    /// uses too) are what the padded `format!` writes, on seeded random dates and times of
+    /// every width (a day's last microsecond, hours past a day, years past 9999).
     #[test]
     fn time_cells_write_the_timestamps_text() {
         use crate::date::{Date, Timestamp};
@@ -361,6 +326,20 @@ mod tests {
             let mut line = Vec::new();
             TimeCell(time).append_csv(&mut line);
             let text = time.map(|t| t.to_string()).unwrap_or_default();
+            let padded = time.map_or(String::new(), |t| {
+                let (d, seconds) = (t.date, t.micros / 1_000_000);
+                format!(
+                    "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}",
+                    d.year,
+                    d.month,
+                    d.day,
+                    seconds / 3600,
+                    seconds / 60 % 60,
+                    seconds % 60,
+                    t.micros % 1_000_000
+                )
+            });
+            assert_eq!(text, padded, "{time:?}");
             assert_eq!(String::from_utf8_lossy(&line), text, "{time:?}");
             assert_eq!(TimeCell(time).cell(), Cell::Text(Cow::Owned(text)));
         }
