@@ -237,7 +237,7 @@ const RUN: usize = 4;
 /// Files taken and not yet recorded, per job: enough that a file slower than the others
 /// (a large one, an archive being recorded) leaves the other workers files to go on with,
 /// few enough that memory stays flat (at most this many candidates and outcomes held).
-const WINDOW_PER_JOB: usize = 128;
+const WINDOW_PER_JOB: usize = 256;
 
 /// Records an archive found in a walk and its members (`members`); one that is no longer
 /// an archive when it is read again is what it now is to the first bytes.

@@ -69,12 +69,14 @@ impl<T, E> Ordered<T, E> {
     }
 
     /// Waits until item `index` fits in the window; false when recording has stopped
-    /// (nothing more is to be taken). Once full, the walk waits until half the window is
-    /// free, not for each item recorded.
+    /// (nothing more is to be taken). Once full, the walk waits until a quarter of the
+    /// window is free, not for each item recorded, and goes on while three quarters are
+    /// still to be processed: a walk that waits long to be run again (a busy machine)
+    /// leaves the workers files to go on with.
     pub fn wait_for_room(&self, index: usize) -> bool {
         let mut state = self.lock();
         if state.failed.is_none() && index >= state.recorded + self.window {
-            let awaited = index + 1 + self.window / 2 - self.window;
+            let awaited = index + 1 + self.window / 4 - self.window;
             state.awaited = Some(awaited);
             while state.failed.is_none() && state.recorded < awaited {
                 state = self
