@@ -182,13 +182,15 @@ fn process_all<R: Recorder + Send>(
             CandidateKind::NotRead(error) => Outcome::NotIngested(error.clone()),
         }
     };
-    // Only the task recording holds it (`Ordered::put` lets one task record at a time).
-    let sink = std::sync::Mutex::new(sink);
+    // Only the task recording holds it (`Ordered::put` lets one task record at a time),
+    // with the files recorded and not yet shown on the bar.
+    let sink = std::sync::Mutex::new((sink, 0u64));
     let record = |run: Vec<(Candidate, Outcome)>| -> Result<(), ScanError> {
-        let mut sink = sink
+        let mut guard = sink
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let count = run.len();
+        let (sink, unshown) = &mut *guard;
+        *unshown += run.len() as u64;
         for (candidate, outcome) in run {
             match outcome {
                 Outcome::NotIngested(error) if error.reason == Reason::Archive => {
@@ -197,7 +199,10 @@ fn process_all<R: Recorder + Send>(
                 outcome => sink.record(&candidate.path, outcome)?,
             }
         }
-        progress.inc(count as u64);
+        // The bar moves every 64 files (a step of the bar reads the clock).
+        if *unshown >= 64 {
+            progress.inc(std::mem::take(unshown));
+        }
         Ok(())
     };
     let ordered = stream::Ordered::new(WINDOW_PER_JOB * config.jobs.max(1));
@@ -224,6 +229,10 @@ fn process_all<R: Recorder + Send>(
             });
         }
     });
+    let (_, unshown) = sink
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    progress.inc(unshown);
     ordered.into_result()
 }
 
