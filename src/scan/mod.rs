@@ -223,7 +223,7 @@ fn process_all<R: Recorder + Send>(
                     if ordered.stopped() {
                         return;
                     }
-                    let outcome = process(&candidate);
+                    let outcome = ordered.guarded(|| process(&candidate));
                     ordered.put(index, (candidate, outcome), record);
                 }
             });

@@ -94,6 +94,30 @@ impl<T, E> Ordered<T, E> {
         self.stopped.load(Ordering::Relaxed)
     }
 
+    /// Runs a task's work on an item; a panic stops the recording (the walk would
+    /// otherwise wait for an item that never comes) and goes on to the pool's scope, which
+    /// passes it on when the scope ends.
+    pub fn guarded<R>(&self, work: impl FnOnce() -> R) -> R {
+        match panic::catch_unwind(AssertUnwindSafe(work)) {
+            Ok(result) => result,
+            Err(payload) => {
+                self.stop(Failure::Panicked);
+                panic::resume_unwind(payload)
+            }
+        }
+    }
+
+    /// Stops recording for `failure`: nothing more is taken or recorded.
+    fn stop(&self, failure: Failure<E>) {
+        let mut state = self.lock();
+        state.failed.get_or_insert(failure);
+        state.recording = false;
+        state.slots.clear();
+        self.stopped.store(true, Ordering::Relaxed);
+        drop(state);
+        self.room.notify_all();
+    }
+
     /// Puts item `index` (taken after `wait_for_room(index)`) in the buffer; if it is the
     /// next one due and no task is recording, records it and every item after it that is
     /// ready, a run at a time, through `record`, until the next one due is not in.
@@ -119,26 +143,12 @@ impl<T, E> Ordered<T, E> {
             state.taken_out += run.len();
             let count = run.len();
             drop(state);
-            let result = panic::catch_unwind(AssertUnwindSafe(|| record(run)));
-            state = self.lock();
-            state.recorded += count;
-            let failure = match result {
-                Ok(Ok(())) => None,
-                Ok(Err(error)) => Some((Failure::Error(error), None)),
-                Err(payload) => Some((Failure::Panicked, Some(payload))),
-            };
-            if let Some((failure, payload)) = failure {
-                state.failed = Some(failure);
-                state.recording = false;
-                state.slots.clear();
-                self.stopped.store(true, Ordering::Relaxed);
-                drop(state);
-                self.room.notify_all();
-                if let Some(payload) = payload {
-                    panic::resume_unwind(payload);
-                }
+            if let Err(error) = self.guarded(|| record(run)) {
+                self.stop(Failure::Error(error));
                 return;
             }
+            state = self.lock();
+            state.recorded += count;
             if state
                 .awaited
                 .is_some_and(|awaited| state.recorded >= awaited)
@@ -233,6 +243,39 @@ mod tests {
         assert_eq!(taken, 6);
         assert_eq!(recorded, [0, 1, 2, 3, 4]);
         assert_eq!(ordered.into_result().unwrap_err(), "disk full at 5");
+    }
+
+    /// A panic while recording does not leave the walk waiting for room forever: it stops,
+    /// and the panic reaches the scope.
+    #[test]
+    fn a_panic_while_processing_stops_the_walk() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let ordered = Ordered::<usize, ()>::new(4);
+        let hook = panic::take_hook();
+        panic::set_hook(Box::new(|_| {}));
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            pool.in_place_scope(|scope| {
+                for index in 0..1_000 {
+                    if !ordered.wait_for_room(index) {
+                        break;
+                    }
+                    let ordered = &ordered;
+                    scope.spawn(move |_| {
+                        let item = ordered.guarded(|| {
+                            assert_ne!(index, 0, "a bug in the reading");
+                            index
+                        });
+                        ordered.put(index, item, |_| Ok(()));
+                    });
+                }
+            })
+        }));
+        panic::set_hook(hook);
+        assert!(outcome.is_err(), "the panic is passed on");
+        assert!(ordered.stopped());
     }
 
     /// A panic while recording does not leave the walk waiting for room forever: it stops,
