@@ -3,7 +3,11 @@
 //! patients it lists. `finish` caps what it keeps (`Attention::cap`), so a partition holds
 //! at most `ATTENTION_CAP` rows and their series until the partitions are merged.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// hashbrown's (foldhash): the maps of `finish` are only looked up, never iterated, so
+// their order does not matter, and std's SipHash cost more than the rest of `finish`.
+use hashbrown::{HashMap, HashSet};
 
 use super::attention::{AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
 use super::data::ReportData;
@@ -31,7 +35,7 @@ struct VisitNote {
 }
 
 /// A follow-up point, kept in case its patient is listed.
-struct Trace {
+struct Trace<'o> {
     seq: u64,
     /// A scanned visit, or an earlier exam a visit's scanner reported.
     source: Source,
@@ -40,7 +44,8 @@ struct Trace {
     region: Region,
     date: Option<Date>,
     bmd: Decimal,
-    device: String,
+    /// The serial as in the file (borrowed from the partition's documents).
+    device: &'o str,
 }
 
 /// A series: patient ID as written, site family, side.
@@ -53,7 +58,7 @@ pub struct Collector<'o> {
     ids: Ids<'o>,
     visits: Vec<VisitNote>,
     sorted: bool,
-    traces: Vec<Trace>,
+    traces: Vec<Trace<'o>>,
     outcomes: Vec<(u64, Family, Laterality, Verdict)>,
 }
 
@@ -72,7 +77,7 @@ impl<'o> Collector<'o> {
     }
 
     /// Counts a visit; `points` are its follow-up points (`followup::points_of`).
-    pub fn visit(&mut self, view: &VisitRows<'_>, points: &[Point]) {
+    pub fn visit(&mut self, view: &VisitRows<'_>, points: &[Point<'o>]) {
         let data = &mut self.data;
         let first = view.first_with(|d| d.manufacturer.is_some());
         let manufacturer = first.manufacturer.map_or("", |m| m.as_str());
@@ -147,13 +152,13 @@ impl<'o> Collector<'o> {
             region: p.region,
             date: p.study_date,
             bmd: p.bmd,
-            device: p.serial_raw.clone(),
+            device: p.serial_raw,
         }));
     }
 
     /// Counts a follow-up row (`followup::rows`: its sort key, the row, its site family);
     /// a significant loss makes its visit one that needs attention.
-    pub fn followup_row(&mut self, key: &[u8], row: &FollowupRow, family: Family) {
+    pub fn followup_row(&mut self, key: &[u8], row: &FollowupRow<'_>, family: Family) {
         let verdict = row.vs_prior.verdict;
         *self
             .data
@@ -302,7 +307,7 @@ impl<'o> Collector<'o> {
             }
             // The lookup followup.csv makes for the first point's device (the device's row
             // of --lsc, else its all-devices row, else the ISCD default; docs/clinical.md).
-            let lsc = self.lsc.lookup(family, &first.device);
+            let lsc = self.lsc.lookup(family, first.device);
             attention
                 .trends
                 .entry(patient)
@@ -351,7 +356,7 @@ mod tests {
     #[test]
     fn a_followup_key_ends_with_its_visit() {
         let point = Point {
-            visit_id: "V1".into(),
+            visit_id: "V1",
             patient_id: "P1".into(),
             family: Family::TotalHip,
             laterality: Laterality::Left,
@@ -364,7 +369,7 @@ mod tests {
             sbmd: None,
             manufacturer: Some(crate::vocabulary::Manufacturer::Hologic),
             device_serial: "A".into(),
-            serial_raw: "A".into(),
+            serial_raw: "A",
             source: crate::followup::Source::Scanned,
             history_disagrees: None,
         };

@@ -123,28 +123,30 @@ pub fn finish(
         .map_err(|e| cannot(e.into()))?
         .into_par_iter()
         .map(|file| {
-            let mut counts = partition::PartitionCounts::default();
+            // The first piece's counts are taken as they are, not added into empty ones
+            // (an addition walks every map of the report: docs/performance.md).
+            let mut counts: Option<partition::PartitionCounts> = None;
             let cut = pieces::cut(file, staging)?;
             for (piece, later_part) in cut.pieces {
                 let over = partition::Over {
                     groups: &cut.over,
                     later_part,
                 };
-                counts.add(partition::render(
-                    piece,
-                    over,
-                    options,
-                    &runs,
-                    &lsc_serials,
-                )?);
+                let piece = partition::render(piece, over, options, &runs, &lsc_serials)?;
+                match &mut counts {
+                    Some(counts) => counts.add(piece),
+                    None => counts = Some(piece),
+                }
             }
-            Ok::<_, io::Error>(counts)
+            Ok::<_, io::Error>(counts.unwrap_or_default())
         })
-        .try_reduce(partition::PartitionCounts::default, |mut a, b| {
+        .try_reduce_with(|mut a, b| {
             a.add(b);
             Ok(a)
         })
-        .map_err(|e| PipelineError::doing("cannot read back the run's temporary files", e))?;
+        .transpose()
+        .map_err(|e| PipelineError::doing("cannot read back the run's temporary files", e))?
+        .unwrap_or_default();
     summary.visits += counts.visits;
     report.merge(counts.report);
     let serials = counts.serials;

@@ -196,7 +196,7 @@ pub fn render(
         })?;
         crate::export::render_visit(&view, &key, options, &mut fhir, &mut omop_visits)?;
         body_points.extend(followup::body::body_point(&view));
-        let visit_points = followup::points_of(&view);
+        let visit_points = followup::points_of(&view, &docs, visit_id);
         report.visit(&view, &visit_points);
         points.extend(visit_points);
         // A partition of one giant visit or patient renders hundreds of MB of rows: they go
