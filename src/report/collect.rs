@@ -81,10 +81,7 @@ impl<'o> Collector<'o> {
         let data = &mut self.data;
         let first = view.first_with(|d| d.manufacturer.is_some());
         let manufacturer = first.manufacturer.map_or("", |m| m.as_str());
-        *data
-            .by_manufacturer
-            .entry(manufacturer.to_string())
-            .or_default() += 1;
+        count(&mut data.by_manufacturer, manufacturer);
         let model = view.first_with(|d| !d.model.trim().is_empty());
         *data
             .by_model
@@ -103,10 +100,7 @@ impl<'o> Collector<'o> {
         }
         let assessment = &view.assessed.assessment;
         let classification = assessment.classification.as_str();
-        *data
-            .by_classification
-            .entry(classification.to_string())
-            .or_default() += 1;
+        count(&mut data.by_classification, classification);
 
         // T-scores: the T-score population only (Z-score patients are not on them).
         if assessment.population == Population::AdultTScore {
@@ -160,13 +154,15 @@ impl<'o> Collector<'o> {
     /// a significant loss makes its visit one that needs attention.
     pub fn followup_row(&mut self, key: &[u8], row: &FollowupRow<'_>, family: Family) {
         let verdict = row.vs_prior.verdict;
-        *self
-            .data
-            .followup
-            .entry(family.as_str().to_string())
-            .or_default()
-            .entry(verdict_word(verdict).to_string())
-            .or_default() += 1;
+        let outcomes = match self.data.followup.get_mut(family.as_str()) {
+            Some(outcomes) => outcomes,
+            None => self
+                .data
+                .followup
+                .entry(family.as_str().to_string())
+                .or_default(),
+        };
+        count(outcomes, verdict_word(verdict));
         let Some(seq) = visit_seq(key) else {
             return;
         };
@@ -321,6 +317,17 @@ impl<'o> Collector<'o> {
                 });
         }
         self.data
+    }
+}
+
+/// Counts one more under `key`, making its `String` only the first time (a count per
+/// visit or follow-up row: docs/performance.md).
+fn count(counts: &mut BTreeMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
     }
 }
 

@@ -140,7 +140,7 @@ fn trend_json(attention: &crate::report::attention::Attention) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&json_string(patient));
+        push_json_string(&mut out, patient);
         out.push_str(":[");
         for (j, one) in series.iter().enumerate() {
             if j > 0 {
@@ -155,43 +155,75 @@ fn trend_json(attention: &crate::report::attention::Attention) -> String {
 }
 
 fn series_json(series: &TrendSeries, out: &mut String) {
-    let _ = write!(
-        out,
-        "{{\"site\":{},\"side\":{},\"lsc\":{},\"lscText\":{},\"points\":[",
-        json_string(series.family.as_str()),
-        json_string(series.side.as_str()),
-        series
-            .lsc_g_cm2
-            .map_or("null".to_string(), |g| g.to_plain(3)),
-        json_string(&series.lsc_text())
-    );
+    // Pushed, not formatted: a point per listed patient's visit and site (docs/performance.md).
+    out.push_str("{\"site\":");
+    push_json_string(out, series.family.as_str());
+    out.push_str(",\"side\":");
+    push_json_string(out, series.side.as_str());
+    out.push_str(",\"lsc\":");
+    match series.lsc_g_cm2 {
+        Some(g) => out.push_str(&g.to_plain(3)),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"lscText\":");
+    push_json_string(out, &series.lsc_text());
+    out.push_str(",\"points\":[");
     for (k, p) in series.points.iter().enumerate() {
         if k > 0 {
             out.push(',');
         }
-        let _ = write!(
-            out,
-            "[{},{},{},{}]",
-            json_string(&p.date.to_string()),
-            milli_text(p.bmd_milli),
-            json_string(p.region.as_str()),
-            json_string(p.vs_prior.map_or("", verdict_word))
-        );
+        out.push('[');
+        match p.date.iso_digits() {
+            Some(digits) => {
+                out.push('"');
+                out.push_str(std::str::from_utf8(&digits).expect("ASCII digits"));
+                out.push('"');
+            }
+            None => push_json_string(out, &p.date.to_string()),
+        }
+        out.push(',');
+        push_milli(out, p.bmd_milli);
+        out.push(',');
+        push_json_string(out, p.region.as_str());
+        out.push(',');
+        push_json_string(out, p.vs_prior.map_or("", verdict_word));
+        out.push(']');
     }
     out.push_str("]}");
 }
 
 /// Thousandths as a decimal number: 800 -> "0.800", -5 -> "-0.005".
+#[cfg(test)]
 fn milli_text(milli: i32) -> String {
-    let sign = if milli < 0 { "-" } else { "" };
+    let mut out = String::new();
+    push_milli(&mut out, milli);
+    out
+}
+
+/// Appends thousandths as a decimal number (`milli_text`).
+fn push_milli(out: &mut String, milli: i32) {
+    if milli < 0 {
+        out.push('-');
+    }
     let abs = milli.unsigned_abs();
-    format!("{sign}{}.{:03}", abs / 1000, abs % 1000)
+    let _ = write!(out, "{}.", abs / 1000);
+    let fraction = abs % 1000;
+    for digit in [fraction / 100, fraction / 10 % 10, fraction % 10] {
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// A JSON string literal that is also safe inside an HTML `<script>` element: `<`, `>`
 /// and `&` are written as escapes, so no `</script>` or `<!--` can appear.
+#[cfg(test)]
 fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_json_string(&mut out, text);
+    out
+}
+
+/// Appends `json_string(text)`.
+fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
     // Most texts (dates, sites, IDs) have nothing to escape: copied whole, not by character.
     if text
@@ -200,7 +232,7 @@ fn json_string(text: &str) -> String {
     {
         out.push_str(text);
         out.push('"');
-        return out;
+        return;
     }
     for c in text.chars() {
         match c {
@@ -216,7 +248,6 @@ fn json_string(text: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
