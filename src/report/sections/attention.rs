@@ -94,38 +94,57 @@ fn table(rows: &[AttentionRow], has_trend: impl Fn(&str) -> bool) -> String {
          <th scope=\"col\" data-type=\"text\" aria-sort=\"none\"><button type=\"button\">Reasons</button></th>\
          <th scope=\"col\">Trend</th></tr></thead>\n<tbody>\n",
     );
+    // Pushed, not formatted: up to `ATTENTION_CAP` rows (docs/performance.md).
     for row in rows {
-        let codes: Vec<&str> = row.concerns.iter().map(|c| c.code()).collect();
-        let reasons: Vec<String> = row
-            .concerns
-            .iter()
-            .map(|c| match c {
-                Concern::SignificantLoss if !row.losses.is_empty() => {
-                    format!("{} ({})", c.label(), row.losses.join(", "))
-                }
-                other => other.label().to_string(),
-            })
-            .collect();
+        let mut reasons = String::new();
+        for (i, c) in row.concerns.iter().enumerate() {
+            if i > 0 {
+                reasons.push_str("; ");
+            }
+            reasons.push_str(c.label());
+            if *c == Concern::SignificantLoss && !row.losses.is_empty() {
+                reasons.push_str(" (");
+                reasons.push_str(&row.losses.join(", "));
+                reasons.push(')');
+            }
+        }
         let patient = esc(&row.patient);
-        let pick = if has_trend(&row.patient) {
-            format!(
-                "<button type=\"button\" class=\"pick\" data-patient=\"{patient}\">Show</button>"
-            )
+        t.push_str("<tr data-patient=\"");
+        t.push_str(&patient);
+        t.push_str("\" data-concerns=\"");
+        for (i, c) in row.concerns.iter().enumerate() {
+            if i > 0 {
+                t.push(' ');
+            }
+            t.push_str(c.code());
+        }
+        t.push_str("\"><td class=\"id\">");
+        t.push_str(&patient);
+        t.push_str("</td><td>");
+        if let Some(date) = row.date {
+            t.push_str(&date.to_string());
+        }
+        t.push_str("</td><td>");
+        t.push_str(&esc(row.classification));
+        t.push_str("</td><td class=\"num\">");
+        if let Some(min_t) = row.min_t {
+            t.push_str(&min_t.to_plain(1));
+        }
+        t.push_str("</td><td class=\"num\">");
+        if let Some(min_z) = row.min_z {
+            t.push_str(&min_z.to_plain(1));
+        }
+        t.push_str("</td><td class=\"reasons\">");
+        t.push_str(&esc(&reasons));
+        t.push_str("</td><td>");
+        if has_trend(&row.patient) {
+            t.push_str("<button type=\"button\" class=\"pick\" data-patient=\"");
+            t.push_str(&patient);
+            t.push_str("\">Show</button>");
         } else {
-            "<span class=\"muted\">one visit</span>".to_string()
-        };
-        let _ = writeln!(
-            t,
-            "<tr data-patient=\"{patient}\" data-concerns=\"{}\"><td class=\"id\">{patient}</td>\
-             <td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"reasons\">{}</td><td>{pick}</td></tr>",
-            codes.join(" "),
-            row.date.map(|d| d.to_string()).unwrap_or_default(),
-            esc(row.classification),
-            row.min_t.map(|t| t.to_plain(1)).unwrap_or_default(),
-            row.min_z.map(|z| z.to_plain(1)).unwrap_or_default(),
-            esc(&reasons.join("; ")),
-        );
+            t.push_str("<span class=\"muted\">one visit</span>");
+        }
+        t.push_str("</td></tr>\n");
     }
     t.push_str("</tbody>\n</table>\n");
     t
