@@ -173,8 +173,8 @@ fn identity_texts_are_spelled_out() {
     assert_eq!(
         texts,
         [
-            "visit\0ANONYMOUS\02024-01-01\0serial:K1\0F\01940-01-01",
-            "visit\0ANONYMOUS\02024-01-01\0serial:K1\0M\0",
+            "visit\0ANONYMOUS\x002024-01-01\0serial:K1\0F\x001940-01-01",
+            "visit\0ANONYMOUS\x002024-01-01\0serial:K1\0M\0",
         ]
     );
 }
