@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 // their order does not matter, and std's SipHash cost more than the rest of `finish`.
 use hashbrown::{HashMap, HashSet};
 
-use super::attention::{AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
+use super::attention::{Attention, AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
 use super::data::ReportData;
 use crate::date::Date;
 use crate::decimal::{Decimal, dec};
@@ -51,9 +51,12 @@ struct Trace<'o> {
 /// A series: patient ID as written, site family, side.
 type SeriesKey = (String, Family, Laterality);
 
-/// Gathers one partition's part of the report.
+/// Gathers one partition's part of the report: its counts straight into the counts of the
+/// partitions before it (`data`: sums, in any order), its visits that need attention apart
+/// (`finish` caps them and gives them to be merged).
 pub struct Collector<'o> {
-    data: ReportData,
+    data: &'o mut ReportData,
+    attention: Attention,
     lsc: &'o LscTable,
     ids: Ids<'o>,
     visits: Vec<VisitNote>,
@@ -64,9 +67,10 @@ pub struct Collector<'o> {
 
 impl<'o> Collector<'o> {
     /// A collector judging trends with `lsc`, writing identifiers as `ids` does.
-    pub fn new(lsc: &'o LscTable, ids: Ids<'o>) -> Self {
+    pub fn new(lsc: &'o LscTable, ids: Ids<'o>, data: &'o mut ReportData) -> Self {
         Collector {
-            data: ReportData::default(),
+            data,
+            attention: Attention::default(),
             lsc,
             ids,
             visits: Vec::new(),
@@ -78,7 +82,7 @@ impl<'o> Collector<'o> {
 
     /// Counts a visit; `points` are its follow-up points (`followup::points_of`).
     pub fn visit(&mut self, view: &VisitRows<'_>, points: &[Point<'o>]) {
-        let data = &mut self.data;
+        let data = &mut *self.data;
         let first = view.first_with(|d| d.manufacturer.is_some());
         let manufacturer = first.manufacturer.map_or("", |m| m.as_str());
         count(&mut data.by_manufacturer, manufacturer);
@@ -214,11 +218,12 @@ impl<'o> Collector<'o> {
         }
     }
 
-    /// The partition's part of the report; `docs` are the partition's documents.
-    pub fn finish(mut self, docs: &[Ingested]) -> ReportData {
+    /// The partition's visits that need attention (capped, in `row_order`: for
+    /// `Attention::merge`); `docs` are the partition's documents.
+    pub fn finish(mut self, docs: &[Ingested]) -> Attention {
         let ids = self.ids;
         let raw_patient = |note: &VisitNote| docs[note.first].doc.patient_id.as_str();
-        let attention = &mut self.data.attention;
+        let attention = &mut self.attention;
         for note in self.visits.iter_mut().filter(|n| !n.concerns.is_empty()) {
             attention.add(AttentionRow {
                 patient: ids.patient(raw_patient(note)).into_owned(),
@@ -235,7 +240,7 @@ impl<'o> Collector<'o> {
 
         // The series of the listed patients: every visit of theirs, listed or not.
         if attention.rows.is_empty() {
-            return self.data;
+            return self.attention;
         }
         let listed: HashSet<u64> = attention.rows.iter().map(|r| r.seq).collect();
         let listed_raw: HashSet<&str> = self
@@ -316,7 +321,7 @@ impl<'o> Collector<'o> {
                     points,
                 });
         }
-        self.data
+        self.attention
     }
 }
 

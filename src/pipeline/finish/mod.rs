@@ -116,29 +116,23 @@ pub fn finish(
     // 1. visits, partition by partition, in parallel (the current rayon pool).
     steps.step("visits, classification and follow-up");
     let lsc_serials = options.lsc.device_serials();
-    // Reduced as they come (the order of merging does not change a count): a partition's
-    // report is not held until the last one is done.
+    // Counted as they come, each partition into the counts of the ones before it on its
+    // worker (`try_fold`; the order of adding does not change a count), and those added up
+    // at the end: a partition's report is not held until the last one is done.
     let counts = documents
         .into_files()
         .map_err(|e| cannot(e.into()))?
         .into_par_iter()
-        .map(|file| {
-            // The first piece's counts are taken as they are, not added into empty ones
-            // (an addition walks every map of the report: docs/performance.md).
-            let mut counts: Option<partition::PartitionCounts> = None;
+        .try_fold(partition::PartitionCounts::default, |mut counts, file| {
             let cut = pieces::cut(file, staging)?;
             for (piece, later_part) in cut.pieces {
                 let over = partition::Over {
                     groups: &cut.over,
                     later_part,
                 };
-                let piece = partition::render(piece, over, options, &runs, &lsc_serials)?;
-                match &mut counts {
-                    Some(counts) => counts.add(piece),
-                    None => counts = Some(piece),
-                }
+                partition::render(piece, over, options, &runs, &lsc_serials, &mut counts)?;
             }
-            Ok::<_, io::Error>(counts.unwrap_or_default())
+            Ok::<_, io::Error>(counts)
         })
         .try_reduce_with(|mut a, b| {
             a.add(b);
