@@ -50,13 +50,21 @@ pub(crate) fn read_content(
     let mut contributed = false;
     for (index, item) in tree.items.iter().enumerate() {
         let meaning = item.concept.as_ref().map_or("", |c| c.meaning.as_ref());
+        // A value's concept, asked once for what its meaning is to the carrier rules and
+        // which measure it is.
+        let concept = match zones[index] {
+            Zone::Current if value_text(&item.value).is_some() => {
+                item.concept.as_ref().map(|c| mapper.concept(c))
+            }
+            _ => None,
+        };
         // What a FRAX item is (None: not one of the known kinds), for every item of a FRAX
         // container and for FRAX-labelled values elsewhere in the current exam. Only a
         // value (NUM or TEXT) can be one: the labels of other items are not looked at.
         let frax = match zones[index] {
             Zone::Frax => Some(mapper.meaning_kind(meaning).frax_item),
             Zone::Current if value_text(&item.value).is_some() => {
-                let kind = mapper.meaning_kind(meaning);
+                let kind = concept.map_or_else(|| mapper.meaning_kind(""), |c| c.kind);
                 kind.frax_label
                     .then_some(kind.frax_item)
                     .flatten()
@@ -75,7 +83,7 @@ pub(crate) fn read_content(
                     continue;
                 };
                 let is_num = matches!(item.value, ItemValue::Num { .. });
-                let Some(mapped) = nums.map_num(index) else {
+                let Some(mapped) = concept.and_then(|c| nums.map_answered(index, c)) else {
                     if is_num {
                         doc.unmapped_items += 1;
                     } else if let Some(TextField::ReferenceDatabase) =

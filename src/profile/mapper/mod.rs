@@ -9,6 +9,7 @@
 //! once per parent and reuses the answer for every NUM below it.
 
 mod carriers;
+mod concepts;
 mod fields;
 mod hologic_values;
 mod labels;
@@ -20,6 +21,7 @@ use std::borrow::Cow;
 use hashbrown::HashMap;
 
 pub use carriers::{ColumnField, FraxItem, HistoryField, RowRole, TableKind};
+pub use concepts::ConceptAnswer;
 pub use hologic_values::{FoundValue, ValueField};
 pub use labels::Placed;
 pub use meanings::MeaningKind;
@@ -40,7 +42,7 @@ pub enum TextField {
     ReferenceDatabase,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct MeasureTarget {
     measure: Measure,
     site: Option<Site>,
@@ -48,7 +50,7 @@ struct MeasureTarget {
     profile: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RegionTarget {
     region: Region,
     within: Option<Site>,

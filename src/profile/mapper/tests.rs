@@ -26,7 +26,7 @@ fn manufacturers_by_prefix() {
 #[test]
 fn regions_need_their_site() {
     let m = mapper();
-    let core = |label: &str| m.label_info(Cow::Owned(label.to_string())).core;
+    let core = |label: &str| m.core_and_side(&normalise_label(label)).0;
     let total = core("Total");
     let region = |site| m.region_of(&total, site).map(|t| t.region);
     assert_eq!(region(Some(Site::Hip)), Some(Region::TotalHip));

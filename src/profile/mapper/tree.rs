@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use super::labels::{LabelInfo, Modifiers, Resolved};
-use super::{MappedNum, Mapper};
+use super::labels::{LabelInfo, Labels, Modifiers, Resolved};
+use super::{ConceptAnswer, MappedNum, Mapper};
 use crate::sr::ContentTree;
 use crate::vocabulary::{Laterality, Site};
 
@@ -14,18 +14,21 @@ impl Mapper {
         TreeMapper {
             mapper: self,
             modifiers: self.modifiers(tree),
-            labels: Vec::new(),
+            labels: Vec::with_capacity(tree.items.len()),
             item_labels: vec![None; tree.items.len()],
+            context_labels: Vec::with_capacity(4 * tree.items.len()),
             contexts: vec![None; tree.items.len()],
             tree,
         }
     }
 }
 
-/// The labels above an item (ids into `TreeMapper::labels`) and what they resolve to.
+/// The labels above an item (a run of `TreeMapper::context_labels`) and what they resolve
+/// to.
 #[derive(Debug, Clone)]
 struct Context<'t> {
-    labels: Vec<u32>,
+    /// Where its label ids start in `TreeMapper::context_labels`, and how many.
+    labels: (u32, u32),
     modifier_side: Option<(usize, Laterality)>,
     /// The last resolution, with the rule hints it was made for.
     resolved: Option<(Option<Site>, Option<Laterality>, Resolved<'t>)>,
@@ -41,7 +44,31 @@ pub struct TreeMapper<'m, 'r, 't> {
     labels: Vec<LabelInfo<'t>>,
     /// Per item: its own labels (Finding Site value, concept meaning), once analysed.
     item_labels: Vec<Option<[Option<u32>; 2]>>,
+    /// The label ids of every context, one run per context (one vector for the tree, not
+    /// one per context).
+    context_labels: Vec<u32>,
     contexts: Vec<Option<Context<'t>>>,
+}
+
+/// A NUM's labels as `resolve_list` reads them: its own label, if any, then its context's.
+struct ContextLabels<'a, 't> {
+    own: Option<&'a LabelInfo<'t>>,
+    ids: &'a [u32],
+    labels: &'a [LabelInfo<'t>],
+}
+
+impl<'t> Labels<'t> for ContextLabels<'_, 't> {
+    fn count(&self) -> usize {
+        usize::from(self.own.is_some()) + self.ids.len()
+    }
+
+    fn at(&self, at: usize) -> &LabelInfo<'t> {
+        match (self.own, at) {
+            (Some(own), 0) => own,
+            (Some(_), at) => &self.labels[self.ids[at - 1] as usize],
+            (None, at) => &self.labels[self.ids[at] as usize],
+        }
+    }
 }
 
 impl<'m, 't> TreeMapper<'m, '_, 't> {
@@ -68,78 +95,93 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
         ids
     }
 
-    /// The labels of `parent` and its ancestors, innermost first.
-    fn context(&mut self, parent: usize) -> &mut Context<'t> {
-        if self.contexts[parent].is_none() {
-            let mut labels = Vec::with_capacity(8);
-            let mut modifier_side = None;
-            let tree = self.tree;
-            for ancestor in tree.ancestry(parent) {
-                if modifier_side.is_none() {
-                    modifier_side = self.modifiers[ancestor]
-                        .laterality
-                        .map(|side| (labels.len(), side));
-                }
-                labels.extend(self.labels_of(ancestor).into_iter().flatten());
-            }
-            self.contexts[parent] = Some(Context {
-                labels,
-                modifier_side,
-                resolved: None,
-            });
+    /// Fills the context of `parent`: the labels of it and its ancestors, innermost first.
+    fn fill_context(&mut self, parent: usize) {
+        if self.contexts[parent].is_some() {
+            return;
         }
-        self.contexts[parent].as_mut().expect("just filled")
+        let start = self.context_labels.len();
+        let mut modifier_side = None;
+        let tree = self.tree;
+        for ancestor in tree.ancestry(parent) {
+            if modifier_side.is_none() {
+                modifier_side = self.modifiers[ancestor]
+                    .laterality
+                    .map(|side| (self.context_labels.len() - start, side));
+            }
+            let ids = self.labels_of(ancestor);
+            self.context_labels.extend(ids.into_iter().flatten());
+        }
+        self.contexts[parent] = Some(Context {
+            labels: (start as u32, (self.context_labels.len() - start) as u32),
+            modifier_side,
+            resolved: None,
+        });
     }
 
     /// Maps the NUM item at `index`; None when no rule names its measure.
     pub fn map_num(&mut self, index: usize) -> Option<MappedNum<'m, 't>> {
+        let tree = self.tree;
+        let answer = self.mapper.concept(tree.items[index].concept.as_ref()?);
+        self.map_answered(index, answer)
+    }
+
+    /// `map_num` with what the profiles say of the item's concept already known
+    /// (`Mapper::concept` of it).
+    pub fn map_answered(
+        &mut self,
+        index: usize,
+        answer: ConceptAnswer,
+    ) -> Option<MappedNum<'m, 't>> {
         let mapper = self.mapper;
         let tree = self.tree;
         let item = &tree.items[index];
-        let (target, by_code, own_label) = mapper.measure_of(item.concept.as_ref()?)?;
-        let own = own_label.map(|own| mapper.label_info(Cow::Owned(own.to_string())));
-        let resolved = match (own, item.parent) {
-            (None, Some(parent)) => {
-                self.context(parent);
-                let context = self.contexts[parent].as_ref().expect("filled");
-                match &context.resolved {
-                    Some((site, side, resolved))
-                        if *site == target.site && *side == target.laterality =>
-                    {
-                        resolved.clone()
-                    }
-                    _ => {
-                        let labels: Vec<&LabelInfo<'t>> = context
-                            .labels
-                            .iter()
-                            .map(|&id| &self.labels[id as usize])
-                            .collect();
-                        let resolved = mapper.resolve(&labels, context.modifier_side, &target);
-                        self.contexts[parent].as_mut().expect("filled").resolved =
-                            Some((target.site, target.laterality, resolved.clone()));
-                        resolved
-                    }
+        let concept = item.concept.as_ref()?;
+        let found = answer.measure?;
+        let (target, by_code) = (found.target, found.by_code);
+        let own = found
+            .own_label(concept)
+            .map(|own| mapper.label_info(Cow::Owned(own.to_string())));
+        if let Some(parent) = item.parent {
+            self.fill_context(parent);
+        }
+        let context = item.parent.and_then(|p| self.contexts[p].as_ref());
+        let ids = context.map_or(&[][..], |c| {
+            let (start, len) = c.labels;
+            &self.context_labels[start as usize..(start + len) as usize]
+        });
+        let resolved = match (&own, context) {
+            (None, Some(context)) => match &context.resolved {
+                Some((site, side, resolved))
+                    if *site == target.site && *side == target.laterality =>
+                {
+                    resolved.clone()
                 }
-            }
-            (own, parent) => {
+                _ => {
+                    let labels = ContextLabels {
+                        own: None,
+                        ids,
+                        labels: &self.labels,
+                    };
+                    let resolved = mapper.resolve_list(&labels, context.modifier_side, &target);
+                    let parent = item.parent.expect("a context is a parent's");
+                    self.contexts[parent].as_mut().expect("filled").resolved =
+                        Some((target.site, target.laterality, resolved.clone()));
+                    resolved
+                }
+            },
+            (own, context) => {
                 // The item's own words come first; not shared with its siblings.
-                if let Some(parent) = parent {
-                    self.context(parent);
-                }
-                let context = parent.and_then(|p| self.contexts[p].as_ref());
                 let offset = usize::from(own.is_some());
-                let labels: Vec<&LabelInfo<'t>> = own
-                    .iter()
-                    .chain(
-                        context
-                            .into_iter()
-                            .flat_map(|c| c.labels.iter().map(|&id| &self.labels[id as usize])),
-                    )
-                    .collect();
+                let labels = ContextLabels {
+                    own: own.as_ref(),
+                    ids,
+                    labels: &self.labels,
+                };
                 let modifier_side = context
                     .and_then(|c| c.modifier_side)
                     .map(|(at, side)| (at + offset, side));
-                mapper.resolve(&labels, modifier_side, &target)
+                mapper.resolve_list(&labels, modifier_side, &target)
             }
         };
         Some(MappedNum {
