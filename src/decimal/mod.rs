@@ -109,31 +109,13 @@ impl Decimal {
             _ => (false, s),
         };
         let bytes = s.as_bytes();
-        let mut mantissa: i64 = 0;
-        let mut digits = 0u32;
-        let mut point = None;
-        let mut end = bytes.len();
-        for (at, &b) in bytes.iter().enumerate() {
-            match b {
-                b'0'..=b'9' => {
-                    // Leading zeros cost nothing; only significant digits count toward the
-                    // cap.
-                    if mantissa != 0 || b != b'0' {
-                        digits += 1;
-                    }
-                    if digits > MAX_DIGITS {
-                        return None;
-                    }
-                    mantissa = mantissa * 10 + i64::from(b - b'0');
-                }
-                b'.' if point.is_none() => point = Some(at),
-                b'e' | b'E' => {
-                    end = at;
-                    break;
-                }
-                _ => return None,
-            }
-        }
+        // Text of at most MAX_DIGITS bytes cannot hold more digits than the cap, so the
+        // digits are counted only in longer text (nearly every value is a few bytes).
+        let (mut mantissa, point, end) = if bytes.len() <= MAX_DIGITS as usize {
+            digits::<false>(bytes)?
+        } else {
+            digits::<true>(bytes)?
+        };
         let exponent = if end < bytes.len() {
             parse_exponent(&s[end + 1..])?
         } else {
@@ -325,6 +307,35 @@ impl Decimal {
         let b = i128::from(other.mantissa) * 10i128.pow(scale - other.scale);
         a.cmp(&b)
     }
+}
+
+/// The digits of DS text without its sign, up to an exponent's letter: the mantissa, where
+/// the point is and where the digits end. With `COUNT`, None past MAX_DIGITS significant
+/// digits (leading zeros cost nothing); without, the caller knows the text is shorter.
+#[inline(always)]
+fn digits<const COUNT: bool>(bytes: &[u8]) -> Option<(i64, Option<usize>, usize)> {
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    let mut point = None;
+    for (at, &b) in bytes.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                if COUNT {
+                    if mantissa != 0 || b != b'0' {
+                        digits += 1;
+                    }
+                    if digits > MAX_DIGITS {
+                        return None;
+                    }
+                }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+            }
+            b'.' if point.is_none() => point = Some(at),
+            b'e' | b'E' => return Some((mantissa, point, at)),
+            _ => return None,
+        }
+    }
+    Some((mantissa, point, bytes.len()))
 }
 
 /// `text` without the spaces and NULs around it (DS padding). Both are ASCII, so cutting

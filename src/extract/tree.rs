@@ -7,7 +7,7 @@ use crate::document::{
     DocFlag, Document, HistoryEntry, HistorySource, Measurement, RowTable, VertebralFracture,
     set_value,
 };
-use crate::normalise::{UnitError, to_contract_unit};
+use crate::normalise::{TreeUnits, UnitError, to_contract_unit};
 use crate::profile::{FraxItem, HistoryField, MappedNum, Mapper, TextField};
 use crate::sr::{Code, ContentTree, ItemValue};
 use crate::vocabulary::Measure;
@@ -44,6 +44,7 @@ pub(crate) fn read_content(
     rows: &mut RowTable,
 ) -> bool {
     let mut nums = mapper.for_tree(tree);
+    let mut units_of_tree = TreeUnits::default();
     let zones = zones(tree, mapper);
     let mut exams: Vec<(usize, usize)> = Vec::new(); // (exam container, index in history)
     let before = doc.history.len() + doc.vertebral_fractures.len();
@@ -103,7 +104,7 @@ pub(crate) fn read_content(
                     continue;
                 };
                 contributed = true;
-                let value = to_contract_unit(mapped.measure, value, units);
+                let value = units_of_tree.contract_value(mapped.measure, value, units);
                 match row_for(rows, &mapped) {
                     Some(row) => {
                         if let Some(note) = mapped.note

@@ -49,6 +49,7 @@ struct Entry {
 }
 
 impl Entry {
+    #[inline]
     fn is(&self, concept: &Code<'_>) -> bool {
         let (scheme, code, meaning) = parts(concept);
         let (s, c) = (self.scheme_len as usize, self.code_len as usize);

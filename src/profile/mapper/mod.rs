@@ -281,10 +281,24 @@ impl Mapper {
     /// The normalised manufacturer for (0008,0070), and the calibration its BMD is on.
     /// The longest matching prefix wins ("GE HEALTHCARE" over "GE").
     pub fn manufacturer(&self, raw: &str) -> (Manufacturer, Option<Calibration>) {
-        let upper = raw.trim().to_uppercase();
+        let trimmed = raw.trim();
+        // ASCII text (every scanner's) upper-cased byte by byte as it is compared, not
+        // into a new string per file.
+        let upper = if trimmed.is_ascii() {
+            Cow::Borrowed(trimmed)
+        } else {
+            Cow::Owned(trimmed.to_uppercase())
+        };
+        let starts_with = |prefix: &str| {
+            upper.len() >= prefix.len()
+                && upper.as_bytes()[..prefix.len()]
+                    .iter()
+                    .zip(prefix.as_bytes())
+                    .all(|(a, b)| a.to_ascii_uppercase() == *b)
+        };
         self.manufacturers
             .iter()
-            .filter(|(prefix, _, _)| upper.starts_with(prefix.as_str()))
+            .filter(|(prefix, _, _)| starts_with(prefix))
             .max_by_key(|(prefix, _, _)| prefix.len())
             .map_or((Manufacturer::Other, None), |(_, m, c)| (*m, *c))
     }

@@ -15,6 +15,13 @@ fn manufacturers_by_prefix() {
     assert_eq!(id("GE MEDICAL SYSTEMS"), Manufacturer::GeLunar);
     assert_eq!(id("Norland"), Manufacturer::Other);
     assert_eq!(id(""), Manufacturer::Other);
+    // Any case, padding, text past the prefix; non-ASCII text upper-cased by characters
+    // ("ß" is "SS"), never a prefix cut inside a character.
+    assert_eq!(id("  hologic_x "), Manufacturer::Hologic);
+    assert_eq!(id("hoLOgic\u{e9}"), Manufacturer::Hologic);
+    assert_eq!(id("\u{e9}HOLOGIC"), Manufacturer::Other);
+    assert_eq!(id("g"), Manufacturer::Other);
+    assert_eq!(id("lunaR\u{df}"), Manufacturer::GeLunar);
     assert_eq!(m.manufacturer("Norland").1, Some(Calibration::Norland));
     assert_eq!(
         m.manufacturer("GE Healthcare").1,

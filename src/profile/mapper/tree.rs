@@ -58,10 +58,12 @@ struct ContextLabels<'a, 't> {
 }
 
 impl<'t> Labels<'t> for ContextLabels<'_, 't> {
+    #[inline]
     fn count(&self) -> usize {
         usize::from(self.own.is_some()) + self.ids.len()
     }
 
+    #[inline]
     fn at(&self, at: usize) -> &LabelInfo<'t> {
         match (self.own, at) {
             (Some(own), 0) => own,
