@@ -54,9 +54,7 @@ pub(crate) fn read_content(
         // A value's concept, asked once for what its meaning is to the carrier rules and
         // which measure it is.
         let concept = match zones[index] {
-            Zone::Current if value_text(&item.value).is_some() => {
-                item.concept.as_ref().map(|c| mapper.concept(c))
-            }
+            Zone::Current if value_text(&item.value).is_some() => nums.concept(index),
             _ => None,
         };
         // What a FRAX item is (None: not one of the known kinds), for every item of a FRAX

@@ -66,7 +66,7 @@ impl Entry {
 /// concept's parts are a few to a few dozen bytes, where a call to `memcmp` per part cost
 /// more than the comparison.
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;

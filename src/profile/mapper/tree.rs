@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use super::concepts::same_bytes;
 use super::labels::{LabelInfo, Labels, Modifiers, Resolved};
 use super::{ConceptAnswer, MappedNum, Mapper};
 use crate::sr::ContentTree;
@@ -18,6 +19,7 @@ impl Mapper {
             item_labels: vec![None; tree.items.len()],
             context_labels: Vec::with_capacity(4 * tree.items.len()),
             contexts: vec![None; tree.items.len()],
+            concepts: Vec::new(),
             tree,
         }
     }
@@ -48,7 +50,16 @@ pub struct TreeMapper<'m, 'r, 't> {
     /// one per context).
     context_labels: Vec<u32>,
     contexts: Vec<Option<Context<'t>>>,
+    /// The distinct concepts of the values answered so far (up to `TREE_CONCEPTS`): an
+    /// item that has it, its parts' lengths and the answer. A tree's values repeat a few
+    /// concepts (BMD, T-score, Z-score, ... per region), which this short list finds by
+    /// their lengths and bytes before the per-thread cache is asked.
+    concepts: Vec<(u32, [u32; 3], ConceptAnswer)>,
 }
+
+/// Most distinct concepts a `TreeMapper` keeps; later ones are asked of the per-thread
+/// cache each time.
+const TREE_CONCEPTS: usize = 16;
 
 /// A NUM's labels as `resolve_list` reads them: its own label, if any, then its context's.
 struct ContextLabels<'a, 't> {
@@ -123,9 +134,41 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
 
     /// Maps the NUM item at `index`; None when no rule names its measure.
     pub fn map_num(&mut self, index: usize) -> Option<MappedNum<'m, 't>> {
-        let tree = self.tree;
-        let answer = self.mapper.concept(tree.items[index].concept.as_ref()?);
+        let answer = self.concept(index)?;
         self.map_answered(index, answer)
+    }
+
+    /// What the profiles say of the concept of the item at `index` (`Mapper::concept`);
+    /// None when it has none.
+    pub fn concept(&mut self, index: usize) -> Option<ConceptAnswer> {
+        let tree = self.tree;
+        let concept = tree.items[index].concept.as_ref()?;
+        let parts = [
+            concept.scheme.as_bytes(),
+            concept.value.as_bytes(),
+            concept.meaning.as_bytes(),
+        ];
+        let lens = parts.map(|p| p.len() as u32);
+        for (at, seen_lens, answer) in &self.concepts {
+            if *seen_lens != lens {
+                continue;
+            }
+            let seen = tree.items[*at as usize]
+                .concept
+                .as_ref()
+                .expect("kept for its concept");
+            if same_bytes(seen.meaning.as_bytes(), parts[2])
+                && same_bytes(seen.value.as_bytes(), parts[1])
+                && same_bytes(seen.scheme.as_bytes(), parts[0])
+            {
+                return Some(*answer);
+            }
+        }
+        let answer = self.mapper.concept(concept);
+        if self.concepts.len() < TREE_CONCEPTS {
+            self.concepts.push((index as u32, lens, answer));
+        }
+        Some(answer)
     }
 
     /// `map_num` with what the profiles say of the item's concept already known
