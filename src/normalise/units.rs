@@ -64,6 +64,7 @@ impl Default for TreeUnits<'_> {
 
 impl<'u> TreeUnits<'u> {
     /// `to_contract_unit(measure, value, units)`.
+    #[inline]
     pub fn contract_value(
         &mut self,
         measure: Measure,
@@ -86,7 +87,7 @@ impl<'u> TreeUnits<'u> {
 
 /// A value shifted into the contract's unit by `shift` (`accepted_shift` of its unit), or
 /// why it is left out.
-#[inline]
+#[inline(always)]
 fn shifted(
     measure: Measure,
     value: Decimal,
@@ -94,14 +95,28 @@ fn shifted(
     unit: &str,
     shift: Option<u32>,
 ) -> Result<Decimal, UnitError> {
-    if let Some(shift) = shift {
-        return value
-            .shift_left(shift)
-            .ok_or_else(|| UnitError::TooManyDigits {
-                measure,
-                value,
-                unit: unit.to_string(),
-            });
+    match shift.and_then(|shift| value.shift_left(shift)) {
+        Some(shifted) => Ok(shifted),
+        None => Err(left_out(measure, value, units, unit, shift)),
+    }
+}
+
+/// Why a value is left out: a unit not recognised (`shift` none), or too many digits to
+/// shift.
+#[cold]
+fn left_out(
+    measure: Measure,
+    value: Decimal,
+    units: Option<&Code<'_>>,
+    unit: &str,
+    shift: Option<u32>,
+) -> UnitError {
+    if shift.is_some() {
+        return UnitError::TooManyDigits {
+            measure,
+            value,
+            unit: unit.to_string(),
+        };
     }
     let shown = units.map_or("none".to_string(), |u| {
         if u.meaning.is_empty() || u.meaning == u.value {
@@ -110,11 +125,11 @@ fn shifted(
             format!("{:?} ({})", u.value, u.meaning)
         }
     });
-    Err(UnitError::NotRecognised {
+    UnitError::NotRecognised {
         measure,
         value,
         unit: shown,
-    })
+    }
 }
 
 /// The power of ten to shift `unit` left by, if it spells `measure`'s unit: worked out once

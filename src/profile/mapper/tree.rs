@@ -50,11 +50,19 @@ pub struct TreeMapper<'m, 'r, 't> {
     /// one per context).
     context_labels: Vec<u32>,
     contexts: Vec<Option<Context<'t>>>,
-    /// The distinct concepts of the values answered so far (up to `TREE_CONCEPTS`): an
-    /// item that has it, its parts' lengths and the answer. A tree's values repeat a few
-    /// concepts (BMD, T-score, Z-score, ... per region), which this short list finds by
-    /// their lengths and bytes before the per-thread cache is asked.
-    concepts: Vec<(u32, [u32; 3], ConceptAnswer)>,
+    /// The distinct concepts of the values answered so far (up to `TREE_CONCEPTS`). A
+    /// tree's values repeat a few concepts (BMD, T-score, Z-score, ... per region), which
+    /// this short list finds by their lengths and bytes before the per-thread cache is
+    /// asked.
+    concepts: Vec<SeenConcept<'r>>,
+}
+
+/// A concept of a tree's value (its parts' bytes, borrowed from the tree) and its answer.
+struct SeenConcept<'r> {
+    scheme: &'r [u8],
+    code: &'r [u8],
+    meaning: &'r [u8],
+    answer: ConceptAnswer,
 }
 
 /// Most distinct concepts a `TreeMapper` keeps; later ones are asked of the per-thread
@@ -143,30 +151,30 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
     pub fn concept(&mut self, index: usize) -> Option<ConceptAnswer> {
         let tree = self.tree;
         let concept = tree.items[index].concept.as_ref()?;
-        let parts = [
+        let (scheme, code, meaning) = (
             concept.scheme.as_bytes(),
             concept.value.as_bytes(),
             concept.meaning.as_bytes(),
-        ];
-        let lens = parts.map(|p| p.len() as u32);
-        for (at, seen_lens, answer) in &self.concepts {
-            if *seen_lens != lens {
-                continue;
-            }
-            let seen = tree.items[*at as usize]
-                .concept
-                .as_ref()
-                .expect("kept for its concept");
-            if same_bytes(seen.meaning.as_bytes(), parts[2])
-                && same_bytes(seen.value.as_bytes(), parts[1])
-                && same_bytes(seen.scheme.as_bytes(), parts[0])
+        );
+        for seen in &self.concepts {
+            if seen.meaning.len() == meaning.len()
+                && seen.code.len() == code.len()
+                && seen.scheme.len() == scheme.len()
+                && same_bytes(seen.meaning, meaning)
+                && same_bytes(seen.code, code)
+                && same_bytes(seen.scheme, scheme)
             {
-                return Some(*answer);
+                return Some(seen.answer);
             }
         }
         let answer = self.mapper.concept(concept);
         if self.concepts.len() < TREE_CONCEPTS {
-            self.concepts.push((index as u32, lens, answer));
+            self.concepts.push(SeenConcept {
+                scheme,
+                code,
+                meaning,
+                answer,
+            });
         }
         Some(answer)
     }
