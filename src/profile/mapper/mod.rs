@@ -316,6 +316,30 @@ impl Mapper {
 
     /// Whether a document title says "bone densitometry" in any of the profiles' words.
     pub fn is_dxa_title(&self, title: &str) -> bool {
+        // The last title asked on this thread kept with its answer: an export's documents
+        // share a title, which was normalised into a new string for each.
+        thread_local! {
+            static LAST: std::cell::RefCell<(u64, String, bool)> =
+                const { std::cell::RefCell::new((0, String::new(), false)) };
+        }
+        /// A title is a few words; a longer one (a hostile file) is answered, not kept.
+        const LONGEST: usize = 256;
+        LAST.with_borrow_mut(|(id, last, answer)| {
+            if *id == self.id && *last == title {
+                return *answer;
+            }
+            let found = self.is_dxa_title_uncached(title);
+            if title.len() <= LONGEST {
+                *id = self.id;
+                last.clear();
+                last.push_str(title);
+                *answer = found;
+            }
+            found
+        })
+    }
+
+    fn is_dxa_title_uncached(&self, title: &str) -> bool {
         let title = normalise_label(title);
         self.dxa_titles.iter().any(|t| title.contains(t.as_str()))
     }

@@ -99,3 +99,46 @@ fn word_starts_are_byte_offsets() {
     assert_eq!(word_starts("Left  Hip_BMD").collect::<Vec<_>>(), [0, 6, 10]);
     assert_eq!(word_starts(" Åb c").collect::<Vec<_>>(), [1, 5]);
 }
+
+/// `is_dxa_title` (the last title kept per thread with its answer) answers as the title's
+/// words do, for titles alternating, repeated, too long to keep, and asked of another
+/// mapper whose profiles say otherwise.
+#[test]
+fn dxa_titles_answer_alike_from_the_last_kept() {
+    let m = mapper();
+    let site = crate::profile::ProfileFile::parse(
+        "name = \"site\"\ndxa_titles = [\"knochendichte\"]\n",
+        "site.toml",
+    )
+    .expect("parses");
+    let other = Mapper::new(&[site]).expect("compiles");
+    let long = format!("Bone Densitometry {}", "x".repeat(300));
+    let titles = [
+        "Bone Densitometry Report",
+        "Bone Densitometry Report",
+        "CT Report",
+        "Knochendichte",
+        long.as_str(),
+        long.as_str(),
+        "BONE   densitometry",
+        "",
+    ];
+    for _ in 0..2 {
+        for title in titles {
+            assert_eq!(
+                m.is_dxa_title(title),
+                m.is_dxa_title_uncached(title),
+                "{title:?}"
+            );
+            assert_eq!(
+                other.is_dxa_title(title),
+                other.is_dxa_title_uncached(title),
+                "other {title:?}"
+            );
+        }
+    }
+    assert!(m.is_dxa_title("Bone Densitometry Report"));
+    assert!(!other.is_dxa_title("Bone Densitometry Report"));
+    assert!(other.is_dxa_title("Knochendichte"));
+    assert!(!m.is_dxa_title("CT Report"));
+}

@@ -18,7 +18,8 @@ impl Mapper {
             labels: Vec::with_capacity(tree.items.len()),
             item_labels: vec![None; tree.items.len()],
             context_labels: Vec::with_capacity(4 * tree.items.len()),
-            contexts: vec![None; tree.items.len()],
+            context_of: vec![NO_CONTEXT; tree.items.len()],
+            contexts: Vec::new(),
             concepts: Vec::new(),
             tree,
         }
@@ -49,7 +50,10 @@ pub struct TreeMapper<'m, 'r, 't> {
     /// The label ids of every context, one run per context (one vector for the tree, not
     /// one per context).
     context_labels: Vec<u32>,
-    contexts: Vec<Option<Context<'t>>>,
+    /// Per item: where its context is in `contexts` (`NO_CONTEXT` until filled), so that
+    /// only the parents of values hold one.
+    context_of: Vec<u32>,
+    contexts: Vec<Context<'t>>,
     /// The distinct concepts of the values answered so far (up to `TREE_CONCEPTS`). A
     /// tree's values repeat a few concepts (BMD, T-score, Z-score, ... per region), which
     /// this short list finds by their lengths and bytes before the per-thread cache is
@@ -64,6 +68,9 @@ struct SeenConcept<'r> {
     meaning: &'r [u8],
     answer: ConceptAnswer,
 }
+
+/// `TreeMapper::context_of` of an item whose context is not filled.
+const NO_CONTEXT: u32 = u32::MAX;
 
 /// Most distinct concepts a `TreeMapper` keeps; later ones are asked of the per-thread
 /// cache each time.
@@ -116,10 +123,12 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
         ids
     }
 
-    /// Fills the context of `parent`: the labels of it and its ancestors, innermost first.
-    fn fill_context(&mut self, parent: usize) {
-        if self.contexts[parent].is_some() {
-            return;
+    /// Fills the context of `parent` (the labels of it and its ancestors, innermost first)
+    /// if not yet done; returns where it is in `contexts`.
+    fn fill_context(&mut self, parent: usize) -> usize {
+        let at = self.context_of[parent];
+        if at != NO_CONTEXT {
+            return at as usize;
         }
         let start = self.context_labels.len();
         let mut modifier_side = None;
@@ -133,11 +142,13 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
             let ids = self.labels_of(ancestor);
             self.context_labels.extend(ids.into_iter().flatten());
         }
-        self.contexts[parent] = Some(Context {
+        self.contexts.push(Context {
             labels: (start as u32, (self.context_labels.len() - start) as u32),
             modifier_side,
             resolved: None,
         });
+        self.context_of[parent] = (self.contexts.len() - 1) as u32;
+        self.contexts.len() - 1
     }
 
     /// Maps the NUM item at `index`; None when no rule names its measure.
@@ -195,10 +206,8 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
         let own = found
             .own_label(concept)
             .map(|own| mapper.label_info(Cow::Owned(own.to_string())));
-        if let Some(parent) = item.parent {
-            self.fill_context(parent);
-        }
-        let context = item.parent.and_then(|p| self.contexts[p].as_ref());
+        let context_at = item.parent.map(|parent| self.fill_context(parent));
+        let context = context_at.map(|at| &self.contexts[at]);
         let ids = context.map_or(&[][..], |c| {
             let (start, len) = c.labels;
             &self.context_labels[start as usize..(start + len) as usize]
@@ -217,8 +226,8 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
                         labels: &self.labels,
                     };
                     let resolved = mapper.resolve_list(&labels, context.modifier_side, &target);
-                    let parent = item.parent.expect("a context is a parent's");
-                    self.contexts[parent].as_mut().expect("filled").resolved =
+                    let at = context_at.expect("a context is a parent's");
+                    self.contexts[at].resolved =
                         Some((target.site, target.laterality, resolved.clone()));
                     resolved
                 }
