@@ -2,9 +2,11 @@
 //! resolution of a NUM's labels into site, region and side (steps 1-5 of the module docs).
 
 use std::borrow::Cow;
+use std::hash::BuildHasher;
 
-use hashbrown::HashMap;
+use hashbrown::{DefaultHashBuilder, HashTable};
 
+use super::concepts::same_bytes;
 use super::{Mapper, MeasureTarget, ModifierRole, RegionTarget, code_ref, word_starts};
 use crate::profile::keys::{LabelRef, NormalisedRef, normalise_label};
 use crate::sr::{Code, ContentTree, ItemValue};
@@ -102,19 +104,26 @@ impl Mapper {
     /// Labels repeat across the files of an export ("AP Spine", "L1", "Neck"), so the
     /// answer is cached per worker thread.
     pub(super) fn label_info<'t>(&self, raw: Cow<'t, str>) -> LabelInfo<'t> {
+        /// A label's text (its hash beside it) and what it means.
+        type Entry = (u64, Box<[u8]>, LabelMeaning);
         thread_local! {
-            static CACHE: std::cell::RefCell<(u64, HashMap<Box<str>, LabelMeaning>)> =
-                std::cell::RefCell::new((0, HashMap::new()));
+            static CACHE: std::cell::RefCell<(u64, DefaultHashBuilder, HashTable<Entry>)> =
+                std::cell::RefCell::new((0, DefaultHashBuilder::default(), HashTable::new()));
         }
         /// Distinct labels kept; a hostile stream of unique labels cannot grow it further.
         const MOST: usize = 4096;
-        let (site, side, regions) = CACHE.with_borrow_mut(|(id, cache)| {
+        let (site, side, regions) = CACHE.with_borrow_mut(|(id, hasher, cache)| {
             if *id != self.id {
                 *id = self.id;
                 cache.clear();
             }
             let found = |m: &LabelMeaning| (m.site, m.side, m.regions);
-            if let Some(meaning) = cache.get(raw.as_ref()) {
+            let bytes = raw.as_bytes();
+            let hash = hasher.hash_one(bytes);
+            // Compared eight bytes at a time, as concepts are (`same_bytes`).
+            if let Some((_, _, meaning)) =
+                cache.find(hash, |(h, text, _)| *h == hash && same_bytes(text, bytes))
+            {
                 return found(meaning);
             }
             let meaning = self.label_meaning(&raw);
@@ -122,7 +131,7 @@ impl Mapper {
                 cache.clear();
             }
             let answer = found(&meaning);
-            cache.insert(raw.as_ref().into(), meaning);
+            cache.insert_unique(hash, (hash, bytes.into(), meaning), |(h, _, _)| *h);
             answer
         });
         LabelInfo {
