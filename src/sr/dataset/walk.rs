@@ -120,16 +120,24 @@ pub(super) fn walk<'a>(
     root_implicit: bool,
     limits: &Limits,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
-    match endian {
-        Endian::Little => walk_in::<false>(data, root_implicit, limits),
-        Endian::Big => walk_in::<true>(data, root_implicit, limits),
+    // Every header the walk counts takes at least eight bytes of the data (a tag and a
+    // length), so a data set of fewer than `8 * (max_elements + 1)` bytes cannot break
+    // the cap: nearly every file. The walk then keeps no count (the count and the cap were
+    // a load, a compare and a register per element).
+    let capped = data.len() / 8 > limits.max_elements;
+    match (endian, capped) {
+        (Endian::Little, false) => walk_in::<false, false>(data, root_implicit, limits),
+        (Endian::Little, true) => walk_in::<false, true>(data, root_implicit, limits),
+        (Endian::Big, false) => walk_in::<true, false>(data, root_implicit, limits),
+        (Endian::Big, true) => walk_in::<true, true>(data, root_implicit, limits),
     }
 }
 
 /// `walk` in one byte order. The checks are the model's (`reference`), in its order, so
-/// that a broken file gets the same error from both.
+/// that a broken file gets the same error from both. `CAPPED`: the data may hold more
+/// headers than `limits.max_elements`, so they are counted.
 #[inline(never)]
-fn walk_in<'a, const BIG: bool>(
+fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
     data: &'a [u8],
     root_implicit: bool,
     limits: &Limits,
@@ -170,9 +178,11 @@ fn walk_in<'a, const BIG: bool>(
         if word == tag_word::<BIG>(PIXEL_DATA) && stack.is_empty() {
             return done(data, index, sop_class, pos);
         }
-        elements += 1;
-        if elements > limits.max_elements {
-            return Err(too_many_elements(limits.max_elements));
+        if CAPPED {
+            elements += 1;
+            if elements > limits.max_elements {
+                return Err(too_many_elements(limits.max_elements));
+            }
         }
 
         // Item and delimiter tags carry no VR in any syntax (PS3.5 7.5).
