@@ -176,6 +176,8 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
             }
             if top.flags & SEQUENCE != 0 {
                 depth -= 1;
+            } else {
+                index.close_item(top.owner, top.last);
             }
             top = stack.pop().expect("not at the root");
             continue;
@@ -236,7 +238,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                         tag,
                     ));
                 }
-                top.last = index.element(top.owner, top.last, tag, value_start, length as usize);
+                top.last = index.element(top.last, tag, value_start, length as usize);
                 if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
                     sop_class = Some(uid_text(&data[value_start..end]));
                 }
@@ -261,7 +263,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                         tag,
                     ));
                 }
-                top.last = index.element(top.owner, top.last, tag, value_start, end - value_start);
+                top.last = index.element(top.last, tag, value_start, end - value_start);
                 if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
                     sop_class = Some(uid_text(&data[value_start..end]));
                 }
@@ -303,7 +305,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                 }
                 end
             };
-            let element = index.element(top.owner, top.last, tag, value_start, 0);
+            let element = index.element(top.last, tag, value_start, 0);
             top.last = element;
             let mut flags = SEQUENCE;
             if implicit || vr == Some(*b"UN") {
@@ -338,7 +340,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                 tag,
             ));
         }
-        top.last = index.element(top.owner, top.last, tag, value_start, length as usize);
+        top.last = index.element(top.last, tag, value_start, length as usize);
         if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
             sop_class = Some(uid_text(&data[value_start..end]));
         }
@@ -400,6 +402,7 @@ fn item_tag(
             Ok(pos)
         }
         ITEM_DELIMITER if !sequence && top.end == NO_END => {
+            index.close_item(top.owner, top.last);
             *top = stack.pop().expect("not at the root");
             Ok(pos)
         }
@@ -452,13 +455,14 @@ fn finish<'a>(
     done(data, index, sop_class, data.len())
 }
 
-/// The index of `data[..end]`.
+/// The index of `data[..end]` (the root's frame the only one open).
 fn done<'a>(
     data: &'a [u8],
-    index: Builder,
+    mut index: Builder,
     sop_class: Option<String>,
     end: usize,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    index.finish_root();
     let mut set = DataSet {
         data: &data[..end],
         elements: index.elements,
