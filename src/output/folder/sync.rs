@@ -45,19 +45,29 @@ impl Disk for System {
 /// at the commit finds it written, or under way; a file finished well before the commit can
 /// be given to it as soon as it is closed. A hint: a failure changes nothing but when the
 /// bytes reach the disk.
-#[cfg(target_os = "linux")]
 pub fn start_writeback(file: &File) {
-    use std::os::fd::AsRawFd;
-    // SAFETY: sync_file_range reads no memory of ours; the descriptor is open (borrowed).
     // Offset 0 and length 0: the whole file.
+    start_writeback_range(file, 0, 0);
+}
+
+/// Starts writing `len` bytes of `file` from `offset` to disk (`len` 0: to its end),
+/// without waiting for them: a large file can be sent on its way while it is still being
+/// written. A hint, as `start_writeback`.
+#[cfg(target_os = "linux")]
+pub fn start_writeback_range(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: sync_file_range reads no memory of ours; the descriptor is open (borrowed).
     unsafe {
-        libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
     }
 }
 
-/// `start_writeback` where there is no such call: the flush does all the work.
+/// `start_writeback_range` where there is no such call: the flush does all the work.
 #[cfg(not(target_os = "linux"))]
-pub fn start_writeback(_file: &File) {}
+pub fn start_writeback_range(_file: &File, _offset: u64, _len: u64) {}
 
 /// Flushes every file of `folder` and of its folders of ours, and those folders, through
 /// `disk`: every file's writing started, then every file and folder flushed, a few at a time; the first error is returned once no flush is running.
