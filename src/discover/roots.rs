@@ -109,12 +109,12 @@ pub(super) fn plan(
             Err(error) => return Err(error.into()),
         }
     }
-    // A list is usually written in path order already (`find | sort`): checked in one
-    // pass, sorted only when it is not.
-    if !inputs.is_sorted_by(|a, b| a.path <= b.path) {
+    // A list is usually written in path order already (`find | sort`), each path once:
+    // checked in one pass, sorted and rid of repeats only when it is not.
+    if !inputs.is_sorted_by(|a, b| a.path < b.path) {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        inputs.dedup_by(|a, b| a.path == b.path);
     }
-    inputs.dedup_by(|a, b| a.path == b.path);
 
     // In order of where they are, an input's enclosing inputs come just before it (path
     // order keeps a folder's subtree together): a stack holds them.

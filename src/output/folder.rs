@@ -90,7 +90,7 @@ pub struct Interruption {
 pub fn abandon(message: &str) -> Interruption {
     let state = run_state();
     if let (Some(staging), Some(target), false) = (&state.staging, &state.target, state.committed) {
-        discard(staging, target);
+        discard_while_written(staging, target);
     }
     Interruption {
         message: message.to_string(),
@@ -136,7 +136,7 @@ impl Interrupts {
                 path_text(target)
             ),
             (Some(staging), Some(target), false) => {
-                discard(staging, target);
+                discard_while_written(staging, target);
                 format!(
                     "interrupted ({name}); nothing in {} was replaced: it holds what it held before",
                     path_text(target)
@@ -151,6 +151,24 @@ impl Interrupts {
         })
     }
 }
+
+/// `discard` of a staging folder that the run's other threads may still be writing into:
+/// the process ends right after, but a file created after the folder was listed (the
+/// sink's first file, just after the folder: `tests/integrity.rs` caught it left behind)
+/// keeps the folder. Listed again until it is gone, a bounded number of times: once it is
+/// gone, a file can no longer be created in it.
+fn discard_while_written(staging: &Path, target: &Path) {
+    for _ in 0..DISCARD_PASSES {
+        discard(staging, target);
+        if fs::symlink_metadata(staging).is_err() {
+            return;
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// How many times `discard_while_written` lists a staging folder that is still there.
+const DISCARD_PASSES: usize = 1000;
 
 /// Where a run's staging folder is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
