@@ -243,6 +243,13 @@ pub fn read(text: &str) -> Script<'_> {
     // scanned once for its end and its statements' ends.
     while at < text.len() {
         let line_start = at;
+        // A line of one plain statement (nearly every line of a document) read in one
+        // pass; any other line by the general path below.
+        if let Some((statement, end)) = line::one_statement(text, at) {
+            at = end + 1;
+            store(&mut script, statement, &mut cells);
+            continue;
+        }
         let scan = scan_line(text.as_bytes(), at, &mut ends);
         at = scan.end + 1;
         let line = trim(&text[line_start..scan.end]);
@@ -458,5 +465,6 @@ fn store<'t>(script: &mut Script<'t>, statement: Statement<'t>, cells: &mut usiz
     }
 }
 
+mod line;
 #[cfg(test)]
 mod tests;
