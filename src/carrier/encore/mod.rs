@@ -145,7 +145,7 @@ fn prove<'t>(decoded: &'t Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) 
         if rows > MAX_ROWS {
             break;
         }
-        for (i, cell) in text.split('\t').enumerate() {
+        for (i, cell) in cells::tab_cells(text).enumerate() {
             let cell = cells::scan(cell);
             match roles.get(i) {
                 Some(Role::Value { .. } | Role::Diff { .. } | Role::Index(_)) => {
@@ -278,7 +278,7 @@ pub fn read_each(
             }
             None => {
                 cells.clear();
-                cells.extend(text.split('\t').map(cells::scan));
+                cells.extend(cells::tab_cells(text).map(cells::scan));
                 &cells[..]
             }
         };
