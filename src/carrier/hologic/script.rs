@@ -15,15 +15,13 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::document::DocFlag;
+use line::Statement;
+pub use line::{MAX_CELL, MAX_INDEX};
 
 /// Largest results document read (the real ones are tens of KiB).
 pub const MAX_DOCUMENT_BYTES: usize = 4 << 20;
 /// Highest table number (`ResultsTable64`).
 pub const MAX_TABLE: u32 = 64;
-/// Highest row or column index.
-pub const MAX_INDEX: u32 = 512;
-/// Longest cell or value.
-pub const MAX_CELL: usize = 1024;
 /// Most cells in one document.
 pub const MAX_CELLS: usize = 100_000;
 
@@ -342,20 +340,6 @@ fn scan_line(bytes: &[u8], from: usize, ends: &mut Vec<usize>) -> LineScan {
         end: at,
         rest: ends.last().map_or(from, |end| end + 1),
         quoted,
-    }
-}
-
-/// One assignment: its name, its indexes (at most two) and its value.
-struct Statement<'t> {
-    name: &'t str,
-    indexes: [u32; 2],
-    count: usize,
-    value: Cow<'t, str>,
-}
-
-impl Statement<'_> {
-    fn indexes(&self) -> &[u32] {
-        &self.indexes[..self.count]
     }
 }
 

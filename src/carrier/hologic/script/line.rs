@@ -1,10 +1,29 @@
 //! A line of one statement in the shape APEX writes it, read in one pass: nearly every
 //! line of a results document (docs/performance.md, "Body composition files"). Any other
 //! line is left to the general path (`super::read`), which reads this shape the same way.
+//! The statement both paths give, and the bounds of an index and of a value, are defined
+//! here: the general path imports them (no import back from this module).
 
 use std::borrow::Cow;
 
-use super::{MAX_CELL, MAX_INDEX, Statement};
+/// Highest row or column index.
+pub const MAX_INDEX: u32 = 512;
+/// Longest cell or value.
+pub const MAX_CELL: usize = 1024;
+
+/// One assignment: its name, its indexes (at most two) and its value.
+pub(super) struct Statement<'t> {
+    pub(super) name: &'t str,
+    pub(super) indexes: [u32; 2],
+    pub(super) count: usize,
+    pub(super) value: Cow<'t, str>,
+}
+
+impl Statement<'_> {
+    pub(super) fn indexes(&self) -> &[u32] {
+        &self.indexes[..self.count]
+    }
+}
 
 /// The line from `from` when it is exactly one statement of the shape APEX writes,
 /// `Name[ i][ j] = "value";`: ASCII spaces or tabs around the parts (and a `\r` at the
