@@ -8,19 +8,23 @@
 //! the sBMD change is shown for information: sBMD keeps a 4-7 % error (Fan 2010), so it never
 //! decides one patient's change.
 
+use std::borrow::Cow;
+
 use super::lsc::{Family, Lsc, LscSource, LscTable};
 use crate::date::{Date, Timestamp};
 use crate::decimal::{Decimal, dec};
 use crate::vocabulary::{Laterality, Manufacturer, Region};
 
-/// One monitored measurement of one visit.
+/// One monitored measurement of one visit. Its texts are borrowed from the partition's
+/// documents and visit ids (owned only when pseudonymised): a partition holds thousands of
+/// points until its last visit is done (docs/performance.md, "The end of a run").
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Point {
+pub struct Point<'a> {
     /// The visit's key (studies.csv `visit_id`); a history point's: the visit that reported
     /// it.
-    pub visit_id: String,
+    pub visit_id: &'a str,
     /// As in studies.csv (the pseudonym under --pseudonymize).
-    pub patient_id: String,
+    pub patient_id: Cow<'a, str>,
     /// Spine, femoral neck or total hip.
     pub family: Family,
     /// Side.
@@ -34,7 +38,7 @@ pub struct Point {
     /// The visit's place in path order (its first document's).
     pub seq: u64,
     /// The SOP Instance UID of the document that gave the value (as written).
-    pub sop_instance_uid: String,
+    pub sop_instance_uid: Cow<'a, str>,
     /// BMD, g/cm².
     pub bmd: Decimal,
     /// Standardised BMD, mg/cm².
@@ -42,9 +46,9 @@ pub struct Point {
     /// Normalised manufacturer.
     pub manufacturer: Option<Manufacturer>,
     /// Device serial number (as written).
-    pub device_serial: String,
+    pub device_serial: Cow<'a, str>,
     /// The serial as in the file: what the facility's `--lsc` rows name (never written).
-    pub serial_raw: String,
+    pub serial_raw: &'a str,
     /// A scanned visit, or an earlier exam as a scanner reported it (history.csv).
     pub source: Source,
     /// A scanner's history reported another BMD for this visit's date (a disagreement).
@@ -123,21 +127,22 @@ pub enum FollowupNote {
     },
 }
 
-/// followup.csv: one visit compared with the prior one and with the baseline.
+/// followup.csv: one visit compared with the prior one and with the baseline (its texts
+/// borrowed as its points' are).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FollowupRow {
+pub struct FollowupRow<'a> {
     /// This visit's key (studies.csv `visit_id`).
-    pub visit_id: String,
+    pub visit_id: &'a str,
     /// As in studies.csv (the pseudonym under --pseudonymize).
-    pub patient_id: String,
+    pub patient_id: Cow<'a, str>,
     /// The exact region of this visit's value.
     pub region: Region,
     /// Its side.
     pub laterality: Laterality,
     /// The document that gave this visit's value (as written).
-    pub sop_instance_uid: String,
+    pub sop_instance_uid: Cow<'a, str>,
     /// The document that gave the prior's value (as written).
-    pub prior_sop_instance_uid: String,
+    pub prior_sop_instance_uid: Cow<'a, str>,
     /// This visit's date (as written).
     pub study_date: Option<Date>,
     /// The prior's date.
@@ -176,7 +181,7 @@ const HUNDRED: Decimal = dec!("100");
 const ZERO: Decimal = dec!("0");
 
 /// `current` against `earlier`, judged by `lsc`.
-fn compare(current: &Point, earlier: &Point, lsc: Lsc) -> Comparison {
+fn compare(current: &Point<'_>, earlier: &Point<'_>, lsc: Lsc) -> Comparison {
     let not_comparable = |why: NotComparable| Comparison {
         change: None,
         change_pct: None,
@@ -191,8 +196,8 @@ fn compare(current: &Point, earlier: &Point, lsc: Lsc) -> Comparison {
     }
     if current.device_serial != earlier.device_serial {
         return not_comparable(NotComparable::Device(
-            earlier.device_serial.clone(),
-            current.device_serial.clone(),
+            earlier.device_serial.to_string(),
+            current.device_serial.to_string(),
         ));
     }
     if current.region != earlier.region {
@@ -232,7 +237,7 @@ fn compare(current: &Point, earlier: &Point, lsc: Lsc) -> Comparison {
 
 /// The rows of one series (one patient, site family and side), points in time order: one
 /// per scanned visit after the first point, with the index of its point.
-pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<(usize, FollowupRow)> {
+pub fn compare_series<'a>(series: &[Point<'a>], table: &LscTable) -> Vec<(usize, FollowupRow<'a>)> {
     let Some(baseline) = series.first() else {
         return Vec::new();
     };
@@ -242,7 +247,7 @@ pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<(usize, Followu
         .filter(|(_, pair)| pair[1].source == Source::Scanned)
         .map(|(i, pair)| {
             let (prior, current) = (&pair[0], &pair[1]);
-            let (lsc, source) = table.lookup(current.family, &current.serial_raw);
+            let (lsc, source) = table.lookup(current.family, current.serial_raw);
             let vs_prior = compare(current, prior, lsc);
             let vs_baseline = compare(current, baseline, lsc);
             let sbmd_change_pct = current.sbmd.zip(prior.sbmd).and_then(|(now, then)| {
@@ -272,7 +277,7 @@ pub fn compare_series(series: &[Point], table: &LscTable) -> Vec<(usize, Followu
                 }
             }
             let row = FollowupRow {
-                visit_id: current.visit_id.clone(),
+                visit_id: current.visit_id,
                 patient_id: current.patient_id.clone(),
                 region: current.region,
                 laterality: current.laterality,

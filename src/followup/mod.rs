@@ -26,8 +26,8 @@ pub use compare::{
 pub use lsc::{Family, LscTable};
 
 use crate::decimal::Decimal;
-use crate::document::HistoryEntry;
-use crate::visit::{DocStatus, VisitRows};
+use crate::document::Document;
+use crate::visit::{DocStatus, Ingested, VisitRows};
 use crate::vocabulary::Region;
 
 /// The monitored family of a region: femoral neck, total hip, or a spine range (the PA spine
@@ -41,18 +41,28 @@ fn family_of(region: Region) -> Option<Family> {
     }
 }
 
-/// The monitored points of a visit.
-pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
-    if view.patient_raw().trim().is_empty() {
+/// The monitored points of a visit. They borrow from `docs` and `visit_id` (the
+/// partition's documents and this visit's id, which the view borrows too): the points of a
+/// partition outlive each visit's view until `rows` compares them.
+pub fn points_of<'d>(
+    view: &VisitRows<'_>,
+    docs: &'d [Ingested],
+    visit_id: &'d str,
+) -> Vec<Point<'d>> {
+    debug_assert!(std::ptr::eq(docs, view.docs) && visit_id == view.visit_id);
+    let member = |position: usize| -> &'d Ingested { &docs[view.visit.members[position]] };
+    let patient_raw: &'d str = &member(0).doc.patient_id;
+    if patient_raw.trim().is_empty() {
         return Vec::new();
     }
     let assessed = view.assessed;
     let exam = &assessed.exam;
     let spine = crate::classify::pa_spine(&exam.measurements);
-    let patient = view.patient().into_owned();
+    let patient = view.ids.patient(patient_raw);
     let date = view.date(view.visit.date);
-    let seq = view.member(0).seq;
-    exam.measurements
+    let seq = member(0).seq;
+    let mut points: Vec<Point<'d>> = exam
+        .measurements
         .iter()
         .zip(&assessed.assessment.rows)
         .zip(&assessed.origins)
@@ -64,10 +74,10 @@ pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
                 _ if Some(i) == spine => Family::Spine,
                 _ => return None,
             };
-            let member = view.member(origin.member);
-            let doc = &member.doc;
+            let member = member(origin.member);
+            let doc: &'d Document = &member.doc;
             Some(Point {
-                visit_id: view.visit_id.to_string(),
+                visit_id,
                 patient_id: patient.clone(),
                 family,
                 laterality: m.laterality,
@@ -75,58 +85,55 @@ pub fn points_of(view: &VisitRows<'_>) -> Vec<Point> {
                 study_date: date,
                 content_time: doc.content_time,
                 seq,
-                sop_instance_uid: view.ids.uid(member.sop_instance_uid()).into_owned(),
+                sop_instance_uid: view.ids.uid(member.sop_instance_uid()),
                 bmd: m.bmd?,
                 sbmd: row.sbmd_mg_cm2,
                 manufacturer: doc.manufacturer,
-                device_serial: view.ids.serial(doc.device_serial.trim()).into_owned(),
-                serial_raw: doc.device_serial.trim().to_string(),
+                device_serial: view.ids.serial(doc.device_serial.trim()),
+                serial_raw: doc.device_serial.trim(),
                 source: Source::Scanned,
                 history_disagrees: None,
             })
         })
-        .chain(history_points(view))
-        .collect()
-}
-
-/// The earlier exams the visit's documents report, dated without guessing, as points on the
-/// reporting device (a scanner's history is its own database).
-fn history_points<'a>(view: &'a VisitRows<'a>) -> impl Iterator<Item = Point> + 'a {
-    let patient = view.patient().into_owned();
-    let seq = view.member(0).seq;
-    (0..view.visit.members.len())
-        .filter(move |&p| view.visit.status[p] == DocStatus::Used)
-        .flat_map(move |p| {
-            let member = view.member(p);
-            let doc = &member.doc;
-            let patient = patient.clone();
-            doc.history.iter().filter_map(move |h: &HistoryEntry| {
-                let date = h.exam_date.filter(|d| Some(*d) < view.visit.date)?;
-                Some(Point {
-                    visit_id: view.visit_id.to_string(),
-                    patient_id: patient.clone(),
-                    family: family_of(h.region)?,
-                    laterality: h.laterality,
-                    region: h.region,
-                    study_date: view.date(Some(date)),
-                    content_time: None,
-                    seq,
-                    sop_instance_uid: view.ids.uid(member.sop_instance_uid()).into_owned(),
-                    bmd: h.bmd?,
-                    sbmd: None,
-                    manufacturer: doc.manufacturer,
-                    device_serial: view.ids.serial(doc.device_serial.trim()).into_owned(),
-                    serial_raw: doc.device_serial.trim().to_string(),
-                    source: Source::History,
-                    history_disagrees: None,
-                })
-            })
-        })
+        .collect();
+    // The earlier exams the visit's documents report, dated without guessing, as points on
+    // the reporting device (a scanner's history is its own database).
+    for p in (0..view.visit.members.len()).filter(|&p| view.visit.status[p] == DocStatus::Used) {
+        let member = member(p);
+        let doc: &'d Document = &member.doc;
+        for h in &doc.history {
+            let Some(date) = h.exam_date.filter(|d| Some(*d) < view.visit.date) else {
+                continue;
+            };
+            let (Some(family), Some(bmd)) = (family_of(h.region), h.bmd) else {
+                continue;
+            };
+            points.push(Point {
+                visit_id,
+                patient_id: patient.clone(),
+                family,
+                laterality: h.laterality,
+                region: h.region,
+                study_date: view.date(Some(date)),
+                content_time: None,
+                seq,
+                sop_instance_uid: view.ids.uid(member.sop_instance_uid()),
+                bmd,
+                sbmd: None,
+                manufacturer: doc.manufacturer,
+                device_serial: view.ids.serial(doc.device_serial.trim()),
+                serial_raw: doc.device_serial.trim(),
+                source: Source::History,
+                history_disagrees: None,
+            });
+        }
+    }
+    points
 }
 
 /// Bytes that sort like (patient, site family, side, date, content time, visit order): the
 /// order of followup.csv.
-pub fn sort_key(point: &Point) -> Vec<u8> {
+pub fn sort_key(point: &Point<'_>) -> Vec<u8> {
     let mut key = Vec::with_capacity(point.patient_id.len() + 32);
     key.extend_from_slice(point.patient_id.as_bytes());
     key.push(0);
@@ -145,76 +152,87 @@ pub fn sort_key(point: &Point) -> Vec<u8> {
 }
 
 /// The follow-up rows of some patients' points (in any order), each with its sort key.
-pub fn rows(points: Vec<Point>, table: &LscTable) -> Vec<(Vec<u8>, FollowupRow, Family)> {
-    let mut keyed: Vec<(Vec<u8>, Point)> = points.into_iter().map(|p| (sort_key(&p), p)).collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    let lengths: Vec<usize> = keyed
-        .chunk_by(|(_, a), (_, b)| {
-            a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
-        })
-        .map(<[_]>::len)
-        .collect();
-    // Each series moved out of the sorted points, its keys and points never copied.
-    let mut keyed = keyed.into_iter();
+pub fn rows<'a>(
+    points: Vec<Point<'a>>,
+    table: &LscTable,
+) -> Vec<(Vec<u8>, FollowupRow<'a>, Family)> {
+    // The points' keys are sorted by index (stable: equal keys keep their order), and each
+    // point is moved once, into its series: a point is ~200 bytes (docs/performance.md).
+    let mut keys: Vec<Vec<u8>> = points.iter().map(sort_key).collect();
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut points: Vec<Option<Point<'a>>> = points.into_iter().map(Some).collect();
     let mut out = Vec::new();
-    for length in lengths {
-        let series: Vec<(Vec<u8>, Point)> = keyed.by_ref().take(length).collect();
-        let (mut keys, points): (Vec<Vec<u8>>, Vec<Point>) =
-            one_point_per_date(series).into_iter().unzip();
-        for (current, row) in compare_series(&points, table) {
-            out.push((
-                std::mem::take(&mut keys[current]),
-                row,
-                points[current].family,
-            ));
+    let same_series = |a: &Point<'_>, b: &Point<'_>| {
+        a.patient_id == b.patient_id && a.family == b.family && a.laterality == b.laterality
+    };
+    let mut series: Vec<Point<'a>> = Vec::new();
+    let mut series_keys: Vec<usize> = Vec::new();
+    for (at, &i) in order.iter().enumerate() {
+        series.push(points[i].take().expect("each point once"));
+        series_keys.push(i);
+        let last = order.get(at + 1).and_then(|&next| points[next].as_ref());
+        if last.is_some_and(|next| same_series(&series[0], next)) {
+            continue;
         }
+        let kept = one_point_per_date(&mut series);
+        let family = series[0].family;
+        let kept_keys: Vec<usize> = kept.iter().map(|&k| series_keys[k]).collect();
+        let kept_points: Vec<Point<'a>> = if kept.len() == series.len() {
+            std::mem::take(&mut series)
+        } else {
+            let mut all: Vec<Option<Point<'a>>> = series.drain(..).map(Some).collect();
+            kept.iter()
+                .map(|&k| all[k].take().expect("kept once"))
+                .collect()
+        };
+        for (current, row) in compare_series(&kept_points, table) {
+            out.push((std::mem::take(&mut keys[kept_keys[current]]), row, family));
+        }
+        series.clear();
+        series_keys.clear();
     }
     out
 }
 
-/// A series with one point per date: a scanned visit wins over a history point of its date
-/// (and a different BMD is recorded as a disagreement), and of several history points of one
-/// date (each later visit's trend repeats the earlier exams) the first stays.
-fn one_point_per_date(series: Vec<(Vec<u8>, Point)>) -> Vec<(Vec<u8>, Point)> {
-    let scanned_on = |date| {
+/// Which points of a series (in sort order) stay, one per date: a scanned visit wins over
+/// a history point of its date (and a different BMD is recorded as a disagreement, on the
+/// scanned point), and of several history points of one date (each later visit's trend
+/// repeats the earlier exams) the first stays. Returns the kept points' indices, in order.
+fn one_point_per_date(series: &mut [Point<'_>]) -> Vec<usize> {
+    let scanned_on = |series: &[Point<'_>], date| {
         series
             .iter()
-            .position(|(_, p)| p.source == Source::Scanned && p.study_date == date)
+            .position(|p| p.source == Source::Scanned && p.study_date == date)
     };
-    let mut keep = vec![false; series.len()];
+    let mut keep = Vec::with_capacity(series.len());
     let mut kept_history: Vec<usize> = Vec::new();
     // Per point, the first BMD a history point of its date reported, when they differ.
     let mut disagrees: Vec<Option<Decimal>> = vec![None; series.len()];
-    for (i, (_, point)) in series.iter().enumerate() {
+    for (i, point) in series.iter().enumerate() {
         if point.source == Source::History {
-            if let Some(scanned) = scanned_on(point.study_date) {
-                if series[scanned].1.bmd != point.bmd {
+            if let Some(scanned) = scanned_on(series, point.study_date) {
+                if series[scanned].bmd != point.bmd {
                     disagrees[scanned].get_or_insert(point.bmd);
                 }
                 continue;
             }
             if kept_history
                 .iter()
-                .any(|&k| series[k].1.study_date == point.study_date)
+                .any(|&k| series[k].study_date == point.study_date)
             {
                 continue;
             }
             kept_history.push(i);
         }
-        keep[i] = true;
+        keep.push(i);
     }
-    series
-        .into_iter()
-        .zip(keep)
-        .zip(disagrees)
-        .filter(|((_, keep), _)| *keep)
-        .map(|(((key, mut point), _), reported)| {
-            if let Some(reported) = reported {
-                point.history_disagrees.get_or_insert(reported);
-            }
-            (key, point)
-        })
-        .collect()
+    for (point, reported) in series.iter_mut().zip(disagrees) {
+        if let Some(reported) = reported {
+            point.history_disagrees.get_or_insert(reported);
+        }
+    }
+    keep
 }
 
 #[cfg(test)]
@@ -223,9 +241,9 @@ mod tests {
     use crate::date::Date;
     use crate::vocabulary::Laterality;
 
-    fn point(date: &str, bmd: &str, source: Source, seq: u64) -> Point {
+    fn point(date: &str, bmd: &str, source: Source, seq: u64) -> Point<'static> {
         Point {
-            visit_id: "V1".into(),
+            visit_id: "V1",
             patient_id: "P1".into(),
             family: Family::TotalHip,
             laterality: Laterality::Left,
@@ -233,12 +251,12 @@ mod tests {
             study_date: Date::parse_da(date),
             content_time: None,
             seq,
-            sop_instance_uid: format!("1.{seq}"),
+            sop_instance_uid: format!("1.{seq}").into(),
             bmd: Decimal::parse(bmd).unwrap(),
             sbmd: None,
             manufacturer: Some(crate::vocabulary::Manufacturer::GeLunar),
             device_serial: "A".into(),
-            serial_raw: "A".into(),
+            serial_raw: "A",
             source,
             history_disagrees: None,
         }

@@ -3,9 +3,13 @@
 //! patients it lists. `finish` caps what it keeps (`Attention::cap`), so a partition holds
 //! at most `ATTENTION_CAP` rows and their series until the partitions are merged.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
-use super::attention::{AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
+// hashbrown's (foldhash): the maps of `finish` are only looked up, never iterated, so
+// their order does not matter, and std's SipHash cost more than the rest of `finish`.
+use hashbrown::{HashMap, HashSet};
+
+use super::attention::{Attention, AttentionRow, Concern, TrendPoint, TrendSeries, concerns_of};
 use super::data::ReportData;
 use crate::date::Date;
 use crate::decimal::{Decimal, dec};
@@ -31,7 +35,7 @@ struct VisitNote {
 }
 
 /// A follow-up point, kept in case its patient is listed.
-struct Trace {
+struct Trace<'o> {
     seq: u64,
     /// A scanned visit, or an earlier exam a visit's scanner reported.
     source: Source,
@@ -40,28 +44,33 @@ struct Trace {
     region: Region,
     date: Option<Date>,
     bmd: Decimal,
-    device: String,
+    /// The serial as in the file (borrowed from the partition's documents).
+    device: &'o str,
 }
 
 /// A series: patient ID as written, site family, side.
 type SeriesKey = (String, Family, Laterality);
 
-/// Gathers one partition's part of the report.
+/// Gathers one partition's part of the report: its counts straight into the counts of the
+/// partitions before it (`data`: sums, in any order), its visits that need attention apart
+/// (`finish` caps them and gives them to be merged).
 pub struct Collector<'o> {
-    data: ReportData,
+    data: &'o mut ReportData,
+    attention: Attention,
     lsc: &'o LscTable,
     ids: Ids<'o>,
     visits: Vec<VisitNote>,
     sorted: bool,
-    traces: Vec<Trace>,
+    traces: Vec<Trace<'o>>,
     outcomes: Vec<(u64, Family, Laterality, Verdict)>,
 }
 
 impl<'o> Collector<'o> {
     /// A collector judging trends with `lsc`, writing identifiers as `ids` does.
-    pub fn new(lsc: &'o LscTable, ids: Ids<'o>) -> Self {
+    pub fn new(lsc: &'o LscTable, ids: Ids<'o>, data: &'o mut ReportData) -> Self {
         Collector {
-            data: ReportData::default(),
+            data,
+            attention: Attention::default(),
             lsc,
             ids,
             visits: Vec::new(),
@@ -72,14 +81,11 @@ impl<'o> Collector<'o> {
     }
 
     /// Counts a visit; `points` are its follow-up points (`followup::points_of`).
-    pub fn visit(&mut self, view: &VisitRows<'_>, points: &[Point]) {
-        let data = &mut self.data;
+    pub fn visit(&mut self, view: &VisitRows<'_>, points: &[Point<'o>]) {
+        let data = &mut *self.data;
         let first = view.first_with(|d| d.manufacturer.is_some());
         let manufacturer = first.manufacturer.map_or("", |m| m.as_str());
-        *data
-            .by_manufacturer
-            .entry(manufacturer.to_string())
-            .or_default() += 1;
+        count(&mut data.by_manufacturer, manufacturer);
         let model = view.first_with(|d| !d.model.trim().is_empty());
         *data
             .by_model
@@ -98,10 +104,7 @@ impl<'o> Collector<'o> {
         }
         let assessment = &view.assessed.assessment;
         let classification = assessment.classification.as_str();
-        *data
-            .by_classification
-            .entry(classification.to_string())
-            .or_default() += 1;
+        count(&mut data.by_classification, classification);
 
         // T-scores: the T-score population only (Z-score patients are not on them).
         if assessment.population == Population::AdultTScore {
@@ -147,21 +150,23 @@ impl<'o> Collector<'o> {
             region: p.region,
             date: p.study_date,
             bmd: p.bmd,
-            device: p.serial_raw.clone(),
+            device: p.serial_raw,
         }));
     }
 
     /// Counts a follow-up row (`followup::rows`: its sort key, the row, its site family);
     /// a significant loss makes its visit one that needs attention.
-    pub fn followup_row(&mut self, key: &[u8], row: &FollowupRow, family: Family) {
+    pub fn followup_row(&mut self, key: &[u8], row: &FollowupRow<'_>, family: Family) {
         let verdict = row.vs_prior.verdict;
-        *self
-            .data
-            .followup
-            .entry(family.as_str().to_string())
-            .or_default()
-            .entry(verdict_word(verdict).to_string())
-            .or_default() += 1;
+        let outcomes = match self.data.followup.get_mut(family.as_str()) {
+            Some(outcomes) => outcomes,
+            None => self
+                .data
+                .followup
+                .entry(family.as_str().to_string())
+                .or_default(),
+        };
+        count(outcomes, verdict_word(verdict));
         let Some(seq) = visit_seq(key) else {
             return;
         };
@@ -213,11 +218,12 @@ impl<'o> Collector<'o> {
         }
     }
 
-    /// The partition's part of the report; `docs` are the partition's documents.
-    pub fn finish(mut self, docs: &[Ingested]) -> ReportData {
+    /// The partition's visits that need attention (capped, in `row_order`: for
+    /// `Attention::merge`); `docs` are the partition's documents.
+    pub fn finish(mut self, docs: &[Ingested]) -> Attention {
         let ids = self.ids;
         let raw_patient = |note: &VisitNote| docs[note.first].doc.patient_id.as_str();
-        let attention = &mut self.data.attention;
+        let attention = &mut self.attention;
         for note in self.visits.iter_mut().filter(|n| !n.concerns.is_empty()) {
             attention.add(AttentionRow {
                 patient: ids.patient(raw_patient(note)).into_owned(),
@@ -234,7 +240,7 @@ impl<'o> Collector<'o> {
 
         // The series of the listed patients: every visit of theirs, listed or not.
         if attention.rows.is_empty() {
-            return self.data;
+            return self.attention;
         }
         let listed: HashSet<u64> = attention.rows.iter().map(|r| r.seq).collect();
         let listed_raw: HashSet<&str> = self
@@ -302,7 +308,7 @@ impl<'o> Collector<'o> {
             }
             // The lookup followup.csv makes for the first point's device (the device's row
             // of --lsc, else its all-devices row, else the ISCD default; docs/clinical.md).
-            let lsc = self.lsc.lookup(family, &first.device);
+            let lsc = self.lsc.lookup(family, first.device);
             attention
                 .trends
                 .entry(patient)
@@ -315,7 +321,18 @@ impl<'o> Collector<'o> {
                     points,
                 });
         }
-        self.data
+        self.attention
+    }
+}
+
+/// Counts one more under `key`, making its `String` only the first time (a count per
+/// visit or follow-up row: docs/performance.md).
+fn count(counts: &mut BTreeMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
     }
 }
 
@@ -351,7 +368,7 @@ mod tests {
     #[test]
     fn a_followup_key_ends_with_its_visit() {
         let point = Point {
-            visit_id: "V1".into(),
+            visit_id: "V1",
             patient_id: "P1".into(),
             family: Family::TotalHip,
             laterality: Laterality::Left,
@@ -364,7 +381,7 @@ mod tests {
             sbmd: None,
             manufacturer: Some(crate::vocabulary::Manufacturer::Hologic),
             device_serial: "A".into(),
-            serial_raw: "A".into(),
+            serial_raw: "A",
             source: crate::followup::Source::Scanned,
             history_disagrees: None,
         };

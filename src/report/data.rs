@@ -154,6 +154,11 @@ impl ReportData {
     /// Adds the counts of `other` (a partition's) to these.
     pub fn merge(&mut self, other: ReportData) {
         fn add<K: Ord>(into: &mut BTreeMap<K, u64>, from: BTreeMap<K, u64>) {
+            // A count the other side does not have yet is taken whole.
+            if into.is_empty() {
+                *into = from;
+                return;
+            }
             for (k, n) in from {
                 let slot = into.entry(k).or_default();
                 *slot = slot.saturating_add(n);

@@ -12,6 +12,13 @@ pub const LABEL_MAX_CHARS: usize = 34;
 /// would not show as itself (`crate::visible`, as CSV cells and paths escape them) becomes
 /// U+FFFD, a tab stays.
 pub fn esc(text: &str) -> String {
+    // Most texts (IDs, dates, words) are printable ASCII without markup: copied whole.
+    if text
+        .bytes()
+        .all(|b| (0x20..0x7F).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''))
+    {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -128,6 +135,9 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
         assert_eq!(esc("a\u{7}b"), "a\u{FFFD}b");
+        // Printable ASCII without markup is copied whole; DEL is a control character.
+        assert_eq!(esc(" P-12_x~ (a; b) "), " P-12_x~ (a; b) ");
+        assert_eq!(esc("a\u{7F}"), "a\u{FFFD}");
         // What a CSV cell or a path escapes (crate::visible) cannot reorder the page either:
         // `exe.dcm` behind a right-to-left override.
         assert_eq!(esc("x\u{202E}mcd.exe"), "x\u{FFFD}mcd.exe");

@@ -158,3 +158,23 @@ fn pseudonymised_ids_are_keyed() {
     let digest = sha2::Sha256::digest(b"visit\0P1\x002024-01-01\0serial:K1");
     assert_eq!(plain, format!("V{}", hex::encode(&digest[..16])));
 }
+
+/// The identity texts, spelled out (the ids of every earlier run are their hashes).
+#[test]
+fn identity_texts_are_spelled_out() {
+    let mut a = doc("A1", "S1", "ANONYMOUS", "20240101", "K1");
+    let mut b = doc("B1", "S2", "ANONYMOUS", "20240101", "K1");
+    a.birth_date = Date::parse_da("19400101");
+    b.birth_date = None;
+    b.patient_sex = Some(Sex::Male);
+    let docs = ingested(&[a, b], "x/", 0);
+    let found = visits(&docs);
+    let texts: Vec<String> = found.iter().map(|v| identity(&docs, v)).collect();
+    assert_eq!(
+        texts,
+        [
+            "visit\0ANONYMOUS\x002024-01-01\0serial:K1\0F\x001940-01-01",
+            "visit\0ANONYMOUS\x002024-01-01\0serial:K1\0M\0",
+        ]
+    );
+}

@@ -1,9 +1,9 @@
 use super::*;
 use crate::vocabulary::Manufacturer;
 
-fn visit(date: &str, bmd: &str, serial: &str) -> Point {
+fn visit<'a>(date: &str, bmd: &str, serial: &'a str) -> Point<'a> {
     Point {
-        visit_id: "V1".into(),
+        visit_id: "V1",
         patient_id: "P1".into(),
         family: Family::TotalHip,
         laterality: Laterality::Left,
@@ -11,18 +11,18 @@ fn visit(date: &str, bmd: &str, serial: &str) -> Point {
         study_date: Date::parse_da(date),
         content_time: None,
         seq: 0,
-        sop_instance_uid: format!("1.{date}"),
+        sop_instance_uid: format!("1.{date}").into(),
         bmd: Decimal::parse(bmd).unwrap(),
         sbmd: None,
         manufacturer: Some(Manufacturer::Hologic),
         device_serial: serial.into(),
-        serial_raw: serial.into(),
+        serial_raw: serial,
         source: Source::Scanned,
         history_disagrees: None,
     }
 }
 
-fn outcomes(rows: &[FollowupRow]) -> Vec<Verdict> {
+fn outcomes(rows: &[FollowupRow<'_>]) -> Vec<Verdict> {
     rows.iter().map(|r| r.vs_prior.verdict).collect()
 }
 
@@ -31,7 +31,7 @@ fn d(text: &str) -> Decimal {
 }
 
 /// The rows of a series, without their point indices.
-fn rows_of(series: &[Point], table: &LscTable) -> Vec<FollowupRow> {
+fn rows_of<'a>(series: &[Point<'a>], table: &LscTable) -> Vec<FollowupRow<'a>> {
     compare_series(series, table)
         .into_iter()
         .map(|(_, row)| row)

@@ -120,7 +120,7 @@ fn push_note(out: &mut String, note: &FollowupNote) {
 }
 
 /// The line of a follow-up row.
-pub fn followup_line(row: &FollowupRow) -> FollowupLine<'_> {
+pub fn followup_line<'r>(row: &'r FollowupRow<'_>) -> FollowupLine<'r> {
     let (lsc_g, lsc_pct) = match row.lsc {
         Lsc::Grams(g) => (Some(g), None),
         Lsc::Percent(p) => (None, Some(p)),
@@ -135,12 +135,12 @@ pub fn followup_line(row: &FollowupRow) -> FollowupLine<'_> {
         push_note(&mut note, part);
     }
     FollowupLine {
-        visit_id: Text::from(row.visit_id.as_str()),
-        patient_id: Text::from(row.patient_id.as_str()),
+        visit_id: Text::from(row.visit_id),
+        patient_id: Text::from(&*row.patient_id),
         region: row.region.as_str(),
         laterality: row.laterality.as_str(),
-        sop_instance_uid: Text::from(row.sop_instance_uid.as_str()),
-        prior_sop_instance_uid: Text::from(row.prior_sop_instance_uid.as_str()),
+        sop_instance_uid: Text::from(&*row.sop_instance_uid),
+        prior_sop_instance_uid: Text::from(&*row.prior_sop_instance_uid),
         study_date: DateCell(row.study_date),
         prior_study_date: DateCell(row.prior_study_date),
         baseline_study_date: DateCell(row.baseline_study_date),

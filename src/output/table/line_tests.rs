@@ -148,3 +148,25 @@ fn row_struct_lines_are_the_csv_writers() {
     );
     assert_eq!(line, b"\"\"\n");
 }
+
+/// The word-at-a-time quote search against `position`, on seeded random bytes of every
+/// length up to 40 (quotes, bytes one off a quote, high bytes, at every place of a word).
+#[test]
+fn find_quote_is_position() {
+    let mut next = crate::test_rng::splitmix(11);
+    let alphabet = [b'"', b'!', b'#', 0x00, 0x7F, 0x80, 0xA2, 0xFF, b'a', b','];
+    let mut found = 0;
+    for _ in 0..50_000 {
+        let len = (next() % 41) as usize;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| match next() % (3 * alphabet.len() as u64) {
+                i if i < alphabet.len() as u64 => alphabet[i as usize],
+                _ => b'x',
+            })
+            .collect();
+        let expected = bytes.iter().position(|&b| b == b'"');
+        found += usize::from(expected.is_some());
+        assert_eq!(find_quote(&bytes), expected, "{bytes:?}");
+    }
+    assert!(found > 10_000, "{found}");
+}

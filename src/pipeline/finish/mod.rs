@@ -116,35 +116,31 @@ pub fn finish(
     // 1. visits, partition by partition, in parallel (the current rayon pool).
     steps.step("visits, classification and follow-up");
     let lsc_serials = options.lsc.device_serials();
-    // Reduced as they come (the order of merging does not change a count): a partition's
-    // report is not held until the last one is done.
+    // Counted as they come, each partition into the counts of the ones before it on its
+    // worker (`try_fold`; the order of adding does not change a count), and those added up
+    // at the end: a partition's report is not held until the last one is done.
     let counts = documents
         .into_files()
         .map_err(|e| cannot(e.into()))?
         .into_par_iter()
-        .map(|file| {
-            let mut counts = partition::PartitionCounts::default();
+        .try_fold(partition::PartitionCounts::default, |mut counts, file| {
             let cut = pieces::cut(file, staging)?;
             for (piece, later_part) in cut.pieces {
                 let over = partition::Over {
                     groups: &cut.over,
                     later_part,
                 };
-                counts.add(partition::render(
-                    piece,
-                    over,
-                    options,
-                    &runs,
-                    &lsc_serials,
-                )?);
+                partition::render(piece, over, options, &runs, &lsc_serials, &mut counts)?;
             }
             Ok::<_, io::Error>(counts)
         })
-        .try_reduce(partition::PartitionCounts::default, |mut a, b| {
+        .try_reduce_with(|mut a, b| {
             a.add(b);
             Ok(a)
         })
-        .map_err(|e| PipelineError::doing("cannot read back the run's temporary files", e))?;
+        .transpose()
+        .map_err(|e| PipelineError::doing("cannot read back the run's temporary files", e))?
+        .unwrap_or_default();
     summary.visits += counts.visits;
     report.merge(counts.report);
     let serials = counts.serials;

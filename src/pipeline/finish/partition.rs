@@ -103,15 +103,19 @@ pub struct Over<'a> {
     pub later_part: bool,
 }
 
-/// Renders one partition's rows into `runs`; counts which of `lsc_serials` (the `--lsc`
-/// file's device serials) its documents have.
+/// Renders one partition's rows into `runs`; adds its counts to `counts` (which of
+/// `lsc_serials`, the `--lsc` file's device serials, its documents have among them). The
+/// counts of a run's partitions are added up as they are made, not each made apart and
+/// merged: a partition's B-tree maps of a few keys each, built and merged, cost more than
+/// its visits' counting (docs/performance.md).
 pub fn render(
     file: File,
     over: Over<'_>,
     options: &OutputOptions,
     runs: &AllRuns,
     lsc_serials: &[&str],
-) -> io::Result<PartitionCounts> {
+    counts: &mut PartitionCounts,
+) -> io::Result<()> {
     let docs: Vec<Ingested> = read_documents(file)?;
     let mut visits = visit::visits(&docs);
     for visit in &mut visits {
@@ -140,7 +144,7 @@ pub fn render(
     );
     let mut points = Vec::new();
     let mut body_points = Vec::new();
-    let mut report = Collector::new(&options.lsc, ids);
+    let mut report = Collector::new(&options.lsc, ids, &mut counts.report);
     for (visit, visit_id) in visits.iter().zip(&visit_ids) {
         let assessed = visit::assess(&docs, visit, &options.classify);
         let view = VisitRows {
@@ -196,7 +200,7 @@ pub fn render(
         })?;
         crate::export::render_visit(&view, &key, options, &mut fhir, &mut omop_visits)?;
         body_points.extend(followup::body::body_point(&view));
-        let visit_points = followup::points_of(&view);
+        let visit_points = followup::points_of(&view, &docs, visit_id);
         report.visit(&view, &visit_points);
         points.extend(visit_points);
         // A partition of one giant visit or patient renders hundreds of MB of rows: they go
@@ -244,19 +248,18 @@ pub fn render(
     let mut omop = RunBuf::default();
     crate::export::omop::records(omop_visits, &mut omop)?;
     runs.omop.append(omop)?;
+    let attention = report.finish(&docs);
+    counts.report.attention.merge(attention);
+    counts.visits += visits.len();
     // Only the --lsc file's serials are looked for: an archive can hold thousands of
     // scanners, and a set of all their serials would grow with it.
-    let serials = docs
-        .iter()
-        .map(|d| d.doc.device_serial.trim())
-        .filter(|s| lsc_serials.contains(s))
-        .map(str::to_string)
-        .collect();
-    Ok(PartitionCounts {
-        visits: visits.len(),
-        report: report.finish(&docs),
-        serials,
-    })
+    counts.serials.extend(
+        docs.iter()
+            .map(|d| d.doc.device_serial.trim())
+            .filter(|s| lsc_serials.contains(s))
+            .map(str::to_string),
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -94,38 +94,57 @@ fn table(rows: &[AttentionRow], has_trend: impl Fn(&str) -> bool) -> String {
          <th scope=\"col\" data-type=\"text\" aria-sort=\"none\"><button type=\"button\">Reasons</button></th>\
          <th scope=\"col\">Trend</th></tr></thead>\n<tbody>\n",
     );
+    // Pushed, not formatted: up to `ATTENTION_CAP` rows (docs/performance.md).
     for row in rows {
-        let codes: Vec<&str> = row.concerns.iter().map(|c| c.code()).collect();
-        let reasons: Vec<String> = row
-            .concerns
-            .iter()
-            .map(|c| match c {
-                Concern::SignificantLoss if !row.losses.is_empty() => {
-                    format!("{} ({})", c.label(), row.losses.join(", "))
-                }
-                other => other.label().to_string(),
-            })
-            .collect();
+        let mut reasons = String::new();
+        for (i, c) in row.concerns.iter().enumerate() {
+            if i > 0 {
+                reasons.push_str("; ");
+            }
+            reasons.push_str(c.label());
+            if *c == Concern::SignificantLoss && !row.losses.is_empty() {
+                reasons.push_str(" (");
+                reasons.push_str(&row.losses.join(", "));
+                reasons.push(')');
+            }
+        }
         let patient = esc(&row.patient);
-        let pick = if has_trend(&row.patient) {
-            format!(
-                "<button type=\"button\" class=\"pick\" data-patient=\"{patient}\">Show</button>"
-            )
+        t.push_str("<tr data-patient=\"");
+        t.push_str(&patient);
+        t.push_str("\" data-concerns=\"");
+        for (i, c) in row.concerns.iter().enumerate() {
+            if i > 0 {
+                t.push(' ');
+            }
+            t.push_str(c.code());
+        }
+        t.push_str("\"><td class=\"id\">");
+        t.push_str(&patient);
+        t.push_str("</td><td>");
+        if let Some(date) = row.date {
+            t.push_str(&date.to_string());
+        }
+        t.push_str("</td><td>");
+        t.push_str(&esc(row.classification));
+        t.push_str("</td><td class=\"num\">");
+        if let Some(min_t) = row.min_t {
+            t.push_str(&min_t.to_plain(1));
+        }
+        t.push_str("</td><td class=\"num\">");
+        if let Some(min_z) = row.min_z {
+            t.push_str(&min_z.to_plain(1));
+        }
+        t.push_str("</td><td class=\"reasons\">");
+        t.push_str(&esc(&reasons));
+        t.push_str("</td><td>");
+        if has_trend(&row.patient) {
+            t.push_str("<button type=\"button\" class=\"pick\" data-patient=\"");
+            t.push_str(&patient);
+            t.push_str("\">Show</button>");
         } else {
-            "<span class=\"muted\">one visit</span>".to_string()
-        };
-        let _ = writeln!(
-            t,
-            "<tr data-patient=\"{patient}\" data-concerns=\"{}\"><td class=\"id\">{patient}</td>\
-             <td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"reasons\">{}</td><td>{pick}</td></tr>",
-            codes.join(" "),
-            row.date.map(|d| d.to_string()).unwrap_or_default(),
-            esc(row.classification),
-            row.min_t.map(|t| t.to_plain(1)).unwrap_or_default(),
-            row.min_z.map(|z| z.to_plain(1)).unwrap_or_default(),
-            esc(&reasons.join("; ")),
-        );
+            t.push_str("<span class=\"muted\">one visit</span>");
+        }
+        t.push_str("</td></tr>\n");
     }
     t.push_str("</tbody>\n</table>\n");
     t
@@ -140,7 +159,7 @@ fn trend_json(attention: &crate::report::attention::Attention) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&json_string(patient));
+        push_json_string(&mut out, patient);
         out.push_str(":[");
         for (j, one) in series.iter().enumerate() {
             if j > 0 {
@@ -155,43 +174,75 @@ fn trend_json(attention: &crate::report::attention::Attention) -> String {
 }
 
 fn series_json(series: &TrendSeries, out: &mut String) {
-    let _ = write!(
-        out,
-        "{{\"site\":{},\"side\":{},\"lsc\":{},\"lscText\":{},\"points\":[",
-        json_string(series.family.as_str()),
-        json_string(series.side.as_str()),
-        series
-            .lsc_g_cm2
-            .map_or("null".to_string(), |g| g.to_plain(3)),
-        json_string(&series.lsc_text())
-    );
+    // Pushed, not formatted: a point per listed patient's visit and site (docs/performance.md).
+    out.push_str("{\"site\":");
+    push_json_string(out, series.family.as_str());
+    out.push_str(",\"side\":");
+    push_json_string(out, series.side.as_str());
+    out.push_str(",\"lsc\":");
+    match series.lsc_g_cm2 {
+        Some(g) => out.push_str(&g.to_plain(3)),
+        None => out.push_str("null"),
+    }
+    out.push_str(",\"lscText\":");
+    push_json_string(out, &series.lsc_text());
+    out.push_str(",\"points\":[");
     for (k, p) in series.points.iter().enumerate() {
         if k > 0 {
             out.push(',');
         }
-        let _ = write!(
-            out,
-            "[{},{},{},{}]",
-            json_string(&p.date.to_string()),
-            milli_text(p.bmd_milli),
-            json_string(p.region.as_str()),
-            json_string(p.vs_prior.map_or("", verdict_word))
-        );
+        out.push('[');
+        match p.date.iso_digits() {
+            Some(digits) => {
+                out.push('"');
+                out.push_str(std::str::from_utf8(&digits).expect("ASCII digits"));
+                out.push('"');
+            }
+            None => push_json_string(out, &p.date.to_string()),
+        }
+        out.push(',');
+        push_milli(out, p.bmd_milli);
+        out.push(',');
+        push_json_string(out, p.region.as_str());
+        out.push(',');
+        push_json_string(out, p.vs_prior.map_or("", verdict_word));
+        out.push(']');
     }
     out.push_str("]}");
 }
 
 /// Thousandths as a decimal number: 800 -> "0.800", -5 -> "-0.005".
+#[cfg(test)]
 fn milli_text(milli: i32) -> String {
-    let sign = if milli < 0 { "-" } else { "" };
+    let mut out = String::new();
+    push_milli(&mut out, milli);
+    out
+}
+
+/// Appends thousandths as a decimal number (`milli_text`).
+fn push_milli(out: &mut String, milli: i32) {
+    if milli < 0 {
+        out.push('-');
+    }
     let abs = milli.unsigned_abs();
-    format!("{sign}{}.{:03}", abs / 1000, abs % 1000)
+    let _ = write!(out, "{}.", abs / 1000);
+    let fraction = abs % 1000;
+    for digit in [fraction / 100, fraction / 10 % 10, fraction % 10] {
+        out.push(char::from(b'0' + digit as u8));
+    }
 }
 
 /// A JSON string literal that is also safe inside an HTML `<script>` element: `<`, `>`
 /// and `&` are written as escapes, so no `</script>` or `<!--` can appear.
+#[cfg(test)]
 fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
+    push_json_string(&mut out, text);
+    out
+}
+
+/// Appends `json_string(text)`.
+fn push_json_string(out: &mut String, text: &str) {
     out.push('"');
     // Most texts (dates, sites, IDs) have nothing to escape: copied whole, not by character.
     if text
@@ -200,7 +251,7 @@ fn json_string(text: &str) -> String {
     {
         out.push_str(text);
         out.push('"');
-        return out;
+        return;
     }
     for c in text.chars() {
         match c {
@@ -216,7 +267,6 @@ fn json_string(text: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
