@@ -28,6 +28,9 @@ pub(crate) use dec;
 /// A number as a scanner reports it in text: DS, a decimal comma, a trailing `%` on a
 /// percentage (`Decimal::parse_reported`).
 pub fn reported_number(text: &str) -> Option<Decimal> {
+    if let Some(plain) = Decimal::parse_plain(text.as_bytes()) {
+        return Some(plain);
+    }
     let text = trim(text);
     Decimal::parse_reported(text).or_else(|| {
         text.strip_suffix('%')
@@ -98,6 +101,9 @@ impl Decimal {
     /// point, an optional exponent (`9.30E-1`). Returns None for empty or junk text, which the
     /// caller treats as "missing", never as zero (docs/dicom.md).
     pub fn parse(text: &str) -> Option<Decimal> {
+        if let Some(plain) = Decimal::parse_plain(text.as_bytes()) {
+            return Some(plain);
+        }
         // One pass over the bytes (the point, the exponent's letter and the digits found
         // together): a value per NUM item comes through here (callgrind,
         // docs/performance.md). Every byte sought is ASCII, so byte positions are character
@@ -109,31 +115,13 @@ impl Decimal {
             _ => (false, s),
         };
         let bytes = s.as_bytes();
-        let mut mantissa: i64 = 0;
-        let mut digits = 0u32;
-        let mut point = None;
-        let mut end = bytes.len();
-        for (at, &b) in bytes.iter().enumerate() {
-            match b {
-                b'0'..=b'9' => {
-                    // Leading zeros cost nothing; only significant digits count toward the
-                    // cap.
-                    if mantissa != 0 || b != b'0' {
-                        digits += 1;
-                    }
-                    if digits > MAX_DIGITS {
-                        return None;
-                    }
-                    mantissa = mantissa * 10 + i64::from(b - b'0');
-                }
-                b'.' if point.is_none() => point = Some(at),
-                b'e' | b'E' => {
-                    end = at;
-                    break;
-                }
-                _ => return None,
-            }
-        }
+        // Text of at most MAX_DIGITS bytes cannot hold more digits than the cap, so the
+        // digits are counted only in longer text (nearly every value is a few bytes).
+        let (mut mantissa, point, end) = if bytes.len() <= MAX_DIGITS as usize {
+            digits::<false>(bytes)?
+        } else {
+            digits::<true>(bytes)?
+        };
         let exponent = if end < bytes.len() {
             parse_exponent(&s[end + 1..])?
         } else {
@@ -155,6 +143,43 @@ impl Decimal {
         Some(Decimal {
             mantissa: if negative { -mantissa } else { mantissa },
             scale: scale as u32,
+        })
+    }
+
+    /// Plain text (an optional sign, digits, at most one point, at most MAX_DIGITS bytes,
+    /// nothing around them): the form of nearly every value, read in one short loop. None
+    /// for anything else, which the full parse then reads; on plain text both give the same
+    /// decimal (a test compares them on random texts).
+    #[inline]
+    fn parse_plain(bytes: &[u8]) -> Option<Decimal> {
+        if bytes.len() > MAX_DIGITS as usize {
+            return None;
+        }
+        let (negative, digits) = match bytes.first()? {
+            b'-' => (true, &bytes[1..]),
+            b'+' => (false, &bytes[1..]),
+            _ => (false, bytes),
+        };
+        let mut mantissa: i64 = 0;
+        let mut point = None;
+        for (at, &b) in digits.iter().enumerate() {
+            let digit = b.wrapping_sub(b'0');
+            if digit < 10 {
+                mantissa = mantissa * 10 + i64::from(digit);
+            } else if b == b'.' && point.is_none() {
+                point = Some(at);
+            } else {
+                return None;
+            }
+        }
+        if digits.len() == usize::from(point.is_some()) {
+            // No digit before or after the point.
+            return None;
+        }
+        let scale = point.map_or(0, |p| digits.len() - p - 1) as u32;
+        Some(Decimal {
+            mantissa: if negative { -mantissa } else { mantissa },
+            scale,
         })
     }
 
@@ -325,6 +350,35 @@ impl Decimal {
         let b = i128::from(other.mantissa) * 10i128.pow(scale - other.scale);
         a.cmp(&b)
     }
+}
+
+/// The digits of DS text without its sign, up to an exponent's letter: the mantissa, where
+/// the point is and where the digits end. With `COUNT`, None past MAX_DIGITS significant
+/// digits (leading zeros cost nothing); without, the caller knows the text is shorter.
+#[inline(always)]
+fn digits<const COUNT: bool>(bytes: &[u8]) -> Option<(i64, Option<usize>, usize)> {
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    let mut point = None;
+    for (at, &b) in bytes.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                if COUNT {
+                    if mantissa != 0 || b != b'0' {
+                        digits += 1;
+                    }
+                    if digits > MAX_DIGITS {
+                        return None;
+                    }
+                }
+                mantissa = mantissa * 10 + i64::from(b - b'0');
+            }
+            b'.' if point.is_none() => point = Some(at),
+            b'e' | b'E' => return Some((mantissa, point, at)),
+            _ => return None,
+        }
+    }
+    Some((mantissa, point, bytes.len()))
 }
 
 /// `text` without the spaces and NULs around it (DS padding). Both are ASCII, so cutting

@@ -258,3 +258,56 @@ fn one_pass_parse_agrees_with_reference() {
         assert_eq!(reference_parse(&long).is_some(), digits);
     }
 }
+
+/// `reported_number` as first written: trimmed, reported parse, else without a trailing `%`.
+fn reference_reported_number(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    reference_reported(text).or_else(|| {
+        text.strip_suffix('%')
+            .and_then(|t| reference_reported(t.trim()))
+    })
+}
+
+/// `reported_number` and `Decimal::parse` (whose plain texts take a short loop of their
+/// own) against the references on seeded random texts, most of them plain (signs, digits,
+/// points) up to past the 18 bytes of the short loop, the rest with padding, exponents,
+/// commas, percent signs and other characters.
+#[test]
+fn plain_texts_parse_as_the_reference_does() {
+    let mut next = crate::test_rng::splitmix(12);
+    let plain = ["0", "1", "2", "5", "9", "0", ".", "-", "+"];
+    let other = [" ", "e", "E", ",", "%", "x", "\0", "\t", "é"];
+    let (mut short_plain, mut parsed) = (0, 0);
+    for _ in 0..200_000 {
+        let len = (next() % 22) as usize;
+        let text: String = (0..len)
+            .map(|_| {
+                if next() % 16 == 0 {
+                    other[(next() % other.len() as u64) as usize]
+                } else {
+                    plain[(next() % plain.len() as u64) as usize]
+                }
+            })
+            .collect();
+        let ours = reported_number(&text).map(|d| (d.mantissa, d.scale));
+        let reference = reference_reported_number(&text).map(|d| (d.mantissa, d.scale));
+        assert_eq!(ours, reference, "reported {text:?}");
+        let ours = Decimal::parse(&text).map(|d| (d.mantissa, d.scale));
+        let reference = reference_parse(&text).map(|d| (d.mantissa, d.scale));
+        assert_eq!(ours, reference, "{text:?}");
+        parsed += usize::from(ours.is_some());
+        short_plain += usize::from(
+            ours.is_some()
+                && text.len() <= 18
+                && text
+                    .bytes()
+                    .all(|b| plain.iter().any(|p| p.as_bytes()[0] == b)),
+        );
+    }
+    // The short loop's texts and the full parse's are both common.
+    assert!(
+        short_plain > 5_000,
+        "{short_plain} short plain texts parsed"
+    );
+    assert!(parsed > short_plain + 1_000, "{parsed} parsed");
+}

@@ -7,7 +7,7 @@ use crate::document::{
     DocFlag, Document, HistoryEntry, HistorySource, Measurement, RowTable, VertebralFracture,
     set_value,
 };
-use crate::normalise::{UnitError, to_contract_unit};
+use crate::normalise::{TreeUnits, UnitError, to_contract_unit};
 use crate::profile::{FraxItem, HistoryField, MappedNum, Mapper, TextField};
 use crate::sr::{Code, ContentTree, ItemValue};
 use crate::vocabulary::Measure;
@@ -44,19 +44,26 @@ pub(crate) fn read_content(
     rows: &mut RowTable,
 ) -> bool {
     let mut nums = mapper.for_tree(tree);
+    let mut units_of_tree = TreeUnits::default();
     let zones = zones(tree, mapper);
     let mut exams: Vec<(usize, usize)> = Vec::new(); // (exam container, index in history)
     let before = doc.history.len() + doc.vertebral_fractures.len();
     let mut contributed = false;
     for (index, item) in tree.items.iter().enumerate() {
         let meaning = item.concept.as_ref().map_or("", |c| c.meaning.as_ref());
+        // A value's concept, asked once for what its meaning is to the carrier rules and
+        // which measure it is.
+        let concept = match zones[index] {
+            Zone::Current if value_text(&item.value).is_some() => nums.concept(index),
+            _ => None,
+        };
         // What a FRAX item is (None: not one of the known kinds), for every item of a FRAX
         // container and for FRAX-labelled values elsewhere in the current exam. Only a
         // value (NUM or TEXT) can be one: the labels of other items are not looked at.
         let frax = match zones[index] {
             Zone::Frax => Some(mapper.meaning_kind(meaning).frax_item),
             Zone::Current if value_text(&item.value).is_some() => {
-                let kind = mapper.meaning_kind(meaning);
+                let kind = concept.map_or_else(|| mapper.meaning_kind(""), |c| c.kind);
                 kind.frax_label
                     .then_some(kind.frax_item)
                     .flatten()
@@ -75,7 +82,7 @@ pub(crate) fn read_content(
                     continue;
                 };
                 let is_num = matches!(item.value, ItemValue::Num { .. });
-                let Some(mapped) = nums.map_num(index) else {
+                let Some(mapped) = concept.and_then(|c| nums.map_answered(index, c)) else {
                     if is_num {
                         doc.unmapped_items += 1;
                     } else if let Some(TextField::ReferenceDatabase) =
@@ -95,7 +102,7 @@ pub(crate) fn read_content(
                     continue;
                 };
                 contributed = true;
-                let value = to_contract_unit(mapped.measure, value, units);
+                let value = units_of_tree.contract_value(mapped.measure, value, units);
                 match row_for(rows, &mapped) {
                     Some(row) => {
                         if let Some(note) = mapped.note

@@ -8,4 +8,4 @@ pub mod standardise;
 pub mod units;
 
 pub use standardise::{nhanes_t_score, standardised_bmd};
-pub use units::{UnitError, to_contract_unit};
+pub use units::{TreeUnits, UnitError, to_contract_unit};

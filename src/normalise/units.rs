@@ -42,14 +42,81 @@ pub fn to_contract_unit(
     units: Option<&Code<'_>>,
 ) -> Result<Decimal, UnitError> {
     let unit = units.map_or("", unit_text);
-    if let Some(shift) = accepted_shift(measure, unit) {
-        return value
-            .shift_left(shift)
-            .ok_or_else(|| UnitError::TooManyDigits {
-                measure,
-                value,
-                unit: unit.to_string(),
-            });
+    shifted(measure, value, units, unit, accepted_shift(measure, unit))
+}
+
+/// `to_contract_unit` for the values of one content tree: the last unit of each measure
+/// kept (borrowed from the tree) with its shift, so that a value in the unit the value
+/// before it had for the same measure (nearly every value) is answered by comparing the
+/// unit's bytes, without the per-thread memo's access (docs/performance.md, "The mapper,
+/// 2026-12-07").
+pub struct TreeUnits<'u> {
+    last: [Option<(&'u str, Option<u32>)>; Measure::ALL.len()],
+}
+
+impl Default for TreeUnits<'_> {
+    fn default() -> Self {
+        TreeUnits {
+            last: [None; Measure::ALL.len()],
+        }
+    }
+}
+
+impl<'u> TreeUnits<'u> {
+    /// `to_contract_unit(measure, value, units)`.
+    #[inline]
+    pub fn contract_value(
+        &mut self,
+        measure: Measure,
+        value: Decimal,
+        units: Option<&'u Code<'_>>,
+    ) -> Result<Decimal, UnitError> {
+        let unit = units.map_or("", unit_text);
+        let slot = &mut self.last[measure as usize];
+        let shift = match *slot {
+            Some((seen, shift)) if seen == unit => shift,
+            _ => {
+                let shift = accepted_shift(measure, unit);
+                *slot = Some((unit, shift));
+                shift
+            }
+        };
+        shifted(measure, value, units, unit, shift)
+    }
+}
+
+/// A value shifted into the contract's unit by `shift` (`accepted_shift` of its unit), or
+/// why it is left out.
+#[inline(always)]
+fn shifted(
+    measure: Measure,
+    value: Decimal,
+    units: Option<&Code<'_>>,
+    unit: &str,
+    shift: Option<u32>,
+) -> Result<Decimal, UnitError> {
+    match shift.and_then(|shift| value.shift_left(shift)) {
+        Some(shifted) => Ok(shifted),
+        None => Err(left_out(measure, value, units, unit, shift)),
+    }
+}
+
+/// Why a value is left out: a unit not recognised (`shift` none), or too many digits to
+/// shift.
+#[cold]
+fn left_out(
+    measure: Measure,
+    value: Decimal,
+    units: Option<&Code<'_>>,
+    unit: &str,
+    shift: Option<u32>,
+) -> UnitError {
+    if shift.is_some() {
+        return UnitError::TooManyDigits {
+            measure,
+            value,
+            unit: unit.to_string(),
+        };
     }
     let shown = units.map_or("none".to_string(), |u| {
         if u.meaning.is_empty() || u.meaning == u.value {
@@ -58,11 +125,11 @@ pub fn to_contract_unit(
             format!("{:?} ({})", u.value, u.meaning)
         }
     });
-    Err(UnitError::NotRecognised {
+    UnitError::NotRecognised {
         measure,
         value,
         unit: shown,
-    })
+    }
 }
 
 /// The power of ten to shift `unit` left by, if it spells `measure`'s unit: worked out once
@@ -134,6 +201,7 @@ fn spelled_shift(measure: Measure, unit: &str) -> Option<u32> {
 }
 
 /// The unit's code value (UCUM), else its meaning.
+#[inline]
 fn unit_text<'c>(code: &'c Code<'_>) -> &'c str {
     if code.value.is_empty() {
         &code.meaning
@@ -232,6 +300,44 @@ mod tests {
             assert_eq!(area(&*"x".repeat(100).leak()), None);
             assert_eq!(area("mm2").as_deref(), Some("2.00"));
         }
+    }
+
+    /// A tree's units answer as `to_contract_unit` does, value by value, with units
+    /// alternating within a measure and between measures, none, unknown and too long ones.
+    #[test]
+    fn a_trees_units_answer_as_to_contract_unit() {
+        let units: Vec<Option<Code<'static>>> = [
+            Some("mg/cm2"),
+            Some("mg/cm2"),
+            Some("g/cm2"),
+            None,
+            Some("kg/m2"),
+            Some("MG / CM2"),
+            Some("mm2"),
+            Some("cm2"),
+            Some("{T-score}"),
+            Some("%"),
+            Some(""),
+        ]
+        .into_iter()
+        .map(|u| u.map(unit))
+        .collect();
+        let long = unit("x".repeat(100).leak());
+        let mut tree = TreeUnits::default();
+        let mut asked = 0;
+        for round in 0..3 {
+            for measure in Measure::ALL.iter().copied() {
+                for u in units.iter().map(Option::as_ref).chain([Some(&long)]) {
+                    for value in [d("930"), d("-2.4"), d("123456789012345678")] {
+                        let expected = to_contract_unit(measure, value, u);
+                        let got = tree.contract_value(measure, value, u);
+                        assert_eq!(got, expected, "{measure} {value} {u:?} round {round}");
+                        asked += 1;
+                    }
+                }
+            }
+        }
+        assert!(asked > 100);
     }
 
     #[test]

@@ -17,8 +17,8 @@ pub use body::{BodyField, BodyLabels, label_key, split_unit};
 pub use keys::normalise_label;
 pub use mapper::FoundValue;
 pub use mapper::{
-    ColumnField, FraxItem, HistoryField, MappedNum, Mapper, MeaningKind, Placed, RowRole,
-    TableKind, TextField, TreeMapper, ValueField,
+    ColumnField, ConceptAnswer, FraxItem, HistoryField, MappedNum, Mapper, MeaningKind, Placed,
+    RowRole, TableKind, TextField, TreeMapper, ValueField,
 };
 use rules::{
     DeviceRule, FraxRule, HistoryFieldRule, HologicColumnRule, HologicHistoryRule, HologicRowRule,

@@ -2,9 +2,11 @@
 //! resolution of a NUM's labels into site, region and side (steps 1-5 of the module docs).
 
 use std::borrow::Cow;
+use std::hash::BuildHasher;
 
-use hashbrown::HashMap;
+use hashbrown::{DefaultHashBuilder, HashTable};
 
+use super::concepts::same_bytes;
 use super::{Mapper, MeasureTarget, ModifierRole, RegionTarget, code_ref, word_starts};
 use crate::profile::keys::{LabelRef, NormalisedRef, normalise_label};
 use crate::sr::{Code, ContentTree, ItemValue};
@@ -102,37 +104,62 @@ impl Mapper {
     /// Labels repeat across the files of an export ("AP Spine", "L1", "Neck"), so the
     /// answer is cached per worker thread.
     pub(super) fn label_info<'t>(&self, raw: Cow<'t, str>) -> LabelInfo<'t> {
+        /// A label's text (its hash beside it) and what it means.
+        type Entry = (u64, Box<[u8]>, LabelMeaning);
         thread_local! {
-            static CACHE: std::cell::RefCell<(u64, HashMap<Box<str>, LabelMeaning>)> =
-                std::cell::RefCell::new((0, HashMap::new()));
+            static CACHE: std::cell::RefCell<(u64, DefaultHashBuilder, HashTable<Entry>)> =
+                std::cell::RefCell::new((0, DefaultHashBuilder::default(), HashTable::new()));
         }
         /// Distinct labels kept; a hostile stream of unique labels cannot grow it further.
         const MOST: usize = 4096;
-        let meaning = CACHE.with_borrow_mut(|(id, cache)| {
+        let (site, side, regions) = CACHE.with_borrow_mut(|(id, hasher, cache)| {
             if *id != self.id {
                 *id = self.id;
                 cache.clear();
             }
-            if let Some(found) = cache.get(raw.as_ref()) {
-                return found.clone();
+            let found = |m: &LabelMeaning| (m.site, m.side, m.regions);
+            let bytes = raw.as_bytes();
+            let hash = hasher.hash_one(bytes);
+            // Compared eight bytes at a time, as concepts are (`same_bytes`).
+            if let Some((_, _, meaning)) =
+                cache.find(hash, |(h, text, _)| *h == hash && same_bytes(text, bytes))
+            {
+                return found(meaning);
             }
             let meaning = self.label_meaning(&raw);
             if cache.len() >= MOST {
                 cache.clear();
             }
-            cache.insert(raw.as_ref().into(), meaning.clone());
-            meaning
+            let answer = found(&meaning);
+            cache.insert_unique(hash, (hash, bytes.into(), meaning), |(h, _, _)| *h);
+            answer
         });
         LabelInfo {
             raw,
-            core: meaning.core,
-            site: meaning.site,
-            side: meaning.side,
+            site,
+            side,
+            regions,
         }
     }
 
     pub(super) fn label_meaning(&self, raw: &str) -> LabelMeaning {
         let normalised = normalise_label(raw);
+        let (core, side) = self.core_and_side(&normalised);
+        let mut regions = [None; SITE_SLOTS];
+        regions[0] = self.region_of(&core, None);
+        for &site in Site::ALL {
+            regions[site_slot(Some(site))] = self.region_of(&core, Some(site));
+        }
+        LabelMeaning {
+            site: self.site_of(&normalised),
+            side,
+            regions,
+        }
+    }
+
+    /// A normalised label's core (its words without side words: what region rules match)
+    /// and the side its first side word names.
+    pub(super) fn core_and_side(&self, normalised: &str) -> (String, Option<Laterality>) {
         let mut side = None;
         let mut core = String::with_capacity(normalised.len());
         for word in normalised.split(' ').filter(|w| !w.is_empty()) {
@@ -148,11 +175,7 @@ impl Mapper {
                 }
             }
         }
-        LabelMeaning {
-            site: self.site_of(&normalised),
-            side,
-            core: core.into(),
-        }
+        (core, side)
     }
 
     /// The region a label names within `site`: the longest run of its last words (side
@@ -224,21 +247,38 @@ impl Mapper {
         modifier_side: Option<(usize, Laterality)>,
         target: &MeasureTarget,
     ) -> Resolved<'t> {
-        let site_at = labels.iter().position(|l| l.site.is_some());
-        let site = site_at.and_then(|at| labels[at].site).or(target.site);
+        self.resolve_list(labels, modifier_side, target)
+    }
+
+    /// `resolve` on any list of labels (`TreeMapper`'s are ids into the labels of its tree,
+    /// read in place rather than collected into a new vector per resolution).
+    pub(super) fn resolve_list<'t, L: Labels<'t> + ?Sized>(
+        &self,
+        labels: &L,
+        modifier_side: Option<(usize, Laterality)>,
+        target: &MeasureTarget,
+    ) -> Resolved<'t> {
+        let count = labels.count();
+        let site_at = (0..count).find(|&at| labels.at(at).site.is_some());
+        let site = site_at.and_then(|at| labels.at(at).site).or(target.site);
 
         let mut region = Region::Other;
         let mut note = None;
-        let mut source_label = labels.first().map(|l| l.raw.clone()).unwrap_or_default();
-        for label in labels {
-            if let Some(found) = self.region_of(&label.core, site) {
+        let mut source_label = if count > 0 {
+            labels.at(0).raw.clone()
+        } else {
+            Cow::default()
+        };
+        for at in 0..count {
+            let label = labels.at(at);
+            if let Some(found) = label.region(site) {
                 region = found.region;
                 note = found.note;
                 source_label = label.raw.clone();
                 // "Total" under "AP Spine L2-L4" is the group's region.
                 if found.whole_of_site
                     && let Some(at) = site_at
-                    && let Some(group) = self.region_of(&labels[at].core, site)
+                    && let Some(group) = labels.at(at).region(site)
                     && !group.whole_of_site
                 {
                     region = group.region;
@@ -248,10 +288,7 @@ impl Mapper {
         }
 
         // Side: the nearer of a side word in a label and a Laterality item.
-        let word_side = labels
-            .iter()
-            .enumerate()
-            .find_map(|(at, l)| l.side.map(|side| (at, side)));
+        let word_side = (0..count).find_map(|at| labels.at(at).side.map(|side| (at, side)));
         let laterality = match (word_side, modifier_side) {
             (Some((w, side)), Some((m, _))) if w < m => Some(side),
             (_, Some((_, side))) => Some(side),
@@ -272,6 +309,31 @@ impl Mapper {
     }
 }
 
+/// Labels in order, innermost first, as `Mapper::resolve_list` reads them.
+pub(super) trait Labels<'t> {
+    /// How many labels there are.
+    fn count(&self) -> usize;
+    /// The label at `at` (below `count`).
+    fn at(&self, at: usize) -> &LabelInfo<'t>;
+}
+
+impl<'t> Labels<'t> for [&LabelInfo<'t>] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn at(&self, at: usize) -> &LabelInfo<'t> {
+        self[at]
+    }
+}
+
+/// Slots of a label's regions: one for no site, one per site.
+const SITE_SLOTS: usize = Site::ALL.len() + 1;
+
+fn site_slot(site: Option<Site>) -> usize {
+    site.map_or(0, |site| site as usize + 1)
+}
+
 /// What modifier items attach to one container.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Modifiers<'t> {
@@ -284,18 +346,27 @@ pub(super) struct Modifiers<'t> {
 pub(super) struct LabelInfo<'t> {
     /// As the scanner wrote it.
     pub(super) raw: Cow<'t, str>,
-    /// Normalised, side words removed: what region rules match.
-    pub(super) core: std::rc::Rc<str>,
     pub(super) site: Option<Site>,
     pub(super) side: Option<Laterality>,
+    /// `Mapper::region_of` its core within no site and within each site, worked out once
+    /// with the rest of what the label means (resolutions ask it of every label they
+    /// read, each a search of the region rules by the core's last words).
+    regions: [Option<RegionTarget>; SITE_SLOTS],
+}
+
+impl LabelInfo<'_> {
+    /// The region the label names within `site` (`Mapper::region_of` of its core).
+    pub(super) fn region(&self, site: Option<Site>) -> Option<RegionTarget> {
+        self.regions[site_slot(site)]
+    }
 }
 
 /// What a label's text means, whatever file it is in.
 #[derive(Debug, Clone)]
 pub(super) struct LabelMeaning {
-    core: std::rc::Rc<str>,
     site: Option<Site>,
     side: Option<Laterality>,
+    regions: [Option<RegionTarget>; SITE_SLOTS],
 }
 
 #[derive(Debug, Clone)]

@@ -9,6 +9,7 @@
 //! once per parent and reuses the answer for every NUM below it.
 
 mod carriers;
+mod concepts;
 mod fields;
 mod hologic_values;
 mod labels;
@@ -20,6 +21,7 @@ use std::borrow::Cow;
 use hashbrown::HashMap;
 
 pub use carriers::{ColumnField, FraxItem, HistoryField, RowRole, TableKind};
+pub use concepts::ConceptAnswer;
 pub use hologic_values::{FoundValue, ValueField};
 pub use labels::Placed;
 pub use meanings::MeaningKind;
@@ -40,7 +42,7 @@ pub enum TextField {
     ReferenceDatabase,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct MeasureTarget {
     measure: Measure,
     site: Option<Site>,
@@ -48,7 +50,7 @@ struct MeasureTarget {
     profile: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct RegionTarget {
     region: Region,
     within: Option<Site>,
@@ -279,10 +281,24 @@ impl Mapper {
     /// The normalised manufacturer for (0008,0070), and the calibration its BMD is on.
     /// The longest matching prefix wins ("GE HEALTHCARE" over "GE").
     pub fn manufacturer(&self, raw: &str) -> (Manufacturer, Option<Calibration>) {
-        let upper = raw.trim().to_uppercase();
+        let trimmed = raw.trim();
+        // ASCII text (every scanner's) upper-cased byte by byte as it is compared, not
+        // into a new string per file.
+        let upper = if trimmed.is_ascii() {
+            Cow::Borrowed(trimmed)
+        } else {
+            Cow::Owned(trimmed.to_uppercase())
+        };
+        let starts_with = |prefix: &str| {
+            upper.len() >= prefix.len()
+                && upper.as_bytes()[..prefix.len()]
+                    .iter()
+                    .zip(prefix.as_bytes())
+                    .all(|(a, b)| a.to_ascii_uppercase() == *b)
+        };
         self.manufacturers
             .iter()
-            .filter(|(prefix, _, _)| upper.starts_with(prefix.as_str()))
+            .filter(|(prefix, _, _)| starts_with(prefix))
             .max_by_key(|(prefix, _, _)| prefix.len())
             .map_or((Manufacturer::Other, None), |(_, m, c)| (*m, *c))
     }
@@ -300,6 +316,30 @@ impl Mapper {
 
     /// Whether a document title says "bone densitometry" in any of the profiles' words.
     pub fn is_dxa_title(&self, title: &str) -> bool {
+        // The last title asked on this thread kept with its answer: an export's documents
+        // share a title, which was normalised into a new string for each.
+        thread_local! {
+            static LAST: std::cell::RefCell<(u64, String, bool)> =
+                const { std::cell::RefCell::new((0, String::new(), false)) };
+        }
+        /// A title is a few words; a longer one (a hostile file) is answered, not kept.
+        const LONGEST: usize = 256;
+        LAST.with_borrow_mut(|(id, last, answer)| {
+            if *id == self.id && *last == title {
+                return *answer;
+            }
+            let found = self.is_dxa_title_uncached(title);
+            if title.len() <= LONGEST {
+                *id = self.id;
+                last.clear();
+                last.push_str(title);
+                *answer = found;
+            }
+            found
+        })
+    }
+
+    fn is_dxa_title_uncached(&self, title: &str) -> bool {
         let title = normalise_label(title);
         self.dxa_titles.iter().any(|t| title.contains(t.as_str()))
     }

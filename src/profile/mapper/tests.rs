@@ -15,6 +15,13 @@ fn manufacturers_by_prefix() {
     assert_eq!(id("GE MEDICAL SYSTEMS"), Manufacturer::GeLunar);
     assert_eq!(id("Norland"), Manufacturer::Other);
     assert_eq!(id(""), Manufacturer::Other);
+    // Any case, padding, text past the prefix; non-ASCII text upper-cased by characters
+    // ("ß" is "SS"), never a prefix cut inside a character.
+    assert_eq!(id("  hologic_x "), Manufacturer::Hologic);
+    assert_eq!(id("hoLOgic\u{e9}"), Manufacturer::Hologic);
+    assert_eq!(id("\u{e9}HOLOGIC"), Manufacturer::Other);
+    assert_eq!(id("g"), Manufacturer::Other);
+    assert_eq!(id("lunaR\u{df}"), Manufacturer::GeLunar);
     assert_eq!(m.manufacturer("Norland").1, Some(Calibration::Norland));
     assert_eq!(
         m.manufacturer("GE Healthcare").1,
@@ -26,7 +33,7 @@ fn manufacturers_by_prefix() {
 #[test]
 fn regions_need_their_site() {
     let m = mapper();
-    let core = |label: &str| m.label_info(Cow::Owned(label.to_string())).core;
+    let core = |label: &str| m.core_and_side(&normalise_label(label)).0;
     let total = core("Total");
     let region = |site| m.region_of(&total, site).map(|t| t.region);
     assert_eq!(region(Some(Site::Hip)), Some(Region::TotalHip));
@@ -91,4 +98,47 @@ fn measures_by_meaning_and_by_last_words() {
 fn word_starts_are_byte_offsets() {
     assert_eq!(word_starts("Left  Hip_BMD").collect::<Vec<_>>(), [0, 6, 10]);
     assert_eq!(word_starts(" Åb c").collect::<Vec<_>>(), [1, 5]);
+}
+
+/// `is_dxa_title` (the last title kept per thread with its answer) answers as the title's
+/// words do, for titles alternating, repeated, too long to keep, and asked of another
+/// mapper whose profiles say otherwise.
+#[test]
+fn dxa_titles_answer_alike_from_the_last_kept() {
+    let m = mapper();
+    let site = crate::profile::ProfileFile::parse(
+        "name = \"site\"\ndxa_titles = [\"knochendichte\"]\n",
+        "site.toml",
+    )
+    .expect("parses");
+    let other = Mapper::new(&[site]).expect("compiles");
+    let long = format!("Bone Densitometry {}", "x".repeat(300));
+    let titles = [
+        "Bone Densitometry Report",
+        "Bone Densitometry Report",
+        "CT Report",
+        "Knochendichte",
+        long.as_str(),
+        long.as_str(),
+        "BONE   densitometry",
+        "",
+    ];
+    for _ in 0..2 {
+        for title in titles {
+            assert_eq!(
+                m.is_dxa_title(title),
+                m.is_dxa_title_uncached(title),
+                "{title:?}"
+            );
+            assert_eq!(
+                other.is_dxa_title(title),
+                other.is_dxa_title_uncached(title),
+                "other {title:?}"
+            );
+        }
+    }
+    assert!(m.is_dxa_title("Bone Densitometry Report"));
+    assert!(!other.is_dxa_title("Bone Densitometry Report"));
+    assert!(other.is_dxa_title("Knochendichte"));
+    assert!(!m.is_dxa_title("CT Report"));
 }

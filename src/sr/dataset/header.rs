@@ -103,11 +103,12 @@ pub(super) const VR_UNKNOWN: u8 = 0;
 pub(super) const VR_SHORT: u8 = 1;
 pub(super) const VR_LONG: u8 = 2;
 
-/// Every pair of upper-case letters: unknown, a VR with a 2-byte length, or a VR with a
-/// reserved field and a 4-byte length (PS3.5 Table 6.2-1, 7.1.2). A table, because this is
-/// asked for every element of every file; 32 by 32 (the rows and columns past `Z` unknown),
-/// so that one comparison checks both letters and the index is a shift.
-const VR_CLASSES: [u8; 32 * 32] = {
+/// Every pair of bytes: unknown, a VR with a 2-byte length, or a VR with a reserved field
+/// and a 4-byte length (PS3.5 Table 6.2-1, 7.1.2). A table, because this is asked for every
+/// element of every file, indexed by the two bytes as one number (`vr_index`): one load,
+/// where a table of letter pairs took a subtraction per letter and a range check first
+/// (64 KiB, of which an SR touches the few lines of the VRs it uses).
+static VR_CLASSES: [u8; 1 << 16] = {
     const SHORT: [&[u8; 2]; 21] = [
         b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FD", b"FL", b"IS", b"LO", b"LT", b"PN",
         b"SH", b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US",
@@ -115,30 +116,29 @@ const VR_CLASSES: [u8; 32 * 32] = {
     const LONG: [&[u8; 2]; 13] = [
         b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT", b"UV",
     ];
-    let mut table = [VR_UNKNOWN; 32 * 32];
+    let mut table = [VR_UNKNOWN; 1 << 16];
     let mut i = 0;
     while i < SHORT.len() {
-        table[(SHORT[i][0] - b'A') as usize * 32 + (SHORT[i][1] - b'A') as usize] = VR_SHORT;
+        table[vr_index(*SHORT[i])] = VR_SHORT;
         i += 1;
     }
     let mut i = 0;
     while i < LONG.len() {
-        table[(LONG[i][0] - b'A') as usize * 32 + (LONG[i][1] - b'A') as usize] = VR_LONG;
+        table[vr_index(*LONG[i])] = VR_LONG;
         i += 1;
     }
     table
 };
 
+/// A VR's two bytes as the index of `VR_CLASSES`.
+#[inline(always)]
+const fn vr_index(vr: [u8; 2]) -> usize {
+    u16::from_le_bytes(vr) as usize
+}
+
 #[inline(always)]
 pub(super) fn vr_class(vr: [u8; 2]) -> u8 {
-    // Both letters from `A` on, and fewer than 32 past it (the bytes `[` to `` ` `` after
-    // `Z` are unknown in the table).
-    let (first, second) = (vr[0].wrapping_sub(b'A'), vr[1].wrapping_sub(b'A'));
-    if first | second < 32 {
-        VR_CLASSES[(usize::from(first) << 5 | usize::from(second)) & (32 * 32 - 1)]
-    } else {
-        VR_UNKNOWN
-    }
+    VR_CLASSES[vr_index(vr)]
 }
 
 fn vr_text(vr: [u8; 2]) -> String {

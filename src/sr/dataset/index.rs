@@ -20,8 +20,9 @@ impl Builder {
     pub(super) fn new(data_len: usize, max_elements: usize) -> Builder {
         let elements = (data_len / 8).min(max_elements.saturating_add(1));
         let mut items = Vec::with_capacity(elements / 4 + 1);
+        // The root's first element is the data set's first (`finish_root`).
         items.push(Item {
-            first_element: NONE,
+            first_element: 0,
             next_item: NONE,
         });
         Builder {
@@ -30,20 +31,14 @@ impl Builder {
         }
     }
 
-    /// Appends an element to item `owner`, after its element `after` (NONE for its first);
-    /// returns its index. The caller keeps an item's last element (the walk in its frame),
-    /// so that appending costs no look-up of the item. `#[inline]` here and on `item`:
-    /// called for every element of every file from another module (another codegen unit),
-    /// they were calls, 3 % of a scan's instructions (callgrind).
+    /// Appends an element after its item's element `after` (NONE for the item's first,
+    /// which the item already names: `item`); returns its index. The caller keeps an
+    /// item's last element (the walk in its frame), so that appending costs no look-up of
+    /// the item, nor the item's id in a register. `#[inline]` here and on `item`: called
+    /// for every element of every file from another module (another codegen unit), they
+    /// were calls, 3 % of a scan's instructions (callgrind).
     #[inline]
-    pub(super) fn element(
-        &mut self,
-        owner: u32,
-        after: u32,
-        tag: Tag,
-        start: usize,
-        len: usize,
-    ) -> u32 {
+    pub(super) fn element(&mut self, after: u32, tag: Tag, start: usize, len: usize) -> u32 {
         let index = self.elements.len() as u32;
         self.elements.push(Element {
             tag,
@@ -52,21 +47,20 @@ impl Builder {
             next: NONE,
             first_item: NONE,
         });
-        if after == NONE {
-            self.items[owner as usize].first_element = index;
-        } else {
+        if after != NONE {
             self.elements[after as usize].next = index;
         }
         index
     }
 
     /// Opens a new item of the sequence whose element is `sequence`, after its item
-    /// `previous` (NONE for the first); returns the new item's id.
+    /// `previous` (NONE for the first); returns the new item's id. Its first element is the
+    /// next one appended, unless it has none (`close_item`).
     #[inline]
     pub(super) fn item(&mut self, sequence: u32, previous: u32) -> u32 {
         let id = self.items.len() as u32;
         self.items.push(Item {
-            first_element: NONE,
+            first_element: self.elements.len() as u32,
             next_item: NONE,
         });
         if previous == NONE {
@@ -75,5 +69,20 @@ impl Builder {
             self.items[previous as usize].next_item = id;
         }
         id
+    }
+
+    /// Item `id` closes, `last` its last element: NONE, it has none.
+    #[inline]
+    pub(super) fn close_item(&mut self, id: u32, last: u32) {
+        if last == NONE {
+            self.items[id as usize].first_element = NONE;
+        }
+    }
+
+    /// The root holds the data set's first element, if there is one.
+    pub(super) fn finish_root(&mut self) {
+        if self.elements.is_empty() {
+            self.items[0].first_element = NONE;
+        }
     }
 }

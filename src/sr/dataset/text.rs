@@ -106,8 +106,26 @@ fn tail_bytes(bytes: &[u8], at: usize, mut ascii: bool, whole: bool) -> (&[u8], 
     (bytes, ascii)
 }
 
-/// Strips DICOM padding: trailing spaces and NULs, leading spaces.
+/// Strips DICOM padding: trailing spaces and NULs, leading spaces. A value is padded to
+/// an even length by one byte at most (PS3.5 6.2), so that case is decided by looking at
+/// its ends, and only more padding takes the byte loops (`trim_loops`): they cost about
+/// fifteen instructions for each of some 300 values per file (callgrind).
+#[inline]
 pub(super) fn trim(bytes: &[u8]) -> &[u8] {
+    let pad = |b: u8| b == b' ' || b == 0;
+    let kept = match bytes {
+        [.., last] if pad(*last) => &bytes[..bytes.len() - 1],
+        _ => bytes,
+    };
+    match kept {
+        [first, .., last] if *first != b' ' && !pad(*last) => kept,
+        [only] if !pad(*only) => kept,
+        _ => trim_loops(kept),
+    }
+}
+
+/// `trim`, byte by byte from both ends.
+fn trim_loops(bytes: &[u8]) -> &[u8] {
     let end = bytes
         .iter()
         .rposition(|b| *b != b' ' && *b != 0)
@@ -201,6 +219,24 @@ mod tests {
         assert_eq!(trim(b"1.2.3\0"), b"1.2.3");
         assert_eq!(trim(b"   "), b"");
         assert_eq!(trim(b""), b"");
+        assert_eq!(trim(b"\0"), b"");
+        assert_eq!(trim(b"a"), b"a");
+        assert_eq!(trim(b" a"), b"a");
+        assert_eq!(trim(b"a\0 "), b"a");
+    }
+
+    /// The ends looked at first, against the byte loops alone, on every value of up to six
+    /// bytes from spaces, NULs and two letters (a NUL is kept at the start, as padding is
+    /// only trailing there).
+    #[test]
+    fn trim_agrees_with_byte_loops() {
+        let alphabet = [b' ', 0, b'a', b'b'];
+        for len in 0..=6u32 {
+            for n in 0..4usize.pow(len) {
+                let bytes: Vec<u8> = (0..len).map(|i| alphabet[n / 4usize.pow(i) % 4]).collect();
+                assert_eq!(trim(&bytes), trim_loops(&bytes), "{bytes:?}");
+            }
+        }
     }
 
     #[test]

@@ -46,6 +46,9 @@ const SEQUENCE: u8 = 1;
 const IMPLICIT: u8 = 2;
 /// `Frame::flags`: encapsulated pixel data, whose items are fragments of bytes.
 const FRAGMENTS: u8 = 4;
+/// `Frame::flags`: `bound` is a sequence's or an item's defined end (else the end of the
+/// data).
+const BOUNDED: u8 = 8;
 
 /// An open sequence or item, or the root data set (the frame below all others). Small,
 /// and its limits worked out where they are needed: the walk reads the innermost frame for
@@ -54,13 +57,17 @@ const FRAGMENTS: u8 = 4;
 /// local of the walk (its fields stay in registers); the stack holds the ones around it.
 #[derive(Clone, Copy)]
 struct Frame {
-    /// Where a defined-length sequence or item ends; `NO_END` for undefined length.
+    /// Where a defined-length sequence or item ends; `NO_END` for undefined length. The
+    /// root's is the end of the data, so that one test per element (`pos >= top.end`)
+    /// finds both a frame's end and the data's (a second compare for the data's end was
+    /// about two instructions for each of ~900 headers per file).
     end: usize,
-    /// The nearest defined end that lies within the data: this frame's, else its parent's
-    /// bound; `NO_END` when there is none, or when it lies past the end of the data (a
-    /// bound past the data decides nothing the end of the data does not: values are held
-    /// to the data, containers may claim more, and `length_error` blames such a parent for
-    /// nothing).
+    /// The furthest a value inside may end: the nearest defined end that lies within the
+    /// data (this frame's, else its parent's bound; `BOUNDED`), else the end of the data
+    /// (a defined end past the data decides nothing the end of the data does not: values
+    /// are held to the data, containers may claim more, and `length_error` blames such a
+    /// parent for nothing). Worked out as the frame opens, where the bound and the end of
+    /// the data were compared again for every value.
     bound: usize,
     /// Sequences: the index of their element; items (and the root): their item id.
     owner: u32,
@@ -74,21 +81,16 @@ struct Frame {
 }
 
 impl Frame {
+    /// A frame that ends at `end`, inside `parent` (whose bound it inherits when `end` is
+    /// undefined).
     #[inline(always)]
-    fn open(
-        end: usize,
-        parent_bound: usize,
-        data_len: usize,
-        flags: u8,
-        tag: Tag,
-        owner: u32,
-    ) -> Frame {
-        let bound = if end == NO_END {
-            parent_bound
+    fn open(end: usize, parent: &Frame, data_len: usize, flags: u8, tag: Tag, owner: u32) -> Frame {
+        let (bound, bounded) = if end == NO_END {
+            (parent.bound, parent.flags & BOUNDED)
         } else if end <= data_len {
-            end
+            (end, BOUNDED)
         } else {
-            NO_END
+            (data_len, 0)
         };
         Frame {
             end,
@@ -96,19 +98,21 @@ impl Frame {
             owner,
             last: NONE,
             tag,
-            flags,
+            flags: flags | bounded,
         }
     }
 
-    /// The furthest a value inside may end: the bound, else the end of the data.
+    /// Whether a container (a sequence or an item) ending at `end` lies outside this
+    /// frame's defined end; one past the end of the data is walked, and the end of the data
+    /// decides (`finish`).
     #[inline(always)]
-    fn leaf_limit(&self, data_len: usize) -> usize {
-        self.bound.min(data_len)
+    fn container_overruns(&self, end: usize) -> bool {
+        end > self.bound && self.flags & BOUNDED != 0
     }
 
     /// The bound as `length_error` takes it.
     fn parent_bound(&self) -> Option<usize> {
-        (self.bound != NO_END).then_some(self.bound)
+        (self.flags & BOUNDED != 0).then_some(self.bound)
     }
 }
 
@@ -120,16 +124,24 @@ pub(super) fn walk<'a>(
     root_implicit: bool,
     limits: &Limits,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
-    match endian {
-        Endian::Little => walk_in::<false>(data, root_implicit, limits),
-        Endian::Big => walk_in::<true>(data, root_implicit, limits),
+    // Every header the walk counts takes at least eight bytes of the data (a tag and a
+    // length), so a data set of fewer than `8 * (max_elements + 1)` bytes cannot break
+    // the cap: nearly every file. The walk then keeps no count (the count and the cap were
+    // a load, a compare and a register per element).
+    let capped = data.len() / 8 > limits.max_elements;
+    match (endian, capped) {
+        (Endian::Little, false) => walk_in::<false, false>(data, root_implicit, limits),
+        (Endian::Little, true) => walk_in::<false, true>(data, root_implicit, limits),
+        (Endian::Big, false) => walk_in::<true, false>(data, root_implicit, limits),
+        (Endian::Big, true) => walk_in::<true, true>(data, root_implicit, limits),
     }
 }
 
 /// `walk` in one byte order. The checks are the model's (`reference`), in its order, so
-/// that a broken file gets the same error from both.
+/// that a broken file gets the same error from both. `CAPPED`: the data may hold more
+/// headers than `limits.max_elements`, so they are counted.
 #[inline(never)]
-fn walk_in<'a, const BIG: bool>(
+fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
     data: &'a [u8],
     root_implicit: bool,
     limits: &Limits,
@@ -139,28 +151,43 @@ fn walk_in<'a, const BIG: bool>(
     let root_flags = if root_implicit { IMPLICIT } else { 0 };
     // The frames around the innermost one (`top`); empty at the root.
     let mut stack: Vec<Frame> = Vec::with_capacity(16);
-    let mut top = Frame::open(NO_END, NO_END, len, root_flags, Tag(0, 0), 0);
+    let mut top = Frame {
+        end: len,
+        bound: len,
+        owner: 0,
+        last: NONE,
+        tag: Tag(0, 0),
+        flags: root_flags,
+    };
     let mut depth = 0usize; // sequences open
     let mut pos = 0usize;
     let mut elements = 0usize;
     let mut sop_class = None;
 
     loop {
-        // Close every defined-length frame that ends here (the root never ends).
+        // Close every defined-length frame that ends here; the root ends at the end of the
+        // data.
         if pos >= top.end {
             if pos > top.end {
                 return Err(overrun(pos, top.end));
             }
+            if stack.is_empty() {
+                return finish(data, index, sop_class, &stack, top);
+            }
             if top.flags & SEQUENCE != 0 {
                 depth -= 1;
+            } else {
+                index.close_item(top.owner, top.last);
             }
-            top = stack.pop().expect("the root never ends");
+            top = stack.pop().expect("not at the root");
             continue;
         }
-        if pos == len {
-            return finish(data, index, sop_class, &stack, top);
-        }
         let Some(head) = data.get(pos..pos + 8) else {
+            // The end of the data inside a frame (of undefined length, or one that claims
+            // more than the data holds).
+            if pos == len {
+                return finish(data, index, sop_class, &stack, top);
+            }
             return Err(truncated_at(pos));
         };
         // The tag as one number, compared with the tags the walk looks for in the same
@@ -170,9 +197,11 @@ fn walk_in<'a, const BIG: bool>(
         if word == tag_word::<BIG>(PIXEL_DATA) && stack.is_empty() {
             return done(data, index, sop_class, pos);
         }
-        elements += 1;
-        if elements > limits.max_elements {
-            return Err(too_many_elements(limits.max_elements));
+        if CAPPED {
+            elements += 1;
+            if elements > limits.max_elements {
+                return Err(too_many_elements(limits.max_elements));
+            }
         }
 
         // Item and delimiter tags carry no VR in any syntax (PS3.5 7.5).
@@ -200,7 +229,7 @@ fn walk_in<'a, const BIG: bool>(
                 .is_some_and(|value| value[..4] == ITEM_BYTES);
             if length != UNDEFINED && !item_next {
                 let end = value_start + length as usize;
-                if end > top.leaf_limit(len) {
+                if end > top.bound {
                     return Err(length_error(
                         value_start,
                         length,
@@ -209,7 +238,7 @@ fn walk_in<'a, const BIG: bool>(
                         tag,
                     ));
                 }
-                top.last = index.element(top.owner, top.last, tag, value_start, length as usize);
+                top.last = index.element(top.last, tag, value_start, length as usize);
                 if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
                     sop_class = Some(uid_text(&data[value_start..end]));
                 }
@@ -225,7 +254,7 @@ fn walk_in<'a, const BIG: bool>(
                 // undefined, nothing to decide but whether it fits.
                 let value_start = pos + 8;
                 let end = value_start + usize::from(u16_at::<BIG>(head, 6));
-                if end > top.leaf_limit(len) {
+                if end > top.bound {
                     return Err(length_error(
                         value_start,
                         u32::from(u16_at::<BIG>(head, 6)),
@@ -234,7 +263,7 @@ fn walk_in<'a, const BIG: bool>(
                         tag,
                     ));
                 }
-                top.last = index.element(top.owner, top.last, tag, value_start, end - value_start);
+                top.last = index.element(top.last, tag, value_start, end - value_start);
                 if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
                     sop_class = Some(uid_text(&data[value_start..end]));
                 }
@@ -265,7 +294,7 @@ fn walk_in<'a, const BIG: bool>(
                 NO_END
             } else {
                 let end = value_start + length as usize;
-                if end > top.bound {
+                if top.container_overruns(end) {
                     return Err(length_error(
                         value_start,
                         length,
@@ -276,7 +305,7 @@ fn walk_in<'a, const BIG: bool>(
                 }
                 end
             };
-            let element = index.element(top.owner, top.last, tag, value_start, 0);
+            let element = index.element(top.last, tag, value_start, 0);
             top.last = element;
             let mut flags = SEQUENCE;
             if implicit || vr == Some(*b"UN") {
@@ -285,9 +314,9 @@ fn walk_in<'a, const BIG: bool>(
             if encapsulated {
                 flags |= FRAGMENTS;
             }
-            let parent_bound = top.bound;
+            let parent = top;
             stack.push(top);
-            top = Frame::open(end, parent_bound, len, flags, tag, element);
+            top = Frame::open(end, &parent, len, flags, tag, element);
             pos = value_start;
             continue;
         }
@@ -302,7 +331,7 @@ fn walk_in<'a, const BIG: bool>(
         // made the walk 102 700 instructions per file where it is 97 900
         // (docs/performance.md, "The per-file step again").
         let end = value_start + length as usize;
-        if end > top.leaf_limit(len) {
+        if end > top.bound {
             return Err(length_error(
                 value_start,
                 length,
@@ -311,7 +340,7 @@ fn walk_in<'a, const BIG: bool>(
                 tag,
             ));
         }
-        top.last = index.element(top.owner, top.last, tag, value_start, length as usize);
+        top.last = index.element(top.last, tag, value_start, length as usize);
         if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
             sop_class = Some(uid_text(&data[value_start..end]));
         }
@@ -350,7 +379,7 @@ fn item_tag(
                 ));
             }
             let end = pos + length as usize;
-            if end > top.leaf_limit(len) {
+            if end > top.bound {
                 return Err(length_error(pos, length, top.parent_bound(), len, tag));
             }
             Ok(end)
@@ -362,17 +391,18 @@ fn item_tag(
                 NO_END
             } else {
                 let end = pos + length as usize;
-                if end > top.bound {
+                if top.container_overruns(end) {
                     return Err(length_error(pos, length, top.parent_bound(), len, tag));
                 }
                 end
             };
-            let item = Frame::open(end, top.bound, len, top.flags & IMPLICIT, top.tag, id);
+            let item = Frame::open(end, top, len, top.flags & IMPLICIT, top.tag, id);
             stack.push(*top);
             *top = item;
             Ok(pos)
         }
         ITEM_DELIMITER if !sequence && top.end == NO_END => {
+            index.close_item(top.owner, top.last);
             *top = stack.pop().expect("not at the root");
             Ok(pos)
         }
@@ -425,13 +455,14 @@ fn finish<'a>(
     done(data, index, sop_class, data.len())
 }
 
-/// The index of `data[..end]`.
+/// The index of `data[..end]` (the root's frame the only one open).
 fn done<'a>(
     data: &'a [u8],
-    index: Builder,
+    mut index: Builder,
     sop_class: Option<String>,
     end: usize,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
+    index.finish_root();
     let mut set = DataSet {
         data: &data[..end],
         elements: index.elements,

@@ -22,13 +22,19 @@ fn info<'t>(m: &Mapper, label: &'t str) -> LabelInfo<'t> {
     m.label_info(Cow::Borrowed(label))
 }
 
+/// A label's core: normalised, side words removed.
+fn core(m: &Mapper, label: &str) -> String {
+    m.core_and_side(&normalise_label(label)).0
+}
+
 #[test]
 fn a_label_alone_says_its_site_side_and_core() {
     let m = mapper();
     let left_hip = info(&m, "  Left   HIP_Femoral Neck ");
     assert_eq!(left_hip.raw, "  Left   HIP_Femoral Neck ");
     assert_eq!(
-        &*left_hip.core, "hip femoral neck",
+        core(&m, "  Left   HIP_Femoral Neck "),
+        "hip femoral neck",
         "side words out, normalised"
     );
     assert_eq!(left_hip.site, Some(Site::Hip));
@@ -36,7 +42,7 @@ fn a_label_alone_says_its_site_side_and_core() {
     // The first side word wins; a side word inside a word is not one ("Lumbar" holds no "l").
     let both = info(&m, "R femur L");
     assert_eq!(both.side, Some(Laterality::Right));
-    assert_eq!(&*both.core, "femur");
+    assert_eq!(core(&m, "R femur L"), "femur");
     let lumbar = info(&m, "Lumbar Spine");
     assert_eq!((lumbar.side, lumbar.site), (None, Some(Site::Spine)));
     // Sites are substrings ("DualFemur" holds "femur"), the first rule that matches wins.
@@ -45,17 +51,30 @@ fn a_label_alone_says_its_site_side_and_core() {
     assert_eq!(info(&m, "Bone Densitometry Report").site, None);
     // Non-ASCII text is normalised by characters.
     let ward = info(&m, "WARD\u{2019}S");
-    assert_eq!(&*ward.core, "ward's");
+    assert_eq!(core(&m, "WARD\u{2019}S"), "ward's");
     assert_eq!(
-        m.region_of(&ward.core, Some(Site::Hip)).map(|t| t.region),
+        m.region_of(&core(&m, "WARD\u{2019}S"), Some(Site::Hip))
+            .map(|t| t.region),
+        Some(Region::Wards)
+    );
+    assert_eq!(
+        ward.region(Some(Site::Hip)).map(|t| t.region),
         Some(Region::Wards)
     );
     // Asked twice (the second from the per-thread cache), the same answer.
     for _ in 0..2 {
-        let again = info(&m, "Left Hip");
+        let again = info(&m, "Left Hip Femoral Neck");
         assert_eq!(
-            (&*again.core, again.site, again.side),
-            ("hip", Some(Site::Hip), Some(Laterality::Left))
+            (
+                again.region(Some(Site::Hip)).map(|t| t.region),
+                again.site,
+                again.side
+            ),
+            (
+                Some(Region::FemoralNeck),
+                Some(Site::Hip),
+                Some(Laterality::Left)
+            )
         );
     }
     assert_eq!(m.side_of_label("mean"), Some(Laterality::Mean));
@@ -77,9 +96,12 @@ fn the_label_cache_belongs_to_one_mapper() {
     let m = mapper();
     for _ in 0..2 {
         assert_eq!(info(&m, "Neck").side, None);
-        assert_eq!(&*info(&m, "Neck").core, "neck");
+        assert_eq!(core(&m, "Neck"), "neck");
+        let neck = info(&m, "Neck").region(Some(Site::Hip));
+        assert_eq!(neck.map(|t| t.region), Some(Region::FemoralNeck));
         assert_eq!(info(&odd, "Neck").side, Some(Laterality::Right));
-        assert_eq!(&*info(&odd, "Neck").core, "");
+        assert_eq!(core(&odd, "Neck"), "");
+        assert_eq!(info(&odd, "Neck").region(Some(Site::Hip)), None);
     }
 }
 
@@ -341,4 +363,40 @@ fn modifier_items_attach_to_their_parent() {
             .iter()
             .all(|x| x.laterality.is_none() && x.region_label.is_none())
     );
+}
+
+/// A label's regions, worked out once with its meaning, are `region_of` its core within no
+/// site and within each site, for labels of every kind (a region, a site, a side word, a
+/// group, none), from the cache and fresh.
+#[test]
+fn a_labels_regions_are_region_of_its_core_in_every_site() {
+    let m = mapper();
+    let labels = [
+        "Total",
+        "Left Hip Femoral Neck",
+        "Upper Neck",
+        "AP Spine L2-L4",
+        "L1",
+        "Radius 33%",
+        "UD",
+        "Trochanter",
+        "WARD\u{2019}S",
+        "Neck Mean",
+        "Bone Densitometry Report",
+        "",
+        "  arms_  LEFT ",
+    ];
+    let mut found = 0;
+    for label in labels {
+        let core = core(&m, label);
+        for _ in 0..2 {
+            let info = info(&m, label);
+            for site in std::iter::once(None).chain(Site::ALL.iter().copied().map(Some)) {
+                let expected = m.region_of(&core, site);
+                assert_eq!(info.region(site), expected, "{label:?} in {site:?}");
+                found += usize::from(expected.is_some());
+            }
+        }
+    }
+    assert!(found > 10, "the labels name regions ({found})");
 }

@@ -352,3 +352,61 @@ fn shared_resolution_is_each_nums_own() {
     assert!(trees >= 200, "{trees} trees");
     assert!(nums_mapped >= 5_000, "{nums_mapped} NUMs mapped");
 }
+
+/// A tree's concepts, found again in the tree's own list, are `Mapper::concept`'s answers:
+/// values that repeat a few concepts, ones that differ from another only in their scheme,
+/// code or meaning (or where the same bytes split between the three), more distinct
+/// concepts than the list keeps, and an item without one.
+#[test]
+fn a_trees_concepts_are_the_mappers() {
+    let m = mapper();
+    let mut items = vec![(None, "CONTAINER", None, ItemValue::None)];
+    let concepts = [
+        ("DCM", "113071", "BMD"),
+        ("DCM", "113071", "Bone Mineral Density"),
+        ("DCX", "113071", "BMD"),
+        ("DCM", "11307", "1BMD"),
+        ("DC", "M113071", "BMD"),
+        ("99X", "1", "Left Femoral Neck BMD"),
+        ("99X", "1", "Left Femoral Neck T-Score"),
+        ("LN", "24966-4", "Weight"),
+    ];
+    // Three rounds of the same concepts, then twenty new ones (past the list's room), then
+    // the first ones again.
+    for round in 0..3 {
+        for (scheme, value, meaning) in concepts {
+            items.push((Some(0), "NUM", Some(code(scheme, value, meaning)), num("1")));
+        }
+        items.push((
+            Some(0),
+            "NUM",
+            None,
+            num(if round == 0 { "2" } else { "3" }),
+        ));
+    }
+    let extra: Vec<String> = (0..20).map(|i| format!("Region {i} BMD")).collect();
+    for meaning in &extra {
+        items.push((
+            Some(0),
+            "NUM",
+            Some(Code {
+                value: "X".into(),
+                scheme: "99X".into(),
+                meaning: meaning.clone().into(),
+            }),
+            num("1"),
+        ));
+    }
+    for (scheme, value, meaning) in concepts {
+        items.push((Some(0), "NUM", Some(code(scheme, value, meaning)), num("1")));
+    }
+    let t = tree(&items);
+    let mut nums = m.for_tree(&t);
+    let mut answered = 0;
+    for (index, item) in t.items.iter().enumerate() {
+        let expected = item.concept.as_ref().map(|c| m.concept(c));
+        assert_eq!(nums.concept(index), expected, "item {index}");
+        answered += usize::from(expected.is_some());
+    }
+    assert_eq!(answered, 3 * concepts.len() + extra.len() + concepts.len());
+}

@@ -51,7 +51,8 @@ pub(in crate::sr::dataset) fn walk<'a>(
     let mut elements = 0usize;
     let mut sop_class = None;
     let mut root_last = NONE; // the root's last element so far
-    let done = |index: Builder, sop_class, end: usize| {
+    let done = |mut index: Builder, sop_class, end: usize| {
+        index.finish_root();
         let mut set = DataSet {
             data: &data[..end],
             elements: index.elements,
@@ -68,7 +69,7 @@ pub(in crate::sr::dataset) fn walk<'a>(
         while let Some(frame) = stack.last() {
             match frame.end {
                 Some(end) if pos == end => {
-                    if stack.pop().is_some_and(|f| f.sequence) {
+                    if close(&mut stack, &mut index) {
                         depth -= 1;
                     }
                 }
@@ -152,7 +153,7 @@ pub(in crate::sr::dataset) fn walk<'a>(
                     });
                 }
                 (ITEM_DELIMITER, Some(frame)) if !frame.sequence && frame.end.is_none() => {
-                    stack.pop();
+                    close(&mut stack, &mut index);
                 }
                 (SEQUENCE_DELIMITER, Some(frame)) if frame.sequence && frame.end.is_none() => {
                     stack.pop();
@@ -177,7 +178,6 @@ pub(in crate::sr::dataset) fn walk<'a>(
             ));
         }
 
-        let owner = top.map_or(0, |f| f.owner);
         let implicit = top.map_or(root_implicit, |f| f.implicit);
         let header = read_header(data, pos, endian, implicit)?;
         let is_sequence = opens_sequence(tag, &header, data);
@@ -204,13 +204,8 @@ pub(in crate::sr::dataset) fn walk<'a>(
                 tag,
                 true,
             )?;
-            let element = index.element(
-                owner,
-                last_element(&stack, root_last),
-                tag,
-                header.value_start,
-                0,
-            );
+            let element =
+                index.element(last_element(&stack, root_last), tag, header.value_start, 0);
             set_last_element(&mut stack, &mut root_last, element);
             stack.push(Frame {
                 end,
@@ -242,7 +237,6 @@ pub(in crate::sr::dataset) fn walk<'a>(
         )?
         .unwrap_or(data.len());
         let element = index.element(
-            owner,
             last_element(&stack, root_last),
             tag,
             header.value_start,
@@ -254,6 +248,15 @@ pub(in crate::sr::dataset) fn walk<'a>(
         }
         pos = end;
     }
+}
+
+/// Closes the innermost frame (its sequence or item ends here); whether it was a sequence.
+fn close(stack: &mut Vec<Frame>, index: &mut Builder) -> bool {
+    let frame = stack.pop().expect("a frame is open");
+    if !frame.sequence {
+        index.close_item(frame.owner, frame.last_element);
+    }
+    frame.sequence
 }
 
 /// The last element so far of the innermost item (the root's when no frame is open).

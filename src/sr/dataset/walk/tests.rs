@@ -223,6 +223,31 @@ fn agrees_with_its_model_on_every_file() {
     }
 }
 
+/// The cap on elements at its edge: data of ten 8-byte headers (empty values) is read
+/// with a cap of ten, which the walk then does not count against (the data cannot hold
+/// more), and refused with a cap of nine, as the model decides.
+#[test]
+fn element_cap_at_the_edge() {
+    let data: Vec<u8> = (0..10u16)
+        .flat_map(|i| element(0x0010, 0x1000 + i, b"LO", b""))
+        .collect();
+    assert_eq!(data.len(), 80);
+    for (max_elements, reads) in [(10, true), (9, false), (1, false)] {
+        let limits = Limits {
+            max_elements,
+            ..Limits::default()
+        };
+        let fast = walk(&data, Endian::Little, false, &limits).map(|(set, _)| set.elements);
+        let model =
+            reference::walk(&data, Endian::Little, false, &limits).map(|(set, _)| set.elements);
+        assert_eq!(fast, model, "cap {max_elements}");
+        assert_eq!(fast.is_ok(), reads, "cap {max_elements}");
+        if let Err(error) = fast {
+            assert!(error.message.contains("elements"), "{}", error.message);
+        }
+    }
+}
+
 /// Seeded mutations of files that read: bytes flipped, a length set to a random, small or
 /// undefined value, cut short, a run of bytes removed.
 #[test]
