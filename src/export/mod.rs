@@ -93,7 +93,10 @@ fn write_fhir(fhir: Runs, staging: &Path) -> io::Result<()> {
         written += line.len() as u64;
         if written - flushed >= WRITEBACK_BYTES {
             out.flush()?;
-            start_writeback(out.get_ref(), flushed, written - flushed);
+            // The output folder is flushed at the end of a run: the Bundles, most of the bytes
+            // of a run with `--fhir`, are sent on their way as they are written, while the
+            // rest is written (docs/performance.md, "The research exports").
+            crate::output::folder::start_writeback_range(out.get_ref(), flushed, written - flushed);
             flushed = written;
         }
         Ok(())
@@ -104,27 +107,6 @@ fn write_fhir(fhir: Runs, staging: &Path) -> io::Result<()> {
 
 /// How many bytes of the Bundles' file are written before their writing to disk is started.
 const WRITEBACK_BYTES: u64 = 8 * 1024 * 1024;
-
-/// Starts writing `len` bytes of `file` from `offset` to disk, without waiting for them. The
-/// output folder is flushed to disk at the end of a run (`output::folder`): the file of
-/// Bundles, most of the bytes of a run with `--fhir`, was then written out from the first
-/// byte, after everything else; started as it is written, the disk works while the rest
-/// of the file and the tables are written (docs/performance.md, "The research exports").
-/// A hint: a failure changes nothing but when the bytes reach the disk.
-#[cfg(target_os = "linux")]
-fn start_writeback(file: &std::fs::File, offset: u64, len: u64) {
-    use std::os::fd::AsRawFd;
-    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
-        return;
-    };
-    // SAFETY: sync_file_range reads no memory of ours; the descriptor is open (borrowed).
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &std::fs::File, _offset: u64, _len: u64) {}
 
 #[cfg(test)]
 mod tests {

@@ -43,6 +43,7 @@ mod access;
 mod dead;
 mod in_place;
 mod names;
+mod sync;
 
 use access::Access;
 pub use access::is_mount_point;
@@ -50,6 +51,7 @@ pub(crate) use dead::process_alive;
 use dead::{remove_dead_staging, staging_pids};
 use names::{INSIDE_PREFIX, discard, our_folder, ours};
 pub use names::{OUTPUT_FOLDERS, OUTPUT_NAMES};
+pub use sync::{start_writeback, start_writeback_range};
 
 /// The run's staging folder while it exists, and whether its outputs were committed.
 #[derive(Debug)]
@@ -273,8 +275,13 @@ impl OutputFolder {
 
     /// Puts the staged outputs in place of the folder's contents, as one step.
     pub fn commit(self) -> io::Result<Committed> {
+        self.commit_with(&sync::System)
+    }
+
+    /// `commit`, its flushes through `disk`.
+    fn commit_with(self, disk: &impl sync::Disk) -> io::Result<Committed> {
         self.access.restrict_files(&self.staging)?;
-        sync_folder_files(&self.staging)?;
+        sync::sync_with(&self.staging, disk)?;
         let mut committed = Committed::default();
         let mut guard = run_state();
         if self.placement == Placement::Inside {
@@ -437,21 +444,6 @@ fn lock_folder(target: &Path) -> io::Result<(File, PathBuf)> {
         "the output folder {} keeps being replaced by other runs",
         path_text(target)
     )))
-}
-
-/// Flushes every file of the staging folder and of its folders of ours, and the folders
-/// themselves, to disk.
-fn sync_folder_files(folder: &Path) -> io::Result<()> {
-    for entry in fs::read_dir(folder)? {
-        let entry = entry?;
-        let kind = entry.file_type()?;
-        if kind.is_file() {
-            File::open(entry.path())?.sync_all()?;
-        } else if kind.is_dir() && our_folder(&entry.file_name().to_string_lossy()).is_some() {
-            sync_folder_files(&entry.path())?;
-        }
-    }
-    File::open(folder)?.sync_all()
 }
 
 #[cfg(test)]

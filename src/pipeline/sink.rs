@@ -250,12 +250,15 @@ impl FilesTable {
                     .map_err(std::io::Error::other)
             })?;
         }
-        table
+        let file = table
             .writer
             .into_inner()
             .map_err(|e| std::io::Error::new(e.error().kind(), e.error().to_string()))?
             .into_inner()
             .map_err(|e| e.into_error())?;
+        // Its writing to disk starts now, while the other tables are written: the commit's
+        // flush then finds it written (output::folder::sync).
+        crate::output::folder::start_writeback(&file);
         if let Some(parquet) = table.parquet {
             parquet.finish()?;
         }

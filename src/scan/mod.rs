@@ -2,10 +2,9 @@
 //! `process`), then record each outcome in path order, then the steps that need the whole
 //! run and the commit of the output folder (both `pipeline`'s).
 //!
-//! Candidates are processed in bounded chunks: each chunk is mapped in parallel and
-//! collected in order (`par_iter().map().collect()` keeps order), then recorded before the
-//! next chunk is; output order and bytes never depend on `--jobs`, and memory does not
-//! grow with the size of the archive.
+//! Candidates are processed as the walk finds them, each a task on the pool, and recorded
+//! in the walk's order through a bounded reorder buffer (`stream`): output order and bytes
+//! never depend on `--jobs`, and memory does not grow with the size of the input.
 
 mod archive;
 mod error;
@@ -13,6 +12,7 @@ mod known;
 mod members;
 mod process;
 mod progress;
+mod stream;
 mod tar;
 
 use std::panic;
@@ -20,7 +20,6 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 
 use crate::config::{Inputs, ScanConfig, Target};
 use crate::discover::{self, Candidate, CandidateKind, Candidates};
@@ -162,79 +161,92 @@ fn read_files(
     Ok(())
 }
 
+/// Processes every candidate on the pool and records each outcome in the candidates'
+/// order (`stream`): at most `WINDOW_PER_JOB` files per job are taken and not yet recorded.
 fn process_all<R: Recorder + Send>(
-    mut candidates: Candidates,
+    candidates: Candidates,
     config: &ScanConfig,
     mapper: &Mapper,
     pool: &rayon::ThreadPool,
     sink: &mut R,
     progress: &ProgressBar,
 ) -> Result<(), ScanError> {
-    let process = |chunk: &[Candidate]| -> Vec<Outcome> {
-        chunk
-            .par_iter()
-            .map(|candidate| match &candidate.kind {
-                CandidateKind::File => process_file(
-                    &candidate.path,
-                    candidate.follow_last_link,
-                    mapper,
-                    &config.limits,
-                ),
-                CandidateKind::NotRead(error) => Outcome::NotIngested(error.clone()),
-            })
-            .collect()
+    let process = |candidate: &Candidate| -> Outcome {
+        match &candidate.kind {
+            CandidateKind::File => process_file(
+                &candidate.path,
+                candidate.follow_last_link,
+                mapper,
+                &config.limits,
+            ),
+            CandidateKind::NotRead(error) => Outcome::NotIngested(error.clone()),
+        }
     };
-    let record =
-        |sink: &mut R, chunk: &[Candidate], outcomes: Vec<Outcome>| -> Result<(), ScanError> {
-            for (candidate, outcome) in chunk.iter().zip(outcomes) {
-                match outcome {
-                    Outcome::NotIngested(error) if error.reason == Reason::Archive => {
-                        record_archive(&candidate.path, config, mapper, pool, sink)?
+    // Only the task recording holds it (`Ordered::put` lets one task record at a time),
+    // with the files recorded and not yet shown on the bar.
+    let sink = std::sync::Mutex::new((sink, 0u64));
+    let record = |run: Vec<(Candidate, Outcome)>| -> Result<(), ScanError> {
+        let mut guard = sink
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (sink, unshown) = &mut *guard;
+        *unshown += run.len() as u64;
+        for (candidate, outcome) in run {
+            match outcome {
+                Outcome::NotIngested(error) if error.reason == Reason::Archive => {
+                    record_archive(&candidate.path, config, mapper, pool, &mut **sink)?
+                }
+                outcome => sink.record(&candidate.path, outcome)?,
+            }
+        }
+        // The bar moves every 64 files (a step of the bar reads the clock).
+        if *unshown >= 64 {
+            progress.inc(std::mem::take(unshown));
+        }
+        Ok(())
+    };
+    let ordered = stream::Ordered::new(WINDOW_PER_JOB * config.jobs.max(1));
+    // The walk runs on this thread, outside the pool: reading directories is serial work
+    // (a tenth of a scan, measured), which the workers need not wait for; each file it
+    // finds is a task at once.
+    pool.in_place_scope(|scope| {
+        let mut candidates = candidates.enumerate().peekable();
+        while let Some((first, _)) = candidates.peek() {
+            let first = *first;
+            let run: Vec<Candidate> = candidates.by_ref().take(RUN).map(|(_, c)| c).collect();
+            if !ordered.wait_for_room(first + run.len() - 1) {
+                break;
+            }
+            let (ordered, process, record) = (&ordered, &process, &record);
+            scope.spawn(move |_| {
+                for (index, candidate) in (first..).zip(run) {
+                    if ordered.stopped() {
+                        return;
                     }
-                    outcome => sink.record(&candidate.path, outcome)?,
+                    let outcome = ordered.guarded(|| process(&candidate));
+                    ordered.put(index, (candidate, outcome), record);
                 }
-            }
-            progress.inc(chunk.len() as u64);
-            Ok(())
-        };
-    // Enough files per chunk to keep every worker busy, few enough that memory stays flat.
-    let chunk_size = 64 * config.jobs.max(1);
-    std::thread::scope(|scope| {
-        // The walk runs on its own thread, a couple of chunks ahead: reading directories
-        // is serial work (a tenth of a scan, measured), which the workers need not wait for.
-        let (chunks, next_chunk) = std::sync::mpsc::sync_channel::<Vec<Candidate>>(2);
-        scope.spawn(move || {
-            loop {
-                let mut chunk = Vec::with_capacity(chunk_size);
-                chunk.extend(candidates.by_ref().take(chunk_size));
-                if chunk.is_empty() || chunks.send(chunk).is_err() {
-                    break;
-                }
-            }
-        });
-        // Chunk k is recorded (in order, by one task) while chunk k + 1 is processed by the
-        // others: recording never leaves the workers idle, and at most a few chunks are in
-        // memory. The loop runs on a worker: the next chunk's tasks are queued the moment
-        // a pair of tasks ends, where a loop on the calling thread would wait to be woken,
-        // then wake a worker, at every chunk (docs/performance.md, "Both cores").
-        pool.install(|| {
-            let mut done: Option<(Vec<Candidate>, Vec<Outcome>)> = None;
-            for chunk in next_chunk {
-                let previous = done.take();
-                let (outcomes, recorded) = rayon::join(
-                    || process(&chunk),
-                    || previous.map_or(Ok(()), |(files, outcomes)| record(sink, &files, outcomes)),
-                );
-                recorded?;
-                done = Some((chunk, outcomes));
-            }
-            if let Some((files, outcomes)) = done {
-                record(sink, &files, outcomes)?;
-            }
-            Ok(())
-        })
-    })
+            });
+        }
+    });
+    let (_, unshown) = sink
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    progress.inc(unshown);
+    ordered.into_result()
 }
+
+/// Consecutive files per task. A worker's files follow one another in the walk's order, as
+/// they did in chunks split between the workers: the allocator keeps a thread's freed
+/// memory a while for its next file, and a file like the one before reuses it, where eight
+/// workers each taking every eighth file held two kinds of deflate bomb's megabytes at once
+/// (tests/bombs.rs: 95-105 MB at `--jobs 8`, a file per task; 67-89 MB in chunks).
+const RUN: usize = 4;
+
+/// Files taken and not yet recorded, per job: enough that a file slower than the others
+/// (a large one, an archive being recorded) leaves the other workers files to go on with,
+/// few enough that memory stays flat (at most this many candidates and outcomes held).
+const WINDOW_PER_JOB: usize = 256;
 
 /// Records an archive found in a walk and its members (`members`); one that is no longer
 /// an archive when it is read again is what it now is to the first bytes.

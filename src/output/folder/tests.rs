@@ -76,3 +76,155 @@ fn a_process_is_alive_while_it_exists() {
     // pid 1 exists; as another user signal 0 gives EPERM, which counts as alive.
     assert!(process_alive(1));
 }
+
+/// A disk that records what is asked of it, and fails the flush of one name.
+#[derive(Default)]
+struct Watched {
+    calls: std::sync::Mutex<Vec<(&'static str, PathBuf)>>,
+    failing: Option<&'static str>,
+}
+
+impl sync::Disk for Watched {
+    fn start(&self, path: &Path, _file: &File) {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(("start", path.to_path_buf()));
+    }
+
+    fn sync(&self, path: &Path, _file: &File) -> io::Result<()> {
+        self.calls
+            .lock()
+            .unwrap()
+            .push(("sync", path.to_path_buf()));
+        match self.failing {
+            Some(name) if path.ends_with(name) => Err(io::Error::other("disk full")),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[test]
+fn every_file_and_folder_is_flushed_its_writing_started_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging");
+    let ours = OUTPUT_FOLDERS[0].0;
+    fs::create_dir_all(staging.join(ours)).unwrap();
+    fs::create_dir(staging.join("not-ours")).unwrap();
+    for name in ["studies.csv", "files.csv", "run.json"] {
+        fs::write(staging.join(name), name).unwrap();
+    }
+    fs::write(staging.join(ours).join("a.ndjson"), b"x").unwrap();
+    fs::write(staging.join("not-ours").join("b"), b"x").unwrap();
+    let disk = Watched::default();
+    sync::sync_with(&staging, &disk).unwrap();
+    let calls = disk.calls.into_inner().unwrap();
+    let of = |what: &str| -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = calls
+            .iter()
+            .filter(|(call, _)| *call == what)
+            .map(|(_, path)| path.clone())
+            .collect();
+        paths.sort();
+        paths
+    };
+    let files = vec![
+        staging.join("files.csv"),
+        staging.join("run.json"),
+        staging.join("studies.csv"),
+        staging.join(ours).join("a.ndjson"),
+    ];
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(of("start"), sorted, "every file's writing started");
+    let mut flushed = files;
+    flushed.extend([staging.clone(), staging.join(ours)]);
+    flushed.sort();
+    assert_eq!(of("sync"), flushed, "every file and folder of ours flushed");
+    let first_sync = calls.iter().position(|(call, _)| *call == "sync").unwrap();
+    assert!(
+        calls[first_sync..].iter().all(|(call, _)| *call == "sync"),
+        "every file's writing is started before any flush waits: {calls:?}"
+    );
+}
+
+#[test]
+fn a_failed_flush_fails_the_commit_and_nothing_is_exchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = dir.path().join("staging");
+    fs::create_dir(&staging).unwrap();
+    for name in ["studies.csv", "files.csv", "run.json", "report.html"] {
+        fs::write(staging.join(name), name).unwrap();
+    }
+    let disk = Watched {
+        failing: Some("files.csv"),
+        ..Watched::default()
+    };
+    let error = sync::sync_with(&staging, &disk).unwrap_err();
+    assert_eq!(error.to_string(), "disk full");
+    // The commit flushes before it exchanges: a folder whose flush fails keeps what it had.
+    let out = dir.path().join("out");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("studies.csv"), b"old").unwrap();
+    let folder = OutputFolder::open(&out).unwrap();
+    fs::write(folder.staging().join("studies.csv"), b"new").unwrap();
+    fs::write(folder.staging().join("files.csv"), b"new").unwrap();
+    let error = folder.commit_with(&disk).unwrap_err();
+    assert_eq!(error.to_string(), "disk full");
+    assert_eq!(fs::read(out.join("studies.csv")).unwrap(), b"old");
+    assert!(!out.join("files.csv").exists());
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        2,
+        "staging removed"
+    );
+}
+
+/// A disk that checks, at each flush, that the output folder still holds the old set.
+struct BeforeTheExchange {
+    out: PathBuf,
+    flushed: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+impl sync::Disk for BeforeTheExchange {
+    fn start(&self, _path: &Path, _file: &File) {}
+
+    fn sync(&self, path: &Path, file: &File) -> io::Result<()> {
+        assert_eq!(
+            fs::read(self.out.join("studies.csv")).unwrap(),
+            b"old",
+            "{} flushed after the exchange",
+            path.display()
+        );
+        self.flushed.lock().unwrap().push(path.to_path_buf());
+        file.sync_all()
+    }
+}
+
+#[test]
+fn every_output_is_flushed_before_the_exchange() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("studies.csv"), b"old").unwrap();
+    let folder = OutputFolder::open(&out).unwrap();
+    let staging = folder.staging().to_path_buf();
+    for name in ["studies.csv", "files.csv", "run.json"] {
+        fs::write(staging.join(name), b"new").unwrap();
+    }
+    let disk = BeforeTheExchange {
+        out: out.clone(),
+        flushed: Default::default(),
+    };
+    folder.commit_with(&disk).unwrap();
+    assert_eq!(fs::read(out.join("studies.csv")).unwrap(), b"new");
+    let mut flushed = disk.flushed.into_inner().unwrap();
+    flushed.sort();
+    let mut expected: Vec<PathBuf> = ["files.csv", "run.json", "studies.csv"]
+        .iter()
+        .map(|name| staging.join(name))
+        .collect();
+    expected.push(staging);
+    expected.sort();
+    assert_eq!(flushed, expected);
+}

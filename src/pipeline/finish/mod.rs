@@ -274,7 +274,10 @@ fn write_table(
         }
         Ok(())
     })?;
-    out.into_inner().map_err(|e| e.into_error())?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    // Its writing to disk started now, while the other tables are written, not at the
+    // commit's flush (docs/performance.md, "Both cores again").
+    crate::output::folder::start_writeback(&file);
     if let Some(copy) = copy {
         copy.finish()?;
     }
