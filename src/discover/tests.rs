@@ -256,8 +256,9 @@ fn an_earlier_input_inside_a_later_one_is_left_out_of_its_walk() {
 
 #[test]
 fn a_long_list_costs_a_syscall_per_path() {
-    // 20 000 listed files in 20 folders, and the folders listed too: each file once, and
-    // planning is linear (a quadratic check took minutes here).
+    // 20 000 listed files in 20 folders, and the folders listed too: each file once
+    // (a quadratic check took minutes here: the cost is measured in docs/performance.md,
+    // not timed in a test).
     let dir = tempfile::tempdir().unwrap();
     let mut list = String::new();
     for folder in 0..20 {
@@ -272,15 +273,9 @@ fn a_long_list_costs_a_syscall_per_path() {
     }
     let list_path = dir.path().join("list.txt");
     std::fs::write(&list_path, list).unwrap();
-    let started = std::time::Instant::now();
     let found: Vec<Candidate> = from_list(&list_path, &options(false)).unwrap().collect();
     assert_eq!(found.len(), 20_000);
     let mut paths: Vec<&PathBuf> = found.iter().map(|c| &c.path).collect();
     paths.dedup();
     assert_eq!(paths.len(), 20_000);
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
 }
