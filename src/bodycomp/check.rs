@@ -5,7 +5,7 @@
 //! rounding moves it; the VAT's density within 0.90-0.96 g/cm³ for some values its rounding
 //! allows. A check that lacks a value is not made.
 
-use super::{BodyComposition, BodyRegion, Dimension, Field, IndexKind, Reading};
+use super::{BodyComposition, BodyRegion, Dimension, Field, IndexKind, Reading, RegionComposition};
 use crate::decimal::{Decimal, dec};
 
 /// The mass fields a sum is checked on.
@@ -70,12 +70,30 @@ fn sum_differs(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
     difference > allowed.max(dec!("1"))
 }
 
-fn field_of(comp: &BodyComposition, region: BodyRegion, field: Field) -> Option<&Reading> {
-    comp.region(region)?.get(field)
+/// A composition with its regions found once by their `BodyRegion` (the checks look up
+/// some 150 region values, each a search of the region list otherwise).
+struct Indexed<'c> {
+    comp: &'c BodyComposition,
+    regions: [Option<&'c RegionComposition>; BodyRegion::ALL.len()],
+}
+
+impl<'c> Indexed<'c> {
+    fn new(comp: &'c BodyComposition) -> Self {
+        let mut regions = [None; BodyRegion::ALL.len()];
+        // The first of a region, as `BodyComposition::region` finds it.
+        for region in comp.regions.iter().rev() {
+            regions[region.region as usize] = Some(region);
+        }
+        Indexed { comp, regions }
+    }
+}
+
+fn field_of<'c>(comp: &Indexed<'c>, region: BodyRegion, field: Field) -> Option<&'c Reading> {
+    comp.regions[region as usize]?.get(field)
 }
 
 /// Hologic's five regions against its Subtotal.
-fn subtotal(comp: &BodyComposition) -> bool {
+fn subtotal(comp: &Indexed<'_>) -> bool {
     MASSES.iter().any(|&field| {
         let parts: Vec<_> = SUBTOTAL_PARTS
             .iter()
@@ -86,7 +104,7 @@ fn subtotal(comp: &BodyComposition) -> bool {
 }
 
 /// Subtotal and head against the total.
-fn total(comp: &BodyComposition) -> bool {
+fn total(comp: &Indexed<'_>) -> bool {
     MASSES.iter().any(|&field| {
         let parts = [
             field_of(comp, BodyRegion::Subtotal, field),
@@ -97,7 +115,7 @@ fn total(comp: &BodyComposition) -> bool {
 }
 
 /// GE's regions against their right and left halves.
-fn sides(comp: &BodyComposition) -> bool {
+fn sides(comp: &Indexed<'_>) -> bool {
     BodyRegion::ALL.iter().any(|&whole| {
         let Some((right, left)) = whole.halves() else {
             return false;
@@ -111,8 +129,8 @@ fn sides(comp: &BodyComposition) -> bool {
 
 /// A region's masses against each other: total = fat + lean + BMC, lean + BMC, tissue =
 /// fat + lean.
-fn total_mass(comp: &BodyComposition) -> bool {
-    comp.regions.iter().any(|r| {
+fn total_mass(comp: &Indexed<'_>) -> bool {
+    comp.comp.regions.iter().any(|r| {
         let get = |field| r.get(field);
         sum_differs(
             get(Field::TotalMass),
@@ -186,8 +204,8 @@ fn pct_differs_by_range(reported: &Reading, fat: &Reading, whole: &Reading) -> b
 }
 
 /// A reported %fat against fat / total mass (and GE's tissue %fat against fat / tissue).
-fn fat_pct(comp: &BodyComposition) -> bool {
-    comp.regions.iter().any(|r| {
+fn fat_pct(comp: &Indexed<'_>) -> bool {
+    comp.comp.regions.iter().any(|r| {
         [
             (Field::FatPct, Field::TotalMass),
             (Field::TissueFatPct, Field::Tissue),
@@ -207,10 +225,10 @@ fn fat_pct(comp: &BodyComposition) -> bool {
 /// The VAT's mass over its volume outside 0.90-0.96 g/cm³ for every value the rounding
 /// allows (Hologic's is near 0.925, GE's near 0.945: docs/clinical.md). A mass of zero
 /// beside a volume (11 of 84 rows of the one public enCORE export) is outside.
-fn vat_density(comp: &BodyComposition) -> bool {
+fn vat_density(comp: &Indexed<'_>) -> bool {
     let (Some(mass), Some(volume)) = (
-        comp.index(IndexKind::VatMass),
-        comp.index(IndexKind::VatVolume),
+        comp.comp.index(IndexKind::VatMass),
+        comp.comp.index(IndexKind::VatVolume),
     ) else {
         return false;
     };
@@ -275,7 +293,7 @@ impl Check {
 }
 
 /// Whether a composition fails a check.
-type Fails = fn(&BodyComposition) -> bool;
+type Fails = fn(&Indexed<'_>) -> bool;
 
 /// The checks made here, in order.
 const CHECKS: [(Check, Fails); 6] = [
@@ -289,9 +307,10 @@ const CHECKS: [(Check, Fails); 6] = [
 
 /// The checks the composition fails.
 pub fn inconsistencies(comp: &BodyComposition) -> Vec<Check> {
+    let comp = Indexed::new(comp);
     CHECKS
         .iter()
-        .filter(|(_, fails)| fails(comp))
+        .filter(|(_, fails)| fails(&comp))
         .map(|(check, _)| *check)
         .collect()
 }

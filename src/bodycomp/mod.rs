@@ -283,6 +283,11 @@ impl BodyComposition {
         let at = match self.regions.binary_search_by(|r| r.region.cmp(&region)) {
             Ok(at) => at,
             Err(at) => {
+                // Room for every region at the first: a region is some 550 bytes, which
+                // growing by doubling copied again and again.
+                if self.regions.capacity() == 0 {
+                    self.regions.reserve_exact(BodyRegion::ALL.len());
+                }
                 self.regions
                     .insert(at, RegionComposition::new(region, label));
                 at

@@ -70,6 +70,25 @@ pub(super) fn scan(cell: &str) -> Scan<'_> {
     Scan { text, number, unit }
 }
 
+/// A line's cells, as `str::split('\t')` gives them, found by a byte loop: the cells are a
+/// few bytes long, shorter than `split`'s search sets up for.
+pub(super) fn tab_cells(line: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(line);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match text.as_bytes().iter().position(|b| *b == b'\t') {
+            Some(tab) => {
+                rest = Some(&text[tab + 1..]);
+                Some(&text[..tab])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
 impl MarkEvidence {
     /// Adds what one cell says.
     #[cfg(test)]
@@ -80,6 +99,11 @@ impl MarkEvidence {
     /// Adds what one cut cell says.
     pub(super) fn add_scan(&mut self, cell: &Scan<'_>) {
         let number = cell.number.as_bytes();
+        // A cell without the other mark adds nothing to a mark already seen: every cell
+        // of a file after the first that proves its mark, looked at for one byte only.
+        if (self.point && !number.contains(&b',')) || (self.comma && !number.contains(&b'.')) {
+            return;
+        }
         let unsigned = &number[sign_length(number)..];
         let last = |mark: u8| unsigned.iter().rposition(|b| *b == mark);
         match (last(b'.'), last(b',')) {
@@ -209,8 +233,9 @@ fn number_value(
     };
     let (mut mantissa, mut significant, mut digits) = (0i64, 0u32, 0usize);
     let fraction = fraction.unwrap_or_default();
-    let whole = whole.iter().filter(|b| Some(**b) != group);
-    for &b in whole.chain(fraction) {
+    // The whole part without its separators, then the fraction: two plain loops, not an
+    // iterator chain through a filter.
+    let mut digit = |b: u8| {
         if !b.is_ascii_digit() {
             return None;
         }
@@ -222,6 +247,15 @@ fn number_value(
             }
         }
         mantissa = mantissa * 10 + i64::from(b - b'0');
+        Some(())
+    };
+    for &b in whole {
+        if Some(b) != group {
+            digit(b)?;
+        }
+    }
+    for &b in fraction {
+        digit(b)?;
     }
     if digits == 0 {
         return None;
@@ -279,160 +313,4 @@ fn read_scan_by_parse(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn number(text: &str, mark: DecimalMark) -> Option<(String, String)> {
-        match read(text, mark) {
-            Cell::Number(value, unit) => Some((value.to_string(), unit.to_string())),
-            _ => None,
-        }
-    }
-
-    /// Cells read digit by digit as `Decimal::parse` read them copied into one text:
-    /// signs, digits, points, commas and units in every order, up to 40 characters
-    /// (beyond 18 digits and 18 decimals), with either mark.
-    #[test]
-    fn cells_read_as_decimal_parse_reads_them() {
-        let mut next = crate::test_rng::splitmix(0x00DE_C1A1);
-        let marks = b"-+.,  ";
-        let units = ["", " lbs", "%", " in\u{b3}", "x", " 9"];
-        for case in 0..200_000 {
-            let len = [0, 1, 2, 3, 5, 8, 12, 19, 25, 40][(next() % 10) as usize];
-            let mut text: String = (0..len)
-                .map(|_| match next() % 3 {
-                    0 => char::from(marks[(next() % marks.len() as u64) as usize]),
-                    _ => char::from(b'0' + (next() % 10) as u8),
-                })
-                .collect();
-            text.push_str(units[(next() % units.len() as u64) as usize]);
-            for mark in [DecimalMark::Point, DecimalMark::Comma] {
-                assert_eq!(
-                    read_scan(scan(&text), mark),
-                    read_scan_by_parse(scan(&text), mark),
-                    "case {case}: {text:?} {mark:?}"
-                );
-            }
-        }
-    }
-
-    /// Cells cut (`decimal::trim`) as `str::trim` cuts them: ASCII and other whitespace
-    /// (U+00A0, U+2003, U+000B), and DEL, a control that is not whitespace, on either side
-    /// of a number and of its unit.
-    #[test]
-    fn cells_are_cut_as_str_trim_cuts_them() {
-        let pieces = [
-            "",
-            " ",
-            "\t",
-            "\u{a0}",
-            "\u{2003}",
-            "\u{b}",
-            "\u{7f}",
-            "9",
-            "-0.3",
-            "9,999",
-            "1.5",
-            "lbs",
-            "%",
-            "in³",
-            "é",
-            "x",
-            " \u{a0}lbs ",
-        ];
-        let mut next = crate::test_rng::splitmix(0x000C_E115);
-        for _ in 0..20_000 {
-            let cell: String = (0..next() % 6)
-                .map(|_| pieces[(next() % pieces.len() as u64) as usize])
-                .collect();
-            let text = cell.trim();
-            let end = text
-                .bytes()
-                .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
-                .unwrap_or(text.len());
-            let expected = Scan {
-                text,
-                number: text[..end].trim(),
-                unit: text[end..].trim(),
-            };
-            assert_eq!(scan(&cell), expected, "{cell:?}");
-        }
-    }
-
-    #[test]
-    fn numbers_and_units_as_encore_writes_them() {
-        let point = DecimalMark::Point;
-        let cases = [
-            ("9.9 lbs", Some(("9.9", "lbs"))),
-            ("-0.3 lbs", Some(("-0.3", "lbs"))),
-            ("33.4%", Some(("33.4", "%"))),
-            ("-1.2%", Some(("-1.2", "%"))),
-            ("99.99 in³", Some(("99.99", "in³"))),
-            ("0.00 lbs", Some(("0.00", "lbs"))),
-            ("1.123", Some(("1.123", ""))),
-            ("2,188", Some(("2188", ""))),
-            ("4,491 g", Some(("4491", "g"))),
-            ("1,234,567.5 g", Some(("1234567.5", "g"))),
-            ("1,23", None),
-            ("12,3456", None),
-            ("1.2.3", None),
-            ("--1", None),
-            ("lbs", None),
-        ];
-        for (text, expected) in cases {
-            let expected = expected.map(|(v, u)| (v.to_string(), u.to_string()));
-            assert_eq!(number(text, point), expected, "{text}");
-        }
-        assert_eq!(read("", point), Cell::Empty);
-        assert_eq!(read("  - ", point), Cell::Empty);
-        assert_eq!(read(&"9".repeat(65), point), Cell::Unreadable);
-        let comma = DecimalMark::Comma;
-        assert_eq!(number("9,9 lbs", comma), Some(("9.9".into(), "lbs".into())));
-        assert_eq!(number("4.491 g", comma), Some(("4491".into(), "g".into())));
-        assert_eq!(number("1,023", comma), Some(("1.023".into(), "".into())));
-    }
-
-    #[test]
-    fn groups_of_three_only() {
-        for (digits, expected) in [
-            ("1,234", true),
-            ("12,345,678", true),
-            ("0,123", false),
-            ("1234", false),
-            ("1,23", false),
-            (",123", false),
-            ("1,234,", false),
-            ("1234,567", false),
-            ("1,2a4", false),
-        ] {
-            assert_eq!(grouped(digits.as_bytes(), b','), expected, "{digits}");
-        }
-        assert!(grouped(b"1.234", b'.'));
-        assert!(!grouped(b"1,234", b'.'));
-    }
-
-    #[test]
-    fn the_file_says_its_decimal_mark() {
-        let mark = |cells: &[&str]| {
-            let mut evidence = MarkEvidence::default();
-            cells.iter().for_each(|c| evidence.add(c));
-            evidence.mark()
-        };
-        assert_eq!(mark(&["9.9 lbs", "2,188"]), Some(DecimalMark::Point));
-        assert_eq!(mark(&["9,9 lbs", "2.188"]), Some(DecimalMark::Comma));
-        assert_eq!(mark(&["1,234.5"]), Some(DecimalMark::Point));
-        assert_eq!(mark(&["1.234,5"]), Some(DecimalMark::Comma));
-        assert_eq!(
-            mark(&["2,188", "33"]),
-            Some(DecimalMark::Point),
-            "no evidence"
-        );
-        assert_eq!(
-            mark(&["0,987"]),
-            Some(DecimalMark::Comma),
-            "no group starts with 0"
-        );
-        assert_eq!(mark(&["0.987"]), Some(DecimalMark::Point));
-        assert_eq!(mark(&["9.9", "9,9"]), None, "both");
-    }
-}
+mod tests;

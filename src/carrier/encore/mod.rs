@@ -136,7 +136,13 @@ fn prove<'t>(decoded: &'t Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) 
     let mut evidence = cells::MarkEvidence::default();
     let mut dates = Vec::new();
     let mut rows = 0;
-    let mut kept = Some(Kept::default());
+    // Room for every data row's cells at once (the header's count each, within
+    // `KEPT_CELLS`), not grown by doubling and copying.
+    let rows_written = decoded.line_count().saturating_sub(1);
+    let mut kept = Some(Kept {
+        cells: Vec::with_capacity(rows_written.saturating_mul(roles.len()).min(KEPT_CELLS)),
+        ends: Vec::with_capacity(rows_written.min(KEPT_CELLS)),
+    });
     for (_, line, text) in decoded.lines().skip(1) {
         if line != Line::Text || text.trim().is_empty() {
             continue;
@@ -145,7 +151,7 @@ fn prove<'t>(decoded: &'t Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) 
         if rows > MAX_ROWS {
             break;
         }
-        for (i, cell) in text.split('\t').enumerate() {
+        for (i, cell) in cells::tab_cells(text).enumerate() {
             let cell = cells::scan(cell);
             match roles.get(i) {
                 Some(Role::Value { .. } | Role::Diff { .. } | Role::Index(_)) => {
@@ -278,7 +284,7 @@ pub fn read_each(
             }
             None => {
                 cells.clear();
-                cells.extend(text.split('\t').map(cells::scan));
+                cells.extend(cells::tab_cells(text).map(cells::scan));
                 &cells[..]
             }
         };

@@ -242,3 +242,85 @@ fn the_proof_of_a_later_row_reads_the_first_one_small_or_large() {
         }
     }
 }
+
+/// The recognition of an export as `sr::dataset::looks_like_export` made it before it
+/// decoded only the identity cells: the whole first line, up to `PEEK` code units.
+fn starts_like_export_whole_line(first: &[u8]) -> bool {
+    use crate::sr::dataset::{EXPORT_IDENTITY, PEEK};
+    let line: String = match first {
+        [0xFF, 0xFE, rest @ ..] => char::decode_utf16(
+            rest.chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .take(PEEK),
+        )
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .take_while(|c| *c != '\n')
+        .collect(),
+        _ => {
+            let rest = first.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(first);
+            let rest = &rest[..rest.len().min(PEEK)];
+            let end = rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len());
+            String::from_utf8_lossy(&rest[..end]).into_owned()
+        }
+    };
+    let mut cells = line.split('\t');
+    EXPORT_IDENTITY.iter().all(|name| {
+        cells
+            .next()
+            .is_some_and(|cell| cell.trim().eq_ignore_ascii_case(name))
+    })
+}
+
+#[test]
+fn an_export_is_recognised_as_by_its_whole_first_line() {
+    // UTF-16 code units, lone surrogates included; the identity cells in any case, with
+    // spaces, tabs, line ends, and headers long enough to reach `PEEK`.
+    let pieces: Vec<Vec<u16>> = [
+        "Last Name",
+        "LAST NAME ",
+        "First Name",
+        "Patient ID",
+        " Measure Date",
+        "Measure Date\u{a0}",
+        "VAT Mass",
+        "\t",
+        "\t\t",
+        "\n",
+        "\r\n",
+        "é",
+        "\u{1F600}",
+        "x",
+    ]
+    .iter()
+    .map(|p| p.encode_utf16().collect())
+    .chain([
+        vec![0xD800],
+        vec![0xDC00],
+        vec![0x0009; 300],
+        vec![0x0041; 700],
+    ])
+    .collect();
+    let identity = "Last Name\tFirst Name\tPatient ID\tMeasure Date";
+    let mut next = crate::test_rng::splitmix(0x00E1_D0C5);
+    let mut recognised = 0;
+    for case in 0..20_000 {
+        let mut units: Vec<u16> = Vec::new();
+        if next() % 2 == 0 {
+            units.extend(identity.encode_utf16());
+        }
+        for _ in 0..next() % 12 {
+            units.extend(&pieces[(next() % pieces.len() as u64) as usize]);
+        }
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in &units {
+            bytes.extend(unit.to_le_bytes());
+        }
+        if next() % 4 == 0 {
+            bytes.truncate((next() % (bytes.len() as u64 + 1)) as usize);
+        }
+        let expected = starts_like_export_whole_line(&bytes);
+        recognised += usize::from(expected);
+        assert_eq!(is_export(&bytes), expected, "case {case}: {units:?}");
+    }
+    assert!(recognised > 1_000, "{recognised} exports among the cases");
+}

@@ -318,6 +318,11 @@ impl Decoded {
     }
 
     /// The lines: their number (from 1), what each is, and its text (empty when too long).
+    /// How many lines the text has.
+    pub(super) fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+
     pub(super) fn lines(&self) -> impl Iterator<Item = (usize, Line, &str)> {
         let starts = std::iter::once(0).chain(self.lines.iter().map(|(end, _)| *end));
         starts

@@ -15,15 +15,13 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::document::DocFlag;
+use line::Statement;
+pub use line::{MAX_CELL, MAX_INDEX};
 
 /// Largest results document read (the real ones are tens of KiB).
 pub const MAX_DOCUMENT_BYTES: usize = 4 << 20;
 /// Highest table number (`ResultsTable64`).
 pub const MAX_TABLE: u32 = 64;
-/// Highest row or column index.
-pub const MAX_INDEX: u32 = 512;
-/// Longest cell or value.
-pub const MAX_CELL: usize = 1024;
 /// Most cells in one document.
 pub const MAX_CELLS: usize = 100_000;
 
@@ -243,6 +241,13 @@ pub fn read(text: &str) -> Script<'_> {
     // scanned once for its end and its statements' ends.
     while at < text.len() {
         let line_start = at;
+        // A line of one plain statement (nearly every line of a document) read in one
+        // pass; any other line by the general path below.
+        if let Some((statement, end)) = line::one_statement(text, at) {
+            at = end + 1;
+            store(&mut script, statement, &mut cells);
+            continue;
+        }
         let scan = scan_line(text.as_bytes(), at, &mut ends);
         at = scan.end + 1;
         let line = trim(&text[line_start..scan.end]);
@@ -335,20 +340,6 @@ fn scan_line(bytes: &[u8], from: usize, ends: &mut Vec<usize>) -> LineScan {
         end: at,
         rest: ends.last().map_or(from, |end| end + 1),
         quoted,
-    }
-}
-
-/// One assignment: its name, its indexes (at most two) and its value.
-struct Statement<'t> {
-    name: &'t str,
-    indexes: [u32; 2],
-    count: usize,
-    value: Cow<'t, str>,
-}
-
-impl Statement<'_> {
-    fn indexes(&self) -> &[u32] {
-        &self.indexes[..self.count]
     }
 }
 
@@ -458,5 +449,6 @@ fn store<'t>(script: &mut Script<'t>, statement: Statement<'t>, cells: &mut usiz
     }
 }
 
+mod line;
 #[cfg(test)]
 mod tests;

@@ -318,12 +318,39 @@ fn every_text_is_read_as_the_reference_reads_it() {
         "/ Filename = C:\\x\n",
         "ResultsTable1[ 1][ 3] = \"0.585\";\n",
         "TableRowTypes1[ 1] = 10;\n",
+        // Whole lines of one statement, as the one-pass path reads them, and lines just
+        // off that shape, which the general path reads.
+        "ResultsTable2[ 3][ 4] = \"33.6\";\r\n",
+        " \tTableTitle1 = \"Body <sup>x</sup>\" ;\t\n",
+        "ResultsTable1[512][0]=\"a;b=c\";\n",
+        "ResultsTable1[ 513][ 0] = \"x\";\n",
+        "ResultsTable1[0012][ 1] = \"y\";\n",
+        "ResultsTable1[ 007][ 1] = \"y\";\n",
+        "ResultsTable1[ ][ 1] = \"y\";\n",
+        "PatientSex = \"\";\n",
+        "A[ 1][ 2][ 3] = \"z\";\n",
+        "Age = \"5\"; Model = \"H\";\n",
+        "Height = \"1\";\u{b}\n",
+        "Height = \"1\";x\n",
+        "ResultsTable1[ 1] [ 2] = \"w\";\n",
+        "ResultsTable1 [ 1][ 2] = \"w\";\n",
+        "\u{a0}Weight = \"é\";\n",
+        "Weight = \"é\u{a0}\"\u{a0};\n",
+        "ResultsTable3[ 1][ 1] = \"",
     ];
+    let long = |n: usize| format!("ResultsTable1[ 1][ 1] = \"{}\";\n", "é".repeat(n));
+    let (at_bound, beyond) = (long(MAX_CELL / 2), long(MAX_CELL / 2 + 1));
+    let too_long = format!(
+        "ResultsTable1[ 1][ 2] = \"{}\";\n",
+        "9".repeat(MAX_CELL + 1)
+    );
+    let mut pieces: Vec<&str> = PIECES.to_vec();
+    pieces.extend([at_bound.as_str(), beyond.as_str(), too_long.as_str()]);
     let mut next = crate::test_rng::splitmix(0x5C21_9700);
-    for case in 0..4000 {
+    for case in 0..6000 {
         let mut text = String::new();
         for _ in 0..next() % 40 {
-            text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+            text.push_str(pieces[(next() % pieces.len() as u64) as usize]);
         }
         let script = read(&text);
         assert_eq!(

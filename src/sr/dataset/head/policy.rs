@@ -45,14 +45,26 @@ pub const EXPORT_IDENTITY: [&str; 4] = ["Last Name", "First Name", "Patient ID",
 /// first chunk. `carrier::encore` reads it.
 pub fn looks_like_export(first: &[u8]) -> bool {
     let line: String = match first {
-        [0xFF, 0xFE, rest @ ..] => char::decode_utf16(
-            rest.chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .take(PEEK),
-        )
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .take_while(|c| *c != '\n')
-        .collect(),
+        // Decoded only up to the tab that ends the last identity cell: an export's header
+        // line is thousands of characters long.
+        [0xFF, 0xFE, rest @ ..] => {
+            let mut tabs = 0;
+            char::decode_utf16(
+                rest.chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                    .take(PEEK),
+            )
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .take_while(|c| match c {
+                '\n' => false,
+                '\t' => {
+                    tabs += 1;
+                    tabs < EXPORT_IDENTITY.len()
+                }
+                _ => true,
+            })
+            .collect()
+        }
         _ => {
             let rest = first.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(first);
             let rest = &rest[..rest.len().min(PEEK)];

@@ -5,7 +5,9 @@
 //! file's documents back (docs/performance.md, "Body composition files"). The texts read
 //! back are shared through `bodycomp::shared`, as serde's reading shares them.
 
+use std::cell::RefCell;
 use std::io;
+use std::sync::Arc;
 
 use super::wire::{Reader, put_decimal, put_option, put_str, put_varint};
 use crate::bodycomp::{
@@ -54,29 +56,46 @@ pub fn put_body(out: &mut Vec<u8>, body: &BodyComposition) {
     }
 }
 
+/// The unit of the reading read last: a composition's readings share a few units (`g`,
+/// `%`, `lbs`), each given back without a lookup in `shared`'s table when it repeats.
+type LastUnit = RefCell<Option<Arc<str>>>;
+
 impl Reader<'_> {
     #[inline]
-    fn reading(&mut self) -> io::Result<Reading> {
+    fn reading(&mut self, last_unit: &LastUnit) -> io::Result<Reading> {
+        let value = self.decimal()?;
+        let written = self.decimal()?;
+        let text = self.str()?;
+        let mut last = last_unit.borrow_mut();
+        let unit = match &*last {
+            Some(unit) if **unit == *text => Arc::clone(unit),
+            _ => {
+                let unit = shared::shared(text);
+                *last = Some(Arc::clone(&unit));
+                unit
+            }
+        };
         Ok(Reading {
-            value: self.decimal()?,
-            written: self.decimal()?,
-            unit: shared::shared(self.str()?),
+            value,
+            written,
+            unit,
             from: shared::shared(self.str()?),
         })
     }
 
-    fn region(&mut self) -> io::Result<RegionComposition> {
+    fn region(&mut self, last_unit: &LastUnit) -> io::Result<RegionComposition> {
+        let reading = |r: &mut Self| r.option(|r| r.reading(last_unit));
         Ok(RegionComposition {
             region: self.unit_enum(BodyRegion::ALL)?,
             label: self.string()?,
-            fat: self.option(Self::reading)?,
-            lean: self.option(Self::reading)?,
-            bmc: self.option(Self::reading)?,
-            lean_bmc: self.option(Self::reading)?,
-            tissue: self.option(Self::reading)?,
-            total_mass: self.option(Self::reading)?,
-            fat_pct: self.option(Self::reading)?,
-            tissue_fat_pct: self.option(Self::reading)?,
+            fat: reading(self)?,
+            lean: reading(self)?,
+            bmc: reading(self)?,
+            lean_bmc: reading(self)?,
+            tissue: reading(self)?,
+            total_mass: reading(self)?,
+            fat_pct: reading(self)?,
+            tissue_fat_pct: reading(self)?,
         })
     }
 
@@ -85,14 +104,15 @@ impl Reader<'_> {
     /// composition).
     #[inline(never)]
     pub fn body(&mut self) -> io::Result<BodyComposition> {
+        let last_unit = LastUnit::default();
         Ok(BodyComposition {
             source: self
                 .unit_enum(&[BodySource::HologicResultsDocument, BodySource::EncoreExport])?,
-            regions: self.vec(Self::region)?,
+            regions: self.vec(|r| r.region(&last_unit))?,
             indices: self.vec(|r| {
                 Ok(ReportedIndex {
                     kind: r.unit_enum(IndexKind::ALL)?,
-                    reading: r.reading()?,
+                    reading: r.reading(&last_unit)?,
                 })
             })?,
         })

@@ -179,7 +179,12 @@ impl Gen {
         self.coin().then(|| Reading {
             value: self.decimal(),
             written: self.decimal(),
-            unit: self.text().into(),
+            // A few units repeated (as a composition's are), or any text.
+            unit: match self.below(6) {
+                0 => self.text(),
+                n => ["g", "%", "lbs", "in\u{b3}", ""][n as usize - 1].to_string(),
+            }
+            .into(),
             from: self.text().into(),
         })
     }

@@ -1,0 +1,213 @@
+use super::*;
+
+fn number(text: &str, mark: DecimalMark) -> Option<(String, String)> {
+    match read(text, mark) {
+        Cell::Number(value, unit) => Some((value.to_string(), unit.to_string())),
+        _ => None,
+    }
+}
+
+/// Cells read digit by digit as `Decimal::parse` read them copied into one text:
+/// signs, digits, points, commas and units in every order, up to 40 characters
+/// (beyond 18 digits and 18 decimals), with either mark.
+#[test]
+fn cells_read_as_decimal_parse_reads_them() {
+    let mut next = crate::test_rng::splitmix(0x00DE_C1A1);
+    let marks = b"-+.,  ";
+    let units = ["", " lbs", "%", " in\u{b3}", "x", " 9"];
+    for case in 0..200_000 {
+        let len = [0, 1, 2, 3, 5, 8, 12, 19, 25, 40][(next() % 10) as usize];
+        let mut text: String = (0..len)
+            .map(|_| match next() % 3 {
+                0 => char::from(marks[(next() % marks.len() as u64) as usize]),
+                _ => char::from(b'0' + (next() % 10) as u8),
+            })
+            .collect();
+        text.push_str(units[(next() % units.len() as u64) as usize]);
+        for mark in [DecimalMark::Point, DecimalMark::Comma] {
+            assert_eq!(
+                read_scan(scan(&text), mark),
+                read_scan_by_parse(scan(&text), mark),
+                "case {case}: {text:?} {mark:?}"
+            );
+        }
+    }
+}
+
+/// Cells cut (`decimal::trim`) as `str::trim` cuts them: ASCII and other whitespace
+/// (U+00A0, U+2003, U+000B), and DEL, a control that is not whitespace, on either side
+/// of a number and of its unit.
+/// `MarkEvidence::add_scan` before it skipped the cells that cannot change it.
+fn add_every_cell(evidence: &mut MarkEvidence, cell: &Scan<'_>) {
+    let number = cell.number.as_bytes();
+    let unsigned = &number[sign_length(number)..];
+    let last = |mark: u8| unsigned.iter().rposition(|b| *b == mark);
+    match (last(b'.'), last(b',')) {
+        (Some(point), Some(comma)) => {
+            if point > comma {
+                evidence.point = true;
+            } else {
+                evidence.comma = true;
+            }
+        }
+        (Some(_), None) => evidence.point |= !grouped(unsigned, b'.'),
+        (None, Some(_)) => evidence.comma |= !grouped(unsigned, b','),
+        (None, None) => {}
+    }
+}
+
+#[test]
+fn the_evidence_of_a_file_is_that_of_every_cell() {
+    let mut next = crate::test_rng::splitmix(0x0EF1_DE4C);
+    let cells = [
+        "9.9 lbs", "1,5", "2,188", "1.234", "1,234.5", "1.234,5", "-0,3%", "12", "", "-", "+1.2",
+        "0,001", "1.2.3", "x",
+    ];
+    let mut seen = [0usize; 3];
+    for case in 0..20_000 {
+        let (mut ours, mut every) = (MarkEvidence::default(), MarkEvidence::default());
+        for _ in 0..next() % 12 {
+            let cell = scan(cells[(next() % cells.len() as u64) as usize]);
+            ours.add_scan(&cell);
+            add_every_cell(&mut every, &cell);
+            assert_eq!(ours, every, "case {case}");
+        }
+        seen[match ours.mark() {
+            None => 0,
+            Some(DecimalMark::Point) => 1,
+            Some(DecimalMark::Comma) => 2,
+        }] += 1;
+    }
+    assert!(seen.iter().all(|n| *n > 1_000), "{seen:?}");
+}
+
+#[test]
+fn a_line_is_cut_at_its_tabs_as_split_cuts_it() {
+    let pieces = ["", "\t", "\t\t", "9.9 lbs", "é", " ", "x\ty"];
+    let mut next = crate::test_rng::splitmix(0x0000_7AB5);
+    for _ in 0..5_000 {
+        let line: String = (0..next() % 8)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect();
+        let ours: Vec<&str> = tab_cells(&line).collect();
+        let split: Vec<&str> = line.split('\t').collect();
+        assert_eq!(ours, split, "{line:?}");
+    }
+}
+
+#[test]
+fn cells_are_cut_as_str_trim_cuts_them() {
+    let pieces = [
+        "",
+        " ",
+        "\t",
+        "\u{a0}",
+        "\u{2003}",
+        "\u{b}",
+        "\u{7f}",
+        "9",
+        "-0.3",
+        "9,999",
+        "1.5",
+        "lbs",
+        "%",
+        "in³",
+        "é",
+        "x",
+        " \u{a0}lbs ",
+    ];
+    let mut next = crate::test_rng::splitmix(0x000C_E115);
+    for _ in 0..20_000 {
+        let cell: String = (0..next() % 6)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect();
+        let text = cell.trim();
+        let end = text
+            .bytes()
+            .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
+            .unwrap_or(text.len());
+        let expected = Scan {
+            text,
+            number: text[..end].trim(),
+            unit: text[end..].trim(),
+        };
+        assert_eq!(scan(&cell), expected, "{cell:?}");
+    }
+}
+
+#[test]
+fn numbers_and_units_as_encore_writes_them() {
+    let point = DecimalMark::Point;
+    let cases = [
+        ("9.9 lbs", Some(("9.9", "lbs"))),
+        ("-0.3 lbs", Some(("-0.3", "lbs"))),
+        ("33.4%", Some(("33.4", "%"))),
+        ("-1.2%", Some(("-1.2", "%"))),
+        ("99.99 in³", Some(("99.99", "in³"))),
+        ("0.00 lbs", Some(("0.00", "lbs"))),
+        ("1.123", Some(("1.123", ""))),
+        ("2,188", Some(("2188", ""))),
+        ("4,491 g", Some(("4491", "g"))),
+        ("1,234,567.5 g", Some(("1234567.5", "g"))),
+        ("1,23", None),
+        ("12,3456", None),
+        ("1.2.3", None),
+        ("--1", None),
+        ("lbs", None),
+    ];
+    for (text, expected) in cases {
+        let expected = expected.map(|(v, u)| (v.to_string(), u.to_string()));
+        assert_eq!(number(text, point), expected, "{text}");
+    }
+    assert_eq!(read("", point), Cell::Empty);
+    assert_eq!(read("  - ", point), Cell::Empty);
+    assert_eq!(read(&"9".repeat(65), point), Cell::Unreadable);
+    let comma = DecimalMark::Comma;
+    assert_eq!(number("9,9 lbs", comma), Some(("9.9".into(), "lbs".into())));
+    assert_eq!(number("4.491 g", comma), Some(("4491".into(), "g".into())));
+    assert_eq!(number("1,023", comma), Some(("1.023".into(), "".into())));
+}
+
+#[test]
+fn groups_of_three_only() {
+    for (digits, expected) in [
+        ("1,234", true),
+        ("12,345,678", true),
+        ("0,123", false),
+        ("1234", false),
+        ("1,23", false),
+        (",123", false),
+        ("1,234,", false),
+        ("1234,567", false),
+        ("1,2a4", false),
+    ] {
+        assert_eq!(grouped(digits.as_bytes(), b','), expected, "{digits}");
+    }
+    assert!(grouped(b"1.234", b'.'));
+    assert!(!grouped(b"1,234", b'.'));
+}
+
+#[test]
+fn the_file_says_its_decimal_mark() {
+    let mark = |cells: &[&str]| {
+        let mut evidence = MarkEvidence::default();
+        cells.iter().for_each(|c| evidence.add(c));
+        evidence.mark()
+    };
+    assert_eq!(mark(&["9.9 lbs", "2,188"]), Some(DecimalMark::Point));
+    assert_eq!(mark(&["9,9 lbs", "2.188"]), Some(DecimalMark::Comma));
+    assert_eq!(mark(&["1,234.5"]), Some(DecimalMark::Point));
+    assert_eq!(mark(&["1.234,5"]), Some(DecimalMark::Comma));
+    assert_eq!(
+        mark(&["2,188", "33"]),
+        Some(DecimalMark::Point),
+        "no evidence"
+    );
+    assert_eq!(
+        mark(&["0,987"]),
+        Some(DecimalMark::Comma),
+        "no group starts with 0"
+    );
+    assert_eq!(mark(&["0.987"]), Some(DecimalMark::Point));
+    assert_eq!(mark(&["9.9", "9,9"]), None, "both");
+}
