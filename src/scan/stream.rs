@@ -245,15 +245,18 @@ mod tests {
         assert_eq!(ordered.into_result().unwrap_err(), "disk full at 5");
     }
 
-    /// A panic while recording does not leave the walk waiting for room forever: it stops,
-    /// and the panic reaches the scope.
-    #[test]
-    fn a_panic_while_processing_stops_the_walk() {
+    /// Walks 1 000 items through a buffer of `window` on two workers, each task running
+    /// `task`, until the buffer stops; whether a panic reached the caller, and whether the
+    /// buffer said it stopped.
+    fn walk_with_panics(
+        window: usize,
+        task: impl Fn(&Ordered<usize, ()>, usize) + Sync,
+    ) -> (bool, bool) {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
             .unwrap();
-        let ordered = Ordered::<usize, ()>::new(4);
+        let ordered = Ordered::<usize, ()>::new(window);
         let hook = panic::take_hook();
         panic::set_hook(Box::new(|_| {}));
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -262,48 +265,38 @@ mod tests {
                     if !ordered.wait_for_room(index) {
                         break;
                     }
-                    let ordered = &ordered;
-                    scope.spawn(move |_| {
-                        let item = ordered.guarded(|| {
-                            assert_ne!(index, 0, "a bug in the reading");
-                            index
-                        });
-                        ordered.put(index, item, |_| Ok(()));
-                    });
+                    let (ordered, task) = (&ordered, &task);
+                    scope.spawn(move |_| task(ordered, index));
                 }
             })
         }));
         panic::set_hook(hook);
-        assert!(outcome.is_err(), "the panic is passed on");
-        assert!(ordered.stopped());
+        (outcome.is_err(), ordered.stopped())
+    }
+
+    /// A panic while processing an item does not leave the walk waiting for room forever:
+    /// it stops, and the panic reaches the scope.
+    #[test]
+    fn a_panic_while_processing_stops_the_walk() {
+        let (panicked, stopped) = walk_with_panics(4, |ordered, index| {
+            let item = ordered.guarded(|| {
+                assert_ne!(index, 0, "a bug in the reading");
+                index
+            });
+            ordered.put(index, item, |_| Ok(()));
+        });
+        assert!(panicked, "the panic is passed on");
+        assert!(stopped);
     }
 
     /// A panic while recording does not leave the walk waiting for room forever: it stops,
     /// and the panic reaches the scope.
     #[test]
     fn a_panic_while_recording_stops_the_walk() {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap();
-        let ordered = Ordered::<usize, ()>::new(2);
-        let hook = panic::take_hook();
-        panic::set_hook(Box::new(|_| {}));
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            pool.in_place_scope(|scope| {
-                for index in 0..1_000 {
-                    if !ordered.wait_for_room(index) {
-                        break;
-                    }
-                    let ordered = &ordered;
-                    scope.spawn(move |_| {
-                        ordered.put(index, index, |_| panic!("a bug in the sink"));
-                    });
-                }
-            })
-        }));
-        panic::set_hook(hook);
-        assert!(outcome.is_err(), "the panic is passed on");
-        assert!(ordered.stopped());
+        let (panicked, stopped) = walk_with_panics(2, |ordered, index| {
+            ordered.put(index, index, |_| panic!("a bug in the sink"))
+        });
+        assert!(panicked, "the panic is passed on");
+        assert!(stopped);
     }
 }
