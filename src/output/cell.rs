@@ -173,14 +173,8 @@ impl ToCell for DateCell {
     }
     #[inline]
     fn append_csv(&self, out: &mut Vec<u8>) {
-        let Some(date) = self.0 else { return };
-        match date.iso_digits() {
-            Some(text) => out.extend_from_slice(&text),
-            // Out of `YYYY-MM-DD`'s widths: the date's own text (no comma, quote or line end).
-            None => {
-                use std::io::Write;
-                let _ = write!(out, "{date}");
-            }
+        if let Some(date) = self.0 {
+            append_iso(out, date.iso_digits(), &date);
         }
     }
 }
@@ -200,15 +194,26 @@ impl ToCell for TimeCell {
     }
     #[inline]
     fn append_csv(&self, out: &mut Vec<u8>) {
-        let Some(time) = self.0 else { return };
-        match time.iso_digits() {
-            Some(text) => out.extend_from_slice(&text),
-            // Out of `YYYY-MM-DD` or `HH`'s widths: the timestamp's own text (digits, `-`,
-            // `T`, `:` and `.`: never quoted).
-            None => {
-                use std::io::Write;
-                let _ = write!(out, "{time}");
-            }
+        if let Some(time) = self.0 {
+            append_iso(out, time.iso_digits(), &time);
+        }
+    }
+}
+
+/// A date's or timestamp's fixed-width ISO digits; out of their widths (a year past 9999,
+/// hours past 99) the value's own text. Either is digits, `-`, `T`, `:` and `.`: never
+/// quoted.
+#[inline]
+fn append_iso<const N: usize>(
+    out: &mut Vec<u8>,
+    digits: Option<[u8; N]>,
+    value: &impl std::fmt::Display,
+) {
+    match digits {
+        Some(text) => out.extend_from_slice(&text),
+        None => {
+            use std::io::Write;
+            let _ = write!(out, "{value}");
         }
     }
 }
