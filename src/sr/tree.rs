@@ -14,7 +14,7 @@ use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 use dicom_object::InMemDicomObject;
 
-use super::dataset::{Items, Node};
+use super::dataset::{Field, Items, Node};
 use crate::error::{FileError, Reason};
 
 /// More content items than any DXA report holds by orders of magnitude (docs/sr-reading.md).
@@ -41,6 +41,50 @@ pub trait SrNode<'a>: Copy {
     fn texts<const N: usize>(self, tags: &[Tag; N]) -> [Option<Cow<'a, str>>; N] {
         std::array::from_fn(|i| self.text(tags[i], false))
     }
+
+    /// The parts of a content item the tree reads, one look-up each (the index finds them
+    /// in one pass over the item's elements).
+    fn item_parts(self) -> ItemParts<'a, Self> {
+        let children = self.items(tags::CONTENT_SEQUENCE);
+        ItemParts {
+            value_type: self.text(tags::VALUE_TYPE, false),
+            concept_name: self.first_item(tags::CONCEPT_NAME_CODE_SEQUENCE),
+            measured: self.first_item(tags::MEASURED_VALUE_SEQUENCE),
+            concept_code: self.first_item(tags::CONCEPT_CODE_SEQUENCE),
+            children: Some(children),
+        }
+    }
+
+    /// A code item's CodeValue (else LongCodeValue, else URNCodeValue), its
+    /// CodingSchemeDesignator when `scheme` (else None) and its CodeMeaning.
+    fn code_parts(self, scheme: bool) -> [Option<Cow<'a, str>>; 3] {
+        let value = match self.text(tags::CODE_VALUE, false) {
+            Some(value) => Some(value),
+            None => long_code_value(self),
+        };
+        let scheme = if scheme {
+            self.text(tags::CODING_SCHEME_DESIGNATOR, false)
+        } else {
+            None
+        };
+        [value, scheme, self.text(tags::CODE_MEANING, false)]
+    }
+}
+
+/// What `SrNode::item_parts` finds in a content item: the first of each attribute, as
+/// `SrNode::text` and `SrNode::first_item` would.
+pub struct ItemParts<'a, N: SrNode<'a>> {
+    /// ValueType (0040,A040).
+    pub value_type: Option<Cow<'a, str>>,
+    /// The first item of ConceptNameCodeSequence (0040,A043).
+    pub concept_name: Option<N>,
+    /// The first item of MeasuredValueSequence (0040,A300).
+    pub measured: Option<N>,
+    /// The first item of ConceptCodeSequence (0040,A168).
+    pub concept_code: Option<N>,
+    /// The items of ContentSequence (0040,A730); None when the item has none (the index
+    /// says so without an iterator to open and close).
+    pub children: Option<N::Items>,
 }
 
 impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
@@ -54,8 +98,90 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
         Node::items(self, tag)
     }
 
+    /// One pass over the item's elements, matched against `tags` as both ascend (a data
+    /// set's elements are in tag order: PS3.5 7.1), where `Node::texts` searched `tags` for
+    /// each element. Elements out of order start the match again from the first tag, so
+    /// that any order finds what a look-up of each tag finds (the first of a repeated tag).
     fn texts<const N: usize>(self, tags: &[Tag; N]) -> [Option<Cow<'a, str>>; N] {
-        Node::texts(self, tags)
+        debug_assert!(tags.is_sorted(), "texts: tags not ascending");
+        let mut found: [Option<Field<'_>>; N] = [None; N];
+        let mut at = 0;
+        let mut last = Tag(0, 0);
+        for field in self.fields() {
+            let tag = field.tag();
+            if tag < last {
+                at = 0;
+            }
+            last = tag;
+            while at < N && tags[at] < tag {
+                at += 1;
+            }
+            if at == N {
+                continue;
+            }
+            if tags[at] == tag && found[at].is_none() {
+                found[at] = Some(field);
+            }
+        }
+        found.map(|field| field.and_then(|f| self.field_text(f, false)))
+    }
+
+    /// One pass over the item's elements (about five), where the look-ups walked them from
+    /// the first once per attribute.
+    fn item_parts(self) -> ItemParts<'a, Self> {
+        let (mut value_type, mut concept_name, mut measured, mut concept_code, mut children) =
+            (None, None, None, None, None);
+        for field in self.fields() {
+            let slot = match field.tag() {
+                tags::VALUE_TYPE => &mut value_type,
+                tags::CONCEPT_NAME_CODE_SEQUENCE => &mut concept_name,
+                tags::MEASURED_VALUE_SEQUENCE => &mut measured,
+                tags::CONCEPT_CODE_SEQUENCE => &mut concept_code,
+                tags::CONTENT_SEQUENCE => &mut children,
+                _ => continue,
+            };
+            // The first of a repeated tag, as a look-up finds it.
+            slot.get_or_insert(field);
+        }
+        let first = |field: Option<Field<'d>>| field.and_then(|f| self.field_items(f).next());
+        ItemParts {
+            value_type: value_type.and_then(|f| self.field_text(f, false)),
+            concept_name: first(concept_name),
+            measured: first(measured),
+            concept_code: first(concept_code),
+            children: children.map(|f| self.field_items(f)),
+        }
+    }
+
+    fn code_parts(self, scheme: bool) -> [Option<Cow<'a, str>>; 3] {
+        let (mut value, mut designator, mut meaning, mut other) = (None, None, None, false);
+        for field in self.fields() {
+            let slot = match field.tag() {
+                tags::CODE_VALUE => &mut value,
+                tags::CODING_SCHEME_DESIGNATOR => &mut designator,
+                tags::CODE_MEANING => &mut meaning,
+                tags::LONG_CODE_VALUE | tags::URN_CODE_VALUE => {
+                    other = true;
+                    continue;
+                }
+                _ => continue,
+            };
+            slot.get_or_insert(field);
+        }
+        let mut value = value.and_then(|f| self.field_text(f, false));
+        if value.is_none() && other {
+            value = long_code_value(self);
+        }
+        let designator = if scheme {
+            designator.and_then(|f| self.field_text(f, false))
+        } else {
+            None
+        };
+        [
+            value,
+            designator,
+            meaning.and_then(|f| self.field_text(f, false)),
+        ]
     }
 }
 
@@ -149,10 +275,11 @@ impl<'a> ContentTree<'a> {
         root: N,
     ) -> Result<ContentTree<'a>, FileError> {
         let mut items = Vec::with_capacity(256);
-        items.push(read_item::<N, RELATIONSHIPS>(root, None, 0));
-        // One iterator per open level: pre-order without recursion.
-        let mut open: Vec<(N::Items, usize, usize)> =
-            vec![(root.items(tags::CONTENT_SEQUENCE), 0, 1)];
+        // One iterator per open level with children: pre-order without recursion.
+        let mut open: Vec<(N::Items, usize, usize)> = Vec::new();
+        let (item, children) = read_item::<N, RELATIONSHIPS>(root, None, 0);
+        items.push(item);
+        open.extend(children.map(|c| (c, 0, 1)));
         while let Some((children, parent, depth)) = open.last_mut() {
             let Some(child) = children.next() else {
                 open.pop();
@@ -166,8 +293,9 @@ impl<'a> ContentTree<'a> {
             }
             let (parent, depth) = (*parent, *depth);
             let index = items.len();
-            items.push(read_item::<N, RELATIONSHIPS>(child, Some(parent), depth));
-            open.push((child.items(tags::CONTENT_SEQUENCE), index, depth + 1));
+            let (item, children) = read_item::<N, RELATIONSHIPS>(child, Some(parent), depth);
+            items.push(item);
+            open.extend(children.map(|c| (c, index, depth + 1)));
         }
         Ok(ContentTree { items })
     }
@@ -178,19 +306,21 @@ impl<'a> ContentTree<'a> {
     }
 }
 
+/// One item, and its children's iterator when it has any.
 fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
     node: N,
     parent: Option<usize>,
     depth: usize,
-) -> ContentItem<'a> {
-    let value_type = node.text(tags::VALUE_TYPE, false).unwrap_or_default();
+) -> (ContentItem<'a>, Option<N::Items>) {
+    let parts = node.item_parts();
+    let value_type = parts.value_type.unwrap_or_default();
     let text = |tag| {
         node.text(tag, true)
             .map_or(ItemValue::None, ItemValue::Text)
     };
     let value = match value_type.as_ref() {
         "NUM" => {
-            let measured = node.first_item(tags::MEASURED_VALUE_SEQUENCE);
+            let measured = parts.measured;
             ItemValue::Num {
                 text: measured.and_then(|m| m.text(tags::NUMERIC_VALUE, false)),
                 units: measured
@@ -198,8 +328,8 @@ fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
                     .map(read_unit),
             }
         }
-        "CODE" => node
-            .first_item(tags::CONCEPT_CODE_SEQUENCE)
+        "CODE" => parts
+            .concept_code
             .map_or(ItemValue::None, |c| ItemValue::Code(read_code(c))),
         "TEXT" => text(tags::TEXT_VALUE),
         "DATE" => text(tags::DATE),
@@ -209,7 +339,7 @@ fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
         "PNAME" => text(tags::PERSON_NAME),
         _ => ItemValue::None,
     };
-    ContentItem {
+    let item = ContentItem {
         parent,
         depth,
         relationship: RELATIONSHIP.then(|| {
@@ -217,42 +347,40 @@ fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
                 .unwrap_or_default()
         }),
         value_type,
-        concept: node
-            .first_item(tags::CONCEPT_NAME_CODE_SEQUENCE)
-            .map(read_code),
+        concept: parts.concept_name.map(read_code),
         value,
-    }
+    };
+    (item, parts.children)
 }
 
 fn read_code<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
+    let [value, scheme, meaning] = item.code_parts(true);
     Code {
-        scheme: item
-            .text(tags::CODING_SCHEME_DESIGNATOR, false)
-            .unwrap_or_default(),
-        ..read_unit(item)
+        value: value.unwrap_or_default(),
+        scheme: scheme.unwrap_or_default(),
+        meaning: meaning.unwrap_or_default(),
     }
 }
 
 /// A unit's code: value and meaning, no scheme (see `ItemValue::Num`).
 fn read_unit<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
-    let value = match item.text(tags::CODE_VALUE, false) {
-        Some(value) => value,
-        None => long_code_value(item),
-    };
+    let [value, _, meaning] = item.code_parts(false);
     Code {
-        value,
+        value: value.unwrap_or_default(),
         scheme: Cow::Borrowed(""),
-        meaning: item.text(tags::CODE_MEANING, false).unwrap_or_default(),
+        meaning: meaning.unwrap_or_default(),
     }
 }
 
 /// A code without a CodeValue: its LongCodeValue, else its URNCodeValue (PS3.3 8.8). Rare,
-/// and apart, so that `read_unit`, read for every code, does not carry the chain of
+/// and apart, so that `code_parts`, read for every code, does not carry the chain of
 /// optional values (`or_else`) that it moved through the stack.
 #[cold]
 #[inline(never)]
-fn long_code_value<'a, N: SrNode<'a>>(item: N) -> Cow<'a, str> {
+fn long_code_value<'a, N: SrNode<'a>>(item: N) -> Option<Cow<'a, str>> {
     item.text(tags::LONG_CODE_VALUE, false)
         .or_else(|| item.text(tags::URN_CODE_VALUE, false))
-        .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

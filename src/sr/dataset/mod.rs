@@ -259,6 +259,46 @@ impl<'d, 'a> Node<'d, 'a> {
             next,
         }
     }
+
+    /// This item's elements in file order, as `Field`s: how the content tree reads an
+    /// item's few elements in one pass (`sr::tree`).
+    #[inline]
+    pub fn fields(self) -> impl Iterator<Item = Field<'d>> {
+        let elements = &self.set.elements;
+        let mut next = self.set.items[self.id as usize].first_element;
+        std::iter::from_fn(move || {
+            let element = elements.get(next as usize)?;
+            next = element.next;
+            Some(Field(element))
+        })
+    }
+
+    /// The text of one of this item's `fields`, as `text` reads it.
+    pub fn field_text(self, field: Field<'d>, whole: bool) -> Option<Cow<'a, str>> {
+        self.value_text(field.0, whole)
+    }
+
+    /// The items of one of this item's `fields`, as `items` gives them (none unless a
+    /// sequence).
+    #[inline]
+    pub fn field_items(self, field: Field<'d>) -> Items<'d, 'a> {
+        Items {
+            set: self.set,
+            next: field.0.first_item,
+        }
+    }
+}
+
+/// One element of an item (`Node::fields`).
+#[derive(Debug, Clone, Copy)]
+pub struct Field<'d>(&'d Element);
+
+impl Field<'_> {
+    /// The element's tag.
+    #[inline]
+    pub fn tag(self) -> Tag {
+        self.0.tag
+    }
 }
 
 /// Iterator over the items of a sequence.

@@ -1,0 +1,231 @@
+//! The index's one-pass readings (`SrNode::texts`, `item_parts`, `code_parts` of a `Node`)
+//! against one look-up per attribute, on items whose elements come in any order, repeated
+//! or missing (a broken file's), as well as in tag order.
+
+use std::borrow::Cow;
+
+use dicom_core::Tag;
+use dicom_dictionary_std::tags;
+
+use super::*;
+use crate::sr::dataset::{Limits, scan_file};
+
+/// An explicit VR little endian element (`SQ`: `value` is its items' bytes, each item
+/// already framed by `item`).
+fn element(tag: Tag, vr: &[u8; 2], value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend(tag.0.to_le_bytes());
+    out.extend(tag.1.to_le_bytes());
+    out.extend_from_slice(vr);
+    if vr == b"SQ" {
+        out.extend([0, 0]);
+        out.extend((value.len() as u32).to_le_bytes());
+    } else {
+        out.extend((value.len() as u16).to_le_bytes());
+    }
+    out.extend_from_slice(value);
+    out
+}
+
+fn item(elements: &[Vec<u8>]) -> Vec<u8> {
+    let body = elements.concat();
+    let mut out = Vec::new();
+    out.extend(0xFFFEu16.to_le_bytes());
+    out.extend(0xE000u16.to_le_bytes());
+    out.extend((body.len() as u32).to_le_bytes());
+    out.extend(body);
+    out
+}
+
+/// Preamble, a meta group naming explicit VR little endian, then `dataset`.
+fn file(dataset: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; 128];
+    out.extend_from_slice(b"DICM");
+    out.extend(element(
+        Tag(0x0002, 0x0010),
+        b"UI",
+        b"1.2.840.10008.1.2.1\0",
+    ));
+    out.extend_from_slice(dataset);
+    out
+}
+
+/// `list` shuffled (seeded), with some elements dropped and some repeated.
+fn scramble(list: &[Vec<u8>], next: &mut impl FnMut() -> u64) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for e in list {
+        match next() % 8 {
+            0 => {}
+            1 => {
+                out.push(e.clone());
+                out.push(e.clone());
+            }
+            _ => out.push(e.clone()),
+        }
+    }
+    if next() % 2 == 0 {
+        for i in (1..out.len()).rev() {
+            out.swap(i, (next() % (i as u64 + 1)) as usize);
+        }
+    }
+    out
+}
+
+/// A text value among a few (empty, padded, multi-valued), by `r`.
+fn text(r: u64, base: &str) -> Vec<u8> {
+    let mut value = match r % 5 {
+        0 => String::new(),
+        1 => format!("{base} "),
+        2 => format!("{base}\\second"),
+        _ => format!("{base}{r}"),
+    };
+    if value.len() % 2 == 1 {
+        value.push(' ');
+    }
+    value.into_bytes()
+}
+
+fn lookup_texts<'a, const N: usize>(
+    node: Node<'_, 'a>,
+    tags: &[Tag; N],
+) -> [Option<Cow<'a, str>>; N] {
+    std::array::from_fn(|i| node.text(tags[i], false))
+}
+
+#[test]
+fn texts_in_one_pass_find_what_one_look_up_per_tag_finds() {
+    let wanted = [
+        Tag(0x0008, 0x0018),
+        Tag(0x0008, 0x0020),
+        Tag(0x0008, 0x0070),
+        Tag(0x0010, 0x0020),
+        Tag(0x0010, 0x0040),
+        Tag(0x0020, 0x000D),
+    ];
+    // The wanted tags and others around them, below, between and above.
+    let pool = [
+        Tag(0x0008, 0x0005),
+        Tag(0x0008, 0x0018),
+        Tag(0x0008, 0x0020),
+        Tag(0x0008, 0x0060),
+        Tag(0x0008, 0x0070),
+        Tag(0x0010, 0x0020),
+        Tag(0x0010, 0x0030),
+        Tag(0x0010, 0x0040),
+        Tag(0x0020, 0x000D),
+        Tag(0x0040, 0xA040),
+    ];
+    let mut next = crate::test_rng::splitmix(21);
+    let mut differing_orders = 0;
+    for round in 0..2_000 {
+        let list: Vec<Vec<u8>> = pool
+            .iter()
+            .map(|&tag| element(tag, b"LO", &text(next(), &format!("v{round}"))))
+            .collect();
+        let list = scramble(&list, &mut next);
+        let bytes = file(&list.concat());
+        let mut inflated = Vec::new();
+        let scanned = scan_file(&bytes, &Limits::default(), &mut inflated).expect("a data set");
+        let root = scanned.dataset.root();
+        let one_pass = SrNode::texts(root, &wanted);
+        let expected = lookup_texts(root, &wanted);
+        assert_eq!(one_pass, expected, "round {round}");
+        differing_orders += usize::from(!root.fields().map(|f| f.tag()).is_sorted());
+    }
+    assert!(
+        differing_orders > 500,
+        "{differing_orders} unsorted data sets"
+    );
+}
+
+#[test]
+fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
+    let mut next = crate::test_rng::splitmix(5);
+    for round in 0..2_000 {
+        let code = |next: &mut dyn FnMut() -> u64| {
+            let list = [
+                element(tags::CODE_VALUE, b"SH", &text(next(), "C")),
+                element(tags::CODING_SCHEME_DESIGNATOR, b"SH", &text(next(), "S")),
+                element(tags::CODE_MEANING, b"LO", &text(next(), "M")),
+                element(tags::LONG_CODE_VALUE, b"LO", &text(next(), "L")),
+                element(tags::URN_CODE_VALUE, b"LO", &text(next(), "U")),
+                element(Tag(0x0008, 0x0105), b"CS", b"X "),
+            ];
+            let mut next = || next();
+            item(&scramble(&list, &mut next))
+        };
+        let name = code(&mut next);
+        let value_code = code(&mut next);
+        let measured = item(&[element(tags::NUMERIC_VALUE, b"DS", b"1.5 ")]);
+        let child = item(&[element(tags::VALUE_TYPE, b"CS", b"TEXT")]);
+        let value_type = ["NUM ", "CODE", "CONTAINER ", ""][(next() % 4) as usize];
+        let list = [
+            element(tags::RELATIONSHIP_TYPE, b"CS", b"CONTAINS"),
+            element(tags::VALUE_TYPE, b"CS", value_type.as_bytes()),
+            element(tags::CONCEPT_NAME_CODE_SEQUENCE, b"SQ", &name),
+            element(tags::CONTINUITY_OF_CONTENT, b"CS", b"SEPARATE"),
+            element(tags::CONCEPT_CODE_SEQUENCE, b"SQ", &value_code),
+            element(tags::MEASURED_VALUE_SEQUENCE, b"SQ", &measured),
+            element(
+                tags::CONTENT_SEQUENCE,
+                b"SQ",
+                &[child.clone(), child].concat(),
+            ),
+            // An empty sequence, repeated or not: its first item is none.
+            element(tags::CONCEPT_NAME_CODE_SEQUENCE, b"SQ", b""),
+        ];
+        let mut n = || next();
+        let content_item = item(&scramble(&list, &mut n));
+        let bytes = file(&element(tags::CONTENT_SEQUENCE, b"SQ", &content_item));
+        let mut inflated = Vec::new();
+        let scanned = scan_file(&bytes, &Limits::default(), &mut inflated).expect("a data set");
+        let node = scanned
+            .dataset
+            .root()
+            .first_item(tags::CONTENT_SEQUENCE)
+            .expect("an item");
+
+        let parts = node.item_parts();
+        assert_eq!(
+            parts.value_type,
+            node.text(tags::VALUE_TYPE, false),
+            "round {round}"
+        );
+        let id = |n: Option<Node<'_, '_>>| n.map(|n| n.fields().count());
+        for (found, tag) in [
+            (parts.concept_name, tags::CONCEPT_NAME_CODE_SEQUENCE),
+            (parts.measured, tags::MEASURED_VALUE_SEQUENCE),
+            (parts.concept_code, tags::CONCEPT_CODE_SEQUENCE),
+        ] {
+            let expected = node.first_item(tag);
+            assert_eq!(id(found), id(expected), "round {round}, {tag}");
+            if let (Some(found), Some(expected)) = (found, expected) {
+                for scheme in [false, true] {
+                    let mut looked_up = [
+                        found
+                            .text(tags::CODE_VALUE, false)
+                            .or_else(|| found.text(tags::LONG_CODE_VALUE, false))
+                            .or_else(|| found.text(tags::URN_CODE_VALUE, false)),
+                        found.text(tags::CODING_SCHEME_DESIGNATOR, false),
+                        found.text(tags::CODE_MEANING, false),
+                    ];
+                    if !scheme {
+                        looked_up[1] = None;
+                    }
+                    assert_eq!(found.code_parts(scheme), looked_up, "round {round}");
+                    assert_eq!(
+                        expected.code_parts(scheme),
+                        found.code_parts(scheme),
+                        "round {round}"
+                    );
+                }
+            }
+        }
+        let children = |items: Option<Items<'_, '_>>| items.map_or(0, |i| i.count());
+        assert_eq!(
+            children(parts.children),
+            node.items(tags::CONTENT_SEQUENCE).count(),
+            "round {round}"
+        );
+    }
+}
