@@ -6,6 +6,17 @@ use super::{Decimal, MAX_DIGITS, PLAIN_MAX};
 /// `plain_right`'s buffer: 39 digits of a u128, the point and the sign, with room.
 const PLAIN_RIGHT: usize = 48;
 
+/// 10^0 to 10^MAX_DIGITS.
+const POW10: [u64; MAX_DIGITS as usize + 1] = {
+    let mut table = [1u64; MAX_DIGITS as usize + 1];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
 /// "00" to "99", two bytes each.
 const DIGIT_PAIRS: &[u8; 200] = b"\
     0001020304050607080910111213141516171819\
@@ -70,14 +81,21 @@ impl Decimal {
     #[inline]
     fn plain_right(self, min_decimals: u32, text: &mut [u8; PLAIN_RIGHT]) -> usize {
         let scale = self.scale.max(min_decimals.min(MAX_DIGITS));
-        let wide = u128::from(self.mantissa.unsigned_abs()) * 10u128.pow(scale - self.scale);
-        let Ok(narrow) = u64::try_from(wide) else {
+        // Powers of ten from a table (`pow` was a loop, for every number written, and a
+        // u128 product where nearly every value needs no padding zeros).
+        let Some(narrow) = self
+            .mantissa
+            .unsigned_abs()
+            .checked_mul(POW10[(scale - self.scale) as usize])
+        else {
+            let wide = u128::from(self.mantissa.unsigned_abs())
+                * u128::from(POW10[(scale - self.scale) as usize]);
             return self.plain_right_wide(scale as usize, wide, text);
         };
         let mut at = PLAIN_RIGHT;
         if scale > 0 {
             // scale <= MAX_DIGITS (18): 10^scale fits a u64.
-            let unit = 10u64.pow(scale);
+            let unit = POW10[scale as usize];
             at = digits_right(narrow % unit, scale as usize, text, at);
             at -= 1;
             text[at] = b'.';

@@ -277,8 +277,7 @@ impl<'a> ContentTree<'a> {
         let mut items = Vec::with_capacity(256);
         // One iterator per open level with children: pre-order without recursion.
         let mut open: Vec<(N::Items, usize, usize)> = Vec::new();
-        let (item, children) = read_item::<N, RELATIONSHIPS>(root, None, 0);
-        items.push(item);
+        let children = read_item::<N, RELATIONSHIPS>(&mut items, root, None, 0);
         open.extend(children.map(|c| (c, 0, 1)));
         while let Some((children, parent, depth)) = open.last_mut() {
             let Some(child) = children.next() else {
@@ -293,8 +292,7 @@ impl<'a> ContentTree<'a> {
             }
             let (parent, depth) = (*parent, *depth);
             let index = items.len();
-            let (item, children) = read_item::<N, RELATIONSHIPS>(child, Some(parent), depth);
-            items.push(item);
+            let children = read_item::<N, RELATIONSHIPS>(&mut items, child, Some(parent), depth);
             open.extend(children.map(|c| (c, index, depth + 1)));
         }
         Ok(ContentTree { items })
@@ -306,12 +304,14 @@ impl<'a> ContentTree<'a> {
     }
 }
 
-/// One item, and its children's iterator when it has any.
+/// Appends one item to `items`; returns its children's iterator when it has any. The item
+/// is built in the call that pushes it (returned, it was copied once more, 248 bytes).
 fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
+    items: &mut Vec<ContentItem<'a>>,
     node: N,
     parent: Option<usize>,
     depth: usize,
-) -> (ContentItem<'a>, Option<N::Items>) {
+) -> Option<N::Items> {
     let parts = node.item_parts();
     let value_type = parts.value_type.unwrap_or_default();
     let text = |tag| {
@@ -339,7 +339,7 @@ fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
         "PNAME" => text(tags::PERSON_NAME),
         _ => ItemValue::None,
     };
-    let item = ContentItem {
+    items.push(ContentItem {
         parent,
         depth,
         relationship: RELATIONSHIP.then(|| {
@@ -349,8 +349,8 @@ fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
         value_type,
         concept: parts.concept_name.map(read_code),
         value,
-    };
-    (item, parts.children)
+    });
+    parts.children
 }
 
 fn read_code<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
