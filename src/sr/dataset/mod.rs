@@ -278,6 +278,12 @@ impl<'d, 'a> Node<'d, 'a> {
         self.value_text(field.0, whole)
     }
 
+    /// The raw value bytes of one of this item's `fields` (undecoded, padding kept).
+    #[inline]
+    pub fn field_bytes(self, field: Field<'d>) -> &'a [u8] {
+        self.set.value(field.0)
+    }
+
     /// The items of one of this item's `fields`, as `items` gives them (none unless a
     /// sequence).
     #[inline]

@@ -158,7 +158,24 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
         let value_code = code(&mut next);
         let measured = item(&[element(tags::NUMERIC_VALUE, b"DS", b"1.5 ")]);
         let child = item(&[element(tags::VALUE_TYPE, b"CS", b"TEXT")]);
-        let value_type = ["NUM ", "CODE", "CONTAINER ", ""][(next() % 4) as usize];
+        let value_type = [
+            "NUM ",
+            "NUM\0",
+            "CODE",
+            "CONTAINER ",
+            "",
+            " NUM",
+            "NUM\\X ",
+            "TEXT",
+            "PNAME ",
+            "DATETIME",
+            "UIDREF",
+            "IMAGE ",
+            "NU",
+            "NUMM",
+            "CODE  ",
+        ];
+        let value_type = value_type[(next() % value_type.len() as u64) as usize];
         let list = [
             element(tags::RELATIONSHIP_TYPE, b"CS", b"CONTAINS"),
             element(tags::VALUE_TYPE, b"CS", value_type.as_bytes()),
