@@ -267,6 +267,7 @@ impl<'d, 'a> Node<'d, 'a> {
         let elements = &self.set.elements;
         let mut next = self.set.items[self.id as usize].first_element;
         std::iter::from_fn(move || {
+            // NONE (u32::MAX) is past the end of any index: the end of the list.
             let element = elements.get(next as usize)?;
             next = element.next;
             Some(Field(element))
