@@ -41,14 +41,14 @@ const ITEM_BYTES: [u8; 4] = [0xFE, 0xFF, 0x00, 0xE0];
 const NO_END: usize = usize::MAX;
 
 /// `Frame::flags`: holds items (else elements).
-const SEQUENCE: u8 = 1;
+const SEQUENCE: usize = 1;
 /// `Frame::flags`: contents are implicit VR (UN with undefined length is, PS3.5 6.2.2).
-const IMPLICIT: u8 = 2;
+const IMPLICIT: usize = 2;
 /// `Frame::flags`: encapsulated pixel data, whose items are fragments of bytes.
-const FRAGMENTS: u8 = 4;
+const FRAGMENTS: usize = 4;
 /// `Frame::flags`: `bound` is a sequence's or an item's defined end (else the end of the
 /// data).
-const BOUNDED: u8 = 8;
+const BOUNDED: usize = 8;
 
 /// An open sequence or item, or the root data set (the frame below all others). Small,
 /// and its limits worked out where they are needed: the walk reads the innermost frame for
@@ -71,20 +71,22 @@ struct Frame {
     bound: usize,
     /// Sequences: the index of their element; items (and the root): their item id.
     owner: u32,
-    /// Sequences: their last item so far; items (and the root): their last element so far
-    /// (to link the next one: `Builder::element`, `Builder::item`).
+    /// Sequences: their last item so far (to link the next one: `Builder::item`); items
+    /// (and the root): their last element so far (where their list ends:
+    /// `Builder::close_item_at`).
     last: u32,
-    /// The sequence's tag (items: their sequence's), for messages.
-    tag: Tag,
-    /// `SEQUENCE`, `IMPLICIT`, `FRAGMENTS`.
-    flags: u8,
+    /// `SEQUENCE`, `IMPLICIT`, `FRAGMENTS`, `BOUNDED`. A whole word, so that a frame has
+    /// no padding: a frame pushed or popped was copied field by field, its padding bytes
+    /// too, as was its sequence's tag (now found in the index for the one message that
+    /// names it, `finish`): four fewer moves each way (callgrind, docs/performance.md).
+    flags: usize,
 }
 
 impl Frame {
     /// A frame that ends at `end`, inside `parent` (whose bound it inherits when `end` is
     /// undefined).
     #[inline(always)]
-    fn open(end: usize, parent: &Frame, data_len: usize, flags: u8, tag: Tag, owner: u32) -> Frame {
+    fn open(end: usize, parent: &Frame, data_len: usize, flags: usize, owner: u32) -> Frame {
         let (bound, bounded) = if end == NO_END {
             (parent.bound, parent.flags & BOUNDED)
         } else if end <= data_len {
@@ -97,7 +99,6 @@ impl Frame {
             bound,
             owner,
             last: NONE,
-            tag,
             flags: flags | bounded,
         }
     }
@@ -156,7 +157,6 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
         bound: len,
         owner: 0,
         last: NONE,
-        tag: Tag(0, 0),
         flags: root_flags,
     };
     let mut depth = 0usize; // sequences open
@@ -175,9 +175,10 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                 return finish(data, index, sop_class, &stack, top);
             }
             if top.flags & SEQUENCE != 0 {
+                index.close_sequence(top.owner);
                 depth -= 1;
             } else {
-                index.close_item(top.owner, top.last);
+                index.close_item_at(top.owner, top.last);
             }
             top = stack.pop().expect("not at the root");
             continue;
@@ -195,7 +196,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
         let word = u32_at::<BIG>(head, 0);
         let tag = word_tag::<BIG>(word);
         if word == tag_word::<BIG>(PIXEL_DATA) && stack.is_empty() {
-            return done(data, index, sop_class, pos);
+            return done(data, index, sop_class, pos, top.last);
         }
         if CAPPED {
             elements += 1;
@@ -238,7 +239,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                         tag,
                     ));
                 }
-                top.last = index.element(top.last, tag, value_start, length as usize);
+                top.last = index.append(tag, value_start, length as usize);
                 if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
                     sop_class = Some(uid_text(&data[value_start..end]));
                 }
@@ -247,7 +248,8 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
             }
             (None, length, value_start)
         } else {
-            let vr = [head[4], head[5]];
+            // One load (two bytes taken one by one were five instructions).
+            let vr = u16_at::<false>(head, 4).to_le_bytes();
             let class = vr_class(vr);
             if class == VR_SHORT {
                 // The common case, a value with a 2-byte length: never a sequence, never
@@ -263,7 +265,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                         tag,
                     ));
                 }
-                top.last = index.element(top.last, tag, value_start, end - value_start);
+                top.last = index.append(tag, value_start, end - value_start);
                 if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
                     sop_class = Some(uid_text(&data[value_start..end]));
                 }
@@ -305,7 +307,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                 }
                 end
             };
-            let element = index.element(top.last, tag, value_start, 0);
+            let element = index.append(tag, value_start, 0);
             top.last = element;
             let mut flags = SEQUENCE;
             if implicit || vr == Some(*b"UN") {
@@ -316,7 +318,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
             }
             let parent = top;
             stack.push(top);
-            top = Frame::open(end, &parent, len, flags, tag, element);
+            top = Frame::open(end, &parent, len, flags, element);
             pos = value_start;
             continue;
         }
@@ -340,7 +342,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                 tag,
             ));
         }
-        top.last = index.element(top.last, tag, value_start, length as usize);
+        top.last = index.append(tag, value_start, length as usize);
         if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
             sop_class = Some(uid_text(&data[value_start..end]));
         }
@@ -396,17 +398,18 @@ fn item_tag(
                 }
                 end
             };
-            let item = Frame::open(end, top, len, top.flags & IMPLICIT, top.tag, id);
+            let item = Frame::open(end, top, len, top.flags & IMPLICIT, id);
             stack.push(*top);
             *top = item;
             Ok(pos)
         }
         ITEM_DELIMITER if !sequence && top.end == NO_END => {
-            index.close_item(top.owner, top.last);
+            index.close_item_at(top.owner, top.last);
             *top = stack.pop().expect("not at the root");
             Ok(pos)
         }
         SEQUENCE_DELIMITER if sequence && top.end == NO_END => {
+            index.close_sequence(top.owner);
             *top = stack.pop().expect("not at the root");
             *depth -= 1;
             Ok(pos)
@@ -441,28 +444,39 @@ fn finish<'a>(
             format!("file ends inside an undefined-length {what} (no delimiter)"),
         ));
     }
-    if let Some(lying) = open.iter().find(|f| f.end > data.len()) {
+    if let Some(at) = open.iter().position(|f| f.end > data.len()) {
+        let lying = open[at];
+        // A sequence's tag is its element's; an item's, its sequence's (the frame around
+        // it: the root holds no items).
+        let sequence = if lying.flags & SEQUENCE != 0 {
+            lying
+        } else {
+            open[at - 1]
+        };
+        let tag = index.elements[sequence.owner as usize].tag;
         return Err(FileError::new(
             Reason::Malformed,
             format!(
                 "{} declares a length {} bytes past the end of the file, whose \
                  contents end cleanly (a lying length)",
-                fmt_tag(lying.tag),
+                fmt_tag(tag),
                 lying.end - data.len()
             ),
         ));
     }
-    done(data, index, sop_class, data.len())
+    done(data, index, sop_class, data.len(), top.last)
 }
 
-/// The index of `data[..end]` (the root's frame the only one open).
+/// The index of `data[..end]` (the root's frame the only one open, `root_last` its last
+/// element).
 fn done<'a>(
     data: &'a [u8],
     mut index: Builder,
     sop_class: Option<String>,
     end: usize,
+    root_last: u32,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
-    index.finish_root();
+    index.finish_root_at(root_last);
     let mut set = DataSet {
         data: &data[..end],
         elements: index.elements,
