@@ -16,6 +16,7 @@
 
 mod bytes;
 mod errors;
+mod frame;
 #[cfg(test)]
 pub(super) mod reference;
 #[cfg(test)]
@@ -33,89 +34,10 @@ use super::{Charset, DataSet, Endian, Limits, NONE};
 use crate::error::{FileError, Reason};
 use bytes::{tag_word, u16_at, u32_at, word_group, word_tag};
 use errors::{element_in_sequence, length_error, overrun, too_deep, unexpected};
+use frame::{FRAGMENTS, Frame, IMPLICIT, NO_END, SEQUENCE};
 
 /// An item tag's bytes (implicit VR is little endian).
 const ITEM_BYTES: [u8; 4] = [0xFE, 0xFF, 0x00, 0xE0];
-
-/// No end: an undefined length, or the root.
-const NO_END: usize = usize::MAX;
-
-/// `Frame::flags`: holds items (else elements).
-const SEQUENCE: usize = 1;
-/// `Frame::flags`: contents are implicit VR (UN with undefined length is, PS3.5 6.2.2).
-const IMPLICIT: usize = 2;
-/// `Frame::flags`: encapsulated pixel data, whose items are fragments of bytes.
-const FRAGMENTS: usize = 4;
-/// `Frame::flags`: `bound` is a sequence's or an item's defined end (else the end of the
-/// data).
-const BOUNDED: usize = 8;
-
-/// An open sequence or item, or the root data set (the frame below all others). Small,
-/// and its limits worked out where they are needed: the walk reads the innermost frame for
-/// every element, and a frame copied whole (as the model does) cost a hundred instructions
-/// per sequence or item, and stalled on its own stores (`perf`). The innermost frame is a
-/// local of the walk (its fields stay in registers); the stack holds the ones around it.
-#[derive(Clone, Copy)]
-struct Frame {
-    /// Where a defined-length sequence or item ends; `NO_END` for undefined length. The
-    /// root's is the end of the data, so that one test per element (`pos >= top.end`)
-    /// finds both a frame's end and the data's (a second compare for the data's end was
-    /// about two instructions for each of ~900 headers per file).
-    end: usize,
-    /// The furthest a value inside may end: the nearest defined end that lies within the
-    /// data (this frame's, else its parent's bound; `BOUNDED`), else the end of the data
-    /// (a defined end past the data decides nothing the end of the data does not: values
-    /// are held to the data, containers may claim more, and `length_error` blames such a
-    /// parent for nothing). Worked out as the frame opens, where the bound and the end of
-    /// the data were compared again for every value.
-    bound: usize,
-    /// Sequences: the index of their element; items (and the root): their item id.
-    owner: u32,
-    /// Sequences: their last item so far (to link the next one: `Builder::item`); items
-    /// (and the root): their last element so far (where their list ends:
-    /// `Builder::close_item_at`).
-    last: u32,
-    /// `SEQUENCE`, `IMPLICIT`, `FRAGMENTS`, `BOUNDED`. A whole word, so that a frame has
-    /// no padding: a frame pushed or popped was copied field by field, its padding bytes
-    /// too, as was its sequence's tag (now found in the index for the one message that
-    /// names it, `finish`): four fewer moves each way (callgrind, docs/performance.md).
-    flags: usize,
-}
-
-impl Frame {
-    /// A frame that ends at `end`, inside `parent` (whose bound it inherits when `end` is
-    /// undefined).
-    #[inline(always)]
-    fn open(end: usize, parent: &Frame, data_len: usize, flags: usize, owner: u32) -> Frame {
-        let (bound, bounded) = if end == NO_END {
-            (parent.bound, parent.flags & BOUNDED)
-        } else if end <= data_len {
-            (end, BOUNDED)
-        } else {
-            (data_len, 0)
-        };
-        Frame {
-            end,
-            bound,
-            owner,
-            last: NONE,
-            flags: flags | bounded,
-        }
-    }
-
-    /// Whether a container (a sequence or an item) ending at `end` lies outside this
-    /// frame's defined end; one past the end of the data is walked, and the end of the data
-    /// decides (`finish`).
-    #[inline(always)]
-    fn container_overruns(&self, end: usize) -> bool {
-        end > self.bound && self.flags & BOUNDED != 0
-    }
-
-    /// The bound as `length_error` takes it.
-    fn parent_bound(&self) -> Option<usize> {
-        (self.flags & BOUNDED != 0).then_some(self.bound)
-    }
-}
 
 /// Walks and indexes the data set `data`. Returns the index and the top-level SOP Class
 /// UID.

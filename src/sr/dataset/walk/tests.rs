@@ -83,12 +83,32 @@ fn lying_lengths_name_their_sequence() {
         let err = walk(&data, Endian::Little, false, &Limits::default()).unwrap_err();
         assert_eq!(err.reason, Reason::Malformed);
         assert!(
-            err.message.starts_with("(0040,A730) declares a length 100 bytes past"),
+            err.message
+                .starts_with("(0040,A730) declares a length 100 bytes past"),
             "{}",
             err.message
         );
         let model = reference::walk(&data, Endian::Little, false, &Limits::default());
         assert_eq!(Err(err), model.map(|_| ()));
+    }
+}
+
+/// Nesting past the stack's first allocation (`frame::Stack`), up to the walk's limit and
+/// one past it: the same index as the model's, or the same error.
+#[test]
+fn deep_nesting_agrees_with_the_model() {
+    for levels in [15, 16, 17, 40, 64, 65] {
+        let mut data = element(0x0040, 0xA040, b"CS", b"NUM ");
+        for _ in 0..levels {
+            data = sequence(0x0040, 0xA730, &[data]);
+        }
+        data.extend(element(0x0040, 0xA040, b"CS", b"CONTAINER "));
+        let limits = Limits::default();
+        let seen = |(set, sop): (DataSet, Option<String>)| format!("{set:?} {sop:?}");
+        let fast = walk(&data, Endian::Little, false, &limits).map(seen);
+        let model = reference::walk(&data, Endian::Little, false, &limits).map(seen);
+        assert_eq!(fast, model, "{levels} levels");
+        assert_eq!(fast.is_ok(), levels <= 64, "{levels} levels: {fast:?}");
     }
 }
 
