@@ -20,7 +20,6 @@ fn put_reading(out: &mut Vec<u8>, reading: &Reading) {
     put_decimal(out, reading.value);
     put_decimal(out, reading.written);
     put_str(out, &reading.unit);
-    put_str(out, &reading.from);
 }
 
 fn put_region(out: &mut Vec<u8>, region: &RegionComposition) {
@@ -79,7 +78,6 @@ impl Reader<'_> {
             value,
             written,
             unit,
-            from: shared::shared(self.str()?),
         })
     }
 

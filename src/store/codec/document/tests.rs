@@ -185,7 +185,6 @@ impl Gen {
                 n => ["g", "%", "lbs", "in\u{b3}", ""][n as usize - 1].to_string(),
             }
             .into(),
-            from: self.text().into(),
         })
     }
 
