@@ -193,8 +193,9 @@ pub struct ReportedIndex {
     pub reading: Reading,
 }
 
-/// The body composition of one exam.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The body composition of one exam. Its serde encoding is a compact byte string, written
+/// and read by hand (`store::codec::document::body`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyComposition {
     /// Where it was read.
     pub source: BodySource,

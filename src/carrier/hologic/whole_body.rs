@@ -119,7 +119,8 @@ pub(super) fn read(
 fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
     match table.cells.get(&(row, column)) {
         None => Cow::Borrowed(""),
-        Some(raw) if !raw.contains(['<', '&']) => Cow::Borrowed(raw.trim()),
+        // Tested byte by byte: a `char` pattern decodes every character of the cell.
+        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(raw.trim()),
         Some(raw) => Cow::Owned(plain_text(raw)),
     }
 }
