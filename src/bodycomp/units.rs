@@ -81,11 +81,6 @@ fn conversion(unit: &str, dimension: Dimension) -> Option<Conversion> {
 /// dimension knows (a mass without a unit is not guessed to be grams) or on overflow.
 pub fn convert(number: Decimal, unit: &str, dimension: Dimension) -> Option<Decimal> {
     let conversion = conversion(unit, dimension)?;
-    // The units written as the output's (grams, %): the number itself, as the product by
-    // one would give it, without the product.
-    if conversion.round_to.is_none() && conversion.factor.to_parts() == (1, 0) {
-        return Some(number);
-    }
     let value = number.checked_mul(conversion.factor)?;
     Some(match conversion.round_to {
         Some(places) => value.round_to(places),
