@@ -75,9 +75,7 @@ pub(super) fn open_entry(out: &mut Vec<u8>, kind: &str, id: &[u8]) {
 
 /// The end of an entry: the resource closed, the PUT of its id.
 pub(super) fn close_entry(out: &mut Vec<u8>, kind: &str, id: &[u8]) {
-    out.extend_from_slice(b"},\"request\":{\"method\":\"PUT\",\"url\":\"");
-    out.extend_from_slice(kind.as_bytes());
-    out.push(b'/');
+    open_request(out, kind);
     out.extend_from_slice(id);
     out.extend_from_slice(b"\"}}");
 }
@@ -94,11 +92,11 @@ pub(super) fn subject_and_date(out: &mut Vec<u8>, patient_id: &[u8], date: &str)
     }
 }
 
-/// Opens an imaging Observation entry, up to the opening of its `code.coding` list (every
-/// Observation of a Bundle, a BMD value's or a body composition value's, starts so).
-pub(super) fn open_observation(out: &mut Vec<u8>, id: &[u8]) {
-    open_entry(out, "Observation", id);
-    out.extend_from_slice(b",\"status\":\"final\",\"category\":[{\"coding\":[");
+/// An imaging Observation's opening after its id, up to the opening of its `code.coding`
+/// list (every Observation of a Bundle, a BMD value's or a body composition value's,
+/// starts so after `open_entry`'s part; the id's closing quote first).
+pub(super) fn open_observation_code(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"\",\"status\":\"final\",\"category\":[{\"coding\":[");
     coding(
         out,
         codes::OBSERVATION_CATEGORY,
@@ -106,6 +104,13 @@ pub(super) fn open_observation(out: &mut Vec<u8>, id: &[u8]) {
         Some(codes::IMAGING.1),
     );
     out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
+}
+
+/// The end of an entry up to the request's id: the resource closed, the PUT to `kind/`.
+pub(super) fn open_request(out: &mut Vec<u8>, kind: &str) {
+    out.extend_from_slice(b"},\"request\":{\"method\":\"PUT\",\"url\":\"");
+    out.extend_from_slice(kind.as_bytes());
+    out.push(b'/');
 }
 
 /// Closes a `valueQuantity` whose value is written: its UCUM unit (text and code).
