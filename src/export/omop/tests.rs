@@ -202,7 +202,9 @@ fn person_keys_sort_as_the_ids_hex_did_and_none_begins_another() {
         key.push(0);
         key
     };
-    let pieces = ["", "\0", "\u{1}", "\u{2}", "a", "C001", "\u{7f}", "é", "\u{ffff}"];
+    let pieces = [
+        "", "\0", "\u{1}", "\u{2}", "a", "C001", "\u{7f}", "é", "\u{ffff}",
+    ];
     let mut ids = Vec::new();
     for a in pieces {
         for b in pieces {
