@@ -24,8 +24,9 @@ mod template;
 use std::borrow::Cow;
 
 use json::{
-    close_entry, close_ucum_quantity, coding, open_entry, open_observation_code, open_request,
-    subject_and_date, text, uuid_of_parts,
+    SUBJECT, VALUE_OPEN, close_entry, close_request, close_ucum_quantity, coding, open_entry,
+    open_observation_code, open_observation_ids, open_request, subject_and_date, text,
+    uuid_of_parts,
 };
 use template::{Key, Template};
 pub(super) use template::{expand, pieces};
@@ -161,8 +162,7 @@ fn observation(
     close_request(t, id);
 }
 
-/// The constant parts of a Bundle kept as pieces (`Key::Constant`).
-const OBSERVATION_OPEN: u8 = 0;
+/// The DiagnosticReport's codings, a constant piece (`Key::Constant`; `json` has 0).
 const REPORT_CODE: u8 = 1;
 
 /// Appends the Bundle of a visit to `out`, as one line of JSON with its `\n` (its template
@@ -302,30 +302,6 @@ pub fn write_template(v: &FhirVisit<'_>, out: &mut Vec<u8>) {
     }
     t.lit().extend_from_slice(b"]}\n");
     t.finish();
-}
-
-/// `","subject":{"reference":"urn:uuid:` up to a subject's id.
-const SUBJECT: &[u8] = b",\"subject\":{\"reference\":\"urn:uuid:";
-/// The opening of an Observation's value, the end of `after_patient`.
-const VALUE_OPEN: &[u8] = b",\"valueQuantity\":{\"value\":";
-
-/// An Observation's opening up to its two ids, written; the rest of its opening is the
-/// piece that follows (`open_observation_code`).
-fn open_observation_ids(t: &mut Template<'_>, id: &[u8]) {
-    let out = t.lit();
-    out.extend_from_slice(b"{\"fullUrl\":\"urn:uuid:");
-    out.extend_from_slice(id);
-    t.piece(Key::Constant(OBSERVATION_OPEN), |out| {
-        out.extend_from_slice(b"\",\"resource\":{\"resourceType\":\"Observation\",\"id\":\"");
-    });
-    t.lit().extend_from_slice(id);
-}
-
-/// The request's id and the entry's end (after `open_request` in the piece before).
-fn close_request(t: &mut Template<'_>, id: &[u8]) {
-    let out = t.lit();
-    out.extend_from_slice(id);
-    out.extend_from_slice(b"\"}}");
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 //! when the value was computed here rather than reported by the scanner.
 
 use super::json::{
-    close_ucum_quantity, coding, open_observation_code, open_request, text, uuid_of_parts,
+    SUBJECT, close_request, close_ucum_quantity, coding, open_observation_code,
+    open_observation_ids, open_request, text, uuid_of_parts,
 };
 use super::template::Template;
-use super::{SUBJECT, close_request, open_observation_ids};
 use crate::bodycomp::IndexKind;
 use crate::export::body::{CompositionValue, Measure};
 use crate::export::codes;

@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::template::{Key, Template};
 use crate::export::codes;
 
 /// A name-based UUID (RFC 9562 version 8, from SHA-256 of the name that `parts` make end to
@@ -122,6 +123,34 @@ pub(super) fn close_ucum_quantity(out: &mut Vec<u8>, unit_code: &str, unit_text:
     out.extend_from_slice(b"\",\"code\":\"");
     out.extend_from_slice(unit_code.as_bytes());
     out.extend_from_slice(b"\"}");
+}
+
+/// An Observation's resource type between its two ids, a constant piece (`Key::Constant`;
+/// `fhir` has 1).
+const OBSERVATION_OPEN: u8 = 0;
+
+/// `","subject":{"reference":"urn:uuid:` up to a subject's id.
+pub(super) const SUBJECT: &[u8] = b",\"subject\":{\"reference\":\"urn:uuid:";
+/// The opening of an Observation's value, the end of `after_patient`.
+pub(super) const VALUE_OPEN: &[u8] = b",\"valueQuantity\":{\"value\":";
+
+/// An Observation's opening up to its two ids, written; the rest of its opening is the
+/// piece that follows (`open_observation_code`).
+pub(super) fn open_observation_ids(t: &mut Template<'_>, id: &[u8]) {
+    let out = t.lit();
+    out.extend_from_slice(b"{\"fullUrl\":\"urn:uuid:");
+    out.extend_from_slice(id);
+    t.piece(Key::Constant(OBSERVATION_OPEN), |out| {
+        out.extend_from_slice(b"\",\"resource\":{\"resourceType\":\"Observation\",\"id\":\"");
+    });
+    t.lit().extend_from_slice(id);
+}
+
+/// The request's id and the entry's end (after `open_request` in the piece before).
+pub(super) fn close_request(t: &mut Template<'_>, id: &[u8]) {
+    let out = t.lit();
+    out.extend_from_slice(id);
+    out.extend_from_slice(b"\"}}");
 }
 
 #[cfg(test)]
