@@ -46,6 +46,12 @@ pub fn render_visit(
     let exported = values::Exported::of(view);
     if options.fhir {
         fhir.push_with(key, |out| {
+            // A run of Bundles grown to half its size is given the rest at once: doubled, it
+            // would hold twice what a partition writes out (docs/performance.md).
+            let room = out.capacity() - out.len();
+            if out.capacity() >= FHIR_RUN_CAPACITY / 2 && room < FHIR_ROOM {
+                out.reserve_exact(FHIR_RUN_CAPACITY.saturating_sub(out.len()).max(FHIR_ROOM));
+            }
             fhir::write_template(&fhir::fhir_visit(view, &exported), out);
             Ok(())
         })?;
@@ -55,6 +61,13 @@ pub fn render_visit(
     }
     Ok(())
 }
+
+/// The capacity of a partition's run of Bundles once it is large: the size at which a
+/// partition writes its runs out (`store::RUN_BYTES`), and room for the Bundle that passes
+/// it.
+const FHIR_RUN_CAPACITY: usize = crate::store::RUN_BYTES + FHIR_ROOM;
+/// Room for a Bundle's template (a few KB; a visit of many values more).
+const FHIR_ROOM: usize = 256 * 1024;
 
 /// Writes the exports asked for into `staging`: fhir/bundles.ndjson from the Bundles' run
 /// (`--fhir`), the OMOP tables from the OMOP records' run (`--omop`); the two at once.
