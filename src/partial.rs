@@ -4,7 +4,7 @@
 //! outputs are those of one scan of all the files by construction.
 //!
 //! File format (every number little endian; records are `store::codec` frames):
-//! - the magic `DXAPART\x04`;
+//! - the magic `DXAPART\x05`;
 //! - a frame holding the `Header`: the tool version, and a SHA-256 of every option and
 //!   profile that changes what a file gives (two partials merge only when they agree);
 //! - one frame per file: a `Record` (the path's bytes as walked, and its `Outcome`);
@@ -32,8 +32,9 @@ use crate::path_text::path_text;
 use crate::store::codec;
 
 /// The first bytes of every partial (`\x01` was the format without a checksum, `\x02` the
-/// one whose documents' flags were text).
-const MAGIC: &[u8; 8] = b"DXAPART\x04";
+/// one whose documents' flags were text, `\x04` the one whose body composition readings
+/// held their column's header).
+const MAGIC: &[u8; 8] = b"DXAPART\x05";
 
 /// The checksum at the end of a partial: SHA-256 of every byte before it.
 const CHECKSUM_BYTES: u64 = 32;
@@ -392,6 +393,30 @@ mod tests {
             });
             let error = result.expect_err(&format!("a cut at {cut} was accepted"));
             assert!(error.to_string().contains("cut.part"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_partial_of_an_older_format_is_refused_as_another_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.part");
+        let mut writer = Writer::create(&path, Header::new("opts", &[])).unwrap();
+        writer.record(record("in/a.dcm")).unwrap();
+        writer.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        // `\x04`: the readings of a body composition held their column's header.
+        for older in 1..=4u8 {
+            let mut old = bytes.clone();
+            old[7] = older;
+            let old_path = dir.path().join("old.part");
+            std::fs::write(&old_path, &old).unwrap();
+            let Err(error) = Reader::open(&old_path) else {
+                panic!("a partial of format {older} was accepted");
+            };
+            assert!(
+                error.to_string().contains("another dxa-ingest version"),
+                "{error}"
+            );
         }
     }
 

@@ -130,7 +130,10 @@ fn hologic_whole_body_composition_by_labels() {
     let arm = comp.region(BodyRegion::ArmLeft).unwrap();
     assert_eq!(arm.label, "L Arm");
     let fat = arm.fat.as_ref().unwrap();
-    assert_eq!((&*fat.unit, &*fat.from), ("g", "Fat[(g)]"));
+    assert_eq!(
+        (&*fat.unit, fat.written.to_string()),
+        ("g", "1201.4".to_string())
+    );
     let index = |kind| comp.index(kind).map(|r| r.value.to_string());
     assert_eq!(index(IndexKind::Fmi).as_deref(), Some("7.59"));
     assert_eq!(index(IndexKind::VatMass).as_deref(), Some("450"));
@@ -242,7 +245,11 @@ fn a_site_reads_whole_body_rows_by_the_codes_it_adds() {
         .region(BodyRegion::ArmLeft)
         .unwrap();
     assert_eq!(arm.label, "Bras G", "the label as written");
-    assert_eq!(&*arm.fat.as_ref().unwrap().from, "Graisse[(g)]");
+    assert_eq!(
+        &*arm.fat.as_ref().unwrap().unit,
+        "g",
+        "the unit of the column's header (Graisse[(g)])"
+    );
     let row = doc
         .measurements
         .iter()

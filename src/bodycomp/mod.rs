@@ -2,8 +2,8 @@
 //! and bone mineral per region, and the indices research asks for. Hologic writes it into
 //! the whole-body results document (tables read by their labels, `carrier::hologic`), GE
 //! enCORE into tab-separated export files (`carrier::encore`). Both give one
-//! `BodyComposition`: every value in grams, %, kg/m², cm³ or cm², with the unit it was
-//! written in and the label it came from.
+//! `BodyComposition`: every value in grams, %, kg/m², cm³ or cm², with the number and the
+//! unit as written (the column header it came from is not kept: no output names it).
 //!
 //! `index` computes what the scanner did not report (from a height) and applies the
 //! cut-offs; `check` finds numbers that disagree with themselves. Both are pure functions.
@@ -64,10 +64,6 @@ pub struct Reading {
     /// a file's values in one unit hold one copy of it.
     #[serde(deserialize_with = "shared::deserialize")]
     pub unit: Arc<str>,
-    /// Where it came from: the column header (or index label) as written; shared with the
-    /// file's other values from that column.
-    #[serde(deserialize_with = "shared::deserialize")]
-    pub from: Arc<str>,
 }
 
 impl Reading {
@@ -197,8 +193,9 @@ pub struct ReportedIndex {
     pub reading: Reading,
 }
 
-/// The body composition of one exam.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The body composition of one exam. Its serde encoding is a compact byte string, written
+/// and read by hand (`store::codec::document::body`).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyComposition {
     /// Where it was read.
     pub source: BodySource,
@@ -347,7 +344,6 @@ pub(crate) fn test_reading(written: &str, unit: &str, dimension: Dimension) -> R
         value: units::convert(written, unit, dimension).unwrap(),
         written,
         unit: unit.into(),
-        from: "".into(),
     }
 }
 
@@ -356,10 +352,7 @@ mod tests {
     use super::*;
 
     pub(crate) fn grams(written: &str, unit: &str) -> Reading {
-        Reading {
-            from: "test".into(),
-            ..test_reading(written, unit, Dimension::Mass)
-        }
+        test_reading(written, unit, Dimension::Mass)
     }
 
     #[test]

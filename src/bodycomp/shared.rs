@@ -1,8 +1,8 @@
-//! The unit and header texts of the readings, shared again when a composition is read back
-//! from the run's store (docs/performance.md, "Body composition files"): a file's readings
-//! hold a few distinct units and headers (`Reading::unit`, `Reading::from`), which the
-//! derived reading would allocate twice per reading. A per-thread table of the texts last
-//! read (by a hash of the text) gives back the one already made.
+//! The unit texts of the readings, shared again when a composition is read back from the
+//! run's store (docs/performance.md, "Body composition files"): a file's readings hold a
+//! few distinct units (`Reading::unit`), which the derived reading would allocate once per
+//! reading. A per-thread table of the texts last read (by a hash of the text) gives back
+//! the one already made.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -125,7 +125,6 @@ mod tests {
             value: crate::decimal::dec!("1201"),
             written: crate::decimal::dec!("2.65"),
             unit: "lbs".into(),
-            from: "Arm Left Fat".into(),
         };
         let bytes = postcard::to_allocvec(&reading).expect("written");
         let back: crate::bodycomp::Reading = postcard::from_bytes(&bytes).expect("read");

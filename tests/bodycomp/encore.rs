@@ -80,8 +80,8 @@ fn total_body_comp_in_pounds() {
         .as_ref()
         .unwrap();
     assert_eq!(
-        (&*reading.unit, &*reading.from, reading.written.to_string()),
-        ("lbs", "Arm Right Fat Mass", "2.8".to_string())
+        (&*reading.unit, reading.written.to_string()),
+        ("lbs", "2.8".to_string())
     );
     assert_eq!(
         c.region(BodyRegion::Tblh),

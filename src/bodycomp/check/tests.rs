@@ -202,7 +202,6 @@ fn random_reading(next: &mut impl FnMut() -> u64, near: i64, dimension: Dimensio
         value: convert(written, unit, dimension).unwrap(),
         written,
         unit: unit.into(),
-        from: "".into(),
     }
 }
 

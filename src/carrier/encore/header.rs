@@ -7,7 +7,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use super::text::IDENTITY;
 use crate::bodycomp::{BodyRegion, IndexKind};
@@ -55,12 +54,12 @@ pub(super) fn is_identity(cells: &[&str]) -> bool {
     super::text::is_identity(cells.iter().copied())
 }
 
-/// What a header line says: its cells and, for an export's (identity columns first, at
-/// most `MAX_COLUMNS`), each column's role.
+/// What a header line says: how many cells it has and, for an export's (identity columns
+/// first, at most `MAX_COLUMNS`), each column's role.
 #[derive(Debug)]
 pub(super) struct Header {
-    /// The cells as written, trimmed (shared with the values read from each column).
-    pub(super) cells: Vec<Arc<str>>,
+    /// How many cells (columns) the line has.
+    pub(super) columns: usize,
     /// Whether the first cells are the identity columns.
     pub(super) identity: bool,
     /// The columns' roles (empty unless `identity` and at most `MAX_COLUMNS` cells).
@@ -71,17 +70,16 @@ pub(super) struct Header {
 
 impl Header {
     fn new(line: &str, labels: &BodyLabels) -> Header {
-        let cells: Vec<Arc<str>> = line.split('\t').map(|h| Arc::from(h.trim())).collect();
-        let borrowed: Vec<&str> = cells.iter().map(|c| &**c).collect();
+        let borrowed: Vec<&str> = line.split('\t').map(str::trim).collect();
         let identity = is_identity(&borrowed);
         let mut duplicate = false;
-        let roles = if identity && cells.len() <= MAX_COLUMNS {
+        let roles = if identity && borrowed.len() <= MAX_COLUMNS {
             roles(&borrowed, labels, &mut duplicate)
         } else {
             Vec::new()
         };
         Header {
-            cells,
+            columns: borrowed.len(),
             identity,
             roles,
             duplicate,

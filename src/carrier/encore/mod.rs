@@ -218,12 +218,12 @@ pub fn read_each(
     if !header.identity {
         return Err(error(Reason::NotDicom, not_export));
     }
-    if header.cells.len() > MAX_COLUMNS {
+    if header.columns > MAX_COLUMNS {
         return Err(FileError::new(
             Reason::Malformed,
             format!(
                 "enCORE export of {} columns: more than {MAX_COLUMNS}",
-                header.cells.len()
+                header.columns
             ),
         ));
     }
@@ -250,7 +250,6 @@ pub fn read_each(
     }
     let context = record::Context {
         roles,
-        headers: &header.cells,
         kind,
         mark: proven.mark,
         order: proven.order,

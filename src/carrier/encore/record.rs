@@ -70,8 +70,6 @@ pub struct Record {
 pub(super) struct Context<'a> {
     /// The columns' roles.
     pub(super) roles: &'a [Role],
-    /// The headers as written.
-    pub(super) headers: &'a [Arc<str>],
     /// Which file.
     pub(super) kind: ExportKind,
     /// The file's decimal mark.
@@ -131,7 +129,6 @@ impl Line<'_> {
     fn reading(
         &mut self,
         text: Scan<'_>,
-        column: usize,
         dimension: Dimension,
         what: BodyValue,
     ) -> Option<Reading> {
@@ -145,20 +142,12 @@ impl Line<'_> {
             value,
             written,
             unit: self.context.unit(unit),
-            from: Arc::clone(&self.context.headers[column]),
         })
     }
 
-    fn composition(
-        &mut self,
-        column: usize,
-        text: Scan<'_>,
-        region: BodyRegion,
-        field: Field,
-        label: &str,
-    ) {
+    fn composition(&mut self, text: Scan<'_>, region: BodyRegion, field: Field, label: &str) {
         let what = BodyValue::Region(region, field);
-        if let Some(reading) = self.reading(text, column, field.dimension(), what)
+        if let Some(reading) = self.reading(text, field.dimension(), what)
             && !self.composition.set(region, label, field, reading)
         {
             flag_once(&mut self.record.flags, EncoreFlag::ValueGivenTwice(what));
@@ -204,7 +193,7 @@ impl Line<'_> {
                     label,
                 },
                 ExportKind::Composition,
-            ) => self.composition(column, text, *region, *field, label),
+            ) => self.composition(text, *region, *field, label),
             (
                 Role::Value {
                     region,
@@ -229,13 +218,13 @@ impl Line<'_> {
                 ExportKind::Composition,
             ) => {
                 let what = BodyValue::Diff(*region, *field);
-                if let Some(reading) = self.reading(text, column, field.dimension(), what) {
+                if let Some(reading) = self.reading(text, field.dimension(), what) {
                     self.diffs.push((*region, *field, reading));
                 }
             }
             (Role::Index(index), _) => {
                 let what = BodyValue::Index(*index);
-                if let Some(reading) = self.reading(text, column, index.dimension(), what)
+                if let Some(reading) = self.reading(text, index.dimension(), what)
                     && !self.composition.set_index(*index, reading)
                 {
                     flag_once(&mut self.record.flags, EncoreFlag::ValueGivenTwice(what));

@@ -27,12 +27,11 @@ use crate::flag::flag_once;
 use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
 use crate::vocabulary::{Measure, Region};
 
-/// One column: its index, what it holds, the unit and the header as written.
+/// One column: its index, what it holds and the unit as written.
 struct Column {
     index: u32,
     field: BodyField,
     unit: Arc<str>,
-    header: Arc<str>,
 }
 
 /// What a table is.
@@ -120,7 +119,8 @@ pub(super) fn read(
 fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
     match table.cells.get(&(row, column)) {
         None => Cow::Borrowed(""),
-        Some(raw) if !raw.contains(['<', '&']) => Cow::Borrowed(raw.trim()),
+        // Tested byte by byte: a `char` pattern decodes every character of the cell.
+        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(raw.trim()),
         Some(raw) => Cow::Owned(plain_text(raw)),
     }
 }
@@ -160,7 +160,6 @@ fn columns(
                 index,
                 field,
                 unit: unit.into(),
-                header: header.as_ref().into(),
             }),
             None => found.unknown_column |= !header.is_empty(),
         }
@@ -263,7 +262,6 @@ fn bone(
 fn reading(
     text: &str,
     unit: &Arc<str>,
-    from: &Arc<str>,
     dimension: crate::bodycomp::Dimension,
     what: BodyValue,
     flags: &mut Vec<DocFlag>,
@@ -280,7 +278,6 @@ fn reading(
         value,
         written,
         unit: Arc::clone(unit),
-        from: Arc::clone(from),
     })
 }
 
@@ -306,14 +303,7 @@ fn composition(
             }
             let what = BodyValue::Region(*region, field);
             let dimension = field.dimension();
-            let Some(value) = reading(
-                &text,
-                &column.unit,
-                &column.header,
-                dimension,
-                what,
-                &mut doc.flags,
-            ) else {
+            let Some(value) = reading(&text, &column.unit, dimension, what, &mut doc.flags) else {
                 continue;
             };
             if !comp.set(*region, label, field, value) {
@@ -341,10 +331,8 @@ fn index_rows(
             continue;
         }
         let unit: Arc<str> = split_unit(label).1.into();
-        let label: Arc<str> = (*label).into();
         let what = BodyValue::Index(*kind);
-        let Some(value) = reading(&text, &unit, &label, kind.dimension(), what, &mut doc.flags)
-        else {
+        let Some(value) = reading(&text, &unit, kind.dimension(), what, &mut doc.flags) else {
             continue;
         };
         if !comp.set_index(*kind, value) {

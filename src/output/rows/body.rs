@@ -96,6 +96,25 @@ pub fn index_cells(body: Option<&VisitBody>) -> [Plain; 8] {
     })
 }
 
+/// The unit combinations most rows write (a carrier's mass unit and `%`), joined: a row
+/// of one of them borrows it rather than joining its units into a new `String`.
+const COMMON_UNITS: [&str; 4] = ["g;%", "lbs;%", "g", "lbs"];
+
+/// A row's units joined by `;`: the one unit as it is, a common combination borrowed.
+fn units_text<'a>(units: &[&'a str]) -> Text<'a> {
+    match units {
+        [] => Text::from(""),
+        [unit] => Text::from(*unit),
+        _ => match COMMON_UNITS
+            .iter()
+            .find(|common| common.split(';').eq(units.iter().copied()))
+        {
+            Some(common) => Text::from(*common),
+            None => Text::from(joined(units.iter().copied(), ";")),
+        },
+    }
+}
+
 /// The rows of a visit's composition.
 pub fn body_composition_rows<'a>(
     view: &'a VisitRows<'a>,
@@ -118,13 +137,16 @@ pub fn body_composition_rows<'a>(
             (false, true) => "fat_pct",
             (false, false) => "",
         };
-        let mut units: Vec<&str> = Vec::new();
+        // The distinct units, at most one per field.
+        let mut units = [""; Field::ALL.len()];
+        let mut count = 0;
         for &field in Field::ALL {
             if let Some(reading) = region.get(field)
                 && !reading.unit.is_empty()
-                && !units.contains(&&*reading.unit)
+                && !units[..count].contains(&&*reading.unit)
             {
-                units.push(&reading.unit);
+                units[count] = &reading.unit;
+                count += 1;
             }
         }
         BodyCompositionRow {
@@ -141,7 +163,34 @@ pub fn body_composition_rows<'a>(
             fat_pct: Plain(pct, 0),
             computed,
             source,
-            unit: Text::from(joined(units, ";")),
+            unit: units_text(&units[..count]),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_joined_as_written_common_ones_borrowed() {
+        fn text<'a>(units: &[&'a str]) -> std::borrow::Cow<'a, str> {
+            units_text(units).0
+        }
+        assert_eq!(text(&[]), "");
+        assert_eq!(text(&["kg"]), "kg");
+        assert!(matches!(
+            text(&["lbs", "%"]),
+            std::borrow::Cow::Borrowed("lbs;%")
+        ));
+        assert!(matches!(
+            text(&["g", "%"]),
+            std::borrow::Cow::Borrowed("g;%")
+        ));
+        // Not a common combination (or not in its order): joined.
+        assert!(matches!(text(&["%", "g"]), std::borrow::Cow::Owned(ref t) if t == "%;g"));
+        assert_eq!(text(&["kg", "%", "cm\u{b3}"]), "kg;%;cm\u{b3}");
+        assert_eq!(text(&["g", "%", "lbs"]), "g;%;lbs");
+        assert_eq!(text(&["g"]), "g");
+    }
 }

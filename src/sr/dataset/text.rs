@@ -74,6 +74,38 @@ pub(super) fn first_value(data: &[u8], start: usize, end: usize, whole: bool) ->
     (bytes, high == 0)
 }
 
+/// `first_value` of an ASCII value of up to sixteen bytes, in one or two words and no loop;
+/// None for any other value (longer, not all ASCII, or shorter than eight bytes where the
+/// data ends within eight bytes of its start). A value shorter than a word is read as the
+/// eight bytes from its start with those past its end masked off; one of eight to sixteen
+/// as its first and its last eight bytes (which overlap: a backslash in both is found in
+/// the first).
+#[inline(always)]
+pub(super) fn short_ascii(data: &[u8], start: usize, len: usize, whole: bool) -> Option<&[u8]> {
+    if len < 8 {
+        let next8: &[u8; 8] = data.get(start..)?.first_chunk()?;
+        let word = u64::from_le_bytes(*next8) & below(len);
+        if word & HIGH_BITS != 0 {
+            return None;
+        }
+        return Some(&next8[..backslash(word, whole).unwrap_or(len)]);
+    }
+    if len > 16 {
+        return None;
+    }
+    let bytes = data.get(start..start + len)?;
+    let (first, last) = (bytes.first_chunk::<8>()?, bytes.last_chunk::<8>()?);
+    let (first, last) = (u64::from_le_bytes(*first), u64::from_le_bytes(*last));
+    if (first | last) & HIGH_BITS != 0 {
+        return None;
+    }
+    let cut = match backslash(first, whole) {
+        Some(cut) => cut,
+        None => backslash(last, whole).map_or(len, |cut| len - 8 + cut),
+    };
+    Some(&bytes[..cut])
+}
+
 /// The position of the first backslash in `word`'s bytes (none when `whole`): a zero byte
 /// of `word ^ BACKSLASHES` is a backslash, and the lowest byte flagged is the first one (a
 /// borrow only flags bytes above a zero byte).
@@ -207,6 +239,16 @@ mod tests {
                         first_value(data, start, start + len, whole),
                         expected,
                         "{data:?} from {start}, whole {whole}"
+                    );
+                    // The short path answers exactly where it can: ASCII values of up
+                    // to sixteen bytes, the shorter ones with eight bytes of data from
+                    // their start.
+                    let short =
+                        len <= 16 && (len >= 8 || start + 8 <= data.len()) && bytes.is_ascii();
+                    assert_eq!(
+                        short_ascii(data, start, len, whole),
+                        short.then_some(expected.0),
+                        "short: {data:?} from {start}, whole {whole}"
                     );
                 }
             }

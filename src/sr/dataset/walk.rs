@@ -16,6 +16,7 @@
 
 mod bytes;
 mod errors;
+mod frame;
 #[cfg(test)]
 pub(super) mod reference;
 #[cfg(test)]
@@ -33,88 +34,10 @@ use super::{Charset, DataSet, Endian, Limits, NONE};
 use crate::error::{FileError, Reason};
 use bytes::{tag_word, u16_at, u32_at, word_group, word_tag};
 use errors::{element_in_sequence, length_error, overrun, too_deep, unexpected};
+use frame::{FRAGMENTS, Frame, IMPLICIT, NO_END, SEQUENCE};
 
 /// An item tag's bytes (implicit VR is little endian).
 const ITEM_BYTES: [u8; 4] = [0xFE, 0xFF, 0x00, 0xE0];
-
-/// No end: an undefined length, or the root.
-const NO_END: usize = usize::MAX;
-
-/// `Frame::flags`: holds items (else elements).
-const SEQUENCE: u8 = 1;
-/// `Frame::flags`: contents are implicit VR (UN with undefined length is, PS3.5 6.2.2).
-const IMPLICIT: u8 = 2;
-/// `Frame::flags`: encapsulated pixel data, whose items are fragments of bytes.
-const FRAGMENTS: u8 = 4;
-/// `Frame::flags`: `bound` is a sequence's or an item's defined end (else the end of the
-/// data).
-const BOUNDED: u8 = 8;
-
-/// An open sequence or item, or the root data set (the frame below all others). Small,
-/// and its limits worked out where they are needed: the walk reads the innermost frame for
-/// every element, and a frame copied whole (as the model does) cost a hundred instructions
-/// per sequence or item, and stalled on its own stores (`perf`). The innermost frame is a
-/// local of the walk (its fields stay in registers); the stack holds the ones around it.
-#[derive(Clone, Copy)]
-struct Frame {
-    /// Where a defined-length sequence or item ends; `NO_END` for undefined length. The
-    /// root's is the end of the data, so that one test per element (`pos >= top.end`)
-    /// finds both a frame's end and the data's (a second compare for the data's end was
-    /// about two instructions for each of ~900 headers per file).
-    end: usize,
-    /// The furthest a value inside may end: the nearest defined end that lies within the
-    /// data (this frame's, else its parent's bound; `BOUNDED`), else the end of the data
-    /// (a defined end past the data decides nothing the end of the data does not: values
-    /// are held to the data, containers may claim more, and `length_error` blames such a
-    /// parent for nothing). Worked out as the frame opens, where the bound and the end of
-    /// the data were compared again for every value.
-    bound: usize,
-    /// Sequences: the index of their element; items (and the root): their item id.
-    owner: u32,
-    /// Sequences: their last item so far; items (and the root): their last element so far
-    /// (to link the next one: `Builder::element`, `Builder::item`).
-    last: u32,
-    /// The sequence's tag (items: their sequence's), for messages.
-    tag: Tag,
-    /// `SEQUENCE`, `IMPLICIT`, `FRAGMENTS`.
-    flags: u8,
-}
-
-impl Frame {
-    /// A frame that ends at `end`, inside `parent` (whose bound it inherits when `end` is
-    /// undefined).
-    #[inline(always)]
-    fn open(end: usize, parent: &Frame, data_len: usize, flags: u8, tag: Tag, owner: u32) -> Frame {
-        let (bound, bounded) = if end == NO_END {
-            (parent.bound, parent.flags & BOUNDED)
-        } else if end <= data_len {
-            (end, BOUNDED)
-        } else {
-            (data_len, 0)
-        };
-        Frame {
-            end,
-            bound,
-            owner,
-            last: NONE,
-            tag,
-            flags: flags | bounded,
-        }
-    }
-
-    /// Whether a container (a sequence or an item) ending at `end` lies outside this
-    /// frame's defined end; one past the end of the data is walked, and the end of the data
-    /// decides (`finish`).
-    #[inline(always)]
-    fn container_overruns(&self, end: usize) -> bool {
-        end > self.bound && self.flags & BOUNDED != 0
-    }
-
-    /// The bound as `length_error` takes it.
-    fn parent_bound(&self) -> Option<usize> {
-        (self.flags & BOUNDED != 0).then_some(self.bound)
-    }
-}
 
 /// Walks and indexes the data set `data`. Returns the index and the top-level SOP Class
 /// UID.
@@ -156,7 +79,6 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
         bound: len,
         owner: 0,
         last: NONE,
-        tag: Tag(0, 0),
         flags: root_flags,
     };
     let mut depth = 0usize; // sequences open
@@ -175,9 +97,10 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                 return finish(data, index, sop_class, &stack, top);
             }
             if top.flags & SEQUENCE != 0 {
+                index.close_sequence(top.owner);
                 depth -= 1;
             } else {
-                index.close_item(top.owner, top.last);
+                index.close_item_at(top.owner, top.last);
             }
             top = stack.pop().expect("not at the root");
             continue;
@@ -195,7 +118,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
         let word = u32_at::<BIG>(head, 0);
         let tag = word_tag::<BIG>(word);
         if word == tag_word::<BIG>(PIXEL_DATA) && stack.is_empty() {
-            return done(data, index, sop_class, pos);
+            return done(data, index, sop_class, pos, top.last);
         }
         if CAPPED {
             elements += 1;
@@ -238,7 +161,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                         tag,
                     ));
                 }
-                top.last = index.element(top.last, tag, value_start, length as usize);
+                top.last = index.append(tag, value_start, length as usize);
                 if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
                     sop_class = Some(uid_text(&data[value_start..end]));
                 }
@@ -247,7 +170,8 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
             }
             (None, length, value_start)
         } else {
-            let vr = [head[4], head[5]];
+            // One load (two bytes taken one by one were five instructions).
+            let vr = u16_at::<false>(head, 4).to_le_bytes();
             let class = vr_class(vr);
             if class == VR_SHORT {
                 // The common case, a value with a 2-byte length: never a sequence, never
@@ -263,7 +187,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                         tag,
                     ));
                 }
-                top.last = index.element(top.last, tag, value_start, end - value_start);
+                top.last = index.append(tag, value_start, end - value_start);
                 if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
                     sop_class = Some(uid_text(&data[value_start..end]));
                 }
@@ -305,7 +229,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                 }
                 end
             };
-            let element = index.element(top.last, tag, value_start, 0);
+            let element = index.append(tag, value_start, 0);
             top.last = element;
             let mut flags = SEQUENCE;
             if implicit || vr == Some(*b"UN") {
@@ -316,7 +240,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
             }
             let parent = top;
             stack.push(top);
-            top = Frame::open(end, &parent, len, flags, tag, element);
+            top = Frame::open(end, &parent, len, flags, element);
             pos = value_start;
             continue;
         }
@@ -340,7 +264,7 @@ fn walk_in<'a, const BIG: bool, const CAPPED: bool>(
                 tag,
             ));
         }
-        top.last = index.element(top.last, tag, value_start, length as usize);
+        top.last = index.append(tag, value_start, length as usize);
         if word == tag_word::<BIG>(SOP_CLASS_UID) && stack.is_empty() {
             sop_class = Some(uid_text(&data[value_start..end]));
         }
@@ -396,17 +320,18 @@ fn item_tag(
                 }
                 end
             };
-            let item = Frame::open(end, top, len, top.flags & IMPLICIT, top.tag, id);
+            let item = Frame::open(end, top, len, top.flags & IMPLICIT, id);
             stack.push(*top);
             *top = item;
             Ok(pos)
         }
         ITEM_DELIMITER if !sequence && top.end == NO_END => {
-            index.close_item(top.owner, top.last);
+            index.close_item_at(top.owner, top.last);
             *top = stack.pop().expect("not at the root");
             Ok(pos)
         }
         SEQUENCE_DELIMITER if sequence && top.end == NO_END => {
+            index.close_sequence(top.owner);
             *top = stack.pop().expect("not at the root");
             *depth -= 1;
             Ok(pos)
@@ -441,28 +366,39 @@ fn finish<'a>(
             format!("file ends inside an undefined-length {what} (no delimiter)"),
         ));
     }
-    if let Some(lying) = open.iter().find(|f| f.end > data.len()) {
+    if let Some(at) = open.iter().position(|f| f.end > data.len()) {
+        let lying = open[at];
+        // A sequence's tag is its element's; an item's, its sequence's (the frame around
+        // it: the root holds no items).
+        let sequence = if lying.flags & SEQUENCE != 0 {
+            lying
+        } else {
+            open[at - 1]
+        };
+        let tag = index.elements[sequence.owner as usize].tag;
         return Err(FileError::new(
             Reason::Malformed,
             format!(
                 "{} declares a length {} bytes past the end of the file, whose \
                  contents end cleanly (a lying length)",
-                fmt_tag(lying.tag),
+                fmt_tag(tag),
                 lying.end - data.len()
             ),
         ));
     }
-    done(data, index, sop_class, data.len())
+    done(data, index, sop_class, data.len(), top.last)
 }
 
-/// The index of `data[..end]` (the root's frame the only one open).
+/// The index of `data[..end]` (the root's frame the only one open, `root_last` its last
+/// element).
 fn done<'a>(
     data: &'a [u8],
     mut index: Builder,
     sop_class: Option<String>,
     end: usize,
+    root_last: u32,
 ) -> Result<(DataSet<'a>, Option<String>), FileError> {
-    index.finish_root();
+    index.finish_root_at(root_last);
     let mut set = DataSet {
         data: &data[..end],
         elements: index.elements,

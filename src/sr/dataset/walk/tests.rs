@@ -58,6 +58,60 @@ fn multi_values_and_whole_text() {
     assert_eq!(set.root().text(Tag(0x0040, 0xA160), true).unwrap(), "a\\b");
 }
 
+/// A sequence whose defined length runs past the end of a data set that ends cleanly is
+/// named by its tag (found in the index: frames hold no tag), as the model names it, also
+/// when an item in it lies too (the outermost is named; an item that lies in a sequence
+/// that does not is refused as it opens, and one in a sequence of undefined length ends
+/// the file inside that sequence).
+#[test]
+fn lying_lengths_name_their_sequence() {
+    let inner = element(0x0040, 0xA040, b"CS", b"NUM ");
+    // The sequence's length, then the item's, made 100 bytes longer than what follows.
+    let mut lying_sequence = element(0x0008, 0x0060, b"CS", b"SR");
+    lying_sequence.extend_from_slice(&[0x40, 0x00, 0x30, 0xA7, b'S', b'Q', 0, 0]);
+    lying_sequence.extend_from_slice(&(8 + inner.len() as u32 + 100).to_le_bytes());
+    lying_sequence.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0]);
+    lying_sequence.extend_from_slice(&(inner.len() as u32).to_le_bytes());
+    lying_sequence.extend_from_slice(&inner);
+    let mut lying_item = element(0x0008, 0x0060, b"CS", b"SR");
+    lying_item.extend_from_slice(&[0x40, 0x00, 0x30, 0xA7, b'S', b'Q', 0, 0]);
+    lying_item.extend_from_slice(&(8 + inner.len() as u32 + 100).to_le_bytes());
+    lying_item.extend_from_slice(&[0xFE, 0xFF, 0x00, 0xE0]);
+    lying_item.extend_from_slice(&(inner.len() as u32 + 100).to_le_bytes());
+    lying_item.extend_from_slice(&inner);
+    for data in [lying_sequence, lying_item] {
+        let err = walk(&data, Endian::Little, false, &Limits::default()).unwrap_err();
+        assert_eq!(err.reason, Reason::Malformed);
+        assert!(
+            err.message
+                .starts_with("(0040,A730) declares a length 100 bytes past"),
+            "{}",
+            err.message
+        );
+        let model = reference::walk(&data, Endian::Little, false, &Limits::default());
+        assert_eq!(Err(err), model.map(|_| ()));
+    }
+}
+
+/// Nesting past the stack's first allocation (`frame::Stack`), up to the walk's limit and
+/// one past it: the same index as the model's, or the same error.
+#[test]
+fn deep_nesting_agrees_with_the_model() {
+    for levels in [15, 16, 17, 40, 64, 65] {
+        let mut data = element(0x0040, 0xA040, b"CS", b"NUM ");
+        for _ in 0..levels {
+            data = sequence(0x0040, 0xA730, &[data]);
+        }
+        data.extend(element(0x0040, 0xA040, b"CS", b"CONTAINER "));
+        let limits = Limits::default();
+        let seen = |(set, sop): (DataSet, Option<String>)| format!("{set:?} {sop:?}");
+        let fast = walk(&data, Endian::Little, false, &limits).map(seen);
+        let model = reference::walk(&data, Endian::Little, false, &limits).map(seen);
+        assert_eq!(fast, model, "{levels} levels");
+        assert_eq!(fast.is_ok(), levels <= 64, "{levels} levels: {fast:?}");
+    }
+}
+
 #[test]
 fn implicit_private_sequences_are_walked() {
     // (0019,1010), unknown to the dictionary, holding an item: walked, so that its

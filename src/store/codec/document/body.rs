@@ -1,120 +1,286 @@
-//! A document's body composition in postcard's encoding, written and read by hand as the
-//! rest of the document is (`super`): the same bytes as serde's derive writes, without a
-//! visitor per field. A composition holds about a hundred readings (two decimals and two
-//! texts each), which serde's reading made the largest part of reading a body composition
-//! file's documents back (docs/performance.md, "Body composition files"). The texts read
-//! back are shared through `bodycomp::shared`, as serde's reading shares them.
+//! A document's body composition in the run's store and in `--partial` files: a byte string
+//! (postcard's bytes: a varint length, then the bytes) holding the composition in a compact
+//! form written and read by hand, through the same two functions whether the document goes
+//! through `super`'s encoding or through serde's (`BodyComposition`'s `Serialize` and
+//! `Deserialize` are here), so that both stay byte for byte one encoding.
+//!
+//! A composition holds about a hundred readings, which written field by field (two decimals,
+//! a unit string and an option tag each) made the largest part of writing and reading a
+//! body composition file's documents (docs/performance.md, "Body composition files"). The
+//! compact form, inside the byte string:
+//! - a byte string (a varint length, then the bytes) of the source's variant, the regions
+//!   (a varint count), each as its variant, its label (a string), a byte whose bit `i` says
+//!   the `i`th of the struct's eight readings is present, then each present reading; and
+//!   the indices (a varint count), each as its variant then its reading;
+//! - then the distinct units those readings name (a varint count, then each as a string),
+//!   in the order first met: the writer collects them as it writes the readings;
+//! - a reading as a varint `unit << 1 | same` (its unit's index in the units; `same`: the
+//!   value is the number as written, parts and all, and is not written again), the number
+//!   as written (a decimal: the zigzag mantissa and the scale as varints), then the value
+//!   unless `same`.
+//!
+//! The units read back are shared through `bodycomp::shared` (one `Arc<str>` per distinct
+//! unit of a thread's documents), each reading holding a clone of its composition's.
 
-use std::cell::RefCell;
+use std::fmt;
 use std::io;
 use std::sync::Arc;
 
-use super::wire::{Reader, put_decimal, put_option, put_str, put_varint};
+use serde::de::{self, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::wire::{Reader, corrupt, put_str, put_varint};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
     shared,
 };
+use crate::decimal::Decimal;
 
-#[inline]
-fn put_reading(out: &mut Vec<u8>, reading: &Reading) {
-    put_decimal(out, reading.value);
-    put_decimal(out, reading.written);
-    put_str(out, &reading.unit);
-    put_str(out, &reading.from);
+/// The readings of a region in the struct's field order (the presence byte's bits).
+fn readings(region: &RegionComposition) -> [Option<&Reading>; 8] {
+    [
+        region.fat.as_ref(),
+        region.lean.as_ref(),
+        region.bmc.as_ref(),
+        region.lean_bmc.as_ref(),
+        region.tissue.as_ref(),
+        region.total_mass.as_ref(),
+        region.fat_pct.as_ref(),
+        region.tissue_fat_pct.as_ref(),
+    ]
 }
 
-fn put_region(out: &mut Vec<u8>, region: &RegionComposition) {
-    put_varint(out, region.region as u64);
-    put_str(out, &region.label);
-    // The fields in the struct's order, as serde's derive writes them.
-    for reading in [
-        &region.fat,
-        &region.lean,
-        &region.bmc,
-        &region.lean_bmc,
-        &region.tissue,
-        &region.total_mass,
-        &region.fat_pct,
-        &region.tissue_fat_pct,
-    ] {
-        put_option(out, reading.as_ref(), put_reading);
+/// The distinct units of a composition's readings, in the order first met.
+struct Units<'b>(Vec<&'b Arc<str>>);
+
+impl<'b> Units<'b> {
+    /// The index of `unit`, added when new. A carrier's readings in one unit share one
+    /// `Arc` (a file's, or a composition's read back), found by its address before its
+    /// text is compared.
+    #[inline]
+    fn index_or_add(&mut self, unit: &'b Arc<str>) -> usize {
+        if let Some(at) = self.0.iter().position(|u| Arc::ptr_eq(u, unit)) {
+            return at;
+        }
+        if let Some(at) = self.0.iter().position(|u| ***u == **unit) {
+            return at;
+        }
+        self.0.push(unit);
+        self.0.len() - 1
     }
 }
 
-/// Appends `body` as postcard encodes it.
-#[inline(never)]
-pub fn put_body(out: &mut Vec<u8>, body: &BodyComposition) {
+/// Most bytes of a reading: three varints of 64 bits (10 bytes each) and two of 32 (5).
+const READING_BYTES: usize = 40;
+
+/// Appends `n` as a varint to `buf` at `at`.
+#[inline]
+fn varint_into(buf: &mut [u8; READING_BYTES], at: &mut usize, mut n: u64) {
+    while n >= 0x80 {
+        buf[*at] = n as u8 | 0x80;
+        *at += 1;
+        n >>= 7;
+    }
+    buf[*at] = n as u8;
+    *at += 1;
+}
+
+/// Appends `decimal` to `buf` as `wire::put_decimal` writes it.
+#[inline]
+fn decimal_into(buf: &mut [u8; READING_BYTES], at: &mut usize, decimal: Decimal) {
+    let (mantissa, scale) = decimal.to_parts();
+    varint_into(buf, at, ((mantissa << 1) ^ (mantissa >> 63)) as u64);
+    varint_into(buf, at, u64::from(scale));
+}
+
+/// Appends a reading, its varints made on the stack and appended at once.
+#[inline]
+fn put_reading(out: &mut Vec<u8>, reading: &Reading, unit: usize) {
+    let same = reading.value.to_parts() == reading.written.to_parts();
+    let mut buf = [0u8; READING_BYTES];
+    let mut at = 0;
+    varint_into(&mut buf, &mut at, (unit as u64) << 1 | u64::from(same));
+    decimal_into(&mut buf, &mut at, reading.written);
+    if !same {
+        decimal_into(&mut buf, &mut at, reading.value);
+    }
+    out.extend_from_slice(&buf[..at]);
+}
+
+/// Inserts `n` as a varint at `at`, moving up the bytes after it.
+fn insert_varint(out: &mut Vec<u8>, at: usize, n: u64) {
+    let mut varint = [0u8; 10];
+    let mut len = 0;
+    let mut rest = n;
+    while rest >= 0x80 {
+        varint[len] = rest as u8 | 0x80;
+        len += 1;
+        rest >>= 7;
+    }
+    varint[len] = rest as u8;
+    len += 1;
+    let end = out.len();
+    out.extend_from_slice(&varint[..len]);
+    out.copy_within(at..end, at + len);
+    out[at..at + len].copy_from_slice(&varint[..len]);
+}
+
+/// Appends the compact form of `body` (without the byte string's length): its source,
+/// regions and indices as a byte string, then the units they name, collected as they are
+/// written (no pass over the readings before).
+fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
+    let start = out.len();
+    let mut units = Units(Vec::with_capacity(4));
+    // Room for the readings at once (most take 4 to 8 bytes).
+    out.reserve(body.regions.len() * (16 + 8 * 8) + body.indices.len() * 10 + 16);
     put_varint(out, body.source as u64);
     put_varint(out, body.regions.len() as u64);
     for region in &body.regions {
-        put_region(out, region);
+        put_varint(out, region.region as u64);
+        put_str(out, &region.label);
+        let present = readings(region);
+        let mask = present
+            .iter()
+            .enumerate()
+            .fold(0u8, |mask, (i, r)| mask | (u8::from(r.is_some()) << i));
+        out.push(mask);
+        for reading in present.into_iter().flatten() {
+            put_reading(out, reading, units.index_or_add(&reading.unit));
+        }
     }
     put_varint(out, body.indices.len() as u64);
     for index in &body.indices {
         put_varint(out, index.kind as u64);
-        put_reading(out, &index.reading);
+        put_reading(out, &index.reading, units.index_or_add(&index.reading.unit));
     }
+    let written = out.len() - start;
+    put_varint(out, units.0.len() as u64);
+    for unit in &units.0 {
+        put_str(out, unit);
+    }
+    insert_varint(out, start, written as u64);
 }
 
-/// The unit of the reading read last: a composition's readings share a few units (`g`,
-/// `%`, `lbs`), each given back without a lookup in `shared`'s table when it repeats.
-type LastUnit = RefCell<Option<Arc<str>>>;
+/// Appends `body` as a byte string: the varint length, then the compact form (as postcard
+/// writes `serialize_bytes`). The compact form is written in place and moved up by the
+/// length's bytes.
+#[inline(never)]
+pub fn put_body(out: &mut Vec<u8>, body: &BodyComposition) {
+    let start = out.len();
+    put_compact(out, body);
+    let len = out.len() - start;
+    insert_varint(out, start, len as u64);
+}
 
 impl Reader<'_> {
     #[inline]
-    fn reading(&mut self, last_unit: &LastUnit) -> io::Result<Reading> {
-        let value = self.decimal()?;
+    fn reading(&mut self, units: &[Arc<str>]) -> io::Result<Reading> {
+        let head = self.u64()?;
+        let unit = units
+            .get((head >> 1) as usize)
+            .ok_or_else(|| corrupt("a bad unit"))?;
         let written = self.decimal()?;
-        let text = self.str()?;
-        let mut last = last_unit.borrow_mut();
-        let unit = match &*last {
-            Some(unit) if **unit == *text => Arc::clone(unit),
-            _ => {
-                let unit = shared::shared(text);
-                *last = Some(Arc::clone(&unit));
-                unit
-            }
+        let value = if head & 1 == 1 {
+            written
+        } else {
+            self.decimal()?
         };
         Ok(Reading {
             value,
             written,
-            unit,
-            from: shared::shared(self.str()?),
+            unit: Arc::clone(unit),
         })
     }
 
-    fn region(&mut self, last_unit: &LastUnit) -> io::Result<RegionComposition> {
-        let reading = |r: &mut Self| r.option(|r| r.reading(last_unit));
+    /// The reading of the presence byte's bit `bit`, when set.
+    #[inline]
+    fn present(&mut self, mask: u8, bit: u32, units: &[Arc<str>]) -> io::Result<Option<Reading>> {
+        if mask & (1 << bit) == 0 {
+            return Ok(None);
+        }
+        self.reading(units).map(Some)
+    }
+
+    fn region(&mut self, units: &[Arc<str>]) -> io::Result<RegionComposition> {
+        let region = self.unit_enum(BodyRegion::ALL)?;
+        let label = self.string()?;
+        let mask = self.byte()?;
         Ok(RegionComposition {
-            region: self.unit_enum(BodyRegion::ALL)?,
-            label: self.string()?,
-            fat: reading(self)?,
-            lean: reading(self)?,
-            bmc: reading(self)?,
-            lean_bmc: reading(self)?,
-            tissue: reading(self)?,
-            total_mass: reading(self)?,
-            fat_pct: reading(self)?,
-            tissue_fat_pct: reading(self)?,
+            region,
+            label,
+            fat: self.present(mask, 0, units)?,
+            lean: self.present(mask, 1, units)?,
+            bmc: self.present(mask, 2, units)?,
+            lean_bmc: self.present(mask, 3, units)?,
+            tissue: self.present(mask, 4, units)?,
+            total_mass: self.present(mask, 5, units)?,
+            fat_pct: self.present(mask, 6, units)?,
+            tissue_fat_pct: self.present(mask, 7, units)?,
         })
     }
 
-    /// A `BodyComposition` as `put_body` (and postcard) writes it. Not inlined into
-    /// `document`, whose other fields every document has (an SR document has no body
-    /// composition).
-    #[inline(never)]
-    pub fn body(&mut self) -> io::Result<BodyComposition> {
-        let last_unit = LastUnit::default();
-        Ok(BodyComposition {
-            source: self
+    /// A composition's compact form, as `put_compact` writes it.
+    /// (The caller checks that every byte was read.)
+    fn compact(&mut self) -> io::Result<BodyComposition> {
+        let mut part = Reader::new(self.bytes()?);
+        let units = self.vec(|r| Ok(shared::shared(r.str()?)))?;
+        let body = BodyComposition {
+            source: part
                 .unit_enum(&[BodySource::HologicResultsDocument, BodySource::EncoreExport])?,
-            regions: self.vec(|r| r.region(&last_unit))?,
-            indices: self.vec(|r| {
+            regions: part.vec(|r| r.region(&units))?,
+            indices: part.vec(|r| {
                 Ok(ReportedIndex {
                     kind: r.unit_enum(IndexKind::ALL)?,
-                    reading: r.reading(&last_unit)?,
+                    reading: r.reading(&units)?,
                 })
             })?,
-        })
+        };
+        part.finish()?;
+        Ok(body)
+    }
+
+    /// A `BodyComposition` as `put_body` writes it. Not inlined into `document`, whose
+    /// other fields every document has (an SR document has no body composition).
+    #[inline(never)]
+    pub fn body(&mut self) -> io::Result<BodyComposition> {
+        let mut inner = Reader::new(self.bytes()?);
+        let body = inner.compact()?;
+        inner.finish()?;
+        Ok(body)
+    }
+}
+
+impl Serialize for BodyComposition {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::new();
+        put_compact(&mut bytes, self);
+        serializer.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de> Deserialize<'de> for BodyComposition {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Compact;
+        impl<'de> Visitor<'de> for Compact {
+            type Value = BodyComposition;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a body composition's bytes")
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<BodyComposition, E> {
+                let mut reader = Reader::new(bytes);
+                let body = reader.compact().map_err(E::custom)?;
+                reader.finish().map_err(E::custom)?;
+                Ok(body)
+            }
+            // A format without bytes of its own writes them as a sequence of numbers.
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<BodyComposition, A::Error> {
+                let mut bytes = Vec::new();
+                while let Some(byte) = seq.next_element::<u8>()? {
+                    bytes.push(byte);
+                }
+                self.visit_bytes(&bytes)
+            }
+        }
+        deserializer.deserialize_bytes(Compact)
     }
 }

@@ -176,17 +176,35 @@ impl Gen {
     }
 
     fn reading(&mut self) -> Option<Reading> {
-        self.coin().then(|| Reading {
-            value: self.decimal(),
-            written: self.decimal(),
+        self.coin().then(|| {
+            let written = self.decimal();
+            // The value is the number as written (grams, percents), or equal to it with
+            // one more decimal (a kilogram's conversion: not the same parts), else a
+            // conversion's (or, as here, any other number).
+            let (mantissa, scale) = written.to_parts();
+            let value = match self.below(3) {
+                0 => written,
+                1 => mantissa
+                    .checked_mul(10)
+                    .and_then(|m| Decimal::from_parts(m, scale + 1))
+                    .unwrap_or(written),
+                _ => self.decimal(),
+            };
+            self.reading_of(value, written)
+        })
+    }
+
+    fn reading_of(&mut self, value: Decimal, written: Decimal) -> Reading {
+        Reading {
+            value,
+            written,
             // A few units repeated (as a composition's are), or any text.
             unit: match self.below(6) {
                 0 => self.text(),
                 n => ["g", "%", "lbs", "in\u{b3}", ""][n as usize - 1].to_string(),
             }
             .into(),
-            from: self.text().into(),
-        })
+        }
     }
 
     /// A composition: empty, or regions with every field drawn, and indices.
@@ -308,4 +326,55 @@ fn corrupt_documents_are_errors() {
     bad_variant.splice(sex_at..=sex_at, [1, 3]);
     assert!(Reader::new(&bad_variant).document().is_err());
     assert!(postcard::from_bytes::<Document>(&bad_variant).is_err());
+}
+
+/// A composition reads back with each number's parts as written (a value equal to the
+/// number written but with another scale is not taken for it), through the store's
+/// encoding and through serde's, postcard's and a format without bytes (JSON).
+#[test]
+fn compositions_read_back_with_their_numbers_parts() {
+    fn parts(body: &BodyComposition) -> Vec<(i64, u32, i64, u32, String)> {
+        let regions = body.regions.iter().flat_map(|r| {
+            [
+                &r.fat,
+                &r.lean,
+                &r.bmc,
+                &r.lean_bmc,
+                &r.tissue,
+                &r.total_mass,
+                &r.fat_pct,
+                &r.tissue_fat_pct,
+            ]
+            .into_iter()
+            .flatten()
+        });
+        regions
+            .chain(body.indices.iter().map(|i| &i.reading))
+            .map(|r| {
+                let (vm, vs) = r.value.to_parts();
+                let (wm, ws) = r.written.to_parts();
+                (vm, vs, wm, ws, r.unit.to_string())
+            })
+            .collect()
+    }
+    let mut generate = Gen(Box::new(splitmix(0xB0D7)));
+    let mut readings = 0;
+    for case in 0..500 {
+        let body = generate.body();
+        let mut bytes = Vec::new();
+        body::put_body(&mut bytes, &body);
+        assert_eq!(bytes, postcard::to_allocvec(&body).unwrap(), "case {case}");
+        let mut reader = Reader::new(&bytes);
+        let back = reader.body().unwrap();
+        reader.finish().unwrap();
+        assert_eq!(back, body, "case {case}");
+        assert_eq!(parts(&back), parts(&body), "case {case}");
+        let serde: BodyComposition = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(parts(&serde), parts(&body), "case {case}");
+        let json: BodyComposition =
+            serde_json::from_str(&serde_json::to_string(&body).unwrap()).unwrap();
+        assert_eq!(parts(&json), parts(&body), "case {case}");
+        readings += parts(&body).len();
+    }
+    assert!(readings > 1_000, "{readings} readings");
 }

@@ -157,6 +157,20 @@ impl<'a> Reader<'a> {
         Ok(self.varint(32)? as u32)
     }
 
+    /// A borrowed byte string (its length, then its bytes).
+    #[inline]
+    pub(super) fn bytes(&mut self) -> io::Result<&'a [u8]> {
+        let len = usize::try_from(self.u64()?).map_err(|_| corrupt("a bad length"))?;
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|&end| end <= self.bytes.len())
+            .ok_or_else(|| corrupt("the record ends early"))?;
+        let bytes = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(bytes)
+    }
+
     /// A borrowed string.
     #[inline]
     pub fn str(&mut self) -> io::Result<&'a str> {
