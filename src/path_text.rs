@@ -25,8 +25,10 @@ pub fn path_text(path: &Path) -> String {
         .iter()
         .all(|b| b.is_ascii_graphic() && *b != b'\\' || *b == b' ')
     {
-        // The common case: printable ASCII, nothing to escape.
-        return String::from_utf8_lossy(bytes).into_owned();
+        // The common case: printable ASCII, nothing to escape (checked as UTF-8 a word at
+        // a time, where a lossy conversion went through it chunk by chunk: a path per file,
+        // docs/performance.md).
+        return String::from_utf8(bytes.to_vec()).expect("printable ASCII is UTF-8");
     }
     let mut out = String::with_capacity(bytes.len() + 8);
     for chunk in bytes.utf8_chunks() {

@@ -109,21 +109,23 @@ pub fn run(
     // Not the ISCD uniform reference (docs/clinical.md, "Reference population"): by the
     // T reference a row's document states (white women; NHANES for the hip), else by the
     // reference text (it does not mention NHANES).
-    let stated: Vec<TReference> = (0..ms.len())
-        .map(|i| {
-            exam.references
-                .get(i)
-                .map_or(TReference::NotStated, |r| r.t)
-        })
-        .collect();
-    let nonstandard = if stated.iter().any(|t| *t != TReference::NotStated) {
+    // Read per row, not gathered into a vector first; NHANES found in any case without an
+    // upper-case copy of the text (a visit each: docs/performance.md).
+    let stated = |i: usize| {
+        exam.references
+            .get(i)
+            .map_or(TReference::NotStated, |r| r.t)
+    };
+    let nonstandard = if (0..ms.len()).any(|i| stated(i) != TReference::NotStated) {
         ms.iter()
-            .zip(&stated)
-            .any(|(m, t)| *t == TReference::Other && m.t_score.is_some())
+            .enumerate()
+            .any(|(i, m)| stated(i) == TReference::Other && m.t_score.is_some())
     } else {
-        exam.reference_database
-            .as_ref()
-            .is_some_and(|r| !r.to_ascii_uppercase().contains("NHANES"))
+        exam.reference_database.as_ref().is_some_and(|r| {
+            !r.as_bytes()
+                .windows(6)
+                .any(|w| w.eq_ignore_ascii_case(b"NHANES"))
+        })
     };
     if nonstandard {
         flags.push(AssessmentFlag::ReferenceDatabaseNonstandard);

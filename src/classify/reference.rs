@@ -49,14 +49,19 @@ pub fn kind(reference: Option<&ScoreReference>, region: Region) -> TReference {
     let Some(reference) = reference else {
         return TReference::NotStated;
     };
-    let words: Vec<String> = reference
-        .population
-        .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let has = |word: &str| words.iter().any(|w| w == word);
+    // Words compared in any case as they are, not lower-cased copies of each (a row's).
+    let has = |word: &str| {
+        reference
+            .population
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
     let white_female = (has("white") || has("caucasian")) && has("female");
-    let nhanes = reference.source.to_ascii_uppercase().contains("NHANES");
+    let nhanes = reference
+        .source
+        .as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"NHANES"));
     if white_female && (!is_hip(region) || nhanes) {
         TReference::Uniform
     } else {
@@ -67,16 +72,19 @@ pub fn kind(reference: Option<&ScoreReference>, region: Region) -> TReference {
 impl RowReference {
     /// What `doc` says of its row `m`.
     pub fn of(doc: &Document, m: &Measurement) -> RowReference {
-        // FRAX's neck T belongs to the document's one femoral neck (a single hip).
-        let necks = doc
-            .measurements
-            .iter()
-            .filter(|r| r.region == Region::FemoralNeck)
-            .filter(|r| r.laterality != Laterality::Mean)
-            .count();
+        // FRAX's neck T belongs to the document's one femoral neck (a single hip). The
+        // necks are counted only for a neck row of a document that states that T (each
+        // row of a visit is looked at: docs/performance.md).
+        let necks = || {
+            doc.measurements
+                .iter()
+                .filter(|r| r.region == Region::FemoralNeck)
+                .filter(|r| r.laterality != Laterality::Mean)
+                .count()
+        };
         let stated_uniform_t = doc
             .frax_neck_t_uniform
-            .filter(|_| m.region == Region::FemoralNeck && necks == 1);
+            .filter(|_| m.region == Region::FemoralNeck && necks() == 1);
         RowReference {
             t: kind(doc.t_reference.as_ref(), m.region),
             stated_uniform_t,
@@ -166,6 +174,19 @@ mod tests {
         );
         assert_eq!(
             kind(reference("White Male", "NHANES").as_ref(), hip),
+            TReference::Other
+        );
+        // Words and the source in any case; a word is whole, not part of another.
+        assert_eq!(
+            kind(reference("CAUCASIAN/female", "nhanes iii").as_ref(), hip),
+            TReference::Uniform
+        );
+        assert_eq!(
+            kind(reference("Whites Female", "NHANES").as_ref(), spine),
+            TReference::Other
+        );
+        assert_eq!(
+            kind(reference("White Female", "NHANE S").as_ref(), hip),
             TReference::Other
         );
     }

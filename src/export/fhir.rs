@@ -19,13 +19,17 @@
 
 mod body;
 mod json;
+mod template;
 
 use std::borrow::Cow;
 
 use json::{
-    close_entry, close_ucum_quantity, coding, open_entry, open_observation, subject_and_date, text,
+    SUBJECT, VALUE_OPEN, close_entry, close_request, close_ucum_quantity, coding, open_entry,
+    open_observation_code, open_observation_ids, open_request, subject_and_date, text,
     uuid_of_parts,
 };
+use template::{Key, Template};
+pub(super) use template::{expand, pieces};
 
 use super::VisitRows;
 use super::body::CompositionValue;
@@ -114,14 +118,26 @@ fn observation_id(visit_id: &str, value: &Value) -> [u8; 36] {
     }
 }
 
-fn observation(out: &mut Vec<u8>, value: &Value, id: &[u8], patient_id: &[u8], date: &str) {
-    open_observation(out, id);
-    let code = value.code();
-    coding(out, codes::LOINC, code.loinc, Some(code.name));
-    out.extend_from_slice(b"]}");
-    subject_and_date(out, patient_id, date);
-    let (unit_code, unit_text) = value.quantity.ucum();
-    out.extend_from_slice(b",\"valueQuantity\":{\"value\":");
+/// An Observation entry of a BMD, score or FRAX value: its ids, subject, date and value
+/// written, the rest pieces (`template`) by what the value is.
+fn observation(
+    t: &mut Template<'_>,
+    value: &Value,
+    id: &[u8],
+    patient_id: &[u8],
+    after_patient: &[u8],
+) {
+    open_observation_ids(t, id);
+    t.piece(Key::ObservationCode(value.quantity, value.site), |out| {
+        let code = value.code();
+        open_observation_code(out);
+        coding(out, codes::LOINC, code.loinc, Some(code.name));
+        out.extend_from_slice(b"]}");
+        out.extend_from_slice(SUBJECT);
+    });
+    let out = t.lit();
+    out.extend_from_slice(patient_id);
+    out.extend_from_slice(after_patient);
     // A decimal's plain text is a JSON number, its trailing zeros kept (0.930).
     value.value.append_plain(0, out);
     match value.comparator {
@@ -129,21 +145,43 @@ fn observation(out: &mut Vec<u8>, value: &Value, id: &[u8], patient_id: &[u8], d
         Some(Bound::Above) => out.extend_from_slice(b",\"comparator\":\">\""),
         None => {}
     }
-    close_ucum_quantity(out, unit_code, unit_text);
-    if let Some((region, side)) = value.site
-        && let Some(site) = codes::body_site(region, side)
-    {
-        out.extend_from_slice(b",\"bodySite\":{\"coding\":[");
-        coding(out, codes::SNOMED, site, None);
-        out.extend_from_slice(b"],\"text\":");
-        text(out, &site_text(region, side));
-        out.push(b'}');
-    }
-    close_entry(out, "Observation", id);
+    t.piece(Key::ObservationTail(value.quantity, value.site), |out| {
+        let (unit_code, unit_text) = value.quantity.ucum();
+        close_ucum_quantity(out, unit_code, unit_text);
+        if let Some((region, side)) = value.site
+            && let Some(site) = codes::body_site(region, side)
+        {
+            out.extend_from_slice(b",\"bodySite\":{\"coding\":[");
+            coding(out, codes::SNOMED, site, None);
+            out.extend_from_slice(b"],\"text\":");
+            text(out, &site_text(region, side));
+            out.push(b'}');
+        }
+        open_request(out, "Observation");
+    });
+    close_request(t, id);
 }
 
-/// Appends the Bundle of a visit to `out`, as one line of JSON with its `\n`.
+/// The DiagnosticReport's codings, a constant piece (`Key::Constant`; `json` has 0).
+const REPORT_CODE: u8 = 1;
+
+/// Appends the Bundle of a visit to `out`, as one line of JSON with its `\n` (its template
+/// expanded).
+#[cfg(test)]
 pub fn write_bundle(v: &FhirVisit<'_>, out: &mut Vec<u8>) {
+    let mut template = Vec::new();
+    write_template(v, &mut template);
+    template::expand(&template, &template::pieces(), |bytes| {
+        out.extend_from_slice(bytes);
+        Ok(())
+    })
+    .expect("a template just written expands");
+}
+
+/// Appends the Bundle of a visit to `out` as a template (`template`): its line of JSON
+/// with its `\n`, its parts that recur from Bundle to Bundle as pieces.
+pub fn write_template(v: &FhirVisit<'_>, out: &mut Vec<u8>) {
+    let mut t = Template::new(out);
     // A visit without a patient ID is its own patient.
     let anonymous = v.patient.trim().is_empty();
     let patient_id = if anonymous {
@@ -152,6 +190,13 @@ pub fn write_bundle(v: &FhirVisit<'_>, out: &mut Vec<u8>) {
         uuid_of_parts(&[b"patient/", v.patient.as_bytes()])
     };
     let date = v.date.map(|d| d.to_string()).unwrap_or_default();
+    // What follows the patient's id in every Observation: the subject closed, the date, the
+    // opening of the value.
+    let mut after_patient = Vec::with_capacity(64);
+    subject_and_date(&mut after_patient, b"", &date);
+    after_patient.drain(..SUBJECT.len());
+    after_patient.extend_from_slice(b",\"valueQuantity\":{\"value\":");
+    let after_patient = after_patient;
     let observation_ids: Vec<[u8; 36]> = v
         .values
         .iter()
@@ -162,6 +207,7 @@ pub fn write_bundle(v: &FhirVisit<'_>, out: &mut Vec<u8>) {
                 .map(|value| body::observation_id(v.visit_id, value)),
         )
         .collect();
+    let out = t.lit();
     out.extend_from_slice(b"{\"resourceType\":\"Bundle\",\"id\":\"");
     out.extend_from_slice(&uuid_of_parts(&[v.visit_id.as_bytes(), b"/bundle"]));
     out.extend_from_slice(b"\",\"type\":\"transaction\",\"entry\":[");
@@ -190,24 +236,29 @@ pub fn write_bundle(v: &FhirVisit<'_>, out: &mut Vec<u8>) {
     out.extend_from_slice(codes::VISIT_ID_SYSTEM.as_bytes());
     out.extend_from_slice(b"\",\"value\":");
     text(out, v.visit_id);
-    out.extend_from_slice(b"}],\"status\":\"final\",\"category\":[{\"coding\":[");
-    coding(
-        out,
-        codes::LOINC,
-        codes::RADIOLOGY_LOINC.0,
-        Some(codes::RADIOLOGY_LOINC.1),
-    );
-    out.push(b',');
-    coding(
-        out,
-        codes::V2_0074,
-        codes::RADIOLOGY_V2.0,
-        Some(codes::RADIOLOGY_V2.1),
-    );
-    out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
-    coding(out, codes::LOINC, codes::PANEL.0, Some(codes::PANEL.1));
-    out.extend_from_slice(b"]}");
-    subject_and_date(out, &patient_id, &date);
+    t.piece(Key::Constant(REPORT_CODE), |out| {
+        out.extend_from_slice(b"}],\"status\":\"final\",\"category\":[{\"coding\":[");
+        coding(
+            out,
+            codes::LOINC,
+            codes::RADIOLOGY_LOINC.0,
+            Some(codes::RADIOLOGY_LOINC.1),
+        );
+        out.push(b',');
+        coding(
+            out,
+            codes::V2_0074,
+            codes::RADIOLOGY_V2.0,
+            Some(codes::RADIOLOGY_V2.1),
+        );
+        out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
+        coding(out, codes::LOINC, codes::PANEL.0, Some(codes::PANEL.1));
+        out.extend_from_slice(b"]}");
+        out.extend_from_slice(SUBJECT);
+    });
+    let out = t.lit();
+    out.extend_from_slice(&patient_id);
+    out.extend_from_slice(&after_patient[..after_patient.len() - VALUE_OPEN.len()]);
     if !observation_ids.is_empty() {
         out.extend_from_slice(b",\"result\":[");
         for (i, id) in observation_ids.iter().enumerate() {
@@ -222,31 +273,35 @@ pub fn write_bundle(v: &FhirVisit<'_>, out: &mut Vec<u8>) {
     }
     out.extend_from_slice(b",\"conclusion\":");
     text(out, &v.conclusion);
-    out.extend_from_slice(b",\"conclusionCode\":[{\"coding\":[");
-    if let Some((code, display)) = codes::snomed_category(v.category) {
-        coding(out, codes::SNOMED, code, Some(display));
-        out.push(b',');
-    }
-    coding(
-        out,
-        codes::CATEGORY_SYSTEM,
-        v.category.as_str(),
-        Some(codes::category_display(v.category)),
-    );
-    out.extend_from_slice(b"],\"text\":");
-    text(out, &v.category.as_str().replace('_', " "));
-    out.extend_from_slice(b"}]");
-    close_entry(out, "DiagnosticReport", &report_id);
+    t.piece(Key::Conclusion(v.category), |out| {
+        out.extend_from_slice(b",\"conclusionCode\":[{\"coding\":[");
+        if let Some((code, display)) = codes::snomed_category(v.category) {
+            coding(out, codes::SNOMED, code, Some(display));
+            out.push(b',');
+        }
+        coding(
+            out,
+            codes::CATEGORY_SYSTEM,
+            v.category.as_str(),
+            Some(codes::category_display(v.category)),
+        );
+        out.extend_from_slice(b"],\"text\":");
+        text(out, &v.category.as_str().replace('_', " "));
+        out.extend_from_slice(b"}]");
+        open_request(out, "DiagnosticReport");
+    });
+    close_request(&mut t, &report_id);
 
     for (value, id) in v.values.iter().zip(&observation_ids) {
-        out.push(b',');
-        observation(out, value, id, &patient_id, &date);
+        t.lit().push(b',');
+        observation(&mut t, value, id, &patient_id, &after_patient);
     }
     for (value, id) in v.body.iter().zip(&observation_ids[v.values.len()..]) {
-        out.push(b',');
-        body::observation(out, value, id, &patient_id, &date);
+        t.lit().push(b',');
+        body::observation(&mut t, value, id, &patient_id, &after_patient);
     }
-    out.extend_from_slice(b"]}\n");
+    t.lit().extend_from_slice(b"]}\n");
+    t.finish();
 }
 
 #[cfg(test)]

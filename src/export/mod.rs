@@ -31,10 +31,6 @@ pub const FHIR_DIR: &str = "fhir";
 /// fhir/'s one file.
 pub const FHIR_BUNDLES: &str = "bundles.ndjson";
 
-/// The capacity of a partition's run of Bundles: the size at which a partition writes its
-/// runs out (`store::RUN_BYTES`), and room for the Bundle that passes it.
-const FHIR_RUN_CAPACITY: usize = crate::store::RUN_BYTES + 256 * 1024;
-
 /// The exports asked for of one visit, rendered with its rows: its Bundle's line of JSON
 /// into `fhir` under `key` (`--fhir`), its OMOP view into `omop` (`--omop`).
 pub fn render_visit(
@@ -50,12 +46,13 @@ pub fn render_visit(
     let exported = values::Exported::of(view);
     if options.fhir {
         fhir.push_with(key, |out| {
-            // The run's buffer is given its full size at once: grown by doubling it was
-            // copied, about as many bytes as it holds (docs/performance.md).
-            if out.capacity() < FHIR_RUN_CAPACITY {
-                out.reserve_exact(FHIR_RUN_CAPACITY - out.len());
+            // A run of Bundles grown to half its size is given the rest at once: doubled, it
+            // would hold twice what a partition writes out (docs/performance.md).
+            let room = out.capacity() - out.len();
+            if out.capacity() >= FHIR_RUN_CAPACITY / 2 && room < FHIR_ROOM {
+                out.reserve_exact(FHIR_RUN_CAPACITY.saturating_sub(out.len()).max(FHIR_ROOM));
             }
-            fhir::write_bundle(&fhir::fhir_visit(view, &exported), out);
+            fhir::write_template(&fhir::fhir_visit(view, &exported), out);
             Ok(())
         })?;
     }
@@ -64,6 +61,13 @@ pub fn render_visit(
     }
     Ok(())
 }
+
+/// The capacity of a partition's run of Bundles once it is large: the size at which a
+/// partition writes its runs out (`store::RUN_BYTES`), and room for the Bundle that passes
+/// it.
+const FHIR_RUN_CAPACITY: usize = crate::store::RUN_BYTES + FHIR_ROOM;
+/// Room for a Bundle's template (a few KB; a visit of many values more).
+const FHIR_ROOM: usize = 256 * 1024;
 
 /// Writes the exports asked for into `staging`: fhir/bundles.ndjson from the Bundles' run
 /// (`--fhir`), the OMOP tables from the OMOP records' run (`--omop`); the two at once.
@@ -81,16 +85,20 @@ pub fn write(fhir: Runs, omop: Runs, options: &OutputOptions, staging: &Path) ->
     Ok(())
 }
 
-/// fhir/bundles.ndjson: one line per visit, in the run's order (each written already).
+/// fhir/bundles.ndjson: one line per visit, in the run's order, each expanded from its
+/// template (`fhir::write_template`).
 fn write_fhir(fhir: Runs, staging: &Path) -> io::Result<()> {
     let dir = staging.join(FHIR_DIR);
     std::fs::create_dir_all(&dir)?;
     let file = std::fs::File::create(dir.join(FHIR_BUNDLES))?;
     let mut out = io::BufWriter::with_capacity(256 * 1024, file);
     let (mut written, mut flushed) = (0u64, 0u64);
-    fhir.merge(|line| {
-        out.write_all(line)?;
-        written += line.len() as u64;
+    let pieces = fhir::pieces();
+    fhir.merge(|template| {
+        fhir::expand(template, &pieces, |bytes| {
+            written += bytes.len() as u64;
+            out.write_all(bytes)
+        })?;
         if written - flushed >= WRITEBACK_BYTES {
             out.flush()?;
             // The output folder is flushed at the end of a run: the Bundles, most of the bytes

@@ -51,11 +51,18 @@ impl Value {
     /// Our name of what the value is: `<region>[/<side>] <quantity>` (`femoral_neck/left
     /// t_score`), or the FRAX quantity; at most 50 characters (OMOP's varchar(50)).
     pub fn source_value(&self) -> String {
-        match self.site {
-            Some((region, Laterality::None)) => format!("{region} {}", self.quantity.as_str()),
-            Some((region, side)) => format!("{region}/{side} {}", self.quantity.as_str()),
-            None => self.quantity.as_str().to_string(),
+        // Pushed, not `format!`ed: one per OMOP measurement (docs/performance.md).
+        let mut text = String::with_capacity(48);
+        if let Some((region, side)) = self.site {
+            text.push_str(region.as_str());
+            if side != Laterality::None {
+                text.push('/');
+                text.push_str(side.as_str());
+            }
+            text.push(' ');
         }
+        text.push_str(self.quantity.as_str());
+        text
     }
 }
 
@@ -182,6 +189,38 @@ impl<'a> Exported<'a> {
             date: view.date(view.visit.date),
             values: values(view),
             body: view.body.map(super::body::body_values).unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_value_is_region_side_and_quantity_as_formatted_before() {
+        let quantities = [Quantity::Bmd, Quantity::TScore, Quantity::ZScore];
+        let frax = [Quantity::FraxMajor, Quantity::FraxHip];
+        let value = |quantity, site| Value {
+            quantity,
+            value: Decimal::parse("1").unwrap(),
+            comparator: None,
+            site,
+        };
+        for &region in Region::ALL {
+            for &side in Laterality::ALL {
+                for quantity in quantities {
+                    let expected = match side {
+                        Laterality::None => format!("{region} {}", quantity.as_str()),
+                        _ => format!("{region}/{side} {}", quantity.as_str()),
+                    };
+                    let v = value(quantity, Some((region, side)));
+                    assert_eq!(v.source_value(), expected);
+                }
+            }
+        }
+        for quantity in frax {
+            assert_eq!(value(quantity, None).source_value(), quantity.as_str());
         }
     }
 }

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use std::io;
+use std::sync::Arc;
 
 use crate::document::Document;
 use crate::store::codec::{self, document as wire};
@@ -17,8 +18,8 @@ use crate::store::codec::{self, document as wire};
 /// A partition record's third part, after (seq, path), as read.
 #[derive(Debug, Deserialize)]
 pub enum Held {
-    /// A document.
-    Document(Box<Document>),
+    /// A document (shared as it is read: the visit step holds it so, `visit::Ingested`).
+    Document(Arc<Document>),
     /// An identical re-send of the document of `seq` `kept` (earlier in path order, in
     /// the same partition), under its own SOP Instance UID `sop`.
     Resend {
@@ -70,7 +71,7 @@ pub fn decode(bytes: &[u8]) -> io::Result<(u64, String, Held)> {
     let seq = input.u64()?;
     let path = input.string()?;
     let held = match input.variant()? {
-        0 => Held::Document(Box::new(input.document()?)),
+        0 => Held::Document(Arc::new(input.document()?)),
         1 => Held::Resend {
             sop: input.string()?,
             kept: input.u64()?,

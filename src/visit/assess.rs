@@ -9,13 +9,15 @@ use crate::classify::{
 };
 use crate::vocabulary::Classification;
 
-/// One row of one member, assessed.
+/// One row of one member, assessed: a row the visit kept is the classifier's row of the
+/// exam (`Assessed::assessment`'s, by its index), not a copy of it with its notes; a row
+/// left out has an assessment of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssessedRow {
-    /// What the classifier (or the cross-calibration alone) says of it.
-    pub assessment: RowAssessment,
-    /// Why it is not part of the visit, if it is not.
-    pub left_out: Option<LeftOut>,
+enum AssessedRow {
+    /// The exam row, an index into `VisitAssessment::rows`.
+    Kept(usize),
+    /// A row not in the exam: its cross-manufacturer values, and why it is left out.
+    Own(RowAssessment, Option<LeftOut>),
 }
 
 /// A visit with its classification.
@@ -27,10 +29,33 @@ pub struct Assessed<'a> {
     pub assessment: VisitAssessment,
     /// Where each exam row came from (same order as `exam.measurements`).
     pub origins: Vec<super::ExamRow>,
-    /// Per member, per measurement row.
-    pub rows: Vec<Vec<AssessedRow>>,
+    /// Every member's rows, one member after the other (`member_rows`).
+    rows: Vec<AssessedRow>,
+    /// Where each member's rows start in `rows`.
+    offsets: Vec<usize>,
     /// The scanner's own verdict of the visit, when its documents state one.
     pub vendor: Option<super::VendorVerdict>,
+}
+
+impl Assessed<'_> {
+    /// The rows of the member at `position`, in its document's order: what the classifier
+    /// (or the cross-calibration alone) says of each, and why it is not part of the visit
+    /// when it is not.
+    pub fn member_rows(
+        &self,
+        position: usize,
+    ) -> impl ExactSizeIterator<Item = (&RowAssessment, Option<LeftOut>)> + '_ {
+        let start = self.offsets[position];
+        let end = self
+            .offsets
+            .get(position + 1)
+            .copied()
+            .unwrap_or(self.rows.len());
+        self.rows[start..end].iter().map(|row| match row {
+            AssessedRow::Kept(k) => (&self.assessment.rows[*k], None),
+            AssessedRow::Own(assessment, left_out) => (assessment, *left_out),
+        })
+    }
 }
 
 /// Classifies a visit and assesses every row of its members.
@@ -64,35 +89,30 @@ pub fn assess<'a>(docs: &'a [Ingested], visit: &Visit, options: &ClassifyOptions
     for (k, origin) in map.iter().enumerate() {
         exam_row[offsets[origin.member] + origin.row] = k;
     }
-    let rows = visit
-        .members
-        .iter()
-        .zip(&offsets)
-        .enumerate()
-        .map(|(member, (&i, &offset))| {
-            let doc = &docs[i].doc;
-            doc.measurements
-                .iter()
-                .zip(&exam_row[offset..])
-                .map(|(m, &k)| match assessment.rows.get(k) {
-                    Some(kept) => AssessedRow {
-                        assessment: kept.clone(),
-                        left_out: None,
-                    },
-                    None => AssessedRow {
-                        assessment: cross_calibrated(m, doc.calibration),
-                        left_out: visit.row_left_out(member, m),
-                    },
-                })
-                .collect()
-        })
-        .collect();
+    // Kept rows name their exam row: the classifier's answers (their notes) are not
+    // cloned per row, nor a vector made per member (docs/performance.md, "The end of a
+    // run").
+    let mut rows = Vec::with_capacity(total);
+    for (member, (&i, &offset)) in visit.members.iter().zip(&offsets).enumerate() {
+        let doc = &docs[i].doc;
+        for (m, &k) in doc.measurements.iter().zip(&exam_row[offset..]) {
+            rows.push(if k < assessment.rows.len() {
+                AssessedRow::Kept(k)
+            } else {
+                AssessedRow::Own(
+                    cross_calibrated(m, doc.calibration),
+                    visit.row_left_out(member, m),
+                )
+            });
+        }
+    }
     let vendor = super::vendor_verdict(docs, visit, &exam, &assessment, &map);
     Assessed {
         exam,
         assessment,
         origins: map,
         rows,
+        offsets,
         vendor,
     }
 }

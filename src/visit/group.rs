@@ -27,6 +27,40 @@ pub fn device_key(doc: &Document) -> Option<String> {
     (!maker.is_empty() || !model.is_empty()).then(|| ["model:", maker, "|", model].concat())
 }
 
+/// What `device_key` is made of, borrowed: the serial, or the manufacturer and model.
+#[derive(Clone, Copy)]
+enum DeviceParts<'a> {
+    Serial(&'a str),
+    Model(&'a str, &'a str),
+}
+
+/// `device_key`'s parts, without making the key.
+fn device_parts(doc: &Document) -> Option<DeviceParts<'_>> {
+    let serial = doc.device_serial.trim();
+    if !serial.is_empty() {
+        return Some(DeviceParts::Serial(serial));
+    }
+    let (maker, model) = (doc.manufacturer_raw.trim(), doc.model.trim());
+    (!maker.is_empty() || !model.is_empty()).then_some(DeviceParts::Model(maker, model))
+}
+
+/// Whether two devices' `device_key`s are equal (a model key joins its parts with `|`, so
+/// they are compared joined, as the keys are).
+fn same_device(a: DeviceParts<'_>, b: DeviceParts<'_>) -> bool {
+    match (a, b) {
+        (DeviceParts::Serial(a), DeviceParts::Serial(b)) => a == b,
+        (DeviceParts::Model(maker_a, model_a), DeviceParts::Model(maker_b, model_b)) => {
+            maker_a.len() + model_a.len() == maker_b.len() + model_b.len()
+                && maker_a
+                    .bytes()
+                    .chain(*b"|")
+                    .chain(model_a.bytes())
+                    .eq(maker_b.bytes().chain(*b"|").chain(model_b.bytes()))
+        }
+        _ => false,
+    }
+}
+
 /// Union-find over document indices.
 struct Sets {
     parent: Vec<usize>,
@@ -275,9 +309,10 @@ pub fn findings(docs: &[Ingested], members: &[usize]) -> Vec<VisitFlag> {
     if !members.iter().any(|&i| has_parts(&docs[i].doc)) {
         flags.push(VisitFlag::NoResults);
     }
-    let mut devices = members.iter().filter_map(|&i| device_key(&docs[i].doc));
+    // Compared as `device_key` would make them, without making a key per member.
+    let mut devices = members.iter().filter_map(|&i| device_parts(&docs[i].doc));
     if let Some(device) = devices.next()
-        && devices.any(|d| d != device)
+        && devices.any(|d| !same_device(d, device))
     {
         flags.push(VisitFlag::SeveralDevices);
     }
@@ -323,5 +358,52 @@ pub fn flag_same_day_devices(docs: &[Ingested], visits: &mut [Visit]) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two devices are the same for `same_device` exactly when their keys are equal, a
+    /// `|` inside a manufacturer or model included.
+    #[test]
+    fn devices_compare_as_their_keys() {
+        let doc = |serial: &str, maker: &str, model: &str| Document {
+            device_serial: serial.into(),
+            manufacturer_raw: maker.into(),
+            model: model.into(),
+            ..Document::default()
+        };
+        let docs = [
+            doc("", "", ""),
+            doc("S1", "GE", "iDXA"),
+            doc(" S1 ", "", ""),
+            doc("S2", "GE", "iDXA"),
+            doc("", "GE", "iDXA"),
+            doc("", " GE ", "iDXA "),
+            doc("", "GE|i", "DXA"),
+            doc("", "GE", "i|DXA"),
+            doc("", "GE|", "iDXA"),
+            doc("", "GE", "|iDXA"),
+            doc("", "", "GE|iDXA"),
+            doc("", "GE|iDXA", ""),
+            doc("", "GE", ""),
+            doc("", "", "GE"),
+            doc("GE|iDXA", "", ""),
+        ];
+        let mut equal = 0;
+        for a in &docs {
+            for b in &docs {
+                let by_key = device_key(a).zip(device_key(b)).map(|(x, y)| x == y);
+                let by_parts = device_parts(a)
+                    .zip(device_parts(b))
+                    .map(|(x, y)| same_device(x, y));
+                assert_eq!(by_parts, by_key, "{a:?} {b:?}");
+                equal += usize::from(by_key == Some(true));
+            }
+        }
+        // Not only each with itself: keys of different parts that join the same.
+        assert!(equal > docs.len(), "{equal}");
     }
 }

@@ -98,7 +98,7 @@ fn a_study_split_over_four_documents_is_one_visit_with_the_lowest_t_and_frax() {
     assert_eq!(assessed.exam.frax_major, Decimal::parse("21"));
     assert_eq!(assessed.exam.frax_hip, Decimal::parse("3.5"));
     // The spine row was considered too: its row entered the classification.
-    assert!(assessed.rows[0][0].assessment.used_for_diagnosis);
+    assert!(assessed.member_rows(0).next().unwrap().0.used_for_diagnosis);
     assert!(!visit.flags.contains(&VisitFlag::NoResults));
 }
 
@@ -148,8 +148,9 @@ fn a_reanalysed_hip_uses_only_the_newer_analysis() {
         assessed.assessment.classification,
         Classification::Osteopenia
     );
-    assert_eq!(assessed.rows[1][0].left_out, Some(LeftOut::SupersededBy(2)));
-    assert!(!assessed.rows[1][0].assessment.used_for_diagnosis);
+    let (superseded, left_out) = assessed.member_rows(1).next().unwrap();
+    assert_eq!(left_out, Some(LeftOut::SupersededBy(2)));
+    assert!(!superseded.used_for_diagnosis);
 }
 
 #[test]
@@ -174,11 +175,9 @@ fn a_reanalysis_of_unknown_order_is_not_guessed() {
         Classification::Indeterminate
     );
     assert!(
-        assessed
-            .rows
-            .iter()
-            .flatten()
-            .all(|r| !r.assessment.used_for_diagnosis)
+        (0..visit.members.len())
+            .flat_map(|p| assessed.member_rows(p))
+            .all(|(r, _)| !r.used_for_diagnosis)
     );
 }
 
@@ -196,7 +195,10 @@ fn a_copy_under_a_new_uid_is_a_duplicate() {
         2,
         "the copy's rows are left out"
     );
-    assert_eq!(assessed.rows[1][0].left_out, Some(LeftOut::DuplicateOf(0)));
+    assert_eq!(
+        assessed.member_rows(1).next().unwrap().1,
+        Some(LeftOut::DuplicateOf(0))
+    );
 }
 
 #[test]
@@ -215,7 +217,7 @@ fn a_forearm_beside_spine_and_hip_is_not_diagnostic() {
         assessed.assessment.classification,
         Classification::Osteopenia
     );
-    let radius = &assessed.rows[2][0].assessment;
+    let radius = assessed.member_rows(2).next().unwrap().0;
     assert!(!radius.used_for_diagnosis);
     assert!(
         radius

@@ -4,9 +4,10 @@
 //! when the value was computed here rather than reported by the scanner.
 
 use super::json::{
-    close_entry, close_ucum_quantity, coding, open_observation, subject_and_date, text,
-    uuid_of_parts,
+    SUBJECT, close_request, close_ucum_quantity, coding, open_observation_code,
+    open_observation_ids, open_request, text, uuid_of_parts,
 };
+use super::template::Template;
 use crate::bodycomp::IndexKind;
 use crate::export::body::{CompositionValue, Measure};
 use crate::export::codes;
@@ -26,43 +27,52 @@ pub(super) fn observation_id(visit_id: &str, value: &CompositionValue) -> [u8; 3
     ])
 }
 
-/// The Observation entry of a body composition value.
+/// The Observation entry of a body composition value: its ids, subject, date and value
+/// written, the rest pieces found by their bytes (`template`).
 pub(super) fn observation(
-    out: &mut Vec<u8>,
+    t: &mut Template<'_>,
     value: &CompositionValue,
     id: &[u8],
     patient_id: &[u8],
-    date: &str,
+    after_patient: &[u8],
 ) {
-    open_observation(out, id);
-    if value.measure == Measure::Index(IndexKind::TotalFatPct) {
+    open_observation_ids(t, id);
+    t.piece_of(|out| {
+        open_observation_code(out);
+        if value.measure == Measure::Index(IndexKind::TotalFatPct) {
+            coding(
+                out,
+                codes::LOINC,
+                codes::BODY_FAT_PCT.0,
+                Some(codes::BODY_FAT_PCT.1),
+            );
+            out.push(b',');
+        }
         coding(
             out,
-            codes::LOINC,
-            codes::BODY_FAT_PCT.0,
-            Some(codes::BODY_FAT_PCT.1),
+            codes::BODY_COMPOSITION_SYSTEM,
+            &value.measure.code(),
+            Some(value.measure.display().as_str()),
         );
-        out.push(b',');
-    }
-    coding(
-        out,
-        codes::BODY_COMPOSITION_SYSTEM,
-        &value.measure.code(),
-        Some(value.measure.display().as_str()),
-    );
-    out.extend_from_slice(b"]}");
-    subject_and_date(out, patient_id, date);
-    let (unit_code, unit_text) = value.measure.ucum();
-    out.extend_from_slice(b",\"valueQuantity\":{\"value\":");
+        out.extend_from_slice(b"]}");
+        out.extend_from_slice(SUBJECT);
+    });
+    let out = t.lit();
+    out.extend_from_slice(patient_id);
+    out.extend_from_slice(after_patient);
     // A decimal's plain text is a JSON number, its digits as written.
     value.value.append_plain(0, out);
-    close_ucum_quantity(out, unit_code, unit_text);
-    if value.computed {
-        out.extend_from_slice(b",\"method\":{\"text\":");
-        text(out, COMPUTED);
-        out.push(b'}');
-    }
-    close_entry(out, "Observation", id);
+    t.piece_of(|out| {
+        let (unit_code, unit_text) = value.measure.ucum();
+        close_ucum_quantity(out, unit_code, unit_text);
+        if value.computed {
+            out.extend_from_slice(b",\"method\":{\"text\":");
+            text(out, COMPUTED);
+            out.push(b'}');
+        }
+        open_request(out, "Observation");
+    });
+    close_request(t, id);
 }
 
 #[cfg(test)]

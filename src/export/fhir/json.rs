@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::template::{Key, Template};
 use crate::export::codes;
 
 /// A name-based UUID (RFC 9562 version 8, from SHA-256 of the name that `parts` make end to
@@ -75,9 +76,7 @@ pub(super) fn open_entry(out: &mut Vec<u8>, kind: &str, id: &[u8]) {
 
 /// The end of an entry: the resource closed, the PUT of its id.
 pub(super) fn close_entry(out: &mut Vec<u8>, kind: &str, id: &[u8]) {
-    out.extend_from_slice(b"},\"request\":{\"method\":\"PUT\",\"url\":\"");
-    out.extend_from_slice(kind.as_bytes());
-    out.push(b'/');
+    open_request(out, kind);
     out.extend_from_slice(id);
     out.extend_from_slice(b"\"}}");
 }
@@ -94,11 +93,11 @@ pub(super) fn subject_and_date(out: &mut Vec<u8>, patient_id: &[u8], date: &str)
     }
 }
 
-/// Opens an imaging Observation entry, up to the opening of its `code.coding` list (every
-/// Observation of a Bundle, a BMD value's or a body composition value's, starts so).
-pub(super) fn open_observation(out: &mut Vec<u8>, id: &[u8]) {
-    open_entry(out, "Observation", id);
-    out.extend_from_slice(b",\"status\":\"final\",\"category\":[{\"coding\":[");
+/// An imaging Observation's opening after its id, up to the opening of its `code.coding`
+/// list (every Observation of a Bundle, a BMD value's or a body composition value's,
+/// starts so after `open_entry`'s part; the id's closing quote first).
+pub(super) fn open_observation_code(out: &mut Vec<u8>) {
+    out.extend_from_slice(b"\",\"status\":\"final\",\"category\":[{\"coding\":[");
     coding(
         out,
         codes::OBSERVATION_CATEGORY,
@@ -106,6 +105,13 @@ pub(super) fn open_observation(out: &mut Vec<u8>, id: &[u8]) {
         Some(codes::IMAGING.1),
     );
     out.extend_from_slice(b"]}],\"code\":{\"coding\":[");
+}
+
+/// The end of an entry up to the request's id: the resource closed, the PUT to `kind/`.
+pub(super) fn open_request(out: &mut Vec<u8>, kind: &str) {
+    out.extend_from_slice(b"},\"request\":{\"method\":\"PUT\",\"url\":\"");
+    out.extend_from_slice(kind.as_bytes());
+    out.push(b'/');
 }
 
 /// Closes a `valueQuantity` whose value is written: its UCUM unit (text and code).
@@ -117,6 +123,34 @@ pub(super) fn close_ucum_quantity(out: &mut Vec<u8>, unit_code: &str, unit_text:
     out.extend_from_slice(b"\",\"code\":\"");
     out.extend_from_slice(unit_code.as_bytes());
     out.extend_from_slice(b"\"}");
+}
+
+/// An Observation's resource type between its two ids, a constant piece (`Key::Constant`;
+/// `fhir` has 1).
+const OBSERVATION_OPEN: u8 = 0;
+
+/// `","subject":{"reference":"urn:uuid:` up to a subject's id.
+pub(super) const SUBJECT: &[u8] = b",\"subject\":{\"reference\":\"urn:uuid:";
+/// The opening of an Observation's value, the end of `after_patient`.
+pub(super) const VALUE_OPEN: &[u8] = b",\"valueQuantity\":{\"value\":";
+
+/// An Observation's opening up to its two ids, written; the rest of its opening is the
+/// piece that follows (`open_observation_code`).
+pub(super) fn open_observation_ids(t: &mut Template<'_>, id: &[u8]) {
+    let out = t.lit();
+    out.extend_from_slice(b"{\"fullUrl\":\"urn:uuid:");
+    out.extend_from_slice(id);
+    t.piece(Key::Constant(OBSERVATION_OPEN), |out| {
+        out.extend_from_slice(b"\",\"resource\":{\"resourceType\":\"Observation\",\"id\":\"");
+    });
+    t.lit().extend_from_slice(id);
+}
+
+/// The request's id and the entry's end (after `open_request` in the piece before).
+pub(super) fn close_request(t: &mut Template<'_>, id: &[u8]) {
+    let out = t.lit();
+    out.extend_from_slice(id);
+    out.extend_from_slice(b"\"}}");
 }
 
 #[cfg(test)]

@@ -140,6 +140,23 @@ fn ordered(value: i64) -> [u8; 8] {
     ((value as u64) ^ (1 << 63)).to_be_bytes()
 }
 
+/// A person's key: the bytes of its ID, a zero or one byte escaped (`01 01`, `01 02`), then
+/// a zero byte. Keys sort as the IDs do, and one never begins another. The bytes as they
+/// are, not their hex digits (as first written): the merge compares a key's first eight
+/// bytes as a number before it compares bytes (`store::runs`), and eight bytes of an ID
+/// tell more IDs apart than four (docs/performance.md, "The research exports").
+fn person_key(person: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(person.len() + 24);
+    for &byte in person.as_bytes() {
+        match byte {
+            0 | 1 => key.extend_from_slice(&[1, byte + 1]),
+            _ => key.push(byte),
+        }
+    }
+    key.push(0);
+    key
+}
+
 /// Renders a partition's OMOP visits into `run`: per person (every visit of a patient is in
 /// the partition), a person record, then its visits in date order with their measurements.
 pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<()> {
@@ -157,9 +174,7 @@ pub fn records(mut visits: Vec<OmopVisit>, run: &mut RunBuf) -> std::io::Result<
             continue;
         };
         let sex = person_visits.iter().find_map(|v| v.sex);
-        // The person's key: its ID in hex (order kept, no zero byte), then a separator.
-        let mut person_key = hex::encode(first.person.as_bytes()).into_bytes();
-        person_key.push(0);
+        let person_key = person_key(&first.person);
         let person = Person {
             source_value: if first.person.chars().count() <= VARCHAR {
                 crate::output::cell::safe_text(&first.person).into_owned()

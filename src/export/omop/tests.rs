@@ -194,3 +194,32 @@ fn text_fields_are_quoted_as_the_csv_writer_quotes_them() {
         assert_eq!([ours.as_slice(), b",x\n"].concat(), theirs, "{field:?}");
     }
 }
+
+#[test]
+fn person_keys_sort_as_the_ids_hex_did_and_none_begins_another() {
+    let hex_key = |id: &str| {
+        let mut key = hex::encode(id.as_bytes()).into_bytes();
+        key.push(0);
+        key
+    };
+    let pieces = [
+        "", "\0", "\u{1}", "\u{2}", "a", "C001", "\u{7f}", "é", "\u{ffff}",
+    ];
+    let mut ids = Vec::new();
+    for a in pieces {
+        for b in pieces {
+            for c in pieces {
+                ids.push(format!("{a}{b}{c}"));
+            }
+        }
+    }
+    for a in &ids {
+        for b in &ids {
+            let (ka, kb) = (person_key(a), person_key(b));
+            assert_eq!(ka.cmp(&kb), hex_key(a).cmp(&hex_key(b)), "{a:?} {b:?}");
+            if a != b {
+                assert!(!kb.starts_with(&ka), "{a:?} begins {b:?}");
+            }
+        }
+    }
+}

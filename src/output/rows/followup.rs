@@ -127,7 +127,9 @@ pub fn followup_line<'r>(row: &'r FollowupRow<'_>) -> FollowupLine<'r> {
     };
     let change = |c: &Comparison, decimals| Plain(c.change, decimals);
     let pct = |c: &Comparison| Plain(c.change_pct, 2);
-    let mut note = String::new();
+    // Room for a note of a few parts at once (most are about 140 bytes), where pushing
+    // its parts grew it three or four times (docs/performance.md, "The end of a run").
+    let mut note = String::with_capacity(if row.notes.is_empty() { 0 } else { 192 });
     for (i, part) in row.notes.iter().enumerate() {
         if i > 0 {
             note.push_str("; ");

@@ -136,12 +136,12 @@ pub fn measurement_rows<'a>(
     let doc = &member.doc;
     doc.measurements
         .iter()
-        .zip(&view.assessed.rows[position])
-        .map(move |(m, row)| {
+        .zip(view.assessed.member_rows(position))
+        .map(move |(m, (assessment, left_out))| {
             let note = NoteCell {
                 own: &m.notes,
-                assessed: &row.assessment.notes,
-                left_out: row.left_out.map(|why| left_out_note(view, why)),
+                assessed: &assessment.notes,
+                left_out: left_out.map(|why| left_out_note(view, why)),
                 ids: view.ids,
             };
             MeasurementRow {
@@ -163,9 +163,9 @@ pub fn measurement_rows<'a>(
                     z_score: Plain(m.z_score, 0),
                     pct_young_adult: Plain(m.pct_young_adult, 0),
                     pct_age_matched: Plain(m.pct_age_matched, 0),
-                    sbmd_mg_cm2: Plain(row.assessment.sbmd_mg_cm2, 0),
-                    t_score_nhanes: Plain(row.assessment.t_score_nhanes, 2),
-                    used_for_diagnosis: row.assessment.used_for_diagnosis,
+                    sbmd_mg_cm2: Plain(assessment.sbmd_mg_cm2, 0),
+                    t_score_nhanes: Plain(assessment.t_score_nhanes, 2),
+                    used_for_diagnosis: assessment.used_for_diagnosis,
                     note,
                 },
                 keys_line: &keys.line,

@@ -44,7 +44,12 @@ fn read_documents(file: File) -> io::Result<Vec<Ingested>> {
     while codec::read_frame(&mut input, &mut frame)? {
         let (seq, path, held) = held::decode(&frame)?;
         match held {
-            Held::Document(doc) => docs.push(Ingested::new(seq, path, *doc)),
+            Held::Document(doc) => docs.push(Ingested {
+                seq,
+                path,
+                doc,
+                resent_as: None,
+            }),
             Held::Resend { sop, kept } => {
                 let kept = docs
                     .binary_search_by_key(&kept, |d| d.seq)

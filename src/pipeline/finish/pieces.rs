@@ -181,6 +181,7 @@ mod tests {
     use super::*;
     use crate::pipeline::held::HeldRef;
     use std::io::{Seek, SeekFrom, Write};
+    use std::sync::Arc;
 
     use crate::document::with_ids as doc;
 
@@ -212,7 +213,7 @@ mod tests {
                 while codec::read_frame(&mut input, &mut frame).unwrap() {
                     let (seq, _, held): (u64, String, Held) = codec::decode(&frame).unwrap();
                     let doc = match held {
-                        Held::Document(doc) => *doc,
+                        Held::Document(doc) => Arc::unwrap_or_clone(doc),
                         Held::Resend { sop, .. } => doc(&sop, "", "resend"),
                     };
                     docs.push((seq, doc));

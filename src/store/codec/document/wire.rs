@@ -56,6 +56,63 @@ pub(super) fn put_date(out: &mut Vec<u8>, date: Date) {
     out.push(date.day);
 }
 
+/// The most bytes of an optional decimal: its tag, a 64-bit varint (10 bytes) and a
+/// 32-bit one (5).
+pub(super) const MAX_OPTION_DECIMAL: usize = 1 + 10 + 5;
+
+/// A few values written into a stack buffer, to be appended to a frame at once
+/// (`bytes`); `N` bounds what is written (a write past it panics).
+pub(super) struct Fixed<const N: usize> {
+    buf: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Fixed<N> {
+    #[inline]
+    pub(super) fn new() -> Self {
+        Fixed {
+            buf: [0; N],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn byte(&mut self, byte: u8) {
+        self.buf[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// A varint, as `put_varint` writes it.
+    #[inline]
+    pub(super) fn varint(&mut self, mut n: u64) {
+        while n >= 0x80 {
+            self.byte(n as u8 | 0x80);
+            n >>= 7;
+        }
+        self.byte(n as u8);
+    }
+
+    /// An optional decimal, as `put_option(.., put_decimal)` writes it.
+    #[inline]
+    pub(super) fn option_decimal(&mut self, value: Option<Decimal>) {
+        match value {
+            None => self.byte(0),
+            Some(value) => {
+                self.byte(1);
+                let (mantissa, scale) = value.to_parts();
+                self.varint(((mantissa << 1) ^ (mantissa >> 63)) as u64);
+                self.varint(u64::from(scale));
+            }
+        }
+    }
+
+    /// What was written.
+    #[inline]
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 /// A value through serde (the fields seldom present).
 pub(super) fn put_serde<T: Serialize>(out: &mut Vec<u8>, value: &T) -> io::Result<()> {
     *out = postcard::to_extend(value, std::mem::take(out)).map_err(crate::store::codec::invalid)?;
