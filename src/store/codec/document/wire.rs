@@ -231,22 +231,14 @@ impl<'a> Reader<'a> {
     /// A borrowed string.
     #[inline]
     pub fn str(&mut self) -> io::Result<&'a str> {
-        let len = usize::try_from(self.u64()?).map_err(|_| corrupt("a bad length"))?;
-        let end = self
-            .at
-            .checked_add(len)
-            .filter(|&end| end <= self.bytes.len())
-            .ok_or_else(|| corrupt("the record ends early"))?;
-        let bytes = &self.bytes[self.at..end];
+        let bytes = self.bytes()?;
         // Almost every string is ASCII, which is checked a word at a time.
-        let text = if bytes.is_ascii() {
+        if bytes.is_ascii() {
             // SAFETY: ASCII is UTF-8.
-            unsafe { std::str::from_utf8_unchecked(bytes) }
+            Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
         } else {
-            std::str::from_utf8(bytes).map_err(|_| corrupt("a string not UTF-8"))?
-        };
-        self.at = end;
-        Ok(text)
+            std::str::from_utf8(bytes).map_err(|_| corrupt("a string not UTF-8"))
+        }
     }
 
     /// An owned string.
