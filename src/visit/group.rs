@@ -18,13 +18,11 @@ use crate::document::{Document, Sex};
 /// The device a document came from: its serial number, else manufacturer and model; None
 /// when the file says neither.
 pub fn device_key(doc: &Document) -> Option<String> {
-    let serial = doc.device_serial.trim();
     // Concatenated, not `format!`: a key per document, each visit's (docs/performance.md).
-    if !serial.is_empty() {
-        return Some(["serial:", serial].concat());
-    }
-    let (maker, model) = (doc.manufacturer_raw.trim(), doc.model.trim());
-    (!maker.is_empty() || !model.is_empty()).then(|| ["model:", maker, "|", model].concat())
+    device_parts(doc).map(|parts| match parts {
+        DeviceParts::Serial(serial) => ["serial:", serial].concat(),
+        DeviceParts::Model(maker, model) => ["model:", maker, "|", model].concat(),
+    })
 }
 
 /// What `device_key` is made of, borrowed: the serial, or the manufacturer and model.

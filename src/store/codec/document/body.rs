@@ -29,12 +29,11 @@ use std::sync::Arc;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::wire::{Reader, corrupt, put_str, put_varint};
+use super::wire::{Fixed, Reader, corrupt, put_str, put_varint};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
     shared,
 };
-use crate::decimal::Decimal;
 
 /// The readings of a region in the struct's field order (the presence byte's bits).
 fn readings(region: &RegionComposition) -> [Option<&Reading>; 8] {
@@ -73,56 +72,28 @@ impl<'b> Units<'b> {
 /// Most bytes of a reading: three varints of 64 bits (10 bytes each) and two of 32 (5).
 const READING_BYTES: usize = 40;
 
-/// Appends `n` as a varint to `buf` at `at`.
-#[inline]
-fn varint_into(buf: &mut [u8; READING_BYTES], at: &mut usize, mut n: u64) {
-    while n >= 0x80 {
-        buf[*at] = n as u8 | 0x80;
-        *at += 1;
-        n >>= 7;
-    }
-    buf[*at] = n as u8;
-    *at += 1;
-}
-
-/// Appends `decimal` to `buf` as `wire::put_decimal` writes it.
-#[inline]
-fn decimal_into(buf: &mut [u8; READING_BYTES], at: &mut usize, decimal: Decimal) {
-    let (mantissa, scale) = decimal.to_parts();
-    varint_into(buf, at, ((mantissa << 1) ^ (mantissa >> 63)) as u64);
-    varint_into(buf, at, u64::from(scale));
-}
-
 /// Appends a reading, its varints made on the stack and appended at once.
 #[inline]
 fn put_reading(out: &mut Vec<u8>, reading: &Reading, unit: usize) {
     let same = reading.value.to_parts() == reading.written.to_parts();
-    let mut buf = [0u8; READING_BYTES];
-    let mut at = 0;
-    varint_into(&mut buf, &mut at, (unit as u64) << 1 | u64::from(same));
-    decimal_into(&mut buf, &mut at, reading.written);
+    let mut buf = Fixed::<READING_BYTES>::new();
+    buf.varint((unit as u64) << 1 | u64::from(same));
+    buf.decimal(reading.written);
     if !same {
-        decimal_into(&mut buf, &mut at, reading.value);
+        buf.decimal(reading.value);
     }
-    out.extend_from_slice(&buf[..at]);
+    out.extend_from_slice(buf.bytes());
 }
 
 /// Inserts `n` as a varint at `at`, moving up the bytes after it.
 fn insert_varint(out: &mut Vec<u8>, at: usize, n: u64) {
-    let mut varint = [0u8; 10];
-    let mut len = 0;
-    let mut rest = n;
-    while rest >= 0x80 {
-        varint[len] = rest as u8 | 0x80;
-        len += 1;
-        rest >>= 7;
-    }
-    varint[len] = rest as u8;
-    len += 1;
+    let mut varint = Fixed::<10>::new();
+    varint.varint(n);
+    let varint = varint.bytes();
     let end = out.len();
-    out.extend_from_slice(&varint[..len]);
-    out.copy_within(at..end, at + len);
-    out[at..at + len].copy_from_slice(&varint[..len]);
+    out.extend_from_slice(varint);
+    out.copy_within(at..end, at + varint.len());
+    out[at..at + varint.len()].copy_from_slice(varint);
 }
 
 /// Appends the compact form of `body` (without the byte string's length): its source,

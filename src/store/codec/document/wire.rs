@@ -45,8 +45,15 @@ pub(super) fn put_option<T>(
 #[inline]
 pub(super) fn put_decimal(out: &mut Vec<u8>, value: Decimal) {
     let (mantissa, scale) = value.to_parts();
-    put_varint(out, ((mantissa << 1) ^ (mantissa >> 63)) as u64);
+    put_varint(out, zigzag(mantissa));
     put_varint(out, u64::from(scale));
+}
+
+/// A signed number as an unsigned one with small magnitudes small (0, -1, 1, -2 ... as 0,
+/// 1, 2, 3 ...), as postcard writes signed integers; `Reader::decimal` undoes it.
+#[inline]
+fn zigzag(n: i64) -> u64 {
+    ((n << 1) ^ (n >> 63)) as u64
 }
 
 #[inline]
@@ -85,11 +92,23 @@ impl<const N: usize> Fixed<N> {
     /// A varint, as `put_varint` writes it.
     #[inline]
     pub(super) fn varint(&mut self, mut n: u64) {
+        // The length in a local for the loop: written back once, not stored per byte.
+        let mut len = self.len;
         while n >= 0x80 {
-            self.byte(n as u8 | 0x80);
+            self.buf[len] = n as u8 | 0x80;
+            len += 1;
             n >>= 7;
         }
-        self.byte(n as u8);
+        self.buf[len] = n as u8;
+        self.len = len + 1;
+    }
+
+    /// A decimal, as `put_decimal` writes it.
+    #[inline]
+    pub(super) fn decimal(&mut self, value: Decimal) {
+        let (mantissa, scale) = value.to_parts();
+        self.varint(zigzag(mantissa));
+        self.varint(u64::from(scale));
     }
 
     /// An optional decimal, as `put_option(.., put_decimal)` writes it.
@@ -99,9 +118,7 @@ impl<const N: usize> Fixed<N> {
             None => self.byte(0),
             Some(value) => {
                 self.byte(1);
-                let (mantissa, scale) = value.to_parts();
-                self.varint(((mantissa << 1) ^ (mantissa >> 63)) as u64);
-                self.varint(u64::from(scale));
+                self.decimal(value);
             }
         }
     }
