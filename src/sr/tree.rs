@@ -123,8 +123,8 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
     }
 
     /// One pass over the item's elements, matched against `tags` as both ascend (a data
-    /// set's elements are in tag order: PS3.5 7.1), where `Node::texts` searched `tags` for
-    /// each element. Elements out of order start the match again from the first tag, so
+    /// set's elements are in tag order: PS3.5 7.1), not a search of `tags` for each
+    /// element. Elements out of order start the match again from the first tag, so
     /// that any order finds what a look-up of each tag finds (the first of a repeated tag).
     fn texts<const N: usize>(self, tags: &[Tag; N]) -> [Option<Cow<'a, str>>; N] {
         debug_assert!(tags.is_sorted(), "texts: tags not ascending");

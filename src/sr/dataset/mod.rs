@@ -182,32 +182,6 @@ impl<'d, 'a> Node<'d, 'a> {
         self.value_text(self.element(tag)?, whole)
     }
 
-    /// `text(tag, false)` for each of `tags` (ascending), found in one pass over this item's
-    /// elements rather than one search from its first element per tag.
-    pub fn texts<const N: usize>(self, tags: &[Tag; N]) -> [Option<Cow<'a, str>>; N] {
-        debug_assert!(tags.is_sorted(), "texts: tags not ascending");
-        let mut found: [Option<&'d Element>; N] = [None; N];
-        let (Some(&low), Some(&high)) = (tags.first(), tags.last()) else {
-            return [const { None }; N];
-        };
-        let elements = &self.set.elements;
-        let mut next = self.set.items[self.id as usize].first_element;
-        while next != NONE {
-            let element = &elements[next as usize];
-            next = element.next;
-            if element.tag < low || element.tag > high {
-                continue;
-            }
-            // The first of a repeated tag, as `element` finds it.
-            if let Ok(at) = tags.binary_search(&element.tag)
-                && found[at].is_none()
-            {
-                found[at] = Some(element);
-            }
-        }
-        found.map(|element| element.and_then(|e| self.value_text(e, false)))
-    }
-
     fn value_text(self, element: &Element, whole: bool) -> Option<Cow<'a, str>> {
         let start = element.start as usize;
         let len = element.len as usize;
