@@ -16,8 +16,10 @@ const CM2_PER_SQUARE_INCH: Decimal = Decimal::lit("6.4516");
 
 /// How a written unit becomes the dimension's: a factor, and the decimals the product is
 /// rounded to (None: exact). A pound is written to 0.1 lb (45 g) and a cubic inch to
-/// 0.01 in³ (0.16 cm³): whole grams and tenths of cm³ lose nothing of that.
-struct Conversion {
+/// 0.01 in³ (0.16 cm³): whole grams and tenths of cm³ lose nothing of that. Found once per
+/// unit (`conversion`) by a reader that converts many values written in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Conversion {
     factor: Decimal,
     round_to: Option<u32>,
 }
@@ -40,7 +42,8 @@ pub fn unit_key(unit: &str) -> String {
         .collect()
 }
 
-fn conversion(unit: &str, dimension: Dimension) -> Option<Conversion> {
+/// How `unit` becomes the dimension's unit; None when the dimension does not know it.
+pub fn conversion(unit: &str, dimension: Dimension) -> Option<Conversion> {
     // The units every file writes, without making a key (the checks ask for each value).
     match (dimension, unit) {
         (Dimension::Mass, "g") | (Dimension::Percent, "" | "%") => return Some(EXACT),
@@ -80,12 +83,18 @@ fn conversion(unit: &str, dimension: Dimension) -> Option<Conversion> {
 /// `number` written in `unit`, in the dimension's unit; None when the unit is not one the
 /// dimension knows (a mass without a unit is not guessed to be grams) or on overflow.
 pub fn convert(number: Decimal, unit: &str, dimension: Dimension) -> Option<Decimal> {
-    let conversion = conversion(unit, dimension)?;
-    let value = number.checked_mul(conversion.factor)?;
-    Some(match conversion.round_to {
-        Some(places) => value.round_to(places),
-        None => value,
-    })
+    conversion(unit, dimension)?.apply(number)
+}
+
+impl Conversion {
+    /// `number` in the dimension's unit; None on overflow.
+    pub fn apply(self, number: Decimal) -> Option<Decimal> {
+        let value = number.checked_mul(self.factor)?;
+        Some(match self.round_to {
+            Some(places) => value.round_to(places),
+            None => value,
+        })
+    }
 }
 
 /// How far a value written `written` in `unit` may be from the value it stands for by

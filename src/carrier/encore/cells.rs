@@ -35,7 +35,15 @@ fn split(text: &str) -> (&str, &str) {
         .bytes()
         .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
         .unwrap_or(text.len());
-    (trim(&text[..end]), trim(&text[end..]))
+    (trim(&text[..end]), unit_trimmed(&text[end..]))
+}
+
+/// `str::trim` of what follows a number: the spaces between (`9.9 lbs`) skipped as bytes
+/// first, so that `trim` finds a unit without spaces around it and gives it back at once,
+/// not by decoding it (removing leading spaces does not change what `str::trim` gives).
+fn unit_trimmed(rest: &str) -> &str {
+    let spaces = rest.bytes().take_while(|b| *b == b' ').count();
+    trim(&rest[spaces..])
 }
 
 /// Whether `digits` is grouped by three with `separator` (`1,234` or `12,345,678`; never
@@ -158,6 +166,11 @@ pub(super) fn read(text: &str, mark: DecimalMark) -> Cell<'_> {
 
 /// Reads a cut cell with the file's decimal mark.
 pub(super) fn read_scan(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
+    if cell.text.len() <= MAX_CELL_CHARS
+        && let Some(value) = plain_number(cell.number.as_bytes(), mark)
+    {
+        return Cell::Number(value, cell.unit);
+    }
     let parts = match number_parts(&cell, mark) {
         Ok(parts) => parts,
         Err(cell) => return cell,
@@ -176,6 +189,43 @@ struct NumberParts<'n> {
     whole: &'n [u8],
     fraction: Option<&'n [u8]>,
     group: Option<u8>,
+}
+
+/// A number in the shape nearly every cell of an export has: an optional `-`, then digits
+/// with at most one decimal mark between two of them (`9.9`, `-0.3`, `2188`), in at most 18
+/// bytes; None for any other shape, which `number_parts` and `number_value` read (and give
+/// this value for this shape: they check more, the group separators, the signs, the
+/// significant digits, that one loop over the bytes does not need to). The tests hold
+/// `read_scan` to `Decimal::parse`.
+fn plain_number(number: &[u8], mark: DecimalMark) -> Option<Decimal> {
+    let decimal = match mark {
+        DecimalMark::Point => b'.',
+        DecimalMark::Comma => b',',
+    };
+    let (negative, digits) = match number {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, number),
+    };
+    // 18 bytes hold at most 18 digits: the mantissa stays below 10^18.
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let mut mantissa = 0i64;
+    let mut point = None;
+    for (at, &b) in digits.iter().enumerate() {
+        if b.is_ascii_digit() {
+            mantissa = mantissa * 10 + i64::from(b - b'0');
+        } else if b == decimal && point.is_none() && at > 0 && at + 1 < digits.len() {
+            point = Some(at);
+        } else {
+            return None;
+        }
+    }
+    let scale = point.map_or(0, |at| digits.len() - at - 1);
+    Decimal::from_parts(
+        if negative { -mantissa } else { mantissa },
+        u32::try_from(scale).ok()?,
+    )
 }
 
 /// A cut cell's number in parts, or what the cell is when it is no number (empty, too

@@ -254,6 +254,7 @@ pub fn read_each(
         mark: proven.mark,
         order: proven.order,
         units: Default::default(),
+        columns: std::cell::RefCell::new(roles.iter().map(|_| None).collect()),
     };
     let mut records = 0;
     let mut last_read = 1;

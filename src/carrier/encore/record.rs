@@ -11,7 +11,7 @@ use super::header::{MEASURE_DATE, PATIENT_ID, Role};
 use crate::bodycomp::BodyValue;
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
-use crate::bodycomp::units::{bone_unit_known, convert};
+use crate::bodycomp::units::{Conversion, bone_unit_known, conversion};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, Dimension, Field, PART_NOTE, Reading,
 };
@@ -78,6 +78,17 @@ pub(super) struct Context<'a> {
     pub(super) order: Option<DateOrder>,
     /// The units written so far, each kept once (`unit`).
     pub(super) units: RefCell<Vec<Arc<str>>>,
+    /// Per column (one slot each, made with the context), the unit its last value was
+    /// written in, shared, and how it converts (`column_unit`): a column's values repeat
+    /// one unit, found and looked up once.
+    pub(super) columns: RefCell<Vec<Option<ColumnUnit>>>,
+}
+
+/// A column's last unit: as written (shared), and its conversion (None: not one the
+/// column's dimension knows).
+pub(super) struct ColumnUnit {
+    unit: Arc<str>,
+    conversion: Option<Conversion>,
 }
 
 /// Most distinct units kept for sharing (a file writes a handful: lbs, %, in³).
@@ -95,6 +106,34 @@ impl Context<'_> {
             units.push(Arc::clone(&unit));
         }
         unit
+    }
+
+    /// The unit `written` in `column` (whose values are of `dimension`), shared, and its
+    /// conversion: the column's last one when it is the same text, else found and kept.
+    fn column_unit(
+        &self,
+        column: usize,
+        written: &str,
+        dimension: Dimension,
+    ) -> (Arc<str>, Option<Conversion>) {
+        let mut columns = self.columns.borrow_mut();
+        // One slot per column (made with the context); a column beyond them is not shared.
+        let Some(slot) = columns.get_mut(column) else {
+            drop(columns);
+            return (self.unit(written), conversion(written, dimension));
+        };
+        if let Some(last) = slot
+            && *last.unit == *written
+        {
+            return (Arc::clone(&last.unit), last.conversion);
+        }
+        let unit = self.unit(written);
+        let conversion = conversion(written, dimension);
+        *slot = Some(ColumnUnit {
+            unit: Arc::clone(&unit),
+            conversion,
+        });
+        (unit, conversion)
     }
 }
 
@@ -125,29 +164,38 @@ fn number<'t>(
 }
 
 impl Line<'_> {
-    /// A value converted to its dimension's unit, as a reading.
+    /// A value of `column` converted to its dimension's unit, as a reading.
     fn reading(
         &mut self,
+        column: usize,
         text: Scan<'_>,
         dimension: Dimension,
         what: BodyValue,
     ) -> Option<Reading> {
         let flags = &mut self.record.flags;
         let (written, unit) = number(text, self.context.mark, what, flags)?;
-        let Some(value) = convert(written, unit, dimension) else {
+        let (unit, conversion) = self.context.column_unit(column, unit, dimension);
+        let Some(value) = conversion.and_then(|c| c.apply(written)) else {
             flag_once(flags, EncoreFlag::UnitUnknown(what));
             return None;
         };
         Some(Reading {
             value,
             written,
-            unit: self.context.unit(unit),
+            unit,
         })
     }
 
-    fn composition(&mut self, text: Scan<'_>, region: BodyRegion, field: Field, label: &str) {
+    fn composition(
+        &mut self,
+        column: usize,
+        text: Scan<'_>,
+        region: BodyRegion,
+        field: Field,
+        label: &str,
+    ) {
         let what = BodyValue::Region(region, field);
-        if let Some(reading) = self.reading(text, field.dimension(), what)
+        if let Some(reading) = self.reading(column, text, field.dimension(), what)
             && !self.composition.set(region, label, field, reading)
         {
             flag_once(&mut self.record.flags, EncoreFlag::ValueGivenTwice(what));
@@ -193,7 +241,7 @@ impl Line<'_> {
                     label,
                 },
                 ExportKind::Composition,
-            ) => self.composition(text, *region, *field, label),
+            ) => self.composition(column, text, *region, *field, label),
             (
                 Role::Value {
                     region,
@@ -218,13 +266,13 @@ impl Line<'_> {
                 ExportKind::Composition,
             ) => {
                 let what = BodyValue::Diff(*region, *field);
-                if let Some(reading) = self.reading(text, field.dimension(), what) {
+                if let Some(reading) = self.reading(column, text, field.dimension(), what) {
                     self.diffs.push((*region, *field, reading));
                 }
             }
             (Role::Index(index), _) => {
                 let what = BodyValue::Index(*index);
-                if let Some(reading) = self.reading(text, index.dimension(), what)
+                if let Some(reading) = self.reading(column, text, index.dimension(), what)
                     && !self.composition.set_index(*index, reading)
                 {
                     flag_once(&mut self.record.flags, EncoreFlag::ValueGivenTwice(what));

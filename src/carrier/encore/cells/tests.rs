@@ -34,6 +34,42 @@ fn cells_read_as_decimal_parse_reads_them() {
     }
 }
 
+/// The shape nearly every cell has (`-`, digits, one mark between digits: `plain_number`)
+/// read as `Decimal::parse` reads it, up to 20 digits (beyond the 18 that shape takes), and
+/// every byte of it changed to a sign or either mark (just off the shape).
+#[test]
+fn plain_numbers_read_as_decimal_parse_reads_them() {
+    let mut next = crate::test_rng::splitmix(0x0091_A1E5);
+    let mut plain = 0;
+    for case in 0..100_000 {
+        let digits = 1 + (next() % 20) as usize;
+        let mut text: Vec<u8> = (0..digits).map(|_| b'0' + (next() % 10) as u8).collect();
+        if next() % 4 != 0 {
+            let at = (next() % (digits as u64 + 1)) as usize;
+            text.insert(at, [b'.', b','][(next() % 2) as usize]);
+        }
+        if next() % 3 == 0 {
+            text.insert(0, b'-');
+        }
+        if next() % 5 == 0 {
+            let at = (next() % text.len() as u64) as usize;
+            text[at] = b"-+.,"[(next() % 4) as usize];
+        }
+        let mut text = String::from_utf8(text).expect("ASCII");
+        text.push_str([" lbs", "%", ""][(next() % 3) as usize]);
+        for mark in [DecimalMark::Point, DecimalMark::Comma] {
+            let cell = scan(&text);
+            plain += usize::from(plain_number(cell.number.as_bytes(), mark).is_some());
+            assert_eq!(
+                read_scan(cell, mark),
+                read_scan_by_parse(cell, mark),
+                "case {case}: {text:?} {mark:?}"
+            );
+        }
+    }
+    assert!(plain > 50_000, "{plain}");
+}
+
 /// Cells cut (`decimal::trim`) as `str::trim` cuts them: ASCII and other whitespace
 /// (U+00A0, U+2003, U+000B), and DEL, a control that is not whitespace, on either side
 /// of a number and of its unit.
