@@ -251,3 +251,49 @@ fn percents_are_checked_as_by_their_range() {
         "{differing} of the cases differ"
     );
 }
+
+/// The mantissas' shortcut says "agrees" only where the `Decimal` arithmetic says so:
+/// sums of one scale (0 to 18 decimals), near each other, far apart, and near the ends of
+/// the mantissa's range (where the sums overflow), a value missing now and then.
+#[test]
+fn the_mantissas_shortcut_agrees_with_the_decimals() {
+    let mut next = crate::test_rng::splitmix(0xC4EC_0003);
+    let mut taken = 0;
+    for case in 0..50_000 {
+        let scale = [0, 0, 1, 2, 3, 18][(next() % 6) as usize];
+        let mantissa = |next: &mut dyn FnMut() -> u64| -> i64 {
+            match next() % 4 {
+                0 => i64::MAX - (next() % 3) as i64,
+                1 => i64::MIN + (next() % 3) as i64,
+                _ => (next() % 4000) as i64 - 1000,
+            }
+        };
+        let reading = |mantissa: i64| Reading {
+            value: Decimal::from_parts(mantissa, scale).unwrap(),
+            written: Decimal::from_parts(mantissa, scale).unwrap(),
+            unit: "g".into(),
+        };
+        let parts: Vec<Reading> = (0..1 + next() % 5)
+            .map(|_| reading(mantissa(&mut next)))
+            .collect();
+        let near: i64 = parts
+            .iter()
+            .fold(0i64, |t, p| t.wrapping_add(p.value.to_parts().0));
+        let sum = reading(match next() % 3 {
+            0 => near,
+            1 => near.wrapping_add((next() % 5) as i64 - 2),
+            _ => mantissa(&mut next),
+        });
+        let mut parts: Vec<Option<&Reading>> = parts.iter().map(Some).collect();
+        if next() % 20 == 0 {
+            parts[0] = None;
+        }
+        let by_decimals = sum_differs_by_decimals(&sum, &parts);
+        if surely_agrees_by_mantissas(&sum, &parts) == Some(true) {
+            taken += 1;
+            assert!(!by_decimals, "case {case}");
+        }
+        assert_eq!(sum_differs(Some(&sum), &parts), by_decimals, "case {case}");
+    }
+    assert!(taken > 10_000, "{taken}");
+}

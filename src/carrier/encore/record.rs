@@ -292,17 +292,24 @@ impl Line<'_> {
             let (Some(right), Some(left)) = (get(right), get(left)) else {
                 continue;
             };
+            let Some(difference) = right
+                .value
+                .checked_sub(left.value)
+                .and_then(|d| d.checked_sub(diff.value))
+            else {
+                continue;
+            };
+            // No difference is within any rounding: the allowance is not worked out.
+            if difference.to_parts().0 == 0 {
+                continue;
+            }
             let dimension = field.dimension();
             let allowed = [right, left, diff]
                 .iter()
                 .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
                     sum.checked_add(r.rounding(dimension))
                 });
-            let difference = right
-                .value
-                .checked_sub(left.value)
-                .and_then(|d| d.checked_sub(diff.value));
-            if let (Some(allowed), Some(difference)) = (allowed, difference) {
+            if let Some(allowed) = allowed {
                 let zero = Decimal::from_parts(0, 0).expect("zero");
                 let magnitude = if difference < zero {
                     zero.checked_sub(difference).unwrap_or(difference)
