@@ -205,9 +205,11 @@ pub struct BodyComposition {
     pub indices: Vec<ReportedIndex>,
 }
 
-/// Whether two readings of one value agree within what their rounding allows.
-fn agree(a: &Reading, b: &Reading, dimension: Dimension) -> bool {
-    let allowed = a.rounding(dimension).checked_add(b.rounding(dimension));
+/// Whether two readings of one value agree within what their rounding allows (`a_rounding`
+/// and `b_rounding`, `Reading::rounding` of each: worked out once by `keep`, which compares
+/// them next).
+fn agree(a: &Reading, b: &Reading, a_rounding: Decimal, b_rounding: Decimal) -> bool {
+    let allowed = a_rounding.checked_add(b_rounding);
     match (a.value.checked_sub(b.value), allowed) {
         (Some(difference), Some(allowed)) => abs(difference) <= allowed,
         _ => false,
@@ -228,14 +230,16 @@ fn abs(value: Decimal) -> Decimal {
 /// one to whole grams, one to tenths): when they agree within their rounding the finer one
 /// is kept; else the first. False when a reading that disagrees was left out.
 fn keep(slot: &mut Option<Reading>, reading: Reading, dimension: Dimension) -> bool {
-    match slot {
-        None => *slot = Some(reading),
-        Some(kept) if agree(kept, &reading, dimension) => {
-            if reading.rounding(dimension) < kept.rounding(dimension) {
-                *kept = reading;
-            }
-        }
-        Some(_) => return false,
+    let Some(kept) = slot else {
+        *slot = Some(reading);
+        return true;
+    };
+    let (kept_rounding, rounding) = (kept.rounding(dimension), reading.rounding(dimension));
+    if !agree(kept, &reading, kept_rounding, rounding) {
+        return false;
+    }
+    if rounding < kept_rounding {
+        *kept = reading;
     }
     true
 }

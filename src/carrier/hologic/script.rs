@@ -91,17 +91,21 @@ impl Table<'_> {
             .map_or_else(String::new, |raw| plain_text(raw))
     }
 
-    /// The rows that have any cell or a row type, in order (row 0 excluded).
+    /// The rows that have any cell or a row type, in order (row 0 excluded). The cells come
+    /// in order, so their rows are collected without a sort; only a table with row types
+    /// sorts their union.
     pub fn rows(&self) -> Vec<u32> {
-        let mut rows: Vec<u32> = self
-            .cells
-            .keys()
-            .map(|(r, _)| *r)
-            .chain(self.row_types.keys().copied())
-            .filter(|r| *r > 0)
-            .collect();
-        rows.sort_unstable();
-        rows.dedup();
+        let mut rows: Vec<u32> = Vec::new();
+        for (row, _) in self.cells.keys() {
+            if *row > 0 && rows.last() != Some(row) {
+                rows.push(*row);
+            }
+        }
+        if !self.row_types.is_empty() {
+            rows.extend(self.row_types.keys().copied().filter(|r| *r > 0));
+            rows.sort_unstable();
+            rows.dedup();
+        }
         rows
     }
 }

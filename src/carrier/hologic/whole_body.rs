@@ -14,6 +14,7 @@
 mod known;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -73,12 +74,17 @@ pub(super) fn read(
             .iter()
             .map(|&row| (row, cell(table, row, label_column)))
             .collect();
+        // What each row's label names, looked up once for both the regions and the indices
+        // (when a row's type code does not decide).
+        let row_named: Vec<OnceCell<known::Named>> =
+            row_labels.iter().map(|_| OnceCell::new()).collect();
+        let named_row = |at: usize, label: &str| *row_named[at].get_or_init(|| label_of(label));
         let regions = named_rows(
             table,
             &row_labels,
             &mut found,
             |code| labels.row_code(code),
-            |label| label_of(label).row,
+            |at, label| named_row(at, label).row,
         );
         // An index's label carries its unit: `Est. VAT Mass (g)`.
         let indices = named_rows(
@@ -86,7 +92,7 @@ pub(super) fn read(
             &row_labels,
             &mut found,
             |code| labels.index_code(code),
-            |label| label_of(label).index,
+            |at, label| named_row(at, label).index,
         );
         let Some(kind) = kind(&columns, &regions, &indices) else {
             continue;
@@ -133,10 +139,11 @@ fn columns(
     label_of: impl Fn(&str) -> known::Named,
     found: &mut Found,
 ) -> Vec<Column> {
+    // The header's cells (row 0) come first: the cells are in order.
     let mut indexes: Vec<u32> = table
         .cells
         .keys()
-        .filter(|(r, _)| *r == 0)
+        .take_while(|(r, _)| *r == 0)
         .map(|(_, c)| *c)
         .chain(table.column_types.keys().copied())
         .collect();
@@ -168,20 +175,21 @@ fn columns(
 }
 
 /// The rows that name what `by_code` or `by_label` knows (a region, an index): by the
-/// row's type code, else by its label (`found.by_label` says a label decided).
+/// row's type code, else by its label (`by_label` of the row's place in `row_labels` and
+/// its label; `found.by_label` says a label decided).
 fn named_rows<'l, T>(
     table: &Table,
     row_labels: &'l [(u32, Cow<str>)],
     found: &mut Found,
     by_code: impl Fn(u32) -> Option<T>,
-    by_label: impl Fn(&str) -> Option<T>,
+    by_label: impl Fn(usize, &str) -> Option<T>,
 ) -> Vec<(u32, T, &'l str)> {
     let mut out = Vec::new();
-    for (row, label) in row_labels {
+    for (at, (row, label)) in row_labels.iter().enumerate() {
         let (row, label) = (*row, label.as_ref());
         let named = table.row_types.get(&row).and_then(|code| by_code(*code));
         let named = named.or_else(|| {
-            let named = by_label(label);
+            let named = by_label(at, label);
             found.by_label |= named.is_some();
             named
         });

@@ -363,3 +363,41 @@ fn every_text_is_read_as_the_reference_reads_it() {
     assert_eq!(whole, reference::read(DOC));
     assert_eq!(whole.1[&1].4.len(), 3, "the document's cells are read");
 }
+
+/// A table's rows (`Table::rows`, collected from the cells in order) as they were found
+/// before: every cell's row and every row type's, sorted, without repeats, row 0 left
+/// out; over generated tables written in any order, with and without row types.
+#[test]
+fn a_tables_rows_are_its_cells_and_row_types_rows() {
+    let mut next = crate::test_rng::splitmix(0x0000_B0D5);
+    let mut with_types = 0;
+    for case in 0..2_000 {
+        let mut text = String::from("<JavaScriptFile, filetype=3, filename=\"R.js\">\n");
+        for _ in 0..next() % 30 {
+            let (row, column) = (next() % 6, next() % 4);
+            text.push_str(&format!("ResultsTable1[ {row}][ {column}] = \"v\";\n"));
+        }
+        if next() % 2 == 0 {
+            for _ in 0..1 + next() % 3 {
+                text.push_str(&format!("TableRowTypes1[ {}] = 7;\n", next() % 8));
+            }
+        }
+        text.push_str("</JavaScriptFile>\n");
+        let script = read(&text);
+        let Some(table) = script.tables.get(&1) else {
+            continue;
+        };
+        with_types += usize::from(!table.row_types.is_empty());
+        let mut expected: Vec<u32> = table
+            .cells
+            .keys()
+            .map(|(r, _)| *r)
+            .chain(table.row_types.keys().copied())
+            .filter(|r| *r > 0)
+            .collect();
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(table.rows(), expected, "case {case}: {text}");
+    }
+    assert!(with_types > 500, "{with_types}");
+}
