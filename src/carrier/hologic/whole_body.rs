@@ -152,13 +152,15 @@ fn columns(
     let mut out = Vec::new();
     for index in indexes {
         let header = cell(table, 0, index);
-        let unit = split_unit(&header).1;
+        // The header's unit and what it names, found together (kept per thread).
+        let named = label_of(&header);
+        let unit = named.unit(&header);
         let by_code = table
             .column_types
             .get(&index)
             .and_then(|code| labels.column_code(*code));
         let field = by_code.or_else(|| {
-            let field = label_of(&header).column;
+            let field = named.column;
             found.by_label |= field.is_some();
             field
         });

@@ -18,6 +18,15 @@ pub(super) struct Named {
     pub index: Option<IndexKind>,
     /// What a column header names (its unit split off).
     pub column: Option<BodyField>,
+    /// Where the label's unit is in it (`split_unit`'s, as a byte range: `unit`).
+    unit: (usize, usize),
+}
+
+impl Named {
+    /// The unit of `label` (the label this was found for), as `split_unit` gives it.
+    pub(super) fn unit<'l>(&self, label: &'l str) -> &'l str {
+        &label[self.unit.0..self.unit.1]
+    }
 }
 
 /// Labels kept per thread (a table of slots by hash: a label replaces the one in its slot).
@@ -43,11 +52,19 @@ thread_local! {
 
 /// What `label` names, looked up in `labels`.
 fn look_up(label: &str, labels: &BodyLabels) -> Named {
-    let without_unit = split_unit(label).0;
+    let (without_unit, unit) = split_unit(label);
+    // A unit is a part of the label: where it starts, by its address (no unit is the
+    // empty text, which may be none of the label's).
+    let start = if unit.is_empty() {
+        0
+    } else {
+        unit.as_ptr() as usize - label.as_ptr() as usize
+    };
     Named {
         row: labels.row(label),
         index: labels.index(without_unit),
         column: labels.column(without_unit),
+        unit: (start, start + unit.len()),
     }
 }
 
@@ -114,5 +131,17 @@ mod tests {
         }
         let long = "Trunk ".repeat(100);
         assert_eq!(named(&long, &mapper), look_up(&long, labels));
+        // The unit as `split_unit` gives it, kept or not, with or without one.
+        for text in texts
+            .iter()
+            .copied()
+            .chain(["BMD[g/cm2]", " Fat [ (g) ] ", "x (", "("])
+        {
+            assert_eq!(
+                named(text, &mapper).unit(text),
+                split_unit(text).1,
+                "{text:?}"
+            );
+        }
     }
 }
