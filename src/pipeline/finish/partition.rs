@@ -5,7 +5,6 @@
 //! order" is the order of the pseudonymised paths (`row_key`), in scan and merge alike.
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io;
 use std::sync::Arc;
 
@@ -17,7 +16,7 @@ use crate::followup;
 use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
-use crate::store::{RUN_BYTES, RunBuf, Runs, codec};
+use crate::store::{RUN_BYTES, RunBuf, Runs, Spooled};
 use crate::visit::{self, Ingested, VisitFlag, VisitRows};
 
 /// The sorted runs of every file the partitions write.
@@ -37,12 +36,10 @@ pub(super) struct AllRuns {
 /// Decodes a partition's documents (in path order: they were appended so), frame by frame:
 /// the encoded partition is never held beside the documents. An identical re-send shares
 /// the document it re-sends, which is before it in the piece (`pieces`).
-fn read_documents(file: File) -> io::Result<Vec<Ingested>> {
-    let mut input = io::BufReader::with_capacity(64 * 1024, file);
-    let mut frame = Vec::new();
+fn read_documents(piece: Spooled) -> io::Result<Vec<Ingested>> {
     let mut docs: Vec<Ingested> = Vec::new();
-    while codec::read_frame(&mut input, &mut frame)? {
-        let (seq, path, held) = held::decode(&frame)?;
+    piece.for_each_frame(|frame| {
+        let (seq, path, held) = held::decode(frame)?;
         match held {
             Held::Document(doc) => docs.push(Ingested {
                 seq,
@@ -62,7 +59,8 @@ fn read_documents(file: File) -> io::Result<Vec<Ingested>> {
                 });
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(docs)
 }
 
@@ -114,14 +112,14 @@ pub struct Over<'a> {
 /// merged: a partition's B-tree maps of a few keys each, built and merged, cost more than
 /// its visits' counting (docs/performance.md).
 pub fn render(
-    file: File,
+    piece: Spooled,
     over: Over<'_>,
     options: &OutputOptions,
     runs: &AllRuns,
     lsc_serials: &[&str],
     counts: &mut PartitionCounts,
 ) -> io::Result<()> {
-    let docs: Vec<Ingested> = read_documents(file)?;
+    let docs: Vec<Ingested> = read_documents(piece)?;
     let mut visits = visit::visits(&docs);
     for visit in &mut visits {
         if over.later_part
@@ -272,9 +270,10 @@ mod tests {
     use super::*;
     use crate::document::Document;
     use crate::pipeline::held::HeldRef;
+    use crate::store::codec;
     use std::io::{Seek, SeekFrom, Write};
 
-    fn file_of(frames: &[(u64, &str, HeldRef<'_>)]) -> File {
+    fn file_of(frames: &[(u64, &str, HeldRef<'_>)]) -> Spooled {
         let mut bytes = Vec::new();
         for frame in frames {
             codec::encode_frame(frame, &mut bytes).unwrap();
@@ -282,7 +281,7 @@ mod tests {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(&bytes).unwrap();
         file.seek(SeekFrom::Start(0)).unwrap();
-        file
+        Spooled::file(file).unwrap()
     }
 
     /// A re-send is read as the document it names, shared, under its own UID and path.
