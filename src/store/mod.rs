@@ -35,7 +35,7 @@ pub use index::HashIndex;
 pub use log::Log;
 pub use partitions::Partitions;
 pub use runs::{RUN_BYTES, RunBuf, Runs};
-pub use spool::{Spool, Spooled};
+pub use spool::{SPOOL_BYTES, Spool, Spooled};
 
 /// A plain set of u64s (keyed by the whole value).
 pub type U64Set = HashedU64s<0>;

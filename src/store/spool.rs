@@ -9,6 +9,12 @@ use std::path::{Path, PathBuf};
 use super::budget::{Budget, Held};
 use super::codec;
 
+/// The most bytes a spool holds in memory, whatever the budget: one larger goes to a file.
+/// A partition larger than this is cut into pieces at the end (it is
+/// `pipeline::finish::pieces::PIECE_BYTES`): a run of about 10^6 files, or a giant group,
+/// whose visit step needs the memory for its pieces (docs/performance.md, "The end of a run").
+pub const SPOOL_BYTES: u64 = 384 * 1024;
+
 /// Bytes being appended.
 #[derive(Debug)]
 pub struct Spool {
@@ -41,7 +47,7 @@ impl Spool {
         match &mut self.data {
             Data::File(file) => file.write_all(bytes)?,
             Data::Memory(held) => {
-                if !held.try_extend(bytes) {
+                if at + bytes.len() as u64 > SPOOL_BYTES || !held.try_extend(bytes) {
                     let budget = held.budget().clone();
                     let mut file = BufWriter::with_capacity(8192, budget.tempfile(&self.dir)?);
                     file.write_all(held.bytes())?;
@@ -158,6 +164,23 @@ mod tests {
             })
             .unwrap();
         out
+    }
+
+    /// A spool larger than `SPOOL_BYTES` goes to a file even when the budget has room.
+    #[test]
+    fn a_large_spool_goes_to_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let budget = Budget::new(usize::MAX);
+        let mut spool = Spool::new(dir.path(), &budget);
+        let chunk = vec![5u8; 1000];
+        while spool.len() + 1000 <= SPOOL_BYTES {
+            spool.append(&chunk).unwrap();
+        }
+        assert!(!spool.spilled());
+        spool.append(&chunk).unwrap();
+        assert!(spool.spilled());
+        assert_eq!(budget.held(), 0, "its memory given back");
+        assert_eq!(budget.files_created(), 1);
     }
 
     /// The same frames come back whether they waited in memory or spilled to a file

@@ -122,9 +122,9 @@ pub fn finish(
     // Counted as they come, each partition into the counts of the ones before it on its
     // worker (`try_fold`; the order of adding does not change a count), and those added up
     // at the end: a partition's report is not held until the last one is done.
-    let counts = documents
-        .into_partitions()
-        .map_err(|e| cannot(e.into()))?
+    let partitions = documents.into_partitions().map_err(|e| cannot(e.into()))?;
+    pieces::make_room(&partitions, &budget);
+    let counts = partitions
         .into_par_iter()
         .try_fold(partition::PartitionCounts::default, |mut counts, file| {
             let cut = pieces::cut(file, staging, &budget)?;

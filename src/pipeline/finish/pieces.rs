@@ -23,8 +23,9 @@ use crate::store::{Budget, Partitions, Spool, Spooled, codec, fnv1a};
 
 /// The encoded size a piece aims at. A partition of 10^5 files / 256 partitions is about
 /// 250 KB: pieces of about that keep a run of 10^6 or 10^8 files at the memory of 10^5
-/// (docs/performance.md has the measurements).
-pub const PIECE_BYTES: u64 = 384 * 1024;
+/// (docs/performance.md has the measurements). A partition up to this size may wait in
+/// memory (`store::SPOOL_BYTES`); one larger is in a file, to be cut.
+pub const PIECE_BYTES: u64 = crate::store::SPOOL_BYTES;
 
 /// The most documents of one group (a study and its patient's other documents) the visit
 /// step holds at once: a DXA visit has a handful, a patient's whole history some tens.
@@ -39,6 +40,16 @@ pub struct Cut {
     /// The groups over `GROUP_DOCUMENTS` (`group_of`'s hash of their first document's
     /// home key): their first part shares a piece with other groups.
     pub over: HashSet<u64>,
+}
+
+/// Before the visit step: a run with a partition to cut (about 10^6 files, or a giant
+/// group) needs its memory for the pieces and parts the visit step holds, so its rows go
+/// to files as they did before the budget (`Budget::close`; docs/performance.md, "The end
+/// of a run"): the peak of such a run stays where it was.
+pub fn make_room(partitions: &[Spooled], budget: &Budget) {
+    if partitions.iter().any(|p| p.len() > PIECE_BYTES) {
+        budget.close();
+    }
 }
 
 /// `partition` (frames of (seq, path, `Held`) in path order) as pieces of about

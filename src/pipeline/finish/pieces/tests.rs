@@ -342,3 +342,26 @@ fn a_small_run_creates_no_temporary_file_and_spilling_changes_no_byte() {
         }
     }
 }
+
+/// A run with a partition to cut gives its budget up for the visit step; one without
+/// keeps it.
+#[test]
+fn a_partition_to_cut_closes_the_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = || partition(dir.path(), &[doc("1", "S", "P")], 0);
+    let budget = Budget::new(usize::MAX);
+    make_room(&[small(), small()], &budget);
+    let mut probe = crate::store::Runs::with_budget(dir.path(), &budget);
+    let run = |runs: &crate::store::Runs| {
+        let mut run = crate::store::RunBuf::default();
+        run.push(vec![1], b"row");
+        runs.append(run).unwrap();
+    };
+    run(&probe);
+    assert_eq!(budget.files_created(), 0, "still open");
+    let filler = 3 * PIECE_BYTES as usize / 2000;
+    make_room(&[small(), partition(dir.path(), &[], filler)], &budget);
+    probe = crate::store::Runs::with_budget(dir.path(), &budget);
+    run(&probe);
+    assert_eq!(budget.files_created(), 1, "closed: the run went to a file");
+}
