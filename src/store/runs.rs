@@ -174,10 +174,11 @@ enum Segment {
 }
 
 impl Runs {
-    /// An empty set of runs under a budget of their own (`Budget::for_run`), whose file,
-    /// if any, will live (unlinked) in `dir`.
+    /// An empty set of runs held in no memory (every run goes to the file, created with
+    /// the first) in `dir`: for runs outside the run's budget (an archive's members
+    /// collected before the run's own temporary data), which must not add to it.
     pub fn new(dir: &Path) -> io::Result<Runs> {
-        Ok(Runs::with_budget(dir, &Budget::for_run(dir)))
+        Ok(Runs::with_budget(dir, &Budget::new(0)))
     }
 
     /// An empty set of runs held under `budget` (the run's, shared by all its runs).

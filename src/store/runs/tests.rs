@@ -2,8 +2,15 @@ use super::*;
 
 #[test]
 fn runs_from_several_threads_merge_in_key_order() {
+    // In memory, in the file, and some in each.
+    for limit in [usize::MAX, 0, 3000] {
+        several_threads(&Budget::new(limit));
+    }
+}
+
+fn several_threads(budget: &Budget) {
     let dir = tempfile::tempdir().unwrap();
-    let runs = Runs::new(dir.path()).unwrap();
+    let runs = Runs::with_budget(dir.path(), budget);
     std::thread::scope(|scope| {
         for part in 0..4u64 {
             let runs = &runs;
