@@ -11,6 +11,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::pages::{self, Pages};
+
 /// The bytes of temporary data a run holds in memory at most. The benchmark corpus of
 /// 20 000 files waits as about 10 MB of partitions, then (as they are read and freed)
 /// 49 MB of sorted runs: it fits whole, just (at 56 MiB its last runs went to files). A
@@ -131,78 +133,55 @@ pub mod test_hook {
     }
 }
 
-/// Bytes held in memory under a budget, given back when dropped.
+/// Bytes held in memory under a budget (in pages of their own: `pages`), given back when
+/// dropped.
 #[derive(Debug)]
 pub struct Held {
-    bytes: Vec<u8>,
-    /// The budget's bytes this holds: its vector's capacity.
-    charged: usize,
+    bytes: Pages,
     budget: Budget,
 }
 
-/// The first allocation of a growing `Held`.
+/// The first mapping of a growing `Held`.
 const FIRST_BYTES: usize = 16 * 1024;
 
 impl Held {
     /// Nothing yet, under `budget`.
     pub fn new(budget: &Budget) -> Held {
         Held {
-            bytes: Vec::new(),
-            charged: 0,
+            bytes: Pages::new(),
             budget: budget.clone(),
         }
     }
 
-    /// `bytes` as they are (no copy), if the budget has room for them; else they are
-    /// handed back. A vector with much more capacity than length is shrunk first, so that
-    /// what the budget counts is what is resident.
-    pub fn adopt(budget: &Budget, mut bytes: Vec<u8>) -> Result<Held, Vec<u8>> {
-        if bytes.capacity() - bytes.len() > bytes.len() / 8 {
-            bytes.shrink_to_fit();
-        }
-        if !budget.take(bytes.capacity()) {
-            return Err(bytes);
-        }
-        Ok(Held {
-            charged: bytes.capacity(),
-            bytes,
-            budget: budget.clone(),
-        })
+    /// A copy of `bytes`, if the budget has room for them (whole pages).
+    pub fn copy_of(budget: &Budget, bytes: &[u8]) -> Option<Held> {
+        let mut held = Held::new(budget);
+        held.try_extend(bytes).then_some(held)
     }
 
-    /// Appends `more` if the budget has room for the growth it needs; false (nothing
-    /// appended) if not.
+    /// Appends `more` if the budget has room for the growth it needs (and the system for
+    /// the mapping); false (nothing appended) if not.
     pub fn try_extend(&mut self, more: &[u8]) -> bool {
-        let need = self.bytes.len() + more.len();
-        if need > self.bytes.capacity() {
-            let grown = need.max(2 * self.bytes.capacity()).max(FIRST_BYTES);
-            if !self.budget.take(grown - self.charged) {
+        let len = self.bytes.as_slice().len();
+        let need = len + more.len();
+        let cap = self.bytes.capacity();
+        if need > cap {
+            let grown = pages::rounded(need.max(2 * cap).max(FIRST_BYTES));
+            if !self.budget.take(grown - cap) {
                 return false;
             }
-            self.bytes.reserve_exact(grown - self.bytes.len());
-            self.settle(grown);
+            if self.bytes.grow(grown).is_err() {
+                self.budget.give(grown - cap);
+                return false;
+            }
         }
         self.bytes.extend_from_slice(more);
         true
     }
 
-    /// Counts the vector's capacity (an allocator may round it up) beyond `taken`, the
-    /// bytes now taken for it.
-    fn settle(&mut self, taken: usize) {
-        let capacity = self.bytes.capacity();
-        if capacity > taken {
-            // Rounding of a few bytes: counted even past the limit, never refused.
-            self.budget
-                .0
-                .used
-                .fetch_add(capacity - taken, Ordering::Relaxed);
-        }
-        self.charged = capacity.max(taken);
-    }
-
     /// The bytes.
     pub fn bytes(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.as_slice()
     }
 
     /// The budget they count against.
@@ -213,7 +192,7 @@ impl Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        self.budget.give(self.charged);
+        self.budget.give(self.bytes.capacity());
     }
 }
 
@@ -238,13 +217,12 @@ mod tests {
         // More than is left: refused, nothing appended.
         assert!(!held.try_extend(&[0; 64 * 1024]));
         assert_eq!(held.bytes(), b"abc");
-        let adopted = Held::adopt(&budget, vec![7; 1000]).unwrap();
-        assert_eq!(adopted.bytes(), &[7; 1000][..]);
-        let refused = Held::adopt(&budget, vec![1; 60 * 1024]).unwrap_err();
-        assert_eq!(refused.len(), 60 * 1024);
-        drop((held, adopted));
+        let copy = Held::copy_of(&budget, &[7; 1000]).unwrap();
+        assert_eq!(copy.bytes(), &[7; 1000][..]);
+        assert!(Held::copy_of(&budget, &[1; 60 * 1024]).is_none());
+        drop((held, copy));
         assert_eq!(budget.held(), 0);
-        assert!(Held::adopt(&budget, vec![1; 60 * 1024]).is_ok());
+        assert!(Held::copy_of(&budget, &[1; 60 * 1024]).is_some());
         assert_eq!(budget.held(), 0, "dropped at once");
         assert_eq!(budget.files_created(), 0);
     }
@@ -252,9 +230,9 @@ mod tests {
     #[test]
     fn a_closed_budget_takes_nothing_more() {
         let budget = Budget::new(1 << 20);
-        let held = Held::adopt(&budget, vec![1; 1000]).unwrap();
+        let held = Held::copy_of(&budget, &[1; 1000]).unwrap();
         budget.close();
-        assert!(Held::adopt(&budget, vec![1; 10]).is_err());
+        assert!(Held::copy_of(&budget, &[1; 10]).is_none());
         assert_eq!(held.bytes().len(), 1000, "what it holds stays");
         drop(held);
         assert_eq!(budget.held(), 0);
@@ -264,8 +242,8 @@ mod tests {
     fn a_zero_budget_holds_nothing() {
         let budget = Budget::new(0);
         assert!(!Held::new(&budget).try_extend(b"x"));
-        assert!(Held::adopt(&budget, b"x".to_vec()).is_err());
-        // An empty vector costs nothing.
-        assert!(Held::adopt(&budget, Vec::new()).is_ok());
+        assert!(Held::copy_of(&budget, b"x").is_none());
+        // Nothing costs nothing.
+        assert!(Held::copy_of(&budget, b"").is_some());
     }
 }

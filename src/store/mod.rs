@@ -22,6 +22,7 @@ mod filter;
 mod hashed;
 mod index;
 mod log;
+mod pages;
 mod partitions;
 mod runs;
 mod sealed;

@@ -197,21 +197,14 @@ impl Runs {
             give_back(run.frames);
             return Ok(());
         }
-        let mut bytes = run.finish();
-        // A run's buffer grew by doubling: one with much room to spare is copied to its
-        // size, and the buffer kept for the thread's next run, so that the budget counts
-        // what is resident.
-        if bytes.capacity() - bytes.len() > bytes.len() / 8 {
-            let exact = bytes.to_vec();
-            give_back(std::mem::replace(&mut bytes, exact));
+        let bytes = run.finish();
+        // Copied into pages of its own (`pages`), and the buffer kept for the thread's
+        // next run.
+        if let Some(held) = Held::copy_of(&self.budget, &bytes) {
+            self.lock().0.push(Segment::Memory(held));
+            give_back(bytes);
+            return Ok(());
         }
-        let bytes = match Held::adopt(&self.budget, bytes) {
-            Ok(held) => {
-                self.lock().0.push(Segment::Memory(held));
-                return Ok(());
-            }
-            Err(bytes) => bytes,
-        };
         let (file, offset) = {
             let mut guard = self.lock();
             let file = match self.file.get() {
