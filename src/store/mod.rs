@@ -3,7 +3,8 @@
 //! - `codec`: one record format, frames of postcard-encoded values (scratch files and
 //!   `--partial` files alike);
 //! - `budget`: how many bytes of all that may wait in memory instead (one budget for the
-//!   run); `spool`: bytes appended in memory under it, or in a temporary file beyond it;
+//!   run), in anonymous mappings of their own (`pages`); `spool`: bytes appended in
+//!   memory under it, or in a temporary file beyond it;
 //! - `partitions`: records spread by key over spools, read back one partition at a time;
 //! - `log` and `index`: append-only byte entries read back by position, and a hash index
 //!   over them (duplicate SOP Instance UIDs; a study's partition), on `hashed`: u64s in an
