@@ -254,7 +254,8 @@ pub fn render(
     crate::export::omop::records(omop_visits, &mut omop)?;
     runs.omop.append(omop)?;
     let attention = report.finish(&docs);
-    counts.report.attention.merge(attention);
+    // The worker's table only ever had parts merged into it: in `row_order` already.
+    counts.report.attention.merge_part(attention);
     counts.visits += visits.len();
     // Only the --lsc file's serials are looked for: an archive can hold thousands of
     // scanners, and a set of all their serials would grow with it.
