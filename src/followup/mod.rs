@@ -41,19 +41,22 @@ fn family_of(region: Region) -> Option<Family> {
     }
 }
 
-/// The monitored points of a visit. They borrow from `docs` and `visit_id` (the
-/// partition's documents and this visit's id, which the view borrows too): the points of a
-/// partition outlive each visit's view until `rows` compares them.
-pub fn points_of<'d>(
+/// Appends the monitored points of a visit to `points` (a partition's points gathered in
+/// one list, not a list made per visit and moved: docs/performance.md). They borrow from
+/// `docs` and `visit_id` (the partition's documents and this visit's id, which the view
+/// borrows too): the points of a partition outlive each visit's view until `rows`
+/// compares them.
+pub fn push_points<'d>(
     view: &VisitRows<'_>,
     docs: &'d [Ingested],
     visit_id: &'d str,
-) -> Vec<Point<'d>> {
+    points: &mut Vec<Point<'d>>,
+) {
     debug_assert!(std::ptr::eq(docs, view.docs) && visit_id == view.visit_id);
     let member = |position: usize| -> &'d Ingested { &docs[view.visit.members[position]] };
     let patient_raw: &'d str = &member(0).doc.patient_id;
     if patient_raw.trim().is_empty() {
-        return Vec::new();
+        return;
     }
     let assessed = view.assessed;
     let exam = &assessed.exam;
@@ -61,41 +64,41 @@ pub fn points_of<'d>(
     let patient = view.ids.patient(patient_raw);
     let date = view.date(view.visit.date);
     let seq = member(0).seq;
-    let mut points: Vec<Point<'d>> = exam
-        .measurements
-        .iter()
-        .zip(&assessed.assessment.rows)
-        .zip(&assessed.origins)
-        .enumerate()
-        .filter_map(|(i, ((m, row), origin))| {
-            let family = match m.region {
-                Region::FemoralNeck => Family::FemoralNeck,
-                Region::TotalHip => Family::TotalHip,
-                _ if Some(i) == spine => Family::Spine,
-                _ => return None,
-            };
-            let member = member(origin.member);
-            let doc: &'d Document = &member.doc;
-            Some(Point {
-                visit_id,
-                patient_id: patient.clone(),
-                family,
-                laterality: m.laterality,
-                region: m.region,
-                study_date: date,
-                content_time: doc.content_time,
-                seq,
-                sop_instance_uid: view.ids.uid(member.sop_instance_uid()),
-                bmd: m.bmd?,
-                sbmd: row.sbmd_mg_cm2,
-                manufacturer: doc.manufacturer,
-                device_serial: view.ids.serial(doc.device_serial.trim()),
-                serial_raw: doc.device_serial.trim(),
-                source: Source::Scanned,
-                history_disagrees: None,
-            })
-        })
-        .collect();
+    points.extend(
+        exam.measurements
+            .iter()
+            .zip(&assessed.assessment.rows)
+            .zip(&assessed.origins)
+            .enumerate()
+            .filter_map(|(i, ((m, row), origin))| {
+                let family = match m.region {
+                    Region::FemoralNeck => Family::FemoralNeck,
+                    Region::TotalHip => Family::TotalHip,
+                    _ if Some(i) == spine => Family::Spine,
+                    _ => return None,
+                };
+                let member = member(origin.member);
+                let doc: &'d Document = &member.doc;
+                Some(Point {
+                    visit_id,
+                    patient_id: patient.clone(),
+                    family,
+                    laterality: m.laterality,
+                    region: m.region,
+                    study_date: date,
+                    content_time: doc.content_time,
+                    seq,
+                    sop_instance_uid: view.ids.uid(member.sop_instance_uid()),
+                    bmd: m.bmd?,
+                    sbmd: row.sbmd_mg_cm2,
+                    manufacturer: doc.manufacturer,
+                    device_serial: view.ids.serial(doc.device_serial.trim()),
+                    serial_raw: doc.device_serial.trim(),
+                    source: Source::Scanned,
+                    history_disagrees: None,
+                })
+            }),
+    );
     // The earlier exams the visit's documents report, dated without guessing, as points on
     // the reporting device (a scanner's history is its own database).
     for p in (0..view.visit.members.len()).filter(|&p| view.visit.status[p] == DocStatus::Used) {
@@ -128,13 +131,19 @@ pub fn points_of<'d>(
             });
         }
     }
-    points
 }
 
 /// Bytes that sort like (patient, site family, side, date, content time, visit order): the
-/// order of followup.csv.
+/// order of followup.csv (`rows` makes them in one buffer: `push_sort_key`).
+#[cfg(test)]
 pub fn sort_key(point: &Point<'_>) -> Vec<u8> {
     let mut key = Vec::with_capacity(point.patient_id.len() + 32);
+    push_sort_key(point, &mut key);
+    key
+}
+
+/// Appends `sort_key(point)` to `key`.
+fn push_sort_key(point: &Point<'_>, key: &mut Vec<u8>) {
     key.extend_from_slice(point.patient_id.as_bytes());
     key.push(0);
     key.push(point.family as u8);
@@ -148,7 +157,6 @@ pub fn sort_key(point: &Point<'_>) -> Vec<u8> {
     });
     key.extend_from_slice(&time.to_be_bytes());
     key.extend_from_slice(&point.seq.to_be_bytes());
-    key
 }
 
 /// The follow-up rows of some patients' points (in any order), each with its sort key.
@@ -158,9 +166,17 @@ pub fn rows<'a>(
 ) -> Vec<(Vec<u8>, FollowupRow<'a>, Family)> {
     // The points' keys are sorted by index (stable: equal keys keep their order), and each
     // point is moved once, into its series: a point is ~200 bytes (docs/performance.md).
-    let mut keys: Vec<Vec<u8>> = points.iter().map(sort_key).collect();
+    // The keys one after the other in one buffer (a vector per point, most of them never
+    // a row's key, was an allocation each: docs/performance.md).
+    let mut flat: Vec<u8> = Vec::with_capacity(points.len() * 56);
+    let mut ends: Vec<usize> = Vec::with_capacity(points.len());
+    for point in &points {
+        push_sort_key(point, &mut flat);
+        ends.push(flat.len());
+    }
+    let key = |i: usize| &flat[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
     let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    order.sort_by(|&a, &b| key(a).cmp(key(b)));
     let mut points: Vec<Option<Point<'a>>> = points.into_iter().map(Some).collect();
     let mut out = Vec::new();
     let same_series = |a: &Point<'_>, b: &Point<'_>| {
@@ -196,7 +212,7 @@ pub fn rows<'a>(
             compare_series(&kept_points, table)
         };
         for (current, row) in compared {
-            out.push((std::mem::take(&mut keys[kept_keys[current]]), row, family));
+            out.push((key(kept_keys[current]).to_vec(), row, family));
         }
         series.clear();
         series_keys.clear();

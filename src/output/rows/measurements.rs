@@ -240,6 +240,10 @@ impl ToCell for NoteCell<'_> {
     }
     #[inline]
     fn append_csv(&self, out: &mut Vec<u8>) {
+        // No part (a row the visit used, without a note): an empty cell.
+        if self.own.is_empty() && self.assessed.is_empty() && self.left_out.is_none() {
+            return;
+        }
         // Each part plain (`plain_field`: printable ASCII, no comma or quote, not starting
         // as a formula), so their join with `; ` is: the same bytes `Text` writes.
         if self.ids.pseudonymizer.is_none() && self.parts().all(|p| plain_field(p.as_bytes())) {
