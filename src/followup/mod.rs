@@ -134,16 +134,9 @@ pub fn push_points<'d>(
 }
 
 /// Bytes that sort like (patient, site family, side, date, content time, visit order): the
-/// order of followup.csv (`rows` makes them in one buffer: `push_sort_key`).
-#[cfg(test)]
+/// order of followup.csv.
 pub fn sort_key(point: &Point<'_>) -> Vec<u8> {
     let mut key = Vec::with_capacity(point.patient_id.len() + 32);
-    push_sort_key(point, &mut key);
-    key
-}
-
-/// Appends `sort_key(point)` to `key`.
-fn push_sort_key(point: &Point<'_>, key: &mut Vec<u8>) {
     key.extend_from_slice(point.patient_id.as_bytes());
     key.push(0);
     key.push(point.family as u8);
@@ -157,6 +150,7 @@ fn push_sort_key(point: &Point<'_>, key: &mut Vec<u8>) {
     });
     key.extend_from_slice(&time.to_be_bytes());
     key.extend_from_slice(&point.seq.to_be_bytes());
+    key
 }
 
 /// The follow-up rows of some patients' points (in any order), each with its sort key.
@@ -166,17 +160,9 @@ pub fn rows<'a>(
 ) -> Vec<(Vec<u8>, FollowupRow<'a>, Family)> {
     // The points' keys are sorted by index (stable: equal keys keep their order), and each
     // point is moved once, into its series: a point is ~200 bytes (docs/performance.md).
-    // The keys one after the other in one buffer (a vector per point, most of them never
-    // a row's key, was an allocation each: docs/performance.md).
-    let mut flat: Vec<u8> = Vec::with_capacity(points.len() * 56);
-    let mut ends: Vec<usize> = Vec::with_capacity(points.len());
-    for point in &points {
-        push_sort_key(point, &mut flat);
-        ends.push(flat.len());
-    }
-    let key = |i: usize| &flat[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+    let mut keys: Vec<Vec<u8>> = points.iter().map(sort_key).collect();
     let mut order: Vec<usize> = (0..points.len()).collect();
-    order.sort_by(|&a, &b| key(a).cmp(key(b)));
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     let mut points: Vec<Option<Point<'a>>> = points.into_iter().map(Some).collect();
     let mut out = Vec::new();
     let same_series = |a: &Point<'_>, b: &Point<'_>| {
@@ -212,7 +198,7 @@ pub fn rows<'a>(
             compare_series(&kept_points, table)
         };
         for (current, row) in compared {
-            out.push((key(kept_keys[current]).to_vec(), row, family));
+            out.push((std::mem::take(&mut keys[kept_keys[current]]), row, family));
         }
         series.clear();
         series_keys.clear();
