@@ -149,7 +149,7 @@ pub trait ReadAppend: Read + Seek {
 
 impl ReadAppend for File {
     /// `read(2)` into the buffer's spare capacity: zeroing it first cost a `memset` of
-    /// every byte read (about 8 600 instructions per file of the benchmark list).
+    /// every byte read (docs/performance.md, "The gap to the floor").
     fn read_append(&mut self, out: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
         use std::os::fd::AsRawFd;
         out.reserve(want);
