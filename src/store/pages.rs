@@ -55,7 +55,10 @@ impl Pages {
 
     /// Maps (or grows the mapping to) `cap` bytes, a multiple of 4 KiB larger than now.
     pub fn grow(&mut self, cap: usize) -> io::Result<()> {
-        debug_assert!(cap > self.cap && cap % 4096 == 0);
+        assert!(
+            cap > self.cap && cap % 4096 == 0,
+            "a mapping only grows, by whole pages"
+        );
         // SAFETY: a new private anonymous mapping, or our own mapping of `self.cap` bytes
         // moved and grown; either way `ptr` is only used when the call succeeded.
         let ptr = unsafe {
