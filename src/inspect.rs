@@ -214,7 +214,8 @@ fn print_exam(doc: &Document, assessment: &VisitAssessment, out: &mut impl Write
 /// Prints the content tree, one item per line, NUM and TEXT measures with what they map
 /// to; items inside a trend container are history.
 fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write) -> Result<()> {
-    let tree = ContentTree::read_with_relationships(root).map_err(InspectError::Tree)?;
+    let decoded = crate::sr::Decoded::default();
+    let tree = ContentTree::read_with_relationships(root, &decoded).map_err(InspectError::Tree)?;
     let mut nums = mapper.for_tree(&tree);
     writeln!(out, "\ncontent tree ({} items):", tree.items.len())?;
     let (mut mapped, mut unmapped) = (0usize, 0usize);
@@ -223,13 +224,13 @@ fn print_tree<'a, N: SrNode<'a>>(root: N, mapper: &Mapper, out: &mut impl Write)
             tree.items[a]
                 .concept
                 .as_ref()
-                .is_some_and(|c| mapper.trend_region(&c.meaning).is_some())
+                .is_some_and(|c| mapper.trend_region(c.meaning).is_some())
         })
     };
     for (index, item) in tree.items.iter().enumerate() {
         let indent = "  ".repeat(item.depth + 1);
         let concept = item.concept.as_ref().map(code_text).unwrap_or_default();
-        let relationship = match item.relationship.as_deref() {
+        let relationship = match item.relationship {
             Some(r) if !r.is_empty() => format!("{r} "),
             _ => String::new(),
         };

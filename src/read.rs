@@ -100,7 +100,7 @@ pub fn read_file(
 }
 
 /// Reads the head of an open file (or any seekable reader) of `size` bytes.
-pub fn read_opened<R: Read + Seek>(
+pub fn read_opened<R: ReadAppend>(
     reader: R,
     size: u64,
     limits: &Limits,
@@ -126,11 +126,66 @@ struct FileSource<R> {
     read: u64,
 }
 
+/// A file, or bytes standing in for one, that appends to a buffer by one read.
+pub trait ReadAppend: Read + Seek {
+    /// Appends up to `want` bytes to `out` by one `read` (fewer where the reader ends or
+    /// returns fewer); returns how many. `read_to_end` would read in steps from 8 KiB up:
+    /// two calls for a file of 8-16 KiB, three up to 32 KiB, where the size seen at open
+    /// says what one call can ask for. This default zeroes the room first (safe code cannot
+    /// read into spare capacity); a `File` reads into it as it is.
+    fn read_append(&mut self, out: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+        let start = out.len();
+        out.resize(start + want, 0);
+        let got = loop {
+            match self.read(&mut out[start..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                other => break other,
+            }
+        };
+        out.truncate(start + *got.as_ref().unwrap_or(&0));
+        got
+    }
+}
+
+impl ReadAppend for File {
+    /// `read(2)` into the buffer's spare capacity: zeroing it first cost a `memset` of
+    /// every byte read (docs/performance.md, "The gap to the floor").
+    fn read_append(&mut self, out: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+        use std::os::fd::AsRawFd;
+        out.reserve(want);
+        let spare = out.spare_capacity_mut();
+        let want = want.min(spare.len());
+        loop {
+            // SAFETY: `spare` is valid for writes of `want` bytes, and `read` writes at most
+            // that many.
+            let got = unsafe { libc::read(self.as_raw_fd(), spare.as_mut_ptr().cast(), want) };
+            if got >= 0 {
+                let got = got as usize;
+                // SAFETY: `read` initialised the first `got` bytes of the spare capacity.
+                unsafe { out.set_len(out.len() + got) };
+                return Ok(got);
+            }
+            let error = std::io::Error::last_os_error();
+            if error.kind() != std::io::ErrorKind::Interrupted {
+                return Err(error);
+            }
+        }
+    }
+}
+
+impl<T: AsRef<[u8]>> ReadAppend for std::io::Cursor<T> {}
+
+impl<R: ReadAppend + ?Sized> ReadAppend for &mut R {
+    fn read_append(&mut self, out: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
+        (**self).read_append(out, want)
+    }
+}
+
 fn read_error(error: std::io::Error) -> FileError {
     FileError::new(Reason::IoError, format!("read error: {error}"))
 }
 
-impl<R: Read + Seek> Source for FileSource<R> {
+impl<R: ReadAppend> Source for FileSource<R> {
     fn read_into(&mut self, out: &mut Vec<u8>, max: usize) -> Result<usize, FileError> {
         // The size seen at open bounds the read: a file that grows meanwhile is read as it
         // was, and no read is spent to learn where it ends (one `read` per small file, where
@@ -139,9 +194,9 @@ impl<R: Read + Seek> Source for FileSource<R> {
         if want == 0 {
             return Ok(0);
         }
-        let got = (&mut self.reader)
-            .take(want)
-            .read_to_end(out)
+        let got = self
+            .reader
+            .read_append(out, want as usize)
             .map_err(read_error)?;
         self.read += got as u64;
         self.remaining = self.remaining.saturating_sub(got as u64);
@@ -187,6 +242,29 @@ mod tests {
         }
     }
 
+    /// Its `read`s counted through the default `read_append`.
+    impl ReadAppend for Counted {}
+
+    #[test]
+    fn a_file_is_read_into_spare_capacity_by_one_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.dcm");
+        let bytes: Vec<u8> = (0..20_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        let mut file = File::open(&path).unwrap();
+        let mut out = b"kept".to_vec();
+        // One call is one `read(2)`: it returns all that was asked of a regular file.
+        assert_eq!(file.read_append(&mut out, 20_000).unwrap(), 20_000);
+        assert_eq!(&out[..4], b"kept");
+        assert_eq!(&out[4..], &bytes[..]);
+        assert_eq!(file.read_append(&mut out, 10).unwrap(), 0);
+        assert_eq!(out.len(), 20_004);
+        let (file, size) = open_regular(&path, false).unwrap();
+        let head = read_opened(file, size, &Limits::default(), &HeadPolicy::default()).unwrap();
+        assert_eq!(head.head.bytes, bytes);
+        assert_eq!(head.bytes_read, 20_000);
+    }
+
     #[test]
     fn a_small_file_costs_one_read() {
         let bytes: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
@@ -205,6 +283,29 @@ mod tests {
         assert_eq!(source.read_into(&mut out, 64 * 1024).unwrap(), 0);
         assert_eq!(source.reader.reads, 1, "the size says where the file ends");
         assert_eq!(source.read, 1000);
+    }
+
+    #[test]
+    fn a_file_over_eight_kib_costs_one_read() {
+        // Up to a chunk (64 KiB), the size seen at open is read by one `read`: reading to
+        // the end in steps from 8 KiB took two for a file of 8-16 KiB, three past 16.
+        for size in [8 * 1024 + 1, 20_000, 64 * 1024] {
+            let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+            let mut reader = Counted {
+                inner: std::io::Cursor::new(bytes.clone()),
+                reads: 0,
+            };
+            let file = read_opened(
+                &mut reader,
+                size as u64,
+                &Limits::default(),
+                &HeadPolicy::default(),
+            )
+            .unwrap();
+            assert_eq!(file.head.bytes, bytes, "{size} bytes");
+            assert_eq!(file.bytes_read, size as u64);
+            assert_eq!(reader.reads, 1, "{size} bytes");
+        }
     }
 
     fn reason(result: Result<(File, u64), FileError>) -> Reason {

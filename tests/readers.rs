@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use dxa_ingest::extract::extract_with;
-use dxa_ingest::sr::{Body, ContentTree, Limits, Reader, read_sr};
+use dxa_ingest::sr::{Body, ContentTree, Decoded, Limits, Reader, read_sr};
 
 use crate::util::{files_under, repo};
 
@@ -24,18 +24,20 @@ fn same_from_both_readers(path: &Path) -> bool {
         }
         (x, y) => panic!("{}: readers disagree: {x:?} vs {y:?}", path.display()),
     };
+    let (decoded_index, decoded_object) = (Decoded::default(), Decoded::default());
     let tree_index = match &index.body {
-        Body::Indexed(set) => ContentTree::read_with_relationships(set.root()),
+        Body::Indexed(set) => ContentTree::read_with_relationships(set.root(), &decoded_index),
         Body::Object(_) => panic!("{}: the index reader fell back", path.display()),
     };
     let tree_object = match &object.body {
-        Body::Object(object) => ContentTree::read_with_relationships(object),
+        Body::Object(object) => ContentTree::read_with_relationships(object, &decoded_object),
         Body::Indexed(_) => panic!("forced dicom-object"),
     };
     assert_eq!(tree_index, tree_object, "{}", path.display());
     // `read` is the same tree without the relationship types, which extraction never uses.
     if let (Body::Indexed(set), Ok(full)) = (&index.body, &tree_index) {
-        let bare = ContentTree::read(set.root()).expect("the same tree");
+        let decoded = Decoded::default();
+        let bare = ContentTree::read(set.root(), &decoded).expect("the same tree");
         assert!(bare.items.iter().all(|i| i.relationship.is_none()));
         let mut stripped = full.items.clone();
         stripped.iter_mut().for_each(|i| i.relationship = None);
@@ -43,7 +45,7 @@ fn same_from_both_readers(path: &Path) -> bool {
         assert!(
             full.items[1..]
                 .iter()
-                .all(|i| i.relationship.as_deref().is_some_and(|r| !r.is_empty())),
+                .all(|i| i.relationship.is_some_and(|r| !r.is_empty())),
             "{}",
             path.display()
         );

@@ -206,11 +206,11 @@ fn push_text(elements: &mut [Element], open: &[usize], text: &str) -> Result<(),
 }
 
 /// Units as an attribute gives them (" g/cm2"), for the unit conversion.
-fn units_code(units: Option<&str>) -> Option<Code<'static>> {
+fn units_code(units: Option<&str>) -> Option<Code<'_>> {
     units.map(|u| Code {
-        value: u.trim().to_string().into(),
-        scheme: "".into(),
-        meaning: "".into(),
+        value: u.trim(),
+        scheme: "",
+        meaning: "",
     })
 }
 

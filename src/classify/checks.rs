@@ -104,7 +104,7 @@ pub fn run(
     }
 
     if let Some(reference) = &exam.reference_database {
-        flags.push(AssessmentFlag::ReferenceDatabase(reference.clone()));
+        flags.push(AssessmentFlag::ReferenceDatabase(reference.to_string()));
     }
     // Not the ISCD uniform reference (docs/clinical.md, "Reference population"): by the
     // T reference a row's document states (white women; NHANES for the hip), else by the

@@ -23,8 +23,8 @@ pub struct Exam<'a> {
     pub patient_sex: Option<Sex>,
     /// PatientBirthDate.
     pub birth_date: Option<Date>,
-    /// PatientAge as written (used without a birth date).
-    pub patient_age: Option<String>,
+    /// PatientAge as written (used without a birth date; borrowed, as the rows).
+    pub patient_age: Option<&'a str>,
     /// Age at menopause, when the results state it.
     pub menopause_age: Option<Decimal>,
     /// The visit's date.
@@ -39,8 +39,8 @@ pub struct Exam<'a> {
     pub frax_hip: Option<Decimal>,
     /// Trabecular bone score.
     pub tbs: Option<Decimal>,
-    /// The scanner's reference population, when stated.
-    pub reference_database: Option<String>,
+    /// The scanner's reference population, when stated (borrowed).
+    pub reference_database: Option<&'a str>,
     /// What each row's document says of its T's reference (same order as `measurements`;
     /// missing entries: not stated).
     pub references: Vec<RowReference>,
@@ -52,7 +52,7 @@ impl<'a> Exam<'a> {
         Exam {
             patient_sex: doc.patient_sex,
             birth_date: doc.birth_date,
-            patient_age: doc.patient_age.clone(),
+            patient_age: doc.patient_age.as_deref(),
             menopause_age: doc.menopause_age,
             study_date: doc.study_date,
             measurements: doc.measurements.iter().collect(),
@@ -60,7 +60,7 @@ impl<'a> Exam<'a> {
             frax_major: doc.frax_major,
             frax_hip: doc.frax_hip,
             tbs: doc.tbs,
-            reference_database: doc.reference_database.clone(),
+            reference_database: doc.reference_database.as_deref(),
             references: doc
                 .measurements
                 .iter()

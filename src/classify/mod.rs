@@ -161,7 +161,7 @@ pub fn classify_visit(exam: &Exam, options: &ClassifyOptions) -> VisitAssessment
         age,
         population,
         classification,
-        basis_site: basis.map(|(_, i)| exam.measurements[i].site_name()),
+        basis_site: basis.map(|(_, i)| sites::site_text(exam.measurements[i])),
         min_t_score,
         min_z_score,
         flags,

@@ -25,7 +25,7 @@ pub fn age_at_study(exam: &Exam, flags: &mut Vec<AssessmentFlag>) -> Option<Age>
             None => flags.push(AssessmentFlag::BirthDateAfterStudyDate),
         }
     }
-    let years = exam.patient_age.as_deref().and_then(parse_age_string)?;
+    let years = exam.patient_age.and_then(parse_age_string)?;
     let tenths = (years * 10.0 + 1e-9).floor() / 10.0;
     Some(Age {
         whole_years: years.floor() as u32,

@@ -192,9 +192,25 @@ pub fn is_site(m: &crate::document::Measurement, name: &str) -> bool {
     }
 }
 
+/// `m.site_name()` pushed, not `format!`ed (a basis site per visit: docs/performance.md).
+pub fn site_text(m: &crate::document::Measurement) -> String {
+    let region = m.region.as_str();
+    match m.laterality {
+        crate::vocabulary::Laterality::None => region.to_string(),
+        side => {
+            let side = side.as_str();
+            let mut name = String::with_capacity(region.len() + 1 + side.len());
+            name.push_str(region);
+            name.push('/');
+            name.push_str(side);
+            name
+        }
+    }
+}
+
 #[cfg(test)]
 mod site_tests {
-    use super::is_site;
+    use super::{is_site, site_text};
     use crate::document::Measurement;
     use crate::vocabulary::{Laterality, Region};
 
@@ -215,6 +231,7 @@ mod site_tests {
             .extend(["", "/", "total_hip/", "total_hipleft", "total_hip/left/x"].map(String::from));
         let mut matched = 0;
         for m in &all {
+            assert_eq!(site_text(m), m.site_name(), "{m:?}");
             for name in &names {
                 assert_eq!(is_site(m, name), m.site_name() == *name, "{m:?} {name}");
                 matched += usize::from(is_site(m, name));

@@ -17,7 +17,7 @@ use crate::document::{Carrier, DocFlag, Document, RowTable, Sex};
 use crate::error::{FileError, Reason};
 use crate::normalise::body::{patient_size_cm, patient_weight_kg};
 use crate::profile::Mapper;
-use crate::sr::{self, Body, ContentTree, ItemValue, Limits, Reader, SrFile, SrNode};
+use crate::sr::{self, Body, ContentTree, Decoded, ItemValue, Limits, Reader, SrFile, SrNode};
 use crate::vocabulary::Region;
 
 /// Reads one file's bytes into a `Document`.
@@ -111,7 +111,8 @@ fn document<'a, N: SrNode<'a>>(
     file: &SrFile<'_>,
     mapper: &Mapper,
 ) -> Result<Document, FileError> {
-    let tree = ContentTree::read(root)?;
+    let decoded = Decoded::default();
+    let tree = ContentTree::read(root, &decoded)?;
     let mut doc = read_header(root, mapper);
     doc.sop_class_uid = file.sop_class_uid.clone();
     doc.title = tree.items[0]

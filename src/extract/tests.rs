@@ -2,8 +2,6 @@
 //! kept, a disagreement flagged once), history values and entries, and whole documents made
 //! by the fixture writer (the header, the study date's fallbacks, what is DXA).
 
-use std::borrow::Cow;
-
 use dxa_fixtures::{Encoding, hologic_style, sample, sr_bytes};
 
 use super::merge::merge_xml;
@@ -180,9 +178,9 @@ fn an_earlier_exam_of_the_xml_fills_the_trees_entry_of_the_same_date() {
 #[test]
 fn a_history_value_goes_to_its_field_first_value_kept() {
     let mg = Code {
-        value: Cow::Borrowed("mg/cm2"),
-        scheme: Cow::Borrowed("UCUM"),
-        meaning: Cow::Borrowed("mg/cm2"),
+        value: "mg/cm2",
+        scheme: "UCUM",
+        meaning: "mg/cm2",
     };
     let mut entry = history("2021-03-15");
     set_history_value(&mut entry, None, Some(Measure::Bmd), d("930"), Some(&mg));

@@ -31,7 +31,7 @@ enum Zone {
 fn value_text<'v, 'a>(value: &'v ItemValue<'a>) -> Option<(&'v str, Option<&'v Code<'a>>)> {
     match value {
         ItemValue::Num { text, units } => Some((text.as_deref().unwrap_or(""), units.as_ref())),
-        ItemValue::Text(text) => Some((text.as_ref(), None)),
+        ItemValue::Text(text) => Some((text, None)),
         _ => None,
     }
 }
@@ -50,7 +50,7 @@ pub(crate) fn read_content(
     let before = doc.history.len() + doc.vertebral_fractures.len();
     let mut contributed = false;
     for (index, item) in tree.items.iter().enumerate() {
-        let meaning = item.concept.as_ref().map_or("", |c| c.meaning.as_ref());
+        let meaning = item.concept.as_ref().map_or("", |c| c.meaning);
         // A value's concept, asked once for what its meaning is to the carrier rules and
         // which measure it is.
         let concept = match zones[index] {
@@ -191,7 +191,7 @@ fn zones(tree: &ContentTree<'_>, mapper: &Mapper) -> Vec<Zone> {
     let mut zones = Vec::with_capacity(tree.items.len());
     for (index, item) in tree.items.iter().enumerate() {
         let inherited = item.parent.map_or(Zone::Current, |p| zones[p]);
-        let meaning = item.concept.as_ref().map_or("", |c| c.meaning.as_ref());
+        let meaning = item.concept.as_ref().map_or("", |c| c.meaning);
         let container = item.value_type == "CONTAINER";
         let zone = match inherited {
             Zone::Trend(trend) if container && item.parent == Some(trend) => {
@@ -252,7 +252,7 @@ fn history_field(
         .take_while(|i| *i != exam)
         .find_map(|i| {
             let concept = tree.items[i].concept.as_ref()?;
-            mapper.history_field(&concept.meaning)
+            mapper.history_field(concept.meaning)
         })
 }
 

@@ -41,19 +41,22 @@ fn family_of(region: Region) -> Option<Family> {
     }
 }
 
-/// The monitored points of a visit. They borrow from `docs` and `visit_id` (the
-/// partition's documents and this visit's id, which the view borrows too): the points of a
-/// partition outlive each visit's view until `rows` compares them.
-pub fn points_of<'d>(
+/// Appends the monitored points of a visit to `points` (a partition's points gathered in
+/// one list, not a list made per visit and moved: docs/performance.md). They borrow from
+/// `docs` and `visit_id` (the partition's documents and this visit's id, which the view
+/// borrows too): the points of a partition outlive each visit's view until `rows`
+/// compares them.
+pub fn push_points<'d>(
     view: &VisitRows<'_>,
     docs: &'d [Ingested],
     visit_id: &'d str,
-) -> Vec<Point<'d>> {
+    points: &mut Vec<Point<'d>>,
+) {
     debug_assert!(std::ptr::eq(docs, view.docs) && visit_id == view.visit_id);
     let member = |position: usize| -> &'d Ingested { &docs[view.visit.members[position]] };
     let patient_raw: &'d str = &member(0).doc.patient_id;
     if patient_raw.trim().is_empty() {
-        return Vec::new();
+        return;
     }
     let assessed = view.assessed;
     let exam = &assessed.exam;
@@ -61,41 +64,41 @@ pub fn points_of<'d>(
     let patient = view.ids.patient(patient_raw);
     let date = view.date(view.visit.date);
     let seq = member(0).seq;
-    let mut points: Vec<Point<'d>> = exam
-        .measurements
-        .iter()
-        .zip(&assessed.assessment.rows)
-        .zip(&assessed.origins)
-        .enumerate()
-        .filter_map(|(i, ((m, row), origin))| {
-            let family = match m.region {
-                Region::FemoralNeck => Family::FemoralNeck,
-                Region::TotalHip => Family::TotalHip,
-                _ if Some(i) == spine => Family::Spine,
-                _ => return None,
-            };
-            let member = member(origin.member);
-            let doc: &'d Document = &member.doc;
-            Some(Point {
-                visit_id,
-                patient_id: patient.clone(),
-                family,
-                laterality: m.laterality,
-                region: m.region,
-                study_date: date,
-                content_time: doc.content_time,
-                seq,
-                sop_instance_uid: view.ids.uid(member.sop_instance_uid()),
-                bmd: m.bmd?,
-                sbmd: row.sbmd_mg_cm2,
-                manufacturer: doc.manufacturer,
-                device_serial: view.ids.serial(doc.device_serial.trim()),
-                serial_raw: doc.device_serial.trim(),
-                source: Source::Scanned,
-                history_disagrees: None,
-            })
-        })
-        .collect();
+    points.extend(
+        exam.measurements
+            .iter()
+            .zip(&assessed.assessment.rows)
+            .zip(&assessed.origins)
+            .enumerate()
+            .filter_map(|(i, ((m, row), origin))| {
+                let family = match m.region {
+                    Region::FemoralNeck => Family::FemoralNeck,
+                    Region::TotalHip => Family::TotalHip,
+                    _ if Some(i) == spine => Family::Spine,
+                    _ => return None,
+                };
+                let member = member(origin.member);
+                let doc: &'d Document = &member.doc;
+                Some(Point {
+                    visit_id,
+                    patient_id: patient.clone(),
+                    family,
+                    laterality: m.laterality,
+                    region: m.region,
+                    study_date: date,
+                    content_time: doc.content_time,
+                    seq,
+                    sop_instance_uid: view.ids.uid(member.sop_instance_uid()),
+                    bmd: m.bmd?,
+                    sbmd: row.sbmd_mg_cm2,
+                    manufacturer: doc.manufacturer,
+                    device_serial: view.ids.serial(doc.device_serial.trim()),
+                    serial_raw: doc.device_serial.trim(),
+                    source: Source::Scanned,
+                    history_disagrees: None,
+                })
+            }),
+    );
     // The earlier exams the visit's documents report, dated without guessing, as points on
     // the reporting device (a scanner's history is its own database).
     for p in (0..view.visit.members.len()).filter(|&p| view.visit.status[p] == DocStatus::Used) {
@@ -128,7 +131,6 @@ pub fn points_of<'d>(
             });
         }
     }
-    points
 }
 
 /// Bytes that sort like (patient, site family, side, date, content time, visit order): the
@@ -168,6 +170,11 @@ pub fn rows<'a>(
     };
     let mut series: Vec<Point<'a>> = Vec::new();
     let mut series_keys: Vec<usize> = Vec::new();
+    // A series' lists, kept for the next series (a few allocations per series were a
+    // tenth of the follow-up's cost: docs/performance.md).
+    let mut kept = Vec::new();
+    let mut kept_keys: Vec<usize> = Vec::new();
+    let mut scratch = Scratch::default();
     for (at, &i) in order.iter().enumerate() {
         series.push(points[i].take().expect("each point once"));
         series_keys.push(i);
@@ -175,18 +182,22 @@ pub fn rows<'a>(
         if last.is_some_and(|next| same_series(&series[0], next)) {
             continue;
         }
-        let kept = one_point_per_date(&mut series);
+        one_point_per_date(&mut series, &mut kept, &mut scratch);
         let family = series[0].family;
-        let kept_keys: Vec<usize> = kept.iter().map(|&k| series_keys[k]).collect();
-        let kept_points: Vec<Point<'a>> = if kept.len() == series.len() {
-            std::mem::take(&mut series)
+        kept_keys.clear();
+        kept_keys.extend(kept.iter().map(|&k| series_keys[k]));
+        // Every point kept (most series): compared where they are.
+        let compared = if kept.len() == series.len() {
+            compare_series(&series, table)
         } else {
             let mut all: Vec<Option<Point<'a>>> = series.drain(..).map(Some).collect();
-            kept.iter()
+            let kept_points: Vec<Point<'a>> = kept
+                .iter()
                 .map(|&k| all[k].take().expect("kept once"))
-                .collect()
+                .collect();
+            compare_series(&kept_points, table)
         };
-        for (current, row) in compare_series(&kept_points, table) {
+        for (current, row) in compared {
             out.push((std::mem::take(&mut keys[kept_keys[current]]), row, family));
         }
         series.clear();
@@ -195,20 +206,33 @@ pub fn rows<'a>(
     out
 }
 
+/// The lists `one_point_per_date` works in, kept from one series to the next.
+#[derive(Default)]
+struct Scratch {
+    kept_history: Vec<usize>,
+    disagrees: Vec<Option<Decimal>>,
+}
+
 /// Which points of a series (in sort order) stay, one per date: a scanned visit wins over
 /// a history point of its date (and a different BMD is recorded as a disagreement, on the
 /// scanned point), and of several history points of one date (each later visit's trend
-/// repeats the earlier exams) the first stays. Returns the kept points' indices, in order.
-fn one_point_per_date(series: &mut [Point<'_>]) -> Vec<usize> {
+/// repeats the earlier exams) the first stays. `keep` becomes the kept points' indices,
+/// in order.
+fn one_point_per_date(series: &mut [Point<'_>], keep: &mut Vec<usize>, scratch: &mut Scratch) {
     let scanned_on = |series: &[Point<'_>], date| {
         series
             .iter()
             .position(|p| p.source == Source::Scanned && p.study_date == date)
     };
-    let mut keep = Vec::with_capacity(series.len());
-    let mut kept_history: Vec<usize> = Vec::new();
+    keep.clear();
+    let Scratch {
+        kept_history,
+        disagrees,
+    } = scratch;
+    kept_history.clear();
     // Per point, the first BMD a history point of its date reported, when they differ.
-    let mut disagrees: Vec<Option<Decimal>> = vec![None; series.len()];
+    disagrees.clear();
+    disagrees.resize(series.len(), None);
     for (i, point) in series.iter().enumerate() {
         if point.source == Source::History {
             if let Some(scanned) = scanned_on(series, point.study_date) {
@@ -227,12 +251,11 @@ fn one_point_per_date(series: &mut [Point<'_>]) -> Vec<usize> {
         }
         keep.push(i);
     }
-    for (point, reported) in series.iter_mut().zip(disagrees) {
-        if let Some(reported) = reported {
+    for (point, reported) in series.iter_mut().zip(disagrees.iter()) {
+        if let Some(reported) = *reported {
             point.history_disagrees.get_or_insert(reported);
         }
     }
-    keep
 }
 
 #[cfg(test)]

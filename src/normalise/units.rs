@@ -204,9 +204,9 @@ fn spelled_shift(measure: Measure, unit: &str) -> Option<u32> {
 #[inline]
 fn unit_text<'c>(code: &'c Code<'_>) -> &'c str {
     if code.value.is_empty() {
-        &code.meaning
+        code.meaning
     } else {
-        &code.value
+        code.value
     }
 }
 
@@ -239,9 +239,9 @@ mod tests {
 
     fn unit(value: &'static str) -> Code<'static> {
         Code {
-            value: value.into(),
-            scheme: "UCUM".into(),
-            meaning: value.into(),
+            value,
+            scheme: "UCUM",
+            meaning: value,
         }
     }
 

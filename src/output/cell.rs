@@ -64,16 +64,32 @@ pub(super) fn plain_field(bytes: &[u8]) -> bool {
     if matches!(bytes.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\'')) {
         return false;
     }
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        if bad(u64::from_le_bytes(chunk.try_into().expect("8 bytes"))) {
+    all_words(bytes, bad)
+        || (bytes.len() < 8
+            && bytes
+                .iter()
+                .all(|&b| (0x20..0x7F).contains(&b) && b != b',' && b != b'"'))
+}
+
+/// Whether no word of `bytes` is `bad`: eight bytes at a time, the last word the last
+/// eight bytes (overlapping the one before), where a loop over the last 0-7 bytes cost
+/// about a fifth of a cell's check (docs/performance.md, "The end of a run"). False for
+/// fewer than eight bytes (the caller's byte loop answers).
+#[inline]
+fn all_words(bytes: &[u8], bad: impl Fn(u64) -> bool) -> bool {
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let len = bytes.len();
+    if len < 8 {
+        return false;
+    }
+    let mut at = 0;
+    while at + 8 <= len {
+        if bad(word(at)) {
             return false;
         }
+        at += 8;
     }
-    chunks
-        .remainder()
-        .iter()
-        .all(|&b| (0x20..0x7F).contains(&b) && b != b',' && b != b'"')
+    at == len || !bad(word(len - 8))
 }
 
 /// The cell text of `text` (see the module documentation).
@@ -111,12 +127,50 @@ impl ToCell for Text<'_> {
     }
     #[inline]
     fn append_csv(&self, out: &mut Vec<u8>) {
-        if plain_field(self.0.as_bytes()) {
-            out.extend_from_slice(self.0.as_bytes());
+        let bytes = self.0.as_bytes();
+        if plain_field(bytes) {
+            out.extend_from_slice(bytes);
+        } else if quoted_as_it_is(bytes) {
+            // Only a comma kept it from being plain: quoted, nothing to double.
+            out.reserve(bytes.len() + 2);
+            out.push(b'"');
+            out.extend_from_slice(bytes);
+            out.push(b'"');
         } else {
             append_field(out, safe_text(&self.0).as_bytes());
         }
     }
+}
+
+/// Whether a text that is not `plain_field` is written as itself in quotes: printable
+/// ASCII with no quote, not starting as a formula, so that only a comma made it not plain
+/// (a follow-up or measurement note of several parts). One pass, where `safe_text` and
+/// then the quoting read it twice more (docs/performance.md, "The end of a run").
+#[inline]
+fn quoted_as_it_is(bytes: &[u8]) -> bool {
+    const fn splat(b: u8) -> u64 {
+        u64::from_le_bytes([b; 8])
+    }
+    const ONES: u64 = splat(0x01);
+    const HIGH: u64 = splat(0x80);
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    // As in `plain_field`, without the comma.
+    let bad = |word: u64| {
+        (word
+            | (word.wrapping_sub(splat(0x20)) & !word)
+            | zero(word ^ splat(0x7F))
+            | zero(word ^ splat(b'"')))
+            & HIGH
+            != 0
+    };
+    if matches!(bytes.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\'')) {
+        return false;
+    }
+    all_words(bytes, bad)
+        || (bytes.len() < 8
+            && bytes
+                .iter()
+                .all(|&b| (0x20..0x7F).contains(&b) && b != b'"'))
 }
 
 impl<'a> From<&'a str> for Text<'a> {
@@ -304,6 +358,40 @@ mod tests {
             if fast { plain += 1 } else { not += 1 }
         }
         assert!(plain > 10_000 && not > 10_000, "{plain} {not}");
+    }
+
+    /// A text cell written by its fast paths is what the safety rules and the CSV
+    /// quoting write, on seeded random texts of the bytes that matter at every position.
+    #[test]
+    fn text_cells_write_what_the_rules_write() {
+        let mut next = crate::test_rng::splitmix(29);
+        let special = [
+            ",", "\"", "\r", "\n", "=", "+", "-", "@", "'", "\u{0}", "\u{7f}", "\t", "é",
+            "\u{202E}", " ", "~", ";",
+        ];
+        let mut quoted = 0;
+        for _ in 0..50_000 {
+            let len = (next() % 30) as usize;
+            let mut text: String = (0..len)
+                .map(|_| char::from(b'a' + (next() % 26) as u8))
+                .collect();
+            for _ in 0..(next() % 3) {
+                let at = (next() as usize) % (text.len() + 1);
+                let at = (0..=at)
+                    .rev()
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap_or(0);
+                text.insert_str(at, special[(next() % special.len() as u64) as usize]);
+            }
+            let mut fast = Vec::new();
+            Text::from(text.as_str()).append_csv(&mut fast);
+            let mut slow = Vec::new();
+            append_field(&mut slow, safe_text(&text).as_bytes());
+            assert_eq!(fast, slow, "{text:?}");
+            quoted +=
+                usize::from(quoted_as_it_is(text.as_bytes()) && !plain_field(text.as_bytes()));
+        }
+        assert!(quoted > 1_000, "{quoted}");
     }
 
     /// A time cell's digits by hand (`Timestamp::iso_digits`, which `Timestamp`'s text

@@ -259,12 +259,21 @@ pub fn differs_word(why: Differs) -> &'static str {
     }
 }
 
+/// A flag's `text` as `ids` writes it (`Ids::message`): the text itself when nothing in
+/// it is hidden, not a copy of it (a flag of most visits: docs/performance.md).
+fn message(ids: Ids<'_>, text: String) -> String {
+    match ids.message(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(written) => written,
+    }
+}
+
 /// documents.csv `flags`: the document's flags, each as written (a quoted document text
 /// checked by `Ids::message`).
 pub fn document_cell(flags: &[DocFlag], ids: Ids<'_>) -> String {
     let texts: Vec<String> = flags
         .iter()
-        .map(|f| ids.message(&doc_flag_text(f)).into_owned())
+        .map(|f| message(ids, doc_flag_text(f)))
         .collect();
     texts.join(";")
 }
@@ -283,7 +292,7 @@ pub fn study_cell(view: &VisitRows<'_>, body: &[BodyFlag]) -> String {
     }
     let mut out: Vec<String> = doc_flags
         .into_iter()
-        .map(|f| view.ids.message(&doc_flag_text(f)).into_owned())
+        .map(|f| message(view.ids, doc_flag_text(f)))
         .collect();
     out.extend(
         view.assessed
@@ -360,7 +369,7 @@ pub fn body_flag_text(flag: &BodyFlag) -> String {
 /// A visit flag's texts (one flag, or several for a list of documents), as written.
 fn visit_flag_texts(view: &VisitRows<'_>, flag: &VisitFlag, out: &mut Vec<String>) {
     let patterns = visit_patterns(flag.kind());
-    let text = |values: &[&str]| view.ids.message(&fill(patterns[0], values)).into_owned();
+    let text = |values: &[&str]| message(view.ids, fill(patterns[0], values));
     match flag {
         VisitFlag::PatientIdDisagrees(doc)
         | VisitFlag::SexDisagrees(doc)

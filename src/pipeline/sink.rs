@@ -69,14 +69,14 @@ impl Sink {
             )?),
             false => None,
         };
-        let sorted = match options.pseudonymize {
-            Some(_) => Some((
-                Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        let documents = Partitions::new(staging, PARTITIONS);
+        let sorted = options.pseudonymize.as_ref().map(|_| {
+            (
+                Runs::with_budget(staging, documents.budget()),
                 RunBuf::default(),
                 0,
-            )),
-            None => None,
-        };
+            )
+        });
         let files = FilesTable {
             writer,
             parquet,
@@ -87,7 +87,7 @@ impl Sink {
             pseudonymizer: options.pseudonymize.clone(),
             files,
             ledger: Ledger::new(staging, PARTITIONS).map_err(|e| cannot(e.into()))?,
-            documents: Partitions::new(staging, PARTITIONS),
+            documents,
             next_seq: 0,
             summary: Summary::default(),
             report: ReportData::default(),

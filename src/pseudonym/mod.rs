@@ -240,7 +240,16 @@ impl Ids<'_> {
             None => {
                 use sha2::Digest;
                 let digest = Sha256::digest(identity.as_bytes());
-                format!("V{}", hex::encode(&digest[..16]))
+                // Pushed, not `format!`ed through `hex::encode`'s own `String`: a key per
+                // visit (docs/performance.md, "The end of a run").
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let mut id = String::with_capacity(33);
+                id.push('V');
+                for &byte in &digest[..16] {
+                    id.push(char::from(HEX[usize::from(byte >> 4)]));
+                    id.push(char::from(HEX[usize::from(byte & 15)]));
+                }
+                id
             }
         }
     }

@@ -256,16 +256,25 @@ impl Attention {
 
     /// Adds a partition's part: the same result in any merge order. Both lists of rows are
     /// in `row_order` (a partition's after `cap`), so they are merged in one pass.
-    pub fn merge(&mut self, mut other: Attention) {
+    pub fn merge(&mut self, other: Attention) {
+        sort_rows(&mut self.rows);
+        self.merge_part(other);
+    }
+
+    /// `merge` into a table whose rows are in `row_order` already: one that only `cap`,
+    /// `merge` and `merge_part` made (a run's partitions are added so). Only the part's
+    /// rows are checked for order: the table's 250 checked again for every partition were
+    /// most of the cost of adding one (docs/performance.md, "The end of a run").
+    pub fn merge_part(&mut self, mut other: Attention) {
+        debug_assert!(
+            self.rows
+                .is_sorted_by(|a, b| row_order(a, b) != Ordering::Greater)
+        );
         self.visits += other.visits;
         for (concern, n) in other.by_concern {
             *self.by_concern.entry(concern).or_default() += n;
         }
-        for rows in [&mut self.rows, &mut other.rows] {
-            if !rows.is_sorted_by(|a, b| row_order(a, b) != Ordering::Greater) {
-                rows.sort_by(row_order);
-            }
-        }
+        sort_rows(&mut other.rows);
         for (patient, series) in other.trends {
             // A patient's visits are all in one partition: never two entries to join.
             self.trends.entry(patient).or_insert(series);
@@ -302,6 +311,13 @@ impl Attention {
     /// Visits that need attention but are not in the table.
     pub fn not_listed(&self) -> u64 {
         self.visits.saturating_sub(self.rows.len() as u64)
+    }
+}
+
+/// `rows` in `row_order` (sorted only when they are not).
+fn sort_rows(rows: &mut [AttentionRow]) {
+    if !rows.is_sorted_by(|a, b| row_order(a, b) != Ordering::Greater) {
+        rows.sort_by(row_order);
     }
 }
 

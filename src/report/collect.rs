@@ -63,6 +63,8 @@ pub struct Collector<'o> {
     sorted: bool,
     traces: Vec<Trace<'o>>,
     outcomes: Vec<(u64, Family, Laterality, Verdict)>,
+    /// The last visit's `by_model` key (its strings reused).
+    model_key: (String, String),
 }
 
 impl<'o> Collector<'o> {
@@ -77,23 +79,30 @@ impl<'o> Collector<'o> {
             sorted: true,
             traces: Vec::new(),
             outcomes: Vec::new(),
+            model_key: (String::new(), String::new()),
         }
     }
 
-    /// Counts a visit; `points` are its follow-up points (`followup::points_of`).
+    /// Counts a visit; `points` are its follow-up points (`followup::push_points`).
     pub fn visit(&mut self, view: &VisitRows<'_>, points: &[Point<'o>]) {
         let data = &mut *self.data;
         let first = view.first_with(|d| d.manufacturer.is_some());
         let manufacturer = first.manufacturer.map_or("", |m| m.as_str());
         count(&mut data.by_manufacturer, manufacturer);
         let model = view.first_with(|d| !d.model.trim().is_empty());
-        *data
-            .by_model
-            .entry((
-                model.manufacturer_raw.trim().to_string(),
-                model.model.trim().to_string(),
-            ))
-            .or_default() += 1;
+        // The key made in the collector's own two strings and looked up, copied only when
+        // it is new: two strings made and freed per visit (docs/performance.md).
+        let key = &mut self.model_key;
+        key.0.clear();
+        key.0.push_str(model.manufacturer_raw.trim());
+        key.1.clear();
+        key.1.push_str(model.model.trim());
+        match data.by_model.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                data.by_model.insert(key.clone(), 1);
+            }
+        }
         let date = view.date(view.visit.date);
         if let Some(date) = date {
             *data.by_year.entry(date.year).or_default() += 1;

@@ -17,7 +17,7 @@ use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 
 use crate::error::{FileError, Reason};
 pub use dataset::{Charset, DataSet, Limits, Node, Syntax};
-pub use tree::{Code, ContentItem, ContentTree, ItemValue, SrNode};
+pub use tree::{Code, ContentItem, ContentTree, Decoded, ItemValue, SrNode};
 
 /// Every SR storage SOP class shares this root (PS3.4 B.5: Basic Text, Enhanced,
 /// Comprehensive, Comprehensive 3D, Extensible SR, ...).

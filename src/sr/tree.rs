@@ -6,7 +6,7 @@
 //!
 //! The tree is read through `SrNode`, which both readers implement (the in-place index and
 //! dicom-object), so there is one tree-reading algorithm whichever parsed the bytes. Text
-//! is borrowed from the file where it can be.
+//! is borrowed from the file where it can be, else from the `Decoded` texts beside the tree.
 
 use std::borrow::Cow;
 
@@ -16,6 +16,7 @@ use dicom_object::InMemDicomObject;
 
 use super::dataset::{Field, Items, Node};
 use crate::error::{FileError, Reason};
+pub use decoded::Decoded;
 
 /// More content items than any DXA report holds by orders of magnitude (docs/sr-reading.md).
 pub const MAX_ITEMS: usize = 100_000;
@@ -229,14 +230,14 @@ impl<'a> SrNode<'a> for &'a InMemDicomObject {
 }
 
 /// A coded concept: (CodeValue | LongCodeValue | URNCodeValue, scheme, meaning).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Code<'a> {
     /// CodeValue (0008,0100), else LongCodeValue (0008,0119), else URNCodeValue (0008,0120).
-    pub value: Cow<'a, str>,
+    pub value: &'a str,
     /// CodingSchemeDesignator (0008,0102).
-    pub scheme: Cow<'a, str>,
+    pub scheme: &'a str,
     /// CodeMeaning (0008,0104).
-    pub meaning: Cow<'a, str>,
+    pub meaning: &'a str,
 }
 
 /// What an item holds, for the value types the mapper reads.
@@ -247,7 +248,7 @@ pub enum ItemValue<'a> {
     /// NUM: NumericValue text (DS, unparsed) and units.
     Num {
         /// (0040,A30A) as written, None when absent or empty.
-        text: Option<Cow<'a, str>>,
+        text: Option<&'a str>,
         /// (0040,08EA) MeasurementUnitsCodeSequence: its value and meaning; the scheme is
         /// not read (left empty): a unit is known by its spelling, whatever the scheme
         /// (docs/sr-reading.md).
@@ -257,7 +258,7 @@ pub enum ItemValue<'a> {
     Code(Code<'a>),
     /// TEXT (0040,A160), DATE (0040,A121), DATETIME (0040,A120), TIME (0040,A122),
     /// UIDREF (0040,A124) or PNAME (0040,A123).
-    Text(Cow<'a, str>),
+    Text(&'a str),
 }
 
 /// One content item.
@@ -270,9 +271,9 @@ pub struct ContentItem<'a> {
     /// RelationshipType (0040,A010): CONTAINS, HAS PROPERTIES, ... (empty for the root).
     /// None when the tree was read without it (`ContentTree::read`: the mapper never asks;
     /// `read_with_relationships` reads it for `inspect`).
-    pub relationship: Option<Cow<'a, str>>,
+    pub relationship: Option<&'a str>,
     /// ValueType (0040,A040): CONTAINER, NUM, CODE, TEXT, ...
-    pub value_type: Cow<'a, str>,
+    pub value_type: &'a str,
     /// ConceptNameCodeSequence (0040,A043).
     pub concept: Option<Code<'a>>,
     /// The value, by type.
@@ -286,25 +287,33 @@ pub struct ContentTree<'a> {
     pub items: Vec<ContentItem<'a>>,
 }
 
-impl<'a> ContentTree<'a> {
+impl<'t> ContentTree<'t> {
     /// Flattens the content tree under `root` (the SR data set), without the items'
-    /// relationship types (one look-up per item that extraction never uses).
-    pub fn read<N: SrNode<'a>>(root: N) -> Result<ContentTree<'a>, FileError> {
-        Self::read_items::<N, false>(root)
+    /// relationship types (one look-up per item that extraction never uses). Texts are
+    /// borrowed from the file, or kept in `decoded` when they had to be decoded.
+    pub fn read<'a: 't, N: SrNode<'a>>(
+        root: N,
+        decoded: &'t Decoded,
+    ) -> Result<ContentTree<'t>, FileError> {
+        Self::read_items::<N, false>(root, decoded)
     }
 
     /// `read`, with each item's relationship type (`inspect` prints them).
-    pub fn read_with_relationships<N: SrNode<'a>>(root: N) -> Result<ContentTree<'a>, FileError> {
-        Self::read_items::<N, true>(root)
+    pub fn read_with_relationships<'a: 't, N: SrNode<'a>>(
+        root: N,
+        decoded: &'t Decoded,
+    ) -> Result<ContentTree<'t>, FileError> {
+        Self::read_items::<N, true>(root, decoded)
     }
 
-    fn read_items<N: SrNode<'a>, const RELATIONSHIPS: bool>(
+    fn read_items<'a: 't, N: SrNode<'a>, const RELATIONSHIPS: bool>(
         root: N,
-    ) -> Result<ContentTree<'a>, FileError> {
+        decoded: &'t Decoded,
+    ) -> Result<ContentTree<'t>, FileError> {
         let mut items = Vec::with_capacity(256);
         // One iterator per open level with children: pre-order without recursion.
         let mut open: Vec<(N::Items, usize, usize)> = Vec::new();
-        let children = read_item::<N, RELATIONSHIPS>(&mut items, root, None, 0);
+        let children = read_item::<N, RELATIONSHIPS>(&mut items, decoded, root, None, 0);
         open.extend(children.map(|c| (c, 0, 1)));
         while let Some((children, parent, depth)) = open.last_mut() {
             let Some(child) = children.next() else {
@@ -319,7 +328,8 @@ impl<'a> ContentTree<'a> {
             }
             let (parent, depth) = (*parent, *depth);
             let index = items.len();
-            let children = read_item::<N, RELATIONSHIPS>(&mut items, child, Some(parent), depth);
+            let children =
+                read_item::<N, RELATIONSHIPS>(&mut items, decoded, child, Some(parent), depth);
             open.extend(children.map(|c| (c, index, depth + 1)));
         }
         Ok(ContentTree { items })
@@ -332,32 +342,35 @@ impl<'a> ContentTree<'a> {
 }
 
 /// Appends one item to `items`; returns its children's iterator when it has any. The item
-/// is built in the call that pushes it (returned, it was copied once more, 248 bytes).
-fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
-    items: &mut Vec<ContentItem<'a>>,
+/// is built in the call that pushes it (returned, it was copied once more).
+fn read_item<'a: 't, 't, N: SrNode<'a>, const RELATIONSHIP: bool>(
+    items: &mut Vec<ContentItem<'t>>,
+    decoded: &'t Decoded,
     node: N,
     parent: Option<usize>,
     depth: usize,
 ) -> Option<N::Items> {
     let parts = node.item_parts();
-    let value_type = parts.value_type.unwrap_or_default();
+    let value_type = parts.value_type.map_or("", |t| decoded.keep(t));
     let text = |tag| {
         node.text(tag, true)
-            .map_or(ItemValue::None, ItemValue::Text)
+            .map_or(ItemValue::None, |t| ItemValue::Text(decoded.keep(t)))
     };
-    let value = match value_type.as_ref() {
+    let value = match value_type {
         "NUM" => {
             let measured = parts.measured;
             ItemValue::Num {
-                text: measured.and_then(|m| m.text(tags::NUMERIC_VALUE, false)),
+                text: measured
+                    .and_then(|m| m.text(tags::NUMERIC_VALUE, false))
+                    .map(|t| decoded.keep(t)),
                 units: measured
                     .and_then(|m| m.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE))
-                    .map(read_unit),
+                    .map(|u| read_unit(u, decoded)),
             }
         }
         "CODE" => parts
             .concept_code
-            .map_or(ItemValue::None, |c| ItemValue::Code(read_code(c))),
+            .map_or(ItemValue::None, |c| ItemValue::Code(read_code(c, decoded))),
         "TEXT" => text(tags::TEXT_VALUE),
         "DATE" => text(tags::DATE),
         "DATETIME" => text(tags::DATE_TIME),
@@ -371,31 +384,35 @@ fn read_item<'a, N: SrNode<'a>, const RELATIONSHIP: bool>(
         depth,
         relationship: RELATIONSHIP.then(|| {
             node.text(tags::RELATIONSHIP_TYPE, false)
-                .unwrap_or_default()
+                .map_or("", |t| decoded.keep(t))
         }),
         value_type,
-        concept: parts.concept_name.map(read_code),
+        concept: parts.concept_name.map(|c| read_code(c, decoded)),
         value,
     });
     parts.children
 }
 
-fn read_code<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
+/// In line: called apart, it moved the three texts once more (62 instructions a code).
+#[inline(always)]
+fn read_code<'a: 't, 't, N: SrNode<'a>>(item: N, decoded: &'t Decoded) -> Code<'t> {
     let [value, scheme, meaning] = item.code_parts(true);
+    let keep = |t: Option<Cow<'a, str>>| t.map_or("", |t| decoded.keep(t));
     Code {
-        value: value.unwrap_or_default(),
-        scheme: scheme.unwrap_or_default(),
-        meaning: meaning.unwrap_or_default(),
+        value: keep(value),
+        scheme: keep(scheme),
+        meaning: keep(meaning),
     }
 }
 
 /// A unit's code: value and meaning, no scheme (see `ItemValue::Num`).
-fn read_unit<'a, N: SrNode<'a>>(item: N) -> Code<'a> {
+fn read_unit<'a: 't, 't, N: SrNode<'a>>(item: N, decoded: &'t Decoded) -> Code<'t> {
     let [value, _, meaning] = item.code_parts(false);
+    let keep = |t: Option<Cow<'a, str>>| t.map_or("", |t| decoded.keep(t));
     Code {
-        value: value.unwrap_or_default(),
-        scheme: Cow::Borrowed(""),
-        meaning: meaning.unwrap_or_default(),
+        value: keep(value),
+        scheme: "",
+        meaning: keep(meaning),
     }
 }
 
@@ -408,6 +425,8 @@ fn long_code_value<'a, N: SrNode<'a>>(item: N) -> Option<Cow<'a, str>> {
     item.text(tags::LONG_CODE_VALUE, false)
         .or_else(|| item.text(tags::URN_CODE_VALUE, false))
 }
+
+mod decoded;
 
 #[cfg(test)]
 mod tests;

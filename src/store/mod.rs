@@ -2,32 +2,42 @@
 //! one place (docs/performance.md, "Memory"):
 //! - `codec`: one record format, frames of postcard-encoded values (scratch files and
 //!   `--partial` files alike);
-//! - `partitions`: records spread by key over unlinked temporary files, read back one
-//!   partition at a time;
+//! - `budget`: how many bytes of all that may wait in memory instead (one budget for the
+//!   run), in anonymous mappings of their own (`pages`); `spool`: bytes appended in
+//!   memory under it, or in a temporary file beyond it;
+//! - `partitions`: records spread by key over spools, read back one partition at a time;
 //! - `log` and `index`: append-only byte entries read back by position, and a hash index
 //!   over them (duplicate SOP Instance UIDs; a study's partition), on `hashed`: u64s in an
 //!   open-addressing table (also the walk's file identities) of bounded size, whose
 //!   entries then go to `sealed` tables on disk, each with a `filter` in memory;
-//! - `runs`: sorted runs of (key, payload) records appended to one file, merged in key
-//!   order into an output.
+//! - `runs`: sorted runs of (key, payload) records held in memory or appended to one file,
+//!   merged in key order into an output.
 //!
-//! Temporary files are created unlinked, in the run's staging folder: nothing to clean up,
-//! whatever happens to the process; and memory does not grow with the size of the archive.
+//! Temporary files are created unlinked, in the run's staging folder, when something goes
+//! past the budget: nothing to clean up, whatever happens to the process; and memory does
+//! not grow with the size of the archive.
 
+mod budget;
 pub mod codec;
 mod filter;
 mod hashed;
 mod index;
 mod log;
+mod pages;
 mod partitions;
 mod runs;
 mod sealed;
+mod spool;
 
+pub use budget::Budget;
+#[cfg(test)]
+pub use budget::test_hook;
 pub use hashed::HashedU64s;
 pub use index::HashIndex;
 pub use log::Log;
 pub use partitions::Partitions;
 pub use runs::{RUN_BYTES, RunBuf, Runs};
+pub use spool::{SPOOL_BYTES, Spool, Spooled};
 
 /// A plain set of u64s (keyed by the whole value).
 pub type U64Set = HashedU64s<0>;

@@ -1,70 +1,69 @@
-//! Records spread by key over a fixed number of unlinked temporary files, read back one
-//! partition at a time at the end of a run.
+//! Records spread by key over a fixed number of partitions, read back one partition at a
+//! time at the end of a run.
 //!
-//! A partition's file is created when its first record arrives. Creating an unlinked file
-//! costs about 0.1 ms on ext4 here; creating all of them up front was a serial 20-50 ms at
-//! the start of every run (docs/performance.md), and nothing at all is created for
-//! partitions that stay empty.
+//! A partition waits in memory under the run's budget (`budget`), or, once the budget has
+//! no room for it, in an unlinked temporary file created then (`spool`). Creating an
+//! unlinked file costs about 0.1 ms on ext4 here; creating all of them up front was a
+//! serial 20-50 ms at the start of every run (docs/performance.md), and a small run
+//! creates none.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-/// Append-only partitions of unlinked temporary files.
+use super::budget::Budget;
+use super::spool::{Spool, Spooled};
+
+/// Append-only partitions.
 #[derive(Debug)]
 pub struct Partitions {
     dir: PathBuf,
-    files: Vec<Option<BufWriter<File>>>,
-    /// Each partition's length in bytes (written or buffered).
-    lens: Vec<u64>,
+    budget: Budget,
+    spools: Vec<Option<Spool>>,
 }
 
 impl Partitions {
-    /// `count` empty partitions whose files will live (unlinked) in `dir`.
+    /// `count` empty partitions under a new run's budget (`Budget::for_run`), whose files,
+    /// if any, will live (unlinked) in `dir`.
     pub fn new(dir: &Path, count: usize) -> Partitions {
+        Partitions::with_budget(dir, count, &Budget::for_run(dir))
+    }
+
+    /// `count` empty partitions held under `budget`.
+    pub fn with_budget(dir: &Path, count: usize, budget: &Budget) -> Partitions {
         Partitions {
             dir: dir.to_path_buf(),
-            files: (0..count).map(|_| None).collect(),
-            lens: vec![0; count],
+            budget: budget.clone(),
+            spools: (0..count).map(|_| None).collect(),
         }
+    }
+
+    /// The budget they are held under (the run's: the end's runs share it).
+    pub fn budget(&self) -> &Budget {
+        &self.budget
     }
 
     /// Appends `bytes` to partition `index` (< `count`); returns where they start in it.
     pub fn append(&mut self, index: usize, bytes: &[u8]) -> io::Result<u64> {
-        let slot = &mut self.files[index];
-        let file = match slot {
-            Some(file) => file,
-            None => slot.insert(BufWriter::with_capacity(
-                8192,
-                tempfile::tempfile_in(&self.dir)?,
-            )),
-        };
-        file.write_all(bytes)?;
-        let at = self.lens[index];
-        self.lens[index] += bytes.len() as u64;
-        Ok(at)
+        let (dir, budget) = (&self.dir, &self.budget);
+        self.spools[index]
+            .get_or_insert_with(|| Spool::new(dir, budget))
+            .append(bytes)
     }
 
     /// Reads `out.len()` bytes of partition `index` from `at` (what `append` wrote there).
     pub fn read_at(&mut self, index: usize, at: u64, out: &mut [u8]) -> io::Result<()> {
-        let Some(file) = &mut self.files[index] else {
+        let Some(spool) = &mut self.spools[index] else {
             return Err(io::Error::other("a read from an empty partition"));
         };
-        file.flush()?;
-        std::os::unix::fs::FileExt::read_exact_at(file.get_ref(), out, at)
+        spool.read_at(at, out)
     }
 
-    /// The partitions that received records, in partition order, each file flushed and
-    /// rewound to its start.
-    pub fn into_files(self) -> io::Result<Vec<File>> {
-        self.files
+    /// The partitions that received records, in partition order, to be read back.
+    pub fn into_partitions(self) -> io::Result<Vec<Spooled>> {
+        self.spools
             .into_iter()
             .flatten()
-            .map(|writer| {
-                let mut file = writer.into_inner().map_err(|e| e.into_error())?;
-                file.seek(SeekFrom::Start(0))?;
-                Ok(file)
-            })
+            .map(Spool::finish)
             .collect()
     }
 }
@@ -72,37 +71,57 @@ impl Partitions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
 
-    fn contents(file: &mut File) -> Vec<u8> {
+    fn contents(spooled: Spooled) -> Vec<u8> {
         let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).unwrap();
+        spooled
+            .for_each_frame(|frame| {
+                bytes.extend_from_slice(frame);
+                Ok(())
+            })
+            .unwrap();
         bytes
     }
 
+    fn framed(bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        super::super::codec::write_frame(&mut out, bytes).unwrap();
+        out
+    }
+
     #[test]
-    fn files_only_for_used_partitions_in_partition_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut partitions = Partitions::new(dir.path(), 8);
-        assert_eq!(partitions.append(5, b"five ").unwrap(), 0);
-        assert_eq!(partitions.append(2, b"two").unwrap(), 0);
-        assert_eq!(partitions.append(5, b"again").unwrap(), 5);
-        let mut back = [0u8; 4];
-        partitions.read_at(5, 6, &mut back).unwrap();
-        assert_eq!(&back, b"gain");
-        assert!(partitions.read_at(3, 0, &mut back).is_err());
-        // Unlinked: nothing shows in the folder.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        let mut files = partitions.into_files().unwrap();
-        assert_eq!(files.len(), 2);
-        assert_eq!(contents(&mut files[0]), b"two");
-        assert_eq!(contents(&mut files[1]), b"five again");
+    fn only_used_partitions_in_partition_order_in_memory_or_spilled() {
+        for limit in [usize::MAX, 0] {
+            let dir = tempfile::tempdir().unwrap();
+            let budget = Budget::new(limit);
+            let mut partitions = Partitions::with_budget(dir.path(), 8, &budget);
+            assert_eq!(partitions.append(5, &framed(b"five ")).unwrap(), 0);
+            assert_eq!(partitions.append(2, &framed(b"two")).unwrap(), 0);
+            assert_eq!(partitions.append(5, &framed(b"again")).unwrap(), 9);
+            let mut back = [0u8; 4];
+            partitions.read_at(5, 14, &mut back).unwrap();
+            assert_eq!(&back, b"gain");
+            assert!(partitions.read_at(3, 0, &mut back).is_err());
+            // Files only beyond the budget (one per partition), and unlinked: nothing
+            // shows in the folder.
+            let files = if limit == 0 { 2 } else { 0 };
+            assert_eq!(budget.files_created(), files);
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+            let parts = partitions.into_partitions().unwrap();
+            assert_eq!(parts.len(), 2);
+            let mut parts = parts.into_iter();
+            assert_eq!(contents(parts.next().unwrap()), b"two");
+            assert_eq!(contents(parts.next().unwrap()), b"five again");
+            assert_eq!(budget.held(), 0);
+        }
     }
 
     #[test]
     fn no_records_no_files() {
         let dir = tempfile::tempdir().unwrap();
-        let partitions = Partitions::new(dir.path(), 4);
-        assert!(partitions.into_files().unwrap().is_empty());
+        let budget = Budget::new(0);
+        let partitions = Partitions::with_budget(dir.path(), 4, &budget);
+        assert!(partitions.into_partitions().unwrap().is_empty());
+        assert_eq!(budget.files_created(), 0);
     }
 }

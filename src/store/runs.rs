@@ -2,19 +2,23 @@
 //! in parallel) come out as one file in the contract's row order.
 //!
 //! A partition renders its rows into a `RunBuf` (key, payload) and sorts it; the sorted run
-//! is appended to the kind's one `Runs` file as a segment. At the end the segments are
-//! merged, k-way, with one small buffer per segment read through positional reads of the one
-//! file: one file descriptor per kind of row however many partitions there are.
+//! is appended to the kind's `Runs` as a segment: held in memory while the run's budget has
+//! room (`budget`), else written to the kind's one temporary file. At the end the segments
+//! are merged, k-way: one held in memory is read where it is, one in the file through a
+//! small buffer of its own filled by positional reads of the one file: one file descriptor
+//! per kind of row however many partitions there are, and none for a kind that fits.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::FileExt;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
+use super::budget::{Budget, Held};
 use super::codec::write_frame;
+use reader::SegmentReader;
 
 /// The rendered records of one kind a partition holds before it writes them out as a run
 /// (`pipeline::finish::partition`; the exports size their runs' buffers by it).
@@ -151,23 +155,40 @@ fn frame_len(len: usize) -> io::Result<u32> {
     u32::try_from(len).map_err(|_| io::Error::other("a record of more than 4 GiB"))
 }
 
-/// The runs of one kind of row, as segments of one unlinked temporary file.
+/// The runs of one kind of row: each a segment held in memory under the run's budget
+/// (`budget`), or, once the budget has no room, written to the kind's one unlinked
+/// temporary file, created then.
 pub struct Runs {
-    file: File,
-    /// (offset, length) of each segment, and the file's length.
-    segments: Mutex<(Vec<(u64, u64)>, u64)>,
+    budget: Budget,
+    /// The segments in the order they were appended, and the file's length.
+    state: Mutex<(Vec<Segment>, u64)>,
+    file: OnceLock<File>,
     /// Where the file is (and an intermediate merge's file goes).
     dir: std::path::PathBuf,
 }
 
+/// A sorted run: its frames in memory, or (offset, length) in the kind's file.
+enum Segment {
+    Memory(Held),
+    File(u64, u64),
+}
+
 impl Runs {
-    /// An empty set of runs whose file lives (unlinked) in `dir`.
+    /// An empty set of runs held in no memory (every run goes to the file, created with
+    /// the first) in `dir`: for runs outside the run's budget (an archive's members
+    /// collected before the run's own temporary data), which must not add to it.
     pub fn new(dir: &Path) -> io::Result<Runs> {
-        Ok(Runs {
-            file: tempfile::tempfile_in(dir)?,
-            segments: Mutex::new((Vec::new(), 0)),
+        Ok(Runs::with_budget(dir, &Budget::new(0)))
+    }
+
+    /// An empty set of runs held under `budget` (the run's, shared by all its runs).
+    pub fn with_budget(dir: &Path, budget: &Budget) -> Runs {
+        Runs {
+            budget: budget.clone(),
+            state: Mutex::new((Vec::new(), 0)),
+            file: OnceLock::new(),
             dir: dir.to_path_buf(),
-        })
+        }
     }
 
     /// Sorts `run` and appends it as a segment (from any thread).
@@ -177,50 +198,72 @@ impl Runs {
             return Ok(());
         }
         let bytes = run.finish();
-        let offset = {
-            let mut guard = self.segments.lock().unwrap_or_else(|e| e.into_inner());
+        // Copied into pages of its own (`pages`), and the buffer kept for the thread's
+        // next run.
+        if let Some(held) = Held::copy_of(&self.budget, &bytes) {
+            self.lock().0.push(Segment::Memory(held));
+            give_back(bytes);
+            return Ok(());
+        }
+        let (file, offset) = {
+            let mut guard = self.lock();
+            let file = match self.file.get() {
+                Some(file) => file,
+                None => {
+                    // Created under the lock: never twice.
+                    let _ = self.file.set(self.budget.tempfile(&self.dir)?);
+                    self.file.get().expect("just set")
+                }
+            };
             let offset = guard.1;
             guard.1 += bytes.len() as u64;
-            guard.0.push((offset, bytes.len() as u64));
-            offset
+            guard.0.push(Segment::File(offset, bytes.len() as u64));
+            (file, offset)
         };
         // The range is reserved: writes of two segments never overlap.
-        self.file.write_all_at(&bytes, offset)?;
+        file.write_all_at(&bytes, offset)?;
         give_back(bytes);
         Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<Segment>, u64)> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Merges every segment in key order, calling `out` with each payload; returns how many.
     /// Equal keys come out in segment order.
     pub fn merge(self, mut out: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<u64> {
-        let (mut segments, _) = self
-            .segments
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner());
-        let mut file = self.file;
+        let Runs {
+            budget,
+            state,
+            file,
+            dir,
+        } = self;
+        let (mut segments, _) = state.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut file = file.into_inner();
         // More segments than one merge reads at once (a run of 10^7 files or more, cut into
         // many pieces): groups of consecutive segments are merged into one first, pass after
         // pass, so that memory stays at MERGE_BUFFER_BYTES (an external merge sort).
         while segments.len() > MAX_FAN_IN {
-            let next = tempfile::tempfile_in(&self.dir)?;
+            let next = budget.tempfile(&dir)?;
             let mut writer = io::BufWriter::with_capacity(256 * 1024, &next);
             let mut merged = Vec::new();
             let mut at = 0u64;
             for group in segments.chunks(MAX_FAN_IN) {
                 let start = at;
-                merge_segments(&file, group, |key, payload| {
+                merge_segments(file.as_ref(), group, |key, payload| {
                     let mut frames = Vec::with_capacity(key.len() + payload.len() + 8);
                     write_frame(&mut frames, key)?;
                     write_frame(&mut frames, payload)?;
                     at += frames.len() as u64;
                     io::Write::write_all(&mut writer, &frames)
                 })?;
-                merged.push((start, at - start));
+                merged.push(Segment::File(start, at - start));
             }
             writer.into_inner().map_err(|e| e.into_error())?;
-            (file, segments) = (next, merged);
+            (file, segments) = (Some(next), merged);
         }
-        merge_segments(&file, &segments, |_, payload| out(payload))
+        merge_segments(file.as_ref(), &segments, |_, payload| out(payload))
     }
 }
 
@@ -230,18 +273,28 @@ const MAX_FAN_IN: usize = 2048;
 /// The read buffers of one merge, shared by its segments (each gets 4 to 16 KiB).
 const MERGE_BUFFER_BYTES: usize = 8 * 1024 * 1024;
 
-/// Merges `segments` of `file` in key order, calling `out` with each (key, payload); returns
-/// how many. Equal keys come out in segment order.
+/// Merges `segments` (those not in memory: of `file`) in key order, calling `out` with each
+/// (key, payload); returns how many. Equal keys come out in segment order.
 fn merge_segments(
-    file: &File,
-    segments: &[(u64, u64)],
+    file: Option<&File>,
+    segments: &[Segment],
     mut out: impl FnMut(&[u8], &[u8]) -> io::Result<()>,
 ) -> io::Result<u64> {
-    let budget = (MERGE_BUFFER_BYTES / segments.len().max(1)).clamp(4 * 1024, 16 * 1024);
+    let in_file = segments
+        .iter()
+        .filter(|s| matches!(s, Segment::File(..)))
+        .count();
+    let budget = (MERGE_BUFFER_BYTES / in_file.max(1)).clamp(4 * 1024, 16 * 1024);
     let mut readers: Vec<SegmentReader> = segments
         .iter()
-        .map(|&(offset, len)| SegmentReader::new(file, offset, len, budget))
-        .collect();
+        .map(|segment| match (segment, file) {
+            (Segment::Memory(held), _) => Ok(SegmentReader::memory(held.bytes())),
+            (&Segment::File(offset, len), Some(file)) => {
+                Ok(SegmentReader::new(file, offset, len, budget))
+            }
+            (Segment::File(..), None) => Err(io::Error::other("a run's segment without its file")),
+        })
+        .collect::<io::Result<_>>()?;
     let mut heads: BinaryHeap<Reverse<Head>> = BinaryHeap::new();
     for (segment, reader) in readers.iter_mut().enumerate() {
         if reader.advance()? {
@@ -292,122 +345,7 @@ impl Head {
     }
 }
 
-/// One segment of a shared file, read record by record into a buffer of its own: a record
-/// is borrowed from the buffer, never copied out of it. The buffer is filled by `read` into
-/// its spare capacity (`Read::take` + `read_to_end` on the file, which the standard library
-/// reads into uninitialised memory); a `BufReader` over a positional reader zeroed its whole
-/// buffer first, 10 000 instructions per file of a scan (docs/performance.md).
-struct SegmentReader<'f> {
-    file: &'f File,
-    /// The next byte of the file to read, and the segment's end.
-    at: u64,
-    end: u64,
-    /// Bytes read: `buf[pos..]` not yet consumed.
-    buf: Vec<u8>,
-    pos: usize,
-    /// How much to read at a time, at least.
-    budget: usize,
-    /// The current record's key and payload in `buf`.
-    key: std::ops::Range<usize>,
-    payload: std::ops::Range<usize>,
-}
-
-impl<'f> SegmentReader<'f> {
-    fn new(file: &'f File, offset: u64, len: u64, budget: usize) -> Self {
-        SegmentReader {
-            file,
-            at: offset,
-            end: offset + len,
-            buf: Vec::new(),
-            pos: 0,
-            budget,
-            key: 0..0,
-            payload: 0..0,
-        }
-    }
-
-    /// The current record's key.
-    fn key(&self) -> &[u8] {
-        &self.buf[self.key.clone()]
-    }
-
-    /// The current record's payload.
-    fn payload(&self) -> &[u8] {
-        &self.buf[self.payload.clone()]
-    }
-
-    /// Moves to the next (key, payload) record; false at the end of the segment.
-    fn advance(&mut self) -> io::Result<bool> {
-        self.pos = self.payload.end.max(self.pos);
-        if !self.ensure(4)? {
-            return if self.buf.len() == self.pos {
-                Ok(false)
-            } else {
-                Err(cut_short())
-            };
-        }
-        let key_len = self.frame_len(0)?;
-        if !self.ensure(4 + key_len + 4)? {
-            return Err(cut_short());
-        }
-        let payload_len = self.frame_len(4 + key_len)?;
-        if !self.ensure(8 + key_len + payload_len)? {
-            return Err(cut_short());
-        }
-        let key = self.pos + 4;
-        self.key = key..key + key_len;
-        self.payload = key + key_len + 4..key + key_len + 4 + payload_len;
-        Ok(true)
-    }
-
-    /// The frame length at `offset` from the unconsumed bytes (at least 4 there).
-    fn frame_len(&self, offset: usize) -> io::Result<usize> {
-        let at = self.pos + offset;
-        let len = u32::from_le_bytes(self.buf[at..at + 4].try_into().expect("4 bytes")) as usize;
-        if len > super::codec::MAX_FRAME {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("a record of {len} bytes: the file is corrupt"),
-            ));
-        }
-        Ok(len)
-    }
-
-    /// Makes at least `n` unconsumed bytes available, reading more of the segment (and
-    /// moving the unconsumed ones to the front, which keeps the record ranges set after it);
-    /// false when the segment ends first.
-    fn ensure(&mut self, n: usize) -> io::Result<bool> {
-        let have = self.buf.len() - self.pos;
-        if have >= n {
-            return Ok(true);
-        }
-        if self.at == self.end {
-            return Ok(false);
-        }
-        self.buf.drain(..self.pos);
-        self.pos = 0;
-        self.key = 0..0;
-        self.payload = 0..0;
-        // Up to the budget with what is held (a `BufReader`'s bound), or the record's length.
-        let want = ((n.max(self.budget) - have) as u64).min(self.end - self.at);
-        let mut file = self.file;
-        io::Seek::seek(&mut file, io::SeekFrom::Start(self.at))?;
-        self.buf.reserve_exact(want as usize);
-        let read = file.take(want).read_to_end(&mut self.buf)?;
-        if (read as u64) < want {
-            return Err(cut_short());
-        }
-        self.at += want;
-        Ok(self.buf.len() >= n)
-    }
-}
-
-fn cut_short() -> io::Error {
-    io::Error::new(
-        io::ErrorKind::UnexpectedEof,
-        "the file ends inside a record",
-    )
-}
+mod reader;
 
 #[cfg(test)]
 mod tests;

@@ -20,7 +20,10 @@ pub fn exam_of<'a>(docs: &'a [Ingested], visit: &Visit) -> (Exam<'a>, Vec<ExamRo
         visit.members.iter().map(|&i| &*docs[i].doc).collect();
     let first =
         |pick: &dyn Fn(&crate::document::Document) -> bool| members.iter().position(|d| pick(d));
-    let mut rows: Vec<ExamRow> = Vec::new();
+    // Room for every row at once (grown by doubling, a visit's list was reallocated two
+    // or three times: docs/performance.md).
+    let mut rows: Vec<ExamRow> =
+        Vec::with_capacity(members.iter().map(|d| d.measurements.len()).sum());
     for (member, doc) in members.iter().enumerate() {
         for (row, m) in doc.measurements.iter().enumerate() {
             if visit.row_left_out(member, m).is_none() {
@@ -43,7 +46,7 @@ pub fn exam_of<'a>(docs: &'a [Ingested], visit: &Visit) -> (Exam<'a>, Vec<ExamRo
         patient_sex: first(&|d| d.patient_sex.is_some()).and_then(|m| members[m].patient_sex),
         birth_date: first(&|d| d.birth_date.is_some()).and_then(|m| members[m].birth_date),
         patient_age: first(&|d| d.patient_age.is_some())
-            .and_then(|m| members[m].patient_age.clone()),
+            .and_then(|m| members[m].patient_age.as_deref()),
         menopause_age: first(&|d| d.menopause_age.is_some()).and_then(|m| members[m].menopause_age),
         study_date: visit.date,
         measurements: rows
@@ -55,7 +58,7 @@ pub fn exam_of<'a>(docs: &'a [Ingested], visit: &Visit) -> (Exam<'a>, Vec<ExamRo
         frax_hip: frax.and_then(|m| members[m].frax_hip),
         tbs: tbs.and_then(|m| members[m].tbs),
         reference_database: first(&|d| d.reference_database.is_some())
-            .and_then(|m| members[m].reference_database.clone()),
+            .and_then(|m| members[m].reference_database.as_deref()),
         references: rows
             .iter()
             .map(|r| {

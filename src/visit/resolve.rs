@@ -33,6 +33,15 @@ pub fn resolve(docs: &[Ingested], members: &[usize]) -> Resolution {
     let mut status = vec![DocStatus::Used; members.len()];
     let mut lost: Vec<Vec<(Part, LeftOut)>> = vec![Vec::new(); members.len()];
     let mut flags = Vec::new();
+    // A visit of one document (most of them) has nothing to resolve: no copy of an earlier
+    // document, no part carried twice. Its parts are not listed (docs/performance.md).
+    if members.len() < 2 {
+        return Resolution {
+            status,
+            lost,
+            flags,
+        };
+    }
     let parts: Vec<Vec<Part>> = members.iter().map(|&i| parts_of(&docs[i].doc)).collect();
 
     for (p, &i) in members.iter().enumerate() {

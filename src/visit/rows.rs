@@ -84,7 +84,7 @@ impl<'a> VisitRows<'a> {
         }
         // Into one `String` (the list and a `replace` copy each were two allocations per
         // number, twice per visit: studies.csv and visits_wide.csv).
-        let mut out = String::new();
+        let mut out = String::with_capacity(seen.iter().map(|n| n.len() + 1).sum());
         for (i, number) in seen.iter().enumerate() {
             if i > 0 {
                 out.push(';');

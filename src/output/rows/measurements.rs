@@ -5,6 +5,8 @@
 use std::borrow::Cow;
 
 use super::joined;
+use crate::classify::RowAssessment;
+use crate::document::Measurement;
 use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field};
 use crate::output::table::{Cell, Column, ColumnType, Row, ToCell, row_struct};
 use crate::pseudonym::{Ids, Vocabulary};
@@ -78,49 +80,102 @@ pub fn measurement_keys<'a>(view: &VisitRows<'a>, position: usize) -> Measuremen
     keys
 }
 
-/// A row of measurements.csv: its cells, and its document's key fields already rendered.
-#[derive(Debug)]
+/// A row of measurements.csv: what its cells are made of, borrowed (a row is made and
+/// written once per region measurement: a struct of its twenty cells, about 500 bytes, made
+/// and moved per row cost more than writing most of them: docs/performance.md), and its
+/// document's key fields already rendered.
 pub struct MeasurementRow<'a> {
-    cells: MeasurementCells<'a>,
-    keys_line: &'a [u8],
+    view: &'a VisitRows<'a>,
+    keys: &'a MeasurementKeys<'a>,
+    m: &'a Measurement,
+    assessment: &'a RowAssessment,
+    left_out: Option<LeftOut>,
 }
+
+impl<'a> MeasurementRow<'a> {
+    /// The row's note cell.
+    fn note(&self) -> NoteCell<'a> {
+        NoteCell {
+            own: &self.m.notes,
+            assessed: &self.assessment.notes,
+            left_out: self.left_out.map(|why| left_out_note(self.view, why)),
+            ids: self.view.ids,
+        }
+    }
+
+    /// The row's cells.
+    fn cells(&self) -> MeasurementCells<'a> {
+        let (m, assessment, keys) = (self.m, self.assessment, self.keys);
+        MeasurementCells {
+            visit_id: Text::from(keys.visit_id),
+            source_path: Text::from(&*keys.path),
+            sop_instance_uid: Text::from(&*keys.sop),
+            patient_id: Text::from(&*keys.patient),
+            study_date: DateCell(keys.date),
+            accession_number: Text::from(&*keys.accession),
+            region: m.region.as_str(),
+            laterality: m.laterality.as_str(),
+            source_label: self.source_label(),
+            bmd_g_cm2: Plain(m.bmd, BMD_DECIMALS),
+            bmc_g: Plain(m.bmc, 0),
+            area_cm2: Plain(m.area, 0),
+            t_score: Plain(m.t_score, 0),
+            z_score: Plain(m.z_score, 0),
+            pct_young_adult: Plain(m.pct_young_adult, 0),
+            pct_age_matched: Plain(m.pct_age_matched, 0),
+            sbmd_mg_cm2: Plain(assessment.sbmd_mg_cm2, 0),
+            t_score_nhanes: Plain(assessment.t_score_nhanes, NHANES_DECIMALS),
+            used_for_diagnosis: assessment.used_for_diagnosis,
+            note: self.note(),
+        }
+    }
+
+    /// The row's source label cell.
+    fn source_label(&self) -> DocText<'a> {
+        DocText::new(self.view.ids, Vocabulary::RegionLabel, &self.m.source_label)
+    }
+}
+
+/// docs/columns.md: BMD with 3+ decimals as given.
+const BMD_DECIMALS: u32 = 3;
+/// The NHANES III T-score with two decimals.
+const NHANES_DECIMALS: u32 = 2;
 
 impl Row for MeasurementRow<'_> {
     const COLUMNS: &'static [Column] = MeasurementCells::COLUMNS;
 
     fn cells(&self, cell: &mut dyn FnMut(Cell<'_>)) {
-        self.cells.cells(cell);
+        MeasurementRow::cells(self).cells(cell);
     }
 
-    /// The key fields copied, then the others as `row_struct!` writes them (the two
-    /// agree: `output::rows::tests::check`).
+    /// The key fields copied, then the others as `row_struct!` writes them, straight from
+    /// the values (the two agree: `output::rows::tests::check`).
     fn append_csv(&self, out: &mut Vec<u8>) {
-        let c = &self.cells;
-        out.extend_from_slice(self.keys_line);
-        macro_rules! fields {
-            ($($field:ident),+) => {
-                $(
-                    ToCell::append_csv(&c.$field, out);
-                    out.push(b',');
-                )+
-            };
+        let (m, assessment) = (self.m, self.assessment);
+        out.extend_from_slice(&self.keys.line);
+        for cell in [m.region.as_str(), m.laterality.as_str()] {
+            cell.append_csv(out);
+            out.push(b',');
         }
-        fields!(
-            region,
-            laterality,
-            source_label,
-            bmd_g_cm2,
-            bmc_g,
-            area_cm2,
-            t_score,
-            z_score,
-            pct_young_adult,
-            pct_age_matched,
-            sbmd_mg_cm2,
-            t_score_nhanes,
-            used_for_diagnosis
-        );
-        c.note.append_csv(out);
+        self.source_label().append_csv(out);
+        out.push(b',');
+        for (value, decimals) in [
+            (m.bmd, BMD_DECIMALS),
+            (m.bmc, 0),
+            (m.area, 0),
+            (m.t_score, 0),
+            (m.z_score, 0),
+            (m.pct_young_adult, 0),
+            (m.pct_age_matched, 0),
+            (assessment.sbmd_mg_cm2, 0),
+            (assessment.t_score_nhanes, NHANES_DECIMALS),
+        ] {
+            Plain(value, decimals).append_csv(out);
+            out.push(b',');
+        }
+        assessment.used_for_diagnosis.append_csv(out);
+        out.push(b',');
+        self.note().append_csv(out);
         out.push(b'\n');
     }
 }
@@ -137,39 +192,12 @@ pub fn measurement_rows<'a>(
     doc.measurements
         .iter()
         .zip(view.assessed.member_rows(position))
-        .map(move |(m, (assessment, left_out))| {
-            let note = NoteCell {
-                own: &m.notes,
-                assessed: &assessment.notes,
-                left_out: left_out.map(|why| left_out_note(view, why)),
-                ids: view.ids,
-            };
-            MeasurementRow {
-                cells: MeasurementCells {
-                    visit_id: Text::from(keys.visit_id),
-                    source_path: Text::from(&*keys.path),
-                    sop_instance_uid: Text::from(&*keys.sop),
-                    patient_id: Text::from(&*keys.patient),
-                    study_date: DateCell(keys.date),
-                    accession_number: Text::from(&*keys.accession),
-                    region: m.region.as_str(),
-                    laterality: m.laterality.as_str(),
-                    source_label: DocText::new(view.ids, Vocabulary::RegionLabel, &m.source_label),
-                    // docs/columns.md: BMD with 3+ decimals as given.
-                    bmd_g_cm2: Plain(m.bmd, 3),
-                    bmc_g: Plain(m.bmc, 0),
-                    area_cm2: Plain(m.area, 0),
-                    t_score: Plain(m.t_score, 0),
-                    z_score: Plain(m.z_score, 0),
-                    pct_young_adult: Plain(m.pct_young_adult, 0),
-                    pct_age_matched: Plain(m.pct_age_matched, 0),
-                    sbmd_mg_cm2: Plain(assessment.sbmd_mg_cm2, 0),
-                    t_score_nhanes: Plain(assessment.t_score_nhanes, 2),
-                    used_for_diagnosis: assessment.used_for_diagnosis,
-                    note,
-                },
-                keys_line: &keys.line,
-            }
+        .map(move |(m, (assessment, left_out))| MeasurementRow {
+            view,
+            keys,
+            m,
+            assessment,
+            left_out,
         })
 }
 
@@ -212,6 +240,10 @@ impl ToCell for NoteCell<'_> {
     }
     #[inline]
     fn append_csv(&self, out: &mut Vec<u8>) {
+        // No part (a row the visit used, without a note): an empty cell.
+        if self.own.is_empty() && self.assessed.is_empty() && self.left_out.is_none() {
+            return;
+        }
         // Each part plain (`plain_field`: printable ASCII, no comma or quote, not starting
         // as a formula), so their join with `; ` is: the same bytes `Text` writes.
         if self.ids.pseudonymizer.is_none() && self.parts().all(|p| plain_field(p.as_bytes())) {

@@ -149,7 +149,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         reference_database: DocText::new(
             view.ids,
             Vocabulary::ReferenceDatabase,
-            exam.reference_database.as_deref().unwrap_or(""),
+            exam.reference_database.unwrap_or(""),
         ),
         height_cm: Plain(view.first_with(|d| d.height_cm.is_some()).height_cm, 0),
         weight_kg: Plain(view.first_with(|d| d.weight_kg.is_some()).weight_kg, 0),

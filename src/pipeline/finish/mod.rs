@@ -100,17 +100,20 @@ pub fn finish(
     // and runs make the run's peak (docs/performance.md, "Memory").
     drop((ledger, buffer));
     files.finish(&mut report).map_err(cannot)?;
+    // The partitions' budget is the run's: the runs take what the partitions give back as
+    // they are read (docs/performance.md, "The end of a run").
+    let budget = documents.budget().clone();
     let runs = AllRuns {
-        measurements: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        studies: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        documents: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        history: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        followup: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        body_composition: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        body_followup: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        wide: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        fhir: Runs::new(staging).map_err(|e| cannot(e.into()))?,
-        omop: Runs::new(staging).map_err(|e| cannot(e.into()))?,
+        measurements: Runs::with_budget(staging, &budget),
+        studies: Runs::with_budget(staging, &budget),
+        documents: Runs::with_budget(staging, &budget),
+        history: Runs::with_budget(staging, &budget),
+        followup: Runs::with_budget(staging, &budget),
+        body_composition: Runs::with_budget(staging, &budget),
+        body_followup: Runs::with_budget(staging, &budget),
+        wide: Runs::with_budget(staging, &budget),
+        fhir: Runs::with_budget(staging, &budget),
+        omop: Runs::with_budget(staging, &budget),
     };
 
     // 1. visits, partition by partition, in parallel (the current rayon pool).
@@ -119,12 +122,12 @@ pub fn finish(
     // Counted as they come, each partition into the counts of the ones before it on its
     // worker (`try_fold`; the order of adding does not change a count), and those added up
     // at the end: a partition's report is not held until the last one is done.
-    let counts = documents
-        .into_files()
-        .map_err(|e| cannot(e.into()))?
+    let partitions = documents.into_partitions().map_err(|e| cannot(e.into()))?;
+    pieces::make_room(&partitions, &budget);
+    let counts = partitions
         .into_par_iter()
         .try_fold(partition::PartitionCounts::default, |mut counts, file| {
-            let cut = pieces::cut(file, staging)?;
+            let cut = pieces::cut(file, staging, &budget)?;
             for (piece, later_part) in cut.pieces {
                 let over = partition::Over {
                     groups: &cut.over,

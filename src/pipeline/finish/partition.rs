@@ -2,10 +2,9 @@
 //! into visits, classified, compared over time, and rendered into sorted runs of rows:
 //! measurements, documents and history by document (path order), studies by visit (its
 //! first document), follow-up by patient, site, side and date. Under --pseudonymize, "path
-//! order" is the order of the pseudonymised paths (`row_key`), in scan and merge alike.
+//! order" is the order of the pseudonymised paths (`put_row_key`), in scan and merge alike.
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io;
 use std::sync::Arc;
 
@@ -17,7 +16,7 @@ use crate::followup;
 use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
-use crate::store::{RUN_BYTES, RunBuf, Runs, codec};
+use crate::store::{RUN_BYTES, RunBuf, Runs, Spooled};
 use crate::visit::{self, Ingested, VisitFlag, VisitRows};
 
 /// The sorted runs of every file the partitions write.
@@ -37,12 +36,10 @@ pub(super) struct AllRuns {
 /// Decodes a partition's documents (in path order: they were appended so), frame by frame:
 /// the encoded partition is never held beside the documents. An identical re-send shares
 /// the document it re-sends, which is before it in the piece (`pieces`).
-fn read_documents(file: File) -> io::Result<Vec<Ingested>> {
-    let mut input = io::BufReader::with_capacity(64 * 1024, file);
-    let mut frame = Vec::new();
+fn read_documents(piece: Spooled) -> io::Result<Vec<Ingested>> {
     let mut docs: Vec<Ingested> = Vec::new();
-    while codec::read_frame(&mut input, &mut frame)? {
-        let (seq, path, held) = held::decode(&frame)?;
+    piece.for_each_frame(|frame| {
+        let (seq, path, held) = held::decode(frame)?;
         match held {
             Held::Document(doc) => docs.push(Ingested {
                 seq,
@@ -62,7 +59,8 @@ fn read_documents(file: File) -> io::Result<Vec<Ingested>> {
                 });
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(docs)
 }
 
@@ -89,14 +87,15 @@ impl PartitionCounts {
 /// The sort key of a document's rows (a visit's: its first document's): its place in path
 /// order; under --pseudonymize, its pseudonymised path first, since the original order
 /// tells folder names, which often sort by surname.
-fn row_key(view: &VisitRows, position: usize) -> Vec<u8> {
+/// It is written into `key` (one buffer for a partition's keys, not a vector per
+/// document).
+fn put_row_key(view: &VisitRows, position: usize, key: &mut Vec<u8>) {
     let member = view.member(position);
-    let mut key = Vec::with_capacity(48);
+    key.clear();
     if view.ids.pseudonymizer.is_some() {
         key.extend_from_slice(view.ids.path(&member.path).as_bytes());
     }
     key.extend_from_slice(&member.seq.to_be_bytes());
-    key
 }
 
 /// The groups of a partition over `pieces::GROUP_DOCUMENTS`, read in parts.
@@ -114,14 +113,14 @@ pub struct Over<'a> {
 /// merged: a partition's B-tree maps of a few keys each, built and merged, cost more than
 /// its visits' counting (docs/performance.md).
 pub fn render(
-    file: File,
+    piece: Spooled,
     over: Over<'_>,
     options: &OutputOptions,
     runs: &AllRuns,
     lsc_serials: &[&str],
     counts: &mut PartitionCounts,
 ) -> io::Result<()> {
-    let docs: Vec<Ingested> = read_documents(file)?;
+    let docs: Vec<Ingested> = read_documents(piece)?;
     let mut visits = visit::visits(&docs);
     for visit in &mut visits {
         if over.later_part
@@ -149,6 +148,7 @@ pub fn render(
     );
     let mut points = Vec::new();
     let mut body_points = Vec::new();
+    let mut member_key = Vec::with_capacity(48);
     let mut report = Collector::new(&options.lsc, ids, &mut counts.report);
     for (visit, visit_id) in visits.iter().zip(&visit_ids) {
         let assessed = visit::assess(&docs, visit, &options.classify);
@@ -166,16 +166,17 @@ pub fn render(
             ..view
         };
         for position in 0..visit.members.len() {
-            let key = row_key(&view, position);
+            put_row_key(&view, position, &mut member_key);
+            let key: &[u8] = &member_key;
             let keys = rows::measurement_keys(&view, position);
-            measurements.push_with(&key, |out| {
+            measurements.push_with(key, |out| {
                 render.render_into(rows::measurement_rows(&view, position, &keys), out)
             })?;
-            documents.push_with(&key, |out| {
+            documents.push_with(key, |out| {
                 render.render_into([rows::document_row(&view, position)], out)
             })?;
             if !view.member(position).doc.history.is_empty() {
-                history.push_with(&key, |out| {
+                history.push_with(key, |out| {
                     render.render_into(rows::history_rows(&view, position), out)
                 })?;
             }
@@ -191,23 +192,22 @@ pub fn render(
                 }
             }
         }
-        let key = row_key(&view, 0);
+        put_row_key(&view, 0, &mut member_key);
+        let key: &[u8] = &member_key;
         if let Some(composition) = view.body {
-            body.push_with(&key, |out| {
+            body.push_with(key, |out| {
                 render.render_into(rows::body_composition_rows(&view, composition), out)
             })?;
         }
-        studies.push_with(&key, |out| {
-            render.render_into([rows::study_row(&view)], out)
-        })?;
-        wide.push_with(&key, |out| {
+        studies.push_with(key, |out| render.render_into([rows::study_row(&view)], out))?;
+        wide.push_with(key, |out| {
             render.render_into([crate::export::wide::wide_row(&view)], out)
         })?;
-        crate::export::render_visit(&view, &key, options, &mut fhir, &mut omop_visits)?;
+        crate::export::render_visit(&view, key, options, &mut fhir, &mut omop_visits)?;
         body_points.extend(followup::body::body_point(&view));
-        let visit_points = followup::points_of(&view, &docs, visit_id);
-        report.visit(&view, &visit_points);
-        points.extend(visit_points);
+        let start = points.len();
+        followup::push_points(&view, &docs, visit_id, &mut points);
+        report.visit(&view, &points[start..]);
         // A partition of one giant visit or patient renders hundreds of MB of rows: they go
         // to disk as they grow (equal keys keep their order: segments merge in order).
         for (buf, runs) in [
@@ -254,7 +254,8 @@ pub fn render(
     crate::export::omop::records(omop_visits, &mut omop)?;
     runs.omop.append(omop)?;
     let attention = report.finish(&docs);
-    counts.report.attention.merge(attention);
+    // The worker's table only ever had parts merged into it: in `row_order` already.
+    counts.report.attention.merge_part(attention);
     counts.visits += visits.len();
     // Only the --lsc file's serials are looked for: an archive can hold thousands of
     // scanners, and a set of all their serials would grow with it.
@@ -272,9 +273,10 @@ mod tests {
     use super::*;
     use crate::document::Document;
     use crate::pipeline::held::HeldRef;
+    use crate::store::codec;
     use std::io::{Seek, SeekFrom, Write};
 
-    fn file_of(frames: &[(u64, &str, HeldRef<'_>)]) -> File {
+    fn file_of(frames: &[(u64, &str, HeldRef<'_>)]) -> Spooled {
         let mut bytes = Vec::new();
         for frame in frames {
             codec::encode_frame(frame, &mut bytes).unwrap();
@@ -282,7 +284,7 @@ mod tests {
         let mut file = tempfile::tempfile().unwrap();
         file.write_all(&bytes).unwrap();
         file.seek(SeekFrom::Start(0)).unwrap();
-        file
+        Spooled::file(file).unwrap()
     }
 
     /// A re-send is read as the document it names, shared, under its own UID and path.

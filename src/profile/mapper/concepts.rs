@@ -166,7 +166,7 @@ impl Mapper {
                 }),
             });
         ConceptAnswer {
-            kind: self.meaning_kind(&concept.meaning),
+            kind: self.meaning_kind(concept.meaning),
             measure,
         }
     }
@@ -193,11 +193,11 @@ mod tests {
         }
     }
 
-    fn code(scheme: &str, value: &str, meaning: &str) -> Code<'static> {
+    fn code<'c>(scheme: &'c str, value: &'c str, meaning: &'c str) -> Code<'c> {
         Code {
-            value: value.to_string().into(),
-            scheme: scheme.to_string().into(),
-            meaning: meaning.to_string().into(),
+            value,
+            scheme,
+            meaning,
         }
     }
 
@@ -231,7 +231,7 @@ mod tests {
         let mut owns = 0;
         for concept in &concepts {
             let expected_measure = mapper.measure_of(concept);
-            let expected_kind = mapper.meaning_kind(&concept.meaning);
+            let expected_kind = mapper.meaning_kind(concept.meaning);
             for round in 0..2 {
                 let answer = mapper.concept(concept);
                 assert_eq!(answer.kind, expected_kind, "{concept:?} round {round}");
@@ -265,7 +265,7 @@ mod tests {
         other.concept(&concepts[0]);
         for concept in &concepts {
             let answer = mapper.concept(concept);
-            assert_eq!(answer.kind, mapper.meaning_kind(&concept.meaning));
+            assert_eq!(answer.kind, mapper.meaning_kind(concept.meaning));
             assert_eq!(
                 answer
                     .measure

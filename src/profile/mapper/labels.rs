@@ -205,7 +205,7 @@ impl Mapper {
     pub(super) fn modifier_role(&self, concept: &Code<'_>) -> Option<ModifierRole> {
         self.modifier_codes
             .get(&code_ref(concept))
-            .or_else(|| self.modifier_meanings.get(&LabelRef(&concept.meaning)))
+            .or_else(|| self.modifier_meanings.get(&LabelRef(concept.meaning)))
             .copied()
     }
 
@@ -225,12 +225,12 @@ impl Mapper {
                         .laterality_codes
                         .get(&code_ref(value))
                         .copied()
-                        .or_else(|| self.side_of_label(&normalise_label(&value.meaning)));
+                        .or_else(|| self.side_of_label(&normalise_label(value.meaning)));
                 }
                 Some(ModifierRole::Region)
                     if slot.region_label.is_none() && !value.meaning.is_empty() =>
                 {
-                    slot.region_label = Some(value.meaning.clone());
+                    slot.region_label = Some(Cow::Borrowed(value.meaning));
                 }
                 _ => {}
             }

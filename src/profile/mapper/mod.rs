@@ -348,15 +348,15 @@ impl Mapper {
     pub fn text_field(&self, concept: &Code<'_>) -> Option<TextField> {
         self.text_codes
             .get(&code_ref(concept))
-            .or_else(|| self.text_meanings.get(&LabelRef(&concept.meaning)))
+            .or_else(|| self.text_meanings.get(&LabelRef(concept.meaning)))
             .copied()
     }
 }
 
 fn code_ref<'c>(code: &'c Code<'_>) -> CodeRef<'c> {
     CodeRef {
-        scheme: &code.scheme,
-        code: &code.value,
+        scheme: code.scheme,
+        code: code.value,
     }
 }
 

@@ -76,9 +76,9 @@ fn sites_on_substrings() {
 fn measures_by_meaning_and_by_last_words() {
     let m = mapper();
     let code = |meaning: &'static str| Code {
-        value: "X".into(),
-        scheme: "99NOBODY".into(),
-        meaning: meaning.into(),
+        value: "X",
+        scheme: "99NOBODY",
+        meaning,
     };
     let bmd = code("Left Femoral Neck BMD");
     let (target, by_code, own) = m.measure_of(&bmd).unwrap();

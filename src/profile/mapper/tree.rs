@@ -116,7 +116,7 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
             .concept
             .as_ref()
             .filter(|c| !c.meaning.is_empty())
-            .map(|c| c.meaning.clone());
+            .map(|c| Cow::Borrowed(c.meaning));
         let concept = concept.map(|label| self.add_label(label));
         let ids = [finding, concept];
         self.item_labels[item] = Some(ids);

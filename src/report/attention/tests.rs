@@ -185,6 +185,12 @@ fn merge_of_small_parts_equals_one_sort() {
     for part in parts.iter().rev().cloned() {
         backward.merge(part);
     }
+    // As a run adds its partitions: only each part's rows checked for order.
+    let mut by_parts = Attention::default();
+    for part in parts.iter().cloned() {
+        by_parts.merge_part(part);
+    }
+    assert_eq!(by_parts, forward);
     let mut all: Vec<AttentionRow> = parts.iter().flat_map(|p| p.rows.clone()).collect();
     all.sort_by(row_order);
     all.truncate(ATTENTION_CAP);

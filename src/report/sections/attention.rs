@@ -68,23 +68,33 @@ pub fn render(data: &ReportData) -> String {
         }
     );
     s.push_str("<div class=\"attention\">\n<div class=\"scroll tall\">\n");
-    s.push_str(&table(&attention.rows, |p| {
+    // The table and the series written into the section as they are made, room for
+    // them given once: two more strings grown by doubling and then copied were a tenth of
+    // the page's cost (docs/performance.md, "The end of a run").
+    let points: usize = attention
+        .trends
+        .values()
+        .flatten()
+        .map(|series| series.points.len())
+        .sum();
+    s.reserve(4096 + attention.rows.len() * 640 + attention.trends.len() * 320 + points * 48);
+    table(&mut s, &attention.rows, |p| {
         attention.trends.contains_key(p)
-    }));
+    });
     s.push_str("</div>\n<div class=\"trend\" id=\"trend\" aria-live=\"polite\">\n");
     s.push_str(
         "<p class=\"no-data\">Pick a patient in the table to draw their BMD over time (needs \
          the page's script).</p>\n</div>\n</div>\n",
     );
     s.push_str("<script type=\"application/json\" id=\"trend-data\">");
-    s.push_str(&trend_json(attention));
+    push_trend_json(&mut s, attention);
     s.push_str("</script>\n</section>\n");
     s
 }
 
 /// The table of visits; `has_trend` says whether a patient has a series to draw.
-fn table(rows: &[AttentionRow], has_trend: impl Fn(&str) -> bool) -> String {
-    let mut t = String::from(
+fn table(t: &mut String, rows: &[AttentionRow], has_trend: impl Fn(&str) -> bool) {
+    t.push_str(
         "<table class=\"data sortable\" id=\"attention-table\">\n<thead><tr>\
          <th scope=\"col\" data-type=\"text\" aria-sort=\"none\"><button type=\"button\">Patient ID</button></th>\
          <th scope=\"col\" data-type=\"text\" aria-sort=\"descending\"><button type=\"button\">Date</button></th>\
@@ -147,30 +157,36 @@ fn table(rows: &[AttentionRow], has_trend: impl Fn(&str) -> bool) -> String {
         t.push_str("</td></tr>\n");
     }
     t.push_str("</tbody>\n</table>\n");
-    t
 }
 
 /// The listed patients' series as JSON: `{"patient": [{"site", "side", "lsc", "lscText",
 /// "points": [[date, bmd, region, vs_prior], ...]}, ...]}`, safe inside a
 /// `<script>` element.
+#[cfg(test)]
 fn trend_json(attention: &crate::report::attention::Attention) -> String {
-    let mut out = String::from("{");
+    let mut out = String::new();
+    push_trend_json(&mut out, attention);
+    out
+}
+
+/// Appends `trend_json(attention)`.
+fn push_trend_json(out: &mut String, attention: &crate::report::attention::Attention) {
+    out.push('{');
     for (i, (patient, series)) in attention.trends.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        push_json_string(&mut out, patient);
+        push_json_string(out, patient);
         out.push_str(":[");
         for (j, one) in series.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
-            series_json(one, &mut out);
+            series_json(one, out);
         }
         out.push(']');
     }
     out.push('}');
-    out
 }
 
 fn series_json(series: &TrendSeries, out: &mut String) {

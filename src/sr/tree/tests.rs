@@ -246,3 +246,71 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
         );
     }
 }
+
+/// Texts with bytes above 0x7F are decoded (ISO_IR 100 here) and kept beside the tree,
+/// every kind of text the tree reads, while the ASCII ones stay slices of the file's bytes.
+#[test]
+fn a_trees_decoded_texts_are_kept_beside_it_and_ascii_ones_borrowed() {
+    let code = |value: &[u8], meaning: &[u8]| {
+        item(&[
+            element(tags::CODE_VALUE, b"SH", value),
+            element(tags::CODING_SCHEME_DESIGNATOR, b"SH", b"99X "),
+            element(tags::CODE_MEANING, b"LO", meaning),
+        ])
+    };
+    let measured = item(&[
+        element(
+            tags::MEASUREMENT_UNITS_CODE_SEQUENCE,
+            b"SQ",
+            &code(b"g/cm2 ", b"g/cm\xb2 "),
+        ),
+        element(tags::NUMERIC_VALUE, b"DS", b"0.9 "),
+    ]);
+    let num = item(&[
+        element(tags::RELATIONSHIP_TYPE, b"CS", b"CONTAINS"),
+        element(tags::VALUE_TYPE, b"CS", b"NUM "),
+        element(
+            tags::CONCEPT_NAME_CODE_SEQUENCE,
+            b"SQ",
+            &code(b"1", b"F\xe9mur BMD "),
+        ),
+        element(tags::MEASURED_VALUE_SEQUENCE, b"SQ", &measured),
+    ]);
+    let text = item(&[
+        element(tags::RELATIONSHIP_TYPE, b"CS", b"CONTAINS"),
+        element(tags::VALUE_TYPE, b"CS", b"TEXT"),
+        element(
+            tags::CONCEPT_NAME_CODE_SEQUENCE,
+            b"SQ",
+            &code(b"2", b"Note"),
+        ),
+        element(tags::TEXT_VALUE, b"LT", b"\xc5lesund\\ \xe9t\xe9"),
+    ]);
+    let dataset = [
+        element(tags::SPECIFIC_CHARACTER_SET, b"CS", b"ISO_IR 100"),
+        element(tags::VALUE_TYPE, b"CS", b"CONTAINER "),
+        element(tags::CONTENT_SEQUENCE, b"SQ", &[num, text].concat()),
+    ]
+    .concat();
+    let bytes = file(&dataset);
+    let mut inflated = Vec::new();
+    let scanned = scan_file(&bytes, &Limits::default(), &mut inflated).expect("a data set");
+    let decoded = Decoded::default();
+    let tree = ContentTree::read(scanned.dataset.root(), &decoded).expect("a tree");
+    assert_eq!(tree.items.len(), 3);
+    let concept = tree.items[1].concept.expect("a concept");
+    assert_eq!((concept.value, concept.meaning), ("1", "Fémur BMD"));
+    let ItemValue::Num { text, units } = tree.items[1].value else {
+        panic!("a NUM: {:?}", tree.items[1].value)
+    };
+    let units = units.expect("units");
+    assert_eq!(
+        (text, units.value, units.meaning),
+        (Some("0.9"), "g/cm2", "g/cm²")
+    );
+    assert_eq!(tree.items[2].value, ItemValue::Text("Ålesund\\ été"));
+    // The ASCII texts are the file's own bytes.
+    let within = |t: &str| bytes.as_ptr_range().contains(&t.as_ptr());
+    assert!(within(concept.value) && within(units.value) && within(text.unwrap()));
+    assert!(!within(concept.meaning) && !within(units.meaning));
+}

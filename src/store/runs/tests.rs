@@ -2,8 +2,15 @@ use super::*;
 
 #[test]
 fn runs_from_several_threads_merge_in_key_order() {
+    // In memory, in the file, and some in each.
+    for limit in [usize::MAX, 0, 3000] {
+        several_threads(&Budget::new(limit));
+    }
+}
+
+fn several_threads(budget: &Budget) {
     let dir = tempfile::tempdir().unwrap();
-    let runs = Runs::new(dir.path()).unwrap();
+    let runs = Runs::with_budget(dir.path(), budget);
     std::thread::scope(|scope| {
         for part in 0..4u64 {
             let runs = &runs;
@@ -32,8 +39,15 @@ fn runs_from_several_threads_merge_in_key_order() {
 
 #[test]
 fn more_runs_than_one_merge_reads_merge_in_passes() {
+    // Held in memory, and spilled.
+    for limit in [usize::MAX, 0] {
+        merge_in_passes(&Budget::new(limit));
+    }
+}
+
+fn merge_in_passes(budget: &Budget) {
     let dir = tempfile::tempdir().unwrap();
-    let runs = Runs::new(dir.path()).unwrap();
+    let runs = Runs::with_budget(dir.path(), budget);
     // 3 * MAX_FAN_IN + 5 runs: a first pass of four groups (the last a short one).
     let count = 3 * MAX_FAN_IN as u64 + 5;
     for part in 0..count {
@@ -160,7 +174,8 @@ fn equal_keys_keep_their_order_and_empty_runs_are_fine() {
 #[test]
 fn records_larger_than_the_read_budget() {
     let dir = tempfile::tempdir().unwrap();
-    let runs = Runs::new(dir.path()).unwrap();
+    // In the file: read through buffers smaller than some records.
+    let runs = Runs::with_budget(dir.path(), &Budget::new(0));
     let payload = |k: u64| -> Vec<u8> {
         let len = match k % 5 {
             0 => 40_000 + k as usize,
@@ -217,7 +232,20 @@ fn a_segment_cut_short_is_an_error() {
         let mut reader = SegmentReader::new(&file, 0, cut as u64, 4096);
         let error = reader.advance().unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof, "cut at {cut}");
+        let error = SegmentReader::memory(&bytes[..cut]).advance().unwrap_err();
+        assert_eq!(
+            error.kind(),
+            io::ErrorKind::UnexpectedEof,
+            "in memory, cut at {cut}"
+        );
     }
+    let mut reader = SegmentReader::memory(&bytes);
+    assert!(reader.advance().unwrap());
+    assert_eq!(
+        (reader.key(), reader.payload()),
+        (&b"key"[..], &[7; 100][..])
+    );
+    assert!(!reader.advance().unwrap());
     let mut reader = SegmentReader::new(&file, 0, bytes.len() as u64, 4096);
     assert!(reader.advance().unwrap());
     assert_eq!(
@@ -253,4 +281,61 @@ fn heads_order_as_their_keys_bytes() {
         }
     }
     assert!(less > 10_000 && equal > 100, "{less} {equal}");
+}
+
+/// The same records merge the same whether their runs waited in memory, in the kind's
+/// file, or some in each (a budget with room for the first few); the file is created only
+/// when a run does not fit, and the memory is given back by the merge.
+#[test]
+fn runs_merge_the_same_in_memory_or_spilled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for limit in [usize::MAX, 20 * 1024, 0] {
+        let budget = Budget::new(limit);
+        let runs = Runs::with_budget(dir.path(), &budget);
+        for part in 0..40u64 {
+            let mut run = RunBuf::default();
+            for k in 0..60u64 {
+                let key = k * 40 + part;
+                run.push(key.to_be_bytes().to_vec(), format!("{key}\n").as_bytes());
+            }
+            run.push(vec![0xff; 9], format!("last {part}\n").as_bytes());
+            runs.append(run).unwrap();
+        }
+        runs.append(RunBuf::default()).unwrap();
+        assert_eq!(
+            budget.files_created(),
+            usize::from(limit != usize::MAX),
+            "limit {limit}"
+        );
+        assert!((budget.held() > 0) == (limit != 0), "limit {limit}");
+        let mut text = String::new();
+        let n = runs
+            .merge(|payload| {
+                text.push_str(std::str::from_utf8(payload).unwrap());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(n, 40 * 61);
+        assert_eq!(budget.held(), 0);
+        results.push(text);
+    }
+    let expected: String = (0..2400)
+        .map(|k| format!("{k}\n"))
+        .chain((0..40).map(|p| format!("last {p}\n")))
+        .collect();
+    assert_eq!(results[0], expected);
+    assert_eq!(results[1], expected);
+    assert_eq!(results[2], expected);
+}
+
+/// Runs of no rows create no file (a kind a run has none of).
+#[test]
+fn empty_runs_create_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let budget = Budget::new(0);
+    let runs = Runs::with_budget(dir.path(), &budget);
+    runs.append(RunBuf::default()).unwrap();
+    assert_eq!(runs.merge(|_| Ok(())).unwrap(), 0);
+    assert_eq!(budget.files_created(), 0);
 }

@@ -12,9 +12,9 @@ fn mapper() -> Mapper {
 
 fn code(scheme: &'static str, value: &'static str, meaning: &'static str) -> Code<'static> {
     Code {
-        value: value.into(),
-        scheme: scheme.into(),
-        meaning: meaning.into(),
+        value,
+        scheme,
+        meaning,
     }
 }
 
@@ -307,7 +307,7 @@ fn modifier_items_attach_to_their_parent() {
         parent,
         depth: usize::from(parent.is_some()),
         relationship: None,
-        value_type: if value.is_some() { "CODE" } else { "CONTAINER" }.into(),
+        value_type: if value.is_some() { "CODE" } else { "CONTAINER" },
         concept: Some(concept),
         value: value.map_or(ItemValue::None, ItemValue::Code),
     };

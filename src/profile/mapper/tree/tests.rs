@@ -14,9 +14,9 @@ fn mapper() -> Mapper {
 
 fn code(scheme: &'static str, value: &'static str, meaning: &'static str) -> Code<'static> {
     Code {
-        value: value.into(),
-        scheme: scheme.into(),
-        meaning: meaning.into(),
+        value,
+        scheme,
+        meaning,
     }
 }
 
@@ -35,9 +35,9 @@ fn tree(
         out.push(ContentItem {
             parent: *parent,
             depth,
-            relationship: Some(if parent.is_some() { "CONTAINS" } else { "" }.into()),
-            value_type: (*value_type).into(),
-            concept: concept.clone(),
+            relationship: Some(if parent.is_some() { "CONTAINS" } else { "" }),
+            value_type,
+            concept: *concept,
             value: value.clone(),
         });
     }
@@ -46,7 +46,7 @@ fn tree(
 
 fn num(text: &'static str) -> ItemValue<'static> {
     ItemValue::Num {
-        text: Some(text.into()),
+        text: Some(text),
         units: None,
     }
 }
@@ -100,7 +100,7 @@ fn model(mapper: &Mapper, tree: &ContentTree<'_>, index: usize) -> Option<Mapped
         if let Some(concept) = &tree.items[ancestor].concept
             && !concept.meaning.is_empty()
         {
-            labels.push(mapper.label_info(concept.meaning.clone()));
+            labels.push(mapper.label_info(Cow::Borrowed(concept.meaning)));
         }
     }
     let refs: Vec<&LabelInfo<'_>> = labels.iter().collect();
@@ -338,7 +338,8 @@ fn shared_resolution_is_each_nums_own() {
         let crate::sr::Body::Indexed(set) = &file.body else {
             unreachable!("the index reader")
         };
-        let t = ContentTree::read(set.root()).expect("a tree");
+        let decoded = crate::sr::Decoded::default();
+        let t = ContentTree::read(set.root(), &decoded).expect("a tree");
         trees += 1;
         let mut nums = m.for_tree(&t);
         for (i, item) in t.items.iter().enumerate() {
@@ -384,15 +385,18 @@ fn a_trees_concepts_are_the_mappers() {
             num(if round == 0 { "2" } else { "3" }),
         ));
     }
-    let extra: Vec<String> = (0..20).map(|i| format!("Region {i} BMD")).collect();
-    for meaning in &extra {
+    // The tree's texts borrow for the test's whole run, as `code`'s do.
+    let extra: Vec<&'static str> = (0..20)
+        .map(|i| &*format!("Region {i} BMD").leak())
+        .collect();
+    for &meaning in &extra {
         items.push((
             Some(0),
             "NUM",
             Some(Code {
-                value: "X".into(),
-                scheme: "99X".into(),
-                meaning: meaning.clone().into(),
+                value: "X",
+                scheme: "99X",
+                meaning,
             }),
             num("1"),
         ));

@@ -415,15 +415,13 @@ fn code_values_long_and_urn_in_turn() {
     let mut data = element(0x0040, 0xA040, b"CS", b"CONTAINER ");
     data.extend(sequence(0x0040, 0xA730, &items));
     let (set, _) = walk(&data, Endian::Little, false, &Limits::default()).unwrap();
-    let tree = crate::sr::ContentTree::read(set.root()).unwrap();
+    let decoded = crate::sr::Decoded::default();
+    let tree = crate::sr::ContentTree::read(set.root(), &decoded).unwrap();
     let values: Vec<_> = tree.items[1..]
         .iter()
         .map(|item| match &item.value {
             crate::sr::ItemValue::Code(code) => {
-                assert_eq!(
-                    (code.scheme.as_ref(), code.meaning.as_ref()),
-                    ("DCM", "Meaning")
-                );
+                assert_eq!((code.scheme, code.meaning), ("DCM", "Meaning"));
                 code.value.to_string()
             }
             other => panic!("not a code: {other:?}"),

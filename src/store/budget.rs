@@ -1,0 +1,249 @@
+//! How many bytes of a run's temporary data may wait in memory rather than in temporary
+//! files: one budget for the run, shared by everything that waits (the partitions, their
+//! pieces, the sorted runs). While a run is small all of it stays in memory and no
+//! temporary file is created at all; beyond the budget, what no longer fits goes to
+//! unlinked temporary files as before, so that memory stays bounded at any size
+//! (docs/performance.md, "The end of a run", "2026-12-07, temporary data in memory").
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::pages::{self, Pages};
+
+/// The bytes of temporary data a run holds in memory at most. The benchmark corpus of
+/// 20 000 files waits as about 10 MB of partitions, then (as they are read and freed)
+/// 49 MB of sorted runs: it fits whole, just (at 56 MiB its last runs went to files). A
+/// run whose partitions must be cut (10^6 files, giant groups) gives the budget up at the
+/// end (`close`): the memory goes to its pieces, as before (docs/performance.md has the
+/// measurements).
+pub const MEMORY_BUDGET: usize = 64 * 1024 * 1024;
+
+/// A run's budget of memory for temporary data (cheap to clone: clones share it), and the
+/// count of temporary files created under it.
+#[derive(Clone, Debug)]
+pub struct Budget(Arc<Inner>);
+
+#[derive(Debug)]
+struct Inner {
+    limit: AtomicUsize,
+    used: AtomicUsize,
+    files: AtomicUsize,
+}
+
+impl Budget {
+    /// The budget of a run whose temporary files go to `dir`: `MEMORY_BUDGET` (in tests,
+    /// what `test_hook::limit_under` set for a folder above `dir`, if any).
+    pub fn for_run(dir: &Path) -> Budget {
+        #[cfg(test)]
+        if let Some(limit) = test_hook::limit_for(dir) {
+            return Budget::new(limit);
+        }
+        let _ = dir;
+        Budget::new(MEMORY_BUDGET)
+    }
+
+    /// A budget of `limit` bytes (0: everything goes to temporary files).
+    pub fn new(limit: usize) -> Budget {
+        Budget(Arc::new(Inner {
+            limit: AtomicUsize::new(limit),
+            used: AtomicUsize::new(0),
+            files: AtomicUsize::new(0),
+        }))
+    }
+
+    /// From now on nothing more is held in memory (what is held stays until it is read):
+    /// the memory is needed elsewhere.
+    pub fn close(&self) {
+        self.0.limit.store(0, Ordering::Relaxed);
+    }
+
+    /// Takes `n` bytes of the budget, if that many are left.
+    fn take(&self, n: usize) -> bool {
+        let limit = self.0.limit.load(Ordering::Relaxed);
+        self.0
+            .used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(n).filter(|&total| total <= limit)
+            })
+            .is_ok()
+    }
+
+    /// Gives back `n` bytes taken.
+    fn give(&self, n: usize) {
+        self.0.used.fetch_sub(n, Ordering::Relaxed);
+    }
+
+    /// The bytes held in memory under it now.
+    #[cfg(test)]
+    pub fn held(&self) -> usize {
+        self.0.used.load(Ordering::Relaxed)
+    }
+
+    /// How many temporary files were created under it.
+    #[cfg(test)]
+    pub fn files_created(&self) -> usize {
+        self.0.files.load(Ordering::Relaxed)
+    }
+
+    /// A new unlinked temporary file in `dir`, counted.
+    pub(super) fn tempfile(&self, dir: &Path) -> io::Result<File> {
+        let file = tempfile::tempfile_in(dir)?;
+        self.0.files.fetch_add(1, Ordering::Relaxed);
+        #[cfg(test)]
+        test_hook::created(dir);
+        Ok(file)
+    }
+}
+
+/// What a test of a whole run sets and sees of its budgets, by folder (tests run in
+/// parallel in one process: each names its own folder).
+#[cfg(test)]
+pub mod test_hook {
+    use std::path::{Path, PathBuf};
+    use std::sync::Mutex;
+
+    static LIMITS: Mutex<Vec<(PathBuf, usize)>> = Mutex::new(Vec::new());
+    static CREATED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    /// Runs whose temporary files go under `root` get a budget of `limit` bytes.
+    pub fn limit_under(root: &Path, limit: usize) {
+        LIMITS.lock().unwrap().push((root.to_path_buf(), limit));
+    }
+
+    pub(super) fn limit_for(dir: &Path) -> Option<usize> {
+        let limits = LIMITS.lock().unwrap();
+        limits
+            .iter()
+            .rev()
+            .find(|(root, _)| dir.starts_with(root))
+            .map(|&(_, limit)| limit)
+    }
+
+    pub(super) fn created(dir: &Path) {
+        CREATED.lock().unwrap().push(dir.to_path_buf());
+    }
+
+    /// How many temporary files budgets created under `root`.
+    pub fn files_created_under(root: &Path) -> usize {
+        let created = CREATED.lock().unwrap();
+        created.iter().filter(|dir| dir.starts_with(root)).count()
+    }
+}
+
+/// Bytes held in memory under a budget (in pages of their own: `pages`), given back when
+/// dropped.
+#[derive(Debug)]
+pub struct Held {
+    bytes: Pages,
+    budget: Budget,
+}
+
+/// The first mapping of a growing `Held`.
+const FIRST_BYTES: usize = 16 * 1024;
+
+impl Held {
+    /// Nothing yet, under `budget`.
+    pub fn new(budget: &Budget) -> Held {
+        Held {
+            bytes: Pages::new(),
+            budget: budget.clone(),
+        }
+    }
+
+    /// A copy of `bytes`, if the budget has room for them (whole pages).
+    pub fn copy_of(budget: &Budget, bytes: &[u8]) -> Option<Held> {
+        let mut held = Held::new(budget);
+        held.try_extend(bytes).then_some(held)
+    }
+
+    /// Appends `more` if the budget has room for the growth it needs (and the system for
+    /// the mapping); false (nothing appended) if not.
+    pub fn try_extend(&mut self, more: &[u8]) -> bool {
+        let len = self.bytes.as_slice().len();
+        let need = len + more.len();
+        let cap = self.bytes.capacity();
+        if need > cap {
+            let grown = pages::rounded(need.max(2 * cap).max(FIRST_BYTES));
+            if !self.budget.take(grown - cap) {
+                return false;
+            }
+            if self.bytes.grow(grown).is_err() {
+                self.budget.give(grown - cap);
+                return false;
+            }
+        }
+        self.bytes.extend_from_slice(more);
+        true
+    }
+
+    /// The bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.bytes.as_slice()
+    }
+
+    /// The budget they count against.
+    pub fn budget(&self) -> &Budget {
+        &self.budget
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.budget.give(self.bytes.capacity());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_bytes_count_against_the_budget_until_dropped() {
+        let budget = Budget::new(64 * 1024);
+        assert_eq!(
+            Budget::for_run(Path::new("/x"))
+                .0
+                .limit
+                .load(Ordering::Relaxed),
+            MEMORY_BUDGET
+        );
+        let mut held = Held::new(&budget);
+        assert!(held.try_extend(b"abc"));
+        assert_eq!(held.bytes(), b"abc");
+        assert!(budget.held() >= 3);
+        // More than is left: refused, nothing appended.
+        assert!(!held.try_extend(&[0; 64 * 1024]));
+        assert_eq!(held.bytes(), b"abc");
+        let copy = Held::copy_of(&budget, &[7; 1000]).unwrap();
+        assert_eq!(copy.bytes(), &[7; 1000][..]);
+        assert!(Held::copy_of(&budget, &[1; 60 * 1024]).is_none());
+        drop((held, copy));
+        assert_eq!(budget.held(), 0);
+        assert!(Held::copy_of(&budget, &[1; 60 * 1024]).is_some());
+        assert_eq!(budget.held(), 0, "dropped at once");
+        assert_eq!(budget.files_created(), 0);
+    }
+
+    #[test]
+    fn a_closed_budget_takes_nothing_more() {
+        let budget = Budget::new(1 << 20);
+        let held = Held::copy_of(&budget, &[1; 1000]).unwrap();
+        budget.close();
+        assert!(Held::copy_of(&budget, &[1; 10]).is_none());
+        assert_eq!(held.bytes().len(), 1000, "what it holds stays");
+        drop(held);
+        assert_eq!(budget.held(), 0);
+    }
+
+    #[test]
+    fn a_zero_budget_holds_nothing() {
+        let budget = Budget::new(0);
+        assert!(!Held::new(&budget).try_extend(b"x"));
+        assert!(Held::copy_of(&budget, b"x").is_none());
+        // Nothing costs nothing.
+        assert!(Held::copy_of(&budget, b"").is_some());
+    }
+}

@@ -1,0 +1,152 @@
+//! Reading one segment of a kind's runs in a merge.
+
+use std::fs::File;
+use std::io::{self, Read};
+
+/// One segment, read record by record: held in memory, where its records are borrowed as
+/// they are; or in a shared file, read into a buffer of its own, from which a record is
+/// borrowed, never copied out. The buffer is filled by `read` into its spare capacity
+/// (`Read::take` + `read_to_end` on the file, which the standard library reads into
+/// uninitialised memory); a `BufReader` over a positional reader zeroed its whole buffer
+/// first, 10 000 instructions per file of a scan (docs/performance.md).
+pub(super) struct SegmentReader<'f> {
+    /// The file, None for a segment in memory.
+    file: Option<&'f File>,
+    /// A segment in memory: all of it.
+    memory: &'f [u8],
+    /// The next byte of the file to read, and the segment's end.
+    at: u64,
+    end: u64,
+    /// Bytes read: `buf[pos..]` not yet consumed (`memory[pos..]` for a segment there).
+    buf: Vec<u8>,
+    pos: usize,
+    /// How much to read at a time, at least.
+    budget: usize,
+    /// The current record's key and payload in `buf` (or `memory`).
+    key: std::ops::Range<usize>,
+    payload: std::ops::Range<usize>,
+}
+
+impl<'f> SegmentReader<'f> {
+    pub(super) fn new(file: &'f File, offset: u64, len: u64, budget: usize) -> Self {
+        SegmentReader {
+            file: Some(file),
+            memory: &[],
+            at: offset,
+            end: offset + len,
+            buf: Vec::new(),
+            pos: 0,
+            budget,
+            key: 0..0,
+            payload: 0..0,
+        }
+    }
+
+    /// A reader of a segment held in memory.
+    pub(super) fn memory(bytes: &'f [u8]) -> Self {
+        SegmentReader {
+            file: None,
+            memory: bytes,
+            at: 0,
+            end: 0,
+            buf: Vec::new(),
+            pos: 0,
+            budget: 0,
+            key: 0..0,
+            payload: 0..0,
+        }
+    }
+
+    /// The bytes records are read from.
+    fn bytes(&self) -> &[u8] {
+        match self.file {
+            None => self.memory,
+            Some(_) => &self.buf,
+        }
+    }
+
+    /// The current record's key.
+    pub(super) fn key(&self) -> &[u8] {
+        &self.bytes()[self.key.clone()]
+    }
+
+    /// The current record's payload.
+    pub(super) fn payload(&self) -> &[u8] {
+        &self.bytes()[self.payload.clone()]
+    }
+
+    /// Moves to the next (key, payload) record; false at the end of the segment.
+    pub(super) fn advance(&mut self) -> io::Result<bool> {
+        self.pos = self.payload.end.max(self.pos);
+        if !self.ensure(4)? {
+            return if self.bytes().len() == self.pos {
+                Ok(false)
+            } else {
+                Err(cut_short())
+            };
+        }
+        let key_len = self.frame_len(0)?;
+        if !self.ensure(4 + key_len + 4)? {
+            return Err(cut_short());
+        }
+        let payload_len = self.frame_len(4 + key_len)?;
+        if !self.ensure(8 + key_len + payload_len)? {
+            return Err(cut_short());
+        }
+        let key = self.pos + 4;
+        self.key = key..key + key_len;
+        self.payload = key + key_len + 4..key + key_len + 4 + payload_len;
+        Ok(true)
+    }
+
+    /// The frame length at `offset` from the unconsumed bytes (at least 4 there).
+    fn frame_len(&self, offset: usize) -> io::Result<usize> {
+        let at = self.pos + offset;
+        let len =
+            u32::from_le_bytes(self.bytes()[at..at + 4].try_into().expect("4 bytes")) as usize;
+        if len > crate::store::codec::MAX_FRAME {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a record of {len} bytes: the file is corrupt"),
+            ));
+        }
+        Ok(len)
+    }
+
+    /// Makes at least `n` unconsumed bytes available, reading more of the segment (and
+    /// moving the unconsumed ones to the front, which keeps the record ranges set after it);
+    /// false when the segment ends first.
+    fn ensure(&mut self, n: usize) -> io::Result<bool> {
+        let Some(mut file) = self.file else {
+            return Ok(self.memory.len() - self.pos >= n);
+        };
+        let have = self.buf.len() - self.pos;
+        if have >= n {
+            return Ok(true);
+        }
+        if self.at == self.end {
+            return Ok(false);
+        }
+        self.buf.drain(..self.pos);
+        self.pos = 0;
+        self.key = 0..0;
+        self.payload = 0..0;
+        // Up to the budget with what is held (a `BufReader`'s bound), or the record's length.
+        let want = ((n.max(self.budget) - have) as u64).min(self.end - self.at);
+        io::Seek::seek(&mut file, io::SeekFrom::Start(self.at))?;
+        self.buf.reserve_exact(want as usize);
+        let read = file.take(want).read_to_end(&mut self.buf)?;
+        if (read as u64) < want {
+            return Err(cut_short());
+        }
+        self.at += want;
+        Ok(self.buf.len() >= n)
+    }
+}
+
+fn cut_short() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "the file ends inside a record",
+    )
+}
