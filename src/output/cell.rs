@@ -44,6 +44,14 @@ fn printable_ascii(bytes: &[u8]) -> bool {
 /// time: `safe_text` then the CSV quoting test read a field twice (docs/performance.md).
 #[inline]
 pub(super) fn plain_field(bytes: &[u8]) -> bool {
+    printable_unquoted::<false>(bytes)
+}
+
+/// Whether `bytes` are printable ASCII with no quote, a comma only where `COMMA_ALLOWED`,
+/// and not starting as a formula does: `plain_field`, and `quoted_as_it_is` (the same test
+/// with commas allowed).
+#[inline]
+fn printable_unquoted<const COMMA_ALLOWED: bool>(bytes: &[u8]) -> bool {
     const fn splat(b: u8) -> u64 {
         u64::from_le_bytes([b; 8])
     }
@@ -51,15 +59,16 @@ pub(super) fn plain_field(bytes: &[u8]) -> bool {
     const HIGH: u64 = splat(0x80);
     // A zero byte in `x` (exact as a yes or no: a borrow only flags bytes above a zero one).
     let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    // As in `printable_ascii`, with the comma and the quote found as zero bytes of XORs.
+    // As in `printable_ascii`, with the quote (and the comma) found as zero bytes of XORs.
     let bad = |word: u64| {
-        (word
+        let mut flags = word
             | (word.wrapping_sub(splat(0x20)) & !word)
             | zero(word ^ splat(0x7F))
-            | zero(word ^ splat(b','))
-            | zero(word ^ splat(b'"')))
-            & HIGH
-            != 0
+            | zero(word ^ splat(b'"'));
+        if !COMMA_ALLOWED {
+            flags |= zero(word ^ splat(b','));
+        }
+        flags & HIGH != 0
     };
     if matches!(bytes.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\'')) {
         return false;
@@ -68,7 +77,7 @@ pub(super) fn plain_field(bytes: &[u8]) -> bool {
         || (bytes.len() < 8
             && bytes
                 .iter()
-                .all(|&b| (0x20..0x7F).contains(&b) && b != b',' && b != b'"'))
+                .all(|&b| (0x20..0x7F).contains(&b) && b != b'"' && (COMMA_ALLOWED || b != b',')))
 }
 
 /// Whether no word of `bytes` is `bad`: eight bytes at a time, the last word the last
@@ -148,29 +157,7 @@ impl ToCell for Text<'_> {
 /// then the quoting read it twice more (docs/performance.md, "The end of a run").
 #[inline]
 fn quoted_as_it_is(bytes: &[u8]) -> bool {
-    const fn splat(b: u8) -> u64 {
-        u64::from_le_bytes([b; 8])
-    }
-    const ONES: u64 = splat(0x01);
-    const HIGH: u64 = splat(0x80);
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    // As in `plain_field`, without the comma.
-    let bad = |word: u64| {
-        (word
-            | (word.wrapping_sub(splat(0x20)) & !word)
-            | zero(word ^ splat(0x7F))
-            | zero(word ^ splat(b'"')))
-            & HIGH
-            != 0
-    };
-    if matches!(bytes.first(), Some(b'=' | b'+' | b'-' | b'@' | b'\'')) {
-        return false;
-    }
-    all_words(bytes, bad)
-        || (bytes.len() < 8
-            && bytes
-                .iter()
-                .all(|&b| (0x20..0x7F).contains(&b) && b != b'"'))
+    printable_unquoted::<true>(bytes)
 }
 
 impl<'a> From<&'a str> for Text<'a> {

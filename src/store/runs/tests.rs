@@ -1,5 +1,17 @@
 use super::*;
 
+/// The runs merged: how many payloads, and the payloads (UTF-8) one after another.
+fn merged_text(runs: Runs) -> (u64, String) {
+    let mut text = String::new();
+    let n = runs
+        .merge(|payload| {
+            text.push_str(std::str::from_utf8(payload).unwrap());
+            Ok(())
+        })
+        .unwrap();
+    (n, text)
+}
+
 #[test]
 fn runs_from_several_threads_merge_in_key_order() {
     // In memory, in the file, and some in each.
@@ -63,13 +75,7 @@ fn merge_in_passes(budget: &Budget) {
         );
         runs.append(run).unwrap();
     }
-    let mut text = String::new();
-    let n = runs
-        .merge(|payload| {
-            text.push_str(std::str::from_utf8(payload).unwrap());
-            Ok(())
-        })
-        .unwrap();
+    let (n, text) = merged_text(runs);
     assert_eq!(n, 4 * count);
     let expected: String = (0..3 * count)
         .map(|k| format!("{k}\n"))
@@ -309,13 +315,7 @@ fn runs_merge_the_same_in_memory_or_spilled() {
             "limit {limit}"
         );
         assert!((budget.held() > 0) == (limit != 0), "limit {limit}");
-        let mut text = String::new();
-        let n = runs
-            .merge(|payload| {
-                text.push_str(std::str::from_utf8(payload).unwrap());
-                Ok(())
-            })
-            .unwrap();
+        let (n, text) = merged_text(runs);
         assert_eq!(n, 40 * 61);
         assert_eq!(budget.held(), 0);
         results.push(text);
