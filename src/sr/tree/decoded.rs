@@ -26,11 +26,14 @@ impl Decoded {
     #[cold]
     #[inline(never)]
     fn keep_owned(&self, text: String) -> &str {
-        let text = text.into_boxed_str();
-        let kept: *const str = &*text;
-        self.texts.borrow_mut().push(text);
+        let mut texts = self.texts.borrow_mut();
+        texts.push(text.into_boxed_str());
+        // The pointer is taken from the box where it stays, after the move into the Vec:
+        // one taken before would be derived from a box moved afterwards (a move asserts a
+        // box's uniqueness, which would leave that pointer invalid).
+        let kept: *const str = &**texts.last().expect("just pushed");
         // SAFETY: the box's bytes are on the heap and never moved, changed or freed while
-        // `self` lives (texts are only ever pushed, and the Vec moving its boxes moves the
+        // `self` lives (texts are only ever pushed, and the Vec growing copies the boxes'
         // pointers, not what they point to); the returned borrow cannot outlive `self`.
         unsafe { &*kept }
     }
