@@ -272,6 +272,29 @@ impl<'d, 'a> Node<'d, 'a> {
         self.value_text(field.0, whole)
     }
 
+    /// `field_text` of an ASCII value of at most sixteen bytes (nearly every code part and
+    /// number of an SR), trimmed, "" when it trims to nothing; None for any other value,
+    /// which `field_text` reads. In line where the content tree keeps texts as `&str`
+    /// (`sr::tree::kept`): no `Cow` is built, moved and matched for those values.
+    #[inline(always)]
+    pub fn short_text(self, field: Field<'d>) -> Option<&'a str> {
+        let element = field.0;
+        let value = text::short_ascii(
+            self.set.data,
+            element.start as usize,
+            element.len as usize,
+            false,
+        )?;
+        // SAFETY: ASCII, as in `value_text`.
+        Some(unsafe { std::str::from_utf8_unchecked(text::trim(value)) })
+    }
+
+    /// The element with `tag` in this item as a `Field` (the first, as `text` finds it).
+    #[inline]
+    pub fn field(self, tag: Tag) -> Option<Field<'d>> {
+        self.element(tag).map(Field)
+    }
+
     /// The raw value bytes of one of this item's `fields` (undecoded, padding kept).
     #[inline]
     pub fn field_bytes(self, field: Field<'d>) -> &'a [u8] {

@@ -1,4 +1,4 @@
-//! The index's one-pass readings (`SrNode::texts`, `item_parts`, `code_parts` of a `Node`)
+//! The index's one-pass readings (`SrNode::texts`, `item_parts`, `code` of a `Node`)
 //! against one look-up per attribute, on items whose elements come in any order, repeated
 //! or missing (a broken file's), as well as in tag order.
 
@@ -71,12 +71,16 @@ fn scramble(list: &[Vec<u8>], next: &mut impl FnMut() -> u64) -> Vec<Vec<u8>> {
     out
 }
 
-/// A text value among a few (empty, padded, multi-valued), by `r`.
+/// A text value among a few (empty, padded, multi-valued, led by spaces, not ASCII, an
+/// empty first value; short or long), by `r`.
 fn text(r: u64, base: &str) -> Vec<u8> {
-    let mut value = match r % 5 {
+    let mut value = match r % 8 {
         0 => String::new(),
         1 => format!("{base} "),
         2 => format!("{base}\\second"),
+        3 => format!("  {base}{}\0 ", r % 1000),
+        4 => format!("{base}\u{e9}{}", r % 100),
+        5 => format!("\\{base}"),
         _ => format!("{base}{r}"),
     };
     if value.len() % 2 == 1 {
@@ -229,10 +233,18 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
                     if !scheme {
                         looked_up[1] = None;
                     }
-                    assert_eq!(found.code_parts(scheme), looked_up, "round {round}");
+                    let decoded = Decoded::default();
+                    let [value, designator, meaning] =
+                        looked_up.map(|t| t.map_or("", |t| decoded.keep(t)));
+                    let looked_up = Code {
+                        value,
+                        scheme: designator,
+                        meaning,
+                    };
+                    assert_eq!(found.code(scheme, &decoded), looked_up, "round {round}");
                     assert_eq!(
-                        expected.code_parts(scheme),
-                        found.code_parts(scheme),
+                        expected.code(scheme, &decoded),
+                        found.code(scheme, &decoded),
                         "round {round}"
                     );
                 }
