@@ -197,12 +197,29 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
         }
     }
 
-    /// One pass over the code's elements (three or four), each text read in line when it
-    /// is short ASCII (`kept`), the rest through `field_text`.
+    /// The code's usual three elements found without a pass (`Node::code_fields`), else
+    /// one pass over its elements; each text read in line when it is short ASCII (`kept`),
+    /// the rest through `field_text`.
     fn code<'t>(self, scheme: bool, decoded: &'t Decoded) -> Code<'t>
     where
         'a: 't,
     {
+        if let Some([value, designator, meaning]) = self.code_fields() {
+            let value = kept(self, Some(value), decoded);
+            // An empty CodeValue may leave the value to a LongCodeValue or URNCodeValue
+            // later in the item: the pass below looks for them.
+            if !value.is_empty() {
+                return Code {
+                    value,
+                    scheme: if scheme {
+                        kept(self, Some(designator), decoded)
+                    } else {
+                        ""
+                    },
+                    meaning: kept(self, Some(meaning), decoded),
+                };
+            }
+        }
         let (mut value, mut designator, mut meaning, mut other) = (None, None, None, false);
         for field in self.fields() {
             let slot = match field.tag() {

@@ -289,6 +289,30 @@ impl<'d, 'a> Node<'d, 'a> {
         Some(unsafe { std::str::from_utf8_unchecked(text::trim(value)) })
     }
 
+    /// This item's first three elements when they are CodeValue, CodingSchemeDesignator
+    /// and CodeMeaning, in that order (as every code item of the benchmark corpus is
+    /// written): then they are the first of each tag in the item, which is what a pass
+    /// over its elements finds (`sr::tree`'s `SrNode::code`), without the pass. None for
+    /// any other layout.
+    #[inline(always)]
+    pub fn code_fields(self) -> Option<[Field<'d>; 3]> {
+        const CODE_VALUE: Tag = Tag(0x0008, 0x0100);
+        const CODING_SCHEME_DESIGNATOR: Tag = Tag(0x0008, 0x0102);
+        const CODE_MEANING: Tag = Tag(0x0008, 0x0104);
+        let first = self.set.items[self.id as usize].first_element as usize;
+        // NONE (u32::MAX) as `first` is past the end of any index.
+        let [value, scheme, meaning] = self.set.elements.get(first..first + 3)? else {
+            return None;
+        };
+        // Linked in turn: a sequence among them would link past its contents.
+        let linked = value.next as usize == first + 1 && scheme.next as usize == first + 2;
+        (linked
+            && value.tag == CODE_VALUE
+            && scheme.tag == CODING_SCHEME_DESIGNATOR
+            && meaning.tag == CODE_MEANING)
+            .then_some([Field(value), Field(scheme), Field(meaning)])
+    }
+
     /// The element with `tag` in this item as a `Field` (the first, as `text` finds it).
     #[inline]
     pub fn field(self, tag: Tag) -> Option<Field<'d>> {

@@ -145,6 +145,8 @@ fn texts_in_one_pass_find_what_one_look_up_per_tag_finds() {
 #[test]
 fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
     let mut next = crate::test_rng::splitmix(5);
+    // Codes laid out as `Node::code_fields` reads them without a pass.
+    let mut usual_layout = 0;
     for round in 0..2_000 {
         let code = |next: &mut dyn FnMut() -> u64| {
             let list = [
@@ -221,6 +223,7 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
             let expected = node.first_item(tag);
             assert_eq!(id(found), id(expected), "round {round}, {tag}");
             if let (Some(found), Some(expected)) = (found, expected) {
+                usual_layout += usize::from(found.code_fields().is_some());
                 for scheme in [false, true] {
                     let mut looked_up = [
                         found
@@ -257,6 +260,10 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
             "round {round}"
         );
     }
+    assert!(
+        usual_layout > 300,
+        "{usual_layout} codes in the usual layout"
+    );
 }
 
 /// Texts with bytes above 0x7F are decoded (ISO_IR 100 here) and kept beside the tree,
