@@ -79,6 +79,20 @@ pub trait SrNode<'a>: Copy {
         }
     }
 
+    /// A measured value item's NumericValue (None when absent or empty) and units
+    /// (MeasurementUnitsCodeSequence's first item: value and meaning, see `ItemValue::Num`).
+    fn measured<'t>(self, decoded: &'t Decoded) -> (Option<&'t str>, Option<Code<'t>>)
+    where
+        'a: 't,
+    {
+        let text = self.kept_text(tags::NUMERIC_VALUE, decoded);
+        let units = self.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE);
+        (
+            Some(text).filter(|t| !t.is_empty()),
+            units.map(|u| u.code(false, decoded)),
+        )
+    }
+
     /// `text(tag, false)` kept in `decoded` when it had to be decoded, "" when None.
     fn kept_text<'t>(self, tag: Tag, decoded: &'t Decoded) -> &'t str
     where
@@ -256,6 +270,25 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
     {
         kept(self, self.field(tag), decoded)
     }
+
+    /// The usual layout found without look-ups (`Node::units_then_number`), else the
+    /// look-ups.
+    fn measured<'t>(self, decoded: &'t Decoded) -> (Option<&'t str>, Option<Code<'t>>)
+    where
+        'a: 't,
+    {
+        let (text, units) = match self.units_then_number() {
+            Some((units, number)) => (kept(self, Some(number), decoded), units),
+            None => (
+                self.kept_text(tags::NUMERIC_VALUE, decoded),
+                self.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE),
+            ),
+        };
+        (
+            Some(text).filter(|t| !t.is_empty()),
+            units.map(|u| u.code(false, decoded)),
+        )
+    }
 }
 
 /// A field's text as the tree keeps it ("" when absent or empty): a short ASCII value read
@@ -428,15 +461,8 @@ fn read_item<'a: 't, 't, N: SrNode<'a>, const RELATIONSHIP: bool>(
     };
     let value = match value_type {
         "NUM" => {
-            let measured = parts.measured;
-            ItemValue::Num {
-                text: measured
-                    .map(|m| m.kept_text(tags::NUMERIC_VALUE, decoded))
-                    .filter(|t| !t.is_empty()),
-                units: measured
-                    .and_then(|m| m.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE))
-                    .map(|u| read_unit(u, decoded)),
-            }
+            let (text, units) = parts.measured.map_or((None, None), |m| m.measured(decoded));
+            ItemValue::Num { text, units }
         }
         "CODE" => parts
             .concept_code
@@ -467,11 +493,6 @@ fn read_item<'a: 't, 't, N: SrNode<'a>, const RELATIONSHIP: bool>(
 #[inline(always)]
 fn read_code<'a: 't, 't, N: SrNode<'a>>(item: N, decoded: &'t Decoded) -> Code<'t> {
     item.code(true, decoded)
-}
-
-/// A unit's code: value and meaning, no scheme (see `ItemValue::Num`).
-fn read_unit<'a: 't, 't, N: SrNode<'a>>(item: N, decoded: &'t Decoded) -> Code<'t> {
-    item.code(false, decoded)
 }
 
 /// A code without a CodeValue: its LongCodeValue, else its URNCodeValue (PS3.3 8.8). Rare,

@@ -313,6 +313,28 @@ impl<'d, 'a> Node<'d, 'a> {
             .then_some([Field(value), Field(scheme), Field(meaning)])
     }
 
+    /// A measured value item (MeasuredValueSequence's) written as every one of the
+    /// benchmark corpus is: MeasurementUnitsCodeSequence first, NumericValue the element
+    /// after it (tag order, PS3.3 C.18.1). Then they are the first of their tags, so the
+    /// units' first item and the number's field are what `first_item` and `text` find,
+    /// without their look-ups. None for any other layout.
+    #[inline(always)]
+    pub fn units_then_number(self) -> Option<(Option<Node<'d, 'a>>, Field<'d>)> {
+        const UNITS: Tag = Tag(0x0040, 0x08EA);
+        const NUMERIC_VALUE: Tag = Tag(0x0040, 0xA30A);
+        let elements = &self.set.elements;
+        let units = elements.get(self.set.items[self.id as usize].first_element as usize)?;
+        let number = elements.get(units.next as usize)?;
+        if units.tag != UNITS || number.tag != NUMERIC_VALUE {
+            return None;
+        }
+        let unit = (units.first_item != NONE).then_some(Node {
+            set: self.set,
+            id: units.first_item,
+        });
+        Some((unit, Field(number)))
+    }
+
     /// The element with `tag` in this item as a `Field` (the first, as `text` finds it).
     #[inline]
     pub fn field(self, tag: Tag) -> Option<Field<'d>> {

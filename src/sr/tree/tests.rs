@@ -266,6 +266,50 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
     );
 }
 
+#[test]
+fn a_measured_values_parts_without_look_ups_are_what_look_ups_find() {
+    let mut next = crate::test_rng::splitmix(9);
+    let mut usual_layout = 0;
+    for round in 0..2_000 {
+        let unit = item(&[
+            element(tags::CODE_VALUE, b"SH", &text(next(), "g")),
+            element(tags::CODE_MEANING, b"LO", &text(next(), "u")),
+        ]);
+        let list = [
+            element(tags::MEASUREMENT_UNITS_CODE_SEQUENCE, b"SQ", &unit),
+            element(tags::NUMERIC_VALUE, b"DS", &text(next(), "1.")),
+            element(Tag(0x0040, 0xA161), b"FD", &[0; 8]),
+            // An empty sequence of units: no first item.
+            element(tags::MEASUREMENT_UNITS_CODE_SEQUENCE, b"SQ", b""),
+        ];
+        let list = match next() % 4 {
+            // The units empty, and alone, then the number.
+            0 => vec![list[3].clone(), list[1].clone()],
+            _ => scramble(&list[..3], &mut || next()),
+        };
+        let measured = item(&list);
+        let bytes = file(&element(tags::MEASURED_VALUE_SEQUENCE, b"SQ", &measured));
+        let mut inflated = Vec::new();
+        let scanned = scan_file(&bytes, &Limits::default(), &mut inflated).expect("a data set");
+        let node = scanned
+            .dataset
+            .root()
+            .first_item(tags::MEASURED_VALUE_SEQUENCE)
+            .expect("an item");
+        usual_layout += usize::from(node.units_then_number().is_some());
+        let decoded = Decoded::default();
+        let looked_up = (
+            node.text(tags::NUMERIC_VALUE, false)
+                .map(|t| decoded.keep(t))
+                .filter(|t| !t.is_empty()),
+            node.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE)
+                .map(|u| u.code(false, &decoded)),
+        );
+        assert_eq!(node.measured(&decoded), looked_up, "round {round}");
+    }
+    assert!(usual_layout > 300, "{usual_layout} in the usual layout");
+}
+
 /// Texts with bytes above 0x7F are decoded (ISO_IR 100 here) and kept beside the tree,
 /// every kind of text the tree reads, while the ASCII ones stay slices of the file's bytes.
 #[test]
