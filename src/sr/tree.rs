@@ -57,18 +57,48 @@ pub trait SrNode<'a>: Copy {
     }
 
     /// A code item's CodeValue (else LongCodeValue, else URNCodeValue), its
-    /// CodingSchemeDesignator when `scheme` (else None) and its CodeMeaning.
-    fn code_parts(self, scheme: bool) -> [Option<Cow<'a, str>>; 3] {
+    /// CodingSchemeDesignator when `scheme` (else "") and its CodeMeaning, each "" when
+    /// absent or empty, kept in `decoded` when they had to be decoded.
+    fn code<'t>(self, scheme: bool, decoded: &'t Decoded) -> Code<'t>
+    where
+        'a: 't,
+    {
+        let keep = |t: Option<Cow<'a, str>>| t.map_or("", |t| decoded.keep(t));
         let value = match self.text(tags::CODE_VALUE, false) {
             Some(value) => Some(value),
             None => long_code_value(self),
         };
-        let scheme = if scheme {
-            self.text(tags::CODING_SCHEME_DESIGNATOR, false)
-        } else {
-            None
-        };
-        [value, scheme, self.text(tags::CODE_MEANING, false)]
+        Code {
+            value: keep(value),
+            scheme: if scheme {
+                keep(self.text(tags::CODING_SCHEME_DESIGNATOR, false))
+            } else {
+                ""
+            },
+            meaning: keep(self.text(tags::CODE_MEANING, false)),
+        }
+    }
+
+    /// A measured value item's NumericValue (None when absent or empty) and units
+    /// (MeasurementUnitsCodeSequence's first item: value and meaning, see `ItemValue::Num`).
+    fn measured<'t>(self, decoded: &'t Decoded) -> (Option<&'t str>, Option<Code<'t>>)
+    where
+        'a: 't,
+    {
+        let text = self.kept_text(tags::NUMERIC_VALUE, decoded);
+        let units = self.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE);
+        (
+            Some(text).filter(|t| !t.is_empty()),
+            units.map(|u| u.code(false, decoded)),
+        )
+    }
+
+    /// `text(tag, false)` kept in `decoded` when it had to be decoded, "" when None.
+    fn kept_text<'t>(self, tag: Tag, decoded: &'t Decoded) -> &'t str
+    where
+        'a: 't,
+    {
+        self.text(tag, false).map_or("", |t| decoded.keep(t))
     }
 }
 
@@ -181,7 +211,29 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
         }
     }
 
-    fn code_parts(self, scheme: bool) -> [Option<Cow<'a, str>>; 3] {
+    /// The code's usual three elements found without a pass (`Node::code_fields`), else
+    /// one pass over its elements; each text read in line when it is short ASCII (`kept`),
+    /// the rest through `field_text`.
+    fn code<'t>(self, scheme: bool, decoded: &'t Decoded) -> Code<'t>
+    where
+        'a: 't,
+    {
+        if let Some([value, designator, meaning]) = self.code_fields() {
+            let value = kept(self, Some(value), decoded);
+            // An empty CodeValue may leave the value to a LongCodeValue or URNCodeValue
+            // later in the item: the pass below looks for them.
+            if !value.is_empty() {
+                return Code {
+                    value,
+                    scheme: if scheme {
+                        kept(self, Some(designator), decoded)
+                    } else {
+                        ""
+                    },
+                    meaning: kept(self, Some(meaning), decoded),
+                };
+            }
+        }
         let (mut value, mut designator, mut meaning, mut other) = (None, None, None, false);
         for field in self.fields() {
             let slot = match field.tag() {
@@ -194,23 +246,74 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
                 }
                 _ => continue,
             };
+            // The first of a repeated tag, as a look-up finds it.
             slot.get_or_insert(field);
         }
-        let mut value = value.and_then(|f| self.field_text(f, false));
-        if value.is_none() && other {
-            value = long_code_value(self);
-        }
-        let designator = if scheme {
-            designator.and_then(|f| self.field_text(f, false))
-        } else {
-            None
+        let mut code = Code {
+            value: kept(self, value, decoded),
+            scheme: if scheme {
+                kept(self, designator, decoded)
+            } else {
+                ""
+            },
+            meaning: kept(self, meaning, decoded),
         };
-        [
-            value,
-            designator,
-            meaning.and_then(|f| self.field_text(f, false)),
-        ]
+        if code.value.is_empty() && other {
+            code.value = long_code_value(self).map_or("", |t| decoded.keep(t));
+        }
+        code
     }
+
+    fn kept_text<'t>(self, tag: Tag, decoded: &'t Decoded) -> &'t str
+    where
+        'a: 't,
+    {
+        kept(self, self.field(tag), decoded)
+    }
+
+    /// The usual layout found without look-ups (`Node::units_then_number`), else the
+    /// look-ups.
+    fn measured<'t>(self, decoded: &'t Decoded) -> (Option<&'t str>, Option<Code<'t>>)
+    where
+        'a: 't,
+    {
+        let (text, units) = match self.units_then_number() {
+            Some((units, number)) => (kept(self, Some(number), decoded), units),
+            None => (
+                self.kept_text(tags::NUMERIC_VALUE, decoded),
+                self.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE),
+            ),
+        };
+        (
+            Some(text).filter(|t| !t.is_empty()),
+            units.map(|u| u.code(false, decoded)),
+        )
+    }
+}
+
+/// A field's text as the tree keeps it ("" when absent or empty): a short ASCII value read
+/// in line (`Node::short_text`), any other through `field_text` (`kept_read`).
+#[inline(always)]
+fn kept<'t, 'd, 'a: 't>(
+    node: Node<'d, 'a>,
+    field: Option<Field<'d>>,
+    decoded: &'t Decoded,
+) -> &'t str {
+    let Some(field) = field else { return "" };
+    match node.short_text(field) {
+        Some(text) => text,
+        None => kept_read(node, field, decoded),
+    }
+}
+
+#[inline(never)]
+fn kept_read<'t, 'd, 'a: 't>(
+    node: Node<'d, 'a>,
+    field: Field<'d>,
+    decoded: &'t Decoded,
+) -> &'t str {
+    node.field_text(field, false)
+        .map_or("", |t| decoded.keep(t))
 }
 
 impl<'a> SrNode<'a> for &'a InMemDicomObject {
@@ -358,15 +461,8 @@ fn read_item<'a: 't, 't, N: SrNode<'a>, const RELATIONSHIP: bool>(
     };
     let value = match value_type {
         "NUM" => {
-            let measured = parts.measured;
-            ItemValue::Num {
-                text: measured
-                    .and_then(|m| m.text(tags::NUMERIC_VALUE, false))
-                    .map(|t| decoded.keep(t)),
-                units: measured
-                    .and_then(|m| m.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE))
-                    .map(|u| read_unit(u, decoded)),
-            }
+            let (text, units) = parts.measured.map_or((None, None), |m| m.measured(decoded));
+            ItemValue::Num { text, units }
         }
         "CODE" => parts
             .concept_code
@@ -396,28 +492,11 @@ fn read_item<'a: 't, 't, N: SrNode<'a>, const RELATIONSHIP: bool>(
 /// In line: called apart, it moved the three texts once more (62 instructions a code).
 #[inline(always)]
 fn read_code<'a: 't, 't, N: SrNode<'a>>(item: N, decoded: &'t Decoded) -> Code<'t> {
-    let [value, scheme, meaning] = item.code_parts(true);
-    let keep = |t: Option<Cow<'a, str>>| t.map_or("", |t| decoded.keep(t));
-    Code {
-        value: keep(value),
-        scheme: keep(scheme),
-        meaning: keep(meaning),
-    }
-}
-
-/// A unit's code: value and meaning, no scheme (see `ItemValue::Num`).
-fn read_unit<'a: 't, 't, N: SrNode<'a>>(item: N, decoded: &'t Decoded) -> Code<'t> {
-    let [value, _, meaning] = item.code_parts(false);
-    let keep = |t: Option<Cow<'a, str>>| t.map_or("", |t| decoded.keep(t));
-    Code {
-        value: keep(value),
-        scheme: "",
-        meaning: keep(meaning),
-    }
+    item.code(true, decoded)
 }
 
 /// A code without a CodeValue: its LongCodeValue, else its URNCodeValue (PS3.3 8.8). Rare,
-/// and apart, so that `code_parts`, read for every code, does not carry the chain of
+/// and apart, so that `SrNode::code`, read for every code, does not carry the chain of
 /// optional values (`or_else`) that it moved through the stack.
 #[cold]
 #[inline(never)]

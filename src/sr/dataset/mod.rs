@@ -272,6 +272,75 @@ impl<'d, 'a> Node<'d, 'a> {
         self.value_text(field.0, whole)
     }
 
+    /// `field_text` of an ASCII value of at most sixteen bytes (nearly every code part and
+    /// number of an SR), trimmed, "" when it trims to nothing; None for any other value,
+    /// which `field_text` reads. In line where the content tree keeps texts as `&str`
+    /// (`sr::tree::kept`): no `Cow` is built, moved and matched for those values.
+    #[inline(always)]
+    pub fn short_text(self, field: Field<'d>) -> Option<&'a str> {
+        let element = field.0;
+        let value = text::short_ascii(
+            self.set.data,
+            element.start as usize,
+            element.len as usize,
+            false,
+        )?;
+        // SAFETY: ASCII, as in `value_text`.
+        Some(unsafe { std::str::from_utf8_unchecked(text::trim(value)) })
+    }
+
+    /// This item's first three elements when they are CodeValue, CodingSchemeDesignator
+    /// and CodeMeaning, in that order (as every code item of the benchmark corpus is
+    /// written): then they are the first of each tag in the item, which is what a pass
+    /// over its elements finds (`sr::tree`'s `SrNode::code`), without the pass. None for
+    /// any other layout.
+    #[inline(always)]
+    pub fn code_fields(self) -> Option<[Field<'d>; 3]> {
+        const CODE_VALUE: Tag = Tag(0x0008, 0x0100);
+        const CODING_SCHEME_DESIGNATOR: Tag = Tag(0x0008, 0x0102);
+        const CODE_MEANING: Tag = Tag(0x0008, 0x0104);
+        let first = self.set.items[self.id as usize].first_element as usize;
+        // NONE (u32::MAX) as `first` is past the end of any index.
+        let [value, scheme, meaning] = self.set.elements.get(first..first + 3)? else {
+            return None;
+        };
+        // Linked in turn: a sequence among them would link past its contents.
+        let linked = value.next as usize == first + 1 && scheme.next as usize == first + 2;
+        (linked
+            && value.tag == CODE_VALUE
+            && scheme.tag == CODING_SCHEME_DESIGNATOR
+            && meaning.tag == CODE_MEANING)
+            .then_some([Field(value), Field(scheme), Field(meaning)])
+    }
+
+    /// A measured value item (MeasuredValueSequence's) written as every one of the
+    /// benchmark corpus is: MeasurementUnitsCodeSequence first, NumericValue the element
+    /// after it (tag order, PS3.3 C.18.1). Then they are the first of their tags, so the
+    /// units' first item and the number's field are what `first_item` and `text` find,
+    /// without their look-ups. None for any other layout.
+    #[inline(always)]
+    pub fn units_then_number(self) -> Option<(Option<Node<'d, 'a>>, Field<'d>)> {
+        const UNITS: Tag = Tag(0x0040, 0x08EA);
+        const NUMERIC_VALUE: Tag = Tag(0x0040, 0xA30A);
+        let elements = &self.set.elements;
+        let units = elements.get(self.set.items[self.id as usize].first_element as usize)?;
+        let number = elements.get(units.next as usize)?;
+        if units.tag != UNITS || number.tag != NUMERIC_VALUE {
+            return None;
+        }
+        let unit = (units.first_item != NONE).then_some(Node {
+            set: self.set,
+            id: units.first_item,
+        });
+        Some((unit, Field(number)))
+    }
+
+    /// The element with `tag` in this item as a `Field` (the first, as `text` finds it).
+    #[inline]
+    pub fn field(self, tag: Tag) -> Option<Field<'d>> {
+        self.element(tag).map(Field)
+    }
+
     /// The raw value bytes of one of this item's `fields` (undecoded, padding kept).
     #[inline]
     pub fn field_bytes(self, field: Field<'d>) -> &'a [u8] {

@@ -1,4 +1,4 @@
-//! The index's one-pass readings (`SrNode::texts`, `item_parts`, `code_parts` of a `Node`)
+//! The index's one-pass readings (`SrNode::texts`, `item_parts`, `code` of a `Node`)
 //! against one look-up per attribute, on items whose elements come in any order, repeated
 //! or missing (a broken file's), as well as in tag order.
 
@@ -71,12 +71,16 @@ fn scramble(list: &[Vec<u8>], next: &mut impl FnMut() -> u64) -> Vec<Vec<u8>> {
     out
 }
 
-/// A text value among a few (empty, padded, multi-valued), by `r`.
+/// A text value among a few (empty, padded, multi-valued, led by spaces, not ASCII, an
+/// empty first value; short or long), by `r`.
 fn text(r: u64, base: &str) -> Vec<u8> {
-    let mut value = match r % 5 {
+    let mut value = match r % 8 {
         0 => String::new(),
         1 => format!("{base} "),
         2 => format!("{base}\\second"),
+        3 => format!("  {base}{}\0 ", r % 1000),
+        4 => format!("{base}\u{e9}{}", r % 100),
+        5 => format!("\\{base}"),
         _ => format!("{base}{r}"),
     };
     if value.len() % 2 == 1 {
@@ -141,6 +145,8 @@ fn texts_in_one_pass_find_what_one_look_up_per_tag_finds() {
 #[test]
 fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
     let mut next = crate::test_rng::splitmix(5);
+    // Codes laid out as `Node::code_fields` reads them without a pass.
+    let mut usual_layout = 0;
     for round in 0..2_000 {
         let code = |next: &mut dyn FnMut() -> u64| {
             let list = [
@@ -217,6 +223,7 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
             let expected = node.first_item(tag);
             assert_eq!(id(found), id(expected), "round {round}, {tag}");
             if let (Some(found), Some(expected)) = (found, expected) {
+                usual_layout += usize::from(found.code_fields().is_some());
                 for scheme in [false, true] {
                     let mut looked_up = [
                         found
@@ -229,10 +236,18 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
                     if !scheme {
                         looked_up[1] = None;
                     }
-                    assert_eq!(found.code_parts(scheme), looked_up, "round {round}");
+                    let decoded = Decoded::default();
+                    let [value, designator, meaning] =
+                        looked_up.map(|t| t.map_or("", |t| decoded.keep(t)));
+                    let looked_up = Code {
+                        value,
+                        scheme: designator,
+                        meaning,
+                    };
+                    assert_eq!(found.code(scheme, &decoded), looked_up, "round {round}");
                     assert_eq!(
-                        expected.code_parts(scheme),
-                        found.code_parts(scheme),
+                        expected.code(scheme, &decoded),
+                        found.code(scheme, &decoded),
                         "round {round}"
                     );
                 }
@@ -245,6 +260,54 @@ fn item_and_code_parts_in_one_pass_find_what_look_ups_find() {
             "round {round}"
         );
     }
+    assert!(
+        usual_layout > 300,
+        "{usual_layout} codes in the usual layout"
+    );
+}
+
+#[test]
+fn a_measured_values_parts_without_look_ups_are_what_look_ups_find() {
+    let mut next = crate::test_rng::splitmix(9);
+    let mut usual_layout = 0;
+    for round in 0..2_000 {
+        let unit = item(&[
+            element(tags::CODE_VALUE, b"SH", &text(next(), "g")),
+            element(tags::CODE_MEANING, b"LO", &text(next(), "u")),
+        ]);
+        let list = [
+            element(tags::MEASUREMENT_UNITS_CODE_SEQUENCE, b"SQ", &unit),
+            element(tags::NUMERIC_VALUE, b"DS", &text(next(), "1.")),
+            element(Tag(0x0040, 0xA161), b"FD", &[0; 8]),
+            // An empty sequence of units: no first item.
+            element(tags::MEASUREMENT_UNITS_CODE_SEQUENCE, b"SQ", b""),
+        ];
+        let list = match next() % 4 {
+            // The units empty, and alone, then the number.
+            0 => vec![list[3].clone(), list[1].clone()],
+            _ => scramble(&list[..3], &mut || next()),
+        };
+        let measured = item(&list);
+        let bytes = file(&element(tags::MEASURED_VALUE_SEQUENCE, b"SQ", &measured));
+        let mut inflated = Vec::new();
+        let scanned = scan_file(&bytes, &Limits::default(), &mut inflated).expect("a data set");
+        let node = scanned
+            .dataset
+            .root()
+            .first_item(tags::MEASURED_VALUE_SEQUENCE)
+            .expect("an item");
+        usual_layout += usize::from(node.units_then_number().is_some());
+        let decoded = Decoded::default();
+        let looked_up = (
+            node.text(tags::NUMERIC_VALUE, false)
+                .map(|t| decoded.keep(t))
+                .filter(|t| !t.is_empty()),
+            node.first_item(tags::MEASUREMENT_UNITS_CODE_SEQUENCE)
+                .map(|u| u.code(false, &decoded)),
+        );
+        assert_eq!(node.measured(&decoded), looked_up, "round {round}");
+    }
+    assert!(usual_layout > 300, "{usual_layout} in the usual layout");
 }
 
 /// Texts with bytes above 0x7F are decoded (ISO_IR 100 here) and kept beside the tree,
