@@ -14,10 +14,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bodycomp::index::{Basis, VisitBody};
+use crate::bodycomp::index::Basis;
 use crate::bodycomp::{BodyRegion, Dimension, Field, IndexKind, RegionComposition};
 use crate::decimal::Decimal;
 use crate::output::rows::INDEX_COLUMNS;
+use crate::visit::VisitBody;
 
 /// The values of a region that are exported, in body_composition.csv's column order, with
 /// the column's name.
@@ -182,7 +183,7 @@ fn region_value(region: &RegionComposition, field: Field) -> Option<(Decimal, bo
 
 /// Every exported body composition value of a visit: each region's (region order, then
 /// column order; the whole body's %fat left to `total_fat_pct`), then the indices.
-pub fn body_values(body: &VisitBody) -> Vec<CompositionValue> {
+pub fn body_values(body: &VisitBody<'_>) -> Vec<CompositionValue> {
     let mut out = Vec::new();
     for region in &body.composition.regions {
         if !region.region.is_composition() {

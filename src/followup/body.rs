@@ -11,10 +11,10 @@
 //! unknown. Such a line is compared only with lines of the same export file (one export of
 //! one enCORE database); a results document without a serial is compared with nothing.
 
-use crate::bodycomp::index::VisitBody;
 use crate::bodycomp::{BodyRegion, BodySource, Field, IndexKind};
 use crate::date::{Date, Timestamp};
 use crate::decimal::{Decimal, dec};
+use crate::visit::VisitBody;
 use crate::visit::{DocStatus, VisitRows};
 use crate::vocabulary::Manufacturer;
 
@@ -44,7 +44,7 @@ pub struct BodyValues {
 
 impl BodyValues {
     /// The values of a visit's body composition.
-    pub fn of(body: &VisitBody) -> Self {
+    pub fn of(body: &VisitBody<'_>) -> Self {
         let total = body.composition.region(BodyRegion::Total);
         let index = |kind| body.assessment.get(kind).map(|i| i.value);
         BodyValues {

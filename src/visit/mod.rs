@@ -25,7 +25,7 @@ pub use flag::{Differs, VisitFlag, VisitFlagKind};
 pub use group::device_key;
 pub use model::{DocStatus, Ingested, LeftOut, SHARED_LISTED, Visit};
 pub use part::{Part, carries, has_parts};
-pub use rows::VisitRows;
+pub use rows::{VisitBody, VisitRows};
 pub use vendor::{VendorVerdict, vendor_verdict};
 
 /// The visits of a partition's documents (`docs` in path order), ordered by their first

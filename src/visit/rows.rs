@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use super::assess::Assessed;
 use super::model::{Ingested, Visit};
-use crate::bodycomp::index::VisitBody;
+use crate::bodycomp::BodyComposition;
+use crate::bodycomp::index::Assessment;
 use crate::date::Date;
 use crate::document::Document;
 use crate::pseudonym::Ids;
@@ -25,7 +26,16 @@ pub struct VisitRows<'a> {
     /// The visit's key, as written (docs/columns.md, "visit_id"; `export::visit_id`).
     pub visit_id: &'a str,
     /// Its body composition, when a document has one (`output::rows::visit_body`).
-    pub body: Option<&'a VisitBody>,
+    pub body: Option<&'a VisitBody<'a>>,
+}
+
+/// A visit's body composition and what is assessed of it (`output::rows::visit_body`).
+#[derive(Debug)]
+pub struct VisitBody<'a> {
+    /// The composition: its one document's, borrowed, or several documents' merged.
+    pub composition: Cow<'a, BodyComposition>,
+    /// The indices, the FMI class, the flags.
+    pub assessment: Assessment,
 }
 
 impl<'a> VisitRows<'a> {

@@ -6,7 +6,7 @@ use crate::bodycomp::test_reading as reading;
 
 /// A whole-body exam: the left arm with fat, lean + BMC and BMC (lean computed), the total
 /// with fat, lean, BMC, total mass and %fat, VAT mass reported; a woman of 165 cm.
-fn visit_body() -> VisitBody {
+fn visit_body() -> VisitBody<'static> {
     let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
     let g = |w| reading(w, "g", Dimension::Mass);
     assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, g("1201")));
@@ -36,7 +36,7 @@ fn visit_body() -> VisitBody {
     };
     let assessment = assess(&comp, &patient);
     VisitBody {
-        composition: comp,
+        composition: std::borrow::Cow::Owned(comp),
         assessment,
     }
 }

@@ -3,20 +3,24 @@
 //! order; and the visit's indices, cut-offs and checks that studies.csv writes
 //! (docs/columns.md, "body_composition.csv"; docs/clinical.md, "Body composition").
 
+use std::borrow::Cow;
+
 use super::joined;
-pub use crate::bodycomp::index::VisitBody;
 use crate::bodycomp::index::{Cohort, Patient, assess};
-use crate::bodycomp::{BodyComposition, Field, IndexKind};
+use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
+use crate::date::Date;
+use crate::decimal::Decimal;
 use crate::document::Sex;
-use crate::output::cell::{DateCell, DocText, Plain, Text};
-use crate::output::table::row_struct;
-use crate::pseudonym::Vocabulary;
+use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field};
+use crate::output::table::{Cell, Column, Row, ToCell, row_struct};
+use crate::pseudonym::{Ids, Vocabulary};
+pub use crate::visit::VisitBody;
 use crate::visit::{DocStatus, VisitRows};
 
 row_struct! {
-    /// body_composition.csv
+    /// body_composition.csv's cells: its columns, and the cells a Parquet copy is made of.
     #[derive(Debug)]
-    pub struct BodyCompositionRow<'a> {
+    pub struct BodyCompositionCells<'a> {
         visit_id: Text<'a>,
         patient_id: Text<'a>,
         study_date: DateCell,
@@ -36,9 +40,11 @@ row_struct! {
 
 /// The body composition of a visit: every document's that is not a copy, in path order, the
 /// first document's values first; None when no document has one. Made once per visit (the
-/// writers read it from `VisitRows::body`).
-pub fn visit_body(view: &VisitRows<'_>) -> Option<VisitBody> {
-    let mut composition: Option<BodyComposition> = None;
+/// writers read it from `VisitRows::body`). A visit with one composition (nearly all)
+/// borrows its document's: a copy of its hundred readings and labels cost about 3 500
+/// instructions a visit (docs/performance.md, "The end of a run").
+pub fn visit_body<'a>(view: &VisitRows<'a>) -> Option<VisitBody<'a>> {
+    let mut composition: Option<Cow<'a, BodyComposition>> = None;
     for position in 0..view.visit.members.len() {
         if matches!(view.visit.status[position], DocStatus::DuplicateOf(_)) {
             continue;
@@ -47,11 +53,11 @@ pub fn visit_body(view: &VisitRows<'_>) -> Option<VisitBody> {
             continue;
         };
         match &mut composition {
-            None => composition = Some(comp.clone()),
+            None => composition = Some(Cow::Borrowed(comp)),
             Some(held) => {
                 // A value two documents give differently: the first is kept, and the
                 // checks of the visit's numbers say what disagrees.
-                let _ = held.absorb(comp);
+                let _ = held.to_mut().absorb(comp);
             }
         }
     }
@@ -132,15 +138,57 @@ fn joins(common: &str, units: &[&str]) -> bool {
     rest.is_empty()
 }
 
-/// The rows of a visit's composition.
-pub fn body_composition_rows<'a>(
-    view: &'a VisitRows<'a>,
-    body: &'a VisitBody,
-) -> impl Iterator<Item = BodyCompositionRow<'a>> + 'a {
+/// The key cells a visit's composition rows share (visit, patient, date), as written, and
+/// their CSV fields rendered once: a visit has about thirteen region rows, and each wrote
+/// these cells again (docs/performance.md, "The end of a run").
+pub struct BodyKeys<'a> {
+    visit_id: &'a str,
+    patient: Cow<'a, str>,
+    date: Option<Date>,
+    /// The three fields, each followed by its comma.
+    line: Vec<u8>,
+}
+
+/// The key cells of a visit's composition rows.
+pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
     let patient = view.patient();
     let date = view.date(view.visit.date);
-    let source = body.composition.source.as_str();
-    body.composition.regions.iter().map(move |region| {
+    let mut line = Vec::with_capacity(96);
+    Text::from(view.visit_id).append_csv(&mut line);
+    line.push(b',');
+    Text::from(&*patient).append_csv(&mut line);
+    line.push(b',');
+    DateCell(date).append_csv(&mut line);
+    line.push(b',');
+    BodyKeys {
+        visit_id: view.visit_id,
+        patient,
+        date,
+        line,
+    }
+}
+
+/// A row of body_composition.csv: its region borrowed, its visit's key fields already
+/// rendered.
+pub struct BodyCompositionRow<'a> {
+    keys: &'a BodyKeys<'a>,
+    region: &'a RegionComposition,
+    source: &'static str,
+    ids: Ids<'a>,
+}
+
+/// What a region's row computes: lean without BMC, %fat, which of the two it computed,
+/// and the units of its readings joined.
+struct Derived<'a> {
+    lean: Option<Decimal>,
+    pct: Option<Decimal>,
+    computed: &'static str,
+    unit: Text<'a>,
+}
+
+impl<'a> BodyCompositionRow<'a> {
+    fn derived(&self) -> Derived<'a> {
+        let region = self.region;
         let lean_reported = region.value(Field::Lean);
         let lean = region.lean_without_bmc();
         let pct_reported = region.value(Field::FatPct);
@@ -166,28 +214,128 @@ pub fn body_composition_rows<'a>(
                 count += 1;
             }
         }
-        BodyCompositionRow {
-            visit_id: Text::from(view.visit_id),
-            patient_id: Text(patient.clone()),
-            study_date: DateCell(date),
+        Derived {
+            lean,
+            pct,
+            computed,
+            unit: units_text(&units[..count]),
+        }
+    }
+
+    fn region_label(&self) -> DocText<'a> {
+        DocText::new(self.ids, Vocabulary::RegionLabel, &self.region.label)
+    }
+
+    /// The row's cells.
+    fn cells(&self) -> BodyCompositionCells<'a> {
+        let (region, keys) = (self.region, self.keys);
+        let derived = self.derived();
+        BodyCompositionCells {
+            visit_id: Text::from(keys.visit_id),
+            patient_id: Text::from(&*keys.patient),
+            study_date: DateCell(keys.date),
             region: region.region.as_str(),
-            region_label: DocText::new(view.ids, Vocabulary::RegionLabel, &region.label),
+            region_label: self.region_label(),
             fat_g: Plain(region.value(Field::Fat), 0),
-            lean_g: Plain(lean, 0),
+            lean_g: Plain(derived.lean, 0),
             bmc_g: Plain(region.value(Field::Bmc), 0),
             lean_bmc_g: Plain(region.value(Field::LeanBmc), 0),
             total_mass_g: Plain(region.value(Field::TotalMass), 0),
-            fat_pct: Plain(pct, 0),
-            computed,
-            source,
-            unit: units_text(&units[..count]),
+            fat_pct: Plain(derived.pct, 0),
+            computed: derived.computed,
+            source: self.source,
+            unit: derived.unit,
         }
-    })
+    }
+}
+
+/// Appends a text of ours that needs no quoting nor the spreadsheet rules (a region's,
+/// source's or computed columns' name: `plain_words_are_plain_fields`), as `append_field`
+/// would, without reading it for what it does not hold.
+#[inline]
+fn append_plain_word(out: &mut Vec<u8>, word: &'static str) {
+    debug_assert!(word.is_empty() || plain_field(word.as_bytes()));
+    out.extend_from_slice(word.as_bytes());
+}
+
+impl Row for BodyCompositionRow<'_> {
+    const COLUMNS: &'static [Column] = BodyCompositionCells::COLUMNS;
+
+    fn cells(&self, cell: &mut dyn FnMut(Cell<'_>)) {
+        BodyCompositionRow::cells(self).cells(cell);
+    }
+
+    /// The key fields copied, then the others as `row_struct!` writes them, straight from
+    /// the values (the two agree: `output::rows::tests::check`).
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        let region = self.region;
+        let derived = self.derived();
+        out.extend_from_slice(&self.keys.line);
+        append_plain_word(out, region.region.as_str());
+        out.push(b',');
+        self.region_label().append_csv(out);
+        out.push(b',');
+        for value in [
+            region.value(Field::Fat),
+            derived.lean,
+            region.value(Field::Bmc),
+            region.value(Field::LeanBmc),
+            region.value(Field::TotalMass),
+            derived.pct,
+        ] {
+            Plain(value, 0).append_csv(out);
+            out.push(b',');
+        }
+        append_plain_word(out, derived.computed);
+        out.push(b',');
+        append_plain_word(out, self.source);
+        out.push(b',');
+        derived.unit.append_csv(out);
+        out.push(b'\n');
+    }
+}
+
+/// The rows of a visit's composition, whose key cells are `keys` (`body_keys` of the same
+/// visit).
+pub fn body_composition_rows<'a>(
+    view: &'a VisitRows<'a>,
+    body: &'a VisitBody<'a>,
+    keys: &'a BodyKeys<'a>,
+) -> impl Iterator<Item = BodyCompositionRow<'a>> + 'a {
+    let source = body.composition.source.as_str();
+    body.composition
+        .regions
+        .iter()
+        .map(move |region| BodyCompositionRow {
+            keys,
+            region,
+            source,
+            ids: view.ids,
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words `append_plain_word` writes as they are: every region's, source's and
+    /// computed columns' name is a plain field (or empty), as `append_field` would write it.
+    #[test]
+    fn plain_words_are_plain_fields() {
+        use crate::bodycomp::{BodyRegion, BodySource};
+        let sources = [BodySource::HologicResultsDocument, BodySource::EncoreExport];
+        let words = BodyRegion::ALL
+            .iter()
+            .map(|r| r.as_str())
+            .chain(sources.map(BodySource::as_str))
+            .chain(["lean_g;fat_pct", "lean_g", "fat_pct"]);
+        for word in words {
+            assert!(plain_field(word.as_bytes()), "{word:?}");
+            let mut written = Vec::new();
+            crate::output::table::ToCell::append_csv(&word, &mut written);
+            assert_eq!(written, word.as_bytes());
+        }
+    }
 
     #[test]
     fn units_joined_as_written_common_ones_borrowed() {

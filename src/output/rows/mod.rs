@@ -13,7 +13,8 @@ mod measurements;
 mod studies;
 
 pub use body::{
-    BodyCompositionRow, INDEX_COLUMNS, VisitBody, body_composition_rows, index_cells, visit_body,
+    BodyCompositionRow, BodyKeys, INDEX_COLUMNS, VisitBody, body_composition_rows, body_keys,
+    index_cells, visit_body,
 };
 pub use body_followup::{BodyFollowupLine, body_followup_line};
 pub use documents::{DocumentRow, document_row};

@@ -80,6 +80,54 @@ fn cells_fit_their_columns() {
     check(&file_row("p", &error));
 }
 
+/// A body composition row written from its parts (the visit's keys copied) is the line
+/// its cells make, plain and pseudonymised, for a region with lean computed and one with
+/// %fat reported.
+#[test]
+fn body_composition_rows_fit_their_columns() {
+    use crate::bodycomp::index::{Patient, assess};
+    use crate::bodycomp::{BodyComposition, BodyRegion, BodySource, Dimension, Field};
+    let reading = crate::bodycomp::test_reading;
+    let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+    let g = |w| reading(w, "g", Dimension::Mass);
+    assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, g("1201")));
+    assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::LeanBmc, g("2375")));
+    assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Bmc, g("150")));
+    assert!(comp.set(BodyRegion::Total, "=Total, all", Field::Fat, g("20655")));
+    assert!(comp.set(
+        BodyRegion::Total,
+        "=Total, all",
+        Field::FatPct,
+        reading("31.8", "%", Dimension::Percent)
+    ));
+    let assessment = assess(&comp, &Patient::default());
+    let body = VisitBody {
+        composition: std::borrow::Cow::Owned(comp),
+        assessment,
+    };
+    let doc = Document {
+        patient_id: "P,1".into(),
+        study_date: crate::date::Date::parse_da("20210304"),
+        ..Document::default()
+    };
+    let docs = vec![Ingested::new(0, "p".into(), doc)];
+    let pseudonymizer = crate::pseudonym::Pseudonymizer::new(b"0123456789abcdef0123").unwrap();
+    let pseudonymised = crate::pseudonym::Ids {
+        pseudonymizer: Some(&pseudonymizer),
+        shift_dates: true,
+    };
+    for ids in [crate::pseudonym::Ids::default(), pseudonymised] {
+        with_first_visit(&docs, ids, "V0", |view| {
+            let keys = body_keys(view);
+            let rows: Vec<_> = body_composition_rows(view, &body, &keys).collect();
+            assert_eq!(rows.len(), 2);
+            for row in &rows {
+                check(row);
+            }
+        });
+    }
+}
+
 /// The column names of each file's table in docs/columns.md (`## NAME: ...`), in order: a
 /// cell can name several (`source_path, sop_instance_uid`, `lsc_g_cm2 / lsc_pct`).
 fn documented(docs: &str, file: &str) -> Vec<String> {

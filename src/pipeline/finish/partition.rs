@@ -195,8 +195,9 @@ pub fn render(
         put_row_key(&view, 0, &mut member_key);
         let key: &[u8] = &member_key;
         if let Some(composition) = view.body {
+            let keys = rows::body_keys(&view);
             body.push_with(key, |out| {
-                render.render_into(rows::body_composition_rows(&view, composition), out)
+                render.render_into(rows::body_composition_rows(&view, composition, &keys), out)
             })?;
         }
         studies.push_with(key, |out| render.render_into([rows::study_row(&view)], out))?;

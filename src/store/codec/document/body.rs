@@ -72,18 +72,19 @@ impl<'b> Units<'b> {
 /// Most bytes of a reading: three varints of 64 bits (10 bytes each) and two of 32 (5).
 const READING_BYTES: usize = 40;
 
-/// Appends a reading, its varints made on the stack and appended at once.
+/// Writes a reading into `buf`.
 #[inline]
-fn put_reading(out: &mut Vec<u8>, reading: &Reading, unit: usize) {
+fn put_reading<const N: usize>(buf: &mut Fixed<N>, reading: &Reading, unit: usize) {
     let same = reading.value.to_parts() == reading.written.to_parts();
-    let mut buf = Fixed::<READING_BYTES>::new();
     buf.varint((unit as u64) << 1 | u64::from(same));
     buf.decimal(reading.written);
     if !same {
         buf.decimal(reading.value);
     }
-    out.extend_from_slice(buf.bytes());
 }
+
+/// Most bytes of a region's presence byte and readings.
+const REGION_READINGS_BYTES: usize = 1 + 8 * READING_BYTES;
 
 /// Inserts `n` as a varint at `at`, moving up the bytes after it.
 fn insert_varint(out: &mut Vec<u8>, at: usize, n: u64) {
@@ -114,15 +115,26 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
             .iter()
             .enumerate()
             .fold(0u8, |mask, (i, r)| mask | (u8::from(r.is_some()) << i));
-        out.push(mask);
+        // The presence byte and the readings made on the stack and appended at once: a
+        // reading appended on its own cost a copy call and a capacity check each
+        // (docs/performance.md, "The end of a run").
+        let mut buf = Fixed::<REGION_READINGS_BYTES>::new();
+        buf.byte(mask);
         for reading in present.into_iter().flatten() {
-            put_reading(out, reading, units.index_or_add(&reading.unit));
+            put_reading(&mut buf, reading, units.index_or_add(&reading.unit));
         }
+        out.extend_from_slice(buf.bytes());
     }
     put_varint(out, body.indices.len() as u64);
     for index in &body.indices {
-        put_varint(out, index.kind as u64);
-        put_reading(out, &index.reading, units.index_or_add(&index.reading.unit));
+        let mut buf = Fixed::<{ 1 + READING_BYTES }>::new();
+        buf.varint(index.kind as u64);
+        put_reading(
+            &mut buf,
+            &index.reading,
+            units.index_or_add(&index.reading.unit),
+        );
+        out.extend_from_slice(buf.bytes());
     }
     let written = out.len() - start;
     put_varint(out, units.0.len() as u64);
@@ -144,7 +156,7 @@ pub fn put_body(out: &mut Vec<u8>, body: &BodyComposition) {
 }
 
 impl Reader<'_> {
-    #[inline]
+    #[inline(always)]
     fn reading(&mut self, units: &[Arc<str>]) -> io::Result<Reading> {
         let head = self.u64()?;
         let unit = units
