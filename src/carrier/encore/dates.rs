@@ -4,7 +4,6 @@
 //! it (`Ambiguous`, `resolve_date`). The `NN/NN/NNNN` form every export writes is read
 //! without splitting the text (`slashed`); any other by `date::text::read_date`.
 
-use super::record::Record;
 use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::date::Date;
 use crate::date::text::{DateOrder, DateText, order_evidence, read_date};
@@ -118,11 +117,17 @@ impl Ambiguous {
     }
 }
 
-/// Reads a record's ambiguous measure date (left by `build` with `Context::defer_dates`) in
-/// the file's proven order, and flags it as `build` would have with the order known.
-pub(super) fn resolve_date(record: &mut Record, ambiguous: Ambiguous, order: Option<DateOrder>) {
-    record.measure_date = ambiguous.in_order(order);
-    if record.measure_date.is_some() {
-        record.flags[ambiguous.flag] = EncoreFlag::MeasureDateOrderInferred;
+/// Reads a record's ambiguous measure date (left by `record::build` with
+/// `Context::defer_dates`) in the file's proven order into `date`, and flags it among the
+/// record's `flags` as `build` would have with the order known.
+pub(super) fn resolve_date(
+    date: &mut Option<Date>,
+    flags: &mut [EncoreFlag],
+    ambiguous: Ambiguous,
+    order: Option<DateOrder>,
+) {
+    *date = ambiguous.in_order(order);
+    if date.is_some() {
+        flags[ambiguous.flag] = EncoreFlag::MeasureDateOrderInferred;
     }
 }

@@ -261,7 +261,13 @@ pub fn read_each(
         records = pass(&decoded, &context).records;
     } else {
         for &(at, ambiguous) in &first.deferred {
-            dates::resolve_date(&mut records[at], ambiguous, order);
+            let record = &mut records[at];
+            dates::resolve_date(
+                &mut record.measure_date,
+                &mut record.flags,
+                ambiguous,
+                order,
+            );
         }
     }
     for flag in first.flags {
