@@ -244,6 +244,21 @@ fn keep(slot: &mut Option<Reading>, reading: Reading, dimension: Dimension) -> b
     true
 }
 
+/// Where each region was last found in a composition's regions (`set_placed`): its index
+/// plus one, 0 when not known.
+#[derive(Debug, Clone)]
+pub struct Places {
+    at: [u8; BodyRegion::ALL.len()],
+}
+
+impl Default for Places {
+    fn default() -> Self {
+        Places {
+            at: [0; BodyRegion::ALL.len()],
+        }
+    }
+}
+
 impl BodyComposition {
     /// An empty composition.
     pub fn new(source: BodySource) -> Self {
@@ -281,7 +296,42 @@ impl BodyComposition {
     /// reading disagreed with one already held and was left out (the caller flags it).
     #[must_use]
     pub fn set(&mut self, region: BodyRegion, label: &str, field: Field, reading: Reading) -> bool {
-        let at = match self.regions.binary_search_by(|r| r.region.cmp(&region)) {
+        let at = self.place(region, label);
+        keep(self.regions[at].slot(field), reading, field.dimension())
+    }
+
+    /// `set`, with `places` remembering where each region was found: a reader that sets
+    /// many values of a few regions (an export line: a column per region and measure)
+    /// finds each region once, not by a search per value. Any `Places` gives the same
+    /// results (a remembered place is checked before it is used).
+    pub fn set_placed(
+        &mut self,
+        places: &mut Places,
+        region: BodyRegion,
+        label: &str,
+        field: Field,
+        reading: Reading,
+    ) -> bool {
+        let remembered = usize::from(places.at[region as usize]).checked_sub(1);
+        let at = match remembered {
+            Some(at) if self.regions.get(at).is_some_and(|r| r.region == region) => at,
+            _ => {
+                let before = self.regions.len();
+                let at = self.place(region, label);
+                if self.regions.len() != before {
+                    // An insert moves the regions after it: what was remembered is stale.
+                    places.at = [0; BodyRegion::ALL.len()];
+                }
+                places.at[region as usize] = u8::try_from(at + 1).unwrap_or(0);
+                at
+            }
+        };
+        keep(self.regions[at].slot(field), reading, field.dimension())
+    }
+
+    /// Where `region` is in the regions, inserted (with `label`) when it is not yet.
+    fn place(&mut self, region: BodyRegion, label: &str) -> usize {
+        match self.regions.binary_search_by(|r| r.region.cmp(&region)) {
             Ok(at) => at,
             Err(at) => {
                 // Room for every region at the first: a region is some 550 bytes, which
@@ -293,8 +343,7 @@ impl BodyComposition {
                     .insert(at, RegionComposition::new(region, label));
                 at
             }
-        };
-        keep(self.regions[at].slot(field), reading, field.dimension())
+        }
     }
 
     /// Takes from `other` what this one does not hold (a visit's documents: GE's Total
@@ -357,6 +406,44 @@ mod tests {
 
     pub(crate) fn grams(written: &str, unit: &str) -> Reading {
         test_reading(written, unit, Dimension::Mass)
+    }
+
+    /// `set_placed` keeps what `set` keeps, whatever its places say (fresh, or another
+    /// composition's): generated values of every region and field, some given twice.
+    #[test]
+    fn set_placed_sets_as_set_sets() {
+        let mut next = crate::test_rng::splitmix(0x0051_ACED);
+        let fields = [Field::Fat, Field::Lean, Field::Bmc, Field::FatPct];
+        for case in 0..2_000 {
+            let mut plain = BodyComposition::new(BodySource::EncoreExport);
+            let mut placed = BodyComposition::new(BodySource::EncoreExport);
+            let mut places = Places::default();
+            let mut other = BodyComposition::new(BodySource::EncoreExport);
+            let mut stale = Places::default();
+            for _ in 0..next() % 40 {
+                let region = BodyRegion::ALL[(next() % BodyRegion::ALL.len() as u64) as usize];
+                let field = fields[(next() % fields.len() as u64) as usize];
+                let (unit, dimension) = match field {
+                    Field::FatPct => ("%", Dimension::Percent),
+                    _ => ("g", Dimension::Mass),
+                };
+                let written = format!("{}.{}", next() % 3, next() % 10);
+                let reading = test_reading(&written, unit, dimension);
+                let label = region.as_str();
+                let kept = plain.set(region, label, field, reading.clone());
+                assert_eq!(
+                    placed.set_placed(&mut places, region, label, field, reading.clone()),
+                    kept,
+                    "case {case}"
+                );
+                let _ = other.set_placed(&mut stale, region, label, field, reading);
+                assert_eq!(placed, plain, "case {case}");
+                if next() % 7 == 0 {
+                    // Places of another composition: checked, never trusted.
+                    std::mem::swap(&mut places, &mut stale);
+                }
+            }
+        }
     }
 
     #[test]

@@ -28,16 +28,6 @@ pub(super) struct MarkEvidence {
     comma: bool,
 }
 
-/// The number part of a cell and the unit after it, both trimmed. The number's characters
-/// are ASCII, so the first byte that is not one of them starts a character.
-fn split(text: &str) -> (&str, &str) {
-    let end = text
-        .bytes()
-        .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
-        .unwrap_or(text.len());
-    (trim(&text[..end]), unit_trimmed(&text[end..]))
-}
-
 /// `str::trim` of what follows a number: the spaces between (`9.9 lbs`) skipped as bytes
 /// first, so that `trim` finds a unit without spaces around it and gives it back at once,
 /// not by decoding it (removing leading spaces does not change what `str::trim` gives).
@@ -61,21 +51,76 @@ fn grouped(digits: &[u8], separator: u8) -> bool {
             .all(|g| g.len() == 3 && g.iter().all(u8::is_ascii_digit))
 }
 
-/// A cell cut once, for both passes over a file: its trimmed text, and the number part and
-/// unit of that text (`split`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A cell cut once: its trimmed text, the number part and unit of that text (the number's
+/// characters are ASCII digits, `.`, `,`, `-` and `+`; the unit is what follows, trimmed),
+/// and what the one loop over the number's bytes learnt on the way.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Scan<'t> {
     /// The cell, trimmed.
     pub(super) text: &'t str,
     number: &'t str,
     unit: &'t str,
+    /// The number read with a decimal point when it has the plain shape (`plain_number`
+    /// with `DecimalMark::Point`), the form nearly every cell of a file has.
+    with_point: Option<Decimal>,
+    /// Whether the number holds a `.`, and a `,` (`MarkEvidence::add_scan`).
+    has_point: bool,
+    has_comma: bool,
 }
 
-/// Cuts a cell into its number part and unit.
+/// Cuts a cell into its number part and unit, reading the number with a decimal point on
+/// the way when it has the plain shape: one loop over the number's bytes finds its end,
+/// its value and its marks (`split`, `plain_number` and the marks' search, held to them by
+/// `cells::tests::a_cell_is_cut_as_split_and_plain_number_cut_it`).
 pub(super) fn scan(cell: &str) -> Scan<'_> {
     let text = trim(cell);
-    let (number, unit) = split(text);
-    Scan { text, number, unit }
+    let bytes = text.as_bytes();
+    let digits_start = usize::from(bytes.first() == Some(&b'-'));
+    let (mut mantissa, mut point, mut plain) = (0i64, None, true);
+    let (mut has_point, mut has_comma) = (false, false);
+    let mut end = digits_start;
+    while let Some(&b) = bytes.get(end) {
+        if b.is_ascii_digit() {
+            // Wraps only beyond 18 digits, which are not plain (below).
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(b - b'0'));
+        } else if b == b'.' {
+            plain &= point.is_none() && end > digits_start;
+            point = Some(end);
+            has_point = true;
+        } else if b == b',' {
+            has_comma = true;
+            plain = false;
+        } else if b == b'-' || b == b'+' {
+            plain = false;
+        } else {
+            break;
+        }
+        end += 1;
+    }
+    let digits = end - digits_start;
+    plain &= digits > 0 && digits <= 18 && point.is_none_or(|at| at + 1 < end);
+    let with_point = if plain {
+        let scale = point.map_or(0, |at| end - at - 1);
+        let signed = if digits_start == 1 {
+            -mantissa
+        } else {
+            mantissa
+        };
+        u32::try_from(scale)
+            .ok()
+            .and_then(|scale| Decimal::from_parts(signed, scale))
+    } else {
+        None
+    };
+    Scan {
+        text,
+        // ASCII without spaces: nothing to trim.
+        number: &text[..end],
+        unit: unit_trimmed(&text[end..]),
+        with_point,
+        has_point,
+        has_comma,
+    }
 }
 
 /// A line's cells, as `str::split('\t')` gives them, found by a byte loop: the cells are a
@@ -106,12 +151,12 @@ impl MarkEvidence {
 
     /// Adds what one cut cell says.
     pub(super) fn add_scan(&mut self, cell: &Scan<'_>) {
-        let number = cell.number.as_bytes();
         // A cell without the other mark adds nothing to a mark already seen: every cell
-        // of a file after the first that proves its mark, looked at for one byte only.
-        if (self.point && !number.contains(&b',')) || (self.comma && !number.contains(&b'.')) {
+        // of a file after the first that proves its mark (the marks found by `scan`).
+        if (self.point && !cell.has_comma) || (self.comma && !cell.has_point) {
             return;
         }
+        let number = cell.number.as_bytes();
         let unsigned = &number[sign_length(number)..];
         let last = |mark: u8| unsigned.iter().rposition(|b| *b == mark);
         match (last(b'.'), last(b',')) {
@@ -161,17 +206,22 @@ fn sign_length(number: &[u8]) -> usize {
 /// Reads a cell with the file's decimal mark.
 #[cfg(test)]
 pub(super) fn read(text: &str, mark: DecimalMark) -> Cell<'_> {
-    read_scan(scan(text), mark)
+    read_scan(&scan(text), mark)
 }
 
 /// Reads a cut cell with the file's decimal mark.
-pub(super) fn read_scan(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
-    if cell.text.len() <= MAX_CELL_CHARS
-        && let Some(value) = plain_number(cell.number.as_bytes(), mark)
-    {
-        return Cell::Number(value, cell.unit);
+pub(super) fn read_scan<'t>(cell: &Scan<'t>, mark: DecimalMark) -> Cell<'t> {
+    if cell.text.len() <= MAX_CELL_CHARS {
+        // The plain shape read with a point by `scan` already.
+        let plain = match mark {
+            DecimalMark::Point => cell.with_point,
+            DecimalMark::Comma => plain_number(cell.number.as_bytes(), mark),
+        };
+        if let Some(value) = plain {
+            return Cell::Number(value, cell.unit);
+        }
     }
-    let parts = match number_parts(&cell, mark) {
+    let parts = match number_parts(cell, mark) {
         Ok(parts) => parts,
         Err(cell) => return cell,
     };
@@ -317,13 +367,13 @@ fn number_value(
 /// `read_scan` as it was before `number_value`: the parts copied into one text, read by
 /// `Decimal::parse` (the tests' reference).
 #[cfg(test)]
-fn read_scan_by_parse(cell: Scan<'_>, mark: DecimalMark) -> Cell<'_> {
+fn read_scan_by_parse<'t>(cell: &Scan<'t>, mark: DecimalMark) -> Cell<'t> {
     let NumberParts {
         sign,
         whole,
         fraction,
         group,
-    } = match number_parts(&cell, mark) {
+    } = match number_parts(cell, mark) {
         Ok(parts) => parts,
         Err(cell) => return cell,
     };

@@ -10,22 +10,23 @@
 //! (the file's size, a line's length, the columns, the rows, a cell's length) and bad input
 //! is a flag or a reason, never a panic.
 //!
-//! Two passes over the file's text, decoded once (no larger than the file's bytes): the
-//! first reads what the file proves of itself (its decimal mark, the order of its slashed
-//! dates: docs/profiles.md, "Dates"), the second gives the records one at a time
-//! (`read_each`), so that a large export's records are never all in memory. The first pass
-//! cuts each cell once (trimmed, its number part and unit) and keeps the cuts for the
-//! second while they are few (`KEPT_CELLS`); the second reads the numbers. The header
-//! line's roles are cached per worker thread (`header::header`): an export set and a
-//! site's exports repeat a few header lines.
+//! One pass over the file's text, decoded once (no larger than the file's bytes), cuts
+//! each cell once and reads the records with a decimal point while it gathers what the
+//! file proves of itself (its decimal mark, the order of its slashed dates:
+//! docs/profiles.md, "Dates"); the records are held to the end of the file, where the
+//! ambiguous dates are read in the proven order (`read_each`). A file that proves a
+//! decimal comma is read a second time with it. The header line's roles are cached per
+//! worker thread (`header::header`): an export set and a site's exports repeat a few
+//! header lines.
 
 mod cells;
+mod dates;
 mod documents;
 mod header;
 mod record;
 mod text;
 
-use crate::date::text::proven_order;
+use crate::date::text::order_of;
 use crate::error::{FileError, Reason};
 use crate::flag::flag_once;
 use crate::profile::{BodyField, Mapper};
@@ -109,85 +110,83 @@ fn kind(roles: &[Role]) -> Option<ExportKind> {
     }
 }
 
-/// Most cells the first pass keeps cut for the second (48 bytes each: 3 MiB); a larger
-/// file's cells are cut again, row by row, so that its rows are never all held.
-const KEPT_CELLS: usize = 1 << 16;
-
-/// What the first pass learns of the file.
-struct Proven<'t> {
-    mark: cells::DecimalMark,
-    order: Option<crate::date::text::DateOrder>,
-    rows: usize,
-    /// The data rows' cells, cut, in row order (None when more than `KEPT_CELLS`).
-    kept: Option<Kept<'t>>,
+/// What one pass over the data lines gives: the records, and what the lines prove of the
+/// file (its decimal mark's evidence, its measure dates).
+struct Pass {
+    records: Vec<Record>,
+    /// The records whose measure date waits for the file's proven order, and that date.
+    deferred: Vec<(usize, dates::Ambiguous)>,
+    evidence: cells::MarkEvidence,
+    /// What the measure dates say of the file's date order (day-first, month-first:
+    /// `date::text::order_evidence`).
+    date_order: (bool, bool),
+    /// The lines' flags (too long, too many rows), in the order met.
+    flags: Vec<EncoreFlag>,
+    /// The number of the last line read (damage is said for the lines read).
+    last_read: usize,
 }
 
-/// The data rows' cells as the first pass cut them.
-#[derive(Default)]
-struct Kept<'t> {
-    cells: Vec<cells::Scan<'t>>,
-    /// Where each row's cells end in `cells`.
-    ends: Vec<usize>,
-}
-
-/// The first pass: the decimal mark, the date order, whether there is a row; the rows'
-/// cells cut once for the second pass.
-fn prove<'t>(decoded: &'t Decoded, roles: &[Role], flags: &mut Vec<EncoreFlag>) -> Proven<'t> {
-    let mut evidence = cells::MarkEvidence::default();
-    let mut dates = Vec::new();
-    let mut rows = 0;
-    // Room for every data row's cells at once (the header's count each, within
-    // `KEPT_CELLS`), not grown by doubling and copying.
-    let rows_written = decoded.line_count().saturating_sub(1);
-    let mut kept = Some(Kept {
-        cells: Vec::with_capacity(rows_written.saturating_mul(roles.len()).min(KEPT_CELLS)),
-        ends: Vec::with_capacity(rows_written.min(KEPT_CELLS)),
-    });
-    for (_, line, text) in decoded.lines().skip(1) {
-        if line != Line::Text || text.trim().is_empty() {
+/// Reads every data line of `decoded` with `context` (at most `MAX_ROWS` records), cutting
+/// each cell once, and gathers the file's proof as it goes: the values' decimal mark
+/// evidence and the measure dates.
+fn pass(decoded: &Decoded, context: &record::Context<'_>) -> Pass {
+    let roles = context.roles;
+    let mut out = Pass {
+        // Room for every data line's record at once, not grown by doubling and copying.
+        records: Vec::with_capacity(decoded.line_count().saturating_sub(1).min(MAX_ROWS)),
+        deferred: Vec::new(),
+        evidence: cells::MarkEvidence::default(),
+        date_order: (false, false),
+        flags: Vec::new(),
+        last_read: 1,
+    };
+    let mut row = Vec::with_capacity(roles.len());
+    for (number, line, text) in decoded.lines().skip(1) {
+        out.last_read = number;
+        if line == Line::TooLong {
+            flag_once(&mut out.flags, EncoreFlag::LineTooLong);
             continue;
         }
-        rows += 1;
-        if rows > MAX_ROWS {
+        if text.trim().is_empty() {
+            continue;
+        }
+        if out.records.len() == MAX_ROWS {
+            flag_once(&mut out.flags, EncoreFlag::TooManyRows);
             break;
         }
+        row.clear();
         for (i, cell) in cells::tab_cells(text).enumerate() {
             let cell = cells::scan(cell);
             match roles.get(i) {
                 Some(Role::Value { .. } | Role::Diff { .. } | Role::Index(_)) => {
-                    evidence.add_scan(&cell)
+                    out.evidence.add_scan(&cell)
                 }
-                _ if i == header::MEASURE_DATE => dates.push(cell.text),
+                _ if i == header::MEASURE_DATE => {
+                    let (day_first, month_first) = dates::date_order_evidence(cell.text);
+                    out.date_order.0 |= day_first;
+                    out.date_order.1 |= month_first;
+                }
                 _ => {}
             }
-            if let Some(kept) = &mut kept {
-                kept.cells.push(cell);
-            }
+            row.push(cell);
         }
-        if let Some(store) = &mut kept {
-            store.ends.push(store.cells.len());
-            if store.cells.len() > KEPT_CELLS {
-                kept = None;
-            }
+        let (record, ambiguous) = record::build(number, &row, context);
+        if let Some(ambiguous) = ambiguous {
+            out.deferred.push((out.records.len(), ambiguous));
         }
+        out.records.push(record);
     }
-    let mark = evidence.mark().unwrap_or_else(|| {
-        flag_once(flags, EncoreFlag::DecimalMarkMixed);
-        cells::DecimalMark::Point
-    });
-    if mark == cells::DecimalMark::Comma {
-        flag_once(flags, EncoreFlag::DecimalComma);
-    }
-    Proven {
-        mark,
-        order: proven_order(dates.iter().copied()),
-        rows,
-        kept,
-    }
+    out
 }
 
 /// Reads an export, giving each record to `each` in line order; the reason when the file
 /// is not an export or holds no record (then `each` is never called).
+///
+/// One pass over the data lines reads the records with a decimal point (the public form,
+/// and what a file without a comma's evidence is read with) while it gathers what the file
+/// proves of itself (docs/profiles.md, "Dates"): the records wait until the last line, then
+/// their ambiguous measure dates are read in the order the file proves
+/// (`dates::resolve_date`). A file that proves a decimal comma is read again with it.
 pub fn read_each(
     bytes: &[u8],
     mapper: &Mapper,
@@ -241,63 +240,51 @@ pub fn read_each(
             "an enCORE export whose columns hold no value this reader knows",
         ));
     };
-    let proven = prove(&decoded, roles, &mut flags);
-    if proven.rows == 0 {
+    let mut context = record::Context::new(roles, kind, cells::DecimalMark::Point, None, true);
+    let first = pass(&decoded, &context);
+    if first.records.is_empty() {
         return Err(error(
             Reason::NoMeasurements,
             "an enCORE export without a data line",
         ));
     }
-    let context = record::Context {
-        roles,
-        kind,
-        mark: proven.mark,
-        order: proven.order,
-        units: Default::default(),
-        columns: std::cell::RefCell::new(roles.iter().map(|_| None).collect()),
-    };
-    let mut records = 0;
-    let mut last_read = 1;
-    let mut cells = Vec::new();
-    // The second pass meets the same data rows in the same order as the first (the lines
-    // too long are skipped by both, the blank ones too): row `records` is `kept`'s.
-    let mut kept_start = 0;
-    for (number, line, text) in decoded.lines().skip(1) {
-        last_read = number;
-        if line == Line::TooLong {
-            flag_once(&mut flags, EncoreFlag::LineTooLong);
-            continue;
+    let mark = first.evidence.mark().unwrap_or_else(|| {
+        flag_once(&mut flags, EncoreFlag::DecimalMarkMixed);
+        cells::DecimalMark::Point
+    });
+    let order = order_of(first.date_order);
+    let mut records = first.records;
+    if mark == cells::DecimalMark::Comma {
+        flag_once(&mut flags, EncoreFlag::DecimalComma);
+        // Read with a point, the values are not the file's: read again, the proof known.
+        context = record::Context::new(roles, kind, mark, order, false);
+        records = pass(&decoded, &context).records;
+    } else {
+        for &(at, ambiguous) in &first.deferred {
+            let record = &mut records[at];
+            dates::resolve_date(
+                &mut record.measure_date,
+                &mut record.flags,
+                ambiguous,
+                order,
+            );
         }
-        if text.trim().is_empty() {
-            continue;
-        }
-        if records == MAX_ROWS {
-            flag_once(&mut flags, EncoreFlag::TooManyRows);
-            break;
-        }
-        let row = match &proven.kept {
-            Some(kept) => {
-                let end = kept.ends[records];
-                let row = &kept.cells[kept_start..end];
-                kept_start = end;
-                row
-            }
-            None => {
-                cells.clear();
-                cells.extend(cells::tab_cells(text).map(cells::scan));
-                &cells[..]
-            }
-        };
-        each(record::build(number, row, &context));
-        records += 1;
+    }
+    for flag in first.flags {
+        flag_once(&mut flags, flag);
     }
     // Damage is said for the lines read (none beyond the rows' limit).
-    if decoded.first_damaged.is_some_and(|line| line <= last_read) {
+    if decoded
+        .first_damaged
+        .is_some_and(|line| line <= first.last_read)
+    {
         flag_once(&mut flags, EncoreFlag::TextDamaged);
     }
+    let count = records.len();
+    records.into_iter().for_each(&mut each);
     Ok(Summary {
         kind,
-        records,
+        records: count,
         flags,
     })
 }

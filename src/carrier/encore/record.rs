@@ -7,16 +7,17 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use super::cells::{self, Cell, DecimalMark, Scan};
+use super::dates::{Ambiguous, measure_date};
 use super::header::{MEASURE_DATE, PATIENT_ID, Role};
 use crate::bodycomp::BodyValue;
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::bodycomp::units::{Conversion, bone_unit_known, conversion};
 use crate::bodycomp::{
-    BodyComposition, BodyRegion, BodySource, Dimension, Field, PART_NOTE, Reading,
+    BodyComposition, BodyRegion, BodySource, Dimension, Field, PART_NOTE, Places, Reading,
 };
 use crate::date::Date;
-use crate::date::text::{DateOrder, DateText, read_date, read_in_order};
+use crate::date::text::DateOrder;
 use crate::decimal::Decimal;
 use crate::document::{DocFlag, Measurement, RowTable, set_value};
 use crate::flag::flag_once;
@@ -76,12 +77,24 @@ pub(super) struct Context<'a> {
     pub(super) mark: DecimalMark,
     /// The order the file's slashed dates prove.
     pub(super) order: Option<DateOrder>,
+    /// Whether an ambiguous date is left for `resolve_date` (the order not yet proven).
+    pub(super) defer_dates: bool,
     /// The units written so far, each kept once (`unit`).
     pub(super) units: RefCell<Vec<Arc<str>>>,
     /// Per column (one slot each, made with the context), the unit its last value was
     /// written in, shared, and how it converts (`column_unit`): a column's values repeat
     /// one unit, found and looked up once.
     pub(super) columns: RefCell<Vec<Option<ColumnUnit>>>,
+    /// The unit a column's first value was last found in, its dimension and conversion.
+    last_unit: RefCell<Option<LastUnit>>,
+}
+
+/// The unit a column's first value was last found in (`Context::column_unit`), the
+/// dimension it was looked up for, and its conversion.
+struct LastUnit {
+    unit: Arc<str>,
+    dimension: Dimension,
+    conversion: Option<Conversion>,
 }
 
 /// A column's last unit: as written (shared), and its conversion (None: not one the
@@ -91,10 +104,45 @@ pub(super) struct ColumnUnit {
     conversion: Option<Conversion>,
 }
 
+/// Whether two texts are the same, a short one (a unit: `lbs`, `%`, `in³`) compared byte by
+/// byte in place, not by a call to `memcmp` for a few bytes (every value's unit is compared
+/// with its column's last).
+#[inline]
+pub(super) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 8 {
+        return a == b;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Most distinct units kept for sharing (a file writes a handful: lbs, %, in³).
 const SHARED_UNITS: usize = 16;
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of a file's lines, no unit seen yet.
+    pub(super) fn new(
+        roles: &'a [Role],
+        kind: ExportKind,
+        mark: DecimalMark,
+        order: Option<DateOrder>,
+        defer_dates: bool,
+    ) -> Self {
+        Context {
+            roles,
+            kind,
+            mark,
+            order,
+            defer_dates,
+            units: Default::default(),
+            columns: RefCell::new(roles.iter().map(|_| None).collect()),
+            last_unit: RefCell::new(None),
+        }
+    }
+
     /// The unit as written, one copy per file shared by its values.
     fn unit(&self, written: &str) -> Arc<str> {
         let mut units = self.units.borrow_mut();
@@ -123,12 +171,27 @@ impl Context<'_> {
             return (self.unit(written), conversion(written, dimension));
         };
         if let Some(last) = slot
-            && *last.unit == *written
+            && same_text(&last.unit, written)
         {
             return (Arc::clone(&last.unit), last.conversion);
         }
-        let unit = self.unit(written);
-        let conversion = conversion(written, dimension);
+        // A column's first value: most often in the unit of the column before it (a file
+        // writes `lbs` in dozens of columns, then `%`), found and looked up once for them.
+        let mut last = self.last_unit.borrow_mut();
+        let (unit, conversion) = match &*last {
+            Some(last) if last.dimension == dimension && same_text(&last.unit, written) => {
+                (Arc::clone(&last.unit), last.conversion)
+            }
+            _ => {
+                let found = (self.unit(written), conversion(written, dimension));
+                *last = Some(LastUnit {
+                    unit: Arc::clone(&found.0),
+                    dimension,
+                    conversion: found.1,
+                });
+                found
+            }
+        };
         *slot = Some(ColumnUnit {
             unit: Arc::clone(&unit),
             conversion,
@@ -141,6 +204,8 @@ impl Context<'_> {
 struct Line<'a> {
     record: Record,
     composition: BodyComposition,
+    /// Where the composition's regions are (`BodyComposition::set_placed`).
+    places: Places,
     rows: RowTable,
     diffs: Vec<(BodyRegion, Field, Reading)>,
     context: &'a Context<'a>,
@@ -148,7 +213,7 @@ struct Line<'a> {
 
 /// A cell's number and unit, flagged when it is not one.
 fn number<'t>(
-    text: Scan<'t>,
+    text: &Scan<'t>,
     mark: DecimalMark,
     what: BodyValue,
     flags: &mut Vec<EncoreFlag>,
@@ -168,7 +233,7 @@ impl Line<'_> {
     fn reading(
         &mut self,
         column: usize,
-        text: Scan<'_>,
+        text: &Scan<'_>,
         dimension: Dimension,
         what: BodyValue,
     ) -> Option<Reading> {
@@ -189,20 +254,22 @@ impl Line<'_> {
     fn composition(
         &mut self,
         column: usize,
-        text: Scan<'_>,
+        text: &Scan<'_>,
         region: BodyRegion,
         field: Field,
         label: &str,
     ) {
         let what = BodyValue::Region(region, field);
         if let Some(reading) = self.reading(column, text, field.dimension(), what)
-            && !self.composition.set(region, label, field, reading)
+            && !self
+                .composition
+                .set_placed(&mut self.places, region, label, field, reading)
         {
             flag_once(&mut self.record.flags, EncoreFlag::ValueGivenTwice(what));
         }
     }
 
-    fn bone(&mut self, text: Scan<'_>, region: BodyRegion, measure: Measure, label: &str) {
+    fn bone(&mut self, text: &Scan<'_>, region: BodyRegion, measure: Measure, label: &str) {
         let what = BodyValue::Bone(measure);
         let flags = &mut self.record.flags;
         let Some((value, unit)) = number(text, self.context.mark, what, flags) else {
@@ -231,7 +298,7 @@ impl Line<'_> {
         }
     }
 
-    fn cell(&mut self, column: usize, text: Scan<'_>) {
+    fn cell(&mut self, column: usize, text: &Scan<'_>) {
         let context = self.context;
         match (&context.roles[column], context.kind) {
             (
@@ -327,30 +394,13 @@ impl Line<'_> {
     }
 }
 
-/// The measure date: unambiguous, or read in the order the file proves; flagged when it
-/// cannot be read. A time after the date (`03/19/2024 10:22`) is not read.
-fn measure_date(text: &str, order: Option<DateOrder>, flags: &mut Vec<EncoreFlag>) -> Option<Date> {
-    let text = text.split_whitespace().next().unwrap_or("");
-    match read_date(text) {
-        DateText::Known(date) => Some(date),
-        DateText::Ambiguous { .. } => {
-            let date = read_in_order(text, order);
-            flags.push(if date.is_some() {
-                EncoreFlag::MeasureDateOrderInferred
-            } else {
-                EncoreFlag::MeasureDateAmbiguous
-            });
-            date
-        }
-        DateText::Unreadable => {
-            flags.push(EncoreFlag::MeasureDateUnreadable);
-            None
-        }
-    }
-}
-
-/// The record of one data line (`number`: its line number).
-pub(super) fn build(number: usize, cells: &[Scan<'_>], context: &Context<'_>) -> Record {
+/// The record of one data line (`number`: its line number), and its measure date when it
+/// is ambiguous and left for `resolve_date`.
+pub(super) fn build(
+    number: usize,
+    cells: &[Scan<'_>],
+    context: &Context<'_>,
+) -> (Record, Option<Ambiguous>) {
     let text = |i: usize| cells.get(i).map_or("", |c| c.text);
     let mut flags = Vec::new();
     let patient_id = text(PATIENT_ID).to_string();
@@ -358,7 +408,12 @@ pub(super) fn build(number: usize, cells: &[Scan<'_>], context: &Context<'_>) ->
         flags.push(EncoreFlag::PatientIdMissing);
     }
     let measure_date_text = text(MEASURE_DATE).to_string();
-    let measure_date = measure_date(&measure_date_text, context.order, &mut flags);
+    let (measure_date, ambiguous) = measure_date(
+        &measure_date_text,
+        context.order,
+        context.defer_dates,
+        &mut flags,
+    );
     if cells.len() < context.roles.len() {
         flags.push(EncoreFlag::RowShort);
     } else if cells.len() > context.roles.len() {
@@ -375,13 +430,14 @@ pub(super) fn build(number: usize, cells: &[Scan<'_>], context: &Context<'_>) ->
             flags,
         },
         composition: BodyComposition::new(BodySource::EncoreExport),
+        places: Places::default(),
         rows: RowTable::default(),
         diffs: Vec::new(),
         context,
     };
     // The names (columns 0 and 1) are identity columns: never read.
     for (column, cell) in cells.iter().enumerate().take(context.roles.len()) {
-        line.cell(column, *cell);
+        line.cell(column, cell);
     }
     line.check_diffs();
     let mut record = line.record;
@@ -389,5 +445,5 @@ pub(super) fn build(number: usize, cells: &[Scan<'_>], context: &Context<'_>) ->
     if !line.composition.is_empty() {
         record.body_composition = Some(line.composition);
     }
-    record
+    (record, ambiguous)
 }

@@ -26,8 +26,8 @@ fn cells_read_as_decimal_parse_reads_them() {
         text.push_str(units[(next() % units.len() as u64) as usize]);
         for mark in [DecimalMark::Point, DecimalMark::Comma] {
             assert_eq!(
-                read_scan(scan(&text), mark),
-                read_scan_by_parse(scan(&text), mark),
+                read_scan(&scan(&text), mark),
+                read_scan_by_parse(&scan(&text), mark),
                 "case {case}: {text:?} {mark:?}"
             );
         }
@@ -61,8 +61,8 @@ fn plain_numbers_read_as_decimal_parse_reads_them() {
             let cell = scan(&text);
             plain += usize::from(plain_number(cell.number.as_bytes(), mark).is_some());
             assert_eq!(
-                read_scan(cell, mark),
-                read_scan_by_parse(cell, mark),
+                read_scan(&cell, mark),
+                read_scan_by_parse(&cell, mark),
                 "case {case}: {text:?} {mark:?}"
             );
         }
@@ -162,13 +162,66 @@ fn cells_are_cut_as_str_trim_cuts_them() {
             .bytes()
             .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
             .unwrap_or(text.len());
-        let expected = Scan {
-            text,
-            number: text[..end].trim(),
-            unit: text[end..].trim(),
-        };
-        assert_eq!(scan(&cell), expected, "{cell:?}");
+        let cut = scan(&cell);
+        assert_eq!(
+            (cut.text, cut.number, cut.unit),
+            (text, text[..end].trim(), text[end..].trim()),
+            "{cell:?}"
+        );
     }
+}
+
+/// `scan`'s one loop over a number's bytes held to what it stands for: the number part's
+/// end as `split` found it (the first byte not a digit, `.`, `,`, `-` or `+`), its value
+/// read with a point as `plain_number` reads it, and its marks as the search for them finds
+/// them; cells of signs, marks, up to 22 digits (beyond the plain shape's 18), units and
+/// spaces in every order.
+#[test]
+fn a_cell_is_cut_as_split_and_plain_number_cut_it() {
+    let pieces = [
+        "-",
+        "+",
+        ".",
+        ",",
+        "0",
+        "1",
+        "9",
+        "42",
+        "123456789",
+        " ",
+        " lbs",
+        "%",
+        " in\u{b3}",
+        "x",
+        "\u{a0}",
+    ];
+    let mut next = crate::test_rng::splitmix(0x5CA1_CE11);
+    let mut plain = 0;
+    for case in 0..100_000 {
+        let cell: String = (0..next() % 7)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect();
+        let cut = scan(&cell);
+        let text = cell.trim();
+        let end = text
+            .bytes()
+            .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'-' | b'+')))
+            .unwrap_or(text.len());
+        let number = &text[..end];
+        assert_eq!(cut.text, text, "case {case}: {cell:?}");
+        assert_eq!(cut.number, number, "case {case}: {cell:?}");
+        assert_eq!(cut.unit, text[end..].trim(), "case {case}: {cell:?}");
+        let expected = plain_number(number.as_bytes(), DecimalMark::Point);
+        assert_eq!(
+            cut.with_point.map(Decimal::to_parts),
+            expected.map(Decimal::to_parts),
+            "case {case}: {cell:?}"
+        );
+        plain += usize::from(expected.is_some());
+        assert_eq!(cut.has_point, number.contains('.'), "case {case}: {cell:?}");
+        assert_eq!(cut.has_comma, number.contains(','), "case {case}: {cell:?}");
+    }
+    assert!(plain > 10_000, "{plain}");
 }
 
 #[test]
