@@ -55,6 +55,14 @@ impl<'t> Cells<'t> {
         Some(&self.sorted[at].1)
     }
 
+    /// One row's cells, in order of their columns (found once for a row whose cells are
+    /// each looked up: no search of the whole table per cell).
+    pub fn row(&self, row: u32) -> &[((u32, u32), Cow<'t, str>)] {
+        let start = self.sorted.partition_point(|((r, _), _)| *r < row);
+        let rest = &self.sorted[start..];
+        &rest[..rest.partition_point(|((r, _), _)| *r == row)]
+    }
+
     /// The cells' (row, column), in order.
     pub fn keys(&self) -> impl Iterator<Item = &(u32, u32)> {
         self.sorted.iter().map(|(key, _)| key)
@@ -233,9 +241,81 @@ fn find_byte(text: &str, byte: u8, from: usize) -> Option<usize> {
         .map(|p| from + p)
 }
 
+/// The tables while the statements are read: each number's table found through its slot
+/// (no tree search per statement: a document's cells are most of its statements, docs/
+/// performance.md, "Body composition files"), put in the script's tree once at the end.
+struct Tables<'t> {
+    /// Per table number, its place in `list` plus one (0: no table yet).
+    slot: [u8; MAX_TABLE as usize + 1],
+    list: Vec<(u32, Table<'t>)>,
+}
+
+impl<'t> Tables<'t> {
+    fn new() -> Self {
+        Tables {
+            slot: [0; MAX_TABLE as usize + 1],
+            list: Vec::new(),
+        }
+    }
+
+    /// The table `number` (at most `MAX_TABLE`), made when it is new.
+    fn get(&mut self, number: u32) -> &mut Table<'t> {
+        let slot = &mut self.slot[number as usize];
+        if *slot == 0 {
+            self.list.push((number, Table::default()));
+            // At most 64 tables: the place fits a byte.
+            *slot = self.list.len() as u8;
+        }
+        &mut self.list[usize::from(*slot) - 1].1
+    }
+}
+
+/// The last statement's name and what `table_name` made of it: APEX writes a table's cells
+/// one after another (`ResultsTable1[ 1][ 0]`, `ResultsTable1[ 1][ 1]`...), so a name is
+/// nearly always the one before, matched by its bytes and not read again.
+#[derive(Clone, Copy)]
+struct LastName<'t> {
+    name: &'t str,
+    table: Option<(Part, u32)>,
+}
+
+impl<'t> LastName<'t> {
+    fn new(name: &'t str) -> Self {
+        let table = table_name(name).map(|(prefix, number)| {
+            let part = match prefix {
+                "ResultsTable" => Part::Cell,
+                "TableColumnTypes" => Part::ColumnType,
+                "TableRowTypes" => Part::RowType,
+                "TableType" => Part::Type,
+                _ => Part::Title,
+            };
+            (part, number)
+        });
+        LastName { name, table }
+    }
+}
+
+/// What a table statement gives, by its name's prefix (`table_name`), matched once per
+/// name and not as text per statement.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// `ResultsTable`.
+    Cell,
+    /// `TableColumnTypes`.
+    ColumnType,
+    /// `TableRowTypes`.
+    RowType,
+    /// `TableType`.
+    Type,
+    /// `TableTitle`.
+    Title,
+}
+
 /// Reads the document's statements.
 pub fn read(text: &str) -> Script<'_> {
     let mut script = Script::default();
+    let mut tables = Tables::new();
+    let mut last = LastName::new("");
     let mut cells = 0usize;
     let mut open_files = 0i32;
     // One line's statement ends, the buffer kept from line to line.
@@ -247,9 +327,12 @@ pub fn read(text: &str) -> Script<'_> {
         let line_start = at;
         // A line of one plain statement (nearly every line of a document) read in one
         // pass; any other line by the general path below.
-        if let Some((statement, end)) = line::one_statement(text, at) {
+        if let Some((statement, end, same_name)) = line::one_statement(text, at, last.name) {
             at = end + 1;
-            store(&mut script, statement, &mut cells);
+            if !same_name {
+                last = LastName::new(statement.name);
+            }
+            store(&mut script, &mut tables, last.table, statement, &mut cells);
             continue;
         }
         let scan = scan_line(text.as_bytes(), at, &mut ends);
@@ -286,14 +369,18 @@ pub fn read(text: &str) -> Script<'_> {
                 script.flag(DocFlag::HologicCellTooLong);
                 continue;
             }
-            store(&mut script, statement, &mut cells);
+            if statement.name != last.name {
+                last = LastName::new(statement.name);
+            }
+            store(&mut script, &mut tables, last.table, statement, &mut cells);
         }
     }
     if open_files != 0 {
         script.flag(DocFlag::HologicDocumentCutShort);
     }
-    for table in script.tables.values_mut() {
+    for (number, mut table) in tables.list {
         table.cells.finish();
+        script.tables.insert(number, table);
     }
     script
 }
@@ -412,8 +499,15 @@ fn table_name(name: &str) -> Option<(&'static str, u32)> {
     })
 }
 
-fn store<'t>(script: &mut Script<'t>, statement: Statement<'t>, cells: &mut usize) {
-    let Some((prefix, number)) = table_name(statement.name) else {
+/// Stores a statement; `table` is what its name names (`LastName::new`).
+fn store<'t>(
+    script: &mut Script<'t>,
+    tables: &mut Tables<'t>,
+    table: Option<(Part, u32)>,
+    statement: Statement<'t>,
+    cells: &mut usize,
+) {
+    let Some((prefix, number)) = table else {
         if statement.count == 0 {
             script
                 .values
@@ -431,24 +525,28 @@ fn store<'t>(script: &mut Script<'t>, statement: Statement<'t>, cells: &mut usiz
         script.flag(DocFlag::HologicTooManyCells);
         return;
     }
-    let table = script.tables.entry(number).or_default();
+    let table = tables.get(number);
     let code = || statement.value.trim().parse::<u32>().ok();
     match (prefix, statement.indexes()) {
-        ("ResultsTable", &[row, column]) => {
+        (Part::Cell, &[row, column]) => {
+            if table.cells.sorted.is_empty() {
+                // A whole-body table has some 100 cells: fewer copies as the list grows.
+                table.cells.sorted.reserve(64);
+            }
             table.cells.sorted.push(((row, column), statement.value));
         }
-        ("TableColumnTypes", &[column]) => {
+        (Part::ColumnType, &[column]) => {
             if let Some(code) = code() {
                 table.column_types.entry(column).or_insert(code);
             }
         }
-        ("TableRowTypes", &[row]) => {
+        (Part::RowType, &[row]) => {
             if let Some(code) = code() {
                 table.row_types.entry(row).or_insert(code);
             }
         }
-        ("TableType", []) => table.table_type = table.table_type.or(code()),
-        ("TableTitle", []) if table.title.is_empty() => table.title = plain_text(&statement.value),
+        (Part::Type, []) => table.table_type = table.table_type.or(code()),
+        (Part::Title, []) if table.title.is_empty() => table.title = plain_text(&statement.value),
         _ => {}
     }
 }

@@ -337,6 +337,13 @@ fn every_text_is_read_as_the_reference_reads_it() {
         "\u{a0}Weight = \"é\";\n",
         "Weight = \"é\u{a0}\"\u{a0};\n",
         "ResultsTable3[ 1][ 1] = \"",
+        // A name the one before starts with, or that starts with the one before.
+        "ResultsTable12[ 1][ 1] = \"q\";\n",
+        "ResultsTable1_[ 1][ 1] = \"q\";\n",
+        "ResultsTable1[ 2][ 0] = \"Trunk\";\n",
+        "ResultsTable1[ 2][ 1] = \"9802\";\n",
+        "TableRowTypes1[ 2] = 7;\n",
+        "TableTitle1 = \"T\";\n",
     ];
     let long = |n: usize| format!("ResultsTable1[ 1][ 1] = \"{}\";\n", "é".repeat(n));
     let (at_bound, beyond) = (long(MAX_CELL / 2), long(MAX_CELL / 2 + 1));
@@ -398,6 +405,12 @@ fn a_tables_rows_are_its_cells_and_row_types_rows() {
         expected.sort_unstable();
         expected.dedup();
         assert_eq!(table.rows(), expected, "case {case}: {text}");
+        // A row's cells are the table's cells of that row, in order.
+        for row in 0..8 {
+            let of_row: Vec<_> = table.cells.iter().filter(|((r, _), _)| *r == row).collect();
+            let found: Vec<_> = table.cells.row(row).iter().map(|(k, v)| (k, v)).collect();
+            assert_eq!(found, of_row, "case {case}, row {row}: {text}");
+        }
     }
     assert!(with_types > 500, "{with_types}");
 }
