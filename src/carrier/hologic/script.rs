@@ -151,26 +151,33 @@ pub fn plain_text(raw: &str) -> String {
     if !raw.bytes().any(|b| b == b'<' || b == b'&') {
         return raw.trim().to_string();
     }
+    // The text between tags copied a run at a time: the bytes looked at (`<`, `>`, what
+    // follows a `<`) are ASCII, which no byte of a longer character equals, so each run
+    // is whole characters.
+    let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
-    let mut in_tag = false;
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '<' if !in_tag
-                && chars
-                    .peek()
-                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!')) =>
-            {
-                in_tag = true
+    let (mut in_tag, mut run) = (false, 0);
+    for (at, &byte) in bytes.iter().enumerate() {
+        if in_tag {
+            if byte == b'>' {
+                in_tag = false;
+                run = at + 1;
             }
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
+        } else if byte == b'<'
+            && bytes
+                .get(at + 1)
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, b'/' | b'!'))
+        {
+            out.push_str(&raw[run..at]);
+            in_tag = true;
         }
+    }
+    if !in_tag {
+        out.push_str(&raw[run..]);
     }
     // Without `&` there is no entity to decode (a header's `<sup>` only).
     if !out.contains('&') {
-        return out.trim().to_string();
+        return trimmed(out);
     }
     out.replace("&nbsp;", " ")
         .replace("&lt;", "<")
@@ -178,6 +185,16 @@ pub fn plain_text(raw: &str) -> String {
         .replace("&amp;", "&")
         .trim()
         .to_string()
+}
+
+/// `text.trim().to_string()`, without a copy when there is nothing to trim.
+fn trimmed(text: String) -> String {
+    let cut = text.trim();
+    if cut.len() == text.len() {
+        text
+    } else {
+        cut.to_string()
+    }
 }
 
 /// Decodes the element's bytes: UTF-8 when valid (borrowed), else Latin-1 (the charset
