@@ -144,6 +144,27 @@ fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
         && word(text, last) == word(prefix, last)
 }
 
+/// The bytes of a statement's name: ASCII letters, digits and `_`.
+const NAME: [bool; 256] = {
+    let mut name = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        name[byte] = (byte as u8).is_ascii_alphanumeric() || byte == b'_' as usize;
+        byte += 1;
+    }
+    name
+};
+
+/// The bytes that end a quoted value on the one-statement path (`"`), or send the line to
+/// the general path (`\\`, a line feed).
+const VALUE_STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    stops[b'"' as usize] = true;
+    stops[b'\\' as usize] = true;
+    stops[b'\n' as usize] = true;
+    stops
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,24 +228,3 @@ mod tests {
         assert!(one_statement(lines[0], 0, "ResultsTable1").is_some_and(|(_, _, same)| same));
     }
 }
-
-/// The bytes of a statement's name: ASCII letters, digits and `_`.
-const NAME: [bool; 256] = {
-    let mut name = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        name[byte] = (byte as u8).is_ascii_alphanumeric() || byte == b'_' as usize;
-        byte += 1;
-    }
-    name
-};
-
-/// The bytes that end a quoted value on the one-statement path (`"`), or send the line to
-/// the general path (`\\`, a line feed).
-const VALUE_STOPS: [bool; 256] = {
-    let mut stops = [false; 256];
-    stops[b'"' as usize] = true;
-    stops[b'\\' as usize] = true;
-    stops[b'\n' as usize] = true;
-    stops
-};
