@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::document::DocFlag;
-use line::Statement;
+pub use gather::read;
 pub use line::{MAX_CELL, MAX_INDEX};
 
 /// Largest results document read (the real ones are tens of KiB).
@@ -53,6 +53,14 @@ impl<'t> Cells<'t> {
     pub fn get(&self, key: &(u32, u32)) -> Option<&Cow<'t, str>> {
         let at = self.sorted.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
         Some(&self.sorted[at].1)
+    }
+
+    /// One row's cells, in order of their columns (found once for a row whose cells are
+    /// each looked up: no search of the whole table per cell).
+    pub fn row(&self, row: u32) -> &[((u32, u32), Cow<'t, str>)] {
+        let start = self.sorted.partition_point(|((r, _), _)| *r < row);
+        let rest = &self.sorted[start..];
+        &rest[..rest.partition_point(|((r, _), _)| *r == row)]
     }
 
     /// The cells' (row, column), in order.
@@ -143,26 +151,33 @@ pub fn plain_text(raw: &str) -> String {
     if !raw.bytes().any(|b| b == b'<' || b == b'&') {
         return raw.trim().to_string();
     }
+    // The text between tags copied a run at a time: the bytes looked at (`<`, `>`, what
+    // follows a `<`) are ASCII, which no byte of a longer character equals, so each run
+    // is whole characters.
+    let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
-    let mut in_tag = false;
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '<' if !in_tag
-                && chars
-                    .peek()
-                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!')) =>
-            {
-                in_tag = true
+    let (mut in_tag, mut run) = (false, 0);
+    for (at, &byte) in bytes.iter().enumerate() {
+        if in_tag {
+            if byte == b'>' {
+                in_tag = false;
+                run = at + 1;
             }
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
+        } else if byte == b'<'
+            && bytes
+                .get(at + 1)
+                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, b'/' | b'!'))
+        {
+            out.push_str(&raw[run..at]);
+            in_tag = true;
         }
+    }
+    if !in_tag {
+        out.push_str(&raw[run..]);
     }
     // Without `&` there is no entity to decode (a header's `<sup>` only).
     if !out.contains('&') {
-        return out.trim().to_string();
+        return trimmed(out);
     }
     out.replace("&nbsp;", " ")
         .replace("&lt;", "<")
@@ -170,6 +185,16 @@ pub fn plain_text(raw: &str) -> String {
         .replace("&amp;", "&")
         .trim()
         .to_string()
+}
+
+/// `text.trim().to_string()`, without a copy when there is nothing to trim.
+fn trimmed(text: String) -> String {
+    let cut = text.trim();
+    if cut.len() == text.len() {
+        text
+    } else {
+        cut.to_string()
+    }
 }
 
 /// Decodes the element's bytes: UTF-8 when valid (borrowed), else Latin-1 (the charset
@@ -233,167 +258,6 @@ fn find_byte(text: &str, byte: u8, from: usize) -> Option<usize> {
         .map(|p| from + p)
 }
 
-/// Reads the document's statements.
-pub fn read(text: &str) -> Script<'_> {
-    let mut script = Script::default();
-    let mut cells = 0usize;
-    let mut open_files = 0i32;
-    // One line's statement ends, the buffer kept from line to line.
-    let mut ends: Vec<usize> = Vec::new();
-    let mut at = 0;
-    // The lines as `str::lines` cuts them (each is trimmed, which removes a `\r`), each
-    // scanned once for its end and its statements' ends.
-    while at < text.len() {
-        let line_start = at;
-        // A line of one plain statement (nearly every line of a document) read in one
-        // pass; any other line by the general path below.
-        if let Some((statement, end)) = line::one_statement(text, at) {
-            at = end + 1;
-            store(&mut script, statement, &mut cells);
-            continue;
-        }
-        let scan = scan_line(text.as_bytes(), at, &mut ends);
-        at = scan.end + 1;
-        let line = trim(&text[line_start..scan.end]);
-        if line.starts_with("<JavaScriptFile") {
-            open_files += 1;
-            continue;
-        }
-        if line.starts_with("</JavaScriptFile") {
-            open_files -= 1;
-            continue;
-        }
-        // Each JavaScriptFile section opens with `/ Filename = C:\QDR\...\X.js` and `//
-        // Written By HologicDICOMControl` (docs/evidence.md, "Round two"): comments, not
-        // statements (no name starts with `/`), never a statement cut short.
-        if line.starts_with('<') || line.starts_with('/') || line.is_empty() {
-            continue;
-        }
-        // A quote left open, or a statement without its `;` (the last line of a document
-        // cut short).
-        if scan.quoted || !trim(&text[scan.rest..scan.end]).is_empty() {
-            script.flag(DocFlag::HologicDocumentCutShort);
-        }
-        let mut start = line_start;
-        for &end in &ends {
-            let statement = &text[start..end];
-            start = end + 1;
-            let Some(statement) = parse_statement(statement, &mut script) else {
-                continue;
-            };
-            let value = &statement.value;
-            if value.len() > MAX_CELL && value.chars().count() > MAX_CELL {
-                script.flag(DocFlag::HologicCellTooLong);
-                continue;
-            }
-            store(&mut script, statement, &mut cells);
-        }
-    }
-    if open_files != 0 {
-        script.flag(DocFlag::HologicDocumentCutShort);
-    }
-    for table in script.tables.values_mut() {
-        table.cells.finish();
-    }
-    script
-}
-
-/// What one pass over a line found.
-struct LineScan {
-    /// Where the line ends (its `\n`, or the end of the text).
-    end: usize,
-    /// Where the text after the last statement starts.
-    rest: usize,
-    /// Whether a quote was left open.
-    quoted: bool,
-}
-
-/// Which bytes the line scan stops at.
-const STOPS: [bool; 256] = {
-    let mut stops = [false; 256];
-    stops[b'\n' as usize] = true;
-    stops[b'\\' as usize] = true;
-    stops[b'"' as usize] = true;
-    stops[b';' as usize] = true;
-    stops
-};
-
-/// Scans the line from `from`: its end, and into `ends` the `;` that end its statements
-/// (outside quotes, where a backslash escapes the next byte). The bytes looked for are
-/// ASCII, which no byte of a longer character equals.
-fn scan_line(bytes: &[u8], from: usize, ends: &mut Vec<usize>) -> LineScan {
-    ends.clear();
-    let (mut at, mut quoted) = (from, false);
-    while at < bytes.len() {
-        let byte = bytes[at];
-        if !STOPS[usize::from(byte)] {
-            at += 1;
-            continue;
-        }
-        match byte {
-            b'\n' => break,
-            // The escaped byte is skipped, unless it ends the line.
-            b'\\' if quoted && bytes.get(at + 1).is_some_and(|b| *b != b'\n') => at += 1,
-            b'"' => quoted = !quoted,
-            b';' if !quoted => ends.push(at),
-            _ => {}
-        }
-        at += 1;
-    }
-    LineScan {
-        end: at,
-        rest: ends.last().map_or(from, |end| end + 1),
-        quoted,
-    }
-}
-
-/// `Name[ i][ j] = "value"` into its parts; None (flagged) when it is not an assignment.
-fn parse_statement<'t>(statement: &'t str, script: &mut Script<'_>) -> Option<Statement<'t>> {
-    let equals = find_byte(statement, b'=', 0)?;
-    let (left, right) = (trim(&statement[..equals]), &statement[equals + 1..]);
-    let name_end = find_byte(left, b'[', 0).unwrap_or(left.len());
-    let name = trim(&left[..name_end]);
-    if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
-        return None;
-    }
-    let mut out = Statement {
-        name,
-        indexes: [0; 2],
-        count: 0,
-        value: Cow::Borrowed(""),
-    };
-    let mut from = name_end;
-    while let Some(open) = find_byte(left, b'[', from) {
-        let close = find_byte(left, b']', open)?;
-        let digits = trim(&left[open + 1..close]);
-        let index = match index_number(digits) {
-            Some(n) if n <= u64::from(MAX_INDEX) => n as u32,
-            _ => {
-                script.flag(DocFlag::HologicIndexOutOfRange);
-                return None;
-            }
-        };
-        // A third index: no statement of a results document has one.
-        let slot = out.indexes.get_mut(out.count)?;
-        *slot = index;
-        out.count += 1;
-        from = close + 1;
-    }
-    let right = trim(right);
-    out.value = match right.strip_prefix('"') {
-        Some(quoted) => {
-            let body = quoted.strip_suffix('"')?;
-            if body.as_bytes().contains(&b'\\') {
-                Cow::Owned(body.replace("\\\"", "\"").replace("\\\\", "\\"))
-            } else {
-                Cow::Borrowed(body)
-            }
-        }
-        None => Cow::Borrowed(right),
-    };
-    Some(out)
-}
-
 /// The table number at the end of a name with one of the table prefixes.
 fn table_name(name: &str) -> Option<(&'static str, u32)> {
     const PREFIXES: [&str; 5] = [
@@ -412,47 +276,7 @@ fn table_name(name: &str) -> Option<(&'static str, u32)> {
     })
 }
 
-fn store<'t>(script: &mut Script<'t>, statement: Statement<'t>, cells: &mut usize) {
-    let Some((prefix, number)) = table_name(statement.name) else {
-        if statement.count == 0 {
-            script
-                .values
-                .entry(statement.name)
-                .or_insert(statement.value);
-        }
-        return;
-    };
-    if number == 0 || number > MAX_TABLE {
-        script.flag(DocFlag::HologicIndexOutOfRange);
-        return;
-    }
-    *cells += 1;
-    if *cells > MAX_CELLS {
-        script.flag(DocFlag::HologicTooManyCells);
-        return;
-    }
-    let table = script.tables.entry(number).or_default();
-    let code = || statement.value.trim().parse::<u32>().ok();
-    match (prefix, statement.indexes()) {
-        ("ResultsTable", &[row, column]) => {
-            table.cells.sorted.push(((row, column), statement.value));
-        }
-        ("TableColumnTypes", &[column]) => {
-            if let Some(code) = code() {
-                table.column_types.entry(column).or_insert(code);
-            }
-        }
-        ("TableRowTypes", &[row]) => {
-            if let Some(code) = code() {
-                table.row_types.entry(row).or_insert(code);
-            }
-        }
-        ("TableType", []) => table.table_type = table.table_type.or(code()),
-        ("TableTitle", []) if table.title.is_empty() => table.title = plain_text(&statement.value),
-        _ => {}
-    }
-}
-
+mod gather;
 mod line;
 #[cfg(test)]
 mod tests;

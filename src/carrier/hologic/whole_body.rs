@@ -123,7 +123,21 @@ pub(super) fn read(
 /// A cell as `Table::cell` gives it (HTML removed, trimmed), borrowed when it holds no
 /// HTML (no `<` or `&`: then it is its text trimmed), as nearly every cell.
 fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
-    match table.cells.get(&(row, column)) {
+    shown(table.cells.get(&(row, column)))
+}
+
+/// A cell of a row's cells (`Cells::row`), as `cell` gives it.
+fn in_row<'a>(row: &'a [((u32, u32), Cow<'_, str>)], column: u32) -> Cow<'a, str> {
+    shown(
+        row.iter()
+            .find(|((_, c), _)| *c == column)
+            .map(|(_, raw)| raw),
+    )
+}
+
+/// A cell's text as written, as `cell` gives it (empty when there is no cell).
+fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
+    match raw {
         None => Cow::Borrowed(""),
         // Tested byte by byte: a `char` pattern decodes every character of the cell.
         Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(raw.trim()),
@@ -236,13 +250,14 @@ fn bone(
 ) {
     for (row, region, label) in regions {
         let measurement_region = region.measurement_region();
+        let cells = table.cells.row(*row);
         for column in columns {
             let measure = match column.field {
                 BodyField::Bone(measure) => measure,
                 BodyField::Value(Field::Bmc) => Measure::Bmc,
                 _ => continue,
             };
-            let text = cell(table, *row, column.index);
+            let text = in_row(cells, column.index);
             if text.is_empty() {
                 continue;
             }
@@ -303,11 +318,12 @@ fn composition(
         if !region.is_composition() {
             continue;
         }
+        let cells = table.cells.row(*row);
         for column in columns {
             let BodyField::Value(field) = column.field else {
                 continue;
             };
-            let text = cell(table, *row, column.index);
+            let text = in_row(cells, column.index);
             if text.is_empty() {
                 continue;
             }

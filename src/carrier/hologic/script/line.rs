@@ -31,8 +31,14 @@ impl Statement<'_> {
 /// of one to three digits within `MAX_INDEX`, a quoted value of at most `MAX_CELL` bytes
 /// without `"`, `\\` or a line feed. It is the statement, and where the line ends (its
 /// `\n` or the end of the text), as the general path reads such a line (and with no flag
-/// to raise); None for any other line, which the general path reads.
-pub(super) fn one_statement(text: &str, from: usize) -> Option<(Statement<'_>, usize)> {
+/// to raise), and whether its name is `last` (the name before, which is then matched by
+/// its bytes, not read again); None for any other line, which the general path reads.
+/// `last` is a name as this reads one (or empty).
+pub(super) fn one_statement<'t>(
+    text: &'t str,
+    from: usize,
+    last: &str,
+) -> Option<(Statement<'t>, usize, bool)> {
     let bytes = text.as_bytes();
     // Byte loops over a table, not iterator adapters: the lines are short, and the
     // adapters' set-up cost more than the bytes.
@@ -44,11 +50,21 @@ pub(super) fn one_statement(text: &str, from: usize) -> Option<(Statement<'_>, u
     };
     let name_start = blank(from);
     let mut at = name_start;
-    while at < bytes.len() && NAME[usize::from(bytes[at])] {
-        at += 1;
-    }
-    if at == name_start || at == bytes.len() {
-        return None;
+    // The name before, followed by a byte no name has: the name the loop below would find.
+    let same_name = !last.is_empty()
+        && starts_with(&bytes[name_start..], last.as_bytes())
+        && bytes
+            .get(name_start + last.len())
+            .is_some_and(|b| !NAME[usize::from(*b)]);
+    if same_name {
+        at += last.len();
+    } else {
+        while at < bytes.len() && NAME[usize::from(bytes[at])] {
+            at += 1;
+        }
+        if at == name_start || at == bytes.len() {
+            return None;
+        }
     }
     let mut statement = Statement {
         name: &text[name_start..at],
@@ -107,7 +123,25 @@ pub(super) fn one_statement(text: &str, from: usize) -> Option<(Statement<'_>, u
         return None;
     }
     statement.value = Cow::Borrowed(&text[body..close]);
-    Some((statement, end))
+    Some((statement, end, same_name))
+}
+
+/// `bytes.starts_with(prefix)`, eight bytes at a time (the last eight overlapping the ones
+/// before): a name is some 13 bytes, which a call to `memcmp` costs more than.
+fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
+    if bytes.len() < prefix.len() {
+        return false;
+    }
+    let text = &bytes[..prefix.len()];
+    if prefix.len() < 8 {
+        return text.iter().zip(prefix).all(|(a, b)| a == b);
+    }
+    let word = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("eight"));
+    let last = prefix.len() - 8;
+    (0..last)
+        .step_by(8)
+        .all(|at| word(text, at) == word(prefix, at))
+        && word(text, last) == word(prefix, last)
 }
 
 /// The bytes of a statement's name: ASCII letters, digits and `_`.
@@ -130,3 +164,67 @@ const VALUE_STOPS: [bool; 256] = {
     stops[b'\n' as usize] = true;
     stops
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starts_with_is_the_slices() {
+        // Lengths below, at and beyond one and two words, differing in any word.
+        let texts: [&[u8]; 12] = [
+            b"ResultsTable1[ 1][ 2] = x",
+            b"ResultsTable1[ 9][ 2] = x",
+            b"TableColumnTypes12[ 3]",
+            b"",
+            b"R",
+            b"ResultsTable",
+            b"ResultsTable1",
+            b"ResultsTable1[ 1]",
+            b"ResultsTable12",
+            b"ResultsTablf1",
+            b"PatientSex",
+            b"ResultsTable1\xe9",
+        ];
+        for text in texts {
+            for prefix in texts {
+                for cut in 0..=prefix.len() {
+                    let prefix = &prefix[..cut];
+                    assert_eq!(
+                        starts_with(text, prefix),
+                        text.starts_with(prefix),
+                        "{text:?} {prefix:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_name_matched_as_the_last_is_the_name_read() {
+        let lines = [
+            "ResultsTable1[ 1][ 2] = \"x\";",
+            "ResultsTable12[ 1][ 2] = \"x\";",
+            "ResultsTable1_[ 1][ 2] = \"x\";",
+            "  ResultsTable1 [ 1][ 2] = \"x\";",
+            "ResultsTable1= \"x\";",
+            "ResultsTable",
+            "ResultsTable1",
+            "PatientSex = \"F\";",
+        ];
+        for text in lines {
+            let read = one_statement(text, 0, "").map(|(s, end, same)| {
+                assert!(!same);
+                (s.name, s.indexes().to_vec(), s.value, end)
+            });
+            for last in ["ResultsTable1", "ResultsTable", "PatientSex", "R", "x"] {
+                let with_last = one_statement(text, 0, last).map(|(s, end, same)| {
+                    assert_eq!(same, s.name == last, "{text:?} {last:?}");
+                    (s.name, s.indexes().to_vec(), s.value, end)
+                });
+                assert_eq!(with_last, read, "{text:?} {last:?}");
+            }
+        }
+        assert!(one_statement(lines[0], 0, "ResultsTable1").is_some_and(|(_, _, same)| same));
+    }
+}

@@ -337,6 +337,13 @@ fn every_text_is_read_as_the_reference_reads_it() {
         "\u{a0}Weight = \"é\";\n",
         "Weight = \"é\u{a0}\"\u{a0};\n",
         "ResultsTable3[ 1][ 1] = \"",
+        // A name the one before starts with, or that starts with the one before.
+        "ResultsTable12[ 1][ 1] = \"q\";\n",
+        "ResultsTable1_[ 1][ 1] = \"q\";\n",
+        "ResultsTable1[ 2][ 0] = \"Trunk\";\n",
+        "ResultsTable1[ 2][ 1] = \"9802\";\n",
+        "TableRowTypes1[ 2] = 7;\n",
+        "TableTitle1 = \"T\";\n",
     ];
     let long = |n: usize| format!("ResultsTable1[ 1][ 1] = \"{}\";\n", "é".repeat(n));
     let (at_bound, beyond) = (long(MAX_CELL / 2), long(MAX_CELL / 2 + 1));
@@ -398,6 +405,92 @@ fn a_tables_rows_are_its_cells_and_row_types_rows() {
         expected.sort_unstable();
         expected.dedup();
         assert_eq!(table.rows(), expected, "case {case}: {text}");
+        // A row's cells are the table's cells of that row, in order.
+        for row in 0..8 {
+            let of_row: Vec<_> = table.cells.iter().filter(|((r, _), _)| *r == row).collect();
+            let found: Vec<_> = table.cells.row(row).iter().map(|(k, v)| (k, v)).collect();
+            assert_eq!(found, of_row, "case {case}, row {row}: {text}");
+        }
     }
     assert!(with_types > 500, "{with_types}");
+}
+
+/// `plain_text` as it was written before it copied runs of bytes (a `char` at a time).
+fn plain_text_by_chars(raw: &str) -> String {
+    if !raw.bytes().any(|b| b == b'<' || b == b'&') {
+        return raw.trim().to_string();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut in_tag = false;
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '<' if !in_tag
+                && chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!')) =>
+            {
+                in_tag = true
+            }
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    if !out.contains('&') {
+        return out.trim().to_string();
+    }
+    out.replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
+/// Generated texts of tags, bounds, entities, spaces and longer characters: the text
+/// without HTML is the one the `char` at a time reading gave.
+#[test]
+fn plain_text_is_the_char_reading() {
+    const PIECES: &[&str] = &[
+        "<",
+        ">",
+        "<sup>",
+        "</sup>",
+        "<small>",
+        "<br>",
+        "<!-- x -->",
+        "<é",
+        "<1",
+        "< 1.0%",
+        "<<b>",
+        "&nbsp;",
+        "&amp;",
+        "&lt;",
+        "&gt;",
+        "&",
+        ";",
+        "é",
+        "\u{a0}",
+        " ",
+        "\t",
+        "a",
+        "Fat",
+        "2",
+        "(kg/m",
+        ")",
+        "/",
+    ];
+    let mut next = crate::test_rng::splitmix(0x0091_A1E7);
+    for case in 0..20_000 {
+        let mut text = String::new();
+        for _ in 0..next() % 12 {
+            text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
+        }
+        assert_eq!(
+            plain_text(&text),
+            plain_text_by_chars(&text),
+            "case {case}: {text:?}"
+        );
+    }
 }

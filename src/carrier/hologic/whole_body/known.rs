@@ -29,7 +29,8 @@ impl Named {
     }
 }
 
-/// Labels kept per thread (a table of slots by hash: a label replaces the one in its slot).
+/// Labels kept per thread (a table of slots by hash: a label goes to an empty one of its two
+/// slots, else replaces the one in its first).
 const SLOTS: usize = 512;
 /// Longest label kept, in bytes (the real ones are short); a longer one is looked up each
 /// time.
@@ -80,14 +81,27 @@ pub(super) fn named(label: &str, mapper: &Mapper) -> Named {
             kept.slots.clear();
             kept.slots.resize(SLOTS, None);
         }
-        let slot = &mut kept.slots[(fnv1a(label.as_bytes()) % SLOTS as u64) as usize];
-        if let Some((held, named)) = slot
-            && **held == *label
-        {
-            return *named;
+        // Two slots a label may be in: a document's some 40 labels in 512 slots share one
+        // now and then (two labels of one slot replaced each other in every document).
+        let hash = fnv1a(label.as_bytes());
+        let places = [
+            (hash % SLOTS as u64) as usize,
+            ((hash >> 32) % SLOTS as u64) as usize,
+        ];
+        for at in places {
+            if let Some((held, named)) = &kept.slots[at]
+                && **held == *label
+            {
+                return *named;
+            }
         }
         let named = look_up(label, mapper.body_labels());
-        *slot = Some((label.into(), named));
+        // An empty one of its slots, else its first.
+        let at = places
+            .into_iter()
+            .find(|at| kept.slots[*at].is_none())
+            .unwrap_or(places[0]);
+        kept.slots[at] = Some((label.into(), named));
         named
     })
 }

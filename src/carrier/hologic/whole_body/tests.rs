@@ -84,3 +84,35 @@ fn an_index_table_without_a_result_column_is_flagged() {
         doc.flags
     );
 }
+
+/// A cell found among its row's cells (`in_row`) is the cell `cell` finds, over generated
+/// tables with cells missing, repeated, and holding HTML.
+#[test]
+fn a_cell_in_its_row_is_the_cell() {
+    let mut next = crate::test_rng::splitmix(0x00CE_1105);
+    let values = ["1.5", " 2 ", "<sup>2</sup>x", "a&amp;b", ""];
+    for case in 0..500 {
+        let mut text = String::new();
+        for _ in 0..next() % 40 {
+            let (row, column) = (next() % 6, next() % 5);
+            let value = values[(next() % values.len() as u64) as usize];
+            text.push_str(&format!(
+                "ResultsTable1[ {row}][ {column}] = \"{value}\";\n"
+            ));
+        }
+        let script = script::read(&text);
+        let Some(table) = script.tables.get(&1) else {
+            continue;
+        };
+        for row in 0..7 {
+            let cells = table.cells.row(row);
+            for column in 0..6 {
+                assert_eq!(
+                    in_row(cells, column),
+                    cell(table, row, column),
+                    "case {case} ({row}, {column}): {text}"
+                );
+            }
+        }
+    }
+}
