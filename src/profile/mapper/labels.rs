@@ -230,7 +230,7 @@ impl Mapper {
                 Some(ModifierRole::Region)
                     if slot.region_label.is_none() && !value.meaning.is_empty() =>
                 {
-                    slot.region_label = Some(Cow::Borrowed(value.meaning));
+                    slot.region_label = Some(value.meaning);
                 }
                 _ => {}
             }
@@ -334,11 +334,12 @@ fn site_slot(site: Option<Site>) -> usize {
     site.map_or(0, |site| site as usize + 1)
 }
 
-/// What modifier items attach to one container.
-#[derive(Debug, Clone, Default)]
+/// What modifier items attach to one container. Borrowed from the tree (`Copy`: a tree's
+/// vector of them is filled and dropped without a pass over its items).
+#[derive(Debug, Clone, Copy, Default)]
 pub(super) struct Modifiers<'t> {
     pub(super) laterality: Option<Laterality>,
-    pub(super) region_label: Option<Cow<'t, str>>,
+    pub(super) region_label: Option<&'t str>,
 }
 
 /// A label and what it says on its own.

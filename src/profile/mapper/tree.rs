@@ -110,8 +110,8 @@ impl<'m, 't> TreeMapper<'m, '_, 't> {
         if let Some(ids) = self.item_labels[item] {
             return ids;
         }
-        let finding = self.modifiers[item].region_label.clone();
-        let finding = finding.map(|label| self.add_label(label));
+        let finding = self.modifiers[item].region_label;
+        let finding = finding.map(|label| self.add_label(Cow::Borrowed(label)));
         let concept = self.tree.items[item]
             .concept
             .as_ref()

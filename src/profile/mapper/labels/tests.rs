@@ -350,7 +350,7 @@ fn modifier_items_attach_to_their_parent() {
     let modifiers = m.modifiers(&tree);
     assert_eq!(modifiers.len(), tree.items.len());
     assert_eq!(modifiers[1].laterality, Some(Laterality::Right));
-    assert_eq!(modifiers[1].region_label.as_deref(), Some("Femoral Neck"));
+    assert_eq!(modifiers[1].region_label, Some("Femoral Neck"));
     assert_eq!(modifiers[0].laterality, Some(Laterality::Mean));
     assert_eq!(modifiers[0].region_label, None);
     assert_eq!(

@@ -94,8 +94,8 @@ fn model(mapper: &Mapper, tree: &ContentTree<'_>, index: usize) -> Option<Mapped
         {
             modifier_side = Some((labels.len(), side));
         }
-        if let Some(label) = &modifiers[ancestor].region_label {
-            labels.push(mapper.label_info(label.clone()));
+        if let Some(label) = modifiers[ancestor].region_label {
+            labels.push(mapper.label_info(Cow::Borrowed(label)));
         }
         if let Some(concept) = &tree.items[ancestor].concept
             && !concept.meaning.is_empty()
