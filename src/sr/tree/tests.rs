@@ -8,7 +8,7 @@ use dicom_core::Tag;
 use dicom_dictionary_std::tags;
 
 use super::*;
-use crate::sr::dataset::{Limits, scan_file};
+use crate::sr::dataset::{Items, Limits, Node, scan_file};
 
 /// An explicit VR little endian element (`SQ`: `value` is its items' bytes, each item
 /// already framed by `item`).
