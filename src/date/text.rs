@@ -120,6 +120,12 @@ pub fn read_date(text: &str) -> DateText {
     ) else {
         return DateText::Unreadable;
     };
+    numeric(first, second, year)
+}
+
+/// A date written `first/second/year` with both orders possible: known when one order
+/// gives a date or both give the same one, ambiguous when both give different dates.
+pub fn numeric(first: u8, second: u8, year: u16) -> DateText {
     let day_first = Date::new(year, second, first);
     let month_first = Date::new(year, first, second);
     match (day_first, month_first) {

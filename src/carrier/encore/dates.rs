@@ -6,7 +6,7 @@
 
 use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::date::Date;
-use crate::date::text::{DateOrder, DateText, order_evidence, read_date};
+use crate::date::text::{DateOrder, DateText, numeric, order_evidence, read_date};
 
 /// The measure date: unambiguous, or read in the order the file proves; flagged when it
 /// cannot be read. A time after the date (`03/19/2024 10:22`) is not read. With `defer`,
@@ -20,7 +20,7 @@ pub(super) fn measure_date(
 ) -> (Option<Date>, Option<Ambiguous>) {
     let text = text.split_whitespace().next().unwrap_or("");
     let read = match slashed(text) {
-        Some((first, second, year)) => slashed_date(first, second, year),
+        Some((first, second, year)) => numeric(first, second, year),
         None => read_date(text),
     };
     match read {
@@ -66,25 +66,6 @@ pub(super) fn slashed(text: &str) -> Option<(u8, u8, u16)> {
     let two = |at: usize| Some(digit(at)? * 10 + digit(at + 1)?);
     let year = (6..10).try_fold(0u16, |year, at| Some(year * 10 + u16::from(digit(at)?)))?;
     Some((two(0)?, two(3)?, year))
-}
-
-/// `read_date` of a `NN/NN/NNNN` text (`slashed`): what it gives for `a/b/yyyy`, without
-/// splitting the text into parts and parsing them (held to it by
-/// `tests::slashed_dates_read_as_read_date_reads_them`).
-pub(super) fn slashed_date(first: u8, second: u8, year: u16) -> DateText {
-    match (
-        Date::new(year, second, first),
-        Date::new(year, first, second),
-    ) {
-        (Some(a), Some(b)) if a == b => DateText::Known(a),
-        (Some(_), Some(_)) => DateText::Ambiguous {
-            first,
-            second,
-            year,
-        },
-        (Some(a), None) | (None, Some(a)) => DateText::Known(a),
-        (None, None) => DateText::Unreadable,
-    }
 }
 
 /// What a measure date cell says of the file's date order (`date::text::order_evidence`

@@ -325,7 +325,7 @@ fn an_export_is_recognised_as_by_its_whole_first_line() {
     assert!(recognised > 1_000, "{recognised} exports among the cases");
 }
 
-/// `dates::slashed` and `slashed_date` give what `read_date` gives for every `NN/NN/NNNN`
+/// `dates::slashed` and `date::text::numeric` give what `read_date` gives for every `NN/NN/NNNN`
 /// text (every day and month number, years about leap years), and nothing for texts off
 /// that form; a date cell's order evidence is `order_evidence`'s of the one text.
 #[test]
@@ -337,7 +337,7 @@ fn slashed_dates_read_as_read_date_reads_them() {
                 let text = format!("{a:02}/{b:02}/{year}");
                 let (first, second, year) = dates::slashed(&text).expect("the form");
                 assert_eq!(
-                    dates::slashed_date(first, second, year),
+                    crate::date::text::numeric(first, second, year),
                     read_date(&text),
                     "{text}"
                 );
