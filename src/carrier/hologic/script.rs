@@ -175,11 +175,16 @@ pub fn plain_text(raw: &str) -> String {
     if !in_tag {
         out.push_str(&raw[run..]);
     }
+    entities_decoded(out)
+}
+
+/// `text` with `&nbsp;`, `&lt;`, `&gt;`, `&amp;` decoded, trimmed.
+fn entities_decoded(text: String) -> String {
     // Without `&` there is no entity to decode (a header's `<sup>` only).
-    if !out.contains('&') {
-        return trimmed(out);
+    if !text.contains('&') {
+        return trimmed(text);
     }
-    out.replace("&nbsp;", " ")
+    text.replace("&nbsp;", " ")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")
@@ -258,21 +263,38 @@ fn find_byte(text: &str, byte: u8, from: usize) -> Option<usize> {
         .map(|p| from + p)
 }
 
-/// The table number at the end of a name with one of the table prefixes.
-fn table_name(name: &str) -> Option<(&'static str, u32)> {
-    const PREFIXES: [&str; 5] = [
-        "ResultsTable",
-        "TableColumnTypes",
-        "TableRowTypes",
-        "TableType",
-        "TableTitle",
-    ];
-    PREFIXES.iter().find_map(|prefix| {
+/// What a table statement gives, by its name's prefix (`table_name`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    /// `ResultsTable`: a cell.
+    Cell,
+    /// `TableColumnTypes`: a column's type code.
+    ColumnType,
+    /// `TableRowTypes`: a row's type code.
+    RowType,
+    /// `TableType`: the table's type code.
+    Type,
+    /// `TableTitle`: the table's title.
+    Title,
+}
+
+/// The table prefixes of statement names, and what each gives.
+const TABLE_PREFIXES: [(&str, Part); 5] = [
+    ("ResultsTable", Part::Cell),
+    ("TableColumnTypes", Part::ColumnType),
+    ("TableRowTypes", Part::RowType),
+    ("TableType", Part::Type),
+    ("TableTitle", Part::Title),
+];
+
+/// What a name with one of the table prefixes gives, and the table number at its end.
+fn table_name(name: &str) -> Option<(Part, u32)> {
+    TABLE_PREFIXES.iter().find_map(|(prefix, part)| {
         let digits = name.strip_prefix(prefix)?;
         let n = (!digits.is_empty() && digits.len() <= 3)
             .then(|| index_number(digits))
             .flatten()? as u32;
-        Some((*prefix, n))
+        Some((*part, n))
     })
 }
 

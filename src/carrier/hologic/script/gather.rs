@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use super::line::{self, MAX_CELL, MAX_INDEX, Statement};
 use super::{
-    MAX_CELLS, MAX_TABLE, Script, Table, find_byte, index_number, plain_text, table_name, trim,
+    MAX_CELLS, MAX_TABLE, Part, Script, Table, find_byte, index_number, plain_text, table_name,
+    trim,
 };
 use crate::document::DocFlag;
 
@@ -58,34 +59,11 @@ struct LastName<'t> {
 
 impl<'t> LastName<'t> {
     fn new(name: &'t str) -> Self {
-        let table = table_name(name).map(|(prefix, number)| {
-            let part = match prefix {
-                "ResultsTable" => Part::Cell,
-                "TableColumnTypes" => Part::ColumnType,
-                "TableRowTypes" => Part::RowType,
-                "TableType" => Part::Type,
-                _ => Part::Title,
-            };
-            (part, number)
-        });
-        LastName { name, table }
+        LastName {
+            name,
+            table: table_name(name),
+        }
     }
-}
-
-/// What a table statement gives, by its name's prefix (`table_name`), matched once per
-/// name and not as text per statement.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
-    /// `ResultsTable`.
-    Cell,
-    /// `TableColumnTypes`.
-    ColumnType,
-    /// `TableRowTypes`.
-    RowType,
-    /// `TableType`.
-    Type,
-    /// `TableTitle`.
-    Title,
 }
 
 /// Stores a statement; `table` is what its name names (`LastName::new`).

@@ -75,7 +75,7 @@ fn bounds_and_damage_are_flagged() {
 /// The statement reader of c29aa58 (lines cut by `str::lines`, statements by a second
 /// pass, owned names and values): the one-pass reader must read every text as it did.
 mod reference {
-    use super::super::{MAX_CELL, MAX_INDEX, table_name};
+    use super::super::{MAX_CELL, MAX_INDEX, Part, table_name};
     use crate::document::DocFlag;
     use std::collections::BTreeMap;
 
@@ -192,13 +192,13 @@ mod reference {
             }
         };
         match (prefix, indexes) {
-            ("ResultsTable", [row, column]) => {
+            (Part::Cell, [row, column]) => {
                 table.4.entry((*row, *column)).or_insert(value);
             }
-            ("TableColumnTypes", [column]) => first(&mut table.2, *column, code()),
-            ("TableRowTypes", [row]) => first(&mut table.3, *row, code()),
-            ("TableType", []) => table.0 = table.0.or(code()),
-            ("TableTitle", []) if table.1.is_empty() => table.1 = super::super::plain_text(&value),
+            (Part::ColumnType, [column]) => first(&mut table.2, *column, code()),
+            (Part::RowType, [row]) => first(&mut table.3, *row, code()),
+            (Part::Type, []) => table.0 = table.0.or(code()),
+            (Part::Title, []) if table.1.is_empty() => table.1 = super::super::plain_text(&value),
             _ => {}
         }
     }
@@ -437,15 +437,8 @@ fn plain_text_by_chars(raw: &str) -> String {
             _ => {}
         }
     }
-    if !out.contains('&') {
-        return out.trim().to_string();
-    }
-    out.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
+    // The entities as `plain_text` decodes them: what changed is the tags' removal.
+    entities_decoded(out)
 }
 
 /// Generated texts of tags, bounds, entities, spaces and longer characters: the text
