@@ -27,6 +27,7 @@ mod walk;
 use std::borrow::Cow;
 
 use dicom_core::Tag;
+use dicom_dictionary_std::tags;
 use dicom_encoding::text::SpecificCharacterSet;
 
 pub use file::{Scanned, scan_file};
@@ -296,9 +297,6 @@ impl<'d, 'a> Node<'d, 'a> {
     /// any other layout.
     #[inline(always)]
     pub fn code_fields(self) -> Option<[Field<'d>; 3]> {
-        const CODE_VALUE: Tag = Tag(0x0008, 0x0100);
-        const CODING_SCHEME_DESIGNATOR: Tag = Tag(0x0008, 0x0102);
-        const CODE_MEANING: Tag = Tag(0x0008, 0x0104);
         let first = self.set.items[self.id as usize].first_element as usize;
         // NONE (u32::MAX) as `first` is past the end of any index.
         let [value, scheme, meaning] = self.set.elements.get(first..first + 3)? else {
@@ -307,9 +305,9 @@ impl<'d, 'a> Node<'d, 'a> {
         // Linked in turn: a sequence among them would link past its contents.
         let linked = value.next as usize == first + 1 && scheme.next as usize == first + 2;
         (linked
-            && value.tag == CODE_VALUE
-            && scheme.tag == CODING_SCHEME_DESIGNATOR
-            && meaning.tag == CODE_MEANING)
+            && value.tag == tags::CODE_VALUE
+            && scheme.tag == tags::CODING_SCHEME_DESIGNATOR
+            && meaning.tag == tags::CODE_MEANING)
             .then_some([Field(value), Field(scheme), Field(meaning)])
     }
 
@@ -320,12 +318,10 @@ impl<'d, 'a> Node<'d, 'a> {
     /// without their look-ups. None for any other layout.
     #[inline(always)]
     pub fn units_then_number(self) -> Option<(Option<Node<'d, 'a>>, Field<'d>)> {
-        const UNITS: Tag = Tag(0x0040, 0x08EA);
-        const NUMERIC_VALUE: Tag = Tag(0x0040, 0xA30A);
         let elements = &self.set.elements;
         let units = elements.get(self.set.items[self.id as usize].first_element as usize)?;
         let number = elements.get(units.next as usize)?;
-        if units.tag != UNITS || number.tag != NUMERIC_VALUE {
+        if units.tag != tags::MEASUREMENT_UNITS_CODE_SEQUENCE || number.tag != tags::NUMERIC_VALUE {
             return None;
         }
         let unit = (units.first_item != NONE).then_some(Node {

@@ -92,15 +92,14 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
             // An empty CodeValue may leave the value to a LongCodeValue or URNCodeValue
             // later in the item: the pass below looks for them.
             if !value.is_empty() {
-                return Code {
+                return code_of(
+                    self,
+                    scheme,
                     value,
-                    scheme: if scheme {
-                        kept(self, Some(designator), decoded)
-                    } else {
-                        ""
-                    },
-                    meaning: kept(self, Some(meaning), decoded),
-                };
+                    Some(designator),
+                    Some(meaning),
+                    decoded,
+                );
             }
         }
         let (mut value, mut designator, mut meaning, mut other) = (None, None, None, false);
@@ -118,15 +117,14 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
             // The first of a repeated tag, as a look-up finds it.
             slot.get_or_insert(field);
         }
-        let mut code = Code {
-            value: kept(self, value, decoded),
-            scheme: if scheme {
-                kept(self, designator, decoded)
-            } else {
-                ""
-            },
-            meaning: kept(self, meaning, decoded),
-        };
+        let mut code = code_of(
+            self,
+            scheme,
+            kept(self, value, decoded),
+            designator,
+            meaning,
+            decoded,
+        );
         if code.value.is_empty() && other {
             code.value = long_code_value(self).map_or("", |t| decoded.keep(t));
         }
@@ -157,6 +155,28 @@ impl<'d, 'a> SrNode<'a> for Node<'d, 'a> {
             Some(text).filter(|t| !t.is_empty()),
             units.map(|u| u.code(false, decoded)),
         )
+    }
+}
+
+/// A code of its value's text and its other two fields (the designator when `scheme`),
+/// read as `kept`.
+#[inline(always)]
+fn code_of<'t, 'd, 'a: 't>(
+    node: Node<'d, 'a>,
+    scheme: bool,
+    value: &'t str,
+    designator: Option<Field<'d>>,
+    meaning: Option<Field<'d>>,
+    decoded: &'t Decoded,
+) -> Code<'t> {
+    Code {
+        value,
+        scheme: if scheme {
+            kept(node, designator, decoded)
+        } else {
+            ""
+        },
+        meaning: kept(node, meaning, decoded),
     }
 }
 
