@@ -60,6 +60,8 @@ pub mod scan;
 pub mod sr;
 mod store;
 #[cfg(test)]
+mod test_files;
+#[cfg(test)]
 mod test_rng;
 mod visible;
 mod visit;

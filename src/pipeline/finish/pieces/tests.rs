@@ -294,23 +294,18 @@ fn scan_sample(out: &Path, pseudonymize: bool) -> Vec<(String, Vec<u8>)> {
     let config = crate::cli::scan_config(scan).unwrap();
     let mapper = crate::profile::load(&config.profiles).unwrap();
     crate::scan::run(&config, &mapper).unwrap();
-    let mut files = Vec::new();
-    let mut folders = vec![out.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.file_name().unwrap() != "run.json" {
-                let name = path
-                    .strip_prefix(out)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((name, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
+    let mut files: Vec<(String, Vec<u8>)> = crate::test_files::files_under(out)
+        .into_iter()
+        .filter(|path| path.file_name().unwrap() != "run.json")
+        .map(|path| {
+            let name = path
+                .strip_prefix(out)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
     files.sort();
     files
 }

@@ -3,11 +3,12 @@
 //! every style and transfer syntax, the hostile fixtures) and on seeded mutations of them:
 //! the same index, or the same error, every time.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::super::file::{Walk, scan_file_with};
 use super::super::test_element as element;
 use super::*;
+use crate::test_files::files_under;
 
 fn sequence(group: u16, elem: u16, items: &[Vec<u8>]) -> Vec<u8> {
     let mut out = vec![];
@@ -155,28 +156,13 @@ fn agree(bytes: &[u8], limits: &Limits, what: &str) -> bool {
     fast.is_ok()
 }
 
-fn files_under(root: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .map(|e| e.expect("entry").path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
 /// The fuzz corpus and its regressions, the sample, a generated corpus and the hostile
 /// fixtures, as bytes.
 fn every_input() -> Vec<(String, Vec<u8>)> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     for dir in ["fuzz/corpus/extract", "fuzz/regressions", "fixtures/sample"] {
-        files_under(&repo.join(dir), &mut paths);
+        paths.extend(files_under(&repo.join(dir)));
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let options = dxa_fixtures::corpus::CorpusOptions {
@@ -186,7 +172,7 @@ fn every_input() -> Vec<(String, Vec<u8>)> {
         image_heavy: false,
     };
     dxa_fixtures::corpus::write_corpus(dir.path(), &options).expect("corpus");
-    files_under(dir.path(), &mut paths);
+    paths.extend(files_under(dir.path()));
     let mut inputs: Vec<(String, Vec<u8>)> = paths
         .iter()
         .map(|p| (p.display().to_string(), std::fs::read(p).expect("read")))
