@@ -288,9 +288,7 @@ fn interrupted_run_leaves_no_csv() {
     let env = TestEnv::new();
     let (child, staging) = env.waiting_scan();
     let out = env.out();
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let output = child.wait_with_output().unwrap();
+    let output = TestEnv::interrupt(child, libc::SIGINT);
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("nothing in"),

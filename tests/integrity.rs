@@ -118,9 +118,7 @@ fn sigterm_and_sigint_stop_cleanly_and_leave_the_previous_outputs() {
         let env = TestEnv::new();
         let before = first_run(&env);
         let (child, _) = env.waiting_scan();
-        // SAFETY: signalling our own child.
-        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
-        let output = child.wait_with_output().unwrap();
+        let output = TestEnv::interrupt(child, signal);
         assert_eq!(output.status.code(), Some(exit), "{}", stderr(&output));
         let err = stderr(&output);
         assert_eq!(err.trim().lines().count(), 1, "one message: {err}");

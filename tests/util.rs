@@ -85,6 +85,19 @@ impl TestEnv {
         (child, staging)
     }
 
+    /// Sends `signal` to a `waiting_scan` and collects it, its list still open until it has
+    /// exited. `wait_with_output` alone would close the list first: the run could then end
+    /// on its own and commit before its signal thread ran (seen on a loaded machine), and
+    /// the test would see a finished run instead of an interrupted one.
+    pub fn interrupt(mut child: Child, signal: i32) -> Output {
+        let list = child.stdin.take();
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        let output = child.wait_with_output().expect("wait for the scan");
+        drop(list);
+        output
+    }
+
     /// `dxa-ingest scan <args> --out out --quiet` from the temp folder.
     pub fn scan_args(&self, args: &[&str]) -> Output {
         dxa()
