@@ -103,40 +103,25 @@ pub fn index_cells(body: Option<&VisitBody>) -> [Plain; 8] {
     })
 }
 
-/// The unit combinations most rows write (a carrier's mass unit and `%`), joined: a row
-/// of one of them borrows it rather than joining its units into a new `String`.
-const COMMON_UNITS: [&str; 4] = ["g;%", "lbs;%", "g", "lbs"];
-
-/// A row's units joined by `;`: the one unit as it is, a common combination borrowed.
+/// A row's units joined by `;`: the one unit as it is, and the combinations most rows
+/// write (a carrier's mass unit and `%`) borrowed rather than joined into a new `String`,
+/// matched as constants (a search of a table of them through `memcmp` calls cost about a
+/// hundred instructions a row: docs/performance.md, "The end of a run").
 fn units_text<'a>(units: &[&'a str]) -> Text<'a> {
     match units {
         [] => Text::from(""),
         [unit] => Text::from(*unit),
-        _ => match COMMON_UNITS.iter().find(|common| joins(common, units)) {
-            Some(common) => Text::from(*common),
-            None => Text::from(joined(units.iter().copied(), ";")),
-        },
+        ["g", "%"] => Text::from("g;%"),
+        ["lbs", "%"] => Text::from("lbs;%"),
+        _ => Text::from(joined(units.iter().copied(), ";")),
     }
 }
 
-/// Whether `common` is `units` joined by `;` (as `common.split(';').eq(units)` says: a
-/// common combination has one `;` for two units, so no unit of a match holds one), compared
-/// byte by byte, not through `split`'s searcher per combination and row.
-fn joins(common: &str, units: &[&str]) -> bool {
-    let mut rest = common.as_bytes();
-    for (at, unit) in units.iter().enumerate() {
-        if at > 0 {
-            match rest.split_first() {
-                Some((b';', after)) => rest = after,
-                _ => return false,
-            }
-        }
-        match rest.strip_prefix(unit.as_bytes()) {
-            Some(after) => rest = after,
-            None => return false,
-        }
-    }
-    rest.is_empty()
+/// Whether two unit texts are the same, compared a byte at a time in line: units are a few
+/// bytes, where `==` calls `memcmp`.
+#[inline]
+fn same_unit(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// The key cells a visit's composition rows share (visit, patient, date), as written, and
@@ -231,7 +216,7 @@ impl<'a> BodyCompositionRow<'a> {
             }
             previous = Some(&reading.unit);
             let unit: &'a str = &reading.unit;
-            if !unit.is_empty() && !units[..count].contains(&unit) {
+            if !unit.is_empty() && !units[..count].iter().any(|u| same_unit(u, unit)) {
                 units[count] = unit;
                 count += 1;
             }
@@ -410,23 +395,26 @@ mod tests {
         assert_eq!(text(&["g"]), "g");
     }
 
-    /// `joins` says what `split(';')` compared to the units says, for two or three units
-    /// among the written ones, the empty one, and ones holding a `;`.
+    /// `units_text` is the units joined by `;`, for one to three units among the written
+    /// ones, the empty one, and ones holding a `;`; and `same_unit` is `==`.
     #[test]
-    fn a_combination_joins_the_units_split_would_give() {
-        let pieces = ["g", "%", "lbs", "", ";", "g;", ";%", "lbs;%", "l", "bs"];
+    fn units_text_is_the_units_joined() {
+        let pieces = [
+            "g", "%", "lbs", "", ";", "g;", ";%", "lbs;%", "l", "bs", "kg",
+        ];
         let mut next = crate::test_rng::splitmix(0x0B0D_7E57);
-        let mut matched = 0;
+        let mut borrowed = 0;
         for _ in 0..20_000 {
-            let units: Vec<&str> = (0..2 + next() % 2)
+            let units: Vec<&str> = (0..1 + next() % 3)
                 .map(|_| pieces[(next() % pieces.len() as u64) as usize])
                 .collect();
-            for common in COMMON_UNITS {
-                let split = common.split(';').eq(units.iter().copied());
-                matched += usize::from(split);
-                assert_eq!(joins(common, &units), split, "{common:?} {units:?}");
+            let text = units_text(&units).0;
+            borrowed += usize::from(units.len() == 2 && matches!(text, Cow::Borrowed(_)));
+            assert_eq!(text, joined(units.iter().copied(), ";"), "{units:?}");
+            for other in pieces {
+                assert_eq!(same_unit(units[0], other), units[0] == other);
             }
         }
-        assert!(matched > 100, "{matched}");
+        assert!(borrowed > 100, "{borrowed}");
     }
 }
