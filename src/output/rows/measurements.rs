@@ -214,6 +214,19 @@ pub struct NoteCell<'a> {
 }
 
 impl NoteCell<'_> {
+    /// The parts joined by `; `, as `joined` joins them: a separator once something is
+    /// written.
+    #[inline]
+    fn append_joined(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        for part in self.parts() {
+            if out.len() > start {
+                out.extend_from_slice(b"; ");
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
+    }
+
     fn parts(&self) -> impl Iterator<Item = &str> {
         self.own
             .iter()
@@ -245,36 +258,20 @@ impl ToCell for NoteCell<'_> {
             return;
         }
         // Each part plain (`plain_field`: printable ASCII, no comma or quote, not starting
-        // as a formula), or only a comma keeping it from being so (`quoted_as_it_is`: a
-        // whole-body part's note), so their join with `; ` is too: the same bytes `Text`
-        // writes, in quotes when a part holds a comma, without the joined `String` made and
-        // read again (about 850 instructions a row of a whole-body part: docs/performance.md,
-        // "The end of a run").
+        // as a formula), so their join with `; ` is: the same bytes `Text` writes.
         if self.ids.pseudonymizer.is_none() {
-            let mut quoted = false;
-            let as_it_is = self.parts().all(|part| {
-                let bytes = part.as_bytes();
-                if plain_field(bytes) {
-                    return true;
-                }
-                quoted = true;
-                quoted_as_it_is(bytes)
-            });
-            if as_it_is {
-                if quoted {
-                    out.push(b'"');
-                }
-                // As `joined` joins: a separator once something is written.
-                let start = out.len();
-                for part in self.parts() {
-                    if out.len() > start {
-                        out.extend_from_slice(b"; ");
-                    }
-                    out.extend_from_slice(part.as_bytes());
-                }
-                if quoted {
-                    out.push(b'"');
-                }
+            if self.parts().all(|p| plain_field(p.as_bytes())) {
+                self.append_joined(out);
+                return;
+            }
+            // Or only a comma keeping a part from being so (`quoted_as_it_is`: a whole-body
+            // part's note): the join is written in quotes as `Text` writes it, without the
+            // joined `String` made and read again (about 850 instructions a row of a
+            // whole-body part: docs/performance.md, "The end of a run").
+            if self.parts().all(|p| quoted_as_it_is(p.as_bytes())) {
+                out.push(b'"');
+                self.append_joined(out);
+                out.push(b'"');
                 return;
             }
         }
