@@ -64,12 +64,15 @@ fn surely_agrees_by_mantissas(sum: &Reading, parts: &[Option<&Reading>]) -> Opti
         return Some(true);
     };
     // 1 g at this scale (at most 18 decimals: 10^18 fits).
-    let one = 10i64.checked_pow(scale)?;
+    let one = *POW10.get(scale as usize)?;
     (magnitude <= one).then_some(true)
 }
 
 /// Whether `sum` and the sum of `parts` differ by more than 1 g and more than their
-/// rounding allows; false when a value is missing (or a sum overflows).
+/// rounding allows; false when a value is missing (or a sum overflows). Inlined into each
+/// check, whose parts are then a fixed few (some 340 000 calls on the body composition
+/// corpus: docs/performance.md, "The end of a run").
+#[inline(always)]
 fn sum_differs(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
     let Some(sum) = sum else {
         return false;
@@ -82,6 +85,7 @@ fn sum_differs(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
 
 /// `sum_differs` in `Decimal` arithmetic (and the tests' reference for the mantissas'
 /// shortcut).
+#[inline(never)]
 fn sum_differs_by_decimals(sum: &Reading, parts: &[Option<&Reading>]) -> bool {
     let mut total = dec!("0");
     for part in parts {
@@ -199,26 +203,69 @@ fn percent_range(part: &Reading, whole: &Reading) -> Option<(Decimal, Decimal)> 
     ))
 }
 
+/// 10^0 to 10^18: every power a `Decimal`'s scale (at most 18) asks for, looked up where
+/// `i64::checked_pow` ran its loop for each (docs/performance.md, "The end of a run").
+const POW10: [i64; 19] = {
+    let mut powers = [1i64; 19];
+    let mut at = 1;
+    while at < 19 {
+        powers[at] = powers[at - 1] * 10;
+        at += 1;
+    }
+    powers
+};
+
 /// Whether `reported` is surely within 0.2 of fat / whole x 100 whatever the rounding:
 /// within 0.199999 of the exact quotient, which every range `percent_range` gives holds
 /// (its ends are within 0.0000005 of quotients on either side of the exact one, the fat
 /// and whole being at least 0 and above 0). Worked out without a division: |reported x
 /// whole - 100 x fat| <= 0.199999 x whole.
+///
+/// On the mantissas, step for step as `Decimal`'s `checked_mul`, `checked_sub` and
+/// comparison work it out (each overflow of theirs an answer of false here too, `abs` as
+/// this module's), with the powers of ten looked up: `surely_agrees_by_decimals`, the
+/// tests' reference, says the same for every input.
 fn surely_agrees(reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
-    let (reported, fat, whole) = (reported.value, fat.value, whole.value);
-    if fat < dec!("0") || whole <= dec!("0") {
+    let (rm, rs) = reported.value.to_parts();
+    let (fm, fs) = fat.value.to_parts();
+    let (wm, ws) = whole.value.to_parts();
+    if fm < 0 || wm <= 0 {
+        return false;
+    }
+    // reported x whole, 100 x fat and 0.199999 x whole: a scale beyond 18 or a product
+    // beyond the mantissa is None there.
+    let (product_scale, room_scale) = (rs + ws, ws + 6);
+    if product_scale as usize >= POW10.len() || room_scale as usize >= POW10.len() {
         return false;
     }
     let (Some(product), Some(hundred_fat), Some(room)) = (
-        reported.checked_mul(whole),
-        fat.checked_mul(dec!("100")),
-        dec!("0.199999").checked_mul(whole),
+        rm.checked_mul(wm),
+        fm.checked_mul(100),
+        199_999i64.checked_mul(wm),
     ) else {
         return false;
     };
-    product
-        .checked_sub(hundred_fat)
-        .is_some_and(|difference| abs(difference) <= room)
+    // The difference at the larger scale, each side scaled in the mantissa's range.
+    let scale = product_scale.max(fs);
+    let (Some(a), Some(b)) = (
+        product.checked_mul(POW10[(scale - product_scale) as usize]),
+        (-hundred_fat).checked_mul(POW10[(scale - fs) as usize]),
+    ) else {
+        return false;
+    };
+    let Some(difference) = a.checked_add(b) else {
+        return false;
+    };
+    // `abs` gives the most negative mantissa back as it is.
+    let magnitude = if difference < 0 {
+        difference.checked_neg().unwrap_or(difference)
+    } else {
+        difference
+    };
+    // Compared at the larger scale in 128 bits, as `Decimal`'s `Ord` compares.
+    let common = scale.max(room_scale);
+    i128::from(magnitude) * i128::from(POW10[(common - scale) as usize])
+        <= i128::from(room) * i128::from(POW10[(common - room_scale) as usize])
 }
 
 /// Whether a reported %fat is outside fat / whole x 100 by more than 0.2 and the
@@ -347,11 +394,13 @@ const CHECKS: [(Check, Fails); 6] = [
 /// The checks the composition fails.
 pub fn inconsistencies(comp: &BodyComposition) -> Vec<Check> {
     let comp = Indexed::new(comp);
-    CHECKS
-        .iter()
-        .filter(|(_, fails)| fails(&comp))
-        .map(|(check, _)| *check)
-        .collect()
+    let mut failed = Vec::new();
+    for (check, fails) in CHECKS {
+        if fails(&comp) {
+            failed.push(check);
+        }
+    }
+    failed
 }
 
 #[cfg(test)]

@@ -156,7 +156,7 @@ impl ToCell for Text<'_> {
 /// (a follow-up or measurement note of several parts). One pass, where `safe_text` and
 /// then the quoting read it twice more (docs/performance.md, "The end of a run").
 #[inline]
-fn quoted_as_it_is(bytes: &[u8]) -> bool {
+pub(super) fn quoted_as_it_is(bytes: &[u8]) -> bool {
     printable_unquoted::<true>(bytes)
 }
 

@@ -164,6 +164,12 @@ pub fn visit_patterns(kind: VisitFlagKind) -> &'static [&'static str] {
 /// `pattern` with each `<...>` replaced by the next of `values`.
 fn fill(pattern: &str, values: &[&str]) -> String {
     let mut out = String::with_capacity(pattern.len() + 16);
+    fill_into(&mut out, pattern, values);
+    out
+}
+
+/// `fill`, appended to `out`.
+fn fill_into(out: &mut String, pattern: &str, values: &[&str]) {
     let mut values = values.iter();
     let mut rest = pattern;
     while let Some(open) = rest.find('<') {
@@ -173,7 +179,6 @@ fn fill(pattern: &str, values: &[&str]) -> String {
         rest = &rest[close..];
     }
     out.push_str(rest);
-    out
 }
 
 /// A document flag as written (before `Ids` checks it).
@@ -290,23 +295,32 @@ pub fn study_cell(view: &VisitRows<'_>, body: &[BodyFlag]) -> String {
             }
         }
     }
-    let mut out: Vec<String> = doc_flags
-        .into_iter()
-        .map(|f| message(view.ids, doc_flag_text(f)))
-        .collect();
-    out.extend(
-        view.assessed
-            .assessment
-            .flags
-            .iter()
-            .map(|f| assessment_flag_cell(f, view.ids)),
-    );
+    // The flags joined by `;` as they are made, not each a `String` in a list joined after
+    // (a visit's few flags cost about 2 400 instructions so: docs/performance.md, "The end
+    // of a run").
+    let mut cell = String::with_capacity(128);
+    let mut parts = 0usize;
+    let mut separate = |cell: &mut String| {
+        if parts > 0 {
+            cell.push(';');
+        }
+        parts += 1;
+    };
+    for flag in doc_flags {
+        separate(&mut cell);
+        cell.push_str(&message(view.ids, doc_flag_text(flag)));
+    }
+    for flag in &view.assessed.assessment.flags {
+        separate(&mut cell);
+        cell.push_str(&assessment_flag_cell(flag, view.ids));
+    }
     let vendor = view
         .assessed
         .vendor
         .and_then(|v| v.differs)
         .map(VisitFlag::VendorClassificationDiffers);
     let mut counts: Vec<(VisitFlagKind, usize)> = Vec::new();
+    let mut texts = Vec::new();
     for flag in vendor.iter().chain(&view.visit.flags) {
         let kind = flag.kind();
         let capped = matches!(
@@ -329,18 +343,27 @@ pub fn study_cell(view: &VisitRows<'_>, body: &[BodyFlag]) -> String {
                 continue;
             }
         }
-        visit_flag_texts(view, flag, &mut out);
+        visit_flag_texts(view, flag, &mut texts);
+        for text in texts.drain(..) {
+            separate(&mut cell);
+            cell.push_str(&text);
+        }
     }
     for (kind, count) in counts {
         if count > SHARED_LISTED {
-            out.push(fill(
+            separate(&mut cell);
+            fill_into(
+                &mut cell,
                 visit_patterns(kind)[1],
                 &[&(count - SHARED_LISTED).to_string()],
-            ));
+            );
         }
     }
-    out.extend(body.iter().map(body_flag_text));
-    out.join(";")
+    for flag in body {
+        separate(&mut cell);
+        push_body_flag_text(&mut cell, flag);
+    }
+    cell
 }
 
 /// The patterns of a finding about a visit's body composition.
@@ -358,11 +381,18 @@ pub fn body_patterns(kind: BodyFlagKind) -> &'static [&'static str] {
 
 /// A finding about a visit's body composition as written.
 pub fn body_flag_text(flag: &BodyFlag) -> String {
+    let mut out = String::new();
+    push_body_flag_text(&mut out, flag);
+    out
+}
+
+/// `body_flag_text`, appended to `out`.
+fn push_body_flag_text(out: &mut String, flag: &BodyFlag) {
     let pattern = body_patterns(flag.kind())[0];
     match flag {
-        BodyFlag::FmiClass(class) => fill(pattern, &[class.as_str()]),
-        BodyFlag::Inconsistent(check) => fill(pattern, &[check.as_str()]),
-        _ => fill(pattern, &[]),
+        BodyFlag::FmiClass(class) => fill_into(out, pattern, &[class.as_str()]),
+        BodyFlag::Inconsistent(check) => fill_into(out, pattern, &[check.as_str()]),
+        _ => fill_into(out, pattern, &[]),
     }
 }
 

@@ -297,3 +297,77 @@ fn the_mantissas_shortcut_agrees_with_the_decimals() {
     }
     assert!(taken > 10_000, "{taken}");
 }
+
+/// `surely_agrees` of 48dbafb, in `Decimal` arithmetic: the reference of the one on the
+/// mantissas.
+fn surely_agrees_by_decimals(reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
+    let (reported, fat, whole) = (reported.value, fat.value, whole.value);
+    if fat < dec!("0") || whole <= dec!("0") {
+        return false;
+    }
+    let (Some(product), Some(hundred_fat), Some(room)) = (
+        reported.checked_mul(whole),
+        fat.checked_mul(dec!("100")),
+        dec!("0.199999").checked_mul(whole),
+    ) else {
+        return false;
+    };
+    product
+        .checked_sub(hundred_fat)
+        .is_some_and(|difference| abs(difference) <= room)
+}
+
+/// The mantissas' `surely_agrees` says what the `Decimal` arithmetic says: percents near
+/// and far from the masses', every scale from 0 to 18, and mantissas near the ends of
+/// their range (where the products and the scaled difference overflow).
+#[test]
+fn surely_agrees_on_the_mantissas_as_by_the_decimals() {
+    let mut next = crate::test_rng::splitmix(0xC4EC_0004);
+    let mut agreeing = 0;
+    let mut overflowing = 0;
+    for case in 0..100_000 {
+        let scale = |next: &mut dyn FnMut() -> u64| -> u32 {
+            [0, 0, 1, 1, 2, 3, 6, 9, 12, 17, 18][(next() % 11) as usize]
+        };
+        let mantissa = |next: &mut dyn FnMut() -> u64, near: i64| -> i64 {
+            match next() % 8 {
+                0 => i64::MAX - (next() % 3) as i64,
+                1 => i64::MIN + (next() % 3) as i64,
+                2 => (next() >> 1) as i64 * if next() % 2 == 0 { 1 } else { -1 },
+                3 => 0,
+                _ => near + (next() % 41) as i64 - 20,
+            }
+        };
+        let reading = |mantissa: i64, scale: u32| {
+            let value = Decimal::from_parts(mantissa, scale).unwrap();
+            Reading {
+                value,
+                written: value,
+                unit: "g".into(),
+            }
+        };
+        let (ws, fs) = (scale(&mut next), scale(&mut next));
+        let whole = reading(mantissa(&mut next, 3000), ws);
+        let fat = reading(mantissa(&mut next, 1000), fs);
+        // Near fat / whole x 100 at one decimal, or anywhere.
+        let (wm, fm) = (whole.value.to_parts().0, fat.value.to_parts().0);
+        let near = i128::from(fm)
+            .checked_mul(1000 * i128::from(POW10[ws as usize]))
+            .zip(i128::from(wm).checked_mul(i128::from(POW10[fs as usize])))
+            .and_then(|(n, d)| n.checked_div(d))
+            .and_then(|q| i64::try_from(q).ok())
+            .unwrap_or(0);
+        let rs = if next() % 2 == 0 { 1 } else { scale(&mut next) };
+        let reported = reading(mantissa(&mut next, near), rs);
+        let expected = surely_agrees_by_decimals(&reported, &fat, &whole);
+        agreeing += usize::from(expected);
+        overflowing += usize::from(reported.value.checked_mul(whole.value).is_none());
+        assert_eq!(
+            surely_agrees(&reported, &fat, &whole),
+            expected,
+            "case {case}: {reported:?} {fat:?} {whole:?}"
+        );
+    }
+    assert!(agreeing > 2_000, "{agreeing} agree");
+    assert!(overflowing > 5_000, "{overflowing} overflow");
+}

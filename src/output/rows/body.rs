@@ -4,10 +4,11 @@
 //! (docs/columns.md, "body_composition.csv"; docs/clinical.md, "Body composition").
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::joined;
 use crate::bodycomp::index::{Cohort, Patient, assess};
-use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
+use crate::bodycomp::{BodyComposition, Field, IndexKind, Reading, RegionComposition};
 use crate::date::Date;
 use crate::decimal::Decimal;
 use crate::document::Sex;
@@ -102,40 +103,25 @@ pub fn index_cells(body: Option<&VisitBody>) -> [Plain; 8] {
     })
 }
 
-/// The unit combinations most rows write (a carrier's mass unit and `%`), joined: a row
-/// of one of them borrows it rather than joining its units into a new `String`.
-const COMMON_UNITS: [&str; 4] = ["g;%", "lbs;%", "g", "lbs"];
-
-/// A row's units joined by `;`: the one unit as it is, a common combination borrowed.
+/// A row's units joined by `;`: the one unit as it is, and the combinations most rows
+/// write (a carrier's mass unit and `%`) borrowed rather than joined into a new `String`,
+/// matched as constants (a search of a table of them through `memcmp` calls cost about a
+/// hundred instructions a row: docs/performance.md, "The end of a run").
 fn units_text<'a>(units: &[&'a str]) -> Text<'a> {
     match units {
         [] => Text::from(""),
         [unit] => Text::from(*unit),
-        _ => match COMMON_UNITS.iter().find(|common| joins(common, units)) {
-            Some(common) => Text::from(*common),
-            None => Text::from(joined(units.iter().copied(), ";")),
-        },
+        ["g", "%"] => Text::from("g;%"),
+        ["lbs", "%"] => Text::from("lbs;%"),
+        _ => Text::from(joined(units.iter().copied(), ";")),
     }
 }
 
-/// Whether `common` is `units` joined by `;` (as `common.split(';').eq(units)` says: a
-/// common combination has one `;` for two units, so no unit of a match holds one), compared
-/// byte by byte, not through `split`'s searcher per combination and row.
-fn joins(common: &str, units: &[&str]) -> bool {
-    let mut rest = common.as_bytes();
-    for (at, unit) in units.iter().enumerate() {
-        if at > 0 {
-            match rest.split_first() {
-                Some((b';', after)) => rest = after,
-                _ => return false,
-            }
-        }
-        match rest.strip_prefix(unit.as_bytes()) {
-            Some(after) => rest = after,
-            None => return false,
-        }
-    }
-    rest.is_empty()
+/// Whether two unit texts are the same, compared a byte at a time in line: units are a few
+/// bytes, where `==` calls `memcmp`.
+#[inline]
+fn same_unit(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// The key cells a visit's composition rows share (visit, patient, date), as written, and
@@ -186,6 +172,21 @@ struct Derived<'a> {
     unit: Text<'a>,
 }
 
+/// A region's readings in `Field::ALL` order (what `RegionComposition::get` gives for
+/// each field: `readings_are_in_field_order`), without a `match` per field.
+fn readings(region: &RegionComposition) -> [Option<&Reading>; Field::ALL.len()] {
+    [
+        region.fat.as_ref(),
+        region.lean.as_ref(),
+        region.bmc.as_ref(),
+        region.lean_bmc.as_ref(),
+        region.tissue.as_ref(),
+        region.total_mass.as_ref(),
+        region.fat_pct.as_ref(),
+        region.tissue_fat_pct.as_ref(),
+    ]
+}
+
 impl<'a> BodyCompositionRow<'a> {
     fn derived(&self) -> Derived<'a> {
         let region = self.region;
@@ -202,15 +203,21 @@ impl<'a> BodyCompositionRow<'a> {
             (false, true) => "fat_pct",
             (false, false) => "",
         };
-        // The distinct units, at most one per field.
+        // The distinct units, at most one per field. A region's readings nearly all share
+        // one unit `Arc` (a carrier's, or one read back per composition): a reading whose
+        // unit is the previous reading's was already counted or left out, and is passed
+        // without its text compared (docs/performance.md, "The end of a run").
         let mut units = [""; Field::ALL.len()];
         let mut count = 0;
-        for &field in Field::ALL {
-            if let Some(reading) = region.get(field)
-                && !reading.unit.is_empty()
-                && !units[..count].contains(&&*reading.unit)
-            {
-                units[count] = &reading.unit;
+        let mut previous: Option<&Arc<str>> = None;
+        for reading in readings(region).into_iter().flatten() {
+            if previous.is_some_and(|p| Arc::ptr_eq(p, &reading.unit)) {
+                continue;
+            }
+            previous = Some(&reading.unit);
+            let unit: &'a str = &reading.unit;
+            if !unit.is_empty() && !units[..count].iter().any(|u| same_unit(u, unit)) {
+                units[count] = unit;
                 count += 1;
             }
         }
@@ -337,6 +344,35 @@ mod tests {
         }
     }
 
+    /// `readings` gives each field's reading in `Field::ALL` order, as `get` does.
+    #[test]
+    fn readings_are_in_field_order() {
+        use crate::bodycomp::{BodyRegion, Dimension, test_reading};
+        let mut region = RegionComposition::new(BodyRegion::Trunk, "Trunk");
+        for (at, &field) in Field::ALL.iter().enumerate() {
+            let unit = if field.dimension() == Dimension::Percent {
+                "%"
+            } else {
+                "g"
+            };
+            *match field {
+                Field::Fat => &mut region.fat,
+                Field::Lean => &mut region.lean,
+                Field::Bmc => &mut region.bmc,
+                Field::LeanBmc => &mut region.lean_bmc,
+                Field::Tissue => &mut region.tissue,
+                Field::TotalMass => &mut region.total_mass,
+                Field::FatPct => &mut region.fat_pct,
+                Field::TissueFatPct => &mut region.tissue_fat_pct,
+            } = Some(test_reading(&format!("{at}"), unit, field.dimension()));
+        }
+        let listed = readings(&region);
+        for (at, &field) in Field::ALL.iter().enumerate() {
+            assert_eq!(listed[at], region.get(field), "{field:?}");
+            assert_eq!(listed[at].unwrap().written.to_string(), at.to_string());
+        }
+    }
+
     #[test]
     fn units_joined_as_written_common_ones_borrowed() {
         fn text<'a>(units: &[&'a str]) -> std::borrow::Cow<'a, str> {
@@ -359,23 +395,26 @@ mod tests {
         assert_eq!(text(&["g"]), "g");
     }
 
-    /// `joins` says what `split(';')` compared to the units says, for two or three units
-    /// among the written ones, the empty one, and ones holding a `;`.
+    /// `units_text` is the units joined by `;`, for one to three units among the written
+    /// ones, the empty one, and ones holding a `;`; and `same_unit` is `==`.
     #[test]
-    fn a_combination_joins_the_units_split_would_give() {
-        let pieces = ["g", "%", "lbs", "", ";", "g;", ";%", "lbs;%", "l", "bs"];
+    fn units_text_is_the_units_joined() {
+        let pieces = [
+            "g", "%", "lbs", "", ";", "g;", ";%", "lbs;%", "l", "bs", "kg",
+        ];
         let mut next = crate::test_rng::splitmix(0x0B0D_7E57);
-        let mut matched = 0;
+        let mut borrowed = 0;
         for _ in 0..20_000 {
-            let units: Vec<&str> = (0..2 + next() % 2)
+            let units: Vec<&str> = (0..1 + next() % 3)
                 .map(|_| pieces[(next() % pieces.len() as u64) as usize])
                 .collect();
-            for common in COMMON_UNITS {
-                let split = common.split(';').eq(units.iter().copied());
-                matched += usize::from(split);
-                assert_eq!(joins(common, &units), split, "{common:?} {units:?}");
+            let text = units_text(&units).0;
+            borrowed += usize::from(units.len() == 2 && matches!(text, Cow::Borrowed(_)));
+            assert_eq!(text, joined(units.iter().copied(), ";"), "{units:?}");
+            for other in pieces {
+                assert_eq!(same_unit(units[0], other), units[0] == other);
             }
         }
-        assert!(matched > 100, "{matched}");
+        assert!(borrowed > 100, "{borrowed}");
     }
 }

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::joined;
 use crate::classify::RowAssessment;
 use crate::document::Measurement;
-use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field};
+use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field, quoted_as_it_is};
 use crate::output::table::{Cell, Column, ColumnType, Row, ToCell, row_struct};
 use crate::pseudonym::{Ids, Vocabulary};
 use crate::visit::LeftOut;
@@ -214,6 +214,19 @@ pub struct NoteCell<'a> {
 }
 
 impl NoteCell<'_> {
+    /// The parts joined by `; `, as `joined` joins them: a separator once something is
+    /// written.
+    #[inline]
+    fn append_joined(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        for part in self.parts() {
+            if out.len() > start {
+                out.extend_from_slice(b"; ");
+            }
+            out.extend_from_slice(part.as_bytes());
+        }
+    }
+
     fn parts(&self) -> impl Iterator<Item = &str> {
         self.own
             .iter()
@@ -246,18 +259,23 @@ impl ToCell for NoteCell<'_> {
         }
         // Each part plain (`plain_field`: printable ASCII, no comma or quote, not starting
         // as a formula), so their join with `; ` is: the same bytes `Text` writes.
-        if self.ids.pseudonymizer.is_none() && self.parts().all(|p| plain_field(p.as_bytes())) {
-            // As `joined` joins: a separator once something is written.
-            let start = out.len();
-            for part in self.parts() {
-                if out.len() > start {
-                    out.extend_from_slice(b"; ");
-                }
-                out.extend_from_slice(part.as_bytes());
+        if self.ids.pseudonymizer.is_none() {
+            if self.parts().all(|p| plain_field(p.as_bytes())) {
+                self.append_joined(out);
+                return;
             }
-        } else {
-            Text::from(self.text()).append_csv(out);
+            // Or only a comma keeping a part from being so (`quoted_as_it_is`: a whole-body
+            // part's note): the join is written in quotes as `Text` writes it, without the
+            // joined `String` made and read again (about 850 instructions a row of a
+            // whole-body part: docs/performance.md, "The end of a run").
+            if self.parts().all(|p| quoted_as_it_is(p.as_bytes())) {
+                out.push(b'"');
+                self.append_joined(out);
+                out.push(b'"');
+                return;
+            }
         }
+        Text::from(self.text()).append_csv(out);
     }
 }
 
@@ -274,5 +292,71 @@ fn left_out_note(view: &VisitRows<'_>, why: LeftOut) -> String {
         LeftOut::FraxHipUndecided => {
             "the hips' FRAX differ and neither femoral neck is lower: not used".to_string()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A note's cell is the bytes `Text` writes for the joined note: parts plain, with
+    /// commas, quotes, formula characters, control and non-ASCII characters, empty, short
+    /// and long, one to four of them.
+    #[test]
+    fn a_note_is_written_as_its_joined_text() {
+        let pieces = [
+            "",
+            "a",
+            "not used",
+            ",",
+            "a, b",
+            "\"",
+            "=1",
+            "-2",
+            "@x",
+            "'q",
+            "\t",
+            "é",
+            "whole-body part: no canonical region, not a diagnostic site",
+            "superseded_by=1.2.3",
+            "eight by",
+            "x,",
+            ";",
+            " ",
+        ];
+        let mut next = crate::test_rng::splitmix(0x000A_07E5);
+        let mut quoted = 0;
+        for case in 0..20_000 {
+            let mut parts: Vec<Vec<String>> = vec![Vec::new(), Vec::new()];
+            for _ in 0..1 + next() % 4 {
+                let piece = pieces[(next() % pieces.len() as u64) as usize];
+                let piece = if next() % 3 == 0 {
+                    format!("{piece}{}", pieces[(next() % pieces.len() as u64) as usize])
+                } else {
+                    piece.to_string()
+                };
+                parts[(next() % 2) as usize].push(piece);
+            }
+            let left_out = (next() % 4 == 0).then(|| "same_values_as=1.2, 3".to_string());
+            let note = NoteCell {
+                own: &parts[0],
+                assessed: &parts[1],
+                left_out,
+                ids: Ids::default(),
+            };
+            let mut written = b"x,".to_vec();
+            note.append_csv(&mut written);
+            let mut expected = b"x,".to_vec();
+            if !(note.own.is_empty() && note.assessed.is_empty() && note.left_out.is_none()) {
+                Text::from(note.text()).append_csv(&mut expected);
+            }
+            quoted += usize::from(written.get(2) == Some(&b'"'));
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                String::from_utf8_lossy(&expected),
+                "case {case}: {parts:?}"
+            );
+        }
+        assert!(quoted > 2_000, "{quoted}");
     }
 }

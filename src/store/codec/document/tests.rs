@@ -258,6 +258,49 @@ fn documents_encode_as_postcard_does_and_read_back() {
     }
 }
 
+/// Every varint of up to four bytes, and random byte strings of up to six, read as
+/// postcard reads a u64, a u32 and a u16 from them: the same value and length, or refused
+/// by both (the unrolled two- and three-byte readings and the byte loop alike).
+#[test]
+fn varints_read_as_postcard_reads_them() {
+    fn check(bytes: &[u8]) {
+        fn same<T: serde::de::DeserializeOwned + Into<u64>>(
+            bytes: &[u8],
+            ours: Option<(u64, usize)>,
+        ) {
+            let theirs = postcard::take_from_bytes::<T>(bytes)
+                .ok()
+                .map(|(value, rest)| (value.into(), bytes.len() - rest.len()));
+            assert_eq!(ours, theirs, "{bytes:02x?}");
+        }
+        let read = |bits: u32| {
+            let mut reader = Reader::new(bytes);
+            reader.varint(bits).ok().map(|value| (value, reader.at))
+        };
+        same::<u64>(bytes, read(64));
+        same::<u32>(bytes, read(32));
+        same::<u16>(bytes, read(16));
+    }
+    for n in 0u64..(1 << 22) {
+        let mut bytes = Vec::new();
+        put_varint(&mut bytes, n);
+        bytes.push(0x05);
+        check(&bytes);
+    }
+    let mut next = splitmix(0x0000_7A21);
+    for _ in 0..200_000 {
+        let len = (next() % 7) as usize;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| match next() % 4 {
+                0 => 0x80 | next() as u8,
+                1 => 0x7F & next() as u8,
+                _ => next() as u8,
+            })
+            .collect();
+        check(&bytes);
+    }
+}
+
 /// A varint is read as postcard reads it: longest and largest accepted, one byte more or
 /// a bit beyond the integer refused.
 #[test]
