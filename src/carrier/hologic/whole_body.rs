@@ -18,9 +18,10 @@ use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::script::{Script, Table, plain_text};
+use super::script::{Script, Table, plain_text, trim};
 use crate::bodycomp::{
-    BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Reading, units,
+    BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Places,
+    Reading, units,
 };
 use crate::decimal::reported_number;
 use crate::document::{DocFlag, Document, RowTable, set_value};
@@ -69,10 +70,10 @@ pub(super) fn read(
             .iter()
             .find(|c| c.field == BodyField::Label)
             .map_or(0, |c| c.index);
-        let rows_of_table = table.rows();
+        let rows_of_table = rows_with_cells(table);
         let row_labels: Vec<(u32, Cow<str>)> = rows_of_table
             .iter()
-            .map(|&row| (row, cell(table, row, label_column)))
+            .map(|&(row, cells)| (row, in_row(cells, label_column)))
             .collect();
         // What each row's label names, looked up once for both the regions and the indices
         // (when a row's type code does not decide).
@@ -99,9 +100,9 @@ pub(super) fn read(
         };
         claimed.insert(number);
         match kind {
-            Kind::Bone => bone(table, &columns, &regions, doc, rows),
-            Kind::Composition => composition(table, &columns, &regions, &mut comp, doc),
-            Kind::Indices => index_rows(table, &columns, &indices, &mut comp, doc),
+            Kind::Bone => bone(&rows_of_table, &columns, &regions, doc, rows),
+            Kind::Composition => composition(&rows_of_table, &columns, &regions, &mut comp, doc),
+            Kind::Indices => index_rows(&rows_of_table, &columns, &indices, &mut comp, doc),
         }
         if found.by_label {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionReadByLabel);
@@ -126,6 +127,35 @@ fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
     shown(table.cells.get(&(row, column)))
 }
 
+/// One row's cells (`Cells::row`).
+type RowCells<'a, 't> = &'a [((u32, u32), Cow<'t, str>)];
+
+/// The table's rows (`Table::rows`), each with its cells (`Cells::row`): cut from the cells
+/// in one pass (they are in order), not a search per row and cell; only a table with row
+/// types (which may name rows without cells) takes `Table::rows`.
+fn rows_with_cells<'a, 't>(table: &'a Table<'t>) -> Vec<(u32, RowCells<'a, 't>)> {
+    if !table.row_types.is_empty() {
+        return table
+            .rows()
+            .into_iter()
+            .map(|row| (row, table.cells.row(row)))
+            .collect();
+    }
+    let cells = table.cells.as_slice();
+    let mut out = Vec::with_capacity(16);
+    let mut start = cells.partition_point(|((row, _), _)| *row == 0);
+    while start < cells.len() {
+        let row = cells[start].0.0;
+        let end = cells[start..]
+            .iter()
+            .position(|((r, _), _)| *r != row)
+            .map_or(cells.len(), |n| start + n);
+        out.push((row, &cells[start..end]));
+        start = end;
+    }
+    out
+}
+
 /// A cell of a row's cells (`Cells::row`), as `cell` gives it.
 fn in_row<'a>(row: &'a [((u32, u32), Cow<'_, str>)], column: u32) -> Cow<'a, str> {
     shown(
@@ -140,7 +170,7 @@ fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
     match raw {
         None => Cow::Borrowed(""),
         // Tested byte by byte: a `char` pattern decodes every character of the cell.
-        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(raw.trim()),
+        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(trim(raw)),
         Some(raw) => Cow::Owned(plain_text(raw)),
     }
 }
@@ -192,25 +222,31 @@ fn columns(
 
 /// The rows that name what `by_code` or `by_label` knows (a region, an index): by the
 /// row's type code, else by its label (`by_label` of the row's place in `row_labels` and
-/// its label; `found.by_label` says a label decided).
+/// its label; `found.by_label` says a label decided). Each is given by its place in
+/// `row_labels`.
 fn named_rows<'l, T>(
     table: &Table,
     row_labels: &'l [(u32, Cow<str>)],
     found: &mut Found,
     by_code: impl Fn(u32) -> Option<T>,
     by_label: impl Fn(usize, &str) -> Option<T>,
-) -> Vec<(u32, T, &'l str)> {
+) -> Vec<(usize, T, &'l str)> {
     let mut out = Vec::new();
+    let typed = !table.row_types.is_empty();
     for (at, (row, label)) in row_labels.iter().enumerate() {
-        let (row, label) = (*row, label.as_ref());
-        let named = table.row_types.get(&row).and_then(|code| by_code(*code));
+        let label = label.as_ref();
+        let named = if typed {
+            table.row_types.get(row).and_then(|code| by_code(*code))
+        } else {
+            None
+        };
         let named = named.or_else(|| {
             let named = by_label(at, label);
             found.by_label |= named.is_some();
             named
         });
         if let Some(named) = named {
-            out.push((row, named, label));
+            out.push((at, named, label));
         }
     }
     out
@@ -219,8 +255,8 @@ fn named_rows<'l, T>(
 /// What the table holds, if it is a whole-body table.
 fn kind(
     columns: &[Column],
-    regions: &[(u32, BodyRegion, &str)],
-    indices: &[(u32, IndexKind, &str)],
+    regions: &[(usize, BodyRegion, &str)],
+    indices: &[(usize, IndexKind, &str)],
 ) -> Option<Kind> {
     let composition = columns
         .iter()
@@ -242,20 +278,31 @@ fn kind(
 
 /// The whole-body BMD table: a measurement row per region.
 fn bone(
-    table: &Table,
+    table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    regions: &[(u32, BodyRegion, &str)],
+    regions: &[(usize, BodyRegion, &str)],
     doc: &mut Document,
     rows: &mut RowTable,
 ) {
-    for (row, region, label) in regions {
+    for (at, region, label) in regions {
         let measurement_region = region.measurement_region();
-        let cells = table.cells.row(*row);
+        let cells = table_rows[*at].1;
+        // The region's measurement row, found once when it gets a value, not per value
+        // (`RowTable::row` gives the same row again for the same region, side and label).
+        let has_value = columns.iter().any(|column| {
+            bone_measure(column).is_some_and(|measure| {
+                !in_row(cells, column.index).is_empty()
+                    && units::bone_unit_known(measure, &column.unit)
+            })
+        });
+        let mut found = if has_value {
+            rows.row(measurement_region, region.laterality(), label)
+        } else {
+            None
+        };
         for column in columns {
-            let measure = match column.field {
-                BodyField::Bone(measure) => measure,
-                BodyField::Value(Field::Bmc) => Measure::Bmc,
-                _ => continue,
+            let Some(measure) = bone_measure(column) else {
+                continue;
             };
             let text = in_row(cells, column.index);
             if text.is_empty() {
@@ -266,7 +313,7 @@ fn bone(
                 flag_once(&mut doc.flags, DocFlag::BodyCompositionUnitUnknown(what));
                 continue;
             }
-            let Some(out) = rows.row(measurement_region, region.laterality(), label) else {
+            let Some(out) = found.as_deref_mut() else {
                 continue;
             };
             if measurement_region == Region::Other && !out.notes.iter().any(|n| n == PART_NOTE) {
@@ -282,12 +329,21 @@ fn bone(
     }
 }
 
+/// What a bone table's column measures.
+fn bone_measure(column: &Column) -> Option<Measure> {
+    match column.field {
+        BodyField::Bone(measure) => Some(measure),
+        BodyField::Value(Field::Bmc) => Some(Measure::Bmc),
+        _ => None,
+    }
+}
+
 /// A number in a cell, converted from the unit written to the dimension's; flagged when
 /// it is not a number or the unit is unknown.
 fn reading(
     text: &str,
     unit: &Arc<str>,
-    dimension: crate::bodycomp::Dimension,
+    conversion: Option<units::Conversion>,
     what: BodyValue,
     flags: &mut Vec<DocFlag>,
 ) -> Option<Reading> {
@@ -295,7 +351,8 @@ fn reading(
         flag_once(flags, DocFlag::BodyCompositionValueUnreadable(what));
         return None;
     };
-    let Some(value) = units::convert(written, unit, dimension) else {
+    // `units::convert`, the unit's conversion found once per column.
+    let Some(value) = conversion.and_then(|c| c.apply(written)) else {
         flag_once(flags, DocFlag::BodyCompositionUnitUnknown(what));
         return None;
     };
@@ -308,18 +365,27 @@ fn reading(
 
 /// A composition table: each region's values.
 fn composition(
-    table: &Table,
+    table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    regions: &[(u32, BodyRegion, &str)],
+    regions: &[(usize, BodyRegion, &str)],
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
-    for (row, region, label) in regions {
+    // Each column's unit's conversion, found once (`units::convert` per value).
+    let conversions: Vec<Option<units::Conversion>> = columns
+        .iter()
+        .map(|column| match column.field {
+            BodyField::Value(field) => units::conversion(&column.unit, field.dimension()),
+            _ => None,
+        })
+        .collect();
+    let mut places = Places::default();
+    for (at, region, label) in regions {
         if !region.is_composition() {
             continue;
         }
-        let cells = table.cells.row(*row);
-        for column in columns {
+        let cells = table_rows[*at].1;
+        for (column, conversion) in columns.iter().zip(&conversions) {
             let BodyField::Value(field) = column.field else {
                 continue;
             };
@@ -328,11 +394,11 @@ fn composition(
                 continue;
             }
             let what = BodyValue::Region(*region, field);
-            let dimension = field.dimension();
-            let Some(value) = reading(&text, &column.unit, dimension, what, &mut doc.flags) else {
+            let Some(value) = reading(&text, &column.unit, *conversion, what, &mut doc.flags)
+            else {
                 continue;
             };
-            if !comp.set(*region, label, field, value) {
+            if !comp.set_placed(&mut places, *region, label, field, value) {
                 flag_once(&mut doc.flags, DocFlag::BodyCompositionGivenTwice(what));
             }
         }
@@ -341,9 +407,9 @@ fn composition(
 
 /// An indices table: each index row's `Result`.
 fn index_rows(
-    table: &Table,
+    table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    indices: &[(u32, IndexKind, &str)],
+    indices: &[(usize, IndexKind, &str)],
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
@@ -351,14 +417,15 @@ fn index_rows(
         flag_once(&mut doc.flags, DocFlag::BodyCompositionResultColumnMissing);
         return;
     };
-    for (row, kind, label) in indices {
-        let text = cell(table, *row, result.index);
+    for (at, kind, label) in indices {
+        let text = in_row(table_rows[*at].1, result.index);
         if text.is_empty() {
             continue;
         }
         let unit: Arc<str> = split_unit(label).1.into();
         let what = BodyValue::Index(*kind);
-        let Some(value) = reading(&text, &unit, kind.dimension(), what, &mut doc.flags) else {
+        let conversion = units::conversion(&unit, kind.dimension());
+        let Some(value) = reading(&text, &unit, conversion, what, &mut doc.flags) else {
             continue;
         };
         if !comp.set_index(*kind, value) {
