@@ -19,6 +19,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::script::{Script, Table, plain_text, trim};
+use crate::bodycomp::shared::shared;
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Places,
     Reading, units,
@@ -26,7 +27,7 @@ use crate::bodycomp::{
 use crate::decimal::reported_number;
 use crate::document::{DocFlag, Document, RowTable, set_value};
 use crate::flag::flag_once;
-use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
+use crate::profile::{BodyField, Mapper};
 use crate::vocabulary::{Measure, Region};
 
 /// One column: its index, what it holds and the unit as written.
@@ -65,7 +66,7 @@ pub(super) fn read(
     let mut claimed = BTreeSet::new();
     for (&number, table) in &script.tables {
         let mut found = Found::default();
-        let columns = columns(table, labels, label_of, &mut found);
+        let columns = columns(table, mapper, &mut found);
         let label_column = columns
             .iter()
             .find(|c| c.field == BodyField::Label)
@@ -102,7 +103,7 @@ pub(super) fn read(
         match kind {
             Kind::Bone => bone(&rows_of_table, &columns, &regions, doc, rows),
             Kind::Composition => composition(&rows_of_table, &columns, &regions, &mut comp, doc),
-            Kind::Indices => index_rows(&rows_of_table, &columns, &indices, &mut comp, doc),
+            Kind::Indices => index_rows(&rows_of_table, &columns, &indices, mapper, &mut comp, doc),
         }
         if found.by_label {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionReadByLabel);
@@ -119,12 +120,6 @@ pub(super) fn read(
         doc.body_composition = Some(comp);
     }
     claimed
-}
-
-/// A cell as `Table::cell` gives it (HTML removed, trimmed), borrowed when it holds no
-/// HTML (no `<` or `&`: then it is its text trimmed), as nearly every cell.
-fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
-    shown(table.cells.get(&(row, column)))
 }
 
 /// One row's cells (`Cells::row`).
@@ -177,12 +172,8 @@ fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
 
 /// The table's columns a profile knows: by type code, else by header label (`label_of`:
 /// what a header names).
-fn columns(
-    table: &Table,
-    labels: &BodyLabels,
-    label_of: impl Fn(&str) -> known::Named,
-    found: &mut Found,
-) -> Vec<Column> {
+fn columns(table: &Table, mapper: &Mapper, found: &mut Found) -> Vec<Column> {
+    let labels = mapper.body_labels();
     // The header's cells (row 0) come first: the cells are in order.
     let mut indexes: Vec<u32> = table
         .cells
@@ -193,18 +184,22 @@ fn columns(
         .collect();
     indexes.sort_unstable();
     indexes.dedup();
+    let header_cells = table.cells.row(0);
     let mut out = Vec::new();
     for index in indexes {
-        let header = cell(table, 0, index);
-        // The header's unit and what it names, found together (kept per thread).
-        let named = label_of(&header);
-        let unit = named.unit(&header);
+        let raw = header_cells
+            .iter()
+            .find(|((_, c), _)| *c == index)
+            .map_or("", |(_, raw)| raw);
+        // The header's unit and what it names, found together (kept per thread by the
+        // header as written).
+        let header = known::header(raw, mapper);
         let by_code = table
             .column_types
             .get(&index)
             .and_then(|code| labels.column_code(*code));
         let field = by_code.or_else(|| {
-            let field = named.column;
+            let field = header.column;
             found.by_label |= field.is_some();
             field
         });
@@ -212,9 +207,9 @@ fn columns(
             Some(field) => out.push(Column {
                 index,
                 field,
-                unit: unit.into(),
+                unit: header.unit,
             }),
-            None => found.unknown_column |= !header.is_empty(),
+            None => found.unknown_column |= !header.blank,
         }
     }
     out
@@ -410,6 +405,7 @@ fn index_rows(
     table_rows: &[(u32, RowCells)],
     columns: &[Column],
     indices: &[(usize, IndexKind, &str)],
+    mapper: &Mapper,
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
@@ -422,7 +418,8 @@ fn index_rows(
         if text.is_empty() {
             continue;
         }
-        let unit: Arc<str> = split_unit(label).1.into();
+        // `split_unit`'s unit, as the label's lookup (kept per thread) found it.
+        let unit = shared(known::named(label, mapper).unit(label));
         let what = BodyValue::Index(*kind);
         let conversion = units::conversion(&unit, kind.dimension());
         let Some(value) = reading(&text, &unit, conversion, what, &mut doc.flags) else {

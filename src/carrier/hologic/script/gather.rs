@@ -37,6 +37,7 @@ impl<'t> Tables<'t> {
     }
 
     /// The table `number` (at most `MAX_TABLE`), made when it is new.
+    #[inline(always)]
     fn get(&mut self, number: u32) -> &mut Table<'t> {
         let slot = &mut self.slot[number as usize];
         if *slot == 0 {

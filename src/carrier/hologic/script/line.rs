@@ -160,11 +160,7 @@ pub(super) fn cell_line(bytes: &[u8], from: usize, name: &[u8]) -> Option<CellLi
         }
         open + 1
     };
-    let limit = bytes.len().min(body + MAX_CELL + 1);
-    let close = body
-        + bytes[body..limit]
-            .iter()
-            .position(|b| VALUE_STOPS[usize::from(*b)])?;
+    let close = value_stop(bytes, body, bytes.len().min(body + MAX_CELL + 1))?;
     if bytes[close] != b'"' {
         return None;
     }
@@ -184,6 +180,30 @@ pub(super) fn cell_line(bytes: &[u8], from: usize, name: &[u8]) -> Option<CellLi
         value: (body, close),
         end,
     })
+}
+
+/// The first of `"`, `\\` and a line feed in `bytes[from..limit]`, eight bytes at a step
+/// (a value and the `";` after it are nearly always within one word), then byte by byte.
+#[inline(always)]
+fn value_stop(bytes: &[u8], from: usize, limit: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A word's bytes equal to `byte` have their high bit set in this (and bytes above the
+    // first such byte may, wrongly: only the lowest is used).
+    let equal = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut at = from;
+    while at + 8 <= limit {
+        let word = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+        let found = equal(word, b'"') | equal(word, b'\\') | equal(word, b'\n');
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    (at..limit).find(|&at| VALUE_STOPS[usize::from(bytes[at])])
 }
 
 /// An index in brackets at `at` (`[ 12]`, as `one_statement` reads one), and where it ends.
@@ -324,126 +344,4 @@ const VALUE_STOPS: [bool; 256] = {
 };
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn starts_with_is_the_slices() {
-        // Lengths below, at and beyond one and two words, differing in any word.
-        let texts: [&[u8]; 12] = [
-            b"ResultsTable1[ 1][ 2] = x",
-            b"ResultsTable1[ 9][ 2] = x",
-            b"TableColumnTypes12[ 3]",
-            b"",
-            b"R",
-            b"ResultsTable",
-            b"ResultsTable1",
-            b"ResultsTable1[ 1]",
-            b"ResultsTable12",
-            b"ResultsTablf1",
-            b"PatientSex",
-            b"ResultsTable1\xe9",
-        ];
-        for text in texts {
-            for prefix in texts {
-                for cut in 0..=prefix.len() {
-                    let prefix = &prefix[..cut];
-                    assert_eq!(
-                        starts_with(text, prefix),
-                        text.starts_with(prefix),
-                        "{text:?} {prefix:?}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_name_matched_as_the_last_is_the_name_read() {
-        let lines = [
-            "ResultsTable1[ 1][ 2] = \"x\";",
-            "ResultsTable12[ 1][ 2] = \"x\";",
-            "ResultsTable1_[ 1][ 2] = \"x\";",
-            "  ResultsTable1 [ 1][ 2] = \"x\";",
-            "ResultsTable1= \"x\";",
-            "ResultsTable",
-            "ResultsTable1",
-            "PatientSex = \"F\";",
-        ];
-        for text in lines {
-            let read = one_statement(text, 0, "").map(|(s, end, same)| {
-                assert!(!same);
-                (s.name, s.indexes().to_vec(), s.value, end)
-            });
-            for last in ["ResultsTable1", "ResultsTable", "PatientSex", "R", "x"] {
-                let with_last = one_statement(text, 0, last).map(|(s, end, same)| {
-                    assert_eq!(same, s.name == last, "{text:?} {last:?}");
-                    (s.name, s.indexes().to_vec(), s.value, end)
-                });
-                assert_eq!(with_last, read, "{text:?} {last:?}");
-            }
-        }
-        assert!(one_statement(lines[0], 0, "ResultsTable1").is_some_and(|(_, _, same)| same));
-    }
-
-    /// `cell_line` over generated lines is what `one_statement` reads of them with the same
-    /// name before: a statement of that name with two indexes and a quoted value. The lines
-    /// are made of a name, two indexes, an `=`, a value and an end, each as APEX writes it
-    /// or just off it.
-    #[test]
-    fn a_cell_line_is_what_one_statement_reads() {
-        const PARTS: [&[&str]; 7] = [
-            &[
-                "ResultsTable1",
-                "ResultsTable12",
-                " ResultsTable1",
-                "\tResultsTable1",
-                "Results",
-            ],
-            &[
-                "[ 1]", "[ 12]", "[ 123]", "[ 512]", "[ 513]", "[1]", "[ 007]", "[  3 ]", "[",
-            ],
-            &["[ 2]", "[ 10]", "[\t4]", "[ 9][ 1]", "[ 99", "", "[ 0]"],
-            &[
-                " = \"", " =\"", "=\"", " = ", "  =  \"", "=", "\t= \"", " = \"\"",
-            ],
-            &[
-                "0.585", "", "a b", "\\", "é", "x\"y", "\r", "\n", "true", "1;2",
-            ],
-            &[
-                "\";\r\n",
-                "\";\n",
-                "\" ;\r\n",
-                "\";",
-                "\"",
-                "\";\r",
-                "\";\r\r\n",
-                "\"; x\n",
-            ],
-            &["", "Next = 1;", "\r\n", "\n"],
-        ];
-        let mut next = crate::test_rng::splitmix(0x00CE_771E);
-        let mut cells = 0;
-        for case in 0..40_000 {
-            let mut text = String::new();
-            for part in PARTS {
-                text.push_str(part[(next() % part.len() as u64) as usize]);
-            }
-            let name = "ResultsTable1";
-            let expected = one_statement(&text, 0, name).and_then(|(statement, end, same)| {
-                let start = statement.value.as_ptr() as usize - text.as_ptr() as usize;
-                let quoted = start > 0 && text.as_bytes()[start - 1] == b'"';
-                (same && statement.count == 2 && quoted).then(|| CellLine {
-                    row: statement.indexes[0],
-                    column: statement.indexes[1],
-                    value: (start, start + statement.value.len()),
-                    end,
-                })
-            });
-            let found = cell_line(text.as_bytes(), 0, name.as_bytes());
-            assert_eq!(found, expected, "case {case}: {text:?}");
-            cells += usize::from(found.is_some());
-        }
-        assert!(cells > 1_000, "{cells}");
-    }
-}
+mod tests;

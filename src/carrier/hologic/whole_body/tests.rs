@@ -85,6 +85,12 @@ fn an_index_table_without_a_result_column_is_flagged() {
     );
 }
 
+/// A cell as `Table::cell` gives it (HTML removed, trimmed), found by a search of the
+/// whole table: what `in_row` finds among a row's cells.
+fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
+    shown(table.cells.get(&(row, column)))
+}
+
 /// A cell found among its row's cells (`in_row`) is the cell `cell` finds, over generated
 /// tables with cells missing, repeated, and holding HTML.
 #[test]
