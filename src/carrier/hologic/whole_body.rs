@@ -151,7 +151,7 @@ fn rows_with_cells<'a, 't>(table: &'a Table<'t>) -> Vec<(u32, RowCells<'a, 't>)>
     out
 }
 
-/// A cell of a row's cells (`Cells::row`), as `cell` gives it.
+/// A cell of a row's cells (`Cells::row`), as `shown` gives it.
 fn in_row<'a>(row: &'a [((u32, u32), Cow<'_, str>)], column: u32) -> Cow<'a, str> {
     shown(
         row.iter()
@@ -160,7 +160,40 @@ fn in_row<'a>(row: &'a [((u32, u32), Cow<'_, str>)], column: u32) -> Cow<'a, str
     )
 }
 
-/// A cell's text as written, as `cell` gives it (empty when there is no cell).
+/// A row's cells read by columns in ascending order (a table's columns are: `columns`),
+/// each found from where the one before was, not by a search of the row per cell. A
+/// column's cell is what `in_row` gives.
+struct RowCursor<'a, 't> {
+    cells: RowCells<'a, 't>,
+    at: usize,
+}
+
+impl<'a, 't> RowCursor<'a, 't> {
+    fn new(cells: RowCells<'a, 't>) -> Self {
+        RowCursor { cells, at: 0 }
+    }
+
+    /// The cell of `column` (at or after the column asked for before), as `in_row` gives it.
+    fn get(&mut self, column: u32) -> Cow<'a, str> {
+        while self
+            .cells
+            .get(self.at)
+            .is_some_and(|((_, c), _)| *c < column)
+        {
+            self.at += 1;
+        }
+        let cells = self.cells;
+        shown(
+            cells
+                .get(self.at)
+                .filter(|((_, c), _)| *c == column)
+                .map(|(_, raw)| raw),
+        )
+    }
+}
+
+/// A cell's text as `Table::cell` gives it (HTML removed, trimmed; empty when there is
+/// no cell), borrowed when it holds no HTML (no `<` or `&`), as nearly every cell.
 fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
     match raw {
         None => Cow::Borrowed(""),
@@ -284,12 +317,13 @@ fn bone(
         let cells = table_rows[*at].1;
         // The region's measurement row, found once when it gets a value, not per value
         // (`RowTable::row` gives the same row again for the same region, side and label).
+        let mut row = RowCursor::new(cells);
         let has_value = columns.iter().any(|column| {
             bone_measure(column).is_some_and(|measure| {
-                !in_row(cells, column.index).is_empty()
-                    && units::bone_unit_known(measure, &column.unit)
+                !row.get(column.index).is_empty() && units::bone_unit_known(measure, &column.unit)
             })
         });
+        let mut row = RowCursor::new(cells);
         let mut found = if has_value {
             rows.row(measurement_region, region.laterality(), label)
         } else {
@@ -299,7 +333,7 @@ fn bone(
             let Some(measure) = bone_measure(column) else {
                 continue;
             };
-            let text = in_row(cells, column.index);
+            let text = row.get(column.index);
             if text.is_empty() {
                 continue;
             }
@@ -379,12 +413,12 @@ fn composition(
         if !region.is_composition() {
             continue;
         }
-        let cells = table_rows[*at].1;
+        let mut row = RowCursor::new(table_rows[*at].1);
         for (column, conversion) in columns.iter().zip(&conversions) {
             let BodyField::Value(field) = column.field else {
                 continue;
             };
-            let text = in_row(cells, column.index);
+            let text = row.get(column.index);
             if text.is_empty() {
                 continue;
             }

@@ -112,12 +112,23 @@ fn a_cell_in_its_row_is_the_cell() {
         };
         for row in 0..7 {
             let cells = table.cells.row(row);
+            // Every column, and every other: a cursor asked for ascending columns.
+            let (mut every, mut other) = (RowCursor::new(cells), RowCursor::new(cells));
             for column in 0..6 {
+                let found = cell(table, row, column);
                 assert_eq!(
                     in_row(cells, column),
-                    cell(table, row, column),
+                    found,
                     "case {case} ({row}, {column}): {text}"
                 );
+                assert_eq!(
+                    every.get(column),
+                    found,
+                    "case {case} ({row}, {column}): {text}"
+                );
+                if column % 2 == 1 {
+                    assert_eq!(other.get(column), found, "case {case} ({row}, {column})");
+                }
             }
         }
     }
