@@ -302,6 +302,10 @@ fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
     }
     let word = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("eight"));
     let last = prefix.len() - 8;
+    if last <= 8 {
+        // Two words, the first and the last (nearly every name: `ResultsTable1`).
+        return word(text, 0) == word(prefix, 0) && word(text, last) == word(prefix, last);
+    }
     let mut at = 0;
     while at < last {
         if word(text, at) != word(prefix, at) {
