@@ -201,6 +201,17 @@ pub fn plain_text(raw: &str) -> String {
     entities_decoded(out)
 }
 
+/// A cell's text as `Table::cell` gives it (HTML removed, trimmed; empty when there is
+/// no cell), borrowed when it holds no HTML (no `<` or `&`), as nearly every cell.
+pub(super) fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
+    match raw {
+        None => Cow::Borrowed(""),
+        // Tested byte by byte: a `char` pattern decodes every character of the cell.
+        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(trim(raw)),
+        Some(raw) => Cow::Owned(plain_text(raw)),
+    }
+}
+
 /// `text` with `&nbsp;`, `&lt;`, `&gt;`, `&amp;` decoded, trimmed.
 fn entities_decoded(text: String) -> String {
     // Without `&` there is no entity to decode (a header's `<sup>` only).

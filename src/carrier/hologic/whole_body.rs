@@ -18,7 +18,7 @@ use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::script::{Script, Table, plain_text, trim};
+use super::script::{Script, Table, shown};
 use crate::bodycomp::shared::shared;
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Places,
@@ -192,17 +192,6 @@ impl<'a, 't> RowCursor<'a, 't> {
     }
 }
 
-/// A cell's text as `Table::cell` gives it (HTML removed, trimmed; empty when there is
-/// no cell), borrowed when it holds no HTML (no `<` or `&`), as nearly every cell.
-fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
-    match raw {
-        None => Cow::Borrowed(""),
-        // Tested byte by byte: a `char` pattern decodes every character of the cell.
-        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(trim(raw)),
-        Some(raw) => Cow::Owned(plain_text(raw)),
-    }
-}
-
 /// The table's columns a profile knows: by type code, else by header label (`label_of`:
 /// what a header names).
 fn columns(table: &Table, mapper: &Mapper, found: &mut Found) -> Vec<Column> {
@@ -218,7 +207,8 @@ fn columns(table: &Table, mapper: &Mapper, found: &mut Found) -> Vec<Column> {
     indexes.sort_unstable();
     indexes.dedup();
     let header_cells = table.cells.row(0);
-    let mut out = Vec::new();
+    // Room for every column at once, not grown from four.
+    let mut out = Vec::with_capacity(indexes.len());
     for index in indexes {
         let raw = header_cells
             .iter()
@@ -259,7 +249,8 @@ fn named_rows<'l, T>(
     by_code: impl Fn(u32) -> Option<T>,
     by_label: impl Fn(usize, &str) -> Option<T>,
 ) -> Vec<(usize, T, &'l str)> {
-    let mut out = Vec::new();
+    // Room for every row at once, not grown from four.
+    let mut out = Vec::with_capacity(row_labels.len());
     let typed = !table.row_types.is_empty();
     for (at, (row, label)) in row_labels.iter().enumerate() {
         let label = label.as_ref();

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::bodycomp::shared::shared;
 use crate::bodycomp::{BodyRegion, IndexKind};
+use crate::carrier::hologic::script::shown;
 use crate::hash::fnv1a;
 use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
 
@@ -139,10 +140,10 @@ thread_local! {
 }
 
 /// A header as found from its text as written (`raw`): HTML removed and trimmed
-/// (`super::shown`), looked up (`named`), its unit shared.
+/// (`script::shown`), looked up (`named`), its unit shared.
 fn header_of(raw: &str, mapper: &Mapper) -> Header {
     let raw = Cow::Borrowed(raw);
-    let text = super::shown(Some(&raw));
+    let text = shown(Some(&raw));
     let named = named(&text, mapper);
     Header {
         column: named.column,
@@ -259,7 +260,7 @@ mod tests {
                 let header = header(raw, &mapper);
                 assert_eq!(header, header_of(raw, &mapper), "{raw:?}");
                 let written = Cow::Borrowed(raw);
-                let text = super::super::shown(Some(&written));
+                let text = shown(Some(&written));
                 assert_eq!(header.column, named(&text, &mapper).column, "{raw:?}");
                 assert_eq!(&*header.unit, split_unit(&text).1, "{raw:?}");
                 assert_eq!(header.blank, text.is_empty(), "{raw:?}");
