@@ -91,15 +91,12 @@ pub fn study_date_of(dates: &DocumentDates) -> Option<(Date, DocFlag)> {
 /// splits the side letter from the site) and AnalProtocol; for a dual hip the second
 /// scan's too (`ScanMode2`).
 fn scans(script: &script::Script) -> Vec<String> {
-    let mut labels = Vec::new();
-    for suffix in ["", "2"] {
-        for name in ["ScanMode", "AnalProtocol"] {
-            if let Some(value) = script.value(&format!("{name}{suffix}")) {
-                labels.push(value.replace('.', " "));
-            }
-        }
-    }
-    labels
+    // The names written out, not formatted per document.
+    ["ScanMode", "AnalProtocol", "ScanMode2", "AnalProtocol2"]
+        .into_iter()
+        .filter_map(|name| script.value(name))
+        .map(|value| value.replace('.', " "))
+        .collect()
 }
 
 fn read_patient(script: &script::Script, doc: &mut Document) {

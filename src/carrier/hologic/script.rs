@@ -46,6 +46,9 @@ pub struct Table<'t> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cells<'t> {
     sorted: Vec<((u32, u32), Cow<'t, str>)>,
+    /// Whether a cell was read after one of a greater or equal key (only while read:
+    /// `finish` sorts then, and clears it).
+    out_of_order: bool,
 }
 
 impl<'t> Cells<'t> {
@@ -61,6 +64,11 @@ impl<'t> Cells<'t> {
         let start = self.sorted.partition_point(|((r, _), _)| *r < row);
         let rest = &self.sorted[start..];
         &rest[..rest.partition_point(|((r, _), _)| *r == row)]
+    }
+
+    /// The cells, in order, as a slice.
+    pub fn as_slice(&self) -> &[((u32, u32), Cow<'t, str>)] {
+        &self.sorted
     }
 
     /// The cells' (row, column), in order.
@@ -83,11 +91,26 @@ impl<'t> Cells<'t> {
         self.sorted.len()
     }
 
+    /// A cell, in the order written.
+    #[inline]
+    fn push(&mut self, key: (u32, u32), value: Cow<'t, str>) {
+        match self.sorted.last() {
+            Some((last, _)) => self.out_of_order |= *last >= key,
+            // A whole-body table has some 80 cells: room for them at once, not grown.
+            None => self.sorted.reserve(128),
+        }
+        self.sorted.push((key, value));
+    }
+
     /// The cells in order, the first written of each kept (a stable sort keeps the order
-    /// written among equal keys).
+    /// written among equal keys). APEX writes a table's cells in order: then there is
+    /// nothing to sort or to drop.
     fn finish(&mut self) {
-        self.sorted.sort_by_key(|(key, _)| *key);
-        self.sorted.dedup_by_key(|(key, _)| *key);
+        if self.out_of_order {
+            self.sorted.sort_by_key(|(key, _)| *key);
+            self.sorted.dedup_by_key(|(key, _)| *key);
+            self.out_of_order = false;
+        }
     }
 }
 
@@ -178,6 +201,17 @@ pub fn plain_text(raw: &str) -> String {
     entities_decoded(out)
 }
 
+/// A cell's text as `Table::cell` gives it (HTML removed, trimmed; empty when there is
+/// no cell), borrowed when it holds no HTML (no `<` or `&`), as nearly every cell.
+pub(super) fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
+    match raw {
+        None => Cow::Borrowed(""),
+        // Tested byte by byte: a `char` pattern decodes every character of the cell.
+        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(trim(raw)),
+        Some(raw) => Cow::Owned(plain_text(raw)),
+    }
+}
+
 /// `text` with `&nbsp;`, `&lt;`, `&gt;`, `&amp;` decoded, trimmed.
 fn entities_decoded(text: String) -> String {
     // Without `&` there is no entity to decode (a header's `<sup>` only).
@@ -224,7 +258,7 @@ pub fn decode<'b>(bytes: &'b [u8], flags: &mut Vec<DocFlag>) -> Cow<'b, str> {
 /// `str::trim`, the ASCII whitespace cut byte by byte (nearly every line, name and value
 /// of a document is ASCII); `str::trim` only where a byte of a longer character is at an
 /// end (it may be whitespace: U+00A0, a Latin-1 document's 0xA0).
-fn trim(text: &str) -> &str {
+pub(super) fn trim(text: &str) -> &str {
     // The ASCII characters `char::is_whitespace` holds (`u8::is_ascii_whitespace` leaves
     // out U+000B).
     let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');

@@ -18,14 +18,16 @@ use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::script::{Script, Table, plain_text};
+use super::script::{Script, Table, shown};
+use crate::bodycomp::shared::shared;
 use crate::bodycomp::{
-    BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Reading, units,
+    BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Places,
+    Reading, units,
 };
 use crate::decimal::reported_number;
 use crate::document::{DocFlag, Document, RowTable, set_value};
 use crate::flag::flag_once;
-use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
+use crate::profile::{BodyField, Mapper};
 use crate::vocabulary::{Measure, Region};
 
 /// One column: its index, what it holds and the unit as written.
@@ -64,15 +66,15 @@ pub(super) fn read(
     let mut claimed = BTreeSet::new();
     for (&number, table) in &script.tables {
         let mut found = Found::default();
-        let columns = columns(table, labels, label_of, &mut found);
+        let columns = columns(table, mapper, &mut found);
         let label_column = columns
             .iter()
             .find(|c| c.field == BodyField::Label)
             .map_or(0, |c| c.index);
-        let rows_of_table = table.rows();
+        let rows_of_table = rows_with_cells(table);
         let row_labels: Vec<(u32, Cow<str>)> = rows_of_table
             .iter()
-            .map(|&row| (row, cell(table, row, label_column)))
+            .map(|&(row, cells)| (row, in_row(cells, label_column)))
             .collect();
         // What each row's label names, looked up once for both the regions and the indices
         // (when a row's type code does not decide).
@@ -99,9 +101,9 @@ pub(super) fn read(
         };
         claimed.insert(number);
         match kind {
-            Kind::Bone => bone(table, &columns, &regions, doc, rows),
-            Kind::Composition => composition(table, &columns, &regions, &mut comp, doc),
-            Kind::Indices => index_rows(table, &columns, &indices, &mut comp, doc),
+            Kind::Bone => bone(&rows_of_table, &columns, &regions, doc, rows),
+            Kind::Composition => composition(&rows_of_table, &columns, &regions, &mut comp, doc),
+            Kind::Indices => index_rows(&rows_of_table, &columns, &indices, mapper, &mut comp, doc),
         }
         if found.by_label {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionReadByLabel);
@@ -120,13 +122,36 @@ pub(super) fn read(
     claimed
 }
 
-/// A cell as `Table::cell` gives it (HTML removed, trimmed), borrowed when it holds no
-/// HTML (no `<` or `&`: then it is its text trimmed), as nearly every cell.
-fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
-    shown(table.cells.get(&(row, column)))
+/// One row's cells (`Cells::row`).
+type RowCells<'a, 't> = &'a [((u32, u32), Cow<'t, str>)];
+
+/// The table's rows (`Table::rows`), each with its cells (`Cells::row`): cut from the cells
+/// in one pass (they are in order), not a search per row and cell; only a table with row
+/// types (which may name rows without cells) takes `Table::rows`.
+fn rows_with_cells<'a, 't>(table: &'a Table<'t>) -> Vec<(u32, RowCells<'a, 't>)> {
+    if !table.row_types.is_empty() {
+        return table
+            .rows()
+            .into_iter()
+            .map(|row| (row, table.cells.row(row)))
+            .collect();
+    }
+    let cells = table.cells.as_slice();
+    let mut out = Vec::with_capacity(16);
+    let mut start = cells.partition_point(|((row, _), _)| *row == 0);
+    while start < cells.len() {
+        let row = cells[start].0.0;
+        let end = cells[start..]
+            .iter()
+            .position(|((r, _), _)| *r != row)
+            .map_or(cells.len(), |n| start + n);
+        out.push((row, &cells[start..end]));
+        start = end;
+    }
+    out
 }
 
-/// A cell of a row's cells (`Cells::row`), as `cell` gives it.
+/// A cell of a row's cells (`Cells::row`), as `shown` gives it.
 fn in_row<'a>(row: &'a [((u32, u32), Cow<'_, str>)], column: u32) -> Cow<'a, str> {
     shown(
         row.iter()
@@ -135,24 +160,42 @@ fn in_row<'a>(row: &'a [((u32, u32), Cow<'_, str>)], column: u32) -> Cow<'a, str
     )
 }
 
-/// A cell's text as written, as `cell` gives it (empty when there is no cell).
-fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
-    match raw {
-        None => Cow::Borrowed(""),
-        // Tested byte by byte: a `char` pattern decodes every character of the cell.
-        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(raw.trim()),
-        Some(raw) => Cow::Owned(plain_text(raw)),
+/// A row's cells read by columns in ascending order (a table's columns are: `columns`),
+/// each found from where the one before was, not by a search of the row per cell. A
+/// column's cell is what `in_row` gives.
+struct RowCursor<'a, 't> {
+    cells: RowCells<'a, 't>,
+    at: usize,
+}
+
+impl<'a, 't> RowCursor<'a, 't> {
+    fn new(cells: RowCells<'a, 't>) -> Self {
+        RowCursor { cells, at: 0 }
+    }
+
+    /// The cell of `column` (at or after the column asked for before), as `in_row` gives it.
+    fn get(&mut self, column: u32) -> Cow<'a, str> {
+        while self
+            .cells
+            .get(self.at)
+            .is_some_and(|((_, c), _)| *c < column)
+        {
+            self.at += 1;
+        }
+        let cells = self.cells;
+        shown(
+            cells
+                .get(self.at)
+                .filter(|((_, c), _)| *c == column)
+                .map(|(_, raw)| raw),
+        )
     }
 }
 
 /// The table's columns a profile knows: by type code, else by header label (`label_of`:
 /// what a header names).
-fn columns(
-    table: &Table,
-    labels: &BodyLabels,
-    label_of: impl Fn(&str) -> known::Named,
-    found: &mut Found,
-) -> Vec<Column> {
+fn columns(table: &Table, mapper: &Mapper, found: &mut Found) -> Vec<Column> {
+    let labels = mapper.body_labels();
     // The header's cells (row 0) come first: the cells are in order.
     let mut indexes: Vec<u32> = table
         .cells
@@ -163,18 +206,23 @@ fn columns(
         .collect();
     indexes.sort_unstable();
     indexes.dedup();
-    let mut out = Vec::new();
+    let header_cells = table.cells.row(0);
+    // Room for every column at once, not grown from four.
+    let mut out = Vec::with_capacity(indexes.len());
     for index in indexes {
-        let header = cell(table, 0, index);
-        // The header's unit and what it names, found together (kept per thread).
-        let named = label_of(&header);
-        let unit = named.unit(&header);
+        let raw = header_cells
+            .iter()
+            .find(|((_, c), _)| *c == index)
+            .map_or("", |(_, raw)| raw);
+        // The header's unit and what it names, found together (kept per thread by the
+        // header as written).
+        let header = known::header(raw, mapper);
         let by_code = table
             .column_types
             .get(&index)
             .and_then(|code| labels.column_code(*code));
         let field = by_code.or_else(|| {
-            let field = named.column;
+            let field = header.column;
             found.by_label |= field.is_some();
             field
         });
@@ -182,9 +230,9 @@ fn columns(
             Some(field) => out.push(Column {
                 index,
                 field,
-                unit: unit.into(),
+                unit: header.unit,
             }),
-            None => found.unknown_column |= !header.is_empty(),
+            None => found.unknown_column |= !header.blank,
         }
     }
     out
@@ -192,25 +240,32 @@ fn columns(
 
 /// The rows that name what `by_code` or `by_label` knows (a region, an index): by the
 /// row's type code, else by its label (`by_label` of the row's place in `row_labels` and
-/// its label; `found.by_label` says a label decided).
+/// its label; `found.by_label` says a label decided). Each is given by its place in
+/// `row_labels`.
 fn named_rows<'l, T>(
     table: &Table,
     row_labels: &'l [(u32, Cow<str>)],
     found: &mut Found,
     by_code: impl Fn(u32) -> Option<T>,
     by_label: impl Fn(usize, &str) -> Option<T>,
-) -> Vec<(u32, T, &'l str)> {
-    let mut out = Vec::new();
+) -> Vec<(usize, T, &'l str)> {
+    // Room for every row at once, not grown from four.
+    let mut out = Vec::with_capacity(row_labels.len());
+    let typed = !table.row_types.is_empty();
     for (at, (row, label)) in row_labels.iter().enumerate() {
-        let (row, label) = (*row, label.as_ref());
-        let named = table.row_types.get(&row).and_then(|code| by_code(*code));
+        let label = label.as_ref();
+        let named = if typed {
+            table.row_types.get(row).and_then(|code| by_code(*code))
+        } else {
+            None
+        };
         let named = named.or_else(|| {
             let named = by_label(at, label);
             found.by_label |= named.is_some();
             named
         });
         if let Some(named) = named {
-            out.push((row, named, label));
+            out.push((at, named, label));
         }
     }
     out
@@ -219,8 +274,8 @@ fn named_rows<'l, T>(
 /// What the table holds, if it is a whole-body table.
 fn kind(
     columns: &[Column],
-    regions: &[(u32, BodyRegion, &str)],
-    indices: &[(u32, IndexKind, &str)],
+    regions: &[(usize, BodyRegion, &str)],
+    indices: &[(usize, IndexKind, &str)],
 ) -> Option<Kind> {
     let composition = columns
         .iter()
@@ -242,22 +297,34 @@ fn kind(
 
 /// The whole-body BMD table: a measurement row per region.
 fn bone(
-    table: &Table,
+    table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    regions: &[(u32, BodyRegion, &str)],
+    regions: &[(usize, BodyRegion, &str)],
     doc: &mut Document,
     rows: &mut RowTable,
 ) {
-    for (row, region, label) in regions {
+    for (at, region, label) in regions {
         let measurement_region = region.measurement_region();
-        let cells = table.cells.row(*row);
+        let cells = table_rows[*at].1;
+        // The region's measurement row, found once when it gets a value, not per value
+        // (`RowTable::row` gives the same row again for the same region, side and label).
+        let mut row = RowCursor::new(cells);
+        let has_value = columns.iter().any(|column| {
+            bone_measure(column).is_some_and(|measure| {
+                !row.get(column.index).is_empty() && units::bone_unit_known(measure, &column.unit)
+            })
+        });
+        let mut row = RowCursor::new(cells);
+        let mut found = if has_value {
+            rows.row(measurement_region, region.laterality(), label)
+        } else {
+            None
+        };
         for column in columns {
-            let measure = match column.field {
-                BodyField::Bone(measure) => measure,
-                BodyField::Value(Field::Bmc) => Measure::Bmc,
-                _ => continue,
+            let Some(measure) = bone_measure(column) else {
+                continue;
             };
-            let text = in_row(cells, column.index);
+            let text = row.get(column.index);
             if text.is_empty() {
                 continue;
             }
@@ -266,7 +333,7 @@ fn bone(
                 flag_once(&mut doc.flags, DocFlag::BodyCompositionUnitUnknown(what));
                 continue;
             }
-            let Some(out) = rows.row(measurement_region, region.laterality(), label) else {
+            let Some(out) = found.as_deref_mut() else {
                 continue;
             };
             if measurement_region == Region::Other && !out.notes.iter().any(|n| n == PART_NOTE) {
@@ -282,12 +349,21 @@ fn bone(
     }
 }
 
+/// What a bone table's column measures.
+fn bone_measure(column: &Column) -> Option<Measure> {
+    match column.field {
+        BodyField::Bone(measure) => Some(measure),
+        BodyField::Value(Field::Bmc) => Some(Measure::Bmc),
+        _ => None,
+    }
+}
+
 /// A number in a cell, converted from the unit written to the dimension's; flagged when
 /// it is not a number or the unit is unknown.
 fn reading(
     text: &str,
     unit: &Arc<str>,
-    dimension: crate::bodycomp::Dimension,
+    conversion: Option<units::Conversion>,
     what: BodyValue,
     flags: &mut Vec<DocFlag>,
 ) -> Option<Reading> {
@@ -295,7 +371,8 @@ fn reading(
         flag_once(flags, DocFlag::BodyCompositionValueUnreadable(what));
         return None;
     };
-    let Some(value) = units::convert(written, unit, dimension) else {
+    // `units::convert`, the unit's conversion found once per column.
+    let Some(value) = conversion.and_then(|c| c.apply(written)) else {
         flag_once(flags, DocFlag::BodyCompositionUnitUnknown(what));
         return None;
     };
@@ -308,31 +385,40 @@ fn reading(
 
 /// A composition table: each region's values.
 fn composition(
-    table: &Table,
+    table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    regions: &[(u32, BodyRegion, &str)],
+    regions: &[(usize, BodyRegion, &str)],
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
-    for (row, region, label) in regions {
+    // Each column's unit's conversion, found once (`units::convert` per value).
+    let conversions: Vec<Option<units::Conversion>> = columns
+        .iter()
+        .map(|column| match column.field {
+            BodyField::Value(field) => units::conversion(&column.unit, field.dimension()),
+            _ => None,
+        })
+        .collect();
+    let mut places = Places::default();
+    for (at, region, label) in regions {
         if !region.is_composition() {
             continue;
         }
-        let cells = table.cells.row(*row);
-        for column in columns {
+        let mut row = RowCursor::new(table_rows[*at].1);
+        for (column, conversion) in columns.iter().zip(&conversions) {
             let BodyField::Value(field) = column.field else {
                 continue;
             };
-            let text = in_row(cells, column.index);
+            let text = row.get(column.index);
             if text.is_empty() {
                 continue;
             }
             let what = BodyValue::Region(*region, field);
-            let dimension = field.dimension();
-            let Some(value) = reading(&text, &column.unit, dimension, what, &mut doc.flags) else {
+            let Some(value) = reading(&text, &column.unit, *conversion, what, &mut doc.flags)
+            else {
                 continue;
             };
-            if !comp.set(*region, label, field, value) {
+            if !comp.set_placed(&mut places, *region, label, field, value) {
                 flag_once(&mut doc.flags, DocFlag::BodyCompositionGivenTwice(what));
             }
         }
@@ -341,9 +427,10 @@ fn composition(
 
 /// An indices table: each index row's `Result`.
 fn index_rows(
-    table: &Table,
+    table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    indices: &[(u32, IndexKind, &str)],
+    indices: &[(usize, IndexKind, &str)],
+    mapper: &Mapper,
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
@@ -351,14 +438,16 @@ fn index_rows(
         flag_once(&mut doc.flags, DocFlag::BodyCompositionResultColumnMissing);
         return;
     };
-    for (row, kind, label) in indices {
-        let text = cell(table, *row, result.index);
+    for (at, kind, label) in indices {
+        let text = in_row(table_rows[*at].1, result.index);
         if text.is_empty() {
             continue;
         }
-        let unit: Arc<str> = split_unit(label).1.into();
+        // `split_unit`'s unit, as the label's lookup (kept per thread) found it.
+        let unit = shared(known::named(label, mapper).unit(label));
         let what = BodyValue::Index(*kind);
-        let Some(value) = reading(&text, &unit, kind.dimension(), what, &mut doc.flags) else {
+        let conversion = units::conversion(&unit, kind.dimension());
+        let Some(value) = reading(&text, &unit, conversion, what, &mut doc.flags) else {
             continue;
         };
         if !comp.set_index(*kind, value) {

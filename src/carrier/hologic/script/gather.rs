@@ -37,6 +37,7 @@ impl<'t> Tables<'t> {
     }
 
     /// The table `number` (at most `MAX_TABLE`), made when it is new.
+    #[inline(always)]
     fn get(&mut self, number: u32) -> &mut Table<'t> {
         let slot = &mut self.slot[number as usize];
         if *slot == 0 {
@@ -95,13 +96,7 @@ fn store<'t>(
     let table = tables.get(number);
     let code = || statement.value.trim().parse::<u32>().ok();
     match (prefix, statement.indexes()) {
-        (Part::Cell, &[row, column]) => {
-            if table.cells.sorted.is_empty() {
-                // A whole-body table has some 100 cells: fewer copies as the list grows.
-                table.cells.sorted.reserve(64);
-            }
-            table.cells.sorted.push(((row, column), statement.value));
-        }
+        (Part::Cell, &[row, column]) => table.cells.push((row, column), statement.value),
         (Part::ColumnType, &[column]) => {
             if let Some(code) = code() {
                 table.column_types.entry(column).or_insert(code);
@@ -132,6 +127,25 @@ pub fn read(text: &str) -> Script<'_> {
     // scanned once for its end and its statements' ends.
     while at < text.len() {
         let line_start = at;
+        // A cell of the table of the statement before (nearly every line), stored as
+        // `store` stores it.
+        if let Some((Part::Cell, number)) = last.table
+            && (1..=MAX_TABLE).contains(&number)
+            && let Some(cell) = line::cell_line(text.as_bytes(), at, last.name.as_bytes())
+        {
+            at = cell.end + 1;
+            cells += 1;
+            if cells > MAX_CELLS {
+                script.flag(DocFlag::HologicTooManyCells);
+                continue;
+            }
+            let value = Cow::Borrowed(&text[cell.value.0..cell.value.1]);
+            tables
+                .get(number)
+                .cells
+                .push((cell.row, cell.column), value);
+            continue;
+        }
         // A line of one plain statement (nearly every line of a document) read in one
         // pass; any other line by the general path below.
         if let Some((statement, end, same_name)) = line::one_statement(text, at, last.name) {

@@ -29,7 +29,8 @@ impl Statement<'_> {
 /// `Name[ i][ j] = "value";`: ASCII spaces or tabs around the parts (and a `\r` at the
 /// end), a name of ASCII letters, digits and `_` followed at once by at most two indexes
 /// of one to three digits within `MAX_INDEX`, a quoted value of at most `MAX_CELL` bytes
-/// without `"`, `\\` or a line feed. It is the statement, and where the line ends (its
+/// without `"`, `\\` or a line feed, or a bare one of ASCII letters, digits, `_`, `.`, `-`
+/// and `+` (`MAXROWS1 = 13;`). It is the statement, and where the line ends (its
 /// `\n` or the end of the text), as the general path reads such a line (and with no flag
 /// to raise), and whether its name is `last` (the name before, which is then matched by
 /// its bytes, not read again); None for any other line, which the general path reads.
@@ -40,15 +41,7 @@ pub(super) fn one_statement<'t>(
     last: &str,
 ) -> Option<(Statement<'t>, usize, bool)> {
     let bytes = text.as_bytes();
-    // Byte loops over a table, not iterator adapters: the lines are short, and the
-    // adapters' set-up cost more than the bytes.
-    let blank = |mut at: usize| {
-        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
-            at += 1;
-        }
-        at
-    };
-    let name_start = blank(from);
+    let name_start = blank(bytes, from);
     let mut at = name_start;
     // The name before, followed by a byte no name has: the name the loop below would find.
     let same_name = !last.is_empty()
@@ -59,9 +52,10 @@ pub(super) fn one_statement<'t>(
     if same_name {
         at += last.len();
     } else {
-        while at < bytes.len() && NAME[usize::from(bytes[at])] {
-            at += 1;
-        }
+        at += bytes[at..]
+            .iter()
+            .position(|b| !NAME[usize::from(*b)])
+            .unwrap_or(bytes.len() - at);
         if at == name_start || at == bytes.len() {
             return None;
         }
@@ -72,58 +66,228 @@ pub(super) fn one_statement<'t>(
         count: 0,
         value: Cow::Borrowed(""),
     };
+    // `at` is within the text here and after each index.
     while bytes[at] == b'[' {
-        let digits = blank(at + 1);
-        let mut index = 0u32;
-        let mut end = digits;
-        while end < bytes.len() && bytes[end].is_ascii_digit() && end - digits < 3 {
-            index = index * 10 + u32::from(bytes[end] - b'0');
-            end += 1;
-        }
-        if end == digits || index > MAX_INDEX {
+        let digits = blank(bytes, at + 1);
+        let (index, end) = index_at(bytes, digits)?;
+        let close = blank(bytes, end);
+        if bytes.get(close) != Some(&b']') || statement.count == 2 {
             return None;
         }
-        let close = blank(end);
-        if bytes.get(close) != Some(&b']') {
-            return None;
-        }
-        *statement.indexes.get_mut(statement.count)? = index;
+        statement.indexes[statement.count] = index;
         statement.count += 1;
         at = close + 1;
         if at == bytes.len() {
             return None;
         }
     }
-    let equals = blank(at);
+    let equals = blank(bytes, at);
     if bytes.get(equals) != Some(&b'=') {
         return None;
     }
-    let open = blank(equals + 1);
-    if bytes.get(open) != Some(&b'"') {
-        return None;
-    }
-    let body = open + 1;
-    let limit = bytes.len().min(body + MAX_CELL + 1);
-    let mut close = body;
-    while close < limit && !VALUE_STOPS[usize::from(bytes[close])] {
-        close += 1;
-    }
-    if close == limit || bytes[close] != b'"' {
-        return None;
-    }
-    let semicolon = blank(close + 1);
+    let open = blank(bytes, equals + 1);
+    let (body, close, after) = if bytes.get(open) == Some(&b'"') {
+        let body = open + 1;
+        let limit = bytes.len().min(body + MAX_CELL + 1);
+        let close = body
+            + bytes[body..limit]
+                .iter()
+                .position(|b| VALUE_STOPS[usize::from(*b)])?;
+        if bytes[close] != b'"' {
+            return None;
+        }
+        (open + 1, close, close + 1)
+    } else {
+        // A bare value (`IncludeTable1 = true;`, `MAXROWS1 = 13;`): the general path
+        // gives the text up to the `;`, trimmed, which is this run when only blanks follow.
+        let limit = bytes.len().min(open + MAX_CELL + 1);
+        let close = open
+            + bytes[open..limit]
+                .iter()
+                .position(|b| !BARE[usize::from(*b)])?;
+        if close == open {
+            return None;
+        }
+        (open, close, close)
+    };
+    let semicolon = blank(bytes, after);
     if bytes.get(semicolon) != Some(&b';') {
         return None;
     }
-    let mut end = semicolon + 1;
-    while end < bytes.len() && matches!(bytes[end], b' ' | b'\t' | b'\r') {
-        end += 1;
-    }
-    if end < bytes.len() && bytes[end] != b'\n' {
-        return None;
-    }
+    let end = line_end(bytes, semicolon + 1)?;
     statement.value = Cow::Borrowed(&text[body..close]);
     Some((statement, end, same_name))
+}
+
+/// A cell of a table (`ResultsTable1[ 3][ 4] = "33.2";`) whose name is `name`, the name of
+/// the statement before: nearly every line of a document. It is what `one_statement`
+/// gives for such a line with `name` as the last name (the same name, two indexes, a
+/// quoted value), without making the statement: the indexes, where the value is and where
+/// the line ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct CellLine {
+    pub(super) row: u32,
+    pub(super) column: u32,
+    /// The value's bytes (between its quotes).
+    pub(super) value: (usize, usize),
+    /// Where the line ends (its `\n`, or the end of the text).
+    pub(super) end: usize,
+}
+
+/// The line from `from` as a `CellLine` of the table named `name`; None for any other line
+/// (which `one_statement` reads).
+#[inline(always)]
+pub(super) fn cell_line(bytes: &[u8], from: usize, name: &[u8]) -> Option<CellLine> {
+    let start = blank(bytes, from);
+    if !starts_with(&bytes[start..], name) {
+        return None;
+    }
+    // A `[` (no byte of a name) follows the name: the name is `name`.
+    let (row, after) = bracket_index(bytes, start + name.len())?;
+    let (column, after) = bracket_index(bytes, after)?;
+    // ` = "` as APEX writes it, compared at once; else blanks around the `=`. A third `[`
+    // is neither blank nor `=`: no cell line.
+    let body = if bytes.get(after..after + 4) == Some(b" = \"") {
+        after + 4
+    } else {
+        let equals = blank(bytes, after);
+        if bytes.get(equals) != Some(&b'=') {
+            return None;
+        }
+        let open = blank(bytes, equals + 1);
+        if bytes.get(open) != Some(&b'"') {
+            return None;
+        }
+        open + 1
+    };
+    let close = value_stop(bytes, body, bytes.len().min(body + MAX_CELL + 1))?;
+    if bytes[close] != b'"' {
+        return None;
+    }
+    // The line's end as APEX writes it (`";\r\n`), else `line_end`'s reading.
+    let end = if bytes.get(close..close + 4) == Some(b"\";\r\n") {
+        close + 3
+    } else {
+        let semicolon = blank(bytes, close + 1);
+        if bytes.get(semicolon) != Some(&b';') {
+            return None;
+        }
+        line_end(bytes, semicolon + 1)?
+    };
+    Some(CellLine {
+        row,
+        column,
+        value: (body, close),
+        end,
+    })
+}
+
+/// The first of `"`, `\\` and a line feed in `bytes[from..limit]`, eight bytes at a step
+/// (a value and the `";` after it are nearly always within one word), then byte by byte.
+#[inline(always)]
+fn value_stop(bytes: &[u8], from: usize, limit: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A word's bytes equal to `byte` have their high bit set in this (and bytes above the
+    // first such byte may, wrongly: only the lowest is used).
+    let equal = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut at = from;
+    while at + 8 <= limit {
+        let word = u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"));
+        let found = equal(word, b'"') | equal(word, b'\\') | equal(word, b'\n');
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    (at..limit).find(|&at| VALUE_STOPS[usize::from(bytes[at])])
+}
+
+/// An index in brackets at `at` (`[ 12]`, as `one_statement` reads one), and where it ends.
+#[inline(always)]
+fn bracket_index(bytes: &[u8], at: usize) -> Option<(u32, usize)> {
+    // `[ 3]` and `[ 12]`, as APEX writes nearly every index, read at once: a digit after
+    // the one space, then `]` or a digit and `]` (the reading below gives the same).
+    if let Some(&[b'[', b' ', first, second, third]) = bytes.get(at..at + 5) {
+        let first = first.wrapping_sub(b'0');
+        if first < 10 {
+            if second == b']' {
+                return Some((u32::from(first), at + 4));
+            }
+            let second = second.wrapping_sub(b'0');
+            if second < 10 && third == b']' {
+                return Some((u32::from(first) * 10 + u32::from(second), at + 5));
+            }
+        }
+    }
+    if bytes.get(at) != Some(&b'[') {
+        return None;
+    }
+    let (index, end) = index_at(bytes, blank(bytes, at + 1))?;
+    let close = blank(bytes, end);
+    (bytes.get(close) == Some(&b']')).then_some((index, close + 1))
+}
+
+/// Past the ASCII spaces and tabs from `at` (a byte above the space is neither: the one
+/// test nearly every call makes).
+#[inline(always)]
+fn blank(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(&byte) = bytes.get(at) {
+        if !BLANK[usize::from(byte)] {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// The blanks around a statement's parts: ASCII space and tab.
+const BLANK: [bool; 256] = {
+    let mut blank = [false; 256];
+    blank[b' ' as usize] = true;
+    blank[b'\t' as usize] = true;
+    blank
+};
+
+/// The index of one to three digits at `at` (within `MAX_INDEX`), and where its digits end.
+#[inline(always)]
+fn index_at(bytes: &[u8], at: usize) -> Option<(u32, usize)> {
+    let digit = |at: usize| {
+        bytes
+            .get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|d| *d < 10)
+    };
+    let mut index = u32::from(digit(at)?);
+    let mut end = at + 1;
+    while end - at < 3
+        && let Some(d) = digit(end)
+    {
+        index = index * 10 + u32::from(d);
+        end += 1;
+    }
+    (index <= MAX_INDEX).then_some((index, end))
+}
+
+/// Where the line ends (its `\n`, or the end of the text) when nothing but ASCII spaces,
+/// tabs and `\r` is from `at` to it; None otherwise.
+#[inline(always)]
+fn line_end(bytes: &[u8], at: usize) -> Option<usize> {
+    // Nearly every line ends at once (`";\r\n`, `";\n`).
+    match bytes.get(at) {
+        None | Some(b'\n') => return Some(at),
+        Some(b'\r') if bytes.get(at + 1) == Some(&b'\n') => return Some(at + 1),
+        _ => {}
+    }
+    let end = at
+        + bytes[at..]
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r'))
+            .unwrap_or(bytes.len() - at);
+    (end == bytes.len() || bytes[end] == b'\n').then_some(end)
 }
 
 /// `bytes.starts_with(prefix)`, eight bytes at a time (the last eight overlapping the ones
@@ -138,10 +302,18 @@ fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
     }
     let word = |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("eight"));
     let last = prefix.len() - 8;
-    (0..last)
-        .step_by(8)
-        .all(|at| word(text, at) == word(prefix, at))
-        && word(text, last) == word(prefix, last)
+    if last <= 8 {
+        // Two words, the first and the last (nearly every name: `ResultsTable1`).
+        return word(text, 0) == word(prefix, 0) && word(text, last) == word(prefix, last);
+    }
+    let mut at = 0;
+    while at < last {
+        if word(text, at) != word(prefix, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(text, last) == word(prefix, last)
 }
 
 /// The bytes of a statement's name: ASCII letters, digits and `_`.
@@ -155,6 +327,16 @@ const NAME: [bool; 256] = {
     name
 };
 
+/// The bytes of a bare value read on the one-statement path: ASCII letters, digits, `_`,
+/// `.`, `-` and `+` (no blank, quote, backslash, `=` or `;`).
+const BARE: [bool; 256] = {
+    let mut bare = NAME;
+    bare[b'.' as usize] = true;
+    bare[b'-' as usize] = true;
+    bare[b'+' as usize] = true;
+    bare
+};
+
 /// The bytes that end a quoted value on the one-statement path (`"`), or send the line to
 /// the general path (`\\`, a line feed).
 const VALUE_STOPS: [bool; 256] = {
@@ -166,65 +348,4 @@ const VALUE_STOPS: [bool; 256] = {
 };
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn starts_with_is_the_slices() {
-        // Lengths below, at and beyond one and two words, differing in any word.
-        let texts: [&[u8]; 12] = [
-            b"ResultsTable1[ 1][ 2] = x",
-            b"ResultsTable1[ 9][ 2] = x",
-            b"TableColumnTypes12[ 3]",
-            b"",
-            b"R",
-            b"ResultsTable",
-            b"ResultsTable1",
-            b"ResultsTable1[ 1]",
-            b"ResultsTable12",
-            b"ResultsTablf1",
-            b"PatientSex",
-            b"ResultsTable1\xe9",
-        ];
-        for text in texts {
-            for prefix in texts {
-                for cut in 0..=prefix.len() {
-                    let prefix = &prefix[..cut];
-                    assert_eq!(
-                        starts_with(text, prefix),
-                        text.starts_with(prefix),
-                        "{text:?} {prefix:?}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_name_matched_as_the_last_is_the_name_read() {
-        let lines = [
-            "ResultsTable1[ 1][ 2] = \"x\";",
-            "ResultsTable12[ 1][ 2] = \"x\";",
-            "ResultsTable1_[ 1][ 2] = \"x\";",
-            "  ResultsTable1 [ 1][ 2] = \"x\";",
-            "ResultsTable1= \"x\";",
-            "ResultsTable",
-            "ResultsTable1",
-            "PatientSex = \"F\";",
-        ];
-        for text in lines {
-            let read = one_statement(text, 0, "").map(|(s, end, same)| {
-                assert!(!same);
-                (s.name, s.indexes().to_vec(), s.value, end)
-            });
-            for last in ["ResultsTable1", "ResultsTable", "PatientSex", "R", "x"] {
-                let with_last = one_statement(text, 0, last).map(|(s, end, same)| {
-                    assert_eq!(same, s.name == last, "{text:?} {last:?}");
-                    (s.name, s.indexes().to_vec(), s.value, end)
-                });
-                assert_eq!(with_last, read, "{text:?} {last:?}");
-            }
-        }
-        assert!(one_statement(lines[0], 0, "ResultsTable1").is_some_and(|(_, _, same)| same));
-    }
-}
+mod tests;

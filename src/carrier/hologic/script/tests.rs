@@ -344,6 +344,15 @@ fn every_text_is_read_as_the_reference_reads_it() {
         "ResultsTable1[ 2][ 1] = \"9802\";\n",
         "TableRowTypes1[ 2] = 7;\n",
         "TableTitle1 = \"T\";\n",
+        // Lines as APEX ends them (CR LF), and bare values on the one-statement path.
+        "ResultsTable1[ 12][ 3] = \"7\";\r\n",
+        "ResultsTable1[ 2][ 3] = \"x\" ;\r\n",
+        "ResultsTable1[ 2][ 4]= \"y\";\r\r\n",
+        "IncludeTable1 = true;\r\n",
+        "MAXROWS1 = 13;\n",
+        "TableType1 = 2 ;\n",
+        "TableRowTypes1[ 3] = -4.5e+1;\n",
+        "Weight = 1 2;\n",
     ];
     let long = |n: usize| format!("ResultsTable1[ 1][ 1] = \"{}\";\n", "é".repeat(n));
     let (at_bound, beyond) = (long(MAX_CELL / 2), long(MAX_CELL / 2 + 1));

@@ -3,9 +3,13 @@
 //! `Est. VAT Mass (g)`), each looked up by its `label_key`, a new `String`, three times
 //! (docs/performance.md, "Body composition files").
 
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::sync::Arc;
 
+use crate::bodycomp::shared::shared;
 use crate::bodycomp::{BodyRegion, IndexKind};
+use crate::carrier::hologic::script::shown;
 use crate::hash::fnv1a;
 use crate::profile::{BodyField, BodyLabels, Mapper, split_unit};
 
@@ -106,6 +110,82 @@ pub(super) fn named(label: &str, mapper: &Mapper) -> Named {
     })
 }
 
+/// What a column's header names, and its unit, from the header's text as written (HTML
+/// and all: `Area[cm<sup><small>2</small></sup>]`, `T-<br>score`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Header {
+    /// What the header names (`Named::column`).
+    pub column: Option<BodyField>,
+    /// Its unit (`Named::unit`).
+    pub unit: Arc<str>,
+    /// Whether the header, HTML removed and trimmed, is empty.
+    pub blank: bool,
+}
+
+/// Headers kept per thread by their text as written: a document's some 30 headers are the
+/// same from file to file, each otherwise freed of HTML, looked up and its unit shared per
+/// column (docs/performance.md, "Body composition files").
+struct KeptHeaders {
+    mapper: u64,
+    slots: Vec<Option<(Box<str>, Header)>>,
+}
+
+thread_local! {
+    static HEADERS: RefCell<KeptHeaders> = const {
+        RefCell::new(KeptHeaders {
+            mapper: 0,
+            slots: Vec::new(),
+        })
+    };
+}
+
+/// A header as found from its text as written (`raw`): HTML removed and trimmed
+/// (`script::shown`), looked up (`named`), its unit shared.
+fn header_of(raw: &str, mapper: &Mapper) -> Header {
+    let raw = Cow::Borrowed(raw);
+    let text = shown(Some(&raw));
+    let named = named(&text, mapper);
+    Header {
+        column: named.column,
+        unit: shared(named.unit(&text)),
+        blank: text.is_empty(),
+    }
+}
+
+/// What the header written `raw` names in `mapper`'s labels, and its unit: from this
+/// thread's table when it was found before with the same mapper (as `named` keeps labels).
+pub(super) fn header(raw: &str, mapper: &Mapper) -> Header {
+    if raw.len() > MOST_CACHED_BYTES {
+        return header_of(raw, mapper);
+    }
+    HEADERS.with_borrow_mut(|kept| {
+        if kept.mapper != mapper.id() || kept.slots.is_empty() {
+            kept.mapper = mapper.id();
+            kept.slots.clear();
+            kept.slots.resize(SLOTS, None);
+        }
+        let hash = fnv1a(raw.as_bytes());
+        let places = [
+            (hash % SLOTS as u64) as usize,
+            ((hash >> 32) % SLOTS as u64) as usize,
+        ];
+        for at in places {
+            if let Some((held, header)) = &kept.slots[at]
+                && **held == *raw
+            {
+                return header.clone();
+            }
+        }
+        let header = header_of(raw, mapper);
+        let at = places
+            .into_iter()
+            .find(|at| kept.slots[*at].is_none())
+            .unwrap_or(places[0]);
+        kept.slots[at] = Some((raw.into(), header.clone()));
+        header
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +237,44 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_header_kept_is_the_header_found() {
+        let mapper = crate::profile::load(&[]).expect("built-ins");
+        let raws = [
+            "Fat[(g)]",
+            "% Fat[(%)]",
+            "Area[cm<sup><small>2</small></sup>]",
+            "BMD[g/cm<sup><small>2</small></sup>]",
+            "T-<br>score",
+            " Lean+BMC[(g)] ",
+            "<b></b>",
+            "&nbsp;",
+            "",
+            "Region",
+            "unknown[(kg)]",
+        ];
+        for _ in 0..2 {
+            for raw in raws {
+                let header = header(raw, &mapper);
+                assert_eq!(header, header_of(raw, &mapper), "{raw:?}");
+                let written = Cow::Borrowed(raw);
+                let text = shown(Some(&written));
+                assert_eq!(header.column, named(&text, &mapper).column, "{raw:?}");
+                assert_eq!(&*header.unit, split_unit(&text).1, "{raw:?}");
+                assert_eq!(header.blank, text.is_empty(), "{raw:?}");
+            }
+        }
+        assert!(header("Fat[(g)]", &mapper).column.is_some());
+        assert_eq!(&*header("% Fat[(%)]", &mapper).unit, "%");
+        assert!(header("<b></b>", &mapper).blank);
+        // Many headers in few slots: each still names what it names.
+        for n in 0..3 * SLOTS {
+            let raw = format!("Fat {n}<br>[(g)]");
+            assert_eq!(header(&raw, &mapper), header_of(&raw, &mapper));
+        }
+        let long = "Fat<br>".repeat(100);
+        assert_eq!(header(&long, &mapper), header_of(&long, &mapper));
     }
 }

@@ -85,6 +85,12 @@ fn an_index_table_without_a_result_column_is_flagged() {
     );
 }
 
+/// A cell as `Table::cell` gives it (HTML removed, trimmed), found by a search of the
+/// whole table: what `in_row` finds among a row's cells.
+fn cell<'a>(table: &'a Table<'_>, row: u32, column: u32) -> Cow<'a, str> {
+    shown(table.cells.get(&(row, column)))
+}
+
 /// A cell found among its row's cells (`in_row`) is the cell `cell` finds, over generated
 /// tables with cells missing, repeated, and holding HTML.
 #[test]
@@ -106,13 +112,57 @@ fn a_cell_in_its_row_is_the_cell() {
         };
         for row in 0..7 {
             let cells = table.cells.row(row);
+            // Every column, and every other: a cursor asked for ascending columns.
+            let (mut every, mut other) = (RowCursor::new(cells), RowCursor::new(cells));
             for column in 0..6 {
+                let found = cell(table, row, column);
                 assert_eq!(
                     in_row(cells, column),
-                    cell(table, row, column),
+                    found,
                     "case {case} ({row}, {column}): {text}"
                 );
+                assert_eq!(
+                    every.get(column),
+                    found,
+                    "case {case} ({row}, {column}): {text}"
+                );
+                if column % 2 == 1 {
+                    assert_eq!(other.get(column), found, "case {case} ({row}, {column})");
+                }
             }
         }
     }
+}
+
+/// A table's rows with their cells (`rows_with_cells`, cut in one pass) are its rows
+/// (`Table::rows`) with each one's cells (`Cells::row`), over generated tables with cells
+/// written in any order, repeated, and with and without row types.
+#[test]
+fn a_tables_rows_with_cells_are_its_rows_and_their_cells() {
+    let mut next = crate::test_rng::splitmix(0x0000_20C5);
+    let mut read = 0;
+    for case in 0..2_000 {
+        let mut text = String::new();
+        for _ in 0..next() % 40 {
+            let (row, column) = (next() % 7, next() % 5);
+            text.push_str(&format!(
+                "ResultsTable1[ {row}][ {column}] = \"v{case}\";\r\n"
+            ));
+        }
+        if next() % 3 == 0 {
+            text.push_str(&format!("TableRowTypes1[ {}] = 7;\n", next() % 9));
+        }
+        let script = script::read(&text);
+        let Some(table) = script.tables.get(&1) else {
+            continue;
+        };
+        let expected: Vec<_> = table
+            .rows()
+            .into_iter()
+            .map(|row| (row, table.cells.row(row)))
+            .collect();
+        assert_eq!(rows_with_cells(table), expected, "case {case}: {text}");
+        read += 1;
+    }
+    assert!(read > 1_500, "{read}");
 }

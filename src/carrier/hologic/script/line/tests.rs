@@ -1,0 +1,161 @@
+use super::*;
+
+#[test]
+fn starts_with_is_the_slices() {
+    // Lengths below, at and beyond one and two words, differing in any word.
+    let texts: [&[u8]; 12] = [
+        b"ResultsTable1[ 1][ 2] = x",
+        b"ResultsTable1[ 9][ 2] = x",
+        b"TableColumnTypes12[ 3]",
+        b"",
+        b"R",
+        b"ResultsTable",
+        b"ResultsTable1",
+        b"ResultsTable1[ 1]",
+        b"ResultsTable12",
+        b"ResultsTablf1",
+        b"PatientSex",
+        b"ResultsTable1\xe9",
+    ];
+    for text in texts {
+        for prefix in texts {
+            for cut in 0..=prefix.len() {
+                let prefix = &prefix[..cut];
+                assert_eq!(
+                    starts_with(text, prefix),
+                    text.starts_with(prefix),
+                    "{text:?} {prefix:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_name_matched_as_the_last_is_the_name_read() {
+    let lines = [
+        "ResultsTable1[ 1][ 2] = \"x\";",
+        "ResultsTable12[ 1][ 2] = \"x\";",
+        "ResultsTable1_[ 1][ 2] = \"x\";",
+        "  ResultsTable1 [ 1][ 2] = \"x\";",
+        "ResultsTable1= \"x\";",
+        "ResultsTable",
+        "ResultsTable1",
+        "PatientSex = \"F\";",
+    ];
+    for text in lines {
+        let read = one_statement(text, 0, "").map(|(s, end, same)| {
+            assert!(!same);
+            (s.name, s.indexes().to_vec(), s.value, end)
+        });
+        for last in ["ResultsTable1", "ResultsTable", "PatientSex", "R", "x"] {
+            let with_last = one_statement(text, 0, last).map(|(s, end, same)| {
+                assert_eq!(same, s.name == last, "{text:?} {last:?}");
+                (s.name, s.indexes().to_vec(), s.value, end)
+            });
+            assert_eq!(with_last, read, "{text:?} {last:?}");
+        }
+    }
+    assert!(one_statement(lines[0], 0, "ResultsTable1").is_some_and(|(_, _, same)| same));
+}
+
+/// `cell_line` over generated lines is what `one_statement` reads of them with the same
+/// name before: a statement of that name with two indexes and a quoted value. The lines
+/// are made of a name, two indexes, an `=`, a value and an end, each as APEX writes it
+/// or just off it.
+#[test]
+fn a_cell_line_is_what_one_statement_reads() {
+    const PARTS: [&[&str]; 7] = [
+        &[
+            "ResultsTable1",
+            "ResultsTable12",
+            " ResultsTable1",
+            "\tResultsTable1",
+            "Results",
+        ],
+        &[
+            "[ 1]", "[ 12]", "[ 123]", "[ 512]", "[ 513]", "[1]", "[ 007]", "[  3 ]", "[",
+        ],
+        &["[ 2]", "[ 10]", "[\t4]", "[ 9][ 1]", "[ 99", "", "[ 0]"],
+        &[
+            " = \"", " =\"", "=\"", " = ", "  =  \"", "=", "\t= \"", " = \"\"",
+        ],
+        &[
+            "0.585", "", "a b", "\\", "é", "x\"y", "\r", "\n", "true", "1;2",
+        ],
+        &[
+            "\";\r\n",
+            "\";\n",
+            "\" ;\r\n",
+            "\";",
+            "\"",
+            "\";\r",
+            "\";\r\r\n",
+            "\"; x\n",
+        ],
+        &["", "Next = 1;", "\r\n", "\n"],
+    ];
+    let mut next = crate::test_rng::splitmix(0x00CE_771E);
+    let mut cells = 0;
+    for case in 0..40_000 {
+        let mut text = String::new();
+        for part in PARTS {
+            text.push_str(part[(next() % part.len() as u64) as usize]);
+        }
+        let name = "ResultsTable1";
+        let expected = one_statement(&text, 0, name).and_then(|(statement, end, same)| {
+            let start = statement.value.as_ptr() as usize - text.as_ptr() as usize;
+            let quoted = start > 0 && text.as_bytes()[start - 1] == b'"';
+            (same && statement.count == 2 && quoted).then(|| CellLine {
+                row: statement.indexes[0],
+                column: statement.indexes[1],
+                value: (start, start + statement.value.len()),
+                end,
+            })
+        });
+        let found = cell_line(text.as_bytes(), 0, name.as_bytes());
+        assert_eq!(found, expected, "case {case}: {text:?}");
+        cells += usize::from(found.is_some());
+    }
+    assert!(cells > 1_000, "{cells}");
+}
+
+/// `value_stop` is the first stop byte found one byte at a time, over generated texts
+/// of stops, other ASCII and bytes above 0x7F at every offset and limit.
+#[test]
+fn a_value_stop_is_the_first_stop_byte() {
+    let alphabet = [
+        b'"',
+        b'\\',
+        b'\n',
+        b'a',
+        b'3',
+        b';',
+        0x80,
+        0xFF,
+        0x22 ^ 0x80,
+        0x01,
+        0x00,
+    ];
+    let mut next = crate::test_rng::splitmix(0x0057_0F5E);
+    for case in 0..20_000 {
+        let len = (next() % 40) as usize;
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                if next() % 4 == 0 {
+                    alphabet[(next() % alphabet.len() as u64) as usize]
+                } else {
+                    b'0' + (next() % 10) as u8
+                }
+            })
+            .collect();
+        let from = (next() % (len as u64 + 1)) as usize;
+        let limit = from + (next() % ((len - from) as u64 + 1)) as usize;
+        let expected = (from..limit).find(|&at| VALUE_STOPS[usize::from(bytes[at])]);
+        assert_eq!(
+            value_stop(&bytes, from, limit),
+            expected,
+            "case {case}: {bytes:?} {from} {limit}"
+        );
+    }
+}
