@@ -74,8 +74,24 @@ pub(super) struct Scan<'t> {
 /// `cells::tests::a_cell_is_cut_as_split_and_plain_number_cut_it`).
 pub(super) fn scan(cell: &str) -> Scan<'_> {
     let text = trim(cell);
-    let bytes = text.as_bytes();
-    let digits_start = usize::from(bytes.first() == Some(&b'-'));
+    let number = number_at(text.as_bytes(), 0);
+    number.scan(text, text, 0)
+}
+
+/// What the loop over a number's bytes finds (`number_at`).
+struct Number {
+    /// Where the number ends (the first byte that is not a digit, a mark or a sign).
+    end: usize,
+    with_point: Option<Decimal>,
+    has_point: bool,
+    has_comma: bool,
+}
+
+/// The number that starts at `start` of `bytes`: one loop over its bytes finds its end, its
+/// value read with a point when it has the plain shape, and its marks.
+#[inline(always)]
+fn number_at(bytes: &[u8], start: usize) -> Number {
+    let digits_start = start + usize::from(bytes.get(start) == Some(&b'-'));
     let (mut mantissa, mut point, mut plain) = (0i64, None, true);
     let (mut has_point, mut has_comma) = (false, false);
     let mut end = digits_start;
@@ -101,7 +117,7 @@ pub(super) fn scan(cell: &str) -> Scan<'_> {
     plain &= digits > 0 && digits <= 18 && point.is_none_or(|at| at + 1 < end);
     let with_point = if plain {
         let scale = point.map_or(0, |at| end - at - 1);
-        let signed = if digits_start == 1 {
+        let signed = if digits_start > start {
             -mantissa
         } else {
             mantissa
@@ -112,14 +128,64 @@ pub(super) fn scan(cell: &str) -> Scan<'_> {
     } else {
         None
     };
-    Scan {
-        text,
-        // ASCII without spaces: nothing to trim.
-        number: &text[..end],
-        unit: unit_trimmed(&text[end..]),
+    Number {
+        end,
         with_point,
         has_point,
         has_comma,
+    }
+}
+
+impl Number {
+    /// The cell `text` (trimmed), which starts at `start` of `line`, cut at this number.
+    #[inline(always)]
+    fn scan<'t>(self, line: &'t str, text: &'t str, start: usize) -> Scan<'t> {
+        Scan {
+            text,
+            // ASCII without spaces: nothing to trim.
+            number: &line[start..self.end],
+            unit: unit_trimmed(&line[self.end..start + text.len()]),
+            with_point: self.with_point,
+            has_point: self.has_point,
+            has_comma: self.has_comma,
+        }
+    }
+}
+
+/// The cell of `line` that starts at `start` (to the next tab, or the line's end) cut as
+/// `scan` cuts it, and where the cell after it starts (None: it is the last): the number's
+/// loop runs on the line, then the tab is sought from the number's end, so that the
+/// cell's bytes are gone over once. A cell with white space or a character beyond ASCII
+/// first or last (or empty) is cut by `scan` once found. Held to `tab_cells` and `scan` by
+/// `cells::tests::a_line_is_cut_as_tab_cells_and_scan_cut_it`.
+#[inline]
+pub(super) fn scan_at(line: &str, start: usize) -> (Scan<'_>, Option<usize>) {
+    let bytes = line.as_bytes();
+    let number = number_at(bytes, start);
+    let mut tab = number.end;
+    while tab < bytes.len() && bytes[tab] != b'\t' {
+        tab += 1;
+    }
+    let next = (tab < bytes.len()).then_some(tab + 1);
+    let cell = &line[start..tab];
+    let plain = |b: Option<&u8>| b.is_some_and(|b| *b > b' ' && *b < 0x80);
+    let cell_bytes = cell.as_bytes();
+    if !plain(cell_bytes.first()) || !plain(cell_bytes.last()) {
+        return (scan(cell), next);
+    }
+    (number.scan(line, cell, start), next)
+}
+
+impl<'t> Scan<'t> {
+    /// The number read with a decimal point and the unit, when the cell has the plain
+    /// shape and is no longer than `MAX_CELL_CHARS`: what `read_scan` gives with a point
+    /// for such a cell, without its tests (None: `read_scan` reads it).
+    #[inline]
+    pub(super) fn with_point(&self) -> Option<(Decimal, &'t str)> {
+        if self.text.len() > MAX_CELL_CHARS {
+            return None;
+        }
+        Some((self.with_point?, self.unit))
     }
 }
 

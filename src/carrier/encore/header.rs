@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::plan::Plan;
 use super::text::IDENTITY;
 use crate::bodycomp::{BodyRegion, IndexKind};
 use crate::profile::{BodyField, BodyLabels};
@@ -19,6 +20,8 @@ pub const MAX_COLUMNS: usize = 1024;
 pub(super) const PATIENT_ID: usize = 2;
 /// The measure date's column.
 pub(super) const MEASURE_DATE: usize = 3;
+/// How many identity columns a header starts with.
+pub(super) const IDENTITY_COLUMNS: usize = IDENTITY.len();
 
 /// What a column holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +69,8 @@ pub(super) struct Header {
     pub(super) roles: Vec<Role>,
     /// Whether a header was written twice (`roles`).
     pub(super) duplicate: bool,
+    /// The columns resolved for the planned reader, when its lines can be read so.
+    pub(super) plan: Option<Plan>,
 }
 
 impl Header {
@@ -81,6 +86,7 @@ impl Header {
         Header {
             columns: borrowed.len(),
             identity,
+            plan: Plan::new(&roles),
             roles,
             duplicate,
         }

@@ -23,6 +23,8 @@ mod cells;
 mod dates;
 mod documents;
 mod header;
+mod plan;
+mod planned;
 mod record;
 mod text;
 
@@ -129,7 +131,11 @@ struct Pass {
 /// Reads every data line of `decoded` with `context` (at most `MAX_ROWS` records), cutting
 /// each cell once, and gathers the file's proof as it goes: the values' decimal mark
 /// evidence and the measure dates.
-fn pass(decoded: &Decoded, context: &record::Context<'_>) -> Pass {
+///
+/// With a `plan` (the header's, and `context` reading with a decimal point and deferring
+/// ambiguous dates: the first reading), each line is read by it (`planned::build`), else
+/// by `record::build` from the line's cut cells.
+fn pass(decoded: &Decoded, context: &record::Context<'_>, plan: Option<&plan::Plan>) -> Pass {
     let roles = context.roles;
     let mut out = Pass {
         // Room for every data line's record at once, not grown by doubling and copying.
@@ -153,6 +159,18 @@ fn pass(decoded: &Decoded, context: &record::Context<'_>) -> Pass {
         if out.records.len() == MAX_ROWS {
             flag_once(&mut out.flags, EncoreFlag::TooManyRows);
             break;
+        }
+        if let Some(plan) = plan {
+            let proof = planned::Proof {
+                evidence: &mut out.evidence,
+                date_order: &mut out.date_order,
+            };
+            let (record, ambiguous) = planned::build(number, text, plan, context, proof);
+            if let Some(ambiguous) = ambiguous {
+                out.deferred.push((out.records.len(), ambiguous));
+            }
+            out.records.push(record);
+            continue;
         }
         row.clear();
         for (i, cell) in cells::tab_cells(text).enumerate() {
@@ -190,6 +208,17 @@ fn pass(decoded: &Decoded, context: &record::Context<'_>) -> Pass {
 pub fn read_each(
     bytes: &[u8],
     mapper: &Mapper,
+    each: impl FnMut(Record),
+) -> Result<Summary, FileError> {
+    read_each_planned(bytes, mapper, true, each)
+}
+
+/// `read_each`, its lines read by the header's plan when it has one and `planned` (else, as
+/// the tests' reference, by `record::build` from cut cells).
+fn read_each_planned(
+    bytes: &[u8],
+    mapper: &Mapper,
+    planned: bool,
     mut each: impl FnMut(Record),
 ) -> Result<Summary, FileError> {
     if bytes.len() > MAX_FILE_BYTES {
@@ -241,7 +270,8 @@ pub fn read_each(
         ));
     };
     let mut context = record::Context::new(roles, kind, cells::DecimalMark::Point, None, true);
-    let first = pass(&decoded, &context);
+    let plan = header.plan.as_ref().filter(|_| planned);
+    let first = pass(&decoded, &context, plan);
     if first.records.is_empty() {
         return Err(error(
             Reason::NoMeasurements,
@@ -258,7 +288,7 @@ pub fn read_each(
         flag_once(&mut flags, EncoreFlag::DecimalComma);
         // Read with a point, the values are not the file's: read again, the proof known.
         context = record::Context::new(roles, kind, mark, order, false);
-        records = pass(&decoded, &context).records;
+        records = pass(&decoded, &context, None).records;
     } else {
         for &(at, ambiguous) in &first.deferred {
             let record = &mut records[at];

@@ -403,7 +403,7 @@ fn read_knowing_the_proof(bytes: &[u8], m: &Mapper) -> (Vec<Record>, cells::Deci
     let mark = evidence.mark().unwrap_or(cells::DecimalMark::Point);
     let order = crate::date::text::proven_order(dates.into_iter());
     let context = record::Context::new(roles, kind, mark, order, false);
-    (pass(&decoded, &context).records, mark)
+    (pass(&decoded, &context, None).records, mark)
 }
 
 /// One pass, reading with a point and leaving ambiguous dates to the end, gives the records

@@ -1,0 +1,112 @@
+//! A Total Body Comp header's columns resolved once into what a data line's cells are read
+//! into (`Plan`), for the planned reader (`planned`): each column's region slot and field,
+//! the composition's regions in their order with their labels. Made with the header and
+//! cached with it (`header::header`), so a file's lines, and the files of one export set,
+//! do not match each column's role and the file's kind per cell.
+//!
+//! Only a header whose lines the planned reader reads as `record::build` does has a plan:
+//! a composition's header naming each region's value once (a value named twice is kept or
+//! refused by `bodycomp::keep`, which compares the two readings), each region by one label
+//! (its label is the first column's that gave a value: with one label it is that one
+//! whatever the line holds). Any other header is read by `record::build`.
+
+use std::cell::RefCell;
+
+use super::ExportKind;
+use super::header::Role;
+use super::planned::Units;
+use crate::bodycomp::{BodyRegion, Field, IndexKind};
+use crate::profile::BodyField;
+
+/// What the planned reader does with a column's cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Column {
+    /// Not read: an identity column (the patient ID and the date are read by their
+    /// place), a column ignored or unknown.
+    Skip,
+    /// A value this kind of file does not read: only its decimal mark's evidence.
+    Evidence,
+    /// A region's value: the region's place in `Plan::regions`, the field.
+    Value { slot: u8, field: Field },
+    /// The right half less the left of a region.
+    Diff { region: BodyRegion, field: Field },
+    /// An index of its own column.
+    Index(IndexKind),
+}
+
+/// A composition header's columns resolved.
+#[derive(Debug)]
+pub(super) struct Plan {
+    /// Per column of the header.
+    pub(super) columns: Vec<Column>,
+    /// The regions the values name, in `BodyRegion` order, with their label as written.
+    pub(super) regions: Vec<(BodyRegion, String)>,
+    /// Per column, its last unit and conversion.
+    pub(super) units: RefCell<Units>,
+}
+
+impl Plan {
+    /// The plan of a header's `roles`; None unless it is a composition's (`kind`) whose
+    /// lines the planned reader reads as `record::build` does (the module's comment).
+    pub(super) fn new(roles: &[Role]) -> Option<Plan> {
+        if super::kind(roles) != Some(ExportKind::Composition) {
+            return None;
+        }
+        let mut regions: Vec<(BodyRegion, String)> = Vec::new();
+        let mut named = Vec::new();
+        for role in roles {
+            if let Role::Value {
+                region,
+                field: BodyField::Value(field),
+                label,
+            } = role
+            {
+                match regions.iter().find(|(r, _)| r == region) {
+                    Some((_, first)) if first != label => return None,
+                    Some(_) => {}
+                    None => regions.push((*region, label.clone())),
+                }
+                if named.contains(&(*region, *field)) {
+                    return None;
+                }
+                named.push((*region, *field));
+            }
+        }
+        regions.sort_by_key(|(region, _)| *region);
+        if regions.len() > usize::from(u8::MAX) {
+            return None;
+        }
+        let slot = |region: &BodyRegion| {
+            let at = regions.iter().position(|(r, _)| r == region);
+            u8::try_from(at.expect("every value's region placed")).expect("checked above")
+        };
+        let columns = roles
+            .iter()
+            .map(|role| match role {
+                Role::Value {
+                    region,
+                    field: BodyField::Value(field),
+                    ..
+                } => Column::Value {
+                    slot: slot(region),
+                    field: *field,
+                },
+                Role::Diff {
+                    region,
+                    field: BodyField::Value(field),
+                } => Column::Diff {
+                    region: *region,
+                    field: *field,
+                },
+                Role::Index(kind) => Column::Index(*kind),
+                Role::Value { .. } | Role::Diff { .. } => Column::Evidence,
+                Role::Identity | Role::Ignored | Role::Unknown => Column::Skip,
+            })
+            .collect::<Vec<_>>();
+        Some(Plan {
+            units: RefCell::new(vec![None; columns.len()]),
+            columns,
+            regions,
+        })
+    }
+}
