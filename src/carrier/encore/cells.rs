@@ -189,6 +189,82 @@ impl<'t> Scan<'t> {
     }
 }
 
+/// The cell of `line` that starts at `start` when it has the plain shape (an ASCII byte
+/// other than a space first and last, a number `Scan::with_point` reads, no longer than
+/// `MAX_CELL_CHARS`): its number read with a point, its unit, and where the cell after it
+/// starts; None for any other cell (`scan_at` cuts it). What `scan_at` and `read_scan`
+/// with a point give for such a cell, without the cut cell's texts (held to them by
+/// `cells::tests::a_line_is_cut_as_tab_cells_and_scan_cut_it`). Such a cell holds no
+/// comma: it adds nothing to a file's evidence once a point is proven.
+#[inline(always)]
+pub(super) fn plain_at(line: &str, start: usize) -> Option<(Decimal, &str, Option<usize>)> {
+    let bytes = line.as_bytes();
+    let plain = |b: u8| b > b' ' && b < 0x80;
+    if !plain(*bytes.get(start)?) {
+        return None;
+    }
+    // The plain shape read by one pass over its digits and point (`number_at`'s plain
+    // number: an optional `-`, digits, at most one point between digits, at most 18
+    // bytes), without `number_at`'s test of every byte for the other marks: a number
+    // followed by another mark (`1.2.3`, `1,234`, `1-2`) is not plain.
+    let digits_start = start + usize::from(bytes[start] == b'-');
+    let digit = |at: usize| {
+        bytes
+            .get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|d| *d < 10)
+    };
+    let (mut mantissa, mut end) = (0i64, digits_start);
+    while let Some(d) = digit(end) {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
+        end += 1;
+    }
+    let mut scale = 0;
+    if end > digits_start && bytes.get(end) == Some(&b'.') {
+        let fraction = end + 1;
+        end = fraction;
+        while let Some(d) = digit(end) {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
+            end += 1;
+        }
+        scale = end - fraction;
+        if scale == 0 {
+            return None;
+        }
+    }
+    if end == digits_start
+        || end - digits_start > 18
+        || bytes
+            .get(end)
+            .is_some_and(|b| matches!(b, b'.' | b',' | b'-' | b'+'))
+    {
+        return None;
+    }
+    let signed = if digits_start > start {
+        -mantissa
+    } else {
+        mantissa
+    };
+    let value = Decimal::from_parts(signed, u32::try_from(scale).ok()?)?;
+    let mut unit = end;
+    while unit < bytes.len() && bytes[unit] == b' ' {
+        unit += 1;
+    }
+    let mut tab = unit;
+    while tab < bytes.len() && bytes[tab] != b'\t' {
+        tab += 1;
+    }
+    // A number was read: the cell is not empty.
+    if tab - start > MAX_CELL_CHARS || !plain(bytes[tab - 1]) {
+        return None;
+    }
+    Some((
+        value,
+        trim(&line[unit..tab]),
+        (tab < bytes.len()).then_some(tab + 1),
+    ))
+}
+
 /// A line's cells, as `str::split('\t')` gives them, found by a byte loop: the cells are a
 /// few bytes long, shorter than `split`'s search sets up for.
 pub(super) fn tab_cells(line: &str) -> impl Iterator<Item = &str> {
@@ -237,6 +313,11 @@ impl MarkEvidence {
             (None, Some(_)) => self.comma |= !grouped(unsigned, b','),
             (None, None) => {}
         }
+    }
+
+    /// Whether a cell proved a decimal point (then a cell without a comma adds nothing).
+    pub(super) fn point(self) -> bool {
+        self.point
     }
 
     /// The mark the evidence proves; the public form (point) without evidence either way;

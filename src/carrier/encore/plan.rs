@@ -28,8 +28,13 @@ pub(super) enum Column {
     Evidence,
     /// A region's value: the region's place in `Plan::regions`, the field.
     Value { slot: u8, field: Field },
-    /// The right half less the left of a region.
-    Diff { region: BodyRegion, field: Field },
+    /// The right half less the left of a region, and the places of its halves in
+    /// `Plan::regions` (None: a half no column names, which no line gives).
+    Diff {
+        region: BodyRegion,
+        field: Field,
+        halves: Option<(u8, u8)>,
+    },
     /// An index of its own column.
     Index(IndexKind),
 }
@@ -76,10 +81,11 @@ impl Plan {
         if regions.len() > usize::from(u8::MAX) {
             return None;
         }
-        let slot = |region: &BodyRegion| {
-            let at = regions.iter().position(|(r, _)| r == region);
-            u8::try_from(at.expect("every value's region placed")).expect("checked above")
+        let place = |region: &BodyRegion| {
+            let at = regions.iter().position(|(r, _)| r == region)?;
+            Some(u8::try_from(at).expect("checked above"))
         };
+        let slot = |region: &BodyRegion| place(region).expect("every value's region placed");
         let columns = roles
             .iter()
             .map(|role| match role {
@@ -97,6 +103,9 @@ impl Plan {
                 } => Column::Diff {
                     region: *region,
                     field: *field,
+                    halves: region
+                        .halves()
+                        .and_then(|(right, left)| Some((place(&right)?, place(&left)?))),
                 },
                 Role::Index(kind) => Column::Index(*kind),
                 Role::Value { .. } | Role::Diff { .. } => Column::Evidence,

@@ -11,13 +11,14 @@ use super::cells::{self, MarkEvidence, Scan};
 use super::dates::{self, Ambiguous};
 use super::header::IDENTITY_COLUMNS;
 use super::plan::{Column, Plan};
-use super::record::{Context, Line, Record, same_text};
+use super::record::{self, Context, Line, Record, same_text};
 use std::sync::Arc;
 
+use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::bodycomp::units::Conversion;
 use crate::bodycomp::{BodyValue, Dimension, Field, Reading, RegionComposition};
-use crate::decimal::trim;
+use crate::decimal::{Decimal, trim};
 use crate::flag::flag_once;
 
 /// What the lines prove of their file, gathered as they are read.
@@ -48,19 +49,34 @@ fn slot(region: &mut RegionComposition, field: Field) -> &mut Option<Reading> {
     }
 }
 
+/// A cell of a value column: plain (`cells::plain_at`), or cut (`cells::scan_at`).
+enum Value<'t> {
+    /// The number read with a point, and the unit.
+    Plain(Decimal, &'t str),
+    /// Any other cell.
+    Cut(Scan<'t>),
+}
+
 /// A value of `column` converted to its dimension's unit, as a reading: `Line::reading`'s,
 /// a cell of the plain shape (nearly every one) read without `read_scan`'s tests.
-#[inline]
+#[inline(always)]
 fn reading(
     line: &mut Line<'_>,
     context: &Context<'_>,
     units: &mut Units,
     column: usize,
-    cell: &Scan<'_>,
+    value: &Value<'_>,
     dimension: Dimension,
     what: BodyValue,
 ) -> Option<Reading> {
-    let Some((written, unit)) = cell.with_point() else {
+    let plain = match value {
+        Value::Plain(written, unit) => Some((*written, *unit)),
+        Value::Cut(cell) => cell.with_point(),
+    };
+    let Some((written, unit)) = plain else {
+        let Value::Cut(cell) = value else {
+            unreachable!("a plain value is read above")
+        };
         return line.reading(column, cell, dimension, what);
     };
     // The column's last unit when it is the same text (nearly always), without the
@@ -132,6 +148,9 @@ pub(super) fn build(
         .iter()
         .map(|(region, label)| RegionComposition::new(*region, label))
         .collect();
+    // The Diff columns' readings, checked once the line is read (`Line::check_diffs`'s
+    // check, the halves found at their places in `regions`).
+    let mut diffs = Vec::new();
     for (column, &role) in plan.columns.iter().enumerate().skip(cells) {
         let Some(start) = next else { break };
         cells += 1;
@@ -139,9 +158,25 @@ pub(super) fn build(
             next = cell_at(text, start).1;
             continue;
         }
-        let (cell, after): (Scan<'_>, _) = cells::scan_at(text, start);
-        next = after;
-        proof.evidence.add_scan(&cell);
+        // A plain cell once the file proved a point (nearly every one) read without its
+        // cut texts; any other cut and its evidence added.
+        let plain = if proof.evidence.point() {
+            cells::plain_at(text, start)
+        } else {
+            None
+        };
+        let value = match plain {
+            Some((written, unit, after)) => {
+                next = after;
+                Value::Plain(written, unit)
+            }
+            None => {
+                let (cell, after) = cells::scan_at(text, start);
+                next = after;
+                proof.evidence.add_scan(&cell);
+                Value::Cut(cell)
+            }
+        };
         match role {
             Column::Value { slot: at, field } => {
                 let (region, _) = plan.regions[usize::from(at)];
@@ -151,25 +186,29 @@ pub(super) fn build(
                     context,
                     units,
                     column,
-                    &cell,
+                    &value,
                     field.dimension(),
                     what,
                 ) {
                     *slot(&mut regions[usize::from(at)], field) = Some(reading);
                 }
             }
-            Column::Diff { region, field } => {
+            Column::Diff {
+                region,
+                field,
+                halves,
+            } => {
                 let what = BodyValue::Diff(region, field);
                 if let Some(reading) = reading(
                     &mut line,
                     context,
                     units,
                     column,
-                    &cell,
+                    &value,
                     field.dimension(),
                     what,
                 ) {
-                    line.diffs.push((region, field, reading));
+                    diffs.push((halves, field, reading));
                 }
             }
             Column::Index(index) => {
@@ -179,7 +218,7 @@ pub(super) fn build(
                     context,
                     units,
                     column,
-                    &cell,
+                    &value,
                     index.dimension(),
                     what,
                 ) && !line.composition.set_index(index, reading)
@@ -188,6 +227,20 @@ pub(super) fn build(
                 }
             }
             Column::Skip | Column::Evidence => {}
+        }
+    }
+    for (halves, field, diff) in &diffs {
+        let Some((right, left)) = halves else {
+            continue;
+        };
+        let get = |at: &u8| regions[usize::from(*at)].get(*field);
+        if let (Some(right), Some(left)) = (get(right), get(left))
+            && record::disagrees(right, left, diff, *field)
+        {
+            flag_once(
+                &mut line.record.flags,
+                EncoreFlag::Inconsistent(Check::Diff),
+            );
         }
     }
     let columns = plan.columns.len();

@@ -350,7 +350,6 @@ impl Line<'_> {
     }
 
     /// Right - Left against each Diff, within the three values' rounding.
-    #[inline(never)]
     pub(super) fn check_diffs(&mut self) {
         for (whole, field, diff) in &self.diffs {
             let Some((right, left)) = whole.halves() else {
@@ -365,39 +364,45 @@ impl Line<'_> {
             let (Some(right), Some(left)) = (get(right), get(left)) else {
                 continue;
             };
-            let Some(difference) = right
-                .value
-                .checked_sub(left.value)
-                .and_then(|d| d.checked_sub(diff.value))
-            else {
-                continue;
-            };
-            // No difference is within any rounding: the allowance is not worked out.
-            if difference.to_parts().0 == 0 {
-                continue;
-            }
-            let dimension = field.dimension();
-            let allowed = [right, left, diff]
-                .iter()
-                .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
-                    sum.checked_add(r.rounding(dimension))
-                });
-            if let Some(allowed) = allowed {
-                let zero = Decimal::from_parts(0, 0).expect("zero");
-                let magnitude = if difference < zero {
-                    zero.checked_sub(difference).unwrap_or(difference)
-                } else {
-                    difference
-                };
-                if magnitude > allowed {
-                    flag_once(
-                        &mut self.record.flags,
-                        EncoreFlag::Inconsistent(Check::Diff),
-                    );
-                }
+            if disagrees(right, left, diff, *field) {
+                flag_once(
+                    &mut self.record.flags,
+                    EncoreFlag::Inconsistent(Check::Diff),
+                );
             }
         }
     }
+}
+
+/// Whether a Diff's reading is not `right` - `left` within the three values' rounding.
+pub(super) fn disagrees(right: &Reading, left: &Reading, diff: &Reading, field: Field) -> bool {
+    let Some(difference) = right
+        .value
+        .checked_sub(left.value)
+        .and_then(|d| d.checked_sub(diff.value))
+    else {
+        return false;
+    };
+    // No difference is within any rounding: the allowance is not worked out.
+    if difference.to_parts().0 == 0 {
+        return false;
+    }
+    let dimension = field.dimension();
+    let allowed = [right, left, diff]
+        .iter()
+        .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
+            sum.checked_add(r.rounding(dimension))
+        });
+    let Some(allowed) = allowed else {
+        return false;
+    };
+    let zero = Decimal::from_parts(0, 0).expect("zero");
+    let magnitude = if difference < zero {
+        zero.checked_sub(difference).unwrap_or(difference)
+    } else {
+        difference
+    };
+    magnitude > allowed
 }
 
 /// The record of one data line (`number`: its line number), and its measure date when it

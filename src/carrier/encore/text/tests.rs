@@ -218,3 +218,36 @@ fn an_ascii_text_is_decoded_as_line_by_line() {
     }
     assert!(taken > 10_000, "{taken}");
 }
+
+/// The UTF-16 code units of generated texts (ASCII, line feeds, units beyond ASCII of
+/// every high byte, lengths about a step) packed by SSE2 and by words alike.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn sse2_packs_as_words_do() {
+    let mut next = crate::test_rng::splitmix(0x0055_E200);
+    let mut refused = 0;
+    for case in 0..5_000 {
+        let len = (next() % 100) as usize;
+        let units: Vec<u8> = (0..len)
+            .flat_map(|_| {
+                let unit: u16 = match next() % 20 {
+                    0 => b'\n'.into(),
+                    1 if case % 3 == 0 => (next() % 0x1_0000) as u16,
+                    2 if case % 3 == 0 => 0x80 + (next() % 0x80) as u16,
+                    _ => (next() % 0x80) as u16,
+                };
+                unit.to_le_bytes()
+            })
+            .collect();
+        let (mut text, mut feeds) = (Vec::new(), Vec::new());
+        let packed = pack_ascii_units(&units, &mut text, &mut feeds);
+        let (mut by_words, mut word_feeds) = (Vec::new(), Vec::new());
+        let expected = pack_by_words(&units, &mut by_words, &mut word_feeds);
+        assert_eq!(packed, expected, "case {case}");
+        refused += usize::from(expected.is_none());
+        if expected.is_some() {
+            assert_eq!((text, feeds), (by_words, word_feeds), "case {case}");
+        }
+    }
+    assert!(refused > 500, "{refused}");
+}
