@@ -26,8 +26,12 @@ pub(super) enum Column {
     Skip,
     /// A value this kind of file does not read: only its decimal mark's evidence.
     Evidence,
-    /// A region's value: the region's place in `Plan::regions`, the field.
-    Value { slot: u8, field: Field },
+    /// A region's value: the region, its place in `Plan::regions`, the field.
+    Value {
+        region: BodyRegion,
+        slot: u8,
+        field: Field,
+    },
     /// The right half less the left of a region, and the places of its halves in
     /// `Plan::regions` (None: a half no column names, which no line gives).
     Diff {
@@ -94,6 +98,7 @@ impl Plan {
                     field: BodyField::Value(field),
                     ..
                 } => Column::Value {
+                    region: *region,
                     slot: slot(region),
                     field: *field,
                 },

@@ -178,8 +178,11 @@ pub(super) fn build(
             }
         };
         match role {
-            Column::Value { slot: at, field } => {
-                let (region, _) = plan.regions[usize::from(at)];
+            Column::Value {
+                region,
+                slot: at,
+                field,
+            } => {
                 let what = BodyValue::Region(region, field);
                 if let Some(reading) = reading(
                     &mut line,

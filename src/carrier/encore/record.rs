@@ -376,6 +376,17 @@ impl Line<'_> {
 
 /// Whether a Diff's reading is not `right` - `left` within the three values' rounding.
 pub(super) fn disagrees(right: &Reading, left: &Reading, diff: &Reading, field: Field) -> bool {
+    // Three values of one scale (nearly every Diff: grams, or percents) whose mantissas
+    // give Right - Left - Diff = 0 agree: what the decimals' arithmetic below gives, without
+    // its scaling (any overflow is left to it).
+    let [(r, scale), (l, left_scale), (d, diff_scale)] =
+        [right, left, diff].map(|reading| reading.value.to_parts());
+    if scale == left_scale
+        && scale == diff_scale
+        && r.checked_sub(l).and_then(|x| x.checked_sub(d)) == Some(0)
+    {
+        return false;
+    }
     let Some(difference) = right
         .value
         .checked_sub(left.value)

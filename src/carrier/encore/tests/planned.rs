@@ -174,3 +174,85 @@ fn a_plan_only_where_its_reading_is_record_builds() {
     assert!(!plan("VAT Mass\tVAT Volume"), "CoreScan");
     assert!(!plan("Total BMD\tTotal BMC"), "Total Body");
 }
+
+/// `record::disagrees`, whose mantissas' shortcut skips the decimals' arithmetic, against
+/// that arithmetic alone (`Line::check_diffs` before the shortcut) on generated readings of
+/// one scale and of mixed scales, units and magnitudes (an overflow among them).
+#[test]
+fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
+    use crate::bodycomp::Reading;
+    use crate::decimal::Decimal;
+    fn former(right: &Reading, left: &Reading, diff: &Reading, field: Field) -> bool {
+        let Some(difference) = right
+            .value
+            .checked_sub(left.value)
+            .and_then(|d| d.checked_sub(diff.value))
+        else {
+            return false;
+        };
+        if difference.to_parts().0 == 0 {
+            return false;
+        }
+        let dimension = field.dimension();
+        let allowed = [right, left, diff]
+            .iter()
+            .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
+                sum.checked_add(r.rounding(dimension))
+            });
+        let Some(allowed) = allowed else {
+            return false;
+        };
+        let zero = Decimal::from_parts(0, 0).expect("zero");
+        let magnitude = if difference < zero {
+            zero.checked_sub(difference).unwrap_or(difference)
+        } else {
+            difference
+        };
+        magnitude > allowed
+    }
+    let mut next = crate::test_rng::splitmix(0x0D1F_F5A5);
+    let units = ["lbs", "g", "%", "kg", ""];
+    let (mut agreeing, mut disagreeing) = (0, 0);
+    for case in 0..40_000 {
+        let scale = (next() % 3) as u32;
+        let big = if case % 100 < 2 { i64::MAX / 2 } else { 10_000 };
+        let left = (next() % (2 * big as u64)) as i64 - big;
+        let diff = (next() % 200) as i64 - 100;
+        let mut right = left + diff + (next() % 5) as i64 - 2;
+        if case % 100 == 1 {
+            // Right - Left beyond an i64.
+            right = i64::MAX - (next() % 100) as i64;
+        }
+        let mut reading = |mantissa: i64| {
+            let scale = if case % 4 == 0 {
+                (next() % 3) as u32
+            } else {
+                scale
+            };
+            let unit = units[(next() % units.len() as u64) as usize];
+            let written = Decimal::from_parts(mantissa / 10, 1).expect("scale");
+            Reading {
+                value: Decimal::from_parts(mantissa, scale).expect("scale"),
+                written,
+                unit: unit.into(),
+            }
+        };
+        let (right, left, diff) = (reading(right), reading(left), reading(diff));
+        let field = [Field::Fat, Field::FatPct][(next() % 2) as usize];
+        let expected = former(&right, &left, &diff, field);
+        assert_eq!(
+            record::disagrees(&right, &left, &diff, field),
+            expected,
+            "case {case}: {right:?} {left:?} {diff:?}"
+        );
+        if expected {
+            disagreeing += 1;
+        } else {
+            agreeing += 1;
+        }
+    }
+    assert!(
+        agreeing > 5_000 && disagreeing > 5_000,
+        "{agreeing} {disagreeing}"
+    );
+}
