@@ -17,7 +17,11 @@
 //! ambiguous dates are read in the proven order (`read_each`). A file that proves a
 //! decimal comma is read a second time with it. The header line's roles are cached per
 //! worker thread (`header::header`): an export set and a site's exports repeat a few
-//! header lines.
+//! header lines. A Total Body Comp header's columns are resolved with it into a plan
+//! (`plan::Plan`), by which the first reading takes each line's cells as it cuts them,
+//! straight into their region and field (`planned::build`); any other line is cut into a
+//! row of cells first and read by `record::build`, which the planned reading is held to
+//! (`tests::planned`).
 
 mod cells;
 mod dates;

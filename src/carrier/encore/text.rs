@@ -1,8 +1,10 @@
 //! The text of an export file, line by line: UTF-16LE after its BOM (what enCORE writes,
 //! docs/evidence.md), or UTF-8 (a copy saved again by a spreadsheet: accepted, not seen).
-//! Lines end with CRLF (LF alone is taken too). The lines are decoded once, one after the
-//! other into one text (`Decoded`: both passes of the reader go over it), a line
-//! never beyond `MAX_LINE_CHARS`: a longer one is skipped to its end and reported.
+//! Lines end with CRLF (LF alone is taken too). The lines are decoded once (`Decoded`: the
+//! reader's passes go over them): a text of ASCII characters alone, what enCORE writes,
+//! packed whole into its bytes and cut at its line feeds (`Decoded::ascii`, `pack`), any
+//! other line by line; a line never beyond `MAX_LINE_CHARS`: a longer one is skipped to
+//! its end and reported.
 
 /// Longest line, in characters (a 160-column row is about 1 500).
 pub const MAX_LINE_CHARS: usize = 64 << 10;
@@ -280,100 +282,6 @@ impl<'b> Lines<'b> {
     }
 }
 
-/// How many characters `pack_ascii_units` takes at a step.
-const PACKED_STEP: usize = 16;
-
-/// Appends to `text` the low bytes of `units` (UTF-16LE code units) by steps of
-/// `PACKED_STEP` units, and to `feeds` where each step that holds a line feed starts in
-/// `text`; gives back the units left (fewer than a step), or None when a unit is beyond
-/// ASCII (then `text` is not the text). SSE2's saturating pack on x86-64 (every such
-/// processor has it), two words of four units at once elsewhere.
-#[cfg(target_arch = "x86_64")]
-fn pack_ascii_units<'u>(
-    units: &'u [u8],
-    text: &mut Vec<u8>,
-    feeds: &mut Vec<usize>,
-) -> Option<&'u [u8]> {
-    // SAFETY: SSE2 is part of the x86-64 baseline: every processor this runs on has it.
-    unsafe { pack_sse2(units, text, feeds) }
-}
-
-/// `pack_ascii_units` by SSE2's saturating pack.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "sse2")]
-fn pack_sse2<'u>(units: &'u [u8], text: &mut Vec<u8>, feeds: &mut Vec<usize>) -> Option<&'u [u8]> {
-    use std::arch::x86_64::{
-        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_movemask_epi8, _mm_or_si128,
-        _mm_packus_epi16, _mm_set_epi64x, _mm_set1_epi8, _mm_set1_epi16, _mm_setzero_si128,
-        _mm_unpackhi_epi64,
-    };
-    let word = |bytes: &[u8]| i64::from_le_bytes(bytes.try_into().expect("eight bytes"));
-    let steps = units.chunks_exact(2 * PACKED_STEP);
-    let rest = steps.remainder();
-    let mut beyond: __m128i = _mm_setzero_si128();
-    let line_feed = _mm_set1_epi8(b'\n' as i8);
-    for step in steps {
-        let first = _mm_set_epi64x(word(&step[8..16]), word(&step[..8]));
-        let second = _mm_set_epi64x(word(&step[24..32]), word(&step[16..24]));
-        beyond = _mm_or_si128(beyond, _mm_or_si128(first, second));
-        // Exact for units below 0x80 (else the text is not read here).
-        let packed = _mm_packus_epi16(first, second);
-        if _mm_movemask_epi8(_mm_cmpeq_epi8(packed, line_feed)) != 0 {
-            feeds.push(text.len());
-        }
-        let low = _mm_cvtsi128_si64(packed).to_le_bytes();
-        let high = _mm_cvtsi128_si64(_mm_unpackhi_epi64(packed, packed)).to_le_bytes();
-        text.extend_from_slice(&low);
-        text.extend_from_slice(&high);
-    }
-    // A unit beyond ASCII has a bit of 0xFF80 set.
-    let beyond = _mm_and_si128(beyond, _mm_set1_epi16(0xFF80_u16 as i16));
-    let beyond = _mm_cvtsi128_si64(beyond) | _mm_cvtsi128_si64(_mm_unpackhi_epi64(beyond, beyond));
-    (beyond == 0).then_some(rest)
-}
-
-/// `pack_ascii_units` without SSE2.
-#[cfg(not(target_arch = "x86_64"))]
-fn pack_ascii_units<'u>(
-    units: &'u [u8],
-    text: &mut Vec<u8>,
-    feeds: &mut Vec<usize>,
-) -> Option<&'u [u8]> {
-    pack_by_words(units, text, feeds)
-}
-
-/// `pack_ascii_units` by words of four units, packed by shifts (what SSE2's pack gives:
-/// `text::tests::sse2_packs_as_words_do`).
-#[cfg(any(test, not(target_arch = "x86_64")))]
-fn pack_by_words<'u>(
-    units: &'u [u8],
-    text: &mut Vec<u8>,
-    feeds: &mut Vec<usize>,
-) -> Option<&'u [u8]> {
-    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().expect("eight bytes"));
-    let steps = units.chunks_exact(2 * PACKED_STEP);
-    let rest = steps.remainder();
-    let mut not_ascii = 0u64;
-    for step in steps {
-        let words = [0, 16].map(|at| {
-            let (low, high) = (word(&step[at..at + 8]), word(&step[at + 8..at + 16]));
-            not_ascii |= low | high;
-            low_bytes(low) | low_bytes(high) << 32
-        });
-        // Exact when the units are ASCII (else the text is not read here).
-        if words
-            .iter()
-            .any(|eight| has_line_feed(*eight, UTF8_ONES, UTF8_NOT_ASCII))
-        {
-            feeds.push(text.len());
-        }
-        for eight in words {
-            text.extend_from_slice(&eight.to_le_bytes());
-        }
-    }
-    (not_ascii & UTF16_NOT_ASCII == 0).then_some(rest)
-}
-
 /// A file's lines, decoded once (the reader's passes go over them).
 pub(super) struct Decoded {
     /// The lines' text: one after the other (`decode`), or the whole file's, line ends
@@ -508,5 +416,8 @@ impl Decoded {
     }
 }
 
+mod pack;
 #[cfg(test)]
 mod tests;
+
+use pack::{PACKED_STEP, pack_ascii_units};

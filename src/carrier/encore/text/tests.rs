@@ -1,3 +1,4 @@
+use super::pack::{pack_ascii_units, pack_by_words};
 use super::*;
 
 fn utf16(text: &str) -> Vec<u8> {
