@@ -8,7 +8,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use super::plan::Plan;
 use super::text::IDENTITY;
 use crate::bodycomp::{BodyRegion, IndexKind};
 use crate::profile::{BodyField, BodyLabels};
@@ -69,8 +68,6 @@ pub(super) struct Header {
     pub(super) roles: Vec<Role>,
     /// Whether a header was written twice (`roles`).
     pub(super) duplicate: bool,
-    /// The columns resolved for the planned reader, when its lines can be read so.
-    pub(super) plan: Option<Plan>,
 }
 
 impl Header {
@@ -86,7 +83,6 @@ impl Header {
         Header {
             columns: borrowed.len(),
             identity,
-            plan: Plan::new(&roles),
             roles,
             duplicate,
         }

@@ -25,6 +25,7 @@
 
 mod cells;
 mod dates;
+mod diff;
 mod documents;
 mod header;
 mod plan;
@@ -35,7 +36,7 @@ mod text;
 use crate::date::text::order_of;
 use crate::error::{FileError, Reason};
 use crate::flag::flag_once;
-use crate::profile::{BodyField, Mapper};
+use crate::profile::Mapper;
 use header::Role;
 use text::{Decoded, Line};
 
@@ -90,30 +91,6 @@ pub fn read(bytes: &[u8], mapper: &Mapper) -> Result<Export, FileError> {
         records,
         flags: summary.flags,
     })
-}
-
-/// The file's kind, from what its columns hold.
-fn kind(roles: &[Role]) -> Option<ExportKind> {
-    let any = |test: &dyn Fn(&Role) -> bool| roles.iter().any(test);
-    if any(
-        &|r| matches!(r, Role::Value { field: BodyField::Value(f), .. } if *f != crate::bodycomp::Field::Bmc),
-    ) {
-        Some(ExportKind::Composition)
-    } else if any(&|r| {
-        matches!(
-            r,
-            Role::Value {
-                field: BodyField::Bone(_),
-                ..
-            }
-        )
-    }) {
-        Some(ExportKind::Bone)
-    } else if any(&|r| matches!(r, Role::Index(_))) {
-        Some(ExportKind::CoreScan)
-    } else {
-        None
-    }
 }
 
 /// What one pass over the data lines gives: the records, and what the lines prove of the
@@ -267,15 +244,15 @@ fn read_each_planned(
     if roles.contains(&Role::Unknown) {
         flag_once(&mut flags, EncoreFlag::ColumnUnknown);
     }
-    let Some(kind) = kind(roles) else {
+    let Some(kind) = record::kind(roles) else {
         return Err(error(
             Reason::NoMeasurements,
             "an enCORE export whose columns hold no value this reader knows",
         ));
     };
     let mut context = record::Context::new(roles, kind, cells::DecimalMark::Point, None, true);
-    let plan = header.plan.as_ref().filter(|_| planned);
-    let first = pass(&decoded, &context, plan);
+    let plan = if planned { plan::of(&header) } else { None };
+    let first = pass(&decoded, &context, plan.as_deref());
     if first.records.is_empty() {
         return Err(error(
             Reason::NoMeasurements,

@@ -1,7 +1,7 @@
 //! A Total Body Comp header's columns resolved once into what a data line's cells are read
 //! into (`Plan`), for the planned reader (`planned`): each column's region slot and field,
-//! the composition's regions in their order with their labels. Made with the header and
-//! cached with it (`header::header`), so a file's lines, and the files of one export set,
+//! the composition's regions in their order with their labels. Made once per worker
+//! thread and header (`of`), so a file's lines, and the files of one export set,
 //! do not match each column's role and the file's kind per cell.
 //!
 //! Only a header whose lines the planned reader reads as `record::build` does has a plan:
@@ -12,11 +12,46 @@
 
 use std::cell::RefCell;
 
-use super::ExportKind;
-use super::header::Role;
-use super::planned::Units;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::header::{Header, Role};
+use super::record::{ExportKind, kind};
+use crate::bodycomp::units::Conversion;
 use crate::bodycomp::{BodyRegion, Field, IndexKind};
 use crate::profile::BodyField;
+
+/// Per column of a header, the unit its last value was written in, shared, and its
+/// conversion: `Context::column_unit`'s for that text, kept with the plan (cached per
+/// worker thread with its header) where the planned reader finds it at once, for the next
+/// line and the next file of the same header.
+pub(super) type Units = Vec<Option<(Arc<str>, Option<Conversion>)>>;
+
+/// Plans kept per worker thread, with their headers (`header::header` gives a header seen
+/// again as the same `Rc`).
+const CACHED_PLANS: usize = 8;
+
+/// The plan of `header` (None: its lines are read by `record::build`), made once per
+/// worker thread and header.
+pub(super) fn of(header: &Rc<Header>) -> Option<Rc<Plan>> {
+    type Cache = Vec<(Rc<Header>, Option<Rc<Plan>>)>;
+    thread_local! {
+        static CACHE: RefCell<Cache> = const { RefCell::new(Vec::new()) };
+    }
+    CACHE.with_borrow_mut(|cache| {
+        if let Some(at) = cache.iter().position(|(seen, _)| Rc::ptr_eq(seen, header)) {
+            // The latest first: the one left out when full is the least recently used.
+            let entry = cache.remove(at);
+            let plan = entry.1.clone();
+            cache.insert(0, entry);
+            return plan;
+        }
+        let plan = Plan::new(&header.roles).map(Rc::new);
+        cache.truncate(CACHED_PLANS - 1);
+        cache.insert(0, (Rc::clone(header), plan.clone()));
+        plan
+    })
+}
 
 /// What the planned reader does with a column's cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,7 +93,7 @@ impl Plan {
     /// The plan of a header's `roles`; None unless it is a composition's (`kind`) whose
     /// lines the planned reader reads as `record::build` does (the module's comment).
     pub(super) fn new(roles: &[Role]) -> Option<Plan> {
-        if super::kind(roles) != Some(ExportKind::Composition) {
+        if kind(roles) != Some(ExportKind::Composition) {
             return None;
         }
         let mut regions: Vec<(BodyRegion, String)> = Vec::new();

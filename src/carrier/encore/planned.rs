@@ -9,14 +9,14 @@
 
 use super::cells::{self, MarkEvidence, Scan};
 use super::dates::{self, Ambiguous};
+use super::diff;
 use super::header::IDENTITY_COLUMNS;
-use super::plan::{Column, Plan};
-use super::record::{self, Context, Line, Record, same_text};
+use super::plan::{Column, Plan, Units};
+use super::record::{Context, Line, Record, same_text};
 use std::sync::Arc;
 
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
-use crate::bodycomp::units::Conversion;
 use crate::bodycomp::{BodyValue, Dimension, Field, Reading, RegionComposition};
 use crate::decimal::{Decimal, trim};
 use crate::flag::flag_once;
@@ -28,12 +28,6 @@ pub(super) struct Proof<'p> {
     /// What the measure dates say of the file's date order (day-first, month-first).
     pub(super) date_order: &'p mut (bool, bool),
 }
-
-/// Per column of a header, the unit its last value was written in, shared, and its
-/// conversion: `Context::column_unit`'s for that text, kept with the plan (cached per
-/// worker thread with the header) where the planned reader finds it at once, for the next
-/// line and the next file of the same header.
-pub(super) type Units = Vec<Option<(Arc<str>, Option<Conversion>)>>;
 
 /// A region's slot of `field`.
 fn slot(region: &mut RegionComposition, field: Field) -> &mut Option<Reading> {
@@ -238,7 +232,7 @@ pub(super) fn build(
         };
         let get = |at: &u8| regions[usize::from(*at)].get(*field);
         if let (Some(right), Some(left)) = (get(right), get(left))
-            && record::disagrees(right, left, diff, *field)
+            && diff::disagrees(right, left, diff, *field)
         {
             flag_once(
                 &mut line.record.flags,

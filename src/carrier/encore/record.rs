@@ -67,6 +67,28 @@ pub struct Record {
     pub flags: Vec<EncoreFlag>,
 }
 
+/// The file's kind, from what its columns hold.
+pub(super) fn kind(roles: &[Role]) -> Option<ExportKind> {
+    let any = |test: &dyn Fn(&Role) -> bool| roles.iter().any(test);
+    if any(&|r| matches!(r, Role::Value { field: BodyField::Value(f), .. } if *f != Field::Bmc)) {
+        Some(ExportKind::Composition)
+    } else if any(&|r| {
+        matches!(
+            r,
+            Role::Value {
+                field: BodyField::Bone(_),
+                ..
+            }
+        )
+    }) {
+        Some(ExportKind::Bone)
+    } else if any(&|r| matches!(r, Role::Index(_))) {
+        Some(ExportKind::CoreScan)
+    } else {
+        None
+    }
+}
+
 /// What every line of a file is read with.
 pub(super) struct Context<'a> {
     /// The columns' roles.
@@ -207,7 +229,7 @@ pub(super) struct Line<'a> {
     /// Where the composition's regions are (`BodyComposition::set_placed`).
     places: Places,
     rows: RowTable,
-    pub(super) diffs: Vec<(BodyRegion, Field, Reading)>,
+    diffs: Vec<(BodyRegion, Field, Reading)>,
     context: &'a Context<'a>,
 }
 
@@ -350,12 +372,12 @@ impl Line<'_> {
     }
 
     /// Right - Left against each Diff, within the three values' rounding.
-    pub(super) fn check_diffs(&mut self) {
+    fn check_diffs(&mut self) {
         for (whole, field, diff) in &self.diffs {
             let Some((right, left)) = whole.halves() else {
                 continue;
             };
-            // The regions are in `BodyRegion` order (`BodyComposition`): found by halves.
+            // The regions are in `BodyRegion` order (`BodyComposition`): a binary search.
             let regions = &self.composition.regions;
             let get = |region| {
                 let at = regions.binary_search_by(|r| r.region.cmp(&region)).ok()?;
@@ -364,7 +386,7 @@ impl Line<'_> {
             let (Some(right), Some(left)) = (get(right), get(left)) else {
                 continue;
             };
-            if disagrees(right, left, diff, *field) {
+            if super::diff::disagrees(right, left, diff, *field) {
                 flag_once(
                     &mut self.record.flags,
                     EncoreFlag::Inconsistent(Check::Diff),
@@ -372,48 +394,6 @@ impl Line<'_> {
             }
         }
     }
-}
-
-/// Whether a Diff's reading is not `right` - `left` within the three values' rounding.
-pub(super) fn disagrees(right: &Reading, left: &Reading, diff: &Reading, field: Field) -> bool {
-    // Three values of one scale (nearly every Diff: grams, or percents) whose mantissas
-    // give Right - Left - Diff = 0 agree: what the decimals' arithmetic below gives, without
-    // its scaling (any overflow is left to it).
-    let [(r, scale), (l, left_scale), (d, diff_scale)] =
-        [right, left, diff].map(|reading| reading.value.to_parts());
-    if scale == left_scale
-        && scale == diff_scale
-        && r.checked_sub(l).and_then(|x| x.checked_sub(d)) == Some(0)
-    {
-        return false;
-    }
-    let Some(difference) = right
-        .value
-        .checked_sub(left.value)
-        .and_then(|d| d.checked_sub(diff.value))
-    else {
-        return false;
-    };
-    // No difference is within any rounding: the allowance is not worked out.
-    if difference.to_parts().0 == 0 {
-        return false;
-    }
-    let dimension = field.dimension();
-    let allowed = [right, left, diff]
-        .iter()
-        .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
-            sum.checked_add(r.rounding(dimension))
-        });
-    let Some(allowed) = allowed else {
-        return false;
-    };
-    let zero = Decimal::from_parts(0, 0).expect("zero");
-    let magnitude = if difference < zero {
-        zero.checked_sub(difference).unwrap_or(difference)
-    } else {
-        difference
-    };
-    magnitude > allowed
 }
 
 /// The record of one data line (`number`: its line number), and its measure date when it

@@ -70,33 +70,6 @@ pub(super) struct Lines<'b> {
     bulk: bool,
 }
 
-/// A word of four UTF-16LE code units: each unit's bits that are zero when it is ASCII,
-/// a 1 in each unit, and each unit's top bit.
-const UTF16_NOT_ASCII: u64 = 0xFF80_FF80_FF80_FF80;
-const UTF16_ONES: u64 = 0x0001_0001_0001_0001;
-const UTF16_TOPS: u64 = 0x8000_8000_8000_8000;
-/// The same for eight UTF-8 bytes.
-const UTF8_NOT_ASCII: u64 = 0x8080_8080_8080_8080;
-const UTF8_ONES: u64 = 0x0101_0101_0101_0101;
-
-/// Whether a word of ASCII lanes (16 or 8 bits each: `ones` has a 1 in each, `tops` each
-/// one's top bit) holds a line feed. A lane of `x = word ^ LF` is zero only for a line
-/// feed, and, every lane being below 0x80, taking 1 from each sets a lane's top bit only
-/// in a zero lane or above one (by its borrow): never without a zero lane.
-#[inline]
-fn has_line_feed(word: u64, ones: u64, tops: u64) -> bool {
-    let x = word ^ ones.wrapping_mul(u64::from(b'\n'));
-    x.wrapping_sub(ones) & !x & tops != 0
-}
-
-/// The low bytes of four UTF-16LE code units whose high bytes are zero (a word
-/// `a 0 b 0 c 0 d 0`), as the four bytes `a b c d` of the result's low half.
-#[inline]
-fn low_bytes(units: u64) -> u64 {
-    let pairs = (units | units >> 8) & 0x0000_FFFF_0000_FFFF;
-    (pairs | pairs >> 16) & 0xFFFF_FFFF
-}
-
 impl<'b> Lines<'b> {
     /// The lines of `bytes`.
     pub(super) fn new(bytes: &'b [u8]) -> Self {
@@ -420,4 +393,7 @@ mod pack;
 #[cfg(test)]
 mod tests;
 
-use pack::{PACKED_STEP, pack_ascii_units};
+use pack::{
+    PACKED_STEP, UTF8_NOT_ASCII, UTF8_ONES, UTF16_NOT_ASCII, UTF16_ONES, UTF16_TOPS, has_line_feed,
+    low_bytes, pack_ascii_units,
+};

@@ -17,9 +17,9 @@ fn unit_trimmed(rest: &str) -> &str {
 /// characters are ASCII digits, `.`, `,`, `-` and `+`; the unit is what follows, trimmed),
 /// and what the one loop over the number's bytes learnt on the way.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(in crate::carrier::encore) struct Scan<'t> {
+pub struct Scan<'t> {
     /// The cell, trimmed.
-    pub(in crate::carrier::encore) text: &'t str,
+    pub text: &'t str,
     pub(super) number: &'t str,
     pub(super) unit: &'t str,
     /// The number read with a decimal point when it has the plain shape (`plain_number`
@@ -34,7 +34,7 @@ pub(in crate::carrier::encore) struct Scan<'t> {
 /// the way when it has the plain shape: one loop over the number's bytes finds its end,
 /// its value and its marks (`split`, `plain_number` and the marks' search, held to them by
 /// `cells::tests::a_cell_is_cut_as_split_and_plain_number_cut_it`).
-pub(in crate::carrier::encore) fn scan(cell: &str) -> Scan<'_> {
+pub fn scan(cell: &str) -> Scan<'_> {
     let text = trim(cell);
     let number = number_at(text.as_bytes(), 0);
     number.scan(text, text, 0)
@@ -121,7 +121,7 @@ impl Number {
 /// first or last (or empty) is cut by `scan` once found. Held to `tab_cells` and `scan` by
 /// `cells::tests::a_line_is_cut_as_tab_cells_and_scan_cut_it`.
 #[inline]
-pub(in crate::carrier::encore) fn scan_at(line: &str, start: usize) -> (Scan<'_>, Option<usize>) {
+pub fn scan_at(line: &str, start: usize) -> (Scan<'_>, Option<usize>) {
     let bytes = line.as_bytes();
     let number = number_at(bytes, start);
     let mut tab = number.end;
@@ -143,7 +143,7 @@ impl<'t> Scan<'t> {
     /// shape and is no longer than `MAX_CELL_CHARS`: what `read_scan` gives with a point
     /// for such a cell, without its tests (None: `read_scan` reads it).
     #[inline]
-    pub(in crate::carrier::encore) fn with_point(&self) -> Option<(Decimal, &'t str)> {
+    pub fn with_point(&self) -> Option<(Decimal, &'t str)> {
         if self.text.len() > MAX_CELL_CHARS {
             return None;
         }
@@ -159,10 +159,7 @@ impl<'t> Scan<'t> {
 /// `cells::tests::a_line_is_cut_as_tab_cells_and_scan_cut_it`). Such a cell holds no
 /// comma: it adds nothing to a file's evidence once a point is proven.
 #[inline(always)]
-pub(in crate::carrier::encore) fn plain_at(
-    line: &str,
-    start: usize,
-) -> Option<(Decimal, &str, Option<usize>)> {
+pub fn plain_at(line: &str, start: usize) -> Option<(Decimal, &str, Option<usize>)> {
     let bytes = line.as_bytes();
     let plain = |b: u8| b > b' ' && b < 0x80;
     if !plain(*bytes.get(start)?) {
@@ -232,7 +229,7 @@ pub(in crate::carrier::encore) fn plain_at(
 
 /// A line's cells, as `str::split('\t')` gives them, found by a byte loop: the cells are a
 /// few bytes long, shorter than `split`'s search sets up for.
-pub(in crate::carrier::encore) fn tab_cells(line: &str) -> impl Iterator<Item = &str> {
+pub fn tab_cells(line: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(line);
     std::iter::from_fn(move || {
         let text = rest?;

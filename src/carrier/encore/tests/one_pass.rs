@@ -10,7 +10,7 @@ fn read_knowing_the_proof(bytes: &[u8], m: &Mapper) -> (Vec<Record>, cells::Deci
     let (_, _, first) = decoded.lines().next().expect("a header");
     let header = header::header(first, m);
     let roles = &header.roles;
-    let kind = kind(roles).expect("values");
+    let kind = record::kind(roles).expect("values");
     let mut evidence = cells::MarkEvidence::default();
     let mut dates = Vec::new();
     for (_, line, text) in decoded.lines().skip(1).take(MAX_ROWS) {

@@ -137,7 +137,7 @@ fn a_planned_line_is_read_as_record_build_reads_it() {
             format!("{summary:?} {records:?}")
         };
         assert_eq!(all(true), all(false), "case {case}: {lines:?}");
-        if header::header(&header, &m).plan.is_some() {
+        if plan::of(&header::header(&header, &m)).is_some() {
             planned += 1;
         }
         read += usize::from(read_each(&bytes, &m, |_| {}).is_ok());
@@ -156,7 +156,7 @@ fn a_plan_only_where_its_reading_is_record_builds() {
     let m = mapper();
     let plan = |columns: &str| {
         let line = format!("Last Name\tFirst Name\tPatient ID\tMeasure Date\t{columns}");
-        header::header(&line, &m).plan.is_some()
+        plan::of(&header::header(&line, &m)).is_some()
     };
     assert!(plan(
         "Arm Right Fat Mass\tArm Right Lean Mass\tArms Diff Fat Mass"
@@ -175,7 +175,7 @@ fn a_plan_only_where_its_reading_is_record_builds() {
     assert!(!plan("Total BMD\tTotal BMC"), "Total Body");
 }
 
-/// `record::disagrees`, whose mantissas' shortcut skips the decimals' arithmetic, against
+/// `diff::disagrees`, whose mantissas' shortcut skips the decimals' arithmetic, against
 /// that arithmetic alone (`Line::check_diffs` before the shortcut) on generated readings of
 /// one scale and of mixed scales, units and magnitudes (an overflow among them).
 #[test]
@@ -241,7 +241,7 @@ fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
         let field = [Field::Fat, Field::FatPct][(next() % 2) as usize];
         let expected = former(&right, &left, &diff, field);
         assert_eq!(
-            record::disagrees(&right, &left, &diff, field),
+            diff::disagrees(&right, &left, &diff, field),
             expected,
             "case {case}: {right:?} {left:?} {diff:?}"
         );

@@ -1,8 +1,33 @@
 //! A text of UTF-16LE code units packed into its ASCII bytes (`Decoded::ascii`), a step of
-//! `PACKED_STEP` units at a time.
+//! `PACKED_STEP` units at a time, and the tests of words of ASCII lanes the line-by-line
+//! reading shares (`Lines::ascii_run`).
 
-#[cfg(any(test, not(target_arch = "x86_64")))]
-use super::{UTF8_NOT_ASCII, UTF8_ONES, UTF16_NOT_ASCII, has_line_feed, low_bytes};
+/// A word of four UTF-16LE code units: each unit's bits that are zero when it is ASCII,
+/// a 1 in each unit, and each unit's top bit.
+pub(super) const UTF16_NOT_ASCII: u64 = 0xFF80_FF80_FF80_FF80;
+pub(super) const UTF16_ONES: u64 = 0x0001_0001_0001_0001;
+pub(super) const UTF16_TOPS: u64 = 0x8000_8000_8000_8000;
+/// The same for eight UTF-8 bytes.
+pub(super) const UTF8_NOT_ASCII: u64 = 0x8080_8080_8080_8080;
+pub(super) const UTF8_ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Whether a word of ASCII lanes (16 or 8 bits each: `ones` has a 1 in each, `tops` each
+/// one's top bit) holds a line feed. A lane of `x = word ^ LF` is zero only for a line
+/// feed, and, every lane being below 0x80, taking 1 from each sets a lane's top bit only
+/// in a zero lane or above one (by its borrow): never without a zero lane.
+#[inline]
+pub(super) fn has_line_feed(word: u64, ones: u64, tops: u64) -> bool {
+    let x = word ^ ones.wrapping_mul(u64::from(b'\n'));
+    x.wrapping_sub(ones) & !x & tops != 0
+}
+
+/// The low bytes of four UTF-16LE code units whose high bytes are zero (a word
+/// `a 0 b 0 c 0 d 0`), as the four bytes `a b c d` of the result's low half.
+#[inline]
+pub(super) fn low_bytes(units: u64) -> u64 {
+    let pairs = (units | units >> 8) & 0x0000_FFFF_0000_FFFF;
+    (pairs | pairs >> 16) & 0xFFFF_FFFF
+}
 
 /// How many characters `pack_ascii_units` takes at a step.
 pub(super) const PACKED_STEP: usize = 16;
