@@ -7,14 +7,14 @@
 //! every line the plan does not (a file read with a decimal comma, a header without a
 //! plan).
 
+use std::sync::Arc;
+
 use super::cells::{self, MarkEvidence, Scan};
 use super::dates::{self, Ambiguous};
 use super::diff;
 use super::header::IDENTITY_COLUMNS;
 use super::plan::{Column, Plan, Units};
 use super::record::{Context, Line, Record, same_text};
-use std::sync::Arc;
-
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::bodycomp::{BodyValue, Dimension, Field, Reading, RegionComposition};
