@@ -7,7 +7,7 @@
 //! then a comma, says decimal comma; a point between digits says decimal point. A group
 //! separator is read only where it groups by three (`1,234,567`), never guessed elsewhere.
 
-use crate::decimal::{Decimal, trim};
+use crate::decimal::Decimal;
 
 /// Longest cell read (a cell is a number and a short unit).
 pub(super) const MAX_CELL_CHARS: usize = 64;
@@ -28,14 +28,6 @@ pub(super) struct MarkEvidence {
     comma: bool,
 }
 
-/// `str::trim` of what follows a number: the spaces between (`9.9 lbs`) skipped as bytes
-/// first, so that `trim` finds a unit without spaces around it and gives it back at once,
-/// not by decoding it (removing leading spaces does not change what `str::trim` gives).
-fn unit_trimmed(rest: &str) -> &str {
-    let spaces = rest.bytes().take_while(|b| *b == b' ').count();
-    trim(&rest[spaces..])
-}
-
 /// Whether `digits` is grouped by three with `separator` (`1,234` or `12,345,678`; never
 /// `0,123`).
 fn grouped(digits: &[u8], separator: u8) -> bool {
@@ -51,96 +43,8 @@ fn grouped(digits: &[u8], separator: u8) -> bool {
             .all(|g| g.len() == 3 && g.iter().all(u8::is_ascii_digit))
 }
 
-/// A cell cut once: its trimmed text, the number part and unit of that text (the number's
-/// characters are ASCII digits, `.`, `,`, `-` and `+`; the unit is what follows, trimmed),
-/// and what the one loop over the number's bytes learnt on the way.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Scan<'t> {
-    /// The cell, trimmed.
-    pub(super) text: &'t str,
-    number: &'t str,
-    unit: &'t str,
-    /// The number read with a decimal point when it has the plain shape (`plain_number`
-    /// with `DecimalMark::Point`), the form nearly every cell of a file has.
-    with_point: Option<Decimal>,
-    /// Whether the number holds a `.`, and a `,` (`MarkEvidence::add_scan`).
-    has_point: bool,
-    has_comma: bool,
-}
-
-/// Cuts a cell into its number part and unit, reading the number with a decimal point on
-/// the way when it has the plain shape: one loop over the number's bytes finds its end,
-/// its value and its marks (`split`, `plain_number` and the marks' search, held to them by
-/// `cells::tests::a_cell_is_cut_as_split_and_plain_number_cut_it`).
-pub(super) fn scan(cell: &str) -> Scan<'_> {
-    let text = trim(cell);
-    let bytes = text.as_bytes();
-    let digits_start = usize::from(bytes.first() == Some(&b'-'));
-    let (mut mantissa, mut point, mut plain) = (0i64, None, true);
-    let (mut has_point, mut has_comma) = (false, false);
-    let mut end = digits_start;
-    while let Some(&b) = bytes.get(end) {
-        if b.is_ascii_digit() {
-            // Wraps only beyond 18 digits, which are not plain (below).
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(b - b'0'));
-        } else if b == b'.' {
-            plain &= point.is_none() && end > digits_start;
-            point = Some(end);
-            has_point = true;
-        } else if b == b',' {
-            has_comma = true;
-            plain = false;
-        } else if b == b'-' || b == b'+' {
-            plain = false;
-        } else {
-            break;
-        }
-        end += 1;
-    }
-    let digits = end - digits_start;
-    plain &= digits > 0 && digits <= 18 && point.is_none_or(|at| at + 1 < end);
-    let with_point = if plain {
-        let scale = point.map_or(0, |at| end - at - 1);
-        let signed = if digits_start == 1 {
-            -mantissa
-        } else {
-            mantissa
-        };
-        u32::try_from(scale)
-            .ok()
-            .and_then(|scale| Decimal::from_parts(signed, scale))
-    } else {
-        None
-    };
-    Scan {
-        text,
-        // ASCII without spaces: nothing to trim.
-        number: &text[..end],
-        unit: unit_trimmed(&text[end..]),
-        with_point,
-        has_point,
-        has_comma,
-    }
-}
-
-/// A line's cells, as `str::split('\t')` gives them, found by a byte loop: the cells are a
-/// few bytes long, shorter than `split`'s search sets up for.
-pub(super) fn tab_cells(line: &str) -> impl Iterator<Item = &str> {
-    let mut rest = Some(line);
-    std::iter::from_fn(move || {
-        let text = rest?;
-        match text.as_bytes().iter().position(|b| *b == b'\t') {
-            Some(tab) => {
-                rest = Some(&text[tab + 1..]);
-                Some(&text[..tab])
-            }
-            None => {
-                rest = None;
-                Some(text)
-            }
-        }
-    })
-}
+mod cut;
+pub(super) use cut::{Scan, plain_at, scan, scan_at, tab_cells};
 
 impl MarkEvidence {
     /// Adds what one cell says.
@@ -171,6 +75,11 @@ impl MarkEvidence {
             (None, Some(_)) => self.comma |= !grouped(unsigned, b','),
             (None, None) => {}
         }
+    }
+
+    /// Whether a cell proved a decimal point (then a cell without a comma adds nothing).
+    pub(super) fn point(self) -> bool {
+        self.point
     }
 
     /// The mark the evidence proves; the public form (point) without evidence either way;

@@ -19,6 +19,8 @@ pub const MAX_COLUMNS: usize = 1024;
 pub(super) const PATIENT_ID: usize = 2;
 /// The measure date's column.
 pub(super) const MEASURE_DATE: usize = 3;
+/// How many identity columns a header starts with.
+pub(super) const IDENTITY_COLUMNS: usize = IDENTITY.len();
 
 /// What a column holds.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,19 +17,26 @@
 //! ambiguous dates are read in the proven order (`read_each`). A file that proves a
 //! decimal comma is read a second time with it. The header line's roles are cached per
 //! worker thread (`header::header`): an export set and a site's exports repeat a few
-//! header lines.
+//! header lines. A Total Body Comp header's columns are resolved with it into a plan
+//! (`plan::Plan`), by which the first reading takes each line's cells as it cuts them,
+//! straight into their region and field (`planned::build`); any other line is cut into a
+//! row of cells first and read by `record::build`, which the planned reading is held to
+//! (`tests::planned`).
 
 mod cells;
 mod dates;
+mod diff;
 mod documents;
 mod header;
+mod plan;
+mod planned;
 mod record;
 mod text;
 
 use crate::date::text::order_of;
 use crate::error::{FileError, Reason};
 use crate::flag::flag_once;
-use crate::profile::{BodyField, Mapper};
+use crate::profile::Mapper;
 use header::Role;
 use text::{Decoded, Line};
 
@@ -86,30 +93,6 @@ pub fn read(bytes: &[u8], mapper: &Mapper) -> Result<Export, FileError> {
     })
 }
 
-/// The file's kind, from what its columns hold.
-fn kind(roles: &[Role]) -> Option<ExportKind> {
-    let any = |test: &dyn Fn(&Role) -> bool| roles.iter().any(test);
-    if any(
-        &|r| matches!(r, Role::Value { field: BodyField::Value(f), .. } if *f != crate::bodycomp::Field::Bmc),
-    ) {
-        Some(ExportKind::Composition)
-    } else if any(&|r| {
-        matches!(
-            r,
-            Role::Value {
-                field: BodyField::Bone(_),
-                ..
-            }
-        )
-    }) {
-        Some(ExportKind::Bone)
-    } else if any(&|r| matches!(r, Role::Index(_))) {
-        Some(ExportKind::CoreScan)
-    } else {
-        None
-    }
-}
-
 /// What one pass over the data lines gives: the records, and what the lines prove of the
 /// file (its decimal mark's evidence, its measure dates).
 struct Pass {
@@ -129,7 +112,11 @@ struct Pass {
 /// Reads every data line of `decoded` with `context` (at most `MAX_ROWS` records), cutting
 /// each cell once, and gathers the file's proof as it goes: the values' decimal mark
 /// evidence and the measure dates.
-fn pass(decoded: &Decoded, context: &record::Context<'_>) -> Pass {
+///
+/// With a `plan` (the header's, and `context` reading with a decimal point and deferring
+/// ambiguous dates: the first reading), each line is read by it (`planned::build`), else
+/// by `record::build` from the line's cut cells.
+fn pass(decoded: &Decoded, context: &record::Context<'_>, plan: Option<&plan::Plan>) -> Pass {
     let roles = context.roles;
     let mut out = Pass {
         // Room for every data line's record at once, not grown by doubling and copying.
@@ -153,6 +140,18 @@ fn pass(decoded: &Decoded, context: &record::Context<'_>) -> Pass {
         if out.records.len() == MAX_ROWS {
             flag_once(&mut out.flags, EncoreFlag::TooManyRows);
             break;
+        }
+        if let Some(plan) = plan {
+            let proof = planned::Proof {
+                evidence: &mut out.evidence,
+                date_order: &mut out.date_order,
+            };
+            let (record, ambiguous) = planned::build(number, text, plan, context, proof);
+            if let Some(ambiguous) = ambiguous {
+                out.deferred.push((out.records.len(), ambiguous));
+            }
+            out.records.push(record);
+            continue;
         }
         row.clear();
         for (i, cell) in cells::tab_cells(text).enumerate() {
@@ -190,6 +189,17 @@ fn pass(decoded: &Decoded, context: &record::Context<'_>) -> Pass {
 pub fn read_each(
     bytes: &[u8],
     mapper: &Mapper,
+    each: impl FnMut(Record),
+) -> Result<Summary, FileError> {
+    read_each_planned(bytes, mapper, true, each)
+}
+
+/// `read_each`, its lines read by the header's plan when it has one and `planned` (else, as
+/// the tests' reference, by `record::build` from cut cells).
+fn read_each_planned(
+    bytes: &[u8],
+    mapper: &Mapper,
+    planned: bool,
     mut each: impl FnMut(Record),
 ) -> Result<Summary, FileError> {
     if bytes.len() > MAX_FILE_BYTES {
@@ -234,14 +244,15 @@ pub fn read_each(
     if roles.contains(&Role::Unknown) {
         flag_once(&mut flags, EncoreFlag::ColumnUnknown);
     }
-    let Some(kind) = kind(roles) else {
+    let Some(kind) = record::kind(roles) else {
         return Err(error(
             Reason::NoMeasurements,
             "an enCORE export whose columns hold no value this reader knows",
         ));
     };
     let mut context = record::Context::new(roles, kind, cells::DecimalMark::Point, None, true);
-    let first = pass(&decoded, &context);
+    let plan = if planned { plan::of(&header) } else { None };
+    let first = pass(&decoded, &context, plan.as_deref());
     if first.records.is_empty() {
         return Err(error(
             Reason::NoMeasurements,
@@ -258,7 +269,7 @@ pub fn read_each(
         flag_once(&mut flags, EncoreFlag::DecimalComma);
         // Read with a point, the values are not the file's: read again, the proof known.
         context = record::Context::new(roles, kind, mark, order, false);
-        records = pass(&decoded, &context).records;
+        records = pass(&decoded, &context, None).records;
     } else {
         for &(at, ambiguous) in &first.deferred {
             let record = &mut records[at];

@@ -67,6 +67,28 @@ pub struct Record {
     pub flags: Vec<EncoreFlag>,
 }
 
+/// The file's kind, from what its columns hold.
+pub(super) fn kind(roles: &[Role]) -> Option<ExportKind> {
+    let any = |test: &dyn Fn(&Role) -> bool| roles.iter().any(test);
+    if any(&|r| matches!(r, Role::Value { field: BodyField::Value(f), .. } if *f != Field::Bmc)) {
+        Some(ExportKind::Composition)
+    } else if any(&|r| {
+        matches!(
+            r,
+            Role::Value {
+                field: BodyField::Bone(_),
+                ..
+            }
+        )
+    }) {
+        Some(ExportKind::Bone)
+    } else if any(&|r| matches!(r, Role::Index(_))) {
+        Some(ExportKind::CoreScan)
+    } else {
+        None
+    }
+}
+
 /// What every line of a file is read with.
 pub(super) struct Context<'a> {
     /// The columns' roles.
@@ -158,7 +180,7 @@ impl<'a> Context<'a> {
 
     /// The unit `written` in `column` (whose values are of `dimension`), shared, and its
     /// conversion: the column's last one when it is the same text, else found and kept.
-    fn column_unit(
+    pub(super) fn column_unit(
         &self,
         column: usize,
         written: &str,
@@ -201,9 +223,9 @@ impl<'a> Context<'a> {
 }
 
 /// What one line gives as it is read.
-struct Line<'a> {
-    record: Record,
-    composition: BodyComposition,
+pub(super) struct Line<'a> {
+    pub(super) record: Record,
+    pub(super) composition: BodyComposition,
     /// Where the composition's regions are (`BodyComposition::set_placed`).
     places: Places,
     rows: RowTable,
@@ -230,7 +252,7 @@ fn number<'t>(
 
 impl Line<'_> {
     /// A value of `column` converted to its dimension's unit, as a reading.
-    fn reading(
+    pub(super) fn reading(
         &mut self,
         column: usize,
         text: &Scan<'_>,
@@ -355,40 +377,20 @@ impl Line<'_> {
             let Some((right, left)) = whole.halves() else {
                 continue;
             };
-            let get = |region| self.composition.region(region).and_then(|r| r.get(*field));
+            // The regions are in `BodyRegion` order (`BodyComposition`): a binary search.
+            let regions = &self.composition.regions;
+            let get = |region| {
+                let at = regions.binary_search_by(|r| r.region.cmp(&region)).ok()?;
+                regions[at].get(*field)
+            };
             let (Some(right), Some(left)) = (get(right), get(left)) else {
                 continue;
             };
-            let Some(difference) = right
-                .value
-                .checked_sub(left.value)
-                .and_then(|d| d.checked_sub(diff.value))
-            else {
-                continue;
-            };
-            // No difference is within any rounding: the allowance is not worked out.
-            if difference.to_parts().0 == 0 {
-                continue;
-            }
-            let dimension = field.dimension();
-            let allowed = [right, left, diff]
-                .iter()
-                .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
-                    sum.checked_add(r.rounding(dimension))
-                });
-            if let Some(allowed) = allowed {
-                let zero = Decimal::from_parts(0, 0).expect("zero");
-                let magnitude = if difference < zero {
-                    zero.checked_sub(difference).unwrap_or(difference)
-                } else {
-                    difference
-                };
-                if magnitude > allowed {
-                    flag_once(
-                        &mut self.record.flags,
-                        EncoreFlag::Inconsistent(Check::Diff),
-                    );
-                }
+            if super::diff::disagrees(right, left, diff, *field) {
+                flag_once(
+                    &mut self.record.flags,
+                    EncoreFlag::Inconsistent(Check::Diff),
+                );
             }
         }
     }
@@ -402,48 +404,65 @@ pub(super) fn build(
     context: &Context<'_>,
 ) -> (Record, Option<Ambiguous>) {
     let text = |i: usize| cells.get(i).map_or("", |c| c.text);
-    let mut flags = Vec::new();
-    let patient_id = text(PATIENT_ID).to_string();
-    if patient_id.is_empty() {
-        flags.push(EncoreFlag::PatientIdMissing);
-    }
-    let measure_date_text = text(MEASURE_DATE).to_string();
-    let (measure_date, ambiguous) = measure_date(
-        &measure_date_text,
-        context.order,
-        context.defer_dates,
-        &mut flags,
-    );
+    let (mut line, ambiguous) = Line::new(number, text(PATIENT_ID), text(MEASURE_DATE), context);
     if cells.len() < context.roles.len() {
-        flags.push(EncoreFlag::RowShort);
+        line.record.flags.push(EncoreFlag::RowShort);
     } else if cells.len() > context.roles.len() {
-        flags.push(EncoreFlag::RowLong);
+        line.record.flags.push(EncoreFlag::RowLong);
     }
-    let mut line = Line {
-        record: Record {
-            line: number,
-            patient_id,
-            measure_date,
-            measure_date_text,
-            body_composition: None,
-            measurements: Vec::new(),
-            flags,
-        },
-        composition: BodyComposition::new(BodySource::EncoreExport),
-        places: Places::default(),
-        rows: RowTable::default(),
-        diffs: Vec::new(),
-        context,
-    };
     // The names (columns 0 and 1) are identity columns: never read.
     for (column, cell) in cells.iter().enumerate().take(context.roles.len()) {
         line.cell(column, cell);
     }
-    line.check_diffs();
-    let mut record = line.record;
-    record.measurements = line.rows.into_sorted();
-    if !line.composition.is_empty() {
-        record.body_composition = Some(line.composition);
+    (line.finish(), ambiguous)
+}
+
+impl<'a> Line<'a> {
+    /// A line's reading begun: its patient ID and measure date read (the date given back
+    /// when it is ambiguous and left for `resolve_date`).
+    pub(super) fn new(
+        number: usize,
+        patient_id: &str,
+        measure_date_text: &str,
+        context: &'a Context<'a>,
+    ) -> (Self, Option<Ambiguous>) {
+        let mut flags = Vec::new();
+        if patient_id.is_empty() {
+            flags.push(EncoreFlag::PatientIdMissing);
+        }
+        let (measure_date, ambiguous) = measure_date(
+            measure_date_text,
+            context.order,
+            context.defer_dates,
+            &mut flags,
+        );
+        let line = Line {
+            record: Record {
+                line: number,
+                patient_id: patient_id.to_string(),
+                measure_date,
+                measure_date_text: measure_date_text.to_string(),
+                body_composition: None,
+                measurements: Vec::new(),
+                flags,
+            },
+            composition: BodyComposition::new(BodySource::EncoreExport),
+            places: Places::default(),
+            rows: RowTable::default(),
+            diffs: Vec::new(),
+            context,
+        };
+        (line, ambiguous)
     }
-    (record, ambiguous)
+
+    /// The record, its Diff columns checked.
+    pub(super) fn finish(mut self) -> Record {
+        self.check_diffs();
+        let mut record = self.record;
+        record.measurements = self.rows.into_sorted();
+        if !self.composition.is_empty() {
+            record.body_composition = Some(self.composition);
+        }
+        record
+    }
 }

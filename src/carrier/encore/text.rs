@@ -1,8 +1,10 @@
 //! The text of an export file, line by line: UTF-16LE after its BOM (what enCORE writes,
 //! docs/evidence.md), or UTF-8 (a copy saved again by a spreadsheet: accepted, not seen).
-//! Lines end with CRLF (LF alone is taken too). The lines are decoded once, one after the
-//! other into one text (`Decoded`: both passes of the reader go over it), a line
-//! never beyond `MAX_LINE_CHARS`: a longer one is skipped to its end and reported.
+//! Lines end with CRLF (LF alone is taken too). The lines are decoded once (`Decoded`: the
+//! reader's passes go over them): a text of ASCII characters alone, what enCORE writes,
+//! packed whole into its bytes and cut at its line feeds (`Decoded::ascii`, `pack`), any
+//! other line by line; a line never beyond `MAX_LINE_CHARS`: a longer one is skipped to
+//! its end and reported.
 
 /// Longest line, in characters (a 160-column row is about 1 500).
 pub const MAX_LINE_CHARS: usize = 64 << 10;
@@ -66,33 +68,6 @@ pub(super) struct Lines<'b> {
     /// Whether runs of ASCII are taken eight characters at a step (`ascii_run`); off only
     /// in tests, where the character-by-character reading is the reference.
     bulk: bool,
-}
-
-/// A word of four UTF-16LE code units: each unit's bits that are zero when it is ASCII,
-/// a 1 in each unit, and each unit's top bit.
-const UTF16_NOT_ASCII: u64 = 0xFF80_FF80_FF80_FF80;
-const UTF16_ONES: u64 = 0x0001_0001_0001_0001;
-const UTF16_TOPS: u64 = 0x8000_8000_8000_8000;
-/// The same for eight UTF-8 bytes.
-const UTF8_NOT_ASCII: u64 = 0x8080_8080_8080_8080;
-const UTF8_ONES: u64 = 0x0101_0101_0101_0101;
-
-/// Whether a word of ASCII lanes (16 or 8 bits each: `ones` has a 1 in each, `tops` each
-/// one's top bit) holds a line feed. A lane of `x = word ^ LF` is zero only for a line
-/// feed, and, every lane being below 0x80, taking 1 from each sets a lane's top bit only
-/// in a zero lane or above one (by its borrow): never without a zero lane.
-#[inline]
-fn has_line_feed(word: u64, ones: u64, tops: u64) -> bool {
-    let x = word ^ ones.wrapping_mul(u64::from(b'\n'));
-    x.wrapping_sub(ones) & !x & tops != 0
-}
-
-/// The low bytes of four UTF-16LE code units whose high bytes are zero (a word
-/// `a 0 b 0 c 0 d 0`), as the four bytes `a b c d` of the result's low half.
-#[inline]
-fn low_bytes(units: u64) -> u64 {
-    let pairs = (units | units >> 8) & 0x0000_FFFF_0000_FFFF;
-    (pairs | pairs >> 16) & 0xFFFF_FFFF
 }
 
 impl<'b> Lines<'b> {
@@ -280,21 +255,24 @@ impl<'b> Lines<'b> {
     }
 }
 
-/// A file's lines, decoded once (both passes of the reader go over them).
+/// A file's lines, decoded once (the reader's passes go over them).
 pub(super) struct Decoded {
-    /// Every line's text, one after the other.
+    /// The lines' text: one after the other (`decode`), or the whole file's, line ends
+    /// and all (`ascii`).
     text: String,
-    /// Each line's end in `text` and what it is (a line too long has no text).
-    lines: Vec<(usize, Line)>,
+    /// Each line's start and end in `text` and what it is (a line too long has no text).
+    lines: Vec<(usize, usize, Line)>,
     /// The first line (from 1) where a code unit or byte sequence was not text (replaced
     /// by U+FFFD).
     pub(super) first_damaged: Option<usize>,
 }
 
 impl Decoded {
-    /// Decodes every line of `bytes`.
+    /// Decodes every line of `bytes`: a text of ASCII characters alone (what enCORE
+    /// writes) at once (`ascii`), any other line by line (`decode`), which give the same
+    /// lines (`text::tests::an_ascii_text_is_decoded_as_line_by_line`).
     pub(super) fn new(bytes: &[u8]) -> Self {
-        Self::decode(bytes, true)
+        Self::ascii(bytes).unwrap_or_else(|| Self::decode(bytes, true))
     }
 
     /// `new`, with ASCII runs taken eight characters at a step or not (`Lines::bulk`).
@@ -304,8 +282,12 @@ impl Decoded {
         let mut text = Vec::new();
         let mut lines = Vec::new();
         let mut first_damaged = None;
-        while let Some(line) = reader.line_into(&mut text) {
-            lines.push((text.len(), line));
+        loop {
+            let start = text.len();
+            let Some(line) = reader.line_into(&mut text) else {
+                break;
+            };
+            lines.push((start, text.len(), line));
             if reader.damaged && first_damaged.is_none() {
                 first_damaged = Some(reader.number);
             }
@@ -317,186 +299,101 @@ impl Decoded {
         }
     }
 
-    /// The lines: their number (from 1), what each is, and its text (empty when too long).
+    /// A text of ASCII characters alone (UTF-16 code units below 0x80, or UTF-8 bytes),
+    /// taken whole: its code units' low bytes at once, eight at a step without a test of
+    /// the step but for a line feed, then cut at its line feeds (a CR before one left
+    /// out, a line longer than `MAX_LINE_CHARS` without its text), as `Lines` reads them.
+    /// None for any other text (an odd last byte is damage): `decode` reads it.
+    fn ascii(bytes: &[u8]) -> Option<Self> {
+        let (encoding, at) = encoding(bytes);
+        let units = &bytes[at..];
+        // Where the line feeds are: the text's eight-byte steps that hold one, then each.
+        let mut feeds = Vec::with_capacity(16);
+        let text = match encoding {
+            Encoding::Utf16Le => {
+                if units.len() % 2 != 0 {
+                    return None;
+                }
+                // Room for the whole text, not zeroed: a zeroed block of some 6 KB cost the
+                // allocator a `memset` of more instructions than the steps below.
+                let mut text = Vec::with_capacity(units.len() / 2);
+                let rest = pack_ascii_units(units, &mut text, &mut feeds)?;
+                let tail = text.len();
+                for unit in rest.chunks_exact(2) {
+                    if unit[1] != 0 || !unit[0].is_ascii() {
+                        return None;
+                    }
+                    text.push(unit[0]);
+                }
+                feeds.push(tail);
+                text
+            }
+            Encoding::Utf8 => {
+                if !units.is_ascii() {
+                    return None;
+                }
+                feeds.push(0);
+                units.to_vec()
+            }
+        };
+        let mut lines = Vec::with_capacity(8);
+        let mut start = 0;
+        // A line from `start` to a line feed at `end` (or the text's end).
+        let line = |start: &mut usize, end: usize, lines: &mut Vec<_>| {
+            let mut stop = end;
+            if stop > *start && text[stop - 1] == b'\r' {
+                stop -= 1;
+            }
+            lines.push(if stop - *start > MAX_LINE_CHARS {
+                (*start, *start, Line::TooLong)
+            } else {
+                (*start, stop, Line::Text)
+            });
+            *start = end + 1;
+        };
+        // A step found above holds at least one line feed; the last one (the rest of the
+        // text, the whole text for UTF-8) is read byte by byte.
+        for (i, &from) in feeds.iter().enumerate() {
+            let to = if i + 1 == feeds.len() {
+                text.len()
+            } else {
+                (from + PACKED_STEP).min(text.len())
+            };
+            for (at, byte) in text[from..to].iter().enumerate() {
+                if *byte == b'\n' {
+                    line(&mut start, from + at, &mut lines);
+                }
+            }
+        }
+        if start < text.len() {
+            line(&mut start, text.len(), &mut lines);
+        }
+        Some(Decoded {
+            text: String::from_utf8(text).ok()?,
+            lines,
+            first_damaged: None,
+        })
+    }
+
     /// How many lines the text has.
     pub(super) fn line_count(&self) -> usize {
         self.lines.len()
     }
 
+    /// The lines: their number (from 1), what each is, and its text (empty when too long).
     pub(super) fn lines(&self) -> impl Iterator<Item = (usize, Line, &str)> {
-        let starts = std::iter::once(0).chain(self.lines.iter().map(|(end, _)| *end));
-        starts
-            .zip(&self.lines)
+        self.lines
+            .iter()
             .enumerate()
-            .map(|(i, (start, (end, line)))| (i + 1, *line, &self.text[start..*end]))
+            .map(|(i, (start, end, line))| (i + 1, *line, &self.text[*start..*end]))
     }
 }
 
+mod pack;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    fn utf16(text: &str) -> Vec<u8> {
-        let mut out = vec![0xFF, 0xFE];
-        for unit in text.encode_utf16() {
-            out.extend(unit.to_le_bytes());
-        }
-        out
-    }
-
-    fn all(bytes: &[u8]) -> (Vec<Result<String, Line>>, bool) {
-        let mut lines = Lines::new(bytes);
-        let mut out = Vec::new();
-        while let Some((line, text)) = lines.next_line() {
-            out.push(match line {
-                Line::Text => Ok(text),
-                other => Err(other),
-            });
-        }
-        (out, lines.damaged)
-    }
-
-    #[test]
-    fn utf16_and_utf8_lines() {
-        let (lines, damaged) = all(&utf16("a\tb\r\n99.99 in³\r\n𝄞\r\n"));
-        assert_eq!(
-            lines,
-            [Ok("a\tb".into()), Ok("99.99 in³".into()), Ok("𝄞".into())]
-        );
-        assert!(!damaged);
-        let (lines, _) = all("\u{feff}x\ny\r\nlast".as_bytes());
-        assert_eq!(lines, [Ok("x".into()), Ok("y".into()), Ok("last".into())]);
-    }
-
-    #[test]
-    fn decoded_once_as_read_line_by_line() {
-        let mut bytes = utf16(&format!(
-            "h\tx\r\n\r\n{}\r\nlast\t𝄞",
-            "y".repeat(MAX_LINE_CHARS + 1)
-        ));
-        bytes.extend([0x00, 0xD8]);
-        let decoded = Decoded::new(&bytes);
-        let (expected, damaged) = all(&bytes);
-        let got: Vec<(usize, Result<String, Line>)> = decoded
-            .lines()
-            .map(|(n, line, text)| {
-                (
-                    n,
-                    match line {
-                        Line::Text => Ok(text.to_string()),
-                        other => Err(other),
-                    },
-                )
-            })
-            .collect();
-        let expected: Vec<_> = expected
-            .into_iter()
-            .enumerate()
-            .map(|(i, l)| (i + 1, l))
-            .collect();
-        assert_eq!(got, expected);
-        assert_eq!(got.len(), 4);
-        assert!(damaged);
-        assert_eq!(
-            decoded.first_damaged,
-            Some(4),
-            "the damage is in the last line"
-        );
-    }
-
-    #[test]
-    fn damage_is_replaced_and_said() {
-        let mut bytes = utf16("ab");
-        bytes.extend([0x00, 0xD8]); // a lone high surrogate
-        bytes.extend(utf16("c\r\n")[2..].iter());
-        bytes.push(0x41); // half a code unit
-        let (lines, damaged) = all(&bytes);
-        assert_eq!(lines, [Ok("ab\u{fffd}c".into()), Ok(String::new())]);
-        assert!(damaged);
-        let (lines, damaged) = all(b"a\xffb\n");
-        assert_eq!(lines, [Ok("a\u{fffd}b".into())]);
-        assert!(damaged);
-    }
-
-    /// Texts of ASCII runs, line ends (CRLF, LF, a lone CR), characters of two, three and
-    /// four UTF-8 bytes, damage (a lone surrogate, an odd last byte, a byte not UTF-8) and
-    /// lines about `MAX_LINE_CHARS` long: decoded eight characters at a step where they
-    /// can be, as character by character, in both encodings.
-    #[test]
-    fn ascii_runs_decode_as_character_by_character() {
-        let mut next = crate::test_rng::splitmix(0x00E1_C0DE);
-        for case in 0..3_000 {
-            let mut text = String::new();
-            let mut damage = Vec::new();
-            for _ in 0..next() % 40 {
-                match next() % 12 {
-                    0 => text.push_str("\r\n"),
-                    1 => text.push('\n'),
-                    2 => text.push('\r'),
-                    3 => text.push(['é', '³', '\u{20AC}', '𝄞', '\u{7F}'][(next() % 5) as usize]),
-                    4 if case % 50 == 0 => {
-                        let around = MAX_LINE_CHARS - 10 + (next() % 20) as usize;
-                        text.push_str(&"x".repeat(around));
-                    }
-                    5 => damage.push(text.chars().count()),
-                    _ => {
-                        let len = next() % 24;
-                        text.extend((0..len).map(|_| char::from(b' ' + (next() % 95) as u8)));
-                    }
-                }
-            }
-            let mut units = vec![0xFF, 0xFE];
-            let mut utf8 = Vec::new();
-            for (at, c) in text.chars().enumerate() {
-                if damage.contains(&at) {
-                    units.extend([0x00, 0xDC]);
-                    utf8.push(0xFF);
-                }
-                for unit in c.encode_utf16(&mut [0; 2]) {
-                    units.extend(unit.to_le_bytes());
-                }
-                utf8.extend(c.encode_utf8(&mut [0; 4]).as_bytes());
-            }
-            if next() % 4 == 0 {
-                units.push(b'z');
-            }
-            for bytes in [&units, &utf8] {
-                let (bulk, reference) =
-                    (Decoded::decode(bytes, true), Decoded::decode(bytes, false));
-                assert_eq!(bulk.text, reference.text, "case {case}");
-                assert_eq!(bulk.lines, reference.lines, "case {case}");
-                assert_eq!(bulk.first_damaged, reference.first_damaged, "case {case}");
-            }
-        }
-    }
-
-    #[test]
-    fn a_line_feed_is_found_in_every_lane() {
-        for lane in 0..8 {
-            let mut line = *b"abcdefgh";
-            line[lane] = b'\n';
-            let eight = u64::from_le_bytes(line);
-            assert!(has_line_feed(eight, UTF8_ONES, UTF8_NOT_ASCII), "{lane}");
-            let units: Vec<u8> = line.iter().flat_map(|&b| [b, 0]).collect();
-            let word = u64::from_le_bytes(units[lane / 4 * 8..][..8].try_into().unwrap());
-            assert!(has_line_feed(word, UTF16_ONES, UTF16_TOPS), "{lane}");
-        }
-        let plain = u64::from_le_bytes(*b"\x0b\x09\r\x00\x7f ab");
-        assert!(!has_line_feed(plain, UTF8_ONES, UTF8_NOT_ASCII));
-        assert_eq!(
-            low_bytes(u64::from_le_bytes(*b"a\0b\0c\0d\0")),
-            u64::from(u32::from_le_bytes(*b"abcd"))
-        );
-    }
-
-    #[test]
-    fn a_line_too_long_is_skipped_to_its_end() {
-        let text = format!("{}\r\nnext\r\n", "x".repeat(MAX_LINE_CHARS + 1));
-        let (lines, _) = all(&utf16(&text));
-        assert_eq!(lines, [Err(Line::TooLong), Ok("next".into())]);
-        let exact = format!("{}\r\n", "x".repeat(MAX_LINE_CHARS));
-        let (lines, _) = all(&utf16(&exact));
-        assert_eq!(lines.len(), 1);
-        assert!(lines[0].is_ok());
-    }
-}
+use pack::{
+    PACKED_STEP, UTF8_NOT_ASCII, UTF8_ONES, UTF16_NOT_ASCII, UTF16_ONES, UTF16_TOPS, has_line_feed,
+    low_bytes, pack_ascii_units,
+};

@@ -300,3 +300,80 @@ fn the_file_says_its_decimal_mark() {
     assert_eq!(mark(&["0.987"]), Some(DecimalMark::Point));
     assert_eq!(mark(&["9.9", "9,9"]), None, "both");
 }
+
+/// Lines of generated cells (digits, marks, signs, spaces and other white space, units,
+/// characters beyond ASCII, cells longer than `MAX_CELL_CHARS`) cut from each cell's start
+/// by `scan_at` as `tab_cells` and `scan` cut them, and a plain cell (`plain_at`) read as
+/// `read_scan` reads it with a point: the same value (mantissa and scale), unit and next
+/// cell, no comma, and `plain_at` refusing no cell `read_scan` reads so.
+#[test]
+fn a_line_is_cut_as_tab_cells_and_scan_cut_it() {
+    let pieces = [
+        "-",
+        "+",
+        ".",
+        ",",
+        "0",
+        "1",
+        "9",
+        "42",
+        "123456789",
+        " ",
+        "  ",
+        " lbs",
+        "%",
+        " in\u{b3}",
+        "x",
+        "\u{a0}",
+        "\u{b}",
+        "\t",
+        "\t",
+        "\t",
+        "1234567890123456789012345678901234567890",
+    ];
+    let mut next = crate::test_rng::splitmix(0x0005_CA17);
+    let (mut plain, mut cells) = (0, 0);
+    for case in 0..50_000 {
+        let line: String = (0..next() % 16)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect();
+        let mut start = Some(0);
+        for cell in tab_cells(&line) {
+            let at = start.expect("a cell after a tab");
+            let (cut, after) = scan_at(&line, at);
+            assert_eq!(cut, scan(cell), "case {case}: {line:?} at {at}");
+            let expected_next = Some(at + cell.len() + 1).filter(|n| *n <= line.len());
+            assert_eq!(after, expected_next, "case {case}: {line:?} at {at}");
+            let read = match read_scan(&cut, DecimalMark::Point) {
+                Cell::Number(value, unit) => Some((value.to_parts(), unit)),
+                _ => None,
+            };
+            let bytes = cell.as_bytes();
+            let ends_plain = |b: Option<&u8>| b.is_some_and(|b| *b > b' ' && b.is_ascii());
+            match plain_at(&line, at) {
+                Some((value, unit, after)) => {
+                    plain += 1;
+                    assert_eq!(
+                        Some((value.to_parts(), unit)),
+                        read,
+                        "case {case}: {line:?}"
+                    );
+                    assert_eq!(after, expected_next, "case {case}: {line:?}");
+                    assert!(!cut.has_comma, "case {case}: {line:?}");
+                }
+                None => assert!(
+                    !(ends_plain(bytes.first()) && ends_plain(bytes.last()))
+                        || cut.with_point().is_none(),
+                    "case {case}: {line:?} at {at}"
+                ),
+            }
+            cells += 1;
+            start = after;
+        }
+        assert_eq!(start, None, "case {case}: {line:?}");
+    }
+    assert!(
+        plain > 10_000 && cells > 100_000,
+        "{plain} plain of {cells}"
+    );
+}

@@ -1,0 +1,161 @@
+//! A Total Body Comp header's columns resolved once into what a data line's cells are read
+//! into (`Plan`), for the planned reader (`planned`): each column's region slot and field,
+//! the composition's regions in their order with their labels. Made once per worker
+//! thread and header (`of`), so a file's lines, and the files of one export set,
+//! do not match each column's role and the file's kind per cell.
+//!
+//! Only a header whose lines the planned reader reads as `record::build` does has a plan:
+//! a composition's header naming each region's value once (a value named twice is kept or
+//! refused by `bodycomp::keep`, which compares the two readings), each region by one label
+//! (its label is the first column's that gave a value: with one label it is that one
+//! whatever the line holds). Any other header is read by `record::build`.
+
+use std::cell::RefCell;
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::header::{Header, Role};
+use super::record::{ExportKind, kind};
+use crate::bodycomp::units::Conversion;
+use crate::bodycomp::{BodyRegion, Field, IndexKind};
+use crate::profile::BodyField;
+
+/// Per column of a header, the unit its last value was written in, shared, and its
+/// conversion: `Context::column_unit`'s for that text, kept with the plan (cached per
+/// worker thread with its header) where the planned reader finds it at once, for the next
+/// line and the next file of the same header.
+pub(super) type Units = Vec<Option<(Arc<str>, Option<Conversion>)>>;
+
+/// Plans kept per worker thread, with their headers (`header::header` gives a header seen
+/// again as the same `Rc`).
+const CACHED_PLANS: usize = 8;
+
+/// The plan of `header` (None: its lines are read by `record::build`), made once per
+/// worker thread and header.
+pub(super) fn of(header: &Rc<Header>) -> Option<Rc<Plan>> {
+    type Cache = Vec<(Rc<Header>, Option<Rc<Plan>>)>;
+    thread_local! {
+        static CACHE: RefCell<Cache> = const { RefCell::new(Vec::new()) };
+    }
+    CACHE.with_borrow_mut(|cache| {
+        if let Some(at) = cache.iter().position(|(seen, _)| Rc::ptr_eq(seen, header)) {
+            // The latest first: the one left out when full is the least recently used.
+            let entry = cache.remove(at);
+            let plan = entry.1.clone();
+            cache.insert(0, entry);
+            return plan;
+        }
+        let plan = Plan::new(&header.roles).map(Rc::new);
+        cache.truncate(CACHED_PLANS - 1);
+        cache.insert(0, (Rc::clone(header), plan.clone()));
+        plan
+    })
+}
+
+/// What the planned reader does with a column's cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Column {
+    /// Not read: an identity column (the patient ID and the date are read by their
+    /// place), a column ignored or unknown.
+    Skip,
+    /// A value this kind of file does not read: only its decimal mark's evidence.
+    Evidence,
+    /// A region's value: the region, its place in `Plan::regions`, the field.
+    Value {
+        region: BodyRegion,
+        slot: u8,
+        field: Field,
+    },
+    /// The right half less the left of a region, and the places of its halves in
+    /// `Plan::regions` (None: a half no column names, which no line gives).
+    Diff {
+        region: BodyRegion,
+        field: Field,
+        halves: Option<(u8, u8)>,
+    },
+    /// An index of its own column.
+    Index(IndexKind),
+}
+
+/// A composition header's columns resolved.
+#[derive(Debug)]
+pub(super) struct Plan {
+    /// Per column of the header.
+    pub(super) columns: Vec<Column>,
+    /// The regions the values name, in `BodyRegion` order, with their label as written.
+    pub(super) regions: Vec<(BodyRegion, String)>,
+    /// Per column, its last unit and conversion.
+    pub(super) units: RefCell<Units>,
+}
+
+impl Plan {
+    /// The plan of a header's `roles`; None unless it is a composition's (`kind`) whose
+    /// lines the planned reader reads as `record::build` does (the module's comment).
+    pub(super) fn new(roles: &[Role]) -> Option<Plan> {
+        if kind(roles) != Some(ExportKind::Composition) {
+            return None;
+        }
+        let mut regions: Vec<(BodyRegion, String)> = Vec::new();
+        let mut named = Vec::new();
+        for role in roles {
+            if let Role::Value {
+                region,
+                field: BodyField::Value(field),
+                label,
+            } = role
+            {
+                match regions.iter().find(|(r, _)| r == region) {
+                    Some((_, first)) if first != label => return None,
+                    Some(_) => {}
+                    None => regions.push((*region, label.clone())),
+                }
+                if named.contains(&(*region, *field)) {
+                    return None;
+                }
+                named.push((*region, *field));
+            }
+        }
+        regions.sort_by_key(|(region, _)| *region);
+        if regions.len() > usize::from(u8::MAX) {
+            return None;
+        }
+        let place = |region: &BodyRegion| {
+            let at = regions.iter().position(|(r, _)| r == region)?;
+            Some(u8::try_from(at).expect("checked above"))
+        };
+        let slot = |region: &BodyRegion| place(region).expect("every value's region placed");
+        let columns = roles
+            .iter()
+            .map(|role| match role {
+                Role::Value {
+                    region,
+                    field: BodyField::Value(field),
+                    ..
+                } => Column::Value {
+                    region: *region,
+                    slot: slot(region),
+                    field: *field,
+                },
+                Role::Diff {
+                    region,
+                    field: BodyField::Value(field),
+                } => Column::Diff {
+                    region: *region,
+                    field: *field,
+                    halves: region
+                        .halves()
+                        .and_then(|(right, left)| Some((place(&right)?, place(&left)?))),
+                },
+                Role::Index(kind) => Column::Index(*kind),
+                Role::Value { .. } | Role::Diff { .. } => Column::Evidence,
+                Role::Identity | Role::Ignored | Role::Unknown => Column::Skip,
+            })
+            .collect::<Vec<_>>();
+        Some(Plan {
+            units: RefCell::new(vec![None; columns.len()]),
+            columns,
+            regions,
+        })
+    }
+}

@@ -1,0 +1,252 @@
+//! A data line of a Total Body Comp export read by its header's plan (`plan::Plan`): each
+//! cell cut and read as it is found (`cells::scan_at`), into the slot the plan resolved for
+//! its column, the file's proof (the decimal mark's evidence, the dates' order) gathered on
+//! the way; no row of cut cells, no match of the column's role and the file's kind per
+//! cell, no search for a value's region. The record is `record::build`'s for the same line
+//! (`encore::tests::planned::a_planned_line_is_read_as_record_build_reads_it`), which reads
+//! every line the plan does not (a file read with a decimal comma, a header without a
+//! plan).
+
+use std::sync::Arc;
+
+use super::cells::{self, MarkEvidence, Scan};
+use super::dates::{self, Ambiguous};
+use super::diff;
+use super::header::IDENTITY_COLUMNS;
+use super::plan::{Column, Plan, Units};
+use super::record::{Context, Line, Record, same_text};
+use crate::bodycomp::check::Check;
+use crate::bodycomp::encore_flag::EncoreFlag;
+use crate::bodycomp::{BodyValue, Dimension, Field, Reading, RegionComposition};
+use crate::decimal::{Decimal, trim};
+use crate::flag::flag_once;
+
+/// What the lines prove of their file, gathered as they are read.
+pub(super) struct Proof<'p> {
+    /// The values' decimal mark.
+    pub(super) evidence: &'p mut MarkEvidence,
+    /// What the measure dates say of the file's date order (day-first, month-first).
+    pub(super) date_order: &'p mut (bool, bool),
+}
+
+/// A region's slot of `field`.
+fn slot(region: &mut RegionComposition, field: Field) -> &mut Option<Reading> {
+    match field {
+        Field::Fat => &mut region.fat,
+        Field::Lean => &mut region.lean,
+        Field::Bmc => &mut region.bmc,
+        Field::LeanBmc => &mut region.lean_bmc,
+        Field::Tissue => &mut region.tissue,
+        Field::TotalMass => &mut region.total_mass,
+        Field::FatPct => &mut region.fat_pct,
+        Field::TissueFatPct => &mut region.tissue_fat_pct,
+    }
+}
+
+/// A cell of a value column: plain (`cells::plain_at`), or cut (`cells::scan_at`).
+enum Value<'t> {
+    /// The number read with a point, and the unit.
+    Plain(Decimal, &'t str),
+    /// Any other cell.
+    Cut(Scan<'t>),
+}
+
+/// A value of `column` converted to its dimension's unit, as a reading: `Line::reading`'s,
+/// a cell of the plain shape (nearly every one) read without `read_scan`'s tests.
+#[inline(always)]
+fn reading(
+    line: &mut Line<'_>,
+    context: &Context<'_>,
+    units: &mut Units,
+    column: usize,
+    value: &Value<'_>,
+    dimension: Dimension,
+    what: BodyValue,
+) -> Option<Reading> {
+    let plain = match value {
+        Value::Plain(written, unit) => Some((*written, *unit)),
+        Value::Cut(cell) => cell.with_point(),
+    };
+    let Some((written, unit)) = plain else {
+        let Value::Cut(cell) = value else {
+            unreachable!("a plain value is read above")
+        };
+        return line.reading(column, cell, dimension, what);
+    };
+    // The column's last unit when it is the same text (nearly always), without the
+    // context's cell and call; else found by the context (the same text and conversion).
+    let kept = &mut units[column];
+    let (unit, conversion) = match kept {
+        Some((kept, conversion)) if same_text(kept, unit) => (Arc::clone(kept), *conversion),
+        _ => {
+            let found = context.column_unit(column, unit, dimension);
+            *kept = Some((Arc::clone(&found.0), found.1));
+            found
+        }
+    };
+    let Some(value) = conversion.and_then(|c| c.apply(written)) else {
+        flag_once(&mut line.record.flags, EncoreFlag::UnitUnknown(what));
+        return None;
+    };
+    Some(Reading {
+        value,
+        written,
+        unit,
+    })
+}
+
+/// The cell of `line` from `start` to the next tab (or the line's end), and where the next
+/// cell starts (None: it was the last).
+fn cell_at(line: &str, start: usize) -> (&str, Option<usize>) {
+    let bytes = line.as_bytes();
+    let mut tab = start;
+    while tab < bytes.len() && bytes[tab] != b'\t' {
+        tab += 1;
+    }
+    (&line[start..tab], (tab < bytes.len()).then_some(tab + 1))
+}
+
+/// The record of the data line `text` (`number`: its line number) read by `plan`, with its
+/// measure date when it is ambiguous and left for `resolve_date` (`context` reads with a
+/// decimal point and defers such dates: the one pass's first reading).
+pub(super) fn build(
+    number: usize,
+    text: &str,
+    plan: &Plan,
+    context: &Context<'_>,
+    proof: Proof<'_>,
+) -> (Record, Option<Ambiguous>) {
+    let units = &mut *plan.units.borrow_mut();
+    // The identity cells: the names are never read; the patient ID and the date trimmed.
+    let mut identity = [""; IDENTITY_COLUMNS];
+    let mut next = Some(0);
+    let mut cells = 0;
+    while cells < IDENTITY_COLUMNS {
+        let Some(start) = next else { break };
+        let (cell, after) = cell_at(text, start);
+        identity[cells] = cell;
+        next = after;
+        cells += 1;
+    }
+    let [_, _, patient_id, measure_date] = identity.map(trim);
+    if cells > super::header::MEASURE_DATE {
+        let (day_first, month_first) = dates::date_order_evidence(measure_date);
+        proof.date_order.0 |= day_first;
+        proof.date_order.1 |= month_first;
+    }
+    let (mut line, ambiguous) = Line::new(number, patient_id, measure_date, context);
+    // Where a short or long row is said: after the date's flags, before the values'.
+    let row_flag_at = line.record.flags.len();
+    let mut regions: Vec<RegionComposition> = plan
+        .regions
+        .iter()
+        .map(|(region, label)| RegionComposition::new(*region, label))
+        .collect();
+    // The Diff columns' readings, checked once the line is read (`Line::check_diffs`'s
+    // check, the halves found at their places in `regions`).
+    let mut diffs = Vec::new();
+    for (column, &role) in plan.columns.iter().enumerate().skip(cells) {
+        let Some(start) = next else { break };
+        cells += 1;
+        if role == Column::Skip {
+            next = cell_at(text, start).1;
+            continue;
+        }
+        // A plain cell once the file proved a point (nearly every one) read without its
+        // cut texts; any other cut and its evidence added.
+        let plain = if proof.evidence.point() {
+            cells::plain_at(text, start)
+        } else {
+            None
+        };
+        let value = match plain {
+            Some((written, unit, after)) => {
+                next = after;
+                Value::Plain(written, unit)
+            }
+            None => {
+                let (cell, after) = cells::scan_at(text, start);
+                next = after;
+                proof.evidence.add_scan(&cell);
+                Value::Cut(cell)
+            }
+        };
+        match role {
+            Column::Value {
+                region,
+                slot: at,
+                field,
+            } => {
+                let what = BodyValue::Region(region, field);
+                if let Some(reading) = reading(
+                    &mut line,
+                    context,
+                    units,
+                    column,
+                    &value,
+                    field.dimension(),
+                    what,
+                ) {
+                    *slot(&mut regions[usize::from(at)], field) = Some(reading);
+                }
+            }
+            Column::Diff {
+                region,
+                field,
+                halves,
+            } => {
+                let what = BodyValue::Diff(region, field);
+                if let Some(reading) = reading(
+                    &mut line,
+                    context,
+                    units,
+                    column,
+                    &value,
+                    field.dimension(),
+                    what,
+                ) {
+                    diffs.push((halves, field, reading));
+                }
+            }
+            Column::Index(index) => {
+                let what = BodyValue::Index(index);
+                if let Some(reading) = reading(
+                    &mut line,
+                    context,
+                    units,
+                    column,
+                    &value,
+                    index.dimension(),
+                    what,
+                ) && !line.composition.set_index(index, reading)
+                {
+                    flag_once(&mut line.record.flags, EncoreFlag::ValueGivenTwice(what));
+                }
+            }
+            Column::Skip | Column::Evidence => {}
+        }
+    }
+    for (halves, field, diff) in &diffs {
+        let Some((right, left)) = halves else {
+            continue;
+        };
+        let get = |at: &u8| regions[usize::from(*at)].get(*field);
+        if let (Some(right), Some(left)) = (get(right), get(left))
+            && diff::disagrees(right, left, diff, *field)
+        {
+            flag_once(
+                &mut line.record.flags,
+                EncoreFlag::Inconsistent(Check::Diff),
+            );
+        }
+    }
+    let columns = plan.columns.len();
+    if cells < columns {
+        line.record.flags.insert(row_flag_at, EncoreFlag::RowShort);
+    } else if next.is_some() {
+        line.record.flags.insert(row_flag_at, EncoreFlag::RowLong);
+    }
+    regions.retain(|region| Field::ALL.iter().any(|f| region.get(*f).is_some()));
+    line.composition.regions = regions;
+    (line.finish(), ambiguous)
+}

@@ -1,0 +1,124 @@
+//! A text of UTF-16LE code units packed into its ASCII bytes (`Decoded::ascii`), a step of
+//! `PACKED_STEP` units at a time, and the tests of words of ASCII lanes the line-by-line
+//! reading shares (`Lines::ascii_run`).
+
+/// A word of four UTF-16LE code units: each unit's bits that are zero when it is ASCII,
+/// a 1 in each unit, and each unit's top bit.
+pub(super) const UTF16_NOT_ASCII: u64 = 0xFF80_FF80_FF80_FF80;
+pub(super) const UTF16_ONES: u64 = 0x0001_0001_0001_0001;
+pub(super) const UTF16_TOPS: u64 = 0x8000_8000_8000_8000;
+/// The same for eight UTF-8 bytes.
+pub(super) const UTF8_NOT_ASCII: u64 = 0x8080_8080_8080_8080;
+pub(super) const UTF8_ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Whether a word of ASCII lanes (16 or 8 bits each: `ones` has a 1 in each, `tops` each
+/// one's top bit) holds a line feed. A lane of `x = word ^ LF` is zero only for a line
+/// feed, and, every lane being below 0x80, taking 1 from each sets a lane's top bit only
+/// in a zero lane or above one (by its borrow): never without a zero lane.
+#[inline]
+pub(super) fn has_line_feed(word: u64, ones: u64, tops: u64) -> bool {
+    let x = word ^ ones.wrapping_mul(u64::from(b'\n'));
+    x.wrapping_sub(ones) & !x & tops != 0
+}
+
+/// The low bytes of four UTF-16LE code units whose high bytes are zero (a word
+/// `a 0 b 0 c 0 d 0`), as the four bytes `a b c d` of the result's low half.
+#[inline]
+pub(super) fn low_bytes(units: u64) -> u64 {
+    let pairs = (units | units >> 8) & 0x0000_FFFF_0000_FFFF;
+    (pairs | pairs >> 16) & 0xFFFF_FFFF
+}
+
+/// How many characters `pack_ascii_units` takes at a step.
+pub(super) const PACKED_STEP: usize = 16;
+
+/// Appends to `text` the low bytes of `units` (UTF-16LE code units) by steps of
+/// `PACKED_STEP` units, and to `feeds` where each step that holds a line feed starts in
+/// `text`; gives back the units left (fewer than a step), or None when a unit is beyond
+/// ASCII (then `text` is not the text). SSE2's saturating pack on x86-64 (every such
+/// processor has it), two words of four units at once elsewhere.
+#[cfg(target_arch = "x86_64")]
+pub(super) fn pack_ascii_units<'u>(
+    units: &'u [u8],
+    text: &mut Vec<u8>,
+    feeds: &mut Vec<usize>,
+) -> Option<&'u [u8]> {
+    // SAFETY: SSE2 is part of the x86-64 baseline: every processor this runs on has it.
+    unsafe { pack_sse2(units, text, feeds) }
+}
+
+/// `pack_ascii_units` by SSE2's saturating pack.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn pack_sse2<'u>(units: &'u [u8], text: &mut Vec<u8>, feeds: &mut Vec<usize>) -> Option<&'u [u8]> {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si64, _mm_movemask_epi8, _mm_or_si128,
+        _mm_packus_epi16, _mm_set_epi64x, _mm_set1_epi8, _mm_set1_epi16, _mm_setzero_si128,
+        _mm_unpackhi_epi64,
+    };
+    let word = |bytes: &[u8]| i64::from_le_bytes(bytes.try_into().expect("eight bytes"));
+    let steps = units.chunks_exact(2 * PACKED_STEP);
+    let rest = steps.remainder();
+    let mut beyond: __m128i = _mm_setzero_si128();
+    let line_feed = _mm_set1_epi8(b'\n' as i8);
+    for step in steps {
+        let first = _mm_set_epi64x(word(&step[8..16]), word(&step[..8]));
+        let second = _mm_set_epi64x(word(&step[24..32]), word(&step[16..24]));
+        beyond = _mm_or_si128(beyond, _mm_or_si128(first, second));
+        // Exact for units below 0x80 (else the text is not read here).
+        let packed = _mm_packus_epi16(first, second);
+        if _mm_movemask_epi8(_mm_cmpeq_epi8(packed, line_feed)) != 0 {
+            feeds.push(text.len());
+        }
+        let low = _mm_cvtsi128_si64(packed).to_le_bytes();
+        let high = _mm_cvtsi128_si64(_mm_unpackhi_epi64(packed, packed)).to_le_bytes();
+        text.extend_from_slice(&low);
+        text.extend_from_slice(&high);
+    }
+    // A unit beyond ASCII has a bit of 0xFF80 set.
+    let beyond = _mm_and_si128(beyond, _mm_set1_epi16(0xFF80_u16 as i16));
+    let beyond = _mm_cvtsi128_si64(beyond) | _mm_cvtsi128_si64(_mm_unpackhi_epi64(beyond, beyond));
+    (beyond == 0).then_some(rest)
+}
+
+/// `pack_ascii_units` without SSE2.
+#[cfg(not(target_arch = "x86_64"))]
+pub(super) fn pack_ascii_units<'u>(
+    units: &'u [u8],
+    text: &mut Vec<u8>,
+    feeds: &mut Vec<usize>,
+) -> Option<&'u [u8]> {
+    pack_by_words(units, text, feeds)
+}
+
+/// `pack_ascii_units` by words of four units, packed by shifts (what SSE2's pack gives:
+/// `text::tests::sse2_packs_as_words_do`).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+pub(super) fn pack_by_words<'u>(
+    units: &'u [u8],
+    text: &mut Vec<u8>,
+    feeds: &mut Vec<usize>,
+) -> Option<&'u [u8]> {
+    let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().expect("eight bytes"));
+    let steps = units.chunks_exact(2 * PACKED_STEP);
+    let rest = steps.remainder();
+    let mut not_ascii = 0u64;
+    for step in steps {
+        let words = [0, 16].map(|at| {
+            let (low, high) = (word(&step[at..at + 8]), word(&step[at + 8..at + 16]));
+            not_ascii |= low | high;
+            low_bytes(low) | low_bytes(high) << 32
+        });
+        // Exact when the units are ASCII (else the text is not read here).
+        if words
+            .iter()
+            .any(|eight| has_line_feed(*eight, UTF8_ONES, UTF8_NOT_ASCII))
+        {
+            feeds.push(text.len());
+        }
+        for eight in words {
+            text.extend_from_slice(&eight.to_le_bytes());
+        }
+    }
+    (not_ascii & UTF16_NOT_ASCII == 0).then_some(rest)
+}
