@@ -29,20 +29,6 @@ pub(super) struct Proof<'p> {
     pub(super) date_order: &'p mut (bool, bool),
 }
 
-/// A region's slot of `field`.
-fn slot(region: &mut RegionComposition, field: Field) -> &mut Option<Reading> {
-    match field {
-        Field::Fat => &mut region.fat,
-        Field::Lean => &mut region.lean,
-        Field::Bmc => &mut region.bmc,
-        Field::LeanBmc => &mut region.lean_bmc,
-        Field::Tissue => &mut region.tissue,
-        Field::TotalMass => &mut region.total_mass,
-        Field::FatPct => &mut region.fat_pct,
-        Field::TissueFatPct => &mut region.tissue_fat_pct,
-    }
-}
-
 /// A cell of a value column: plain (`cells::plain_at`), or cut (`cells::scan_at`).
 enum Value<'t> {
     /// The number read with a point, and the unit.
@@ -187,7 +173,7 @@ pub(super) fn build(
                     field.dimension(),
                     what,
                 ) {
-                    *slot(&mut regions[usize::from(at)], field) = Some(reading);
+                    *regions[usize::from(at)].slot(field) = Some(reading);
                 }
             }
             Column::Diff {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::joined;
 use crate::bodycomp::index::{Cohort, Patient, assess};
-use crate::bodycomp::{BodyComposition, Field, IndexKind, Reading, RegionComposition};
+use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
 use crate::date::Date;
 use crate::decimal::Decimal;
 use crate::document::Sex;
@@ -172,21 +172,6 @@ struct Derived<'a> {
     unit: Text<'a>,
 }
 
-/// A region's readings in `Field::ALL` order (what `RegionComposition::get` gives for
-/// each field: `readings_are_in_field_order`), without a `match` per field.
-fn readings(region: &RegionComposition) -> [Option<&Reading>; Field::ALL.len()] {
-    [
-        region.fat.as_ref(),
-        region.lean.as_ref(),
-        region.bmc.as_ref(),
-        region.lean_bmc.as_ref(),
-        region.tissue.as_ref(),
-        region.total_mass.as_ref(),
-        region.fat_pct.as_ref(),
-        region.tissue_fat_pct.as_ref(),
-    ]
-}
-
 impl<'a> BodyCompositionRow<'a> {
     fn derived(&self) -> Derived<'a> {
         let region = self.region;
@@ -210,7 +195,7 @@ impl<'a> BodyCompositionRow<'a> {
         let mut units = [""; Field::ALL.len()];
         let mut count = 0;
         let mut previous: Option<&Arc<str>> = None;
-        for reading in readings(region).into_iter().flatten() {
+        for reading in region.readings().into_iter().flatten() {
             if previous.is_some_and(|p| Arc::ptr_eq(p, &reading.unit)) {
                 continue;
             }
@@ -341,35 +326,6 @@ mod tests {
             let mut written = Vec::new();
             crate::output::table::ToCell::append_csv(&word, &mut written);
             assert_eq!(written, word.as_bytes());
-        }
-    }
-
-    /// `readings` gives each field's reading in `Field::ALL` order, as `get` does.
-    #[test]
-    fn readings_are_in_field_order() {
-        use crate::bodycomp::{BodyRegion, Dimension, test_reading};
-        let mut region = RegionComposition::new(BodyRegion::Trunk, "Trunk");
-        for (at, &field) in Field::ALL.iter().enumerate() {
-            let unit = if field.dimension() == Dimension::Percent {
-                "%"
-            } else {
-                "g"
-            };
-            *match field {
-                Field::Fat => &mut region.fat,
-                Field::Lean => &mut region.lean,
-                Field::Bmc => &mut region.bmc,
-                Field::LeanBmc => &mut region.lean_bmc,
-                Field::Tissue => &mut region.tissue,
-                Field::TotalMass => &mut region.total_mass,
-                Field::FatPct => &mut region.fat_pct,
-                Field::TissueFatPct => &mut region.tissue_fat_pct,
-            } = Some(test_reading(&format!("{at}"), unit, field.dimension()));
-        }
-        let listed = readings(&region);
-        for (at, &field) in Field::ALL.iter().enumerate() {
-            assert_eq!(listed[at], region.get(field), "{field:?}");
-            assert_eq!(listed[at].unwrap().written.to_string(), at.to_string());
         }
     }
 

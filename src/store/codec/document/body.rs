@@ -35,20 +35,6 @@ use crate::bodycomp::{
     shared,
 };
 
-/// The readings of a region in the struct's field order (the presence byte's bits).
-fn readings(region: &RegionComposition) -> [Option<&Reading>; 8] {
-    [
-        region.fat.as_ref(),
-        region.lean.as_ref(),
-        region.bmc.as_ref(),
-        region.lean_bmc.as_ref(),
-        region.tissue.as_ref(),
-        region.total_mass.as_ref(),
-        region.fat_pct.as_ref(),
-        region.tissue_fat_pct.as_ref(),
-    ]
-}
-
 /// The distinct units of a composition's readings, in the order first met.
 struct Units<'b>(Vec<&'b Arc<str>>);
 
@@ -110,7 +96,8 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
     for region in &body.regions {
         put_varint(out, region.region as u64);
         put_str(out, &region.label);
-        let present = readings(region);
+        // In the struct's field order: the presence byte's bits.
+        let present = region.readings();
         let mask = present
             .iter()
             .enumerate()

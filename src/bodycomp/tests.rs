@@ -1,0 +1,116 @@
+//! The body composition's own tests: `set`, `set_placed`, `keep`, the field order.
+
+use super::*;
+
+pub(crate) fn grams(written: &str, unit: &str) -> Reading {
+    test_reading(written, unit, Dimension::Mass)
+}
+
+/// `set_placed` keeps what `set` keeps, whatever its places say (fresh, or another
+/// composition's): generated values of every region and field, some given twice.
+#[test]
+fn set_placed_sets_as_set_sets() {
+    let mut next = crate::test_rng::splitmix(0x0051_ACED);
+    let fields = [Field::Fat, Field::Lean, Field::Bmc, Field::FatPct];
+    for case in 0..2_000 {
+        let mut plain = BodyComposition::new(BodySource::EncoreExport);
+        let mut placed = BodyComposition::new(BodySource::EncoreExport);
+        let mut places = Places::default();
+        let mut other = BodyComposition::new(BodySource::EncoreExport);
+        let mut stale = Places::default();
+        for _ in 0..next() % 40 {
+            let region = BodyRegion::ALL[(next() % BodyRegion::ALL.len() as u64) as usize];
+            let field = fields[(next() % fields.len() as u64) as usize];
+            let (unit, dimension) = match field {
+                Field::FatPct => ("%", Dimension::Percent),
+                _ => ("g", Dimension::Mass),
+            };
+            let written = format!("{}.{}", next() % 3, next() % 10);
+            let reading = test_reading(&written, unit, dimension);
+            let label = region.as_str();
+            let kept = plain.set(region, label, field, reading.clone());
+            assert_eq!(
+                placed.set_placed(&mut places, region, label, field, reading.clone()),
+                kept,
+                "case {case}"
+            );
+            let _ = other.set_placed(&mut stale, region, label, field, reading);
+            assert_eq!(placed, plain, "case {case}");
+            if next() % 7 == 0 {
+                // Places of another composition: checked, never trusted.
+                std::mem::swap(&mut places, &mut stale);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_value_given_twice_keeps_the_finer_or_the_first() {
+    let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+    let fat = |comp: &BodyComposition, region| comp.value(region, Field::Fat).unwrap().to_string();
+    assert!(comp.set(BodyRegion::Total, "Total", Field::Fat, grams("21034", "g")));
+    assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, grams("1201", "g")));
+    // The finer table's 21034.4 agrees with 21034 within their rounding: kept.
+    assert!(comp.set(
+        BodyRegion::Total,
+        "Total",
+        Field::Fat,
+        grams("21034.4", "g")
+    ));
+    assert_eq!(fat(&comp, BodyRegion::Total), "21034.4");
+    // A coarser one after it changes nothing.
+    assert!(comp.set(BodyRegion::Total, "Total", Field::Fat, grams("21034", "g")));
+    assert_eq!(fat(&comp, BodyRegion::Total), "21034.4");
+    // One that disagrees is left out, and said so (the caller flags it).
+    assert!(!comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, grams("1301", "g")));
+    assert_eq!(fat(&comp, BodyRegion::ArmLeft), "1201");
+    let order: Vec<_> = comp.regions.iter().map(|r| r.region).collect();
+    assert_eq!(
+        order,
+        [BodyRegion::ArmLeft, BodyRegion::Total],
+        "region order"
+    );
+    assert_eq!(
+        BodyValue::Region(BodyRegion::ArmLeft, Field::Fat).to_string(),
+        "arm_left:fat"
+    );
+    assert_eq!(
+        BodyValue::Diff(BodyRegion::Arms, Field::Fat).to_string(),
+        "arms_diff:fat"
+    );
+}
+
+#[test]
+fn lean_without_bone_mineral_from_lean_with_it() {
+    let mut region = RegionComposition::new(BodyRegion::ArmLeft, "L Arm");
+    region.lean_bmc = Some(grams("2300", "g"));
+    assert_eq!(region.lean_without_bmc(), None, "without BMC: unknown");
+    region.bmc = Some(grams("150.5", "g"));
+    assert_eq!(region.lean_without_bmc().unwrap().to_string(), "2149.5");
+    region.lean = Some(grams("2150", "g"));
+    assert_eq!(
+        region.lean_without_bmc().unwrap().to_string(),
+        "2150",
+        "reported first"
+    );
+}
+
+/// `RegionComposition::readings` gives each field's reading in `Field::ALL` order, as `get`
+/// does.
+#[test]
+fn readings_are_in_field_order() {
+    let mut region = RegionComposition::new(BodyRegion::Trunk, "Trunk");
+    for (at, &field) in Field::ALL.iter().enumerate() {
+        let unit = if field.dimension() == Dimension::Percent {
+            "%"
+        } else {
+            "g"
+        };
+        *region.slot(field) = Some(test_reading(&format!("{at}"), unit, field.dimension()));
+    }
+    let listed = region.readings();
+    for (at, &field) in Field::ALL.iter().enumerate() {
+        assert_eq!(listed[at], region.get(field), "{field:?}");
+        assert_eq!(listed[at].unwrap().written.to_string(), at.to_string());
+    }
+}
