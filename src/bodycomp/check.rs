@@ -6,7 +6,7 @@
 //! allows. A check that lacks a value is not made.
 
 use super::{BodyComposition, BodyRegion, Dimension, Field, IndexKind, Reading, RegionComposition};
-use crate::decimal::{Decimal, dec};
+use crate::decimal::{Decimal, POW10, dec};
 
 /// The mass fields a sum is checked on.
 const MASSES: [Field; 6] = [
@@ -202,18 +202,6 @@ fn percent_range(part: &Reading, whole: &Reading) -> Option<(Decimal, Decimal)> 
         high_part.checked_mul(hundred)?.div_rounded(low_whole, 6)?,
     ))
 }
-
-/// 10^0 to 10^18: every power a `Decimal`'s scale (at most 18) asks for, looked up where
-/// `i64::checked_pow` ran its loop for each (docs/performance.md, "The end of a run").
-const POW10: [i64; 19] = {
-    let mut powers = [1i64; 19];
-    let mut at = 1;
-    while at < 19 {
-        powers[at] = powers[at - 1] * 10;
-        at += 1;
-    }
-    powers
-};
 
 /// Whether `reported` is surely within 0.2 of fat / whole x 100 whatever the rounding:
 /// within 0.199999 of the exact quotient, which every range `percent_range` gives holds

@@ -11,6 +11,19 @@ use std::fmt;
 /// Most digits a mantissa may hold; DS is at most 16 characters, so 18 is ample.
 const MAX_DIGITS: u32 = 18;
 
+/// 10^0 to 10^MAX_DIGITS: every power of ten a scale asks for (a scale is at most
+/// MAX_DIGITS), looked up where `i64::pow` and `checked_pow` ran a loop for each
+/// (docs/performance.md, "Body composition files").
+pub(crate) const POW10: [i64; MAX_DIGITS as usize + 1] = {
+    let mut powers = [1i64; MAX_DIGITS as usize + 1];
+    let mut at = 1;
+    while at < powers.len() {
+        powers[at] = powers[at - 1] * 10;
+        at += 1;
+    }
+    powers
+};
+
 /// The longest plain text of a `Decimal`: a sign, a point and at most 38 digits (an i64
 /// mantissa times at most 10^18).
 pub const PLAIN_MAX: usize = 40;
@@ -227,7 +240,8 @@ impl Decimal {
         if self.scale <= places {
             return self;
         }
-        let divisor = 10i64.pow(self.scale - places);
+        // self.scale <= MAX_DIGITS: the power is in the table.
+        let divisor = POW10[(self.scale - places) as usize];
         let quotient = self.mantissa / divisor;
         let remainder = (self.mantissa % divisor).abs();
         let rounded = if remainder * 2 >= divisor {
@@ -285,10 +299,10 @@ impl Decimal {
         let scale = self.scale.max(other.scale);
         let a = self
             .mantissa
-            .checked_mul(10i64.checked_pow(scale - self.scale)?)?;
+            .checked_mul(*POW10.get((scale - self.scale) as usize)?)?;
         let b = other
             .mantissa
-            .checked_mul(10i64.checked_pow(scale - other.scale)?)?;
+            .checked_mul(*POW10.get((scale - other.scale) as usize)?)?;
         Some(Decimal {
             mantissa: a.checked_add(b)?,
             scale,

@@ -1,21 +1,10 @@
 //! A `Decimal`'s plain text (never an exponent), written right to left into a stack
 //! buffer: every number of every row is rendered (the row writers, docs/performance.md).
 
-use super::{Decimal, MAX_DIGITS, PLAIN_MAX};
+use super::{Decimal, MAX_DIGITS, PLAIN_MAX, POW10};
 
 /// `plain_right`'s buffer: 39 digits of a u128, the point and the sign, with room.
 const PLAIN_RIGHT: usize = 48;
-
-/// 10^0 to 10^MAX_DIGITS.
-const POW10: [u64; MAX_DIGITS as usize + 1] = {
-    let mut table = [1u64; MAX_DIGITS as usize + 1];
-    let mut i = 1;
-    while i < table.len() {
-        table[i] = table[i - 1] * 10;
-        i += 1;
-    }
-    table
-};
 
 /// "00" to "99", two bytes each.
 const DIGIT_PAIRS: &[u8; 200] = b"\
@@ -86,16 +75,16 @@ impl Decimal {
         let Some(narrow) = self
             .mantissa
             .unsigned_abs()
-            .checked_mul(POW10[(scale - self.scale) as usize])
+            .checked_mul(POW10[(scale - self.scale) as usize].unsigned_abs())
         else {
             let wide = u128::from(self.mantissa.unsigned_abs())
-                * u128::from(POW10[(scale - self.scale) as usize]);
+                * u128::from(POW10[(scale - self.scale) as usize].unsigned_abs());
             return self.plain_right_wide(scale as usize, wide, text);
         };
         let mut at = PLAIN_RIGHT;
         if scale > 0 {
             // scale <= MAX_DIGITS (18): 10^scale fits a u64.
-            let unit = POW10[scale as usize];
+            let unit = POW10[scale as usize].unsigned_abs();
             at = digits_right(narrow % unit, scale as usize, text, at);
             at -= 1;
             text[at] = b'.';
