@@ -156,9 +156,9 @@ fn bone(
         // (`RowTable::row` gives the same row again for the same region, side and label).
         let mut row = RowCursor::new(cells);
         let has_value = columns.iter().any(|column| {
-            bone_measure(column).is_some_and(|measure| {
-                !row.get(column.index).is_empty() && units::bone_unit_known(measure, &column.unit)
-            })
+            bone_measure(column).is_some()
+                && !row.get(column.index).is_empty()
+                && column.bone_unit_known
         });
         let mut row = RowCursor::new(cells);
         let mut found = if has_value {
@@ -174,7 +174,7 @@ fn bone(
             if text.is_empty() {
                 continue;
             }
-            if !units::bone_unit_known(measure, &column.unit) {
+            if !column.bone_unit_known {
                 let what = BodyValue::Bone(measure);
                 flag_once(&mut doc.flags, DocFlag::BodyCompositionUnitUnknown(what));
                 continue;

@@ -12,9 +12,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::known;
-use crate::bodycomp::{BodyRegion, Field, IndexKind};
+use crate::bodycomp::{BodyRegion, Field, IndexKind, units};
 use crate::carrier::hologic::script::{Table, shown};
 use crate::profile::{BodyField, Mapper};
+use crate::vocabulary::Measure;
 
 /// What a table's header and row labels decide.
 #[derive(Debug, PartialEq, Eq)]
@@ -162,6 +163,8 @@ pub(super) struct Column {
     pub index: u32,
     pub field: BodyField,
     pub unit: Arc<str>,
+    /// Whether a bone measure's unit is known (`units::bone_unit_known`), found once.
+    pub bone_unit_known: bool,
 }
 
 /// What a table is.
@@ -226,11 +229,21 @@ fn columns(table: &Table, mapper: &Mapper, found: &mut Found) -> Vec<Column> {
             field
         });
         match field {
-            Some(field) => out.push(Column {
-                index,
-                field,
-                unit: header.unit,
-            }),
+            Some(field) => {
+                let bone_unit_known = match field {
+                    BodyField::Bone(measure) => units::bone_unit_known(measure, &header.unit),
+                    BodyField::Value(Field::Bmc) => {
+                        units::bone_unit_known(Measure::Bmc, &header.unit)
+                    }
+                    _ => false,
+                };
+                out.push(Column {
+                    index,
+                    field,
+                    unit: header.unit,
+                    bone_unit_known,
+                })
+            }
             None => found.unknown_column |= !header.blank,
         }
     }

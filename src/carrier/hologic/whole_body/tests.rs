@@ -182,6 +182,7 @@ fn a_tables_kept_plan_is_the_plan_made() {
         "T-<br>score",
         "Area[cm<sup><small>2</small></sup>]",
         "Total Mass[(kg)]",
+        "BMD[mg/cm2]",
         "",
         "unknown",
     ];
@@ -236,6 +237,13 @@ fn a_tables_kept_plan_is_the_plan_made() {
             let rows_of_table = rows_with_cells(table);
             let kept = plan::of(table, &rows_of_table, &mapper);
             assert_eq!(*kept, plan::make(table, &rows_of_table, &mapper), "{text}");
+            // A bone column's unit, known or not, as `units::bone_unit_known` finds it.
+            for column in &kept.columns {
+                if let Some(measure) = bone_measure(column) {
+                    let known = crate::bodycomp::units::bone_unit_known(measure, &column.unit);
+                    assert_eq!(column.bone_unit_known, known, "{text}");
+                }
+            }
             let again = plan::of(table, &rows_of_table, &mapper);
             assert!(std::rc::Rc::ptr_eq(&kept, &again), "{text}");
             shared += usize::from(kept.kind.is_some());
