@@ -12,9 +12,11 @@
 //! results, history or FRAX tables.
 
 mod known;
+mod plan;
+
+use plan::{Column, Kind, RowCells, in_row};
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -30,89 +32,48 @@ use crate::flag::flag_once;
 use crate::profile::{BodyField, Mapper};
 use crate::vocabulary::{Measure, Region};
 
-/// One column: its index, what it holds and the unit as written.
-struct Column {
-    index: u32,
-    field: BodyField,
-    unit: Arc<str>,
-}
-
-/// What a table is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Bone,
-    Composition,
-    Indices,
-}
-
-/// What was found while reading one table (flags are written only for tables read).
-#[derive(Default)]
-struct Found {
-    by_label: bool,
-    unknown_column: bool,
-}
-
 /// Reads the whole-body tables into `doc` (measurement rows into `rows`); returns the
 /// numbers of the tables read.
+// Not inlined into the reader: measured by itself (docs/performance.md, "Body composition
+// files").
+#[inline(never)]
 pub(super) fn read(
     script: &Script,
     mapper: &Mapper,
     doc: &mut Document,
     rows: &mut RowTable,
 ) -> BTreeSet<u32> {
-    let labels = mapper.body_labels();
-    let label_of = |label: &str| known::named(label, mapper);
     let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
     let mut claimed = BTreeSet::new();
     for (&number, table) in &script.tables {
-        let mut found = Found::default();
-        let columns = columns(table, mapper, &mut found);
-        let label_column = columns
-            .iter()
-            .find(|c| c.field == BodyField::Label)
-            .map_or(0, |c| c.index);
         let rows_of_table = rows_with_cells(table);
-        let row_labels: Vec<(u32, Cow<str>)> = rows_of_table
-            .iter()
-            .map(|&(row, cells)| (row, in_row(cells, label_column)))
-            .collect();
-        // What each row's label names, looked up once for both the regions and the indices
-        // (when a row's type code does not decide).
-        let row_named: Vec<OnceCell<known::Named>> =
-            row_labels.iter().map(|_| OnceCell::new()).collect();
-        let named_row = |at: usize, label: &str| *row_named[at].get_or_init(|| label_of(label));
-        let regions = named_rows(
-            table,
-            &row_labels,
-            &mut found,
-            |code| labels.row_code(code),
-            |at, label| named_row(at, label).row,
-        );
-        // An index's label carries its unit: `Est. VAT Mass (g)`.
-        let indices = named_rows(
-            table,
-            &row_labels,
-            &mut found,
-            |code| labels.index_code(code),
-            |at, label| named_row(at, label).index,
-        );
-        let Some(kind) = kind(&columns, &regions, &indices) else {
+        // What the header and row labels decide, kept per thread (`plan::make` else).
+        let plan = plan::of(table, &rows_of_table, mapper);
+        let Some(kind) = plan.kind else {
             continue;
         };
         claimed.insert(number);
         match kind {
-            Kind::Bone => bone(&rows_of_table, &columns, &regions, doc, rows),
-            Kind::Composition => composition(&rows_of_table, &columns, &regions, &mut comp, doc),
-            Kind::Indices => index_rows(&rows_of_table, &columns, &indices, mapper, &mut comp, doc),
+            Kind::Bone => bone(&rows_of_table, &plan.columns, &plan.regions, doc, rows),
+            Kind::Composition => {
+                composition(&rows_of_table, &plan.columns, &plan.regions, &mut comp, doc)
+            }
+            Kind::Indices => index_rows(
+                &rows_of_table,
+                &plan.columns,
+                &plan.indices,
+                mapper,
+                &mut comp,
+                doc,
+            ),
         }
-        if found.by_label {
+        if plan.by_label {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionReadByLabel);
         }
-        if found.unknown_column {
+        if plan.unknown_column {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionColumnUnknown);
         }
-        let rows_read = regions.len() + indices.len();
-        if rows_of_table.len() > rows_read {
+        if plan.unknown_row {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionRowUnknown);
         }
     }
@@ -121,9 +82,6 @@ pub(super) fn read(
     }
     claimed
 }
-
-/// One row's cells (`Cells::row`).
-type RowCells<'a, 't> = &'a [((u32, u32), Cow<'t, str>)];
 
 /// The table's rows (`Table::rows`), each with its cells (`Cells::row`): cut from the cells
 /// in one pass (they are in order), not a search per row and cell; only a table with row
@@ -149,15 +107,6 @@ fn rows_with_cells<'a, 't>(table: &'a Table<'t>) -> Vec<(u32, RowCells<'a, 't>)>
         start = end;
     }
     out
-}
-
-/// A cell of a row's cells (`Cells::row`), as `shown` gives it.
-fn in_row<'a>(row: &'a [((u32, u32), Cow<'_, str>)], column: u32) -> Cow<'a, str> {
-    shown(
-        row.iter()
-            .find(|((_, c), _)| *c == column)
-            .map(|(_, raw)| raw),
-    )
 }
 
 /// A row's cells read by columns in ascending order (a table's columns are: `columns`),
@@ -192,114 +141,11 @@ impl<'a, 't> RowCursor<'a, 't> {
     }
 }
 
-/// The table's columns a profile knows: by type code, else by header label (`label_of`:
-/// what a header names).
-fn columns(table: &Table, mapper: &Mapper, found: &mut Found) -> Vec<Column> {
-    let labels = mapper.body_labels();
-    // The header's cells (row 0) come first: the cells are in order.
-    let mut indexes: Vec<u32> = table
-        .cells
-        .keys()
-        .take_while(|(r, _)| *r == 0)
-        .map(|(_, c)| *c)
-        .chain(table.column_types.keys().copied())
-        .collect();
-    indexes.sort_unstable();
-    indexes.dedup();
-    let header_cells = table.cells.row(0);
-    // Room for every column at once, not grown from four.
-    let mut out = Vec::with_capacity(indexes.len());
-    for index in indexes {
-        let raw = header_cells
-            .iter()
-            .find(|((_, c), _)| *c == index)
-            .map_or("", |(_, raw)| raw);
-        // The header's unit and what it names, found together (kept per thread by the
-        // header as written).
-        let header = known::header(raw, mapper);
-        let by_code = table
-            .column_types
-            .get(&index)
-            .and_then(|code| labels.column_code(*code));
-        let field = by_code.or_else(|| {
-            let field = header.column;
-            found.by_label |= field.is_some();
-            field
-        });
-        match field {
-            Some(field) => out.push(Column {
-                index,
-                field,
-                unit: header.unit,
-            }),
-            None => found.unknown_column |= !header.blank,
-        }
-    }
-    out
-}
-
-/// The rows that name what `by_code` or `by_label` knows (a region, an index): by the
-/// row's type code, else by its label (`by_label` of the row's place in `row_labels` and
-/// its label; `found.by_label` says a label decided). Each is given by its place in
-/// `row_labels`.
-fn named_rows<'l, T>(
-    table: &Table,
-    row_labels: &'l [(u32, Cow<str>)],
-    found: &mut Found,
-    by_code: impl Fn(u32) -> Option<T>,
-    by_label: impl Fn(usize, &str) -> Option<T>,
-) -> Vec<(usize, T, &'l str)> {
-    // Room for every row at once, not grown from four.
-    let mut out = Vec::with_capacity(row_labels.len());
-    let typed = !table.row_types.is_empty();
-    for (at, (row, label)) in row_labels.iter().enumerate() {
-        let label = label.as_ref();
-        let named = if typed {
-            table.row_types.get(row).and_then(|code| by_code(*code))
-        } else {
-            None
-        };
-        let named = named.or_else(|| {
-            let named = by_label(at, label);
-            found.by_label |= named.is_some();
-            named
-        });
-        if let Some(named) = named {
-            out.push((at, named, label));
-        }
-    }
-    out
-}
-
-/// What the table holds, if it is a whole-body table.
-fn kind(
-    columns: &[Column],
-    regions: &[(usize, BodyRegion, &str)],
-    indices: &[(usize, IndexKind, &str)],
-) -> Option<Kind> {
-    let composition = columns
-        .iter()
-        .any(|c| matches!(c.field, BodyField::Value(f) if f != Field::Bmc));
-    let bone = columns
-        .iter()
-        .any(|c| matches!(c.field, BodyField::Bone(_) | BodyField::Value(Field::Bmc)));
-    let whole_body_rows = regions.iter().any(|(_, r, _)| r.is_whole_body_only());
-    if composition && !regions.is_empty() {
-        Some(Kind::Composition)
-    } else if !indices.is_empty() {
-        Some(Kind::Indices)
-    } else if bone && whole_body_rows {
-        Some(Kind::Bone)
-    } else {
-        None
-    }
-}
-
 /// The whole-body BMD table: a measurement row per region.
 fn bone(
     table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    regions: &[(usize, BodyRegion, &str)],
+    regions: &[(usize, BodyRegion, Box<str>)],
     doc: &mut Document,
     rows: &mut RowTable,
 ) {
@@ -310,9 +156,9 @@ fn bone(
         // (`RowTable::row` gives the same row again for the same region, side and label).
         let mut row = RowCursor::new(cells);
         let has_value = columns.iter().any(|column| {
-            bone_measure(column).is_some_and(|measure| {
-                !row.get(column.index).is_empty() && units::bone_unit_known(measure, &column.unit)
-            })
+            bone_measure(column).is_some()
+                && !row.get(column.index).is_empty()
+                && column.bone_unit_known
         });
         let mut row = RowCursor::new(cells);
         let mut found = if has_value {
@@ -328,7 +174,7 @@ fn bone(
             if text.is_empty() {
                 continue;
             }
-            if !units::bone_unit_known(measure, &column.unit) {
+            if !column.bone_unit_known {
                 let what = BodyValue::Bone(measure);
                 flag_once(&mut doc.flags, DocFlag::BodyCompositionUnitUnknown(what));
                 continue;
@@ -387,7 +233,7 @@ fn reading(
 fn composition(
     table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    regions: &[(usize, BodyRegion, &str)],
+    regions: &[(usize, BodyRegion, Box<str>)],
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
@@ -429,7 +275,7 @@ fn composition(
 fn index_rows(
     table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    indices: &[(usize, IndexKind, &str)],
+    indices: &[(usize, IndexKind, Box<str>)],
     mapper: &Mapper,
     comp: &mut BodyComposition,
     doc: &mut Document,

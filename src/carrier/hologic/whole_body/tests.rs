@@ -166,3 +166,89 @@ fn a_tables_rows_with_cells_are_its_rows_and_their_cells() {
     }
     assert!(read > 1_500, "{read}");
 }
+
+#[test]
+fn a_tables_kept_plan_is_the_plan_made() {
+    // Tables of few headers, row labels, types and values, so that many share a plan, and
+    // many differ from one kept only in a label, a type or where a cell is.
+    let headers = [
+        "Region",
+        "Fat[(g)]",
+        "Lean+BMC[(g)]",
+        "% Fat[(%)]",
+        "BMD[g/cm<sup><small>2</small></sup>]",
+        "BMC[(g)]",
+        "Result",
+        "T-<br>score",
+        "Area[cm<sup><small>2</small></sup>]",
+        "Total Mass[(kg)]",
+        "BMD[mg/cm2]",
+        "",
+        "unknown",
+    ];
+    let labels = [
+        "L Arm",
+        "R Arm",
+        "Trunk",
+        "Head",
+        "Total",
+        "Ribs",
+        "Android (A)",
+        "Est. VAT Mass (g)",
+        "Fat Mass/Height<sup>2</sup> (kg/m<sup>2</sup>)",
+        "Elbow",
+        "",
+        " L Leg ",
+    ];
+    let values = ["1.0", "30.5", "x", "", "1 234"];
+    let mapper = mapper();
+    let mut next = crate::test_rng::splitmix(0x0091_A4B0);
+    let mut shared = 0;
+    for _ in 0..3_000 {
+        let mut text = String::new();
+        let columns = 1 + next() % 4;
+        for column in 0..columns {
+            let header = headers[(next() % headers.len() as u64) as usize];
+            text.push_str(&format!("ResultsTable1[ 0][ {column}] = \"{header}\";\n"));
+            if next() % 4 == 0 {
+                let code = next() % 12;
+                text.push_str(&format!("TableColumnTypes1[ {column}] = {code};\n"));
+            }
+        }
+        for row in 1..1 + next() % 5 {
+            if next() % 6 == 0 {
+                let code = next() % 12;
+                text.push_str(&format!("TableRowTypes1[ {row}] = {code};\n"));
+            }
+            for column in 0..columns {
+                if next() % 8 == 0 {
+                    continue;
+                }
+                let cell = if column == 0 || next() % 6 == 0 {
+                    labels[(next() % labels.len() as u64) as usize]
+                } else {
+                    values[(next() % values.len() as u64) as usize]
+                };
+                text.push_str(&format!("ResultsTable1[ {row}][ {column}] = \"{cell}\";\n"));
+            }
+        }
+        let script = script::read(&text);
+        for table in script.tables.values() {
+            let rows_of_table = rows_with_cells(table);
+            let kept = plan::of(table, &rows_of_table, &mapper);
+            assert_eq!(*kept, plan::make(table, &rows_of_table, &mapper), "{text}");
+            // A bone column's unit, known or not, as `units::bone_unit_known` finds it.
+            for column in &kept.columns {
+                if let Some(measure) = bone_measure(column) {
+                    let known = crate::bodycomp::units::bone_unit_known(measure, &column.unit);
+                    assert_eq!(column.bone_unit_known, known, "{text}");
+                }
+            }
+            let again = plan::of(table, &rows_of_table, &mapper);
+            assert!(std::rc::Rc::ptr_eq(&kept, &again), "{text}");
+            shared += usize::from(kept.kind.is_some());
+        }
+    }
+    // Whole-body tables among them: the plans compared are not all of nothing.
+    assert!(shared > 100, "{shared}");
+}
