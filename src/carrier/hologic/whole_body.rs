@@ -14,17 +14,15 @@
 mod known;
 mod plan;
 
-use plan::{Column, Kind, RowCells, in_row};
+use plan::{Column, IndexRow, Kind, RowCells, in_row};
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::script::{Script, Table, shown};
-use crate::bodycomp::shared::shared;
 use crate::bodycomp::{
-    BodyComposition, BodyRegion, BodySource, BodyValue, Field, IndexKind, PART_NOTE, Places,
-    Reading, units,
+    BodyComposition, BodyRegion, BodySource, BodyValue, Field, PART_NOTE, Places, Reading, units,
 };
 use crate::decimal::reported_number;
 use crate::document::{DocFlag, Document, RowTable, set_value};
@@ -58,14 +56,9 @@ pub(super) fn read(
             Kind::Composition => {
                 composition(&rows_of_table, &plan.columns, &plan.regions, &mut comp, doc)
             }
-            Kind::Indices => index_rows(
-                &rows_of_table,
-                &plan.columns,
-                &plan.indices,
-                mapper,
-                &mut comp,
-                doc,
-            ),
+            Kind::Indices => {
+                index_rows(&rows_of_table, &plan.columns, &plan.indices, &mut comp, doc)
+            }
         }
         if plan.by_label {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionReadByLabel);
@@ -275,8 +268,7 @@ fn composition(
 fn index_rows(
     table_rows: &[(u32, RowCells)],
     columns: &[Column],
-    indices: &[(usize, IndexKind, Box<str>)],
-    mapper: &Mapper,
+    indices: &[IndexRow],
     comp: &mut BodyComposition,
     doc: &mut Document,
 ) {
@@ -284,19 +276,17 @@ fn index_rows(
         flag_once(&mut doc.flags, DocFlag::BodyCompositionResultColumnMissing);
         return;
     };
-    for (at, kind, label) in indices {
-        let text = in_row(table_rows[*at].1, result.index);
+    for index in indices {
+        let text = in_row(table_rows[index.at].1, result.index);
         if text.is_empty() {
             continue;
         }
-        // `split_unit`'s unit, as the label's lookup (kept per thread) found it.
-        let unit = shared(known::named(label, mapper).unit(label));
-        let what = BodyValue::Index(*kind);
-        let conversion = units::conversion(&unit, kind.dimension());
-        let Some(value) = reading(&text, &unit, conversion, what, &mut doc.flags) else {
+        let what = BodyValue::Index(index.kind);
+        let Some(value) = reading(&text, &index.unit, index.conversion, what, &mut doc.flags)
+        else {
             continue;
         };
-        if !comp.set_index(*kind, value) {
+        if !comp.set_index(index.kind, value) {
             flag_once(&mut doc.flags, DocFlag::BodyCompositionGivenTwice(what));
         }
     }

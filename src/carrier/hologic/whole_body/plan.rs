@@ -12,10 +12,21 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::known;
+use crate::bodycomp::shared::shared;
 use crate::bodycomp::{BodyRegion, Field, IndexKind, units};
 use crate::carrier::hologic::script::{Table, shown};
 use crate::profile::{BodyField, Mapper};
 use crate::vocabulary::Measure;
+
+/// An index row: its place in the table's rows, the index, and the unit its label carries
+/// (`Est. VAT Mass (g)`: `split_unit`'s) with that unit's conversion.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct IndexRow {
+    pub at: usize,
+    pub kind: IndexKind,
+    pub unit: Arc<str>,
+    pub conversion: Option<units::Conversion>,
+}
 
 /// What a table's header and row labels decide.
 #[derive(Debug, PartialEq, Eq)]
@@ -24,8 +35,8 @@ pub(super) struct Plan {
     pub columns: Vec<Column>,
     /// The region rows: each row's place in the table's rows, its region and label.
     pub regions: Vec<(usize, BodyRegion, Box<str>)>,
-    /// The index rows, as the regions.
-    pub indices: Vec<(usize, IndexKind, Box<str>)>,
+    /// The index rows.
+    pub indices: Vec<IndexRow>,
     /// What the table is, if whole-body.
     pub kind: Option<Kind>,
     /// A column or row was known by its label.
@@ -76,7 +87,15 @@ pub(super) fn make(table: &Table, rows_of_table: &[(u32, RowCells)], mapper: &Ma
             .collect(),
         indices: indices
             .into_iter()
-            .map(|(at, index, label)| (at, index, label.into()))
+            .map(|(at, kind, label)| {
+                let unit = shared(named_row(at, label).unit(label));
+                IndexRow {
+                    at,
+                    kind,
+                    conversion: units::conversion(&unit, kind.dimension()),
+                    unit,
+                }
+            })
             .collect(),
         columns,
         kind,
