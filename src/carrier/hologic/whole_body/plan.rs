@@ -148,32 +148,34 @@ pub(super) fn of(table: &Table, rows_of_table: &[(u32, RowCells)], mapper: &Mapp
         let mut key = std::mem::take(&mut kept.key);
         key.clear();
         write_header(table, &mut key);
-        let label_column = match kept.label_columns.iter().find(|(k, _)| **k == *key) {
-            Some((_, column)) => *column,
-            None => {
-                let column = label_column(&columns(table, mapper, &mut Found::default()));
-                if kept.label_columns.len() >= MOST_KEPT {
-                    kept.label_columns.clear();
-                }
-                kept.label_columns.push((key.as_slice().into(), column));
-                column
-            }
-        };
+        let label_column = kept_or_made(&mut kept.label_columns, &key, || {
+            label_column(&columns(table, mapper, &mut Found::default()))
+        });
         write_rows(rows_of_table, label_column, &mut key);
-        let plan = match kept.plans.iter().find(|(k, _)| **k == *key) {
-            Some((_, plan)) => Rc::clone(plan),
-            None => {
-                let plan = Rc::new(make(table, rows_of_table, mapper));
-                if kept.plans.len() >= MOST_KEPT {
-                    kept.plans.clear();
-                }
-                kept.plans.push((key.as_slice().into(), Rc::clone(&plan)));
-                plan
-            }
-        };
+        let plan = kept_or_made(&mut kept.plans, &key, || {
+            Rc::new(make(table, rows_of_table, mapper))
+        });
         kept.key = key;
         plan
     })
+}
+
+/// The value kept under `key`, else `make`'s, kept (the list emptied when it holds
+/// `MOST_KEPT`).
+fn kept_or_made<V: Clone>(
+    kept: &mut Vec<(Box<[u8]>, V)>,
+    key: &[u8],
+    make: impl FnOnce() -> V,
+) -> V {
+    if let Some((_, value)) = kept.iter().find(|(k, _)| **k == *key) {
+        return value.clone();
+    }
+    let value = make();
+    if kept.len() >= MOST_KEPT {
+        kept.clear();
+    }
+    kept.push((key.into(), value.clone()));
+    value
 }
 
 /// One column: its index, what it holds and the unit as written.
