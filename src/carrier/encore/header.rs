@@ -8,6 +8,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::recent::kept_or_made;
 use super::text::IDENTITY;
 use crate::bodycomp::{BodyRegion, IndexKind};
 use crate::profile::{BodyField, BodyLabels};
@@ -110,17 +111,17 @@ pub(super) fn header(line: &str, mapper: &crate::profile::Mapper) -> Rc<Header> 
             *id = mapper.id();
             cache.clear();
         }
-        if let Some(at) = cache.iter().position(|(seen, _)| **seen == *line) {
-            // The latest first: the one left out when full is the least recently used.
-            let entry = cache.remove(at);
-            let header = Rc::clone(&entry.1);
-            cache.insert(0, entry);
-            return header;
-        }
-        let header = Rc::new(Header::new(line, mapper.body_labels()));
-        cache.truncate(CACHED_HEADERS - 1);
-        cache.insert(0, (line.into(), Rc::clone(&header)));
-        header
+        kept_or_made(
+            cache,
+            CACHED_HEADERS,
+            |seen| **seen == *line,
+            || {
+                (
+                    line.into(),
+                    Rc::new(Header::new(line, mapper.body_labels())),
+                )
+            },
+        )
     })
 }
 

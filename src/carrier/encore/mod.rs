@@ -30,6 +30,7 @@ mod documents;
 mod header;
 mod plan;
 mod planned;
+mod recent;
 mod record;
 mod text;
 

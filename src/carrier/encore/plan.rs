@@ -16,6 +16,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use super::header::{Header, Role};
+use super::recent::kept_or_made;
 use super::record::{ExportKind, kind};
 use crate::bodycomp::units::Conversion;
 use crate::bodycomp::{BodyRegion, Field, IndexKind};
@@ -39,17 +40,12 @@ pub(super) fn of(header: &Rc<Header>) -> Option<Rc<Plan>> {
         static CACHE: RefCell<Cache> = const { RefCell::new(Vec::new()) };
     }
     CACHE.with_borrow_mut(|cache| {
-        if let Some(at) = cache.iter().position(|(seen, _)| Rc::ptr_eq(seen, header)) {
-            // The latest first: the one left out when full is the least recently used.
-            let entry = cache.remove(at);
-            let plan = entry.1.clone();
-            cache.insert(0, entry);
-            return plan;
-        }
-        let plan = Plan::new(&header.roles).map(Rc::new);
-        cache.truncate(CACHED_PLANS - 1);
-        cache.insert(0, (Rc::clone(header), plan.clone()));
-        plan
+        kept_or_made(
+            cache,
+            CACHED_PLANS,
+            |seen| Rc::ptr_eq(seen, header),
+            || (Rc::clone(header), Plan::new(&header.roles).map(Rc::new)),
+        )
     })
 }
 
