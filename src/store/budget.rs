@@ -133,55 +133,114 @@ pub mod test_hook {
     }
 }
 
-/// Bytes held in memory under a budget (in pages of their own: `pages`), given back when
-/// dropped.
+/// Bytes held in memory under a budget, given back when dropped: up to `HEAP_BYTES` in a
+/// block of the allocator, beyond in pages of their own (`pages`).
 #[derive(Debug)]
 pub struct Held {
-    bytes: Pages,
+    bytes: Storage,
     budget: Budget,
 }
 
-/// The first mapping of a growing `Held`.
+#[derive(Debug)]
+enum Storage {
+    Heap(Vec<u8>),
+    Pages(Pages),
+}
+
+/// The most bytes held in a block of the allocator. Most of a small run's sorted runs and
+/// partitions are a few KiB: a mapping each (16 KiB at least) cost a `mmap`, page faults
+/// and, dropped, a `munmap` whose TLB shootdown interrupts every core the run uses, about
+/// 1 500 times a run of 2 000 files (docs/performance.md, "The end of a run", "small held bytes"). Larger
+/// bytes keep pages of their own, which the allocator's huge pages would make dearer.
+const HEAP_BYTES: usize = 64 * 1024;
+
+/// The first block of a growing `Held`.
 const FIRST_BYTES: usize = 16 * 1024;
 
 impl Held {
     /// Nothing yet, under `budget`.
     pub fn new(budget: &Budget) -> Held {
         Held {
-            bytes: Pages::new(),
+            bytes: Storage::Heap(Vec::new()),
             budget: budget.clone(),
         }
     }
 
-    /// A copy of `bytes`, if the budget has room for them (whole pages).
+    /// A copy of `bytes`, if the budget has room for them.
     pub fn copy_of(budget: &Budget, bytes: &[u8]) -> Option<Held> {
         let mut held = Held::new(budget);
+        if bytes.len() <= HEAP_BYTES {
+            if !budget.take(bytes.len()) {
+                return None;
+            }
+            held.bytes = Storage::Heap(bytes.to_vec());
+            return Some(held);
+        }
         held.try_extend(bytes).then_some(held)
     }
 
     /// Appends `more` if the budget has room for the growth it needs (and the system for
     /// the mapping); false (nothing appended) if not.
     pub fn try_extend(&mut self, more: &[u8]) -> bool {
-        let len = self.bytes.as_slice().len();
+        let len = self.bytes().len();
         let need = len + more.len();
-        let cap = self.bytes.capacity();
+        let cap = self.capacity();
         if need > cap {
-            let grown = pages::rounded(need.max(2 * cap).max(FIRST_BYTES));
+            let grown = need.max(2 * cap).max(FIRST_BYTES);
+            let grown = if grown <= HEAP_BYTES {
+                grown
+            } else {
+                pages::rounded(grown)
+            };
             if !self.budget.take(grown - cap) {
                 return false;
             }
-            if self.bytes.grow(grown).is_err() {
+            if self.grow(grown).is_err() {
                 self.budget.give(grown - cap);
                 return false;
             }
         }
-        self.bytes.extend_from_slice(more);
+        match &mut self.bytes {
+            Storage::Heap(vec) => vec.extend_from_slice(more),
+            Storage::Pages(pages) => pages.extend_from_slice(more),
+        }
         true
+    }
+
+    /// The bytes taken from the budget.
+    fn capacity(&self) -> usize {
+        match &self.bytes {
+            Storage::Heap(vec) => vec.capacity(),
+            Storage::Pages(pages) => pages.capacity(),
+        }
+    }
+
+    /// Makes room for `cap` bytes in all (taken from the budget by the caller): a block
+    /// while they fit `HEAP_BYTES`, else pages, the bytes held so far moved there.
+    fn grow(&mut self, cap: usize) -> io::Result<()> {
+        match &mut self.bytes {
+            Storage::Heap(vec) if cap <= HEAP_BYTES => {
+                // Exactly `cap`: a vector's capacity is what it asked for.
+                vec.reserve_exact(cap - vec.len());
+                Ok(())
+            }
+            Storage::Heap(vec) => {
+                let mut pages = Pages::new();
+                pages.grow(cap)?;
+                pages.extend_from_slice(vec);
+                self.bytes = Storage::Pages(pages);
+                Ok(())
+            }
+            Storage::Pages(pages) => pages.grow(cap),
+        }
     }
 
     /// The bytes.
     pub fn bytes(&self) -> &[u8] {
-        self.bytes.as_slice()
+        match &self.bytes {
+            Storage::Heap(vec) => vec,
+            Storage::Pages(pages) => pages.as_slice(),
+        }
     }
 
     /// The budget they count against.
@@ -192,7 +251,7 @@ impl Held {
 
 impl Drop for Held {
     fn drop(&mut self) {
-        self.budget.give(self.bytes.capacity());
+        self.budget.give(self.capacity());
     }
 }
 
@@ -225,6 +284,35 @@ mod tests {
         assert!(Held::copy_of(&budget, &[1; 60 * 1024]).is_some());
         assert_eq!(budget.held(), 0, "dropped at once");
         assert_eq!(budget.files_created(), 0);
+    }
+
+    #[test]
+    fn held_bytes_move_to_pages_past_the_heap_bound_and_are_counted_exactly() {
+        let budget = Budget::new(1 << 20);
+        let small = Held::copy_of(&budget, &[3; 100]).unwrap();
+        assert!(matches!(small.bytes, Storage::Heap(_)));
+        assert_eq!(budget.held(), 100, "a small copy takes what it holds");
+        let mut growing = Held::new(&budget);
+        let mut expected = Vec::new();
+        for i in 0..40u32 {
+            let piece: Vec<u8> = (0..3000u32).map(|j| (i * 7 + j) as u8).collect();
+            assert!(growing.try_extend(&piece));
+            expected.extend_from_slice(&piece);
+            assert_eq!(growing.bytes(), &expected[..]);
+            assert_eq!(budget.held(), 100 + growing.capacity());
+            assert_eq!(
+                matches!(growing.bytes, Storage::Pages(_)),
+                growing.capacity() > HEAP_BYTES,
+                "in pages exactly when past the bound ({} bytes)",
+                growing.capacity()
+            );
+        }
+        assert!(matches!(growing.bytes, Storage::Pages(_)));
+        let large = Held::copy_of(&budget, &vec![9; HEAP_BYTES + 1]).unwrap();
+        assert!(matches!(large.bytes, Storage::Pages(_)));
+        assert_eq!(large.bytes().len(), HEAP_BYTES + 1);
+        drop((small, growing, large));
+        assert_eq!(budget.held(), 0);
     }
 
     #[test]

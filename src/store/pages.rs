@@ -1,5 +1,6 @@
 //! Bytes in an anonymous mapping of their own, not the allocator's: the run's temporary data
-//! held in memory (`budget::Held`). mimalloc asks for transparent huge pages for its
+//! held in memory (`budget::Held`) past 64 KiB a piece (smaller pieces stay in the
+//! allocator's blocks: a mapping each cost more, `budget::HEAP_BYTES`). mimalloc asks for transparent huge pages for its
 //! segments (`allow_thp`), and the kernel then compacts and zeroes 2 MiB at a time on the
 //! first touch: with tens of MiB held at the end of a run that cost more system time than
 //! the temporary files it replaced (docs/performance.md, "2026-12-07, temporary data in
