@@ -150,8 +150,9 @@ enum Storage {
 /// The most bytes held in a block of the allocator. Most of a small run's sorted runs and
 /// partitions are a few KiB: a mapping each (16 KiB at least) cost a `mmap`, page faults
 /// and, dropped, a `munmap` whose TLB shootdown interrupts every core the run uses, about
-/// 1 500 times a run of 2 000 files (docs/performance.md, "The end of a run", "small held bytes"). Larger
-/// bytes keep pages of their own, which the allocator's huge pages would make dearer.
+/// 1 500 times a run of 2 000 files (docs/performance.md, "The end of a run", "small held
+/// bytes"). Larger bytes keep pages of their own, which the allocator's huge pages would
+/// make dearer.
 const HEAP_BYTES: usize = 64 * 1024;
 
 /// The first block of a growing `Held`.
