@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::document::DocFlag;
+pub use assigned::Values;
 pub use gather::read;
 pub use line::{MAX_CELL, MAX_INDEX};
 
@@ -145,7 +146,7 @@ impl Table<'_> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Script<'t> {
     /// Plain assignments (`MenopauseAge = "44";`), first one of a name kept.
-    pub values: BTreeMap<&'t str, Cow<'t, str>>,
+    pub values: Values<'t>,
     /// Tables by number.
     pub tables: BTreeMap<u32, Table<'t>>,
     /// What was left out, and why (studies.csv flags).
@@ -263,6 +264,12 @@ pub(super) fn trim(text: &str) -> &str {
     // out U+000B).
     let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
     let bytes = text.as_bytes();
+    // Nothing to cut when both ends are ASCII above the space (no whitespace is): nearly
+    // every cell of a table (`190.45`), given back without the two scans.
+    let kept = |b: &u8| *b > b' ' && *b < 0x80;
+    if bytes.first().is_some_and(kept) && bytes.last().is_some_and(kept) {
+        return text;
+    }
     let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
     let end = bytes
         .iter()
@@ -332,6 +339,7 @@ fn table_name(name: &str) -> Option<(Part, u32)> {
     })
 }
 
+mod assigned;
 mod gather;
 mod line;
 #[cfg(test)]

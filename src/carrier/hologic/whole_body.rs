@@ -159,6 +159,8 @@ fn bone(
         } else {
             None
         };
+        // An `other` row's part note, looked for in its notes once per row, not per value.
+        let mut part_noted = measurement_region != Region::Other;
         for column in columns {
             let Some(measure) = bone_measure(column) else {
                 continue;
@@ -175,8 +177,11 @@ fn bone(
             let Some(out) = found.as_deref_mut() else {
                 continue;
             };
-            if measurement_region == Region::Other && !out.notes.iter().any(|n| n == PART_NOTE) {
-                out.notes.push(PART_NOTE.to_string());
+            if !part_noted {
+                if !out.notes.iter().any(|n| n == PART_NOTE) {
+                    out.notes.push(PART_NOTE.to_string());
+                }
+                part_noted = true;
             }
             match reported_number(&text) {
                 Some(value) => set_value(out, measure, value, &mut doc.flags),

@@ -77,10 +77,7 @@ fn store<'t>(
 ) {
     let Some((prefix, number)) = table else {
         if statement.count == 0 {
-            script
-                .values
-                .entry(statement.name)
-                .or_insert(statement.value);
+            script.values.push(statement.name, statement.value);
         }
         return;
     };
@@ -131,19 +128,49 @@ pub fn read(text: &str) -> Script<'_> {
         // `store` stores it.
         if let Some((Part::Cell, number)) = last.table
             && (1..=MAX_TABLE).contains(&number)
-            && let Some(cell) = line::cell_line(text.as_bytes(), at, last.name.as_bytes())
         {
-            at = cell.end + 1;
-            cells += 1;
-            if cells > MAX_CELLS {
-                script.flag(DocFlag::HologicTooManyCells);
+            // The table's cells one line after another, its table and name found once for
+            // the run, each line first as APEX writes it (`apex_cell`).
+            let (bytes, name) = (text.as_bytes(), last.name.as_bytes());
+            let apex = line::CellName::new(name);
+            let table = tables.get(number);
+            let mut read_any = false;
+            while at < text.len() {
+                let cell = match apex.and_then(|apex| line::apex_cell(bytes, at, &apex)) {
+                    Some(cell) => cell,
+                    None => match line::cell_line(bytes, at, name) {
+                        Some(cell) => cell,
+                        None => break,
+                    },
+                };
+                read_any = true;
+                at = cell.end + 1;
+                cells += 1;
+                if cells > MAX_CELLS {
+                    script.flag(DocFlag::HologicTooManyCells);
+                    continue;
+                }
+                let value = Cow::Borrowed(&text[cell.value.0..cell.value.1]);
+                table.cells.push((cell.row, cell.column), value);
+            }
+            // The line after the last cell is read below (at the text's end: nothing left).
+            if read_any {
                 continue;
             }
-            let value = Cow::Borrowed(&text[cell.value.0..cell.value.1]);
-            tables
-                .get(number)
-                .cells
-                .push((cell.row, cell.column), value);
+        }
+        // A section's tag or a comment line (`<JavaScriptFile ...>`, `/ Filename = ...`),
+        // cut at its line feed (where `scan_line` ends a line) and taken as the general
+        // path below takes it, without its scan for statements.
+        if matches!(text.as_bytes()[at], b'<' | b'/') {
+            // `str::find` of a character looks for its byte a word at a time.
+            let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+            let line = &text[at..end];
+            if line.starts_with("<JavaScriptFile") {
+                open_files += 1;
+            } else if line.starts_with("</JavaScriptFile") {
+                open_files -= 1;
+            }
+            at = end + 1;
             continue;
         }
         // A line of one plain statement (nearly every line of a document) read in one

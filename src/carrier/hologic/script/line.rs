@@ -88,11 +88,7 @@ pub(super) fn one_statement<'t>(
     let open = blank(bytes, equals + 1);
     let (body, close, after) = if bytes.get(open) == Some(&b'"') {
         let body = open + 1;
-        let limit = bytes.len().min(body + MAX_CELL + 1);
-        let close = body
-            + bytes[body..limit]
-                .iter()
-                .position(|b| VALUE_STOPS[usize::from(*b)])?;
+        let close = value_stop(bytes, body, bytes.len().min(body + MAX_CELL + 1))?;
         if bytes[close] != b'"' {
             return None;
         }
@@ -180,6 +176,78 @@ pub(super) fn cell_line(bytes: &[u8], from: usize, name: &[u8]) -> Option<CellLi
         value: (body, close),
         end,
     })
+}
+
+/// A table's name as `apex_cell` compares it: its first and its last eight bytes as words
+/// (a name of 8 to 16 bytes: `ResultsTable1`).
+#[derive(Clone, Copy)]
+pub(super) struct CellName {
+    len: usize,
+    first: u64,
+    last: u64,
+}
+
+impl CellName {
+    /// `name` prepared, when it is 8 to 16 bytes long.
+    pub(super) fn new(name: &[u8]) -> Option<CellName> {
+        (8..=16).contains(&name.len()).then(|| CellName {
+            len: name.len(),
+            first: word(name, 0),
+            last: word(name, name.len() - 8),
+        })
+    }
+}
+
+/// Eight bytes at `at` as a word.
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
+}
+
+/// The line from `from` as `cell_line` reads it when it is a cell exactly as APEX writes
+/// one: the name at once, `[ d]` or `[ dd]` twice, ` = "`, the value, `";\r\n`; None for
+/// any other line, which `cell_line` reads. The bytes after the name are read as one
+/// array of 16 (the indexes and ` = "` take at most 14), not byte by byte with a bound
+/// checked per byte: the cost of nearly every line of a document (docs/performance.md,
+/// "Body composition files").
+#[inline(always)]
+pub(super) fn apex_cell(bytes: &[u8], from: usize, name: &CellName) -> Option<CellLine> {
+    let after = from + name.len;
+    let head: [u8; 16] = bytes.get(after..after + 16)?.try_into().ok()?;
+    if word(bytes, from) != name.first || word(bytes, after - 8) != name.last {
+        return None;
+    }
+    let (row, at) = short_index(&head, 0)?;
+    let (column, at) = short_index(&head, at)?;
+    if head[at..at + 4] != *b" = \"" {
+        return None;
+    }
+    let body = after + at + 4;
+    let close = value_stop(bytes, body, bytes.len().min(body + MAX_CELL + 1))?;
+    (bytes.get(close..close + 4) == Some(b"\";\r\n")).then_some(CellLine {
+        row,
+        column,
+        value: (body, close),
+        end: close + 3,
+    })
+}
+
+/// `[ d]` or `[ dd]` at `at` (at most 5) of `head`: the index and where it ends.
+#[inline(always)]
+fn short_index(head: &[u8; 16], at: usize) -> Option<(u32, usize)> {
+    if head[at] != b'[' || head[at + 1] != b' ' {
+        return None;
+    }
+    let first = head[at + 2].wrapping_sub(b'0');
+    if first >= 10 {
+        return None;
+    }
+    if head[at + 3] == b']' {
+        return Some((u32::from(first), at + 4));
+    }
+    let second = head[at + 3].wrapping_sub(b'0');
+    (second < 10 && head[at + 4] == b']')
+        .then(|| (u32::from(first) * 10 + u32::from(second), at + 5))
 }
 
 /// The first of `"`, `\\` and a line feed in `bytes[from..limit]`, eight bytes at a step

@@ -159,3 +159,86 @@ fn a_value_stop_is_the_first_stop_byte() {
         );
     }
 }
+
+/// `apex_cell` over generated lines gives what `cell_line` gives, or nothing (then
+/// `cell_line` reads the line): lines of a name, two indexes, an `=`, a value and an end,
+/// each as APEX writes it or just off it, at any place in a text and near its end; names
+/// of 8 to 16 bytes and names of other lengths (no `CellName`).
+#[test]
+fn an_apex_cell_is_what_cell_line_reads() {
+    const PARTS: [&[&str]; 6] = [
+        &[
+            "[ 1]", "[ 12]", "[ 123]", "[1]", "[ 0]", "[  3]", "[ 3 ]", "[ 9", "[ x]", "(",
+        ],
+        &[
+            "[ 2]", "[ 10]", "[ 99]", "[\t4]", "[ 9][ 1]", "", "[ 0]", "[ 1 ]",
+        ],
+        &[" = \"", " =\"", "=\"", " = ", "  = \"", "\t= \""],
+        &[
+            "0.585",
+            "",
+            "a b",
+            "\\",
+            "é",
+            "x\"y",
+            "\r",
+            "\n",
+            "190.45",
+            "12345678901",
+        ],
+        &[
+            "\";\r\n",
+            "\";\n",
+            "\" ;\r\n",
+            "\";",
+            "\"",
+            "\";\r",
+            "\";\r\r\n",
+            "\"; x\n",
+        ],
+        &["", "ResultsTable1[ 2][ 1] = \"1\";\r\n", "\r\n", "x"],
+    ];
+    const NAMES: [&str; 5] = [
+        "ResultsTable1",
+        "ResultsTable12",
+        "Results1",
+        "ResultsTableNumber16",
+        "Table1",
+    ];
+    let mut next = crate::test_rng::splitmix(0x00A9_E8CE);
+    let (mut apex, mut cells) = (0, 0);
+    for case in 0..60_000 {
+        let name = NAMES[(next() % NAMES.len() as u64) as usize];
+        let mut text = String::new();
+        for _ in 0..next() % 3 {
+            text.push_str("x = \"1\";\r\n");
+        }
+        let from = text.len();
+        // The line's name: the table's, or one just off it.
+        text.push_str(match next() % 8 {
+            0 => " ResultsTable1",
+            1 => "ResultsTable2",
+            _ => name,
+        });
+        // Each part as APEX writes it (its first) half the time.
+        for part in PARTS {
+            let pick = if next() % 2 == 0 {
+                0
+            } else {
+                next() % part.len() as u64
+            };
+            text.push_str(part[pick as usize]);
+        }
+        let expected = cell_line(text.as_bytes(), from, name.as_bytes());
+        cells += usize::from(expected.is_some());
+        let Some(prepared) = CellName::new(name.as_bytes()) else {
+            assert!(!(8..=16).contains(&name.len()));
+            continue;
+        };
+        if let Some(found) = apex_cell(text.as_bytes(), from, &prepared) {
+            assert_eq!(Some(found), expected, "case {case}: {text:?} {name:?}");
+            apex += 1;
+        }
+    }
+    assert!(apex > 3_000 && cells > apex, "{apex} {cells}");
+}
