@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::diff::Roundings;
 use super::header::{Header, Role};
 use super::recent::kept_or_made;
 use super::record::{ExportKind, kind};
@@ -107,6 +108,9 @@ pub(super) struct Plan {
     pub(super) units: RefCell<Units>,
     /// How many Diff columns (a line's Diff readings are held until it is read).
     pub(super) diffs: usize,
+    /// The Diffs' readings' roundings, kept across lines and files (their units are the
+    /// ones `units` keeps).
+    pub(super) roundings: RefCell<Roundings>,
 }
 
 impl Plan {
@@ -178,6 +182,7 @@ impl Plan {
                 .iter()
                 .filter(|c| matches!(c, Column::Diff { .. }))
                 .count(),
+            roundings: RefCell::default(),
             columns,
             regions,
         })

@@ -233,13 +233,15 @@ pub(super) fn build(
             put(&mut line, &mut regions, &mut diffs, role, reading);
         }
     }
+    let roundings = &mut *plan.roundings.borrow_mut();
     for (halves, field, diff) in &diffs {
         let Some((right, left)) = halves else {
             continue;
         };
         let get = |at: &u8| regions[usize::from(*at)].get(*field);
+        let dimension = field.dimension();
         if let (Some(right), Some(left)) = (get(right), get(left))
-            && diff::disagrees(right, left, diff, *field)
+            && diff::disagrees_within(right, left, diff, |r| roundings.of(r, dimension))
         {
             flag_once(
                 &mut line.record.flags,
