@@ -2,7 +2,10 @@
 //! cell cut and read as it is found (`cells::scan_at`), into the slot the plan resolved for
 //! its column, the file's proof (the decimal mark's evidence, the dates' order) gathered on
 //! the way; no row of cut cells, no match of the column's role and the file's kind per
-//! cell, no search for a value's region. The record is `record::build`'s for the same line
+//! cell, no search for a value's region. A plain cell in the unit its column's last value
+//! was written in (nearly every cell) is read in one pass and compared with that unit
+//! (`cells::known_unit_at`), its reading made from the unit and conversion the plan kept.
+//! The record is `record::build`'s for the same line
 //! (`encore::tests::planned::a_planned_line_is_read_as_record_build_reads_it`), which reads
 //! every line the plan does not (a file read with a decimal comma, a header without a
 //! plan).
