@@ -44,7 +44,9 @@ fn grouped(digits: &[u8], separator: u8) -> bool {
 }
 
 mod cut;
+mod known;
 pub(super) use cut::{Scan, plain_at, scan, scan_at, tab_cells};
+pub(super) use known::{known_unit_at, matchable};
 
 impl MarkEvidence {
     /// Adds what one cell says.

@@ -1,11 +1,55 @@
 //! A Diff column's check (docs/clinical.md, "Body composition"): a region's right half less
 //! its left against the Diff written, within the three values' rounding.
 
-use crate::bodycomp::{Field, Reading};
+use std::sync::Arc;
+
+use crate::bodycomp::{Dimension, Field, Reading};
 use crate::decimal::Decimal;
 
 /// Whether a Diff's reading is not `right` - `left` within the three values' rounding.
 pub(super) fn disagrees(right: &Reading, left: &Reading, diff: &Reading, field: Field) -> bool {
+    let dimension = field.dimension();
+    disagrees_within(right, left, diff, |reading| reading.rounding(dimension))
+}
+
+/// Most roundings kept (`Roundings`): a file writes a few units, each at a scale or two.
+const KEPT_ROUNDINGS: usize = 16;
+
+/// Readings' roundings (`Reading::rounding`) kept by what they depend on: the unit (the
+/// same shared text: `Arc::ptr_eq`), the written number's scale and the dimension. A Diff
+/// whose three values do not give Right - Left - Diff = 0 at once asks for three, which
+/// look the unit's conversion up by its text each time; a file's lines ask for the same
+/// few again and again.
+#[derive(Debug, Default)]
+pub(super) struct Roundings(Vec<(Arc<str>, u32, Dimension, Decimal)>);
+
+impl Roundings {
+    /// `reading.rounding(dimension)`, found once per unit, scale and dimension.
+    pub(super) fn of(&mut self, reading: &Reading, dimension: Dimension) -> Decimal {
+        let scale = reading.written.scale();
+        let kept = self.0.iter().find(|(unit, kept_scale, kept_dimension, _)| {
+            Arc::ptr_eq(unit, &reading.unit) && *kept_scale == scale && *kept_dimension == dimension
+        });
+        if let Some((.., rounding)) = kept {
+            return *rounding;
+        }
+        let rounding = reading.rounding(dimension);
+        if self.0.len() < KEPT_ROUNDINGS {
+            self.0
+                .push((Arc::clone(&reading.unit), scale, dimension, rounding));
+        }
+        rounding
+    }
+}
+
+/// `disagrees`, each reading's rounding given by `rounding` (`Reading::rounding` of the
+/// field's dimension, or `Roundings::of` it).
+pub(super) fn disagrees_within(
+    right: &Reading,
+    left: &Reading,
+    diff: &Reading,
+    mut rounding: impl FnMut(&Reading) -> Decimal,
+) -> bool {
     // Three values of one scale (nearly every Diff: grams, or percents) whose mantissas
     // give Right - Left - Diff = 0 agree: what the decimals' arithmetic below gives, without
     // its scaling (any overflow is left to it).
@@ -28,11 +72,10 @@ pub(super) fn disagrees(right: &Reading, left: &Reading, diff: &Reading, field: 
     if difference.to_parts().0 == 0 {
         return false;
     }
-    let dimension = field.dimension();
     let allowed = [right, left, diff]
         .iter()
         .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
-            sum.checked_add(r.rounding(dimension))
+            sum.checked_add(rounding(r))
         });
     let Some(allowed) = allowed else {
         return false;

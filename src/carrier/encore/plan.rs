@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::diff::Roundings;
 use super::header::{Header, Role};
 use super::recent::kept_or_made;
 use super::record::{ExportKind, kind};
@@ -26,7 +27,29 @@ use crate::profile::BodyField;
 /// conversion: `Context::column_unit`'s for that text, kept with the plan (cached per
 /// worker thread with its header) where the planned reader finds it at once, for the next
 /// line and the next file of the same header.
-pub(super) type Units = Vec<Option<(Arc<str>, Option<Conversion>)>>;
+pub(super) type Units = Vec<Option<KeptUnit>>;
+
+/// A column's last unit (`Units`).
+#[derive(Debug, Clone)]
+pub(super) struct KeptUnit {
+    /// As written, shared.
+    pub(super) unit: Arc<str>,
+    /// Its conversion to the column's dimension (None: not one it knows).
+    pub(super) conversion: Option<Conversion>,
+    /// Whether a cell is matched against it byte by byte (`cells::matchable`).
+    pub(super) matchable: bool,
+}
+
+impl KeptUnit {
+    /// A unit found for a column.
+    pub(super) fn new(unit: Arc<str>, conversion: Option<Conversion>) -> Self {
+        KeptUnit {
+            matchable: super::cells::matchable(&unit),
+            unit,
+            conversion,
+        }
+    }
+}
 
 /// Plans kept per worker thread, with their headers (`header::header` gives a header seen
 /// again as the same `Rc`).
@@ -83,6 +106,11 @@ pub(super) struct Plan {
     pub(super) regions: Vec<(BodyRegion, String)>,
     /// Per column, its last unit and conversion.
     pub(super) units: RefCell<Units>,
+    /// How many Diff columns (a line's Diff readings are held until it is read).
+    pub(super) diffs: usize,
+    /// The Diffs' readings' roundings, kept across lines and files (their units are the
+    /// ones `units` keeps).
+    pub(super) roundings: RefCell<Roundings>,
 }
 
 impl Plan {
@@ -150,6 +178,11 @@ impl Plan {
             .collect::<Vec<_>>();
         Some(Plan {
             units: RefCell::new(vec![None; columns.len()]),
+            diffs: columns
+                .iter()
+                .filter(|c| matches!(c, Column::Diff { .. }))
+                .count(),
+            roundings: RefCell::default(),
             columns,
             regions,
         })

@@ -2,7 +2,10 @@
 //! cell cut and read as it is found (`cells::scan_at`), into the slot the plan resolved for
 //! its column, the file's proof (the decimal mark's evidence, the dates' order) gathered on
 //! the way; no row of cut cells, no match of the column's role and the file's kind per
-//! cell, no search for a value's region. The record is `record::build`'s for the same line
+//! cell, no search for a value's region. A plain cell in the unit its column's last value
+//! was written in (nearly every cell) is read in one pass and compared with that unit
+//! (`cells::known_unit_at`), its reading made from the unit and conversion the plan kept.
+//! The record is `record::build`'s for the same line
 //! (`encore::tests::planned::a_planned_line_is_read_as_record_build_reads_it`), which reads
 //! every line the plan does not (a file read with a decimal comma, a header without a
 //! plan).
@@ -13,7 +16,7 @@ use super::cells::{self, MarkEvidence, Scan};
 use super::dates::{self, Ambiguous};
 use super::diff;
 use super::header::IDENTITY_COLUMNS;
-use super::plan::{Column, Plan, Units};
+use super::plan::{Column, KeptUnit, Plan, Units};
 use super::record::{Context, Line, Record, same_text};
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
@@ -63,10 +66,10 @@ fn reading(
     // context's cell and call; else found by the context (the same text and conversion).
     let kept = &mut units[column];
     let (unit, conversion) = match kept {
-        Some((kept, conversion)) if same_text(kept, unit) => (Arc::clone(kept), *conversion),
+        Some(kept) if same_text(&kept.unit, unit) => (Arc::clone(&kept.unit), kept.conversion),
         _ => {
             let found = context.column_unit(column, unit, dimension);
-            *kept = Some((Arc::clone(&found.0), found.1));
+            *kept = Some(KeptUnit::new(Arc::clone(&found.0), found.1));
             found
         }
     };
@@ -79,6 +82,34 @@ fn reading(
         written,
         unit,
     })
+}
+
+/// A Diff column's reading: the places of its region's halves, its field, the reading.
+type DiffReading = (Option<(u8, u8)>, Field, Reading);
+
+/// A reading of a value column put where its role says: its region's slot, the line's
+/// Diffs, or the composition's indices (flagged when given twice).
+#[inline(always)]
+fn put(
+    line: &mut Line<'_>,
+    regions: &mut [RegionComposition],
+    diffs: &mut Vec<DiffReading>,
+    role: Column,
+    reading: Reading,
+) {
+    match role {
+        Column::Value {
+            slot: at, field, ..
+        } => *regions[usize::from(at)].slot(field) = Some(reading),
+        Column::Diff { field, halves, .. } => diffs.push((halves, field, reading)),
+        Column::Index(index) => {
+            if !line.composition.set_index(index, reading) {
+                let what = BodyValue::Index(index);
+                flag_once(&mut line.record.flags, EncoreFlag::ValueGivenTwice(what));
+            }
+        }
+        Column::Skip | Column::Evidence => {}
+    }
 }
 
 /// The cell of `line` from `start` to the next tab (or the line's end), and where the next
@@ -130,12 +161,46 @@ pub(super) fn build(
         .collect();
     // The Diff columns' readings, checked once the line is read (`Line::check_diffs`'s
     // check, the halves found at their places in `regions`).
-    let mut diffs = Vec::new();
+    let mut diffs = Vec::with_capacity(plan.diffs);
+    let bytes = text.as_bytes();
     for (column, &role) in plan.columns.iter().enumerate().skip(cells) {
         let Some(start) = next else { break };
         cells += 1;
         if role == Column::Skip {
             next = cell_at(text, start).1;
+            continue;
+        }
+        // An empty cell is no value and says nothing of the decimal mark (what `scan_at`
+        // and `read_scan` make of it, found at once).
+        match bytes.get(start) {
+            None => {
+                next = None;
+                continue;
+            }
+            Some(b'\t') => {
+                next = Some(start + 1);
+                continue;
+            }
+            Some(_) => {}
+        }
+        // A plain cell in its column's last unit, once the file proved a point (nearly
+        // every cell): read by one pass over its bytes, the unit compared with the kept
+        // one, its reading made from the kept unit and conversion (what `reading` makes of
+        // it). Such a cell holds no comma: it adds nothing to the evidence.
+        if proof.evidence.point()
+            && role != Column::Evidence
+            && let Some(kept) = &units[column]
+            && kept.matchable
+            && let Some((written, after)) = cells::known_unit_at(bytes, start, kept.unit.as_bytes())
+            && let Some(value) = kept.conversion.and_then(|c| c.apply(written))
+        {
+            next = after;
+            let reading = Reading {
+                value,
+                written,
+                unit: Arc::clone(&kept.unit),
+            };
+            put(&mut line, &mut regions, &mut diffs, role, reading);
             continue;
         }
         // A plain cell once the file proved a point (nearly every one) read without its
@@ -157,68 +222,29 @@ pub(super) fn build(
                 Value::Cut(cell)
             }
         };
-        match role {
-            Column::Value {
-                region,
-                slot: at,
-                field,
-            } => {
-                let what = BodyValue::Region(region, field);
-                if let Some(reading) = reading(
-                    &mut line,
-                    context,
-                    units,
-                    column,
-                    &value,
-                    field.dimension(),
-                    what,
-                ) {
-                    *regions[usize::from(at)].slot(field) = Some(reading);
-                }
+        let (dimension, what) = match role {
+            Column::Value { region, field, .. } => {
+                (field.dimension(), BodyValue::Region(region, field))
             }
-            Column::Diff {
-                region,
-                field,
-                halves,
-            } => {
-                let what = BodyValue::Diff(region, field);
-                if let Some(reading) = reading(
-                    &mut line,
-                    context,
-                    units,
-                    column,
-                    &value,
-                    field.dimension(),
-                    what,
-                ) {
-                    diffs.push((halves, field, reading));
-                }
+            Column::Diff { region, field, .. } => {
+                (field.dimension(), BodyValue::Diff(region, field))
             }
-            Column::Index(index) => {
-                let what = BodyValue::Index(index);
-                if let Some(reading) = reading(
-                    &mut line,
-                    context,
-                    units,
-                    column,
-                    &value,
-                    index.dimension(),
-                    what,
-                ) && !line.composition.set_index(index, reading)
-                {
-                    flag_once(&mut line.record.flags, EncoreFlag::ValueGivenTwice(what));
-                }
-            }
-            Column::Skip | Column::Evidence => {}
+            Column::Index(index) => (index.dimension(), BodyValue::Index(index)),
+            Column::Skip | Column::Evidence => continue,
+        };
+        if let Some(reading) = reading(&mut line, context, units, column, &value, dimension, what) {
+            put(&mut line, &mut regions, &mut diffs, role, reading);
         }
     }
+    let roundings = &mut *plan.roundings.borrow_mut();
     for (halves, field, diff) in &diffs {
         let Some((right, left)) = halves else {
             continue;
         };
         let get = |at: &u8| regions[usize::from(*at)].get(*field);
+        let dimension = field.dimension();
         if let (Some(right), Some(left)) = (get(right), get(left))
-            && diff::disagrees(right, left, diff, *field)
+            && diff::disagrees_within(right, left, diff, |r| roundings.of(r, dimension))
         {
             flag_once(
                 &mut line.record.flags,

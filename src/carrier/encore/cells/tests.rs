@@ -377,3 +377,107 @@ fn a_line_is_cut_as_tab_cells_and_scan_cut_it() {
         "{plain} plain of {cells}"
     );
 }
+
+/// Lines of generated cells near the plain shape (signs, digits, points, other marks,
+/// spaces, units a file writes and units just off them, tabs, too many digits, cells
+/// longer than `MAX_CELL_CHARS`) read from each cell's start with each unit a column may
+/// have kept (`matchable`): `known_unit_at` gives what `plain_at` gives (the value's
+/// mantissa and scale, the next cell) whenever it gives a reading, and whenever `plain_at`
+/// reads the cell in that unit written right after the number's spaces.
+#[test]
+fn a_known_unit_is_read_as_plain_at_reads_it() {
+    let pieces = [
+        "-",
+        "+",
+        ".",
+        ",",
+        "0",
+        "1",
+        "7",
+        "9",
+        "42",
+        "12.5",
+        "123456789",
+        " ",
+        "  ",
+        "lbs",
+        " lbs",
+        "lb",
+        " lbsx",
+        "%",
+        " %",
+        " in\u{b3}",
+        "x",
+        "\u{a0}",
+        "\t",
+        "\t",
+        "\t",
+        "1234567890123456789012345678901234567890",
+    ];
+    let units = ["lbs", "%", "", "lb", "g", "in\u{b3}", "-lbs", "lbs ", "x"];
+    let mut next = crate::test_rng::splitmix(0x004B_0E17);
+    let (mut known, mut cells) = (0, 0);
+    for case in 0..60_000 {
+        let piece = |next: &mut dyn FnMut() -> u64| pieces[(next() % pieces.len() as u64) as usize];
+        let line: String = if case % 2 == 0 {
+            (0..next() % 12).map(|_| piece(&mut next)).collect()
+        } else {
+            // Cells of the plain shape, their units and spaces varied, now and then a
+            // piece off the shape.
+            let cells: Vec<String> = (0..1 + next() % 8)
+                .map(|_| {
+                    let digits = |next: &mut dyn FnMut() -> u64, n: u64| -> String {
+                        (0..n)
+                            .map(|_| char::from(b'0' + (next() % 10) as u8))
+                            .collect()
+                    };
+                    let mut cell = ["", "-"][(next() % 2) as usize].to_string();
+                    let whole = 1 + next() % 10;
+                    cell += &digits(&mut next, whole);
+                    if next() % 3 != 0 {
+                        let fraction = 1 + next() % 10;
+                        cell += ".";
+                        cell += &digits(&mut next, fraction);
+                    }
+                    cell += ["", " ", "  "][(next() % 3) as usize];
+                    cell += units[(next() % units.len() as u64) as usize];
+                    if next() % 6 == 0 {
+                        cell += piece(&mut next);
+                    }
+                    cell
+                })
+                .collect();
+            cells.join("\t")
+        };
+        let mut start = Some(0);
+        for cell in tab_cells(&line) {
+            let at = start.expect("a cell after a tab");
+            for unit in units.iter().filter(|u| matchable(u)) {
+                let expected = match plain_at(&line, at) {
+                    Some((value, read, after)) if read == *unit => Some((value.to_parts(), after)),
+                    _ => None,
+                };
+                let got = known_unit_at(line.as_bytes(), at, unit.as_bytes())
+                    .map(|(value, after)| (value.to_parts(), after));
+                // The unit as written after the number and its spaces: `plain_at` trims
+                // other white space too, which `known_unit_at` leaves to it.
+                // (A cell `plain_at` reads starts with its number.)
+                let written = || cell[scan(cell).number.len()..].trim_start_matches(' ');
+                if got.is_some() || (expected.is_some() && written() == *unit) {
+                    assert_eq!(
+                        got, expected,
+                        "case {case}: {line:?} at {at}, unit {unit:?}"
+                    );
+                }
+                known += usize::from(got.is_some());
+            }
+            cells += 1;
+            start = Some(at + cell.len() + 1).filter(|n| *n <= line.len());
+        }
+    }
+    assert!(
+        known > 40_000 && cells > 150_000,
+        "{known} known of {cells}"
+    );
+    assert!(!matchable("lbs ") && !matchable("in\u{b3}") && matchable("") && matchable("%"));
+}

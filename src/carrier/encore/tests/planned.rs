@@ -177,7 +177,9 @@ fn a_plan_only_where_its_reading_is_record_builds() {
 
 /// `diff::disagrees`, whose mantissas' shortcut skips the decimals' arithmetic, against
 /// that arithmetic alone (`Line::check_diffs` before the shortcut) on generated readings of
-/// one scale and of mixed scales, units and magnitudes (an overflow among them).
+/// one scale and of mixed scales, units and magnitudes (an overflow among them); and with
+/// the roundings kept across the readings (`diff::Roundings`, as the planned reader keeps
+/// them), not worked out for each.
 #[test]
 fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
     use crate::bodycomp::Reading;
@@ -211,7 +213,12 @@ fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
         magnitude > allowed
     }
     let mut next = crate::test_rng::splitmix(0x0D1F_F5A5);
-    let units = ["lbs", "g", "%", "kg", ""];
+    // Shared units, as a file's readings hold them: the kept roundings are found again.
+    let units: Vec<std::sync::Arc<str>> = ["lbs", "g", "%", "kg", ""]
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    let mut roundings = diff::Roundings::default();
     let (mut agreeing, mut disagreeing) = (0, 0);
     for case in 0..40_000 {
         let scale = (next() % 3) as u32;
@@ -229,12 +236,12 @@ fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
             } else {
                 scale
             };
-            let unit = units[(next() % units.len() as u64) as usize];
+            let unit = &units[(next() % units.len() as u64) as usize];
             let written = Decimal::from_parts(mantissa / 10, 1).expect("scale");
             Reading {
                 value: Decimal::from_parts(mantissa, scale).expect("scale"),
                 written,
-                unit: unit.into(),
+                unit: std::sync::Arc::clone(unit),
             }
         };
         let (right, left, diff) = (reading(right), reading(left), reading(diff));
@@ -244,6 +251,12 @@ fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
             diff::disagrees(&right, &left, &diff, field),
             expected,
             "case {case}: {right:?} {left:?} {diff:?}"
+        );
+        let dimension = field.dimension();
+        assert_eq!(
+            diff::disagrees_within(&right, &left, &diff, |r| roundings.of(r, dimension)),
+            expected,
+            "case {case}, the roundings kept: {right:?} {left:?} {diff:?}"
         );
         if expected {
             disagreeing += 1;

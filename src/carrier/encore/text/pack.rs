@@ -56,24 +56,30 @@ fn pack_sse2<'u>(units: &'u [u8], text: &mut Vec<u8>, feeds: &mut Vec<usize>) ->
         _mm_packus_epi16, _mm_set_epi64x, _mm_set1_epi8, _mm_set1_epi16, _mm_setzero_si128,
         _mm_unpackhi_epi64,
     };
-    let word = |bytes: &[u8]| i64::from_le_bytes(bytes.try_into().expect("eight bytes"));
     let steps = units.chunks_exact(2 * PACKED_STEP);
     let rest = steps.remainder();
     let mut beyond: __m128i = _mm_setzero_si128();
     let line_feed = _mm_set1_epi8(b'\n' as i8);
     for step in steps {
-        let first = _mm_set_epi64x(word(&step[8..16]), word(&step[..8]));
-        let second = _mm_set_epi64x(word(&step[24..32]), word(&step[16..24]));
+        // A step of a known length (an array): its words are cut without a test each.
+        let step: &[u8; 2 * PACKED_STEP] = step.try_into().expect("a whole step");
+        let word = |at: usize| {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(&step[8 * at..8 * at + 8]);
+            i64::from_le_bytes(eight)
+        };
+        let first = _mm_set_epi64x(word(1), word(0));
+        let second = _mm_set_epi64x(word(3), word(2));
         beyond = _mm_or_si128(beyond, _mm_or_si128(first, second));
         // Exact for units below 0x80 (else the text is not read here).
         let packed = _mm_packus_epi16(first, second);
         if _mm_movemask_epi8(_mm_cmpeq_epi8(packed, line_feed)) != 0 {
             feeds.push(text.len());
         }
-        let low = _mm_cvtsi128_si64(packed).to_le_bytes();
-        let high = _mm_cvtsi128_si64(_mm_unpackhi_epi64(packed, packed)).to_le_bytes();
-        text.extend_from_slice(&low);
-        text.extend_from_slice(&high);
+        // The sixteen bytes appended at once: one test of the room, not two.
+        let low = _mm_cvtsi128_si64(packed) as u64;
+        let high = _mm_cvtsi128_si64(_mm_unpackhi_epi64(packed, packed)) as u64;
+        text.extend_from_slice(&(u128::from(high) << 64 | u128::from(low)).to_le_bytes());
     }
     // A unit beyond ASCII has a bit of 0xFF80 set.
     let beyond = _mm_and_si128(beyond, _mm_set1_epi16(0xFF80_u16 as i16));
