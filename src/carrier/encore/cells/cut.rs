@@ -151,6 +151,46 @@ impl<'t> Scan<'t> {
     }
 }
 
+/// The digits of a plain number from `digits_start` in `bytes` (digits, then at most one
+/// point followed by digits, at most 18 bytes: the mantissa stays below 10^18): its
+/// mantissa, its scale and where it ends. None without a digit before the point, with a
+/// point and no digit after it, or past 18 bytes. What comes after the end is the
+/// caller's to check (`plain_at`, `known_unit_at`).
+#[inline(always)]
+pub(super) fn plain_digits(bytes: &[u8], digits_start: usize) -> Option<(i64, usize, usize)> {
+    let digit = |at: usize| {
+        bytes
+            .get(at)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|d| *d < 10)
+    };
+    let (mut mantissa, mut end) = (0i64, digits_start);
+    while let Some(d) = digit(end) {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
+        end += 1;
+    }
+    if end == digits_start {
+        return None;
+    }
+    let mut scale = 0;
+    if bytes.get(end) == Some(&b'.') {
+        let fraction = end + 1;
+        end = fraction;
+        while let Some(d) = digit(end) {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
+            end += 1;
+        }
+        scale = end - fraction;
+        if scale == 0 {
+            return None;
+        }
+    }
+    if end - digits_start > 18 {
+        return None;
+    }
+    Some((mantissa, scale, end))
+}
+
 /// The cell of `line` that starts at `start` when it has the plain shape (an ASCII byte
 /// other than a space first and last, a number `Scan::with_point` reads, no longer than
 /// `MAX_CELL_CHARS`): its number read with a point, its unit, and where the cell after it
@@ -170,35 +210,10 @@ pub fn plain_at(line: &str, start: usize) -> Option<(Decimal, &str, Option<usize
     // bytes), without `number_at`'s test of every byte for the other marks: a number
     // followed by another mark (`1.2.3`, `1,234`, `1-2`) is not plain.
     let digits_start = start + usize::from(bytes[start] == b'-');
-    let digit = |at: usize| {
-        bytes
-            .get(at)
-            .map(|b| b.wrapping_sub(b'0'))
-            .filter(|d| *d < 10)
-    };
-    let (mut mantissa, mut end) = (0i64, digits_start);
-    while let Some(d) = digit(end) {
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
-        end += 1;
-    }
-    let mut scale = 0;
-    if end > digits_start && bytes.get(end) == Some(&b'.') {
-        let fraction = end + 1;
-        end = fraction;
-        while let Some(d) = digit(end) {
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
-            end += 1;
-        }
-        scale = end - fraction;
-        if scale == 0 {
-            return None;
-        }
-    }
-    if end == digits_start
-        || end - digits_start > 18
-        || bytes
-            .get(end)
-            .is_some_and(|b| matches!(b, b'.' | b',' | b'-' | b'+'))
+    let (mantissa, scale, end) = plain_digits(bytes, digits_start)?;
+    if bytes
+        .get(end)
+        .is_some_and(|b| matches!(b, b'.' | b',' | b'-' | b'+'))
     {
         return None;
     }

@@ -5,6 +5,7 @@
 //! None and is read by `plain_at` or `scan_at`.
 
 use super::MAX_CELL_CHARS;
+use super::cut::plain_digits;
 use crate::decimal::{Decimal, trim};
 
 /// A unit a cell may be matched against by `known_unit_at`: trimmed and without a tab (as
@@ -27,36 +28,7 @@ pub fn matchable(unit: &str) -> bool {
 #[inline(always)]
 pub fn known_unit_at(line: &[u8], start: usize, unit: &[u8]) -> Option<(Decimal, Option<usize>)> {
     let digits_start = start + usize::from(*line.get(start)? == b'-');
-    let digit = |at: usize| {
-        line.get(at)
-            .map(|b| b.wrapping_sub(b'0'))
-            .filter(|d| *d < 10)
-    };
-    let (mut mantissa, mut end) = (0i64, digits_start);
-    while let Some(d) = digit(end) {
-        mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
-        end += 1;
-    }
-    if end == digits_start {
-        return None;
-    }
-    let mut scale = 0;
-    if line.get(end) == Some(&b'.') {
-        let fraction = end + 1;
-        end = fraction;
-        while let Some(d) = digit(end) {
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
-            end += 1;
-        }
-        scale = end - fraction;
-        if scale == 0 {
-            return None;
-        }
-    }
-    // At most 18 bytes of digits and point: the mantissa stays below 10^18.
-    if end - digits_start > 18 {
-        return None;
-    }
+    let (mantissa, scale, end) = plain_digits(line, digits_start)?;
     let mut at = end;
     match line.get(at) {
         Some(b'.' | b',' | b'-' | b'+') => return None,
