@@ -87,6 +87,12 @@ pub fn convert(number: Decimal, unit: &str, dimension: Dimension) -> Option<Deci
 }
 
 impl Conversion {
+    /// Whether this is `EXACT`, by its parts (no decimal comparison: `rounding` asks for
+    /// each reading it compares).
+    fn is_exact(self) -> bool {
+        self.round_to.is_none() && self.factor.to_parts() == (1, 0)
+    }
+
     /// `number` in the dimension's unit; None on overflow.
     pub fn apply(self, number: Decimal) -> Option<Decimal> {
         let value = number.checked_mul(self.factor)?;
@@ -106,6 +112,11 @@ pub fn rounding(written: Decimal, unit: &str, dimension: Dimension) -> Decimal {
     let Some(conversion) = conversion(unit, dimension) else {
         return zero;
     };
+    if conversion.is_exact() {
+        // Grams, %: half of the last digit written, nothing kept by a conversion; the
+        // same decimal as the sum below gives (a test compares them), without the sum.
+        return Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
+    }
     let half_written = Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
     let written = half_written.checked_mul(conversion.factor).unwrap_or(zero);
     let kept = conversion
@@ -188,6 +199,59 @@ mod tests {
         assert!(bone_unit_known(Measure::Area, "cm2"));
         assert!(bone_unit_known(Measure::TScore, ""));
         assert!(!bone_unit_known(Measure::TScore, "%"));
+    }
+
+    /// The rounding of grams and % (no conversion: half of the last digit written) against
+    /// the general sum (half of the last digit times the factor, plus what a conversion
+    /// keeps), as parts: the same decimal, at every scale written, for every unit that
+    /// needs no conversion (and the converted ones, which take the sum).
+    #[test]
+    fn rounding_without_conversion_is_the_general_sum() {
+        let zero = Decimal::from_parts(0, 0).unwrap();
+        let general = |written: Decimal, conversion: Conversion| {
+            let half_written = Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
+            let written = half_written.checked_mul(conversion.factor).unwrap_or(zero);
+            let kept = conversion
+                .round_to
+                .and_then(|places| Decimal::from_parts(5, places + 1))
+                .unwrap_or(zero);
+            written.checked_add(kept).unwrap_or(written)
+        };
+        let cases = [
+            ("g", Dimension::Mass),
+            ("(g)", Dimension::Mass),
+            ("grams", Dimension::Mass),
+            ("%", Dimension::Percent),
+            ("", Dimension::Percent),
+            ("kg/m²", Dimension::MassPerArea),
+            ("", Dimension::Ratio),
+            ("cm³", Dimension::Volume),
+            ("cm2", Dimension::Area),
+        ];
+        let converted = [
+            ("lbs", Dimension::Mass),
+            ("kg", Dimension::Mass),
+            ("in³", Dimension::Volume),
+            ("in2", Dimension::Area),
+        ];
+        let mut checked = 0;
+        for (unit, dimension) in cases.into_iter().chain(converted) {
+            let conversion = conversion(unit, dimension).unwrap();
+            assert_eq!(conversion.is_exact(), conversion == EXACT, "{unit:?}");
+            assert_eq!(conversion.is_exact(), cases.contains(&(unit, dimension)));
+            for scale in 0..=18 {
+                for mantissa in [0, 7, -123_456, i64::MAX] {
+                    let written = Decimal::from_parts(mantissa, scale).unwrap();
+                    assert_eq!(
+                        rounding(written, unit, dimension).to_parts(),
+                        general(written, conversion).to_parts(),
+                        "{unit:?} {written:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 13 * 19 * 4);
     }
 
     #[test]

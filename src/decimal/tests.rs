@@ -311,3 +311,47 @@ fn plain_texts_parse_as_the_reference_does() {
     );
     assert!(parsed > short_plain + 1_000, "{parsed} parsed");
 }
+
+/// `cmp_value` (one scale; a common scale in i64; i128 past it) against the compare in
+/// i128 at the common scale, on seeded random mantissas of every size (i64's extremes
+/// included), both signs and every scale, and on equal values written at two scales.
+#[test]
+fn compare_across_scales_as_in_i128() {
+    let reference = |a: Decimal, b: Decimal| {
+        let (a, b) = (a.to_parts(), b.to_parts());
+        let scale = a.1.max(b.1);
+        (i128::from(a.0) * 10i128.pow(scale - a.1))
+            .cmp(&(i128::from(b.0) * 10i128.pow(scale - b.1)))
+    };
+    let mut next = crate::test_rng::splitmix(13);
+    let mantissa = |next: &mut dyn FnMut() -> u64| -> i64 {
+        let magnitude = match next() % 8 {
+            0 => i64::MAX as u64,
+            1 => 0,
+            digits => next() % 10u64.pow((next() % 19) as u32 + u32::from(digits > 4)),
+        };
+        let value = magnitude.min(i64::MAX as u64) as i64;
+        match next() % 3 {
+            0 if magnitude == i64::MAX as u64 => i64::MIN,
+            0 | 1 => -value,
+            _ => value,
+        }
+    };
+    for _ in 0..200_000 {
+        let a = Decimal::from_parts(mantissa(&mut next), (next() % 19) as u32).unwrap();
+        let b = if next() % 4 == 0 {
+            // The same value at a larger scale, when it fits.
+            let (m, s) = a.to_parts();
+            let extra = (next() % 4) as u32;
+            match m.checked_mul(POW10[extra as usize]) {
+                Some(m) if s + extra <= 18 => Decimal::from_parts(m, s + extra).unwrap(),
+                _ => a,
+            }
+        } else {
+            Decimal::from_parts(mantissa(&mut next), (next() % 19) as u32).unwrap()
+        };
+        assert_eq!(a.cmp(&b), reference(a, b), "{a:?} vs {b:?}");
+        assert_eq!(b.cmp(&a), reference(b, a), "{b:?} vs {a:?}");
+        assert_eq!(a == b, reference(a, b) == Ordering::Equal);
+    }
+}
