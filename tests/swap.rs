@@ -80,12 +80,19 @@ impl Drop for OpenWatch {
 
 /// Scans a list of three slow files and `in/x.dcm` (a good SR); swaps `x.dcm` with `swap`
 /// once the scan has opened the first file and before it opens x.dcm. Returns files.csv.
+/// The slow files read before the one swapped. Each takes the scan only a few ms (2-3 ms
+/// measured: inflating zeros is fast), and the test must stop the scan before it opens the
+/// last: three files left a margin of some 7 ms, which a loaded machine took twice (two
+/// test suites at once). Two hundred leave about half a second (16 MB of bombs).
+const SLOW_FILES: usize = 200;
+
 fn swap_mid_scan(swap: impl FnOnce(&Path)) -> Vec<Row> {
     let env = TestEnv::new();
     let slow = slow_file();
     let mut list = String::new();
-    for name in ["a1.dcm", "a2.dcm", "a3.dcm"] {
-        env.write(name, &slow);
+    for i in 1..=SLOW_FILES {
+        let name = format!("a{i}.dcm");
+        env.write(&name, &slow);
         list.push_str(&format!("in/{name}\n"));
     }
     let good = sr_bytes(&hologic_style(&sample::seed_study()), Encoding::default());
@@ -145,8 +152,8 @@ fn swap_mid_scan(swap: impl FnOnce(&Path)) -> Vec<Row> {
     // Error rows, and no document in the run: exit 4.
     assert_eq!(code(&output), 4, "{}", stderr(&output));
     let files = env.csv("files.csv");
-    assert_eq!(files.len(), 4, "{files:?}");
-    for row in &files[..3] {
+    assert_eq!(files.len(), SLOW_FILES + 1, "{files:?}");
+    for row in &files[..SLOW_FILES] {
         assert_eq!(row["reason"], "too_large", "{row:?}");
     }
     files
@@ -168,7 +175,7 @@ fn a_fifo_swapped_in_after_the_walk_is_a_row_not_a_hang() {
             assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
         })
     });
-    let x = &files[3];
+    let x = &files[SLOW_FILES];
     assert_eq!(x["source_path"], "in/x.dcm");
     assert_eq!(
         (x["status"].as_str(), x["reason"].as_str()),
@@ -184,7 +191,7 @@ fn a_symlink_swapped_in_after_the_walk_is_not_followed() {
             std::os::unix::fs::symlink("/dev/zero", tmp).unwrap()
         })
     });
-    let x = &files[3];
+    let x = &files[SLOW_FILES];
     assert_eq!(
         (x["status"].as_str(), x["reason"].as_str()),
         ("skipped", "not_regular_file")
