@@ -27,14 +27,6 @@ const SUBTOTAL_PARTS: [BodyRegion; 5] = [
     BodyRegion::LegRight,
 ];
 
-fn abs(value: Decimal) -> Decimal {
-    if value < dec!("0") {
-        dec!("0").checked_sub(value).unwrap_or(value)
-    } else {
-        value
-    }
-}
-
 /// `sum_differs` when its answer is false by the values alone, worked out on the
 /// mantissas when every value has one scale (GE's grams converted from pounds, Hologic's
 /// as written: nearly every sum): a value missing, a sum that overflows (as
@@ -59,7 +51,7 @@ fn surely_agrees_by_mantissas(sum: &Reading, parts: &[Option<&Reading>]) -> Opti
     let Some(difference) = total.checked_sub(sum) else {
         return Some(true);
     };
-    // `abs` gives the most negative mantissa back as it is: within 1 g, as there.
+    // `Decimal::abs` gives the most negative mantissa back as it is: within 1 g, as there.
     let Some(magnitude) = difference.checked_abs() else {
         return Some(true);
     };
@@ -102,7 +94,7 @@ fn sum_differs_by_decimals(sum: &Reading, parts: &[Option<&Reading>]) -> bool {
     };
     // Within 1 g the sum agrees whatever the rounding allows (at least 1 g): the rounding
     // of each value is worked out only for the few sums that differ by more.
-    let difference = abs(difference);
+    let difference = difference.abs();
     if difference <= dec!("1") {
         return false;
     }

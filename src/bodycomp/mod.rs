@@ -229,18 +229,8 @@ pub struct BodyComposition {
 fn agree(a: &Reading, b: &Reading, a_rounding: Decimal, b_rounding: Decimal) -> bool {
     let allowed = a_rounding.checked_add(b_rounding);
     match (a.value.checked_sub(b.value), allowed) {
-        (Some(difference), Some(allowed)) => abs(difference) <= allowed,
+        (Some(difference), Some(allowed)) => difference.abs() <= allowed,
         _ => false,
-    }
-}
-
-fn abs(value: Decimal) -> Decimal {
-    if value < Decimal::from_parts(0, 0).expect("zero") {
-        Decimal::from_parts(0, 0)
-            .and_then(|zero| zero.checked_sub(value))
-            .unwrap_or(value)
-    } else {
-        value
     }
 }
 

@@ -366,6 +366,19 @@ impl Decimal {
         })
     }
 
+    /// The magnitude: `0 - self` when negative (its scale kept), else `self`; the least
+    /// mantissa, whose negation overflows, is given back as it is.
+    #[inline]
+    pub fn abs(self) -> Decimal {
+        match self.mantissa.checked_neg() {
+            Some(mantissa) if self.mantissa < 0 => Decimal {
+                mantissa,
+                scale: self.scale,
+            },
+            _ => self,
+        }
+    }
+
     fn cmp_value(&self, other: &Decimal) -> Ordering {
         // Mantissas at one scale compare as they are, and most others meet at a scale in
         // i64; only a product beyond i64 is compared in i128 (`keep` and the checks compare

@@ -355,3 +355,31 @@ fn compare_across_scales_as_in_i128() {
         assert_eq!(a == b, reference(a, b) == Ordering::Equal);
     }
 }
+
+/// `abs` against `0 - x` for a negative `x` (what its callers wrote before it, the
+/// overflow of the least mantissa giving `x` back), as parts: at every scale, the edges of
+/// the mantissa and random ones.
+#[test]
+fn abs_is_zero_less_a_negative_value() {
+    let zero = Decimal::from_parts(0, 0).unwrap();
+    let reference = |x: Decimal| {
+        if x < zero {
+            zero.checked_sub(x).unwrap_or(x)
+        } else {
+            x
+        }
+    };
+    let mut next = crate::test_rng::splitmix(29);
+    let mut checked = 0;
+    for scale in 0..=18 {
+        let edges = [0, 1, -1, i64::MAX, i64::MIN, i64::MIN + 1, -123_456];
+        let random = (0..200).map(|_| next() as i64 >> (next() % 64));
+        for mantissa in edges.into_iter().chain(random) {
+            let x = Decimal::from_parts(mantissa, scale).unwrap();
+            assert_eq!(x.abs().to_parts(), reference(x).to_parts(), "{x:?}");
+            assert!(x.abs() >= zero || mantissa == i64::MIN, "{x:?}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 19 * 207);
+}

@@ -177,7 +177,7 @@ fn sum_differs_reference(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> b
     let allowed = allowed.max(dec!("1"));
     total
         .checked_sub(sum.value)
-        .is_some_and(|difference| abs(difference) > allowed)
+        .is_some_and(|difference| difference.abs() > allowed)
 }
 
 /// Random readings near each other: whole grams, tenths, pounds, percents, with zero and
@@ -314,7 +314,7 @@ fn surely_agrees_by_decimals(reported: &Reading, fat: &Reading, whole: &Reading)
     };
     product
         .checked_sub(hundred_fat)
-        .is_some_and(|difference| abs(difference) <= room)
+        .is_some_and(|difference| difference.abs() <= room)
 }
 
 /// The mantissas' `surely_agrees` says what the `Decimal` arithmetic says: percents near

@@ -80,11 +80,5 @@ pub(super) fn disagrees_within(
     let Some(allowed) = allowed else {
         return false;
     };
-    let zero = Decimal::from_parts(0, 0).expect("zero");
-    let magnitude = if difference < zero {
-        zero.checked_sub(difference).unwrap_or(difference)
-    } else {
-        difference
-    };
-    magnitude > allowed
+    difference.abs() > allowed
 }
