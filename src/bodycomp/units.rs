@@ -112,12 +112,19 @@ pub fn rounding(written: Decimal, unit: &str, dimension: Dimension) -> Decimal {
     let Some(conversion) = conversion(unit, dimension) else {
         return zero;
     };
+    let half_written = Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
     if conversion.is_exact() {
         // Grams, %: half of the last digit written, nothing kept by a conversion; the
-        // same decimal as the sum below gives (a test compares them), without the sum.
-        return Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
+        // same decimal as `converted_rounding` gives (a test compares them), without the sum.
+        return half_written;
     }
-    let half_written = Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
+    converted_rounding(half_written, conversion)
+}
+
+/// A value's rounding through `conversion`: half of the last digit written
+/// (`half_written`) times the factor, plus half of the last digit the conversion keeps.
+fn converted_rounding(half_written: Decimal, conversion: Conversion) -> Decimal {
+    let zero = Decimal::from_parts(0, 0).expect("zero");
     let written = half_written.checked_mul(conversion.factor).unwrap_or(zero);
     let kept = conversion
         .round_to
@@ -210,12 +217,7 @@ mod tests {
         let zero = Decimal::from_parts(0, 0).unwrap();
         let general = |written: Decimal, conversion: Conversion| {
             let half_written = Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);
-            let written = half_written.checked_mul(conversion.factor).unwrap_or(zero);
-            let kept = conversion
-                .round_to
-                .and_then(|places| Decimal::from_parts(5, places + 1))
-                .unwrap_or(zero);
-            written.checked_add(kept).unwrap_or(written)
+            converted_rounding(half_written, conversion)
         };
         let cases = [
             ("g", Dimension::Mass),
