@@ -158,6 +158,16 @@ const HEAP_BYTES: usize = 64 * 1024;
 /// The first block of a growing `Held`.
 const FIRST_BYTES: usize = 16 * 1024;
 
+/// The room a `Held` takes for `n` bytes: exactly `n` in a block, whole pages past
+/// `HEAP_BYTES`.
+fn sized(n: usize) -> usize {
+    if n <= HEAP_BYTES {
+        n
+    } else {
+        pages::rounded(n)
+    }
+}
+
 impl Held {
     /// Nothing yet, under `budget`.
     pub fn new(budget: &Budget) -> Held {
@@ -167,45 +177,49 @@ impl Held {
         }
     }
 
-    /// A copy of `bytes`, if the budget has room for them.
+    /// A copy of `bytes`, if the budget has room for them: room for them alone (a copy
+    /// does not grow).
     pub fn copy_of(budget: &Budget, bytes: &[u8]) -> Option<Held> {
         let mut held = Held::new(budget);
-        if bytes.len() <= HEAP_BYTES {
-            if !budget.take(bytes.len()) {
-                return None;
-            }
-            held.bytes = Storage::Heap(bytes.to_vec());
-            return Some(held);
+        if !held.reserve(sized(bytes.len())) {
+            return None;
         }
-        held.try_extend(bytes).then_some(held)
+        held.append(bytes);
+        Some(held)
     }
 
     /// Appends `more` if the budget has room for the growth it needs (and the system for
     /// the mapping); false (nothing appended) if not.
     pub fn try_extend(&mut self, more: &[u8]) -> bool {
-        let len = self.bytes().len();
-        let need = len + more.len();
+        let need = self.bytes().len() + more.len();
         let cap = self.capacity();
-        if need > cap {
-            let grown = need.max(2 * cap).max(FIRST_BYTES);
-            let grown = if grown <= HEAP_BYTES {
-                grown
-            } else {
-                pages::rounded(grown)
-            };
-            if !self.budget.take(grown - cap) {
-                return false;
-            }
-            if self.grow(grown).is_err() {
-                self.budget.give(grown - cap);
-                return false;
-            }
+        if need > cap && !self.reserve(sized(need.max(2 * cap).max(FIRST_BYTES))) {
+            return false;
         }
+        self.append(more);
+        true
+    }
+
+    /// Makes room for `cap` bytes in all (more than now), taken from the budget; false
+    /// (nothing changed) when the budget, or the system for a mapping, has no room.
+    fn reserve(&mut self, cap: usize) -> bool {
+        let more = cap - self.capacity();
+        if !self.budget.take(more) {
+            return false;
+        }
+        if self.grow(cap).is_err() {
+            self.budget.give(more);
+            return false;
+        }
+        true
+    }
+
+    /// Appends `more`, which fits in the room made.
+    fn append(&mut self, more: &[u8]) {
         match &mut self.bytes {
             Storage::Heap(vec) => vec.extend_from_slice(more),
             Storage::Pages(pages) => pages.extend_from_slice(more),
         }
-        true
     }
 
     /// The bytes taken from the budget.
