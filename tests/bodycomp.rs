@@ -131,7 +131,7 @@ fn hologic_whole_body_composition_by_labels() {
     assert_eq!(arm.label, "L Arm");
     let fat = arm.fat.as_ref().unwrap();
     assert_eq!(
-        (&*fat.unit, fat.written.to_string()),
+        (comp.unit(fat), fat.written.to_string()),
         ("g", "1201.4".to_string())
     );
     let index = |kind| comp.index(kind).map(|r| r.value.to_string());
@@ -140,7 +140,7 @@ fn hologic_whole_body_composition_by_labels() {
     assert_eq!(index(IndexKind::VatVolume).as_deref(), Some("487"));
     assert_eq!(index(IndexKind::VatArea).as_deref(), Some("93.4"));
     assert_eq!(index(IndexKind::Almi).as_deref(), Some("6.63"));
-    let unit = &*comp.index(IndexKind::VatVolume).unwrap().unit;
+    let unit = comp.unit(comp.index(IndexKind::VatVolume).unwrap());
     assert_eq!(unit, "cm3", "as written, HTML removed");
     assert!(
         flags(&doc).contains(&"body_composition_read_by_label".to_string()),
@@ -238,15 +238,11 @@ fn a_site_reads_whole_body_rows_by_the_codes_it_adds() {
     let doc = whole_body_text(&text, &site);
     assert_eq!(value(&doc, BodyRegion::ArmLeft, Field::Fat), "1201.4");
     assert_eq!(value(&doc, BodyRegion::Total, Field::Fat), "20657.1");
-    let arm = doc
-        .body_composition
-        .as_ref()
-        .unwrap()
-        .region(BodyRegion::ArmLeft)
-        .unwrap();
+    let comp = doc.body_composition.as_ref().unwrap();
+    let arm = comp.region(BodyRegion::ArmLeft).unwrap();
     assert_eq!(arm.label, "Bras G", "the label as written");
     assert_eq!(
-        &*arm.fat.as_ref().unwrap().unit,
+        comp.unit(arm.fat.as_ref().unwrap()),
         "g",
         "the unit of the column's header (Graisse[(g)])"
     );

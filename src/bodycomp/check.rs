@@ -5,6 +5,8 @@
 //! rounding moves it; the VAT's density within 0.90-0.96 g/cm³ for some values its rounding
 //! allows. A check that lacks a value is not made.
 
+use std::sync::Arc;
+
 use super::{BodyComposition, BodyRegion, Dimension, Field, IndexKind, Reading, RegionComposition};
 use crate::decimal::{Decimal, POW10, dec};
 
@@ -65,20 +67,20 @@ fn surely_agrees_by_mantissas(sum: &Reading, parts: &[Option<&Reading>]) -> Opti
 /// check, whose parts are then a fixed few (some 340 000 calls on the body composition
 /// corpus: docs/performance.md, "The end of a run").
 #[inline(always)]
-fn sum_differs(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
+fn sum_differs(units: &[Arc<str>], sum: Option<&Reading>, parts: &[Option<&Reading>]) -> bool {
     let Some(sum) = sum else {
         return false;
     };
     if surely_agrees_by_mantissas(sum, parts) == Some(true) {
         return false;
     }
-    sum_differs_by_decimals(sum, parts)
+    sum_differs_by_decimals(units, sum, parts)
 }
 
 /// `sum_differs` in `Decimal` arithmetic (and the tests' reference for the mantissas'
 /// shortcut).
 #[inline(never)]
-fn sum_differs_by_decimals(sum: &Reading, parts: &[Option<&Reading>]) -> bool {
+fn sum_differs_by_decimals(units: &[Arc<str>], sum: &Reading, parts: &[Option<&Reading>]) -> bool {
     let mut total = dec!("0");
     for part in parts {
         let Some(part) = part else {
@@ -98,9 +100,9 @@ fn sum_differs_by_decimals(sum: &Reading, parts: &[Option<&Reading>]) -> bool {
     if difference <= dec!("1") {
         return false;
     }
-    let mut allowed = sum.rounding(Dimension::Mass);
+    let mut allowed = sum.rounding(Dimension::Mass, units);
     for part in parts.iter().flatten() {
-        let Some(a) = allowed.checked_add(part.rounding(Dimension::Mass)) else {
+        let Some(a) = allowed.checked_add(part.rounding(Dimension::Mass, units)) else {
             return false;
         };
         allowed = a;
@@ -134,7 +136,11 @@ fn field_of<'c>(comp: &Indexed<'c>, region: BodyRegion, field: Field) -> Option<
 fn subtotal(comp: &Indexed<'_>) -> bool {
     MASSES.iter().any(|&field| {
         let parts = SUBTOTAL_PARTS.map(|r| field_of(comp, r, field));
-        sum_differs(field_of(comp, BodyRegion::Subtotal, field), &parts)
+        sum_differs(
+            &comp.comp.units,
+            field_of(comp, BodyRegion::Subtotal, field),
+            &parts,
+        )
     })
 }
 
@@ -145,7 +151,11 @@ fn total(comp: &Indexed<'_>) -> bool {
             field_of(comp, BodyRegion::Subtotal, field),
             field_of(comp, BodyRegion::Head, field),
         ];
-        sum_differs(field_of(comp, BodyRegion::Total, field), &parts)
+        sum_differs(
+            &comp.comp.units,
+            field_of(comp, BodyRegion::Total, field),
+            &parts,
+        )
     })
 }
 
@@ -157,7 +167,7 @@ fn sides(comp: &Indexed<'_>) -> bool {
         };
         MASSES.iter().any(|&field| {
             let parts = [field_of(comp, right, field), field_of(comp, left, field)];
-            sum_differs(field_of(comp, whole, field), &parts)
+            sum_differs(&comp.comp.units, field_of(comp, whole, field), &parts)
         })
     })
 }
@@ -167,19 +177,32 @@ fn sides(comp: &Indexed<'_>) -> bool {
 fn total_mass(comp: &Indexed<'_>) -> bool {
     comp.comp.regions.iter().any(|r| {
         let get = |field| r.get(field);
+        let units = &comp.comp.units;
         sum_differs(
+            units,
             get(Field::TotalMass),
             &[get(Field::Fat), get(Field::Lean), get(Field::Bmc)],
-        ) || sum_differs(get(Field::LeanBmc), &[get(Field::Lean), get(Field::Bmc)])
-            || sum_differs(get(Field::Tissue), &[get(Field::Fat), get(Field::Lean)])
+        ) || sum_differs(
+            units,
+            get(Field::LeanBmc),
+            &[get(Field::Lean), get(Field::Bmc)],
+        ) || sum_differs(
+            units,
+            get(Field::Tissue),
+            &[get(Field::Fat), get(Field::Lean)],
+        )
     })
 }
 
 /// The range `part / whole` x 100 takes over the values the readings' rounding allows.
-fn percent_range(part: &Reading, whole: &Reading) -> Option<(Decimal, Decimal)> {
+fn percent_range(
+    units: &[Arc<str>],
+    part: &Reading,
+    whole: &Reading,
+) -> Option<(Decimal, Decimal)> {
     let (dp, dw) = (
-        part.rounding(Dimension::Mass),
-        whole.rounding(Dimension::Mass),
+        part.rounding(Dimension::Mass, units),
+        whole.rounding(Dimension::Mass, units),
     );
     let low_part = part.value.checked_sub(dp)?.max(dec!("0"));
     let high_whole = whole.value.checked_add(dw)?;
@@ -250,17 +273,22 @@ fn surely_agrees(reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
 
 /// Whether a reported %fat is outside fat / whole x 100 by more than 0.2 and the
 /// readings' rounding; false when it cannot be worked out.
-fn pct_differs(reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
+fn pct_differs(units: &[Arc<str>], reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
     if surely_agrees(reported, fat, whole) {
         return false;
     }
-    pct_differs_by_range(reported, fat, whole)
+    pct_differs_by_range(units, reported, fat, whole)
 }
 
 /// `pct_differs` by the range the rounding allows.
-fn pct_differs_by_range(reported: &Reading, fat: &Reading, whole: &Reading) -> bool {
+fn pct_differs_by_range(
+    units: &[Arc<str>],
+    reported: &Reading,
+    fat: &Reading,
+    whole: &Reading,
+) -> bool {
     let slack = dec!("0.2");
-    let Some((low, high)) = percent_range(fat, whole) else {
+    let Some((low, high)) = percent_range(units, fat, whole) else {
         return false;
     };
     let (Some(low), Some(high)) = (low.checked_sub(slack), high.checked_add(slack)) else {
@@ -283,7 +311,7 @@ fn fat_pct(comp: &Indexed<'_>) -> bool {
             else {
                 return false;
             };
-            pct_differs(reported, fat, whole)
+            pct_differs(&comp.comp.units, reported, fat, whole)
         })
     })
 }
@@ -299,8 +327,8 @@ fn vat_density(comp: &Indexed<'_>) -> bool {
         return false;
     };
     let (dm, dv) = (
-        mass.rounding(Dimension::Mass),
-        volume.rounding(Dimension::Volume),
+        mass.rounding(Dimension::Mass, &comp.comp.units),
+        volume.rounding(Dimension::Volume, &comp.comp.units),
     );
     let range = || -> Option<(Decimal, Decimal)> {
         let low_volume = volume.value.checked_sub(dv)?;

@@ -12,6 +12,7 @@ pub mod check;
 pub mod encore_flag;
 pub mod index;
 mod names;
+mod reading;
 pub mod shared;
 pub mod units;
 
@@ -22,6 +23,10 @@ use serde::{Deserialize, Serialize};
 use crate::decimal::{Decimal, dec};
 
 pub use names::{BodyRegion, Dimension, Field, IndexKind};
+use reading::keep;
+pub use reading::{Reading, UnitId};
+#[cfg(test)]
+pub(crate) use reading::{test_composition, test_reading, test_unit, test_units};
 
 /// The note on the measurement row of a whole body's part (an arm, the ribs): the
 /// vocabulary of measurements.csv has no region for it (`other`), and no part is a
@@ -53,28 +58,8 @@ impl std::fmt::Display for BodyValue {
     }
 }
 
-/// One value as read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reading {
-    /// The value in the output unit (g, %, kg/m², cm³, cm²).
-    pub value: Decimal,
-    /// The number as written, before any conversion: its decimals say how it was rounded.
-    pub written: Decimal,
-    /// The unit as written (`g`, `lbs`, `in³`, `%`; empty when none was written). Shared:
-    /// a file's values in one unit hold one copy of it.
-    #[serde(deserialize_with = "shared::deserialize")]
-    pub unit: Arc<str>,
-}
-
-impl Reading {
-    /// How far it may be from the value it stands for by rounding alone (`units::rounding`).
-    pub fn rounding(&self, dimension: Dimension) -> Decimal {
-        units::rounding(self.written, &self.unit, dimension)
-    }
-}
-
-/// The composition of one region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The composition of one region. Its readings' units index its composition's units.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegionComposition {
     /// The region.
     pub region: BodyRegion,
@@ -203,7 +188,7 @@ impl BodySource {
 }
 
 /// An index as the scanner reported it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportedIndex {
     /// Which index.
     pub kind: IndexKind,
@@ -212,8 +197,9 @@ pub struct ReportedIndex {
 }
 
 /// The body composition of one exam. Its serde encoding is a compact byte string, written
-/// and read by hand (`store::codec::document::body`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// and read by hand (`store::codec::document::body`). Two are equal when they hold the same
+/// regions, labels, numbers and unit texts, whatever the order of their units.
+#[derive(Debug, Clone)]
 pub struct BodyComposition {
     /// Where it was read.
     pub source: BodySource,
@@ -221,36 +207,39 @@ pub struct BodyComposition {
     pub regions: Vec<RegionComposition>,
     /// The indices the scanner reported, in `IndexKind` order.
     pub indices: Vec<ReportedIndex>,
+    /// The distinct unit texts its readings are in (`Reading::unit` indexes them), each
+    /// once: added by `unit_id`, a carrier's file sharing one `Arc` per unit. It may hold a
+    /// unit no reading is in (one whose values were refused).
+    pub units: Vec<Arc<str>>,
 }
 
-/// Whether two readings of one value agree within what their rounding allows (`a_rounding`
-/// and `b_rounding`, `Reading::rounding` of each: worked out once by `keep`, which compares
-/// them next).
-fn agree(a: &Reading, b: &Reading, a_rounding: Decimal, b_rounding: Decimal) -> bool {
-    let allowed = a_rounding.checked_add(b_rounding);
-    match (a.value.checked_sub(b.value), allowed) {
-        (Some(difference), Some(allowed)) => difference.abs() <= allowed,
-        _ => false,
+impl PartialEq for BodyComposition {
+    fn eq(&self, other: &Self) -> bool {
+        let same = |a: Option<&Reading>, b: Option<&Reading>| match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.same_as(&self.units, b, &other.units),
+            _ => false,
+        };
+        self.source == other.source
+            && self.regions.len() == other.regions.len()
+            && self.regions.iter().zip(&other.regions).all(|(a, b)| {
+                a.region == b.region
+                    && a.label == b.label
+                    && a.readings()
+                        .into_iter()
+                        .zip(b.readings())
+                        .all(|(a, b)| same(a, b))
+            })
+            && self.indices.len() == other.indices.len()
+            && self
+                .indices
+                .iter()
+                .zip(&other.indices)
+                .all(|(a, b)| a.kind == b.kind && same(Some(&a.reading), Some(&b.reading)))
     }
 }
 
-/// A second reading of a value that one already holds (a Hologic region is in two tables,
-/// one to whole grams, one to tenths): when they agree within their rounding the finer one
-/// is kept; else the first. False when a reading that disagrees was left out.
-fn keep(slot: &mut Option<Reading>, reading: Reading, dimension: Dimension) -> bool {
-    let Some(kept) = slot else {
-        *slot = Some(reading);
-        return true;
-    };
-    let (kept_rounding, rounding) = (kept.rounding(dimension), reading.rounding(dimension));
-    if !agree(kept, &reading, kept_rounding, rounding) {
-        return false;
-    }
-    if rounding < kept_rounding {
-        *kept = reading;
-    }
-    true
-}
+impl Eq for BodyComposition {}
 
 /// Where each region was last found in a composition's regions (`set_placed`): its index
 /// plus one, 0 when not known.
@@ -274,7 +263,32 @@ impl BodyComposition {
             source,
             regions: Vec::new(),
             indices: Vec::new(),
+            units: Vec::new(),
         }
+    }
+
+    /// The id of `unit` among the units, added when it is not yet: found by its `Arc` (a
+    /// carrier shares one per unit of a file), then by its text.
+    #[inline]
+    pub fn unit_id(&mut self, unit: &Arc<str>) -> UnitId {
+        let at = match self.units.iter().position(|u| Arc::ptr_eq(u, unit)) {
+            Some(at) => at,
+            None => match self.units.iter().position(|u| **u == **unit) {
+                Some(at) => at,
+                None => {
+                    self.units.push(Arc::clone(unit));
+                    self.units.len() - 1
+                }
+            },
+        };
+        // A composition's units are a few (one per unit text its file writes): never near
+        // the four billion an id holds.
+        UnitId::new(at).expect("fewer units than an id holds")
+    }
+
+    /// The text of a reading's unit.
+    pub fn unit(&self, reading: &Reading) -> &str {
+        &self.units[reading.unit.index()]
     }
 
     /// Whether nothing was read.
@@ -305,7 +319,12 @@ impl BodyComposition {
     #[must_use]
     pub fn set(&mut self, region: BodyRegion, label: &str, field: Field, reading: Reading) -> bool {
         let at = self.place(region, label);
-        keep(self.regions[at].slot(field), reading, field.dimension())
+        keep(
+            self.regions[at].slot(field),
+            reading,
+            field.dimension(),
+            &self.units,
+        )
     }
 
     /// `set`, with `places` remembering where each region was found: a reader that sets
@@ -334,7 +353,12 @@ impl BodyComposition {
                 at
             }
         };
-        keep(self.regions[at].slot(field), reading, field.dimension())
+        keep(
+            self.regions[at].slot(field),
+            reading,
+            field.dimension(),
+            &self.units,
+        )
     }
 
     /// Where `region` is in the regions, inserted (with `label`) when it is not yet.
@@ -356,18 +380,24 @@ impl BodyComposition {
 
     /// Takes from `other` what this one does not hold (a visit's documents: GE's Total
     /// Body Comp line and its CoreScan line); a value both hold is kept as `set` keeps it.
-    /// False when one of `other`'s values disagreed and was left out.
+    /// False when one of `other`'s values disagreed and was left out. `other`'s units are
+    /// added to this one's (a text both hold is this one's), its readings' ids mapped.
     pub fn absorb(&mut self, other: &BodyComposition) -> bool {
+        let ids: Vec<UnitId> = other.units.iter().map(|u| self.unit_id(u)).collect();
+        let mine = |reading: &Reading| Reading {
+            unit: ids[reading.unit.index()],
+            ..*reading
+        };
         let mut agreed = true;
         for region in &other.regions {
             for &field in Field::ALL {
                 if let Some(reading) = region.get(field) {
-                    agreed &= self.set(region.region, &region.label, field, reading.clone());
+                    agreed &= self.set(region.region, &region.label, field, mine(reading));
                 }
             }
         }
         for index in &other.indices {
-            agreed &= self.set_index(index.kind, index.reading.clone());
+            agreed &= self.set_index(index.kind, mine(&index.reading));
         }
         agreed
     }
@@ -378,33 +408,16 @@ impl BodyComposition {
         let at = match self.indices.binary_search_by(|i| i.kind.cmp(&kind)) {
             Ok(at) => at,
             Err(at) => {
-                self.indices.insert(
-                    at,
-                    ReportedIndex {
-                        kind,
-                        reading: reading.clone(),
-                    },
-                );
+                self.indices.insert(at, ReportedIndex { kind, reading });
                 return true;
             }
         };
-        let mut slot = Some(self.indices[at].reading.clone());
-        let kept = keep(&mut slot, reading, kind.dimension());
+        let mut slot = Some(self.indices[at].reading);
+        let kept = keep(&mut slot, reading, kind.dimension(), &self.units);
         if let Some(reading) = slot {
             self.indices[at].reading = reading;
         }
         kept
-    }
-}
-
-/// A reading of `written` in `unit`, converted as a carrier converts it (for tests).
-#[cfg(test)]
-pub(crate) fn test_reading(written: &str, unit: &str, dimension: Dimension) -> Reading {
-    let written = Decimal::parse(written).expect("test values are valid decimals");
-    Reading {
-        value: units::convert(written, unit, dimension).unwrap(),
-        written,
-        unit: unit.into(),
     }
 }
 

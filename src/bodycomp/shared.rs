@@ -1,15 +1,12 @@
-//! The unit texts of the readings, shared again when a composition is read back from the
-//! run's store (docs/performance.md, "Body composition files"): a file's readings hold a
-//! few distinct units (`Reading::unit`), which the derived reading would allocate once per
-//! reading. A per-thread table of the texts last read (by a hash of the text) gives back
-//! the one already made.
+//! The unit texts of the compositions, shared again when a composition is read back from
+//! the run's store (docs/performance.md, "Body composition files"): each holds a few
+//! distinct units (`BodyComposition::units`), which reading back would allocate once per
+//! composition; the carriers share a file's column headers and units through it too. A
+//! per-thread table of the texts last read (by a hash of the text) gives back the one
+//! already made.
 
 use std::cell::RefCell;
-use std::fmt;
 use std::sync::Arc;
-
-use serde::Deserializer;
-use serde::de::{self, Visitor};
 
 /// Texts kept per thread: room for the distinct headers and units of both carriers' files
 /// (some 200: a table of 256 had them replace each other), 64 KiB.
@@ -57,21 +54,6 @@ pub fn shared(text: &str) -> Arc<str> {
     })
 }
 
-/// `#[serde(deserialize_with)]` of an `Arc<str>`: the text through `shared`.
-pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
-    struct Text;
-    impl Visitor<'_> for Text {
-        type Value = Arc<str>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_str<E: de::Error>(self, text: &str) -> Result<Arc<str>, E> {
-            Ok(shared(text))
-        }
-    }
-    deserializer.deserialize_str(Text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,20 +99,5 @@ mod tests {
         }
         assert!(slots.len() * 10 >= headers * 7, "{} slots", slots.len());
         assert!(slot("") < SLOTS && slot("g") != slot("%"));
-    }
-
-    #[test]
-    fn a_reading_reads_back_as_written() {
-        let reading = crate::bodycomp::Reading {
-            value: crate::decimal::dec!("1201"),
-            written: crate::decimal::dec!("2.65"),
-            unit: "lbs".into(),
-        };
-        let bytes = postcard::to_allocvec(&reading).expect("written");
-        let back: crate::bodycomp::Reading = postcard::from_bytes(&bytes).expect("read");
-        assert_eq!(back, reading);
-        let json = serde_json::to_string(&reading).expect("json");
-        let back: crate::bodycomp::Reading = serde_json::from_str(&json).expect("read");
-        assert_eq!(back, reading);
     }
 }

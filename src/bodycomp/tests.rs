@@ -13,10 +13,10 @@ fn set_placed_sets_as_set_sets() {
     let mut next = crate::test_rng::splitmix(0x0051_ACED);
     let fields = [Field::Fat, Field::Lean, Field::Bmc, Field::FatPct];
     for case in 0..2_000 {
-        let mut plain = BodyComposition::new(BodySource::EncoreExport);
-        let mut placed = BodyComposition::new(BodySource::EncoreExport);
+        let mut plain = crate::bodycomp::test_composition(BodySource::EncoreExport);
+        let mut placed = crate::bodycomp::test_composition(BodySource::EncoreExport);
         let mut places = Places::default();
-        let mut other = BodyComposition::new(BodySource::EncoreExport);
+        let mut other = crate::bodycomp::test_composition(BodySource::EncoreExport);
         let mut stale = Places::default();
         for _ in 0..next() % 40 {
             let region = BodyRegion::ALL[(next() % BodyRegion::ALL.len() as u64) as usize];
@@ -28,9 +28,9 @@ fn set_placed_sets_as_set_sets() {
             let written = format!("{}.{}", next() % 3, next() % 10);
             let reading = test_reading(&written, unit, dimension);
             let label = region.as_str();
-            let kept = plain.set(region, label, field, reading.clone());
+            let kept = plain.set(region, label, field, reading);
             assert_eq!(
-                placed.set_placed(&mut places, region, label, field, reading.clone()),
+                placed.set_placed(&mut places, region, label, field, reading),
                 kept,
                 "case {case}"
             );
@@ -46,7 +46,7 @@ fn set_placed_sets_as_set_sets() {
 
 #[test]
 fn a_value_given_twice_keeps_the_finer_or_the_first() {
-    let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+    let mut comp = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);
     let fat = |comp: &BodyComposition, region| comp.value(region, Field::Fat).unwrap().to_string();
     assert!(comp.set(BodyRegion::Total, "Total", Field::Fat, grams("21034", "g")));
     assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, grams("1201", "g")));
@@ -112,5 +112,94 @@ fn readings_are_in_field_order() {
     for (at, &field) in Field::ALL.iter().enumerate() {
         assert_eq!(listed[at], region.get(field), "{field:?}");
         assert_eq!(listed[at].unwrap().written.to_string(), at.to_string());
+    }
+}
+
+/// A reading of `written` in a unit added to `comp` by its text (a new `Arc`, as another
+/// file's would be).
+fn reading_in(
+    comp: &mut BodyComposition,
+    written: &str,
+    unit: &str,
+    dimension: Dimension,
+) -> Reading {
+    let written = Decimal::parse(written).unwrap();
+    Reading {
+        value: units::convert(written, unit, dimension).unwrap(),
+        written,
+        unit: comp.unit_id(&Arc::from(unit)),
+    }
+}
+
+/// `absorb` of a composition whose units are in another order (and one this one lacks):
+/// each reading taken keeps its value and unit text, this one's keep theirs, and a unit
+/// both hold is held once; the same composition as the values set one by one.
+#[test]
+fn absorb_maps_the_other_units_to_its_own() {
+    use BodyRegion::{ArmLeft, Trunk};
+    let (mass, percent) = (Dimension::Mass, Dimension::Percent);
+    let mut held = BodyComposition::new(BodySource::EncoreExport);
+    let fat = reading_in(&mut held, "2.65", "lbs", mass);
+    assert!(held.set(ArmLeft, "Arm Left", Field::Fat, fat));
+    let pct = reading_in(&mut held, "33.6", "%", percent);
+    assert!(held.set(ArmLeft, "Arm Left", Field::FatPct, pct));
+    let mut other = BodyComposition::new(BodySource::EncoreExport);
+    let sets = [
+        (Trunk, Field::FatPct, "31.3", "%"),
+        (Trunk, Field::Fat, "9802", "g"),
+        (ArmLeft, Field::Lean, "5.1", "lbs"),
+        (ArmLeft, Field::Fat, "2.65", "lbs"),
+    ];
+    for (region, field, written, unit) in sets {
+        let reading = reading_in(&mut other, written, unit, field.dimension());
+        assert!(other.set(region, region.as_str(), field, reading));
+    }
+    let vat = reading_in(&mut other, "450", "g", mass);
+    assert!(other.set_index(IndexKind::VatMass, vat));
+    let texts =
+        |comp: &BodyComposition| comp.units.iter().map(|u| u.to_string()).collect::<Vec<_>>();
+    assert_eq!(texts(&other), ["%", "g", "lbs"]);
+
+    // The reference: every value set in turn, in the order `absorb` takes them.
+    let mut expected = held.clone();
+    for region in &other.regions {
+        for &field in Field::ALL {
+            if let Some(r) = region.get(field) {
+                let reading = reading_in(
+                    &mut expected,
+                    &r.written.to_string(),
+                    other.unit(r),
+                    field.dimension(),
+                );
+                assert!(expected.set(region.region, &region.label, field, reading));
+            }
+        }
+    }
+    let vat = reading_in(&mut expected, "450", "g", mass);
+    assert!(expected.set_index(IndexKind::VatMass, vat));
+
+    assert!(held.absorb(&other));
+    assert_eq!(texts(&held), ["lbs", "%", "g"]);
+    assert_eq!(held, expected);
+    let unit_of = |region, field| {
+        let reading = held.region(region).unwrap().get(field).unwrap();
+        (reading.written.to_string(), held.unit(reading).to_string())
+    };
+    assert_eq!(unit_of(ArmLeft, Field::Fat), ("2.65".into(), "lbs".into()));
+    assert_eq!(unit_of(ArmLeft, Field::FatPct), ("33.6".into(), "%".into()));
+    assert_eq!(unit_of(ArmLeft, Field::Lean), ("5.1".into(), "lbs".into()));
+    assert_eq!(unit_of(Trunk, Field::Fat), ("9802".into(), "g".into()));
+    assert_eq!(unit_of(Trunk, Field::FatPct), ("31.3".into(), "%".into()));
+    let vat = held.index(IndexKind::VatMass).unwrap();
+    assert_eq!((vat.value.to_string(), held.unit(vat)), ("450".into(), "g"));
+    // Each reading's value as the other held it (pounds converted to grams).
+    for region in &other.regions {
+        for &field in Field::ALL {
+            if let Some(r) = region.get(field) {
+                let kept = held.region(region.region).unwrap().get(field).unwrap();
+                assert_eq!((kept.value, kept.written), (r.value, r.written));
+                assert_eq!(held.unit(kept), other.unit(r));
+            }
+        }
     }
 }

@@ -80,7 +80,7 @@ fn total_body_comp_in_pounds() {
         .as_ref()
         .unwrap();
     assert_eq!(
-        (&*reading.unit, reading.written.to_string()),
+        (c.unit(reading), reading.written.to_string()),
         ("lbs", "2.8".to_string())
     );
     assert_eq!(
@@ -171,9 +171,14 @@ fn pounds_and_grams_give_the_same_grams() {
         }
     }
     let metric = read(&metric.comp);
-    let fat = metric.records[0].body_composition.as_ref().unwrap();
-    let fat = fat.region(BodyRegion::Total).unwrap().fat.as_ref().unwrap();
-    assert_eq!(&*fat.unit, "g", "the unit as written");
+    let comp = metric.records[0].body_composition.as_ref().unwrap();
+    let fat = comp
+        .region(BodyRegion::Total)
+        .unwrap()
+        .fat
+        .as_ref()
+        .unwrap();
+    assert_eq!(comp.unit(fat), "g", "the unit as written");
     assert!(metric.records.iter().all(|r| {
         r.flags
             .iter()

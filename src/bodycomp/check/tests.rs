@@ -7,11 +7,12 @@ fn names(comp: &BodyComposition) -> Vec<&'static str> {
 }
 
 use crate::bodycomp::test_reading as reading;
+use crate::bodycomp::{test_composition, test_unit, test_units};
 
 /// A Hologic-like composition in whole grams: five regions, their subtotal, head and
 /// total, each with fat, lean + BMC, total mass and %fat.
 fn hologic() -> BodyComposition {
-    let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+    let mut comp = test_composition(BodySource::HologicResultsDocument);
     let rows = [
         (BodyRegion::ArmLeft, "1201", "2375", "3576", "33.6"),
         (BodyRegion::ArmRight, "1250", "2510", "3760", "33.2"),
@@ -104,7 +105,7 @@ fn fat_pct_recomputed_within_two_tenths() {
 #[test]
 fn pounds_allow_their_rounding() {
     // GE: Arms 5.1 lbs = Arm Right 2.6 + Arm Left 2.6 (5.2) is within 3 x 0.05 lb.
-    let mut comp = BodyComposition::new(BodySource::EncoreExport);
+    let mut comp = test_composition(BodySource::EncoreExport);
     let lbs = |w| reading(w, "lbs", Dimension::Mass);
     assert!(comp.set(BodyRegion::Arms, "Arms", Field::Fat, lbs("5.1")));
     assert!(comp.set(BodyRegion::ArmRight, "Arm Right", Field::Fat, lbs("2.6")));
@@ -115,7 +116,7 @@ fn pounds_allow_their_rounding() {
     assert_eq!(names(&comp), ["sides"]);
     // An android %fat from 0.1 lb masses: 2.0 / 5.0 lb = 40 %, rounding moves it by
     // 1.4 points: 41.0 is within.
-    let mut comp = BodyComposition::new(BodySource::EncoreExport);
+    let mut comp = test_composition(BodySource::EncoreExport);
     assert!(comp.set(BodyRegion::Android, "Android", Field::Fat, lbs("2.0")));
     assert!(comp.set(BodyRegion::Android, "Android", Field::Tissue, lbs("5.0")));
     let pct = |w| reading(w, "%", Dimension::Percent);
@@ -133,7 +134,7 @@ fn pounds_allow_their_rounding() {
 #[test]
 fn vat_density_outside_its_range() {
     let vat = |mass: &str, mass_unit: &str, volume: &str, volume_unit: &str| {
-        let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+        let mut comp = test_composition(BodySource::HologicResultsDocument);
         let mass = reading(mass, mass_unit, Dimension::Mass);
         let volume = reading(volume, volume_unit, Dimension::Volume);
         assert!(comp.set_index(IndexKind::VatMass, mass));
@@ -160,14 +161,15 @@ fn sum_differs_reference(sum: Option<&Reading>, parts: &[Option<&Reading>]) -> b
         return false;
     };
     let mut total = dec!("0");
-    let mut allowed = sum.rounding(Dimension::Mass);
+    let units = test_units();
+    let mut allowed = sum.rounding(Dimension::Mass, &units);
     for part in parts {
         let Some(part) = part else {
             return false;
         };
         let (Some(t), Some(a)) = (
             total.checked_add(part.value),
-            allowed.checked_add(part.rounding(Dimension::Mass)),
+            allowed.checked_add(part.rounding(Dimension::Mass, &units)),
         ) else {
             return false;
         };
@@ -199,15 +201,16 @@ fn random_reading(next: &mut impl FnMut() -> u64, near: i64, dimension: Dimensio
         _ => "g",
     };
     Reading {
+        unit: test_unit(unit),
         value: convert(written, unit, dimension).unwrap(),
         written,
-        unit: unit.into(),
     }
 }
 
 #[test]
 fn sums_are_checked_as_the_reference_checks_them() {
     let mut next = crate::test_rng::splitmix(0xC4EC_0001);
+    let units = test_units();
     let mut differing = 0;
     for case in 0..20_000 {
         let parts: Vec<Reading> = (0..1 + next() % 5)
@@ -221,7 +224,11 @@ fn sums_are_checked_as_the_reference_checks_them() {
         }
         let expected = sum_differs_reference(Some(&sum), &parts);
         differing += usize::from(expected);
-        assert_eq!(sum_differs(Some(&sum), &parts), expected, "case {case}");
+        assert_eq!(
+            sum_differs(&units, Some(&sum), &parts),
+            expected,
+            "case {case}"
+        );
     }
     assert!(
         differing > 1000 && differing < 19_000,
@@ -232,16 +239,17 @@ fn sums_are_checked_as_the_reference_checks_them() {
 #[test]
 fn percents_are_checked_as_by_their_range() {
     let mut next = crate::test_rng::splitmix(0xC4EC_0002);
+    let units = test_units();
     let mut differing = 0;
     for case in 0..20_000 {
         let whole = random_reading(&mut next, 300, Dimension::Mass);
         let fat = random_reading(&mut next, 100, Dimension::Mass);
         let near = (fat.value.to_f64() * 100.0 / whole.value.to_f64().max(1.0)) as i64;
         let reported = random_reading(&mut next, near, Dimension::Percent);
-        let expected = pct_differs_by_range(&reported, &fat, &whole);
+        let expected = pct_differs_by_range(&units, &reported, &fat, &whole);
         differing += usize::from(expected);
         assert_eq!(
-            pct_differs(&reported, &fat, &whole),
+            pct_differs(&units, &reported, &fat, &whole),
             expected,
             "case {case}"
         );
@@ -258,6 +266,7 @@ fn percents_are_checked_as_by_their_range() {
 #[test]
 fn the_mantissas_shortcut_agrees_with_the_decimals() {
     let mut next = crate::test_rng::splitmix(0xC4EC_0003);
+    let units = test_units();
     let mut taken = 0;
     for case in 0..50_000 {
         let scale = [0, 0, 1, 2, 3, 18][(next() % 6) as usize];
@@ -271,7 +280,7 @@ fn the_mantissas_shortcut_agrees_with_the_decimals() {
         let reading = |mantissa: i64| Reading {
             value: Decimal::from_parts(mantissa, scale).unwrap(),
             written: Decimal::from_parts(mantissa, scale).unwrap(),
-            unit: "g".into(),
+            unit: test_unit("g"),
         };
         let parts: Vec<Reading> = (0..1 + next() % 5)
             .map(|_| reading(mantissa(&mut next)))
@@ -288,12 +297,16 @@ fn the_mantissas_shortcut_agrees_with_the_decimals() {
         if next() % 20 == 0 {
             parts[0] = None;
         }
-        let by_decimals = sum_differs_by_decimals(&sum, &parts);
+        let by_decimals = sum_differs_by_decimals(&units, &sum, &parts);
         if surely_agrees_by_mantissas(&sum, &parts) == Some(true) {
             taken += 1;
             assert!(!by_decimals, "case {case}");
         }
-        assert_eq!(sum_differs(Some(&sum), &parts), by_decimals, "case {case}");
+        assert_eq!(
+            sum_differs(&units, Some(&sum), &parts),
+            by_decimals,
+            "case {case}"
+        );
     }
     assert!(taken > 10_000, "{taken}");
 }
@@ -343,7 +356,7 @@ fn surely_agrees_on_the_mantissas_as_by_the_decimals() {
             Reading {
                 value,
                 written: value,
-                unit: "g".into(),
+                unit: test_unit("g"),
             }
         };
         let (ws, fs) = (scale(&mut next), scale(&mut next));

@@ -10,7 +10,7 @@ use crate::bodycomp::test_reading as reading;
 /// A Hologic-like composition: the four limbs and the total with fat, lean + BMC and BMC
 /// (lean without BMC is their difference), android and gynoid with %fat.
 fn composition() -> BodyComposition {
-    let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+    let mut comp = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);
     let g = |w| reading(w, "g", Dimension::Mass);
     for (region, fat, lean_bmc, bmc) in [
         (BodyRegion::ArmLeft, "1201", "2375", "150"),
@@ -155,7 +155,7 @@ fn without_height_no_index_from_it() {
 
 #[test]
 fn ge_arms_and_legs_give_the_appendicular_lean_mass() {
-    let mut comp = BodyComposition::new(BodySource::EncoreExport);
+    let mut comp = crate::bodycomp::test_composition(BodySource::EncoreExport);
     let lbs = |w| reading(w, "lbs", Dimension::Mass);
     // 12.0 lbs = 5443 g, 28.0 lbs = 12701 g: 18144 g.
     assert!(comp.set(BodyRegion::Arms, "Arms", Field::Lean, lbs("12.0")));
@@ -171,7 +171,7 @@ fn ge_arms_and_legs_give_the_appendicular_lean_mass() {
 #[test]
 fn cut_offs_by_sex_for_adults_only() {
     let almi = |text: &str, cohort, age| {
-        let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+        let mut comp = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);
         let kg_m2 = reading(text, "kg/m²", Dimension::MassPerArea);
         assert!(comp.set_index(IndexKind::Almi, kg_m2));
         let patient = Patient {
@@ -195,7 +195,7 @@ fn cut_offs_by_sex_for_adults_only() {
     assert_eq!(almi("4.0", Some(Cohort::Women), None), none);
 
     let ratio = |text: &str, cohort| {
-        let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+        let mut comp = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);
         let r = reading(text, "", Dimension::Ratio);
         assert!(comp.set_index(IndexKind::AlmBmi, r));
         let patient = Patient {

@@ -7,16 +7,25 @@ use crate::bodycomp::{Dimension, Field, Reading};
 use crate::decimal::Decimal;
 
 /// Whether a Diff's reading is not `right` - `left` within the three values' rounding.
-pub(super) fn disagrees(right: &Reading, left: &Reading, diff: &Reading, field: Field) -> bool {
+/// The readings' units are in `units` (their composition's).
+pub(super) fn disagrees(
+    right: &Reading,
+    left: &Reading,
+    diff: &Reading,
+    field: Field,
+    units: &[Arc<str>],
+) -> bool {
     let dimension = field.dimension();
-    disagrees_within(right, left, diff, |reading| reading.rounding(dimension))
+    disagrees_within(right, left, diff, |reading| {
+        reading.rounding(dimension, units)
+    })
 }
 
 /// Most roundings kept (`Roundings`): a file writes a few units, each at a scale or two.
 const KEPT_ROUNDINGS: usize = 16;
 
 /// Readings' roundings (`Reading::rounding`) kept by what they depend on: the unit (the
-/// same shared text: `Arc::ptr_eq`), the written number's scale and the dimension. A Diff
+/// same shared text, the file's, whatever line's composition holds it: `Arc::ptr_eq`), the written number's scale and the dimension. A Diff
 /// whose three values do not give Right - Left - Diff = 0 at once asks for three, which
 /// look the unit's conversion up by its text each time; a file's lines ask for the same
 /// few again and again.
@@ -24,19 +33,27 @@ const KEPT_ROUNDINGS: usize = 16;
 pub(super) struct Roundings(Vec<(Arc<str>, u32, Dimension, Decimal)>);
 
 impl Roundings {
-    /// `reading.rounding(dimension)`, found once per unit, scale and dimension.
-    pub(super) fn of(&mut self, reading: &Reading, dimension: Dimension) -> Decimal {
+    /// `reading.rounding(dimension, units)`, found once per unit, scale and dimension.
+    pub(super) fn of(
+        &mut self,
+        reading: &Reading,
+        units: &[Arc<str>],
+        dimension: Dimension,
+    ) -> Decimal {
         let scale = reading.written.scale();
-        let kept = self.0.iter().find(|(unit, kept_scale, kept_dimension, _)| {
-            Arc::ptr_eq(unit, &reading.unit) && *kept_scale == scale && *kept_dimension == dimension
-        });
+        let unit = &units[reading.unit.index()];
+        let kept = self
+            .0
+            .iter()
+            .find(|(kept_unit, kept_scale, kept_dimension, _)| {
+                Arc::ptr_eq(kept_unit, unit) && *kept_scale == scale && *kept_dimension == dimension
+            });
         if let Some((.., rounding)) = kept {
             return *rounding;
         }
-        let rounding = reading.rounding(dimension);
+        let rounding = reading.rounding(dimension, units);
         if self.0.len() < KEPT_ROUNDINGS {
-            self.0
-                .push((Arc::clone(&reading.unit), scale, dimension, rounding));
+            self.0.push((Arc::clone(unit), scale, dimension, rounding));
         }
         rounding
     }

@@ -80,7 +80,7 @@ fn reading(
     Some(Reading {
         value,
         written,
-        unit,
+        unit: line.composition.unit_id(&unit),
     })
 }
 
@@ -198,7 +198,7 @@ pub(super) fn build(
             let reading = Reading {
                 value,
                 written,
-                unit: Arc::clone(&kept.unit),
+                unit: line.composition.unit_id(&kept.unit),
             };
             put(&mut line, &mut regions, &mut diffs, role, reading);
             continue;
@@ -244,7 +244,9 @@ pub(super) fn build(
         let get = |at: &u8| regions[usize::from(*at)].get(*field);
         let dimension = field.dimension();
         if let (Some(right), Some(left)) = (get(right), get(left))
-            && diff::disagrees_within(right, left, diff, |r| roundings.of(r, dimension))
+            && diff::disagrees_within(right, left, diff, |r| {
+                roundings.of(r, &line.composition.units, dimension)
+            })
         {
             flag_once(
                 &mut line.record.flags,

@@ -269,7 +269,7 @@ impl Line<'_> {
         Some(Reading {
             value,
             written,
-            unit,
+            unit: self.composition.unit_id(&unit),
         })
     }
 
@@ -386,7 +386,8 @@ impl Line<'_> {
             let (Some(right), Some(left)) = (get(right), get(left)) else {
                 continue;
             };
-            if super::diff::disagrees(right, left, diff, *field) {
+            let units = &self.composition.units;
+            if super::diff::disagrees(right, left, diff, *field, units) {
                 flag_once(
                     &mut self.record.flags,
                     EncoreFlag::Inconsistent(Check::Diff),

@@ -18,11 +18,11 @@ use plan::{Column, IndexRow, Kind, RowCells, in_row};
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use super::script::{Script, Table, shown};
 use crate::bodycomp::{
-    BodyComposition, BodyRegion, BodySource, BodyValue, Field, PART_NOTE, Places, Reading, units,
+    BodyComposition, BodyRegion, BodySource, BodyValue, Field, PART_NOTE, Places, Reading, UnitId,
+    units,
 };
 use crate::decimal::reported_number;
 use crate::document::{DocFlag, Document, RowTable, set_value};
@@ -206,7 +206,7 @@ fn bone_measure(column: &Column) -> Option<Measure> {
 /// it is not a number or the unit is unknown.
 fn reading(
     text: &str,
-    unit: &Arc<str>,
+    unit: UnitId,
     conversion: Option<units::Conversion>,
     what: BodyValue,
     flags: &mut Vec<DocFlag>,
@@ -223,7 +223,7 @@ fn reading(
     Some(Reading {
         value,
         written,
-        unit: Arc::clone(unit),
+        unit,
     })
 }
 
@@ -258,8 +258,8 @@ fn composition(
                 continue;
             }
             let what = BodyValue::Region(*region, field);
-            let Some(value) = reading(&text, &column.unit, *conversion, what, &mut doc.flags)
-            else {
+            let unit = comp.unit_id(&column.unit);
+            let Some(value) = reading(&text, unit, *conversion, what, &mut doc.flags) else {
                 continue;
             };
             if !comp.set_placed(&mut places, *region, label, field, value) {
@@ -287,8 +287,8 @@ fn index_rows(
             continue;
         }
         let what = BodyValue::Index(index.kind);
-        let Some(value) = reading(&text, &index.unit, index.conversion, what, &mut doc.flags)
-        else {
+        let unit = comp.unit_id(&index.unit);
+        let Some(value) = reading(&text, unit, index.conversion, what, &mut doc.flags) else {
             continue;
         };
         if !comp.set_index(index.kind, value) {

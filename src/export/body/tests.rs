@@ -1,13 +1,13 @@
 use super::*;
+use crate::bodycomp::BodySource;
 use crate::bodycomp::index::{Cohort, Patient, assess};
-use crate::bodycomp::{BodyComposition, BodySource};
 
 use crate::bodycomp::test_reading as reading;
 
 /// A whole-body exam: the left arm with fat, lean + BMC and BMC (lean computed), the total
 /// with fat, lean, BMC, total mass and %fat, VAT mass reported; a woman of 165 cm.
 fn visit_body() -> VisitBody<'static> {
-    let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+    let mut comp = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);
     let g = |w| reading(w, "g", Dimension::Mass);
     assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, g("1201")));
     assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::LeanBmc, g("2375")));

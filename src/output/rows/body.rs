@@ -159,6 +159,8 @@ pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
 pub struct BodyCompositionRow<'a> {
     keys: &'a BodyKeys<'a>,
     region: &'a RegionComposition,
+    /// The units of the region's composition, which its readings' units index.
+    units: &'a [Arc<str>],
     source: &'static str,
     ids: Ids<'a>,
 }
@@ -189,18 +191,18 @@ impl<'a> BodyCompositionRow<'a> {
             (false, false) => "",
         };
         // The distinct units, at most one per field. A region's readings nearly all share
-        // one unit `Arc` (a carrier's, or one read back per composition): a reading whose
-        // unit is the previous reading's was already counted or left out, and is passed
-        // without its text compared (docs/performance.md, "The end of a run").
+        // one unit: a reading whose unit is the previous reading's (the same id) was already
+        // counted or left out, and is passed without its text compared (docs/performance.md,
+        // "The end of a run").
         let mut units = [""; Field::ALL.len()];
         let mut count = 0;
-        let mut previous: Option<&Arc<str>> = None;
+        let mut previous = None;
         for reading in region.readings().into_iter().flatten() {
-            if previous.is_some_and(|p| Arc::ptr_eq(p, &reading.unit)) {
+            if previous == Some(reading.unit) {
                 continue;
             }
-            previous = Some(&reading.unit);
-            let unit: &'a str = &reading.unit;
+            previous = Some(reading.unit);
+            let unit: &'a str = &self.units[reading.unit.index()];
             if !unit.is_empty() && !units[..count].iter().any(|u| same_unit(u, unit)) {
                 units[count] = unit;
                 count += 1;
@@ -301,6 +303,7 @@ pub fn body_composition_rows<'a>(
         .map(move |region| BodyCompositionRow {
             keys,
             region,
+            units: &body.composition.units,
             source,
             ids: view.ids,
         })

@@ -86,9 +86,9 @@ fn cells_fit_their_columns() {
 #[test]
 fn body_composition_rows_fit_their_columns() {
     use crate::bodycomp::index::{Patient, assess};
-    use crate::bodycomp::{BodyComposition, BodyRegion, BodySource, Dimension, Field};
+    use crate::bodycomp::{BodyRegion, BodySource, Dimension, Field};
     let reading = crate::bodycomp::test_reading;
-    let mut comp = BodyComposition::new(BodySource::HologicResultsDocument);
+    let mut comp = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);
     let g = |w| reading(w, "g", Dimension::Mass);
     assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::Fat, g("1201")));
     assert!(comp.set(BodyRegion::ArmLeft, "L Arm", Field::LeanBmc, g("2375")));

@@ -184,7 +184,13 @@ fn a_plan_only_where_its_reading_is_record_builds() {
 fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
     use crate::bodycomp::Reading;
     use crate::decimal::Decimal;
-    fn former(right: &Reading, left: &Reading, diff: &Reading, field: Field) -> bool {
+    fn former(
+        right: &Reading,
+        left: &Reading,
+        diff: &Reading,
+        field: Field,
+        units: &[std::sync::Arc<str>],
+    ) -> bool {
         let Some(difference) = right
             .value
             .checked_sub(left.value)
@@ -199,7 +205,7 @@ fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
         let allowed = [right, left, diff]
             .iter()
             .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
-                sum.checked_add(r.rounding(dimension))
+                sum.checked_add(r.rounding(dimension, units))
             });
         let Some(allowed) = allowed else {
             return false;
@@ -236,25 +242,27 @@ fn a_diff_disagrees_as_the_decimals_arithmetic_says() {
             } else {
                 scale
             };
-            let unit = &units[(next() % units.len() as u64) as usize];
+            let unit = (next() % units.len() as u64) as usize;
             let written = Decimal::from_parts(mantissa / 10, 1).expect("scale");
             Reading {
                 value: Decimal::from_parts(mantissa, scale).expect("scale"),
                 written,
-                unit: std::sync::Arc::clone(unit),
+                unit: crate::bodycomp::UnitId::new(unit).expect("a small index"),
             }
         };
         let (right, left, diff) = (reading(right), reading(left), reading(diff));
         let field = [Field::Fat, Field::FatPct][(next() % 2) as usize];
-        let expected = former(&right, &left, &diff, field);
+        let expected = former(&right, &left, &diff, field, &units);
         assert_eq!(
-            diff::disagrees(&right, &left, &diff, field),
+            diff::disagrees(&right, &left, &diff, field, &units),
             expected,
             "case {case}: {right:?} {left:?} {diff:?}"
         );
         let dimension = field.dimension();
         assert_eq!(
-            diff::disagrees_within(&right, &left, &diff, |r| roundings.of(r, dimension)),
+            diff::disagrees_within(&right, &left, &diff, |r| {
+                roundings.of(r, &units, dimension)
+            }),
             expected,
             "case {case}, the roundings kept: {right:?} {left:?} {diff:?}"
         );

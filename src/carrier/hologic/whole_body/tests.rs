@@ -52,7 +52,7 @@ fn a_composition_table_alone_is_read_whatever_its_type() {
         head.fat.as_ref().map(|r| r.value.to_string()).as_deref(),
         Some("1002")
     );
-    assert_eq!(head.fat.as_ref().map(|r| &*r.unit), Some("g"));
+    assert_eq!(head.fat.as_ref().map(|r| comp.unit(r)), Some("g"));
     assert_eq!(
         head.fat_pct
             .as_ref()

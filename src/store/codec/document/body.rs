@@ -19,8 +19,12 @@
 //!   as written (a decimal: the zigzag mantissa and the scale as varints), then the value
 //!   unless `same`.
 //!
-//! The units read back are shared through `bodycomp::shared` (one `Arc<str>` per distinct
-//! unit of a thread's documents), each reading holding a clone of its composition's.
+//! A composition's readings hold their unit as an index into its units
+//! (`BodyComposition::units`, in the order they were added): the writer maps each to the
+//! order first met as it writes. The units read back are the composition's, in the order
+//! written (the readings' indices taken as they are, each checked against their count),
+//! shared through `bodycomp::shared` (one `Arc<str>` per distinct unit of a thread's
+//! documents).
 
 use std::fmt;
 use std::io;
@@ -32,26 +36,56 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::wire::{Fixed, Reader, corrupt, put_str, put_varint};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
-    shared,
+    UnitId, shared,
 };
 
-/// The distinct units of a composition's readings, in the order first met.
-struct Units<'b>(Vec<&'b Arc<str>>);
+/// Units of a composition mapped without a search (`Units::at`): more (never met) are
+/// looked up by their text each time.
+const MAPPED_UNITS: usize = 16;
+
+/// The distinct units of a composition's readings, in the order first met, and where each
+/// of the composition's units is among them.
+struct Units<'b> {
+    /// The composition's units.
+    texts: &'b [Arc<str>],
+    /// The units met, in order.
+    met: Vec<&'b str>,
+    /// The place in `met` of each of the composition's first units, plus one (0: not met).
+    at: [u32; MAPPED_UNITS],
+}
 
 impl<'b> Units<'b> {
-    /// The index of `unit`, added when new. A carrier's readings in one unit share one
-    /// `Arc` (a file's, or a composition's read back), found by its address before its
-    /// text is compared.
+    fn new(texts: &'b [Arc<str>]) -> Self {
+        Units {
+            texts,
+            met: Vec::with_capacity(4),
+            at: [0; MAPPED_UNITS],
+        }
+    }
+
+    /// The place among the units met of the reading's unit, added when new: by its id once
+    /// it was met, else by its text (a composition holds each text once; one read from a
+    /// store that held a text twice writes it once, as it did).
     #[inline]
-    fn index_or_add(&mut self, unit: &'b Arc<str>) -> usize {
-        if let Some(at) = self.0.iter().position(|u| Arc::ptr_eq(u, unit)) {
-            return at;
+    fn index_or_add(&mut self, unit: UnitId) -> usize {
+        let id = unit.index();
+        if let Some(&at) = self.at.get(id)
+            && at != 0
+        {
+            return at as usize - 1;
         }
-        if let Some(at) = self.0.iter().position(|u| ***u == **unit) {
-            return at;
+        let text: &'b str = &self.texts[id];
+        let at = match self.met.iter().position(|u| *u == text) {
+            Some(at) => at,
+            None => {
+                self.met.push(text);
+                self.met.len() - 1
+            }
+        };
+        if let Some(slot) = self.at.get_mut(id) {
+            *slot = at as u32 + 1;
         }
-        self.0.push(unit);
-        self.0.len() - 1
+        at
     }
 }
 
@@ -88,7 +122,7 @@ fn insert_varint(out: &mut Vec<u8>, at: usize, n: u64) {
 /// written (no pass over the readings before).
 fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
     let start = out.len();
-    let mut units = Units(Vec::with_capacity(4));
+    let mut units = Units::new(&body.units);
     // Room for the readings at once (most take 4 to 8 bytes).
     out.reserve(body.regions.len() * (16 + 8 * 8) + body.indices.len() * 10 + 16);
     put_varint(out, body.source as u64);
@@ -108,7 +142,7 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
         let mut buf = Fixed::<REGION_READINGS_BYTES>::new();
         buf.byte(mask);
         for reading in present.into_iter().flatten() {
-            put_reading(&mut buf, reading, units.index_or_add(&reading.unit));
+            put_reading(&mut buf, reading, units.index_or_add(reading.unit));
         }
         out.extend_from_slice(buf.bytes());
     }
@@ -119,13 +153,13 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
         put_reading(
             &mut buf,
             &index.reading,
-            units.index_or_add(&index.reading.unit),
+            units.index_or_add(index.reading.unit),
         );
         out.extend_from_slice(buf.bytes());
     }
     let written = out.len() - start;
-    put_varint(out, units.0.len() as u64);
-    for unit in &units.0 {
+    put_varint(out, units.met.len() as u64);
+    for unit in &units.met {
         put_str(out, unit);
     }
     insert_varint(out, start, written as u64);
@@ -146,8 +180,10 @@ impl Reader<'_> {
     #[inline(always)]
     fn reading(&mut self, units: &[Arc<str>]) -> io::Result<Reading> {
         let head = self.u64()?;
+        let at = (head >> 1) as usize;
         let unit = units
-            .get((head >> 1) as usize)
+            .get(at)
+            .and_then(|_| UnitId::new(at))
             .ok_or_else(|| corrupt("a bad unit"))?;
         let written = self.decimal()?;
         let value = if head & 1 == 1 {
@@ -158,7 +194,7 @@ impl Reader<'_> {
         Ok(Reading {
             value,
             written,
-            unit: Arc::clone(unit),
+            unit,
         })
     }
 
@@ -204,6 +240,7 @@ impl Reader<'_> {
                     reading: r.reading(&units)?,
                 })
             })?,
+            units,
         };
         part.finish()?;
         Ok(body)

@@ -175,7 +175,8 @@ impl Gen {
         }
     }
 
-    fn reading(&mut self) -> Option<Reading> {
+    /// A reading (or none), its unit added to `body`'s.
+    fn reading(&mut self, body: &mut BodyComposition) -> Option<Reading> {
         self.coin().then(|| {
             let written = self.decimal();
             // The value is the number as written (grams, percents), or equal to it with
@@ -190,20 +191,26 @@ impl Gen {
                     .unwrap_or(written),
                 _ => self.decimal(),
             };
-            self.reading_of(value, written)
+            self.reading_of(value, written, body)
         })
     }
 
-    fn reading_of(&mut self, value: Decimal, written: Decimal) -> Reading {
+    fn reading_of(
+        &mut self,
+        value: Decimal,
+        written: Decimal,
+        body: &mut BodyComposition,
+    ) -> Reading {
+        // A few units repeated (as a composition's are), or any text.
+        let unit: std::sync::Arc<str> = match self.below(6) {
+            0 => self.text(),
+            n => ["g", "%", "lbs", "in\u{b3}", ""][n as usize - 1].to_string(),
+        }
+        .into();
         Reading {
             value,
             written,
-            // A few units repeated (as a composition's are), or any text.
-            unit: match self.below(6) {
-                0 => self.text(),
-                n => ["g", "%", "lbs", "in\u{b3}", ""][n as usize - 1].to_string(),
-            }
-            .into(),
+            unit: body.unit_id(&unit),
         }
     }
 
@@ -211,27 +218,29 @@ impl Gen {
     fn body(&mut self) -> BodyComposition {
         let source = self.pick(&[BodySource::HologicResultsDocument, BodySource::EncoreExport]);
         let mut body = BodyComposition::new(source);
-        body.regions = (0..self.below(4) * self.below(8))
+        let regions = (0..self.below(4) * self.below(8))
             .map(|_| RegionComposition {
                 region: self.pick(BodyRegion::ALL),
                 label: self.text(),
-                fat: self.reading(),
-                lean: self.reading(),
-                bmc: self.reading(),
-                lean_bmc: self.reading(),
-                tissue: self.reading(),
-                total_mass: self.reading(),
-                fat_pct: self.reading(),
-                tissue_fat_pct: self.reading(),
+                fat: self.reading(&mut body),
+                lean: self.reading(&mut body),
+                bmc: self.reading(&mut body),
+                lean_bmc: self.reading(&mut body),
+                tissue: self.reading(&mut body),
+                total_mass: self.reading(&mut body),
+                fat_pct: self.reading(&mut body),
+                tissue_fat_pct: self.reading(&mut body),
             })
             .collect();
-        body.indices = (0..self.below(4))
+        body.regions = regions;
+        let indices = (0..self.below(4))
             .filter_map(|_| {
                 let kind = self.pick(IndexKind::ALL);
-                self.reading()
+                self.reading(&mut body)
                     .map(|reading| ReportedIndex { kind, reading })
             })
             .collect();
+        body.indices = indices;
         body
     }
 }
@@ -396,7 +405,7 @@ fn compositions_read_back_with_their_numbers_parts() {
             .map(|r| {
                 let (vm, vs) = r.value.to_parts();
                 let (wm, ws) = r.written.to_parts();
-                (vm, vs, wm, ws, r.unit.to_string())
+                (vm, vs, wm, ws, body.unit(r).to_string())
             })
             .collect()
     }
@@ -420,4 +429,36 @@ fn compositions_read_back_with_their_numbers_parts() {
         readings += parts(&body).len();
     }
     assert!(readings > 1_000, "{readings} readings");
+}
+
+/// A reading whose unit is not among the units written after it (an index past their
+/// count) is a corrupt store, through the store's reading and serde's; the same bytes with
+/// the index in range read back.
+#[test]
+fn a_reading_of_a_unit_not_written_is_refused() {
+    let mut body = BodyComposition::new(BodySource::EncoreExport);
+    let grams = body.unit_id(&std::sync::Arc::from("g"));
+    let written = Decimal::parse("450").unwrap();
+    let reading = Reading {
+        value: written,
+        written,
+        unit: grams,
+    };
+    assert!(body.set_index(IndexKind::VatMass, reading));
+    let mut bytes = Vec::new();
+    body::put_body(&mut bytes, &body);
+    // The byte string's length, the part's length, the source, no regions, one index, its
+    // kind: then the reading's head, `unit << 1 | same`, and the one unit, "g".
+    let head = 6;
+    assert_eq!(bytes[head], 1, "{bytes:?}");
+    assert!(bytes.ends_with(&[1, 1, b'g']), "{bytes:?}");
+    let mut reader = Reader::new(&bytes);
+    assert_eq!(reader.body().unwrap(), body);
+    for unit in [1u8, 2, 63] {
+        let mut bad = bytes.clone();
+        bad[head] = unit << 1 | 1;
+        let error = Reader::new(&bad).body().unwrap_err();
+        assert!(error.to_string().contains("a bad unit"), "{error}");
+        assert!(postcard::from_bytes::<BodyComposition>(&bad).is_err());
+    }
 }
