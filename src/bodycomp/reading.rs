@@ -28,6 +28,14 @@ impl UnitId {
         NonZeroU32::new(plus_one).map(UnitId)
     }
 
+    /// The id of the unit at `index` of a list no longer than an id holds (a composition's
+    /// units: `BodyComposition::unit_id` adds no more), without `new`'s checks.
+    #[inline]
+    pub(crate) fn listed(index: usize) -> UnitId {
+        debug_assert!(UnitId::new(index).is_some());
+        UnitId(NonZeroU32::MIN.saturating_add(index as u32))
+    }
+
     /// The index into the composition's units.
     #[inline]
     pub fn index(self) -> usize {

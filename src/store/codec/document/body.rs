@@ -181,10 +181,11 @@ impl Reader<'_> {
     fn reading(&mut self, units: &[Arc<str>]) -> io::Result<Reading> {
         let head = self.u64()?;
         let at = (head >> 1) as usize;
-        let unit = units
-            .get(at)
-            .and_then(|_| UnitId::new(at))
-            .ok_or_else(|| corrupt("a bad unit"))?;
+        // The units read are fewer than an id holds (`compact` refuses more).
+        if at >= units.len() {
+            return Err(corrupt("a bad unit"));
+        }
+        let unit = UnitId::listed(at);
         let written = self.decimal()?;
         let value = if head & 1 == 1 {
             written
@@ -230,6 +231,9 @@ impl Reader<'_> {
     fn compact(&mut self) -> io::Result<BodyComposition> {
         let mut part = Reader::new(self.bytes()?);
         let units = self.vec(|r| Ok(shared::shared(r.str()?)))?;
+        if UnitId::new(units.len()).is_none() {
+            return Err(corrupt("too many units"));
+        }
         let body = BodyComposition {
             source: part
                 .unit_enum(&[BodySource::HologicResultsDocument, BodySource::EncoreExport])?,
