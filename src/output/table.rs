@@ -132,9 +132,13 @@ impl ToCell for &'static str {
     fn cell(&self) -> Cell<'_> {
         Cell::Text(Cow::Borrowed(self))
     }
-    #[inline]
+    /// An empty word (an absent classification, side, censoring) writes nothing, tested
+    /// before the call (as `cell::Text`'s).
+    #[inline(always)]
     fn append_csv(&self, out: &mut Vec<u8>) {
-        append_field(out, self.as_bytes());
+        if !self.is_empty() {
+            append_field(out, self.as_bytes());
+        }
     }
 }
 
