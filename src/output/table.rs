@@ -350,6 +350,15 @@ pub(crate) fn append_field(out: &mut Vec<u8>, field: &[u8]) {
         out.extend_from_slice(field);
         return;
     }
+    append_quoted(out, field);
+}
+
+/// `append_field` of a field that must be quoted: out of line, so that the test and copy
+/// of a plain field (our own words: a classification, a region) are small enough to be
+/// written into the row's code, where a call that saved the registers this path needs was
+/// about half of a word's cost (docs/performance.md, "The end of a run").
+#[inline(never)]
+fn append_quoted(out: &mut Vec<u8>, field: &[u8]) {
     // Quoted: the runs between quotes copied whole, each quote doubled (a byte at a time,
     // each push checking the capacity, was 2 000 instructions for a follow-up note).
     out.reserve(field.len() + 2);
