@@ -154,6 +154,19 @@ impl ToCell for String {
     }
 }
 
+/// Our own words, one borrowed or several joined (documents.csv's `carrier`, `content`):
+/// written as `String` and `&'static str` are.
+impl ToCell for Cow<'static, str> {
+    const KIND: ColumnType = ColumnType::Text;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Text(Cow::Borrowed(self))
+    }
+    #[inline]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        append_field(out, self.as_bytes());
+    }
+}
+
 impl ToCell for usize {
     const KIND: ColumnType = ColumnType::Int;
     fn cell(&self) -> Cell<'_> {
