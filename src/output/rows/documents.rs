@@ -47,8 +47,14 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         (carries(doc, Part::Vfa), "vfa"),
         (!doc.history.is_empty(), "history"),
     ];
-    let content = words(parts.into_iter().filter(|(has, _)| *has).map(|(_, name)| name), ";")
-        .unwrap_or(Cow::Borrowed("none"));
+    let content = words(
+        parts
+            .into_iter()
+            .filter(|(has, _)| *has)
+            .map(|(_, name)| name),
+        ";",
+    )
+    .unwrap_or(Cow::Borrowed("none"));
     let carrier = words(doc.carriers.iter().map(|c| c.as_str()), "+").unwrap_or_default();
     let status = match view.visit.status[position] {
         DocStatus::Used => Text::from("used"),
@@ -126,7 +132,9 @@ mod tests {
             let written = super::words(picked.iter().copied(), ";");
             assert_eq!(
                 written.as_deref(),
-                (!picked.is_empty()).then(|| super::super::joined(picked.iter().copied(), ";")).as_deref(),
+                (!picked.is_empty())
+                    .then(|| super::super::joined(picked.iter().copied(), ";"))
+                    .as_deref(),
                 "{picked:?}"
             );
             assert_eq!(
