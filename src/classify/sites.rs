@@ -208,6 +208,18 @@ pub fn site_text(m: &crate::document::Measurement) -> String {
     }
 }
 
+/// Pushes a row's note: its first one into a vector of exactly one (a row's first push grew
+/// an empty vector to room for four through the general path, about 70 instructions more,
+/// on most rows of most visits: docs/performance.md, "The end of a run").
+#[inline]
+pub(super) fn push_note(notes: &mut Vec<String>, note: String) {
+    if notes.is_empty() {
+        *notes = vec![note];
+    } else {
+        notes.push(note);
+    }
+}
+
 #[cfg(test)]
 mod site_tests {
     use super::{is_site, site_text};
@@ -238,17 +250,5 @@ mod site_tests {
             }
         }
         assert_eq!(matched, all.len());
-    }
-}
-
-/// Pushes a row's note: its first one into a vector of exactly one (a row's first push grew
-/// an empty vector to room for four through the general path, about 70 instructions more,
-/// on most rows of most visits: docs/performance.md, "The end of a run").
-#[inline]
-pub(super) fn push_note(notes: &mut Vec<String>, note: String) {
-    if notes.is_empty() {
-        *notes = vec![note];
-    } else {
-        notes.push(note);
     }
 }

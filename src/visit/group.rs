@@ -25,6 +25,30 @@ pub fn device_key(doc: &Document) -> Option<String> {
     })
 }
 
+/// Appends `device_key(doc)` to `text` when the document names a device (no key of its
+/// own made: a visit's identity, `export::visit_id`); whether it did.
+pub fn push_device_key(text: &mut String, doc: &Document) -> bool {
+    match device_parts(doc) {
+        Some(DeviceParts::Serial(serial)) => {
+            text.push_str("serial:");
+            text.push_str(serial);
+            true
+        }
+        Some(DeviceParts::Model(maker, model)) => {
+            for part in ["model:", maker, "|", model] {
+                text.push_str(part);
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+/// Whether a document names its device (`device_key` is some).
+pub fn names_device(doc: &Document) -> bool {
+    device_parts(doc).is_some()
+}
+
 /// What `device_key` is made of, borrowed: the serial, or the manufacturer and model.
 #[derive(Clone, Copy)]
 enum DeviceParts<'a> {
@@ -190,14 +214,16 @@ fn join_exports<'d>(
     days: &HashMap<(&'d str, crate::date::Date, String), Vec<DayGroup>>,
     patient_of: &dyn Fn(usize) -> &'d str,
 ) {
-    let mut visits_of_day: HashMap<(&str, crate::date::Date), Vec<usize>> = HashMap::new();
+    let mut visits_of_day: HashMap<(&str, crate::date::Date), Vec<usize>> =
+        HashMap::with_capacity(days.len());
     for ((patient, date, _), groups) in days {
         visits_of_day
             .entry((patient, *date))
             .or_default()
             .extend(groups.iter().map(|g| g.first));
     }
-    let mut export_of_day: HashMap<(&str, crate::date::Date), usize> = HashMap::new();
+    let mut export_of_day: HashMap<(&str, crate::date::Date), usize> =
+        HashMap::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
         let patient = patient_of(i);
         let Some(date) = d.doc.study_date else {
@@ -418,5 +444,15 @@ mod tests {
         }
         // Not only each with itself: keys of different parts that join the same.
         assert!(equal > docs.len(), "{equal}");
+        for doc in &docs {
+            let mut pushed = String::from("x");
+            let named = push_device_key(&mut pushed, doc);
+            assert_eq!(
+                named.then(|| pushed[1..].to_string()),
+                device_key(doc),
+                "{doc:?}"
+            );
+            assert_eq!(names_device(doc), named, "{doc:?}");
+        }
     }
 }
