@@ -49,7 +49,8 @@ pub fn run(
             && (diff > dec!("0.5") || diff < dec!("-0.5"))
         {
             // Concatenated, not `format!` (a note on a tenth of the rows: docs/performance.md).
-            row.notes.push(
+            super::sites::push_note(
+                &mut row.notes,
                 [
                     "reported T ",
                     &reported.to_plain(0),

@@ -19,7 +19,7 @@
 use crate::date::Date;
 use crate::document::Sex;
 use crate::pseudonym::Ids;
-use crate::visit::{Ingested, Visit, VisitFlag, device_key};
+use crate::visit::{Ingested, Visit, VisitFlag, names_device, push_device_key};
 
 /// The visit_id of each visit of a partition (same order as `visits`).
 pub fn visit_ids(docs: &[Ingested], visits: &[Visit], ids: Ids<'_>) -> Vec<String> {
@@ -47,7 +47,9 @@ fn identity(docs: &[Ingested], visit: &Visit) -> String {
     let members = || visit.members.iter().map(|&i| &*docs[i].doc);
     let first = &docs[visit.members[0]].doc;
     let patient = first.patient_id.trim();
-    let device = members().find_map(device_key);
+    // The first member that names a device, its key pushed into the text (no key of its
+    // own made per visit: docs/performance.md, "The end of a run").
+    let device = members().find(|d| names_device(d));
     match (patient.is_empty(), visit.date, device) {
         (false, Some(date), Some(device)) => {
             // Pushed, not `format!`ed: a text per visit (docs/performance.md).
@@ -57,7 +59,7 @@ fn identity(docs: &[Ingested], visit: &Visit) -> String {
             }
             push_date(&mut text, date);
             text.push('\0');
-            text.push_str(&device);
+            push_device_key(&mut text, device);
             let shared = visit
                 .flags
                 .iter()
@@ -77,7 +79,10 @@ fn identity(docs: &[Ingested], visit: &Visit) -> String {
         // Lines of enCORE exports alone (no device, no study): their patient and day are
         // what made them one visit (docs/columns.md, "Visits").
         (false, Some(date), None) if members().all(crate::carrier::encore::from_export) => {
-            let mut text = ["export\0", patient, "\0"].concat();
+            let mut text = String::with_capacity(patient.len() + 18);
+            for part in ["export\0", patient, "\0"] {
+                text.push_str(part);
+            }
             push_date(&mut text, date);
             text
         }
@@ -88,7 +93,9 @@ fn identity(docs: &[Ingested], visit: &Visit) -> String {
 /// Appends a date as its `Display` writes it.
 fn push_date(text: &mut String, date: Date) {
     match date.iso_digits() {
-        Some(digits) => text.push_str(std::str::from_utf8(&digits).expect("ASCII digits")),
+        // ASCII digits and dashes, pushed as they are (`str::from_utf8`'s general check
+        // cost three times the ten pushes).
+        Some(digits) => text.extend(digits.iter().map(|&b| char::from(b))),
         None => text.push_str(&date.to_string()),
     }
 }

@@ -195,10 +195,16 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>) -> WideRow<'a> {
     let first = view.first();
     let assessment = &view.assessed.assessment;
     let exam = &view.assessed.exam;
-    let sites = SITES.map(|(region, side, _)| {
-        let [bmd, t, z] = site_values(view, region, side);
-        [Plain(bmd, 0), Plain(t, 0), Plain(z, 0)]
-    });
+    // A visit without rows the classifier used (a body composition visit) has no site
+    // values: not looked for eight times.
+    let sites = if exam.measurements.is_empty() {
+        [[Plain(None, 0); 3]; 8]
+    } else {
+        SITES.map(|(region, side, _)| {
+            let [bmd, t, z] = site_values(view, region, side);
+            [Plain(bmd, 0), Plain(t, 0), Plain(z, 0)]
+        })
+    };
     WideRow {
         visit_id: Text::from(view.visit_id),
         patient_id: Text(view.patient()),

@@ -85,16 +85,18 @@ pub fn encore_patterns(kind: EncoreFlagKind) -> &'static [&'static str] {
     }
 }
 
-/// An enCORE finding as written.
-fn encore_flag_text(flag: &EncoreFlag) -> String {
+/// An enCORE finding as written, appended to `out`.
+fn push_encore_flag_text(out: &mut String, flag: &EncoreFlag) {
     let pattern = encore_patterns(flag.kind())[0];
     match flag {
         EncoreFlag::ValueUnreadable(what)
         | EncoreFlag::UnitUnknown(what)
-        | EncoreFlag::ValueGivenTwice(what) => fill(pattern, &[&what.to_string()]),
-        EncoreFlag::BoneGivenTwice(measure, site) => fill(pattern, &[measure.as_str(), site]),
-        EncoreFlag::Inconsistent(check) => fill(pattern, &[check.as_str()]),
-        _ => fill(pattern, &[]),
+        | EncoreFlag::ValueGivenTwice(what) => fill_into(out, pattern, &[&what.to_string()]),
+        EncoreFlag::BoneGivenTwice(measure, site) => {
+            fill_into(out, pattern, &[measure.as_str(), site])
+        }
+        EncoreFlag::Inconsistent(check) => fill_into(out, pattern, &[check.as_str()]),
+        _ => fill_into(out, pattern, &[]),
     }
 }
 
@@ -172,9 +174,12 @@ fn fill(pattern: &str, values: &[&str]) -> String {
 fn fill_into(out: &mut String, pattern: &str, values: &[&str]) {
     let mut values = values.iter();
     let mut rest = pattern;
-    while let Some(open) = rest.find('<') {
+    // The brackets are ASCII: found as bytes, not through `str::find`'s searcher (a call
+    // and its set-up for a pattern of a few bytes, most with no placeholder).
+    let find = |text: &str, byte: u8| text.bytes().position(|b| b == byte);
+    while let Some(open) = find(rest, b'<') {
         out.push_str(&rest[..open]);
-        let close = rest[open..].find('>').map_or(rest.len(), |c| open + c + 1);
+        let close = find(&rest[open..], b'>').map_or(rest.len(), |c| open + c + 1);
         out.push_str(values.next().expect("a value for every placeholder"));
         rest = &rest[close..];
     }
@@ -183,26 +188,34 @@ fn fill_into(out: &mut String, pattern: &str, values: &[&str]) {
 
 /// A document flag as written (before `Ids` checks it).
 pub fn doc_flag_text(flag: &DocFlag) -> String {
+    let mut out = String::new();
+    push_doc_flag_text(&mut out, flag);
+    out
+}
+
+/// `doc_flag_text`, appended to `out`.
+fn push_doc_flag_text(out: &mut String, flag: &DocFlag) {
     let pattern = doc_patterns(flag.kind())[0];
     let underscored = |text: &str| text.replace(' ', "_");
     match flag {
-        DocFlag::ImageCommentsXmlUnreadable(why) => fill(pattern, &[why]),
-        DocFlag::GivenTwice(measure, site) => fill(pattern, &[measure.as_str(), site]),
-        DocFlag::XmlDisagrees(site, measure) => fill(pattern, &[site, measure.as_str()]),
-        DocFlag::XmlDisagreesOnFrax(value) => fill(pattern, &[frax_value(*value)]),
+        DocFlag::ImageCommentsXmlUnreadable(why) => fill_into(out, pattern, &[why]),
+        DocFlag::GivenTwice(measure, site) => fill_into(out, pattern, &[measure.as_str(), site]),
+        DocFlag::XmlDisagrees(site, measure) => fill_into(out, pattern, &[site, measure.as_str()]),
+        DocFlag::XmlDisagreesOnFrax(value) => fill_into(out, pattern, &[frax_value(*value)]),
         DocFlag::StudyValueUnitNotRecognised(measure, value, unit)
-        | DocFlag::StudyValueTooManyDigits(measure, value, unit) => fill(
+        | DocFlag::StudyValueTooManyDigits(measure, value, unit) => fill_into(
+            out,
             pattern,
             &[measure.as_str(), &value.to_string(), &underscored(unit)],
         ),
         DocFlag::HologicTableTypeUnknown(code)
         | DocFlag::HologicColumnTypeUnknown(code)
-        | DocFlag::HologicRowTypeUnknown(code) => fill(pattern, &[&code.to_string()]),
+        | DocFlag::HologicRowTypeUnknown(code) => fill_into(out, pattern, &[&code.to_string()]),
         DocFlag::BodyCompositionUnitUnknown(what)
         | DocFlag::BodyCompositionValueUnreadable(what)
-        | DocFlag::BodyCompositionGivenTwice(what) => fill(pattern, &[&what.to_string()]),
-        DocFlag::Export(flag) => encore_flag_text(flag),
-        _ => fill(pattern, &[]),
+        | DocFlag::BodyCompositionGivenTwice(what) => fill_into(out, pattern, &[&what.to_string()]),
+        DocFlag::Export(flag) => push_encore_flag_text(out, flag),
+        _ => fill_into(out, pattern, &[]),
     }
 }
 
@@ -273,14 +286,59 @@ fn message(ids: Ids<'_>, text: String) -> String {
     }
 }
 
+/// A `;`-joined cell, each part appended as it is made (a `String` per flag, and a list
+/// of them joined after, cost about a third of a visit's studies.csv row on the body
+/// composition corpus: docs/performance.md, "The end of a run").
+struct Joined {
+    text: String,
+    parts: usize,
+}
+
+impl Joined {
+    fn new() -> Joined {
+        Joined {
+            text: String::with_capacity(128),
+            parts: 0,
+        }
+    }
+
+    /// The cell, its separator pushed when a part came before.
+    fn part(&mut self) -> &mut String {
+        if self.parts > 0 {
+            self.text.push(';');
+        }
+        self.parts += 1;
+        &mut self.text
+    }
+
+    /// Appends a part as `ids` writes it (`message`): pushed, and rewritten only when
+    /// something in it is hidden.
+    fn message_part(&mut self, ids: Ids<'_>, push: impl FnOnce(&mut String)) {
+        let out = self.part();
+        let start = out.len();
+        push(out);
+        let hidden = match ids.message(&out[start..]) {
+            Cow::Owned(written) => Some(written),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(written) = hidden {
+            out.truncate(start);
+            out.push_str(&written);
+        }
+    }
+}
+
 /// documents.csv `flags`: the document's flags, each as written (a quoted document text
 /// checked by `Ids::message`).
 pub fn document_cell(flags: &[DocFlag], ids: Ids<'_>) -> String {
-    let texts: Vec<String> = flags
-        .iter()
-        .map(|f| message(ids, doc_flag_text(f)))
-        .collect();
-    texts.join(";")
+    if flags.is_empty() {
+        return String::new();
+    }
+    let mut cell = Joined::new();
+    for flag in flags {
+        cell.message_part(ids, |out| push_doc_flag_text(out, flag));
+    }
+    cell.text
 }
 
 /// studies.csv `flags`: every member's document flags (each once), the classification's,
@@ -298,21 +356,17 @@ pub fn study_cell(view: &VisitRows<'_>, body: &[BodyFlag]) -> String {
     // The flags joined by `;` as they are made, not each a `String` in a list joined after
     // (a visit's few flags cost about 2 400 instructions so: docs/performance.md, "The end
     // of a run").
-    let mut cell = String::with_capacity(128);
-    let mut parts = 0usize;
-    let mut separate = |cell: &mut String| {
-        if parts > 0 {
-            cell.push(';');
-        }
-        parts += 1;
-    };
+    let mut cell = Joined::new();
     for flag in doc_flags {
-        separate(&mut cell);
-        cell.push_str(&message(view.ids, doc_flag_text(flag)));
+        cell.message_part(view.ids, |out| push_doc_flag_text(out, flag));
     }
     for flag in &view.assessed.assessment.flags {
-        separate(&mut cell);
-        cell.push_str(&assessment_flag_cell(flag, view.ids));
+        match flag {
+            AssessmentFlag::ReferenceDatabase(_) => {
+                cell.part().push_str(&assessment_flag_cell(flag, view.ids))
+            }
+            _ => fill_into(cell.part(), assessment_patterns(flag.kind())[0], &[]),
+        }
     }
     let vendor = view
         .assessed
@@ -343,27 +397,42 @@ pub fn study_cell(view: &VisitRows<'_>, body: &[BodyFlag]) -> String {
                 continue;
             }
         }
-        visit_flag_texts(view, flag, &mut texts);
-        for text in texts.drain(..) {
-            separate(&mut cell);
-            cell.push_str(&text);
+        // A flag of one text and no document's values filled into the cell at once.
+        let pattern = visit_patterns(kind)[0];
+        match flag {
+            VisitFlag::PatientIdMissing
+            | VisitFlag::DateUnknown
+            | VisitFlag::StudyDatesDiffer
+            | VisitFlag::SeveralDevices
+            | VisitFlag::NoResults => {
+                cell.message_part(view.ids, |out| fill_into(out, pattern, &[]));
+            }
+            VisitFlag::VendorClassificationDiffers(why) => {
+                cell.message_part(view.ids, |out| {
+                    fill_into(out, pattern, &[differs_word(*why)])
+                });
+            }
+            _ => {
+                visit_flag_texts(view, flag, &mut texts);
+                for text in texts.drain(..) {
+                    cell.part().push_str(&text);
+                }
+            }
         }
     }
     for (kind, count) in counts {
         if count > SHARED_LISTED {
-            separate(&mut cell);
             fill_into(
-                &mut cell,
+                cell.part(),
                 visit_patterns(kind)[1],
                 &[&(count - SHARED_LISTED).to_string()],
             );
         }
     }
     for flag in body {
-        separate(&mut cell);
-        push_body_flag_text(&mut cell, flag);
+        push_body_flag_text(cell.part(), flag);
     }
-    cell
+    cell.text
 }
 
 /// The patterns of a finding about a visit's body composition.

@@ -132,14 +132,31 @@ impl ToCell for &'static str {
     fn cell(&self) -> Cell<'_> {
         Cell::Text(Cow::Borrowed(self))
     }
+    /// An empty word (an absent classification, side, censoring) writes nothing, tested
+    /// before the call (as `cell::Text`'s).
+    #[inline(always)]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        if !self.is_empty() {
+            append_field(out, self.as_bytes());
+        }
+    }
+}
+
+/// Text of ours made at run time (`sr_tree+ge_image_comments_xml`, a content time).
+impl ToCell for String {
+    const KIND: ColumnType = ColumnType::Text;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Text(Cow::Borrowed(self))
+    }
     #[inline]
     fn append_csv(&self, out: &mut Vec<u8>) {
         append_field(out, self.as_bytes());
     }
 }
 
-/// Text of ours made at run time (`sr_tree+ge_image_comments_xml`, a content time).
-impl ToCell for String {
+/// Our own words, one borrowed or several joined (documents.csv's `carrier`, `content`):
+/// written as `String` and `&'static str` are.
+impl ToCell for Cow<'static, str> {
     const KIND: ColumnType = ColumnType::Text;
     fn cell(&self) -> Cell<'_> {
         Cell::Text(Cow::Borrowed(self))
@@ -346,6 +363,15 @@ pub(crate) fn append_field(out: &mut Vec<u8>, field: &[u8]) {
         out.extend_from_slice(field);
         return;
     }
+    append_quoted(out, field);
+}
+
+/// `append_field` of a field that must be quoted: out of line, so that the test and copy
+/// of a plain field (our own words: a classification, a region) are small enough to be
+/// written into the row's code, where a call that saved the registers this path needs was
+/// about half of a word's cost (docs/performance.md, "The end of a run").
+#[inline(never)]
+fn append_quoted(out: &mut Vec<u8>, field: &[u8]) {
     // Quoted: the runs between quotes copied whole, each quote doubled (a byte at a time,
     // each push checking the capacity, was 2 000 instructions for a follow-up note).
     out.reserve(field.len() + 2);

@@ -25,6 +25,30 @@ pub fn device_key(doc: &Document) -> Option<String> {
     })
 }
 
+/// Appends `device_key(doc)` to `text` when the document names a device (no key of its
+/// own made: a visit's identity, `export::visit_id`); whether it did.
+pub fn push_device_key(text: &mut String, doc: &Document) -> bool {
+    match device_parts(doc) {
+        Some(DeviceParts::Serial(serial)) => {
+            text.push_str("serial:");
+            text.push_str(serial);
+            true
+        }
+        Some(DeviceParts::Model(maker, model)) => {
+            for part in ["model:", maker, "|", model] {
+                text.push_str(part);
+            }
+            true
+        }
+        None => false,
+    }
+}
+
+/// Whether a document names its device (`device_key` is some).
+pub fn names_device(doc: &Document) -> bool {
+    device_parts(doc).is_some()
+}
+
 /// What `device_key` is made of, borrowed: the serial, or the manufacturer and model.
 #[derive(Clone, Copy)]
 enum DeviceParts<'a> {
@@ -89,7 +113,9 @@ pub fn group(docs: &[Ingested]) -> Grouping {
         parent: (0..docs.len()).collect(),
     };
     // A study's first document decides its patient.
-    let mut study_first: HashMap<&str, usize> = HashMap::new();
+    // Sized for the partition at once: grown from empty, the maps of a partition of a few
+    // documents were rehashed several times (docs/performance.md, "The end of a run").
+    let mut study_first: HashMap<&str, usize> = HashMap::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
         let study = d.doc.study_instance_uid.as_str();
         if !study.is_empty() {
@@ -109,7 +135,8 @@ pub fn group(docs: &[Ingested]) -> Grouping {
     // Studies of one patient ID, day and device combine when birth date and sex agree
     // where both state them: a constant or reused ID (`ANONYMOUS`, `0000`) never merges
     // different people (docs/columns.md, "Visits").
-    let mut days: HashMap<(&str, crate::date::Date, String), Vec<DayGroup>> = HashMap::new();
+    let mut days: HashMap<(&str, crate::date::Date, String), Vec<DayGroup>> =
+        HashMap::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
         let patient = patient_of(i);
         let (Some(date), Some(device)) = (d.doc.study_date, device_key(&d.doc)) else {
@@ -134,13 +161,20 @@ pub fn group(docs: &[Ingested]) -> Grouping {
         }
     }
     join_exports(docs, &mut sets, &days, &patient_of);
-    let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+    // A set's root is its first document (`Sets::union`), so walking the documents in
+    // path order meets each visit's root before its other members: the visits come out
+    // ordered by their first document, each in path order, with no map of roots to sort.
+    let mut visit_of_root: Vec<usize> = vec![usize::MAX; docs.len()];
+    let mut visits: Vec<Vec<usize>> = Vec::new();
     for i in 0..docs.len() {
         let root = sets.find(i);
-        by_root.entry(root).or_default().push(i);
+        if root == i {
+            visit_of_root[i] = visits.len();
+            visits.push(vec![i]);
+        } else {
+            visits[visit_of_root[root]].push(i);
+        }
     }
-    let mut visits: Vec<Vec<usize>> = by_root.into_values().collect();
-    visits.sort_unstable_by_key(|members| members[0]);
     // The days whose ID stayed apart: each visit's first document, with the first
     // `SHARED_LISTED` others' and a count of the rest (a constant ID on a busy day can
     // stand for thousands of people: naming them all would take the square of their number).
@@ -180,14 +214,16 @@ fn join_exports<'d>(
     days: &HashMap<(&'d str, crate::date::Date, String), Vec<DayGroup>>,
     patient_of: &dyn Fn(usize) -> &'d str,
 ) {
-    let mut visits_of_day: HashMap<(&str, crate::date::Date), Vec<usize>> = HashMap::new();
+    let mut visits_of_day: HashMap<(&str, crate::date::Date), Vec<usize>> =
+        HashMap::with_capacity(days.len());
     for ((patient, date, _), groups) in days {
         visits_of_day
             .entry((patient, *date))
             .or_default()
             .extend(groups.iter().map(|g| g.first));
     }
-    let mut export_of_day: HashMap<(&str, crate::date::Date), usize> = HashMap::new();
+    let mut export_of_day: HashMap<(&str, crate::date::Date), usize> =
+        HashMap::with_capacity(docs.len());
     for (i, d) in docs.iter().enumerate() {
         let patient = patient_of(i);
         let Some(date) = d.doc.study_date else {
@@ -327,19 +363,24 @@ pub fn flag_same_day_devices(docs: &[Ingested], visits: &mut [Visit]) {
         }
         identity
     };
-    let mut by_day: HashMap<(&str, crate::date::Date), Vec<usize>> = HashMap::new();
-    for (v, visit) in visits.iter().enumerate() {
-        let first = &docs[visit.members[0]].doc;
-        if let Some(date) = visit.date
-            && !first.patient_id.trim().is_empty()
-        {
-            by_day
-                .entry((first.patient_id.as_str(), date))
-                .or_default()
-                .push(v);
-        }
-    }
-    let mut days: Vec<Vec<usize>> = by_day.into_values().filter(|v| v.len() > 1).collect();
+    // The visits of each patient and day: sorted by both, then by visit, so that a run of
+    // equal keys is one day's visits in order (a map of a vector per key allocated one per
+    // visit, where nearly every day has one: docs/performance.md, "The end of a run").
+    let mut by_day: Vec<(&str, crate::date::Date, usize)> = visits
+        .iter()
+        .enumerate()
+        .filter_map(|(v, visit)| {
+            let first = &docs[visit.members[0]].doc;
+            let date = visit.date?;
+            (!first.patient_id.trim().is_empty()).then_some((first.patient_id.as_str(), date, v))
+        })
+        .collect();
+    by_day.sort_unstable();
+    let mut days: Vec<Vec<usize>> = by_day
+        .chunk_by(|a, b| (a.0, a.1) == (b.0, b.1))
+        .filter(|day| day.len() > 1)
+        .map(|day| day.iter().map(|&(_, _, v)| v).collect())
+        .collect();
     days.sort_unstable();
     for same_day in days {
         for &v in &same_day {
@@ -403,5 +444,15 @@ mod tests {
         }
         // Not only each with itself: keys of different parts that join the same.
         assert!(equal > docs.len(), "{equal}");
+        for doc in &docs {
+            let mut pushed = String::from("x");
+            let named = push_device_key(&mut pushed, doc);
+            assert_eq!(
+                named.then(|| pushed[1..].to_string()),
+                device_key(doc),
+                "{doc:?}"
+            );
+            assert_eq!(names_device(doc), named, "{doc:?}");
+        }
     }
 }

@@ -22,7 +22,7 @@ mod vendor;
 pub use assess::assess;
 pub use exam::ExamRow;
 pub use flag::{Differs, VisitFlag, VisitFlagKind};
-pub use group::device_key;
+pub use group::{names_device, push_device_key};
 pub use model::{DocStatus, Ingested, LeftOut, SHARED_LISTED, Visit};
 pub use part::{Part, carries, has_parts};
 pub use rows::{VisitBody, VisitRows};

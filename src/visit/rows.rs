@@ -75,7 +75,13 @@ impl<'a> VisitRows<'a> {
     }
 
     /// The first member with a non-empty value, else the first member.
+    #[inline]
     pub fn first_with(&self, pick: impl Fn(&Document) -> bool) -> &'a Document {
+        // A visit of one document (most of them) has no other to pick: the first either
+        // way, without `pick` (a studies.csv row asks five times).
+        if self.visit.members.len() == 1 {
+            return self.first();
+        }
         (0..self.visit.members.len())
             .map(|p| &*self.member(p).doc)
             .find(|d| pick(d))
@@ -85,6 +91,16 @@ impl<'a> VisitRows<'a> {
     /// Every distinct accession number of the visit's documents, in path order, each as
     /// written (keyed under --pseudonymize), `;`-joined (studies.csv `accession_number`).
     pub fn accession_numbers(&self) -> String {
+        // A visit of one document: its number alone, without the list of those seen.
+        if self.visit.members.len() == 1 {
+            let number = self.first().accession_number.trim();
+            let mut out = String::new();
+            if !number.is_empty() {
+                out.reserve(number.len() + 1);
+                self.push_accession(&mut out, number);
+            }
+            return out;
+        }
         let mut seen: Vec<&str> = Vec::new();
         for p in 0..self.visit.members.len() {
             let number = self.member(p).doc.accession_number.trim();
@@ -99,15 +115,20 @@ impl<'a> VisitRows<'a> {
             if i > 0 {
                 out.push(';');
             }
-            let written = self.ids.accession(number);
-            for (j, piece) in written.split(';').enumerate() {
-                if j > 0 {
-                    out.push(',');
-                }
-                out.push_str(piece);
-            }
+            self.push_accession(&mut out, number);
         }
         out
+    }
+
+    /// Pushes an accession number as written, its own `;`s made `,` (the cell's separator).
+    fn push_accession(&self, out: &mut String, number: &str) {
+        let written = self.ids.accession(number);
+        for (j, piece) in written.split(';').enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            out.push_str(piece);
+        }
     }
 
     /// The path, as written, of the document whose row decided the classification (the used

@@ -2,7 +2,8 @@
 //! joined and what the visit step decided about it. With files.csv, every file the run
 //! looked at is in exactly one of the two.
 
-use super::joined;
+use std::borrow::Cow;
+
 use crate::date::Timestamp;
 use crate::output::cell::{DateCell, DocText, Text, TimeCell};
 use crate::output::table::row_struct;
@@ -24,8 +25,8 @@ row_struct! {
         study_date: DateCell,
         device_serial: Text<'a>,
         visit_sop_instance_uid: Text<'a>,
-        carrier: String,
-        content: String,
+        carrier: Cow<'static, str>,
+        content: Cow<'static, str>,
         status: Text<'a>,
         content_time: TimeCell,
         document_title: DocText<'a>,
@@ -39,9 +40,6 @@ row_struct! {
 pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow<'a> {
     let member = view.member(position);
     let doc = &member.doc;
-    // The content's words pushed into one `String` of room for all of them (a list and
-    // its join were two allocations per document: docs/performance.md).
-    let mut content = String::with_capacity(24);
     let parts = [
         (!doc.measurements.is_empty(), "bmd"),
         (carries(doc, Part::Frax), "frax"),
@@ -49,15 +47,15 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         (carries(doc, Part::Vfa), "vfa"),
         (!doc.history.is_empty(), "history"),
     ];
-    for (_, name) in parts.into_iter().filter(|(has, _)| *has) {
-        if !content.is_empty() {
-            content.push(';');
-        }
-        content.push_str(name);
-    }
-    if content.is_empty() {
-        content.push_str("none");
-    }
+    let content = words(
+        parts
+            .into_iter()
+            .filter(|(has, _)| *has)
+            .map(|(_, name)| name),
+        ";",
+    )
+    .unwrap_or(Cow::Borrowed("none"));
+    let carrier = words(doc.carriers.iter().map(|c| c.as_str()), "+").unwrap_or_default();
     let status = match view.visit.status[position] {
         DocStatus::Used => Text::from("used"),
         DocStatus::SupersededBy(doc) => Text::from(format!("superseded_by={}", view.sop(doc))),
@@ -84,7 +82,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
             ),
         ),
         visit_sop_instance_uid: Text(view.ids.uid(&view.first().sop_instance_uid)),
-        carrier: joined(doc.carriers.iter().map(|c| c.as_str()), "+"),
+        carrier,
         content,
         status,
         content_time,
@@ -96,5 +94,54 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
             doc.scanner_classification.as_deref().unwrap_or(""),
         ),
         flags: Text::from(crate::output::flags::document_cell(&doc.flags, view.ids)),
+    }
+}
+
+/// Our own words joined by `separator`: one borrowed as it is, several joined into a
+/// `String` (most documents have one carrier and one kind of content, which were two
+/// allocations per document: docs/performance.md, "The end of a run"); None for none.
+fn words(
+    mut each: impl Iterator<Item = &'static str>,
+    separator: &str,
+) -> Option<Cow<'static, str>> {
+    let first = each.next()?;
+    let Some(second) = each.next() else {
+        return Some(Cow::Borrowed(first));
+    };
+    let mut joined = String::with_capacity(32);
+    for (i, word) in [first, second].into_iter().chain(each).enumerate() {
+        if i > 0 {
+            joined.push_str(separator);
+        }
+        joined.push_str(word);
+    }
+    Some(Cow::Owned(joined))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Words are joined as `rows::joined` joins them, "none" standing for no content.
+    #[test]
+    fn words_are_the_words_joined() {
+        let all = ["bmd", "frax", "tbs", "vfa", "history"];
+        for mask in 0u32..32 {
+            let picked: Vec<&'static str> = (0..5)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| all[i])
+                .collect();
+            let written = super::words(picked.iter().copied(), ";");
+            assert_eq!(
+                written.as_deref(),
+                (!picked.is_empty())
+                    .then(|| super::super::joined(picked.iter().copied(), ";"))
+                    .as_deref(),
+                "{picked:?}"
+            );
+            assert_eq!(
+                matches!(written, Some(super::Cow::Borrowed(_))),
+                picked.len() == 1,
+                "{picked:?}"
+            );
+        }
     }
 }

@@ -95,14 +95,14 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     };
     let body = view.body;
     let index = |kind: IndexKind| body.and_then(|b| b.assessment.get(kind)).map(|i| i.value);
-    let computed: Vec<&str> = body.map_or(Vec::new(), |b| {
-        b.assessment
-            .indices
-            .iter()
+    // The computed indices' columns joined as they are found (no list of them first).
+    let computed = joined(
+        body.iter()
+            .flat_map(|b| &b.assessment.indices)
             .filter(|i| i.basis == Basis::Computed)
-            .filter_map(|i| index_column(i.kind))
-            .collect()
-    });
+            .filter_map(|i| index_column(i.kind)),
+        ";",
+    );
     let body_flags = body.map_or(&[][..], |b| &b.assessment.flags[..]);
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
@@ -221,7 +221,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         android_gynoid_ratio: Plain(index(IndexKind::AndroidGynoidRatio), 0),
         vat_mass_g: Plain(index(IndexKind::VatMass), 0),
         vat_volume_cm3: Plain(index(IndexKind::VatVolume), 0),
-        body_composition_computed: Text::from(joined(computed, ";")),
+        body_composition_computed: Text::from(computed),
         flags: Text::from(crate::output::flags::study_cell(view, body_flags)),
         assumptions: Text::from(joined(
             assessment.assumptions.iter().map(String::as_str),
