@@ -46,7 +46,7 @@ fn grouped(digits: &[u8], separator: u8) -> bool {
 mod cut;
 mod known;
 pub(super) use cut::{Scan, plain_at, scan, scan_at, tab_cells};
-pub(super) use known::{UnitWord, known_unit_at, known_unit_word_at, matchable};
+pub(super) use known::{known_unit_at, matchable};
 
 impl MarkEvidence {
     /// Adds what one cell says.

@@ -41,8 +41,6 @@ pub(super) struct KeptUnit {
     pub(super) sorted: Sorted,
     /// Whether a cell is matched against it byte by byte (`cells::matchable`).
     pub(super) matchable: bool,
-    /// It and a tab as one word (`cells::UnitWord`), for the planned reader's known run.
-    pub(super) word: Option<super::cells::UnitWord>,
 }
 
 impl KeptUnit {
@@ -51,7 +49,6 @@ impl KeptUnit {
         KeptUnit {
             matchable: super::cells::matchable(&unit),
             sorted: Sorted::of(conversion),
-            word: super::cells::UnitWord::of(&unit),
             unit,
             conversion,
         }

@@ -174,8 +174,7 @@ fn known_run(
         if !kept.matchable {
             break;
         }
-        let Some((written, after)) =
-            cells::known_unit_word_at(bytes, start, kept.unit.as_bytes(), kept.word)
+        let Some((written, after)) = cells::known_unit_at(bytes, start, kept.unit.as_bytes())
         else {
             break;
         };

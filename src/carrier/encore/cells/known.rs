@@ -27,55 +27,6 @@ pub fn matchable(unit: &str) -> bool {
 /// other cell.
 #[inline(always)]
 pub fn known_unit_at(line: &[u8], start: usize, unit: &[u8]) -> Option<(Decimal, Option<usize>)> {
-    known_unit_word_at(line, start, unit, None)
-}
-
-/// A unit and the tab after it as one little-endian word and its mask (`word`): a unit of
-/// at most 7 bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnitWord {
-    bits: u64,
-    mask: u64,
-    /// The unit's length.
-    unit: usize,
-}
-
-impl UnitWord {
-    /// The word of `unit` and a tab; None past 7 bytes.
-    pub fn of(unit: &str) -> Option<UnitWord> {
-        let length = unit.len();
-        if length > 7 {
-            return None;
-        }
-        let mut bytes = [0u8; 8];
-        bytes[..length].copy_from_slice(unit.as_bytes());
-        bytes[length] = b'\t';
-        let mask = if length == 7 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * (length + 1))) - 1
-        };
-        Some(UnitWord {
-            bits: u64::from_le_bytes(bytes),
-            mask,
-            unit: length,
-        })
-    }
-}
-
-/// `known_unit_at`, the unit and the tab after it compared as one word (`word`, the
-/// unit's) where the line holds eight bytes from the unit's place: one load and one
-/// comparison for a cell that is not its line's last. Any other cell is compared byte by
-/// byte as `known_unit_at` does; the same result (a word equal to the unit and a tab is
-/// what the bytes' comparison and the tab's test accept), held to it by
-/// `cells::tests::a_known_unit_is_read_as_plain_at_reads_it`.
-#[inline(always)]
-pub fn known_unit_word_at(
-    line: &[u8],
-    start: usize,
-    unit: &[u8],
-    word: Option<UnitWord>,
-) -> Option<(Decimal, Option<usize>)> {
     let digits_start = start + usize::from(*line.get(start)? == b'-');
     let (mantissa, scale, end) = plain_digits(line, digits_start)?;
     let mut at = end;
@@ -88,13 +39,6 @@ pub fn known_unit_word_at(
             }
         }
         _ => {}
-    }
-    if let Some(word) = word
-        && let Some(eight) = line.get(at..at + 8)
-        && u64::from_le_bytes(eight.try_into().expect("eight bytes")) & word.mask == word.bits
-    {
-        at += word.unit;
-        return finished(start, digits_start, mantissa, scale, at, Some(at + 1));
     }
     if !unit.is_empty() {
         // A unit is a few bytes: compared in place, not by a call to `memcmp`.
@@ -109,20 +53,6 @@ pub fn known_unit_word_at(
         Some(b'\t') => Some(at + 1),
         Some(_) => return None,
     };
-    finished(start, digits_start, mantissa, scale, at, next)
-}
-
-/// A known cell from `start` to its end `at` (its digits from `digits_start`): its number
-/// and the next cell's start; None past `MAX_CELL_CHARS` bytes.
-#[inline(always)]
-fn finished(
-    start: usize,
-    digits_start: usize,
-    mantissa: i64,
-    scale: usize,
-    at: usize,
-    next: Option<usize>,
-) -> Option<(Decimal, Option<usize>)> {
     if at - start > MAX_CELL_CHARS {
         return None;
     }

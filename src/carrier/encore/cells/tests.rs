@@ -416,7 +416,7 @@ fn a_known_unit_is_read_as_plain_at_reads_it() {
     ];
     let units = ["lbs", "%", "", "lb", "g", "in\u{b3}", "-lbs", "lbs ", "x"];
     let mut next = crate::test_rng::splitmix(0x004B_0E17);
-    let (mut known, mut cells, mut words) = (0, 0, 0);
+    let (mut known, mut cells) = (0, 0);
     for case in 0..60_000 {
         let piece = |next: &mut dyn FnMut() -> u64| pieces[(next() % pieces.len() as u64) as usize];
         let line: String = if case % 2 == 0 {
@@ -459,12 +459,6 @@ fn a_known_unit_is_read_as_plain_at_reads_it() {
                 };
                 let got = known_unit_at(line.as_bytes(), at, unit.as_bytes())
                     .map(|(value, after)| (value.to_parts(), after));
-                // The unit and its tab compared as one word: the same.
-                let by_word =
-                    known_unit_word_at(line.as_bytes(), at, unit.as_bytes(), UnitWord::of(unit))
-                        .map(|(value, after)| (value.to_parts(), after));
-                assert_eq!(by_word, got, "case {case}: {line:?} at {at}, unit {unit:?}");
-                words += usize::from(UnitWord::of(unit).is_some() && got.is_some());
                 // The unit as written after the number and its spaces: `plain_at` trims
                 // other white space too, which `known_unit_at` leaves to it.
                 // (A cell `plain_at` reads starts with its number.)
@@ -482,8 +476,8 @@ fn a_known_unit_is_read_as_plain_at_reads_it() {
         }
     }
     assert!(
-        known > 40_000 && cells > 150_000 && words > 30_000,
-        "{known} known of {cells}, {words} with a unit word"
+        known > 40_000 && cells > 150_000,
+        "{known} known of {cells}"
     );
     assert!(!matchable("lbs ") && !matchable("in\u{b3}") && matchable("") && matchable("%"));
 }
