@@ -24,6 +24,7 @@
 //! (`tests::planned`).
 
 mod cells;
+mod convert;
 mod dates;
 mod diff;
 mod documents;

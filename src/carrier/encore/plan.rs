@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::convert::Sorted;
 use super::diff::Roundings;
 use super::header::{Header, Role};
 use super::recent::kept_or_made;
@@ -36,6 +37,8 @@ pub(super) struct KeptUnit {
     pub(super) unit: Arc<str>,
     /// Its conversion to the column's dimension (None: not one it knows).
     pub(super) conversion: Option<Conversion>,
+    /// The conversion by what it is (`convert::Sorted`), as the planned reader applies it.
+    pub(super) sorted: Sorted,
     /// Whether a cell is matched against it byte by byte (`cells::matchable`).
     pub(super) matchable: bool,
 }
@@ -45,6 +48,7 @@ impl KeptUnit {
     pub(super) fn new(unit: Arc<str>, conversion: Option<Conversion>) -> Self {
         KeptUnit {
             matchable: super::cells::matchable(&unit),
+            sorted: Sorted::of(conversion),
             unit,
             conversion,
         }

@@ -20,7 +20,7 @@ use super::plan::{Column, KeptUnit, Plan, Units};
 use super::record::{Context, Line, Record, same_text};
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
-use crate::bodycomp::{BodyValue, Dimension, Field, Reading, RegionComposition};
+use crate::bodycomp::{BodyComposition, BodyValue, Dimension, Field, Reading, RegionComposition};
 use crate::decimal::{Decimal, trim};
 use crate::flag::flag_once;
 
@@ -123,6 +123,92 @@ fn cell_at(line: &str, start: usize) -> (&str, Option<usize>) {
     (&line[start..tab], (tab < bytes.len()).then_some(tab + 1))
 }
 
+/// The cells of `bytes` from `next` (the cell of `column`) read while each is one the
+/// planned reader's known path reads (`build`'s first test: a region's value or a Diff
+/// in its column's kept unit, plain, converted by the kept conversion), a skipped
+/// column's cell or an empty one; where it stops (the cell's start, or None past the
+/// last) and at which column. Out of `build`'s loop, so that the few values this loop
+/// holds stay in registers: in `build` every cell reloaded and stored its role, its
+/// place and the loop's state around the rarer paths (`--dump-instr`, docs/performance.md).
+/// The caller reads the cell it stops at by the general path, then calls it again;
+/// only once the file proved a decimal point (a known cell holds no comma).
+#[inline(never)]
+fn known_run(
+    bytes: &[u8],
+    mut next: Option<usize>,
+    mut column: usize,
+    plan: (&[Column], &[Option<KeptUnit>]),
+    composition: &mut BodyComposition,
+    regions: &mut [RegionComposition],
+    diffs: &mut Vec<DiffReading>,
+) -> (Option<usize>, usize) {
+    let (columns, units) = plan;
+    while let Some(start) = next
+        && let Some(&role) = columns.get(column)
+    {
+        if role == Column::Skip {
+            next = cell_at_bytes(bytes, start);
+            column += 1;
+            continue;
+        }
+        // An empty cell: no value, no evidence (`build`'s test).
+        match bytes.get(start) {
+            None => {
+                next = None;
+                column += 1;
+                continue;
+            }
+            Some(b'\t') => {
+                next = Some(start + 1);
+                column += 1;
+                continue;
+            }
+            Some(_) => {}
+        }
+        if !matches!(role, Column::Value { .. } | Column::Diff { .. }) {
+            break;
+        }
+        let Some(Some(kept)) = units.get(column) else {
+            break;
+        };
+        if !kept.matchable {
+            break;
+        }
+        let Some((written, after)) = cells::known_unit_at(bytes, start, kept.unit.as_bytes())
+        else {
+            break;
+        };
+        let Some(value) = kept.sorted.apply(written) else {
+            break;
+        };
+        let reading = Reading {
+            value,
+            written,
+            unit: composition.unit_id(&kept.unit),
+        };
+        match role {
+            Column::Value {
+                slot: at, field, ..
+            } => *regions[usize::from(at)].slot(field) = Some(reading),
+            Column::Diff { field, halves, .. } => diffs.push((halves, field, reading)),
+            _ => unreachable!("a value or a Diff, tested above"),
+        }
+        next = after;
+        column += 1;
+    }
+    (next, column)
+}
+
+/// Where the cell after the one at `start` starts (`cell_at`'s second part).
+#[inline(always)]
+fn cell_at_bytes(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut tab = start;
+    while tab < bytes.len() && bytes[tab] != b'\t' {
+        tab += 1;
+    }
+    (tab < bytes.len()).then_some(tab + 1)
+}
+
 /// The record of the data line `text` (`number`: its line number) read by `plan`, with its
 /// measure date when it is ambiguous and left for `resolve_date` (`context` reads with a
 /// decimal point and defers such dates: the one pass's first reading).
@@ -163,9 +249,26 @@ pub(super) fn build(
     // check, the halves found at their places in `regions`).
     let mut diffs = Vec::with_capacity(plan.diffs);
     let bytes = text.as_bytes();
-    for (column, &role) in plan.columns.iter().enumerate().skip(cells) {
+    let mut column = cells;
+    loop {
+        if proof.evidence.point() {
+            (next, column) = known_run(
+                bytes,
+                next,
+                column,
+                (&plan.columns, units),
+                &mut line.composition,
+                &mut regions,
+                &mut diffs,
+            );
+        }
+        let Some(&role) = plan.columns.get(column) else {
+            break;
+        };
         let Some(start) = next else { break };
-        cells += 1;
+        column += 1;
+        // The column this cell is read for (`column` is the next one's).
+        let column = column - 1;
         if role == Column::Skip {
             next = cell_at(text, start).1;
             continue;
@@ -192,7 +295,7 @@ pub(super) fn build(
             && let Some(kept) = &units[column]
             && kept.matchable
             && let Some((written, after)) = cells::known_unit_at(bytes, start, kept.unit.as_bytes())
-            && let Some(value) = kept.conversion.and_then(|c| c.apply(written))
+            && let Some(value) = kept.sorted.apply(written)
         {
             next = after;
             let reading = Reading {
@@ -254,6 +357,7 @@ pub(super) fn build(
             );
         }
     }
+    let cells = column;
     let columns = plan.columns.len();
     if cells < columns {
         line.record.flags.insert(row_flag_at, EncoreFlag::RowShort);

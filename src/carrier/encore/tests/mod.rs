@@ -398,5 +398,6 @@ fn units_are_the_same_text_as_str_eq_says() {
     }
 }
 
+mod convert;
 mod one_pass;
 mod planned;
