@@ -221,6 +221,21 @@ pub trait Row {
     }
 }
 
+/// A row borrowed is the row: a one-row payload (a studies.csv, visits_wide.csv or
+/// documents.csv row, a kilobyte or more of cells) is rendered from where it was made,
+/// where an array of one moved it twice (docs/performance.md, "The end of a run").
+impl<R: Row> Row for &R {
+    const COLUMNS: &'static [Column] = R::COLUMNS;
+
+    fn cells(&self, cell: &mut dyn FnMut(Cell<'_>)) {
+        (**self).cells(cell);
+    }
+
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        (**self).append_csv(out);
+    }
+}
+
 /// Declares a row struct: `row_struct! { /// doc; pub struct Name<'a> { /// doc; field:
 /// Type, ... } }` makes the struct and its `Row` impl, whose columns are the fields, in
 /// order, named as the fields and typed by their `ToCell::KIND`.

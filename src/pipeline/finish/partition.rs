@@ -172,9 +172,8 @@ pub fn render(
             measurements.push_with(key, |out| {
                 render.render_into(rows::measurement_rows(&view, position, &keys), out)
             })?;
-            documents.push_with(key, |out| {
-                render.render_into([rows::document_row(&view, position)], out)
-            })?;
+            let document = rows::document_row(&view, position);
+            documents.push_with(key, |out| render.render_into([&document], out))?;
             if !view.member(position).doc.history.is_empty() {
                 history.push_with(key, |out| {
                     render.render_into(rows::history_rows(&view, position), out)
@@ -200,10 +199,10 @@ pub fn render(
                 render.render_into(rows::body_composition_rows(&view, composition, &keys), out)
             })?;
         }
-        studies.push_with(key, |out| render.render_into([rows::study_row(&view)], out))?;
-        wide.push_with(key, |out| {
-            render.render_into([crate::export::wide::wide_row(&view)], out)
-        })?;
+        let study = rows::study_row(&view);
+        studies.push_with(key, |out| render.render_into([&study], out))?;
+        let wide_row = crate::export::wide::wide_row(&view);
+        wide.push_with(key, |out| render.render_into([&wide_row], out))?;
         crate::export::render_visit(&view, key, options, &mut fhir, &mut omop_visits)?;
         body_points.extend(followup::body::body_point(&view));
         let start = points.len();
