@@ -46,7 +46,7 @@ pub(super) fn read(
     for (&number, table) in &script.tables {
         let rows_of_table = rows_with_cells(table);
         // What the header and row labels decide, kept per thread (`plan::make` else).
-        let plan = plan::of(table, &rows_of_table, mapper);
+        let plan = plan::of(number, table, &rows_of_table, mapper);
         let Some(kind) = plan.kind else {
             continue;
         };

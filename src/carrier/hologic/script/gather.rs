@@ -166,8 +166,7 @@ pub fn read(text: &str) -> Script<'_> {
         // cut at its line feed (where `scan_line` ends a line) and taken as the general
         // path below takes it, without its scan for statements.
         if matches!(text.as_bytes()[at], b'<' | b'/') {
-            // `str::find` of a character looks for its byte a word at a time.
-            let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+            let end = line::line_feed(text.as_bytes(), at).unwrap_or(text.len());
             let line = &text[at..end];
             if line.starts_with("<JavaScriptFile") {
                 open_files += 1;

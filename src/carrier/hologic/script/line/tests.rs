@@ -161,9 +161,11 @@ fn a_value_stop_is_the_first_stop_byte() {
     }
 }
 
-/// `first_stop` (SSE2 on x86-64) and `first_stop_by_words` are the first stop byte found
-/// one byte at a time, over generated steps of stops, other ASCII, bytes above 0x7F and
-/// bytes one bit off a stop (a byte comparison that looked at fewer bits would find them).
+/// `first_of` (SSE2 on x86-64) and `first_of_by_words` are the first wanted byte found
+/// one byte at a time (the stops of a value, a line feed), over generated steps of those
+/// bytes, other ASCII, bytes above 0x7F and bytes one bit off a stop (a byte comparison
+/// that looked at fewer bits would find them); `line_feed` is the first line feed found
+/// byte by byte, over texts of such steps from every offset.
 #[test]
 fn a_steps_first_stop_is_the_first_stop_byte() {
     let alphabet = [
@@ -199,10 +201,28 @@ fn a_steps_first_stop_is_the_first_stop_byte() {
         found += usize::from(expected.is_some());
         assert_eq!(first_stop(&step), expected, "case {case}: {step:?}");
         assert_eq!(
-            first_stop_by_words(&step),
+            first_of_by_words(&step, &STOP_BYTES),
             expected,
             "case {case}: {step:?}"
         );
+        let feed = step.iter().position(|b| *b == b'\n');
+        assert_eq!(first_of(&step, b"\n"), feed, "case {case}: {step:?}");
+        assert_eq!(
+            first_of_by_words(&step, b"\n"),
+            feed,
+            "case {case}: {step:?}"
+        );
+        let text: Vec<u8> = step
+            .iter()
+            .chain(&step[..(next() % 16) as usize])
+            .copied()
+            .collect();
+        let from = (next() % (text.len() as u64 + 1)) as usize;
+        let feed = text[from..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map(|p| from + p);
+        assert_eq!(line_feed(&text, from), feed, "case {case}: {text:?} {from}");
     }
     assert!((10_000..45_000).contains(&found), "{found}");
 }
