@@ -235,6 +235,11 @@ const TABLE_PREFIXES: [(&str, Part); 5] = [
 
 /// What a name with one of the table prefixes gives, and the table number at its end.
 fn table_name(name: &str) -> Option<(Part, u32)> {
+    // Every prefix starts with `R` or `T`: another name (`PatientSex`, `MAXROWS1`) is no
+    // table's, without five comparisons.
+    if !matches!(name.as_bytes().first(), Some(b'R' | b'T')) {
+        return None;
+    }
     TABLE_PREFIXES.iter().find_map(|(prefix, part)| {
         let digits = name.strip_prefix(prefix)?;
         let n = (!digits.is_empty() && digits.len() <= 3)
