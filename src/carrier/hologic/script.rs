@@ -18,6 +18,8 @@ use crate::document::DocFlag;
 pub use assigned::Values;
 pub use gather::read;
 pub use line::{MAX_CELL, MAX_INDEX};
+pub use text::plain_text;
+pub(super) use text::shown;
 
 /// Largest results document read (the real ones are tens of KiB).
 pub const MAX_DOCUMENT_BYTES: usize = 4 << 20;
@@ -167,76 +169,6 @@ impl Script<'_> {
     }
 }
 
-/// Text without HTML tags and with `&nbsp;`, `&lt;`, `&gt;`, `&amp;` decoded. A `<` that
-/// does not open a tag (not followed by a letter, `/` or `!`) is text: a censored FRAX
-/// value is written `< 1.0%` (docs/evidence.md, "Round two").
-pub fn plain_text(raw: &str) -> String {
-    // Without `<` and `&` there is nothing to remove or decode: the text trimmed.
-    if !raw.bytes().any(|b| b == b'<' || b == b'&') {
-        return raw.trim().to_string();
-    }
-    // The text between tags copied a run at a time: the bytes looked at (`<`, `>`, what
-    // follows a `<`) are ASCII, which no byte of a longer character equals, so each run
-    // is whole characters.
-    let bytes = raw.as_bytes();
-    let mut out = String::with_capacity(raw.len());
-    let (mut in_tag, mut run) = (false, 0);
-    for (at, &byte) in bytes.iter().enumerate() {
-        if in_tag {
-            if byte == b'>' {
-                in_tag = false;
-                run = at + 1;
-            }
-        } else if byte == b'<'
-            && bytes
-                .get(at + 1)
-                .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, b'/' | b'!'))
-        {
-            out.push_str(&raw[run..at]);
-            in_tag = true;
-        }
-    }
-    if !in_tag {
-        out.push_str(&raw[run..]);
-    }
-    entities_decoded(out)
-}
-
-/// A cell's text as `Table::cell` gives it (HTML removed, trimmed; empty when there is
-/// no cell), borrowed when it holds no HTML (no `<` or `&`), as nearly every cell.
-pub(super) fn shown<'a>(raw: Option<&'a Cow<'_, str>>) -> Cow<'a, str> {
-    match raw {
-        None => Cow::Borrowed(""),
-        // Tested byte by byte: a `char` pattern decodes every character of the cell.
-        Some(raw) if !raw.bytes().any(|b| b == b'<' || b == b'&') => Cow::Borrowed(trim(raw)),
-        Some(raw) => Cow::Owned(plain_text(raw)),
-    }
-}
-
-/// `text` with `&nbsp;`, `&lt;`, `&gt;`, `&amp;` decoded, trimmed.
-fn entities_decoded(text: String) -> String {
-    // Without `&` there is no entity to decode (a header's `<sup>` only).
-    if !text.contains('&') {
-        return trimmed(text);
-    }
-    text.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-        .trim()
-        .to_string()
-}
-
-/// `text.trim().to_string()`, without a copy when there is nothing to trim.
-fn trimmed(text: String) -> String {
-    let cut = text.trim();
-    if cut.len() == text.len() {
-        text
-    } else {
-        cut.to_string()
-    }
-}
-
 /// Decodes the element's bytes: UTF-8 when valid (borrowed), else Latin-1 (the charset
 /// APEX writes); C1 control bytes (0x80-0x9F), which are not Latin-1 text, are flagged.
 pub fn decode<'b>(bytes: &'b [u8], flags: &mut Vec<DocFlag>) -> Cow<'b, str> {
@@ -253,33 +185,6 @@ pub fn decode<'b>(bytes: &'b [u8], flags: &mut Vec<DocFlag>) -> Cow<'b, str> {
             }
             Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())
         }
-    }
-}
-
-/// `str::trim`, the ASCII whitespace cut byte by byte (nearly every line, name and value
-/// of a document is ASCII); `str::trim` only where a byte of a longer character is at an
-/// end (it may be whitespace: U+00A0, a Latin-1 document's 0xA0).
-pub(super) fn trim(text: &str) -> &str {
-    // The ASCII characters `char::is_whitespace` holds (`u8::is_ascii_whitespace` leaves
-    // out U+000B).
-    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r');
-    let bytes = text.as_bytes();
-    // Nothing to cut when both ends are ASCII above the space (no whitespace is): nearly
-    // every cell of a table (`190.45`), given back without the two scans.
-    let kept = |b: &u8| *b > b' ' && *b < 0x80;
-    if bytes.first().is_some_and(kept) && bytes.last().is_some_and(kept) {
-        return text;
-    }
-    let start = bytes.iter().position(|b| !space(b)).unwrap_or(bytes.len());
-    let end = bytes
-        .iter()
-        .rposition(|b| !space(b))
-        .map_or(start, |p| p + 1);
-    let cut = &text[start..end];
-    match cut.as_bytes() {
-        [first, ..] if !first.is_ascii() => cut.trim(),
-        [.., last] if !last.is_ascii() => cut.trim(),
-        _ => cut,
     }
 }
 
@@ -330,6 +235,11 @@ const TABLE_PREFIXES: [(&str, Part); 5] = [
 
 /// What a name with one of the table prefixes gives, and the table number at its end.
 fn table_name(name: &str) -> Option<(Part, u32)> {
+    // Every prefix starts with `R` or `T`: another name (`PatientSex`, `MAXROWS1`) is no
+    // table's, without five comparisons.
+    if !matches!(name.as_bytes().first(), Some(b'R' | b'T')) {
+        return None;
+    }
     TABLE_PREFIXES.iter().find_map(|(prefix, part)| {
         let digits = name.strip_prefix(prefix)?;
         let n = (!digits.is_empty() && digits.len() <= 3)
@@ -344,3 +254,4 @@ mod gather;
 mod line;
 #[cfg(test)]
 mod tests;
+mod text;

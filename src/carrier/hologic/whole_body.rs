@@ -46,7 +46,7 @@ pub(super) fn read(
     for (&number, table) in &script.tables {
         let rows_of_table = rows_with_cells(table);
         // What the header and row labels decide, kept per thread (`plan::make` else).
-        let plan = plan::of(table, &rows_of_table, mapper);
+        let plan = plan::of(number, table, &rows_of_table, mapper);
         let Some(kind) = plan.kind else {
             continue;
         };
@@ -144,53 +144,65 @@ fn bone(
 ) {
     for (at, region, label) in regions {
         let measurement_region = region.measurement_region();
-        let cells = table_rows[*at].1;
-        // The region's measurement row, found once when it gets a value, not per value
-        // (`RowTable::row` gives the same row again for the same region, side and label).
-        let mut row = RowCursor::new(cells);
-        let has_value = columns.iter().any(|column| {
-            bone_measure(column).is_some()
-                && !row.get(column.index).is_empty()
-                && column.bone_unit_known
-        });
-        let mut row = RowCursor::new(cells);
-        let mut found = if has_value {
-            rows.row(measurement_region, region.laterality(), label)
-        } else {
-            None
+        let mut row = RowCursor::new(table_rows[*at].1);
+        let mut columns = columns.iter();
+        let mut next_value = |columns: &mut std::slice::Iter<'_, Column>,
+                              flags: &mut Vec<DocFlag>| {
+            columns.find_map(|column| bone_value(column, &mut row, flags))
         };
+        // The region's measurement row, found at its first value and only then (a row
+        // without one gets none), once, not per value (`RowTable::row` gives the same row
+        // again for the same region, side and label); the cells are read once.
+        let Some(mut value) = next_value(&mut columns, &mut doc.flags) else {
+            continue;
+        };
+        let mut found = rows.row(measurement_region, region.laterality(), label);
         // An `other` row's part note, looked for in its notes once per row, not per value.
         let mut part_noted = measurement_region != Region::Other;
-        for column in columns {
-            let Some(measure) = bone_measure(column) else {
-                continue;
-            };
-            let text = row.get(column.index);
-            if text.is_empty() {
-                continue;
-            }
-            if !column.bone_unit_known {
-                let what = BodyValue::Bone(measure);
-                flag_once(&mut doc.flags, DocFlag::BodyCompositionUnitUnknown(what));
-                continue;
-            }
-            let Some(out) = found.as_deref_mut() else {
-                continue;
-            };
-            if !part_noted {
-                if !out.notes.iter().any(|n| n == PART_NOTE) {
-                    out.notes.push(PART_NOTE.to_string());
+        loop {
+            let (measure, text) = value;
+            if let Some(out) = found.as_deref_mut() {
+                if !part_noted {
+                    if !out.notes.iter().any(|n| n == PART_NOTE) {
+                        out.notes.push(PART_NOTE.to_string());
+                    }
+                    part_noted = true;
                 }
-                part_noted = true;
+                match reported_number(&text) {
+                    Some(value) => set_value(out, measure, value, &mut doc.flags),
+                    None => out
+                        .notes
+                        .push(format!("{measure} value {text:?} is not a number")),
+                }
             }
-            match reported_number(&text) {
-                Some(value) => set_value(out, measure, value, &mut doc.flags),
-                None => out
-                    .notes
-                    .push(format!("{measure} value {text:?} is not a number")),
+            match next_value(&mut columns, &mut doc.flags) {
+                Some(next) => value = next,
+                None => break,
             }
         }
     }
+}
+
+/// A bone column's measure and its cell in `row` when the cell holds text and the unit is
+/// known; an unknown unit of a cell with text flagged (`flags`), and None.
+fn bone_value<'a>(
+    column: &Column,
+    row: &mut RowCursor<'a, '_>,
+    flags: &mut Vec<DocFlag>,
+) -> Option<(Measure, Cow<'a, str>)> {
+    let measure = bone_measure(column)?;
+    let text = row.get(column.index);
+    if text.is_empty() {
+        return None;
+    }
+    if !column.bone_unit_known {
+        flag_once(
+            flags,
+            DocFlag::BodyCompositionUnitUnknown(BodyValue::Bone(measure)),
+        );
+        return None;
+    }
+    Some((measure, text))
 }
 
 /// What a bone table's column measures.

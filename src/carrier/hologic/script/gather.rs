@@ -5,9 +5,9 @@
 use std::borrow::Cow;
 
 use super::line::{self, MAX_CELL, MAX_INDEX, Statement};
+use super::text::trim;
 use super::{
     MAX_CELLS, MAX_TABLE, Part, Script, Table, find_byte, index_number, plain_text, table_name,
-    trim,
 };
 use crate::document::DocFlag;
 
@@ -150,7 +150,11 @@ pub fn read(text: &str) -> Script<'_> {
                     script.flag(DocFlag::HologicTooManyCells);
                     continue;
                 }
-                let value = Cow::Borrowed(&text[cell.value.0..cell.value.1]);
+                // SAFETY: a cell's value is within the text, between two `"` (or from a `"`
+                // to a line's end), ASCII bytes, so both ends are character boundaries (the
+                // checked slice tested them again for every cell of a document).
+                let value =
+                    Cow::Borrowed(unsafe { text.get_unchecked(cell.value.0..cell.value.1) });
                 table.cells.push((cell.row, cell.column), value);
             }
             // The line after the last cell is read below (at the text's end: nothing left).
@@ -162,8 +166,7 @@ pub fn read(text: &str) -> Script<'_> {
         // cut at its line feed (where `scan_line` ends a line) and taken as the general
         // path below takes it, without its scan for statements.
         if matches!(text.as_bytes()[at], b'<' | b'/') {
-            // `str::find` of a character looks for its byte a word at a time.
-            let end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+            let end = line::line_feed(text.as_bytes(), at).unwrap_or(text.len());
             let line = &text[at..end];
             if line.starts_with("<JavaScriptFile") {
                 open_files += 1;

@@ -1,3 +1,4 @@
+use super::text::trim;
 use super::*;
 
 const DOC: &str = "<HologicHeader1> <Institution>X</Institution> </HologicHeader1>
@@ -422,77 +423,4 @@ fn a_tables_rows_are_its_cells_and_row_types_rows() {
         }
     }
     assert!(with_types > 500, "{with_types}");
-}
-
-/// `plain_text` as it was written before it copied runs of bytes (a `char` at a time).
-fn plain_text_by_chars(raw: &str) -> String {
-    if !raw.bytes().any(|b| b == b'<' || b == b'&') {
-        return raw.trim().to_string();
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut in_tag = false;
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '<' if !in_tag
-                && chars
-                    .peek()
-                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!')) =>
-            {
-                in_tag = true
-            }
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    // The entities as `plain_text` decodes them: what changed is the tags' removal.
-    entities_decoded(out)
-}
-
-/// Generated texts of tags, bounds, entities, spaces and longer characters: the text
-/// without HTML is the one the `char` at a time reading gave.
-#[test]
-fn plain_text_is_the_char_reading() {
-    const PIECES: &[&str] = &[
-        "<",
-        ">",
-        "<sup>",
-        "</sup>",
-        "<small>",
-        "<br>",
-        "<!-- x -->",
-        "<é",
-        "<1",
-        "< 1.0%",
-        "<<b>",
-        "&nbsp;",
-        "&amp;",
-        "&lt;",
-        "&gt;",
-        "&",
-        ";",
-        "é",
-        "\u{a0}",
-        " ",
-        "\t",
-        "a",
-        "Fat",
-        "2",
-        "(kg/m",
-        ")",
-        "/",
-    ];
-    let mut next = crate::test_rng::splitmix(0x0091_A1E7);
-    for case in 0..20_000 {
-        let mut text = String::new();
-        for _ in 0..next() % 12 {
-            text.push_str(PIECES[(next() % PIECES.len() as u64) as usize]);
-        }
-        assert_eq!(
-            plain_text(&text),
-            plain_text_by_chars(&text),
-            "case {case}: {text:?}"
-        );
-    }
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::known;
 use crate::bodycomp::shared::shared;
 use crate::bodycomp::{BodyRegion, Field, IndexKind, units};
-use crate::carrier::hologic::script::{Table, shown};
+use crate::carrier::hologic::script::{MAX_TABLE, Table, shown};
 use crate::profile::{BodyField, Mapper};
 use crate::vocabulary::Measure;
 
@@ -116,14 +116,19 @@ fn label_column(columns: &[Column]) -> u32 {
 /// Tables kept per thread: a document's few tables, and their variants.
 const MOST_KEPT: usize = 64;
 
-/// Plans kept by the bytes that decide them (`write_header`, then `write_rows`), and the
-/// label column of a header (by the header's bytes alone).
+/// Plans kept by the bytes that decide them (`write_header`, then `write_rows`) with the
+/// label column their rows were written by, and the label column of a header (by the
+/// header's bytes alone); per table number, the place of the plan it had last.
 struct Kept {
     mapper: u64,
     key: Vec<u8>,
     label_columns: Vec<(Box<[u8]>, u32)>,
-    plans: Vec<(Box<[u8]>, Rc<Plan>)>,
+    plans: Vec<(Box<[u8]>, PlanRows)>,
+    last: [usize; MAX_TABLE as usize + 1],
 }
+
+/// A plan, and the label column its table's rows were written into its key by.
+type PlanRows = (u32, Rc<Plan>);
 
 thread_local! {
     static KEPT: RefCell<Kept> = const {
@@ -132,50 +137,105 @@ thread_local! {
             key: Vec::new(),
             label_columns: Vec::new(),
             plans: Vec::new(),
+            last: [usize::MAX; MAX_TABLE as usize + 1],
         })
     };
 }
 
-/// `make`'s plan of `table`: from this thread's plans when a table with the same types,
-/// header, rows and row labels as written was planned before with the same mapper.
-pub(super) fn of(table: &Table, rows_of_table: &[(u32, RowCells)], mapper: &Mapper) -> Rc<Plan> {
+/// `make`'s plan of `table` (number `number`): from this thread's plans when a table with
+/// the same types, header, rows and row labels as written was planned before with the
+/// same mapper. A report image's tables are nearly always those of the image before:
+/// the plan this number had last is compared with the table as written first, without
+/// writing the table's key (docs/performance.md, "Body composition files").
+pub(super) fn of(
+    number: u32,
+    table: &Table,
+    rows_of_table: &[(u32, RowCells)],
+    mapper: &Mapper,
+) -> Rc<Plan> {
     KEPT.with_borrow_mut(|kept| {
         if kept.mapper != mapper.id() {
             kept.mapper = mapper.id();
             kept.label_columns.clear();
             kept.plans.clear();
         }
+        let last = kept.last.get_mut(number as usize);
+        if let Some((key, (label_column, plan))) = last.and_then(|last| kept.plans.get(*last))
+            && is_key_of(key, table, rows_of_table, *label_column)
+        {
+            return Rc::clone(plan);
+        }
         let mut key = std::mem::take(&mut kept.key);
         key.clear();
         write_header(table, &mut key);
-        let label_column = kept_or_made(&mut kept.label_columns, &key, || {
+        let (_, label_column) = kept_or_made(&mut kept.label_columns, &key, || {
             label_column(&columns(table, mapper, &mut Found::default()))
         });
         write_rows(rows_of_table, label_column, &mut key);
-        let plan = kept_or_made(&mut kept.plans, &key, || {
-            Rc::new(make(table, rows_of_table, mapper))
+        let (at, (_, plan)) = kept_or_made(&mut kept.plans, &key, || {
+            (label_column, Rc::new(make(table, rows_of_table, mapper)))
         });
+        if let Some(last) = kept.last.get_mut(number as usize) {
+            *last = at;
+        }
         kept.key = key;
         plan
     })
 }
 
+/// Whether `key` is the key `table` writes (`write_header`, then `write_rows` by
+/// `label_column`, the label column of the header `key` was written from): compared
+/// part by part as the table is written, not written out.
+pub(super) fn is_key_of(
+    key: &[u8],
+    table: &Table,
+    rows_of_table: &[(u32, RowCells)],
+    label_column: u32,
+) -> bool {
+    let mut same = SameKey {
+        key,
+        at: 0,
+        same: true,
+    };
+    write_header(table, &mut same);
+    // Another header may have another label column: the rows are compared only after
+    // the same header.
+    same.same && {
+        write_rows(rows_of_table, label_column, &mut same);
+        same.same && same.at == key.len()
+    }
+}
+
+/// The key `of` writes for `table`, and the label column its rows are written by.
+#[cfg(test)]
+pub(super) fn key_of(
+    table: &Table,
+    rows_of_table: &[(u32, RowCells)],
+    mapper: &Mapper,
+) -> (Vec<u8>, u32) {
+    let mut key = Vec::new();
+    write_header(table, &mut key);
+    let label_column = label_column(&columns(table, mapper, &mut Found::default()));
+    write_rows(rows_of_table, label_column, &mut key);
+    (key, label_column)
+}
+
 /// The value kept under `key`, else `make`'s, kept (the list emptied when it holds
-/// `MOST_KEPT`).
+/// `MOST_KEPT`); with its place in the list.
 fn kept_or_made<V: Clone>(
     kept: &mut Vec<(Box<[u8]>, V)>,
     key: &[u8],
     make: impl FnOnce() -> V,
-) -> V {
-    if let Some((_, value)) = kept.iter().find(|(k, _)| **k == *key) {
-        return value.clone();
+) -> (usize, V) {
+    if let Some(at) = kept.iter().position(|(k, _)| **k == *key) {
+        return (at, kept[at].1.clone());
     }
     let value = make();
     if kept.len() >= MOST_KEPT {
         kept.clear();
     }
     kept.push((key.into(), value.clone()));
-    value
+    (kept.len() - 1, value)
 }
 
 /// One column: its index, what it holds and the unit as written.
@@ -328,19 +388,71 @@ fn kind(
     }
 }
 
+/// Where a table's key goes: written out (`Vec<u8>`), or compared with one written
+/// before (`SameKey`).
+trait Key {
+    /// Bytes of the key.
+    fn bytes(&mut self, bytes: &[u8]);
+}
+
+impl Key for Vec<u8> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+/// A key compared with `key` as it is written: `same` while every byte so far is `key`'s.
+struct SameKey<'k> {
+    key: &'k [u8],
+    at: usize,
+    same: bool,
+}
+
+impl Key for SameKey<'_> {
+    #[inline]
+    fn bytes(&mut self, bytes: &[u8]) {
+        if self.same {
+            self.same = self
+                .key
+                .get(self.at..self.at + bytes.len())
+                .is_some_and(|key| same_bytes(key, bytes));
+            self.at += bytes.len();
+        }
+    }
+}
+
+/// `a == b` for slices of one length, by words (overlapping at the end) up to sixteen
+/// bytes: a header's or label's text is some ten bytes, which a call of `bcmp` costs more
+/// than.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("eight"));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("four"));
+    match len {
+        0..4 => a == b,
+        4..8 => half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8),
+        _ => a == b,
+    }
+}
+
 /// A number into a key.
-fn write_number(number: u32, key: &mut Vec<u8>) {
-    key.extend_from_slice(&number.to_le_bytes());
+fn write_number(number: u32, key: &mut impl Key) {
+    key.bytes(&number.to_le_bytes());
 }
 
 /// A text into a key, its length first (no two texts' keys run into each other).
-fn write_text(text: &str, key: &mut Vec<u8>) {
+fn write_text(text: &str, key: &mut impl Key) {
     write_number(text.len() as u32, key);
-    key.extend_from_slice(text.as_bytes());
+    key.bytes(text.as_bytes());
 }
 
 /// What decides the columns: the column and row types and the header's cells, as written.
-fn write_header(table: &Table, key: &mut Vec<u8>) {
+fn write_header(table: &Table, key: &mut impl Key) {
     write_number(table.column_types.len() as u32, key);
     for (column, code) in &table.column_types {
         write_number(*column, key);
@@ -360,16 +472,16 @@ fn write_header(table: &Table, key: &mut Vec<u8>) {
 }
 
 /// What decides the rows read, after the header: the rows and their label cells as written.
-fn write_rows(rows_of_table: &[(u32, RowCells)], label_column: u32, key: &mut Vec<u8>) {
+fn write_rows(rows_of_table: &[(u32, RowCells)], label_column: u32, key: &mut impl Key) {
     write_number(rows_of_table.len() as u32, key);
     for (row, cells) in rows_of_table {
         write_number(*row, key);
         match cells.iter().find(|((_, c), _)| *c == label_column) {
             Some((_, raw)) => {
-                key.push(1);
+                key.bytes(&[1]);
                 write_text(raw, key);
             }
-            None => key.push(0),
+            None => key.bytes(&[0]),
         }
     }
 }
