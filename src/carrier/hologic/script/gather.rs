@@ -150,11 +150,7 @@ pub fn read(text: &str) -> Script<'_> {
                     script.flag(DocFlag::HologicTooManyCells);
                     continue;
                 }
-                // SAFETY: a cell's value is within the text, between two `"` (or from a `"`
-                // to a line's end), ASCII bytes, so both ends are character boundaries (the
-                // checked slice tested them again for every cell of a document).
-                let value =
-                    Cow::Borrowed(unsafe { text.get_unchecked(cell.value.0..cell.value.1) });
+                let value = Cow::Borrowed(&text[cell.value.0..cell.value.1]);
                 table.cells.push((cell.row, cell.column), value);
             }
             // The line after the last cell is read below (at the text's end: nothing left).
