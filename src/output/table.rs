@@ -142,30 +142,25 @@ impl ToCell for &'static str {
     }
 }
 
-/// Text of ours made at run time (`sr_tree+ge_image_comments_xml`, a content time).
-impl ToCell for String {
-    const KIND: ColumnType = ColumnType::Text;
-    fn cell(&self) -> Cell<'_> {
-        Cell::Text(Cow::Borrowed(self))
-    }
-    #[inline]
-    fn append_csv(&self, out: &mut Vec<u8>) {
-        append_field(out, self.as_bytes());
-    }
+/// Text of ours made at run time (`String`: `sr_tree+ge_image_comments_xml`, a content
+/// time), or our own words, one borrowed or several joined (`Cow`: documents.csv's
+/// `carrier`, `content`): one impl for both, each field checked as it is written.
+macro_rules! text_of_ours {
+    ($($text:ty),*) => {$(
+        impl ToCell for $text {
+            const KIND: ColumnType = ColumnType::Text;
+            fn cell(&self) -> Cell<'_> {
+                Cell::Text(Cow::Borrowed(self))
+            }
+            #[inline]
+            fn append_csv(&self, out: &mut Vec<u8>) {
+                append_field(out, self.as_bytes());
+            }
+        }
+    )*};
 }
 
-/// Our own words, one borrowed or several joined (documents.csv's `carrier`, `content`):
-/// written as `String` and `&'static str` are.
-impl ToCell for Cow<'static, str> {
-    const KIND: ColumnType = ColumnType::Text;
-    fn cell(&self) -> Cell<'_> {
-        Cell::Text(Cow::Borrowed(self))
-    }
-    #[inline]
-    fn append_csv(&self, out: &mut Vec<u8>) {
-        append_field(out, self.as_bytes());
-    }
-}
+text_of_ours!(String, Cow<'static, str>);
 
 impl ToCell for usize {
     const KIND: ColumnType = ColumnType::Int;
