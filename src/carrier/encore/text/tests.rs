@@ -240,9 +240,19 @@ fn sse2_packs_as_words_do() {
                 unit.to_le_bytes()
             })
             .collect();
-        let (mut text, mut feeds) = (Vec::new(), Vec::new());
+        // Some packed after text already there (the steps' feeds count from its end), into
+        // room reserved or not.
+        let before = vec![b'a'; (next() % 20) as usize];
+        let mut text = if case % 2 == 0 {
+            before.clone()
+        } else {
+            let mut roomy = Vec::with_capacity(before.len() + units.len() / 2);
+            roomy.extend_from_slice(&before);
+            roomy
+        };
+        let mut feeds = Vec::new();
         let packed = pack_ascii_units(&units, &mut text, &mut feeds);
-        let (mut by_words, mut word_feeds) = (Vec::new(), Vec::new());
+        let (mut by_words, mut word_feeds) = (before, Vec::new());
         let expected = pack_by_words(&units, &mut by_words, &mut word_feeds);
         assert_eq!(packed, expected, "case {case}");
         refused += usize::from(expected.is_none());
