@@ -89,11 +89,26 @@ pub(super) fn disagrees_within(
     if difference.to_parts().0 == 0 {
         return false;
     }
-    let allowed = [right, left, diff]
-        .iter()
-        .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
-            sum.checked_add(rounding(r))
-        });
+    // Three readings of one unit and one written scale have one rounding (it depends on no
+    // more: `Roundings`' key), worked out once: the sum below is three times it, None on
+    // the same overflow (a Diff's three values are nearly always such).
+    let written_scale = right.written.scale();
+    let allowed = if right.unit == left.unit
+        && right.unit == diff.unit
+        && written_scale == left.written.scale()
+        && written_scale == diff.written.scale()
+    {
+        let (mantissa, scale) = rounding(right).to_parts();
+        mantissa
+            .checked_mul(3)
+            .and_then(|thrice| Decimal::from_parts(thrice, scale))
+    } else {
+        [right, left, diff]
+            .iter()
+            .try_fold(Decimal::from_parts(0, 0).expect("zero"), |sum, r| {
+                sum.checked_add(rounding(r))
+            })
+    };
     let Some(allowed) = allowed else {
         return false;
     };

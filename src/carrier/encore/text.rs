@@ -300,14 +300,14 @@ impl Decoded {
     }
 
     /// A text of ASCII characters alone (UTF-16 code units below 0x80, or UTF-8 bytes),
-    /// taken whole: its code units' low bytes at once, eight at a step without a test of
-    /// the step but for a line feed, then cut at its line feeds (a CR before one left
+    /// taken whole: its code units' low bytes at once, `PACKED_STEP` at a step without a
+    /// test of the step but for a line feed, then cut at its line feeds (a CR before one left
     /// out, a line longer than `MAX_LINE_CHARS` without its text), as `Lines` reads them.
     /// None for any other text (an odd last byte is damage): `decode` reads it.
     fn ascii(bytes: &[u8]) -> Option<Self> {
         let (encoding, at) = encoding(bytes);
         let units = &bytes[at..];
-        // Where the line feeds are: the text's eight-byte steps that hold one, then each.
+        // Where the line feeds are: the text's steps that hold one, then each.
         let mut feeds = Vec::with_capacity(16);
         let text = match encoding {
             Encoding::Utf16Le => {

@@ -30,7 +30,7 @@ pub(super) fn low_bytes(units: u64) -> u64 {
 }
 
 /// How many characters `pack_ascii_units` takes at a step.
-pub(super) const PACKED_STEP: usize = 16;
+pub(super) const PACKED_STEP: usize = 32;
 
 /// Appends to `text` the low bytes of `units` (UTF-16LE code units) by steps of
 /// `PACKED_STEP` units, and to `feeds` where each step that holds a line feed starts in
@@ -47,10 +47,10 @@ pub(super) fn pack_ascii_units<'u>(
     unsafe { pack_sse2(units, text, feeds) }
 }
 
-/// `pack_ascii_units` by SSE2's saturating pack: each step's two halves loaded and its
-/// sixteen bytes stored into the room reserved for all the steps, then the text's length
-/// set once (a `Vec::extend_from_slice` per step tested the room each time: some 4 of the
-/// 15 instructions a step, docs/performance.md).
+/// `pack_ascii_units` by SSE2's saturating pack: each step's four quarters loaded, packed
+/// by two, and its 32 bytes stored into the room reserved for all the steps, then the
+/// text's length set once (a `Vec::extend_from_slice` per step of 16 tested the room each
+/// time, docs/performance.md).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
 fn pack_sse2<'u>(units: &'u [u8], text: &mut Vec<u8>, feeds: &mut Vec<usize>) -> Option<&'u [u8]> {
@@ -68,22 +68,32 @@ fn pack_sse2<'u>(units: &'u [u8], text: &mut Vec<u8>, feeds: &mut Vec<usize>) ->
     let mut beyond: __m128i = _mm_setzero_si128();
     let line_feed = _mm_set1_epi8(b'\n' as i8);
     for (i, (step, out)) in steps.zip(room.chunks_exact_mut(PACKED_STEP)).enumerate() {
-        // SAFETY: a step is 32 bytes, `out` 16: each load and the store stay within them
-        // (unaligned loads and store).
-        let (first, second) = unsafe {
-            (
-                _mm_loadu_si128(step.as_ptr().cast()),
-                _mm_loadu_si128(step.as_ptr().add(16).cast()),
-            )
+        // SAFETY: a step is 64 bytes, `out` 32: each load and store stays within them
+        // (unaligned loads and stores).
+        let [a, b, c, d] = unsafe {
+            let at = step.as_ptr();
+            [
+                _mm_loadu_si128(at.cast()),
+                _mm_loadu_si128(at.add(16).cast()),
+                _mm_loadu_si128(at.add(32).cast()),
+                _mm_loadu_si128(at.add(48).cast()),
+            ]
         };
-        beyond = _mm_or_si128(beyond, _mm_or_si128(first, second));
+        beyond = _mm_or_si128(beyond, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
         // Exact for units below 0x80 (else the text is not read here).
-        let packed = _mm_packus_epi16(first, second);
-        if _mm_movemask_epi8(_mm_cmpeq_epi8(packed, line_feed)) != 0 {
+        let (low, high) = (_mm_packus_epi16(a, b), _mm_packus_epi16(c, d));
+        let feed = _mm_or_si128(
+            _mm_cmpeq_epi8(low, line_feed),
+            _mm_cmpeq_epi8(high, line_feed),
+        );
+        if _mm_movemask_epi8(feed) != 0 {
             feeds.push(start + i * PACKED_STEP);
         }
         // SAFETY: as above.
-        unsafe { _mm_storeu_si128(out.as_mut_ptr().cast(), packed) };
+        unsafe {
+            _mm_storeu_si128(out.as_mut_ptr().cast(), low);
+            _mm_storeu_si128(out.as_mut_ptr().add(16).cast(), high);
+        }
     }
     // SAFETY: the loop stored every byte of the `packed_len` reserved after `start`.
     unsafe { text.set_len(start + packed_len) };
@@ -116,20 +126,18 @@ pub(super) fn pack_by_words<'u>(
     let rest = steps.remainder();
     let mut not_ascii = 0u64;
     for step in steps {
-        let words = [0, 16].map(|at| {
-            let (low, high) = (word(&step[at..at + 8]), word(&step[at + 8..at + 16]));
+        let start = text.len();
+        let mut feed = false;
+        for units in step.chunks_exact(16) {
+            let (low, high) = (word(&units[..8]), word(&units[8..]));
             not_ascii |= low | high;
-            low_bytes(low) | low_bytes(high) << 32
-        });
-        // Exact when the units are ASCII (else the text is not read here).
-        if words
-            .iter()
-            .any(|eight| has_line_feed(*eight, UTF8_ONES, UTF8_NOT_ASCII))
-        {
-            feeds.push(text.len());
-        }
-        for eight in words {
+            let eight = low_bytes(low) | low_bytes(high) << 32;
+            // Exact when the units are ASCII (else the text is not read here).
+            feed |= has_line_feed(eight, UTF8_ONES, UTF8_NOT_ASCII);
             text.extend_from_slice(&eight.to_le_bytes());
+        }
+        if feed {
+            feeds.push(start);
         }
     }
     (not_ascii & UTF16_NOT_ASCII == 0).then_some(rest)

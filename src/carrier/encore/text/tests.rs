@@ -228,7 +228,7 @@ fn sse2_packs_as_words_do() {
     let mut next = crate::test_rng::splitmix(0x0055_E200);
     let mut refused = 0;
     for case in 0..5_000 {
-        let len = (next() % 100) as usize;
+        let len = (next() % 200) as usize;
         let units: Vec<u8> = (0..len)
             .flat_map(|_| {
                 let unit: u16 = match next() % 20 {
