@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use crate::decimal::{Decimal, dec};
 
 pub use names::{BodyRegion, Dimension, Field, IndexKind};
-use reading::keep;
 pub use reading::{Reading, UnitId};
+use reading::{keep, keep_converted};
 #[cfg(test)]
 pub(crate) use reading::{test_composition, test_reading, test_unit, test_units};
 
@@ -371,6 +371,33 @@ impl BodyComposition {
         keep(
             self.regions[at].slot(field),
             reading,
+            field.dimension(),
+            &self.units,
+        )
+    }
+
+    /// Where `region` is in the regions (inserted with `label` when it is not yet), for
+    /// `set_at`: a reader that knows a row's region finds it once per row. An insert moves
+    /// the regions after it: a place is good until the next `region_at`.
+    pub(crate) fn region_at(&mut self, region: BodyRegion, label: &str) -> usize {
+        self.place(region, label)
+    }
+
+    /// `set` of a value of the region at `at` (`region_at`), `conversion` its unit's
+    /// conversion to the field's dimension (`units::conversion`, found once per column):
+    /// what `set` keeps and returns (`tests::set_at_sets_as_set_placed_sets`).
+    #[inline(always)]
+    pub(crate) fn set_at(
+        &mut self,
+        at: usize,
+        field: Field,
+        reading: Reading,
+        conversion: Option<units::Conversion>,
+    ) -> bool {
+        keep_converted(
+            self.regions[at].slot(field),
+            reading,
+            conversion,
             field.dimension(),
             &self.units,
         )

@@ -109,6 +109,52 @@ pub(super) fn keep(
     true
 }
 
+/// `keep`, for a reading whose unit's conversion to `dimension` is known (`conversion`,
+/// found once per column of a table): an empty slot filled in line, a held one compared
+/// by `keep_held`.
+#[inline(always)]
+pub(super) fn keep_converted(
+    slot: &mut Option<Reading>,
+    reading: Reading,
+    conversion: Option<units::Conversion>,
+    dimension: Dimension,
+    units: &[Arc<str>],
+) -> bool {
+    match slot {
+        None => {
+            *slot = Some(reading);
+            true
+        }
+        Some(kept) => keep_held(kept, reading, conversion, dimension, units),
+    }
+}
+
+/// `keep` of a second reading, its rounding worked out from its unit's `conversion`, and
+/// the kept one's too when it is in the same unit (the same id: the same text, so the same
+/// conversion); else the kept one's unit is looked up as `keep` does.
+#[inline(never)]
+fn keep_held(
+    kept: &mut Reading,
+    reading: Reading,
+    conversion: Option<units::Conversion>,
+    dimension: Dimension,
+    units: &[Arc<str>],
+) -> bool {
+    let rounding = units::rounding_through(reading.written, conversion);
+    let kept_rounding = if kept.unit == reading.unit {
+        units::rounding_through(kept.written, conversion)
+    } else {
+        kept.rounding(dimension, units)
+    };
+    if !agree(kept, &reading, kept_rounding, rounding) {
+        return false;
+    }
+    if rounding < kept_rounding {
+        *kept = reading;
+    }
+    true
+}
+
 /// The units the tests' readings are written in, the units of every composition
 /// `test_composition` makes (in this order: `test_reading`'s ids index it).
 #[cfg(test)]

@@ -44,6 +44,70 @@ fn set_placed_sets_as_set_sets() {
     }
 }
 
+/// A row's values placed by `region_at` and `set_at` (the region found once, each
+/// rounding through its column's conversion) keep and return what `set_placed` does:
+/// generated tables of rows (a region, values of several fields in several units, some
+/// given twice, in other units or none), compositions compared with `==` after each row.
+#[test]
+fn set_at_sets_as_set_placed_sets() {
+    let mut next = crate::test_rng::splitmix(0x0005_E7A7);
+    let fields = [Field::Fat, Field::Lean, Field::LeanBmc, Field::FatPct];
+    let units = test_units();
+    for case in 0..3_000 {
+        let mut placed = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);
+        let mut at = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);
+        let mut places = Places::default();
+        for _table in 0..1 + next() % 3 {
+            // A table's columns: a field and a unit each, the conversion found once.
+            let columns: Vec<(Field, &str, Option<units::Conversion>)> = (0..1 + next() % 5)
+                .map(|_| {
+                    let field = fields[(next() % fields.len() as u64) as usize];
+                    let choices: &[&str] = match field {
+                        Field::FatPct => &["%", "", "g"],
+                        _ => &["g", "lbs", "", "%", "in³"],
+                    };
+                    let unit = choices[(next() % choices.len() as u64) as usize];
+                    (field, unit, units::conversion(unit, field.dimension()))
+                })
+                .collect();
+            for _row in 0..next() % 8 {
+                let region = BodyRegion::ALL[(next() % BodyRegion::ALL.len() as u64) as usize];
+                let label = if next() % 2 == 0 {
+                    region.as_str()
+                } else {
+                    "other"
+                };
+                let mut place = None;
+                for &(field, unit, conversion) in &columns {
+                    if next() % 4 == 0 {
+                        continue;
+                    }
+                    let written = match next() % 3 {
+                        0 => format!("{}", next() % 4),
+                        1 => format!("{}.{}", next() % 4, next() % 10),
+                        _ => format!("{}.{:02}", next() % 4, next() % 100),
+                    };
+                    let written = Decimal::parse(&written).unwrap();
+                    let reading = Reading {
+                        value: conversion.and_then(|c| c.apply(written)).unwrap_or(written),
+                        written,
+                        unit: test_unit(unit),
+                    };
+                    let kept = placed.set_placed(&mut places, region, label, field, reading);
+                    let place = *place.get_or_insert_with(|| at.region_at(region, label));
+                    assert_eq!(
+                        at.set_at(place, field, reading, conversion),
+                        kept,
+                        "case {case}"
+                    );
+                    assert_eq!(at, placed, "case {case}");
+                }
+            }
+        }
+        assert_eq!(at.units, units);
+    }
+}
+
 #[test]
 fn a_value_given_twice_keeps_the_finer_or_the_first() {
     let mut comp = crate::bodycomp::test_composition(BodySource::HologicResultsDocument);

@@ -108,8 +108,14 @@ impl Conversion {
 /// 0.05 lb, 22.68 g), plus half of the last digit kept by the conversion (0.5 g). The checks
 /// allow this much per value (docs/clinical.md).
 pub fn rounding(written: Decimal, unit: &str, dimension: Dimension) -> Decimal {
+    rounding_through(written, conversion(unit, dimension))
+}
+
+/// `rounding` of a value whose unit's conversion to its dimension (`conversion`) is known:
+/// a reader that found it once per column does not look the unit's text up per value.
+pub fn rounding_through(written: Decimal, conversion: Option<Conversion>) -> Decimal {
     let zero = Decimal::from_parts(0, 0).expect("zero");
-    let Some(conversion) = conversion(unit, dimension) else {
+    let Some(conversion) = conversion else {
         return zero;
     };
     let half_written = Decimal::from_parts(5, written.scale() + 1).unwrap_or(zero);

@@ -21,8 +21,7 @@ use std::collections::BTreeSet;
 
 use super::script::{Script, Table, shown};
 use crate::bodycomp::{
-    BodyComposition, BodyRegion, BodySource, BodyValue, Field, PART_NOTE, Places, Reading, UnitId,
-    units,
+    BodyComposition, BodyRegion, BodySource, BodyValue, Field, PART_NOTE, Reading, UnitId, units,
 };
 use crate::decimal::reported_number;
 use crate::document::{DocFlag, Document, RowTable, set_value};
@@ -255,11 +254,13 @@ fn composition(
             _ => None,
         })
         .collect();
-    let mut places = Places::default();
     for (at, region, label) in regions {
         if !region.is_composition() {
             continue;
         }
+        // The region's place, found at the row's first value read (a row of none adds no
+        // region), each value then written into its slot (`BodyComposition::set_at`).
+        let mut place = None;
         let mut row = RowCursor::new(table_rows[*at].1);
         for (column, conversion) in columns.iter().zip(&conversions) {
             let BodyField::Value(field) = column.field else {
@@ -274,7 +275,8 @@ fn composition(
             let Some(value) = reading(&text, unit, *conversion, what, &mut doc.flags) else {
                 continue;
             };
-            if !comp.set_placed(&mut places, *region, label, field, value) {
+            let place = *place.get_or_insert_with(|| comp.region_at(*region, label));
+            if !comp.set_at(place, field, value, *conversion) {
                 flag_once(&mut doc.flags, DocFlag::BodyCompositionGivenTwice(what));
             }
         }
