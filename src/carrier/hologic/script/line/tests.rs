@@ -59,6 +59,19 @@ fn a_name_matched_as_the_last_is_the_name_read() {
     assert!(one_statement(lines[0], 0, "ResultsTable1").is_some_and(|(_, _, same)| same));
 }
 
+/// A quoted value's endings in the generated cell lines: as APEX writes them and just off
+/// it (`a_cell_line_is_what_one_statement_reads`, `an_apex_cell_is_what_cell_line_reads`).
+const VALUE_ENDS: [&str; 8] = [
+    "\";\r\n",
+    "\";\n",
+    "\" ;\r\n",
+    "\";",
+    "\"",
+    "\";\r",
+    "\";\r\r\n",
+    "\"; x\n",
+];
+
 /// `cell_line` over generated lines is what `one_statement` reads of them with the same
 /// name before: a statement of that name with two indexes and a quoted value. The lines
 /// are made of a name, two indexes, an `=`, a value and an end, each as APEX writes it
@@ -83,16 +96,7 @@ fn a_cell_line_is_what_one_statement_reads() {
         &[
             "0.585", "", "a b", "\\", "é", "x\"y", "\r", "\n", "true", "1;2",
         ],
-        &[
-            "\";\r\n",
-            "\";\n",
-            "\" ;\r\n",
-            "\";",
-            "\"",
-            "\";\r",
-            "\";\r\r\n",
-            "\"; x\n",
-        ],
+        &VALUE_ENDS,
         &["", "Next = 1;", "\r\n", "\n"],
     ];
     let mut next = crate::test_rng::splitmix(0x00CE_771E);
@@ -253,16 +257,7 @@ fn an_apex_cell_is_what_cell_line_reads() {
             "190.45",
             "12345678901",
         ],
-        &[
-            "\";\r\n",
-            "\";\n",
-            "\" ;\r\n",
-            "\";",
-            "\"",
-            "\";\r",
-            "\";\r\r\n",
-            "\"; x\n",
-        ],
+        &VALUE_ENDS,
         &["", "ResultsTable1[ 2][ 1] = \"1\";\r\n", "\r\n", "x"],
     ];
     const NAMES: [&str; 5] = [
