@@ -100,6 +100,18 @@ pub(super) fn keep(
         kept.rounding(dimension, units),
         reading.rounding(dimension, units),
     );
+    keep_finer(kept, reading, kept_rounding, rounding)
+}
+
+/// The end of `keep` and `keep_held`, given both roundings: false when the two disagree
+/// (the kept one stays), else the finer one kept (the first on a tie).
+#[inline(always)]
+fn keep_finer(
+    kept: &mut Reading,
+    reading: Reading,
+    kept_rounding: Decimal,
+    rounding: Decimal,
+) -> bool {
     if !agree(kept, &reading, kept_rounding, rounding) {
         return false;
     }
@@ -146,13 +158,7 @@ fn keep_held(
     } else {
         kept.rounding(dimension, units)
     };
-    if !agree(kept, &reading, kept_rounding, rounding) {
-        return false;
-    }
-    if rounding < kept_rounding {
-        *kept = reading;
-    }
-    true
+    keep_finer(kept, reading, kept_rounding, rounding)
 }
 
 /// The units the tests' readings are written in, the units of every composition

@@ -25,10 +25,10 @@ pub(super) fn disagrees(
 const KEPT_ROUNDINGS: usize = 16;
 
 /// Readings' roundings (`Reading::rounding`) kept by what they depend on: the unit (the
-/// same shared text, the file's, whatever line's composition holds it: `Arc::ptr_eq`), the written number's scale and the dimension. A Diff
-/// whose three values do not give Right - Left - Diff = 0 at once asks for three, which
-/// look the unit's conversion up by its text each time; a file's lines ask for the same
-/// few again and again.
+/// same shared text, the file's, whatever line's composition holds it: `Arc::ptr_eq`),
+/// the written number's scale and the dimension. A Diff whose three values do not give
+/// Right - Left - Diff = 0 at once asks for three, which look the unit's conversion up by
+/// its text each time; a file's lines ask for the same few again and again.
 #[derive(Debug, Default)]
 pub(super) struct Roundings(Vec<(Arc<str>, u32, Dimension, Decimal)>);
 
