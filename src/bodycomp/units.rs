@@ -8,7 +8,7 @@ use crate::decimal::Decimal;
 use crate::vocabulary::Measure;
 
 /// Grams per pound, exact: the international avoirdupois pound of 1959 (0.45359237 kg).
-const GRAMS_PER_POUND: Decimal = Decimal::lit("453.59237");
+pub(crate) const GRAMS_PER_POUND: Decimal = Decimal::lit("453.59237");
 /// Cubic centimetres per cubic inch, exact: 2.54³ (the international inch of 1959).
 const CM3_PER_CUBIC_INCH: Decimal = Decimal::lit("16.387064");
 /// Square centimetres per square inch, exact: 2.54².

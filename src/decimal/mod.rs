@@ -276,7 +276,7 @@ impl Decimal {
     }
 
     /// The mantissa and scale (value = mantissa / 10^scale), for compact binary records.
-    pub fn to_parts(self) -> (i64, u32) {
+    pub const fn to_parts(self) -> (i64, u32) {
         (self.mantissa, self.scale)
     }
 

@@ -8,13 +8,19 @@
 //! scale and mantissas of every size.
 
 use crate::bodycomp::Dimension;
-use crate::bodycomp::units::{Conversion, conversion};
+use crate::bodycomp::units::{Conversion, GRAMS_PER_POUND, conversion};
 use crate::decimal::Decimal;
 
-/// Grams per pound as a mantissa at `POUND_SCALE` decimals (`units`' exact factor,
-/// 453.59237: `Sorted::of` compares the conversion with the one `units` gives for `lbs`).
-const GRAMS_PER_POUND_MANTISSA: i64 = 45_359_237;
-const POUND_SCALE: u32 = 5;
+/// Grams per pound (`units`' exact factor, where its source is cited) as a mantissa at
+/// `POUND_SCALE` decimals.
+const GRAMS_PER_POUND_MANTISSA: i64 = GRAMS_PER_POUND.to_parts().0;
+const POUND_SCALE: u32 = GRAMS_PER_POUND.to_parts().1;
+
+// `pounds`' product of a mantissa below 2^31, the factor and 100 stays below 2^64, and its
+// divisor 10^(POUND_SCALE + 2) is a u64.
+const _: () = assert!(
+    (1u128 << 31) * GRAMS_PER_POUND_MANTISSA as u128 * 100 < 1u128 << 64 && POUND_SCALE + 2 <= 19
+);
 
 /// A conversion by what it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,8 +103,8 @@ fn pounds(written: Decimal) -> Option<Decimal> {
     if magnitude >= 1 << 31 || scale > 2 {
         return unpacked(pounds_at_any_scale(written));
     }
-    // Below 2^31 x 45 359 237 x 100 < 2^64: no overflow, where `checked_mul`'s product
-    // (without the 100) is below 2^57: it gives a value too.
+    // Below 2^31 x the factor x 100 < 2^64 (the assertion above): no overflow, where
+    // `checked_mul`'s product (without the 100) is below 2^57: it gives a value too.
     let product = magnitude * GRAMS_PER_POUND_MANTISSA as u64 * TO_HUNDREDTHS[scale as usize];
     let divisor = 10u64.pow(POUND_SCALE + 2);
     let grams = ((product + divisor / 2) / divisor) as i64;
