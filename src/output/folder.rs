@@ -51,7 +51,7 @@ pub(crate) use dead::process_alive;
 use dead::{remove_dead_staging, staging_pids};
 use names::{INSIDE_PREFIX, discard, our_folder, ours};
 pub use names::{OUTPUT_FOLDERS, OUTPUT_NAMES};
-pub use sync::{start_writeback, start_writeback_range};
+pub use sync::{WritingBack, start_writeback, start_writeback_range};
 
 /// The run's staging folder while it exists, and whether its outputs were committed.
 #[derive(Debug)]

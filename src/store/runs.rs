@@ -226,6 +226,24 @@ impl Runs {
         Ok(())
     }
 
+    /// Whether no run was appended (or only empty ones): a merge would call nothing.
+    pub fn is_empty(&self) -> bool {
+        self.lock().0.is_empty()
+    }
+
+    /// How many bytes its segments hold, their frames included: what a merge of them
+    /// reads, about what it writes (the write step starts the largest file first).
+    pub fn bytes(&self) -> u64 {
+        let segments = &self.lock().0;
+        segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Memory(held) => held.bytes().len() as u64,
+                Segment::File(_, len) => *len,
+            })
+            .sum()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<Segment>, u64)> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

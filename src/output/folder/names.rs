@@ -7,7 +7,8 @@
 use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::path_text::path_text;
 
@@ -49,12 +50,25 @@ pub(super) const INSIDE_PREFIX: &str = ".dxa-staging-";
 /// output folder is removed; anything else is moved back into the output folder (or left,
 /// with the folder, when a file of that name is there already).
 pub(super) fn discard(staging: &Path, target: &Path) {
-    discard_in(staging, target, None);
+    let mut removed = Vec::new();
+    let mut folders = Vec::new();
+    discard_in(staging, target, None, &mut removed, &mut folders);
+    remove_files(removed);
+    for folder in folders {
+        let _ = fs::remove_dir(folder);
+    }
 }
 
 /// `discard` of a folder (`files`: the names we write in it when it is a folder of ours,
-/// None for the staging folder itself).
-fn discard_in(staging: &Path, target: &Path, files: Option<&[&str]>) {
+/// None for the staging folder itself): what is not ours moved back now; the files to
+/// remove (and their sizes) added to `removed`, the folder to `folders` after its own.
+fn discard_in(
+    staging: &Path,
+    target: &Path,
+    files: Option<&[&str]>,
+    removed: &mut Vec<(u64, PathBuf)>,
+    folders: &mut Vec<PathBuf>,
+) {
     let Ok(entries) = fs::read_dir(staging) else {
         return;
     };
@@ -67,7 +81,7 @@ fn discard_in(staging: &Path, target: &Path, files: Option<&[&str]>) {
         let in_target = target.join(&name);
         let text = name.to_string_lossy();
         if let (None, Some(inner), true) = (files, our_folder(&text), meta.is_dir()) {
-            discard_in(&path, &in_target, Some(inner));
+            discard_in(&path, &in_target, Some(inner), removed, folders);
             continue;
         }
         let same_file = fs::symlink_metadata(&in_target)
@@ -77,12 +91,39 @@ fn discard_in(staging: &Path, target: &Path, files: Option<&[&str]>) {
             Some(files) => files.contains(&text.as_ref()),
         };
         if is_ours && !meta.is_dir() || same_file {
-            let _ = fs::remove_file(&path);
+            removed.push((meta.len(), path));
         } else if in_target != staging && !in_target.exists() {
             let _ = fs::rename(&path, &in_target);
         }
     }
-    let _ = fs::remove_dir(staging);
+    folders.push(staging.to_path_buf());
+}
+
+/// At most this many files are removed at once: a run's old set is ten files or so, of
+/// which the largest takes longest; each removal waiting at once is a thread.
+pub(super) const REMOVING_THREADS: usize = 4;
+
+/// Removes `files`, the largest first, on a few threads at once. Removing a file of some
+/// MiB waits for the disk to free its blocks (on a file system mounted with `discard`, to
+/// trim them): about 1.5 ms for a body composition run's body_composition.csv on a quiet
+/// machine, tens of ms for the whole old set while other processes write, one file after
+/// the other; the old set is removed after the exchange, at the end of every run
+/// (docs/performance.md, "The end of a run").
+fn remove_files(mut files: Vec<(u64, PathBuf)>) {
+    files.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
+    let next = AtomicUsize::new(0);
+    let remove = || {
+        while let Some((_, path)) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let _ = fs::remove_file(path);
+        }
+    };
+    let threads = REMOVING_THREADS.min(files.len());
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(remove);
+        }
+        remove();
+    });
 }
 
 /// The folders a run can write (`--fhir`, `--omop`: docs/interop.md), with the names of

@@ -65,6 +65,52 @@ pub fn start_writeback_range(file: &File, offset: u64, len: u64) {
     }
 }
 
+/// A file being written whose writing to disk is started each time `step` more bytes were
+/// written to it (`start_writeback_range`), and for the rest by `finish`: the disk writes
+/// a large file's first bytes while its last ones are still being made (0: all of it at
+/// `finish`). A hint, as `start_writeback`: the commit's flush still waits for every byte.
+pub struct WritingBack {
+    file: File,
+    /// Bytes written, and those whose writing was started.
+    written: u64,
+    started: u64,
+    step: u64,
+}
+
+impl WritingBack {
+    /// `file`, from its start, its writing started every `step` bytes.
+    pub fn new(file: File, step: u64) -> WritingBack {
+        WritingBack {
+            file,
+            written: 0,
+            started: 0,
+            step,
+        }
+    }
+
+    /// Starts writing the bytes not yet started (all the rest of the file); the file.
+    pub fn finish(self) -> File {
+        start_writeback_range(&self.file, self.started, 0);
+        self.file
+    }
+}
+
+impl io::Write for WritingBack {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.written += n as u64;
+        if self.step > 0 && self.written - self.started >= self.step {
+            start_writeback_range(&self.file, self.started, self.written - self.started);
+            self.started = self.written;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
 /// `start_writeback_range` where there is no such call: the flush does all the work.
 #[cfg(not(target_os = "linux"))]
 pub fn start_writeback_range(_file: &File, _offset: u64, _len: u64) {}

@@ -228,3 +228,34 @@ fn every_output_is_flushed_before_the_exchange() {
     expected.sort();
     assert_eq!(flushed, expected);
 }
+
+/// The old set, more files than are removed at once and a folder of ours holding a file of
+/// the user's, is gone after the commit but for that file, carried into the new set.
+#[test]
+fn the_old_set_is_removed_whole_after_the_exchange() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    fs::create_dir_all(out.join("omop")).unwrap();
+    for (n, name) in OUTPUT_NAMES.iter().enumerate() {
+        fs::write(out.join(name), vec![b'x'; n * 1000]).unwrap();
+    }
+    fs::write(out.join("omop/person.csv"), b"old").unwrap();
+    fs::write(out.join("omop/mine.txt"), b"mine").unwrap();
+    assert!(OUTPUT_NAMES.len() > 2 * super::names::REMOVING_THREADS);
+    let folder = OutputFolder::open(&out).unwrap();
+    fs::write(folder.staging().join("studies.csv"), b"new").unwrap();
+    let committed = folder.commit().unwrap();
+    assert_eq!(committed.foreign, ["omop/mine.txt"]);
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["omop", "studies.csv"]);
+    assert_eq!(fs::read(out.join("studies.csv")).unwrap(), b"new");
+    let omop: Vec<_> = fs::read_dir(out.join("omop")).unwrap().collect();
+    assert_eq!(omop.len(), 1);
+    assert_eq!(fs::read(out.join("omop/mine.txt")).unwrap(), b"mine");
+    // The old set, at the staging folder's name after the exchange, is gone.
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}

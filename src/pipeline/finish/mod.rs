@@ -18,6 +18,8 @@ use partition::AllRuns;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -26,7 +28,7 @@ use super::error::{Cause, PipelineError};
 use super::sink::Sink;
 use crate::config::{FollowupMode, OutputOptions};
 use crate::output::Rendered;
-use crate::output::folder::Committed;
+use crate::output::folder::{Committed, WritingBack};
 use crate::output::parquet::{self, ParquetWriter};
 use crate::output::rows;
 use crate::output::table::{Column, Row, names};
@@ -177,54 +179,28 @@ pub fn finish(
         body_composition,
         body_followup,
     } = runs;
-    let write_followup = options.followup != FollowupMode::Never;
     // The exports are written beside the tables (one more worker's job).
     let (written, exported) = rayon::join(
         || {
-            [
-                (MEASUREMENTS, measurements),
-                (STUDIES, studies),
-                (DOCUMENTS, documents),
-                (HISTORY, history),
-                (FOLLOWUP, followup),
-                (WIDE, wide),
-                (BODY_COMPOSITION, body_composition),
-                (BODY_FOLLOWUP, body_followup),
-            ]
-            .into_par_iter()
-            .map(|(table, runs)| {
-                let followup_table = [FOLLOWUP.name, BODY_FOLLOWUP.name].contains(&table.name);
-                if followup_table && !write_followup {
-                    return Ok(0);
-                }
-                write_table(&table, runs, staging, options)
-            })
-            .collect::<Result<Vec<u64>, Cause>>()
+            write_tables(
+                vec![
+                    (MEASUREMENTS, measurements),
+                    (STUDIES, studies),
+                    (DOCUMENTS, documents),
+                    (HISTORY, history),
+                    (FOLLOWUP, followup),
+                    (WIDE, wide),
+                    (BODY_COMPOSITION, body_composition),
+                    (BODY_FOLLOWUP, body_followup),
+                ],
+                staging,
+                options,
+            )
         },
         || crate::export::write(fhir, omop, options, staging),
     );
-    let written = written.map_err(cannot)?;
+    written.map_err(cannot)?;
     exported.map_err(|e| cannot(e.into()))?;
-    let followup_rows = written[4];
-    let with_followup = match options.followup {
-        FollowupMode::Auto => followup_rows > 0,
-        FollowupMode::Always => true,
-        FollowupMode::Never => false,
-    };
-    // body_composition.csv only in a run with a whole-body exam's composition,
-    // body_followup.csv only with a row (whatever --followup, but never).
-    let unwritten = [
-        (!with_followup && write_followup).then_some(FOLLOWUP.name),
-        (written[6] == 0).then_some(BODY_COMPOSITION.name),
-        (written[7] == 0 && write_followup).then_some(BODY_FOLLOWUP.name),
-    ];
-    for name in unwritten.into_iter().flatten() {
-        let csv = staging.join(name);
-        std::fs::remove_file(&csv).map_err(|e| cannot(e.into()))?;
-        if options.parquet {
-            std::fs::remove_file(parquet::parquet_path_for(&csv)).map_err(|e| cannot(e.into()))?;
-        }
-    }
 
     // 3. report.html
     steps.step("report.html");
@@ -242,6 +218,68 @@ pub fn finish(
     Ok(summary)
 }
 
+/// Writes the tables on the pool's workers, each worker taking the largest table left
+/// (the sizes of their runs): body_composition.csv, half of a body composition run's bytes,
+/// is started at once on one worker while the other writes the rest, where in the
+/// tables' order a worker could come to it after two others (docs/performance.md, "The end
+/// of a run"). A table left out (`written`) is not written at all, where it was written
+/// and then removed. The first error is returned once no table is being written.
+fn write_tables(
+    tables: Vec<(Table, Runs)>,
+    staging: &Path,
+    options: &OutputOptions,
+) -> Result<(), Cause> {
+    let mut order: Vec<(u64, Waiting)> = tables
+        .into_iter()
+        .filter(|(table, runs)| written(table, !runs.is_empty(), options))
+        .map(|(table, runs)| (runs.bytes(), Mutex::new(Some((table, runs)))))
+        .collect();
+    // Stable: tables of equal size keep their order.
+    order.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
+    let next = AtomicUsize::new(0);
+    let failed: Mutex<Option<Cause>> = Mutex::new(None);
+    let worker = |_| {
+        while let Some((_, slot)) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let Some((table, runs)) = taken else { continue };
+            if let Err(error) = write_table(&table, runs, staging, options) {
+                failed
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(error);
+                // The others stop at their next table.
+                next.store(order.len(), Ordering::Relaxed);
+                return;
+            }
+        }
+    };
+    let workers = rayon::current_num_threads().min(order.len());
+    (0..workers).into_par_iter().for_each(worker);
+    match failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// A table not yet taken by a worker, and its runs.
+type Waiting = Mutex<Option<(Table, Runs)>>;
+
+/// Whether a table is written: body_composition.csv only in a run with a whole-body exam's
+/// composition; body_followup.csv only with a row, followup.csv with a row or with
+/// `--followup always`, neither with `--followup never`; the others always, a header
+/// without rows if need be.
+fn written(table: &Table, has_rows: bool, options: &OutputOptions) -> bool {
+    let followup = options.followup;
+    match table.name {
+        name if name == FOLLOWUP.name => {
+            followup == FollowupMode::Always || (followup == FollowupMode::Auto && has_rows)
+        }
+        name if name == BODY_FOLLOWUP.name => followup != FollowupMode::Never && has_rows,
+        name if name == BODY_COMPOSITION.name => has_rows,
+        _ => true,
+    }
+}
+
 /// Writes one CSV file (after a byte order mark with `--excel`), and its Parquet copy with
 /// `--format parquet`: the header, then the runs merged in key order, each record's lines
 /// and values (`Rendered`).
@@ -250,10 +288,13 @@ fn write_table(
     runs: Runs,
     staging: &Path,
     options: &OutputOptions,
-) -> Result<u64, Cause> {
+) -> Result<(), Cause> {
     let parquet = options.parquet;
     let csv = staging.join(table.name);
     let file = File::create(&csv)?;
+    // Its writing to disk started as it grows, while the rest of it and the other tables
+    // are merged, not all at the commit's flush (docs/performance.md, "The end of a run").
+    let file = WritingBack::new(file, WRITEBACK_STEP);
     let mut out = BufWriter::with_capacity(256 * 1024, file);
     if options.excel {
         out.write_all(crate::output::BOM)?;
@@ -268,7 +309,7 @@ fn write_table(
         )?),
         false => None,
     };
-    let rows = runs.merge(|payload| {
+    runs.merge(|payload| {
         let rendered = Rendered::split(payload, parquet)?;
         out.write_all(rendered.lines)?;
         if let Some(copy) = &mut copy {
@@ -277,15 +318,16 @@ fn write_table(
         }
         Ok(())
     })?;
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    // Its writing to disk started now, while the other tables are written, not at the
-    // commit's flush (docs/performance.md, "Both cores again").
-    crate::output::folder::start_writeback(&file);
+    // The rest of its writing to disk started now, while the other tables are written.
+    out.into_inner().map_err(|e| e.into_error())?.finish();
     if let Some(copy) = copy {
         copy.finish()?;
     }
-    Ok(rows)
+    Ok(())
 }
+
+/// How many bytes of a table are written before their writing to disk is started.
+const WRITEBACK_STEP: u64 = 2 * 1024 * 1024;
 
 /// Says what the commit carried over (a warning, in the form of the command's log:
 /// `crate::warning`) or could not do atomically (a note, on stderr as it is).

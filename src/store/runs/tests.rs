@@ -339,3 +339,39 @@ fn empty_runs_create_no_file() {
     assert_eq!(runs.merge(|_| Ok(())).unwrap(), 0);
     assert_eq!(budget.files_created(), 0);
 }
+
+/// A set of runs knows whether it has any, and how many bytes they hold, in memory or
+/// spilled alike: the write step starts the largest file first and leaves out a file it
+/// would remove for having no rows.
+#[test]
+fn runs_know_whether_they_are_empty_and_their_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    for limit in [usize::MAX, 0] {
+        let runs = Runs::with_budget(dir.path(), &Budget::new(limit));
+        runs.append(RunBuf::default()).unwrap();
+        assert!(runs.is_empty(), "limit {limit}");
+        assert_eq!(runs.bytes(), 0);
+        let mut run = RunBuf::default();
+        run.push(vec![1; 8], &[2; 100]);
+        runs.append(run).unwrap();
+        assert!(!runs.is_empty());
+        // Each record: the key's and the payload's lengths (4 bytes each), then them.
+        assert_eq!(runs.bytes(), 4 + 8 + 4 + 100, "limit {limit}");
+        let mut run = RunBuf::default();
+        run.push(vec![0; 8], &[3; 1000]);
+        runs.append(run).unwrap();
+        assert_eq!(runs.bytes(), 116 + 4 + 8 + 4 + 1000, "limit {limit}");
+        assert_eq!(merged_text_len(runs), 1100);
+    }
+}
+
+/// The bytes of the payloads a merge gives.
+fn merged_text_len(runs: Runs) -> usize {
+    let mut len = 0;
+    runs.merge(|payload| {
+        len += payload.len();
+        Ok(())
+    })
+    .unwrap();
+    len
+}
