@@ -304,7 +304,9 @@ impl Reader<'_> {
         let count = self.count()?;
         let mut regions = Vec::with_capacity(count);
         for _ in 0..count {
-            let region = self.unit_enum(BodyRegion::ALL)?;
+            // The variant read inline (`unit_enum` called `variant` out of line).
+            let region = BodyRegion::ALL.get(self.varint(32)? as usize);
+            let region = *region.ok_or_else(|| corrupt("a bad variant"))?;
             let label = self.str()?;
             let mut present = self.byte()?;
             // Made here rather than by `RegionComposition::new`, which was called and its
