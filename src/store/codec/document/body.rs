@@ -25,6 +25,13 @@
 //! written (the readings' indices taken as they are, each checked against their count),
 //! shared through `bodycomp::shared` (one `Arc<str>` per distinct unit of a thread's
 //! documents).
+//!
+//! Nearly every reading has a head of one byte and numbers whose mantissas take one to
+//! three bytes: such a reading is written as one or two words (`put_reading`) and read from
+//! one or two (`Reader::quick_reading`), without a check and a store per byte; any other,
+//! and a corrupt one, goes byte by byte, as every reading did. Both ways are held to the
+//! codec as it was before them (`reference`, for the tests: the same bytes, the same
+//! composition, the same errors).
 
 use std::fmt;
 use std::io;
@@ -33,7 +40,9 @@ use std::sync::Arc;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::wire::{Fixed, Reader, corrupt, put_str, put_varint};
+use super::wire::{
+    Fixed, Reader, corrupt, put_str, put_varint, short_decimal, short_decimal_bytes,
+};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
     UnitId, shared,
@@ -93,10 +102,24 @@ impl<'b> Units<'b> {
 const READING_BYTES: usize = 40;
 
 /// Writes a reading into `buf`.
-#[inline]
+#[inline(always)]
 fn put_reading<const N: usize>(buf: &mut Fixed<N>, reading: &Reading, unit: usize) {
     let same = reading.value.to_parts() == reading.written.to_parts();
-    buf.varint((unit as u64) << 1 | u64::from(same));
+    let head = (unit as u64) << 1 | u64::from(same);
+    // Most readings: a head of one byte and numbers of a few bytes each (`Fixed::varint`
+    // took a check and a store per byte), in one or two words.
+    if head < 0x80
+        && let Some((written, written_len)) = short_decimal_bytes(reading.written)
+        && let Some(value) = if same {
+            Some((0, 0))
+        } else {
+            short_decimal_bytes(reading.value)
+        }
+        && buf.two_words((head | written << 8, 1 + written_len), value)
+    {
+        return;
+    }
+    buf.varint(head);
     buf.decimal(reading.written);
     if !same {
         buf.decimal(reading.value);
@@ -127,23 +150,36 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
     out.reserve(body.regions.len() * (16 + 8 * 8) + body.indices.len() * 10 + 16);
     put_varint(out, body.source as u64);
     put_varint(out, body.regions.len() as u64);
+    // The presence byte and the readings made on the stack and appended at once: a
+    // reading appended on its own cost a copy call and a capacity check each
+    // (docs/performance.md, "The end of a run"). One buffer for every region: zeroed
+    // for each, it cost a `memset` call a region.
+    let mut buf = Fixed::<REGION_READINGS_BYTES>::new();
     for region in &body.regions {
         put_varint(out, region.region as u64);
         put_str(out, &region.label);
-        // In the struct's field order: the presence byte's bits.
-        let present = region.readings();
-        let mask = present
-            .iter()
-            .enumerate()
-            .fold(0u8, |mask, (i, r)| mask | (u8::from(r.is_some()) << i));
-        // The presence byte and the readings made on the stack and appended at once: a
-        // reading appended on its own cost a copy call and a capacity check each
-        // (docs/performance.md, "The end of a run").
-        let mut buf = Fixed::<REGION_READINGS_BYTES>::new();
-        buf.byte(mask);
-        for reading in present.into_iter().flatten() {
-            put_reading(&mut buf, reading, units.index_or_add(reading.unit));
-        }
+        buf.clear();
+        // The presence byte, its bits set as the readings are written.
+        buf.byte(0);
+        let mut present = 0u8;
+        let mut put = |bit: u8, reading: &Option<Reading>| {
+            if let Some(reading) = reading {
+                present |= 1 << bit;
+                put_reading(&mut buf, reading, units.index_or_add(reading.unit));
+            }
+        };
+        // In the struct's field order (`RegionComposition::readings`), each field by
+        // itself: a loop over the array of the eight took a pointer, a test and a
+        // variable shift for each.
+        put(0, &region.fat);
+        put(1, &region.lean);
+        put(2, &region.bmc);
+        put(3, &region.lean_bmc);
+        put(4, &region.tissue);
+        put(5, &region.total_mass);
+        put(6, &region.fat_pct);
+        put(7, &region.tissue_fat_pct);
+        buf.set(0, present);
         out.extend_from_slice(buf.bytes());
     }
     put_varint(out, body.indices.len() as u64);
@@ -176,13 +212,74 @@ pub fn put_body(out: &mut Vec<u8>, body: &BodyComposition) {
     insert_varint(out, start, len as u64);
 }
 
+/// How many units a composition's readings may name, as its reader checks a reading's
+/// head against it.
+#[derive(Clone, Copy)]
+struct UnitCount {
+    count: usize,
+    /// The heads of one byte (below 0x80) that name one of the units: below twice their
+    /// count (a head is `unit << 1 | same`), one comparison for both.
+    one_byte_heads: u8,
+}
+
+impl UnitCount {
+    fn of(count: usize) -> UnitCount {
+        UnitCount {
+            count,
+            one_byte_heads: count.saturating_mul(2).min(0x80) as u8,
+        }
+    }
+}
+
 impl Reader<'_> {
+    /// A reading of one of the `units` units written into `slot`: most in one step
+    /// (`quick_reading`), the others (and a corrupt one) byte by byte. (Written in each
+    /// branch: a reading returned from either, the quick one went through the stack.)
     #[inline(always)]
-    fn reading(&mut self, units: &[Arc<str>]) -> io::Result<Reading> {
+    fn read_into(&mut self, slot: &mut Option<Reading>, units: UnitCount) -> io::Result<()> {
+        match self.quick_reading(units) {
+            Some(reading) => *slot = Some(reading),
+            None => *slot = Some(self.reading_bytewise(units.count)?),
+        }
+        Ok(())
+    }
+
+    /// A reading whose head is one byte and whose numbers are each a short decimal
+    /// (`short_decimal`: every number a report or an export writes), read from a word or
+    /// two of the bytes without a check per byte. None, with nothing read, for any other,
+    /// and within the last bytes (a word past them is not read).
+    #[inline(always)]
+    fn quick_reading(&mut self, units: UnitCount) -> Option<Reading> {
+        let rest = self.bytes.get(self.at..)?;
+        let [head, written @ ..] = *rest.first_chunk::<9>()?;
+        if head >= units.one_byte_heads {
+            return None;
+        }
+        let (written, mut taken) = short_decimal(u64::from_le_bytes(written))?;
+        taken += 1;
+        let value = if head & 1 == 1 {
+            written
+        } else {
+            let value = u64::from_le_bytes(*rest.get(taken..)?.first_chunk::<8>()?);
+            let (value, value_taken) = short_decimal(value)?;
+            taken += value_taken;
+            value
+        };
+        self.at += taken;
+        Some(Reading {
+            value,
+            written,
+            unit: UnitId::listed(usize::from(head >> 1)),
+        })
+    }
+
+    /// A reading as `put_reading` writes it, byte by byte, refused when corrupt.
+    #[inline(never)]
+    fn reading_bytewise(&mut self, units: usize) -> io::Result<Reading> {
         let head = self.u64()?;
         let at = (head >> 1) as usize;
         // The units read are fewer than an id holds (`compact` refuses more).
-        if at >= units.len() {
+        if at >= units {
             return Err(corrupt("a bad unit"));
         }
         let unit = UnitId::listed(at);
@@ -199,31 +296,64 @@ impl Reader<'_> {
         })
     }
 
-    /// The reading of the presence byte's bit `bit`, when set.
-    #[inline]
-    fn present(&mut self, mask: u8, bit: u32, units: &[Arc<str>]) -> io::Result<Option<Reading>> {
-        if mask & (1 << bit) == 0 {
-            return Ok(None);
+    /// The regions, each read into its place in the vector: its variant, its label
+    /// (borrowed, then copied once into the region's `String`), its presence byte, then
+    /// the reading of each bit set, in the struct's field order, written into its field
+    /// (no `Result` per field, and no region moved whole into the vector).
+    fn regions(&mut self, units: UnitCount) -> io::Result<Vec<RegionComposition>> {
+        let count = self.count()?;
+        let mut regions = Vec::with_capacity(count);
+        for _ in 0..count {
+            // The variant read inline (`unit_enum` called `variant` out of line).
+            let region = BodyRegion::ALL.get(self.varint(32)? as usize);
+            let region = *region.ok_or_else(|| corrupt("a bad variant"))?;
+            let label = self.str()?;
+            let mut present = self.byte()?;
+            // Made here rather than by `RegionComposition::new`, which was called and its
+            // region copied into the vector.
+            regions.push(RegionComposition {
+                region,
+                label: label.to_owned(),
+                fat: None,
+                lean: None,
+                bmc: None,
+                lean_bmc: None,
+                tissue: None,
+                total_mass: None,
+                fat_pct: None,
+                tissue_fat_pct: None,
+            });
+            let Some(RegionComposition {
+                fat,
+                lean,
+                bmc,
+                lean_bmc,
+                tissue,
+                total_mass,
+                fat_pct,
+                tissue_fat_pct,
+                ..
+            }) = regions.last_mut()
+            else {
+                unreachable!("a region was just pushed");
+            };
+            // In the struct's field order (`RegionComposition::readings`).
+            let slots = [
+                fat,
+                lean,
+                bmc,
+                lean_bmc,
+                tissue,
+                total_mass,
+                fat_pct,
+                tissue_fat_pct,
+            ];
+            while present != 0 {
+                self.read_into(slots[present.trailing_zeros() as usize & 7], units)?;
+                present &= present - 1;
+            }
         }
-        self.reading(units).map(Some)
-    }
-
-    fn region(&mut self, units: &[Arc<str>]) -> io::Result<RegionComposition> {
-        let region = self.unit_enum(BodyRegion::ALL)?;
-        let label = self.string()?;
-        let mask = self.byte()?;
-        Ok(RegionComposition {
-            region,
-            label,
-            fat: self.present(mask, 0, units)?,
-            lean: self.present(mask, 1, units)?,
-            bmc: self.present(mask, 2, units)?,
-            lean_bmc: self.present(mask, 3, units)?,
-            tissue: self.present(mask, 4, units)?,
-            total_mass: self.present(mask, 5, units)?,
-            fat_pct: self.present(mask, 6, units)?,
-            tissue_fat_pct: self.present(mask, 7, units)?,
-        })
+        Ok(regions)
     }
 
     /// A composition's compact form, as `put_compact` writes it.
@@ -234,14 +364,18 @@ impl Reader<'_> {
         if UnitId::new(units.len()).is_none() {
             return Err(corrupt("too many units"));
         }
+        let read = UnitCount::of(units.len());
         let body = BodyComposition {
             source: part
                 .unit_enum(&[BodySource::HologicResultsDocument, BodySource::EncoreExport])?,
-            regions: part.vec(|r| r.region(&units))?,
+            regions: part.regions(read)?,
             indices: part.vec(|r| {
+                let kind = r.unit_enum(IndexKind::ALL)?;
+                let mut reading = None;
+                r.read_into(&mut reading, read)?;
                 Ok(ReportedIndex {
-                    kind: r.unit_enum(IndexKind::ALL)?,
-                    reading: r.reading(&units)?,
+                    kind,
+                    reading: reading.unwrap_or_else(|| unreachable!("a reading was read")),
                 })
             })?,
             units,
@@ -295,3 +429,9 @@ impl<'de> Deserialize<'de> for BodyComposition {
         deserializer.deserialize_bytes(Compact)
     }
 }
+
+#[cfg(test)]
+mod reference;
+
+#[cfg(test)]
+mod tests;

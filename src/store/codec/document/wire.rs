@@ -89,6 +89,18 @@ impl<const N: usize> Fixed<N> {
         self.len += 1;
     }
 
+    /// Empty again, for the next values (the buffer zeroed once, not each time).
+    #[inline]
+    pub(super) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// Sets the byte written at `at` (one written before what follows it was known).
+    #[inline]
+    pub(super) fn set(&mut self, at: usize, byte: u8) {
+        self.buf[..self.len][at] = byte;
+    }
+
     /// A varint, as `put_varint` writes it.
     #[inline]
     pub(super) fn varint(&mut self, mut n: u64) {
@@ -109,6 +121,38 @@ impl<const N: usize> Fixed<N> {
         let (mantissa, scale) = value.to_parts();
         self.varint(zigzag(mantissa));
         self.varint(u64::from(scale));
+    }
+
+    /// The first `first_len` bytes of `first` (least significant first), then the first
+    /// `second_len` of `second`, when the buffer has room for sixteen bytes at its end (the
+    /// bytes past those written are left as whatever they are, and are not part of what
+    /// was written): two stores where a byte at a time took a check each. Else false,
+    /// with nothing written.
+    #[inline(always)]
+    pub(super) fn two_words(
+        &mut self,
+        (first, first_len): (u64, usize),
+        (second, second_len): (u64, usize),
+    ) -> bool {
+        let Some(room) = self
+            .buf
+            .get_mut(self.len..)
+            .and_then(|r| r.first_chunk_mut::<16>())
+        else {
+            return false;
+        };
+        if first_len > 8 {
+            return false;
+        }
+        // The second word stored after the first, over the first's bytes past
+        // `first_len`.
+        *room
+            .first_chunk_mut::<8>()
+            .unwrap_or_else(|| unreachable!()) = first.to_le_bytes();
+        let after = room[first_len..].first_chunk_mut::<8>();
+        *after.unwrap_or_else(|| unreachable!()) = second.to_le_bytes();
+        self.len += first_len + second_len;
+        true
     }
 
     /// An optional decimal, as `put_option(.., put_decimal)` writes it.
@@ -346,20 +390,97 @@ impl<'a> Reader<'a> {
         self.option(Self::decimal)
     }
 
+    /// A sequence's count, refused when past the bytes left: each element takes a byte at
+    /// least, so a longer count is a corrupt record, and must not be allocated.
+    #[inline]
+    pub(super) fn count(&mut self) -> io::Result<usize> {
+        let len = self.u64()?;
+        if len > (self.bytes.len() - self.at) as u64 {
+            return Err(corrupt("a bad length"));
+        }
+        Ok(len as usize)
+    }
+
     pub(super) fn vec<T>(
         &mut self,
         read: impl Fn(&mut Self) -> io::Result<T>,
     ) -> io::Result<Vec<T>> {
-        let len = self.u64()?;
-        // Each element takes a byte at least: a longer count is a corrupt record, and
-        // must not be allocated.
-        if len > (self.bytes.len() - self.at) as u64 {
-            return Err(corrupt("a bad length"));
-        }
-        let mut items = Vec::with_capacity(len as usize);
+        let len = self.count()?;
+        let mut items = Vec::with_capacity(len);
         for _ in 0..len {
             items.push(read(self)?);
         }
         Ok(items)
     }
+}
+
+/// A decimal read from `word`, the next eight bytes of a record (the first the least
+/// significant), when its mantissa's varint is at most seven bytes and its scale the one
+/// byte after it: the decimal and the bytes it took. None otherwise (a mantissa of 2^48 or
+/// more, a scale written in more bytes or past a decimal's), for `Reader::decimal` to read
+/// or refuse. No check per byte that the record holds it, where `Reader::varint` takes a
+/// byte at a time: a body composition's hundred readings are mostly numbers of two or three
+/// bytes (docs/performance.md, "The end of a run").
+#[inline(always)]
+pub(super) fn short_decimal(word: u64) -> Option<(Decimal, usize)> {
+    // Up to three bytes (a mass in grams to a tenth, a percent) byte by byte; longer ones
+    // with their 7-bit groups gathered at once, which costs more for a short one.
+    let (zigzag, bytes) = if word & 0x80 == 0 {
+        (word & 0x7f, 1)
+    } else if word & 0x8000 == 0 {
+        ((word & 0x7f) | ((word >> 1) & 0x3f80), 2)
+    } else if word & 0x80_0000 == 0 {
+        let low = (word & 0x7f) | ((word >> 1) & 0x3f80);
+        (low | ((word >> 2) & 0x1f_c000), 3)
+    } else {
+        long_varint(word)?
+    };
+    let mantissa = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
+    let scale = (word >> (8 * bytes)) as u8;
+    let decimal = Decimal::from_parts(mantissa, u32::from(scale))?;
+    Some((decimal, bytes as usize + 1))
+}
+
+/// A varint of four to seven bytes at the start of `word` (as `short_decimal` reads it):
+/// its value and its bytes; None when longer.
+#[inline(never)]
+fn long_varint(word: u64) -> Option<(u64, u32)> {
+    // The varint ends at the first byte without the continuation bit.
+    let stops = !word & 0x0080_8080_8080_8080;
+    if stops == 0 {
+        return None;
+    }
+    let last_bit = stops.trailing_zeros();
+    // Its bytes (up to the stop bit) without their continuation bits, their 7-bit groups
+    // gathered two by two, then four by four, then all seven.
+    let groups = word & (stops ^ (stops - 1)) & 0x7f7f_7f7f_7f7f_7f7f;
+    let pairs = (groups & 0x007f_007f_007f_007f) | ((groups >> 1) & 0x3f80_3f80_3f80_3f80);
+    let fours = (pairs & 0x0000_3fff_0000_3fff) | ((pairs >> 2) & 0x0fff_c000_0fff_c000);
+    let value = (fours & 0x0fff_ffff) | ((fours >> 4) & 0x00ff_ffff_f000_0000);
+    Some((value, (last_bit + 1) / 8))
+}
+
+/// A decimal as `put_decimal` writes it, as the bytes of a word (the first the least
+/// significant) and their count, when its mantissa's zigzag varint is at most three bytes
+/// (every number a body composition's readers make of a report's or an export's text);
+/// None for a longer one.
+#[inline(always)]
+pub(super) fn short_decimal_bytes(value: Decimal) -> Option<(u64, usize)> {
+    let (mantissa, scale) = value.to_parts();
+    let n = zigzag(mantissa);
+    let (varint, bytes) = if n < 0x80 {
+        (n, 1)
+    } else if n < 0x4000 {
+        ((n & 0x7f) | 0x80 | ((n << 1) & 0x7f00), 2)
+    } else if n < 0x20_0000 {
+        let low = (n & 0x7f) | 0x80 | ((n << 1) & 0x7f00) | 0x8000;
+        (low | ((n << 2) & 0x7f_0000), 3)
+    } else {
+        return None;
+    };
+    // A decimal's scale is at most 18: one byte (a longer one would be written as it is).
+    if scale >= 0x80 {
+        return None;
+    }
+    Some((varint | u64::from(scale) << (8 * bytes), bytes + 1))
 }
