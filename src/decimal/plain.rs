@@ -40,6 +40,30 @@ fn digits_right(mut value: u64, least: usize, text: &mut [u8], mut at: usize) ->
     at
 }
 
+/// 10^0 to 10^19: the powers a u64's digit count is read against.
+const POW10_U64: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut at = 1;
+    while at < powers.len() {
+        powers[at] = powers[at - 1] * 10;
+        at += 1;
+    }
+    powers
+};
+
+/// How many decimal digits `value` has (0 has one): its bit length times log10(2) is the
+/// count less one or the count less two, and one comparison says which, where a loop
+/// compared a power per digit.
+#[inline]
+pub(super) fn digit_count(value: u64) -> usize {
+    // `| 1` changes no count (only 10^k - 1, odd, would pass a power by one) and gives 0
+    // the count of 1.
+    let value = value | 1;
+    let bits = 64 - value.leading_zeros() as usize;
+    let floor_log = (bits * 1233) >> 12;
+    floor_log + usize::from(value >= POW10_U64[floor_log])
+}
+
 impl Decimal {
     /// Plain decimal text with at least `min_decimals` decimals (never an exponent).
     pub fn to_plain(self, min_decimals: u32) -> String {
@@ -62,6 +86,38 @@ impl Decimal {
         let mut text = [0u8; PLAIN_RIGHT];
         let start = self.plain_right(min_decimals, &mut text);
         out.extend_from_slice(&text[start..]);
+    }
+
+    /// `to_plain(0)` written into `out` from `at`, left to right; returns where it ends.
+    /// Its length is known first (`digit_count`), so the digits go straight to their place:
+    /// a row of numbers is written into one buffer, where each number was written into a
+    /// buffer of its own, then copied (a copy call each: docs/performance.md, "The end of
+    /// a run"). `out` holds `PLAIN_MAX` bytes from `at`, else this panics.
+    #[inline]
+    pub fn put_plain(self, out: &mut [u8], from: usize) -> usize {
+        let out = &mut out[from..from + PLAIN_MAX];
+        let magnitude = self.mantissa.unsigned_abs();
+        let mut at = 0;
+        if self.mantissa < 0 {
+            out[0] = b'-';
+            at = 1;
+        }
+        let end = if self.scale == 0 {
+            let end = at + digit_count(magnitude);
+            digits_right(magnitude, 1, out, end);
+            end
+        } else {
+            // scale <= MAX_DIGITS (18): 10^scale fits a u64.
+            let scale = self.scale as usize;
+            let unit = POW10[scale].unsigned_abs();
+            let whole = magnitude / unit;
+            let end = at + digit_count(whole) + 1 + scale;
+            let point = digits_right(magnitude % unit, scale, out, end) - 1;
+            out[point] = b'.';
+            digits_right(whole, 1, out, point);
+            end
+        };
+        from + end
     }
 
     /// The plain text written right-aligned into `text`, right to left; returns where it

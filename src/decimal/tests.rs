@@ -383,3 +383,55 @@ fn abs_is_zero_less_a_negative_value() {
     }
     assert_eq!(checked, 19 * 207);
 }
+
+/// `put_plain` writes what `to_plain(0)` writes (the reference, itself held to an
+/// independent rendering above), at any place of a buffer and nothing outside its text, on
+/// seeded random values of every digit count, both signs and every scale, and the
+/// extremes; `digit_count` against the text's digits.
+#[test]
+fn put_plain_writes_the_plain_text() {
+    let mut next = crate::test_rng::splitmix(0x9_1A17);
+    let mut values: Vec<Decimal> = [i64::MIN, i64::MIN + 1, i64::MAX, -1, 0, 1, 9, 10, 99, 100]
+        .into_iter()
+        .flat_map(|m| (0..=MAX_DIGITS).map(move |s| Decimal::from_parts(m, s).unwrap()))
+        .collect();
+    for _ in 0..100_000 {
+        let digits = (next() % 20) as u32;
+        let magnitude = if digits == 0 {
+            0
+        } else {
+            next() % 10u64.pow(digits.min(19))
+        };
+        let mantissa = if next() % 2 == 0 {
+            magnitude as i64
+        } else {
+            (magnitude as i64).wrapping_neg()
+        };
+        let scale = match next() % 3 {
+            0 => (next() % 3) as u32,
+            _ => (next() % 19) as u32,
+        };
+        values.push(Decimal::from_parts(mantissa, scale).unwrap());
+    }
+    let mut buf = [b'#'; 3 * PLAIN_MAX];
+    for (i, value) in values.into_iter().enumerate() {
+        let expected = value.to_plain(0);
+        let at = i % PLAIN_MAX;
+        buf.fill(b'#');
+        let end = value.put_plain(&mut buf, at);
+        assert_eq!(&buf[at..end], expected.as_bytes(), "{value:?}");
+        assert!(
+            buf[..at].iter().chain(&buf[end..]).all(|&b| b == b'#'),
+            "{value:?}"
+        );
+        let magnitude = value.to_parts().0.unsigned_abs();
+        assert_eq!(plain::digit_count(magnitude), magnitude.to_string().len());
+    }
+    for power in 0..20 {
+        let p = 10u64.pow(power);
+        for v in [p - 1, p, p + 1] {
+            assert_eq!(plain::digit_count(v), v.to_string().len(), "{v}");
+        }
+    }
+    assert_eq!(plain::digit_count(u64::MAX), 20);
+}

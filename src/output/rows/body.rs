@@ -4,13 +4,14 @@
 //! (docs/columns.md, "body_composition.csv"; docs/clinical.md, "Body composition").
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use super::joined;
 use crate::bodycomp::index::{Cohort, Patient, assess};
 use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
 use crate::date::Date;
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, PLAIN_MAX};
 use crate::document::Sex;
 use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field};
 use crate::output::table::{Cell, Column, Row, ToCell, row_struct};
@@ -133,6 +134,26 @@ pub struct BodyKeys<'a> {
     date: Option<Date>,
     /// The three fields, each followed by its comma.
     line: Vec<u8>,
+    /// The end of the visit's last row written (`RowTail`).
+    tail: RefCell<RowTail>,
+}
+
+/// The end of a row after its numbers as last written: the computed, source and unit
+/// fields and the line's end, with what they were made of. A visit's rows nearly all end
+/// alike (`,,encore_export,lbs;%`), and each row gathered its units' texts, joined them and
+/// checked the cell (docs/performance.md, "The end of a run"); now a row whose readings'
+/// units and computed cells are the last row's copies its end.
+#[derive(Default)]
+struct RowTail {
+    /// The composition's units and source the end was written from (their addresses):
+    /// a tail is only reused for the composition it was made of.
+    units: usize,
+    source: usize,
+    /// The row's units (`UnitRun`) and computed cells (`Computed`) as a key; 0 when none is
+    /// held.
+    key: u128,
+    /// The fields, each after its comma, and the line's end.
+    bytes: Vec<u8>,
 }
 
 /// The key cells of a visit's composition rows.
@@ -151,6 +172,7 @@ pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
         patient,
         date,
         line,
+        tail: RefCell::default(),
     }
 }
 
@@ -165,6 +187,85 @@ pub struct BodyCompositionRow<'a> {
     ids: Ids<'a>,
 }
 
+/// A row's lean without BMC and %fat, and which of them it computed.
+struct LeanAndPct {
+    lean: Option<Decimal>,
+    pct: Option<Decimal>,
+    computed: Computed,
+}
+
+/// Which of lean and %fat a row computed (the `computed` cell).
+#[derive(Clone, Copy)]
+struct Computed {
+    lean: bool,
+    pct: bool,
+}
+
+impl Computed {
+    /// The `computed` cell.
+    fn as_str(self) -> &'static str {
+        match (self.lean, self.pct) {
+            (true, true) => "lean_g;fat_pct",
+            (true, false) => "lean_g",
+            (false, true) => "fat_pct",
+            (false, false) => "",
+        }
+    }
+
+    /// The two as the low bits of a tail's key.
+    fn bits(self) -> u128 {
+        u128::from(self.lean) | u128::from(self.pct) << 1
+    }
+}
+
+/// Lean without BMC (as reported, else lean with BMC less BMC) and %fat (as reported, else
+/// fat / total mass), the region's fields read once (`RegionComposition::lean_without_bmc`
+/// and `fat_pct_of_masses` give the computed ones).
+#[inline]
+fn lean_and_pct(region: &RegionComposition) -> LeanAndPct {
+    let (lean, lean_computed) = match region.lean {
+        Some(reported) => (Some(reported.value), false),
+        None => {
+            let lean = region.lean_without_bmc();
+            (lean, lean.is_some())
+        }
+    };
+    let (pct, pct_computed) = match region.fat_pct {
+        Some(reported) => (Some(reported.value), false),
+        None => {
+            let pct = region.fat_pct_of_masses();
+            (pct, pct.is_some())
+        }
+    };
+    LeanAndPct {
+        lean,
+        pct,
+        computed: Computed {
+            lean: lean_computed,
+            pct: pct_computed,
+        },
+    }
+}
+
+/// The units of a region's readings as a key: the index plus one of each reading's unit
+/// in field order, a reading in the previous one's unit left out, a byte each (at most
+/// eight readings, so the key's low 64 bits); None for a unit past the 255th. The units
+/// cell is a function of it (`Derived::unit` gathers the same units in the same order).
+#[inline]
+fn unit_run(region: &RegionComposition) -> Option<u64> {
+    let mut key = 0u64;
+    let mut previous = None;
+    for reading in region.readings().into_iter().flatten() {
+        if previous == Some(reading.unit) {
+            continue;
+        }
+        previous = Some(reading.unit);
+        let byte = u8::try_from(reading.unit.index() + 1).ok()?;
+        key = key << 8 | u64::from(byte);
+    }
+    Some(key)
+}
+
 /// What a region's row computes: lean without BMC, %fat, which of the two it computed,
 /// and the units of its readings joined.
 struct Derived<'a> {
@@ -176,20 +277,18 @@ struct Derived<'a> {
 
 impl<'a> BodyCompositionRow<'a> {
     fn derived(&self) -> Derived<'a> {
+        // As the fields' own functions give them: the cells' way, which `append_csv`'s
+        // (`lean_and_pct`) is held to (`output::rows::tests`).
         let region = self.region;
         let lean_reported = region.value(Field::Lean);
         let lean = region.lean_without_bmc();
         let pct_reported = region.value(Field::FatPct);
         let pct = pct_reported.or_else(|| region.fat_pct_of_masses());
-        let computed = match (
-            lean.is_some() && lean_reported.is_none(),
-            pct.is_some() && pct_reported.is_none(),
-        ) {
-            (true, true) => "lean_g;fat_pct",
-            (true, false) => "lean_g",
-            (false, true) => "fat_pct",
-            (false, false) => "",
-        };
+        let computed = Computed {
+            lean: lean.is_some() && lean_reported.is_none(),
+            pct: pct.is_some() && pct_reported.is_none(),
+        }
+        .as_str();
         // The distinct units, at most one per field. A region's readings nearly all share
         // one unit: a reading whose unit is the previous reading's (the same id) was already
         // counted or left out, and is passed without its text compared (docs/performance.md,
@@ -252,6 +351,10 @@ fn append_plain_word(out: &mut Vec<u8>, word: &'static str) {
     out.extend_from_slice(word.as_bytes());
 }
 
+/// Room for a row's six numbers, each after its comma: `Decimal::put_plain` asks for
+/// `PLAIN_MAX` bytes where it starts.
+const NUMBERS_MAX: usize = 6 * (PLAIN_MAX + 1);
+
 impl Row for BodyCompositionRow<'_> {
     const COLUMNS: &'static [Column] = BodyCompositionCells::COLUMNS;
 
@@ -260,31 +363,66 @@ impl Row for BodyCompositionRow<'_> {
     }
 
     /// The key fields copied, then the others as `row_struct!` writes them, straight from
-    /// the values (the two agree: `output::rows::tests::check`).
+    /// the values (the two agree: `output::rows::tests::check`); the row's end copied when
+    /// it is the visit's last row's (`RowTail`).
     fn append_csv(&self, out: &mut Vec<u8>) {
         let region = self.region;
-        let derived = self.derived();
+        let LeanAndPct {
+            lean,
+            pct,
+            computed,
+        } = lean_and_pct(region);
         out.extend_from_slice(&self.keys.line);
         append_plain_word(out, region.region.as_str());
         out.push(b',');
         self.region_label().append_csv(out);
-        out.push(b',');
+        // The six numbers written into one buffer, each straight to its place, and
+        // appended at once (as `Plain(value, 0)` writes each: `Decimal::put_plain`).
+        let mut numbers = [0u8; NUMBERS_MAX];
+        let mut at = 0;
         for value in [
             region.value(Field::Fat),
-            derived.lean,
+            lean,
             region.value(Field::Bmc),
             region.value(Field::LeanBmc),
             region.value(Field::TotalMass),
-            derived.pct,
+            pct,
         ] {
-            Plain(value, 0).append_csv(out);
-            out.push(b',');
+            numbers[at] = b',';
+            at += 1;
+            if let Some(value) = value {
+                at = value.put_plain(&mut numbers, at);
+            }
         }
-        append_plain_word(out, derived.computed);
+        out.extend_from_slice(&numbers[..at]);
+        let Some(units) = unit_run(region) else {
+            self.append_tail(computed, out);
+            return;
+        };
+        // The unit bytes in the high half, the computed bits and a mark in the low: never 0.
+        let key = u128::from(units) << 64 | computed.bits() << 1 | 1;
+        let mut tail = self.keys.tail.borrow_mut();
+        let (units, source) = (self.units.as_ptr() as usize, self.source.as_ptr() as usize);
+        if tail.key != key || tail.units != units || tail.source != source {
+            tail.bytes.clear();
+            self.append_tail(computed, &mut tail.bytes);
+            tail.key = key;
+            (tail.units, tail.source) = (units, source);
+        }
+        out.extend_from_slice(&tail.bytes);
+    }
+}
+
+impl BodyCompositionRow<'_> {
+    /// The fields after the numbers (computed, source, unit), each after its comma, and
+    /// the line's end.
+    fn append_tail(&self, computed: Computed, out: &mut Vec<u8>) {
+        out.push(b',');
+        append_plain_word(out, computed.as_str());
         out.push(b',');
         append_plain_word(out, self.source);
         out.push(b',');
-        derived.unit.append_csv(out);
+        self.derived().unit.append_csv(out);
         out.push(b'\n');
     }
 }

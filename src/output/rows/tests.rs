@@ -128,6 +128,101 @@ fn body_composition_rows_fit_their_columns() {
     }
 }
 
+/// A visit's body rows written by `append_csv` one after another (a row's end copied from
+/// the visit's last row's where they end alike: `body::RowTail`) are the lines their cells
+/// make, on seeded random compositions: any fields present, each in any of units that
+/// include the empty one, a text two ids share, a comma and a formula; values of any sign
+/// and scale; lean and %fat reported or computed. Two compositions' rows through one
+/// visit's keys, in turn, each written as its own.
+#[test]
+fn body_rows_written_in_turn_are_their_cells_lines() {
+    use crate::bodycomp::{BodyComposition, BodyRegion, BodySource, Reading, RegionComposition};
+    use crate::bodycomp::{UnitId, index::Patient};
+    use crate::decimal::Decimal;
+    use std::sync::Arc;
+    let mut next = crate::test_rng::splitmix(0xB0D7_2075);
+    let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%"];
+    let regions = BodyRegion::ALL;
+    let composition = |next: &mut dyn FnMut() -> u64| {
+        let source = if next() % 2 == 0 {
+            BodySource::EncoreExport
+        } else {
+            BodySource::HologicResultsDocument
+        };
+        let mut comp = BodyComposition::new(source);
+        let units = 1 + (next() % unit_texts.len() as u64) as usize;
+        comp.units = unit_texts[..units].iter().map(|&u| Arc::from(u)).collect();
+        // Most rows in one or two units, as a file writes them.
+        let common = [0, (next() % units as u64) as usize];
+        for &region in regions {
+            if next() % 4 == 0 {
+                continue;
+            }
+            let mut row = RegionComposition::new(region, "Label");
+            for slot in [
+                &mut row.fat,
+                &mut row.lean,
+                &mut row.bmc,
+                &mut row.lean_bmc,
+                &mut row.tissue,
+                &mut row.total_mass,
+                &mut row.fat_pct,
+                &mut row.tissue_fat_pct,
+            ] {
+                if next() % 3 == 0 {
+                    continue;
+                }
+                let mantissa =
+                    (next() % 200_000) as i64 - if next() % 8 == 0 { 100_000 } else { 0 };
+                let value = Decimal::from_parts(mantissa, (next() % 4) as u32).unwrap();
+                let unit = if next() % 5 == 0 {
+                    (next() % units as u64) as usize
+                } else {
+                    common[(next() % 2) as usize]
+                };
+                *slot = Some(Reading {
+                    value,
+                    written: value,
+                    unit: UnitId::new(unit).unwrap(),
+                });
+            }
+            comp.regions.push(row);
+        }
+        let assessment = crate::bodycomp::index::assess(&comp, &Patient::default());
+        VisitBody {
+            composition: std::borrow::Cow::Owned(comp),
+            assessment,
+        }
+    };
+    let doc = Document {
+        patient_id: "P1".into(),
+        ..Document::default()
+    };
+    let docs = vec![Ingested::new(0, "p".into(), doc)];
+    let (mut rows_written, mut computed) = (0, 0);
+    for _ in 0..300 {
+        let bodies = [composition(&mut next), composition(&mut next)];
+        with_first_visit(&docs, crate::pseudonym::Ids::default(), "V0", |view| {
+            let keys = body_keys(view);
+            for body in [&bodies[0], &bodies[1], &bodies[0]] {
+                let (mut direct, mut from_cells) = (Vec::new(), Vec::new());
+                for row in body_composition_rows(view, body, &keys) {
+                    crate::output::table::append_csv_line(&mut direct, &row);
+                    crate::output::table::append_cells_line(&mut from_cells, &row);
+                    rows_written += 1;
+                }
+                let direct = String::from_utf8(direct).unwrap();
+                computed += direct.matches(",lean_g").count();
+                assert_eq!(direct, String::from_utf8(from_cells).unwrap());
+            }
+        });
+    }
+    assert!(
+        rows_written > 10_000 && computed > 1_000,
+        "{rows_written} {computed}"
+    );
+}
+
 /// The column names of each file's table in docs/columns.md (`## NAME: ...`), in order: a
 /// cell can name several (`source_path, sop_instance_uid`, `lsc_g_cm2 / lsc_pct`).
 fn documented(docs: &str, file: &str) -> Vec<String> {
