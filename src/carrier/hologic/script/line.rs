@@ -233,15 +233,23 @@ pub(super) fn apex_cell(bytes: &[u8], from: usize, name: &CellName) -> Option<Ce
     // Within the window: `after` at most 16 and `at` at most 10.
     let body = after + at + 4;
     let step: &[u8; STEP] = window[body..].first_chunk()?;
-    let close = match first_stop(step) {
-        Some(found) => from + body + found,
-        None => value_stop(
-            bytes,
-            from + body + STEP,
-            bytes.len().min(from + body + MAX_CELL + 1),
-        )?,
+    // The value's end, and whether `";\r\n` follows it: within the window for a value
+    // ending in its first step (nearly every cell: `190.45`), else in the text.
+    let (close, apex_end) = match first_stop(step) {
+        Some(found) => {
+            let close = body + found;
+            (
+                from + close,
+                window.get(close..close + 4) == Some(b"\";\r\n"),
+            )
+        }
+        None => {
+            let limit = bytes.len().min(from + body + MAX_CELL + 1);
+            let close = value_stop(bytes, from + body + STEP, limit)?;
+            (close, bytes.get(close..close + 4) == Some(b"\";\r\n"))
+        }
     };
-    (bytes.get(close..close + 4) == Some(b"\";\r\n")).then_some(CellLine {
+    apex_end.then_some(CellLine {
         row,
         column,
         value: (from + body, close),
