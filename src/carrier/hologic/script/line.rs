@@ -204,32 +204,63 @@ fn word(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
 }
 
+/// How many bytes `apex_cell` reads at once from a line's start: a name of at most 16
+/// bytes, the indexes and ` = "` (at most 14), a value's first step (`STEP`) and `";\r\n`
+/// take at most 50.
+const WINDOW: usize = 64;
+
 /// The line from `from` as `cell_line` reads it when it is a cell exactly as APEX writes
 /// one: the name at once, `[ d]` or `[ dd]` twice, ` = "`, the value, `";\r\n`; None for
-/// any other line, which `cell_line` reads. The bytes after the name are read as one
-/// array of 16 (the indexes and ` = "` take at most 14), not byte by byte with a bound
-/// checked per byte: the cost of nearly every line of a document (docs/performance.md,
-/// "Body composition files").
+/// any other line, and for a line within `WINDOW` bytes of the text's end, which
+/// `cell_line` reads. The line's first `WINDOW` bytes are taken as one array, its parts
+/// then read at places within it (a bound checked once, not per part as slices of the
+/// whole text): the cost of nearly every line of a document (docs/performance.md, "Body
+/// composition files").
 #[inline(always)]
 pub(super) fn apex_cell(bytes: &[u8], from: usize, name: &CellName) -> Option<CellLine> {
-    let after = from + name.len;
-    let head: [u8; 16] = bytes.get(after..after + 16)?.try_into().ok()?;
-    if word(bytes, from) != name.first || word(bytes, after - 8) != name.last {
+    let window: &[u8; WINDOW] = bytes.get(from..)?.first_chunk()?;
+    // A `CellName` is 8 to 16 bytes long (`min` shows it to the bounds below).
+    let after = name.len.min(16);
+    if window_word(window, 0) != name.first || window_word(window, after - 8) != name.last {
         return None;
     }
-    let (row, at) = short_index(&head, 0)?;
-    let (column, at) = short_index(&head, at)?;
+    let head: &[u8; 16] = window[after..].first_chunk()?;
+    let (row, at) = short_index(head, 0)?;
+    let (column, at) = short_index(head, at)?;
     if head[at..at + 4] != *b" = \"" {
         return None;
     }
+    // Within the window: `after` at most 16 and `at` at most 10.
     let body = after + at + 4;
-    let close = value_stop(bytes, body, bytes.len().min(body + MAX_CELL + 1))?;
-    (bytes.get(close..close + 4) == Some(b"\";\r\n")).then_some(CellLine {
+    let step: &[u8; STEP] = window[body..].first_chunk()?;
+    // The value's end, and whether `";\r\n` follows it: within the window for a value
+    // ending in its first step (nearly every cell: `190.45`), else in the text.
+    let (close, apex_end) = match first_stop(step) {
+        Some(found) => {
+            let close = body + found;
+            (
+                from + close,
+                window.get(close..close + 4) == Some(b"\";\r\n"),
+            )
+        }
+        None => {
+            let limit = bytes.len().min(from + body + MAX_CELL + 1);
+            let close = value_stop(bytes, from + body + STEP, limit)?;
+            (close, bytes.get(close..close + 4) == Some(b"\";\r\n"))
+        }
+    };
+    apex_end.then_some(CellLine {
         row,
         column,
-        value: (body, close),
+        value: (from + body, close),
         end: close + 3,
     })
+}
+
+/// Eight bytes at `at` of `window` as a word.
+#[inline(always)]
+fn window_word(window: &[u8; WINDOW], at: usize) -> u64 {
+    u64::from_le_bytes(window[at..at + 8].try_into().expect("eight bytes"))
 }
 
 /// `[ d]` or `[ dd]` at `at` (at most 5) of `head`: the index and where it ends.

@@ -269,7 +269,7 @@ fn an_apex_cell_is_what_cell_line_reads() {
     ];
     let mut next = crate::test_rng::splitmix(0x00A9_E8CE);
     let (mut apex, mut cells) = (0, 0);
-    for case in 0..60_000 {
+    for case in 0..80_000 {
         let name = NAMES[(next() % NAMES.len() as u64) as usize];
         let mut text = String::new();
         for _ in 0..next() % 3 {
@@ -291,6 +291,11 @@ fn an_apex_cell_is_what_cell_line_reads() {
             };
             text.push_str(part[pick as usize]);
         }
+        // Two lines after it, or none (an eighth of the time): the line near the text's end
+        // or not (`apex_cell` reads a line's first `WINDOW` bytes at once).
+        for _ in 0..if next() % 8 == 0 { 0 } else { 2 } {
+            text.push_str("ResultsTable1[ 3][ 1] = \"Trunk\";\r\n");
+        }
         let expected = cell_line(text.as_bytes(), from, name.as_bytes());
         cells += usize::from(expected.is_some());
         let Some(prepared) = CellName::new(name.as_bytes()) else {
@@ -303,4 +308,100 @@ fn an_apex_cell_is_what_cell_line_reads() {
         }
     }
     assert!(apex > 3_000 && cells > apex, "{apex} {cells}");
+}
+
+/// `apex_cell` over generated lines gives what it gave when it read each part as a slice of
+/// the whole text (`apex_cell_by_slices`): the same cell, or nothing only for a line within
+/// `WINDOW` bytes of the text's end. The lines are APEX's cell lines and ones just off
+/// them, with values shorter and longer than a step, followed by a few bytes or many.
+#[test]
+fn an_apex_cell_is_what_it_read_by_slices() {
+    const PARTS: [&[&str]; 5] = [
+        &["[ 1]", "[ 12]", "[ 123]", "[1]", "[ 0]", "[ 3 ]", "[ x]"],
+        &["[ 2]", "[ 10]", "[ 99]", "[\t4]", "[ 9][ 1]", "", "[ 1 ]"],
+        &[" = \"", " =\"", " = ", "  = \""],
+        &[
+            "0.585",
+            "",
+            "\\",
+            "é",
+            "x\"y",
+            "\n",
+            "190.45",
+            "123456789012345",
+            "1234567890123456",
+            "12345678901234567",
+            "Area[cm<sup><small>2</small></sup>]",
+            "a value longer than two steps of sixteen bytes",
+        ],
+        &VALUE_ENDS,
+    ];
+    const NAMES: [&str; 4] = [
+        "ResultsTable1",
+        "ResultsTable12",
+        "Results1",
+        "ResultsTableNo16",
+    ];
+    let mut next = crate::test_rng::splitmix(0x0057_1CE5);
+    let (mut same, mut near_end) = (0, 0);
+    for case in 0..60_000 {
+        let name = NAMES[(next() % NAMES.len() as u64) as usize];
+        let mut text = String::new();
+        for _ in 0..next() % 3 {
+            text.push_str("x = \"1\";\r\n");
+        }
+        let from = text.len();
+        text.push_str(if next() % 8 == 0 {
+            "ResultsTable2"
+        } else {
+            name
+        });
+        for part in PARTS {
+            let pick = if next() % 2 == 0 {
+                0
+            } else {
+                next() % part.len() as u64
+            };
+            text.push_str(part[pick as usize]);
+        }
+        // From no byte after the line to more than a window's.
+        for _ in 0..next() % 70 {
+            text.push('x');
+        }
+        let prepared = CellName::new(name.as_bytes()).expect("8 to 16 bytes");
+        let by_slices = apex_cell_by_slices(text.as_bytes(), from, &prepared);
+        let found = apex_cell(text.as_bytes(), from, &prepared);
+        if text.len() - from >= WINDOW {
+            assert_eq!(found, by_slices, "case {case}: {text:?} {name:?}");
+            same += usize::from(found.is_some());
+        } else {
+            assert!(found.is_none(), "case {case}: {text:?} {name:?}");
+            near_end += usize::from(by_slices.is_some());
+        }
+    }
+    assert!(same > 3_000 && near_end > 500, "{same} {near_end}");
+}
+
+/// `apex_cell` as it was before it read a line's first `WINDOW` bytes at once (each part
+/// a slice of the whole text, a line near the text's end read too): the reference its
+/// window is held to (`an_apex_cell_is_what_it_read_by_slices`).
+fn apex_cell_by_slices(bytes: &[u8], from: usize, name: &CellName) -> Option<CellLine> {
+    let after = from + name.len;
+    let head: [u8; 16] = bytes.get(after..after + 16)?.try_into().ok()?;
+    if word(bytes, from) != name.first || word(bytes, after - 8) != name.last {
+        return None;
+    }
+    let (row, at) = short_index(&head, 0)?;
+    let (column, at) = short_index(&head, at)?;
+    if head[at..at + 4] != *b" = \"" {
+        return None;
+    }
+    let body = after + at + 4;
+    let close = value_stop(bytes, body, bytes.len().min(body + MAX_CELL + 1))?;
+    (bytes.get(close..close + 4) == Some(b"\";\r\n")).then_some(CellLine {
+        row,
+        column,
+        value: (body, close),
+        end: close + 3,
+    })
 }
