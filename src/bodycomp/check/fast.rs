@@ -28,12 +28,12 @@ pub(super) const SIDED: [BodyRegion; 4] = [
 /// whole-body exam has some 20 rows).
 const ROWS: usize = 32;
 
-/// The masses of a composition's regions as mantissas of one scale, each within +-2^59
-/// (six such values sum within the mantissa's range), read once: the sums `subtotal`,
-/// `total`, `sides` and `total_mass` check are then a few additions each. Built only when
-/// every mass present has one scale and is that small; where it is, a sum whose values
-/// are all present and within 1 g is what `surely_agrees_by_mantissas` says agrees, and a
-/// sum lacking a value is not made (`sum_differs`).
+/// The masses of a composition's regions as mantissas of one scale (those of several
+/// scales put at the largest), each within +-2^59 (six such values sum within the
+/// mantissa's range), read once: the sums `subtotal`, `total`, `sides` and `total_mass`
+/// check are then a few additions each, and `fat_pct`'s products a few multiplications.
+/// A sum whose values are all present and within 1 g exactly is one `sum_differs` passes
+/// (whichever way it works it out), and a sum lacking a value is not made.
 pub(super) struct MassTable {
     /// By row (the composition's regions in order, then an empty row), the six masses in
     /// `MASSES` order; 0 where missing.
@@ -202,9 +202,10 @@ impl MassTable {
 
 /// Whether `reported` is within 0.199999 of fat / whole x 100 exactly, fat and whole
 /// mantissas of one scale: |reported x whole - 100 x fat| <= 0.199999 x whole, worked
-/// out at scale `reported`'s + `scale` + 6 in checked steps (an overflow: not sure). What
-/// is within is what `surely_agrees` says agrees, or what the range `pct_differs_by_range`
-/// works out holds (as `check::surely_agrees` says), so `fat_pct` passes it either way.
+/// out at the scale of `reported` and the masses and 6 more, in checked steps (an
+/// overflow: not sure). What is within is what `surely_agrees` says agrees, or what the
+/// range `pct_differs_by_range` works out holds (as `check::surely_agrees` says), so
+/// `fat_pct` passes it either way.
 #[inline(always)]
 fn pct_surely_agrees(reported: &Reading, fat: i64, whole: i64) -> bool {
     if fat < 0 || whole <= 0 {
