@@ -114,17 +114,23 @@ fn sum_differs_by_decimals(units: &[Arc<str>], sum: &Reading, parts: &[Option<&R
 /// some 150 region values, each a search of the region list otherwise).
 struct Indexed<'c> {
     comp: &'c BodyComposition,
+    /// Its masses read once, when they can be made of one scale and small.
+    masses: Option<&'c fast::MassTable>,
     regions: [Option<&'c RegionComposition>; BodyRegion::ALL.len()],
 }
 
 impl<'c> Indexed<'c> {
-    fn new(comp: &'c BodyComposition) -> Self {
+    fn new(comp: &'c BodyComposition, masses: Option<&'c fast::MassTable>) -> Self {
         let mut regions = [None; BodyRegion::ALL.len()];
         // The first of a region, as `BodyComposition::region` finds it.
         for region in comp.regions.iter().rev() {
             regions[region.region as usize] = Some(region);
         }
-        Indexed { comp, regions }
+        Indexed {
+            comp,
+            masses,
+            regions,
+        }
     }
 }
 
@@ -134,6 +140,11 @@ fn field_of<'c>(comp: &Indexed<'c>, region: BodyRegion, field: Field) -> Option<
 
 /// Hologic's five regions against its Subtotal.
 fn subtotal(comp: &Indexed<'_>) -> bool {
+    if let Some(masses) = comp.masses
+        && masses.subtotal_agrees(&SUBTOTAL_PARTS)
+    {
+        return false;
+    }
     MASSES.iter().any(|&field| {
         let parts = SUBTOTAL_PARTS.map(|r| field_of(comp, r, field));
         sum_differs(
@@ -146,6 +157,11 @@ fn subtotal(comp: &Indexed<'_>) -> bool {
 
 /// Subtotal and head against the total.
 fn total(comp: &Indexed<'_>) -> bool {
+    if let Some(masses) = comp.masses
+        && masses.total_agrees()
+    {
+        return false;
+    }
     MASSES.iter().any(|&field| {
         let parts = [
             field_of(comp, BodyRegion::Subtotal, field),
@@ -161,6 +177,11 @@ fn total(comp: &Indexed<'_>) -> bool {
 
 /// GE's regions against their right and left halves.
 fn sides(comp: &Indexed<'_>) -> bool {
+    if let Some(masses) = comp.masses
+        && masses.sides_agree()
+    {
+        return false;
+    }
     BodyRegion::ALL.iter().any(|&whole| {
         let Some((right, left)) = whole.halves() else {
             return false;
@@ -175,6 +196,11 @@ fn sides(comp: &Indexed<'_>) -> bool {
 /// A region's masses against each other: total = fat + lean + BMC, lean + BMC, tissue =
 /// fat + lean.
 fn total_mass(comp: &Indexed<'_>) -> bool {
+    if let Some(masses) = comp.masses
+        && masses.total_mass_agrees()
+    {
+        return false;
+    }
     comp.comp.regions.iter().any(|r| {
         let get = |field| r.get(field);
         let units = &comp.comp.units;
@@ -299,6 +325,11 @@ fn pct_differs_by_range(
 
 /// A reported %fat against fat / total mass (and GE's tissue %fat against fat / tissue).
 fn fat_pct(comp: &Indexed<'_>) -> bool {
+    if let Some(masses) = comp.masses
+        && masses.fat_pct_agrees(&comp.comp.regions)
+    {
+        return false;
+    }
     comp.comp.regions.iter().any(|r| {
         [
             (Field::FatPct, Field::TotalMass),
@@ -401,7 +432,9 @@ const CHECKS: [(Check, Fails); 6] = [
 
 /// The checks the composition fails.
 pub fn inconsistencies(comp: &BodyComposition) -> Vec<Check> {
-    let comp = Indexed::new(comp);
+    let mut masses = fast::MassTable::empty();
+    let filled = masses.fill(comp).is_some();
+    let comp = Indexed::new(comp, filled.then_some(&masses));
     let mut failed = Vec::new();
     for (check, fails) in CHECKS {
         if fails(&comp) {
@@ -411,5 +444,6 @@ pub fn inconsistencies(comp: &BodyComposition) -> Vec<Check> {
     failed
 }
 
+mod fast;
 #[cfg(test)]
 mod tests;
