@@ -86,9 +86,16 @@ pub struct RegionComposition {
 impl RegionComposition {
     /// An empty region.
     pub fn new(region: BodyRegion, label: &str) -> Self {
+        Self::with_label(region, label.to_string())
+    }
+
+    /// An empty region of a label already made (`new`'s; the store's reader builds each
+    /// region in place in its vector, then reads into `slots`).
+    #[inline(always)]
+    pub fn with_label(region: BodyRegion, label: String) -> Self {
         RegionComposition {
             region,
-            label: label.to_string(),
+            label,
             fat: None,
             lean: None,
             bmc: None,
@@ -127,6 +134,22 @@ impl RegionComposition {
             self.total_mass.as_ref(),
             self.fat_pct.as_ref(),
             self.tissue_fat_pct.as_ref(),
+        ]
+    }
+
+    /// Where each field's reading is held, in the struct's field order (`readings`'): for
+    /// the store's reader, which reads a region's readings by its presence byte's bits.
+    #[inline(always)]
+    pub(crate) fn slots(&mut self) -> [&mut Option<Reading>; Field::ALL.len()] {
+        [
+            &mut self.fat,
+            &mut self.lean,
+            &mut self.bmc,
+            &mut self.lean_bmc,
+            &mut self.tissue,
+            &mut self.total_mass,
+            &mut self.fat_pct,
+            &mut self.tissue_fat_pct,
         ]
     }
 

@@ -309,45 +309,13 @@ impl Reader<'_> {
             let region = *region.ok_or_else(|| corrupt("a bad variant"))?;
             let label = self.str()?;
             let mut present = self.byte()?;
-            // Made here rather than by `RegionComposition::new`, which was called and its
-            // region copied into the vector.
-            regions.push(RegionComposition {
-                region,
-                label: label.to_owned(),
-                fat: None,
-                lean: None,
-                bmc: None,
-                lean_bmc: None,
-                tissue: None,
-                total_mass: None,
-                fat_pct: None,
-                tissue_fat_pct: None,
-            });
-            let Some(RegionComposition {
-                fat,
-                lean,
-                bmc,
-                lean_bmc,
-                tissue,
-                total_mass,
-                fat_pct,
-                tissue_fat_pct,
-                ..
-            }) = regions.last_mut()
-            else {
+            // Made in place in the vector: a region made by `RegionComposition::new` was
+            // copied into it.
+            regions.push(RegionComposition::with_label(region, label.to_owned()));
+            let Some(last) = regions.last_mut() else {
                 unreachable!("a region was just pushed");
             };
-            // In the struct's field order (`RegionComposition::readings`).
-            let slots = [
-                fat,
-                lean,
-                bmc,
-                lean_bmc,
-                tissue,
-                total_mass,
-                fat_pct,
-                tissue_fat_pct,
-            ];
+            let slots = last.slots();
             while present != 0 {
                 self.read_into(slots[present.trailing_zeros() as usize & 7], units)?;
                 present &= present - 1;
