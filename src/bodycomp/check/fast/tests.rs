@@ -90,10 +90,12 @@ fn percent(next: &mut impl FnMut() -> u64, fat: &Reading, whole: &Reading) -> Re
     } else {
         0
     };
-    let tenths = tenths
-        + [1, -1, 2, -2, 3, -3]
+    // Saturating: a fat mass near the mantissa's end over a small whole gives i64::MAX.
+    let tenths = tenths.saturating_add(
+        *[1, -1, 2, -2, 3, -3]
             .get((next() % 40) as usize)
-            .unwrap_or(&0);
+            .unwrap_or(&0),
+    );
     let value = Decimal::from_parts(tenths, 1).unwrap();
     Reading {
         value,
