@@ -27,6 +27,22 @@ fn plain_text_of_extreme_values() {
     }
 }
 
+/// A seeded random mantissa: 0 to 19 digits (a 19-digit one may wrap into the negatives,
+/// as `as i64` makes it), either sign.
+fn random_mantissa(next: &mut impl FnMut() -> u64) -> i64 {
+    let digits = (next() % 20) as u32;
+    let magnitude = if digits == 0 {
+        0
+    } else {
+        next() % 10u64.pow(digits.min(19))
+    };
+    if next() % 2 == 0 {
+        magnitude as i64
+    } else {
+        (magnitude as i64).wrapping_neg()
+    }
+}
+
 /// `write_plain` and `append_plain` against the independent rendering above, on seeded
 /// random mantissas (every digit count, both signs) and scales.
 #[test]
@@ -34,17 +50,7 @@ fn plain_text_of_random_values() {
     let mut next = crate::test_rng::splitmix(7);
     let mut out = b"x".to_vec();
     for _ in 0..50_000 {
-        let digits = (next() % 20) as u32;
-        let magnitude = if digits == 0 {
-            0
-        } else {
-            next() % 10u64.pow(digits.min(19))
-        };
-        let mantissa = if next() % 2 == 0 {
-            magnitude as i64
-        } else {
-            -(magnitude as i64)
-        };
+        let mantissa = random_mantissa(&mut next);
         let (scale, min_decimals) = ((next() % 19) as u32, (next() % 22) as u32);
         let value = Decimal::from_parts(mantissa, scale).unwrap();
         let shown = scale.max(min_decimals.min(18));
@@ -396,17 +402,7 @@ fn put_plain_writes_the_plain_text() {
         .flat_map(|m| (0..=MAX_DIGITS).map(move |s| Decimal::from_parts(m, s).unwrap()))
         .collect();
     for _ in 0..100_000 {
-        let digits = (next() % 20) as u32;
-        let magnitude = if digits == 0 {
-            0
-        } else {
-            next() % 10u64.pow(digits.min(19))
-        };
-        let mantissa = if next() % 2 == 0 {
-            magnitude as i64
-        } else {
-            (magnitude as i64).wrapping_neg()
-        };
+        let mantissa = random_mantissa(&mut next);
         let scale = match next() % 3 {
             0 => (next() % 3) as u32,
             _ => (next() % 19) as u32,
