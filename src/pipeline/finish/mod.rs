@@ -19,7 +19,6 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -229,40 +228,39 @@ fn write_tables(
     staging: &Path,
     options: &OutputOptions,
 ) -> Result<(), Cause> {
-    let mut order: Vec<(u64, Waiting)> = tables
+    let mut order: Vec<(Table, Runs)> = tables
         .into_iter()
         .filter(|(table, runs)| written(table, !runs.is_empty(), options))
-        .map(|(table, runs)| (runs.bytes(), Mutex::new(Some((table, runs)))))
         .collect();
     // Stable: tables of equal size keep their order.
-    order.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
-    let next = AtomicUsize::new(0);
+    order.sort_by_cached_key(|(_, runs)| std::cmp::Reverse(runs.bytes()));
+    let workers = rayon::current_num_threads().min(order.len());
+    // The tables not yet taken, largest first: each worker takes the next.
+    let waiting = Mutex::new(order.into_iter());
+    let next = || waiting.lock().unwrap_or_else(|e| e.into_inner()).next();
     let failed: Mutex<Option<Cause>> = Mutex::new(None);
-    let worker = |_| {
-        while let Some((_, slot)) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let taken = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
-            let Some((table, runs)) = taken else { continue };
+    (0..workers).into_par_iter().for_each(|_| {
+        while let Some((table, runs)) = next() {
             if let Err(error) = write_table(&table, runs, staging, options) {
                 failed
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .get_or_insert(error);
                 // The others stop at their next table.
-                next.store(order.len(), Ordering::Relaxed);
+                waiting
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .by_ref()
+                    .for_each(drop);
                 return;
             }
         }
-    };
-    let workers = rayon::current_num_threads().min(order.len());
-    (0..workers).into_par_iter().for_each(worker);
+    });
     match failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
         Some(error) => Err(error),
         None => Ok(()),
     }
 }
-
-/// A table not yet taken by a worker, and its runs.
-type Waiting = Mutex<Option<(Table, Runs)>>;
 
 /// Whether a table is written: body_composition.csv only in a run with a whole-body exam's
 /// composition; body_followup.csv only with a row, followup.csv with a row or with
