@@ -1,6 +1,7 @@
 //! Tests of exact decimals: DS and reported text parsed, junk missing (never zero), plain
 //! text, rounding, comparison, arithmetic and hashing across scales.
 
+use super::parse::parse_exponent;
 use super::*;
 
 /// Extremes of the mantissa and scale, beyond u64 once padded to 18 decimals, against
