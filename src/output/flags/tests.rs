@@ -1,8 +1,12 @@
 //! Flags are spelled as docs/columns.md lists them, values filled in order.
 
 use super::*;
+use crate::bodycomp::index::BodyFlagKind;
 use crate::bodycomp::{BodyRegion, BodyValue, Field, IndexKind};
+use crate::carrier::encore::EncoreFlagKind;
+use crate::classify::AssessmentFlagKind;
 use crate::decimal::Decimal;
+use crate::document::DocFlagKind;
 use crate::vocabulary::Measure;
 
 #[test]
