@@ -1,23 +1,21 @@
 //! body_composition.csv: one row per visit and region of a whole-body exam's composition,
 //! in the order of studies.csv (each visit's first document in path order), then region
-//! order; and the visit's indices, cut-offs and checks that studies.csv writes
-//! (docs/columns.md, "body_composition.csv"; docs/clinical.md, "Body composition").
+//! order (docs/columns.md, "body_composition.csv"). The visit's composition, indices,
+//! cut-offs and checks are `body_visit`'s.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
 use super::joined;
-use crate::bodycomp::index::{Cohort, Patient, assess};
-use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
+use crate::bodycomp::{Field, RegionComposition};
 use crate::date::Date;
 use crate::decimal::{Decimal, PLAIN_MAX};
-use crate::document::Sex;
 use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field};
 use crate::output::table::{Cell, Column, Row, ToCell, row_struct};
 use crate::pseudonym::{Ids, Vocabulary};
 pub use crate::visit::VisitBody;
-use crate::visit::{DocStatus, VisitRows};
+use crate::visit::VisitRows;
 
 row_struct! {
     /// body_composition.csv's cells: its columns, and the cells a Parquet copy is made of.
@@ -38,70 +36,6 @@ row_struct! {
         source: &'static str,
         unit: Text<'a>,
     }
-}
-
-/// The body composition of a visit: every document's that is not a copy, in path order, the
-/// first document's values first; None when no document has one. Made once per visit (the
-/// writers read it from `VisitRows::body`). A visit with one composition (nearly all)
-/// borrows its document's: a copy of its hundred readings and labels cost about 3 500
-/// instructions a visit (docs/performance.md, "The end of a run").
-pub fn visit_body<'a>(view: &VisitRows<'a>) -> Option<VisitBody<'a>> {
-    let mut composition: Option<Cow<'a, BodyComposition>> = None;
-    for position in 0..view.visit.members.len() {
-        if matches!(view.visit.status[position], DocStatus::DuplicateOf(_)) {
-            continue;
-        }
-        let Some(comp) = &view.member(position).doc.body_composition else {
-            continue;
-        };
-        match &mut composition {
-            None => composition = Some(Cow::Borrowed(comp)),
-            Some(held) => {
-                // A value two documents give differently: the first is kept, and the
-                // checks of the visit's numbers say what disagrees.
-                let _ = held.to_mut().absorb(comp);
-            }
-        }
-    }
-    let composition = composition?;
-    let exam = &view.assessed.exam;
-    let patient = Patient {
-        height_cm: view.first_with(|d| d.height_cm.is_some()).height_cm,
-        weight_kg: view.first_with(|d| d.weight_kg.is_some()).weight_kg,
-        cohort: match exam.patient_sex {
-            Some(Sex::Male) => Some(Cohort::Men),
-            Some(Sex::Female) => Some(Cohort::Women),
-            _ => None,
-        },
-        age_years: view.assessed.assessment.age.map(|a| a.whole_years),
-    };
-    let assessment = assess(&composition, &patient);
-    Some(VisitBody {
-        composition,
-        assessment,
-    })
-}
-
-/// The columns of a visit's indices in studies.csv and visits_wide.csv, in order.
-pub const INDEX_COLUMNS: [(&str, IndexKind); 8] = [
-    ("total_fat_pct", IndexKind::TotalFatPct),
-    ("fmi_kg_m2", IndexKind::Fmi),
-    ("lmi_kg_m2", IndexKind::Lmi),
-    ("almi_kg_m2", IndexKind::Almi),
-    ("alm_bmi", IndexKind::AlmBmi),
-    ("android_gynoid_ratio", IndexKind::AndroidGynoidRatio),
-    ("vat_mass_g", IndexKind::VatMass),
-    ("vat_volume_cm3", IndexKind::VatVolume),
-];
-
-/// The cells of `INDEX_COLUMNS` for a visit (empty without a body composition).
-pub fn index_cells(body: Option<&VisitBody>) -> [Plain; 8] {
-    INDEX_COLUMNS.map(|(_, kind)| {
-        Plain(
-            body.and_then(|b| b.assessment.get(kind)).map(|i| i.value),
-            0,
-        )
-    })
 }
 
 /// A row's units joined by `;`: the one unit as it is, and the combinations most rows

@@ -5,6 +5,7 @@
 
 mod body;
 mod body_followup;
+mod body_visit;
 mod documents;
 mod files;
 mod followup;
@@ -12,11 +13,9 @@ mod history;
 mod measurements;
 mod studies;
 
-pub use body::{
-    BodyCompositionRow, BodyKeys, INDEX_COLUMNS, VisitBody, body_composition_rows, body_keys,
-    index_cells, visit_body,
-};
+pub use body::{BodyCompositionRow, BodyKeys, VisitBody, body_composition_rows, body_keys};
 pub use body_followup::{BodyFollowupLine, body_followup_line};
+pub use body_visit::{INDEX_COLUMNS, index_cells, visit_body};
 pub use documents::{DocumentRow, document_row};
 pub use files::{FileRow, file_row};
 pub use followup::{FollowupLine, followup_line, lsc_source_word, source_word, verdict_word};
