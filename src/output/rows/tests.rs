@@ -132,8 +132,11 @@ fn body_composition_rows_fit_their_columns() {
 /// the visit's last row's where they end alike: `body::RowTail`) are the lines their cells
 /// make, on seeded random compositions: any fields present, each in any of units that
 /// include the empty one, a text two ids share, a comma and a formula; values of any sign
-/// and scale; lean and %fat reported or computed. Two compositions' rows through one
-/// visit's keys, in turn, each written as its own.
+/// and scale; lean and %fat reported or computed; labels kept (`RegionLabel::plain`, then
+/// copied as they are) or not: plain, with a comma, a quote, a formula, empty, not ASCII,
+/// long, or held as their own `String`; nothing pseudonymised, or pseudonymised (where a
+/// kept label goes the `DocText` way). Two compositions' rows through one visit's keys, in
+/// turn, each written as its own.
 #[test]
 fn body_rows_written_in_turn_are_their_cells_lines() {
     use crate::bodycomp::{BodyComposition, BodyRegion, BodySource, Reading, RegionComposition};
@@ -142,6 +145,21 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
     use std::sync::Arc;
     let mut next = crate::test_rng::splitmix(0xB0D7_2075);
     let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%"];
+    let long = "Trunk ".repeat(8);
+    let labels = [
+        "Label",
+        "L Arm",
+        "Arm Left",
+        "Trunk",
+        "a,b",
+        "\"q\"",
+        "=1",
+        "-x",
+        "",
+        "R\u{e9}gion",
+        "\t",
+        &long,
+    ];
     let regions = BodyRegion::ALL;
     let composition = |next: &mut dyn FnMut() -> u64| {
         let source = if next() % 2 == 0 {
@@ -158,7 +176,12 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
             if next() % 4 == 0 {
                 continue;
             }
-            let mut row = RegionComposition::new(region, "Label");
+            let label = labels[(next() % labels.len() as u64) as usize];
+            let mut row = if next() % 4 == 0 {
+                RegionComposition::with_label(region, label.to_string().into())
+            } else {
+                RegionComposition::new(region, label)
+            };
             for slot in [
                 &mut row.fat,
                 &mut row.lean,
@@ -199,10 +222,21 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
         ..Document::default()
     };
     let docs = vec![Ingested::new(0, "p".into(), doc)];
-    let (mut rows_written, mut computed) = (0, 0);
-    for _ in 0..300 {
+    let (mut rows_written, mut computed, mut kept) = (0, 0, [0, 0]);
+    let pseudonymizer = crate::pseudonym::Pseudonymizer::new(b"0123456789abcdef0123").unwrap();
+    for case in 0..300 {
         let bodies = [composition(&mut next), composition(&mut next)];
-        with_first_visit(&docs, crate::pseudonym::Ids::default(), "V0", |view| {
+        let ids = crate::pseudonym::Ids {
+            pseudonymizer: (case % 3 == 0).then_some(&pseudonymizer),
+            ..Default::default()
+        };
+        for region in bodies.iter().flat_map(|b| &b.composition.regions) {
+            if let Some(text) = region.label.plain() {
+                assert!(crate::output::cell::plain_field(text.as_bytes()) && !text.is_empty());
+                kept[usize::from(ids.pseudonymizer.is_some())] += 1;
+            }
+        }
+        with_first_visit(&docs, ids, "V0", |view| {
             let keys = body_keys(view);
             for body in [&bodies[0], &bodies[1], &bodies[0]] {
                 let (mut direct, mut from_cells) = (Vec::new(), Vec::new());
@@ -218,8 +252,8 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
         });
     }
     assert!(
-        rows_written > 10_000 && computed > 1_000,
-        "{rows_written} {computed}"
+        rows_written > 10_000 && computed > 1_000 && kept[0] > 300 && kept[1] > 100,
+        "{rows_written} {computed} {kept:?}"
     );
 }
 
