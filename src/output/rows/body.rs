@@ -106,7 +106,11 @@ pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
         patient,
         date,
         line,
-        tail: RefCell::default(),
+        // Room for a row's end (`,,encore_export,lbs;%` and longer), made once.
+        tail: RefCell::new(RowTail {
+            bytes: Vec::with_capacity(64),
+            ..RowTail::default()
+        }),
     }
 }
 

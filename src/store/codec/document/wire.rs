@@ -313,7 +313,7 @@ impl<'a> Reader<'a> {
         self.u32()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn option<T>(
         &mut self,
         read: impl FnOnce(&mut Self) -> io::Result<T>,
