@@ -110,23 +110,32 @@ impl fmt::Display for RegionLabel {
 /// and the text may be kept; None otherwise.
 #[inline]
 fn learned(table: &Table, region: BodyRegion, text: &str) -> Option<&'static str> {
-    for slot in &table[region as usize] {
-        let kept = match slot.get() {
-            Some(kept) => *kept,
-            None => {
-                if text.len() > MAX_BYTES || !plain(text.as_bytes()) {
-                    return None;
+    let slots = &table[region as usize];
+    for (at, slot) in slots.iter().enumerate() {
+        match slot.get() {
+            Some(&kept) => {
+                if same_text(kept.as_bytes(), text.as_bytes()) {
+                    return Some(kept);
                 }
-                // Another thread may fill the slot first, with another text: then the
-                // next slot is tried.
-                *slot.get_or_init(|| Box::leak(text.to_owned().into_boxed_str()))
             }
-        };
-        if same_text(kept.as_bytes(), text.as_bytes()) {
-            return Some(kept);
+            None => return learn(&slots[at..], text),
         }
     }
     None
+}
+
+/// `learned` past the slots filled: `text` kept in the first free one when it may be kept
+/// (another thread may fill it first, with another text: then the next one is tried).
+#[cold]
+#[inline(never)]
+fn learn(slots: &[OnceLock<&'static str>], text: &str) -> Option<&'static str> {
+    if text.len() > MAX_BYTES || !plain(text.as_bytes()) {
+        return None;
+    }
+    slots
+        .iter()
+        .map(|slot| *slot.get_or_init(|| Box::leak(text.to_owned().into_boxed_str())))
+        .find(|kept| same_text(kept.as_bytes(), text.as_bytes()))
 }
 
 /// Whether two short texts are equal, a word at a time in line (`==` calls `memcmp`).

@@ -7,11 +7,11 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::joined;
+use super::{append_plain_word, joined};
 use crate::bodycomp::{Field, RegionComposition};
 use crate::date::Date;
 use crate::decimal::{Decimal, PLAIN_MAX};
-use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field};
+use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::output::table::{Cell, Column, Row, ToCell, row_struct};
 use crate::pseudonym::{Ids, Vocabulary};
 pub use crate::visit::VisitBody;
@@ -280,15 +280,6 @@ impl<'a> BodyCompositionRow<'a> {
     }
 }
 
-/// Appends a text of ours that needs no quoting nor the spreadsheet rules (a region's,
-/// source's or computed columns' name: `plain_words_are_plain_fields`), as `append_field`
-/// would, without reading it for what it does not hold.
-#[inline]
-fn append_plain_word(out: &mut Vec<u8>, word: &'static str) {
-    debug_assert!(word.is_empty() || plain_field(word.as_bytes()));
-    out.extend_from_slice(word.as_bytes());
-}
-
 /// Room for a row's six numbers, each after its comma: `Decimal::put_plain` asks for
 /// `PLAIN_MAX` bytes where it starts.
 const NUMBERS_MAX: usize = 6 * (PLAIN_MAX + 1);
@@ -397,7 +388,8 @@ mod tests {
     use super::*;
 
     /// The words `append_plain_word` writes as they are: every region's, source's and
-    /// computed columns' name is a plain field (or empty), as `append_field` would write it.
+    /// computed columns' name, and measurements.csv's regions and sides, is a plain field
+    /// (or empty), as `append_field` would write it.
     #[test]
     fn plain_words_are_plain_fields() {
         use crate::bodycomp::{BodyRegion, BodySource};
@@ -406,9 +398,18 @@ mod tests {
             .iter()
             .map(|r| r.as_str())
             .chain(sources.map(BodySource::as_str))
-            .chain(["lean_g;fat_pct", "lean_g", "fat_pct"]);
+            .chain(["lean_g;fat_pct", "lean_g", "fat_pct"])
+            .chain(crate::vocabulary::Region::ALL.iter().map(|r| r.as_str()))
+            .chain(
+                crate::vocabulary::Laterality::ALL
+                    .iter()
+                    .map(|l| l.as_str()),
+            );
         for word in words {
-            assert!(plain_field(word.as_bytes()), "{word:?}");
+            assert!(
+                word.is_empty() || crate::output::cell::plain_field(word.as_bytes()),
+                "{word:?}"
+            );
             let mut written = Vec::new();
             crate::output::table::ToCell::append_csv(&word, &mut written);
             assert_eq!(written, word.as_bytes());

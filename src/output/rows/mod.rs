@@ -40,6 +40,15 @@ pub fn age_one_decimal(years: f64) -> Option<crate::decimal::Decimal> {
     Decimal::parse(&format!("{years:.1}"))
 }
 
+/// Appends a text of ours that needs no quoting nor the spreadsheet rules (a region's,
+/// side's, source's or computed columns' name: `body::tests::plain_words_are_plain_fields`),
+/// as `append_field` would, without reading it for what it does not hold.
+#[inline]
+fn append_plain_word(out: &mut Vec<u8>, word: &'static str) {
+    debug_assert!(word.is_empty() || crate::output::cell::plain_field(word.as_bytes()));
+    out.extend_from_slice(word.as_bytes());
+}
+
 /// `;`-joined cell text.
 pub fn joined<'s>(parts: impl IntoIterator<Item = &'s str>, separator: &str) -> String {
     let mut out = String::new();

@@ -378,6 +378,57 @@ fn measurement_rows_with_shared_keys_are_their_cells_lines() {
     }
 }
 
+/// Measurement rows (their region and side words written as they are) write the lines their
+/// cells make: seeded random documents of every region and side, each number present or
+/// not, of any sign, scale and size.
+#[test]
+fn measurement_rows_of_random_numbers_are_their_cells_lines() {
+    use crate::decimal::Decimal;
+    let mut next = crate::test_rng::splitmix(0x4D_EA5_0E5);
+    let value = |next: &mut dyn FnMut() -> u64| {
+        (next() % 4 != 0).then(|| {
+            let digits = next() % 19;
+            let mantissa = (next() % 10u64.pow(digits as u32).max(1)) as i64;
+            let mantissa = if next() % 3 == 0 { -mantissa } else { mantissa };
+            Decimal::from_parts(mantissa, (next() % 8) as u32).unwrap()
+        })
+    };
+    let mut rows_written = 0;
+    for case in 0..200 {
+        let mut doc = Document {
+            patient_id: "P1".into(),
+            study_date: crate::date::Date::new(2024, 1, 2),
+            ..Document::default()
+        };
+        for _ in 0..1 + next() % 8 {
+            let region = Region::ALL[(next() % Region::ALL.len() as u64) as usize];
+            let side = Laterality::ALL[(next() % Laterality::ALL.len() as u64) as usize];
+            let mut m = Measurement::new(region, side, "Label");
+            for slot in [
+                &mut m.bmd,
+                &mut m.bmc,
+                &mut m.area,
+                &mut m.t_score,
+                &mut m.z_score,
+                &mut m.pct_young_adult,
+                &mut m.pct_age_matched,
+            ] {
+                *slot = value(&mut next);
+            }
+            doc.measurements.push(m);
+        }
+        let docs = vec![Ingested::new(case, format!("p{case}"), doc)];
+        with_first_visit(&docs, crate::pseudonym::Ids::default(), "V0", |view| {
+            let keys = measurement_keys(view, 0);
+            for row in measurement_rows(view, 0, &keys) {
+                check(&row);
+                rows_written += 1;
+            }
+        });
+    }
+    assert!(rows_written > 500, "{rows_written}");
+}
+
 /// A visit's accession numbers: each distinct one once, in path order, trimmed, `;`-joined,
 /// a `;` inside one written `,` (studies.csv and visits_wide.csv `accession_number`).
 #[test]

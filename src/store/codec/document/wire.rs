@@ -276,7 +276,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A borrowed byte string (its length, then its bytes).
-    #[inline]
+    #[inline(always)]
     pub(super) fn bytes(&mut self) -> io::Result<&'a [u8]> {
         let len = usize::try_from(self.u64()?).map_err(|_| corrupt("a bad length"))?;
         let end = self
