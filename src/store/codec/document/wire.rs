@@ -290,7 +290,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A borrowed string.
-    #[inline]
+    #[inline(always)]
     pub fn str(&mut self) -> io::Result<&'a str> {
         let bytes = self.bytes()?;
         // Almost every string is ASCII, which is checked a word at a time.
