@@ -303,7 +303,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An owned string.
-    #[inline]
+    #[inline(always)]
     pub fn string(&mut self) -> io::Result<String> {
         Ok(self.str()?.to_owned())
     }
@@ -385,7 +385,7 @@ impl<'a> Reader<'a> {
         self.option(Self::string)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn opt_decimal(&mut self) -> io::Result<Option<Decimal>> {
         self.option(Self::decimal)
     }
