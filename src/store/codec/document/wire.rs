@@ -309,6 +309,7 @@ impl<'a> Reader<'a> {
     }
 
     /// An enum's variant index.
+    #[inline]
     pub fn variant(&mut self) -> io::Result<u32> {
         self.u32()
     }
@@ -380,7 +381,7 @@ impl<'a> Reader<'a> {
         self.serde()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn text(&mut self) -> io::Result<Option<String>> {
         self.option(Self::string)
     }
