@@ -284,7 +284,13 @@ pub fn assess(comp: &BodyComposition, patient: &Patient) -> Assessment {
     let total = comp.region(BodyRegion::Total);
     let alm = appendicular_lean(comp);
     let mut weight_missing = false;
-    let mut out = Assessment::default();
+    // Room for every index and a few flags at once: grown from empty, each visit's two
+    // vectors were reallocated as they filled (docs/performance.md, "The end of a run").
+    let mut out = Assessment {
+        indices: Vec::with_capacity(IndexKind::ALL.len()),
+        flags: Vec::with_capacity(4),
+        ..Assessment::default()
+    };
     for &kind in IndexKind::ALL {
         let reported = comp.index(kind).map(|r| (r.value, Basis::Reported));
         let found = match kind {

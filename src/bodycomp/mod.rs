@@ -11,6 +11,7 @@
 pub mod check;
 pub mod encore_flag;
 pub mod index;
+mod label;
 mod names;
 mod reading;
 pub mod shared;
@@ -22,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::decimal::{Decimal, dec};
 
+pub use label::RegionLabel;
 pub use names::{BodyRegion, Dimension, Field, IndexKind};
 pub use reading::{Reading, UnitId};
 use reading::{keep, keep_converted};
@@ -64,7 +66,7 @@ pub struct RegionComposition {
     /// The region.
     pub region: BodyRegion,
     /// The region's label as written (`L Arm`, `Arm Left`).
-    pub label: String,
+    pub label: RegionLabel,
     /// Fat mass, g.
     pub fat: Option<Reading>,
     /// Lean mass without bone mineral, g.
@@ -86,13 +88,13 @@ pub struct RegionComposition {
 impl RegionComposition {
     /// An empty region.
     pub fn new(region: BodyRegion, label: &str) -> Self {
-        Self::with_label(region, label.to_string())
+        Self::with_label(region, RegionLabel::new(region, label))
     }
 
     /// An empty region of a label already made (`new`'s; the store's reader builds each
     /// region in place in its vector, then reads into `slots`).
     #[inline(always)]
-    pub fn with_label(region: BodyRegion, label: String) -> Self {
+    pub fn with_label(region: BodyRegion, label: RegionLabel) -> Self {
         RegionComposition {
             region,
             label,

@@ -1,23 +1,21 @@
 //! body_composition.csv: one row per visit and region of a whole-body exam's composition,
 //! in the order of studies.csv (each visit's first document in path order), then region
-//! order; and the visit's indices, cut-offs and checks that studies.csv writes
-//! (docs/columns.md, "body_composition.csv"; docs/clinical.md, "Body composition").
+//! order (docs/columns.md, "body_composition.csv"). The visit's composition, indices,
+//! cut-offs and checks are `body_visit`'s.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use super::joined;
-use crate::bodycomp::index::{Cohort, Patient, assess};
-use crate::bodycomp::{BodyComposition, Field, IndexKind, RegionComposition};
+use super::{append_plain_word, joined};
+use crate::bodycomp::{Field, RegionComposition};
 use crate::date::Date;
 use crate::decimal::{Decimal, PLAIN_MAX};
-use crate::document::Sex;
-use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field};
+use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::output::table::{Cell, Column, Row, ToCell, row_struct};
 use crate::pseudonym::{Ids, Vocabulary};
 pub use crate::visit::VisitBody;
-use crate::visit::{DocStatus, VisitRows};
+use crate::visit::VisitRows;
 
 row_struct! {
     /// body_composition.csv's cells: its columns, and the cells a Parquet copy is made of.
@@ -38,70 +36,6 @@ row_struct! {
         source: &'static str,
         unit: Text<'a>,
     }
-}
-
-/// The body composition of a visit: every document's that is not a copy, in path order, the
-/// first document's values first; None when no document has one. Made once per visit (the
-/// writers read it from `VisitRows::body`). A visit with one composition (nearly all)
-/// borrows its document's: a copy of its hundred readings and labels cost about 3 500
-/// instructions a visit (docs/performance.md, "The end of a run").
-pub fn visit_body<'a>(view: &VisitRows<'a>) -> Option<VisitBody<'a>> {
-    let mut composition: Option<Cow<'a, BodyComposition>> = None;
-    for position in 0..view.visit.members.len() {
-        if matches!(view.visit.status[position], DocStatus::DuplicateOf(_)) {
-            continue;
-        }
-        let Some(comp) = &view.member(position).doc.body_composition else {
-            continue;
-        };
-        match &mut composition {
-            None => composition = Some(Cow::Borrowed(comp)),
-            Some(held) => {
-                // A value two documents give differently: the first is kept, and the
-                // checks of the visit's numbers say what disagrees.
-                let _ = held.to_mut().absorb(comp);
-            }
-        }
-    }
-    let composition = composition?;
-    let exam = &view.assessed.exam;
-    let patient = Patient {
-        height_cm: view.first_with(|d| d.height_cm.is_some()).height_cm,
-        weight_kg: view.first_with(|d| d.weight_kg.is_some()).weight_kg,
-        cohort: match exam.patient_sex {
-            Some(Sex::Male) => Some(Cohort::Men),
-            Some(Sex::Female) => Some(Cohort::Women),
-            _ => None,
-        },
-        age_years: view.assessed.assessment.age.map(|a| a.whole_years),
-    };
-    let assessment = assess(&composition, &patient);
-    Some(VisitBody {
-        composition,
-        assessment,
-    })
-}
-
-/// The columns of a visit's indices in studies.csv and visits_wide.csv, in order.
-pub const INDEX_COLUMNS: [(&str, IndexKind); 8] = [
-    ("total_fat_pct", IndexKind::TotalFatPct),
-    ("fmi_kg_m2", IndexKind::Fmi),
-    ("lmi_kg_m2", IndexKind::Lmi),
-    ("almi_kg_m2", IndexKind::Almi),
-    ("alm_bmi", IndexKind::AlmBmi),
-    ("android_gynoid_ratio", IndexKind::AndroidGynoidRatio),
-    ("vat_mass_g", IndexKind::VatMass),
-    ("vat_volume_cm3", IndexKind::VatVolume),
-];
-
-/// The cells of `INDEX_COLUMNS` for a visit (empty without a body composition).
-pub fn index_cells(body: Option<&VisitBody>) -> [Plain; 8] {
-    INDEX_COLUMNS.map(|(_, kind)| {
-        Plain(
-            body.and_then(|b| b.assessment.get(kind)).map(|i| i.value),
-            0,
-        )
-    })
 }
 
 /// A row's units joined by `;`: the one unit as it is, and the combinations most rows
@@ -172,7 +106,11 @@ pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
         patient,
         date,
         line,
-        tail: RefCell::default(),
+        // Room for a row's end (`,,encore_export,lbs;%` and longer), made once.
+        tail: RefCell::new(RowTail {
+            bytes: Vec::with_capacity(64),
+            ..RowTail::default()
+        }),
     }
 }
 
@@ -342,15 +280,6 @@ impl<'a> BodyCompositionRow<'a> {
     }
 }
 
-/// Appends a text of ours that needs no quoting nor the spreadsheet rules (a region's,
-/// source's or computed columns' name: `plain_words_are_plain_fields`), as `append_field`
-/// would, without reading it for what it does not hold.
-#[inline]
-fn append_plain_word(out: &mut Vec<u8>, word: &'static str) {
-    debug_assert!(word.is_empty() || plain_field(word.as_bytes()));
-    out.extend_from_slice(word.as_bytes());
-}
-
 /// Room for a row's six numbers, each after its comma: `Decimal::put_plain` asks for
 /// `PLAIN_MAX` bytes where it starts.
 const NUMBERS_MAX: usize = 6 * (PLAIN_MAX + 1);
@@ -375,7 +304,14 @@ impl Row for BodyCompositionRow<'_> {
         out.extend_from_slice(&self.keys.line);
         append_plain_word(out, region.region.as_str());
         out.push(b',');
-        self.region_label().append_csv(out);
+        match region.label.plain() {
+            // A kept label is a plain field, written as `DocText` writes it when nothing is
+            // pseudonymised (`output::rows::tests`): its text not checked again per row.
+            Some(text) if self.ids.pseudonymizer.is_none() => {
+                out.extend_from_slice(text.as_bytes());
+            }
+            _ => self.region_label().append_csv(out),
+        }
         // The six numbers written into one buffer, each straight to its place, and
         // appended at once (as `Plain(value, 0)` writes each: `Decimal::put_plain`).
         let mut numbers = [0u8; NUMBERS_MAX];
@@ -452,7 +388,8 @@ mod tests {
     use super::*;
 
     /// The words `append_plain_word` writes as they are: every region's, source's and
-    /// computed columns' name is a plain field (or empty), as `append_field` would write it.
+    /// computed columns' name, and measurements.csv's regions and sides, is a plain field
+    /// (or empty), as `append_field` would write it.
     #[test]
     fn plain_words_are_plain_fields() {
         use crate::bodycomp::{BodyRegion, BodySource};
@@ -461,9 +398,18 @@ mod tests {
             .iter()
             .map(|r| r.as_str())
             .chain(sources.map(BodySource::as_str))
-            .chain(["lean_g;fat_pct", "lean_g", "fat_pct"]);
+            .chain(["lean_g;fat_pct", "lean_g", "fat_pct"])
+            .chain(crate::vocabulary::Region::ALL.iter().map(|r| r.as_str()))
+            .chain(
+                crate::vocabulary::Laterality::ALL
+                    .iter()
+                    .map(|l| l.as_str()),
+            );
         for word in words {
-            assert!(plain_field(word.as_bytes()), "{word:?}");
+            assert!(
+                word.is_empty() || crate::output::cell::plain_field(word.as_bytes()),
+                "{word:?}"
+            );
             let mut written = Vec::new();
             crate::output::table::ToCell::append_csv(&word, &mut written);
             assert_eq!(written, word.as_bytes());

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::joined;
+use super::{append_plain_word, joined};
 use crate::classify::RowAssessment;
 use crate::document::Measurement;
 use crate::output::cell::{DateCell, DocText, Plain, Text, plain_field, quoted_as_it_is};
@@ -161,8 +161,11 @@ impl Row for MeasurementRow<'_> {
                 out.push(b',');
             };
         }
-        cell!(m.region.as_str());
-        cell!(m.laterality.as_str());
+        // The region and side are our words, plain fields (`plain_words_are_plain_fields`).
+        append_plain_word(out, m.region.as_str());
+        out.push(b',');
+        append_plain_word(out, m.laterality.as_str());
+        out.push(b',');
         cell!(self.source_label());
         cell!(Plain(m.bmd, BMD_DECIMALS));
         cell!(Plain(m.bmc, 0));

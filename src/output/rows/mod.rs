@@ -5,6 +5,7 @@
 
 mod body;
 mod body_followup;
+mod body_visit;
 mod documents;
 mod files;
 mod followup;
@@ -12,11 +13,9 @@ mod history;
 mod measurements;
 mod studies;
 
-pub use body::{
-    BodyCompositionRow, BodyKeys, INDEX_COLUMNS, VisitBody, body_composition_rows, body_keys,
-    index_cells, visit_body,
-};
+pub use body::{BodyCompositionRow, BodyKeys, VisitBody, body_composition_rows, body_keys};
 pub use body_followup::{BodyFollowupLine, body_followup_line};
+pub use body_visit::{INDEX_COLUMNS, index_cells, visit_body};
 pub use documents::{DocumentRow, document_row};
 pub use files::{FileRow, file_row};
 pub use followup::{FollowupLine, followup_line, lsc_source_word, source_word, verdict_word};
@@ -39,6 +38,15 @@ pub fn age_one_decimal(years: f64) -> Option<crate::decimal::Decimal> {
         return Decimal::from_parts(rounded as i64, 1);
     }
     Decimal::parse(&format!("{years:.1}"))
+}
+
+/// Appends a text of ours that needs no quoting nor the spreadsheet rules (a region's,
+/// side's, source's or computed columns' name: `body::tests::plain_words_are_plain_fields`),
+/// as `append_field` would, without reading it for what it does not hold.
+#[inline]
+fn append_plain_word(out: &mut Vec<u8>, word: &'static str) {
+    debug_assert!(word.is_empty() || crate::output::cell::plain_field(word.as_bytes()));
+    out.extend_from_slice(word.as_bytes());
 }
 
 /// `;`-joined cell text.

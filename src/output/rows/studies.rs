@@ -69,7 +69,7 @@ row_struct! {
 
 /// The studies.csv column of an index, for those it has.
 fn index_column(kind: IndexKind) -> Option<&'static str> {
-    super::body::INDEX_COLUMNS
+    super::body_visit::INDEX_COLUMNS
         .iter()
         .find(|(_, k)| *k == kind)
         .map(|(name, _)| *name)

@@ -132,8 +132,11 @@ fn body_composition_rows_fit_their_columns() {
 /// the visit's last row's where they end alike: `body::RowTail`) are the lines their cells
 /// make, on seeded random compositions: any fields present, each in any of units that
 /// include the empty one, a text two ids share, a comma and a formula; values of any sign
-/// and scale; lean and %fat reported or computed. Two compositions' rows through one
-/// visit's keys, in turn, each written as its own.
+/// and scale; lean and %fat reported or computed; labels kept (`RegionLabel::plain`, then
+/// copied as they are) or not: plain, with a comma, a quote, a formula, empty, not ASCII,
+/// long, or held as their own `String`; nothing pseudonymised, or pseudonymised (where a
+/// kept label goes the `DocText` way). Two compositions' rows through one visit's keys, in
+/// turn, each written as its own.
 #[test]
 fn body_rows_written_in_turn_are_their_cells_lines() {
     use crate::bodycomp::{BodyComposition, BodyRegion, BodySource, Reading, RegionComposition};
@@ -142,6 +145,21 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
     use std::sync::Arc;
     let mut next = crate::test_rng::splitmix(0xB0D7_2075);
     let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%"];
+    let long = "Trunk ".repeat(8);
+    let labels = [
+        "Label",
+        "L Arm",
+        "Arm Left",
+        "Trunk",
+        "a,b",
+        "\"q\"",
+        "=1",
+        "-x",
+        "",
+        "R\u{e9}gion",
+        "\t",
+        &long,
+    ];
     let regions = BodyRegion::ALL;
     let composition = |next: &mut dyn FnMut() -> u64| {
         let source = if next() % 2 == 0 {
@@ -158,7 +176,12 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
             if next() % 4 == 0 {
                 continue;
             }
-            let mut row = RegionComposition::new(region, "Label");
+            let label = labels[(next() % labels.len() as u64) as usize];
+            let mut row = if next() % 4 == 0 {
+                RegionComposition::with_label(region, label.to_string().into())
+            } else {
+                RegionComposition::new(region, label)
+            };
             for slot in [
                 &mut row.fat,
                 &mut row.lean,
@@ -199,10 +222,21 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
         ..Document::default()
     };
     let docs = vec![Ingested::new(0, "p".into(), doc)];
-    let (mut rows_written, mut computed) = (0, 0);
-    for _ in 0..300 {
+    let (mut rows_written, mut computed, mut kept) = (0, 0, [0, 0]);
+    let pseudonymizer = crate::pseudonym::Pseudonymizer::new(b"0123456789abcdef0123").unwrap();
+    for case in 0..300 {
         let bodies = [composition(&mut next), composition(&mut next)];
-        with_first_visit(&docs, crate::pseudonym::Ids::default(), "V0", |view| {
+        let ids = crate::pseudonym::Ids {
+            pseudonymizer: (case % 3 == 0).then_some(&pseudonymizer),
+            ..Default::default()
+        };
+        for region in bodies.iter().flat_map(|b| &b.composition.regions) {
+            if let Some(text) = region.label.plain() {
+                assert!(crate::output::cell::plain_field(text.as_bytes()) && !text.is_empty());
+                kept[usize::from(ids.pseudonymizer.is_some())] += 1;
+            }
+        }
+        with_first_visit(&docs, ids, "V0", |view| {
             let keys = body_keys(view);
             for body in [&bodies[0], &bodies[1], &bodies[0]] {
                 let (mut direct, mut from_cells) = (Vec::new(), Vec::new());
@@ -218,8 +252,8 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
         });
     }
     assert!(
-        rows_written > 10_000 && computed > 1_000,
-        "{rows_written} {computed}"
+        rows_written > 10_000 && computed > 1_000 && kept[0] > 300 && kept[1] > 100,
+        "{rows_written} {computed} {kept:?}"
     );
 }
 
@@ -342,6 +376,57 @@ fn measurement_rows_with_shared_keys_are_their_cells_lines() {
             }
         });
     }
+}
+
+/// Measurement rows (their region and side words written as they are) write the lines their
+/// cells make: seeded random documents of every region and side, each number present or
+/// not, of any sign, scale and size.
+#[test]
+fn measurement_rows_of_random_numbers_are_their_cells_lines() {
+    use crate::decimal::Decimal;
+    let mut next = crate::test_rng::splitmix(0x4D_EA5_0E5);
+    let value = |next: &mut dyn FnMut() -> u64| {
+        (next() % 4 != 0).then(|| {
+            let digits = next() % 19;
+            let mantissa = (next() % 10u64.pow(digits as u32).max(1)) as i64;
+            let mantissa = if next() % 3 == 0 { -mantissa } else { mantissa };
+            Decimal::from_parts(mantissa, (next() % 8) as u32).unwrap()
+        })
+    };
+    let mut rows_written = 0;
+    for case in 0..200 {
+        let mut doc = Document {
+            patient_id: "P1".into(),
+            study_date: crate::date::Date::new(2024, 1, 2),
+            ..Document::default()
+        };
+        for _ in 0..1 + next() % 8 {
+            let region = Region::ALL[(next() % Region::ALL.len() as u64) as usize];
+            let side = Laterality::ALL[(next() % Laterality::ALL.len() as u64) as usize];
+            let mut m = Measurement::new(region, side, "Label");
+            for slot in [
+                &mut m.bmd,
+                &mut m.bmc,
+                &mut m.area,
+                &mut m.t_score,
+                &mut m.z_score,
+                &mut m.pct_young_adult,
+                &mut m.pct_age_matched,
+            ] {
+                *slot = value(&mut next);
+            }
+            doc.measurements.push(m);
+        }
+        let docs = vec![Ingested::new(case, format!("p{case}"), doc)];
+        with_first_visit(&docs, crate::pseudonym::Ids::default(), "V0", |view| {
+            let keys = measurement_keys(view, 0);
+            for row in measurement_rows(view, 0, &keys) {
+                check(&row);
+                rows_written += 1;
+            }
+        });
+    }
+    assert!(rows_written > 500, "{rows_written}");
 }
 
 /// A visit's accession numbers: each distinct one once, in path order, trimmed, `;`-joined,

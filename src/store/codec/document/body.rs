@@ -44,8 +44,8 @@ use super::wire::{
     Fixed, Reader, corrupt, put_str, put_varint, short_decimal, short_decimal_bytes,
 };
 use crate::bodycomp::{
-    BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
-    UnitId, shared,
+    BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, RegionLabel,
+    ReportedIndex, UnitId, shared,
 };
 
 /// Units of a composition mapped without a search (`Units::at`): more (never met) are
@@ -297,7 +297,7 @@ impl Reader<'_> {
     }
 
     /// The regions, each read into its place in the vector: its variant, its label
-    /// (borrowed, then copied once into the region's `String`), its presence byte, then
+    /// (borrowed, then a kept text or copied once into a `String`: `RegionLabel`), its presence byte, then
     /// the reading of each bit set, in the struct's field order, written into its field
     /// (no `Result` per field, and no region moved whole into the vector).
     fn regions(&mut self, units: UnitCount) -> io::Result<Vec<RegionComposition>> {
@@ -311,7 +311,10 @@ impl Reader<'_> {
             let mut present = self.byte()?;
             // Made in place in the vector: a region made by `RegionComposition::new` was
             // copied into it.
-            regions.push(RegionComposition::with_label(region, label.to_owned()));
+            regions.push(RegionComposition::with_label(
+                region,
+                RegionLabel::new(region, label),
+            ));
             let Some(last) = regions.last_mut() else {
                 unreachable!("a region was just pushed");
             };

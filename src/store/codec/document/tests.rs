@@ -221,7 +221,7 @@ impl Gen {
         let regions = (0..self.below(4) * self.below(8))
             .map(|_| RegionComposition {
                 region: self.pick(BodyRegion::ALL),
-                label: self.text(),
+                label: self.text().into(),
                 fat: self.reading(&mut body),
                 lean: self.reading(&mut body),
                 bmc: self.reading(&mut body),

@@ -276,7 +276,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A borrowed byte string (its length, then its bytes).
-    #[inline]
+    #[inline(always)]
     pub(super) fn bytes(&mut self) -> io::Result<&'a [u8]> {
         let len = usize::try_from(self.u64()?).map_err(|_| corrupt("a bad length"))?;
         let end = self
@@ -290,7 +290,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A borrowed string.
-    #[inline]
+    #[inline(always)]
     pub fn str(&mut self) -> io::Result<&'a str> {
         let bytes = self.bytes()?;
         // Almost every string is ASCII, which is checked a word at a time.
@@ -303,17 +303,18 @@ impl<'a> Reader<'a> {
     }
 
     /// An owned string.
-    #[inline]
+    #[inline(always)]
     pub fn string(&mut self) -> io::Result<String> {
         Ok(self.str()?.to_owned())
     }
 
     /// An enum's variant index.
+    #[inline]
     pub fn variant(&mut self) -> io::Result<u32> {
         self.u32()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn option<T>(
         &mut self,
         read: impl FnOnce(&mut Self) -> io::Result<T>,
@@ -380,12 +381,12 @@ impl<'a> Reader<'a> {
         self.serde()
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn text(&mut self) -> io::Result<Option<String>> {
         self.option(Self::string)
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn opt_decimal(&mut self) -> io::Result<Option<Decimal>> {
         self.option(Self::decimal)
     }

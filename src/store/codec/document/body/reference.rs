@@ -104,7 +104,7 @@ fn region(r: &mut Reader<'_>, units: &[Arc<str>]) -> io::Result<RegionCompositio
     let mask = r.byte()?;
     Ok(RegionComposition {
         region,
-        label,
+        label: label.into(),
         fat: present(r, mask, 0, units)?,
         lean: present(r, mask, 1, units)?,
         bmc: present(r, mask, 2, units)?,

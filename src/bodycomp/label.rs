@@ -1,0 +1,249 @@
+//! A region's label as written (`L Arm`, `Arm Left`): a few texts per region, written again
+//! in every composition of a scanner's files.
+//!
+//! A label held as a `String` was an allocation, a copy and a free per region wherever a
+//! composition is made (the carriers, the run's store read back at the end), and each
+//! body_composition.csv row checked its text again (docs/performance.md, "The end of a
+//! run"). Now the first few plain labels met for each region are kept for the process
+//! (`LEARNED`: at most `PER_REGION` texts of at most `MAX_BYTES` bytes per region, made
+//! once and never freed, so a few kilobytes at most) and a label equal to one of them is
+//! that static text; any other label (past the slots, longer, or not plain) is held as a
+//! `String` as before. The text is the same either way: only where it is held differs.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::OnceLock;
+
+use super::BodyRegion;
+
+/// Labels kept per region: a region's label as Hologic writes it and as GE does, with room.
+const PER_REGION: usize = 4;
+
+/// The longest label kept (the scanners' are at most a dozen bytes).
+const MAX_BYTES: usize = 32;
+
+/// Kept labels, by region.
+type Table = [[OnceLock<&'static str>; PER_REGION]; BodyRegion::ALL.len()];
+
+/// An empty table.
+const fn empty() -> Table {
+    [const { [const { OnceLock::new() }; PER_REGION] }; BodyRegion::ALL.len()]
+}
+
+/// The labels kept, by region.
+static LEARNED: Table = empty();
+
+/// A region's label as written. Equal, ordered and printed as its text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegionLabel(Cow<'static, str>);
+
+impl RegionLabel {
+    /// The label `text` of `region`: a kept text when it is one (or can become one), else
+    /// a `String` of its own.
+    #[inline]
+    pub fn new(region: BodyRegion, text: &str) -> RegionLabel {
+        match learned(&LEARNED, region, text) {
+            Some(kept) => RegionLabel(Cow::Borrowed(kept)),
+            None => RegionLabel(Cow::Owned(text.to_owned())),
+        }
+    }
+
+    /// The text.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text when it is a kept one: then it is a plain CSV field (printable ASCII, no
+    /// comma nor quote, not empty, not starting as a formula does: `plain`), which a
+    /// writer may copy as it is.
+    #[inline]
+    pub fn plain(&self) -> Option<&'static str> {
+        match self.0 {
+            Cow::Borrowed(kept) => Some(kept),
+            Cow::Owned(_) => None,
+        }
+    }
+}
+
+impl From<String> for RegionLabel {
+    /// A label held as a `String` of its own, whatever it is.
+    fn from(text: String) -> Self {
+        RegionLabel(Cow::Owned(text))
+    }
+}
+
+impl PartialEq<str> for RegionLabel {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for RegionLabel {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Deref for RegionLabel {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RegionLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for RegionLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kept text equal to `text` among `region`'s in `table`, kept now when a slot is free
+/// and the text may be kept; None otherwise.
+#[inline]
+fn learned(table: &Table, region: BodyRegion, text: &str) -> Option<&'static str> {
+    let slots = &table[region as usize];
+    for (at, slot) in slots.iter().enumerate() {
+        match slot.get() {
+            Some(&kept) => {
+                if same_text(kept.as_bytes(), text.as_bytes()) {
+                    return Some(kept);
+                }
+            }
+            None => return learn(&slots[at..], text),
+        }
+    }
+    None
+}
+
+/// `learned` past the slots filled: `text` kept in the first free one when it may be kept
+/// (another thread may fill it first, with another text: then the next one is tried).
+#[cold]
+#[inline(never)]
+fn learn(slots: &[OnceLock<&'static str>], text: &str) -> Option<&'static str> {
+    if text.len() > MAX_BYTES || !plain(text.as_bytes()) {
+        return None;
+    }
+    slots
+        .iter()
+        .map(|slot| *slot.get_or_init(|| Box::leak(text.to_owned().into_boxed_str())))
+        .find(|kept| same_text(kept.as_bytes(), text.as_bytes()))
+}
+
+/// Whether two short texts are equal, compared in line (`==` calls `memcmp`): from four
+/// bytes on as two words that overlap (the first and the last four or eight bytes, so most
+/// labels in two loads each), past sixteen a word at a time.
+#[inline]
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    let word = |t: &[u8], at: usize| u64::from_le_bytes(t[at..at + 8].try_into().expect("8"));
+    let half = |t: &[u8], at: usize| u32::from_le_bytes(t[at..at + 4].try_into().expect("4"));
+    match len {
+        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..8 => half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8),
+        _ => {
+            let mut at = 0;
+            while at + 8 <= len {
+                if word(a, at) != word(b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            at == len || word(a, len - 8) == word(b, len - 8)
+        }
+    }
+}
+
+/// Whether a label is written in a CSV file as it is: not empty, printable ASCII with no
+/// comma nor quote, not starting as a formula does (the rules of `output::cell`'s text
+/// cells, `plain_field`, which `output::rows` tests hold it to).
+fn plain(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && !matches!(bytes[0], b'=' | b'+' | b'-' | b'@' | b'\'')
+        && bytes
+            .iter()
+            .all(|&b| (0x20..0x7F).contains(&b) && b != b',' && b != b'"')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only plain, short texts are kept, each the same static text each time it is met,
+    /// a region's first `PER_REGION` of them; a label is its text whether kept or not.
+    #[test]
+    fn plain_short_labels_are_kept_per_region() {
+        let table = empty();
+        let region = BodyRegion::Pelvis;
+        let first = learned(&table, region, "Pelvis").unwrap();
+        let again = learned(&table, region, &String::from("Pelvis")).unwrap();
+        assert!(std::ptr::eq(first, again));
+        assert_eq!(first, "Pelvis");
+        for text in [
+            "",
+            "=1+2",
+            "-",
+            "a,b",
+            "say \"x\"",
+            "B\u{e9}cken",
+            "\t",
+            &"x".repeat(MAX_BYTES + 1),
+        ] {
+            assert_eq!(learned(&table, region, text), None, "{text:?}");
+        }
+        assert_eq!(
+            learned(&table, BodyRegion::Head, "Pelvis").map(str::len),
+            Some(6)
+        );
+        let texts: Vec<String> = (0..3 * PER_REGION).map(|n| format!("R Ribs {n}")).collect();
+        let mut kept = Vec::new();
+        for text in texts.iter().chain(&texts) {
+            if let Some(k) = learned(&table, BodyRegion::RibsRight, text) {
+                assert_eq!(k, text.as_str());
+                kept.push(k);
+            }
+        }
+        // The first texts take the slots and are found again; the others never are.
+        assert_eq!(kept.len(), 2 * PER_REGION, "{kept:?}");
+        assert!(kept[..PER_REGION].iter().zip(&texts).all(|(k, t)| k == t));
+        for text in ["", "=1+2", "a,b", "Pelvis", &"x".repeat(MAX_BYTES + 1)] {
+            let label = RegionLabel::new(region, text);
+            assert_eq!(label.as_str(), text);
+            assert_eq!(&*label, text);
+            assert_eq!(label, text);
+            assert_eq!(format!("{label:?}"), format!("{text:?}"));
+            assert_eq!(RegionLabel::from(text.to_string()), label);
+            assert_eq!(RegionLabel::from(text.to_string()).plain(), None);
+            assert!(label.plain().is_none_or(|p| p == text));
+        }
+    }
+
+    /// `same_text` is `==`, for texts of every length to 40 differing at any byte.
+    #[test]
+    fn same_text_is_equality() {
+        let mut next = crate::test_rng::splitmix(0x1ABE1);
+        for _ in 0..20_000 {
+            let len = (next() % 41) as usize;
+            let a: Vec<u8> = (0..len).map(|_| b'a' + (next() % 3) as u8).collect();
+            let mut b = a.clone();
+            match next() % 3 {
+                0 if len > 0 => b[(next() as usize) % len] ^= 1,
+                1 => b.push(b'a'),
+                _ => {}
+            }
+            assert_eq!(same_text(&a, &b), a == b, "{a:?} {b:?}");
+        }
+    }
+}
