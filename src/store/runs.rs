@@ -251,6 +251,35 @@ impl Runs {
     /// Merges every segment in key order, calling `out` with each payload; returns how many.
     /// Equal keys come out in segment order.
     pub fn merge(self, mut out: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<u64> {
+        let (file, segments) = self.into_merged_input()?;
+        merge_segments(file.as_ref(), &segments, |_, reader| out(reader.payload()))
+    }
+
+    /// Merges every segment in key order into `to`, each payload's part that `part` gives
+    /// (a slice of the payload it is given), as `merge` would call it; returns `to`. The
+    /// parts held in memory are written from where they are (`write_vectored`), not copied
+    /// into a buffer first: only those read back from the file are.
+    pub fn write_merged<W: io::Write>(
+        self,
+        to: W,
+        mut part: impl for<'p> FnMut(&'p [u8]) -> io::Result<&'p [u8]>,
+    ) -> io::Result<W> {
+        let (file, segments) = self.into_merged_input()?;
+        let mut out = vectored::Vectored::new(to);
+        merge_segments(file.as_ref(), &segments, |_, reader| {
+            match reader.held_payload() {
+                Some(payload) => out.held(part(payload)?),
+                None => out.copied(part(reader.payload())?),
+            }
+        })?;
+        out.finish()
+    }
+
+    /// The segments and their file, at most `MAX_FAN_IN` of them: more than one merge reads
+    /// at once (a run of 10^7 files or more, cut into many pieces) are merged in groups of
+    /// consecutive segments first, pass after pass, so that memory stays at
+    /// MERGE_BUFFER_BYTES (an external merge sort).
+    fn into_merged_input(self) -> io::Result<(Option<File>, Vec<Segment>)> {
         let Runs {
             budget,
             state,
@@ -259,9 +288,6 @@ impl Runs {
         } = self;
         let (mut segments, _) = state.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut file = file.into_inner();
-        // More segments than one merge reads at once (a run of 10^7 files or more, cut into
-        // many pieces): groups of consecutive segments are merged into one first, pass after
-        // pass, so that memory stays at MERGE_BUFFER_BYTES (an external merge sort).
         while segments.len() > MAX_FAN_IN {
             let next = budget.tempfile(&dir)?;
             let mut writer = io::BufWriter::with_capacity(256 * 1024, &next);
@@ -269,7 +295,8 @@ impl Runs {
             let mut at = 0u64;
             for group in segments.chunks(MAX_FAN_IN) {
                 let start = at;
-                merge_segments(file.as_ref(), group, |key, payload| {
+                merge_segments(file.as_ref(), group, |key, reader| {
+                    let payload = reader.payload();
                     let mut frames = Vec::with_capacity(key.len() + payload.len() + 8);
                     write_frame(&mut frames, key)?;
                     write_frame(&mut frames, payload)?;
@@ -281,7 +308,7 @@ impl Runs {
             writer.into_inner().map_err(|e| e.into_error())?;
             (file, segments) = (Some(next), merged);
         }
-        merge_segments(file.as_ref(), &segments, |_, payload| out(payload))
+        Ok((file, segments))
     }
 }
 
@@ -292,11 +319,12 @@ const MAX_FAN_IN: usize = 2048;
 const MERGE_BUFFER_BYTES: usize = 8 * 1024 * 1024;
 
 /// Merges `segments` (those not in memory: of `file`) in key order, calling `out` with each
-/// (key, payload); returns how many. Equal keys come out in segment order.
-fn merge_segments(
-    file: Option<&File>,
-    segments: &[Segment],
-    mut out: impl FnMut(&[u8], &[u8]) -> io::Result<()>,
+/// key and the reader at its record (its payload); returns how many. Equal keys come out in
+/// segment order.
+fn merge_segments<'s>(
+    file: Option<&'s File>,
+    segments: &'s [Segment],
+    mut out: impl FnMut(&[u8], &SegmentReader<'s>) -> io::Result<()>,
 ) -> io::Result<u64> {
     let in_file = segments
         .iter()
@@ -325,7 +353,7 @@ fn merge_segments(
     })) = heads.pop()
     {
         let reader = &mut readers[segment];
-        out(&key, reader.payload())?;
+        out(&key, reader)?;
         written += 1;
         if reader.advance()? {
             key.clear();
@@ -364,6 +392,7 @@ impl Head {
 }
 
 mod reader;
+mod vectored;
 
 #[cfg(test)]
 mod tests;

@@ -75,6 +75,15 @@ impl<'f> SegmentReader<'f> {
         &self.bytes()[self.payload.clone()]
     }
 
+    /// The current record's payload where it stays until the merge ends: in a segment held
+    /// in memory (None for one read from the file, whose buffer the next record reuses).
+    pub(super) fn held_payload(&self) -> Option<&'f [u8]> {
+        match self.file {
+            None => Some(&self.memory[self.payload.clone()]),
+            Some(_) => None,
+        }
+    }
+
     /// Moves to the next (key, payload) record; false at the end of the segment.
     pub(super) fn advance(&mut self) -> io::Result<bool> {
         self.pos = self.payload.end.max(self.pos);

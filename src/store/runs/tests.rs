@@ -375,3 +375,77 @@ fn merged_text_len(runs: Runs) -> usize {
     .unwrap();
     len
 }
+
+/// `write_merged` writes what `merge` gives, each payload's part that its function picks,
+/// whether the runs waited in memory (written from there), in the file (copied), or some in
+/// each, and for more runs than one merge reads: the same bytes in the same order.
+#[test]
+fn runs_written_merged_are_the_merge_in_memory_or_spilled() {
+    let dir = tempfile::tempdir().unwrap();
+    let fill = |runs: &Runs, count: u64| {
+        for part in 0..count {
+            let mut run = RunBuf::default();
+            for k in 0..30u64 {
+                let key = k * count + part;
+                // A prefix the part leaves out, and payloads of every size up to 90 KiB.
+                let long = "y".repeat(((key * 7919) % (90 * 1024)) as usize * usize::from(k == 3));
+                run.push(
+                    key.to_be_bytes().to_vec(),
+                    format!("#{key}|{key}{long}\n").as_bytes(),
+                );
+            }
+            run.push(vec![0xff; 9], format!("#|last {part}\n").as_bytes());
+            runs.append(run).unwrap();
+        }
+    };
+    for (limit, count) in [
+        (usize::MAX, 40),
+        (200 * 1024, 40),
+        (0, 40),
+        (usize::MAX, MAX_FAN_IN as u64 + 3),
+    ] {
+        let budget = Budget::new(limit);
+        let merged = Runs::with_budget(dir.path(), &budget);
+        fill(&merged, count);
+        let mut expected = Vec::new();
+        merged
+            .merge(|payload| {
+                expected.extend_from_slice(after_bar(payload));
+                Ok(())
+            })
+            .unwrap();
+        let written = Runs::with_budget(dir.path(), &budget);
+        fill(&written, count);
+        let out = written
+            .write_merged(Vec::new(), |p| Ok(after_bar(p)))
+            .unwrap();
+        assert_eq!(out.len(), expected.len(), "limit {limit}, {count} runs");
+        assert!(out == expected, "limit {limit}, {count} runs");
+        assert!(out.ends_with(format!("last {}\n", count - 1).as_bytes()));
+        assert_eq!(budget.held(), 0, "given back");
+    }
+}
+
+/// A payload's part after its first '|'.
+fn after_bar(payload: &[u8]) -> &[u8] {
+    let bar = payload.iter().position(|&b| b == b'|').unwrap();
+    &payload[bar + 1..]
+}
+
+/// An error of the part's function stops the write and is returned.
+#[test]
+fn a_part_that_fails_stops_the_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = Runs::with_budget(dir.path(), &Budget::new(usize::MAX));
+    let mut run = RunBuf::default();
+    run.push(vec![1], b"a");
+    run.push(vec![2], b"b");
+    runs.append(run).unwrap();
+    let error = runs
+        .write_merged(Vec::new(), |p| match p {
+            b"b" => Err(io::Error::other("no b")),
+            p => Ok(p),
+        })
+        .unwrap_err();
+    assert_eq!(error.to_string(), "no b");
+}
