@@ -13,6 +13,7 @@ use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
+use std::panic::Location;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
@@ -34,19 +35,32 @@ pub struct RunBuf {
     frames: Vec<u8>,
     /// Whether the records were pushed in key order (so far).
     sorted: bool,
+    /// Where it was made: the runs made there are of one kind, and about one size (`SIZES`).
+    site: &'static Location<'static>,
 }
 
 thread_local! {
-    /// Buffers of runs already written, kept for the next runs of this thread: a partition
-    /// fills about ten runs, and each grew from nothing by doubling, reallocated and
-    /// copied each time (docs/performance.md, "The end of a run").
+    /// Buffers of runs already written (copied), kept for the next runs of this thread made
+    /// where no run was made before (`SIZES`): a run that grew from nothing by doubling
+    /// was reallocated and copied each time (docs/performance.md, "The end of a run").
     static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The size of the runs appended lately, by where they were made (`RunBuf::default`:
+    /// a partition makes each kind of row's run at a line of its own, and a kind's runs
+    /// are about one size): the next run made there starts with room for a little more,
+    /// so that it does not grow by doubling, and its buffer, full enough, is held as the
+    /// run's segment, where it was copied into one (`Runs::append`).
+    static SIZES: std::cell::RefCell<Vec<(&'static Location<'static>, usize)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The spare buffers a thread keeps, and the largest it keeps (a larger one is freed, so
 /// that a giant partition's buffers are not held to the end of the run).
 const SPARE_BUFFERS: usize = 10;
 const SPARE_CAPACITY: usize = 64 * 1024;
+
+/// The places a thread remembers the sizes of runs made at (a partition makes its ten kinds
+/// of run at ten).
+const SIZED_SITES: usize = 32;
 
 /// Keeps `bytes`' allocation for a later run of this thread, if there is room.
 fn give_back(mut bytes: Vec<u8>) {
@@ -62,15 +76,42 @@ fn give_back(mut bytes: Vec<u8>) {
     });
 }
 
+/// Notes that a run of `len` bytes was made at `site`: a running mean, the last run weighing
+/// a quarter (a partition's runs of one kind vary by a third or so, docs/performance.md).
+fn note_size(site: &'static Location<'static>, len: usize) {
+    SIZES.with(|sizes| {
+        let mut sizes = sizes.borrow_mut();
+        if let Some((_, size)) = sizes.iter_mut().find(|(at, _)| *at == site) {
+            *size = (*size * 3 + len) / 4;
+        } else if sizes.len() < SIZED_SITES {
+            sizes.push((site, len));
+        }
+    });
+}
+
+/// The room a run made at `site` starts with: the runs' size there and a quarter more (0 for
+/// a place not seen yet), at most a spare buffer's.
+fn first_room(site: &'static Location<'static>) -> usize {
+    let last = SIZES.with(|sizes| {
+        sizes
+            .borrow()
+            .iter()
+            .find(|(at, _)| *at == site)
+            .map_or(0, |&(_, size)| size)
+    });
+    (last + last / 4).min(SPARE_CAPACITY)
+}
+
 impl Default for RunBuf {
-    /// An empty run, in a buffer a written run of this thread left, if any.
+    /// An empty run, with no room yet (`make_room`). Where it is made is its caller's place
+    /// (`track_caller`): a line of a partition's rendering per kind of row.
+    #[track_caller]
     fn default() -> Self {
         RunBuf {
             records: Vec::new(),
-            frames: SPARE
-                .with(|spare| spare.borrow_mut().pop())
-                .unwrap_or_default(),
+            frames: Vec::new(),
             sorted: false,
+            site: Location::caller(),
         }
     }
 }
@@ -93,6 +134,9 @@ impl RunBuf {
         payload: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
     ) -> io::Result<()> {
         let key_len = frame_len(key.len())?;
+        if self.frames.capacity() == 0 {
+            self.make_room();
+        }
         let start = self.frames.len();
         let was_sorted = self.sorted;
         if self.records.is_empty() {
@@ -118,6 +162,20 @@ impl RunBuf {
                 Err(error)
             }
         }
+    }
+
+    /// Room for the first record: as much as runs made at the same place took lately, or a
+    /// spare buffer. Not inlined: `push_with` calls it once a run.
+    #[inline(never)]
+    fn make_room(&mut self) {
+        let room = first_room(self.site);
+        self.frames = if room > 0 {
+            Vec::with_capacity(room)
+        } else {
+            SPARE
+                .with(|spare| spare.borrow_mut().pop())
+                .unwrap_or_default()
+        };
     }
 
     /// Whether there are none.
@@ -197,9 +255,23 @@ impl Runs {
             give_back(run.frames);
             return Ok(());
         }
+        let site = run.site;
         let bytes = run.finish();
-        // Copied into pages of its own (`pages`), and the buffer kept for the thread's
-        // next run.
+        note_size(site, bytes.len());
+        // A buffer three quarters full or more is held as it is (its capacity counted);
+        // one with more room than that is copied into room of its own size, and kept for
+        // the thread's next run (docs/performance.md, "The end of a run").
+        let bytes = if bytes.len() >= bytes.capacity() / 2 {
+            match Held::keep(&self.budget, bytes) {
+                Ok(held) => {
+                    self.lock().0.push(Segment::Memory(held));
+                    return Ok(());
+                }
+                Err(bytes) => bytes,
+            }
+        } else {
+            bytes
+        };
         if let Some(held) = Held::copy_of(&self.budget, &bytes) {
             self.lock().0.push(Segment::Memory(held));
             give_back(bytes);

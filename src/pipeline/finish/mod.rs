@@ -77,7 +77,9 @@ const WIDE: Table = Table {
 /// report.html's name.
 pub const REPORT_HTML: &str = "report.html";
 
-/// Runs every step into `staging`; returns the run's counts.
+/// Runs every step into `staging`; returns the run's counts. Never inlined: the profiles of
+/// the end of a run collect inside it (docs/performance.md, "How to measure").
+#[inline(never)]
 pub fn finish(
     sink: Sink,
     options: &OutputOptions,

@@ -449,3 +449,62 @@ fn a_part_that_fails_stops_the_write() {
         .unwrap_err();
     assert_eq!(error.to_string(), "no b");
 }
+
+/// A run's buffer, full enough, is held as the run's segment as it is (not copied), its
+/// capacity counted; the next run made at the same place starts with room for as much, and
+/// a run in a buffer with more room than bytes is copied into room of its own size.
+#[test]
+fn a_full_enough_run_is_held_in_its_own_buffer() {
+    let dir = tempfile::tempdir().unwrap();
+    let budget = Budget::new(1 << 20);
+    let runs = Runs::with_budget(dir.path(), &budget);
+    let make = || RunBuf::default();
+    let fill = |run: &mut RunBuf, n: u64| {
+        for k in 0..n {
+            run.push(k.to_be_bytes().to_vec(), &[k as u8; 100]);
+        }
+    };
+    let mut first = make();
+    fill(&mut first, 100);
+    let (at, cap) = (first.frames.as_ptr(), first.frames.capacity());
+    let len = first.frames.len();
+    assert!(len >= cap / 2, "grown by doubling: at least half full");
+    runs.append(first).unwrap();
+    let held = |runs: &Runs, i: usize| match &runs.lock().0[i] {
+        Segment::Memory(held) => (held.bytes().as_ptr(), held.bytes().len()),
+        Segment::File(..) => panic!("in memory"),
+    };
+    assert_eq!(held(&runs, 0), (at, len), "the run's own buffer");
+    assert_eq!(budget.held(), cap, "its capacity counted");
+    // Made at the same place: room for the last run's size and more from the start.
+    let mut second = make();
+    fill(&mut second, 1);
+    assert!(second.frames.capacity() >= len + len / 4);
+    let room = second.frames.capacity();
+    fill(&mut second, 99);
+    assert_eq!(second.frames.capacity(), room, "never grown");
+    runs.append(second).unwrap();
+    assert_eq!(budget.held(), cap + room);
+    // A run of a few bytes in that much room: copied into room of its own size.
+    let mut third = make();
+    fill(&mut third, 1);
+    let at = third.frames.as_ptr();
+    runs.append(third).unwrap();
+    assert_ne!(held(&runs, 2).0, at);
+    assert_eq!(budget.held(), cap + room + 8 + 8 + 100);
+    let (n, _) = merged_text_len_and_count(runs);
+    assert_eq!(n, 201);
+    assert_eq!(budget.held(), 0, "all given back");
+}
+
+/// How many payloads a merge gives, and their bytes.
+fn merged_text_len_and_count(runs: Runs) -> (u64, usize) {
+    let mut len = 0;
+    let n = runs
+        .merge(|payload| {
+            len += payload.len();
+            Ok(())
+        })
+        .unwrap();
+    (n, len)
+}
