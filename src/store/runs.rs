@@ -8,8 +8,6 @@
 //! small buffer of its own filled by positional reads of the one file: one file descriptor
 //! per kind of row however many partitions there are, and none for a kind that fits.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -19,6 +17,7 @@ use std::sync::{Mutex, OnceLock};
 
 use super::budget::{Budget, Held};
 use super::codec::write_frame;
+use losers::Losers;
 use reader::SegmentReader;
 
 /// The rendered records of one kind a partition holds before it writes them out as a run
@@ -413,56 +412,55 @@ fn merge_segments<'s>(
             (Segment::File(..), None) => Err(io::Error::other("a run's segment without its file")),
         })
         .collect::<io::Result<_>>()?;
-    let mut heads: BinaryHeap<Reverse<Head>> = BinaryHeap::new();
-    for (segment, reader) in readers.iter_mut().enumerate() {
-        if reader.advance()? {
-            heads.push(Reverse(Head::new(reader.key().to_vec(), segment)));
-        }
+    for reader in &mut readers {
+        reader.advance()?;
     }
+    let mut losers = Losers::new(readers.len(), |segment| readers[segment].current_key());
     let mut written = 0;
-    while let Some(Reverse(Head {
-        mut key, segment, ..
-    })) = heads.pop()
-    {
-        let reader = &mut readers[segment];
-        out(&key, reader)?;
+    while let Some(segment) = losers.winner() {
+        let reader = &readers[segment];
+        out(reader.key(), reader)?;
         written += 1;
-        if reader.advance()? {
-            key.clear();
-            key.extend_from_slice(reader.key());
-            heads.push(Reverse(Head::new(key, segment)));
-        }
+        readers[segment].advance()?;
+        losers.replay(readers[segment].current_key(), |other| readers[other].key());
     }
     Ok(written)
 }
 
-/// A segment's current key in a merge's heap. Its first eight bytes as a big-endian number
-/// (zero-padded) order two keys as their bytes do wherever they differ there (a shorter
-/// key's padding is below any byte where the other goes on, and then it is the other's
-/// prefix); only keys that share them are compared as bytes. A run's keys are a document's
-/// place (eight bytes) or begin with a pseudonymised path: a comparison of bytes (`memcmp`)
-/// per step of the heap was a fifth of the merge (docs/performance.md). Equal keys come out
-/// in segment order.
+/// A segment's current key in a merge (`losers`). Its first eight bytes as a big-endian
+/// number (zero-padded) order two keys as their bytes do wherever they differ there (a
+/// shorter key's padding is below any byte where the other goes on, and then it is the
+/// other's prefix); only keys that share them are compared as bytes. A run's keys are a
+/// document's place (eight bytes) or begin with a pseudonymised path: a comparison of bytes
+/// (`memcmp`) per step of the merge was a fifth of it (docs/performance.md). Equal keys come
+/// out in segment order.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Head {
+struct Head<'k> {
     prefix: u64,
-    key: Vec<u8>,
+    key: &'k [u8],
     segment: usize,
 }
 
-impl Head {
-    fn new(key: Vec<u8>, segment: usize) -> Head {
-        let mut first = [0u8; 8];
-        let n = key.len().min(8);
-        first[..n].copy_from_slice(&key[..n]);
+impl<'k> Head<'k> {
+    #[cfg(test)]
+    fn new(key: &'k [u8], segment: usize) -> Head<'k> {
         Head {
-            prefix: u64::from_be_bytes(first),
+            prefix: Head::prefix_of(key),
             key,
             segment,
         }
     }
+
+    /// The first eight bytes of `key` as a big-endian number, zero-padded.
+    fn prefix_of(key: &[u8]) -> u64 {
+        let mut first = [0u8; 8];
+        let n = key.len().min(8);
+        first[..n].copy_from_slice(&key[..n]);
+        u64::from_be_bytes(first)
+    }
 }
 
+mod losers;
 mod reader;
 mod vectored;
 

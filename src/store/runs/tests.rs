@@ -261,7 +261,7 @@ fn a_segment_cut_short_is_an_error() {
     assert!(!reader.advance().unwrap());
 }
 
-/// A merge's heap orders its heads as their keys' bytes, then their segments: on seeded
+/// A merge orders its heads as their keys' bytes, then their segments: on seeded
 /// random keys of 0 to 12 bytes (zero bytes, equal prefixes, keys that are another's
 /// prefix among them).
 #[test]
@@ -278,7 +278,7 @@ fn heads_order_as_their_keys_bytes() {
         let (a, b) = (key(&mut next), key(&mut next));
         let (i, j) = ((next() % 3) as usize, (next() % 3) as usize);
         let expected = (&a, i).cmp(&(&b, j));
-        let got = super::Head::new(a.clone(), i).cmp(&super::Head::new(b.clone(), j));
+        let got = super::Head::new(&a, i).cmp(&super::Head::new(&b, j));
         assert_eq!(got, expected, "{a:?} {i} against {b:?} {j}");
         match expected {
             std::cmp::Ordering::Less => less += 1,
