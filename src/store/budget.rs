@@ -15,7 +15,9 @@ use super::pages::{self, Pages};
 
 /// The bytes of temporary data a run holds in memory at most. The benchmark corpus of
 /// 20 000 files waits as about 10 MB of partitions, then (as they are read and freed)
-/// 49 MB of sorted runs: it fits whole, just (at 56 MiB its last runs went to files). A
+/// 49 MB of sorted runs: held exactly, they fitted whole, just (at 56 MiB its last runs
+/// went to files); held in their own buffers with the room left over (`Held::keep`), the
+/// last runs of a few kinds, under 1 MB, go to files. A
 /// run whose partitions must be cut (10^6 files, giant groups) gives the budget up at the
 /// end (`close`): the memory goes to its pieces, as before (docs/performance.md has the
 /// measurements).

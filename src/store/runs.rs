@@ -46,9 +46,9 @@ thread_local! {
     /// The size of the runs appended lately, by where they were made (`RunBuf::default`:
     /// a partition makes each kind of row's run at a line of its own, and a kind's runs
     /// are about one size): the next run made there starts with room for a little more,
-    /// so that it does not grow by doubling, and its buffer, full enough, is held as the
+    /// so that it seldom grows by doubling, and its buffer, full enough, is held as the
     /// run's segment, where it was copied into one (`Runs::append`).
-    static SIZES: std::cell::RefCell<Vec<(&'static Location<'static>, usize)>> =
+    static SIZES: std::cell::RefCell<Vec<(&'static Location<'static>, Sizes)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -75,30 +75,44 @@ fn give_back(mut bytes: Vec<u8>) {
     });
 }
 
-/// Notes that a run of `len` bytes was made at `site`: a running mean, the last run weighing
-/// a quarter (a partition's runs of one kind vary by a third or so, docs/performance.md).
-fn note_size(site: &'static Location<'static>, len: usize) {
+/// The size of a place's runs: their bytes and their records.
+#[derive(Clone, Copy, Default)]
+struct Sizes {
+    bytes: usize,
+    records: usize,
+}
+
+/// The most records a run starts with room for (a spare buffer's worth of short ones).
+const FIRST_RECORDS: usize = 4096;
+
+/// Notes that a run of `run` was made at `site`: a running mean, the last run weighing a
+/// quarter (a partition's runs of one kind vary by a third or so, docs/performance.md).
+fn note_size(site: &'static Location<'static>, run: Sizes) {
     SIZES.with(|sizes| {
         let mut sizes = sizes.borrow_mut();
         if let Some((_, size)) = sizes.iter_mut().find(|(at, _)| *at == site) {
-            *size = (*size * 3 + len) / 4;
+            size.bytes = (size.bytes * 3 + run.bytes) / 4;
+            size.records = (size.records * 3 + run.records) / 4;
         } else if sizes.len() < SIZED_SITES {
-            sizes.push((site, len));
+            sizes.push((site, run));
         }
     });
 }
 
-/// The room a run made at `site` starts with: the runs' size there and a quarter more (0 for
-/// a place not seen yet), at most a spare buffer's.
-fn first_room(site: &'static Location<'static>) -> usize {
+/// The room a run made at `site` starts with: the runs' size there and a third more (none
+/// for a place not seen yet), at most a spare buffer's bytes and `FIRST_RECORDS` records.
+fn first_room(site: &'static Location<'static>) -> Sizes {
     let last = SIZES.with(|sizes| {
         sizes
             .borrow()
             .iter()
             .find(|(at, _)| *at == site)
-            .map_or(0, |&(_, size)| size)
+            .map_or(Sizes::default(), |&(_, size)| size)
     });
-    (last + last / 4).min(SPARE_CAPACITY)
+    Sizes {
+        bytes: (last.bytes + last.bytes / 3).min(SPARE_CAPACITY),
+        records: (last.records + last.records / 3).min(FIRST_RECORDS),
+    }
 }
 
 impl Default for RunBuf {
@@ -163,13 +177,17 @@ impl RunBuf {
         }
     }
 
-    /// Room for the first record: as much as runs made at the same place took lately, or a
-    /// spare buffer. Not inlined: `push_with` calls it once a run.
+    /// Room for the run, made at its first record: as many bytes and records as the runs
+    /// made at the same place took lately and a third more, or a spare buffer. Not
+    /// inlined: `push_with` calls it once a run.
     #[inline(never)]
     fn make_room(&mut self) {
         let room = first_room(self.site);
-        self.frames = if room > 0 {
-            Vec::with_capacity(room)
+        if self.records.capacity() < room.records {
+            self.records = Vec::with_capacity(room.records);
+        }
+        self.frames = if room.bytes > 0 {
+            Vec::with_capacity(room.bytes)
         } else {
             SPARE
                 .with(|spare| spare.borrow_mut().pop())
@@ -254,12 +272,18 @@ impl Runs {
             give_back(run.frames);
             return Ok(());
         }
-        let site = run.site;
+        let (site, records) = (run.site, run.records.len());
         let bytes = run.finish();
-        note_size(site, bytes.len());
-        // A buffer three quarters full or more is held as it is (its capacity counted);
-        // one with more room than that is copied into room of its own size, and kept for
-        // the thread's next run (docs/performance.md, "The end of a run").
+        note_size(
+            site,
+            Sizes {
+                bytes: bytes.len(),
+                records,
+            },
+        );
+        // A buffer at least half full is held as it is (its capacity counted); one with
+        // more room than that is copied into room of its own size, and kept for the
+        // thread's next run (docs/performance.md, "The end of a run").
         let bytes = if bytes.len() >= bytes.capacity() / 2 {
             match Held::keep(&self.budget, bytes) {
                 Ok(held) => {
@@ -425,39 +449,6 @@ fn merge_segments<'s>(
         losers.replay(readers[segment].current_key(), |other| readers[other].key());
     }
     Ok(written)
-}
-
-/// A segment's current key in a merge (`losers`). Its first eight bytes as a big-endian
-/// number (zero-padded) order two keys as their bytes do wherever they differ there (a
-/// shorter key's padding is below any byte where the other goes on, and then it is the
-/// other's prefix); only keys that share them are compared as bytes. A run's keys are a
-/// document's place (eight bytes) or begin with a pseudonymised path: a comparison of bytes
-/// (`memcmp`) per step of the merge was a fifth of it (docs/performance.md). Equal keys come
-/// out in segment order.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Head<'k> {
-    prefix: u64,
-    key: &'k [u8],
-    segment: usize,
-}
-
-impl<'k> Head<'k> {
-    #[cfg(test)]
-    fn new(key: &'k [u8], segment: usize) -> Head<'k> {
-        Head {
-            prefix: Head::prefix_of(key),
-            key,
-            segment,
-        }
-    }
-
-    /// The first eight bytes of `key` as a big-endian number, zero-padded.
-    fn prefix_of(key: &[u8]) -> u64 {
-        let mut first = [0u8; 8];
-        let n = key.len().min(8);
-        first[..n].copy_from_slice(&key[..n]);
-        u64::from_be_bytes(first)
-    }
 }
 
 mod losers;

@@ -4,10 +4,21 @@
 //! record, only the matches on its way up are played again: one comparison a level, where
 //! a binary heap's pop and push took two or more a level and moved its heads' keys
 //! (docs/performance.md, "The end of a run"). Keys are ranked by their first eight bytes as
-//! a big-endian number first (`Head`), then as bytes, then by segment: equal keys come out
-//! in segment order.
+//! a big-endian number first (`prefix_of`), then as bytes, then by segment: equal keys come
+//! out in segment order.
 
-use super::Head;
+/// The first eight bytes of `key` as a big-endian number, zero-padded: it orders two keys as
+/// their bytes do wherever they differ there (a shorter key's padding is below any byte
+/// where the other goes on, and then it is the other's prefix); only keys that share them
+/// are compared as bytes. A run's keys are a document's place (eight bytes) or begin with
+/// a pseudonymised path: a comparison of bytes (`memcmp`) per step of the merge was a fifth
+/// of it (docs/performance.md).
+fn prefix_of(key: &[u8]) -> u64 {
+    let mut first = [0u8; 8];
+    let n = key.len().min(8);
+    first[..n].copy_from_slice(&key[..n]);
+    u64::from_be_bytes(first)
+}
 
 /// A segment in the tournament: its rank (an ended segment's above any key's: the ended
 /// bit over the key's first eight bytes) and its index.
@@ -21,7 +32,7 @@ const ENDED: u128 = 1 << 64;
 
 impl Entry {
     fn new(key: Option<&[u8]>, segment: usize) -> Entry {
-        let rank = key.map_or(ENDED, |key| u128::from(Head::prefix_of(key)));
+        let rank = key.map_or(ENDED, |key| u128::from(prefix_of(key)));
         Entry { rank, segment }
     }
 
@@ -104,6 +115,43 @@ impl Losers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two segments' records rank as their keys' bytes, then their segments: on seeded
+    /// random keys of 0 to 12 bytes (zero bytes, equal prefixes, keys that are another's
+    /// prefix, equal keys among them).
+    #[test]
+    fn entries_rank_as_their_keys_bytes() {
+        let mut next = crate::test_rng::splitmix(41);
+        let key = |next: &mut dyn FnMut() -> u64| -> Vec<u8> {
+            let len = (next() % 13) as usize;
+            (0..len)
+                .map(|_| [0u8, 1, 2, 0xFF][(next() % 4) as usize])
+                .collect()
+        };
+        let (mut less, mut same_key) = (0, 0);
+        for _ in 0..100_000 {
+            let (a, b) = (key(&mut next), key(&mut next));
+            let i = (next() % 3) as usize;
+            let j = if next() % 2 == 0 {
+                i + 1
+            } else {
+                i.wrapping_sub(1)
+            };
+            let keys = |segment: usize| if segment == i { &a[..] } else { &b[..] };
+            let expected = (&a, i) < (&b, j);
+            let got = Entry::new(Some(&a), i).before(Entry::new(Some(&b), j), &keys);
+            assert_eq!(got, expected, "{a:?} {i} against {b:?} {j}");
+            less += usize::from(expected);
+            same_key += usize::from(a == b);
+        }
+        assert!(less > 10_000 && same_key > 100, "{less} {same_key}");
+        // An ended segment ranks after any key, all-ones ones too.
+        let ended = Entry::new(None, 0);
+        let ones = [0xFF; 12];
+        let keys = |_| &ones[..];
+        assert!(Entry::new(Some(&ones), 1).before(ended, &keys));
+        assert!(!ended.before(Entry::new(Some(&ones), 1), &keys));
+    }
 
     /// The tournament gives every record of sorted segments in the order of (key, segment),
     /// whatever the number of segments (not only powers of two), on seeded random keys of 0
