@@ -15,7 +15,9 @@ use super::pages::{self, Pages};
 
 /// The bytes of temporary data a run holds in memory at most. The benchmark corpus of
 /// 20 000 files waits as about 10 MB of partitions, then (as they are read and freed)
-/// 49 MB of sorted runs: it fits whole, just (at 56 MiB its last runs went to files). A
+/// 49 MB of sorted runs: held exactly, they fitted whole, just (at 56 MiB its last runs
+/// went to files); held in their own buffers with the room left over (`Held::keep`), the
+/// last runs of a few kinds, under 1 MB, go to files. A
 /// run whose partitions must be cut (10^6 files, giant groups) gives the budget up at the
 /// end (`close`): the memory goes to its pieces, as before (docs/performance.md has the
 /// measurements).
@@ -62,11 +64,20 @@ impl Budget {
 
     /// Takes `n` bytes of the budget, if that many are left.
     fn take(&self, n: usize) -> bool {
-        let limit = self.0.limit.load(Ordering::Relaxed);
+        self.take_up_to(n, self.0.limit.load(Ordering::Relaxed))
+    }
+
+    /// Takes `n` bytes of the budget, if at least half of it is still left after.
+    fn take_leaving_half(&self, n: usize) -> bool {
+        self.take_up_to(n, self.0.limit.load(Ordering::Relaxed) / 2)
+    }
+
+    /// Takes `n` bytes of the budget, if then at most `bound` are used.
+    fn take_up_to(&self, n: usize, bound: usize) -> bool {
         self.0
             .used
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-                used.checked_add(n).filter(|&total| total <= limit)
+                used.checked_add(n).filter(|&total| total <= bound)
             })
             .is_ok()
     }
@@ -186,6 +197,28 @@ impl Held {
         }
         held.append(bytes);
         Some(held)
+    }
+
+    /// `bytes` held as they are, in the block they are in, if it is one of the allocator's
+    /// (`HEAP_BYTES` at most) and the budget has room for all of it (its capacity); else
+    /// `bytes`, to be copied or written to a file. A block with room left over past the
+    /// bytes is held only while half the budget is left after it: a run that comes near
+    /// its budget holds its bytes exactly (copied), so that as much fits as before
+    /// (docs/performance.md, "The end of a run").
+    pub fn keep(budget: &Budget, bytes: Vec<u8>) -> Result<Held, Vec<u8>> {
+        let cap = bytes.capacity();
+        let taken = cap <= HEAP_BYTES
+            && match cap == bytes.len() {
+                true => budget.take(cap),
+                false => budget.take_leaving_half(cap),
+            };
+        if !taken {
+            return Err(bytes);
+        }
+        Ok(Held {
+            bytes: Storage::Heap(bytes),
+            budget: budget.clone(),
+        })
     }
 
     /// Appends `more` if the budget has room for the growth it needs (and the system for
@@ -327,6 +360,48 @@ mod tests {
         assert!(matches!(large.bytes, Storage::Pages(_)));
         assert_eq!(large.bytes().len(), HEAP_BYTES + 1);
         drop((small, growing, large));
+        assert_eq!(budget.held(), 0);
+    }
+
+    /// A buffer is held as it is, its whole capacity counted; one with room left over only
+    /// while half the budget is left after it, one past the heap bound never.
+    #[test]
+    fn kept_buffers_are_counted_by_their_capacity() {
+        let budget = Budget::new(220_000);
+        let full_of = |len: usize| {
+            let mut bytes = Vec::with_capacity(len);
+            bytes.resize(len, 1u8);
+            bytes
+        };
+        let full = full_of(60_000);
+        let at = full.as_ptr();
+        let full = Held::keep(&budget, full).unwrap();
+        assert_eq!(full.bytes().as_ptr(), at, "not copied");
+        assert_eq!(budget.held(), 60_000);
+        let roomy = |len: usize| {
+            let mut bytes = Vec::with_capacity(40_000);
+            bytes.resize(len, 2u8);
+            bytes
+        };
+        let kept = Held::keep(&budget, roomy(30_000)).unwrap();
+        assert_eq!(kept.bytes().len(), 30_000);
+        assert_eq!(budget.held(), 100_000, "the capacity, room and all");
+        // Past half the budget: refused with room left over, taken when full.
+        let refused = Held::keep(&budget, roomy(30_000)).unwrap_err();
+        assert_eq!(refused.len(), 30_000);
+        assert_eq!(budget.held(), 100_000);
+        let mut exact = refused;
+        exact.shrink_to_fit();
+        let cap = exact.capacity();
+        let exact = Held::keep(&budget, exact).unwrap();
+        assert_eq!(budget.held(), 100_000 + cap);
+        // Past the whole budget, or the heap bound: refused.
+        let more = Held::keep(&budget, full_of(60_000)).unwrap();
+        assert_eq!(budget.held(), 160_000 + cap);
+        assert!(Held::keep(&budget, full_of(60_000)).is_err());
+        assert!(Held::keep(&Budget::new(usize::MAX), full_of(HEAP_BYTES + 1)).is_err());
+        assert_eq!(budget.held(), 160_000 + cap);
+        drop((full, kept, exact, more));
         assert_eq!(budget.held(), 0);
     }
 

@@ -8,16 +8,16 @@
 //! small buffer of its own filled by positional reads of the one file: one file descriptor
 //! per kind of row however many partitions there are, and none for a kind that fits.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
+use std::panic::Location;
 use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
 use super::budget::{Budget, Held};
 use super::codec::write_frame;
+use losers::Losers;
 use reader::SegmentReader;
 
 /// The rendered records of one kind a partition holds before it writes them out as a run
@@ -34,19 +34,32 @@ pub struct RunBuf {
     frames: Vec<u8>,
     /// Whether the records were pushed in key order (so far).
     sorted: bool,
+    /// Where it was made: the runs made there are of one kind, and about one size (`SIZES`).
+    site: &'static Location<'static>,
 }
 
 thread_local! {
-    /// Buffers of runs already written, kept for the next runs of this thread: a partition
-    /// fills about ten runs, and each grew from nothing by doubling, reallocated and
-    /// copied each time (docs/performance.md, "The end of a run").
+    /// Buffers of runs already written (copied), kept for the next runs of this thread made
+    /// where no run was made before (`SIZES`): a run that grew from nothing by doubling
+    /// was reallocated and copied each time (docs/performance.md, "The end of a run").
     static SPARE: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The size of the runs appended lately, by where they were made (`RunBuf::default`:
+    /// a partition makes each kind of row's run at a line of its own, and a kind's runs
+    /// are about one size): the next run made there starts with room for a little more,
+    /// so that it seldom grows by doubling, and its buffer, full enough, is held as the
+    /// run's segment, where it was copied into one (`Runs::append`).
+    static SIZES: std::cell::RefCell<Vec<(&'static Location<'static>, Sizes)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The spare buffers a thread keeps, and the largest it keeps (a larger one is freed, so
 /// that a giant partition's buffers are not held to the end of the run).
 const SPARE_BUFFERS: usize = 10;
 const SPARE_CAPACITY: usize = 64 * 1024;
+
+/// The places a thread remembers the sizes of runs made at (a partition makes its ten kinds
+/// of run at ten).
+const SIZED_SITES: usize = 32;
 
 /// Keeps `bytes`' allocation for a later run of this thread, if there is room.
 fn give_back(mut bytes: Vec<u8>) {
@@ -62,15 +75,56 @@ fn give_back(mut bytes: Vec<u8>) {
     });
 }
 
+/// The size of a place's runs: their bytes and their records.
+#[derive(Clone, Copy, Default)]
+struct Sizes {
+    bytes: usize,
+    records: usize,
+}
+
+/// The most records a run starts with room for (a spare buffer's worth of short ones).
+const FIRST_RECORDS: usize = 4096;
+
+/// Notes that a run of `run` was made at `site`: a running mean, the last run weighing a
+/// quarter (a partition's runs of one kind vary by a third or so, docs/performance.md).
+fn note_size(site: &'static Location<'static>, run: Sizes) {
+    SIZES.with(|sizes| {
+        let mut sizes = sizes.borrow_mut();
+        if let Some((_, size)) = sizes.iter_mut().find(|(at, _)| *at == site) {
+            size.bytes = (size.bytes * 3 + run.bytes) / 4;
+            size.records = (size.records * 3 + run.records) / 4;
+        } else if sizes.len() < SIZED_SITES {
+            sizes.push((site, run));
+        }
+    });
+}
+
+/// The room a run made at `site` starts with: the runs' size there and a third more (none
+/// for a place not seen yet), at most a spare buffer's bytes and `FIRST_RECORDS` records.
+fn first_room(site: &'static Location<'static>) -> Sizes {
+    let last = SIZES.with(|sizes| {
+        sizes
+            .borrow()
+            .iter()
+            .find(|(at, _)| *at == site)
+            .map_or(Sizes::default(), |&(_, size)| size)
+    });
+    Sizes {
+        bytes: (last.bytes + last.bytes / 3).min(SPARE_CAPACITY),
+        records: (last.records + last.records / 3).min(FIRST_RECORDS),
+    }
+}
+
 impl Default for RunBuf {
-    /// An empty run, in a buffer a written run of this thread left, if any.
+    /// An empty run, with no room yet (`make_room`). Where it is made is its caller's place
+    /// (`track_caller`): a line of a partition's rendering per kind of row.
+    #[track_caller]
     fn default() -> Self {
         RunBuf {
             records: Vec::new(),
-            frames: SPARE
-                .with(|spare| spare.borrow_mut().pop())
-                .unwrap_or_default(),
+            frames: Vec::new(),
             sorted: false,
+            site: Location::caller(),
         }
     }
 }
@@ -93,6 +147,9 @@ impl RunBuf {
         payload: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
     ) -> io::Result<()> {
         let key_len = frame_len(key.len())?;
+        if self.frames.capacity() == 0 {
+            self.make_room();
+        }
         let start = self.frames.len();
         let was_sorted = self.sorted;
         if self.records.is_empty() {
@@ -118,6 +175,24 @@ impl RunBuf {
                 Err(error)
             }
         }
+    }
+
+    /// Room for the run, made at its first record: as many bytes and records as the runs
+    /// made at the same place took lately and a third more, or a spare buffer. Not
+    /// inlined: `push_with` calls it once a run.
+    #[inline(never)]
+    fn make_room(&mut self) {
+        let room = first_room(self.site);
+        if self.records.capacity() < room.records {
+            self.records = Vec::with_capacity(room.records);
+        }
+        self.frames = if room.bytes > 0 {
+            Vec::with_capacity(room.bytes)
+        } else {
+            SPARE
+                .with(|spare| spare.borrow_mut().pop())
+                .unwrap_or_default()
+        };
     }
 
     /// Whether there are none.
@@ -197,9 +272,29 @@ impl Runs {
             give_back(run.frames);
             return Ok(());
         }
+        let (site, records) = (run.site, run.records.len());
         let bytes = run.finish();
-        // Copied into pages of its own (`pages`), and the buffer kept for the thread's
-        // next run.
+        note_size(
+            site,
+            Sizes {
+                bytes: bytes.len(),
+                records,
+            },
+        );
+        // A buffer at least half full is held as it is (its capacity counted); one with
+        // more room than that is copied into room of its own size, and kept for the
+        // thread's next run (docs/performance.md, "The end of a run").
+        let bytes = if bytes.len() >= bytes.capacity() / 2 {
+            match Held::keep(&self.budget, bytes) {
+                Ok(held) => {
+                    self.lock().0.push(Segment::Memory(held));
+                    return Ok(());
+                }
+                Err(bytes) => bytes,
+            }
+        } else {
+            bytes
+        };
         if let Some(held) = Held::copy_of(&self.budget, &bytes) {
             self.lock().0.push(Segment::Memory(held));
             give_back(bytes);
@@ -251,6 +346,35 @@ impl Runs {
     /// Merges every segment in key order, calling `out` with each payload; returns how many.
     /// Equal keys come out in segment order.
     pub fn merge(self, mut out: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<u64> {
+        let (file, segments) = self.into_merged_input()?;
+        merge_segments(file.as_ref(), &segments, |_, reader| out(reader.payload()))
+    }
+
+    /// Merges every segment in key order into `to`, each payload's part that `part` gives
+    /// (a slice of the payload it is given), as `merge` would call it; returns `to`. The
+    /// parts held in memory are written from where they are (`write_vectored`), not copied
+    /// into a buffer first: only those read back from the file are.
+    pub fn write_merged<W: io::Write>(
+        self,
+        to: W,
+        mut part: impl for<'p> FnMut(&'p [u8]) -> io::Result<&'p [u8]>,
+    ) -> io::Result<W> {
+        let (file, segments) = self.into_merged_input()?;
+        let mut out = vectored::Vectored::new(to);
+        merge_segments(file.as_ref(), &segments, |_, reader| {
+            match reader.held_payload() {
+                Some(payload) => out.held(part(payload)?),
+                None => out.copied(part(reader.payload())?),
+            }
+        })?;
+        out.finish()
+    }
+
+    /// The segments and their file, at most `MAX_FAN_IN` of them: more than one merge reads
+    /// at once (a run of 10^7 files or more, cut into many pieces) are merged in groups of
+    /// consecutive segments first, pass after pass, so that memory stays at
+    /// MERGE_BUFFER_BYTES (an external merge sort).
+    fn into_merged_input(self) -> io::Result<(Option<File>, Vec<Segment>)> {
         let Runs {
             budget,
             state,
@@ -259,9 +383,6 @@ impl Runs {
         } = self;
         let (mut segments, _) = state.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut file = file.into_inner();
-        // More segments than one merge reads at once (a run of 10^7 files or more, cut into
-        // many pieces): groups of consecutive segments are merged into one first, pass after
-        // pass, so that memory stays at MERGE_BUFFER_BYTES (an external merge sort).
         while segments.len() > MAX_FAN_IN {
             let next = budget.tempfile(&dir)?;
             let mut writer = io::BufWriter::with_capacity(256 * 1024, &next);
@@ -269,7 +390,8 @@ impl Runs {
             let mut at = 0u64;
             for group in segments.chunks(MAX_FAN_IN) {
                 let start = at;
-                merge_segments(file.as_ref(), group, |key, payload| {
+                merge_segments(file.as_ref(), group, |key, reader| {
+                    let payload = reader.payload();
                     let mut frames = Vec::with_capacity(key.len() + payload.len() + 8);
                     write_frame(&mut frames, key)?;
                     write_frame(&mut frames, payload)?;
@@ -281,7 +403,7 @@ impl Runs {
             writer.into_inner().map_err(|e| e.into_error())?;
             (file, segments) = (Some(next), merged);
         }
-        merge_segments(file.as_ref(), &segments, |_, payload| out(payload))
+        Ok((file, segments))
     }
 }
 
@@ -292,11 +414,12 @@ const MAX_FAN_IN: usize = 2048;
 const MERGE_BUFFER_BYTES: usize = 8 * 1024 * 1024;
 
 /// Merges `segments` (those not in memory: of `file`) in key order, calling `out` with each
-/// (key, payload); returns how many. Equal keys come out in segment order.
-fn merge_segments(
-    file: Option<&File>,
-    segments: &[Segment],
-    mut out: impl FnMut(&[u8], &[u8]) -> io::Result<()>,
+/// key and the reader at its record (its payload); returns how many. Equal keys come out in
+/// segment order.
+fn merge_segments<'s>(
+    file: Option<&'s File>,
+    segments: &'s [Segment],
+    mut out: impl FnMut(&[u8], &SegmentReader<'s>) -> io::Result<()>,
 ) -> io::Result<u64> {
     let in_file = segments
         .iter()
@@ -313,57 +436,24 @@ fn merge_segments(
             (Segment::File(..), None) => Err(io::Error::other("a run's segment without its file")),
         })
         .collect::<io::Result<_>>()?;
-    let mut heads: BinaryHeap<Reverse<Head>> = BinaryHeap::new();
-    for (segment, reader) in readers.iter_mut().enumerate() {
-        if reader.advance()? {
-            heads.push(Reverse(Head::new(reader.key().to_vec(), segment)));
-        }
+    for reader in &mut readers {
+        reader.advance()?;
     }
+    let mut losers = Losers::new(readers.len(), |segment| readers[segment].current_key());
     let mut written = 0;
-    while let Some(Reverse(Head {
-        mut key, segment, ..
-    })) = heads.pop()
-    {
-        let reader = &mut readers[segment];
-        out(&key, reader.payload())?;
+    while let Some(segment) = losers.winner() {
+        let reader = &readers[segment];
+        out(reader.key(), reader)?;
         written += 1;
-        if reader.advance()? {
-            key.clear();
-            key.extend_from_slice(reader.key());
-            heads.push(Reverse(Head::new(key, segment)));
-        }
+        readers[segment].advance()?;
+        losers.replay(readers[segment].current_key(), |other| readers[other].key());
     }
     Ok(written)
 }
 
-/// A segment's current key in a merge's heap. Its first eight bytes as a big-endian number
-/// (zero-padded) order two keys as their bytes do wherever they differ there (a shorter
-/// key's padding is below any byte where the other goes on, and then it is the other's
-/// prefix); only keys that share them are compared as bytes. A run's keys are a document's
-/// place (eight bytes) or begin with a pseudonymised path: a comparison of bytes (`memcmp`)
-/// per step of the heap was a fifth of the merge (docs/performance.md). Equal keys come out
-/// in segment order.
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Head {
-    prefix: u64,
-    key: Vec<u8>,
-    segment: usize,
-}
-
-impl Head {
-    fn new(key: Vec<u8>, segment: usize) -> Head {
-        let mut first = [0u8; 8];
-        let n = key.len().min(8);
-        first[..n].copy_from_slice(&key[..n]);
-        Head {
-            prefix: u64::from_be_bytes(first),
-            key,
-            segment,
-        }
-    }
-}
-
+mod losers;
 mod reader;
+mod vectored;
 
 #[cfg(test)]
 mod tests;

@@ -95,14 +95,29 @@ impl WritingBack {
     }
 }
 
-impl io::Write for WritingBack {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.file.write(buf)?;
+impl WritingBack {
+    /// Counts `n` bytes written, and starts the writing of the last `step` or more.
+    fn wrote(&mut self, n: usize) {
         self.written += n as u64;
         if self.step > 0 && self.written - self.started >= self.step {
             start_writeback_range(&self.file, self.started, self.written - self.started);
             self.started = self.written;
         }
+    }
+}
+
+impl io::Write for WritingBack {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.wrote(n);
+        Ok(n)
+    }
+
+    /// The slices in one call (`writev`): a table's rows are written from where the merge
+    /// holds them (`Runs::write_merged`).
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let n = self.file.write_vectored(bufs)?;
+        self.wrote(n);
         Ok(n)
     }
 
@@ -168,4 +183,36 @@ fn list(folder: &Path, files: &mut Vec<PathBuf>, folders: &mut Vec<PathBuf>) -> 
     }
     folders.push(folder.to_path_buf());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{IoSlice, Read, Seek, Write};
+
+    /// Bytes written in slices (`write_vectored`) count towards the writing started every
+    /// `step` bytes as those written one buffer at a time do, and arrive whole.
+    #[test]
+    fn vectored_writes_start_the_writing_every_step() {
+        let file = tempfile::tempfile().unwrap();
+        let mut out = WritingBack::new(file, 1000);
+        let (a, b) = ([1u8; 700], [2u8; 600]);
+        let mut written = 0;
+        while written < 1300 {
+            let mut slices = [IoSlice::new(&a), IoSlice::new(&b)];
+            let mut rest = &mut slices[..];
+            IoSlice::advance_slices(&mut rest, written);
+            written += out.write_vectored(rest).unwrap();
+        }
+        assert_eq!(out.written, 1300);
+        assert_eq!(out.started, 1300, "past the step: started");
+        out.write_all(&[3; 10]).unwrap();
+        assert_eq!((out.written, out.started), (1310, 1300));
+        let mut file = out.finish();
+        file.rewind().unwrap();
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).unwrap();
+        let expected: Vec<u8> = [&a[..], &b[..], &[3; 10][..]].concat();
+        assert_eq!(bytes, expected);
+    }
 }

@@ -16,7 +16,7 @@ mod pieces;
 use partition::AllRuns;
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -77,7 +77,9 @@ const WIDE: Table = Table {
 /// report.html's name.
 pub const REPORT_HTML: &str = "report.html";
 
-/// Runs every step into `staging`; returns the run's counts.
+/// Runs every step into `staging`; returns the run's counts. Never inlined: the profiles of
+/// the end of a run collect inside it (docs/performance.md, "How to measure").
+#[inline(never)]
 pub fn finish(
     sink: Sink,
     options: &OutputOptions,
@@ -292,14 +294,14 @@ fn write_table(
     let file = File::create(&csv)?;
     // Its writing to disk started as it grows, while the rest of it and the other tables
     // are merged, not all at the commit's flush (docs/performance.md, "The end of a run").
-    let file = WritingBack::new(file, WRITEBACK_STEP);
-    let mut out = BufWriter::with_capacity(256 * 1024, file);
+    let mut file = WritingBack::new(file, WRITEBACK_STEP);
+    let mut header = Vec::new();
     if options.excel {
-        out.write_all(crate::output::BOM)?;
+        header.extend_from_slice(crate::output::BOM);
     }
-    let mut header = crate::output::csv_writer(Vec::new(), &names(table.columns))?;
-    header.flush()?;
-    out.write_all(header.get_ref())?;
+    let mut names_row = crate::output::csv_writer(header, &names(table.columns))?;
+    names_row.flush()?;
+    file.write_all(names_row.get_ref())?;
     let mut copy = match parquet {
         true => Some(ParquetWriter::create(
             &parquet::parquet_path_for(&csv),
@@ -307,17 +309,18 @@ fn write_table(
         )?),
         false => None,
     };
-    runs.merge(|payload| {
+    // The rows' lines written from the merged runs where they are held (no copy into a
+    // buffer first: docs/performance.md, "The end of a run").
+    let file = runs.write_merged(file, |payload| {
         let rendered = Rendered::split(payload, parquet)?;
-        out.write_all(rendered.lines)?;
         if let Some(copy) = &mut copy {
             copy.push_encoded(rendered.values)
                 .map_err(io::Error::other)?;
         }
-        Ok(())
+        Ok(rendered.lines)
     })?;
     // The rest of its writing to disk started now, while the other tables are written.
-    out.into_inner().map_err(|e| e.into_error())?.finish();
+    file.finish();
     if let Some(copy) = copy {
         copy.finish()?;
     }

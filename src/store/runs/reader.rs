@@ -25,6 +25,8 @@ pub(super) struct SegmentReader<'f> {
     /// The current record's key and payload in `buf` (or `memory`).
     key: std::ops::Range<usize>,
     payload: std::ops::Range<usize>,
+    /// Whether `key` and `payload` are a record's (false before the first and past the last).
+    has_record: bool,
 }
 
 impl<'f> SegmentReader<'f> {
@@ -39,6 +41,7 @@ impl<'f> SegmentReader<'f> {
             budget,
             key: 0..0,
             payload: 0..0,
+            has_record: false,
         }
     }
 
@@ -54,6 +57,7 @@ impl<'f> SegmentReader<'f> {
             budget: 0,
             key: 0..0,
             payload: 0..0,
+            has_record: false,
         }
     }
 
@@ -70,16 +74,34 @@ impl<'f> SegmentReader<'f> {
         &self.bytes()[self.key.clone()]
     }
 
+    /// The current record's key, None past the segment's last record.
+    pub(super) fn current_key(&self) -> Option<&[u8]> {
+        self.has_record.then(|| self.key())
+    }
+
     /// The current record's payload.
     pub(super) fn payload(&self) -> &[u8] {
         &self.bytes()[self.payload.clone()]
     }
 
+    /// The current record's payload where it stays until the merge ends: in a segment held
+    /// in memory (None for one read from the file, whose buffer the next record reuses).
+    pub(super) fn held_payload(&self) -> Option<&'f [u8]> {
+        match self.file {
+            None => Some(&self.memory[self.payload.clone()]),
+            Some(_) => None,
+        }
+    }
+
     /// Moves to the next (key, payload) record; false at the end of the segment.
     pub(super) fn advance(&mut self) -> io::Result<bool> {
+        if self.file.is_none() {
+            return self.advance_in_memory();
+        }
         self.pos = self.payload.end.max(self.pos);
         if !self.ensure(4)? {
             return if self.bytes().len() == self.pos {
+                self.has_record = false;
                 Ok(false)
             } else {
                 Err(cut_short())
@@ -96,21 +118,40 @@ impl<'f> SegmentReader<'f> {
         let key = self.pos + 4;
         self.key = key..key + key_len;
         self.payload = key + key_len + 4..key + key_len + 4 + payload_len;
+        self.has_record = true;
+        Ok(true)
+    }
+
+    /// `advance` in a segment held in memory, all of it there: the record's two frames read
+    /// where they are, without `ensure`'s reading (a merge advances once a record: the
+    /// general path was 180 instructions a record, docs/performance.md).
+    fn advance_in_memory(&mut self) -> io::Result<bool> {
+        let start = self.payload.end.max(self.pos);
+        self.pos = start;
+        let bytes = self.memory;
+        if start == bytes.len() {
+            self.has_record = false;
+            return Ok(false);
+        }
+        let key = start + 4;
+        let key_len = len_at(bytes, start)?;
+        let payload = key + key_len + 4;
+        let payload_len = len_at(bytes, key + key_len)?;
+        if bytes.len() - payload < payload_len {
+            return Err(cut_short());
+        }
+        self.key = key..key + key_len;
+        self.payload = payload..payload + payload_len;
+        self.has_record = true;
         Ok(true)
     }
 
     /// The frame length at `offset` from the unconsumed bytes (at least 4 there).
     fn frame_len(&self, offset: usize) -> io::Result<usize> {
         let at = self.pos + offset;
-        let len =
-            u32::from_le_bytes(self.bytes()[at..at + 4].try_into().expect("4 bytes")) as usize;
-        if len > crate::store::codec::MAX_FRAME {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("a record of {len} bytes: the file is corrupt"),
-            ));
-        }
-        Ok(len)
+        checked_len(u32::from_le_bytes(
+            self.bytes()[at..at + 4].try_into().expect("4 bytes"),
+        ))
     }
 
     /// Makes at least `n` unconsumed bytes available, reading more of the segment (and
@@ -142,6 +183,27 @@ impl<'f> SegmentReader<'f> {
         self.at += want;
         Ok(self.buf.len() >= n)
     }
+}
+
+/// The frame length written at `at` in `bytes`: an error if they end first or it is past
+/// any frame's.
+fn len_at(bytes: &[u8], at: usize) -> io::Result<usize> {
+    match bytes.get(at..at.saturating_add(4)) {
+        Some(len) => checked_len(u32::from_le_bytes(len.try_into().expect("4 bytes"))),
+        None => Err(cut_short()),
+    }
+}
+
+/// A frame length read, or an error past any frame's (`codec::MAX_FRAME`).
+fn checked_len(len: u32) -> io::Result<usize> {
+    let len = len as usize;
+    if len > crate::store::codec::MAX_FRAME {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a record of {len} bytes: the file is corrupt"),
+        ));
+    }
+    Ok(len)
 }
 
 fn cut_short() -> io::Error {

@@ -261,34 +261,6 @@ fn a_segment_cut_short_is_an_error() {
     assert!(!reader.advance().unwrap());
 }
 
-/// A merge's heap orders its heads as their keys' bytes, then their segments: on seeded
-/// random keys of 0 to 12 bytes (zero bytes, equal prefixes, keys that are another's
-/// prefix among them).
-#[test]
-fn heads_order_as_their_keys_bytes() {
-    let mut next = crate::test_rng::splitmix(41);
-    let key = |next: &mut dyn FnMut() -> u64| -> Vec<u8> {
-        let len = (next() % 13) as usize;
-        (0..len)
-            .map(|_| [0u8, 1, 2, 0xFF][(next() % 4) as usize])
-            .collect()
-    };
-    let (mut less, mut equal) = (0, 0);
-    for _ in 0..100_000 {
-        let (a, b) = (key(&mut next), key(&mut next));
-        let (i, j) = ((next() % 3) as usize, (next() % 3) as usize);
-        let expected = (&a, i).cmp(&(&b, j));
-        let got = super::Head::new(a.clone(), i).cmp(&super::Head::new(b.clone(), j));
-        assert_eq!(got, expected, "{a:?} {i} against {b:?} {j}");
-        match expected {
-            std::cmp::Ordering::Less => less += 1,
-            std::cmp::Ordering::Equal => equal += 1,
-            std::cmp::Ordering::Greater => {}
-        }
-    }
-    assert!(less > 10_000 && equal > 100, "{less} {equal}");
-}
-
 /// The same records merge the same whether their runs waited in memory, in the kind's
 /// file, or some in each (a budget with room for the first few); the file is created only
 /// when a run does not fit, and the memory is given back by the merge.
@@ -374,4 +346,139 @@ fn merged_text_len(runs: Runs) -> usize {
     })
     .unwrap();
     len
+}
+
+/// `write_merged` writes what `merge` gives, each payload's part that its function picks,
+/// whether the runs waited in memory (written from there), in the file (copied), or some in
+/// each, and for more runs than one merge reads: the same bytes in the same order.
+#[test]
+fn runs_written_merged_are_the_merge_in_memory_or_spilled() {
+    let dir = tempfile::tempdir().unwrap();
+    let fill = |runs: &Runs, count: u64| {
+        for part in 0..count {
+            let mut run = RunBuf::default();
+            for k in 0..30u64 {
+                let key = k * count + part;
+                // A prefix the part leaves out, and payloads of every size up to 90 KiB.
+                let long = "y".repeat(((key * 7919) % (90 * 1024)) as usize * usize::from(k == 3));
+                run.push(
+                    key.to_be_bytes().to_vec(),
+                    format!("#{key}|{key}{long}\n").as_bytes(),
+                );
+            }
+            run.push(vec![0xff; 9], format!("#|last {part}\n").as_bytes());
+            runs.append(run).unwrap();
+        }
+    };
+    for (limit, count) in [
+        (usize::MAX, 40),
+        (200 * 1024, 40),
+        (0, 40),
+        (usize::MAX, MAX_FAN_IN as u64 + 3),
+    ] {
+        let budget = Budget::new(limit);
+        let merged = Runs::with_budget(dir.path(), &budget);
+        fill(&merged, count);
+        let mut expected = Vec::new();
+        merged
+            .merge(|payload| {
+                expected.extend_from_slice(after_bar(payload));
+                Ok(())
+            })
+            .unwrap();
+        let written = Runs::with_budget(dir.path(), &budget);
+        fill(&written, count);
+        let out = written
+            .write_merged(Vec::new(), |p| Ok(after_bar(p)))
+            .unwrap();
+        assert_eq!(out.len(), expected.len(), "limit {limit}, {count} runs");
+        assert!(out == expected, "limit {limit}, {count} runs");
+        assert!(out.ends_with(format!("last {}\n", count - 1).as_bytes()));
+        assert_eq!(budget.held(), 0, "given back");
+    }
+}
+
+/// A payload's part after its first '|'.
+fn after_bar(payload: &[u8]) -> &[u8] {
+    let bar = payload.iter().position(|&b| b == b'|').unwrap();
+    &payload[bar + 1..]
+}
+
+/// An error of the part's function stops the write and is returned.
+#[test]
+fn a_part_that_fails_stops_the_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = Runs::with_budget(dir.path(), &Budget::new(usize::MAX));
+    let mut run = RunBuf::default();
+    run.push(vec![1], b"a");
+    run.push(vec![2], b"b");
+    runs.append(run).unwrap();
+    let error = runs
+        .write_merged(Vec::new(), |p| match p {
+            b"b" => Err(io::Error::other("no b")),
+            p => Ok(p),
+        })
+        .unwrap_err();
+    assert_eq!(error.to_string(), "no b");
+}
+
+/// A run's buffer, full enough, is held as the run's segment as it is (not copied), its
+/// capacity counted; the next run made at the same place starts with room for as much, and
+/// a run in a buffer with more room than bytes is copied into room of its own size.
+#[test]
+fn a_full_enough_run_is_held_in_its_own_buffer() {
+    let dir = tempfile::tempdir().unwrap();
+    let budget = Budget::new(1 << 20);
+    let runs = Runs::with_budget(dir.path(), &budget);
+    let make = || RunBuf::default();
+    let fill = |run: &mut RunBuf, n: u64| {
+        for k in 0..n {
+            run.push(k.to_be_bytes().to_vec(), &[k as u8; 100]);
+        }
+    };
+    let mut first = make();
+    fill(&mut first, 100);
+    let (at, cap) = (first.frames.as_ptr(), first.frames.capacity());
+    let len = first.frames.len();
+    assert!(len >= cap / 2, "grown by doubling: at least half full");
+    runs.append(first).unwrap();
+    let held = |runs: &Runs, i: usize| match &runs.lock().0[i] {
+        Segment::Memory(held) => (held.bytes().as_ptr(), held.bytes().len()),
+        Segment::File(..) => panic!("in memory"),
+    };
+    assert_eq!(held(&runs, 0), (at, len), "the run's own buffer");
+    assert_eq!(budget.held(), cap, "its capacity counted");
+    // Made at the same place: room for the last run's size and more from the start.
+    let mut second = make();
+    fill(&mut second, 1);
+    assert!(second.frames.capacity() >= len + len / 3);
+    assert!(second.records.capacity() >= 133, "room for the records too");
+    let (room, records) = (second.frames.capacity(), second.records.capacity());
+    fill(&mut second, 99);
+    assert_eq!(second.frames.capacity(), room, "never grown");
+    assert_eq!(second.records.capacity(), records, "never grown");
+    runs.append(second).unwrap();
+    assert_eq!(budget.held(), cap + room);
+    // A run of a few bytes in that much room: copied into room of its own size.
+    let mut third = make();
+    fill(&mut third, 1);
+    let at = third.frames.as_ptr();
+    runs.append(third).unwrap();
+    assert_ne!(held(&runs, 2).0, at);
+    assert_eq!(budget.held(), cap + room + 8 + 8 + 100);
+    let (n, _) = merged_text_len_and_count(runs);
+    assert_eq!(n, 201);
+    assert_eq!(budget.held(), 0, "all given back");
+}
+
+/// How many payloads a merge gives, and their bytes.
+fn merged_text_len_and_count(runs: Runs) -> (u64, usize) {
+    let mut len = 0;
+    let n = runs
+        .merge(|payload| {
+            len += payload.len();
+            Ok(())
+        })
+        .unwrap();
+    (n, len)
 }
