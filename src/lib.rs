@@ -57,6 +57,7 @@ mod pseudonym;
 pub mod read;
 mod report;
 pub mod scan;
+mod short_bytes;
 pub mod sr;
 mod store;
 #[cfg(test)]

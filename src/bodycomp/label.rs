@@ -16,6 +16,7 @@ use std::ops::Deref;
 use std::sync::OnceLock;
 
 use super::BodyRegion;
+use crate::short_bytes::same_bytes;
 
 /// Labels kept per region: a region's label as Hologic writes it and as GE does, with room.
 const PER_REGION: usize = 4;
@@ -114,7 +115,7 @@ fn learned(table: &Table, region: BodyRegion, text: &str) -> Option<&'static str
     for (at, slot) in slots.iter().enumerate() {
         match slot.get() {
             Some(&kept) => {
-                if same_text(kept.as_bytes(), text.as_bytes()) {
+                if same_bytes(kept.as_bytes(), text.as_bytes()) {
                     return Some(kept);
                 }
             }
@@ -135,35 +136,7 @@ fn learn(slots: &[OnceLock<&'static str>], text: &str) -> Option<&'static str> {
     slots
         .iter()
         .map(|slot| *slot.get_or_init(|| Box::leak(text.to_owned().into_boxed_str())))
-        .find(|kept| same_text(kept.as_bytes(), text.as_bytes()))
-}
-
-/// Whether two short texts are equal, compared in line (`==` calls `memcmp`): from four
-/// bytes on as two words that overlap (the first and the last four or eight bytes, so most
-/// labels in two loads each), past sixteen a word at a time.
-#[inline]
-fn same_text(a: &[u8], b: &[u8]) -> bool {
-    let len = a.len();
-    if len != b.len() {
-        return false;
-    }
-    let word = |t: &[u8], at: usize| u64::from_le_bytes(t[at..at + 8].try_into().expect("8"));
-    let half = |t: &[u8], at: usize| u32::from_le_bytes(t[at..at + 4].try_into().expect("4"));
-    match len {
-        0..4 => a.iter().zip(b).all(|(x, y)| x == y),
-        4..8 => half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4),
-        8..=16 => word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8),
-        _ => {
-            let mut at = 0;
-            while at + 8 <= len {
-                if word(a, at) != word(b, at) {
-                    return false;
-                }
-                at += 8;
-            }
-            at == len || word(a, len - 8) == word(b, len - 8)
-        }
-    }
+        .find(|kept| same_bytes(kept.as_bytes(), text.as_bytes()))
 }
 
 /// Whether a label is written in a CSV file as it is: not empty, printable ASCII with no
@@ -227,23 +200,6 @@ mod tests {
             assert_eq!(RegionLabel::from(text.to_string()), label);
             assert_eq!(RegionLabel::from(text.to_string()).plain(), None);
             assert!(label.plain().is_none_or(|p| p == text));
-        }
-    }
-
-    /// `same_text` is `==`, for texts of every length to 40 differing at any byte.
-    #[test]
-    fn same_text_is_equality() {
-        let mut next = crate::test_rng::splitmix(0x1ABE1);
-        for _ in 0..20_000 {
-            let len = (next() % 41) as usize;
-            let a: Vec<u8> = (0..len).map(|_| b'a' + (next() % 3) as u8).collect();
-            let mut b = a.clone();
-            match next() % 3 {
-                0 if len > 0 => b[(next() as usize) % len] ^= 1,
-                1 => b.push(b'a'),
-                _ => {}
-            }
-            assert_eq!(same_text(&a, &b), a == b, "{a:?} {b:?}");
         }
     }
 }

@@ -17,12 +17,13 @@ use super::dates::{self, Ambiguous};
 use super::diff;
 use super::header::IDENTITY_COLUMNS;
 use super::plan::{Column, KeptUnit, Plan, Units};
-use super::record::{Context, Line, Record, same_text};
+use super::record::{Context, Line, Record};
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::bodycomp::{BodyComposition, BodyValue, Dimension, Field, Reading, RegionComposition};
 use crate::decimal::{Decimal, trim};
 use crate::flag::flag_once;
+use crate::short_bytes::same_bytes;
 
 /// What the lines prove of their file, gathered as they are read.
 pub(super) struct Proof<'p> {
@@ -66,7 +67,9 @@ fn reading(
     // context's cell and call; else found by the context (the same text and conversion).
     let kept = &mut units[column];
     let (unit, conversion) = match kept {
-        Some(kept) if same_text(&kept.unit, unit) => (Arc::clone(&kept.unit), kept.conversion),
+        Some(kept) if same_bytes(kept.unit.as_bytes(), unit.as_bytes()) => {
+            (Arc::clone(&kept.unit), kept.conversion)
+        }
         _ => {
             let found = context.column_unit(column, unit, dimension);
             *kept = Some(KeptUnit::new(Arc::clone(&found.0), found.1));

@@ -22,6 +22,7 @@ use crate::decimal::Decimal;
 use crate::document::{DocFlag, Measurement, RowTable, set_value};
 use crate::flag::flag_once;
 use crate::profile::BodyField;
+use crate::short_bytes::same_bytes;
 use crate::vocabulary::{Measure, Region};
 
 /// Which of the three files.
@@ -126,21 +127,6 @@ pub(super) struct ColumnUnit {
     conversion: Option<Conversion>,
 }
 
-/// Whether two texts are the same, a short one (a unit: `lbs`, `%`, `in³`) compared byte by
-/// byte in place, not by a call to `memcmp` for a few bytes (every value's unit is compared
-/// with its column's last).
-#[inline]
-pub(super) fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    if a.len() > 8 {
-        return a == b;
-    }
-    a.iter().zip(b).all(|(x, y)| x == y)
-}
-
 /// Most distinct units kept for sharing (a file writes a handful: lbs, %, in³).
 const SHARED_UNITS: usize = 16;
 
@@ -193,7 +179,7 @@ impl<'a> Context<'a> {
             return (self.unit(written), conversion(written, dimension));
         };
         if let Some(last) = slot
-            && same_text(&last.unit, written)
+            && same_bytes(last.unit.as_bytes(), written.as_bytes())
         {
             return (Arc::clone(&last.unit), last.conversion);
         }
@@ -201,7 +187,10 @@ impl<'a> Context<'a> {
         // writes `lbs` in dozens of columns, then `%`), found and looked up once for them.
         let mut last = self.last_unit.borrow_mut();
         let (unit, conversion) = match &*last {
-            Some(last) if last.dimension == dimension && same_text(&last.unit, written) => {
+            Some(last)
+                if last.dimension == dimension
+                    && same_bytes(last.unit.as_bytes(), written.as_bytes()) =>
+            {
                 (Arc::clone(&last.unit), last.conversion)
             }
             _ => {

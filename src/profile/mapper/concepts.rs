@@ -12,6 +12,7 @@ use std::hash::BuildHasher;
 use hashbrown::{DefaultHashBuilder, HashTable};
 
 use super::{Mapper, MeaningKind, MeasureTarget};
+use crate::short_bytes::same_bytes;
 use crate::sr::Code;
 
 /// What the profiles say of one concept.
@@ -60,34 +61,6 @@ impl Entry {
             && same_bytes(&self.key[s..s + c], code)
             && same_bytes(&self.key[..s], scheme)
     }
-}
-
-/// Whether two slices of the same length hold the same bytes, eight at a time: a
-/// concept's parts are a few to a few dozen bytes, where a call to `memcmp` per part cost
-/// more than the comparison.
-#[inline]
-pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8"));
-    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4"));
-    if n >= 8 {
-        let mut at = 0;
-        while at + 8 <= n {
-            if word(a, at) != word(b, at) {
-                return false;
-            }
-            at += 8;
-        }
-        // The last word, overlapping the one before when the length is not a multiple.
-        return word(a, n - 8) == word(b, n - 8);
-    }
-    if n >= 4 {
-        return half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4);
-    }
-    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 fn parts<'c>(concept: &'c Code<'_>) -> (&'c [u8], &'c [u8], &'c [u8]) {
@@ -175,23 +148,6 @@ impl Mapper {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `same_bytes` is `==` on slices, for every length to 40 and a difference at every
-    /// position.
-    #[test]
-    fn same_bytes_is_slice_equality() {
-        let a: Vec<u8> = (0..40u8).map(|b| b.wrapping_mul(37)).collect();
-        for len in 0..=40 {
-            let x = &a[..len];
-            assert!(same_bytes(x, x), "{len}");
-            assert!(!same_bytes(x, &a[..len.saturating_sub(1)]) || len == 0);
-            for at in 0..len {
-                let mut y = x.to_vec();
-                y[at] ^= 0x20;
-                assert!(!same_bytes(x, &y), "{len} at {at}");
-            }
-        }
-    }
 
     fn code<'c>(scheme: &'c str, value: &'c str, meaning: &'c str) -> Code<'c> {
         Code {

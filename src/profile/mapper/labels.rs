@@ -6,9 +6,9 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use super::concepts::same_bytes;
 use super::{Mapper, MeasureTarget, ModifierRole, RegionTarget, code_ref, word_starts};
 use crate::profile::keys::{LabelRef, NormalisedRef, normalise_label};
+use crate::short_bytes::same_bytes;
 use crate::sr::{Code, ContentTree, ItemValue};
 use crate::vocabulary::{Laterality, Measure, Region, Site};
 

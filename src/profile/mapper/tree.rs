@@ -3,9 +3,9 @@
 
 use std::borrow::Cow;
 
-use super::concepts::same_bytes;
 use super::labels::{LabelInfo, Labels, Modifiers, Resolved};
 use super::{ConceptAnswer, MappedNum, Mapper};
+use crate::short_bytes::same_bytes;
 use crate::sr::ContentTree;
 use crate::vocabulary::{Laterality, Site};
 

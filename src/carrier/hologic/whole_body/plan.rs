@@ -16,6 +16,7 @@ use crate::bodycomp::shared::shared;
 use crate::bodycomp::{BodyRegion, Field, IndexKind, units};
 use crate::carrier::hologic::script::{MAX_TABLE, Table, shown};
 use crate::profile::{BodyField, Mapper};
+use crate::short_bytes::same_bytes;
 use crate::vocabulary::Measure;
 
 /// An index row: its place in the table's rows, the index, and the unit its label carries
@@ -418,25 +419,6 @@ impl Key for SameKey<'_> {
                 .is_some_and(|key| same_bytes(key, bytes));
             self.at += bytes.len();
         }
-    }
-}
-
-/// `a == b` for slices of one length, by words (overlapping at the end) up to sixteen
-/// bytes: a header's or label's text is some ten bytes, which a call of `bcmp` costs more
-/// than.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let len = a.len();
-    if len != b.len() {
-        return false;
-    }
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("eight"));
-    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("four"));
-    match len {
-        0..4 => a == b,
-        4..8 => half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4),
-        8..=16 => word(a, 0) == word(b, 0) && word(a, len - 8) == word(b, len - 8),
-        _ => a == b,
     }
 }
 
