@@ -39,6 +39,7 @@ pub mod error;
 mod exit;
 mod export;
 pub mod extract;
+mod field_bytes;
 mod flag;
 mod followup;
 mod hash;

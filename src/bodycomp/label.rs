@@ -16,6 +16,7 @@ use std::ops::Deref;
 use std::sync::OnceLock;
 
 use super::BodyRegion;
+use crate::field_bytes::plain_field;
 use crate::short_bytes::same_bytes;
 
 /// Labels kept per region: a region's label as Hologic writes it and as GE does, with room.
@@ -139,15 +140,11 @@ fn learn(slots: &[OnceLock<&'static str>], text: &str) -> Option<&'static str> {
         .find(|kept| same_bytes(kept.as_bytes(), text.as_bytes()))
 }
 
-/// Whether a label is written in a CSV file as it is: not empty, printable ASCII with no
-/// comma nor quote, not starting as a formula does (the rules of `output::cell`'s text
-/// cells, `plain_field`, which `output::rows` tests hold it to).
+/// Whether a label is written in a CSV file as it is: not empty, and a plain field by the
+/// one rule of the text cells (`field_bytes::plain_field`: printable ASCII with no comma
+/// nor quote, not starting as a formula does).
 fn plain(bytes: &[u8]) -> bool {
-    !bytes.is_empty()
-        && !matches!(bytes[0], b'=' | b'+' | b'-' | b'@' | b'\'')
-        && bytes
-            .iter()
-            .all(|&b| (0x20..0x7F).contains(&b) && b != b',' && b != b'"')
+    !bytes.is_empty() && plain_field(bytes)
 }
 
 #[cfg(test)]

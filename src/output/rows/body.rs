@@ -405,7 +405,7 @@ mod tests {
             );
         for word in words {
             assert!(
-                word.is_empty() || crate::output::cell::plain_field(word.as_bytes()),
+                word.is_empty() || crate::field_bytes::plain_field(word.as_bytes()),
                 "{word:?}"
             );
             let mut written = Vec::new();

@@ -45,7 +45,7 @@ pub fn age_one_decimal(years: f64) -> Option<crate::decimal::Decimal> {
 /// as `append_field` would, without reading it for what it does not hold.
 #[inline]
 fn append_plain_word(out: &mut Vec<u8>, word: &'static str) {
-    debug_assert!(word.is_empty() || crate::output::cell::plain_field(word.as_bytes()));
+    debug_assert!(word.is_empty() || crate::field_bytes::plain_field(word.as_bytes()));
     out.extend_from_slice(word.as_bytes());
 }
 

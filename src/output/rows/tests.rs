@@ -232,7 +232,7 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
         };
         for region in bodies.iter().flat_map(|b| &b.composition.regions) {
             if let Some(text) = region.label.plain() {
-                assert!(crate::output::cell::plain_field(text.as_bytes()) && !text.is_empty());
+                assert!(crate::field_bytes::plain_field(text.as_bytes()) && !text.is_empty());
                 kept[usize::from(ids.pseudonymizer.is_some())] += 1;
             }
         }
