@@ -22,7 +22,8 @@
 #                       [default: 100000; 400 in smoke mode; 0 to leave it out]
 #   BENCH_BODY_N=B      files of the body composition corpus (half Hologic whole-body
 #                       images, half GE enCORE exports of three exams), timed in turns
-#                       against an SR corpus of as many files: the cost per file
+#                       against an SR corpus of as many files: the cost per file; then
+#                       each kind alone against as many SR files: per file and per document
 #                       [default: 2000; 40 in smoke mode; 0 to leave it out]
 #   BENCH_EXPORT=1      also time `scan --fhir --omop` against a plain scan on the main
 #                       corpus, in turns [default: 1; 0 to leave it out]
@@ -226,6 +227,7 @@ check_dxa() {
 }
 check_export() { check_dxa "$1"; }
 check_sr() { check_dxa "$1"; }
+check_encore() { check_dxa "$1"; }
 check_peer() {
     if [ "$1" != "0" ]; then
         cat "$WORK/log/peer.stderr" >&2
@@ -432,6 +434,30 @@ if [ "$BODY_N" -gt 0 ]; then
     BDXA_WALL=$WALL BDXA_RSS=$RSS
     summarise sr
     BSR_WALL=$WALL BSR_RSS=$RSS
+    # Each kind alone (the names body-corpus gives them), against as many SR files: a
+    # Hologic whole-body report image is one exam, an enCORE export three, so the kinds'
+    # costs per file and per document are told apart (docs/benchmarks.md).
+    mkdir -p "$WORK/lists"
+    find "$BCORPUS" -type f -name 'wb_*' | LC_ALL=C sort >"$WORK/lists/body-hologic"
+    find "$BCORPUS" -type f -name 'comp_*' | LC_ALL=C sort >"$WORK/lists/body-encore"
+    HFILES=$(wc -l <"$WORK/lists/body-hologic")
+    EFILES=$(wc -l <"$WORK/lists/body-encore")
+    find "$SCORPUS" -type f | LC_ALL=C sort | head -n "$HFILES" >"$WORK/lists/body-sr"
+    HSFILES=$(wc -l <"$WORK/lists/body-sr")
+    for i in $(seq 1 "$FAST_REPEAT"); do
+        time_once dxa "$DXA" scan --files-from "$WORK/lists/body-hologic" --out "$WORK/out/dxa" --jobs "$J" --quiet
+        HDOCS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["documents"])' "$WORK/out/dxa/run.json")
+        time_once sr "$DXA" scan --files-from "$WORK/lists/body-sr" --out "$WORK/out/dxa" --jobs "$J" --quiet
+        time_once encore "$DXA" scan --files-from "$WORK/lists/body-encore" --out "$WORK/out/dxa" --jobs "$J" --quiet
+        EDOCS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["documents"])' "$WORK/out/dxa/run.json")
+    done
+    summarise dxa
+    HDXA_WALL=$WALL
+    summarise sr
+    HSR_WALL=$WALL
+    summarise encore
+    EDXA_WALL=$WALL
+    per() { awk -v w="$1" -v n="$2" 'BEGIN { print w / n }'; }
     BODY_TABLE=$(
         echo "| corpus | files | documents | files/s | wall s (median) | peak RSS MiB |"
         echo "|---|---:|---:|---:|---:|---:|"
@@ -442,6 +468,18 @@ if [ "$BODY_N" -gt 0 ]; then
         echo
         echo "$BODY_N body composition files (half Hologic whole-body report images, half GE enCORE Total Body Comp exports of three exams) against $BODY_N SR files, $J jobs, in turns."
         echo "Time per file, body composition / SR: $(ratio "$(awk -v w="$BDXA_WALL" -v n="$BFILES" 'BEGIN { print w / n }')" "$(awk -v w="$BSR_WALL" -v n="$SFILES" 'BEGIN { print w / n }')") (goal: at most 1)."
+        echo
+        echo "Each kind alone, in turns with the first $HSFILES SR files (wall s, median):"
+        echo
+        echo "| files | count | documents | wall s | per file / SR | per document / SR |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        printf '| SR documents | %s | %s | %s | 1.00 | 1.00 |\n' "$HSFILES" "$HSFILES" "$HSR_WALL"
+        printf '| Hologic whole-body report images | %s | %s | %s | %s | %s |\n' "$HFILES" "$HDOCS" "$HDXA_WALL" \
+            "$(ratio "$(per "$HDXA_WALL" "$HFILES")" "$(per "$HSR_WALL" "$HSFILES")")" \
+            "$(ratio "$(per "$HDXA_WALL" "$HDOCS")" "$(per "$HSR_WALL" "$HSFILES")")"
+        printf '| GE enCORE exports | %s | %s | %s | %s | %s |\n' "$EFILES" "$EDOCS" "$EDXA_WALL" \
+            "$(ratio "$(per "$EDXA_WALL" "$EFILES")" "$(per "$HSR_WALL" "$HSFILES")")" \
+            "$(ratio "$(per "$EDXA_WALL" "$EDOCS")" "$(per "$HSR_WALL" "$HSFILES")")"
     )
     echo
     echo "$BODY_TABLE"
