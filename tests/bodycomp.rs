@@ -10,6 +10,7 @@ use dxa_ingest::bodycomp::{BodyRegion, Field, IndexKind};
 use crate::carriers::{mapper, read};
 
 mod encore;
+mod exports;
 mod followup;
 mod scan;
 
