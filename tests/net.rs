@@ -4,6 +4,7 @@
 mod checks;
 mod fake_pacs;
 mod listen_guard;
+mod objects;
 mod peers;
 mod pull_guard;
 mod service;
@@ -20,9 +21,9 @@ use checks::{
     assert_outputs_equal_a_scan, assert_pulled, assert_same_data_sets, count_before,
     kill_mid_transfer, mtimes, results, run_in, wait_until,
 };
+use objects::{Identity, archive_objects, big_secondary_capture, fixture_objects, pixel_data};
 use peers::{
-    Identity, Listener, Orthanc, archive_objects, big_secondary_capture, bytes_written,
-    fixture_objects, free_port, pixel_data, refusing_port, signal, storescu, storescu_command,
+    Listener, Orthanc, bytes_written, free_port, refusing_port, signal, storescu, storescu_command,
 };
 
 use crate::util::{code, stderr};

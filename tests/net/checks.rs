@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime};
 
-use super::peers::{Identity, bytes_written, signal};
+use super::objects::Identity;
+use super::peers::{bytes_written, signal};
 use crate::util::{code, dxa, stderr};
 
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
@@ -54,7 +55,7 @@ pub fn assert_pulled(
     originals: &BTreeMap<String, (PathBuf, Identity)>,
 ) -> BTreeMap<String, PathBuf> {
     assert_eq!(code(pull), 0, "{}", stderr(pull));
-    let archived = super::peers::archive_objects(&dir.join("archive"));
+    let archived = super::objects::archive_objects(&dir.join("archive"));
     assert_eq!(&archived.keys().cloned().collect::<BTreeSet<_>>(), expected);
     assert_same_data_sets(&archived, originals);
     assert_outputs_equal_a_scan(dir, "archive", "out");

@@ -15,7 +15,8 @@ use dxa_ingest::net::dimse::{self, Incoming, MessageReader, field};
 use dxa_ingest::net::link::{self, Link};
 
 use super::checks::wait_until;
-use super::peers::{Listener, archive_objects, fixture_objects, storescu};
+use super::objects::{archive_objects, fixture_objects};
+use super::peers::{Listener, storescu};
 use crate::util::stderr;
 
 /// An association to `port` as `calling` that sends nothing until released.

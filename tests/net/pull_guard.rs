@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use super::checks::run_in;
 use super::fake_pacs::{FakePacs, Script};
-use super::peers::{archive_objects, big_secondary_capture, free_port};
+use super::objects::{archive_objects, big_secondary_capture};
+use super::peers::free_port;
 use crate::util::{code, dxa, stderr};
 
 #[test]

@@ -6,7 +6,8 @@ use std::fs;
 use std::process::Command;
 
 use super::checks::{results, run_in};
-use super::peers::{Listener, archive_objects, fixture_objects, storescu};
+use super::objects::{archive_objects, fixture_objects};
+use super::peers::{Listener, storescu};
 use crate::util::{code, read_csv, repo, stderr};
 
 #[test]

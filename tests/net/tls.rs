@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::checks::{assert_pulled, results, run_in};
-use super::peers::{Listener, Orthanc, archive_objects, fixture_objects, storescu_command};
+use super::objects::{archive_objects, fixture_objects};
+use super::peers::{Listener, Orthanc, storescu_command};
 use crate::util::{code, stderr};
 
 /// A CA, a certificate for 127.0.0.1 (the node) and one for a client, each signed by the
