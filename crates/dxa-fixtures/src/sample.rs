@@ -5,20 +5,18 @@ use std::io;
 use std::path::Path;
 
 mod modelled;
+mod planned;
 
 pub use modelled::*;
+use planned::{Planned, encore, ge_sr, image, image_with_text, other, sr, with_real_shape};
 
 use crate::encoding::{Encoding, Ts, with_explicit_lengths};
 use crate::encore::{Units, export_set};
 use crate::evidence;
-use crate::ge_report::{GeReport, ge_report_bytes};
-use crate::header::Header;
-use crate::hologic_report::{
-    ApexDocument, EMPTY_SKELETON, ResultsDocument, report_image, report_image_with_text,
-};
+use crate::hologic_report::EMPTY_SKELETON;
 use crate::junk;
 use crate::styles::{flat_style, hologic_style, loinc_style};
-use crate::tree::{SrDoc, sr_bytes, write_file};
+use crate::tree::write_file;
 use crate::whole_body::{Codes, whole_body_document};
 
 /// One file of the sample tree, for manifests and the README table.
@@ -34,106 +32,6 @@ pub struct SampleFile {
     pub preamble: Option<bool>,
     /// What the file exercises.
     pub notes: String,
-}
-
-/// What to write: (relative path, bytes, manifest entry without path).
-struct Planned {
-    path: &'static str,
-    bytes: Vec<u8>,
-    kind: &'static str,
-    enc: Option<Encoding>,
-    notes: &'static str,
-}
-
-fn sr(
-    path: &'static str,
-    doc: SrDoc,
-    kind: &'static str,
-    enc: Encoding,
-    notes: &'static str,
-) -> Planned {
-    Planned {
-        path,
-        bytes: sr_bytes(&doc, enc),
-        kind,
-        enc: Some(enc),
-        notes,
-    }
-}
-
-fn other(
-    path: &'static str,
-    bytes: Vec<u8>,
-    kind: &'static str,
-    enc: Option<Encoding>,
-    notes: &'static str,
-) -> Planned {
-    Planned {
-        path,
-        bytes,
-        kind,
-        enc,
-        notes,
-    }
-}
-
-/// A report image of the sample.
-fn image(
-    path: &'static str,
-    header: Header,
-    (body_part, laterality): (&str, &str),
-    document: Option<&ResultsDocument>,
-    enc: Encoding,
-    notes: &'static str,
-) -> Planned {
-    Planned {
-        path,
-        bytes: report_image(&header, body_part, laterality, document, (32, 24), enc),
-        kind: "hologic report image",
-        enc: Some(enc),
-        notes,
-    }
-}
-
-/// A report image of the sample whose document text is given (an `ApexDocument` shaped like
-/// the real exports, or the empty skeleton).
-fn image_with_text(
-    path: &'static str,
-    header: Header,
-    (body_part, laterality): (&str, &str),
-    text: &str,
-    notes: &'static str,
-) -> Planned {
-    let enc = Encoding::new(Ts::ExplicitLe, true);
-    Planned {
-        path,
-        bytes: report_image_with_text(&header, body_part, laterality, Some(text), (32, 24), enc),
-        kind: "hologic report image",
-        enc: Some(enc),
-        notes,
-    }
-}
-
-/// A seed-visit document as the real exports are shaped: comment lines, the ISCD uniform
-/// reference in Graph.js, the scanner's verdict in Fracture.js.
-fn with_real_shape(results: ResultsDocument, verdict: &str) -> String {
-    ApexDocument {
-        results,
-        graph: evidence::white_female_graph(),
-        fracture: evidence::fracture_risk(verdict),
-    }
-    .text()
-}
-
-/// A GE "DXA Report" SR of the sample.
-fn ge_sr(path: &'static str, report: &GeReport, enc: Encoding, notes: &'static str) -> Planned {
-    Planned {
-        path,
-        bytes: ge_report_bytes(report, enc),
-        kind: "ge dxa report",
-        enc: Some(enc),
-        notes,
-    }
 }
 
 /// Every file of the sample tree, in manifest order.
@@ -451,11 +349,6 @@ fn plan() -> Vec<Planned> {
             "GE enCORE CoreScan export: VAT mass (lbs) and volume (in\u{b3}) of two exams",
         ),
     ]
-}
-
-/// An enCORE export file of the sample.
-fn encore(path: &'static str, bytes: Vec<u8>, notes: &'static str) -> Planned {
-    other(path, bytes, "ge encore export", None, notes)
 }
 
 /// Delete `dir` (if it is a previous sample tree) and write the sample tree.
