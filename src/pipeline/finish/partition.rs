@@ -204,7 +204,7 @@ pub fn render(
         let wide_row = crate::export::wide::wide_row(&view);
         wide.push_with(key, |out| render.render_into([&wide_row], out))?;
         crate::export::render_visit(&view, key, options, &mut fhir, &mut omop_visits)?;
-        body_points.extend(followup::body::body_point(&view));
+        body_points.extend(followup::body::body_point(&view, &docs, visit_id));
         let start = points.len();
         followup::push_points(&view, &docs, visit_id, &mut points);
         report.visit(&view, &points[start..]);
