@@ -86,12 +86,13 @@ struct RowTail {
 
 /// The key cells of a visit's composition rows.
 pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
-    let patient = view.patient();
+    let keys: &'a crate::visit::VisitKeys<'a> = view.keys;
+    let patient = Cow::Borrowed(&*keys.patient.text);
     let date = view.date(view.visit.date);
     let mut line = Vec::with_capacity(96);
-    Text::from(view.visit_id).append_csv(&mut line);
+    view.keys.visit_id.append_csv(&mut line);
     line.push(b',');
-    Text::from(&*patient).append_csv(&mut line);
+    view.keys.patient.append_csv(&mut line);
     line.push(b',');
     DateCell(date).append_csv(&mut line);
     line.push(b',');
