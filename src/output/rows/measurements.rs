@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use super::{append_plain_word, joined};
-use crate::classify::RowAssessment;
+use crate::classify::{Note, RowAssessment};
 use crate::document::Measurement;
 use crate::field_bytes::{plain_field, quoted_as_it_is};
 use crate::output::cell::{DateCell, DocText, Plain, Text};
@@ -221,7 +221,7 @@ pub fn measurement_rows<'a>(
 #[derive(Debug)]
 pub struct NoteCell<'a> {
     own: &'a [String],
-    assessed: &'a [String],
+    assessed: &'a [Note],
     left_out: Option<String>,
     ids: Ids<'a>,
 }
@@ -252,7 +252,7 @@ impl NoteCell<'_> {
             }
         }
         for part in self.assessed {
-            if !f(part) {
+            if !f(part.as_ref()) {
                 return false;
             }
         }
@@ -262,8 +262,8 @@ impl NoteCell<'_> {
     fn parts(&self) -> impl Iterator<Item = &str> {
         self.own
             .iter()
-            .chain(self.assessed)
             .map(String::as_str)
+            .chain(self.assessed.iter().map(|n| n.as_ref()))
             .chain(self.left_out.as_deref())
     }
 
@@ -370,9 +370,10 @@ mod tests {
                 parts[(next() % 2) as usize].push(piece);
             }
             let left_out = (next() % 4 == 0).then(|| "same_values_as=1.2, 3".to_string());
+            let assessed: Vec<Note> = parts[1].iter().cloned().map(Note::from).collect();
             let note = NoteCell {
                 own: &parts[0],
-                assessed: &parts[1],
+                assessed: &assessed,
                 left_out,
                 ids: Ids::default(),
             };
