@@ -104,7 +104,7 @@ pub struct WideRow<'a> {
     model: Text<'a>,
     device_serial: Text<'a>,
     study_instance_uid: Text<'a>,
-    accession_number: Text<'a>,
+    accession_number: KeyText<'a>,
     population: &'static str,
     classification: &'static str,
     classification_uniform_reference: &'static str,
@@ -235,7 +235,7 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>) -> WideRow<'a> {
             ),
         ),
         study_instance_uid: Text(view.ids.uid(&first.study_instance_uid)),
-        accession_number: Text::from(view.accession_numbers()),
+        accession_number: view.keys.accession.borrowed(),
         population: assessment.population.as_str(),
         classification: assessment.classification.as_str(),
         classification_uniform_reference: assessment

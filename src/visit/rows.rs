@@ -74,6 +74,52 @@ pub struct VisitKeys<'a> {
     pub member_sop: KeyText<'a>,
     /// The first document's SOP Instance UID (the document a re-send shares).
     pub first_sop: KeyText<'a>,
+    /// Every distinct accession number, as written (`accession_numbers`): studies.csv's
+    /// and visits_wide.csv's.
+    pub accession: KeyText<'a>,
+}
+
+/// `VisitRows::accession_numbers` of `visit`.
+fn accession_numbers(docs: &[Ingested], visit: &Visit, ids: Ids<'_>) -> String {
+    let number_of = |p: usize| docs[visit.members[p]].doc.accession_number.trim();
+    // A visit of one document: its number alone, without the list of those seen.
+    if visit.members.len() == 1 {
+        let number = number_of(0);
+        let mut out = String::new();
+        if !number.is_empty() {
+            out.reserve(number.len() + 1);
+            push_accession(ids, &mut out, number);
+        }
+        return out;
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for p in 0..visit.members.len() {
+        let number = number_of(p);
+        if !number.is_empty() && !seen.contains(&number) {
+            seen.push(number);
+        }
+    }
+    // Into one `String` (the list and a `replace` copy each were two allocations per
+    // number, twice per visit: studies.csv and visits_wide.csv).
+    let mut out = String::with_capacity(seen.iter().map(|n| n.len() + 1).sum());
+    for (i, number) in seen.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        push_accession(ids, &mut out, number);
+    }
+    out
+}
+
+/// Pushes an accession number as written, its own `;`s made `,` (the cell's separator).
+fn push_accession(ids: Ids<'_>, out: &mut String, number: &str) {
+    let written = ids.accession(number);
+    for (j, piece) in written.split(';').enumerate() {
+        if j > 0 {
+            out.push(',');
+        }
+        out.push_str(piece);
+    }
 }
 
 impl<'a> VisitKeys<'a> {
@@ -89,6 +135,7 @@ impl<'a> VisitKeys<'a> {
             KeyText::new(ids.uid(first_uid))
         };
         VisitKeys {
+            accession: KeyText::new(Cow::Owned(accession_numbers(docs, visit, ids))),
             visit_id: KeyText::new(Cow::Borrowed(visit_id)),
             patient: KeyText::new(ids.patient(&member.doc.patient_id)),
             path: KeyText::new(ids.path(&member.path)),
@@ -160,44 +207,7 @@ impl<'a> VisitRows<'a> {
     /// Every distinct accession number of the visit's documents, in path order, each as
     /// written (keyed under --pseudonymize), `;`-joined (studies.csv `accession_number`).
     pub fn accession_numbers(&self) -> String {
-        // A visit of one document: its number alone, without the list of those seen.
-        if self.visit.members.len() == 1 {
-            let number = self.first().accession_number.trim();
-            let mut out = String::new();
-            if !number.is_empty() {
-                out.reserve(number.len() + 1);
-                self.push_accession(&mut out, number);
-            }
-            return out;
-        }
-        let mut seen: Vec<&str> = Vec::new();
-        for p in 0..self.visit.members.len() {
-            let number = self.member(p).doc.accession_number.trim();
-            if !number.is_empty() && !seen.contains(&number) {
-                seen.push(number);
-            }
-        }
-        // Into one `String` (the list and a `replace` copy each were two allocations per
-        // number, twice per visit: studies.csv and visits_wide.csv).
-        let mut out = String::with_capacity(seen.iter().map(|n| n.len() + 1).sum());
-        for (i, number) in seen.iter().enumerate() {
-            if i > 0 {
-                out.push(';');
-            }
-            self.push_accession(&mut out, number);
-        }
-        out
-    }
-
-    /// Pushes an accession number as written, its own `;`s made `,` (the cell's separator).
-    fn push_accession(&self, out: &mut String, number: &str) {
-        let written = self.ids.accession(number);
-        for (j, piece) in written.split(';').enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
-            out.push_str(piece);
-        }
+        accession_numbers(self.docs, self.visit, self.ids)
     }
 
     /// The path, as written, of the document whose row decided the classification (the used

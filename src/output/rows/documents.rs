@@ -109,7 +109,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
 /// Our own words joined by `separator`: one borrowed as it is, several joined into a
 /// `String` (most documents have one carrier and one kind of content, which were two
 /// allocations per document: docs/performance.md, "The end of a run"); None for none.
-fn words(
+pub(super) fn words(
     mut each: impl Iterator<Item = &'static str>,
     separator: &str,
 ) -> Option<Cow<'static, str>> {

@@ -19,7 +19,7 @@ row_struct! {
         sop_instance_uid: KeyText<'a>,
         study_instance_uid: Text<'a>,
         series_instance_uid: Text<'a>,
-        accession_number: Text<'a>,
+        accession_number: KeyText<'a>,
         documents: usize,
         patient_id: KeyText<'a>,
         patient_sex: &'static str,
@@ -94,14 +94,16 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     };
     let body = view.body;
     let index = |kind: IndexKind| body.and_then(|b| b.assessment.get(kind)).map(|i| i.value);
-    // The computed indices' columns joined as they are found (no list of them first).
-    let computed = joined(
+    // The computed indices' columns joined as they are found (no list of them first); one
+    // (most visits' only computed index) borrowed, not a `String` made (`words`).
+    let computed = super::documents::words(
         body.iter()
             .flat_map(|b| &b.assessment.indices)
             .filter(|i| i.basis == Basis::Computed)
             .filter_map(|i| index_column(i.kind)),
         ";",
-    );
+    )
+    .unwrap_or_default();
     let body_flags = body.map_or(&[][..], |b| &b.assessment.flags[..]);
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
@@ -111,7 +113,7 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
         sop_instance_uid: view.keys.first_sop.borrowed(),
         study_instance_uid: Text(view.ids.uid(&first.study_instance_uid)),
         series_instance_uid: Text(view.ids.uid(&first.series_instance_uid)),
-        accession_number: Text::from(view.accession_numbers()),
+        accession_number: view.keys.accession.borrowed(),
         documents: view.visit.members.len(),
         patient_id: view.keys.patient.borrowed(),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
