@@ -131,7 +131,8 @@ pub fn inspect(
                     },
                     m.notes
                         .iter()
-                        .chain(&row.notes)
+                        .map(String::as_str)
+                        .chain(row.notes.iter().map(|n| &**n))
                         .map(|n| format!("  [{n}]"))
                         .collect::<String>()
                 )?;

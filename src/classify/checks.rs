@@ -4,7 +4,7 @@
 use super::exam::Exam;
 use super::flag::AssessmentFlag;
 use super::reference::TReference;
-use super::row::RowAssessment;
+use super::row::{Note, RowAssessment};
 use crate::decimal::{Decimal, dec};
 use crate::vocabulary::{Classification, Laterality, Population, Region};
 
@@ -58,7 +58,8 @@ pub fn run(
                     &nhanes.to_plain(0),
                     " by more than 0.5",
                 ]
-                .concat(),
+                .concat()
+                .into(),
             );
             nhanes_differs = true;
         }
@@ -151,13 +152,13 @@ fn spine_checks(exam: &Exam, rows: &mut [RowAssessment], flags: &mut Vec<Assessm
         };
         if diff > dec!("1.0") || diff < dec!("-1.0") {
             discordant = true;
-            rows[a].notes.push(format!(
+            rows[a].notes.push(Note::from(format!(
                 "T differs >1.0 from L{} (ISCD exclusion criterion; not re-analysed)",
                 n + 1
-            ));
-            rows[b].notes.push(format!(
+            )));
+            rows[b].notes.push(Note::from(format!(
                 "T differs >1.0 from L{n} (ISCD exclusion criterion; not re-analysed)"
-            ));
+            )));
         }
     }
     if discordant {

@@ -29,7 +29,7 @@ pub use exam::{ClassifyOptions, Exam};
 pub use flag::{AssessmentFlag, AssessmentFlagKind};
 pub use population::{Age, age_at_study, population_of};
 pub use reference::RowReference;
-pub use row::RowAssessment;
+pub use row::{Note, RowAssessment};
 pub use sites::is_site;
 pub use sites::pa_spine;
 

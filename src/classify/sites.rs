@@ -9,7 +9,7 @@
 
 use super::exam::{ClassifyOptions, Exam};
 use super::flag::AssessmentFlag;
-use super::row::RowAssessment;
+use super::row::{Note, RowAssessment};
 use crate::decimal::Decimal;
 use crate::document::Measurement;
 use crate::vocabulary::{Laterality, Population, Region};
@@ -61,7 +61,7 @@ pub fn select(
                 None
             }
             r if r.vertebrae().is_some_and(|(a, b)| a == b) => {
-                Some("single vertebra: not a diagnostic site".to_string())
+                Some("single vertebra: not a diagnostic site".into())
             }
             r if r.vertebrae().is_some() => Some(
                 [
@@ -70,13 +70,14 @@ pub fn select(
                     spine.map_or("-", |s| ms[s].region.as_str()),
                     " is the reported PA spine",
                 ]
-                .concat(),
+                .concat()
+                .into(),
             ),
             Region::FemoralNeck | Region::TotalHip if pediatric => {
-                Some("hip: not a diagnostic site in children (ISCD pediatric)".to_string())
+                Some("hip: not a diagnostic site in children (ISCD pediatric)".into())
             }
             Region::FemoralNeck | Region::TotalHip if m.laterality == Laterality::Mean => Some(
-                "dual femur mean: not used for diagnosis (ISCD 2023), for monitoring".to_string(),
+                "dual femur mean: not used for diagnosis (ISCD 2023), for monitoring".into(),
             ),
             Region::FemoralNeck | Region::TotalHip => {
                 candidates.push(i);
@@ -92,14 +93,14 @@ pub fn select(
             }
             Region::TotalBody if pediatric => Some(
                 "total body with head: children are assessed on total body less head (ISCD pediatric)"
-                    .to_string(),
+                    .into(),
             ),
             Region::TotalBody | Region::TotalBodyLessHead => {
-                Some("total body: not a diagnostic site in adults".to_string())
+                Some("total body: not a diagnostic site in adults".into())
             }
-            Region::Other => Some("region not identified".to_string()),
+            Region::Other => Some("region not identified".into()),
             // Concatenated, not formatted: a note on most rows of most visits.
-            r => Some([r.as_str(), ": not a diagnostic site (ISCD)"].concat()),
+            r => Some([r.as_str(), ": not a diagnostic site (ISCD)"].concat().into()),
         };
         if let Some(note) = note {
             push_note(&mut rows[i].notes, note);
@@ -115,7 +116,7 @@ pub fn select(
         } else {
             rows[i]
                 .notes
-                .push("radius_33 not used: hip/spine available".to_string());
+                .push("radius_33 not used: hip/spine available".into());
         }
     }
     candidates.sort_unstable();
@@ -123,9 +124,7 @@ pub fn select(
     let mut used = Vec::new();
     for &i in &candidates {
         if population == Population::Unknown {
-            rows[i]
-                .notes
-                .push("not classified: age unknown".to_string());
+            rows[i].notes.push("not classified: age unknown".into());
         } else if has_score(&i) {
             rows[i].used_for_diagnosis = true;
             used.push(i);
@@ -135,18 +134,18 @@ pub fn select(
             }
             .filter(|raw| *raw != raw.round_to(1))
             {
-                rows[i].notes.push(format!(
+                rows[i].notes.push(Note::from(format!(
                     "{} {raw} classified at one decimal as {}",
                     score_name(population),
                     raw.round_to(1)
-                ));
+                )));
             }
         } else {
             // Fail closed: never substitute the other score (clinical.md).
-            rows[i].notes.push(format!(
+            rows[i].notes.push(Note::from(format!(
                 "no {} reported: not usable for this population",
                 score_name(population)
-            ));
+            )));
         }
     }
 
@@ -212,7 +211,7 @@ pub fn site_text(m: &crate::document::Measurement) -> String {
 /// an empty vector to room for four through the general path, about 70 instructions more,
 /// on most rows of most visits: docs/performance.md, "The end of a run").
 #[inline]
-pub(super) fn push_note(notes: &mut Vec<String>, note: String) {
+pub(super) fn push_note(notes: &mut Vec<Note>, note: Note) {
     if notes.is_empty() {
         *notes = vec![note];
     } else {

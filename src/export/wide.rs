@@ -9,6 +9,7 @@ use crate::decimal::Decimal;
 use crate::output::cell::{DateCell, Plain, Text};
 use crate::output::rows::age_one_decimal;
 use crate::output::table::{Cell, Column, ColumnType, Row, ToCell, end_csv_line};
+use crate::visit::KeyText;
 use crate::vocabulary::{Laterality, Region};
 
 /// The sites of the wide row, in column order, with their column prefix.
@@ -94,8 +95,8 @@ type SiteCells = [Plain; 3];
 /// A row of visits_wide.csv, fields in column order.
 #[derive(Debug)]
 pub struct WideRow<'a> {
-    visit_id: Text<'a>,
-    patient_id: Text<'a>,
+    visit_id: KeyText<'a>,
+    patient_id: KeyText<'a>,
     study_date: DateCell,
     patient_sex: &'static str,
     patient_age_years: Plain,
@@ -103,7 +104,7 @@ pub struct WideRow<'a> {
     model: Text<'a>,
     device_serial: Text<'a>,
     study_instance_uid: Text<'a>,
-    accession_number: Text<'a>,
+    accession_number: KeyText<'a>,
     population: &'static str,
     classification: &'static str,
     classification_uniform_reference: &'static str,
@@ -206,8 +207,8 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>) -> WideRow<'a> {
         })
     };
     WideRow {
-        visit_id: Text::from(view.visit_id),
-        patient_id: Text(view.patient()),
+        visit_id: view.keys.visit_id.borrowed(),
+        patient_id: view.keys.patient.borrowed(),
         study_date: DateCell(view.date(view.visit.date)),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
         // One decimal as studies.csv writes it.
@@ -234,7 +235,7 @@ pub fn wide_row<'a>(view: &'a VisitRows<'a>) -> WideRow<'a> {
             ),
         ),
         study_instance_uid: Text(view.ids.uid(&first.study_instance_uid)),
-        accession_number: Text::from(view.accession_numbers()),
+        accession_number: view.keys.accession.borrowed(),
         population: assessment.population.as_str(),
         classification: assessment.classification.as_str(),
         classification_uniform_reference: assessment

@@ -11,20 +11,24 @@
 //! unknown. Such a line is compared only with lines of the same export file (one export of
 //! one enCORE database); a results document without a serial is compared with nothing.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
 use crate::bodycomp::{BodyRegion, BodySource, Field, IndexKind};
 use crate::date::{Date, Timestamp};
 use crate::decimal::{Decimal, dec};
 use crate::visit::VisitBody;
-use crate::visit::{DocStatus, VisitRows};
+use crate::visit::{DocStatus, Ingested, VisitRows};
 use crate::vocabulary::Manufacturer;
 
-/// What "the same device" means for a composition.
+/// What "the same device" means for a composition (its texts borrowed from the partition's
+/// documents).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodyDevice {
+pub enum BodyDevice<'d> {
     /// A scanner: its manufacturer and its serial as in the file.
-    Scanner(Option<Manufacturer>, String),
+    Scanner(Option<Manufacturer>, &'d str),
     /// A device no file names (a GE enCORE export): the export file's path as in the run.
-    ExportFile(String),
+    ExportFile(&'d str),
     /// A scanner without a serial: compared with nothing.
     Unknown,
 }
@@ -56,13 +60,16 @@ impl BodyValues {
     }
 }
 
-/// One visit's whole-body exam.
+/// One visit's whole-body exam. Its texts are borrowed from the partition's documents and
+/// visit ids, or made only when pseudonymised: a partition's points are kept until
+/// `body_rows` compares them, and most have no earlier point to be compared with
+/// (docs/performance.md, "The end of a run").
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BodyPoint {
+pub struct BodyPoint<'d> {
     /// The visit's key (studies.csv `visit_id`).
-    pub visit_id: String,
+    pub visit_id: &'d str,
     /// As in studies.csv (the pseudonym under --pseudonymize).
-    pub patient_id: String,
+    pub patient_id: Cow<'d, str>,
     /// The visit's date as written.
     pub study_date: Option<Date>,
     /// The newest content date/time of the document that gave the composition.
@@ -72,9 +79,9 @@ pub struct BodyPoint {
     /// Where the composition was read.
     pub source: BodySource,
     /// The device compared on (never written: a raw serial, a raw path).
-    pub device: BodyDevice,
+    pub device: BodyDevice<'d>,
     /// The serial as written (empty for an export).
-    pub device_serial: String,
+    pub device_serial: Cow<'d, str>,
     /// The values.
     pub values: BodyValues,
 }
@@ -94,31 +101,38 @@ fn composition_document(view: &VisitRows<'_>) -> Option<usize> {
 }
 
 /// The whole-body point of a visit (none without a body composition, a patient ID or a
-/// date: such a visit has no place in a patient's series).
-pub fn body_point(view: &VisitRows<'_>) -> Option<BodyPoint> {
+/// date: such a visit has no place in a patient's series). It borrows from `docs` and
+/// `visit_id` (the partition's documents and this visit's id, which the view borrows too),
+/// as `followup::push_points`' points do.
+pub fn body_point<'d>(
+    view: &VisitRows<'_>,
+    docs: &'d [Ingested],
+    visit_id: &'d str,
+) -> Option<BodyPoint<'d>> {
+    debug_assert!(std::ptr::eq(docs, view.docs) && visit_id == view.visit_id);
     let body = view.body?;
-    if view.patient_raw().trim().is_empty() {
+    let member = |position: usize| -> &'d Ingested { &docs[view.visit.members[position]] };
+    let patient_raw: &'d str = &member(0).doc.patient_id;
+    if patient_raw.trim().is_empty() {
         return None;
     }
     let study_date = view.date(Some(view.visit.date?));
     let position = composition_document(view)?;
-    let member = view.member(position);
+    let member = member(position);
     let doc = &member.doc;
     let serial = doc.device_serial.trim();
     let device = match body.composition.source {
-        BodySource::EncoreExport => BodyDevice::ExportFile(member.path.clone()),
+        BodySource::EncoreExport => BodyDevice::ExportFile(&member.path),
         BodySource::HologicResultsDocument if serial.is_empty() => BodyDevice::Unknown,
-        BodySource::HologicResultsDocument => {
-            BodyDevice::Scanner(doc.manufacturer, serial.to_string())
-        }
+        BodySource::HologicResultsDocument => BodyDevice::Scanner(doc.manufacturer, serial),
     };
     let device_serial = match device {
-        BodyDevice::Scanner(..) => view.ids.serial(serial).into_owned(),
-        _ => String::new(),
+        BodyDevice::Scanner(..) => view.ids.serial(serial),
+        _ => Cow::Borrowed(""),
     };
     Some(BodyPoint {
-        visit_id: view.visit_id.to_string(),
-        patient_id: view.patient().into_owned(),
+        visit_id,
+        patient_id: view.ids.patient(patient_raw),
         study_date,
         content_time: doc.content_time,
         seq: view.member(0).seq,
@@ -188,53 +202,91 @@ pub struct BodyFollowupRow {
 
 /// Bytes that sort like (patient, date, content time, visit order): the order of
 /// body_followup.csv.
-pub fn body_sort_key(point: &BodyPoint) -> Vec<u8> {
-    let mut key = Vec::with_capacity(point.patient_id.len() + 24);
+pub fn body_sort_key(point: &BodyPoint<'_>) -> Vec<u8> {
+    let mut key = Vec::with_capacity(point.patient_id.len() + 1 + KEY_TAIL);
     key.extend_from_slice(point.patient_id.as_bytes());
     key.push(0);
+    key.extend_from_slice(&key_tail(point));
+    key
+}
+
+/// The bytes of a sort key after the patient and its 0: date, content time, visit order.
+const KEY_TAIL: usize = 4 + 8 + 8;
+
+/// `body_sort_key`'s bytes after the patient and its 0.
+fn key_tail(point: &BodyPoint<'_>) -> [u8; KEY_TAIL] {
     let date = point.study_date.map_or(0u32, |d| {
         u32::from(d.year) << 16 | u32::from(d.month) << 8 | u32::from(d.day)
     });
-    key.extend_from_slice(&date.to_be_bytes());
     let time = point.content_time.map_or(0u64, |t| {
         (t.date.days_since_epoch() + 1_000_000) as u64 * 86_400_000_000 + t.micros
     });
-    key.extend_from_slice(&time.to_be_bytes());
-    key.extend_from_slice(&point.seq.to_be_bytes());
-    key
+    let mut tail = [0u8; KEY_TAIL];
+    tail[..4].copy_from_slice(&date.to_be_bytes());
+    tail[4..12].copy_from_slice(&time.to_be_bytes());
+    tail[12..].copy_from_slice(&point.seq.to_be_bytes());
+    tail
+}
+
+/// The order of two points' `body_sort_key`s, without the keys made: the patients' bytes
+/// compared up to the shorter's end, then (of equal patients) the tails. A patient that is
+/// the start of the other's text (which holds a 0 byte only if the other holds one there)
+/// is compared as the keys' bytes.
+fn key_order(a: &BodyPoint<'_>, b: &BodyPoint<'_>) -> Ordering {
+    let (pa, pb) = (a.patient_id.as_bytes(), b.patient_id.as_bytes());
+    let shorter = pa.len().min(pb.len());
+    match pa[..shorter].cmp(&pb[..shorter]) {
+        Ordering::Equal if pa.len() == pb.len() => key_tail(a).cmp(&key_tail(b)),
+        Ordering::Equal => {
+            let (ta, tb) = (key_tail(a), key_tail(b));
+            let key = |p: &'_ [u8], t: &'_ [u8; KEY_TAIL]| {
+                p.iter()
+                    .copied()
+                    .chain([0])
+                    .chain(t.iter().copied())
+                    .collect::<Vec<u8>>()
+            };
+            key(pa, &ta).cmp(&key(pb, &tb))
+        }
+        unequal => unequal,
+    }
 }
 
 /// The rows of some patients' whole-body points (in any order), each with its sort key:
 /// every point after the first of its patient on its device, against the latest earlier
 /// one on that device. A visit on another device is skipped over, never compared.
-pub fn body_rows(points: Vec<BodyPoint>) -> Vec<(Vec<u8>, BodyFollowupRow)> {
-    let mut keyed: Vec<(Vec<u8>, BodyPoint)> =
-        points.into_iter().map(|p| (body_sort_key(&p), p)).collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+/// The points are sorted in place by `key_order` (the order of their `body_sort_key`s, a
+/// stable sort as before), and a key is made only for a row written: most points are a
+/// patient's only one (docs/performance.md, "The end of a run").
+pub fn body_rows(mut points: Vec<BodyPoint<'_>>) -> Vec<(Vec<u8>, BodyFollowupRow)> {
     let mut out = Vec::new();
-    for series in keyed.chunk_by(|(_, a), (_, b)| a.patient_id == b.patient_id) {
-        for (at, (key, current)) in series.iter().enumerate() {
+    if points.len() < 2 {
+        return out;
+    }
+    points.sort_by(key_order);
+    for series in points.chunk_by(|a, b| a.patient_id == b.patient_id) {
+        for (at, current) in series.iter().enumerate() {
             if current.device == BodyDevice::Unknown {
                 continue;
             }
-            let Some((_, prior)) = series[..at]
+            let Some(prior) = series[..at]
                 .iter()
                 .rev()
-                .find(|(_, p)| p.device == current.device && p.source == current.source)
+                .find(|p| p.device == current.device && p.source == current.source)
             else {
                 continue;
             };
             let (now, then) = (&current.values, &prior.values);
             out.push((
-                key.clone(),
+                body_sort_key(current),
                 BodyFollowupRow {
-                    visit_id: current.visit_id.clone(),
-                    patient_id: current.patient_id.clone(),
+                    visit_id: current.visit_id.to_string(),
+                    patient_id: current.patient_id.to_string(),
                     study_date: current.study_date,
-                    prior_visit_id: prior.visit_id.clone(),
+                    prior_visit_id: prior.visit_id.to_string(),
                     prior_study_date: prior.study_date,
                     source: current.source,
-                    device_serial: current.device_serial.clone(),
+                    device_serial: current.device_serial.to_string(),
                     total_fat: BodyChange::new(now.total_fat_g, then.total_fat_g),
                     total_lean: BodyChange::new(now.total_lean_g, then.total_lean_g),
                     almi: BodyChange::new(now.almi_kg_m2, then.almi_kg_m2),

@@ -93,6 +93,7 @@ pub fn inspect_visit(
         .iter()
         .position(|v| std::ptr::eq(v, visit))
         .expect("the visit is one of them");
+    let keys = crate::visit::VisitKeys::new(&docs, visit, ids, &visit_ids[at]);
     let view = VisitRows {
         docs: &docs,
         visit,
@@ -100,6 +101,7 @@ pub fn inspect_visit(
         ids,
         visit_id: &visit_ids[at],
         body: None,
+        keys: &keys,
     };
     let body = crate::output::rows::visit_body(&view);
     let view = VisitRows {

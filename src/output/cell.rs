@@ -15,6 +15,7 @@ use crate::decimal::Decimal;
 use crate::field_bytes::{plain_field, printable_ascii, quoted_as_it_is};
 use crate::pseudonym::{Ids, Vocabulary};
 use crate::visible::hidden;
+use crate::visit::KeyText;
 
 /// The cell text of `text` (see the module documentation).
 pub fn safe_text(text: &str) -> Cow<'_, str> {
@@ -106,6 +107,23 @@ impl From<String> for Text<'_> {
 impl<'a> From<Cow<'a, str>> for Text<'a> {
     fn from(text: Cow<'a, str>) -> Self {
         Text(text)
+    }
+}
+
+impl ToCell for KeyText<'_> {
+    const KIND: ColumnType = ColumnType::Text;
+    fn cell(&self) -> Cell<'_> {
+        Cell::Text(safe_text(&self.text))
+    }
+    /// As `Text` writes the same text (`output::cell::tests`), its plain check made once
+    /// (`KeyText::new`): a plain field is copied as it is.
+    #[inline(always)]
+    fn append_csv(&self, out: &mut Vec<u8>) {
+        if self.plain {
+            out.extend_from_slice(self.text.as_bytes());
+        } else {
+            append_unplain(out, &self.text);
+        }
     }
 }
 

@@ -72,7 +72,7 @@ pub fn assess<'a>(docs: &'a [Ingested], visit: &Visit, options: &ClassifyOptions
             if row.used_for_diagnosis {
                 row.used_for_diagnosis = false;
                 row.notes
-                    .push("visit not classified: re-analysis order unknown".to_string());
+                    .push("visit not classified: re-analysis order unknown".into());
             }
         }
     }

@@ -25,7 +25,7 @@ pub use flag::{Differs, VisitFlag, VisitFlagKind};
 pub use group::{names_device, push_device_key};
 pub use model::{DocStatus, Ingested, LeftOut, SHARED_LISTED, Visit};
 pub use part::{Part, carries, has_parts};
-pub use rows::{VisitBody, VisitRows};
+pub use rows::{KeyText, VisitBody, VisitKeys, VisitRows};
 pub use vendor::{VendorVerdict, vendor_verdict};
 
 /// The visits of a partition's documents (`docs` in path order), ordered by their first

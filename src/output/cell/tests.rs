@@ -65,8 +65,8 @@ fn plain_field_is_safe_and_unquoted() {
     assert!(plain > 10_000 && not > 10_000, "{plain} {not}");
 }
 
-/// A text cell written by its fast paths is what the safety rules and the CSV
-/// quoting write, on seeded random texts of the bytes that matter at every position.
+/// A text cell written by its fast paths (and a visit's key text, `KeyText`) is what the
+/// safety rules and the CSV quoting write, on seeded random texts of the bytes that matter at every position.
 #[test]
 fn text_cells_write_what_the_rules_write() {
     let mut next = crate::test_rng::splitmix(29);
@@ -93,6 +93,12 @@ fn text_cells_write_what_the_rules_write() {
         let mut slow = Vec::new();
         append_field(&mut slow, safe_text(&text).as_bytes());
         assert_eq!(fast, slow, "{text:?}");
+        // A visit's key text, checked once (`KeyText`), writes the same field and cell.
+        let key = KeyText::new(Cow::Borrowed(text.as_str()));
+        let mut checked = Vec::new();
+        key.borrowed().append_csv(&mut checked);
+        assert_eq!(checked, slow, "{text:?}");
+        assert_eq!(key.cell(), Text::from(text.as_str()).cell(), "{text:?}");
         quoted += usize::from(quoted_as_it_is(text.as_bytes()) && !plain_field(text.as_bytes()));
     }
     assert!(quoted > 1_000, "{quoted}");

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::sync::Arc;
 
 use super::{append_plain_word, joined};
-use crate::bodycomp::{Field, RegionComposition};
+use crate::bodycomp::{Field, Reading, RegionComposition};
 use crate::date::Date;
 use crate::decimal::{Decimal, PLAIN_MAX};
 use crate::output::cell::{DateCell, DocText, Plain, Text};
@@ -86,12 +86,13 @@ struct RowTail {
 
 /// The key cells of a visit's composition rows.
 pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
-    let patient = view.patient();
+    let keys: &'a crate::visit::VisitKeys<'a> = view.keys;
+    let patient = Cow::Borrowed(&*keys.patient.text);
     let date = view.date(view.visit.date);
     let mut line = Vec::with_capacity(96);
-    Text::from(view.visit_id).append_csv(&mut line);
+    view.keys.visit_id.append_csv(&mut line);
     line.push(b',');
-    Text::from(&*patient).append_csv(&mut line);
+    view.keys.patient.append_csv(&mut line);
     line.push(b',');
     DateCell(date).append_csv(&mut line);
     line.push(b',');
@@ -183,19 +184,35 @@ fn lean_and_pct(region: &RegionComposition) -> LeanAndPct {
 /// in field order, a reading in the previous one's unit left out, a byte each (at most
 /// eight readings, so the key's low 64 bits); None for a unit past the 255th. The units
 /// cell is a function of it (`Derived::unit` gathers the same units in the same order).
+/// The eight fields are read in turn, not through `readings()`' array of options and a
+/// flattening iterator (some 80 instructions a row: docs/performance.md, "The end of a
+/// run").
 #[inline]
 fn unit_run(region: &RegionComposition) -> Option<u64> {
     let mut key = 0u64;
-    let mut previous = None;
-    for reading in region.readings().into_iter().flatten() {
-        if previous == Some(reading.unit) {
-            continue;
+    // Ids are an index plus one: 0 is no unit yet.
+    let mut previous = 0;
+    let mut fits = true;
+    let mut add = |slot: &Option<Reading>| {
+        if let Some(reading) = slot {
+            let id = reading.unit.index() + 1;
+            if id != previous {
+                previous = id;
+                fits &= id <= usize::from(u8::MAX);
+                key = key << 8 | id as u64;
+            }
         }
-        previous = Some(reading.unit);
-        let byte = u8::try_from(reading.unit.index() + 1).ok()?;
-        key = key << 8 | u64::from(byte);
-    }
-    Some(key)
+    };
+    // `Field::ALL`'s order, as `RegionComposition::readings` gives them.
+    add(&region.fat);
+    add(&region.lean);
+    add(&region.bmc);
+    add(&region.lean_bmc);
+    add(&region.tissue);
+    add(&region.total_mass);
+    add(&region.fat_pct);
+    add(&region.tissue_fat_pct);
+    fits.then_some(key)
 }
 
 /// What a region's row computes: lean without BMC, %fat, which of the two it computed,
@@ -312,19 +329,29 @@ impl Row for BodyCompositionRow<'_> {
         }
         // The six numbers written into one buffer, each straight to its place, and
         // appended at once (as `Plain(value, 0)` writes each: `Decimal::put_plain`).
+        // The values in an array read by index, which ones are present in a mask: one call
+        // of `put_plain`, which the build inlines (written once per number it was a call
+        // each; an array of the six `Option<Decimal>`s was moved through an iterator).
+        const NONE: Decimal = Decimal::lit("0");
+        let mut present = 0u8;
+        let mut value_of = |at: u8, value: Option<Decimal>| {
+            present |= u8::from(value.is_some()) << at;
+            value.unwrap_or(NONE)
+        };
+        let values = [
+            value_of(0, region.fat.as_ref().map(|r| r.value)),
+            value_of(1, lean),
+            value_of(2, region.bmc.as_ref().map(|r| r.value)),
+            value_of(3, region.lean_bmc.as_ref().map(|r| r.value)),
+            value_of(4, region.total_mass.as_ref().map(|r| r.value)),
+            value_of(5, pct),
+        ];
         let mut numbers = [0u8; NUMBERS_MAX];
         let mut at = 0;
-        for value in [
-            region.value(Field::Fat),
-            lean,
-            region.value(Field::Bmc),
-            region.value(Field::LeanBmc),
-            region.value(Field::TotalMass),
-            pct,
-        ] {
+        for (which, value) in values.iter().enumerate() {
             numbers[at] = b',';
             at += 1;
-            if let Some(value) = value {
+            if present >> which & 1 != 0 {
                 at = value.put_plain(&mut numbers, at);
             }
         }

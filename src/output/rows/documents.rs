@@ -8,23 +8,23 @@ use crate::date::Timestamp;
 use crate::output::cell::{DateCell, DocText, Text, TimeCell};
 use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;
-use crate::visit::VisitRows;
 use crate::visit::{DocStatus, Part, carries};
+use crate::visit::{KeyText, VisitRows};
 
 row_struct! {
     /// documents.csv
     #[derive(Debug)]
     pub struct DocumentRow<'a> {
-        visit_id: Text<'a>,
-        source_path: Text<'a>,
-        sop_instance_uid: Text<'a>,
+        visit_id: KeyText<'a>,
+        source_path: KeyText<'a>,
+        sop_instance_uid: KeyText<'a>,
         sop_class_uid: Text<'a>,
         study_instance_uid: Text<'a>,
         series_instance_uid: Text<'a>,
-        patient_id: Text<'a>,
+        patient_id: KeyText<'a>,
         study_date: DateCell,
         device_serial: Text<'a>,
-        visit_sop_instance_uid: Text<'a>,
+        visit_sop_instance_uid: KeyText<'a>,
         carrier: Cow<'static, str>,
         content: Cow<'static, str>,
         status: Text<'a>,
@@ -65,14 +65,23 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
         let date = view.date(Some(t.date))?;
         Some(Timestamp { date, ..t })
     }));
+    // The first member's path and UID were checked with the visit's keys.
+    let (source_path, sop_instance_uid) = if position == 0 {
+        (view.keys.path.borrowed(), view.keys.member_sop.borrowed())
+    } else {
+        (
+            KeyText::new(view.ids.path(&member.path)),
+            KeyText::new(view.ids.uid(member.sop_instance_uid())),
+        )
+    };
     DocumentRow {
-        visit_id: Text::from(view.visit_id),
-        source_path: Text(view.ids.path(&member.path)),
-        sop_instance_uid: Text(view.ids.uid(member.sop_instance_uid())),
+        visit_id: view.keys.visit_id.borrowed(),
+        source_path,
+        sop_instance_uid,
         sop_class_uid: Text::from(doc.sop_class_uid.as_str()),
         study_instance_uid: Text(view.ids.uid(&doc.study_instance_uid)),
         series_instance_uid: Text(view.ids.uid(&doc.series_instance_uid)),
-        patient_id: Text(view.patient()),
+        patient_id: view.keys.patient.borrowed(),
         study_date: DateCell(view.date(view.visit.date)),
         device_serial: Text(
             view.ids.serial(
@@ -81,7 +90,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
                     .device_serial,
             ),
         ),
-        visit_sop_instance_uid: Text(view.ids.uid(&view.first().sop_instance_uid)),
+        visit_sop_instance_uid: view.keys.first_sop.borrowed(),
         carrier,
         content,
         status,
@@ -100,7 +109,7 @@ pub fn document_row<'a>(view: &'a VisitRows<'a>, position: usize) -> DocumentRow
 /// Our own words joined by `separator`: one borrowed as it is, several joined into a
 /// `String` (most documents have one carrier and one kind of content, which were two
 /// allocations per document: docs/performance.md, "The end of a run"); None for none.
-fn words(
+pub(super) fn words(
     mut each: impl Iterator<Item = &'static str>,
     separator: &str,
 ) -> Option<Cow<'static, str>> {

@@ -5,14 +5,14 @@
 use std::borrow::Cow;
 
 use super::{append_plain_word, joined};
-use crate::classify::RowAssessment;
+use crate::classify::{Note, RowAssessment};
 use crate::document::Measurement;
 use crate::field_bytes::{plain_field, quoted_as_it_is};
 use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::output::table::{Cell, Column, ColumnType, Row, ToCell, row_struct};
 use crate::pseudonym::{Ids, Vocabulary};
 use crate::visit::LeftOut;
-use crate::visit::VisitRows;
+use crate::visit::{KeyText, VisitRows};
 
 row_struct! {
     /// measurements.csv's cells: its columns, and the cells a Parquet copy is made of.
@@ -47,9 +47,9 @@ row_struct! {
 /// row's cost: docs/performance.md, "The end of a run").
 pub struct MeasurementKeys<'a> {
     visit_id: &'a str,
-    path: Cow<'a, str>,
-    sop: Cow<'a, str>,
-    patient: Cow<'a, str>,
+    path: KeyText<'a>,
+    sop: KeyText<'a>,
+    patient: KeyText<'a>,
     date: Option<crate::date::Date>,
     accession: Cow<'a, str>,
     /// The six fields, each followed by its comma.
@@ -59,18 +59,27 @@ pub struct MeasurementKeys<'a> {
 /// The key cells of the visit member at `position`.
 pub fn measurement_keys<'a>(view: &VisitRows<'a>, position: usize) -> MeasurementKeys<'a> {
     let member = view.member(position);
+    // The first member's path and UID were checked with the visit's keys.
+    let (path, sop) = if position == 0 {
+        (view.keys.path.borrowed(), view.keys.member_sop.borrowed())
+    } else {
+        (
+            KeyText::new(view.ids.path(&member.path)),
+            KeyText::new(view.ids.uid(member.sop_instance_uid())),
+        )
+    };
     let mut keys = MeasurementKeys {
         visit_id: view.visit_id,
-        path: view.ids.path(&member.path),
-        sop: view.ids.uid(member.sop_instance_uid()),
-        patient: view.patient(),
+        path,
+        sop,
+        patient: view.keys.patient.borrowed(),
         date: view.date(view.visit.date),
         accession: view.ids.accession(&member.doc.accession_number),
         line: Vec::with_capacity(192),
     };
     let mut line = std::mem::take(&mut keys.line);
-    for cell in [keys.visit_id, &keys.path, &keys.sop, &keys.patient] {
-        Text::from(cell).append_csv(&mut line);
+    for cell in [&view.keys.visit_id, &keys.path, &keys.sop, &keys.patient] {
+        cell.append_csv(&mut line);
         line.push(b',');
     }
     DateCell(keys.date).append_csv(&mut line);
@@ -109,9 +118,9 @@ impl<'a> MeasurementRow<'a> {
         let (m, assessment, keys) = (self.m, self.assessment, self.keys);
         MeasurementCells {
             visit_id: Text::from(keys.visit_id),
-            source_path: Text::from(&*keys.path),
-            sop_instance_uid: Text::from(&*keys.sop),
-            patient_id: Text::from(&*keys.patient),
+            source_path: Text::from(&*keys.path.text),
+            sop_instance_uid: Text::from(&*keys.sop.text),
+            patient_id: Text::from(&*keys.patient.text),
             study_date: DateCell(keys.date),
             accession_number: Text::from(&*keys.accession),
             region: m.region.as_str(),
@@ -212,7 +221,7 @@ pub fn measurement_rows<'a>(
 #[derive(Debug)]
 pub struct NoteCell<'a> {
     own: &'a [String],
-    assessed: &'a [String],
+    assessed: &'a [Note],
     left_out: Option<String>,
     ids: Ids<'a>,
 }
@@ -243,7 +252,7 @@ impl NoteCell<'_> {
             }
         }
         for part in self.assessed {
-            if !f(part) {
+            if !f(part.as_ref()) {
                 return false;
             }
         }
@@ -253,8 +262,8 @@ impl NoteCell<'_> {
     fn parts(&self) -> impl Iterator<Item = &str> {
         self.own
             .iter()
-            .chain(self.assessed)
             .map(String::as_str)
+            .chain(self.assessed.iter().map(|n| n.as_ref()))
             .chain(self.left_out.as_deref())
     }
 
@@ -361,9 +370,10 @@ mod tests {
                 parts[(next() % 2) as usize].push(piece);
             }
             let left_out = (next() % 4 == 0).then(|| "same_values_as=1.2, 3".to_string());
+            let assessed: Vec<Note> = parts[1].iter().cloned().map(Note::from).collect();
             let note = NoteCell {
                 own: &parts[0],
-                assessed: &parts[1],
+                assessed: &assessed,
                 left_out,
                 ids: Ids::default(),
             };

@@ -8,20 +8,20 @@ use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::output::table::row_struct;
 use crate::pseudonym::Vocabulary;
 use crate::visit::Part;
-use crate::visit::VisitRows;
+use crate::visit::{KeyText, VisitRows};
 
 row_struct! {
     /// studies.csv
     #[derive(Debug)]
     pub struct StudyRow<'a> {
-        visit_id: Text<'a>,
-        source_path: Text<'a>,
-        sop_instance_uid: Text<'a>,
+        visit_id: KeyText<'a>,
+        source_path: KeyText<'a>,
+        sop_instance_uid: KeyText<'a>,
         study_instance_uid: Text<'a>,
         series_instance_uid: Text<'a>,
-        accession_number: Text<'a>,
+        accession_number: KeyText<'a>,
         documents: usize,
-        patient_id: Text<'a>,
+        patient_id: KeyText<'a>,
         patient_sex: &'static str,
         patient_age_years: Plain,
         study_date: DateCell,
@@ -78,7 +78,6 @@ fn index_column(kind: IndexKind) -> Option<&'static str> {
 /// The row of a visit.
 pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     let first = view.first();
-    let member0 = view.member(0);
     let assessment = &view.assessed.assessment;
     let exam = &view.assessed.exam;
     let text = |pick: fn(&Document) -> &str| -> Text<'a> {
@@ -95,26 +94,28 @@ pub fn study_row<'a>(view: &'a VisitRows<'a>) -> StudyRow<'a> {
     };
     let body = view.body;
     let index = |kind: IndexKind| body.and_then(|b| b.assessment.get(kind)).map(|i| i.value);
-    // The computed indices' columns joined as they are found (no list of them first).
-    let computed = joined(
+    // The computed indices' columns joined as they are found (no list of them first); one
+    // (most visits' only computed index) borrowed, not a `String` made (`words`).
+    let computed = super::documents::words(
         body.iter()
             .flat_map(|b| &b.assessment.indices)
             .filter(|i| i.basis == Basis::Computed)
             .filter_map(|i| index_column(i.kind)),
         ";",
-    );
+    )
+    .unwrap_or_default();
     let body_flags = body.map_or(&[][..], |b| &b.assessment.flags[..]);
     let frax = kept(Part::Frax);
     let vfa = kept(Part::Vfa);
     StudyRow {
-        visit_id: Text::from(view.visit_id),
-        source_path: Text(view.ids.path(&member0.path)),
-        sop_instance_uid: Text(view.ids.uid(&first.sop_instance_uid)),
+        visit_id: view.keys.visit_id.borrowed(),
+        source_path: view.keys.path.borrowed(),
+        sop_instance_uid: view.keys.first_sop.borrowed(),
         study_instance_uid: Text(view.ids.uid(&first.study_instance_uid)),
         series_instance_uid: Text(view.ids.uid(&first.series_instance_uid)),
-        accession_number: Text::from(view.accession_numbers()),
+        accession_number: view.keys.accession.borrowed(),
         documents: view.visit.members.len(),
-        patient_id: Text(view.patient()),
+        patient_id: view.keys.patient.borrowed(),
         patient_sex: exam.patient_sex.map_or("", |s| s.as_str()),
         // One decimal as the float formats it (round half to even on the binary value),
         // then held exactly.

@@ -36,6 +36,7 @@ fn with_first_visit<T>(
 ) -> T {
     let visits = crate::visit::visits(docs);
     let assessed = crate::visit::assess(docs, &visits[0], &ClassifyOptions::default());
+    let keys = crate::visit::VisitKeys::new(docs, &visits[0], ids, visit_id);
     f(&VisitRows {
         docs,
         visit: &visits[0],
@@ -43,6 +44,7 @@ fn with_first_visit<T>(
         ids,
         visit_id,
         body: None,
+        keys: &keys,
     })
 }
 

@@ -17,7 +17,7 @@ use crate::output::RowRenderer;
 use crate::output::rows;
 use crate::report::{Collector, ReportData};
 use crate::store::{RUN_BYTES, RunBuf, Runs, Spooled};
-use crate::visit::{self, Ingested, VisitFlag, VisitRows};
+use crate::visit::{self, Ingested, VisitFlag, VisitKeys, VisitRows};
 
 /// The sorted runs of every file the partitions write.
 pub(super) struct AllRuns {
@@ -152,6 +152,7 @@ pub fn render(
     let mut report = Collector::new(&options.lsc, ids, &mut counts.report);
     for (visit, visit_id) in visits.iter().zip(&visit_ids) {
         let assessed = visit::assess(&docs, visit, &options.classify);
+        let keys = VisitKeys::new(&docs, visit, ids, visit_id);
         let view = VisitRows {
             docs: &docs,
             visit,
@@ -159,6 +160,7 @@ pub fn render(
             ids,
             visit_id,
             body: None,
+            keys: &keys,
         };
         let visit_body = rows::visit_body(&view);
         let view = VisitRows {
@@ -204,7 +206,7 @@ pub fn render(
         let wide_row = crate::export::wide::wide_row(&view);
         wide.push_with(key, |out| render.render_into([&wide_row], out))?;
         crate::export::render_visit(&view, key, options, &mut fhir, &mut omop_visits)?;
-        body_points.extend(followup::body::body_point(&view));
+        body_points.extend(followup::body::body_point(&view, &docs, visit_id));
         let start = points.len();
         followup::push_points(&view, &docs, visit_id, &mut points);
         report.visit(&view, &points[start..]);
