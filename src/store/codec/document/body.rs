@@ -231,6 +231,46 @@ impl UnitCount {
     }
 }
 
+/// The bytes from a region's first reading that its readings may read when each is read
+/// in one step (`quick_in`): at most eight readings of at most 17 bytes (a head, then two
+/// decimals of at most eight bytes: `short_decimal`) start within the first 120 bytes,
+/// and each reads at most two words from its second byte. Held from `at & 0x7f` and a
+/// decimal's bytes `& 0xf`, the compiler sees every read within it and checks none.
+const WINDOW: usize = 0x80 + 1 + 0x10 + 8;
+
+/// A reading at `at` (the bytes a region's readings before it took) in a region's window,
+/// as `Reader::quick_reading` reads it, and the bytes it took; None, as there, for any
+/// other reading.
+#[inline(always)]
+fn quick_in(window: &[u8; WINDOW], at: usize, units: UnitCount) -> Option<(Reading, usize)> {
+    debug_assert!(at < 8 * 17);
+    let at = at & 0x7f;
+    let head = window[at];
+    if head >= units.one_byte_heads {
+        return None;
+    }
+    let word = |from: usize| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&window[from..from + 8]);
+        u64::from_le_bytes(bytes)
+    };
+    let (written, written_taken) = short_decimal(word(at + 1))?;
+    let (value, taken) = if head & 1 == 1 {
+        (written, 1 + written_taken)
+    } else {
+        let (value, value_taken) = short_decimal(word(at + 1 + (written_taken & 0xf)))?;
+        (value, 1 + written_taken + value_taken)
+    };
+    Some((
+        Reading {
+            value,
+            written,
+            unit: UnitId::listed(usize::from(head >> 1)),
+        },
+        taken,
+    ))
+}
+
 impl Reader<'_> {
     /// A reading of one of the `units` units written into `slot`: most in one step
     /// (`quick_reading`), the others (and a corrupt one) byte by byte. (Written in each
@@ -319,9 +359,43 @@ impl Reader<'_> {
                 unreachable!("a region was just pushed");
             };
             let slots = last.slots();
-            while present != 0 {
-                self.read_into(slots[present.trailing_zeros() as usize & 7], units)?;
-                present &= present - 1;
+            if let Some(window) = self
+                .bytes
+                .get(self.at..)
+                .and_then(|rest| rest.first_chunk::<WINDOW>())
+            {
+                // Every reading of the region is within the window (`WINDOW`): read
+                // without a check of the bytes left or a store of the position each.
+                let mut at = 0;
+                while present != 0 {
+                    let slot = present.trailing_zeros() as usize & 7;
+                    present &= present - 1;
+                    match quick_in(window, at, units) {
+                        Some((reading, taken)) => {
+                            *slots[slot] = Some(reading);
+                            at += taken;
+                        }
+                        None => {
+                            // Any other reading (and a corrupt one) byte by byte, and the
+                            // region's readings after it as before.
+                            self.at += at;
+                            *slots[slot] = Some(self.reading_bytewise(units.count)?);
+                            while present != 0 {
+                                let slot = present.trailing_zeros() as usize & 7;
+                                self.read_into(slots[slot], units)?;
+                                present &= present - 1;
+                            }
+                            at = 0;
+                            break;
+                        }
+                    }
+                }
+                self.at += at;
+            } else {
+                while present != 0 {
+                    self.read_into(slots[present.trailing_zeros() as usize & 7], units)?;
+                    present &= present - 1;
+                }
             }
         }
         Ok(regions)
