@@ -191,6 +191,7 @@ impl Reader<'_> {
 }
 
 mod body;
+mod room;
 mod wire;
 
 #[cfg(test)]

@@ -40,13 +40,15 @@ use std::sync::Arc;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::room::{self, Room};
 use super::wire::{
-    Fixed, Reader, corrupt, put_str, put_varint, short_decimal, short_decimal_bytes,
+    Fixed, Reader, corrupt, put_str, put_varint, short_decimal, short_decimal_bytes, zigzag,
 };
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, RegionLabel,
     ReportedIndex, UnitId, shared,
 };
+use crate::decimal::Decimal;
 
 /// Units of a composition mapped without a search (`Units::at`): more (never met) are
 /// looked up by their text each time.
@@ -98,16 +100,13 @@ impl<'b> Units<'b> {
     }
 }
 
-/// Most bytes of a reading: three varints of 64 bits (10 bytes each) and two of 32 (5).
-const READING_BYTES: usize = 40;
-
-/// Writes a reading into `buf`.
+/// Writes a reading into `room`.
 #[inline(always)]
-fn put_reading<const N: usize>(buf: &mut Fixed<N>, reading: &Reading, unit: usize) {
+fn put_reading(room: &mut Room<'_>, reading: &Reading, unit: usize) {
     let same = reading.value.to_parts() == reading.written.to_parts();
     let head = (unit as u64) << 1 | u64::from(same);
-    // Most readings: a head of one byte and numbers of a few bytes each (`Fixed::varint`
-    // took a check and a store per byte), in one or two words.
+    // Most readings: a head of one byte and numbers of a few bytes each (`Room::varint`
+    // takes a store per byte), in one or two words.
     if head < 0x80
         && let Some((written, written_len)) = short_decimal_bytes(reading.written)
         && let Some(value) = if same {
@@ -115,19 +114,21 @@ fn put_reading<const N: usize>(buf: &mut Fixed<N>, reading: &Reading, unit: usiz
         } else {
             short_decimal_bytes(reading.value)
         }
-        && buf.two_words((head | written << 8, 1 + written_len), value)
+        && room.two_words((head | written << 8, 1 + written_len), value)
     {
         return;
     }
-    buf.varint(head);
-    buf.decimal(reading.written);
+    room.varint(head);
+    let mut decimal = |value: Decimal| {
+        let (mantissa, scale) = value.to_parts();
+        room.varint(zigzag(mantissa));
+        room.varint(u64::from(scale));
+    };
+    decimal(reading.written);
     if !same {
-        buf.decimal(reading.value);
+        decimal(reading.value);
     }
 }
-
-/// Most bytes of a region's presence byte and readings.
-const REGION_READINGS_BYTES: usize = 1 + 8 * READING_BYTES;
 
 /// Inserts `n` as a varint at `at`, moving up the bytes after it.
 fn insert_varint(out: &mut Vec<u8>, at: usize, n: u64) {
@@ -150,48 +151,43 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
     out.reserve(body.regions.len() * (16 + 8 * 8) + body.indices.len() * 10 + 16);
     put_varint(out, body.source as u64);
     put_varint(out, body.regions.len() as u64);
-    // The presence byte and the readings made on the stack and appended at once: a
-    // reading appended on its own cost a copy call and a capacity check each
-    // (docs/performance.md, "The end of a run"). One buffer for every region: zeroed
-    // for each, it cost a `memset` call a region.
-    let mut buf = Fixed::<REGION_READINGS_BYTES>::new();
     for region in &body.regions {
         put_varint(out, region.region as u64);
         put_str(out, &region.label);
-        buf.clear();
-        // The presence byte, its bits set as the readings are written.
-        buf.byte(0);
-        let mut present = 0u8;
-        let mut put = |bit: u8, reading: &Option<Reading>| {
-            if let Some(reading) = reading {
-                present |= 1 << bit;
-                put_reading(&mut buf, reading, units.index_or_add(reading.unit));
-            }
-        };
-        // In the struct's field order (`RegionComposition::readings`), each field by
-        // itself: a loop over the array of the eight took a pointer, a test and a
-        // variable shift for each.
-        put(0, &region.fat);
-        put(1, &region.lean);
-        put(2, &region.bmc);
-        put(3, &region.lean_bmc);
-        put(4, &region.tissue);
-        put(5, &region.total_mass);
-        put(6, &region.fat_pct);
-        put(7, &region.tissue_fat_pct);
-        buf.set(0, present);
-        out.extend_from_slice(buf.bytes());
+        // The presence byte and the readings written in place past the end: a reading
+        // appended on its own cost a copy call and a capacity check each, and the
+        // region's written on the stack a copy call (docs/performance.md, "The end of a
+        // run").
+        room::in_place(out, |room| {
+            // The presence byte, its bits set as the readings are written.
+            room.byte(0);
+            let mut present = 0u8;
+            let mut put = |bit: u8, reading: &Option<Reading>| {
+                if let Some(reading) = reading {
+                    present |= 1 << bit;
+                    put_reading(room, reading, units.index_or_add(reading.unit));
+                }
+            };
+            // In the struct's field order (`RegionComposition::readings`), each field by
+            // itself: a loop over the array of the eight took a pointer, a test and a
+            // variable shift for each.
+            put(0, &region.fat);
+            put(1, &region.lean);
+            put(2, &region.bmc);
+            put(3, &region.lean_bmc);
+            put(4, &region.tissue);
+            put(5, &region.total_mass);
+            put(6, &region.fat_pct);
+            put(7, &region.tissue_fat_pct);
+            room.set(0, present);
+        });
     }
     put_varint(out, body.indices.len() as u64);
     for index in &body.indices {
-        let mut buf = Fixed::<{ 1 + READING_BYTES }>::new();
-        buf.varint(index.kind as u64);
-        put_reading(
-            &mut buf,
-            &index.reading,
-            units.index_or_add(index.reading.unit),
-        );
-        out.extend_from_slice(buf.bytes());
+        room::in_place(out, |room| {
+            room.varint(index.kind as u64);
+            put_reading(room, &index.reading, units.index_or_add(index.reading.unit));
+        });
     }
     let written = out.len() - start;
     put_varint(out, units.met.len() as u64);

@@ -52,7 +52,7 @@ pub(super) fn put_decimal(out: &mut Vec<u8>, value: Decimal) {
 /// A signed number as an unsigned one with small magnitudes small (0, -1, 1, -2 ... as 0,
 /// 1, 2, 3 ...), as postcard writes signed integers; `Reader::decimal` undoes it.
 #[inline]
-fn zigzag(n: i64) -> u64 {
+pub(super) fn zigzag(n: i64) -> u64 {
     ((n << 1) ^ (n >> 63)) as u64
 }
 
@@ -89,18 +89,6 @@ impl<const N: usize> Fixed<N> {
         self.len += 1;
     }
 
-    /// Empty again, for the next values (the buffer zeroed once, not each time).
-    #[inline]
-    pub(super) fn clear(&mut self) {
-        self.len = 0;
-    }
-
-    /// Sets the byte written at `at` (one written before what follows it was known).
-    #[inline]
-    pub(super) fn set(&mut self, at: usize, byte: u8) {
-        self.buf[..self.len][at] = byte;
-    }
-
     /// A varint, as `put_varint` writes it.
     #[inline]
     pub(super) fn varint(&mut self, mut n: u64) {
@@ -121,38 +109,6 @@ impl<const N: usize> Fixed<N> {
         let (mantissa, scale) = value.to_parts();
         self.varint(zigzag(mantissa));
         self.varint(u64::from(scale));
-    }
-
-    /// The first `first_len` bytes of `first` (least significant first), then the first
-    /// `second_len` of `second`, when the buffer has room for sixteen bytes at its end (the
-    /// bytes past those written are left as whatever they are, and are not part of what
-    /// was written): two stores where a byte at a time took a check each. Else false,
-    /// with nothing written.
-    #[inline(always)]
-    pub(super) fn two_words(
-        &mut self,
-        (first, first_len): (u64, usize),
-        (second, second_len): (u64, usize),
-    ) -> bool {
-        let Some(room) = self
-            .buf
-            .get_mut(self.len..)
-            .and_then(|r| r.first_chunk_mut::<16>())
-        else {
-            return false;
-        };
-        if first_len > 8 {
-            return false;
-        }
-        // The second word stored after the first, over the first's bytes past
-        // `first_len`.
-        *room
-            .first_chunk_mut::<8>()
-            .unwrap_or_else(|| unreachable!()) = first.to_le_bytes();
-        let after = room[first_len..].first_chunk_mut::<8>();
-        *after.unwrap_or_else(|| unreachable!()) = second.to_le_bytes();
-        self.len += first_len + second_len;
-        true
     }
 
     /// An optional decimal, as `put_option(.., put_decimal)` writes it.
