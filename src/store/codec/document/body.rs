@@ -63,7 +63,13 @@ struct Units<'b> {
     met: Vec<&'b str>,
     /// The place in `met` of each of the composition's first units, plus one (0: not met).
     at: [u32; MAPPED_UNITS],
+    /// The head of a reading (`place << 1`, its `same` bit clear) in each of the
+    /// composition's first units, once met, when it is one byte; else `NOT_MAPPED`.
+    heads: [u8; MAPPED_UNITS],
 }
+
+/// A unit's head not known, or not one byte (`Units::heads`).
+const NOT_MAPPED: u8 = 0x80;
 
 impl<'b> Units<'b> {
     fn new(texts: &'b [Arc<str>]) -> Self {
@@ -71,6 +77,17 @@ impl<'b> Units<'b> {
             texts,
             met: Vec::with_capacity(4),
             at: [0; MAPPED_UNITS],
+            heads: [NOT_MAPPED; MAPPED_UNITS],
+        }
+    }
+
+    /// The head (`same` bit clear) of a reading in `unit`, below 0x80, once the unit was
+    /// met and when its head is one byte; else `NOT_MAPPED` (`index_or_add` then).
+    #[inline(always)]
+    fn one_byte_head(&self, unit: UnitId) -> u8 {
+        match self.heads.get(unit.index()) {
+            Some(&head) => head,
+            None => NOT_MAPPED,
         }
     }
 
@@ -96,28 +113,40 @@ impl<'b> Units<'b> {
         if let Some(slot) = self.at.get_mut(id) {
             *slot = at as u32 + 1;
         }
+        if let Some(head) = self.heads.get_mut(id)
+            && at < 0x40
+        {
+            *head = (at << 1) as u8;
+        }
         at
     }
 }
 
-/// Writes a reading into `room`.
+/// Writes a reading into `room`, its unit's place found in (or added to) `units`.
 #[inline(always)]
-fn put_reading(room: &mut Room<'_>, reading: &Reading, unit: usize) {
+fn put_reading(room: &mut Room<'_>, reading: &Reading, units: &mut Units<'_>) {
     let same = reading.value.to_parts() == reading.written.to_parts();
-    let head = (unit as u64) << 1 | u64::from(same);
-    // Most readings: a head of one byte and numbers of a few bytes each (`Room::varint`
-    // takes a store per byte), in one or two words.
-    if head < 0x80
+    let head = units.one_byte_head(reading.unit);
+    // Most readings: a unit met before, whose head is one byte (one look-up), and numbers
+    // of a few bytes each (`Room::varint` takes a store per byte), in one or two words.
+    if head < NOT_MAPPED
         && let Some((written, written_len)) = short_decimal_bytes(reading.written)
         && let Some(value) = if same {
             Some((0, 0))
         } else {
             short_decimal_bytes(reading.value)
         }
-        && room.two_words((head | written << 8, 1 + written_len), value)
+        && room.two_words(
+            (
+                u64::from(head | u8::from(same)) | written << 8,
+                1 + written_len,
+            ),
+            value,
+        )
     {
         return;
     }
+    let head = (units.index_or_add(reading.unit) as u64) << 1 | u64::from(same);
     room.varint(head);
     let mut decimal = |value: Decimal| {
         let (mantissa, scale) = value.to_parts();
@@ -165,7 +194,7 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
             let mut put = |bit: u8, reading: &Option<Reading>| {
                 if let Some(reading) = reading {
                     present |= 1 << bit;
-                    put_reading(room, reading, units.index_or_add(reading.unit));
+                    put_reading(room, reading, &mut units);
                 }
             };
             // In the struct's field order (`RegionComposition::readings`), each field by
@@ -186,7 +215,7 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
     for index in &body.indices {
         room::in_place(out, |room| {
             room.varint(index.kind as u64);
-            put_reading(room, &index.reading, units.index_or_add(index.reading.unit));
+            put_reading(room, &index.reading, &mut units);
         });
     }
     let written = out.len() - start;

@@ -382,18 +382,24 @@ impl<'a> Reader<'a> {
 pub(super) fn short_decimal(word: u64) -> Option<(Decimal, usize)> {
     // Up to three bytes (a mass in grams to a tenth, a percent) byte by byte; longer ones
     // with their 7-bit groups gathered at once, which costs more for a short one.
-    let (zigzag, bytes) = if word & 0x80 == 0 {
-        (word & 0x7f, 1)
+    // The scale taken in each branch by a constant shift (one by the varint's length
+    // cost a shift by a variable more).
+    let (zigzag, bytes, scale) = if word & 0x80 == 0 {
+        (word & 0x7f, 1, (word >> 8) as u8)
     } else if word & 0x8000 == 0 {
-        ((word & 0x7f) | ((word >> 1) & 0x3f80), 2)
+        (
+            (word & 0x7f) | ((word >> 1) & 0x3f80),
+            2,
+            (word >> 16) as u8,
+        )
     } else if word & 0x80_0000 == 0 {
         let low = (word & 0x7f) | ((word >> 1) & 0x3f80);
-        (low | ((word >> 2) & 0x1f_c000), 3)
+        (low | ((word >> 2) & 0x1f_c000), 3, (word >> 24) as u8)
     } else {
-        long_varint(word)?
+        let (zigzag, bytes) = long_varint(word)?;
+        (zigzag, bytes, (word >> (8 * bytes)) as u8)
     };
     let mantissa = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
-    let scale = (word >> (8 * bytes)) as u8;
     let decimal = Decimal::from_parts(mantissa, u32::from(scale))?;
     Some((decimal, bytes as usize + 1))
 }
