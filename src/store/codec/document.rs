@@ -118,20 +118,21 @@ pub fn put_document(out: &mut Vec<u8>, doc: &Document) -> io::Result<()> {
 impl Reader<'_> {
     #[inline]
     fn measurement(&mut self) -> io::Result<Measurement> {
-        let region = self.unit_enum(Region::ALL)?;
-        let laterality = self.unit_enum(Laterality::ALL)?;
-        let source_label = self.string()?;
-        let mut m = Measurement::new(region, laterality, "");
-        m.source_label = source_label;
-        m.bmd = self.opt_decimal()?;
-        m.bmc = self.opt_decimal()?;
-        m.area = self.opt_decimal()?;
-        m.t_score = self.opt_decimal()?;
-        m.z_score = self.opt_decimal()?;
-        m.pct_young_adult = self.opt_decimal()?;
-        m.pct_age_matched = self.opt_decimal()?;
-        m.notes = self.vec(Self::string)?;
-        Ok(m)
+        // Made whole where it is returned (`Measurement::new` and the fields set after it
+        // made it on the stack and copied it).
+        Ok(Measurement {
+            region: self.unit_enum(Region::ALL)?,
+            laterality: self.unit_enum(Laterality::ALL)?,
+            source_label: self.string()?,
+            bmd: self.opt_decimal()?,
+            bmc: self.opt_decimal()?,
+            area: self.opt_decimal()?,
+            t_score: self.opt_decimal()?,
+            z_score: self.opt_decimal()?,
+            pct_young_adult: self.opt_decimal()?,
+            pct_age_matched: self.opt_decimal()?,
+            notes: self.vec(Self::string)?,
+        })
     }
 
     /// A `Document` as `put_document` (and postcard) writes it.

@@ -342,9 +342,18 @@ impl<'a> Reader<'a> {
         self.option(Self::string)
     }
 
+    /// An optional decimal: most present ones (a measurement's) read from a word
+    /// (`short_decimal`), where `decimal` took a check per byte and was called through
+    /// `option` out of line; any other, and a corrupt one, as before.
     #[inline(always)]
     pub(super) fn opt_decimal(&mut self) -> io::Result<Option<Decimal>> {
-        self.option(Self::decimal)
+        if let Some(&[1, ref word @ ..]) = self.bytes[self.at..].first_chunk::<9>()
+            && let Some((decimal, taken)) = short_decimal(u64::from_le_bytes(*word))
+        {
+            self.at += 1 + taken;
+            return Ok(Some(decimal));
+        }
+        self.option(|r| r.decimal())
     }
 
     /// A sequence's count, refused when past the bytes left: each element takes a byte at
@@ -431,19 +440,21 @@ fn long_varint(word: u64) -> Option<(u64, u32)> {
 pub(super) fn short_decimal_bytes(value: Decimal) -> Option<(u64, usize)> {
     let (mantissa, scale) = value.to_parts();
     let n = zigzag(mantissa);
-    let (varint, bytes) = if n < 0x80 {
-        (n, 1)
-    } else if n < 0x4000 {
-        ((n & 0x7f) | 0x80 | ((n << 1) & 0x7f00), 2)
-    } else if n < 0x20_0000 {
-        let low = (n & 0x7f) | 0x80 | ((n << 1) & 0x7f00) | 0x8000;
-        (low | ((n << 2) & 0x7f_0000), 3)
-    } else {
-        return None;
-    };
     // A decimal's scale is at most 18: one byte (a longer one would be written as it is).
     if scale >= 0x80 {
         return None;
     }
-    Some((varint | u64::from(scale) << (8 * bytes), bytes + 1))
+    let scale = u64::from(scale);
+    // The scale placed in each branch by a constant shift (one by the varint's length cost
+    // a shift by a variable more).
+    if n < 0x80 {
+        Some((n | scale << 8, 2))
+    } else if n < 0x4000 {
+        Some(((n & 0x7f) | 0x80 | ((n << 1) & 0x7f00) | scale << 16, 3))
+    } else if n < 0x20_0000 {
+        let low = (n & 0x7f) | 0x80 | ((n << 1) & 0x7f00) | 0x8000;
+        Some((low | ((n << 2) & 0x7f_0000) | scale << 24, 4))
+    } else {
+        None
+    }
 }
