@@ -181,14 +181,26 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
     put_varint(out, body.source as u64);
     put_varint(out, body.regions.len() as u64);
     for region in &body.regions {
-        put_varint(out, region.region as u64);
-        put_str(out, &region.label);
+        // The variant and a short label (every one a report or an export writes) written
+        // in place with the readings; a longer one appended as before.
+        let label = region.label.as_bytes();
+        let short = label.len() <= room::SHORT_BYTES && (region.region as u64) < 0x80;
+        if !short {
+            put_varint(out, region.region as u64);
+            put_str(out, &region.label);
+        }
         // The presence byte and the readings written in place past the end: a reading
         // appended on its own cost a copy call and a capacity check each, and the
         // region's written on the stack a copy call (docs/performance.md, "The end of a
         // run").
         room::in_place(out, |room| {
+            if short {
+                room.byte(region.region as u8);
+                room.byte(label.len() as u8);
+                room.short_bytes(label);
+            }
             // The presence byte, its bits set as the readings are written.
+            let presence = room.len();
             room.byte(0);
             let mut present = 0u8;
             let mut put = |bit: u8, reading: &Option<Reading>| {
@@ -208,7 +220,7 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
             put(5, &region.total_mass);
             put(6, &region.fat_pct);
             put(7, &region.tissue_fat_pct);
-            room.set(0, present);
+            room.set(presence, present);
         });
     }
     put_varint(out, body.indices.len() as u64);

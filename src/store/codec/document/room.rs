@@ -6,12 +6,15 @@
 use std::mem::MaybeUninit;
 
 /// Offsets of the room's writes are taken below this (`& OFFSETS`), so that the compiler
-/// sees each write, of at most sixteen bytes, within the room and checks none; what is
+/// sees each write, of at most 32 bytes, within the room and checks none; what is
 /// written must stay within it (`keep` refuses more).
 const OFFSETS: usize = 0x1ff;
 
-/// The room's bytes: every offset, and sixteen bytes after the last.
-const ROOM: usize = OFFSETS + 1 + 16;
+/// The room's bytes: every offset, and 32 bytes after the last (`short_bytes`).
+const ROOM: usize = OFFSETS + 1 + 32;
+
+/// The most bytes `Room::short_bytes` writes.
+pub(super) const SHORT_BYTES: usize = 32;
 
 /// The bytes past a vector's end (`in_place`), written from the front.
 pub(super) struct Room<'a> {
@@ -22,8 +25,8 @@ pub(super) struct Room<'a> {
 }
 
 /// Writes into the vector's room through `write` and keeps the bytes it wrote, which must
-/// be fewer than 512 (a region's presence byte and readings are at most 321): more
-/// panics, and nothing is kept.
+/// be at most 512 (a region's variant, short label, presence byte and readings are at
+/// most 2 + 32 + 321): more panics, and nothing is kept.
 #[inline(always)]
 pub(super) fn in_place(out: &mut Vec<u8>, write: impl FnOnce(&mut Room<'_>)) {
     out.reserve(ROOM);
@@ -47,12 +50,59 @@ impl Room<'_> {
         self.len += 1;
     }
 
+    /// The bytes written.
+    #[inline(always)]
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
     /// Sets the byte written at `at` (one written before what follows it was known).
     #[inline(always)]
     pub(super) fn set(&mut self, at: usize, byte: u8) {
         if at < self.len {
             self.bytes[at & OFFSETS] = MaybeUninit::new(byte);
         }
+    }
+
+    /// `bytes`, at most `SHORT_BYTES` (else false, with nothing written): two stores of
+    /// their first and last bytes (overlapping), where a copy of a variable length was a
+    /// call.
+    #[inline(always)]
+    pub(super) fn short_bytes(&mut self, bytes: &[u8]) -> bool {
+        let n = bytes.len();
+        if n > SHORT_BYTES {
+            return false;
+        }
+        let at = self.len & OFFSETS;
+        let to = &mut self.bytes[at..at + SHORT_BYTES];
+        fn put<const K: usize>(to: &mut [MaybeUninit<u8>], from: &[u8]) {
+            let (Some(to), Some(from)) = (to.first_chunk_mut::<K>(), from.first_chunk::<K>())
+            else {
+                unreachable!("the caller's lengths");
+            };
+            *to = from.map(MaybeUninit::new);
+        }
+        match n {
+            16.. => {
+                put::<16>(to, bytes);
+                put::<16>(&mut to[n - 16..], &bytes[n - 16..]);
+            }
+            8.. => {
+                put::<8>(to, bytes);
+                put::<8>(&mut to[n - 8..], &bytes[n - 8..]);
+            }
+            4.. => {
+                put::<4>(to, bytes);
+                put::<4>(&mut to[n - 4..], &bytes[n - 4..]);
+            }
+            _ => {
+                for (to, &byte) in to.iter_mut().zip(bytes) {
+                    *to = MaybeUninit::new(byte);
+                }
+            }
+        }
+        self.len += n;
+        true
     }
 
     /// A varint, as `wire::put_varint` writes it.
@@ -114,6 +164,27 @@ mod tests {
             assert_eq!(out.len(), before + 1 + 2 + 3 + 2);
             assert_eq!(out[before..], [9, 0xac, 0x02, 0x04, 0x03, 0x02, 0xbb, 0xaa]);
             assert!(out[..before].iter().enumerate().all(|(i, &b)| b == i as u8));
+        }
+        // Short byte strings of every length, after any offset: the same bytes.
+        for offset in [0usize, 1, 5, 300] {
+            for n in 0..=SHORT_BYTES + 1 {
+                let text: Vec<u8> = (0..n).map(|i| (i * 7 + 3) as u8).collect();
+                let mut out = vec![0xee];
+                let mut wrote = false;
+                in_place(&mut out, |room| {
+                    (0..offset).for_each(|_| room.byte(0xdd));
+                    wrote = room.short_bytes(&text);
+                    room.byte(0xcc);
+                });
+                assert_eq!(wrote, n <= SHORT_BYTES, "{n}");
+                let mut expected = vec![0xee];
+                expected.extend(std::iter::repeat_n(0xdd, offset));
+                if wrote {
+                    expected.extend(&text);
+                }
+                expected.push(0xcc);
+                assert_eq!(out, expected, "{offset} {n}");
+            }
         }
         let past = std::panic::catch_unwind(|| {
             let mut out = Vec::new();
