@@ -49,6 +49,7 @@ use crate::bodycomp::{
     ReportedIndex, UnitId, shared,
 };
 use crate::decimal::Decimal;
+use window::{WINDOW, quick_in};
 
 /// Units of a composition mapped without a search (`Units::at`): more (never met) are
 /// looked up by their text each time.
@@ -268,46 +269,6 @@ impl UnitCount {
     }
 }
 
-/// The bytes from a region's first reading that its readings may read when each is read
-/// in one step (`quick_in`): at most eight readings of at most 17 bytes (a head, then two
-/// decimals of at most eight bytes: `short_decimal`) start within the first 120 bytes,
-/// and each reads at most two words from its second byte. Held from `at & 0x7f` and a
-/// decimal's bytes `& 0xf`, the compiler sees every read within it and checks none.
-const WINDOW: usize = 0x80 + 1 + 0x10 + 8;
-
-/// A reading at `at` (the bytes a region's readings before it took) in a region's window,
-/// as `Reader::quick_reading` reads it, and the bytes it took; None, as there, for any
-/// other reading.
-#[inline(always)]
-fn quick_in(window: &[u8; WINDOW], at: usize, units: UnitCount) -> Option<(Reading, usize)> {
-    debug_assert!(at < 8 * 17);
-    let at = at & 0x7f;
-    let head = window[at];
-    if head >= units.one_byte_heads {
-        return None;
-    }
-    let word = |from: usize| {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&window[from..from + 8]);
-        u64::from_le_bytes(bytes)
-    };
-    let (written, written_taken) = short_decimal(word(at + 1))?;
-    let (value, taken) = if head & 1 == 1 {
-        (written, 1 + written_taken)
-    } else {
-        let (value, value_taken) = short_decimal(word(at + 1 + (written_taken & 0xf)))?;
-        (value, 1 + written_taken + value_taken)
-    };
-    Some((
-        Reading {
-            value,
-            written,
-            unit: UnitId::listed(usize::from(head >> 1)),
-        },
-        taken,
-    ))
-}
-
 impl Reader<'_> {
     /// A reading of one of the `units` units written into `slot`: most in one step
     /// (`quick_reading`), the others (and a corrupt one) byte by byte. (Written in each
@@ -511,6 +472,8 @@ impl<'de> Deserialize<'de> for BodyComposition {
         deserializer.deserialize_bytes(Compact)
     }
 }
+
+mod window;
 
 #[cfg(test)]
 mod reference;
