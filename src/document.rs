@@ -263,6 +263,15 @@ pub enum Carrier {
 }
 
 impl Carrier {
+    /// Every carrier, in the order declared (their variant indices: the run's store reads
+    /// a carrier by its index, `store::codec::document`).
+    pub const ALL: &[Carrier] = &[
+        Carrier::SrTree,
+        Carrier::GeImageCommentsXml,
+        Carrier::HologicResultsDocument,
+        Carrier::EncoreExport,
+    ];
+
     /// The documents.csv value.
     pub fn as_str(self) -> &'static str {
         match self {

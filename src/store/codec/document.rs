@@ -19,7 +19,7 @@ use std::io;
 
 use crate::date::Timestamp;
 use crate::decimal::Decimal;
-use crate::document::{Document, Measurement, Sex};
+use crate::document::{Carrier, Document, Measurement, Sex};
 use crate::vocabulary::{Calibration, Laterality, Manufacturer, Region};
 
 use wire::{Fixed, MAX_OPTION_DECIMAL, corrupt, put_date, put_decimal, put_option, put_seldom};
@@ -84,7 +84,11 @@ pub fn put_document(out: &mut Vec<u8>, doc: &Document) -> io::Result<()> {
     }
     put_varint(out, doc.unmapped_items as u64);
     put_seldom(out, &doc.flags, doc.flags.is_empty())?;
-    put_seldom(out, &doc.carriers, doc.carriers.is_empty())?;
+    // A carrier is a unit variant: its index (every document has one or two).
+    put_varint(out, doc.carriers.len() as u64);
+    for &carrier in &doc.carriers {
+        put_varint(out, carrier as u64);
+    }
     decimal(out, doc.frax_major_prior);
     decimal(out, doc.frax_hip_prior);
     text(out, &doc.frax_not_reported);
@@ -114,20 +118,21 @@ pub fn put_document(out: &mut Vec<u8>, doc: &Document) -> io::Result<()> {
 impl Reader<'_> {
     #[inline]
     fn measurement(&mut self) -> io::Result<Measurement> {
-        let region = self.unit_enum(Region::ALL)?;
-        let laterality = self.unit_enum(Laterality::ALL)?;
-        let source_label = self.string()?;
-        let mut m = Measurement::new(region, laterality, "");
-        m.source_label = source_label;
-        m.bmd = self.opt_decimal()?;
-        m.bmc = self.opt_decimal()?;
-        m.area = self.opt_decimal()?;
-        m.t_score = self.opt_decimal()?;
-        m.z_score = self.opt_decimal()?;
-        m.pct_young_adult = self.opt_decimal()?;
-        m.pct_age_matched = self.opt_decimal()?;
-        m.notes = self.vec(Self::string)?;
-        Ok(m)
+        // Made whole where it is returned (`Measurement::new` and the fields set after it
+        // made it on the stack and copied it).
+        Ok(Measurement {
+            region: self.unit_enum(Region::ALL)?,
+            laterality: self.unit_enum(Laterality::ALL)?,
+            source_label: self.string()?,
+            bmd: self.opt_decimal()?,
+            bmc: self.opt_decimal()?,
+            area: self.opt_decimal()?,
+            t_score: self.opt_decimal()?,
+            z_score: self.opt_decimal()?,
+            pct_young_adult: self.opt_decimal()?,
+            pct_age_matched: self.opt_decimal()?,
+            notes: self.vec(Self::string)?,
+        })
     }
 
     /// A `Document` as `put_document` (and postcard) writes it.
@@ -170,7 +175,7 @@ impl Reader<'_> {
             measurements: self.vec(Self::measurement)?,
             unmapped_items: usize::try_from(self.u64()?).map_err(|_| corrupt("a bad count"))?,
             flags: self.seldom_vec()?,
-            carriers: self.seldom_vec()?,
+            carriers: self.vec(|r| r.unit_enum(Carrier::ALL))?,
             frax_major_prior: self.opt_decimal()?,
             frax_hip_prior: self.opt_decimal()?,
             frax_not_reported: self.text()?,
@@ -191,6 +196,7 @@ impl Reader<'_> {
 }
 
 mod body;
+mod room;
 mod wire;
 
 #[cfg(test)]

@@ -40,13 +40,16 @@ use std::sync::Arc;
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::room::{self, Room};
 use super::wire::{
-    Fixed, Reader, corrupt, put_str, put_varint, short_decimal, short_decimal_bytes,
+    Fixed, Reader, corrupt, put_str, put_varint, short_decimal, short_decimal_bytes, zigzag,
 };
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, RegionLabel,
     ReportedIndex, UnitId, shared,
 };
+use crate::decimal::Decimal;
+use window::{WINDOW, quick_in};
 
 /// Units of a composition mapped without a search (`Units::at`): more (never met) are
 /// looked up by their text each time.
@@ -61,7 +64,13 @@ struct Units<'b> {
     met: Vec<&'b str>,
     /// The place in `met` of each of the composition's first units, plus one (0: not met).
     at: [u32; MAPPED_UNITS],
+    /// The head of a reading (`place << 1`, its `same` bit clear) in each of the
+    /// composition's first units, once met, when it is one byte; else `NOT_MAPPED`.
+    heads: [u8; MAPPED_UNITS],
 }
+
+/// A unit's head not known, or not one byte (`Units::heads`).
+const NOT_MAPPED: u8 = 0x80;
 
 impl<'b> Units<'b> {
     fn new(texts: &'b [Arc<str>]) -> Self {
@@ -69,6 +78,17 @@ impl<'b> Units<'b> {
             texts,
             met: Vec::with_capacity(4),
             at: [0; MAPPED_UNITS],
+            heads: [NOT_MAPPED; MAPPED_UNITS],
+        }
+    }
+
+    /// The head (`same` bit clear) of a reading in `unit`, below 0x80, once the unit was
+    /// met and when its head is one byte; else `NOT_MAPPED` (`index_or_add` then).
+    #[inline(always)]
+    fn one_byte_head(&self, unit: UnitId) -> u8 {
+        match self.heads.get(unit.index()) {
+            Some(&head) => head,
+            None => NOT_MAPPED,
         }
     }
 
@@ -94,40 +114,51 @@ impl<'b> Units<'b> {
         if let Some(slot) = self.at.get_mut(id) {
             *slot = at as u32 + 1;
         }
+        if let Some(head) = self.heads.get_mut(id)
+            && at < 0x40
+        {
+            *head = (at << 1) as u8;
+        }
         at
     }
 }
 
-/// Most bytes of a reading: three varints of 64 bits (10 bytes each) and two of 32 (5).
-const READING_BYTES: usize = 40;
-
-/// Writes a reading into `buf`.
+/// Writes a reading into `room`, its unit's place found in (or added to) `units`.
 #[inline(always)]
-fn put_reading<const N: usize>(buf: &mut Fixed<N>, reading: &Reading, unit: usize) {
+fn put_reading(room: &mut Room<'_>, reading: &Reading, units: &mut Units<'_>) {
     let same = reading.value.to_parts() == reading.written.to_parts();
-    let head = (unit as u64) << 1 | u64::from(same);
-    // Most readings: a head of one byte and numbers of a few bytes each (`Fixed::varint`
-    // took a check and a store per byte), in one or two words.
-    if head < 0x80
+    let head = units.one_byte_head(reading.unit);
+    // Most readings: a unit met before, whose head is one byte (one look-up), and numbers
+    // of a few bytes each (`Room::varint` takes a store per byte), in one or two words.
+    if head < NOT_MAPPED
         && let Some((written, written_len)) = short_decimal_bytes(reading.written)
         && let Some(value) = if same {
             Some((0, 0))
         } else {
             short_decimal_bytes(reading.value)
         }
-        && buf.two_words((head | written << 8, 1 + written_len), value)
+        && room.two_words(
+            (
+                u64::from(head | u8::from(same)) | written << 8,
+                1 + written_len,
+            ),
+            value,
+        )
     {
         return;
     }
-    buf.varint(head);
-    buf.decimal(reading.written);
+    let head = (units.index_or_add(reading.unit) as u64) << 1 | u64::from(same);
+    room.varint(head);
+    let mut decimal = |value: Decimal| {
+        let (mantissa, scale) = value.to_parts();
+        room.varint(zigzag(mantissa));
+        room.varint(u64::from(scale));
+    };
+    decimal(reading.written);
     if !same {
-        buf.decimal(reading.value);
+        decimal(reading.value);
     }
 }
-
-/// Most bytes of a region's presence byte and readings.
-const REGION_READINGS_BYTES: usize = 1 + 8 * READING_BYTES;
 
 /// Inserts `n` as a varint at `at`, moving up the bytes after it.
 fn insert_varint(out: &mut Vec<u8>, at: usize, n: u64) {
@@ -150,48 +181,55 @@ fn put_compact(out: &mut Vec<u8>, body: &BodyComposition) {
     out.reserve(body.regions.len() * (16 + 8 * 8) + body.indices.len() * 10 + 16);
     put_varint(out, body.source as u64);
     put_varint(out, body.regions.len() as u64);
-    // The presence byte and the readings made on the stack and appended at once: a
-    // reading appended on its own cost a copy call and a capacity check each
-    // (docs/performance.md, "The end of a run"). One buffer for every region: zeroed
-    // for each, it cost a `memset` call a region.
-    let mut buf = Fixed::<REGION_READINGS_BYTES>::new();
     for region in &body.regions {
-        put_varint(out, region.region as u64);
-        put_str(out, &region.label);
-        buf.clear();
-        // The presence byte, its bits set as the readings are written.
-        buf.byte(0);
-        let mut present = 0u8;
-        let mut put = |bit: u8, reading: &Option<Reading>| {
-            if let Some(reading) = reading {
-                present |= 1 << bit;
-                put_reading(&mut buf, reading, units.index_or_add(reading.unit));
+        // The variant and a short label (every one a report or an export writes) written
+        // in place with the readings; a longer one appended as before.
+        let label = region.label.as_bytes();
+        let short = label.len() <= room::SHORT_BYTES && (region.region as u64) < 0x80;
+        if !short {
+            put_varint(out, region.region as u64);
+            put_str(out, &region.label);
+        }
+        // The presence byte and the readings written in place past the end: a reading
+        // appended on its own cost a copy call and a capacity check each, and the
+        // region's written on the stack a copy call (docs/performance.md, "The end of a
+        // run").
+        room::in_place(out, |room| {
+            if short {
+                room.byte(region.region as u8);
+                room.byte(label.len() as u8);
+                room.short_bytes(label);
             }
-        };
-        // In the struct's field order (`RegionComposition::readings`), each field by
-        // itself: a loop over the array of the eight took a pointer, a test and a
-        // variable shift for each.
-        put(0, &region.fat);
-        put(1, &region.lean);
-        put(2, &region.bmc);
-        put(3, &region.lean_bmc);
-        put(4, &region.tissue);
-        put(5, &region.total_mass);
-        put(6, &region.fat_pct);
-        put(7, &region.tissue_fat_pct);
-        buf.set(0, present);
-        out.extend_from_slice(buf.bytes());
+            // The presence byte, its bits set as the readings are written.
+            let presence = room.len();
+            room.byte(0);
+            let mut present = 0u8;
+            let mut put = |bit: u8, reading: &Option<Reading>| {
+                if let Some(reading) = reading {
+                    present |= 1 << bit;
+                    put_reading(room, reading, &mut units);
+                }
+            };
+            // In the struct's field order (`RegionComposition::readings`), each field by
+            // itself: a loop over the array of the eight took a pointer, a test and a
+            // variable shift for each.
+            put(0, &region.fat);
+            put(1, &region.lean);
+            put(2, &region.bmc);
+            put(3, &region.lean_bmc);
+            put(4, &region.tissue);
+            put(5, &region.total_mass);
+            put(6, &region.fat_pct);
+            put(7, &region.tissue_fat_pct);
+            room.set(presence, present);
+        });
     }
     put_varint(out, body.indices.len() as u64);
     for index in &body.indices {
-        let mut buf = Fixed::<{ 1 + READING_BYTES }>::new();
-        buf.varint(index.kind as u64);
-        put_reading(
-            &mut buf,
-            &index.reading,
-            units.index_or_add(index.reading.unit),
-        );
-        out.extend_from_slice(buf.bytes());
+        room::in_place(out, |room| {
+            room.varint(index.kind as u64);
+            put_reading(room, &index.reading, &mut units);
+        });
     }
     let written = out.len() - start;
     put_varint(out, units.met.len() as u64);
@@ -319,9 +357,43 @@ impl Reader<'_> {
                 unreachable!("a region was just pushed");
             };
             let slots = last.slots();
-            while present != 0 {
-                self.read_into(slots[present.trailing_zeros() as usize & 7], units)?;
-                present &= present - 1;
+            if let Some(window) = self
+                .bytes
+                .get(self.at..)
+                .and_then(|rest| rest.first_chunk::<WINDOW>())
+            {
+                // Every reading of the region is within the window (`WINDOW`): read
+                // without a check of the bytes left or a store of the position each.
+                let mut at = 0;
+                while present != 0 {
+                    let slot = present.trailing_zeros() as usize & 7;
+                    present &= present - 1;
+                    match quick_in(window, at, units) {
+                        Some((reading, taken)) => {
+                            *slots[slot] = Some(reading);
+                            at += taken;
+                        }
+                        None => {
+                            // Any other reading (and a corrupt one) byte by byte, and the
+                            // region's readings after it as before.
+                            self.at += at;
+                            *slots[slot] = Some(self.reading_bytewise(units.count)?);
+                            while present != 0 {
+                                let slot = present.trailing_zeros() as usize & 7;
+                                self.read_into(slots[slot], units)?;
+                                present &= present - 1;
+                            }
+                            at = 0;
+                            break;
+                        }
+                    }
+                }
+                self.at += at;
+            } else {
+                while present != 0 {
+                    self.read_into(slots[present.trailing_zeros() as usize & 7], units)?;
+                    present &= present - 1;
+                }
             }
         }
         Ok(regions)
@@ -400,6 +472,8 @@ impl<'de> Deserialize<'de> for BodyComposition {
         deserializer.deserialize_bytes(Compact)
     }
 }
+
+mod window;
 
 #[cfg(test)]
 mod reference;

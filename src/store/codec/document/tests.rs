@@ -462,3 +462,23 @@ fn a_reading_of_a_unit_not_written_is_refused() {
         assert!(postcard::from_bytes::<BodyComposition>(&bad).is_err());
     }
 }
+
+/// `Carrier::ALL`, by which the reader takes a carrier's index, holds every carrier at its
+/// variant index, as postcard writes it (a carrier added and not listed fails to build
+/// here: the match names every one).
+#[test]
+fn every_carrier_is_read_by_its_index() {
+    let index = |carrier: Carrier| match carrier {
+        Carrier::SrTree => 0,
+        Carrier::GeImageCommentsXml => 1,
+        Carrier::HologicResultsDocument => 2,
+        Carrier::EncoreExport => 3,
+    };
+    assert_eq!(Carrier::ALL.len(), 4);
+    for (at, &carrier) in Carrier::ALL.iter().enumerate() {
+        assert_eq!(index(carrier), at);
+        assert_eq!(postcard::to_allocvec(&carrier).unwrap(), [at as u8]);
+    }
+}
+
+mod numbers;

@@ -52,7 +52,7 @@ pub(super) fn put_decimal(out: &mut Vec<u8>, value: Decimal) {
 /// A signed number as an unsigned one with small magnitudes small (0, -1, 1, -2 ... as 0,
 /// 1, 2, 3 ...), as postcard writes signed integers; `Reader::decimal` undoes it.
 #[inline]
-fn zigzag(n: i64) -> u64 {
+pub(super) fn zigzag(n: i64) -> u64 {
     ((n << 1) ^ (n >> 63)) as u64
 }
 
@@ -89,18 +89,6 @@ impl<const N: usize> Fixed<N> {
         self.len += 1;
     }
 
-    /// Empty again, for the next values (the buffer zeroed once, not each time).
-    #[inline]
-    pub(super) fn clear(&mut self) {
-        self.len = 0;
-    }
-
-    /// Sets the byte written at `at` (one written before what follows it was known).
-    #[inline]
-    pub(super) fn set(&mut self, at: usize, byte: u8) {
-        self.buf[..self.len][at] = byte;
-    }
-
     /// A varint, as `put_varint` writes it.
     #[inline]
     pub(super) fn varint(&mut self, mut n: u64) {
@@ -121,38 +109,6 @@ impl<const N: usize> Fixed<N> {
         let (mantissa, scale) = value.to_parts();
         self.varint(zigzag(mantissa));
         self.varint(u64::from(scale));
-    }
-
-    /// The first `first_len` bytes of `first` (least significant first), then the first
-    /// `second_len` of `second`, when the buffer has room for sixteen bytes at its end (the
-    /// bytes past those written are left as whatever they are, and are not part of what
-    /// was written): two stores where a byte at a time took a check each. Else false,
-    /// with nothing written.
-    #[inline(always)]
-    pub(super) fn two_words(
-        &mut self,
-        (first, first_len): (u64, usize),
-        (second, second_len): (u64, usize),
-    ) -> bool {
-        let Some(room) = self
-            .buf
-            .get_mut(self.len..)
-            .and_then(|r| r.first_chunk_mut::<16>())
-        else {
-            return false;
-        };
-        if first_len > 8 {
-            return false;
-        }
-        // The second word stored after the first, over the first's bytes past
-        // `first_len`.
-        *room
-            .first_chunk_mut::<8>()
-            .unwrap_or_else(|| unreachable!()) = first.to_le_bytes();
-        let after = room[first_len..].first_chunk_mut::<8>();
-        *after.unwrap_or_else(|| unreachable!()) = second.to_le_bytes();
-        self.len += first_len + second_len;
-        true
     }
 
     /// An optional decimal, as `put_option(.., put_decimal)` writes it.
@@ -386,9 +342,18 @@ impl<'a> Reader<'a> {
         self.option(Self::string)
     }
 
+    /// An optional decimal: most present ones (a measurement's) read from a word
+    /// (`short_decimal`), where `decimal` took a check per byte and was called through
+    /// `option` out of line; any other, and a corrupt one, as before.
     #[inline(always)]
     pub(super) fn opt_decimal(&mut self) -> io::Result<Option<Decimal>> {
-        self.option(Self::decimal)
+        if let Some(&[1, ref word @ ..]) = self.bytes[self.at..].first_chunk::<9>()
+            && let Some((decimal, taken)) = short_decimal(u64::from_le_bytes(*word))
+        {
+            self.at += 1 + taken;
+            return Ok(Some(decimal));
+        }
+        self.option(|r| r.decimal())
     }
 
     /// A sequence's count, refused when past the bytes left: each element takes a byte at
@@ -426,18 +391,24 @@ impl<'a> Reader<'a> {
 pub(super) fn short_decimal(word: u64) -> Option<(Decimal, usize)> {
     // Up to three bytes (a mass in grams to a tenth, a percent) byte by byte; longer ones
     // with their 7-bit groups gathered at once, which costs more for a short one.
-    let (zigzag, bytes) = if word & 0x80 == 0 {
-        (word & 0x7f, 1)
+    // The scale taken in each branch by a constant shift (one by the varint's length
+    // cost a shift by a variable more).
+    let (zigzag, bytes, scale) = if word & 0x80 == 0 {
+        (word & 0x7f, 1, (word >> 8) as u8)
     } else if word & 0x8000 == 0 {
-        ((word & 0x7f) | ((word >> 1) & 0x3f80), 2)
+        (
+            (word & 0x7f) | ((word >> 1) & 0x3f80),
+            2,
+            (word >> 16) as u8,
+        )
     } else if word & 0x80_0000 == 0 {
         let low = (word & 0x7f) | ((word >> 1) & 0x3f80);
-        (low | ((word >> 2) & 0x1f_c000), 3)
+        (low | ((word >> 2) & 0x1f_c000), 3, (word >> 24) as u8)
     } else {
-        long_varint(word)?
+        let (zigzag, bytes) = long_varint(word)?;
+        (zigzag, bytes, (word >> (8 * bytes)) as u8)
     };
     let mantissa = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
-    let scale = (word >> (8 * bytes)) as u8;
     let decimal = Decimal::from_parts(mantissa, u32::from(scale))?;
     Some((decimal, bytes as usize + 1))
 }
@@ -469,19 +440,21 @@ fn long_varint(word: u64) -> Option<(u64, u32)> {
 pub(super) fn short_decimal_bytes(value: Decimal) -> Option<(u64, usize)> {
     let (mantissa, scale) = value.to_parts();
     let n = zigzag(mantissa);
-    let (varint, bytes) = if n < 0x80 {
-        (n, 1)
-    } else if n < 0x4000 {
-        ((n & 0x7f) | 0x80 | ((n << 1) & 0x7f00), 2)
-    } else if n < 0x20_0000 {
-        let low = (n & 0x7f) | 0x80 | ((n << 1) & 0x7f00) | 0x8000;
-        (low | ((n << 2) & 0x7f_0000), 3)
-    } else {
-        return None;
-    };
     // A decimal's scale is at most 18: one byte (a longer one would be written as it is).
     if scale >= 0x80 {
         return None;
     }
-    Some((varint | u64::from(scale) << (8 * bytes), bytes + 1))
+    let scale = u64::from(scale);
+    // The scale placed in each branch by a constant shift (one by the varint's length cost
+    // a shift by a variable more).
+    if n < 0x80 {
+        Some((n | scale << 8, 2))
+    } else if n < 0x4000 {
+        Some(((n & 0x7f) | 0x80 | ((n << 1) & 0x7f00) | scale << 16, 3))
+    } else if n < 0x20_0000 {
+        let low = (n & 0x7f) | 0x80 | ((n << 1) & 0x7f00) | 0x8000;
+        Some((low | ((n << 2) & 0x7f_0000) | scale << 24, 4))
+    } else {
+        None
+    }
 }

@@ -7,7 +7,13 @@
 use std::io;
 use std::sync::Arc;
 
-use super::{Fixed, READING_BYTES, REGION_READINGS_BYTES, Reader, Units, corrupt, insert_varint};
+use super::{Fixed, Reader, Units, corrupt, insert_varint};
+
+/// Most bytes of a reading: three varints of 64 bits (10 bytes each) and two of 32 (5).
+const READING_BYTES: usize = 40;
+
+/// Most bytes of a region's presence byte and readings.
+const REGION_READINGS_BYTES: usize = 1 + 8 * READING_BYTES;
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, ReportedIndex,
     UnitId, shared,

@@ -238,3 +238,56 @@ fn a_bad_unit_is_refused_in_both_readings() {
         same_reading(&bad, "a bad unit");
     }
 }
+
+/// Regions of eight readings followed by more than a window of bytes (so read in one step
+/// each, `quick_in`), with one reading at each place that cannot be (a mantissa of eight
+/// bytes or more, a head of two bytes), read as the reference reads them: the reading
+/// byte by byte, then the region's readings after it; and every cut of them.
+#[test]
+fn regions_read_in_a_window_as_the_reference_reads_them() {
+    let long = Decimal::from_parts(i64::MAX - 5, 3).unwrap();
+    let short = Decimal::from_parts(-1234, 1).unwrap();
+    let converted = Decimal::from_parts(56, 0).unwrap();
+    for odd_at in 0..=Field::ALL.len() {
+        for many_units in [false, true] {
+            let mut body = BodyComposition::new(BodySource::EncoreExport);
+            let grams = body.unit_id(&Arc::from("g"));
+            // With many units, the first nine regions' 72 readings each in a unit of its
+            // own, so that the odd reading's unit, met after them, has a head of two bytes.
+            let many: Vec<UnitId> = (0..72)
+                .map(|n| body.unit_id(&Arc::from(format!("u{n}"))))
+                .collect();
+            let far = body.unit_id(&Arc::from("far"));
+            for r in 0..20 {
+                let mut region = RegionComposition::new(BodyRegion::ALL[r % 5], "Trunk");
+                for (i, &field) in Field::ALL.iter().enumerate() {
+                    let odd = i == odd_at && r >= 9;
+                    let unit = match (many_units, r < 9, odd) {
+                        (true, true, _) => many[r * 8 + i],
+                        (true, false, true) => far,
+                        _ => grams,
+                    };
+                    *region.slot(field) = Some(Reading {
+                        value: if i % 2 == 0 { short } else { converted },
+                        written: if odd && !many_units { long } else { short },
+                        unit,
+                    });
+                }
+                body.regions.push(region);
+            }
+            let mut ours = Vec::new();
+            put_body(&mut ours, &body);
+            let mut theirs = Vec::new();
+            reference::put_body(&mut theirs, &body);
+            assert_eq!(ours, theirs, "odd at {odd_at}");
+            // Read back (its units in the order met) and written again: the same bytes.
+            let back = Reader::new(&ours).body().unwrap();
+            let mut again = Vec::new();
+            put_body(&mut again, &back);
+            assert_eq!(again, ours, "odd at {odd_at}");
+            for cut in 0..=ours.len() {
+                same_reading(&ours[..cut], &format!("odd at {odd_at}, cut at {cut}"));
+            }
+        }
+    }
+}

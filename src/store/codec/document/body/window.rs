@@ -1,0 +1,48 @@
+//! A region's readings read within a window of the bytes after its presence byte, each in
+//! one step and none checked against the bytes left (`Reader::regions`).
+
+use super::{Reading, UnitCount, UnitId, short_decimal};
+
+/// The bytes from a region's first reading that its readings may read when each is read
+/// in one step (`quick_in`): at most eight readings of at most 17 bytes (a head, then two
+/// decimals of at most eight bytes: `short_decimal`) start within the first 120 bytes,
+/// and each reads at most two words from its second byte. Held from `at & 0x7f` and a
+/// decimal's bytes `& 0xf`, the compiler sees every read within it and checks none.
+pub(super) const WINDOW: usize = 0x80 + 1 + 0x10 + 8;
+
+/// A reading at `at` (the bytes a region's readings before it took) in a region's window,
+/// as `Reader::quick_reading` reads it, and the bytes it took; None, as there, for any
+/// other reading.
+#[inline(always)]
+pub(super) fn quick_in(
+    window: &[u8; WINDOW],
+    at: usize,
+    units: UnitCount,
+) -> Option<(Reading, usize)> {
+    debug_assert!(at < 8 * 17);
+    let at = at & 0x7f;
+    let head = window[at];
+    if head >= units.one_byte_heads {
+        return None;
+    }
+    let word = |from: usize| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&window[from..from + 8]);
+        u64::from_le_bytes(bytes)
+    };
+    let (written, written_taken) = short_decimal(word(at + 1))?;
+    let (value, taken) = if head & 1 == 1 {
+        (written, 1 + written_taken)
+    } else {
+        let (value, value_taken) = short_decimal(word(at + 1 + (written_taken & 0xf)))?;
+        (value, 1 + written_taken + value_taken)
+    };
+    Some((
+        Reading {
+            value,
+            written,
+            unit: UnitId::listed(usize::from(head >> 1)),
+        },
+        taken,
+    ))
+}
