@@ -95,7 +95,7 @@ fn applied(found: Conversion, written: Decimal) -> Packed {
 /// magnitude rounded by one division by a constant (10^7, no division instruction):
 /// floor((|p| + d/2) / d) is the quotient and the half's step up of `round_to`.
 #[inline(always)]
-fn pounds(written: Decimal) -> Option<Decimal> {
+pub(super) fn pounds(written: Decimal) -> Option<Decimal> {
     /// 10^(2 - scale): a number at `scale` decimals brought to 2.
     const TO_HUNDREDTHS: [u64; 3] = [100, 10, 1];
     let (mantissa, scale) = written.to_parts();

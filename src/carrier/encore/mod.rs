@@ -33,6 +33,7 @@ mod plan;
 mod planned;
 mod recent;
 mod record;
+mod run;
 mod text;
 
 use crate::date::text::order_of;

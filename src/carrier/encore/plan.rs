@@ -20,6 +20,7 @@ use super::diff::Roundings;
 use super::header::{Header, Role};
 use super::recent::kept_or_made;
 use super::record::{ExportKind, kind};
+use super::run::Step;
 use crate::bodycomp::units::Conversion;
 use crate::bodycomp::{BodyRegion, Field, IndexKind};
 use crate::profile::BodyField;
@@ -27,8 +28,29 @@ use crate::profile::BodyField;
 /// Per column of a header, the unit its last value was written in, shared, and its
 /// conversion: `Context::column_unit`'s for that text, kept with the plan (cached per
 /// worker thread with its header) where the planned reader finds it at once, for the next
-/// line and the next file of the same header.
-pub(super) type Units = Vec<Option<KeptUnit>>;
+/// line and the next file of the same header; and the column as the known run reads it
+/// (`run::Step`), made again when its unit is.
+#[derive(Debug)]
+pub(super) struct Units {
+    pub(super) kept: Vec<Option<KeptUnit>>,
+    pub(super) steps: Vec<Step>,
+}
+
+impl Units {
+    /// No unit kept yet for `columns`.
+    pub(super) fn new(columns: &[Column]) -> Units {
+        Units {
+            kept: vec![None; columns.len()],
+            steps: columns.iter().map(|role| Step::new(*role, None)).collect(),
+        }
+    }
+
+    /// `kept` as the last unit of `column`, whose role is `role`.
+    pub(super) fn keep(&mut self, column: usize, role: Column, kept: KeptUnit) {
+        self.steps[column] = Step::new(role, Some(&kept));
+        self.kept[column] = Some(kept);
+    }
+}
 
 /// A column's last unit (`Units`).
 #[derive(Debug, Clone)]
@@ -181,7 +203,7 @@ impl Plan {
             })
             .collect::<Vec<_>>();
         Some(Plan {
-            units: RefCell::new(vec![None; columns.len()]),
+            units: RefCell::new(Units::new(&columns)),
             diffs: columns
                 .iter()
                 .filter(|c| matches!(c, Column::Diff { .. }))
