@@ -22,7 +22,7 @@ use super::recent::kept_or_made;
 use super::record::{ExportKind, kind};
 use super::run::Step;
 use crate::bodycomp::units::Conversion;
-use crate::bodycomp::{BodyRegion, Field, IndexKind};
+use crate::bodycomp::{BodyRegion, Field, IndexKind, RegionLabel};
 use crate::profile::BodyField;
 
 /// Per column of a header, the unit its last value was written in, shared, and its
@@ -128,8 +128,9 @@ pub(super) enum Column {
 pub(super) struct Plan {
     /// Per column of the header.
     pub(super) columns: Vec<Column>,
-    /// The regions the values name, in `BodyRegion` order, with their label as written.
-    pub(super) regions: Vec<(BodyRegion, String)>,
+    /// The regions the values name, in `BodyRegion` order, with their label as written,
+    /// made once (`RegionLabel::new`'s search of the kept labels), cloned per line.
+    pub(super) regions: Vec<(BodyRegion, RegionLabel)>,
     /// Per column, its last unit and conversion.
     pub(super) units: RefCell<Units>,
     /// How many Diff columns (a line's Diff readings are held until it is read).
@@ -210,7 +211,10 @@ impl Plan {
                 .count(),
             roundings: RefCell::default(),
             columns,
-            regions,
+            regions: regions
+                .into_iter()
+                .map(|(region, label)| (region, RegionLabel::new(region, &label)))
+                .collect(),
         })
     }
 }

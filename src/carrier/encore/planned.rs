@@ -160,7 +160,7 @@ pub(super) fn build(
     let mut regions: Vec<RegionComposition> = plan
         .regions
         .iter()
-        .map(|(region, label)| RegionComposition::new(*region, label))
+        .map(|(region, label)| RegionComposition::with_label(*region, label.clone()))
         .collect();
     // The Diff columns' readings, checked once the line is read (`Line::check_diffs`'s
     // check, the halves found at their places in `regions`).
