@@ -244,7 +244,7 @@ fn read_each_planned(
     if header.duplicate {
         flag_once(&mut flags, EncoreFlag::ColumnDuplicate);
     }
-    if roles.contains(&Role::Unknown) {
+    if header.unknown {
         flag_once(&mut flags, EncoreFlag::ColumnUnknown);
     }
     let Some(kind) = record::kind(roles) else {
