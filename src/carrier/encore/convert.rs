@@ -1,4 +1,4 @@
-//! A kept unit's conversion (`plan::KeptUnit`) sorted once by what it is, so that the planned
+//! A kept unit's conversion (`column::KeptUnit`) sorted once by what it is, so that the planned
 //! reader converts nearly every cell without `Conversion::apply`'s general product and
 //! rounding: a unit without a conversion (`%`, `g`) gives the number as written, and pounds
 //! (x 453.59237, whole grams) are worked out on the mantissa with the written scale's

@@ -24,6 +24,7 @@
 //! (`tests::planned`).
 
 mod cells;
+mod column;
 mod convert;
 mod dates;
 mod diff;

@@ -13,16 +13,14 @@
 use std::cell::RefCell;
 
 use std::rc::Rc;
-use std::sync::Arc;
 
-use super::convert::Sorted;
+use super::column::{Column, KeptUnit};
 use super::diff::Roundings;
 use super::header::{Header, Role};
 use super::recent::kept_or_made;
 use super::record::{ExportKind, kind};
 use super::run::Step;
-use crate::bodycomp::units::Conversion;
-use crate::bodycomp::{BodyRegion, Field, IndexKind, RegionLabel};
+use crate::bodycomp::{BodyRegion, RegionLabel};
 use crate::profile::BodyField;
 
 /// Per column of a header, the unit its last value was written in, shared, and its
@@ -52,31 +50,6 @@ impl Units {
     }
 }
 
-/// A column's last unit (`Units`).
-#[derive(Debug, Clone)]
-pub(super) struct KeptUnit {
-    /// As written, shared.
-    pub(super) unit: Arc<str>,
-    /// Its conversion to the column's dimension (None: not one it knows).
-    pub(super) conversion: Option<Conversion>,
-    /// The conversion by what it is (`convert::Sorted`), as the planned reader applies it.
-    pub(super) sorted: Sorted,
-    /// Whether a cell is matched against it byte by byte (`cells::matchable`).
-    pub(super) matchable: bool,
-}
-
-impl KeptUnit {
-    /// A unit found for a column.
-    pub(super) fn new(unit: Arc<str>, conversion: Option<Conversion>) -> Self {
-        KeptUnit {
-            matchable: super::cells::matchable(&unit),
-            sorted: Sorted::of(conversion),
-            unit,
-            conversion,
-        }
-    }
-}
-
 /// Plans kept per worker thread, with their headers (`header::header` gives a header seen
 /// again as the same `Rc`).
 const CACHED_PLANS: usize = 8;
@@ -96,31 +69,6 @@ pub(super) fn of(header: &Rc<Header>) -> Option<Rc<Plan>> {
             || (Rc::clone(header), Plan::new(&header.roles).map(Rc::new)),
         )
     })
-}
-
-/// What the planned reader does with a column's cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Column {
-    /// Not read: an identity column (the patient ID and the date are read by their
-    /// place), a column ignored or unknown.
-    Skip,
-    /// A value this kind of file does not read: only its decimal mark's evidence.
-    Evidence,
-    /// A region's value: the region, its place in `Plan::regions`, the field.
-    Value {
-        region: BodyRegion,
-        slot: u8,
-        field: Field,
-    },
-    /// The right half less the left of a region, and the places of its halves in
-    /// `Plan::regions` (None: a half no column names, which no line gives).
-    Diff {
-        region: BodyRegion,
-        field: Field,
-        halves: Option<(u8, u8)>,
-    },
-    /// An index of its own column.
-    Index(IndexKind),
 }
 
 /// A composition header's columns resolved.

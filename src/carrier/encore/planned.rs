@@ -13,12 +13,13 @@
 use std::sync::Arc;
 
 use super::cells::{self, MarkEvidence, Scan};
+use super::column::{Column, KeptUnit};
 use super::dates::{self, Ambiguous};
 use super::diff;
 use super::header::IDENTITY_COLUMNS;
-use super::plan::{Column, KeptUnit, Plan, Units};
+use super::plan::{Plan, Units};
 use super::record::{Context, Line, Record};
-use super::run;
+use super::run::{self, DiffReading};
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
 use crate::bodycomp::{BodyValue, Dimension, Field, Reading, RegionComposition};
@@ -86,9 +87,6 @@ fn reading(
         unit: line.composition.unit_id(&unit),
     })
 }
-
-/// A Diff column's reading: the places of its region's halves, its field, the reading.
-pub(super) type DiffReading = (Option<(u8, u8)>, Field, Reading);
 
 /// A reading of a value column put where its role says: its region's slot, the line's
 /// Diffs, or the composition's indices (flagged when given twice).

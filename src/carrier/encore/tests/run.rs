@@ -9,9 +9,9 @@ use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, Field, IndexKind, Reading, RegionComposition,
 };
 use crate::carrier::encore::cells;
-use crate::carrier::encore::plan::{Column, KeptUnit, Units};
-use crate::carrier::encore::planned::DiffReading;
-use crate::carrier::encore::run::known_run;
+use crate::carrier::encore::column::{Column, KeptUnit};
+use crate::carrier::encore::plan::Units;
+use crate::carrier::encore::run::{DiffReading, known_run};
 
 /// The former run (e22f112's `planned::known_run`), the reference.
 fn former_run(
