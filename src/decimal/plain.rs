@@ -16,7 +16,7 @@ const DIGIT_PAIRS: &[u8; 200] = b"\
 
 /// `value`'s decimal digits written right-aligned ending at `at`, zero-padded to at least
 /// `least` digits; returns where they start.
-#[inline]
+#[inline(always)]
 fn digits_right(mut value: u64, least: usize, text: &mut [u8], mut at: usize) -> usize {
     let end = at;
     while value >= 100 {

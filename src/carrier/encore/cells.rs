@@ -45,8 +45,9 @@ fn grouped(digits: &[u8], separator: u8) -> bool {
 
 mod cut;
 mod known;
+pub(super) use cut::plain_digits;
 pub(super) use cut::{Scan, plain_at, scan, scan_at, tab_cells};
-pub(super) use known::{known_unit_at, matchable};
+pub(super) use known::{known_unit_at, matchable, unit_after};
 
 impl MarkEvidence {
     /// Adds what one cell says.

@@ -1,4 +1,4 @@
-//! A kept unit's conversion (`plan::KeptUnit`) sorted once by what it is, so that the planned
+//! A kept unit's conversion (`column::KeptUnit`) sorted once by what it is, so that the planned
 //! reader converts nearly every cell without `Conversion::apply`'s general product and
 //! rounding: a unit without a conversion (`%`, `g`) gives the number as written, and pounds
 //! (x 453.59237, whole grams) are worked out on the mantissa with the written scale's
@@ -95,7 +95,7 @@ fn applied(found: Conversion, written: Decimal) -> Packed {
 /// magnitude rounded by one division by a constant (10^7, no division instruction):
 /// floor((|p| + d/2) / d) is the quotient and the half's step up of `round_to`.
 #[inline(always)]
-fn pounds(written: Decimal) -> Option<Decimal> {
+pub(super) fn pounds(written: Decimal) -> Option<Decimal> {
     /// 10^(2 - scale): a number at `scale` decimals brought to 2.
     const TO_HUNDREDTHS: [u64; 3] = [100, 10, 1];
     let (mantissa, scale) = written.to_parts();

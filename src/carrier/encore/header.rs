@@ -69,6 +69,9 @@ pub(super) struct Header {
     pub(super) roles: Vec<Role>,
     /// Whether a header was written twice (`roles`).
     pub(super) duplicate: bool,
+    /// Whether a column's role is unknown (`Role::Unknown`): found once per header, not
+    /// by a search of its roles per file.
+    pub(super) unknown: bool,
 }
 
 impl Header {
@@ -84,6 +87,7 @@ impl Header {
         Header {
             columns: borrowed.len(),
             identity,
+            unknown: roles.contains(&Role::Unknown),
             roles,
             duplicate,
         }

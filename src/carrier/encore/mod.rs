@@ -24,6 +24,7 @@
 //! (`tests::planned`).
 
 mod cells;
+mod column;
 mod convert;
 mod dates;
 mod diff;
@@ -33,6 +34,7 @@ mod plan;
 mod planned;
 mod recent;
 mod record;
+mod run;
 mod text;
 
 use crate::date::text::order_of;
@@ -243,7 +245,7 @@ fn read_each_planned(
     if header.duplicate {
         flag_once(&mut flags, EncoreFlag::ColumnDuplicate);
     }
-    if roles.contains(&Role::Unknown) {
+    if header.unknown {
         flag_once(&mut flags, EncoreFlag::ColumnUnknown);
     }
     let Some(kind) = record::kind(roles) else {

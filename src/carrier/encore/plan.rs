@@ -13,45 +13,40 @@
 use std::cell::RefCell;
 
 use std::rc::Rc;
-use std::sync::Arc;
 
-use super::convert::Sorted;
+use super::column::{Column, KeptUnit};
 use super::diff::Roundings;
 use super::header::{Header, Role};
 use super::recent::kept_or_made;
 use super::record::{ExportKind, kind};
-use crate::bodycomp::units::Conversion;
-use crate::bodycomp::{BodyRegion, Field, IndexKind};
+use super::run::Step;
+use crate::bodycomp::{BodyRegion, RegionLabel};
 use crate::profile::BodyField;
 
 /// Per column of a header, the unit its last value was written in, shared, and its
 /// conversion: `Context::column_unit`'s for that text, kept with the plan (cached per
 /// worker thread with its header) where the planned reader finds it at once, for the next
-/// line and the next file of the same header.
-pub(super) type Units = Vec<Option<KeptUnit>>;
-
-/// A column's last unit (`Units`).
-#[derive(Debug, Clone)]
-pub(super) struct KeptUnit {
-    /// As written, shared.
-    pub(super) unit: Arc<str>,
-    /// Its conversion to the column's dimension (None: not one it knows).
-    pub(super) conversion: Option<Conversion>,
-    /// The conversion by what it is (`convert::Sorted`), as the planned reader applies it.
-    pub(super) sorted: Sorted,
-    /// Whether a cell is matched against it byte by byte (`cells::matchable`).
-    pub(super) matchable: bool,
+/// line and the next file of the same header; and the column as the known run reads it
+/// (`run::Step`), made again when its unit is.
+#[derive(Debug)]
+pub(super) struct Units {
+    pub(super) kept: Vec<Option<KeptUnit>>,
+    pub(super) steps: Vec<Step>,
 }
 
-impl KeptUnit {
-    /// A unit found for a column.
-    pub(super) fn new(unit: Arc<str>, conversion: Option<Conversion>) -> Self {
-        KeptUnit {
-            matchable: super::cells::matchable(&unit),
-            sorted: Sorted::of(conversion),
-            unit,
-            conversion,
+impl Units {
+    /// No unit kept yet for `columns`.
+    pub(super) fn new(columns: &[Column]) -> Units {
+        Units {
+            kept: vec![None; columns.len()],
+            steps: columns.iter().map(|role| Step::new(*role, None)).collect(),
         }
+    }
+
+    /// `kept` as the last unit of `column`, whose role is `role`.
+    pub(super) fn keep(&mut self, column: usize, role: Column, kept: KeptUnit) {
+        self.steps[column] = Step::new(role, Some(&kept));
+        self.kept[column] = Some(kept);
     }
 }
 
@@ -76,38 +71,14 @@ pub(super) fn of(header: &Rc<Header>) -> Option<Rc<Plan>> {
     })
 }
 
-/// What the planned reader does with a column's cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Column {
-    /// Not read: an identity column (the patient ID and the date are read by their
-    /// place), a column ignored or unknown.
-    Skip,
-    /// A value this kind of file does not read: only its decimal mark's evidence.
-    Evidence,
-    /// A region's value: the region, its place in `Plan::regions`, the field.
-    Value {
-        region: BodyRegion,
-        slot: u8,
-        field: Field,
-    },
-    /// The right half less the left of a region, and the places of its halves in
-    /// `Plan::regions` (None: a half no column names, which no line gives).
-    Diff {
-        region: BodyRegion,
-        field: Field,
-        halves: Option<(u8, u8)>,
-    },
-    /// An index of its own column.
-    Index(IndexKind),
-}
-
 /// A composition header's columns resolved.
 #[derive(Debug)]
 pub(super) struct Plan {
     /// Per column of the header.
     pub(super) columns: Vec<Column>,
-    /// The regions the values name, in `BodyRegion` order, with their label as written.
-    pub(super) regions: Vec<(BodyRegion, String)>,
+    /// The regions the values name, in `BodyRegion` order, with their label as written,
+    /// made once (`RegionLabel::new`'s search of the kept labels), cloned per line.
+    pub(super) regions: Vec<(BodyRegion, RegionLabel)>,
     /// Per column, its last unit and conversion.
     pub(super) units: RefCell<Units>,
     /// How many Diff columns (a line's Diff readings are held until it is read).
@@ -181,14 +152,17 @@ impl Plan {
             })
             .collect::<Vec<_>>();
         Some(Plan {
-            units: RefCell::new(vec![None; columns.len()]),
+            units: RefCell::new(Units::new(&columns)),
             diffs: columns
                 .iter()
                 .filter(|c| matches!(c, Column::Diff { .. }))
                 .count(),
             roundings: RefCell::default(),
             columns,
-            regions,
+            regions: regions
+                .into_iter()
+                .map(|(region, label)| (region, RegionLabel::new(region, &label)))
+                .collect(),
         })
     }
 }

@@ -13,14 +13,16 @@
 use std::sync::Arc;
 
 use super::cells::{self, MarkEvidence, Scan};
+use super::column::{Column, KeptUnit};
 use super::dates::{self, Ambiguous};
 use super::diff;
 use super::header::IDENTITY_COLUMNS;
-use super::plan::{Column, KeptUnit, Plan, Units};
+use super::plan::{Plan, Units};
 use super::record::{Context, Line, Record};
+use super::run::{self, DiffReading};
 use crate::bodycomp::check::Check;
 use crate::bodycomp::encore_flag::EncoreFlag;
-use crate::bodycomp::{BodyComposition, BodyValue, Dimension, Field, Reading, RegionComposition};
+use crate::bodycomp::{BodyValue, Dimension, Field, Reading, RegionComposition};
 use crate::decimal::{Decimal, trim};
 use crate::flag::flag_once;
 use crate::short_bytes::same_bytes;
@@ -48,7 +50,7 @@ fn reading(
     line: &mut Line<'_>,
     context: &Context<'_>,
     units: &mut Units,
-    column: usize,
+    (column, role): (usize, Column),
     value: &Value<'_>,
     dimension: Dimension,
     what: BodyValue,
@@ -65,14 +67,13 @@ fn reading(
     };
     // The column's last unit when it is the same text (nearly always), without the
     // context's cell and call; else found by the context (the same text and conversion).
-    let kept = &mut units[column];
-    let (unit, conversion) = match kept {
+    let (unit, conversion) = match &units.kept[column] {
         Some(kept) if same_bytes(kept.unit.as_bytes(), unit.as_bytes()) => {
             (Arc::clone(&kept.unit), kept.conversion)
         }
         _ => {
             let found = context.column_unit(column, unit, dimension);
-            *kept = Some(KeptUnit::new(Arc::clone(&found.0), found.1));
+            units.keep(column, role, KeptUnit::new(Arc::clone(&found.0), found.1));
             found
         }
     };
@@ -86,9 +87,6 @@ fn reading(
         unit: line.composition.unit_id(&unit),
     })
 }
-
-/// A Diff column's reading: the places of its region's halves, its field, the reading.
-type DiffReading = (Option<(u8, u8)>, Field, Reading);
 
 /// A reading of a value column put where its role says: its region's slot, the line's
 /// Diffs, or the composition's indices (flagged when given twice).
@@ -126,92 +124,6 @@ fn cell_at(line: &str, start: usize) -> (&str, Option<usize>) {
     (&line[start..tab], (tab < bytes.len()).then_some(tab + 1))
 }
 
-/// The cells of `bytes` from `next` (the cell of `column`) read while each is one the
-/// planned reader's known path reads (`build`'s first test: a region's value or a Diff
-/// in its column's kept unit, plain, converted by the kept conversion), a skipped
-/// column's cell or an empty one; where it stops (the cell's start, or None past the
-/// last) and at which column. Out of `build`'s loop, so that the few values this loop
-/// holds stay in registers: in `build` every cell reloaded and stored its role, its
-/// place and the loop's state around the rarer paths (`--dump-instr`, docs/performance.md).
-/// The caller reads the cell it stops at by the general path, then calls it again;
-/// only once the file proved a decimal point (a known cell holds no comma).
-#[inline(never)]
-fn known_run(
-    bytes: &[u8],
-    mut next: Option<usize>,
-    mut column: usize,
-    plan: (&[Column], &[Option<KeptUnit>]),
-    composition: &mut BodyComposition,
-    regions: &mut [RegionComposition],
-    diffs: &mut Vec<DiffReading>,
-) -> (Option<usize>, usize) {
-    let (columns, units) = plan;
-    while let Some(start) = next
-        && let Some(&role) = columns.get(column)
-    {
-        if role == Column::Skip {
-            next = cell_at_bytes(bytes, start);
-            column += 1;
-            continue;
-        }
-        // An empty cell: no value, no evidence (`build`'s test).
-        match bytes.get(start) {
-            None => {
-                next = None;
-                column += 1;
-                continue;
-            }
-            Some(b'\t') => {
-                next = Some(start + 1);
-                column += 1;
-                continue;
-            }
-            Some(_) => {}
-        }
-        if !matches!(role, Column::Value { .. } | Column::Diff { .. }) {
-            break;
-        }
-        let Some(Some(kept)) = units.get(column) else {
-            break;
-        };
-        if !kept.matchable {
-            break;
-        }
-        let Some((written, after)) = cells::known_unit_at(bytes, start, kept.unit.as_bytes())
-        else {
-            break;
-        };
-        let Some(value) = kept.sorted.apply(written) else {
-            break;
-        };
-        let reading = Reading {
-            value,
-            written,
-            unit: composition.unit_id(&kept.unit),
-        };
-        match role {
-            Column::Value {
-                slot: at, field, ..
-            } => *regions[usize::from(at)].slot(field) = Some(reading),
-            Column::Diff { field, halves, .. } => diffs.push((halves, field, reading)),
-            _ => unreachable!("a value or a Diff, tested above"),
-        }
-        next = after;
-        column += 1;
-    }
-    (next, column)
-}
-
-/// Where the cell after the one at `start` starts (`cell_at`'s second part).
-#[inline(always)]
-fn cell_at_bytes(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut tab = start;
-    while tab < bytes.len() && bytes[tab] != b'\t' {
-        tab += 1;
-    }
-    (tab < bytes.len()).then_some(tab + 1)
-}
-
 /// The record of the data line `text` (`number`: its line number) read by `plan`, with its
 /// measure date when it is ambiguous and left for `resolve_date` (`context` reads with a
 /// decimal point and defers such dates: the one pass's first reading).
@@ -246,7 +158,7 @@ pub(super) fn build(
     let mut regions: Vec<RegionComposition> = plan
         .regions
         .iter()
-        .map(|(region, label)| RegionComposition::new(*region, label))
+        .map(|(region, label)| RegionComposition::with_label(*region, label.clone()))
         .collect();
     // The Diff columns' readings, checked once the line is read (`Line::check_diffs`'s
     // check, the halves found at their places in `regions`).
@@ -255,11 +167,11 @@ pub(super) fn build(
     let mut column = cells;
     loop {
         if proof.evidence.point() {
-            (next, column) = known_run(
+            (next, column) = run::known_run(
                 bytes,
                 next,
                 column,
-                (&plan.columns, units),
+                &mut units.steps,
                 &mut line.composition,
                 &mut regions,
                 &mut diffs,
@@ -295,7 +207,7 @@ pub(super) fn build(
         // it). Such a cell holds no comma: it adds nothing to the evidence.
         if proof.evidence.point()
             && role != Column::Evidence
-            && let Some(kept) = &units[column]
+            && let Some(kept) = &units.kept[column]
             && kept.matchable
             && let Some((written, after)) = cells::known_unit_at(bytes, start, kept.unit.as_bytes())
             && let Some(value) = kept.sorted.apply(written)
@@ -338,7 +250,15 @@ pub(super) fn build(
             Column::Index(index) => (index.dimension(), BodyValue::Index(index)),
             Column::Skip | Column::Evidence => continue,
         };
-        if let Some(reading) = reading(&mut line, context, units, column, &value, dimension, what) {
+        if let Some(reading) = reading(
+            &mut line,
+            context,
+            units,
+            (column, role),
+            &value,
+            dimension,
+            what,
+        ) {
             put(&mut line, &mut regions, &mut diffs, role, reading);
         }
     }

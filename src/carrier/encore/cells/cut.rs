@@ -157,7 +157,7 @@ impl<'t> Scan<'t> {
 /// point and no digit after it, or past 18 bytes. What comes after the end is the
 /// caller's to check (`plain_at`, `known_unit_at`).
 #[inline(always)]
-pub(super) fn plain_digits(bytes: &[u8], digits_start: usize) -> Option<(i64, usize, usize)> {
+pub fn plain_digits(bytes: &[u8], digits_start: usize) -> Option<(i64, usize, usize)> {
     let digit = |at: usize| {
         bytes
             .get(at)

@@ -29,6 +29,24 @@ pub fn matchable(unit: &str) -> bool {
 pub fn known_unit_at(line: &[u8], start: usize, unit: &[u8]) -> Option<(Decimal, Option<usize>)> {
     let digits_start = start + usize::from(*line.get(start)? == b'-');
     let (mantissa, scale, end) = plain_digits(line, digits_start)?;
+    let next = unit_after(line, start, end, unit)?;
+    let signed = if digits_start > start {
+        -mantissa
+    } else {
+        mantissa
+    };
+    Some((
+        Decimal::from_parts(signed, u32::try_from(scale).ok()?)?,
+        next,
+    ))
+}
+
+/// What follows a plain number that ends at `end` of the cell that starts at `start`
+/// (`plain_digits`' end), as `known_unit_at` reads it: the spaces, then `unit`, then the
+/// tab or the line's end; where the cell after it starts (None: it was the last), or None
+/// when the cell is not one `known_unit_at` reads.
+#[inline(always)]
+pub fn unit_after(line: &[u8], start: usize, end: usize, unit: &[u8]) -> Option<Option<usize>> {
     let mut at = end;
     match line.get(at) {
         Some(b'.' | b',' | b'-' | b'+') => return None,
@@ -56,13 +74,5 @@ pub fn known_unit_at(line: &[u8], start: usize, unit: &[u8]) -> Option<(Decimal,
     if at - start > MAX_CELL_CHARS {
         return None;
     }
-    let signed = if digits_start > start {
-        -mantissa
-    } else {
-        mantissa
-    };
-    Some((
-        Decimal::from_parts(signed, u32::try_from(scale).ok()?)?,
-        next,
-    ))
+    Some(next)
 }

@@ -377,3 +377,4 @@ fn slashed_dates_read_as_read_date_reads_them() {
 mod convert;
 mod one_pass;
 mod planned;
+mod run;
