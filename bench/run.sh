@@ -442,7 +442,8 @@ if [ "$BODY_N" -gt 0 ]; then
     find "$BCORPUS" -type f -name 'comp_*' | LC_ALL=C sort >"$WORK/lists/body-encore"
     HFILES=$(wc -l <"$WORK/lists/body-hologic")
     EFILES=$(wc -l <"$WORK/lists/body-encore")
-    find "$SCORPUS" -type f | LC_ALL=C sort | head -n "$HFILES" >"$WORK/lists/body-sr"
+    # awk reads to the end (with pipefail, `head` would end sort by SIGPIPE).
+    find "$SCORPUS" -type f | LC_ALL=C sort | awk -v n="$HFILES" 'NR <= n' >"$WORK/lists/body-sr"
     HSFILES=$(wc -l <"$WORK/lists/body-sr")
     for i in $(seq 1 "$FAST_REPEAT"); do
         time_once dxa "$DXA" scan --files-from "$WORK/lists/body-hologic" --out "$WORK/out/dxa" --jobs "$J" --quiet

@@ -16,11 +16,11 @@ use super::cells::{plain_digits, unit_after};
 use super::column::{Column, KeptUnit};
 use super::convert::{Sorted, pounds};
 use crate::bodycomp::{BodyComposition, Field, Reading, RegionComposition};
+use crate::decimal::Decimal;
 
 /// A Diff column's reading: the places of its region's halves, its field, the reading
 /// (checked by `planned::build` once the line is read).
 pub(super) type DiffReading = (Option<(u8, u8)>, Field, Reading);
-use crate::decimal::Decimal;
 
 /// What the run does with a column's cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
