@@ -27,18 +27,9 @@ fn grams(comp: &BodyComposition, region: BodyRegion, field: Field) -> String {
         .unwrap_or_default()
 }
 
-/// The text of a UTF-16LE file with a BOM.
-fn text(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes[2..]
-        .chunks(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    String::from_utf16(&units).expect("UTF-16")
-}
-
 /// The file with one cell replaced: `column` by its header, on data line `row` (from 1).
 fn with_cell(bytes: &[u8], column: &str, row: usize, value: &str) -> Vec<u8> {
-    let text = text(bytes);
+    let text = dxa_fixtures::encore::utf16le_text(bytes);
     let mut lines: Vec<Vec<String>> = text
         .split("\r\n")
         .map(|l| l.split('\t').map(String::from).collect())
@@ -190,7 +181,7 @@ fn pounds_and_grams_give_the_same_grams() {
 fn diff_is_right_minus_left() {
     let set = export_set(Units::Pounds);
     // Arm Right 2.8 - Arm Left 2.7 lb: 0.1 as written; -0.1 (Left - Right) disagrees.
-    let text = text(&set.comp);
+    let text = dxa_fixtures::encore::utf16le_text(&set.comp);
     assert!(
         text.lines()
             .nth(1)

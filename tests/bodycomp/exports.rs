@@ -65,18 +65,9 @@ fn a_childs_total_body_less_head_from_an_export_is_diagnostic() {
     assert_eq!(used[0]["used_for_diagnosis"], "true", "{:?}", used[0]);
 }
 
-/// The text of a UTF-16LE export.
-fn utf16_text(bytes: &[u8]) -> String {
-    let units: Vec<u16> = bytes[2..]
-        .chunks(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    String::from_utf16(&units).unwrap()
-}
-
 #[test]
 fn an_export_larger_than_a_read_chunk_is_read_to_its_last_line() {
-    let text = utf16_text(&export_set(Units::Pounds).comp);
+    let text = dxa_fixtures::encore::utf16le_text(&export_set(Units::Pounds).comp);
     let mut lines = text.split("\r\n");
     let header = lines.next().unwrap();
     let first = lines.next().unwrap();

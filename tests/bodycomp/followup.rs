@@ -173,11 +173,7 @@ fn visits_on_two_devices_write_no_body_followup() {
 /// ENC000101 (2024-06-14).
 fn comp_lines() -> (String, String) {
     let bytes = export_set(Units::Grams).comp;
-    let units: Vec<u16> = bytes[2..]
-        .chunks(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    let text = String::from_utf16(&units).unwrap();
+    let text = dxa_fixtures::encore::utf16le_text(&bytes);
     let mut lines = text.split("\r\n");
     let header = lines.next().unwrap().to_string();
     let line = lines

@@ -131,13 +131,7 @@ fn an_encore_file_without_records_is_a_files_row() {
     let set = export_set(Units::Grams);
     // The header line alone.
     let header_only: Vec<u8> = {
-        let text = String::from_utf16(
-            &set.core_scan[2..]
-                .chunks(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap();
+        let text = dxa_fixtures::encore::utf16le_text(&set.core_scan);
         let first = text.split("\r\n").next().unwrap().to_string();
         dxa_fixtures::encore::utf16le(&first)
     };

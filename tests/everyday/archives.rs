@@ -96,15 +96,10 @@ fn archives_found_in_a_walk_are_read_member_by_member() {
     // An enCORE export member is a row per line (its documents).
     let lines = |bytes: &[u8]| match dxa_ingest::carrier::encore::starts_like_export(bytes) {
         true => {
-            String::from_utf16_lossy(
-                &bytes[2..]
-                    .chunks(2)
-                    .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                    .collect::<Vec<_>>(),
-            )
-            .trim_end()
-            .lines()
-            .count()
+            dxa_fixtures::encore::utf16le_text(bytes)
+                .trim_end()
+                .lines()
+                .count()
                 - 1
         }
         false => 1,

@@ -6,7 +6,7 @@
 use std::io;
 use std::path::Path;
 
-use crate::encore::{Units, export_set, utf16le};
+use crate::encore::{Units, export_set, utf16le, utf16le_text};
 use crate::evidence::hologic_header;
 use crate::whole_body::{Codes, whole_body_document, whole_body_image};
 
@@ -26,13 +26,7 @@ pub struct BodyCorpus {
 /// exams under patients `EX<i>A` .. `EX<i>C`.
 pub fn write_body_corpus(dir: &Path, n: usize) -> io::Result<BodyCorpus> {
     let text = whole_body_document(Codes::Absent);
-    let comp = String::from_utf16(
-        &export_set(Units::Pounds).comp[2..]
-            .chunks(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect::<Vec<_>>(),
-    )
-    .expect("the export is UTF-16");
+    let comp = utf16le_text(&export_set(Units::Pounds).comp);
     let mut out = BodyCorpus::default();
     for i in 0..n {
         let folder = dir.join(format!("{:03}", i / 1000));
@@ -79,12 +73,7 @@ mod tests {
         assert_eq!(written.export_lines, 6);
         let export = std::fs::read(dir.join("000/comp_3.txt")).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
-        let text = String::from_utf16_lossy(
-            &export[2..]
-                .chunks(2)
-                .map(|c| u16::from_le_bytes([c[0], c[1]]))
-                .collect::<Vec<_>>(),
-        );
+        let text = utf16le_text(&export);
         assert!(text.contains("EX0000003B") && !text.contains("ENC000"));
     }
 }

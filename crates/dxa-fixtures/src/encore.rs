@@ -376,6 +376,21 @@ pub fn utf16le(text: &str) -> Vec<u8> {
     out
 }
 
+/// The text of a file `utf16le` wrote, read back (after its byte order mark, which it
+/// must start with): what the fixtures' and the tests' checks read of an export.
+pub fn utf16le_text(bytes: &[u8]) -> String {
+    assert_eq!(
+        bytes.get(..2),
+        Some(&[0xFF, 0xFE][..]),
+        "a UTF-16LE byte order mark"
+    );
+    let units: Vec<u16> = bytes[2..]
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    String::from_utf16(&units).expect("UTF-16")
+}
+
 fn file(header: Vec<String>, rows: Vec<Vec<String>>) -> Vec<u8> {
     let mut text = header.join("\t");
     text.push_str("\r\n");

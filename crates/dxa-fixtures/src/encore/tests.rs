@@ -1,18 +1,9 @@
 use super::*;
 
-fn text(bytes: &[u8]) -> String {
-    assert_eq!(&bytes[..2], [0xFF, 0xFE], "BOM");
-    let units: Vec<u16> = bytes[2..]
-        .chunks(2)
-        .map(|c| u16::from_le_bytes([c[0], c[1]]))
-        .collect();
-    String::from_utf16(&units).unwrap()
-}
-
 #[test]
 fn headers_and_shapes_of_the_public_set() {
     let set = export_set(Units::Pounds);
-    let comp = text(&set.comp);
+    let comp = utf16le_text(&set.comp);
     let lines: Vec<&str> = comp.split("\r\n").collect();
     assert_eq!(
         lines.len(),
@@ -26,7 +17,7 @@ fn headers_and_shapes_of_the_public_set() {
     assert!(lines[0].ends_with("TBLH Tissue %Fat\tTBW\tICW\tECW\tTBW Device"));
     assert!(lines[1].contains("\t0.8 lbs\t"), "{}", lines[1]);
     assert_eq!(lines[1].split('\t').count(), 160);
-    let bmd = text(&set.bmd);
+    let bmd = utf16le_text(&set.bmd);
     let header = bmd.split("\r\n").next().unwrap();
     assert_eq!(header.split('\t').count(), 123);
     assert!(header.contains("\tTotal Right Average Width"));
@@ -34,7 +25,7 @@ fn headers_and_shapes_of_the_public_set() {
         bmd.contains("\t2,188\t"),
         "the total's BMC, with a thousands separator"
     );
-    let vat = text(&set.core_scan);
+    let vat = utf16le_text(&set.core_scan);
     assert!(
         vat.starts_with(
             "Last Name\tFirst Name\tPatient ID\tMeasure Date\tVAT Mass\tVAT Volume\r\n"
@@ -42,7 +33,7 @@ fn headers_and_shapes_of_the_public_set() {
     );
     assert!(vat.contains("\t1.01 lbs\t29.60 in³\r\n"));
     assert!(vat.contains("\t0.00 lbs\t31.20 in³\r\n"));
-    let metric = text(&export_set(Units::Grams).core_scan);
+    let metric = utf16le_text(&export_set(Units::Grams).core_scan);
     assert!(metric.contains("\t458 g\t485.1 cm³\r\n"), "{metric}");
 }
 
