@@ -49,7 +49,7 @@ use crate::bodycomp::{
     ReportedIndex, UnitId, shared,
 };
 use crate::decimal::Decimal;
-use window::{WINDOW, quick_in};
+use window::{UnitCount, WINDOW, quick_in};
 
 /// Units of a composition mapped without a search (`Units::at`): more (never met) are
 /// looked up by their text each time.
@@ -248,25 +248,6 @@ pub fn put_body(out: &mut Vec<u8>, body: &BodyComposition) {
     put_compact(out, body);
     let len = out.len() - start;
     insert_varint(out, start, len as u64);
-}
-
-/// How many units a composition's readings may name, as its reader checks a reading's
-/// head against it.
-#[derive(Clone, Copy)]
-struct UnitCount {
-    count: usize,
-    /// The heads of one byte (below 0x80) that name one of the units: below twice their
-    /// count (a head is `unit << 1 | same`), one comparison for both.
-    one_byte_heads: u8,
-}
-
-impl UnitCount {
-    fn of(count: usize) -> UnitCount {
-        UnitCount {
-            count,
-            one_byte_heads: count.saturating_mul(2).min(0x80) as u8,
-        }
-    }
 }
 
 impl Reader<'_> {

@@ -1,7 +1,10 @@
 //! A region's readings read within a window of the bytes after its presence byte, each in
-//! one step and none checked against the bytes left (`Reader::regions`).
+//! one step and none checked against the bytes left (`Reader::regions`), and the count of
+//! units a reading's head is checked against (`UnitCount`, which the byte-by-byte reader
+//! in body.rs checks too: here, so that neither module imports the other's items back).
 
-use super::{Reading, UnitCount, UnitId, short_decimal};
+use super::super::wire::short_decimal;
+use crate::bodycomp::{Reading, UnitId};
 
 /// The bytes from a region's first reading that its readings may read when each is read
 /// in one step (`quick_in`): at most eight readings of at most 17 bytes (a head, then two
@@ -45,4 +48,25 @@ pub(super) fn quick_in(
         },
         taken,
     ))
+}
+
+/// How many units a composition's readings may name, as its reader checks a reading's
+/// head against it.
+#[derive(Clone, Copy)]
+pub(super) struct UnitCount {
+    /// The units' count.
+    pub(super) count: usize,
+    /// The heads of one byte (below 0x80) that name one of the units: below twice their
+    /// count (a head is `unit << 1 | same`), one comparison for both.
+    pub(super) one_byte_heads: u8,
+}
+
+impl UnitCount {
+    /// The count of `count` units.
+    pub(super) fn of(count: usize) -> UnitCount {
+        UnitCount {
+            count,
+            one_byte_heads: count.saturating_mul(2).min(0x80) as u8,
+        }
+    }
 }
