@@ -41,15 +41,13 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::room::{self, Room};
-use super::wire::{
-    Fixed, Reader, corrupt, put_str, put_varint, short_decimal, short_decimal_bytes, zigzag,
-};
+use super::wire::{Fixed, Reader, corrupt, put_str, put_varint, short_decimal_bytes, zigzag};
 use crate::bodycomp::{
     BodyComposition, BodyRegion, BodySource, IndexKind, Reading, RegionComposition, RegionLabel,
     ReportedIndex, UnitId, shared,
 };
 use crate::decimal::Decimal;
-use window::{UnitCount, WINDOW, quick_in};
+use window::{UnitCount, WINDOW, quick_in, short_reading};
 
 /// Units of a composition mapped without a search (`Units::at`): more (never met) are
 /// looked up by their text each time.
@@ -270,26 +268,11 @@ impl Reader<'_> {
     #[inline(always)]
     fn quick_reading(&mut self, units: UnitCount) -> Option<Reading> {
         let rest = self.bytes.get(self.at..)?;
-        let [head, written @ ..] = *rest.first_chunk::<9>()?;
-        if head >= units.one_byte_heads {
-            return None;
-        }
-        let (written, mut taken) = short_decimal(u64::from_le_bytes(written))?;
-        taken += 1;
-        let value = if head & 1 == 1 {
-            written
-        } else {
-            let value = u64::from_le_bytes(*rest.get(taken..)?.first_chunk::<8>()?);
-            let (value, value_taken) = short_decimal(value)?;
-            taken += value_taken;
-            value
-        };
+        let (reading, taken) = short_reading(*rest.first()?, units, |from| {
+            Some(u64::from_le_bytes(*rest.get(from..)?.first_chunk::<8>()?))
+        })?;
         self.at += taken;
-        Some(Reading {
-            value,
-            written,
-            unit: UnitId::listed(usize::from(head >> 1)),
-        })
+        Some(reading)
     }
 
     /// A reading as `put_reading` writes it, byte by byte, refused when corrupt.

@@ -24,20 +24,32 @@ pub(super) fn quick_in(
 ) -> Option<(Reading, usize)> {
     debug_assert!(at < 8 * 17);
     let at = at & 0x7f;
-    let head = window[at];
+    short_reading(window[at], units, |from| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&window[at + from..at + from + 8]);
+        Some(u64::from_le_bytes(bytes))
+    })
+}
+
+/// A reading whose head (`head`) is one byte naming one of `units` and whose numbers are
+/// each a short decimal (`short_decimal`), its numbers read from `word(k)`: the eight bytes
+/// from the reading's byte `k` (1, then at most 1 + 8 + 7), None past the bytes held. The
+/// reading and the bytes it took; None for any other reading. What the window's reader
+/// (`quick_in`) and the record's (`Reader::quick_reading`) both read.
+#[inline(always)]
+pub(super) fn short_reading(
+    head: u8,
+    units: UnitCount,
+    word: impl Fn(usize) -> Option<u64>,
+) -> Option<(Reading, usize)> {
     if head >= units.one_byte_heads {
         return None;
     }
-    let word = |from: usize| {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(&window[from..from + 8]);
-        u64::from_le_bytes(bytes)
-    };
-    let (written, written_taken) = short_decimal(word(at + 1))?;
+    let (written, written_taken) = short_decimal(word(1)?)?;
     let (value, taken) = if head & 1 == 1 {
         (written, 1 + written_taken)
     } else {
-        let (value, value_taken) = short_decimal(word(at + 1 + (written_taken & 0xf)))?;
+        let (value, value_taken) = short_decimal(word(1 + (written_taken & 0xf))?)?;
         (value, 1 + written_taken + value_taken)
     };
     Some((
