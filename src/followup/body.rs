@@ -237,17 +237,7 @@ fn key_order(a: &BodyPoint<'_>, b: &BodyPoint<'_>) -> Ordering {
     let shorter = pa.len().min(pb.len());
     match pa[..shorter].cmp(&pb[..shorter]) {
         Ordering::Equal if pa.len() == pb.len() => key_tail(a).cmp(&key_tail(b)),
-        Ordering::Equal => {
-            let (ta, tb) = (key_tail(a), key_tail(b));
-            let key = |p: &'_ [u8], t: &'_ [u8; KEY_TAIL]| {
-                p.iter()
-                    .copied()
-                    .chain([0])
-                    .chain(t.iter().copied())
-                    .collect::<Vec<u8>>()
-            };
-            key(pa, &ta).cmp(&key(pb, &tb))
-        }
+        Ordering::Equal => body_sort_key(a).cmp(&body_sort_key(b)),
         unequal => unequal,
     }
 }
