@@ -46,7 +46,7 @@ fn grouped(digits: &[u8], separator: u8) -> bool {
 mod cut;
 mod known;
 pub(super) use cut::plain_digits;
-pub(super) use cut::{Scan, plain_at, scan, scan_at, tab_cells};
+pub(super) use cut::{Scan, cell_end, plain_at, scan, scan_at, tab_cells};
 pub(super) use known::{known_unit_at, matchable, unit_after};
 
 impl MarkEvidence {

@@ -116,12 +116,8 @@ fn put(
 /// The cell of `line` from `start` to the next tab (or the line's end), and where the next
 /// cell starts (None: it was the last).
 fn cell_at(line: &str, start: usize) -> (&str, Option<usize>) {
-    let bytes = line.as_bytes();
-    let mut tab = start;
-    while tab < bytes.len() && bytes[tab] != b'\t' {
-        tab += 1;
-    }
-    (&line[start..tab], (tab < bytes.len()).then_some(tab + 1))
+    let tab = cells::cell_end(line.as_bytes(), start);
+    (&line[start..tab], (tab < line.len()).then_some(tab + 1))
 }
 
 /// The record of the data line `text` (`number`: its line number) read by `plan`, with its

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use super::cells::{plain_digits, unit_after};
+use super::cells::{cell_end, plain_digits, unit_after};
 use super::column::{Column, KeptUnit};
 use super::convert::{Sorted, pounds};
 use crate::bodycomp::{BodyComposition, Field, Reading, RegionComposition};
@@ -181,10 +181,7 @@ fn known_cell(
 /// Where the cell after the one at `start` starts (None: it is the last).
 #[inline(always)]
 fn cell_after(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut tab = start;
-    while tab < bytes.len() && bytes[tab] != b'\t' {
-        tab += 1;
-    }
+    let tab = cell_end(bytes, start);
     (tab < bytes.len()).then_some(tab + 1)
 }
 

@@ -124,10 +124,7 @@ impl Number {
 pub fn scan_at(line: &str, start: usize) -> (Scan<'_>, Option<usize>) {
     let bytes = line.as_bytes();
     let number = number_at(bytes, start);
-    let mut tab = number.end;
-    while tab < bytes.len() && bytes[tab] != b'\t' {
-        tab += 1;
-    }
+    let tab = cell_end(bytes, number.end);
     let next = (tab < bytes.len()).then_some(tab + 1);
     let cell = &line[start..tab];
     let plain = |b: Option<&u8>| b.is_some_and(|b| *b > b' ' && *b < 0x80);
@@ -227,10 +224,7 @@ pub fn plain_at(line: &str, start: usize) -> Option<(Decimal, &str, Option<usize
     while unit < bytes.len() && bytes[unit] == b' ' {
         unit += 1;
     }
-    let mut tab = unit;
-    while tab < bytes.len() && bytes[tab] != b'\t' {
-        tab += 1;
-    }
+    let tab = cell_end(bytes, unit);
     // A number was read: the cell is not empty.
     if tab - start > MAX_CELL_CHARS || !plain(bytes[tab - 1]) {
         return None;
@@ -240,6 +234,17 @@ pub fn plain_at(line: &str, start: usize) -> Option<(Decimal, &str, Option<usize
         trim(&line[unit..tab]),
         (tab < bytes.len()).then_some(tab + 1),
     ))
+}
+
+/// Where the cell that holds byte `from` of a line ends: the first tab at or after
+/// `from`, else the line's end. A byte loop: a cell is a few bytes long.
+#[inline(always)]
+pub fn cell_end(bytes: &[u8], from: usize) -> usize {
+    let mut tab = from;
+    while tab < bytes.len() && bytes[tab] != b'\t' {
+        tab += 1;
+    }
+    tab
 }
 
 /// A line's cells, as `str::split('\t')` gives them, found by a byte loop: the cells are a
