@@ -71,7 +71,6 @@ pub struct BodyKeys<'a> {
 /// alike (`,,encore_export,lbs;%`), and each row gathered its units' texts, joined them and
 /// checked the cell (docs/performance.md, "The end of a run"); now a row whose readings'
 /// units and computed cells are the last row's copies its end.
-#[derive(Default)]
 struct RowTail {
     /// The composition's units and source the end was written from (their addresses):
     /// a tail is only reused for the composition it was made of.
@@ -82,7 +81,19 @@ struct RowTail {
     key: u128,
     /// The fields, each after its comma, and the line's end.
     bytes: Vec<u8>,
+    /// Where a row's numbers are written, then its end when that is short (`TAIL_SHORT`):
+    /// made once a visit, where each row zeroed a buffer of its own on the stack, and
+    /// appended with the row's end in one copy (docs/performance.md, "The end of a run").
+    scratch: [u8; SCRATCH_LEN],
+    /// `bytes` when at most `TAIL_SHORT` long, the rest zeros: copied whole.
+    short: [u8; TAIL_SHORT],
 }
+
+/// A row's end copied into the scratch after its numbers when it is at most this long: a
+/// copy of a fixed length, made without a call (`,,encore_export,lbs;%` and the like).
+const TAIL_SHORT: usize = 64;
+/// The numbers' room and a short end's.
+const SCRATCH_LEN: usize = NUMBERS_MAX + TAIL_SHORT;
 
 /// The key cells of a visit's composition rows.
 pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
@@ -103,8 +114,12 @@ pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
         line,
         // Room for a row's end (`,,encore_export,lbs;%` and longer), made once.
         tail: RefCell::new(RowTail {
+            units: 0,
+            source: 0,
+            key: 0,
             bytes: Vec::with_capacity(64),
-            ..RowTail::default()
+            scratch: [0; SCRATCH_LEN],
+            short: [0; TAIL_SHORT],
         }),
     }
 }
@@ -346,31 +361,49 @@ impl Row for BodyCompositionRow<'_> {
             value_of(4, region.total_mass.as_ref().map(|r| r.value)),
             value_of(5, pct),
         ];
-        let mut numbers = [0u8; NUMBERS_MAX];
+        let mut tail = self.keys.tail.borrow_mut();
+        let tail = &mut *tail;
+        let numbers = &mut tail.scratch;
         let mut at = 0;
         for (which, value) in values.iter().enumerate() {
             numbers[at] = b',';
             at += 1;
             if present >> which & 1 != 0 {
-                at = value.put_plain(&mut numbers, at);
+                at = value.put_plain(numbers, at);
             }
         }
-        out.extend_from_slice(&numbers[..at]);
         let Some(units) = unit_run(region) else {
+            out.extend_from_slice(&numbers[..at]);
             self.append_tail(computed, out);
             return;
         };
         // The unit bytes in the high half, the computed bits and a mark in the low: never 0.
         let key = u128::from(units) << 64 | computed.bits() << 1 | 1;
-        let mut tail = self.keys.tail.borrow_mut();
         let (units, source) = (self.units.as_ptr() as usize, self.source.as_ptr() as usize);
         if tail.key != key || tail.units != units || tail.source != source {
             tail.bytes.clear();
             self.append_tail(computed, &mut tail.bytes);
             tail.key = key;
             (tail.units, tail.source) = (units, source);
+            if let Some(short) = tail.short.get_mut(..tail.bytes.len()) {
+                short.copy_from_slice(&tail.bytes);
+            }
         }
-        out.extend_from_slice(&tail.bytes);
+        let RowTail {
+            bytes,
+            scratch,
+            short,
+            ..
+        } = tail;
+        if bytes.len() <= TAIL_SHORT {
+            // `at` <= NUMBERS_MAX: the fixed copy is within the scratch; only the end's
+            // bytes are appended.
+            scratch[at..at + TAIL_SHORT].copy_from_slice(short);
+            out.extend_from_slice(&scratch[..at + bytes.len()]);
+        } else {
+            out.extend_from_slice(&scratch[..at]);
+            out.extend_from_slice(bytes);
+        }
     }
 }
 

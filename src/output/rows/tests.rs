@@ -146,7 +146,10 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
     use crate::decimal::Decimal;
     use std::sync::Arc;
     let mut next = crate::test_rng::splitmix(0xB0D7_2075);
-    let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%"];
+    // The last unit makes a row's end longer than the scratch's copy of a short one
+    // (`body::TAIL_SHORT`).
+    let long_unit = "kilograms, as a scanner's own long unit text says";
+    let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%", long_unit];
     let long = "Trunk ".repeat(8);
     let labels = [
         "Label",
@@ -224,7 +227,7 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
         ..Document::default()
     };
     let docs = vec![Ingested::new(0, "p".into(), doc)];
-    let (mut rows_written, mut computed, mut kept) = (0, 0, [0, 0]);
+    let (mut rows_written, mut computed, mut kept, mut long_ends) = (0, 0, [0, 0], 0);
     let pseudonymizer = crate::pseudonym::Pseudonymizer::new(b"0123456789abcdef0123").unwrap();
     for case in 0..300 {
         let bodies = [composition(&mut next), composition(&mut next)];
@@ -249,13 +252,18 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
                 }
                 let direct = String::from_utf8(direct).unwrap();
                 computed += direct.matches(",lean_g").count();
+                long_ends += direct.matches(long_unit).count();
                 assert_eq!(direct, String::from_utf8(from_cells).unwrap());
             }
         });
     }
     assert!(
-        rows_written > 10_000 && computed > 1_000 && kept[0] > 300 && kept[1] > 100,
-        "{rows_written} {computed} {kept:?}"
+        rows_written > 10_000
+            && computed > 1_000
+            && kept[0] > 300
+            && kept[1] > 100
+            && long_ends > 200,
+        "{rows_written} {computed} {kept:?} {long_ends}"
     );
 }
 
