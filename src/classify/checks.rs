@@ -49,8 +49,7 @@ pub fn run(
             && (diff > dec!("0.5") || diff < dec!("-0.5"))
         {
             // Concatenated, not `format!` (a note on a tenth of the rows: docs/performance.md).
-            super::sites::push_note(
-                &mut row.notes,
+            row.notes.push(
                 [
                     "reported T ",
                     &reported.to_plain(0),

@@ -103,7 +103,7 @@ pub fn select(
             r => Some([r.as_str(), ": not a diagnostic site (ISCD)"].concat().into()),
         };
         if let Some(note) = note {
-            push_note(&mut rows[i].notes, note);
+            rows[i].notes.push(note);
         }
     }
 
@@ -204,18 +204,6 @@ pub fn site_text(m: &crate::document::Measurement) -> String {
             name.push_str(side);
             name
         }
-    }
-}
-
-/// Pushes a row's note: its first one into a vector of exactly one (a row's first push grew
-/// an empty vector to room for four through the general path, about 70 instructions more,
-/// on most rows of most visits: docs/performance.md, "The end of a run").
-#[inline]
-pub(super) fn push_note(notes: &mut Vec<Note>, note: Note) {
-    if notes.is_empty() {
-        *notes = vec![note];
-    } else {
-        notes.push(note);
     }
 }
 

@@ -43,7 +43,25 @@ fn fill(pattern: &str, values: &[&str]) -> String {
 }
 
 /// `fill`, appended to `out`.
+#[inline]
 fn fill_into(out: &mut String, pattern: &str, values: &[&str]) {
+    // A flag of no values (most of them) is its pattern: pushed as it is, not searched for
+    // a `<` byte by byte (about a hundred instructions a flag, four or five flags a visit:
+    // docs/performance.md, "The end of a run"). Every such pattern has no placeholder
+    // (`tests::a_pattern_without_values_is_the_flag`).
+    if values.is_empty() {
+        debug_assert!(
+            !pattern.contains('<'),
+            "{pattern}: a value for every placeholder"
+        );
+        out.push_str(pattern);
+        return;
+    }
+    fill_values_into(out, pattern, values);
+}
+
+/// `fill_into` of a pattern with values.
+fn fill_values_into(out: &mut String, pattern: &str, values: &[&str]) {
     let mut values = values.iter();
     let mut rest = pattern;
     // The brackets are ASCII: found as bytes, not through `str::find`'s searcher (a call

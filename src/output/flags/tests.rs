@@ -129,3 +129,43 @@ fn every_flag_is_in_the_documentation() {
         .collect();
     assert!(missing.is_empty(), "not in docs/columns.md: {missing:?}");
 }
+
+/// A pattern filled with no values (`fill_into`'s shortcut: pushed whole) is written as the
+/// search for placeholders writes it, for every pattern of every kind that has none; the
+/// flags of no values are the kinds whose first pattern has none.
+#[test]
+fn a_pattern_without_values_is_the_flag() {
+    let all = DocFlagKind::ALL
+        .iter()
+        .flat_map(|k| doc_patterns(*k))
+        .chain(
+            AssessmentFlagKind::ALL
+                .iter()
+                .flat_map(|k| assessment_patterns(*k)),
+        )
+        .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)))
+        .chain(BodyFlagKind::ALL.iter().flat_map(|k| body_patterns(*k)))
+        .chain(EncoreFlagKind::ALL.iter().flat_map(|k| encore_patterns(*k)));
+    let mut plain = 0;
+    for pattern in all {
+        if pattern.contains('<') {
+            continue;
+        }
+        plain += 1;
+        let (mut fast, mut searched) = ("x;".to_string(), "x;".to_string());
+        fill_into(&mut fast, pattern, &[]);
+        fill_values_into(&mut searched, pattern, &[]);
+        assert_eq!(fast, searched);
+        assert_eq!(fast, format!("x;{pattern}"));
+    }
+    assert!(plain > 40, "{plain}");
+    // The flags of no values, as the cells write them.
+    assert_eq!(
+        doc_flag_text(&DocFlag::StudyDateMissing),
+        "study_date_missing"
+    );
+    assert_eq!(
+        assessment_flag_text(&AssessmentFlag::ZScoreAtOrBelowMinus2),
+        "z_score_le_-2"
+    );
+}

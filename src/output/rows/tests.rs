@@ -131,14 +131,15 @@ fn body_composition_rows_fit_their_columns() {
 }
 
 /// A visit's body rows written by `append_csv` one after another (a row's end copied from
-/// the visit's last row's where they end alike: `body::RowTail`) are the lines their cells
+/// the visit's last row's where they end alike: `body::line::Scratch`) are the lines their cells
 /// make, on seeded random compositions: any fields present, each in any of units that
 /// include the empty one, a text two ids share, a comma and a formula; values of any sign
 /// and scale; lean and %fat reported or computed; labels kept (`RegionLabel::plain`, then
 /// copied as they are) or not: plain, with a comma, a quote, a formula, empty, not ASCII,
 /// long, or held as their own `String`; nothing pseudonymised, or pseudonymised (where a
-/// kept label goes the `DocText` way). Two compositions' rows through one visit's keys, in
-/// turn, each written as its own.
+/// kept label goes the `DocText` way); key fields short or too long to be held in the
+/// row's buffer (`body::line::Scratch`). Two compositions' rows through one visit's keys,
+/// in turn, each written as its own.
 #[test]
 fn body_rows_written_in_turn_are_their_cells_lines() {
     use crate::bodycomp::{BodyComposition, BodyRegion, BodySource, Reading, RegionComposition};
@@ -146,7 +147,10 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
     use crate::decimal::Decimal;
     use std::sync::Arc;
     let mut next = crate::test_rng::splitmix(0xB0D7_2075);
-    let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%"];
+    // The last unit makes a row's end longer than the scratch's copy of a short one
+    // (`body::line::TAIL_SHORT`).
+    let long_unit = "kilograms, as a scanner's own long unit text says";
+    let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%", long_unit];
     let long = "Trunk ".repeat(8);
     let labels = [
         "Label",
@@ -224,7 +228,7 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
         ..Document::default()
     };
     let docs = vec![Ingested::new(0, "p".into(), doc)];
-    let (mut rows_written, mut computed, mut kept) = (0, 0, [0, 0]);
+    let (mut rows_written, mut computed, mut kept, mut long_ends) = (0, 0, [0, 0], 0);
     let pseudonymizer = crate::pseudonym::Pseudonymizer::new(b"0123456789abcdef0123").unwrap();
     for case in 0..300 {
         let bodies = [composition(&mut next), composition(&mut next)];
@@ -238,7 +242,14 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
                 kept[usize::from(ids.pseudonymizer.is_some())] += 1;
             }
         }
-        with_first_visit(&docs, ids, "V0", |view| {
+        // A fifth of the visits with key fields longer than the scratch holds
+        // (`body::line::KEYS_MAX`): their rows are written field by field.
+        let visit_id = if case % 5 == 0 {
+            format!("V{}", "0".repeat(200))
+        } else {
+            "V0".to_string()
+        };
+        with_first_visit(&docs, ids, &visit_id, |view| {
             let keys = body_keys(view);
             for body in [&bodies[0], &bodies[1], &bodies[0]] {
                 let (mut direct, mut from_cells) = (Vec::new(), Vec::new());
@@ -249,13 +260,18 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
                 }
                 let direct = String::from_utf8(direct).unwrap();
                 computed += direct.matches(",lean_g").count();
+                long_ends += direct.matches(long_unit).count();
                 assert_eq!(direct, String::from_utf8(from_cells).unwrap());
             }
         });
     }
     assert!(
-        rows_written > 10_000 && computed > 1_000 && kept[0] > 300 && kept[1] > 100,
-        "{rows_written} {computed} {kept:?}"
+        rows_written > 10_000
+            && computed > 1_000
+            && kept[0] > 300
+            && kept[1] > 100
+            && long_ends > 200,
+        "{rows_written} {computed} {kept:?} {long_ends}"
     );
 }
 
