@@ -10,6 +10,7 @@
 //! that static text; any other label (past the slots, longer, or not plain) is held as a
 //! `String` as before. The text is the same either way: only where it is held differs.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::OnceLock;
@@ -24,16 +25,8 @@ const PER_REGION: usize = 4;
 /// The longest label kept (the scanners' are at most a dozen bytes).
 const MAX_BYTES: usize = 32;
 
-/// A kept label: its text, and its bytes in `MAX_BYTES` padded with zeros, which a writer
-/// copies whole, a copy of a fixed length (a body_composition.csv row: docs/performance.md,
-/// "The end of a run").
-pub struct Kept {
-    text: &'static str,
-    padded: &'static [u8; MAX_BYTES],
-}
-
 /// Kept labels, by region.
-type Table = [[OnceLock<&'static Kept>; PER_REGION]; BodyRegion::ALL.len()];
+type Table = [[OnceLock<&'static str>; PER_REGION]; BodyRegion::ALL.len()];
 
 /// An empty table.
 const fn empty() -> Table {
@@ -43,38 +36,25 @@ const fn empty() -> Table {
 /// The labels kept, by region.
 static LEARNED: Table = empty();
 
-/// A region's label as written. Equal and printed as its text.
-#[derive(Clone)]
-pub struct RegionLabel(Held);
-
-/// Where a label's text is held.
-#[derive(Clone)]
-enum Held {
-    Kept(&'static Kept),
-    Own(String),
-}
+/// A region's label as written. Equal, ordered and printed as its text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RegionLabel(Cow<'static, str>);
 
 impl RegionLabel {
-    /// The length a kept label's bytes are padded to (`plain_padded`).
-    pub const PADDED: usize = MAX_BYTES;
-
     /// The label `text` of `region`: a kept text when it is one (or can become one), else
     /// a `String` of its own.
     #[inline]
     pub fn new(region: BodyRegion, text: &str) -> RegionLabel {
-        match learned_kept(&LEARNED, region, text) {
-            Some(kept) => RegionLabel(Held::Kept(kept)),
-            None => RegionLabel(Held::Own(text.to_owned())),
+        match learned(&LEARNED, region, text) {
+            Some(kept) => RegionLabel(Cow::Borrowed(kept)),
+            None => RegionLabel(Cow::Owned(text.to_owned())),
         }
     }
 
     /// The text.
     #[inline]
     pub fn as_str(&self) -> &str {
-        match &self.0 {
-            Held::Kept(kept) => kept.text,
-            Held::Own(text) => text,
-        }
+        &self.0
     }
 
     /// The text when it is a kept one: then it is a plain CSV field (printable ASCII, no
@@ -83,33 +63,16 @@ impl RegionLabel {
     #[inline]
     pub fn plain(&self) -> Option<&'static str> {
         match self.0 {
-            Held::Kept(kept) => Some(kept.text),
-            Held::Own(_) => None,
-        }
-    }
-
-    /// `plain`'s text as its bytes padded with zeros to `MAX_BYTES`, and its length.
-    #[inline]
-    pub fn plain_padded(&self) -> Option<(&'static [u8; MAX_BYTES], usize)> {
-        match self.0 {
-            Held::Kept(kept) => Some((kept.padded, kept.text.len())),
-            Held::Own(_) => None,
+            Cow::Borrowed(kept) => Some(kept),
+            Cow::Owned(_) => None,
         }
     }
 }
-
-impl PartialEq for RegionLabel {
-    fn eq(&self, other: &RegionLabel) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for RegionLabel {}
 
 impl From<String> for RegionLabel {
     /// A label held as a `String` of its own, whatever it is.
     fn from(text: String) -> Self {
-        RegionLabel(Held::Own(text))
+        RegionLabel(Cow::Owned(text))
     }
 }
 
@@ -129,7 +92,7 @@ impl Deref for RegionLabel {
     type Target = str;
     #[inline]
     fn deref(&self) -> &str {
-        self.as_str()
+        &self.0
     }
 }
 
@@ -147,19 +110,13 @@ impl fmt::Display for RegionLabel {
 
 /// The kept text equal to `text` among `region`'s in `table`, kept now when a slot is free
 /// and the text may be kept; None otherwise.
-#[cfg(test)]
-fn learned(table: &Table, region: BodyRegion, text: &str) -> Option<&'static str> {
-    learned_kept(table, region, text).map(|kept| kept.text)
-}
-
-/// `learned`'s kept label.
 #[inline]
-fn learned_kept(table: &Table, region: BodyRegion, text: &str) -> Option<&'static Kept> {
+fn learned(table: &Table, region: BodyRegion, text: &str) -> Option<&'static str> {
     let slots = &table[region as usize];
     for (at, slot) in slots.iter().enumerate() {
         match slot.get() {
             Some(&kept) => {
-                if same_bytes(kept.text.as_bytes(), text.as_bytes()) {
+                if same_bytes(kept.as_bytes(), text.as_bytes()) {
                     return Some(kept);
                 }
             }
@@ -173,24 +130,14 @@ fn learned_kept(table: &Table, region: BodyRegion, text: &str) -> Option<&'stati
 /// (another thread may fill it first, with another text: then the next one is tried).
 #[cold]
 #[inline(never)]
-fn learn(slots: &[OnceLock<&'static Kept>], text: &str) -> Option<&'static Kept> {
+fn learn(slots: &[OnceLock<&'static str>], text: &str) -> Option<&'static str> {
     if text.len() > MAX_BYTES || !plain(text.as_bytes()) {
         return None;
     }
     slots
         .iter()
-        .map(|slot| *slot.get_or_init(|| keep(text)))
-        .find(|kept| same_bytes(kept.text.as_bytes(), text.as_bytes()))
-}
-
-/// `text` (plain, at most `MAX_BYTES`) kept for the process: its padded bytes, and the
-/// text as their start.
-fn keep(text: &str) -> &'static Kept {
-    let mut padded = [0u8; MAX_BYTES];
-    padded[..text.len()].copy_from_slice(text.as_bytes());
-    let padded: &'static [u8; MAX_BYTES] = Box::leak(Box::new(padded));
-    let text = std::str::from_utf8(&padded[..text.len()]).expect("a label's own bytes");
-    Box::leak(Box::new(Kept { text, padded }))
+        .map(|slot| *slot.get_or_init(|| Box::leak(text.to_owned().into_boxed_str())))
+        .find(|kept| same_bytes(kept.as_bytes(), text.as_bytes()))
 }
 
 /// Whether a label is written in a CSV file as it is: not empty, and a plain field by the
@@ -250,14 +197,6 @@ mod tests {
             assert_eq!(RegionLabel::from(text.to_string()), label);
             assert_eq!(RegionLabel::from(text.to_string()).plain(), None);
             assert!(label.plain().is_none_or(|p| p == text));
-            // A kept label's padded bytes are its text, then zeros.
-            if let Some((padded, len)) = label.plain_padded() {
-                assert_eq!(&padded[..len], text.as_bytes());
-                assert!(padded[len..].iter().all(|&b| b == 0));
-                assert_eq!(label.plain(), Some(text));
-            } else {
-                assert_eq!(label.plain(), None);
-            }
         }
     }
 }

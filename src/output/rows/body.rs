@@ -300,30 +300,29 @@ impl Row for BodyCompositionRow<'_> {
         // pseudonymised (`output::rows::tests`): its text not checked again per row.
         let kept = region
             .label
-            .plain_padded()
+            .plain()
             .filter(|_| self.ids.pseudonymizer.is_none());
         let (word, word_len) = &scratch.words[region.region as usize];
         // The row is written from `from` in the scratch and appended from there at once:
-        // after the visit's key fields held at its start (the word and the label each
-        // copied padded, a fixed length), or, when the keys or the label are not held
-        // there, after the first fields written into the run field by field.
+        // after the visit's key fields held at its start, or, when they or the label are
+        // not held there, after the first fields written into the run field by field.
         let (from, mut at) = match (scratch.keys, kept) {
-            (Some(keys), Some((label, label_len))) if *word_len <= WORD_MAX => {
+            (Some(keys), Some(label)) if *word_len <= WORD_MAX && label.len() <= LABEL_MAX => {
                 let bytes = &mut scratch.bytes[..];
                 let mut at = keys;
                 bytes[at..at + WORD_MAX].copy_from_slice(word);
                 at += word_len;
                 bytes[at] = b',';
                 at += 1;
-                bytes[at..at + LABEL_MAX].copy_from_slice(label);
-                (0, at + label_len)
+                bytes[at..at + label.len()].copy_from_slice(label.as_bytes());
+                (0, at + label.len())
             }
             _ => {
                 out.extend_from_slice(&self.keys.line);
                 append_plain_word(out, region.region.as_str());
                 out.push(b',');
                 match kept {
-                    Some((label, len)) => out.extend_from_slice(&label[..len]),
+                    Some(text) => out.extend_from_slice(text.as_bytes()),
                     None => self.region_label().append_csv(out),
                 }
                 (NUMBERS_AT, NUMBERS_AT)

@@ -5,7 +5,7 @@
 //! and its end into the run one after another, a copy call and a check of the run's room
 //! each (docs/performance.md, "The end of a run").
 
-use crate::bodycomp::{BodyRegion, RegionLabel};
+use crate::bodycomp::BodyRegion;
 use crate::decimal::PLAIN_MAX;
 
 /// Room for a row's six numbers, each after its comma: `Decimal::put_plain` asks for
@@ -24,8 +24,9 @@ const KEYS_MAX: usize = 160;
 /// word is shorter: `tests`).
 pub(super) const WORD_MAX: usize = 24;
 
-/// A kept label as copied: its bytes padded with zeros (`RegionLabel::plain_padded`).
-pub(super) const LABEL_MAX: usize = RegionLabel::PADDED;
+/// The longest label copied into the scratch (a kept label is at most 32 bytes:
+/// `bodycomp::label`).
+pub(super) const LABEL_MAX: usize = 32;
 
 /// Where a row's numbers start when its first fields were written into the run itself.
 pub(super) const NUMBERS_AT: usize = KEYS_MAX + WORD_MAX + 1 + LABEL_MAX;
