@@ -83,9 +83,9 @@ fn classification_flags_as_written() {
     }
 }
 
-#[test]
-fn every_kind_has_a_pattern_and_placeholders_close() {
-    let all = DocFlagKind::ALL
+/// Every pattern of the document, assessment and visit families, in that order.
+fn record_patterns() -> impl Iterator<Item = &'static str> {
+    DocFlagKind::ALL
         .iter()
         .flat_map(|k| doc_patterns(*k))
         .chain(
@@ -93,10 +93,33 @@ fn every_kind_has_a_pattern_and_placeholders_close() {
                 .iter()
                 .flat_map(|k| assessment_patterns(*k)),
         )
-        .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)));
+        .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)))
+        .copied()
+}
+
+/// Every pattern of every family of flags: those and the enCORE and body families' (a
+/// pattern may be in more than one family).
+fn every_pattern() -> impl Iterator<Item = &'static str> {
+    record_patterns()
+        .chain(
+            EncoreFlagKind::ALL
+                .iter()
+                .flat_map(|k| encore_patterns(*k))
+                .copied(),
+        )
+        .chain(
+            BodyFlagKind::ALL
+                .iter()
+                .flat_map(|k| body_patterns(*k))
+                .copied(),
+        )
+}
+
+#[test]
+fn every_kind_has_a_pattern_and_placeholders_close() {
     let mut seen = std::collections::BTreeSet::new();
-    for pattern in all {
-        assert!(seen.insert(*pattern), "{pattern} twice");
+    for pattern in record_patterns() {
+        assert!(seen.insert(pattern), "{pattern} twice");
         assert_eq!(
             pattern.matches('<').count(),
             pattern.matches('>').count(),
@@ -113,20 +136,7 @@ fn every_flag_is_in_the_documentation() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/columns.md");
     let docs = std::fs::read_to_string(path).expect("docs/columns.md");
     let documented = |pattern: &str| docs.contains(&format!("`{pattern}`"));
-    let missing: Vec<&str> = DocFlagKind::ALL
-        .iter()
-        .flat_map(|k| doc_patterns(*k))
-        .chain(
-            AssessmentFlagKind::ALL
-                .iter()
-                .flat_map(|k| assessment_patterns(*k)),
-        )
-        .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)))
-        .chain(EncoreFlagKind::ALL.iter().flat_map(|k| encore_patterns(*k)))
-        .chain(BodyFlagKind::ALL.iter().flat_map(|k| body_patterns(*k)))
-        .copied()
-        .filter(|p| !documented(p))
-        .collect();
+    let missing: Vec<&str> = every_pattern().filter(|p| !documented(p)).collect();
     assert!(missing.is_empty(), "not in docs/columns.md: {missing:?}");
 }
 
@@ -135,19 +145,8 @@ fn every_flag_is_in_the_documentation() {
 /// flags of no values are the kinds whose first pattern has none.
 #[test]
 fn a_pattern_without_values_is_the_flag() {
-    let all = DocFlagKind::ALL
-        .iter()
-        .flat_map(|k| doc_patterns(*k))
-        .chain(
-            AssessmentFlagKind::ALL
-                .iter()
-                .flat_map(|k| assessment_patterns(*k)),
-        )
-        .chain(VisitFlagKind::ALL.iter().flat_map(|k| visit_patterns(*k)))
-        .chain(BodyFlagKind::ALL.iter().flat_map(|k| body_patterns(*k)))
-        .chain(EncoreFlagKind::ALL.iter().flat_map(|k| encore_patterns(*k)));
     let mut plain = 0;
-    for pattern in all {
+    for pattern in every_pattern() {
         if pattern.contains('<') {
             continue;
         }
