@@ -149,9 +149,10 @@ fn read_files(
     skip_dirs: &[std::path::PathBuf],
 ) -> Result<(), ScanError> {
     let walk = walk_options(config, skip_dirs);
+    // The inputs are planned on the pool (a long list's checks run on its workers).
     let candidates = match &config.inputs {
-        Inputs::Paths(paths) => discover::walk(paths, &walk)?,
-        Inputs::List(list) => discover::from_list(list, &walk)?,
+        Inputs::Paths(paths) => pool.install(|| discover::walk(paths, &walk))?,
+        Inputs::List(list) => pool.install(|| discover::from_list(list, &walk))?,
         Inputs::Tar(_) => unreachable!("read_inputs reads a tar stream"),
     };
     let candidates = known::without_known(candidates, &config.known)?;
