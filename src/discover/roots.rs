@@ -80,9 +80,9 @@ struct Checked {
 
 /// Inputs checked one after the other up to this many; a longer list is checked in chunks
 /// of this many on the workers of the pool the caller runs in (`scan`'s, `--jobs`), each
-/// chunk resolving its folders once (`Parents`). A check is a syscall or two, about 3 µs
-/// each on the benchmark machine, so a list's checks are most of its planning: 2 000 files
-/// in 1 432 folders, 5 to 3 ms (docs/performance.md, "Reading a list").
+/// chunk resolving its folders once (`Parents`). A check is a syscall or two, and a list's
+/// checks are most of its planning: on two workers a run of 2 000 listed files in 1 432
+/// folders took about 4-5 ms less (docs/performance.md, "Reading a list").
 const CHECK_CHUNK: usize = 256;
 
 /// Each of `paths` checked (`check`), in their order.
