@@ -321,13 +321,7 @@ mod tests {
         assert_eq!(size, 5);
 
         let fifo = dir.path().join("pipe");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        crate::test_files::make_fifo(&fifo);
         // Opened without blocking, refused by fstat.
         let error = open_regular(&fifo, true).unwrap_err();
         assert_eq!(error.reason, Reason::NotRegularFile);

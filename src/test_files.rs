@@ -1,5 +1,5 @@
 //! The files under a folder, for the crate's tests that read a tree of inputs or compare the
-//! outputs of two runs.
+//! outputs of two runs; a named pipe, for the tests of what is not a regular file.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +9,15 @@ pub fn files_under(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     add_files_under(root, &mut files);
     files
+}
+
+/// Makes a named pipe at `path` (`mkfifo`; panics if it cannot).
+pub fn make_fifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap_or_else(|e| panic!("mkfifo {}: {e}", path.display()));
+    assert!(status.success(), "mkfifo {}: {status}", path.display());
 }
 
 fn add_files_under(root: &Path, out: &mut Vec<PathBuf>) {

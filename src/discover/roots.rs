@@ -432,13 +432,7 @@ mod tests {
         std::os::unix::fs::symlink(root.join("p1"), root.join("link")).unwrap();
         listed.push(root.join("link/s0/3.dcm"));
         let fifo = root.join("fifo");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        crate::test_files::make_fifo(&fifo);
         listed.push(fifo);
         let text = |checked: Vec<Result<Checked, InputError>>| -> Vec<String> {
             checked

@@ -38,12 +38,7 @@ fn walk_sorts_and_reports_special_files() {
     let dir = tempfile::tempdir().unwrap();
     tree(dir.path(), &["b/2.dcm", "a.dcm"]);
     symlink("missing", dir.path().join("dangling")).unwrap();
-    let fifo = dir.path().join("pipe");
-    let status = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    crate::test_files::make_fifo(&dir.path().join("pipe"));
 
     let found: Vec<Candidate> = walk(&[dir.path().to_path_buf()], &options(false))
         .unwrap()
