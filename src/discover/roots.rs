@@ -85,17 +85,11 @@ struct Checked {
 /// folders took about 4-5 ms less (docs/performance.md, "Reading a list").
 const CHECK_CHUNK: usize = 256;
 
-/// Each of `paths` checked (`check`), in their order.
+/// Each of `paths` checked (`check`), in their order: in chunks of `chunk_len` on the
+/// workers of the current pool when there are more; one after the other on a thread of no
+/// pool (the early check of a scan's operands, the progress bar's count), which never
+/// starts rayon's global pool of a thread per core behind `--jobs`.
 fn check_all(
-    paths: &[PathBuf],
-    origin: Origin,
-    follow_symlinks: bool,
-) -> Vec<Result<Checked, InputError>> {
-    check_in_chunks(paths, origin, follow_symlinks, CHECK_CHUNK)
-}
-
-/// `check_all` with chunks of `chunk_len`.
-fn check_in_chunks(
     paths: &[PathBuf],
     origin: Origin,
     follow_symlinks: bool,
@@ -108,7 +102,7 @@ fn check_in_chunks(
             .map(|path| check(path, origin, follow_symlinks, &mut parents))
             .collect::<Vec<_>>()
     };
-    if paths.len() <= chunk_len {
+    if paths.len() <= chunk_len || rayon::current_thread_index().is_none() {
         return chunk(paths);
     }
     use rayon::prelude::*;
@@ -123,7 +117,7 @@ pub(super) fn plan(
     follow_symlinks: bool,
     written: &[PathBuf],
 ) -> Result<Vec<Step>, DiscoverError> {
-    let checked = check_all(paths, origin, follow_symlinks);
+    let checked = check_all(paths, origin, follow_symlinks, CHECK_CHUNK);
     let mut inputs = Vec::with_capacity(paths.len());
     let mut steps = Vec::new();
     for (path, checked) in paths.iter().zip(checked) {
@@ -444,7 +438,7 @@ mod tests {
                 .collect()
         };
         for origin in [Origin::Listed, Origin::Operand] {
-            let one_pass = text(check_in_chunks(&listed, origin, false, usize::MAX));
+            let one_pass = text(check_all(&listed, origin, false, usize::MAX));
             assert_eq!(one_pass.len(), listed.len());
             assert!(one_pass.iter().any(|c| c.starts_with("error")));
             let pool = rayon::ThreadPoolBuilder::new()
@@ -452,8 +446,7 @@ mod tests {
                 .build()
                 .unwrap();
             for chunk_len in [1, 2, 7, 64] {
-                let chunked =
-                    pool.install(|| text(check_in_chunks(&listed, origin, false, chunk_len)));
+                let chunked = pool.install(|| text(check_all(&listed, origin, false, chunk_len)));
                 assert_eq!(chunked, one_pass, "{origin:?}, chunks of {chunk_len}");
             }
         }
