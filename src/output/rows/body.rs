@@ -10,16 +10,13 @@ use std::sync::Arc;
 use super::{append_plain_word, joined};
 use crate::bodycomp::{Field, Reading, RegionComposition};
 use crate::date::Date;
-use crate::decimal::Decimal;
+use crate::decimal::{Decimal, PLAIN_MAX};
 use crate::output::cell::{DateCell, DocText, Plain, Text};
 use crate::output::table::{Cell, Column, Row, ToCell, row_struct};
 use crate::pseudonym::{Ids, Vocabulary};
 use crate::short_bytes::same_bytes;
 pub use crate::visit::VisitBody;
 use crate::visit::VisitRows;
-use line::{LABEL_MAX, NUMBERS_AT, Scratch, TAIL_SHORT, WORD_MAX};
-
-mod line;
 
 row_struct! {
     /// body_composition.csv's cells: its columns, and the cells a Parquet copy is made of.
@@ -65,10 +62,38 @@ pub struct BodyKeys<'a> {
     date: Option<Date>,
     /// The three fields, each followed by its comma.
     line: Vec<u8>,
-    /// The visit's row buffer, the key fields at its start, and the end of its last row
-    /// written (`line::Scratch`).
-    scratch: RefCell<Scratch>,
+    /// The end of the visit's last row written (`RowTail`).
+    tail: RefCell<RowTail>,
 }
+
+/// The end of a row after its numbers as last written: the computed, source and unit
+/// fields and the line's end, with what they were made of. A visit's rows nearly all end
+/// alike (`,,encore_export,lbs;%`), and each row gathered its units' texts, joined them and
+/// checked the cell (docs/performance.md, "The end of a run"); now a row whose readings'
+/// units and computed cells are the last row's copies its end.
+struct RowTail {
+    /// The composition's units and source the end was written from (their addresses):
+    /// a tail is only reused for the composition it was made of.
+    units: usize,
+    source: usize,
+    /// The row's units (`UnitRun`) and computed cells (`Computed`) as a key; 0 when none is
+    /// held.
+    key: u128,
+    /// The fields, each after its comma, and the line's end.
+    bytes: Vec<u8>,
+    /// Where a row's numbers are written, then its end when that is short (`TAIL_SHORT`):
+    /// made once a visit, where each row zeroed a buffer of its own on the stack, and
+    /// appended with the row's end in one copy (docs/performance.md, "The end of a run").
+    scratch: [u8; SCRATCH_LEN],
+    /// `bytes` when at most `TAIL_SHORT` long, the rest zeros: copied whole.
+    short: [u8; TAIL_SHORT],
+}
+
+/// A row's end copied into the scratch after its numbers when it is at most this long: a
+/// copy of a fixed length, made without a call (`,,encore_export,lbs;%` and the like).
+const TAIL_SHORT: usize = 64;
+/// The numbers' room and a short end's.
+const SCRATCH_LEN: usize = NUMBERS_MAX + TAIL_SHORT;
 
 /// The key cells of a visit's composition rows.
 pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
@@ -86,8 +111,16 @@ pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
         visit_id: view.visit_id,
         patient,
         date,
-        scratch: RefCell::new(Scratch::new(&line)),
         line,
+        // Room for a row's end (`,,encore_export,lbs;%` and longer), made once.
+        tail: RefCell::new(RowTail {
+            units: 0,
+            source: 0,
+            key: 0,
+            bytes: Vec::with_capacity(64),
+            scratch: [0; SCRATCH_LEN],
+            short: [0; TAIL_SHORT],
+        }),
     }
 }
 
@@ -277,6 +310,10 @@ impl<'a> BodyCompositionRow<'a> {
     }
 }
 
+/// Room for a row's six numbers, each after its comma: `Decimal::put_plain` asks for
+/// `PLAIN_MAX` bytes where it starts.
+const NUMBERS_MAX: usize = 6 * (PLAIN_MAX + 1);
+
 impl Row for BodyCompositionRow<'_> {
     const COLUMNS: &'static [Column] = BodyCompositionCells::COLUMNS;
 
@@ -286,7 +323,7 @@ impl Row for BodyCompositionRow<'_> {
 
     /// The key fields copied, then the others as `row_struct!` writes them, straight from
     /// the values (the two agree: `output::rows::tests::check`); the row's end copied when
-    /// it is the visit's last row's (`line::Scratch`).
+    /// it is the visit's last row's (`RowTail`).
     fn append_csv(&self, out: &mut Vec<u8>) {
         let region = self.region;
         let LeanAndPct {
@@ -294,45 +331,22 @@ impl Row for BodyCompositionRow<'_> {
             pct,
             computed,
         } = lean_and_pct(region);
-        let mut scratch = self.keys.scratch.borrow_mut();
-        let scratch = &mut *scratch;
-        // A kept label is a plain field, written as `DocText` writes it when nothing is
-        // pseudonymised (`output::rows::tests`): its text not checked again per row.
-        let kept = region
-            .label
-            .plain()
-            .filter(|_| self.ids.pseudonymizer.is_none());
-        let (word, word_len) = &scratch.words[region.region as usize];
-        // The row is written from `from` in the scratch and appended from there at once:
-        // after the visit's key fields held at its start, or, when they or the label are
-        // not held there, after the first fields written into the run field by field.
-        let (from, mut at) = match (scratch.keys, kept) {
-            (Some(keys), Some(label)) if *word_len <= WORD_MAX && label.len() <= LABEL_MAX => {
-                let bytes = &mut scratch.bytes[..];
-                let mut at = keys;
-                bytes[at..at + WORD_MAX].copy_from_slice(word);
-                at += word_len;
-                bytes[at] = b',';
-                at += 1;
-                bytes[at..at + label.len()].copy_from_slice(label.as_bytes());
-                (0, at + label.len())
+        out.extend_from_slice(&self.keys.line);
+        append_plain_word(out, region.region.as_str());
+        out.push(b',');
+        match region.label.plain() {
+            // A kept label is a plain field, written as `DocText` writes it when nothing is
+            // pseudonymised (`output::rows::tests`): its text not checked again per row.
+            Some(text) if self.ids.pseudonymizer.is_none() => {
+                out.extend_from_slice(text.as_bytes());
             }
-            _ => {
-                out.extend_from_slice(&self.keys.line);
-                append_plain_word(out, region.region.as_str());
-                out.push(b',');
-                match kept {
-                    Some(text) => out.extend_from_slice(text.as_bytes()),
-                    None => self.region_label().append_csv(out),
-                }
-                (NUMBERS_AT, NUMBERS_AT)
-            }
-        };
-        // The six numbers written each straight to its place (as `Plain(value, 0)` writes
-        // each: `Decimal::put_plain`). The values in an array read by index, which ones
-        // are present in a mask: one call of `put_plain`, which the build inlines (written
-        // once per number it was a call each; an array of the six `Option<Decimal>`s was
-        // moved through an iterator).
+            _ => self.region_label().append_csv(out),
+        }
+        // The six numbers written into one buffer, each straight to its place, and
+        // appended at once (as `Plain(value, 0)` writes each: `Decimal::put_plain`).
+        // The values in an array read by index, which ones are present in a mask: one call
+        // of `put_plain`, which the build inlines (written once per number it was a call
+        // each; an array of the six `Option<Decimal>`s was moved through an iterator).
         const NONE: Decimal = Decimal::lit("0");
         let mut present = 0u8;
         let mut value_of = |at: u8, value: Option<Decimal>| {
@@ -347,7 +361,10 @@ impl Row for BodyCompositionRow<'_> {
             value_of(4, region.total_mass.as_ref().map(|r| r.value)),
             value_of(5, pct),
         ];
-        let numbers = &mut scratch.bytes[..];
+        let mut tail = self.keys.tail.borrow_mut();
+        let tail = &mut *tail;
+        let numbers = &mut tail.scratch;
+        let mut at = 0;
         for (which, value) in values.iter().enumerate() {
             numbers[at] = b',';
             at += 1;
@@ -356,33 +373,36 @@ impl Row for BodyCompositionRow<'_> {
             }
         }
         let Some(units) = unit_run(region) else {
-            out.extend_from_slice(&numbers[from..at]);
+            out.extend_from_slice(&numbers[..at]);
             self.append_tail(computed, out);
             return;
         };
         // The unit bytes in the high half, the computed bits and a mark in the low: never 0.
         let key = u128::from(units) << 64 | computed.bits() << 1 | 1;
         let (units, source) = (self.units.as_ptr() as usize, self.source.as_ptr() as usize);
-        if scratch.key != key || scratch.units != units || scratch.source != source {
-            scratch.end.clear();
-            self.append_tail(computed, &mut scratch.end);
-            scratch.key = key;
-            (scratch.units, scratch.source) = (units, source);
-            if let Some(short) = scratch.short.get_mut(..scratch.end.len()) {
-                short.copy_from_slice(&scratch.end);
+        if tail.key != key || tail.units != units || tail.source != source {
+            tail.bytes.clear();
+            self.append_tail(computed, &mut tail.bytes);
+            tail.key = key;
+            (tail.units, tail.source) = (units, source);
+            if let Some(short) = tail.short.get_mut(..tail.bytes.len()) {
+                short.copy_from_slice(&tail.bytes);
             }
         }
-        let Scratch {
-            end, bytes, short, ..
-        } = scratch;
-        if end.len() <= TAIL_SHORT {
-            // `at` is within the numbers' room: the fixed copy is within the scratch; only
-            // the end's bytes are appended.
-            bytes[at..at + TAIL_SHORT].copy_from_slice(short);
-            out.extend_from_slice(&bytes[from..at + end.len()]);
+        let RowTail {
+            bytes,
+            scratch,
+            short,
+            ..
+        } = tail;
+        if bytes.len() <= TAIL_SHORT {
+            // `at` <= NUMBERS_MAX: the fixed copy is within the scratch; only the end's
+            // bytes are appended.
+            scratch[at..at + TAIL_SHORT].copy_from_slice(short);
+            out.extend_from_slice(&scratch[..at + bytes.len()]);
         } else {
-            out.extend_from_slice(&bytes[from..at]);
-            out.extend_from_slice(end);
+            out.extend_from_slice(&scratch[..at]);
+            out.extend_from_slice(bytes);
         }
     }
 }

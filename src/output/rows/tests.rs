@@ -131,15 +131,14 @@ fn body_composition_rows_fit_their_columns() {
 }
 
 /// A visit's body rows written by `append_csv` one after another (a row's end copied from
-/// the visit's last row's where they end alike: `body::line::Scratch`) are the lines their cells
+/// the visit's last row's where they end alike: `body::RowTail`) are the lines their cells
 /// make, on seeded random compositions: any fields present, each in any of units that
 /// include the empty one, a text two ids share, a comma and a formula; values of any sign
 /// and scale; lean and %fat reported or computed; labels kept (`RegionLabel::plain`, then
 /// copied as they are) or not: plain, with a comma, a quote, a formula, empty, not ASCII,
 /// long, or held as their own `String`; nothing pseudonymised, or pseudonymised (where a
-/// kept label goes the `DocText` way); key fields short or too long to be held in the
-/// row's buffer (`body::line::Scratch`). Two compositions' rows through one visit's keys,
-/// in turn, each written as its own.
+/// kept label goes the `DocText` way); key fields short or long. Two compositions' rows
+/// through one visit's keys, in turn, each written as its own.
 #[test]
 fn body_rows_written_in_turn_are_their_cells_lines() {
     use crate::bodycomp::{BodyComposition, BodyRegion, BodySource, Reading, RegionComposition};
@@ -148,7 +147,7 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
     use std::sync::Arc;
     let mut next = crate::test_rng::splitmix(0xB0D7_2075);
     // The last unit makes a row's end longer than the scratch's copy of a short one
-    // (`body::line::TAIL_SHORT`).
+    // (`body::TAIL_SHORT`).
     let long_unit = "kilograms, as a scanner's own long unit text says";
     let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%", long_unit];
     let long = "Trunk ".repeat(8);
@@ -242,8 +241,7 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
                 kept[usize::from(ids.pseudonymizer.is_some())] += 1;
             }
         }
-        // A fifth of the visits with key fields longer than the scratch holds
-        // (`body::line::KEYS_MAX`): their rows are written field by field.
+        // A fifth of the visits with long key fields (a visit id of 201 bytes).
         let visit_id = if case % 5 == 0 {
             format!("V{}", "0".repeat(200))
         } else {
