@@ -172,24 +172,44 @@ warm() {
 
 # time_once NAME CMD...: run CMD once and add its wall time (bash's EPOCHREALTIME around
 # /usr/bin/time, because %e only has 10 ms resolution), CPU time (user + system of CMD and
-# its children) and peak RSS (GNU time's %M, KiB) to NAME's runs. Output of CMD goes to
-# $WORK/log/NAME.*; its exit code is judged by check_NAME.
+# its children, from bash's `times`: GNU time's %U and %S also have only 10 ms, a sixth of
+# a body composition run's) and peak RSS (GNU time's %M, KiB) to NAME's runs. Output of
+# CMD goes to $WORK/log/NAME.*; its exit code is judged by check_NAME.
 declare -A RUN_WALLS RUN_CPUS RUN_RSS RUN_COUNT
+
+# children_cpu_ms: sets CHILDREN_CPU_MS to the user + system milliseconds of every child
+# this shell has waited for. `times` is run in this shell (a subshell would count its own
+# children), its second line read from a file: "0m0.043s 0m0.029s".
+children_cpu_ms() {
+    local user system ms=0 t minutes seconds
+    times >"$WORK/log/times"
+    { read -r _ && read -r user system; } <"$WORK/log/times"
+    for t in "$user" "$system"; do
+        t=${t%s}
+        minutes=${t%%m*}
+        seconds=${t#*m}
+        ms=$((ms + minutes * 60000 + 10#${seconds%.*} * 1000 + 10#${seconds#*.}))
+    done
+    CHILDREN_CPU_MS=$ms
+}
 time_once() {
-    local name=$1 rc t0 t1 t e m u y c
+    local name=$1 rc t0 t1 t e m c c0
     shift
     mkdir -p "$WORK/log"
     rm -rf "$WORK/out"
     mkdir -p "$WORK/out"
     rc=0
+    children_cpu_ms
+    c0=$CHILDREN_CPU_MS
     t0=$EPOCHREALTIME
-    "$TIME" -f '%e %M %U %S' -o "$WORK/log/$name.time" "$@" \
+    "$TIME" -f '%e %M' -o "$WORK/log/$name.time" "$@" \
         >"$WORK/log/$name.stdout" 2>"$WORK/log/$name.stderr" || rc=$?
     t1=$EPOCHREALTIME
+    children_cpu_ms
     "check_$name" "$rc"
-    read -r e m u y < <(tail -n 1 "$WORK/log/$name.time")
+    read -r e m < <(tail -n 1 "$WORK/log/$name.time")
     t=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-    c=$(awk -v a="$u" -v b="$y" 'BEGIN { printf "%.2f", a + b }')
+    c=$(awk -v ms="$((CHILDREN_CPU_MS - c0))" 'BEGIN { printf "%.3f", ms / 1000 }')
     RUN_WALLS[$name]="${RUN_WALLS[$name]:-} $t"
     RUN_CPUS[$name]="${RUN_CPUS[$name]:-} $c"
     [ "$m" -gt "${RUN_RSS[$name]:-0}" ] && RUN_RSS[$name]=$m
@@ -428,12 +448,14 @@ if [ "$BODY_N" -gt 0 ]; then
     for i in $(seq 1 "$FAST_REPEAT"); do
         time_once dxa "$DXA" scan "$BCORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
         BDOCS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["documents"])' "$WORK/out/dxa/run.json")
+        BOUT_BYTES=$(du -sb "$WORK/out/dxa" | cut -f1)
         time_once sr "$DXA" scan "$SCORPUS" --out "$WORK/out/dxa" --jobs "$J" --quiet
+        SOUT_BYTES=$(du -sb "$WORK/out/dxa" | cut -f1)
     done
     summarise dxa
-    BDXA_WALL=$WALL BDXA_RSS=$RSS
+    BDXA_WALL=$WALL BDXA_CPU=$CPU BDXA_RSS=$RSS
     summarise sr
-    BSR_WALL=$WALL BSR_RSS=$RSS
+    BSR_WALL=$WALL BSR_CPU=$CPU BSR_RSS=$RSS
     # Each kind alone (the names body-corpus gives them), against as many SR files: a
     # Hologic whole-body report image is one exam, an enCORE export three, so the kinds'
     # costs per file and per document are told apart (docs/benchmarks.md).
@@ -460,15 +482,16 @@ if [ "$BODY_N" -gt 0 ]; then
     EDXA_WALL=$WALL
     per() { awk -v w="$1" -v n="$2" 'BEGIN { print w / n }'; }
     BODY_TABLE=$(
-        echo "| corpus | files | documents | files/s | wall s (median) | peak RSS MiB |"
-        echo "|---|---:|---:|---:|---:|---:|"
-        printf '| body composition | %s | %s | %s | %s | %s |\n' "$BFILES" "$BDOCS" \
-            "$(fps "$BFILES" "$BDXA_WALL")" "$BDXA_WALL" "$(mib "$BDXA_RSS")"
-        printf '| SR documents | %s | %s | %s | %s | %s |\n' "$SFILES" "$SFILES" \
-            "$(fps "$SFILES" "$BSR_WALL")" "$BSR_WALL" "$(mib "$BSR_RSS")"
+        echo "| corpus | files | documents | files/s | wall s (median) | CPU s (median) | peak RSS MiB |"
+        echo "|---|---:|---:|---:|---:|---:|---:|"
+        printf '| body composition | %s | %s | %s | %s | %s | %s |\n' "$BFILES" "$BDOCS" \
+            "$(fps "$BFILES" "$BDXA_WALL")" "$BDXA_WALL" "$BDXA_CPU" "$(mib "$BDXA_RSS")"
+        printf '| SR documents | %s | %s | %s | %s | %s | %s |\n' "$SFILES" "$SFILES" \
+            "$(fps "$SFILES" "$BSR_WALL")" "$BSR_WALL" "$BSR_CPU" "$(mib "$BSR_RSS")"
         echo
         echo "$BODY_N body composition files (half Hologic whole-body report images, half GE enCORE Total Body Comp exports of three exams) against $BODY_N SR files, $J jobs, in turns."
         echo "Time per file, body composition / SR: $(ratio "$(awk -v w="$BDXA_WALL" -v n="$BFILES" 'BEGIN { print w / n }')" "$(awk -v w="$BSR_WALL" -v n="$SFILES" 'BEGIN { print w / n }')") (goal: at most 1)."
+        echo "CPU time per file, body composition / SR: $(ratio "$(per "$BDXA_CPU" "$BFILES")" "$(per "$BSR_CPU" "$SFILES")"); output written per file, body composition / SR: $(ratio "$(per "$BOUT_BYTES" "$BFILES")" "$(per "$SOUT_BYTES" "$SFILES")") (the commit waits for the disk to take those bytes: docs/performance.md, \"Body composition files\")."
         echo
         echo "Each kind alone, in turns with the first $HSFILES SR files (wall s, median):"
         echo
