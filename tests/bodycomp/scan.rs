@@ -3,7 +3,7 @@
 //! (any name), each record joined to the visit of its patient and day or a visit of its
 //! own; body_composition.csv and the studies.csv indices.
 
-use dxa_fixtures::encore::{Units, export_set};
+use dxa_fixtures::encore::{Units, export_set, utf16le, utf16le_text};
 use dxa_fixtures::evidence::hologic_header;
 use dxa_fixtures::whole_body::{self, Codes};
 use dxa_fixtures::{DxaStudy, Encoding, Group, Header, Row, Ts, ge_style, sr_bytes};
@@ -331,4 +331,86 @@ fn an_encore_set_in_pounds_and_one_in_grams_give_the_same_rows() {
     assert_eq!(doe.0, "ENC000101");
     // 1.01 lbs = 458.1283 g, written in whole grams.
     assert_eq!(doe.1, "458");
+}
+
+/// One export of several exams gives the rows of the same exams exported a file each: an
+/// enCORE export is a query's result, often of many patients (the set in docs/evidence.md
+/// holds 85 rows), and a file's records are visits of their own, told apart only by the
+/// path they came from. Except where the file's other rows prove a date's order: a record
+/// dated 03/05/2024 alone has no date (`measure_date_ambiguous`), where the export, whose
+/// other rows hold a day past 12, reads it month first (`measure_date_order_inferred`).
+#[test]
+fn one_export_of_many_exams_gives_the_rows_of_a_file_each() {
+    let set = export_set(Units::Pounds);
+    let text = utf16le_text(&set.comp);
+    let mut lines = text.split("\r\n").filter(|line| !line.is_empty());
+    let header = lines.next().expect("a header line");
+    let records: Vec<&str> = lines.collect();
+    assert_eq!(records.len(), 3, "the set's three records");
+    // (patient ID, whether the measure date's order is its own: a part past 12).
+    let dated: Vec<(String, bool)> = records
+        .iter()
+        .map(|record| {
+            let cells: Vec<&str> = record.split('\t').collect();
+            let parts: Vec<u32> = cells[3].split('/').map(|p| p.parse().unwrap()).collect();
+            (cells[2].to_string(), parts[0] > 12 || parts[1] > 12)
+        })
+        .collect();
+    let ambiguous: Vec<&str> = dated
+        .iter()
+        .filter(|(_, own)| !own)
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(
+        ambiguous.len(),
+        1,
+        "the set has one ambiguous date: {dated:?}"
+    );
+    let together = TestEnv::new();
+    together.write("export.txt", &set.comp);
+    scanned(&together);
+    let apart = TestEnv::new();
+    for (i, record) in records.iter().enumerate() {
+        let one = utf16le(&format!("{header}\r\n{record}\r\n"));
+        apart.write(&format!("export_{i}.txt"), &one);
+    }
+    scanned(&apart);
+    // Rows in their order, without the columns naming the file; `of` those of a patient.
+    let rows = |env: &TestEnv, table: &str, of: &dyn Fn(&str) -> bool| -> Vec<CsvRow> {
+        env.csv(table)
+            .into_iter()
+            .filter(|row| of(&row["patient_id"]))
+            .map(|mut row| {
+                row.retain(|column, _| !column.ends_with("source_path"));
+                row
+            })
+            .collect()
+    };
+    let unambiguous = |id: &str| !ambiguous.contains(&id);
+    for table in [
+        "body_composition.csv",
+        "studies.csv",
+        "visits_wide.csv",
+        "documents.csv",
+    ] {
+        let one_file = rows(&together, table, &unambiguous);
+        assert!(!one_file.is_empty(), "{table}: rows");
+        assert_eq!(one_file, rows(&apart, table, &unambiguous), "{table}");
+    }
+    let of_ambiguous = |id: &str| ambiguous.contains(&id);
+    let in_export = rows(&together, "documents.csv", &of_ambiguous);
+    let alone = rows(&apart, "documents.csv", &of_ambiguous);
+    assert_eq!((in_export.len(), alone.len()), (1, 1));
+    assert_eq!(in_export[0]["study_date"], "2024-03-05");
+    assert!(
+        in_export[0]["flags"].contains("measure_date_order_inferred"),
+        "{in_export:?}"
+    );
+    assert_eq!(alone[0]["study_date"], "", "no order to read it in");
+    assert!(
+        alone[0]["flags"].contains("measure_date_ambiguous"),
+        "{alone:?}"
+    );
+    let visits = rows(&together, "studies.csv", &|_| true).len();
+    assert_eq!(visits, 3, "a visit per record");
 }
