@@ -428,7 +428,7 @@ if [ "$IMAGES_N" -gt 0 ]; then
 fi
 # ---------------------------------------------------------------- body composition corpus
 # Whole-body images and enCORE exports (each export three documents) against SR files:
-# the goal is no slower per file than SR documents (issue 22; docs/performance.md, "Body composition files").
+# the goal is no slower per file than SR documents (docs/performance.md, "Body composition files").
 BODY_TABLE=""
 if [ "$BODY_N" -gt 0 ]; then
     BCORPUS=$WORK/corpus-body-$BODY_N
