@@ -81,19 +81,10 @@ struct RowTail {
     key: u128,
     /// The fields, each after its comma, and the line's end.
     bytes: Vec<u8>,
-    /// Where a row's numbers are written, then its end when that is short (`TAIL_SHORT`):
-    /// made once a visit, where each row zeroed a buffer of its own on the stack, and
-    /// appended with the row's end in one copy (docs/performance.md, "The end of a run").
-    scratch: [u8; SCRATCH_LEN],
-    /// `bytes` when at most `TAIL_SHORT` long, the rest zeros: copied whole.
-    short: [u8; TAIL_SHORT],
+    /// Where a row's numbers are written: made once a visit, where each row zeroed a
+    /// buffer of its own on the stack (docs/performance.md, "The end of a run").
+    scratch: [u8; NUMBERS_MAX],
 }
-
-/// A row's end copied into the scratch after its numbers when it is at most this long: a
-/// copy of a fixed length, made without a call (`,,encore_export,lbs;%` and the like).
-const TAIL_SHORT: usize = 64;
-/// The numbers' room and a short end's.
-const SCRATCH_LEN: usize = NUMBERS_MAX + TAIL_SHORT;
 
 /// The key cells of a visit's composition rows.
 pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
@@ -118,8 +109,7 @@ pub fn body_keys<'a>(view: &VisitRows<'a>) -> BodyKeys<'a> {
             source: 0,
             key: 0,
             bytes: Vec::with_capacity(64),
-            scratch: [0; SCRATCH_LEN],
-            short: [0; TAIL_SHORT],
+            scratch: [0; NUMBERS_MAX],
         }),
     }
 }
@@ -385,25 +375,9 @@ impl Row for BodyCompositionRow<'_> {
             self.append_tail(computed, &mut tail.bytes);
             tail.key = key;
             (tail.units, tail.source) = (units, source);
-            if let Some(short) = tail.short.get_mut(..tail.bytes.len()) {
-                short.copy_from_slice(&tail.bytes);
-            }
         }
-        let RowTail {
-            bytes,
-            scratch,
-            short,
-            ..
-        } = tail;
-        if bytes.len() <= TAIL_SHORT {
-            // `at` <= NUMBERS_MAX: the fixed copy is within the scratch; only the end's
-            // bytes are appended.
-            scratch[at..at + TAIL_SHORT].copy_from_slice(short);
-            out.extend_from_slice(&scratch[..at + bytes.len()]);
-        } else {
-            out.extend_from_slice(&scratch[..at]);
-            out.extend_from_slice(bytes);
-        }
+        out.extend_from_slice(&tail.scratch[..at]);
+        out.extend_from_slice(&tail.bytes);
     }
 }
 

@@ -146,8 +146,7 @@ fn body_rows_written_in_turn_are_their_cells_lines() {
     use crate::decimal::Decimal;
     use std::sync::Arc;
     let mut next = crate::test_rng::splitmix(0xB0D7_2075);
-    // The last unit makes a row's end longer than the scratch's copy of a short one
-    // (`body::TAIL_SHORT`).
+    // The last unit makes a row's end longer than any a scanner was seen to write.
     let long_unit = "kilograms, as a scanner's own long unit text says";
     let unit_texts = ["g", "%", "lbs", "", "g", "kg,m", "=x", "lbs;%", long_unit];
     let long = "Trunk ".repeat(8);
