@@ -490,7 +490,7 @@ if [ "$BODY_N" -gt 0 ]; then
             "$(fps "$SFILES" "$BSR_WALL")" "$BSR_WALL" "$BSR_CPU" "$(mib "$BSR_RSS")"
         echo
         echo "$BODY_N body composition files (half Hologic whole-body report images, half GE enCORE Total Body Comp exports of three exams) against $BODY_N SR files, $J jobs, in turns."
-        echo "Time per file, body composition / SR: $(ratio "$(awk -v w="$BDXA_WALL" -v n="$BFILES" 'BEGIN { print w / n }')" "$(awk -v w="$BSR_WALL" -v n="$SFILES" 'BEGIN { print w / n }')") (goal: at most 1)."
+        echo "Time per file, body composition / SR: $(ratio "$(per "$BDXA_WALL" "$BFILES")" "$(per "$BSR_WALL" "$SFILES")") (goal: at most 1)."
         echo "CPU time per file, body composition / SR: $(ratio "$(per "$BDXA_CPU" "$BFILES")" "$(per "$BSR_CPU" "$SFILES")"); output written per file, body composition / SR: $(ratio "$(per "$BOUT_BYTES" "$BFILES")" "$(per "$SOUT_BYTES" "$SFILES")") (the commit waits for the disk to take those bytes: docs/performance.md, \"Body composition files\")."
         echo
         echo "Each kind alone, in turns with the first $HSFILES SR files (wall s, median):"
